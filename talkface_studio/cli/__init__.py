@@ -1,0 +1,1 @@
+"""The `talkface-studio` command: the GUI by default, headless subcommands for pipelines and farms."""
