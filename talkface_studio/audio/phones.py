@@ -1,0 +1,207 @@
+"""Phones for lip sync: pocketsphinx alignment or recognition, or a coarse acoustic guess.
+
+pocketsphinx 5 ships a US-English acoustic model, dictionary and phone language model, so all
+of this runs offline. Both passes take ~0.05-0.1x real time, which is why analysis caches them
+apart from the cheap acoustic features. Times come back in seconds (`TimedPhone`) so one cached
+pass serves every frame rate; `to_spans` converts them to video frames.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import NamedTuple
+
+import numpy as np
+
+from talkface_studio.audio.features import ARPABET, PhoneSpan
+from talkface_studio.core.timebase import FrameRate
+
+PS_FPS = 100  # pocketsphinx frames per second
+VISIBLE = {"P", "B", "M", "F", "V", "W", "UW", "OW"}  # lip shapes that must survive frame rounding
+_DIGITS = "zero one two three four five six seven eight nine".split()
+# Crude letter-to-sound for words missing from the dictionary: keeps the alignment going and the
+# lip closures (p, b, m) where the spelling has them, which is what the viewer sees.
+_LETTER_RULES = [
+    ("tch", "CH"), ("sh", "SH"), ("ch", "CH"), ("th", "TH"), ("ph", "F"), ("ng", "NG"), ("ck", "K"),
+    ("wh", "W"), ("qu", "K W"), ("ee", "IY"), ("ea", "IY"), ("oo", "UW"), ("ou", "AW"), ("ow", "OW"),
+    ("oi", "OY"), ("ai", "EY"), ("ay", "EY"), ("a", "AE"), ("b", "B"), ("c", "K"), ("d", "D"),
+    ("e", "EH"), ("f", "F"), ("g", "G"), ("h", "HH"), ("i", "IH"), ("j", "JH"), ("k", "K"), ("l", "L"),
+    ("m", "M"), ("n", "N"), ("o", "AA"), ("p", "P"), ("r", "R"), ("s", "S"), ("t", "T"), ("u", "AH"),
+    ("v", "V"), ("w", "W"), ("x", "K S"), ("y", "Y"), ("z", "Z"),
+]
+
+
+class PhoneError(RuntimeError):
+    """pocketsphinx could not produce a usable result (caller falls back)."""
+
+
+class TimedPhone(NamedTuple):
+    start: float  # seconds
+    end: float
+    phone: str
+
+
+def _model_dir() -> str:
+    import pocketsphinx
+
+    return os.path.join(pocketsphinx.get_model_path(), "en-us")
+
+
+def _pcm16(x16: np.ndarray) -> bytes:
+    return (np.clip(x16, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+
+
+def _clean(name: str) -> str:
+    """pocketsphinx label -> ARPAbet without stress; fillers and noise become SIL."""
+    name = re.sub(r"\d", "", name.upper())
+    return name if name in ARPABET else "SIL"
+
+
+def transcript_words(text: str) -> list[str]:
+    words = []
+    for tok in re.findall(r"[a-z']+|\d", text.lower()):
+        tok = tok.strip("'")
+        if tok:
+            words.append(_DIGITS[int(tok)] if tok.isdigit() else tok)
+    return words
+
+
+def guess_pronunciation(word: str) -> str:
+    out, i = [], 0
+    while i < len(word):
+        for letters, phones in _LETTER_RULES:
+            if word.startswith(letters, i):
+                out.append(phones)
+                i += len(letters)
+                break
+        else:
+            i += 1  # apostrophes and other marks
+    return " ".join(out) or "AH"
+
+
+def align(x16: np.ndarray, transcript: str) -> list[TimedPhone]:
+    """Forced alignment of 16 kHz mono speech to `transcript` (phone level)."""
+    from pocketsphinx import Decoder
+
+    words = transcript_words(transcript)
+    if not words:
+        raise PhoneError("transcript has no words")
+    # dither: synthetic speech has runs of exact zeros that break alignment. bestpath off: with it
+    # pocketsphinx 5 may stop the grammar early and label the last words as silence.
+    decoder = Decoder(samprate=16000, dither=True, bestpath=False, loglevel="FATAL")
+    for word in set(words):
+        if decoder.lookup_word(word) is None:
+            decoder.add_word(word, guess_pronunciation(word), False)
+    pcm = _pcm16(x16)
+    try:
+        decoder.set_align_text(" ".join(words))
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        hyp = decoder.hyp()
+        if hyp is None or hyp.hypstr.split() != words:
+            raise PhoneError("speech does not match the transcript")
+        decoder.set_alignment()
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        out = [
+            TimedPhone(p.start / PS_FPS, (p.start + p.duration) / PS_FPS, _clean(p.name))
+            for word in decoder.get_alignment()
+            for p in word
+        ]
+    except RuntimeError as exc:
+        raise PhoneError(f"alignment failed: {exc}") from None
+    if not out:
+        raise PhoneError("alignment produced no phones")
+    return out
+
+
+def recognise(x16: np.ndarray) -> list[TimedPhone]:
+    """Free phone recognition with the bundled English phone language model."""
+    from pocketsphinx import Decoder
+
+    decoder = Decoder(
+        samprate=16000, dither=True, bestpath=False, loglevel="FATAL",
+        allphone=os.path.join(_model_dir(), "en-us-phone.lm.bin"),
+        lw=2.0, pip=0.3, beam=1e-20, pbeam=1e-20,
+    )
+    try:
+        decoder.start_utt()
+        decoder.process_raw(_pcm16(x16), full_utt=True)
+        decoder.end_utt()
+        out = [TimedPhone(s.start_frame / PS_FPS, (s.end_frame + 1) / PS_FPS, _clean(s.word)) for s in decoder.seg()]
+    except RuntimeError as exc:
+        raise PhoneError(f"phone recognition failed: {exc}") from None
+    if not out:
+        raise PhoneError("phone recognition produced no phones")
+    return out
+
+
+def to_spans(timed: list[TimedPhone], rate: FrameRate, n_frames: int) -> list[PhoneSpan]:
+    """Contiguous spans covering [0, n_frames); short visible phones keep at least one frame."""
+    spans: list[PhoneSpan] = []
+    cursor = 0
+    for ph in sorted(timed, key=lambda p: p.start):
+        start = max(cursor, round(ph.start * rate.fps))
+        end = min(round(ph.end * rate.fps), n_frames)
+        if end <= start and ph.phone in VISIBLE and start < n_frames:
+            end = start + 1
+        if end <= start:
+            continue
+        if start > cursor:
+            _append(spans, PhoneSpan(cursor, start, "SIL"))
+        _append(spans, PhoneSpan(start, end, ph.phone))
+        cursor = end
+    if cursor < n_frames:
+        _append(spans, PhoneSpan(cursor, n_frames, "SIL"))
+    return spans
+
+
+def _append(spans: list[PhoneSpan], span: PhoneSpan) -> None:
+    if spans and spans[-1].phone == span.phone and spans[-1].end_frame == span.start_frame:
+        spans[-1] = PhoneSpan(spans[-1].start_frame, span.end_frame, span.phone)
+    else:
+        spans.append(span)
+
+
+def acoustic_phones(
+    loudness: np.ndarray, voicing: np.ndarray, centroid: np.ndarray, rate: FrameRate
+) -> list[PhoneSpan]:
+    """Coarse phone classes from per-frame features, for any language or when recognition fails.
+
+    Much less accurate than alignment: it tells silence, open / mid / rounded vowels, nasal-like
+    murmur (shown as M), fricatives (S) and short closures inside speech (shown as P, a bilabial
+    guess so the lips at least meet), nothing finer.
+    """
+    n = len(loudness)
+    labels = np.full(n, "SIL", dtype="<U3")
+    speech = loudness >= 0.15
+    voiced = speech & (voicing >= 0.5)
+    unvoiced = speech & ~voiced
+    # Centroid cues are relative to this speaker's typical voiced centroid (voices differ a lot).
+    typical = float(np.median(centroid[voiced])) if voiced.any() else 1000.0
+    labels[unvoiced] = np.where(centroid[unvoiced] > max(2500.0, 2 * typical), "S", "HH")
+    labels[unvoiced & (loudness >= 0.6) & (centroid <= 2 * typical)] = "AH"  # loud: a vowel YIN missed
+    labels[voiced & (loudness >= 0.75)] = "AA"
+    labels[voiced & (loudness < 0.75)] = "EH"
+    labels[voiced & (loudness >= 0.5) & (centroid < 0.7 * typical)] = "OW"
+    labels[voiced & (loudness < 0.5) & (centroid < 0.6 * typical)] = "M"
+    # A gap of at most ~100 ms between speech is a stop closure, not a pause.
+    gap_max = max(1, round(0.1 * rate.fps))
+    i = 0
+    while i < n:
+        if speech[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not speech[j]:
+            j += 1
+        if 0 < i and j < n and j - i <= gap_max:
+            labels[i:j] = "P"
+        i = j
+    spans: list[PhoneSpan] = []
+    for f, label in enumerate(labels):
+        _append(spans, PhoneSpan(f, f + 1, str(label)))
+    return spans

@@ -1,0 +1,59 @@
+"""Synthesised audio for the audio tests: tones, vowels, files in every format, espeak speech."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+HAVE_ESPEAK = shutil.which("espeak-ng") is not None
+needs_espeak = pytest.mark.skipif(not HAVE_ESPEAK, reason="espeak-ng is not installed")
+
+
+def tone(freq: float, seconds: float, sr: int, channels: int = 1, amp: float = 0.3) -> np.ndarray:
+    """Sine, float32 [N, C]; each channel slightly quieter so a mixdown is not trivially one channel."""
+    t = np.arange(int(round(seconds * sr))) / sr
+    x = amp * np.sin(2 * np.pi * freq * t)
+    return np.stack([x * (1 - 0.1 * c) for c in range(channels)], axis=1).astype(np.float32)
+
+
+def vowel(f0: float, seconds: float, sr: int, amp: float = 0.3) -> np.ndarray:
+    """Glottal-like harmonic series shaped by two formants (an /a/-ish vowel), float32 [N]."""
+    t = np.arange(int(round(seconds * sr))) / sr
+    x = np.zeros_like(t)
+    for k in range(1, int(4000 // f0)):
+        fk = k * f0
+        gain = 1 / k + 1.5 * np.exp(-(((fk - 700) / 150) ** 2)) + 0.8 * np.exp(-(((fk - 1200) / 200) ** 2))
+        x += gain * np.sin(2 * np.pi * fk * t + 0.3 * k)
+    return (amp * x / np.max(np.abs(x))).astype(np.float32)
+
+
+def write(path: Path, samples: np.ndarray, sr: int, **kw) -> Path:
+    sf.write(str(path), samples, sr, **kw)
+    return path
+
+
+def encode_ffmpeg(src: Path, dst: Path, *args: str) -> Path:
+    """Encode with the ffmpeg imageio-ffmpeg bundles (AAC for .m4a / .aac)."""
+    import imageio_ffmpeg
+
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error", "-i", str(src), *args, str(dst)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return dst
+
+
+def espeak(text: str, path: Path, speed: int = 150) -> Path:
+    subprocess.run(["espeak-ng", "-s", str(speed), "-w", str(path), text], check=True, capture_output=True)
+    return path
+
+
+def trimmed_speech(text: str, tmp: Path, sr: int = 22050) -> np.ndarray:
+    """espeak `text` with its leading/trailing near-silence cut, float32 [N] at `sr`."""
+    x, file_sr = sf.read(str(espeak(text, tmp / "word.wav")), dtype="float32")
+    assert file_sr == sr
+    loud = np.flatnonzero(np.abs(x) > 0.02)
+    return x[loud[0] : loud[-1] + 1]

@@ -1,0 +1,131 @@
+import numpy as np
+import pytest
+import soundfile as sf
+
+from audio_fixtures import needs_espeak, trimmed_speech, vowel
+from talkface_studio.audio import analysis, phones
+from talkface_studio.audio.analysis import analyze
+from talkface_studio.audio.features import ARPABET
+from talkface_studio.audio.phones import TimedPhone, acoustic_phones, to_spans
+from talkface_studio.core.timebase import FrameRate
+
+SR = 22050
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="module")
+def spoken_words(tmp_path_factory):
+    """'map ... bob ... yes' with known word boundaries (seconds), so bilabial times are known."""
+    tmp = tmp_path_factory.mktemp("speech")
+    pause = np.zeros(int(0.5 * SR), np.float32)
+    parts, bounds, t = [pause], {}, 0.5
+    for word in ("map", "bob", "yes"):
+        w = trimmed_speech(word, tmp)
+        bounds[word] = (t, t + len(w) / SR)
+        parts += [w, pause]
+        t += len(w) / SR + 0.5
+    path = tmp / "words.wav"
+    sf.write(str(path), np.concatenate(parts), SR)
+    return path, bounds
+
+
+def spans_named(features, names):
+    return [s for s in features.phones if s.phone in names]
+
+
+@needs_espeak
+def test_alignment_puts_bilabials_at_word_edges(spoken_words):
+    path, bounds = spoken_words
+    rate = FrameRate(30)
+    f = analyze(path, rate, transcript="Map. Bob, yes!")
+    assert f.phone_source == "aligned"
+    assert all(s.phone in ARPABET for s in f.phones)
+    tol = 3  # frames (100 ms)
+
+    def near(frame, seconds):
+        return abs(frame - seconds * rate.fps) <= tol
+
+    m_start, m_end = bounds["map"]
+    b_start, b_end = bounds["bob"]
+    assert any(near(s.start_frame, m_start) for s in spans_named(f, {"M"}))
+    assert any(near(s.end_frame, m_end) for s in spans_named(f, {"P"}))
+    assert any(near(s.start_frame, b_start) for s in spans_named(f, {"B"}))
+    assert any(near(s.end_frame, b_end) for s in spans_named(f, {"B"}))
+    # No bilabial during "yes" or the pauses.
+    y_start, y_end = bounds["yes"]
+    for s in spans_named(f, {"P", "B", "M"}):
+        assert s.end_frame <= (b_end * rate.fps) + tol
+    labels = f.phone_at()
+    assert set(labels[: int(0.4 * rate.fps)]) == {"SIL"}
+    assert "S" in set(labels[int(y_start * rate.fps) : int(y_end * rate.fps) + tol])
+
+
+@needs_espeak
+def test_recognition_without_transcript_and_phone_cache(spoken_words, monkeypatch):
+    path, bounds = spoken_words
+    f = analyze(path, FrameRate(24))
+    assert f.phone_source == "recognised"
+    speech = f.phone_at() != "SIL"
+    assert speech[int(bounds["map"][0] * 24) + 2] and not speech[:8].any()
+    # Same audio at another frame rate: phones come from the cache, pocketsphinx is not run.
+    monkeypatch.setattr(analysis, "recognise", lambda *a: pytest.fail("phone cache miss"))
+    g = analyze(path, FrameRate(60))
+    assert g.phone_source == "recognised" and g.phones[-1].end_frame == g.n_frames
+
+
+def test_unusable_recognition_falls_back_to_acoustic(tmp_path, monkeypatch):
+    x = np.concatenate([np.zeros(8000, np.float32), vowel(150, 1.0, 16000)])
+    path = tmp_path / "hum.wav"
+    sf.write(str(path), x, 16000)
+
+    monkeypatch.setattr(analysis, "recognise", lambda x16: [TimedPhone(0.0, 1.5, "SIL")])
+    f = analyze(path, FrameRate(25))
+    assert f.phone_source == "acoustic"
+    assert f.phone_at()[5] == "SIL" and f.phone_at()[25] in {"AA", "EH", "OW"}
+
+
+def test_failed_alignment_falls_back_to_recognition(tmp_path, monkeypatch):
+    path = tmp_path / "v.wav"
+    sf.write(str(path), vowel(150, 1.0, 16000), 16000)
+
+    def fail(*a):
+        raise phones.PhoneError("no")
+
+    monkeypatch.setattr(analysis, "align", fail)
+    monkeypatch.setattr(analysis, "recognise", lambda x16: [TimedPhone(0.0, 1.0, "AA")])
+    f = analyze(path, FrameRate(25), transcript="hello")
+    assert f.phone_source == "recognised" and f.phone_at()[10] == "AA"
+
+
+def test_to_spans_tiles_the_take_and_keeps_short_lip_closures():
+    rate = FrameRate(24)
+    timed = [TimedPhone(0.0, 0.3, "SIL"), TimedPhone(0.3, 0.31, "P"), TimedPhone(0.31, 0.5, "AA"),
+             TimedPhone(0.5, 0.505, "T"), TimedPhone(0.505, 0.7, "AA")]
+    spans = to_spans(timed, rate, 30)
+    assert spans[0].start_frame == 0 and spans[-1].end_frame == 30
+    assert all(a.end_frame == b.start_frame for a, b in zip(spans, spans[1:]))
+    assert all(s.end_frame > s.start_frame for s in spans)
+    assert "P" in [s.phone for s in spans] and "T" not in [s.phone for s in spans]
+
+
+def test_transcript_words_and_unknown_word_guess():
+    assert phones.transcript_words("Don't STOP, 4 me!") == ["don't", "stop", "four", "me"]
+    guess = phones.guess_pronunciation("blumpf").split()
+    assert guess[0] == "B" and "M" in guess and "P" in guess and all(p in ARPABET for p in guess)
+
+
+def test_acoustic_phones_classes():
+    rate = FrameRate(30)
+    loud = np.array([0, 0, 0.9, 0.9, 0.05, 0.05, 0.9, 0.9, 0.6, 0, 0, 0, 0, 0, 0.8], np.float32)
+    voicing = np.array([0, 0, 1, 1, 0, 0, 1, 1, 0.1, 0, 0, 0, 0, 0, 1], np.float32)
+    centroid = np.array([0, 0, 900, 900, 0, 0, 900, 900, 5000, 0, 0, 0, 0, 0, 900], np.float32)
+    spans = acoustic_phones(loud, voicing, centroid, rate)
+    labels = [s.phone for s in spans for _ in range(s.start_frame, s.end_frame)]
+    assert labels[:2] == ["SIL", "SIL"] and labels[2] == "AA"
+    assert labels[4:6] == ["P", "P"]  # a 67 ms gap inside speech is a closure
+    assert labels[8] == "S"
+    assert labels[9:14] == ["SIL"] * 5  # a long gap is a pause
