@@ -1,0 +1,151 @@
+"""Fit a portrait: find the largest face, cut a square head-and-shoulders crop, track it at output size.
+
+Framing (why): the face (ear to ear, from the fitted pose, so a turned head does not shrink it) takes
+~42 % of the crop width and the eyes sit 40 % from the top. That leaves hair room above, neck and
+shoulders below, and margin on every side for the generated head motion. Where the crop leaves the
+source image, the border pixels are repeated (edge padding) rather than showing black.
+
+A fit is saved as JSON (landmarks, crop box, size, source path and sha256); ``load_fit`` re-creates the
+crop pixels from the source without running the face tracker again, and refuses a changed source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from talkface_studio.core.errors import MediaError, ProjectFileError, ValidationError
+from talkface_studio.face.image_io import file_sha256, load_image
+from talkface_studio.face.mesh_tracker import detect_faces, find_faces
+from talkface_studio.face.normalize import estimate_pose
+from talkface_studio.face.topology import N_LANDMARKS, canonical_face, REGIONS
+
+FACE_FRACTION = 0.42  # face width / crop width
+EYES_FROM_TOP = 0.40  # eye line / crop height
+MIN_FACE_PX = 60  # face width in the source below which the result would be mush
+MIN_SIZE, MAX_SIZE = 256, 1024
+SCHEMA = "talkface.portrait_fit"
+VERSION = 1
+
+# Ear-to-ear width of the canonical face in normalized units (outer-eye-corner distance = 1).
+_CANON = canonical_face()
+_CANON_FACE_WIDTH = float(np.ptp(_CANON[REGIONS["face_oval"], 0]))
+
+
+@dataclass
+class PortraitFit:
+    """A portrait ready to animate: the square crop and its identity landmarks in crop pixels."""
+
+    image: np.ndarray  # uint8 [S, S, 3]
+    landmarks: np.ndarray  # float32 [478, 3], crop pixels (z in the same pixel units)
+    source_path: Path
+    crop_box: tuple[int, int, int, int]  # (x0, y0, x1, y1) in source pixels; may reach outside it
+    source_sha256: str = ""
+
+    @property
+    def size(self) -> int:
+        return int(self.image.shape[0])
+
+    def to_json(self, relative_to: str | Path | None = None) -> dict:
+        """JSON-ready dict (no pixels). ``relative_to``: store the source path relative to that folder."""
+        path = Path(self.source_path)
+        if relative_to is not None:
+            try:
+                path = path.resolve().relative_to(Path(relative_to).resolve())
+            except ValueError:
+                path = path.resolve()  # on another drive / outside the project: keep it absolute
+        return {"schema": SCHEMA, "version": VERSION, "source_path": path.as_posix(),
+                "source_sha256": self.source_sha256, "crop_box": [int(v) for v in self.crop_box],
+                "size": self.size, "landmarks": np.round(self.landmarks.astype(np.float64), 3).tolist()}
+
+    @classmethod
+    def from_json(cls, data: dict, base_dir: str | Path | None = None) -> "PortraitFit":
+        """Inverse of ``to_json``: re-creates the crop from the source image (see ``load_fit``)."""
+        return load_fit(data, base_dir)
+
+
+def crop_square(image: np.ndarray, box: tuple[int, int, int, int], size: int) -> np.ndarray:
+    """Cut ``box`` (may extend past the image; edges repeat there) and resize to ``size`` square."""
+    x0, y0, x1, y1 = (int(v) for v in box)
+    h, w = image.shape[:2]
+    inside = image[max(y0, 0):min(y1, h), max(x0, 0):min(x1, w)]
+    if inside.size == 0:
+        raise ValidationError(f"crop box {box} does not overlap the {w}x{h} image")
+    pad = ((max(-y0, 0), max(y1 - h, 0)), (max(-x0, 0), max(x1 - w, 0)), (0, 0))
+    crop = np.pad(inside, pad, mode="edge")
+    if crop.shape[0] == size and crop.shape[1] == size:
+        return np.ascontiguousarray(crop)
+    return np.asarray(Image.fromarray(crop).resize((size, size), Image.Resampling.LANCZOS))
+
+
+def framing_box(landmarks_px: np.ndarray) -> tuple[tuple[int, int, int, int], float]:
+    """Square head-and-shoulders crop box for a face, and the face width in pixels."""
+    pose = estimate_pose(landmarks_px)
+    face_width = pose.scale * _CANON_FACE_WIDTH
+    side = max(int(round(face_width / FACE_FRACTION)), 1)
+    oval = landmarks_px[REGIONS["face_oval"], :2]
+    centre_x = (oval[:, 0].min() + oval[:, 0].max()) / 2
+    eye_y = landmarks_px[[33, 263, 133, 362], 1].mean()
+    x0 = int(round(centre_x - side / 2))
+    y0 = int(round(eye_y - EYES_FROM_TOP * side))
+    return (x0, y0, x0 + side, y0 + side), face_width
+
+
+def _check_size(size: int) -> int:
+    if not (MIN_SIZE <= int(size) <= MAX_SIZE):
+        raise ValidationError(f"portrait size must be {MIN_SIZE}..{MAX_SIZE} pixels, got {size}")
+    return int(size)
+
+
+def fit_portrait(path: str | Path, size: int = 512) -> PortraitFit:
+    """Find the largest face in ``path`` and fit it; raises MediaError naming the file."""
+    size = _check_size(size)
+    path = Path(path)
+    image = load_image(path)
+    faces = find_faces(image)
+    if not faces:
+        raise MediaError("no face found in the image (a clear, frontal face works best)", path)
+    box, face_width = framing_box(faces[0])
+    if face_width < MIN_FACE_PX:
+        raise MediaError(f"the face is too small ({face_width:.0f} px across; at least {MIN_FACE_PX} "
+                         "px are needed)", path)
+    crop = crop_square(image, box, size)
+    refit = detect_faces(crop)
+    scale = size / (box[2] - box[0])
+    if refit:
+        # The crop holds one big face near the middle; take the one nearest the expected place.
+        expected = (faces[0][:, :2] - box[:2]) * scale
+        landmarks = min(refit, key=lambda f: np.abs(f[:, :2] - expected).mean())
+    else:  # tracker lost it after cropping (rare): carry the source landmarks over
+        landmarks = (faces[0] - np.array([box[0], box[1], 0.0])) * scale
+    return PortraitFit(crop, landmarks.astype(np.float32), path, box, file_sha256(path))
+
+
+def load_fit(data: dict, project_dir: str | Path | None = None) -> PortraitFit:
+    """Re-create a saved fit: crop pixels from the source, landmarks from the JSON (no tracking)."""
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise ProjectFileError("not a portrait fit (missing schema 'talkface.portrait_fit')")
+    if int(data.get("version", 0)) > VERSION:
+        raise ProjectFileError(f"portrait fit version {data.get('version')} is newer than this program "
+                               f"understands ({VERSION}); update TalkFace Studio")
+    try:
+        path = Path(data["source_path"])
+        box = tuple(int(v) for v in data["crop_box"])
+        size = _check_size(int(data["size"]))
+        landmarks = np.asarray(data["landmarks"], dtype=np.float32)
+        expected_sha = str(data.get("source_sha256", ""))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProjectFileError(f"portrait fit is malformed ({exc})") from None
+    if landmarks.shape != (N_LANDMARKS, 3) or len(box) != 4 or box[2] - box[0] != box[3] - box[1]:
+        raise ProjectFileError("portrait fit is malformed (landmarks or crop box have the wrong shape)")
+    if not path.is_absolute() and project_dir is not None:
+        path = Path(project_dir) / path
+    if not path.is_file():
+        raise MediaError("portrait image is missing (moved or deleted?)", path)
+    if expected_sha and file_sha256(path) != expected_sha:
+        raise MediaError("portrait image has changed since it was fitted; fit it again", path)
+    image = crop_square(load_image(path), box, size)
+    return PortraitFit(image, landmarks, path, box, expected_sha)
