@@ -1,0 +1,143 @@
+"""FACS action units as landmark displacement fields [478, 3] at full intensity (normalized space).
+
+Magnitudes are chosen from published ranges of facial movement (e.g. brow raise ~6-8 mm, smile
+corner pull ~6 mm up and out) so that level 3 reads clearly on a 512 px portrait and level 1
+(one third) is subtle but visible. Most units are built on the subject's right and mirrored;
+`side="right"` keeps only one side (contempt is a unilateral AU12+AU14).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from talkface_studio.face.topology import REGIONS
+
+from .face_fields import (
+    CORNERS,
+    FACE,
+    LIP_DEPTH,
+    LIP_SIDE,
+    MOUTH_LINE_Y,
+    X,
+    Y,
+    above_eye,
+    both_sides,
+    brow_ends,
+    bump,
+    lid_profile,
+    scaled,
+    smoothstep,
+    vec,
+)
+
+RIGHT_CORNER = FACE[CORNERS[0]]
+_EYE_R = FACE[REGIONS["right_eye"]].mean(axis=0)
+_UPPER_SIDE = (Y < MOUTH_LINE_Y) & (np.abs(X) < 0.45) & (Y > FACE[2, 1] - 0.02)  # between nose and lips
+
+
+def _right_half() -> np.ndarray:
+    return smoothstep(0.5 - X / 0.04)  # 1 on the subject's right (x<0), fading over the midline
+
+
+def _brow_field(anchor: int, v_mm, sigma_x: float) -> np.ndarray:
+    """Brow + forehead skin moving around one brow point; the lid below stays put."""
+    w = above_eye("right") * np.exp(-((X - FACE[anchor, 0]) ** 2) / (2 * sigma_x**2))
+    w *= np.exp(-np.clip(FACE[anchor, 1] - 0.05 - Y, 0, None) ** 2 / (2 * 0.3**2))  # fades up the forehead
+    w *= _right_half()
+    return scaled(w, vec(*v_mm))
+
+
+def au1_inner_brow_raiser():
+    inner, _ = brow_ends("right")
+    return both_sides(_brow_field(inner, (0.8, -8.0, 0.0), 0.10))
+
+
+def au2_outer_brow_raiser():
+    _, outer = brow_ends("right")
+    return both_sides(_brow_field(outer, (-0.5, -7.0, 0.0), 0.13))
+
+
+def au4_brow_lowerer():
+    inner, outer = brow_ends("right")
+    mid = FACE[[inner, outer]].mean(axis=0)
+    w_down = above_eye("right") * np.exp(-((X - mid[0]) ** 2) / (2 * 0.2**2)) * _right_half()
+    w_down *= np.exp(-np.clip(mid[1] - 0.05 - Y, 0, None) ** 2 / (2 * 0.2**2))
+    w_in = above_eye("right") * np.exp(-((X - FACE[inner, 0]) ** 2) / (2 * 0.1**2)) * _right_half()
+    down = scaled(w_down, vec(0, 4.5, -0.5)) + scaled(w_in, vec(4.0, 1.0, -1.0))
+    lid = scaled(lid_profile(REGIONS["right_upper_lid"]), vec(0, 1.0, 0))  # the brow presses the lid
+    return both_sides(down + lid)
+
+
+def au5_upper_lid_raiser():
+    lid = lid_profile(REGIONS["right_upper_lid"])
+    fold = bump(FACE[REGIONS["right_upper_lid"]].mean(0) + [0, -0.06, 0], 0.07) * (1 - above_eye("right") ** 2)
+    fold[REGIONS["right_upper_lid"]] = 0
+    fold *= _right_half()
+    return both_sides(scaled(lid, vec(0, -3.2, 0)) + scaled(fold, vec(0, -1.2, 0)))
+
+
+def au6_cheek_raiser():
+    cheek = bump(_EYE_R + [0.0, 0.22, -0.05], 0.13) * (Y > _EYE_R[1]) * _right_half()
+    lower_lid = lid_profile(REGIONS["right_lower_lid"])
+    crow = bump(FACE[REGIONS["right_eye_corners"][0]] + [-0.05, 0, 0], 0.05) * _right_half()
+    return both_sides(scaled(cheek, vec(0, -3.5, -1.5)) + scaled(lower_lid, vec(0, -1.8, 0)) + scaled(crow, vec(1.0, -0.5, 0)))
+
+
+def au7_lid_tightener():
+    lower = lid_profile(REGIONS["right_lower_lid"])
+    upper = lid_profile(REGIONS["right_upper_lid"])
+    return both_sides(scaled(lower, vec(0, -2.2, 0)) + scaled(upper, vec(0, 1.0, 0)))
+
+
+def au9_nose_wrinkler():
+    ala = bump([-0.11, FACE[2, 1] - 0.03, FACE[2, 2]], 0.07, depth_weight=0.2) * _right_half()
+    bridge = bump([-0.07, 0.12, -0.3], 0.06, depth_weight=0.2) * _right_half()
+    inner, _ = brow_ends("right")
+    brow = above_eye("right") * np.exp(-((X - FACE[inner, 0]) ** 2) / (2 * 0.08**2)) * _right_half()
+    lip = _UPPER_SIDE * bump([-0.08, MOUTH_LINE_Y.min() - 0.05, 0], 0.1) * _right_half()
+    return both_sides(
+        scaled(ala, vec(0.8, -4.0, -0.8)) + scaled(bridge, vec(0.5, -1.5, 0))
+        + scaled(brow, vec(1.0, 2.5, 0)) + scaled(lip, vec(0, -2.0, 0))
+    )
+
+
+def au10_upper_lip_raiser():
+    w = (_UPPER_SIDE | (LIP_SIDE < 0)) * bump([-0.12, MOUTH_LINE_Y.min() - 0.03, 0], 0.11) * _right_half()
+    return both_sides(scaled(w, vec(0, -5.0, -1.0)))
+
+
+def au12_lip_corner_puller(side: str = "both"):
+    corner = bump(RIGHT_CORNER, 0.11) * _right_half()
+    cheek = bump(RIGHT_CORNER + [-0.08, -0.17, -0.05], 0.1) * _right_half()
+    f = scaled(corner, vec(-6.0, -6.0, 2.5)) + scaled(cheek, vec(-1.0, -2.5, -1.5))
+    return both_sides(f) if side == "both" else f
+
+
+def au14_dimpler(side: str = "both"):
+    corner = bump(RIGHT_CORNER, 0.07) * _right_half()
+    f = scaled(corner, vec(1.5, -1.0, 3.0))
+    return both_sides(f) if side == "both" else f
+
+
+def au15_lip_corner_depressor():
+    corner = bump(RIGHT_CORNER + [0, 0.02, 0], 0.1) * _right_half()
+    return both_sides(scaled(corner, vec(-1.0, 5.0, 0.5)))
+
+
+def au20_lip_stretcher():
+    corner = bump(RIGHT_CORNER, 0.12) * _right_half()
+    return both_sides(scaled(corner, vec(-6.5, 1.5, 1.0)))
+
+
+def au23_lip_tightener():
+    # the red of the lips narrows: outer edges move toward the lip line, corners draw in
+    towards_line = -np.sign(LIP_SIDE) * np.nan_to_num(LIP_DEPTH)
+    thin = scaled(towards_line, vec(0, 1.5, -0.3))
+    corner = bump(RIGHT_CORNER, 0.08) * _right_half()
+    narrow = both_sides(scaled(corner, vec(1.8, 0, -0.5)))
+    return thin + narrow
+
+
+def au26_jaw_drop(jaw_open_basis: np.ndarray):
+    return 0.35 * jaw_open_basis
+

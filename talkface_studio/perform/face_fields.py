@@ -1,0 +1,132 @@
+"""Smooth displacement fields over the canonical face, in millimetres made normalized.
+
+Blendshapes and action units are built from a few primitives: a Gaussian bump around an anchor,
+masks that tell the upper lip from the lower lip and the brow from the lid, and mirroring of a
+one-sided field to the other side. Distances are written in millimetres for readability and
+converted with MM (the canonical interpupillary distance is taken as 63 mm, the adult mean).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.path import Path as Polygon
+
+from talkface_studio.face.topology import MIRROR, REGIONS, canonical_face
+
+FACE = canonical_face().astype(np.float64)
+N = len(FACE)
+MM = float(np.linalg.norm(FACE[REGIONS["iris_centres"][0]] - FACE[REGIONS["iris_centres"][1]]) / 63.0)
+X, Y, Z = FACE[:, 0], FACE[:, 1], FACE[:, 2]
+
+INNER_UPPER = REGIONS["lips_inner_upper"]
+INNER_LOWER = REGIONS["lips_inner_lower"]
+OUTER_UPPER = REGIONS["lips_outer_upper"]
+OUTER_LOWER = REGIONS["lips_outer_lower"]
+CORNERS = REGIONS["mouth_corners"]  # subject's right (image left, x<0), left
+# Inner-lip pairs facing each other across the mouth opening (corners excluded).
+LIP_PAIRS = np.stack([INNER_UPPER[1:-1], INNER_LOWER[1:-1]], axis=1)
+
+
+def vec(dx_mm=0.0, dy_mm=0.0, dz_mm=0.0) -> np.ndarray:
+    return np.array([dx_mm, dy_mm, dz_mm]) * MM
+
+
+def bump(center, sigma: float, depth_weight: float = 0.5) -> np.ndarray:
+    """Gaussian weights [N] around a normalized-space point (sigma in normalized units)."""
+    d = FACE - np.asarray(center, dtype=float)
+    d[:, 2] *= depth_weight  # depth matters less than position in the image
+    return np.exp(-(d**2).sum(axis=1) / (2 * sigma**2))
+
+
+def smoothstep(x) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3 - 2 * x)
+
+
+def _line(indices) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(X[indices])
+    return X[indices][order], Y[indices][order]
+
+
+def _inside(contour_indices) -> np.ndarray:
+    poly = Polygon(FACE[contour_indices, :2])
+    return poly.contains_points(FACE[:, :2], radius=1e-9)
+
+
+# -- the mouth ------------------------------------------------------------------------------
+_outer_loop = np.concatenate([OUTER_UPPER, OUTER_LOWER[::-1][1:-1]])
+IN_LIPS = _inside(_outer_loop)
+IN_LIPS[np.concatenate([OUTER_UPPER, OUTER_LOWER])] = True
+MOUTH_LINE_Y = np.interp(X, *_line(INNER_UPPER))  # where the lips meet, per x
+
+
+def lip_side() -> np.ndarray:
+    """+1 for points of the lower lip, -1 upper lip, 0 corners and elsewhere."""
+    side = np.zeros(N)
+    side[IN_LIPS & (Y > MOUTH_LINE_Y + 1e-6)] = 1.0
+    side[IN_LIPS & (Y < MOUTH_LINE_Y - 1e-6)] = -1.0
+    side[INNER_UPPER] = -1.0
+    side[INNER_LOWER] = 1.0
+    side[np.concatenate([CORNERS, INNER_UPPER[[0, -1]]])] = 0.0
+    return side
+
+
+LIP_SIDE = lip_side()
+
+
+def lip_depth() -> np.ndarray:
+    """0 on the inner lip line .. 1 on the outer lip contour (lip points only), else nan."""
+    out = np.full(N, np.nan)
+    up_outer = np.interp(X, *_line(OUTER_UPPER))
+    low_outer = np.interp(X, *_line(OUTER_LOWER))
+    upper = IN_LIPS & (LIP_SIDE <= 0)
+    lower = IN_LIPS & (LIP_SIDE > 0)
+    out[upper] = (MOUTH_LINE_Y - Y)[upper] / np.maximum(1e-6, (MOUTH_LINE_Y - up_outer)[upper])
+    out[lower] = (Y - MOUTH_LINE_Y)[lower] / np.maximum(1e-6, (low_outer - MOUTH_LINE_Y)[lower])
+    return np.clip(out, 0, 1)
+
+
+LIP_DEPTH = lip_depth()
+
+# -- eyes and brows ---------------------------------------------------------------------------
+
+
+def above_eye(side: str) -> np.ndarray:
+    """0 at and below the upper lid of `side` ('right'/'left') .. 1 at the brow and above."""
+    lid_x, lid_y = _line(REGIONS[f"{side}_upper_lid"])
+    brow = REGIONS[f"{side}_brow"]
+    brow_y = np.interp(X, *_line(brow))  # lower and upper brow rows together: the brow's middle
+    lid = np.interp(X, lid_x, lid_y)
+    return smoothstep((lid - Y) / np.maximum(1e-6, lid - brow_y))
+
+
+def lid_profile(indices) -> np.ndarray:
+    """Weights [N]: 1 at the middle of a lid contour, 0 at the eye corners (a sine arch)."""
+    w = np.zeros(N)
+    k = len(indices)
+    w[indices] = np.sin(np.linspace(0, np.pi, k))
+    return w
+
+
+def brow_ends(side: str) -> tuple[int, int]:
+    """(inner, outer) end points of a brow: inner is nearest the midline."""
+    brow = REGIONS[f"{side}_brow"]
+    ax = np.abs(X[brow])
+    return int(brow[np.argmin(ax)]), int(brow[np.argmax(ax)])
+
+
+def mirrored(field: np.ndarray) -> np.ndarray:
+    """The same field on the other side of the face (x flipped)."""
+    out = field[MIRROR].copy()
+    out[:, 0] *= -1
+    return out
+
+
+def both_sides(field_right: np.ndarray) -> np.ndarray:
+    """A field built on the subject's right (x<0) plus its mirror image."""
+    return field_right + mirrored(field_right)
+
+
+def scaled(weights: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """weights [N] x vector [3] -> field [N, 3]."""
+    return np.asarray(weights, dtype=float)[:, None] * np.asarray(v, dtype=float)[None, :]

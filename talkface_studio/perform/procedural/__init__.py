@@ -1,0 +1,1 @@
+"""The procedural performer: lip sync, emotion, head, gaze and blinks without learned weights."""

@@ -1,0 +1,29 @@
+"""Choose a stage 1 backend by name. Adding a backend touches only this table and its own package."""
+
+from __future__ import annotations
+
+from talkface_studio.core.errors import MissingCheckpointError, ValidationError
+
+from .base import Performer
+
+DEFAULT_PERFORMER = "procedural"
+PERFORMER_NAMES = ("procedural", "neural")
+
+_NEURAL_HINT = "the neural performer needs a checkpoint: --checkpoint FILE (train one with talkface-studio train)"
+
+
+def get_performer(name: str = DEFAULT_PERFORMER, **options) -> Performer:
+    """`procedural` (default, no weights) or `neural` (needs `checkpoint=PATH`)."""
+    if name == "procedural":
+        from .procedural.performer import ProceduralPerformer
+
+        return ProceduralPerformer(**options)
+    if name == "neural":
+        if not options.get("checkpoint"):
+            raise MissingCheckpointError(_NEURAL_HINT)
+        try:  # imported lazily: torch and the model code load only when asked for
+            from talkface_studio.perform.neural import NeuralPerformer
+        except ImportError as exc:
+            raise MissingCheckpointError(f"the neural performer is not available ({exc})") from None
+        return NeuralPerformer(**options)
+    raise ValidationError(f"unknown performer {name!r}; choose one of {', '.join(PERFORMER_NAMES)}")

@@ -1,0 +1,121 @@
+"""Blendshapes: emotions read clearly and differ; edits act through channels; lips never cross."""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from talkface_studio.face.topology import N_LANDMARKS, REGIONS, canonical_face
+from talkface_studio.perform.blendshapes import (
+    BASES,
+    EXPRESSION_CHANNELS,
+    MOUTH_CHANNELS,
+    SHAPE_CHANNELS,
+    apply_channel_edits,
+    compose,
+    inner_lip_gap,
+)
+from talkface_studio.perform.face_fields import LIP_PAIRS, MM
+
+LEVELS = (1 / 3, 2 / 3, 1.0)
+
+
+def _mm(field):
+    return np.linalg.norm(field, axis=-1) / MM
+
+
+def test_every_shape_channel_has_a_basis_of_the_right_shape():
+    assert set(BASES) == set(SHAPE_CHANNELS)
+    for name, basis in BASES.items():
+        assert basis.shape == (N_LANDMARKS, 3) and basis.dtype == np.float32, name
+        assert np.isfinite(basis).all()
+
+
+@pytest.mark.parametrize("name", EXPRESSION_CHANNELS)
+def test_each_emotion_reads_clearly_at_level_3(name):
+    moved = _mm(BASES[name])
+    # The strongest point moves >= 5 mm (~6 px on a 512 px head-and-shoulders portrait) and the
+    # expression spreads over a region, not one point.
+    assert moved.max() >= 5.0, moved.max()
+    assert (moved > 1.5).sum() >= 20
+    # level 1 is subtle but still visible (>= 1.5 mm somewhere)
+    assert (moved * LEVELS[0]).max() >= 1.5
+
+
+def test_emotions_are_pairwise_distinct():
+    vecs = {n: BASES[n].ravel() / np.linalg.norm(BASES[n]) for n in EXPRESSION_CHANNELS}
+    for a, b in itertools.combinations(EXPRESSION_CHANNELS, 2):
+        assert float(vecs[a] @ vecs[b]) < 0.7, (a, b)
+
+
+def test_levels_order_the_displacement():
+    for name in EXPRESSION_CHANNELS:
+        norms = [np.linalg.norm(compose({name: np.array([lv])}, 1)[0] - canonical_face()) for lv in LEVELS]
+        assert norms[0] < norms[1] < norms[2], name
+
+
+def test_emotions_move_the_expected_features():
+    def dy(name, region):  # mean vertical displacement in mm (y down: negative = up)
+        return BASES[name][REGIONS[region], 1].mean() / MM
+
+    corners = REGIONS["mouth_corners"]
+    assert BASES["emo_happy"][corners, 1].mean() / MM < -3  # lip corners up
+    assert BASES["emo_sad"][corners, 1].mean() / MM > 2  # lip corners down
+    assert dy("emo_surprised", "right_brow") < -3 and dy("emo_surprised", "left_brow") < -3
+    assert dy("emo_angry", "right_brow") > 2  # brows lowered
+    inner_r, inner_l = 55, 285
+    assert BASES["emo_angry"][inner_r, 0] > 0 > BASES["emo_angry"][inner_l, 0]  # brows knit
+    contempt = BASES["emo_contempt"][corners]
+    assert np.linalg.norm(contempt[0]) > 5 * np.linalg.norm(contempt[1])  # one-sided
+
+
+def test_jaw_open_swings_the_chin_down_and_back():
+    chin = REGIONS["chin"][0]
+    jaw = BASES["jaw_open"]
+    assert jaw[chin, 1] / MM > 15 and jaw[chin, 2] > 0  # down and away from the camera
+    gap = inner_lip_gap(compose({"jaw_open": np.array([0.0, 0.5, 1.0])}, 3))
+    assert gap[0] < gap[1] < gap[2] and gap[2] > 18
+
+
+def test_lip_press_closes_a_slightly_open_jaw():
+    expr = compose({"jaw_open": np.array([0.25, 0.25]), "lip_press": np.array([0.0, 1.0])}, 2)
+    gap = inner_lip_gap(expr)
+    assert gap[0] > 4 and abs(gap[1]) < 0.3
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=len(SHAPE_CHANNELS), max_size=len(SHAPE_CHANNELS)))
+def test_lips_never_cross_whatever_the_channel_mix(values):
+    expr = compose({c: np.array([v]) for c, v in zip(SHAPE_CHANNELS, values)}, 1)
+    up, low = LIP_PAIRS[:, 0], LIP_PAIRS[:, 1]
+    assert np.all(expr[0, low, 1] >= expr[0, up, 1] - 1e-6)
+    assert np.isfinite(expr).all()
+
+
+def test_apply_channel_edits_round_trip():
+    rng = np.random.default_rng(0)
+    t = 40
+    base = {c: rng.uniform(0.2, 0.4, t).astype(np.float32) for c in SHAPE_CHANNELS}
+    base["head_yaw"] = np.zeros(t, np.float32)
+    expr = compose(base, t)
+    # no edit -> unchanged
+    assert np.array_equal(apply_channel_edits(expr, base, base), expr)
+    final = {c: v.copy() for c, v in base.items()}
+    final["emo_happy"][10:20] += 0.5
+    final["mouth_wide"][5:8] -= 0.1
+    final["head_yaw"][:] = 30  # pose is relocation's business, not the expression's
+    edited = apply_channel_edits(expr, base, final)
+    # edited expression equals composing the final channels directly
+    np.testing.assert_allclose(edited, compose(final, t), atol=1e-5)
+    assert not np.allclose(edited[10:20], expr[10:20])
+    np.testing.assert_array_equal(edited[25:], expr[25:])
+    # and undoing the edit gives the original back
+    np.testing.assert_allclose(apply_channel_edits(edited, final, base), expr, atol=1e-5)
+
+
+def test_mouth_channels_act_on_the_mouth_only():
+    eyes = np.concatenate([REGIONS["right_eye"], REGIONS["left_eye"], REGIONS["right_brow"], REGIONS["left_brow"]])
+    for name in MOUTH_CHANNELS:
+        assert _mm(BASES[name][eyes]).max() < 0.5, name
