@@ -1,0 +1,64 @@
+"""`talkface-studio info`: what a project holds, for people and (with --json) for pipelines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from talkface_studio.core.project_file import find_recovery, load_project
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("info", help="show the takes, timing, emotion segments and edits of a project")
+    p.add_argument("project", help="project file (.tfs)")
+    p.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    p.set_defaults(handler=run)
+
+
+def summarize(project) -> dict:
+    takes = []
+    for t in project.takes:
+        rate = t.rate
+        takes.append({
+            "name": t.name, "fps": str(rate), "rate": rate.to_json(), "n_frames": t.n_frames,
+            "duration_timecode": rate.to_timecode(t.n_frames), "duration_seconds": round(t.duration_seconds, 3),
+            "audio": str(t.audio_path) if t.audio_path else None,
+            "portrait": str(t.portrait_path) if t.portrait_path else None,
+            "backend": t.generation.backend, "seed": t.generation.seed,
+            "default_transition": t.emotion_track.default_transition,
+            "segments": [{"id": s.id, "emotion": s.emotion, "level": s.level, "start": s.start, "end": s.end,
+                          "start_timecode": rate.to_timecode(s.start), "end_timecode": rate.to_timecode(s.end)}
+                         for s in t.emotion_track.segments],
+            "edit_layers": {n: len(ch.layers) for n, ch in t.channels.items() if ch.layers},
+        })
+    return {"path": str(project.path), "takes": takes}
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.project)
+    project = load_project(path)
+    info = summarize(project)
+    if args.json:
+        print(json.dumps(info, indent=1))
+        return 0
+    print(f"{path}: {len(info['takes'])} take(s)")
+    for t in info["takes"]:
+        print(f"take {t['name']!r}: {t['fps']} fps, {t['n_frames']} frames ({t['duration_timecode']}, "
+              f"{t['duration_seconds']:.2f} s), {t['backend']} performer, seed {t['seed']}")
+        for label in ("audio", "portrait"):
+            where = t[label]
+            missing = "" if where and Path(where).exists() else "  (missing)"
+            print(f"  {label}: {where or '-'}{missing}")
+        segs = t["segments"]
+        print(f"  emotions: {len(segs)} segment(s), transitions {t['default_transition']} frames")
+        for s in segs:
+            print(f"    {s['start_timecode']} - {s['end_timecode']}  {s['emotion']} {s['level']}"
+                  f"  (frames {s['start']}-{s['end']})")
+        layers = t["edit_layers"]
+        edits = ", ".join(f"{n} {k}" for n, k in layers.items()) if layers else "none"
+        print(f"  edit layers: {edits}")
+    recovery = find_recovery(path)
+    if recovery:
+        print(f"note: {recovery} holds newer unsaved work (open the project in the app to recover it)")
+    return 0

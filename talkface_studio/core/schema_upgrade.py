@@ -1,0 +1,104 @@
+"""Reading older project files: detect the schema version and upgrade step by step to the current.
+
+Each format change adds one function `_vN_to_vN1(doc, file) -> doc` (plain JSON in, plain JSON
+out) and a golden file of the old version under tests/golden/ that the tests load.
+
+Version 0 (the prototype, "format": "talkface", "version": 0) stored times as float seconds:
+    {"format": "talkface", "version": 0, "takes": [{
+        "name", "audio", "portrait", "fps": 24.0, "frames": 192, "seed": 7,
+        "blend_seconds": 0.25,
+        "emotions": [{"start": 0.5, "end": 3.0, "emotion": "happy", "level": 2}],
+        "curves": {"head_yaw": [per-frame floats]},
+        "edits": {"head_yaw": [{"mode": "override", "blend": 4, "keys": [[frame, value], ...]}]}}]}
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+from .json_reader import At
+from .timebase import FrameRate
+
+PROJECT_SCHEMA = "talkface.project"
+CURRENT_VERSION = 1
+
+
+def detect_version(doc: At) -> int:
+    obj = doc.dict()
+    if "schema_version" in obj:
+        if obj.get("schema") != PROJECT_SCHEMA:
+            raise doc["schema"].fail(f"must be {PROJECT_SCHEMA!r}, got {obj.get('schema')!r} "
+                                     "(not a TalkFace Studio project)")
+        version = doc["schema_version"].int(min=0)
+    elif obj.get("format") == "talkface" and "version" in obj:
+        version = doc["version"].int(min=0, max=0)
+    else:
+        raise doc.fail("not a TalkFace Studio project (no \"schema\": \"talkface.project\" / schema_version)")
+    if version > CURRENT_VERSION:
+        raise doc.fail(f"written by a newer TalkFace Studio (schema {version}); "
+                       f"this version reads up to {CURRENT_VERSION}")
+    return version
+
+
+def upgrade(doc: At) -> dict:
+    """Return the document in the current schema (the input is not modified)."""
+    version = detect_version(doc)
+    value = doc.value
+    while version < CURRENT_VERSION:
+        value = UPGRADES[version](At(value, doc.file))
+        version += 1
+    return value
+
+
+def encode_f32(values) -> dict:
+    """Base channel samples: float32 little-endian, base64 (exact, ~5.3 bytes per frame)."""
+    arr = np.ascontiguousarray(values, dtype="<f4")
+    if len(arr) and np.all(arr == arr[0]):
+        return {"encoding": "constant", "value": float(arr[0]), "length": int(len(arr))}
+    return {"encoding": "f32le-base64", "length": int(len(arr)), "data": base64.b64encode(arr.tobytes()).decode()}
+
+
+def _v0_to_v1(doc: At) -> dict:
+    takes = []
+    for t in doc["takes"]:
+        rate_value = t["fps"].float()
+        try:
+            rate = FrameRate.parse(rate_value)
+        except Exception as exc:
+            raise t["fps"].fail(str(exc)) from None
+        n_frames = t["frames"].int(min=0)
+        transition = round(t.get("blend_seconds", 0.25).float() * rate.fps)
+        segments = []
+        for i, e in enumerate(t.get("emotions", [])):
+            start = rate.seconds_to_frame(e["start"].float())
+            end = rate.seconds_to_frame(e["end"].float())
+            segments.append({"id": f"s{i + 1}", "start": start, "end": end, "emotion": e["emotion"].value,
+                             "level": e.get("level", 2).value, "transition": None})
+        channels = {}
+        for name, curve in t.get("curves", {}).items():
+            values = [v.float() for v in curve]
+            channels[name] = {"base": encode_f32(values), "layers": []}
+        for name, edits in t.get("edits", {}).items():
+            entry = channels.setdefault(name, {"base": encode_f32([0.0] * n_frames), "layers": []})
+            for j, layer in enumerate(edits):
+                blend = layer.get("blend", 0).int(min=0)
+                keys = [[k[0].int(), k[1].float(), "linear", f"v0k{j}_{n}"] for n, k in enumerate(layer["keys"])]
+                entry["layers"].append({"schema": "talkface.edit_layer", "version": 1, "id": f"v0L{j}",
+                                        "name": "", "mode": layer.get("mode", "override").value, "enabled": True,
+                                        "blend_in": blend, "blend_out": blend, "keys": keys})
+        takes.append({
+            "schema": "talkface.take", "version": 1, "name": t["name"].value,
+            "audio": t.get("audio").value, "portrait": t.get("portrait").value,
+            "rate": rate.to_json(), "n_frames": n_frames,
+            "generation": {"backend": "procedural", "seed": t.get("seed", 0).value, "transcript": None, "options": {}},
+            "portrait_fit": None,
+            "emotion_track": {"schema": "talkface.emotion_track", "version": 1, "default_transition": transition,
+                              "next_id": len(segments) + 1, "segments": segments},
+            "channels": channels,
+        })
+    return {"schema": PROJECT_SCHEMA, "schema_version": 1, "settings": {}, "takes": takes}
+
+
+UPGRADES = {0: _v0_to_v1}

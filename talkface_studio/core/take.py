@@ -1,0 +1,121 @@
+"""A take: one line of dialogue with its media, frame rate, emotion track and channels.
+
+Only document state lives here (what is saved and undone). The expression cache, playhead and
+selection belong to the session objects of the UI and pipeline.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .channels import CHANNEL_NAMES, Channel
+from .emotion_track import EmotionTrack
+from .errors import ValidationError
+from .timebase import FrameRate
+
+
+@dataclass
+class GenerationSettings:
+    """What the performer was asked for; regenerate with the same settings gives the same base."""
+
+    backend: str = "procedural"
+    seed: int = 0
+    transcript: str | None = None
+    options: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"backend": self.backend, "seed": self.seed, "transcript": self.transcript,
+                "options": copy.deepcopy(self.options)}
+
+
+class Take:
+    def __init__(self, name: str, audio_path: str | Path | None, portrait_path: str | Path | None,
+                 rate: FrameRate, n_frames: int, emotion_track: EmotionTrack | None = None,
+                 channels: dict[str, Channel] | None = None, generation: GenerationSettings | None = None,
+                 portrait_fit: dict | None = None):
+        self.name = check_take_name(name)
+        self.audio_path = Path(audio_path) if audio_path is not None else None
+        self.portrait_path = Path(portrait_path) if portrait_path is not None else None
+        self.rate = rate
+        if isinstance(n_frames, bool) or not isinstance(n_frames, (int, np.integer)) or n_frames < 0:
+            raise ValidationError(f"take length must be a number of frames >= 0, got {n_frames!r}")
+        self.n_frames = int(n_frames)
+        # A third of a second reads as a natural change of mood at any frame rate.
+        self.emotion_track = emotion_track if emotion_track is not None else EmotionTrack(
+            default_transition=max(1, round(rate.fps / 3)))
+        self.generation = generation if generation is not None else GenerationSettings()
+        self.portrait_fit = portrait_fit  # opaque JSON owned by face/: the fitted landmarks and crop
+        given = dict(channels or {})
+        unknown = set(given) - set(CHANNEL_NAMES)
+        if unknown:
+            raise ValidationError(f"unknown channel(s): {', '.join(sorted(unknown))}")
+        # Ordered by CHANNEL_SPECS; missing channels start at their default value.
+        self.channels: dict[str, Channel] = {
+            n: given.get(n) or Channel(n, n_frames=self.n_frames) for n in CHANNEL_NAMES}
+        for ch in self.channels.values():
+            if ch.n_frames != self.n_frames:
+                ch.resize(self.n_frames)
+
+    @property
+    def duration_seconds(self) -> float:
+        return self.rate.frame_to_seconds(self.n_frames)
+
+    def channel(self, name: str) -> Channel:
+        try:
+            return self.channels[name]
+        except KeyError:
+            raise ValidationError(f"unknown channel {name!r}") from None
+
+    def final_channels(self) -> dict[str, np.ndarray]:
+        """name -> float32 [n_frames]: the generated base with the artist's edits applied."""
+        return {n: ch.final() for n, ch in self.channels.items()}
+
+    def base_channels(self) -> dict[str, np.ndarray]:
+        return {n: ch.base for n, ch in self.channels.items()}
+
+    def emotion_weights(self) -> np.ndarray:
+        return self.emotion_track.weights(self.n_frames)
+
+    def set_length(self, n_frames: int) -> None:
+        """A new audio length: bases are cut or held; segments and keys stay on their frames."""
+        self.n_frames = int(n_frames)
+        for ch in self.channels.values():
+            ch.resize(self.n_frames)
+
+    def snapshot(self) -> tuple:
+        """Everything undo needs to restore this take in place (arrays and layers are immutable)."""
+        return (self.audio_path, self.portrait_path, self.rate, self.n_frames, self.emotion_track.snapshot(),
+                {n: (ch.base, ch.layers) for n, ch in self.channels.items()},
+                copy.deepcopy(self.generation), copy.deepcopy(self.portrait_fit))
+
+    def restore(self, state: tuple) -> None:
+        (self.audio_path, self.portrait_path, self.rate, self.n_frames, track, channels,
+         generation, fit) = state
+        self.emotion_track.restore(track)
+        for n, (base, layers) in channels.items():
+            self.channels[n].base = base
+            self.channels[n].layers = layers
+        self.generation = copy.deepcopy(generation)
+        self.portrait_fit = copy.deepcopy(fit)
+
+    def copy(self) -> Take:
+        """An independent snapshot (render jobs and undo of whole-take edits use this)."""
+        return Take(self.name, self.audio_path, self.portrait_path, self.rate, self.n_frames,
+                    EmotionTrack(*self.emotion_track.snapshot()),
+                    {n: ch.copy() for n, ch in self.channels.items()},
+                    copy.deepcopy(self.generation), copy.deepcopy(self.portrait_fit))
+
+    def __repr__(self) -> str:
+        return f"Take({self.name!r}, {self.n_frames} frames at {self.rate} fps)"
+
+
+def check_take_name(name) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError(f"take name must be a non-empty text, got {name!r}")
+    if name != name.strip() or any(c in name for c in "\n\r\t"):
+        raise ValidationError(f"take name {name!r} has leading/trailing spaces or control characters")
+    return name

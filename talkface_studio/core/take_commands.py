@@ -1,0 +1,166 @@
+"""Undoable edits of the project's takes: add, rename, remove, reorder, media, frame rate, settings."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from .errors import ValidationError
+from .project import Change
+from .retime import retime_take
+from .take import GenerationSettings, Take, check_take_name
+from .timebase import FrameRate
+from .undo import Command
+
+_UNSET = object()
+
+
+class _TakeListCommand(Command):
+    """Snapshot of the take list and the takes' names (the takes themselves are shared)."""
+
+    def _capture(self, project):
+        return [(t, t.name) for t in project.takes]
+
+    def _restore(self, project, state):
+        for t, name in state:
+            t.name = name
+        project.takes[:] = [t for t, _ in state]
+
+    def _change(self, project):
+        return Change(None, "takes")
+
+
+class AddTake(_TakeListCommand):
+    def __init__(self, take: Take, index: int | None = None):
+        super().__init__()
+        self.take, self.index = take, index
+        self.label = f"Add take {take.name}"
+
+    def _apply(self, project):
+        project.add_take(self.take, self.index)
+
+
+class RemoveTake(_TakeListCommand):
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+        self.label = f"Remove take {name}"
+
+    def _apply(self, project):
+        project.remove_take(self.name)
+
+
+class RenameTake(_TakeListCommand):
+    def __init__(self, old: str, new: str):
+        super().__init__()
+        self.old, self.new = old, check_take_name(new)
+        self.label = f"Rename take {old} to {new}"
+
+    def _apply(self, project):
+        take = project.take(self.old)
+        if self.new != self.old and self.new in project.take_names():
+            raise ValidationError(f"a take named {self.new!r} already exists")
+        take.name = self.new
+
+
+class MoveTake(_TakeListCommand):
+    def __init__(self, name: str, index: int):
+        super().__init__()
+        self.name, self.index = name, index
+        self.label = f"Move take {name}"
+
+    def _apply(self, project):
+        take, _ = project.remove_take(self.name)
+        project.add_take(take, max(0, min(self.index, len(project.takes))))
+
+
+class _TakeStateCommand(Command):
+    """Snapshot of one take's whole state, restored in place."""
+
+    def __init__(self, take: str):
+        super().__init__()
+        self.take = take
+
+    def _capture(self, project):
+        return project.take(self.take).snapshot()
+
+    def _restore(self, project, state):
+        project.take(self.take).restore(state)
+
+    def _change(self, project):
+        return Change(self.take, "take")
+
+
+class SetMedia(_TakeStateCommand):
+    """Point a take at other media. A new audio length (`n_frames`) keeps segments and keys on
+    their frames; `portrait_fit` is the face room's JSON for the new portrait (None to refit)."""
+
+    def __init__(self, take: str, audio_path=_UNSET, portrait_path=_UNSET, n_frames=_UNSET, portrait_fit=_UNSET):
+        super().__init__(take)
+        self.changes = {k: v for k, v in dict(audio_path=audio_path, portrait_path=portrait_path,
+                                              n_frames=n_frames, portrait_fit=portrait_fit).items()
+                        if v is not _UNSET}
+        self.label = "Set " + ", ".join(k.replace("_path", "") for k in self.changes)
+
+    def _apply(self, project):
+        take = project.take(self.take)
+        for key in ("audio_path", "portrait_path"):
+            if key in self.changes:
+                value = self.changes[key]
+                setattr(take, key, Path(value) if value is not None else None)
+        if "portrait_fit" in self.changes:
+            take.portrait_fit = copy.deepcopy(self.changes["portrait_fit"])
+        if "n_frames" in self.changes:
+            take.set_length(self.changes["n_frames"])
+
+
+class SetFrameRate(_TakeStateCommand):
+    """Change fps keeping every time in seconds (frames are rescaled, bases resampled)."""
+
+    def __init__(self, take: str, rate):
+        super().__init__(take)
+        self.rate = FrameRate.parse(rate)
+        self.label = f"Set frame rate to {self.rate}"
+
+    def _apply(self, project):
+        retime_take(project.take(self.take), self.rate)
+
+
+class SetGeneration(_TakeStateCommand):
+    """Change backend, seed, transcript and/or options (the base is replaced by SetBase later)."""
+
+    def __init__(self, take: str, backend=_UNSET, seed=_UNSET, transcript=_UNSET, options=_UNSET):
+        super().__init__(take)
+        self.changes = {k: v for k, v in dict(backend=backend, seed=seed, transcript=transcript,
+                                              options=options).items() if v is not _UNSET}
+        self.label = "Set " + ", ".join(self.changes)
+
+    def _apply(self, project):
+        take = project.take(self.take)
+        g = take.generation
+        take.generation = GenerationSettings(**{**vars(g), **copy.deepcopy(self.changes)})
+
+    def _merge_key(self):
+        return (self.take, tuple(sorted(self.changes)))
+
+
+class SetProjectSetting(Command):
+    def __init__(self, key: str, value):
+        super().__init__()
+        self.key, self.value = key, value
+        self.label = f"Set {key}"
+
+    def _capture(self, project):
+        return copy.deepcopy(project.settings)
+
+    def _restore(self, project, state):
+        project.settings = copy.deepcopy(state)
+
+    def _apply(self, project):
+        project.settings[self.key] = copy.deepcopy(self.value)
+
+    def _change(self, project):
+        return Change(None, "settings", self.key)
+
+    def _merge_key(self):
+        return (self.key,)

@@ -1,0 +1,107 @@
+"""`talkface-studio new` and `info`, run in-process: real audio and image files, one-line errors."""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from talkface_studio.cli.main import main
+from talkface_studio.core.project_file import load_project
+
+DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
+
+
+@pytest.fixture
+def media(tmp_path):
+    audio = tmp_path / "line.wav"
+    t = np.arange(int(2.5 * 16000)) / 16000
+    sf.write(audio, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    portrait = tmp_path / "face.png"
+    shutil.copy(DEMO / "portrait.png", portrait)
+    return audio, portrait
+
+
+def new(tmp_path, media, *extra, name="scene.tfs"):
+    audio, portrait = media
+    return main(["new", str(tmp_path / name), "--audio", str(audio), "--portrait", str(portrait), *extra])
+
+
+def test_new_writes_a_project_with_frames_and_segments(tmp_path, media, capsys):
+    rc = new(tmp_path, media, "--fps", "25", "--emotion", "happy:3@0.2-1.0", "--emotion", "sad@0.8-2",
+             "--take", "line 4", "--seed", "11", "--transcript", "hello world")
+    assert rc == 0
+    project = load_project(tmp_path / "scene.tfs")
+    take = project.take("line 4")
+    assert take.n_frames == 63 and str(take.rate) == "25"  # 2.5 s at 25 fps, rounded up
+    assert [(s.start, s.end, s.emotion, s.level) for s in take.emotion_track.segments] == [
+        (5, 20, "happy", 3), (20, 50, "sad", 2)]
+    assert take.generation.seed == 11 and take.generation.transcript == "hello world"
+    assert take.audio_path == media[0] and take.portrait_path == media[1]
+    saved = json.loads((tmp_path / "scene.tfs").read_text())
+    assert saved["takes"][0]["audio"] == "line.wav"
+    assert "63 frames" in capsys.readouterr().out
+
+
+def test_info_lists_takes_timecodes_segments_and_layers(tmp_path, media, capsys):
+    assert new(tmp_path, media, "--fps", "24", "--emotion", "fear:1@0.5-1.5") == 0
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "scene.tfs")]) == 0
+    out = capsys.readouterr().out
+    assert "24 fps, 60 frames (00:00:02:12" in out
+    assert "00:00:00:12 - 00:00:01:12  fear 1  (frames 12-36)" in out
+    assert "edit layers: none" in out
+    assert main(["info", "--json", str(tmp_path / "scene.tfs")]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["takes"][0]["segments"][0]["start"] == 12
+
+
+def test_new_refuses_to_overwrite_without_force(tmp_path, media, capsys):
+    assert new(tmp_path, media) == 0
+    first = (tmp_path / "scene.tfs").read_bytes()
+    capsys.readouterr()
+    assert new(tmp_path, media, "--emotion", "angry@0-1") == 2
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--force" in err and err.count("\n") == 1
+    assert (tmp_path / "scene.tfs").read_bytes() == first
+    assert new(tmp_path, media, "--emotion", "angry@0-1", "--force") == 0
+    assert load_project(tmp_path / "scene.tfs").takes[0].emotion_track.segments[0].emotion == "angry"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--emotion", "glee@0-1"], "unknown emotion 'glee'"),
+    (["--emotion", "happy:4@0-1"], "level must be 1-3"),
+    (["--emotion", "happy@2-1"], "must end after it starts"),
+    (["--emotion", "happy@1-9"], "only 2.50 s long"),
+    (["--emotion", "happy 0-1"], "expected EMOTION[:LEVEL]@START-END"),
+    (["--fps", "23"], "unsupported frame rate"),
+    (["--take", " "], "take name"),
+])
+def test_bad_arguments_print_one_line_and_exit_2(tmp_path, media, capsys, args, message):
+    assert new(tmp_path, media, *args) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not (tmp_path / "scene.tfs").exists()
+
+
+def test_bad_media_is_named(tmp_path, media, capsys):
+    audio, portrait = media
+    assert main(["new", str(tmp_path / "a.tfs"), "--audio", str(portrait), "--portrait", str(portrait)]) == 2
+    assert str(portrait) in capsys.readouterr().err
+    assert main(["new", str(tmp_path / "b.tfs"), "--audio", str(audio), "--portrait", str(audio)]) == 2
+    err = capsys.readouterr().err
+    assert str(audio) in err and err.count("\n") == 1
+    assert main(["new", str(tmp_path / "c.tfs"), "--audio", str(tmp_path / "nope.wav"), "--portrait",
+                 str(portrait)]) == 2
+    assert "nope.wav" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.tfs"))
+
+
+def test_info_on_a_broken_file_is_one_line(tmp_path, capsys):
+    bad = tmp_path / "broken.tfs"
+    bad.write_text('{"schema": "talkface.project", "schema_version": 9, "takes": []}')
+    assert main(["info", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "newer TalkFace Studio (schema 9)" in err and err.count("\n") == 1
