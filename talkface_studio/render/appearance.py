@@ -1,0 +1,152 @@
+"""What the renderer learns from the portrait once: colours of lips, sclera, lashes, the iris
+texture, and how open the mouth and eyes already are. Everything the synthetic mouth and eyes draw
+is derived from these, so they suit any skin tone and lighting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import map_coordinates
+from skimage.draw import polygon2mask
+
+from .face_loops import (EYES, INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS, OUTER_LIPS, EyeRim,
+                         inner_lip_loop)
+
+IRIS_PATCH = 48          # iris texture resolution (pixels across the disc's bounding square)
+IRIS_EXTENT = 1.15       # patch covers this many iris radii (keeps the dark limbal ring)
+
+
+@dataclass(frozen=True)
+class EyeLook:
+    centre: np.ndarray       # [2] source iris centre, output pixels
+    radius: float            # source iris radius, output pixels
+    opening: float           # lid gap / eye width in the portrait
+    patch: np.ndarray        # [P, P, 3] float iris texture, occluded parts filled by symmetry
+    lid: np.ndarray          # [3] upper-lid skin colour (above the lashes)
+
+
+@dataclass(frozen=True)
+class PortraitLook:
+    lip: np.ndarray          # [3] float RGB 0..255
+    sclera: np.ndarray
+    lash: np.ndarray
+    mouth_open: float        # inner-lip gap / mouth width in the portrait
+    eyes: tuple[EyeLook, EyeLook]
+    irisless: np.ndarray     # [S, S, 3] float: the portrait with its irises painted out (sclera)
+
+
+def _mask(points_xy: np.ndarray, shape) -> np.ndarray:
+    return polygon2mask(shape, points_xy[:, ::-1] - 0.5)
+
+
+def _robust_colour(pixels: np.ndarray, fallback, brightest: float | None = None) -> np.ndarray:
+    if len(pixels) < 4:
+        return np.asarray(fallback, dtype=np.float32)
+    if brightest is not None:
+        lum = pixels.mean(1)
+        pixels = pixels[lum >= np.quantile(lum, 1 - brightest)]
+    return np.median(pixels, axis=0).astype(np.float32)
+
+
+def lid_gap(lm: np.ndarray, eye: EyeRim) -> float:
+    """Mean upper-to-lower lid distance over eye width (0 closed, ~0.3 wide open)."""
+    a, b = lm[eye.corners[0], :2], lm[eye.corners[1], :2]
+    gap = np.linalg.norm(lm[eye.upper, :2] - lm[eye.lower, :2], axis=1).mean()
+    return float(gap / max(np.linalg.norm(b - a), 1e-6))
+
+
+def mouth_gap(lm: np.ndarray) -> float:
+    """Largest inner-lip gap over mouth width."""
+    a, b = lm[MOUTH_CORNERS[0], :2], lm[MOUTH_CORNERS[1], :2]
+    gap = np.linalg.norm(lm[INNER_UPPER_LIP, :2] - lm[INNER_LOWER_LIP, :2], axis=1).max()
+    return float(gap / max(np.linalg.norm(b - a), 1e-6))
+
+
+def _iris_patch(img: np.ndarray, eye_poly: np.ndarray, centre: np.ndarray, radius: float) -> np.ndarray:
+    """Iris texture around ``centre``; pixels hidden by the lids in the portrait are replaced by their
+    mirror image across the horizontal (the upper lid usually hides the top, rarely the bottom), and
+    failing that by the mean colour of the visible iris at that radius."""
+    h, w = img.shape[:2]
+    visible_img = _mask(eye_poly, (h, w))
+    off = (np.arange(IRIS_PATCH) + 0.5) / IRIS_PATCH * 2 - 1          # -1..1
+    oy, ox = np.meshgrid(off, off, indexing="ij")
+    ext = radius * IRIS_EXTENT
+    px, py = centre[0] + ox * ext, centre[1] + oy * ext
+
+    def lookup(x, y):
+        xi = np.clip(np.floor(x).astype(int), 0, w - 1)
+        yi = np.clip(np.floor(y).astype(int), 0, h - 1)
+        rgb = np.stack([map_coordinates(img[..., k].astype(np.float32), [y - 0.5, x - 0.5], order=1,
+                                        mode="nearest") for k in range(3)], axis=-1)
+        return rgb, visible_img[yi, xi]
+
+    colour, vis = lookup(px, py)
+    mirrored, vis_m = lookup(px, 2 * centre[1] - py)
+    use_m = ~vis & vis_m
+    colour[use_m] = mirrored[use_m]
+    vis = vis | use_m
+    r = np.hypot(ox, oy)
+    bins = np.minimum((r * 6).astype(int), 8)
+    fallback = _robust_colour(colour[vis], [90, 70, 50])
+    for b in np.unique(bins[~vis]):
+        ring = (bins == b) & vis
+        fill = colour[ring].mean(0) if ring.sum() >= 3 else fallback
+        colour[(bins == b) & ~vis] = fill
+    return colour
+
+
+def _paint_out_iris(img: np.ndarray, eye_poly: np.ndarray, centre: np.ndarray, radius: float,
+                    fallback: np.ndarray) -> None:
+    """In place: replace the iris by the sclera on either side of it, row by row (keeps the lids'
+    shading on the sclera, which a flat colour would not)."""
+    h, w = img.shape[:2]
+    inside = _mask(eye_poly, (h, w))
+    ys, xs = np.nonzero(inside)
+    if len(ys) == 0:
+        return
+    hide = 1.25 * radius
+    for y in range(max(0, int(centre[1] - hide) - 1), min(h, int(centre[1] + hide) + 2)):
+        row_x = xs[ys == y]
+        dist = np.hypot(np.arange(w) + 0.5 - centre[0], y + 0.5 - centre[1])
+        todo = np.flatnonzero(dist <= hide)
+        if len(todo) == 0:
+            continue
+        known = row_x[np.hypot(row_x + 0.5 - centre[0], y + 0.5 - centre[1]) > hide]
+        for k in range(3):
+            img[y, todo, k] = (np.interp(todo, known, img[y, known, k]) if len(known)
+                               else fallback[k] * 0.9)
+
+
+def read_portrait(img: np.ndarray, lm: np.ndarray) -> PortraitLook:
+    """img uint8 [S, S, 3] at output size, lm [478, 3] in the same pixels."""
+    shape = img.shape[:2]
+    lips = _mask(lm[OUTER_LIPS, :2], shape) & ~_mask(lm[inner_lip_loop(), :2], shape)
+    lip = _robust_colour(img[lips], [150, 80, 80])
+    eyes, sclera_px, lash_px = [], [], []
+    for eye in EYES:
+        poly = lm[eye.loop, :2]
+        c = lm[eye.iris_centre, :2].astype(np.float64)
+        r = float(np.linalg.norm(lm[eye.iris_ring, :2] - c, axis=1).mean())
+        inside = _mask(poly, shape)
+        yy, xx = np.nonzero(inside)
+        far = np.hypot(xx + 0.5 - c[0], yy + 0.5 - c[1]) > 1.25 * r
+        sclera_px.append(img[yy[far], xx[far]])
+        # Lashes: the darkest pixels just above the upper lid.
+        up = lm[eye.upper, :2]
+        band = _mask(np.concatenate([up, up[::-1] - [0, max(1.5, 0.15 * r)]]), shape)
+        lash_px.append(img[band])
+        width = float(np.linalg.norm(lm[eye.corners[1], :2] - lm[eye.corners[0], :2]))
+        skin = _mask(np.concatenate([up - [0, 0.12 * width], up[::-1] - [0, 0.3 * width]]), shape)
+        lid = _robust_colour(img[skin], [170, 130, 110])
+        eyes.append(EyeLook(c, r, lid_gap(lm, eye), _iris_patch(img, poly, c, r), lid))
+    sclera_all = np.concatenate(sclera_px)
+    sclera = _robust_colour(sclera_all, [220, 210, 200], brightest=0.5)
+    lash_all = np.concatenate(lash_px)
+    lash = _robust_colour(lash_all[lash_all.mean(1) <= np.quantile(lash_all.mean(1), 0.2)]
+                          if len(lash_all) > 10 else lash_all, [40, 30, 25])
+    irisless = img.astype(np.float32)
+    for eye, look in zip(EYES, eyes):
+        _paint_out_iris(irisless, lm[eye.loop, :2], look.centre, look.radius, sclera)
+    return PortraitLook(lip=lip, sclera=sclera, lash=lash, mouth_open=mouth_gap(lm), eyes=tuple(eyes),
+                        irisless=irisless)

@@ -1,0 +1,148 @@
+"""The default stage-2 renderer: the portrait texture-mapped through the 478-point mesh, no weights.
+
+Per frame: place the warp mesh on the frame's landmarks, rasterise where each coarse cell comes
+from in the portrait (``raster``), upsample that displacement and sample the portrait once at full
+resolution (``flow``), then paint what the portrait cannot supply: the mouth interior (``mouth``)
+and irises at the new gaze / lids closing (``eyes``). The same code serves 256, 512 and 1024 px.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from talkface_studio.core.errors import ValidationError
+
+from . import flow
+from .appearance import PortraitLook, read_portrait
+from .device import pick_device
+from .eyes import draw_eyes
+from .mouth import draw_mouth
+from .raster import rasterize_displacement
+from .registry import register_renderer
+from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
+
+N_LANDMARKS = 478
+CACHE_PORTRAITS = 4
+ANCHOR_GAINS = (1.0, 1.1, 0.8, 0.6)   # background follow tried, in order, when something folds
+
+
+def face_triangles() -> np.ndarray:
+    from talkface_studio.face.topology import TRIANGLES
+    return np.asarray(TRIANGLES, dtype=np.int64)
+
+
+@dataclass
+class _Prepared:
+    """Everything about one portrait at one output size that frames reuse."""
+
+    texture: torch.Tensor        # [1, 3, size, size] float 0..255
+    mesh: WarpMesh
+    look: PortraitLook
+    iris_patches: tuple          # two [1, 3, P, P] tensors
+    irisless: torch.Tensor       # [1, 3, size, size] the texture with irises painted out
+    identity: torch.Tensor       # [size, size, 2] pixel centres
+    grid: int
+
+
+def coarse_grid(size: int) -> int:
+    """Cells per side of the displacement grid: ~4 px cells, at least 64, at most 256."""
+    return int(min(256, max(64, size // 4)))
+
+
+class MeshWarpRenderer:
+    """Landmark-driven mesh warp. ``render`` streams frames; only per-portrait caches are kept."""
+
+    name = "mesh_warp"
+
+    def __init__(self, device: str | torch.device = "auto", grid: int | None = None):
+        self.device = pick_device(device)
+        self.grid = grid
+        self._cache: OrderedDict[tuple, _Prepared] = OrderedDict()
+
+    # -- source side -----------------------------------------------------------------------
+    def prepare(self, portrait, size: int) -> _Prepared:
+        image = np.asarray(portrait.image)
+        src_lm = np.asarray(portrait.landmarks, dtype=np.float64)
+        if image.ndim != 3 or image.shape[2] < 3 or src_lm.shape != (N_LANDMARKS, 3):
+            raise ValidationError("portrait needs an RGB image and 478 landmarks",
+                                  getattr(portrait, "source_path", None))
+        key = (hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest(), image.shape,
+               src_lm.tobytes(), int(size))
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        h, w = image.shape[:2]
+        tex = torch.from_numpy(np.array(image[..., :3], dtype=np.uint8)).permute(2, 0, 1)[None].float()
+        if (h, w) != (size, size):
+            tex = F.interpolate(tex, size=(size, size), mode="bilinear", align_corners=False,
+                                antialias=True).clamp(0, 255)
+        lm = src_lm * np.array([size / w, size / h, size / w])
+        tex_np = tex[0].permute(1, 2, 0).round().byte().numpy()
+        look = read_portrait(tex_np, lm)
+        patches = tuple(torch.from_numpy(e.patch).permute(2, 0, 1)[None].float().to(self.device)
+                        for e in look.eyes)
+        prep = _Prepared(texture=tex.to(self.device), mesh=build_warp_mesh(face_triangles(), lm, size),
+                         look=look, iris_patches=patches,
+                         irisless=torch.from_numpy(look.irisless).permute(2, 0, 1)[None].to(self.device),
+                         identity=flow.pixel_grid(size, self.device),
+                         grid=self.grid or coarse_grid(size))
+        self._cache[key] = prep
+        while len(self._cache) > CACHE_PORTRAITS:
+            self._cache.popitem(last=False)
+        return prep
+
+    # -- per frame -------------------------------------------------------------------------
+    def _mesh_points(self, prep: _Prepared, lm: np.ndarray):
+        """Frame mesh points. If some outside triangle would fold (a large move of the head against
+        the fixed frame), try stiffer and softer background follow and keep the one folding least;
+        triangles that still fold are left out by the rasteriser."""
+        mesh = prep.mesh
+        outside = mesh.triangles[mesh.n_face_tris:]
+        ref = np.sign(mesh.src_area[mesh.n_face_tris:])
+        best = None
+        for gain in ANCHOR_GAINS:
+            pts, depth = mesh.target_points(lm, anchor_gain=gain)
+            folds = int(np.count_nonzero(np.sign(signed_areas(pts, outside)) != ref))
+            if best is None or folds < best[0]:
+                best = (folds, pts, depth)
+            if folds == 0:
+                break
+        return best[1], best[2]
+
+    def render_frame(self, prep: _Prepared, lm: np.ndarray) -> np.ndarray:
+        """One frame: lm [478, 3] in output pixels -> uint8 [size, size, 3]."""
+        size = prep.identity.shape[0]
+        pts, depth = self._mesh_points(prep, lm)
+        coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, size)
+        disp = flow.upsample_displacement(torch.from_numpy(coarse).to(self.device), size)
+        source_px = prep.identity + disp
+        frame = flow.sample(prep.texture, source_px)[0]
+        draw_mouth(frame, lm, prep.look)
+        draw_eyes(frame, source_px, lm, prep.look, prep.iris_patches, prep.irisless)
+        return frame.round_().clamp_(0, 255).to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+
+    def render(self, portrait, landmarks_px: np.ndarray, size: int) -> Iterator[np.ndarray]:
+        """Yield one uint8 [size, size, 3] frame per row of landmarks_px [T, 478, 3] (output px)."""
+        lms = np.asarray(landmarks_px, dtype=np.float64)
+        if lms.ndim == 2:
+            lms = lms[None]
+        if lms.ndim != 3 or lms.shape[1:] != (N_LANDMARKS, 3):
+            raise ValidationError(f"landmarks must be [T, 478, 3], got {list(np.shape(landmarks_px))}")
+        if not np.all(np.isfinite(lms)):
+            raise ValidationError("landmarks contain NaN or infinite values")
+        if int(size) != size or not 16 <= size <= 4096:
+            raise ValidationError(f"render size must be a whole number of pixels in 16..4096, got {size}")
+        prep = self.prepare(portrait, int(size))
+        with torch.inference_mode():
+            for lm in lms:
+                yield self.render_frame(prep, lm)
+
+
+register_renderer("mesh_warp", MeshWarpRenderer)
