@@ -1,0 +1,52 @@
+"""`talkface-studio import-curves PROJECT.tfs CURVES.csv [--mode override|additive] [--take NAME]`.
+
+Curves come in as edit layers (one per channel, all named after the file), so the generated base is
+kept, a later generate keeps them, and removing the layers in the app undoes the import.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("import-curves", help="bring curves (CSV/JSON) in as edit layers",
+                       description="Add the curves of CURVES (frame,time,<channel>... CSV or the JSON that "
+                                   "export-curves writes) to a take as edit layers. Empty cells are gaps.")
+    p.add_argument("project", type=Path, help="project file (.tfs); saved in place")
+    p.add_argument("curves", type=Path, help="CURVES.csv or CURVES.json")
+    p.add_argument("--mode", choices=("override", "additive"), default="override",
+                   help="override replaces the value, additive adds to it (default: override)")
+    p.add_argument("--take", help="take name (default: the first take)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from talkface_studio.core.channels import CHANNEL_NAMES
+    from talkface_studio.core.commands import ImportCurvesAsLayer
+    from talkface_studio.core.errors import ValidationError
+    from talkface_studio.core.project_file import save_project
+    from talkface_studio.pipeline.export.curves import read_curves
+    from talkface_studio.pipeline.take_state import load_take
+
+    project, take = load_take(args.project, args.take)
+    table = read_curves(args.curves, known=set(CHANNEL_NAMES))
+    if not table.channels:
+        raise ValidationError("no channel columns to import", args.curves)
+    if table.rate is not None and table.rate != take.rate:
+        raise ValidationError(f"curves are at {table.rate} fps but take {take.name!r} is at {take.rate} fps",
+                              args.curves)
+    outside = table.frames[(table.frames < 0) | (table.frames >= take.n_frames)]
+    if len(outside):
+        raise ValidationError(f"frame {int(outside[0])} is outside take {take.name!r} "
+                              f"(frames 0-{take.n_frames - 1})", args.curves)
+    curves = {n: (table.frames, v) for n, v in table.channels.items() if np.isfinite(v).any()}
+    command = ImportCurvesAsLayer(take.name, curves, mode=args.mode, name=f"Imported {args.curves.name}")
+    command.do(project)
+    save_project(project)
+    print(f"imported {len(curves)} channel(s) from {args.curves} into take {take.name!r} as "
+          f"{args.mode} layers")
+    return 0

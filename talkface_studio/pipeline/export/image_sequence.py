@@ -1,0 +1,84 @@
+"""PNG image sequence `name.%06d.png`, numbered with take frame numbers (what Nuke's Read expects).
+
+Frames go into a hidden `.partial` folder inside the target folder and are moved into place only when
+the whole range succeeded, so a cancelled render leaves no half sequence that looks finished.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from talkface_studio.core.errors import ValidationError
+
+from .atomic import ExportError, describe_os_error, discard
+
+PADDING = 6
+
+
+def frame_name(name: str, frame: int) -> str:
+    return f"{name}.{frame:0{PADDING}d}.png"
+
+
+class ImageSequenceWriter:
+    """Context manager: `write(frame, rgb)`; files appear in `folder` only on a clean exit."""
+
+    def __init__(self, folder, name: str, compress_level: int = 3):
+        self.folder = Path(folder)
+        if not name or "/" in name or os.sep in name:
+            raise ValidationError(f"not a usable sequence name: {name!r}", self.folder)
+        self.name = name
+        self.compress_level = compress_level  # 3: close to the size of 9, several times faster
+        self._created = not self.folder.exists()  # remove it again if the render fails
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._temp = Path(tempfile.mkdtemp(dir=self.folder, prefix=f".{name}.", suffix=".partial"))
+        except OSError as exc:
+            raise ExportError(f"cannot write image sequence: {describe_os_error(exc)}", self.folder) from None
+        self.frames: list[int] = []
+
+    def write(self, frame: int, rgb: np.ndarray) -> None:
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise ValueError(f"frame must be uint8 [H,W,3], got {rgb.dtype} {rgb.shape}")
+        if frame < 0:
+            raise ValidationError(f"image sequences need frame numbers >= 0, got {frame}", self.folder)
+        target = self._temp / frame_name(self.name, frame)
+        try:
+            Image.fromarray(rgb).save(target, format="PNG", compress_level=self.compress_level)
+        except OSError as exc:
+            raise ExportError(f"cannot write frame {frame}: {describe_os_error(exc)}", target) from None
+        self.frames.append(frame)
+
+    def close(self) -> list[Path]:
+        done = []
+        try:
+            for frame in self.frames:
+                name = frame_name(self.name, frame)
+                os.replace(self._temp / name, self.folder / name)
+                done.append(self.folder / name)
+        except OSError as exc:
+            raise ExportError(f"cannot move frames into place: {describe_os_error(exc)}", self.folder) from None
+        finally:
+            discard(self._temp)
+        return done
+
+    def abort(self) -> None:
+        discard(self._temp)
+        if self._created:
+            try:
+                self.folder.rmdir()
+            except OSError:
+                pass
+
+    def __enter__(self) -> ImageSequenceWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

@@ -1,0 +1,142 @@
+"""MP4 (H.264) and MOV (ProRes 422 HQ) writers: raw RGB frames piped into ffmpeg, audio muxed in.
+
+The audio is cut to the exported frame range with input `-ss`/`-t`, padded with `apad` and the output
+cut with `-t`. `-shortest` is deliberately not used: when the audio is shorter than the video, ffmpeg
+stops reading the pipe and the writer would see a broken pipe (see STACK.md).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from talkface_studio.core.errors import ValidationError
+from talkface_studio.core.timebase import FrameRate
+
+from ..ffmpeg import ffmpeg_exe
+from .atomic import ExportError, commit, discard, temp_path_for
+
+# Colour: frames are sRGB; convert with the BT.709 matrix (limited range) and tag the stream so
+# players and Nuke/Resolve do not guess BT.601 for small frame sizes.
+_COLOUR_FILTER = ("scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd+full_chroma_int,"
+                  "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv")
+
+
+@dataclass(frozen=True)
+class VideoFormat:
+    container: str  # ffmpeg muxer
+    video: tuple[str, ...]
+    pix_fmt: str
+
+
+MP4 = VideoFormat("mp4", ("-c:v", "libx264", "-preset", "medium", "-movflags", "+faststart"), "yuv420p")
+MOV = VideoFormat("mov", ("-c:v", "prores_ks", "-profile:v", "3", "-vendor", "apl0"), "yuv422p10le")
+
+
+def format_for(path: Path) -> VideoFormat:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".mp4":
+        return MP4
+    if suffix == ".mov":
+        return MOV
+    raise ValidationError(f"unknown video format {suffix!r}; use .mp4 or .mov", path)
+
+
+class VideoWriter:
+    """Context manager: `write(rgb)` each frame; the file appears at `path` only on a clean exit.
+
+    `audio` is any file ffmpeg reads; `audio_start_s` is where the exported range starts in it.
+    `first_frame` sets the embedded start timecode so editorial sees take frame numbers.
+    """
+
+    def __init__(self, path, *, width: int, height: int, rate: FrameRate, n_frames: int,
+                 audio: str | os.PathLike | None = None, audio_start_s: float = 0.0,
+                 first_frame: int = 0, crf: int = 18, audio_bits: int = 16):
+        self.path = Path(path)
+        self.format = format_for(self.path)
+        if n_frames <= 0:
+            raise ValidationError("nothing to export: the frame range is empty", self.path)
+        if self.format is MP4 and (width % 2 or height % 2):
+            raise ValidationError(f"H.264 needs an even frame size, got {width}x{height}", self.path)
+        if not 0 <= crf <= 51:
+            raise ValidationError(f"--crf must be 0..51, got {crf}", self.path)
+        if audio_bits not in (16, 24):
+            raise ValidationError(f"audio bit depth must be 16 or 24, got {audio_bits}", self.path)
+        self.width, self.height, self.n_frames = width, height, n_frames
+        self.written = 0
+        duration = f"{n_frames * rate.den / rate.num:.6f}"
+        cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "error", "-y",
+               "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
+               "-framerate", f"{rate.num}/{rate.den}", "-i", "pipe:0"]
+        if audio is not None:
+            cmd += ["-ss", f"{max(0.0, audio_start_s):.6f}", "-t", duration, "-i", str(audio),
+                    "-map", "0:v:0", "-map", "1:a:0?", "-af", "apad", "-ar", "48000"]  # 48 kHz: video standard
+            if self.format is MP4:
+                cmd += ["-c:a", "aac", "-b:a", "192k"]
+            else:
+                cmd += ["-c:a", f"pcm_s{audio_bits}le"]
+        cmd += list(self.format.video)
+        if self.format is MP4:
+            cmd += ["-crf", str(crf)]
+        cmd += ["-vf", _COLOUR_FILTER, "-pix_fmt", self.format.pix_fmt,
+                "-timecode", rate.to_timecode(first_frame), "-t", duration, "-f", self.format.container]
+        self._temp = temp_path_for(self.path)
+        self._log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty ffmpeg cannot block
+        self._proc = subprocess.Popen(cmd + [str(self._temp)], stdin=subprocess.PIPE,
+                                      stdout=subprocess.DEVNULL, stderr=self._log)
+
+    def write(self, rgb: np.ndarray) -> None:
+        if rgb.shape != (self.height, self.width, 3) or rgb.dtype != np.uint8:
+            raise ValueError(f"frame must be uint8 [{self.height},{self.width},3], got {rgb.dtype} {rgb.shape}")
+        try:
+            self._proc.stdin.write(np.ascontiguousarray(rgb).data)
+        except (BrokenPipeError, OSError):
+            self._proc.wait()
+            raise ExportError(f"encoder stopped: {self._last_error()}", self.path) from None
+        self.written += 1
+
+    def close(self) -> Path:
+        """Finish encoding and move the file into place."""
+        try:
+            self._proc.stdin.close()
+        except OSError:
+            pass
+        rc = self._proc.wait()
+        if rc != 0:
+            discard(self._temp)
+            raise ExportError(f"encoder failed: {self._last_error()}", self.path)
+        if self.written != self.n_frames:
+            discard(self._temp)
+            raise ExportError(f"only {self.written} of {self.n_frames} frames were written", self.path)
+        self._log.close()
+        commit(self._temp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        """Stop ffmpeg and delete the partial file (cancel, error)."""
+        self._proc.kill()
+        self._proc.wait()
+        self._log.close()
+        discard(self._temp)
+
+    def _last_error(self) -> str:
+        self._log.seek(0)
+        lines = [ln for ln in self._log.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+        text = lines[-1] if lines else "unknown error"
+        if "No space left" in text:
+            return "disk full while writing"
+        return text
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

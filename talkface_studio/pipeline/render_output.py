@@ -1,0 +1,51 @@
+"""Run a render job into a file: .mp4 / .mov (video + the take's audio) or a folder (PNG sequence).
+
+This is the one function the CLI, the GUI render queue and farm tasks call to produce pictures.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from talkface_studio.core.errors import ValidationError
+
+from .cancel import CancelToken
+from .export.image_sequence import ImageSequenceWriter
+from .export.video import VideoWriter
+from .frame_cache import FrameCache
+from .job import ProgressFn, RenderJob
+
+VIDEO_SUFFIXES = (".mp4", ".mov")
+
+
+def output_kind(out: str | os.PathLike) -> str:
+    """'video' for .mp4/.mov, 'sequence' for a folder (existing, or a path without a suffix)."""
+    path = Path(out)
+    if path.suffix.lower() in VIDEO_SUFFIXES:
+        return "video"
+    if path.is_dir() or path.suffix == "":
+        return "sequence"
+    raise ValidationError(f"unknown output type {path.suffix!r}; use .mp4, .mov or a folder", path)
+
+
+def render_to(job: RenderJob, out: str | os.PathLike, *, crf: int = 18, audio_bits: int = 16,
+              with_audio: bool = True, cache: FrameCache | None = None,
+              cancel: CancelToken | None = None, progress: ProgressFn | None = None,
+              renderer=None) -> Path:
+    """Render `job` into `out`. Nothing appears at `out` unless every frame succeeded."""
+    out = Path(out)
+    take = job.take
+    if output_kind(out) == "sequence":
+        with ImageSequenceWriter(out, take.name) as seq:
+            for frame, rgb in job.run(cancel, progress, cache, renderer):
+                seq.write(frame, rgb)
+        return out
+    audio = take.audio_path if with_audio and take.audio_path is not None else None
+    audio_start = take.audio_offset_s + take.rate.frame_to_seconds(job.start - take.first_frame)
+    with VideoWriter(out, width=job.size, height=job.size, rate=take.rate, n_frames=len(job),
+                     audio=audio, audio_start_s=audio_start, first_frame=job.start, crf=crf,
+                     audio_bits=audio_bits) as writer:
+        for _, rgb in job.run(cancel, progress, cache, renderer):
+            writer.write(rgb)
+    return out
