@@ -1,0 +1,52 @@
+"""`talkface-studio train`: train a neural backend on a MEAD-layout folder.
+
+    talkface-studio train --data MEAD --out runs/s1 --stage landmarks --epochs 30 --device auto
+    talkface-studio train --data MEAD --out runs/s2 --stage keypoints --generator fv2v.safetensors
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("train", help="train the neural speech-to-landmarks model or the landmark-to-keypoint mapping",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True, help="dataset root laid out like MEAD")
+    p.add_argument("--out", required=True, help="output folder (checkpoint, config JSON, landmark cache)")
+    p.add_argument("--stage", choices=("landmarks", "keypoints"), default="landmarks")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--lr", type=float, default=3e-4)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="auto (cuda when available), cpu or cuda")
+    p.add_argument("--config", help="model-size config JSON (default: the bundled one)")
+    p.add_argument("--generator", help="keypoints stage: the face-vid2vid generator checkpoint whose "
+                                       "keypoint detector supplies the targets")
+    p.add_argument("--steps-per-epoch", type=int, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    import torch
+
+    torch.set_num_threads(max(1, min(8, torch.get_num_threads())))
+    if args.epochs < 1:
+        from talkface_studio.core.errors import ValidationError
+
+        raise ValidationError(f"--epochs must be at least 1, got {args.epochs}")
+    if args.stage == "landmarks":
+        from talkface_studio.perform.neural.config import SpeechToCuesConfig
+        from talkface_studio.training.train_landmarks import TrainOptions, train_landmarks
+
+        config = SpeechToCuesConfig.load(args.config) if args.config else None
+        options = TrainOptions(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                               device=args.device, steps_per_epoch=args.steps_per_epoch)
+        train_landmarks(args.data, args.out, options, config)
+        return 0
+    from talkface_studio.training.train_keypoints import KeypointTrainOptions, train_keypoints
+
+    options = KeypointTrainOptions(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                                   device=args.device, steps_per_epoch=args.steps_per_epoch)
+    train_keypoints(args.data, args.out, args.generator, options, mapping_config=args.config)
+    return 0

@@ -1,0 +1,57 @@
+"""Stage 2 architecture sizes (a JSON file, apart from code; a checkpoint carries its own copy).
+
+The defaults mirror face-vid2vid's published 256x256 setting (15 keypoints, 32x16 3D feature
+volume, 66 pose bins, 6 SPADE blocks) so user-supplied weights of that shape can be mapped in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from talkface_studio.core.errors import ValidationError
+
+DEFAULT_CONFIG_PATH = Path(__file__).with_name("keypoint_generator.json")
+CONFIG_KIND = "talkface.keypoint_generator"
+
+
+@dataclass(frozen=True)
+class KeypointGeneratorConfig:
+    image_size: int = 256
+    num_kp: int = 15
+    block_expansion: int = 64
+    max_features: int = 512
+    reshape_channel: int = 32  # C of the 3D appearance volume f_s [C, D, H/4, W/4]
+    reshape_depth: int = 16  # D
+    num_resblocks: int = 6
+    kp_depth: int = 16  # depth of the keypoint heatmap volume
+    head_bins: int = 66  # yaw/pitch/roll classified in 3-degree bins over [-99, 99)
+    motion_channels: int = 32
+    motion_compress: int = 4
+    mapping_hidden: int = 512
+    mapping_layers: int = 3
+
+    def to_json(self) -> dict:
+        return {"kind": CONFIG_KIND, "version": 1, **dataclasses.asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: dict, path: str | Path | None = None) -> "KeypointGeneratorConfig":
+        if data.get("kind", CONFIG_KIND) != CONFIG_KIND:
+            raise ValidationError(f"not a keypoint-generator config (kind {data.get('kind')!r})", path)
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(data) - names - {"kind", "version"}
+        if unknown:
+            raise ValidationError(f"unknown config keys: {', '.join(sorted(unknown))}", path)
+        cfg = cls(**{k: v for k, v in data.items() if k in names})
+        if cfg.image_size % 4:
+            raise ValidationError("image_size must be a multiple of 4", path)
+        return cfg
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_CONFIG_PATH) -> "KeypointGeneratorConfig":
+        try:
+            return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")), path)
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValidationError(f"cannot read model config: {exc}", path) from exc
