@@ -20,7 +20,9 @@ def add_parser(sub) -> None:
     p.add_argument("--frames", metavar="A-B", help="inclusive frame range (default: the whole take)")
     p.add_argument("--size", type=int, default=512, help="output width and height in pixels (default 512)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="torch device (default auto)")
-    p.add_argument("--renderer", default="mesh_warp", help="stage 2 backend (default mesh_warp)")
+    p.add_argument("--renderer", default="mesh_warp", choices=("mesh_warp", "neural"),
+                   help="stage 2 backend (default mesh_warp; neural needs --checkpoint)")
+    p.add_argument("--checkpoint", type=Path, help="generator checkpoint for --renderer neural (.safetensors)")
     p.add_argument("--crf", type=int, default=18, help="H.264 quality, 0-51, lower is better (default 18)")
     p.add_argument("--audio-bits", type=int, choices=(16, 24), default=16, help="MOV PCM bit depth (default 16)")
     p.add_argument("--no-audio", action="store_true", help="video without the dialogue track")
@@ -48,6 +50,13 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError(f"take {take.name!r} is empty", args.project)
     if args.frames:
         parse_frame_range(args.frames, _Span(take.n_frames))
+    if args.renderer == "neural" and (args.checkpoint is None or not args.checkpoint.is_file()):
+        from talkface_studio.core.errors import MissingCheckpointError
+
+        problem = "checkpoint not found" if args.checkpoint else (
+            "the neural renderer needs a checkpoint: --checkpoint FILE (train the landmark mapping with "
+            "talkface-studio train --stage keypoints)")
+        raise MissingCheckpointError(problem, args.checkpoint)
     if kind == "video":
         check_writable(args.output)
     state = TakeState(project)
@@ -56,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
               "to store it", file=sys.stderr)
     snapshot = state.snapshot(take)
     start, stop = parse_frame_range(args.frames, snapshot)
-    job = RenderJob(snapshot, start, stop, size=args.size, device=args.device, renderer=args.renderer)
+    checkpoint = str(args.checkpoint) if args.checkpoint else None
+    job = RenderJob(snapshot, start, stop, size=args.size, device=args.device, renderer=args.renderer,
+                    checkpoint=checkpoint)
     cache = None if args.no_cache else FrameCache()
     render_to(job, args.output, crf=args.crf, audio_bits=args.audio_bits, with_audio=not args.no_audio,
               cache=cache, progress=TextProgress(f"render {take.name}"))

@@ -11,6 +11,8 @@ import threading
 
 import numpy as np
 
+from .native_logs import quiet_native_stderr
+
 _lock = threading.Lock()
 _mesh = None
 
@@ -20,8 +22,9 @@ def _get_mesh():
     if _mesh is None:
         from mediapipe.python.solutions import face_mesh  # heavy import, on first use only
 
-        _mesh = face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True, max_num_faces=5,
-                                   min_detection_confidence=0.5)
+        with quiet_native_stderr():
+            _mesh = face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True, max_num_faces=5,
+                                       min_detection_confidence=0.5)
     return _mesh
 
 
@@ -35,7 +38,9 @@ def detect_faces(rgb: np.ndarray) -> list[np.ndarray]:
     img = np.ascontiguousarray(rgb, dtype=np.uint8)
     h, w = img.shape[:2]
     with _lock:
-        result = _get_mesh().process(img)
+        mesh = _get_mesh()
+        with quiet_native_stderr():
+            result = mesh.process(img)
     faces = []
     for face in result.multi_face_landmarks or []:
         pts = np.array([(p.x, p.y, p.z) for p in face.landmark], dtype=np.float64)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from pathlib import Path
+
 import numpy as np
 
 from talkface_studio.core.errors import ValidationError
@@ -60,6 +62,7 @@ class RenderJob:
     size: int = 512
     device: str = "auto"
     renderer: str = DEFAULT_RENDERER
+    checkpoint: str | None = None  # weights for a neural renderer, supplied by the user
 
     def __post_init__(self):
         if not self.take.first_frame <= self.start <= self.stop <= self.take.last_frame + 1:
@@ -82,13 +85,14 @@ class RenderJob:
     def split(self, n_tasks: int) -> list[RenderJob]:
         """Contiguous sub-ranges for a farm: each task renders one."""
         edges = np.linspace(self.start, self.stop, max(1, n_tasks) + 1).round().astype(int)
-        return [RenderJob(self.take, int(a), int(b), self.size, self.device, self.renderer)
+        return [RenderJob(self.take, int(a), int(b), self.size, self.device, self.renderer, self.checkpoint)
                 for a, b in zip(edges[:-1], edges[1:]) if b > a]
 
     def make_renderer(self):
         from talkface_studio.render.registry import get_renderer
 
-        return get_renderer(self.renderer, device=self.device)
+        options = {"checkpoint": self.checkpoint} if self.checkpoint else {}
+        return get_renderer(self.renderer, device=self.device, **options)
 
     def run(self, cancel: CancelToken | None = None, progress: ProgressFn | None = None,
             cache: FrameCache | None = None, renderer=None) -> Iterator[tuple[int, np.ndarray]]:
@@ -97,6 +101,9 @@ class RenderJob:
         cancel.check()
         renderer = renderer if renderer is not None else self.make_renderer()
         rid = renderer_id(renderer)
+        if self.checkpoint:  # other weights, other pixels: the checkpoint is part of the cache key
+            ckpt = Path(self.checkpoint)
+            rid += f":{ckpt.resolve()}:{ckpt.stat().st_mtime_ns if ckpt.exists() else 0}"
         total, done = len(self), 0
         if progress:
             progress(0, total)

@@ -33,8 +33,11 @@ def track_landmarks(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     t, h, w = frames.shape[:3]
     out = np.zeros((t, 478, 3), np.float32)
     found = np.zeros(t, bool)
-    with mp.solutions.face_mesh.FaceMesh(static_image_mode=False, max_num_faces=1,
-                                         refine_landmarks=True, min_detection_confidence=0.5) as mesh:
+    from talkface_studio.face.native_logs import quiet_native_stderr
+
+    with quiet_native_stderr(), mp.solutions.face_mesh.FaceMesh(
+            static_image_mode=False, max_num_faces=1, refine_landmarks=True,
+            min_detection_confidence=0.5) as mesh:
         for i, frame in enumerate(frames):
             res = mesh.process(np.ascontiguousarray(frame))
             if res.multi_face_landmarks:
