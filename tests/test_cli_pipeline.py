@@ -134,3 +134,15 @@ def test_error_paths_print_one_line_and_exit_2(project, tmp_path, capsys):
     _one_line_error(capsys, 2, ["import-curves", str(project), str(bad)], "bad.csv: line 2")
     assert project.read_bytes() == before
     assert not (tmp_path / "x.mp4").exists()
+
+
+@pytest.mark.parametrize("extra, message", [
+    ([], "needs a checkpoint"),
+    (["--checkpoint", "missing.safetensors"], "checkpoint not found"),
+])
+def test_neural_renderer_without_checkpoint_is_refused_before_any_work(project, tmp_path, capsys, extra, message):
+    out = tmp_path / "n.mp4"
+    assert main(["render", str(project), "-o", str(out), "--renderer", "neural", *extra]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+    assert not out.exists()
