@@ -146,3 +146,20 @@ def test_neural_renderer_without_checkpoint_is_refused_before_any_work(project, 
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
     assert not out.exists()
+
+
+def test_portrait_expression_is_neutralized_unless_kept(project, tmp_path):
+    from talkface_studio.pipeline.take_state import TakeState
+
+    def mouth_gap(path):
+        p = load_project(path)
+        snap = TakeState(p).snapshot(p.takes[0])
+        lm = snap.landmarks(0, 1, 512)[0]
+        return float(np.linalg.norm(lm[13, :2] - lm[14, :2]))  # inner lip midpoints
+
+    neutral_gap = mouth_gap(project)  # frame 0 is silence: the mouth rests
+    assert main(["generate", str(project), "--keep-portrait-expression"]) == 0
+    assert load_project(project).takes[0].generation.options["neutralize_portrait"] is False
+    kept_gap = mouth_gap(project)
+    # the demo portrait smiles with parted lips: kept, the rest pose shows it; neutralized, lips close
+    assert kept_gap > neutral_gap + 4

@@ -17,6 +17,11 @@ def add_parser(sub) -> None:
                    "procedural for a new take)")
     p.add_argument("--checkpoint", type=Path, help="weights of the neural performer (.safetensors / .pt)")
     p.add_argument("--seed", type=int, help="random seed (default: the take's)")
+    keep = p.add_mutually_exclusive_group()
+    keep.add_argument("--keep-portrait-expression", dest="neutralize", action="store_false", default=None,
+                      help="drive from the portrait as it is (its smile stays under every emotion)")
+    keep.add_argument("--neutralize-portrait", dest="neutralize", action="store_true",
+                      help="remove the portrait's own expression before animating it (the default)")
     p.set_defaults(handler=run)
 
 
@@ -40,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         options = dict(take.generation.options)
         if args.checkpoint is not None:
             options["checkpoint"] = str(args.checkpoint.absolute())
+        if args.neutralize is not None:
+            options["neutralize_portrait"] = args.neutralize
         state.fit(take)  # fitted once, stored in the project
         performance = state.generate(take, backend=args.backend, seed=args.seed, options=options)
         edited = sum(1 for ch in take.channels.values() if ch.layers)

@@ -90,38 +90,52 @@ def au7_lid_tightener():
 
 
 def au9_nose_wrinkler():
-    ala = bump([-0.11, FACE[2, 1] - 0.03, FACE[2, 2]], 0.07, depth_weight=0.2) * _right_half()
+    # the nose wings (alae) and the skin beside them lift: the wrinkle's most visible part
+    ala = bump(FACE[[129, 98, 64, 48]].mean(axis=0), 0.07, depth_weight=0.2) * _right_half()
     bridge = bump([-0.07, 0.12, -0.3], 0.06, depth_weight=0.2) * _right_half()
     inner, _ = brow_ends("right")
     brow = above_eye("right") * np.exp(-((X - FACE[inner, 0]) ** 2) / (2 * 0.08**2)) * _right_half()
     lip = _UPPER_SIDE * bump([-0.08, MOUTH_LINE_Y.min() - 0.05, 0], 0.1) * _right_half()
     return both_sides(
-        scaled(ala, vec(0.8, -4.0, -0.8)) + scaled(bridge, vec(0.5, -1.5, 0))
+        scaled(ala, vec(1.0, -4.0, -0.8)) + scaled(bridge, vec(0.5, -1.5, 0))
         + scaled(brow, vec(1.0, 2.5, 0)) + scaled(lip, vec(0, -2.0, 0))
     )
 
 
 def au10_upper_lip_raiser():
-    w = (_UPPER_SIDE | (LIP_SIDE < 0)) * bump([-0.12, MOUTH_LINE_Y.min() - 0.03, 0], 0.11) * _right_half()
-    return both_sides(scaled(w, vec(0, -5.0, -1.0)))
+    # the upper lip's red rises most (baring the upper teeth); the skin under the nose less
+    w = (_UPPER_SIDE | (LIP_SIDE < 0)) * bump([-0.09, MOUTH_LINE_Y.min() - 0.03, 0], 0.11) * _right_half()
+    w *= np.where(LIP_SIDE < 0, 1.0, 0.6)
+    return both_sides(scaled(w, vec(0, -6.0, -1.0)))
 
 
 def au12_lip_corner_puller(side: str = "both"):
-    corner = bump(RIGHT_CORNER, 0.11) * _right_half()
+    # The corner travels furthest; the lower lip is stretched along rather than lifted, which is
+    # what keeps a smile's mouth line curved (corners above the centre) instead of shifted up.
+    corner = bump(RIGHT_CORNER, 0.08) * _right_half() * np.where(LIP_SIDE > 0, 0.6, 1.0)
     cheek = bump(RIGHT_CORNER + [-0.08, -0.17, -0.05], 0.1) * _right_half()
-    f = scaled(corner, vec(-6.0, -6.0, 2.5)) + scaled(cheek, vec(-1.0, -2.5, -1.5))
+    f = scaled(corner, vec(-6.0, -7.0, 2.5)) + scaled(cheek, vec(-1.0, -2.5, -1.5))
     return both_sides(f) if side == "both" else f
 
 
 def au14_dimpler(side: str = "both"):
     corner = bump(RIGHT_CORNER, 0.07) * _right_half()
-    f = scaled(corner, vec(1.5, -1.0, 3.0))
+    f = scaled(corner, vec(2.0, -2.5, 3.0))  # the corner tucks in, up and back
     return both_sides(f) if side == "both" else f
 
 
 def au15_lip_corner_depressor():
     corner = bump(RIGHT_CORNER + [0, 0.02, 0], 0.1) * _right_half()
     return both_sides(scaled(corner, vec(-1.0, 5.0, 0.5)))
+
+
+def au17_chin_raiser():
+    """The chin boss pushes the lower lip up (the pout of sadness and doubt)."""
+    below = Y > MOUTH_LINE_Y
+    centre = FACE[[17, 18, 200]].mean(axis=0)
+    lower_lip = (LIP_SIDE > 0) * bump(centre, 0.16) * (1 - 0.5 * np.nan_to_num(LIP_DEPTH))
+    chin = below * (LIP_SIDE == 0) * bump(FACE[200], 0.1)
+    return scaled(lower_lip, vec(0, -2.5, -1.5)) + scaled(chin, vec(0, -2.0, -1.0))
 
 
 def au20_lip_stretcher():

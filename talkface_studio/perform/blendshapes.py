@@ -27,17 +27,21 @@ def _build() -> dict[str, np.ndarray]:
         "lip_press": ms.lip_press(jaw),
         "lip_tuck": ms.lip_tuck(),
         "emo_happy": au.au6_cheek_raiser() + au.au12_lip_corner_puller(),
-        "emo_sad": au.au1_inner_brow_raiser() + au.au4_brow_lowerer() + au.au15_lip_corner_depressor(),
+        # sad: the oblique inner brows and the down-turned, pouting mouth (AU17) carry it
+        "emo_sad": 1.4 * au.au1_inner_brow_raiser() + au.au4_brow_lowerer() + 1.3 * au.au15_lip_corner_depressor()
+        + au.au17_chin_raiser(),
         # anger leans on the lowered, knitted brows: the strongest single cue of an angry face
-        "emo_angry": 1.4 * au.au4_brow_lowerer() + 0.8 * au.au5_upper_lid_raiser() + au.au7_lid_tightener()
-        + 1.3 * au.au23_lip_tightener(),
+        "emo_angry": 1.4 * au.au4_brow_lowerer() + 0.8 * au.au5_upper_lid_raiser() + 1.2 * au.au7_lid_tightener()
+        + 1.8 * au.au23_lip_tightener(),
         "emo_surprised": au.au1_inner_brow_raiser() + au.au2_outer_brow_raiser() + au.au5_upper_lid_raiser()
         + au.au26_jaw_drop(jaw),
-        "emo_fear": au.au1_inner_brow_raiser() + au.au2_outer_brow_raiser() + au.au4_brow_lowerer()
-        + au.au5_upper_lid_raiser() + au.au20_lip_stretcher(),
-        "emo_disgusted": 1.3 * au.au9_nose_wrinkler() + 1.3 * au.au10_upper_lip_raiser()
+        # fear: raised and drawn-together brows, staring eyes, stretched and slightly parted lips
+        "emo_fear": 1.2 * au.au1_inner_brow_raiser() + 1.2 * au.au2_outer_brow_raiser() + au.au4_brow_lowerer()
+        + 1.3 * au.au5_upper_lid_raiser() + au.au20_lip_stretcher() + 0.3 * ms.lips_part(),
+        # disgust: the raised upper lip (AU10) is what shows; the nose wrinkle lifts its wings
+        "emo_disgusted": 1.2 * au.au9_nose_wrinkler() + 1.8 * au.au10_upper_lip_raiser()
         + 0.8 * au.au15_lip_corner_depressor(),
-        "emo_contempt": au.au12_lip_corner_puller(side="right") + au.au14_dimpler(side="right"),
+        "emo_contempt": au.au12_lip_corner_puller(side="right") + 1.5 * au.au14_dimpler(side="right"),
     }
     out = {}
     for name, field in bases.items():

@@ -99,6 +99,16 @@ def lip_press(jaw_field: np.ndarray) -> np.ndarray:
     return field
 
 
+def lips_part(gap_mm: float = 10.0) -> np.ndarray:
+    """AU25, lips apart with the jaw still (a teeth-showing smile): not a channel, used to estimate
+    and remove a portrait's own open lips. Upper lip 45 %, lower 55 % of `gap_mm`, fading outward."""
+    depth = np.nan_to_num(LIP_DEPTH, nan=1.0)
+    along = 1.0 - smoothstep(np.abs(X) / np.abs(_RIGHT_CORNER[0]))  # 0 at the corners
+    field = np.zeros_like(FACE)
+    field[:, 1] = np.where(LIP_SIDE < 0, -0.45, 0.55) * gap_mm * MM * (1 - 0.4 * depth) * (LIP_SIDE != 0)
+    return field * (0.3 + 0.7 * along)[:, None]
+
+
 def lip_tuck() -> np.ndarray:
     """Lower lip up and back under the upper teeth (f, v)."""
     lower = (LIP_SIDE > 0) * (1 - 0.4 * np.nan_to_num(LIP_DEPTH))

@@ -43,6 +43,10 @@ class TakeSnapshot:
     first_frame: int = 0
     seed: int = 0
     portrait_hash: str = field(default="")
+    # Drive from the portrait with its own expression (a smile, parted lips) removed, so painted
+    # emotions read as themselves; the renderer still samples the original portrait pixels.
+    neutralize: bool = True
+    identity: np.ndarray | None = None  # driving identity landmarks [478,3] crop pixels (derived)
 
     def __post_init__(self):
         object.__setattr__(self, "expression", _frozen(self.expression))
@@ -51,6 +55,12 @@ class TakeSnapshot:
         for k, v in self.channels.items():
             if len(v) != n:
                 raise ValidationError(f"channel {k} has {len(v)} frames, the take has {n}")
+        identity = np.asarray(self.portrait.landmarks, dtype=np.float32)
+        if self.neutralize:
+            from talkface_studio.perform.neutralize import neutralize_identity
+
+            identity, _ = neutralize_identity(identity)
+        object.__setattr__(self, "identity", _frozen(identity))
         if not self.portrait_hash:
             from .frame_cache import image_hash
 
@@ -78,6 +88,5 @@ class TakeSnapshot:
                                   f"({self.first_frame}-{self.last_frame})")
         channels = {k: self.channels[k][a:b] for k in POSE_CHANNELS if k in self.channels}
         scale = size / self.portrait_size
-        lm = relocate(np.asarray(self.portrait.landmarks, dtype=np.float32), self.expression[a:b],
-                      channels, scale=scale)
+        lm = relocate(self.identity, self.expression[a:b], channels, scale=scale)
         return np.asarray(lm, dtype=np.float32)

@@ -21,6 +21,8 @@ from talkface_studio.core.errors import MediaError, ValidationError
 from talkface_studio.core.project import Project
 from talkface_studio.core.take import GenerationSettings, Take
 
+from talkface_studio.perform.neutralize import wants_neutralize
+
 from .snapshot import TakeSnapshot
 
 _MAX_PERFORMANCES = 4  # a few takes' worth: the performer is fast, memory is not free
@@ -212,4 +214,5 @@ class TakeState:
                                   f"{performance.n_frames}; run generate again", self.project.path)
         expression = apply_channel_edits(performance.expression, performance.channels, final)
         return TakeSnapshot(name=take.name, rate=take.rate, portrait=fit, expression=expression,
-                            channels=final, audio_path=self.audio_path(take), seed=int(take.generation.seed))
+                            channels=final, audio_path=self.audio_path(take), seed=int(take.generation.seed),
+                            neutralize=wants_neutralize(take.generation.options))

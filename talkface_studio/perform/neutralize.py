@@ -1,0 +1,183 @@
+"""Remove the portrait's own expression, so painted emotions start from a neutral face.
+
+Relocation adds expression deltas to the portrait's face; on a smiling portrait a sad performance
+becomes "sad brows on a smile". So before relocation the portrait's expression is estimated as
+non-negative coefficients of the same mouth and expression bases the performers use (plus
+`lips_part` and `corner_pull`, see FIT_CHANNELS), fitted to (portrait - canonical face) in
+normalized space on the expressive regions, and subtracted.
+
+Identity must not be mistaken for expression: a wide mouth, high brows or narrow eyes are how a
+person looks. Three things guard against it: the mouth's position and width and the brows' height
+are fitted as identity terms, each channel pays an L1 price so deviations smaller than DEAD_ZONE
+of a full expression are left alone, and the speech shapes (mouth_wide/round, lip press/tuck) pay
+more. The
+renderer keeps the ORIGINAL landmarks as its texture source; only relocation uses the neutral ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import lsq_linear
+
+from talkface_studio.core.errors import ValidationError
+from talkface_studio.face.normalize import denormalize, normalize
+from talkface_studio.face.topology import N_LANDMARKS, REGIONS
+
+from .action_units import au12_lip_corner_puller
+from .blendshapes import BASES, SHAPE_CHANNELS
+from .face_fields import FACE, LIP_PAIRS, MM, bump
+from .mouth_shapes import lips_part
+
+# Take option (GenerationSettings.options) that switches neutralization; on by default.
+NEUTRALIZE_OPTION = "neutralize_portrait"
+NEUTRALIZE_DEFAULT = True
+
+# The channels' own shapes, plus two a portrait often holds alone: lips apart without the jaw
+# (AU25, a teeth-showing smile) and the social smile's corner pull without the cheek raise (AU12).
+FIT_CHANNELS = SHAPE_CHANNELS + ("lips_part", "corner_pull")
+DEAD_ZONE = 0.12  # coefficients explaining less than this fraction of a full shape are ignored
+BROW_HEIGHT_SPREAD_MM = 2.5  # how far brows sit higher or lower between people, before it costs
+_SPEECH_SHAPE_PRICE = 3.0  # mouth_wide/round, lip_press/tuck: held in portraits rarely, identity-like
+_UPPER = {"lips_part": 3.0, "jaw_open": 0.8, "corner_pull": 1.5}  # largest coefficient removed (others: 1)
+
+_CANON = FACE
+_EYE_Y = FACE[[33, 263], 1].mean()
+
+
+def _fit_weights() -> np.ndarray:
+    """Weight per landmark in the fit: mouth, brows and lids count fully, cheeks and nose half."""
+    w = np.zeros(N_LANDMARKS)
+    for region in ("lips", "left_brow", "right_brow", "left_eye", "right_eye"):
+        w[REGIONS[region]] = 1.0
+    for cx in (-0.35, 0.35):  # cheek apples below each eye
+        w = np.maximum(w, 0.5 * (bump([cx, _EYE_Y + 0.3, FACE[:, 2].min()], 0.12, depth_weight=0.0) > 0.5))
+    w[REGIONS["nose"]] = np.maximum(w[REGIONS["nose"]], 0.5)
+    # the corners carry most of what an expression says about the mouth, and are only 4 of 40 points
+    w[[61, 291, 78, 308]] = 4.0
+    w[REGIONS["face_oval"]] = 0.0  # the outline is identity (and the jaw's length)
+    w[REGIONS["left_iris"]] = w[REGIONS["right_iris"]] = 0.0  # gaze, not expression
+    return w
+
+
+_W = _fit_weights()
+_LIPS_PART = lips_part()
+_CORNER_PULL = au12_lip_corner_puller()
+_FIT_POINTS = np.flatnonzero(_W > 0)
+_MOUTH = REGIONS["lips"]
+_BROWS = np.concatenate([REGIONS["left_brow"], REGIONS["right_brow"]])
+_IRISES = np.concatenate([REGIONS["left_iris"], REGIONS["right_iris"]])
+
+
+def _fit_basis(name: str) -> np.ndarray:
+    if name == "lips_part":
+        return _LIPS_PART
+    if name == "corner_pull":
+        return _CORNER_PULL
+    return np.asarray(BASES[name], np.float64)
+
+
+def _nuisance_columns() -> np.ndarray:
+    """Identity terms fitted alongside the expression: where the mouth sits, how wide it is, and how
+    high the brows sit. [478*2, 4] (x, y interleaved). A smile is not a higher mouth because the
+    corners rise against the centre, which a shift cannot do (and the corners weigh 4x)."""
+    cols = np.zeros((4, N_LANDMARKS, 2))
+    centre = _CANON[_MOUTH, :2].mean(axis=0)
+    cols[0, _MOUTH, 0] = 1.0  # mouth sideways
+    cols[1, _MOUTH, 1] = 1.0  # mouth up/down (a longer or shorter upper lip)
+    cols[2, _MOUTH, 0] = _CANON[_MOUTH, 0] - centre[0]  # mouth width; not height (lips apart is expression)
+    cols[3, _BROWS, 1] = 1.0  # brow height: raised or lowered brows must change their shape to count
+    return cols.reshape(4, -1).T
+
+
+def _stretch(identity_n: np.ndarray) -> np.ndarray:
+    """The same proportional stretch face.relocate gives expression deltas on this face."""
+    oval = REGIONS["face_oval"]
+    kx = np.ptp(identity_n[oval, 0]) / np.ptp(_CANON[oval, 0])
+    ky = (identity_n[152, 1] - identity_n[[33, 263], 1].mean()) / (_CANON[152, 1] - _EYE_Y)
+    return np.clip([kx, ky, (kx + ky) / 2], 0.8, 1.25)
+
+
+def estimate_expression(identity_n: np.ndarray) -> dict[str, float]:
+    """The expression held by a normalized face [478, 3], as {channel: coefficient >= 0}.
+
+    Channels are FIT_CHANNELS: the mouth and expression channels plus `lips_part` and
+    `corner_pull`. Zero for everything within the dead zone of an ordinary neutral face."""
+    face = np.asarray(identity_n, np.float64)
+    if face.shape != (N_LANDMARKS, 3) or not np.isfinite(face).all():
+        raise ValidationError(f"portrait landmarks must be finite [{N_LANDMARKS}, 3], got {face.shape}")
+    stretch = _stretch(face)
+    sw = np.sqrt(np.repeat(_W, 2)) / MM  # residuals in millimetres, weighted
+    A = np.stack([(_fit_basis(c) * stretch)[:, :2].ravel() for c in FIT_CHANNELS], axis=1) * sw[:, None]
+    N = _nuisance_columns() * sw[:, None]
+    d = (face - _CANON)[:, :2].ravel() * sw
+    energy = (A**2).sum(axis=0)  # mm^2 moved by each channel at 1
+    price = 2.0 * DEAD_ZONE * energy  # the L1 weight that makes DEAD_ZONE the threshold
+    for i, name in enumerate(FIT_CHANNELS):
+        if name in ("mouth_wide", "mouth_round", "lip_press", "lip_tuck"):
+            price[i] *= _SPEECH_SHAPE_PRICE
+    k = A.shape[1]
+    # Priors as extra rows: a small ridge keeps the system well posed (the bases overlap); the brow
+    # height pays for shifts beyond what faces differ by, so raised brows still read as expression.
+    ridge = np.full(k + N.shape[1], np.sqrt(1e-3 * energy.mean()))
+    ridge[-1] = np.sqrt(len(_BROWS)) / (BROW_HEIGHT_SPREAD_MM * MM)
+    M = np.vstack([np.concatenate([A, N], axis=1), np.diag(ridge)])
+    d = np.concatenate([d, np.zeros(k + N.shape[1])])
+
+    def solve(allowed, price):
+        # ||Mx - d||^2 + price.c == ||Mx - d'||^2 + const with d' = d - M (M^T M)^-1 [price, 0] / 2,
+        # so the L1 price (linear, as c >= 0) folds into a bounded least-squares problem.
+        q = np.concatenate([price, np.zeros(N.shape[1])])
+        target = d - M @ np.linalg.solve(M.T @ M, q / 2)
+        upper = [_UPPER.get(c, 1.0) if ok else 1e-12 for c, ok in zip(FIT_CHANNELS, allowed)]
+        bounds = (np.r_[np.zeros(k), np.full(N.shape[1], -np.inf)], np.r_[upper, np.full(N.shape[1], np.inf)])
+        return np.clip(lsq_linear(M, target, bounds=bounds, method="bvls").x[:k], 0.0, None)
+
+    # The L1 price picks which channels the face really holds; refitting those without it removes
+    # the price's shrinkage (a "relaxed lasso"), so a held smile is taken out whole, not 12 % less.
+    chosen = solve(np.ones(k, bool), price) > 1e-3
+    coef = solve(chosen, np.zeros(k)) if chosen.any() else np.zeros(k)
+    return {name: float(round(c, 4)) for name, c in zip(FIT_CHANNELS, coef)}
+
+
+def expression_field(coefficients: dict[str, float], identity_n: np.ndarray) -> np.ndarray:
+    """sum(coefficient x basis), stretched to the face as relocation would: float64 [478, 3]."""
+    field = np.zeros((N_LANDMARKS, 3))
+    for name, c in coefficients.items():
+        if c:
+            field += c * _fit_basis(name)
+    field[_IRISES] = 0.0  # where the eyes look is gaze, not expression: removal must not move it
+    return field * _stretch(np.asarray(identity_n, np.float64))
+
+
+def neutralize_identity(identity_px: np.ndarray, strength: float = 1.0) -> tuple[np.ndarray, dict[str, float]]:
+    """Portrait landmarks [478, 3] in pixels -> (the same face made neutral, float32 [478, 3] in
+    the same pixels and pose, {channel: coefficient removed}).
+
+    strength scales the removal (0 = unchanged, 1 = fully neutral). The result goes to
+    face.relocate as the identity; the renderer keeps the original landmarks as texture source."""
+    if not 0.0 <= float(strength) <= 1.0:
+        raise ValidationError(f"neutralize strength must be in 0..1, got {strength}")
+    identity_n, pose = normalize(identity_px)
+    coefficients = estimate_expression(identity_n)
+    neutral_n = identity_n - float(strength) * expression_field(coefficients, identity_n)
+    _close_without_overlap(neutral_n, identity_n)
+    neutral_px = denormalize(neutral_n, pose)
+    return neutral_px.astype(np.float32), coefficients
+
+
+def _close_without_overlap(neutral_n: np.ndarray, identity_n: np.ndarray) -> None:
+    """Parted lips that the removal closed past each other meet at their mean, in place; lips the
+    tracker already reported crossed are left as they were."""
+    up, low = LIP_PAIRS[:, 0], LIP_PAIRS[:, 1]
+    crossed = (neutral_n[low, 1] < neutral_n[up, 1]) & (identity_n[low, 1] >= identity_n[up, 1])
+    mid = 0.5 * (neutral_n[up, 1] + neutral_n[low, 1])
+    neutral_n[up[crossed], 1] = mid[crossed]
+    neutral_n[low[crossed], 1] = mid[crossed]
+
+
+def wants_neutralize(options: dict | None) -> bool:
+    """Read the take option `neutralize_portrait` (default True); refuse anything but a boolean."""
+    value = (options or {}).get(NEUTRALIZE_OPTION, NEUTRALIZE_DEFAULT)
+    if isinstance(value, (bool, np.bool_)) or value in (0, 1):
+        return bool(value)
+    raise ValidationError(f"take option {NEUTRALIZE_OPTION} must be true or false, got {value!r}")

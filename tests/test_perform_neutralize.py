@@ -1,0 +1,131 @@
+"""Portrait neutralization: a held smile comes off, identity stays, pose and pixels are kept."""
+
+import numpy as np
+import pytest
+
+from talkface_studio.core.errors import ValidationError
+from talkface_studio.face.normalize import Pose, denormalize, normalize
+from talkface_studio.face.topology import REGIONS, canonical_face
+from talkface_studio.perform.blendshapes import BASES, EXPRESSION_CHANNELS
+from talkface_studio.perform.expression_measures import measure
+from talkface_studio.perform.face_fields import MM
+from talkface_studio.perform.neutralize import (
+    FIT_CHANNELS,
+    NEUTRALIZE_OPTION,
+    estimate_expression,
+    expression_field,
+    neutralize_identity,
+    wants_neutralize,
+)
+
+CANON = canonical_face().astype(np.float64)
+POSE = Pose.from_angles(yaw=12.0, pitch=-9.0, roll=4.0, scale=150.0, translation=(256.0, 240.0, 0.0))
+EXPRESSIVE = np.concatenate([REGIONS[r] for r in ("lips", "left_brow", "right_brow", "left_eye", "right_eye")])
+
+
+def random_identity(rng) -> np.ndarray:
+    """A neutral face that is not the canonical one: proportions, mouth, lips, brows, eyes, noise."""
+    f = CANON.copy()
+    f[:, 0] *= rng.uniform(0.92, 1.08)
+    f[:, 1] *= rng.uniform(0.92, 1.08)
+    lips = REGIONS["lips"]
+    centre = f[lips].mean(axis=0)
+    f[lips, 0] = centre[0] + (f[lips, 0] - centre[0]) * rng.uniform(0.92, 1.08)  # mouth width
+    f[lips, 1] += rng.uniform(-3, 3) * MM  # upper-lip length
+    line = f[REGIONS["lips_inner"], 1].mean()
+    f[lips, 1] = line + (f[lips, 1] - line) * rng.uniform(0.8, 1.2)  # lip fullness
+    for side in ("left", "right"):
+        f[REGIONS[f"{side}_brow"], 1] += rng.uniform(-2.5, 2.5) * MM
+        eye = REGIONS[f"{side}_eye"]
+        ey = f[eye, 1].mean()
+        f[eye, 1] = ey + (f[eye, 1] - ey) * rng.uniform(0.88, 1.12)  # eye size
+    return f + rng.normal(0, 0.4 * MM, f.shape)  # tracker noise
+
+
+def with_expression(identity_n, coefficients) -> np.ndarray:
+    return identity_n + expression_field(coefficients, identity_n)
+
+
+def renormalized(face_n) -> np.ndarray:
+    """The face as normalize() sees it once posed in pixels (a stretched face re-normalizes)."""
+    return normalize(denormalize(face_n, POSE))[0]
+
+
+def test_identity_is_not_mistaken_for_expression():
+    rng = np.random.default_rng(3)
+    for _ in range(25):
+        face = random_identity(rng)
+        coefficients = estimate_expression(face)
+        assert set(coefficients) == set(FIT_CHANNELS)
+        assert max(coefficients.values()) < 0.25, coefficients
+        neutral, _ = neutralize_identity(denormalize(face, POSE))
+        moved = np.linalg.norm(normalize(neutral)[0] - renormalized(face), axis=1)[EXPRESSIVE] / MM
+        assert moved.max() < 2.5, moved.max()
+
+
+def test_a_teeth_showing_smile_is_removed_and_the_lips_close():
+    rng = np.random.default_rng(5)
+    face = random_identity(rng)
+    # as fitted on the demo portrait: corners pulled ~6 mm up, lips ~11 mm apart
+    smiling = with_expression(face, {"corner_pull": 0.75, "lips_part": 1.1, "emo_happy": 0.3})
+    before, truth = measure(smiling, normalized=True), measure(face, normalized=True)
+    assert before["corner_lift"][0] - truth["corner_lift"][0] > 5 and before["lip_gap"][0] > 8
+
+    neutral_px, coefficients = neutralize_identity(denormalize(smiling, POSE))
+    after = measure(neutral_px)
+    assert coefficients["lips_part"] > 0.7 and coefficients["corner_pull"] + coefficients["emo_happy"] > 0.6
+    assert abs(after["corner_lift"][0] - truth["corner_lift"][0]) < 1.5
+    assert after["lip_gap"][0] < 1.0
+    assert abs(after["mouth_width"][0] - truth["mouth_width"][0]) < 2.5
+
+
+@pytest.mark.parametrize("emotion", ["emo_sad", "emo_surprised", "emo_angry", "emo_disgusted"])
+def test_a_held_emotion_is_recognised_and_taken_off(emotion):
+    face = random_identity(np.random.default_rng(7))
+    held = with_expression(face, {emotion: 0.7})
+    coefficients = estimate_expression(held)
+    assert max(coefficients, key=coefficients.get) == emotion
+    assert 0.4 < coefficients[emotion] <= 1.0
+    neutral, _ = neutralize_identity(denormalize(held, POSE))
+    residual = np.linalg.norm(normalize(neutral)[0] - renormalized(face), axis=1)[EXPRESSIVE] / MM
+    held_off = np.linalg.norm(renormalized(held) - renormalized(face), axis=1)[EXPRESSIVE] / MM
+    assert residual.mean() < 0.35 * held_off.mean()
+
+
+def test_pose_stable_points_and_eyes_are_kept():
+    face = with_expression(random_identity(np.random.default_rng(9)), {"corner_pull": 0.8, "lips_part": 1.0})
+    px = denormalize(face, POSE)
+    neutral, _ = neutralize_identity(px)
+    assert neutral.shape == (478, 3) and neutral.dtype == np.float32
+    pose = normalize(neutral)[1]
+    assert abs(pose.yaw - POSE.yaw) < 0.3 and abs(pose.pitch - POSE.pitch) < 0.3 and abs(pose.roll - POSE.roll) < 0.3
+    stable = REGIONS["stable"]
+    assert np.abs(neutral[stable] - px[stable]).max() < 1.0  # pixels, on a 150 px eye distance
+    irises = np.concatenate([REGIONS["left_iris"], REGIONS["right_iris"]])
+    assert np.abs(neutral[irises] - px[irises]).max() < 0.5
+
+
+def test_strength_scales_the_removal_and_bad_input_is_refused():
+    face = with_expression(random_identity(np.random.default_rng(2)), {"corner_pull": 0.8})
+    px = denormalize(face, POSE)
+    same, _ = neutralize_identity(px, strength=0.0)
+    np.testing.assert_allclose(same, px, atol=1e-3)
+    half, _ = neutralize_identity(px, strength=0.5)
+    full, _ = neutralize_identity(px)
+    lift = [measure(x)["corner_lift"][0] for x in (px, half, full)]
+    assert lift[0] > lift[1] > lift[2]
+    with pytest.raises(ValidationError):
+        neutralize_identity(px, strength=1.5)
+    with pytest.raises(ValidationError):
+        estimate_expression(np.zeros((10, 3)))
+
+
+def test_the_take_option_defaults_on_and_is_checked():
+    assert wants_neutralize({}) is True and wants_neutralize(None) is True
+    assert wants_neutralize({NEUTRALIZE_OPTION: False}) is False
+    with pytest.raises(ValidationError):
+        wants_neutralize({NEUTRALIZE_OPTION: "maybe"})
+
+
+def test_every_expression_channel_can_be_estimated():
+    assert set(EXPRESSION_CHANNELS) <= set(FIT_CHANNELS) and set(FIT_CHANNELS) - set(BASES) == {"lips_part", "corner_pull"}
