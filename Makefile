@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # and under Xvfb (screenshots); sox checks audio in tests.
 APT_PACKAGES := espeak-ng sox xvfb libgl1 libegl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 \
 	libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 \
-	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 fonts-dejavu-core libportaudio2
+	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 fonts-dejavu-core libportaudio2 appstream desktop-file-utils
 
 .PHONY: setup system-deps demo test bench screenshots package clean
 
@@ -45,6 +45,10 @@ bench: setup
 
 screenshots: system-deps setup
 	$(PY) packaging/screenshots.py
+
+# desktop one-folder build -> dist/talkface-studio/ (PyInstaller; several minutes on 2 cores)
+package: system-deps setup
+	$(PY) packaging/build_package.py
 
 clean:
 	rm -rf $(VENV) demo-out build dist *.egg-info

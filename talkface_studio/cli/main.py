@@ -15,6 +15,15 @@ from talkface_studio.core.errors import TalkFaceError
 SUBCOMMANDS: dict[str, str] = {
     "new": "cmd_new",
     "info": "cmd_info",
+    "train": "cmd_train",
+    "generate": "cmd_generate",
+    "render": "cmd_render",
+    "demo": "cmd_demo",
+    "export-curves": "cmd_export_curves",
+    "import-curves": "cmd_import_curves",
+    "export-landmarks": "cmd_export_landmarks",
+    "encode": "cmd_encode",
+    "submit": "cmd_submit",
 }
 
 
@@ -29,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="talkface-studio",
         description="Emotional talking-face performances. With no subcommand, opens the GUI.",
     )
-    parser.add_argument("--version", action="version", version=f"talkface-studio {__version__}")
+    parser.add_argument("--version", action=importlib.import_module("talkface_studio.app_info").VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in SUBCOMMANDS.items():
         mod = importlib.import_module(f"talkface_studio.cli.{module}")

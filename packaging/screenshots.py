@@ -1,0 +1,100 @@
+"""Screenshots of the application on the demo project, 1600x1000, under a real X server (Xvfb).
+
+    .venv/bin/python packaging/screenshots.py [--out docs]
+
+Without a DISPLAY it re-runs itself under `xvfb-run`. Writes screenshot-main.png (an edited take:
+emotion segments, keyed curves, the viewer with landmarks) and screenshot-welcome.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _under_xvfb() -> int:
+    exe = shutil.which("xvfb-run")
+    if exe is None:
+        sys.exit("screenshots: no DISPLAY and no xvfb-run (apt-get install xvfb)")
+    cmd = [exe, "-a", "-s", "-screen 0 1920x1200x24", sys.executable, *sys.argv]
+    return subprocess.call(cmd, env={**os.environ, "TALKFACE_SCREENSHOT_CHILD": "1"})
+
+
+def _pump(app, seconds: float, until=None) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        if until is not None and until():
+            break
+        time.sleep(0.01)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    args = parser.parse_args()
+    if not os.environ.get("DISPLAY") and not os.environ.get("TALKFACE_SCREENSHOT_CHILD"):
+        return _under_xvfb()
+    os.environ["QT_QPA_PLATFORM"] = "xcb" if os.environ.get("DISPLAY") else "offscreen"
+    import torch
+
+    torch.set_num_threads(2)
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from talkface_studio.ui.demo_project import build_demo_project
+    from talkface_studio.ui.key_gestures import KeyRef
+    from talkface_studio.ui.main_window import MainWindow
+    from talkface_studio.ui.theme import apply_theme
+
+    app = QApplication([])
+    apply_theme(app)
+    work = Path(tempfile.mkdtemp(prefix="talkface-shots-"))
+    settings = QSettings(str(work / "settings.ini"), QSettings.IniFormat)
+    project = build_demo_project(work / "demo")
+    settings.setValue("recent", [str(project)])
+    w = MainWindow(settings=settings)
+    w.resize(1600, 1000)
+    w.show()
+    _pump(app, 1.0)
+    args.out.mkdir(parents=True, exist_ok=True)
+    w.document.set_project(type(w.document.project)(), None)
+    w.center.setCurrentWidget(w.welcome)
+    _pump(app, 0.5)
+    w.grab().save(str(args.out / "screenshot-welcome.png"))
+
+    w.open_project(project, ask_save=False)
+    _pump(app, 3.0, until=lambda: w.timeline.waveform.peaks is not None and w.viewer.frame is not None)
+    take = w.document.take
+    for name in ("jaw_open", "head_yaw", "blink", "emo_happy", "gaze_yaw"):
+        w.session.set_channel_shown(name, visible=True)
+    # An artist's correction: a held head turn keyed over the surprised line, shown selected.
+    ce = w.curve_editor
+    for f, v in ((100, -4.0), (112, 14.0), (124, 10.0)):
+        ce.add_key_at(f, float(ce.to_display("head_yaw", [v])[0]), channel="head_yaw")
+    layer = take.channel("head_yaw").layers[-1]
+    w.session.select_keys({KeyRef("head_yaw", layer.id, k.id) for k in layer.keys[1:]})
+    w.session.set_display(landmarks=True)
+    w.actions_by_name["landmarks"].setChecked(True)
+    w.session.set_playhead(112)
+    ce.frame_all()
+    w.timeline.fit()
+    _pump(app, 3.0, until=lambda: w.viewer.frame == 112)
+    _pump(app, 0.5)
+    w.grab().save(str(args.out / "screenshot-main.png"))
+    print(f"wrote {args.out / 'screenshot-main.png'} and {args.out / 'screenshot-welcome.png'}")
+    w.document.undo_stack.setClean()
+    w.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""What the application is and where it keeps things: version, torch device, user folders.
+
+Shown by `talkface-studio --version` and meant for the About dialog. Folders come from platformdirs
+so they follow each OS's conventions (XDG on Linux); `TALKFACE_CACHE_DIR` moves the caches, as the
+audio and frame caches honour it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from talkface_studio import __version__
+
+APP_NAME = "talkface-studio"
+APP_ID = "io.talkface.Studio"  # reverse-DNS id of the .desktop and AppStream files
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    settings: Path  # the GUI's QSettings("TalkFace", "TalkFace Studio") file: window state, recent files
+    cache: Path  # audio analysis (cache/audio) and rendered frames (cache/frames): safe to delete
+    autosaves: str = "NAME.tfs.autosave beside each saved project (offered on reopen after a crash)"
+
+
+def qt_settings_file(organization: str = "TalkFace", application: str = "TalkFace Studio") -> Path:
+    """Where Qt's native QSettings lives on Linux (INI under XDG_CONFIG_HOME), without importing Qt.
+
+    On macOS and Windows Qt uses a plist / the registry; the path shown there is indicative.
+    """
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(organization, appauthor=False)) / f"{application}.conf"
+
+
+def app_paths() -> AppPaths:
+    import platformdirs
+
+    override = os.environ.get("TALKFACE_CACHE_DIR")
+    cache = Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME))
+    return AppPaths(settings=qt_settings_file(), cache=cache)
+
+
+def torch_device() -> str:
+    """The device `--device auto` renders on, with the GPU's name when there is one."""
+    try:
+        import torch
+    except ImportError:  # a core-only install: nothing renders
+        return "none (torch is not installed)"
+    if torch.cuda.is_available():
+        return f"cuda ({torch.cuda.get_device_name(0)}, torch {torch.__version__})"
+    return f"cpu ({torch.get_num_threads()} threads, torch {torch.__version__})"
+
+
+def is_frozen() -> bool:
+    """True inside the PyInstaller desktop package."""
+    return bool(getattr(sys, "frozen", False))
+
+
+def about_lines() -> list[str]:
+    paths = app_paths()
+    build = "desktop package" if is_frozen() else f"Python {sys.version.split()[0]}"
+    return [
+        f"TalkFace Studio {__version__} ({build})",
+        f"device:    {torch_device()}",
+        f"settings:  {paths.settings}",
+        f"autosaves: {paths.autosaves}",
+        f"cache:     {paths.cache} (audio/, frames/; TALKFACE_CACHE_DIR overrides)",
+    ]
+
+
+def about_text() -> str:
+    return "\n".join(about_lines())
+
+
+class VersionAction(argparse.Action):
+    """`--version`: like argparse's, but reports the device and folders too (torch loads only here)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show the version, torch device and folders, then exit"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(about_text())
+        parser.exit()

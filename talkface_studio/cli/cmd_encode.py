@@ -1,0 +1,83 @@
+"""`talkface-studio encode PROJECT.tfs --sequence DIR -o OUT.mp4|OUT.mov [--take T] [--frames A-B]`.
+
+Muxes an already rendered PNG sequence (DIR/<take>.%06d.png, as `render -o DIR` writes it) with the
+take's audio into a video, with the same writer and settings as `render -o OUT.mp4`: the farm's last
+task after the chunks rendered, so a chunked render encodes to the same video as a single-machine one.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("encode", help="encode a rendered PNG sequence + the take's audio to MP4/MOV",
+                       description="Encode DIR/<take>.NNNNNN.png (from `render -o DIR`, e.g. farm chunks) "
+                                   "with the take's audio into .mp4 (H.264 + AAC) or .mov (ProRes 422 HQ + "
+                                   "PCM). Every frame of the range must be present.")
+    p.add_argument("project", type=Path, help="project file (.tfs)")
+    p.add_argument("--sequence", type=Path, required=True, help="folder holding the PNG sequence")
+    p.add_argument("-o", "--output", type=Path, required=True, help="OUT.mp4 or OUT.mov")
+    p.add_argument("--take", help="take name (default: the first take)")
+    p.add_argument("--frames", metavar="A-B", help="inclusive frame range (default: the whole take)")
+    p.add_argument("--crf", type=int, default=18, help="H.264 quality, 0-51, lower is better (default 18)")
+    p.add_argument("--audio-bits", type=int, choices=(16, 24), default=16, help="MOV PCM bit depth (default 16)")
+    p.add_argument("--no-audio", action="store_true", help="video without the dialogue track")
+    p.set_defaults(handler=run)
+
+
+def sequence_frames(folder: Path, take: str, start: int, stop: int) -> list[Path]:
+    """The PNG of every frame start..stop-1; names the first missing one."""
+    from talkface_studio.core.errors import MediaError
+    from talkface_studio.pipeline.export.image_sequence import frame_name
+
+    if not folder.is_dir():
+        raise MediaError("image sequence folder not found", folder)
+    paths = [folder / frame_name(take, f) for f in range(start, stop)]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        raise MediaError(f"frame missing from the sequence: {missing[0].name}{more}", folder)
+    return paths
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+    from PIL import Image
+
+    from talkface_studio.core.errors import MediaError, ValidationError
+    from talkface_studio.pipeline.export.atomic import check_writable
+    from talkface_studio.pipeline.export.video import VideoWriter, format_for
+    from talkface_studio.pipeline.job import parse_frame_range
+    from talkface_studio.pipeline.take_state import TakeState, load_take
+
+    format_for(args.output)  # .mp4 / .mov only, before any work
+    project, take = load_take(args.project, args.take)
+    if take.n_frames == 0:
+        raise ValidationError(f"take {take.name!r} is empty", args.project)
+    start, stop = parse_frame_range(args.frames, _Span(take.n_frames))
+    paths = sequence_frames(args.sequence, take.name, start, stop)
+    check_writable(args.output)
+    audio = None if args.no_audio else TakeState(project).audio_path(take)
+    first = np.asarray(Image.open(paths[0]).convert("RGB"))
+    height, width = first.shape[:2]
+    # Same arguments as pipeline.render_output.render_to, so the bitstreams match a direct render.
+    with VideoWriter(args.output, width=width, height=height, rate=take.rate, n_frames=stop - start,
+                     audio=audio, audio_start_s=take.rate.frame_to_seconds(start), first_frame=start,
+                     crf=args.crf, audio_bits=args.audio_bits) as writer:
+        for path in paths:
+            with Image.open(path) as im:
+                rgb = np.asarray(im.convert("RGB"))
+            if rgb.shape != (height, width, 3):
+                raise MediaError(f"frame is {rgb.shape[1]}x{rgb.shape[0]}, the sequence is {width}x{height}", path)
+            writer.write(rgb)
+    print(f"wrote {args.output} (frames {start}-{stop - 1} of take {take.name}, {width}x{height})")
+    return 0
+
+
+class _Span:
+    """Just enough of a take snapshot for parse_frame_range."""
+
+    def __init__(self, n_frames: int):
+        self.first_frame, self.last_frame = 0, n_frames - 1

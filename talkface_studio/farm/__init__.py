@@ -1,0 +1,1 @@
+"""Render-farm job writers: a farm-neutral plan (chunking) and OpenJD / OpenCue translations."""

@@ -1,0 +1,22 @@
+"""run_app: the `talkface-studio` GUI entry point (no subcommand, or a project path)."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from .main_window import MainWindow
+from .theme import apply_theme
+
+
+def run_app(project_path: str | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("TalkFace Studio")
+    app.setOrganizationName("TalkFace")
+    apply_theme(app)
+    window = MainWindow()
+    window.show()
+    if project_path:
+        window.open_project(project_path, ask_save=False)
+    return app.exec()

@@ -1,0 +1,145 @@
+"""Inspector: numeric editing of what is selected, a segment (emotion, level, transition) or keys
+(frame, value, tangent). Every field pushes a command; spin boxes merge into one undo step."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QStackedWidget,
+                               QVBoxLayout, QWidget)
+
+from talkface_studio.core.channels import INTERPOLATIONS, SPEC_BY_NAME
+from talkface_studio.core.commands import SetSegment
+from talkface_studio.core.emotion_track import EMOTIONS
+from talkface_studio.core.errors import TalkFaceError
+
+from . import curve_edits as ce
+
+
+class Inspector(QWidget):
+    def __init__(self, document, session, curve_editor=None, parent=None):
+        super().__init__(parent)
+        self.document, self.session, self.curve_editor = document, session, curve_editor
+        self.stack = QStackedWidget(self)
+        self.empty = QLabel("Select a segment in the emotion lane\nor keys in the curve editor.", self)
+        self.empty.setStyleSheet("color: #8b8f96; padding: 12px;")
+        self.stack.addWidget(self.empty)
+
+        seg = QWidget(self)
+        form = QFormLayout(seg)
+        self.seg_title = QLabel(seg)
+        self.emotion = QComboBox(seg)
+        self.emotion.addItems([e for e in EMOTIONS if e != "neutral"])
+        self.level = QSpinBox(seg)
+        self.level.setRange(1, 3)
+        self.transition = QSpinBox(seg)
+        self.transition.setRange(-1, 240)
+        self.transition.setSpecialValueText("track default")
+        self.transition.setSuffix(" f")
+        self.seg_range = QLabel(seg)
+        form.addRow(self.seg_title)
+        form.addRow("Emotion", self.emotion)
+        form.addRow("Level", self.level)
+        form.addRow("Transition", self.transition)
+        form.addRow("Frames", self.seg_range)
+        self.stack.addWidget(seg)
+
+        keys = QWidget(self)
+        kform = QFormLayout(keys)
+        self.key_title = QLabel(keys)
+        self.key_frame = QSpinBox(keys)
+        self.key_frame.setRange(0, 10**7)
+        self.key_value = QDoubleSpinBox(keys)
+        self.key_value.setDecimals(3)
+        self.key_value.setRange(-1e6, 1e6)
+        self.key_interp = QComboBox(keys)
+        self.key_interp.addItems(INTERPOLATIONS)
+        kform.addRow(self.key_title)
+        kform.addRow("Frame", self.key_frame)
+        kform.addRow("Value", self.key_value)
+        kform.addRow("Tangent", self.key_interp)
+        self.stack.addWidget(keys)
+
+        box = QVBoxLayout(self)
+        box.addWidget(self.stack)
+        box.addStretch(1)
+        self._syncing = False
+        self.emotion.activated.connect(lambda _i: self._set_segment(emotion=self.emotion.currentText()))
+        self.level.valueChanged.connect(lambda v: self._set_segment(level=v))
+        self.transition.valueChanged.connect(lambda v: self._set_segment(transition=None if v < 0 else v))
+        self.key_frame.valueChanged.connect(self._set_key_frame)
+        self.key_value.valueChanged.connect(self._set_key_value)
+        self.key_interp.activated.connect(lambda _i: self._set_keys(interp=self.key_interp.currentText()))
+        session.segment_selected.connect(lambda _id: self.sync())
+        session.keys_selected.connect(self.sync)
+        document.changed.connect(lambda _c: self.sync())
+        document.replaced.connect(self.sync)
+        self.sync()
+
+    def sync(self) -> None:
+        self._syncing = True
+        try:
+            self._sync()
+        finally:
+            self._syncing = False
+
+    def _sync(self) -> None:
+        take = self.document.take
+        seg = None
+        if take is not None and self.session.selected_segment is not None:
+            seg = next((s for s in take.emotion_track.segments if s.id == self.session.selected_segment), None)
+        if seg is not None:
+            self.stack.setCurrentIndex(1)
+            self.seg_title.setText(f"<b>Emotion segment</b> {seg.id}")
+            self.emotion.setCurrentText(seg.emotion)
+            self.level.setValue(seg.level)
+            self.transition.setValue(-1 if seg.transition is None else seg.transition)
+            rate = take.rate
+            self.seg_range.setText(f"{seg.start}–{seg.end - 1}  ({seg.length} f, "
+                                   f"{rate.to_timecode(seg.start)} – {rate.to_timecode(seg.end)})")
+            return
+        found = ce.key_lookup(take, self.session.selected_keys) if take is not None else {}
+        if found:
+            self.stack.setCurrentIndex(2)
+            channels = sorted({r.channel for r in found})
+            first_ref = min(found, key=lambda r: found[r][0])
+            f, v, interp = found[first_ref]
+            self.key_title.setText(f"<b>{len(found)} key{'s' if len(found) > 1 else ''}</b> on {', '.join(channels)}")
+            spec = SPEC_BY_NAME[first_ref.channel]
+            self.key_value.setRange(spec.min, spec.max)
+            self.key_frame.setValue(f)
+            self.key_value.setValue(v)
+            self.key_interp.setCurrentText(interp)
+            return
+        self.stack.setCurrentIndex(0)
+
+    def _push(self, commands, label=None, mergeable=True):
+        try:
+            self.document.push(commands, label=label, mergeable=mergeable)
+        except TalkFaceError as exc:
+            self.empty.setText(str(exc))
+
+    def _set_segment(self, **changes) -> None:
+        if self._syncing or self.session.selected_segment is None:
+            return
+        self._push(SetSegment(self.document.current_take, self.session.selected_segment, **changes))
+
+    def _set_keys(self, value=None, interp=None) -> None:
+        if self._syncing or not self.session.selected_keys:
+            return
+        self._push(ce.set_commands(self.document.current_take, self.session.selected_keys, value=value,
+                                   interp=interp), label="Set key", mergeable=False)
+
+    def _set_key_value(self, value: float) -> None:
+        self._set_keys(value=value)
+
+    def _set_key_frame(self, frame: int) -> None:
+        """Retime: the earliest selected key lands on `frame`, the others keep their spacing."""
+        if self._syncing or not self.session.selected_keys:
+            return
+        take = self.document.take
+        found = ce.key_lookup(take, self.session.selected_keys)
+        if not found:
+            return
+        d = frame - min(f for f, _, _ in found.values())
+        if d:
+            self._push(list(ce.move_commands(self.document.current_take, set(found), d, {}).values()),
+                       label="Retime keys", mergeable=False)

@@ -1,0 +1,61 @@
+"""What one render-queue entry does in its worker (Qt-free): snapshot a take copy, render a frame
+range to a movie / PNG sequence, or write curves. Nothing is written unless every frame succeeded
+(the pipeline's writers are atomic), and the project itself is never touched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from talkface_studio.core.project import Project
+
+FORMATS = {  # name -> (file suffix or "" for a folder, what it writes)
+    "MP4 (H.264)": (".mp4", "video"),
+    "MOV (ProRes 422 HQ)": (".mov", "video"),
+    "PNG sequence": ("", "video"),
+    "Curves (CSV)": (".csv", "curves"),
+    "Curves (JSON)": (".json", "curves"),
+}
+
+
+@dataclass(frozen=True)
+class RenderSpec:
+    take: object  # a core Take copy made on the GUI thread
+    project_path: Path | None
+    start: int
+    stop: int  # exclusive
+    output: Path
+    kind: str = "video"  # "video" | "curves"
+    size: int = 512
+    device: str = "auto"
+    renderer: str = "mesh_warp"
+
+    @property
+    def label(self) -> str:
+        return f"{self.take.name} [{self.start}-{self.stop - 1}] → {self.output.name}"
+
+
+def run_spec(spec: RenderSpec, progress, cancel) -> Path:
+    if spec.kind == "curves":
+        from talkface_studio.pipeline.export.curves import write_curves
+
+        frames = np.arange(spec.start, spec.stop)
+        final = {n: v[spec.start:spec.stop] for n, v in spec.take.final_channels().items()}
+        cancel.check()
+        write_curves(spec.output, frames, final, spec.take.rate)
+        progress(1, 1)
+        return spec.output
+    from talkface_studio.pipeline.frame_cache import FrameCache
+    from talkface_studio.pipeline.job import RenderJob
+    from talkface_studio.pipeline.render_output import render_to
+    from talkface_studio.pipeline.take_state import TakeState
+
+    progress(0, spec.stop - spec.start)
+    state = TakeState(Project(path=spec.project_path))
+    state.project.takes = [spec.take]  # private: fitting may store into this copy only
+    snapshot = state.snapshot(spec.take)
+    cancel.check()
+    job = RenderJob(snapshot, spec.start, spec.stop, size=spec.size, device=spec.device, renderer=spec.renderer)
+    return render_to(job, spec.output, cache=FrameCache(), cancel=cancel, progress=progress)

@@ -1,0 +1,89 @@
+"""Session state: what the artist is looking at, never saved in the project nor undone
+(playhead, in/out, selection, zoom, brush, display toggles). napari learned to keep this apart."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from .key_gestures import KeyRef
+from .lane_gestures import Brush
+from .timeline_mapping import TimeMapping
+
+
+class Session(QObject):
+    playhead_changed = Signal(int)
+    range_changed = Signal()  # in/out
+    mapping_changed = Signal()
+    segment_selected = Signal(object)  # segment id or None
+    keys_selected = Signal()
+    brush_changed = Signal()
+    display_changed = Signal()  # timecode toggle, landmarks overlay
+    channels_shown = Signal()  # which channels the curve editor shows / locks
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.playhead = 0
+        self.n_frames = 0
+        self.in_frame: int | None = None
+        self.out_frame: int | None = None  # exclusive
+        self.mapping = TimeMapping()
+        self.selected_segment: str | None = None
+        self.selected_keys: set[KeyRef] = set()
+        self.brush = Brush()
+        self.show_timecode = False
+        self.show_landmarks = False
+        self.visible_channels: set[str] = {"jaw_open", "head_yaw", "blink"}
+        self.locked_channels: set[str] = set()
+
+    def set_playhead(self, frame: int) -> None:
+        frame = int(max(0, min(max(self.n_frames - 1, 0), frame)))
+        if frame != self.playhead:
+            self.playhead = frame
+            self.playhead_changed.emit(frame)
+
+    def set_mapping(self, mapping: TimeMapping) -> None:
+        if mapping != self.mapping:
+            self.mapping = mapping
+            self.mapping_changed.emit()
+
+    def set_in_out(self, in_frame: int | None, out_frame: int | None) -> None:
+        self.in_frame, self.out_frame = in_frame, out_frame
+        self.range_changed.emit()
+
+    def play_range(self) -> tuple[int, int]:
+        lo = self.in_frame if self.in_frame is not None else 0
+        hi = self.out_frame if self.out_frame is not None else self.n_frames
+        return lo, max(lo + 1, hi)
+
+    def select_segment(self, segment_id: str | None) -> None:
+        self.selected_segment = segment_id
+        if segment_id is not None and self.selected_keys:
+            self.selected_keys = set()
+            self.keys_selected.emit()
+        self.segment_selected.emit(segment_id)
+
+    def select_keys(self, keys: set[KeyRef]) -> None:
+        self.selected_keys = set(keys)
+        if keys and self.selected_segment is not None:
+            self.selected_segment = None
+            self.segment_selected.emit(None)
+        self.keys_selected.emit()
+
+    def set_brush(self, brush: Brush) -> None:
+        self.brush = brush
+        self.brush_changed.emit()
+
+    def set_display(self, timecode: bool | None = None, landmarks: bool | None = None) -> None:
+        if timecode is not None:
+            self.show_timecode = timecode
+        if landmarks is not None:
+            self.show_landmarks = landmarks
+        self.display_changed.emit()
+
+    def set_channel_shown(self, name: str, visible: bool | None = None, locked: bool | None = None) -> None:
+        for flag, group in ((visible, self.visible_channels), (locked, self.locked_channels)):
+            if flag is True:
+                group.add(name)
+            elif flag is False:
+                group.discard(name)
+        self.channels_shown.emit()

@@ -1,0 +1,82 @@
+"""The heavy, derived side of a take, used only from worker threads: audio analysis, the
+performance (stage 1), the portrait fit, and single preview frames (stage 2).
+
+Workers never touch the live project. Each call gets a copy of the take made on the GUI thread,
+computes on a private pipeline TakeState, and returns plain results; the GUI thread then turns
+them into commands (SetBase). One lock serialises use of the private state.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from talkface_studio.core.channels import CHANNEL_NAMES
+from talkface_studio.core.project import Project
+
+
+class TakeCompute:
+    def __init__(self, fit_size: int = 512):
+        self._lock = threading.Lock()
+        self.fit_size = fit_size
+        self._state = None
+        self._renderers: dict = {}
+        self._hash: dict = {}
+
+    def _state_for(self, take, project_path: Path | None):
+        from talkface_studio.pipeline.take_state import TakeState
+
+        # A private project holding only this copy: fit() may store the fit into it (harmless).
+        if self._state is None:
+            self._state = TakeState(Project(path=project_path), fit_size=self.fit_size)
+        st = self._state
+        st.project.path = project_path
+        st.project.takes = [take]
+        return st
+
+    def performance(self, take, project_path):
+        """Stage 1 for the take copy (cached by audio, emotions and generation settings)."""
+        with self._lock:
+            return self._state_for(take, project_path).performance(take)
+
+    def generated_bases(self, take, project_path) -> tuple[dict, int]:
+        perf = self.performance(take, project_path)
+        return {n: v for n, v in perf.channels.items() if n in CHANNEL_NAMES}, perf.n_frames
+
+    def fit(self, take, project_path):
+        with self._lock:
+            return self._state_for(take, project_path).fit(take)
+
+    def preview_frame(self, take, project_path, frame: int, size: int, renderer_name: str = "mesh_warp"):
+        """(rgb uint8 [size,size,3], landmarks_px [478,3]) of one frame, from the take's final channels.
+
+        Only that frame's slice of the expression is touched, so the cost does not grow with the take.
+        """
+        from talkface_studio.perform.blendshapes import apply_channel_edits
+        from talkface_studio.pipeline.job import RenderJob
+        from talkface_studio.pipeline.snapshot import TakeSnapshot
+        from talkface_studio.render.registry import get_renderer
+
+        with self._lock:
+            st = self._state_for(take, project_path)
+            fit = st.fit(take)
+            perf = st.performance(take)
+            f = int(min(max(frame, 0), perf.n_frames - 1))
+            final = {n: np.asarray(v[f:f + 1]) for n, v in take.final_channels().items()}
+            base = {n: np.asarray(v[f:f + 1]) for n, v in perf.channels.items()}
+            expression = apply_channel_edits(perf.expression[f:f + 1], base, final)
+            key = id(fit.image)
+            if key not in self._hash:
+                from talkface_studio.pipeline.frame_cache import image_hash
+
+                self._hash = {key: image_hash(fit.image)}
+            snap = TakeSnapshot(name=take.name, rate=take.rate, portrait=fit, expression=expression,
+                                channels=final, first_frame=f, portrait_hash=self._hash[key])
+            if renderer_name not in self._renderers:
+                self._renderers[renderer_name] = get_renderer(renderer_name, device="cpu")
+            renderer = self._renderers[renderer_name]
+            landmarks = snap.landmarks(f, f + 1, size)[0]
+            rgb = next(iter(RenderJob(snap, f, f + 1, size=size).run(renderer=renderer)))[1]
+            return rgb, landmarks

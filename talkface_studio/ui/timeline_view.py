@@ -1,0 +1,73 @@
+"""TimelineView: palette, ruler, waveform and emotion lane stacked on one shared time axis, with
+a track-header column on the left and a scroll bar that pans through the take."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QVBoxLayout, QWidget
+
+from .emotion_lane import EmotionLane
+from .emotion_palette import EmotionPalette
+from .timeline_ruler import TimelineRuler
+from .waveform_view import WaveformView
+
+HEADER_WIDTH = 86
+
+
+class TimelineView(QWidget):
+    def __init__(self, document, session, parent=None):
+        super().__init__(parent)
+        self.document, self.session = document, session
+        self.palette_bar = EmotionPalette(session, self)
+        self.ruler = TimelineRuler(session, self)
+        self.waveform = WaveformView(session, self)
+        self.lane = EmotionLane(document, session, self)
+        self.scrollbar = QScrollBar(Qt.Horizontal, self)
+        self.scrollbar.valueChanged.connect(self._scrolled)
+
+        grid = QGridLayout()
+        grid.setSpacing(1)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for row, (title, strip) in enumerate((("", self.ruler), ("Audio", self.waveform),
+                                               ("Emotion", self.lane))):
+            header = QLabel(title, self)
+            header.setFixedWidth(HEADER_WIDTH)
+            header.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            header.setStyleSheet("color: #8b8f96; padding-right: 8px; background: #2b2d31;")
+            grid.addWidget(header, row, 0)
+            grid.addWidget(strip, row, 1)
+        grid.addWidget(self.scrollbar, 3, 1)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(self.palette_bar)
+        box.addLayout(grid)
+        box.addStretch(1)
+        session.mapping_changed.connect(self._sync_scrollbar)
+
+    def strip_width(self) -> int:
+        return max(1, self.ruler.width())
+
+    def fit(self) -> None:
+        """Show the whole take (or the in/out range when one is set)."""
+        lo, hi = self.session.play_range()
+        self.session.set_mapping(self.session.mapping.fitted(lo, hi, self.strip_width()))
+
+    def _sync_scrollbar(self) -> None:
+        m, n = self.session.mapping, max(1, self.session.n_frames)
+        visible = int(self.strip_width() / m.px_per_frame)
+        self.scrollbar.blockSignals(True)
+        self.scrollbar.setRange(0, max(0, n - visible))
+        self.scrollbar.setPageStep(max(1, visible))
+        self.scrollbar.setValue(int(m.first_frame))
+        self.scrollbar.blockSignals(False)
+
+    def _scrolled(self, value: int) -> None:
+        m = self.session.mapping
+        self.session.set_mapping(type(m)(float(value), m.px_per_frame))
+
+    def ensure_visible(self, frame: int) -> None:
+        """Page the view along when the playhead leaves it during playback."""
+        m = self.session.mapping
+        if not 0 <= m.x_of(frame) <= self.strip_width():
+            self.session.set_mapping(type(m)(frame - 0.1 * self.strip_width() / m.px_per_frame, m.px_per_frame))

@@ -1,0 +1,130 @@
+"""The window's menus, toolbar and keyboard map, in one table so the shortcuts are easy to review.
+
+Shortcuts are window-wide; text fields still get their digits because Qt offers a focused
+editor every printable key first (ShortcutOverride).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+from .emotion_palette import brush_for_key
+from .lane_gestures import Brush
+
+
+SHIFTED = "!@#$%^&*"
+
+
+def _action(window, text, slot, shortcut=None, checkable=False, tip=None) -> QAction:
+    a = QAction(text, window)
+    if shortcut:
+        a.setShortcuts([QKeySequence(s) for s in shortcut] if isinstance(shortcut, (list, tuple))
+                       else [QKeySequence(shortcut)])
+        a.setShortcutContext(Qt.WindowShortcut)
+    if checkable:
+        a.setCheckable(True)
+        a.toggled.connect(slot)
+    else:
+        a.triggered.connect(lambda _checked=False: slot())
+    if tip:
+        a.setToolTip(tip)
+    window.addAction(a)  # shortcuts work even when the action is in no visible menu
+    return a
+
+
+def build_actions(w) -> dict[str, QAction]:
+    A: dict[str, QAction] = {}
+    mb = w.menuBar()
+    f = mb.addMenu("&File")
+    A["new"] = _action(w, "&New", w.new_project, QKeySequence.New)
+    A["open"] = _action(w, "&Open…", w.open_dialog, QKeySequence.Open)
+    for k in ("new", "open"):
+        f.addAction(A[k])
+    w.recent_menu = f.addMenu("Open &Recent")
+    A["demo"] = _action(w, "Open &Demo Project", w.open_demo)
+    f.addAction(A["demo"])
+    f.addSeparator()
+    A["save"] = _action(w, "&Save", w.save, QKeySequence.Save)
+    A["save_as"] = _action(w, "Save &As…", w.save_as, QKeySequence("Ctrl+Shift+S"))
+    f.addAction(A["save"])
+    f.addAction(A["save_as"])
+    f.addSeparator()
+    A["import_audio"] = _action(w, "Import &Audio…", w.import_audio_dialog, "Ctrl+I")
+    A["import_portrait"] = _action(w, "Import &Portrait…", w.import_portrait_dialog, "Ctrl+Shift+I")
+    A["export"] = _action(w, "&Export…", w.export_dialog, "Ctrl+E")
+    for k in ("import_audio", "import_portrait", "export"):
+        f.addAction(A[k])
+    f.addSeparator()
+    f.addAction(_action(w, "&Quit", w.close, QKeySequence.Quit))
+
+    e = mb.addMenu("&Edit")
+    undo = w.document.undo_stack.createUndoAction(w, "&Undo")
+    undo.setShortcuts([QKeySequence.Undo])
+    redo = w.document.undo_stack.createRedoAction(w, "&Redo")
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    for a in (undo, redo):
+        w.addAction(a)
+        e.addAction(a)
+    A["undo"], A["redo"] = undo, redo
+    e.addSeparator()
+    ce = w.curve_editor
+    for key, text, slot, sc in (
+            ("copy", "&Copy Keys", ce.copy, QKeySequence.Copy),
+            ("paste", "&Paste Keys at Playhead", ce.paste, QKeySequence.Paste),
+            ("delete", "&Delete Keys", ce.delete_selected, [QKeySequence.Delete, QKeySequence("Backspace")]),
+            ("key", "&Key Shown Channels", ce.key_at_playhead, "S"),
+            ("reset", "&Reset Selection to Generated", ce.reset_selection, "Ctrl+R")):
+        A[key] = _action(w, text, slot, sc)
+        e.addAction(A[key])
+    tangents = e.addMenu("&Tangents")
+    for interp in ("step", "linear", "smooth"):
+        tangents.addAction(_action(w, interp.capitalize(), partial(ce.set_interp, interp)))
+    e.addSeparator()
+    A["generate"] = _action(w, "&Generate Performance", w.generate, "Ctrl+G",
+                            tip="Run stage 1 (speech + emotions -> curves) in the background; edits are kept")
+    e.addAction(A["generate"])
+    e.addAction(_action(w, "Set &In", w.set_in, "I"))
+    e.addAction(_action(w, "Set &Out", w.set_out, "O"))
+    e.addAction(_action(w, "Clear In/Out", w.clear_in_out, "Alt+X"))
+
+    v = mb.addMenu("&View")
+    A["timecode"] = _action(w, "Show &Timecode", lambda on: w.session.set_display(timecode=on), "T", checkable=True)
+    A["landmarks"] = _action(w, "Show &Landmarks", lambda on: w.session.set_display(landmarks=on), "Ctrl+L",
+                             checkable=True)
+    A["frame_sel"] = _action(w, "&Frame Selection", w.frame_selection, "F")
+    A["frame_all"] = _action(w, "Frame &All", w.frame_all, "A")
+    for k in ("timecode", "landmarks", "frame_sel", "frame_all"):
+        v.addAction(A[k])
+    v.addSeparator()
+    w.panels_menu = v.addMenu("&Panels")
+    v.addAction(_action(w, "Reset &Layout", w.reset_layout))
+
+    t = mb.addMenu("&Transport")
+    pb = w.playback
+    for key, text, slot, sc in (
+            ("play", "&Play / Pause", pb.toggle, "Space"),
+            ("shuttle_back", "Shuttle &Back (J)", partial(pb.shuttle, -1), "J"),
+            ("shuttle_stop", "&Stop (K)", partial(pb.shuttle, 0), "K"),
+            ("shuttle_fwd", "Shuttle &Forward (L)", partial(pb.shuttle, 1), "L"),
+            ("prev", "Previous Frame", partial(pb.step, -1), "Left"),
+            ("next", "Next Frame", partial(pb.step, 1), "Right"),
+            ("prev10", "Back 10 Frames", partial(pb.step, -10), "Shift+Left"),
+            ("next10", "Forward 10 Frames", partial(pb.step, 10), "Shift+Right"),
+            ("home", "&Start", pb.home, "Home"),
+            ("end", "&End", pb.end, "End")):
+        A[key] = _action(w, text, slot, sc)
+        t.addAction(A[key])
+
+    # Brush keys: 1-8 pick EMOTIONS[i-1] at level 2; Shift = high, Alt = low; E eraser, V select.
+    s = w.session
+    for digit in range(1, 9):
+        for mod, shift, alt in (("", False, False), ("Shift+", True, False), ("Alt+", False, True)):
+            keys = [f"{mod}{digit}"] + ([SHIFTED[digit - 1]] if shift else [])  # US layouts send '!' for Shift+1
+            _action(w, f"Brush {mod}{digit}", lambda d=digit, sh=shift, al=alt: s.set_brush(
+                brush_for_key(d, sh, al, s.brush)), keys)
+    _action(w, "Eraser", lambda: s.set_brush(Brush("erase", s.brush.emotion, s.brush.level)), "E")
+    _action(w, "Select Tool", lambda: s.set_brush(Brush("select", s.brush.emotion, s.brush.level)), "V")
+    return A

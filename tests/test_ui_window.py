@@ -1,0 +1,287 @@
+"""The authoring window end to end (pytest-qt, offscreen, background work run inline)."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
+
+from talkface_studio.core import project_file  # noqa: E402
+from talkface_studio.ui.key_gestures import KeyRef  # noqa: E402
+from talkface_studio.ui.lane_gestures import Brush  # noqa: E402
+from talkface_studio.ui.main_window import MainWindow  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    from talkface_studio.ui.demo_project import build_demo_project
+
+    folder = tmp_path_factory.mktemp("demo")
+    build_demo_project(folder)
+    return folder
+
+
+@pytest.fixture
+def project_path(demo_dir, tmp_path):
+    shutil.copytree(demo_dir, tmp_path / "p")
+    return tmp_path / "p" / "demo.tfs"
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    def make(sync=True):
+        w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat), synchronous=sync)
+        w.answers = []
+        # the test answers questions; unasked-for ones (closing at teardown) discard
+        w.ask = lambda *a, **k: w.answers.pop(0) if w.answers else QMessageBox.Discard
+        qtbot.addWidget(w)
+        w.resize(1400, 900)
+        w.show()
+        return w
+    return make
+
+
+def lane_drag(w, f0, f1):
+    lane = w.timeline.lane
+    x = lane.mapping.x_of
+    lane.press_at(x(f0) + 0.5)
+    lane.move_to(x((f0 + f1) / 2) + 0.5)
+    lane.move_to(x(f1) + 0.5)
+    lane.release_at(x(f1) + 0.5)
+
+
+def test_import_audio_starts_a_take_with_waveform(make_window):
+    from talkface_studio.audio.loading import load_audio
+    from talkface_studio.ui.demo_project import build_demo_project  # noqa: F401 - media location
+    from talkface_studio.cli.cmd_demo import demo_media_dir
+
+    w = make_window()
+    wav = demo_media_dir() / "line.wav"
+    w.import_audio(wav)
+    take = w.document.take
+    assert take is not None and take.n_frames == take.rate.frames_in(load_audio(wav).duration)
+    assert w.timeline.waveform.peaks is not None
+    assert w.windowTitle().startswith("Untitled*")
+    w.document.undo_stack.undo()
+    assert w.document.project.takes == []
+
+
+def test_paint_three_segments_undo_redo(make_window, project_path):
+    w = make_window()
+    w.open_project(project_path)
+    track = w.document.take.emotion_track
+    for s in list(track.segments):  # start from an empty lane
+        track.erase(s.start, s.end)
+    for (a, b), emo in zip(((5, 20), (40, 60), (120, 150)), ("angry", "fear", "happy")):
+        w.session.set_brush(Brush("paint", emo, 3))
+        lane_drag(w, a, b)
+    segs = [(s.start, s.end, s.emotion, s.level) for s in track.segments]
+    assert segs == [(5, 21, "angry", 3), (40, 61, "fear", 3), (120, 151, "happy", 3)]
+    assert w.session.selected_segment == track.segments[-1].id
+    assert w.windowTitle().startswith("demo*")
+    stack = w.document.undo_stack
+    assert stack.count() == 3
+    stack.undo()
+    assert [s.emotion for s in track.segments] == ["angry", "fear"]
+    stack.redo()
+    assert [s.emotion for s in track.segments] == ["angry", "fear", "happy"]
+    # inspector edits the selected segment; a second level change merges into the same undo step
+    w.inspector.level.setValue(1)
+    w.inspector.level.setValue(2)
+    assert track.segments[-1].level == 2 and stack.count() == 4
+    stack.undo()
+    assert track.segments[-1].level == 3
+
+
+def test_edge_drag_is_live_and_one_undo_step(make_window, project_path):
+    w = make_window()
+    w.open_project(project_path)
+    track = w.document.take.emotion_track
+    first = track.segments[0]
+    lane, x = w.timeline.lane, w.timeline.lane.mapping.x_of
+    before = w.document.undo_stack.count()
+    lane.press_at(x(first.end) + 1)
+    for f in range(first.end + 1, first.end + 8):
+        lane.move_to(x(f) + 0.5)
+        assert track.get(first.id).end == f  # the model follows the mouse
+    lane.release_at(x(first.end + 7) + 0.5)
+    assert w.document.undo_stack.count() == before + 1
+    w.document.undo_stack.undo()
+    assert track.get(first.id).end == first.end
+
+
+def test_drag_key_changes_channel_then_reset_to_generated(make_window, project_path):
+    w = make_window()
+    w.open_project(project_path)
+    ce, take = w.curve_editor, w.document.take
+    w.session.set_channel_shown("head_yaw", visible=True)
+    for c in ("jaw_open", "blink"):
+        w.session.set_channel_shown(c, visible=False)
+    generated = take.channel("head_yaw").base.copy()
+    ce.add_key_at(60, ce.to_display("head_yaw", [10.0])[0], channel="head_yaw")
+    (ref,) = w.session.selected_keys
+    assert take.channel("head_yaw").final()[60] == pytest.approx(10.0, abs=1e-4)
+    n = w.document.undo_stack.count()
+    y0 = ce.to_display("head_yaw", [10.0])[0]
+    ce.drag_start(None, 60, y0, ref=ref)
+    for i in range(1, 6):
+        ce.drag_move(60 + i, y0 + i * 0.02)
+    ce.drag_finish()
+    assert w.document.undo_stack.count() == n + 1
+    final = take.channel("head_yaw").final()
+    expected = 10.0 + 5 * 0.02 * 120.0  # display units -> degrees over the -60..60 range
+    assert final[65] == pytest.approx(expected, abs=1e-3)
+    k = take.channel("head_yaw").layer(ref.layer).key(ref.key)
+    assert (k.frame, k.value) == (65, pytest.approx(expected))
+    w.document.undo_stack.undo()
+    assert take.channel("head_yaw").layer(ref.layer).key(ref.key).frame == 60
+    w.document.undo_stack.redo()
+    ce.reset_selection()
+    assert np.allclose(take.channel("head_yaw").final()[65], generated[65], atol=1e-4)
+    # copy / paste keeps spacing relative to the playhead; delete removes keys
+    ce.copy()
+    w.session.set_playhead(120)
+    ce.paste()
+    assert any(k.frame == 120 for layer in take.channel("head_yaw").layers for k in layer.keys)
+    w.session.select_keys({KeyRef("head_yaw", layer.id, k.id) for layer in take.channel("head_yaw").layers
+                           if layer.mode == "override" for k in layer.keys})
+    ce.set_interp("step")
+    assert all(k.interp == "step" for layer in take.channel("head_yaw").layers if layer.mode == "override"
+               for k in layer.keys)
+    ce.delete_selected()
+    assert not any(layer.keys for layer in take.channel("head_yaw").layers if layer.mode == "override")
+
+
+def test_generate_keeps_edits_and_preview_follows_playhead(make_window, project_path):
+    w = make_window()
+    w.open_project(project_path)
+    take = w.document.take
+    w.curve_editor.add_key_at(30, 0.0, channel="blink")  # a forced open eye at frame 30
+    w.actions_by_name["generate"].trigger()
+    assert take.channel("blink").final()[30] == pytest.approx(0.0, abs=1e-5)
+    w.session.set_playhead(77)
+    assert w.viewer.frame == 77 and w.viewer.rgb.shape == (256, 256, 3)
+    assert w.viewer.landmarks.shape == (478, 3)
+
+
+def test_save_reopen_and_close_prompt(make_window, project_path, tmp_path):
+    w = make_window()
+    w.open_project(project_path)
+    w.session.set_brush(Brush("paint", "disgusted", 1))
+    lane_drag(w, 2, 12)
+    assert w.document.dirty
+    out = tmp_path / "saved.tfs"
+    assert w.save_to(out)
+    assert not w.document.dirty and w.windowTitle().startswith("saved —")
+    w2 = make_window()
+    w2.open_project(out)
+    assert any(s.emotion == "disgusted" and (s.start, s.end) == (2, 13) for s in w2.document.take.emotion_track.segments)
+    assert str(out.absolute()) in w2.recent_projects()
+    # unsaved changes: closing asks; Cancel keeps the window open
+    lane_drag(w2, 15, 18)
+    w2.answers.append(QMessageBox.Cancel)
+    assert not w2.close()
+    w2.answers.append(QMessageBox.Discard)
+    assert w2.close()
+
+
+def test_recovery_after_crash(make_window, project_path):
+    w = make_window()
+    w.open_project(project_path)
+    w.session.set_brush(Brush("paint", "fear", 2))
+    lane_drag(w, 0, 9)
+    w.autosave_now()
+    assert project_file.find_recovery(project_path) is not None
+    # crash: the window vanishes without saving; a new session opens the project
+    w2 = make_window()
+    w2.answers.append(QMessageBox.Yes)
+    w2.open_project(project_path)
+    segs = w2.document.take.emotion_track.segments
+    assert segs[0].emotion == "fear" and segs[0].start == 0
+    assert w2.document.dirty and "*" in w2.windowTitle()
+    w3 = make_window()
+    w3.answers.append(QMessageBox.No)
+    w3.open_project(project_path)
+    assert w3.document.take.emotion_track.segments[0].emotion != "fear"
+
+
+def test_render_start_and_cancel_leaves_nothing(make_window, project_path, tmp_path, qtbot):
+    w = make_window(sync=False)
+    w.render_queue.show_dialogs = False
+    assert w.open_project(project_path, ask_save=False)
+    out = tmp_path / "cancelled.mp4"
+    entry = w.queue_render(out, size=64)
+    qtbot.waitUntil(lambda: entry.status == "running" and w.render_queue.bar(entry).value() >= 1, timeout=60000)
+    w.render_queue.cancel(entry)
+    qtbot.waitUntil(lambda: entry.status == "cancelled", timeout=30000)
+    assert not out.exists()
+    ok = w.queue_render(tmp_path / "curves.csv", kind="curves")
+    qtbot.waitUntil(lambda: ok.status == "done", timeout=30000)
+    assert (tmp_path / "curves.csv").read_text().count("\n") >= w.document.take.n_frames
+    bad = w.queue_render(tmp_path / "missing-folder" / "x" / "out.mov", size=64)
+    w.document.take.audio_path = None  # the job has its own copy: the project is not consulted
+    qtbot.waitUntil(lambda: bad.status in ("failed", "done"), timeout=60000)
+    w.render_queue.pool.waitForDone(30000)
+
+
+def test_keyboard_brush_transport_and_real_mouse_paint(make_window, project_path, qtbot):
+    from PySide6.QtCore import QPoint, Qt
+
+    w = make_window()
+    w.open_project(project_path)
+    with qtbot.waitActive(w):
+        w.activateWindow()
+    lane = w.timeline.lane
+    lane.setFocus()
+    qtbot.keyClick(lane, Qt.Key_3)
+    assert (w.session.brush.tool, w.session.brush.emotion, w.session.brush.level) == ("paint", "contempt", 2)
+    qtbot.keyClick(lane, Qt.Key_5, Qt.AltModifier)
+    assert (w.session.brush.emotion, w.session.brush.level) == ("fear", 1)
+    qtbot.keyClick(lane, Qt.Key_E)
+    assert w.session.brush.tool == "erase"
+    qtbot.keyClick(lane, Qt.Key_End)
+    assert w.session.playhead == w.document.take.n_frames - 1
+    qtbot.keyClick(lane, Qt.Key_Left)
+    assert w.session.playhead == w.document.take.n_frames - 2
+    qtbot.keyClick(lane, Qt.Key_Home)
+    assert w.session.playhead == 0
+    # a real press/move/release on the lane with the eraser clears frames 40-60 of the sad segment
+    qtbot.keyClick(lane, Qt.Key_E)
+    x = lambda f: round(lane.mapping.x_of(f + 0.5))  # noqa: E731
+    y = lane.height() // 2
+    qtbot.mousePress(lane, Qt.LeftButton, pos=QPoint(x(40), y))
+    qtbot.mouseMove(lane, QPoint(x(50), y))
+    qtbot.mouseMove(lane, QPoint(x(60), y))
+    qtbot.mouseRelease(lane, Qt.LeftButton, pos=QPoint(x(60), y))
+    track = w.document.take.emotion_track
+    assert track.segment_at(50) is None and track.segment_at(35) is not None
+
+
+def test_wheel_zooms_around_mouse_and_drop_dispatches(make_window, project_path, qtbot):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    w = make_window()
+    w.open_project(project_path)
+    wf = w.timeline.waveform
+    before = w.session.mapping
+    anchor = before.frame_at(300)
+    ev = QWheelEvent(QPointF(300, 10), QPointF(wf.mapToGlobal(QPoint(300, 10))), QPoint(0, 0), QPoint(0, 240),
+                     Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+    QApplication.sendEvent(wf, ev)
+    after = w.session.mapping
+    assert after.px_per_frame == pytest.approx(before.px_per_frame * 1.25 ** 2)
+    assert after.frame_at(300) == pytest.approx(anchor)
+    # drops: an image replaces the portrait (undoable), other files are refused with a message
+    portrait = project_path.parent / "media" / "portrait.png"
+    w.open_dropped(str(portrait))
+    assert w.document.take.portrait_path == portrait.absolute() and w.document.take.portrait_fit is None
+    w.open_dropped(str(project_path.parent / "notes.txt"))
+    assert "not an audio file" in w.status.currentMessage()
