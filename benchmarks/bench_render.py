@@ -1,10 +1,11 @@
 """Mesh-warp renderer speed and fidelity on the demo portrait.
 
-Speed: median ms per frame at 256/512/1024 px vs. a floor measured in the same run (one bare
-``grid_sample`` of the same size). Fidelity (``--quality``): MediaPipe re-detects landmarks on the
+Speed: median wall and CPU (process) ms per frame at 256/512/1024 px vs. a floor measured in the
+same run, interleaved with the frames (one bare ``grid_sample`` of the same size); ``--stages`` adds
+per-stage CPU ms. Fidelity (``--quality``): MediaPipe re-detects landmarks on the
 rendered frames; mean error vs. the driving landmarks, mouth opening and iris position.
 
-    .venv/bin/python benchmarks/bench_render.py [--quality] [--frames 30] [--device cpu]
+    .venv/bin/python benchmarks/bench_render.py [--quality] [--stages] [--frames 30] [--device cpu]
 """
 
 from __future__ import annotations
@@ -50,26 +51,75 @@ def driven_take(lm: np.ndarray, n: int) -> np.ndarray:
     return np.stack(frames)
 
 
-def bench_speed(portrait, device: str, frames: int) -> None:
+def _stages(renderer, prep, lm) -> dict[str, float]:
+    """One frame, stage by stage (CPU seconds of this process, so other load on the machine counts
+    less than in wall time)."""
+    from talkface_studio.render import flow
+    from talkface_studio.render.eyes import draw_eyes
+    from talkface_studio.render.mouth import draw_mouth
+    from talkface_studio.render.raster import rasterize_displacement
+    out, t = {}, time.process_time()
+
+    def tick(name):
+        nonlocal t
+        now = time.process_time()
+        out[name] = now - t
+        t = now
+    pts, depth = renderer._mesh_points(prep, lm)
+    coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
+    tick("raster")
+    grid = flow.sampling_grid(coarse, prep.nodes, prep.upsample)
+    tick("upsample")
+    frame = flow.sample_grid(prep.texture, grid)[0]
+    tick("sample")
+    draw_mouth(frame, lm, prep.look, prep.texture)
+    tick("mouth")
+    draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless)
+    tick("eyes")
+    flow.to_image(frame)
+    tick("to_uint8")
+    return out
+
+
+def bench_speed(portrait, device: str, frames: int, stages: bool) -> None:
+    """Frames and the floor (one bare grid_sample of the frame size) alternate, so a burst of load
+    from elsewhere on the machine hits both."""
     renderer = get_renderer("mesh_warp", device=device)
-    print(f"{'size':>6} {'mesh_warp ms':>13} {'grid_sample ms':>15} {'ratio':>6}")
+    print(f"{'size':>6} {'wall ms':>8} {'cpu ms':>7} {'floor wall':>11} {'floor cpu':>10} "
+          f"{'ratio wall':>11} {'ratio cpu':>10} {'fps':>6}")
+    rows = {}
     for size in (256, 512, 1024):
         lms = driven_take(np.asarray(portrait.landmarks, float) * size / portrait.image.shape[0], frames)
         list(renderer.render(portrait, lms[:2], size))                       # warm the caches
-        times = []
-        for lm in lms:
-            t0 = time.perf_counter()
-            next(renderer.render(portrait, lm[None], size))
-            times.append(time.perf_counter() - t0)
         tex = torch.rand(1, 3, size, size, device=renderer.device)
-        grid = torch.rand(1, size, size, 2, device=renderer.device) * 2 - 1
-        floor = []
-        for _ in range(frames):
-            t0 = time.perf_counter()
+        # The floor samples the frame through a slightly jittered identity: the same coherent
+        # memory access as a real warp (a random grid would thrash the cache and flatter us).
+        ident = (torch.arange(size, device=renderer.device) + 0.5) * (2 / size) - 1
+        yy, xx = torch.meshgrid(ident, ident, indexing="ij")
+        grid = (torch.stack([xx, yy], -1)[None] + (torch.rand(1, size, size, 2) - 0.5) * (4 / size))
+        wall, cpu, fwall, fcpu = [], [], [], []
+        for lm in lms:
+            t0, c0 = time.perf_counter(), time.process_time()
+            next(renderer.render(portrait, lm[None], size))
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+            t0, c0 = time.perf_counter(), time.process_time()
             F.grid_sample(tex, grid, align_corners=False).cpu()
-            floor.append(time.perf_counter() - t0)
-        m, f = statistics.median(times) * 1e3, statistics.median(floor) * 1e3
-        print(f"{size:>6} {m:>13.1f} {f:>15.1f} {m / f:>6.1f}")
+            fwall.append(time.perf_counter() - t0)
+            fcpu.append(time.process_time() - c0)
+        m, c, fw, fc = (statistics.median(x) * 1e3 for x in (wall, cpu, fwall, fcpu))
+        print(f"{size:>6} {m:>8.1f} {c:>7.1f} {fw:>11.2f} {fc:>10.2f} {m / fw:>11.1f} {c / fc:>10.1f} "
+              f"{1e3 / m:>6.0f}")
+        if stages and renderer.device.type == "cpu":
+            prep = renderer.prepare(portrait, size)
+            with torch.inference_mode():
+                per = [_stages(renderer, prep, lm) for lm in lms]
+            rows[size] = {k: statistics.median(p[k] for p in per) * 1e3 for k in per[0]}
+    if rows:
+        names = list(next(iter(rows.values())))
+        print("\nper stage, median cpu ms: " + " ".join(f"{n:>9}" for n in names))
+        for size, row in rows.items():
+            print(f"{size:>25} " + " ".join(f"{row[n]:>9.2f}" for n in names))
 
 
 def bench_quality(portrait, frames: int) -> None:
@@ -101,11 +151,13 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=30)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--quality", action="store_true")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--stages", action="store_true", help="also print per-stage CPU ms")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     portrait = fit_portrait(PORTRAIT, size=512)
-    bench_speed(portrait, args.device, args.frames)
+    bench_speed(portrait, args.device, args.frames, args.stages)
     if args.quality:
         bench_quality(portrait, args.frames)
 

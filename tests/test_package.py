@@ -70,7 +70,7 @@ def test_metainfo_is_valid_and_names_the_desktop_file():
     assert root.find("releases/release").get("version") == __version__
 
 
-def test_icon_pngs_exist_at_every_size_and_match_the_svg():
+def test_icon_pngs_exist_at_every_size_and_match_the_svg(qapp, tmp_path):
     for size in ICON_SIZES:
         png = RESOURCES / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
         image = np.asarray(Image.open(png).convert("RGBA"))
@@ -84,17 +84,18 @@ def test_icon_pngs_exist_at_every_size_and_match_the_svg():
     finally:
         sys.path.pop(0)
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtGui import QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
-    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841
+    # qapp (pytest-qt) is the one QApplication of the session: a bare QGuiApplication created here
+    # would make every later QWidget abort.
     image = QImage(64, 64, QImage.Format.Format_ARGB32)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     QSvgRenderer(str(render_icons.SVG)).render(painter)
     painter.end()
-    fresh = RESOURCES / "fresh.png"
+    fresh = tmp_path / "fresh.png"
     try:
         image.save(str(fresh))
         assert np.array_equal(np.asarray(Image.open(fresh)), np.asarray(Image.open(render_icons.png_path(64))))

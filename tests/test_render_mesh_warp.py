@@ -225,3 +225,174 @@ def test_cuda_matches_cpu(portrait):
     a = next(get_renderer("mesh_warp", device="cpu").render(portrait, lm[None], SIZE)).astype(int)
     b = next(get_renderer("mesh_warp", device="cuda").render(portrait, lm[None], SIZE)).astype(int)
     assert np.abs(a - b).max() <= 3
+
+
+# -- speed-minded internals: they must stay exact -------------------------------------------------
+
+def test_scanline_raster_matches_a_brute_force_point_in_triangle_reference(renderer, portrait):
+    from talkface_studio.render.raster import node_step, rasterize_displacement
+    prep = renderer.prepare(portrait, SIZE)
+    lm = open_mouth(rotate(rest(portrait), 15, -8, 6), 0.3)
+    pts, depth = renderer._mesh_points(prep, lm)
+    disp = rasterize_displacement(prep.mesh, pts, depth, prep.grid, SIZE)
+    mesh, step = prep.mesh, node_step(prep.grid, SIZE)
+    tris = mesh.triangles[visible_triangles(mesh, pts)]
+    a, b, c = pts[tris[:, 0]], pts[tris[:, 1]], pts[tris[:, 2]]
+    rng = np.random.default_rng(0)
+    checked = 0
+    for j, i in rng.integers(0, prep.grid, size=(300, 2)):
+        q = np.array([i, j]) * step + 0.5                      # node (row j, column i) in pixels
+        det = (b - a)[:, 0] * (c - a)[:, 1] - (b - a)[:, 1] * (c - a)[:, 0]
+        l1 = ((q - a)[:, 0] * (c - a)[:, 1] - (q - a)[:, 1] * (c - a)[:, 0]) / det
+        l2 = ((b - a)[:, 0] * (q - a)[:, 1] - (b - a)[:, 1] * (q - a)[:, 0]) / det
+        l0 = 1 - l1 - l2
+        hit = np.flatnonzero((l0 > 1e-3) & (l1 > 1e-3) & (l2 > 1e-3))    # clearly inside
+        if len(hit) == 0:
+            continue
+        z = l0[hit] * depth[tris[hit, 0]] + l1[hit] * depth[tris[hit, 1]] + l2[hit] * depth[tris[hit, 2]]
+        if len(hit) > 1 and np.sort(z)[1] - z.min() < 1e-3:
+            continue                                            # a tie: either answer is right
+        k = hit[np.argmin(z)]
+        src = mesh.src[tris[k]]
+        expect = l0[k] * src[0] + l1[k] * src[1] + l2[k] * src[2] - q
+        assert np.allclose(disp[j, i], expect, atol=1e-3)
+        checked += 1
+    assert checked > 200
+
+
+@pytest.mark.parametrize("size", [97, 256, 512])
+def test_zero_displacement_samples_every_pixel_exactly(size):
+    from talkface_studio.render import flow
+    tex = torch.rand(1, 3, size, size) * 255 + flow.TEXTURE_OFFSET
+    g = 65
+    grid = flow.sampling_grid(np.zeros((g, g, 2), np.float32), flow.node_positions(g, size),
+                             flow.upsample_grid(size, torch.device("cpu")))
+    out = flow.sample_grid(tex, grid)
+    assert (out - tex).abs().max() < 0.02
+    img = flow.to_image(out[0])
+    assert img.shape == (size, size, 3) and img.dtype == np.uint8
+    assert np.array_equal(img, np.floor(tex[0].permute(1, 2, 0).numpy()).astype(np.uint8)) or \
+        np.abs(img.astype(int) - np.floor(tex[0].permute(1, 2, 0).numpy())).max() <= 1
+
+
+def test_identity_at_another_size_reproduces_the_resized_portrait(renderer, portrait):
+    size = 512
+    out = next(renderer.render(portrait, rest(portrait)[None] * size / SIZE, size)).astype(int)
+    tex = renderer.prepare(portrait, size).texture[0].permute(1, 2, 0).numpy()
+    assert np.abs(out - np.floor(tex)).max() <= 1
+
+
+# -- looks --------------------------------------------------------------------------------------
+
+def _seam_band(lm, out):
+    """Pixels within a few px of the meeting line of the inner lips, between the mouth corners."""
+    xs = np.arange(int(lm[MOUTH_CORNERS[0], 0]) + 4, int(lm[MOUTH_CORNERS[1], 0]) - 4)
+    seam_y = np.interp(xs + 0.5, lm[INNER_UPPER_LIP, 0], lm[INNER_UPPER_LIP, 1])
+    rows = [out[int(y) - 3:int(y) + 4, x] for x, y in zip(xs, seam_y)]
+    return np.stack(rows)                                       # [x, 7, 3]
+
+
+def test_closed_mouth_over_a_smile_with_teeth_shows_lips_and_a_seam_not_teeth(renderer, portrait):
+    look = renderer.prepare(portrait, SIZE).look
+    assert look.mouth_open > 0.1                                # the demo portrait shows its teeth
+    lm = close_mouth(rest(portrait))
+    out = one(renderer, portrait, lm)
+    band = _seam_band(lm, out)
+    lum = luminance(band)
+    teeth_lum = float(luminance(look.teeth.astype(float)))
+    lip_lum = float(luminance(look.lip.astype(float)))
+    assert teeth_lum > lip_lum + 25
+    assert (lum > teeth_lum - 15).mean() < 0.03                 # no squeezed band of teeth
+    # A seam: the meeting line is darker than the lip a few pixels above and below it.
+    assert lum[:, 3].mean() < 0.9 * (lum[:, 0].mean() + lum[:, 6].mean()) / 2
+    # Lip coloured: red dominates green, as in the portrait's lips.
+    assert (band[..., 0] - band[..., 1]).mean() > 0.5 * (look.lip[0] - look.lip[1])
+
+
+@pytest.fixture(scope="module")
+def closed_lips_portrait(portrait):
+    """The demo portrait as if it had been fitted with closed lips: no teeth of its own to show,
+    so an opening mouth gets drawn teeth."""
+    import dataclasses
+    return dataclasses.replace(portrait, landmarks=close_mouth(rest(portrait)).astype(np.float32))
+
+
+@pytest.mark.parametrize("own_teeth", [True, False])
+def test_open_mouth_is_lit_from_the_front_with_teeth_under_the_upper_lip(renderer, portrait,
+                                                                         closed_lips_portrait,
+                                                                         own_teeth):
+    fit = portrait if own_teeth else closed_lips_portrait
+    assert (renderer.prepare(fit, SIZE).look.mouth_open > 0.1) == own_teeth
+    lm = open_mouth(rest(fit), 0.5)
+    out = one(renderer, fit, lm)
+    cx = int(lm[list(MOUTH_CORNERS), 0].mean())
+    top = int(np.ceil(lm[13, 1])) + 1                           # just under the upper inner lip
+    bottom = int(lm[14, 1]) - 1
+    column = luminance(out[top:bottom, cx - 2:cx + 3]).mean(1)
+    n = len(column)
+    teeth, deep = column[: max(2, n // 10)].mean(), column[n // 3: 2 * n // 3].min()
+    assert teeth > deep + 80                                     # teeth bright, the back dark
+    assert deep < 40
+    if not own_teeth:
+        # Drawn teeth are shaded toward the cheeks (not a flat white band).
+        off = int(0.3 * (lm[MOUTH_CORNERS[1], 0] - lm[MOUTH_CORNERS[0], 0]))
+        side = luminance(out[top:top + max(2, n // 10), cx + off - 2:cx + off + 3]).mean()
+        assert side < teeth - 5
+
+
+def test_a_smile_keeps_its_own_teeth_when_the_jaw_opens(renderer, portrait):
+    """The upper teeth seen just under the upper lip are the portrait's, not a drawn band."""
+    lm = rest(portrait)
+    out = one(renderer, portrait, open_mouth(lm, 0.4))
+    xs = np.arange(int(lm[MOUTH_CORNERS[0], 0]) + 8, int(lm[MOUTH_CORNERS[1], 0]) - 8)
+    tops = np.interp(xs + 0.5, lm[INNER_UPPER_LIP, 0], lm[INNER_UPPER_LIP, 1])
+    rows = [(int(np.ceil(t)) + 1, x) for x, t in zip(xs, tops)]
+    got = np.stack([out[y, x] for y, x in rows])
+    want = np.stack([portrait.image[y, x].astype(float) for y, x in rows])
+    assert np.abs(got - want).mean() < 20
+
+
+def _tongue_fraction(out, lm):
+    """Share of the lower third of the opening (central column band) that is tongue: much redder
+    than the lips themselves (the cavity is the lip colour in shadow, the tongue redder still)."""
+    cx = lm[list(MOUTH_CORNERS), 0].mean()
+    half = 0.15 * (lm[MOUTH_CORNERS[1], 0] - lm[MOUTH_CORNERS[0], 0])
+    top, bottom = lm[13, 1], lm[14, 1]
+    low = out[int(top + 2 * (bottom - top) / 3):int(bottom) - 1, int(cx - half):int(cx + half)]
+    red = (low[..., 0] > 2.0 * low[..., 1]) & (luminance(low) > 20)
+    return red.mean()
+
+
+def test_tongue_shows_only_when_the_jaw_is_wide_open(renderer, portrait):
+    small = open_mouth(rest(portrait), 0.06)
+    wide = open_mouth(rest(portrait), 0.6)
+    assert _tongue_fraction(one(renderer, portrait, wide), wide) > 0.5
+    assert _tongue_fraction(one(renderer, portrait, small), small) < 0.05
+
+
+def test_half_blink_slides_a_skin_lid_over_an_unsquashed_eye(renderer, portrait):
+    size = 512                                                  # eyes are only ~5 px tall at 256
+    lm = rest(portrait) * size / SIZE
+    half = lm.copy()
+    for rim in EYES:
+        half[rim.upper, :2] += 0.35 * (lm[rim.lower, :2] - lm[rim.upper, :2])
+    out, base = (next(renderer.render(portrait, x[None], size)).astype(float) for x in (half, lm))
+    look = renderer.prepare(portrait, size).look
+    for rim, eye in zip(EYES, look.eyes):
+        xs = np.arange(int(lm[rim.upper[1], 0]), int(lm[rim.upper[-2], 0]))
+        rest_lid = np.interp(xs + 0.5, lm[rim.upper, 0], lm[rim.upper, 1])
+        lid = np.interp(xs + 0.5, half[rim.upper, 0], half[rim.upper, 1])
+        low = np.interp(xs + 0.5, lm[rim.lower, 0], lm[rim.lower, 1])
+        # The band the lid now covers (its rest line down to just above the lowered margin) is
+        # skin, a little shaded: near the lid colour measured in the portrait, not a smear of
+        # stretched lashes (a plain warp leaves a third to two thirds of it dark).
+        band = np.concatenate([out[int(np.ceil(r)):int(m) - 1, x] for x, r, m in zip(xs, rest_lid, lid)])
+        assert len(band) > 10
+        ratio = luminance(band) / luminance(eye.lid.astype(float))
+        assert ratio.mean() > 0.7
+        assert (ratio < 0.6).mean() < 0.2
+        # The eye below the lid stays in place: the bottom of the opening, which no lid covers,
+        # matches the open eye (a warp that squashes the eyeball shifts it, ~13 levels here).
+        diff = [np.abs(out[int(u + 0.6 * (b - u)):int(b) - 1, x] - base[int(u + 0.6 * (b - u)):int(b) - 1, x])
+                for x, u, b in zip(xs, lid, low) if int(b) - 1 > int(u + 0.6 * (b - u))]
+        assert np.concatenate(diff).mean() < 10

@@ -34,6 +34,8 @@ class PortraitLook:
     mouth_open: float        # inner-lip gap / mouth width in the portrait
     eyes: tuple[EyeLook, EyeLook]
     irisless: np.ndarray     # [S, S, 3] float: the portrait with its irises painted out (sclera)
+    teeth: np.ndarray        # [3] the portrait's own teeth when it shows them, else from the sclera
+    landmarks: np.ndarray    # [478, 3] the portrait's landmarks in output pixels
 
 
 def _mask(points_xy: np.ndarray, shape) -> np.ndarray:
@@ -145,8 +147,23 @@ def read_portrait(img: np.ndarray, lm: np.ndarray) -> PortraitLook:
     lash_all = np.concatenate(lash_px)
     lash = _robust_colour(lash_all[lash_all.mean(1) <= np.quantile(lash_all.mean(1), 0.2)]
                           if len(lash_all) > 10 else lash_all, [40, 30, 25])
+    teeth = _teeth_colour(img, lm, sclera, lip)
     irisless = img.astype(np.float32)
     for eye, look in zip(EYES, eyes):
         _paint_out_iris(irisless, lm[eye.loop, :2], look.centre, look.radius, sclera)
     return PortraitLook(lip=lip, sclera=sclera, lash=lash, mouth_open=mouth_gap(lm), eyes=tuple(eyes),
-                        irisless=irisless)
+                        irisless=irisless, teeth=teeth, landmarks=np.asarray(lm, dtype=np.float64))
+
+
+def _teeth_colour(img: np.ndarray, lm: np.ndarray, sclera: np.ndarray, lip: np.ndarray) -> np.ndarray:
+    """Teeth are a little warmer and darker than the sclera; a smiling portrait shows its own."""
+    fallback = sclera * np.array([0.96, 0.93, 0.85], dtype=np.float32)
+    if mouth_gap(lm) < 0.05:
+        return fallback
+    px = img[_mask(lm[inner_lip_loop(), :2], img.shape[:2])].astype(np.float32)
+    if len(px) < 20:
+        return fallback
+    bright = px[px.mean(1) >= np.quantile(px.mean(1), 0.7)]
+    colour = np.median(bright, axis=0)
+    # Only trust it if it is clearly lighter than the lips (teeth, not a dark open mouth).
+    return colour.astype(np.float32) if colour.mean() > lip.mean() + 25 else fallback

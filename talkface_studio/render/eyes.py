@@ -1,9 +1,13 @@
-"""Eyes: the iris redrawn at the gaze position, the sclera it leaves behind, a lash line on blinks.
+"""Eyes: the eyeball stays put while the lids slide over it; the iris is redrawn at the gaze.
 
-The warp already carries the portrait's eye into the target lids (the eye openings are filled by
-strip triangles), so an unmoved gaze needs nothing more. When the target iris landmarks (468-477)
-say the iris went elsewhere, the portrait's own iris texture is pasted there, clipped to the target
-eye opening, and where the warp still shows the old iris the portrait's sclera colour is filled in.
+The warp carries the portrait's eye into the target lids (the eye openings are filled by strip
+triangles), which squashes the eyeball when a lid lowers. So when a lid closes, the opening shows
+the portrait's eye mapped rigidly with the eye corners instead, and the band between the lid's rest
+line and the lowered lid becomes lid skin: the portrait's own skin from above its lashes, stretched,
+shaded round over the eyeball, with a crease at the top and the lashes along the margin. When the
+target iris landmarks (468-477) say the iris went elsewhere, the portrait's iris texture is pasted
+there and the old iris is painted over with the portrait's iris-free sclera. An eye that neither
+blinks nor looks elsewhere is left exactly as the warp drew it (no work at all).
 """
 
 from __future__ import annotations
@@ -12,106 +16,121 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import flow
 from .appearance import IRIS_EXTENT, EyeLook, PortraitLook, lid_gap
 from .face_loops import EYES, EyeRim
-from . import flow
-from .polygon import bbox, coverage, polyline_distance, signed_distance, smoothstep, window_grid
+from .pixel_window import smoothstep
+from .rim_frame import Axis, rim_strips, soft_bump
+
+LASH_BAND = 0.12     # lashes and lid-margin shadow above the portrait's lid, in eye widths (skipped)
+LID_SKIN = 0.15      # lid skin above that, in eye widths: what an unfolding lid shows
 
 
 def _blend(base: torch.Tensor, colour: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
     return base + (colour - base) * alpha
 
 
-def draw_eye(frame: torch.Tensor, source_px: torch.Tensor, lm: np.ndarray, rim: EyeRim, look: EyeLook,
-             patch: torch.Tensor, irisless: torch.Tensor, colours: PortraitLook) -> None:
+def _gaze_gate(grid: torch.Tensor, lm: np.ndarray, rim: EyeRim, look: EyeLook) -> float:
+    """How far the gaze moved beyond what the lids' warp already did (source pixels at the target
+    iris centre vs. the portrait's iris centre); sub-pixel differences keep the warped eye as is."""
+    size = grid.shape[0]
+    c_t = lm[rim.iris_centre, :2]
+    ci = np.clip(np.floor(c_t).astype(int), 0, size - 1)
+    src = flow.grid_to_pixels(grid[ci[1], ci[0]], size).cpu().numpy()
+    drift = float(np.linalg.norm(c_t + (src - (ci + 0.5)) - look.centre))
+    return smoothstep(0.25, 1.0, drift)
+
+
+def draw_eye(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, rim: EyeRim, look: EyeLook,
+             patch: torch.Tensor, texture: torch.Tensor, irisless: torch.Tensor,
+             colours: PortraitLook) -> None:
     """Paint one eye into frame [3, S, S] (float 0..255) in place.
 
-    source_px [S, S, 2]: where the warp samples each pixel; lm [478, 3]: target landmarks; patch
-    [1, 3, P, P]: the portrait's iris texture (``appearance.EyeLook.patch``); irisless [1, 3, S, S]:
-    the portrait with its irises painted out.
+    grid [S, S, 2]: the warp's sampling grid (grid_sample units); lm [478, 3]: target landmarks;
+    patch [1, 3, P, P]: the portrait's iris texture (``appearance.EyeLook.patch``); texture and
+    irisless [1, 3, S, S]: the portrait, and the portrait with its irises painted out.
     """
     size = frame.shape[-1]
     dev = frame.device
-    poly_np = lm[rim.loop, :2]
-    width = float(np.linalg.norm(lm[rim.corners[1], :2] - lm[rim.corners[0], :2]))
-    x0, y0, w, h = bbox(poly_np, size, pad=2.0 + 0.3 * width)
-    if w < 2 or h < 2:
-        return
-    pts = window_grid(x0, y0, w, h, dev)
-    poly = torch.as_tensor(poly_np, dtype=torch.float32, device=dev)
-    inside = signed_distance(poly, pts)
-    cov = (0.5 + inside).clamp(0, 1)
-    win = frame[:, y0:y0 + h, x0:x0 + w]
-
+    closure = 1.0 - lid_gap(lm, rim) / max(look.opening, 1e-3)
+    lid_on = smoothstep(0.05, 0.3, closure)
+    gate = _gaze_gate(grid, lm, rim, look)
     c_t = lm[rim.iris_centre, :2]
     r_t = float(np.linalg.norm(lm[rim.iris_ring, :2] - c_t, axis=1).mean())
-    # How far the gaze moved beyond what the lids' warp already did (source pixels at the target
-    # iris centre vs. the portrait's iris centre); sub-pixel differences keep the warped eye as is.
-    ci = np.clip(np.floor(c_t).astype(int), 0, size - 1)
-    moved = source_px[ci[1], ci[0]].cpu().numpy() - (ci + 0.5)      # warp displacement there
-    drift = float(np.linalg.norm(c_t + moved - look.centre))
-    gate = smoothstep(0.25, 1.0, drift)
-    eye_gap = lid_gap(lm, rim)
-    if gate > 0 and r_t > 0.5:
-        # Depth inside the opening: lids shade the sclera and the top of the iris.
-        shade = 0.8 + 0.2 * smoothstep(0.0, max(1.0, 0.3 * eye_gap * width), inside)
-        src = source_px[y0:y0 + h, x0:x0 + w]
-        old_iris = ((src - torch.as_tensor(look.centre, dtype=torch.float32, device=dev)).norm(dim=-1)
-                    / look.radius)
-        fill = ((1.3 - old_iris) * look.radius + 0.5).clamp(0, 1)
-        sclera = flow.sample(irisless, src)[0]
-        win[:] = _blend(win, sclera, (gate * cov * fill)[None])
+    if lid_on <= 0 and (gate <= 0 or r_t <= 0.5):
+        return
 
-        d = (pts - torch.as_tensor(c_t, dtype=torch.float32, device=dev)) / r_t
-        disc = ((1.0 - d.norm(dim=-1)) * r_t + 0.5).clamp(0, 1)
-        iris = F.grid_sample(patch, (d / IRIS_EXTENT)[None], mode="bilinear", padding_mode="border",
-                             align_corners=False)[0] * shade
-        win[:] = _blend(win, iris, (gate * cov * disc)[None])
+    src_lm = colours.landmarks
+    s_axis = Axis.between(src_lm[rim.corners[0], :2], src_lm[rim.corners[1], :2])
+    axis = Axis.between(lm[rim.corners[0], :2], lm[rim.corners[1], :2])
+    scale = s_axis.width / axis.width                     # source px per target px
+    s_uu, s_vu = s_axis.to_uv(src_lm[rim.upper, :2])
+    # The lid's rest line on this face: the portrait's upper lid carried rigidly with the corners.
+    rest_pts = axis.a + np.outer(s_uu * axis.width, axis.ex) + np.outer(s_vu / scale, axis.ey)
+    for rf in rim_strips(lm[rim.corners[0], :2], lm[rim.corners[1], :2], lm[rim.upper, :2],
+                         lm[rim.lower, :2], size, 2.0 + 0.05 * axis.width, dev, extra=rest_pts,
+                         extra_curves=[(s_uu, s_vu)]):
+        win = rf.window(frame)
+        inside = rf.inside()
+        cov = (0.5 + inside).clamp(0, 1)
+        u = rf.u.clamp(0, 1)
+        width = rf.width
 
-    # Closing lids: the lashes of both lids meet in a dark line along the upper lid.
-    closure = 1.0 - eye_gap / max(look.opening, 1e-3)
-    strength = 0.8 * smoothstep(0.35, 0.9, closure)
-    if closure > 0.05:
-        _cover_with_lid(win, pts, lm, rim, look, closure)
-    if strength > 0:
-        lid = np.concatenate([lm[[rim.corners[0]], :2], lm[rim.upper, :2], lm[[rim.corners[1]], :2]])
-        dist = polyline_distance(torch.as_tensor(lid, dtype=torch.float32, device=dev), pts)
-        half = max(0.6, 0.035 * width)
-        line = ((half - dist) + 0.5).clamp(0, 1) * strength
-        win[:] = _blend(win, torch.as_tensor(colours.lash, device=dev)[:, None, None], line[None])
+        # Where the opening samples the portrait: the warp's (squashing) positions blended toward a
+        # rigid map of the eye as the lid closes, so the eyeball does not squash under a blink.
+        warp_px = flow.grid_to_pixels(grid[rf.y0:rf.y0 + rf.h, rf.x0:rf.x0 + rf.w], size)
+        src_px = warp_px
+        if lid_on > 0:
+            src_px = warp_px + (s_axis.to_px(rf.u, rf.v * scale) - warp_px) * lid_on
+        eye = flow.sample(texture, src_px)[0]
+        if gate > 0 and r_t > 0.5:
+            # Paint the old iris over with sclera, then paste the iris at the gaze.
+            # Distances through squares (no sqrt, see rim_frame.profiles): near a circle of radius R,
+            # R - |d| ~ (R^2 - |d|^2) / 2R, which is all an anti-aliased edge needs.
+            off = src_px - torch.as_tensor(look.centre, dtype=torch.float32, device=dev)
+            r_old = 1.3 * look.radius
+            fill = ((r_old * r_old - (off * off).sum(-1)) / (2 * r_old) + 0.5).clamp(0, 1) * gate
+            eye = _blend(eye, flow.sample(irisless, src_px)[0], fill[None])
+            pts = axis.to_px(rf.u, rf.v)
+            d = (pts - torch.as_tensor(c_t, dtype=torch.float32, device=dev)) / r_t
+            disc = ((1.0 - (d * d).sum(-1)) * (0.5 * r_t) + 0.5).clamp(0, 1) * gate
+            iris = F.grid_sample(patch, (d / IRIS_EXTENT)[None], mode="bilinear", padding_mode="border",
+                                 align_corners=False)[0]
+            eye = _blend(eye, iris, disc[None])
+        # The lids shade the top of the eyeball (depth inside the opening).
+        eye = eye * (0.78 + 0.22 * smoothstep(0.0, max(1.0, 0.12 * width), rf.v - rf.top))[None]
+        win[:] = _blend(win, eye, (cov * max(lid_on, gate))[None])
 
-
-def _cover_with_lid(win, pts, lm, rim: EyeRim, look: EyeLook, closure: float) -> None:
-    """A closing upper lid is skin, not the portrait's lashes stretched: paint lid skin between the
-    lid's rest line (where the portrait's lid would sit on this face) and the lowered lid."""
-    a, b = lm[rim.corners[0], :2], lm[rim.corners[1], :2]
-    lower = lm[rim.lower, :2]
-    # Rest lid: the lower lid plus the portrait's lid gap (same fraction of the eye width), upward.
-    normal = np.array([(b - a)[1], -(b - a)[0]])            # points up in the image for a->b
-    rest = lower + normal * look.opening * 1.1
-    upper = lm[rim.upper, :2]
-    rest = np.minimum(rest[:, 1], upper[:, 1])[:, None] * [0, 1] + rest * [1, 0]
-    region = np.concatenate([[a], upper, [b], rest[::-1]])
-    dev = win.device
-    cov = coverage(torch.as_tensor(region, dtype=torch.float32, device=dev), pts, feather=2.0)
-    margin = polyline_distance(torch.as_tensor(np.concatenate([[a], upper, [b]]), dtype=torch.float32,
-                                               device=dev), pts)
-    width = float(np.linalg.norm(b - a))
-    shade = 0.82 + 0.18 * smoothstep(0.0, max(1.0, 0.12 * width), margin)
-    # Skin colour column by column from just above the rest line, so the lid matches its surroundings.
-    order = np.argsort(rest[:, 0])
-    from_y = torch.as_tensor(np.interp(pts[0, :, 0].cpu().numpy(), rest[order, 0], rest[order, 1])
-                             - 0.12 * width, dtype=torch.float32, device=dev)
-    h, w = pts.shape[:2]
-    y0 = float(pts[0, 0, 1]) - 0.5
-    gy = ((from_y - y0) / h * 2 - 1).clamp(-1, 1)[None, :].expand(h, w)
-    gx = torch.linspace(-1 + 1 / w, 1 - 1 / w, w, device=dev)[None, :].expand(h, w)
-    above = F.grid_sample(win[None].clone(), torch.stack([gx, gy], -1)[None], mode="bilinear",
-                          padding_mode="border", align_corners=False)[0]
-    skin = (0.6 * above + 0.4 * torch.as_tensor(look.lid, device=dev)[:, None, None]) * shade[None]
-    win[:] = _blend(win, skin, (cov * smoothstep(0.05, 0.3, closure))[None])
+        if lid_on > 0:
+            _draw_lid(win, rf, u, s_axis, scale, texture, colours, lid_on, closure)
 
 
-def draw_eyes(frame, source_px, lm, colours: PortraitLook, patches, irisless) -> None:
+def _draw_lid(win, rf, u, s_axis: Axis, scale: float, texture, colours: PortraitLook, lid_on: float,
+              closure: float) -> None:
+    """Lid skin from a little above its rest line down to the lowered lid margin (the warp
+    stretches the portrait's lashes over that band), with crease and lashes."""
+    width = rf.width
+    s_top = rf.curves[0]                                   # portrait's lid, source frame
+    rest = s_top / scale                                   # ... carried onto this face
+    hi = rest - 0.12 * width                               # band top: over the stretched lashes
+    span = (rf.top - hi).clamp_min(1e-3)                   # band height, target px
+    f = ((rf.v - hi) / span).clamp(0, 1)                   # 0 at the crease .. 1 at the margin
+    s_v = s_top - (LASH_BAND + (1 - f) * LID_SKIN) * s_axis.width
+    skin = flow.sample(texture, s_axis.to_px(u, s_v))[0]
+    across = 2 * u - 1
+    crease = 1 - 0.15 * soft_bump((rf.v - hi) / (0.04 * width + 0.6))
+    round_ = 0.9 + 0.1 * (1 - across * across)              # the lid is lit like a dome
+    skin = skin * (crease * round_ * (0.9 - 0.1 * f * f))[None]     # turning away at the margin
+    band = (0.5 + (rf.top - rf.v)).clamp(0, 1) * smoothstep(0.0, 0.08 * width + 1.0, rf.v - hi)
+    band = band * (1 - smoothstep(0.75, 1.0, across.abs())) * lid_on     # soft at the corners
+    win[:] = _blend(win, skin, band[None])
+    # Lashes along the margin: denser as the lid closes and the upper and lower lashes meet.
+    lash = torch.as_tensor(colours.lash, device=win.device)[:, None, None]
+    thick = (0.015 + 0.02 * smoothstep(0.4, 0.95, closure)) * width + 0.35
+    line = soft_bump((rf.v - rf.top) / thick) * (1 - smoothstep(0.75, 1.0, across.abs()))
+    win[:] = _blend(win, lash, (line * 0.85 * lid_on * ((rf.u > 0) & (rf.u < 1)))[None])
+
+
+def draw_eyes(frame, grid, lm, colours: PortraitLook, patches, texture, irisless) -> None:
     for rim, look, patch in zip(EYES, colours.eyes, patches):
-        draw_eye(frame, source_px, lm, rim, look, patch, irisless, colours)
+        draw_eye(frame, grid, lm, rim, look, patch, texture, irisless, colours)

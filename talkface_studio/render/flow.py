@@ -2,32 +2,81 @@
 
 The displacement (not the absolute source position) is upsampled, so a still region has exactly
 zero displacement and maps to itself pixel for pixel: no flicker, no blur where nothing moves.
+Full-resolution passes are the cost that grows with the frame, so a frame makes exactly three:
+upsample the coarse source positions, sample, convert to uint8, each a single-threaded pass.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 
-def pixel_grid(size: int, device: torch.device) -> torch.Tensor:
-    """[size, size, 2] continuous pixel-centre coordinates (x, y): pixel i has its centre at i+0.5."""
-    c = torch.arange(size, device=device, dtype=torch.float32) + 0.5
+def node_positions(grid: int, size: int) -> np.ndarray:
+    """[grid, grid, 2] float32 pixel positions of the coarse grid's nodes (``raster`` places them)."""
+    c = np.linspace(0.5, size - 0.5, grid, dtype=np.float32)
+    yy, xx = np.meshgrid(c, c, indexing="ij")
+    return np.stack([xx, yy], axis=-1)
+
+
+def upsample_grid(size: int, device: torch.device) -> torch.Tensor:
+    """[1, size, size, 2]: where each output pixel centre falls on the coarse grid, in grid_sample's
+    align_corners=True units (the grid's first and last nodes sit on the outermost pixel centres)."""
+    c = torch.linspace(-1.0, 1.0, size, device=device, dtype=torch.float32)
     yy, xx = torch.meshgrid(c, c, indexing="ij")
-    return torch.stack([xx, yy], dim=-1)
+    return torch.stack([xx, yy], dim=-1)[None].contiguous()
 
 
-def upsample_displacement(coarse: torch.Tensor, size: int) -> torch.Tensor:
-    """[g, g, 2] -> [size, size, 2], bilinear between cell centres (align_corners=False)."""
-    d = coarse.permute(2, 0, 1)[None]
-    d = F.interpolate(d, size=(size, size), mode="bilinear", align_corners=False)
-    return d[0].permute(1, 2, 0)
+def sampling_grid(coarse_px, nodes: np.ndarray, upsample: torch.Tensor) -> torch.Tensor:
+    """Coarse displacement [g, g, 2] (numpy, output pixels) at ``nodes`` -> grid_sample grid
+    [1, S, S, 2] in -1..1.
+
+    The absolute source position is formed and normalised on the coarse grid (g^2 values, numpy);
+    the upsample is itself a bilinear grid_sample, which lands exactly on every pixel centre. Both
+    full-size passes are grid_samples of one image, which torch runs on one thread: a frame never
+    waits for a second core (on a busy 2-core machine, waking torch's worker threads for each
+    elementwise pass cost more than the work). The result is a channels-first buffer seen through a
+    permute, which grid_sample reads as fast as a contiguous one."""
+    size = upsample.shape[1]
+    src = (nodes + coarse_px) * np.float32(2.0 / size) - np.float32(1.0)
+    coarse = torch.from_numpy(np.ascontiguousarray(src.transpose(2, 0, 1), dtype=np.float32))[None]
+    up = F.grid_sample(coarse.to(upsample.device), upsample, mode="bilinear",
+                       padding_mode="border", align_corners=True)
+    return up.permute(0, 2, 3, 1)
+
+
+def grid_to_pixels(grid_window: torch.Tensor, size: int) -> torch.Tensor:
+    """A window of a sampling grid [..., 2] (-1..1) -> source positions in output pixels."""
+    return (grid_window + 1.0) * (size / 2.0)
+
+
+def sample_grid(texture: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
+    """texture [1, C, S, S], grid [1, H, W, 2] (-1..1) -> [1, C, H, W]; outside repeats the border."""
+    return F.grid_sample(texture, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 
 def sample(texture: torch.Tensor, source_px: torch.Tensor) -> torch.Tensor:
     """texture [1, C, S, S] float, source_px [H, W, 2] in the texture's frame scaled to ``size``
     pixels (same units as the output) -> [1, C, H, W]. Out-of-frame samples repeat the border."""
-    size = source_px.shape[1]
-    norm = source_px * (2.0 / size) - 1.0
-    return F.grid_sample(texture, norm[None], mode="bilinear", padding_mode="border",
-                         align_corners=False)
+    size = texture.shape[-1]
+    return sample_grid(texture, (source_px * (2.0 / size) - 1.0)[None])
+
+
+def to_image(frame: torch.Tensor) -> np.ndarray:
+    """frame [3, S, S] float, 0.5..255.5 (the texture carries a +0.5 offset, see ``TEXTURE_OFFSET``)
+    -> uint8 [S, S, 3]: the cast truncates, which the offset turns into rounding.
+
+    One pass: the cast writes straight into a channels-last buffer (~1 ms at 512 px), on CPU in
+    numpy, single-threaded for the same reason as ``sampling_grid``. Every colour the renderer
+    composites is a convex blend of in-range values, so nothing needs clipping."""
+    if frame.device.type == "cpu":
+        out = np.empty(frame.shape[1:] + frame.shape[:1], dtype=np.uint8)
+        np.copyto(out, frame.numpy().transpose(1, 2, 0), casting="unsafe")
+        return out
+    out = torch.empty(frame.shape[1:] + frame.shape[:1], dtype=torch.uint8, device=frame.device)
+    out.permute(2, 0, 1).copy_(frame)
+    return out.cpu().numpy()
+
+
+TEXTURE_OFFSET = 0.5   # added to the portrait texture so that to_image can truncate

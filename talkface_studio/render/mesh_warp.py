@@ -42,18 +42,23 @@ def face_triangles() -> np.ndarray:
 class _Prepared:
     """Everything about one portrait at one output size that frames reuse."""
 
-    texture: torch.Tensor        # [1, 3, size, size] float 0..255
+    texture: torch.Tensor        # [1, 3, size, size] float 0..255, plus flow.TEXTURE_OFFSET
     mesh: WarpMesh
     look: PortraitLook
     iris_patches: tuple          # two [1, 3, P, P] tensors
-    irisless: torch.Tensor       # [1, 3, size, size] the texture with irises painted out
-    identity: torch.Tensor       # [size, size, 2] pixel centres
-    grid: int
+    irisless: torch.Tensor       # [1, 3, size, size] the texture with irises painted out (+offset)
+    nodes: np.ndarray            # [grid, grid, 2] pixel positions of the coarse grid's nodes
+    upsample: torch.Tensor       # [1, size, size, 2] each pixel's place on the coarse grid
+    size: int
+
+    @property
+    def grid(self) -> int:
+        return self.nodes.shape[0]
 
 
 def coarse_grid(size: int) -> int:
-    """Cells per side of the displacement grid: ~4 px cells, at least 64, at most 256."""
-    return int(min(256, max(64, size // 4)))
+    """Nodes per side of the displacement grid: ~4 px apart, at least 65, at most 257."""
+    return int(min(256, max(64, size // 4))) + 1
 
 
 class MeshWarpRenderer:
@@ -88,11 +93,13 @@ class MeshWarpRenderer:
         look = read_portrait(tex_np, lm)
         patches = tuple(torch.from_numpy(e.patch).permute(2, 0, 1)[None].float().to(self.device)
                         for e in look.eyes)
-        prep = _Prepared(texture=tex.to(self.device), mesh=build_warp_mesh(face_triangles(), lm, size),
-                         look=look, iris_patches=patches,
-                         irisless=torch.from_numpy(look.irisless).permute(2, 0, 1)[None].to(self.device),
-                         identity=flow.pixel_grid(size, self.device),
-                         grid=self.grid or coarse_grid(size))
+        irisless = torch.from_numpy(look.irisless).permute(2, 0, 1)[None]
+        prep = _Prepared(texture=(tex + flow.TEXTURE_OFFSET).contiguous().to(self.device),
+                         mesh=build_warp_mesh(face_triangles(), lm, size), look=look,
+                         iris_patches=patches,
+                         irisless=(irisless + flow.TEXTURE_OFFSET).contiguous().to(self.device),
+                         nodes=flow.node_positions(self.grid or coarse_grid(size), size),
+                         upsample=flow.upsample_grid(size, self.device), size=size)
         self._cache[key] = prep
         while len(self._cache) > CACHE_PORTRAITS:
             self._cache.popitem(last=False)
@@ -118,15 +125,13 @@ class MeshWarpRenderer:
 
     def render_frame(self, prep: _Prepared, lm: np.ndarray) -> np.ndarray:
         """One frame: lm [478, 3] in output pixels -> uint8 [size, size, 3]."""
-        size = prep.identity.shape[0]
         pts, depth = self._mesh_points(prep, lm)
-        coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, size)
-        disp = flow.upsample_displacement(torch.from_numpy(coarse).to(self.device), size)
-        source_px = prep.identity + disp
-        frame = flow.sample(prep.texture, source_px)[0]
-        draw_mouth(frame, lm, prep.look)
-        draw_eyes(frame, source_px, lm, prep.look, prep.iris_patches, prep.irisless)
-        return frame.round_().clamp_(0, 255).to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+        coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
+        grid = flow.sampling_grid(coarse, prep.nodes, prep.upsample)
+        frame = flow.sample_grid(prep.texture, grid)[0]
+        draw_mouth(frame, lm, prep.look, prep.texture)
+        draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless)
+        return flow.to_image(frame)
 
     def render(self, portrait, landmarks_px: np.ndarray, size: int) -> Iterator[np.ndarray]:
         """Yield one uint8 [size, size, 3] frame per row of landmarks_px [T, 478, 3] (output px)."""

@@ -1,0 +1,29 @@
+"""Small pixel windows (where the mouth and eyes are drawn) and the smoothstep used for soft edges."""
+
+from __future__ import annotations
+
+import torch
+
+
+def window_grid(x0: int, y0: int, w: int, h: int, device: torch.device) -> torch.Tensor:
+    """[h, w, 2] pixel-centre coordinates of the window whose top-left pixel is (x0, y0)."""
+    xs = torch.arange(x0, x0 + w, device=device, dtype=torch.float32) + 0.5
+    ys = torch.arange(y0, y0 + h, device=device, dtype=torch.float32) + 0.5
+    yy, xx = torch.meshgrid(ys, xs, indexing="ij")
+    return torch.stack([xx, yy], dim=-1)
+
+
+def bbox(points, size: int, pad: float) -> tuple[int, int, int, int]:
+    """(x0, y0, w, h) integer window around points [K, 2] (numpy), padded and clipped to the frame."""
+    lo = (points.min(0) - pad).clip(0, size)
+    hi = (points.max(0) + pad).clip(0, size)
+    x0, y0 = int(lo[0]), int(lo[1])
+    x1, y1 = min(int(hi[0]) + 1, size), min(int(hi[1]) + 1, size)
+    return x0, y0, max(x1 - x0, 0), max(y1 - y0, 0)
+
+
+def smoothstep(edge0: float, edge1: float, x):
+    """0 below edge0, 1 above edge1, a smooth cubic between (works on floats and tensors)."""
+    t = (x - edge0) / max(edge1 - edge0, 1e-9)
+    t = t.clamp(0.0, 1.0) if isinstance(t, torch.Tensor) else min(max(t, 0.0), 1.0)
+    return t * t * (3.0 - 2.0 * t)
