@@ -1,7 +1,9 @@
 """Phone -> mouth-shape table (visemes) with per-phone dominance for coarticulation.
 
 Targets are mouth channel values (jaw_open, mouth_wide, mouth_round, lip_press, lip_tuck) for a
-phone spoken at normal loudness. `dominance` says how strongly a phone holds its own shape against
+phone spoken at normal loudness. Jaw targets are set so that, after coarticulation averages them
+with their neighbours, conversational vowels part the inner lips by ~6-12 mm (jaw_open 1.0 is
+~19 mm): lower values looked mumbled on rendered portraits. `dominance` says how strongly a phone holds its own shape against
 its neighbours (Cohen & Massaro 1993): bilabials and vowels are strong, alveolars and velars are
 weak (the lips and jaw are free to anticipate the next vowel, e.g. the rounded lips in "two").
 """
@@ -40,16 +42,16 @@ _CONTACT = dict(dl=1.0, ds=0.35)
 VISEMES: dict[str, Viseme] = {
     "SIL": Viseme(REST, 0.7, 0.7, shape_dominance=0.5),
     # open vowels: the jaw opens in proportion to loudness
-    "AA": _v(0.62, 0.10, open_vowel=True, **_VOWEL),
-    "AE": _v(0.52, 0.35, open_vowel=True, **_VOWEL),
-    "AH": _v(0.45, 0.10, open_vowel=True, **_VOWEL),
-    "AO": _v(0.52, 0.00, 0.40, open_vowel=True, **_VOWEL),
-    "EH": _v(0.36, 0.35, **_VOWEL),
-    "ER": _v(0.22, 0.00, 0.35, **_VOWEL),
-    "IH": _v(0.22, 0.45, **_VOWEL),
-    "IY": _v(0.12, 0.65, **_VOWEL),
-    "UH": _v(0.22, 0.00, 0.50, **_VOWEL),
-    "UW": _v(0.12, 0.00, 0.85, **_VOWEL),
+    "AA": _v(0.80, 0.10, open_vowel=True, **_VOWEL),
+    "AE": _v(0.68, 0.35, open_vowel=True, **_VOWEL),
+    "AH": _v(0.60, 0.10, open_vowel=True, **_VOWEL),
+    "AO": _v(0.68, 0.00, 0.40, open_vowel=True, **_VOWEL),
+    "EH": _v(0.48, 0.35, **_VOWEL),
+    "ER": _v(0.30, 0.00, 0.35, **_VOWEL),
+    "IH": _v(0.32, 0.45, **_VOWEL),
+    "IY": _v(0.18, 0.65, **_VOWEL),
+    "UH": _v(0.30, 0.00, 0.50, **_VOWEL),
+    "UW": _v(0.18, 0.00, 0.85, **_VOWEL),
     # consonants
     "P": _v(0.04, press=1.0, dj=0.9, **_CONTACT),
     "B": _v(0.04, press=1.0, dj=0.9, **_CONTACT),
@@ -57,24 +59,24 @@ VISEMES: dict[str, Viseme] = {
     "F": _v(0.10, 0.10, tuck=0.9, dj=0.8, **_CONTACT),
     "V": _v(0.10, 0.10, tuck=0.9, dj=0.8, **_CONTACT),
     "W": _v(0.08, 0.00, 0.90, dj=0.6, dl=1.0),
-    "TH": _v(0.16, 0.15, dj=0.6, dl=0.4),
-    "DH": _v(0.16, 0.15, dj=0.6, dl=0.4),
+    "TH": _v(0.20, 0.15, dj=0.6, dl=0.4),
+    "DH": _v(0.20, 0.15, dj=0.6, dl=0.4),
     "S": _v(0.05, 0.35, dj=0.8, dl=0.5, ds=0.3),
     "Z": _v(0.05, 0.35, dj=0.8, dl=0.5, ds=0.3),
     "SH": _v(0.08, 0.00, 0.50, dj=0.7, dl=0.8),
     "ZH": _v(0.08, 0.00, 0.50, dj=0.7, dl=0.8),
     "CH": _v(0.08, 0.00, 0.50, dj=0.7, dl=0.8),
     "JH": _v(0.08, 0.00, 0.50, dj=0.7, dl=0.8),
-    "R": _v(0.15, 0.00, 0.35, dj=0.5, dl=0.6),
-    "Y": _v(0.12, 0.40, dj=0.5, dl=0.5),
-    "T": _v(0.16, 0.15, dj=0.45, dl=0.25),
-    "D": _v(0.16, 0.15, dj=0.45, dl=0.25),
-    "N": _v(0.14, 0.15, dj=0.45, dl=0.25),
-    "L": _v(0.20, 0.10, dj=0.45, dl=0.25),
-    "K": _v(0.20, 0.05, dj=0.4, dl=0.2),
-    "G": _v(0.20, 0.05, dj=0.4, dl=0.2),
-    "NG": _v(0.16, 0.05, dj=0.4, dl=0.2),
-    "HH": _v(0.30, 0.05, dj=0.2, dl=0.1),
+    "R": _v(0.20, 0.00, 0.35, dj=0.5, dl=0.6),
+    "Y": _v(0.16, 0.40, dj=0.5, dl=0.5),
+    "T": _v(0.20, 0.15, dj=0.45, dl=0.25),
+    "D": _v(0.20, 0.15, dj=0.45, dl=0.25),
+    "N": _v(0.18, 0.15, dj=0.45, dl=0.25),
+    "L": _v(0.26, 0.10, dj=0.45, dl=0.25),
+    "K": _v(0.26, 0.05, dj=0.4, dl=0.2),
+    "G": _v(0.26, 0.05, dj=0.4, dl=0.2),
+    "NG": _v(0.20, 0.05, dj=0.4, dl=0.2),
+    "HH": _v(0.38, 0.05, dj=0.2, dl=0.1),
 }
 
 # Diphthongs glide between two vowel shapes: the first half takes the first, the second the other.
