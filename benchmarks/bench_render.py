@@ -6,6 +6,10 @@ per-stage CPU ms. Fidelity (``--quality``): MediaPipe re-detects landmarks on th
 rendered frames; mean error vs. the driving landmarks, mouth opening and iris position.
 
     .venv/bin/python benchmarks/bench_render.py [--quality] [--stages] [--frames 30] [--device cpu]
+        [--expressive] [--detail 1.0]
+
+``--expressive`` adds held emotions (angry, happy, disgusted, sad in turn, level 3) to the take, so
+the expression fold shading has work to do; ``--detail 0`` renders without it (the baseline).
 """
 
 from __future__ import annotations
@@ -51,6 +55,19 @@ def driven_take(lm: np.ndarray, n: int) -> np.ndarray:
     return np.stack(frames)
 
 
+def with_emotions(portrait, lms: np.ndarray, size: int) -> np.ndarray:
+    """Add a held emotion to each frame (quarters of the take: angry, happy, disgusted, sad)."""
+    from talkface_studio.face.relocate import relocate
+    from talkface_studio.perform.blendshapes import compose
+    ident = np.asarray(portrait.landmarks, np.float32) * size / portrait.image.shape[0]
+    rest = relocate(ident, compose({}, 1), {})[0]
+    out = lms.copy()
+    for i in range(len(lms)):
+        emo = ("angry", "happy", "disgusted", "sad")[4 * i // len(lms)]
+        out[i] += relocate(ident, compose({f"emo_{emo}": np.ones(1, np.float32)}, 1), {})[0] - rest
+    return out
+
+
 def _stages(renderer, prep, lm) -> dict[str, float]:
     """One frame, stage by stage (CPU seconds of this process, so other load on the machine counts
     less than in wall time)."""
@@ -58,6 +75,7 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     from talkface_studio.render.eyes import draw_eyes
     from talkface_studio.render.mouth import draw_mouth
     from talkface_studio.render.raster import rasterize_displacement
+    from talkface_studio.render.wrinkles import shade_frame
     out, t = {}, time.process_time()
 
     def tick(name):
@@ -72,6 +90,9 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     tick("upsample")
     frame = flow.sample_grid(prep.texture, grid)[0]
     tick("sample")
+    if renderer.detail > 0:
+        shade_frame(frame, grid[0], lm, prep.folds)
+    tick("folds")
     draw_mouth(frame, lm, prep.look, prep.texture)
     tick("mouth")
     draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless)
@@ -81,15 +102,18 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     return out
 
 
-def bench_speed(portrait, device: str, frames: int, stages: bool) -> None:
+def bench_speed(portrait, device: str, frames: int, stages: bool, expressive: bool = False,
+                detail: float = 1.0) -> None:
     """Frames and the floor (one bare grid_sample of the frame size) alternate, so a burst of load
     from elsewhere on the machine hits both."""
-    renderer = get_renderer("mesh_warp", device=device)
+    renderer = get_renderer("mesh_warp", device=device, detail=detail)
     print(f"{'size':>6} {'wall ms':>8} {'cpu ms':>7} {'floor wall':>11} {'floor cpu':>10} "
           f"{'ratio wall':>11} {'ratio cpu':>10} {'fps':>6}")
     rows = {}
     for size in (256, 512, 1024):
         lms = driven_take(np.asarray(portrait.landmarks, float) * size / portrait.image.shape[0], frames)
+        if expressive:
+            lms = with_emotions(portrait, lms, size)
         list(renderer.render(portrait, lms[:2], size))                       # warm the caches
         tex = torch.rand(1, 3, size, size, device=renderer.device)
         # The floor samples the frame through a slightly jittered identity: the same coherent
@@ -122,11 +146,13 @@ def bench_speed(portrait, device: str, frames: int, stages: bool) -> None:
             print(f"{size:>25} " + " ".join(f"{row[n]:>9.2f}" for n in names))
 
 
-def bench_quality(portrait, frames: int) -> None:
+def bench_quality(portrait, frames: int, expressive: bool = False, detail: float = 1.0) -> None:
     import mediapipe as mp
     size = 512
     lms = driven_take(np.asarray(portrait.landmarks, float) * size / portrait.image.shape[0], frames)
-    renderer = get_renderer("mesh_warp", device="cpu")
+    if expressive:
+        lms = with_emotions(portrait, lms, size)
+    renderer = get_renderer("mesh_warp", device="cpu", detail=detail)
     errs, gaps, iris = [], [], []
     with mp.solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True) as mesh:
         for lm, frame in zip(lms, renderer.render(portrait, lms, size)):
@@ -152,14 +178,16 @@ def main() -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--quality", action="store_true")
     ap.add_argument("--stages", action="store_true", help="also print per-stage CPU ms")
+    ap.add_argument("--expressive", action="store_true", help="hold emotions (fold shading at work)")
+    ap.add_argument("--detail", type=float, default=1.0, help="fold shading amount (0: off)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     portrait = fit_portrait(PORTRAIT, size=512)
-    bench_speed(portrait, args.device, args.frames, args.stages)
+    bench_speed(portrait, args.device, args.frames, args.stages, args.expressive, args.detail)
     if args.quality:
-        bench_quality(portrait, args.frames)
+        bench_quality(portrait, args.frames, args.expressive, args.detail)
 
 
 if __name__ == "__main__":

@@ -52,10 +52,11 @@ def test_sad_reads_sad_not_a_smile():
 
 def test_angry_brows_down_and_together_lids_tight_lips_pressed():
     d, _ = _change("angry")
-    assert d["inner_brow"] < -3 and d["brow_gap"] < -6
-    assert d["eye_open"] < -1.5
-    assert d["lip_thickness"] < -3 and d["mouth_width"] < -3  # AU23
-    assert abs(d["corner_lift"]) < 1.5  # neither smile nor frown
+    assert d["inner_brow"] < -4 and d["brow_gap"] < -8
+    assert d["eye_open"] < -2.5  # AU7 narrows the eyes; no AU5 stare
+    assert d["lip_thickness"] < -4 and d["mouth_width"] < -3  # AU23+24: lips pressed thin
+    assert -3.0 < d["corner_lift"] < -0.5  # corners a little down: never a smile
+    assert d["nose_width"] > 2  # AU38: nostrils flared
 
 
 def test_happy_corners_up_and_cheeks_squeeze_the_eyes():
@@ -81,6 +82,7 @@ def test_disgusted_nose_wrinkles_and_upper_lip_rises():
     assert d["ala_drop"] < -3  # AU9: the nose wings lift
     assert d["nose_to_lip"] < -2.5  # AU10
     assert d["corner_lift"] < -2
+    assert d["lower_lip_drop"] > 3 and d["lip_gap"] > 2  # AU16: the lower lip pulled down
 
 
 def test_contempt_is_one_sided():

@@ -152,6 +152,29 @@ def au23_lip_tightener():
     return thin + narrow
 
 
+def au16_lower_lip_depressor():
+    """The lower lip pulled down and a little out, most at its middle third (baring the lower teeth)."""
+    lower = (LIP_SIDE > 0) * bump(FACE[[17, 14]].mean(axis=0), 0.2)
+    skin = (Y > MOUTH_LINE_Y) * (LIP_SIDE == 0) * bump(FACE[18], 0.12) * (np.abs(X) < 0.35)
+    return scaled(lower, vec(0, 4.5, -1.2)) + scaled(skin, vec(0, 1.5, -0.5))
+
+
+def au24_lip_presser():
+    """The lips pressed together: the red thins and flattens against the teeth, the skin just
+    above and below the lips bunches toward the line."""
+    towards_line = -np.sign(LIP_SIDE) * np.nan_to_num(LIP_DEPTH)
+    thin = scaled(towards_line, vec(0, 1.2, 0.6))
+    near = bump(FACE[[13, 14]].mean(axis=0), 0.22) * (LIP_SIDE == 0) * ~np.isin(np.arange(len(FACE)), CORNERS)
+    bunch = scaled(near * -np.sign(Y - MOUTH_LINE_Y), vec(0, 0.8, 0))
+    return thin + bunch
+
+
+def au38_nostril_dilator():
+    """The nose wings flare outward."""
+    ala = bump(FACE[[129, 98, 64, 48]].mean(axis=0), 0.05, depth_weight=0.2) * _right_half()
+    return both_sides(scaled(ala, vec(-1.8, 0.2, 0)))
+
+
 def au26_jaw_drop(jaw_open_basis: np.ndarray):
     return 0.35 * jaw_open_basis
 

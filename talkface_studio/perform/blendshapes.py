@@ -30,18 +30,20 @@ def _build() -> dict[str, np.ndarray]:
         # sad: the oblique inner brows and the down-turned, pouting mouth (AU17) carry it
         "emo_sad": 1.4 * au.au1_inner_brow_raiser() + au.au4_brow_lowerer() + 1.3 * au.au15_lip_corner_depressor()
         + au.au17_chin_raiser(),
-        # anger leans on the lowered, knitted brows: the strongest single cue of an angry face
-        "emo_angry": 1.4 * au.au4_brow_lowerer() + 0.8 * au.au5_upper_lid_raiser() + 1.2 * au.au7_lid_tightener()
-        + 1.8 * au.au23_lip_tightener(),
+        # anger: brows down and knitted (the strongest single cue), lids narrowed (AU7, no stare),
+        # lips pressed thin (AU23+24), corners a little down, nostrils flared (AU38)
+        "emo_angry": 1.6 * au.au4_brow_lowerer() + 1.1 * au.au7_lid_tightener() + 1.4 * au.au23_lip_tightener()
+        + au.au24_lip_presser() + 0.3 * au.au15_lip_corner_depressor() + au.au38_nostril_dilator(),
         "emo_surprised": au.au1_inner_brow_raiser() + au.au2_outer_brow_raiser() + au.au5_upper_lid_raiser()
         + au.au26_jaw_drop(jaw),
         # fear: raised and drawn-together brows, staring eyes, stretched and slightly parted lips
         "emo_fear": 1.2 * au.au1_inner_brow_raiser() + 1.2 * au.au2_outer_brow_raiser() + au.au4_brow_lowerer()
         + 1.3 * au.au5_upper_lid_raiser() + au.au20_lip_stretcher() + 0.3 * ms.lips_part(),
-        # disgust: the raised upper lip (AU10) is what shows; the nose wrinkle lifts its wings
-        "emo_disgusted": 1.2 * au.au9_nose_wrinkler() + 1.8 * au.au10_upper_lip_raiser()
-        + 0.8 * au.au15_lip_corner_depressor(),
-        "emo_contempt": au.au12_lip_corner_puller(side="right") + 1.5 * au.au14_dimpler(side="right"),
+        # disgust: the raised upper lip (AU10) with the nose wrinkle (AU9), the lower lip pulled down (AU16)
+        "emo_disgusted": 1.2 * au.au9_nose_wrinkler() + 1.7 * au.au10_upper_lip_raiser()
+        + au.au16_lower_lip_depressor() + 0.8 * au.au15_lip_corner_depressor(),
+        # contempt: one corner tightened and raised (a one-sided AU12+AU14), the dimple beside it
+        "emo_contempt": 1.4 * au.au12_lip_corner_puller(side="right") + 1.6 * au.au14_dimpler(side="right"),
     }
     out = {}
     for name, field in bases.items():

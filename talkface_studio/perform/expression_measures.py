@@ -24,11 +24,13 @@ _INNER_EYE = (133, 362)
 _OUTER_EYE = (33, 263)
 _LIDS = ((159, 145), (386, 374))  # (upper, lower) mid-lid per eye
 _NOSE_ALA = (129, 358)
+_NOSE_WING = (64, 294)  # the outermost points of the nose wings
 _SUBNASALE = 2
 _UPPER_LIP_TOP = (37, 0, 267)  # the cupid's bow
 
 MEASURES = ("corner_lift", "corner_asym", "inner_brow", "outer_brow", "brow_gap", "eye_open",
-            "lip_gap", "mouth_width", "lip_thickness", "nose_to_lip", "ala_drop")
+            "lip_gap", "mouth_width", "lip_thickness", "nose_to_lip", "ala_drop", "nose_width",
+            "lower_lip_drop")
 
 
 def measure(landmarks: np.ndarray, normalized: bool = False) -> dict[str, np.ndarray]:
@@ -40,7 +42,9 @@ def measure(landmarks: np.ndarray, normalized: bool = False) -> dict[str, np.nda
     brow_gap: distance between the inner brows. eye_open: mid-lid opening (mean of both eyes).
     lip_gap: inner-lip opening. lip_thickness: visible red of both lips at the midline.
     nose_to_lip: nose base to the top of the upper lip (shrinks as the upper lip rises).
-    ala_drop: how far the nose wings sit below the eyes (shrinks when the nose wrinkles)."""
+    ala_drop: how far the nose wings sit below the eyes (shrinks when the nose wrinkles).
+    nose_width: across the nose wings (grows when the nostrils flare, AU38).
+    lower_lip_drop: the lower lip's outer edge below the nose base (grows with AU16 or the jaw)."""
     lm = np.asarray(landmarks, np.float64)
     if lm.ndim == 2:
         lm = lm[None]
@@ -69,4 +73,6 @@ def measure(landmarks: np.ndarray, normalized: bool = False) -> dict[str, np.nda
         "lip_thickness": thickness,
         "nose_to_lip": y[:, list(_UPPER_LIP_TOP)].mean(axis=1) - y[:, _SUBNASALE],
         "ala_drop": y[:, list(_NOSE_ALA)].mean(axis=1) - eye_line,
+        "nose_width": x[:, _NOSE_WING[1]] - x[:, _NOSE_WING[0]],
+        "lower_lip_drop": y[:, _OUTER_LIP_MID[1]] - y[:, _SUBNASALE],
     }

@@ -3,7 +3,8 @@
 Per frame: place the warp mesh on the frame's landmarks, rasterise where each coarse cell comes
 from in the portrait (``raster``), upsample that displacement and sample the portrait once at full
 resolution (``flow``), then paint what the portrait cannot supply: the mouth interior (``mouth``)
-and irises at the new gaze / lids closing (``eyes``). The same code serves 256, 512 and 1024 px.
+and irises at the new gaze / lids closing (``eyes``), after creasing the skin where the expression
+squeezes it (``wrinkles``). The same code serves 256, 512 and 1024 px.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .mouth import draw_mouth
 from .raster import rasterize_displacement
 from .registry import register_renderer
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
+from .wrinkles import FoldShading, prepare_folds, shade_frame
 
 N_LANDMARKS = 478
 CACHE_PORTRAITS = 4
@@ -50,6 +52,7 @@ class _Prepared:
     nodes: np.ndarray            # [grid, grid, 2] pixel positions of the coarse grid's nodes
     upsample: torch.Tensor       # [1, size, size, 2] each pixel's place on the coarse grid
     size: int
+    folds: FoldShading           # expression folds drawn in the portrait's pixels
 
     @property
     def grid(self) -> int:
@@ -62,13 +65,18 @@ def coarse_grid(size: int) -> int:
 
 
 class MeshWarpRenderer:
-    """Landmark-driven mesh warp. ``render`` streams frames; only per-portrait caches are kept."""
+    """Landmark-driven mesh warp. ``render`` streams frames; only per-portrait caches are kept.
+
+    ``detail`` scales the expression fold shading (0 turns it off, 1 is the tuned depth)."""
 
     name = "mesh_warp"
 
-    def __init__(self, device: str | torch.device = "auto", grid: int | None = None):
+    def __init__(self, device: str | torch.device = "auto", grid: int | None = None, detail: float = 1.0):
         self.device = pick_device(device)
         self.grid = grid
+        if not 0.0 <= float(detail) <= 3.0:
+            raise ValidationError(f"mesh_warp detail must be in 0..3, got {detail}")
+        self.detail = float(detail)
         self._cache: OrderedDict[tuple, _Prepared] = OrderedDict()
 
     # -- source side -----------------------------------------------------------------------
@@ -99,7 +107,8 @@ class MeshWarpRenderer:
                          iris_patches=patches,
                          irisless=(irisless + flow.TEXTURE_OFFSET).contiguous().to(self.device),
                          nodes=flow.node_positions(self.grid or coarse_grid(size), size),
-                         upsample=flow.upsample_grid(size, self.device), size=size)
+                         upsample=flow.upsample_grid(size, self.device), size=size,
+                         folds=prepare_folds(tex_np, lm, self.detail))
         self._cache[key] = prep
         while len(self._cache) > CACHE_PORTRAITS:
             self._cache.popitem(last=False)
@@ -129,6 +138,8 @@ class MeshWarpRenderer:
         coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
         grid = flow.sampling_grid(coarse, prep.nodes, prep.upsample)
         frame = flow.sample_grid(prep.texture, grid)[0]
+        if self.detail > 0:
+            shade_frame(frame, grid[0], lm, prep.folds)
         draw_mouth(frame, lm, prep.look, prep.texture)
         draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless)
         return flow.to_image(frame)

@@ -174,7 +174,7 @@ def _restretch_lips(frame: torch.Tensor, texture: torch.Tensor, lm: np.ndarray, 
         sigma = 0.012 * width + 0.45
         below = (rf.v - seam).clamp_min(0)
         if seam_on:
-            shade = (1 - 0.45 * soft_bump(d / sigma)) * (1 - 0.15 / (1 + below / (0.04 * width + 1)))
+            shade = (1 - 0.32 * soft_bump(d / sigma)) * (1 - 0.15 / (1 + below / (0.04 * width + 1)))
             lips = lips * shade[None]
         # Fade out at the band's outer edges and at the corners, where the warp's lips take over.
         alpha = ((1 - smoothstep(0.55, 1.0, d / reach.clamp_min(1e-3)))

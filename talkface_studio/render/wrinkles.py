@@ -1,0 +1,213 @@
+"""Expression detail shading: the folds a warp cannot make.
+
+A warp moves skin but does not crease it, so a frown drawn by moving the brows alone is faint, and a
+portrait's own smile folds survive an angry face. Per portrait, every fold of ``fold_lines`` is
+drawn once in the portrait's own pixels as two small maps: ``crease`` (a dark core with the bulging
+skin beside it lit) and ``relax`` (how much would lift the portrait's own fold there to the skin
+around it: a band-pass of its luminance, so pores and tone are kept). Per frame the landmarks say
+how squeezed (or stretched) each fold's skin is against the portrait; the weighted maps are summed
+in the portrait's pixels and carried to the frame by the warp's own sampling grid, so folds ride on
+the skin. Shading multiplies all three channels alike (the portrait's tone and lighting stay), is
+zero where nothing is squeezed, and a frame whose folds are all at rest is left untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy.ndimage import gaussian_filter
+from skimage.draw import polygon2mask
+
+from .fold_lines import PLACED, compression, fold_weights, pair_lengths
+from .face_loops import EYES, OUTER_LIPS
+
+RELAX_MAX = 0.35          # the most a relaxed fold is lifted (a fold 26 % darker than its skin)
+STRIP = 30000             # values per strip: keeps each torch op under its parallel grain (one thread)
+_BROWS = ((46, 53, 52, 65, 55, 107, 66, 105, 63, 70), (276, 283, 282, 295, 285, 336, 296, 334, 293, 300))
+_NOSTRILS = ((98, 97, 2, 326, 327, 294, 278, 344, 440, 275, 4, 45, 220, 115, 48, 64),)
+
+
+@dataclass
+class FoldMap:
+    x0: int
+    y0: int
+    crease: np.ndarray      # [h, w] float32, signed luminance change at full depth (-depth..+)
+    tri: np.ndarray         # [n, 3] mesh vertices and barycentric weights [n, 3] of the lines' points:
+    bary: np.ndarray        # where the fold lands in a frame
+    reach: float            # how far its shading reaches from its lines, source pixels
+    relax: np.ndarray       # [3, h, w] float32, >= 0: per-channel lift smoothing the portrait's own fold
+
+
+@dataclass
+class FoldShading:
+    """Per portrait and output size: one FoldMap per placed fold and the portrait's fold lengths."""
+
+    maps: list
+    source_lengths: np.ndarray
+    size: int
+    amount: float = 1.0
+
+    source_scale: float = 1.0
+
+    def scale_to(self, lm: np.ndarray) -> float:
+        """Frame pixels per portrait pixel for this frame's face."""
+        return _mm_to_px(lm) * 63.0 / self.source_scale
+
+    def weights(self, lm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        deepen, relax = fold_weights(compression(lm, self.source_lengths))
+        return deepen * self.amount, relax * self.amount
+
+
+def _mm_to_px(lm: np.ndarray) -> float:
+    iris = np.linalg.norm(lm[468, :2] - lm[473, :2])
+    return float(max(iris, 1e-3) / 63.0)
+
+
+def _draw_line(points: np.ndarray, amp: np.ndarray, sigma: float, bulge: float, bulge_off: float,
+               reach: float):
+    """Signed crease profile of one polyline over its bounding window -> (x0, y0, [h, w])."""
+    lo = np.floor(points.min(0) - reach).astype(int)
+    hi = np.ceil(points.max(0) + reach).astype(int)
+    xs = np.arange(lo[0], hi[0]) + 0.5
+    ys = np.arange(lo[1], hi[1]) + 0.5
+    q = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 1, 2)
+    a, b = points[:-1][None], points[1:][None]
+    ab = b - a
+    t = np.clip(((q - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-9), 0, 1)
+    near = a + t[..., None] * ab
+    d = np.linalg.norm(q - near, axis=-1)
+    k = np.argmin(d, axis=1)
+    rows = np.arange(len(k))
+    dist, tk = d[rows, k], t[rows, k]
+    side = np.sign(ab[0, k, 0] * (q[rows, 0, 1] - a[0, k, 1]) - ab[0, k, 1] * (q[rows, 0, 0] - a[0, k, 0]))
+    amp_q = amp[k] + (amp[k + 1] - amp[k]) * tk
+    signed = dist * side
+    core = np.exp(-0.5 * (dist / sigma) ** 2)
+    value = -core
+    if bulge:
+        # the skin pushed up beside the crease catches light; the crease edge on that side is sharper
+        value = value + 0.28 * np.exp(-0.5 * ((signed * np.sign(bulge) - bulge_off) / (1.6 * sigma)) ** 2)
+    else:
+        value = value + 0.18 * np.exp(-0.5 * ((dist - 2.2 * sigma) / sigma) ** 2)
+    h, w = len(ys), len(xs)
+    return lo[0], lo[1], (value * amp_q).reshape(h, w), dist.reshape(h, w)
+
+
+def _paste(x0, y0, arr, into_x0, into_y0, into, combine):
+    h, w = arr.shape
+    ys, xs = y0 - into_y0, x0 - into_x0
+    view = into[ys:ys + h, xs:xs + w]
+    view[...] = combine(view, arr)
+
+
+def _keep_out(lm: np.ndarray, shape) -> np.ndarray:
+    """Lips, eyes, brows and nostrils: features, not folds; relaxing must never lift them."""
+    mask = np.zeros(shape, bool)
+    loops = [OUTER_LIPS] + [e.loop for e in EYES] + [np.array(b) for b in _BROWS] + [np.array(n) for n in _NOSTRILS]
+    for loop in loops:
+        pts = lm[np.asarray(loop), :2]
+        centre = pts.mean(0)
+        pts = centre + (pts - centre) * 1.15
+        mask |= polygon2mask(shape, pts[:, ::-1] - 0.5)
+    return mask
+
+
+def prepare_folds(image: np.ndarray, lm: np.ndarray, amount: float = 1.0) -> FoldShading:
+    """image uint8 [S, S, 3] at output size, lm [478, 3] its landmarks in the same pixels."""
+    size = image.shape[0]
+    px = _mm_to_px(lm)
+    # Per channel, so a relaxed fold takes the colour of the skin around it (a fold's shadow is
+    # redder as well as darker), and only where the portrait's skin is darker than around it.
+    rgb = image[..., :3].astype(np.float32).transpose(2, 0, 1)
+    fine = np.stack([gaussian_filter(c, 0.6 * px) for c in rgb]) + 1.0
+    broad = np.stack([gaussian_filter(c, 4.0 * px) for c in rgb]) + 1.0
+    lift = np.clip(broad / fine - 1.0, 0.0, RELAX_MAX)
+    lift[:, (fine.mean(0) >= broad.mean(0)) | _keep_out(lm, lift.shape[1:])] = 0.0
+    maps = []
+    for placed in PLACED:
+        parts, reach_max = [], 0.0
+        for tri, bary, line in placed.lines:
+            pts = (lm[tri, :2] * bary[..., None]).sum(axis=1)
+            sigma = max(0.8, line.sigma_mm * px)
+            reach = max(4 * sigma, line.bulge_mm * px + 3 * sigma, 4.5 * px)
+            reach_max = max(reach_max, reach)
+            parts.append(_draw_line(pts, np.array(line.amplitude), sigma, line.bulge, line.bulge_mm * px, reach))
+        x0 = max(0, min(p[0] for p in parts))
+        y0 = max(0, min(p[1] for p in parts))
+        x1 = min(size, max(p[0] + p[2].shape[1] for p in parts))
+        y1 = min(size, max(p[1] + p[2].shape[0] for p in parts))
+        if x1 <= x0 or y1 <= y0:
+            maps.append(None)
+            continue
+        crease = np.zeros((y1 - y0, x1 - x0), np.float32)
+        near = np.full((y1 - y0, x1 - x0), np.inf, np.float32)
+        for lx, ly, val, dist in parts:
+            # clip each part to the map window (a fold may run off the frame)
+            cx0, cy0 = max(lx, x0), max(ly, y0)
+            cx1, cy1 = min(lx + val.shape[1], x1), min(ly + val.shape[0], y1)
+            if cx1 <= cx0 or cy1 <= cy0:
+                continue
+            sl = (slice(cy0 - ly, cy1 - ly), slice(cx0 - lx, cx1 - lx))
+            _paste(cx0, cy0, val[sl], x0, y0, crease, lambda v, a: np.where(np.abs(a) > np.abs(v), a, v))
+            _paste(cx0, cy0, dist[sl], x0, y0, near, np.minimum)
+        # the portrait's own fold is expected within a few mm of where the canonical one lies
+        region = np.exp(-0.5 * (near / (3.5 * px)) ** 2)
+        relax = (lift[:, y0:y1, x0:x1] * region).astype(np.float32)
+        tri = np.concatenate([t for t, _, _ in placed.lines])
+        bary = np.concatenate([b for _, b, _ in placed.lines])
+        maps.append(FoldMap(x0, y0, crease * np.float32(placed.fold.depth), tri, bary, reach_max, relax))
+    return FoldShading(maps, pair_lengths(lm), size, float(amount), _mm_to_px(lm) * 63.0)
+
+
+def shade_frame(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, shading: FoldShading) -> bool:
+    """Multiply frame [3, S, S] (float, in place) by 1 + the folds' shading carried by the warp.
+
+    grid [S, S, 2]: the warp's sampling grid (grid_sample units). Returns whether anything was
+    drawn; a frame whose folds are all at rest is left exactly as it was."""
+    deepen, relax = shading.weights(lm)
+    active = [(m, dw, rw) for m, dw, rw in zip(shading.maps, deepen, relax) if m is not None and (dw > 0 or rw > 0)]
+    if not active:
+        return False
+    size = shading.size
+    # Sum in the portrait's pixels, over the bounding box of the active folds only.
+    sx0 = min(m.x0 for m, _, _ in active)
+    sy0 = min(m.y0 for m, _, _ in active)
+    sx1 = max(m.x0 + m.crease.shape[1] for m, _, _ in active)
+    sy1 = max(m.y0 + m.crease.shape[0] for m, _, _ in active)
+    src = np.zeros((3, sy1 - sy0, sx1 - sx0), np.float32)
+    for m, dw, rw in active:
+        view = src[:, m.y0 - sy0:m.y0 - sy0 + m.crease.shape[0], m.x0 - sx0:m.x0 - sx0 + m.crease.shape[1]]
+        if dw > 0:
+            view += np.float32(dw) * m.crease
+        if rw > 0:
+            view += np.float32(rw) * m.relax
+    sh, sw = src.shape[1:]
+    src_t = torch.from_numpy(src)[None].to(frame.device)
+    # Where in the frame those folds land: their lines carried by the frame's mesh, padded by their
+    # reach (scaled with the face, plus slack for skin stretched across the fold).
+    zoom = shading.scale_to(lm)
+    boxes = []
+    for m, _, _ in active:
+        pts = (lm[m.tri, :2] * m.bary[..., None]).sum(axis=1)
+        r = 1.5 * m.reach * zoom + 2
+        boxes.append(np.r_[pts.min(0) - r, pts.max(0) + r])
+    boxes = np.array(boxes)
+    x0, y0 = (int(max(0, np.floor(v))) for v in boxes[:, :2].min(0))
+    x1, y1 = (int(min(size, np.ceil(v))) for v in boxes[:, 2:].max(0))
+    if x1 <= x0 or y1 <= y0:
+        return False
+    # grid_sample units of the full portrait -> of the summed window (align_corners=False).
+    kx, ky = size / sw, size / sh
+    bx, by = (size - 2 * sx0) / sw - 1, (size - 2 * sy0) / sh - 1
+    step = max(1, STRIP // (3 * (x1 - x0)))
+    for ya in range(y0, y1, step):
+        yb = min(y1, ya + step)
+        g = grid[ya:yb, x0:x1]
+        g = torch.stack([g[..., 0] * kx + bx, g[..., 1] * ky + by], dim=-1)
+        shade = F.grid_sample(src_t, g[None], mode="bilinear", padding_mode="zeros", align_corners=False)[0]
+        win = frame[:, ya:yb, x0:x1]
+        win.mul_(shade.add_(1.0)).clamp_(0.5, 255.49)   # the cast to uint8 must not wrap
+    return True
