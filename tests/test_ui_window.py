@@ -282,6 +282,7 @@ def test_wheel_zooms_around_mouse_and_drop_dispatches(make_window, project_path,
     # drops: an image replaces the portrait (undoable), other files are refused with a message
     portrait = project_path.parent / "media" / "portrait.png"
     w.open_dropped(str(portrait))
-    assert w.document.take.portrait_path == portrait.absolute() and w.document.take.portrait_fit is None
+    # the dropped portrait is fitted by the preview worker and the fit kept for the next session
+    assert w.document.take.portrait_path == portrait.absolute() and w.document.take.portrait_fit is not None
     w.open_dropped(str(project_path.parent / "notes.txt"))
     assert "not an audio file" in w.status.currentMessage()

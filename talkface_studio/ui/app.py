@@ -6,6 +6,7 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
+from .help_dialogs import app_icon
 from .main_window import MainWindow
 from .theme import apply_theme
 
@@ -14,6 +15,8 @@ def run_app(project_path: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("TalkFace Studio")
     app.setOrganizationName("TalkFace")
+    app.setDesktopFileName("io.talkface.Studio")  # Wayland/X11 match the window to the installed .desktop
+    app.setWindowIcon(app_icon())
     apply_theme(app)
     window = MainWindow()
     window.show()

@@ -19,8 +19,11 @@ class ChannelList(QTreeWidget):
         super().__init__(parent)
         self.document, self.session = document, session
         self.setHeaderLabels(["Channel", "Lock"])
-        self.setColumnWidth(0, 178)
-        self.setColumnWidth(1, 36)
+        header = self.header()
+        header.setStretchLastSection(False)  # names get the room, the lock column stays narrow
+        header.setSectionResizeMode(0, header.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, header.ResizeMode.Fixed)
+        self.setColumnWidth(1, 40)
         self.setRootIsDecorated(True)
         self.setUniformRowHeights(True)
         self.items: dict[str, QTreeWidgetItem] = {}

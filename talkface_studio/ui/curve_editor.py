@@ -66,12 +66,17 @@ class CurveEditor(QWidget):
         self.view_box = CurveViewBox(self)
         self.plot = pg.PlotWidget(viewBox=self.view_box)
         self.plot.showGrid(x=True, y=True, alpha=0.12)
+        self.view_box.disableAutoRange()  # frame_all / frame_selection set ranges; no bounds scans per edit
         self.plot.setLabel("bottom", "frame")
         self.plot.getPlotItem().hideButtons()
         self.plot.setMenuEnabled(False)
         self.playhead_line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen(theme.ACCENT, width=1.5))
         self.playhead_line.setZValue(900)
         self.view_box.addItem(self.playhead_line, ignoreBounds=True)
+        # Which colour is which channel, in the corner (the Channels panel has the same swatches).
+        self.legend = pg.LegendItem(offset=(-8, 6), labelTextColor=theme.TEXT_DIM, labelTextSize="8pt",
+                                    brush=pg.mkBrush(20, 21, 23, 200), pen=pg.mkPen("#3a3c41"))
+        self.legend.setParentItem(self.view_box)
         self.selected_scatter = pg.ScatterPlotItem(size=11, pen=pg.mkPen("#ffffff", width=1.5),
                                                    brush=pg.mkBrush(theme.ACCENT), symbol="d")
         self.selected_scatter.setZValue(950)
@@ -114,6 +119,7 @@ class CurveEditor(QWidget):
             for it in (base, final, keys):
                 self.view_box.removeItem(it)
         self.items.clear()
+        self.legend.clear()
         take = self.document.take
         if take is None:
             return
@@ -121,16 +127,20 @@ class CurveEditor(QWidget):
             color = theme.channel_color(name)
             faint = QColor(color)
             faint.setAlpha(90)
-            base = pg.PlotDataItem(pen=pg.mkPen(faint, width=1, style=Qt.DashLine))
+            # Curves are always finite (skip pyqtgraph's per-paint check) and only the visible part
+            # is turned into a path: a 10-minute channel costs what the screen shows, not 15,000 points.
+            base = pg.PlotDataItem(pen=pg.mkPen(faint, width=1, style=Qt.DashLine), skipFiniteCheck=True)
             # Width 1 (cosmetic) on purpose: Qt strokes wider antialiased polylines ~200x slower.
-            final = pg.PlotDataItem(pen=pg.mkPen(color, width=1), name=name)
+            final = pg.PlotDataItem(pen=pg.mkPen(color, width=1), name=name, skipFiniteCheck=True)
             for it in (base, final):
                 it.setDownsampling(auto=True, method="peak")
+                it.setClipToView(True)
             keys = pg.ScatterPlotItem(size=8, pen=pg.mkPen("#111111"), brush=pg.mkBrush(color), symbol="d")
             keys.setZValue(500)
             for it in (base, final, keys):
                 self.view_box.addItem(it)
             self.items[name] = (base, final, keys)
+            self.legend.addItem(final, name)
             self._refresh_channel(name)
         self._draw_selection()
         self.playhead_line.setValue(self.session.playhead)
@@ -144,10 +154,14 @@ class CurveEditor(QWidget):
         x = np.arange(ch.n_frames, dtype=np.float64)
         base_item.setData(x, self.to_display(name, ch.base))
         final_item.setData(x, self.to_display(name, ch.final()))
-        ks = ce.visible_keys(take, [name])
+        ks = ce.drawn_keys(take, [name])
         if ks:
+            # additive keys are hollow: they sit on the curve but hold an offset, not a value
+            color = theme.channel_color(name)
+            brushes = [pg.mkBrush("#1b1c1f") if add else pg.mkBrush(color) for *_, add in ks]
+            pens = [pg.mkPen(color, width=1.5) if add else pg.mkPen("#111111") for *_, add in ks]
             keys_item.setData(x=[f for _, f, _, _ in ks], y=self.to_display(name, [v for _, _, v, _ in ks]),
-                              data=[r for r, _, _, _ in ks])
+                              data=[r for r, _, _, _ in ks], brush=brushes, pen=pens)
         else:
             keys_item.setData(x=[], y=[])
 
@@ -165,7 +179,8 @@ class CurveEditor(QWidget):
         if take is None:
             return
         found = ce.key_lookup(take, self.session.selected_keys)
-        pts = [(f, float(self.to_display(r.channel, [v])[0])) for r, (f, v, _) in found.items() if r.channel in self.items]
+        pts = [(f, float(self.to_display(r.channel, [ce.drawn_value(take, r, f, v)])[0]))
+               for r, (f, v, _) in found.items() if r.channel in self.items]
         self.selected_scatter.setData(x=[p[0] for p in pts], y=[p[1] for p in pts])
 
     def _toggle_norm(self) -> None:
@@ -178,7 +193,7 @@ class CurveEditor(QWidget):
         take = self.document.take
         if take is None:
             return []
-        return [(r, f, float(self.to_display(r.channel, [v])[0])) for r, f, v, _ in ce.visible_keys(take, self.editable())]
+        return [(r, f, float(self.to_display(r.channel, [v])[0])) for r, f, v, _ in ce.drawn_keys(take, self.editable())]
 
     def key_near(self, scene_pos) -> KeyRef | None:
         best, best_d = None, HIT_PX
@@ -211,7 +226,8 @@ class CurveEditor(QWidget):
             for r in found:
                 layer = take.channel(r.channel).layer(r.layer)
                 occupied[(r.channel, r.layer)] = {k.frame for k in layer.keys if KeyRef(r.channel, r.layer, k.id) not in found}
-            start = {r: (f, float(self.to_display(r.channel, [v])[0])) for r, (f, v, _) in found.items()}
+            start = {r: (f, float(self.to_display(r.channel, [ce.drawn_value(take, r, f, v)])[0]))
+                     for r, (f, v, _) in found.items()}
             self.gesture = KeyDragGesture(start, x, y, occupied)
             self._applied = (0, 0.0)
         else:
@@ -347,7 +363,7 @@ class CurveEditor(QWidget):
             self.view_box.setXRange(lo, hi, padding=0.02)
             return
         fs = [f for f, _, _ in found.values()]
-        ys = [float(self.to_display(r.channel, [v])[0]) for r, (_, v, _) in found.items()]
+        ys = [float(self.to_display(r.channel, [ce.drawn_value(take, r, f, v)])[0]) for r, (f, v, _) in found.items()]
         pad = max(12, (max(fs) - min(fs)) * 0.15)
         self.view_box.setXRange(min(fs) - pad, max(fs) + pad, padding=0)
         ypad = max(0.05, (max(ys) - min(ys)) * 0.2)

@@ -28,6 +28,31 @@ def visible_keys(take, channels) -> list[tuple[KeyRef, int, float, str]]:
     return out
 
 
+def drawn_keys(take, channels) -> list[tuple[KeyRef, int, float, bool]]:
+    """(ref, frame, value drawn, additive) for every shown key. An additive key's value is an
+    offset, so it is drawn where it acts, on the final curve, as animators expect (and a drag still
+    moves the curve by exactly the distance the key moves)."""
+    out = []
+    for name in channels:
+        final = None
+        for layer in key_layers(take, name):
+            additive = layer.mode == "additive"
+            if additive and final is None:
+                final = take.channel(name).final()
+            for k in layer.keys:
+                y = float(final[min(max(k.frame, 0), len(final) - 1)]) if additive else k.value
+                out.append((KeyRef(name, layer.id, k.id), k.frame, y, additive))
+    return out
+
+
+def drawn_value(take, ref: KeyRef, frame: int, value: float) -> float:
+    layer = take.channel(ref.channel).layer(ref.layer)
+    if layer.mode != "additive":
+        return value
+    final = take.channel(ref.channel).final()
+    return float(final[min(max(frame, 0), len(final) - 1)])
+
+
 def key_lookup(take, refs) -> dict[KeyRef, tuple[int, float, str]]:
     out = {}
     for ref in refs:

@@ -8,6 +8,7 @@ the first command with `merge_with`, and exactly one undo step is pushed at rele
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -15,6 +16,7 @@ from PySide6.QtGui import QUndoStack
 
 from talkface_studio.core.project import Change, Project
 
+from . import emotion_follow
 from .undo_adapter import CommandAdapter
 
 
@@ -33,6 +35,7 @@ class Document(QObject):
         self.current_take: str | None = None
         self._live: dict = {}  # gesture key -> first core command of the drag
         self._force_dirty = False
+        self.follow_emotions = True  # emotion edits carry the emo_* bases along (emotion_follow)
         self._attach(self.project)
 
     # -- project lifecycle -------------------------------------------------------------------------
@@ -93,26 +96,55 @@ class Document(QObject):
         self.saved.emit(str(path))
         self.title_changed.emit()
 
+    def store_fit(self, take_name: str, portrait_path, fit_json) -> bool:
+        """Keep a portrait fit computed by a worker so the next session does not fit again.
+
+        A fit is derived data (the portrait's landmarks), not an edit: it is set outside the undo
+        stack, so Undo never shows a step that changes nothing visible, and it only marks the
+        document unsaved. Views are not told (none shows it). An undo that restores an older take
+        state may drop it again; the workers then hand it back from their cache.
+        """
+        if take_name not in self.project.take_names() or fit_json is None:
+            return False
+        take = self.project.take(take_name)
+        if take.portrait_path != portrait_path or take.portrait_fit == fit_json:
+            return False
+        take.portrait_fit = copy.deepcopy(fit_json)
+        self._force_dirty = True
+        self.title_changed.emit()
+        return True
+
     # -- edits -------------------------------------------------------------------------------------
     def push(self, commands, label: str | None = None, mergeable: bool = True):
         """Do one command (or a list done as one step) and record it. Raises what the core raises."""
         commands = list(commands) if isinstance(commands, (list, tuple)) else [commands]
+        before = emotion_follow.weights_before(self.project, commands) if self.follow_emotions else {}
         done = []
         try:
             for c in commands:
+                c.do(self.project)
+                done.append(c)
+            for c in emotion_follow.follow_commands(self.project, before):  # same undo step as the paint
                 c.do(self.project)
                 done.append(c)
         except Exception:
             for c in reversed(done):
                 c.undo(self.project)
             raise
-        self.undo_stack.push(CommandAdapter(commands, self.project, already_done=True,
+        self.undo_stack.push(CommandAdapter(done, self.project, already_done=True,
                                             mergeable=mergeable, label=label))
         return commands[0]
 
     def live(self, key, command) -> None:
         """One step of a drag: apply `command` now; later steps with the same key merge into the first."""
+        before = emotion_follow.weights_before(self.project, [command]) if self.follow_emotions else {}
         command.do(self.project)
+        self._merge_live(key, command)
+        for follow in emotion_follow.follow_commands(self.project, before):
+            follow.do(self.project)
+            self._merge_live(("follow", follow.take), follow)
+
+    def _merge_live(self, key, command) -> None:
         first = self._live.get(key)
         if first is None:
             self._live[key] = command

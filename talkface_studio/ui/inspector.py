@@ -43,7 +43,7 @@ class Inspector(QWidget):
         self.stack.addWidget(seg)
 
         keys = QWidget(self)
-        kform = QFormLayout(keys)
+        kform = self.key_form = QFormLayout(keys)
         self.key_title = QLabel(keys)
         self.key_frame = QSpinBox(keys)
         self.key_frame.setRange(0, 10**7)
@@ -104,7 +104,13 @@ class Inspector(QWidget):
             f, v, interp = found[first_ref]
             self.key_title.setText(f"<b>{len(found)} key{'s' if len(found) > 1 else ''}</b> on {', '.join(channels)}")
             spec = SPEC_BY_NAME[first_ref.channel]
-            self.key_value.setRange(spec.min, spec.max)
+            additive = take.channel(first_ref.channel).layer(first_ref.layer).mode == "additive"
+            # an additive key holds an offset added to the curve below it, not the curve's value
+            self.key_form.labelForField(self.key_value).setText("Offset" if additive else "Value")
+            span = spec.max - spec.min
+            self.key_value.setRange(-span, span) if additive else self.key_value.setRange(spec.min, spec.max)
+            if additive:
+                self.key_title.setText(self.key_title.text() + " <i>(additive layer)</i>")
             self.key_frame.setValue(f)
             self.key_value.setValue(v)
             self.key_interp.setCurrentText(interp)

@@ -6,7 +6,7 @@ audio peaks) off the GUI thread."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QThreadPool, QTimer, Qt
-from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QMainWindow, QStackedWidget, QToolBar, QUndoView, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QDockWidget, QLabel, QMainWindow, QStackedWidget, QToolBar, QUndoView, QWidget
 
 from talkface_studio.core.commands import SetBase
 
@@ -14,6 +14,7 @@ from . import workers
 from .channel_list import ChannelList
 from .curve_editor import CurveEditor
 from .document import Document
+from .help_dialogs import AboutDialog, ShortcutsDialog, app_icon
 from .inspector import Inspector
 from .peaks import PeakPyramid
 from .playback import PlaybackController
@@ -45,6 +46,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.generating = None
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
+        self.setWindowIcon(app_icon())
         self.resize(1600, 1000)
 
         self.viewer = Viewer(self.session)
@@ -96,6 +98,9 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.session.display_changed.connect(self._update_frame_label)
         self.timeline.ruler.scrub_finished.connect(self.playback._stop_audio)
         self.slicer.ready.connect(self._show_preview)
+        self.slicer.fitted.connect(self._store_fit)
+        self.render_queue.job_finished.connect(
+            lambda e: self._store_fit(e.spec.take.name, e.spec.take.portrait_path, e.spec.take.portrait_fit))
         self.slicer.failed.connect(lambda msg: self.viewer.clear(f"Preview unavailable: {msg}"))
         self.welcome.open_demo.connect(self.open_demo)
         self.welcome.new_project.connect(self.new_project)
@@ -164,7 +169,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
 
     def _default_sizes(self) -> None:
         d = self.docks
-        self.resizeDocks([d["channels"]], [240], Qt.Horizontal)
+        self.resizeDocks([d["channels"]], [270], Qt.Horizontal)
         self.resizeDocks([d["inspector"]], [330], Qt.Horizontal)
         self.resizeDocks([d["timeline"], d["curves"]], [190, 330], Qt.Vertical)
         self.resizeDocks([d["inspector"], d["queue"]], [260, 300], Qt.Vertical)
@@ -180,6 +185,16 @@ class MainWindow(ProjectFileMixin, QMainWindow):
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+
+    def show_about(self) -> QDialog:
+        dialog = AboutDialog(self)
+        dialog.open()  # window-modal without blocking (tests and the screenshot script close it)
+        return dialog
+
+    def show_shortcuts(self) -> QDialog:
+        dialog = ShortcutsDialog(self.actions(), self)
+        dialog.open()
+        return dialog
 
     def show_error(self, message: str) -> None:
         self.status.showMessage(message, 8000)
@@ -211,6 +226,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
             self.playback.set_media(self.resolve(take.audio_path), take.rate.fps)
             self._load_peaks()
             QTimer.singleShot(0, self.timeline.fit)
+            self.curve_editor.frame_all()  # a known range before the first paint: downsampled from the start
             QTimer.singleShot(0, self.curve_editor.frame_all)
             self.schedule_preview()
         else:
@@ -268,6 +284,10 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         if not self.can_preview():
             return None
         return self.slicer.request(self.document.take.copy(), self.document.path, self.session.playhead)
+
+    def _store_fit(self, take_name, portrait_path, fit_json) -> None:
+        if self.document.store_fit(take_name, portrait_path, fit_json) and self.document.path is not None:
+            self.autosave_timer.start()
 
     def _show_preview(self, frame, rgb, landmarks) -> None:
         self.viewer.show_frame(frame, rgb, landmarks)

@@ -35,6 +35,7 @@ CACHE_FRAMES = 1500  # ~290 MB at 256 px; a minute of 25 fps playback stays warm
 class PreviewSlicer(QObject):
     ready = Signal(int, object, object)  # frame, rgb uint8 [S,S,3], landmarks [478,3]
     failed = Signal(str)
+    fitted = Signal(str, object, object)  # take name, portrait path, portrait fit JSON (derived; worth saving)
 
     def __init__(self, compute, parent=None):
         super().__init__(parent)
@@ -69,6 +70,8 @@ class PreviewSlicer(QObject):
 
     def _apply(self, result) -> None:
         req, out = result
+        if out is not None and getattr(req.take, "portrait_fit", None) is not None:
+            self.fitted.emit(req.take.name, req.take.portrait_path, req.take.portrait_fit)
         if out is not None:
             self.cache[(req.version, req.frame, req.size)] = out
             while len(self.cache) > CACHE_FRAMES:

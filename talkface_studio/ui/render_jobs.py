@@ -38,6 +38,9 @@ class RenderSpec:
 
 
 def run_spec(spec: RenderSpec, progress, cancel) -> Path:
+    # A folder typed into the Export dialog is one the artist wants: make it (the file itself still
+    # appears only when complete).
+    spec.output.parent.mkdir(parents=True, exist_ok=True)
     if spec.kind == "curves":
         from talkface_studio.pipeline.export.curves import write_curves
 

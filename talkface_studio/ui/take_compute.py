@@ -24,6 +24,8 @@ class TakeCompute:
         self._state = None
         self._renderers: dict = {}
         self._hash: dict = {}
+        self._preview_perf: dict = {}  # take name -> (audio + generation key, Performance)
+        self._fits: dict = {}  # portrait path -> fit JSON, put back into copies that lost theirs (undo)
 
     def _state_for(self, take, project_path: Path | None):
         from talkface_studio.pipeline.take_state import TakeState
@@ -47,7 +49,32 @@ class TakeCompute:
 
     def fit(self, take, project_path):
         with self._lock:
-            return self._state_for(take, project_path).fit(take)
+            return self._fit(self._state_for(take, project_path), take)
+
+    def _fit(self, st, take):
+        """The fit, stored into the take copy (`take.portrait_fit`) for the window to keep."""
+        key = str(take.portrait_path)
+        if take.portrait_fit is None and key in self._fits:
+            take.portrait_fit = self._fits[key]  # load_fit still checks the image's hash
+        fit = st.fit(take)
+        self._fits[key] = take.portrait_fit
+        return fit
+
+    def _performance_any_emotion(self, st, take):
+        """A performance of the take's audio and generation settings, whatever emotions it was made for.
+
+        Preview applies the take's final channels onto it (apply_channel_edits), and the emo_* bases
+        already follow the painted track, so a paint needs no stage 1 run: it shows at once.
+        """
+        audio = st.audio_path(take)
+        stat = audio.stat()
+        key = (str(audio), stat.st_size, stat.st_mtime_ns, str(take.rate.to_json()), take.n_frames,
+               repr(sorted(take.generation.to_json().items())))
+        cached = self._preview_perf.get(take.name)
+        if cached is None or cached[0] != key:
+            cached = (key, st.performance(take))
+            self._preview_perf[take.name] = cached
+        return cached[1]
 
     def preview_frame(self, take, project_path, frame: int, size: int, renderer_name: str = "mesh_warp"):
         """(rgb uint8 [size,size,3], landmarks_px [478,3]) of one frame, from the take's final channels.
@@ -61,8 +88,8 @@ class TakeCompute:
 
         with self._lock:
             st = self._state_for(take, project_path)
-            fit = st.fit(take)
-            perf = st.performance(take)
+            fit = self._fit(st, take)
+            perf = self._performance_any_emotion(st, take)
             f = int(min(max(frame, 0), perf.n_frames - 1))
             final = {n: np.asarray(v[f:f + 1]) for n, v in take.final_channels().items()}
             base = {n: np.asarray(v[f:f + 1]) for n, v in perf.channels.items()}

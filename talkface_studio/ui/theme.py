@@ -65,6 +65,10 @@ QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ background: #1d1e21; border: 1
     border-radius: 2px; padding: 2px 4px; selection-background-color: {SELECT}; }}
 QTreeWidget, QListWidget, QListView, QTreeView, QTableWidget {{ background: #1f2023; border: none;
     alternate-background-color: #242529; selection-background-color: #3b5275; }}
+QTreeView::indicator {{ width: 11px; height: 11px; border: 1px solid #6a6e76; border-radius: 2px;
+    background: #16171a; }}
+QTreeView::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; }}
+QTreeView::indicator:indeterminate {{ background: #7a5a2a; border-color: {ACCENT}; }}
 QHeaderView::section {{ background: {RAISED}; border: none; border-right: 1px solid {BORDER}; padding: 3px; }}
 QMenuBar {{ background: {PANEL}; }}
 QMenuBar::item:selected, QMenu::item:selected {{ background: #3b5275; }}

@@ -21,7 +21,8 @@ class CommandAdapter(QUndoCommand):
         super().__init__(label or self.commands[0].label)
         self.project = project
         self._skip_redo = already_done
-        self._mergeable = mergeable and len(self.commands) == 1 and self.commands[0]._merge_key() is not None
+        # A step merges when each of its commands does (an emotion edit and its FollowEmotions).
+        self._mergeable = mergeable and all(c._merge_key() is not None for c in self.commands)
 
     @property
     def command(self):
@@ -42,9 +43,13 @@ class CommandAdapter(QUndoCommand):
         return MERGE_ID if self._mergeable else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, CommandAdapter) or not other._mergeable:
+        if not isinstance(other, CommandAdapter) or not other._mergeable or len(other.commands) != len(self.commands):
             return False
-        if self.command.merge_with(other.command):
-            self.setText(self.command.label)
-            return True
-        return False
+        pairs = list(zip(self.commands, other.commands))
+        # Check every pair first: a half-merged step could not be undone correctly.
+        if not all(type(a) is type(b) and a._merge_key() == b._merge_key() for a, b in pairs):
+            return False
+        if not all(a.merge_with(b) for a, b in pairs):
+            raise RuntimeError(f"merge of {other.commands!r} into {self.commands!r} failed half-way")
+        self.setText(self.command.label)
+        return True

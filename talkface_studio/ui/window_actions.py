@@ -118,6 +118,12 @@ def build_actions(w) -> dict[str, QAction]:
         A[key] = _action(w, text, slot, sc)
         t.addAction(A[key])
 
+    h = mb.addMenu("&Help")
+    A["shortcuts"] = _action(w, "&Keyboard Shortcuts", w.show_shortcuts, ["F1", "Ctrl+/"])
+    A["about"] = _action(w, "&About TalkFace Studio", w.show_about)
+    h.addAction(A["shortcuts"])
+    h.addAction(A["about"])
+
     # Brush keys: 1-8 pick EMOTIONS[i-1] at level 2; Shift = high, Alt = low; E eraser, V select.
     s = w.session
     for digit in range(1, 9):

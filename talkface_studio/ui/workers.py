@@ -7,6 +7,8 @@ tests use to avoid waiting on threads (napari's slicer does the same).
 
 from __future__ import annotations
 
+import os
+import threading
 import traceback
 
 from PySide6.QtCore import QObject, QRunnable, Qt, Signal
@@ -28,7 +30,29 @@ class _Runnable(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        _yield_to_gui()
         execute(self.fn, self.signals, self.cancel)
+
+
+WORKER_NICENESS = 8
+_niced: set[int] = set()
+
+
+def _yield_to_gui() -> None:
+    """Lower this pool thread's CPU priority once (Linux: a thread's nice value is its own).
+
+    On a busy machine the GUI thread then wins the cores (and so the GIL as soon as a worker's
+    5 ms slice ends) whenever both want to run: the event loop stays responsive while stage 1 or a
+    render keeps every core busy. Elsewhere this is a no-op.
+    """
+    tid = threading.get_native_id()
+    if tid in _niced or not hasattr(os, "setpriority"):
+        return
+    _niced.add(tid)
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), WORKER_NICENESS))
+    except OSError:
+        pass
 
 
 def execute(fn, signals: WorkerSignals, cancel: CancelToken) -> None:
