@@ -56,7 +56,7 @@ def long_take_project(folder: Path, minutes: float = 10.0):
     from talkface_studio.core.channels import CHANNEL_NAMES
     from talkface_studio.core.commands import SetBase
     from talkface_studio.core.project_file import load_project, save_project
-    from talkface_studio.ui.demo_project import build_demo_project
+    from talkface_studio.pipeline.demo_project import build_demo_project
 
     path = build_demo_project(folder)
     project = load_project(path)

@@ -50,7 +50,7 @@ def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from talkface_studio.ui.demo_project import build_demo_project
+    from talkface_studio.pipeline.demo_project import build_demo_project
     from talkface_studio.ui.key_gestures import KeyRef
     from talkface_studio.ui.main_window import MainWindow
     from talkface_studio.ui.theme import apply_theme

@@ -1,14 +1,13 @@
 """TakeState: a core take -> renderer-ready snapshot; generation through undoable commands."""
 
-import argparse
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from talkface_studio.cli.cmd_new import build_project
 from talkface_studio.core.commands import AddKeys, PaintEmotion, UndoStack
+from talkface_studio.pipeline.new_project import new_project
 from talkface_studio.pipeline.take_state import TakeState
 
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
@@ -20,10 +19,8 @@ def state(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ts")
     for name in ("line.wav", "portrait.png"):
         shutil.copy(DEMO / name, folder / name)
-    spec = argparse.Namespace(project=str(folder / "p.tfs"), audio=str(folder / "line.wav"),
-                              portrait=str(folder / "portrait.png"), fps="25", emotion=[], take="t", seed=1,
-                              transcript=None, force=True)
-    project = build_project(spec)
+    project = new_project(folder / "p.tfs", folder / "line.wav", folder / "portrait.png", fps="25",
+                          take="t", seed=1)
     stack = UndoStack(project)
     st = TakeState(project, stack)
     st.generate("t")

@@ -99,7 +99,7 @@ def test_dock_layout_is_restored_from_settings(make_window):
 
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
-    from talkface_studio.ui.demo_project import build_demo_project
+    from talkface_studio.pipeline.demo_project import build_demo_project
 
     folder = tmp_path_factory.mktemp("demo_dialogs")
     build_demo_project(folder)

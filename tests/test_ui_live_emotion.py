@@ -79,7 +79,7 @@ def test_follow_keeps_generated_swell_and_clears_replaced_emotion():
 
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
-    from talkface_studio.ui.demo_project import build_demo_project
+    from talkface_studio.pipeline.demo_project import build_demo_project
 
     folder = tmp_path_factory.mktemp("demo_live")
     build_demo_project(folder)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
-    from talkface_studio.ui.demo_project import build_demo_project
+    from talkface_studio.pipeline.demo_project import build_demo_project
 
     folder = tmp_path_factory.mktemp("demo")
     build_demo_project(folder)
@@ -58,8 +58,7 @@ def lane_drag(w, f0, f1):
 
 def test_import_audio_starts_a_take_with_waveform(make_window):
     from talkface_studio.audio.loading import load_audio
-    from talkface_studio.ui.demo_project import build_demo_project  # noqa: F401 - media location
-    from talkface_studio.cli.cmd_demo import demo_media_dir
+    from talkface_studio.pipeline.demo_project import demo_media_dir
 
     w = make_window()
     wav = demo_media_dir() / "line.wav"

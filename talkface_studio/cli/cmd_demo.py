@@ -3,23 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import time
 from pathlib import Path
-
-TRANSCRIPT = ("Hello there. I have been waiting for you all morning. But, you know what? "
-              "Maybe this is the best day of my life.")
-# Painted in seconds on the demo recording (espeak, 8 s): sentence pauses measured in the audio.
-EMOTIONS = (
-    "sad:2@1.2-3.35",        # "I have been waiting for you all morning."
-    "surprised:3@4.2-5.1",   # "you know what?"
-    "happy:2@5.35-7.95",     # "Maybe this is the best day of my life."
-)
-FPS = "25"
-
-
-def demo_media_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "resources" / "demo"
 
 
 def add_parser(sub) -> None:
@@ -34,41 +19,20 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from talkface_studio.cli.cmd_new import build_project
-    from talkface_studio.core.errors import MediaError
-    from talkface_studio.core.project_file import save_project
+    from talkface_studio.pipeline.demo_project import create_demo
     from talkface_studio.pipeline.export.chan import write_chan
     from talkface_studio.pipeline.export.curves import write_curves
     from talkface_studio.pipeline.frame_cache import FrameCache
     from talkface_studio.pipeline.job import RenderJob
     from talkface_studio.pipeline.progress_text import TextProgress
     from talkface_studio.pipeline.render_output import render_to
-    from talkface_studio.pipeline.take_state import TakeState
 
     import numpy as np
 
     started = time.monotonic()
-    source = demo_media_dir()
     out: Path = args.output
-    try:
-        (out / "media").mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise MediaError(f"cannot create the output folder ({exc.strerror})", out) from None
-    for name in ("line.wav", "portrait.png"):
-        if not (source / name).is_file():
-            raise MediaError("demo media is missing (run from a source checkout)", source / name)
-        shutil.copy2(source / name, out / "media" / name)
-
-    project_path = out / "demo.tfs"
-    spec = argparse.Namespace(project=str(project_path), audio=str(out / "media" / "line.wav"),
-                              portrait=str(out / "media" / "portrait.png"), fps=FPS, emotion=list(EMOTIONS),
-                              take="line", seed=7, transcript=TRANSCRIPT, force=True)
-    project = build_project(spec)
-    state = TakeState(project)
-    take = project.takes[0]
-    state.fit(take)
-    state.generate(take)
-    save_project(project, project_path, backup=False)
+    project, state = create_demo(out)
+    project_path, take = project.path, project.takes[0]
     print(f"wrote {project_path} ({take.n_frames} frames at {take.rate} fps)")
 
     frames = np.arange(take.n_frames)

@@ -90,7 +90,7 @@ class ProjectFileMixin:
     def open_demo(self) -> None:
         if not self.maybe_save():
             return
-        from .demo_project import build_demo_project
+        from talkface_studio.pipeline.demo_project import build_demo_project
 
         folder = Path(tempfile.mkdtemp(prefix="talkface-demo-"))
         self.viewer.clear("Building the demo project (analysing speech, fitting the portrait)…")

@@ -1,0 +1,56 @@
+"""The demo project: the recording and portrait shipped in resources/demo, with painted emotions.
+
+Built by `talkface-studio demo` (`make demo`) and by the app's "Open demo project".
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from talkface_studio.core.errors import MediaError
+
+TRANSCRIPT = ("Hello there. I have been waiting for you all morning. But, you know what? "
+              "Maybe this is the best day of my life.")
+# Painted in seconds on the demo recording (espeak, 8 s): sentence pauses measured in the audio.
+EMOTIONS = (
+    "sad:2@1.2-3.35",        # "I have been waiting for you all morning."
+    "surprised:3@4.2-5.1",   # "you know what?"
+    "happy:2@5.35-7.95",     # "Maybe this is the best day of my life."
+)
+FPS = "25"
+
+
+def demo_media_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "resources" / "demo"
+
+
+def create_demo(folder: str | Path):
+    """Copy the demo media into `folder`, paint, fit, generate and save -> (project, TakeState)."""
+    from talkface_studio.core.project_file import save_project
+
+    from .new_project import new_project
+    from .take_state import TakeState
+
+    folder = Path(folder)
+    try:
+        (folder / "media").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MediaError(f"cannot create the output folder ({exc.strerror})", folder) from None
+    for name in ("line.wav", "portrait.png"):
+        source = demo_media_dir() / name
+        if not source.is_file():
+            raise MediaError("demo media is missing (run from a source checkout)", source)
+        shutil.copy2(source, folder / "media" / name)
+    project = new_project(folder / "demo.tfs", folder / "media" / "line.wav", folder / "media" / "portrait.png",
+                          fps=FPS, emotions=EMOTIONS, take="line", seed=7, transcript=TRANSCRIPT)
+    state = TakeState(project)
+    state.fit(project.takes[0])
+    state.generate(project.takes[0])
+    save_project(project, project.path, backup=False)
+    return project, state
+
+
+def build_demo_project(folder: str | Path) -> Path:
+    """Build the demo project in `folder` -> its path (the app opens it)."""
+    return Path(create_demo(folder)[0].path)

@@ -1,0 +1,61 @@
+"""A new project from an audio file, a portrait and emotion labels: shared by `new`, `demo` and the app."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from talkface_studio.core.emotion_track import EMOTIONS, EmotionTrack
+from talkface_studio.core.errors import ValidationError
+from talkface_studio.core.project import Project
+from talkface_studio.core.take import GenerationSettings, Take, check_take_name
+from talkface_studio.core.timebase import FrameRate
+
+_EMOTION_LABEL = re.compile(r"(?P<emotion>[a-z]+)(?::(?P<level>\d+))?@(?P<start>[0-9.]+)-(?P<end>[0-9.]+)")
+
+
+def parse_emotion_label(text: str, rate: FrameRate, n_frames: int) -> tuple[int, int, str, int]:
+    """'happy:2@0.5-3.0' (seconds) -> (start_frame, end_frame, 'happy', 2), checked against the take."""
+    m = _EMOTION_LABEL.fullmatch(text.strip().lower())
+    if not m:
+        raise ValidationError(f"--emotion {text!r}: expected EMOTION[:LEVEL]@START-END, e.g. happy:2@0.5-3.0")
+    emotion = m["emotion"]
+    if emotion not in EMOTIONS:
+        raise ValidationError(f"--emotion {text!r}: unknown emotion {emotion!r}; use one of {', '.join(EMOTIONS)}")
+    level = int(m["level"] or 2)
+    if level not in (1, 2, 3):
+        raise ValidationError(f"--emotion {text!r}: level must be 1-3, got {level}")
+    try:
+        t0, t1 = float(m["start"]), float(m["end"])
+    except ValueError:
+        raise ValidationError(f"--emotion {text!r}: times must be seconds like 0.5") from None
+    start, end = rate.seconds_to_frame(t0), rate.seconds_to_frame(t1)
+    if end <= start:
+        raise ValidationError(f"--emotion {text!r}: the range must end after it starts (and span a frame)")
+    if start >= n_frames or end > n_frames + 1:
+        seconds = rate.frame_to_seconds(n_frames)
+        raise ValidationError(f"--emotion {text!r}: the audio is only {seconds:.2f} s long")
+    return start, min(end, n_frames), emotion, level
+
+
+def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1", seed: int = 0,
+                transcript: str | None = None) -> Project:
+    """Decode the audio (for the take's length) and check the portrait is an image; the face is
+    fitted later, when generating. Later emotion labels paint over earlier ones."""
+    # Audio and image decoding live in their rooms; imported here so importing this module is cheap.
+    from talkface_studio.audio.loading import load_audio
+    from talkface_studio.face.image_io import load_image
+
+    rate = FrameRate.parse(fps)
+    name = check_take_name(take)
+    audio, portrait = Path(audio).absolute(), Path(portrait).absolute()
+    clip = load_audio(audio)
+    load_image(portrait)
+    n_frames = rate.frames_in(clip.duration)
+    if n_frames == 0:
+        raise ValidationError("the audio is shorter than one frame", audio)
+    track = EmotionTrack(default_transition=max(1, round(0.33 * rate.fps)))
+    for text in emotions:
+        track.paint(*parse_emotion_label(text, rate, n_frames))
+    generation = GenerationSettings(seed=seed, transcript=transcript)
+    return Project([Take(name, audio, portrait, rate, n_frames, track, generation=generation)], path=Path(path))
