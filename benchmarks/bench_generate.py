@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,8 @@ from talkface_studio.core.timebase import FrameRate  # noqa: E402
 from talkface_studio.perform.base import PerformRequest  # noqa: E402
 from talkface_studio.perform.registry import get_performer  # noqa: E402
 
+from timing import median_seconds
+
 
 def make_take(folder: Path, seconds: float) -> Path:
     x, sr = sf.read(str(ROOT / "resources/demo/line.wav"), dtype="float32")
@@ -33,15 +34,6 @@ def make_take(folder: Path, seconds: float) -> Path:
     path = folder / "take.wav"
     sf.write(str(path), x, sr, subtype="PCM_16")
     return path
-
-
-def median_time(fn, runs: int) -> float:
-    walls = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        walls.append(time.perf_counter() - t0)
-    return float(np.median(walls))
 
 
 def main() -> int:
@@ -73,7 +65,7 @@ def main() -> int:
             ("generate, recognised phones", lambda: performer.perform(PerformRequest(recognised, weights, rate, 1))),
             ("generate, acoustic phones", lambda: performer.perform(PerformRequest(acoustic, weights, rate, 1))),
         ]
-        times = {name: median_time(fn, args.runs) for name, fn in rows}
+        times = {name: median_seconds(fn, args.runs) for name, fn in rows}
     floor = times["decode audio (floor)"]
     total = times["analysis, acoustic part (uncached)"] + times["analysis, all from cache"]
     total += times["generate, recognised phones"]

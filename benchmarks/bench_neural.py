@@ -11,9 +11,7 @@ alone on the same portrait (the per-portrait work every frame must at least matc
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,14 +23,7 @@ from talkface_studio.perform.neural import SpeechToCues, SpeechToCuesConfig  # n
 from talkface_studio.perform.neural.mel_context import normalize_mel, padded_window  # noqa: E402
 from talkface_studio.render.neural import KeypointGenerator, KeypointGeneratorConfig  # noqa: E402
 
-
-def median_time(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from timing import median_seconds
 
 
 def stage1(runs: int) -> tuple[float, float]:
@@ -54,7 +45,7 @@ def stage1(runs: int) -> tuple[float, float]:
         with torch.no_grad():
             model(batch)
 
-    return median_time(lambda: model.generate(mel, emo, seed=0), runs), median_time(parallel, runs)
+    return median_seconds(lambda: model.generate(mel, emo, seed=0), runs), median_seconds(parallel, runs)
 
 
 def stage2(runs: int, frames: int) -> tuple[float, float]:
@@ -73,8 +64,8 @@ def stage2(runs: int, frames: int) -> tuple[float, float]:
         with torch.no_grad():
             renderer.model.appearance(renderer._to_tensor(image))
 
-    total = median_time(lambda: list(renderer.render(portrait, lm, 512)), runs)
-    return total / frames, median_time(floor, runs)
+    total = median_seconds(lambda: list(renderer.render(portrait, lm, 512)), runs)
+    return total / frames, median_seconds(floor, runs)
 
 
 def main() -> int:

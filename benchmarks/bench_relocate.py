@@ -9,8 +9,6 @@ Target: well under 1 s per 1000 frames (a 36000-frame take in seconds, not minut
 
 from __future__ import annotations
 
-import statistics
-import time
 
 import numpy as np
 
@@ -18,14 +16,7 @@ from talkface_studio.face.normalize import Pose, denormalize
 from talkface_studio.face.relocate import relocate
 from talkface_studio.face.topology import canonical_face
 
-
-def median_seconds(fn, repeats=5) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from timing import median_seconds
 
 
 def main() -> None:

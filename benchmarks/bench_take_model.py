@@ -10,9 +10,7 @@ and load of the edited take under a second.
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,16 +22,9 @@ from talkface_studio.core.project_file import load_project, save_project
 from talkface_studio.core.take import Take
 from talkface_studio.core.timebase import FrameRate
 
+from timing import median_seconds
+
 N = 36000
-
-
-def median_seconds(fn, repeats=7) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def build() -> Project:

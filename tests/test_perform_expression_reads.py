@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from talkface_studio.core.emotion_track import EMOTIONS
-from talkface_studio.face.normalize import Pose, denormalize, normalize
+from talkface_studio.face.normalize import Pose, denormalize
 from talkface_studio.face.relocate import relocate
 from talkface_studio.face.topology import canonical_face
 from talkface_studio.perform.base import PerformRequest

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 
-from talkface_studio import __version__
 from talkface_studio.core.errors import TalkFaceError
 
 # subcommand name -> module under talkface_studio.cli

@@ -6,7 +6,6 @@ level 2, Shift+1-8 level 3, Alt+1-8 level 1, E eraser, V select.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QWidget
 
