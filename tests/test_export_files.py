@@ -103,3 +103,15 @@ def test_failed_write_leaves_previous_file(tmp_path):
     (tmp_path / "blocker").write_text("")
     with pytest.raises(ExportError, match="blocker/c.csv"):
         write_curves(tmp_path / "blocker" / "c.csv", [0], {"blink": [0.0]}, FrameRate(25))
+
+
+def test_output_kind_reads_a_trailing_slash_as_a_folder(tmp_path):
+    from talkface_studio.pipeline.render_output import output_kind
+
+    assert output_kind(str(tmp_path / "take1.v2") + "/") == "sequence"  # dotted folder name
+    assert output_kind(tmp_path / "plates") == "sequence"
+    assert output_kind(tmp_path / "shot.MOV") == "video"
+    (tmp_path / "existing.dir").mkdir()
+    assert output_kind(tmp_path / "existing.dir") == "sequence"
+    with pytest.raises(ValidationError):
+        output_kind(tmp_path / "shot.avi")

@@ -15,7 +15,8 @@ def add_parser(sub) -> None:
                                    "modified; a take whose emotions changed since the last generate is "
                                    "regenerated in memory for this render.")
     p.add_argument("project", type=Path, help="project file (.tfs)")
-    p.add_argument("-o", "--output", type=Path, required=True, help="OUT.mp4, OUT.mov or an output folder")
+    # a str, not a Path: a trailing slash ("take1.v2/") says "folder" and Path would drop it
+    p.add_argument("-o", "--output", required=True, help="OUT.mp4, OUT.mov or an output folder")
     p.add_argument("--take", help="take name (default: the first take)")
     p.add_argument("--frames", metavar="A-B", help="inclusive frame range (default: the whole take)")
     p.add_argument("--size", type=int, default=512, help="output width and height in pixels (default 512)")

@@ -20,11 +20,15 @@ VIDEO_SUFFIXES = (".mp4", ".mov")
 
 
 def output_kind(out: str | os.PathLike) -> str:
-    """'video' for .mp4/.mov, 'sequence' for a folder (existing, or a path without a suffix)."""
-    path = Path(out)
+    """'video' for .mp4/.mov, 'sequence' for a folder (existing, written with a trailing slash, or a
+    path without a suffix: `shots/take1.v2/` is a folder even though it has a dot)."""
+    text = os.fspath(out)
+    path = Path(text)
+    if text.endswith(("/", os.sep)) or path.is_dir():
+        return "sequence"
     if path.suffix.lower() in VIDEO_SUFFIXES:
         return "video"
-    if path.is_dir() or path.suffix == "":
+    if path.suffix == "":
         return "sequence"
     raise ValidationError(f"unknown output type {path.suffix!r}; use .mp4, .mov or a folder", path)
 
@@ -34,9 +38,10 @@ def render_to(job: RenderJob, out: str | os.PathLike, *, crf: int = 18, audio_bi
               cancel: CancelToken | None = None, progress: ProgressFn | None = None,
               renderer=None) -> Path:
     """Render `job` into `out`. Nothing appears at `out` unless every frame succeeded."""
+    kind = output_kind(out)  # before Path(): it would drop a trailing slash
     out = Path(out)
     take = job.take
-    if output_kind(out) == "sequence":
+    if kind == "sequence":
         with ImageSequenceWriter(out, take.name) as seq:
             for frame, rgb in job.run(cancel, progress, cache, renderer):
                 seq.write(frame, rgb)
