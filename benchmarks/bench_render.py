@@ -3,7 +3,8 @@
 Speed: median wall and CPU (process) ms per frame at 256/512/1024 px vs. a floor measured in the
 same run, interleaved with the frames (one bare ``grid_sample`` of the same size); ``--stages`` adds
 per-stage CPU ms. Fidelity (``--quality``): MediaPipe re-detects landmarks on the
-rendered frames; mean error vs. the driving landmarks, mouth opening and iris position.
+rendered frames; mean error vs. the driving landmarks, mouth opening and iris position, then
+per held head pose (yaw +-15/25, pitch and roll +-15) and per inner-lip gap (2-12 mm).
 
     .venv/bin/python benchmarks/bench_render.py [--quality] [--stages] [--frames 30] [--device cpu]
         [--expressive] [--detail 1.0]
@@ -172,6 +173,73 @@ def bench_quality(portrait, frames: int, expressive: bool = False, detail: float
     print(f"iris x error (px): mean |e| {np.mean(np.abs(iris)):.2f}")
 
 
+def bench_poses(portrait, detail: float = 1.0) -> None:
+    """Re-detection error of held head poses (neutralized portrait relocated like the app does),
+    with the mean signed offset: a warp that does not follow its landmarks shows up as a bias."""
+    import mediapipe as mp
+    from talkface_studio.face.relocate import relocate
+    from talkface_studio.face.topology import REGIONS
+    from talkface_studio.perform.blendshapes import compose
+    from talkface_studio.perform.neutralize import neutralize_identity
+    size = 512
+    ident, _ = neutralize_identity(np.asarray(portrait.landmarks, np.float32) * size / portrait.image.shape[0])
+    poses = [("yaw", v) for v in (-25, -15, 0, 15, 25)] + [("pitch", v) for v in (-15, 15)] \
+        + [("roll", v) for v in (-15, 15)]
+    renderer = get_renderer("mesh_warp", device="cpu", detail=detail)
+    oval = REGIONS["face_oval"]
+    print(f"\n{'pose':>10} {'mean err px':>12} {'mean dx':>8} {'mean dy':>8} {'oval err':>9} {'inner err':>10}")
+    with mp.solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True) as mesh:
+        for name, value in poses:
+            lm = relocate(ident, compose({}, 1), {f"head_{name}": np.array([value], np.float32)})[0]
+            frame = next(renderer.render(portrait, lm[None], size))
+            found = mesh.process(frame).multi_face_landmarks
+            if not found:
+                print(f"{name:>5} {value:>+4}   face not found")
+                continue
+            det = np.array([[p.x * size, p.y * size] for p in found[0].landmark])
+            d = det[:468] - lm[:468, :2]
+            err = np.linalg.norm(d, axis=1)
+            inner = np.setdiff1d(np.arange(468), oval)
+            print(f"{name:>5} {value:>+4} {err.mean():>12.2f} {d[:, 0].mean():>+8.2f} {d[:, 1].mean():>+8.2f} "
+                  f"{err[oval].mean():>9.2f} {err[inner].mean():>10.2f}")
+
+
+def bench_gaps(portrait) -> None:
+    """Lips parted by 2..12 mm on the demo portrait (its own smile parts them ~7.4 mm): the gap
+    MediaPipe reads back from the rendered frame."""
+    import mediapipe as mp
+    from talkface_studio.render.mouth import eye_span, lip_gap_mm
+    size = 512
+    src = np.asarray(portrait.landmarks, float) * size / portrait.image.shape[0]
+    gaps = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, lip_gap_mm(src), 9.0, 12.0])
+    lms = []
+    for g in gaps:
+        lm = src.copy()
+        up, lo = lm[INNER_UPPER_LIP], lm[INNER_LOWER_LIP]
+        width = np.linalg.norm(lm[MOUTH_CORNERS[1], :2] - lm[MOUTH_CORNERS[0], :2])
+        line = lm[list(INNER_UPPER_LIP) + list(MOUTH_CORNERS), 1].max()
+        w = np.clip((lm[:, 1] - line) / 3.0, 0, 1) * np.exp(-((lm[:, 0] - lm[list(MOUTH_CORNERS), 0].mean())
+                                                             / (1.3 * width)) ** 2)
+        w[INNER_LOWER_LIP] = w[INNER_UPPER_LIP] = 0.0
+        new_lo = up + (lo - up) * g / lip_gap_mm(src)
+        lm[:, 1] += (new_lo - lo)[4, 1] * w
+        lm[INNER_LOWER_LIP] = new_lo
+        lms.append(lm)
+    renderer = get_renderer("mesh_warp", device="cpu")
+    got = []
+    with mp.solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True) as mesh:
+        for frame in renderer.render(portrait, np.stack(lms), size):
+            found = mesh.process(frame).multi_face_landmarks
+            det = np.array([[p.x * size, p.y * size, p.z * size] for p in found[0].landmark]) if found else None
+            got.append(lip_gap_mm(det) if det is not None else np.nan)
+    print("\ninner-lip gap, driving mm:  " + " ".join(f"{g:5.1f}" for g in gaps))
+    print("re-detected mm:            " + " ".join(f"{g:5.1f}" for g in got))
+    below = gaps[1:] < gaps[6] - 0.1
+    print(f"corr (2 mm .. wide) {np.corrcoef(gaps[1:], got[1:])[0, 1]:.2f}, "
+          f"below the portrait's gap {np.corrcoef(gaps[1:][below], np.array(got[1:])[below])[0, 1]:.2f}"
+          f"  (eye span {eye_span(src):.0f} px = 63 mm)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=30)
@@ -188,6 +256,8 @@ def main() -> None:
     bench_speed(portrait, args.device, args.frames, args.stages, args.expressive, args.detail)
     if args.quality:
         bench_quality(portrait, args.frames, args.expressive, args.detail)
+        bench_poses(portrait, args.detail)
+        bench_gaps(portrait)
 
 
 if __name__ == "__main__":

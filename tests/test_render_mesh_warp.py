@@ -396,3 +396,72 @@ def test_half_blink_slides_a_skin_lid_over_an_unsquashed_eye(renderer, portrait)
         diff = [np.abs(out[int(u + 0.6 * (b - u)):int(b) - 1, x] - base[int(u + 0.6 * (b - u)):int(b) - 1, x])
                 for x, u, b in zip(xs, lid, low) if int(b) - 1 > int(u + 0.6 * (b - u))]
         assert np.concatenate(diff).mean() < 10
+
+
+def with_lip_gap(lm, mm):
+    """The lower inner lip (and the jaw under it) moved so the inner lips part by ``mm``."""
+    from talkface_studio.render.mouth import lip_gap_mm
+    lm = lm.copy()
+    width = np.linalg.norm(lm[MOUTH_CORNERS[1], :2] - lm[MOUTH_CORNERS[0], :2])
+    line = lm[list(INNER_UPPER_LIP) + list(MOUTH_CORNERS), 1].max()
+    cx = lm[list(MOUTH_CORNERS), 0].mean()
+    w = np.clip((lm[:, 1] - line) / 3.0, 0, 1) * np.exp(-((lm[:, 0] - cx) / (1.3 * width)) ** 2)
+    w[INNER_LOWER_LIP] = 0.0
+    w[list(INNER_UPPER_LIP)] = 0.0
+    up, lo = lm[INNER_UPPER_LIP], lm[INNER_LOWER_LIP]
+    new_lo = up + (lo - up) * (mm / lip_gap_mm(lm))
+    lm[:, 1] += (new_lo - lo)[4, 1] * w
+    lm[INNER_LOWER_LIP] = new_lo
+    return lm
+
+
+def test_lips_parted_less_than_the_portrait_show_an_opening_of_that_size(portrait):
+    """The demo portrait smiles with its teeth ~7.4 mm apart. Driving gaps from 2 mm up through it
+    to wide open show a growing opening (teeth or cavity, not lip), not lips closed at a seam; a
+    face tracker reads the gap back, also below the portrait's own."""
+    import mediapipe as mp
+    from skimage.draw import polygon2mask
+
+    from talkface_studio.render.mouth import lip_gap_mm
+    size = 512
+    fit = portrait
+    renderer = get_renderer("mesh_warp", device="cpu")
+    src = rest(fit) * size / SIZE
+    own = lip_gap_mm(src)
+    look = renderer.prepare(fit, size).look
+    gaps = np.array([2.0, 3.0, 4.5, 6.0, own, 9.0, 12.0])
+    lms = np.stack([with_lip_gap(src, g) for g in gaps])
+    frames = list(renderer.render(fit, lms, size))
+    shown, teeth_share = [], []
+    lip_lum = float(luminance(look.lip.astype(float)))
+    teeth_lum = float(luminance(look.teeth.astype(float)))
+    for lm, f in zip(lms, frames):
+        inside = f[polygon2mask((size, size), lm[inner_lip_loop(), :2][:, ::-1] - 0.5)].astype(float)
+        shown.append((np.linalg.norm(inside - look.lip, axis=1) > 45).sum())   # not lip-coloured
+        teeth_share.append((luminance(inside) > (lip_lum + teeth_lum) / 2).mean())
+    assert np.all(np.diff(shown) > 0), shown
+    # The portrait's teeth between the lips, not a seam (2 mm is a few pixels: edges count as lip).
+    assert min(teeth_share[:4]) > 0.1 and np.mean(teeth_share[:4]) > 0.25, teeth_share
+    with mp.solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True) as mesh:
+        found = [mesh.process(f).multi_face_landmarks[0].landmark for f in frames]
+    detected = np.array([lip_gap_mm(np.array([[p.x, p.y, p.z] for p in d]) * size) for d in found])
+    below = gaps < own - 0.1
+    assert np.corrcoef(gaps[below], detected[below])[0, 1] > 0.95, detected
+    assert np.corrcoef(gaps, detected)[0, 1] > 0.9, detected
+    assert detected[0] > 1.0, detected                       # 2 mm reads as parted lips
+
+
+def test_the_mouth_does_not_pop_as_the_gap_crosses_the_seam_or_the_portrait_gap(renderer, portrait):
+    """Small steps of the driving gap make small changes of the mouth's pixels, across the seam
+    threshold (~1.5 mm) and the portrait's own gap alike."""
+    from talkface_studio.render.mouth import lip_gap_mm
+    src = rest(portrait)
+    own = lip_gap_mm(src)
+    steps = np.concatenate([np.arange(0.6, 2.6, 0.2), own + np.arange(-1.0, 1.01, 0.2)])
+    lms = np.stack([with_lip_gap(src, g) for g in steps])
+    frames = [f.astype(float) for f in renderer.render(portrait, lms, SIZE)]
+    ys, xs = window(src[inner_lip_loop(), :2], pad=6)
+    jumps = [np.abs(b[ys, xs] - a[ys, xs]).mean() for a, b in zip(frames, frames[1:])]
+    jumps = np.array(jumps[:9] + jumps[10:])          # the pair joining the two sweeps is no step
+    assert jumps.max() < 4.0, np.round(jumps, 2)
+    assert jumps.max() < 4 * np.median(jumps) + 1.0, np.round(jumps, 2)

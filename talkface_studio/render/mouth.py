@@ -12,6 +12,8 @@ like it. Every edge is anti-aliased.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
@@ -23,6 +25,10 @@ from .rim_frame import PROFILE_SAMPLES, Axis, RimFrame, profiles, rim_strips, so
 
 TOOTH_ANGLE = 0.3        # radians of arch per upper tooth (~8 teeth across a wide smile)
 CLOSE_BAND = 0.07        # lip texture re-stretched this many mouth widths beyond the inner rims
+PARTED_MM = (1.0, 2.0)   # inner-lip gap (mm) over which the closed lips' seam becomes an opening
+EYE_SPAN_MM = 63.0       # outer eye corner to corner, the face's ruler
+EYE_CORNERS = (33, 263)
+OWN_MOUTH_MM = (0.15, 0.8)   # this close to the portrait's own mouth the plain warp shows it as is
 
 
 def _rims(lm: np.ndarray):
@@ -104,27 +110,55 @@ def _interior(rf: RimFrame, opening: float, colours: PortraitLook, teeth_drawn: 
     return out
 
 
-def _own_teeth(out: torch.Tensor, rf: RimFrame, texture: torch.Tensor, s_axis: Axis) -> torch.Tensor:
+def _own_teeth(out: torch.Tensor, rf: RimFrame, texture: torch.Tensor, s_axis: Axis, teeth: "TeethMap"
+               ) -> torch.Tensor:
     """A portrait that shows its teeth keeps them: its upper teeth hang from the upper lip and its
     lower teeth ride on the lower lip (each sampled from the portrait at the same distance from
-    its lip), and the jaw opening between them reveals the drawn cavity. Photographic, and
-    continuous with the portrait's own mouth at rest."""
-    s_top, s_bottom = rf.curves
-    scale = s_axis.width / rf.width                       # source px per target px
+    its lip), and the jaw opening between them reveals the drawn cavity. Teeth keep their size
+    whatever the lips do (``TeethMap``): rounded lips narrow the row they show, a small gap shows
+    only their edges. Photographic, and continuous with the portrait's own mouth at rest."""
+    s_top, s_bottom = rf.curves                           # the portrait's rims at this pixel
     s_gap = (s_bottom - s_top).clamp_min(0)
-    u = rf.u.clamp(0, 1)
+    scale = teeth.scale
+    u = teeth.source_u(rf.u)
     below_top = (rf.v - rf.top).clamp_min(0) * scale      # source px below the upper lip
     above_bottom = (rf.bottom - rf.v).clamp_min(0) * scale
     upper = flow.sample(texture, s_axis.to_px(u, s_top + below_top))[0]
     lower = flow.sample(texture, s_axis.to_px(u, s_bottom - above_bottom))[0]
     # The upper row shows down to ~60% of the portrait's gap, the lower row up to ~35%; the cut
-    # edges fade over a couple of pixels and the cavity side of each is in shadow.
-    up_a = smoothstep(-1.5, 1.5, (0.6 * s_gap - below_top) / scale)
+    # edges fade over a couple of pixels. Once the jaw opens beyond the portrait's (``beyond``),
+    # the cavity side of each row is in shadow; until then the rows meet as in the portrait.
+    beyond = teeth.beyond
+    up_a = smoothstep(-1.5, 1.5, ((0.65 - 0.05 * beyond) * s_gap - below_top) / scale)
     lo_a = smoothstep(-1.5, 1.5, (0.35 * s_gap - above_bottom) / scale)
-    up_shade = 1 - 0.25 * smoothstep(0.3, 0.6, below_top / s_gap.clamp_min(1e-3))
-    lo_shade = 0.9 - 0.25 * smoothstep(0.15, 0.35, above_bottom / s_gap.clamp_min(1e-3))
+    up_shade = 1 - 0.25 * beyond * smoothstep(0.3, 0.6, below_top / s_gap.clamp_min(1e-3))
+    lo_shade = 1 - beyond * (0.1 + 0.25 * smoothstep(0.15, 0.35, above_bottom / s_gap.clamp_min(1e-3)))
     out = out + (lower * lo_shade[None] - out) * lo_a[None]
     return out + (upper * up_shade[None] - out) * up_a[None]
+
+
+@dataclass(frozen=True)
+class TeethMap:
+    """Where a frame's mouth pixel finds the portrait's teeth. Teeth are bone: they keep their size
+    (``scale`` = portrait px per frame px, from the eye span) and stay centred on the mouth, while
+    the mouth's own u axis stretches with the lips (``k_u`` = portrait u per frame u)."""
+
+    scale: float
+    k_u: float
+    beyond: float       # 0 while the lips part no more than the portrait's, 1 when clearly more
+
+    @staticmethod
+    def between(s_axis: Axis, t_width: float, s_lm: np.ndarray, t_lm: np.ndarray) -> "TeethMap":
+        scale = eye_span(s_lm) / max(eye_span(t_lm), 1e-6)
+        beyond = smoothstep(0.0, 1.5, lip_gap_mm(t_lm) - lip_gap_mm(s_lm))
+        return TeethMap(scale, t_width * scale / s_axis.width, beyond)
+
+    def source_u(self, u: torch.Tensor) -> torch.Tensor:
+        return 0.5 + (u - 0.5) * self.k_u
+
+    def curves_in_frame_u(self, curves):
+        """The portrait's rim profiles [(u, v)] re-indexed by the frame's u (looked up per pixel)."""
+        return [(0.5 + (su - 0.5) / self.k_u, sv) for su, sv in curves]
 
 
 def _source_mouth(colours: PortraitLook):
@@ -137,11 +171,16 @@ def _source_mouth(colours: PortraitLook):
 def _draw_open(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook, opening: float,
                strength: float, texture: torch.Tensor | None) -> None:
     s_axis, curves = _source_mouth(colours)
+    teeth = None
+    if texture is not None:
+        width = float(np.linalg.norm(lm[MOUTH_CORNERS[1], :2] - lm[MOUTH_CORNERS[0], :2]))
+        teeth = TeethMap.between(s_axis, width, colours.landmarks, lm)
+        curves = teeth.curves_in_frame_u(curves)
     for rf in rim_strips(*_rims(lm), frame.shape[-1], 2.0, frame.device,
                          extra_curves=curves if texture is not None else None):
         out = _interior(rf, opening, colours, teeth_drawn=texture is None)
         if texture is not None:
-            out = _own_teeth(out, rf, texture, s_axis)
+            out = _own_teeth(out, rf, texture, s_axis, teeth)
         alpha = _ramp(rf.inside()) * strength
         win = rf.window(frame)
         win += (out - win) * alpha[None]
@@ -151,8 +190,9 @@ def _restretch_lips(frame: torch.Tensor, texture: torch.Tensor, lm: np.ndarray, 
                     amount: float, seam_on: bool) -> None:
     """For a portrait that shows its teeth: near the inner rims the warp carries those teeth (they
     bleed into the lip triangles) and squeezes them as the lips close. Re-stretch each lip's own
-    texture, sampled a little inside the portrait's lip, over the rims; closed lips meet at a soft
-    dark seam (``seam_on``)."""
+    texture, sampled a little inside the portrait's lip, over the rims. Closed lips (``seam_on``)
+    meet at a soft dark seam halfway between the rims; parted lips end at their own rims (the
+    opening is drawn over what lies between)."""
     size = frame.shape[-1]
     width = float(np.linalg.norm(lm[MOUTH_CORNERS[1], :2] - lm[MOUTH_CORNERS[0], :2]))
     band = CLOSE_BAND * width
@@ -163,11 +203,15 @@ def _restretch_lips(frame: torch.Tensor, texture: torch.Tensor, lm: np.ndarray, 
         seam = 0.5 * (rf.top + rf.bottom)
         scale = s_axis.width / rf.width
         margin = 0.25 * band * scale             # skip the portrait's rim: teeth bleed into it
-        reach = band + 0.5 * (rf.bottom - rf.top).clamp_min(0)   # target px from seam to band edge
-        k = (band * scale - margin) / reach.clamp_min(1e-3)       # source px per target px: the
-        # band's outer edge samples where the warp would (continuous), the seam the lip's inner edge
-        d = (rf.v - seam).abs()
         upper = rf.v < seam
+        if seam_on:    # each lip's inner edge lands on the seam
+            reach = band + 0.5 * (rf.bottom - rf.top).clamp_min(0)   # target px, seam to band edge
+            d = (rf.v - seam).abs()
+        else:          # ... on its own rim; d < 0 inside the opening, which is painted over
+            reach = torch.full_like(seam, band)
+            d = torch.where(upper, rf.top - rf.v, rf.v - rf.bottom)
+        k = (band * scale - margin) / reach.clamp_min(1e-3)       # source px per target px: the
+        # band's outer edge samples where the warp would (continuous), d = 0 the lip's inner edge
         s_v = torch.where(upper, s_top - margin - d * k, s_bottom + margin + d * k)
         lips = flow.sample(texture, s_axis.to_px(u, s_v))[0]
         # The seam: a thin dark line, the lower lip in the upper lip's shadow just below it.
@@ -177,25 +221,55 @@ def _restretch_lips(frame: torch.Tensor, texture: torch.Tensor, lm: np.ndarray, 
             shade = (1 - 0.32 * soft_bump(d / sigma)) * (1 - 0.15 / (1 + below / (0.04 * width + 1)))
             lips = lips * shade[None]
         # Fade out at the band's outer edges and at the corners, where the warp's lips take over.
-        alpha = ((1 - smoothstep(0.55, 1.0, d / reach.clamp_min(1e-3)))
+        alpha = ((1 - smoothstep(0.55, 1.0, d.clamp_min(0) / reach.clamp_min(1e-3)))
                  * (1 - smoothstep(0.9, 1.0, (2 * rf.u - 1).abs())) * ((rf.u > 0) & (rf.u < 1)) * amount)
         win = rf.window(frame)
         win += (lips - win) * alpha[None]
+
+
+def eye_span(lm: np.ndarray) -> float:
+    """Outer eye corner to corner, 3-D (a turned head does not shrink it), in lm's pixels."""
+    return float(np.linalg.norm(lm[EYE_CORNERS[1]] - lm[EYE_CORNERS[0]]))
+
+
+def lip_gap_mm(lm: np.ndarray) -> float:
+    """Largest inner-lip gap in millimetres, taking the outer eye corners as 63 mm apart."""
+    gap = np.linalg.norm(lm[INNER_UPPER_LIP, :2] - lm[INNER_LOWER_LIP, :2], axis=1).max()
+    return float(gap / max(eye_span(lm), 1e-6) * EYE_SPAN_MM)
+
+
+def _mouth_width_mm(lm: np.ndarray) -> float:
+    return float(np.linalg.norm(lm[MOUTH_CORNERS[1], :2] - lm[MOUTH_CORNERS[0], :2])
+                 / max(eye_span(lm), 1e-6) * EYE_SPAN_MM)
 
 
 def draw_mouth(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook,
                texture: torch.Tensor | None = None) -> None:
     """Paint the mouth into frame [3, S, S] (float 0..255) in place; lm [478, 3] target.
 
-    Nothing is drawn while the opening matches the portrait's (the warp shows its own mouth)."""
+    A portrait without teeth of its own: the drawn mouth fades in as the lips part beyond the
+    portrait's opening. A portrait that shows its teeth: lips parted by more than ~1.5 mm show an
+    opening of exactly that size (its own teeth behind the lips, never squeezed), narrower or wider
+    than the portrait's; nearly closed lips meet at a seam. Around the portrait's own opening the
+    drawing fades into the plain warp (which then shows the portrait's mouth as it is), so nothing
+    pops as the gap crosses it, and still landmarks reproduce the portrait."""
     opening = mouth_gap(lm)
-    teeth_shown = texture is not None and colours.mouth_open >= 0.03
-    strength = smoothstep(colours.mouth_open, colours.mouth_open + 0.05, opening)
+    own = colours.mouth_open
+    if texture is None or own < 0.03:
+        strength = smoothstep(own, own + 0.05, opening)
+        if strength > 0:
+            _draw_open(frame, lm, colours, opening, strength, None)
+        return
+    gap_mm = lip_gap_mm(lm)
+    parted = smoothstep(*PARTED_MM, gap_mm)
+    # How far this mouth is from the portrait's own (mm of gap, plus a third of the width change).
+    src = colours.landmarks
+    unlike = abs(gap_mm - lip_gap_mm(src)) + abs(_mouth_width_mm(lm) - _mouth_width_mm(src)) / 3
+    unlike_own = smoothstep(*OWN_MOUTH_MM, unlike)
+    closed = (1.0 - parted) * smoothstep(0.0, 0.3, 1.0 - opening / own)
+    if closed > 0:
+        _restretch_lips(frame, texture, lm, colours, closed, seam_on=True)
+    strength = parted * unlike_own
     if strength > 0:
-        if teeth_shown:
-            _restretch_lips(frame, texture, lm, colours, strength, seam_on=False)
-        _draw_open(frame, lm, colours, opening, strength, texture if teeth_shown else None)
-    elif teeth_shown and opening < colours.mouth_open:
-        closing = smoothstep(0.0, 0.7, 1.0 - opening / colours.mouth_open)
-        if closing > 0:
-            _restretch_lips(frame, texture, lm, colours, closing, seam_on=True)
+        _restretch_lips(frame, texture, lm, colours, strength, seam_on=False)
+        _draw_open(frame, lm, colours, opening, strength, texture)
