@@ -352,22 +352,27 @@ def test_a_smile_keeps_its_own_teeth_when_the_jaw_opens(renderer, portrait):
     assert np.abs(got - want).mean() < 20
 
 
-def _tongue_fraction(out, lm):
-    """Share of the lower third of the opening (central column band) that is tongue: much redder
-    than the lips themselves (the cavity is the lip colour in shadow, the tongue redder still)."""
+def _tongue_fraction(out, lm, look):
+    """Share of the lower third of the opening (central column band, clear of the lips' soft
+    edges) that is tongue: a lit reddish mass, brighter than the shadowed cavity around it."""
     cx = lm[list(MOUTH_CORNERS), 0].mean()
     half = 0.15 * (lm[MOUTH_CORNERS[1], 0] - lm[MOUTH_CORNERS[0], 0])
     top, bottom = lm[13, 1], lm[14, 1]
-    low = out[int(top + 2 * (bottom - top) / 3):int(bottom) - 1, int(cx - half):int(cx + half)]
-    red = (low[..., 0] > 2.0 * low[..., 1]) & (luminance(low) > 20)
-    return red.mean()
+    low = out[int(top + 2 * (bottom - top) / 3):int(bottom) - 2, int(cx - half):int(cx + half)]
+    lip_lum = float(luminance(look.lip.astype(float)))
+    red = (low[..., 0] > 1.6 * low[..., 1]) & (luminance(low) > 0.5 * lip_lum)
+    return red.mean() if red.size else 0.0
 
 
-def test_tongue_shows_only_when_the_jaw_is_wide_open(renderer, portrait):
-    small = open_mouth(rest(portrait), 0.06)
-    wide = open_mouth(rest(portrait), 0.6)
-    assert _tongue_fraction(one(renderer, portrait, wide), wide) > 0.5
-    assert _tongue_fraction(one(renderer, portrait, small), small) < 0.05
+def test_tongue_rises_into_view_only_when_the_jaw_is_well_open(renderer, portrait):
+    size = 512
+    look = renderer.prepare(portrait, size).look
+    lm = rest(portrait) * size / SIZE
+    small, wide = with_lip_gap(lm, 4.0), open_mouth(lm, 0.6)        # 4 mm and ~40 mm apart
+    got = {k: _tongue_fraction(next(renderer.render(portrait, x[None], size)).astype(float), x, look)
+           for k, x in (("small", small), ("wide", wide))}
+    assert got["wide"] > 0.12, got
+    assert got["small"] < 0.03, got
 
 
 def test_half_blink_slides_a_skin_lid_over_an_unsquashed_eye(renderer, portrait):

@@ -30,7 +30,8 @@ def add_parser(sub) -> None:
     p.add_argument("--format", choices=("mp4", "mov"), default="mp4", help="video format (default mp4)")
     p.add_argument("--renderer", default="mesh_warp", help="stage 2 backend (default mesh_warp)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="render device on the nodes")
-    p.add_argument("--command", default=DEFAULT_COMMAND,
+    # dest must not be "command": that is the subcommand's name, which error messages print
+    p.add_argument("--command", dest="node_command", default=DEFAULT_COMMAND,
                    help="how render nodes start talkface-studio (default: talkface-studio on PATH)")
     p.add_argument("--name", default="", help="job name (default: talkface-<project>)")
     p.add_argument("--show", default="talkface", help="OpenCue show (default talkface)")
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.size % 2 or not 64 <= args.size <= 4096:
         raise ValidationError(f"--size must be an even number of pixels from 64 to 4096, got {args.size}")
-    command = shlex.split(args.command)
+    command = shlex.split(args.node_command)
     if not command:
         raise ValidationError("--command is empty")
     output = args.output or args.project.absolute().parent / f"farm-{args.project.stem}"

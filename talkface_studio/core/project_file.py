@@ -291,7 +291,9 @@ def _resolve(value: At, folder: Path) -> Path | None:
     if text is None:
         return None
     p = Path(text)
-    return p if p.is_absolute() else Path(os.path.normpath(folder / p))
+    # absolute in memory: a project opened as `shots/scene.tfs` must not resolve media against
+    # the project folder a second time (pipeline.resolve_media) or depend on the current folder
+    return p if p.is_absolute() else Path(os.path.abspath(folder / p))
 
 
 def _track_from_json(e: At) -> EmotionTrack:

@@ -41,7 +41,10 @@ def create_demo(folder: str | Path):
         source = demo_media_dir() / name
         if not source.is_file():
             raise MediaError("demo media is missing (run from a source checkout)", source)
-        shutil.copy2(source, folder / "media" / name)
+        try:
+            shutil.copy2(source, folder / "media" / name)
+        except OSError as exc:  # its filename is the source; the problem is the destination
+            raise MediaError(f"cannot copy the demo media ({exc.strerror or exc})", folder / "media" / name) from None
     project = new_project(folder / "demo.tfs", folder / "media" / "line.wav", folder / "media" / "portrait.png",
                           fps=FPS, emotions=EMOTIONS, take="line", seed=7, transcript=TRANSCRIPT)
     state = TakeState(project)

@@ -70,6 +70,7 @@ class MeshWarpRenderer:
     ``detail`` scales the expression fold shading (0 turns it off, 1 is the tuned depth)."""
 
     name = "mesh_warp"
+    version = "4"       # part of frame-cache keys: bump when the look changes (stale frames otherwise)
 
     def __init__(self, device: str | torch.device = "auto", grid: int | None = None, detail: float = 1.0):
         self.device = pick_device(device)

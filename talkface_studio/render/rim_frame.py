@@ -64,6 +64,28 @@ def profiles(u: torch.Tensor, curves) -> list[torch.Tensor]:
     return list(out[0, :, 0].reshape((len(curves),) + tuple(u.shape)))
 
 
+def rounded_rims(up, lo, width: float, reach: float):
+    """The rims (u, v) knots re-tabulated with rounded ends. Near each corner the opening is cut to
+    a parabolic cap on the opening's mid-line there, so it tapers to the corner in a rounded point
+    whatever the landmarks do (a jaw that drops the whole lower lip leaves the polygon's sides
+    vertical). The cap reaches ``reach`` of the width from the corner, or further when the
+    opening is tall there (its tip stays no sharper than ~60 degrees). Never outside the rims."""
+    u = np.linspace(0.0, 1.0, PROFILE_SAMPLES)
+    top, bottom = np.interp(u, *_sorted(*up)), np.interp(u, *_sorted(*lo))
+    out_top, out_bottom = top.copy(), bottom.copy()
+    for side, dist in ((u < 0.5, u), (u >= 0.5, 1 - u)):   # dist: from that corner, in widths
+        at = np.argmin(np.abs(dist - reach) + 2 * ~side)
+        half = max((bottom[at] - top[at]) / 2, 0.0)
+        cap_len = max(reach, 0.9 * half / max(width, 1e-6))
+        at = np.argmin(np.abs(dist - cap_len) + 2 * ~side)
+        mid, half = (top[at] + bottom[at]) / 2, max((bottom[at] - top[at]) / 2, 0.0)
+        s = np.clip(dist / cap_len, 0, 1)
+        cap = np.where(s < 1, half * s * (2 - s), np.inf)
+        out_top = np.where(side, np.maximum(top, mid - cap), out_top)
+        out_bottom = np.where(side, np.minimum(bottom, mid + cap), out_bottom)
+    return (u, out_top), (u, out_bottom)
+
+
 def soft_bump(x: torch.Tensor) -> torch.Tensor:
     """1 / (1 + x^2)^2: a bell like exp(-x^2) made of multiplies (see ``profiles`` on why)."""
     y = 1.0 + x * x
@@ -89,14 +111,17 @@ class RimFrame:
     top: torch.Tensor       # v of the upper rim at this pixel's u
     bottom: torch.Tensor    # v of the lower rim
     curves: list            # the caller's extra profiles at each pixel's u
+    outline: tuple | None = None    # (top, bottom) of the opening with rounded ends, if asked for
 
     @property
     def width(self) -> float:
         return self.axis.width
 
     def inside(self) -> torch.Tensor:
-        """Signed distance (pixels, along v) into the opening; positive inside."""
-        return torch.minimum(self.v - self.top, self.bottom - self.v)
+        """Signed distance (pixels, along v) into the opening (its rounded outline when there is
+        one); positive inside."""
+        top, bottom = self.outline or (self.top, self.bottom)
+        return torch.minimum(self.v - top, bottom - self.v)
 
     def window(self, frame: torch.Tensor) -> torch.Tensor:
         return frame[:, self.y0:self.y0 + self.h, self.x0:self.x0 + self.w]
@@ -108,12 +133,13 @@ STRIP_PIXELS = 8192     # pixels per strip: [3, strip] colour tensors stay under
 
 def rim_strips(left, right, upper: np.ndarray, lower: np.ndarray, size: int, pad: float,
                device: torch.device, extra: np.ndarray | None = None,
-               extra_curves=None) -> list[RimFrame]:
+               extra_curves=None, round_ends: float = 0.0) -> list[RimFrame]:
     """The opening between upper [K, 2] and lower [L, 2] rims (image left -> right, corners
     excluded) with corners ``left``/``right``, over a window covering the rims (and ``extra``
     points) plus ``pad`` pixels, cut into horizontal strips of at most ``STRIP_PIXELS``.
     ``extra_curves`` [(u_knots, values), ...] are looked up at each pixel's u in the same pass
-    (``RimFrame.curves``). Empty when the window is off frame.
+    (``RimFrame.curves``). ``round_ends`` > 0 rounds the opening's ends over that fraction of its
+    width (``rounded_rims``, ``RimFrame.outline``; ``top``/``bottom`` stay the rims). Empty when the window is off frame.
 
     Why strips: above its grain size torch splits an op across threads, and on a shared 2-core
     machine each split waits milliseconds for the second core; a 1024 px mouth is ~100k values."""
@@ -124,6 +150,7 @@ def rim_strips(left, right, upper: np.ndarray, lower: np.ndarray, size: int, pad
         return []
     up = axis.to_uv(np.concatenate([[left], upper, [right]]))
     lo = axis.to_uv(np.concatenate([[left], lower, [right]]))
+    rounded = list(rounded_rims(up, lo, axis.width, round_ends)) if round_ends > 0 else []
     rows = max(1, STRIP_PIXELS // w)
     strips = []
     for sy in range(y0, y0 + h, rows):
@@ -132,6 +159,7 @@ def rim_strips(left, right, upper: np.ndarray, lower: np.ndarray, size: int, pad
         qx, qy = pts[..., 0] - float(axis.a[0]), pts[..., 1] - float(axis.a[1])
         u = (qx * float(axis.ex[0]) + qy * float(axis.ex[1])) / axis.width
         v = qx * float(axis.ey[0]) + qy * float(axis.ey[1])
-        top, bottom, *more = profiles(u, [up, lo, *(extra_curves or [])])
-        strips.append(RimFrame(axis, x0, sy, w, sh, u, v, top, bottom, more))
+        top, bottom, *more = profiles(u, [up, lo, *rounded, *(extra_curves or [])])
+        outline = (more.pop(0), more.pop(0)) if rounded else None
+        strips.append(RimFrame(axis, x0, sy, w, sh, u, v, top, bottom, more, outline))
     return strips

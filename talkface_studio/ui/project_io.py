@@ -52,7 +52,18 @@ class ProjectFileMixin:
                           QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
         if answer == QMessageBox.Save:
             return self.save()
-        return answer == QMessageBox.Discard
+        if answer == QMessageBox.Discard:
+            self._drop_autosave()  # else the next open offers to "recover" what was just discarded
+            return True
+        return False
+
+    def _drop_autosave(self) -> None:
+        self.autosave_timer.stop()
+        if self.document.path is not None:
+            try:
+                project_file.autosave_path(self.document.path).unlink(missing_ok=True)
+            except OSError:
+                pass  # only ever offered while newer than the project
 
     # -- new / open / save -----------------------------------------------------------------------
     def new_project(self) -> None:
@@ -139,8 +150,21 @@ class ProjectFileMixin:
         if path:
             self.import_audio(path)
 
-    def import_audio(self, path) -> None:
-        """Measure the audio in a worker, then point the current take at it (or start a take)."""
+    def new_take_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "New take from audio", str(self._last_dir()),
+                                              "Audio (" + " ".join(f"*{s}" for s in sorted(AUDIO_SUFFIXES)) + ")")
+        if path:
+            self.import_audio(path, new_take=True)
+
+    def _free_take_name(self, stem: str) -> str:
+        names, name, i = set(self.document.project.take_names()), stem or "take", 2
+        while name in names:
+            name, i = f"{stem}_{i}", i + 1
+        return name
+
+    def import_audio(self, path, new_take: bool = False) -> None:
+        """Measure the audio in a worker, then point the current take at it (or start a take).
+        `new_take` adds a take named after the file, with the current take's portrait and rate."""
         path = Path(path).absolute()
 
         def work(progress, cancel):
@@ -153,9 +177,11 @@ class ProjectFileMixin:
             rate = take.rate if take else DEFAULT_RATE
             n_frames = rate.frames_in(duration)
             try:
-                if take is None:
-                    self.document.push(AddTake(Take("take1", path, None, rate, n_frames)))
-                    self.document.set_current_take("take1")
+                if take is None or new_take:
+                    name = "take1" if take is None else self._free_take_name(path.stem)
+                    portrait = take.portrait_path if take is not None else None
+                    self.document.push(AddTake(Take(name, path, portrait, rate, n_frames)))
+                    self.document.set_current_take(name)
                 else:
                     self.document.push(SetMedia(take.name, audio_path=path, n_frames=n_frames))
             except TalkFaceError as exc:

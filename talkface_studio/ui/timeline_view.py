@@ -4,7 +4,7 @@ a track-header column on the left and a scroll bar that pans through the take.""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QScrollBar, QVBoxLayout, QWidget
 
 from .emotion_lane import EmotionLane
 from .emotion_palette import EmotionPalette
@@ -40,7 +40,17 @@ class TimelineView(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
-        box.addWidget(self.palette_bar)
+        # the palette scrolls sideways instead of holding the window ~900 px wide (small screens, docks)
+        self.palette_scroll = QScrollArea(self)
+        self.palette_scroll.setWidget(self.palette_bar)
+        self.palette_scroll.setWidgetResizable(True)
+        self.palette_scroll.setFrameShape(QFrame.NoFrame)
+        self.palette_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.palette_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+        bar_height = self.palette_bar.sizeHint().height()
+        self.palette_scroll.setMinimumHeight(bar_height)
+        self.palette_scroll.setMaximumHeight(bar_height + self.palette_scroll.horizontalScrollBar().sizeHint().height())
+        box.addWidget(self.palette_scroll)
         box.addLayout(grid)
         box.addStretch(1)
         session.mapping_changed.connect(self._sync_scrollbar)

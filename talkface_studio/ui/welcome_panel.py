@@ -39,6 +39,7 @@ class WelcomePanel(QWidget):
         box.addWidget(self.recent, 0, Qt.AlignHCenter)
         self.hint = QLabel("Or drop an audio file, a portrait or a .tfs project anywhere on the window.", self)
         self.hint.setStyleSheet("color: #6b6f76")
+        self.hint.setWordWrap(True)  # a long line would set the window's minimum width
         box.addWidget(self.hint, 0, Qt.AlignHCenter)
 
     def set_recent(self, paths: list[str]) -> None:

@@ -15,8 +15,6 @@ from .emotion_palette import brush_for_key
 from .lane_gestures import Brush
 
 
-SHIFTED = "!@#$%^&*"
-
 
 def _action(window, text, slot, shortcut=None, checkable=False, tip=None) -> QAction:
     a = QAction(text, window)
@@ -54,8 +52,10 @@ def build_actions(w) -> dict[str, QAction]:
     f.addSeparator()
     A["import_audio"] = _action(w, "Import &Audio…", w.import_audio_dialog, "Ctrl+I")
     A["import_portrait"] = _action(w, "Import &Portrait…", w.import_portrait_dialog, "Ctrl+Shift+I")
+    A["new_take"] = _action(w, "New &Take from Audio…", w.new_take_dialog, "Ctrl+T",
+                            tip="Add a take for another recording, with the current portrait")
     A["export"] = _action(w, "&Export…", w.export_dialog, "Ctrl+E")
-    for k in ("import_audio", "import_portrait", "export"):
+    for k in ("import_audio", "import_portrait", "new_take", "export"):
         f.addAction(A[k])
     f.addSeparator()
     f.addAction(_action(w, "&Quit", w.close, QKeySequence.Quit))
@@ -128,9 +128,10 @@ def build_actions(w) -> dict[str, QAction]:
     s = w.session
     for digit in range(1, 9):
         for mod, shift, alt in (("", False, False), ("Shift+", True, False), ("Alt+", False, True)):
-            keys = [f"{mod}{digit}"] + ([SHIFTED[digit - 1]] if shift else [])  # US layouts send '!' for Shift+1
+            # only "Shift+5": X11 sends '%' and Qt matches it to "Shift+5" itself; binding '%' too
+            # made every Shift+digit press ambiguous, so it did nothing
             _action(w, f"Brush {mod}{digit}", lambda d=digit, sh=shift, al=alt: s.set_brush(
-                brush_for_key(d, sh, al, s.brush)), keys)
+                brush_for_key(d, sh, al, s.brush)), f"{mod}{digit}")
     _action(w, "Eraser", lambda: s.set_brush(Brush("erase", s.brush.emotion, s.brush.level)), "E")
     _action(w, "Select Tool", lambda: s.set_brush(Brush("select", s.brush.emotion, s.brush.level)), "V")
     return A

@@ -10,6 +10,7 @@ Arrays (no pickled objects, so `np.load(..., allow_pickle=False)` reads it):
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -26,8 +27,12 @@ def write_landmarks_npz(path: str | os.PathLike, landmarks_px: np.ndarray, frame
     if landmarks.ndim != 3 or landmarks.shape[1:] != (478, 3):
         raise ValueError(f"landmarks must be [T,478,3], got {landmarks.shape}")
     path = Path(path)
+    # zip in memory first: a full disk mid-zip left numpy's ZipFile to fail again at exit
+    # ("Exception ignored ... seek of closed file") after the clean one-line error
+    buffer = io.BytesIO()
+    np.savez(buffer, landmarks=landmarks, frames=np.asarray(frames, dtype=np.int64),
+             fps=np.float64(rate.fps), fps_rational=np.array([rate.num, rate.den], dtype=np.int64),
+             image_size=np.array(image_size, dtype=np.int64))
     with atomic_file(path) as temp, open(temp, "wb") as fh:
-        np.savez(fh, landmarks=landmarks, frames=np.asarray(frames, dtype=np.int64),
-                 fps=np.float64(rate.fps), fps_rational=np.array([rate.num, rate.den], dtype=np.int64),
-                 image_size=np.array(image_size, dtype=np.int64))
+        fh.write(buffer.getbuffer())
     return path

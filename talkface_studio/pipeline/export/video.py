@@ -128,7 +128,7 @@ class VideoWriter:
         self._log.seek(0)
         lines = [ln for ln in self._log.read().decode("utf-8", "replace").splitlines() if ln.strip()]
         text = lines[-1] if lines else "unknown error"
-        if "No space left" in text:
+        if any("No space left" in ln for ln in lines):  # ffmpeg's last line is a consequence
             return "disk full while writing"
         return text
 

@@ -1,0 +1,101 @@
+"""QA regressions found by using the window as an artist would (offscreen, work run inline)."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
+
+from talkface_studio.cli.main import main  # noqa: E402
+from talkface_studio.core import project_file  # noqa: E402
+from talkface_studio.core.commands import PaintEmotion  # noqa: E402
+from talkface_studio.ui.main_window import MainWindow  # noqa: E402
+
+pytestmark = pytest.mark.gui
+DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
+
+
+@pytest.fixture
+def project_path(tmp_path):
+    audio = tmp_path / "line.wav"
+    t = np.arange(16000) / 16000
+    sf.write(audio, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    shutil.copy(DEMO / "portrait.png", tmp_path / "face.png")
+    path = tmp_path / "scene.tfs"
+    assert main(["new", str(path), "--audio", str(audio), "--portrait", str(tmp_path / "face.png")]) == 0
+    return path
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    def make():
+        w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat), synchronous=True)
+        w.answers = []
+        w.ask = lambda *a, **k: w.answers.pop(0) if w.answers else QMessageBox.Discard
+        qtbot.addWidget(w)
+        w.show()
+        return w
+    return make
+
+
+def test_discarded_changes_are_not_offered_as_a_recovery(make_window, project_path):
+    w = make_window()
+    assert w.open_project(project_path)
+    w.document.push(PaintEmotion(w.document.current_take, 2, 10, "angry", 2))
+    w.autosave_now()
+    assert project_file.find_recovery(project_path) is not None
+    w.answers.append(QMessageBox.Discard)  # "Save changes to scene?" -> Discard, then quit
+    assert w.close()
+    assert project_file.find_recovery(project_path) is None
+    w2 = make_window()
+    w2.answers.append(QMessageBox.Yes)  # would restore the discarded edit if it were offered
+    w2.open_project(project_path)
+    assert not w2.document.take.emotion_track.segments and w2.answers == [QMessageBox.Yes]
+
+
+def test_no_key_press_matches_two_shortcuts(make_window):
+    """On X11, Shift+5 arrives as '%' and Qt also tries 'Shift+5': an action holding both, or two
+    actions sharing a key, makes Qt refuse the press as ambiguous (Shift+digit brushes did nothing)."""
+    from PySide6.QtGui import QKeySequence
+
+    w = make_window()
+    owners: dict[str, str] = {}
+    for action in w.actions():
+        for seq in action.shortcuts():
+            text = seq.toString(QKeySequence.PortableText)
+            assert text not in owners, f"{text!r} is bound to {owners[text]!r} and {action.text()!r}"
+            owners[text] = action.text()
+    for symbol in "!@#$%^&*":
+        assert symbol not in owners, f"{symbol!r} is bound to {owners[symbol]!r}; X11 sends it for Shift+digit"
+
+
+def test_window_fits_a_laptop_screen_width(make_window, project_path):
+    w = make_window()
+    w.open_project(project_path)
+    # the emotion palette held the whole window ~900 px wide; it now scrolls sideways
+    assert w.minimumSizeHint().width() <= 800
+    assert w.timeline.palette_bar.isVisible() and w.timeline.palette_bar.emotion_buttons
+
+
+def test_second_take_from_audio_and_switching_takes(make_window, project_path):
+    w = make_window()
+    w.open_project(project_path)
+    first = w.document.current_take
+    w.document.push(PaintEmotion(first, 2, 10, "sad", 2))
+    w.import_audio(project_path.parent / "line.wav", new_take=True)
+    names = w.document.project.take_names()
+    assert names == [first, "line"] and w.document.current_take == "line"
+    second = w.document.take
+    assert second.portrait_path == w.document.project.take(first).portrait_path and second.n_frames == 24
+    assert not second.emotion_track.segments and [w.take_box.itemText(i) for i in range(w.take_box.count())] == names
+    w.take_box.setCurrentIndex(0)
+    w.take_box.activated.emit(0)  # what picking it in the toolbar does
+    assert w.document.current_take == first and w.document.take.emotion_track.segments[0].emotion == "sad"
+    w.document.undo_stack.undo()  # undoing the new take removes it
+    assert w.document.project.take_names() == [first]
