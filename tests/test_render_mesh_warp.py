@@ -470,3 +470,16 @@ def test_the_mouth_does_not_pop_as_the_gap_crosses_the_seam_or_the_portrait_gap(
     jumps = np.array(jumps[:9] + jumps[10:])          # the pair joining the two sweeps is no step
     assert jumps.max() < 4.0, np.round(jumps, 2)
     assert jumps.max() < 4 * np.median(jumps) + 1.0, np.round(jumps, 2)
+
+
+def test_cache_version_follows_the_source_and_the_detail_setting(tmp_path):
+    from talkface_studio.render.code_version import source_digest
+    from talkface_studio.render.mesh_warp import MeshWarpRenderer
+
+    a, b = MeshWarpRenderer("cpu"), MeshWarpRenderer("cpu", detail=0.0)
+    assert a.version != b.version  # other shading, other pixels: never the same cache entry
+    (tmp_path / "m.py").write_text("x = 1\n")
+    before = source_digest(str(tmp_path))
+    (tmp_path / "m.py").write_text("x = 2\n")
+    source_digest.cache_clear()
+    assert source_digest(str(tmp_path)) != before

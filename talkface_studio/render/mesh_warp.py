@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 import numpy as np
@@ -22,6 +23,7 @@ from talkface_studio.core.errors import ValidationError
 
 from . import flow
 from .appearance import PortraitLook, read_portrait
+from .code_version import source_digest
 from .device import pick_device
 from .eyes import draw_eyes
 from .mouth import draw_mouth
@@ -70,7 +72,7 @@ class MeshWarpRenderer:
     ``detail`` scales the expression fold shading (0 turns it off, 1 is the tuned depth)."""
 
     name = "mesh_warp"
-    version = "4"       # part of frame-cache keys: bump when the look changes (stale frames otherwise)
+    version = "4"  # with the source digest and the detail setting, part of every frame-cache key
 
     def __init__(self, device: str | torch.device = "auto", grid: int | None = None, detail: float = 1.0):
         self.device = pick_device(device)
@@ -78,6 +80,8 @@ class MeshWarpRenderer:
         if not 0.0 <= float(detail) <= 3.0:
             raise ValidationError(f"mesh_warp detail must be in 0..3, got {detail}")
         self.detail = float(detail)
+        # instance attribute: frames with another detail or from other code are other frames
+        self.version = f"{MeshWarpRenderer.version}.{source_digest(str(Path(__file__).parent))}.d{self.detail:g}"
         self._cache: OrderedDict[tuple, _Prepared] = OrderedDict()
 
     # -- source side -----------------------------------------------------------------------
