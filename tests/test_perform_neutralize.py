@@ -129,3 +129,19 @@ def test_the_take_option_defaults_on_and_is_checked():
 
 def test_every_expression_channel_can_be_estimated():
     assert set(EXPRESSION_CHANNELS) <= set(FIT_CHANNELS) and set(FIT_CHANNELS) - set(BASES) == {"lips_part", "corner_pull"}
+
+
+def test_the_demo_portraits_own_smile_comes_off():
+    """On real tracked landmarks (not only synthetic faces): the shipped portrait smiles with parted
+    lips; after neutralization the lips meet and the corners sit level with the mouth centre."""
+    from pathlib import Path
+
+    from talkface_studio.face.portrait import fit_portrait
+
+    fit = fit_portrait(Path(__file__).resolve().parents[1] / "resources" / "demo" / "portrait.png", size=512)
+    before = measure(np.asarray(fit.landmarks, np.float64))
+    neutral_px, _ = neutralize_identity(np.asarray(fit.landmarks, np.float32))
+    after = measure(neutral_px)
+    assert before["lip_gap"][0] > 5 and before["corner_lift"][0] > 4
+    assert after["lip_gap"][0] < 1.0
+    assert abs(after["corner_lift"][0]) < 1.5

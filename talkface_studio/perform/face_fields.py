@@ -58,6 +58,7 @@ _outer_loop = np.concatenate([OUTER_UPPER, OUTER_LOWER[::-1][1:-1]])
 IN_LIPS = _inside(_outer_loop)
 IN_LIPS[np.concatenate([OUTER_UPPER, OUTER_LOWER])] = True
 MOUTH_LINE_Y = np.interp(X, *_line(INNER_UPPER))  # where the lips meet, per x
+LOWER_LIP_EDGE_Y = np.interp(X, *_line(OUTER_LOWER))  # the lower lip's outer edge, per x
 
 
 def lip_side() -> np.ndarray:
@@ -65,8 +66,10 @@ def lip_side() -> np.ndarray:
     side = np.zeros(N)
     side[IN_LIPS & (Y > MOUTH_LINE_Y + 1e-6)] = 1.0
     side[IN_LIPS & (Y < MOUTH_LINE_Y - 1e-6)] = -1.0
-    side[INNER_UPPER] = -1.0
-    side[INNER_LOWER] = 1.0
+    # contours by name: near the corners the canonical lower edge (146, 375) lies above the
+    # interpolated mouth line, which would otherwise count it as upper lip
+    side[np.concatenate([INNER_UPPER, OUTER_UPPER])] = -1.0
+    side[np.concatenate([INNER_LOWER, OUTER_LOWER])] = 1.0
     side[np.concatenate([CORNERS, INNER_UPPER[[0, -1]]])] = 0.0
     return side
 
@@ -78,12 +81,15 @@ def lip_depth() -> np.ndarray:
     """0 on the inner lip line .. 1 on the outer lip contour (lip points only), else nan."""
     out = np.full(N, np.nan)
     up_outer = np.interp(X, *_line(OUTER_UPPER))
-    low_outer = np.interp(X, *_line(OUTER_LOWER))
+    low_outer = LOWER_LIP_EDGE_Y
     upper = IN_LIPS & (LIP_SIDE <= 0)
     lower = IN_LIPS & (LIP_SIDE > 0)
     out[upper] = (MOUTH_LINE_Y - Y)[upper] / np.maximum(1e-6, (MOUTH_LINE_Y - up_outer)[upper])
     out[lower] = (Y - MOUTH_LINE_Y)[lower] / np.maximum(1e-6, (low_outer - MOUTH_LINE_Y)[lower])
-    return np.clip(out, 0, 1)
+    out = np.clip(out, 0, 1)
+    out[np.concatenate([OUTER_UPPER[1:-1], OUTER_LOWER[1:-1]])] = 1.0  # the contours by name
+    out[np.concatenate([INNER_UPPER[1:-1], INNER_LOWER[1:-1]])] = 0.0
+    return out
 
 
 LIP_DEPTH = lip_depth()

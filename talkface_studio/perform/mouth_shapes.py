@@ -1,7 +1,8 @@
 """Mouth blendshapes [478, 3] at channel value 1, in normalized space.
 
 jaw_open is a rotation of the lower face about the jaw hinge (near the ear), not a straight drop:
-the chin swings down and back. lip_press is sized to close the gap the jaw leaves at
+the chin swings down and back. The lower lip hangs from the mandible at the centre and from the
+cheeks at the corners, so it drops as an arc (widest at the centre), not as a box. lip_press is sized to close the gap the jaw leaves at
 jaw_open = JAW_PRESS_LIMIT, so bilabials close even on a slightly open jaw; when both are small the
 lips would overlap, which `clamp_lip_order` (blendshapes.py) resolves after mixing.
 """
@@ -19,6 +20,7 @@ from .face_fields import (
     LIP_DEPTH,
     LIP_PAIRS,
     LIP_SIDE,
+    LOWER_LIP_EDGE_Y,
     MM,
     MOUTH_LINE_Y,
     X,
@@ -33,21 +35,45 @@ from .face_fields import (
 JAW_DROP_MM = 24.0  # lower-lip drop at jaw_open = 1 (a wide shout; speech uses ~0.2-0.6)
 JAW_PRESS_LIMIT = 0.25  # lip_press = 1 still closes the lips at this jaw opening
 HINGE = np.array([0.0, 0.25, 0.6])  # temporomandibular joint: in front of the ear, behind the face
+CORNER_SHARE = 0.3  # of the mandible's drop that reaches the lip corners (they hang from the cheeks)
+ARC_POWER = 0.7  # opening profile (1 - u^2)^p: 0.5 an ellipse, 1 a pointed lens; trackers see between
 
 _RIGHT_CORNER = FACE[CORNERS[0]]
+_INNER_CORNER_X = abs(FACE[INNER_LOWER[0], 0])
+
+
+def along_mouth() -> np.ndarray:
+    """u [N]: 0 on the midline .. 1 at the inner lip corners and beyond."""
+    return np.clip(np.abs(X) / _INNER_CORNER_X, 0.0, 1.0)
+
+
+def opening_profile(u: np.ndarray) -> np.ndarray:
+    """Share of the centre's opening at u along the mouth: 1 at the centre, 0 at the corners, with
+    a smooth round top (no flat run that would leave the opening a box with vertical sides)."""
+    return (1.0 - np.clip(u, 0.0, 1.0) ** 2) ** ARC_POWER
 
 
 def _jaw_weight() -> np.ndarray:
-    """How rigidly each point follows the mandible: 1 lower lip/chin, 0 upper lip and above."""
+    """How far each point follows the mandible: 1 chin, 0 upper lip and above. The lower lip hangs
+    from the mandible at the centre but from the cheeks at the corners, so its weight falls from 1
+    to CORNER_SHARE along the mouth: the opening becomes an arc, widest at the centre."""
     corner_y = FACE[CORNERS, 1].mean()
     lateral = np.clip(np.abs(X) - abs(_RIGHT_CORNER[0]), 0, None)
     top = corner_y - 0.04 - 0.5 * lateral  # the jaw/cheek boundary rises toward the ear
     w = smoothstep((Y - top) / 0.12)
-    w[IN_LIPS] = (LIP_SIDE[IN_LIPS] > 0).astype(float)
-    w[CORNERS] = 0.5
-    w[INNER_UPPER[[0, -1]]] = 0.5
-    w[INNER_UPPER[1:-1]] = 0.0
-    w[INNER_LOWER[1:-1]] = 1.0
+    u = along_mouth()
+    lower_lip = CORNER_SHARE + (1 - CORNER_SHARE) * opening_profile(u)
+    upper_lip = CORNER_SHARE * u**4  # only next to the corners does the upper lip follow them down
+    # skin below the lower lip: from the lip's own weight at its edge to the mandible's 10 mm lower
+    # (and 12 mm out past the corners), so the lip and the chin below it do not tear apart
+    below = smoothstep((Y - LOWER_LIP_EDGE_Y) / (10 * MM))
+    below = np.maximum(below, smoothstep(lateral / (12 * MM)))
+    near = (Y > MOUTH_LINE_Y) & ~IN_LIPS
+    w[near] = (lower_lip + (w - lower_lip) * below)[near]
+    w[IN_LIPS] = np.where(LIP_SIDE > 0, lower_lip, upper_lip)[IN_LIPS]
+    # the commissure (outer corner, inner corner and the points between) moves as one
+    to_corner = np.linalg.norm(FACE[:, None, :2] - FACE[np.r_[CORNERS, INNER_LOWER[[0, -1]]], :2][None], axis=2)
+    w[to_corner.min(axis=1) < 1.5 * MM] = CORNER_SHARE
     return w
 
 
@@ -61,9 +87,13 @@ def jaw_open() -> np.ndarray:
     rotated = np.stack([c * rel[:, 0] - s * rel[:, 1], s * rel[:, 0] + c * rel[:, 1]], axis=1)
     field = np.zeros_like(FACE)
     field[:, 1:] = (rotated - rel) * _jaw_weight()[:, None]
-    # an open mouth narrows a little and the upper lip lifts off the teeth
+    # an open mouth narrows a little (corners in), the upper lip's centre lifts off the teeth, and
+    # the lower lip, stretched over the teeth, rolls out a little at its outer edge
+    depth = np.nan_to_num(LIP_DEPTH)
+    arc = opening_profile(along_mouth())
     field += both_sides(scaled(bump(_RIGHT_CORNER, 0.08), vec(3.0, 0, 0)) * (X < 0)[:, None])
-    field += scaled((LIP_SIDE < 0) * (1 - np.nan_to_num(LIP_DEPTH)), vec(0, -1.5, 0))
+    field += scaled((LIP_SIDE < 0) * (1 - depth) * arc, vec(0, -1.5, 0))
+    field += scaled((LIP_SIDE > 0) * depth * arc, vec(0, 0, -1.5))
     return field
 
 
@@ -79,8 +109,9 @@ def mouth_round() -> np.ndarray:
     field = both_sides(scaled(corner, vec(9.0, 0.0, -2.0)))
     lips = bump([0.0, MOUTH_LINE_Y.min(), FACE[INNER_UPPER, 2].mean()], 0.14)
     field += scaled(lips, vec(0, 0, -6.0))  # lips push forward
-    # a small round opening with everted lips: inner edges part, outer edges flare out
-    side = np.sign(LIP_SIDE) * IN_LIPS
+    # a small round opening with everted lips: inner edges part (most at the centre, tapering to
+    # the corners so the opening is an oval, not a slot), outer edges flare out
+    side = np.sign(LIP_SIDE) * IN_LIPS * opening_profile(along_mouth())
     field += scaled(side * (1 - 0.3 * np.nan_to_num(LIP_DEPTH)), vec(0, 1.8, 0))
     return field
 

@@ -126,11 +126,17 @@ def estimate_expression(identity_n: np.ndarray) -> dict[str, float]:
     def solve(allowed, price):
         # ||Mx - d||^2 + price.c == ||Mx - d'||^2 + const with d' = d - M (M^T M)^-1 [price, 0] / 2,
         # so the L1 price (linear, as c >= 0) folds into a bounded least-squares problem.
-        q = np.concatenate([price, np.zeros(N.shape[1])])
-        target = d - M @ np.linalg.solve(M.T @ M, q / 2)
-        upper = [_UPPER.get(c, 1.0) if ok else 1e-12 for c, ok in zip(FIT_CHANNELS, allowed)]
-        bounds = (np.r_[np.zeros(k), np.full(N.shape[1], -np.inf)], np.r_[upper, np.full(N.shape[1], np.inf)])
-        return np.clip(lsq_linear(M, target, bounds=bounds, method="bvls").x[:k], 0.0, None)
+        # Channels not allowed are left out of M (bounding them to ~0 instead made BVLS stop early).
+        cols = np.r_[np.flatnonzero(allowed), k + np.arange(N.shape[1])]
+        Ms = M[:, cols]
+        q = np.concatenate([price[allowed], np.zeros(N.shape[1])])
+        target = d - Ms @ np.linalg.solve(Ms.T @ Ms, q / 2)
+        upper = [_UPPER.get(c, 1.0) for c, ok in zip(FIT_CHANNELS, allowed) if ok]
+        n_free = N.shape[1]
+        bounds = (np.r_[np.zeros(len(upper)), np.full(n_free, -np.inf)], np.r_[upper, np.full(n_free, np.inf)])
+        coef = np.zeros(k)
+        coef[allowed] = lsq_linear(Ms, target, bounds=bounds, method="bvls").x[: len(upper)]
+        return np.clip(coef, 0.0, None)
 
     # The L1 price picks which channels the face really holds; refitting those without it removes
     # the price's shrinkage (a "relaxed lasso"), so a held smile is taken out whole, not 12 % less.
