@@ -23,6 +23,7 @@ APP_ID = "io.talkface.Studio"  # reverse-DNS id of the .desktop and AppStream fi
 class AppPaths:
     settings: Path  # the GUI's QSettings("TalkFace", "TalkFace Studio") file: window state, recent files
     cache: Path  # audio analysis (cache/audio) and rendered frames (cache/frames): safe to delete
+    recovery: Path  # autosaves of projects never saved under a name (offered at the next start)
     autosaves: str = "NAME.tfs.autosave beside each saved project (offered on reopen after a crash)"
 
 
@@ -41,7 +42,15 @@ def app_paths() -> AppPaths:
 
     override = os.environ.get("TALKFACE_CACHE_DIR")
     cache = Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME))
-    return AppPaths(settings=qt_settings_file(), cache=cache)
+    return AppPaths(settings=qt_settings_file(), cache=cache, recovery=recovery_dir())
+
+
+def recovery_dir() -> Path:
+    """Where Untitled projects are autosaved; `TALKFACE_DATA_DIR` moves it (tests, portable installs)."""
+    import platformdirs
+
+    override = os.environ.get("TALKFACE_DATA_DIR")
+    return (Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))) / "recovery"
 
 
 def torch_device() -> str:
@@ -68,6 +77,7 @@ def about_lines() -> list[str]:
         f"device:    {torch_device()}",
         f"settings:  {paths.settings}",
         f"autosaves: {paths.autosaves}",
+        f"untitled:  {paths.recovery} (autosaves of never-saved projects)",
         f"cache:     {paths.cache} (audio/, frames/; TALKFACE_CACHE_DIR overrides)",
     ]
 

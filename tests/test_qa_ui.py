@@ -35,7 +35,8 @@ def project_path(tmp_path):
 @pytest.fixture
 def make_window(qtbot, tmp_path):
     def make():
-        w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat), synchronous=True)
+        w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat), synchronous=True,
+                       recovery_dir=tmp_path / "recovery")
         w.answers = []
         w.ask = lambda *a, **k: w.answers.pop(0) if w.answers else QMessageBox.Discard
         qtbot.addWidget(w)
@@ -81,6 +82,19 @@ def test_window_fits_a_laptop_screen_width(make_window, project_path):
     # the emotion palette held the whole window ~900 px wide; it now scrolls sideways
     assert w.minimumSizeHint().width() <= 800
     assert w.timeline.palette_bar.isVisible() and w.timeline.palette_bar.emotion_buttons
+
+
+def test_window_fits_a_laptop_screen_height(make_window, project_path):
+    """Docks stacked ~790 px tall; a 1366 x 768 laptop (minus panel and title bar) has ~700."""
+    w = make_window()
+    w.open_project(project_path)
+    assert w.minimumSizeHint().height() <= 700
+    w.resize(1366, 700)
+    for key in ("timeline", "curves", "inspector"):
+        assert w.docks[key].isVisible() and w.docks[key].height() > 60, key
+    assert w.docks["timeline"].geometry().bottom() <= w.height()
+    # panels that shrank scroll: the inspector's controls stay reachable
+    assert w.docks["inspector"].widget().widget() is w.inspector
 
 
 def test_second_take_from_audio_and_switching_takes(make_window, project_path):

@@ -30,7 +30,8 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def make_window(qtbot, tmp_path):
     def make(settings_name="settings.ini"):
-        w = MainWindow(settings=QSettings(str(tmp_path / settings_name), QSettings.IniFormat), synchronous=True)
+        w = MainWindow(settings=QSettings(str(tmp_path / settings_name), QSettings.IniFormat), synchronous=True,
+                       recovery_dir=tmp_path / "recovery")
         w.ask = lambda *a, **k: QMessageBox.Discard
         qtbot.addWidget(w)
         w.resize(1400, 900)

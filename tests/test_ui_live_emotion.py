@@ -89,7 +89,8 @@ def demo_dir(tmp_path_factory):
 @pytest.fixture
 def window(qtbot, tmp_path, demo_dir):
     shutil.copytree(demo_dir, tmp_path / "p")
-    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat), synchronous=True)
+    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat), synchronous=True,
+                   recovery_dir=tmp_path / "recovery")
     w.ask = lambda *a, **k: QMessageBox.Discard
     qtbot.addWidget(w)
     w.resize(1200, 800)

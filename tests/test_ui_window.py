@@ -36,7 +36,8 @@ def project_path(demo_dir, tmp_path):
 @pytest.fixture
 def make_window(qtbot, tmp_path):
     def make(sync=True):
-        w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat), synchronous=sync)
+        w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat), synchronous=sync,
+                       recovery_dir=tmp_path / "recovery")
         w.answers = []
         # the test answers questions; unasked-for ones (closing at teardown) discard
         w.ask = lambda *a, **k: w.answers.pop(0) if w.answers else QMessageBox.Discard

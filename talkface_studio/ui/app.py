@@ -20,6 +20,9 @@ def run_app(project_path: str | None = None) -> int:
     apply_theme(app)
     window = MainWindow()
     window.show()
-    if project_path:
+    if window.offer_untitled_recovery():
+        if project_path:  # the restored work is unsaved: opening would ask to save it first
+            window.status.showMessage(f"Restored an unsaved project; {project_path} was not opened.", 10000)
+    elif project_path:
         window.open_project(project_path, ask_save=False)
     return app.exec()

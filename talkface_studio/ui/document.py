@@ -34,7 +34,9 @@ class Document(QObject):
         self.path: Path | None = Path(path) if path is not None else None
         self.current_take: str | None = None
         self._live: dict = {}  # gesture key -> first core command of the drag
-        self._force_dirty = False
+        self._force_dirty = False  # a restored recovery file: differs from the file on disk
+        self._saved_fits: list = []  # (take, portrait_fit) as last saved or opened; see dirty
+        self._shown = None  # the shown take object, so a rename keeps showing it
         self.follow_emotions = True  # emotion edits carry the emo_* bases along (emotion_follow)
         self._attach(self.project)
 
@@ -45,6 +47,8 @@ class Document(QObject):
         names = project.take_names()
         if self.current_take not in names:
             self.current_take = names[0] if names else None
+        self._remember_shown()
+        self._saved_fits = self._fits()
 
     def set_project(self, project: Project, path: str | Path | None, dirty: bool = False) -> None:
         if self._on_change in self.project.changed:
@@ -58,11 +62,19 @@ class Document(QObject):
         self.replaced.emit()
         self.title_changed.emit()
 
+    def _remember_shown(self) -> None:
+        names = self.project.take_names()
+        self._shown = self.project.take(self.current_take) if self.current_take in names else None
+
     def _on_change(self, change: Change) -> None:
         names = self.project.take_names()
-        if change.kind == "takes" and self.current_take not in names:
+        if change.kind == "takes" and self.current_take not in names and \
+                any(t is self._shown for t in self.project.takes):
+            self.current_take = self._shown.name  # renamed (or a rename undone): keep showing it
+        elif change.kind == "takes" and self.current_take not in names:
             # the shown take was removed or renamed (or un-added by undo): show another one
             self.current_take = names[0] if names else None
+            self._remember_shown()
             self.changed.emit(change)
             self.replaced.emit()
             return
@@ -76,6 +88,7 @@ class Document(QObject):
 
     def set_current_take(self, name: str) -> None:
         self.current_take = name
+        self._remember_shown()
         self.replaced.emit()
 
     @property
@@ -84,7 +97,17 @@ class Document(QObject):
 
     @property
     def dirty(self) -> bool:
-        return not self.undo_stack.isClean() or self._force_dirty
+        """Unsaved: the undo stack left its clean index, a recovery was restored, or a portrait fit
+        stored outside the stack is not the saved one (an undo that drops it makes it clean again)."""
+        if not self.undo_stack.isClean() or self._force_dirty:
+            return True
+        now, saved = self._fits(), self._saved_fits
+        # fits are replaced, never changed in place: identity is enough, equality the fallback
+        return len(now) != len(saved) or any(t is not s or (f is not g and f != g)
+                                             for (t, f), (s, g) in zip(now, saved))
+
+    def _fits(self) -> list:
+        return [(t, t.portrait_fit) for t in self.project.takes if t.portrait_fit is not None]
 
     def window_title(self) -> str:
         return f"{self.name}{'*' if self.dirty else ''} — TalkFace Studio"
@@ -92,6 +115,7 @@ class Document(QObject):
     def mark_saved(self, path: str | Path) -> None:
         self.path = Path(path)
         self._force_dirty = False
+        self._saved_fits = self._fits()
         self.undo_stack.setClean()
         self.saved.emit(str(path))
         self.title_changed.emit()
@@ -110,7 +134,6 @@ class Document(QObject):
         if take.portrait_path != portrait_path or take.portrait_fit == fit_json:
             return False
         take.portrait_fit = copy.deepcopy(fit_json)
-        self._force_dirty = True
         self.title_changed.emit()
         return True
 

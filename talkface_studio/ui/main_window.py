@@ -6,11 +6,12 @@ audio peaks) off the GUI thread."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QThreadPool, QTimer, Qt
-from PySide6.QtWidgets import QComboBox, QDialog, QDockWidget, QLabel, QMainWindow, QStackedWidget, QToolBar, QUndoView, QWidget
+from PySide6.QtWidgets import (QComboBox, QDialog, QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QStackedWidget,
+                               QToolBar, QUndoView, QWidget)
 
 from talkface_studio.core.commands import SetBase
 
-from . import workers
+from . import take_actions, workers
 from .channel_list import ChannelList
 from .curve_editor import CurveEditor
 from .document import Document
@@ -24,6 +25,7 @@ from .render_queue import RenderQueue
 from .session import Session
 from .take_compute import TakeCompute
 from .timeline_view import TimelineView
+from .untitled_recovery import UntitledRecovery
 from .viewer import Viewer
 from .welcome_panel import WelcomePanel
 from .window_actions import build_actions
@@ -32,9 +34,19 @@ AUTOSAVE_DELAY_MS = 4000
 PREVIEW_DELAY_MS = 15  # coalesces a burst of edits into one request
 
 
+def _scrolled(widget: QWidget) -> QScrollArea:
+    """Side panels scroll rather than stretch the window past a 768-px laptop screen."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.NoFrame)
+    scroll.setWidget(widget)
+    return scroll
+
+
 class MainWindow(ProjectFileMixin, QMainWindow):
-    def __init__(self, settings: QSettings | None = None, synchronous: bool = False):
+    def __init__(self, settings: QSettings | None = None, synchronous: bool = False, recovery_dir=None):
         super().__init__()
+        self.untitled = UntitledRecovery(recovery_dir)  # autosaves of a never-saved project
         self.settings = settings or QSettings("TalkFace", "TalkFace Studio")
         self.synchronous = synchronous  # tests: background work runs inline
         self.document = Document(parent=self)
@@ -77,13 +89,15 @@ class MainWindow(ProjectFileMixin, QMainWindow):
                 ("history", "Undo History", self.undo_view, Qt.RightDockWidgetArea)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{key}")  # saveState needs names
-            dock.setWidget(widget)
+            dock.setWidget(_scrolled(widget) if key in ("inspector", "queue") else widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
         self.actions_by_name = build_actions(self)
         for dock in self.docks.values():
             self.panels_menu.addAction(dock.toggleViewAction())
         self._build_toolbar()
+        take_actions.build_take_menu(self, self.take_menu, self.actions_by_name)
+        self.ask_text = take_actions.ask_take_name  # tests answer the rename prompt here
         self.default_state = None
         self.reset_layout()
         self._sized = self._restore_layout()
@@ -247,9 +261,9 @@ class MainWindow(ProjectFileMixin, QMainWindow):
             self._on_replaced()
         elif change.kind == "takes":
             self._sync_takes()
+            self._update_frame_label()  # a renamed take shows its new name
         self.schedule_preview()
-        if self.document.path is not None:
-            self.autosave_timer.start()
+        self.autosave_timer.start()  # Untitled projects autosave too (untitled_recovery)
 
     def _on_playhead(self, frame: int) -> None:
         self._update_frame_label()
@@ -286,7 +300,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         return self.slicer.request(self.document.take.copy(), self.document.path, self.session.playhead)
 
     def _store_fit(self, take_name, portrait_path, fit_json) -> None:
-        if self.document.store_fit(take_name, portrait_path, fit_json) and self.document.path is not None:
+        if self.document.store_fit(take_name, portrait_path, fit_json):
             self.autosave_timer.start()
 
     def _show_preview(self, frame, rgb, landmarks) -> None:

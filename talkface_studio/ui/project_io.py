@@ -15,7 +15,7 @@ from talkface_studio.core.project import Project
 from talkface_studio.core.take import Take
 from talkface_studio.core.timebase import FrameRate
 
-from . import workers
+from . import untitled_recovery, workers
 from .export_dialog import ExportDialog
 from .render_jobs import RenderSpec
 
@@ -47,6 +47,7 @@ class ProjectFileMixin:
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current project (saved, discarded, or clean)."""
         if not self.document.dirty:
+            self.untitled.discard()  # a clean Untitled project has nothing to recover
             return True
         answer = self.ask("Unsaved changes", f"Save changes to {self.document.name}?",
                           QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
@@ -59,6 +60,7 @@ class ProjectFileMixin:
 
     def _drop_autosave(self) -> None:
         self.autosave_timer.stop()
+        self.untitled.discard()
         if self.document.path is not None:
             try:
                 project_file.autosave_path(self.document.path).unlink(missing_ok=True)
@@ -131,17 +133,45 @@ class ProjectFileMixin:
             self.fail("Cannot save", exc)
             return False
         self.document.mark_saved(path)
+        self.untitled.discard()  # from now on it autosaves beside the project
         self._add_recent(path)
         self.status.showMessage(f"Saved {path}", 4000)
         return True
 
     def autosave_now(self) -> None:
-        if self.document.path is None or not self.document.dirty:
-            return
         try:
-            project_file.autosave(self.document.project)
+            if self.document.path is None:  # Untitled: into the app's recovery folder
+                if self.document.dirty:
+                    self.untitled.write(self.document.project)
+                else:
+                    self.untitled.discard()  # undone back to the empty start
+            elif self.document.dirty:
+                project_file.autosave(self.document.project)
         except (TalkFaceError, OSError) as exc:
             self.show_error(f"Autosave failed: {exc}")
+
+    def offer_untitled_recovery(self) -> bool:
+        """At start: offer the newest Untitled project a crashed session left. True if restored."""
+        for path in self.untitled.pending()[:1]:
+            try:
+                project = self.untitled.load(path)
+            except TalkFaceError as exc:
+                self.untitled.set_aside(path)
+                self.fail("Cannot recover an unsaved project", exc)
+                return False
+            answer = self.ask(
+                "Recover unsaved work?",
+                "An Untitled project was not saved when TalkFace Studio last closed "
+                f"({untitled_recovery.describe(path, project)}).\n\nRestore it? "
+                "Discard deletes it; Cancel keeps it for the next start.",
+                QMessageBox.Yes | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Yes)
+            if answer == QMessageBox.Yes:
+                self.document.set_project(project, None, dirty=True)
+                self.untitled.adopt(path)
+                return True
+            if answer == QMessageBox.Discard:
+                path.unlink(missing_ok=True)
+        return False
 
     # -- media -----------------------------------------------------------------------------------
     def import_audio_dialog(self) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFrame, QLabel, QListWidget, QListWidgetItem, QPushButton, QScrollArea, QVBoxLayout,
+                               QWidget)
 
 
 class WelcomePanel(QWidget):
@@ -16,7 +17,16 @@ class WelcomePanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        box = QVBoxLayout(self)
+        # in a scroll area, so the panel does not set the window's minimum height (768-px laptops)
+        content = QWidget(self)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        box = QVBoxLayout(content)
         box.setAlignment(Qt.AlignCenter)
         title = QLabel("<span style='font-size:20pt; color:#e8a23a'>TalkFace Studio</span><br>"
                        "<span style='color:#8b8f96'>Speech + emotion → a directed talking-face performance</span>")

@@ -11,6 +11,7 @@ from functools import partial
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
+from . import take_actions
 from .emotion_palette import brush_for_key
 from .lane_gestures import Brush
 
@@ -89,6 +90,11 @@ def build_actions(w) -> dict[str, QAction]:
     e.addAction(_action(w, "Set &In", w.set_in, "I"))
     e.addAction(_action(w, "Set &Out", w.set_out, "O"))
     e.addAction(_action(w, "Clear In/Out", w.clear_in_out, "Alt+X"))
+
+    w.take_menu = mb.addMenu("Ta&ke")  # filled by take_actions once the toolbar's take box exists
+    A["rename_take"] = _action(w, "&Rename Take…", partial(take_actions.rename_take, w), "F2")
+    A["delete_take"] = _action(w, "&Delete Take", partial(take_actions.delete_take, w),
+                               tip="Remove the shown take from the project (undoable)")
 
     v = mb.addMenu("&View")
     A["timecode"] = _action(w, "Show &Timecode", lambda on: w.session.set_display(timecode=on), "T", checkable=True)
