@@ -4,3 +4,37 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # librosa compiles with numba; keep its cache out of site-packages.
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "talkface-numba"))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory):
+    """The demo project built once per session; tests copy the folder before changing anything."""
+    from talkface_studio.pipeline.demo_project import build_demo_project
+
+    folder = tmp_path_factory.mktemp("demo")
+    build_demo_project(folder)
+    return folder
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    """Real MainWindows with test-local settings and recovery folder. Questions are answered from
+    `w.answers`; unasked-for ones (closing at teardown) discard."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMessageBox
+
+    from talkface_studio.ui.main_window import MainWindow
+
+    def make(sync=True, settings_name="settings.ini", size=(1400, 900)):
+        w = MainWindow(settings=QSettings(str(tmp_path / settings_name), QSettings.IniFormat), synchronous=sync,
+                       recovery_dir=tmp_path / "recovery")
+        w.answers = []
+        w.ask = lambda *a, **k: w.answers.pop(0) if w.answers else QMessageBox.Discard
+        qtbot.addWidget(w)
+        if size:
+            w.resize(*size)
+        w.show()
+        return w
+    return make

@@ -9,13 +9,11 @@ import soundfile as sf
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from talkface_studio.cli.main import main  # noqa: E402
 from talkface_studio.core import project_file  # noqa: E402
 from talkface_studio.core.commands import PaintEmotion  # noqa: E402
-from talkface_studio.ui.main_window import MainWindow  # noqa: E402
 
 pytestmark = pytest.mark.gui
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
@@ -30,19 +28,6 @@ def project_path(tmp_path):
     path = tmp_path / "scene.tfs"
     assert main(["new", str(path), "--audio", str(audio), "--portrait", str(tmp_path / "face.png")]) == 0
     return path
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    def make():
-        w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat), synchronous=True,
-                       recovery_dir=tmp_path / "recovery")
-        w.answers = []
-        w.ask = lambda *a, **k: w.answers.pop(0) if w.answers else QMessageBox.Discard
-        qtbot.addWidget(w)
-        w.show()
-        return w
-    return make
 
 
 def test_discarded_changes_are_not_offered_as_a_recovery(make_window, project_path):

@@ -8,8 +8,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from talkface_studio import __version__  # noqa: E402
 from talkface_studio.core.commands import AddLayer, SetBase  # noqa: E402
@@ -20,24 +19,10 @@ from talkface_studio.ui import project_io  # noqa: E402
 from talkface_studio.ui.curve_editor import CurveEditor  # noqa: E402
 from talkface_studio.ui.document import Document  # noqa: E402
 from talkface_studio.ui.key_gestures import KeyRef  # noqa: E402
-from talkface_studio.ui.main_window import MainWindow  # noqa: E402
 from talkface_studio.ui.render_jobs import FORMATS  # noqa: E402
 from talkface_studio.ui.session import Session  # noqa: E402
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    def make(settings_name="settings.ini"):
-        w = MainWindow(settings=QSettings(str(tmp_path / settings_name), QSettings.IniFormat), synchronous=True,
-                       recovery_dir=tmp_path / "recovery")
-        w.ask = lambda *a, **k: QMessageBox.Discard
-        qtbot.addWidget(w)
-        w.resize(1400, 900)
-        w.show()
-        return w
-    return make
 
 
 def test_help_menu_about_shortcuts_and_icon(make_window):
@@ -94,17 +79,8 @@ def test_dock_layout_is_restored_from_settings(make_window):
     assert again.docks["history"].isHidden() and not again.docks["inspector"].isHidden()
     again.reset_layout()  # View > Reset Layout puts the default back
     assert again.dockWidgetArea(again.docks["queue"]) == Qt.RightDockWidgetArea
-    fresh = make_window("other.ini")
+    fresh = make_window(settings_name="other.ini")
     assert fresh.dockWidgetArea(fresh.docks["queue"]) == Qt.RightDockWidgetArea
-
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    from talkface_studio.pipeline.demo_project import build_demo_project
-
-    folder = tmp_path_factory.mktemp("demo_dialogs")
-    build_demo_project(folder)
-    return folder
 
 
 def test_export_dialog_writes_each_format(make_window, demo_dir, tmp_path, monkeypatch):

@@ -9,8 +9,6 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from talkface_studio.core import project_file  # noqa: E402
 from talkface_studio.core.commands import MoveSegmentBoundary, PaintEmotion, SetSegment  # noqa: E402
@@ -21,7 +19,6 @@ from talkface_studio.face.topology import REGIONS  # noqa: E402
 from talkface_studio.ui.document import Document  # noqa: E402
 from talkface_studio.ui.emotion_follow import followed_bases  # noqa: E402
 from talkface_studio.ui.lane_gestures import Brush  # noqa: E402
-from talkface_studio.ui.main_window import MainWindow  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -77,24 +74,10 @@ def test_follow_keeps_generated_swell_and_clears_replaced_emotion():
     assert bases["emo_angry"] is take.channel("emo_angry").base  # untouched channels are not copied
 
 
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    from talkface_studio.pipeline.demo_project import build_demo_project
-
-    folder = tmp_path_factory.mktemp("demo_live")
-    build_demo_project(folder)
-    return folder
-
-
 @pytest.fixture
-def window(qtbot, tmp_path, demo_dir):
+def window(make_window, tmp_path, demo_dir):
     shutil.copytree(demo_dir, tmp_path / "p")
-    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat), synchronous=True,
-                   recovery_dir=tmp_path / "recovery")
-    w.ask = lambda *a, **k: QMessageBox.Discard
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
+    w = make_window(size=(1200, 800))
     w.path_under_test = tmp_path / "p" / "demo.tfs"
     return w
 

@@ -1,6 +1,5 @@
 """Renaming and deleting takes from the Take menu and the take box's context menu (undoable)."""
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -9,27 +8,20 @@ import soundfile as sf
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from talkface_studio.core.commands import PaintEmotion  # noqa: E402
 from talkface_studio.ui import take_actions  # noqa: E402
-from talkface_studio.ui.main_window import MainWindow  # noqa: E402
 
 pytestmark = pytest.mark.gui
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
+def window(make_window, tmp_path):
     audio = tmp_path / "line.wav"
     t = np.arange(16000) / 16000
     sf.write(audio, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
-    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat), synchronous=True,
-                   recovery_dir=tmp_path / "recovery")
-    w.ask = lambda *a, **k: QMessageBox.Discard
-    qtbot.addWidget(w)
-    w.show()
+    w = make_window(size=None)
     w.import_audio(audio)
     w.import_audio(audio, new_take=True)  # takes "take1" and "line"; "line" is shown
     return w

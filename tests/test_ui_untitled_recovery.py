@@ -11,11 +11,9 @@ import soundfile as sf
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from talkface_studio.core.commands import PaintEmotion  # noqa: E402
-from talkface_studio.ui.main_window import MainWindow  # noqa: E402
 from talkface_studio.ui.untitled_recovery import UntitledRecovery  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -30,19 +28,6 @@ def media(tmp_path):
     sf.write(audio, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
     shutil.copy(DEMO / "portrait.png", audio.parent / "face.png")
     return audio, audio.parent / "face.png"
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    def make():
-        w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat), synchronous=True,
-                       recovery_dir=tmp_path / "recovery")
-        w.answers = []
-        w.ask = lambda *a, **k: w.answers.pop(0) if w.answers else QMessageBox.Discard
-        qtbot.addWidget(w)
-        w.show()
-        return w
-    return make
 
 
 def crash(window):

@@ -7,45 +7,19 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from talkface_studio.core import project_file  # noqa: E402
 from talkface_studio.ui.key_gestures import KeyRef  # noqa: E402
 from talkface_studio.ui.lane_gestures import Brush  # noqa: E402
-from talkface_studio.ui.main_window import MainWindow  # noqa: E402
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    from talkface_studio.pipeline.demo_project import build_demo_project
-
-    folder = tmp_path_factory.mktemp("demo")
-    build_demo_project(folder)
-    return folder
 
 
 @pytest.fixture
 def project_path(demo_dir, tmp_path):
     shutil.copytree(demo_dir, tmp_path / "p")
     return tmp_path / "p" / "demo.tfs"
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    def make(sync=True):
-        w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat), synchronous=sync,
-                       recovery_dir=tmp_path / "recovery")
-        w.answers = []
-        # the test answers questions; unasked-for ones (closing at teardown) discard
-        w.ask = lambda *a, **k: w.answers.pop(0) if w.answers else QMessageBox.Discard
-        qtbot.addWidget(w)
-        w.resize(1400, 900)
-        w.show()
-        return w
-    return make
 
 
 def lane_drag(w, f0, f1):
