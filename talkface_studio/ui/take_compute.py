@@ -82,6 +82,7 @@ class TakeCompute:
         Only that frame's slice of the expression is touched, so the cost does not grow with the take.
         """
         from talkface_studio.perform.blendshapes import apply_channel_edits
+        from talkface_studio.perform.neutralize import wants_neutralize
         from talkface_studio.pipeline.job import RenderJob
         from talkface_studio.pipeline.snapshot import TakeSnapshot
         from talkface_studio.render.registry import get_renderer
@@ -100,9 +101,10 @@ class TakeCompute:
 
                 self._hash = {key: image_hash(fit.image)}
             snap = TakeSnapshot(name=take.name, rate=take.rate, portrait=fit, expression=expression,
-                                channels=final, first_frame=f, portrait_hash=self._hash[key])
+                                channels=final, first_frame=f, portrait_hash=self._hash[key],
+                                neutralize=wants_neutralize(take.generation.options))
             if renderer_name not in self._renderers:
-                self._renderers[renderer_name] = get_renderer(renderer_name, device="cpu")
+                self._renderers[renderer_name] = get_renderer(renderer_name, device="auto")  # GPU if any
             renderer = self._renderers[renderer_name]
             landmarks = snap.landmarks(f, f + 1, size)[0]
             rgb = next(iter(RenderJob(snap, f, f + 1, size=size).run(renderer=renderer)))[1]
