@@ -163,3 +163,12 @@ def test_portrait_expression_is_neutralized_unless_kept(project, tmp_path):
     kept_gap = mouth_gap(project)
     # the demo portrait smiles with parted lips: kept, the rest pose shows it; neutralized, lips close
     assert kept_gap > neutral_gap + 4
+
+
+def test_outputs_into_a_new_folder_create_it(project, tmp_path):
+    for out in (tmp_path / "new" / "a" / "shot.mp4", tmp_path / "new" / "b" / "curves.csv",
+                tmp_path / "new" / "c" / "lm.npz"):
+        command = {".mp4": ["render", str(project), "-o", str(out), "--frames", "0-1", "--size", "64"],
+                   ".csv": ["export-curves", str(project), "-o", str(out)],
+                   ".npz": ["export-landmarks", str(project), "-o", str(out)]}[out.suffix]
+        assert main(command) == 0 and out.is_file(), out

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError(f"take {take.name!r} is empty", args.project)
     start, stop = parse_frame_range(args.frames, _Span(take.n_frames))
     paths = sequence_frames(args.sequence, take.name, start, stop)
-    check_writable(args.output)
+    check_writable(args.output, create_folder=True)
     audio = None if args.no_audio else TakeState(project).audio_path(take)
     first = np.asarray(Image.open(paths[0]).convert("RGB"))
     height, width = first.shape[:2]

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     if not 16 <= args.size <= 8192:
         raise ValidationError(f"--size must be 16..8192 pixels, got {args.size}")
     project, take = load_take(args.project, args.take)
-    check_writable(args.output)
+    check_writable(args.output, create_folder=True)
     state = TakeState(project)
     state.ensure_generated(take)
     snapshot = state.snapshot(take)

@@ -47,6 +47,15 @@ def run(args: argparse.Namespace) -> int:
             options["checkpoint"] = str(args.checkpoint.absolute())
         if args.neutralize is not None:
             options["neutralize_portrait"] = args.neutralize
+        backend = args.backend or take.generation.backend
+        if backend == "neural" and not Path(options.get("checkpoint") or "").is_file():
+            # before the portrait fit: a missing checkpoint must not cost seconds of work first
+            from talkface_studio.core.errors import MissingCheckpointError
+
+            missing = options.get("checkpoint")
+            raise MissingCheckpointError(
+                "checkpoint not found" if missing else "the neural performer needs a checkpoint: "
+                "--checkpoint FILE (train one with talkface-studio train)", missing)
         state.fit(take)  # fitted once, stored in the project
         performance = state.generate(take, backend=args.backend, seed=args.seed, options=options)
         edited = sum(1 for ch in take.channels.values() if ch.layers)

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             "talkface-studio train --stage keypoints)")
         raise MissingCheckpointError(problem, args.checkpoint)
     if kind == "video":
-        check_writable(args.output)
+        check_writable(args.output, create_folder=True)
     state = TakeState(project)
     if state.ensure_generated(take):
         print(f"note: take {take.name!r} was (re)generated for this render; run `talkface-studio generate` "

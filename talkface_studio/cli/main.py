@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from talkface_studio.core.errors import TalkFaceError
@@ -63,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     except TalkFaceError as exc:
         print(f"talkface-studio {args.command}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away (`info --json | head`): stop quietly, as Unix tools do, and keep
+        # Python from complaining again when it flushes stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(f"talkface-studio {args.command}: interrupted", file=sys.stderr)
         return 130

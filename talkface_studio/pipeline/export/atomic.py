@@ -54,9 +54,16 @@ def temp_path_for(target: Path) -> Path:
     return Path(name)
 
 
-def check_writable(target: str | os.PathLike) -> None:
-    """Fail early (before minutes of rendering) if `target` cannot be written."""
-    discard(temp_path_for(Path(target)))
+def check_writable(target: str | os.PathLike, create_folder: bool = False) -> None:
+    """Fail early (before minutes of rendering) if `target` cannot be written. With `create_folder`
+    a missing output folder is made first, as the app's Export does (the command line asks for it)."""
+    target = Path(target)
+    if create_folder:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ExportError(f"cannot create the output folder: {describe_os_error(exc)}", target) from None
+    discard(temp_path_for(target))
 
 
 def commit(temp: Path, target: Path) -> None:
