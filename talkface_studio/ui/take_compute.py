@@ -20,9 +20,8 @@ from talkface_studio.core.project import Project
 
 # What a take's first preview and waveform import, heaviest first. Importing is GIL-bound Python
 # (matplotlib -> pyparsing once held the GIL ~140 ms in one go; perform no longer imports it), so
-# doing it while a project
-# opens stalls the event loop exactly when it paints a 10-minute take; warm_imports() does it once
-# in the background while the window is still idle.
+# doing it while a project opens stalls the event loop exactly when it paints a 10-minute take;
+# warm_imports() does it once in the background while the window is still idle.
 WARM_MODULES = (
     "talkface_studio.pipeline.take_state",
     "talkface_studio.perform.blendshapes",
