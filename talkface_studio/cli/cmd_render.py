@@ -35,13 +35,12 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.frame_cache import FrameCache
-    from talkface_studio.pipeline.job import RenderJob, parse_frame_range
+    from talkface_studio.pipeline.job import RenderJob, check_output_size, parse_frame_range
     from talkface_studio.pipeline.progress_text import TextProgress
     from talkface_studio.pipeline.render_output import output_kind, render_to
     from talkface_studio.pipeline.take_state import TakeState, load_take
 
-    if args.size % 2 or not 64 <= args.size <= 4096:
-        raise ValidationError(f"--size must be an even number of pixels from 64 to 4096, got {args.size}")
+    check_output_size(args.size)
     if not 0 <= args.crf <= 51:
         raise ValidationError(f"--crf must be 0-51, got {args.crf}")
     kind = output_kind(args.output)

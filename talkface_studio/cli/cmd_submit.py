@@ -42,9 +42,9 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.farm.chunking import plan_job
+    from talkface_studio.pipeline.job import check_output_size
 
-    if args.size % 2 or not 64 <= args.size <= 4096:
-        raise ValidationError(f"--size must be an even number of pixels from 64 to 4096, got {args.size}")
+    check_output_size(args.size)
     command = shlex.split(args.node_command)
     if not command:
         raise ValidationError("--command is empty")

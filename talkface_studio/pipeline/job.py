@@ -49,6 +49,12 @@ def parse_frame_range(text: str | None, snapshot: TakeSnapshot) -> tuple[int, in
     return a, b + 1
 
 
+def check_output_size(size: int) -> None:
+    """Sizes an artist may ask for: even (yuv420p video needs it), preview 64 px to 4K."""
+    if size % 2 or not 64 <= size <= 4096:
+        raise ValidationError(f"--size must be an even number of pixels from 64 to 4096, got {size}")
+
+
 def renderer_id(renderer) -> str:
     """Name and version: part of every cache key, so a renderer upgrade never serves stale frames."""
     return f"{renderer.name}:{getattr(renderer, 'version', '0')}"
