@@ -8,11 +8,11 @@ always rebuilds with the sizes it was trained with.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from talkface_studio.core.errors import ValidationError
+from talkface_studio.core.model_config import config_fields, config_to_json, read_config_file
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("speech_to_cues.json")
 CONFIG_KIND = "talkface.speech_to_cues"
@@ -56,28 +56,18 @@ class SpeechToCuesConfig:
         return self.n_pca + 5
 
     def to_json(self) -> dict:
-        return {"kind": CONFIG_KIND, "version": 1, **dataclasses.asdict(self)}
+        return config_to_json(self, CONFIG_KIND)
 
     @classmethod
     def from_json(cls, data: dict, path: str | Path | None = None) -> "SpeechToCuesConfig":
-        if data.get("kind", CONFIG_KIND) != CONFIG_KIND:
-            raise ValidationError(f"not a speech-to-landmarks config (kind {data.get('kind')!r})", path)
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - names - {"kind", "version"}
-        if unknown:
-            raise ValidationError(f"unknown config keys: {', '.join(sorted(unknown))}", path)
-        cfg = cls(**{k: v for k, v in data.items() if k in names})
+        cfg = cls(**config_fields(cls, data, CONFIG_KIND, "speech-to-landmarks", path))
         if cfg.cross_band > cfg.audio_margin:
             raise ValidationError("cross_band must not exceed audio_margin", path)
         return cfg
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_CONFIG_PATH) -> "SpeechToCuesConfig":
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ValidationError(f"cannot read model config: {exc}", path) from exc
-        return cls.from_json(data, path)
+        return cls.from_json(read_config_file(path), path)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,11 @@ volume, 66 pose bins, 6 SPADE blocks) so user-supplied weights of that shape can
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from talkface_studio.core.errors import ValidationError
+from talkface_studio.core.model_config import config_fields, config_to_json, read_config_file
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("keypoint_generator.json")
 CONFIG_KIND = "talkface.keypoint_generator"
@@ -34,24 +33,15 @@ class KeypointGeneratorConfig:
     mapping_layers: int = 3
 
     def to_json(self) -> dict:
-        return {"kind": CONFIG_KIND, "version": 1, **dataclasses.asdict(self)}
+        return config_to_json(self, CONFIG_KIND)
 
     @classmethod
     def from_json(cls, data: dict, path: str | Path | None = None) -> "KeypointGeneratorConfig":
-        if data.get("kind", CONFIG_KIND) != CONFIG_KIND:
-            raise ValidationError(f"not a keypoint-generator config (kind {data.get('kind')!r})", path)
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - names - {"kind", "version"}
-        if unknown:
-            raise ValidationError(f"unknown config keys: {', '.join(sorted(unknown))}", path)
-        cfg = cls(**{k: v for k, v in data.items() if k in names})
+        cfg = cls(**config_fields(cls, data, CONFIG_KIND, "keypoint-generator", path))
         if cfg.image_size % 4:
             raise ValidationError("image_size must be a multiple of 4", path)
         return cfg
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_CONFIG_PATH) -> "KeypointGeneratorConfig":
-        try:
-            return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")), path)
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ValidationError(f"cannot read model config: {exc}", path) from exc
+        return cls.from_json(read_config_file(path), path)
