@@ -13,7 +13,7 @@ APT_PACKAGES := espeak-ng sox xvfb libgl1 libegl1 libfontconfig1 libxkbcommon0 l
 	libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 fonts-dejavu-core libportaudio2 appstream desktop-file-utils
 
-.PHONY: setup system-deps demo test bench screenshots package clean
+.PHONY: setup system-deps demo test bench gallery screenshots package clean
 
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
@@ -43,6 +43,10 @@ test: system-deps setup
 bench: setup
 	$(PY) benchmarks/run_all.py
 
+# contact sheet of the gallery portraits x eight emotions, speaking (look at it after every stage 1/2 change)
+gallery: setup
+	$(PY) benchmarks/gallery.py -o gallery-out/gallery.png
+
 screenshots: system-deps setup
 	$(PY) packaging/screenshots.py
 
@@ -51,4 +55,4 @@ package: system-deps setup
 	$(PY) packaging/build_package.py
 
 clean:
-	rm -rf $(VENV) demo-out build dist *.egg-info
+	rm -rf $(VENV) demo-out gallery-out build dist *.egg-info
