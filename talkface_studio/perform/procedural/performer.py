@@ -18,7 +18,7 @@ from ..blendshapes import compose
 from .blink import blink_curve, blink_times
 from .emotion import expression_channels
 from .gaze import gaze_motion
-from .head import head_motion, posture
+from .head import head_performance
 from .lipsync import lip_sync
 
 DEFAULTS = {
@@ -69,13 +69,13 @@ class ProceduralPerformer:
         channels: dict[str, np.ndarray] = {}
         channels.update(lip_sync(f, fps, s["lip_amount"]))
         channels.update(expression_channels(weights, f.loudness, fps, emo_rng, s["emotion_amount"], s["liveliness"]))
-        head = head_motion(f, weights, fps, head_rng, s["head_amount"])
+        head, head_rest = head_performance(f, weights, fps, head_rng, s["head_amount"])
         channels.update(head)
 
         world, saccades = gaze_motion(f, weights, fps, gaze_rng, s["gaze_amount"])
         # Eyes counter-rotate against head motion (vestibulo-ocular reflex) so the look stays on
-        # the camera; the emotional posture is not countered (a sad head hangs, eyes and all).
-        moving = np.stack([head["head_yaw"], head["head_pitch"]], axis=1) - posture(weights)[:, :2]
+        # the camera; the rest pose is not countered (a sad head hangs, eyes and all).
+        moving = np.stack([head["head_yaw"], head["head_pitch"]], axis=1) - head_rest[:, :2]
         eye = world - s["eye_contact"] * moving
         channels["gaze_yaw"], channels["gaze_pitch"] = eye[:, 0], eye[:, 1]
         channels["blink"] = blink_curve(
