@@ -34,16 +34,17 @@ class GazeStyle:
     size: float = 1.0  # multiplies saccade sizes
     down: float = 0.0  # degrees of downward bias of aversions (negative pitch)
     side: float = 0.0  # degrees of sideways bias of aversions (yaw)
+    contact: float = 1.0  # how far the eyes counter the emotion's head posture to stay on the listener
 
 
 STYLES = (  # column order = core.emotion_track.EMOTIONS
     GazeStyle(),  # neutral
-    GazeStyle(fixation=1.6, aversion=0.4, size=0.8),  # angry: holds a stare
-    GazeStyle(fixation=1.2, aversion=1.2, side=4.0),  # contempt: sideways glance
-    GazeStyle(aversion=1.6, side=-5.0, down=2.0),  # disgusted: looks away
-    GazeStyle(fixation=0.45, aversion=1.5, size=1.4),  # fear: darting
+    GazeStyle(fixation=1.6, aversion=0.4, size=0.8),  # angry: holds a stare, up from a lowered head
+    GazeStyle(fixation=1.2, aversion=1.2, side=4.0, contact=0.6),  # contempt: sideways glance, down the nose
+    GazeStyle(aversion=1.6, side=-5.0, down=2.0, contact=0.3),  # disgusted: looks away
+    GazeStyle(fixation=0.45, aversion=1.5, size=1.4, contact=0.7),  # fear: darting
     GazeStyle(aversion=0.9),  # happy
-    GazeStyle(fixation=1.3, aversion=1.8, size=0.8, down=8.0),  # sad: looks down
+    GazeStyle(fixation=1.3, aversion=1.8, size=0.8, down=8.0, contact=0.0),  # sad: looks down, head and eyes
     GazeStyle(fixation=1.3, aversion=0.6, size=0.9),  # surprised: wide, fixed
 )
 
@@ -55,7 +56,7 @@ class Saccade:
     amplitude: float  # degrees
 
 
-def _style_curves(emotion_weights) -> dict[str, np.ndarray]:
+def style_curves(emotion_weights) -> dict[str, np.ndarray]:
     """Per-frame style: the emotion-weighted mean of the styles."""
     w = np.clip(np.asarray(emotion_weights, dtype=float), 0, None)
     w = w / np.maximum(w.sum(axis=1, keepdims=True), 1e-6)
@@ -99,7 +100,7 @@ def gaze_motion(features, emotion_weights, fps: float, rng: np.random.Generator,
     duration = n / fps
     loud = np.asarray(features.loudness, dtype=float)[:n]
     speaking = gaussian_filter1d((loud > 0.08).astype(float), max(0.5, 0.2 * fps)) > 0.3 if n else loud > 0
-    styles = _style_curves(emotion_weights)
+    styles = style_curves(emotion_weights)
     times, froms, tos, saccades = [], [], [], []
     targets = _Targets(rng)
     pos = targets.centre * amount

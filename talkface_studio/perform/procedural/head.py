@@ -34,7 +34,7 @@ class HeadStyle:
 # Column order = core.emotion_track.EMOTIONS
 STYLES = (
     HeadStyle(),  # neutral
-    HeadStyle(pitch=-4.0, drift=0.9, speed=1.2, nod=1.6, nod_time=0.10),  # angry: forward/down, sharp
+    HeadStyle(pitch=-2.5, drift=0.9, speed=1.2, nod=1.4, nod_time=0.10),  # angry: forward/down, sharp
     HeadStyle(pitch=3.0, yaw=2.0, roll=4.0, drift=0.7, speed=0.8, nod=0.7),  # contempt: chin up, tilt
     HeadStyle(pitch=2.0, yaw=4.0, roll=-2.0, drift=0.9, nod=0.9),  # disgusted: pulls away
     HeadStyle(pitch=-2.0, yaw=-3.0, drift=0.8, speed=1.6, nod=0.6, nod_time=0.10),  # fear: jittery
@@ -136,14 +136,14 @@ def head_motion(features, emotion_weights, fps: float, rng: np.random.Generator,
 
 
 def head_performance(features, emotion_weights, fps: float, rng: np.random.Generator, amount: float = 1.0):
-    """-> ({head_yaw, head_pitch, head_roll: float32 [T]} degrees, rest [T, 3]).
+    """-> ({head_yaw, head_pitch, head_roll: float32 [T]} degrees, posture [T, 3], offset [3]).
 
-    `rest` is where the head is held without motion (yaw, pitch, roll): the emotion's posture plus
-    the take's small seeded offset. The eyes counter-rotate against motion away from it, not
-    against the rest itself, so the look stays centred on the camera."""
+    Where the head is held without motion is `posture` (the emotion's, eased; yaw, pitch, roll) plus
+    `offset` (the take's small seeded resting offset). The eyes counter-rotate against motion away
+    from that rest, not against the offset, so the look stays centred on the camera."""
     n = int(features.n_frames)
     if n == 0:
-        return {k: np.zeros(0, np.float32) for k in ("head_yaw", "head_pitch", "head_roll")}, np.zeros((0, 3))
+        return {k: np.zeros(0, np.float32) for k in ("head_yaw", "head_pitch", "head_roll")}, np.zeros((0, 3)), np.zeros(3)
     style = _style_curves(emotion_weights)
     loud = np.asarray(features.loudness, dtype=float)[:n]
     speaking = gaussian_filter1d((loud > 0.08).astype(float), 0.3 * fps)
@@ -170,10 +170,10 @@ def head_performance(features, emotion_weights, fps: float, rng: np.random.Gener
 
     # A change of posture (a new emotion, even one painted with no transition) is a postural shift:
     # a wide, smooth movement over ~0.6 s (Hadar et al. 1983), not a nod-speed turn.
-    rest = gaussian_filter1d(posture(emotion_weights), POSTURE_EASE_S * fps, axis=0, mode="nearest") + offset * amount
-    out = limit_motion(out * amount + rest, fps)
+    held = gaussian_filter1d(posture(emotion_weights), POSTURE_EASE_S * fps, axis=0, mode="nearest")
+    out = limit_motion(out * amount + held + offset * amount, fps)
     return {
         "head_yaw": out[:, 0].astype(np.float32),
         "head_pitch": out[:, 1].astype(np.float32),
         "head_roll": out[:, 2].astype(np.float32),
-    }, rest
+    }, held, offset * amount
