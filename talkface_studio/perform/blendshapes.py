@@ -7,9 +7,10 @@ expression can be edited through channels with `apply_channel_edits`.
 Speech and emotion combine in `compose`. Most of an emotion adds linearly, so a smile's corners stay
 up and back whatever the jaw does and surprised brows and lids stay up while the mouth talks. The
 part of an emotion that opens the mouth (a smile's lips parted over the upper teeth, the dropped jaw
-of surprise: OPEN_PARTS) acts only while the mouth is free: it gives way as speech opens the jaw
-itself, presses the lips (p b m) or tucks the lower lip (f v). A full lip press seals the lips
-whatever else is mixed in (`seal_lips`).
+of surprise: OPEN_PARTS) acts only while the mouth is free: it gives way while speech moves the
+mouth away from rest, presses the lips (p b m) or tucks the lower lip (f v), so consonants still
+close. While talking, surprise and fear open the speech's own vowels wider instead (JAW_GAIN). A
+full lip press seals the lips whatever else is mixed in (`seal_lips`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from talkface_studio.face.topology import REGIONS
 from . import action_units as au
 from . import mouth_shapes as ms
 from .face_fields import FACE, IN_LIPS, LIP_DEPTH, LIP_PAIRS, LIP_SIDE, MM, X, smoothstep
+from .procedural.visemes import REST
 
 MOUTH_CHANNELS = ("jaw_open", "mouth_wide", "mouth_round", "lip_press", "lip_tuck")
 EXPRESSION_CHANNELS = ("emo_angry", "emo_contempt", "emo_disgusted", "emo_fear", "emo_happy", "emo_sad", "emo_surprised")
 SHAPE_CHANNELS = MOUTH_CHANNELS + EXPRESSION_CHANNELS
 
-JAW_TAKES_OVER = 0.8  # jaw_open at which speech has fully taken over an emotion's mouth opening
+BUSY_SPAN = 0.25  # summed departure of jaw/wide/round from rest at which speech owns the mouth
+JAW_GAIN = {"emo_surprised": 0.3, "emo_fear": 0.15}  # speech's jaw opening x (1 + gain x intensity)
 SEAL_FROM = 0.5  # lip_press above which the lips are pulled together whatever else is mixed in
 _SEAL_OPEN_MM = 40.0  # largest lip gap allowed at SEAL_FROM (more than any mix reaches)
 _EYEBALLS = np.concatenate([REGIONS["left_iris"], REGIONS["right_iris"]])
@@ -124,12 +127,13 @@ def _column(channels: dict, name: str, n: int) -> np.ndarray:
 
 def mouth_freedom(channels: dict, n_frames: int) -> np.ndarray:
     """[T] 1 where the mouth is free to show an emotion's opening, 0 where speech owns it: while the
-    lips press (p b m) or the lower lip tucks (f v), and in proportion as the jaw opens by itself."""
+    jaw, spreading and rounding move away from the mouth's rest (talking), the lips press (p b m)
+    or the lower lip tucks (f v)."""
     press = _column(channels, "lip_press", n_frames)
     tuck = _column(channels, "lip_tuck", n_frames)
-    jaw = _column(channels, "jaw_open", n_frames)
+    departure = sum(np.abs(_column(channels, name, n_frames) - REST[i]) for i, name in enumerate(MOUTH_CHANNELS[:3]))
     free = (1.0 - smoothstep((press - 0.3) / 0.6)) * (1.0 - smoothstep(tuck / 0.8))
-    return (free * (1.0 - np.clip(jaw / JAW_TAKES_OVER, 0.0, 1.0))).astype(np.float32)
+    return (free * (1.0 - smoothstep(departure / BUSY_SPAN))).astype(np.float32)
 
 
 def compose(channels: dict[str, np.ndarray], n_frames: int) -> np.ndarray:
@@ -145,6 +149,9 @@ def compose(channels: dict[str, np.ndarray], n_frames: int) -> np.ndarray:
         for name, field in OPEN_PARTS.items():
             if name in channels:
                 out += (_column(channels, name, n_frames) * free)[:, None, None] * field[None]
+        gain = sum(_column(channels, name, n_frames) * k for name, k in JAW_GAIN.items() if name in channels)
+        if np.any(gain):
+            out += (gain * _column(channels, "jaw_open", n_frames))[:, None, None] * BASES["jaw_open"][None]
     seal_lips(out, _column(channels, "lip_press", n_frames))
     return clamp_lip_order(out)
 
