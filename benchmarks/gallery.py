@@ -28,7 +28,9 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 EMOTIONS = ("neutral", "happy", "sad", "angry", "surprised", "fear", "disgusted", "contempt")
-PORTRAITS = ("astronaut", "smiling_man", "glasses_greyscale_small", "tight_crop_112")
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".ppm", ".webp", ".tif", ".tiff", ".bmp"}
+# skimage's astronaut, then every image in tests/data/portraits/ (add a hard face there to add a row)
+PORTRAITS = ("astronaut", *sorted(p.stem for p in (DATA / "portraits").iterdir() if p.suffix.lower() in IMAGE_SUFFIXES))
 
 
 def portrait_path(name: str, workdir: Path) -> Path:
@@ -40,7 +42,7 @@ def portrait_path(name: str, workdir: Path) -> Path:
         if not path.exists():
             Image.fromarray(data.astronaut()).save(path)
         return path
-    found = sorted((DATA / "portraits").glob(f"{name}.*"))
+    found = sorted(p for p in (DATA / "portraits").glob(f"{name}.*") if p.suffix.lower() in IMAGE_SUFFIXES)
     if not found:
         raise SystemExit(f"gallery: no portrait named {name!r} in {DATA / 'portraits'}")
     return found[0]

@@ -55,7 +55,7 @@ def _emotions(jaw: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray | None]
         # surprise: brows high (AU1+2), lids wide to show white above the iris (AU5), jaw dropped
         "emo_surprised": (1.3 * au.au1_inner_brow_raiser() + 1.3 * au.au2_outer_brow_raiser()
                           + 1.4 * au.au5_upper_lid_raiser(),
-                          au.au26_jaw_drop(jaw, 0.6) + au.au25_lips_apart(gap_mm=2.0) + au.au18_lips_rounded()),
+                          au.au26_jaw_drop(jaw, 0.8) + au.au25_lips_apart(gap_mm=2.0) + au.au18_lips_rounded()),
         # fear: raised and drawn-together brows, staring eyes, tensed lower lids, stretched and
         # parted lips (AU1+2+4+5+7+20+25+26)
         "emo_fear": (1.3 * au.au1_inner_brow_raiser() + 1.2 * au.au2_outer_brow_raiser() + au.au4_brow_lowerer(lid=0.0)

@@ -29,7 +29,7 @@ from talkface_studio.face.normalize import denormalize, normalize
 from talkface_studio.face.topology import N_LANDMARKS, REGIONS
 
 from .action_units import au6_cheek_raiser, au12_lip_corner_puller
-from .blendshapes import BASES, SHAPE_CHANNELS
+from .blendshapes import BASES, OPEN_PARTS, SHAPE_CHANNELS
 from .face_fields import FACE, LIP_PAIRS, MM, bump
 from .mouth_shapes import lips_part
 
@@ -47,6 +47,10 @@ TYPICAL_LOWER_LID_MM = -2.5  # mid lower lid below the eye corners' line in a re
 DEAD_ZONE = 0.12  # coefficients explaining less than this fraction of a full shape are ignored
 BROW_HEIGHT_SPREAD_MM = 2.5  # how far brows sit higher or lower between people, before it costs
 _SPEECH_SHAPE_PRICE = 3.0  # mouth_wide/round, lip_press/tuck: held in portraits rarely, identity-like
+# The jaw moves many points per millimetre of opening (the whole lower lip and the corners), lips_part
+# only the lips' red, so at the same price per unit of energy an open jaw was always "explained" as
+# parted lips, leaving the chin dropped; priced per millimetre of opening instead, the fit decides.
+_JAW_PRICE = 0.7
 _UPPER = {"lips_part": 3.0, "jaw_open": 0.8, "corner_pull": 1.5}  # largest coefficient removed (others: 1)
 
 _CANON = FACE
@@ -80,13 +84,15 @@ _BROWS = np.concatenate([REGIONS["left_brow"], REGIONS["right_brow"]])
 _IRISES = np.concatenate([REGIONS["left_iris"], REGIONS["right_iris"]])
 
 
-def _fit_basis(name: str) -> np.ndarray:
+def _fit_basis(name: str, whole: bool = False) -> np.ndarray:
     if name == "lips_part":
         return _LIPS_PART
     if name == "corner_pull":
         return _CORNER_PULL
     if name == "cheek_raise":
         return _CHEEK_RAISE
+    if name in OPEN_PARTS and not whole:  # an emotion's open mouth is fitted as what opens it: jaw, lips_part
+        return np.asarray(BASES[name], np.float64) - OPEN_PARTS[name]
     return np.asarray(BASES[name], np.float64)
 
 
@@ -173,12 +179,15 @@ def _duchenne(face: np.ndarray, coefficients: dict[str, float], stretch: np.ndar
     return float(np.clip(min(DUCHENNE_SHARE * smile, room), 0.0, 1.0))
 
 
-def expression_field(coefficients: dict[str, float], identity_n: np.ndarray) -> np.ndarray:
-    """sum(coefficient x basis), stretched to the face as relocation would: float64 [478, 3]."""
+def expression_field(coefficients: dict[str, float], identity_n: np.ndarray,
+                     whole_emotions: bool = False) -> np.ndarray:
+    """sum(coefficient x basis), stretched to the face as relocation would: float64 [478, 3].
+    `whole_emotions`: emotions with their mouth opening (as a performance holds them) rather than
+    the part the estimator fits (whose opening comes back as jaw_open / lips_part)."""
     field = np.zeros((N_LANDMARKS, 3))
     for name, c in coefficients.items():
         if c:
-            field += c * _fit_basis(name)
+            field += c * _fit_basis(name, whole_emotions)
     field[_IRISES] = 0.0  # where the eyes look is gaze, not expression: removal must not move it
     return field * _stretch(np.asarray(identity_n, np.float64))
 
