@@ -1,9 +1,10 @@
 """Stage 1 on the gallery portraits: expressions, neutralization, closed-mouth seams, head and gaze.
 
 Prints issue 10's measures, each as a table:
-1. per portrait and emotion, what level 3 does to each region (mm, eye corners 90 mm apart as the
-   project's scale; irises 63 mm): brow height (inner, outer) and gap, lid aperture, white above the
-   iris, mouth-corner height (vs the eyes) and lift (vs the mouth's centre), mouth width, lip gap;
+1. per portrait and emotion, what level 3 does to each region (mm on the project's scale: each
+   face's outer eye corners taken as 88.5 mm apart, as on the canonical face whose irises are 63 mm
+   apart): brow height (inner, outer) and gap, lid aperture, white above the iris, mouth-corner
+   height (vs the eyes) and lift (vs the mouth's centre), mouth width, lip gap;
 2. the smile a portrait holds, before and after neutralization (what a neutral take drives);
 3. seam stability: frame-to-frame change (grey levels, 0-255) of the closed mouth in rendered frames
    during lip closures (p b m), the mouth cut out along its landmarks so head motion does not count;

@@ -16,8 +16,8 @@ from talkface_studio.perform.procedural.visemes import REST
 PORTRAITS = gallery_names()
 REST_MOUTH = {"lip_press": np.array([REST[3]], np.float32)}  # lips lightly together, no speech
 
-# (measure, lower bound, upper bound) of the change from the neutral face, in mm (eye corners = 90 mm
-# apart, the project's scale), for the emotion held at level 3 with the mouth at rest.
+# (measure, lower bound, upper bound) of the change from the neutral face, in mm (the project's scale:
+# outer eye corners 88.5 mm apart), for the emotion held at level 3 with the mouth at rest.
 CUES = {
     "happy": [("corner_height", 6, None), ("corner_lift", 6, None), ("mouth_width", 10, None),
               ("cheek_height", 2.5, None), ("lower_lid", 1.5, None), ("lip_gap", 3, None),

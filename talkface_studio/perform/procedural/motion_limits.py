@@ -23,12 +23,30 @@ MAX_SPEED_DEG_S = 35.0
 MAX_ACCEL_DEG_S2 = 450.0
 
 
-def _braking_step(error: float, accel: float) -> float:
-    """Largest step (per frame) toward a target `error` away from which the follower can still stop
-    on it, decelerating by at most `accel` per frame: k steps of accel, 2 accel, ... cover
-    accel * k (k + 1) / 2."""
-    k = math.sqrt(0.25 + 2.0 * abs(error) / accel) - 0.5
-    return min(abs(error), accel * k)
+def _within(col: np.ndarray, v_max: float, a_max: float) -> bool:
+    """The curve already keeps the bounds (starting from rest)."""
+    step = np.diff(col, prepend=col[:1])
+    return bool(np.all(np.abs(step) <= v_max) and np.all(np.abs(np.diff(step)) <= a_max))
+
+
+def _follow(col: list[float], v_max: float, a_max: float) -> list[float]:
+    """Per frame (plain floats: this loop is the hot part): move with the target's step plus the
+    largest step toward it from which the follower can still stop on it, decelerating by at most
+    a_max per frame (k steps of a_max, 2 a_max, ... cover a_max k (k + 1) / 2), within the bounds."""
+    p, v = col[0], 0.0
+    out = [p] * len(col)
+    sqrt, copysign = math.sqrt, math.copysign
+    for f in range(1, len(col)):
+        u = col[f] - col[f - 1]  # the target's own step
+        error = col[f - 1] - p  # how far behind it the follower is
+        gap = abs(error)
+        brake = min(gap, a_max * (sqrt(0.25 + 2.0 * gap / a_max) - 0.5))
+        step = u + copysign(brake, error)
+        step = min(max(step, v - a_max, -v_max), v + a_max, v_max)
+        p += step
+        v = step
+        out[f] = p
+    return out
 
 
 def limit_motion(target: np.ndarray, fps: float, max_speed: float = MAX_SPEED_DEG_S,
@@ -41,22 +59,9 @@ def limit_motion(target: np.ndarray, fps: float, max_speed: float = MAX_SPEED_DE
     (a discrete time-optimal brake), so it never overshoots by more than one frame's acceleration."""
     x = np.asarray(target, dtype=np.float64)
     flat = x.reshape(len(x), -1)
-    out = np.empty_like(flat)
+    out = flat.copy()
     v_max, a_max = max_speed / fps, max_accel / fps**2
     for k in range(flat.shape[1]):
-        col = flat[:, k].tolist()
-        if not col:
-            continue
-        p, v = col[0], 0.0
-        res = [p] * len(col)
-        for f in range(1, len(col)):
-            u = col[f] - col[f - 1]  # the target's own step
-            error = col[f - 1] - p  # how far behind it the follower is
-            brake = _braking_step(error, a_max)
-            step = u + math.copysign(brake, error)
-            step = min(max(step, v - a_max, -v_max), v + a_max, v_max)
-            p += step
-            v = step
-            res[f] = p
-        out[:, k] = res
+        if len(flat) and not _within(flat[:, k], v_max, a_max):
+            out[:, k] = _follow(flat[:, k].tolist(), v_max, a_max)
     return out.reshape(x.shape)
