@@ -77,9 +77,9 @@ def seam_stability(paths: dict, clips: list[str], workdir: Path, size: int = 256
 
                 seam += [change(f) for f in pairs]
                 speech += [change(f) for f in talking]
-            print(f"{name[:14] + ' ' + emotion:<26}  {len(seam):>5}  {np.mean(seam) if seam else float('nan'):>6.2f}"
-                  f"  {np.max(seam) if seam else float('nan'):>6.2f}  {np.mean(speech) if speech else float('nan'):>7.2f}",
-                  flush=True)
+            nan = float("nan")
+            print(f"{name[:14] + ' ' + emotion:<26}  {len(seam):>5}  {np.mean(seam) if seam else nan:>6.2f}"
+                  f"  {np.max(seam) if seam else nan:>6.2f}  {np.mean(speech) if speech else nan:>7.2f}", flush=True)
 
 
 def _emotion_weights(kind: str, n: int) -> np.ndarray:
@@ -131,7 +131,8 @@ def head_and_gaze(clips: list[str], seeds: int) -> None:
     m = np.array(gaze_means)
     print(f"\n5. Gaze (eye-in-head yaw), neutral takes at 25 fps, {len(m)} takes ({len(clips)} clips x {seeds} seeds)")
     print(f"   take means: mean {m.mean():+.2f} deg, std {m.std():.2f}, range {m.min():+.2f} .. {m.max():+.2f}")
-    print(f"   frames below -3 deg: {100 * beyond[0] / beyond[2]:.0f} %, above +3 deg: {100 * beyond[1] / beyond[2]:.0f} %;"
+    below, above = 100 * beyond[0] / beyond[2], 100 * beyond[1] / beyond[2]
+    print(f"   frames below -3 deg: {below:.0f} %, above +3 deg: {above:.0f} %;"
           f" most one-sided take: {100 * max(one_side):.0f} % of its frames beyond 3 deg on one side")
     print(f"   saccades: largest step per take (median) {np.median(peak_step):.1f} deg/frame;"
           f" fixations: median step {np.median(still):.2f} deg/frame")

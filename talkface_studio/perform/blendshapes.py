@@ -64,7 +64,8 @@ def _emotions(jaw: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray | None]
                      au.au25_lips_apart(gap_mm=5.0, upper_share=0.4) + au.au26_jaw_drop(jaw, 0.15)),
         # disgust: the raised upper lip (AU10) with the nose wrinkle (AU9), the lower lip pulled
         # down (AU16), corners down, brows lowered and lids narrowed (AU4+7)
-        "emo_disgusted": (1.3 * au.au9_nose_wrinkler() + 1.7 * au.au10_upper_lip_raiser() + au.au16_lower_lip_depressor()
+        "emo_disgusted": (1.3 * au.au9_nose_wrinkler() + 1.7 * au.au10_upper_lip_raiser()
+                          + au.au16_lower_lip_depressor()
                           + 0.8 * au.au15_lip_corner_depressor() + 0.6 * au.au4_brow_lowerer()
                           + 0.6 * au.au7_lid_tightener(), None),
         # contempt: one corner tightened and raised (a one-sided AU12+AU14), the dimple beside it
@@ -231,6 +232,7 @@ def apply_channel_edits(expression: np.ndarray, base_channels: dict, final_chann
     rows = np.flatnonzero(changed)
     if len(rows):
         k = len(rows)
-        out[rows] += compose({c: v[rows] for c, v in final.items()}, k) - compose({c: v[rows] for c, v in base.items()}, k)
+        after = compose({c: v[rows] for c, v in final.items()}, k)
+        out[rows] += after - compose({c: v[rows] for c, v in base.items()}, k)
         clamp_lip_order(out)
     return out

@@ -143,7 +143,8 @@ def head_performance(features, emotion_weights, fps: float, rng: np.random.Gener
     from that rest, not against the offset, so the look stays centred on the camera."""
     n = int(features.n_frames)
     if n == 0:
-        return {k: np.zeros(0, np.float32) for k in ("head_yaw", "head_pitch", "head_roll")}, np.zeros((0, 3)), np.zeros(3)
+        empty = {k: np.zeros(0, np.float32) for k in ("head_yaw", "head_pitch", "head_roll")}
+        return empty, np.zeros((0, 3)), np.zeros(3)
     style = _style_curves(emotion_weights)
     loud = np.asarray(features.loudness, dtype=float)[:n]
     speaking = gaussian_filter1d((loud > 0.08).astype(float), 0.3 * fps)
