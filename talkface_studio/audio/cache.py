@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from talkface_studio.core.atomic_write import replacing
+from talkface_studio.core.errors import TalkFaceError
 
 
 def cache_dir() -> Path:
@@ -71,13 +73,7 @@ def save_json(key: str, value) -> None:
 def _atomic_write(path: Path, write) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                write(fh)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
+        with replacing(path, durable=False) as tmp, open(tmp, "wb") as fh:
+            write(fh)
+    except (OSError, TalkFaceError):
         pass  # a read-only or full cache disk must not stop analysis; it only costs time

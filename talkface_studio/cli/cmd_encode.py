@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from PIL import Image
 
     from talkface_studio.core.errors import MediaError, ValidationError
+    from talkface_studio.core.protected_files import ProtectedFiles
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.export.video import VideoWriter, format_for
     from talkface_studio.pipeline.job import parse_frame_range
@@ -58,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError(f"take {take.name!r} is empty", args.project)
     start, stop = parse_frame_range(args.frames, _Span(take.n_frames))
     paths = sequence_frames(args.sequence, take.name, start, stop)
+    guard = ProtectedFiles.of_project(project)
+    for path in paths:
+        guard.add(path, "a frame of the sequence being encoded")
+    guard.check(args.output, "video")
     check_writable(args.output, create_folder=True)
     audio = None if args.no_audio else TakeState(project).audio_path(take)
     first = np.asarray(Image.open(paths[0]).convert("RGB"))

@@ -14,27 +14,29 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from . import atomic_write
+from .atomic_write import backup_path, write_target
 from .channels import CHANNEL_NAMES, INTERPOLATIONS, LAYER_MODES, Channel, EditLayer, Key
 from .emotion_track import EMOTIONS, EmotionTrack, Segment
 from .errors import ProjectFileError, TalkFaceError
+from .file_access import read_regular
 from .json_reader import At, describe
 from .project import Project
+from .project_lock import ProjectLock
+from .protected_files import ProtectedFiles
 from .schema_upgrade import CURRENT_VERSION, PROJECT_SCHEMA, encode_f32, upgrade
 from .take import GenerationSettings, Take
 from .timebase import FrameRate
 
 SUFFIX = ".tfs"
-
-
-def backup_path(path: str | Path) -> Path:
-    return Path(f"{path}.bak")
+MAX_PROJECT_BYTES = 256 * 1024**2  # a 10-minute, 18-channel take is ~3.6 MB
 
 
 def autosave_path(path: str | Path) -> Path:
@@ -89,18 +91,63 @@ def _relative(path: Path | None, project_dir: Path) -> str | None:
 
 
 def save_project(project: Project, path: str | Path | None = None, backup: bool = True) -> Path:
-    """Write atomically; the previous file becomes NAME.tfs.bak; a stale autosave is removed."""
+    """Write atomically; the previous file becomes NAME.tfs.bak; a stale autosave is removed.
+
+    Refused before anything is written: a path that is one of the project's media files, a read-only
+    or special file (core.atomic_write), and a project file that another program saved since this
+    one was loaded (ProjectChangedError: the caller re-applies its change to their version, or asks).
+    A symbolic link is saved through to its target. The check and the write hold NAME.tfs.lock.
+    """
     path = Path(path if path is not None else project.path or "")
     if not str(path):
         raise ProjectFileError("the project has no file name yet; choose where to save it")
-    text = _to_text(project, path)
-    write_atomic(path, text.encode("utf-8"), backup=backup)
+    media = ProtectedFiles.of_media(project)  # not the project files: a save replaces its own
+    media.check(path, "project file")
+    if backup:
+        media.check(backup_path(write_target(path)), "project backup")
+    data = _to_text(project, path).encode("utf-8")
+    with ProjectLock(path):
+        check_unchanged(project, path)
+        write_atomic(path, data, backup=backup)
     project.path = path
+    project.file_digest = digest(data)
     try:
         autosave_path(path).unlink(missing_ok=True)
     except OSError:
         pass  # a leftover autosave is only offered while newer than the project
     return path
+
+
+class ProjectChangedError(ProjectFileError):
+    """The file on disk is no longer the one this project was loaded from (another program saved it)."""
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def disk_digest(path: str | Path) -> str | None:
+    """sha256 of the project file as it is on disk now; None when there is none."""
+    try:
+        return digest(read_regular(path, "project file", MAX_PROJECT_BYTES, ProjectFileError))
+    except ProjectFileError:
+        if not os.path.lexists(path) or (os.path.islink(path) and not os.path.exists(path)):
+            return None
+        raise
+
+
+def check_unchanged(project: Project, path: Path) -> None:
+    """Raise ProjectChangedError when `path` is the file `project` was loaded from and another
+    program has replaced it since (content hash: mtimes are coarse on some network disks)."""
+    loaded = getattr(project, "file_digest", None)
+    if loaded is None or project.path is None:
+        return
+    if os.path.realpath(project.path) != os.path.realpath(path):
+        return  # Save As elsewhere: nothing of ours is there to overwrite
+    current = disk_digest(path)
+    if current is not None and current != loaded:
+        raise ProjectChangedError("was saved by another program since it was opened here; nothing was "
+                                  "written (reopen it, or save under another name)", path)
 
 
 def autosave(project: Project) -> Path:
@@ -119,35 +166,13 @@ def _to_text(project: Project, path: Path, readable: bool = True) -> str:
         return dumps_readable(doc) if readable else json.dumps(doc, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:  # e.g. a NaN or an array in portrait_fit: a bug, said plainly
         raise ProjectFileError(f"could not save: the project holds a value JSON cannot store ({exc})", path) from None
+    except RecursionError:
+        raise ProjectFileError("could not save: the project holds values nested too deeply", path) from None
 
 
 def write_atomic(path: Path, data: bytes, backup: bool = True) -> None:
-    """temp file in the same folder + fsync + os.replace + folder fsync: the old file or the new
-    one, never half of either. On any OS error the old file is untouched and the temp removed."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; keep what the user would get
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if backup and path.exists():
-            _keep_backup(path)
-        os.replace(tmp, path)
-        tmp = None
-        _fsync_dir(folder)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ProjectFileError(f"could not save ({reason}); the previous file is unchanged", path) from exc
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    """The shared atomic writer (core.atomic_write) with project-file messages."""
+    atomic_write.write_atomic(path, data, backup=backup, error=ProjectFileError, verb="could not save")
 
 
 def dumps_readable(obj, indent: str = "") -> str:
@@ -166,36 +191,6 @@ def dumps_readable(obj, indent: str = "") -> str:
     return json.dumps(obj, ensure_ascii=False, allow_nan=False)
 
 
-def _file_mode(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _keep_backup(path: Path) -> None:
-    bak = backup_path(path)
-    tmp = Path(f"{bak}.tmp")
-    tmp.unlink(missing_ok=True)
-    try:
-        os.link(path, tmp)  # cheap: the backup shares the old file's data
-    except OSError:
-        tmp.write_bytes(path.read_bytes())
-    os.replace(tmp, bak)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 # -- reading ---------------------------------------------------------------------------------------
 def load_project(path: str | Path, as_path: str | Path | None = None) -> Project:
     """Read (and upgrade in memory) a project; the file is never modified.
@@ -203,14 +198,7 @@ def load_project(path: str | Path, as_path: str | Path | None = None) -> Project
     `as_path` loads an autosave as if it were the project at that path (media resolve the same).
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProjectFileError("no such project file", path) from None
-    except IsADirectoryError:
-        raise ProjectFileError("is a folder, not a project file", path) from None
-    except OSError as exc:
-        raise ProjectFileError(f"cannot read ({exc.strerror or exc})", path) from None
+    raw = read_regular(path, "project file", MAX_PROJECT_BYTES, ProjectFileError)
     if not raw.strip():
         raise ProjectFileError("the file is empty (an interrupted copy?); try NAME.tfs.bak", path)
     try:
@@ -232,7 +220,11 @@ def load_project(path: str | Path, as_path: str | Path | None = None) -> Project
         raise doc.fail(f"not a TalkFace Studio project (the top level is {describe(value)}, not an object)")
     current = At(upgrade(doc), path)
     project_path = Path(as_path) if as_path is not None else path
-    return project_from_json(current, project_path)
+    project = project_from_json(current, project_path)
+    # what a later save compares the disk with: this file, or for a recovered autosave the project
+    # file it stands in for (so restoring an autosave and saving is not mistaken for a conflict)
+    project.file_digest = digest(raw) if as_path is None else disk_digest(as_path)
+    return project
 
 
 def project_from_json(doc: At, project_path: Path) -> Project:

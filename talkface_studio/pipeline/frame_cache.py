@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from talkface_studio.core.atomic_write import replacing
+from talkface_studio.core.errors import TalkFaceError
 
 DEFAULT_MAX_BYTES = 4 * 1024**3
 # Landmarks are rounded before hashing so float noise far below a pixel cannot cause a miss.
@@ -82,17 +84,10 @@ class FrameCache:
         path = self._path(key)
         try:
             path.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
+            with replacing(path, durable=False) as tmp, open(tmp, "wb") as fh:
                 np.save(fh, np.ascontiguousarray(rgb), allow_pickle=False)
-            os.replace(tmp, path)
-        except OSError:
-            # A cache that cannot write (full disk) must never fail a render.
-            try:
-                os.unlink(tmp)
-            except (OSError, UnboundLocalError):
-                pass
-            return
+        except (OSError, TalkFaceError):
+            return  # a cache that cannot write (full disk) must never fail a render
         self._bytes += path.stat().st_size
         if self._bytes > self.max_bytes:
             self.evict()

@@ -12,6 +12,7 @@ from talkface_studio.core import project_file
 from talkface_studio.core.commands import AddTake, SetMedia
 from talkface_studio.core.errors import TalkFaceError
 from talkface_studio.core.project import Project
+from talkface_studio.core.protected_files import ProtectedFiles
 from talkface_studio.core.take import Take
 from talkface_studio.core.timebase import FrameRate
 
@@ -254,7 +255,9 @@ class ProjectFileMixin:
     def queue_render(self, output, kind: str = "video", size: int = 512, use_range: bool = False, device="auto"):
         take = self.document.take
         start, stop = self.session.play_range() if use_range else (0, take.n_frames)
-        spec = RenderSpec(take.copy(), self.document.path, start, stop, Path(output), kind, size, device)
+        guard = ProtectedFiles.of_project(self.document.project, self.document.path)
+        spec = RenderSpec(take.copy(), self.document.path, start, stop, Path(output), kind, size, device,
+                          protected=guard)
         self.docks["queue"].raise_()
         return self.render_queue.add(spec)
 

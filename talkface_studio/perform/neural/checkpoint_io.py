@@ -10,7 +10,6 @@ Both stages use this module.
 from __future__ import annotations
 
 import json
-import os
 import pickle
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from safetensors import safe_open
 
+from talkface_studio.core.atomic_write import replacing, write_atomic
 from talkface_studio.core.errors import MissingCheckpointError
 
 _TORCH_SUFFIXES = {".pt", ".pth", ".ckpt", ".bin"}
@@ -30,13 +30,9 @@ def save_checkpoint(path: str | Path, state_dict: dict, config: dict) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {k: v.detach().cpu().contiguous() for k, v in state_dict.items()}
     text = json.dumps(config, indent=2, sort_keys=True)
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(tensors, str(tmp), metadata={"config": text})
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # an ordinary file, like the JSON beside it
-    tmp.replace(path)
-    path.with_suffix(".json").write_text(text + "\n", encoding="utf-8")
+    with replacing(path, verb="cannot write the checkpoint") as tmp:
+        save_file(tensors, str(tmp), metadata={"config": text})
+    write_atomic(path.with_suffix(".json"), (text + "\n").encode("utf-8"), verb="cannot write the checkpoint")
     return path
 
 
