@@ -21,6 +21,7 @@ import getpass
 import json
 import os
 import socket
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -48,6 +49,12 @@ def _user() -> str:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no passwd entry in a container: the uid says enough
         return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _program() -> str:
+    """e.g. 'talkface-studio generate': what the lock's owner was doing."""
+    args = [os.path.basename(sys.argv[0] or "python")] + [a for a in sys.argv[1:2] if not a.startswith("-")]
+    return " ".join(args)[:100]
 
 
 def _pid_alive(pid: int) -> bool:
@@ -105,17 +112,18 @@ def is_stale(info: dict | None, lock_mtime: float, now: float | None = None) -> 
 class ProjectLock:
     """`with ProjectLock(path):` holds NAME.tfs.lock; see the module doc for the rules."""
 
-    def __init__(self, project_path: str | os.PathLike, wait_s: float = WAIT_S, program: str = "talkface-studio"):
+    def __init__(self, project_path: str | os.PathLike, wait_s: float | None = None,
+                 program: str | None = None):
         self.project_path = Path(project_path)
         self.path = lock_path(project_path)
         self.wait_s = wait_s
         self.token = uuid.uuid4().hex
         self.record = {"user": _user(), "host": socket.gethostname(), "pid": os.getpid(),
-                       "program": program, "time": None, "token": self.token}
+                       "program": program or _program(), "time": None, "token": self.token}
         self.held = False
 
     def acquire(self) -> None:
-        deadline = time.monotonic() + self.wait_s
+        deadline = time.monotonic() + (WAIT_S if self.wait_s is None else self.wait_s)
         delay = 0.02
         while True:
             if self._try_create():

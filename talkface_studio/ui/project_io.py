@@ -16,7 +16,7 @@ from talkface_studio.core.protected_files import ProtectedFiles
 from talkface_studio.core.take import Take
 from talkface_studio.core.timebase import FrameRate
 
-from . import untitled_recovery, workers
+from . import save_conflict, untitled_recovery, workers
 from .export_dialog import ExportDialog
 from .render_jobs import RenderSpec
 
@@ -130,14 +130,26 @@ class ProjectFileMixin:
             path = path.with_suffix(project_file.SUFFIX)
         try:
             project_file.save_project(self.document.project, path)
+        except project_file.ProjectChangedError:
+            return self._save_conflict(path)
         except (TalkFaceError, OSError) as exc:
             self.fail("Cannot save", exc)
             return False
+        self._saved(path)
+        return True
+
+    def ask_choice(self, title: str, text: str, choices: list[str]) -> str | None:
+        """A question with named answers (the chosen text, None for Cancel); tests replace this."""
+        return save_conflict.ask_choice(self, title, text, choices)
+
+    def _save_conflict(self, path: Path) -> bool:
+        return save_conflict.resolve(self, path)
+
+    def _saved(self, path: Path) -> None:
         self.document.mark_saved(path)
         self.untitled.discard()  # from now on it autosaves beside the project
         self._add_recent(path)
         self.status.showMessage(f"Saved {path}", 4000)
-        return True
 
     def autosave_now(self) -> None:
         try:

@@ -96,6 +96,16 @@ def read_curves(path: str | os.PathLike, known: set[str] | None = None) -> Curve
     return table
 
 
+def check_against_take(table: CurveTable, take, path: str | os.PathLike) -> None:
+    """Refuse curves at another frame rate or on frames outside the take (one line naming `path`)."""
+    if table.rate is not None and table.rate != take.rate:
+        raise ValidationError(f"curves are at {table.rate} fps but take {take.name!r} is at {take.rate} fps", path)
+    outside = table.frames[(table.frames < 0) | (table.frames >= take.n_frames)]
+    if len(outside):
+        raise ValidationError(f"frame {int(outside[0])} is outside take {take.name!r} "
+                              f"(frames 0-{take.n_frames - 1})", path)
+
+
 def _number(path: Path, cell: str, where: str) -> float:
     cell = cell.strip()
     if cell == "":
