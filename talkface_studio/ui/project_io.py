@@ -243,14 +243,31 @@ class ProjectFileMixin:
             self.import_portrait(path)
 
     def import_portrait(self, path) -> None:
+        """Fit the face in a worker; only a portrait with a usable face replaces the take's (one
+        undo step, with the fit stored so the preview does not fit it again)."""
         take = self.document.take
         if take is None:
             self.show_error("Import the audio first: a take is as long as its dialogue.")
             return
-        try:
-            self.document.push(SetMedia(take.name, portrait_path=Path(path).absolute(), portrait_fit=None))
-        except TalkFaceError as exc:
-            self.fail("Cannot import portrait", exc)
+        path, name = Path(path).absolute(), take.name
+        folder = self.document.path.parent if self.document.path is not None else None
+
+        def work(progress, cancel):
+            from talkface_studio.face.portrait import fit_portrait
+
+            return fit_portrait(path).to_json(relative_to=folder)
+
+        def done(fit):
+            if name not in self.document.project.take_names():
+                return  # the take went away while the face was being fitted
+            try:
+                self.document.push(SetMedia(name, portrait_path=path, portrait_fit=fit))
+            except TalkFaceError as exc:
+                self.fail("Cannot import portrait", exc)
+
+        workers.submit(self.pool, work, on_done=done,
+                       on_error=lambda m, t: self.fail("Cannot import portrait", Exception(m)),
+                       synchronous=self.synchronous, parent=self)
 
     # -- export ----------------------------------------------------------------------------------
     def export_dialog(self) -> None:
