@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.concurrent_save import save_reapplying
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.core.project_file import load_project
+    from talkface_studio.core.take import check_seed
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.take_state import TakeState
 
@@ -41,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
                               args.project)
     if args.checkpoint is not None and args.backend not in (None, "neural"):
         raise ValidationError("--checkpoint is only used by --backend neural")
+    if args.seed is not None:
+        check_seed(args.seed)
     state = TakeState(project)
     for line in generate_takes(state, names, args):
         print(line)
@@ -57,6 +60,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_checkpoint(path, missing_help: str) -> None:
+    """A checkpoint that is given, exists and is a regular file (said before any work is done)."""
+    import os
+
+    from talkface_studio.core.errors import MissingCheckpointError
+    from talkface_studio.core.file_access import check_regular
+
+    if not path:
+        raise MissingCheckpointError(missing_help)
+    if not os.path.lexists(path):
+        raise MissingCheckpointError("checkpoint not found", path)
+    check_regular(path, "checkpoint", MissingCheckpointError)
+
+
 def generate_takes(state, names: list[str], args):
     """Generate each named take of `state.project`; yields one report line per take."""
     project = state.project
@@ -68,14 +85,10 @@ def generate_takes(state, names: list[str], args):
         if args.neutralize is not None:
             options["neutralize_portrait"] = args.neutralize
         backend = args.backend or take.generation.backend
-        if backend == "neural" and not Path(options.get("checkpoint") or "").is_file():
+        if backend == "neural":
             # before the portrait fit: a missing checkpoint must not cost seconds of work first
-            from talkface_studio.core.errors import MissingCheckpointError
-
-            missing = options.get("checkpoint")
-            raise MissingCheckpointError(
-                "checkpoint not found" if missing else "the neural performer needs a checkpoint: "
-                "--checkpoint FILE (train one with talkface-studio train)", missing)
+            check_checkpoint(options.get("checkpoint"), "the neural performer needs a checkpoint: "
+                             "--checkpoint FILE (train one with talkface-studio train)")
         state.fit(take)  # fitted once, stored in the project
         performance = state.generate(take, backend=args.backend, seed=args.seed, options=options)
         edited = sum(1 for ch in take.channels.values() if ch.layers)

@@ -51,13 +51,11 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError(f"take {take.name!r} is empty", args.project)
     first, stop = parse_frame_range(args.frames, _Span(take.n_frames))
     check_output(ProtectedFiles.of_project(project), args.output, take.name, first, stop)
-    if args.renderer == "neural" and (args.checkpoint is None or not args.checkpoint.is_file()):
-        from talkface_studio.core.errors import MissingCheckpointError
+    if args.renderer == "neural":
+        from talkface_studio.cli.cmd_generate import check_checkpoint
 
-        problem = "checkpoint not found" if args.checkpoint else (
-            "the neural renderer needs a checkpoint: --checkpoint FILE (train the landmark mapping with "
-            "talkface-studio train --stage keypoints)")
-        raise MissingCheckpointError(problem, args.checkpoint)
+        check_checkpoint(args.checkpoint, "the neural renderer needs a checkpoint: --checkpoint FILE (train the "
+                         "landmark mapping with talkface-studio train --stage keypoints)")
     if kind == "video":
         check_writable(args.output, create_folder=True)
     state = TakeState(project)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 
@@ -54,8 +55,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _NoteHandler(logging.Handler):
+    """Warnings of the rooms (a damaged cache entry that was rebuilt, ...) as `note:` lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"note: {' '.join(record.getMessage().split())}", file=sys.stderr)  # sys.stderr of now
+
+
+def _show_notes() -> None:
+    logger = logging.getLogger("talkface_studio")
+    if not any(isinstance(h, _NoteHandler) for h in logger.handlers):
+        logger.addHandler(_NoteHandler(logging.WARNING))
+        logger.setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _show_notes()
     # `talkface-studio` or `talkface-studio PROJECT.tfs` opens the GUI.
     if not argv or (len(argv) == 1 and not argv[0].startswith("-") and argv[0] not in SUBCOMMANDS):
         return _run("talkface-studio", lambda: _open_gui(argv[0] if argv else None))

@@ -91,6 +91,23 @@ def reserve_temp(target: Path, suffix: str, like: os.stat_result | None) -> Path
     return Path(name)
 
 
+def remove_stale_temps(target: Path, suffix: str = ".tmp", older_than_s: float = 60.0) -> None:
+    """Delete temporary files a killed writer of `target` left (hidden, random-named, old): call it
+    while holding the target's lock, so none of them can be another writer's file in progress."""
+    import re
+    import time
+
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.[a-z0-9_]{{8}}{re.escape(suffix)}$")
+    folder = target.parent if str(target.parent) else Path(".")
+    now = time.time()
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if pattern.match(entry.name):
+                with contextlib.suppress(OSError):
+                    if now - entry.stat(follow_symlinks=False).st_mtime > older_than_s:
+                        os.unlink(entry.path)
+
+
 def backup_path(path: str | os.PathLike) -> Path:
     return Path(f"{os.fspath(path)}.bak")
 
@@ -136,13 +153,15 @@ def discard(temp: Path) -> None:
 
 @contextlib.contextmanager
 def replacing(path: str | os.PathLike, *, backup: bool = False, error: type[TalkFaceError] = TalkFaceError,
-              verb: str = "could not save", temp_suffix: str = ".tmp", durable: bool = True) -> Iterator[Path]:
+              verb: str = "could not save", temp_suffix: str = ".tmp", durable: bool = True,
+              follow_links: bool = True) -> Iterator[Path]:
     """Yield a temporary path to fill; on a clean exit it atomically becomes `path` (see module doc).
     OS errors become one-line `error`s naming `path`; anything else propagates after clean-up.
-    `durable=False` skips the fsyncs (caches: losing an entry in a power cut only costs time)."""
+    `durable=False` skips the fsyncs (caches: losing an entry in a power cut only costs time);
+    `follow_links=False` replaces a link itself (caches: an entry is never a way into other files)."""
     shown = Path(path)
-    target = write_target(shown)
-    previous = check_replaceable(target, shown, error, verb)
+    target = write_target(shown) if follow_links else shown
+    previous = check_replaceable(target, shown, error, verb) if follow_links or not target.is_symlink() else None
     unchanged = "; the previous file is unchanged" if previous is not None else ""
     try:
         temp = reserve_temp(target, temp_suffix, previous)

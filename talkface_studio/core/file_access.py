@@ -27,6 +27,11 @@ def special_kind(mode: int) -> str | None:
     return None if stat.S_ISREG(mode) else "not a regular file"
 
 
+def a(what: str) -> str:
+    """'a project file', 'an audio file'."""
+    return f"an {what}" if what[:1].lower() in "aeiou" else f"a {what}"
+
+
 def human_bytes(n: int) -> str:
     for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
         if n >= size:
@@ -52,7 +57,7 @@ def check_regular(path: str | os.PathLike, what: str, error: type[TalkFaceError]
         raise error(f"cannot read the {what} ({exc.strerror or exc})", path) from None
     kind = special_kind(st.st_mode)
     if kind is not None:
-        raise error(f"is {kind}, not a {what}", path)
+        raise error(f"is {kind}, not {a(what)}", path)
     return st
 
 
@@ -75,9 +80,9 @@ def read_regular(path: str | os.PathLike, what: str, max_bytes: int,
         st = os.fstat(fd)
         kind = special_kind(st.st_mode)
         if kind is not None:
-            raise error(f"is {kind}, not a {what}", path)
+            raise error(f"is {kind}, not {a(what)}", path)
         if st.st_size > max_bytes:
-            raise error(f"is too large for a {what} ({human_bytes(st.st_size)}; the limit is "
+            raise error(f"is too large for {a(what)} ({human_bytes(st.st_size)}; the limit is "
                         f"{human_bytes(max_bytes)})", path)
         chunks, total = [], 0
         while True:
@@ -87,7 +92,7 @@ def read_regular(path: str | os.PathLike, what: str, max_bytes: int,
             chunks.append(block)
             total += len(block)
             if total > max_bytes:  # grew while we read it
-                raise error(f"is too large for a {what} (over {human_bytes(max_bytes)})", path)
+                raise error(f"is too large for {a(what)} (over {human_bytes(max_bytes)})", path)
         return b"".join(chunks)
     except OSError as exc:
         raise error(f"cannot read the {what} ({exc.strerror or exc})", path) from None

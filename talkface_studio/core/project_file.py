@@ -25,18 +25,20 @@ from . import atomic_write
 from .atomic_write import backup_path, write_target
 from .channels import CHANNEL_NAMES, INTERPOLATIONS, LAYER_MODES, Channel, EditLayer, Key
 from .emotion_track import EMOTIONS, EmotionTrack, Segment
-from .errors import ProjectFileError, TalkFaceError
+from .errors import ProjectFileError, TalkFaceError, ValidationError
 from .file_access import read_regular
-from .json_reader import At, describe
+from .json_reader import At, describe, parse_json
+from .limits import (MAX_FRAMES, MAX_KEYS, MAX_LAYERS, MAX_NAME, MAX_OPTION_NUMBER, MAX_PROJECT_BYTES, MAX_SEED,
+                     MAX_SEGMENTS, MAX_TAKES, VALUE_LIMIT)
 from .project import Project
 from .project_lock import ProjectLock
 from .protected_files import ProtectedFiles
 from .schema_upgrade import CURRENT_VERSION, PROJECT_SCHEMA, encode_f32, upgrade
-from .take import GenerationSettings, Take
+from .stored_fit import check_stored_fit
+from .take import GenerationSettings, Take, check_take_name
 from .timebase import FrameRate
 
 SUFFIX = ".tfs"
-MAX_PROJECT_BYTES = 256 * 1024**2  # a 10-minute, 18-channel take is ~3.6 MB
 
 
 def autosave_path(path: str | Path) -> Path:
@@ -109,6 +111,7 @@ def save_project(project: Project, path: str | Path | None = None, backup: bool 
     with ProjectLock(path):
         check_unchanged(project, path)
         write_atomic(path, data, backup=backup)
+        atomic_write.remove_stale_temps(write_target(path))  # left by a save that was killed
     project.path = path
     project.file_digest = digest(data)
     try:
@@ -201,23 +204,9 @@ def load_project(path: str | Path, as_path: str | Path | None = None) -> Project
     raw = read_regular(path, "project file", MAX_PROJECT_BYTES, ProjectFileError)
     if not raw.strip():
         raise ProjectFileError("the file is empty (an interrupted copy?); try NAME.tfs.bak", path)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ProjectFileError(f"not a project file (not UTF-8 text: bad byte at offset {exc.start})", path) from None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        # json reports a string cut off by the end of file at the string's start
-        ends_early = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
-        hint = " (the file ends early: truncated?)" if ends_early else ""
-        raise ProjectFileError(f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{hint}",
-                               path) from None
-    except RecursionError:
-        raise ProjectFileError("not a project file (nested too deeply)", path) from None
-    doc = At(value, path)
-    if not isinstance(value, dict):
-        raise doc.fail(f"not a TalkFace Studio project (the top level is {describe(value)}, not an object)")
+    doc = parse_json(raw, path, "project file")
+    if not isinstance(doc.value, dict):
+        raise doc.fail(f"not a TalkFace Studio project (the top level is {describe(doc.value)}, not an object)")
     current = At(upgrade(doc), path)
     project_path = Path(as_path) if as_path is not None else path
     project = project_from_json(current, project_path)
@@ -228,49 +217,69 @@ def load_project(path: str | Path, as_path: str | Path | None = None) -> Project
 
 
 def project_from_json(doc: At, project_path: Path) -> Project:
+    """Every field type- and range-checked (core.limits); problems name their JSON path."""
     folder = project_path.parent
-    settings = doc.get("settings", {}).dict()
-    takes = [_take_from_json(t, folder) for t in doc["takes"]]
+    settings = doc.get("settings", {})
+    settings.dict()
+    settings.tree(max_depth=16, max_nodes=100_000, max_number=MAX_OPTION_NUMBER)
+    takes = [_take_from_json(t, folder) for t in doc["takes"].each(MAX_TAKES)]
     names = [t.name for t in takes]
+    seen = set()
     for i, name in enumerate(names):
-        if name in names[:i]:
+        if name in seen:
             raise doc["takes"][i]["name"].fail(f"take name {name!r} is used twice")
-    return Project(takes, settings, project_path)
+        seen.add(name)
+    return Project(takes, settings.value, project_path)
 
 
 def _take_from_json(t: At, folder: Path) -> Take:
     _check_schema(t, "talkface.take")
-    name = t["name"].str()
+    name = t["name"]
+    try:
+        check_take_name(name.str(max_len=MAX_NAME))
+    except ValidationError as exc:
+        raise name.fail(exc.problem) from None
     try:
         rate = FrameRate.from_json(t["rate"].value)
     except TalkFaceError as exc:
         raise t["rate"].fail(exc.problem) from None
-    n_frames = t["n_frames"].int(min=0)
+    n_frames = t["n_frames"].int(min=0, max=MAX_FRAMES)
     g = t.get("generation", {})
     g.dict()
-    generation = GenerationSettings(g.get("backend", "procedural").str(), g.get("seed", 0).int(),
-                                    g.get("transcript").str(optional=True), g.get("options", {}).dict())
+    options = g.get("options", {})
+    options.dict()
+    options.tree(max_depth=8, max_nodes=10_000, max_number=MAX_OPTION_NUMBER)
+    generation = GenerationSettings(g.get("backend", "procedural").str(max_len=100),
+                                    g.get("seed", 0).int(min=0, max=MAX_SEED),
+                                    g.get("transcript").str(optional=True), options.value)
     fit = t.get("portrait_fit")
     if not fit.is_null:
-        fit.dict()
+        check_stored_fit(fit)
     track = _track_from_json(t["emotion_track"])
     channels = {}
     for cname, c in t.get("channels", {}).items():
         if cname not in CHANNEL_NAMES:
             raise c.fail(f"unknown channel (channels are {', '.join(CHANNEL_NAMES)})")
         base = _decode_base(c["base"], n_frames)
-        layers = [_layer_from_json(x) for x in c.get("layers", []).__iter__()]
-        ids = [x.id for x in layers]
-        for i, lid in enumerate(ids):
-            if lid in ids[:i]:
-                raise c["layers"][i]["id"].fail(f"layer id {lid!r} is used twice")
-        channels[cname] = Channel(cname, base, layers)
-    return Take(name, _resolve(t.get("audio"), folder), _resolve(t.get("portrait"), folder), rate, n_frames,
-                track, channels, generation, fit.value)
+        layers = [_layer_from_json(x) for x in c.get("layers", []).each(MAX_LAYERS)]
+        ids = set()
+        for i, layer in enumerate(layers):
+            if layer.id in ids:
+                raise c["layers"][i]["id"].fail(f"layer id {layer.id!r} is used twice")
+            ids.add(layer.id)
+        try:
+            channels[cname] = Channel(cname, base, layers)
+        except ValidationError as exc:
+            raise c.fail(exc.problem) from None
+    audio, portrait = _resolve(t.get("audio"), folder), _resolve(t.get("portrait"), folder)
+    try:
+        return Take(name.value, audio, portrait, rate, n_frames, track, channels, generation, fit.value)
+    except ValidationError as exc:
+        raise t.fail(exc.problem) from None
 
 
 def _check_schema(obj: At, schema: str) -> None:
-    got = obj.get("schema", schema).str()
+    got = obj.get("schema", schema).str(max_len=100)
     if got != schema:
         raise obj["schema"].fail(f"must be {schema!r}, got {got!r}")
     version = obj.get("version", 1).int(min=1)
@@ -279,7 +288,7 @@ def _check_schema(obj: At, schema: str) -> None:
 
 
 def _resolve(value: At, folder: Path) -> Path | None:
-    text = value.str(optional=True)
+    text = value.path_text(optional=True)
     if text is None:
         return None
     p = Path(text)
@@ -290,16 +299,16 @@ def _resolve(value: At, folder: Path) -> Path | None:
 
 def _track_from_json(e: At) -> EmotionTrack:
     _check_schema(e, "talkface.emotion_track")
-    default = e.get("default_transition", 8).int(min=0)
+    default = e.get("default_transition", 8).int(min=0, max=MAX_FRAMES)
     segments = []
     prev_end, seen = 0, set()
-    for s in e["segments"]:
-        sid = s["id"].str()
-        start = s["start"].int(min=0)
-        end = s["end"].int(min=start + 1)
+    for s in e["segments"].each(MAX_SEGMENTS):
+        sid = s["id"].str(max_len=MAX_NAME)
+        start = s["start"].int(min=0, max=MAX_FRAMES)
+        end = s["end"].int(min=start + 1, max=MAX_FRAMES)
         emotion = s["emotion"].one_of([x for x in EMOTIONS if x != "neutral"])
         level = s["level"].int(min=1, max=3)
-        transition = s.get("transition").int(min=0, optional=True)
+        transition = s.get("transition").int(min=0, max=MAX_FRAMES, optional=True)
         if start < prev_end:
             raise s.fail(f"overlaps the previous segment (which ends at frame {prev_end}, this starts at {start})")
         if sid in seen:
@@ -307,18 +316,23 @@ def _track_from_json(e: At) -> EmotionTrack:
         seen.add(sid)
         prev_end = end
         segments.append(Segment(start, end, emotion, level, transition, id=sid))
-    return EmotionTrack(segments, default, e.get("next_id", 1).int(min=1))
+    next_id = e.get("next_id", 1)
+    try:
+        return EmotionTrack(segments, default, next_id.int(min=1, max=2**62))
+    except ValidationError as exc:
+        raise e.fail(exc.problem) from None
 
 
 def _decode_base(b: At, n_frames: int) -> np.ndarray:
     encoding = b["encoding"].one_of(["f32le-base64", "constant"])
-    length = b["length"].int(min=0)
+    length = b["length"].int(min=0, max=MAX_FRAMES)
     if length != n_frames:
         raise b["length"].fail(f"has {length} frames but the take has {n_frames}")
     if encoding == "constant":
-        return np.full(length, b["value"].float(), np.float32)
+        return np.full(length, b["value"].float(min=-VALUE_LIMIT, max=VALUE_LIMIT), np.float32)
+    text = b["data"].str(max_len=4 * ((4 * MAX_FRAMES + 2) // 3) + 4)
     try:
-        data = base64.b64decode(b["data"].str(), validate=True)
+        data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise b["data"].fail("is not valid base64") from None
     if len(data) != 4 * length:
@@ -326,19 +340,21 @@ def _decode_base(b: At, n_frames: int) -> np.ndarray:
     values = np.frombuffer(data, dtype="<f4").astype(np.float32)
     if not np.all(np.isfinite(values)):
         raise b["data"].fail("contains values that are not finite numbers")
+    if len(values) and np.abs(values).max() > VALUE_LIMIT:
+        raise b["data"].fail(f"contains values beyond +-{VALUE_LIMIT:g}")
     return values
 
 
 def _layer_from_json(x: At) -> EditLayer:
     _check_schema(x, "talkface.edit_layer")
     keys, frames, key_ids = [], set(), set()
-    for k in x["keys"]:
+    for k in x["keys"].each(MAX_KEYS):
         if len(k.list()) != 4:
             raise k.fail("a key must be [frame, value, interp, id]")
-        frame = k[0].int()
-        value = k[1].float()
+        frame = k[0].int(min=-MAX_FRAMES, max=2 * MAX_FRAMES)
+        value = k[1].float(min=-VALUE_LIMIT, max=VALUE_LIMIT)
         interp = k[2].one_of(INTERPOLATIONS)
-        kid = k[3].str()
+        kid = k[3].str(max_len=MAX_NAME)
         if frame in frames:
             raise k.fail(f"a second key on frame {frame}")
         if kid in key_ids:
@@ -346,9 +362,13 @@ def _layer_from_json(x: At) -> EditLayer:
         frames.add(frame)
         key_ids.add(kid)
         keys.append(Key(frame, value, interp, kid))
-    return EditLayer(id=x["id"].str(), mode=x.get("mode", "override").one_of(LAYER_MODES), keys=tuple(keys),
-                     blend_in=x.get("blend_in", 0).int(min=0), blend_out=x.get("blend_out", 0).int(min=0),
-                     enabled=x.get("enabled", True).bool(), name=x.get("name", "").str())
+    try:
+        return EditLayer(id=x["id"].str(max_len=MAX_NAME), mode=x.get("mode", "override").one_of(LAYER_MODES),
+                         keys=tuple(keys), blend_in=x.get("blend_in", 0).int(min=0, max=MAX_FRAMES),
+                         blend_out=x.get("blend_out", 0).int(min=0, max=MAX_FRAMES),
+                         enabled=x.get("enabled", True).bool(), name=x.get("name", "").str(max_len=MAX_NAME))
+    except ValidationError as exc:
+        raise x.fail(exc.problem) from None
 
 
 # -- recovery --------------------------------------------------------------------------------------

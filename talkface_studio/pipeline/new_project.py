@@ -8,7 +8,7 @@ from pathlib import Path
 from talkface_studio.core.emotion_track import EMOTIONS, EmotionTrack
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.project import Project
-from talkface_studio.core.take import GenerationSettings, Take, check_take_name
+from talkface_studio.core.take import GenerationSettings, Take, check_seed, check_take_name
 from talkface_studio.core.timebase import FrameRate
 
 _EMOTION_LABEL = re.compile(r"(?P<emotion>[a-z]+)(?::(?P<level>\d+))?@(?P<start>[0-9.]+)-(?P<end>[0-9.]+)")
@@ -51,6 +51,7 @@ def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1
 
     rate = FrameRate.parse(fps)
     name = check_take_name(take)
+    check_seed(seed)
     audio, portrait = Path(audio).absolute(), Path(portrait).absolute()
     check_regular(audio, "audio file", MediaError)
     check_regular(portrait, "image file", MediaError)

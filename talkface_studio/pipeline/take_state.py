@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 
 from talkface_studio.core.channels import CHANNEL_NAMES
 from talkface_studio.core.commands import SetBase, SetMedia
-from talkface_studio.core.errors import MediaError, ValidationError
+from talkface_studio.core.file_access import check_regular
+from talkface_studio.core.errors import MediaError, ProjectFileError, ValidationError
 from talkface_studio.core.project import Project
 from talkface_studio.core.take import GenerationSettings, Take
 
@@ -120,10 +122,10 @@ class TakeState:
                 data["source_path"] = str(source)
             try:
                 fit = load_fit(data, self.project_dir)
-            except MediaError:
+            except (MediaError, ProjectFileError):
                 if take.portrait_path is None:
                     raise
-                fit = None  # the source changed since it was fitted: fit it again below
+                fit = None  # the source changed since it was fitted (or the fit is damaged): fit again
         if fit is None:
             source = resolve_media(self.project, take.portrait_path)
             if source is None:
@@ -144,8 +146,9 @@ class TakeState:
         path = resolve_media(self.project, take.audio_path)
         if path is None:
             raise ValidationError(f"take {take.name!r} has no audio", self.project.path)
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise MediaError("audio file is missing (moved or deleted?)", path)
+        check_regular(path, "audio file", MediaError)  # a FIFO, a device, a folder, a dangling link
         return path
 
     def features(self, take: str | Take | None = None, transcript: str | None = None):
