@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import stat
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from talkface_studio.cli.main import main
 
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
 PARTIAL_MARKERS = (".partial", ".tmp")
+PROGRESS = re.compile(r"^render \S+: \d+/\d+ frames")
 
 
 @dataclass
@@ -27,7 +29,8 @@ class Result:
 
     @property
     def err_lines(self) -> list[str]:
-        return [ln for ln in self.err.splitlines() if ln.strip()]
+        """stderr without render's progress lines (`render take1: 3/25 frames (12%)`)."""
+        return [ln for ln in self.err.splitlines() if ln.strip() and not PROGRESS.match(ln)]
 
 
 def run_cli(argv: list[str], capsys) -> Result:
