@@ -57,7 +57,7 @@ def analyze(
 
     acoustic_key = f"acoustic-{digest}-{rate.num}_{rate.den}-{n_frames or 'auto'}-v{ANALYSIS_VERSION}"
     arrays = cache.load_arrays(acoustic_key) if use_cache else None
-    if arrays is None or any(k not in arrays for k in _ACOUSTIC_FIELDS):
+    if not cache.valid_acoustic(arrays, _ACOUSTIC_FIELDS, n_frames):
         x16 = get_clip().mono(SR)
         t = rate.frames_in(get_clip().duration) if n_frames is None else int(n_frames)
         acoustic = analyze_acoustics(x16, rate, t)
@@ -87,7 +87,7 @@ def _phone_pass(get_clip, digest: str, transcript: str | None, use_cache: bool) 
     text = (transcript or "").strip()
     key = f"phones-{digest}-{cache.text_digest(text) if text else 'free'}-v{ANALYSIS_VERSION}"
     stored = cache.load_json(key) if use_cache else None
-    if isinstance(stored, dict) and "source" in stored:
+    if cache.valid_phones(stored):
         try:
             return stored["source"], [TimedPhone(float(s), float(e), str(p)) for s, e, p in stored["phones"]]
         except (TypeError, ValueError):

@@ -21,6 +21,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.errors import ValidationError
+    from talkface_studio.core.protected_files import ProtectedFiles
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.export.chan import write_chan
     from talkface_studio.pipeline.export.curves import write_curves
@@ -29,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
     suffix = args.output.suffix.lower()
     if suffix not in (".csv", ".json", ".chan"):
         raise ValidationError(f"unknown curve format {suffix!r}; use .csv, .json or .chan", args.output)
-    _, take = load_take(args.project, args.take)
+    project, take = load_take(args.project, args.take)
+    ProtectedFiles.of_project(project).check(args.output, "curve file")
     check_writable(args.output, create_folder=True)
     frames = np.arange(take.n_frames)
     channels = take.final_channels()

@@ -7,6 +7,7 @@ kept, a later generate keeps them, and removing the layers in the app undoes the
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +27,8 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.channels import CHANNEL_NAMES
-    from talkface_studio.core.commands import ImportCurvesAsLayer
+    from talkface_studio.core.concurrent_save import save_reapplying
     from talkface_studio.core.errors import ValidationError
-    from talkface_studio.core.project_file import save_project
     from talkface_studio.pipeline.export.curves import read_curves
     from talkface_studio.pipeline.take_state import load_take
 
@@ -36,17 +36,23 @@ def run(args: argparse.Namespace) -> int:
     table = read_curves(args.curves, known=set(CHANNEL_NAMES))
     if not table.channels:
         raise ValidationError("no channel columns to import", args.curves)
-    if table.rate is not None and table.rate != take.rate:
-        raise ValidationError(f"curves are at {table.rate} fps but take {take.name!r} is at {take.rate} fps",
-                              args.curves)
-    outside = table.frames[(table.frames < 0) | (table.frames >= take.n_frames)]
-    if len(outside):
-        raise ValidationError(f"frame {int(outside[0])} is outside take {take.name!r} "
-                              f"(frames 0-{take.n_frames - 1})", args.curves)
-    curves = {n: (table.frames, v) for n, v in table.channels.items() if np.isfinite(v).any()}
-    command = ImportCurvesAsLayer(take.name, curves, mode=args.mode, name=f"Imported {args.curves.name}")
-    command.do(project)
-    save_project(project)
-    print(f"imported {len(curves)} channel(s) from {args.curves} into take {take.name!r} as "
+    imported = import_into(project, table, args)
+    # another program saved meanwhile: add the same layers to their version (never drop either edit)
+    save_reapplying(project, lambda theirs: import_into(theirs, table, args), args.project,
+                    note=lambda text: print(f"note: {text}", file=sys.stderr))
+    print(f"imported {imported} channel(s) from {args.curves} into take {take.name!r} as "
           f"{args.mode} layers")
     return 0
+
+
+def import_into(project, table, args) -> int:
+    """Check the curves against the take and add them as edit layers; -> number of channels."""
+    from talkface_studio.core.commands import ImportCurvesAsLayer
+    from talkface_studio.pipeline.export.curves import check_against_take
+    from talkface_studio.pipeline.take_state import pick_take
+
+    take = pick_take(project, args.take, args.project)
+    check_against_take(table, take, args.curves)
+    curves = {n: (table.frames, v) for n, v in table.channels.items() if np.isfinite(v).any()}
+    ImportCurvesAsLayer(take.name, curves, mode=args.mode, name=f"Imported {args.curves.name}").do(project)
+    return len(curves)

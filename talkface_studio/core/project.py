@@ -32,6 +32,9 @@ class Project:
         self.takes: list[Take] = []
         self.settings: dict = dict(settings or {})
         self.path = Path(path) if path is not None else None
+        # sha256 of the file as loaded or last saved (session state, never written): a save compares
+        # it with the disk so a change another program saved meanwhile is never overwritten unseen
+        self.file_digest: str | None = None
         # Callbacks receiving a Change after each edit; the UI connects here (on the GUI thread).
         self.changed: list[Callable[[Change], None]] = []
         for t in takes or []:

@@ -147,5 +147,9 @@ def load_fit(data: dict, project_dir: str | Path | None = None) -> PortraitFit:
         raise MediaError("portrait image is missing (moved or deleted?)", path)
     if expected_sha and file_sha256(path) != expected_sha:
         raise MediaError("portrait image has changed since it was fitted; fit it again", path)
-    image = crop_square(load_image(path), box, size)
+    source = load_image(path)
+    if box[2] - box[0] > 4 * max(source.shape[:2]):  # a damaged fit must not ask for a giant crop
+        raise ProjectFileError(f"portrait fit crop box {list(box)} is far larger than the "
+                               f"{source.shape[1]}x{source.shape[0]} image")
+    image = crop_square(source, box, size)
     return PortraitFit(image, landmarks, path, box, expected_sha)

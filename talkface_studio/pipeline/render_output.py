@@ -9,9 +9,10 @@ import os
 from pathlib import Path
 
 from talkface_studio.core.errors import ValidationError
+from talkface_studio.core.protected_files import ProtectedFiles
 
 from .cancel import CancelToken
-from .export.image_sequence import ImageSequenceWriter
+from .export.image_sequence import ImageSequenceWriter, frame_name
 from .export.video import VideoWriter
 from .frame_cache import FrameCache
 from .job import ProgressFn, RenderJob
@@ -31,6 +32,15 @@ def output_kind(out: str | os.PathLike) -> str:
     if path.suffix == "":
         return "sequence"
     raise ValidationError(f"unknown output type {path.suffix!r}; use .mp4, .mov or a folder", path)
+
+
+def check_output(guard: ProtectedFiles, out: str | os.PathLike, take_name: str, start: int, stop: int) -> None:
+    """Refuse an output (video file or image-sequence folder of frames start..stop-1) that would
+    replace one of the files `guard` protects (the project's media and project files)."""
+    if output_kind(out) == "sequence":
+        guard.check_sequence(out, [frame_name(take_name, f) for f in range(start, stop)])
+    else:
+        guard.check(out, "video")
 
 
 def render_to(job: RenderJob, out: str | os.PathLike, *, crf: int = 18, audio_bits: int = 16,

@@ -332,7 +332,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
 
         def failed(message, trace):
             self.generating = None
-            self.show_error(f"Generate failed: {message}")
+            self.fail("Generate failed", Exception(message))
 
         self.generating = workers.submit(self.pool, lambda progress, cancel: self.compute.generated_bases(copy, path),
                                          on_done=done, on_error=failed, synchronous=self.synchronous, parent=self)

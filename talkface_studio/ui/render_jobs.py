@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from talkface_studio.core.project import Project
+from talkface_studio.core.protected_files import ProtectedFiles
 
 FORMATS = {  # name -> (file suffix or "" for a folder, what it writes)
     "MP4 (H.264)": (".mp4", "video"),
@@ -31,6 +32,7 @@ class RenderSpec:
     size: int = 512
     device: str = "auto"
     renderer: str = "mesh_warp"
+    protected: ProtectedFiles | None = None  # the project's own files, which no export may replace
 
     @property
     def label(self) -> str:
@@ -38,6 +40,13 @@ class RenderSpec:
 
 
 def run_spec(spec: RenderSpec, progress, cancel) -> Path:
+    if spec.protected is not None:
+        if spec.kind == "curves":
+            spec.protected.check(spec.output, "curve file")
+        else:
+            from talkface_studio.pipeline.render_output import check_output
+
+            check_output(spec.protected, spec.output, spec.take.name, spec.start, spec.stop)
     # A folder typed into the Export dialog is one the artist wants: make it (the file itself still
     # appears only when complete).
     spec.output.parent.mkdir(parents=True, exist_ok=True)
