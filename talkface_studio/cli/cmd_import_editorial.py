@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     project, take = load_take(args.project, args.take)
     check_writable(args.project)
-    timeline = read_timeline(args.timeline)
+    timeline = read_timeline(args.timeline, take.rate.fps)
     plan = plan_markers(timeline, take, args.timeline, take_start_seconds(project, take),
                         only_take=len(project.takes) == 1, replace=args.replace)
     for command in plan.commands:

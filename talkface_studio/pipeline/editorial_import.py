@@ -38,8 +38,9 @@ class MarkerPlan:
     clip: str = ""
 
 
-def read_timeline(path: str | os.PathLike):
-    """Read an .otio (or, with its adapter, .edl/.xml/.aaf) file; errors are one line naming it."""
+def read_timeline(path: str | os.PathLike, rate: float | None = None):
+    """Read an .otio (or, with its adapter, .edl/.xml/.aaf) file; errors are one line naming it.
+    An EDL does not say its frame rate: `rate` (the take's) is how its timecodes are read."""
     import opentimelineio as otio
 
     path = Path(path)
@@ -58,9 +59,10 @@ def read_timeline(path: str | os.PathLike):
         raise ValidationError("not a text file", path) from None
     except OSError as exc:
         raise ValidationError(f"cannot read the file: {exc.strerror or exc}", path) from None
+    options = {"rate": rate} if adapter == "cmx_3600" and rate else {}
     try:
-        result = (otio.adapters.read_from_file(str(path), adapter) if text is None
-                  else otio.adapters.read_from_string(text, adapter))
+        result = (otio.adapters.read_from_file(str(path), adapter, **options) if text is None
+                  else otio.adapters.read_from_string(text, adapter, **options))
     except Exception as exc:  # noqa: BLE001 - every adapter has its own exceptions; all mean bad input
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValidationError(f"not a readable {path.suffix} timeline: {first}", path) from None

@@ -16,7 +16,7 @@ one side onto the other). Magnitudes are in normalized units (outer eye corners 
 | jawForward / jawLeft / jawRight   | the mandible (jaw_open's weights) moved 6 mm forward / 8 mm to a side |
 | mouthClose                        | the lower lip brought back up against an open jaw (-jaw_open on the lower lip) |
 | mouthPucker                       | `mouth_round` without its lip parting: corners in, lips pushed forward |
-| mouthFunnel                       | `mouth_round`'s parting (the lips everted into an oval) + 0.3 of its rounding |
+| mouthFunnel                       | `mouth_round`'s parting (the lips everted into an oval) + 0.6 of its rounding |
 | mouthLeft / mouthRight            | the mouth region moved 6 mm to a side                       |
 | mouthSmile L/R                    | AU12 lip-corner puller                                       |
 | mouthFrown L/R                    | AU15 lip-corner depressor                                    |
@@ -56,7 +56,7 @@ from ..face_fields import FACE, IN_LIPS, LIP_DEPTH, LIP_SIDE, MM, X, bump, scale
 from .names import INDEX
 
 # ARKit shapes the geometric solve fits (everything but eyeLook* and tongueOut), in ARKit order.
-FUNNEL_ROUNDING = 0.3  # share of mouth_round's rounding that a funnel carries with its opening
+FUNNEL_ROUNDING = 0.6  # share of mouth_round's rounding a funnel carries with its opening
 SOLVED: tuple[str, ...] = tuple(n for n in INDEX if not n.startswith("eyeLook") and n != "tongueOut")
 
 
@@ -112,7 +112,7 @@ def shape_fields() -> dict[str, np.ndarray]:
     out["jawOpen"] = jaw
     out["mouthClose"] = -jaw * ((LIP_SIDE > 0) & IN_LIPS)[:, None]
     # a funnel is open AND rounded (so a smile's parted lips are not read as one); pucker is the
-    # rounding alone: mouth_round = 1 reads as mouthFunnel 1 + mouthPucker 0.7
+    # rounding alone: mouth_round = 1 reads as mouthFunnel 1 + mouthPucker 0.4
     out["mouthFunnel"] = parting + FUNNEL_ROUNDING * rounding
     out["mouthPucker"] = rounding
     out["mouthLeft"] = scaled(mouth, vec(6.0, 0, 0))
