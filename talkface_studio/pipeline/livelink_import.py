@@ -67,11 +67,16 @@ def parse_groups(text: str | None) -> tuple[str, ...]:
     return groups
 
 
+def at_take_rate(capture: LiveLinkCapture, take: Take) -> bool:
+    """True when the capture was recorded at the take's frame rate (within 1 %): no retiming needed."""
+    return len(capture.times) < 2 or abs(capture.rate - take.rate.fps) <= SAME_RATE * take.rate.fps
+
+
 def plan_capture(capture: LiveLinkCapture, take: Take, take_start_s: float = 0.0, *, retime: bool = False,
                  at: int | None = None, groups=tuple(GROUPS)) -> CapturePlan:
     fps = take.rate.fps
     rate = capture.rate
-    same = len(capture.times) < 2 or abs(rate - fps) <= SAME_RATE * fps
+    same = at_take_rate(capture, take)
     if not same and not retime:
         raise ValidationError(f"the capture is at {rate:.4g} fps but take {take.name!r} is at {take.rate} fps; "
                               "pass --retime to resample it by timecode", capture.path)
