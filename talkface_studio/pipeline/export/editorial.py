@@ -32,8 +32,9 @@ from .atomic import write_text_atomic
 
 ADAPTERS = {".otio": "otio_json", ".edl": "cmx_3600", ".xml": "fcp_xml", ".aaf": "AAF"}
 ADAPTER_PACKAGES = {"cmx_3600": "otio-cmx3600-adapter", "fcp_xml": "otio-fcp-adapter", "AAF": "otio-aaf-adapter"}
-COLOURS = {"angry": "RED", "contempt": "PURPLE", "disgusted": "GREEN", "fear": "CYAN", "happy": "YELLOW",
-           "sad": "BLUE", "surprised": "ORANGE", "neutral": "WHITE"}
+# OTIO's nearest to the emotion lane's own colours (ui.emotion_palette), so an editor sees the same lane
+COLOURS = {"angry": "RED", "contempt": "ORANGE", "disgusted": "GREEN", "fear": "PURPLE", "happy": "YELLOW",
+           "sad": "BLUE", "surprised": "PINK", "neutral": "WHITE"}
 VIDEO_SUFFIXES = {".mov", ".mp4", ".mxf", ".avi", ".mkv"}
 
 
