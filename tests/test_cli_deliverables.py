@@ -216,3 +216,17 @@ def test_bad_input_is_one_line_and_nothing_is_written(project, tmp_path, capsys)
     _refused(capsys, ["export-editorial", str(project), "-o", str(tmp_path / "e.edl")],
              "an EDL lists video events", project)
     assert not (tmp_path / "e.edl").exists()
+
+
+def test_a_take_never_generated_exports_what_a_render_would_show(generated, tmp_path, capsys):
+    folder = Path(generated).parent
+    fresh = tmp_path / "fresh.tfs"
+    assert main(["new", str(fresh), "--audio", str(folder / "line.wav"), "--portrait",
+                 str(folder / "portrait.png"), "--fps", "25"]) == 0
+    before = fresh.read_bytes()
+    capsys.readouterr()
+    assert main(["export-curves", str(fresh), "-o", str(tmp_path / "f.csv"), "--format", "livelink"]) == 0
+    assert "was (re)generated for this export" in capsys.readouterr().err
+    values = np.array([r[2:] for r in _rows(tmp_path / "f.csv")[1:]], float)
+    assert values[:, LIVE_LINK_VALUES.index("JawOpen")].max() > 0.3  # the lip sync, not a still face
+    assert fresh.read_bytes() == before  # exporting never edits the project

@@ -7,6 +7,7 @@ cmd_import_curves hand over here when the format asks for it.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 USD_SUFFIXES = (".usda", ".usdc", ".usd")
@@ -31,6 +32,9 @@ def export(args: argparse.Namespace) -> int:
     project, take = load_take(args.project, args.take)
     check_writable(args.output, create_folder=True)
     state = TakeState(project)
+    if state.ensure_generated(take):  # as `render` does: the curves are what a render would show
+        print(f"note: take {take.name!r} was (re)generated for this export; run `talkface-studio generate` "
+              "to store it", file=sys.stderr)
     curves = take_rig_curves(state, take)
     if suffix == ".csv":
         from talkface_studio.pipeline.export.livelink import write_livelink_csv
