@@ -42,18 +42,22 @@ def test_import_live_link_is_one_undo_step_and_asks_before_resampling(window, tm
     doc = window.document
     take = doc.take
     before = take.final_channels()["head_yaw"].copy()
-    assert deliverable_imports.import_livelink(window, _capture(tmp_path / "same.csv", 50, 25, 12.0))
+    deliverable_imports.import_livelink(window, _capture(tmp_path / "same.csv", 50, 25, 12.0))
     assert doc.undo_stack.count() == 1 and "Import same.csv" in doc.undo_stack.undoText()
     assert np.allclose(take.final_channels()["head_yaw"][:50], 12.0, atol=0.01)
     doc.undo_stack.undo()
     assert np.allclose(take.final_channels()["head_yaw"], before)
     sixty = _capture(tmp_path / "sixty.csv", 120, 60, -8.0)
     window.answers = [QMessageBox.Cancel]
-    assert not deliverable_imports.import_livelink(window, sixty)
-    assert doc.undo_stack.index() == 0
+    deliverable_imports.import_livelink(window, sixty)
+    assert doc.undo_stack.index() == 0 and not window.answers  # asked, and cancelled
     window.answers = [QMessageBox.Yes]
-    assert deliverable_imports.import_livelink(window, sixty)
+    deliverable_imports.import_livelink(window, sixty)
     assert np.allclose(take.final_channels()["head_yaw"][:49], -8.0, atol=0.01)
+    (tmp_path / "broken.csv").write_text("Timecode,BlendShapeCount,EyeBlinkLeft\n")
+    deliverable_imports.import_livelink(window, tmp_path / "broken.csv")
+    assert "broken.csv: missing column(s)" in window.status.currentMessage()  # one line, nothing imported
+    assert doc.undo_stack.index() == 1
 
 
 def test_import_editorial_markers_paints_the_lane_in_one_step(window, tmp_path):

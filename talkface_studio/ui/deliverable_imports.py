@@ -19,33 +19,57 @@ def import_livelink_dialog(window) -> None:
         import_livelink(window, path)
 
 
-def import_livelink(window, path) -> bool:
-    """Read the capture, ask before resampling one recorded at another rate, push one layer per channel."""
+def import_livelink(window, path) -> None:
+    """Read and plan the capture in a worker (an hour at 60 fps takes seconds), ask on the GUI thread
+    before resampling one recorded at another rate, then push one layer per channel as one step."""
     from talkface_studio.pipeline.livelink_capture import read_capture
     from talkface_studio.pipeline.livelink_import import at_take_rate, plan_capture
     from talkface_studio.pipeline.rig_curves import take_start_seconds
 
+    from . import workers
+
     take = window.document.take
     if take is None:
         window.show_error("Import the audio first: a capture lands on a take.")
-        return False
+        return
     path = Path(path)
-    try:
-        capture = read_capture(path)
-        retime = not at_take_rate(capture, take)
+    copy, start_s = take.copy(), take_start_seconds(window.document.project, take)
+    name = f"Live Link {path.name}"
+
+    def failed(message, _trace=None):
+        window.fail("Cannot import the capture", TalkFaceError(message))
+
+    def plan(capture, retime):
+        def work(progress, cancel):
+            p = plan_capture(capture, copy, start_s, retime=retime)
+            return p, p.command(copy.name, name)
+        workers.submit(window.pool, work, on_done=apply, on_error=failed, synchronous=window.synchronous,
+                       parent=window)
+
+    def apply(result):
+        planned, command = result
+        if window.document.take is None or window.document.take.name != copy.name:
+            window.show_error(f"Take {copy.name} is no longer shown; the capture was not imported.")
+            return
+        try:
+            window.document.push(command, label=f"Import {path.name}")
+        except TalkFaceError as exc:
+            window.fail("Cannot import the capture", exc)
+            return
+        window.status.showMessage(f"Imported {planned.summary()}", 8000)
+
+    def read_done(capture):
+        retime = not at_take_rate(capture, copy)
         if retime and window.ask(
                 "Resample capture?",
-                f"{path.name} was recorded at {capture.rate:.4g} fps; take {take.name} is at {take.rate} fps.\n\n"
+                f"{path.name} was recorded at {capture.rate:.4g} fps; take {copy.name} is at {copy.rate} fps.\n\n"
                 "Resample it by its timecodes?", QMessageBox.Yes | QMessageBox.Cancel,
                 QMessageBox.Yes) != QMessageBox.Yes:
-            return False
-        plan = plan_capture(capture, take, take_start_seconds(window.document.project, take), retime=retime)
-        window.document.push(plan.command(take.name, f"Live Link {path.name}"), label=f"Import {path.name}")
-    except TalkFaceError as exc:
-        window.fail("Cannot import the capture", exc)
-        return False
-    window.status.showMessage(f"Imported {plan.summary()}", 8000)
-    return True
+            return
+        plan(capture, retime)
+
+    workers.submit(window.pool, lambda progress, cancel: read_capture(path), on_done=read_done,
+                   on_error=failed, synchronous=window.synchronous, parent=window)
 
 
 def import_editorial_dialog(window) -> None:
