@@ -2,12 +2,14 @@
 
 Per channel group (`GROUPS`), what is read:
 
-| channels                      | from                                                                   |
-|-------------------------------|------------------------------------------------------------------------|
-| head_yaw/pitch/roll (deg)     | -degrees(HeadYaw/HeadPitch/HeadRoll) (Live Link's sign, see pipeline.export.livelink) |
-| gaze_yaw/pitch (deg)          | -degrees of the two eyes' mean yaw/pitch; without eye rotations, the eyeLook weights (gaze_shapes) |
-| blink (0..1)                  | mean of eyeBlinkLeft/Right, above the capture's resting level (its 10th percentile, at most 0.5) |
-| jaw_open, mouth_wide, mouth_round, lip_press, lip_tuck, emo_* (0..1) | a bounded least-squares fit of the 52 weights (eyeLook excluded) to each channel's ARKit signature |
+- head_yaw/pitch/roll (deg): -degrees(HeadYaw/HeadPitch/HeadRoll), Live Link's sign
+  (pipeline.export.livelink);
+- gaze_yaw/pitch (deg): -degrees of the two eyes' mean yaw/pitch; without eye rotations, the
+  eyeLook weights (gaze_shapes.gaze_from_looks);
+- blink (0..1): mean of eyeBlinkLeft/Right above the capture's resting level (its 10th percentile,
+  at most 0.5), rescaled to 0..1;
+- jaw_open, mouth_wide, mouth_round, lip_press, lip_tuck, emo_* (0..1): a bounded least-squares fit
+  of the 52 weights (eyeLook excluded) to each channel's ARKit signature.
 
 A channel's signature is what the solver (solver.py) reads from that channel alone at a small value,
 scaled to 1 (the solver's response is linear there; emotions saturate ARKit weights well before
