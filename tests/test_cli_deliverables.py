@@ -193,7 +193,11 @@ def test_bad_input_is_one_line_and_nothing_is_written(project, tmp_path, capsys)
              "unknown channel group(s) face", project)
     _refused(capsys, ["export-curves", str(project), "-o", str(tmp_path / "x.json"), "--format", "livelink"],
              "a Live Link Face file is a .csv", project)
-    assert not (tmp_path / "x.json").exists()
+    _refused(capsys, ["export-curves", str(project), "-o", str(tmp_path / "x.csv"), "--format", "usd"],
+             "USD is written as .usda, .usdc, .usd", project)
+    _refused(capsys, ["export-curves", str(project), "-o", str(tmp_path / "x.usda"), "--format", "channels"],
+             ".usda is USD", project)
+    assert not any(tmp_path.glob("x.*"))
     timeline = otio.schema.Timeline(tracks=[otio.schema.Track(children=[otio.schema.Clip(
         name="t1", source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, 25),
                                                        otio.opentime.RationalTime(50, 25)))])])

@@ -14,7 +14,7 @@ USD_SUFFIXES = (".usda", ".usdc", ".usd")
 
 
 def is_rig_export(args: argparse.Namespace) -> bool:
-    return getattr(args, "format", None) == "livelink" or args.output.suffix.lower() in USD_SUFFIXES
+    return getattr(args, "format", None) in ("livelink", "usd") or args.output.suffix.lower() in USD_SUFFIXES
 
 
 def export(args: argparse.Namespace) -> int:
@@ -29,6 +29,8 @@ def export(args: argparse.Namespace) -> int:
         raise ValidationError("a Live Link Face file is a .csv", args.output)
     if suffix in USD_SUFFIXES and args.format not in (None, "usd"):
         raise ValidationError(f"{suffix} is USD; leave out --format or use --format usd", args.output)
+    if args.format == "usd" and suffix not in USD_SUFFIXES:
+        raise ValidationError(f"USD is written as {', '.join(USD_SUFFIXES)}", args.output)
     project, take = load_take(args.project, args.take)
     check_writable(args.output, create_folder=True)
     state = TakeState(project)
