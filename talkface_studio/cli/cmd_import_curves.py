@@ -15,7 +15,7 @@ import numpy as np
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("import-curves", help="bring curves (CSV/JSON) in as edit layers",
+    p = sub.add_parser("import-curves", help="bring curves (CSV/JSON) or a Live Link Face capture in as edit layers",
                        description="Add the curves of CURVES (frame,time,<channel>... CSV or the JSON that "
                                    "export-curves writes) to a take as edit layers. Empty cells are gaps.")
     p.add_argument("project", type=Path, help="project file (.tfs); saved in place")
