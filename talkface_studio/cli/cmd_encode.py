@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.pipeline.export.image_sequence import read_frame
     from talkface_studio.pipeline.export.video import VideoWriter, format_for
     from talkface_studio.pipeline.job import parse_frame_range
-    from talkface_studio.pipeline.take_state import TakeState, load_take
+    from talkface_studio.pipeline.render_output import recording_start_frame
+    from talkface_studio.pipeline.take_state import TakeState, load_take, resolve_media
 
     format_for(args.output)  # .mp4 / .mov only, before any work
     project, take = load_take(args.project, args.take)
@@ -63,10 +64,12 @@ def run(args: argparse.Namespace) -> int:
     guard.check(args.output, "video")
     check_writable(args.output, create_folder=True)
     audio = None if args.no_audio else TakeState(project).audio_path(take)
+    recording = resolve_media(project, take.audio_path)  # its BWF time of day is the movie's timecode
     height, width = read_frame(paths[0]).shape[:2]
     # Same arguments as pipeline.render_output.render_to, so the bitstreams match a direct render.
     with VideoWriter(args.output, width=width, height=height, rate=take.rate, n_frames=stop - start,
-                     audio=audio, audio_start_s=take.rate.frame_to_seconds(start), first_frame=start,
+                     audio=audio, audio_start_s=take.rate.frame_to_seconds(start),
+                     first_frame=recording_start_frame(recording, take.rate) + start,
                      crf=args.crf, audio_bits=args.audio_bits) as writer:
         for path in paths:
             rgb = read_frame(path)

@@ -26,6 +26,8 @@ SUBCOMMANDS: dict[str, str] = {
     "export-landmarks": "cmd_export_landmarks",
     "encode": "cmd_encode",
     "submit": "cmd_submit",
+    "export-editorial": "cmd_export_editorial",
+    "import-editorial": "cmd_import_editorial",
 }
 
 

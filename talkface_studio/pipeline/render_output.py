@@ -20,6 +20,14 @@ from .job import ProgressFn, RenderJob
 VIDEO_SUFFIXES = (".mp4", ".mov")
 
 
+def recording_start_frame(audio_path, rate) -> int:
+    """The recording's time of day (BWF bext/iXML) in frames of `rate`; 0 without one."""
+    from talkface_studio.audio.bwf import read_start_time
+
+    start = read_start_time(audio_path) if audio_path is not None else None
+    return round(start.seconds * rate.fps) if start is not None else 0
+
+
 def output_kind(out: str | os.PathLike) -> str:
     """'video' for .mp4/.mov, 'sequence' for a folder (existing, written with a trailing slash, or a
     path without a suffix: `shots/take1.v2/` is a folder even though it has a dot)."""
@@ -58,8 +66,10 @@ def render_to(job: RenderJob, out: str | os.PathLike, *, crf: int = 18, audio_bi
         return out
     audio = take.audio_path if with_audio and take.audio_path is not None else None
     audio_start = take.audio_offset_s + take.rate.frame_to_seconds(job.start - take.first_frame)
+    # the movie's timecode track continues the recording's (BWF) time of day, so editorial syncs it
+    clock = recording_start_frame(take.audio_path, take.rate)
     with VideoWriter(out, width=job.size, height=job.size, rate=take.rate, n_frames=len(job),
-                     audio=audio, audio_start_s=audio_start, first_frame=job.start, crf=crf,
+                     audio=audio, audio_start_s=audio_start, first_frame=clock + job.start, crf=crf,
                      audio_bits=audio_bits) as writer:
         for _, rgb in job.run(cancel, progress, cache, renderer):
             writer.write(rgb)
