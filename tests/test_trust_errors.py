@@ -47,7 +47,9 @@ def test_a_bug_in_any_command_is_one_line_and_a_crash_log(monkeypatch, capsys, l
             "export-landmarks": ["export-landmarks", "x.tfs", "-o", "l.npz"],
             "render": ["render", "x.tfs", "-o", "o.mp4"],
             "encode": ["encode", "x.tfs", "--sequence", "s", "-o", "o.mp4"],
-            "submit": ["submit", "x.tfs", "--farm", "openjd"]}.get(command, [command, "x.tfs"])
+            "submit": ["submit", "x.tfs", "--farm", "openjd"],
+            "export-editorial": ["export-editorial", "x.tfs", "-o", "e.otio"],
+            "import-editorial": ["import-editorial", "x.tfs", "e.otio"]}.get(command, [command, "x.tfs"])
     result = run_cli(argv, capsys)
     line = assert_refused(result, f"talkface-studio {command}: internal error ({type(error).__name__}",
                           code=INTERNAL_ERROR)

@@ -7,6 +7,8 @@ cmd_import_curves hand over here when the format asks for it.
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -84,8 +86,11 @@ def import_capture(args: argparse.Namespace) -> int:
 
 
 def looks_like_livelink(path: Path) -> bool:
-    """A CSV whose header starts like a Live Link Face recording."""
+    """A CSV whose header starts like a Live Link Face recording. Only a regular file is peeked at (a
+    FIFO would block here); anything else is left to the curve reader, which refuses it by type."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with open(path, encoding="utf-8-sig", errors="replace") as fh:
             return fh.readline(200).replace(" ", "").startswith("Timecode,BlendShapeCount")
     except OSError:

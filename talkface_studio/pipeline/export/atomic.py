@@ -57,9 +57,12 @@ def commit(temp: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_file(target: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path to write; rename it onto `target` only if the block succeeds."""
-    with atomic_write.replacing(target, error=ExportError, verb=VERB, temp_suffix=".partial") as temp:
+def atomic_file(target: str | os.PathLike, keep_suffix: bool = False) -> Iterator[Path]:
+    """Yield a temporary path to write; rename it onto `target` only if the block succeeds.
+    `keep_suffix` ends the temporary name in the target's own suffix, for writers that choose their
+    format from the file name (USD)."""
+    suffix = ".partial" + (Path(target).suffix if keep_suffix else "")
+    with atomic_write.replacing(target, error=ExportError, verb=VERB, temp_suffix=suffix) as temp:
         yield temp
 
 

@@ -207,14 +207,8 @@ def write_usd(path: str | os.PathLike, curves, rate: FrameRate, first_frame: int
         raise ValidationError(f"unknown USD format {suffix!r}; use {', '.join(SUFFIXES)}", path)
     stage = Usd.Stage.CreateInMemory()
     build_stage(stage, curves, rate, first_frame, take, start_timecode)
-    with atomic_file(path) as temp:
-        # USD picks its writer from the file name, so export beside the temporary file under the
-        # real suffix, then move it onto the temporary name the atomic writer commits
-        staging = temp.with_name(temp.name + suffix)
-        try:
-            if not stage.GetRootLayer().Export(str(staging)):
-                raise OSError(f"USD could not write {staging.name}")
-            os.replace(staging, temp)
-        finally:
-            staging.unlink(missing_ok=True)
+    # USD picks its writer (text or crate) from the file name: the temporary file keeps the suffix
+    with atomic_file(path, keep_suffix=True) as temp:
+        if not stage.GetRootLayer().Export(str(temp)):
+            raise OSError(f"USD could not write {temp.name}")
     return path
