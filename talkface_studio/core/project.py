@@ -22,8 +22,8 @@ class Change:
 
 # emotion: the emotion track; channel: one channel's base or layers (name = channel);
 # take: a take's media, rate, length or generation settings; takes: takes added/removed/renamed/
-# reordered; settings: project settings.
-KINDS = ("emotion", "channel", "take", "takes", "settings")
+# reordered; settings: project settings; markers: a take's named markers.
+KINDS = ("emotion", "channel", "take", "takes", "settings", "markers")
 
 
 class Project:
@@ -35,6 +35,9 @@ class Project:
         # sha256 of the file as loaded or last saved (session state, never written): a save compares
         # it with the disk so a change another program saved meanwhile is never overwritten unseen
         self.file_digest: str | None = None
+        # How the project was last looked at (shown channels, zoom; ui.view_settings): saved with
+        # the project so it opens as it was left, but neither undone nor a reason to ask to save.
+        self.view: dict = {}
         # Callbacks receiving a Change after each edit; the UI connects here (on the GUI thread).
         self.changed: list[Callable[[Change], None]] = []
         for t in takes or []:
