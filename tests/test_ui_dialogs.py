@@ -53,7 +53,7 @@ def test_additive_keys_sit_on_the_final_curve(qtbot):
     editor = CurveEditor(doc, session)
     qtbot.addWidget(editor)
     editor.rebuild()
-    keys = editor.items["head_yaw"][2]
+    keys = editor.items["head_yaw"].keys
     xs, ys = keys.getData()
     final = take.channel("head_yaw").final()
     assert list(xs) == [30, 60]
@@ -66,7 +66,7 @@ def test_additive_keys_sit_on_the_final_curve(qtbot):
     editor.drag_move(30, y0 + 0.05)
     editor.drag_finish()
     assert take.channel("head_yaw").final()[30] == pytest.approx(final[30] + 0.05 * 120, abs=1e-3)
-    assert editor.items["head_yaw"][2].getData()[1][0] == pytest.approx(y0 + 0.05, abs=1e-5)
+    assert editor.items["head_yaw"].keys.getData()[1][0] == pytest.approx(y0 + 0.05, abs=1e-5)
 
 
 def test_dock_layout_is_restored_from_settings(make_window):

@@ -116,10 +116,13 @@ def test_drag_key_changes_channel_then_reset_to_generated(make_window, project_p
     w.document.undo_stack.undo()
     assert take.channel("head_yaw").layer(ref.layer).key(ref.key).frame == 60
     w.document.undo_stack.redo()
+    ce.copy()
     ce.reset_selection()
     assert np.allclose(take.channel("head_yaw").final()[65], generated[65], atol=1e-4)
+    # the reset key left the model and the selection (it no longer shapes the curve)
+    assert w.session.selected_keys == set()
+    assert not any(k.id == ref.key for layer in take.channel("head_yaw").layers for k in layer.keys)
     # copy / paste keeps spacing relative to the playhead; delete removes keys
-    ce.copy()
     w.session.set_playhead(120)
     ce.paste()
     assert any(k.frame == 120 for layer in take.channel("head_yaw").layers for k in layer.keys)
@@ -245,12 +248,12 @@ def test_wheel_zooms_around_mouse_and_drop_dispatches(make_window, project_path,
     w = make_window()
     w.open_project(project_path)
     wf = w.timeline.waveform
-    before = w.session.mapping
+    before = wf.mapping
     anchor = before.frame_at(300)
     ev = QWheelEvent(QPointF(300, 10), QPointF(wf.mapToGlobal(QPoint(300, 10))), QPoint(0, 0), QPoint(0, 240),
                      Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
     QApplication.sendEvent(wf, ev)
-    after = w.session.mapping
+    after = wf.mapping
     assert after.px_per_frame == pytest.approx(before.px_per_frame * 1.25 ** 2)
     assert after.frame_at(300) == pytest.approx(anchor)
     # drops: an image replaces the portrait (undoable), other files are refused with a message

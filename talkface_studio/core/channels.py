@@ -306,6 +306,17 @@ class Channel:
             self._final = out
         return self._final
 
+    def below(self, layer_id: str) -> np.ndarray:
+        """float64 [T]: the base with the layers under `layer_id` applied (unclipped): what an
+        additive layer adds to, or what an override layer blends from at its edges."""
+        base = self._base.astype(np.float64)
+        value = base
+        for layer in self._layers:
+            if layer.id == layer_id:
+                return value
+            value = layer.apply(value, base)
+        raise ValidationError(f"{self.name}: no edit layer with id {layer_id!r}")
+
     def has_edits(self) -> bool:
         return any(layer.enabled and layer.keys for layer in self._layers)
 

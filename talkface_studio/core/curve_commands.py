@@ -249,7 +249,10 @@ class SetKeys(_LayersCommand):
 class ResetRangeToGenerated(_LayersCommand):
     """Put frames [start, end) back to the generated base: a 'reset' layer on top of each channel.
 
-    It samples whatever the base is, so it still holds after regeneration; undo removes it.
+    The keys of edit layers inside the range are removed (they would no longer shape the curve
+    there; left in place they would float off it and still bend it at the range's edges), layers
+    left without keys go, and a channel left without edits needs no reset layer. The reset layer
+    samples whatever the base is, so it still holds after regeneration; undo puts everything back.
     """
 
     def __init__(self, take: str, start: int, end: int, channels: Iterable[str] | None = None,
@@ -259,6 +262,7 @@ class ResetRangeToGenerated(_LayersCommand):
             raise ValidationError(f"reset range must be start < end within the take, got {start}-{end}")
         self.start, self.end, self.blend = int(start), int(end), int(blend)
         self.layer_ids = {n: new_id("L") for n in self.channels}
+        self.removed_keys: set[tuple[str, str, str]] = set()  # (channel, layer, key) taken out
         self.label = "Reset to generated"
 
     def _apply(self, project):
@@ -266,10 +270,22 @@ class ResetRangeToGenerated(_LayersCommand):
             ch = self._channel(project, n)
             if not ch.layers:
                 continue  # nothing to reset: keep unedited channels free of layers
+            kept = []
+            for layer in ch.layers:
+                if layer.mode == "reset":
+                    kept.append(layer)
+                    continue
+                inside = [k for k in layer.keys if self.start <= k.frame < self.end]
+                self.removed_keys |= {(n, layer.id, k.id) for k in inside}
+                if len(inside) < len(layer.keys) or not layer.keys:
+                    kept.append(dataclasses.replace(layer, keys=tuple(k for k in layer.keys if k not in inside)))
+            if not any(layer.keys and layer.mode != "reset" for layer in kept):
+                ch.layers = [x for x in kept if x.mode != "reset"]
+                continue
             keys = (Key(self.start, 0.0, "step"), Key(self.end - 1, 0.0, "step")) if self.end - 1 > self.start \
                 else (Key(self.start, 0.0, "step"),)
-            ch.layers = ch.layers + (EditLayer(id=self.layer_ids[n], mode="reset", keys=keys, blend_in=self.blend,
-                                               blend_out=self.blend, name="Reset to generated"),)
+            ch.layers = kept + [EditLayer(id=self.layer_ids[n], mode="reset", keys=keys, blend_in=self.blend,
+                                          blend_out=self.blend, name="Reset to generated")]
 
 
 class ImportCurvesAsLayer(_LayersCommand):
