@@ -275,9 +275,12 @@ class ProjectFileMixin:
                 self.fail("Cannot import portrait", exc)
 
         def failed(message, _trace):
-            self.viewer.set_busy(None)  # the take's own preview (if any) comes back with the next request
             self.fail("Cannot import portrait", Exception(message))
-            self.schedule_preview()
+            if self.document.take is not None:  # back to the take's own preview, or what it lacks
+                self.take_status.show_preparing(self.document.take)
+                self.schedule_preview()
+            else:
+                self.viewer.set_busy(None)
 
         workers.submit(self.pool, work, on_done=done, on_error=failed, synchronous=self.synchronous, parent=self)
 

@@ -55,6 +55,8 @@ class Viewer(QWidget):
         """Say what is being computed (None: done). Over a shown frame it is a line at the bottom;
         without one it replaces the message, with a progress bar (sweeping when `fraction` is None)."""
         self.busy, self.busy_fraction = text, fraction
+        if text is not None:
+            self.message = ""  # what was said before (e.g. "Import audio...") is no longer true
         if text is not None and fraction is None:
             self._busy_timer.start()
         else:
