@@ -3,6 +3,8 @@ window system would deliver them (pyqtgraph turns them into its click and drag e
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -17,10 +19,12 @@ def mouse(widget, kind, pos, button=Qt.LeftButton, buttons=None, modifiers=Qt.No
 
 
 def drag(widget, points, button=Qt.LeftButton, modifiers=Qt.NoModifier) -> None:
-    """Press at the first point, move through the others (button held), release at the last."""
+    """Press at the first point, move through the others (button held), release at the last.
+    Moves are 15 ms apart, as a real mouse's are: pyqtgraph drops moves closer than 10 ms."""
     points = [QPointF(p) for p in points]
     mouse(widget, QEvent.MouseButtonPress, points[0], button, modifiers=modifiers)
     for p in points[1:]:
+        time.sleep(0.015)
         mouse(widget, QEvent.MouseMove, p, Qt.NoButton, buttons=button, modifiers=modifiers)
     mouse(widget, QEvent.MouseButtonRelease, points[-1], button, modifiers=modifiers)
 

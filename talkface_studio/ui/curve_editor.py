@@ -115,6 +115,7 @@ class CurveEditor(QWidget):
             item.remove(self.view_box)
         self.items.clear()
         self.legend.clear()
+        self.buttons["isolate"].setChecked(bool(self.session.isolated_channels))
         take = self.document.take
         if take is None:
             return
