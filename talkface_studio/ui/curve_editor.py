@@ -54,7 +54,7 @@ class CurveEditor(QWidget):
         self.view_box.disableAutoRange()  # frame_all / frame_selection set ranges; no bounds scans per edit
         self.plot.setLabel("bottom", "frame")
         self.plot.getAxis("left").setWidth(AXIS_WIDTH)
-        self.plot.getPlotItem().layout.setContentsMargins(0, 4, 4, 0)
+        self.plot.getPlotItem().layout.setContentsMargins(0, 4, 0, 0)
         self.plot.getPlotItem().hideButtons()
         self.plot.setMenuEnabled(False)
         self.playhead_line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen(theme.ACCENT, width=1.5))

@@ -50,8 +50,12 @@ class KeyPanel(QWidget):
         self.interp.addItems(INTERPOLATIONS)
         self.tangent = QComboBox(self)
         self.tangent.addItems([TANGENT_NAMES.get(t, t) for t in TANGENTS])
-        self.broken = QCheckBox("Broken (in and out handles apart)", self)
-        self.weighted = QCheckBox("Weighted (handle lengths of their own)", self)
+        self.broken = QCheckBox("Broken", self)
+        self.broken.setToolTip("Broken tangents: the in and out handles turn apart")
+        self.weighted = QCheckBox("Weighted", self)
+        self.weighted.setToolTip("Weighted tangents: handles have lengths of their own (drag to stretch)")
+        for edit in (self.frame, self.value):
+            edit.setMinimumWidth(60)
         for w in (self.frame, self.value):
             w.setPlaceholderText("mixed")
         form.addRow(self.title)
@@ -59,7 +63,7 @@ class KeyPanel(QWidget):
         form.addRow("Value", self.value)
         form.addRow("Interpolation", self.interp)
         form.addRow("Tangent", self.tangent)
-        form.addRow("", self.broken)
+        form.addRow("Handles", self.broken)
         form.addRow("", self.weighted)
         self._syncing = False
         self.shown: dict = {}
