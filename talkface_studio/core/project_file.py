@@ -1,9 +1,10 @@
 """Project files (`.tfs`): UTF-8 JSON, written atomically, upgraded on load, never executed.
 
-Layout (schema_version 1; README "Project files" documents it for pipeline authors):
-    {"schema": "talkface.project", "schema_version": 1, "writer": "talkface-studio 0.1.0",
+Layout (schema_version 2; README "Project files" documents it for pipeline authors):
+    {"schema": "talkface.project", "schema_version": 2, "writer": "talkface-studio 0.1.0",
      "settings": {...}, "takes": [{"schema": "talkface.take", "version": 1, "name", "audio",
-     "portrait" (relative to the project file), "rate": [num, den], "n_frames", "generation",
+     "portrait" (relative to the project file), "rate": [num, den], "n_frames", "language" (BCP-47),
+     "generation",
      "portrait_fit", "emotion_track": {..., "segments": [{"id", "start", "end", "emotion", "level",
      "transition"}]}, "channels": {name: {"base": {...}, "layers": [{..., "keys": [[frame, value,
      interp, id], ...]}]}}}]}
@@ -25,6 +26,7 @@ from .channels import CHANNEL_NAMES, INTERPOLATIONS, LAYER_MODES, Channel, EditL
 from .emotion_track import EMOTIONS, EmotionTrack, Segment
 from .errors import ProjectFileError, TalkFaceError
 from .json_reader import At, describe
+from .language_code import normalize_language
 from .project import Project
 from .schema_upgrade import CURRENT_VERSION, PROJECT_SCHEMA, encode_f32, upgrade
 from .take import GenerationSettings, Take
@@ -57,7 +59,7 @@ def _take_to_json(take: Take, project_dir: Path) -> dict:
     return {
         "schema": "talkface.take", "version": 1, "name": take.name,
         "audio": _relative(take.audio_path, project_dir), "portrait": _relative(take.portrait_path, project_dir),
-        "rate": take.rate.to_json(), "n_frames": take.n_frames,
+        "rate": take.rate.to_json(), "n_frames": take.n_frames, "language": take.language,
         "generation": take.generation.to_json(),
         "portrait_fit": take.portrait_fit,
         "emotion_track": {
@@ -254,6 +256,10 @@ def _take_from_json(t: At, folder: Path) -> Take:
     except TalkFaceError as exc:
         raise t["rate"].fail(exc.problem) from None
     n_frames = t["n_frames"].int(min=0)
+    try:
+        language = normalize_language(t["language"].str())
+    except TalkFaceError as exc:
+        raise t["language"].fail(exc.problem) from None
     g = t.get("generation", {})
     g.dict()
     generation = GenerationSettings(g.get("backend", "procedural").str(), g.get("seed", 0).int(),
@@ -274,7 +280,7 @@ def _take_from_json(t: At, folder: Path) -> Take:
                 raise c["layers"][i]["id"].fail(f"layer id {lid!r} is used twice")
         channels[cname] = Channel(cname, base, layers)
     return Take(name, _resolve(t.get("audio"), folder), _resolve(t.get("portrait"), folder), rate, n_frames,
-                track, channels, generation, fit.value)
+                track, channels, generation, fit.value, language)
 
 
 def _check_schema(obj: At, schema: str) -> None:

@@ -39,13 +39,16 @@ def parse_emotion_label(text: str, rate: FrameRate, n_frames: int) -> tuple[int,
 
 
 def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1", seed: int = 0,
-                transcript: str | None = None) -> Project:
+                transcript: str | None = None, language: str = "en") -> Project:
     """Decode the audio (for the take's length) and check the portrait is an image; the face is
-    fitted later, when generating. Later emotion labels paint over earlier ones."""
+    fitted later, when generating. Later emotion labels paint over earlier ones. `language` is a
+    BCP-47 tag that the speech front end supports (checked first: it is the cheapest mistake)."""
     # Audio and image decoding live in their rooms; imported here so importing this module is cheap.
+    from talkface_studio.audio.languages import check_language
     from talkface_studio.audio.loading import load_audio
     from talkface_studio.face.image_io import load_image
 
+    language = check_language(language)
     rate = FrameRate.parse(fps)
     name = check_take_name(take)
     audio, portrait = Path(audio).absolute(), Path(portrait).absolute()
@@ -58,4 +61,5 @@ def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1
     for text in emotions:
         track.paint(*parse_emotion_label(text, rate, n_frames))
     generation = GenerationSettings(seed=seed, transcript=transcript)
-    return Project([Take(name, audio, portrait, rate, n_frames, track, generation=generation)], path=Path(path))
+    take_ = Take(name, audio, portrait, rate, n_frames, track, generation=generation, language=language)
+    return Project([take_], path=Path(path))

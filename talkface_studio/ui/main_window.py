@@ -98,6 +98,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self._build_toolbar()
         take_actions.build_take_menu(self, self.take_menu, self.actions_by_name)
         self.ask_text = take_actions.ask_take_name  # tests answer the rename prompt here
+        self.ask_language = take_actions.ask_language
         self.default_state = None
         self.reset_layout()
         self._sized = self._restore_layout()
