@@ -66,39 +66,65 @@ def test_alignment_puts_bilabials_at_word_edges(spoken_words):
 
 @needs_espeak
 def test_recognition_without_transcript_and_phone_cache(spoken_words, monkeypatch):
+    from talkface_studio.audio import viseme_phones
+
     path, bounds = spoken_words
     f = analyze(path, FrameRate(24))
-    assert f.phone_source == "recognised"
+    assert f.phone_source == "recognized" and f.phone_report["path"] == "recognized"
     speech = f.phone_at() != "SIL"
     assert speech[int(bounds["map"][0] * 24) + 2] and not speech[:8].any()
-    # Same audio at another frame rate: phones come from the cache, pocketsphinx is not run.
-    monkeypatch.setattr(analysis, "recognise", lambda *a: pytest.fail("phone cache miss"))
+    # Same audio at another frame rate: phones come from the cache, the recognizer is not run.
+    monkeypatch.setattr(viseme_phones, "viseme_phones_or_report", lambda *a: pytest.fail("phone cache miss"))
     g = analyze(path, FrameRate(60))
-    assert g.phone_source == "recognised" and g.phones[-1].end_frame == g.n_frames
+    assert g.phone_source == "recognized" and g.phones[-1].end_frame == g.n_frames
+    # ... but another language is another phone pass
+    with pytest.raises(pytest.fail.Exception, match="phone cache miss"):
+        analyze(path, FrameRate(60), language="de")
 
 
 def test_unusable_recognition_falls_back_to_acoustic(tmp_path, monkeypatch):
+    from talkface_studio.audio import viseme_phones
+
     x = np.concatenate([np.zeros(8000, np.float32), vowel(150, 1.0, 16000)])
     path = tmp_path / "hum.wav"
     sf.write(str(path), x, 16000)
 
-    monkeypatch.setattr(analysis, "recognise", lambda x16: [TimedPhone(0.0, 1.5, "SIL")])
+    monkeypatch.setattr(viseme_phones, "viseme_phones_or_report",
+                        lambda x16, text, lang: ("recognized", [TimedPhone(0.0, 1.5, "SIL")], {"path": "recognized"}))
     f = analyze(path, FrameRate(25))
-    assert f.phone_source == "acoustic"
+    assert f.phone_source == "acoustic" and "silent" in f.phone_report["note"]
     assert f.phone_at()[5] == "SIL" and f.phone_at()[25] in {"AA", "EH", "OW"}
 
 
-def test_failed_alignment_falls_back_to_recognition(tmp_path, monkeypatch):
+def test_failed_english_alignment_goes_to_the_viseme_aligner(tmp_path, monkeypatch):
+    from talkface_studio.audio import viseme_phones
+
     path = tmp_path / "v.wav"
     sf.write(str(path), vowel(150, 1.0, 16000), 16000)
 
     def fail(*a):
         raise phones.PhoneError("no")
 
+    calls = []
     monkeypatch.setattr(analysis, "align", fail)
-    monkeypatch.setattr(analysis, "recognise", lambda x16: [TimedPhone(0.0, 1.0, "AA")])
+    monkeypatch.setattr(viseme_phones, "viseme_phones_or_report", lambda x16, text, lang: calls.append((text, lang))
+                        or ("aligned", [TimedPhone(0.0, 1.0, "AA")], {"path": "aligned", "aligner": "visemes"}))
     f = analyze(path, FrameRate(25), transcript="hello")
-    assert f.phone_source == "recognised" and f.phone_at()[10] == "AA"
+    assert calls == [("hello", "en")]
+    assert f.phone_source == "aligned" and f.phone_at()[10] == "AA"
+    assert f.phone_report["aligner"] == "visemes" and f.phone_report["pocketsphinx"] == "no"
+
+
+def test_other_languages_never_use_pocketsphinx(tmp_path, monkeypatch):
+    from talkface_studio.audio import viseme_phones
+
+    path = tmp_path / "v.wav"
+    sf.write(str(path), vowel(150, 1.0, 16000), 16000)
+    monkeypatch.setattr(analysis, "align", lambda *a: pytest.fail("English aligner used for Spanish"))
+    monkeypatch.setattr(viseme_phones, "viseme_phones_or_report", lambda x16, text, lang:
+                        ("aligned", [TimedPhone(0.0, 1.0, "AA")], {"path": "aligned", "language": lang}))
+    f = analyze(path, FrameRate(25), transcript="hola", language="es-MX")
+    assert f.phone_source == "aligned" and f.phone_report["language"] == "es-MX"
 
 
 def test_to_spans_tiles_the_take_and_keeps_short_lip_closures():

@@ -6,6 +6,7 @@ Stored as plain arrays (`to_arrays` / `from_arrays`) so a cache file is an `.npz
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,7 +15,9 @@ from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.timebase import FrameRate
 
 N_MELS = 80
-PHONE_SOURCES = ("aligned", "recognised", "acoustic")
+# aligned: a script placed in time (pocketsphinx for English, the viseme aligner for any language);
+# recognized: the viseme recognizer without a script; acoustic: a coarse guess (last resort).
+PHONE_SOURCES = ("aligned", "recognized", "acoustic")
 
 # ARPAbet (no stress) plus SIL; the acoustic fallback uses a subset, see audio.phones.
 ARPABET = (
@@ -44,6 +47,9 @@ class AudioFeatures:
     spectral_centroid: np.ndarray  # [T] Hz
     phones: list[PhoneSpan] = field(default_factory=list)
     phone_source: str = "acoustic"
+    # How the phones were made, for the user: {"path", "language", "confidence", "words",
+    # "stretches": [[start s, end s, words, reason]], "note"} (JSON-able; empty when unknown)
+    phone_report: dict = field(default_factory=dict)
 
     def __post_init__(self):
         t = self.n_frames
@@ -79,6 +85,7 @@ class AudioFeatures:
             "phone_end": np.array([p.end_frame for p in self.phones], dtype=np.int64),
             "phone_name": np.array([p.phone for p in self.phones], dtype="<U4"),
             "phone_source": np.array(self.phone_source),
+            "phone_report": np.array(json.dumps(self.phone_report)),
         }
 
     @classmethod
@@ -98,4 +105,5 @@ class AudioFeatures:
             spectral_centroid=np.array(arrays["spectral_centroid"]),
             phones=phones,
             phone_source=str(arrays["phone_source"]),
+            phone_report=json.loads(str(arrays["phone_report"])) if "phone_report" in arrays else {},
         )

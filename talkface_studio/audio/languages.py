@@ -4,7 +4,9 @@ Languages are BCP-47 tags (`en`, `en-US`, `fr-CA`, `ja`, ...). The primary langu
 support; a region picks a regional espeak-ng voice when one exists (en-GB, pt-BR, es-419, ...)
 and otherwise falls back to the language's main voice (fr-CA speaks with espeak's French, it-IT
 with Italian). The list is the espeak-ng 1.51 voices whose rules and lexicon are good enough for
-lip sync; it is checked against the installed espeak-ng by a test.
+lip sync; it is checked against the installed espeak-ng by a test. Left out on purpose: Mandarin
+(espeak-ng 1.51's `cmn` reads hanzi through English), Arabic, Hebrew and Persian (scripts without
+written vowels are read poorly).
 """
 
 from __future__ import annotations
@@ -55,12 +57,7 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     "hi": ("Hindi", "hi"),
     "vi": ("Vietnamese", "vi"),
     "ko": ("Korean", "ko"),
-    "zh": ("Chinese (Mandarin)", "cmn"),
-    "cmn": ("Chinese (Mandarin)", "cmn"),
     "yue": ("Chinese (Cantonese)", "yue"),
-    "ar": ("Arabic", "ar"),
-    "he": ("Hebrew", "he"),
-    "fa": ("Persian", "fa"),
     "eo": ("Esperanto", "eo"),
     "la": ("Latin", "la"),
 }
