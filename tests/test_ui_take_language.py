@@ -30,6 +30,7 @@ def test_take_menu_sets_the_language_and_undo_restores_it(window):
     w.actions_by_name["take_language"].trigger()
     assert asked == ["en"] and take.language == "ja"
     assert w.inspector.language.currentData() == "ja"
+    assert w.stale and "•" in w.actions_by_name["generate"].iconText()  # the lip sync must be redone
     w.document.undo_stack.undo()
     assert take.language == "en" and w.inspector.language.currentData() == "en"
 

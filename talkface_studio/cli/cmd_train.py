@@ -19,9 +19,9 @@ def add_parser(sub) -> None:
     p.add_argument("--stage", choices=("landmarks", "keypoints", "visemes"), default="landmarks")
     p.add_argument("--hours", type=float, default=4.0,
                    help="visemes stage: hours of espeak-ng speech to synthesize (default 4)")
-    p.add_argument("--steps", type=int, default=2500, help="visemes stage: optimisation steps (default 2500)")
+    p.add_argument("--steps", type=int, default=1800, help="visemes stage: optimisation steps (default 1800)")
     p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--batch-size", type=int, default=None, help="default 16 (landmarks, keypoints), 32 (visemes)")
+    p.add_argument("--batch-size", type=int, default=None, help="default 16 (landmarks, keypoints), 24 (visemes)")
     p.add_argument("--lr", type=float, default=3e-4)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto (cuda when available), cpu or cuda")

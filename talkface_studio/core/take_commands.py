@@ -157,6 +157,9 @@ class SetLanguage(_TakeStateCommand):
     def _apply(self, project):
         project.take(self.take).language = self.language
 
+    def _change(self, project):
+        return Change(self.take, "take", "language")  # the lip sync must be regenerated
+
 
 class SetProjectSetting(Command):
     def __init__(self, key: str, value):

@@ -3,7 +3,7 @@
     talkface-studio train --stage visemes --out runs/visemes --hours 4 --seed 0
 
 1. Synthesize `hours` of augmented espeak-ng speech in two worker processes (viseme_data).
-2. Train VisemeNet on random 4 s windows: cross-entropy on viseme classes (class-balanced,
+2. Train VisemeNet on random 3 s windows: cross-entropy on viseme classes (class-balanced,
    label smoothing) + L1 on the jaw opening, with mel-axis warping (vocal tract length) and
    SpecAugment-style masks drawn fresh every step.
 3. Write `viseme_recognizer.safetensors` (float16) + `viseme_recognizer.json` (sizes, class
@@ -27,15 +27,15 @@ from talkface_studio.audio.viseme_set import CLASS_INDEX, VISEME_CLASSES
 
 from .viseme_data import make_clips
 
-WINDOW = 400  # frames (4 s)
+WINDOW = 300  # frames (3 s)
 
 
 @dataclass
 class VisemeTrainOptions:
     hours: float = 4.0
     seed: int = 0
-    steps: int = 2500
-    batch_size: int = 32
+    steps: int = 1800
+    batch_size: int = 24
     lr: float = 2e-3
     jaw_weight: float = 2.0
     workers: int = 2

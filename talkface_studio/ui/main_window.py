@@ -260,9 +260,10 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         take = self.document.take
         if take is not None:
             self.session.n_frames = take.n_frames
-        if change.kind == "emotion":
+        if change.kind == "emotion" or change.name == "language":
             self.stale = True
-            self.actions_by_name["generate"].setIconText("⚙  Generate •")  # emotions changed since generating
+            # emotions or the spoken language changed since generating
+            self.actions_by_name["generate"].setIconText("⚙  Generate •")
         if change.kind == "take":
             self._on_replaced()
         elif change.kind == "takes":
