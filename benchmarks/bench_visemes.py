@@ -19,7 +19,7 @@ analysis (`audio.analysis.analyze` at 25 fps, the clip's language) and prints:
 Then the same on held-out synthetic sentences (espeak-ng, unseen seeds, exact phone times) in
 seven languages, and speed on 60 s of speech against the mel extraction of the same audio.
 
-    .venv/bin/python benchmarks/bench_visemes.py [--speech ../shared/speech] [--runs 3]
+    .venv/bin/python benchmarks/bench_visemes.py [--speech ../shared/speech] [--runs 3] [--weights W]
 """
 
 from __future__ import annotations
@@ -236,7 +236,12 @@ def main() -> int:
     ap.add_argument("--speech", type=Path, default=default_speech_dir())
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-synthetic", action="store_true")
+    ap.add_argument("--weights", type=Path, help="judge other recognizer weights (default: the packaged ones)")
     args = ap.parse_args()
+    if args.weights:
+        from talkface_studio.audio import viseme_model
+
+        viseme_model._DEFAULT = viseme_model.VisemeRecognizer(args.weights)
     os.environ.setdefault("TALKFACE_CACHE_DIR", tempfile.mkdtemp(prefix="bench-visemes-"))
     import torch
 

@@ -2,7 +2,7 @@
 
 VisemeNet: normalised log-mel x [B, T, 80] (100 fps) -> viseme logits [B, T, 17] and jaw opening
 [B, T] (0..1). A stack of dilated depthwise-separable 1-D convolutions (non-causal; the receptive
-field is about +-0.6 s, enough for coarticulation), no recurrence, so 60 s of audio is one pass of
+field is about +-0.8 s, enough for coarticulation), no recurrence, so 60 s of audio is one pass of
 a few tens of milliseconds on a CPU. Sizes live in `models/viseme_recognizer.json`; weights in
 `models/viseme_recognizer.safetensors` (`talkface-studio train --stage visemes` writes both).
 """
