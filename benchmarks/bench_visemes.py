@@ -16,6 +16,11 @@ analysis (`audio.analysis.analyze` at 25 fps, the clip's language) and prints:
   below the median of the aligned vowels) - and the same for the spans moved 120 ms later, a
   control that shows what chance gives.
 
+A larger English check uses pocketsphinx's forced alignment of each English clip to its script as
+the reference (an independent aligner with its own US-English acoustic model; clips where it fails
+are skipped): frame agreement of viseme classes over speech frames, bilabials found (+-40 ms) and
+open vowels opened, for recognition without the script and for the viseme aligner with it.
+
 Then the same on held-out synthetic sentences (espeak-ng, unseen seeds, exact phone times) in
 seven languages, and speed on 60 s of speech against the mel extraction of the same audio.
 
@@ -162,6 +167,52 @@ def clip_rows(speech: Path):
     return rows
 
 
+def english_reference_rows(speech: Path):
+    """Recognizer and viseme aligner against pocketsphinx's alignment of the English clips."""
+    from talkface_studio.audio import phones as ps
+    from talkface_studio.audio.viseme_phones import recognize, viseme_phone_pass
+
+    totals = {mode: {"agree": [0, 0], "bil": [0, 0], "open": [0, 0], "mprec": [0, 0]}
+              for mode in ("recognized", "aligned/visemes")}
+    used = 0
+    for meta_path in sorted(speech.glob("en_*.json")):
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        x16 = load_audio(meta_path.with_suffix(".wav")).mono(16000)
+        try:
+            ref = ps.align(x16, meta["text"])
+        except ps.PhoneError:
+            continue
+        used += 1
+        n = len(x16) // 160 + 1
+        truth = _labels_100(((p.start, p.end, label_class(p.phone)) for p in ref), n)
+        for mode, result in (("recognized", recognize(x16)),
+                             ("aligned/visemes", viseme_phone_pass(x16, meta["text"], "en"))):
+            got = _labels_100(((p.start, p.end, p.phone) for p in result.phones), n)
+            t = totals[mode]
+            speech_frames = truth != "SIL"
+            t["agree"][0] += int((got[speech_frames] == truth[speech_frames]).sum())
+            t["agree"][1] += int(speech_frames.sum())
+            t["mprec"][0] += int((truth[got == "M"] == "M").sum())
+            t["mprec"][1] += int((got == "M").sum())
+            for p in ref:
+                cls = label_class(p.phone)
+                a, b = int(p.start * 100), max(int(p.end * 100), int(p.start * 100) + 1)
+                if cls == "M":
+                    t["bil"][1] += 1
+                    t["bil"][0] += "M" in got[max(0, a - 4) : b + 4]
+                elif cls in OPEN_CLASSES:
+                    t["open"][1] += 1
+                    t["open"][0] += bool(np.isin(got[a:b], list(OPEN_CLASSES)).any())
+    return used, totals
+
+
+def _labels_100(spans, n: int) -> np.ndarray:
+    out = np.full(n, "SIL", dtype="<U3")
+    for s, e, p in spans:
+        out[int(round(s * 100)) : int(round(e * 100))] = p
+    return out
+
+
 def synthetic_rows(n_per_language: int = 3):
     from talkface_studio.audio.phones import to_spans
     from talkface_studio.audio.viseme_phones import viseme_phone_pass
@@ -264,6 +315,12 @@ def main() -> int:
         opn = (sum(r["open"][0] for r in sel), sum(r["open"][1] for r in sel))
         print(f"{'ALL, script ' + script:34s} {'':5s} {'':6s} {'':38s} {'':>5s} {fmt_frac(bil):>12s} "
               f"{fmt_frac(opn):>12s} {statistics.mean(r['loud'] for r in sel):>12.2f}")
+    used, totals = english_reference_rows(args.speech)
+    print(f"\nEnglish clips against pocketsphinx's alignment ({used} clips where it held)")
+    print(f"{'mode':18s} {'frame agreement':>18s} {'bilabials':>14s} {'M precision':>14s} {'open vowels':>14s}")
+    for mode, t in totals.items():
+        print(f"{mode:18s} {fmt_frac(t['agree']):>18s} {fmt_frac(t['bil']):>14s} {fmt_frac(t['mprec']):>14s} "
+              f"{fmt_frac(t['open']):>14s}")
     if not args.no_synthetic:
         print("\nHeld-out synthetic sentences (espeak-ng, unseen seeds; exact phone times), 3 per language")
         print(f"{'lang':5s} {'bilabials, script':>20s} {'open, script':>16s} {'bilabials, none':>18s} {'open, none':>16s}")

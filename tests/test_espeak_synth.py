@@ -19,6 +19,8 @@ def synth():
 
 def level_db(x, start, end, sr=16000):
     seg = x[int(start * sr) : int(end * sr)]
+    if len(seg) == 0:  # past the end of the audio: silence
+        return -120.0
     return 10 * np.log10(np.mean(seg.astype(np.float64) ** 2) + 1e-12)
 
 

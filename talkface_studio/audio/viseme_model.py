@@ -47,7 +47,8 @@ class VisemeNetConfig:
         Path(path).write_text(json.dumps(asdict(self), indent=1) + "\n", encoding="utf-8")
 
 
-def build(config: VisemeNetConfig):
+def build(config: VisemeNetConfig, dropout: float = 0.0):
+    """The network; `dropout` (training only) acts after each block's activation."""
     import torch
     from torch import nn
 
@@ -56,11 +57,12 @@ def build(config: VisemeNetConfig):
             super().__init__()
             self.depthwise = nn.Conv1d(c, c, k, padding=d * (k // 2), dilation=d, groups=c)
             self.norm = nn.LayerNorm(c)
+            self.drop = nn.Dropout(dropout)
             self.pointwise = nn.Linear(c, c)
 
         def forward(self, x):  # [B, C, T]
             y = self.norm(self.depthwise(x).transpose(1, 2))
-            return x + self.pointwise(torch.nn.functional.gelu(y)).transpose(1, 2)
+            return x + self.pointwise(self.drop(torch.nn.functional.gelu(y))).transpose(1, 2)
 
     class VisemeNet(nn.Module):
         """log-mel [B, T, M] -> (viseme logits [B, T, K], jaw opening [B, T])."""

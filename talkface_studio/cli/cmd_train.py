@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
     p.add_argument("--stage", choices=("landmarks", "keypoints", "visemes"), default="landmarks")
     p.add_argument("--hours", type=float, default=4.0,
                    help="visemes stage: hours of espeak-ng speech to synthesize (default 4)")
-    p.add_argument("--steps", type=int, default=1800, help="visemes stage: optimisation steps (default 1800)")
+    p.add_argument("--steps", type=int, default=2400, help="visemes stage: optimisation steps (default 2400)")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch-size", type=int, default=None, help="default 16 (landmarks, keypoints), 24 (visemes)")
     p.add_argument("--lr", type=float, default=3e-4)

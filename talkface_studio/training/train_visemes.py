@@ -34,7 +34,7 @@ WINDOW = 300  # frames (3 s)
 class VisemeTrainOptions:
     hours: float = 4.0
     seed: int = 0
-    steps: int = 1800
+    steps: int = 2400
     batch_size: int = 24
     lr: float = 2e-3
     jaw_weight: float = 2.0
@@ -73,16 +73,16 @@ def _batch(rng, feats, labels, jaw, batch: int):
     # vocal-tract-length warp: stretch the mel axis by 0.88-1.12 (another speaker's formants)
     n_mels = x.shape[2]
     for b in range(batch):
-        alpha = rng.uniform(0.88, 1.12)
+        alpha = rng.uniform(0.82, 1.18)
         src = np.clip(np.arange(n_mels) / alpha, 0, n_mels - 1)
         lo = np.floor(src).astype(int)
         hi = np.minimum(lo + 1, n_mels - 1)
         w = (src - lo).astype(np.float32)
         x[b] = x[b][:, lo] * (1 - w) + x[b][:, hi] * w
         for _ in range(2):  # SpecAugment: frequency and time masks
-            f0, fw = rng.integers(0, n_mels), rng.integers(0, 10)
+            f0, fw = rng.integers(0, n_mels), rng.integers(0, 15)
             x[b, :, f0 : f0 + fw] = 0.0
-            t0, tw = rng.integers(0, WINDOW), rng.integers(0, 15)
+            t0, tw = rng.integers(0, WINDOW), rng.integers(0, 20)
             x[b, t0 : t0 + tw, :] = 0.0
     return x, labels[idx], jaw[idx]
 
@@ -113,7 +113,7 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
     weights = torch.tensor(weights / weights.mean(), dtype=torch.float32, device=device)
 
     config = VisemeNetConfig()
-    net = build(config).to(device)
+    net = build(config, dropout=0.1).to(device)
     optimizer = torch.optim.AdamW(net.parameters(), lr=opt.lr, weight_decay=1e-2)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=opt.lr, total_steps=opt.steps, pct_start=0.1)
     ce = torch.nn.CrossEntropyLoss(weight=weights, label_smoothing=0.05)

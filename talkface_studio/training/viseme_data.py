@@ -2,7 +2,8 @@
 
 One clip = a few sentences in one language and voice variant at a random rate, pitch and pitch
 range, then room and channel effects (noise, reverb-like tails, telephone and low-pass bands,
-spectral tilt, speed change that also shifts formants, soft clipping). Labels come from
+resonances and notches, spectral tilt, a constant or smoothly drifting speed change that also
+shifts pitch and formants, soft clipping). Labels come from
 espeak-ng's exact phone times: a viseme class per 10 ms frame (diphthongs split in two halves)
 and a jaw-opening target, the procedural lip sync's jaw curve over the true spans, so the
 recognizer learns the same jaw the lip sync would draw from a perfect alignment.
@@ -41,12 +42,13 @@ class Clip:
     language: str
 
 
-def frame_labels(phones, n_frames: int, scale: float = 1.0) -> np.ndarray:
-    """Timed IPA phones (seconds, times `scale`) -> viseme class index per 10 ms frame."""
+def frame_labels(phones, n_frames: int, time_map=None) -> np.ndarray:
+    """Timed IPA phones (seconds, through `time_map` when the audio was warped) -> viseme class
+    index per 10 ms frame."""
     labels = np.full(n_frames, CLASS_INDEX["SIL"], dtype=np.int8)
     for p in phones:
         classes = phone_to_visemes(p.phone)
-        start, end = p.start * scale, p.end * scale
+        start, end = (p.start, p.end) if time_map is None else (float(time_map(p.start)), float(time_map(p.end)))
         step = (end - start) / len(classes)
         for k, cls in enumerate(classes):
             a = int(np.ceil((start + k * step) * FPS - 1e-9))
@@ -81,13 +83,47 @@ def _noise(rng, n: int) -> np.ndarray:
     return white / (np.std(white) + 1e-9)
 
 
-def augment(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, float]:
-    """Room and channel effects -> (samples, time scale applied to the labels)."""
-    scale = 1.0
-    if rng.random() < 0.5:  # speed change: shifts pitch and formants together (another vocal tract)
+def _speed_warp(x: np.ndarray, rng: np.random.Generator):
+    """Speed that drifts smoothly (+-15 % around a random mean, over 0.3-2 s): tempo, pitch and
+    formants wander as a person's do, unlike espeak-ng's steady delivery. -> (samples, time map)."""
+    n = len(x)
+    knots = max(2, int(n / SR / rng.uniform(0.3, 2.0)) + 2)
+    mean = rng.uniform(0.88, 1.12)
+    speed = mean * (1 + rng.uniform(-0.15, 0.15, knots))
+    rate = np.interp(np.arange(n), np.linspace(0, n, knots), speed)  # input samples per output sample
+    src = np.cumsum(rate) - rate[0]
+    keep = src < n - 1
+    src = src[keep]
+    y = np.interp(src, np.arange(n), x).astype(np.float32)
+    out_times = np.arange(len(src)) / SR
+    return y, lambda t: np.interp(t * SR, src, out_times)
+
+
+def _equalize(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One to three resonances or notches of +-12 dB (microphones, rooms, voices differ)."""
+    for _ in range(int(rng.integers(1, 4))):
+        centre = float(np.exp(rng.uniform(np.log(150), np.log(6000))))
+        width = centre / rng.uniform(0.7, 3.0)
+        lo, hi = max(30.0, centre - width / 2), min(7900.0, centre + width / 2)
+        if hi <= lo:
+            continue
+        band = sosfilt(butter(2, [lo, hi], btype="bandpass", fs=SR, output="sos"), x)
+        x = (x + (10 ** (rng.uniform(-12, 12) / 20) - 1) * band).astype(np.float32)
+    return x
+
+
+def augment(x: np.ndarray, rng: np.random.Generator):
+    """Room and channel effects -> (samples, time map for the labels or None)."""
+    time_map = None
+    r = rng.random()
+    if r < 0.35:  # speed change: shifts pitch and formants together (another vocal tract)
         up = int(rng.integers(88, 113))
         x = resample_poly(x, up, 100).astype(np.float32)
-        scale = up / 100
+        time_map = lambda t, k=up / 100: t * k  # noqa: E731
+    elif r < 0.7:
+        x, time_map = _speed_warp(x, rng)
+    if rng.random() < 0.5:
+        x = _equalize(x, rng)
     if rng.random() < 0.5:  # spectral tilt (microphone, distance)
         a = float(rng.uniform(-0.9, 0.9))
         x = lfilter([1.0, -a], [1.0], x).astype(np.float32)
@@ -111,7 +147,7 @@ def augment(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, float]
         drive = rng.uniform(2, 8)
         x = np.tanh(drive * x / (np.max(np.abs(x)) + 1e-9)) / np.tanh(drive)
     x = x * 10 ** (rng.uniform(-30, 0) / 20) / (np.max(np.abs(x)) + 1e-9)
-    return x.astype(np.float32), scale
+    return x.astype(np.float32), time_map
 
 
 def pick_voice(rng: np.random.Generator) -> tuple[str, str]:
@@ -138,9 +174,9 @@ def make_clip(rng: np.random.Generator) -> Clip:
         phones += [type(p)(p.start + t, p.end + t, p.phone) for p in syn.phones]
         t += syn.duration
     pieces.append(np.zeros(int(rng.uniform(0.05, 0.5) * SR), np.float32))
-    x, scale = augment(np.concatenate(pieces), rng)
+    x, time_map = augment(np.concatenate(pieces), rng)
     n = n_frames_for(len(x))
-    labels = frame_labels(phones, n, scale)
+    labels = frame_labels(phones, n, time_map)
     jaw = jaw_target(labels, frame_level_db(x))
     return Clip(features(x).astype(np.float16), labels, jaw.astype(np.float16), lang)
 
