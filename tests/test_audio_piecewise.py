@@ -123,7 +123,11 @@ def test_every_piece_that_cannot_align_falls_back_alone(tmp_path, monkeypatch):
                                     piecewise.TimedPhone(offset + n / 2, offset + n - 0.05, "AA")],
                                    [], -1.0)
 
+    def place(x16, words):
+        raise piecewise.PhoneError("speech does not match the script")
+
     monkeypatch.setattr(piecewise, "align_words", align)
+    monkeypatch.setattr(piecewise, "place_words", place)  # the word pass fails: words split by durations
     monkeypatch.setattr(piecewise, "phone_count", lambda w: 2)
     f = analyze(tmp_path / "v.wav", RATE, transcript="ma ma. lo lo")
     paths = [s.path for s in f.report.stretches]

@@ -8,6 +8,8 @@ never re-runs it. `features.report` says which path produced each stretch and wh
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -51,12 +53,20 @@ def analyze(
         if digest is None:
             clip = load_audio(path)  # raises the right MediaError
 
+    lock = threading.Lock()
+
     def get_clip() -> AudioClip:
         nonlocal clip
-        if clip is None:
-            clip = load_audio(clip_or_path)
-        return clip
+        with lock:
+            if clip is None:
+                clip = load_audio(clip_or_path)
+            return clip
 
+    # The phone pass (pocketsphinx, mostly outside the GIL) runs beside the acoustic pass: two cores.
+    pool = ThreadPoolExecutor(max_workers=1)
+    pending = pool.submit(cached_phone_pass, lambda: get_clip().mono(SR), digest, transcript, use_cache) \
+        if phones else None
+    pool.shutdown(wait=False)
     acoustic_key = f"acoustic-{digest}-{rate.num}_{rate.den}-{n_frames or 'auto'}-v{ANALYSIS_VERSION}"
     arrays = cache.load_arrays(acoustic_key) if use_cache else None
     if arrays is None or any(k not in arrays for k in _ACOUSTIC_FIELDS):
@@ -70,8 +80,8 @@ def analyze(
     features = AudioFeatures(rate=rate, n_frames=t, **{k: arrays[k] for k in _ACOUSTIC_FIELDS})
 
     scripted = bool((transcript or "").strip())
-    if phones:
-        result = cached_phone_pass(lambda: get_clip().mono(SR), digest, transcript, use_cache)
+    if pending is not None:
+        result = pending.result()
         labels = _labels(to_spans(result.phones, rate, t), t)
         report = AlignmentReport.from_timed(result.stretches, rate, t, scripted)
     else:

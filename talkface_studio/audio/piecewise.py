@@ -1,23 +1,28 @@
 """English script alignment that keeps what aligned and says where it could not.
 
-1. The whole script is aligned in one pass and the result is checked against the audio's energy
-   (silence over speech, words over silence, words squeezed into 30 ms phones). A clean result is
-   the `aligned` path for the whole take.
-2. Otherwise the take is cut at its pauses (speech_regions). Each piece gets its words: from the
-   first pass where it reached the end (a word belongs to the piece its middle falls in), else
-   from their expected durations (script_split, as aeneas splits text by timing). Only the pieces
-   that are wrong are aligned again, alone and with no silence allowed inside them (the aligner
-   can then not park loud words under a pause). A piece that still fails grows into the next one
-   (the split was off by a word), then sheds a clause at either end (a sentence in the script that
-   is not in the audio), and only then falls back, for that piece alone (phone_fallback).
+1. The take is cut at its pauses (speech_regions) into pieces. Each piece gets its words from a
+   cheap word-level pass over the whole take (a word belongs to the piece its middle falls in);
+   when that pass cannot place the script, from the words' expected durations (script_split, as
+   aeneas splits text by timing).
+2. Each piece is aligned alone (two at a time), first with no silence allowed between its words
+   (a piece cut between pauses has none, and the aligner can then not park loud words under a
+   silence), then with silences. The result is checked against the audio's energy: silence over
+   speech, words over silence, words squeezed into minimum-length phones all mean it lost its place.
+3. A piece that fails grows into the next one (the split was off by a word), then sheds a clause at
+   either end (a sentence in the script that is not in the audio). Where the word pass had placed
+   its words, the piece then keeps its best alignment anyway (its silences over speech are relabelled
+   and reported by loud_frames); otherwise it falls back alone (phone_fallback).
 
-Every stretch of the take is reported with its path and, where it fell back, the reason.
-Similar in spirit to the Montreal Forced Aligner's retry with wider beams and aeneas' split of
-the text by timing; no code from either.
+Paths: `aligned` where the word pass placed the piece's words and they aligned as placed (a
+take with one piece is aligned whole), `piecewise` where they had to be placed piece by piece.
+Similar in spirit to the Montreal Forced Aligner's retry with wider beams and aeneas' split of the
+text by timing; no code from either.
 """
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +32,7 @@ from .phone_fallback import fallback_piece
 from .phones import PhoneError, TimedPhone, transcript_words
 from .script_split import punctuation_after, split_words
 from .speech_regions import Region, frame_levels, regions_from_mask, speech_mask
-from .sphinx_align import MIN_PHONE_FRAMES, Alignment, align_words, phone_count
+from .sphinx_align import MIN_PHONE_FRAMES, Alignment, align_words, phone_count, place_words
 
 SR = 16_000
 PAD_S = 0.06  # audio kept around a piece's speech (never past the middle of the pause)
@@ -35,6 +40,7 @@ SILENCE_OVER_SPEECH_S = 0.07
 WORD_OVER_SILENCE_S = 0.3
 SQUEEZED_RUN = 4  # this many phones in a row at the minimum duration: words with no audio
 MAX_GROW = 2  # a failing piece may take in this many following pieces
+REPAIR_BUDGET = (1.0, 0.1)  # seconds + seconds per second of audio spent repairing, then fall back
 
 
 @dataclass
@@ -43,7 +49,6 @@ class Piece:
     end: float
     lo: int  # its words [lo, hi)
     hi: int
-    todo: bool = True
 
 
 @dataclass
@@ -78,122 +83,121 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece) -> P
     if not words:
         fb = fallback(x16, 0.0, speech)
         return PhonePass(fb.phones, [TimedStretch(0.0, duration, fb.path, _join("the script has no words", fb.reason))])
-    whole, problem = None, None
-    try:
-        whole = align_words(x16, words, filler=True)
-        problem = check(whole, speech)
-    except PhoneError as exc:
-        problem = str(exc)
-    if whole is not None and problem is None:
-        return PhonePass(whole.phones, [TimedStretch(0.0, duration, "aligned", "", "")])
-
     regions = regions_from_mask(speech) or [Region(0.0, duration)]
-    pieces = _plan(regions, words, transcript, whole, speech, duration)
-    return _align_pieces(x16, words, transcript, pieces, whole, speech, duration, fallback)
+    placed = None
+    if len(regions) > 1:
+        try:
+            placed = place_words(x16, words)
+        except PhoneError:
+            placed = None
+    pieces = _plan(regions, words, transcript, placed, duration)
+    return _Aligner(x16, words, transcript, speech, duration, fallback, placed is not None or len(pieces) == 1
+                    ).run(pieces)
 
 
-def _plan(regions, words, transcript, whole, speech, duration) -> list[Piece]:
+def _plan(regions, words, transcript, placed, duration) -> list[Piece]:
     bounds = [0.0] + [(a.end + b.start) / 2 for a, b in zip(regions, regions[1:])] + [duration]
     spans = [(max(bounds[i], r.start - PAD_S), min(bounds[i + 1], r.end + PAD_S)) for i, r in enumerate(regions)]
-    if whole is not None:  # words stay where the first pass put them; only wrong pieces are redone
-        mids = np.array([(w.start + w.end) / 2 for w in whole.words])
+    if len(regions) == 1:
+        return [Piece(0.0, duration, 0, len(words))]
+    if placed is not None:  # words stay where the word pass put them
+        mids = np.array([(w.start + w.end) / 2 for w in placed])
         owner = np.clip(np.searchsorted(bounds, mids, side="right") - 1, 0, len(regions) - 1)
         ranges = [(int(np.searchsorted(owner, i, "left")), int(np.searchsorted(owner, i, "right")))
                   for i in range(len(regions))]
-        pieces = [Piece(s, e, lo, hi) for (s, e), (lo, hi) in zip(spans, ranges)]
-        for p in pieces:
-            sub = Alignment([q for q in whole.phones if p.start <= (q.start + q.end) / 2 < p.end],
-                            whole.words[p.lo:p.hi], 0.0)
-            p.todo = check(sub, speech) is not None or (p.hi == p.lo and _has_speech(speech, p))
-        return pieces
-    counts = [phone_count(w) for w in words]
-    durations = [r.end - r.start for r in regions]
-    ranges = split_words(counts, durations, punctuation_after(transcript, len(words)))
+    else:
+        counts = [phone_count(w) for w in words]
+        ranges = split_words(counts, [r.end - r.start for r in regions], punctuation_after(transcript, len(words)))
     return [Piece(s, e, lo, hi) for (s, e), (lo, hi) in zip(spans, ranges)]
 
 
-def _align_pieces(x16, words, transcript, pieces, whole, speech, duration, fallback) -> PhonePass:
-    punct = punctuation_after(transcript, len(words))
-    bounds = [0.0] + [(a.end + b.start) / 2 for a, b in zip(pieces, pieces[1:])] + [duration]
-    phones: list[TimedPhone] = []
-    stretches: list[TimedStretch] = []
-    i = 0
-    while i < len(pieces):
-        p = pieces[i]
-        lo_t, hi_t = bounds[i], bounds[i + 1]
-        text = " ".join(words[p.lo:p.hi])
-        if not p.todo:
-            phones += [q for q in whole.phones if lo_t <= (q.start + q.end) / 2 < hi_t]
-            _add(stretches, TimedStretch(lo_t, hi_t, "aligned", "", text))
-            i += 1
-            continue
-        if p.hi == p.lo:  # speech with no script words: noise, or words missing from the script
-            _add(stretches, TimedStretch(lo_t, hi_t, "acoustic", "sound here matches no words of the script"))
-            i += 1
-            continue
-        result, why = _try_both(x16, words, p, speech, inner_pause=False)
-        last, note = i, ""
-        for j in range(i + 1, min(len(pieces), i + 1 + MAX_GROW)):
+class _Aligner:
+    def __init__(self, x16, words, transcript, speech, duration, fallback, placed: bool):
+        self.x16, self.words, self.speech, self.duration = x16, words, speech, duration
+        self.punct = punctuation_after(transcript, len(words))
+        self.fallback, self.placed = fallback, placed
+        self.deadline = time.monotonic() + REPAIR_BUDGET[0] + REPAIR_BUDGET[1] * duration
+
+    def run(self, pieces: list[Piece]) -> PhonePass:
+        with ThreadPoolExecutor(max_workers=2) as pool:  # pocketsphinx decodes without the GIL
+            first = list(pool.map(lambda p: self.attempt(p, inner_pause=False) if p.hi > p.lo else (None, ""),
+                                  pieces))
+        bounds = [0.0] + [(a.end + b.start) / 2 for a, b in zip(pieces, pieces[1:])] + [self.duration]
+        phones: list[TimedPhone] = []
+        stretches: list[TimedStretch] = []
+        i = 0
+        while i < len(pieces):
+            p, (result, why) = pieces[i], first[i]
+            lo_t = bounds[i]
+            if p.hi == p.lo:
+                if _has_speech(self.speech, p):  # sound with no script words: noise, or words not in the script
+                    stretches.append(TimedStretch(lo_t, bounds[i + 1], "acoustic",
+                                                  "sound here matches no words of the script"))
+                else:
+                    _add(stretches, TimedStretch(lo_t, bounds[i + 1], "aligned" if self.placed else "piecewise"))
+                i += 1
+                continue
+            path, note, last, kept = ("aligned" if self.placed else "piecewise"), "", i, (p.lo, p.hi)
+            if result is None:
+                path = "piecewise"
+                result, note, last, kept = self.repair(pieces, i)
+            if result is None and self.placed:
+                result, path = self.best_effort(p), "aligned"  # keep what the word pass placed
+            text = " ".join(self.words[kept[0]:kept[1]])
             if result is not None:
-                break
+                phones += result.phones
+                _add(stretches, TimedStretch(lo_t, bounds[last + 1], path, note, text))
+            else:
+                fb = self.fallback(self.x16[_sample(p.start):_sample(p.end)], p.start, self.speech)
+                phones += fb.phones
+                stretches.append(TimedStretch(lo_t, bounds[last + 1], fb.path, _join(why, fb.reason), text))
+            i = last + 1
+        return PhonePass(sorted(phones, key=lambda q: q.start), stretches)
+
+    def attempt(self, p: Piece, inner_pause: bool, lo: int | None = None, hi: int | None = None):
+        """Without silences between words first (a piece cut between pauses has none), then with;
+        a piece grown over a pause tries the other order. -> (alignment or None, why not)."""
+        words = self.words[p.lo if lo is None else lo:p.hi if hi is None else hi]
+        why = ""
+        for filler in (inner_pause, not inner_pause):
+            try:
+                al = align_words(self.x16[_sample(p.start):_sample(p.end)], words, filler=filler, offset=p.start)
+            except PhoneError as exc:
+                why = why or str(exc)
+                continue
+            problem = check(al, self.speech)
+            if problem is None:
+                return al, ""
+            why = why or problem
+        return None, why
+
+    def repair(self, pieces: list[Piece], i: int):
+        """Grow into the next pieces, then shed a clause: -> (alignment, note, last piece, kept words)."""
+        p = pieces[i]
+        if time.monotonic() > self.deadline:
+            return None, "", i, (p.lo, p.hi)
+        for j in range(i + 1, min(len(pieces), i + 1 + MAX_GROW)):
             if pieces[j].hi == pieces[j].lo:
                 continue
             grown = Piece(p.start, pieces[j].end, p.lo, pieces[j].hi)
-            (result, _), last = _try_both(x16, words, grown, speech, inner_pause=True), j
-        kept = (p.lo, pieces[last].hi)
-        if result is None:
-            last = i
-            result, note, kept = _shed_clause(x16, words, punct, p, speech)
-        hi_t = bounds[last + 1]
-        text = " ".join(words[kept[0]:kept[1]])
-        if result is not None:
-            phones += result.phones
-            _add(stretches, TimedStretch(lo_t, hi_t, "piecewise", note, text))
-        elif whole is not None:
-            # The first pass placed these words here and nothing placed them better: keep it (its
-            # silences over speech are relabelled and reported by analysis, loud_frames).
-            phones += [q for q in whole.phones if lo_t <= (q.start + q.end) / 2 < hi_t]
-            _add(stretches, TimedStretch(lo_t, hi_t, "aligned", "", text))
-        else:
-            s, e = _sample(p.start), _sample(p.end)
-            fb = fallback(x16[s:e], p.start, speech)
-            phones += fb.phones
-            _add(stretches, TimedStretch(lo_t, hi_t, fb.path, _join(why, fb.reason), text))
-        i = last + 1
-    return PhonePass(sorted(phones, key=lambda q: q.start), stretches)
+            result, _ = self.attempt(grown, inner_pause=True)
+            if result is not None:
+                return result, "", j, (p.lo, pieces[j].hi)
+        cuts = [k + 1 for k in range(p.lo, p.hi - 1) if self.punct[k]]
+        best = None
+        for lo, hi in [(c, p.hi) for c in cuts[:1]] + [(p.lo, c) for c in cuts[-1:]]:
+            result, _ = self.attempt(p, inner_pause=False, lo=lo, hi=hi)
+            if result is not None and (best is None or result.score > best[0].score):
+                dropped = " ".join(self.words[p.lo:lo] + self.words[hi:p.hi])
+                best = (result, f'script words not heard: "{dropped}"', i, (lo, hi))
+        return best or (None, "", i, (p.lo, p.hi))
 
-
-def _try(x16, words, p: Piece, speech, filler: bool) -> tuple[Alignment | None, str]:
-    """(alignment, "") when the piece's words align and pass the checks, else (None, why not)."""
-    try:
-        al = align_words(x16[_sample(p.start):_sample(p.end)], words[p.lo:p.hi], filler=filler, offset=p.start)
-    except PhoneError as exc:
-        return None, str(exc)
-    problem = check(al, speech)
-    return (al, "") if problem is None else (None, problem)
-
-
-def _try_both(x16, words, p: Piece, speech, inner_pause: bool) -> tuple[Alignment | None, str]:
-    """Without silences between words first (a piece cut between pauses has none), then with them;
-    a piece grown over a pause tries the other order."""
-    first, why = _try(x16, words, p, speech, filler=inner_pause)
-    if first is not None:
-        return first, ""
-    second, _ = _try(x16, words, p, speech, filler=not inner_pause)
-    return second, ("" if second is not None else why)
-
-
-def _shed_clause(x16, words, punct, p: Piece, speech) -> tuple[Alignment | None, str, tuple[int, int]]:
-    """Drop the piece's first or last clause (up to / from a punctuation mark inside it), keep the
-    better-scoring alignment that passes: a sentence of the script that was never spoken."""
-    cuts = [k + 1 for k in range(p.lo, p.hi - 1) if punct[k]]
-    best, note, kept = None, "", (p.lo, p.hi)
-    for lo, hi in [(c, p.hi) for c in cuts[:1]] + [(p.lo, c) for c in cuts[-1:]]:
-        al, _ = _try_both(x16, words, Piece(p.start, p.end, lo, hi), speech, inner_pause=False)
-        if al is not None and (best is None or al.score > best.score):
-            dropped = words[p.lo:lo] + words[hi:p.hi]
-            best, note, kept = al, f'script words not heard: "{" ".join(dropped)}"', (lo, hi)
-    return best, note, kept
+    def best_effort(self, p: Piece) -> Alignment | None:
+        try:
+            return align_words(self.x16[_sample(p.start):_sample(p.end)], self.words[p.lo:p.hi], filler=True,
+                               offset=p.start)
+        except PhoneError:
+            return None
 
 
 def _has_speech(speech: np.ndarray, p: Piece) -> bool:
@@ -201,9 +205,9 @@ def _has_speech(speech: np.ndarray, p: Piece) -> bool:
 
 
 def _add(stretches: list[TimedStretch], s: TimedStretch) -> None:
-    """Neighbouring stretches of the whole-take alignment are one stretch."""
-    if stretches and s.path == "aligned" and stretches[-1].path == "aligned":
-        prev = stretches[-1]
+    """Neighbouring pieces the word pass placed are one `aligned` stretch."""
+    prev = stretches[-1] if stretches else None
+    if prev is not None and s.path == "aligned" and prev.path == "aligned" and not (prev.reason or s.reason):
         stretches[-1] = prev._replace(end=s.end, words=" ".join(filter(None, (prev.words, s.words))))
     else:
         stretches.append(s)
