@@ -77,8 +77,8 @@ def reference_alignment(x16: np.ndarray, text: str) -> list[tuple[float, float, 
     words = [w.strip("'") for w in re.findall(r"[a-z']+", text.lower()) if w.strip("'")]
     d = Decoder(samprate=16000, dither=True, bestpath=False, loglevel="FATAL", beam=1e-80, wbeam=1e-60, pbeam=1e-80)
     for w in set(words):
-        if d.lookup_word(w) is None:
-            return None  # no guessing here: a reference only where the dictionary knows every word
+        if d.lookup_word(w) is None:  # spelled letter by letter (its own table, not the package's guesser)
+            d.add_word(w, " ".join(_SPELL[c] for c in w if c in _SPELL) or "AH0", False)
     pcm = (np.clip(x16, -1, 1) * 32767).astype("<i2").tobytes()
     d.set_align_text(" ".join(words))
     d.start_utt()
@@ -90,7 +90,15 @@ def reference_alignment(x16: np.ndarray, text: str) -> list[tuple[float, float, 
     d.start_utt()
     d.process_raw(pcm, full_utt=True)
     d.end_utt()
-    return [(p.start / 100, (p.start + p.duration) / 100, p.name) for w in d.get_alignment() for p in w]
+    out = []
+    for w in d.get_alignment():
+        phones = [(p.start / 100, (p.start + p.duration) / 100, p.name) for p in w]
+        out += phones
+    return out
+
+
+_SPELL = dict(zip("abcdefghijklmnopqrstuvwxyz",
+                  "AE B K D EH F G HH IH JH K L M N AA P K R S T AH V W K Y Z".split()))
 
 
 def json_references(meta: dict) -> list[lm.RefPhone] | None:

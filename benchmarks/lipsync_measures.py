@@ -22,9 +22,9 @@ STILL_MM = 2.0  # a loud voiced frame with a gap below this is a still (closed) 
 TOLERANCE_S = 0.04  # reference timing tolerance around a phone (one frame at 25 fps)
 
 _ARPA_BILABIAL = {"P", "B", "M"}
-_ARPA_OPEN = {"AA", "AE", "AH", "AO", "AW", "AY"}  # AH only when stressed (AH0 is a schwa)
+_ARPA_OPEN = {"AA", "AE", "AH", "AO", "AW", "AY"}  # AH only when marked stressed: else it may be a schwa
 _ARPA_ROUND = {"UW", "OW", "W", "UH"}
-_IPA_OPEN = ("a", "ɑ", "ɒ", "æ", "ʌ", "ɐ", "ɔ", "aɪ", "aʊ", "ɑː", "aː", "ɒː", "ɔː", "ɐː")
+_IPA_OPEN = ("a", "ɑ", "ɒ", "æ", "ʌ", "ɔ", "aɪ", "aʊ", "ɑː", "aː", "ɒː", "ɔː")  # not ɐ: mostly a reduced vowel
 _IPA_ROUND = ("u", "uː", "o", "oː", "oʊ", "əʊ", "w", "ʊ", "y", "yː", "ø", "øː", "ɔʏ")
 
 
@@ -38,7 +38,7 @@ def classify_arpabet(label: str) -> str:
     base = re.sub(r"\d", "", label.upper())
     if base in _ARPA_BILABIAL:
         return "bilabial"
-    if base in _ARPA_OPEN and not label.endswith("0"):
+    if base in _ARPA_OPEN and (base != "AH" or label[-1:] in ("1", "2")):
         return "open"
     if base in _ARPA_ROUND:
         return "round"
@@ -88,9 +88,7 @@ def opening_fraction(refs: list[RefPhone], gap: np.ndarray, fps: float) -> float
     opens = [r for r in refs if r.kind == "open" and r.end - r.start >= 0.04]
     if not opens:
         return None
-    # the vowel itself (no tolerance widening for the peak: it must open on the vowel)
-    hits = [gap[int(r.start * fps):max(int(np.ceil(r.end * fps)), int(r.start * fps) + 1)].max() >= OPEN_MM
-            for r in opens]
+    hits = [gap[_frames(r.start, r.end, fps, len(gap))].max() >= OPEN_MM for r in opens]
     return float(np.mean(hits))
 
 

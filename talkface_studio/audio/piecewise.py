@@ -40,7 +40,7 @@ SILENCE_OVER_SPEECH_S = 0.07
 WORD_OVER_SILENCE_S = 0.3
 SQUEEZED_RUN = 4  # this many phones in a row at the minimum duration: words with no audio
 MAX_GROW = 2  # a failing piece may take in this many following pieces
-REPAIR_BUDGET = (1.0, 0.1)  # seconds + seconds per second of audio spent repairing, then fall back
+REPAIR_BUDGET = (0.5, 0.05)  # seconds + seconds per second of audio spent repairing, then fall back
 
 
 @dataclass
@@ -99,7 +99,7 @@ def _plan(regions, words, transcript, placed, duration) -> list[Piece]:
     bounds = [0.0] + [(a.end + b.start) / 2 for a, b in zip(regions, regions[1:])] + [duration]
     spans = [(max(bounds[i], r.start - PAD_S), min(bounds[i + 1], r.end + PAD_S)) for i, r in enumerate(regions)]
     if len(regions) == 1:
-        return [Piece(0.0, duration, 0, len(words))]
+        return [Piece(*spans[0], 0, len(words))]
     if placed is not None:  # words stay where the word pass put them
         mids = np.array([(w.start + w.end) / 2 for w in placed])
         owner = np.clip(np.searchsorted(bounds, mids, side="right") - 1, 0, len(regions) - 1)

@@ -23,6 +23,9 @@ from .lipsync import lip_sync
 
 DEFAULTS = {
     "lip_amount": 1.0,  # articulation: 0 = mouth still, 1 = natural, >1 = exaggerated
+    "jaw_amount": 1.0,  # jaw opening on vowels (and everything else the jaw does)
+    "round_amount": 1.0,  # rounding and protrusion of the lips on /u/, /o/, /w/
+    "closure_strength": 1.0,  # how firmly P/B/M seal and F/V tuck: <1 lazy, 1 sealed, >1 held longer
     "emotion_amount": 1.0,  # scales the painted emotion intensities
     "liveliness": 1.0,  # how much intensity swells with emphasis
     "head_amount": 1.0,  # size of head motion (posture is kept)
@@ -67,7 +70,8 @@ class ProceduralPerformer:
         )
 
         channels: dict[str, np.ndarray] = {}
-        channels.update(lip_sync(f, fps, s["lip_amount"]))
+        channels.update(lip_sync(f, fps, s["lip_amount"], s["jaw_amount"], s["round_amount"],
+                                 s["closure_strength"]))
         channels.update(expression_channels(weights, f.loudness, fps, emo_rng, s["emotion_amount"], s["liveliness"]))
         head = head_motion(f, weights, fps, head_rng, s["head_amount"])
         channels.update(head)
