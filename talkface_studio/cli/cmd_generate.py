@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .mouth_flags import add_mouth_flags, mouth_options_from
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("generate", help="generate the performance (lip sync, expression, gaze, blinks, head)",
@@ -22,15 +24,18 @@ def add_parser(sub) -> None:
                       help="drive from the portrait as it is (its smile stays under every emotion)")
     keep.add_argument("--neutralize-portrait", dest="neutralize", action="store_true",
                       help="remove the portrait's own expression before animating it (the default)")
+    add_mouth_flags(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.core.project_file import load_project, save_project
+    from talkface_studio.pipeline.alignment_notes import print_notices
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.take_state import TakeState
 
+    mouth = mouth_options_from(args)  # bad values fail before any work
     project = load_project(args.project)
     check_writable(args.project)
     names = [args.take] if args.take else project.take_names()
@@ -47,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
             options["checkpoint"] = str(args.checkpoint.absolute())
         if args.neutralize is not None:
             options["neutralize_portrait"] = args.neutralize
+        options.update(mouth)
         backend = args.backend or take.generation.backend
         if backend == "neural" and not Path(options.get("checkpoint") or "").is_file():
             # before the portrait fit: a missing checkpoint must not cost seconds of work first
@@ -59,8 +65,10 @@ def run(args: argparse.Namespace) -> int:
         state.fit(take)  # fitted once, stored in the project
         performance = state.generate(take, backend=args.backend, seed=args.seed, options=options)
         edited = sum(1 for ch in take.channels.values() if ch.layers)
+        report = state.report(take)
         print(f"generated take {name!r}: {performance.n_frames} frames, {take.generation.backend} "
-              f"seed {take.generation.seed}; {edited} edited channel(s) kept")
+              f"seed {take.generation.seed}; {edited} edited channel(s) kept; phones: {report.summary()}")
+        print_notices(name, report, take.rate)
     save_project(project)
     print(f"saved {args.project}")
     return 0

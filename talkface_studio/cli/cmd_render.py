@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
     if state.ensure_generated(take):
         print(f"note: take {take.name!r} was (re)generated for this render; run `talkface-studio generate` "
               "to store it", file=sys.stderr)
+        from talkface_studio.pipeline.alignment_notes import print_notices
+
+        print_notices(take.name, state.report(take), take.rate)
     snapshot = state.snapshot(take)
     start, stop = parse_frame_range(args.frames, snapshot)
     checkpoint = str(args.checkpoint) if args.checkpoint else None

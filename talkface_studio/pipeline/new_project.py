@@ -39,7 +39,7 @@ def parse_emotion_label(text: str, rate: FrameRate, n_frames: int) -> tuple[int,
 
 
 def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1", seed: int = 0,
-                transcript: str | None = None) -> Project:
+                transcript: str | None = None, options: dict | None = None) -> Project:
     """Decode the audio (for the take's length) and check the portrait is an image; the face is
     fitted later, when generating. Later emotion labels paint over earlier ones."""
     # Audio and image decoding live in their rooms; imported here so importing this module is cheap.
@@ -57,5 +57,5 @@ def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1
     track = EmotionTrack(default_transition=max(1, round(0.33 * rate.fps)))
     for text in emotions:
         track.paint(*parse_emotion_label(text, rate, n_frames))
-    generation = GenerationSettings(seed=seed, transcript=transcript)
+    generation = GenerationSettings(seed=seed, transcript=transcript, options=dict(options or {}))
     return Project([Take(name, audio, portrait, rate, n_frames, track, generation=generation)], path=Path(path))

@@ -188,7 +188,8 @@ def lip_sync(features, fps: float, amount: float = 1.0, jaw: float = 1.0, roundi
     if guessed.any():  # phones guessed from loudness alone: let the loudness drive the jaw as well
         mouth[guessed] = ac[guessed] if not speech_spans else 0.5 * mouth[guessed] + 0.5 * ac[guessed]
     rest = np.array(REST)
-    scale = np.array([amount * jaw, amount, amount * rounding, amount, amount])
+    contact = min(1.0, closure)  # a lazy mouth presses and tucks less everywhere, not only at closures
+    scale = np.array([amount * jaw, amount, amount * rounding, amount * contact, amount * contact])
     mouth = rest + (mouth - rest) * scale
     _enforce_closures(mouth, spans, closure)
     labels = features.phone_at() if hasattr(features, "phone_at") else np.full(n, "SIL")

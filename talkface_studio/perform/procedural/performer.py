@@ -20,6 +20,7 @@ from .emotion import expression_channels
 from .gaze import gaze_motion
 from .head import head_motion, posture
 from .lipsync import lip_sync
+from .performance_settings import BY_KEY
 
 DEFAULTS = {
     "lip_amount": 1.0,  # articulation: 0 = mouth still, 1 = natural, >1 = exaggerated
@@ -48,7 +49,7 @@ def resolve_settings(*layers: dict) -> dict[str, float]:
                 raise ValidationError(f"procedural setting {key} must be a number, got {value!r}") from None
             if not np.isfinite(value) or value < 0:
                 raise ValidationError(f"procedural setting {key} must be >= 0, got {value}")
-            out[key] = value
+            out[key] = BY_KEY[key].check(value) if key in BY_KEY else value
     return out
 
 
