@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDockWidget, QFrame, QLabel, 
                                QToolBar, QUndoView, QWidget)
 
 from talkface_studio.core.commands import SetBase
+from talkface_studio.pipeline.alignment_notes import notice_lines
 
 from . import take_actions, take_compute, workers
 from .channel_list import ChannelList
@@ -259,7 +260,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         take = self.document.take
         if take is not None:
             self.session.n_frames = take.n_frames
-        if change.kind == "emotion":
+        if change.kind in ("emotion", "generation"):  # painted, or the take's performance settings changed
             self.stale = True
             self.actions_by_name["generate"].setIconText("⚙  Generate •")  # emotions changed since generating
         if change.kind == "take":
@@ -321,14 +322,14 @@ class MainWindow(ProjectFileMixin, QMainWindow):
 
         def done(result):
             self.generating = None
-            bases, n_frames = result
+            bases, n_frames, report = result
             if name not in self.document.project.take_names():
                 return  # the project changed under us
             current = self.document.project.take(name)
             self.document.push(SetBase(name, bases, n_frames=n_frames if n_frames != current.n_frames else None))
             self.stale = False
             self.actions_by_name["generate"].setIconText("⚙  Generate")
-            self.status.showMessage(f"Generated {name}: {n_frames} frames; edits kept.", 5000)
+            self.show_alignment(name, report, current.rate)
 
         def failed(message, trace):
             self.generating = None
@@ -338,6 +339,16 @@ class MainWindow(ProjectFileMixin, QMainWindow):
                                          on_done=done, on_error=failed, synchronous=self.synchronous, parent=self)
         if self.synchronous:
             self.generating = None
+
+    def show_alignment(self, name: str, report, rate) -> None:
+        """Status bar, log and timeline marks: where lip sync could not use the script, and why."""
+        self.session.set_alignment(name, report)
+        lines = notice_lines(name, report, rate)
+        for line in lines:
+            self.render_queue.log_line(f"Lip sync: {line}")
+        hint = " — marked on the timeline ruler (hover for why), listed in the log" if lines else ""
+        self.status.showMessage(f"Generated {name}; edits kept. Lip sync: {report.summary()}{hint}.",
+                                15000 if lines else 5000)
 
     # -- audio waveform ----------------------------------------------------------------------------
     def _load_peaks(self) -> None:
