@@ -73,7 +73,7 @@ def test_performance_settings_are_undoable_and_mark_the_take_for_generate(make_w
     w = make_window()
     w.open_project(tmp_path / "p" / "demo.tfs")
     take = w.document.take
-    panel = w.inspector.performance
+    panel = w.performance
     assert panel.isEnabled() and panel.spins["jaw_amount"].value() == pytest.approx(1.0)
     panel.spins["jaw_amount"].setValue(1.6)
     assert take.generation.options["jaw_amount"] == pytest.approx(1.6)

@@ -12,7 +12,6 @@ from talkface_studio.core.emotion_track import EMOTIONS
 from talkface_studio.core.errors import TalkFaceError
 
 from . import curve_edits as ce
-from .performance_panel import PerformancePanel
 
 
 class Inspector(QWidget):
@@ -61,8 +60,6 @@ class Inspector(QWidget):
 
         box = QVBoxLayout(self)
         box.addWidget(self.stack)
-        self.performance = PerformancePanel(document, self)
-        box.addWidget(self.performance)
         box.addStretch(1)
         self._syncing = False
         self.emotion.activated.connect(lambda _i: self._set_segment(emotion=self.emotion.currentText()))

@@ -10,15 +10,16 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDockWidget, QFrame, QLabel, 
                                QToolBar, QUndoView, QWidget)
 
 from talkface_studio.core.commands import SetBase
-from talkface_studio.pipeline.alignment_notes import notice_lines
 
 from . import take_actions, take_compute, workers
+from .alignment_marks import announce
 from .channel_list import ChannelList
 from .curve_editor import CurveEditor
 from .document import Document
 from .help_dialogs import AboutDialog, ShortcutsDialog, app_icon
 from .inspector import Inspector
 from .peaks import PeakPyramid
+from .performance_panel import PerformancePanel
 from .playback import PlaybackController
 from .preview_slicer import PreviewSlicer
 from .project_io import ProjectFileMixin
@@ -72,6 +73,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.curve_editor = CurveEditor(self.document, self.session)
         self.channel_list = ChannelList(self.document, self.session)
         self.inspector = Inspector(self.document, self.session, self.curve_editor)
+        self.performance = PerformancePanel(self.document)
         self.render_queue = RenderQueue()
         self.render_queue.synchronous = synchronous
         self.undo_view = QUndoView(self.document.undo_stack)
@@ -86,11 +88,12 @@ class MainWindow(ProjectFileMixin, QMainWindow):
                 ("curves", "Curve Editor", self.curve_editor, Qt.BottomDockWidgetArea),
                 ("channels", "Channels", self.channel_list, Qt.LeftDockWidgetArea),
                 ("inspector", "Inspector", self.inspector, Qt.RightDockWidgetArea),
+                ("performance", "Performance", self.performance, Qt.RightDockWidgetArea),
                 ("queue", "Render Queue", self.render_queue, Qt.RightDockWidgetArea),
                 ("history", "Undo History", self.undo_view, Qt.RightDockWidgetArea)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{key}")  # saveState needs names
-            dock.setWidget(_scrolled(widget) if key in ("inspector", "queue") else widget)
+            dock.setWidget(_scrolled(widget) if key in ("inspector", "performance", "queue") else widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
         self.actions_by_name = build_actions(self)
@@ -174,9 +177,11 @@ class MainWindow(ProjectFileMixin, QMainWindow):
             return
         d = self.docks
         self.splitDockWidget(d["timeline"], d["curves"], Qt.Vertical)
-        self.splitDockWidget(d["inspector"], d["queue"], Qt.Vertical)
+        # one tab group below the Inspector: a second group leaves a stale tab bar painted (Qt 6.11)
+        self.splitDockWidget(d["inspector"], d["performance"], Qt.Vertical)
+        self.tabifyDockWidget(d["performance"], d["queue"])
         self.tabifyDockWidget(d["queue"], d["history"])
-        d["queue"].raise_()
+        d["performance"].raise_()
         if self.isVisible():
             self._default_sizes()
 
@@ -191,7 +196,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.resizeDocks([d["channels"]], [270], Qt.Horizontal)
         self.resizeDocks([d["inspector"]], [330], Qt.Horizontal)
         self.resizeDocks([d["timeline"], d["curves"]], [190, 330], Qt.Vertical)
-        self.resizeDocks([d["inspector"], d["queue"]], [260, 300], Qt.Vertical)
+        self.resizeDocks([d["inspector"], d["performance"]], [170, 250], Qt.Vertical)
         if self.default_state is None:
             self.default_state = self.saveState()
 
@@ -329,7 +334,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
             self.document.push(SetBase(name, bases, n_frames=n_frames if n_frames != current.n_frames else None))
             self.stale = False
             self.actions_by_name["generate"].setIconText("⚙  Generate")
-            self.show_alignment(name, report, current.rate)
+            announce(self, name, report, current.rate)
 
         def failed(message, trace):
             self.generating = None
@@ -339,16 +344,6 @@ class MainWindow(ProjectFileMixin, QMainWindow):
                                          on_done=done, on_error=failed, synchronous=self.synchronous, parent=self)
         if self.synchronous:
             self.generating = None
-
-    def show_alignment(self, name: str, report, rate) -> None:
-        """Status bar, log and timeline marks: where lip sync could not use the script, and why."""
-        self.session.set_alignment(name, report)
-        lines = notice_lines(name, report, rate)
-        for line in lines:
-            self.render_queue.log_line(f"Lip sync: {line}")
-        hint = " — marked on the timeline ruler (hover for why), listed in the log" if lines else ""
-        self.status.showMessage(f"Generated {name}; edits kept. Lip sync: {report.summary()}{hint}.",
-                                15000 if lines else 5000)
 
     # -- audio waveform ----------------------------------------------------------------------------
     def _load_peaks(self) -> None:

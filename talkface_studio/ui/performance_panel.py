@@ -1,4 +1,4 @@
-"""The shown take's performance settings (mouth amounts), in the Inspector.
+"""The shown take's performance settings (mouth amounts): the Performance dock.
 
 Each slider drag or spin-box step is one undoable SetGeneration on the take's generation options
 (document state, saved with the project); the take is then marked for regeneration (Generate •),
@@ -8,8 +8,7 @@ because stage 1 makes the curves from them.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider,
-                               QWidget)
+from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from talkface_studio.core.commands import SetGeneration
 from talkface_studio.core.errors import TalkFaceError
@@ -18,22 +17,29 @@ from talkface_studio.perform.procedural.performance_settings import MOUTH_SETTIN
 STEPS = 100  # slider steps per unit
 
 
-class PerformancePanel(QGroupBox):
+class PerformancePanel(QWidget):
     def __init__(self, document, parent=None):
-        super().__init__("Performance (take)", parent)
+        super().__init__(parent)
         self.document = document
         self.sliders: dict[str, QSlider] = {}
         self.spins: dict[str, QDoubleSpinBox] = {}
         self._syncing = False
         form = QFormLayout(self)
+        form.setContentsMargins(8, 6, 8, 6)
+        form.setVerticalSpacing(4)
+        title = QLabel("<b>Mouth</b> of this take (1 = natural)", self)
+        title.setToolTip("Saved with the take; Undo reverts them. Generate applies them to the curves.")
+        form.addRow(title)
         for s in MOUTH_SETTINGS:
             slider = QSlider(Qt.Horizontal, self)
+            slider.setMinimumWidth(40)
             slider.setRange(0, int(round(s.maximum * STEPS)))
             spin = QDoubleSpinBox(self)
             spin.setRange(0.0, s.maximum)
             spin.setDecimals(2)
             spin.setSingleStep(0.05)
             spin.setKeyboardTracking(False)  # one step per Enter, not per keystroke
+            spin.setFixedWidth(64)
             for w in (slider, spin):
                 w.setToolTip(f"{s.help}\n1 = natural. Applies at the next Generate. ({s.flag} on the command line)")
             row = QWidget(self)
