@@ -43,6 +43,10 @@ def test_generate_prints_one_line_per_fallen_back_stretch_and_stores_mouth_setti
     assert main(["new", str(project), "--audio", str(audio), "--portrait", str(portrait), "--fps", "25",
                  "--transcript", SCRIPT, "--jaw-amount", "1.4"]) == 0
     capsys.readouterr()
+    # render regenerates a take that was never generated, and says where lip sync fell back too
+    assert main(["render", str(project), "-o", str(tmp_path / "frames") + "/", "--frames", "0-1", "--size", "64",
+                 "--no-cache"]) == 0
+    assert "matches no words of the script" in capsys.readouterr().err
     assert main(["generate", str(project), "--closure-strength", "0.8"]) == 0
     out, err = capsys.readouterr()
     assert "1 stretch fell back" in out
