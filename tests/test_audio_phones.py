@@ -3,7 +3,7 @@ import pytest
 import soundfile as sf
 
 from audio_fixtures import needs_espeak, trimmed_speech, vowel
-from talkface_studio.audio import analysis, phones
+from talkface_studio.audio import phone_fallback, phone_pass, phones, piecewise
 from talkface_studio.audio.analysis import analyze
 from talkface_studio.audio.features import ARPABET
 from talkface_studio.audio.phones import TimedPhone, acoustic_phones, to_spans
@@ -68,13 +68,13 @@ def test_alignment_puts_bilabials_at_word_edges(spoken_words):
 def test_recognition_without_transcript_and_phone_cache(spoken_words, monkeypatch):
     path, bounds = spoken_words
     f = analyze(path, FrameRate(24))
-    assert f.phone_source == "recognised"
+    assert f.phone_source == "recognized" and not f.report.fallbacks  # no script: nothing fell back
     speech = f.phone_at() != "SIL"
     assert speech[int(bounds["map"][0] * 24) + 2] and not speech[:8].any()
     # Same audio at another frame rate: phones come from the cache, pocketsphinx is not run.
-    monkeypatch.setattr(analysis, "recognise", lambda *a: pytest.fail("phone cache miss"))
+    monkeypatch.setattr(phone_pass, "recognise", lambda *a: pytest.fail("phone cache miss"))
     g = analyze(path, FrameRate(60))
-    assert g.phone_source == "recognised" and g.phones[-1].end_frame == g.n_frames
+    assert g.phone_source == "recognized" and g.phones[-1].end_frame == g.n_frames
 
 
 def test_unusable_recognition_falls_back_to_acoustic(tmp_path, monkeypatch):
@@ -82,23 +82,26 @@ def test_unusable_recognition_falls_back_to_acoustic(tmp_path, monkeypatch):
     path = tmp_path / "hum.wav"
     sf.write(str(path), x, 16000)
 
-    monkeypatch.setattr(analysis, "recognise", lambda x16: [TimedPhone(0.0, 1.5, "SIL")])
+    monkeypatch.setattr(phone_pass, "recognise", lambda x16: [TimedPhone(0.0, 1.5, "SIL")])
     f = analyze(path, FrameRate(25))
     assert f.phone_source == "acoustic"
     assert f.phone_at()[5] == "SIL" and f.phone_at()[25] in {"AA", "EH", "OW"}
+    assert f.report.stretches[-1].path == "acoustic" and "recognition" in f.report.stretches[-1].reason
 
 
-def test_failed_alignment_falls_back_to_recognition(tmp_path, monkeypatch):
+def test_failed_alignment_falls_back_to_recognition_and_says_so(tmp_path, monkeypatch):
     path = tmp_path / "v.wav"
-    sf.write(str(path), vowel(150, 1.0, 16000), 16000)
+    sf.write(str(path), np.concatenate([np.zeros(4000, np.float32), vowel(150, 1.0, 16000)]), 16000)
 
-    def fail(*a):
+    def fail(*a, **k):
         raise phones.PhoneError("no")
 
-    monkeypatch.setattr(analysis, "align", fail)
-    monkeypatch.setattr(analysis, "recognise", lambda x16: [TimedPhone(0.0, 1.0, "AA")])
+    monkeypatch.setattr(piecewise, "align_words", fail)
+    monkeypatch.setattr(phone_fallback, "recognise", lambda x16: [TimedPhone(0.0, len(x16) / 16000, "AA")])
     f = analyze(path, FrameRate(25), transcript="hello")
-    assert f.phone_source == "recognised" and f.phone_at()[10] == "AA"
+    assert f.phone_source == "recognized" and f.phone_at()[15] == "AA"
+    (stretch,) = f.report.fallbacks
+    assert stretch.path == "recognized" and stretch.words == "hello" and stretch.reason
 
 
 def test_to_spans_tiles_the_take_and_keeps_short_lip_closures():

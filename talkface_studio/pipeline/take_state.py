@@ -158,6 +158,11 @@ class TakeState:
         text = transcript if transcript is not None else take.generation.transcript
         return analyze(self.audio_path(take), take.rate, transcript=text, n_frames=take.n_frames or None)
 
+    def report(self, take: str | Take | None = None):
+        """How the take's phones were found (audio.alignment_report.AlignmentReport): derived from the
+        cached analysis, never saved. Fast once the take was analysed."""
+        return self.features(self._take(take)).report
+
     def _perform(self, take: Take, generation: GenerationSettings):
         from talkface_studio.perform.base import PerformRequest
         from talkface_studio.perform.registry import get_performer
