@@ -46,6 +46,19 @@ def sampling_grid(coarse_px, nodes: np.ndarray, upsample: torch.Tensor) -> torch
     return up.permute(0, 2, 3, 1)
 
 
+def refine(grid: torch.Tensor, disp: np.ndarray, alpha: np.ndarray, x0: int, y0: int) -> None:
+    """In place: replace a window of the sampling grid [1, S, S, 2] by an exact per-pixel
+    displacement disp [h, w, 2] (output pixels, source - target) blended in with alpha [h, w]."""
+    size = grid.shape[1]
+    h, w = alpha.shape
+    yy, xx = np.mgrid[y0:y0 + h, x0:x0 + w].astype(np.float32) + 0.5
+    src = (np.stack([xx, yy], axis=-1) + disp) * np.float32(2.0 / size) - np.float32(1.0)
+    win = grid[0, y0:y0 + h, x0:x0 + w]
+    fine = torch.from_numpy(np.ascontiguousarray(src, dtype=np.float32)).to(grid.device)
+    a = torch.from_numpy(np.ascontiguousarray(alpha[..., None], dtype=np.float32)).to(grid.device)
+    win += (fine - win) * a
+
+
 def grid_to_pixels(grid_window: torch.Tensor, size: int) -> torch.Tensor:
     """A window of a sampling grid [..., 2] (-1..1) -> source positions in output pixels."""
     return (grid_window + 1.0) * (size / 2.0)

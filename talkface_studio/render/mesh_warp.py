@@ -9,6 +9,7 @@ squeezes it (``wrinkles``). The same code serves 256, 512 and 1024 px.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from .code_version import source_digest
 from .device import pick_device
 from .eyes import draw_eyes
 from .mouth import draw_mouth
+from .mouth_look import read_mouth
+from .lip_contact import refine_lips, uncross_lips
 from .raster import rasterize_displacement
 from .registry import register_renderer
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
@@ -104,6 +107,8 @@ class MeshWarpRenderer:
         lm = src_lm * np.array([size / w, size / h, size / w])
         tex_np = tex[0].permute(1, 2, 0).round().byte().numpy()
         look = read_portrait(tex_np, lm)
+        look = dataclasses.replace(look, mouth=read_mouth(tex_np, lm, look.lip, look.sclera,
+                                                          flow.TEXTURE_OFFSET, self.device))
         patches = tuple(torch.from_numpy(e.patch).permute(2, 0, 1)[None].float().to(self.device)
                         for e in look.eyes)
         irisless = torch.from_numpy(look.irisless).permute(2, 0, 1)[None]
@@ -139,9 +144,11 @@ class MeshWarpRenderer:
 
     def render_frame(self, prep: _Prepared, lm: np.ndarray) -> np.ndarray:
         """One frame: lm [478, 3] in output pixels -> uint8 [size, size, 3]."""
+        lm = uncross_lips(lm)
         pts, depth = self._mesh_points(prep, lm)
         coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
         grid = flow.sampling_grid(coarse, prep.nodes, prep.upsample)
+        refine_lips(grid, prep.mesh, pts, depth, lm, prep.size)
         frame = flow.sample_grid(prep.texture, grid)[0]
         if self.detail > 0:
             shade_frame(frame, grid[0], lm, prep.folds)
