@@ -33,7 +33,7 @@ LOWER_WIDTHS = (5.3, 5.9, 7.0, 7.0, 7.0, 11.0)
 # crown's height from that edge to the gum (mm).
 UPPER_EDGE_MM = (0.0, 0.7, 0.2, 0.8, 1.2, 1.6)
 UPPER_CROWN_MM = (10.5, 9.0, 10.0, 8.5, 7.5, 7.0)
-SAMPLES = 541
+SAMPLES = 271
 
 
 def arch_depth(x_mm: np.ndarray, k: float) -> np.ndarray:

@@ -5,8 +5,9 @@ close over a portrait whose mouth is open, the displacement jumps across the lip
 portrait's whole opening (upper lip above the teeth, lower lip below them), and bilinear
 upsampling between a node on either side samples the teeth in between: a jagged white sliver,
 one grid cell wide, wherever the nodes straddle the line, changing from frame to frame. So the
-lips' window is rasterised again at every pixel (``raster.rasterize_window``) and blended into
-the sampling grid over a feathered border: the lips meet on one clean line.
+band along the lips' meeting line is rasterised again at every pixel (``raster.rasterize_window``,
+the lips' triangles only) and blended into the sampling grid over a feathered border: the lips
+meet on one clean line.
 
 A stage-1 backend pressing the lips (/m/, an angry press) can leave the inner lower lip a pixel
 or two above the inner upper lip. The warp would then turn the mouth's hole triangles over and
@@ -21,9 +22,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import flow
-from .face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS, OUTER_LIPS
+from .face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS
 from .raster import rasterize_window
 from .warp_mesh import WarpMesh
+from talkface_studio.face.topology import REGIONS
 
 FEATHER = 4          # px over which the exact lip window blends into the coarse warp
 
@@ -47,18 +49,40 @@ def uncross_lips(lm: np.ndarray) -> np.ndarray:
 
 
 def refine_lips(grid, mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, lm: np.ndarray,
-                size: int) -> None:
-    """In place: the sampling grid [1, S, S, 2] exact at every pixel around the lips."""
-    lips = lm[OUTER_LIPS, :2]
-    width = float(np.ptp(lips[:, 0]))
-    pad = 0.15 * width + FEATHER + 4
-    x0, y0 = np.floor(lips.min(0) - pad).astype(int).clip(0, size)
-    x1, y1 = np.minimum(np.ceil(lips.max(0) + pad).astype(int), size)
+                size: int, source_lm: np.ndarray, step: float) -> None:
+    """In place: the sampling grid [1, S, S, 2] exact at every pixel along the lips' meeting line,
+    where the frame's lips are closer together than the portrait's (elsewhere the displacement
+    has no jump the coarse grid could smear). ``step``: pixels between the coarse grid's nodes."""
+    gap = np.linalg.norm(lm[INNER_LOWER_LIP, :2] - lm[INNER_UPPER_LIP, :2], axis=1)
+    own = np.linalg.norm(source_lm[INNER_LOWER_LIP, :2] - source_lm[INNER_UPPER_LIP, :2], axis=1)
+    if not np.any(own - gap > 0.5 * step):
+        return
+    rim = lm[np.concatenate([INNER_UPPER_LIP, INNER_LOWER_LIP, MOUTH_CORNERS]), :2]
+    pad = 1.5 * step + FEATHER + 1
+    x0, y0 = np.floor(rim.min(0) - pad).astype(int).clip(0, size)
+    x1, y1 = np.minimum(np.ceil(rim.max(0) + pad).astype(int), size)
     w, h = int(x1 - x0), int(y1 - y0)
     if w < 2 * FEATHER + 2 or h < 2 * FEATHER + 2:
         return
-    disp, covered = rasterize_window(mesh, points, depth, int(x0), int(y0), w, h)
+    disp, covered = rasterize_window(mesh, points, depth, int(x0), int(y0), w, h, only=_lip_triangles(mesh))
     ramp_x = np.minimum(np.arange(w) + 0.5, w - np.arange(w) - 0.5) / FEATHER
     ramp_y = np.minimum(np.arange(h) + 0.5, h - np.arange(h) - 0.5) / FEATHER
     alpha = np.clip(np.minimum(ramp_y[:, None], ramp_x[None, :]), 0.0, 1.0) * covered
     flow.refine(grid, disp, alpha, int(x0), int(y0))
+
+
+_LIP_TRIS: dict = {}
+
+
+def _lip_triangles(mesh: WarpMesh) -> np.ndarray:
+    """Mask [F] of the mesh's triangles touching the lips (their rims, the mouth's hole, the skin
+    around them): the only ones the lips' window needs."""
+    key = id(mesh.triangles)
+    if key not in _LIP_TRIS:
+        lips = np.zeros(mesh.src.shape[0], bool)
+        lips[np.asarray(REGIONS["lips"])] = True
+        touch = lips[mesh.triangles].any(axis=1)
+        touch[mesh.n_face_tris:] = False
+        _LIP_TRIS.clear()
+        _LIP_TRIS[key] = touch
+    return _LIP_TRIS[key]

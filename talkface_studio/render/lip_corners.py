@@ -39,19 +39,34 @@ def _thickness_near_corners(lm: np.ndarray, outer, inner) -> float:
     return float(np.mean(np.abs(np.interp(us, uo, vo) - np.interp(us, ui, vi)))) / axis.width
 
 
+_OWN: dict = {}
+
+
+def _portrait_thickness(src: np.ndarray) -> tuple[float, float]:
+    """The portrait's (upper, lower) lip thickness near the corners (kept: the same every frame)."""
+    key = src.tobytes()
+    if key not in _OWN:
+        _OWN.clear()
+        _OWN[key] = (_thickness_near_corners(src, UPPER_OUTER, UPPER_INNER),
+                     _thickness_near_corners(src, LOWER_OUTER, LOWER_INNER))
+    return _OWN[key]
+
+
 def _curves(lm: np.ndarray, axis: Axis, outer, inner):
     return [axis.to_uv(np.concatenate([lm[[OUTER_CORNERS[0]], :2], lm[outer, :2], lm[[OUTER_CORNERS[1]], :2]])),
             axis.to_uv(lm[inner, :2])]
 
 
-def restore_corners(frame: torch.Tensor, texture: torch.Tensor, lm: np.ndarray, src: np.ndarray) -> None:
+def restore_corners(frame: torch.Tensor, texture: torch.Tensor, lm: np.ndarray, src: np.ndarray,
+                    strength: float = 1.0) -> None:
     """In place: re-texture the lips near the corners where the frame's lips are much fuller there
-    than the portrait's (src: the portrait's landmarks, output pixels)."""
+    than the portrait's (src: the portrait's landmarks, output pixels); ``strength`` 0..1."""
     size = frame.shape[-1]
     s_axis = Axis.between(src[OUTER_CORNERS[0], :2], src[OUTER_CORNERS[1], :2])
-    for outer, inner in ((UPPER_OUTER, UPPER_INNER), (LOWER_OUTER, LOWER_INNER)):
-        ratio = _thickness_near_corners(lm, outer, inner) / max(_thickness_near_corners(src, outer, inner), 1e-4)
-        amount = smoothstep(*STRETCH, ratio)
+    own = _portrait_thickness(src)
+    for (outer, inner), own_t in zip(((UPPER_OUTER, UPPER_INNER), (LOWER_OUTER, LOWER_INNER)), own):
+        ratio = _thickness_near_corners(lm, outer, inner) / max(own_t, 1e-4)
+        amount = smoothstep(*STRETCH, ratio) * strength
         if amount <= 0:
             continue
         s_out, s_in = _curves(src, s_axis, outer, inner)
@@ -65,7 +80,8 @@ def restore_corners(frame: torch.Tensor, texture: torch.Tensor, lm: np.ndarray, 
             o, i = profiles(u_src, [s_out, s_in])        # the portrait's lip at that u
             s_v = o + t * (i - o)
             lips = flow.sample(texture, s_axis.to_px(u_src, s_v))[0]
-            inside = ((rf.v - rf.top) * torch.sign(span)).clamp_min(0) * ((rf.bottom - rf.v) * torch.sign(span)).clamp_min(0)
+            inside = torch.where(span >= 0, (rf.v - rf.top).clamp_min(0) * (rf.bottom - rf.v).clamp_min(0),
+                                 (rf.top - rf.v).clamp_min(0) * (rf.v - rf.bottom).clamp_min(0))
             near_corner = 1 - smoothstep(0.22, 0.36, 0.5 - (rf.u - 0.5).abs())
             soft = smoothstep(0.0, 0.25, t) * (1 - smoothstep(0.85, 1.0, t))
             alpha = (inside > 0) * near_corner * soft * amount * ((rf.u > 0) & (rf.u < 1))

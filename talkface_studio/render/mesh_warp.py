@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from talkface_studio.core.errors import ValidationError
+from talkface_studio.face.person_matte import head_matte
 
 from . import flow
 from .appearance import PortraitLook, read_portrait
@@ -29,6 +32,7 @@ from .device import pick_device
 from .eyes import draw_eyes
 from .mouth import draw_mouth
 from .mouth_look import read_mouth
+from .smile_relief import smile_score
 from .lip_contact import refine_lips, uncross_lips
 from .raster import rasterize_displacement
 from .registry import register_renderer
@@ -37,6 +41,7 @@ from .wrinkles import FoldShading, prepare_folds, shade_frame
 
 N_LANDMARKS = 478
 CACHE_PORTRAITS = 4
+WINDOW_SHARE = 0.6    # a moving layer's window smaller than this share of the frame is upsampled alone
 ANCHOR_GAINS = (1.0, 1.1, 0.8, 0.6)   # background follow tried, in order, when something folds
 
 
@@ -58,10 +63,39 @@ class _Prepared:
     upsample: torch.Tensor       # [1, size, size, 2] each pixel's place on the coarse grid
     size: int
     folds: FoldShading           # expression folds drawn in the portrait's pixels
+    texture4: torch.Tensor       # [1, 4, size, size]: the moving layer (head, hair, neck; +offset),
+                                 # 4th its matte (``face.person_matte``)
+    plate: torch.Tensor          # [1, 3, size, size]: the still layer (+offset), head filled in
+    head_box: tuple              # (x0, y0, x1, y1) of the moving layer in the portrait
+    plate_u8: np.ndarray         # uint8 [size, size, 3]: the plate as a frame (the photo outside the head)
+    cpu: dict | None = None      # the CPU path's channels-last uint8 RGBA copies of the moving layer
+                                 # (layer4) and the still one (plate4), identity [S, S, 2] (grid units)
 
     @property
     def grid(self) -> int:
         return self.nodes.shape[0]
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """a + (b - a) * t in float32, without temporaries the size of the frame more than needed."""
+    out = np.subtract(b, a, dtype=np.float32)
+    out *= t
+    out += a
+    return out
+
+
+def _reach(box, shift: np.ndarray, spread: float, size: int):
+    """The window (x0, y0, x1, y1) covering ``box`` where it was and where ``shift`` carried it,
+    grown by ``spread`` pixels and clipped to the frame; None if empty."""
+    x0, y0, x1, y1 = box
+    if x1 <= x0 or y1 <= y0:
+        return None
+    dx, dy = float(shift[0]), float(shift[1])
+    x0, x1 = min(x0, x0 + dx) - spread, max(x1, x1 + dx) + spread
+    y0, y1 = min(y0, y0 + dy) - spread, max(y1, y1 + dy) + spread
+    x0, y0 = max(int(x0), 0), max(int(y0), 0)
+    x1, y1 = min(int(np.ceil(x1)), size), min(int(np.ceil(y1)), size)
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 
 def coarse_grid(size: int) -> int:
@@ -86,6 +120,7 @@ class MeshWarpRenderer:
         # instance attribute: frames with another detail or from other code are other frames
         self.version = f"{MeshWarpRenderer.version}.{source_digest(str(Path(__file__).parent))}.d{self.detail:g}"
         self._cache: OrderedDict[tuple, _Prepared] = OrderedDict()
+        self._local = threading.local()
 
     # -- source side -----------------------------------------------------------------------
     def prepare(self, portrait, size: int) -> _Prepared:
@@ -108,17 +143,30 @@ class MeshWarpRenderer:
         tex_np = tex[0].permute(1, 2, 0).round().byte().numpy()
         look = read_portrait(tex_np, lm)
         look = dataclasses.replace(look, mouth=read_mouth(tex_np, lm, look.lip, look.sclera,
-                                                          flow.TEXTURE_OFFSET, self.device))
+                                                          flow.TEXTURE_OFFSET, self.device),
+                                   smile_score=smile_score(lm))
         patches = tuple(torch.from_numpy(e.patch).permute(2, 0, 1)[None].float().to(self.device)
                         for e in look.eyes)
         irisless = torch.from_numpy(look.irisless).permute(2, 0, 1)[None]
-        prep = _Prepared(texture=(tex + flow.TEXTURE_OFFSET).contiguous().to(self.device),
-                         mesh=build_warp_mesh(face_triangles(), lm, size), look=look,
+        head = head_matte(tex_np, lm)
+        hair = np.where(np.arange(size)[:, None] + 0.5 < lm[152, 1], head.hair, 0.0)
+        texture = (tex + flow.TEXTURE_OFFSET).contiguous().to(self.device)
+        matte = torch.from_numpy(head.matte)[None, None]
+        head_rgb = torch.from_numpy(head.head).permute(2, 0, 1)[None] + flow.TEXTURE_OFFSET
+        plate = torch.from_numpy(head.plate).permute(2, 0, 1)[None] + flow.TEXTURE_OFFSET
+        prep = _Prepared(texture=texture,
+                         mesh=build_warp_mesh(face_triangles(), lm, size, hair=hair, neck=head.neck),
+                         look=look,
                          iris_patches=patches,
                          irisless=(irisless + flow.TEXTURE_OFFSET).contiguous().to(self.device),
-                         nodes=flow.node_positions(self.grid or coarse_grid(size), size),
+                         nodes=(flow.cell_positions if self.device.type == "cpu" else flow.node_positions)(
+                             self.grid or coarse_grid(size), size),
                          upsample=flow.upsample_grid(size, self.device), size=size,
-                         folds=prepare_folds(tex_np, lm, self.detail))
+                         folds=prepare_folds(tex_np, lm, self.detail),
+                         texture4=torch.cat([head_rgb, matte], dim=1).contiguous().to(self.device),
+                         plate=plate.contiguous().to(self.device), head_box=head.box,
+                         plate_u8=np.floor(head.plate + flow.TEXTURE_OFFSET).clip(0, 255).astype(np.uint8),
+                         cpu=self._cpu_copies(head, size))
         self._cache[key] = prep
         while len(self._cache) > CACHE_PORTRAITS:
             self._cache.popitem(last=False)
@@ -142,19 +190,94 @@ class MeshWarpRenderer:
                 break
         return best[1], best[2]
 
+    def _cpu_copies(self, head, size: int) -> dict | None:
+        if self.device.type != "cpu":
+            return None
+        # 8 bits a channel: the photo is 8-bit anyway, and OpenCV remaps and blends 8-bit images
+        # about twice as fast as float ones
+        def u8(a):
+            return np.clip(np.round(a), 0, 255).astype(np.uint8)
+        layer4 = np.concatenate([u8(head.head), u8(head.matte * 255.0)[..., None]], axis=2)
+        plate4 = np.concatenate([u8(head.plate), np.zeros(head.matte.shape + (1,), np.uint8)], axis=2)
+        return {"layer4": np.ascontiguousarray(layer4), "plate4": np.ascontiguousarray(plate4),
+                "identity": flow.identity_grid(size)}
+
+    def _scratch(self, prep: _Prepared):
+        """(frame, grid) buffers reused from frame to frame, one pair per thread and size (a fresh
+        full-size allocation costs page faults on every frame): on the CPU a channels-last
+        [S, S, 3] frame and an [S, S, 2] grid, numpy; on a GPU [3, S, S] and [1, 2, S, S]."""
+        key = (prep.size, str(self.device))
+        bufs = getattr(self._local, "bufs", None)
+        if bufs is None or bufs[0] != key:
+            s = prep.size
+            if self.device.type == "cpu":
+                bufs = (key, np.empty((s, s, 3), np.float32), np.empty((s, s, 2), np.float32))
+            else:
+                bufs = (key, torch.empty((3, s, s), device=self.device),
+                        torch.empty((1, 2, s, s), device=self.device))
+            self._local.bufs = bufs
+        return bufs[1], bufs[2]
+
+    def _window(self, prep: _Prepared, lm: np.ndarray):
+        """Where the moving layer can show in this frame: its box in the portrait and where the
+        frame's landmarks carried it (nothing in it moves further than a landmark); None when
+        nothing moved. The rest of the frame is the still layer."""
+        move = lm[:, :2] - prep.look.landmarks[:, :2]
+        shift = move.mean(0)
+        spread = 1.15 * float(np.abs(move - shift).max()) + 2.0
+        return _reach(prep.head_box, shift, spread, prep.size)
+
+    def _grid(self, prep: _Prepared, coarse: np.ndarray, window) -> torch.Tensor:
+        """The frame's sampling grid [1, S, S, 2] (grid_sample units) from the coarse displacement."""
+        if prep.cpu is not None:
+            return flow.sampling_grid_cells(coarse, prep.cpu["identity"], self._scratch(prep)[1])
+        x0, y0, x1, y1 = window
+        small = (x1 - x0) * (y1 - y0) < WINDOW_SHARE * prep.size ** 2   # (a window's slice of the
+        return flow.sampling_grid(coarse, prep.nodes, prep.upsample,    # upsampling grid reads slower)
+                                  window=window if small else None, out=self._scratch(prep)[1])
+
+    def _composite(self, prep: _Prepared, grid: torch.Tensor, window) -> torch.Tensor:
+        """The still layer with the warped head, hair and neck over it: [3, S, S], valid inside
+        ``window`` (outside it the frame is the still layer: ``flow.to_image`` copies that in).
+
+        The still layer is the photo itself outside the head: background pixels never swim. On
+        the CPU the moving layer is sampled by OpenCV's remap and blended in numpy, channels
+        last, into a reused buffer (seen as [3, S, S] by the later stages); every step runs on
+        one thread (torch and OpenCV would split them across a busy second core and wait)."""
+        x0, y0, x1, y1 = window
+        if prep.cpu is not None:
+            frame_hwc, _ = self._scratch(prep)
+            layer = flow.remap(prep.cpu["layer4"], grid[0, y0:y1, x0:x1].numpy())     # uint8 RGBA
+            alpha = cv2.extractChannel(layer, 3).astype(np.float32)
+            alpha *= np.float32(1.0 / 255.0)
+            # layer * alpha + plate * (1 - alpha), SIMD (numpy on 3-of-4 channel views crawls)
+            mixed = cv2.blendLinear(layer, prep.cpu["plate4"][y0:y1, x0:x1], alpha, 1.0 - alpha)
+            np.add(cv2.cvtColor(mixed, cv2.COLOR_RGBA2RGB), np.float32(flow.TEXTURE_OFFSET),
+                   out=frame_hwc[y0:y1, x0:x1], casting="unsafe")
+            return torch.from_numpy(frame_hwc).permute(2, 0, 1)
+        frame = self._scratch(prep)[0]
+        sub = flow.sample_grid(prep.texture4, grid[:, y0:y1, x0:x1])[0]
+        still = prep.plate[0, :, y0:y1, x0:x1]
+        frame[:, y0:y1, x0:x1] = still + (sub[:3] - still) * sub[3:4]
+        return frame
+
     def render_frame(self, prep: _Prepared, lm: np.ndarray) -> np.ndarray:
         """One frame: lm [478, 3] in output pixels -> uint8 [size, size, 3]."""
         lm = uncross_lips(lm)
         pts, depth = self._mesh_points(prep, lm)
-        coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
-        grid = flow.sampling_grid(coarse, prep.nodes, prep.upsample)
-        refine_lips(grid, prep.mesh, pts, depth, lm, prep.size)
-        frame = flow.sample_grid(prep.texture, grid)[0]
+        coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size, cells=prep.cpu is not None)
+        window = self._window(prep, lm)
+        if window is None:
+            return prep.plate_u8.copy()
+        grid = self._grid(prep, coarse, window)
+        refine_lips(grid, prep.mesh, pts, depth, lm, prep.size, prep.look.landmarks,
+                    (prep.size - 1) / (prep.grid - 1))
+        frame = self._composite(prep, grid, window)
         if self.detail > 0:
             shade_frame(frame, grid[0], lm, prep.folds)
         draw_mouth(frame, lm, prep.look, prep.texture)
         draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless)
-        return flow.to_image(frame)
+        return flow.to_image(frame, prep.plate_u8, window)
 
     def render(self, portrait, landmarks_px: np.ndarray, size: int) -> Iterator[np.ndarray]:
         """Yield one uint8 [size, size, 3] frame per row of landmarks_px [T, 478, 3] (output px)."""

@@ -20,6 +20,7 @@ from . import flow
 from .appearance import PortraitLook, mouth_gap
 from .face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS
 from .lip_corners import restore_corners
+from .smile_relief import SMILE_MIN, smile_removed
 from .mouth_interior import MouthScale, TeethPose, interior
 from .pixel_window import smoothstep
 from .rim_frame import Axis, RimFrame, rim_strips, soft_bump
@@ -46,17 +47,22 @@ def _ramp(x: torch.Tensor, soft: float = 1.0) -> torch.Tensor:
     return (0.5 + x / soft).clamp(0.0, 1.0)
 
 
+def _open_strip(frame: torch.Tensor, rf: RimFrame, scale: MouthScale, look, pose: TeethPose,
+                strength: float, reuse_teeth: bool) -> None:
+    """Fill one strip of the opening between the inner lips with what lies behind (``interior``)."""
+    out = interior(rf, scale, look, pose, reuse_teeth=reuse_teeth)
+    alpha = _ramp(rf.inside(), 1.3) * strength
+    win = rf.window(frame)
+    win += (out - win) * alpha[None]
+
+
 def _draw_open(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook, strength: float,
                reuse_teeth: bool) -> None:
-    """The opening between the inner lips, filled with what lies behind them (``interior``)."""
-    look = colours.mouth
+    """The opening between the inner lips, filled with what lies behind them."""
     scale = MouthScale(eye_span(lm) / EYE_SPAN_MM, lip_gap_mm(lm))
-    pose = TeethPose.of(lm, look)
+    pose = TeethPose.of(lm, colours.mouth)
     for rf in rim_strips(*_rims(lm), frame.shape[-1], 2.0, frame.device, round_ends=ROUND_ENDS, smooth=True):
-        out = interior(rf, scale, look, pose, reuse_teeth=reuse_teeth)
-        alpha = _ramp(rf.inside(), 1.3) * strength
-        win = rf.window(frame)
-        win += (out - win) * alpha[None]
+        _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth)
 
 
 def _source_mouth(colours: PortraitLook):
@@ -66,6 +72,32 @@ def _source_mouth(colours: PortraitLook):
     return s_axis, [s_axis.to_uv(src[INNER_UPPER_LIP, :2]), s_axis.to_uv(src[INNER_LOWER_LIP, :2])]
 
 
+@dataclass(frozen=True)
+class _Lips:
+    """What re-stretching the lips needs of one frame (``_restretch_strip``)."""
+
+    mm: float
+    band: float
+    s_axis: Axis
+    curves: list
+    s_mm: float
+    u_out: tuple
+
+    @staticmethod
+    def of(lm: np.ndarray, colours: PortraitLook) -> "_Lips":
+        mm = eye_span(lm) / EYE_SPAN_MM
+        s_axis, curves = _source_mouth(colours)
+        axis = Axis.between(lm[MOUTH_CORNERS[0], :2], lm[MOUTH_CORNERS[1], :2])
+        u_out = (min(axis.to_uv(lm[OUTER_CORNERS[0], :2])[0], -0.02),
+                 max(axis.to_uv(lm[OUTER_CORNERS[1], :2])[0], 1.02))
+        return _Lips(mm, max(CLOSE_BAND_MM * mm, 2.5), s_axis, curves,
+                     eye_span(colours.landmarks) / EYE_SPAN_MM, u_out)
+
+    def strips(self, lm: np.ndarray, size: int, device, round_ends: float = 0.0):
+        return rim_strips(*_rims(lm), size, self.band + 2.0, device, extra=lm[list(OUTER_CORNERS), :2],
+                          extra_curves=self.curves, smooth=True, round_ends=round_ends)
+
+
 def _restretch_lips(frame: torch.Tensor, texture: torch.Tensor, lm: np.ndarray, colours: PortraitLook,
                     amount: float, seam_on: bool) -> None:
     """For a portrait that shows its teeth: near the inner rims the warp carries those teeth (they
@@ -73,52 +105,51 @@ def _restretch_lips(frame: torch.Tensor, texture: torch.Tensor, lm: np.ndarray, 
     texture, sampled a little inside the portrait's lip, over the rims. Closed lips (``seam_on``)
     meet at a soft dark seam halfway between the rims; parted lips end at their own rims (the
     opening is drawn over what lies between)."""
-    size = frame.shape[-1]
-    width = float(np.linalg.norm(lm[MOUTH_CORNERS[1], :2] - lm[MOUTH_CORNERS[0], :2]))
-    mm = eye_span(lm) / EYE_SPAN_MM
-    band = max(CLOSE_BAND_MM * mm, 2.5)
-    s_axis, curves = _source_mouth(colours)
-    s_mm = eye_span(colours.landmarks) / EYE_SPAN_MM
-    axis = Axis.between(lm[MOUTH_CORNERS[0], :2], lm[MOUTH_CORNERS[1], :2])
-    u_out = (min(axis.to_uv(lm[OUTER_CORNERS[0], :2])[0], -0.02), max(axis.to_uv(lm[OUTER_CORNERS[1], :2])[0], 1.02))
-    for rf in rim_strips(*_rims(lm), size, band + 2.0, frame.device, extra=lm[list(OUTER_CORNERS), :2],
-                         extra_curves=curves, smooth=True):
-        # At the corners the portrait's teeth reach past its (blurry) rim landmarks: take the lips'
-        # texture from a little further in along them.
-        u = rf.u.clamp(CORNER_U, 1 - CORNER_U)
-        s_top, s_bottom = rf.curves
-        seam = 0.5 * (rf.top + rf.bottom)
-        scale = s_axis.width / rf.width
-        margin = RIM_SKIP_MM * s_mm + 0.5        # skip the portrait's rim: teeth bleed into it
-        upper = rf.v < seam
-        if seam_on:    # each lip's inner edge lands on the seam
-            reach = band + 0.5 * (rf.bottom - rf.top).clamp_min(0)   # target px, seam to band edge
-            d = (rf.v - seam).abs()
-        else:          # ... on its own rim; inside the opening (painted over, except where its
-            reach = torch.full_like(seam, band)          # rounded ends leave lip) its inner edge
-            d = torch.where(upper, rf.top - rf.v, rf.v - rf.bottom).clamp_min(0)
-        k = (band * scale) / reach.clamp_min(1e-3)       # source px per target px: the
-        # band's outer edge samples where the warp would (continuous), d = 0 the lip's inner edge
-        s_v = torch.where(upper, s_top - margin - d * k, s_bottom + margin + d * k)
-        lips = flow.sample(texture, s_axis.to_px(u, s_v))[0]
-        # The seam: a thin dark line, the lower lip in the upper lip's shadow just below it.
+    lips = _Lips.of(lm, colours)
+    for rf in lips.strips(lm, frame.shape[-1], frame.device):
+        _restretch_strip(frame, rf, texture, lips, amount, seam_on)
+
+
+def _restretch_strip(frame: torch.Tensor, rf: RimFrame, texture: torch.Tensor, lips: _Lips,
+                     amount: float, seam_on: bool) -> None:
+    band, mm = lips.band, lips.mm
+    # At the corners the portrait's teeth reach past its (blurry) rim landmarks: take the lips'
+    # texture from a little further in along them.
+    u = rf.u.clamp(CORNER_U, 1 - CORNER_U)
+    s_top, s_bottom = rf.curves[:2]
+    seam = 0.5 * (rf.top + rf.bottom)
+    scale = lips.s_axis.width / rf.width
+    margin = RIM_SKIP_MM * lips.s_mm + 0.5       # skip the portrait's rim: teeth bleed into it
+    upper = rf.v < seam
+    if seam_on:    # each lip's inner edge lands on the seam
+        reach = band + 0.5 * (rf.bottom - rf.top).clamp_min(0)   # target px, seam to band edge
+        d = (rf.v - seam).abs()
+    else:          # ... on its own rim; inside the opening (painted over, except where its
+        reach = torch.full_like(seam, band)          # rounded ends leave lip) its inner edge
+        d = torch.where(upper, rf.top - rf.v, rf.v - rf.bottom).clamp_min(0)
+    k = (band * scale) / reach.clamp_min(1e-3)       # source px per target px: the
+    # band's outer edge samples where the warp would (continuous), d = 0 the lip's inner edge
+    s_v = torch.where(upper, s_top - margin - d * k, s_bottom + margin + d * k)
+    colour = flow.sample(texture, lips.s_axis.to_px(u, s_v))[0]
+    # The seam: a thin dark line, the lower lip in the upper lip's shadow just below it.
+    if seam_on:
         sigma = SEAM_MM * mm + 0.4
         below = (rf.v - seam).clamp_min(0)
-        if seam_on:
-            shade = (1 - 0.3 * soft_bump(d / sigma)) * (1 - 0.12 / (1 + below / (1.2 * mm + 1)))
-            lips = lips * shade[None]
-        # Fade out at the band's outer edges and at the corners, where the warp's lips take over.
-        # Inside an opening whose rounded ends leave lip at the corners, that lip stays.
-        # Closed lips reach a little past the corners (a smile's dark corner pits must not
-        # survive as hooks at the ends of the seam).
-        if seam_on:     # (the commissures: from the inner corners out to the outer ones)
-            corner = (smoothstep(u_out[0], 0.0, rf.u) * (1 - smoothstep(1.0, u_out[1], rf.u)))
-        else:
-            corner = 1 - smoothstep(0.9, 1.0, (2 * rf.u - 1).abs())
-            corner = torch.where(rf.inside() > 0, torch.ones_like(corner), corner) * ((rf.u > 0) & (rf.u < 1))
-        alpha = (1 - smoothstep(0.55, 1.0, d.clamp_min(0) / reach.clamp_min(1e-3))) * corner * amount
-        win = rf.window(frame)
-        win += (lips - win) * alpha[None]
+        shade = (1 - 0.3 * soft_bump(d / sigma)) * (1 - 0.12 / (1 + below / (1.2 * mm + 1)))
+        colour = colour * shade[None]
+    # Fade out at the band's outer edges and at the corners, where the warp's lips take over.
+    # Inside an opening whose rounded ends leave lip at the corners, that lip stays.
+    # Closed lips reach a little past the corners (a smile's dark corner pits must not
+    # survive as hooks at the ends of the seam).
+    if seam_on:     # (the commissures: from the inner corners out to the outer ones)
+        corner = (smoothstep(lips.u_out[0], 0.0, rf.u) * (1 - smoothstep(1.0, lips.u_out[1], rf.u)))
+    else:
+        corner = 1 - smoothstep(0.9, 1.0, (2 * rf.u - 1).abs())
+        between = torch.minimum(rf.v - rf.top, rf.bottom - rf.v) > 0
+        corner = torch.where(between, torch.ones_like(corner), corner) * ((rf.u > 0) & (rf.u < 1))
+    alpha = (1 - smoothstep(0.55, 1.0, d.clamp_min(0) / reach.clamp_min(1e-3))) * corner * amount
+    win = rf.window(frame)
+    win += (colour - win) * alpha[None]
 
 
 def eye_span(lm: np.ndarray) -> float:
@@ -151,8 +182,10 @@ def draw_mouth(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook,
     reproduce the portrait."""
     opening = mouth_gap(lm)
     own = colours.mouth_open
-    if texture is not None:
-        restore_corners(frame, texture, lm, colours.landmarks)
+    if texture is not None and colours.smile_score > SMILE_MIN:
+        gone = smile_removed(colours.smile_score, lm)      # (only a smile relaxing thickens them)
+        if gone > 0:
+            restore_corners(frame, texture, lm, colours.landmarks, gone)
     if texture is None or own < 0.03:
         strength = smoothstep(own, own + 0.05, opening)
         if strength > 0:
@@ -169,5 +202,10 @@ def draw_mouth(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook,
         _restretch_lips(frame, texture, lm, colours, closed, seam_on=True)
     strength = parted * unlike_own
     if strength > 0:
-        _restretch_lips(frame, texture, lm, colours, strength, seam_on=False)
-        _draw_open(frame, lm, colours, strength, reuse_teeth=True)
+        # one pass over the mouth: each strip's lips re-stretched, then its opening filled
+        lips = _Lips.of(lm, colours)
+        scale = MouthScale(lips.mm, gap_mm)
+        pose = TeethPose.of(lm, colours.mouth)
+        for rf in lips.strips(lm, frame.shape[-1], frame.device, round_ends=ROUND_ENDS):
+            _restretch_strip(frame, rf, texture, lips, strength, seam_on=False)
+            _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth=True)

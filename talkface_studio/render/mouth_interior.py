@@ -60,12 +60,19 @@ class MouthScale:
         return self.mm * self.gap_mm
 
 
-@dataclass(frozen=True)
 class TeethPose:
-    """The frame's view of both arches."""
+    """The frame's view of both arches (the lower one worked out only when asked for)."""
 
-    upper: ArchView
-    lower: ArchView
+    def __init__(self, pose, lower_n: np.ndarray, look: MouthLook):
+        self._pose, self._lower_n = pose, lower_n
+        self.upper = view_arch(pose, look.edge_n, UPPER_K)
+        self._lower = None
+
+    @property
+    def lower(self) -> ArchView:
+        if self._lower is None:
+            self._lower = view_arch(self._pose, self._lower_n, LOWER_K)
+        return self._lower
 
     @staticmethod
     def of(lm: np.ndarray, look: MouthLook) -> "TeethPose":
@@ -74,7 +81,7 @@ class TeethPose:
         drop = chin_y - look.chin_y                      # jaw opened (+) or closed vs the portrait
         lower = look.lower_n + np.array([0.0, drop, 0.25 * drop])
         lower[1] = max(lower[1], look.edge_n[1] - 2.0 * MM)   # never above the overbite
-        return TeethPose(view_arch(pose, look.edge_n, UPPER_K), view_arch(pose, lower, LOWER_K))
+        return TeethPose(pose, lower, look)
 
 
 def _col(rgb, dev) -> torch.Tensor:
@@ -104,6 +111,7 @@ def _upper_curves(view: ArchView, look: MouthLook):
     depth, and where on the portrait the same tooth point is (x, y, seen there)."""
     x = view.x_mm
     gap, lift, crown = upper_tables(x)
+    crown = crown - SCALLOP_MM * np.sqrt(gap)      # (tabulated: a sqrt per pixel stalls, see profiles)
     curves = [view.edge_up, lift, crown, gap, tooth_roundness(x, UPPER_K, UPPER_WIDTHS), view.facing,
               view.depth_mm]
     if look.atlas is not None:
@@ -138,14 +146,35 @@ def _own_teeth(look: MouthLook, sx, sy, h_mm, view_p: ArchView):
 def _drawn_teeth(teeth, cavity, h_rel, crown, gap, rnd, facing, depth):
     """Procedural crowns: rounded, gaps between, lit by facing, darker toward the back, a soft
     highlight across the middle of the front teeth, translucent along the biting edge."""
-    shade = (0.62 + 0.38 * facing) / (1.0 + (depth / CORRIDOR_MM) ** 2) * (1 - 0.25 * rnd * rnd) * (1 - 0.3 * gap)
+    dc = depth / CORRIDOR_MM
+    shade = (0.62 + 0.38 * facing) / (1.0 + dc * dc) * (1 - 0.25 * rnd * rnd) * (1 - 0.3 * gap)
     t = (h_rel / crown.clamp_min(1.0)).clamp(0, 1)             # 0 at the edge .. 1 at the gum
     shade = shade * (1 - 0.12 * smoothstep(0.7, 1.0, t)) * (1 - 0.06 * smoothstep(0.0, 0.3, 0.3 - t))
     f4 = facing * facing
-    hl = 1.0 + 0.07 * f4 * f4 * (1 - ((t - 0.5) / 0.22).clamp(-1, 1) ** 2)
+    mid = ((t - 0.5) / 0.22).clamp(-1, 1)
+    hl = 1.0 + 0.07 * f4 * f4 * (1 - mid * mid)
     col = teeth * (shade * hl)[None]
     edge = 1 - smoothstep(0.0, 0.5, h_rel)                     # translucent biting edge
     return col + (cavity - col) * (0.25 * edge)[None]
+
+
+def _lower_arch(out, rf, pose, look, mm, centre, above_bottom, shown, rise, teeth, cavity):
+    """The tongue and the lower teeth over ``out``."""
+    dev = out.device
+    u_lo, h_lo = _arch_coords(rf, pose.lower)
+    edge_lo, gap_lo, rnd_lo, face_lo, depth_lo, dome = profiles(u_lo, _lower_curves(pose.lower))
+    below_edge = torch.minimum(edge_lo - h_lo, shown - above_bottom / mm)   # mm below their edge
+    over_tongue = (TONGUE_MM * dome - 1.0) * rise - 1.5 * (1 - rise) + below_edge   # mm below its top
+    on_tongue = (over_tongue / 1.2 + 0.5).clamp(0, 1) * (dome > 0)
+    ot = over_tongue.clamp_min(0) / 3.0
+    tongue_lit = 1.0 / (1.0 + ot * ot)
+    tongue = _col(look.tongue, dev) * ((0.35 + 0.65 * tongue_lit) * (0.5 + 0.5 * centre))[None]
+    out = _over(out, tongue, on_tongue)
+    lo_in = (below_edge * mm + 0.5).clamp(0, 1) * ((LOWER_CROWN_MM - below_edge) * mm).clamp(0, 1)
+    lo_col = _drawn_teeth(teeth, cavity, below_edge.clamp_min(0), torch.full_like(below_edge, LOWER_CROWN_MM),
+                          gap_lo * 0.5, rnd_lo, face_lo, depth_lo) * 0.55
+    out = _over(out, lo_col, lo_in * (face_lo > 0.02))
+    return out
 
 
 def interior(rf: RimFrame, scale: MouthScale, look: MouthLook, pose: TeethPose,
@@ -167,21 +196,11 @@ def interior(rf: RimFrame, scale: MouthScale, look: MouthLook, pose: TeethPose,
 
     # Lower arch: tongue behind the teeth, then the teeth's crowns down from their edge; the lower
     # lip leaves little of them uncovered, more as the jaw drops.
-    u_lo, h_lo = _arch_coords(rf, pose.lower)
-    edge_lo, gap_lo, rnd_lo, face_lo, depth_lo, dome = profiles(u_lo, _lower_curves(pose.lower))
     shown = LOWER_SHOWN_MM * smoothstep(*LOWER_GAP_MM, scale.gap_mm)
-    below_edge = torch.minimum(edge_lo - h_lo, shown - above_bottom / mm)   # mm below their edge
     rise = smoothstep(*TONGUE_GAP_MM, scale.gap_mm)
-    over_tongue = (TONGUE_MM * dome - 1.0) * rise - 1.5 * (1 - rise) + below_edge   # mm below its top
-    on_tongue = (over_tongue / 1.2 + 0.5).clamp(0, 1) * (dome > 0)
-    tongue_lit = 1.0 / (1.0 + (over_tongue.clamp_min(0) / 3.0) ** 2)
-    tongue = _col(look.tongue, dev) * ((0.35 + 0.65 * tongue_lit) * (0.5 + 0.5 * centre))[None]
-    out = _over(out, tongue, on_tongue)
     teeth = _col(look.teeth, dev)
-    lo_in = (below_edge * mm + 0.5).clamp(0, 1) * ((LOWER_CROWN_MM - below_edge) * mm).clamp(0, 1)
-    lo_col = _drawn_teeth(teeth, cavity, below_edge.clamp_min(0), torch.full_like(below_edge, LOWER_CROWN_MM),
-                          gap_lo * 0.5, rnd_lo, face_lo, depth_lo) * 0.55
-    out = _over(out, lo_col, lo_in * (face_lo > 0.02))
+    if shown > 0 or rise > 0:       # (a slightly parted mouth shows neither)
+        out = _lower_arch(out, rf, pose, look, mm, centre, above_bottom, shown, rise, teeth, cavity)
     out = out * light                                          # a narrow opening lets little in
 
     # Upper arch: crowns from the biting edge up to the gums, their fronts lit from outside, the
@@ -194,14 +213,14 @@ def interior(rf: RimFrame, scale: MouthScale, look: MouthLook, pose: TeethPose,
     # Each crown's biting corners are rounded (small V notches between teeth at the edge) and
     # the gum arcs over each crown (scalloped, lower between teeth).
     h_rel = h_line - lift - EMBRASURE_MM * gap_up
-    crown = crown - SCALLOP_MM * gap_up.sqrt()
     col = _drawn_teeth(teeth, cavity, h_rel.clamp_min(0), crown, gap_up, rnd, facing, depth_up)
     col = col * lip_shadow[None]
     on_teeth = (h_rel * mm + 0.5).clamp(0, 1) * (facing > 0.02)
     out = _over(out, col, on_teeth)
     gum_on = ((h_rel - crown) * mm + 0.5).clamp(0, 1) * (facing > 0.02)
     # (at the corners, above the premolars, the cheek's dark inside shows rather than gum)
-    gum = _col(look.gum, dev) * ((0.6 + 0.4 * facing) / (1.0 + (depth_up / GUM_CORRIDOR_MM) ** 2)
+    dg = depth_up / GUM_CORRIDOR_MM
+    gum = _col(look.gum, dev) * ((0.6 + 0.4 * facing) / (1.0 + dg * dg)
                                  * lip_shadow)[None]
     out = _over(out, gum, gum_on)
     if reuse_teeth and look.atlas is not None:

@@ -109,10 +109,11 @@ def _rasterize(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: np.n
         val = x[:, None] * c[:, 0] + y[:, None] * c[:, 1] + c[:, 2]
         cell_id = y * gw + x
         if part is face:
-            # Depth test: per cell keep the nearest candidate (MediaPipe's z grows away).
-            order = np.argsort(val[:, 2], kind="stable")
-            _, first = np.unique(cell_id[order], return_index=True)
-            win = order[first]
+            # Depth test: per cell keep the nearest candidate (MediaPipe's z grows away). A
+            # minimum-scatter into a depth buffer is ~30x cheaper than sorting the candidates.
+            nearest = np.full(gw * gh, np.inf)
+            np.minimum.at(nearest, cell_id, val[:, 2])
+            win = np.flatnonzero(val[:, 2] <= nearest[cell_id])
             cell_id, val = cell_id[win], val[win, :2]
         disp[cell_id] = val
         covered[cell_id] = True
@@ -120,14 +121,20 @@ def _rasterize(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: np.n
 
 
 def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, grid: int,
-                           size: int) -> np.ndarray:
+                           size: int, cells: bool = False) -> np.ndarray:
     """Displacement [grid, grid, 2] (source - target, output pixels) at the grid's nodes.
 
     points [M, 2] / depth [M]: the frame's mesh points (``WarpMesh.target_points``). Nodes no
-    triangle covers copy the nearest covered node.
+    triangle covers copy the nearest covered node. Nodes sit on the outermost pixel centres and
+    evenly between (``flow.node_positions``), or with ``cells`` at the centres of a grid x grid
+    tiling of the frame (``flow.cell_positions``: how OpenCV's resize places them).
     """
     keep = visible_triangles(mesh, points)
-    disp, covered = _rasterize(mesh, points, depth, keep, (0.5, 0.5), node_step(grid, size), grid, grid)
+    if cells:
+        origin, step = (0.5 * size / grid,) * 2, size / grid
+    else:
+        origin, step = (0.5, 0.5), node_step(grid, size)
+    disp, covered = _rasterize(mesh, points, depth, keep, origin, step, grid, grid)
     disp = disp.reshape(grid, grid, 2)
     if not covered.all() and covered.any():
         # Rare (dropped folds): copy the nearest covered cell rather than snapping back to rest.
@@ -137,10 +144,13 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
 
 
 def rasterize_window(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, x0: int, y0: int,
-                     w: int, h: int):
+                     w: int, h: int, only: np.ndarray | None = None):
     """Displacement at every pixel centre of the window (x0, y0, w, h): ([h, w, 2] float32,
-    covered [h, w] bool). Only triangles reaching into the window are scanned."""
+    covered [h, w] bool). Only triangles reaching into the window (and in ``only`` [F], if
+    given) are scanned."""
     keep = visible_triangles(mesh, points)
+    if only is not None:
+        keep &= only
     v = points[mesh.triangles]
     keep &= (v[..., 0].max(1) >= x0) & (v[..., 0].min(1) <= x0 + w) \
         & (v[..., 1].max(1) >= y0) & (v[..., 1].min(1) <= y0 + h)

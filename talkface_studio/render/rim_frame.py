@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy.interpolate import PchipInterpolator
 
 from .pixel_window import bbox, window_grid
 
@@ -87,15 +86,39 @@ def rounded_rims(up, lo, width: float, reach: float):
     return (u, out_top), (u, out_bottom)
 
 
+_SMOOTHED: dict = {}
+
+
 def smooth_curve(xp: np.ndarray, fp: np.ndarray, n: int = 96):
-    """Knots (x, f) -> a PCHIP curve through them, tabulated at n points over their range."""
+    """Knots (x, f) -> a smooth curve through them (cubic Hermite with monotone-limited slopes, as
+    PCHIP: no overshoot between knots), tabulated at n points over their range. The last few
+    results are kept: a frame asks for the same lips several times."""
+    key = (np.asarray(xp, np.float64).tobytes(), np.asarray(fp, np.float64).tobytes(), n)
+    if key not in _SMOOTHED:
+        if len(_SMOOTHED) > 16:
+            _SMOOTHED.clear()
+        _SMOOTHED[key] = _smooth(xp, fp, n)
+    return _SMOOTHED[key]
+
+
+def _smooth(xp: np.ndarray, fp: np.ndarray, n: int):
     x, f = _sorted(np.asarray(xp, dtype=np.float64), np.asarray(fp, dtype=np.float64))
     keep = np.concatenate([[True], np.diff(x) > 1e-6])
     x, f = x[keep], f[keep]
     if len(x) < 3:
         return x, f
+    h = np.diff(x)
+    d = np.diff(f) / h
+    m = np.zeros_like(f)
+    same = d[:-1] * d[1:] > 0
+    w1, w2 = 2 * h[1:] + h[:-1], h[1:] + 2 * h[:-1]
+    m[1:-1] = np.where(same, (w1 + w2) / (w1 / np.where(same, d[:-1], 1) + w2 / np.where(same, d[1:], 1)), 0.0)
+    m[0], m[-1] = d[0], d[-1]
     t = np.linspace(x[0], x[-1], n)
-    return t, PchipInterpolator(x, f)(t)
+    k = np.clip(np.searchsorted(x, t, side="right") - 1, 0, len(x) - 2)
+    s = (t - x[k]) / h[k]
+    h00, h10, h01, h11 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s, -2 * s**3 + 3 * s**2, s**3 - s**2
+    return t, h00 * f[k] + h10 * h[k] * m[k] + h01 * f[k + 1] + h11 * h[k] * m[k + 1]
 
 
 def soft_bump(x: torch.Tensor) -> torch.Tensor:

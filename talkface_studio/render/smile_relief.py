@@ -38,9 +38,21 @@ FOLD_DARK = 1.12             # a fold line: this much darker than the skin aroun
 CORNERS, LIP_MID = (61, 291), (13, 14)
 
 
+_LAST: dict = {}
+
+
 def smile_score(lm: np.ndarray) -> float:
     """How much a face smiles (0 neutral, ~1 a broad smile): lip corners above the mouth's centre
-    and the mouth widened, in mm of the face (pose removed)."""
+    and the mouth widened, in mm of the face (pose removed). The last answer is kept (the mouth
+    and the folds of one frame both ask)."""
+    key = np.asarray(lm, dtype=np.float64).tobytes()
+    if key not in _LAST:
+        _LAST.clear()
+        _LAST[key] = _score(lm)
+    return _LAST[key]
+
+
+def _score(lm: np.ndarray) -> float:
     n, _ = normalize(np.asarray(lm, dtype=np.float64))
     mm = n / (1.0 / EYE_SPAN_MM)
     lift = float(mm[list(LIP_MID), 1].mean() - mm[list(CORNERS), 1].mean())
@@ -48,9 +60,12 @@ def smile_score(lm: np.ndarray) -> float:
     return float(np.clip(lift / 6.0, 0.0, 1.5) * 0.55 + np.clip((width - 50.0) / 10.0, 0.0, 1.5) * 0.45)
 
 
+SMILE_MIN = 0.15            # a portrait scoring less than this does not smile
+
+
 def smile_removed(portrait_score: float, frame_lm: np.ndarray) -> float:
     """0..1: the share of the portrait's smile this frame no longer has."""
-    if portrait_score < 0.15:
+    if portrait_score < SMILE_MIN:
         return 0.0
     gone = (portrait_score - smile_score(frame_lm)) / portrait_score
     return float(np.clip(gone, 0.0, 1.0))
@@ -93,7 +108,7 @@ def corner_pits(image: np.ndarray, lm: np.ndarray, mm: float, keep_out: np.ndarr
 def relief_map(image: np.ndarray, lm: np.ndarray, keep_out: np.ndarray):
     """(x0, y0, ratio - 1 [3, h, w] float32) over the smile region of the portrait, or None when the
     portrait does not smile. ``keep_out`` [H, W] bool: features never touched."""
-    if smile_score(lm) < 0.15:
+    if smile_score(lm) < SMILE_MIN:
         return None
     mm = float(np.linalg.norm(lm[263] - lm[33])) / EYE_SPAN_MM
     mask = region_mask(image.shape[:2], lm, mm)
