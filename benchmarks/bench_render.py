@@ -88,6 +88,9 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     lm = uncross_lips(lm)
     pts, depth = renderer._mesh_points(prep, lm)
     coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size, cells=prep.cpu is not None)
+    if prep.glasses is not None:
+        from talkface_studio.render.rigid_glasses import hold_glasses
+        coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm)
     tick("raster")
     window = renderer._window(prep, lm)
     grid = renderer._grid(prep, coarse, window)

@@ -23,6 +23,8 @@ import torch
 import torch.nn.functional as F
 
 from talkface_studio.core.errors import ValidationError
+from talkface_studio.face.glasses import detect as detect_glasses
+from talkface_studio.face.glasses import footprint as glasses_footprint
 from talkface_studio.face.person_matte import head_matte
 
 from . import flow
@@ -36,6 +38,7 @@ from .smile_relief import smile_score
 from .lip_contact import refine_lips, uncross_lips
 from .raster import rasterize_displacement
 from .registry import register_renderer
+from .rigid_glasses import hold_glasses
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
 from .wrinkles import FoldShading, prepare_folds, shade_frame
 
@@ -68,6 +71,7 @@ class _Prepared:
     plate: torch.Tensor          # [1, 3, size, size]: the still layer (+offset), head filled in
     head_box: tuple              # (x0, y0, x1, y1) of the moving layer in the portrait
     plate_u8: np.ndarray         # uint8 [size, size, 3]: the plate as a frame (the photo outside the head)
+    glasses: tuple | None = None  # (footprint [S, S], its box) when the portrait wears glasses
     cpu: dict | None = None      # the CPU path's channels-last uint8 RGBA copies of the moving layer
                                  # (layer4) and the still one (plate4), identity [S, S, 2] (grid units)
 
@@ -82,6 +86,15 @@ def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     out *= t
     out += a
     return out
+
+
+def _glasses(image: np.ndarray, lm: np.ndarray):
+    """(footprint, box) of the portrait's glasses (``face.glasses``), or None without glasses."""
+    if not detect_glasses(image, lm).present:
+        return None
+    fp = glasses_footprint(image.shape[:2], lm)
+    ys, xs = np.nonzero(fp > 0)
+    return fp, (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
 
 
 def _reach(box, shift: np.ndarray, spread: float, size: int):
@@ -118,7 +131,9 @@ class MeshWarpRenderer:
             raise ValidationError(f"mesh_warp detail must be in 0..3, got {detail}")
         self.detail = float(detail)
         # instance attribute: frames with another detail or from other code are other frames
-        self.version = f"{MeshWarpRenderer.version}.{source_digest(str(Path(__file__).parent))}.d{self.detail:g}"
+        # (the face room's matte and glasses finders shape the pixels too)
+        code = source_digest(str(Path(__file__).parent)) + source_digest(str(Path(__file__).parents[1] / "face"))
+        self.version = f"{MeshWarpRenderer.version}.{code}.d{self.detail:g}"
         self._cache: OrderedDict[tuple, _Prepared] = OrderedDict()
         self._local = threading.local()
 
@@ -166,7 +181,7 @@ class MeshWarpRenderer:
                          texture4=torch.cat([head_rgb, matte], dim=1).contiguous().to(self.device),
                          plate=plate.contiguous().to(self.device), head_box=head.box,
                          plate_u8=np.floor(head.plate + flow.TEXTURE_OFFSET).clip(0, 255).astype(np.uint8),
-                         cpu=self._cpu_copies(head, size))
+                         cpu=self._cpu_copies(head, size), glasses=_glasses(tex_np, lm))
         self._cache[key] = prep
         while len(self._cache) > CACHE_PORTRAITS:
             self._cache.popitem(last=False)
@@ -266,6 +281,8 @@ class MeshWarpRenderer:
         lm = uncross_lips(lm)
         pts, depth = self._mesh_points(prep, lm)
         coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size, cells=prep.cpu is not None)
+        if prep.glasses is not None:
+            coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm)
         window = self._window(prep, lm)
         if window is None:
             return prep.plate_u8.copy()
