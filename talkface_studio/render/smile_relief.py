@@ -33,7 +33,7 @@ RATIO_RANGE = (0.75, 2.2)    # the most a pixel is darkened / lifted at full rel
                              # are only toned down: a nose or cheekbone keeps its light)
 FINE_MM, BROAD_MM = 0.8, 11.0
 PIT_MM = 4.5                 # how far from the outer corners a smile's dark pits are looked for
-PIT_RATIO = 3.0              # ... and how far they (and fold lines) may be lifted
+PIT_RATIO = 2.2              # ... and how far they (and fold lines) may be lifted
 FOLD_DARK = 1.12             # a fold line: this much darker than the skin around it
 CORNERS, LIP_MID = (61, 291), (13, 14)
 
@@ -134,11 +134,14 @@ def relief_map(image: np.ndarray, lm: np.ndarray, keep_out: np.ndarray):
         filled = cv2.inpaint(np.ascontiguousarray(image[y0:y1, x0:x1, :3]), holes.astype(np.uint8),
                              max(2.0, 1.5 * mm), cv2.INPAINT_TELEA).astype(np.float32).transpose(2, 0, 1) + 1.0
         soft = np.clip(2.0 * gaussian_filter(holes.astype(np.float32), 0.5 * mm), 0.0, 1.0)[None]
-        # in a hole the pixel itself is replaced (its crease is finer than FINE_MM)
-        sharp = np.stack([gaussian_filter(c, 0.4) for c in rgb])
+        # in a hole the crease itself is replaced (it is finer than FINE_MM), but the ratio is
+        # taken against a pixel-wide blur: the warp resamples the crease a little softer, and a
+        # ratio made for its darkest pixel would flare on the skin beside it
+        sharp = np.stack([gaussian_filter(c, max(1.0, 0.35 * mm)) for c in rgb])
         target = broad + (filled - broad) * soft
         fine = fine + (sharp - fine) * soft
         m = np.maximum(m, soft[0] * (~keep_out[y0:y1, x0:x1]))
     gain = (capped_ratio(target / fine, RATIO_RANGE[0] - 1.0, PIT_RATIO - 1.0) * m).astype(np.float32)
+    gain = np.stack([gaussian_filter(c, 0.6) for c in gain])      # no single-pixel spikes
     gain = gain[:, core[0]:core[1], core[2]:core[3]]
     return int(x0 + core[2]), int(y0 + core[0]), np.ascontiguousarray(gain)
