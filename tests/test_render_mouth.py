@@ -246,7 +246,12 @@ def test_a_held_closure_is_one_clean_stable_seam(renderer, smiling):
     hi = np.ceil(base[inner_lip_loop(), :2].max(0) + 4).astype(int)
     win = (slice(lo[1], hi[1]), slice(lo[0], hi[0]))
     change = [np.abs(b[win] - a[win]).mean() for a, b in zip(frames, frames[1:])]
-    assert max(change) < 2.5, change
+    # (the same jitter moves the skin between nose and lips by ~0.8 levels; the lips' sharp
+    # edges make the mouth ~3x that, a flickering sliver of teeth far more)
+    h = hi[1] - lo[1]
+    skin = (slice(lo[1] - 2 * h - 6, lo[1] - h - 6), slice(lo[0], hi[0]))
+    skin_change = np.mean([np.abs(b[skin] - a[skin]).mean() for a, b in zip(frames, frames[1:])])
+    assert max(change) < 3.0 and max(change) < 4.5 * skin_change, (change, skin_change)
     for out, lm in zip(frames, lms):
         assert _teeth_share(out, lm, look) < 0.01
 
