@@ -170,6 +170,8 @@ def _lower_arch(out, rf, pose, look, mm, centre, above_bottom, shown, rise, teet
     tongue_lit = 1.0 / (1.0 + ot * ot)
     tongue = _col(look.tongue, dev) * ((0.35 + 0.65 * tongue_lit) * (0.5 + 0.5 * centre))[None]
     out = _over(out, tongue, on_tongue)
+    if shown <= 0:
+        return out
     lo_in = (below_edge * mm + 0.5).clamp(0, 1) * ((LOWER_CROWN_MM - below_edge) * mm).clamp(0, 1)
     lo_col = _drawn_teeth(teeth, cavity, below_edge.clamp_min(0), torch.full_like(below_edge, LOWER_CROWN_MM),
                           gap_lo * 0.5, rnd_lo, face_lo, depth_lo) * 0.55
@@ -197,6 +199,8 @@ def interior(rf: RimFrame, scale: MouthScale, look: MouthLook, pose: TeethPose,
     # Lower arch: tongue behind the teeth, then the teeth's crowns down from their edge; the lower
     # lip leaves little of them uncovered, more as the jaw drops.
     shown = LOWER_SHOWN_MM * smoothstep(*LOWER_GAP_MM, scale.gap_mm)
+    if shown * mm < 0.5:            # less than half a pixel of them: not worth drawing
+        shown = 0.0
     rise = smoothstep(*TONGUE_GAP_MM, scale.gap_mm)
     teeth = _col(look.teeth, dev)
     if shown > 0 or rise > 0:       # (a slightly parted mouth shows neither)
