@@ -87,15 +87,15 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     from talkface_studio.render.lip_contact import refine_lips, uncross_lips
     lm = uncross_lips(lm)
     pts, depth = renderer._mesh_points(prep, lm)
-    coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size, cells=prep.cpu is not None)
+    coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
     if prep.glasses is not None:
         from talkface_studio.render.rigid_glasses import hold_glasses
         coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm)
     tick("raster")
     window = renderer._window(prep, lm)
-    grid = renderer._grid(prep, coarse, window)
+    grid = renderer._grid(prep, coarse)
     refine_lips(grid, prep.mesh, pts, depth, lm, prep.size, prep.look.landmarks,
-                (prep.size - 1) / (prep.grid - 1))
+                prep.size / prep.grid)
     tick("upsample")
     frame = renderer._composite(prep, grid, window)
     tick("sample")

@@ -1,9 +1,10 @@
-"""From a coarse displacement grid to the sampled frame: upsample, add the identity, one grid_sample.
+"""From a coarse displacement grid to the sampled frame: resize, add the identity, sample once.
 
-The displacement (not the absolute source position) is upsampled, so a still region has exactly
+The displacement (not the absolute source position) is resized, so a still region has exactly
 zero displacement and maps to itself pixel for pixel: no flicker, no blur where nothing moves.
-Full-resolution passes are the cost that grows with the frame, so a frame makes exactly three:
-upsample the coarse source positions, sample, convert to uint8, each a single-threaded pass.
+Full-resolution passes are the cost that grows with the frame, so a frame makes few, each on one
+thread: resize the coarse displacement, sample (only where the head can reach, ``mesh_warp``),
+convert to uint8.
 """
 
 from __future__ import annotations
@@ -16,13 +17,6 @@ import torch.nn.functional as F
 # OpenCV's own thread pool waits for a busy second core the way torch's does (see
 # ``sampling_grid``): everything the renderer asks of it is one image at a time.
 cv2.setNumThreads(1)
-
-
-def node_positions(grid: int, size: int) -> np.ndarray:
-    """[grid, grid, 2] float32 pixel positions of the coarse grid's nodes (``raster`` places them)."""
-    c = np.linspace(0.5, size - 0.5, grid, dtype=np.float32)
-    yy, xx = np.meshgrid(c, c, indexing="ij")
-    return np.stack([xx, yy], axis=-1)
 
 
 def cell_positions(grid: int, size: int) -> np.ndarray:
@@ -40,11 +34,21 @@ def identity_grid(size: int) -> np.ndarray:
     return np.ascontiguousarray(np.stack([xx, yy], axis=-1))
 
 
-def sampling_grid_cells(coarse_px: np.ndarray, identity: np.ndarray, out: np.ndarray) -> torch.Tensor:
-    """The CPU path of ``sampling_grid``: coarse displacement [g, g, 2] at ``cell_positions`` ->
-    the sampling grid [1, S, S, 2] (grid_sample units), a view of ``out`` ([S, S, 2] float32,
-    reused). The displacement is resized by OpenCV (one SIMD pass, ~5x cheaper than a
-    grid_sample upsample) and added to the identity, so still regions map to themselves exactly."""
+def sampling_grid(coarse_px: np.ndarray, identity, out: np.ndarray | None = None) -> torch.Tensor:
+    """Coarse displacement [g, g, 2] (source - target, output pixels) at ``cell_positions`` -> the
+    frame's sampling grid [1, S, S, 2] (grid_sample units, -1..1).
+
+    The displacement (not the absolute source position) is resized bilinearly and added to the
+    identity (``identity_grid``), so a still region has exactly zero displacement and maps to
+    itself pixel for pixel: no flicker, no blur where nothing moves. On the CPU (``identity`` a
+    numpy array) OpenCV resizes into ``out`` ([S, S, 2] float32, reused; the grid is a view of
+    it): one SIMD pass, ~5x cheaper than a grid_sample upsample. On a GPU (``identity`` a tensor
+    [1, S, S, 2]) torch's bilinear interpolate does the same (the same half-pixel convention)."""
+    if isinstance(identity, torch.Tensor):
+        size = identity.shape[1]
+        c = torch.from_numpy(np.ascontiguousarray((coarse_px * np.float32(2.0 / size)).transpose(2, 0, 1)))[None]
+        up = F.interpolate(c.to(identity.device), size=(size, size), mode="bilinear", align_corners=False)
+        return up.permute(0, 2, 3, 1) + identity
     size = identity.shape[0]
     up = cv2.resize(np.ascontiguousarray(coarse_px * np.float32(2.0 / size), dtype=np.float32), (size, size),
                     dst=out, interpolation=cv2.INTER_LINEAR)
@@ -62,45 +66,6 @@ def remap(texture_hwc: np.ndarray, grid_window: np.ndarray) -> np.ndarray:
     px = grid_window * np.float32(size / 2.0)
     px += np.float32(size / 2.0 - 0.5)
     return cv2.remap(texture_hwc, px, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-
-
-def upsample_grid(size: int, device: torch.device) -> torch.Tensor:
-    """[1, size, size, 2]: where each output pixel centre falls on the coarse grid, in grid_sample's
-    align_corners=True units (the grid's first and last nodes sit on the outermost pixel centres)."""
-    c = torch.linspace(-1.0, 1.0, size, device=device, dtype=torch.float32)
-    yy, xx = torch.meshgrid(c, c, indexing="ij")
-    return torch.stack([xx, yy], dim=-1)[None].contiguous()
-
-
-def sampling_grid(coarse_px, nodes: np.ndarray, upsample: torch.Tensor, window=None,
-                  out: torch.Tensor | None = None) -> torch.Tensor:
-    """Coarse displacement [g, g, 2] (numpy, output pixels) at ``nodes`` -> grid_sample grid
-    [1, S, S, 2] in -1..1. With ``window`` (x0, y0, x1, y1) only that window is computed, into
-    ``out`` ([1, 2, S, S], reused from frame to frame; the rest of it is left as it was: the frame
-    shows its still background there).
-
-    The absolute source position is formed and normalised on the coarse grid (g^2 values, numpy);
-    the upsample is itself a bilinear grid_sample, which lands exactly on every pixel centre. Both
-    full-size passes are grid_samples of one image, which torch runs on one thread: a frame never
-    waits for a second core (on a busy 2-core machine, waking torch's worker threads for each
-    elementwise pass cost more than the work). The result is a channels-first buffer seen through a
-    permute, which grid_sample reads as fast as a contiguous one."""
-    size = upsample.shape[1]
-    src = (nodes + coarse_px) * np.float32(2.0 / size) - np.float32(1.0)
-    coarse = torch.from_numpy(np.ascontiguousarray(src.transpose(2, 0, 1), dtype=np.float32))[None]
-    coarse = coarse.to(upsample.device)
-    if window is None:
-        up = F.grid_sample(coarse, upsample, mode="bilinear", padding_mode="border", align_corners=True)
-        return up.permute(0, 2, 3, 1)
-    x0, y0, x1, y1 = window
-    up = out if out is not None else torch.empty((1, 2, size, size), dtype=torch.float32, device=upsample.device)
-    part = F.grid_sample(coarse, upsample[:, y0:y1, x0:x1], mode="bilinear", padding_mode="border",
-                         align_corners=True)
-    if up.device.type == "cpu":       # numpy copies on one thread (see above)
-        up.numpy()[:, :, y0:y1, x0:x1] = part.numpy()
-    else:
-        up[:, :, y0:y1, x0:x1] = part
-    return up.permute(0, 2, 3, 1)
 
 
 def refine(grid: torch.Tensor, disp: np.ndarray, alpha: np.ndarray, x0: int, y0: int) -> None:

@@ -36,7 +36,7 @@ from .mouth import draw_mouth
 from .mouth_look import read_mouth
 from .smile_relief import smile_score
 from .lip_contact import refine_lips, uncross_lips
-from .raster import rasterize_displacement
+from .raster import node_step, rasterize_displacement
 from .registry import register_renderer
 from .rigid_glasses import hold_glasses
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
@@ -44,7 +44,6 @@ from .wrinkles import FoldShading, prepare_folds, shade_frame
 
 N_LANDMARKS = 478
 CACHE_PORTRAITS = 4
-WINDOW_SHARE = 0.6    # a moving layer's window smaller than this share of the frame is upsampled alone
 ANCHOR_GAINS = (1.0, 1.1, 0.8, 0.6)   # background follow tried, in order, when something folds
 
 
@@ -63,7 +62,8 @@ class _Prepared:
     iris_patches: tuple          # two [1, 3, P, P] tensors
     irisless: torch.Tensor       # [1, 3, size, size] the texture with irises painted out (+offset)
     nodes: np.ndarray            # [grid, grid, 2] pixel positions of the coarse grid's nodes
-    upsample: torch.Tensor       # [1, size, size, 2] each pixel's place on the coarse grid
+    identity: object             # every pixel centre in grid units: [S, S, 2] numpy on the CPU,
+                                 # [1, S, S, 2] tensor on a GPU (``flow.sampling_grid``)
     size: int
     folds: FoldShading           # expression folds drawn in the portrait's pixels
     texture4: torch.Tensor       # [1, 4, size, size]: the moving layer (head, hair, neck; +offset),
@@ -86,6 +86,11 @@ def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     out *= t
     out += a
     return out
+
+
+def _identity(size: int, device: torch.device):
+    ident = flow.identity_grid(size)
+    return ident if device.type == "cpu" else torch.from_numpy(ident)[None].to(device)
 
 
 def _glasses(image: np.ndarray, lm: np.ndarray):
@@ -112,8 +117,8 @@ def _reach(box, shift: np.ndarray, spread: float, size: int):
 
 
 def coarse_grid(size: int) -> int:
-    """Nodes per side of the displacement grid: ~4 px apart, at least 65, at most 257."""
-    return int(min(256, max(64, size // 4))) + 1
+    """Cells per side of the displacement grid: ~4 px wide, at least 64, at most 256."""
+    return int(min(256, max(64, size // 4)))
 
 
 class MeshWarpRenderer:
@@ -174,9 +179,8 @@ class MeshWarpRenderer:
                          look=look,
                          iris_patches=patches,
                          irisless=(irisless + flow.TEXTURE_OFFSET).contiguous().to(self.device),
-                         nodes=(flow.cell_positions if self.device.type == "cpu" else flow.node_positions)(
-                             self.grid or coarse_grid(size), size),
-                         upsample=flow.upsample_grid(size, self.device), size=size,
+                         nodes=flow.cell_positions(self.grid or coarse_grid(size), size),
+                         identity=_identity(size, self.device), size=size,
                          folds=prepare_folds(tex_np, lm, self.detail),
                          texture4=torch.cat([head_rgb, matte], dim=1).contiguous().to(self.device),
                          plate=plate.contiguous().to(self.device), head_box=head.box,
@@ -221,11 +225,11 @@ class MeshWarpRenderer:
         """(frame, grid) buffers reused from frame to frame, one pair per thread and size (a fresh
         full-size allocation costs page faults on every frame): on the CPU a channels-last
         [S, S, 3] frame and an [S, S, 2] grid, numpy; on a GPU [3, S, S] and [1, 2, S, S]."""
-        key = (prep.size, str(self.device))
+        key = (prep.size, str(self.device), prep.cpu is not None)
         bufs = getattr(self._local, "bufs", None)
         if bufs is None or bufs[0] != key:
             s = prep.size
-            if self.device.type == "cpu":
+            if prep.cpu is not None:
                 bufs = (key, np.empty((s, s, 3), np.float32), np.empty((s, s, 2), np.float32))
             else:
                 bufs = (key, torch.empty((3, s, s), device=self.device),
@@ -242,14 +246,10 @@ class MeshWarpRenderer:
         spread = 1.15 * float(np.abs(move - shift).max()) + 2.0
         return _reach(prep.head_box, shift, spread, prep.size)
 
-    def _grid(self, prep: _Prepared, coarse: np.ndarray, window) -> torch.Tensor:
+    def _grid(self, prep: _Prepared, coarse: np.ndarray) -> torch.Tensor:
         """The frame's sampling grid [1, S, S, 2] (grid_sample units) from the coarse displacement."""
-        if prep.cpu is not None:
-            return flow.sampling_grid_cells(coarse, prep.cpu["identity"], self._scratch(prep)[1])
-        x0, y0, x1, y1 = window
-        small = (x1 - x0) * (y1 - y0) < WINDOW_SHARE * prep.size ** 2   # (a window's slice of the
-        return flow.sampling_grid(coarse, prep.nodes, prep.upsample,    # upsampling grid reads slower)
-                                  window=window if small else None, out=self._scratch(prep)[1])
+        out = self._scratch(prep)[1] if prep.cpu is not None else None
+        return flow.sampling_grid(coarse, prep.identity, out)
 
     def _composite(self, prep: _Prepared, grid: torch.Tensor, window) -> torch.Tensor:
         """The still layer with the warped head, hair and neck over it: [3, S, S], valid inside
@@ -280,15 +280,15 @@ class MeshWarpRenderer:
         """One frame: lm [478, 3] in output pixels -> uint8 [size, size, 3]."""
         lm = uncross_lips(lm)
         pts, depth = self._mesh_points(prep, lm)
-        coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size, cells=prep.cpu is not None)
+        coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
         if prep.glasses is not None:
             coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm)
         window = self._window(prep, lm)
         if window is None:
             return prep.plate_u8.copy()
-        grid = self._grid(prep, coarse, window)
+        grid = self._grid(prep, coarse)
         refine_lips(grid, prep.mesh, pts, depth, lm, prep.size, prep.look.landmarks,
-                    (prep.size - 1) / (prep.grid - 1))
+                    node_step(prep.grid, prep.size))
         frame = self._composite(prep, grid, window)
         if self.detail > 0:
             shade_frame(frame, grid[0], lm, prep.folds)

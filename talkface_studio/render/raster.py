@@ -25,7 +25,7 @@ MIN_AREA = 1e-6   # in cells^2: a triangle thinner than this covers no cell cent
 
 def node_step(grid: int, size: int) -> float:
     """Pixels between neighbouring grid nodes."""
-    return (size - 1) / (grid - 1)
+    return size / grid
 
 
 def visible_triangles(mesh: WarpMesh, points: np.ndarray) -> np.ndarray:
@@ -121,19 +121,16 @@ def _rasterize(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: np.n
 
 
 def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, grid: int,
-                           size: int, cells: bool = False) -> np.ndarray:
-    """Displacement [grid, grid, 2] (source - target, output pixels) at the grid's nodes.
+                           size: int) -> np.ndarray:
+    """Displacement [grid, grid, 2] (source - target, output pixels) at the grid's nodes, the
+    centres of a grid x grid tiling of the frame (``flow.cell_positions``: where a bilinear resize
+    with half-pixel centres places them).
 
     points [M, 2] / depth [M]: the frame's mesh points (``WarpMesh.target_points``). Nodes no
-    triangle covers copy the nearest covered node. Nodes sit on the outermost pixel centres and
-    evenly between (``flow.node_positions``), or with ``cells`` at the centres of a grid x grid
-    tiling of the frame (``flow.cell_positions``: how OpenCV's resize places them).
+    triangle covers copy the nearest covered node.
     """
     keep = visible_triangles(mesh, points)
-    if cells:
-        origin, step = (0.5 * size / grid,) * 2, size / grid
-    else:
-        origin, step = (0.5, 0.5), node_step(grid, size)
+    origin, step = (0.5 * size / grid,) * 2, node_step(grid, size)
     disp, covered = _rasterize(mesh, points, depth, keep, origin, step, grid, grid)
     disp = disp.reshape(grid, grid, 2)
     if not covered.all() and covered.any():
