@@ -80,14 +80,6 @@ class _Prepared:
         return self.nodes.shape[0]
 
 
-def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """a + (b - a) * t in float32, without temporaries the size of the frame more than needed."""
-    out = np.subtract(b, a, dtype=np.float32)
-    out *= t
-    out += a
-    return out
-
-
 def _identity(size: int, device: torch.device):
     ident = flow.identity_grid(size)
     return ident if device.type == "cpu" else torch.from_numpy(ident)[None].to(device)
