@@ -16,7 +16,7 @@ from .phones import PhoneError, TimedPhone, recognise
 from .piecewise import PhonePass, align_script
 from .speech_regions import frame_levels, regions_from_mask, speech_mask
 
-PHONE_PASS_VERSION = 2  # bump when the pass changes: old cache entries are then ignored
+PHONE_PASS_VERSION = 3  # bump when the pass changes: old cache entries are then ignored
 
 
 def run_phone_pass(x16: np.ndarray, transcript: str | None) -> PhonePass:

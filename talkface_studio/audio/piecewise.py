@@ -21,7 +21,6 @@ text by timing; no code from either.
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -40,7 +39,9 @@ SILENCE_OVER_SPEECH_S = 0.07
 WORD_OVER_SILENCE_S = 0.3
 SQUEEZED_RUN = 4  # this many phones in a row at the minimum duration: words with no audio
 MAX_GROW = 2  # a failing piece may take in this many following pieces
-REPAIR_BUDGET = (0.5, 0.05)  # seconds + seconds per second of audio spent repairing, then fall back
+# Repairs may decode this much audio again (seconds + seconds per second of the take), then fall
+# back. Counted in audio, not wall time, so the same input gives the same phones on any machine load.
+REPAIR_BUDGET = (10.0, 1.0)
 
 
 @dataclass
@@ -116,7 +117,7 @@ class _Aligner:
         self.x16, self.words, self.speech, self.duration = x16, words, speech, duration
         self.punct = punctuation_after(transcript, len(words))
         self.fallback, self.placed = fallback, placed
-        self.deadline = time.monotonic() + REPAIR_BUDGET[0] + REPAIR_BUDGET[1] * duration
+        self.repair_left = REPAIR_BUDGET[0] + REPAIR_BUDGET[1] * duration  # seconds of audio to re-decode
 
     def run(self, pieces: list[Piece]) -> PhonePass:
         with ThreadPoolExecutor(max_workers=2) as pool:  # pocketsphinx decodes without the GIL
@@ -174,23 +175,33 @@ class _Aligner:
     def repair(self, pieces: list[Piece], i: int):
         """Grow into the next pieces, then shed a clause: -> (alignment, note, last piece, kept words)."""
         p = pieces[i]
-        if time.monotonic() > self.deadline:
-            return None, "", i, (p.lo, p.hi)
         for j in range(i + 1, min(len(pieces), i + 1 + MAX_GROW)):
             if pieces[j].hi == pieces[j].lo:
                 continue
             grown = Piece(p.start, pieces[j].end, p.lo, pieces[j].hi)
+            if not self.spend(grown):
+                return None, "", i, (p.lo, p.hi)
             result, _ = self.attempt(grown, inner_pause=True)
             if result is not None:
                 return result, "", j, (p.lo, pieces[j].hi)
         cuts = [k + 1 for k in range(p.lo, p.hi - 1) if self.punct[k]]
         best = None
         for lo, hi in [(c, p.hi) for c in cuts[:1]] + [(p.lo, c) for c in cuts[-1:]]:
+            if not self.spend(p):
+                break
             result, _ = self.attempt(p, inner_pause=False, lo=lo, hi=hi)
             if result is not None and (best is None or result.score > best[0].score):
                 dropped = " ".join(self.words[p.lo:lo] + self.words[hi:p.hi])
                 best = (result, f'script words not heard: "{dropped}"', i, (lo, hi))
         return best or (None, "", i, (p.lo, p.hi))
+
+    def spend(self, p: Piece) -> bool:
+        """Take a repair attempt of `p` out of the budget; False when none is left."""
+        cost = p.end - p.start  # what one decode of the piece costs (pocketsphinx: ~0.05 s per second)
+        if cost > self.repair_left:
+            return False
+        self.repair_left -= cost
+        return True
 
     def best_effort(self, p: Piece) -> Alignment | None:
         try:
