@@ -3,8 +3,9 @@
 For each human clip (never used in training) and each mode (script / no script) it runs the real
 analysis (`audio.analysis.analyze` at 25 fps, the clip's language) and prints:
 
-- path: how the phones were made (aligned by pocketsphinx or by the viseme aligner, recognized,
-  acoustic) and the alignment confidence;
+- path: how most of the phones were made (aligned / piecewise by pocketsphinx for English, by the
+  viseme aligner otherwise; recognized; acoustic), the count of stretches per path, and the viseme
+  aligner's confidence;
 - bilabials: of the reference p/b/m (clips with phone timings: praatio mary/bobby, parselmouth
   north_wind, the JSUT Japanese clip), the fraction labelled as a lip closure (M, or P/B/M from
   pocketsphinx) within +-1 video frame of the reference span;
@@ -152,17 +153,25 @@ def clip_rows(speech: Path):
             f = analyze(wav, RATE, transcript=meta["text"] if with_script else None, language=language,
                         use_cache=False)
             labels = frame_labels(f)
-            report = f.phone_report
-            path = report.get("path", f.phone_source)
-            if path == "aligned":
-                path += "/" + report.get("aligner", "?")
-            if report.get("stretches"):
-                path += f" ({len(report['stretches'])} stretch{'es' if len(report['stretches']) > 1 else ''} recog.)"
+            path = f.phone_source
+            if with_script:
+                path += "/" + ("pocketsphinx" if language.startswith("en") else "visemes")
+            stretches = f.report.stretches if f.report else ()
+            if with_script and len(stretches) > 1:
+                kinds = {}
+                for st in stretches:
+                    kinds[st.path] = kinds.get(st.path, 0) + 1
+                path += " (" + ", ".join(f"{n} {k}" for k, n in kinds.items()) + ")"
+            conf = None
+            if with_script and not language.startswith("en"):
+                from talkface_studio.audio.viseme_phones import viseme_phone_pass
+
+                conf = viseme_phone_pass(x16, meta["text"], language).confidence
             bh, bt = bilabial_hits(labels, ref)
             oh, ot = open_hits(labels, ref)
             dips = closure_dips(f, x16) if with_script and not ref else (float("nan"),) * 2 + (0,)
             rows.append(dict(clip=meta_path.stem, lang=language, script="yes" if with_script else "no", path=path,
-                             conf=report.get("confidence"), bil=(bh, bt), open=(oh, ot),
+                             conf=conf, bil=(bh, bt), open=(oh, ot),
                              loud=loud_coverage(f, labels), dips=dips))
     return rows
 

@@ -1,13 +1,15 @@
 """Portrait gallery: every gallery portrait x the eight emotions at level 3, speaking one line.
 
 The contact sheet the team looks at before and after every change to stage 1 or stage 2
-(`make gallery`). For each portrait two frames: the frame where the neutral take
-opens the jaw widest (an open vowel) and a frame inside a lip closure (/p b m/), so both the
-expression over open speech and the closed-mouth seam are on the sheet: one row per portrait and
-moment, one column per emotion. The first column is the portrait as given (its crop, not animated).
+(`make gallery`). For each portrait three frames: the frame where the neutral take
+opens the jaw widest (an open vowel), a frame inside a lip closure (/p b m/) and a frame where the
+mouth is at rest in a pause (the emotion held on its own, e.g. a smile's parted lips), so the
+expression over open speech, the closed-mouth seam and the held expression are all on the sheet:
+one row per portrait and moment, one column per emotion. The first column is the portrait as given
+(its crop, not animated).
 
     .venv/bin/python benchmarks/gallery.py [-o docs/gallery.jpg] [--size 160] [--clip CLIP]
-        [--portrait NAME ...] [--emotion NAME ...] [--frames open,closed,F...]
+        [--portrait NAME ...] [--emotion NAME ...] [--frames open,closed,rest,F...]
 
 Portraits: skimage's astronaut plus tests/data/portraits/ (copies of ../shared/portraits/).
 The speech clip is tests/data/speech/CLIP.wav with its script from CLIP.json.
@@ -28,7 +30,9 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 EMOTIONS = ("neutral", "happy", "sad", "angry", "surprised", "fear", "disgusted", "contempt")
-PORTRAITS = ("astronaut", "smiling_man", "glasses_greyscale_small", "tight_crop_112")
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".ppm", ".webp", ".tif", ".tiff", ".bmp"}
+# skimage's astronaut, then every image in tests/data/portraits/ (add a hard face there to add a row)
+PORTRAITS = ("astronaut", *sorted(p.stem for p in (DATA / "portraits").iterdir() if p.suffix.lower() in IMAGE_SUFFIXES))
 
 
 def portrait_path(name: str, workdir: Path) -> Path:
@@ -40,14 +44,14 @@ def portrait_path(name: str, workdir: Path) -> Path:
         if not path.exists():
             Image.fromarray(data.astronaut()).save(path)
         return path
-    found = sorted((DATA / "portraits").glob(f"{name}.*"))
+    found = sorted(p for p in (DATA / "portraits").glob(f"{name}.*") if p.suffix.lower() in IMAGE_SUFFIXES)
     if not found:
         raise SystemExit(f"gallery: no portrait named {name!r} in {DATA / 'portraits'}")
     return found[0]
 
 
 def pick_frames(channels: dict, spec: str) -> list[tuple[str, int]]:
-    """'open,closed' -> [(label, frame)] from the neutral take's mouth channels; numbers pass through."""
+    """'open,closed,rest' -> [(label, frame)] from the neutral take's mouth channels; numbers pass through."""
     jaw, press = channels["jaw_open"], channels["lip_press"]
     out = []
     for item in spec.split(","):
@@ -61,9 +65,25 @@ def pick_frames(channels: dict, spec: str) -> list[tuple[str, int]]:
             if len(speech):
                 closed = closed[(closed > speech[0]) & (closed < speech[-1])]
             out.append(("closed", int(closed[len(closed) // 2]) if len(closed) else 0))
+        elif item == "rest":
+            out.append(("rest", _longest_rest(channels)))
         else:
             out.append((f"f{int(item)}", int(item)))
     return out
+
+
+def _longest_rest(channels: dict) -> int:
+    """The middle of the longest run of frames where the mouth is at rest (a pause), else frame 0."""
+    from talkface_studio.perform.blendshapes import mouth_freedom
+
+    free = mouth_freedom(channels, len(channels["jaw_open"])) > 0.95
+    best, start = (0, 0), None
+    for f, ok in enumerate(np.append(free, False)):
+        if ok and start is None:
+            start = f
+        elif not ok and start is not None:
+            best, start = max(best, (f - start, start)), None
+    return int(best[1] + best[0] // 2)
 
 
 def render_cells(portrait: Path, clip: str, emotions, frame_spec: str, size: int, workdir: Path):
@@ -111,7 +131,7 @@ def main(argv=None) -> int:
     ap.add_argument("--clip", default="en_m_librivox_sense_0890")
     ap.add_argument("--portrait", nargs="*", default=list(PORTRAITS))
     ap.add_argument("--emotion", nargs="*", default=list(EMOTIONS))
-    ap.add_argument("--frames", default="open,closed", help="open, closed and/or frame numbers")
+    ap.add_argument("--frames", default="open,closed,rest", help="open, closed, rest and/or frame numbers")
     args = ap.parse_args(argv)
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)

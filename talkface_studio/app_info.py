@@ -79,7 +79,14 @@ def about_lines() -> list[str]:
         f"autosaves: {paths.autosaves}",
         f"untitled:  {paths.recovery} (autosaves of never-saved projects)",
         f"cache:     {paths.cache} (audio/, frames/; TALKFACE_CACHE_DIR overrides)",
+        f"crash logs: {crash_log_dir()} (TALKFACE_LOG_DIR overrides)",
     ]
+
+
+def crash_log_dir() -> Path:
+    from talkface_studio.crash_log import log_dir
+
+    return log_dir()
 
 
 def about_text() -> str:

@@ -50,12 +50,15 @@ def test_sad_reads_sad_not_a_smile():
     assert _read(SMILING_PX, "sad", 1.0)["corner_lift"] > held["corner_lift"] + 4
 
 
-def test_angry_brows_down_and_together_lids_tight_lips_pressed():
-    d, _ = _change("angry")
+def test_angry_brows_down_and_together_a_glare_lips_pressed():
+    d, held = _change("angry")
     assert d["inner_brow"] < -4 and d["brow_gap"] < -8
-    assert d["eye_open"] < -2.5  # AU7 narrows the eyes; no AU5 stare
+    # a glare: upper lids held up (AU5) under the lowered brows, lower lids tensed up (AU7), and
+    # the eyes never narrowed toward a squint (which read as a wink or as sleepy)
+    assert d["upper_lid"] > 1.5 and d["lower_lid"] > 1.5 and d["eye_open"] > -1.0
+    assert d["sclera_above_iris"] > 1.5
     assert d["lip_thickness"] < -4 and d["mouth_width"] < -3  # AU23+24: lips pressed thin
-    assert -3.0 < d["corner_lift"] < -0.5  # corners a little down: never a smile
+    assert -5.0 < d["corner_lift"] < -1.5  # corners pulled down: never a smile
     assert d["nose_width"] > 2  # AU38: nostrils flared
 
 

@@ -5,6 +5,7 @@ import errno
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -111,7 +112,7 @@ def test_unwritable_folder_is_a_clear_error(tmp_path, monkeypatch):
     def denied(*a, **k):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(pf.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
     with pytest.raises(ProjectFileError, match="could not save.*Permission denied"):
         pf.save_project(edited_project(tmp_path), tmp_path / "scene.tfs")
     assert not (tmp_path / "scene.tfs").exists()

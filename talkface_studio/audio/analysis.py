@@ -1,32 +1,31 @@
 """analyze(): audio file or clip -> AudioFeatures with one row per video frame, cached.
 
 The acoustic pass (loudness, voicing, pitch, mel, centroid) is cheap and cached per content +
-frame rate; the phone pass is cached per content + transcript + language + recognizer version in
-seconds, so changing the frame rate never re-runs it.
-
-Which phones (`phone_source`): an English script is aligned by pocketsphinx ("aligned"); any
-other language's script, and an English script pocketsphinx cannot place, is aligned by the
-packaged viseme recognizer ("aligned", see audio/viseme_phones.py); without a script that
-recognizer labels the speech ("recognized"). Only if the recognizer cannot run are phones
-guessed from acoustics ("acoustic"), and `phone_report["note"]` says why.
+frame rate; the phone pass (phone_pass: alignment to the script, piece by piece where needed, or
+recognition; any language through the viseme recognizer) is slow and cached per content +
+transcript + language + recognizer version in seconds, so changing the frame rate never re-runs
+it. `features.report` says which path produced each stretch and why one fell back.
 """
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from talkface_studio.audio import cache
 from talkface_studio.audio.acoustic import SR, analyze_acoustics
+from talkface_studio.audio.alignment_report import PATHS, AlignmentReport, PathStretch
 from talkface_studio.audio.features import AudioFeatures
 from talkface_studio.audio.loading import AudioClip, load_audio
-from talkface_studio.audio.phones import PhoneError, TimedPhone, acoustic_phones, align, to_spans
+from talkface_studio.audio.loud_frames import finish_phones
+from talkface_studio.audio.phone_pass import cached_phone_pass
+from talkface_studio.audio.phones import to_spans
 from talkface_studio.core.timebase import FrameRate
 
-ANALYSIS_VERSION = 2  # bump when features change meaning: old cache entries are then ignored
-# Recognition is "unusable" when it leaves most clearly audible frames labelled as silence.
-MIN_SPEECH_COVERAGE = 0.5
+ANALYSIS_VERSION = 1  # bump when features change meaning: old cache entries are then ignored
 
 _ACOUSTIC_FIELDS = ("loudness", "voicing", "pitch_hz", "mel", "spectral_centroid")
 
@@ -57,15 +56,23 @@ def analyze(
         if digest is None:
             clip = load_audio(path)  # raises the right MediaError
 
+    lock = threading.Lock()
+
     def get_clip() -> AudioClip:
         nonlocal clip
-        if clip is None:
-            clip = load_audio(clip_or_path)
-        return clip
+        with lock:
+            if clip is None:
+                clip = load_audio(clip_or_path)
+            return clip
 
+    # The phone pass (pocketsphinx, mostly outside the GIL) runs beside the acoustic pass: two cores.
+    pool = ThreadPoolExecutor(max_workers=1)
+    pending = pool.submit(cached_phone_pass, lambda: get_clip().mono(SR), digest, transcript, use_cache,
+                          language) if phones else None
+    pool.shutdown(wait=False)
     acoustic_key = f"acoustic-{digest}-{rate.num}_{rate.den}-{n_frames or 'auto'}-v{ANALYSIS_VERSION}"
     arrays = cache.load_arrays(acoustic_key) if use_cache else None
-    if arrays is None or any(k not in arrays for k in _ACOUSTIC_FIELDS):
+    if not cache.valid_acoustic(arrays, _ACOUSTIC_FIELDS, n_frames):
         x16 = get_clip().mono(SR)
         t = rate.frames_in(get_clip().duration) if n_frames is None else int(n_frames)
         acoustic = analyze_acoustics(x16, rate, t)
@@ -75,63 +82,31 @@ def analyze(
     t = len(arrays["loudness"])
     features = AudioFeatures(rate=rate, n_frames=t, **{k: arrays[k] for k in _ACOUSTIC_FIELDS})
 
-    source, timed, report = "acoustic", [], {"path": "acoustic", "note": "phones=False"}
-    if phones:
-        source, timed, report = _phone_pass(get_clip, digest, transcript, use_cache, language)
-    if source != "acoustic":
-        spans = to_spans(timed, rate, t)
-        if source == "recognized" and _speech_coverage(spans, features.loudness) < MIN_SPEECH_COVERAGE:
-            source = "acoustic"
-            report = {**report, "path": "acoustic", "note": "recognition left most loud frames silent"}
-        else:
-            features.phones, features.phone_source = spans, source
-    features.phone_report = report
-    if source == "acoustic":
-        features.phones = acoustic_phones(features.loudness, features.voicing, features.spectral_centroid, rate)
-        features.phone_source = "acoustic"
+    scripted = bool((transcript or "").strip())
+    if pending is not None:
+        result = pending.result()
+        labels = _labels(to_spans(result.phones, rate, t), t)
+        report = AlignmentReport.from_timed(result.stretches, rate, t, scripted)
+    else:
+        labels = np.full(t, "SIL", dtype="<U3")
+        report = AlignmentReport((PathStretch(0, t, "acoustic", "phones not requested"),) if t else ())
+    features.phones, features.report = finish_phones(features, labels, report)
+    features.phone_source = _main_path(features.report, t)
     return features
 
 
-def _phone_pass(get_clip, digest: str, transcript: str | None, use_cache: bool,
-                language: str = "en") -> tuple[str, list[TimedPhone], dict]:
-    """("aligned" | "recognized" | "acoustic", phones in seconds, report); cached per content +
-    transcript + language + recognizer version."""
-    from talkface_studio.audio.languages import check_language, primary
-    from talkface_studio.audio.viseme_phones import model_version, viseme_phones_or_report
-
-    language = check_language(language)
-    text = (transcript or "").strip()
-    key = (f"phones-{digest}-{cache.text_digest(text) if text else 'free'}-{language}-{model_version()}"
-           f"-v{ANALYSIS_VERSION}")
-    stored = cache.load_json(key) if use_cache else None
-    if isinstance(stored, dict) and "source" in stored:
-        try:
-            return (stored["source"], [TimedPhone(float(s), float(e), str(p)) for s, e, p in stored["phones"]],
-                    dict(stored.get("report") or {}))
-        except (TypeError, ValueError):
-            pass
-    x16 = get_clip().mono(SR)
-    source, timed, report = "acoustic", [], {}
-    if text and primary(language) == "en":
-        try:
-            source, timed = "aligned", align(x16, text)
-            report = {"path": "aligned", "aligner": "pocketsphinx", "language": language}
-        except PhoneError as exc:
-            report = {"pocketsphinx": str(exc)}
-    if source == "acoustic":
-        source, timed, more = viseme_phones_or_report(x16, text, language)
-        report = {**report, **more}
-    if use_cache:
-        cache.save_json(key, {"source": source, "phones": [list(p) for p in timed], "report": report})
-    return source, timed, report
-
-
-def _speech_coverage(spans, loudness: np.ndarray) -> float:
-    audible = loudness >= 0.3
-    if not audible.any():
-        return 1.0
-    labelled = np.zeros(len(loudness), dtype=bool)
+def _labels(spans, n_frames: int) -> np.ndarray:
+    out = np.full(n_frames, "SIL", dtype="<U3")
     for s in spans:
-        if s.phone != "SIL":
-            labelled[s.start_frame : s.end_frame] = True
-    return float((labelled & audible).sum() / audible.sum())
+        out[s.start_frame:s.end_frame] = s.phone
+    return out
+
+
+def _main_path(report: AlignmentReport, n_frames: int) -> str:
+    """The path that produced the most frames (the first, best one on a tie)."""
+    if not report.stretches:
+        return "acoustic"
+    counts = {p: 0 for p in PATHS}
+    for s in report.stretches:
+        counts[s.path] = counts.get(s.path, 0) + s.end_frame - s.start_frame
+    return max(PATHS, key=lambda p: counts[p])

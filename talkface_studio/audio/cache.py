@@ -7,13 +7,20 @@ later run would trust. `TALKFACE_CACHE_DIR` overrides the location (tests, rende
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
-import tempfile
+import stat
 from pathlib import Path
 
 import numpy as np
+
+from talkface_studio.core.atomic_write import replacing
+from talkface_studio.core.errors import TalkFaceError
+
+log = logging.getLogger(__name__)
 
 
 def cache_dir() -> Path:
@@ -46,10 +53,59 @@ def text_digest(text: str) -> str:
 def load_arrays(key: str) -> dict[str, np.ndarray] | None:
     path = cache_dir() / f"{key}.npz"
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open_regular(path) as fh, np.load(fh, allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
-    except (OSError, ValueError, KeyError):  # missing or damaged: recompute
+    except FileNotFoundError:
         return None
+    except (OSError, ValueError, KeyError, EOFError) as exc:  # damaged: recompute (and overwrite it)
+        log.warning("analysis cache entry %s was unusable (%s); analysing again", path, exc)
+        return None
+
+
+def valid_acoustic(arrays: dict | None, fields, n_frames: int | None) -> bool:
+    """Per-frame float arrays of one length (n_frames when given), mel [T, bins]: a cache entry a
+    damaged or hand-made file cannot turn into a crash further on."""
+    if arrays is None:
+        return False
+    try:
+        lengths = {len(arrays[k]) for k in fields}
+        ok = len(lengths) == 1 and all(np.issubdtype(arrays[k].dtype, np.floating) and np.all(np.isfinite(arrays[k]))
+                                       for k in fields)
+        ok = ok and all(arrays[k].ndim == (2 if k == "mel" else 1) for k in fields)
+        ok = ok and (n_frames is None or lengths == {int(n_frames)})
+    except (KeyError, TypeError, AttributeError):
+        ok = False
+    if not ok:
+        log.warning("analysis cache entry does not fit this take; analysing again")
+    return ok
+
+
+def valid_phones(stored) -> bool:
+    """A cached phone pass: {"phones": [[start_s, end_s, phone], ...], "stretches": [[start_s, end_s,
+    path, reason, words], ...]} with sane values."""
+    try:
+        phones, stretches = stored["phones"], stored["stretches"]
+        ok = len(phones) <= 10_000_000 and len(stretches) <= 1_000_000
+        ok = ok and all(isinstance(p, str) and len(p) <= 8 and 0 <= float(a) <= float(b) <= 1e6
+                        for a, b, p in phones)
+        ok = ok and all(isinstance(p, str) and len(p) <= 16 and isinstance(r, str) and len(r) <= 10_000
+                        and isinstance(w, str) and len(w) <= 100_000 and 0 <= float(a) <= float(b) <= 1e6
+                        for a, b, p, r, w in stretches)
+    except (KeyError, TypeError, ValueError):
+        ok = False
+    if stored is not None and not ok:
+        log.warning("analysis cache phone entry was unusable; analysing again")
+    return ok
+
+
+@contextlib.contextmanager
+def open_regular(path: Path):
+    """Open for reading without ever blocking on a FIFO planted in the cache folder."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        yield fh
 
 
 def save_arrays(key: str, arrays: dict[str, np.ndarray]) -> None:
@@ -57,9 +113,14 @@ def save_arrays(key: str, arrays: dict[str, np.ndarray]) -> None:
 
 
 def load_json(key: str):
+    path = cache_dir() / f"{key}.json"
     try:
-        return json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with open_regular(path) as fh:
+            return json.loads(fh.read(64 * 1024**2).decode("utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, RecursionError) as exc:
+        log.warning("analysis cache entry %s was unusable (%s); analysing again", path, exc)
         return None
 
 
@@ -71,13 +132,7 @@ def save_json(key: str, value) -> None:
 def _atomic_write(path: Path, write) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                write(fh)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
+        with replacing(path, durable=False, follow_links=False) as tmp, open(tmp, "wb") as fh:
+            write(fh)
+    except (OSError, TalkFaceError):
         pass  # a read-only or full cache disk must not stop analysis; it only costs time

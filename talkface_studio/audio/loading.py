@@ -18,8 +18,10 @@ import numpy as np
 import soundfile as sf
 
 from talkface_studio.core.errors import MediaError
+from talkface_studio.core.file_access import check_regular
 
 MAX_SECONDS = 3 * 3600  # longer than any dialogue take; refuse before decoding gigabytes
+MIN_SECONDS = 0.05  # shorter is a click (a one-sample file crashed phone recognition)
 MIN_RATE, MAX_RATE = 4000, 768_000
 MAX_CHANNELS = 64
 SILENCE_PEAK = 10 ** (-80 / 20)  # below -80 dBFS everywhere: nothing to lip-sync
@@ -68,10 +70,7 @@ class AudioClip:
 def load_audio(path: str | Path) -> AudioClip:
     """Decode `path`; raises MediaError naming the file for anything unusable."""
     path = Path(path)
-    if not path.exists():
-        raise MediaError("audio file not found", path)
-    if path.is_dir():
-        raise MediaError("is a folder, not an audio file", path)
+    check_regular(path, "audio file", MediaError)  # a FIFO or /dev/zero is refused before reading
     if path.stat().st_size == 0:
         raise MediaError("file is empty (0 bytes)", path)
     with open(path, "rb") as fh:
@@ -92,6 +91,9 @@ def load_audio(path: str | Path) -> AudioClip:
 
     if samples.shape[0] == 0:
         raise MediaError("contains no audio samples (zero length)", path)
+    if samples.shape[0] < MIN_SECONDS * rate:  # a click, not a line of dialogue: nothing to animate
+        raise MediaError(f"is too short ({samples.shape[0]} samples, {samples.shape[0] / rate * 1000:.1f} ms); "
+                         f"a take needs at least {MIN_SECONDS * 1000:.0f} ms of audio", path)
     if not np.all(np.isfinite(samples)):
         samples = np.nan_to_num(samples, nan=0.0, posinf=0.0, neginf=0.0)
     if float(np.max(np.abs(samples))) < SILENCE_PEAK:

@@ -119,27 +119,54 @@ def model_version() -> str:
         return "none"
 
 
-def viseme_phones_or_report(x16: np.ndarray, text: str, language: str) -> tuple[str, list, dict]:
-    """analysis's entry point: (source, [TimedPhone], report dict for AudioFeatures.phone_report).
+MIN_PIECE_CONFIDENCE = 0.35  # an English piece pocketsphinx lost is kept as aligned above this
 
-    The acoustic guess is the last resort, only when the recognizer cannot run at all.
-    """
-    from talkface_studio.core.errors import TalkFaceError
 
+def _timed(phones, offset: float = 0.0):
     from .phones import TimedPhone
 
+    return [TimedPhone(p.start + offset, p.end + offset, p.phone) for p in phones]
+
+
+def viseme_take_pass(x16: np.ndarray, text: str, language: str):
+    """The whole take through the viseme recognizer -> (phones, stretches) for phone_pass.
+
+    With a script: "aligned" where it held, "recognized" stretches (with their words and the
+    reason) where it did not. Without one: "recognized". Raises what loading the recognizer
+    raises (the caller falls back to the older paths).
+    """
+    from .alignment_report import TimedStretch
+
+    duration = len(x16) / 16000
+    result = viseme_phone_pass(x16, text, language)
+    if result.source != "aligned":
+        why = result.note or ""
+        return _timed(result.phones), [TimedStretch(0.0, duration, "recognized", why, text[:80] if text else "")]
+    stretches: list[TimedStretch] = []
+    cursor = 0.0
+    for st in result.stretches:
+        if st.start > cursor:
+            stretches.append(TimedStretch(cursor, st.start, "aligned", ""))
+        stretches.append(TimedStretch(st.start, st.end, "recognized", "the script did not match the audio here",
+                                      st.words))
+        cursor = st.end
+    if cursor < duration or not stretches:
+        stretches.append(TimedStretch(cursor, duration, "aligned", ""))
+    return _timed(result.phones), stretches
+
+
+def viseme_fallback(x16: np.ndarray, offset: float, words: str, language: str = "en"):
+    """A piece pocketsphinx could not place: (phones, path, reason) or None to go on down the chain."""
+    from talkface_studio.core.errors import TalkFaceError
+
     try:
-        result = viseme_phone_pass(x16, text, language)
-    except (TalkFaceError, ImportError, RuntimeError) as exc:
-        return "acoustic", [], {"path": "acoustic", "language": language,
-                                "note": f"viseme recognizer unavailable ({exc}); phones guessed from acoustics"}
-    report = {"path": result.source, "aligner": "visemes" if result.source == "aligned" else None,
-              "language": language, "recognizer": model_version()}
-    if result.confidence is not None:
-        report["confidence"] = round(result.confidence, 3)
-        report["words"] = [[w.text, round(w.start, 3), round(w.end, 3), w.confidence] for w in result.words]
-    if result.stretches:
-        report["stretches"] = [[round(s.start, 3), round(s.end, 3), s.words, s.reason] for s in result.stretches]
-    if result.note:
-        report["note"] = result.note
-    return result.source, [TimedPhone(p.start, p.end, p.phone) for p in result.phones], report
+        result = viseme_phone_pass(x16, words, language)
+    except (TalkFaceError, ImportError, RuntimeError):
+        return None
+    if result.source == "aligned" and (result.confidence or 0.0) >= MIN_PIECE_CONFIDENCE:
+        return (_timed(result.phones, offset), "piecewise",
+                f"aligned by the viseme aligner (confidence {result.confidence:.2f})")
+    if result.source == "aligned":  # the words did not hold: the recognizer's own labels
+        result = recognize(x16)
+        return _timed(result.phones, offset), "recognized", "the viseme aligner could not place the words either"
+    return _timed(result.phones, offset), "recognized", result.note

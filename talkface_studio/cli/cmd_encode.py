@@ -43,14 +43,14 @@ def sequence_frames(folder: Path, take: str, start: int, stop: int) -> list[Path
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
-    from PIL import Image
-
     from talkface_studio.core.errors import MediaError, ValidationError
+    from talkface_studio.core.protected_files import ProtectedFiles
     from talkface_studio.pipeline.export.atomic import check_writable
+    from talkface_studio.pipeline.export.image_sequence import read_frame
     from talkface_studio.pipeline.export.video import VideoWriter, format_for
     from talkface_studio.pipeline.job import parse_frame_range
-    from talkface_studio.pipeline.take_state import TakeState, load_take
+    from talkface_studio.pipeline.render_output import recording_start_frame
+    from talkface_studio.pipeline.take_state import TakeState, load_take, resolve_media
 
     format_for(args.output)  # .mp4 / .mov only, before any work
     project, take = load_take(args.project, args.take)
@@ -58,17 +58,21 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError(f"take {take.name!r} is empty", args.project)
     start, stop = parse_frame_range(args.frames, _Span(take.n_frames))
     paths = sequence_frames(args.sequence, take.name, start, stop)
+    guard = ProtectedFiles.of_project(project)
+    for path in paths:
+        guard.add(path, "a frame of the sequence being encoded")
+    guard.check(args.output, "video")
     check_writable(args.output, create_folder=True)
     audio = None if args.no_audio else TakeState(project).audio_path(take)
-    first = np.asarray(Image.open(paths[0]).convert("RGB"))
-    height, width = first.shape[:2]
+    recording = resolve_media(project, take.audio_path)  # its BWF time of day is the movie's timecode
+    height, width = read_frame(paths[0]).shape[:2]
     # Same arguments as pipeline.render_output.render_to, so the bitstreams match a direct render.
     with VideoWriter(args.output, width=width, height=height, rate=take.rate, n_frames=stop - start,
-                     audio=audio, audio_start_s=take.rate.frame_to_seconds(start), first_frame=start,
+                     audio=audio, audio_start_s=take.rate.frame_to_seconds(start),
+                     first_frame=recording_start_frame(recording, take.rate) + start,
                      crf=args.crf, audio_bits=args.audio_bits) as writer:
         for path in paths:
-            with Image.open(path) as im:
-                rgb = np.asarray(im.convert("RGB"))
+            rgb = read_frame(path)
             if rgb.shape != (height, width, 3):
                 raise MediaError(f"frame is {rgb.shape[1]}x{rgb.shape[0]}, the sequence is {width}x{height}", path)
             writer.write(rgb)

@@ -22,6 +22,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.errors import ValidationError
+    from talkface_studio.core.protected_files import ProtectedFiles
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.export.landmarks import write_landmarks_npz
     from talkface_studio.pipeline.take_state import TakeState, load_take
@@ -31,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     if not 16 <= args.size <= 8192:
         raise ValidationError(f"--size must be 16..8192 pixels, got {args.size}")
     project, take = load_take(args.project, args.take)
+    ProtectedFiles.of_project(project).check(args.output, "landmarks file")
     check_writable(args.output, create_folder=True)
     state = TakeState(project)
     state.ensure_generated(take)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+
+from .mouth_flags import add_mouth_flags, mouth_options_from
 
 
 def add_parser(sub) -> None:
@@ -22,15 +25,20 @@ def add_parser(sub) -> None:
                       help="drive from the portrait as it is (its smile stays under every emotion)")
     keep.add_argument("--neutralize-portrait", dest="neutralize", action="store_true",
                       help="remove the portrait's own expression before animating it (the default)")
+    add_mouth_flags(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from talkface_studio.core.concurrent_save import save_reapplying
     from talkface_studio.core.errors import ValidationError
-    from talkface_studio.core.project_file import load_project, save_project
+    from talkface_studio.core.project_file import load_project
+    from talkface_studio.core.take import check_seed
+    from talkface_studio.pipeline.alignment_notes import print_notices
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.take_state import TakeState
 
+    mouth_options_from(args)  # bad values fail before any work
     project = load_project(args.project)
     check_writable(args.project)
     names = [args.take] if args.take else project.take_names()
@@ -39,7 +47,43 @@ def run(args: argparse.Namespace) -> int:
                               args.project)
     if args.checkpoint is not None and args.backend not in (None, "neural"):
         raise ValidationError("--checkpoint is only used by --backend neural")
+    if args.seed is not None:
+        check_seed(args.seed)
     state = TakeState(project)
+    for take, report, line in generate_takes(state, names, args):
+        print(line)
+        print_notices(take.name, report, take.rate)  # where lip sync fell back, one line each
+
+    def reapply(theirs) -> None:
+        # another program saved meanwhile: generate again on their version (edits, emotions, new takes
+        # of theirs are kept; the performances computed above are reused when the inputs are the same)
+        again = TakeState(theirs)
+        again.share_results(state)
+        list(generate_takes(again, [n for n in names if n in theirs.take_names()], args))
+
+    save_reapplying(project, reapply, args.project, note=lambda text: print(f"note: {text}", file=sys.stderr))
+    print(f"saved {args.project}")
+    return 0
+
+
+def check_checkpoint(path, missing_help: str) -> None:
+    """A checkpoint that is given, exists and is a regular file (said before any work is done)."""
+    import os
+
+    from talkface_studio.core.errors import MissingCheckpointError
+    from talkface_studio.core.file_access import check_regular
+
+    if not path:
+        raise MissingCheckpointError(missing_help)
+    if not os.path.lexists(path):
+        raise MissingCheckpointError("checkpoint not found", path)
+    check_regular(path, "checkpoint", MissingCheckpointError)
+
+
+def generate_takes(state, names: list[str], args):
+    """Generate each named take of `state.project`; yields (take, alignment report, summary line)."""
+    project = state.project
+    mouth = mouth_options_from(args)
     for name in names:
         take = project.take(name)
         options = dict(take.generation.options)
@@ -47,20 +91,16 @@ def run(args: argparse.Namespace) -> int:
             options["checkpoint"] = str(args.checkpoint.absolute())
         if args.neutralize is not None:
             options["neutralize_portrait"] = args.neutralize
+        options.update(mouth)
         backend = args.backend or take.generation.backend
-        if backend == "neural" and not Path(options.get("checkpoint") or "").is_file():
+        if backend == "neural":
             # before the portrait fit: a missing checkpoint must not cost seconds of work first
-            from talkface_studio.core.errors import MissingCheckpointError
-
-            missing = options.get("checkpoint")
-            raise MissingCheckpointError(
-                "checkpoint not found" if missing else "the neural performer needs a checkpoint: "
-                "--checkpoint FILE (train one with talkface-studio train)", missing)
+            check_checkpoint(options.get("checkpoint"), "the neural performer needs a checkpoint: "
+                             "--checkpoint FILE (train one with talkface-studio train)")
         state.fit(take)  # fitted once, stored in the project
         performance = state.generate(take, backend=args.backend, seed=args.seed, options=options)
         edited = sum(1 for ch in take.channels.values() if ch.layers)
-        print(f"generated take {name!r}: {performance.n_frames} frames, {take.generation.backend} "
-              f"seed {take.generation.seed}; {edited} edited channel(s) kept")
-    save_project(project)
-    print(f"saved {args.project}")
-    return 0
+        report = state.report(take)
+        yield take, report, (f"generated take {name!r}: {performance.n_frames} frames, "
+                             f"{take.generation.backend} seed {take.generation.seed}; {edited} edited "
+                             f"channel(s) kept; phones: {report.summary()}")

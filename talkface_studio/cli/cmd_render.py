@@ -33,11 +33,12 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.errors import ValidationError
+    from talkface_studio.core.protected_files import ProtectedFiles
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.frame_cache import FrameCache
     from talkface_studio.pipeline.job import RenderJob, check_output_size, parse_frame_range
     from talkface_studio.pipeline.progress_text import TextProgress
-    from talkface_studio.pipeline.render_output import output_kind, render_to
+    from talkface_studio.pipeline.render_output import check_output, output_kind, render_to
     from talkface_studio.pipeline.take_state import TakeState, load_take
 
     check_output_size(args.size)
@@ -48,22 +49,24 @@ def run(args: argparse.Namespace) -> int:
     # Cheap checks first: a bad range or an unwritable output must not cost a fit and a performance.
     if take.n_frames == 0:
         raise ValidationError(f"take {take.name!r} is empty", args.project)
-    if args.frames:
-        parse_frame_range(args.frames, _Span(take.n_frames))
-    if args.renderer == "neural" and (args.checkpoint is None or not args.checkpoint.is_file()):
-        from talkface_studio.core.errors import MissingCheckpointError
+    first, stop = parse_frame_range(args.frames, _Span(take.n_frames))
+    check_output(ProtectedFiles.of_project(project), args.output, take.name, first, stop)
+    if args.renderer == "neural":
+        from talkface_studio.cli.cmd_generate import check_checkpoint
 
-        problem = "checkpoint not found" if args.checkpoint else (
-            "the neural renderer needs a checkpoint: --checkpoint FILE (train the landmark mapping with "
-            "talkface-studio train --stage keypoints)")
-        raise MissingCheckpointError(problem, args.checkpoint)
+        check_checkpoint(args.checkpoint, "the neural renderer needs a checkpoint: --checkpoint FILE (train the "
+                         "landmark mapping with talkface-studio train --stage keypoints)")
     if kind == "video":
         check_writable(args.output, create_folder=True)
     state = TakeState(project)
-    if state.ensure_generated(take):
+    regenerated = state.ensure_generated(take)
+    snapshot = state.snapshot(take)  # fits the portrait: may still refuse it, so say nothing before
+    if regenerated:
         print(f"note: take {take.name!r} was (re)generated for this render; run `talkface-studio generate` "
               "to store it", file=sys.stderr)
-    snapshot = state.snapshot(take)
+        from talkface_studio.pipeline.alignment_notes import print_notices
+
+        print_notices(take.name, state.report(take), take.rate)
     start, stop = parse_frame_range(args.frames, snapshot)
     checkpoint = str(args.checkpoint) if args.checkpoint else None
     job = RenderJob(snapshot, start, stop, size=args.size, device=args.device, renderer=args.renderer,

@@ -19,7 +19,7 @@ _TAG = re.compile(r"^([a-zA-Z]{2,3})((?:[-_][a-zA-Z0-9]{1,8})*)$")
 
 def normalize_language(tag) -> str:
     """'EN_us' -> 'en-US'; refuses text that is not a language tag at all."""
-    if not isinstance(tag, str) or not _TAG.match(tag.strip()):
+    if not isinstance(tag, str) or len(tag) > 35 or not _TAG.match(tag.strip()):
         raise ValidationError(f"language must be a BCP-47 code such as en, en-US, fr-CA or ja, got {tag!r}")
     lang, *rest = re.split(r"[-_]", tag.strip())
     parts = [lang.lower()]

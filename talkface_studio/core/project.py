@@ -21,9 +21,10 @@ class Change:
 
 
 # emotion: the emotion track; channel: one channel's base or layers (name = channel);
-# take: a take's media, rate, length or generation settings; takes: takes added/removed/renamed/
+# take: a take's media, rate or length; generation: a take's generation settings (backend, seed,
+# transcript, performance options: the take needs Generate); takes: takes added/removed/renamed/
 # reordered; settings: project settings.
-KINDS = ("emotion", "channel", "take", "takes", "settings")
+KINDS = ("emotion", "channel", "take", "generation", "takes", "settings")
 
 
 class Project:
@@ -32,6 +33,9 @@ class Project:
         self.takes: list[Take] = []
         self.settings: dict = dict(settings or {})
         self.path = Path(path) if path is not None else None
+        # sha256 of the file as loaded or last saved (session state, never written): a save compares
+        # it with the disk so a change another program saved meanwhile is never overwritten unseen
+        self.file_digest: str | None = None
         # Callbacks receiving a Change after each edit; the UI connects here (on the GUI thread).
         self.changed: list[Callable[[Change], None]] = []
         for t in takes or []:

@@ -15,28 +15,32 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from . import atomic_write
+from .atomic_write import backup_path, write_target
 from .channels import CHANNEL_NAMES, INTERPOLATIONS, LAYER_MODES, Channel, EditLayer, Key
 from .emotion_track import EMOTIONS, EmotionTrack, Segment
-from .errors import ProjectFileError, TalkFaceError
-from .json_reader import At, describe
+from .errors import ProjectFileError, TalkFaceError, ValidationError
+from .file_access import read_regular
+from .json_reader import At, describe, parse_json
+from .limits import (MAX_FRAMES, MAX_KEYS, MAX_LAYERS, MAX_NAME, MAX_OPTION_NUMBER, MAX_PROJECT_BYTES, MAX_SEED,
+                     MAX_SEGMENTS, MAX_TAKES, VALUE_LIMIT)
 from .language_code import normalize_language
 from .project import Project
+from .project_lock import ProjectLock
+from .protected_files import ProtectedFiles
 from .schema_upgrade import CURRENT_VERSION, PROJECT_SCHEMA, encode_f32, upgrade
-from .take import GenerationSettings, Take
+from .stored_fit import check_stored_fit
+from .take import GenerationSettings, Take, check_take_name
 from .timebase import FrameRate
 
 SUFFIX = ".tfs"
-
-
-def backup_path(path: str | Path) -> Path:
-    return Path(f"{path}.bak")
 
 
 def autosave_path(path: str | Path) -> Path:
@@ -91,18 +95,64 @@ def _relative(path: Path | None, project_dir: Path) -> str | None:
 
 
 def save_project(project: Project, path: str | Path | None = None, backup: bool = True) -> Path:
-    """Write atomically; the previous file becomes NAME.tfs.bak; a stale autosave is removed."""
+    """Write atomically; the previous file becomes NAME.tfs.bak; a stale autosave is removed.
+
+    Refused before anything is written: a path that is one of the project's media files, a read-only
+    or special file (core.atomic_write), and a project file that another program saved since this
+    one was loaded (ProjectChangedError: the caller re-applies its change to their version, or asks).
+    A symbolic link is saved through to its target. The check and the write hold NAME.tfs.lock.
+    """
     path = Path(path if path is not None else project.path or "")
     if not str(path):
         raise ProjectFileError("the project has no file name yet; choose where to save it")
-    text = _to_text(project, path)
-    write_atomic(path, text.encode("utf-8"), backup=backup)
+    media = ProtectedFiles.of_media(project)  # not the project files: a save replaces its own
+    media.check(path, "project file")
+    if backup:
+        media.check(backup_path(write_target(path)), "project backup")
+    data = _to_text(project, path).encode("utf-8")
+    with ProjectLock(path):
+        check_unchanged(project, path)
+        write_atomic(path, data, backup=backup)
+        atomic_write.remove_stale_temps(write_target(path))  # left by a save that was killed
     project.path = path
+    project.file_digest = digest(data)
     try:
         autosave_path(path).unlink(missing_ok=True)
     except OSError:
         pass  # a leftover autosave is only offered while newer than the project
     return path
+
+
+class ProjectChangedError(ProjectFileError):
+    """The file on disk is no longer the one this project was loaded from (another program saved it)."""
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def disk_digest(path: str | Path) -> str | None:
+    """sha256 of the project file as it is on disk now; None when there is none."""
+    try:
+        return digest(read_regular(path, "project file", MAX_PROJECT_BYTES, ProjectFileError))
+    except ProjectFileError:
+        if not os.path.lexists(path) or (os.path.islink(path) and not os.path.exists(path)):
+            return None
+        raise
+
+
+def check_unchanged(project: Project, path: Path) -> None:
+    """Raise ProjectChangedError when `path` is the file `project` was loaded from and another
+    program has replaced it since (content hash: mtimes are coarse on some network disks)."""
+    loaded = getattr(project, "file_digest", None)
+    if loaded is None or project.path is None:
+        return
+    if os.path.realpath(project.path) != os.path.realpath(path):
+        return  # Save As elsewhere: nothing of ours is there to overwrite
+    current = disk_digest(path)
+    if current is not None and current != loaded:
+        raise ProjectChangedError("was saved by another program since it was opened here; nothing was "
+                                  "written (reopen it, or save under another name)", path)
 
 
 def autosave(project: Project) -> Path:
@@ -121,35 +171,13 @@ def _to_text(project: Project, path: Path, readable: bool = True) -> str:
         return dumps_readable(doc) if readable else json.dumps(doc, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:  # e.g. a NaN or an array in portrait_fit: a bug, said plainly
         raise ProjectFileError(f"could not save: the project holds a value JSON cannot store ({exc})", path) from None
+    except RecursionError:
+        raise ProjectFileError("could not save: the project holds values nested too deeply", path) from None
 
 
 def write_atomic(path: Path, data: bytes, backup: bool = True) -> None:
-    """temp file in the same folder + fsync + os.replace + folder fsync: the old file or the new
-    one, never half of either. On any OS error the old file is untouched and the temp removed."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; keep what the user would get
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if backup and path.exists():
-            _keep_backup(path)
-        os.replace(tmp, path)
-        tmp = None
-        _fsync_dir(folder)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ProjectFileError(f"could not save ({reason}); the previous file is unchanged", path) from exc
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    """The shared atomic writer (core.atomic_write) with project-file messages."""
+    atomic_write.write_atomic(path, data, backup=backup, error=ProjectFileError, verb="could not save")
 
 
 def dumps_readable(obj, indent: str = "") -> str:
@@ -168,36 +196,6 @@ def dumps_readable(obj, indent: str = "") -> str:
     return json.dumps(obj, ensure_ascii=False, allow_nan=False)
 
 
-def _file_mode(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _keep_backup(path: Path) -> None:
-    bak = backup_path(path)
-    tmp = Path(f"{bak}.tmp")
-    tmp.unlink(missing_ok=True)
-    try:
-        os.link(path, tmp)  # cheap: the backup shares the old file's data
-    except OSError:
-        tmp.write_bytes(path.read_bytes())
-    os.replace(tmp, bak)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 # -- reading ---------------------------------------------------------------------------------------
 def load_project(path: str | Path, as_path: str | Path | None = None) -> Project:
     """Read (and upgrade in memory) a project; the file is never modified.
@@ -205,86 +203,90 @@ def load_project(path: str | Path, as_path: str | Path | None = None) -> Project
     `as_path` loads an autosave as if it were the project at that path (media resolve the same).
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProjectFileError("no such project file", path) from None
-    except IsADirectoryError:
-        raise ProjectFileError("is a folder, not a project file", path) from None
-    except OSError as exc:
-        raise ProjectFileError(f"cannot read ({exc.strerror or exc})", path) from None
+    raw = read_regular(path, "project file", MAX_PROJECT_BYTES, ProjectFileError)
     if not raw.strip():
         raise ProjectFileError("the file is empty (an interrupted copy?); try NAME.tfs.bak", path)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ProjectFileError(f"not a project file (not UTF-8 text: bad byte at offset {exc.start})", path) from None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        # json reports a string cut off by the end of file at the string's start
-        ends_early = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
-        hint = " (the file ends early: truncated?)" if ends_early else ""
-        raise ProjectFileError(f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{hint}",
-                               path) from None
-    except RecursionError:
-        raise ProjectFileError("not a project file (nested too deeply)", path) from None
-    doc = At(value, path)
-    if not isinstance(value, dict):
-        raise doc.fail(f"not a TalkFace Studio project (the top level is {describe(value)}, not an object)")
+    doc = parse_json(raw, path, "project file")
+    if not isinstance(doc.value, dict):
+        raise doc.fail(f"not a TalkFace Studio project (the top level is {describe(doc.value)}, not an object)")
     current = At(upgrade(doc), path)
     project_path = Path(as_path) if as_path is not None else path
-    return project_from_json(current, project_path)
+    project = project_from_json(current, project_path)
+    # what a later save compares the disk with: this file, or for a recovered autosave the project
+    # file it stands in for (so restoring an autosave and saving is not mistaken for a conflict)
+    project.file_digest = digest(raw) if as_path is None else disk_digest(as_path)
+    return project
 
 
 def project_from_json(doc: At, project_path: Path) -> Project:
+    """Every field type- and range-checked (core.limits); problems name their JSON path."""
     folder = project_path.parent
-    settings = doc.get("settings", {}).dict()
-    takes = [_take_from_json(t, folder) for t in doc["takes"]]
+    settings = doc.get("settings", {})
+    settings.dict()
+    settings.tree(max_depth=16, max_nodes=100_000, max_number=MAX_OPTION_NUMBER)
+    takes = [_take_from_json(t, folder) for t in doc["takes"].each(MAX_TAKES)]
     names = [t.name for t in takes]
+    seen = set()
     for i, name in enumerate(names):
-        if name in names[:i]:
+        if name in seen:
             raise doc["takes"][i]["name"].fail(f"take name {name!r} is used twice")
-    return Project(takes, settings, project_path)
+        seen.add(name)
+    return Project(takes, settings.value, project_path)
 
 
 def _take_from_json(t: At, folder: Path) -> Take:
     _check_schema(t, "talkface.take")
-    name = t["name"].str()
+    name = t["name"]
+    try:
+        check_take_name(name.str(max_len=MAX_NAME))
+    except ValidationError as exc:
+        raise name.fail(exc.problem) from None
     try:
         rate = FrameRate.from_json(t["rate"].value)
     except TalkFaceError as exc:
         raise t["rate"].fail(exc.problem) from None
-    n_frames = t["n_frames"].int(min=0)
+    n_frames = t["n_frames"].int(min=0, max=MAX_FRAMES)
     try:
         language = normalize_language(t["language"].str())
     except TalkFaceError as exc:
         raise t["language"].fail(exc.problem) from None
     g = t.get("generation", {})
     g.dict()
-    generation = GenerationSettings(g.get("backend", "procedural").str(), g.get("seed", 0).int(),
-                                    g.get("transcript").str(optional=True), g.get("options", {}).dict())
+    options = g.get("options", {})
+    options.dict()
+    options.tree(max_depth=8, max_nodes=10_000, max_number=MAX_OPTION_NUMBER)
+    generation = GenerationSettings(g.get("backend", "procedural").str(max_len=100),
+                                    g.get("seed", 0).int(min=0, max=MAX_SEED),
+                                    g.get("transcript").str(optional=True), options.value)
     fit = t.get("portrait_fit")
     if not fit.is_null:
-        fit.dict()
+        check_stored_fit(fit)
     track = _track_from_json(t["emotion_track"])
     channels = {}
     for cname, c in t.get("channels", {}).items():
         if cname not in CHANNEL_NAMES:
             raise c.fail(f"unknown channel (channels are {', '.join(CHANNEL_NAMES)})")
         base = _decode_base(c["base"], n_frames)
-        layers = [_layer_from_json(x) for x in c.get("layers", []).__iter__()]
-        ids = [x.id for x in layers]
-        for i, lid in enumerate(ids):
-            if lid in ids[:i]:
-                raise c["layers"][i]["id"].fail(f"layer id {lid!r} is used twice")
-        channels[cname] = Channel(cname, base, layers)
-    return Take(name, _resolve(t.get("audio"), folder), _resolve(t.get("portrait"), folder), rate, n_frames,
-                track, channels, generation, fit.value, language)
+        layers = [_layer_from_json(x) for x in c.get("layers", []).each(MAX_LAYERS)]
+        ids = set()
+        for i, layer in enumerate(layers):
+            if layer.id in ids:
+                raise c["layers"][i]["id"].fail(f"layer id {layer.id!r} is used twice")
+            ids.add(layer.id)
+        try:
+            channels[cname] = Channel(cname, base, layers)
+        except ValidationError as exc:
+            raise c.fail(exc.problem) from None
+    audio, portrait = _resolve(t.get("audio"), folder), _resolve(t.get("portrait"), folder)
+    try:
+        return Take(name.value, audio, portrait, rate, n_frames, track, channels, generation, fit.value,
+                    language)
+    except ValidationError as exc:
+        raise t.fail(exc.problem) from None
 
 
 def _check_schema(obj: At, schema: str) -> None:
-    got = obj.get("schema", schema).str()
+    got = obj.get("schema", schema).str(max_len=100)
     if got != schema:
         raise obj["schema"].fail(f"must be {schema!r}, got {got!r}")
     version = obj.get("version", 1).int(min=1)
@@ -293,7 +295,7 @@ def _check_schema(obj: At, schema: str) -> None:
 
 
 def _resolve(value: At, folder: Path) -> Path | None:
-    text = value.str(optional=True)
+    text = value.path_text(optional=True)
     if text is None:
         return None
     p = Path(text)
@@ -304,16 +306,16 @@ def _resolve(value: At, folder: Path) -> Path | None:
 
 def _track_from_json(e: At) -> EmotionTrack:
     _check_schema(e, "talkface.emotion_track")
-    default = e.get("default_transition", 8).int(min=0)
+    default = e.get("default_transition", 8).int(min=0, max=MAX_FRAMES)
     segments = []
     prev_end, seen = 0, set()
-    for s in e["segments"]:
-        sid = s["id"].str()
-        start = s["start"].int(min=0)
-        end = s["end"].int(min=start + 1)
+    for s in e["segments"].each(MAX_SEGMENTS):
+        sid = s["id"].str(max_len=MAX_NAME)
+        start = s["start"].int(min=0, max=MAX_FRAMES)
+        end = s["end"].int(min=start + 1, max=MAX_FRAMES)
         emotion = s["emotion"].one_of([x for x in EMOTIONS if x != "neutral"])
         level = s["level"].int(min=1, max=3)
-        transition = s.get("transition").int(min=0, optional=True)
+        transition = s.get("transition").int(min=0, max=MAX_FRAMES, optional=True)
         if start < prev_end:
             raise s.fail(f"overlaps the previous segment (which ends at frame {prev_end}, this starts at {start})")
         if sid in seen:
@@ -321,18 +323,23 @@ def _track_from_json(e: At) -> EmotionTrack:
         seen.add(sid)
         prev_end = end
         segments.append(Segment(start, end, emotion, level, transition, id=sid))
-    return EmotionTrack(segments, default, e.get("next_id", 1).int(min=1))
+    next_id = e.get("next_id", 1)
+    try:
+        return EmotionTrack(segments, default, next_id.int(min=1, max=2**62))
+    except ValidationError as exc:
+        raise e.fail(exc.problem) from None
 
 
 def _decode_base(b: At, n_frames: int) -> np.ndarray:
     encoding = b["encoding"].one_of(["f32le-base64", "constant"])
-    length = b["length"].int(min=0)
+    length = b["length"].int(min=0, max=MAX_FRAMES)
     if length != n_frames:
         raise b["length"].fail(f"has {length} frames but the take has {n_frames}")
     if encoding == "constant":
-        return np.full(length, b["value"].float(), np.float32)
+        return np.full(length, b["value"].float(min=-VALUE_LIMIT, max=VALUE_LIMIT), np.float32)
+    text = b["data"].str(max_len=4 * ((4 * MAX_FRAMES + 2) // 3) + 4)
     try:
-        data = base64.b64decode(b["data"].str(), validate=True)
+        data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise b["data"].fail("is not valid base64") from None
     if len(data) != 4 * length:
@@ -340,19 +347,21 @@ def _decode_base(b: At, n_frames: int) -> np.ndarray:
     values = np.frombuffer(data, dtype="<f4").astype(np.float32)
     if not np.all(np.isfinite(values)):
         raise b["data"].fail("contains values that are not finite numbers")
+    if len(values) and np.abs(values).max() > VALUE_LIMIT:
+        raise b["data"].fail(f"contains values beyond +-{VALUE_LIMIT:g}")
     return values
 
 
 def _layer_from_json(x: At) -> EditLayer:
     _check_schema(x, "talkface.edit_layer")
     keys, frames, key_ids = [], set(), set()
-    for k in x["keys"]:
+    for k in x["keys"].each(MAX_KEYS):
         if len(k.list()) != 4:
             raise k.fail("a key must be [frame, value, interp, id]")
-        frame = k[0].int()
-        value = k[1].float()
+        frame = k[0].int(min=-MAX_FRAMES, max=2 * MAX_FRAMES)
+        value = k[1].float(min=-VALUE_LIMIT, max=VALUE_LIMIT)
         interp = k[2].one_of(INTERPOLATIONS)
-        kid = k[3].str()
+        kid = k[3].str(max_len=MAX_NAME)
         if frame in frames:
             raise k.fail(f"a second key on frame {frame}")
         if kid in key_ids:
@@ -360,9 +369,13 @@ def _layer_from_json(x: At) -> EditLayer:
         frames.add(frame)
         key_ids.add(kid)
         keys.append(Key(frame, value, interp, kid))
-    return EditLayer(id=x["id"].str(), mode=x.get("mode", "override").one_of(LAYER_MODES), keys=tuple(keys),
-                     blend_in=x.get("blend_in", 0).int(min=0), blend_out=x.get("blend_out", 0).int(min=0),
-                     enabled=x.get("enabled", True).bool(), name=x.get("name", "").str())
+    try:
+        return EditLayer(id=x["id"].str(max_len=MAX_NAME), mode=x.get("mode", "override").one_of(LAYER_MODES),
+                         keys=tuple(keys), blend_in=x.get("blend_in", 0).int(min=0, max=MAX_FRAMES),
+                         blend_out=x.get("blend_out", 0).int(min=0, max=MAX_FRAMES),
+                         enabled=x.get("enabled", True).bool(), name=x.get("name", "").str(max_len=MAX_NAME))
+    except ValidationError as exc:
+        raise x.fail(exc.problem) from None
 
 
 # -- recovery --------------------------------------------------------------------------------------

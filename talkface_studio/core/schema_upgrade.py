@@ -21,7 +21,8 @@ import base64
 
 import numpy as np
 
-from .json_reader import At
+from .json_reader import At, describe
+from .limits import MAX_FRAMES, MAX_SEED
 from .timebase import FrameRate
 
 PROJECT_SCHEMA = "talkface.project"
@@ -40,7 +41,7 @@ def detect_version(doc: At) -> int:
     else:
         raise doc.fail("not a TalkFace Studio project (no \"schema\": \"talkface.project\" / schema_version)")
     if version > CURRENT_VERSION:
-        raise doc.fail(f"written by a newer TalkFace Studio (schema {version}); "
+        raise doc.fail(f"written by a newer TalkFace Studio (schema {describe(version)}); "
                        f"this version reads up to {CURRENT_VERSION}")
     return version
 
@@ -65,23 +66,26 @@ def encode_f32(values) -> dict:
 
 def _v0_to_v1(doc: At) -> dict:
     takes = []
-    for t in doc["takes"]:
+    for t in doc["takes"].each(10_000):
         rate_value = t["fps"].float()
         try:
             rate = FrameRate.parse(rate_value)
         except Exception as exc:
             raise t["fps"].fail(str(exc)) from None
-        n_frames = t["frames"].int(min=0)
-        transition = round(t.get("blend_seconds", 0.25).float() * rate.fps)
+        n_frames = t["frames"].int(min=0, max=MAX_FRAMES)
+        transition = round(t.get("blend_seconds", 0.25).float(min=0, max=60) * rate.fps)
         segments = []
-        for i, e in enumerate(t.get("emotions", [])):
-            start = rate.seconds_to_frame(e["start"].float())
-            end = rate.seconds_to_frame(e["end"].float())
+        longest = MAX_FRAMES / rate.fps
+        for i, e in enumerate(t.get("emotions", []).each(MAX_FRAMES)):
+            start = rate.seconds_to_frame(e["start"].float(min=0, max=longest))
+            end = rate.seconds_to_frame(e["end"].float(min=0, max=longest))
             segments.append({"id": f"s{i + 1}", "start": start, "end": end, "emotion": e["emotion"].value,
                              "level": e.get("level", 2).value, "transition": None})
         channels = {}
-        for name, curve in t.get("curves", {}).items():
-            values = [v.float() for v in curve]
+        for name, curve in t.get("curves", {}).items(max_items=100):
+            values = [v.float() for v in curve.each(MAX_FRAMES)]
+            if len(values) != n_frames:
+                raise curve.fail(f"has {len(values)} values but the take has {n_frames} frames")
             channels[name] = {"base": encode_f32(values), "layers": []}
         for name, edits in t.get("edits", {}).items():
             entry = channels.setdefault(name, {"base": encode_f32([0.0] * n_frames), "layers": []})
@@ -95,7 +99,8 @@ def _v0_to_v1(doc: At) -> dict:
             "schema": "talkface.take", "version": 1, "name": t["name"].value,
             "audio": t.get("audio").value, "portrait": t.get("portrait").value,
             "rate": rate.to_json(), "n_frames": n_frames,
-            "generation": {"backend": "procedural", "seed": t.get("seed", 0).value, "transcript": None, "options": {}},
+            "generation": {"backend": "procedural", "seed": t.get("seed", 0).int(min=0, max=MAX_SEED),
+                           "transcript": None, "options": {}},
             "portrait_fit": None,
             "emotion_track": {"schema": "talkface.emotion_track", "version": 1, "default_transition": transition,
                               "next_id": len(segments) + 1, "segments": segments},

@@ -115,6 +115,15 @@ class Take:
         return f"Take({self.name!r}, {self.n_frames} frames at {self.rate} fps)"
 
 
+def check_seed(seed) -> int:
+    """Seeds are non-negative 64-bit integers (what numpy and torch generators accept)."""
+    from .limits import MAX_SEED
+
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        raise ValidationError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
+    return int(seed)
+
+
 def check_take_name(name) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ValidationError(f"take name must be a non-empty text, got {name!r}")

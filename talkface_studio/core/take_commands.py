@@ -141,6 +141,9 @@ class SetGeneration(_TakeStateCommand):
         g = take.generation
         take.generation = GenerationSettings(**{**vars(g), **copy.deepcopy(self.changes)})
 
+    def _change(self, project):
+        return Change(self.take, "generation")  # no view draws these: lighter than a whole-take change
+
     def _merge_key(self):
         return (self.take, tuple(sorted(self.changes)))
 

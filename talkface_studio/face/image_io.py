@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from talkface_studio.core.errors import MediaError
+from talkface_studio.core.file_access import check_regular
 
 MAX_PIXELS = 100_000_000  # beyond this a portrait is a mistake (or a decompression bomb)
 BACKDROP_GREY = 128
@@ -46,8 +47,7 @@ def _composite(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 def load_image(path: str | Path) -> np.ndarray:
     """Decode ``path`` to uint8 RGB [H, W, 3]; raise MediaError naming the file on any problem."""
     path = Path(path)
-    if not path.is_file():
-        raise MediaError("image file not found", path)
+    check_regular(path, "image file", MediaError)  # a FIFO or device is refused before reading
     try:
         with warnings.catch_warnings():  # our own size limit below replaces Pillow's bomb warning
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

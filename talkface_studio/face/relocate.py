@@ -3,6 +3,8 @@
 Order per frame (all vectorised over frames):
 1. expression deltas (expression - canonical face) are added to the portrait's own normalized face,
    stretched mildly to the portrait's proportions (a long face opens its jaw a little further);
+   deltas that close the eyes shrink with the portrait's own eye opening, so a squint or a lowered
+   brow narrows narrow eyes in proportion instead of shutting them;
 2. blink closes the lids: the upper lid travels most of the way to a meeting line just above the
    lower lid, the lower lid rises the rest; the skin next to the lids follows with a falloff;
 3. gaze turns each eyeball: the iris moves by ``eye radius * sin(angle)``, clamped to the eye opening,
@@ -26,6 +28,7 @@ NECK_PIVOT = np.array([0.0, 0.9, 0.75])
 EYEBALL_RADIUS = 0.42  # times the eye's corner-to-corner width (eyeball ~24 mm, eye opening ~30 mm)
 LOWER_LID_SHARE = 0.2  # of the opening closed by the lower lid in a blink
 PROPORTION_LIMITS = (0.8, 1.25)
+LID_CLOSING_LIMITS = (0.45, 1.0)  # closing deltas x (portrait's eye opening / canonical), clipped
 CHUNK = 2048  # frames per vectorised block: bounds memory on hour-long takes
 
 _CANON = canonical_face().astype(np.float64)
@@ -75,6 +78,27 @@ def _proportions(identity_n: np.ndarray) -> np.ndarray:
     ky = (identity_n[152, 1] - identity_n[[33, 263], 1].mean()) / (_CANON[152, 1] - _CANON[[33, 263], 1].mean())
     k = np.clip([kx, ky, (kx + ky) / 2], *PROPORTION_LIMITS)
     return k
+
+
+def _lid_closing_scale(identity_n: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    """Per eye (upper lid points, lower lid points, factor for deltas that close the eye)."""
+    out = []
+    for eye in _EYES:
+        up, lo = eye["upper"], eye["lower"]
+        own = float(np.mean(identity_n[lo, 1] - identity_n[up, 1]))
+        canon = float(np.mean(_CANON[lo, 1] - _CANON[up, 1]))
+        out.append((up, lo, float(np.clip(own / canon, *LID_CLOSING_LIMITS))))
+    return out
+
+
+def _scale_lid_closing(deltas: np.ndarray, scales) -> None:
+    """In place: upper-lid deltas down and lower-lid deltas up are scaled; opening ones are not."""
+    for up, lo, k in scales:
+        if k < 1.0:
+            d = deltas[:, up, 1]
+            deltas[:, up, 1] = np.where(d > 0, d * k, d)
+            d = deltas[:, lo, 1]
+            deltas[:, lo, 1] = np.where(d < 0, d * k, d)
 
 
 def _interp_lid(lid_xy: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -163,12 +187,14 @@ def relocate(identity_px: np.ndarray, expression: np.ndarray, channels: dict | N
     ch = {k: _channel(channels, k, n) for k in ("head_yaw", "head_pitch", "head_roll", "gaze_yaw",
                                                 "gaze_pitch", "blink")}
     stretch = _proportions(identity_n)
+    lid_scales = _lid_closing_scale(identity_n)
     canon32 = canonical_face()
     pivot_cam = pose.rotation @ NECK_PIVOT  # the pivot in camera axes, normalized units
     out = np.empty((n, N_LANDMARKS, 3), dtype=np.float32)
     for a in range(0, n, CHUNK):
         b = min(a + CHUNK, n)
         deltas = (expr[a:b] - canon32).astype(np.float64) * stretch
+        _scale_lid_closing(deltas, lid_scales)
         face = identity_n[None] + deltas
         open_ = 1.0 - np.clip(ch["blink"][a:b], 0.0, 1.0)[:, None]
         allowance = [(top * open_, bottom * open_) for top, bottom in _lid_overshoot(face)]

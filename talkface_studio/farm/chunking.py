@@ -113,6 +113,26 @@ def plan_job(project_path: str | os.PathLike, output: str | os.PathLike, *, take
             raise ValidationError(f"take {take_name!r} is empty", project_path)
         first, last = 0, take.n_frames - 1
         plans.append(TakePlan(take_name, first, last, tuple(chunk_ranges(first, last, chunk))))
-    return FarmPlan(project=project_path, output=Path(output).absolute(), takes=tuple(plans), chunk=chunk,
+    plan = FarmPlan(project=project_path, output=Path(output).absolute(), takes=tuple(plans), chunk=chunk,
                     size=size, renderer=renderer, device=device, video_ext=video_ext,
                     command=tuple(command or (DEFAULT_COMMAND,)), name=name)
+    check_outputs(plan, project)
+    return plan
+
+
+JOB_FILES = ("template.yaml", "parameter_values.yaml", "openjd_parameters.yaml", "opencue_job.xml")
+
+
+def check_outputs(plan: FarmPlan, project) -> None:
+    """Nothing the job writes (job files now, frames and videos on the farm) may replace a file of the
+    project: refused here, before the job is written or submitted."""
+    from talkface_studio.core.protected_files import ProtectedFiles
+    from talkface_studio.pipeline.export.image_sequence import frame_name
+
+    guard = ProtectedFiles.of_project(project, plan.project)
+    for name in JOB_FILES:
+        guard.check(plan.output / name, "job file")
+    for take in plan.takes:
+        guard.check(plan.video_path(take.name), "video")
+        guard.check_sequence(plan.sequence_dir(take.name),
+                             [frame_name(take.name, f) for f in range(take.first, take.last + 1)])

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from talkface_studio.core.errors import TalkFaceError
+from talkface_studio.pipeline.export.atomic import write_text_atomic
 
 from .chunking import FarmPlan
 
@@ -66,7 +67,7 @@ def serialize(plan: FarmPlan, **outline_options) -> str:
 def write_spec(plan: FarmPlan, path: str | Path | None = None, **outline_options) -> Path:
     path = Path(path) if path is not None else plan.output / "opencue_job.xml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(serialize(plan, **outline_options), encoding="utf-8")
+    write_text_atomic(path, serialize(plan, **outline_options))
     return path
 
 

@@ -20,6 +20,7 @@ import subprocess
 from pathlib import Path
 
 from talkface_studio.core.errors import TalkFaceError, ValidationError
+from talkface_studio.pipeline.export.atomic import write_text_atomic
 
 from .chunking import FarmPlan
 
@@ -144,15 +145,15 @@ def write_bundle(plan: FarmPlan, folder: str | Path | None = None) -> Path:
     validate_template(template)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "template.yaml"
-    path.write_text(yaml.safe_dump(template, sort_keys=False, width=120), encoding="utf-8")
+    write_text_atomic(path, yaml.safe_dump(template, sort_keys=False, width=120))
     # Deadline Cloud's bundle format; absolute values, as the submitter resolved them
     values = {"parameterValues": [{"name": "TalkfaceCommand", "value": plan.command[0]},
                                   {"name": "ProjectFile", "value": str(plan.project)},
                                   {"name": "OutputDir", "value": str(plan.output)}]}
-    (folder / "parameter_values.yaml").write_text(yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
+    write_text_atomic(folder / "parameter_values.yaml", yaml.safe_dump(values, sort_keys=False))
     # the same as a plain mapping, the form `openjd run -p file://...` reads
     plain = {v["name"]: v["value"] for v in values["parameterValues"]}
-    (folder / LOCAL_PARAMS).write_text(yaml.safe_dump(plain, sort_keys=False), encoding="utf-8")
+    write_text_atomic(folder / LOCAL_PARAMS, yaml.safe_dump(plain, sort_keys=False))
     return path
 
 

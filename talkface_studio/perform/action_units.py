@@ -1,9 +1,10 @@
 """FACS action units as landmark displacement fields [478, 3] at full intensity (normalized space).
 
 Magnitudes are chosen from published ranges of facial movement (e.g. brow raise ~6-8 mm, smile
-corner pull ~6 mm up and out) so that level 3 reads clearly on a 512 px portrait and level 1
-(one third) is subtle but visible. Most units are built on the subject's right and mirrored;
-`side="right"` keeps only one side (contempt is a unilateral AU12+AU14).
+corner pull ~6 mm up and out) at full intensity; blendshapes.py scales them up to MEAD's level 3
+(an exaggerated, unmistakable expression) and level 1 (one third) stays subtle but visible. Most
+units are built on the subject's right and mirrored; `side="right"` keeps only one side (contempt
+is a unilateral AU12+AU14).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from talkface_studio.face.topology import REGIONS
 from .face_fields import (
     CORNERS,
     FACE,
+    IN_LIPS,
     LIP_DEPTH,
     LIP_SIDE,
+    MM,
     MOUTH_LINE_Y,
     X,
     Y,
@@ -57,18 +60,22 @@ def au2_outer_brow_raiser():
     return both_sides(_brow_field(outer, (-0.5, -7.0, 0.0), 0.13))
 
 
-def au4_brow_lowerer():
+def au4_brow_lowerer(lid: float = 1.0, v_shape: float = 0.0):
+    """Brows down and drawn together. `lid`: how much the lowered brow presses the upper lid down
+    (0 for a glare, where AU5 holds the lid up under the lowered brow). `v_shape`: extra lowering
+    of the inner ends (mm at 1: 2.5), the V of anger rather than a level frown."""
     inner, outer = brow_ends("right")
     mid = FACE[[inner, outer]].mean(axis=0)
     w_down = above_eye("right") * np.exp(-((X - mid[0]) ** 2) / (2 * 0.2**2)) * _right_half()
     w_down *= np.exp(-np.clip(mid[1] - 0.05 - Y, 0, None) ** 2 / (2 * 0.2**2))
     w_in = above_eye("right") * np.exp(-((X - FACE[inner, 0]) ** 2) / (2 * 0.1**2)) * _right_half()
-    down = scaled(w_down, vec(0, 4.5, -0.5)) + scaled(w_in, vec(4.0, 1.0, -1.0))
-    lid = scaled(lid_profile(REGIONS["right_upper_lid"]), vec(0, 1.0, 0))  # the brow presses the lid
-    return both_sides(down + lid)
+    down = scaled(w_down, vec(0, 4.5, -0.5)) + scaled(w_in, vec(4.0, 1.0 + 2.5 * v_shape, -1.0))
+    lid_push = scaled(lid_profile(REGIONS["right_upper_lid"]), vec(0, 1.0 * lid, 0))  # the brow presses the lid
+    return both_sides(down + lid_push)
 
 
 def au5_upper_lid_raiser():
+    """The upper lid pulled up (3.2 mm at 1): the white of the eye shows above the iris."""
     lid = lid_profile(REGIONS["right_upper_lid"])
     fold = bump(FACE[REGIONS["right_upper_lid"]].mean(0) + [0, -0.06, 0], 0.07) * (1 - above_eye("right") ** 2)
     fold[REGIONS["right_upper_lid"]] = 0
@@ -77,16 +84,27 @@ def au5_upper_lid_raiser():
 
 
 def au6_cheek_raiser():
+    """Cheeks lifted by the orbicularis oculi: the lower lid pushed up and bulging, crow's feet at
+    the outer corner, the skin under the brow's tail drawn down a little (the eyes smile)."""
     cheek = bump(_EYE_R + [0.0, 0.22, -0.05], 0.13) * (Y > _EYE_R[1]) * _right_half()
     lower_lid = lid_profile(REGIONS["right_lower_lid"])
+    upper_lid = lid_profile(REGIONS["right_upper_lid"])
     crow = bump(FACE[REGIONS["right_eye_corners"][0]] + [-0.05, 0, 0], 0.05) * _right_half()
-    return both_sides(scaled(cheek, vec(0, -3.5, -1.5)) + scaled(lower_lid, vec(0, -1.8, 0)) + scaled(crow, vec(1.0, -0.5, 0)))
+    return both_sides(scaled(cheek, vec(0, -4.0, -1.8)) + scaled(lower_lid, vec(0, -2.2, -0.3))
+                      + scaled(upper_lid, vec(0, 0.4, 0)) + scaled(crow, vec(1.0, -0.5, 0)))
 
 
-def au7_lid_tightener():
+def au7_lid_tightener(upper: float = 1.0):
+    """The lower lid tensed up and straightened; `upper` scales the upper lid's share (0 for a
+    glare: the lower lid tenses while the upper lid stays up)."""
     lower = lid_profile(REGIONS["right_lower_lid"])
-    upper = lid_profile(REGIONS["right_upper_lid"])
-    return both_sides(scaled(lower, vec(0, -2.2, 0)) + scaled(upper, vec(0, 1.0, 0)))
+    upper_lid = lid_profile(REGIONS["right_upper_lid"])
+    return both_sides(scaled(lower, vec(0, -2.2, 0)) + scaled(upper_lid, vec(0, 1.0 * upper, 0)))
+
+
+def au43_lids_droop():
+    """The upper lids hang lower (sadness, tiredness): 1.5 mm at the lid's middle."""
+    return both_sides(scaled(lid_profile(REGIONS["right_upper_lid"]), vec(0, 1.5, 0)))
 
 
 def au9_nose_wrinkler():
@@ -175,6 +193,26 @@ def au38_nostril_dilator():
     return both_sides(scaled(ala, vec(-1.8, 0.2, 0)))
 
 
-def au26_jaw_drop(jaw_open_basis: np.ndarray):
-    return 0.35 * jaw_open_basis
+def au25_lips_apart(gap_mm: float = 6.0, upper_share: float = 0.45):
+    """Lips parted with the jaw nearly still, widest at the centre and closing toward the corners;
+    `upper_share` of the gap comes from the upper lip rising off the upper teeth (a smile shows
+    them), the rest from the lower lip. The red of each lip moves as one, so it keeps its fullness."""
+    along = 1.0 - smoothstep(np.abs(X) / abs(RIGHT_CORNER[0]))  # 1 at the centre, 0 at the corners
+    lips = np.where(LIP_SIDE < 0, -upper_share, np.where(LIP_SIDE > 0, 1.0 - upper_share, 0.0)) * IN_LIPS
+    skin_above = _UPPER_SIDE * bump([0.0, MOUTH_LINE_Y.min() - 0.04, 0.0], 0.09) * -upper_share * 0.4
+    field = np.zeros_like(FACE)
+    field[:, 1] = (lips * (0.15 + 0.85 * along) + skin_above) * gap_mm * MM
+    return field
+
+
+def au18_lips_rounded(inward_mm: float = 3.5):
+    """The corners drawn toward the midline and the lips pushed a little forward: with a dropped jaw
+    the opening becomes an oval (the "O" of surprise), not a wide, toothy slot."""
+    corner = bump(RIGHT_CORNER, 0.1) * _right_half()
+    lips = bump(FACE[[13, 14]].mean(axis=0), 0.16) * IN_LIPS
+    return both_sides(scaled(corner, vec(inward_mm, 0.0, -1.0))) + scaled(lips, vec(0, 0, -1.5))
+
+
+def au26_jaw_drop(jaw_open_basis: np.ndarray, amount: float = 0.35):
+    return amount * jaw_open_basis
 

@@ -27,10 +27,13 @@ _NOSE_ALA = (129, 358)
 _NOSE_WING = (64, 294)  # the outermost points of the nose wings
 _SUBNASALE = 2
 _UPPER_LIP_TOP = (37, 0, 267)  # the cupid's bow
+_CHEEKS = ((101, 36, 119), (330, 266, 348))  # the cheek apples below each eye (move most with AU6)
+_IRISES = ((468, 469, 470, 471, 472), (473, 474, 475, 476, 477))  # centre first
 
 MEASURES = ("corner_lift", "corner_asym", "inner_brow", "outer_brow", "brow_gap", "eye_open",
             "lip_gap", "mouth_width", "lip_thickness", "nose_to_lip", "ala_drop", "nose_width",
-            "lower_lip_drop")
+            "lower_lip_drop", "corner_height", "cheek_height", "upper_lid", "lower_lid",
+            "sclera_above_iris")
 
 
 def measure(landmarks: np.ndarray, normalized: bool = False) -> dict[str, np.ndarray]:
@@ -44,7 +47,13 @@ def measure(landmarks: np.ndarray, normalized: bool = False) -> dict[str, np.nda
     nose_to_lip: nose base to the top of the upper lip (shrinks as the upper lip rises).
     ala_drop: how far the nose wings sit below the eyes (shrinks when the nose wrinkles).
     nose_width: across the nose wings (grows when the nostrils flare, AU38).
-    lower_lip_drop: the lower lip's outer edge below the nose base (grows with AU16 or the jaw)."""
+    lower_lip_drop: the lower lip's outer edge below the nose base (grows with AU16 or the jaw).
+    corner_height: the lip corners' height relative to the eye corners (negative; rises with a
+    smile whatever the jaw does to the mouth's centre). cheek_height: the cheek apples' height
+    relative to the eye corners (negative; rises with AU6). upper_lid / lower_lid: mid-lid height
+    relative to the line through the eye's corners (upper > 0 rises with AU5; lower < 0 rises with
+    AU6/AU7). sclera_above_iris: how far the upper lid sits above the top of the iris (> 0: white
+    shows above it, the wide eyes of surprise and fear; < 0: the lid covers part of the iris)."""
     lm = np.asarray(landmarks, np.float64)
     if lm.ndim == 2:
         lm = lm[None]
@@ -61,6 +70,16 @@ def measure(landmarks: np.ndarray, normalized: bool = False) -> dict[str, np.nda
     eye_open = np.mean([y[:, lo] - y[:, up] for up, lo in _LIDS], axis=0)
     lip_gap = (y[:, LIP_PAIRS[:, 1]] - y[:, LIP_PAIRS[:, 0]]).mean(axis=1)
     thickness = (y[:, _LIP_MID[0]] - y[:, _OUTER_LIP_MID[0]]) + (y[:, _OUTER_LIP_MID[1]] - y[:, _LIP_MID[1]])
+    corners_line = y[:, list(_INNER_EYE + _OUTER_EYE)].mean(axis=1)
+    upper_lid = np.mean([y[:, [i, o]].mean(axis=1) - y[:, up] for (up, _), i, o
+                         in zip(_LIDS, _INNER_EYE, _OUTER_EYE)], axis=0)
+    lower_lid = np.mean([y[:, [i, o]].mean(axis=1) - y[:, lo] for (_, lo), i, o
+                         in zip(_LIDS, _INNER_EYE, _OUTER_EYE)], axis=0)
+    sclera = []
+    for (up, _), iris in zip(_LIDS, _IRISES):
+        centre, ring = lm[:, iris[0], :2] / MM, lm[:, list(iris[1:]), :2] / MM
+        radius = np.linalg.norm(ring - centre[:, None], axis=2).mean(axis=1)
+        sclera.append((centre[:, 1] - radius) - y[:, up])
     return {
         "corner_lift": 0.5 * (lift_r + lift_l),
         "corner_asym": lift_r - lift_l,
@@ -75,4 +94,9 @@ def measure(landmarks: np.ndarray, normalized: bool = False) -> dict[str, np.nda
         "ala_drop": y[:, list(_NOSE_ALA)].mean(axis=1) - eye_line,
         "nose_width": x[:, _NOSE_WING[1]] - x[:, _NOSE_WING[0]],
         "lower_lip_drop": y[:, _OUTER_LIP_MID[1]] - y[:, _SUBNASALE],
+        "corner_height": corners_line - y[:, list(_CORNERS)].mean(axis=1),
+        "cheek_height": corners_line - y[:, [i for side in _CHEEKS for i in side]].mean(axis=1),
+        "upper_lid": upper_lid,
+        "lower_lid": lower_lid,
+        "sclera_above_iris": np.mean(sclera, axis=0),
     }

@@ -12,6 +12,11 @@ are fitted as identity terms, each channel pays an L1 price so deviations smalle
 of a full expression are left alone, and the speech shapes (mouth_wide/round, lip press/tuck) pay
 more. The
 renderer keeps the ORIGINAL landmarks as its texture source; only relocation uses the neutral ones.
+
+A broad smile almost always raises the cheeks too (AU6, the Duchenne smile), which pushes the lower
+lids up and narrows the eyes; the tracker sees that mostly as lower lids sitting higher than usual.
+So with a fitted smile, `cheek_raise` (AU6) is removed in proportion to it, but never further than
+the lower lids sit above a typical face's: a smile with relaxed eyes keeps its eyes.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from talkface_studio.core.errors import ValidationError
 from talkface_studio.face.normalize import denormalize, normalize
 from talkface_studio.face.topology import N_LANDMARKS, REGIONS
 
-from .action_units import au12_lip_corner_puller
-from .blendshapes import BASES, SHAPE_CHANNELS
+from .action_units import au6_cheek_raiser, au12_lip_corner_puller
+from .blendshapes import BASES, OPEN_PARTS, SHAPE_CHANNELS
 from .face_fields import FACE, LIP_PAIRS, MM, bump
 from .mouth_shapes import lips_part
 
@@ -35,9 +40,17 @@ NEUTRALIZE_DEFAULT = True
 # The channels' own shapes, plus two a portrait often holds alone: lips apart without the jaw
 # (AU25, a teeth-showing smile) and the social smile's corner pull without the cheek raise (AU12).
 FIT_CHANNELS = SHAPE_CHANNELS + ("lips_part", "corner_pull")
+# Derived from the fit rather than fitted (identity, e.g. narrow eyes, would pass for it):
+DERIVED_CHANNELS = ("cheek_raise",)
+DUCHENNE_SHARE = 0.8  # AU6 removed per unit of fitted smile (corner_pull + emo_happy)
+TYPICAL_LOWER_LID_MM = -2.5  # mid lower lid below the eye corners' line in a relaxed face (canonical -2.25)
 DEAD_ZONE = 0.12  # coefficients explaining less than this fraction of a full shape are ignored
 BROW_HEIGHT_SPREAD_MM = 2.5  # how far brows sit higher or lower between people, before it costs
 _SPEECH_SHAPE_PRICE = 3.0  # mouth_wide/round, lip_press/tuck: held in portraits rarely, identity-like
+# The jaw moves many points per millimetre of opening (the whole lower lip and the corners), lips_part
+# only the lips' red, so at the same price per unit of energy an open jaw was always "explained" as
+# parted lips, leaving the chin dropped; priced per millimetre of opening instead, the fit decides.
+_JAW_PRICE = 0.7
 _UPPER = {"lips_part": 3.0, "jaw_open": 0.8, "corner_pull": 1.5}  # largest coefficient removed (others: 1)
 
 _CANON = FACE
@@ -62,17 +75,24 @@ def _fit_weights() -> np.ndarray:
 _W = _fit_weights()
 _LIPS_PART = lips_part()
 _CORNER_PULL = au12_lip_corner_puller()
+_CHEEK_RAISE = au6_cheek_raiser()
+_LOWER_LID_MIDS = (145, 374)
+_CORNER_LINE = (33, 133, 263, 362)
 _FIT_POINTS = np.flatnonzero(_W > 0)
 _MOUTH = REGIONS["lips"]
 _BROWS = np.concatenate([REGIONS["left_brow"], REGIONS["right_brow"]])
 _IRISES = np.concatenate([REGIONS["left_iris"], REGIONS["right_iris"]])
 
 
-def _fit_basis(name: str) -> np.ndarray:
+def _fit_basis(name: str, whole: bool = False) -> np.ndarray:
     if name == "lips_part":
         return _LIPS_PART
     if name == "corner_pull":
         return _CORNER_PULL
+    if name == "cheek_raise":
+        return _CHEEK_RAISE
+    if name in OPEN_PARTS and not whole:  # an emotion's open mouth is fitted as what opens it: jaw, lips_part
+        return np.asarray(BASES[name], np.float64) - OPEN_PARTS[name]
     return np.asarray(BASES[name], np.float64)
 
 
@@ -142,15 +162,32 @@ def estimate_expression(identity_n: np.ndarray) -> dict[str, float]:
     # the price's shrinkage (a "relaxed lasso"), so a held smile is taken out whole, not 12 % less.
     chosen = solve(np.ones(k, bool), price) > 1e-3
     coef = solve(chosen, np.zeros(k)) if chosen.any() else np.zeros(k)
-    return {name: float(round(c, 4)) for name, c in zip(FIT_CHANNELS, coef)}
+    out = {name: float(round(c, 4)) for name, c in zip(FIT_CHANNELS, coef)}
+    out["cheek_raise"] = round(_duchenne(face, out, stretch), 4)
+    return out
 
 
-def expression_field(coefficients: dict[str, float], identity_n: np.ndarray) -> np.ndarray:
-    """sum(coefficient x basis), stretched to the face as relocation would: float64 [478, 3]."""
+def _duchenne(face: np.ndarray, coefficients: dict[str, float], stretch: np.ndarray) -> float:
+    """AU6 held with a fitted smile: in proportion to the smile, bounded by how far the lower lids
+    sit above a typical relaxed face's (0 when they do not)."""
+    smile = coefficients.get("corner_pull", 0.0) + coefficients.get("emo_happy", 0.0)
+    if smile <= DEAD_ZONE:
+        return 0.0
+    lower_lid = (face[list(_CORNER_LINE), 1].mean() - face[list(_LOWER_LID_MIDS), 1].mean()) / MM
+    lift_per_unit = -(_CHEEK_RAISE[list(_LOWER_LID_MIDS), 1] * stretch[1]).mean() / MM  # mm up at 1
+    room = (lower_lid - TYPICAL_LOWER_LID_MM) / max(lift_per_unit, 1e-6)
+    return float(np.clip(min(DUCHENNE_SHARE * smile, room), 0.0, 1.0))
+
+
+def expression_field(coefficients: dict[str, float], identity_n: np.ndarray,
+                     whole_emotions: bool = False) -> np.ndarray:
+    """sum(coefficient x basis), stretched to the face as relocation would: float64 [478, 3].
+    `whole_emotions`: emotions with their mouth opening (as a performance holds them) rather than
+    the part the estimator fits (whose opening comes back as jaw_open / lips_part)."""
     field = np.zeros((N_LANDMARKS, 3))
     for name, c in coefficients.items():
         if c:
-            field += c * _fit_basis(name)
+            field += c * _fit_basis(name, whole_emotions)
     field[_IRISES] = 0.0  # where the eyes look is gaze, not expression: removal must not move it
     return field * _stretch(np.asarray(identity_n, np.float64))
 

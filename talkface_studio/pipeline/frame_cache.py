@@ -8,14 +8,22 @@ evicted once the cache passes its size cap; a hit refreshes the entry's mtime, w
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import os
-import tempfile
+import stat
 from pathlib import Path
 
 import numpy as np
 
+from talkface_studio.core.atomic_write import replacing
+from talkface_studio.core.errors import TalkFaceError
+
+log = logging.getLogger(__name__)
+
 DEFAULT_MAX_BYTES = 4 * 1024**3
+MAX_SIDE = 4096  # the largest render size
 # Landmarks are rounded before hashing so float noise far below a pixel cannot cause a miss.
 _LANDMARK_QUANTUM = 1e-3
 
@@ -44,6 +52,29 @@ def frame_key(portrait_hash: str, landmarks_px: np.ndarray, size: int, renderer_
     return h.hexdigest()
 
 
+def read_frame(path: Path, shape: tuple[int, int, int] | None = None) -> np.ndarray:
+    """A cached frame: a regular .npy file holding uint8 [S, S, 3] with S <= MAX_SIDE (and exactly
+    `shape` when given), its header checked before any pixel is read (no pickles, no giant shapes)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a planted FIFO must not hang us
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        version = np.lib.format.read_magic(fh)
+        if version not in ((1, 0), (2, 0)):
+            raise ValueError(f"unknown .npy version {version}")
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        got_shape, fortran, dtype = read_header(fh)
+        if dtype != np.uint8 or fortran or len(got_shape) != 3 or got_shape[2] != 3:
+            raise ValueError(f"holds {dtype} {got_shape}, not an RGB frame")
+        if (shape is not None and tuple(got_shape) != tuple(shape)) or not 0 < got_shape[0] <= MAX_SIDE \
+                or got_shape[0] != got_shape[1]:
+            raise ValueError(f"holds a {got_shape[1]}x{got_shape[0]} frame, expected {shape or 'a square frame'}")
+        data = fh.read(got_shape[0] * got_shape[1] * 3 + 1)
+        if len(data) != got_shape[0] * got_shape[1] * 3:
+            raise ValueError("is truncated" if len(data) < got_shape[0] * got_shape[1] * 3 else "has trailing data")
+        return np.frombuffer(data, np.uint8).reshape(got_shape).copy()
+
+
 class FrameCache:
     """Size-capped LRU directory of `.npy` frames. Safe to share between processes (atomic writes)."""
 
@@ -52,47 +83,62 @@ class FrameCache:
         self.max_bytes = int(max_bytes)
         self.hits = 0
         self.misses = 0
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._bytes = sum(size for _, size, _ in self._entries())
+        self.usable = True
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._bytes = sum(size for _, size, _ in self._entries())
+        except OSError as exc:  # a cache folder we cannot use costs time, never a render
+            log.warning("frame cache %s is unusable (%s); rendering without it", self.root, exc.strerror or exc)
+            self.usable, self._bytes = False, 0
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.npy"
 
     def _entries(self):
         for sub in self.root.iterdir():
-            if not sub.is_dir():
+            if sub.is_symlink() or not sub.is_dir():
                 continue
-            for entry in os.scandir(sub):
-                if entry.name.endswith(".npy"):
-                    st = entry.stat()
-                    yield Path(entry.path), st.st_size, st.st_mtime
+            with contextlib.suppress(OSError), os.scandir(sub) as entries:
+                for entry in entries:
+                    if entry.name.endswith(".npy"):
+                        try:
+                            st = entry.stat(follow_symlinks=False)  # a link's target is not ours to count
+                        except OSError:
+                            continue
+                        yield Path(entry.path), st.st_size, st.st_mtime
 
-    def get(self, key: str) -> np.ndarray | None:
+    def get(self, key: str, shape: tuple[int, int, int] | None = None) -> np.ndarray | None:
+        """The cached frame, or None. An entry that is not a plain uint8 RGB frame (of `shape` when
+        given) is a miss: it is deleted (and so rendered and written again) and logged."""
+        if not self.usable:
+            self.misses += 1
+            return None
         path = self._path(key)
         try:
-            rgb = np.load(path, allow_pickle=False)
+            rgb = read_frame(path, shape)
             os.utime(path)  # LRU: a hit makes the entry young again
-        except (OSError, ValueError):
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        except (OSError, ValueError) as exc:
+            log.warning("frame cache entry %s was unusable (%s); rendering that frame again", path, exc)
+            with contextlib.suppress(OSError):
+                os.unlink(path)
             self.misses += 1
             return None
         self.hits += 1
         return rgb
 
     def put(self, key: str, rgb: np.ndarray) -> None:
+        if not self.usable:
+            return
         path = self._path(key)
         try:
             path.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
+            with replacing(path, durable=False, follow_links=False) as tmp, open(tmp, "wb") as fh:
                 np.save(fh, np.ascontiguousarray(rgb), allow_pickle=False)
-            os.replace(tmp, path)
-        except OSError:
-            # A cache that cannot write (full disk) must never fail a render.
-            try:
-                os.unlink(tmp)
-            except (OSError, UnboundLocalError):
-                pass
-            return
+        except (OSError, TalkFaceError):
+            return  # a cache that cannot write (full disk) must never fail a render
         self._bytes += path.stat().st_size
         if self._bytes > self.max_bytes:
             self.evict()

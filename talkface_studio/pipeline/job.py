@@ -117,7 +117,8 @@ class RenderJob:
             b = min(a + CHUNK, self.stop)
             landmarks = self.take.landmarks(a, b, self.size)
             keys = [frame_key(self.take.portrait_hash, lm, self.size, rid) for lm in landmarks]
-            cached = [cache.get(k) if cache is not None else None for k in keys]
+            shape = (self.size, self.size, 3)
+            cached = [cache.get(k, shape) if cache is not None else None for k in keys]
             # render each distinct missing input once (held poses repeat inside a chunk)
             first_of: dict[str, int] = {}
             for i, c in enumerate(cached):

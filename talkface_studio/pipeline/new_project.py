@@ -8,7 +8,7 @@ from pathlib import Path
 from talkface_studio.core.emotion_track import EMOTIONS, EmotionTrack
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.project import Project
-from talkface_studio.core.take import GenerationSettings, Take, check_take_name
+from talkface_studio.core.take import GenerationSettings, Take, check_seed, check_take_name
 from talkface_studio.core.timebase import FrameRate
 
 _EMOTION_LABEL = re.compile(r"(?P<emotion>[a-z]+)(?::(?P<level>\d+))?@(?P<start>[0-9.]+)-(?P<end>[0-9.]+)")
@@ -39,27 +39,36 @@ def parse_emotion_label(text: str, rate: FrameRate, n_frames: int) -> tuple[int,
 
 
 def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1", seed: int = 0,
-                transcript: str | None = None, language: str = "en") -> Project:
-    """Decode the audio (for the take's length) and check the portrait is an image; the face is
-    fitted later, when generating. Later emotion labels paint over earlier ones. `language` is a
-    BCP-47 tag that the speech front end supports (checked first: it is the cheapest mistake)."""
-    # Audio and image decoding live in their rooms; imported here so importing this module is cheap.
+                transcript: str | None = None, options: dict | None = None, fit_size: int = 512,
+                language: str = "en") -> Project:
+    """Decode the audio (for the take's length) and fit the portrait's face now, so a photo without
+    a usable face is refused here, naming it, rather than at the first generate or render; the fit
+    is stored in the take. `options` are the take's generation options (e.g. mouth settings). Later
+    emotion labels paint over earlier ones. `language` is a BCP-47 tag that the speech front end
+    supports (checked first: it is the cheapest mistake)."""
+    # Audio decoding and face fitting live in their rooms; imported here so importing this is cheap.
     from talkface_studio.audio.languages import check_language
     from talkface_studio.audio.loading import load_audio
-    from talkface_studio.face.image_io import load_image
+    from talkface_studio.core.file_access import check_regular
+    from talkface_studio.core.errors import MediaError
+    from talkface_studio.face.portrait import fit_portrait
 
     language = check_language(language)
     rate = FrameRate.parse(fps)
     name = check_take_name(take)
+    check_seed(seed)
     audio, portrait = Path(audio).absolute(), Path(portrait).absolute()
+    check_regular(audio, "audio file", MediaError)
+    check_regular(portrait, "image file", MediaError)
     clip = load_audio(audio)
-    load_image(portrait)
+    fit = fit_portrait(portrait, size=fit_size)
     n_frames = rate.frames_in(clip.duration)
     if n_frames == 0:
         raise ValidationError("the audio is shorter than one frame", audio)
     track = EmotionTrack(default_transition=max(1, round(0.33 * rate.fps)))
     for text in emotions:
         track.paint(*parse_emotion_label(text, rate, n_frames))
-    generation = GenerationSettings(seed=seed, transcript=transcript)
-    take_ = Take(name, audio, portrait, rate, n_frames, track, generation=generation, language=language)
-    return Project([take_], path=Path(path))
+    generation = GenerationSettings(seed=seed, transcript=transcript, options=dict(options or {}))
+    stored_fit = fit.to_json(relative_to=Path(path).absolute().parent)
+    return Project([Take(name, audio, portrait, rate, n_frames, track, generation=generation,
+                         portrait_fit=stored_fit, language=language)], path=Path(path))

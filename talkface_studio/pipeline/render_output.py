@@ -9,14 +9,23 @@ import os
 from pathlib import Path
 
 from talkface_studio.core.errors import ValidationError
+from talkface_studio.core.protected_files import ProtectedFiles
 
 from .cancel import CancelToken
-from .export.image_sequence import ImageSequenceWriter
+from .export.image_sequence import ImageSequenceWriter, frame_name
 from .export.video import VideoWriter
 from .frame_cache import FrameCache
 from .job import ProgressFn, RenderJob
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
+
+
+def recording_start_frame(audio_path, rate) -> int:
+    """The recording's time of day (BWF bext/iXML) in frames of `rate`; 0 without one."""
+    from talkface_studio.audio.bwf import read_start_time
+
+    start = read_start_time(audio_path) if audio_path is not None else None
+    return round(start.seconds * rate.fps) if start is not None else 0
 
 
 def output_kind(out: str | os.PathLike) -> str:
@@ -31,6 +40,15 @@ def output_kind(out: str | os.PathLike) -> str:
     if path.suffix == "":
         return "sequence"
     raise ValidationError(f"unknown output type {path.suffix!r}; use .mp4, .mov or a folder", path)
+
+
+def check_output(guard: ProtectedFiles, out: str | os.PathLike, take_name: str, start: int, stop: int) -> None:
+    """Refuse an output (video file or image-sequence folder of frames start..stop-1) that would
+    replace one of the files `guard` protects (the project's media and project files)."""
+    if output_kind(out) == "sequence":
+        guard.check_sequence(out, [frame_name(take_name, f) for f in range(start, stop)])
+    else:
+        guard.check(out, "video")
 
 
 def render_to(job: RenderJob, out: str | os.PathLike, *, crf: int = 18, audio_bits: int = 16,
@@ -48,8 +66,10 @@ def render_to(job: RenderJob, out: str | os.PathLike, *, crf: int = 18, audio_bi
         return out
     audio = take.audio_path if with_audio and take.audio_path is not None else None
     audio_start = take.audio_offset_s + take.rate.frame_to_seconds(job.start - take.first_frame)
+    # the movie's timecode track continues the recording's (BWF) time of day, so editorial syncs it
+    clock = recording_start_frame(take.audio_path, take.rate)
     with VideoWriter(out, width=job.size, height=job.size, rate=take.rate, n_frames=len(job),
-                     audio=audio, audio_start_s=audio_start, first_frame=job.start, crf=crf,
+                     audio=audio, audio_start_s=audio_start, first_frame=clock + job.start, crf=crf,
                      audio_bits=audio_bits) as writer:
         for _, rgb in job.run(cancel, progress, cache, renderer):
             writer.write(rgb)

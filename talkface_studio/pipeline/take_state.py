@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 
 from talkface_studio.core.channels import CHANNEL_NAMES
 from talkface_studio.core.commands import SetBase, SetMedia
-from talkface_studio.core.errors import MediaError, ValidationError
+from talkface_studio.core.file_access import check_regular
+from talkface_studio.core.errors import MediaError, ProjectFileError, ValidationError
 from talkface_studio.core.project import Project
 from talkface_studio.core.take import GenerationSettings, Take
 
@@ -43,13 +45,18 @@ def load_take(project_path, take: str | None = None):
     from talkface_studio.core.project_file import load_project
 
     project = load_project(project_path)
+    return project, pick_take(project, take, project_path)
+
+
+def pick_take(project: Project, take: str | None, project_path=None) -> Take:
+    """The take named `take` (the first when None); a one-line error naming the project otherwise."""
     if not project.takes:
         raise ValidationError("the project has no takes", project_path)
     if take is None:
-        return project, project.takes[0]
+        return project.takes[0]
     if take not in project.take_names():
         raise ValidationError(f"no take named {take!r} (takes: {', '.join(project.take_names())})", project_path)
-    return project, project.take(take)
+    return project.take(take)
 
 
 def _performer_args(backend: str, options: dict) -> tuple[dict, dict]:
@@ -68,6 +75,13 @@ class TakeState:
         self.fit_size = fit_size
         self._fits: dict[str, tuple[str, object]] = {}
         self._performances: dict[str, object] = {}
+        self._fits_by_source: dict[tuple, object] = {}  # (path, size, mtime) -> PortraitFit
+
+    def share_results(self, other: TakeState) -> None:
+        """Reuse `other`'s performances and portrait fits (the same inputs give the same results):
+        a command that re-applies its change to a project another program saved redoes no work."""
+        self._performances = other._performances
+        self._fits_by_source = other._fits_by_source
 
     def _do(self, command) -> None:
         if self.stack is not None:
@@ -108,15 +122,19 @@ class TakeState:
                 data["source_path"] = str(source)
             try:
                 fit = load_fit(data, self.project_dir)
-            except MediaError:
+            except (MediaError, ProjectFileError):
                 if take.portrait_path is None:
                     raise
-                fit = None  # the source changed since it was fitted: fit it again below
+                fit = None  # the source changed since it was fitted (or the fit is damaged): fit again
         if fit is None:
             source = resolve_media(self.project, take.portrait_path)
             if source is None:
                 raise ValidationError(f"take {take.name!r} has no portrait", self.project.path)
-            fit = fit_portrait(source, size=self.fit_size)
+            st = source.stat() if source.exists() else None
+            by_source = (str(source), self.fit_size, st.st_size, st.st_mtime_ns) if st is not None else None
+            fit = self._fits_by_source.get(by_source) or fit_portrait(source, size=self.fit_size)
+            if by_source is not None:
+                self._fits_by_source[by_source] = fit
             self._do(SetMedia(take.name, portrait_fit=fit.to_json(relative_to=self.project_dir)))
             stored = json.dumps(take.portrait_fit, sort_keys=True)
         self._fits[take.name] = (stored, fit)
@@ -128,8 +146,9 @@ class TakeState:
         path = resolve_media(self.project, take.audio_path)
         if path is None:
             raise ValidationError(f"take {take.name!r} has no audio", self.project.path)
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise MediaError("audio file is missing (moved or deleted?)", path)
+        check_regular(path, "audio file", MediaError)  # a FIFO, a device, a folder, a dangling link
         return path
 
     def features(self, take: str | Take | None = None, transcript: str | None = None):
@@ -139,6 +158,11 @@ class TakeState:
         text = transcript if transcript is not None else take.generation.transcript
         return analyze(self.audio_path(take), take.rate, transcript=text, n_frames=take.n_frames or None,
                        language=take.language)
+
+    def report(self, take: str | Take | None = None):
+        """How the take's phones were found (audio.alignment_report.AlignmentReport): derived from the
+        cached analysis, never saved. Fast once the take was analysed."""
+        return self.features(self._take(take)).report
 
     def _perform(self, take: Take, generation: GenerationSettings):
         from talkface_studio.perform.base import PerformRequest
@@ -151,8 +175,8 @@ class TakeState:
         request = PerformRequest(features, weights, take.rate, int(generation.seed), settings)
         return performer.perform(request)
 
-    def _performance_key(self, take: Take) -> str:
-        g = take.generation
+    def _performance_key(self, take: Take, generation: GenerationSettings | None = None) -> str:
+        g = generation if generation is not None else take.generation
         audio = self.audio_path(take)
         st = audio.stat()
         h = hashlib.sha256(json.dumps([str(audio), st.st_size, st.st_mtime_ns, take.rate.to_json(),
@@ -182,7 +206,8 @@ class TakeState:
         generation = GenerationSettings(backend=backend or g.backend, seed=g.seed if seed is None else int(seed),
                                         transcript=g.transcript if transcript is None else transcript,
                                         options=dict(g.options if options is None else options))
-        performance = self._perform(take, generation)
+        key = self._performance_key(take, generation)
+        performance = self._performances.get(key) or self._perform(take, generation)
         bases = {n: v for n, v in performance.channels.items() if n in CHANNEL_NAMES}
         n_frames = performance.n_frames if performance.n_frames != take.n_frames else None
         self._do(SetBase(take.name, bases, n_frames=n_frames, generation=generation))

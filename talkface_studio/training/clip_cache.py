@@ -19,6 +19,7 @@ import numpy as np
 
 from talkface_studio.audio.acoustic import SR, analyze_acoustics
 from talkface_studio.audio.loading import load_audio
+from talkface_studio.core.atomic_write import replacing
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.timebase import FrameRate
 from talkface_studio.face.normalize import normalize
@@ -68,7 +69,6 @@ def load_or_extract(clip: MeadClip, cache_dir: str | Path) -> dict | None:
         return None if arrays.get("skipped", False) else arrays
     arrays = extract_clip(clip)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, **(arrays if arrays is not None else {"skipped": np.bool_(True)}))
-    tmp.replace(path)
+    with replacing(path, durable=False) as tmp, open(tmp, "wb") as fh:
+        np.savez_compressed(fh, **(arrays if arrays is not None else {"skipped": np.bool_(True)}))
     return arrays

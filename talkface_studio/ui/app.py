@@ -11,6 +11,24 @@ from .main_window import MainWindow
 from .theme import apply_theme
 
 
+def install_error_dialog() -> None:
+    """An exception escaping a slot on the GUI thread (PySide prints it and goes on) becomes a crash
+    log and a dialog with one line; the work of the session stays open and can be saved."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from .workers import failure_message
+
+    def hook(kind, exc, tb):
+        if issubclass(kind, KeyboardInterrupt):
+            return sys.__excepthook__(kind, exc, tb)
+        exc.__traceback__ = tb
+        message = failure_message(exc)
+        print(f"talkface-studio: {message}", file=sys.stderr)
+        QMessageBox.critical(QApplication.activeWindow(), "Something went wrong", message)
+
+    sys.excepthook = hook
+
+
 def run_app(project_path: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("TalkFace Studio")
@@ -18,6 +36,7 @@ def run_app(project_path: str | None = None) -> int:
     app.setDesktopFileName("io.talkface.Studio")  # Wayland/X11 match the window to the installed .desktop
     app.setWindowIcon(app_icon())
     apply_theme(app)
+    install_error_dialog()
     window = MainWindow()
     window.show()
     if window.offer_untitled_recovery():

@@ -1,5 +1,6 @@
-"""ExportDialog: what to write (MP4 / MOV ProRes / PNG sequence / curves), where, which frames and
-at what size. Returns the choices; the window turns them into a render-queue job."""
+"""ExportDialog: what to write (MP4 / MOV ProRes / PNG sequence / curves / ARKit curves as Live Link
+CSV or USD), where, which frames and at what size. Returns the choices; the window turns them into a
+render-queue job."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ class ExportDialog(QDialog):
 
     def _suggest(self) -> None:
         suffix, kind = FORMATS[self.format.currentText()]
-        stem = self.take_name + ("_curves" if kind == "curves" else "")
+        stem = self.take_name + {"curves": "_curves", "livelink": "_arkit", "usd": "_arkit"}.get(kind, "")
         self.path.setText(str(self.default_dir / f"{stem}{suffix or '_frames'}"))
         self.size.setEnabled(kind == "video")
 

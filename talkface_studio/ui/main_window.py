@@ -12,12 +12,14 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDockWidget, QFrame, QLabel, 
 from talkface_studio.core.commands import SetBase
 
 from . import take_actions, take_compute, workers
+from .alignment_marks import announce
 from .channel_list import ChannelList
 from .curve_editor import CurveEditor
 from .document import Document
 from .help_dialogs import AboutDialog, ShortcutsDialog, app_icon
 from .inspector import Inspector
 from .peaks import PeakPyramid
+from .performance_panel import PerformancePanel
 from .playback import PlaybackController
 from .preview_slicer import PreviewSlicer
 from .project_io import ProjectFileMixin
@@ -71,6 +73,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.curve_editor = CurveEditor(self.document, self.session)
         self.channel_list = ChannelList(self.document, self.session)
         self.inspector = Inspector(self.document, self.session, self.curve_editor)
+        self.performance = PerformancePanel(self.document)
         self.render_queue = RenderQueue()
         self.render_queue.synchronous = synchronous
         self.undo_view = QUndoView(self.document.undo_stack)
@@ -85,11 +88,12 @@ class MainWindow(ProjectFileMixin, QMainWindow):
                 ("curves", "Curve Editor", self.curve_editor, Qt.BottomDockWidgetArea),
                 ("channels", "Channels", self.channel_list, Qt.LeftDockWidgetArea),
                 ("inspector", "Inspector", self.inspector, Qt.RightDockWidgetArea),
+                ("performance", "Performance", self.performance, Qt.RightDockWidgetArea),
                 ("queue", "Render Queue", self.render_queue, Qt.RightDockWidgetArea),
                 ("history", "Undo History", self.undo_view, Qt.RightDockWidgetArea)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{key}")  # saveState needs names
-            dock.setWidget(_scrolled(widget) if key in ("inspector", "queue") else widget)
+            dock.setWidget(_scrolled(widget) if key in ("inspector", "performance", "queue") else widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
         self.actions_by_name = build_actions(self)
@@ -174,9 +178,11 @@ class MainWindow(ProjectFileMixin, QMainWindow):
             return
         d = self.docks
         self.splitDockWidget(d["timeline"], d["curves"], Qt.Vertical)
-        self.splitDockWidget(d["inspector"], d["queue"], Qt.Vertical)
+        # one tab group below the Inspector: a second group leaves a stale tab bar painted (Qt 6.11)
+        self.splitDockWidget(d["inspector"], d["performance"], Qt.Vertical)
+        self.tabifyDockWidget(d["performance"], d["queue"])
         self.tabifyDockWidget(d["queue"], d["history"])
-        d["queue"].raise_()
+        d["performance"].raise_()
         if self.isVisible():
             self._default_sizes()
 
@@ -191,7 +197,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.resizeDocks([d["channels"]], [270], Qt.Horizontal)
         self.resizeDocks([d["inspector"]], [330], Qt.Horizontal)
         self.resizeDocks([d["timeline"], d["curves"]], [190, 330], Qt.Vertical)
-        self.resizeDocks([d["inspector"], d["queue"]], [260, 300], Qt.Vertical)
+        self.resizeDocks([d["inspector"], d["performance"]], [170, 250], Qt.Vertical)
         if self.default_state is None:
             self.default_state = self.saveState()
 
@@ -260,7 +266,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         take = self.document.take
         if take is not None:
             self.session.n_frames = take.n_frames
-        if change.kind == "emotion" or change.name == "language":
+        if change.kind in ("emotion", "generation") or change.name == "language":  # painted, or the take's performance settings changed
             self.stale = True
             # emotions or the spoken language changed since generating
             self.actions_by_name["generate"].setIconText("⚙  Generate •")
@@ -323,18 +329,18 @@ class MainWindow(ProjectFileMixin, QMainWindow):
 
         def done(result):
             self.generating = None
-            bases, n_frames = result
+            bases, n_frames, report = result
             if name not in self.document.project.take_names():
                 return  # the project changed under us
             current = self.document.project.take(name)
             self.document.push(SetBase(name, bases, n_frames=n_frames if n_frames != current.n_frames else None))
             self.stale = False
             self.actions_by_name["generate"].setIconText("⚙  Generate")
-            self.status.showMessage(f"Generated {name}: {n_frames} frames; edits kept.", 5000)
+            announce(self, name, report, current.rate)
 
         def failed(message, trace):
             self.generating = None
-            self.show_error(f"Generate failed: {message}")
+            self.fail("Generate failed", Exception(message))
 
         self.generating = workers.submit(self.pool, lambda progress, cancel: self.compute.generated_bases(copy, path),
                                          on_done=done, on_error=failed, synchronous=self.synchronous, parent=self)

@@ -12,10 +12,11 @@ from talkface_studio.core import project_file
 from talkface_studio.core.commands import AddTake, SetMedia
 from talkface_studio.core.errors import TalkFaceError
 from talkface_studio.core.project import Project
+from talkface_studio.core.protected_files import ProtectedFiles
 from talkface_studio.core.take import Take
 from talkface_studio.core.timebase import FrameRate
 
-from . import untitled_recovery, workers
+from . import save_conflict, untitled_recovery, workers
 from .export_dialog import ExportDialog
 from .render_jobs import RenderSpec
 
@@ -129,14 +130,26 @@ class ProjectFileMixin:
             path = path.with_suffix(project_file.SUFFIX)
         try:
             project_file.save_project(self.document.project, path)
+        except project_file.ProjectChangedError:
+            return self._save_conflict(path)
         except (TalkFaceError, OSError) as exc:
             self.fail("Cannot save", exc)
             return False
+        self._saved(path)
+        return True
+
+    def ask_choice(self, title: str, text: str, choices: list[str]) -> str | None:
+        """A question with named answers (the chosen text, None for Cancel); tests replace this."""
+        return save_conflict.ask_choice(self, title, text, choices)
+
+    def _save_conflict(self, path: Path) -> bool:
+        return save_conflict.resolve(self, path)
+
+    def _saved(self, path: Path) -> None:
         self.document.mark_saved(path)
         self.untitled.discard()  # from now on it autosaves beside the project
         self._add_recent(path)
         self.status.showMessage(f"Saved {path}", 4000)
-        return True
 
     def autosave_now(self) -> None:
         try:
@@ -230,14 +243,31 @@ class ProjectFileMixin:
             self.import_portrait(path)
 
     def import_portrait(self, path) -> None:
+        """Fit the face in a worker; only a portrait with a usable face replaces the take's (one
+        undo step, with the fit stored so the preview does not fit it again)."""
         take = self.document.take
         if take is None:
             self.show_error("Import the audio first: a take is as long as its dialogue.")
             return
-        try:
-            self.document.push(SetMedia(take.name, portrait_path=Path(path).absolute(), portrait_fit=None))
-        except TalkFaceError as exc:
-            self.fail("Cannot import portrait", exc)
+        path, name = Path(path).absolute(), take.name
+        folder = self.document.path.parent if self.document.path is not None else None
+
+        def work(progress, cancel):
+            from talkface_studio.face.portrait import fit_portrait
+
+            return fit_portrait(path).to_json(relative_to=folder)
+
+        def done(fit):
+            if name not in self.document.project.take_names():
+                return  # the take went away while the face was being fitted
+            try:
+                self.document.push(SetMedia(name, portrait_path=path, portrait_fit=fit))
+            except TalkFaceError as exc:
+                self.fail("Cannot import portrait", exc)
+
+        workers.submit(self.pool, work, on_done=done,
+                       on_error=lambda m, t: self.fail("Cannot import portrait", Exception(m)),
+                       synchronous=self.synchronous, parent=self)
 
     # -- export ----------------------------------------------------------------------------------
     def export_dialog(self) -> None:
@@ -254,7 +284,9 @@ class ProjectFileMixin:
     def queue_render(self, output, kind: str = "video", size: int = 512, use_range: bool = False, device="auto"):
         take = self.document.take
         start, stop = self.session.play_range() if use_range else (0, take.n_frames)
-        spec = RenderSpec(take.copy(), self.document.path, start, stop, Path(output), kind, size, device)
+        guard = ProtectedFiles.of_project(self.document.project, self.document.path)
+        spec = RenderSpec(take.copy(), self.document.path, start, stop, Path(output), kind, size, device,
+                          protected=guard)
         self.docks["queue"].raise_()
         return self.render_queue.add(spec)
 

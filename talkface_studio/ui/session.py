@@ -19,6 +19,7 @@ class Session(QObject):
     brush_changed = Signal()
     display_changed = Signal()  # timecode toggle, landmarks overlay
     channels_shown = Signal()  # which channels the curve editor shows / locks
+    alignment_changed = Signal()  # a take's lip-sync report arrived (after Generate)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -34,6 +35,9 @@ class Session(QObject):
         self.show_landmarks = False
         self.visible_channels: set[str] = {"jaw_open", "head_yaw", "blink"}
         self.locked_channels: set[str] = set()
+        # how each take's phones were found (audio.alignment_report.AlignmentReport), derived from the
+        # analysis at Generate: shown on the ruler, never saved or undone
+        self.alignment: dict[str, object] = {}
 
     def set_playhead(self, frame: int) -> None:
         frame = int(max(0, min(max(self.n_frames - 1, 0), frame)))
@@ -79,6 +83,15 @@ class Session(QObject):
         if landmarks is not None:
             self.show_landmarks = landmarks
         self.display_changed.emit()
+
+    def set_alignment(self, take: str, report) -> None:
+        self.alignment[take] = report
+        self.alignment_changed.emit()
+
+    def alignment_notices(self, take: str | None) -> tuple:
+        """The stretches of `take` to mark on the timeline (fallbacks, script words not heard)."""
+        report = self.alignment.get(take) if take is not None else None
+        return report.notices if report is not None else ()
 
     def set_channel_shown(self, name: str, visible: bool | None = None, locked: bool | None = None) -> None:
         for flag, group in ((visible, self.visible_channels), (locked, self.locked_channels)):

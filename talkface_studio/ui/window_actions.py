@@ -11,7 +11,7 @@ from functools import partial
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from . import take_actions
+from . import deliverable_imports, take_actions
 from .emotion_palette import brush_for_key
 from .lane_gestures import Brush
 
@@ -56,7 +56,15 @@ def build_actions(w) -> dict[str, QAction]:
     A["new_take"] = _action(w, "New &Take from Audio…", w.new_take_dialog, "Ctrl+T",
                             tip="Add a take for another recording, with the current portrait")
     A["export"] = _action(w, "&Export…", w.export_dialog, "Ctrl+E")
-    for k in ("import_audio", "import_portrait", "new_take", "export"):
+    for k in ("import_audio", "import_portrait", "new_take"):
+        f.addAction(A[k])
+    A["import_livelink"] = _action(
+        w, "Import &Live Link Capture…", partial(deliverable_imports.import_livelink_dialog, w),
+        tip="An iPhone Live Link Face recording (CSV) as edit layers on the take's channels")
+    A["import_editorial"] = _action(
+        w, "Import E&ditorial Markers…", partial(deliverable_imports.import_editorial_dialog, w),
+        tip="Emotion markers of an edit (OTIO, EDL) painted onto the emotion lane")
+    for k in ("import_livelink", "import_editorial", "export"):
         f.addAction(A[k])
     f.addSeparator()
     f.addAction(_action(w, "&Quit", w.close, QKeySequence.Quit))

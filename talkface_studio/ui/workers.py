@@ -61,12 +61,22 @@ def execute(fn, signals: WorkerSignals, cancel: CancelToken) -> None:
     except JobCancelled:
         signals.cancelled.emit()
     except Exception as exc:  # noqa: BLE001 - every failure must reach the user, never kill the thread
-        from talkface_studio.core.errors import TalkFaceError
-
-        message = str(exc) if isinstance(exc, TalkFaceError) else f"{type(exc).__name__}: {exc}"
-        signals.failed.emit(message, traceback.format_exc())
+        signals.failed.emit(failure_message(exc), traceback.format_exc())
     else:
         signals.finished.emit(result)
+
+
+def failure_message(exc: BaseException) -> str:
+    """One line for a dialog: the problem for bad input, or (a bug) a summary and the crash log's path."""
+    from talkface_studio import crash_log
+    from talkface_studio.core.errors import TalkFaceError
+
+    if isinstance(exc, TalkFaceError):
+        return " ".join(str(exc).split())
+    if isinstance(exc, OSError) and exc.strerror:  # full disk, permissions: name the file
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    return crash_log.one_line(exc, "a background task of the app")
 
 
 class Task(QObject):

@@ -16,6 +16,12 @@ from talkface_studio.core.model_config import config_fields, config_to_json, rea
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("speech_to_cues.json")
 CONFIG_KIND = "talkface.speech_to_cues"
+# Sizes a real model of this kind could have; anything beyond is a damaged or hostile config.
+LIMITS = {"n_mels": (1, 512), "n_emotions": (8, 8), "dim": (8, 4096), "heads": (1, 64), "ff_mult": (1, 16),
+          "encoder_layers": (1, 48), "decoder_layers": (1, 48), "dropout": (0.0, 0.9), "encoder_band": (0, 1024),
+          "cross_band": (0, 1024), "history": (1, 1024), "audio_margin": (0, 4096), "n_pca": (1, 1434),
+          "gaze_yaw_bins": (1, 64), "gaze_pitch_bins": (1, 64), "gaze_yaw_max": (1.0, 90.0),
+          "gaze_pitch_max": (1.0, 90.0), "pose_scale": (1.0, 180.0), "classifier_dim": (1, 4096)}
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,11 @@ class SpeechToCuesConfig:
 
     @classmethod
     def from_json(cls, data: dict, path: str | Path | None = None) -> "SpeechToCuesConfig":
-        cfg = cls(**config_fields(cls, data, CONFIG_KIND, "speech-to-landmarks", path))
+        cfg = cls(**config_fields(cls, data, CONFIG_KIND, "speech-to-landmarks", path, LIMITS))
         if cfg.cross_band > cfg.audio_margin:
             raise ValidationError("cross_band must not exceed audio_margin", path)
+        if cfg.dim % cfg.heads:
+            raise ValidationError(f"dim ({cfg.dim}) must be a multiple of heads ({cfg.heads})", path)
         return cfg
 
     @classmethod

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import torch
 
-from talkface_studio.core.errors import MissingCheckpointError, ValidationError
-from talkface_studio.perform.neural.checkpoint_io import load_checkpoint, save_checkpoint
+from talkface_studio.core.errors import ValidationError
+from talkface_studio.perform.neural.checkpoint_io import load_checkpoint, load_matching_state, save_checkpoint
 from talkface_studio.perform.neural.config import SpeechToCuesConfig
 from talkface_studio.perform.neural.speech_to_cues import SpeechToCues
 
@@ -32,9 +32,6 @@ def load_speech_to_cues(path: str | Path, device: str | torch.device = "auto") -
     state, config = load_checkpoint(path, "speech-to-landmarks")
     cfg = SpeechToCuesConfig.from_json(config, path)
     model = SpeechToCues(cfg)
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if missing or unexpected:
-        names = ", ".join((missing + unexpected)[:3])
-        raise MissingCheckpointError(f"checkpoint does not match its config (e.g. {names})", path)
+    load_matching_state(model, state, path)
     device = device if isinstance(device, torch.device) else choose_device(device)
     return model.to(device).eval()

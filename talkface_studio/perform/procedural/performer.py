@@ -17,12 +17,16 @@ from ..base import Performance, PerformRequest
 from ..blendshapes import compose
 from .blink import blink_curve, blink_times
 from .emotion import expression_channels
-from .gaze import gaze_motion
-from .head import head_motion, posture
+from .gaze import gaze_motion, style_curves
+from .head import head_performance
 from .lipsync import lip_sync
+from .performance_settings import BY_KEY
 
 DEFAULTS = {
     "lip_amount": 1.0,  # articulation: 0 = mouth still, 1 = natural, >1 = exaggerated
+    "jaw_amount": 1.0,  # jaw opening on vowels (and everything else the jaw does)
+    "round_amount": 1.0,  # rounding and protrusion of the lips on /u/, /o/, /w/
+    "closure_strength": 1.0,  # how firmly P/B/M seal and F/V tuck: <1 lazy, 1 sealed, >1 held longer
     "emotion_amount": 1.0,  # scales the painted emotion intensities
     "liveliness": 1.0,  # how much intensity swells with emphasis
     "head_amount": 1.0,  # size of head motion (posture is kept)
@@ -45,7 +49,7 @@ def resolve_settings(*layers: dict) -> dict[str, float]:
                 raise ValidationError(f"procedural setting {key} must be a number, got {value!r}") from None
             if not np.isfinite(value) or value < 0:
                 raise ValidationError(f"procedural setting {key} must be >= 0, got {value}")
-            out[key] = value
+            out[key] = BY_KEY[key].check(value) if key in BY_KEY else value
     return out
 
 
@@ -67,16 +71,19 @@ class ProceduralPerformer:
         )
 
         channels: dict[str, np.ndarray] = {}
-        channels.update(lip_sync(f, fps, s["lip_amount"]))
+        channels.update(lip_sync(f, fps, s["lip_amount"], s["jaw_amount"], s["round_amount"],
+                                 s["closure_strength"]))
         channels.update(expression_channels(weights, f.loudness, fps, emo_rng, s["emotion_amount"], s["liveliness"]))
-        head = head_motion(f, weights, fps, head_rng, s["head_amount"])
+        head, posture, offset = head_performance(f, weights, fps, head_rng, s["head_amount"])
         channels.update(head)
 
         world, saccades = gaze_motion(f, weights, fps, gaze_rng, s["gaze_amount"])
         # Eyes counter-rotate against head motion (vestibulo-ocular reflex) so the look stays on
-        # the camera; the emotional posture is not countered (a sad head hangs, eyes and all).
-        moving = np.stack([head["head_yaw"], head["head_pitch"]], axis=1) - posture(weights)[:, :2]
-        eye = world - s["eye_contact"] * moving
+        # the camera; the emotion's posture only as far as the emotion keeps eye contact (an angry
+        # head lowers and glares up at you, a sad one hangs, eyes and all).
+        moving = np.stack([head["head_yaw"], head["head_pitch"]], axis=1) - posture[:, :2] - offset[:2]
+        contact = style_curves(weights)["contact"][:, None]
+        eye = world - s["eye_contact"] * (moving + contact * posture[:, :2])
         channels["gaze_yaw"], channels["gaze_pitch"] = eye[:, 0], eye[:, 1]
         channels["blink"] = blink_curve(
             blink_times(f, weights, fps, blink_rng, saccades, s["blink_rate"]), n, fps, blink_rng

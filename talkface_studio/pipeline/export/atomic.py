@@ -1,57 +1,37 @@
-"""Write-then-rename: a failed or cancelled export never leaves a finished-looking file behind.
+"""Write-then-rename for exports: a failed or cancelled export never leaves a finished-looking file.
 
-The temporary file lives in the target directory (same filesystem, so the final `os.replace` is
-atomic) under a hidden name ending in `.partial`.
+The mechanics (temporary file in the target's folder, fsync, symlinks written through, read-only
+targets refused, permissions kept) are core.atomic_write's; this module gives them the export's
+names: ExportError, and a hidden temporary name ending in `.partial`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from talkface_studio.core import atomic_write
+from talkface_studio.core.atomic_write import describe_os_error, discard  # noqa: F401 - re-exported
 from talkface_studio.core.errors import MediaError
 
-
-def _read_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()
+VERB = "cannot write output"
 
 
 class ExportError(MediaError):
     """An output that could not be written (unwritable folder, full disk, encoder failure)."""
 
 
-def describe_os_error(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "disk full while writing"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "folder is not writable"
-    if exc.errno == errno.ENOENT:
-        return "folder does not exist"
-    if exc.errno == errno.ENOTDIR:
-        return "a file is in the way of the folder"
-    return exc.strerror or str(exc)
-
-
 def temp_path_for(target: Path) -> Path:
-    """Reserve a hidden temporary file next to `target`; raise ExportError naming the target."""
-    target = Path(target)
+    """Reserve a hidden `.partial` file beside where `target` really lands; ExportError names `target`."""
+    shown = Path(target)
+    real = atomic_write.write_target(shown)
+    previous = atomic_write.check_replaceable(real, shown, ExportError, VERB)
     try:
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+        return atomic_write.reserve_temp(real, ".partial", previous)
     except OSError as exc:
-        raise ExportError(f"cannot write output: {describe_os_error(exc)}", target) from None
-    os.close(fd)
-    os.chmod(name, 0o666 & ~_UMASK)  # mkstemp makes 0600; a finished export gets normal permissions
-    return Path(name)
+        raise ExportError(f"{VERB}: {describe_os_error(exc)}", shown) from None
 
 
 def check_writable(target: str | os.PathLike, create_folder: bool = False) -> None:
@@ -60,46 +40,33 @@ def check_writable(target: str | os.PathLike, create_folder: bool = False) -> No
     target = Path(target)
     if create_folder:
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write.write_target(target).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ExportError(f"cannot create the output folder: {describe_os_error(exc)}", target) from None
     discard(temp_path_for(target))
 
 
 def commit(temp: Path, target: Path) -> None:
+    """Move a finished temporary file (from temp_path_for) onto `target`, through links."""
     try:
-        os.replace(temp, target)
+        atomic_write.fsync_path(temp)
+        os.replace(temp, atomic_write.write_target(target))
     except OSError as exc:
         discard(temp)
-        raise ExportError(f"cannot write output: {describe_os_error(exc)}", target) from None
-
-
-def discard(temp: Path) -> None:
-    with contextlib.suppress(OSError):
-        if temp.is_dir():
-            shutil.rmtree(temp)
-        else:
-            temp.unlink()
+        raise ExportError(f"{VERB}: {describe_os_error(exc)}", target) from None
 
 
 @contextlib.contextmanager
-def atomic_file(target: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path to write; rename it onto `target` only if the block succeeds."""
-    target = Path(target)
-    temp = temp_path_for(target)
-    try:
+def atomic_file(target: str | os.PathLike, keep_suffix: bool = False) -> Iterator[Path]:
+    """Yield a temporary path to write; rename it onto `target` only if the block succeeds.
+    `keep_suffix` ends the temporary name in the target's own suffix, for writers that choose their
+    format from the file name (USD)."""
+    suffix = ".partial" + (Path(target).suffix if keep_suffix else "")
+    with atomic_write.replacing(target, error=ExportError, verb=VERB, temp_suffix=suffix) as temp:
         yield temp
-    except OSError as exc:
-        discard(temp)
-        raise ExportError(f"cannot write output: {describe_os_error(exc)}", target) from None
-    except BaseException:
-        discard(temp)
-        raise
-    commit(temp, target)
 
 
 def write_text_atomic(target: str | os.PathLike, text: str) -> Path:
     target = Path(target)
-    with atomic_file(target) as temp:
-        temp.write_text(text, encoding="utf-8")
+    atomic_write.write_atomic(target, text.encode("utf-8"), error=ExportError, verb=VERB)
     return target

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
-from talkface_studio.core.errors import ValidationError
+from talkface_studio.core.errors import MediaError, ValidationError
+from talkface_studio.core.file_access import check_regular
+from talkface_studio.core.limits import MAX_IMAGE_SIDE
 
 from .atomic import ExportError, describe_os_error, discard
 
@@ -22,6 +25,30 @@ PADDING = 6
 
 def frame_name(name: str, frame: int) -> str:
     return f"{name}.{frame:0{PADDING}d}.png"
+
+
+def read_frame(path: Path) -> np.ndarray:
+    """One PNG of a rendered sequence as uint8 RGB; a damaged, truncated or oversized one (a
+    decompression bomb) is one MediaError naming that frame's file."""
+    check_regular(path, "image file", MediaError)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                width, height = im.size
+                if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE:
+                    raise MediaError(f"frame is {width}x{height}; sequence frames are at most "
+                                     f"{MAX_IMAGE_SIDE}x{MAX_IMAGE_SIDE}", path)
+                im.load()
+                return np.asarray(im.convert("RGB"))
+    except MediaError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise MediaError("frame is far too large to decode (a decompression bomb?)", path) from None
+    except UnidentifiedImageError:
+        raise MediaError("frame is not an image Pillow can read", path) from None
+    except (OSError, ValueError, SyntaxError) as exc:  # truncated / corrupt data
+        raise MediaError(f"frame is damaged or truncated ({' '.join(str(exc).split())[:100]})", path) from None
 
 
 class ImageSequenceWriter:

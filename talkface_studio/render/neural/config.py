@@ -14,6 +14,11 @@ from talkface_studio.core.model_config import config_fields, config_to_json, rea
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("keypoint_generator.json")
 CONFIG_KIND = "talkface.keypoint_generator"
+# Sizes a real model of this kind could have; anything beyond is a damaged or hostile config.
+LIMITS = {"image_size": (16, 1024), "num_kp": (1, 64), "block_expansion": (1, 512), "max_features": (1, 4096),
+          "reshape_channel": (1, 256), "reshape_depth": (1, 64), "num_resblocks": (0, 32), "kp_depth": (1, 64),
+          "head_bins": (2, 360), "motion_channels": (1, 256), "motion_compress": (1, 64),
+          "mapping_hidden": (1, 8192), "mapping_layers": (1, 32)}
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,7 @@ class KeypointGeneratorConfig:
 
     @classmethod
     def from_json(cls, data: dict, path: str | Path | None = None) -> "KeypointGeneratorConfig":
-        cfg = cls(**config_fields(cls, data, CONFIG_KIND, "keypoint-generator", path))
+        cfg = cls(**config_fields(cls, data, CONFIG_KIND, "keypoint-generator", path, LIMITS))
         if cfg.image_size % 4:
             raise ValidationError("image_size must be a multiple of 4", path)
         return cfg

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from talkface_studio.core.errors import MissingCheckpointError
-from talkface_studio.perform.neural.checkpoint_io import load_checkpoint, save_checkpoint
+from talkface_studio.perform.neural.checkpoint_io import load_checkpoint, load_matching_state, save_checkpoint
 from talkface_studio.render.neural.appearance import AppearanceFeatureExtractor
 from talkface_studio.render.neural.config import KeypointGeneratorConfig
 from talkface_studio.render.neural.generator import SPADEGenerator
@@ -65,8 +65,5 @@ def load_keypoint_generator(path: str | Path, device: torch.device | str = "cpu"
         raise MissingCheckpointError("checkpoint has no landmark-to-keypoint mapping: train one with "
                                      "talkface-studio train --stage keypoints --generator FILE", path)
     model = KeypointGenerator(KeypointGeneratorConfig.from_json(config, path))
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    missing = [k for k in missing if has_mapping or not k.startswith("mapping.")]
-    if missing or unexpected:
-        raise MissingCheckpointError(f"checkpoint does not match its config (e.g. {', '.join((missing + unexpected)[:3])})", path)
+    load_matching_state(model, state, path, ignore=lambda k: not has_mapping and k.startswith("mapping."))
     return model.to(device).eval()
