@@ -149,7 +149,8 @@ def synthetic_clips(folder: Path) -> list[dict]:
 
 def measure(clip: dict, scripted: bool) -> dict:
     started = time.perf_counter()
-    f = analyze(clip["path"], RATE, transcript=clip["text"] if scripted else None, use_cache=False)
+    f = analyze(clip["path"], RATE, transcript=clip["text"] if scripted else None, use_cache=False,
+                language=clip["language"])
     seconds = time.perf_counter() - started
     weights = np.zeros((f.n_frames, 8), np.float32)
     weights[:, 0] = 1

@@ -2,8 +2,9 @@
 
 The acoustic pass (loudness, voicing, pitch, mel, centroid) is cheap and cached per content +
 frame rate; the phone pass (phone_pass: alignment to the script, piece by piece where needed, or
-recognition) is slow and cached per content + transcript in seconds, so changing the frame rate
-never re-runs it. `features.report` says which path produced each stretch and why one fell back.
+recognition; any language through the viseme recognizer) is slow and cached per content +
+transcript + language + recognizer version in seconds, so changing the frame rate never re-runs
+it. `features.report` says which path produced each stretch and why one fell back.
 """
 
 from __future__ import annotations
@@ -36,11 +37,13 @@ def analyze(
     n_frames: int | None = None,
     phones: bool = True,
     use_cache: bool = True,
+    language: str = "en",
 ) -> AudioFeatures:
     """Per-video-frame features of a take.
 
     `n_frames` defaults to the frames needed to cover the audio; longer pads with silence,
-    shorter truncates. `phones=False` skips pocketsphinx and labels phones from acoustics.
+    shorter truncates. `phones=False` skips the phone pass and labels phones from acoustics.
+    `language` is the take's BCP-47 tag (audio.languages lists the supported ones).
     """
     rate = FrameRate.parse(rate)
     if isinstance(clip_or_path, AudioClip):
@@ -64,8 +67,8 @@ def analyze(
 
     # The phone pass (pocketsphinx, mostly outside the GIL) runs beside the acoustic pass: two cores.
     pool = ThreadPoolExecutor(max_workers=1)
-    pending = pool.submit(cached_phone_pass, lambda: get_clip().mono(SR), digest, transcript, use_cache) \
-        if phones else None
+    pending = pool.submit(cached_phone_pass, lambda: get_clip().mono(SR), digest, transcript, use_cache,
+                          language) if phones else None
     pool.shutdown(wait=False)
     acoustic_key = f"acoustic-{digest}-{rate.num}_{rate.den}-{n_frames or 'auto'}-v{ANALYSIS_VERSION}"
     arrays = cache.load_arrays(acoustic_key) if use_cache else None

@@ -24,12 +24,19 @@ class Fallback(NamedTuple):
     reason: str  # why this step was taken (appended to the piece's own reason)
 
 
-def fallback_piece(x16: np.ndarray, offset: float, speech: np.ndarray) -> Fallback:
+def fallback_piece(x16: np.ndarray, offset: float, speech: np.ndarray, words: str = "",
+                   language: str = "en") -> Fallback:
     """Phones for audio `x16` starting at `offset` s in the take; `speech` [frames of 10 ms] of the take.
 
-    (Plug-in point: a script-constrained aligner for other languages goes first, then a viseme
-    recognizer; pocketsphinx's English phone loop is what exists today.)
+    The chain: the piece's script `words` aligned by the viseme aligner (language-neutral; path
+    "piecewise" when it holds), else the viseme recognizer ("recognized"), else pocketsphinx's
+    English phone loop, else the acoustic guess.
     """
+    from .viseme_phones import viseme_fallback
+
+    step = viseme_fallback(x16, offset, words, language)
+    if step is not None:
+        return Fallback(*step)
     try:
         phones = [TimedPhone(p.start + offset, p.end + offset, p.phone) for p in recognise(x16)]
     except PhoneError as exc:

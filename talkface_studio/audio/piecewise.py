@@ -149,7 +149,7 @@ class _Aligner:
                 phones += result.phones
                 _add(stretches, TimedStretch(lo_t, bounds[last + 1], path, note, text))
             else:
-                fb = self.fallback(self.x16[_sample(p.start):_sample(p.end)], p.start, self.speech)
+                fb = self.fallback(self.x16[_sample(p.start):_sample(p.end)], p.start, self.speech, text)
                 phones += fb.phones
                 stretches.append(TimedStretch(lo_t, bounds[last + 1], fb.path, _join(why, fb.reason), text))
             i = last + 1

@@ -28,6 +28,8 @@ def add_parser(sub) -> None:
     p.add_argument("--take", default="take1", help="take name (default take1)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the performance (default 0)")
     p.add_argument("--transcript", default=None, help="the words spoken (improves lip sync)")
+    p.add_argument("--language", default="en", metavar="CODE",
+                   help="spoken language, a BCP-47 code such as en, en-GB, es, de, fr-CA, it, ja (default en)")
     p.add_argument("--force", action="store_true", help="overwrite an existing project file")
     add_mouth_flags(p)
     p.set_defaults(handler=run)
@@ -36,7 +38,7 @@ def add_parser(sub) -> None:
 def build_project(args) -> Project:
     return new_project(args.project, args.audio, args.portrait, fps=args.fps, emotions=args.emotion,
                        take=args.take, seed=args.seed, transcript=args.transcript,
-                       options=mouth_options_from(args))
+                       options=mouth_options_from(args), language=args.language)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +53,6 @@ def run(args: argparse.Namespace) -> int:
     save_project(project, path)
     take = project.takes[0]
     load_project(path)  # what we wrote must read back; a failure here is a bug worth reporting
-    print(f"{path}: take {take.name!r}, {take.n_frames} frames at {take.rate} fps "
+    print(f"{path}: take {take.name!r} ({take.language}), {take.n_frames} frames at {take.rate} fps "
           f"({take.rate.to_timecode(take.n_frames)}), {len(take.emotion_track.segments)} emotion segment(s)")
     return 0

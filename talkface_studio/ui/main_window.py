@@ -102,6 +102,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self._build_toolbar()
         take_actions.build_take_menu(self, self.take_menu, self.actions_by_name)
         self.ask_text = take_actions.ask_take_name  # tests answer the rename prompt here
+        self.ask_language = take_actions.ask_language
         self.default_state = None
         self.reset_layout()
         self._sized = self._restore_layout()
@@ -265,9 +266,10 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         take = self.document.take
         if take is not None:
             self.session.n_frames = take.n_frames
-        if change.kind in ("emotion", "generation"):  # painted, or the take's performance settings changed
+        if change.kind in ("emotion", "generation") or change.name == "language":  # painted, or the take's performance settings changed
             self.stale = True
-            self.actions_by_name["generate"].setIconText("⚙  Generate •")  # emotions changed since generating
+            # emotions or the spoken language changed since generating
+            self.actions_by_name["generate"].setIconText("⚙  Generate •")
         if change.kind == "take":
             self._on_replaced()
         elif change.kind == "takes":
