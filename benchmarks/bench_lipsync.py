@@ -133,7 +133,7 @@ def human_clips() -> list[dict]:
 def synthetic_clips(folder: Path) -> list[dict]:
     out = []
     for lang, (voice, sentences) in SYNTHETIC.items():
-        parts, refs, t, sr = [], [], 0.3, 22050
+        parts, refs, t, sr = [], [], 0.3, espeak_events.SAMPLE_RATE
         parts.append(np.zeros(int(0.3 * sr), np.float32))
         for sentence in sentences:
             spoken = espeak_events.speak(sentence, voice, 165)

@@ -28,7 +28,7 @@ def private_cache(tmp_path, monkeypatch):
 
 def take(tmp_path, parts, voice=("en-029", 170, 30)):
     """Concatenate sentences, pauses (float seconds) and noise ("noise", s) -> wav, reference phonemes."""
-    sr, t, out, refs = 22050, 0.0, [], []
+    sr, t, out, refs = espeak_events.SAMPLE_RATE, 0.0, [], []
     for part in parts:
         if isinstance(part, float):
             out.append(np.zeros(int(part * sr), np.float32))

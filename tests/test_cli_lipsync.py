@@ -25,7 +25,7 @@ def noisy_take(tmp_path):
     """Two espeak sentences with a second of loud noise between them (the noise matches no word)."""
     if not espeak_events.available():
         pytest.skip("libespeak-ng is not installed")
-    sr = 22050
+    sr = espeak_events.SAMPLE_RATE
     a, b = (espeak_events.speak(t, "en-us", 170).samples for t in SCRIPT.split(". "))
     pause = np.zeros(int(0.5 * sr), np.float32)
     noise = np.random.default_rng(0).normal(0, 0.15, sr).astype(np.float32)
