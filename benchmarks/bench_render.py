@@ -84,12 +84,20 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
         now = time.process_time()
         out[name] = now - t
         t = now
+    from talkface_studio.render.lip_contact import refine_lips, uncross_lips
+    lm = uncross_lips(lm)
     pts, depth = renderer._mesh_points(prep, lm)
     coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
+    if prep.glasses is not None:
+        from talkface_studio.render.rigid_glasses import hold_glasses
+        coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm)
     tick("raster")
-    grid = flow.sampling_grid(coarse, prep.nodes, prep.upsample)
+    window = renderer._window(prep, lm)
+    grid = renderer._grid(prep, coarse)
+    refine_lips(grid, prep.mesh, pts, depth, lm, prep.size, prep.look.landmarks,
+                prep.size / prep.grid)
     tick("upsample")
-    frame = flow.sample_grid(prep.texture, grid)[0]
+    frame = renderer._composite(prep, grid, window)
     tick("sample")
     if renderer.detail > 0:
         shade_frame(frame, grid[0], lm, prep.folds)
@@ -98,7 +106,7 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     tick("mouth")
     draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless)
     tick("eyes")
-    flow.to_image(frame)
+    flow.to_image(frame, prep.plate_u8, window)
     tick("to_uint8")
     return out
 

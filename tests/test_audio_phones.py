@@ -3,7 +3,7 @@ import pytest
 import soundfile as sf
 
 from audio_fixtures import needs_espeak, trimmed_speech, vowel
-from talkface_studio.audio import analysis, phones
+from talkface_studio.audio import phone_fallback, phone_pass, phones, piecewise, viseme_phones
 from talkface_studio.audio.analysis import analyze
 from talkface_studio.audio.features import ARPABET
 from talkface_studio.audio.phones import TimedPhone, acoustic_phones, to_spans
@@ -68,13 +68,26 @@ def test_alignment_puts_bilabials_at_word_edges(spoken_words):
 def test_recognition_without_transcript_and_phone_cache(spoken_words, monkeypatch):
     path, bounds = spoken_words
     f = analyze(path, FrameRate(24))
-    assert f.phone_source == "recognised"
+    assert f.phone_source == "recognized" and not f.report.fallbacks  # no script: nothing fell back
     speech = f.phone_at() != "SIL"
     assert speech[int(bounds["map"][0] * 24) + 2] and not speech[:8].any()
-    # Same audio at another frame rate: phones come from the cache, pocketsphinx is not run.
-    monkeypatch.setattr(analysis, "recognise", lambda *a: pytest.fail("phone cache miss"))
+    # Same audio at another frame rate: phones come from the cache, the recognizer is not run.
+    monkeypatch.setattr(viseme_phones, "viseme_take_pass", lambda *a: pytest.fail("phone cache miss"))
+    monkeypatch.setattr(phone_pass, "recognise", lambda *a: pytest.fail("phone cache miss"))
     g = analyze(path, FrameRate(60))
-    assert g.phone_source == "recognised" and g.phones[-1].end_frame == g.n_frames
+    assert g.phone_source == "recognized" and g.phones[-1].end_frame == g.n_frames
+    with pytest.raises(pytest.fail.Exception, match="phone cache miss"):  # another language: another pass
+        analyze(path, FrameRate(60), language="de")
+
+
+def recognizer_unavailable(monkeypatch):
+    from talkface_studio.core.errors import MissingCheckpointError
+
+    def missing(*a, **k):
+        raise MissingCheckpointError("viseme recognizer weights are missing")
+
+    monkeypatch.setattr(viseme_phones, "viseme_take_pass", missing)
+    monkeypatch.setattr(viseme_phones, "viseme_fallback", lambda *a, **k: None)
 
 
 def test_unusable_recognition_falls_back_to_acoustic(tmp_path, monkeypatch):
@@ -82,23 +95,63 @@ def test_unusable_recognition_falls_back_to_acoustic(tmp_path, monkeypatch):
     path = tmp_path / "hum.wav"
     sf.write(str(path), x, 16000)
 
-    monkeypatch.setattr(analysis, "recognise", lambda x16: [TimedPhone(0.0, 1.5, "SIL")])
+    recognizer_unavailable(monkeypatch)  # the last resorts: pocketsphinx's phone loop, then acoustics
+    monkeypatch.setattr(phone_pass, "recognise", lambda x16: [TimedPhone(0.0, 1.5, "SIL")])
     f = analyze(path, FrameRate(25))
     assert f.phone_source == "acoustic"
     assert f.phone_at()[5] == "SIL" and f.phone_at()[25] in {"AA", "EH", "OW"}
+    assert f.report.stretches[-1].path == "acoustic" and "recognition" in f.report.stretches[-1].reason
+    assert "viseme recognizer unavailable" in f.report.stretches[-1].reason
 
 
-def test_failed_alignment_falls_back_to_recognition(tmp_path, monkeypatch):
+def test_failed_alignment_falls_back_to_recognition_and_says_so(tmp_path, monkeypatch):
     path = tmp_path / "v.wav"
-    sf.write(str(path), vowel(150, 1.0, 16000), 16000)
+    sf.write(str(path), np.concatenate([np.zeros(4000, np.float32), vowel(150, 1.0, 16000)]), 16000)
 
-    def fail(*a):
+    def fail(*a, **k):
         raise phones.PhoneError("no")
 
-    monkeypatch.setattr(analysis, "align", fail)
-    monkeypatch.setattr(analysis, "recognise", lambda x16: [TimedPhone(0.0, 1.0, "AA")])
+    monkeypatch.setattr(piecewise, "align_words", fail)
+    monkeypatch.setattr(viseme_phones, "viseme_fallback", lambda *a, **k: None)  # no viseme recognizer
+    monkeypatch.setattr(phone_fallback, "recognise", lambda x16: [TimedPhone(0.0, len(x16) / 16000, "AA")])
     f = analyze(path, FrameRate(25), transcript="hello")
-    assert f.phone_source == "recognised" and f.phone_at()[10] == "AA"
+    assert f.phone_source == "recognized" and f.phone_at()[15] == "AA"
+    (stretch,) = f.report.fallbacks
+    assert stretch.path == "recognized" and stretch.words == "hello" and stretch.reason
+
+
+def test_a_piece_pocketsphinx_loses_goes_to_the_viseme_aligner(tmp_path, monkeypatch):
+    path = tmp_path / "v.wav"
+    sf.write(str(path), np.concatenate([np.zeros(4000, np.float32), vowel(150, 1.0, 16000)]), 16000)
+
+    def fail(*a, **k):
+        raise phones.PhoneError("no")
+
+    calls = []
+
+    def viseme_aligned(x16, offset, words, language="en"):
+        calls.append((words, language))
+        return [TimedPhone(offset, offset + len(x16) / 16000, "AA")], "piecewise", "aligned by the viseme aligner"
+
+    monkeypatch.setattr(piecewise, "align_words", fail)
+    monkeypatch.setattr(viseme_phones, "viseme_fallback", viseme_aligned)
+    monkeypatch.setattr(phone_fallback, "recognise", lambda x16: pytest.fail("pocketsphinx's phone loop used"))
+    f = analyze(path, FrameRate(25), transcript="hello")
+    assert calls == [("hello", "en")]
+    assert f.phone_source == "piecewise" and f.phone_at()[15] == "AA" and not f.report.fallbacks
+
+
+def test_other_languages_never_use_pocketsphinx(tmp_path, monkeypatch):
+    from talkface_studio.audio.alignment_report import TimedStretch
+
+    path = tmp_path / "v.wav"
+    sf.write(str(path), vowel(150, 1.0, 16000), 16000)
+    seen = []
+    monkeypatch.setattr(phone_pass, "align_script", lambda *a: pytest.fail("English aligner used for Spanish"))
+    monkeypatch.setattr(viseme_phones, "viseme_take_pass", lambda x16, text, lang: seen.append(lang) or (
+        [TimedPhone(0.0, 1.0, "AA")], [TimedStretch(0.0, 1.0, "aligned")]))
+    f = analyze(path, FrameRate(25), transcript="hola", language="es-MX")
+    assert seen == ["es-MX"] and f.phone_source == "aligned" and f.phone_at()[10] == "AA"
 
 
 def test_to_spans_tiles_the_take_and_keeps_short_lip_closures():

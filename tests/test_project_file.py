@@ -47,7 +47,7 @@ def test_save_load_round_trip_and_media_paths_are_relative(tmp_path):
     project = edited_project(tmp_path)
     path = pf.save_project(project, tmp_path / "scene.tfs")
     raw = json.loads(path.read_text("utf-8"))
-    assert raw["schema"] == "talkface.project" and raw["schema_version"] == 1
+    assert raw["schema"] == "talkface.project" and raw["schema_version"] == pf.CURRENT_VERSION
     assert raw["takes"][0]["audio"] == "media/line.wav" and raw["takes"][0]["rate"] == [30000, 1001]
     loaded = pf.load_project(path)
     assert as_json(loaded, tmp_path) == as_json(project, tmp_path)
@@ -150,7 +150,7 @@ def test_golden_version_0_file_upgrades(tmp_path):
     assert t2.rate == FrameRate(30000, 1001) and str(t2.audio_path) == "/absolute/elsewhere/line2.wav"
     # and it saves as the current version
     out = pf.save_project(project, tmp_path / "up.tfs")
-    assert json.loads(out.read_text())["schema_version"] == 1
+    assert json.loads(out.read_text())["schema_version"] == pf.CURRENT_VERSION
 
 
 def _valid_doc(tmp_path):
@@ -177,7 +177,7 @@ BAD_FILES = {
     "top_level_list": (lambda d: b"[1, 2]", "top level is a list"),
     "other_json": (lambda d: b'{"name": "a package.json"}', "not a TalkFace Studio project"),
     "huge_version": (_mutate(lambda d: d.update(schema_version=7)),
-                     "written by a newer TalkFace Studio (schema 7); this version reads up to 1"),
+                     "written by a newer TalkFace Studio (schema 7); this version reads up to 2"),
     "version_as_text": (_mutate(lambda d: d.update(schema_version="1")), "schema_version: must be an integer"),
     "level_5": (_mutate(lambda d: _seg(d, 1).update(level=5)),
                 "takes[0].emotion_track.segments[1].level: must be 1-3, got 5"),

@@ -228,7 +228,9 @@ def test_recovery_after_crash(make_window, project_path):
     assert w3.document.take.emotion_track.segments[0].emotion != "fear"
 
 
-def test_render_start_and_cancel_leaves_nothing(make_window, project_path, tmp_path, qtbot):
+def test_render_start_and_cancel_leaves_nothing(make_window, project_path, tmp_path, qtbot, monkeypatch):
+    # an empty frame cache: frames cached by earlier runs would finish the render before the cancel
+    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
     w = make_window(sync=False)
     w.render_queue.show_dialogs = False
     assert w.open_project(project_path, ask_save=False)

@@ -1,26 +1,31 @@
 """analyze(): audio file or clip -> AudioFeatures with one row per video frame, cached.
 
 The acoustic pass (loudness, voicing, pitch, mel, centroid) is cheap and cached per content +
-frame rate; the phone pass (pocketsphinx) is slow and cached per content + transcript in
-seconds, so changing the frame rate never re-runs it.
+frame rate; the phone pass (phone_pass: alignment to the script, piece by piece where needed, or
+recognition; any language through the viseme recognizer) is slow and cached per content +
+transcript + language + recognizer version in seconds, so changing the frame rate never re-runs
+it. `features.report` says which path produced each stretch and why one fell back.
 """
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from talkface_studio.audio import cache
 from talkface_studio.audio.acoustic import SR, analyze_acoustics
+from talkface_studio.audio.alignment_report import PATHS, AlignmentReport, PathStretch
 from talkface_studio.audio.features import AudioFeatures
 from talkface_studio.audio.loading import AudioClip, load_audio
-from talkface_studio.audio.phones import PhoneError, TimedPhone, acoustic_phones, align, recognise, to_spans
+from talkface_studio.audio.loud_frames import finish_phones
+from talkface_studio.audio.phone_pass import cached_phone_pass
+from talkface_studio.audio.phones import to_spans
 from talkface_studio.core.timebase import FrameRate
 
 ANALYSIS_VERSION = 1  # bump when features change meaning: old cache entries are then ignored
-# Recognition is "unusable" when it leaves most clearly audible frames labelled as silence.
-MIN_SPEECH_COVERAGE = 0.5
 
 _ACOUSTIC_FIELDS = ("loudness", "voicing", "pitch_hz", "mel", "spectral_centroid")
 
@@ -32,11 +37,13 @@ def analyze(
     n_frames: int | None = None,
     phones: bool = True,
     use_cache: bool = True,
+    language: str = "en",
 ) -> AudioFeatures:
     """Per-video-frame features of a take.
 
     `n_frames` defaults to the frames needed to cover the audio; longer pads with silence,
-    shorter truncates. `phones=False` skips pocketsphinx and labels phones from acoustics.
+    shorter truncates. `phones=False` skips the phone pass and labels phones from acoustics.
+    `language` is the take's BCP-47 tag (audio.languages lists the supported ones).
     """
     rate = FrameRate.parse(rate)
     if isinstance(clip_or_path, AudioClip):
@@ -49,12 +56,20 @@ def analyze(
         if digest is None:
             clip = load_audio(path)  # raises the right MediaError
 
+    lock = threading.Lock()
+
     def get_clip() -> AudioClip:
         nonlocal clip
-        if clip is None:
-            clip = load_audio(clip_or_path)
-        return clip
+        with lock:
+            if clip is None:
+                clip = load_audio(clip_or_path)
+            return clip
 
+    # The phone pass (pocketsphinx, mostly outside the GIL) runs beside the acoustic pass: two cores.
+    pool = ThreadPoolExecutor(max_workers=1)
+    pending = pool.submit(cached_phone_pass, lambda: get_clip().mono(SR), digest, transcript, use_cache,
+                          language) if phones else None
+    pool.shutdown(wait=False)
     acoustic_key = f"acoustic-{digest}-{rate.num}_{rate.den}-{n_frames or 'auto'}-v{ANALYSIS_VERSION}"
     arrays = cache.load_arrays(acoustic_key) if use_cache else None
     if not cache.valid_acoustic(arrays, _ACOUSTIC_FIELDS, n_frames):
@@ -67,54 +82,31 @@ def analyze(
     t = len(arrays["loudness"])
     features = AudioFeatures(rate=rate, n_frames=t, **{k: arrays[k] for k in _ACOUSTIC_FIELDS})
 
-    source, timed = "acoustic", []
-    if phones:
-        source, timed = _phone_pass(get_clip, digest, transcript, use_cache)
-    if source != "acoustic":
-        spans = to_spans(timed, rate, t)
-        if source == "recognised" and _speech_coverage(spans, features.loudness) < MIN_SPEECH_COVERAGE:
-            source = "acoustic"
-        else:
-            features.phones, features.phone_source = spans, source
-    if source == "acoustic":
-        features.phones = acoustic_phones(features.loudness, features.voicing, features.spectral_centroid, rate)
-        features.phone_source = "acoustic"
+    scripted = bool((transcript or "").strip())
+    if pending is not None:
+        result = pending.result()
+        labels = _labels(to_spans(result.phones, rate, t), t)
+        report = AlignmentReport.from_timed(result.stretches, rate, t, scripted)
+    else:
+        labels = np.full(t, "SIL", dtype="<U3")
+        report = AlignmentReport((PathStretch(0, t, "acoustic", "phones not requested"),) if t else ())
+    features.phones, features.report = finish_phones(features, labels, report)
+    features.phone_source = _main_path(features.report, t)
     return features
 
 
-def _phone_pass(get_clip, digest: str, transcript: str | None, use_cache: bool) -> tuple[str, list[TimedPhone]]:
-    """("aligned" | "recognised" | "acoustic", phones in seconds); cached per content + transcript."""
-    text = (transcript or "").strip()
-    key = f"phones-{digest}-{cache.text_digest(text) if text else 'free'}-v{ANALYSIS_VERSION}"
-    stored = cache.load_json(key) if use_cache else None
-    if cache.valid_phones(stored):
-        try:
-            return stored["source"], [TimedPhone(float(s), float(e), str(p)) for s, e, p in stored["phones"]]
-        except (TypeError, ValueError):
-            pass
-    x16 = get_clip().mono(SR)
-    source, timed = "acoustic", []
-    if text:
-        try:
-            source, timed = "aligned", align(x16, text)
-        except PhoneError:
-            pass
-    if source == "acoustic":
-        try:
-            source, timed = "recognised", recognise(x16)
-        except PhoneError:
-            pass
-    if use_cache:
-        cache.save_json(key, {"source": source, "phones": [list(p) for p in timed]})
-    return source, timed
-
-
-def _speech_coverage(spans, loudness: np.ndarray) -> float:
-    audible = loudness >= 0.3
-    if not audible.any():
-        return 1.0
-    labelled = np.zeros(len(loudness), dtype=bool)
+def _labels(spans, n_frames: int) -> np.ndarray:
+    out = np.full(n_frames, "SIL", dtype="<U3")
     for s in spans:
-        if s.phone != "SIL":
-            labelled[s.start_frame : s.end_frame] = True
-    return float((labelled & audible).sum() / audible.sum())
+        out[s.start_frame:s.end_frame] = s.phone
+    return out
+
+
+def _main_path(report: AlignmentReport, n_frames: int) -> str:
+    """The path that produced the most frames (the first, best one on a tie)."""
+    if not report.stretches:
+        return "acoustic"
+    counts = {p: 0 for p in PATHS}
+    for s in report.stretches:
+        counts[s.path] = counts.get(s.path, 0) + s.end_frame - s.start_frame
+    return max(PATHS, key=lambda p: counts[p])

@@ -81,11 +81,16 @@ def valid_acoustic(arrays: dict | None, fields, n_frames: int | None) -> bool:
 
 
 def valid_phones(stored) -> bool:
-    """A cached phone list: {"source": ..., "phones": [[start_s, end_s, phone], ...]} with sane values."""
+    """A cached phone pass: {"phones": [[start_s, end_s, phone], ...], "stretches": [[start_s, end_s,
+    path, reason, words], ...]} with sane values."""
     try:
-        ok = stored["source"] in ("aligned", "recognised", "acoustic") and len(stored["phones"]) <= 10_000_000
+        phones, stretches = stored["phones"], stored["stretches"]
+        ok = len(phones) <= 10_000_000 and len(stretches) <= 1_000_000
         ok = ok and all(isinstance(p, str) and len(p) <= 8 and 0 <= float(a) <= float(b) <= 1e6
-                        for a, b, p in stored["phones"])
+                        for a, b, p in phones)
+        ok = ok and all(isinstance(p, str) and len(p) <= 16 and isinstance(r, str) and len(r) <= 10_000
+                        and isinstance(w, str) and len(w) <= 100_000 and 0 <= float(a) <= float(b) <= 1e6
+                        for a, b, p, r, w in stretches)
     except (KeyError, TypeError, ValueError):
         ok = False
     if stored is not None and not ok:

@@ -6,15 +6,20 @@ Stored as plain arrays (`to_arrays` / `from_arrays`) so a cache file is an `.npz
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from talkface_studio.audio.alignment_report import PATHS, AlignmentReport, PathStretch
 
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.timebase import FrameRate
 
 N_MELS = 80
-PHONE_SOURCES = ("aligned", "recognised", "acoustic")
+# The path that produced most of the take's phones (the report says which produced each stretch).
+PHONE_SOURCES = PATHS
+_OLD_SPELLING = {"recognised": "recognized"}
 
 # ARPAbet (no stress) plus SIL; the acoustic fallback uses a subset, see audio.phones.
 ARPABET = (
@@ -44,6 +49,7 @@ class AudioFeatures:
     spectral_centroid: np.ndarray  # [T] Hz
     phones: list[PhoneSpan] = field(default_factory=list)
     phone_source: str = "acoustic"
+    report: AlignmentReport | None = None  # which path produced each stretch; None: all phone_source
 
     def __post_init__(self):
         t = self.n_frames
@@ -55,8 +61,11 @@ class AudioFeatures:
         self.mel = np.asarray(self.mel, dtype=np.float32)
         if self.mel.shape != (t, N_MELS):
             raise ValidationError(f"AudioFeatures.mel must have shape ({t}, {N_MELS}), got {self.mel.shape}")
+        self.phone_source = _OLD_SPELLING.get(self.phone_source, self.phone_source)
         if self.phone_source not in PHONE_SOURCES:
             raise ValidationError(f"unknown phone_source {self.phone_source!r}")
+        if self.report is None:
+            self.report = AlignmentReport((PathStretch(0, t, self.phone_source),) if t else ())
 
     def phone_at(self) -> np.ndarray:
         """The phone label of every frame, str array [T] ("SIL" where no span covers it)."""
@@ -79,6 +88,7 @@ class AudioFeatures:
             "phone_end": np.array([p.end_frame for p in self.phones], dtype=np.int64),
             "phone_name": np.array([p.phone for p in self.phones], dtype="<U4"),
             "phone_source": np.array(self.phone_source),
+            "report": np.array(json.dumps(self.report.to_json())),
         }
 
     @classmethod
@@ -98,4 +108,5 @@ class AudioFeatures:
             spectral_centroid=np.array(arrays["spectral_centroid"]),
             phones=phones,
             phone_source=str(arrays["phone_source"]),
+            report=AlignmentReport.from_json(json.loads(str(arrays["report"]))) if "report" in arrays else None,
         )

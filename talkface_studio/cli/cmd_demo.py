@@ -19,6 +19,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from talkface_studio.pipeline.alignment_notes import print_notices
     from talkface_studio.pipeline.demo_project import create_demo
     from talkface_studio.pipeline.export.chan import write_chan
     from talkface_studio.pipeline.export.curves import write_curves
@@ -33,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.output
     project, state = create_demo(out)
     project_path, take = project.path, project.takes[0]
-    print(f"wrote {project_path} ({take.n_frames} frames at {take.rate} fps)")
+    report = state.report(take)
+    print(f"wrote {project_path} ({take.n_frames} frames at {take.rate} fps; phones: {report.summary()})")
+    print_notices(take.name, report, take.rate)
 
     frames = np.arange(take.n_frames)
     final = take.final_channels()

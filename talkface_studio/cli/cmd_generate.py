@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .mouth_flags import add_mouth_flags, mouth_options_from
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("generate", help="generate the performance (lip sync, expression, gaze, blinks, head)",
@@ -23,6 +25,7 @@ def add_parser(sub) -> None:
                       help="drive from the portrait as it is (its smile stays under every emotion)")
     keep.add_argument("--neutralize-portrait", dest="neutralize", action="store_true",
                       help="remove the portrait's own expression before animating it (the default)")
+    add_mouth_flags(p)
     p.set_defaults(handler=run)
 
 
@@ -31,9 +34,11 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.core.project_file import load_project
     from talkface_studio.core.take import check_seed
+    from talkface_studio.pipeline.alignment_notes import print_notices
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.take_state import TakeState
 
+    mouth_options_from(args)  # bad values fail before any work
     project = load_project(args.project)
     check_writable(args.project)
     names = [args.take] if args.take else project.take_names()
@@ -45,8 +50,9 @@ def run(args: argparse.Namespace) -> int:
     if args.seed is not None:
         check_seed(args.seed)
     state = TakeState(project)
-    for line in generate_takes(state, names, args):
+    for take, report, line in generate_takes(state, names, args):
         print(line)
+        print_notices(take.name, report, take.rate)  # where lip sync fell back, one line each
 
     def reapply(theirs) -> None:
         # another program saved meanwhile: generate again on their version (edits, emotions, new takes
@@ -75,8 +81,9 @@ def check_checkpoint(path, missing_help: str) -> None:
 
 
 def generate_takes(state, names: list[str], args):
-    """Generate each named take of `state.project`; yields one report line per take."""
+    """Generate each named take of `state.project`; yields (take, alignment report, summary line)."""
     project = state.project
+    mouth = mouth_options_from(args)
     for name in names:
         take = project.take(name)
         options = dict(take.generation.options)
@@ -84,6 +91,7 @@ def generate_takes(state, names: list[str], args):
             options["checkpoint"] = str(args.checkpoint.absolute())
         if args.neutralize is not None:
             options["neutralize_portrait"] = args.neutralize
+        options.update(mouth)
         backend = args.backend or take.generation.backend
         if backend == "neural":
             # before the portrait fit: a missing checkpoint must not cost seconds of work first
@@ -92,5 +100,7 @@ def generate_takes(state, names: list[str], args):
         state.fit(take)  # fitted once, stored in the project
         performance = state.generate(take, backend=args.backend, seed=args.seed, options=options)
         edited = sum(1 for ch in take.channels.values() if ch.layers)
-        yield (f"generated take {name!r}: {performance.n_frames} frames, {take.generation.backend} "
-               f"seed {take.generation.seed}; {edited} edited channel(s) kept")
+        report = state.report(take)
+        yield take, report, (f"generated take {name!r}: {performance.n_frames} frames, "
+                             f"{take.generation.backend} seed {take.generation.seed}; {edited} edited "
+                             f"channel(s) kept; phones: {report.summary()}")

@@ -21,7 +21,7 @@ def summarize(project) -> dict:
     for t in project.takes:
         rate = t.rate
         takes.append({
-            "name": t.name, "fps": str(rate), "rate": rate.to_json(), "n_frames": t.n_frames,
+            "name": t.name, "language": t.language, "fps": str(rate), "rate": rate.to_json(), "n_frames": t.n_frames,
             "duration_timecode": rate.to_timecode(t.n_frames), "duration_seconds": round(t.duration_seconds, 3),
             "audio": str(t.audio_path) if t.audio_path else None,
             "portrait": str(t.portrait_path) if t.portrait_path else None,
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"{path}: {len(info['takes'])} take(s)")
     for t in info["takes"]:
-        print(f"take {t['name']!r}: {t['fps']} fps, {t['n_frames']} frames ({t['duration_timecode']}, "
+        print(f"take {t['name']!r} ({t['language']}): {t['fps']} fps, {t['n_frames']} frames ({t['duration_timecode']}, "
               f"{t['duration_seconds']:.2f} s), {t['backend']} performer, seed {t['seed']}")
         for label in ("audio", "portrait"):
             where = t[label]

@@ -12,6 +12,8 @@ from talkface_studio.core.project_file import load_project, save_project
 from talkface_studio.core.timebase import rate_names
 from talkface_studio.pipeline.new_project import new_project
 
+from .mouth_flags import add_mouth_flags, mouth_options_from
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("new", help="create a project from an audio file and a portrait",
@@ -26,13 +28,17 @@ def add_parser(sub) -> None:
     p.add_argument("--take", default="take1", help="take name (default take1)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the performance (default 0)")
     p.add_argument("--transcript", default=None, help="the words spoken (improves lip sync)")
+    p.add_argument("--language", default="en", metavar="CODE",
+                   help="spoken language, a BCP-47 code such as en, en-GB, es, de, fr-CA, it, ja (default en)")
     p.add_argument("--force", action="store_true", help="overwrite an existing project file")
+    add_mouth_flags(p)
     p.set_defaults(handler=run)
 
 
 def build_project(args) -> Project:
     return new_project(args.project, args.audio, args.portrait, fps=args.fps, emotions=args.emotion,
-                       take=args.take, seed=args.seed, transcript=args.transcript)
+                       take=args.take, seed=args.seed, transcript=args.transcript,
+                       options=mouth_options_from(args), language=args.language)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,6 +53,6 @@ def run(args: argparse.Namespace) -> int:
     save_project(project, path)
     take = project.takes[0]
     load_project(path)  # what we wrote must read back; a failure here is a bug worth reporting
-    print(f"{path}: take {take.name!r}, {take.n_frames} frames at {take.rate} fps "
+    print(f"{path}: take {take.name!r} ({take.language}), {take.n_frames} frames at {take.rate} fps "
           f"({take.rate.to_timecode(take.n_frames)}), {len(take.emotion_track.segments)} emotion segment(s)")
     return 0

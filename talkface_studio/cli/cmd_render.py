@@ -64,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
     if regenerated:
         print(f"note: take {take.name!r} was (re)generated for this render; run `talkface-studio generate` "
               "to store it", file=sys.stderr)
+        from talkface_studio.pipeline.alignment_notes import print_notices
+
+        print_notices(take.name, state.report(take), take.rate)
     start, stop = parse_frame_range(args.frames, snapshot)
     checkpoint = str(args.checkpoint) if args.checkpoint else None
     job = RenderJob(snapshot, start, stop, size=args.size, device=args.device, renderer=args.renderer,

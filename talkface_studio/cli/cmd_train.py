@@ -1,7 +1,9 @@
-"""`talkface-studio train`: train a neural backend on a MEAD-layout folder.
+"""`talkface-studio train`: train a neural backend on a MEAD-layout folder, or the viseme recognizer
+on speech it synthesizes itself.
 
     talkface-studio train --data MEAD --out runs/s1 --stage landmarks --epochs 30 --device auto
     talkface-studio train --data MEAD --out runs/s2 --stage keypoints --generator fv2v.safetensors
+    talkface-studio train --stage visemes --out runs/visemes --hours 4 --seed 0
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ import argparse
 def add_parser(sub) -> None:
     p = sub.add_parser("train", help="train the neural speech-to-landmarks model or the landmark-to-keypoint mapping",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", required=True, help="dataset root laid out like MEAD")
+    p.add_argument("--data", help="dataset root laid out like MEAD (landmarks and keypoints stages)")
     p.add_argument("--out", required=True, help="output folder (checkpoint, config JSON, landmark cache)")
-    p.add_argument("--stage", choices=("landmarks", "keypoints"), default="landmarks")
+    p.add_argument("--stage", choices=("landmarks", "keypoints", "visemes"), default="landmarks")
+    p.add_argument("--hours", type=float, default=4.0,
+                   help="visemes stage: hours of espeak-ng speech to synthesize (default 4)")
+    p.add_argument("--steps", type=int, default=2400, help="visemes stage: optimisation steps (default 2400)")
     p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--batch-size", type=int, default=None, help="default 16 (landmarks, keypoints), 24 (visemes)")
     p.add_argument("--lr", type=float, default=3e-4)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto (cuda when available), cpu or cuda")
@@ -31,6 +36,12 @@ def run(args) -> int:
     import torch
 
     torch.set_num_threads(max(1, min(8, torch.get_num_threads())))
+    if args.stage == "visemes":
+        return _train_visemes(args)
+    if not args.data:
+        from talkface_studio.core.errors import ValidationError
+
+        raise ValidationError(f"--data is required for the {args.stage} stage")
     if args.epochs < 1:
         from talkface_studio.core.errors import ValidationError
 
@@ -40,13 +51,27 @@ def run(args) -> int:
         from talkface_studio.training.train_landmarks import TrainOptions, train_landmarks
 
         config = SpeechToCuesConfig.load(args.config) if args.config else None
-        options = TrainOptions(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+        options = TrainOptions(epochs=args.epochs, batch_size=args.batch_size or 16, lr=args.lr, seed=args.seed,
                                device=args.device, steps_per_epoch=args.steps_per_epoch)
         train_landmarks(args.data, args.out, options, config)
         return 0
     from talkface_studio.training.train_keypoints import KeypointTrainOptions, train_keypoints
 
-    options = KeypointTrainOptions(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+    options = KeypointTrainOptions(epochs=args.epochs, batch_size=args.batch_size or 16, lr=args.lr, seed=args.seed,
                                    device=args.device, steps_per_epoch=args.steps_per_epoch)
     train_keypoints(args.data, args.out, args.generator, options, mapping_config=args.config)
+    return 0
+
+
+def _train_visemes(args) -> int:
+    from talkface_studio.core.errors import ValidationError
+    from talkface_studio.training.train_visemes import VisemeTrainOptions, train_visemes
+
+    if not 0 < args.hours <= 100:
+        raise ValidationError(f"--hours must be more than 0 and at most 100, got {args.hours}")
+    if args.steps < 1:
+        raise ValidationError(f"--steps must be at least 1, got {args.steps}")
+    options = VisemeTrainOptions(hours=args.hours, seed=args.seed, steps=args.steps, device=args.device,
+                                 batch_size=args.batch_size or VisemeTrainOptions.batch_size)
+    train_visemes(args.out, options)
     return 0

@@ -21,9 +21,10 @@ class Change:
 
 
 # emotion: the emotion track; channel: one channel's base or layers (name = channel);
-# take: a take's media, rate, length or generation settings; takes: takes added/removed/renamed/
+# take: a take's media, rate or length; generation: a take's generation settings (backend, seed,
+# transcript, performance options: the take needs Generate); takes: takes added/removed/renamed/
 # reordered; settings: project settings; markers: a take's named markers.
-KINDS = ("emotion", "channel", "take", "takes", "settings", "markers")
+KINDS = ("emotion", "channel", "take", "generation", "takes", "settings", "markers")
 
 
 class Project:

@@ -1,9 +1,10 @@
 """Project files (`.tfs`): UTF-8 JSON, written atomically, upgraded on load, never executed.
 
-Layout (schema_version 1; README "Project files" documents it for pipeline authors):
-    {"schema": "talkface.project", "schema_version": 1, "writer": "talkface-studio 0.1.0",
+Layout (schema_version 2; README "Project files" documents it for pipeline authors):
+    {"schema": "talkface.project", "schema_version": 2, "writer": "talkface-studio 0.1.0",
      "settings": {...}, "takes": [{"schema": "talkface.take", "version": 1, "name", "audio",
-     "portrait" (relative to the project file), "rate": [num, den], "n_frames", "generation",
+     "portrait" (relative to the project file), "rate": [num, den], "n_frames", "language" (BCP-47),
+     "generation",
      "portrait_fit", "emotion_track": {..., "segments": [{"id", "start", "end", "emotion", "level",
      "transition"}]}, "channels": {name: {"base": {...}, "layers": [{..., "keys": [[frame, value,
      interp, id], ...]}]}}}]}
@@ -31,6 +32,7 @@ from .file_access import read_regular
 from .json_reader import At, describe, parse_json
 from .limits import (MAX_FRAMES, MAX_KEYS, MAX_LAYERS, MAX_NAME, MAX_OPTION_NUMBER, MAX_PROJECT_BYTES, MAX_SEED,
                      MAX_SEGMENTS, MAX_TAKES, VALUE_LIMIT)
+from .language_code import normalize_language
 from .project import Project
 from .project_lock import ProjectLock
 from .protected_files import ProtectedFiles
@@ -67,7 +69,7 @@ def _take_to_json(take: Take, project_dir: Path) -> dict:
     return {
         "schema": "talkface.take", "version": 2 if markers else 1, "name": take.name,
         "audio": _relative(take.audio_path, project_dir), "portrait": _relative(take.portrait_path, project_dir),
-        "rate": take.rate.to_json(), "n_frames": take.n_frames, **markers,
+        "rate": take.rate.to_json(), "n_frames": take.n_frames, "language": take.language, **markers,
         "generation": generation,
         "portrait_fit": take.portrait_fit,
         "emotion_track": {
@@ -253,6 +255,10 @@ def _take_from_json(t: At, folder: Path) -> Take:
     except TalkFaceError as exc:
         raise t["rate"].fail(exc.problem) from None
     n_frames = t["n_frames"].int(min=0, max=MAX_FRAMES)
+    try:
+        language = normalize_language(t["language"].str())
+    except TalkFaceError as exc:
+        raise t["language"].fail(exc.problem) from None
     g = t.get("generation", {})
     g.dict()
     options = g.get("options", {})
@@ -284,7 +290,7 @@ def _take_from_json(t: At, folder: Path) -> Take:
     audio, portrait = _resolve(t.get("audio"), folder), _resolve(t.get("portrait"), folder)
     try:
         return Take(name.value, audio, portrait, rate, n_frames, track, channels, generation, fit.value,
-                    markers_from_json(t.get("markers", [])))
+                    language, markers_from_json(t.get("markers", [])))
     except ValidationError as exc:
         raise t.fail(exc.problem) from None
 

@@ -10,6 +10,9 @@ Version 0 (the prototype, "format": "talkface", "version": 0) stored times as fl
         "emotions": [{"start": 0.5, "end": 3.0, "emotion": "happy", "level": 2}],
         "curves": {"head_yaw": [per-frame floats]},
         "edits": {"head_yaw": [{"mode": "override", "blend": 4, "keys": [[frame, value], ...]}]}}]}
+
+Version 1 (0.1.0) had no spoken language per take: every take was English. Version 2 adds
+`"language"` (a BCP-47 tag) to each take.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from .limits import MAX_FRAMES, MAX_SEED
 from .timebase import FrameRate
 
 PROJECT_SCHEMA = "talkface.project"
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
 
 # Objects inside a project carry their own versions (OpenTimelineIO style). A writer uses the lowest
 # version that holds an object, so files that use no newer feature still open in older releases.
@@ -112,7 +115,20 @@ def _v0_to_v1(doc: At) -> dict:
     return {"schema": PROJECT_SCHEMA, "schema_version": 1, "settings": {}, "takes": takes}
 
 
-UPGRADES = {0: _v0_to_v1}
+def _v1_to_v2(doc: At) -> dict:
+    """Takes gain a spoken language; before version 2 every take was analysed as English."""
+    value = dict(doc.dict())
+    takes = []
+    for t in doc["takes"]:
+        take = dict(t.dict())
+        take.setdefault("language", "en")
+        takes.append(take)
+    value["takes"] = takes
+    value["schema_version"] = 2
+    return value
+
+
+UPGRADES = {0: _v0_to_v1, 1: _v1_to_v2}
 
 
 def check_schema(obj: At, schema: str) -> int:

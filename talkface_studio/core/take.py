@@ -16,6 +16,7 @@ from .channels import CHANNEL_NAMES, Channel
 from .emotion_track import EmotionTrack
 from .errors import ValidationError
 from .markers import Marker, sorted_markers
+from .language_code import DEFAULT_LANGUAGE, normalize_language
 from .timebase import FrameRate
 
 
@@ -41,8 +42,10 @@ class Take:
     def __init__(self, name: str, audio_path: str | Path | None, portrait_path: str | Path | None,
                  rate: FrameRate, n_frames: int, emotion_track: EmotionTrack | None = None,
                  channels: dict[str, Channel] | None = None, generation: GenerationSettings | None = None,
-                 portrait_fit: dict | None = None, markers: tuple[Marker, ...] = ()):
+                 portrait_fit: dict | None = None, language: str = DEFAULT_LANGUAGE,
+                 markers: tuple[Marker, ...] = ()):
         self.name = check_take_name(name)
+        self.language = normalize_language(language)  # BCP-47; what the speech front end expects
         self.audio_path = Path(audio_path) if audio_path is not None else None
         self.portrait_path = Path(portrait_path) if portrait_path is not None else None
         self.rate = rate
@@ -105,11 +108,11 @@ class Take:
         """Everything undo needs to restore this take in place (arrays and layers are immutable)."""
         return (self.audio_path, self.portrait_path, self.rate, self.n_frames, self.emotion_track.snapshot(),
                 {n: (ch.base, ch.layers) for n, ch in self.channels.items()},
-                copy.deepcopy(self.generation), copy.deepcopy(self.portrait_fit), self.markers)
+                copy.deepcopy(self.generation), copy.deepcopy(self.portrait_fit), self.language, self.markers)
 
     def restore(self, state: tuple) -> None:
         (self.audio_path, self.portrait_path, self.rate, self.n_frames, track, channels,
-         generation, fit, self.markers) = state
+         generation, fit, self.language, self.markers) = state
         self.emotion_track.restore(track)
         for n, (base, layers) in channels.items():
             self.channels[n].base = base
@@ -122,7 +125,8 @@ class Take:
         return Take(self.name, self.audio_path, self.portrait_path, self.rate, self.n_frames,
                     EmotionTrack(*self.emotion_track.snapshot()),
                     {n: ch.copy() for n, ch in self.channels.items()},
-                    copy.deepcopy(self.generation), copy.deepcopy(self.portrait_fit), self.markers)
+                    copy.deepcopy(self.generation), copy.deepcopy(self.portrait_fit), self.language,
+                    self.markers)
 
     def __repr__(self) -> str:
         return f"Take({self.name!r}, {self.n_frames} frames at {self.rate} fps)"

@@ -6,6 +6,7 @@ import copy
 from pathlib import Path
 
 from .errors import ValidationError
+from .language_code import normalize_language
 from .project import Change
 from .retime import retime_take
 from .take import GenerationSettings, Take, check_take_name
@@ -140,8 +141,27 @@ class SetGeneration(_TakeStateCommand):
         g = take.generation
         take.generation = GenerationSettings(**{**vars(g), **copy.deepcopy(self.changes)})
 
+    def _change(self, project):
+        return Change(self.take, "generation")  # no view draws these: lighter than a whole-take change
+
     def _merge_key(self):
         return (self.take, tuple(sorted(self.changes)))
+
+
+class SetLanguage(_TakeStateCommand):
+    """The take's spoken language (BCP-47). Which languages analysis supports is checked by the
+    caller through audio.languages; the core only keeps the tag well formed."""
+
+    def __init__(self, take: str, language: str):
+        super().__init__(take)
+        self.language = normalize_language(language)
+        self.label = f"Set language to {self.language}"
+
+    def _apply(self, project):
+        project.take(self.take).language = self.language
+
+    def _change(self, project):
+        return Change(self.take, "take", "language")  # the lip sync must be regenerated
 
 
 class SetProjectSetting(Command):

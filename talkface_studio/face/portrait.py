@@ -2,8 +2,12 @@
 
 Framing (why): the face (ear to ear, from the fitted pose, so a turned head does not shrink it) takes
 ~42 % of the crop width and the eyes sit 40 % from the top. That leaves hair room above, neck and
-shoulders below, and margin on every side for the generated head motion. Where the crop leaves the
-source image, the border pixels are repeated (edge padding) rather than showing black.
+shoulders below, and margin on every side for the generated head motion. The crop is kept inside
+the photo where the photo allows: it is shifted (the eyes may sit 28-50 % from the top, the face
+off centre) and shrunk (the face may fill up to ~62 % of the width) before it may run past an
+edge. What still lies outside (a face-only crop, a tightly framed photo) is filled by
+``edge_fill`` (mirrored near the edge, a smooth push-pull fill beyond), never by repeating edge
+pixels; ``PortraitFit.outside`` says how much was filled.
 
 A fit is saved as JSON (landmarks, crop box, size, source path and sha256); ``load_fit`` re-creates the
 crop pixels from the source without running the face tracker again, and refuses a changed source.
@@ -18,13 +22,17 @@ import numpy as np
 from PIL import Image
 
 from talkface_studio.core.errors import MediaError, ProjectFileError, ValidationError
+from talkface_studio.face.edge_fill import fill_outside
 from talkface_studio.face.image_io import file_sha256, load_image
 from talkface_studio.face.mesh_tracker import detect_faces, find_faces
 from talkface_studio.face.normalize import estimate_pose
 from talkface_studio.face.topology import N_LANDMARKS, canonical_face, REGIONS
 
 FACE_FRACTION = 0.42  # face width / crop width
+FACE_FRACTION_MAX = 0.62  # ... at most, when the photo is too tight for the preferred framing
 EYES_FROM_TOP = 0.40  # eye line / crop height
+EYES_FROM_TOP_RANGE = (0.28, 0.50)  # where the eyes may sit when the crop is shifted into the photo
+FACE_MARGIN = 0.04  # the face outline keeps this fraction of the crop from its edges
 MIN_FACE_PX = 60  # face width in the source below which the result would be mush
 MIN_SIZE, MAX_SIZE = 256, 1024
 SCHEMA = "talkface.portrait_fit"
@@ -44,6 +52,21 @@ class PortraitFit:
     source_path: Path
     crop_box: tuple[int, int, int, int]  # (x0, y0, x1, y1) in source pixels; may reach outside it
     source_sha256: str = ""
+    source_size: tuple[int, int] | None = None  # (width, height) of the source image
+
+    @property
+    def outside(self) -> dict:
+        """What of the crop lies outside the photo and was filled (``edge_fill``): pixels per side
+        in source pixels and the filled fraction of the crop's area. Empty without a source size."""
+        if self.source_size is None:
+            return {}
+        w, h = self.source_size
+        x0, y0, x1, y1 = self.crop_box
+        sides = {"left": max(-x0, 0), "top": max(-y0, 0), "right": max(x1 - w, 0), "bottom": max(y1 - h, 0)}
+        inside = max(min(x1, w) - max(x0, 0), 0) * max(min(y1, h) - max(y0, 0), 0)
+        area = (x1 - x0) * (y1 - y0)
+        return {"fill": "mirror+pyramid" if any(sides.values()) else "none", "sides_px": sides,
+                "filled_fraction": round(1.0 - inside / max(area, 1), 4)}
 
     @property
     def size(self) -> int:
@@ -57,9 +80,13 @@ class PortraitFit:
                 path = path.resolve().relative_to(Path(relative_to).resolve())
             except ValueError:
                 path = path.resolve()  # on another drive / outside the project: keep it absolute
-        return {"schema": SCHEMA, "version": VERSION, "source_path": path.as_posix(),
+        data = {"schema": SCHEMA, "version": VERSION, "source_path": path.as_posix(),
                 "source_sha256": self.source_sha256, "crop_box": [int(v) for v in self.crop_box],
                 "size": self.size, "landmarks": np.round(self.landmarks.astype(np.float64), 3).tolist()}
+        if self.source_size is not None:  # informational (re-derived on load): what was filled
+            data["source_size"] = [int(v) for v in self.source_size]
+            data["outside"] = self.outside
+        return data
 
     @classmethod
     def from_json(cls, data: dict, base_dir: str | Path | None = None) -> "PortraitFit":
@@ -68,30 +95,65 @@ class PortraitFit:
 
 
 def crop_square(image: np.ndarray, box: tuple[int, int, int, int], size: int) -> np.ndarray:
-    """Cut ``box`` (may extend past the image; edges repeat there) and resize to ``size`` square."""
+    """Cut ``box`` (may extend past the image; filled there, see ``edge_fill``) and resize to
+    ``size`` square."""
     x0, y0, x1, y1 = (int(v) for v in box)
     h, w = image.shape[:2]
     inside = image[max(y0, 0):min(y1, h), max(x0, 0):min(x1, w)]
     if inside.size == 0:
         raise ValidationError(f"crop box {box} does not overlap the {w}x{h} image")
-    pad = ((max(-y0, 0), max(y1 - h, 0)), (max(-x0, 0), max(x1 - w, 0)), (0, 0))
-    crop = np.pad(inside, pad, mode="edge")
+    crop, _ = fill_outside(image, (x0, y0, x1, y1))
     if crop.shape[0] == size and crop.shape[1] == size:
         return np.ascontiguousarray(crop)
     return np.asarray(Image.fromarray(crop).resize((size, size), Image.Resampling.LANCZOS))
 
 
-def framing_box(landmarks_px: np.ndarray) -> tuple[tuple[int, int, int, int], float]:
-    """Square head-and-shoulders crop box for a face, and the face width in pixels."""
+def framing_box(landmarks_px: np.ndarray, image_size: tuple[int, int] | None = None
+                ) -> tuple[tuple[int, int, int, int], float]:
+    """Square head-and-shoulders crop box for a face, and the face width in pixels.
+
+    With ``image_size`` (width, height) the box is fitted inside the photo as far as the framing
+    rules allow: shrunk toward ``FACE_FRACTION_MAX``, then shifted within the allowed eye height and
+    face margins; only what is left runs past the photo."""
     pose = estimate_pose(landmarks_px)
     face_width = pose.scale * _CANON_FACE_WIDTH
-    side = max(int(round(face_width / FACE_FRACTION)), 1)
+    side = face_width / FACE_FRACTION
     oval = landmarks_px[REGIONS["face_oval"], :2]
     centre_x = (oval[:, 0].min() + oval[:, 0].max()) / 2
     eye_y = landmarks_px[[33, 263, 133, 362], 1].mean()
-    x0 = int(round(centre_x - side / 2))
-    y0 = int(round(eye_y - EYES_FROM_TOP * side))
+    if image_size is None:
+        side = max(int(round(side)), 1)
+        x0 = int(round(centre_x - side / 2))
+        y0 = int(round(eye_y - EYES_FROM_TOP * side))
+        return (x0, y0, x0 + side, y0 + side), face_width
+    w, h = image_size
+    side = max(int(round(max(min(side, w, h), face_width / FACE_FRACTION_MAX))), 1)
+    lo_x, hi_x = oval[:, 0].min(), oval[:, 0].max()
+    lo_y, hi_y = oval[:, 1].min(), oval[:, 1].max()
+    m = FACE_MARGIN * side
+    # x0: keep the face outline inside the margins; y0: the eyes within their band, the chin in.
+    x_range = (hi_x + m - side, lo_x - m)
+    y_range = (max(eye_y - EYES_FROM_TOP_RANGE[1] * side, hi_y + m - side),
+               eye_y - EYES_FROM_TOP_RANGE[0] * side)
+    # starts that leave the least outside the photo: inside it, or (crop wider) covering all of it
+    x0 = _place(centre_x - side / 2, x_range, (min(0, w - side), max(0, w - side)))
+    y0 = _place(eye_y - EYES_FROM_TOP * side, y_range, (min(0, h - side), max(0, h - side)))
+    x0, y0 = int(round(x0)), int(round(y0))
     return (x0, y0, x0 + side, y0 + side), face_width
+
+
+def _place(ideal: float, framing: tuple[float, float], photo: tuple[float, float]) -> float:
+    """A crop's start: as near ``ideal`` as possible inside the photo's range, within the framing
+    range; where the two do not meet, the framing rule wins and the crop runs past the photo."""
+    f_lo, f_hi = framing
+    if f_lo > f_hi:              # the face is larger than the rules allow: centre it
+        return (f_lo + f_hi) / 2
+    p_lo, p_hi = photo
+    lo, hi = max(f_lo, p_lo), min(f_hi, p_hi)
+    if lo <= hi:
+        return float(np.clip(ideal, lo, hi))
+    # no start satisfies both: the framing end nearest the photo range
+    return f_hi if f_hi < p_lo else f_lo
 
 
 def _check_size(size: int) -> int:
@@ -108,7 +170,7 @@ def fit_portrait(path: str | Path, size: int = 512) -> PortraitFit:
     faces = find_faces(image)
     if not faces:
         raise MediaError("no face found in the image (a clear, frontal face works best)", path)
-    box, face_width = framing_box(faces[0])
+    box, face_width = framing_box(faces[0], (image.shape[1], image.shape[0]))
     if face_width < MIN_FACE_PX:
         raise MediaError(f"the face is too small ({face_width:.0f} px across; at least {MIN_FACE_PX} "
                          "px are needed)", path)
@@ -121,7 +183,8 @@ def fit_portrait(path: str | Path, size: int = 512) -> PortraitFit:
         landmarks = min(refit, key=lambda f: np.abs(f[:, :2] - expected).mean())
     else:  # tracker lost it after cropping (rare): carry the source landmarks over
         landmarks = (faces[0] - np.array([box[0], box[1], 0.0])) * scale
-    return PortraitFit(crop, landmarks.astype(np.float32), path, box, file_sha256(path))
+    return PortraitFit(crop, landmarks.astype(np.float32), path, box, file_sha256(path),
+                       (image.shape[1], image.shape[0]))
 
 
 def load_fit(data: dict, project_dir: str | Path | None = None) -> PortraitFit:
@@ -152,4 +215,4 @@ def load_fit(data: dict, project_dir: str | Path | None = None) -> PortraitFit:
         raise ProjectFileError(f"portrait fit crop box {list(box)} is far larger than the "
                                f"{source.shape[1]}x{source.shape[0]} image")
     image = crop_square(source, box, size)
-    return PortraitFit(image, landmarks, path, box, expected_sha)
+    return PortraitFit(image, landmarks, path, box, expected_sha, (source.shape[1], source.shape[0]))

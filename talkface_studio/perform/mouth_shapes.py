@@ -36,6 +36,7 @@ JAW_DROP_MM = 24.0  # lower-lip drop at jaw_open = 1 (a wide shout; speech uses 
 JAW_PRESS_LIMIT = 0.25  # lip_press = 1 still closes the lips at this jaw opening
 HINGE = np.array([0.0, 0.25, 0.6])  # temporomandibular joint: in front of the ear, behind the face
 CORNER_SHARE = 0.3  # of the mandible's drop that reaches the lip corners (they hang from the cheeks)
+ROUND_CORNER_MM = 12.0  # each corner comes this far in at full rounding
 ARC_POWER = 0.7  # opening profile (1 - u^2)^p: 0.5 an ellipse, 1 a pointed lens; trackers see between
 
 _RIGHT_CORNER = FACE[CORNERS[0]]
@@ -105,14 +106,21 @@ def mouth_wide() -> np.ndarray:
 
 
 def mouth_round() -> np.ndarray:
+    """Lips rounded and pushed forward (/u/, /o/, /w/), as a viewer sees it from the front: the
+    corners come in (the mouth ~25 mm narrower at full rounding), the lips evert and look fuller,
+    and the opening the jaw leaves narrows with the corners into a small oval."""
     corner = bump(_RIGHT_CORNER, 0.12) * (X < 0)
-    field = both_sides(scaled(corner, vec(9.0, 0.0, -2.0)))
+    field = both_sides(scaled(corner, vec(ROUND_CORNER_MM, 0.0, -2.0)))
     lips = bump([0.0, MOUTH_LINE_Y.min(), FACE[INNER_UPPER, 2].mean()], 0.14)
     field += scaled(lips, vec(0, 0, -6.0))  # lips push forward
-    # a small round opening with everted lips: inner edges part (most at the centre, tapering to
-    # the corners so the opening is an oval, not a slot), outer edges flare out
-    side = np.sign(LIP_SIDE) * IN_LIPS * opening_profile(along_mouth())
-    field += scaled(side * (1 - 0.3 * np.nan_to_num(LIP_DEPTH)), vec(0, 1.8, 0))
+    depth = np.nan_to_num(LIP_DEPTH)
+    u = along_mouth()
+    # a small round opening with everted lips: inner edges part at the centre only
+    side = np.sign(LIP_SIDE) * IN_LIPS * opening_profile(u)
+    field += scaled(side * (1 - 0.3 * depth), vec(0, 1.8, 0))
+    # everted lips: the outer edges roll out, so both lips look fuller from the front
+    evert = np.sign(LIP_SIDE) * IN_LIPS * depth * (1 - 0.6 * u**2)
+    field += scaled(evert, vec(0, 1.5, 0))
     return field
 
 

@@ -70,7 +70,7 @@ def stamp_with(take, audio: str, generation=None, n_frames: int | None = None) -
     inputs = {
         "version": STAMP_VERSION, "audio": audio, "rate": take.rate.to_json(),
         "n_frames": take.n_frames if n_frames is None else int(n_frames),
-        "generation": g.to_json(), "default_transition": track.default_transition,
+        "generation": g.to_json(), "language": take.language, "default_transition": track.default_transition,
         "segments": [[s.start, s.end, s.emotion, s.level, s.transition] for s in track.segments],
     }
     text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)

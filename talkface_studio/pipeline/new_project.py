@@ -39,16 +39,21 @@ def parse_emotion_label(text: str, rate: FrameRate, n_frames: int) -> tuple[int,
 
 
 def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1", seed: int = 0,
-                transcript: str | None = None, fit_size: int = 512) -> Project:
+                transcript: str | None = None, options: dict | None = None, fit_size: int = 512,
+                language: str = "en") -> Project:
     """Decode the audio (for the take's length) and fit the portrait's face now, so a photo without
     a usable face is refused here, naming it, rather than at the first generate or render; the fit
-    is stored in the take. Later emotion labels paint over earlier ones."""
+    is stored in the take. `options` are the take's generation options (e.g. mouth settings). Later
+    emotion labels paint over earlier ones. `language` is a BCP-47 tag that the speech front end
+    supports (checked first: it is the cheapest mistake)."""
     # Audio decoding and face fitting live in their rooms; imported here so importing this is cheap.
+    from talkface_studio.audio.languages import check_language
     from talkface_studio.audio.loading import load_audio
     from talkface_studio.core.file_access import check_regular
     from talkface_studio.core.errors import MediaError
     from talkface_studio.face.portrait import fit_portrait
 
+    language = check_language(language)
     rate = FrameRate.parse(fps)
     name = check_take_name(take)
     check_seed(seed)
@@ -63,7 +68,7 @@ def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1
     track = EmotionTrack(default_transition=max(1, round(0.33 * rate.fps)))
     for text in emotions:
         track.paint(*parse_emotion_label(text, rate, n_frames))
-    generation = GenerationSettings(seed=seed, transcript=transcript)
+    generation = GenerationSettings(seed=seed, transcript=transcript, options=dict(options or {}))
     stored_fit = fit.to_json(relative_to=Path(path).absolute().parent)
     return Project([Take(name, audio, portrait, rate, n_frames, track, generation=generation,
-                         portrait_fit=stored_fit)], path=Path(path))
+                         portrait_fit=stored_fit, language=language)], path=Path(path))

@@ -157,7 +157,13 @@ class TakeState:
 
         take = self._take(take)
         text = transcript if transcript is not None else take.generation.transcript
-        return analyze(self.audio_path(take), take.rate, transcript=text, n_frames=take.n_frames or None)
+        return analyze(self.audio_path(take), take.rate, transcript=text, n_frames=take.n_frames or None,
+                       language=take.language)
+
+    def report(self, take: str | Take | None = None):
+        """How the take's phones were found (audio.alignment_report.AlignmentReport): derived from the
+        cached analysis, never saved. Fast once the take was analysed."""
+        return self.features(self._take(take)).report
 
     def _perform(self, take: Take, generation: GenerationSettings):
         from talkface_studio.perform.base import PerformRequest
@@ -175,7 +181,8 @@ class TakeState:
         audio = self.audio_path(take)
         st = audio.stat()
         h = hashlib.sha256(json.dumps([str(audio), st.st_size, st.st_mtime_ns, take.rate.to_json(),
-                                       take.n_frames, g.to_json()], sort_keys=True, default=str).encode())
+                                       take.n_frames, g.to_json(), take.language], sort_keys=True,
+                                      default=str).encode())
         h.update(np.ascontiguousarray(take.emotion_weights()).data)
         return h.hexdigest()
 

@@ -36,6 +36,8 @@ class PortraitLook:
     irisless: np.ndarray     # [S, S, 3] float: the portrait with its irises painted out (sclera)
     teeth: np.ndarray        # [3] the portrait's own teeth when it shows them, else from the sclera
     landmarks: np.ndarray    # [478, 3] the portrait's landmarks in output pixels
+    mouth: object = None     # mouth_look.MouthLook: teeth placement, mouth colours, teeth atlas
+    smile_score: float = 0.0  # how much the portrait smiles (``smile_relief.smile_score``)
 
 
 def _mask(points_xy: np.ndarray, shape) -> np.ndarray:

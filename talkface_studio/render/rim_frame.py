@@ -86,6 +86,41 @@ def rounded_rims(up, lo, width: float, reach: float):
     return (u, out_top), (u, out_bottom)
 
 
+_SMOOTHED: dict = {}
+
+
+def smooth_curve(xp: np.ndarray, fp: np.ndarray, n: int = 96):
+    """Knots (x, f) -> a smooth curve through them (cubic Hermite with monotone-limited slopes, as
+    PCHIP: no overshoot between knots), tabulated at n points over their range. The last few
+    results are kept: a frame asks for the same lips several times."""
+    key = (np.asarray(xp, np.float64).tobytes(), np.asarray(fp, np.float64).tobytes(), n)
+    if key not in _SMOOTHED:
+        if len(_SMOOTHED) > 16:
+            _SMOOTHED.clear()
+        _SMOOTHED[key] = _smooth(xp, fp, n)
+    return _SMOOTHED[key]
+
+
+def _smooth(xp: np.ndarray, fp: np.ndarray, n: int):
+    x, f = _sorted(np.asarray(xp, dtype=np.float64), np.asarray(fp, dtype=np.float64))
+    keep = np.concatenate([[True], np.diff(x) > 1e-6])
+    x, f = x[keep], f[keep]
+    if len(x) < 3:
+        return x, f
+    h = np.diff(x)
+    d = np.diff(f) / h
+    m = np.zeros_like(f)
+    same = d[:-1] * d[1:] > 0
+    w1, w2 = 2 * h[1:] + h[:-1], h[1:] + 2 * h[:-1]
+    m[1:-1] = np.where(same, (w1 + w2) / (w1 / np.where(same, d[:-1], 1) + w2 / np.where(same, d[1:], 1)), 0.0)
+    m[0], m[-1] = d[0], d[-1]
+    t = np.linspace(x[0], x[-1], n)
+    k = np.clip(np.searchsorted(x, t, side="right") - 1, 0, len(x) - 2)
+    s = (t - x[k]) / h[k]
+    h00, h10, h01, h11 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s, -2 * s**3 + 3 * s**2, s**3 - s**2
+    return t, h00 * f[k] + h10 * h[k] * m[k] + h01 * f[k + 1] + h11 * h[k] * m[k + 1]
+
+
 def soft_bump(x: torch.Tensor) -> torch.Tensor:
     """1 / (1 + x^2)^2: a bell like exp(-x^2) made of multiplies (see ``profiles`` on why)."""
     y = 1.0 + x * x
@@ -133,13 +168,16 @@ STRIP_PIXELS = 8192     # pixels per strip: [3, strip] colour tensors stay under
 
 def rim_strips(left, right, upper: np.ndarray, lower: np.ndarray, size: int, pad: float,
                device: torch.device, extra: np.ndarray | None = None,
-               extra_curves=None, round_ends: float = 0.0) -> list[RimFrame]:
+               extra_curves=None, round_ends: float = 0.0, smooth: bool = False) -> list[RimFrame]:
     """The opening between upper [K, 2] and lower [L, 2] rims (image left -> right, corners
     excluded) with corners ``left``/``right``, over a window covering the rims (and ``extra``
     points) plus ``pad`` pixels, cut into horizontal strips of at most ``STRIP_PIXELS``.
     ``extra_curves`` [(u_knots, values), ...] are looked up at each pixel's u in the same pass
     (``RimFrame.curves``). ``round_ends`` > 0 rounds the opening's ends over that fraction of its
-    width (``rounded_rims``, ``RimFrame.outline``; ``top``/``bottom`` stay the rims). Empty when the window is off frame.
+    width (``rounded_rims``, ``RimFrame.outline``; ``top``/``bottom`` stay the rims). ``smooth``
+    passes a shape-preserving cubic (PCHIP) through the rim points instead of straight segments
+    (lips are curves: straight segments between landmarks read as a polygon, and a thin seam
+    drawn along them as a stair-stepped line). Empty when the window is off frame.
 
     Why strips: above its grain size torch splits an op across threads, and on a shared 2-core
     machine each split waits milliseconds for the second core; a 1024 px mouth is ~100k values."""
@@ -150,6 +188,8 @@ def rim_strips(left, right, upper: np.ndarray, lower: np.ndarray, size: int, pad
         return []
     up = axis.to_uv(np.concatenate([[left], upper, [right]]))
     lo = axis.to_uv(np.concatenate([[left], lower, [right]]))
+    if smooth:
+        up, lo = smooth_curve(*up), smooth_curve(*lo)
     rounded = list(rounded_rims(up, lo, axis.width, round_ends)) if round_ends > 0 else []
     rows = max(1, STRIP_PIXELS // w)
     strips = []

@@ -18,6 +18,7 @@ from .face_loops import FACE_OVAL, hole_triangles
 # (distance beyond the oval as a fraction of the oval's radius, fraction of the oval motion kept).
 RINGS = ((0.12, 0.9), (0.35, 0.6), (0.8, 0.25), (1.4, 0.08))
 BORDER_STEPS = 8          # fixed points per frame edge
+HAIR_FOLLOW = 0.95        # share of the face's motion an anchor on the hair keeps
 FAR = 1e9                 # depth of anchor triangles: always behind the face
 
 
@@ -50,8 +51,14 @@ def signed_areas(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     return 0.5 * ((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
 
 
-def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size: int) -> WarpMesh:
-    """Source landmarks [478, 3] in output pixels -> the mesh used for every frame of that portrait."""
+def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size: int,
+                    hair: np.ndarray | None = None, neck: np.ndarray | None = None) -> WarpMesh:
+    """Source landmarks [478, 3] in output pixels -> the mesh used for every frame of that portrait.
+
+    ``hair`` [size, size] (0..1, optional): how much each pixel belongs to the head's hair; an
+    anchor there follows its face point almost fully (hair moves with the head instead of
+    stretching), however far out its ring lies. ``neck`` [size, size]: where it is > 0 (the neck),
+    an anchor takes exactly that share of the motion (down to none at the collar)."""
     lm = np.asarray(src_landmarks, dtype=np.float64)[:, :2]
     n = len(lm)
     oval = lm[FACE_OVAL]
@@ -66,7 +73,15 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
         inside = np.all((pts > lo + 0.08 * size) & (pts < hi - 0.08 * size), axis=1)
         ring_pts.append(pts[inside])
         parents.append(FACE_OVAL[inside])
-        weights.append(np.full(int(inside.sum()), keep))
+        w = np.full(int(inside.sum()), keep)
+        ij = np.clip(pts[inside].astype(int), 0, size - 1)
+        if hair is not None:
+            w = np.maximum(w, HAIR_FOLLOW * hair[ij[:, 1], ij[:, 0]])
+        if neck is not None:
+            on_neck = neck[ij[:, 1], ij[:, 0]]
+            below = pts[inside][:, 1] > lm[152, 1]
+            w = np.where(below & (on_neck > 0), on_neck, w)
+        weights.append(w)
     ring = np.concatenate(ring_pts)
     t = np.linspace(lo, hi, BORDER_STEPS + 1)
     border = np.unique(np.concatenate([

@@ -22,6 +22,8 @@ from scipy.ndimage import gaussian_filter
 from skimage.draw import polygon2mask
 
 from .fold_lines import PLACED, compression, fold_weights, pair_lengths
+from .smile_relief import RATIO_RANGE as RELIEF_RANGE
+from .smile_relief import REGION as SMILE_REGION, capped_ratio, relief_map, smile_removed, smile_score
 from .face_loops import EYES, OUTER_LIPS
 
 RELAX_MAX = 0.35          # the most a relaxed fold is lifted (a fold 26 % darker than its skin)
@@ -38,7 +40,7 @@ class FoldMap:
     tri: np.ndarray         # [n, 3] mesh vertices and barycentric weights [n, 3] of the lines' points:
     bary: np.ndarray        # where the fold lands in a frame
     reach: float            # how far its shading reaches from its lines, source pixels
-    relax: np.ndarray       # [3, h, w] float32, >= 0: per-channel lift smoothing the portrait's own fold
+    relax: np.ndarray       # [3, h, w] float32, >= 0: lift smoothing the portrait's own fold (same in each channel)
 
 
 @dataclass
@@ -51,6 +53,8 @@ class FoldShading:
     amount: float = 1.0
 
     source_scale: float = 1.0
+    smile: FoldMap | None = None    # the portrait's own smile shading to relax (``smile_relief``)
+    smile_score: float = 0.0
 
     def scale_to(self, lm: np.ndarray) -> float:
         """Frame pixels per portrait pixel for this frame's face."""
@@ -103,14 +107,16 @@ def _paste(x0, y0, arr, into_x0, into_y0, into, combine):
     view[...] = combine(view, arr)
 
 
-def _keep_out(lm: np.ndarray, shape) -> np.ndarray:
-    """Lips, eyes, brows and nostrils: features, not folds; relaxing must never lift them."""
+def _keep_out(lm: np.ndarray, shape, lip_corners_free: bool = False) -> np.ndarray:
+    """Lips, eyes, brows and nostrils: features, not folds; relaxing must never lift them.
+    ``lip_corners_free``: the lips' outline pulled in from the corners (a smile's corner pits may
+    be lifted, the lips' colour never)."""
     mask = np.zeros(shape, bool)
     loops = [OUTER_LIPS] + [e.loop for e in EYES] + [np.array(b) for b in _BROWS] + [np.array(n) for n in _NOSTRILS]
-    for loop in loops:
+    for i, loop in enumerate(loops):
         pts = lm[np.asarray(loop), :2]
         centre = pts.mean(0)
-        pts = centre + (pts - centre) * 1.15
+        pts = centre + (pts - centre) * (np.array([0.85, 1.15]) if i == 0 and lip_corners_free else 1.15)
         mask |= polygon2mask(shape, pts[:, ::-1] - 0.5)
     return mask
 
@@ -119,12 +125,14 @@ def prepare_folds(image: np.ndarray, lm: np.ndarray, amount: float = 1.0) -> Fol
     """image uint8 [S, S, 3] at output size, lm [478, 3] its landmarks in the same pixels."""
     size = image.shape[0]
     px = _mm_to_px(lm)
-    # Per channel, so a relaxed fold takes the colour of the skin around it (a fold's shadow is
-    # redder as well as darker), and only where the portrait's skin is darker than around it.
+    # Only where the portrait's skin is darker than around it.
     rgb = image[..., :3].astype(np.float32).transpose(2, 0, 1)
     fine = np.stack([gaussian_filter(c, 0.6 * px) for c in rgb]) + 1.0
     broad = np.stack([gaussian_filter(c, 4.0 * px) for c in rgb]) + 1.0
-    lift = np.clip(broad / fine - 1.0, 0.0, RELAX_MAX)
+    # Per channel, so a relaxed fold takes the colour of the skin around it (a fold's shadow is
+    # redder as well as darker; a lift of the luminance alone would paint it orange), capped by
+    # one factor for all channels (capped one by one they would shift its hue).
+    lift = capped_ratio(broad / fine, 0.0, RELAX_MAX)
     lift[:, (fine.mean(0) >= broad.mean(0)) | _keep_out(lm, lift.shape[1:])] = 0.0
     maps = []
     for placed in PLACED:
@@ -159,7 +167,20 @@ def prepare_folds(image: np.ndarray, lm: np.ndarray, amount: float = 1.0) -> Fol
         tri = np.concatenate([t for t, _, _ in placed.lines])
         bary = np.concatenate([b for _, b, _ in placed.lines])
         maps.append(FoldMap(x0, y0, crease * np.float32(placed.fold.depth), tri, bary, reach_max, relax))
-    return FoldShading(maps, pair_lengths(lm), size, float(amount), _mm_to_px(lm) * 63.0)
+    return FoldShading(maps, pair_lengths(lm), size, float(amount), _mm_to_px(lm) * 63.0,
+                       _smile_map(image, lm, px), smile_score(lm))
+
+
+def _smile_map(image: np.ndarray, lm: np.ndarray, px: float) -> FoldMap | None:
+    found = relief_map(image, lm, _keep_out(lm, image.shape[:2], lip_corners_free=True))
+    if found is None:
+        return None
+    x0, y0, gain = found
+    idx = np.array([k for k, _ in SMILE_REGION])
+    tri = np.stack([idx, idx, idx], axis=1)
+    bary = np.tile([1.0, 0.0, 0.0], (len(idx), 1))
+    reach = max(r for _, r in SMILE_REGION) * px
+    return FoldMap(x0, y0, np.zeros(gain.shape[1:], np.float32), tri, bary, reach, gain)
 
 
 def shade_frame(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, shading: FoldShading) -> bool:
@@ -169,6 +190,10 @@ def shade_frame(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, shading
     drawn; a frame whose folds are all at rest is left exactly as it was."""
     deepen, relax = shading.weights(lm)
     active = [(m, dw, rw) for m, dw, rw in zip(shading.maps, deepen, relax) if m is not None and (dw > 0 or rw > 0)]
+    if shading.smile is not None:
+        gone = smile_removed(shading.smile_score, lm) * shading.amount
+        if gone > 0:
+            active.append((shading.smile, 0.0, gone))
     if not active:
         return False
     size = shading.size
@@ -184,6 +209,9 @@ def shade_frame(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, shading
             view += np.float32(dw) * m.crease
         if rw > 0:
             view += np.float32(rw) * m.relax
+    # Folds relaxed by their own maps and by the smile's relief overlap: never past the relief's
+    # range (a thin shadow lifted twice turns into a bright streak).
+    np.clip(src, RELIEF_RANGE[0] - 1.0, RELIEF_RANGE[1] - 1.0, out=src)
     sh, sw = src.shape[1:]
     src_t = torch.from_numpy(src)[None].to(frame.device)
     # Where in the frame those folds land: their lines carried by the frame's mesh, padded by their

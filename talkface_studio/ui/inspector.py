@@ -1,12 +1,12 @@
 """Inspector: numeric editing of what is selected, a segment (emotion, level, transition) or keys
-(frame, value, interpolation, tangent handles: key_panel). Every field pushes a command; spin boxes
-merge into one undo step."""
+(frame, value, interpolation, tangent handles: key_panel); with nothing selected, the shown take's
+own settings (spoken language). Every field pushes a command; spin boxes merge into one undo step."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QStackedWidget, QVBoxLayout, QWidget
 
-from talkface_studio.core.commands import SetSegment
+from talkface_studio.core.commands import SetLanguage, SetSegment
 from talkface_studio.core.emotion_track import EMOTIONS
 from talkface_studio.core.errors import TalkFaceError
 
@@ -18,9 +18,22 @@ class Inspector(QWidget):
         super().__init__(parent)
         self.document, self.session, self.curve_editor = document, session, curve_editor
         self.stack = QStackedWidget(self)
-        self.empty = QLabel("Select a segment in the emotion lane\nor keys in the curve editor.", self)
-        self.empty.setStyleSheet("color: #8b8f96; padding: 12px;")
-        self.stack.addWidget(self.empty)
+        idle = QWidget(self)
+        iform = QFormLayout(idle)
+        self.take_title = QLabel(idle)
+        self.language = QComboBox(idle)
+        self.language.setToolTip("The language of the take's speech: lip sync reads the script with it")
+        from .take_actions import language_choices
+
+        self._language_labels = language_choices()
+        for code, label in self._language_labels:
+            self.language.addItem(label, code)
+        self.empty = QLabel("Select a segment in the emotion lane\nor keys in the curve editor.", idle)
+        self.empty.setStyleSheet("color: #8b8f96; padding: 12px 0;")
+        iform.addRow(self.take_title)
+        iform.addRow("Language", self.language)
+        iform.addRow(self.empty)
+        self.stack.addWidget(idle)
 
         seg = QWidget(self)
         form = QFormLayout(seg)
@@ -51,6 +64,7 @@ class Inspector(QWidget):
         self.emotion.activated.connect(lambda _i: self._set_segment(emotion=self.emotion.currentText()))
         self.level.valueChanged.connect(lambda v: self._set_segment(level=v))
         self.transition.valueChanged.connect(lambda v: self._set_segment(transition=None if v < 0 else v))
+        self.language.activated.connect(lambda _i: self._set_language(self.language.currentData()))
         session.segment_selected.connect(lambda _id: self.sync())
         session.keys_selected.connect(self.sync)
         document.changed.connect(lambda _c: self.sync())
@@ -83,12 +97,34 @@ class Inspector(QWidget):
             self.stack.setCurrentIndex(2)
             return
         self.stack.setCurrentIndex(0)
+        self.take_title.setText(f"<b>Take</b> {take.name}" if take is not None else "<b>No take</b>")
+        self.language.setEnabled(take is not None)
+        while self.language.count() > len(self._language_labels):  # an unknown tag shown before
+            self.language.removeItem(self.language.count() - 1)
+        for i, (_code, label) in enumerate(self._language_labels):
+            self.language.setItemText(i, label)
+        if take is not None:
+            base = take.language.split("-")[0]
+            index = self.language.findData(base)
+            if index < 0:  # a tag from a newer version: show it, keep it until the artist picks another
+                self.language.addItem(take.language, take.language)
+                index = self.language.count() - 1
+            self.language.setCurrentIndex(index)
+            region = take.language[len(base):]
+            if region:  # fr-CA: the region stays unless the language changes
+                self.language.setItemText(index, f"{self.language.itemText(index).split(' (')[0]} ({take.language})")
 
     def _push(self, commands, label=None, mergeable=True):
         try:
             self.document.push(commands, label=label, mergeable=mergeable)
         except TalkFaceError as exc:
             self.empty.setText(str(exc))
+
+    def _set_language(self, code: str) -> None:
+        take = self.document.take
+        if self._syncing or take is None or not code or code == take.language.split("-")[0]:
+            return
+        self._push(SetLanguage(take.name, code), mergeable=False)
 
     def _set_segment(self, **changes) -> None:
         if self._syncing or self.session.selected_segment is None:

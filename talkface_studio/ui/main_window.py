@@ -5,21 +5,23 @@ audio peaks) off the GUI thread."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import QSettings, QThreadPool, QTimer, Qt
 from PySide6.QtWidgets import QDialog, QDockWidget, QFrame, QMainWindow, QScrollArea, QStackedWidget, QUndoView, QWidget
-
-import dataclasses
 
 from talkface_studio.core.commands import SetBase
 from talkface_studio.pipeline import generation_stamp
 
 from . import take_actions, take_compute, transport_bar, view_settings, window_shortcuts, workers
+from .alignment_marks import announce
 from .channel_list import ChannelList
 from .curve_editor import CurveEditor
 from .document import Document
 from .help_dialogs import AboutDialog, ShortcutsDialog, app_icon
 from .inspector import Inspector
 from .peaks import PeakPyramid
+from .performance_panel import PerformancePanel
 from .playback import PlaybackController
 from .preview_slicer import PreviewSlicer
 from .project_io import ProjectFileMixin
@@ -75,6 +77,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.curve_editor = CurveEditor(self.document, self.session)
         self.channel_list = ChannelList(self.document, self.session)
         self.inspector = Inspector(self.document, self.session, self.curve_editor)
+        self.performance = PerformancePanel(self.document)
         self.render_queue = RenderQueue()
         self.render_queue.synchronous = synchronous
         self.undo_view = QUndoView(self.document.undo_stack)
@@ -89,11 +92,12 @@ class MainWindow(ProjectFileMixin, QMainWindow):
                 ("curves", "Curve Editor", self.curve_editor, Qt.BottomDockWidgetArea),
                 ("channels", "Channels", self.channel_list, Qt.LeftDockWidgetArea),
                 ("inspector", "Inspector", self.inspector, Qt.RightDockWidgetArea),
+                ("performance", "Performance", self.performance, Qt.RightDockWidgetArea),
                 ("queue", "Render Queue", self.render_queue, Qt.RightDockWidgetArea),
                 ("history", "Undo History", self.undo_view, Qt.RightDockWidgetArea)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{key}")  # saveState needs names
-            dock.setWidget(_scrolled(widget) if key in ("inspector", "queue") else widget)
+            dock.setWidget(_scrolled(widget) if key in ("inspector", "performance", "queue") else widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
         self.actions_by_name = build_actions(self)
@@ -102,6 +106,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         transport_bar.build(self)
         take_actions.build_take_menu(self, self.take_menu, self.actions_by_name)
         self.ask_text = take_actions.ask_take_name  # tests answer the rename prompt here
+        self.ask_language = take_actions.ask_language
         self.default_state = None
         self.reset_layout()
         self._sized = self._restore_layout()
@@ -149,9 +154,11 @@ class MainWindow(ProjectFileMixin, QMainWindow):
             return
         d = self.docks
         self.splitDockWidget(d["timeline"], d["curves"], Qt.Vertical)
-        self.splitDockWidget(d["inspector"], d["queue"], Qt.Vertical)
+        # one tab group below the Inspector: a second group leaves a stale tab bar painted (Qt 6.11)
+        self.splitDockWidget(d["inspector"], d["performance"], Qt.Vertical)
+        self.tabifyDockWidget(d["performance"], d["queue"])
         self.tabifyDockWidget(d["queue"], d["history"])
-        d["queue"].raise_()
+        d["performance"].raise_()
         if self.isVisible():
             self._default_sizes()
 
@@ -166,7 +173,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.resizeDocks([d["channels"]], [270], Qt.Horizontal)
         self.resizeDocks([d["inspector"]], [330], Qt.Horizontal)
         self.resizeDocks([d["timeline"], d["curves"]], [190, 330], Qt.Vertical)
-        self.resizeDocks([d["inspector"], d["queue"]], [260, 300], Qt.Vertical)
+        self.resizeDocks([d["inspector"], d["performance"]], [170, 250], Qt.Vertical)
         if self.default_state is None:
             self.default_state = self.saveState()
 
@@ -243,7 +250,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         take = self.document.take
         if take is not None:
             self.session.n_frames = take.n_frames
-        if change.kind != "channel" or change.name is None:  # a key edit cannot make the take stale
+        if change.kind != "channel" or change.name is None:  # emotions, language, settings, media: the stamp says
             self.take_status.refresh_stale()
         if change.kind == "take":
             self._on_replaced()
@@ -306,19 +313,19 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.status.showMessage(f"Generating {name}…")
 
         def work(progress, cancel):
-            bases, n_frames = self.compute.generated_bases(copy, path)
+            result = self.compute.generated_bases(copy, path)  # (bases, n_frames, alignment report)
             # what was generated from: edits made meanwhile leave the take marked out of date
-            return (bases, n_frames), generation_stamp.generation_stamp(copy, audio, n_frames=n_frames)
+            return result, generation_stamp.generation_stamp(copy, audio, n_frames=result[1])
 
         def done(outcome):
             self.generating = None
-            (bases, n_frames), stamp = outcome
+            (bases, n_frames, report), stamp = outcome
             if name not in self.document.project.take_names():
                 return  # the project changed under us
             current = self.document.project.take(name)
             self.document.push(SetBase(name, bases, n_frames=n_frames if n_frames != current.n_frames else None,
                                        generation=dataclasses.replace(current.generation, stamp=stamp)))
-            self.status.showMessage(f"Generated {name}: {n_frames} frames; edits kept.", 5000)
+            announce(self, name, report, current.rate)
 
         def failed(message, trace):
             self.generating = None

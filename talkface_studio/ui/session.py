@@ -21,6 +21,7 @@ class Session(QObject):
     channels_shown = Signal()  # which channels the curve editor shows / locks / isolates
     marker_selected = Signal()
     active_channel_changed = Signal()
+    alignment_changed = Signal()  # a take's lip-sync report arrived (after Generate)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -39,6 +40,9 @@ class Session(QObject):
         self.isolated_channels: set[str] = set()  # when set, the curve editor shows only these
         self.active_channel: str | None = None  # the curve clicked last (drawn on top, in white)
         self.selected_marker: str | None = None
+        # how each take's phones were found (audio.alignment_report.AlignmentReport), derived from the
+        # analysis at Generate: shown on the ruler, never saved or undone
+        self.alignment: dict[str, object] = {}
 
     def set_playhead(self, frame: int) -> None:
         frame = int(max(0, min(max(self.n_frames - 1, 0), frame)))
@@ -116,6 +120,15 @@ class Session(QObject):
         if landmarks is not None:
             self.show_landmarks = landmarks
         self.display_changed.emit()
+
+    def set_alignment(self, take: str, report) -> None:
+        self.alignment[take] = report
+        self.alignment_changed.emit()
+
+    def alignment_notices(self, take: str | None) -> tuple:
+        """The stretches of `take` to mark on the timeline (fallbacks, script words not heard)."""
+        report = self.alignment.get(take) if take is not None else None
+        return report.notices if report is not None else ()
 
     def set_channel_shown(self, name: str, visible: bool | None = None, locked: bool | None = None) -> None:
         for flag, group in ((visible, self.visible_channels), (locked, self.locked_channels)):

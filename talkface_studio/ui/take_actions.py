@@ -1,5 +1,6 @@
-"""Take menu and the take box's context menu: new, rename and delete takes, each one undo step
-(core.take_commands.RenameTake / RemoveTake), so a mistaken delete is a Ctrl+Z away."""
+"""Take menu and the take box's context menu: new, rename and delete takes and set the spoken
+language, each one undo step (core.take_commands.RenameTake / RemoveTake / SetLanguage), so a
+mistaken delete is a Ctrl+Z away."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu
 
 from talkface_studio.core.errors import TalkFaceError
-from talkface_studio.core.take_commands import RemoveTake, RenameTake
+from talkface_studio.core.take_commands import RemoveTake, RenameTake, SetLanguage
 
 
 def ask_take_name(window, current: str) -> str | None:
@@ -49,9 +50,61 @@ def delete_take(window) -> bool:
     return True
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """(code, "English (en)") for every language analysis supports, by name."""
+    from talkface_studio.audio.languages import LANGUAGES
+
+    seen, out = set(), []
+    for code, (name, _voice) in sorted(LANGUAGES.items(), key=lambda kv: (kv[1][0], len(kv[0]))):
+        if name not in seen:  # "no"/"nb" and "zh"/"cmn" are one entry each
+            seen.add(name)
+            out.append((code, f"{name} ({code})"))
+    return out
+
+
+def ask_language(window, current: str) -> str | None:
+    """The language prompt (a list of supported languages); tests replace `window.ask_language`."""
+    choices = language_choices()
+    labels = [label for _, label in choices]
+    codes = [code for code, _ in choices]
+    base = current.split("-")[0]
+    index = codes.index(base) if base in codes else 0
+    label, ok = QInputDialog.getItem(window, "Spoken language", "Language of the take's speech "
+                                     "(lip sync reads the script with it):", labels, index, False)
+    if not ok:
+        return None
+    code = codes[labels.index(label)]
+    return current if code == base else code  # keep a region (fr-CA) when the language is unchanged
+
+
+def set_take_language(window, code: str | None = None) -> bool:
+    from talkface_studio.audio.languages import check_language, language_name
+
+    take = window.document.current_take
+    if take is None:
+        window.show_error("No take to set the language of.")
+        return False
+    current = window.document.project.take(take).language
+    if code is None:
+        code = window.ask_language(window, current)
+    if not code:
+        return False
+    try:
+        code = check_language(code)
+        if code == current:
+            return False
+        window.document.push(SetLanguage(take, code))
+    except TalkFaceError as exc:
+        window.fail("Cannot set the language", exc)
+        return False
+    window.status.showMessage(f"Take {take} speaks {language_name(code)} ({code}); Generate to redo the lip sync",
+                              6000)
+    return True
+
+
 def build_take_menu(window, menu: QMenu, actions: dict) -> None:
     """Fill the menu bar's Take menu and give the toolbar's take box the same context menu."""
-    for key in ("new_take", "rename_take", "delete_take"):
+    for key in ("new_take", "rename_take", "delete_take", "take_language"):
         menu.addAction(actions[key])
     box = window.take_box
     box.setContextMenuPolicy(Qt.CustomContextMenu)
@@ -61,6 +114,6 @@ def build_take_menu(window, menu: QMenu, actions: dict) -> None:
 def take_box_menu(window, actions: dict) -> QMenu:
     menu = QMenu(window.take_box)
     menu.setAttribute(Qt.WA_DeleteOnClose)
-    for key in ("rename_take", "delete_take", "new_take"):
+    for key in ("rename_take", "delete_take", "new_take", "take_language"):
         menu.addAction(actions[key])
     return menu

@@ -78,9 +78,12 @@ class TakeCompute:
         with self._lock:
             return self._state_for(take, project_path).performance(take)
 
-    def generated_bases(self, take, project_path) -> tuple[dict, int]:
+    def generated_bases(self, take, project_path) -> tuple[dict, int, object]:
+        """(bases, frames, AlignmentReport: how the phones were found) of a fresh stage 1 run."""
         perf = self.performance(take, project_path)
-        return {n: v for n, v in perf.channels.items() if n in CHANNEL_NAMES}, perf.n_frames
+        with self._lock:
+            report = self._state_for(take, project_path).report(take)
+        return {n: v for n, v in perf.channels.items() if n in CHANNEL_NAMES}, perf.n_frames, report
 
     def fit(self, take, project_path):
         with self._lock:

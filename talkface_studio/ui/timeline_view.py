@@ -22,6 +22,7 @@ class TimelineView(QWidget):
         self.document, self.session = document, session
         self.palette_bar = EmotionPalette(session, self)
         self.ruler = TimelineRuler(session, self)
+        self.ruler.notices = lambda: session.alignment_notices(document.current_take)
         self.waveform = WaveformView(session, self)
         self.lane = EmotionLane(document, session, self)
         self.markers = MarkerLane(document, session, self)

@@ -114,6 +114,8 @@ def build_actions(w) -> dict[str, QAction]:
     A["rename_take"] = _action(w, "&Rename Take…", partial(take_actions.rename_take, w), "F2")
     A["delete_take"] = _action(w, "&Delete Take", partial(take_actions.delete_take, w),
                                tip="Remove the shown take from the project (undoable)")
+    A["take_language"] = _action(w, "Spoken &Language…", partial(take_actions.set_take_language, w),
+                                 tip="The language of the take's speech, for lip sync (undoable)")
 
     v = mb.addMenu("&View")
     A["timecode"] = _action(w, "Show &Timecode", lambda on: w.session.set_display(timecode=on), "T", checkable=True)

@@ -13,6 +13,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
+from talkface_studio.audio.loud_frames import LOUD_VOICED
+
+from .emphasis import emphasis
+from .jaw_safety_net import keep_jaw_moving
 from .visemes import (
     BILABIALS,
     DIPHTHONGS,
@@ -30,6 +34,8 @@ CARRYOVER_S = np.array([0.05, 0.05, 0.07, 0.04, 0.04])
 DECAY_SHAPE = 1.2  # exponent c of exp(-(d/tau)^c): a little steeper than exponential near the edge
 INSIDE_BOOST = 2.5  # a phone owns its own span: neighbours only colour it (plateau near target)
 REACH_S = 0.4  # dominance beyond this distance is negligible; bounds the work per phone
+PEAK_KEEP = 0.9  # a vowel's jaw reaches at least this share of its own target
+VOWEL_CONTACT = 0.15  # lip press / tuck left on a vowel's own frames by neighbouring closures
 
 
 def _expand(phones) -> list[tuple[int, int, str]]:
@@ -48,27 +54,29 @@ def _expand(phones) -> list[tuple[int, int, str]]:
     return out
 
 
-def _targets(spans, loudness: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per span: targets [N,5] and dominance [N,5]. Open vowels scale their jaw with loudness."""
+def _targets(spans, strength: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per span: targets [N,5] and dominance [N,5]. Vowels open with the strength they are spoken
+    with (emphasis.py): open vowels fully, other vowels half as much."""
     targets = np.empty((len(spans), 5))
     dom = np.empty((len(spans), 5))
     for i, (s, e, p) in enumerate(spans):
         v = VISEMES.get(p, UNKNOWN)
         t = np.array(v.target, dtype=float)
-        if v.open_vowel:
-            loud = float(loudness[s:e].mean()) if e > s else 0.5
-            t[0] *= 0.35 + 0.95 * loud  # whisper ~0.35x, shout ~1.3x
+        if v.vowel:
+            level = float(strength[s:e].mean()) if e > s else 1.0
+            scale = 0.45 + 0.55 * level  # weak ~0.7x, stressed ~1x, shouted on a pitch peak ~1.25x
+            t[0] *= scale if v.open_vowel else 0.5 + 0.5 * scale
         targets[i] = t
         dom[i] = v.dominance
     return targets, dom
 
 
-def coarticulate(spans, n_frames: int, fps: float, loudness: np.ndarray) -> np.ndarray:
-    """Dominance-weighted blend of viseme targets -> [T, 5] mouth channels."""
+def coarticulate(spans, n_frames: int, fps: float, strength: np.ndarray) -> np.ndarray:
+    """Dominance-weighted blend of viseme targets -> [T, 5] mouth channels (strength: emphasis [T])."""
     out = np.tile(np.array(REST), (n_frames, 1))
     if not spans or n_frames == 0:
         return out
-    targets, dom = _targets(spans, loudness)
+    targets, dom = _targets(spans, strength)
     starts = np.array([s for s, _, _ in spans])
     ends = np.array([e for _, e, _ in spans])
     # Every span touches the frames within REACH_S of it: one padded [spans, window] grid.
@@ -93,22 +101,52 @@ def coarticulate(spans, n_frames: int, fps: float, loudness: np.ndarray) -> np.n
     return out
 
 
-def _enforce_closures(mouth: np.ndarray, spans) -> None:
-    """Bilabials close the lips and F/V tuck the lower lip, whatever the smoothing did."""
+def _keep_vowel_peaks(mouth: np.ndarray, spans, targets: np.ndarray) -> None:
+    """A vowel reaches most of its own jaw opening even when it is one frame long: blending with
+    its consonants must not flatten it (the cause of the mumbled look on fast speech)."""
     n = len(mouth)
+    for (s, e, p), t in zip(spans, targets):
+        if not VISEMES.get(p, UNKNOWN).vowel or e <= s or s >= n:
+            continue
+        mouth[s:e, 3:5] = np.minimum(mouth[s:e, 3:5], VOWEL_CONTACT)  # lips apart on the vowel itself
+        want = PEAK_KEEP * t[0]
+        have = mouth[s:e, 0].max()
+        if have < want:
+            lo, hi = max(0, s - 1), min(n, e + 1)
+            ramp = np.hanning(hi - lo + 2)[1:-1]
+            ramp[(s - lo):(e - lo)] = 1.0
+            mouth[lo:hi, 0] += (want - have) * ramp
+
+
+def _enforce_closures(mouth: np.ndarray, spans, strength: float = 1.0) -> None:
+    """Bilabials close the lips and F/V tuck the lower lip, whatever the smoothing did.
+
+    `strength` (closure_strength) 1 seals fully; below 1 the lips only approach each other (a lazy
+    mouth), above 1 the seal is held a frame longer on each side (a firm, deliberate articulation).
+    """
+    n = len(mouth)
+    press = min(1.0, strength)
+    jaw_cap = 0.1 + 0.3 * max(0.0, 1.0 - strength)
+    edge = min(1.0, 0.6 * strength)
+    vowel = np.zeros(n + 1, dtype=bool)  # a one-frame vowel between closures stays open
+    for s, e, p in spans:
+        if VISEMES.get(p, UNKNOWN).vowel:
+            vowel[max(0, s):min(n, e)] = True
     for s, e, p in spans:
         s, e = max(0, s), min(n, e)
-        if s >= e:
+        if s >= e or strength <= 0:
             continue
         if p in BILABIALS:
-            mouth[s:e, 3] = 1.0
-            mouth[s:e, 0] = np.minimum(mouth[s:e, 0], 0.1)
+            mouth[s:e, 3] = np.maximum(mouth[s:e, 3], press)
+            mouth[s:e, 0] = np.minimum(mouth[s:e, 0], jaw_cap)
             for f in (s - 1, e):  # one frame of approach / release on each side
-                if 0 <= f < n:
-                    mouth[f, 3] = max(mouth[f, 3], 0.6)
+                if 0 <= f < n and not vowel[f]:
+                    mouth[f, 3] = max(mouth[f, 3], edge)
+                    if strength > 1.0:
+                        mouth[f, 0] = min(mouth[f, 0], jaw_cap + 0.1)
         elif p in LABIODENTALS:
-            mouth[s:e, 4] = np.maximum(mouth[s:e, 4], 0.85)
-            mouth[s:e, 0] = np.minimum(mouth[s:e, 0], 0.2)
+            mouth[s:e, 4] = np.maximum(mouth[s:e, 4], 0.85 * press)
+            mouth[s:e, 0] = np.minimum(mouth[s:e, 0], jaw_cap + 0.1)
 
 
 def acoustic_mouth(features, fps: float) -> np.ndarray:
@@ -129,20 +167,44 @@ def acoustic_mouth(features, fps: float) -> np.ndarray:
     return out
 
 
-def lip_sync(features, fps: float, amount: float = 1.0) -> dict[str, np.ndarray]:
-    """AudioFeatures -> {mouth channel: float32 [T]}. `amount` scales articulation (1 = natural)."""
+def lip_sync(features, fps: float, amount: float = 1.0, jaw: float = 1.0, rounding: float = 1.0,
+             closure: float = 1.0) -> dict[str, np.ndarray]:
+    """AudioFeatures -> {mouth channel: float32 [T]}.
+
+    amount (lip_amount) scales all articulation (1 = natural); jaw (jaw_amount) the jaw opening;
+    rounding (round_amount) the rounding and protrusion of /u/, /o/, /w/; closure
+    (closure_strength) how firmly P/B/M seal and F/V tuck. See performer.DEFAULTS.
+    """
     n = int(features.n_frames)
     loud = np.asarray(features.loudness, dtype=float)[:n]
+    strength = emphasis(loud, np.asarray(features.voicing)[:n], np.asarray(features.pitch_hz)[:n], fps)
     spans = _expand(features.phones or [])
     speech_spans = [sp for sp in spans if sp[2] != "SIL"]
-    acoustic = getattr(features, "phone_source", "aligned") == "acoustic" or not speech_spans
-    mouth = coarticulate(spans, n, fps, loud)
-    if acoustic:
-        ac = acoustic_mouth(features, fps)
-        mouth = ac if not speech_spans else 0.5 * mouth + 0.5 * ac
-    # Articulation amount scales how far shapes move from rest; closures are then restored exactly.
+    mouth = coarticulate(spans, n, fps, strength)
+    targets, _ = _targets(spans, strength)
+    _keep_vowel_peaks(mouth, spans, targets)
+    ac = acoustic_mouth(features, fps)
+    guessed = _acoustic_frames(features, n) if speech_spans else np.ones(n, dtype=bool)
+    if guessed.any():  # phones guessed from loudness alone: let the loudness drive the jaw as well
+        mouth[guessed] = ac[guessed] if not speech_spans else 0.5 * mouth[guessed] + 0.5 * ac[guessed]
     rest = np.array(REST)
-    mouth = rest + (mouth - rest) * amount
-    _enforce_closures(mouth, spans)
+    contact = min(1.0, closure)  # a lazy mouth presses and tucks less everywhere, not only at closures
+    scale = np.array([amount * jaw, amount, amount * rounding, amount * contact, amount * contact])
+    mouth = rest + (mouth - rest) * scale
+    _enforce_closures(mouth, spans, closure)
+    labels = features.phone_at() if hasattr(features, "phone_at") else np.full(n, "SIL")
+    keep_jaw_moving(mouth, loud_voiced(features)[:n], labels, ac[:, 0] * max(jaw * amount, 0.5), fps)
     mouth = np.clip(mouth, 0.0, 1.0)
     return {name: mouth[:, i].astype(np.float32) for i, name in enumerate(MOUTH_CHANNELS)}
+
+
+def _acoustic_frames(features, n: int) -> np.ndarray:
+    """Frames whose phones came from the acoustic guess (the report, or the whole take's source)."""
+    report = getattr(features, "report", None)
+    if report is not None and report.stretches:
+        return report.path_at(n) == "acoustic"
+    return np.full(n, getattr(features, "phone_source", "aligned") == "acoustic")
+
+
+def loud_voiced(features) -> np.ndarray:
+    return (np.asarray(features.loudness) >= LOUD_VOICED) & (np.asarray(features.voicing) >= 0.5)

@@ -20,9 +20,13 @@ from .emotion import expression_channels
 from .gaze import gaze_motion, style_curves
 from .head import head_performance
 from .lipsync import lip_sync
+from .performance_settings import BY_KEY
 
 DEFAULTS = {
     "lip_amount": 1.0,  # articulation: 0 = mouth still, 1 = natural, >1 = exaggerated
+    "jaw_amount": 1.0,  # jaw opening on vowels (and everything else the jaw does)
+    "round_amount": 1.0,  # rounding and protrusion of the lips on /u/, /o/, /w/
+    "closure_strength": 1.0,  # how firmly P/B/M seal and F/V tuck: <1 lazy, 1 sealed, >1 held longer
     "emotion_amount": 1.0,  # scales the painted emotion intensities
     "liveliness": 1.0,  # how much intensity swells with emphasis
     "head_amount": 1.0,  # size of head motion (posture is kept)
@@ -45,7 +49,7 @@ def resolve_settings(*layers: dict) -> dict[str, float]:
                 raise ValidationError(f"procedural setting {key} must be a number, got {value!r}") from None
             if not np.isfinite(value) or value < 0:
                 raise ValidationError(f"procedural setting {key} must be >= 0, got {value}")
-            out[key] = value
+            out[key] = BY_KEY[key].check(value) if key in BY_KEY else value
     return out
 
 
@@ -67,7 +71,8 @@ class ProceduralPerformer:
         )
 
         channels: dict[str, np.ndarray] = {}
-        channels.update(lip_sync(f, fps, s["lip_amount"]))
+        channels.update(lip_sync(f, fps, s["lip_amount"], s["jaw_amount"], s["round_amount"],
+                                 s["closure_strength"]))
         channels.update(expression_channels(weights, f.loudness, fps, emo_rng, s["emotion_amount"], s["liveliness"]))
         head, posture, offset = head_performance(f, weights, fps, head_rng, s["head_amount"])
         channels.update(head)

@@ -23,8 +23,9 @@ class Viseme:
     target: tuple[float, float, float, float, float]  # in MOUTH_CHANNELS order
     jaw_dominance: float  # dominance for jaw_open
     lip_dominance: float  # dominance for lip contact: lip_press, lip_tuck
-    open_vowel: bool = False  # jaw opening scales with loudness
+    open_vowel: bool = False  # the jaw opening follows how strongly it is spoken, fully
     shape_dominance: float | None = None  # for mouth_wide / mouth_round; None = lip_dominance
+    vowel: bool = False  # keeps its own peak through coarticulation; opens more when stressed
 
     @property
     def dominance(self) -> tuple[float, float, float, float, float]:
@@ -32,11 +33,12 @@ class Viseme:
         return (self.jaw_dominance, shape, shape, self.lip_dominance, self.lip_dominance)
 
 
-def _v(jaw, wide=0.0, rnd=0.0, press=0.0, tuck=0.0, dj=1.0, dl=0.8, ds=None, open_vowel=False) -> Viseme:
-    return Viseme((jaw, wide, rnd, press, tuck), dj, dl, open_vowel, ds)
+def _v(jaw, wide=0.0, rnd=0.0, press=0.0, tuck=0.0, dj=1.0, dl=0.8, ds=None, open_vowel=False,
+       vowel=False) -> Viseme:
+    return Viseme((jaw, wide, rnd, press, tuck), dj, dl, open_vowel, ds, vowel)
 
 
-_VOWEL = dict(dj=1.0, dl=0.8, ds=1.0)
+_VOWEL = dict(dj=1.0, dl=0.8, ds=1.0, vowel=True)
 # Lip contact (press, tuck) does not fix the lip shape: "boo" and "few" keep the vowel's rounding.
 _CONTACT = dict(dl=1.0, ds=0.35)
 VISEMES: dict[str, Viseme] = {

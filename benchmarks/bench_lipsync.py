@@ -1,0 +1,260 @@
+"""Lip sync on real and synthetic speech, with and without the script: does the mouth close on
+p/b/m, open on open vowels, never freeze during loud speech, open visibly, and which path made it?
+
+    .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3]
+
+Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
+English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
+script ("script") and without ("none"), performed by the procedural performer (neutral emotion,
+default settings) and measured on the expression landmarks (lipsync_measures.py).
+
+Reference timings, never taken from the code under test:
+- synthetic clips: espeak-ng's own phoneme events (tests/espeak_events.py; the synthesizer knows
+  when it spoke what), IPA;
+- clips whose JSON has phone timings (praatio, parselmouth, JSUT): those timings;
+- other English clips: pocketsphinx forced alignment of the clip in one pass, run here on its own
+  (`reference_alignment`, plain pocketsphinx calls, not the package's piecewise aligner). It uses the
+  same acoustic model, so it shares that model's errors; a clip it cannot align has no reference;
+- French and Italian recordings: no phone reference can be had here (no aligner for them that is
+  independent of the code under test), so only loud-vs-silent from energy is used: the stillness
+  and gap columns are filled, closure and opening show "-".
+
+Columns: close = fraction of reference p/b/m with the lips closed (gap < 1 mm) within 40 ms
+(target >= 0.95); open = fraction of reference open vowels whose gap reaches 6 mm (>= 0.9);
+still = longest run of loud voiced frames (loudness >= 0.6, voicing >= 0.5) with a gap < 2 mm, in
+seconds (<= 0.25); p95 = 95th-percentile inner-lip gap in mm and as a fraction of the outer-eye-corner
+distance; round = median mouth width on rounded vowels / the take's median width; path = the
+path that produced most frames, then the report's fallbacks. Speed: analysis with alignment of
+~60 s of English speech (uncached) against a floor (decoding the file + the acoustic/mel pass) in
+the same run, medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # espeak_events, the synthesizer-timing helper
+import espeak_events  # noqa: E402
+import lipsync_measures as lm  # noqa: E402
+from talkface_studio.audio.analysis import analyze  # noqa: E402
+from talkface_studio.audio.loading import load_audio  # noqa: E402
+from talkface_studio.audio.loud_frames import loud_voiced_mask  # noqa: E402
+from talkface_studio.core.timebase import FrameRate  # noqa: E402
+from talkface_studio.perform.base import PerformRequest  # noqa: E402
+from talkface_studio.perform.registry import get_performer  # noqa: E402
+
+RATE = FrameRate(25)
+SYNTHETIC = {
+    "en": ("en-us", ["Maybe Bob put the bumpy map by my pen.", "Mom made a bubbly apple pie for the party."]),
+    "es": ("es", ["Pablo bebe agua mientras mamá prepara la comida.", "Mi papá baila bajo la lámpara."]),
+    "de": ("de", ["Mama bringt Papa einen großen Apfelkuchen.", "Am Montag baden wir im warmen Bach."]),
+    "fr": ("fr", ["Papa a bu du bon vin à Paris.", "Maman parle avec le patron de la boulangerie."]),
+    "it": ("it", ["Mamma prepara la pasta per papà.", "Bambini, mangiate la mela piano."]),
+}
+
+
+def speech_dir() -> Path:
+    shared = ROOT.parent / "shared" / "speech"
+    return shared if shared.is_dir() else ROOT / "tests" / "data" / "speech"
+
+
+def reference_alignment(x16: np.ndarray, text: str) -> list[tuple[float, float, str]] | None:
+    """Plain one-pass pocketsphinx alignment (ARPAbet phones), independent of the package's aligner."""
+    import re
+
+    from pocketsphinx import Decoder
+
+    words = [w.strip("'") for w in re.findall(r"[a-z']+", text.lower()) if w.strip("'")]
+    d = Decoder(samprate=16000, dither=True, bestpath=False, loglevel="FATAL", beam=1e-80, wbeam=1e-60, pbeam=1e-80)
+    for w in set(words):
+        if d.lookup_word(w) is None:  # spelled letter by letter (its own table, not the package's guesser)
+            d.add_word(w, " ".join(_SPELL[c] for c in w if c in _SPELL) or "AH0", False)
+    pcm = (np.clip(x16, -1, 1) * 32767).astype("<i2").tobytes()
+    d.set_align_text(" ".join(words))
+    d.start_utt()
+    d.process_raw(pcm, full_utt=True)
+    d.end_utt()
+    if d.hyp() is None or d.hyp().hypstr.split() != words:
+        return None
+    d.set_alignment()
+    d.start_utt()
+    d.process_raw(pcm, full_utt=True)
+    d.end_utt()
+    out = []
+    for w in d.get_alignment():
+        phones = [(p.start / 100, (p.start + p.duration) / 100, p.name) for p in w]
+        out += phones
+    return out
+
+
+_SPELL = dict(zip("abcdefghijklmnopqrstuvwxyz",
+                  "AE B K D EH F G HH IH JH K L M N AA P K R S T AH V W K Y Z".split()))
+
+
+def json_references(meta: dict) -> list[lm.RefPhone] | None:
+    t = meta.get("timings") or {}
+    if "phone" in t and meta["speaker"].startswith("male, English") and "BOBBY" in meta["text"]:
+        return [lm.RefPhone(s, e, lm.classify_arpabet(p)) for s, e, p in t["phone"]]
+    if "phone" in t:
+        return [lm.RefPhone(s, e, lm.classify_ipa(p)) for s, e, p in t["phone"]]
+    if "phonemes" in t:
+        return [lm.RefPhone(s, e, lm.classify_ipa(p)) for s, e, p in t["phonemes"]]
+    if "phones" in t:
+        return [lm.RefPhone(s, e, lm.classify_romaji(p)) for s, e, p in t["phones"]]
+    return None
+
+
+def human_clips() -> list[dict]:
+    out = []
+    for wav in sorted(speech_dir().glob("*.wav")):
+        meta = json.loads(wav.with_suffix(".json").read_text())
+        refs, source = json_references(meta), "json timings"
+        if refs is None and meta["language"].startswith("en"):
+            timed = reference_alignment(load_audio(wav).mono(16000), meta["text"])
+            refs = [lm.RefPhone(s, e, lm.classify_arpabet(p)) for s, e, p in timed] if timed else None
+            source = "pocketsphinx reference" if timed else "energy only"
+        elif refs is None:
+            source = "energy only"
+        out.append(dict(name=wav.stem, path=wav, text=meta["text"], language=meta["language"][:2], refs=refs,
+                        ref_source=source))
+    return out
+
+
+def synthetic_clips(folder: Path) -> list[dict]:
+    out = []
+    for lang, (voice, sentences) in SYNTHETIC.items():
+        parts, refs, t, sr = [], [], 0.3, espeak_events.SAMPLE_RATE
+        parts.append(np.zeros(int(0.3 * sr), np.float32))
+        for sentence in sentences:
+            spoken = espeak_events.speak(sentence, voice, 165)
+            refs += [lm.RefPhone(t + p.start, t + p.end, lm.classify_ipa(p.ipa)) for p in spoken.phonemes]
+            parts += [spoken.samples, np.zeros(int(0.5 * sr), np.float32)]
+            t += len(spoken.samples) / sr + 0.5
+        path = folder / f"espeak_{lang}.wav"
+        sf.write(str(path), np.concatenate(parts), sr)
+        out.append(dict(name=f"espeak_{lang}", path=path, text=" ".join(sentences), language=lang, refs=refs,
+                        ref_source="espeak events"))
+    return out
+
+
+def measure(clip: dict, scripted: bool) -> dict:
+    started = time.perf_counter()
+    f = analyze(clip["path"], RATE, transcript=clip["text"] if scripted else None, use_cache=False,
+                language=clip["language"])
+    seconds = time.perf_counter() - started
+    weights = np.zeros((f.n_frames, 8), np.float32)
+    weights[:, 0] = 1
+    perf = get_performer("procedural").perform(PerformRequest(f, weights, RATE, 0, {}))
+    gap, width = lm.centre_gap_mm(perf.expression), lm.mouth_width_mm(perf.expression)
+    refs = clip["refs"] or []
+    fps = RATE.fps
+    mm, frac = lm.p95_gap(gap)
+    fallbacks = f.report.fallbacks
+    path = f.phone_source + (f" +{len(fallbacks)} fell back" if fallbacks else "")
+    return dict(close=lm.closure_fraction(refs, gap, fps), open=lm.opening_fraction(refs, gap, fps),
+                still=lm.longest_still_loud(loud_voiced_mask(f), gap, fps), p95=(mm, frac),
+                round=lm.rounding_narrowing(refs, width, fps), path=path, seconds=seconds)
+
+
+def fmt(v, spec=".2f") -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def speed(runs: int) -> None:
+    """~60 s of English speech with its script: analysis (no cache) vs decode + acoustic pass."""
+    from talkface_studio.audio.acoustic import SR, analyze_acoustics
+
+    names = ["en_f_librivox_sonnet1_part1", "en_f_librivox_sonnet1_part2", "en_f_librivox_sonnet1_part3",
+             "en_m_librivox_sense_0880", "en_m_librivox_sense_0890"]
+    folder = speech_dir()
+    have = [n for n in names if (folder / f"{n}.wav").is_file()]
+    if not have:
+        print("speed: no English clips with scripts found")
+        return
+    xs = [load_audio(folder / f"{n}.wav").mono(16000) for n in have]
+    text = " ".join(json.loads((folder / f"{n}.json").read_text())["text"] for n in have)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "minute.wav"
+        sf.write(str(path), np.concatenate(xs), 16000)
+        seconds = sum(len(x) for x in xs) / 16000
+
+        def floor():
+            clip = load_audio(path)
+            analyze_acoustics(clip.mono(SR), RATE, RATE.frames_in(clip.duration))
+
+        def full():
+            return analyze(path, RATE, transcript=text, use_cache=False)
+
+        full()  # warm: pocketsphinx model load, imports
+        t_floor = _median(floor, runs)
+        times = [_timed(full) for _ in range(runs)]
+        t_full = float(np.median([t for t, _ in times]))
+        report = times[-1][1].report
+    print(f"\nspeed ({seconds:.1f} s of speech, {len(have)} clips joined, median of {runs}): analysis with "
+          f"alignment {t_full:.2f} s (target <= 3 s), floor (decode + mel/acoustic pass) {t_floor:.2f} s, "
+          f"ratio {t_full / t_floor:.1f}x; path: {report.summary()}")
+
+
+def _timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def _median(fn, runs):
+    return float(np.median([_timed(fn)[0] for _ in range(runs)]))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--only", help="only clips whose name contains this")
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        clips = human_clips()
+        if espeak_events.available():
+            clips += synthetic_clips(Path(tmp))
+        else:
+            print("libespeak-ng missing: synthetic clips skipped")
+        if args.only:
+            clips = [c for c in clips if args.only in c["name"]]
+        head = f"{'clip':34s} {'script':6s} {'close':>5s} {'open':>5s} {'still':>5s} {'p95 mm':>6s} {'frac':>5s} " \
+               f"{'round':>5s} {'ana s':>5s}  path"
+        print(head)
+        print("-" * len(head))
+        rows = []
+        for clip in clips:
+            for scripted in (True, False):
+                r = measure(clip, scripted)
+                rows.append(r)
+                print(f"{clip['name'][:34]:34s} {'script' if scripted else 'none':6s} {fmt(r['close']):>5s} "
+                      f"{fmt(r['open']):>5s} {r['still']:5.2f} {r['p95'][0]:6.1f} {r['p95'][1]:5.3f} "
+                      f"{fmt(r['round']):>5s} {r['seconds']:5.2f}  {r['path']}", flush=True)
+        print("\nreferences: " + "; ".join(sorted({f"{c['name']}: {c['ref_source']}" for c in clips})))
+        for key, target, better in (("close", 0.95, max), ("open", 0.9, max)):
+            vals = [r[key] for r in rows if r[key] is not None]
+            if vals:
+                print(f"{key}: median {np.median(vals):.2f}, worst {min(vals):.2f} (target >= {target}); "
+                      f"{sum(v >= target for v in vals)}/{len(vals)} rows meet it")
+        stills = [r["still"] for r in rows] or [0.0]
+        print(f"still: worst {max(stills):.2f} s (target <= 0.25); {sum(s <= 0.25 for s in stills)}/{len(stills)} rows")
+        fr = [r["p95"][1] for r in rows] or [0.0]
+        print(f"p95 gap: median {np.median(fr):.3f}, lowest {min(fr):.3f} of the outer-eye-corner distance")
+    if not args.no_speed:
+        speed(args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

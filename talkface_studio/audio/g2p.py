@@ -1,0 +1,141 @@
+"""Script + language -> words -> IPA phones, offline, with espeak-ng.
+
+Why the `espeak-ng` command and not its C library or `phonemizer`: one process reads the whole
+script (~10 ms start-up, then microseconds per word), it needs no Python dependency, and it keeps
+the GPL-3 program at arm's length from this package (libespeak-ng is loaded in-process only by
+the training-time synthesizer). Each word is sent as its own clause (", " between words), so
+espeak-ng answers one line per word and every phone stays attached to the word that the script
+wrote; cross-word effects (French liaison) are lost, which does not change what the lips show.
+
+Digits are read out by espeak-ng in the script's language; apostrophes stay inside words
+(isn't, l'aide); case does not matter. Japanese kana are read by espeak-ng's `ja` voice; kanji
+are not (espeak-ng 1.51 says "Chinese letter" in English), so a run of kanji becomes a word
+without phones that the aligner places as "some speech" between its readable neighbours.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from talkface_studio.core.errors import TalkFaceError
+
+from .languages import espeak_voice, primary
+
+_TIMEOUT_S = 20.0
+# A word: letters, combining marks, digits, apostrophes and inner hyphens. Everything else
+# (spaces, punctuation, symbols) separates words; clause punctuation also marks a likely pause.
+_WORD = re.compile(r"[\w\u0300-\u036f'’](?:[\w\u0300-\u036f'’\-]*[\w\u0300-\u036f'’])?")
+_PAUSE = re.compile(r"[.,;:!?…。、！？，；：\u2014\u2013()\[\]\"“”«»]")
+_LANG_SWITCH = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]+)*\)")
+
+
+class G2PError(TalkFaceError):
+    """espeak-ng is missing or failed: the script cannot be turned into phones."""
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # as written in the script
+    phones: tuple[str, ...]  # IPA phones; empty = unreadable (aligned as unspecified speech)
+    pause_after: bool = False  # clause punctuation follows: a pause is likely here
+    start: int = 0  # character offset in the script (for the UI to point at a stretch)
+
+
+def _is_kanji(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or ch in "々〆"
+
+
+def _script_run(ch: str) -> str:
+    if _is_kanji(ch):
+        return "kanji"
+    if "\u3040" <= ch <= "\u309f":
+        return "hiragana"
+    if "\u30a0" <= ch <= "\u30ff" or ch == "ー":
+        return "katakana"
+    return "other"
+
+
+def tokenize(text: str, language: str = "en") -> list[tuple[str, int, bool]]:
+    """(word, offset, pause_after) in script order. Japanese (no spaces) splits where the writing
+    changes between kanji, hiragana and katakana, which approximates its word boundaries."""
+    text = unicodedata.normalize("NFC", text or "")
+    out: list[tuple[str, int, bool]] = []
+    for m in _WORD.finditer(text):
+        word, start = m.group(0).strip("'’-"), m.start()
+        if not word:
+            continue
+        pieces = [(word, start)]
+        if primary(language) == "ja":
+            pieces, cur, cur_start = [], "", start
+            for i, ch in enumerate(word):
+                if cur and _script_run(ch) != _script_run(cur[-1]):
+                    pieces.append((cur, cur_start))
+                    cur, cur_start = "", start + i
+                cur += ch
+            pieces.append((cur, cur_start))
+        for k, (piece, at) in enumerate(pieces):
+            end = at + len(piece)
+            follow = text[end : _next_word_start(text, end)] if k == len(pieces) - 1 else ""
+            out.append((piece, at, bool(_PAUSE.search(follow))))
+    return out
+
+
+def _next_word_start(text: str, pos: int) -> int:
+    m = _WORD.search(text, pos)
+    return m.start() if m else len(text)
+
+
+def split_phones(line: str) -> tuple[str, ...]:
+    """One espeak-ng output line ('m_ˈeɪ_b_iː', words inside separated by spaces) -> phones."""
+    line = _LANG_SWITCH.sub("", line)
+    phones = []
+    for chunk in re.split(r"[_\s]+", line):
+        chunk = chunk.strip("-")
+        if chunk and chunk not in ("ˈ", "ˌ"):
+            phones.append(chunk)
+    return tuple(phones)
+
+
+def _espeak_lines(words: list[str], voice: str) -> list[str]:
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        raise G2PError("espeak-ng is not installed (Debian: apt-get install espeak-ng); it reads scripts into phones")
+    try:
+        run = subprocess.run([exe, "-q", "--ipa", "--sep=_", "-v", voice], input=", ".join(words) + "\n",
+                             capture_output=True, text=True, encoding="utf-8", timeout=_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise G2PError(f"espeak-ng failed to read the script ({exc})") from None
+    if run.returncode != 0:
+        raise G2PError(f"espeak-ng failed to read the script: {run.stderr.strip()[:200]}")
+    return [line for line in run.stdout.splitlines() if line.strip()]
+
+
+@lru_cache(maxsize=256)
+def _phonemize(words: tuple[str, ...], voice: str) -> tuple[tuple[str, ...], ...]:
+    if not words:
+        return ()
+    lines = _espeak_lines(list(words), voice)
+    if len(lines) != len(words):  # a word espeak split or merged: ask word by word (slower, exact)
+        lines = []
+        for w in words:
+            got = _espeak_lines([w], voice)
+            lines.append(" ".join(got))
+    return tuple(split_phones(line) for line in lines)
+
+
+def g2p(text: str, language: str = "en") -> list[Word]:
+    """The script's words with their IPA phones in `language` (a supported BCP-47 tag)."""
+    voice = espeak_voice(language)
+    tokens = tokenize(text, language)
+    readable = [(w, at, p) for w, at, p in tokens if not _unreadable(w, language)]
+    phones = dict(zip([(w, at) for w, at, _ in readable], _phonemize(tuple(w.lower() for w, _, _ in readable), voice)))
+    return [Word(w, phones.get((w, at), ()), p, at) for w, at, p in tokens]
+
+
+def _unreadable(word: str, language: str) -> bool:
+    return primary(language) == "ja" and any(_is_kanji(c) for c in word)

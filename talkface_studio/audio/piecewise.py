@@ -1,0 +1,243 @@
+"""English script alignment that keeps what aligned and says where it could not.
+
+1. The take is cut at its pauses (speech_regions) into pieces. Each piece gets its words from a
+   cheap word-level pass over the whole take (a word belongs to the piece its middle falls in);
+   when that pass cannot place the script, from the words' expected durations (script_split, as
+   aeneas splits text by timing).
+2. Each piece is aligned alone (two at a time), first with no silence allowed between its words
+   (a piece cut between pauses has none, and the aligner can then not park loud words under a
+   silence), then with silences. The result is checked against the audio's energy: silence over
+   speech, words over silence, words squeezed into minimum-length phones all mean it lost its place.
+3. A piece that fails grows into the next one (the split was off by a word), then sheds a clause at
+   either end (a sentence in the script that is not in the audio). Where the word pass had placed
+   its words, the piece then keeps its best alignment anyway (its silences over speech are relabelled
+   and reported by loud_frames); otherwise it falls back alone (phone_fallback).
+
+Paths: `aligned` where the word pass placed the piece's words and they aligned as placed (a
+take with one piece is aligned whole), `piecewise` where they had to be placed piece by piece.
+Similar in spirit to the Montreal Forced Aligner's retry with wider beams and aeneas' split of the
+text by timing; no code from either.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from .alignment_report import TimedStretch
+from .phone_fallback import fallback_piece
+from .phones import PhoneError, TimedPhone, transcript_words
+from .script_split import punctuation_after, split_words
+from .speech_regions import Region, frame_levels, regions_from_mask, speech_mask
+from .sphinx_align import MIN_PHONE_FRAMES, Alignment, align_words, phone_count, place_words
+
+SR = 16_000
+PAD_S = 0.06  # audio kept around a piece's speech (never past the middle of the pause)
+SILENCE_OVER_SPEECH_S = 0.07
+WORD_OVER_SILENCE_S = 0.3
+SQUEEZED_RUN = 4  # this many phones in a row at the minimum duration: words with no audio
+MAX_GROW = 2  # a failing piece may take in this many following pieces
+# Repairs may decode this much audio again (seconds + seconds per second of the take), then fall
+# back. Counted in audio, not wall time, so the same input gives the same phones on any machine load.
+REPAIR_BUDGET = (10.0, 1.0)
+
+
+@dataclass
+class Piece:
+    start: float  # audio span of the piece (seconds)
+    end: float
+    lo: int  # its words [lo, hi)
+    hi: int
+
+
+@dataclass
+class PhonePass:
+    phones: list[TimedPhone]
+    stretches: list[TimedStretch]
+
+
+def check(al: Alignment, speech: np.ndarray) -> str | None:
+    """Why the alignment contradicts the audio (`speech`: bool per 10 ms of the take), or None."""
+    for p in al.phones:
+        a, b = _frame(p.start), _frame(p.end)
+        if p.phone == "SIL" and _longest_run(speech[a:b]) >= SILENCE_OVER_SPEECH_S * 100:
+            return f"the aligner heard silence over speech at {p.start:.2f}-{p.end:.2f} s"
+    for w in al.words:
+        a, b = _frame(w.start), _frame(w.end)
+        if b - a >= WORD_OVER_SILENCE_S * 100 and speech[a:b].mean() < 0.2:
+            return f'"{w.word}" was placed over silence'
+    run = 0
+    for p in al.phones:
+        run = run + 1 if p.phone != "SIL" and _frame(p.end) - _frame(p.start) <= MIN_PHONE_FRAMES else 0
+        if run >= SQUEEZED_RUN:
+            return f"words squeezed into {p.end:.2f} s (not in the audio?)"
+    return None
+
+
+def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece) -> PhonePass:
+    """Phones and reported stretches (seconds) of an English take with its script."""
+    duration = len(x16) / SR
+    words = transcript_words(transcript)
+    speech = speech_mask(frame_levels(x16))
+    if not words:
+        fb = fallback(x16, 0.0, speech)
+        return PhonePass(fb.phones, [TimedStretch(0.0, duration, fb.path, _join("the script has no words", fb.reason))])
+    regions = regions_from_mask(speech) or [Region(0.0, duration)]
+    placed = None
+    if len(regions) > 1:
+        try:
+            placed = place_words(x16, words)
+        except PhoneError:
+            placed = None
+    pieces = _plan(regions, words, transcript, placed, duration)
+    return _Aligner(x16, words, transcript, speech, duration, fallback, placed is not None or len(pieces) == 1
+                    ).run(pieces)
+
+
+def _plan(regions, words, transcript, placed, duration) -> list[Piece]:
+    bounds = [0.0] + [(a.end + b.start) / 2 for a, b in zip(regions, regions[1:])] + [duration]
+    spans = [(max(bounds[i], r.start - PAD_S), min(bounds[i + 1], r.end + PAD_S)) for i, r in enumerate(regions)]
+    if len(regions) == 1:
+        return [Piece(*spans[0], 0, len(words))]
+    if placed is not None:  # words stay where the word pass put them
+        mids = np.array([(w.start + w.end) / 2 for w in placed])
+        owner = np.clip(np.searchsorted(bounds, mids, side="right") - 1, 0, len(regions) - 1)
+        ranges = [(int(np.searchsorted(owner, i, "left")), int(np.searchsorted(owner, i, "right")))
+                  for i in range(len(regions))]
+    else:
+        counts = [phone_count(w) for w in words]
+        ranges = split_words(counts, [r.end - r.start for r in regions], punctuation_after(transcript, len(words)))
+    return [Piece(s, e, lo, hi) for (s, e), (lo, hi) in zip(spans, ranges)]
+
+
+class _Aligner:
+    def __init__(self, x16, words, transcript, speech, duration, fallback, placed: bool):
+        self.x16, self.words, self.speech, self.duration = x16, words, speech, duration
+        self.punct = punctuation_after(transcript, len(words))
+        self.fallback, self.placed = fallback, placed
+        self.repair_left = REPAIR_BUDGET[0] + REPAIR_BUDGET[1] * duration  # seconds of audio to re-decode
+
+    def run(self, pieces: list[Piece]) -> PhonePass:
+        with ThreadPoolExecutor(max_workers=2) as pool:  # pocketsphinx decodes without the GIL
+            first = list(pool.map(lambda p: self.attempt(p, inner_pause=False) if p.hi > p.lo else (None, ""),
+                                  pieces))
+        bounds = [0.0] + [(a.end + b.start) / 2 for a, b in zip(pieces, pieces[1:])] + [self.duration]
+        phones: list[TimedPhone] = []
+        stretches: list[TimedStretch] = []
+        i = 0
+        while i < len(pieces):
+            p, (result, why) = pieces[i], first[i]
+            lo_t = bounds[i]
+            if p.hi == p.lo:
+                if _has_speech(self.speech, p):  # sound with no script words: noise, or words not in the script
+                    stretches.append(TimedStretch(lo_t, bounds[i + 1], "acoustic",
+                                                  "sound here matches no words of the script"))
+                else:
+                    _add(stretches, TimedStretch(lo_t, bounds[i + 1], "aligned" if self.placed else "piecewise"))
+                i += 1
+                continue
+            path, note, last, kept = ("aligned" if self.placed else "piecewise"), "", i, (p.lo, p.hi)
+            if result is None:
+                path = "piecewise"
+                result, note, last, kept = self.repair(pieces, i)
+            if result is None and self.placed:
+                result, path = self.best_effort(p), "aligned"  # keep what the word pass placed
+            text = " ".join(self.words[kept[0]:kept[1]])
+            if result is not None:
+                phones += result.phones
+                _add(stretches, TimedStretch(lo_t, bounds[last + 1], path, note, text))
+            else:
+                fb = self.fallback(self.x16[_sample(p.start):_sample(p.end)], p.start, self.speech, text)
+                phones += fb.phones
+                stretches.append(TimedStretch(lo_t, bounds[last + 1], fb.path, _join(why, fb.reason), text))
+            i = last + 1
+        return PhonePass(sorted(phones, key=lambda q: q.start), stretches)
+
+    def attempt(self, p: Piece, inner_pause: bool, lo: int | None = None, hi: int | None = None):
+        """Without silences between words first (a piece cut between pauses has none), then with;
+        a piece grown over a pause tries the other order. -> (alignment or None, why not)."""
+        words = self.words[p.lo if lo is None else lo:p.hi if hi is None else hi]
+        why = ""
+        for filler in (inner_pause, not inner_pause):
+            try:
+                al = align_words(self.x16[_sample(p.start):_sample(p.end)], words, filler=filler, offset=p.start)
+            except PhoneError as exc:
+                why = why or str(exc)
+                continue
+            problem = check(al, self.speech)
+            if problem is None:
+                return al, ""
+            why = why or problem
+        return None, why
+
+    def repair(self, pieces: list[Piece], i: int):
+        """Grow into the next pieces, then shed a clause: -> (alignment, note, last piece, kept words)."""
+        p = pieces[i]
+        for j in range(i + 1, min(len(pieces), i + 1 + MAX_GROW)):
+            if pieces[j].hi == pieces[j].lo:
+                continue
+            grown = Piece(p.start, pieces[j].end, p.lo, pieces[j].hi)
+            if not self.spend(grown):
+                return None, "", i, (p.lo, p.hi)
+            result, _ = self.attempt(grown, inner_pause=True)
+            if result is not None:
+                return result, "", j, (p.lo, pieces[j].hi)
+        cuts = [k + 1 for k in range(p.lo, p.hi - 1) if self.punct[k]]
+        best = None
+        for lo, hi in [(c, p.hi) for c in cuts[:1]] + [(p.lo, c) for c in cuts[-1:]]:
+            if not self.spend(p):
+                break
+            result, _ = self.attempt(p, inner_pause=False, lo=lo, hi=hi)
+            if result is not None and (best is None or result.score > best[0].score):
+                dropped = " ".join(self.words[p.lo:lo] + self.words[hi:p.hi])
+                best = (result, f'script words not heard: "{dropped}"', i, (lo, hi))
+        return best or (None, "", i, (p.lo, p.hi))
+
+    def spend(self, p: Piece) -> bool:
+        """Take a repair attempt of `p` out of the budget; False when none is left."""
+        cost = p.end - p.start  # what one decode of the piece costs (pocketsphinx: ~0.05 s per second)
+        if cost > self.repair_left:
+            return False
+        self.repair_left -= cost
+        return True
+
+    def best_effort(self, p: Piece) -> Alignment | None:
+        try:
+            return align_words(self.x16[_sample(p.start):_sample(p.end)], self.words[p.lo:p.hi], filler=True,
+                               offset=p.start)
+        except PhoneError:
+            return None
+
+
+def _has_speech(speech: np.ndarray, p: Piece) -> bool:
+    return bool(speech[_frame(p.start):_frame(p.end)].sum() >= SILENCE_OVER_SPEECH_S * 100)
+
+
+def _add(stretches: list[TimedStretch], s: TimedStretch) -> None:
+    """Neighbouring pieces the word pass placed are one `aligned` stretch."""
+    prev = stretches[-1] if stretches else None
+    if prev is not None and s.path == "aligned" and prev.path == "aligned" and not (prev.reason or s.reason):
+        stretches[-1] = prev._replace(end=s.end, words=" ".join(filter(None, (prev.words, s.words))))
+    else:
+        stretches.append(s)
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
+def _frame(t: float) -> int:
+    return int(round(t * 100))
+
+
+def _sample(t: float) -> int:
+    return int(round(t * SR))
+
+
+def _longest_run(mask: np.ndarray) -> int:
+    if not mask.any():
+        return 0
+    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
+    return int((edges[1::2] - edges[::2]).max())

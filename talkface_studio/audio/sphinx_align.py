@@ -1,0 +1,157 @@
+"""Forced alignment of English words to audio with pocketsphinx, with the result's own evidence.
+
+`align_words` returns phones, word times and the alignment's acoustic score, so callers can check
+the result against the audio and compare alternatives on the same stretch (a word that is not
+spoken, or one that is missing, lowers the score). `place_words` is the cheap first half (word
+times only, ~0.015 s per second of audio) used to cut a long take into pieces.
+
+Decoders take ~0.25 s to create, so they are pooled per configuration and reused; pocketsphinx
+releases the GIL while it decodes, so two pieces can be aligned at once on two cores.
+
+Beams are wide: the default ones drop the only path through a linear grammar on some voices and
+the decoder then returns nothing at all. `filler=False` forbids silence between the words: used on
+a piece cut between pauses, it keeps the aligner from parking loud words under a silence.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .phones import PS_FPS, PhoneError, TimedPhone, _clean, _pcm16, guess_pronunciation
+
+WIDE_BEAMS = dict(beam=1e-80, wbeam=1e-60, pbeam=1e-80)
+MIN_PHONE_FRAMES = 3  # pocketsphinx's 3-state HMMs: a phone lasts at least 30 ms
+
+
+class TimedWord(NamedTuple):
+    start: float  # seconds
+    end: float
+    word: str
+
+
+@dataclass
+class Alignment:
+    phones: list[TimedPhone]
+    words: list[TimedWord]  # the script's words only (no silences)
+    score: float  # acoustic log-likelihood of the alignment (higher is better; same audio only)
+
+
+_POOLS: dict[tuple[bool, bool], queue.SimpleQueue] = {}
+_CREATE = threading.Lock()
+
+
+def _new_decoder(filler: bool, wide: bool):
+    from pocketsphinx import Decoder
+
+    # dither: synthetic speech has runs of exact zeros that break alignment. bestpath off: with it
+    # pocketsphinx 5 may stop the grammar early and label the last words as silence.
+    return Decoder(samprate=16000, dither=True, bestpath=False, loglevel="FATAL", fsgusefiller=filler,
+                   **(WIDE_BEAMS if wide else {}))
+
+
+@contextmanager
+def _decoder(filler: bool, wide: bool = True):
+    """A decoder of this configuration for the caller alone (created when all are busy)."""
+    with _CREATE:
+        pool = _POOLS.setdefault((filler, wide), queue.SimpleQueue())
+    try:
+        decoder = pool.get_nowait()
+    except queue.Empty:
+        with _CREATE:
+            decoder = _new_decoder(filler, wide)
+    try:
+        yield decoder
+    finally:
+        pool.put(decoder)
+
+
+def pronunciation(word: str) -> str:
+    """Dictionary pronunciation (ARPAbet with stress), or a letter-to-sound guess for unknown words."""
+    with _decoder(True) as decoder:
+        known = decoder.lookup_word(word)
+    return known if known is not None else guess_pronunciation(word)
+
+
+def phone_count(word: str) -> int:
+    return len(pronunciation(word).split())
+
+
+def _first_pass(decoder, pcm: bytes, words: list[str]) -> None:
+    for word in set(words):
+        if decoder.lookup_word(word) is None:
+            decoder.add_word(word, guess_pronunciation(word), False)
+    decoder.set_align_text(" ".join(words))
+    decoder.start_utt()
+    decoder.process_raw(pcm, full_utt=True)
+    decoder.end_utt()
+    hyp = decoder.hyp()
+    if hyp is None or hyp.hypstr.split() != words:
+        raise PhoneError("speech does not match the script")
+
+
+def _word_name(name: str) -> str | None:
+    name = re.sub(r"\(\d+\)$", "", name.lower())  # "the(2)": an alternative pronunciation
+    return None if name.startswith(("<", "[", "+")) or name == "sil" else name
+
+
+def _check_input(x16: np.ndarray, words: list[str]) -> None:
+    if not words:
+        raise PhoneError("no words to align")
+    if len(x16) < 2 * MIN_PHONE_FRAMES * 160:
+        raise PhoneError("audio too short to align")
+
+
+def place_words(x16: np.ndarray, words: list[str]) -> list[TimedWord]:
+    """Word times of a one-pass alignment (no phones), or PhoneError. Default beams first (a third
+    faster on a long take), wide ones when they lose the path."""
+    _check_input(x16, words)
+    pcm = _pcm16(x16)
+    for wide in (False, True):
+        with _decoder(True, wide) as decoder:
+            try:
+                _first_pass(decoder, pcm, words)
+                segments = [(s.word, s.start_frame, s.end_frame) for s in decoder.seg()]
+                break
+            except (RuntimeError, PhoneError) as exc:
+                if wide:
+                    raise PhoneError(f"alignment failed: {exc}") from None
+    return [TimedWord(a / PS_FPS, (b + 1) / PS_FPS, n) for w, a, b in segments if (n := _word_name(w))]
+
+
+def align_words(x16: np.ndarray, words: list[str], filler: bool = True, offset: float = 0.0) -> Alignment:
+    """Align `words` (lower case, as `phones.transcript_words` gives them) to 16 kHz mono audio.
+
+    Times are shifted by `offset` seconds. Raises PhoneError when no alignment reaches the end.
+    """
+    _check_input(x16, words)
+    pcm = _pcm16(x16)
+    with _decoder(filler) as decoder:
+        try:
+            _first_pass(decoder, pcm, words)
+            decoder.set_alignment()
+            decoder.start_utt()
+            decoder.process_raw(pcm, full_utt=True)
+            decoder.end_utt()
+            # read everything while the alignment is alive: its entries point into the decoder
+            entries = [(w.name, w.start, w.duration, [(p.name, p.start, p.duration, p.score) for p in w])
+                       for w in decoder.get_alignment()]
+        except RuntimeError as exc:
+            raise PhoneError(f"alignment failed: {exc}") from None
+    phones, timed_words, score = [], [], 0.0
+    for word, w_start, w_dur, children in entries:
+        name = _word_name(word)
+        if name:
+            timed_words.append(TimedWord(offset + w_start / PS_FPS, offset + (w_start + w_dur) / PS_FPS, name))
+        for p_name, p_start, p_dur, p_score in children:
+            score += p_score
+            phones.append(TimedPhone(offset + p_start / PS_FPS, offset + (p_start + p_dur) / PS_FPS, _clean(p_name)))
+    if not phones:
+        raise PhoneError("alignment produced no phones")
+    return Alignment(phones, timed_words, float(score))

@@ -1,0 +1,183 @@
+"""Forced alignment of a script to speech in any language, on the viseme recognizer's posteriors.
+
+Like the Montreal Forced Aligner (and unlike aeneas, which aligns synthesized speech to the
+recording with DTW), the script becomes a left-to-right chain of states and Viterbi finds the
+most likely timing; the acoustic model is the language-neutral viseme recognizer instead of a
+per-language phone model, so every language espeak-ng can read aligns the same way:
+
+    [pause?] word1: v v v  [pause?] word2: v v ... [pause?]
+
+Each viseme token is a chain of `min_frames` states whose last state loops; pauses between words
+(and at both ends) are optional, cheaper after punctuation. A word without phones (e.g. kanji
+that espeak-ng cannot read) is a run of "any speech" states. Loud frames cannot be pauses.
+
+Every word gets a confidence: exp(mean over its frames of log p(aligned class) - log p(best
+class)), 1 when the recognizer agrees with the script everywhere, near 0 where the alignment only
+held because the script said so. Callers use it to find stretches where the alignment failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from talkface_studio.core.errors import TalkFaceError
+
+from .g2p import Word
+from .viseme_decode import TimedViseme, guard_silence, min_frames
+from .viseme_features import FPS
+from .viseme_set import CLASS_INDEX, VISEME_CLASSES, phones_to_visemes
+
+ANY_SPEECH = -1  # state class of unreadable words
+PAUSE_PENALTY = -3.0  # taking an optional pause between words (log-probability)
+PUNCT_PAUSE_PENALTY = -0.5  # ... after clause punctuation
+ANY_SPEECH_FRAMES_PER_CHAR = 6  # a kanji is one to three morae, ~60-250 ms
+ANY_SPEECH_PENALTY = -0.5  # per frame: where a readable neighbour fits as well, the neighbour wins
+
+
+class AlignmentError(TalkFaceError):
+    """The script cannot be placed in the audio at all (e.g. more phones than frames)."""
+
+
+@dataclass(frozen=True)
+class WordTiming:
+    text: str
+    start: float  # seconds
+    end: float
+    confidence: float  # 0..1
+    char_offset: int = 0
+
+
+@dataclass
+class Alignment:
+    visemes: list[TimedViseme]  # contiguous, covering the whole recording ("SIL" in pauses)
+    words: list[WordTiming]
+
+    @property
+    def confidence(self) -> float:
+        """Duration-weighted mean word confidence."""
+        if not self.words:
+            return 0.0
+        d = np.array([max(w.end - w.start, 1e-3) for w in self.words])
+        return float(np.sum(d * [w.confidence for w in self.words]) / d.sum())
+
+
+@dataclass
+class _Graph:
+    state_class: np.ndarray  # [S] class index or ANY_SPEECH
+    self_loop: np.ndarray  # [S] bool
+    skip_from: np.ndarray  # [S] state that may jump straight here (over an optional pause), else -1
+    skip_penalty: np.ndarray  # [S] added when entering from s-1 (pause entry) - 0 elsewhere
+    word_of: np.ndarray  # [S] word index, -1 for pauses
+    min_total: int
+
+
+def _build(words: list[Word], frames: int) -> _Graph:
+    cls, loop, skip, pen, word_of = [], [], [], [], []
+
+    def chain(c: int, n: int, w: int, entry_penalty: float = 0.0):
+        for i in range(n):
+            cls.append(c)
+            loop.append(i == n - 1)
+            skip.append(-1)
+            pen.append(entry_penalty if i == 0 else 0.0)
+            word_of.append(w)
+
+    sil = CLASS_INDEX["SIL"]
+    chain(sil, 1, -1)  # leading pause (optional: the first word may start at state 1 directly)
+    for w, word in enumerate(words):
+        before = len(cls)
+        tokens = _dedupe(phones_to_visemes(word.phones)) if word.phones else []
+        if tokens:
+            for name in tokens:
+                chain(CLASS_INDEX[name], min_frames(name) if name != "SIL" else 1, w)
+        else:
+            chain(ANY_SPEECH, max(3, ANY_SPEECH_FRAMES_PER_CHAR * len(word.text)), w)
+        if w > 0:  # the word may follow the previous word directly, skipping the pause before it
+            skip[before] = pause_start - 1
+        pause_start = len(cls)
+        chain(sil, 3 if w < len(words) - 1 else 1, -1,
+              PUNCT_PAUSE_PENALTY if word.pause_after else PAUSE_PENALTY)
+    graph = _Graph(np.array(cls), np.array(loop), np.array(skip), np.array(pen, np.float32), np.array(word_of), 0)
+    graph.min_total = len(cls) - 2 - 3 * max(len(words) - 1, 0)  # every pause may be skipped
+    return graph
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    out = []
+    for n in names:
+        if n != "SIL" and (not out or out[-1] != n):
+            out.append(n)
+    return out
+
+
+def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = None) -> Alignment:
+    """Script words (from g2p) against log-posteriors [T, K] at 100 fps."""
+    logp = guard_silence(np.asarray(logp, dtype=np.float32), level_db)
+    t_frames = len(logp)
+    words = [w for w in words if w.text]
+    if not words:
+        raise AlignmentError("the script has no words")
+    graph = _build(words, t_frames)
+    if graph.min_total > t_frames:
+        raise AlignmentError(f"the script needs at least {graph.min_total / FPS:.1f} s of speech, "
+                             f"the recording has {t_frames / FPS:.1f} s")
+    speech = np.logaddexp.reduce(np.delete(logp, CLASS_INDEX["SIL"], axis=1), axis=1)  # log P(not silence)
+    emit_cols = np.where(graph.state_class >= 0, graph.state_class, 0)
+    is_any = graph.state_class == ANY_SPEECH
+
+    n = len(graph.state_class)
+    neg = np.float32(-1e9)
+    idx = np.arange(n)
+    prev = np.maximum(idx - 1, 0)
+    skip_src = np.maximum(graph.skip_from, 0)
+    has_skip = graph.skip_from >= 0
+    score = np.full(n, neg, np.float32)
+    score[0] = 0.0
+    score[1] = 0.0  # start with the first word (no leading pause)
+    score += _emit(logp[0], speech[0], emit_cols, is_any)
+    back = np.zeros((t_frames, n), np.int8)  # 0 stay, 1 advance, 2 skip
+    for t in range(1, t_frames):
+        stay = np.where(graph.self_loop, score, neg)
+        adv = np.where(idx > 0, score[prev] + graph.skip_penalty, neg)
+        jump = np.where(has_skip, score[skip_src], neg)
+        best = np.maximum(np.maximum(stay, adv), jump)
+        back[t] = np.where(best == stay, 0, np.where(best == adv, 1, 2))
+        score = best + _emit(logp[t], speech[t], emit_cols, is_any)
+    # end in the trailing pause or in the last word's last state
+    last_word_end = n - 2
+    s = n - 1 if score[n - 1] >= score[last_word_end] else last_word_end
+    path = np.empty(t_frames, np.int64)
+    for t in range(t_frames - 1, -1, -1):
+        path[t] = s
+        if t:
+            step = back[t, s]
+            s = s if step == 0 else (s - 1 if step == 1 else int(graph.skip_from[s]))
+    return _result(path, graph, words, logp, speech)
+
+
+def _emit(row: np.ndarray, speech: float, cols: np.ndarray, is_any: np.ndarray) -> np.ndarray:
+    return np.where(is_any, speech + ANY_SPEECH_PENALTY, row[cols])
+
+
+def _result(path, graph: _Graph, words: list[Word], logp, speech) -> Alignment:
+    t_frames = len(path)
+    state_class = graph.state_class[path]
+    # frame labels: the aligned class; "any speech" frames take the recognizer's best speech class
+    best_speech = np.argmax(np.where(np.arange(logp.shape[1]) == CLASS_INDEX["SIL"], -np.inf, logp), axis=1)
+    labels = np.where(state_class >= 0, state_class, best_speech)
+    aligned_lp = np.where(state_class >= 0, logp[np.arange(t_frames), np.maximum(state_class, 0)], speech)
+    gap = np.minimum(aligned_lp - logp.max(axis=1), 0.0)  # "any speech" sums classes: cap at agreement
+    edges = np.flatnonzero(np.diff(labels)) + 1
+    bounds = np.r_[0, edges, t_frames]
+    visemes = [TimedViseme(a / FPS, b / FPS, VISEME_CLASSES[labels[a]]) for a, b in zip(bounds[:-1], bounds[1:])]
+    word_idx = graph.word_of[path]
+    timings = []
+    for w, word in enumerate(words):
+        frames = np.flatnonzero(word_idx == w)
+        if len(frames) == 0:
+            continue
+        conf = float(np.exp(np.mean(gap[frames])))
+        timings.append(WordTiming(word.text, frames[0] / FPS, (frames[-1] + 1) / FPS, round(conf, 3), word.start))
+    return Alignment(visemes, timings)

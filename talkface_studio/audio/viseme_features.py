@@ -1,0 +1,59 @@
+"""Recognizer input: 80-bin log-mel every 10 ms, normalised per recording.
+
+The mel filters are analysis's own (audio/acoustic.py: 16 kHz, 512-point FFT, 55-7600 Hz), on a
+25 ms Hann window every 10 ms, the usual speech-recognition framing. Each recording is then
+normalised per mel bin (mean and variance over its frames, after flooring everything more than
+80 dB below its loudest bin): that removes the microphone's and room's colouring and the level,
+which is most of what separates espeak-ng's voices from a real recording.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.fft
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .acoustic import N_FFT, SR, mel_filterbank
+
+HOP = 160  # 10 ms
+FPS = SR // HOP  # 100 frames per second
+WINDOW = 400  # 25 ms
+FLOOR_NATS = np.log(1e8)  # 80 dB below the loudest bin
+_WINDOW = np.hanning(WINDOW).astype(np.float32)
+
+
+def n_frames_for(n_samples: int) -> int:
+    return n_samples // HOP + 1
+
+
+def log_mel(x16: np.ndarray) -> np.ndarray:
+    """float32 [T, 80] natural-log mel power; frame t is centred on sample t * HOP."""
+    x = np.asarray(x16, dtype=np.float32)
+    padded = np.pad(x, (WINDOW // 2, WINDOW // 2 + HOP))
+    frames = sliding_window_view(padded, WINDOW)[::HOP][: n_frames_for(len(x))]
+    power = np.abs(scipy.fft.rfft(frames * _WINDOW, N_FFT, axis=1)) ** 2
+    mel = power @ mel_filterbank().T
+    return np.log(np.maximum(mel, 1e-10)).astype(np.float32)
+
+
+def normalize(mel: np.ndarray) -> np.ndarray:
+    """Per-recording mean/variance normalisation per bin (floored 80 dB below the loudest bin)."""
+    if len(mel) == 0:
+        return mel.astype(np.float32)
+    m = np.maximum(mel, mel.max() - FLOOR_NATS)
+    mean = m.mean(axis=0, keepdims=True)
+    std = m.std(axis=0, keepdims=True)
+    return ((m - mean) / np.maximum(std, 1e-3)).astype(np.float32)
+
+
+def features(x16: np.ndarray) -> np.ndarray:
+    """16 kHz mono -> normalised log-mel [T, 80] at 100 frames per second."""
+    return normalize(log_mel(x16))
+
+
+def frame_level_db(x16: np.ndarray) -> np.ndarray:
+    """Level of each 10 ms frame in dB relative to full scale ([T]), on the same frame grid."""
+    x = np.asarray(x16, dtype=np.float32)
+    padded = np.pad(x, (WINDOW // 2, WINDOW // 2 + HOP))
+    frames = sliding_window_view(padded, WINDOW)[::HOP][: n_frames_for(len(x))]
+    return (10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)).astype(np.float32)

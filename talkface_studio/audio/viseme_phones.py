@@ -1,0 +1,172 @@
+"""Phones for lip sync from the packaged viseme recognizer: any language, with or without a script.
+
+    result = viseme_phone_pass(x16, transcript="Bonjour à tous", language="fr-CA")
+    result.source     # "aligned" (script placed) or "recognized" (no script, or it could not be placed)
+    result.phones     # [TimedPhone(start s, end s, viseme class)], contiguous
+    result.stretches  # [Stretch(start, end, words, reason)]: where the script did not hold and
+                      #   the recognizer's own labels were used instead (say so to the user)
+
+With a script: G2P (espeak-ng) -> viseme tokens -> Viterbi alignment on the recognizer's
+posteriors (viseme_align). Words whose confidence falls below `MIN_WORD_CONFIDENCE` are replaced,
+stretch by stretch, by free recognition over their time span and reported. Without a script:
+free recognition (viseme_decode). The recognizer runs once per call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .g2p import G2PError, g2p
+from .viseme_align import Alignment, AlignmentError, WordTiming, align
+from .viseme_decode import TimedViseme, decode
+from .viseme_features import FPS, features, frame_level_db
+
+MIN_WORD_CONFIDENCE = 0.15
+
+
+@dataclass(frozen=True)
+class Stretch:
+    start: float  # seconds
+    end: float
+    words: str  # the script words concerned ("" without a script)
+    reason: str
+
+
+@dataclass
+class VisemePass:
+    source: str  # "aligned" | "recognized"
+    phones: list[TimedViseme]
+    words: list[WordTiming] = field(default_factory=list)
+    stretches: list[Stretch] = field(default_factory=list)
+    confidence: float | None = None  # alignment confidence (duration-weighted word mean)
+    jaw: np.ndarray | None = None  # recognizer's jaw opening per 10 ms frame, 0..1
+    note: str = ""  # why the script was not used, when it was given but not aligned
+
+
+def posteriors(x16: np.ndarray, recognizer=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(log-posteriors [T, K], jaw [T], level dB [T]) at 100 fps."""
+    if recognizer is None:
+        from .viseme_model import default_recognizer
+
+        recognizer = default_recognizer()
+    logp, jaw = recognizer.posteriors(features(x16))
+    return logp, jaw, frame_level_db(x16)
+
+
+def recognize(x16: np.ndarray, recognizer=None) -> VisemePass:
+    logp, jaw, level = posteriors(x16, recognizer)
+    return VisemePass("recognized", decode(logp, level), jaw=jaw)
+
+
+def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: str = "en",
+                      recognizer=None) -> VisemePass:
+    logp, jaw, level = posteriors(x16, recognizer)
+    text = (transcript or "").strip()
+    note = ""
+    if text:
+        try:
+            words = g2p(text, language)
+            alignment = align(logp, words, level)
+        except (G2PError, AlignmentError) as exc:
+            note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
+        else:
+            return _patch_low_confidence(alignment, logp, level, jaw)
+    return VisemePass("recognized", decode(logp, level), jaw=jaw, note=note)
+
+
+def _patch_low_confidence(alignment: Alignment, logp, level, jaw) -> VisemePass:
+    """Replace runs of low-confidence words by free recognition over their frames; report them."""
+    weak = [w for w in alignment.words if w.confidence < MIN_WORD_CONFIDENCE]
+    stretches: list[Stretch] = []
+    for w in weak:  # merge neighbouring weak words into one stretch
+        if stretches and w.start - stretches[-1].end < 0.3:
+            last = stretches[-1]
+            stretches[-1] = Stretch(last.start, w.end, f"{last.words} {w.text}", last.reason)
+        else:
+            stretches.append(Stretch(w.start, w.end, w.text, "the script did not match the audio here; "
+                                                             "recognized without the script"))
+    labels = _frame_labels(alignment.visemes, len(logp))
+    for st in stretches:
+        a, b = int(round(st.start * FPS)), int(round(st.end * FPS))
+        pad = 10  # decode with context so the stretch's edges are not forced
+        lo, hi = max(0, a - pad), min(len(logp), b + pad)
+        free = _frame_labels(decode(logp[lo:hi], level[lo:hi]), hi - lo)
+        labels[a:b] = free[a - lo : b - lo]
+    from .viseme_decode import labels_to_spans
+    from .viseme_set import CLASS_INDEX, VISEME_CLASSES
+
+    index = np.array([CLASS_INDEX[x] for x in labels]) if len(labels) else np.zeros(0, int)
+    phones = labels_to_spans(index, VISEME_CLASSES)
+    return VisemePass("aligned", phones, alignment.words, stretches, alignment.confidence, jaw)
+
+
+def _frame_labels(spans: list[TimedViseme], n: int) -> np.ndarray:
+    out = np.full(n, "SIL", dtype="<U3")
+    for s in spans:
+        out[int(round(s.start * FPS)) : int(round(s.end * FPS))] = s.phone
+    return out
+
+
+def model_version() -> str:
+    """The packaged recognizer's version (from its config; no torch import), for cache keys."""
+    from .viseme_model import DEFAULT_CONFIG, VisemeNetConfig
+
+    try:
+        return VisemeNetConfig.load(DEFAULT_CONFIG).version
+    except Exception:  # noqa: BLE001 - a missing config means no recognizer: say "none" in the key
+        return "none"
+
+
+MIN_PIECE_CONFIDENCE = 0.35  # an English piece pocketsphinx lost is kept as aligned above this
+
+
+def _timed(phones, offset: float = 0.0):
+    from .phones import TimedPhone
+
+    return [TimedPhone(p.start + offset, p.end + offset, p.phone) for p in phones]
+
+
+def viseme_take_pass(x16: np.ndarray, text: str, language: str):
+    """The whole take through the viseme recognizer -> (phones, stretches) for phone_pass.
+
+    With a script: "aligned" where it held, "recognized" stretches (with their words and the
+    reason) where it did not. Without one: "recognized". Raises what loading the recognizer
+    raises (the caller falls back to the older paths).
+    """
+    from .alignment_report import TimedStretch
+
+    duration = len(x16) / 16000
+    result = viseme_phone_pass(x16, text, language)
+    if result.source != "aligned":
+        why = result.note or ""
+        return _timed(result.phones), [TimedStretch(0.0, duration, "recognized", why, text[:80] if text else "")]
+    stretches: list[TimedStretch] = []
+    cursor = 0.0
+    for st in result.stretches:
+        if st.start > cursor:
+            stretches.append(TimedStretch(cursor, st.start, "aligned", ""))
+        stretches.append(TimedStretch(st.start, st.end, "recognized", "the script did not match the audio here",
+                                      st.words))
+        cursor = st.end
+    if cursor < duration or not stretches:
+        stretches.append(TimedStretch(cursor, duration, "aligned", ""))
+    return _timed(result.phones), stretches
+
+
+def viseme_fallback(x16: np.ndarray, offset: float, words: str, language: str = "en"):
+    """A piece pocketsphinx could not place: (phones, path, reason) or None to go on down the chain."""
+    from talkface_studio.core.errors import TalkFaceError
+
+    try:
+        result = viseme_phone_pass(x16, words, language)
+    except (TalkFaceError, ImportError, RuntimeError):
+        return None
+    if result.source == "aligned" and (result.confidence or 0.0) >= MIN_PIECE_CONFIDENCE:
+        return (_timed(result.phones, offset), "piecewise",
+                f"aligned by the viseme aligner (confidence {result.confidence:.2f})")
+    if result.source == "aligned":  # the words did not hold: the recognizer's own labels
+        result = recognize(x16)
+        return _timed(result.phones, offset), "recognized", "the viseme aligner could not place the words either"
+    return _timed(result.phones, offset), "recognized", result.note

@@ -1,0 +1,136 @@
+"""Does the portrait wear glasses, and where are they?
+
+Glasses are rigid: they move with the skull, not with the brows, lids and cheeks a warp moves
+around the eyes. Finding them needs no model, only the edge structure spectacles leave across the
+eye region, measured in millimetres of the face (the outer eye corners are taken 63 mm apart):
+
+- the **bridge**: a thin, nearly horizontal bar across the nose between the eyes (rimless
+  glasses have one too), where a bare nose bridge is smooth skin;
+- the **rims' lower edges**: an arc below each eye, a few millimetres under the lower lid, at the
+  same height on both sides;
+- the **temple arms**: thin lines running from the lenses' outer edges back toward the ears.
+
+Each cue is a row of strong vertical-gradient pixels that keeps going across its window: the
+score is how much the best row's mean edge strength stands out over the window's typical row,
+normalised by the image's own contrast there. Glasses need the bridge plus one of the other two,
+which wrinkles, brows, lashes and a nose's shading do not give together.
+
+``footprint`` draws where the frame lies: a band around an ellipse about each eye, the bridge and
+the arms to the face's outline; the renderer moves that band rigidly with the head, and the eyes
+inside the lenses keep their own motion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import gaussian_filter, map_coordinates, sobel
+
+from .topology import REGIONS
+
+EYE_SPAN_MM = 63.0
+RIGHT_EYE, LEFT_EYE = (33, 133), (362, 263)      # (outer, inner), (inner, outer): image left to right
+THRESHOLD = 1.0
+BRIDGE_MIN = 0.8     # the bridge's line stands out this much (a bare nose: ~0.2-0.55) ...
+SIDE_MIN = 0.9       # ... and the rims' or the arms' this much (wrinkles alone reach ~0.8-1.2)
+# The frame's footprint: lenses ~this much wider than the eye on each side, this tall for their
+# width, centred this far below the eye corners' line; the frame a band this wide around them.
+LENS_MARGIN_MM, LENS_ASPECT, LENS_DROP_MM, RIM_BAND_MM = 10.0, 0.7, 2.0, 3.5
+
+
+@dataclass(frozen=True)
+class GlassesFound:
+    score: float     # >= 1: glasses (both the bridge and a side cue stand out enough)
+    bridge: float    # how much each cue's strongest line stands out over its window's typical one
+    rims: float
+    arms: float
+
+    @property
+    def present(self) -> bool:
+        return self.score >= THRESHOLD
+
+
+def _band_strength(grad: np.ndarray, centre: np.ndarray, along: np.ndarray, half_len: float,
+                   offsets: np.ndarray) -> np.ndarray:
+    """Mean gradient strength along lines parallel to ``along`` through centre + offset * normal,
+    one value per offset (pixels)."""
+    normal = np.array([-along[1], along[0]])
+    t = np.linspace(-half_len, half_len, max(int(2 * half_len), 8))
+    pts = centre[None, None] + t[None, :, None] * along + offsets[:, None, None] * normal
+    vals = map_coordinates(grad, [pts[..., 1] - 0.5, pts[..., 0] - 0.5], order=1, mode="nearest")
+    return vals.mean(axis=1)
+
+
+def _stand_out(profile: np.ndarray) -> float:
+    """How far the strongest line stands above the typical one, in units of the typical one."""
+    base = float(np.median(profile))
+    return float((profile.max() - base) / max(base, 1e-6))
+
+
+def detect(image: np.ndarray, lm: np.ndarray) -> GlassesFound:
+    """image uint8 [H, W, 3] (a portrait crop), lm [478, 3] its landmarks in the same pixels."""
+    lm = np.asarray(lm, dtype=np.float64)
+    mm = float(np.linalg.norm(lm[263, :2] - lm[33, :2])) / EYE_SPAN_MM
+    grey = image[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    grey = gaussian_filter(grey, max(0.4, 0.15 * mm))
+    # the vertical gradient, normalised by the local contrast (a dark photo is no less sharp)
+    gy = np.abs(sobel(grey, axis=0)) + 0.3 * np.abs(sobel(grey, axis=1))
+    local = gaussian_filter(gy, 4.0 * mm) + 1.0
+    grad = gy / local
+    axis = lm[263, :2] - lm[33, :2]
+    along = axis / max(np.linalg.norm(axis), 1e-6)
+    down = np.array([-along[1], along[0]])
+    # Bridge: across the nose between the inner corners, from 6 mm above to 8 mm below them.
+    inner = 0.5 * (lm[133, :2] + lm[362, :2])
+    gap = float(np.linalg.norm(lm[362, :2] - lm[133, :2]))
+    bridge = _stand_out(_band_strength(grad, inner, along, 0.3 * gap, np.arange(-6, 8, 0.5) * mm))
+    # Lower rims: below each eye, same band on both sides (3 to 12 mm under the lower lid).
+    rims = []
+    for outer, inner_k, lower in ((33, 133, 145), (263, 362, 374)):
+        centre = np.array([0.5 * (lm[outer, 0] + lm[inner_k, 0]), lm[lower, 1]])
+        rims.append(_band_strength(grad, centre, along, 0.45 * np.linalg.norm(lm[outer, :2] - lm[inner_k, :2]),
+                                   np.arange(3, 12, 0.5) * mm))
+    rim = _stand_out(np.minimum(rims[0], rims[1]))
+    # Arms: from each outer corner toward the ear, near the eye line.
+    arms = []
+    for outer, sign in ((33, -1.0), (263, 1.0)):
+        start = lm[outer, :2] + sign * along * 9.0 * mm
+        arms.append(_band_strength(grad, start, along, 5.0 * mm, np.arange(-5, 4, 0.5) * mm))
+    arm = _stand_out(np.minimum(arms[0], arms[1]))
+    score = min(bridge / BRIDGE_MIN, max(rim, arm) / SIDE_MIN)
+    return GlassesFound(score, bridge, rim, arm)
+
+
+def footprint(shape, lm: np.ndarray) -> np.ndarray:
+    """float32 [H, W] 0..1: where the glasses' frame lies (feathered): a band around each lens
+    (the lens itself is left out: the eyes behind it keep moving), the bridge and the arms out to
+    the face's outline."""
+    lm = np.asarray(lm, dtype=np.float64)
+    mm = float(np.linalg.norm(lm[263, :2] - lm[33, :2])) / EYE_SPAN_MM
+    yy, xx = np.mgrid[0:shape[0], 0:shape[1]] + 0.5
+    axis = lm[263, :2] - lm[33, :2]
+    along = axis / max(np.linalg.norm(axis), 1e-6)
+    down = np.array([-along[1], along[0]])
+    out = np.zeros(shape, np.float32)
+    lenses = []
+    for a, b in ((33, 133), (362, 263)):
+        c = 0.5 * (lm[a, :2] + lm[b, :2]) + down * LENS_DROP_MM * mm
+        half_w = 0.5 * float(np.linalg.norm(lm[b, :2] - lm[a, :2])) + LENS_MARGIN_MM * mm
+        half_h = LENS_ASPECT * half_w
+        du = ((xx - c[0]) * along[0] + (yy - c[1]) * along[1]) / half_w
+        dv = ((xx - c[0]) * down[0] + (yy - c[1]) * down[1]) / half_h
+        rho = np.sqrt(du * du + dv * dv)
+        out = np.maximum(out, (np.abs(rho - 1.0) * half_h <= RIM_BAND_MM * mm).astype(np.float32))
+        lenses.append((c, half_w))
+    # the bridge between the lenses' inner edges, the arms from their outer edges to the outline
+    oval = lm[REGIONS["face_oval"], :2]
+    (c0, w0), (c1, w1) = lenses
+    segments = ((c0 + along * w0, c1 - along * w1), (oval[np.argmin(oval @ along)], c0 - along * w0),
+                (c1 + along * w1, oval[np.argmax(oval @ along)]))
+    for p0, p1 in segments:
+        seg = p1 - p0
+        t = np.clip(((xx - p0[0]) * seg[0] + (yy - p0[1]) * seg[1]) / max(seg @ seg, 1e-6), 0, 1)
+        d = np.hypot(xx - (p0[0] + t * seg[0]), yy - (p0[1] + t * seg[1]))
+        out = np.maximum(out, (d <= RIM_BAND_MM * mm).astype(np.float32))
+    return np.clip(gaussian_filter(out, 1.2 * mm) * 1.5, 0.0, 1.0).astype(np.float32)

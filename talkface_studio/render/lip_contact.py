@@ -1,0 +1,88 @@
+"""Lips that press together meet cleanly; they never pass through each other.
+
+The warp's displacement is computed on a coarse grid (~4 px) and upsampled. Where the frame's lips
+close over a portrait whose mouth is open, the displacement jumps across the lip line by the
+portrait's whole opening (upper lip above the teeth, lower lip below them), and bilinear
+upsampling between a node on either side samples the teeth in between: a jagged white sliver,
+one grid cell wide, wherever the nodes straddle the line, changing from frame to frame. So the
+band along the lips' meeting line is rasterised again at every pixel (``raster.rasterize_window``,
+the lips' triangles only) and blended into the sampling grid over a feathered border: the lips
+meet on one clean line.
+
+A stage-1 backend pressing the lips (/m/, an angry press) can leave the inner lower lip a pixel
+or two above the inner upper lip. The warp would then turn the mouth's hole triangles over and
+paste the portrait's mouth (its teeth, or its dark seam) mirrored into a stair-stepped sliver
+along the lips. Where a pair of inner-lip points has crossed, both move to their midpoint along
+the mouth's normal: the opening closes to a line, its triangles have no area, and the lips'
+own triangles meet there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import flow
+from .face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS
+from .raster import rasterize_window
+from .warp_mesh import WarpMesh
+from talkface_studio.face.topology import REGIONS
+
+FEATHER = 4          # px over which the exact lip window blends into the coarse warp
+
+
+def uncross_lips(lm: np.ndarray) -> np.ndarray:
+    """lm [478, 3] -> the same landmarks (a copy only if anything moved) with no inner-lip pair
+    crossed: the lower point never above the upper one along the mouth's normal."""
+    a, b = lm[MOUTH_CORNERS[0], :2], lm[MOUTH_CORNERS[1], :2]
+    ex = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+    ey = np.array([-ex[1], ex[0]])             # down for an upright face
+    up, lo = lm[INNER_UPPER_LIP, :2], lm[INNER_LOWER_LIP, :2]
+    gap = (lo - up) @ ey
+    crossed = gap < 0
+    if not crossed.any():
+        return lm
+    out = np.array(lm, copy=True)
+    half = (0.5 * gap[crossed])[:, None] * ey
+    out[INNER_UPPER_LIP[crossed], :2] = up[crossed] + half
+    out[INNER_LOWER_LIP[crossed], :2] = lo[crossed] - half
+    return out
+
+
+def refine_lips(grid, mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, lm: np.ndarray,
+                size: int, source_lm: np.ndarray, step: float) -> None:
+    """In place: the sampling grid [1, S, S, 2] exact at every pixel along the lips' meeting line,
+    where the frame's lips are closer together than the portrait's (elsewhere the displacement
+    has no jump the coarse grid could smear). ``step``: pixels between the coarse grid's nodes."""
+    gap = np.linalg.norm(lm[INNER_LOWER_LIP, :2] - lm[INNER_UPPER_LIP, :2], axis=1)
+    own = np.linalg.norm(source_lm[INNER_LOWER_LIP, :2] - source_lm[INNER_UPPER_LIP, :2], axis=1)
+    if not np.any(own - gap > 0.5 * step):
+        return
+    rim = lm[np.concatenate([INNER_UPPER_LIP, INNER_LOWER_LIP, MOUTH_CORNERS]), :2]
+    pad = 1.5 * step + FEATHER + 1
+    x0, y0 = np.floor(rim.min(0) - pad).astype(int).clip(0, size)
+    x1, y1 = np.minimum(np.ceil(rim.max(0) + pad).astype(int), size)
+    w, h = int(x1 - x0), int(y1 - y0)
+    if w < 2 * FEATHER + 2 or h < 2 * FEATHER + 2:
+        return
+    disp, covered = rasterize_window(mesh, points, depth, int(x0), int(y0), w, h, only=_lip_triangles(mesh))
+    ramp_x = np.minimum(np.arange(w) + 0.5, w - np.arange(w) - 0.5) / FEATHER
+    ramp_y = np.minimum(np.arange(h) + 0.5, h - np.arange(h) - 0.5) / FEATHER
+    alpha = np.clip(np.minimum(ramp_y[:, None], ramp_x[None, :]), 0.0, 1.0) * covered
+    flow.refine(grid, disp, alpha, int(x0), int(y0))
+
+
+_LIP_TRIS: dict = {}
+
+
+def _lip_triangles(mesh: WarpMesh) -> np.ndarray:
+    """Mask [F] of the mesh's triangles touching the lips (their rims, the mouth's hole, the skin
+    around them): the only ones the lips' window needs."""
+    key = id(mesh.triangles)
+    if key not in _LIP_TRIS:
+        lips = np.zeros(mesh.src.shape[0], bool)
+        lips[np.asarray(REGIONS["lips"])] = True
+        touch = lips[mesh.triangles].any(axis=1)
+        touch[mesh.n_face_tris:] = False
+        _LIP_TRIS.clear()
+        _LIP_TRIS[key] = touch
+    return _LIP_TRIS[key]

@@ -1,0 +1,192 @@
+"""Training clips for the viseme recognizer: espeak-ng speech, augmented, with frame labels.
+
+One clip = a few sentences in one language and voice variant at a random rate, pitch and pitch
+range, then room and channel effects (noise, reverb-like tails, telephone and low-pass bands,
+resonances and notches, spectral tilt, a constant or smoothly drifting speed change that also
+shifts pitch and formants, soft clipping). Labels come from
+espeak-ng's exact phone times: a viseme class per 10 ms frame (diphthongs split in two halves)
+and a jaw-opening target, the procedural lip sync's jaw curve over the true spans, so the
+recognizer learns the same jaw the lip sync would draw from a perfect alignment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import butter, fftconvolve, lfilter, resample_poly, sosfilt
+
+from talkface_studio.audio.viseme_features import FPS, features, frame_level_db, n_frames_for
+from talkface_studio.audio.viseme_set import CLASS_INDEX, phone_to_visemes
+
+from .espeak_synth import SR, synthesize
+from .viseme_texts import random_sentence, training_languages
+
+# Natural-sounding espeak-ng variants (robotic, demonic and novelty voices left out).
+VARIANTS = ("", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3", "f4", "f5", "klatt", "klatt2",
+            "klatt3", "klatt4", "klatt5", "klatt6", "adam", "Alex", "Alicia", "Andrea", "Andy", "Annie", "aunty",
+            "belinda", "benjamin", "boris", "caleb", "david", "Denis", "Diogo", "ed", "edward", "edward2", "Gene",
+            "grandma", "grandpa", "gustave", "Henrique", "Hugo", "iven", "iven2", "iven3", "iven4", "Jacky", "john",
+            "kaukovalta", "Lee", "linda", "Marco", "Mario", "max", "Michael", "michel", "miguel", "Mike", "norbert",
+            "pablo", "paul", "pedro", "quincy", "rob", "robert", "sandro", "shelby", "steph", "steph2", "steph3",
+            "travis", "victor", "zac", "whisper", "whisperf", "croak")
+# English carries most weight: most dialogue the tool sees is English; the rest share the remainder.
+ENGLISH_SHARE = 0.3
+
+
+@dataclass
+class Clip:
+    feats: np.ndarray  # float16 [T, 80] normalised log-mel
+    labels: np.ndarray  # int8 [T] viseme class index
+    jaw: np.ndarray  # float16 [T] 0..1
+    language: str
+
+
+def frame_labels(phones, n_frames: int, time_map=None) -> np.ndarray:
+    """Timed IPA phones (seconds, through `time_map` when the audio was warped) -> viseme class
+    index per 10 ms frame."""
+    labels = np.full(n_frames, CLASS_INDEX["SIL"], dtype=np.int8)
+    for p in phones:
+        classes = phone_to_visemes(p.phone)
+        start, end = (p.start, p.end) if time_map is None else (float(time_map(p.start)), float(time_map(p.end)))
+        step = (end - start) / len(classes)
+        for k, cls in enumerate(classes):
+            a = int(np.ceil((start + k * step) * FPS - 1e-9))
+            b = int(np.ceil((start + (k + 1) * step) * FPS - 1e-9))
+            labels[max(a, 0) : min(b, n_frames)] = CLASS_INDEX[cls]
+    return labels
+
+
+def jaw_target(labels: np.ndarray, level_db: np.ndarray) -> np.ndarray:
+    """The procedural lip sync's jaw_open over the true viseme spans, at 100 fps."""
+    from talkface_studio.audio.viseme_set import VISEME_CLASSES
+    from talkface_studio.perform.procedural.lipsync import coarticulate
+
+    n = len(labels)
+    edges = np.flatnonzero(np.diff(labels)) + 1
+    bounds = np.r_[0, edges, n]
+    spans = [(int(a), int(b), VISEME_CLASSES[labels[a]]) for a, b in zip(bounds[:-1], bounds[1:])]
+    ref = np.percentile(level_db, 95) if n else 0.0
+    loudness = np.clip((level_db - (ref - 50.0)) / 50.0, 0, 1)
+    return np.clip(coarticulate(spans, n, float(FPS), loudness)[:, 0], 0, 1).astype(np.float32)
+
+
+# -- augmentation ---------------------------------------------------------------------------------
+def _noise(rng, n: int) -> np.ndarray:
+    white = rng.standard_normal(n).astype(np.float32)
+    colour = rng.integers(3)
+    if colour == 1:  # pink-ish
+        white = lfilter([0.049922035, -0.095993537, 0.050612699, -0.004408786],
+                        [1, -2.494956002, 2.017265875, -0.522189400], white).astype(np.float32)
+    elif colour == 2:  # brown-ish (rumble, traffic)
+        white = lfilter([1.0], [1.0, -0.98], white).astype(np.float32)
+    return white / (np.std(white) + 1e-9)
+
+
+def _speed_warp(x: np.ndarray, rng: np.random.Generator):
+    """Speed that drifts smoothly (+-15 % around a random mean, over 0.3-2 s): tempo, pitch and
+    formants wander as a person's do, unlike espeak-ng's steady delivery. -> (samples, time map)."""
+    n = len(x)
+    knots = max(2, int(n / SR / rng.uniform(0.3, 2.0)) + 2)
+    mean = rng.uniform(0.88, 1.12)
+    speed = mean * (1 + rng.uniform(-0.15, 0.15, knots))
+    rate = np.interp(np.arange(n), np.linspace(0, n, knots), speed)  # input samples per output sample
+    src = np.cumsum(rate) - rate[0]
+    keep = src < n - 1
+    src = src[keep]
+    y = np.interp(src, np.arange(n), x).astype(np.float32)
+    out_times = np.arange(len(src)) / SR
+    return y, lambda t: np.interp(t * SR, src, out_times)
+
+
+def _equalize(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One to three resonances or notches of +-12 dB (microphones, rooms, voices differ)."""
+    for _ in range(int(rng.integers(1, 4))):
+        centre = float(np.exp(rng.uniform(np.log(150), np.log(6000))))
+        width = centre / rng.uniform(0.7, 3.0)
+        lo, hi = max(30.0, centre - width / 2), min(7900.0, centre + width / 2)
+        if hi <= lo:
+            continue
+        band = sosfilt(butter(2, [lo, hi], btype="bandpass", fs=SR, output="sos"), x)
+        x = (x + (10 ** (rng.uniform(-12, 12) / 20) - 1) * band).astype(np.float32)
+    return x
+
+
+def augment(x: np.ndarray, rng: np.random.Generator):
+    """Room and channel effects -> (samples, time map for the labels or None)."""
+    time_map = None
+    r = rng.random()
+    if r < 0.35:  # speed change: shifts pitch and formants together (another vocal tract)
+        up = int(rng.integers(88, 113))
+        x = resample_poly(x, up, 100).astype(np.float32)
+        time_map = lambda t, k=up / 100: t * k  # noqa: E731
+    elif r < 0.7:
+        x, time_map = _speed_warp(x, rng)
+    if rng.random() < 0.5:
+        x = _equalize(x, rng)
+    if rng.random() < 0.5:  # spectral tilt (microphone, distance)
+        a = float(rng.uniform(-0.9, 0.9))
+        x = lfilter([1.0, -a], [1.0], x).astype(np.float32)
+    if rng.random() < 0.4:  # reverb-like tail: exponentially decaying noise impulse response
+        rt60 = rng.uniform(0.1, 0.8)
+        n = int(rt60 * SR)
+        ir = rng.standard_normal(n) * np.exp(-6.9 * np.arange(n) / n)
+        ir[0] = 1.0 / rng.uniform(0.2, 1.0)  # direct sound vs room
+        wet = fftconvolve(x, ir)[: len(x)]
+        x = (wet / (np.max(np.abs(wet)) + 1e-9) * np.max(np.abs(x))).astype(np.float32)
+    r = rng.random()
+    if r < 0.2:  # telephone band
+        x = sosfilt(butter(4, [300, 3400], btype="bandpass", fs=SR, output="sos"), x).astype(np.float32)
+    elif r < 0.45:  # low-pass (cheap microphone, compression codecs)
+        x = sosfilt(butter(6, rng.uniform(2800, 7000), fs=SR, output="sos"), x).astype(np.float32)
+    if rng.random() < 0.75:  # background noise at 0-40 dB SNR
+        snr = rng.uniform(0, 40)
+        power = np.mean(x**2) + 1e-12
+        x = x + _noise(rng, len(x)) * np.sqrt(power / 10 ** (snr / 10))
+    if rng.random() < 0.1:  # soft clipping
+        drive = rng.uniform(2, 8)
+        x = np.tanh(drive * x / (np.max(np.abs(x)) + 1e-9)) / np.tanh(drive)
+    x = x * 10 ** (rng.uniform(-30, 0) / 20) / (np.max(np.abs(x)) + 1e-9)
+    return x.astype(np.float32), time_map
+
+
+def pick_voice(rng: np.random.Generator) -> tuple[str, str]:
+    """(language voice, full voice name with variant)."""
+    languages = training_languages()
+    if rng.random() < ENGLISH_SHARE:
+        lang = "en-us" if rng.random() < 0.7 else "en-gb"
+    else:
+        lang = languages[rng.integers(len(languages))]
+    variant = VARIANTS[rng.integers(len(VARIANTS))]
+    return lang, f"{lang}+{variant}" if variant else lang
+
+
+def make_clip(rng: np.random.Generator) -> Clip:
+    lang, voice = pick_voice(rng)
+    rate = int(rng.integers(110, 330))
+    pitch, pitch_range = int(rng.integers(5, 95)), int(rng.integers(0, 100))
+    pieces, phones, t = [], [], 0.0
+    for _ in range(int(rng.integers(1, 4))):
+        syn = synthesize(random_sentence(lang, rng), voice, rate=rate, pitch=pitch, pitch_range=pitch_range)
+        lead = np.zeros(int(rng.uniform(0.05, 0.6) * SR), np.float32)  # pause between sentences
+        pieces += [lead, syn.samples]
+        t += len(lead) / SR
+        phones += [type(p)(p.start + t, p.end + t, p.phone) for p in syn.phones]
+        t += syn.duration
+    pieces.append(np.zeros(int(rng.uniform(0.05, 0.5) * SR), np.float32))
+    x, time_map = augment(np.concatenate(pieces), rng)
+    n = n_frames_for(len(x))
+    labels = frame_labels(phones, n, time_map)
+    jaw = jaw_target(labels, frame_level_db(x))
+    return Clip(features(x).astype(np.float16), labels, jaw.astype(np.float16), lang)
+
+
+def make_clips(seed: int, seconds: float) -> list[Clip]:
+    """Clips until `seconds` of audio; deterministic for a seed."""
+    rng = np.random.default_rng(seed)
+    out, total = [], 0.0
+    while total < seconds:
+        clip = make_clip(rng)
+        out.append(clip)
+        total += len(clip.labels) / FPS
+    return out

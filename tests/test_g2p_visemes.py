@@ -1,0 +1,115 @@
+"""Script -> words -> IPA phones (espeak-ng) -> language-neutral viseme classes."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from audio_fixtures import needs_espeak
+from talkface_studio.audio import g2p as g2p_module
+from talkface_studio.audio.g2p import G2PError, g2p, split_phones, tokenize
+from talkface_studio.audio.viseme_set import VISEME_CLASSES, phone_to_visemes, phones_to_visemes
+
+
+def visemes(word):
+    return " ".join(phones_to_visemes(word.phones))
+
+
+@needs_espeak
+@pytest.mark.parametrize("language, text, expected", [
+    ("en", "Maybe Bob", ["M EH IY M IY", "M AA M"]),
+    ("en-GB", "pen", ["M EH T"]),
+    ("es", "Mucho vino", ["M UW SH AO", "M IY T AO"]),  # Spanish v is bilabial
+    ("de", "Pferd", ["M F EH T T"]),
+    ("fr-CA", "bouche", ["M UW SH"]),
+    ("it", "mamma", ["M AA M M AA"]),  # a geminate is two phones
+    ("pt", "boca", ["M AO K AA"]),
+    ("nl", "mama", ["M AA M AA"]),
+    ("pl", "mama", ["M AA M AA"]),
+    ("ja", "まみむめも", ["M AA M IY M UW M EH M AO"]),
+])
+def test_words_become_visemes_per_language(language, text, expected):
+    words = g2p(text, language)
+    assert [visemes(w) for w in words] == expected
+
+
+@needs_espeak
+def test_digits_apostrophes_case_and_pauses():
+    words = g2p("It's 42 O'CLOCK, isn't it?", "en")
+    assert [w.text for w in words] == ["It's", "42", "O'CLOCK", "isn't", "it"]
+    assert phones_to_visemes(words[1].phones)[:2] == ["F", "AO"]  # "forty two", read by espeak-ng
+    assert words[2].phones == g2p("o'clock", "en")[0].phones  # case does not matter
+    assert [w.pause_after for w in words] == [False, False, True, False, True]
+    assert words[1].start == 5  # character offset in the script
+    # digits are read in the script's language
+    assert phones_to_visemes(g2p("3", "fr")[0].phones) == ["T", "K", "W", "AA"]  # trois
+
+
+@needs_espeak
+def test_japanese_kana_read_and_kanji_left_to_the_aligner():
+    words = g2p("水をマレーシアから買わなくてはならないのです。", "ja")
+    assert [w.text for w in words] == ["水", "を", "マレーシア", "から", "買", "わなくてはならないのです"]
+    assert words[0].phones == () and words[4].phones == ()  # kanji: no reading, no English "Chinese letter"
+    assert visemes(words[2]).startswith("M AA T EH SH IY")
+    assert words[-1].pause_after
+
+
+@needs_espeak
+def test_many_words_keep_their_own_phones():
+    text = " ".join(["papa", "mama"] * 60)
+    words = g2p(text, "es")
+    assert len(words) == 120 and all(visemes(w) == "M AA M AA" for w in words)
+
+
+def test_missing_espeak_is_one_clear_error(monkeypatch):
+    monkeypatch.setattr(g2p_module.shutil, "which", lambda name: None)
+    g2p_module._phonemize.cache_clear()
+    with pytest.raises(G2PError, match="espeak-ng is not installed"):
+        g2p("never seen before words", "en")
+    g2p_module._phonemize.cache_clear()
+
+
+def test_tokenize_and_split():
+    assert [w for w, _, _ in tokenize("Well-known, l'aide — (yes)!", "fr")] == ["Well-known", "l'aide", "yes"]
+    assert split_phones("(en)_d_ˈa_s_t_(fr)") == ("d", "ˈa", "s", "t")
+    assert split_phones("f_ˈoːɹ_ɾ_i t_ˈuː") == ("f", "ˈoːɹ", "ɾ", "i", "t", "ˈuː")
+
+
+# IPA inventories (as espeak-ng writes them) -> the class each must map to
+INVENTORIES = {
+    "en": {"p": "M", "b": "M", "m": "M", "f": "F", "v": "F", "θ": "TH", "ð": "TH", "t": "T", "d": "T", "n": "T",
+           "l": "T", "ɾ": "T", "s": "S", "z": "S", "ʃ": "SH", "ʒ": "SH", "tʃ": "SH", "dʒ": "SH", "k": "K",
+           "ɡ": "K", "ŋ": "K", "h": "K", "ɹ": "R", "w": "W", "j": "Y", "ɑː": "AA", "æ": "AA", "ɛ": "EH",
+           "iː": "IY", "ɪ": "IY", "ɔː": "AO", "uː": "UW", "ʊ": "UW", "ə": "AH", "ʌ": "AH", "ɜː": "AH", "ɚ": "R"},
+    "es": {"β": "M", "ð": "TH", "ɣ": "K", "x": "K", "ɲ": "Y", "ʎ": "Y", "r": "T", "ɾ": "T", "tʃ": "SH",
+           "a": "AA", "e": "EH", "i": "IY", "o": "AO", "u": "UW"},
+    "de": {"pf": "M F", "ts": "S", "ç": "Y", "x": "K", "ʁ": "K", "yː": "UW", "ʏ": "UW", "øː": "AO", "œ": "AO",
+           "ɐ": "AA", "aɪ": "AA IY", "aʊ": "AA UW", "ɔø": "AO", "eː": "EH", "ɜ": "AH"},
+    "fr": {"ʁ": "K", "ɥ": "W", "ɑ̃": "AA", "ɛ̃": "EH", "ɔ̃": "AO", "œ̃": "AO", "y": "UW", "ø": "AO", "ə": "AH",
+           "ɲ": "Y"},
+    "it": {"ts": "S", "dz": "S", "ʎ": "Y", "ɲ": "Y", "r": "T", "ɛ": "EH", "ɔ": "AO", "ll": "T", "tːʃ": "SH"},
+    "ja": {"ɯᵝ": "UW", "ɯ": "IY", "ä": "AA", "e̞": "EH", "o̞": "AO", "ɕ": "SH", "tɕ": "SH", "dʑ": "SH", "ɸ": "M",
+           "ɽ": "T", "ɴ": "K", "ts": "S", "e̞e̞": "EH", "ç": "Y"},
+}
+
+
+@pytest.mark.parametrize("language", sorted(INVENTORIES))
+def test_ipa_inventories_map_to_their_classes(language):
+    for phone, expected in INVENTORIES[language].items():
+        assert " ".join(phone_to_visemes(phone)) == expected, (language, phone)
+
+
+def test_marks_diphthongs_and_silence():
+    assert phone_to_visemes("ˈeɪ") == ("EH", "IY")
+    assert phone_to_visemes("oːɹ") == ("AO", "R")
+    assert phone_to_visemes("ãː") == ("AA",) and phone_to_visemes("ˌɪ̃ˑ") == ("IY",)
+    assert phone_to_visemes("tʰ") == ("T",) and phone_to_visemes("kʷ") == ("K",)
+    assert phone_to_visemes("_") == ("SIL",) and phone_to_visemes("") == ("SIL",)
+    assert phone_to_visemes("iː5") == ("IY",)  # tone numbers (Cantonese) carry no mouth shape
+    assert phone_to_visemes("ʘ") == ("AH",)  # unknown letter: a neutral half-open mouth
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=6))
+def test_any_text_maps_without_crashing(text):
+    classes = phone_to_visemes(text)
+    assert classes and all(c in VISEME_CLASSES for c in classes)

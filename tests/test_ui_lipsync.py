@@ -1,0 +1,100 @@
+"""The app shows where lip sync fell back (status bar, log, a mark on the ruler) and edits the take's
+mouth settings through undoable commands (pytest-qt, offscreen, background work inline)."""
+
+import shutil
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+pytest.importorskip("pytestqt")
+
+import espeak_events  # noqa: E402
+from talkface_studio.core.project_file import save_project  # noqa: E402
+from talkface_studio.pipeline.new_project import new_project  # noqa: E402
+from talkface_studio.ui.alignment_marks import COLORS, marks_in_view, notice_at  # noqa: E402
+
+pytestmark = pytest.mark.gui
+SCRIPT = "Maybe Bob put the bumpy map by my pen. Mom made a bubbly apple pie."
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def noisy_project(tmp_path, demo_dir):
+    if not espeak_events.available():
+        pytest.skip("libespeak-ng is not installed")
+    sr = espeak_events.SAMPLE_RATE
+    a, b = (espeak_events.speak(t, "en-us", 170).samples for t in SCRIPT.split(". "))
+    pause = np.zeros(int(0.5 * sr), np.float32)
+    noise = np.random.default_rng(0).normal(0, 0.15, sr).astype(np.float32)
+    sf.write(tmp_path / "line.wav", np.concatenate([pause, a, pause, noise, pause, b, pause]), sr)
+    shutil.copy(demo_dir / "media" / "portrait.png", tmp_path / "face.png")
+    project = new_project(tmp_path / "scene.tfs", tmp_path / "line.wav", tmp_path / "face.png", fps="25",
+                          transcript=SCRIPT)
+    save_project(project, tmp_path / "scene.tfs")
+    noise_frames = ((2 * len(pause) + len(a)) / sr * 25, (2 * len(pause) + len(a) + sr) / sr * 25)
+    return tmp_path / "scene.tfs", noise_frames
+
+
+def test_generate_reports_and_marks_the_fallen_back_stretch(make_window, noisy_project):
+    path, (noise0, noise1) = noisy_project
+    w = make_window()
+    w.open_project(path)
+    assert w.session.alignment_notices(w.document.current_take) == ()
+    w.actions_by_name["generate"].trigger()
+    (notice,) = w.session.alignment_notices(w.document.current_take)
+    assert notice.fell_back and notice.path == "acoustic"
+    assert notice.start_frame <= noise0 + 2 and notice.end_frame >= noise1 - 2
+    assert "fell back" in w.status.currentMessage() and "ruler" in w.status.currentMessage()
+    assert "Lip sync: take 'take1':" in w.render_queue.log.toPlainText()
+    # the ruler draws a band over exactly that stretch, in the fallback's colour, with the reason as tooltip
+    ruler = w.timeline.ruler
+    w.timeline.fit()
+    (mark,) = marks_in_view(ruler.notices(), ruler.mapping, ruler.width(), ruler.rate)
+    assert mark.color == COLORS["acoustic"] and "matches no words" in mark.text
+    image = ruler.grab().toImage()
+    mid = int((mark.x0 + mark.x1) / 2)
+    assert image.pixelColor(mid, 2).name() == COLORS["acoustic"]
+    outside = int(ruler.mapping.x_of(5))
+    assert image.pixelColor(outside, 2).name() != COLORS["acoustic"]
+    assert notice_at(ruler.notices(), (notice.start_frame + notice.end_frame) / 2) is notice
+    # session state: not saved in the project, not undone
+    w.document.undo_stack.undo()
+    assert w.session.alignment_notices(w.document.current_take) == (notice,)
+    assert "alignment" not in path.read_text() and "fell back" not in path.read_text()
+
+
+def test_performance_settings_are_undoable_and_mark_the_take_for_generate(make_window, demo_dir, tmp_path):
+    shutil.copytree(demo_dir, tmp_path / "p")
+    w = make_window()
+    w.open_project(tmp_path / "p" / "demo.tfs")
+    take = w.document.take
+    panel = w.performance
+    assert panel.isEnabled() and panel.spins["jaw_amount"].value() == pytest.approx(1.0)
+    panel.spins["jaw_amount"].setValue(1.6)
+    assert take.generation.options["jaw_amount"] == pytest.approx(1.6)
+    assert "•" in w.actions_by_name["generate"].iconText()
+    # a slider drag is live and one undo step
+    slider = panel.sliders["round_amount"]
+    depth = w.document.undo_stack.count()
+    slider.setSliderDown(True)
+    for v in (110, 130, 150):
+        slider.setValue(v)
+    slider.setSliderDown(False)
+    slider.sliderReleased.emit()
+    assert take.generation.options["round_amount"] == pytest.approx(1.5)
+    assert w.document.undo_stack.count() == depth + 1
+    # Generate uses them: the jaw opens wider than the demo's stored curve
+    before = take.channel("jaw_open").base.copy()
+    w.actions_by_name["generate"].trigger()
+    assert take.channel("jaw_open").base.max() > before.max() + 0.05
+    assert "•" not in w.actions_by_name["generate"].iconText()
+    w.document.undo_stack.undo()  # the generate
+    w.document.undo_stack.undo()  # the drag
+    assert "round_amount" not in take.generation.options and panel.sliders["round_amount"].value() == 100
+    w.document.undo_stack.undo()
+    assert "jaw_amount" not in take.generation.options and panel.spins["jaw_amount"].value() == pytest.approx(1.0)

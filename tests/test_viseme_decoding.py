@@ -1,0 +1,119 @@
+"""Viterbi decoding of viseme posteriors (recognition) and forced alignment of a script, on
+posteriors built from known label sequences (no network involved), plus a tiny training run."""
+
+import numpy as np
+import pytest
+
+from talkface_studio.audio.g2p import Word
+from talkface_studio.audio.viseme_align import AlignmentError, align
+from talkface_studio.audio.viseme_decode import decode
+from talkface_studio.audio.viseme_set import CLASS_INDEX, VISEME_CLASSES
+
+
+def posteriors(labels, confidence=0.8, noise=0.0, seed=0):
+    """Log-posteriors [T, K] that favour `labels` (class names per frame)."""
+    rng = np.random.default_rng(seed)
+    k = len(VISEME_CLASSES)
+    p = np.full((len(labels), k), (1 - confidence) / (k - 1))
+    for t, name in enumerate(labels):
+        p[t, CLASS_INDEX[name]] = confidence
+    p = p + noise * rng.random(p.shape)
+    p /= p.sum(axis=1, keepdims=True)
+    return np.log(p).astype(np.float32)
+
+
+def frames(*runs):
+    out = []
+    for name, n in runs:
+        out += [name] * n
+    return out
+
+
+def test_decode_smooths_blips_and_keeps_real_phones():
+    labels = frames(("SIL", 20), ("M", 6), ("AA", 12), ("T", 1), ("AA", 5), ("M", 5), ("SIL", 20))
+    spans = decode(posteriors(labels))
+    names = [s.phone for s in spans]
+    assert names == ["SIL", "M", "AA", "M", "SIL"]  # the 10 ms "T" blip is below its minimum length
+    m = spans[1]
+    assert m.start == pytest.approx(0.20) and m.end == pytest.approx(0.26)
+    assert spans[0].start == 0 and spans[-1].end == pytest.approx(len(labels) / 100)
+
+
+def test_loud_frames_are_never_silence():
+    labels = frames(("SIL", 30), ("AA", 30), ("SIL", 30))
+    logp = posteriors(labels)
+    level = np.full(90, -60.0)
+    level[30:60] = -20.0
+    level[5:15] = -21.0  # loud audio that the network called silence
+    spans = decode(logp, level)
+    labels_out = np.concatenate([[s.phone] * round((s.end - s.start) * 100) for s in spans])
+    assert (labels_out[5:15] != "SIL").all() and labels_out[70] == "SIL"
+
+
+def word(text, *names, pause=False):
+    # viseme class names stand in for IPA phones: most map to themselves (e.g. "m" -> M)
+    ipa = {"M": "m", "AA": "a", "T": "t", "IY": "i", "S": "s", "UW": "u", "K": "k", "EH": "e", "F": "f"}
+    return Word(text, tuple(ipa[n] for n in names), pause)
+
+
+def test_alignment_finds_word_times_and_pauses():
+    labels = frames(("SIL", 15), ("M", 5), ("AA", 10), ("M", 4), ("AA", 8),  # mama
+                    ("SIL", 25),  # a pause after the comma
+                    ("T", 4), ("IY", 9),  # ti
+                    ("S", 6), ("UW", 10), ("SIL", 12))  # su
+    words = [word("mama", "M", "AA", "M", "AA", pause=True), word("ti", "T", "IY"), word("su", "S", "UW")]
+    result = align(posteriors(labels, 0.6, noise=0.3), words)
+    (w1, w2, w3) = result.words
+    assert w1.start == pytest.approx(0.15, abs=0.02) and w1.end == pytest.approx(0.42, abs=0.02)
+    assert w2.start == pytest.approx(0.67, abs=0.02) and w3.start == pytest.approx(0.80, abs=0.02)
+    assert min(w.confidence for w in result.words) > 0.5
+    names = [v.phone for v in result.visemes]
+    assert names == ["SIL", "M", "AA", "M", "AA", "SIL", "T", "IY", "S", "UW", "SIL"]
+
+
+def test_a_wrong_script_has_low_confidence_where_it_is_wrong():
+    labels = frames(("SIL", 10), ("M", 6), ("AA", 12), ("K", 5), ("EH", 10), ("F", 6), ("UW", 12), ("SIL", 10))
+    right = [word("ma", "M", "AA"), word("ke", "K", "EH"), word("fu", "F", "UW")]
+    wrong = [word("ma", "M", "AA"), word("ti", "T", "IY"), word("fu", "F", "UW")]
+    good = align(posteriors(labels), right)
+    bad = align(posteriors(labels), wrong)
+    assert min(w.confidence for w in good.words) > 0.6
+    assert bad.words[1].confidence < 0.2 < bad.words[0].confidence
+    assert bad.confidence < good.confidence
+
+
+def test_unreadable_words_align_as_any_speech():
+    labels = frames(("SIL", 10), ("M", 5), ("IY", 15), ("S", 8), ("UW", 10), ("AA", 12), ("SIL", 10))
+    words = [Word("水", ()), word("a", "AA")]  # a kanji without a reading, then a readable word
+    result = align(posteriors(labels), words)
+    kanji, a = result.words
+    assert kanji.start == pytest.approx(0.10, abs=0.02) and a.start == pytest.approx(0.48, abs=0.03)
+    names = [v.phone for v in result.visemes]
+    assert names[:4] == ["SIL", "M", "IY", "S"]  # inside the unknown word: the recognizer's own labels
+
+
+def test_a_script_longer_than_the_audio_is_refused():
+    with pytest.raises(AlignmentError, match="needs at least"):
+        align(posteriors(frames(("AA", 10))), [word("mama", "M", "AA", "M", "AA")] * 10)
+    with pytest.raises(AlignmentError, match="no words"):
+        align(posteriors(frames(("AA", 10))), [])
+
+
+def test_tiny_training_run_writes_loadable_weights(tmp_path):
+    pytest.importorskip("torch")
+    from audio_fixtures import HAVE_ESPEAK
+
+    if not HAVE_ESPEAK:
+        pytest.skip("espeak-ng is not installed")
+    from talkface_studio.audio.viseme_model import VisemeRecognizer
+    from talkface_studio.training.train_visemes import VisemeTrainOptions, train_visemes
+
+    lines = []
+    weights = train_visemes(tmp_path, VisemeTrainOptions(hours=0.004, steps=2, batch_size=2, workers=1,
+                                                         validation_minutes=0.1), log=lines.append)
+    assert weights.is_file() and (tmp_path / "viseme_recognizer.json").is_file()
+    assert any("held-out synthetic" in line for line in lines)
+    rec = VisemeRecognizer(weights, device="cpu")
+    logp, jaw = rec.posteriors(np.zeros((50, 80), np.float32))
+    assert logp.shape == (50, len(VISEME_CLASSES)) and jaw.shape == (50,)
+    assert np.allclose(np.exp(logp).sum(axis=1), 1, atol=1e-4) and rec.version == "seed0-h0.004-s2"

@@ -1,0 +1,132 @@
+"""The packaged viseme recognizer: safe loading, synthetic speech it never heard, a human voice,
+script alignment in other languages, and analysis with a language."""
+
+import json
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from audio_fixtures import needs_espeak
+from talkface_studio.audio import viseme_model
+from talkface_studio.audio.viseme_set import CLASS_INDEX, VISEME_CLASSES
+
+pytest.importorskip("torch")
+ROOT = Path(__file__).resolve().parents[1]
+SPEECH = Path(__file__).parent / "data" / "speech"
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    return viseme_model.default_recognizer()
+
+
+def test_weights_ship_as_small_safetensors_and_load_once(recognizer):
+    from safetensors import safe_open
+
+    weights = viseme_model.DEFAULT_WEIGHTS
+    assert weights.stat().st_size < 3_000_000
+    with safe_open(str(weights), "pt") as f:  # a plain tensor container: nothing can execute
+        assert f.metadata()["version"] == recognizer.version != "untrained"
+    config = json.loads(viseme_model.DEFAULT_CONFIG.read_text())
+    assert config["classes"] == list(VISEME_CLASSES)
+    assert viseme_model.default_recognizer() is recognizer
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert "**/*.safetensors" in globs["talkface_studio"] and "**/*.json" in globs["talkface_studio"]
+
+
+def test_missing_weights_are_one_clear_error(tmp_path):
+    from talkface_studio.core.errors import MissingCheckpointError
+
+    with pytest.raises(MissingCheckpointError, match="viseme recognizer weights are missing"):
+        viseme_model.VisemeRecognizer(tmp_path / "none.safetensors")
+
+
+@needs_espeak
+def test_recognizes_a_synthetic_sentence_it_never_heard(recognizer):
+    from talkface_studio.audio.viseme_phones import recognize
+    from talkface_studio.training.espeak_synth import synthesize
+    from talkface_studio.training.viseme_data import frame_labels
+
+    # a voice/rate/text combination outside the training sampler's draws
+    syn = synthesize("Bob and Pam met my mother by the pond on a warm May morning.", "en-us+m4", rate=150)
+    result = recognize(syn.samples, recognizer)
+    truth = frame_labels(syn.phones, int(len(syn.samples) / 160) + 1)
+    got = np.full(len(truth), -1)
+    for span in result.phones:
+        got[int(round(span.start * 100)) : int(round(span.end * 100))] = CLASS_INDEX[span.phone]
+    assert (got == truth).mean() > 0.5
+    bilabials = [p for p in syn.phones if p.phone in ("b", "p", "m")]
+    found = sum((got[max(0, int(p.start * 100) - 3) : int(p.end * 100) + 3] == CLASS_INDEX["M"]).any()
+                for p in bilabials)
+    assert found >= 0.8 * len(bilabials)
+
+
+def human_clip(name):
+    meta = json.loads((SPEECH / f"{name}.json").read_text())
+    from talkface_studio.audio.loading import load_audio
+
+    return load_audio(SPEECH / f"{name}.wav").mono(16000), meta
+
+
+@pytest.mark.parametrize("with_script", [False, True])
+def test_human_voice_loud_frames_are_speech_and_closures_are_found(recognizer, with_script):
+    """A real male voice ("mary rolled the barrel", praatio's TextGrid timings): most loud frames
+    are labelled speech; with the script both reference lip closures (m, b) get an M within one
+    25 fps frame, without it at least one does (recognition alone finds about half of the
+    closures in real English speech: benchmarks/bench_visemes.py)."""
+    from talkface_studio.audio.viseme_decode import loud_mask
+    from talkface_studio.audio.viseme_features import frame_level_db
+    from talkface_studio.audio.viseme_phones import recognize, viseme_phone_pass
+
+    x16, meta = human_clip("en_m_praatio_mary")
+    result = viseme_phone_pass(x16, meta["text"], "en", recognizer) if with_script else recognize(x16, recognizer)
+    labels = np.full(int(len(x16) / 160) + 1, "SIL", dtype="<U3")
+    for span in result.phones:
+        labels[int(round(span.start * 100)) : int(round(span.end * 100))] = span.phone
+    loud = loud_mask(frame_level_db(x16))[: len(labels)]
+    assert (labels[: len(loud)][loud] != "SIL").mean() > 0.9
+    found = []
+    for start, end, phone in meta["timings"]["phone"]:
+        if phone in ("m", "b", "p"):
+            window = labels[max(0, int(start * 100) - 4) : int(end * 100) + 4]  # +-1 frame at 25 fps
+            found.append("M" in window)
+    assert len(found) == 2 and (all(found) if with_script else any(found)), found
+
+
+@needs_espeak
+@pytest.mark.parametrize("voice, language, text", [
+    ("es+f4", "es", "Mi mamá me mima mucho, pero bebo poco vino en Bogotá."),
+    ("de+m6", "de", "Meine Mutter backt am Montag ein großes Brot."),
+])
+def test_aligner_places_non_english_words_where_espeak_spoke_them(recognizer, voice, language, text):
+    from talkface_studio.audio.viseme_phones import viseme_phone_pass
+    from talkface_studio.training.espeak_synth import synthesize
+
+    syn = synthesize(text, voice, rate=165)
+    result = viseme_phone_pass(syn.samples, text, language, recognizer)
+    assert result.source == "aligned" and result.confidence > 0.3
+    starts = {pos: t for t, pos, _ in syn.words}  # espeak's word events: text offset (1-based) -> time
+    errors = [abs(w.start - starts[w.char_offset + 1]) for w in result.words if w.char_offset + 1 in starts]
+    assert len(errors) >= len(result.words) - 1
+    assert np.median(errors) < 0.05 and max(errors) < 0.15, errors
+
+
+@needs_espeak
+def test_analyze_takes_the_language_and_caches_per_language(tmp_path, monkeypatch):
+    from talkface_studio.audio import viseme_phones
+    from talkface_studio.audio.analysis import analyze
+    from talkface_studio.core.timebase import FrameRate
+    from talkface_studio.training.espeak_synth import synthesize
+
+    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
+    text = "Il bambino mangia una mela rossa."
+    path = tmp_path / "it.wav"
+    sf.write(path, synthesize(text, "it+m3").samples, 16000)
+    f = analyze(path, FrameRate(25), transcript=text, language="it-IT")
+    assert f.phone_source == "aligned" and not f.report.fallbacks
+    assert {s.phone for s in f.phones} <= set(VISEME_CLASSES) and "M" in {s.phone for s in f.phones}
+    monkeypatch.setattr(viseme_phones, "viseme_take_pass", lambda *a: pytest.fail("cache miss"))
+    assert analyze(path, FrameRate(30), transcript=text, language="it-IT").phone_source == "aligned"
