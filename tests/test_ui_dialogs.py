@@ -102,9 +102,9 @@ def test_additive_keys_sit_on_the_final_curve(qtbot):
     # dragging a drawn key moves the curve under it by exactly the dragged distance
     ref = KeyRef("head_yaw", add.layer_id, take.channel("head_yaw").layers[0].keys[0].id)
     y0 = float(ys[0])
-    editor.drag_start(None, 30, y0, ref=ref)
-    editor.drag_move(30, y0 + 0.05)
-    editor.drag_finish()
+    editor.mouse.drag_start(None, 30, y0, ref=ref)
+    editor.mouse.drag_move(30, y0 + 0.05)
+    editor.mouse.drag_finish()
     assert take.channel("head_yaw").final()[30] == pytest.approx(final[30] + 0.05 * 120, abs=1e-3)
     assert editor.items["head_yaw"].keys.getData()[1][0] == pytest.approx(y0 + 0.05, abs=1e-5)
 

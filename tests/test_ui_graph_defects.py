@@ -87,12 +87,12 @@ def test_reset_to_generated_removes_its_keys_from_the_model_and_the_selection(ma
     qtbot.keyClick(w, Qt.Key_R, Qt.ControlModifier)
     base = take.channel("jaw_open").base
     assert np.allclose(take.channel("jaw_open").final(), base, atol=1e-6)
-    assert w.session.selected_keys == set() and ce.all_keys() == []
+    assert w.session.selected_keys == set() and ce.mouse.all_keys() == []
     # nothing is left to drag where the keys were: the curve cannot be bent any more
     drag(ce.plot.viewport(), [plot_point(ce, 50, 0.1), plot_point(ce, 50, 0.8)])
     assert np.allclose(take.channel("jaw_open").final(), base, atol=1e-6)
     w.document.undo_stack.undo()
-    assert len(ce.all_keys()) == 3  # undo puts the keys back
+    assert len(ce.mouse.all_keys()) == 3  # undo puts the keys back
 
 
 def test_key_at_playhead_keeps_a_jaw_peak_where_it_was(make_window, project_path, qtbot):

@@ -103,10 +103,10 @@ def test_drag_key_changes_channel_then_reset_to_generated(make_window, project_p
     assert take.channel("head_yaw").final()[60] == pytest.approx(10.0, abs=1e-4)
     n = w.document.undo_stack.count()
     y0 = ce.to_display("head_yaw", [10.0])[0]
-    ce.drag_start(None, 60, y0, ref=ref)
+    ce.mouse.drag_start(None, 60, y0, ref=ref)
     for i in range(1, 6):
-        ce.drag_move(60 + i, y0 + i * 0.02)
-    ce.drag_finish()
+        ce.mouse.drag_move(60 + i, y0 + i * 0.02)
+    ce.mouse.drag_finish()
     assert w.document.undo_stack.count() == n + 1
     final = take.channel("head_yaw").final()
     expected = 10.0 + 5 * 0.02 * 120.0  # display units -> degrees over the -60..60 range

@@ -20,11 +20,12 @@ from talkface_studio.core.channels import CHANNEL_NAMES, SPEC_BY_NAME
 from talkface_studio.core.errors import TalkFaceError
 
 from . import curve_edits as ce
-from . import curve_hits, theme
+from . import theme
 from .curve_items import ChannelCurve, SelectionItems
 from .curve_toolbar import build_toolbar
+from .curve_mouse import CurveMouse
 from .curve_view_box import CurveViewBox
-from .key_gestures import BoxSelectGesture, HandleDragGesture, KeyDragGesture, KeyRef, keys_in_box, paste_offsets
+from .key_gestures import KeyRef, paste_offsets
 from .timeline_mapping import TimeView
 
 AXIS_WIDTH = 87  # the timeline's track-header column + spacing: frames line up with the timeline's
@@ -38,12 +39,11 @@ class CurveEditor(QWidget):
         self.document, self.session = document, session
         self.normalized = True
         self.clipboard: list[tuple[str, int, float, str]] = []
-        self.gesture = None
-        self._drag_start: dict = {}  # KeyRef -> (frame, model value) at the press
         self.items: dict[str, ChannelCurve] = {}
         self._applying_view = False
 
-        self.view_box = CurveViewBox(self)
+        self.mouse = CurveMouse(self)
+        self.view_box = CurveViewBox(self.mouse)
         self.plot = pg.PlotWidget(viewBox=self.view_box)
         # A GridItem behind the curves rather than the axes' own grid (showGrid): the axes stretch
         # their tick lines across the whole plot and replay them with every paint, which doubled the
@@ -100,15 +100,6 @@ class CurveEditor(QWidget):
     def editable(self) -> list[str]:
         return [c for c in self.shown() if c not in self.session.locked_channels]
 
-    def to_px(self, x, y) -> tuple[np.ndarray, np.ndarray]:
-        """Data (frame, display value) -> scene pixels, vectorised (the view box's own transform)."""
-        vr, sr = self.view_box.viewRect(), self.view_box.sceneBoundingRect()
-        x = np.asarray(x, np.float64)
-        y = np.asarray(y, np.float64)
-        px = sr.left() + (x - vr.left()) / max(vr.width(), 1e-12) * sr.width()
-        py = sr.top() + (vr.bottom() - y) / max(vr.height(), 1e-12) * sr.height()
-        return px, py
-
     # -- drawing -----------------------------------------------------------------------------------
     def rebuild(self) -> None:
         for item in self.items.values():
@@ -164,132 +155,6 @@ class CurveEditor(QWidget):
         self.buttons["norm"].setChecked(self.normalized)
         self.rebuild()
         self.frame_values()
-
-    # -- hit testing -------------------------------------------------------------------------------
-    def all_keys(self) -> list[tuple[KeyRef, int, float]]:
-        take = self.document.take
-        if take is None:
-            return []
-        return [(r, f, float(self.to_display(r.channel, [v])[0])) for r, f, v, _ in ce.drawn_keys(take, self.editable())]
-
-    def key_near(self, scene_pos) -> KeyRef | None:
-        keys = self.all_keys()
-        if not keys:
-            return None
-        px, py = self.to_px([f for _, f, _ in keys], [y for _, _, y in keys])
-        return curve_hits.nearest_point(((r, x, y) for (r, _, _), x, y in zip(keys, px, py)),
-                                        scene_pos.x(), scene_pos.y(), curve_hits.KEY_HIT_PX)
-
-    def handle_near(self, scene_pos):
-        """(ref, side) of the selected keys' handle under the mouse, or None."""
-        pts = self.selection_items.handle_points
-        if not pts:
-            return None
-        px, py = self.to_px([p[2] for p in pts], [p[3] for p in pts])
-        return curve_hits.nearest_point((((r, side), x, y) for (r, side, _, _), x, y in zip(pts, px, py)),
-                                        scene_pos.x(), scene_pos.y(), curve_hits.HANDLE_HIT_PX)
-
-    def curve_near(self, scene_pos, frame: float) -> str | None:
-        take = self.document.take
-        if take is None or take.n_frames == 0:
-            return None
-        vr, sr = self.view_box.viewRect(), self.view_box.sceneBoundingRect()
-        reach = curve_hits.CURVE_HIT_PX * vr.width() / max(sr.width(), 1.0) + 1
-        lo = int(max(0, np.floor(frame - reach)))
-        hi = int(min(take.n_frames - 1, np.ceil(frame + reach)))
-        if hi < lo:
-            return None
-        fs = np.arange(lo, hi + 1)
-        curves = {n: self.to_px(fs, self.to_display(n, take.channel(n).final()[lo:hi + 1])) for n in self.shown()}
-        return curve_hits.curve_near(curves, scene_pos.x(), scene_pos.y())
-
-    # -- gestures (called by CurveViewBox, and by tests in data coordinates) -------------------------
-    def click_at(self, scene_pos, x, y, additive=False) -> None:
-        """A key selects it (Shift toggles); a curve selects all its keys; empty space clears."""
-        ref = self.key_near(scene_pos) if scene_pos is not None else None
-        sel = set(self.session.selected_keys) if additive else set()
-        if ref is not None:
-            sel = sel ^ {ref} if additive else {ref}
-            self.session.set_active_channel(ref.channel)
-            self.session.select_keys(sel)
-            return
-        channel = self.curve_near(scene_pos, x) if scene_pos is not None else None
-        self.select_curve(channel, additive)
-
-    def select_curve(self, channel: str | None, additive: bool = False) -> None:
-        take = self.document.take
-        self.session.set_active_channel(channel)
-        keys = ce.keys_of_channel(take, channel) if channel is not None and take is not None \
-            and channel not in self.session.locked_channels else set()
-        self.session.select_keys((self.session.selected_keys | keys) if additive else keys)
-
-    def drag_start(self, scene_pos, x, y, additive=False, ref=None, handle=None) -> None:
-        handle = handle or (self.handle_near(scene_pos) if scene_pos is not None and ref is None else None)
-        take = self.document.take
-        if handle is not None and take is not None:
-            href, side = handle
-            f, v, _ = ce.key_lookup(take, [href])[href]
-            key_y = float(self.to_display(href.channel, [ce.drawn_value(take, href, f, v)])[0])
-            end = next((p for p in self.selection_items.handle_points if p[0] == href and p[1] == side), None)
-            self.gesture = HandleDragGesture(href, side, (f, key_y), (end[2], end[3]) if end else (x, y))
-            return
-        ref = ref or (self.key_near(scene_pos) if scene_pos is not None else None)
-        if ref is not None and take is not None:
-            if ref not in self.session.selected_keys:
-                self.session.select_keys((self.session.selected_keys | {ref}) if additive else {ref})
-            found = ce.key_lookup(take, self.session.selected_keys)
-            found = {r: v for r, v in found.items() if r.channel not in self.session.locked_channels}
-            occupied = {}
-            for r in found:
-                layer = take.channel(r.channel).layer(r.layer)
-                occupied[(r.channel, r.layer)] = {k.frame for k in layer.keys if KeyRef(r.channel, r.layer, k.id) not in found}
-            start = {r: (f, float(self.to_display(r.channel, [ce.drawn_value(take, r, f, v)])[0]))
-                     for r, (f, v, _) in found.items()}
-            vr, sr = self.view_box.viewRect(), self.view_box.sceneBoundingRect()
-            self.gesture = KeyDragGesture(start, x, y, occupied, last_frame=take.n_frames - 1,
-                                          px_per_frame=sr.width() / max(vr.width(), 1e-9),
-                                          px_per_value=sr.height() / max(vr.height(), 1e-9))
-            self._drag_start = {r: (f, v) for r, (f, v, _) in found.items()}
-        else:
-            self.gesture = BoxSelectGesture(x, y, additive)
-
-    def drag_move(self, x, y, constrain: bool = False) -> None:
-        g = self.gesture
-        if isinstance(g, KeyDragGesture):
-            df, dv = g.move(x, y, constrain)
-            refs = set(g.keys)
-            cmds = ce.place_commands(self.document.current_take, self._drag_start, df,
-                                     {r.channel: dv * self.value_scale(r.channel) for r in refs})
-            self._live(cmds)
-        elif isinstance(g, HandleDragGesture):
-            slope, length = g.move(x, y)
-            take = self.document.take
-            cmd = ce.handle_command(self.document.current_take, take, g.ref, g.side,
-                                    slope * self.value_scale(g.ref.channel), length)
-            self._live({("handle", g.ref, g.side): cmd})
-        elif isinstance(g, BoxSelectGesture):
-            box = g.move(x, y)
-            self.view_box.show_band(box.frame0, box.value0, box.frame1, box.value1)
-
-    def _live(self, commands: dict) -> None:
-        try:
-            for key, cmd in commands.items():
-                self.document.live(key, cmd)
-        except TalkFaceError as exc:
-            self.error.emit(str(exc))
-
-    def drag_finish(self) -> None:
-        g, self.gesture = self.gesture, None
-        if isinstance(g, KeyDragGesture):
-            n = len(g.keys)
-            self.document.finish_live(label=f"Move {n} key{'s' if n != 1 else ''}")
-        elif isinstance(g, HandleDragGesture):
-            self.document.finish_live(label="Move tangent handle")
-        elif isinstance(g, BoxSelectGesture):
-            self.view_box.hide_band()
-            box = g.release()
-            hit = keys_in_box(box, self.all_keys())
-            self.session.select_keys((self.session.selected_keys | hit) if box.additive else hit)
 
     # -- edits -------------------------------------------------------------------------------------
     def _push(self, commands, label=None):
