@@ -68,39 +68,6 @@ def speech_dir() -> Path:
     return shared if shared.is_dir() else ROOT / "tests" / "data" / "speech"
 
 
-def reference_alignment(x16: np.ndarray, text: str) -> list[tuple[float, float, str]] | None:
-    """Plain one-pass pocketsphinx alignment (ARPAbet phones), independent of the package's aligner."""
-    import re
-
-    from pocketsphinx import Decoder
-
-    words = [w.strip("'") for w in re.findall(r"[a-z']+", text.lower()) if w.strip("'")]
-    d = Decoder(samprate=16000, dither=True, bestpath=False, loglevel="FATAL", beam=1e-80, wbeam=1e-60, pbeam=1e-80)
-    for w in set(words):
-        if d.lookup_word(w) is None:  # spelled letter by letter (its own table, not the package's guesser)
-            d.add_word(w, " ".join(_SPELL[c] for c in w if c in _SPELL) or "AH0", False)
-    pcm = (np.clip(x16, -1, 1) * 32767).astype("<i2").tobytes()
-    d.set_align_text(" ".join(words))
-    d.start_utt()
-    d.process_raw(pcm, full_utt=True)
-    d.end_utt()
-    if d.hyp() is None or d.hyp().hypstr.split() != words:
-        return None
-    d.set_alignment()
-    d.start_utt()
-    d.process_raw(pcm, full_utt=True)
-    d.end_utt()
-    out = []
-    for w in d.get_alignment():
-        phones = [(p.start / 100, (p.start + p.duration) / 100, p.name) for p in w]
-        out += phones
-    return out
-
-
-_SPELL = dict(zip("abcdefghijklmnopqrstuvwxyz",
-                  "AE B K D EH F G HH IH JH K L M N AA P K R S T AH V W K Y Z".split()))
-
-
 def json_references(meta: dict) -> list[lm.RefPhone] | None:
     t = meta.get("timings") or {}
     if "phone" in t and meta["speaker"].startswith("male, English") and "BOBBY" in meta["text"]:
@@ -120,7 +87,7 @@ def human_clips() -> list[dict]:
         meta = json.loads(wav.with_suffix(".json").read_text())
         refs, source = json_references(meta), "json timings"
         if refs is None and meta["language"].startswith("en"):
-            timed = reference_alignment(load_audio(wav).mono(16000), meta["text"])
+            timed = lm.reference_alignment(load_audio(wav).mono(16000), meta["text"])
             refs = [lm.RefPhone(s, e, lm.classify_arpabet(p)) for s, e, p in timed] if timed else None
             source = "pocketsphinx reference" if timed else "energy only"
         elif refs is None:

@@ -33,12 +33,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
 import time
 import zlib
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -176,9 +178,23 @@ def clip_rows(speech: Path):
     return rows
 
 
+class _Ref(NamedTuple):
+    start: float
+    end: float
+    phone: str  # ARPAbet without stress, or SIL
+
+
+def _arpabet(name: str) -> str:
+    """pocketsphinx label -> ARPAbet without stress; fillers and noise become SIL."""
+    from talkface_studio.audio.features import ARPABET
+
+    name = re.sub(r"\d", "", name.upper())
+    return name if name in ARPABET else "SIL"
+
+
 def english_reference_rows(speech: Path):
     """Recognizer and viseme aligner against pocketsphinx's alignment of the English clips."""
-    from talkface_studio.audio import phones as ps
+    from lipsync_measures import reference_alignment
     from talkface_studio.audio.viseme_phones import recognize, viseme_phone_pass
 
     totals = {mode: {"agree": [0, 0], "bil": [0, 0], "open": [0, 0], "mprec": [0, 0]}
@@ -187,10 +203,10 @@ def english_reference_rows(speech: Path):
     for meta_path in sorted(speech.glob("en_*.json")):
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         x16 = load_audio(meta_path.with_suffix(".wav")).mono(16000)
-        try:
-            ref = ps.align(x16, meta["text"])
-        except ps.PhoneError:
+        timed = reference_alignment(x16, meta["text"])
+        if timed is None:
             continue
+        ref = [_Ref(a, b, _arpabet(name)) for a, b, name in timed]
         used += 1
         n = len(x16) // 160 + 1
         truth = _labels_100(((p.start, p.end, label_class(p.phone)) for p in ref), n)

@@ -114,3 +114,36 @@ def p95_gap(gap: np.ndarray) -> tuple[float, float]:
     """(mm, fraction of the outer-eye-corner distance) of the 95th-percentile inner-lip gap."""
     mm = float(np.percentile(gap, 95))
     return mm, mm * MM
+
+
+def reference_alignment(x16: np.ndarray, text: str) -> list[tuple[float, float, str]] | None:
+    """Plain one-pass pocketsphinx alignment (ARPAbet phones), independent of the package's aligner."""
+    import re
+
+    from pocketsphinx import Decoder
+
+    words = [w.strip("'") for w in re.findall(r"[a-z']+", text.lower()) if w.strip("'")]
+    d = Decoder(samprate=16000, dither=True, bestpath=False, loglevel="FATAL", beam=1e-80, wbeam=1e-60, pbeam=1e-80)
+    for w in set(words):
+        if d.lookup_word(w) is None:  # spelled letter by letter (its own table, not the package's guesser)
+            d.add_word(w, " ".join(_SPELL[c] for c in w if c in _SPELL) or "AH0", False)
+    pcm = (np.clip(x16, -1, 1) * 32767).astype("<i2").tobytes()
+    d.set_align_text(" ".join(words))
+    d.start_utt()
+    d.process_raw(pcm, full_utt=True)
+    d.end_utt()
+    if d.hyp() is None or d.hyp().hypstr.split() != words:
+        return None
+    d.set_alignment()
+    d.start_utt()
+    d.process_raw(pcm, full_utt=True)
+    d.end_utt()
+    out = []
+    for w in d.get_alignment():
+        phones = [(p.start / 100, (p.start + p.duration) / 100, p.name) for p in w]
+        out += phones
+    return out
+
+
+_SPELL = dict(zip("abcdefghijklmnopqrstuvwxyz",
+                  "AE B K D EH F G HH IH JH K L M N AA P K R S T AH V W K Y Z".split()))

@@ -80,44 +80,6 @@ def guess_pronunciation(word: str) -> str:
     return " ".join(out) or "AH"
 
 
-def align(x16: np.ndarray, transcript: str) -> list[TimedPhone]:
-    """Forced alignment of 16 kHz mono speech to `transcript` (phone level)."""
-    from pocketsphinx import Decoder
-
-    words = transcript_words(transcript)
-    if not words:
-        raise PhoneError("transcript has no words")
-    # dither: synthetic speech has runs of exact zeros that break alignment. bestpath off: with it
-    # pocketsphinx 5 may stop the grammar early and label the last words as silence.
-    decoder = Decoder(samprate=16000, dither=True, bestpath=False, loglevel="FATAL")
-    for word in set(words):
-        if decoder.lookup_word(word) is None:
-            decoder.add_word(word, guess_pronunciation(word), False)
-    pcm = _pcm16(x16)
-    try:
-        decoder.set_align_text(" ".join(words))
-        decoder.start_utt()
-        decoder.process_raw(pcm, full_utt=True)
-        decoder.end_utt()
-        hyp = decoder.hyp()
-        if hyp is None or hyp.hypstr.split() != words:
-            raise PhoneError("speech does not match the transcript")
-        decoder.set_alignment()
-        decoder.start_utt()
-        decoder.process_raw(pcm, full_utt=True)
-        decoder.end_utt()
-        out = [
-            TimedPhone(p.start / PS_FPS, (p.start + p.duration) / PS_FPS, _clean(p.name))
-            for word in decoder.get_alignment()
-            for p in word
-        ]
-    except RuntimeError as exc:
-        raise PhoneError(f"alignment failed: {exc}") from None
-    if not out:
-        raise PhoneError("alignment produced no phones")
-    return out
-
-
 def recognise(x16: np.ndarray) -> list[TimedPhone]:
     """Free phone recognition with the bundled English phone language model."""
     from pocketsphinx import Decoder
