@@ -177,9 +177,9 @@ def main() -> int:
         return times
 
     floor = repaint_times(lambda i: None)
-    ce.drag_start(None, mid, 0.5, ref=ref)
-    drag = repaint_times(lambda i: ce.drag_move(mid + (i % 30), 0.5 + 0.01 * (i % 20)))
-    ce.drag_finish()
+    ce.mouse.drag_start(None, mid, 0.5, ref=ref)
+    drag = repaint_times(lambda i: ce.mouse.drag_move(mid + (i % 30), 0.5 + 0.01 * (i % 20)))
+    ce.mouse.drag_finish()
     rows.append(("curve repaint, no edit (floor)", floor, None))
     rows.append(("key drag: model + repaint, 10-min take", drag, floor))
     assert w.document.undo_stack.count() >= 1

@@ -3,7 +3,9 @@
     .venv/bin/python packaging/screenshots.py [--out docs]
 
 Without a DISPLAY it re-runs itself under `xvfb-run`. Writes screenshot-main.png (an edited take:
-emotion segments, keyed curves, the viewer with landmarks) and screenshot-welcome.png.
+emotion segments, keyed curves, the viewer with landmarks), screenshot-graph-editor.png (the
+timeline and curve editor: named markers, a key with broken, weighted tangent handles, linked
+zoom) and screenshot-welcome.png.
 """
 
 from __future__ import annotations
@@ -90,10 +92,45 @@ def main() -> int:
     _pump(app, 3.0, until=lambda: w.viewer.frame == 112)
     _pump(app, 0.5)
     w.grab().save(str(args.out / "screenshot-main.png"))
-    print(f"wrote {args.out / 'screenshot-main.png'} and {args.out / 'screenshot-welcome.png'}")
+    _graph_editor_shot(app, w, args.out / "screenshot-graph-editor.png")
+    print(f"wrote {args.out / 'screenshot-main.png'}, screenshot-graph-editor.png and screenshot-welcome.png")
     w.document.undo_stack.setClean()
     w.close()
     return 0
+
+
+def _graph_editor_shot(app, w, out: Path) -> None:
+    """Markers named by the director, the middle head turn key with broken, weighted handles (its
+    out handle pulled long and flat), zoomed in: the timeline follows the curve editor's zoom."""
+    from PySide6.QtCore import QRect
+
+    from talkface_studio.core.key_commands import SetHandle
+    from talkface_studio.core.marker_commands import AddMarker, RenameMarker
+    from talkface_studio.ui.key_gestures import KeyRef
+    from talkface_studio.ui.timeline_mapping import TimeView
+
+    take, ce, doc = w.document.take, w.curve_editor, w.document
+    for frame, name in ((62, "breath"), (104, "look up"), (150, "smile")):
+        cmd = doc.push(AddMarker(take.name, frame))
+        doc.push(RenameMarker(take.name, cmd.marker_id, name))
+    for name in ("emo_happy", "gaze_yaw"):
+        w.session.set_channel_shown(name, visible=False)
+    layer = take.channel("head_yaw").layers[-1]
+    key = layer.keys[1]
+    ref = KeyRef("head_yaw", layer.id, key.id)
+    w.session.set_active_channel("head_yaw")
+    w.session.select_keys({ref})
+    ce.set_broken(True)
+    ce.set_weighted(True)
+    doc.push(SetHandle(take.name, "head_yaw", layer.id, key.id, "out", -1.6, length=9.0))
+    w.session.set_playhead(112)
+    w.session.set_time_view(TimeView(55, 165))
+    ce.view_box.setYRange(0.38, 0.66, padding=0)
+    _pump(app, 3.0, until=lambda: w.viewer.frame == 112)
+    _pump(app, 0.5)
+    top = w.docks["timeline"].geometry().top()
+    bottom = w.docks["curves"].geometry().bottom()
+    w.grab(QRect(0, top, w.width(), bottom - top + 1)).save(str(out))
 
 
 if __name__ == "__main__":

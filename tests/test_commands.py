@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from talkface_studio.core import commands as C
+from talkface_studio.core import key_commands as K
+from talkface_studio.core import marker_commands as M
 from talkface_studio.core.channels import CHANNEL_NAMES, Key
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.project import Project
@@ -59,7 +61,8 @@ def _set_segment(p, d):
 
 
 def _add_keys(p, d):
-    frames = d.draw(st.lists(st.integers(0, N), min_size=1, max_size=4, unique=True))
+    last = p.take("t1").n_frames - 1
+    frames = d.draw(st.lists(st.integers(0, last), min_size=1, max_size=4, unique=True))
     layers = layer_ids(p)
     target = d.draw(st.sampled_from(layers + [None]))
     return C.AddKeys("t1", "head_yaw", [(f, d.draw(st.floats(-20, 20))) for f in frames], layer_id=target)
@@ -104,7 +107,33 @@ def _whole(p, d):
     ]))
 
 
-MAKERS = [_paint, _move_edge, _set_segment, _add_keys, _key_edit, _layer_edit, _whole]
+def _graph_edit(p, d):
+    """The graph editor's commands: insert keeping the shape, place, tangents, handles, markers."""
+    take = p.take("t1")
+    layers = [x for x in take.channel("head_yaw").layers if x.keys and x.mode != "reset"]
+    kind = d.draw(st.sampled_from(["insert", "place", "tangents", "handle", "marker"]))
+    if kind == "insert" or (kind in ("place", "tangents", "handle") and not layers):
+        return K.InsertKeys("t1", d.draw(st.integers(0, take.n_frames - 1)), ["head_yaw", "blink"])
+    if kind == "marker":
+        ids = [m.id for m in take.markers]
+        return d.draw(st.sampled_from([M.AddMarker("t1", d.draw(st.integers(0, take.n_frames - 1)))] + [
+            M.MoveMarker("t1", i, d.draw(st.integers(-5, 200))) for i in ids[:1]] + [
+            M.RenameMarker("t1", i, "breath") for i in ids[:1]] + [M.RemoveMarkers("t1", ids[-1:])] * bool(ids)))
+    layer = d.draw(st.sampled_from(layers))
+    key = d.draw(st.sampled_from(layer.keys))
+    if kind == "place":
+        return K.PlaceKeys("t1", "head_yaw", layer.id, {key.id: (d.draw(st.integers(-20, 200)),
+                                                                 d.draw(st.floats(-500, 500)))})
+    if kind == "tangents":
+        return K.SetTangents("t1", "head_yaw", layer.id, [key.id],
+                             tangent=d.draw(st.sampled_from([None, "auto", "flat", "linear", "auto_clamped"])),
+                             broken=d.draw(st.sampled_from([None, True, False])),
+                             weighted=d.draw(st.sampled_from([None, True, False])))
+    return K.SetHandle("t1", "head_yaw", layer.id, key.id, d.draw(st.sampled_from(["in", "out"])),
+                       d.draw(st.floats(-3, 3)), d.draw(st.sampled_from([None, 2.0, 9.5])))
+
+
+MAKERS = [_paint, _move_edge, _set_segment, _add_keys, _key_edit, _layer_edit, _whole, _graph_edit]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

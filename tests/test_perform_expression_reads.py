@@ -1,26 +1,35 @@
 """Each emotion reads as itself on a smiling portrait once it is neutralized, by geometric cues a
-classifier relies on (corners vs mouth centre, brow height and gap, eye and lip opening)."""
+classifier relies on (corners vs mouth centre, brow height and gap, eye and lip opening).
+
+The smile is a real one: MediaPipe's landmarks of tests/data/portraits/smiling_man.jpg (a broad,
+teeth-showing smile), not a face built from the very fields the neutralizer fits, so a neutralizer
+that only undid its own basis would fail here.
+"""
+
+import functools
 
 import numpy as np
 import pytest
 
+from gallery_portraits import fitted_landmarks
 from talkface_studio.core.emotion_track import EMOTIONS
-from talkface_studio.face.normalize import Pose, denormalize
 from talkface_studio.face.relocate import relocate
-from talkface_studio.face.topology import canonical_face
 from talkface_studio.perform.base import PerformRequest
 from talkface_studio.perform.blendshapes import compose
 from talkface_studio.perform.expression_measures import MEASURES, measure
-from talkface_studio.perform.neutralize import expression_field, neutralize_identity
+from talkface_studio.perform.neutralize import neutralize_identity
 from talkface_studio.perform.registry import get_performer
 from talkface_studio.perform.synthetic import features_from_script, sentence_script
 
-POSE = Pose.from_angles(yaw=-8.0, pitch=-10.0, roll=-2.0, scale=140.0, translation=(256.0, 250.0, 0.0))
-_face = canonical_face().astype(np.float64)
-_face[:, 1] *= 1.04  # a slightly long face
-# The demo portrait's own expression as fitted: a teeth-showing smile.
-SMILING_PX = denormalize(_face + expression_field({"corner_pull": 0.75, "lips_part": 1.3}, _face), POSE)
-NEUTRAL_PX, _ = neutralize_identity(SMILING_PX)
+
+def smiling_px() -> np.ndarray:
+    """The smiling portrait's own landmarks (crop pixels), fitted by MediaPipe once per session."""
+    return np.asarray(fitted_landmarks("smiling_man"), np.float64)
+
+
+@functools.lru_cache(maxsize=1)
+def neutral_px() -> np.ndarray:
+    return neutralize_identity(smiling_px())[0]
 
 
 def _read(identity_px, emotion: str, level: float) -> dict[str, float]:
@@ -30,13 +39,14 @@ def _read(identity_px, emotion: str, level: float) -> dict[str, float]:
     return {k: float(v[0]) for k, v in measure(lm).items()}
 
 
-def _change(emotion, level=1.0, identity_px=NEUTRAL_PX):
+def _change(emotion, level=1.0, identity_px=None):
+    identity_px = neutral_px() if identity_px is None else identity_px
     base, held = _read(identity_px, "neutral", 0), _read(identity_px, emotion, level)
     return {k: held[k] - base[k] for k in MEASURES}, held
 
 
 def test_the_neutralized_smiling_portrait_is_a_closed_relaxed_mouth():
-    before, after = _read(SMILING_PX, "neutral", 0), _read(NEUTRAL_PX, "neutral", 0)
+    before, after = _read(smiling_px(), "neutral", 0), _read(neutral_px(), "neutral", 0)
     assert before["corner_lift"] > 4 and before["lip_gap"] > 8
     assert -2.5 < after["corner_lift"] < 1.5 and after["lip_gap"] < 1.0
 
@@ -47,7 +57,7 @@ def test_sad_reads_sad_not_a_smile():
     assert d["inner_brow"] > 3 and d["inner_brow"] > d["outer_brow"] + 3  # AU1+4: oblique brows
     assert d["brow_gap"] < -4
     # without neutralization the same sad face keeps its corners above the mouth's centre
-    assert _read(SMILING_PX, "sad", 1.0)["corner_lift"] > held["corner_lift"] + 4
+    assert _read(smiling_px(), "sad", 1.0)["corner_lift"] > held["corner_lift"] + 4
 
 
 def test_angry_brows_down_and_together_a_glare_lips_pressed():

@@ -63,7 +63,7 @@ def test_save_load_round_trip_and_media_paths_are_relative(tmp_path):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(0, 59), st.integers(1, 30), st.sampled_from(["angry", "fear", "neutral"]),
                           st.integers(1, 3)), max_size=6),
-       st.lists(st.tuples(st.integers(0, 70), st.floats(-1e6, 1e6, allow_subnormal=False)), max_size=5),
+       st.lists(st.tuples(st.integers(0, 59), st.floats(-1e6, 1e6, allow_subnormal=False)), max_size=5),
        st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp")), min_size=1, max_size=12))
 def test_any_edited_project_round_trips(tmp_path, strokes, keys, name):
     take = Take(name, None, None, FrameRate(25), 60)  # any printable name, non-ASCII included

@@ -96,7 +96,7 @@ def test_painting_shows_in_viewer_and_curves_without_generate(window):
     w.session.set_playhead(60)
     neutral = w.viewer.landmarks.copy()
     w.session.set_channel_shown("emo_surprised", visible=True)
-    curve = w.curve_editor.items["emo_surprised"][1]
+    curve = w.curve_editor.items["emo_surprised"].final
     steps = w.document.undo_stack.count()
     w.session.set_brush(Brush("paint", "surprised", 3))
     lane, x = w.timeline.lane, w.timeline.lane.mapping.x_of

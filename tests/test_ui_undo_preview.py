@@ -66,7 +66,7 @@ class SlowCompute:
         self.started = threading.Event()
         self.computed = []
 
-    def preview_frame(self, take, project_path, frame, size):
+    def preview_frame(self, take, project_path, frame, size, stage=None):
         if not self.computed:
             self.started.set()
             self.gate.wait(5)

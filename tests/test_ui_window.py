@@ -103,10 +103,10 @@ def test_drag_key_changes_channel_then_reset_to_generated(make_window, project_p
     assert take.channel("head_yaw").final()[60] == pytest.approx(10.0, abs=1e-4)
     n = w.document.undo_stack.count()
     y0 = ce.to_display("head_yaw", [10.0])[0]
-    ce.drag_start(None, 60, y0, ref=ref)
+    ce.mouse.drag_start(None, 60, y0, ref=ref)
     for i in range(1, 6):
-        ce.drag_move(60 + i, y0 + i * 0.02)
-    ce.drag_finish()
+        ce.mouse.drag_move(60 + i, y0 + i * 0.02)
+    ce.mouse.drag_finish()
     assert w.document.undo_stack.count() == n + 1
     final = take.channel("head_yaw").final()
     expected = 10.0 + 5 * 0.02 * 120.0  # display units -> degrees over the -60..60 range
@@ -116,10 +116,13 @@ def test_drag_key_changes_channel_then_reset_to_generated(make_window, project_p
     w.document.undo_stack.undo()
     assert take.channel("head_yaw").layer(ref.layer).key(ref.key).frame == 60
     w.document.undo_stack.redo()
+    ce.copy()
     ce.reset_selection()
     assert np.allclose(take.channel("head_yaw").final()[65], generated[65], atol=1e-4)
+    # the reset key left the model and the selection (it no longer shapes the curve)
+    assert w.session.selected_keys == set()
+    assert not any(k.id == ref.key for layer in take.channel("head_yaw").layers for k in layer.keys)
     # copy / paste keeps spacing relative to the playhead; delete removes keys
-    ce.copy()
     w.session.set_playhead(120)
     ce.paste()
     assert any(k.frame == 120 for layer in take.channel("head_yaw").layers for k in layer.keys)
@@ -132,16 +135,56 @@ def test_drag_key_changes_channel_then_reset_to_generated(make_window, project_p
     assert not any(layer.keys for layer in take.channel("head_yaw").layers if layer.mode == "override")
 
 
+def _eye_opening(landmarks):
+    from talkface_studio.face.topology import REGIONS
+
+    return float(np.mean([landmarks[REGIONS[f"{side}_lower_lid"], 1].mean() - landmarks[REGIONS[f"{side}_upper_lid"], 1].mean()
+                          for side in ("left", "right")]))
+
+
+def _eye_pixels(w):
+    from talkface_studio.face.topology import REGIONS
+
+    pts = w.viewer.landmarks[np.concatenate([REGIONS["left_eye"], REGIONS["right_eye"]]), :2]
+    (x0, y0), (x1, y1) = np.floor(pts.min(0) - 2).astype(int), np.ceil(pts.max(0) + 2).astype(int)
+    return w.viewer.rgb[y0:y1, x0:x1].astype(np.float64)
+
+
 def test_generate_keeps_edits_and_preview_follows_playhead(make_window, project_path):
+    """A key that holds the eye open in the middle of a generated blink survives Generate (which
+    really replaces the bases), and the preview shows it: open there, closing at another blink."""
     w = make_window()
     w.open_project(project_path)
     take = w.document.take
-    w.curve_editor.add_key_at(30, 0.0, channel="blink")  # a forced open eye at frame 30
+    pitch = take.channel("head_pitch").base.copy()
+    w.session.set_brush(Brush("paint", "sad", 3))  # sad hangs the head: Generate must change the base
+    lane_drag(w, 140, 199)
     w.actions_by_name["generate"].trigger()
-    assert take.channel("blink").final()[30] == pytest.approx(0.0, abs=1e-5)
-    w.session.set_playhead(77)
-    assert w.viewer.frame == 77 and w.viewer.rgb.shape == (256, 256, 3)
-    assert w.viewer.landmarks.shape == (478, 3)
+    closed = np.flatnonzero(take.channel("blink").base > 0.6)  # where this performance blinks
+    assert len(closed), "the performance blinks"
+    held = int(closed[0])
+    w.document.undo_stack.undo()  # back to the old bases; the paint stays
+    assert np.array_equal(take.channel("head_pitch").base, pitch)
+    w.curve_editor.add_key_at(held, 0.0, channel="blink")  # hold the eye open through that blink
+    w.actions_by_name["generate"].trigger()
+    assert np.abs(take.channel("head_pitch").base[150:199] - pitch[150:199]).max() > 1.0  # bases replaced
+    blink = take.channel("blink").base
+    assert blink[held] > 0.6  # the generated blink is there...
+    assert take.channel("blink").final()[held] == pytest.approx(0.0, abs=1e-6)  # ...and the key wins
+    others = [f for f in np.flatnonzero(blink > 0.6) if abs(f - held) > 12]
+    assert others, "another blink to compare with"
+    other = int(others[0])
+    w.session.set_playhead(held)
+    assert w.viewer.frame == held
+    open_eye, open_pixels = _eye_opening(w.viewer.landmarks), _eye_pixels(w)
+    w.session.set_playhead(other)
+    assert w.viewer.frame == other
+    assert _eye_opening(w.viewer.landmarks) < 0.6 * open_eye  # the unkeyed blink closes the eye
+    w.session.set_playhead(held)
+    assert np.array_equal(_eye_pixels(w), open_pixels)  # the same frame again, the same pixels
+    rest = int(np.argmin(np.abs(blink - 0.0) + 10 * (np.abs(np.arange(len(blink)) - held) < 8)))
+    w.session.set_playhead(rest)  # an unkeyed open eye: the held frame looks like it
+    assert _eye_opening(w.viewer.landmarks) == pytest.approx(open_eye, rel=0.25)
 
 
 def test_save_reopen_and_close_prompt(make_window, project_path, tmp_path):
@@ -185,7 +228,9 @@ def test_recovery_after_crash(make_window, project_path):
     assert w3.document.take.emotion_track.segments[0].emotion != "fear"
 
 
-def test_render_start_and_cancel_leaves_nothing(make_window, project_path, tmp_path, qtbot):
+def test_render_start_and_cancel_leaves_nothing(make_window, project_path, tmp_path, qtbot, monkeypatch):
+    # an empty frame cache: frames cached by earlier runs would finish the render before the cancel
+    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
     w = make_window(sync=False)
     w.render_queue.show_dialogs = False
     assert w.open_project(project_path, ask_save=False)
@@ -198,9 +243,24 @@ def test_render_start_and_cancel_leaves_nothing(make_window, project_path, tmp_p
     ok = w.queue_render(tmp_path / "curves.csv", kind="curves")
     qtbot.waitUntil(lambda: ok.status == "done", timeout=30000)
     assert (tmp_path / "curves.csv").read_text().count("\n") >= w.document.take.n_frames
-    bad = w.queue_render(tmp_path / "missing-folder" / "x" / "out.mov", size=64)
-    w.document.take.audio_path = None  # the job has its own copy: the project is not consulted
-    qtbot.waitUntil(lambda: bad.status in ("failed", "done"), timeout=60000)
+    # a missing output folder is made, and the job renders its own copy of the take: clearing the
+    # project's audio after queueing changes nothing about it
+    w.session.set_in_out(10, 30)
+    made = w.queue_render(tmp_path / "missing-folder" / "x" / "out.mov", size=64, use_range=True)
+    w.document.take.audio_path = None
+    qtbot.waitUntil(lambda: made.status in ("done", "failed"), timeout=60000)
+    assert made.status == "done"
+    import imageio_ffmpeg
+
+    assert imageio_ffmpeg.count_frames_and_secs(str(made.spec.output))[0] == 20
+    # a render whose portrait vanished fails, names the file and leaves nothing behind
+    portrait = project_path.parent / "media" / "portrait.png"
+    portrait.rename(tmp_path / "away.png")
+    folder = tmp_path / "bad-out"
+    bad = w.queue_render(folder / "out.mp4", size=64, use_range=True)
+    qtbot.waitUntil(lambda: bad.status in ("done", "failed"), timeout=60000)
+    assert bad.status == "failed" and "portrait.png" in w.render_queue.log.toPlainText()
+    assert not any(folder.iterdir()) if folder.exists() else True
     w.render_queue.pool.waitForDone(30000)
 
 
@@ -245,12 +305,12 @@ def test_wheel_zooms_around_mouse_and_drop_dispatches(make_window, project_path,
     w = make_window()
     w.open_project(project_path)
     wf = w.timeline.waveform
-    before = w.session.mapping
+    before = wf.mapping
     anchor = before.frame_at(300)
     ev = QWheelEvent(QPointF(300, 10), QPointF(wf.mapToGlobal(QPoint(300, 10))), QPoint(0, 0), QPoint(0, 240),
                      Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
     QApplication.sendEvent(wf, ev)
-    after = w.session.mapping
+    after = wf.mapping
     assert after.px_per_frame == pytest.approx(before.px_per_frame * 1.25 ** 2)
     assert after.frame_at(300) == pytest.approx(anchor)
     # drops: an image replaces the portrait (undoable), other files are refused with a message

@@ -15,6 +15,7 @@ from typing import Iterable
 import numpy as np
 
 from .errors import ValidationError
+from .key_curve import INTERPOLATIONS, TANGENTS, curve_arrays, evaluate
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,16 @@ CHANNEL_SPECS: tuple[ChannelSpec, ...] = _specs()
 SPEC_BY_NAME: dict[str, ChannelSpec] = {s.name: s for s in CHANNEL_SPECS}
 CHANNEL_NAMES: tuple[str, ...] = tuple(s.name for s in CHANNEL_SPECS)
 
-INTERPOLATIONS = ("step", "linear", "smooth")
 LAYER_MODES = ("override", "additive", "reset")
 DEFAULT_BLEND = 6  # frames
+
+
+def key_value_limits(name: str, mode: str) -> tuple[float, float]:
+    """Where a key's value may lie: an override key within the channel's range, an additive key's
+    offset within plus or minus the range's width (enough to reach any value from any other)."""
+    s = spec(name)
+    span = s.max - s.min
+    return (-span, span) if mode == "additive" else (s.min, s.max)
 
 
 def new_id(prefix: str) -> str:
@@ -72,12 +80,22 @@ def spec(name: str) -> ChannelSpec:
 
 @dataclass(frozen=True)
 class Key:
-    """A value at a frame; `interp` shapes the curve from this key to the next one."""
+    """A value at a frame. `interp` shapes the curve from this key to the next one; the tangent
+    fields shape its Bézier handles (core.key_curve): `tangent` one of TANGENTS, explicit slopes
+    (value units per frame) for "free", `broken` in/out slopes independent, `weighted` handle
+    lengths (frames) of its own. The defaults reproduce the curves of files without tangents."""
 
     frame: int
     value: float
     interp: str = "smooth"
     id: str = field(default_factory=lambda: new_id("k"))
+    tangent: str = "auto_clamped"
+    in_slope: float = 0.0
+    out_slope: float = 0.0
+    broken: bool = False
+    weighted: bool = False
+    in_weight: float | None = None
+    out_weight: float | None = None
 
     def __post_init__(self):
         if isinstance(self.frame, bool) or not isinstance(self.frame, (int, np.integer)):
@@ -86,8 +104,30 @@ class Key:
             raise ValidationError(f"key value must be a finite number, got {self.value!r}")
         if self.interp not in INTERPOLATIONS:
             raise ValidationError(f"interpolation must be one of {', '.join(INTERPOLATIONS)}, got {self.interp!r}")
+        if self.tangent not in TANGENTS:
+            raise ValidationError(f"tangent must be one of {', '.join(TANGENTS)}, got {self.tangent!r}")
+        for name in ("in_slope", "out_slope"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not np.isfinite(v):
+                raise ValidationError(f"key {name} must be a finite number, got {v!r}")
+            object.__setattr__(self, name, float(v))
+        for name in ("in_weight", "out_weight"):
+            v = getattr(self, name)
+            if v is not None:
+                if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not np.isfinite(v) or v <= 0:
+                    raise ValidationError(f"key {name} must be a number of frames > 0, got {v!r}")
+                object.__setattr__(self, name, float(v))
         object.__setattr__(self, "frame", int(self.frame))
         object.__setattr__(self, "value", float(self.value))
+        object.__setattr__(self, "broken", bool(self.broken))
+        object.__setattr__(self, "weighted", bool(self.weighted))
+
+    @property
+    def has_default_tangents(self) -> bool:
+        """True when the key says nothing about handles (stored as a plain [frame, value, interp, id])."""
+        return (self.tangent == "auto_clamped" and not self.broken and not self.weighted
+                and self.in_slope == 0.0 and self.out_slope == 0.0
+                and self.in_weight is None and self.out_weight is None)
 
 
 @dataclass(frozen=True)
@@ -137,15 +177,13 @@ class EditLayer:
         return (self.keys[0].frame, self.keys[-1].frame) if self.keys else None
 
     @cached_property
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        frames = np.array([k.frame for k in self.keys], np.float64)
-        values = np.array([k.value for k in self.keys], np.float64)
-        interp = np.array([INTERPOLATIONS.index(k.interp) for k in self.keys], np.int8)
-        return frames, values, interp
+    def curve(self):
+        """The keys as core.key_curve.CurveArrays (built once: layers are immutable)."""
+        return curve_arrays(self.keys)
 
     def sample(self, t: np.ndarray) -> np.ndarray:
         """The keyed curve at frames `t` (held flat outside the keys)."""
-        return interpolate(*self._arrays, t)
+        return evaluate(self.curve, t)
 
     def weight(self, t: np.ndarray) -> np.ndarray:
         """0..1 influence at frames `t`: 1 between the keys, smoothstep ramps outside them."""
@@ -186,54 +224,12 @@ def _ramp(u: np.ndarray) -> np.ndarray:
 
 
 def interpolate(frames: np.ndarray, values: np.ndarray, interp: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Piecewise curve through (frames, values); interp[i] shapes the span from key i to key i+1.
-
-    0 step, 1 linear, 2 smooth = monotone cubic Hermite (Fritsch-Carlson / PCHIP tangents, flat at
-    the end keys so a layer eases in and out); it never overshoots its keys, unlike Catmull-Rom.
-    """
-    t = np.asarray(t, np.float64)
-    n = len(frames)
-    if n == 0:
-        return np.zeros_like(t)
-    if n == 1:
-        return np.full_like(t, values[0])
-    # Per span i: y = y0 + s*(c1 + s*(c2 + s*c3)), s in [0, 1]; step/linear are cubics with zeros.
-    h = np.diff(frames)
-    dy = np.diff(values)
-    m = _pchip_slopes(frames, values)
-    hm0, hm1 = h * m[:-1], h * m[1:]
-    kind = interp[:-1]
-    smooth = kind == 2
-    c1 = np.where(smooth, hm0, np.where(kind == 1, dy, 0.0))
-    c2 = np.where(smooth, 3 * dy - 2 * hm0 - hm1, 0.0)
-    c3 = np.where(smooth, hm0 + hm1 - 2 * dy, 0.0)
-    i = np.searchsorted(frames, t, side="right") - 1
-    np.clip(i, 0, n - 2, out=i)
-    s = (t - frames[i]) / h[i]
-    np.clip(s, 0.0, 1.0, out=s)
-    out = c3[i]
-    out *= s
-    out += c2[i]
-    out *= s
-    out += c1[i]
-    out *= s
-    out += values[i]
-    out[t >= frames[-1]] = values[-1]  # the last key holds (a step span would stop short of it)
-    return out
-
-
-def _pchip_slopes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    h = np.diff(x)
-    d = np.diff(y) / h
-    m = np.zeros_like(y)
-    if len(x) > 2:
-        w1 = 2 * h[1:] + h[:-1]
-        w2 = h[1:] + 2 * h[:-1]
-        same_sign = d[:-1] * d[1:] > 0
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            harmonic = (w1 + w2) / (w1 / d[:-1] + w2 / d[1:])
-        m[1:-1] = np.where(same_sign, harmonic, 0.0)
-    return m
+    """The curve through (frames, values) with default (auto-clamped) tangents; interp[i] shapes the
+    span from key i to key i+1 (0 step, 1 linear, 2 smooth: a monotone cubic, Fritsch-Carlson /
+    PCHIP slopes, flat at the end keys so a layer eases in and out; it never overshoots its keys)."""
+    keys = [Key(int(f), float(v), INTERPOLATIONS[int(i)], id=f"k{n}")
+            for n, (f, v, i) in enumerate(zip(frames, values, interp))]
+    return evaluate(curve_arrays(keys), t)
 
 
 class Channel:
@@ -309,6 +305,17 @@ class Channel:
             out.flags.writeable = False
             self._final = out
         return self._final
+
+    def below(self, layer_id: str) -> np.ndarray:
+        """float64 [T]: the base with the layers under `layer_id` applied (unclipped): what an
+        additive layer adds to, or what an override layer blends from at its edges."""
+        base = self._base.astype(np.float64)
+        value = base
+        for layer in self._layers:
+            if layer.id == layer_id:
+                return value
+            value = layer.apply(value, base)
+        raise ValidationError(f"{self.name}: no edit layer with id {layer_id!r}")
 
     def has_edits(self) -> bool:
         return any(layer.enabled and layer.keys for layer in self._layers)

@@ -7,7 +7,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from .channels import CHANNEL_NAMES, DEFAULT_BLEND, EditLayer, Key, new_id, spec
+from .channels import CHANNEL_NAMES, DEFAULT_BLEND, EditLayer, Key, key_value_limits, new_id, spec
 from .errors import ValidationError
 from .project import Change, Project
 from .undo import Command
@@ -54,6 +54,23 @@ class _LayersCommand(Command):
         if not spans:
             return None
         return (min(s for s, _ in spans), max(e for _, e in spans))
+
+    def _limited(self, project, mode: str, keys, shift_frames: bool = False) -> tuple[Key, ...]:
+        """Keys clamped into the channel's value limits; frames outside the take are refused, or
+        with `shift_frames` the keys move back inside together (a drag or nudge stops at the ends)."""
+        keys = tuple(keys)
+        lo, hi = key_value_limits(self.channels[0], mode)
+        n = project.take(self.take).n_frames
+        if keys:
+            first, last = min(k.frame for k in keys), max(k.frame for k in keys)
+            if shift_frames:
+                shift = max(0, -first) - max(0, last - (n - 1))
+                keys = tuple(dataclasses.replace(k, frame=k.frame + shift) for k in keys) if shift else keys
+            elif first < 0 or last > n - 1:
+                bad = first if first < 0 else last
+                raise ValidationError(f"a key at frame {bad} is outside the take (frames 0-{max(0, n - 1)})")
+        return tuple(k if lo <= k.value <= hi else dataclasses.replace(k, value=min(hi, max(lo, k.value)))
+                     for k in keys)
 
     def _edit_layer(self, project, layer_id: str, **changes) -> EditLayer:
         ch = self._channel(project)
@@ -160,10 +177,12 @@ class AddKeys(_LayersCommand):
     def _apply(self, project):
         ch = self._channel(project)
         if self.new_layer:
-            ch.layers = ch.layers + (EditLayer(id=self.layer_id, mode=self.mode, keys=self.keys, name=self.name),)
+            keys = self._limited(project, self.mode, self.keys)
+            ch.layers = ch.layers + (EditLayer(id=self.layer_id, mode=self.mode, keys=keys, name=self.name),)
         else:
             layer = ch.layer(self.layer_id)
-            self._edit_layer(project, self.layer_id, keys=_merge_keys(layer.keys, self.keys))
+            keys = self._limited(project, layer.mode, self.keys)
+            self._edit_layer(project, self.layer_id, keys=_merge_keys(layer.keys, keys))
 
 
 class MoveKeys(_LayersCommand):
@@ -179,8 +198,8 @@ class MoveKeys(_LayersCommand):
     def _apply(self, project):
         layer = self._channel(project).layer(self.layer_id)
         moving = [layer.key(i) for i in self.key_ids]
-        d_frame = max(self.d_frame, -min(k.frame for k in moving))  # keys stop at frame 0
-        moved = [dataclasses.replace(k, frame=k.frame + d_frame, value=k.value + self.d_value) for k in moving]
+        moved = [dataclasses.replace(k, frame=k.frame + self.d_frame, value=k.value + self.d_value) for k in moving]
+        moved = self._limited(project, layer.mode, moved, shift_frames=True)  # keys stop at the take's ends
         still = [k for k in layer.keys if k.id not in self.key_ids]
         self._edit_layer(project, self.layer_id, keys=_merge_keys(still, moved))
 
@@ -215,7 +234,11 @@ class SetKeys(_LayersCommand):
         layer = self._channel(project).layer(self.layer_id)
         for i in self.key_ids:
             layer.key(i)
-        keys = tuple(dataclasses.replace(k, **self.changes) if k.id in self.key_ids else k for k in layer.keys)
+        changes = dict(self.changes)
+        if "value" in changes:  # typed values stop at the channel's limits
+            lo, hi = key_value_limits(self.channels[0], layer.mode)
+            changes["value"] = min(hi, max(lo, float(changes["value"])))
+        keys = tuple(dataclasses.replace(k, **changes) if k.id in self.key_ids else k for k in layer.keys)
         self._edit_layer(project, self.layer_id, keys=keys)
 
     def _merge_key(self):
@@ -226,7 +249,10 @@ class SetKeys(_LayersCommand):
 class ResetRangeToGenerated(_LayersCommand):
     """Put frames [start, end) back to the generated base: a 'reset' layer on top of each channel.
 
-    It samples whatever the base is, so it still holds after regeneration; undo removes it.
+    The keys of edit layers inside the range are removed (they would no longer shape the curve
+    there; left in place they would float off it and still bend it at the range's edges), layers
+    left without keys go, and a channel left without edits needs no reset layer. The reset layer
+    samples whatever the base is, so it still holds after regeneration; undo puts everything back.
     """
 
     def __init__(self, take: str, start: int, end: int, channels: Iterable[str] | None = None,
@@ -236,6 +262,7 @@ class ResetRangeToGenerated(_LayersCommand):
             raise ValidationError(f"reset range must be start < end within the take, got {start}-{end}")
         self.start, self.end, self.blend = int(start), int(end), int(blend)
         self.layer_ids = {n: new_id("L") for n in self.channels}
+        self.removed_keys: set[tuple[str, str, str]] = set()  # (channel, layer, key) taken out
         self.label = "Reset to generated"
 
     def _apply(self, project):
@@ -243,10 +270,22 @@ class ResetRangeToGenerated(_LayersCommand):
             ch = self._channel(project, n)
             if not ch.layers:
                 continue  # nothing to reset: keep unedited channels free of layers
+            kept = []
+            for layer in ch.layers:
+                if layer.mode == "reset":
+                    kept.append(layer)
+                    continue
+                inside = [k for k in layer.keys if self.start <= k.frame < self.end]
+                self.removed_keys |= {(n, layer.id, k.id) for k in inside}
+                if len(inside) < len(layer.keys) or not layer.keys:
+                    kept.append(dataclasses.replace(layer, keys=tuple(k for k in layer.keys if k not in inside)))
+            if not any(layer.keys and layer.mode != "reset" for layer in kept):
+                ch.layers = [x for x in kept if x.mode != "reset"]
+                continue
             keys = (Key(self.start, 0.0, "step"), Key(self.end - 1, 0.0, "step")) if self.end - 1 > self.start \
                 else (Key(self.start, 0.0, "step"),)
-            ch.layers = ch.layers + (EditLayer(id=self.layer_ids[n], mode="reset", keys=keys, blend_in=self.blend,
-                                               blend_out=self.blend, name="Reset to generated"),)
+            ch.layers = kept + [EditLayer(id=self.layer_ids[n], mode="reset", keys=keys, blend_in=self.blend,
+                                          blend_out=self.blend, name="Reset to generated")]
 
 
 class ImportCurvesAsLayer(_LayersCommand):

@@ -23,8 +23,8 @@ class Change:
 # emotion: the emotion track; channel: one channel's base or layers (name = channel);
 # take: a take's media, rate or length; generation: a take's generation settings (backend, seed,
 # transcript, performance options: the take needs Generate); takes: takes added/removed/renamed/
-# reordered; settings: project settings.
-KINDS = ("emotion", "channel", "take", "generation", "takes", "settings")
+# reordered; settings: project settings; markers: a take's named markers.
+KINDS = ("emotion", "channel", "take", "generation", "takes", "settings", "markers")
 
 
 class Project:
@@ -36,6 +36,9 @@ class Project:
         # sha256 of the file as loaded or last saved (session state, never written): a save compares
         # it with the disk so a change another program saved meanwhile is never overwritten unseen
         self.file_digest: str | None = None
+        # How the project was last looked at (shown channels, zoom; ui.view_settings): saved with
+        # the project so it opens as it was left, but neither undone nor a reason to ask to save.
+        self.view: dict = {}
         # Callbacks receiving a Change after each edit; the UI connects here (on the GUI thread).
         self.changed: list[Callable[[Change], None]] = []
         for t in takes or []:

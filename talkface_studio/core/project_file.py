@@ -24,7 +24,8 @@ import numpy as np
 
 from . import atomic_write
 from .atomic_write import backup_path, write_target
-from .channels import CHANNEL_NAMES, INTERPOLATIONS, LAYER_MODES, Channel, EditLayer, Key
+from .channels import CHANNEL_NAMES, Channel
+from .edit_json import layer_from_json, layer_to_json, markers_from_json, markers_to_json
 from .emotion_track import EMOTIONS, EmotionTrack, Segment
 from .errors import ProjectFileError, TalkFaceError, ValidationError
 from .file_access import read_regular
@@ -35,7 +36,7 @@ from .language_code import normalize_language
 from .project import Project
 from .project_lock import ProjectLock
 from .protected_files import ProtectedFiles
-from .schema_upgrade import CURRENT_VERSION, PROJECT_SCHEMA, encode_f32, upgrade
+from .schema_upgrade import CURRENT_VERSION, PROJECT_SCHEMA, check_schema, encode_f32, upgrade, upgrade_object
 from .stored_fit import check_stored_fit
 from .take import GenerationSettings, Take, check_take_name
 from .timebase import FrameRate
@@ -55,16 +56,21 @@ def project_to_json(project: Project, project_dir: str | Path) -> dict:
         "schema": PROJECT_SCHEMA, "schema_version": CURRENT_VERSION, "writer": f"talkface-studio {__version__}",
         "settings": project.settings,
         "takes": [_take_to_json(t, Path(project_dir)) for t in project.takes],
+        **({"view": project.view} if project.view else {}),
     }
 
 
 def _take_to_json(take: Take, project_dir: Path) -> dict:
     track = take.emotion_track
+    generation = take.generation.to_json()
+    if take.generation.stamp is not None:  # readers before it ignore it: no schema change
+        generation["stamp"] = take.generation.stamp
+    markers = {"markers": markers_to_json(take.markers)} if take.markers else {}
     return {
-        "schema": "talkface.take", "version": 1, "name": take.name,
+        "schema": "talkface.take", "version": 2 if markers else 1, "name": take.name,
         "audio": _relative(take.audio_path, project_dir), "portrait": _relative(take.portrait_path, project_dir),
-        "rate": take.rate.to_json(), "n_frames": take.n_frames, "language": take.language,
-        "generation": take.generation.to_json(),
+        "rate": take.rate.to_json(), "n_frames": take.n_frames, "language": take.language, **markers,
+        "generation": generation,
         "portrait_fit": take.portrait_fit,
         "emotion_track": {
             "schema": "talkface.emotion_track", "version": 1, "default_transition": track.default_transition,
@@ -72,15 +78,9 @@ def _take_to_json(take: Take, project_dir: Path) -> dict:
             "segments": [{"id": s.id, "start": s.start, "end": s.end, "emotion": s.emotion, "level": s.level,
                           "transition": s.transition} for s in track.segments],
         },
-        "channels": {n: {"base": encode_f32(ch.base), "layers": [_layer_to_json(x) for x in ch.layers]}
+        "channels": {n: {"base": encode_f32(ch.base), "layers": [layer_to_json(x) for x in ch.layers]}
                      for n, ch in take.channels.items()},
     }
-
-
-def _layer_to_json(layer: EditLayer) -> dict:
-    return {"schema": "talkface.edit_layer", "version": 1, "id": layer.id, "name": layer.name, "mode": layer.mode,
-            "enabled": layer.enabled, "blend_in": layer.blend_in, "blend_out": layer.blend_out,
-            "keys": [[k.frame, k.value, k.interp, k.id] for k in layer.keys]}
 
 
 def _relative(path: Path | None, project_dir: Path) -> str | None:
@@ -231,11 +231,20 @@ def project_from_json(doc: At, project_path: Path) -> Project:
         if name in seen:
             raise doc["takes"][i]["name"].fail(f"take name {name!r} is used twice")
         seen.add(name)
-    return Project(takes, settings.value, project_path)
+    project = Project(takes, settings.value, project_path)
+    project.view = _view_from_json(doc.get("view", {}))
+    return project
+
+
+def _view_from_json(view: At) -> dict:
+    """View settings are the UI's (ui.view_settings reads them leniently); here only their size."""
+    view.dict()
+    view.tree(max_depth=6, max_nodes=10_000, max_number=1e9)
+    return view.value
 
 
 def _take_from_json(t: At, folder: Path) -> Take:
-    _check_schema(t, "talkface.take")
+    t = t.at(upgrade_object(t, "talkface.take", _check_schema(t, "talkface.take")), t.path)
     name = t["name"]
     try:
         check_take_name(name.str(max_len=MAX_NAME))
@@ -257,7 +266,8 @@ def _take_from_json(t: At, folder: Path) -> Take:
     options.tree(max_depth=8, max_nodes=10_000, max_number=MAX_OPTION_NUMBER)
     generation = GenerationSettings(g.get("backend", "procedural").str(max_len=100),
                                     g.get("seed", 0).int(min=0, max=MAX_SEED),
-                                    g.get("transcript").str(optional=True), options.value)
+                                    g.get("transcript").str(optional=True), options.value,
+                                    g.get("stamp").str(optional=True, max_len=200))
     fit = t.get("portrait_fit")
     if not fit.is_null:
         check_stored_fit(fit)
@@ -267,7 +277,7 @@ def _take_from_json(t: At, folder: Path) -> Take:
         if cname not in CHANNEL_NAMES:
             raise c.fail(f"unknown channel (channels are {', '.join(CHANNEL_NAMES)})")
         base = _decode_base(c["base"], n_frames)
-        layers = [_layer_from_json(x) for x in c.get("layers", []).each(MAX_LAYERS)]
+        layers = [layer_from_json(x) for x in c.get("layers", []).each(MAX_LAYERS)]
         ids = set()
         for i, layer in enumerate(layers):
             if layer.id in ids:
@@ -280,18 +290,13 @@ def _take_from_json(t: At, folder: Path) -> Take:
     audio, portrait = _resolve(t.get("audio"), folder), _resolve(t.get("portrait"), folder)
     try:
         return Take(name.value, audio, portrait, rate, n_frames, track, channels, generation, fit.value,
-                    language)
+                    language, markers_from_json(t.get("markers", [])))
     except ValidationError as exc:
         raise t.fail(exc.problem) from None
 
 
-def _check_schema(obj: At, schema: str) -> None:
-    got = obj.get("schema", schema).str(max_len=100)
-    if got != schema:
-        raise obj["schema"].fail(f"must be {schema!r}, got {got!r}")
-    version = obj.get("version", 1).int(min=1)
-    if version > 1:
-        raise obj["version"].fail(f"{schema} version {version} is newer than this TalkFace Studio reads (1)")
+def _check_schema(obj: At, schema: str) -> int:
+    return check_schema(obj, schema)
 
 
 def _resolve(value: At, folder: Path) -> Path | None:
@@ -350,32 +355,6 @@ def _decode_base(b: At, n_frames: int) -> np.ndarray:
     if len(values) and np.abs(values).max() > VALUE_LIMIT:
         raise b["data"].fail(f"contains values beyond +-{VALUE_LIMIT:g}")
     return values
-
-
-def _layer_from_json(x: At) -> EditLayer:
-    _check_schema(x, "talkface.edit_layer")
-    keys, frames, key_ids = [], set(), set()
-    for k in x["keys"].each(MAX_KEYS):
-        if len(k.list()) != 4:
-            raise k.fail("a key must be [frame, value, interp, id]")
-        frame = k[0].int(min=-MAX_FRAMES, max=2 * MAX_FRAMES)
-        value = k[1].float(min=-VALUE_LIMIT, max=VALUE_LIMIT)
-        interp = k[2].one_of(INTERPOLATIONS)
-        kid = k[3].str(max_len=MAX_NAME)
-        if frame in frames:
-            raise k.fail(f"a second key on frame {frame}")
-        if kid in key_ids:
-            raise k[3].fail(f"key id {kid!r} is used twice")
-        frames.add(frame)
-        key_ids.add(kid)
-        keys.append(Key(frame, value, interp, kid))
-    try:
-        return EditLayer(id=x["id"].str(max_len=MAX_NAME), mode=x.get("mode", "override").one_of(LAYER_MODES),
-                         keys=tuple(keys), blend_in=x.get("blend_in", 0).int(min=0, max=MAX_FRAMES),
-                         blend_out=x.get("blend_out", 0).int(min=0, max=MAX_FRAMES),
-                         enabled=x.get("enabled", True).bool(), name=x.get("name", "").str(max_len=MAX_NAME))
-    except ValidationError as exc:
-        raise x.fail(exc.problem) from None
 
 
 # -- recovery --------------------------------------------------------------------------------------

@@ -28,6 +28,12 @@ from .timebase import FrameRate
 PROJECT_SCHEMA = "talkface.project"
 CURRENT_VERSION = 2
 
+# Objects inside a project carry their own versions (OpenTimelineIO style). A writer uses the lowest
+# version that holds an object, so files that use no newer feature still open in older releases.
+#   talkface.take 2: "markers" (named markers, core.markers)
+#   talkface.edit_layer 2: keys may carry tangent handles as a fifth element (core.edit_json)
+OBJECT_VERSIONS = {"talkface.take": 2, "talkface.edit_layer": 2, "talkface.emotion_track": 1}
+
 
 def detect_version(doc: At) -> int:
     obj = doc.dict()
@@ -123,3 +129,38 @@ def _v1_to_v2(doc: At) -> dict:
 
 
 UPGRADES = {0: _v0_to_v1, 1: _v1_to_v2}
+
+
+def check_schema(obj: At, schema: str) -> int:
+    """The object's version after checking its schema name; newer than this release reads: refused."""
+    got = obj.get("schema", schema).str(max_len=100)
+    if got != schema:
+        raise obj["schema"].fail(f"must be {schema!r}, got {got!r}")
+    version = obj.get("version", 1).int(min=1)
+    reads = OBJECT_VERSIONS.get(schema, 1)
+    if version > reads:
+        raise obj["version"].fail(f"{schema} version {version} is newer than this TalkFace Studio reads ({reads})")
+    return version
+
+
+def _take_v1_to_v2(obj: dict) -> dict:
+    """Takes gained named markers; a take of version 1 has none."""
+    return {**obj, "version": 2, "markers": []}
+
+
+def _layer_v1_to_v2(obj: dict) -> dict:
+    """Keys may carry tangent handles; a version-1 key [frame, value, interp, id] means the default
+    handles (auto-clamped, a third of the span), which evaluate exactly as version 1 did."""
+    return {**obj, "version": 2}
+
+
+OBJECT_UPGRADES = {("talkface.take", 1): _take_v1_to_v2, ("talkface.edit_layer", 1): _layer_v1_to_v2}
+
+
+def upgrade_object(obj: At, schema: str, version: int) -> dict:
+    """The object (plain JSON) upgraded from `version` to the newest one this release reads."""
+    value = obj.dict()
+    while version < OBJECT_VERSIONS.get(schema, 1):
+        value = OBJECT_UPGRADES[(schema, version)](value)
+        version += 1
+    return value

@@ -15,6 +15,7 @@ import numpy as np
 from .channels import CHANNEL_NAMES, Channel
 from .emotion_track import EmotionTrack
 from .errors import ValidationError
+from .markers import Marker, sorted_markers
 from .language_code import DEFAULT_LANGUAGE, normalize_language
 from .timebase import FrameRate
 
@@ -27,8 +28,12 @@ class GenerationSettings:
     seed: int = 0
     transcript: str | None = None
     options: dict = field(default_factory=dict)
+    # Digest of stage 1's inputs when the bases were last generated (pipeline.generation_stamp);
+    # None: never generated, or by a version that kept no stamp. Not an input itself.
+    stamp: str | None = None
 
     def to_json(self) -> dict:
+        """The performer's settings (what a cache of its results is keyed on; no stamp)."""
         return {"backend": self.backend, "seed": self.seed, "transcript": self.transcript,
                 "options": copy.deepcopy(self.options)}
 
@@ -37,7 +42,8 @@ class Take:
     def __init__(self, name: str, audio_path: str | Path | None, portrait_path: str | Path | None,
                  rate: FrameRate, n_frames: int, emotion_track: EmotionTrack | None = None,
                  channels: dict[str, Channel] | None = None, generation: GenerationSettings | None = None,
-                 portrait_fit: dict | None = None, language: str = DEFAULT_LANGUAGE):
+                 portrait_fit: dict | None = None, language: str = DEFAULT_LANGUAGE,
+                 markers: tuple[Marker, ...] = ()):
         self.name = check_take_name(name)
         self.language = normalize_language(language)  # BCP-47; what the speech front end expects
         self.audio_path = Path(audio_path) if audio_path is not None else None
@@ -51,6 +57,7 @@ class Take:
             default_transition=max(1, round(rate.fps / 3)))
         self.generation = generation if generation is not None else GenerationSettings()
         self.portrait_fit = portrait_fit  # opaque JSON owned by face/: the fitted landmarks and crop
+        self.markers = markers
         given = dict(channels or {})
         unknown = set(given) - set(CHANNEL_NAMES)
         if unknown:
@@ -61,6 +68,15 @@ class Take:
         for ch in self.channels.values():
             if ch.n_frames != self.n_frames:
                 ch.resize(self.n_frames)
+
+    @property
+    def markers(self) -> tuple[Marker, ...]:
+        """Named markers sorted by frame (immutable values; commands replace the tuple)."""
+        return self._markers
+
+    @markers.setter
+    def markers(self, markers) -> None:
+        self._markers = sorted_markers(markers)
 
     @property
     def duration_seconds(self) -> float:
@@ -92,11 +108,11 @@ class Take:
         """Everything undo needs to restore this take in place (arrays and layers are immutable)."""
         return (self.audio_path, self.portrait_path, self.rate, self.n_frames, self.emotion_track.snapshot(),
                 {n: (ch.base, ch.layers) for n, ch in self.channels.items()},
-                copy.deepcopy(self.generation), copy.deepcopy(self.portrait_fit), self.language)
+                copy.deepcopy(self.generation), copy.deepcopy(self.portrait_fit), self.language, self.markers)
 
     def restore(self, state: tuple) -> None:
         (self.audio_path, self.portrait_path, self.rate, self.n_frames, track, channels,
-         generation, fit, self.language) = state
+         generation, fit, self.language, self.markers) = state
         self.emotion_track.restore(track)
         for n, (base, layers) in channels.items():
             self.channels[n].base = base
@@ -109,7 +125,8 @@ class Take:
         return Take(self.name, self.audio_path, self.portrait_path, self.rate, self.n_frames,
                     EmotionTrack(*self.emotion_track.snapshot()),
                     {n: ch.copy() for n, ch in self.channels.items()},
-                    copy.deepcopy(self.generation), copy.deepcopy(self.portrait_fit), self.language)
+                    copy.deepcopy(self.generation), copy.deepcopy(self.portrait_fit), self.language,
+                    self.markers)
 
     def __repr__(self) -> str:
         return f"Take({self.name!r}, {self.n_frames} frames at {self.rate} fps)"

@@ -25,6 +25,7 @@ from talkface_studio.core.take import GenerationSettings, Take
 
 from talkface_studio.perform.neutralize import wants_neutralize
 
+from .generation_stamp import generation_stamp
 from .snapshot import TakeSnapshot
 
 _MAX_PERFORMANCES = 4  # a few takes' worth: the performer is fast, memory is not free
@@ -210,6 +211,7 @@ class TakeState:
         performance = self._performances.get(key) or self._perform(take, generation)
         bases = {n: v for n, v in performance.channels.items() if n in CHANNEL_NAMES}
         n_frames = performance.n_frames if performance.n_frames != take.n_frames else None
+        generation.stamp = generation_stamp(take, self.audio_path(take), generation, performance.n_frames)
         self._do(SetBase(take.name, bases, n_frames=n_frames, generation=generation))
         self._performances[self._performance_key(take)] = performance
         return performance

@@ -1,28 +1,34 @@
-"""CurveEditor: the channels of the current take as curves over frames (pyqtgraph).
+"""CurveEditor: the channels of the current take as curves over frames (pyqtgraph), a graph editor
+as Maya and Blender have: keys with Bézier tangent handles.
 
-The generated base is drawn faint and the final curve (base + the artist's layers) bright; edit
-keys are dots you can select, drag (time snaps to frames), add, delete, retime and re-tangent.
-Curves of different units share the view normalised to each channel's range (toggle off to see
-raw values). A drag moves the model live and leaves exactly one undo step.
+The generated base is drawn faint and the final curve (base + the artist's layers) bright; keys are
+diamonds you select (click, box, or click a curve for all of its keys), drag (time snaps to frames;
+Shift keeps to one axis), add, delete and re-tangent; the selected keys show their handles, which
+you drag to turn (and, on weighted keys, stretch). Curves of different units share the view
+normalised to each channel's range (off: raw values). Its time axis is the timeline's (one
+session time view). A drag moves the model live and leaves exactly one undo step.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from talkface_studio.core.channels import CHANNEL_SPECS, SPEC_BY_NAME
+from talkface_studio.core.channels import CHANNEL_NAMES, SPEC_BY_NAME
 from talkface_studio.core.errors import TalkFaceError
 
 from . import curve_edits as ce
 from . import theme
+from .curve_items import ChannelCurve, SelectionItems
+from .curve_toolbar import build_toolbar
+from .curve_mouse import CurveMouse
 from .curve_view_box import CurveViewBox
-from .key_gestures import BoxSelectGesture, KeyDragGesture, KeyRef, keys_in_box, paste_offsets
+from .key_gestures import KeyRef, paste_offsets
+from .timeline_mapping import TimeView
 
-HIT_PX = 7.0
+AXIS_WIDTH = 87  # the timeline's track-header column + spacing: frames line up with the timeline's
 
 
 class CurveEditor(QWidget):
@@ -33,37 +39,11 @@ class CurveEditor(QWidget):
         self.document, self.session = document, session
         self.normalized = True
         self.clipboard: list[tuple[str, int, float, str]] = []
-        self.gesture = None
-        self._applied = (0, 0.0)
-        self.items: dict[str, tuple] = {}  # channel -> (base item, final item, keys scatter)
+        self.items: dict[str, ChannelCurve] = {}
+        self._applying_view = False
 
-        bar = QHBoxLayout()
-        bar.setContentsMargins(4, 2, 4, 2)
-        bar.setSpacing(2)
-        self.buttons = {}
-        for key, text, tip, slot in (
-                ("norm", "Normalized", "Show every channel scaled to its range (off: raw units)", self._toggle_norm),
-                ("step", "Step", "Tangent: step", lambda: self.set_interp("step")),
-                ("linear", "Linear", "Tangent: linear", lambda: self.set_interp("linear")),
-                ("smooth", "Smooth", "Tangent: smooth (no overshoot)", lambda: self.set_interp("smooth")),
-                ("key", "Key (S)", "Key the shown channels at the playhead", self.key_at_playhead),
-                ("reset", "Reset to generated", "Put the selection (or the in/out range) back to the generated curve",
-                 self.reset_selection),
-                ("frame_sel", "Frame sel (F)", "Frame the selected keys", self.frame_selection),
-                ("frame_all", "Frame all (A)", "Frame the whole take", self.frame_all)):
-            b = QToolButton(self)
-            b.setText(text)
-            b.setToolTip(tip)
-            b.clicked.connect(slot)
-            bar.addWidget(b)
-            self.buttons[key] = b
-            if key in ("norm", "smooth", "reset"):
-                bar.addSpacing(10)
-        self.buttons["norm"].setCheckable(True)
-        self.buttons["norm"].setChecked(True)
-        bar.addStretch(1)
-
-        self.view_box = CurveViewBox(self)
+        self.mouse = CurveMouse(self)
+        self.view_box = CurveViewBox(self.mouse)
         self.plot = pg.PlotWidget(viewBox=self.view_box)
         # A GridItem behind the curves rather than the axes' own grid (showGrid): the axes stretch
         # their tick lines across the whole plot and replay them with every paint, which doubled the
@@ -73,6 +53,8 @@ class CurveEditor(QWidget):
         self.view_box.addItem(self.grid, ignoreBounds=True)
         self.view_box.disableAutoRange()  # frame_all / frame_selection set ranges; no bounds scans per edit
         self.plot.setLabel("bottom", "frame")
+        self.plot.getAxis("left").setWidth(AXIS_WIDTH)
+        self.plot.getPlotItem().layout.setContentsMargins(0, 4, 0, 0)
         self.plot.getPlotItem().hideButtons()
         self.plot.setMenuEnabled(False)
         self.playhead_line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen(theme.ACCENT, width=1.5))
@@ -82,22 +64,22 @@ class CurveEditor(QWidget):
         self.legend = pg.LegendItem(offset=(-8, 6), labelTextColor=theme.TEXT_DIM, labelTextSize="8pt",
                                     brush=pg.mkBrush(20, 21, 23, 200), pen=pg.mkPen("#3a3c41"))
         self.legend.setParentItem(self.view_box)
-        self.selected_scatter = pg.ScatterPlotItem(size=11, pen=pg.mkPen("#ffffff", width=1.5),
-                                                   brush=pg.mkBrush(theme.ACCENT), symbol="d")
-        self.selected_scatter.setZValue(950)
-        self.view_box.addItem(self.selected_scatter, ignoreBounds=True)
+        self.selection_items = SelectionItems(self.view_box)
 
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
-        box.addLayout(bar)
+        self.buttons = build_toolbar(self, box)
         box.addWidget(self.plot)
 
         document.changed.connect(self._on_change)
         document.replaced.connect(self.rebuild)
         session.channels_shown.connect(self.rebuild)
         session.keys_selected.connect(self._draw_selection)
+        session.active_channel_changed.connect(self._draw_active)
         session.playhead_changed.connect(lambda f: self.playhead_line.setValue(f))
+        session.time_view_changed.connect(self._apply_time_view)
+        self.view_box.sigXRangeChanged.connect(self._x_range_changed)
         self.rebuild()
 
     # -- display mapping ---------------------------------------------------------------------------
@@ -113,162 +95,66 @@ class CurveEditor(QWidget):
         return (s.max - s.min) if self.normalized else 1.0
 
     def shown(self) -> list[str]:
-        return [s.name for s in CHANNEL_SPECS if s.name in self.session.visible_channels]
+        return self.session.shown_channels(CHANNEL_NAMES)
 
     def editable(self) -> list[str]:
         return [c for c in self.shown() if c not in self.session.locked_channels]
 
     # -- drawing -----------------------------------------------------------------------------------
     def rebuild(self) -> None:
-        for base, final, keys in self.items.values():
-            for it in (base, final, keys):
-                self.view_box.removeItem(it)
+        for item in self.items.values():
+            item.remove(self.view_box)
         self.items.clear()
         self.legend.clear()
+        self.buttons["isolate"].setChecked(bool(self.session.isolated_channels))
         take = self.document.take
         if take is None:
             return
         for name in self.shown():
-            color = theme.channel_color(name)
-            faint = QColor(color)
-            faint.setAlpha(90)
-            # Curves are always finite (skip pyqtgraph's per-paint check) and only the visible part
-            # is turned into a path: a 10-minute channel costs what the screen shows, not 15,000 points.
-            base = pg.PlotDataItem(pen=pg.mkPen(faint, width=1, style=Qt.DashLine), skipFiniteCheck=True)
-            # Width 1 (cosmetic) on purpose: Qt strokes wider antialiased polylines ~200x slower.
-            final = pg.PlotDataItem(pen=pg.mkPen(color, width=1), name=name, skipFiniteCheck=True)
-            for it in (base, final):
-                it.setDownsampling(auto=True, method="peak")
-                it.setClipToView(True)
-            keys = pg.ScatterPlotItem(size=8, pen=pg.mkPen("#111111"), brush=pg.mkBrush(color), symbol="d")
-            keys.setZValue(500)
-            for it in (base, final, keys):
-                self.view_box.addItem(it)
-            self.items[name] = (base, final, keys)
-            self.legend.addItem(final, name)
-            self._refresh_channel(name)
+            self.items[name] = ChannelCurve(self.view_box, name)
+            self.legend.addItem(self.items[name].final, name)
+            self.items[name].refresh(take, self.to_display)
+        self._draw_active()
         self._draw_selection()
         self.playhead_line.setValue(self.session.playhead)
 
-    def _refresh_channel(self, name: str) -> None:
-        take = self.document.take
-        if take is None or name not in self.items:
-            return
-        base_item, final_item, keys_item = self.items[name]
-        ch = take.channel(name)
-        x = np.arange(ch.n_frames, dtype=np.float64)
-        base_item.setData(x, self.to_display(name, ch.base))
-        final_item.setData(x, self.to_display(name, ch.final()))
-        ks = ce.drawn_keys(take, [name])
-        if ks:
-            # additive keys are hollow: they sit on the curve but hold an offset, not a value
-            color = theme.channel_color(name)
-            brushes = [pg.mkBrush("#1b1c1f") if add else pg.mkBrush(color) for *_, add in ks]
-            pens = [pg.mkPen(color, width=1.5) if add else pg.mkPen("#111111") for *_, add in ks]
-            keys_item.setData(x=[f for _, f, _, _ in ks], y=self.to_display(name, [v for _, _, v, _ in ks]),
-                              data=[r for r, _, _, _ in ks], brush=brushes, pen=pens)
-        else:
-            keys_item.setData(x=[], y=[])
-
     def _on_change(self, change) -> None:
+        take = self.document.take
+        if take is not None:  # the selection follows the model (a reset or an undo removed keys)
+            self.session.keep_existing_keys(lambda r: bool(ce.key_lookup(take, [r])))
         if change.kind == "channel":
             names = [change.name] if change.name else list(self.items)
             for n in names:
-                self._refresh_channel(n)
+                if n in self.items:
+                    self.items[n].refresh(take, self.to_display)
             self._draw_selection()
         elif change.kind in ("take", "takes"):
             self.rebuild()
+
+    def _draw_active(self) -> None:
+        for name, item in self.items.items():
+            item.set_active(name == self.session.active_channel)
 
     def _draw_selection(self) -> None:
         take = self.document.take
         if take is None:
             return
         found = ce.key_lookup(take, self.session.selected_keys)
-        pts = [(f, float(self.to_display(r.channel, [ce.drawn_value(take, r, f, v)])[0]))
-               for r, (f, v, _) in found.items() if r.channel in self.items]
-        self.selected_scatter.setData(x=[p[0] for p in pts], y=[p[1] for p in pts])
+        keys, handles = [], []
+        for r, (f, v, _) in found.items():
+            if r.channel not in self.items:
+                continue
+            y = float(self.to_display(r.channel, [ce.drawn_value(take, r, f, v)])[0])
+            keys.append((f, y))
+            for side, hx, hv in ce.handles(take, r):
+                handles.append((r, side, f, y, hx, float(self.to_display(r.channel, [hv])[0])))
+        self.selection_items.show(keys, handles)
 
-    def _toggle_norm(self) -> None:
-        self.normalized = self.buttons["norm"].isChecked()
+    def toggle_normalized(self, on: bool | None = None) -> None:
+        self.normalized = self.buttons["norm"].isChecked() if on is None else bool(on)
+        self.buttons["norm"].setChecked(self.normalized)
         self.rebuild()
-        self.frame_all()
-
-    # -- hit testing -------------------------------------------------------------------------------
-    def all_keys(self) -> list[tuple[KeyRef, int, float]]:
-        take = self.document.take
-        if take is None:
-            return []
-        return [(r, f, float(self.to_display(r.channel, [v])[0])) for r, f, v, _ in ce.drawn_keys(take, self.editable())]
-
-    def key_near(self, scene_pos) -> KeyRef | None:
-        best, best_d = None, HIT_PX
-        for ref, f, y in self.all_keys():
-            p = self.view_box.mapViewToScene(pg.Point(f, y))
-            d = ((p.x() - scene_pos.x()) ** 2 + (p.y() - scene_pos.y()) ** 2) ** 0.5
-            if d <= best_d:
-                best, best_d = ref, d
-        return best
-
-    # -- gestures (called by CurveViewBox, and by tests in data coordinates) -------------------------
-    def click_at(self, scene_pos, x, y, additive=False) -> None:
-        ref = self.key_near(scene_pos) if scene_pos is not None else None
-        sel = set(self.session.selected_keys) if additive else set()
-        if ref is not None:
-            sel ^= {ref} if additive else set()
-            if not additive:
-                sel = {ref}
-        self.session.select_keys(sel)
-
-    def drag_start(self, scene_pos, x, y, additive=False, ref=None) -> None:
-        ref = ref or (self.key_near(scene_pos) if scene_pos is not None else None)
-        take = self.document.take
-        if ref is not None and take is not None:
-            if ref not in self.session.selected_keys:
-                self.session.select_keys((self.session.selected_keys | {ref}) if additive else {ref})
-            found = ce.key_lookup(take, self.session.selected_keys)
-            found = {r: v for r, v in found.items() if r.channel not in self.session.locked_channels}
-            occupied = {}
-            for r in found:
-                layer = take.channel(r.channel).layer(r.layer)
-                occupied[(r.channel, r.layer)] = {k.frame for k in layer.keys if KeyRef(r.channel, r.layer, k.id) not in found}
-            start = {r: (f, float(self.to_display(r.channel, [ce.drawn_value(take, r, f, v)])[0]))
-                     for r, (f, v, _) in found.items()}
-            self.gesture = KeyDragGesture(start, x, y, occupied)
-            self._applied = (0, 0.0)
-        else:
-            self.gesture = BoxSelectGesture(x, y, additive)
-
-    def drag_move(self, x, y) -> None:
-        g = self.gesture
-        if isinstance(g, KeyDragGesture):
-            df, dv = g.move(x, y)
-            step_f, step_v = df - self._applied[0], dv - self._applied[1]
-            if step_f == 0 and step_v == 0.0:
-                return
-            refs = set(g.keys)
-            cmds = ce.move_commands(self.document.current_take, refs, step_f,
-                                    {r.channel: step_v * self.value_scale(r.channel) for r in refs})
-            try:
-                for key, cmd in cmds.items():
-                    self.document.live(key, cmd)
-            except TalkFaceError as exc:
-                self.error.emit(str(exc))
-                return
-            self._applied = (df, dv)
-        elif isinstance(g, BoxSelectGesture):
-            box = g.move(x, y)
-            self.view_box.show_band(box.frame0, box.value0, box.frame1, box.value1)
-
-    def drag_finish(self) -> None:
-        g, self.gesture = self.gesture, None
-        if isinstance(g, KeyDragGesture):
-            n = len(g.keys)
-            self.document.finish_live(label=f"Move {n} key{'s' if n != 1 else ''}")
-        elif isinstance(g, BoxSelectGesture):
-            self.view_box.hide_band()
-            box = g.release()
-            hit = keys_in_box(box, self.all_keys())
-            self.session.select_keys((self.session.selected_keys | hit) if box.additive else hit)
+        self.frame_values()
 
     # -- edits -------------------------------------------------------------------------------------
     def _push(self, commands, label=None):
@@ -292,6 +178,7 @@ class CurveEditor(QWidget):
         return best
 
     def add_key_at(self, x: float, y: float, channel: str | None = None) -> None:
+        """Double-click: a key at the mouse's value on the nearest shown channel."""
         take = self.document.take
         if take is None or take.n_frames == 0:
             return
@@ -305,14 +192,13 @@ class CurveEditor(QWidget):
             self.session.select_keys({KeyRef(channel, cmds[0].layer_id, cmds[0].key_ids[0])})
 
     def key_at_playhead(self) -> None:
+        """S: key the shown channels where they are; no curve changes shape."""
         take = self.document.take
         if take is None or take.n_frames == 0:
             return
-        f = self.session.playhead
-        keys = {c: [(f, float(take.channel(c).final()[f]))] for c in self.editable()}
-        cmds = ce.add_key_commands(self.document.current_take, take, keys)
-        if self._push(cmds, label=f"Key {len(cmds)} channels at {f}"):
-            self.session.select_keys({KeyRef(c.channels[0], c.layer_id, c.key_ids[0]) for c in cmds})
+        cmds = ce.insert_commands(self.document.current_take, self.session.playhead, self.editable())
+        if self._push(cmds, label=f"Key {len(self.editable())} channels at {self.session.playhead}"):
+            self.session.select_keys({KeyRef(c, *ids) for c, ids in cmds[0].keys.items()})
 
     def editable_selection(self) -> set[KeyRef]:
         return {r for r in self.session.selected_keys if r.channel not in self.session.locked_channels}
@@ -323,8 +209,24 @@ class CurveEditor(QWidget):
             self.session.select_keys(set())
 
     def set_interp(self, interp: str) -> None:
-        self._push(ce.set_commands(self.document.current_take, self.editable_selection(), interp=interp),
-                   label=f"Tangents {interp}")
+        self._push(ce.tangent_commands(self.document.current_take, self.editable_selection(), interp=interp),
+                   label=f"Interpolation {interp}")
+
+    def set_tangent(self, tangent: str) -> None:
+        """Auto, auto-clamped, flat: smooth spans with that tangent; linear: straight spans; step."""
+        if tangent == "step":
+            return self.set_interp("step")
+        interp = "linear" if tangent == "linear" else "smooth"
+        self._push(ce.tangent_commands(self.document.current_take, self.editable_selection(), tangent=tangent,
+                                       interp=interp), label=f"Tangents {tangent.replace('_', '-')}")
+
+    def set_broken(self, broken: bool) -> None:
+        self._push(ce.tangent_commands(self.document.current_take, self.editable_selection(), broken=broken),
+                   label="Break tangents" if broken else "Unify tangents")
+
+    def set_weighted(self, weighted: bool) -> None:
+        self._push(ce.tangent_commands(self.document.current_take, self.editable_selection(), weighted=weighted),
+                   label="Weighted tangents" if weighted else "Non-weighted tangents")
 
     def set_value(self, value: float) -> None:
         self._push(ce.set_commands(self.document.current_take, self.editable_selection(), value=value),
@@ -339,9 +241,15 @@ class CurveEditor(QWidget):
         take = self.document.take
         if take is None or not self.clipboard:
             return
-        keys = {c: items for c, items in paste_offsets(self.clipboard, self.session.playhead).items()
+        keys = {c: [k for k in items if 0 <= k[0] < take.n_frames]
+                for c, items in paste_offsets(self.clipboard, self.session.playhead).items()
                 if c not in self.session.locked_channels}
-        self._push(ce.add_key_commands(self.document.current_take, take, keys), label="Paste keys")
+        dropped = sum(len(v) for v in paste_offsets(self.clipboard, self.session.playhead).values()) - \
+            sum(len(v) for v in keys.values())
+        if dropped:
+            self.error.emit(f"{dropped} pasted key(s) would land past the end of the take: left out")
+        self._push(ce.add_key_commands(self.document.current_take, take, {c: v for c, v in keys.items() if v}),
+                   label="Paste keys")
 
     def reset_selection(self) -> None:
         take = self.document.take
@@ -351,14 +259,53 @@ class CurveEditor(QWidget):
                                self.session.play_range(), self.editable())
         self._push([cmd])
 
-    # -- framing -----------------------------------------------------------------------------------
-    def frame_all(self) -> None:
-        n = self.document.take.n_frames if self.document.take else 100
-        self.view_box.setXRange(0, max(1, n), padding=0.02)
+    def toggle_isolate(self) -> None:
+        """Show only the curves of the selection (or the clicked curve); again: show all again."""
+        if self.session.isolated_channels:
+            self.session.set_isolated(set())
+            return
+        channels = {r.channel for r in self.session.selected_keys} or (
+            {self.session.active_channel} if self.session.active_channel else set())
+        if not channels:
+            self.error.emit("Isolate: select keys or click a curve first")
+            return
+        self.session.set_isolated(channels)
+
+    def jump_to_key(self, direction: int) -> None:
+        """`,` / `.`: the playhead to the previous / next key of the shown channels."""
+        take = self.document.take
+        if take is None:
+            return
+        f = ce.neighbour_key_frame(take, self.shown(), self.session.playhead, direction)
+        if f is not None:
+            self.session.set_playhead(f)
+
+    # -- framing (the time axis is the session's, shared with the timeline) ------------------------
+    def _x_range_changed(self, _vb, rng) -> None:
+        if not self._applying_view:
+            self.session.set_time_view(TimeView(float(rng[0]), float(rng[1])))
+
+    def _apply_time_view(self) -> None:
+        view = self.session.time_view
+        self._applying_view = True
+        try:
+            self.view_box.setXRange(view.start, view.end, padding=0)
+        finally:
+            self._applying_view = False
+
+    def frame_values(self) -> None:
         if self.normalized:
             self.view_box.setYRange(0, 1, padding=0.05)
         else:
-            self.view_box.enableAutoRange(axis=pg.ViewBox.YAxis)
+            lo = min((SPEC_BY_NAME[n].min for n in self.shown()), default=0.0)
+            hi = max((SPEC_BY_NAME[n].max for n in self.shown()), default=1.0)
+            self.view_box.setYRange(lo, hi, padding=0.05)
+
+    def frame_all(self) -> None:
+        n = self.document.take.n_frames if self.document.take else 100
+        self.session.set_time_view(TimeView.fitted(0, max(1, n)))
+        self._apply_time_view()
+        self.frame_values()
         # Apply the new range now: pyqtgraph otherwise moves the curves inside the next paint,
         # which invalidates what it just drew and paints the whole plot a second time.
         self.view_box.prepareForPaint()
@@ -367,12 +314,11 @@ class CurveEditor(QWidget):
         take = self.document.take
         found = ce.key_lookup(take, self.session.selected_keys) if take else {}
         if not found:
-            lo, hi = self.session.play_range()
-            self.view_box.setXRange(lo, hi, padding=0.02)
+            self.session.set_time_view(TimeView.fitted(*self.session.play_range()))
             return
         fs = [f for f, _, _ in found.values()]
         ys = [float(self.to_display(r.channel, [ce.drawn_value(take, r, f, v)])[0]) for r, (f, v, _) in found.items()]
         pad = max(12, (max(fs) - min(fs)) * 0.15)
-        self.view_box.setXRange(min(fs) - pad, max(fs) + pad, padding=0)
+        self.session.set_time_view(TimeView(min(fs) - pad, max(fs) + pad))
         ypad = max(0.05, (max(ys) - min(ys)) * 0.2)
         self.view_box.setYRange(min(ys) - ypad, max(ys) + ypad, padding=0)

@@ -1,8 +1,9 @@
 """CurveViewBox: pyqtgraph's ViewBox with the curve editor's mouse map.
 
-Left-drag on a key moves the selection, left-drag on empty space box-selects (Shift adds),
-double-click adds a key, click selects. Right/middle drag and the wheel keep pyqtgraph's pan/zoom.
-Everything is forwarded, in data coordinates, to the owner (the CurveEditor).
+Left-drag on a key moves the selection (Shift held: along one axis), on a selected key's handle
+turns the handle, on empty space box-selects (Shift adds); double-click adds a key, click selects a
+key or a curve. Right/middle drag and the wheel keep pyqtgraph's pan/zoom. Everything is forwarded,
+in data coordinates, to the owner (the CurveEditor).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class CurveViewBox(pg.ViewBox):
             p0 = self.data_at(ev.buttonDownScenePos())
             self.owner.drag_start(ev.buttonDownScenePos(), p0.x(), p0.y(),
                                   bool(ev.modifiers() & Qt.ShiftModifier))
-        self.owner.drag_move(p.x(), p.y())
+        self.owner.drag_move(p.x(), p.y(), bool(ev.modifiers() & Qt.ShiftModifier))
         if ev.isFinish():
             self.owner.drag_finish()
 

@@ -1,18 +1,16 @@
 """Inspector: numeric editing of what is selected, a segment (emotion, level, transition) or keys
-(frame, value, tangent); with nothing selected, the shown take's own settings (spoken language).
-Every field pushes a command; spin boxes merge into one undo step."""
+(frame, value, interpolation, tangent handles: key_panel); with nothing selected, the shown take's
+own settings (spoken language). Every field pushes a command; spin boxes merge into one undo step."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QStackedWidget, QVBoxLayout, QWidget
 
-from talkface_studio.core.channels import INTERPOLATIONS, SPEC_BY_NAME
 from talkface_studio.core.commands import SetLanguage, SetSegment
 from talkface_studio.core.emotion_track import EMOTIONS
 from talkface_studio.core.errors import TalkFaceError
 
-from . import curve_edits as ce
+from .key_panel import KeyPanel
 
 
 class Inspector(QWidget):
@@ -56,21 +54,8 @@ class Inspector(QWidget):
         form.addRow("Frames", self.seg_range)
         self.stack.addWidget(seg)
 
-        keys = QWidget(self)
-        kform = self.key_form = QFormLayout(keys)
-        self.key_title = QLabel(keys)
-        self.key_frame = QSpinBox(keys)
-        self.key_frame.setRange(0, 10**7)
-        self.key_value = QDoubleSpinBox(keys)
-        self.key_value.setDecimals(3)
-        self.key_value.setRange(-1e6, 1e6)
-        self.key_interp = QComboBox(keys)
-        self.key_interp.addItems(INTERPOLATIONS)
-        kform.addRow(self.key_title)
-        kform.addRow("Frame", self.key_frame)
-        kform.addRow("Value", self.key_value)
-        kform.addRow("Tangent", self.key_interp)
-        self.stack.addWidget(keys)
+        self.keys = KeyPanel(document, session, self)
+        self.stack.addWidget(self.keys)
 
         box = QVBoxLayout(self)
         box.addWidget(self.stack)
@@ -79,9 +64,6 @@ class Inspector(QWidget):
         self.emotion.activated.connect(lambda _i: self._set_segment(emotion=self.emotion.currentText()))
         self.level.valueChanged.connect(lambda v: self._set_segment(level=v))
         self.transition.valueChanged.connect(lambda v: self._set_segment(transition=None if v < 0 else v))
-        self.key_frame.valueChanged.connect(self._set_key_frame)
-        self.key_value.valueChanged.connect(self._set_key_value)
-        self.key_interp.activated.connect(lambda _i: self._set_keys(interp=self.key_interp.currentText()))
         self.language.activated.connect(lambda _i: self._set_language(self.language.currentData()))
         session.segment_selected.connect(lambda _id: self.sync())
         session.keys_selected.connect(self.sync)
@@ -111,24 +93,8 @@ class Inspector(QWidget):
             self.seg_range.setText(f"{seg.start}–{seg.end - 1}  ({seg.length} f, "
                                    f"{rate.to_timecode(seg.start)} – {rate.to_timecode(seg.end)})")
             return
-        found = ce.key_lookup(take, self.session.selected_keys) if take is not None else {}
-        if found:
+        if self.keys.sync(take):
             self.stack.setCurrentIndex(2)
-            channels = sorted({r.channel for r in found})
-            first_ref = min(found, key=lambda r: found[r][0])
-            f, v, interp = found[first_ref]
-            self.key_title.setText(f"<b>{len(found)} key{'s' if len(found) > 1 else ''}</b> on {', '.join(channels)}")
-            spec = SPEC_BY_NAME[first_ref.channel]
-            additive = take.channel(first_ref.channel).layer(first_ref.layer).mode == "additive"
-            # an additive key holds an offset added to the curve below it, not the curve's value
-            self.key_form.labelForField(self.key_value).setText("Offset" if additive else "Value")
-            span = spec.max - spec.min
-            self.key_value.setRange(-span, span) if additive else self.key_value.setRange(spec.min, spec.max)
-            if additive:
-                self.key_title.setText(self.key_title.text() + " <i>(additive layer)</i>")
-            self.key_frame.setValue(f)
-            self.key_value.setValue(v)
-            self.key_interp.setCurrentText(interp)
             return
         self.stack.setCurrentIndex(0)
         self.take_title.setText(f"<b>Take</b> {take.name}" if take is not None else "<b>No take</b>")
@@ -163,26 +129,8 @@ class Inspector(QWidget):
     def _set_segment(self, **changes) -> None:
         if self._syncing or self.session.selected_segment is None:
             return
-        self._push(SetSegment(self.document.current_take, self.session.selected_segment, **changes))
-
-    def _set_keys(self, value=None, interp=None) -> None:
-        if self._syncing or not self.session.selected_keys:
-            return
-        self._push(ce.set_commands(self.document.current_take, self.session.selected_keys, value=value,
-                                   interp=interp), label="Set key", mergeable=False)
-
-    def _set_key_value(self, value: float) -> None:
-        self._set_keys(value=value)
-
-    def _set_key_frame(self, frame: int) -> None:
-        """Retime: the earliest selected key lands on `frame`, the others keep their spacing."""
-        if self._syncing or not self.session.selected_keys:
-            return
         take = self.document.take
-        found = ce.key_lookup(take, self.session.selected_keys)
-        if not found:
-            return
-        d = frame - min(f for f, _, _ in found.values())
-        if d:
-            self._push(list(ce.move_commands(self.document.current_take, set(found), d, {}).values()),
-                       label="Retime keys", mergeable=False)
+        seg = next((s for s in take.emotion_track.segments if s.id == self.session.selected_segment), None)
+        if seg is None or all(getattr(seg, k) == v for k, v in changes.items()):
+            return  # a spin box repeats its value on Enter: no undo step that changes nothing
+        self._push(SetSegment(self.document.current_take, self.session.selected_segment, **changes))

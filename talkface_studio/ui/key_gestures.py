@@ -1,5 +1,6 @@
 """Mouse handling of the curve editor as plain objects over press/move/release, in data coordinates
-(frames, values). The widget maps pixels to data; tests drive these directly.
+(frames, values). The widget maps pixels to data; tests drive these directly. Hit tests (which key,
+handle or curve is under the mouse) are in curve_hits.
 
 Keys are named by model ids (channel, layer, key), as the commands name them; a gesture
 reports one (frames, value) delta that the widget turns into one MoveKeys per layer.
@@ -23,21 +24,39 @@ class KeyDragGesture:
 
     `keys` maps every selected KeyRef to its (frame, value) at press; `occupied` maps
     (channel, layer) to the frames of that layer's other keys, which a dragged key never lands on
-    (the core would let it replace them; mid-drag that would silently delete keys).
+    (the core would let it replace them; mid-drag that would silently delete keys). Keys stop at
+    frame 0 and at `last_frame`. With `constrain` (Shift held) the drag keeps to the axis the mouse
+    has moved furthest along, in pixels (`px_per_frame`, `px_per_value` at press), as in Maya.
     """
 
     def __init__(self, keys: dict[KeyRef, tuple[int, float]], press_frame: float, press_value: float,
-                 occupied: dict[tuple[str, str], set[int]] | None = None, lock_value: bool = False):
+                 occupied: dict[tuple[str, str], set[int]] | None = None, lock_value: bool = False,
+                 last_frame: int | None = None, px_per_frame: float = 1.0, px_per_value: float = 1.0):
         self.keys = dict(keys)
         self.press = (press_frame, press_value)
         self.occupied = occupied or {}
         self.lock_value = lock_value
         self.delta = (0, 0.0)
         self.min_df = -min((f for f, _ in self.keys.values()), default=0)  # keys stop at frame 0
+        self.max_df = None if last_frame is None else last_frame - max((f for f, _ in self.keys.values()), default=0)
+        self.scale = (abs(px_per_frame), abs(px_per_value))
 
-    def move(self, frame: float, value: float) -> tuple[int, float]:
+    def axis(self, frame: float, value: float) -> str:
+        """"time" or "value": the axis the mouse has moved further along since the press."""
+        dx = abs(frame - self.press[0]) * self.scale[0]
+        dy = abs(value - self.press[1]) * self.scale[1]
+        return "time" if dx >= dy else "value"
+
+    def move(self, frame: float, value: float, constrain: bool = False) -> tuple[int, float]:
         df = max(self.min_df, int(round(frame - self.press[0])))
+        if self.max_df is not None:
+            df = min(self.max_df, df)
         dv = 0.0 if self.lock_value else float(value - self.press[1])
+        if constrain:
+            if self.axis(frame, value) == "time":
+                dv = 0.0
+            else:
+                df = 0
         if any(f + df in self.occupied.get((ref.channel, ref.layer), ()) for ref, (f, _) in self.keys.items()):
             df = self.delta[0]  # keep the last legal time, still follow the value
         self.delta = (df, dv)
@@ -49,6 +68,33 @@ class KeyDragGesture:
 
     def release(self) -> tuple[int, float] | None:
         return None if self.delta == (0, 0.0) else self.delta
+
+
+class HandleDragGesture:
+    """Turn (and on a weighted key, stretch) one tangent handle of a key.
+
+    Works in display units: `key` is the key's (frame, value) as drawn; the handle stays on its own
+    side of the key (an in handle never crosses to the right). `move` returns (slope in display
+    units per frame, length in frames).
+    """
+
+    MIN_LENGTH = 0.05  # frames: a handle dragged onto its key keeps a direction
+
+    def __init__(self, ref: KeyRef, side: str, key: tuple[float, float], handle: tuple[float, float]):
+        self.ref, self.side = ref, side
+        self.key = key
+        self.result = self._slope_length(*handle)
+
+    def _slope_length(self, frame: float, value: float) -> tuple[float, float]:
+        kf, kv = self.key
+        dx = (frame - kf) if self.side == "out" else (kf - frame)
+        dx = max(dx, self.MIN_LENGTH)
+        dy = (value - kv) if self.side == "out" else (kv - value)
+        return dy / dx, dx
+
+    def move(self, frame: float, value: float) -> tuple[float, float]:
+        self.result = self._slope_length(frame, value)
+        return self.result
 
 
 @dataclass(frozen=True)

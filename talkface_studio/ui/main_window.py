@@ -5,13 +5,15 @@ audio peaks) off the GUI thread."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import QSettings, QThreadPool, QTimer, Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QStackedWidget,
-                               QToolBar, QUndoView, QWidget)
+from PySide6.QtWidgets import QDialog, QDockWidget, QFrame, QMainWindow, QScrollArea, QStackedWidget, QUndoView, QWidget
 
 from talkface_studio.core.commands import SetBase
+from talkface_studio.pipeline import generation_stamp
 
-from . import take_actions, take_compute, workers
+from . import take_actions, take_compute, transport_bar, view_settings, window_shortcuts, workers
 from .alignment_marks import announce
 from .channel_list import ChannelList
 from .curve_editor import CurveEditor
@@ -26,6 +28,7 @@ from .project_io import ProjectFileMixin
 from .render_queue import RenderQueue
 from .session import Session
 from .take_compute import TakeCompute
+from .take_status import TakeStatus
 from .timeline_view import TimelineView
 from .untitled_recovery import UntitledRecovery
 from .viewer import Viewer
@@ -58,6 +61,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.pool.setMaxThreadCount(1)
         self.peaks: dict[str, PeakPyramid] = {}
         self.generating = None
+        self._viewed_project = None  # the project whose saved view settings were applied
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self.setWindowIcon(app_icon())
@@ -99,7 +103,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.actions_by_name = build_actions(self)
         for dock in self.docks.values():
             self.panels_menu.addAction(dock.toggleViewAction())
-        self._build_toolbar()
+        transport_bar.build(self)
         take_actions.build_take_menu(self, self.take_menu, self.actions_by_name)
         self.ask_text = take_actions.ask_take_name  # tests answer the rename prompt here
         self.ask_language = take_actions.ask_language
@@ -108,8 +112,9 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self._sized = self._restore_layout()
 
         self.status = self.statusBar()
+        self.take_status = TakeStatus(self)
         self.curve_editor.error.connect(self.show_error)
-        self.timeline.lane.on_error = self.show_error
+        self.timeline.lane.on_error = self.timeline.markers.on_error = self.show_error
         self.document.title_changed.connect(self._update_title)
         self.document.changed.connect(self._on_change)
         self.document.replaced.connect(self._on_replaced)
@@ -121,6 +126,8 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.render_queue.job_finished.connect(
             lambda e: self._store_fit(e.spec.take.name, e.spec.take.portrait_path, e.spec.take.portrait_fit))
         self.slicer.failed.connect(lambda msg: self.viewer.clear(f"Preview unavailable: {msg}"))
+        self.slicer.stage.connect(self.take_status.preview_stage)
+        window_shortcuts.install(self)  # Undo, Export... work right after typing in a field
         self.welcome.open_demo.connect(self.open_demo)
         self.welcome.new_project.connect(self.new_project)
         self.welcome.open_dialog.connect(self.open_dialog)
@@ -133,7 +140,6 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.preview_timer.setSingleShot(True)
         self.preview_timer.setInterval(PREVIEW_DELAY_MS)
         self.preview_timer.timeout.connect(self.request_preview)
-        self.stale = False
         self._refresh_recent()
         self._on_replaced()
         if not synchronous:  # import the compute modules while idle, not while a take opens
@@ -142,36 +148,6 @@ class MainWindow(ProjectFileMixin, QMainWindow):
             QTimer.singleShot(0, lambda: workers.submit(self.warm_pool, take_compute.warm_imports, parent=self))
 
     # -- layout ------------------------------------------------------------------------------------
-    def _build_toolbar(self) -> None:
-        bar = QToolBar("Transport", self)
-        bar.setObjectName("toolbar_transport")
-        bar.setMovable(False)
-        A = self.actions_by_name
-        for key in ("generate", None, "home", "prev", "play", "next", "end", None, "timecode", "landmarks"):
-            if key is None:
-                bar.addSeparator()
-            else:
-                bar.addAction(A[key])
-        for key, text in (("play", "▶  Play"), ("generate", "⚙  Generate"), ("home", "⇤"), ("prev", "◀|"),
-                          ("next", "|▶"), ("end", "⇥"), ("timecode", "SMPTE"), ("landmarks", "Landmarks")):
-            A[key].setIconText(text)
-            A[key].setToolTip(f"{A[key].text().replace('&', '')} ({A[key].shortcut().toString()})")
-        self.frame_label = QLabel(self)
-        self.frame_label.setMinimumWidth(220)
-        self.frame_label.setStyleSheet("font-family: monospace; font-size: 11pt; color: #e8a23a; padding: 0 12px;")
-        bar.addWidget(self.frame_label)
-        self.take_box = QComboBox(self)
-        self.take_box.setToolTip("Take shown and edited")
-        self.take_box.setMinimumWidth(140)
-        self.take_box.activated.connect(lambda _i: self.document.set_current_take(self.take_box.currentText()))
-        bar.addWidget(QLabel("Take ", self))
-        bar.addWidget(self.take_box)
-        spacer = QWidget(self)
-        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy())
-        bar.addWidget(spacer)
-        self.addToolBar(Qt.TopToolBarArea, bar)
-        self.toolbar = bar
-
     def reset_layout(self) -> None:
         if self.default_state is not None:
             self.restoreState(self.default_state)
@@ -244,32 +220,38 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.center.setCurrentWidget(self.viewer if has_take or self.document.path else self.welcome)
         self.session.n_frames = take.n_frames if take else 0
         self.session.selected_keys, self.session.selected_segment = set(), None
+        self.session.select_marker(None)
         self.session.set_in_out(None, None)
         self.session.set_playhead(min(self.session.playhead, max(0, self.session.n_frames - 1)))
         if take is not None:
             self.timeline.ruler.set_rate(take.rate)
             self.playback.set_media(self.resolve(take.audio_path), take.rate.fps)
             self._load_peaks()
-            QTimer.singleShot(0, self.timeline.fit)
-            # A known range before the first paint, so the curves are downsampled from the start.
-            # (The range is in data units: it needs no second call once the window has its size.)
-            self.curve_editor.frame_all()
+            # A known range before the first paint, so the curves are downsampled from the start;
+            # a project just opened shows its saved view when it has one for this take.
+            opened, self._viewed_project = self.document.project is not self._viewed_project, self.document.project
+            if not (opened and view_settings.apply(self.document.project.view, self.session, self.curve_editor,
+                                                   take.name)):
+                self.curve_editor.frame_all()
+            self.take_status.show_preparing(take)
             self.schedule_preview()
         else:
             self.timeline.waveform.set_audio(None, 24.0)
             self.viewer.clear("Import audio and a portrait (File menu, or drop them here) to start a take.")
+        self.take_status.refresh_stale()
         self._update_title()
         self._update_frame_label()
+
+    def view_state(self) -> dict:
+        return view_settings.capture(self.session, self.curve_editor, self.document.current_take)
 
     def _on_change(self, change) -> None:
         self.slicer.invalidate()
         take = self.document.take
         if take is not None:
             self.session.n_frames = take.n_frames
-        if change.kind in ("emotion", "generation") or change.name == "language":  # painted, or the take's performance settings changed
-            self.stale = True
-            # emotions or the spoken language changed since generating
-            self.actions_by_name["generate"].setIconText("⚙  Generate •")
+        if change.kind != "channel" or change.name is None:  # emotions, language, settings, media: the stamp says
+            self.take_status.refresh_stale()
         if change.kind == "take":
             self._on_replaced()
         elif change.kind == "takes":
@@ -291,7 +273,9 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         f = self.session.playhead
         tc = take.rate.to_timecode(f) if take else "--:--:--:--"
         n = take.n_frames if take else 0
-        self.frame_label.setText(f"{tc}   {f:>6d} / {max(0, n - 1)}")
+        self.frame_label.setText(tc)
+        self.frame_field.set_frame(f)
+        self.frame_total.setText(f"/ {max(0, n - 1)}")
         self.viewer.info = f"{take.name} · {take.rate} fps · frame {f} · {tc}" if take else ""
         self.viewer.update()
 
@@ -325,25 +309,30 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         if take is None or self.generating is not None:
             return
         name, copy, path = self.document.current_take, take.copy(), self.document.path
+        audio = self.resolve(take.audio_path)
         self.status.showMessage(f"Generating {name}…")
 
-        def done(result):
+        def work(progress, cancel):
+            result = self.compute.generated_bases(copy, path)  # (bases, n_frames, alignment report)
+            # what was generated from: edits made meanwhile leave the take marked out of date
+            return result, generation_stamp.generation_stamp(copy, audio, n_frames=result[1])
+
+        def done(outcome):
             self.generating = None
-            bases, n_frames, report = result
+            (bases, n_frames, report), stamp = outcome
             if name not in self.document.project.take_names():
                 return  # the project changed under us
             current = self.document.project.take(name)
-            self.document.push(SetBase(name, bases, n_frames=n_frames if n_frames != current.n_frames else None))
-            self.stale = False
-            self.actions_by_name["generate"].setIconText("⚙  Generate")
+            self.document.push(SetBase(name, bases, n_frames=n_frames if n_frames != current.n_frames else None,
+                                       generation=dataclasses.replace(current.generation, stamp=stamp)))
             announce(self, name, report, current.rate)
 
         def failed(message, trace):
             self.generating = None
             self.fail("Generate failed", Exception(message))
 
-        self.generating = workers.submit(self.pool, lambda progress, cancel: self.compute.generated_bases(copy, path),
-                                         on_done=done, on_error=failed, synchronous=self.synchronous, parent=self)
+        self.generating = workers.submit(self.pool, work, on_done=done, on_error=failed,
+                                         synchronous=self.synchronous, parent=self)
         if self.synchronous:
             self.generating = None
 

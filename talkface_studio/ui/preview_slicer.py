@@ -35,6 +35,7 @@ CACHE_FRAMES = 1500  # ~290 MB at 256 px; a minute of 25 fps playback stays warm
 class PreviewSlicer(QObject):
     ready = Signal(int, object, object)  # frame, rgb uint8 [S,S,3], landmarks [478,3]
     failed = Signal(str)
+    stage = Signal(int, int)  # which step of a slow first preview is running (PREVIEW_STAGES), of how many
     fitted = Signal(str, object, object)  # take name, portrait path, portrait fit JSON (derived; worth saving)
 
     def __init__(self, compute, parent=None):
@@ -62,9 +63,9 @@ class PreviewSlicer(QObject):
         def work(progress, cancel):
             if req.seq != self.latest:  # superseded while waiting: skip the work entirely
                 return req, None
-            return req, self.compute.preview_frame(req.take, req.project_path, req.frame, req.size)
+            return req, self.compute.preview_frame(req.take, req.project_path, req.frame, req.size, stage=progress)
 
-        workers.submit(self.pool, work, on_done=self._apply, on_error=self._error,
+        workers.submit(self.pool, work, on_done=self._apply, on_error=self._error, on_progress=self.stage.emit,
                        synchronous=self.synchronous, parent=self)
         return req
 

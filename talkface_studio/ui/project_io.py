@@ -107,8 +107,7 @@ class ProjectFileMixin:
         from talkface_studio.pipeline.demo_project import build_demo_project
 
         folder = Path(tempfile.mkdtemp(prefix="talkface-demo-"))
-        self.viewer.clear("Building the demo project (analysing speech, fitting the portrait)…")
-        self.center.setCurrentWidget(self.viewer)
+        self.take_status.busy("Building the demo project (analysing speech, fitting the portrait)…")
         workers.submit(self.pool, lambda progress, cancel: build_demo_project(folder),
                        on_done=lambda path: self.open_project(path, ask_save=False),
                        on_error=lambda msg, trace: self.fail("Cannot build the demo project", Exception(msg)),
@@ -128,6 +127,7 @@ class ProjectFileMixin:
         path = Path(path)
         if path.suffix != project_file.SUFFIX:
             path = path.with_suffix(project_file.SUFFIX)
+        self.document.project.view = self.view_state()  # saved with it; not an edit (view_settings)
         try:
             project_file.save_project(self.document.project, path)
         except project_file.ProjectChangedError:
@@ -152,6 +152,7 @@ class ProjectFileMixin:
         self.status.showMessage(f"Saved {path}", 4000)
 
     def autosave_now(self) -> None:
+        self.document.project.view = self.view_state()
         try:
             if self.document.path is None:  # Untitled: into the app's recovery folder
                 if self.document.dirty:
@@ -209,6 +210,7 @@ class ProjectFileMixin:
         """Measure the audio in a worker, then point the current take at it (or start a take).
         `new_take` adds a take named after the file, with the current take's portrait and rate."""
         path = Path(path).absolute()
+        self.take_status.busy(f"Reading {path.name}…")
 
         def work(progress, cancel):
             from talkface_studio.audio.loading import load_audio
@@ -228,13 +230,17 @@ class ProjectFileMixin:
                 else:
                     self.document.push(SetMedia(take.name, audio_path=path, n_frames=n_frames))
             except TalkFaceError as exc:
+                self.viewer.set_busy(None)
                 self.fail("Cannot import audio", exc)
                 return
             self.peaks.pop(str(path), None)
             self._on_replaced()
 
-        workers.submit(self.pool, work, on_done=done, on_error=lambda m, t: self.fail("Cannot import audio", Exception(m)),
-                       synchronous=self.synchronous, parent=self)
+        def failed(message, _trace):
+            self.viewer.clear(f"Could not read {path.name}: {message}")
+            self.fail("Cannot import audio", Exception(message))
+
+        workers.submit(self.pool, work, on_done=done, on_error=failed, synchronous=self.synchronous, parent=self)
 
     def import_portrait_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import portrait", str(self._last_dir()),
@@ -251,6 +257,7 @@ class ProjectFileMixin:
             return
         path, name = Path(path).absolute(), take.name
         folder = self.document.path.parent if self.document.path is not None else None
+        self.take_status.busy(f"Fitting the face in {path.name}…")
 
         def work(progress, cancel):
             from talkface_studio.face.portrait import fit_portrait
@@ -259,15 +266,23 @@ class ProjectFileMixin:
 
         def done(fit):
             if name not in self.document.project.take_names():
+                self.viewer.set_busy(None)
                 return  # the take went away while the face was being fitted
             try:
                 self.document.push(SetMedia(name, portrait_path=path, portrait_fit=fit))
             except TalkFaceError as exc:
+                self.viewer.set_busy(None)
                 self.fail("Cannot import portrait", exc)
 
-        workers.submit(self.pool, work, on_done=done,
-                       on_error=lambda m, t: self.fail("Cannot import portrait", Exception(m)),
-                       synchronous=self.synchronous, parent=self)
+        def failed(message, _trace):
+            self.fail("Cannot import portrait", Exception(message))
+            if self.document.take is not None:  # back to the take's own preview, or what it lacks
+                self.take_status.show_preparing(self.document.take)
+                self.schedule_preview()
+            else:
+                self.viewer.set_busy(None)
+
+        workers.submit(self.pool, work, on_done=done, on_error=failed, synchronous=self.synchronous, parent=self)
 
     # -- export ----------------------------------------------------------------------------------
     def export_dialog(self) -> None:

@@ -7,18 +7,20 @@ from PySide6.QtCore import QObject, Signal
 
 from .key_gestures import KeyRef
 from .lane_gestures import Brush
-from .timeline_mapping import TimeMapping
+from .timeline_mapping import TimeView
 
 
 class Session(QObject):
     playhead_changed = Signal(int)
     range_changed = Signal()  # in/out
-    mapping_changed = Signal()
+    time_view_changed = Signal()  # the frames shown by the timeline and the curve editor
     segment_selected = Signal(object)  # segment id or None
     keys_selected = Signal()
     brush_changed = Signal()
     display_changed = Signal()  # timecode toggle, landmarks overlay
-    channels_shown = Signal()  # which channels the curve editor shows / locks
+    channels_shown = Signal()  # which channels the curve editor shows / locks / isolates
+    marker_selected = Signal()
+    active_channel_changed = Signal()
     alignment_changed = Signal()  # a take's lip-sync report arrived (after Generate)
 
     def __init__(self, parent=None):
@@ -27,7 +29,7 @@ class Session(QObject):
         self.n_frames = 0
         self.in_frame: int | None = None
         self.out_frame: int | None = None  # exclusive
-        self.mapping = TimeMapping()
+        self.time_view = TimeView()
         self.selected_segment: str | None = None
         self.selected_keys: set[KeyRef] = set()
         self.brush = Brush()
@@ -35,6 +37,9 @@ class Session(QObject):
         self.show_landmarks = False
         self.visible_channels: set[str] = {"jaw_open", "head_yaw", "blink"}
         self.locked_channels: set[str] = set()
+        self.isolated_channels: set[str] = set()  # when set, the curve editor shows only these
+        self.active_channel: str | None = None  # the curve clicked last (drawn on top, in white)
+        self.selected_marker: str | None = None
         # how each take's phones were found (audio.alignment_report.AlignmentReport), derived from the
         # analysis at Generate: shown on the ruler, never saved or undone
         self.alignment: dict[str, object] = {}
@@ -45,10 +50,10 @@ class Session(QObject):
             self.playhead = frame
             self.playhead_changed.emit(frame)
 
-    def set_mapping(self, mapping: TimeMapping) -> None:
-        if mapping != self.mapping:
-            self.mapping = mapping
-            self.mapping_changed.emit()
+    def set_time_view(self, view: TimeView) -> None:
+        if view != self.time_view:
+            self.time_view = view
+            self.time_view_changed.emit()
 
     def set_in_out(self, in_frame: int | None, out_frame: int | None) -> None:
         self.in_frame, self.out_frame = in_frame, out_frame
@@ -71,7 +76,39 @@ class Session(QObject):
         if keys and self.selected_segment is not None:
             self.selected_segment = None
             self.segment_selected.emit(None)
+        if keys and self.selected_marker is not None:
+            self.select_marker(None)
         self.keys_selected.emit()
+
+    def keep_existing_keys(self, exists) -> None:
+        """The selection follows the model: keys an edit removed (a reset, an undo) leave it."""
+        kept = {r for r in self.selected_keys if exists(r)}
+        if kept != self.selected_keys:
+            self.selected_keys = kept
+            self.keys_selected.emit()
+
+    def select_marker(self, marker_id: str | None) -> None:
+        """One thing at a time for Delete: a marker, or keys."""
+        if marker_id is not None and self.selected_keys:
+            self.selected_keys = set()
+            self.keys_selected.emit()
+        if marker_id != self.selected_marker:
+            self.selected_marker = marker_id
+            self.marker_selected.emit()
+
+    def shown_channels(self, order) -> list[str]:
+        """Channels the curve editor draws, in `order`: the visible ones, or only the isolated ones."""
+        wanted = self.isolated_channels or self.visible_channels
+        return [n for n in order if n in wanted]
+
+    def set_isolated(self, channels) -> None:
+        self.isolated_channels = set(channels)
+        self.channels_shown.emit()
+
+    def set_active_channel(self, name: str | None) -> None:
+        if name != self.active_channel:
+            self.active_channel = name
+            self.active_channel_changed.emit()
 
     def set_brush(self, brush: Brush) -> None:
         self.brush = brush

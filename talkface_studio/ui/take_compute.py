@@ -48,6 +48,10 @@ def warm_imports(progress=None, cancel=None) -> list[str]:
     return failed
 
 
+# What a first preview waits for, in order (the viewer names the step while it runs).
+PREVIEW_STAGES = ("Fitting the portrait", "Analysing the speech and performing", "Rendering the frame")
+
+
 class TakeCompute:
     def __init__(self, fit_size: int = 512):
         self._lock = threading.Lock()
@@ -110,11 +114,14 @@ class TakeCompute:
             self._preview_perf[take.name] = cached
         return cached[1]
 
-    def preview_frame(self, take, project_path, frame: int, size: int, renderer_name: str = "mesh_warp"):
+    def preview_frame(self, take, project_path, frame: int, size: int, renderer_name: str = "mesh_warp",
+                      stage=None):
         """(rgb uint8 [size,size,3], landmarks_px [478,3]) of one frame, from the take's final channels.
 
         Only that frame's slice of the expression is touched, so the cost does not grow with the take.
+        `stage(i, n)` is told which of PREVIEW_STAGES starts (the slow ones only run once per take).
         """
+        stage = stage or (lambda i, n: None)
         from talkface_studio.perform.blendshapes import apply_channel_edits
         from talkface_studio.perform.neutralize import wants_neutralize
         from talkface_studio.pipeline.job import RenderJob
@@ -123,8 +130,11 @@ class TakeCompute:
 
         with self._lock:
             st = self._state_for(take, project_path)
+            stage(0, len(PREVIEW_STAGES))
             fit = self._fit(st, take)
+            stage(1, len(PREVIEW_STAGES))
             perf = self._performance_any_emotion(st, take)
+            stage(2, len(PREVIEW_STAGES))
             f = int(min(max(frame, 0), perf.n_frames - 1))
             final = {n: np.asarray(v[f:f + 1]) for n, v in take.final_channels().items()}
             base = {n: np.asarray(v[f:f + 1]) for n, v in perf.channels.items()}

@@ -1,6 +1,7 @@
-"""Base of every horizontal strip of the timeline (ruler, waveform, emotion lane): shares the
-session's frame<->pixel mapping, zooms with the wheel around the mouse, pans with middle-drag or
-Alt+drag, and draws the in/out shading and the playhead on top of whatever the subclass paints."""
+"""Base of every horizontal strip of the timeline (ruler, waveform, emotion lane): shows the
+session's time view (shared with the curve editor), zooms with the wheel around the mouse, pans
+with middle-drag or Alt+drag, and draws the in/out shading and the playhead on top of whatever the
+subclass paints."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from . import theme
 from .session import Session
+from .timeline_mapping import TimeMapping, TimeView
 
 
 class TimeStrip(QWidget):
@@ -20,14 +22,18 @@ class TimeStrip(QWidget):
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.setMouseTracking(True)
         self._pan_from: float | None = None
-        session.mapping_changed.connect(self.update)
+        session.time_view_changed.connect(self.update)
         session.playhead_changed.connect(self._playhead_moved)
         session.range_changed.connect(self.update)
         self._last_playhead_x = None
 
     @property
-    def mapping(self):
-        return self.session.mapping
+    def mapping(self) -> TimeMapping:
+        """Frames <-> this strip's pixels, from the shared time view."""
+        return self.session.time_view.mapping(self.width())
+
+    def set_mapping(self, mapping: TimeMapping) -> None:
+        self.session.set_time_view(TimeView.of(mapping, self.width()))
 
     def _playhead_moved(self, frame: int) -> None:
         # Repaint only the old and new playhead columns: scrubbing a long take stays cheap.
@@ -41,10 +47,10 @@ class TimeStrip(QWidget):
     def wheelEvent(self, event) -> None:
         delta = event.angleDelta()
         if delta.x() and not delta.y():  # horizontal wheel / trackpad swipe pans
-            self.session.set_mapping(self.mapping.panned(delta.x() / 2))
+            self.set_mapping(self.mapping.panned(delta.x() / 2))
         else:
             factor = 1.25 ** (delta.y() / 120)
-            self.session.set_mapping(self.mapping.zoomed(factor, event.position().x()))
+            self.set_mapping(self.mapping.zoomed(factor, event.position().x()))
         event.accept()
 
     def start_pan(self, event) -> bool:
@@ -61,7 +67,7 @@ class TimeStrip(QWidget):
     def mouseMoveEvent(self, event) -> None:
         if self._pan_from is not None:
             x = event.position().x()
-            self.session.set_mapping(self.mapping.panned(x - self._pan_from))
+            self.set_mapping(self.mapping.panned(x - self._pan_from))
             self._pan_from = x
 
     def mouseReleaseEvent(self, event) -> None:

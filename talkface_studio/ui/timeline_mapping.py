@@ -1,4 +1,5 @@
-"""Frame <-> pixel mapping for the timeline and its zoom/pan maths (session state, never saved)."""
+"""The frames shown on screen (TimeView: one for the timeline and the curve editor, session state)
+and the frame <-> pixel mapping each strip derives from it for its own width, with zoom/pan maths."""
 
 from __future__ import annotations
 
@@ -36,3 +37,39 @@ class TimeMapping:
         span = max(1, end - start)
         ppf = min(MAX_PX_PER_FRAME, max(MIN_PX_PER_FRAME, width_px * (1 - 2 * margin) / span))
         return TimeMapping(start - width_px * margin / ppf, ppf)
+
+
+MIN_SPAN = 2.0  # frames: zoomed all the way in (~40 px per frame on a typical strip)
+
+
+@dataclass(frozen=True)
+class TimeView:
+    """The span of frames every time axis shows, [start, end] at its left and right edges.
+
+    Width-free, so the timeline's strips and the curve editor (different widths, different widgets)
+    share one zoom and pan: whichever the artist zooms, the other follows.
+    """
+
+    start: float = 0.0
+    end: float = 100.0
+
+    @property
+    def span(self) -> float:
+        return max(MIN_SPAN, self.end - self.start)
+
+    def mapping(self, width_px: float) -> TimeMapping:
+        return TimeMapping(self.start, max(1.0, width_px) / self.span)
+
+    @staticmethod
+    def of(mapping: TimeMapping, width_px: float) -> TimeView:
+        return TimeView(mapping.first_frame, mapping.frame_at(max(1.0, width_px)))
+
+    @staticmethod
+    def fitted(start: int, end: int, margin: float = 0.03) -> TimeView:
+        """Frames [start, end) with a small margin either side (what "frame all" shows)."""
+        span = max(1, end - start)
+        pad = span * margin / (1 - 2 * margin)
+        return TimeView(start - pad, end + pad)
+
+    def scrolled_to(self, start: float) -> TimeView:
+        return TimeView(start, start + self.span)

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QScrollB
 
 from .emotion_lane import EmotionLane
 from .emotion_palette import EmotionPalette
+from .marker_lane import MarkerLane
+from .timeline_mapping import TimeView
 from .timeline_ruler import TimelineRuler
 from .waveform_view import WaveformView
 
@@ -23,13 +25,14 @@ class TimelineView(QWidget):
         self.ruler.notices = lambda: session.alignment_notices(document.current_take)
         self.waveform = WaveformView(session, self)
         self.lane = EmotionLane(document, session, self)
+        self.markers = MarkerLane(document, session, self)
         self.scrollbar = QScrollBar(Qt.Horizontal, self)
         self.scrollbar.valueChanged.connect(self._scrolled)
 
         grid = QGridLayout()
         grid.setSpacing(1)
         grid.setContentsMargins(0, 0, 0, 0)
-        for row, (title, strip) in enumerate((("", self.ruler), ("Audio", self.waveform),
+        for row, (title, strip) in enumerate((("", self.ruler), ("Markers", self.markers), ("Audio", self.waveform),
                                                ("Emotion", self.lane))):
             header = QLabel(title, self)
             header.setFixedWidth(HEADER_WIDTH)
@@ -37,7 +40,7 @@ class TimelineView(QWidget):
             header.setStyleSheet("color: #8b8f96; padding-right: 8px; background: #2b2d31;")
             grid.addWidget(header, row, 0)
             grid.addWidget(strip, row, 1)
-        grid.addWidget(self.scrollbar, 3, 1)
+        grid.addWidget(self.scrollbar, 4, 1)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
@@ -54,31 +57,29 @@ class TimelineView(QWidget):
         box.addWidget(self.palette_scroll)
         box.addLayout(grid)
         box.addStretch(1)
-        session.mapping_changed.connect(self._sync_scrollbar)
+        session.time_view_changed.connect(self._sync_scrollbar)
 
     def strip_width(self) -> int:
         return max(1, self.ruler.width())
 
     def fit(self) -> None:
         """Show the whole take (or the in/out range when one is set)."""
-        lo, hi = self.session.play_range()
-        self.session.set_mapping(self.session.mapping.fitted(lo, hi, self.strip_width()))
+        self.session.set_time_view(TimeView.fitted(*self.session.play_range()))
 
     def _sync_scrollbar(self) -> None:
-        m, n = self.session.mapping, max(1, self.session.n_frames)
-        visible = int(self.strip_width() / m.px_per_frame)
+        view, n = self.session.time_view, max(1, self.session.n_frames)
+        visible = int(view.span)
         self.scrollbar.blockSignals(True)
         self.scrollbar.setRange(0, max(0, n - visible))
         self.scrollbar.setPageStep(max(1, visible))
-        self.scrollbar.setValue(int(m.first_frame))
+        self.scrollbar.setValue(int(view.start))
         self.scrollbar.blockSignals(False)
 
     def _scrolled(self, value: int) -> None:
-        m = self.session.mapping
-        self.session.set_mapping(type(m)(float(value), m.px_per_frame))
+        self.session.set_time_view(self.session.time_view.scrolled_to(float(value)))
 
     def ensure_visible(self, frame: int) -> None:
         """Page the view along when the playhead leaves it during playback."""
-        m = self.session.mapping
-        if not 0 <= m.x_of(frame) <= self.strip_width():
-            self.session.set_mapping(type(m)(frame - 0.1 * self.strip_width() / m.px_per_frame, m.px_per_frame))
+        view = self.session.time_view
+        if not view.start <= frame <= view.end:
+            self.session.set_time_view(view.scrolled_to(frame - 0.1 * view.span))

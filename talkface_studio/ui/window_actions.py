@@ -11,7 +11,7 @@ from functools import partial
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from . import deliverable_imports, take_actions
+from . import deliverable_imports, marker_actions, take_actions
 from .emotion_palette import brush_for_key
 from .lane_gestures import Brush
 
@@ -83,14 +83,25 @@ def build_actions(w) -> dict[str, QAction]:
     for key, text, slot, sc in (
             ("copy", "&Copy Keys", ce.copy, QKeySequence.Copy),
             ("paste", "&Paste Keys at Playhead", ce.paste, QKeySequence.Paste),
-            ("delete", "&Delete Keys", ce.delete_selected, [QKeySequence.Delete, QKeySequence("Backspace")]),
+            ("delete", "&Delete", partial(marker_actions.delete_selection, w),
+             [QKeySequence.Delete, QKeySequence("Backspace")]),
             ("key", "&Key Shown Channels", ce.key_at_playhead, "S"),
             ("reset", "&Reset Selection to Generated", ce.reset_selection, "Ctrl+R")):
         A[key] = _action(w, text, slot, sc)
         e.addAction(A[key])
     tangents = e.addMenu("&Tangents")
-    for interp in ("step", "linear", "smooth"):
-        tangents.addAction(_action(w, interp.capitalize(), partial(ce.set_interp, interp)))
+    for tangent, text in (("auto", "&Auto"), ("auto_clamped", "Auto-&Clamped"), ("flat", "&Flat"),
+                          ("linear", "&Linear"), ("step", "&Step")):
+        tangents.addAction(_action(w, text, partial(ce.set_tangent, tangent)))
+    tangents.addSeparator()
+    tangents.addAction(_action(w, "&Break Tangents", partial(ce.set_broken, True)))
+    tangents.addAction(_action(w, "&Unify Tangents", partial(ce.set_broken, False)))
+    tangents.addAction(_action(w, "&Weighted Tangents", partial(ce.set_weighted, True)))
+    tangents.addAction(_action(w, "&Non-weighted Tangents", partial(ce.set_weighted, False)))
+    e.addSeparator()
+    A["marker"] = _action(w, "Add &Marker at Playhead", partial(marker_actions.add_marker, w), "M",
+                          tip="A named marker on the timeline (double-click it to rename, drag to move)")
+    e.addAction(A["marker"])
     e.addSeparator()
     A["generate"] = _action(w, "&Generate Performance", w.generate, "Ctrl+G",
                             tip="Run stage 1 (speech + emotions -> curves) in the background; edits are kept")
@@ -112,7 +123,8 @@ def build_actions(w) -> dict[str, QAction]:
                              checkable=True)
     A["frame_sel"] = _action(w, "&Frame Selection", w.frame_selection, "F")
     A["frame_all"] = _action(w, "Frame &All", w.frame_all, "A")
-    for k in ("timecode", "landmarks", "frame_sel", "frame_all"):
+    A["isolate"] = _action(w, "&Isolate Selected Curves", ce.toggle_isolate, "Shift+I")
+    for k in ("timecode", "landmarks", "frame_sel", "frame_all", "isolate"):
         v.addAction(A[k])
     v.addSeparator()
     w.panels_menu = v.addMenu("&Panels")
@@ -130,7 +142,9 @@ def build_actions(w) -> dict[str, QAction]:
             ("prev10", "Back 10 Frames", partial(pb.step, -10), "Shift+Left"),
             ("next10", "Forward 10 Frames", partial(pb.step, 10), "Shift+Right"),
             ("home", "&Start", pb.home, "Home"),
-            ("end", "&End", pb.end, "End")):
+            ("end", "&End", pb.end, "End"),
+            ("prev_key", "Previous &Key", partial(ce.jump_to_key, -1), ","),
+            ("next_key", "Next K&ey", partial(ce.jump_to_key, 1), ".")):
         A[key] = _action(w, text, slot, sc)
         t.addAction(A[key])
 
