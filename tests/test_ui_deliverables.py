@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from talkface_studio.perform.arkit.names import LIVE_LINK_VALUES  # noqa: E402
 from talkface_studio.pipeline.export.livelink import livelink_timecode  # noqa: E402
 from talkface_studio.ui import deliverable_imports, project_io  # noqa: E402
-from talkface_studio.ui.render_jobs import FORMATS  # noqa: E402
+from talkface_studio.pipeline.render_jobs import FORMATS  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -43,21 +43,21 @@ def test_import_live_link_is_one_undo_step_and_asks_before_resampling(window, tm
     take = doc.take
     before = take.final_channels()["head_yaw"].copy()
     deliverable_imports.import_livelink(window, _capture(tmp_path / "same.csv", 50, 25, 12.0))
-    assert doc.undo_stack.count() == 1 and "Import same.csv" in doc.undo_stack.undoText()
+    assert len(doc.undo_stack) == 1 and "Import same.csv" in doc.undo_stack.undo_label
     assert np.allclose(take.final_channels()["head_yaw"][:50], 12.0, atol=0.01)
     doc.undo_stack.undo()
     assert np.allclose(take.final_channels()["head_yaw"], before)
     sixty = _capture(tmp_path / "sixty.csv", 120, 60, -8.0)
     window.answers = [QMessageBox.Cancel]
     deliverable_imports.import_livelink(window, sixty)
-    assert doc.undo_stack.index() == 0 and not window.answers  # asked, and cancelled
+    assert doc.undo_stack.index == 0 and not window.answers  # asked, and cancelled
     window.answers = [QMessageBox.Yes]
     deliverable_imports.import_livelink(window, sixty)
     assert np.allclose(take.final_channels()["head_yaw"][:49], -8.0, atol=0.01)
     (tmp_path / "broken.csv").write_text("Timecode,BlendShapeCount,EyeBlinkLeft\n")
     deliverable_imports.import_livelink(window, tmp_path / "broken.csv")
     assert "broken.csv: missing column(s)" in window.status.currentMessage()  # one line, nothing imported
-    assert doc.undo_stack.index() == 1
+    assert doc.undo_stack.index == 1
 
 
 def test_import_editorial_markers_paints_the_lane_in_one_step(window, tmp_path):
@@ -76,12 +76,12 @@ def test_import_editorial_markers_paints_the_lane_in_one_step(window, tmp_path):
     assert deliverable_imports.import_editorial(window, tmp_path / "edit.otio")
     assert any((s.start, s.end, s.emotion, s.level) == (20, 50, "angry", 3) for s in take.emotion_track.segments)
     assert take.channel("emo_angry").base[35] > emo_before[35] + 0.5  # the expression follows at once
-    assert doc.undo_stack.count() == 1
+    assert len(doc.undo_stack) == 1
     doc.undo_stack.undo()
     assert take.emotion_track.snapshot() == before
     (tmp_path / "bad.otio").write_text("{")
     assert not deliverable_imports.import_editorial(window, tmp_path / "bad.otio")
-    assert doc.undo_stack.index() == 0
+    assert doc.undo_stack.index == 0
 
 
 def test_file_menu_offers_the_imports_and_export_offers_arkit(window):

@@ -19,7 +19,7 @@ from talkface_studio.ui import project_io  # noqa: E402
 from talkface_studio.ui.curve_editor import CurveEditor  # noqa: E402
 from talkface_studio.ui.document import Document  # noqa: E402
 from talkface_studio.ui.key_gestures import KeyRef  # noqa: E402
-from talkface_studio.ui.render_jobs import FORMATS  # noqa: E402
+from talkface_studio.pipeline.render_jobs import FORMATS  # noqa: E402
 from talkface_studio.ui.session import Session  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -154,4 +154,4 @@ def test_export_dialog_writes_each_format(make_window, demo_dir, tmp_path, monke
         if kind == "curves":
             text = out.read_text()
             assert "jaw_open" in text and "head_yaw" in text
-    assert w.document.undo_stack.count() == 0  # exporting never edits the project
+    assert len(w.document.undo_stack) == 0  # exporting never edits the project

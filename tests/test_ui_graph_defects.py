@@ -145,13 +145,13 @@ def test_one_level_change_is_one_undo_step_that_changes_the_level(make_window, q
     w.session.select_segment(segment.id)
     activate(w, qtbot)
     stack = w.document.undo_stack
-    n = stack.count()
+    n = len(stack)
     level = w.inspector.level
     level.setFocus()
     qtbot.keyClick(level, Qt.Key_A, Qt.ControlModifier)
     qtbot.keyClicks(level, "1")
     qtbot.keyClick(level, Qt.Key_Return)  # the spin box repeats its value here
-    assert stack.count() == n + 1
+    assert len(stack) == n + 1
     stack.undo()
     assert take.emotion_track.get(segment.id).level == 2  # the one step did the change
 

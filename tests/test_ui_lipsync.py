@@ -80,14 +80,14 @@ def test_performance_settings_are_undoable_and_mark_the_take_for_generate(make_w
     assert "•" in w.actions_by_name["generate"].iconText()
     # a slider drag is live and one undo step
     slider = panel.sliders["round_amount"]
-    depth = w.document.undo_stack.count()
+    depth = len(w.document.undo_stack)
     slider.setSliderDown(True)
     for v in (110, 130, 150):
         slider.setValue(v)
     slider.setSliderDown(False)
     slider.sliderReleased.emit()
     assert take.generation.options["round_amount"] == pytest.approx(1.5)
-    assert w.document.undo_stack.count() == depth + 1
+    assert len(w.document.undo_stack) == depth + 1
     # Generate uses them: the jaw opens wider than the demo's stored curve
     before = take.channel("jaw_open").base.copy()
     w.actions_by_name["generate"].trigger()

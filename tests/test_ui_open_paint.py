@@ -10,7 +10,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QEvent, QObject  # noqa: E402
 
 from talkface_studio.pipeline.cancel import CancelToken  # noqa: E402
-from talkface_studio.ui import take_compute  # noqa: E402
+from talkface_studio.pipeline import take_compute  # noqa: E402
 
 
 class PaintCounter(QObject):

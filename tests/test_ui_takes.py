@@ -48,12 +48,12 @@ def test_rename_shown_take_from_the_menu_and_undo(window):
 
 def test_rename_to_a_used_or_empty_name_changes_nothing(window):
     w = window
-    depth = w.document.undo_stack.count()
+    depth = len(w.document.undo_stack)
     assert not take_actions.rename_take(w, "take1")
     assert "already exists" in w.status.currentMessage()
     w.ask_text = lambda parent, current: None  # Cancel in the prompt
     assert not take_actions.rename_take(w)
-    assert w.document.project.take_names() == ["take1", "line"] and w.document.undo_stack.count() == depth
+    assert w.document.project.take_names() == ["take1", "line"] and len(w.document.undo_stack) == depth
 
 
 def test_delete_take_from_the_box_menu_and_undo(window):

@@ -30,12 +30,12 @@ def test_push_merges_spin_box_edits_but_not_separate_drags(doc):
     sid = cmd.segment_id
     doc.push(SetSegment("t", sid, level=1))
     doc.push(SetSegment("t", sid, level=3))
-    assert doc.undo_stack.count() == 2 and track.get(sid).level == 3
+    assert len(doc.undo_stack) == 2 and track.get(sid).level == 3
     for target in (55, 60):  # two separate drags of the same edge: two undo steps
         for f in range(51, target + 1):
             doc.live(("edge", sid), MoveSegmentBoundary("t", sid, "end", f))
         doc.finish_live()
-    assert doc.undo_stack.count() == 4 and track.get(sid).end == 60
+    assert len(doc.undo_stack) == 4 and track.get(sid).end == 60
     doc.undo_stack.undo()
     assert track.get(sid).end == 55
     doc.undo_stack.undo()
@@ -47,7 +47,7 @@ def test_push_merges_spin_box_edits_but_not_separate_drags(doc):
 def test_refused_edit_raises_and_leaves_no_undo_step(doc):
     with pytest.raises(ValidationError):
         doc.push(PaintEmotion("t", 10, 5, "happy", 2))
-    assert doc.undo_stack.count() == 0 and not doc.dirty
+    assert len(doc.undo_stack) == 0 and not doc.dirty
 
 
 def test_cancelled_live_drag_restores_model(doc):
@@ -55,7 +55,7 @@ def test_cancelled_live_drag_restores_model(doc):
     doc.live(("edge", sid), MoveSegmentBoundary("t", sid, "start", 20))
     doc.live(("edge", sid), MoveSegmentBoundary("t", sid, "start", 30))
     doc.cancel_live()
-    assert doc.project.take("t").emotion_track.get(sid).start == 10 and doc.undo_stack.count() == 1
+    assert doc.project.take("t").emotion_track.get(sid).start == 10 and len(doc.undo_stack) == 1
 
 
 class SlowCompute:
@@ -66,7 +66,7 @@ class SlowCompute:
         self.started = threading.Event()
         self.computed = []
 
-    def preview_frame(self, take, project_path, frame, size, stage=None):
+    def preview_frame(self, take, project_path, frame, size, stage=None, version=None):
         if not self.computed:
             self.started.set()
             self.gate.wait(5)

@@ -131,7 +131,7 @@ def test_undo_to_the_empty_start_is_clean_again(make_window, media, tmp_path):
     assert w.document.dirty and "*" in w.windowTitle()
     w.autosave_now()
     assert list((tmp_path / "recovery").glob("untitled-*.tfs"))
-    while w.document.undo_stack.canUndo():
+    while w.document.undo_stack.can_undo:
         w.document.undo_stack.undo()
     assert not w.document.dirty and w.windowTitle().startswith("Untitled —")
     w.autosave_now()  # nothing left to recover: the file goes

@@ -60,7 +60,7 @@ def test_paint_three_segments_undo_redo(make_window, project_path):
     assert w.session.selected_segment == track.segments[-1].id
     assert w.windowTitle().startswith("demo*")
     stack = w.document.undo_stack
-    assert stack.count() == 3
+    assert len(stack) == 3
     stack.undo()
     assert [s.emotion for s in track.segments] == ["angry", "fear"]
     stack.redo()
@@ -68,7 +68,7 @@ def test_paint_three_segments_undo_redo(make_window, project_path):
     # inspector edits the selected segment; a second level change merges into the same undo step
     w.inspector.level.setValue(1)
     w.inspector.level.setValue(2)
-    assert track.segments[-1].level == 2 and stack.count() == 4
+    assert track.segments[-1].level == 2 and len(stack) == 4
     stack.undo()
     assert track.segments[-1].level == 3
 
@@ -79,13 +79,13 @@ def test_edge_drag_is_live_and_one_undo_step(make_window, project_path):
     track = w.document.take.emotion_track
     first = track.segments[0]
     lane, x = w.timeline.lane, w.timeline.lane.mapping.x_of
-    before = w.document.undo_stack.count()
+    before = len(w.document.undo_stack)
     lane.press_at(x(first.end) + 1)
     for f in range(first.end + 1, first.end + 8):
         lane.move_to(x(f) + 0.5)
         assert track.get(first.id).end == f  # the model follows the mouse
     lane.release_at(x(first.end + 7) + 0.5)
-    assert w.document.undo_stack.count() == before + 1
+    assert len(w.document.undo_stack) == before + 1
     w.document.undo_stack.undo()
     assert track.get(first.id).end == first.end
 
@@ -101,13 +101,13 @@ def test_drag_key_changes_channel_then_reset_to_generated(make_window, project_p
     ce.add_key_at(60, ce.to_display("head_yaw", [10.0])[0], channel="head_yaw")
     (ref,) = w.session.selected_keys
     assert take.channel("head_yaw").final()[60] == pytest.approx(10.0, abs=1e-4)
-    n = w.document.undo_stack.count()
+    n = len(w.document.undo_stack)
     y0 = ce.to_display("head_yaw", [10.0])[0]
     ce.mouse.drag_start(None, 60, y0, ref=ref)
     for i in range(1, 6):
         ce.mouse.drag_move(60 + i, y0 + i * 0.02)
     ce.mouse.drag_finish()
-    assert w.document.undo_stack.count() == n + 1
+    assert len(w.document.undo_stack) == n + 1
     final = take.channel("head_yaw").final()
     expected = 10.0 + 5 * 0.02 * 120.0  # display units -> degrees over the -60..60 range
     assert final[65] == pytest.approx(expected, abs=1e-3)

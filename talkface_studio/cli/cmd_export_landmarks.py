@@ -35,8 +35,10 @@ def run(args: argparse.Namespace) -> int:
     ProtectedFiles.of_project(project).check(args.output, "landmarks file")
     check_writable(args.output, create_folder=True)
     state = TakeState(project)
-    state.ensure_generated(take)
-    snapshot = state.snapshot(take)
+    snapshot = state.snapshot(take)  # as `render` sees the take
+    from .cmd_render import print_status
+
+    print_status(state, take, snapshot.status, "export")
     landmarks = snapshot.landmarks(0, snapshot.n_frames, args.size)
     write_landmarks_npz(args.output, landmarks, np.arange(snapshot.n_frames), snapshot.rate,
                         (args.size, args.size))

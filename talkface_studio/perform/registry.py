@@ -27,3 +27,18 @@ def get_performer(name: str = DEFAULT_PERFORMER, **options) -> Performer:
             raise MissingCheckpointError(f"the neural performer is not available ({exc})") from None
         return NeuralPerformer(**options)
     raise ValidationError(f"unknown performer {name!r}; choose one of {', '.join(PERFORMER_NAMES)}")
+
+
+def channel_composer(name: str):
+    """The function `compose(channels, n_frames) -> expression [T,478,3]` that builds the backend's
+    expression from its channels alone, or None when its expression carries more than its channels
+    (the neural performer's landmarks), so renders must run it. The procedural performer's
+    expression IS perform.blendshapes.compose of its channels, so a take it generated renders from
+    its curves without running stage 1 again."""
+    if name == "procedural":
+        from .blendshapes import compose
+
+        return compose
+    if name in PERFORMER_NAMES:
+        return None
+    raise ValidationError(f"unknown performer {name!r}; choose one of {', '.join(PERFORMER_NAMES)}")

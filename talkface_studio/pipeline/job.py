@@ -19,10 +19,10 @@ from talkface_studio.core.errors import ValidationError
 
 from .cancel import CancelToken
 from .frame_cache import FrameCache, frame_key
-from .snapshot import TakeSnapshot
+from .snapshot import BLOCK, TakeSnapshot
 
 DEFAULT_RENDERER = "mesh_warp"
-CHUNK = 32  # frames of landmarks computed at once: amortizes relocation, bounds memory
+CHUNK = BLOCK  # frames of landmarks computed at once, on the snapshot's block boundaries
 
 ProgressFn = Callable[[int, int], None]  # (frames done, frames total)
 
@@ -113,8 +113,9 @@ class RenderJob:
         total, done = len(self), 0
         if progress:
             progress(0, total)
-        for a in range(self.start, self.stop, CHUNK):
-            b = min(a + CHUNK, self.stop)
+        a = self.start
+        while a < self.stop:
+            b = min(a - a % CHUNK + CHUNK, self.stop)  # chunks end on block boundaries
             landmarks = self.take.landmarks(a, b, self.size)
             keys = [frame_key(self.take.portrait_hash, lm, self.size, rid) for lm in landmarks]
             shape = (self.size, self.size, 3)
@@ -143,3 +144,4 @@ class RenderJob:
                 done += 1
                 if progress:
                     progress(done, total)
+            a = b

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget)
 
-from .render_jobs import FORMATS
+from talkface_studio.pipeline.render_jobs import FORMATS
 
 
 class ExportDialog(QDialog):

@@ -8,12 +8,14 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import QSettings, QThreadPool, QTimer, Qt
-from PySide6.QtWidgets import QDialog, QDockWidget, QFrame, QMainWindow, QScrollArea, QStackedWidget, QUndoView, QWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QFrame, QMainWindow, QScrollArea, QStackedWidget, QWidget
 
 from talkface_studio.core.commands import SetBase
 from talkface_studio.pipeline import generation_stamp
 
-from . import take_actions, take_compute, transport_bar, view_settings, window_shortcuts, workers
+from talkface_studio.pipeline import take_compute
+
+from . import take_actions, transport_bar, view_settings, window_shortcuts, workers
 from .alignment_marks import announce
 from .channel_list import ChannelList
 from .curve_editor import CurveEditor
@@ -27,9 +29,10 @@ from .preview_slicer import PreviewSlicer
 from .project_io import ProjectFileMixin
 from .render_queue import RenderQueue
 from .session import Session
-from .take_compute import TakeCompute
+from talkface_studio.pipeline.take_compute import TakeCompute
 from .take_status import TakeStatus
 from .timeline_view import TimelineView
+from .undo_adapter import UndoHistoryView
 from .untitled_recovery import UntitledRecovery
 from .viewer import Viewer
 from .welcome_panel import WelcomePanel
@@ -80,8 +83,8 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.performance = PerformancePanel(self.document)
         self.render_queue = RenderQueue()
         self.render_queue.synchronous = synchronous
-        self.undo_view = QUndoView(self.document.undo_stack)
-        self.undo_view.setEmptyLabel("<opened>")
+        self.render_queue.cache = self.compute.cache
+        self.undo_view = UndoHistoryView(self.document)
         self.playback = PlaybackController(self.session, self)
         self.slicer = PreviewSlicer(self.compute, self)
         self.slicer.synchronous = synchronous

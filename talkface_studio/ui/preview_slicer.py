@@ -63,7 +63,8 @@ class PreviewSlicer(QObject):
         def work(progress, cancel):
             if req.seq != self.latest:  # superseded while waiting: skip the work entirely
                 return req, None
-            return req, self.compute.preview_frame(req.take, req.project_path, req.frame, req.size, stage=progress)
+            return req, self.compute.preview_frame(req.take, req.project_path, req.frame, req.size, stage=progress,
+                                                  version=req.version)
 
         workers.submit(self.pool, work, on_done=self._apply, on_error=self._error, on_progress=self.stage.emit,
                        synchronous=self.synchronous, parent=self)

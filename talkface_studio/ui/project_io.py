@@ -18,7 +18,7 @@ from talkface_studio.core.timebase import FrameRate
 
 from . import save_conflict, untitled_recovery, workers
 from .export_dialog import ExportDialog
-from .render_jobs import RenderSpec
+from talkface_studio.pipeline.render_jobs import RenderSpec
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".m4a", ".aac", ".aif", ".aiff"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}

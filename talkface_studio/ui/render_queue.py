@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QMessageBox, QPlainText
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from . import workers
-from .render_jobs import RenderSpec, run_spec
+from talkface_studio.pipeline.render_jobs import RenderSpec, run_spec
 
 
 class RenderEntry:
@@ -30,6 +30,7 @@ class RenderQueue(QWidget):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self.synchronous = False
+        self.cache = None  # the session's pipeline TakeCache (fits, performances), shared with the preview
         self.entries: list[RenderEntry] = []
         self.table = QTableWidget(0, 3, self)
         self.table.setHorizontalHeaderLabels(["Job", "Progress", ""])
@@ -81,7 +82,7 @@ class RenderQueue(QWidget):
     def _run(self, entry, progress, token):
         token.check()  # cancelled while queued
         entry.started = time.monotonic()
-        return run_spec(entry.spec, progress, token)
+        return run_spec(entry.spec, progress, token, cache=self.cache)
 
     def bar(self, entry) -> QProgressBar:
         return self.table.cellWidget(entry.row, 1)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from talkface_studio.pipeline import generation_stamp
 
-from . import take_compute, workers
+from talkface_studio.pipeline import take_compute
+
+from . import workers
 
 
 class TakeStatus:

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from . import deliverable_imports, marker_actions, take_actions
 from .emotion_palette import brush_for_key
 from .lane_gestures import Brush
+from .undo_adapter import undo_actions
 
 
 
@@ -70,10 +71,7 @@ def build_actions(w) -> dict[str, QAction]:
     f.addAction(_action(w, "&Quit", w.close, QKeySequence.Quit))
 
     e = mb.addMenu("&Edit")
-    undo = w.document.undo_stack.createUndoAction(w, "&Undo")
-    undo.setShortcuts([QKeySequence.Undo])
-    redo = w.document.undo_stack.createRedoAction(w, "&Redo")
-    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    undo, redo = undo_actions(w, w.document)
     for a in (undo, redo):
         w.addAction(a)
         e.addAction(a)

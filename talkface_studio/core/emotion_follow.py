@@ -1,7 +1,8 @@
-"""Expression curves follow the painted emotions at once, without pressing Generate (Qt-free).
+"""Expression curves follow the painted emotions at once, without pressing Generate.
 
-Every emotion edit is bundled, in the same undo step, with a FollowEmotions command that rescales
-the generated emo_* bases to the new track. Where an emotion was already present, its generated
+A rule of the document, applied wherever an artist edits (core.undo.UndoStack.edit: the app and
+the command line's editorial import). Every emotion edit is bundled, in the same undo step, with a
+FollowEmotions command that rescales the generated emo_* bases to the new track. Where an emotion was already present, its generated
 curve is scaled by new/old intensity, which keeps the performer's swells on stressed syllables;
 where it is new (or the take was never generated) it starts at the painted intensity. The curve
 editor, the preview and renders therefore show a paint immediately; Generate later replaces the
@@ -12,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from talkface_studio.core.emotion_commands import MoveSegmentBoundary, PaintEmotion, SetDefaultTransition, SetSegment
-from talkface_studio.core.emotion_track import EMOTIONS
-from talkface_studio.core.project import Change
-from talkface_studio.core.undo import Command
+from .emotion_commands import MoveSegmentBoundary, PaintEmotion, SetDefaultTransition, SetSegment
+from .emotion_track import EMOTIONS
+from .project import Change
+from .undo import Command
 
 EMO_CHANNELS = tuple(f"emo_{e}" for e in EMOTIONS[1:])  # column k of EmotionTrack.weights is EMO_CHANNELS[k-1]
 EMOTION_COMMANDS = (PaintEmotion, MoveSegmentBoundary, SetSegment, SetDefaultTransition)
@@ -95,3 +96,22 @@ def follow_commands(project, before: dict[str, np.ndarray]) -> list[FollowEmotio
         if bases:
             out.append(FollowEmotions(name, bases, frames))
     return out
+
+
+def do_with_follow(project, commands) -> list:
+    """Do `commands` and then the FollowEmotions they call for -> every command done, in order.
+    On an error everything done is undone and the error raised: the project is unchanged."""
+    before = weights_before(project, commands)
+    done = []
+    try:
+        for c in commands:
+            c.do(project)
+            done.append(c)
+        for c in follow_commands(project, before):  # same undo step as the paint
+            c.do(project)
+            done.append(c)
+    except Exception:
+        for c in reversed(done):
+            c.undo(project)
+        raise
+    return done

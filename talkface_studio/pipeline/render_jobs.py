@@ -1,6 +1,8 @@
-"""What one render-queue entry does in its worker (Qt-free): snapshot a take copy, render a frame
-range to a movie / PNG sequence, or write curves. Nothing is written unless every frame succeeded
-(the pipeline's writers are atomic), and the project itself is never touched."""
+"""What one entry of the app's render queue does in its worker: snapshot a take copy (the same
+snapshot the preview, `render` and farm tasks use: pipeline.renderable), render a frame range to a
+movie / PNG sequence, or write curves. Nothing is written unless every frame succeeded (the
+pipeline's writers are atomic), and the project itself is never touched: a portrait fitted for the
+render is stored into the take copy for the window to keep."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from talkface_studio.core.project import Project
 from talkface_studio.core.protected_files import ProtectedFiles
+
+from .take_cache import TakeCache
 
 FORMATS = {  # name -> (file suffix or "" for a folder, what it writes)
     "MP4 (H.264)": (".mp4", "video"),
@@ -42,7 +45,18 @@ class RenderSpec:
         return f"{self.take.name} [{self.start}-{self.stop - 1}] → {self.output.name}"
 
 
-def run_spec(spec: RenderSpec, progress, cancel) -> Path:
+def _snapshot(spec: RenderSpec, cache: TakeCache | None, portrait: bool = True):
+    from .renderable import build_snapshot
+
+    snapshot, fit_json = build_snapshot(cache if cache is not None else TakeCache(), spec.take, spec.project_path,
+                                        portrait=portrait)
+    if fit_json is not None:
+        spec.take.portrait_fit = fit_json  # the copy is the job's own; the window keeps the fit
+    return snapshot
+
+
+def run_spec(spec: RenderSpec, progress, cancel, cache: TakeCache | None = None) -> Path:
+    """Run one queue entry; `cache` is the session's TakeCache (fits, performances) when shared."""
     if spec.protected is not None:
         if spec.kind == "curves" or spec.kind in RIG_KINDS:
             spec.protected.check(spec.output, "curve file")
@@ -56,38 +70,34 @@ def run_spec(spec: RenderSpec, progress, cancel) -> Path:
     if spec.kind == "curves":
         from talkface_studio.pipeline.export.curves import write_curves
 
+        progress(0, 1)
+        snapshot = _snapshot(spec, cache, portrait=False)  # the curves a render shows
         frames = np.arange(spec.start, spec.stop)
-        final = {n: v[spec.start:spec.stop] for n, v in spec.take.final_channels().items()}
+        final = {n: v[spec.start:spec.stop] for n, v in snapshot.channels.items()}
         cancel.check()
         write_curves(spec.output, frames, final, spec.take.rate)
         progress(1, 1)
         return spec.output
     if spec.kind in RIG_KINDS:
-        return _write_rig_curves(spec, progress, cancel)
+        return _write_rig_curves(spec, progress, cancel, cache)
     from talkface_studio.pipeline.frame_cache import FrameCache
     from talkface_studio.pipeline.job import RenderJob
     from talkface_studio.pipeline.render_output import render_to
-    from talkface_studio.pipeline.take_state import TakeState
 
     progress(0, spec.stop - spec.start)
-    state = TakeState(Project(path=spec.project_path))
-    state.project.takes = [spec.take]  # private: fitting may store into this copy only
-    snapshot = state.snapshot(spec.take)
+    snapshot = _snapshot(spec, cache)
     cancel.check()
     job = RenderJob(snapshot, spec.start, spec.stop, size=spec.size, device=spec.device, renderer=spec.renderer)
     return render_to(job, spec.output, cache=FrameCache(), cancel=cancel, progress=progress)
 
 
-def _write_rig_curves(spec: RenderSpec, progress, cancel) -> Path:
+def _write_rig_curves(spec: RenderSpec, progress, cancel, cache: TakeCache | None) -> Path:
     """Live Link Face CSV or USD of the frame range, on the recording's clock (pipeline.rig_curves)."""
-    from talkface_studio.pipeline.rig_curves import take_rig_curves, take_start_seconds
-    from talkface_studio.pipeline.take_state import TakeState
+    from talkface_studio.pipeline.rig_curves import recording_start_seconds, snapshot_rig_curves
 
     progress(0, 1)
-    state = TakeState(Project(path=spec.project_path))
-    state.project.takes = [spec.take]  # private copy, as for renders
-    curves = take_rig_curves(state, spec.take, spec.start, spec.stop)
-    start_s = take_start_seconds(state.project, spec.take)
+    curves = snapshot_rig_curves(_snapshot(spec, cache, portrait=False), spec.start, spec.stop)
+    start_s = recording_start_seconds(spec.take, spec.project_path)
     cancel.check()
     if spec.kind == "livelink":
         from talkface_studio.pipeline.export.livelink import write_livelink_csv
