@@ -182,7 +182,7 @@ def main() -> int:
     ce.mouse.drag_finish()
     rows.append(("curve repaint, no edit (floor)", floor, None))
     rows.append(("key drag: model + repaint, 10-min take", drag, floor))
-    assert w.document.undo_stack.count() >= 1
+    assert w.document.undo_stack.__len__() >= 1
 
     wf = w.timeline.waveform
     w.timeline.fit()
@@ -205,7 +205,7 @@ def main() -> int:
     print(f"paint -> preview: median {statistics.median(paint_ms):.0f} ms (target ~100)")
     print(f"\nkey-drag redraw rate: {drag_fps:.0f} fps (target >= 30); "
           f"worst stall while working: {worst:.0f} ms (target < 50)")
-    w.document.undo_stack.setClean()
+    w.document.undo_stack.set_clean()
     w.close()
     return 0
 

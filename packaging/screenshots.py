@@ -94,7 +94,7 @@ def main() -> int:
     w.grab().save(str(args.out / "screenshot-main.png"))
     _graph_editor_shot(app, w, args.out / "screenshot-graph-editor.png")
     print(f"wrote {args.out / 'screenshot-main.png'}, screenshot-graph-editor.png and screenshot-welcome.png")
-    w.document.undo_stack.setClean()
+    w.document.undo_stack.set_clean()
     w.close()
     return 0
 
