@@ -14,7 +14,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from talkface_studio.core.commands import PaintEmotion  # noqa: E402
-from talkface_studio.ui.untitled_recovery import UntitledRecovery  # noqa: E402
+from talkface_studio.core.untitled_recovery import UntitledRecovery  # noqa: E402
 
 pytestmark = pytest.mark.gui
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"

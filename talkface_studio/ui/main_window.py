@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings, QThreadPool, QTimer, Qt
 from PySide6.QtWidgets import QDialog, QDockWidget, QFrame, QMainWindow, QScrollArea, QStackedWidget, QWidget
 
 from talkface_studio.core.commands import SetBase
+from talkface_studio.core.untitled_recovery import UntitledRecovery
 from talkface_studio.pipeline import generation_stamp
 
 from talkface_studio.pipeline import take_compute
@@ -33,7 +34,6 @@ from talkface_studio.pipeline.take_compute import TakeCompute
 from .take_status import TakeStatus
 from .timeline_view import TimelineView
 from .undo_adapter import UndoHistoryView
-from .untitled_recovery import UntitledRecovery
 from .viewer import Viewer
 from .welcome_panel import WelcomePanel
 from .window_actions import build_actions
@@ -54,6 +54,10 @@ def _scrolled(widget: QWidget) -> QScrollArea:
 class MainWindow(ProjectFileMixin, QMainWindow):
     def __init__(self, settings: QSettings | None = None, synchronous: bool = False, recovery_dir=None):
         super().__init__()
+        if recovery_dir is None:
+            from talkface_studio import app_info
+
+            recovery_dir = app_info.recovery_dir()
         self.untitled = UntitledRecovery(recovery_dir)  # autosaves of a never-saved project
         self.settings = settings or QSettings("TalkFace", "TalkFace Studio")
         self.synchronous = synchronous  # tests: background work runs inline

@@ -16,7 +16,9 @@ from talkface_studio.core.protected_files import ProtectedFiles
 from talkface_studio.core.take import Take
 from talkface_studio.core.timebase import FrameRate
 
-from . import save_conflict, untitled_recovery, workers
+from talkface_studio.core import untitled_recovery
+
+from . import save_conflict, workers
 from .export_dialog import ExportDialog
 from talkface_studio.pipeline.render_jobs import RenderSpec
 

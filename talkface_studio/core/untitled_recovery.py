@@ -1,7 +1,7 @@
 """Autosave of a project that has no file name yet, so a crash before the first Save loses nothing.
 
-Each session writes one file, RECOVERY/untitled-<time>-p<pid>-<id>.tfs, in the app's data folder
-(app_info.recovery_dir). Media paths are written absolute: the recovery folder says nothing about
+Each session writes one file, RECOVERY/untitled-<time>-p<pid>-<id>.tfs, in the folder it is given
+(the app's data folder, app_info.recovery_dir). Beside project_file's autosave of saved projects. Media paths are written absolute: the recovery folder says nothing about
 where the media live. The next start offers the newest file that no running process owns; saving
 under a name or discarding the project deletes it. Qt-free, so it is tested as plain Python.
 """
@@ -16,9 +16,9 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-from talkface_studio.core import project_file
-from talkface_studio.core.errors import ProjectFileError
-from talkface_studio.core.project import Project
+from . import project_file
+from .errors import ProjectFileError
+from .project import Project
 
 _NAME = re.compile(r"^untitled-.*-p(\d+)-[0-9a-f]+\.tfs$")
 
@@ -40,11 +40,7 @@ def _pid_running(pid: int) -> bool:
 
 
 class UntitledRecovery:
-    def __init__(self, folder: str | Path | None = None):
-        if folder is None:
-            from talkface_studio.app_info import recovery_dir
-
-            folder = recovery_dir()
+    def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         self.path: Path | None = None  # this session's file, once written or adopted
 
