@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.protected_files import ProtectedFiles
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.frame_cache import FrameCache
-    from talkface_studio.pipeline.job import RenderJob, check_output_size, parse_frame_range
+    from talkface_studio.core.limits import check_output_size
+    from talkface_studio.pipeline.job import RenderJob, parse_frame_range
     from talkface_studio.pipeline.progress_text import TextProgress
     from talkface_studio.pipeline.render_output import check_output, output_kind, render_to
     from talkface_studio.pipeline.take_state import TakeState, load_take
@@ -54,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
     check_output(ProtectedFiles.of_project(project), args.output, take.name, first, stop)
     if args.renderer == "neural":
         from talkface_studio.cli.cmd_generate import check_checkpoint
+        from talkface_studio.render.registry import MISSING_CHECKPOINT
 
-        check_checkpoint(args.checkpoint, "the neural renderer needs a checkpoint: --checkpoint FILE (train the "
-                         "landmark mapping with talkface-studio train --stage keypoints)")
+        check_checkpoint(args.checkpoint, MISSING_CHECKPOINT)
     if kind == "video":
         check_writable(args.output, create_folder=True)
     state = TakeState(project)

@@ -1,4 +1,5 @@
-"""Where a take's media live: paths are stored relative to the project file and resolved here.
+"""Where a take's media live: paths are stored relative to the project file, made relative and
+resolved here.
 
 The one rule for every reader (project loading, the pipeline, the window, the portrait fit): an
 absolute path stays as it is; a relative one is relative to the folder of the project file (and
@@ -28,3 +29,15 @@ def resolve_in_folder(path: str | Path, folder: str | Path | None) -> Path:
     if path.is_absolute() or folder is None:
         return path
     return Path(os.path.abspath(Path(folder) / path))
+
+
+def relative_media(path: str | Path | None, folder: str | Path) -> str | None:
+    """How a media path is stored: relative to the project's folder (POSIX separators) so the
+    folder can move as a whole; absolute when there is no relative path (another drive)."""
+    if path is None:
+        return None
+    absolute = Path(os.path.abspath(path))
+    try:
+        return Path(os.path.relpath(absolute, os.path.abspath(folder))).as_posix()
+    except ValueError:  # Windows: another drive has no relative path
+        return str(absolute)

@@ -9,7 +9,9 @@ from .base import Performer
 DEFAULT_PERFORMER = "procedural"
 PERFORMER_NAMES = ("procedural", "neural")
 
-_NEURAL_HINT = "the neural performer needs a checkpoint: --checkpoint FILE (train one with talkface-studio train)"
+# What an artist is told when the neural performer has no weights (the backend, the registry and the
+# command line say it the same way).
+MISSING_CHECKPOINT = "the neural performer needs a checkpoint: --checkpoint FILE (train one with talkface-studio train)"
 
 
 def get_performer(name: str = DEFAULT_PERFORMER, **options) -> Performer:
@@ -20,7 +22,7 @@ def get_performer(name: str = DEFAULT_PERFORMER, **options) -> Performer:
         return ProceduralPerformer(**options)
     if name == "neural":
         if not options.get("checkpoint"):
-            raise MissingCheckpointError(_NEURAL_HINT)
+            raise MissingCheckpointError(MISSING_CHECKPOINT)
         try:  # imported lazily: torch and the model code load only when asked for
             from talkface_studio.perform.neural import NeuralPerformer
         except ImportError as exc:

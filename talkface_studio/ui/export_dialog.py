@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget)
 
+from talkface_studio.core.limits import MAX_OUTPUT_SIZE, MIN_OUTPUT_SIZE
 from talkface_studio.pipeline.render_jobs import FORMATS
 
 
@@ -35,7 +36,7 @@ class ExportDialog(QDialog):
         rbox.addWidget(self.whole)
         rbox.addWidget(self.in_out)
         self.size = QSpinBox(self)
-        self.size.setRange(64, 2048)
+        self.size.setRange(MIN_OUTPUT_SIZE, MAX_OUTPUT_SIZE)
         self.size.setSingleStep(64)
         self.size.setValue(512)
         self.size.setSuffix(" px")

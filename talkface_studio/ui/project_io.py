@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from talkface_studio.core import project_file
 from talkface_studio.core.commands import AddTake, SetMedia
 from talkface_studio.core.errors import TalkFaceError
+from talkface_studio.core.media_paths import resolve_media
 from talkface_studio.core.project import Project
 from talkface_studio.core.protected_files import ProtectedFiles
 from talkface_studio.core.take import Take
@@ -31,12 +32,7 @@ DEFAULT_RATE = FrameRate(24)
 class ProjectFileMixin:
     # -- helpers ---------------------------------------------------------------------------------
     def resolve(self, path) -> Path | None:
-        if path is None:
-            return None
-        path = Path(path)
-        if not path.is_absolute() and self.document.path is not None:
-            path = self.document.path.parent / path
-        return path
+        return resolve_media(path, self.document.path)
 
     def ask(self, title: str, text: str, buttons, default):
         """One place for questions, so tests can answer them (monkeypatch this method)."""
