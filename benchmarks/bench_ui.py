@@ -87,7 +87,7 @@ def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from talkface_studio.ui.main_window import MainWindow
+    from talkface_studio.ui.window.main_window import MainWindow
     from talkface_studio.ui.theme import apply_theme
 
     app = QApplication([])
@@ -127,7 +127,7 @@ def main() -> int:
     rows.append(("event-loop stall, regenerate 10-min take", gen, idle))
 
     # live emotion preview: a paint at the playhead until its frame is on screen (no Generate)
-    from talkface_studio.ui.lane_gestures import Brush
+    from talkface_studio.ui.selection import Brush
 
     lane, x = w.timeline.lane, w.timeline.lane.mapping.x_of
     w.timeline.fit()

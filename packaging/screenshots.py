@@ -53,8 +53,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from talkface_studio.pipeline.demo_project import build_demo_project
-    from talkface_studio.ui.key_gestures import KeyRef
-    from talkface_studio.ui.main_window import MainWindow
+    from talkface_studio.ui.selection import KeyRef
+    from talkface_studio.ui.window.main_window import MainWindow
     from talkface_studio.ui.theme import apply_theme
 
     app = QApplication([])
@@ -106,7 +106,7 @@ def _graph_editor_shot(app, w, out: Path) -> None:
 
     from talkface_studio.core.key_commands import SetHandle
     from talkface_studio.core.marker_commands import AddMarker, RenameMarker
-    from talkface_studio.ui.key_gestures import KeyRef
+    from talkface_studio.ui.selection import KeyRef
     from talkface_studio.ui.timeline_mapping import TimeView
 
     take, ce, doc = w.document.take, w.curve_editor, w.document

@@ -25,7 +25,7 @@ def make_window(qtbot, tmp_path):
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QMessageBox
 
-    from talkface_studio.ui.main_window import MainWindow
+    from talkface_studio.ui.window.main_window import MainWindow
 
     def make(sync=True, settings_name="settings.ini", size=(1400, 900)):
         w = MainWindow(settings=QSettings(str(tmp_path / settings_name), QSettings.IniFormat), synchronous=sync,

@@ -94,7 +94,7 @@ def test_every_command_refuses_the_same_sizes(argv, capsys):
 
 
 def test_the_export_dialog_offers_the_same_sizes(qtbot):
-    from talkface_studio.ui.export_dialog import ExportDialog
+    from talkface_studio.ui.window.export_dialog import ExportDialog
 
     dialog = ExportDialog(Path.home(), "t", False)
     qtbot.addWidget(dialog)

@@ -309,7 +309,7 @@ def test_the_app_asks_and_never_drops_a_version(make_window, tmp_path, monkeypat
     asked = []
     w.ask_choice = lambda title, text, choices: asked.append(choices) or choice
     other = tmp_path / "mine.tfs"
-    monkeypatch.setattr("talkface_studio.ui.project_io.QFileDialog.getSaveFileName",
+    monkeypatch.setattr("talkface_studio.ui.window.project_io.QFileDialog.getSaveFileName",
                         staticmethod(lambda *a, **k: (str(other), "")))
     w.save()
     assert asked == [["Keep mine", "Take theirs", "Save As…"]]

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from talkface_studio.perform.arkit.names import LIVE_LINK_VALUES  # noqa: E402
 from talkface_studio.pipeline.export.livelink import livelink_timecode  # noqa: E402
-from talkface_studio.ui import deliverable_imports, project_io  # noqa: E402
+from talkface_studio.ui.window import deliverable_imports  # noqa: E402
+from talkface_studio.ui.window import project_io  # noqa: E402
 from talkface_studio.pipeline.render_jobs import FORMATS  # noqa: E402
 
 pytestmark = pytest.mark.gui

@@ -15,10 +15,10 @@ from talkface_studio.core.commands import AddLayer, SetBase  # noqa: E402
 from talkface_studio.core.project import Project  # noqa: E402
 from talkface_studio.core.take import Take  # noqa: E402
 from talkface_studio.core.timebase import FrameRate  # noqa: E402
-from talkface_studio.ui import project_io  # noqa: E402
-from talkface_studio.ui.curve_editor import CurveEditor  # noqa: E402
+from talkface_studio.ui.window import project_io  # noqa: E402
+from talkface_studio.ui.curves.curve_editor import CurveEditor  # noqa: E402
 from talkface_studio.ui.document import Document  # noqa: E402
-from talkface_studio.ui.key_gestures import KeyRef  # noqa: E402
+from talkface_studio.ui.selection import KeyRef  # noqa: E402
 from talkface_studio.pipeline.render_jobs import FORMATS  # noqa: E402
 from talkface_studio.ui.session import Session  # noqa: E402
 
@@ -31,7 +31,7 @@ def test_every_shortcut_the_help_lists_triggers_its_action(make_window, qtbot):
     from PySide6.QtGui import QKeySequence
     from PySide6.QtWidgets import QApplication
 
-    from talkface_studio.ui.help_dialogs import ShortcutsDialog
+    from talkface_studio.ui.window.help_dialogs import ShortcutsDialog
 
     w = make_window()
     w.activateWindow()

@@ -18,8 +18,8 @@ from talkface_studio.core.channels import Channel  # noqa: E402
 from talkface_studio.core.project import Project  # noqa: E402
 from talkface_studio.core.take import Take  # noqa: E402
 from talkface_studio.core.timebase import FrameRate  # noqa: E402
-from talkface_studio.ui.key_gestures import KeyRef  # noqa: E402
-from talkface_studio.ui.lane_gestures import Brush  # noqa: E402
+from talkface_studio.ui.selection import KeyRef  # noqa: E402
+from talkface_studio.ui.selection import Brush  # noqa: E402
 
 pytestmark = pytest.mark.gui
 N = 120

@@ -12,7 +12,7 @@ pytest.importorskip("pytestqt")
 import espeak_events  # noqa: E402
 from talkface_studio.core.project_file import save_project  # noqa: E402
 from talkface_studio.pipeline.new_project import new_project  # noqa: E402
-from talkface_studio.ui.alignment_marks import COLORS, marks_in_view, notice_at  # noqa: E402
+from talkface_studio.ui.timeline.alignment_marks import COLORS, marks_in_view, notice_at  # noqa: E402
 
 pytestmark = pytest.mark.gui
 SCRIPT = "Maybe Bob put the bumpy map by my pen. Mom made a bubbly apple pie."

@@ -18,7 +18,7 @@ from talkface_studio.core.timebase import FrameRate  # noqa: E402
 from talkface_studio.face.topology import REGIONS  # noqa: E402
 from talkface_studio.ui.document import Document  # noqa: E402
 from talkface_studio.core.emotion_follow import followed_bases  # noqa: E402
-from talkface_studio.ui.lane_gestures import Brush  # noqa: E402
+from talkface_studio.ui.selection import Brush  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

@@ -10,7 +10,7 @@ pytest.importorskip("pytestqt")
 
 
 from talkface_studio.core.commands import PaintEmotion  # noqa: E402
-from talkface_studio.ui import take_actions  # noqa: E402
+from talkface_studio.ui.window import take_actions  # noqa: E402
 
 pytestmark = pytest.mark.gui
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"

@@ -13,7 +13,7 @@ from talkface_studio.core.project import Project  # noqa: E402
 from talkface_studio.core.take import Take  # noqa: E402
 from talkface_studio.core.timebase import FrameRate  # noqa: E402
 from talkface_studio.ui.document import Document  # noqa: E402
-from talkface_studio.ui.preview_slicer import PreviewSlicer  # noqa: E402
+from talkface_studio.ui.viewer.preview_slicer import PreviewSlicer  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

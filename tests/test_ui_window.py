@@ -10,8 +10,8 @@ pytest.importorskip("pytestqt")
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from talkface_studio.core import project_file  # noqa: E402
-from talkface_studio.ui.key_gestures import KeyRef  # noqa: E402
-from talkface_studio.ui.lane_gestures import Brush  # noqa: E402
+from talkface_studio.ui.selection import KeyRef  # noqa: E402
+from talkface_studio.ui.selection import Brush  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

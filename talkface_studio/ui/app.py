@@ -6,8 +6,9 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
-from .help_dialogs import app_icon
-from .main_window import MainWindow
+from talkface_studio.ui.window.help_dialogs import app_icon
+from talkface_studio.ui.window.main_window import MainWindow
+
 from .theme import apply_theme
 
 
