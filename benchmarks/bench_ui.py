@@ -105,7 +105,7 @@ def main() -> int:
 
     # Opening runs everything heavy in workers: audio decode + peaks, speech analysis of 10 minutes,
     # stage 1 for the preview, the portrait fit and the first preview frame.
-    w.open_project(long_path, ask_save=False)
+    w.files.open_project(long_path, ask_save=False)
     t_open = time.perf_counter()
 
     def opening():
@@ -122,7 +122,7 @@ def main() -> int:
 
     w.document.push(SetGeneration(take.name, seed=99))
     w.generate()
-    gen = stall_probe(app, args.seconds, busy=lambda: w.generating is not None)
+    gen = stall_probe(app, args.seconds, busy=lambda: w.generation.running is not None)
     stall_probe(app, 0.5)
     rows.append(("event-loop stall, regenerate 10-min take", gen, idle))
 
@@ -146,7 +146,7 @@ def main() -> int:
     rows.append(("emotion paint -> preview on screen (no Generate)", paint_ms, None))
 
     # rendering at final quality in the render queue (cancelled after the measuring window)
-    entry = w.queue_render(work / "bench.mp4", size=512)
+    entry = w.exports.queue_render(work / "bench.mp4", size=512)
     stall_probe(app, 30.0, busy=lambda: entry.status == "queued")
     ren = stall_probe(app, args.seconds, busy=lambda: entry.status in ("queued", "running"))
     w.render_queue.cancel(entry)

@@ -73,7 +73,7 @@ def main() -> int:
     _pump(app, 0.5)
     w.grab().save(str(args.out / "screenshot-welcome.png"))
 
-    w.open_project(project, ask_save=False)
+    w.files.open_project(project, ask_save=False)
     _pump(app, 3.0, until=lambda: w.timeline.waveform.peaks is not None and w.viewer.frame is not None)
     take = w.document.take
     for name in ("jaw_open", "head_yaw", "blink", "emo_happy", "gaze_yaw"):

@@ -31,7 +31,7 @@ def make_window(qtbot, tmp_path):
         w = MainWindow(settings=QSettings(str(tmp_path / settings_name), QSettings.IniFormat), synchronous=sync,
                        recovery_dir=tmp_path / "recovery")
         w.answers = []
-        w.ask = lambda *a, **k: w.answers.pop(0) if w.answers else QMessageBox.Discard
+        w.prompts.ask = lambda *a, **k: w.answers.pop(0) if w.answers else QMessageBox.Discard
         qtbot.addWidget(w)
         if size:
             w.resize(*size)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from talkface_studio.perform.arkit.names import LIVE_LINK_VALUES  # noqa: E402
 from talkface_studio.pipeline.export.livelink import livelink_timecode  # noqa: E402
 from talkface_studio.ui.window import deliverable_imports  # noqa: E402
-from talkface_studio.ui.window import project_io  # noqa: E402
+from talkface_studio.ui.window import exports  # noqa: E402
 from talkface_studio.pipeline.render_jobs import FORMATS  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -23,7 +23,7 @@ def window(make_window, demo_dir, tmp_path):
     shutil.copytree(demo_dir, tmp_path / "p")
     w = make_window()
     w.render_queue.show_dialogs = False
-    assert w.open_project(tmp_path / "p" / "demo.tfs")
+    assert w.files.open_project(tmp_path / "p" / "demo.tfs")
     return w
 
 
@@ -90,6 +90,6 @@ def test_file_menu_offers_the_imports_and_export_offers_arkit(window):
     assert "Import &Live Link Capture…" in texts and "Import E&ditorial Markers…" in texts
     assert FORMATS["ARKit curves (Live Link CSV)"] == (".csv", "livelink")
     assert FORMATS["ARKit curves (USD)"] == (".usda", "usd")
-    dialog = project_io.ExportDialog(window._last_dir(), "line", False, window)
+    dialog = exports.ExportDialog(window.files.last_dir(), "line", False, window)
     dialog.format.setCurrentText("ARKit curves (USD)")
     assert dialog.path.text().endswith("line_arkit.usda") and not dialog.size.isEnabled()

@@ -160,7 +160,7 @@ def test_next_and_previous_key_and_the_frame_field(make_window, qtbot):
     qtbot.keyClick(w, Qt.Key_Comma)
     qtbot.keyClick(w, Qt.Key_Comma)
     assert w.session.playhead == 30
-    field = w.frame_field
+    field = w.transport.frame_field
     field.setFocus()
     field.selectAll()
     qtbot.keyClicks(field, "00:00:03:12")  # 24 fps: 84
@@ -184,7 +184,7 @@ def test_markers_add_rename_drag_delete_undo_and_save(make_window, qtbot, tmp_pa
     drag(lane, [QPointF(x, 10), QPointF(lane.mapping.x_of(30.5), 10), QPointF(lane.mapping.x_of(35.5), 10)])
     assert w.document.take.markers[0].frame == 35 and len(w.document.undo_stack) == n + 1
     out = tmp_path / "m.tfs"
-    assert w.save_to(out)
+    assert w.files.save_to(out)
     assert [(x.frame, x.name) for x in project_file.load_project(out).take("t").markers] == [(35, "breath")]
     w.session.select_keys({ref_at(w, 60)})
     click(lane, QPointF(lane.mapping.x_of(35.5), 10))  # selecting the marker drops the key selection
@@ -198,7 +198,7 @@ def test_markers_add_rename_drag_delete_undo_and_save(make_window, qtbot, tmp_pa
 def test_view_settings_are_saved_with_the_project_and_are_not_edits(make_window, tmp_path):
     w = window(make_window, channels=("jaw_open", "head_yaw"))
     out = tmp_path / "v.tfs"
-    assert w.save_to(out)
+    assert w.files.save_to(out)
     ce = w.curve_editor
     n = len(w.document.undo_stack)
     w.session.set_channel_shown("blink", visible=True)
@@ -206,9 +206,9 @@ def test_view_settings_are_saved_with_the_project_and_are_not_edits(make_window,
     ce.toggle_normalized(False)
     w.session.set_time_view(type(w.session.time_view)(30.0, 70.0))
     assert len(w.document.undo_stack) == n and not w.document.dirty  # view state: no undo step, no "*"
-    assert w.save_to(out)
+    assert w.files.save_to(out)
     w2 = make_window()
-    w2.open_project(out)
+    w2.files.open_project(out)
     assert w2.session.visible_channels == {"jaw_open", "head_yaw", "blink"}
     assert w2.session.locked_channels == {"jaw_open"} and not w2.curve_editor.normalized
     view = w2.session.time_view

@@ -43,7 +43,7 @@ def noisy_project(tmp_path, demo_dir):
 def test_generate_reports_and_marks_the_fallen_back_stretch(make_window, noisy_project):
     path, (noise0, noise1) = noisy_project
     w = make_window()
-    w.open_project(path)
+    w.files.open_project(path)
     assert w.session.alignment_notices(w.document.current_take) == ()
     w.actions_by_name["generate"].trigger()
     (notice,) = w.session.alignment_notices(w.document.current_take)
@@ -71,7 +71,7 @@ def test_generate_reports_and_marks_the_fallen_back_stretch(make_window, noisy_p
 def test_performance_settings_are_undoable_and_mark_the_take_for_generate(make_window, demo_dir, tmp_path):
     shutil.copytree(demo_dir, tmp_path / "p")
     w = make_window()
-    w.open_project(tmp_path / "p" / "demo.tfs")
+    w.files.open_project(tmp_path / "p" / "demo.tfs")
     take = w.document.take
     panel = w.performance
     assert panel.isEnabled() and panel.spins["jaw_amount"].value() == pytest.approx(1.0)

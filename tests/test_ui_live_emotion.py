@@ -88,7 +88,7 @@ def _brow_y(landmarks):
 
 def test_painting_shows_in_viewer_and_curves_without_generate(window):
     w = window
-    w.open_project(w.path_under_test)
+    w.files.open_project(w.path_under_test)
     take = w.document.take
     for s in list(take.emotion_track.segments):
         take.emotion_track.erase(s.start, s.end)
@@ -120,11 +120,11 @@ def test_fit_from_the_preview_worker_is_saved_with_the_project(window):
     assert stored is not None
     data["takes"][0]["portrait_fit"] = None
     path.write_text(json.dumps(data))
-    w.open_project(path)
+    w.files.open_project(path)
     take = w.document.take
     assert take.portrait_fit is not None  # fitted by the first preview and handed back
     assert len(w.document.undo_stack) == 0 and w.document.dirty  # not an undo step, but worth saving
     assert w.windowTitle().startswith("demo*")
-    assert w.save()
+    assert w.files.save()
     reopened = project_file.load_project(path)
     assert reopened.takes[0].portrait_fit["landmarks"] == take.portrait_fit["landmarks"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from talkface_studio.core.live_edits import LiveEdits
+from talkface_studio.core.media_paths import resolve_media
 from talkface_studio.core.project import Change, Project
 from talkface_studio.core.undo import UndoStack
 
@@ -96,6 +97,10 @@ class Document(QObject):
         self.current_take = name
         self._remember_shown()
         self.replaced.emit()
+
+    def resolve(self, path) -> Path | None:
+        """A take's media path as stored, resolved against the project file (core.media_paths)."""
+        return resolve_media(path, self.path)
 
     @property
     def name(self) -> str:

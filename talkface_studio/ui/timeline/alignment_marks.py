@@ -1,12 +1,10 @@
-"""Where lip sync could not use the script: the messages after Generate and the marks on the
-timeline ruler (plain functions over the report's stretches, session state from the last Generate,
-so tests need no screen)."""
+"""Where lip sync could not use the script: the marks on the timeline ruler and their tooltips
+(plain functions over the report's stretches, session state from the last Generate, so tests need
+no screen). The messages after Generate are the window's (ui.window.generation)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from talkface_studio.pipeline.alignment_notes import notice_lines
 
 MARK_HEIGHT = 5  # px, a band along the top of the ruler
 COLORS = {
@@ -49,15 +47,3 @@ def notice_at(notices, frame: float):
 def tooltip(stretch, rate) -> str:
     head = "Lip sync fell back here" if stretch.fell_back else "Lip sync note"
     return f"{head}:\n{stretch.describe(rate)}\nGive or correct the script, or key the mouth channels by hand."
-
-
-def announce(window, name: str, report, rate) -> None:
-    """After Generate: the report into the session (the ruler marks follow), each notice into the log,
-    a summary in the status bar."""
-    window.session.set_alignment(name, report)
-    lines = notice_lines(name, report, rate)
-    for line in lines:
-        window.render_queue.log_line(f"Lip sync: {line}")
-    hint = " — marked on the timeline ruler (hover for why), listed in the Render Queue log" if lines else ""
-    window.status.showMessage(f"Generated {name}; edits kept. Lip sync: {report.summary()}{hint}.",
-                              15000 if lines else 5000)

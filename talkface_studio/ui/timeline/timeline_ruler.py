@@ -21,7 +21,7 @@ class TimelineRuler(TimeStrip):
     def __init__(self, session, parent=None):
         super().__init__(session, 26, parent)
         self.rate = FrameRate(24)
-        self._scrubbing = False
+        self.scrubbing = False  # the playhead is being dragged (the window plays audio grains)
         self.notices = lambda: ()  # the shown take's lip-sync notices (set by the TimelineView)
         session.display_changed.connect(self.update)
         session.alignment_changed.connect(self.update)
@@ -70,18 +70,18 @@ class TimelineRuler(TimeStrip):
         if event.button() == Qt.RightButton:
             self.session.set_display(timecode=not self.session.show_timecode)
         elif event.button() == Qt.LeftButton:
-            self._scrubbing = True
+            self.scrubbing = True
             self.scrub_started.emit()
             self.session.set_playhead(self.mapping.snapped_frame_at(event.position().x()))
 
     def mouseMoveEvent(self, event) -> None:
-        if self._scrubbing:
+        if self.scrubbing:
             self.session.set_playhead(self.mapping.snapped_frame_at(event.position().x()))
         else:
             super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:
-        if self._scrubbing:
-            self._scrubbing = False
+        if self.scrubbing:
+            self.scrubbing = False
             self.scrub_finished.emit()
         super().mouseReleaseEvent(event)

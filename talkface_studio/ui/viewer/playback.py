@@ -33,7 +33,7 @@ class PlaybackController(QObject):
         self.audio_ok = False
         self._grain = QTimer(self)
         self._grain.setSingleShot(True)
-        self._grain.timeout.connect(self._stop_audio)
+        self._grain.timeout.connect(self.stop_scrub_audio)
         self.loop = True
 
     # -- audio -------------------------------------------------------------------------------------
@@ -67,7 +67,8 @@ class PlaybackController(QObject):
         except Exception:  # noqa: BLE001
             self.audio_ok = False
 
-    def _stop_audio(self) -> None:
+    def stop_scrub_audio(self) -> None:
+        """End a grain of scrub audio (the playhead drag stopped, or the grain's time is up)."""
         if self.audio_ok and self.player is not None:
             self.player.pause()
 
@@ -91,7 +92,7 @@ class PlaybackController(QObject):
         self._t0, self._f0 = time.monotonic(), self.session.playhead
         self._audio_at(self._f0, speed == 1.0)
         if speed != 1.0:
-            self._stop_audio()
+            self.stop_scrub_audio()
         self.timer.start()
         self.state_changed.emit(True)
 
@@ -99,7 +100,7 @@ class PlaybackController(QObject):
         was = self.playing
         self.speed = 0.0
         self.timer.stop()
-        self._stop_audio()
+        self.stop_scrub_audio()
         if was:
             self.state_changed.emit(False)
 

@@ -13,7 +13,7 @@ from talkface_studio.core.errors import TalkFaceError
 
 
 def import_livelink_dialog(window) -> None:
-    path, _ = QFileDialog.getOpenFileName(window, "Import Live Link Face capture", str(window._last_dir()),
+    path, _ = QFileDialog.getOpenFileName(window, "Import Live Link Face capture", str(window.files.last_dir()),
                                           "Live Link Face (*.csv)")
     if path:
         import_livelink(window, path)
@@ -30,14 +30,14 @@ def import_livelink(window, path) -> None:
 
     take = window.document.take
     if take is None:
-        window.show_error("Import the audio first: a capture lands on a take.")
+        window.prompts.show_error("Import the audio first: a capture lands on a take.")
         return
     path = Path(path)
     copy, start_s = take.copy(), take_start_seconds(window.document.project, take)
     name = f"Live Link {path.name}"
 
     def failed(message, _trace=None):
-        window.fail("Cannot import the capture", TalkFaceError(message))
+        window.prompts.fail("Cannot import the capture", TalkFaceError(message))
 
     def plan(capture, retime):
         def work(progress, cancel):
@@ -49,18 +49,18 @@ def import_livelink(window, path) -> None:
     def apply(result):
         planned, command = result
         if window.document.take is None or window.document.take.name != copy.name:
-            window.show_error(f"Take {copy.name} is no longer shown; the capture was not imported.")
+            window.prompts.show_error(f"Take {copy.name} is no longer shown; the capture was not imported.")
             return
         try:
             window.document.push(command, label=f"Import {path.name}")
         except TalkFaceError as exc:
-            window.fail("Cannot import the capture", exc)
+            window.prompts.fail("Cannot import the capture", exc)
             return
-        window.status.showMessage(f"Imported {planned.summary()}", 8000)
+        window.statusBar().showMessage(f"Imported {planned.summary()}", 8000)
 
     def read_done(capture):
         retime = not at_take_rate(capture, copy)
-        if retime and window.ask(
+        if retime and window.prompts.ask(
                 "Resample capture?",
                 f"{path.name} was recorded at {capture.rate:.4g} fps; take {copy.name} is at {copy.rate} fps.\n\n"
                 "Resample it by its timecodes?", QMessageBox.Yes | QMessageBox.Cancel,
@@ -73,7 +73,7 @@ def import_livelink(window, path) -> None:
 
 
 def import_editorial_dialog(window) -> None:
-    path, _ = QFileDialog.getOpenFileName(window, "Import editorial markers", str(window._last_dir()),
+    path, _ = QFileDialog.getOpenFileName(window, "Import editorial markers", str(window.files.last_dir()),
                                           "Timelines (*.otio *.edl *.xml *.aaf)")
     if path:
         import_editorial(window, path)
@@ -86,7 +86,7 @@ def import_editorial(window, path) -> bool:
 
     take = window.document.take
     if take is None:
-        window.show_error("Import the audio first: markers land on a take.")
+        window.prompts.show_error("Import the audio first: markers land on a take.")
         return False
     path = Path(path)
     project = window.document.project
@@ -96,7 +96,7 @@ def import_editorial(window, path) -> bool:
                             only_take=len(project.takes) == 1)
         window.document.push(plan.commands, label=f"Import markers from {path.name}")
     except TalkFaceError as exc:
-        window.fail("Cannot import the markers", exc)
+        window.prompts.fail("Cannot import the markers", exc)
         return False
-    window.status.showMessage(f"Painted {len(plan.painted)} emotion segment(s) from {path.name}", 8000)
+    window.statusBar().showMessage(f"Painted {len(plan.painted)} emotion segment(s) from {path.name}", 8000)
     return True

@@ -1,18 +1,14 @@
 """MainWindow: viewer on top, timeline and curve editor below, channels, inspector, render queue
-and undo history in docks whose layout is remembered. File handling lives in ProjectFileMixin;
-this module wires the views to the document and runs the background work (generate, preview,
-audio peaks) off the GUI thread."""
+and undo history in docks whose layout is remembered. It owns the controllers (files, media
+imports, exports, Generate; ui.window.*) and wires the views to the document; background work
+(generate, preview, audio peaks) runs off the GUI thread."""
 
 from __future__ import annotations
 
-import dataclasses
-
 from PySide6.QtCore import QSettings, QThreadPool, QTimer, Qt
-from PySide6.QtWidgets import QDialog, QDockWidget, QFrame, QMainWindow, QScrollArea, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QStackedWidget
 
-from talkface_studio.core.commands import SetBase
 from talkface_studio.core.untitled_recovery import UntitledRecovery
-from talkface_studio.pipeline import generation_stamp
 from talkface_studio.pipeline import take_compute
 from talkface_studio.pipeline.take_compute import TakeCompute
 from talkface_studio.ui import workers
@@ -23,7 +19,6 @@ from talkface_studio.ui.panels.inspector import Inspector
 from talkface_studio.ui.panels.performance_panel import PerformancePanel
 from talkface_studio.ui.panels.render_queue import RenderQueue
 from talkface_studio.ui.session import Session
-from talkface_studio.ui.timeline.alignment_marks import announce
 from talkface_studio.ui.timeline.peaks import PeakPyramid
 from talkface_studio.ui.timeline.timeline_view import TimelineView
 from talkface_studio.ui.undo_adapter import UndoHistoryView
@@ -31,34 +26,35 @@ from talkface_studio.ui.viewer.playback import PlaybackController
 from talkface_studio.ui.viewer.preview_slicer import PreviewSlicer
 from talkface_studio.ui.viewer.viewer import Viewer
 
-from . import take_actions, transport_bar, view_settings, window_shortcuts
+from . import take_actions, view_settings, window_shortcuts
+from .exports import Exports
+from .generation import Generation
 from .help_dialogs import AboutDialog, ShortcutsDialog, app_icon
-from .project_io import ProjectFileMixin
+from .dock_layout import DockLayout
+from .media_imports import MediaImports
+from .project_files import ProjectFiles
+from .prompts import Prompts
 from .take_status import TakeStatus
+from .transport_bar import TransportBar
 from .welcome_panel import WelcomePanel
 from .window_actions import build_actions
 
-AUTOSAVE_DELAY_MS = 4000
 PREVIEW_DELAY_MS = 15  # coalesces a burst of edits into one request
 
 
-def _scrolled(widget: QWidget) -> QScrollArea:
-    """Side panels scroll rather than stretch the window past a 768-px laptop screen."""
-    scroll = QScrollArea()
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.NoFrame)
-    scroll.setWidget(widget)
-    return scroll
+class MainWindow(QMainWindow):
+    """The window owns the widgets of the other rooms and its controllers: `prompts` (questions and
+    errors), `files` (ProjectFiles: new, open, save, autosave, recovery, recent), `media`
+    (MediaImports: audio, portraits, drops), `exports` (Exports: the Export dialog and the render
+    queue), `generation` (Generate) and `take_status` (the Generate mark and what the viewer waits
+    for). Each controller is handed what it uses."""
 
-
-class MainWindow(ProjectFileMixin, QMainWindow):
     def __init__(self, settings: QSettings | None = None, synchronous: bool = False, recovery_dir=None):
         super().__init__()
         if recovery_dir is None:
             from talkface_studio import app_info
 
             recovery_dir = app_info.recovery_dir()
-        self.untitled = UntitledRecovery(recovery_dir)  # autosaves of a never-saved project
         self.settings = settings or QSettings("TalkFace", "TalkFace Studio")
         self.synchronous = synchronous  # tests: background work runs inline
         self.document = Document(parent=self)
@@ -67,12 +63,13 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.pool = QThreadPool(self)  # generation and audio loading
         self.pool.setMaxThreadCount(1)
         self.peaks: dict[str, PeakPyramid] = {}
-        self.generating = None
         self._viewed_project = None  # the project whose saved view settings were applied
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self.setWindowIcon(app_icon())
         self.resize(1600, 1000)
+        self.status = self.statusBar()
+        self.prompts = Prompts(self, synchronous)
 
         self.viewer = Viewer(self.session)
         self.welcome = WelcomePanel()
@@ -87,47 +84,57 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.performance = PerformancePanel(self.document)
         self.render_queue = RenderQueue()
         self.render_queue.synchronous = synchronous
-        self.render_queue.cache = self.compute.cache
+        self.render_queue.cache = self.compute.cache  # fits and performances shared with the preview
         self.undo_view = UndoHistoryView(self.document)
         self.playback = PlaybackController(self.session, self)
         self.slicer = PreviewSlicer(self.compute, self)
         self.slicer.synchronous = synchronous
+        self.preview_timer = QTimer(self)
+        self.preview_timer.setSingleShot(True)
+        self.preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self.preview_timer.timeout.connect(self.request_preview)
 
-        self.docks = {}
-        for key, title, widget, area in (
-                ("timeline", "Timeline", self.timeline, Qt.BottomDockWidgetArea),
-                ("curves", "Curve Editor", self.curve_editor, Qt.BottomDockWidgetArea),
-                ("channels", "Channels", self.channel_list, Qt.LeftDockWidgetArea),
-                ("inspector", "Inspector", self.inspector, Qt.RightDockWidgetArea),
-                ("performance", "Performance", self.performance, Qt.RightDockWidgetArea),
-                ("queue", "Render Queue", self.render_queue, Qt.RightDockWidgetArea),
-                ("history", "Undo History", self.undo_view, Qt.RightDockWidgetArea)):
-            dock = QDockWidget(title, self)
-            dock.setObjectName(f"dock_{key}")  # saveState needs names
-            dock.setWidget(_scrolled(widget) if key in ("inspector", "performance", "queue") else widget)
-            self.addDockWidget(area, dock)
-            self.docks[key] = dock
-        self.actions_by_name = build_actions(self)
+        self.dock_layout = DockLayout(self, self.settings, [
+            ("timeline", "Timeline", self.timeline, Qt.BottomDockWidgetArea),
+            ("curves", "Curve Editor", self.curve_editor, Qt.BottomDockWidgetArea),
+            ("channels", "Channels", self.channel_list, Qt.LeftDockWidgetArea),
+            ("inspector", "Inspector", self.inspector, Qt.RightDockWidgetArea),
+            ("performance", "Performance", self.performance, Qt.RightDockWidgetArea),
+            ("queue", "Render Queue", self.render_queue, Qt.RightDockWidgetArea),
+            ("history", "Undo History", self.undo_view, Qt.RightDockWidgetArea)])
+        self.docks = self.dock_layout.docks
+
+        # controllers
+        self.take_status = TakeStatus(self.document, self.viewer, self.pool, self.show_viewer, self.can_preview,
+                                      synchronous)
+        self.files = ProjectFiles(self, self.document, self.settings, self.prompts, UntitledRecovery(recovery_dir),
+                                  self.pool, self.view_state, self.take_status.busy, synchronous)
+        self.media = MediaImports(self, self.document, self.prompts, self.take_status, self.pool, self.files.last_dir,
+                                  self.files.open_project, self.schedule_preview, synchronous)
+        self.exports = Exports(self, self.document, self.session, self.render_queue, self.prompts,
+                               self.files.last_dir, lambda: self.docks["queue"].raise_())
+        self.generation = Generation(self, self.document, self.session, self.compute, self.prompts,
+                                     self.render_queue.log_line, self.pool, synchronous)
+
+        self.actions_by_name, self.menus = build_actions(self)
         for dock in self.docks.values():
-            self.panels_menu.addAction(dock.toggleViewAction())
-        transport_bar.build(self)
-        take_actions.build_take_menu(self, self.take_menu, self.actions_by_name)
-        self.ask_text = take_actions.ask_take_name  # tests answer the rename prompt here
-        self.ask_language = take_actions.ask_language
-        self.default_state = None
-        self.reset_layout()
-        self._sized = self._restore_layout()
+            self.menus.panels.addAction(dock.toggleViewAction())
+        self.transport = TransportBar(self.actions_by_name, self.session, self.document, self)
+        self.addToolBar(Qt.TopToolBarArea, self.transport)
+        take_actions.build_take_menu(self, self.menus.take, self.actions_by_name)
+        self.dock_layout.arrange()
 
-        self.status = self.statusBar()
-        self.take_status = TakeStatus(self)
-        self.curve_editor.error.connect(self.show_error)
-        self.timeline.lane.on_error = self.timeline.markers.on_error = self.show_error
+        self.take_status.stale_changed.connect(self._show_stale)
+        self.files.recent_changed.connect(self._show_recent)
+        self.media.audio_imported.connect(self._audio_imported)
+        self.curve_editor.error.connect(self.prompts.show_error)
+        self.timeline.lane.on_error = self.timeline.markers.on_error = self.prompts.show_error
         self.document.title_changed.connect(self._update_title)
         self.document.changed.connect(self._on_change)
         self.document.replaced.connect(self._on_replaced)
         self.session.playhead_changed.connect(self._on_playhead)
         self.session.display_changed.connect(self._update_frame_label)
-        self.timeline.ruler.scrub_finished.connect(self.playback._stop_audio)
+        self.timeline.ruler.scrub_finished.connect(self.playback.stop_scrub_audio)
         self.slicer.ready.connect(self._show_preview)
         self.slicer.fitted.connect(self._store_fit)
         self.render_queue.job_finished.connect(
@@ -135,19 +142,11 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.slicer.failed.connect(lambda msg: self.viewer.clear(f"Preview unavailable: {msg}"))
         self.slicer.stage.connect(self.take_status.preview_stage)
         window_shortcuts.install(self)  # Undo, Export... work right after typing in a field
-        self.welcome.open_demo.connect(self.open_demo)
-        self.welcome.new_project.connect(self.new_project)
-        self.welcome.open_dialog.connect(self.open_dialog)
-        self.welcome.open_path.connect(self.open_project)
-        self.autosave_timer = QTimer(self)
-        self.autosave_timer.setSingleShot(True)
-        self.autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
-        self.autosave_timer.timeout.connect(self.autosave_now)
-        self.preview_timer = QTimer(self)
-        self.preview_timer.setSingleShot(True)
-        self.preview_timer.setInterval(PREVIEW_DELAY_MS)
-        self.preview_timer.timeout.connect(self.request_preview)
-        self._refresh_recent()
+        self.welcome.open_demo.connect(self.files.open_demo)
+        self.welcome.new_project.connect(self.files.new_project)
+        self.welcome.open_dialog.connect(self.files.open_dialog)
+        self.welcome.open_path.connect(self.files.open_project)
+        self.files.refresh_recent()
         self._on_replaced()
         if not synchronous:  # import the compute modules while idle, not while a take opens
             self.warm_pool = QThreadPool(self)
@@ -156,43 +155,14 @@ class MainWindow(ProjectFileMixin, QMainWindow):
 
     # -- layout ------------------------------------------------------------------------------------
     def reset_layout(self) -> None:
-        if self.default_state is not None:
-            self.restoreState(self.default_state)
-            return
-        d = self.docks
-        self.splitDockWidget(d["timeline"], d["curves"], Qt.Vertical)
-        # one tab group below the Inspector: a second group leaves a stale tab bar painted (Qt 6.11)
-        self.splitDockWidget(d["inspector"], d["performance"], Qt.Vertical)
-        self.tabifyDockWidget(d["performance"], d["queue"])
-        self.tabifyDockWidget(d["queue"], d["history"])
-        d["performance"].raise_()
-        if self.isVisible():
-            self._default_sizes()
+        self.dock_layout.reset()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not self._sized:  # dock sizes only stick once the window has its real size
-            self._sized = True
-            QTimer.singleShot(0, self._default_sizes)
-
-    def _default_sizes(self) -> None:
-        d = self.docks
-        self.resizeDocks([d["channels"]], [270], Qt.Horizontal)
-        self.resizeDocks([d["inspector"]], [330], Qt.Horizontal)
-        self.resizeDocks([d["timeline"], d["curves"]], [190, 330], Qt.Vertical)
-        self.resizeDocks([d["inspector"], d["performance"]], [170, 250], Qt.Vertical)
-        if self.default_state is None:
-            self.default_state = self.saveState()
-
-    def _restore_layout(self) -> bool:
-        geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        return state is not None and self.restoreState(state)
+        self.dock_layout.shown()
 
     def save_layout(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        self.dock_layout.save()
 
     def show_about(self) -> QDialog:
         dialog = AboutDialog(self)
@@ -204,20 +174,34 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         dialog.open()
         return dialog
 
-    def show_error(self, message: str) -> None:
-        self.status.showMessage(message, 8000)
+    def show_viewer(self) -> None:
+        """The viewer replaces the welcome panel (a take is on its way)."""
+        self.center.setCurrentWidget(self.viewer)
+
+    def _show_stale(self, stale: bool) -> None:
+        action = self.actions_by_name["generate"]
+        action.setIconText("⚙  Generate •" if stale else "⚙  Generate")
+        action.setToolTip("Generate (Ctrl+G): the emotions, recording or settings changed since the take "
+                          "was generated" if stale else "Generate (Ctrl+G): run stage 1 again (edits are kept)")
+
+    def _show_recent(self, recent: list) -> None:
+        self.welcome.set_recent(recent)
+        menu = self.menus.recent
+        menu.clear()
+        for r in recent:
+            menu.addAction(r, lambda p=r: self.files.open_project(p))
+        menu.setEnabled(bool(recent))
+
+    def _audio_imported(self, path: str) -> None:
+        self.peaks.pop(path, None)  # a new recording at the same path draws its own waveform
+        self._on_replaced()
 
     # -- document events ---------------------------------------------------------------------------
     def _update_title(self) -> None:
         self.setWindowTitle(self.document.window_title())
 
     def _sync_takes(self) -> None:
-        self.take_box.blockSignals(True)
-        self.take_box.clear()
-        self.take_box.addItems(self.document.project.take_names())
-        if self.document.current_take:
-            self.take_box.setCurrentText(self.document.current_take)
-        self.take_box.blockSignals(False)
+        self.transport.show_takes(self.document.project.take_names(), self.document.current_take)
 
     def _on_replaced(self) -> None:
         self.slicer.invalidate()
@@ -232,7 +216,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         self.session.set_playhead(min(self.session.playhead, max(0, self.session.n_frames - 1)))
         if take is not None:
             self.timeline.ruler.set_rate(take.rate)
-            self.playback.set_media(self.resolve(take.audio_path), take.rate.fps)
+            self.playback.set_media(self.document.resolve(take.audio_path), take.rate.fps)
             self._load_peaks()
             # A known range before the first paint, so the curves are downsampled from the start;
             # a project just opened shows its saved view when it has one for this take.
@@ -265,13 +249,13 @@ class MainWindow(ProjectFileMixin, QMainWindow):
             self._sync_takes()
             self._update_frame_label()  # a renamed take shows its new name
         self.schedule_preview()
-        self.autosave_timer.start()  # Untitled projects autosave too (untitled_recovery)
+        self.files.schedule_autosave()  # Untitled projects autosave too (core.untitled_recovery)
 
     def _on_playhead(self, frame: int) -> None:
         self._update_frame_label()
         if self.playback.playing:
             self.timeline.ensure_visible(frame)
-        elif self.timeline.ruler._scrubbing:
+        elif self.timeline.ruler.scrubbing:
             self.playback.scrub(frame)
         self.schedule_preview()
 
@@ -279,10 +263,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
         take = self.document.take
         f = self.session.playhead
         tc = take.rate.to_timecode(f) if take else "--:--:--:--"
-        n = take.n_frames if take else 0
-        self.frame_label.setText(tc)
-        self.frame_field.set_frame(f)
-        self.frame_total.setText(f"/ {max(0, n - 1)}")
+        self.transport.show_frame(take, f)
         self.viewer.info = f"{take.name} · {take.rate} fps · frame {f} · {tc}" if take else ""
         self.viewer.update()
 
@@ -305,48 +286,18 @@ class MainWindow(ProjectFileMixin, QMainWindow):
 
     def _store_fit(self, take_name, portrait_path, fit_json) -> None:
         if self.document.store_fit(take_name, portrait_path, fit_json):
-            self.autosave_timer.start()
+            self.files.schedule_autosave()
 
     def _show_preview(self, frame, rgb, landmarks) -> None:
         self.viewer.show_frame(frame, rgb, landmarks)
 
-    # -- generate ----------------------------------------------------------------------------------
     def generate(self) -> None:
-        take = self.document.take
-        if take is None or self.generating is not None:
-            return
-        name, copy, path = self.document.current_take, take.copy(), self.document.path
-        audio = self.resolve(take.audio_path)
-        self.status.showMessage(f"Generating {name}…")
-
-        def work(progress, cancel):
-            result = self.compute.generated_bases(copy, path)  # (bases, n_frames, alignment report)
-            # what was generated from: edits made meanwhile leave the take marked out of date
-            return result, generation_stamp.generation_stamp(copy, audio, n_frames=result[1])
-
-        def done(outcome):
-            self.generating = None
-            (bases, n_frames, report), stamp = outcome
-            if name not in self.document.project.take_names():
-                return  # the project changed under us
-            current = self.document.project.take(name)
-            self.document.push(SetBase(name, bases, n_frames=n_frames if n_frames != current.n_frames else None,
-                                       generation=dataclasses.replace(current.generation, stamp=stamp)))
-            announce(self, name, report, current.rate)
-
-        def failed(message, trace):
-            self.generating = None
-            self.fail("Generate failed", Exception(message))
-
-        self.generating = workers.submit(self.pool, work, on_done=done, on_error=failed,
-                                         synchronous=self.synchronous, parent=self)
-        if self.synchronous:
-            self.generating = None
+        self.generation.generate()
 
     # -- audio waveform ----------------------------------------------------------------------------
     def _load_peaks(self) -> None:
         take = self.document.take
-        path = self.resolve(take.audio_path) if take else None
+        path = self.document.resolve(take.audio_path) if take else None
         if path is None:
             self.timeline.waveform.set_audio(None, 24.0)
             return
@@ -366,7 +317,7 @@ class MainWindow(ProjectFileMixin, QMainWindow):
             self.peaks[key] = peaks
             self.timeline.waveform.set_audio(peaks, fps)
 
-        workers.submit(self.pool, work, on_done=done, on_error=lambda m, t: self.show_error(m),
+        workers.submit(self.pool, work, on_done=done, on_error=lambda m, t: self.prompts.show_error(m),
                        synchronous=self.synchronous, parent=self)
 
     # -- framing and ranges ------------------------------------------------------------------------
@@ -385,3 +336,37 @@ class MainWindow(ProjectFileMixin, QMainWindow):
 
     def clear_in_out(self) -> None:
         self.session.set_in_out(None, None)
+
+    # -- drag and drop, closing ------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        for url in event.mimeData().urls():
+            self.media.open_dropped(url.toLocalFile())
+        event.acceptProposedAction()
+
+    def closeEvent(self, event) -> None:
+        # An exception escaping closeEvent crashes PySide; never let one out.
+        try:
+            self._close(event)
+        except Exception:  # noqa: BLE001
+            import traceback
+
+            traceback.print_exc()
+            event.accept()
+
+    def _close(self, event) -> None:
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        if self.render_queue.busy():
+            if self.prompts.ask("Renders running", "Cancel the running renders and quit?",
+                                QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
+                event.ignore()
+                return
+            self.render_queue.cancel_all()
+        self.playback.stop()
+        self.save_layout()
+        event.accept()

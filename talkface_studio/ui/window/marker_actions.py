@@ -14,7 +14,7 @@ def add_marker(w) -> None:
     try:
         cmd = w.document.push(AddMarker(take.name, w.session.playhead), mergeable=False)
     except TalkFaceError as exc:
-        w.show_error(str(exc))
+        w.prompts.show_error(str(exc))
         return
     w.session.select_marker(cmd.marker_id)
 

@@ -23,9 +23,10 @@ def ask_choice(parent, title: str, text: str, choices: list[str]) -> str | None:
     return buttons.get(box.clickedButton())
 
 
-def resolve(window, path: Path) -> bool:
-    """-> True when nothing unsaved is left (mine saved, or theirs taken on purpose)."""
-    choice = window.ask_choice(
+def resolve(files, path: Path) -> bool:
+    """`files` (a ProjectFiles) could not save to `path`: ask, then keep mine, take theirs or Save As.
+    -> True when nothing unsaved is left (mine saved, or theirs taken on purpose)."""
+    choice = files.prompts.ask_choice(
         "Project changed on disk",
         f"{path.name} was saved by another program (or another window) since you opened it.\n\n"
         f"{KEEP_MINE}: save your version; theirs is kept as {path.name}.bak.\n"
@@ -33,16 +34,16 @@ def resolve(window, path: Path) -> bool:
         f"{SAVE_AS.rstrip('…')}: keep both, yours under another name.",
         [KEEP_MINE, TAKE_THEIRS, SAVE_AS])
     if choice == KEEP_MINE:
-        window.document.project.file_digest = None  # overwrite knowingly: the .bak keeps theirs
-        return window.save_to(path)
+        files.document.project.file_digest = None  # overwrite knowingly: the .bak keeps theirs
+        return files.save_to(path)
     if choice == TAKE_THEIRS:
-        window._drop_autosave()
+        files.drop_autosave()
         try:
-            window.document.set_project(project_file.load_project(path), path)
+            files.document.set_project(project_file.load_project(path), path)
         except TalkFaceError as exc:
-            window.fail("Cannot open project", exc)
+            files.prompts.fail("Cannot open project", exc)
             return False
         return True
     if choice == SAVE_AS:
-        return window.save_as()
+        return files.save_as()
     return False

@@ -6,10 +6,12 @@ editor every printable key first (ShortcutOverride).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
 
 from talkface_studio.ui.selection import Brush
 from talkface_studio.ui.timeline.emotion_palette import brush_for_key
@@ -35,28 +37,39 @@ def _action(window, text, slot, shortcut=None, checkable=False, tip=None) -> QAc
     return a
 
 
-def build_actions(w) -> dict[str, QAction]:
+@dataclass(frozen=True)
+class Menus:
+    """The menus other parts of the window fill: recent projects, takes, dock panels."""
+
+    recent: QMenu
+    take: QMenu
+    panels: QMenu
+
+
+def build_actions(w) -> tuple[dict[str, QAction], Menus]:
+    """The window's actions by name and the menus it fills later. `w` is the MainWindow: its
+    controllers (files, media, exports), widgets and session are connected here."""
     A: dict[str, QAction] = {}
     mb = w.menuBar()
     f = mb.addMenu("&File")
-    A["new"] = _action(w, "&New", w.new_project, QKeySequence.New)
-    A["open"] = _action(w, "&Open…", w.open_dialog, QKeySequence.Open)
+    A["new"] = _action(w, "&New", w.files.new_project, QKeySequence.New)
+    A["open"] = _action(w, "&Open…", w.files.open_dialog, QKeySequence.Open)
     for k in ("new", "open"):
         f.addAction(A[k])
-    w.recent_menu = f.addMenu("Open &Recent")
-    A["demo"] = _action(w, "Open &Demo Project", w.open_demo)
+    recent = f.addMenu("Open &Recent")
+    A["demo"] = _action(w, "Open &Demo Project", w.files.open_demo)
     f.addAction(A["demo"])
     f.addSeparator()
-    A["save"] = _action(w, "&Save", w.save, QKeySequence.Save)
-    A["save_as"] = _action(w, "Save &As…", w.save_as, QKeySequence("Ctrl+Shift+S"))
+    A["save"] = _action(w, "&Save", w.files.save, QKeySequence.Save)
+    A["save_as"] = _action(w, "Save &As…", w.files.save_as, QKeySequence("Ctrl+Shift+S"))
     f.addAction(A["save"])
     f.addAction(A["save_as"])
     f.addSeparator()
-    A["import_audio"] = _action(w, "Import &Audio…", w.import_audio_dialog, "Ctrl+I")
-    A["import_portrait"] = _action(w, "Import &Portrait…", w.import_portrait_dialog, "Ctrl+Shift+I")
-    A["new_take"] = _action(w, "New &Take from Audio…", w.new_take_dialog, "Ctrl+T",
+    A["import_audio"] = _action(w, "Import &Audio…", w.media.import_audio_dialog, "Ctrl+I")
+    A["import_portrait"] = _action(w, "Import &Portrait…", w.media.import_portrait_dialog, "Ctrl+Shift+I")
+    A["new_take"] = _action(w, "New &Take from Audio…", w.media.new_take_dialog, "Ctrl+T",
                             tip="Add a take for another recording, with the current portrait")
-    A["export"] = _action(w, "&Export…", w.export_dialog, "Ctrl+E")
+    A["export"] = _action(w, "&Export…", w.exports.export_dialog, "Ctrl+E")
     for k in ("import_audio", "import_portrait", "new_take"):
         f.addAction(A[k])
     A["import_livelink"] = _action(
@@ -101,14 +114,14 @@ def build_actions(w) -> dict[str, QAction]:
                           tip="A named marker on the timeline (double-click it to rename, drag to move)")
     e.addAction(A["marker"])
     e.addSeparator()
-    A["generate"] = _action(w, "&Generate Performance", w.generate, "Ctrl+G",
+    A["generate"] = _action(w, "&Generate Performance", w.generation.generate, "Ctrl+G",
                             tip="Run stage 1 (speech + emotions -> curves) in the background; edits are kept")
     e.addAction(A["generate"])
     e.addAction(_action(w, "Set &In", w.set_in, "I"))
     e.addAction(_action(w, "Set &Out", w.set_out, "O"))
     e.addAction(_action(w, "Clear In/Out", w.clear_in_out, "Alt+X"))
 
-    w.take_menu = mb.addMenu("Ta&ke")  # filled by take_actions once the toolbar's take box exists
+    take_menu = mb.addMenu("Ta&ke")  # filled by take_actions once the toolbar's take box exists
     A["rename_take"] = _action(w, "&Rename Take…", partial(take_actions.rename_take, w), "F2")
     A["delete_take"] = _action(w, "&Delete Take", partial(take_actions.delete_take, w),
                                tip="Remove the shown take from the project (undoable)")
@@ -125,7 +138,7 @@ def build_actions(w) -> dict[str, QAction]:
     for k in ("timecode", "landmarks", "frame_sel", "frame_all", "isolate"):
         v.addAction(A[k])
     v.addSeparator()
-    w.panels_menu = v.addMenu("&Panels")
+    panels = v.addMenu("&Panels")
     v.addAction(_action(w, "Reset &Layout", w.reset_layout))
 
     t = mb.addMenu("&Transport")
@@ -162,4 +175,4 @@ def build_actions(w) -> dict[str, QAction]:
                 brush_for_key(d, sh, al, s.brush)), f"{mod}{digit}")
     _action(w, "Eraser", lambda: s.set_brush(Brush("erase", s.brush.emotion, s.brush.level)), "E")
     _action(w, "Select Tool", lambda: s.set_brush(Brush("select", s.brush.emotion, s.brush.level)), "V")
-    return A
+    return A, Menus(recent, take_menu, panels)
