@@ -4,7 +4,7 @@ A checkpoint is `NAME.safetensors` (tensors; the model config JSON is also store
 under "config") plus `NAME.json` beside it (the same config, for people and tools). PyTorch files
 (`.pt`/`.pth`/`.ckpt`) are read with `torch.load(weights_only=True)` and must hold either
 {"config": dict, "state_dict": {name: tensor}} or a bare state dict with `NAME.json` beside it.
-Both stages use this module.
+Both stages (perform.neural, render.neural) and training use this module.
 """
 
 from __future__ import annotations
