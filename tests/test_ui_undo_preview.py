@@ -1,4 +1,5 @@
-"""The QUndoStack adapter over core commands, and the preview slicer's stale-result dropping."""
+"""The core undo stack as the app shows it (one history, a thin Qt adapter), and the preview
+slicer's stale-result dropping."""
 
 import threading
 
@@ -22,6 +23,36 @@ pytestmark = pytest.mark.gui
 def doc(qtbot):
     d = Document(Project([Take("t", None, None, FrameRate(24), 240)]))
     return d
+
+
+def test_one_undo_history_shown_by_the_adapter(doc, qtbot):
+    from talkface_studio.core.undo import UndoStack
+    from talkface_studio.ui.undo_adapter import EMPTY_LABEL, UndoHistoryView, undo_actions
+    from PySide6.QtWidgets import QMainWindow
+
+    assert type(doc.undo_stack) is UndoStack  # the core's stack: there is no second one
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    view = UndoHistoryView(doc)
+    undo, redo = undo_actions(window, doc)
+    track = doc.project.take("t").emotion_track
+    for a, emotion in ((10, "happy"), (60, "sad"), (120, "angry")):
+        doc.push(PaintEmotion("t", a, a + 30, emotion, 2))
+    model = view.model()
+    rows = [model.data(model.index(i, 0)) for i in range(model.rowCount())]
+    assert rows[0] == EMPTY_LABEL and len(rows) == 4 and all("Paint" in r for r in rows[1:])
+    assert view.currentIndex().row() == 3 and undo.isEnabled() and not redo.isEnabled()
+    assert undo.text().endswith(rows[3])  # Edit > Undo names the step
+    view.clicked.emit(model.index(1, 0))  # a click in the history goes back to that step
+    assert doc.undo_stack.index == 1 and len(track.segments) == 1 and view.currentIndex().row() == 1
+    assert redo.isEnabled() and redo.text().endswith(rows[2])
+    redo.trigger()
+    assert doc.undo_stack.index == 2 and len(track.segments) == 2
+    undo.trigger()
+    undo.trigger()
+    assert doc.undo_stack.index == 0 and not track.segments and not undo.isEnabled()
+    view.clicked.emit(model.index(3, 0))
+    assert len(track.segments) == 3
 
 
 def test_push_merges_spin_box_edits_but_not_separate_drags(doc):
