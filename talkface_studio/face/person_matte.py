@@ -159,6 +159,8 @@ def head_matte(rgb: np.ndarray, lm: np.ndarray, segment: bool = True) -> HeadMat
     if sources.any() and (made_up > 0).any():
         factor = max(1, int(round(min(shape) / WORK_SIDE)))
         w_plate = w_photo + (fill_behind(w_photo, ~sources, factor) - w_photo) * made_up[..., None]
+        # whole levels, as the renderer stores it: the layer is solved against exactly that
+        w_plate = np.clip(np.round(w_plate), 0.0, 255.0)
     w_matte, w_layer = _solve_layer(w_photo, w_plate, np.maximum(w_head, w_neck), made_up > 0)
     w_plate = np.where(w_matte[..., None] > 0, w_plate, w_photo)   # (within rounding there anyway)
     matte[ys, xs], layer[ys, xs], plate[ys, xs], hair[ys, xs] = w_matte, w_layer, w_plate, w_head
