@@ -31,6 +31,8 @@ from scipy.ndimage import gaussian_filter
 
 from talkface_studio.face.normalize import normalize
 
+from .fold_lines import MM as FACE_MM
+
 EYE_SPAN_MM = 63.0
 # Cheeks, nasolabial folds and the skin around the mouth's corners: (landmark, radius in mm).
 REGION = ((205, 11.0), (425, 11.0), (50, 9.0), (280, 9.0), (187, 9.0), (411, 9.0), (216, 8.0),
@@ -39,11 +41,12 @@ REGION = ((205, 11.0), (425, 11.0), (50, 9.0), (280, 9.0), (187, 9.0), (411, 9.0
 RATIO_RANGE = (0.75, 2.2)    # the most the shading darkens / lifts a pixel at full relief
                              # (highlights are only toned down: a nose or cheekbone keeps its light)
 MID_MM, BROAD_MM = 2.5, 11.0  # the raised cheeks' shading: the mid scale evened out to the broad
-SHADE_LIFT = 1.3             # the most that shading lifts a shadow (highlights: RATIO_RANGE[0])
+SHADE_LIFT = 1.12            # the most that shading lifts a shadow (highlights: RATIO_RANGE[0])
 VALLEY_MM = 2.0              # dark valleys up to ~twice this wide are filled (folds, corner pits)
-VALLEY_DEPTH = 0.06          # ... when darker than their banks by this share
+VALLEY_DEPTH = 0.12          # ... when darker than their banks by this share
 CORNERS, LIP_MID = (61, 291), (13, 14)
 JAW_CORNER_SHARE = 0.3       # of the lower lip's drop that reaches the corners (stage 1's jaw)
+JAW_NARROWING = 0.34         # mm the mouth narrows per mm of lip gap the jaw opens (stage 1's jaw)
 
 
 _LAST: dict = {}
@@ -62,14 +65,16 @@ def smile_score(lm: np.ndarray) -> float:
 
 def _score(lm: np.ndarray) -> float:
     n, _ = normalize(np.asarray(lm, dtype=np.float64))
-    mm = n / (1.0 / EYE_SPAN_MM)
+    mm = n / FACE_MM            # millimetres with the pupils 63 mm apart (as stage 1 measures)
     # The corners' height against the upper lip plus the share of the lower lip's drop that the
     # jaw gives the corners (``mouth_shapes.CORNER_SHARE``): an open vowel is no smile (against
     # the lips' midpoint it read as one, and the relief pulsed with every syllable).
+    # Likewise the jaw draws the corners in a little as it opens (``JAW_CORNER_IN_MM``).
     upper, lower = mm[LIP_MID[0], 1], mm[LIP_MID[1], 1]
-    lift = float(upper + JAW_CORNER_SHARE * max(lower - upper, 0.0) - mm[list(CORNERS), 1].mean())
-    width = float(mm[CORNERS[1], 0] - mm[CORNERS[0], 0])
-    return float(np.clip(lift / 6.0, 0.0, 1.5) * 0.55 + np.clip((width - 50.0) / 10.0, 0.0, 1.5) * 0.45)
+    gap = max(lower - upper, 0.0)
+    lift = float(upper + JAW_CORNER_SHARE * gap - mm[list(CORNERS), 1].mean())
+    width = float(mm[CORNERS[1], 0] - mm[CORNERS[0], 0]) + JAW_NARROWING * gap
+    return float(np.clip(lift / 6.0, 0.0, 1.5) * 0.55 + np.clip((width - 55.0) / 8.0, 0.0, 1.5) * 0.45)
 
 
 SMILE_MIN = 0.15            # a portrait scoring less than this does not smile
@@ -108,7 +113,8 @@ def fill_valleys(rgb: np.ndarray, radius_px: float) -> np.ndarray:
 
     Valleys are found by a grey-level closing (what lies darker than both its banks), kept where
     they form lines (a pore or a freckle is skin texture, not a fold), and filled by inpainting
-    (OpenCV's Telea: the banks' own average colour, not their brightest pixels). The fill is a
+    (OpenCV's Telea: the banks' own average colour, not their brightest pixels), no brighter than
+    the closing. The fill is a
     difference, not a ratio: the warp resamples the portrait and the delta alike and a sum
     commutes with that (a ratio made for a crease's darkest pixel flared on the skin beside it,
     and one blurred to avoid that left a thin dark line, read as a drawn crease)."""
@@ -116,15 +122,19 @@ def fill_valleys(rgb: np.ndarray, radius_px: float) -> np.ndarray:
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
     closed = np.stack([cv2.morphologyEx(np.ascontiguousarray(c), cv2.MORPH_CLOSE, kernel) for c in rgb])
     depth = np.clip(closed - rgb, 0.0, None).max(0)
-    # along a line the depth survives a blur about its own width far better than on a dot
-    coherent = np.clip(3.0 * gaussian_filter(depth, max(1.0, 0.3 * r)) / np.maximum(depth, 1e-3), 0.0, 1.0)
-    valley = (depth * coherent > np.maximum(VALLEY_DEPTH * closed.mean(0), 3.0))
+    # deep enough, and still so on average over about its own width: along a line the depth
+    # survives that blur far better than on a pore or a freckle (skin texture, kept)
+    level = VALLEY_DEPTH * closed.mean(0)
+    valley = (depth > np.maximum(level, 4.0)) & (gaussian_filter(depth, 0.5 * r) > 0.4 * level)
     if not valley.any():
         return np.zeros_like(rgb)
     valley = cv2.dilate(valley.astype(np.uint8), np.ones((3, 3), np.uint8))
     img = np.ascontiguousarray(np.clip(np.round(rgb), 0, 255).astype(np.uint8).transpose(1, 2, 0))
     filled = cv2.inpaint(img, valley, max(2.0, float(r)), cv2.INPAINT_TELEA).astype(np.float32).transpose(2, 0, 1)
-    soft = np.clip(1.5 * gaussian_filter(valley.astype(np.float32), 0.7), 0.0, 1.0)
+    # never above the closing (the darker bank's level): a fold's lit side, the cheek bulging over
+    # it, would otherwise brighten the fill into a pale patch
+    filled = np.minimum(filled, closed)
+    soft = np.clip(1.5 * gaussian_filter(valley.astype(np.float32), max(0.7, 0.5 * r)), 0.0, 1.0)
     return (np.clip(filled - rgb, 0.0, None) * soft[None]).astype(np.float32)
 
 

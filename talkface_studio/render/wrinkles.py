@@ -35,6 +35,9 @@ _BROWS = ((46, 53, 52, 65, 55, 107, 66, 105, 63, 70), (276, 283, 282, 295, 285, 
 _NOSTRILS = ((98, 97, 2, 326, 327, 294, 278, 344, 440, 275, 4, 45, 220, 115, 48, 64),)
 
 
+_SMILE_FOLDS = np.array([p.fold.name in ("nasolabial", "dimple") for p in PLACED])
+
+
 @dataclass
 class FoldMap:
     x0: int
@@ -192,11 +195,15 @@ def shade_frame(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, shading
     grid [S, S, 2]: the warp's sampling grid (grid_sample units). Returns whether anything was
     drawn; a frame whose folds are all at rest is left exactly as it was."""
     deepen, relax = shading.weights(lm)
-    active = [(m, dw, rw) for m, dw, rw in zip(shading.maps, deepen, relax) if m is not None and (dw > 0 or rw > 0)]
+    gone = 0.0
     if shading.smile is not None:
         gone = smile_removed(shading.smile_score, lm) * shading.amount
-        if gone > 0:
-            active.append((shading.smile, 0.0, gone))
+        # the smile's relief takes the folds a smile makes as a whole; their own relax maps would
+        # lift the same lines again where the warp stretches them (a pale patch by the corners)
+        relax = relax * np.where(_SMILE_FOLDS, 1.0 - min(gone, 1.0), 1.0)
+    active = [(m, dw, rw) for m, dw, rw in zip(shading.maps, deepen, relax) if m is not None and (dw > 0 or rw > 0)]
+    if gone > 0:
+        active.append((shading.smile, 0.0, gone))
     if not active:
         return False
     size = shading.size
