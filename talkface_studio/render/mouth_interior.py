@@ -221,7 +221,10 @@ def interior(rf: RimFrame, scale: MouthScale, look: MouthLook, pose: TeethPose,
         shown = 0.0
     rise = smoothstep(*TONGUE_GAP_MM, scale.gap_mm)
     teeth = _col(look.teeth, dev)
-    if shown > 0 or rise > 0:       # (a slightly parted mouth shows neither)
+    # (a slightly parted mouth shows neither; a strip of the opening well above the lower lip
+    # shows neither either: the tongue rises at most TONGUE_MM above the lower teeth)
+    reach = (shown + TONGUE_MM + 1.0) * mm + 2.0
+    if (shown > 0 or rise > 0) and float(above_bottom.min()) < reach:
         out = _lower_arch(out, rf, pose, look, mm, centre, above_bottom, shown, rise, teeth, cavity)
     out = out * light                                          # a narrow opening lets little in
 
