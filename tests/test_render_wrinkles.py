@@ -219,3 +219,6 @@ def test_an_open_vowel_is_no_smile_to_the_relief():
         smiling = relocate(lm, compose(ch, 1), {})[0].astype(np.float64)
         assert smile_removed(own, relaxed) > 0.9, jaw
         assert smile_removed(own, smiling) < 0.15, jaw
+    # a mouth stretched wide without its corners up (fear's AU20) is no smile either
+    fear = relocate(neutral, compose({"emo_fear": np.ones(1, np.float32)}, 1), {})[0].astype(np.float64)
+    assert smile_removed(own, fear) > 0.9

@@ -74,7 +74,9 @@ def _score(lm: np.ndarray) -> float:
     gap = max(lower - upper, 0.0)
     lift = float(upper + JAW_CORNER_SHARE * gap - mm[list(CORNERS), 1].mean())
     width = float(mm[CORNERS[1], 0] - mm[CORNERS[0], 0]) + JAW_NARROWING * gap
-    return float(np.clip(lift / 6.0, 0.0, 1.5) * 0.55 + np.clip((width - 55.0) / 8.0, 0.0, 1.5) * 0.45)
+    # a wide mouth is a smile's only with its corners up (fear and disgust stretch it too)
+    wide = np.clip((width - 55.0) / 8.0, 0.0, 1.5) * float(np.clip(lift / 3.0, 0.0, 1.0))
+    return float(np.clip(lift / 6.0, 0.0, 1.5) * 0.55 + wide * 0.45)
 
 
 SMILE_MIN = 0.15            # a portrait scoring less than this does not smile
