@@ -113,3 +113,21 @@ def test_portraits_without_a_smile_are_left_as_they_are():
         assert coefficients["cheek_raise"] == 0.0, name  # narrow eyes are identity, not a smile
         eyes = measure(neutral)["eye_open"][0] - measure(own)["eye_open"][0]
         assert abs(eyes) < 0.3, name
+
+
+def test_a_smiling_portrait_speaks_an_open_vowel_with_a_neutral_mouth(neutral_identities):
+    """An open /a/ from the neutralized smiling portrait: a mouth of typical width whose opening is
+    an oval, like the non-smiling gallery faces' (the smile's widened mouth was kept as the face's
+    own, and a neutral take spoke its vowels as a ~52 mm wide, flat slot: a grin)."""
+    vowel = {"jaw_open": np.array([0.55], np.float32)}
+
+    def opened(name):
+        lm = relocate(neutral_identities[name], compose(vowel, 1), {})[0]
+        m = {k: float(v[0]) for k, v in measure(lm).items()}
+        return m["mouth_width"], m["lip_gap"] / m["mouth_width"]
+
+    width, ratio = opened("smiling_man")
+    plain = [opened(n) for n in ("glasses_greyscale_small", "tight_crop_112") if n in neutral_identities]
+    assert width < 48.0, (width, ratio, plain)
+    assert ratio > 0.8 * min(r for _, r in plain), (ratio, plain)
+    assert width < max(w for w, _ in plain) + 4.0, (width, plain)

@@ -11,6 +11,7 @@ from talkface_studio.perform.expression_measures import measure
 from talkface_studio.perform.face_fields import MM
 from talkface_studio.perform.neutralize import (
     DERIVED_CHANNELS,
+    TYPICAL_MOUTH_MM,
     FIT_CHANNELS,
     NEUTRALIZE_OPTION,
     estimate_expression,
@@ -80,7 +81,37 @@ def test_a_teeth_showing_smile_is_removed_and_the_lips_close():
     assert coefficients["lips_part"] > 0.7 and coefficients["corner_pull"] + coefficients["emo_happy"] > 0.6
     assert abs(after["corner_lift"][0] - truth["corner_lift"][0]) < 1.5
     assert after["lip_gap"][0] < 1.0
-    assert abs(after["mouth_width"][0] - truth["mouth_width"][0]) < 2.5
+    # A smile's widened mouth comes back to the face's own width; a width beyond a typical mouth's
+    # is ambiguous (a wide mouth, or a smile wider than the fitted shape), so with a clear smile
+    # it comes back to at least the typical width, never narrower than that or than the face's.
+    floor = min(truth["mouth_width"][0], TYPICAL_MOUTH_MM)
+    assert floor - 2.5 < after["mouth_width"][0] < truth["mouth_width"][0] + 2.5, (after["mouth_width"], truth["mouth_width"])
+
+
+def test_a_smile_on_a_typical_mouth_keeps_its_width_and_a_wide_smile_narrows():
+    """The fit reads the mouth's width as identity; a broad smile's widening beyond what its
+    fitted shape explains (real smiles pull the corners out further) is not the face's own."""
+    rng = np.random.default_rng(11)
+    face = random_identity(rng)
+    lips = REGIONS["lips"]
+    centre = face[lips, 0].mean()
+    width = (face[291, 0] - face[61, 0]) / MM
+    narrow = face.copy()
+    narrow[lips, 0] = centre + (face[lips, 0] - centre) * (TYPICAL_MOUTH_MM - 2) / width
+    truth = measure(renormalized(narrow), normalized=True)["mouth_width"][0]
+    smiling = with_expression(narrow, {"corner_pull": 0.7, "lips_part": 1.0})
+    after = measure(neutralize_identity(denormalize(smiling, POSE))[0])["mouth_width"][0]
+    assert abs(after - truth) < 2.5, (after, truth)                  # a typical mouth is kept
+    # the same smile pulled 8 mm wider than its shape: back to a typical width, not kept as identity
+    wide = smiling.copy()
+    wide[lips, 0] = centre + (smiling[lips, 0] - centre) * 1.14
+    kept = measure(neutralize_identity(denormalize(wide, POSE))[0])["mouth_width"][0]
+    assert kept < TYPICAL_MOUTH_MM + 2.5, kept
+    # and a mouth that does not smile keeps its width, however wide
+    plain = face.copy()
+    plain[lips, 0] = centre + (face[lips, 0] - centre) * 1.12
+    own = measure(renormalized(plain), normalized=True)["mouth_width"][0]
+    assert abs(measure(neutralize_identity(denormalize(plain, POSE))[0])["mouth_width"][0] - own) < 0.5
 
 
 @pytest.mark.parametrize("emotion", ["emo_sad", "emo_surprised", "emo_angry", "emo_disgusted"])

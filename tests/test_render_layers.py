@@ -84,12 +84,12 @@ def test_the_head_layer_is_head_hair_and_neck_not_shoulders(smiling):
 
 
 def test_head_motion_uncovers_background_not_a_ghost_head(renderer, smiling):
-    """The head moved 8 px to the right: where it was and no longer is, the frame shows the
-    made-up background (the plate), not the old head."""
+    """The head moved 12 px to the right: where it was and no longer is, the frame shows the
+    made-up background (the plate), not the old head (its soft fringe, ~4 px here, moves too)."""
     lm = np.asarray(smiling.landmarks, float)
     m = head_matte(smiling.image, lm)
     moved = lm.copy()
-    moved[:, 0] += 8
+    moved[:, 0] += 12
     out = next(renderer.render(smiling, moved[None], SIZE)).astype(float)
     gone = (m.matte >= 1.0) & (np.roll(m.matte, 6, axis=1) == 0)        # (the hair edge follows ~95 %)
     gone[:, :6] = False
@@ -97,6 +97,83 @@ def test_head_motion_uncovers_background_not_a_ghost_head(renderer, smiling):
     to_plate = np.abs(out[gone] - m.plate[gone]).mean()
     to_photo = np.abs(out[gone] - smiling.image[gone]).mean()
     assert to_plate < 6 and to_photo > 2 * to_plate, (to_plate, to_photo)
+
+
+def _uncovered_vs_background(frame, matte, moved_alpha, level_y):
+    """Pixels the moved head uncovered (inside the portrait's head layer, above ``level_y``, clear
+    of the moved layer) against the local mean of the true background around them: (their count,
+    mean RGB distance, mean luminance difference, gradient strength over them / over background)."""
+    size = frame.shape[0]
+    above = np.arange(size)[:, None] < level_y
+    near_new = cv2.dilate((moved_alpha > 0.02).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    uncovered = (matte > 0.5) & ~near_new & above
+    dist = cv2.distanceTransform((matte == 0).astype(np.uint8), cv2.DIST_L2, 5)
+    true_bg = (dist > 0.03 * size) & ~near_new & above
+    sigma = 0.03 * size
+    w = cv2.GaussianBlur(true_bg.astype(np.float32), (0, 0), sigma)
+    f = frame.astype(np.float32)
+    local = cv2.GaussianBlur(f * true_bg[..., None], (0, 0), sigma) / np.maximum(w, 1e-6)[..., None]
+    u = uncovered & (w > 0.05)
+    if not u.any():
+        return 0, 0.0, 0.0, 0.0
+    luma = np.array([0.299, 0.587, 0.114], np.float32)
+    lum = f @ luma
+    grad = np.hypot(cv2.Sobel(lum, cv2.CV_32F, 1, 0), cv2.Sobel(lum, cv2.CV_32F, 0, 1))
+    ring = true_bg & (dist < 0.1 * size) & (w > 0.05)
+    return (int(u.sum()), float(np.linalg.norm(f - local, axis=2)[u].mean()),
+            float((lum - local @ luma)[u].mean()), float(grad[u].mean() / max(grad[ring].mean(), 1e-6)))
+
+
+def test_a_nodding_head_uncovers_plain_background_not_a_halo(renderer):
+    """The astronaut's studio backdrop is smooth. With the head pitched 10 degrees down (the top
+    of the hair drops ~9 px at 256 px), what the hair uncovers must look like the backdrop around
+    it: no pale or hair-coloured band, and no hard line along the old outline (a hard-edged band
+    there was the halo of the first still-background renderer: RGB distance ~40, gradient ~10x
+    the backdrop's)."""
+    from skimage import data
+    from talkface_studio.face.portrait import fit_portrait
+    import tempfile
+    from PIL import Image
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "astronaut.png"
+        Image.fromarray(data.astronaut()).save(path)
+        fit = fit_portrait(path, size=SIZE)
+    lm = np.asarray(fit.landmarks, float)
+    matte = head_matte(fit.image, lm).matte
+    for pitch in (-10.0, 10.0):
+        moved = _posed(fit, pitch=pitch)
+        out = next(renderer.render(fit, moved[None], SIZE))
+        alpha = renderer.layer_alpha(fit, moved, SIZE)
+        n, colour, bright, edge = _uncovered_vs_background(out, matte, alpha, lm[[61, 291], 1].mean())
+        if pitch < 0:
+            assert n > 30, n                                  # the nod does uncover the backdrop
+        if n > 10:
+            assert colour < 12 and abs(bright) < 6 and edge < 2.5, (pitch, n, colour, bright, edge)
+
+
+def test_the_head_layer_has_a_soft_edge_and_no_holes(smiling, glasses):
+    """Across the hair's outline the matte falls over several pixels (no hard cut), and inside the
+    head (ears, half-lit hair the segmentation hesitates on) it is solid."""
+    from talkface_studio.face.topology import REGIONS
+    for fit in (smiling, glasses):
+        lm = np.asarray(fit.landmarks, float)
+        m = head_matte(fit.image, lm)
+        top = int(lm[10, 0])
+        assert fit is glasses or m.matte[0, top] == 0                                  # the column through the forehead
+        col = m.matte[:int(lm[10, 1]), top]
+        if col[0] == 0:                                       # (the hair's top is in the frame)
+            ramp = np.flatnonzero((col > 0.05) & (col < 0.95))
+            assert len(ramp) >= 2, col                        # soft: more than one pixel
+            assert np.all(np.diff(col[col > 0.02]) >= -0.05)   # rising toward the head, no ring
+        # solid from the hair down to the mouth between the eyes' outer corners
+        xs = slice(int(lm[33, 0]), int(lm[263, 0]))
+        first = np.argmax(m.matte[:, xs] > 0.99, axis=0).max()
+        assert (m.matte[first:int(lm[0, 1]), xs] > 0.98).all()
+        oval = lm[REGIONS["face_oval"], :2]
+        # the ears' height, just outside the face outline on both sides: solid too
+        y = int(lm[234, 1])
+        for x in (int(oval[:, 0].min()) - 2, int(oval[:, 0].max()) + 1):
+            assert m.matte[y, x] > 0.9, (x, y, m.matte[y, x - 3:x + 4])
 
 
 # -- glasses ------------------------------------------------------------------------------------

@@ -299,3 +299,33 @@ def test_opening_the_jaw_frame_by_frame_never_pops(renderer, fit):
     jumps = np.array([np.abs(b[lo[1]:hi[1], lo[0]:hi[0]] - a[lo[1]:hi[1], lo[0]:hi[0]]).mean()
                       for a, b in zip(frames, frames[1:])])
     assert jumps.max() < 2.5 * np.median(jumps) + 1.0, np.round(jumps, 2)
+
+
+def _bright_share(img, lm):
+    """Share of the opening between the inner lips brighter than the cheeks' skin (lit teeth)."""
+    inside = polygon2mask(img.shape[:2], lm[inner_lip_loop(), :2][:, ::-1] - 0.5)
+    lum = img.astype(float) @ LUMA
+    mm = eye_span(lm) / 63.0
+    yy, xx = np.mgrid[:img.shape[0], :img.shape[1]] + 0.5
+    cheeks = np.zeros(img.shape[:2], bool)
+    for k in (205, 425):
+        cheeks |= np.hypot(xx - lm[k, 0], yy - lm[k, 1]) < 4 * mm
+    return float((lum[inside] > np.median(lum[cheeks])).mean())
+
+
+def test_a_relaxed_smile_speaks_with_the_teeth_edges_not_a_grin(renderer, smiling):
+    """The smiling portrait driven neutral on an open vowel shows the upper teeth's edges under
+    the lip, in its shade, over a dark cavity: a few per cent of the opening brighter than the
+    cheeks (the smile's full row of lit crowns, ~45 % of it, read as a grin). Its own smile on the
+    same vowel keeps its lit teeth."""
+    from talkface_studio.face.relocate import relocate
+    from talkface_studio.perform.blendshapes import compose
+    from talkface_studio.perform.neutralize import neutralize_identity
+    size = 512
+    lm = np.asarray(smiling.landmarks, np.float32)
+    vowel = compose({"jaw_open": np.array([0.55], np.float32)}, 1)
+    neutral = relocate(neutralize_identity(lm)[0], vowel, {}, scale=size / SIZE)[0].astype(float)
+    own = relocate(lm, vowel, {}, scale=size / SIZE)[0].astype(float)
+    relaxed = _bright_share(next(renderer.render(smiling, neutral[None], size)), neutral)
+    smile = _bright_share(next(renderer.render(smiling, own[None], size)), own)
+    assert relaxed < 0.08 and smile > 0.25, (relaxed, smile)

@@ -155,3 +155,70 @@ def test_detail_scales_the_shading_and_is_checked(portrait):
     assert 0.35 < half.min() / full.min() < 0.65
     with pytest.raises(ValidationError):
         MeshWarpRenderer(device="cpu", detail=-1)
+
+
+def _nasolabial_lines(img, lm):
+    """How strongly thin dark lines (valleys a 1 mm closing fills) and thin bright ones (ridges a
+    1 mm opening removes) mark the skin along the nasolabial folds (mean of the top tenth, grey
+    levels, within 4 mm of where the folds lie on this face)."""
+    import cv2
+    mm = np.linalg.norm(lm[263, :2] - lm[33, :2]) / 88.5
+    lum = (img.astype(np.float32) @ LUMA.astype(np.float32))
+    r = max(1, int(round(mm)))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    valley = cv2.morphologyEx(lum, cv2.MORPH_CLOSE, k) - lum
+    ridge = lum - cv2.morphologyEx(lum, cv2.MORPH_OPEN, k)
+    yy, xx = np.mgrid[:img.shape[0], :img.shape[1]] + 0.5
+    band = np.zeros(img.shape[:2], bool)
+    for p in PLACED:
+        if p.name.startswith("nasolabial"):
+            for tri, bary, _ in p.lines:
+                pts = (lm[tri, :2] * bary[..., None]).sum(1)
+                for q in np.concatenate([a + np.linspace(0, 1, 12)[:, None] * (b - a) for a, b in zip(pts[:-1], pts[1:])]):
+                    band |= np.hypot(xx - q[0], yy - q[1]) < 4.0 * mm
+
+    def top(v):
+        v = np.sort(v[band])
+        return float(v[-max(1, len(v) // 10):].mean())
+    return top(valley), top(ridge)
+
+
+@pytest.mark.parametrize("jaw", [0.0, 0.5])
+def test_a_relaxed_smile_leaves_skin_not_drawn_lines(jaw):
+    """A broad smile driven neutral, at rest and on an open vowel: its nasolabial folds must fade
+    into skin. Relief made as a ratio and blurred against the warp's resampling left the folds' sharp
+    cores as thin dark lines with a lit band beside them (valleys ~33 and ridges ~17 grey levels
+    here, against the smile's own 43 and 16)."""
+    from talkface_studio.face.portrait import fit_portrait
+    from talkface_studio.perform.blendshapes import compose
+    fit = fit_portrait(Path(__file__).resolve().parent / "data" / "portraits" / "smiling_man.jpg", size=SIZE)
+    lm = np.asarray(fit.landmarks, np.float32)
+    neutral, _ = neutralize_identity(lm)
+    target = relocate(neutral, compose({"jaw_open": np.array([jaw], np.float32)}, 1), {})[0].astype(np.float64)
+    out = frame(MeshWarpRenderer(device="cpu"), fit, target)
+    own_valley, own_ridge = _nasolabial_lines(fit.image, lm.astype(np.float64))
+    valley, ridge = _nasolabial_lines(out, target)
+    assert valley < 0.4 * own_valley and ridge < 0.6 * own_ridge, (valley, own_valley, ridge, own_ridge)
+
+
+def test_an_open_vowel_is_no_smile_to_the_relief():
+    """How much of a portrait's smile a frame has taken away does not follow the jaw: on a neutral
+    face the relief stays whole through an open vowel (against the lips' midpoint it read an open
+    mouth as a smile, and the folds came and went with each syllable), and on the portrait's own
+    smile it stays off."""
+    from talkface_studio.face.portrait import fit_portrait
+    from talkface_studio.perform.blendshapes import compose
+    from talkface_studio.render.smile_relief import smile_removed, smile_score
+    fit = fit_portrait(Path(__file__).resolve().parent / "data" / "portraits" / "smiling_man.jpg", size=SIZE)
+    lm = np.asarray(fit.landmarks, np.float32)
+    own = smile_score(lm.astype(np.float64))
+    neutral, _ = neutralize_identity(lm)
+    for jaw in (0.0, 0.3, 0.6):
+        ch = {"jaw_open": np.array([jaw], np.float32)}
+        relaxed = relocate(neutral, compose(ch, 1), {})[0].astype(np.float64)
+        smiling = relocate(lm, compose(ch, 1), {})[0].astype(np.float64)
+        assert smile_removed(own, relaxed) > 0.9, jaw
+        assert smile_removed(own, smiling) < 0.15, jaw
+    # a mouth stretched wide without its corners up (fear's AU20) is no smile either
+    fear = relocate(neutral, compose({"emo_fear": np.ones(1, np.float32)}, 1), {})[0].astype(np.float64)
+    assert smile_removed(own, fear) > 0.9

@@ -5,17 +5,23 @@ A renderer that warps everything around the face drags the background along with
 and where the head moves away the background behind it must be there to show.
 
 - **Person matte**: MediaPipe's bundled selfie segmentation (0.10.21, offline), united with the
-  face mesh's outline (the segmentation can miss a cheek against a skin-coloured wall).
+  face mesh's outline (the segmentation can miss a cheek against a skin-coloured wall). Where it
+  hesitates (ears, half-lit hair) a lower threshold, a closing of notches and filled holes keep
+  every part of the head solid, so nothing of the background shows through a moving head.
 - **Head zone**: of the person, what lies above the jaw line within ~0.6 face widths of the face
   (head and hair) moves with the head. The neck moves in the same layer, taking a share of the
   head's motion that fades from all at the jaw to none half a face height below the chin
   (``neck``: the warp's anchors there follow it), so it stretches and the collar and shoulders
   stay still. Without the segmentation model, an ellipse around the face and hair stands in.
-- **Two layers**: the background plate (the photo with the moving region filled from the
-  background around it by ``edge_fill.pyramid_fill``, a smooth push-pull fill, shown where the
-  head uncovers it) and the head layer, whose colours at the matte's soft edges are solved from
-  photo = matte * head + (1 - matte) * plate, so a still frame composites back to the photo
-  exactly and a moving head leaves no ghost of its old outline behind.
+- **A soft edge along the hair's own outline**: the head's alpha fades smoothly from just inside
+  the segmentation's edge to ~6 px (at 512 px) beyond it, the fringe where stray hair and the
+  light it wraps into the background lie. That fringe moves with the head, so no line is left
+  along the old outline (a hard cut there left a pale band with a sharp edge behind a nodding head).
+- **Two layers**: the background plate, where the head and its fringe are made up from the true
+  background beyond the fringe (``background_fill``: inpainted at a reduced scale, plus the
+  background's own grain), shown where the head uncovers it; and the head layer, whose colours
+  are solved from photo = matte * head + (1 - matte) * plate (the matte raised where a dark
+  strand needs more), so a still frame composites back to the photo to rounding.
 """
 
 from __future__ import annotations
@@ -23,11 +29,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
-from scipy.ndimage import gaussian_filter
-from skimage.draw import polygon2mask
 
-from .edge_fill import pyramid_fill
+from .background_fill import WORK_SIDE, fill_behind
 from .native_logs import quiet_native_stderr
 from .topology import REGIONS
 
@@ -35,7 +40,10 @@ NECK_FADE = 0.5          # face heights below the chin over which the neck stops
 NECK_STILL = 0.08        # share of the motion below which the neck is left to the still layer
 NECK_HALF_WIDTH = 0.42   # face widths
 HAIR_REACH = 0.6         # face widths beside the face outline that can still be hair
-FEATHER = 1.5            # px (at 512 px) of soft matte edge, outward
+FEATHER = 1.5            # px (at 512 px) inside the segmentation's edge where the head starts to fade
+FRINGE = 6.0             # px (at 512 px) beyond it where hair (and the light it wraps) may still lie
+CLOSE = 4.0              # px (at 512 px): notches in the head's outline narrower than this are closed
+BLEND = 5.0              # px (at 512 px) over which the made-up plate fades into the photo
 
 _lock = threading.Lock()
 _segmenter = None
@@ -105,41 +113,103 @@ def _fallback_person(shape, lm: np.ndarray) -> np.ndarray:
 def head_matte(rgb: np.ndarray, lm: np.ndarray, segment: bool = True) -> HeadMatte:
     """rgb uint8 [H, W, 3] (the portrait crop at output size), lm [478, 3] in its pixels."""
     shape = rgb.shape[:2]
+    scale = shape[0] / 512
     person = _segment(rgb) if segment else None
     if person is None or person.shape != shape:
         person = _fallback_person(shape, lm)
-    face = polygon2mask(shape, lm[REGIONS["face_oval"], :2][:, ::-1] - 0.5).astype(np.float32)
+    face = np.zeros(shape, np.uint8)
+    cv2.fillPoly(face, [np.round((lm[REGIONS["face_oval"], :2] - 0.5) * 16).astype(np.int32)], 1, shift=4)
+    # (the outline's polygon has a hard edge: soften it like the segmentation's)
+    face = cv2.GaussianBlur(face.astype(np.float32), (0, 0), FEATHER * scale)
     head_zone, neck_zone = _zones(shape, lm)
-    region = np.maximum(np.clip((person - 0.4) / 0.2, 0, 1) * head_zone, face)
-    feather = FEATHER * shape[0] / 512
-    soft = np.clip(2.0 * gaussian_filter((region > 0.5).astype(np.float32), feather), 0.0, 1.0)
-    head_alpha = np.maximum(region, soft * head_zone)
-    head_alpha[head_alpha < 0.02] = 0.0
+    upper = np.clip(2 * head_zone, 0, 1)            # above the jaw line (the neck is apart)
+    core = _head_proper(person, head_zone, face, scale)
     # The neck rides along in the same layer, but over the photo itself: it is warped by a
     # share of the head's motion that fades to nothing at the collar (``follow``), so where its
     # alpha fades out there is no motion left to show a seam.
     neck = neck_zone * np.clip((person - 0.2) / 0.3, 0, 1)
-    matte = np.maximum(head_alpha, np.clip(neck / NECK_STILL, 0.0, 1.0))
+    neck_alpha = np.clip(neck / NECK_STILL, 0.0, 1.0)
     photo = rgb[..., :3].astype(np.float32)
-    layer, plate = _two_layers(photo, matte, head_alpha)
-    return HeadMatte(matte.astype(np.float32), layer.astype(np.float32), plate.astype(np.float32),
-                     _box(matte > 0), head_alpha.astype(np.float32), neck.astype(np.float32))
+    matte = np.zeros(shape, np.float32)
+    layer, plate = photo.copy(), photo.copy()
+    hair = np.zeros(shape, np.float32)
+    # everything below happens in a window around the head (the fill takes its sources from
+    # the background within a margin of it)
+    reach = (FRINGE + BLEND) * scale + 2
+    win = _grown(_box(core | (neck_alpha > 0)), reach + 0.08 * max(shape), shape)
+    if win is None:
+        return HeadMatte(matte, layer, plate, (0, 0, 0, 0), hair, neck.astype(np.float32))
+    ys, xs = slice(win[1], win[3]), slice(win[0], win[2])
+    w_core, w_face, w_upper, w_neck = core[ys, xs], face[ys, xs], upper[ys, xs], neck_alpha[ys, xs]
+    w_photo = photo[ys, xs]
+    # signed distance to the head's edge (px; > 0 outside)
+    outside = cv2.distanceTransform((~w_core).astype(np.uint8), cv2.DIST_L2, 5)
+    inside = cv2.distanceTransform(w_core.astype(np.uint8), cv2.DIST_L2, 5)
+    signed = np.where(w_core, 0.5 - inside, outside - 0.5)
+    fringe = FRINGE * scale
+    t = np.clip((signed + FEATHER * scale) / (fringe + FEATHER * scale), 0.0, 1.0)
+    w_head = np.maximum((1.0 - t * t * (3.0 - 2.0 * t)) * w_upper, w_face)
+    # the background behind the head, from true background only: not the head, its fringe or
+    # the neck (those colours would come back as a band along the outline); made up under all
+    # of the head, its fringe and the neck, fading into the photo over a short band beyond
+    sources = (signed > fringe) & (w_neck <= 0) & (w_face <= 1e-3)
+    made_up = np.maximum(np.clip(1.0 - (signed - fringe) / (BLEND * scale), 0.0, 1.0) * w_upper, w_face)
+    made_up = np.maximum(made_up, w_neck)           # the neck's edge slides a little too
+    w_plate = w_photo
+    if sources.any() and (made_up > 0).any():
+        factor = max(1, int(round(min(shape) / WORK_SIDE)))
+        w_plate = w_photo + (fill_behind(w_photo, ~sources, factor) - w_photo) * made_up[..., None]
+        # whole levels, as the renderer stores it: the layer is solved against exactly that
+        w_plate = np.clip(np.round(w_plate), 0.0, 255.0)
+    w_matte, w_layer = _solve_layer(w_photo, w_plate, np.maximum(w_head, w_neck), made_up > 0)
+    w_plate = np.where(w_matte[..., None] > 0, w_plate, w_photo)   # (within rounding there anyway)
+    matte[ys, xs], layer[ys, xs], plate[ys, xs], hair[ys, xs] = w_matte, w_layer, w_plate, w_head
+    return HeadMatte(matte, layer, plate, _box(matte > 0), hair, neck.astype(np.float32))
 
 
-def _two_layers(photo: np.ndarray, matte: np.ndarray, head_alpha: np.ndarray):
-    """The moving layer's and the still layer's colours, so that photo = matte * layer +
-    (1 - matte) * plate everywhere (a still frame composites back to the photo exactly).
+def _head_proper(person: np.ndarray, head_zone: np.ndarray, face: np.ndarray, scale: float) -> np.ndarray:
+    """bool [H, W]: the head and hair. Generous where the segmentation hesitates (ears, a cheek
+    against a wall), its notches closed and holes filled, so no part of the head is half
+    see-through (the made-up background would show through it when it moves)."""
+    core = ((person > 0.35) & (head_zone > 0.5)) | (face > 0.5)
+    r = max(1, int(round(CLOSE * scale)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    core = cv2.morphologyEx(core.astype(np.uint8), cv2.MORPH_CLOSE, kernel)
+    # holes: what the background, flooded in from the frame's border, does not reach
+    pad = cv2.copyMakeBorder(core, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    cv2.floodFill(pad, None, (0, 0), 2)
+    return pad[1:-1, 1:-1] != 2
 
-    Both are the photo, except under the head and hair proper (where the matte is 1), where the
-    still layer is made up from the pure background around it (a pyramid fill). At the matte's
-    soft edge both keep the photo: solving there for the head's own colour (un-premultiplying)
-    turns background the segmentation half-claimed into specks and dark rims that move with the
-    head; kept as it is, a moving head leaves at most a faint trace of its soft edge."""
-    plate = photo
-    behind = head_alpha >= 1.0
-    if behind.any() and (matte == 0).any():
-        plate = np.where(behind[..., None], pyramid_fill(photo, matte == 0), photo)
-    return photo, plate
+
+def _grown(box, by: float, shape):
+    x0, y0, x1, y1 = box
+    if x1 <= x0 or y1 <= y0:
+        return None
+    b = int(np.ceil(by))
+    return (max(0, x0 - b), max(0, y0 - b), min(shape[1], x1 + b), min(shape[0], y1 + b))
+
+
+def _solve_layer(photo: np.ndarray, plate: np.ndarray, alpha: np.ndarray, support: np.ndarray):
+    """(matte, moving layer's colours) with photo = matte * layer + (1 - matte) * plate at every
+    pixel (a still frame composites back to the photo, to rounding).
+
+    Where the plate is made up (``support``) the matte is raised, where it must be, to the least
+    that explains the photo over it with a layer colour in 0..255 (a dark strand of hair against
+    a bright sky beyond the fringe's ramp). The layer is solved there (un-premultiplied); where
+    the matte is 0 it is the photo (bilinear sampling at the edge then mixes in background
+    colours, not black)."""
+    diff = photo - plate
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need_dark = np.where(diff < 0, -diff / np.maximum(plate, 1e-3), 0.0)
+        need_bright = np.where(diff > 0, diff / np.maximum(255.0 - plate, 1e-3), 0.0)
+    need = np.clip(np.maximum(need_dark, need_bright).max(axis=2), 0.0, 1.0) * support
+    matte = np.maximum(alpha, need)
+    matte = np.ceil(matte * 255.0 - 1e-3) / 255.0          # as stored (8 bits), rounded up
+    matte = np.clip(matte, 0.0, 1.0).astype(np.float32)
+    m = matte[..., None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        solved = np.where(m > 0, (photo - (1.0 - m) * plate) / np.maximum(m, 1e-6), photo)
+    return matte, np.clip(solved, 0.0, 255.0).astype(np.float32)
 
 
 def _box(mask: np.ndarray) -> tuple[int, int, int, int]:

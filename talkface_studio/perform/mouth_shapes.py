@@ -37,6 +37,8 @@ JAW_PRESS_LIMIT = 0.25  # lip_press = 1 still closes the lips at this jaw openin
 HINGE = np.array([0.0, 0.25, 0.6])  # temporomandibular joint: in front of the ear, behind the face
 CORNER_SHARE = 0.3  # of the mandible's drop that reaches the lip corners (they hang from the cheeks)
 ROUND_CORNER_MM = 12.0  # each corner comes this far in at full rounding
+JAW_CORNER_IN_MM = 4.5  # each corner comes this far in at jaw_open = 1 (~2.5 mm on a spoken /a/)
+JAW_UPPER_LIFT_MM = 2.5  # the upper lip's centre lifts off the teeth this far at jaw_open = 1
 ARC_POWER = 0.7  # opening profile (1 - u^2)^p: 0.5 an ellipse, 1 a pointed lens; trackers see between
 
 _RIGHT_CORNER = FACE[CORNERS[0]]
@@ -88,12 +90,13 @@ def jaw_open() -> np.ndarray:
     rotated = np.stack([c * rel[:, 0] - s * rel[:, 1], s * rel[:, 0] + c * rel[:, 1]], axis=1)
     field = np.zeros_like(FACE)
     field[:, 1:] = (rotated - rel) * _jaw_weight()[:, None]
-    # an open mouth narrows a little (corners in), the upper lip's centre lifts off the teeth, and
-    # the lower lip, stretched over the teeth, rolls out a little at its outer edge
+    # an open mouth narrows (corners in) and the upper lip's centre lifts off the teeth, so the
+    # opening is an oval rather than a wide slot (a slot between straight lips read as a grin),
+    # and the lower lip, stretched over the teeth, rolls out a little at its outer edge
     depth = np.nan_to_num(LIP_DEPTH)
     arc = opening_profile(along_mouth())
-    field += both_sides(scaled(bump(_RIGHT_CORNER, 0.08), vec(3.0, 0, 0)) * (X < 0)[:, None])
-    field += scaled((LIP_SIDE < 0) * (1 - depth) * arc, vec(0, -1.5, 0))
+    field += both_sides(scaled(bump(_RIGHT_CORNER, 0.08), vec(JAW_CORNER_IN_MM, 0, 0)) * (X < 0)[:, None])
+    field += scaled((LIP_SIDE < 0) * (1 - depth) * arc, vec(0, -JAW_UPPER_LIFT_MM, 0))
     field += scaled((LIP_SIDE > 0) * depth * arc, vec(0, 0, -1.5))
     return field
 

@@ -44,6 +44,8 @@ FIT_CHANNELS = SHAPE_CHANNELS + ("lips_part", "corner_pull")
 DERIVED_CHANNELS = ("cheek_raise",)
 DUCHENNE_SHARE = 0.8  # AU6 removed per unit of fitted smile (corner_pull + emo_happy)
 TYPICAL_LOWER_LID_MM = -2.5  # mid lower lid below the eye corners' line in a relaxed face (canonical -2.25)
+TYPICAL_MOUTH_MM = 52.0  # corner to corner, relaxed (adults ~46-56 mm with the pupils 63 mm apart)
+SMILE_CLEAR = 0.5  # fitted smile (corner_pull + emo_happy) from which its widened mouth is all removed
 DEAD_ZONE = 0.12  # coefficients explaining less than this fraction of a full shape are ignored
 BROW_HEIGHT_SPREAD_MM = 2.5  # how far brows sit higher or lower between people, before it costs
 _SPEECH_SHAPE_PRICE = 3.0  # mouth_wide/round, lip_press/tuck: held in portraits rarely, identity-like
@@ -76,6 +78,8 @@ _W = _fit_weights()
 _LIPS_PART = lips_part()
 _CORNER_PULL = au12_lip_corner_puller()
 _CHEEK_RAISE = au6_cheek_raiser()
+_MOUTH_WIDE = np.asarray(BASES["mouth_wide"], np.float64)
+_MOUTH_CORNERS = (61, 291)
 _LOWER_LID_MIDS = (145, 374)
 _CORNER_LINE = (33, 133, 263, 362)
 _FIT_POINTS = np.flatnonzero(_W > 0)
@@ -164,7 +168,28 @@ def estimate_expression(identity_n: np.ndarray) -> dict[str, float]:
     coef = solve(chosen, np.zeros(k)) if chosen.any() else np.zeros(k)
     out = {name: float(round(c, 4)) for name, c in zip(FIT_CHANNELS, coef)}
     out["cheek_raise"] = round(_duchenne(face, out, stretch), 4)
+    out["mouth_wide"] = round(out["mouth_wide"] + _smile_width(face, out, stretch), 4)
     return out
+
+
+def _smile_width(face: np.ndarray, coefficients: dict[str, float], stretch: np.ndarray) -> float:
+    """How much of a smile's widened mouth the fit left as the face's own width, as a coefficient of
+    ``mouth_wide``: the width beyond a typical mouth's, in proportion to the fitted smile.
+
+    The fit reads the mouth's width as identity (people's mouths differ), so a broad smile's
+    corners, pulled back and out, stayed where the smile put them: a neutral take kept a ~58 mm
+    mouth and spoke its vowels as a wide, flat grin. A mouth that smiles is taken back to a
+    typical width at most (never narrower), and only as far as the smile is clear."""
+    smile = coefficients.get("corner_pull", 0.0) + coefficients.get("emo_happy", 0.0)
+    if smile <= DEAD_ZONE:
+        return 0.0
+    field = sum(c * _fit_basis(n) for n, c in coefficients.items() if c and n != "mouth_wide")
+    rest = face - (field + coefficients.get("mouth_wide", 0.0) * _fit_basis("mouth_wide")) * stretch
+    width = (rest[_MOUTH_CORNERS[1], 0] - rest[_MOUTH_CORNERS[0], 0]) / MM
+    excess = width - TYPICAL_MOUTH_MM
+    per_unit = (_MOUTH_WIDE[_MOUTH_CORNERS[1], 0] - _MOUTH_WIDE[_MOUTH_CORNERS[0], 0]) * stretch[0] / MM
+    share = float(np.clip((smile - DEAD_ZONE) / (SMILE_CLEAR - DEAD_ZONE), 0.0, 1.0))
+    return float(max(excess, 0.0) * share / max(per_unit, 1e-6))
 
 
 def _duchenne(face: np.ndarray, coefficients: dict[str, float], stretch: np.ndarray) -> float:

@@ -288,6 +288,18 @@ class MeshWarpRenderer:
         draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless)
         return flow.to_image(frame, prep.plate_u8, window)
 
+    def layer_alpha(self, portrait, lm: np.ndarray, size: int) -> np.ndarray:
+        """Where the moving layer (head, hair, neck) lands in the frame for landmarks lm [478, 3]
+        (output px): float32 [size, size] 0..1. Frames do not need it; measures of what a moving
+        head uncovers do (``benchmarks/bench_background.py``, the layer tests)."""
+        prep = self.prepare(portrait, int(size))
+        with torch.inference_mode():
+            pts, depth = self._mesh_points(prep, uncross_lips(np.asarray(lm, np.float64)))
+            coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
+            grid = flow.sampling_grid(coarse, prep.identity, np.empty((prep.size, prep.size, 2), np.float32)
+                                      if prep.cpu is not None else None)
+            return flow.sample_grid(prep.texture4[:, 3:4], grid.to(self.device))[0, 0].cpu().numpy()
+
     def render(self, portrait, landmarks_px: np.ndarray, size: int) -> Iterator[np.ndarray]:
         """Yield one uint8 [size, size, 3] frame per row of landmarks_px [T, 478, 3] (output px)."""
         lms = np.asarray(landmarks_px, dtype=np.float64)

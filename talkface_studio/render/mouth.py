@@ -34,6 +34,8 @@ EYE_SPAN_MM = 63.0       # outer eye corner to corner, the face's ruler
 EYE_CORNERS = (33, 263)
 OUTER_CORNERS = (61, 291)    # where the lips' outer outlines meet (the inner ones meet at MOUTH_CORNERS)
 OWN_MOUTH_MM = (0.2, 2.0)     # this close to the portrait's own mouth the plain warp shows it as is
+RELAXED_TEETH = (0.4, 0.9)   # share of the portrait's smile taken away over which its teeth go from
+                             # the smile's (lit, uncovered) to a relaxed mouth's (``TeethPose``)
 CORNER_U = 0.07          # lips re-stretched at the corners sample their texture this far in   # this close to the portrait's own mouth the plain warp shows it as is
 
 
@@ -57,10 +59,10 @@ def _open_strip(frame: torch.Tensor, rf: RimFrame, scale: MouthScale, look, pose
 
 
 def _draw_open(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook, strength: float,
-               reuse_teeth: bool) -> None:
+               reuse_teeth: bool, relaxed: float = 0.0) -> None:
     """The opening between the inner lips, filled with what lies behind them."""
     scale = MouthScale(eye_span(lm) / EYE_SPAN_MM, lip_gap_mm(lm))
-    pose = TeethPose.of(lm, colours.mouth)
+    pose = TeethPose.of(lm, colours.mouth, relaxed)
     for rf in rim_strips(*_rims(lm), frame.shape[-1], 2.0, frame.device, round_ends=ROUND_ENDS, smooth=True):
         _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth)
 
@@ -182,14 +184,13 @@ def draw_mouth(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook,
     reproduce the portrait."""
     opening = mouth_gap(lm)
     own = colours.mouth_open
-    if texture is not None and colours.smile_score > SMILE_MIN:
-        gone = smile_removed(colours.smile_score, lm)      # (only a smile relaxing thickens them)
-        if gone > 0:
-            restore_corners(frame, texture, lm, colours.landmarks, gone)
+    gone = smile_removed(colours.smile_score, lm) if colours.smile_score > SMILE_MIN else 0.0
+    if texture is not None and gone > 0:
+        restore_corners(frame, texture, lm, colours.landmarks, gone)   # (only a smile relaxing thickens them)
     if texture is None or own < 0.03:
         strength = smoothstep(own, own + 0.05, opening)
         if strength > 0:
-            _draw_open(frame, lm, colours, strength, reuse_teeth=False)
+            _draw_open(frame, lm, colours, strength, reuse_teeth=False, relaxed=smoothstep(*RELAXED_TEETH, gone))
         return
     gap_mm = lip_gap_mm(lm)
     parted = smoothstep(*PARTED_MM, gap_mm)
@@ -205,7 +206,7 @@ def draw_mouth(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook,
         # one pass over the mouth: each strip's lips re-stretched, then its opening filled
         lips = _Lips.of(lm, colours)
         scale = MouthScale(lips.mm, gap_mm)
-        pose = TeethPose.of(lm, colours.mouth)
+        pose = TeethPose.of(lm, colours.mouth, smoothstep(*RELAXED_TEETH, gone))
         for rf in lips.strips(lm, frame.shape[-1], frame.device, round_ends=ROUND_ENDS):
             _restretch_strip(frame, rf, texture, lips, strength, seam_on=False)
             _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth=True)

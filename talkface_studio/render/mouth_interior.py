@@ -37,15 +37,20 @@ from .pixel_window import smoothstep
 from .rim_frame import RimFrame, profiles
 
 LOWER_CROWN_MM = 9.0
-LOWER_SHOWN_MM = 1.6       # the lower lip covers all but this much of the lower teeth (jaw well open)
-LOWER_GAP_MM = (6.0, 18.0)  # lip gap over which the lower teeth come into view
-TONGUE_GAP_MM = (4.0, 13.0)  # lip gap over which the tongue rises into view
+LOWER_SHOWN_MM = 2.0       # the lower lip covers all but this much of the lower teeth (jaw well open)
+LOWER_GAP_MM = (4.0, 12.0)  # lip gap over which the lower teeth come into view
+TONGUE_GAP_MM = (3.0, 10.0)  # lip gap over which the tongue rises into view
 CORRIDOR_MM = 9.0          # teeth this far behind the incisors are in the cheeks' shadow (half lit)
 GUM_CORRIDOR_MM = 4.0      # ... gums sooner: above the premolars a smile shows the cheek's dark inside
 EMBRASURE_MM = 0.5         # how far the biting corners of neighbouring crowns round off
 SCALLOP_MM = 1.2           # how far the gum line dips between crowns
 TONGUE_MM = 3.5            # the tongue's top rises this far above the lower teeth's edge (midline)
 LIGHT_GAP_MM = (0.5, 5.0)  # lip gap over which the light reaching inside goes from dim to full
+RELAXED_SHOWN_MM = 1.5     # of the upper incisors a relaxed upper lip leaves in view (face mm: the
+                           # eyes' outer corners 63 apart, ~2 mm of a real face)
+END_SHADE = 0.7            # a relaxed mouth's corners shade the teeth behind them this much
+RELAXED_DIM = 0.2         # ... and its lips let this much less light onto the front teeth
+UPPER_LIP_MID = 13
 
 
 @dataclass(frozen=True)
@@ -61,12 +66,21 @@ class MouthScale:
 
 
 class TeethPose:
-    """The frame's view of both arches (the lower one worked out only when asked for)."""
+    """The frame's view of both arches (the lower one worked out only when asked for).
 
-    def __init__(self, pose, lower_n: np.ndarray, look: MouthLook):
+    ``relaxed`` (0..1): how much of the portrait's smile this frame has taken away. A smile lifts
+    the upper lip off the teeth; a relaxed upper lip covers all but their edges (~2-3 mm of the
+    incisors show in speech). When the driving lips do not cover them that far (stage 1 lowers a
+    smile's upper lip only about half way), the upper arch is drawn that much higher, in
+    proportion to the smile taken away: a neutral /a/ then shows the teeth's edges under the lip,
+    not the smile's full row of crowns."""
+
+    def __init__(self, pose, lower_n: np.ndarray, look: MouthLook, edge_n: np.ndarray | None = None,
+                 relaxed: float = 0.0):
         self._pose, self._lower_n = pose, lower_n
-        self.upper = view_arch(pose, look.edge_n, UPPER_K)
+        self.upper = view_arch(pose, look.edge_n if edge_n is None else edge_n, UPPER_K)
         self._lower = None
+        self.relaxed = float(relaxed)
 
     @property
     def lower(self) -> ArchView:
@@ -75,13 +89,17 @@ class TeethPose:
         return self._lower
 
     @staticmethod
-    def of(lm: np.ndarray, look: MouthLook) -> "TeethPose":
+    def of(lm: np.ndarray, look: MouthLook, relaxed: float = 0.0) -> "TeethPose":
         pose = estimate_pose(lm)
-        chin_y = float(((lm[CHIN] - pose.translation) @ pose.rotation)[1] / pose.scale)
-        drop = chin_y - look.chin_y                      # jaw opened (+) or closed vs the portrait
+        norm = ((lm[[CHIN, UPPER_LIP_MID]] - pose.translation) @ pose.rotation) / pose.scale
+        drop = norm[0, 1] - look.chin_y                  # jaw opened (+) or closed vs the portrait
         lower = look.lower_n + np.array([0.0, drop, 0.25 * drop])
         lower[1] = max(lower[1], look.edge_n[1] - 2.0 * MM)   # never above the overbite
-        return TeethPose(pose, lower, look)
+        edge = look.edge_n
+        shown = (edge[1] - norm[1, 1]) / MM              # crown height below the upper lip's rim
+        if relaxed > 0 and look.own_teeth and shown > RELAXED_SHOWN_MM:
+            edge = edge - np.array([0.0, relaxed * (shown - RELAXED_SHOWN_MM) * MM, 0.0])
+        return TeethPose(pose, lower, look, edge, relaxed)
 
 
 def _col(rgb, dev) -> torch.Tensor:
@@ -203,7 +221,10 @@ def interior(rf: RimFrame, scale: MouthScale, look: MouthLook, pose: TeethPose,
         shown = 0.0
     rise = smoothstep(*TONGUE_GAP_MM, scale.gap_mm)
     teeth = _col(look.teeth, dev)
-    if shown > 0 or rise > 0:       # (a slightly parted mouth shows neither)
+    # (a slightly parted mouth shows neither; a strip of the opening well above the lower lip
+    # shows neither either: the tongue rises at most TONGUE_MM above the lower teeth)
+    reach = (shown + TONGUE_MM + 1.0) * mm + 2.0
+    if (shown > 0 or rise > 0) and float(above_bottom.min()) < reach:
         out = _lower_arch(out, rf, pose, look, mm, centre, above_bottom, shown, rise, teeth, cavity)
     out = out * light                                          # a narrow opening lets little in
 
@@ -233,6 +254,11 @@ def interior(rf: RimFrame, scale: MouthScale, look: MouthLook, pose: TeethPose,
         own, known, own_shadow = _own_teeth(look, sx, sy, h_line, look.arch)
         # the photo has its own lip's shadow on them: trade it for this frame's
         own = (own * (lip_shadow / own_shadow.clamp_min(LIP_SHADOW))[None]).clamp(0.5, 255.0)
+        if pose.relaxed > 0:
+            # lit as a smile's wide-open lips let them be; behind relaxed lips less light reaches
+            # them, and the mouth's corners and cheeks shade all but the front teeth
+            shade = (1.0 - RELAXED_DIM) * (1.0 - END_SHADE * smoothstep(0.3, 0.9, across.abs()))
+            own = own * (1.0 - pose.relaxed * (1.0 - shade))[None]
         out = _over(out, own, known * seen)
     low_shadow = 0.85 + 0.15 * smoothstep(0.0, 1.0 * mm + 0.5, above_bottom)
     return out * low_shadow[None]

@@ -5,37 +5,48 @@ the smile's shading stays painted on it. Raised cheeks keep their lit apples and
 them, the nasolabial folds stay dark curves from the nose to the mouth, and the mouth's corners
 keep the dark pits a smile digs. A viewer (and a classifier) reads those as a smile.
 
-So, once per portrait that smiles, the middle scales of its shading are measured over the cheeks
-and around the mouth: the ratio of a broad blur (~11 mm) to a fine one (~0.8 mm) per channel,
-which is > 1 in a fold or a pit and < 1 on a bulge's highlight, and ~1 on flat skin and on skin
-texture finer than a pore; it takes a pixel to the colour of the skin around it (one cap for all
-three channels, so no hue is invented). The dark pits just outside the corners are filled from the
-skin around them (OpenCV inpainting) rather than evened out. Per frame, as much of that ratio is multiplied in as the smile has been
-taken away (``smile_removed``: corner lift and mouth width against the portrait's), carried by the
-warp like the expression folds (``wrinkles``). At the portrait's own smile (a happy take) nothing
-changes; lips, eyes, nostrils and brows are never touched.
+So, once per portrait that smiles, a relaxed version of its skin is made over the cheeks and
+around the mouth, and kept as the difference from the portrait (0..255 units):
+
+- the narrow dark valleys (fold lines, the corners' pits) are found by a grey-level closing, kept
+  where they form lines (pores and freckles are skin), and inpainted from the skin beside them;
+- the raised cheeks' mid-scale shading (lit apples, the broad shadow under them) is evened out
+  toward the broad average of the skin around it (one factor for all three channels, highlights
+  toned down by at most a quarter, so no hue is invented).
+
+Per frame, as much of that difference is added as the smile has been taken away
+(``smile_removed``: corner lift against the upper lip, jaw's share removed, and mouth width,
+against the portrait's), carried by the warp like the expression folds (``wrinkles``). Added, not
+multiplied: the warp resamples the portrait and the difference alike and a sum commutes with
+that, while a ratio made for a crease's dark core flared beside it once resampled, and one blurred
+against that left the core as a thin drawn line. At the portrait's own smile (a happy take)
+nothing changes; lips, eyes, nostrils and brows are never touched.
 """
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
-from scipy.ndimage import binary_dilation, gaussian_filter
+from scipy.ndimage import gaussian_filter
 
 from talkface_studio.face.normalize import normalize
+
+from .fold_lines import MM as FACE_MM
 
 EYE_SPAN_MM = 63.0
 # Cheeks, nasolabial folds and the skin around the mouth's corners: (landmark, radius in mm).
 REGION = ((205, 11.0), (425, 11.0), (50, 9.0), (280, 9.0), (187, 9.0), (411, 9.0), (216, 8.0),
           (436, 8.0), (212, 7.0), (432, 7.0), (92, 6.0), (322, 6.0), (57, 6.0), (287, 6.0),
           (101, 7.0), (330, 7.0), (61, 4.5), (291, 4.5))
-RATIO_RANGE = (0.75, 2.2)    # the most a pixel is darkened / lifted at full relief (highlights
-                             # are only toned down: a nose or cheekbone keeps its light)
-FINE_MM, BROAD_MM = 0.8, 11.0
-PIT_MM = 4.5                 # how far from the outer corners a smile's dark pits are looked for
-PIT_RATIO = 2.2              # ... and how far they (and fold lines) may be lifted
-FOLD_DARK = 1.12             # a fold line: this much darker than the skin around it
+RATIO_RANGE = (0.75, 2.2)    # the most the shading darkens / lifts a pixel at full relief
+                             # (highlights are only toned down: a nose or cheekbone keeps its light)
+MID_MM, BROAD_MM = 2.5, 11.0  # the raised cheeks' shading: the mid scale evened out to the broad
+SHADE_LIFT = 1.12            # the most that shading lifts a shadow (highlights: RATIO_RANGE[0])
+VALLEY_MM = 2.0              # dark valleys up to ~twice this wide are filled (folds, corner pits)
+VALLEY_DEPTH = 0.12          # ... when darker than their banks by this share
 CORNERS, LIP_MID = (61, 291), (13, 14)
+JAW_CORNER_SHARE = 0.3       # of the lower lip's drop that reaches the corners (stage 1's jaw)
+JAW_NARROWING = 0.34         # mm the mouth narrows per mm of lip gap the jaw opens (stage 1's jaw)
 
 
 _LAST: dict = {}
@@ -54,10 +65,18 @@ def smile_score(lm: np.ndarray) -> float:
 
 def _score(lm: np.ndarray) -> float:
     n, _ = normalize(np.asarray(lm, dtype=np.float64))
-    mm = n / (1.0 / EYE_SPAN_MM)
-    lift = float(mm[list(LIP_MID), 1].mean() - mm[list(CORNERS), 1].mean())
-    width = float(mm[CORNERS[1], 0] - mm[CORNERS[0], 0])
-    return float(np.clip(lift / 6.0, 0.0, 1.5) * 0.55 + np.clip((width - 50.0) / 10.0, 0.0, 1.5) * 0.45)
+    mm = n / FACE_MM            # millimetres with the pupils 63 mm apart (as stage 1 measures)
+    # The corners' height against the upper lip plus the share of the lower lip's drop that the
+    # jaw gives the corners (``mouth_shapes.CORNER_SHARE``): an open vowel is no smile (against
+    # the lips' midpoint it read as one, and the relief pulsed with every syllable).
+    # Likewise the jaw draws the corners in a little as it opens (``JAW_CORNER_IN_MM``).
+    upper, lower = mm[LIP_MID[0], 1], mm[LIP_MID[1], 1]
+    gap = max(lower - upper, 0.0)
+    lift = float(upper + JAW_CORNER_SHARE * gap - mm[list(CORNERS), 1].mean())
+    width = float(mm[CORNERS[1], 0] - mm[CORNERS[0], 0]) + JAW_NARROWING * gap
+    # a wide mouth is a smile's only with its corners up (fear and disgust stretch it too)
+    wide = np.clip((width - 55.0) / 8.0, 0.0, 1.5) * float(np.clip(lift / 3.0, 0.0, 1.0))
+    return float(np.clip(lift / 6.0, 0.0, 1.5) * 0.55 + wide * 0.45)
 
 
 SMILE_MIN = 0.15            # a portrait scoring less than this does not smile
@@ -90,24 +109,41 @@ def region_mask(shape, lm: np.ndarray, mm: float) -> np.ndarray:
     return np.clip(1.6 * mask, 0.0, 1.0)
 
 
-def corner_pits(image: np.ndarray, lm: np.ndarray, mm: float, keep_out: np.ndarray) -> np.ndarray:
-    """[H, W] bool: the dark pits a smile digs just outside the corners of the mouth (pixels near
-    the outer corners much darker than the skin there, outside the lips' keep-out)."""
-    yy, xx = np.mgrid[0:image.shape[0], 0:image.shape[1]] + 0.5
-    lum = image[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-    pits = np.zeros(image.shape[:2], bool)
-    for k in CORNERS:
-        near = (xx - lm[k, 0]) ** 2 + (yy - lm[k, 1]) ** 2 < (PIT_MM * mm) ** 2
-        if near.sum() < 8:
-            continue
-        skin = np.percentile(lum[near], 75)
-        pits |= near & (lum < 0.8 * skin) & ~keep_out
-    return binary_dilation(pits, iterations=1) & ~keep_out
+def fill_valleys(rgb: np.ndarray, radius_px: float) -> np.ndarray:
+    """delta [3, h, w] (>= 0, in rgb's units) that fills the dark valleys narrower than ~2 x
+    ``radius_px`` (fold lines, a smile's corner pits) of rgb [3, h, w] from the skin beside them.
+
+    Valleys are found by a grey-level closing (what lies darker than both its banks), kept where
+    they form lines (a pore or a freckle is skin texture, not a fold), and filled by inpainting
+    (OpenCV's Telea: the banks' own average colour, not their brightest pixels), no brighter than
+    the closing. The fill is a
+    difference, not a ratio: the warp resamples the portrait and the delta alike and a sum
+    commutes with that (a ratio made for a crease's darkest pixel flared on the skin beside it,
+    and one blurred to avoid that left a thin dark line, read as a drawn crease)."""
+    r = max(1, int(round(radius_px)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    closed = np.stack([cv2.morphologyEx(np.ascontiguousarray(c), cv2.MORPH_CLOSE, kernel) for c in rgb])
+    depth = np.clip(closed - rgb, 0.0, None).max(0)
+    # deep enough, and still so on average over about its own width: along a line the depth
+    # survives that blur far better than on a pore or a freckle (skin texture, kept)
+    level = VALLEY_DEPTH * closed.mean(0)
+    valley = (depth > np.maximum(level, 4.0)) & (gaussian_filter(depth, 0.5 * r) > 0.4 * level)
+    if not valley.any():
+        return np.zeros_like(rgb)
+    valley = cv2.dilate(valley.astype(np.uint8), np.ones((3, 3), np.uint8))
+    img = np.ascontiguousarray(np.clip(np.round(rgb), 0, 255).astype(np.uint8).transpose(1, 2, 0))
+    filled = cv2.inpaint(img, valley, max(2.0, float(r)), cv2.INPAINT_TELEA).astype(np.float32).transpose(2, 0, 1)
+    # never above the closing (the darker bank's level): a fold's lit side, the cheek bulging over
+    # it, would otherwise brighten the fill into a pale patch
+    filled = np.minimum(filled, closed)
+    soft = np.clip(1.5 * gaussian_filter(valley.astype(np.float32), max(0.7, 0.5 * r)), 0.0, 1.0)
+    return (np.clip(filled - rgb, 0.0, None) * soft[None]).astype(np.float32)
 
 
 def relief_map(image: np.ndarray, lm: np.ndarray, keep_out: np.ndarray):
-    """(x0, y0, ratio - 1 [3, h, w] float32) over the smile region of the portrait, or None when the
-    portrait does not smile. ``keep_out`` [H, W] bool: features never touched."""
+    """(x0, y0, delta [3, h, w] float32, 0..255 units) over the smile region of the portrait: what
+    relaxes its smile when added; None when the portrait does not smile. ``keep_out`` [H, W]
+    bool: features never touched."""
     if smile_score(lm) < SMILE_MIN:
         return None
     mm = float(np.linalg.norm(lm[263] - lm[33])) / EYE_SPAN_MM
@@ -121,27 +157,20 @@ def relief_map(image: np.ndarray, lm: np.ndarray, keep_out: np.ndarray):
     y0, y1 = max(ys.min() - pad, 0), min(ys.max() + pad + 1, image.shape[0])
     x0, x1 = max(xs.min() - pad, 0), min(xs.max() + pad + 1, image.shape[1])
     rgb = image[y0:y1, x0:x1, :3].astype(np.float32).transpose(2, 0, 1) + 1.0
-    fine = np.stack([gaussian_filter(c, FINE_MM * mm) for c in rgb])
-    broad = np.stack([gaussian_filter(c, BROAD_MM * mm) for c in rgb])
     m = mask[y0:y1, x0:x1]
     core = (ys.min() - y0, ys.max() - y0 + 1, xs.min() - x0, xs.max() - x0 + 1)
-    target = broad
-    # The folds' dark lines and the corners' pits: filled from the skin around them (inpainting),
-    # not just evened out (a deep fold keeps a sharp dark edge under a blur ratio).
-    fold = (m > 0.3) & (broad.mean(0) > FOLD_DARK * fine.mean(0)) & ~keep_out[y0:y1, x0:x1]
-    holes = binary_dilation(fold, iterations=1) | corner_pits(image, lm, mm, keep_out)[y0:y1, x0:x1]
-    if holes.any():
-        filled = cv2.inpaint(np.ascontiguousarray(image[y0:y1, x0:x1, :3]), holes.astype(np.uint8),
-                             max(2.0, 1.5 * mm), cv2.INPAINT_TELEA).astype(np.float32).transpose(2, 0, 1) + 1.0
-        soft = np.clip(2.0 * gaussian_filter(holes.astype(np.float32), 0.5 * mm), 0.0, 1.0)[None]
-        # in a hole the crease itself is replaced (it is finer than FINE_MM), but the ratio is
-        # taken against a pixel-wide blur: the warp resamples the crease a little softer, and a
-        # ratio made for its darkest pixel would flare on the skin beside it
-        sharp = np.stack([gaussian_filter(c, max(1.0, 0.35 * mm)) for c in rgb])
-        target = broad + (filled - broad) * soft
-        fine = fine + (sharp - fine) * soft
-        m = np.maximum(m, soft[0] * (~keep_out[y0:y1, x0:x1]))
-    gain = (capped_ratio(target / fine, RATIO_RANGE[0] - 1.0, PIT_RATIO - 1.0) * m).astype(np.float32)
-    gain = np.stack([gaussian_filter(c, 0.6) for c in gain])      # no single-pixel spikes
-    gain = gain[:, core[0]:core[1], core[2]:core[3]]
-    return int(x0 + core[2]), int(y0 + core[0]), np.ascontiguousarray(gain)
+    # the folds' lines and the corners' pits: filled to the skin on both sides
+    relaxed = rgb + fill_valleys(rgb, VALLEY_MM * mm)
+    # the raised cheeks' mid-scale shading (lit apples, the broad shadow under them), evened out
+    # toward the broad average of the skin (features left out of it); a smooth ratio, so a
+    # product resamples like the skin under it
+    skin = (~keep_out[y0:y1, x0:x1]).astype(np.float32)
+
+    def blur(sigma):
+        w = gaussian_filter(skin, sigma)
+        return np.stack([gaussian_filter(c * skin, sigma) for c in relaxed]) / np.maximum(w, 1e-3)[None]
+    shading = 1.0 + capped_ratio(blur(BROAD_MM * mm) / blur(MID_MM * mm), RATIO_RANGE[0] - 1.0, SHADE_LIFT - 1.0)
+    relaxed = np.clip(relaxed * shading, 1.0, 256.0)
+    delta = ((relaxed - rgb) * m[None]).astype(np.float32)
+    delta = delta[:, core[0]:core[1], core[2]:core[3]]
+    return int(x0 + core[2]), int(y0 + core[0]), np.ascontiguousarray(delta)

@@ -3,12 +3,13 @@
 A warp moves skin but does not crease it, so a frown drawn by moving the brows alone is faint, and a
 portrait's own smile folds survive an angry face. Per portrait, every fold of ``fold_lines`` is
 drawn once in the portrait's own pixels as two small maps: ``crease`` (a dark core with the bulging
-skin beside it lit) and ``relax`` (how much would lift the portrait's own fold there to the skin
-around it: a band-pass of its luminance, so pores and tone are kept). Per frame the landmarks say
-how squeezed (or stretched) each fold's skin is against the portrait; the weighted maps are summed
-in the portrait's pixels and carried to the frame by the warp's own sampling grid, so folds ride on
-the skin. Shading multiplies all three channels alike (the portrait's tone and lighting stay), is
-zero where nothing is squeezed, and a frame whose folds are all at rest is left untouched.
+skin beside it lit) and ``relax`` (what, added, fills the portrait's own fold line there from the
+skin beside it: ``smile_relief.fill_valleys``, so pores and tone are kept). Per frame the
+landmarks say how squeezed (or stretched) each fold's skin is against the portrait; the weighted
+maps are summed in the portrait's pixels and carried to the frame by the warp's own sampling grid,
+so folds ride on the skin. Creases multiply all three channels alike (the portrait's tone and
+lighting stay); the relax is added (a sum resamples like the skin under it, a ratio flares beside
+a sharp crease); both are zero at rest, and a frame whose folds are all at rest is untouched.
 """
 
 from __future__ import annotations
@@ -22,14 +23,19 @@ from scipy.ndimage import gaussian_filter
 from skimage.draw import polygon2mask
 
 from .fold_lines import PLACED, compression, fold_weights, pair_lengths
-from .smile_relief import RATIO_RANGE as RELIEF_RANGE
-from .smile_relief import REGION as SMILE_REGION, capped_ratio, relief_map, smile_removed, smile_score
+from .smile_relief import REGION as SMILE_REGION
+from .smile_relief import capped_ratio, fill_valleys, relief_map, smile_removed, smile_score
 from .face_loops import EYES, OUTER_LIPS
 
-RELAX_MAX = 0.35          # the most a relaxed fold is lifted (a fold 26 % darker than its skin)
+RELAX_MAX = 1.5           # the most a relaxed fold is lifted (x its own value: a deep crease's core)
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+FOLD_HALF_MM = 1.5        # a portrait's own fold lines are up to ~twice this wide
 STRIP = 30000             # values per strip: keeps each torch op under its parallel grain (one thread)
 _BROWS = ((46, 53, 52, 65, 55, 107, 66, 105, 63, 70), (276, 283, 282, 295, 285, 336, 296, 334, 293, 300))
 _NOSTRILS = ((98, 97, 2, 326, 327, 294, 278, 344, 440, 275, 4, 45, 220, 115, 48, 64),)
+
+
+_SMILE_FOLDS = np.array([p.fold.name in ("nasolabial", "dimple") for p in PLACED])
 
 
 @dataclass
@@ -40,7 +46,7 @@ class FoldMap:
     tri: np.ndarray         # [n, 3] mesh vertices and barycentric weights [n, 3] of the lines' points:
     bary: np.ndarray        # where the fold lands in a frame
     reach: float            # how far its shading reaches from its lines, source pixels
-    relax: np.ndarray       # [3, h, w] float32, >= 0: lift smoothing the portrait's own fold (same in each channel)
+    relax: np.ndarray       # [3, h, w] float32, 0..255 units, added: relaxes the portrait's own fold
 
 
 @dataclass
@@ -125,15 +131,13 @@ def prepare_folds(image: np.ndarray, lm: np.ndarray, amount: float = 1.0) -> Fol
     """image uint8 [S, S, 3] at output size, lm [478, 3] its landmarks in the same pixels."""
     size = image.shape[0]
     px = _mm_to_px(lm)
-    # Only where the portrait's skin is darker than around it.
-    rgb = image[..., :3].astype(np.float32).transpose(2, 0, 1)
-    fine = np.stack([gaussian_filter(c, 0.6 * px) for c in rgb]) + 1.0
-    broad = np.stack([gaussian_filter(c, 4.0 * px) for c in rgb]) + 1.0
-    # Per channel, so a relaxed fold takes the colour of the skin around it (a fold's shadow is
-    # redder as well as darker; a lift of the luminance alone would paint it orange), capped by
-    # one factor for all channels (capped one by one they would shift its hue).
-    lift = capped_ratio(broad / fine, 0.0, RELAX_MAX)
-    lift[:, (fine.mean(0) >= broad.mean(0)) | _keep_out(lm, lift.shape[1:])] = 0.0
+    # Only where the portrait's skin is darker than on both sides of it (a fold's valley, filled
+    # to its banks). Per channel, so a relaxed fold takes the colour of the skin around it (a
+    # fold's shadow is redder as well as darker; a lift of the luminance alone would paint it
+    # orange), capped by one factor for all channels (capped one by one they would shift its hue).
+    rgb = image[..., :3].astype(np.float32).transpose(2, 0, 1) + 1.0
+    lift = rgb * capped_ratio(1.0 + fill_valleys(rgb, FOLD_HALF_MM * px) / rgb, 0.0, RELAX_MAX)
+    lift[:, _keep_out(lm, lift.shape[1:])] = 0.0
     maps = []
     for placed in PLACED:
         parts, reach_max = [], 0.0
@@ -184,36 +188,49 @@ def _smile_map(image: np.ndarray, lm: np.ndarray, px: float) -> FoldMap | None:
 
 
 def shade_frame(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, shading: FoldShading) -> bool:
-    """Multiply frame [3, S, S] (float, in place) by 1 + the folds' shading carried by the warp.
+    """Shade frame [3, S, S] (float, in place) with the folds carried by the warp: multiplied by
+    1 + the creases drawn where the skin is squeezed, plus the lift that relaxes the portrait's
+    own folds (and its smile) where they are stretched away.
 
     grid [S, S, 2]: the warp's sampling grid (grid_sample units). Returns whether anything was
     drawn; a frame whose folds are all at rest is left exactly as it was."""
     deepen, relax = shading.weights(lm)
-    active = [(m, dw, rw) for m, dw, rw in zip(shading.maps, deepen, relax) if m is not None and (dw > 0 or rw > 0)]
+    gone = 0.0
     if shading.smile is not None:
         gone = smile_removed(shading.smile_score, lm) * shading.amount
-        if gone > 0:
-            active.append((shading.smile, 0.0, gone))
+        # the smile's relief takes the folds a smile makes as a whole; their own relax maps would
+        # lift the same lines again where the warp stretches them (a pale patch by the corners)
+        relax = relax * np.where(_SMILE_FOLDS, 1.0 - min(gone, 1.0), 1.0)
+    active = [(m, dw, rw) for m, dw, rw in zip(shading.maps, deepen, relax) if m is not None and (dw > 0 or rw > 0)]
+    if gone > 0:
+        active.append((shading.smile, 0.0, gone))
     if not active:
         return False
     size = shading.size
-    # Sum in the portrait's pixels, over the bounding box of the active folds only.
+    # Sum in the portrait's pixels, over the bounding box of the active folds only: channels 0-2
+    # the creases' factor - 1, 3-5 the lift (0..255 units, added: it resamples like the skin).
     sx0 = min(m.x0 for m, _, _ in active)
     sy0 = min(m.y0 for m, _, _ in active)
     sx1 = max(m.x0 + m.crease.shape[1] for m, _, _ in active)
     sy1 = max(m.y0 + m.crease.shape[0] for m, _, _ in active)
-    src = np.zeros((3, sy1 - sy0, sx1 - sx0), np.float32)
+    src = np.zeros((6, sy1 - sy0, sx1 - sx0), np.float32)
     for m, dw, rw in active:
         view = src[:, m.y0 - sy0:m.y0 - sy0 + m.crease.shape[0], m.x0 - sx0:m.x0 - sx0 + m.crease.shape[1]]
         if dw > 0:
-            view += np.float32(dw) * m.crease
+            view[:3] += np.float32(dw) * m.crease
         if rw > 0:
-            view += np.float32(rw) * m.relax
-    # Folds relaxed by their own maps and by the smile's relief overlap: never past the relief's
-    # range (a thin shadow lifted twice turns into a bright streak).
-    np.clip(src, RELIEF_RANGE[0] - 1.0, RELIEF_RANGE[1] - 1.0, out=src)
+            # the smile's relief and a fold's own relax reach for the same skin where they
+            # overlap: the brighter of the two colours, not the sum (a shadow lifted twice turns
+            # into a streak), and whole (channel by channel the two would mix their hues)
+            lift = np.float32(rw) * m.relax
+            lum, had = np.tensordot(LUMA, lift, axes=1), np.tensordot(LUMA, view[3:], axes=1)
+            take = ((lum > had) & (np.abs(lum) > 0.25)) | (np.abs(had) <= 0.25)
+            view[3:] = np.where(take[None], lift, view[3:])
+    adds = bool(src[3:].any())
+    if not adds:
+        src = src[:3]
     sh, sw = src.shape[1:]
-    src_t = torch.from_numpy(src)[None].to(frame.device)
+    src_t = torch.from_numpy(np.ascontiguousarray(src))[None].to(frame.device)
     # Where in the frame those folds land: their lines carried by the frame's mesh, padded by their
     # reach (scaled with the face, plus slack for skin stretched across the fold).
     zoom = shading.scale_to(lm)
@@ -230,12 +247,15 @@ def shade_frame(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, shading
     # grid_sample units of the full portrait -> of the summed window (align_corners=False).
     kx, ky = size / sw, size / sh
     bx, by = (size - 2 * sx0) / sw - 1, (size - 2 * sy0) / sh - 1
-    step = max(1, STRIP // (3 * (x1 - x0)))
+    step = max(1, STRIP // (src.shape[0] * (x1 - x0)))
     for ya in range(y0, y1, step):
         yb = min(y1, ya + step)
         g = grid[ya:yb, x0:x1]
         g = torch.stack([g[..., 0] * kx + bx, g[..., 1] * ky + by], dim=-1)
         shade = F.grid_sample(src_t, g[None], mode="bilinear", padding_mode="zeros", align_corners=False)[0]
         win = frame[:, ya:yb, x0:x1]
-        win.mul_(shade.add_(1.0)).clamp_(0.5, 255.49)   # the cast to uint8 must not wrap
+        win.mul_(shade[:3].add_(1.0))
+        if adds:
+            win.add_(shade[3:])
+        win.clamp_(0.5, 255.49)   # the cast to uint8 must not wrap
     return True
