@@ -25,7 +25,7 @@ WARM_MODULES = (
     "talkface_studio.pipeline.renderable",
     "talkface_studio.perform.blendshapes",
     "talkface_studio.perform.procedural.performer",
-    "talkface_studio.render.mesh_warp",
+    "talkface_studio.render.mesh_warp.renderer",
     "talkface_studio.pipeline.job",
     "talkface_studio.pipeline.frame_cache",
     "talkface_studio.face.portrait",

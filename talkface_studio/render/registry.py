@@ -18,7 +18,7 @@ _FACTORIES: dict[str, Callable[..., Renderer]] = {}
 # Backends whose module registers itself on import; imported only when asked for (torch models are
 # heavy, and a missing optional backend must not break the default one).
 _LAZY_MODULES = {
-    "mesh_warp": "talkface_studio.render.mesh_warp",
+    "mesh_warp": "talkface_studio.render.mesh_warp.renderer",
     "neural": "talkface_studio.render.neural",
 }
 

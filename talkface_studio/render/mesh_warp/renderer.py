@@ -23,21 +23,22 @@ import torch
 import torch.nn.functional as F
 
 from talkface_studio.core.errors import ValidationError
+from talkface_studio.core.limits import check_render_size
 from talkface_studio.face.glasses import detect as detect_glasses
 from talkface_studio.face.glasses import footprint as glasses_footprint
 from talkface_studio.face.person_matte import head_matte
 
+from ..device import pick_device
 from . import flow
 from .appearance import PortraitLook, read_portrait
 from .code_version import source_digest
-from .device import pick_device
 from .eyes import draw_eyes
 from .mouth import draw_mouth
 from .mouth_look import read_mouth
 from .smile_relief import smile_score
 from .lip_contact import refine_lips, uncross_lips
 from .raster import node_step, rasterize_displacement
-from .registry import register_renderer
+from ..registry import register_renderer
 from .rigid_glasses import hold_glasses
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
 from .wrinkles import FoldShading, prepare_folds, shade_frame
@@ -129,7 +130,8 @@ class MeshWarpRenderer:
         self.detail = float(detail)
         # instance attribute: frames with another detail or from other code are other frames
         # (the face room's matte and glasses finders shape the pixels too)
-        code = source_digest(str(Path(__file__).parent)) + source_digest(str(Path(__file__).parents[1] / "face"))
+        package = Path(__file__).parent  # render/mesh_warp: every module that draws
+        code = source_digest(str(package)) + source_digest(str(package.parents[1] / "face"))
         self.version = f"{MeshWarpRenderer.version}.{code}.d{self.detail:g}"
         self._cache: OrderedDict[tuple, _Prepared] = OrderedDict()
         self._local = threading.local()
@@ -309,8 +311,7 @@ class MeshWarpRenderer:
             raise ValidationError(f"landmarks must be [T, 478, 3], got {list(np.shape(landmarks_px))}")
         if not np.all(np.isfinite(lms)):
             raise ValidationError("landmarks contain NaN or infinite values")
-        if int(size) != size or not 16 <= size <= 4096:
-            raise ValidationError(f"render size must be a whole number of pixels in 16..4096, got {size}")
+        size = check_render_size(size)
         prep = self.prepare(portrait, int(size))
         with torch.inference_mode():
             for lm in lms:
