@@ -87,10 +87,12 @@ def build_snapshot(cache: TakeCache, take: Take, project_path, portrait: bool = 
                                   f"{performance.n_frames}; run generate again", project_path)
     if not composed:
         expression, expression_channels = performance.expression, performance.channels
+    neutralize = wants_neutralize(take.generation.options)
+    identity, portrait_hash = cache.driving_identity(fit, neutralize) if fit is not None else (None, "")
     snapshot = TakeSnapshot(name=take.name, rate=take.rate, portrait=fit, expression=expression, channels=channels,
-                            audio_path=audio, seed=int(take.generation.seed),
-                            neutralize=wants_neutralize(take.generation.options),
-                            expression_channels=expression_channels, backend=backend, status=status)
+                            audio_path=audio, seed=int(take.generation.seed), portrait_hash=portrait_hash,
+                            neutralize=neutralize, identity=identity, expression_channels=expression_channels,
+                            backend=backend, status=status)
     return snapshot, fit_json
 
 

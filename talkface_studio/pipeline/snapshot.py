@@ -32,6 +32,17 @@ def _frozen(a: np.ndarray, dtype=np.float32) -> np.ndarray:
     return a
 
 
+def driving_identity(portrait, neutralize: bool) -> np.ndarray:
+    """The identity landmarks relocation starts from: the portrait's own, with its expression (a
+    smile, parted lips) removed when `neutralize` (the renderer still samples the original pixels)."""
+    identity = np.asarray(portrait.landmarks, dtype=np.float32)
+    if neutralize:
+        from talkface_studio.perform.neutralize import neutralize_identity
+
+        identity, _ = neutralize_identity(identity)
+    return identity
+
+
 @dataclass(frozen=True, eq=False)
 class TakeSnapshot:
     """Copies, not views: later edits to the project cannot change a running job.
@@ -88,11 +99,9 @@ class TakeSnapshot:
         object.__setattr__(self, "_n", n)
         if self.portrait is None:
             return
-        identity = np.asarray(self.portrait.landmarks, dtype=np.float32)
-        if self.neutralize:
-            from talkface_studio.perform.neutralize import neutralize_identity
-
-            identity, _ = neutralize_identity(identity)
+        identity = self.identity  # given when derived before (pipeline.take_cache.TakeCache.driving_identity)
+        if identity is None:
+            identity = driving_identity(self.portrait, self.neutralize)
         object.__setattr__(self, "identity", _frozen(identity))
         if not self.portrait_hash:
             from .frame_cache import image_hash

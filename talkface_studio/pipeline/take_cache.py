@@ -40,6 +40,7 @@ class TakeCache:
         self._performances: OrderedDict[str, object] = OrderedDict()
         self._fits: dict[str, object] = {}  # stored fit JSON (sorted text) -> PortraitFit
         self._fits_by_source: dict[tuple, object] = {}  # (path, size, bytes, mtime) -> PortraitFit
+        self._identities: dict[tuple, tuple] = {}  # (id(fit), neutralize) -> (fit, identity, image hash)
 
     # -- media ----------------------------------------------------------------------------------
     @staticmethod
@@ -88,6 +89,23 @@ class TakeCache:
             if by_source is not None:
                 self._fits_by_source[by_source] = fit
             return fit, fit.to_json(relative_to=folder)
+
+    def driving_identity(self, fit, neutralize: bool) -> tuple:
+        """(identity landmarks relocation starts from, hash of the portrait's pixels) of a fit: the
+        same for every edit of a take, so a preview after each edit does not derive them again."""
+        from .frame_cache import image_hash
+        from .snapshot import driving_identity
+
+        key = (id(fit), bool(neutralize))
+        with self._lock:
+            hit = self._identities.get(key)
+            if hit is not None and hit[0] is fit:
+                return hit[1], hit[2]
+            value = (fit, driving_identity(fit, neutralize), image_hash(fit.image))
+            while len(self._identities) >= 8:  # a few portraits; old fits go
+                self._identities.pop(next(iter(self._identities)))
+            self._identities[key] = value
+            return value[1], value[2]
 
     # -- audio and performance ------------------------------------------------------------------
     def features(self, take: Take, project_path, transcript: str | None = None):
