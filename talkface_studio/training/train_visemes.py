@@ -148,8 +148,10 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
     weights_path = out / "viseme_recognizer.safetensors"
     save_file(state, str(weights_path), metadata={"version": config.version})
     config.save(out / "viseme_recognizer.json")
+    from .festival_synth import available_voices
+
     (out / "training_log.json").write_text(json.dumps({
-        "options": asdict(opt), "timings": timings, "history": history, "held_out": evaluation,
+        "options": asdict(opt), "festival_voices": list(available_voices()), "timings": timings, "history": history, "held_out": evaluation,
         "parameters": int(sum(p.numel() for p in net.parameters())),
     }, indent=1) + "\n", encoding="utf-8")
     log(f"wrote {weights_path} ({weights_path.stat().st_size / 1e6:.2f} MB) and its config")

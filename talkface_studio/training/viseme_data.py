@@ -1,9 +1,11 @@
 """Training clips for the viseme recognizer: espeak-ng speech, augmented, with frame labels.
 
-One clip = a few sentences in one language and voice variant at a random rate, pitch and pitch
-range, then room and channel effects (noise, reverb-like tails, telephone and low-pass bands,
-resonances and notches, spectral tilt, a constant or smoothly drifting speed change that also
-shifts pitch and formants, soft clipping). Labels come from
+One clip = a few sentences in one language and voice: an espeak-ng voice variant at a random
+rate, pitch and pitch range, or (FESTIVAL_SHARE of clips, when installed) a Festival voice made
+from a real speaker's recordings at a random tempo and pitch; sometimes a second, quieter talker
+overlaps it; then room and channel effects (noise, breathiness, reverb-like tails, telephone
+band and mu-law grain, low-pass bands, resonances and notches, spectral tilt, a constant or
+smoothly drifting speed change that also shifts pitch and formants, soft clipping). Labels come from
 espeak-ng's exact phone times: a viseme class per 10 ms frame (diphthongs split in two halves)
 and a jaw-opening target, the procedural lip sync's jaw curve over the true spans, so the
 recognizer learns the same jaw the lip sync would draw from a perfect alignment.
@@ -19,7 +21,8 @@ from scipy.signal import butter, fftconvolve, lfilter, resample_poly, sosfilt
 from talkface_studio.audio.viseme_features import FPS, features, frame_level_db, n_frames_for
 from talkface_studio.audio.viseme_set import CLASS_INDEX, phone_to_visemes
 
-from .espeak_synth import SR, synthesize
+from . import festival_synth
+from .espeak_synth import SR, SynthError, synthesize
 from .viseme_texts import random_sentence, training_languages
 
 # Natural-sounding espeak-ng variants (robotic, demonic and novelty voices left out).
@@ -32,6 +35,12 @@ VARIANTS = ("", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3"
             "travis", "victor", "zac", "whisper", "whisperf", "croak")
 # English carries most weight: most dialogue the tool sees is English; the rest share the remainder.
 ENGLISH_SHARE = 0.3
+# Share of clips spoken by Festival's voices built from human recordings (when installed): what
+# narrows the gap between espeak-ng's rule-made voices and real ones (see festival_synth).
+FESTIVAL_SHARE = 0.4
+FESTIVAL_ENGLISH = ("kal", "ked", "slt")
+# Chance that a second, quieter talker overlaps the clip (dialogue, a room, a call).
+OVERLAP_SHARE = 0.1
 
 
 @dataclass
@@ -134,9 +143,18 @@ def augment(x: np.ndarray, rng: np.random.Generator):
         ir[0] = 1.0 / rng.uniform(0.2, 1.0)  # direct sound vs room
         wet = fftconvolve(x, ir)[: len(x)]
         x = (wet / (np.max(np.abs(wet)) + 1e-9) * np.max(np.abs(x))).astype(np.float32)
+    if rng.random() < 0.15:  # breathiness: aspiration noise riding on the voice's own envelope
+        envelope = np.sqrt(np.convolve(x**2, np.ones(160) / 160, mode="same"))
+        hiss = sosfilt(butter(2, 1500, btype="highpass", fs=SR, output="sos"), _noise(rng, len(x)))
+        x = (x + rng.uniform(0.05, 0.3) * envelope * hiss).astype(np.float32)
     r = rng.random()
-    if r < 0.2:  # telephone band
+    if r < 0.2:  # telephone band, half of it through 8-bit mu-law (a codec's grain)
         x = sosfilt(butter(4, [300, 3400], btype="bandpass", fs=SR, output="sos"), x).astype(np.float32)
+        if rng.random() < 0.5:
+            peak = np.max(np.abs(x)) + 1e-9
+            mu = np.sign(x) * np.log1p(255 * np.abs(x) / peak) / np.log1p(255)
+            x = (np.sign(mu) * np.expm1(np.abs(np.round(mu * 127) / 127) * np.log1p(255)) / 255 * peak)
+            x = x.astype(np.float32)
     elif r < 0.45:  # low-pass (cheap microphone, compression codecs)
         x = sosfilt(butter(6, rng.uniform(2800, 7000), fs=SR, output="sos"), x).astype(np.float32)
     if rng.random() < 0.75:  # background noise at 0-40 dB SNR
@@ -161,7 +179,24 @@ def pick_voice(rng: np.random.Generator) -> tuple[str, str]:
     return lang, f"{lang}+{variant}" if variant else lang
 
 
-def make_clip(rng: np.random.Generator) -> Clip:
+def _festival_speech(rng: np.random.Generator, voices: tuple[str, ...]):
+    """1-3 sentences from one Festival voice -> (samples, phones, language); English voices
+    carry about half the share."""
+    english = [v for v in voices if v in FESTIVAL_ENGLISH]
+    others = [v for v in voices if v not in FESTIVAL_ENGLISH]
+    pool = english if english and (not others or rng.random() < 0.55) else others
+    voice = pool[rng.integers(len(pool))]
+    lang = festival_synth.VOICES[voice][2]
+    text = " ".join(random_sentence(lang, rng) for _ in range(int(rng.integers(1, 4))))
+    syn = festival_synth.synthesize(text, voice, stretch=float(rng.uniform(0.75, 1.35)),
+                                    f0_mean=float(rng.uniform(75, 250)))
+    lead = np.zeros(int(rng.uniform(0.0, 0.4) * SR), np.float32)
+    phones = [type(p)(p.start + len(lead) / SR, p.end + len(lead) / SR, p.phone) for p in syn.phones]
+    tail = np.zeros(int(rng.uniform(0.05, 0.4) * SR), np.float32)
+    return np.concatenate([lead, syn.samples, tail]), phones, lang
+
+
+def _espeak_speech(rng: np.random.Generator):
     lang, voice = pick_voice(rng)
     rate = int(rng.integers(110, 330))
     pitch, pitch_range = int(rng.integers(5, 95)), int(rng.integers(0, 100))
@@ -174,19 +209,45 @@ def make_clip(rng: np.random.Generator) -> Clip:
         phones += [type(p)(p.start + t, p.end + t, p.phone) for p in syn.phones]
         t += syn.duration
     pieces.append(np.zeros(int(rng.uniform(0.05, 0.5) * SR), np.float32))
-    x, time_map = augment(np.concatenate(pieces), rng)
+    return np.concatenate(pieces), phones, lang
+
+
+def _overlap(x: np.ndarray, other: np.ndarray | None, rng: np.random.Generator) -> np.ndarray:
+    """A second talker 8-25 dB below the first, starting anywhere (labels stay the first's)."""
+    if other is None or not len(other) or rng.random() >= OVERLAP_SHARE:
+        return x
+    start = int(rng.integers(0, max(1, len(x) - len(other) // 2)))
+    part = other[: len(x) - start]
+    gain = np.sqrt((np.mean(x**2) + 1e-12) / (np.mean(part**2) + 1e-12)) * 10 ** (-rng.uniform(8, 25) / 20)
+    out = x.copy()
+    out[start : start + len(part)] += gain * part
+    return out
+
+
+def make_clip(rng: np.random.Generator, other: np.ndarray | None = None) -> tuple[Clip, np.ndarray]:
+    """One labelled clip (Festival or espeak-ng, augmented) and its clean samples (a later clip's
+    overlapping talker)."""
+    voices = festival_synth.available_voices()
+    speech = None
+    if voices and rng.random() < FESTIVAL_SHARE:
+        try:
+            speech = _festival_speech(rng, voices)
+        except SynthError:  # a sentence Festival refused: espeak-ng speaks this clip instead
+            speech = None
+    clean, phones, lang = speech or _espeak_speech(rng)
+    x, time_map = augment(_overlap(clean, other, rng), rng)
     n = n_frames_for(len(x))
     labels = frame_labels(phones, n, time_map)
     jaw = jaw_target(labels, frame_level_db(x))
-    return Clip(features(x).astype(np.float16), labels, jaw.astype(np.float16), lang)
+    return Clip(features(x).astype(np.float16), labels, jaw.astype(np.float16), lang), clean
 
 
 def make_clips(seed: int, seconds: float) -> list[Clip]:
-    """Clips until `seconds` of audio; deterministic for a seed."""
+    """Clips until `seconds` of audio; deterministic for a seed (and the installed voices)."""
     rng = np.random.default_rng(seed)
-    out, total = [], 0.0
+    out, total, previous = [], 0.0, None
     while total < seconds:
-        clip = make_clip(rng)
+        clip, previous = make_clip(rng, previous)
         out.append(clip)
         total += len(clip.labels) / FPS
     return out
