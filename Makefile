@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed
 
 # Debian packages: espeak-ng speaks test sentences; the xcb/GL/font libraries let Qt run offscreen
 # and under Xvfb (screenshots); sox checks audio in tests; Festival and its voices (built from real
-# speakers' recordings) speak part of the viseme recognizer's training data.
+# speakers' recordings) speak part of the viseme recognizer's training data in recipe 3
+# (`train --stage visemes --recipe 3`, tests/test_festival_synth.py): ~61 MB download, ~166 MB installed.
 APT_PACKAGES := espeak-ng sox xvfb libgl1 libegl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 \
 	libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 fonts-dejavu-core libportaudio2 appstream desktop-file-utils \

@@ -48,3 +48,65 @@ def test_a_missing_voice_is_one_clear_error():
 
     with pytest.raises(SynthError, match="not installed"):
         festival_synth.synthesize("hello", "no-such-voice")
+
+
+def _fake_espeak(rng):
+    """Deterministic stand-in for espeak-ng (whose output drifts a little between calls in one
+    process): draws from `rng` like the real one and returns a vowel-consonant chain."""
+    from talkface_studio.training.espeak_synth import TimedPhone
+
+    lang = ("en-us", "de", "it")[rng.integers(3)]
+    n = int(rng.integers(4, 9))
+    t = np.arange(int(0.15 * n * 16000)) / 16000
+    x = (0.3 * np.sin(2 * np.pi * 180 * t) * (np.sin(np.pi * t / 0.15) ** 2)).astype(np.float32)
+    phones = [TimedPhone(0.15 * i, 0.15 * (i + 1), "a" if i % 2 else "m") for i in range(n)]
+    return x, phones, lang
+
+
+def _stream_digest(clips) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for c in clips:
+        h.update(c.language.encode() + np.asarray(c.labels, np.int8).tobytes() + str(len(c.feats)).encode())
+    return h.hexdigest()[:16]
+
+
+# The digest of recipe 2's augmentation stream (labels after speed changes, clip lengths) over the
+# fake voice above, computed with viseme_data as it was when the packaged weights were trained
+# (commit bbcddaf): a change to recipe 2's random draws changes it.
+RECIPE_2_DIGEST = "179b38538e56cc2a"
+
+
+def test_recipe_2_is_the_packaged_weights_data_and_never_consults_festival(monkeypatch):
+    from talkface_studio.training import viseme_data
+
+    monkeypatch.setattr(viseme_data, "_espeak_speech", _fake_espeak)
+    monkeypatch.setattr(festival_synth, "synthesize", lambda *a, **k: pytest.fail("recipe 2 called Festival"))
+    with_festival = viseme_data.make_clips(seed=3, seconds=20.0, recipe=2)
+    monkeypatch.setattr(festival_synth, "available_voices", lambda: ())
+    without = viseme_data.make_clips(seed=3, seconds=20.0, recipe=2)
+    assert _stream_digest(with_festival) == _stream_digest(without) == RECIPE_2_DIGEST
+    assert all(np.array_equal(a.feats, b.feats) for a, b in zip(with_festival, without))
+
+
+def test_recipe_3_without_its_voices_and_unknown_recipes_are_one_clear_error(monkeypatch):
+    from talkface_studio.training import viseme_data
+    from talkface_studio.training.espeak_synth import SynthError
+
+    with pytest.raises(SynthError, match="unknown viseme training recipe 7"):
+        viseme_data.make_clips(seed=0, seconds=1.0, recipe=7)
+    monkeypatch.setattr(festival_synth, "available_voices", lambda: ("kal",))
+    with pytest.raises(SynthError, match=r"recipe 3 needs Festival voices .*ked.*APT_PACKAGES"):
+        viseme_data.make_clips(seed=0, seconds=1.0, recipe=3)
+
+
+@pytest.mark.skipif(len(festival_synth.available_voices()) < len(festival_synth.VOICES),
+                    reason="recipe 3 needs every Festival voice of festival_synth.VOICES (make system-deps)")
+def test_recipe_3_mixes_festival_voices_into_the_training_clips():
+    from talkface_studio.training import viseme_data
+
+    clips = viseme_data.make_clips(seed=11, seconds=40.0, recipe=3)
+    assert len({c.language for c in clips}) >= 2
+    for c in clips:
+        assert len(c.labels) == len(c.feats) == len(c.jaw) and (c.labels != 0).mean() > 0.3

@@ -1,14 +1,20 @@
-"""Training clips for the viseme recognizer: espeak-ng speech, augmented, with frame labels.
+"""Training clips for the viseme recognizer: synthesized speech, augmented, with frame labels.
 
-One clip = a few sentences in one language and voice: an espeak-ng voice variant at a random
-rate, pitch and pitch range, or (FESTIVAL_SHARE of clips, when installed) a Festival voice made
-from a real speaker's recordings at a random tempo and pitch; sometimes a second, quieter talker
-overlaps it; then room and channel effects (noise, breathiness, reverb-like tails, telephone
-band and mu-law grain, low-pass bands, resonances and notches, spectral tilt, a constant or
-smoothly drifting speed change that also shifts pitch and formants, soft clipping). Labels come from
-espeak-ng's exact phone times: a viseme class per 10 ms frame (diphthongs split in two halves)
-and a jaw-opening target, the procedural lip sync's jaw curve over the true spans, so the
-recognizer learns the same jaw the lip sync would draw from a perfect alignment.
+Two recipes (`make_clips(..., recipe=N)`; the packaged weights record theirs):
+
+- recipe 2 (the packaged weights): one clip = a few sentences in one language from an espeak-ng
+  voice variant at a random rate, pitch and pitch range, then room and channel effects (noise,
+  reverb-like tails, telephone and low-pass bands, resonances and notches, spectral tilt, a
+  constant or smoothly drifting speed change that also shifts pitch and formants, soft clipping).
+- recipe 3 (not yet trained into packaged weights): FESTIVAL_SHARE of the clips spoken by Festival
+  voices made from real speakers' recordings at a random tempo and pitch; sometimes a second,
+  quieter talker overlaps the clip; breathiness and a telephone codec's mu-law grain join the
+  effects. It needs every Festival voice of festival_synth.VOICES (Debian packages in the
+  Makefile), so that a seed gives the same data on every machine.
+
+Labels come from the synthesizer's exact phone times: a viseme class per 10 ms frame (diphthongs
+split in two halves) and a jaw-opening target, the procedural lip sync's jaw curve over the true
+spans, so the recognizer learns the same jaw the lip sync would draw from a perfect alignment.
 """
 
 from __future__ import annotations
@@ -35,8 +41,10 @@ VARIANTS = ("", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3"
             "travis", "victor", "zac", "whisper", "whisperf", "croak")
 # English carries most weight: most dialogue the tool sees is English; the rest share the remainder.
 ENGLISH_SHARE = 0.3
-# Share of clips spoken by Festival's voices built from human recordings (when installed): what
-# narrows the gap between espeak-ng's rule-made voices and real ones (see festival_synth).
+RECIPES = (2, 3)
+DEFAULT_RECIPE = 2  # the packaged weights' recipe
+# Recipe 3: share of clips spoken by Festival's voices built from human recordings, what may
+# narrow the gap between espeak-ng's rule-made voices and real ones (see festival_synth).
 FESTIVAL_SHARE = 0.4
 FESTIVAL_ENGLISH = ("kal", "ked", "slt")
 # Chance that a second, quieter talker overlaps the clip (dialogue, a room, a call).
@@ -121,8 +129,9 @@ def _equalize(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return x
 
 
-def augment(x: np.ndarray, rng: np.random.Generator):
-    """Room and channel effects -> (samples, time map for the labels or None)."""
+def augment(x: np.ndarray, rng: np.random.Generator, recipe: int = DEFAULT_RECIPE):
+    """Room and channel effects -> (samples, time map for the labels or None). Recipe 3 adds
+    breathiness and mu-law grain (random draws only then: recipe 2's stream stays as it was)."""
     time_map = None
     r = rng.random()
     if r < 0.35:  # speed change: shifts pitch and formants together (another vocal tract)
@@ -143,14 +152,14 @@ def augment(x: np.ndarray, rng: np.random.Generator):
         ir[0] = 1.0 / rng.uniform(0.2, 1.0)  # direct sound vs room
         wet = fftconvolve(x, ir)[: len(x)]
         x = (wet / (np.max(np.abs(wet)) + 1e-9) * np.max(np.abs(x))).astype(np.float32)
-    if rng.random() < 0.15:  # breathiness: aspiration noise riding on the voice's own envelope
+    if recipe >= 3 and rng.random() < 0.15:  # breathiness: aspiration noise riding on the voice's own envelope
         envelope = np.sqrt(np.convolve(x**2, np.ones(160) / 160, mode="same"))
         hiss = sosfilt(butter(2, 1500, btype="highpass", fs=SR, output="sos"), _noise(rng, len(x)))
         x = (x + rng.uniform(0.05, 0.3) * envelope * hiss).astype(np.float32)
     r = rng.random()
     if r < 0.2:  # telephone band, half of it through 8-bit mu-law (a codec's grain)
         x = sosfilt(butter(4, [300, 3400], btype="bandpass", fs=SR, output="sos"), x).astype(np.float32)
-        if rng.random() < 0.5:
+        if recipe >= 3 and rng.random() < 0.5:
             peak = np.max(np.abs(x)) + 1e-9
             mu = np.sign(x) * np.log1p(255 * np.abs(x) / peak) / np.log1p(255)
             x = (np.sign(mu) * np.expm1(np.abs(np.round(mu * 127) / 127) * np.log1p(255)) / 255 * peak)
@@ -224,30 +233,42 @@ def _overlap(x: np.ndarray, other: np.ndarray | None, rng: np.random.Generator) 
     return out
 
 
-def make_clip(rng: np.random.Generator, other: np.ndarray | None = None) -> tuple[Clip, np.ndarray]:
-    """One labelled clip (Festival or espeak-ng, augmented) and its clean samples (a later clip's
+def require_recipe(recipe: int) -> None:
+    """Raise SynthError (one line) when `recipe` is unknown or its voices are not installed here."""
+    if recipe not in RECIPES:
+        raise SynthError(f"unknown viseme training recipe {recipe}; known: {', '.join(map(str, RECIPES))}")
+    missing = [v for v in festival_synth.VOICES if v not in festival_synth.available_voices()]
+    if recipe >= 3 and missing:
+        raise SynthError(f"recipe {recipe} needs Festival voices that are not installed: {', '.join(missing)} "
+                         "(Debian packages festival and festvox-*, see the Makefile's APT_PACKAGES)")
+
+
+def make_clip(rng: np.random.Generator, other: np.ndarray | None = None,
+              recipe: int = DEFAULT_RECIPE) -> tuple[Clip, np.ndarray]:
+    """One labelled clip (augmented) and its clean samples (recipe 3: a later clip's
     overlapping talker)."""
-    voices = festival_synth.available_voices()
     speech = None
-    if voices and rng.random() < FESTIVAL_SHARE:
+    if recipe >= 3 and rng.random() < FESTIVAL_SHARE:
         try:
-            speech = _festival_speech(rng, voices)
+            speech = _festival_speech(rng, festival_synth.available_voices())
         except SynthError:  # a sentence Festival refused: espeak-ng speaks this clip instead
             speech = None
     clean, phones, lang = speech or _espeak_speech(rng)
-    x, time_map = augment(_overlap(clean, other, rng), rng)
+    mixed = _overlap(clean, other, rng) if recipe >= 3 else clean
+    x, time_map = augment(mixed, rng, recipe)
     n = n_frames_for(len(x))
     labels = frame_labels(phones, n, time_map)
     jaw = jaw_target(labels, frame_level_db(x))
     return Clip(features(x).astype(np.float16), labels, jaw.astype(np.float16), lang), clean
 
 
-def make_clips(seed: int, seconds: float) -> list[Clip]:
-    """Clips until `seconds` of audio; deterministic for a seed (and the installed voices)."""
+def make_clips(seed: int, seconds: float, recipe: int = DEFAULT_RECIPE) -> list[Clip]:
+    """Clips until `seconds` of audio; deterministic for a seed and recipe."""
+    require_recipe(recipe)
     rng = np.random.default_rng(seed)
     out, total, previous = [], 0.0, None
     while total < seconds:
-        clip, previous = make_clip(rng, previous)
+        clip, previous = make_clip(rng, previous, recipe)
         out.append(clip)
         total += len(clip.labels) / FPS
     return out
