@@ -157,3 +157,19 @@ def test_japanese_moraic_nasal_before_lips_closes_them():
     assert phones_to_visemes(_japanese_nasal_before_lips(sampo).phones) == ["S", "AA", "M", "M", "AO"]
     kantan = Word("かんたん", ("k", "ä", "ũ", "t", "ä", "ɴ"))  # before t it stays a nasal vowel
     assert _japanese_nasal_before_lips(kantan) == kantan
+
+
+def test_the_silent_hold_of_a_voiceless_stop_is_no_evidence_against_a_closure():
+    """A 'p' in 'apa': the hold is near-silence whose spectrum is the room's hiss (bright), the
+    burst and a fricative are bright and loud; neither may vote hard against the closure."""
+    from talkface_studio.audio.viseme_features import BRIGHT_FLOOR, closure_darkness, frame_level_db, log_mel
+
+    rng = np.random.default_rng(1)
+    t = np.arange(8000) / 16000
+    vowel = np.sign(np.sin(2 * np.pi * 120 * t)).astype(np.float32)
+    hold = 0.001 * rng.standard_normal(1600).astype(np.float32)  # 100 ms, ~60 dB down, white
+    hiss = 0.5 * rng.standard_normal(3200).astype(np.float32)  # a loud 's'
+    x = np.concatenate([vowel, hold, vowel, hiss, vowel])
+    dark = closure_darkness(log_mel(x), frame_level_db(x))
+    assert dark[53:58].min() >= 0.0  # inside the hold
+    assert dark[113:128].min() >= BRIGHT_FLOOR - 1e-6 and np.median(dark[113:128]) < -0.3  # the 's'

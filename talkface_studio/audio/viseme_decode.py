@@ -26,7 +26,7 @@ from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES
 
 SWITCH_PENALTY = -4.0
 CLOSURE_BIAS = 0.0  # log-probability added to M everywhere
-CLOSURE_WEIGHT = 1.5  # ... and times the closure evidence (-1..1)
+CLOSURE_WEIGHT = 1.5  # ... and times the closure evidence (-0.4..1)
 LOUD_DB = 20.0  # frames within this of the loud level (95th percentile) are speech
 LOUD_SILENCE_PENALTY = -20.0
 
@@ -79,7 +79,7 @@ def favour_closures(logp: np.ndarray, evidence: np.ndarray | None) -> np.ndarray
 def decode(logp: np.ndarray, level_db: np.ndarray | None = None, classes=VISEME_CLASSES,
            closure_evidence: np.ndarray | None = None) -> list[TimedViseme]:
     """Log-posteriors [T, K] at 100 fps -> contiguous spans covering all T frames.
-    `closure_evidence` [T] (-1..1, viseme_features.closure_darkness) favours lip closures where
+    `closure_evidence` [T] (-0.4..1, viseme_features.closure_darkness) favours lip closures where
     the spectrum says the mouth may be closed."""
     logp = guard_silence(favour_closures(logp, closure_evidence), level_db)
     t_frames, k = logp.shape

@@ -52,7 +52,7 @@ class Posteriors:
     logp: np.ndarray  # [T, K] log-posteriors of the viseme classes
     jaw: np.ndarray  # [T] jaw opening 0..1
     level: np.ndarray  # [T] frame level, dB full scale
-    darkness: np.ndarray  # [T] closure evidence -1..1 (viseme_features.closure_darkness)
+    darkness: np.ndarray  # [T] closure evidence -0.4..1 (viseme_features.closure_darkness)
 
 
 def posteriors(x16: np.ndarray, recognizer=None) -> Posteriors:
