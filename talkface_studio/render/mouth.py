@@ -23,7 +23,7 @@ from .lip_corners import restore_corners
 from .smile_relief import SMILE_MIN, smile_removed
 from .dental_arch import EYE_SPAN_MM
 from .mouth_interior import MouthScale, TeethPose, interior
-from .pixel_window import smoothstep
+from .pixel_window import bbox, smoothstep
 from .rim_frame import Axis, RimFrame, rim_strips, soft_bump
 
 ROUND_ENDS = 0.14        # the opening's ends are rounded over this fraction of the mouth width
@@ -53,13 +53,23 @@ def _ramp(x: torch.Tensor, soft: float = 1.0) -> torch.Tensor:
     return (0.5 + x / soft).clamp(0.0, 1.0)
 
 
+def _opening_box(lm: np.ndarray, size: int) -> tuple[int, int, int, int]:
+    """Pixel box (x0, y0, w, h) that holds the whole opening between the inner lips (the rims are
+    shape-preserving curves through the landmarks: no overshoot beyond them)."""
+    return bbox(np.concatenate([lm[list(MOUTH_CORNERS), :2], lm[INNER_UPPER_LIP, :2], lm[INNER_LOWER_LIP, :2]]),
+                size, 1.5)
+
+
 def _open_strip(frame: torch.Tensor, rf: RimFrame, scale: MouthScale, look, pose: TeethPose,
-                strength: float, reuse_teeth: bool) -> None:
+                strength: float, reuse_teeth: bool, box) -> None:
     """Fill one strip of the opening between the inner lips with what lies behind (``interior``).
     Over a portrait whose own mouth is open (``reuse_teeth``), between the rims but beyond the
     opening's rounded ends, the lips' inner surfaces meet at the corners: their lining in its shade
     there, not what the portrait's corners showed (a smile's dark, tinted corners came through as
     brown patches)."""
+    rf = rf.crop(box)
+    if rf is None:
+        return
     out = interior(rf, scale, look, pose, reuse_teeth=reuse_teeth)
     # (the rims meet at u = 0 and 1 and stay level beyond: without ``ends`` a line ran out of
     # each corner)
@@ -79,8 +89,9 @@ def _draw_open(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook, stren
     """The opening between the inner lips, filled with what lies behind them."""
     scale = MouthScale(eye_span(lm) / EYE_SPAN_MM, lip_gap_mm(lm))
     pose = TeethPose.of(lm, colours.mouth, relaxed, scale.lower_shown)
+    box = _opening_box(lm, frame.shape[-1])
     for rf in rim_strips(*_rims(lm), frame.shape[-1], 2.0, frame.device, round_ends=ROUND_ENDS, smooth=True):
-        _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth)
+        _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth, box)
 
 
 def _source_mouth(colours: PortraitLook):
@@ -229,6 +240,7 @@ def draw_mouth(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook,
         lips = _Lips.of(lm, colours)
         scale = MouthScale(lips.mm, gap_mm)
         pose = TeethPose.of(lm, colours.mouth, smoothstep(*RELAXED_TEETH, gone), scale.lower_shown)
+        box = _opening_box(lm, frame.shape[-1])
         for rf in lips.strips(lm, frame.shape[-1], frame.device, round_ends=ROUND_ENDS):
             _restretch_strip(frame, rf, texture, lips, strength, seam_on=False)
-            _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth=True)
+            _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth=True, box=box)

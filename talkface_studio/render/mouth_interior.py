@@ -32,9 +32,9 @@ from talkface_studio.face.normalize import estimate_pose
 from .dental_arch import LOWER_K, MM, UPPER_K, ArchView, view_arch
 from .mouth_look import MouthLook
 from .mouth_soft_tissue import cavity, inner_lips, tongue
-from .mouth_teeth import arch_coords, col, lower_curves, lower_teeth, upper_teeth
+from .mouth_teeth import arch_coords, col, lower_curves, lower_teeth, upper_curves, upper_teeth
 from .pixel_window import smoothstep
-from .rim_frame import RimFrame, profiles
+from .rim_frame import RimFrame, profiles, tabulate
 
 LOWER_SHOWN_MM = 2.5       # of the lower teeth a jaw dropped wide leaves above the lower lip ...
 LOWER_GAP_MM = (7.0, 18.0)  # ... coming into view over this lip gap
@@ -87,6 +87,7 @@ class TeethPose:
         self._pose, self._lower_n = pose, lower_n
         self.upper = view_arch(pose, upper_n, UPPER_K)
         self._lower = None
+        self._tables = {}
         self.relaxed = float(relaxed)
 
     @property
@@ -94,6 +95,14 @@ class TeethPose:
         if self._lower is None:
             self._lower = view_arch(self._pose, self._lower_n, LOWER_K)
         return self._lower
+
+    def table(self, which: str, look: MouthLook, device) -> torch.Tensor:
+        """The arch's profiles (``mouth_teeth.upper_curves`` / ``lower_curves``) tabulated once per
+        frame for all its strips."""
+        if which not in self._tables:
+            curves = upper_curves(self.upper, look) if which == "upper" else lower_curves(self.lower)
+            self._tables[which] = tabulate(curves, device)
+        return self._tables[which]
 
     @staticmethod
     def of(lm: np.ndarray, look: MouthLook, relaxed: float = 0.0, lower_shown: float = 0.0) -> "TeethPose":
@@ -122,7 +131,7 @@ def _lower_arch(out, rf: RimFrame, pose: TeethPose, look: MouthLook, scale: Mout
     dev, mm = out.device, scale.mm
     shown = scale.lower_shown
     u_lo, h_lo = arch_coords(rf, pose.lower)
-    lower = profiles(u_lo, lower_curves(pose.lower))
+    lower = profiles(u_lo, pose.table("lower", look, dev))
     dome, side = lower[5], lower[6]
     # mm below the lower teeth's edge, the lower lip covering all but ``shown`` of them
     below_edge = torch.minimum(lower[0] - h_lo, shown - above_bottom / mm)
@@ -152,5 +161,6 @@ def interior(rf: RimFrame, scale: MouthScale, look: MouthLook, pose: TeethPose,
     if (shown > 0 or rise > 0) and float(above_bottom.min()) < reach:
         out = _lower_arch(out, rf, pose, look, scale, above_bottom)
     out = out * light                                          # a narrow opening lets little in
-    out = upper_teeth(out, rf, pose.upper, look, mm, below_top, across, pose.relaxed, reuse_teeth)
+    out = upper_teeth(out, rf, pose.upper, pose.table("upper", look, dev), look, mm, below_top, across,
+                      pose.relaxed, reuse_teeth)
     return inner_lips(out, col(look.mucosa, dev), col(look.teeth, dev), below_top, above_bottom, centre, mm)

@@ -55,7 +55,7 @@ def arch_coords(rf: RimFrame, view: ArchView):
     return view.to_u(a), h
 
 
-def _upper_curves(view: ArchView, look: MouthLook):
+def upper_curves(view: ArchView, look: MouthLook):
     """Profiles over the frame's upper arch: edge height, lift, crown, gap, roundness, facing,
     depth, brightness, and where on the portrait the same tooth point is (x, y, seen there)."""
     x = view.x_mm
@@ -125,13 +125,14 @@ def lower_teeth(out, below_edge, mm, lower, teeth, cavity):
     return over(out, colour, inside * (face_lo > 0.02))
 
 
-def upper_teeth(out, rf: RimFrame, view: ArchView, look: MouthLook, mm: float, below_top, across,
+def upper_teeth(out, rf: RimFrame, view: ArchView, table, look: MouthLook, mm: float, below_top, across,
                 relaxed: float, reuse_teeth: bool):
-    """The upper row, its gums, and the portrait's own upper teeth where it shows them, over ``out``."""
+    """The upper row, its gums, and the portrait's own upper teeth where it shows them, over ``out``
+    (``table``: ``upper_curves`` of ``view``, tabulated)."""
     dev = out.device
     lip_shadow = shadow_below_lip(below_top / mm)
     u_up, h_up = arch_coords(rf, view)
-    cur = profiles(u_up, _upper_curves(view, look))
+    cur = profiles(u_up, table)
     edge, lift, crown, gap_up, rnd, facing, depth_up, bright = cur[:8]
     h_line = h_up - edge                                       # mm above the central edge line
     # Each crown's biting corners are rounded (small V notches between teeth at the edge) and
