@@ -50,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.pipeline.export.video import VideoWriter, format_for
     from talkface_studio.pipeline.job import parse_frame_range
     from talkface_studio.pipeline.render_output import recording_start_frame
-    from talkface_studio.pipeline.take_state import TakeState, load_take, resolve_media
+    from talkface_studio.core.media_paths import resolve_media
+    from talkface_studio.pipeline.take_state import TakeState, load_take
 
     format_for(args.output)  # .mp4 / .mov only, before any work
     project, take = load_take(args.project, args.take)
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     guard.check(args.output, "video")
     check_writable(args.output, create_folder=True)
     audio = None if args.no_audio else TakeState(project).audio_path(take)
-    recording = resolve_media(project, take.audio_path)  # its BWF time of day is the movie's timecode
+    recording = resolve_media(take.audio_path, project.path)  # its BWF time of day is the movie's timecode
     height, width = read_frame(paths[0]).shape[:2]
     # Same arguments as pipeline.render_output.render_to, so the bitstreams match a direct render.
     with VideoWriter(args.output, width=width, height=height, rate=take.rate, n_frames=stop - start,

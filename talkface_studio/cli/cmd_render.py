@@ -12,8 +12,9 @@ def add_parser(sub) -> None:
                        description="Render a take (or a frame range of it, one farm task) to .mp4 (H.264 + "
                                    "AAC), .mov (ProRes 422 HQ + PCM) or a folder of NAME.%%06d.png. The "
                                    "file appears only when the whole range succeeded. The project is not "
-                                   "modified; a take whose emotions changed since the last generate is "
-                                   "regenerated in memory for this render.")
+                                   "modified. A take renders as its curves are stored, as the app shows it "
+                                   "(a take whose emotions changed since the last generate is not "
+                                   "regenerated; one never generated is performed in memory).")
     p.add_argument("project", type=Path, help="project file (.tfs)")
     # a str, not a Path: a trailing slash ("take1.v2/") says "folder" and Path would drop it
     p.add_argument("-o", "--output", required=True, help="OUT.mp4, OUT.mov or an output folder")
@@ -36,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.protected_files import ProtectedFiles
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.frame_cache import FrameCache
-    from talkface_studio.pipeline.job import RenderJob, check_output_size, parse_frame_range
+    from talkface_studio.core.limits import check_output_size
+    from talkface_studio.pipeline.job import RenderJob, parse_frame_range
     from talkface_studio.pipeline.progress_text import TextProgress
     from talkface_studio.pipeline.render_output import check_output, output_kind, render_to
     from talkface_studio.pipeline.take_state import TakeState, load_take
@@ -53,20 +55,14 @@ def run(args: argparse.Namespace) -> int:
     check_output(ProtectedFiles.of_project(project), args.output, take.name, first, stop)
     if args.renderer == "neural":
         from talkface_studio.cli.cmd_generate import check_checkpoint
+        from talkface_studio.render.registry import MISSING_CHECKPOINT
 
-        check_checkpoint(args.checkpoint, "the neural renderer needs a checkpoint: --checkpoint FILE (train the "
-                         "landmark mapping with talkface-studio train --stage keypoints)")
+        check_checkpoint(args.checkpoint, MISSING_CHECKPOINT)
     if kind == "video":
         check_writable(args.output, create_folder=True)
     state = TakeState(project)
-    regenerated = state.ensure_generated(take)
     snapshot = state.snapshot(take)  # fits the portrait: may still refuse it, so say nothing before
-    if regenerated:
-        print(f"note: take {take.name!r} was (re)generated for this render; run `talkface-studio generate` "
-              "to store it", file=sys.stderr)
-        from talkface_studio.pipeline.alignment_notes import print_notices
-
-        print_notices(take.name, state.report(take), take.rate)
+    print_status(state, take, snapshot.status, "render")
     start, stop = parse_frame_range(args.frames, snapshot)
     checkpoint = str(args.checkpoint) if args.checkpoint else None
     job = RenderJob(snapshot, start, stop, size=args.size, device=args.device, renderer=args.renderer,
@@ -77,6 +73,18 @@ def run(args: argparse.Namespace) -> int:
     hits = f", {cache.hits} from cache" if cache is not None and cache.hits else ""
     print(f"wrote {args.output} (frames {start}-{stop - 1}, {args.size}px{hits})")
     return 0
+
+
+def print_status(state, take, status: str, output: str) -> None:
+    """What a take that is not current renders as (pipeline.renderable), on stderr."""
+    from talkface_studio.pipeline.renderable import NEVER_GENERATED, status_notes
+
+    for line in status_notes(take.name, status, output):
+        print(line, file=sys.stderr)
+    if status == NEVER_GENERATED:  # performed for this output: say where its lip sync fell back
+        from talkface_studio.pipeline.alignment_notes import print_notices
+
+        print_notices(take.name, state.report(take), take.rate)
 
 
 class _Span:

@@ -42,7 +42,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.farm.chunking import plan_job
-    from talkface_studio.pipeline.job import check_output_size
+    from talkface_studio.core.limits import check_output_size
 
     check_output_size(args.size)
     command = shlex.split(args.node_command)

@@ -1,7 +1,10 @@
 """Limits on what TalkFace Studio reads: far beyond any real project, low enough that a damaged or
 hostile file is refused (one line, with the JSON path or line) before it can ask for an absurd
-allocation or hang the program. README "What is never damaged" lists them.
+allocation or hang the program. README "What is never damaged" lists them. Also the one home of
+the sizes a frame may be rendered at.
 """
+
+from .errors import ValidationError
 
 MAX_FRAMES = 648_000  # frames in a take: 3 hours at 60 fps (the audio loader's 3-hour limit)
 MAX_TAKES = 10_000  # takes in one project
@@ -21,3 +24,26 @@ MAX_CONFIG_BYTES = 1024**2  # a model config JSON is < 2 kB
 MAX_CACHE_JSON_BYTES = 64 * 1024**2  # one analysis-cache phone list
 
 MAX_IMAGE_SIDE = 8192  # width or height of a PNG handed to `encode` (renders are at most 4096)
+
+# Frame sizes (square, pixels). An export (render/submit/export-landmarks --size, the app's Export
+# dialog) is even, for yuv420p video; a renderer, a render job and the frame cache take any size
+# from MIN_RENDER_SIZE (previews, thumbnails) up to the same maximum.
+MIN_OUTPUT_SIZE = 64
+MAX_OUTPUT_SIZE = 4096
+MIN_RENDER_SIZE = 16
+
+
+def check_output_size(size, what: str = "--size") -> int:
+    """An export's frame size: even, MIN_OUTPUT_SIZE..MAX_OUTPUT_SIZE."""
+    if isinstance(size, bool) or int(size) != size or size % 2 or not MIN_OUTPUT_SIZE <= size <= MAX_OUTPUT_SIZE:
+        raise ValidationError(f"{what} must be an even number of pixels from {MIN_OUTPUT_SIZE} to "
+                              f"{MAX_OUTPUT_SIZE}, got {size}")
+    return int(size)
+
+
+def check_render_size(size, what: str = "render size") -> int:
+    """A frame size a renderer draws: a whole number, MIN_RENDER_SIZE..MAX_OUTPUT_SIZE."""
+    if isinstance(size, bool) or int(size) != size or not MIN_RENDER_SIZE <= size <= MAX_OUTPUT_SIZE:
+        raise ValidationError(f"{what} must be a whole number of pixels in {MIN_RENDER_SIZE}..{MAX_OUTPUT_SIZE}, "
+                              f"got {size}")
+    return int(size)

@@ -16,13 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from talkface_studio.core.errors import ValidationError
+from talkface_studio.core.limits import check_render_size
 
 from .cancel import CancelToken
 from .frame_cache import FrameCache, frame_key
-from .snapshot import TakeSnapshot
+from .snapshot import BLOCK, TakeSnapshot
 
 DEFAULT_RENDERER = "mesh_warp"
-CHUNK = 32  # frames of landmarks computed at once: amortizes relocation, bounds memory
+CHUNK = BLOCK  # frames of landmarks computed at once, on the snapshot's block boundaries
 
 ProgressFn = Callable[[int, int], None]  # (frames done, frames total)
 
@@ -49,12 +50,6 @@ def parse_frame_range(text: str | None, snapshot: TakeSnapshot) -> tuple[int, in
     return a, b + 1
 
 
-def check_output_size(size: int) -> None:
-    """Sizes an artist may ask for: even (yuv420p video needs it), preview 64 px to 4K."""
-    if size % 2 or not 64 <= size <= 4096:
-        raise ValidationError(f"--size must be an even number of pixels from 64 to 4096, got {size}")
-
-
 def renderer_id(renderer) -> str:
     """Name and version: part of every cache key, so a renderer upgrade never serves stale frames."""
     return f"{renderer.name}:{getattr(renderer, 'version', '0')}"
@@ -74,8 +69,7 @@ class RenderJob:
         if not self.take.first_frame <= self.start <= self.stop <= self.take.last_frame + 1:
             raise ValidationError(f"frames {self.start}-{self.stop - 1} are outside the take "
                                   f"({self.take.first_frame}-{self.take.last_frame})")
-        if not 16 <= self.size <= 8192:
-            raise ValidationError(f"output size must be 16..8192 pixels, got {self.size}")
+        check_render_size(self.size, "output size")
 
     @classmethod
     def whole_take(cls, take: TakeSnapshot, **kw) -> RenderJob:
@@ -113,8 +107,9 @@ class RenderJob:
         total, done = len(self), 0
         if progress:
             progress(0, total)
-        for a in range(self.start, self.stop, CHUNK):
-            b = min(a + CHUNK, self.stop)
+        a = self.start
+        while a < self.stop:
+            b = min(a - a % CHUNK + CHUNK, self.stop)  # chunks end on block boundaries
             landmarks = self.take.landmarks(a, b, self.size)
             keys = [frame_key(self.take.portrait_hash, lm, self.size, rid) for lm in landmarks]
             shape = (self.size, self.size, 3)
@@ -143,3 +138,4 @@ class RenderJob:
                 done += 1
                 if progress:
                     progress(done, total)
+            a = b
