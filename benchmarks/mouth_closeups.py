@@ -57,11 +57,12 @@ def _with(channels: dict, f: int, **over) -> dict:
 def emotion_row(renderer, snap, frame: int, size: int, yaw: float, cell: int, tag: str) -> np.ndarray:
     from talkface_studio.face.relocate import relocate
     scale = size / snap.portrait_size
+    expression = snap.expression_rows(snap.first_frame + frame, snap.first_frame + frame + 1)
     cells = []
     for name, y, s in (("", None, size), (f"yaw {-yaw:+.0f}", -yaw, size), (f"yaw {yaw:+.0f}", yaw, size),
                        (f"{2 * size} px", None, 2 * size)):
         ch = _with(snap.channels, frame) if y is None else _with(snap.channels, frame, head_yaw=y)
-        lm = relocate(snap.identity, snap.expression[frame:frame + 1], ch, scale=scale * s / size)
+        lm = relocate(snap.identity, expression, ch, scale=scale * s / size)
         img = next(iter(renderer.render(snap.portrait, lm, s)))
         text = f"{tag} {name} {lip_gap_real_mm(lm[0]):.0f}mm".replace("  ", " ")
         cells.append(label(crop_mouth(img, lm[0], cell), text))
