@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
     p.add_argument("-o", "--output", required=True, help="OUT.mp4, OUT.mov or an output folder")
     p.add_argument("--take", help="take name (default: the first take)")
     p.add_argument("--frames", metavar="A-B", help="inclusive frame range (default: the whole take)")
-    p.add_argument("--size", type=int, default=512, help="output width and height in pixels (default 512)")
+    p.add_argument("--size", type=int, help="output width and height in pixels (default 512; not with --plate)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="torch device (default auto)")
     p.add_argument("--renderer", default="mesh_warp", choices=("mesh_warp", "neural"),
                    help="stage 2 backend (default mesh_warp; neural needs --checkpoint)")
@@ -28,7 +28,22 @@ def add_parser(sub) -> None:
     p.add_argument("--audio-bits", type=int, choices=(16, 24), default=16, help="MOV PCM bit depth (default 16)")
     p.add_argument("--no-audio", action="store_true", help="video without the dialogue track")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the frame cache")
+    add_plate_arguments(p)
     p.set_defaults(handler=run)
+
+
+def add_plate_arguments(p) -> None:
+    g = p.add_argument_group("plate mode", "the performance rendered back into the whole source photo")
+    g.add_argument("--plate", action="store_true",
+                   help="render into the whole photo at its own resolution (only head, hair and neck change)")
+    g.add_argument("--alpha", action="store_true",
+                   help="with --plate: the performer's matte as alpha (PNG/EXR sequence, or .mov as ProRes 4444)")
+    g.add_argument("--image-format", choices=("png", "exr"), default="png",
+                   help="image sequence format (default png; exr: half-float, scene-linear)")
+    g.add_argument("--plate-max-side", type=int, default=None, metavar="N",
+                   help="with --plate: render the head region at most N px a side (default 2048; larger "
+                        "regions are resampled into the photo)")
+    g.add_argument("--preset", default=None, help="x264 preset for .mp4 (default medium; fast with --plate)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,6 +56,15 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.pipeline.render_output import check_output, output_kind, render_to
     from talkface_studio.pipeline.take_state import TakeState, load_take
 
+    if args.plate:
+        from talkface_studio.cli.plate_render import run_plate
+
+        return run_plate(args)
+    if args.alpha or args.plate_max_side is not None:
+        raise ValidationError("--alpha and --plate-max-side need --plate")
+    if args.image_format != "png":
+        raise ValidationError("--image-format exr needs --plate (square renders write PNG)")
+    args.size = 512 if args.size is None else args.size
     check_output_size(args.size)
     if not 0 <= args.crf <= 51:
         raise ValidationError(f"--crf must be 0-51, got {args.crf}")
@@ -73,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
                     checkpoint=checkpoint)
     cache = None if args.no_cache else FrameCache()
     render_to(job, args.output, crf=args.crf, audio_bits=args.audio_bits, with_audio=not args.no_audio,
-              cache=cache, progress=TextProgress(f"render {take.name}"))
+              cache=cache, progress=TextProgress(f"render {take.name}"), preset=args.preset or "medium")
     hits = f", {cache.hits} from cache" if cache is not None and cache.hits else ""
     print(f"wrote {args.output} (frames {start}-{stop - 1}, {args.size}px{hits})")
     return 0

@@ -54,8 +54,9 @@ def check_output(guard: ProtectedFiles, out: str | os.PathLike, take_name: str, 
 def render_to(job: RenderJob, out: str | os.PathLike, *, crf: int = 18, audio_bits: int = 16,
               with_audio: bool = True, cache: FrameCache | None = None,
               cancel: CancelToken | None = None, progress: ProgressFn | None = None,
-              renderer=None) -> Path:
-    """Render `job` into `out`. Nothing appears at `out` unless every frame succeeded."""
+              renderer=None, preset: str = "medium") -> Path:
+    """Render `job` into `out`. Nothing appears at `out` unless every frame succeeded.
+    `preset`: x264's, for .mp4."""
     kind = output_kind(out)  # before Path(): it would drop a trailing slash
     out = Path(out)
     take = job.take
@@ -70,7 +71,7 @@ def render_to(job: RenderJob, out: str | os.PathLike, *, crf: int = 18, audio_bi
     clock = recording_start_frame(take.audio_path, take.rate)
     with VideoWriter(out, width=job.size, height=job.size, rate=take.rate, n_frames=len(job),
                      audio=audio, audio_start_s=audio_start, first_frame=clock + job.start, crf=crf,
-                     audio_bits=audio_bits) as writer:
+                     audio_bits=audio_bits, preset=preset) as writer:
         for _, rgb in job.run(cancel, progress, cache, renderer):
             writer.write(rgb)
     return out
