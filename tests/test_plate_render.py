@@ -18,7 +18,7 @@ from talkface_studio.pipeline.plate.job import PlateJob
 from talkface_studio.pipeline.take_state import TakeState, load_take
 from talkface_studio.render.registry import get_renderer
 
-from plate_project import HEIGHT, N_FRAMES, WIDTH, make_plate_project, read_photo
+from plate_project import HEIGHT, WIDTH, make_plate_project, read_photo
 
 pytestmark = pytest.mark.slow
 FRAMES = "0-9"
@@ -118,7 +118,6 @@ def test_alpha_is_the_performer_matte_and_reads_back_from_png_exr_and_prores(pro
                           "-pix_fmt", "rgba", "-"], capture_output=True, check=True).stdout
     mov = np.frombuffer(raw, np.uint8).reshape(-1, HEIGHT + 1, WIDTH + 1, 4)
     assert probe(tmp_path / "plate.mov").pix_fmt.startswith("yuva444") and len(mov) == 3
-    photo = read_photo(project)
     for i, (rgb, alpha) in enumerate(expected):
         png = np.asarray(Image.open(tmp_path / "png" / f"t1.{i:06d}.png"))
         assert png.shape == (HEIGHT, WIDTH, 4)

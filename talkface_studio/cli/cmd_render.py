@@ -62,8 +62,6 @@ def run(args: argparse.Namespace) -> int:
         return run_plate(args)
     if args.alpha or args.plate_max_side is not None:
         raise ValidationError("--alpha and --plate-max-side need --plate")
-    if args.image_format != "png":
-        raise ValidationError("--image-format exr needs --plate (square renders write PNG)")
     args.size = 512 if args.size is None else args.size
     check_output_size(args.size)
     if not 0 <= args.crf <= 51:
@@ -74,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     if take.n_frames == 0:
         raise ValidationError(f"take {take.name!r} is empty", args.project)
     first, stop = parse_frame_range(args.frames, _Span(take.n_frames))
-    check_output(ProtectedFiles.of_project(project), args.output, take.name, first, stop)
+    check_output(ProtectedFiles.of_project(project), args.output, take.name, first, stop, args.image_format)
     if args.renderer == "neural":
         from talkface_studio.cli.cmd_generate import check_checkpoint
 
@@ -97,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
                     checkpoint=checkpoint)
     cache = None if args.no_cache else FrameCache()
     render_to(job, args.output, crf=args.crf, audio_bits=args.audio_bits, with_audio=not args.no_audio,
-              cache=cache, progress=TextProgress(f"render {take.name}"), preset=args.preset or "medium")
+              cache=cache, progress=TextProgress(f"render {take.name}"), preset=args.preset or "medium",
+              image_format=args.image_format)
     hits = f", {cache.hits} from cache" if cache is not None and cache.hits else ""
     print(f"wrote {args.output} (frames {start}-{stop - 1}, {args.size}px{hits})")
     return 0

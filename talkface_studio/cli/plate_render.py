@@ -18,11 +18,11 @@ def run_plate(args: argparse.Namespace) -> int:
     from talkface_studio.pipeline.export.video import X264_PRESETS
     from talkface_studio.pipeline.job import parse_frame_range
     from talkface_studio.pipeline.plate.job import PlateJob, check_plate_renderer
-    from talkface_studio.pipeline.plate.output import (PLATE_PRESET, check_plate_output, check_plate_request,
-                                                       describe, render_plate_to)
+    from talkface_studio.pipeline.plate.output import PLATE_PRESET, check_plate_request, describe, render_plate_to
     from talkface_studio.pipeline.plate.source import (MAX_RENDER_SIDE, MIN_RENDER_SIDE, check_fit_current,
                                                        plate_size)
     from talkface_studio.pipeline.progress_text import TextProgress
+    from talkface_studio.pipeline.render_output import check_output
     from talkface_studio.pipeline.take_state import TakeState, load_take, resolve_media
 
     if args.size is not None:
@@ -42,7 +42,7 @@ def run_plate(args: argparse.Namespace) -> int:
     if take.n_frames == 0:
         raise ValidationError(f"take {take.name!r} is empty", args.project)
     start, stop = parse_frame_range(args.frames, _Span(take.n_frames))
-    check_plate_output(ProtectedFiles.of_project(project), args.output, take.name, start, stop, args.image_format)
+    check_output(ProtectedFiles.of_project(project), args.output, take.name, start, stop, args.image_format)
     photo = resolve_media(project, take.portrait_path)
     if photo is None:
         raise ValidationError(f"take {take.name!r} has no portrait", args.project)

@@ -12,6 +12,7 @@ from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.protected_files import ProtectedFiles
 
 from .cancel import CancelToken
+from .export.exr_sequence import ExrSequenceWriter
 from .export.image_sequence import ImageSequenceWriter, frame_name
 from .export.video import VideoWriter
 from .frame_cache import FrameCache
@@ -42,11 +43,12 @@ def output_kind(out: str | os.PathLike) -> str:
     raise ValidationError(f"unknown output type {path.suffix!r}; use .mp4, .mov or a folder", path)
 
 
-def check_output(guard: ProtectedFiles, out: str | os.PathLike, take_name: str, start: int, stop: int) -> None:
+def check_output(guard: ProtectedFiles, out: str | os.PathLike, take_name: str, start: int, stop: int,
+                 image_format: str = "png") -> None:
     """Refuse an output (video file or image-sequence folder of frames start..stop-1) that would
     replace one of the files `guard` protects (the project's media and project files)."""
     if output_kind(out) == "sequence":
-        guard.check_sequence(out, [frame_name(take_name, f) for f in range(start, stop)])
+        guard.check_sequence(out, [frame_name(take_name, f, f".{image_format}") for f in range(start, stop)])
     else:
         guard.check(out, "video")
 
@@ -54,14 +56,15 @@ def check_output(guard: ProtectedFiles, out: str | os.PathLike, take_name: str, 
 def render_to(job: RenderJob, out: str | os.PathLike, *, crf: int = 18, audio_bits: int = 16,
               with_audio: bool = True, cache: FrameCache | None = None,
               cancel: CancelToken | None = None, progress: ProgressFn | None = None,
-              renderer=None, preset: str = "medium") -> Path:
+              renderer=None, preset: str = "medium", image_format: str = "png") -> Path:
     """Render `job` into `out`. Nothing appears at `out` unless every frame succeeded.
-    `preset`: x264's, for .mp4."""
+    `preset`: x264's, for .mp4; `image_format`: png or exr, for a folder."""
     kind = output_kind(out)  # before Path(): it would drop a trailing slash
     out = Path(out)
     take = job.take
     if kind == "sequence":
-        with ImageSequenceWriter(out, take.name) as seq:
+        writer = ExrSequenceWriter if image_format == "exr" else ImageSequenceWriter
+        with writer(out, take.name) as seq:
             for frame, rgb in job.run(cancel, progress, cache, renderer):
                 seq.write(frame, rgb)
         return out

@@ -1,15 +1,16 @@
-"""ExportDialog: what to write (MP4 / MOV ProRes / PNG sequence / curves / ARKit curves as Live Link
-CSV or USD), where, which frames and at what size. Returns the choices; the window turns them into a
-render-queue job."""
+"""ExportDialog: what to write (MP4 / MOV ProRes / PNG or EXR sequence / curves / ARKit curves as Live
+Link CSV or USD), where, which frames and at what size, or as a plate (the whole source photo at its own
+resolution, with the performer's matte as alpha where the format holds one). Returns the choices; the
+window turns them into a render-queue job."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget)
 
-from .render_jobs import FORMATS
+from .render_jobs import ALPHA_FORMATS, FORMATS, image_format_of
 
 
 class ExportDialog(QDialog):
@@ -44,6 +45,12 @@ class ExportDialog(QDialog):
         form.addRow("Output", row)
         form.addRow("Frames", ranges)
         form.addRow("Size", self.size)
+        self.plate = QCheckBox("Whole photo at its own resolution (plate)", self)
+        self.plate.setToolTip("Render the performance back into the source photo: only head, hair and neck "
+                              "change, every other pixel is the photo's own (render --plate)")
+        self.alpha = QCheckBox("Performer's matte as alpha", self)
+        form.addRow("Plate", self.plate)
+        form.addRow("Alpha", self.alpha)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
         buttons.button(QDialogButtonBox.Ok).setText("Add to render queue")
         buttons.accepted.connect(self.accept)
@@ -52,20 +59,38 @@ class ExportDialog(QDialog):
         box.addLayout(form)
         box.addWidget(buttons)
         self.format.currentTextChanged.connect(self._suggest)
+        self.plate.toggled.connect(self._enable)
         self._suggest()
 
     def _suggest(self) -> None:
         suffix, kind = FORMATS[self.format.currentText()]
         stem = self.take_name + {"curves": "_curves", "livelink": "_arkit", "usd": "_arkit"}.get(kind, "")
         self.path.setText(str(self.default_dir / f"{stem}{suffix or '_frames'}"))
-        self.size.setEnabled(kind == "video")
+        self._enable()
+
+    def _enable(self) -> None:
+        """Size for square renders, plate for pictures, alpha for plates in a format that holds it."""
+        name = self.format.currentText()
+        pictures = FORMATS[name][1] == "video"
+        self.plate.setEnabled(pictures)
+        if not pictures:
+            self.plate.setChecked(False)
+        plate = self.plate.isChecked()
+        self.size.setEnabled(pictures and not plate)
+        self.size.setSuffix(" px" if not plate else " px (plate: the photo's size)")
+        holds = plate and name in ALPHA_FORMATS
+        self.alpha.setEnabled(holds)
+        if not holds:
+            self.alpha.setChecked(False)
+        self.alpha.setToolTip("MOV becomes ProRes 4444; PNG and EXR frames get an alpha channel" if holds else
+                              "Plates only, in MOV, PNG or EXR: MP4 (H.264) has no alpha channel")
 
     def _browse(self) -> None:
         suffix, _ = FORMATS[self.format.currentText()]
         if suffix:
             path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text(), f"*{suffix}")
         else:
-            path = QFileDialog.getExistingDirectory(self, "Export PNG frames into", str(self.default_dir))
+            path = QFileDialog.getExistingDirectory(self, "Export frames into", str(self.default_dir))
         if path:
             self.path.setText(path)
 
@@ -74,4 +99,6 @@ class ExportDialog(QDialog):
         path = Path(self.path.text()).expanduser()
         if suffix and path.suffix.lower() != suffix:
             path = path.with_suffix(suffix)
-        return {"output": path, "kind": kind, "size": self.size.value(), "range": self.in_out.isChecked()}
+        return {"output": path, "kind": kind, "size": self.size.value(), "range": self.in_out.isChecked(),
+                "plate": self.plate.isChecked(), "alpha": self.alpha.isChecked(),
+                "image_format": image_format_of(self.format.currentText())}

@@ -29,9 +29,15 @@ class PreviewRequest:
     frame: int
     size: int = 256
     version: int = 0
+    framing: str = "crop"  # or "plate": the whole photo with the head region live
 
 
 CACHE_FRAMES = 1500  # ~290 MB at 256 px; a minute of 25 fps playback stays warm
+
+
+def _key(req: PreviewRequest) -> tuple:
+    return (req.version, req.frame, req.size, req.framing)
+
 class PreviewSlicer(QObject):
     ready = Signal(int, object, object)  # frame, rgb uint8 [S,S,3], landmarks [478,3]
     failed = Signal(str)
@@ -50,12 +56,12 @@ class PreviewSlicer(QObject):
         self.version = 0  # the window bumps it on every edit
         self.cache: OrderedDict = OrderedDict()
 
-    def request(self, take, project_path, frame: int, size: int = 256) -> PreviewRequest:
-        req = PreviewRequest(next(self._seq), take, project_path, int(frame), size, self.version)
+    def request(self, take, project_path, frame: int, size: int = 256, framing: str = "crop") -> PreviewRequest:
+        req = PreviewRequest(next(self._seq), take, project_path, int(frame), size, self.version, framing)
         self.latest = req.seq
-        hit = self.cache.get((req.version, req.frame, size))
+        hit = self.cache.get(_key(req))
         if hit is not None:
-            self.cache.move_to_end((req.version, req.frame, size))
+            self.cache.move_to_end(_key(req))
             self.applied = req.seq
             self.ready.emit(req.frame, *hit)
             return req
@@ -63,7 +69,8 @@ class PreviewSlicer(QObject):
         def work(progress, cancel):
             if req.seq != self.latest:  # superseded while waiting: skip the work entirely
                 return req, None
-            return req, self.compute.preview_frame(req.take, req.project_path, req.frame, req.size, stage=progress)
+            return req, self.compute.preview_frame(req.take, req.project_path, req.frame, req.size, stage=progress,
+                                                   framing=req.framing)
 
         workers.submit(self.pool, work, on_done=self._apply, on_error=self._error, on_progress=self.stage.emit,
                        synchronous=self.synchronous, parent=self)
@@ -74,7 +81,7 @@ class PreviewSlicer(QObject):
         if out is not None and getattr(req.take, "portrait_fit", None) is not None:
             self.fitted.emit(req.take.name, req.take.portrait_path, req.take.portrait_fit)
         if out is not None:
-            self.cache[(req.version, req.frame, req.size)] = out
+            self.cache[_key(req)] = out
             while len(self.cache) > CACHE_FRAMES:
                 self.cache.popitem(last=False)
         if out is None or req.seq != self.latest:

@@ -294,14 +294,17 @@ class ProjectFileMixin:
         dialog = ExportDialog(self._last_dir(), take.name, has_range, self)
         if dialog.exec():
             c = dialog.choices()
-            self.queue_render(c["output"], kind=c["kind"], size=c["size"], use_range=c["range"])
+            self.queue_render(c["output"], kind=c["kind"], size=c["size"], use_range=c["range"],
+                              plate=c.get("plate", False), alpha=c.get("alpha", False),
+                              image_format=c.get("image_format", "png"))
 
-    def queue_render(self, output, kind: str = "video", size: int = 512, use_range: bool = False, device="auto"):
+    def queue_render(self, output, kind: str = "video", size: int = 512, use_range: bool = False, device="auto",
+                     plate: bool = False, alpha: bool = False, image_format: str = "png"):
         take = self.document.take
         start, stop = self.session.play_range() if use_range else (0, take.n_frames)
         guard = ProtectedFiles.of_project(self.document.project, self.document.path)
         spec = RenderSpec(take.copy(), self.document.path, start, stop, Path(output), kind, size, device,
-                          protected=guard)
+                          protected=guard, plate=plate, alpha=alpha, image_format=image_format)
         self.docks["queue"].raise_()
         return self.render_queue.add(spec)
 

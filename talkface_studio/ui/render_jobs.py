@@ -16,12 +16,19 @@ FORMATS = {  # name -> (file suffix or "" for a folder, what it writes)
     "MP4 (H.264)": (".mp4", "video"),
     "MOV (ProRes 422 HQ)": (".mov", "video"),
     "PNG sequence": ("", "video"),
+    "EXR sequence (half float, linear)": ("", "video"),
     "Curves (CSV)": (".csv", "curves"),
     "Curves (JSON)": (".json", "curves"),
     "ARKit curves (Live Link CSV)": (".csv", "livelink"),
     "ARKit curves (USD)": (".usda", "usd"),
 }
 RIG_KINDS = ("livelink", "usd")  # ARKit-52 + head and eyes, solved from the take (perform.arkit)
+ALPHA_FORMATS = ("MOV (ProRes 422 HQ)", "PNG sequence", "EXR sequence (half float, linear)")  # can hold a matte
+
+
+def image_format_of(format_name: str) -> str:
+    """The image sequence format a FORMATS entry writes (png unless it says EXR)."""
+    return "exr" if format_name.startswith("EXR") else "png"
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,9 @@ class RenderSpec:
     device: str = "auto"
     renderer: str = "mesh_warp"
     protected: ProtectedFiles | None = None  # the project's own files, which no export may replace
+    plate: bool = False         # the whole source photo at its own resolution (render --plate)
+    alpha: bool = False         # plate with the performer's matte (MOV becomes ProRes 4444)
+    image_format: str = "png"   # sequences: png or exr
 
     @property
     def label(self) -> str:
@@ -49,7 +59,7 @@ def run_spec(spec: RenderSpec, progress, cancel) -> Path:
         else:
             from talkface_studio.pipeline.render_output import check_output
 
-            check_output(spec.protected, spec.output, spec.take.name, spec.start, spec.stop)
+            check_output(spec.protected, spec.output, spec.take.name, spec.start, spec.stop, spec.image_format)
     # A folder typed into the Export dialog is one the artist wants: make it (the file itself still
     # appears only when complete).
     spec.output.parent.mkdir(parents=True, exist_ok=True)
@@ -70,12 +80,43 @@ def run_spec(spec: RenderSpec, progress, cancel) -> Path:
     from talkface_studio.pipeline.take_state import TakeState
 
     progress(0, spec.stop - spec.start)
+    if spec.plate:
+        _check_plate(spec)
     state = TakeState(Project(path=spec.project_path))
     state.project.takes = [spec.take]  # private: fitting may store into this copy only
     snapshot = state.snapshot(spec.take)
     cancel.check()
+    if spec.plate:
+        return _render_plate(spec, snapshot, progress, cancel)
     job = RenderJob(snapshot, spec.start, spec.stop, size=spec.size, device=spec.device, renderer=spec.renderer)
-    return render_to(job, spec.output, cache=FrameCache(), cancel=cancel, progress=progress)
+    return render_to(job, spec.output, cache=FrameCache(), cancel=cancel, progress=progress,
+                     image_format=spec.image_format)
+
+
+def _check_plate(spec: RenderSpec) -> None:
+    """Before any work: the format holds what was asked, the photo is not too large, and it is the
+    one the portrait was fitted to (a plate of a changed photo is refused, not refitted)."""
+    from talkface_studio.pipeline.plate.output import check_plate_request
+    from talkface_studio.pipeline.plate.source import check_fit_current, plate_size
+    from talkface_studio.pipeline.take_state import resolve_media
+
+    check_plate_request(spec.output, spec.alpha, spec.image_format)
+    photo = resolve_media(Project(path=spec.project_path), spec.take.portrait_path)
+    if photo is not None:
+        plate_size(photo)
+        check_fit_current(spec.take.portrait_fit, photo)
+
+
+def _render_plate(spec: RenderSpec, snapshot, progress, cancel) -> Path:
+    """The whole photo at its own resolution, as `render --plate` writes it (pipeline.plate)."""
+    from talkface_studio.pipeline.plate.job import PlateJob
+    from talkface_studio.pipeline.plate.output import render_plate_to
+    from talkface_studio.pipeline.render_output import output_kind
+
+    kind = output_kind(spec.output)
+    job = PlateJob.open(snapshot, spec.start, spec.stop, device=spec.device, renderer=spec.renderer,
+                        alpha=spec.alpha, pad_even=kind == "video")
+    return render_plate_to(job, spec.output, image_format=spec.image_format, cancel=cancel, progress=progress)
 
 
 def _write_rig_curves(spec: RenderSpec, progress, cancel) -> Path:

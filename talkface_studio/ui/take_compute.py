@@ -61,6 +61,7 @@ class TakeCompute:
         self._hash: dict = {}
         self._preview_perf: dict = {}  # take name -> (audio + generation key, Performance)
         self._fits: dict = {}  # portrait path -> fit JSON, put back into copies that lost theirs (undo)
+        self._plate: tuple | None = None  # (fit identity, preview PlateSource): the plate framing's photo
 
     def _state_for(self, take, project_path: Path | None):
         from talkface_studio.pipeline.take_state import TakeState
@@ -115,11 +116,13 @@ class TakeCompute:
         return cached[1]
 
     def preview_frame(self, take, project_path, frame: int, size: int, renderer_name: str = "mesh_warp",
-                      stage=None):
+                      stage=None, framing: str = "crop"):
         """(rgb uint8 [size,size,3], landmarks_px [478,3]) of one frame, from the take's final channels.
 
         Only that frame's slice of the expression is touched, so the cost does not grow with the take.
         `stage(i, n)` is told which of PREVIEW_STAGES starts (the slow ones only run once per take).
+        `framing="plate"`: the whole photo with the head region live instead (``pipeline.plate.preview``;
+        rgb is then the photo's shape at preview scale, landmarks in its pixels).
         """
         stage = stage or (lambda i, n: None)
         from talkface_studio.perform.blendshapes import apply_channel_edits
@@ -150,6 +153,20 @@ class TakeCompute:
             if renderer_name not in self._renderers:
                 self._renderers[renderer_name] = get_renderer(renderer_name, device="auto")  # GPU if any
             renderer = self._renderers[renderer_name]
+            if framing == "plate" and renderer_name == "mesh_warp":
+                from talkface_studio.pipeline.plate.preview import plate_preview
+
+                source = self._plate_source(fit)
+                return plate_preview(source, renderer, snap.landmarks(f, f + 1, source.render_side)[0])
             landmarks = snap.landmarks(f, f + 1, size)[0]
             rgb = next(iter(RenderJob(snap, f, f + 1, size=size).run(renderer=renderer)))[1]
             return rgb, landmarks
+
+    def _plate_source(self, fit):
+        """The photo at preview scale for the plate framing, cut once per fit."""
+        from talkface_studio.pipeline.plate.preview import preview_source
+
+        key = (str(fit.source_path), fit.source_sha256, tuple(fit.crop_box))
+        if self._plate is None or self._plate[0] != key:
+            self._plate = (key, preview_source(fit))
+        return self._plate[1]

@@ -21,7 +21,7 @@ import numpy as np
 from talkface_studio.core.errors import ValidationError
 
 from ..cancel import CancelToken
-from ..job import CHUNK, ProgressFn, parse_frame_range  # noqa: F401 - parse_frame_range re-exported
+from ..job import CHUNK, ProgressFn
 from ..snapshot import TakeSnapshot
 from .compose import PlateCanvas
 from .performer_matte import PerformerMatte

@@ -14,15 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from talkface_studio.core.errors import ValidationError
-from talkface_studio.core.protected_files import ProtectedFiles
 
 from ..cancel import CancelToken
 from ..export.exr_sequence import ExrSequenceWriter
-from ..export.image_sequence import ImageSequenceWriter, frame_name
+from ..export.image_sequence import ImageSequenceWriter
 from ..export.video import VideoWriter
 from ..job import ProgressFn
 from ..render_output import output_kind, recording_start_frame
-from .compose import pad_to_even
 from .job import PlateJob
 
 IMAGE_FORMATS = {"png": ".png", "exr": ".exr"}
@@ -39,16 +37,6 @@ def check_plate_request(out: str | os.PathLike, alpha: bool, image_format: str =
         raise ValidationError("--alpha needs .mov (ProRes 4444) or a PNG/EXR sequence folder; "
                               "MP4 (H.264) has no alpha channel", out)
     return kind
-
-
-def check_plate_output(guard: ProtectedFiles, out: str | os.PathLike, take_name: str, start: int, stop: int,
-                       image_format: str = "png") -> None:
-    """Refuse an output that would replace one of the project's own files."""
-    if output_kind(out) == "sequence":
-        suffix = IMAGE_FORMATS[image_format]
-        guard.check_sequence(out, [frame_name(take_name, f, suffix) for f in range(start, stop)])
-    else:
-        guard.check(out, "video")
 
 
 def describe(job: PlateJob) -> str:

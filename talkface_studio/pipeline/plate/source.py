@@ -117,11 +117,17 @@ def open_plate(fit: PortraitFit, max_side: int = MAX_RENDER_SIDE) -> PlateSource
     if fit.source_size is not None and tuple(fit.source_size) != (photo.shape[1], photo.shape[0]):
         raise MediaError(f"photo is {photo.shape[1]}x{photo.shape[0]} but was fitted at "
                          f"{fit.source_size[0]}x{fit.source_size[1]}; fit it again", path)
-    photo.setflags(write=False)
     box = tuple(int(v) for v in fit.crop_box)
-    side = render_side_for(box[2] - box[0], max_side)
+    return cut_head_region(fit, photo, box, render_side_for(box[2] - box[0], max_side))
+
+
+def cut_head_region(fit: PortraitFit, photo: np.ndarray, box: tuple[int, int, int, int], side: int) -> PlateSource:
+    """A PlateSource of ``photo`` (the fit's photo, or the same scaled for a preview, ``box`` then
+    scaled alike) with the head region cut at ``side`` px and the fit's landmarks carried to it."""
+    photo.setflags(write=False)
     crop = crop_square(photo, box, side)
     scale = side / fit.image.shape[0]
     landmarks = (np.asarray(fit.landmarks, np.float32) * np.float32(scale)).astype(np.float32)
+    path = Path(fit.source_path)
     portrait = PortraitFit(crop, landmarks, path, box, fit.source_sha256, (photo.shape[1], photo.shape[0]))
     return PlateSource(path, photo, box, portrait)
