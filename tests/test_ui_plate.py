@@ -30,17 +30,18 @@ def window(make_window, project, tmp_path, monkeypatch):
 
 
 def test_export_dialog_offers_plate_and_alpha_where_the_format_allows(qtbot, tmp_path):
-    d = ExportDialog(tmp_path, "t1", has_range=False)
+    d = ExportDialog(tmp_path, "t1", has_range=False, photo_size=(961, 541))
     qtbot.addWidget(d)
     d.format.setCurrentText("MP4 (H.264)")
     assert d.plate.isEnabled() and d.size.isEnabled() and not d.alpha.isEnabled()
     d.plate.setChecked(True)
     assert not d.size.isEnabled() and not d.alpha.isEnabled()          # MP4 holds no alpha
     assert "no alpha channel" in d.alpha.toolTip()
+    assert "961x541" in d.note.text() and "padded by one pixel" in d.note.text()
     d.format.setCurrentText("MOV (ProRes 422 HQ)")
     assert d.alpha.isEnabled()
     d.alpha.setChecked(True)
-    assert d.choices()["plate"] and d.choices()["alpha"]
+    assert d.choices()["plate"] and d.choices()["alpha"] and "ProRes 4444 with alpha" in d.note.text()
     d.format.setCurrentText("EXR sequence (half float, linear)")
     assert d.alpha.isChecked() and d.choices()["image_format"] == "exr"
     d.format.setCurrentText("MP4 (H.264)")

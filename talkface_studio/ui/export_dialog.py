@@ -8,14 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout,
+                               QWidget)
 
 from .render_jobs import ALPHA_FORMATS, FORMATS, image_format_of
 
 
 class ExportDialog(QDialog):
-    def __init__(self, default_dir: Path, take_name: str, has_range: bool, parent=None):
+    def __init__(self, default_dir: Path, take_name: str, has_range: bool, parent=None,
+                 photo_size: tuple[int, int] | None = None):
         super().__init__(parent)
+        self.photo_size = photo_size  # (width, height) of the take's photo, for the plate's note
         self.setWindowTitle("Export")
         self.default_dir, self.take_name = Path(default_dir), take_name
         self.format = QComboBox(self)
@@ -51,6 +54,9 @@ class ExportDialog(QDialog):
         self.alpha = QCheckBox("Performer's matte as alpha", self)
         form.addRow("Plate", self.plate)
         form.addRow("Alpha", self.alpha)
+        self.note = QLabel(self)  # what a plate writes, in words
+        self.note.setWordWrap(True)
+        form.addRow("", self.note)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
         buttons.button(QDialogButtonBox.Ok).setText("Add to render queue")
         buttons.accepted.connect(self.accept)
@@ -60,6 +66,7 @@ class ExportDialog(QDialog):
         box.addWidget(buttons)
         self.format.currentTextChanged.connect(self._suggest)
         self.plate.toggled.connect(self._enable)
+        self.alpha.toggled.connect(self._enable)
         self._suggest()
 
     def _suggest(self) -> None:
@@ -77,13 +84,25 @@ class ExportDialog(QDialog):
             self.plate.setChecked(False)
         plate = self.plate.isChecked()
         self.size.setEnabled(pictures and not plate)
-        self.size.setSuffix(" px" if not plate else " px (plate: the photo's size)")
         holds = plate and name in ALPHA_FORMATS
         self.alpha.setEnabled(holds)
         if not holds:
             self.alpha.setChecked(False)
         self.alpha.setToolTip("MOV becomes ProRes 4444; PNG and EXR frames get an alpha channel" if holds else
                               "Plates only, in MOV, PNG or EXR: MP4 (H.264) has no alpha channel")
+        self.note.setText(self._plate_note(name) if plate else "")
+        self.note.setVisible(plate)
+
+    def _plate_note(self, name: str) -> str:
+        w, h = self.photo_size or (0, 0)
+        size = f"{w}x{h}, the photo's own size" if w else "the photo's own size"
+        video = FORMATS[name][0] in (".mp4", ".mov")
+        if video and w and (w % 2 or h % 2):
+            size += " (padded by one pixel to even sides)"
+        alpha = self.alpha.isChecked()
+        what = {"MP4 (H.264)": "H.264", "MOV (ProRes 422 HQ)": "ProRes 4444 with alpha" if alpha else
+                "ProRes 422 HQ"}.get(name, "RGBA frames" if alpha else "frames")
+        return f"Writes {what} at {size}; only head, hair and neck change."
 
     def _browse(self) -> None:
         suffix, _ = FORMATS[self.format.currentText()]

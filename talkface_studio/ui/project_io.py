@@ -291,7 +291,9 @@ class ProjectFileMixin:
             self.show_error("Nothing to export yet.")
             return
         has_range = self.session.in_frame is not None or self.session.out_frame is not None
-        dialog = ExportDialog(self._last_dir(), take.name, has_range, self)
+        fit = take.portrait_fit or {}
+        photo = tuple(fit["source_size"]) if isinstance(fit.get("source_size"), list) else None
+        dialog = ExportDialog(self._last_dir(), take.name, has_range, self, photo_size=photo)
         if dialog.exec():
             c = dialog.choices()
             self.queue_render(c["output"], kind=c["kind"], size=c["size"], use_range=c["range"],
