@@ -10,9 +10,10 @@ per-portrait preparation included) at 1920x1080, H.264. Measured in the same run
   from memory: what encoding alone costs; also with x264's "medium", to show why plates use "fast";
 - end to end: ``render_plate_to`` (what `render --plate -o OUT.mp4` runs), and its ratio to the floor.
 
-Two photos: a head-and-shoulders shot (a real portrait, tests/data/portraits/smiling_man.jpg,
-scaled to the frame's height over a background: the face ~330 px, the head region ~790 px) and
-a full-body framing (the demo portrait small in the frame: the head region ~200 px).
+Three framings of 1920x1080 photos over a grainy background: waist up (a real portrait,
+tests/data/portraits/smiling_man.jpg, scaled to the frame's height: the head region ~550 px), a
+close-up (the same twice as large: the head region ~1000 px) and full body (the demo portrait
+small in the frame: the head region ~200 px).
 
     .venv/bin/python benchmarks/bench_plate.py [--seconds 4] [--repeats 3]
 """
@@ -64,6 +65,16 @@ def headshot() -> np.ndarray:
     man = cv2.resize(man, (round(man.shape[1] * H / man.shape[0]), H), interpolation=cv2.INTER_CUBIC)
     x0 = (W - man.shape[1]) // 2
     photo[:, x0:x0 + man.shape[1]] = man
+    return photo
+
+
+def close_up() -> np.ndarray:
+    """The same portrait twice as large, cropped to the frame around the face: a head region ~1000 px."""
+    man = cv2.imread(str(ROOT / "tests" / "data" / "portraits" / "smiling_man.jpg"))[..., ::-1]
+    man = cv2.resize(man, (round(man.shape[1] * 2 * H / man.shape[0]), 2 * H), interpolation=cv2.INTER_CUBIC)
+    photo = background()
+    x0 = (W - man.shape[1]) // 2
+    photo[:, x0:x0 + man.shape[1]] = man[:H]
     return photo
 
 
@@ -150,10 +161,11 @@ def main() -> None:
 
     torch.set_num_threads(1)
     print(f"bench_plate {time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPUs, {W}x{H}, {args.seconds:g} s at {RATE.fps:g} fps, medians of {args.repeats}")
+          f"{os.cpu_count()} CPUs, {W}x{H}, {args.seconds:g} s at {RATE.fps:g} fps, medians of {args.repeats}, "
+          f"load average {os.getloadavg()[0]:.1f} at the start")
     with tempfile.TemporaryDirectory() as tmp:
-        rows = [measure("headshot", headshot(), args.seconds, args.repeats, Path(tmp)),
-                measure("full body", full_body(), args.seconds, args.repeats, Path(tmp))]
+        rows = [measure(name, make(), args.seconds, args.repeats, Path(tmp))
+                for name, make in (("waist up", headshot), ("close-up", close_up), ("full body", full_body))]
     print(f"{'photo':10} {'region':>6} {'render':>8} {'compose':>8} {'floor':>8} {'medium':>8} "
           f"{'end2end':>8} {'fps':>6} {'/floor':>7} {'/sum':>6}")
     for r in rows:
@@ -168,6 +180,7 @@ def main() -> None:
           "floor; /sum: over render + composite + floor run one after another (< 1: they overlap)")
     for r in rows:
         print(f"{r['name']}: {r['note']}")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end (other jobs on the machine slow every figure alike)")
 
 
 if __name__ == "__main__":

@@ -186,6 +186,25 @@ def test_capped_head_region_is_resampled_and_the_rest_stays_the_photo(project, t
     assert max(np.any(f != photo, axis=2)[reach].mean() for f in frames) > 0.05
 
 
+def test_small_face_in_a_full_hd_frame(tmp_path, capsys):
+    """A full-body framing: a ~70-px face in 1920x1080 (3.6 % of the width)."""
+    from plate_project import plate_photo
+
+    tfs = make_plate_project(tmp_path / "p", plate_photo(1920, 1080))
+    out = tmp_path / "seq"
+    assert main(["render", str(tfs), "--plate", "--frames", "0-2", "-o", str(out)]) == 0
+    assert "1920x1080 plate" in capsys.readouterr().out.strip().splitlines()[-1]
+    job = _job(tfs, 0, 3)
+    reach = _reach(job, get_renderer("mesh_warp", device="cpu"), slice(None))
+    assert reach.mean() < 0.02 and job.source.render_side < 256
+    photo = read_photo(tfs)
+    frames = [np.asarray(Image.open(p)) for p in _png_frames(out)]
+    assert len(frames) == 3
+    for frame in frames:
+        assert frame.shape == (1080, 1920, 3) and np.array_equal(frame[~reach], photo[~reach])
+    assert max(np.any(f != photo, axis=2)[reach].mean() for f in frames) > 0.05
+
+
 # -- bad input: one line naming the file and the problem, nothing written -------------------------
 
 def _refused(args, capsys, out):
@@ -216,6 +235,10 @@ def test_photo_changed_since_it_was_fitted_is_refused(project, tmp_path, capsys)
     seq = tmp_path / "new" / "frames"
     line = _refused(["render", str(tfs), "--plate", "-o", str(seq) + "/"], capsys, seq)
     assert "has changed since it was fitted" in line
+    # what the line says to do works: generate fits the photo again, then the plate renders
+    assert main(["generate", str(tfs)]) == 0
+    assert main(["render", str(tfs), "--plate", "--frames", "0-1", "-o", str(seq)]) == 0
+    assert np.array_equal(np.asarray(Image.open(seq / "t1.000000.png"))[0, 0], photo[0, 0])
 
 
 def test_plate_too_large_for_memory_is_refused(project, tmp_path, capsys, monkeypatch):

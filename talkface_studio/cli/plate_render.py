@@ -12,6 +12,7 @@ import sys
 
 
 def run_plate(args: argparse.Namespace) -> int:
+    from talkface_studio.cli.cmd_render import _Span
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.core.protected_files import ProtectedFiles
     from talkface_studio.pipeline.export.atomic import check_writable
@@ -67,9 +68,3 @@ def run_plate(args: argparse.Namespace) -> int:
     print(f"wrote {args.output} (frames {start}-{stop - 1}, {describe(job)}{alpha})")
     return 0
 
-
-class _Span:
-    """Just enough of a take snapshot for parse_frame_range before anything is computed."""
-
-    def __init__(self, n_frames: int):
-        self.first_frame, self.last_frame = 0, n_frames - 1

@@ -49,7 +49,8 @@ class RenderSpec:
 
     @property
     def label(self) -> str:
-        return f"{self.take.name} [{self.start}-{self.stop - 1}] → {self.output.name}"
+        plate = " (plate, alpha)" if self.plate and self.alpha else " (plate)" if self.plate else ""
+        return f"{self.take.name} [{self.start}-{self.stop - 1}] → {self.output.name}{plate}"
 
 
 def run_spec(spec: RenderSpec, progress, cancel) -> Path:
