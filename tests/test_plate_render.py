@@ -105,6 +105,10 @@ def test_plate_video_is_the_photo_size_padded_to_even(project, tmp_path, capsys)
     shifted = np.abs(blur(decoded) - blur(np.roll(padded, 1, axis=1))).mean()
     assert err.mean() < 2.0 and err.mean() < 0.6 * shifted
     assert err[:, -1].mean() < 2.0 and err[-1].mean() < 2.0
+    mov = tmp_path / "plate.mov"                                  # without --alpha: ProRes 422 HQ
+    assert main(["render", str(project), "--plate", "--frames", "0-1", "-o", str(mov)]) == 0
+    info = probe(mov)
+    assert (info.video_codec, info.pix_fmt, info.width, info.height) == ("prores", "yuv422p10le", WIDTH + 1, HEIGHT + 1)
 
 
 def test_alpha_is_the_performer_matte_and_reads_back_from_png_exr_and_prores(project, tmp_path):

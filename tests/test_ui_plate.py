@@ -78,3 +78,25 @@ def test_viewer_plate_framing_shows_the_whole_photo(window, qtbot):
     assert np.array_equal(window.viewer.rgb[:60, :60], photo[:60, :60])
     window.actions_by_name["plate"].trigger()
     qtbot.waitUntil(lambda: window.viewer.rgb.shape[0] == window.viewer.rgb.shape[1], timeout=10000)
+
+
+def test_preview_cache_holds_whole_photos_within_its_byte_budget(qtbot, monkeypatch):
+    """Plate-framed previews are whole photos: the slicer's cache stays within its bytes."""
+    from talkface_studio.ui import preview_slicer
+
+    class Photos:
+        def preview_frame(self, take, project_path, frame, size, stage=None, framing="crop"):
+            shape = (1080, 1920, 3) if framing == "plate" else (size, size, 3)
+            return np.full(shape, frame % 255, np.uint8), np.zeros((478, 3), np.float32)
+
+    monkeypatch.setattr(preview_slicer, "CACHE_BYTES", 20 * 1080 * 1920 * 3)
+    slicer = preview_slicer.PreviewSlicer(Photos())
+    slicer.synchronous = True
+    shown = []
+    slicer.ready.connect(lambda f, rgb, lm: shown.append(rgb.shape))
+    for frame in range(50):
+        slicer.request(None, None, frame, 64, framing="plate")
+    assert shown[-1] == (1080, 1920, 3) and len(slicer.cache) == 20
+    assert sum(v[0].nbytes for v in slicer.cache.values()) <= preview_slicer.CACHE_BYTES
+    slicer.request(None, None, 49, 64)                       # the crop of the same frame is another entry
+    assert shown[-1] == (64, 64, 3)
