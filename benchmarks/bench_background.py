@@ -46,8 +46,8 @@ def layer_alpha(renderer, fit, lm: np.ndarray, size: int) -> np.ndarray:
         return renderer.layer_alpha(fit, lm, size)
     import torch
 
-    from talkface_studio.render import flow
-    from talkface_studio.render.raster import rasterize_displacement
+    from talkface_studio.render.mesh_warp import flow
+    from talkface_studio.render.mesh_warp.raster import rasterize_displacement
     prep = renderer.prepare(fit, size)
     with torch.inference_mode():
         pts, depth = renderer._mesh_points(prep, np.asarray(lm, np.float64))

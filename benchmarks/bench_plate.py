@@ -8,7 +8,8 @@ per-portrait preparation included) at 1920x1080, H.264. Measured in the same run
 - composite only: those frames written into the photo (``PlateCanvas``), nothing encoded;
 - encode floor: the writer (ffmpeg, H.264 CRF 18, the plate preset, AAC) fed the finished frames
   from memory: what encoding alone costs; also with x264's "medium", to show why plates use "fast";
-- end to end: ``render_plate_to`` (what `render --plate -o OUT.mp4` runs), and its ratio to the floor.
+- end to end: ``render_to`` of a ``RenderJob`` with plate framing (what `render --plate -o OUT.mp4`
+  runs), and its ratio to the floor.
 
 Three framings of 1920x1080 photos over a grainy background: waist up (a real portrait,
 tests/data/portraits/smiling_man.jpg, scaled to the frame's height: the head region ~550 px), a
@@ -40,8 +41,10 @@ from talkface_studio.face.portrait import fit_portrait  # noqa: E402
 from talkface_studio.face.topology import canonical_face  # noqa: E402
 from talkface_studio.pipeline.export.video import VideoWriter  # noqa: E402
 from talkface_studio.pipeline.plate.compose import PlateCanvas  # noqa: E402
-from talkface_studio.pipeline.plate.job import PlateJob  # noqa: E402
-from talkface_studio.pipeline.plate.output import PLATE_PRESET, render_plate_to  # noqa: E402
+from talkface_studio.pipeline.job import RenderJob  # noqa: E402
+from talkface_studio.pipeline.plate.framing import PlateFraming  # noqa: E402
+from talkface_studio.pipeline.plate.output import PLATE_PRESET  # noqa: E402
+from talkface_studio.pipeline.render_output import render_to  # noqa: E402
 from talkface_studio.pipeline.snapshot import TakeSnapshot  # noqa: E402
 from talkface_studio.render.registry import get_renderer  # noqa: E402
 
@@ -108,8 +111,9 @@ def measure(name: str, photo: np.ndarray, seconds: float, repeats: int, folder: 
     cv2.imwrite(str(path), photo[..., ::-1])
     n = RATE.frames_in(seconds)
     take = take_for(path, n)
-    job = PlateJob.open(take, 0, n, pad_even=True)
-    side = job.source.render_side
+    job = RenderJob(take, 0, n, plate=PlateFraming.open(take.portrait, pad_even=True))
+    source = job.plate.source
+    side = source.render_side
     landmarks = take.landmarks(0, n, side)
     heads: list = []
     frames: list = []
@@ -117,15 +121,15 @@ def measure(name: str, photo: np.ndarray, seconds: float, repeats: int, folder: 
     def render_only():
         heads.clear()
         renderer = get_renderer("mesh_warp", device="cpu")            # a fresh one: preparation counts
-        heads.extend(renderer.render(job.source.portrait, landmarks, side))
+        heads.extend(renderer.render(source.portrait, landmarks, side))
 
     def composite_only():
-        canvas = PlateCanvas(job.source, pad_even=True)
+        canvas = PlateCanvas(source, pad_even=True)
         for h in heads:
             canvas.place(h)          # one reused frame, as the job does
 
     def keep_frames():                # the floor's input, made outside any timing
-        canvas = PlateCanvas(job.source, pad_even=True)
+        canvas = PlateCanvas(source, pad_even=True)
         frames.clear()
         frames.extend(canvas.place(h).copy() for h in heads)
 
@@ -138,7 +142,7 @@ def measure(name: str, photo: np.ndarray, seconds: float, repeats: int, folder: 
         return run
 
     def end_to_end():
-        render_plate_to(job, folder / "plate.mp4", renderer=get_renderer("mesh_warp", device="cpu"))
+        render_to(job, folder / "plate.mp4", renderer=get_renderer("mesh_warp", device="cpu"))
 
     times = {k: [] for k in ("render", "composite", "floor", "floor_medium", "end_to_end")}
     for _ in range(repeats):   # interleaved: every figure sees the same load
@@ -149,7 +153,7 @@ def measure(name: str, photo: np.ndarray, seconds: float, repeats: int, folder: 
         times["floor_medium"].append(timed(encode("medium")))
         times["end_to_end"].append(timed(end_to_end))
     med = {k: statistics.median(v) for k, v in times.items()}
-    return {"name": name, "frames": n, "side": side, "note": job.source.density_note(), **med}
+    return {"name": name, "frames": n, "side": side, "note": source.density_note(), **med}
 
 
 def main() -> None:

@@ -26,8 +26,8 @@ import torch.nn.functional as F
 
 from talkface_studio.face.geometry import rotation_from_angles
 from talkface_studio.face.portrait import fit_portrait
-from talkface_studio.render.appearance import mouth_gap
-from talkface_studio.render.face_loops import EYES, INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS
+from talkface_studio.render.mesh_warp.appearance import mouth_gap
+from talkface_studio.render.mesh_warp.face_loops import EYES, INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS
 from talkface_studio.render.registry import get_renderer
 
 PORTRAIT = Path(__file__).resolve().parents[1] / "resources" / "demo" / "portrait.png"
@@ -72,11 +72,11 @@ def with_emotions(portrait, lms: np.ndarray, size: int) -> np.ndarray:
 def _stages(renderer, prep, lm) -> dict[str, float]:
     """One frame, stage by stage (CPU seconds of this process, so other load on the machine counts
     less than in wall time)."""
-    from talkface_studio.render import flow
-    from talkface_studio.render.eyes import draw_eyes
-    from talkface_studio.render.mouth import draw_mouth
-    from talkface_studio.render.raster import rasterize_displacement
-    from talkface_studio.render.wrinkles import shade_frame
+    from talkface_studio.render.mesh_warp import flow
+    from talkface_studio.render.mesh_warp.eyes import draw_eyes
+    from talkface_studio.render.mesh_warp.mouth import draw_mouth
+    from talkface_studio.render.mesh_warp.raster import rasterize_displacement
+    from talkface_studio.render.mesh_warp.wrinkles import shade_frame
     out, t = {}, time.process_time()
 
     def tick(name):
@@ -84,12 +84,12 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
         now = time.process_time()
         out[name] = now - t
         t = now
-    from talkface_studio.render.lip_contact import refine_lips, uncross_lips
+    from talkface_studio.render.mesh_warp.lip_contact import refine_lips, uncross_lips
     lm = uncross_lips(lm)
     pts, depth = renderer._mesh_points(prep, lm)
     coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
     if prep.glasses is not None:
-        from talkface_studio.render.rigid_glasses import hold_glasses
+        from talkface_studio.render.mesh_warp.rigid_glasses import hold_glasses
         coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm)
     tick("raster")
     window = renderer._window(prep, lm)
@@ -216,7 +216,7 @@ def bench_gaps(portrait) -> None:
     """Lips parted by 2..12 mm on the demo portrait (its own smile parts them ~7.4 mm): the gap
     MediaPipe reads back from the rendered frame."""
     import mediapipe as mp
-    from talkface_studio.render.mouth import eye_span, lip_gap_mm
+    from talkface_studio.render.mesh_warp.mouth import eye_span, lip_gap_mm
     size = 512
     src = np.asarray(portrait.landmarks, float) * size / portrait.image.shape[0]
     gaps = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, lip_gap_mm(src), 9.0, 12.0])

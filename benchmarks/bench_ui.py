@@ -87,7 +87,7 @@ def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from talkface_studio.ui.main_window import MainWindow
+    from talkface_studio.ui.window.main_window import MainWindow
     from talkface_studio.ui.theme import apply_theme
 
     app = QApplication([])
@@ -105,7 +105,7 @@ def main() -> int:
 
     # Opening runs everything heavy in workers: audio decode + peaks, speech analysis of 10 minutes,
     # stage 1 for the preview, the portrait fit and the first preview frame.
-    w.open_project(long_path, ask_save=False)
+    w.files.open_project(long_path, ask_save=False)
     t_open = time.perf_counter()
 
     def opening():
@@ -122,12 +122,12 @@ def main() -> int:
 
     w.document.push(SetGeneration(take.name, seed=99))
     w.generate()
-    gen = stall_probe(app, args.seconds, busy=lambda: w.generating is not None)
+    gen = stall_probe(app, args.seconds, busy=lambda: w.generation.running is not None)
     stall_probe(app, 0.5)
     rows.append(("event-loop stall, regenerate 10-min take", gen, idle))
 
     # live emotion preview: a paint at the playhead until its frame is on screen (no Generate)
-    from talkface_studio.ui.lane_gestures import Brush
+    from talkface_studio.ui.selection import Brush
 
     lane, x = w.timeline.lane, w.timeline.lane.mapping.x_of
     w.timeline.fit()
@@ -146,7 +146,7 @@ def main() -> int:
     rows.append(("emotion paint -> preview on screen (no Generate)", paint_ms, None))
 
     # rendering at final quality in the render queue (cancelled after the measuring window)
-    entry = w.queue_render(work / "bench.mp4", size=512)
+    entry = w.exports.queue_render(work / "bench.mp4", size=512)
     stall_probe(app, 30.0, busy=lambda: entry.status == "queued")
     ren = stall_probe(app, args.seconds, busy=lambda: entry.status in ("queued", "running"))
     w.render_queue.cancel(entry)
@@ -182,7 +182,7 @@ def main() -> int:
     ce.mouse.drag_finish()
     rows.append(("curve repaint, no edit (floor)", floor, None))
     rows.append(("key drag: model + repaint, 10-min take", drag, floor))
-    assert w.document.undo_stack.count() >= 1
+    assert w.document.undo_stack.__len__() >= 1
 
     wf = w.timeline.waveform
     w.timeline.fit()
@@ -205,7 +205,7 @@ def main() -> int:
     print(f"paint -> preview: median {statistics.median(paint_ms):.0f} ms (target ~100)")
     print(f"\nkey-drag redraw rate: {drag_fps:.0f} fps (target >= 30); "
           f"worst stall while working: {worst:.0f} ms (target < 50)")
-    w.document.undo_stack.setClean()
+    w.document.undo_stack.set_clean()
     w.close()
     return 0
 

@@ -53,8 +53,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from talkface_studio.pipeline.demo_project import build_demo_project
-    from talkface_studio.ui.key_gestures import KeyRef
-    from talkface_studio.ui.main_window import MainWindow
+    from talkface_studio.ui.selection import KeyRef
+    from talkface_studio.ui.window.main_window import MainWindow
     from talkface_studio.ui.theme import apply_theme
 
     app = QApplication([])
@@ -73,7 +73,7 @@ def main() -> int:
     _pump(app, 0.5)
     w.grab().save(str(args.out / "screenshot-welcome.png"))
 
-    w.open_project(project, ask_save=False)
+    w.files.open_project(project, ask_save=False)
     _pump(app, 3.0, until=lambda: w.timeline.waveform.peaks is not None and w.viewer.frame is not None)
     take = w.document.take
     for name in ("jaw_open", "head_yaw", "blink", "emo_happy", "gaze_yaw"):
@@ -94,7 +94,7 @@ def main() -> int:
     w.grab().save(str(args.out / "screenshot-main.png"))
     _graph_editor_shot(app, w, args.out / "screenshot-graph-editor.png")
     print(f"wrote {args.out / 'screenshot-main.png'}, screenshot-graph-editor.png and screenshot-welcome.png")
-    w.document.undo_stack.setClean()
+    w.document.undo_stack.set_clean()
     w.close()
     return 0
 
@@ -106,7 +106,7 @@ def _graph_editor_shot(app, w, out: Path) -> None:
 
     from talkface_studio.core.key_commands import SetHandle
     from talkface_studio.core.marker_commands import AddMarker, RenameMarker
-    from talkface_studio.ui.key_gestures import KeyRef
+    from talkface_studio.ui.selection import KeyRef
     from talkface_studio.ui.timeline_mapping import TimeView
 
     take, ce, doc = w.document.take, w.curve_editor, w.document

@@ -38,8 +38,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from talkface_studio.cli.main import main as cli
-    from talkface_studio.ui.export_dialog import ExportDialog
-    from talkface_studio.ui.main_window import MainWindow
+    from talkface_studio.ui.window.export_dialog import ExportDialog
+    from talkface_studio.ui.window.main_window import MainWindow
     from talkface_studio.ui.theme import apply_theme
 
     work = Path(tempfile.mkdtemp(prefix="talkface-plate-shots-"))
@@ -55,7 +55,7 @@ def main() -> int:
     w = MainWindow(settings=QSettings(str(work / "settings.ini"), QSettings.IniFormat))
     w.resize(1600, 1000)
     w.show()
-    w.open_project(project, ask_save=False)
+    w.files.open_project(project, ask_save=False)
     _pump(app, 5.0, until=lambda: w.viewer.frame is not None)
     for name in ("jaw_open", "head_yaw", "blink"):
         w.session.set_channel_shown(name, visible=True)
@@ -79,7 +79,7 @@ def main() -> int:
     dialog.grab().save(str(args.out / "screenshot-plate-export.png"))
     dialog.close()
     print(f"wrote {args.out / 'screenshot-plate-viewer.png'} and screenshot-plate-export.png")
-    w.document.undo_stack.setClean()
+    w.document.undo_stack.set_clean()
     w.close()
     return 0
 

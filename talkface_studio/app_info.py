@@ -38,11 +38,22 @@ def qt_settings_file(organization: str = "TalkFace", application: str = "TalkFac
 
 
 def app_paths() -> AppPaths:
+    return AppPaths(settings=qt_settings_file(), cache=cache_root(), recovery=recovery_dir())
+
+
+def cache_root() -> Path:
+    """The one home of the cache folder: `TALKFACE_CACHE_DIR`, else the user cache folder (platformdirs)."""
+    override = os.environ.get("TALKFACE_CACHE_DIR")
+    if override:
+        return Path(override)
     import platformdirs
 
-    override = os.environ.get("TALKFACE_CACHE_DIR")
-    cache = Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME))
-    return AppPaths(settings=qt_settings_file(), cache=cache, recovery=recovery_dir())
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def cache_dir(kind: str) -> Path:
+    """The cache of one kind of derived data: "audio" (analysis), "frames" (rendered frames)."""
+    return cache_root() / kind
 
 
 def recovery_dir() -> Path:

@@ -25,13 +25,13 @@ def make_window(qtbot, tmp_path):
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QMessageBox
 
-    from talkface_studio.ui.main_window import MainWindow
+    from talkface_studio.ui.window.main_window import MainWindow
 
     def make(sync=True, settings_name="settings.ini", size=(1400, 900)):
         w = MainWindow(settings=QSettings(str(tmp_path / settings_name), QSettings.IniFormat), synchronous=sync,
                        recovery_dir=tmp_path / "recovery")
         w.answers = []
-        w.ask = lambda *a, **k: w.answers.pop(0) if w.answers else QMessageBox.Discard
+        w.prompts.ask = lambda *a, **k: w.answers.pop(0) if w.answers else QMessageBox.Discard
         qtbot.addWidget(w)
         if size:
             w.resize(*size)

@@ -230,7 +230,7 @@ def test_a_take_never_generated_exports_what_a_render_would_show(generated, tmp_
     before = fresh.read_bytes()
     capsys.readouterr()
     assert main(["export-curves", str(fresh), "-o", str(tmp_path / "f.csv"), "--format", "livelink"]) == 0
-    assert "was (re)generated for this export" in capsys.readouterr().err
+    assert "was never generated: performed in memory for this export" in capsys.readouterr().err
     values = np.array([r[2:] for r in _rows(tmp_path / "f.csv")[1:]], float)
     assert values[:, LIVE_LINK_VALUES.index("JawOpen")].max() > 0.3  # the lip sync, not a still face
     assert fresh.read_bytes() == before  # exporting never edits the project

@@ -1,4 +1,6 @@
-"""The split between rooms is mechanical: import-linter checks the contracts in pyproject.toml."""
+"""The split between rooms is mechanical: import-linter checks the contracts in pyproject.toml (the
+house's layers, perform and render independent, farm and training covered, the ui rooms), and the ui
+package's objects keep out of each other's private members."""
 
 import shutil
 import subprocess
@@ -23,3 +25,17 @@ def test_core_imports_without_torch_or_qt():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_ui_objects_do_not_reach_into_each_others_private_members():
+    """A widget or controller talks to another through what it declares public: `x._name` is only
+    ever `self._name` (or `cls._name`) in the ui package."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "talkface_studio" / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                if not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)}")
+    assert not found, "\n".join(found)

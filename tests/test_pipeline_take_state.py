@@ -71,6 +71,10 @@ def test_snapshot_applies_mouth_edits_and_pose(state):
 def test_snapshot_is_immutable_and_fit_is_reused(state):
     snap = state.snapshot("t")
     with pytest.raises(ValueError):
-        snap.expression[0, 0, 0] = 1
+        snap.channels["jaw_open"][0] = 1
+    rows = snap.expression_rows(40, 41).copy()
+    AddKeys("t", "jaw_open", [(40, 1.0)]).do(state.project)  # a later edit does not reach the snapshot
+    np.testing.assert_array_equal(snap.expression_rows(40, 41), rows)
+    state.project.take("t").channel("jaw_open").layers = ()
     assert state.fit("t") is state.fit("t")
     assert state.project.take("t").portrait_fit["schema"] == "talkface.portrait_fit"

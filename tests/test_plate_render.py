@@ -14,7 +14,8 @@ from PIL import Image
 from talkface_studio.cli.main import main
 from talkface_studio.pipeline.export.exr_sequence import read_exr
 from talkface_studio.pipeline.ffmpeg import decode_video, ffmpeg_exe, probe
-from talkface_studio.pipeline.plate.job import PlateJob
+from talkface_studio.pipeline.job import RenderJob
+from talkface_studio.pipeline.plate.framing import PlateFraming
 from talkface_studio.pipeline.take_state import TakeState, load_take
 from talkface_studio.render.registry import get_renderer
 
@@ -36,13 +37,14 @@ def _cache(tmp_path, monkeypatch):
 
 def _job(tfs, start=0, stop=10, alpha=False, max_side=2048):
     project, take = load_take(tfs)
-    return PlateJob.open(TakeState(project).snapshot(take), start, stop, max_side, alpha=alpha)
+    snapshot = TakeState(project).snapshot(take)
+    return RenderJob(snapshot, start, stop, plate=PlateFraming.open(snapshot.portrait, max_side, alpha=alpha))
 
 
 def _reach(job, renderer, frames):
     """bool [H, W]: where the moving layer (head, hair, neck) is at rest or in any of `frames`
     (landmarks at the render size), grown by 2 px: all a plate frame may change."""
-    src = job.source
+    src = job.plate.source
     s = src.render_side
     layer = renderer.layer_alpha(src.portrait, src.portrait.landmarks, s) > 0
     for lm in job.take.landmarks(job.start, job.stop, s)[frames]:
@@ -71,7 +73,7 @@ def test_plate_is_the_photo_outside_the_head_on_every_frame(project, tmp_path, c
     photo = read_photo(project)
     job = _job(project)
     reach = _reach(job, get_renderer("mesh_warp", device="cpu"), slice(None))
-    assert job.source.native and reach.mean() < 0.1        # the head region is a small part of it
+    assert job.plate.source.native and reach.mean() < 0.1        # the head region is a small part of it
     paths = _png_frames(out)
     assert [p.name for p in paths] == [f"t1.{f:06d}.png" for f in range(10)]
     changed = []
@@ -133,10 +135,10 @@ def test_alpha_is_the_performer_matte_and_reads_back_from_png_exr_and_prores(pro
         assert np.abs(mov[i, :HEIGHT, :WIDTH, 3].astype(int) - png[..., 3]).max() <= 1   # ProRes 4444 alpha
         assert np.abs(mov[i, :HEIGHT, :WIDTH, :3].astype(int) - rgb).mean() < 1.0
         # what the matte is: the performer opaque, the background clear, moving with the head
-        lm = job.take.landmarks(i, i + 1, job.source.render_side)[0]
+        lm = job.take.landmarks(i, i + 1, job.plate.source.render_side)[0]
         face = np.zeros(alpha.shape, np.uint8)
-        pts = lm[[1, 4, 168, 6, 13, 14, 152, 10], :2] * job.source.source_side / job.source.render_side
-        for x, y in pts + np.array(job.source.box[:2]):
+        pts = lm[[1, 4, 168, 6, 13, 14, 152, 10], :2] * job.plate.source.source_side / job.plate.source.render_side
+        for x, y in pts + np.array(job.plate.source.box[:2]):
             face[int(y), int(x)] = 1
         assert alpha[face > 0].min() > 0.98
         assert alpha[:40, :40].max() < 0.05 and alpha[:40, -40:].max() < 0.05
@@ -200,7 +202,7 @@ def test_small_face_in_a_full_hd_frame(tmp_path, capsys):
     assert "1920x1080 plate" in capsys.readouterr().out.strip().splitlines()[-1]
     job = _job(tfs, 0, 3)
     reach = _reach(job, get_renderer("mesh_warp", device="cpu"), slice(None))
-    assert reach.mean() < 0.02 and job.source.render_side < 256
+    assert reach.mean() < 0.02 and job.plate.source.render_side < 256
     photo = read_photo(tfs)
     frames = [np.asarray(Image.open(p)) for p in _png_frames(out)]
     assert len(frames) == 3
@@ -247,13 +249,14 @@ def test_photo_changed_since_it_was_fitted_is_refused(project, tmp_path, capsys)
 
 def test_plate_too_large_for_memory_is_refused(project, tmp_path, capsys, monkeypatch):
     from talkface_studio.core.errors import MediaError
+    from talkface_studio.core import limits
     from talkface_studio.pipeline.plate import source
 
     tall = tmp_path / "tall.png"
     Image.new("RGB", (9000, 2)).save(tall)                      # a real header past the 8192-px side
     with pytest.raises(MediaError, match=r"plate would be 9000x2 .*at most 36 MP and 8192 px a side"):
         source.plate_size(tall)
-    monkeypatch.setattr(source, "MAX_PLATE_PIXELS", 400_000)     # the project's 961x541 photo is 0.52 MP
+    monkeypatch.setattr(limits, "MAX_PLATE_PIXELS", 400_000)     # the project's 961x541 photo is 0.52 MP
     out = tmp_path / "new" / "plate.mp4"
     line = _refused(["render", str(project), "--plate", "-o", str(out)], capsys, out)
     assert "photo.png" in line and "plate would be 961x541 (0.5 MP); plate mode renders at most 0.4 MP" in line

@@ -32,16 +32,16 @@ def project_path(tmp_path):
 
 def test_discarded_changes_are_not_offered_as_a_recovery(make_window, project_path):
     w = make_window()
-    assert w.open_project(project_path)
+    assert w.files.open_project(project_path)
     w.document.push(PaintEmotion(w.document.current_take, 2, 10, "angry", 2))
-    w.autosave_now()
+    w.files.autosave_now()
     assert project_file.find_recovery(project_path) is not None
     w.answers.append(QMessageBox.Discard)  # "Save changes to scene?" -> Discard, then quit
     assert w.close()
     assert project_file.find_recovery(project_path) is None
     w2 = make_window()
     w2.answers.append(QMessageBox.Yes)  # would restore the discarded edit if it were offered
-    w2.open_project(project_path)
+    w2.files.open_project(project_path)
     assert not w2.document.take.emotion_track.segments and w2.answers == [QMessageBox.Yes]
 
 
@@ -63,7 +63,7 @@ def test_no_key_press_matches_two_shortcuts(make_window):
 
 def test_window_fits_a_laptop_screen_width(make_window, project_path):
     w = make_window()
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     # the emotion palette held the whole window ~900 px wide; it now scrolls sideways
     assert w.minimumSizeHint().width() <= 800
     assert w.timeline.palette_bar.isVisible() and w.timeline.palette_bar.emotion_buttons
@@ -72,7 +72,7 @@ def test_window_fits_a_laptop_screen_width(make_window, project_path):
 def test_window_fits_a_laptop_screen_height(make_window, project_path):
     """Docks stacked ~790 px tall; a 1366 x 768 laptop (minus panel and title bar) has ~700."""
     w = make_window()
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     assert w.minimumSizeHint().height() <= 700
     w.resize(1366, 700)
     for key in ("timeline", "curves", "inspector"):
@@ -84,17 +84,17 @@ def test_window_fits_a_laptop_screen_height(make_window, project_path):
 
 def test_second_take_from_audio_and_switching_takes(make_window, project_path):
     w = make_window()
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     first = w.document.current_take
     w.document.push(PaintEmotion(first, 2, 10, "sad", 2))
-    w.import_audio(project_path.parent / "line.wav", new_take=True)
+    w.media.import_audio(project_path.parent / "line.wav", new_take=True)
     names = w.document.project.take_names()
     assert names == [first, "line"] and w.document.current_take == "line"
     second = w.document.take
     assert second.portrait_path == w.document.project.take(first).portrait_path and second.n_frames == 24
-    assert not second.emotion_track.segments and [w.take_box.itemText(i) for i in range(w.take_box.count())] == names
-    w.take_box.setCurrentIndex(0)
-    w.take_box.activated.emit(0)  # what picking it in the toolbar does
+    assert not second.emotion_track.segments and [w.transport.take_box.itemText(i) for i in range(w.transport.take_box.count())] == names
+    w.transport.take_box.setCurrentIndex(0)
+    w.transport.take_box.activated.emit(0)  # what picking it in the toolbar does
     assert w.document.current_take == first and w.document.take.emotion_track.segments[0].emotion == "sad"
     w.document.undo_stack.undo()  # undoing the new take removes it
     assert w.document.project.take_names() == [first]

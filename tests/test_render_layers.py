@@ -233,7 +233,7 @@ def test_a_turned_head_carries_its_glasses_rigidly(renderer, glasses):
     moved = _posed(glasses, yaw=8, roll=5)
     out = next(renderer.render(glasses, moved[None], SIZE))
     # the bridge (between the inner eye corners) lands where the rigid head motion puts it
-    from talkface_studio.render.rigid_glasses import rigid_map
+    from talkface_studio.render.mesh_warp.rigid_glasses import rigid_map
     m = rigid_map(lm, moved)
     inner = 0.5 * (moved[133, :2] + moved[362, :2])
     src = m[:, :2] @ inner + m[:, 2]

@@ -11,11 +11,11 @@ import torch
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.face.geometry import rotation_from_angles
 from talkface_studio.render.device import pick_device
-from talkface_studio.render.face_loops import (EYES, INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS,
+from talkface_studio.render.mesh_warp.face_loops import (EYES, INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS,
                                                inner_lip_loop)
 from talkface_studio.render.registry import get_renderer
-from talkface_studio.render.raster import visible_triangles
-from talkface_studio.render.warp_mesh import signed_areas
+from talkface_studio.render.mesh_warp.raster import visible_triangles
+from talkface_studio.render.mesh_warp.warp_mesh import signed_areas
 
 PORTRAIT = Path(__file__).resolve().parents[1] / "resources" / "demo" / "portrait.png"
 SIZE = 256
@@ -224,7 +224,7 @@ def test_the_gpu_code_path_matches_the_cpu_one(portrait):
     run here on the CPU: it draws what the OpenCV path draws, up to 8-bit interpolation."""
     import dataclasses
     import torch as th
-    from talkface_studio.render import flow
+    from talkface_studio.render.mesh_warp import flow
     r = get_renderer("mesh_warp", device="cpu")
     prep = r.prepare(portrait, SIZE)
     torch_path = dataclasses.replace(prep, cpu=None, identity=th.from_numpy(flow.identity_grid(SIZE))[None])
@@ -246,7 +246,7 @@ def test_cuda_matches_cpu(portrait):
 # -- speed-minded internals: they must stay exact -------------------------------------------------
 
 def test_scanline_raster_matches_a_brute_force_point_in_triangle_reference(renderer, portrait):
-    from talkface_studio.render.raster import node_step, rasterize_displacement
+    from talkface_studio.render.mesh_warp.raster import node_step, rasterize_displacement
     prep = renderer.prepare(portrait, SIZE)
     lm = open_mouth(rotate(rest(portrait), 15, -8, 6), 0.3)
     pts, depth = renderer._mesh_points(prep, lm)
@@ -278,7 +278,7 @@ def test_scanline_raster_matches_a_brute_force_point_in_triangle_reference(rende
 
 @pytest.mark.parametrize("size", [97, 256, 512])
 def test_zero_displacement_samples_every_pixel_exactly(size):
-    from talkface_studio.render import flow
+    from talkface_studio.render.mesh_warp import flow
     tex = torch.rand(1, 3, size, size) * 255 + flow.TEXTURE_OFFSET
     g = 64
     zero = np.zeros((g, g, 2), np.float32)
@@ -428,7 +428,7 @@ def test_half_blink_slides_a_skin_lid_over_an_unsquashed_eye(renderer, portrait)
 
 def with_lip_gap(lm, mm):
     """The lower inner lip (and the jaw under it) moved so the inner lips part by ``mm``."""
-    from talkface_studio.render.mouth import lip_gap_mm
+    from talkface_studio.render.mesh_warp.mouth import lip_gap_mm
     lm = lm.copy()
     width = np.linalg.norm(lm[MOUTH_CORNERS[1], :2] - lm[MOUTH_CORNERS[0], :2])
     line = lm[list(INNER_UPPER_LIP) + list(MOUTH_CORNERS), 1].max()
@@ -450,7 +450,7 @@ def test_lips_parted_less_than_the_portrait_show_an_opening_of_that_size(portrai
     import mediapipe as mp
     from skimage.draw import polygon2mask
 
-    from talkface_studio.render.mouth import lip_gap_mm
+    from talkface_studio.render.mesh_warp.mouth import lip_gap_mm
     size = 512
     fit = portrait
     renderer = get_renderer("mesh_warp", device="cpu")
@@ -483,7 +483,7 @@ def test_lips_parted_less_than_the_portrait_show_an_opening_of_that_size(portrai
 def test_the_mouth_does_not_pop_as_the_gap_crosses_the_seam_or_the_portrait_gap(renderer, portrait):
     """Small steps of the driving gap make small changes of the mouth's pixels, across the seam
     threshold (~1.5 mm) and the portrait's own gap alike."""
-    from talkface_studio.render.mouth import lip_gap_mm
+    from talkface_studio.render.mesh_warp.mouth import lip_gap_mm
     src = rest(portrait)
     own = lip_gap_mm(src)
     steps = np.concatenate([np.arange(0.6, 2.6, 0.2), own + np.arange(-1.0, 1.01, 0.2)])
@@ -497,8 +497,8 @@ def test_the_mouth_does_not_pop_as_the_gap_crosses_the_seam_or_the_portrait_gap(
 
 
 def test_cache_version_follows_the_source_and_the_detail_setting(tmp_path):
-    from talkface_studio.render.code_version import source_digest
-    from talkface_studio.render.mesh_warp import MeshWarpRenderer
+    from talkface_studio.render.mesh_warp.code_version import source_digest
+    from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer
 
     a, b = MeshWarpRenderer("cpu"), MeshWarpRenderer("cpu", detail=0.0)
     assert a.version != b.version  # other shading, other pixels: never the same cache entry

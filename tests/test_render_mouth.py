@@ -12,10 +12,10 @@ import pytest
 from skimage.draw import polygon2mask
 
 from neutral_drive import neutral_lower_face
-from talkface_studio.render.face_loops import (INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS,
+from talkface_studio.render.mesh_warp.face_loops import (INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS,
                                                inner_lip_loop)
-from talkface_studio.render.mouth import eye_span
-from talkface_studio.render.mouth_look import mouth_colours
+from talkface_studio.render.mesh_warp.mouth import eye_span
+from talkface_studio.render.mesh_warp.mouth_look import mouth_colours
 from talkface_studio.render.registry import get_renderer
 from test_render_mesh_warp import close_mouth, open_mouth, rotate
 

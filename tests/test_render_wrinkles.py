@@ -14,8 +14,8 @@ from talkface_studio.face.relocate import relocate
 from talkface_studio.face.topology import canonical_face
 from talkface_studio.perform import action_units as au
 from talkface_studio.perform.neutralize import neutralize_identity
-from talkface_studio.render.fold_lines import PLACED, compression, fold_weights, pair_lengths
-from talkface_studio.render.mesh_warp import MeshWarpRenderer
+from talkface_studio.render.mesh_warp.fold_lines import PLACED, compression, fold_weights, pair_lengths
+from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer
 
 PORTRAIT = Path(__file__).resolve().parents[1] / "resources" / "demo" / "portrait.png"
 SIZE = 256
@@ -82,7 +82,7 @@ AU_FOLDS = {
 def test_each_action_unit_creases_the_skin_where_it_should(shaded, plain, portrait, name, monkeypatch):
     # the folds alone: an AU that lowers the demo portrait's smiling corners also relaxes its
     # smile's shading (``smile_relief``, tested below)
-    import talkface_studio.render.wrinkles as wrinkles
+    import talkface_studio.render.mesh_warp.wrinkles as wrinkles
     monkeypatch.setattr(wrinkles, "smile_removed", lambda *a: 0.0)
     make, anchors, radius = AU_FOLDS[name]
     lm = with_field(portrait, 1.2 * make())
@@ -128,7 +128,7 @@ def test_removing_a_smile_relaxes_its_nasolabial_folds(shaded, plain, portrait):
     lum = off @ LUMA
     darker = diff < -2
     assert (diff[darker] > -0.26 * lum[darker] - 1).all()
-    from talkface_studio.render.smile_relief import REGION
+    from talkface_studio.render.mesh_warp.smile_relief import REGION
     mm = np.linalg.norm(neutral[263, :2] - neutral[33, :2]) / 63.0
     yy, xx = np.mgrid[:SIZE, :SIZE] + 0.5
     cheeks = np.zeros((SIZE, SIZE), bool)
@@ -208,7 +208,7 @@ def test_an_open_vowel_is_no_smile_to_the_relief():
     smile it stays off."""
     from talkface_studio.face.portrait import fit_portrait
     from talkface_studio.perform.blendshapes import compose
-    from talkface_studio.render.smile_relief import smile_removed, smile_score
+    from talkface_studio.render.mesh_warp.smile_relief import smile_removed, smile_score
     fit = fit_portrait(Path(__file__).resolve().parent / "data" / "portraits" / "smiling_man.jpg", size=SIZE)
     lm = np.asarray(fit.landmarks, np.float32)
     own = smile_score(lm.astype(np.float64))

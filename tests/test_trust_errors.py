@@ -180,14 +180,14 @@ def test_render_says_nothing_about_regenerating_when_it_then_fails(tmp_path, cap
 def test_the_apps_portrait_import_refuses_a_photo_without_a_face(make_window, tmp_path, capsys):
     project = make_project(tmp_path, capsys)
     w = make_window()
-    assert w.open_project(project, ask_save=False)
+    assert w.files.open_project(project, ask_save=False)
     errors = []
-    w.fail = lambda title, exc: errors.append(f"{title}: {exc}")
-    w.import_portrait(_faceless(tmp_path / "wall.png", "gradient"))
+    w.prompts.fail = lambda title, exc: errors.append(f"{title}: {exc}")
+    w.media.import_portrait(_faceless(tmp_path / "wall.png", "gradient"))
     assert len(errors) == 1 and "wall.png" in errors[0] and "no face" in errors[0]
     assert Path(w.document.take.portrait_path).name == "face.png" and not w.document.dirty
     shutil.copy(DEMO / "portrait.png", tmp_path / "other.png")
-    w.import_portrait(tmp_path / "other.png")
+    w.media.import_portrait(tmp_path / "other.png")
     assert Path(w.document.take.portrait_path).name == "other.png"
     assert w.document.take.portrait_fit["schema"] == "talkface.portrait_fit"
     w.document.undo_stack.undo()  # one undo step puts the old portrait (and its fit) back

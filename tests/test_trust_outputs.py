@@ -204,7 +204,7 @@ def test_save_as_onto_media_is_refused(work):
 
 def test_the_apps_export_refuses_media(work):
     """The render queue's worker (Qt-free part) checks the guard the window hands it."""
-    from talkface_studio.ui.render_jobs import RenderSpec, run_spec
+    from talkface_studio.pipeline.render_jobs import RenderSpec, run_spec
     from talkface_studio.pipeline.cancel import CancelToken
 
     project = pf.load_project(work / "scene.tfs")

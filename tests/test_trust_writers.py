@@ -300,18 +300,18 @@ def test_the_app_asks_and_never_drops_a_version(make_window, tmp_path, monkeypat
     path = tmp_path / "scene.tfs"
     _simple(path)
     w = make_window()
-    assert w.open_project(path, ask_save=False)
+    assert w.files.open_project(path, ask_save=False)
     w.document.push(C.PaintEmotion("take1", 0, 10, "happy"))  # mine, unsaved
     theirs = pf.load_project(path)
     C.UndoStack(theirs).push(C.PaintEmotion("take1", 20, 30, "sad"))
     pf.save_project(theirs)
     theirs_bytes = path.read_bytes()
     asked = []
-    w.ask_choice = lambda title, text, choices: asked.append(choices) or choice
+    w.prompts.ask_choice = lambda title, text, choices: asked.append(choices) or choice
     other = tmp_path / "mine.tfs"
-    monkeypatch.setattr("talkface_studio.ui.project_io.QFileDialog.getSaveFileName",
+    monkeypatch.setattr("talkface_studio.ui.window.project_files.QFileDialog.getSaveFileName",
                         staticmethod(lambda *a, **k: (str(other), "")))
-    w.save()
+    w.files.save()
     assert asked == [["Keep mine", "Take theirs", "Save As…"]]
     emotions = lambda p: [s.emotion for s in pf.load_project(p).takes[0].emotion_track.segments]  # noqa: E731
     if choice == "Keep mine":

@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from talkface_studio.perform.arkit.names import LIVE_LINK_VALUES  # noqa: E402
 from talkface_studio.pipeline.export.livelink import livelink_timecode  # noqa: E402
-from talkface_studio.ui import deliverable_imports, project_io  # noqa: E402
-from talkface_studio.ui.render_jobs import FORMATS  # noqa: E402
+from talkface_studio.ui.window import deliverable_imports  # noqa: E402
+from talkface_studio.ui.window import exports  # noqa: E402
+from talkface_studio.pipeline.render_jobs import FORMATS  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -22,7 +23,7 @@ def window(make_window, demo_dir, tmp_path):
     shutil.copytree(demo_dir, tmp_path / "p")
     w = make_window()
     w.render_queue.show_dialogs = False
-    assert w.open_project(tmp_path / "p" / "demo.tfs")
+    assert w.files.open_project(tmp_path / "p" / "demo.tfs")
     return w
 
 
@@ -43,21 +44,21 @@ def test_import_live_link_is_one_undo_step_and_asks_before_resampling(window, tm
     take = doc.take
     before = take.final_channels()["head_yaw"].copy()
     deliverable_imports.import_livelink(window, _capture(tmp_path / "same.csv", 50, 25, 12.0))
-    assert doc.undo_stack.count() == 1 and "Import same.csv" in doc.undo_stack.undoText()
+    assert len(doc.undo_stack) == 1 and "Import same.csv" in doc.undo_stack.undo_label
     assert np.allclose(take.final_channels()["head_yaw"][:50], 12.0, atol=0.01)
     doc.undo_stack.undo()
     assert np.allclose(take.final_channels()["head_yaw"], before)
     sixty = _capture(tmp_path / "sixty.csv", 120, 60, -8.0)
     window.answers = [QMessageBox.Cancel]
     deliverable_imports.import_livelink(window, sixty)
-    assert doc.undo_stack.index() == 0 and not window.answers  # asked, and cancelled
+    assert doc.undo_stack.index == 0 and not window.answers  # asked, and cancelled
     window.answers = [QMessageBox.Yes]
     deliverable_imports.import_livelink(window, sixty)
     assert np.allclose(take.final_channels()["head_yaw"][:49], -8.0, atol=0.01)
     (tmp_path / "broken.csv").write_text("Timecode,BlendShapeCount,EyeBlinkLeft\n")
     deliverable_imports.import_livelink(window, tmp_path / "broken.csv")
     assert "broken.csv: missing column(s)" in window.status.currentMessage()  # one line, nothing imported
-    assert doc.undo_stack.index() == 1
+    assert doc.undo_stack.index == 1
 
 
 def test_import_editorial_markers_paints_the_lane_in_one_step(window, tmp_path):
@@ -76,12 +77,12 @@ def test_import_editorial_markers_paints_the_lane_in_one_step(window, tmp_path):
     assert deliverable_imports.import_editorial(window, tmp_path / "edit.otio")
     assert any((s.start, s.end, s.emotion, s.level) == (20, 50, "angry", 3) for s in take.emotion_track.segments)
     assert take.channel("emo_angry").base[35] > emo_before[35] + 0.5  # the expression follows at once
-    assert doc.undo_stack.count() == 1
+    assert len(doc.undo_stack) == 1
     doc.undo_stack.undo()
     assert take.emotion_track.snapshot() == before
     (tmp_path / "bad.otio").write_text("{")
     assert not deliverable_imports.import_editorial(window, tmp_path / "bad.otio")
-    assert doc.undo_stack.index() == 0
+    assert doc.undo_stack.index == 0
 
 
 def test_file_menu_offers_the_imports_and_export_offers_arkit(window):
@@ -89,6 +90,6 @@ def test_file_menu_offers_the_imports_and_export_offers_arkit(window):
     assert "Import &Live Link Capture…" in texts and "Import E&ditorial Markers…" in texts
     assert FORMATS["ARKit curves (Live Link CSV)"] == (".csv", "livelink")
     assert FORMATS["ARKit curves (USD)"] == (".usda", "usd")
-    dialog = project_io.ExportDialog(window._last_dir(), "line", False, window)
+    dialog = exports.ExportDialog(window.files.last_dir(), "line", False, window)
     dialog.format.setCurrentText("ARKit curves (USD)")
     assert dialog.path.text().endswith("line_arkit.usda") and not dialog.size.isEnabled()

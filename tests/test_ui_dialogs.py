@@ -15,11 +15,11 @@ from talkface_studio.core.commands import AddLayer, SetBase  # noqa: E402
 from talkface_studio.core.project import Project  # noqa: E402
 from talkface_studio.core.take import Take  # noqa: E402
 from talkface_studio.core.timebase import FrameRate  # noqa: E402
-from talkface_studio.ui import project_io  # noqa: E402
-from talkface_studio.ui.curve_editor import CurveEditor  # noqa: E402
+from talkface_studio.ui.window import exports  # noqa: E402
+from talkface_studio.ui.curves.curve_editor import CurveEditor  # noqa: E402
 from talkface_studio.ui.document import Document  # noqa: E402
-from talkface_studio.ui.key_gestures import KeyRef  # noqa: E402
-from talkface_studio.ui.render_jobs import FORMATS  # noqa: E402
+from talkface_studio.ui.selection import KeyRef  # noqa: E402
+from talkface_studio.pipeline.render_jobs import FORMATS  # noqa: E402
 from talkface_studio.ui.session import Session  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -31,7 +31,7 @@ def test_every_shortcut_the_help_lists_triggers_its_action(make_window, qtbot):
     from PySide6.QtGui import QKeySequence
     from PySide6.QtWidgets import QApplication
 
-    from talkface_studio.ui.help_dialogs import ShortcutsDialog
+    from talkface_studio.ui.window.help_dialogs import ShortcutsDialog
 
     w = make_window()
     w.activateWindow()
@@ -127,11 +127,11 @@ def test_export_dialog_writes_each_format(make_window, demo_dir, tmp_path, monke
     shutil.copytree(demo_dir, tmp_path / "p")
     w = make_window()
     w.render_queue.show_dialogs = False
-    w.open_project(tmp_path / "p" / "demo.tfs")
+    w.files.open_project(tmp_path / "p" / "demo.tfs")
     w.session.set_in_out(40, 44)  # four frames keep the test fast
     picked = {}
 
-    class Answer(project_io.ExportDialog):
+    class Answer(exports.ExportDialog):
         def exec(self):
             self.format.setCurrentText(picked["format"])
             self.path.setText(str(tmp_path / "out" / picked["stem"]))
@@ -139,10 +139,10 @@ def test_export_dialog_writes_each_format(make_window, demo_dir, tmp_path, monke
             self.in_out.setChecked(True)
             return 1
 
-    monkeypatch.setattr(project_io, "ExportDialog", Answer)
+    monkeypatch.setattr(exports, "ExportDialog", Answer)
     for i, name in enumerate(FORMATS):
         picked.update(format=name, stem=f"take{i}")
-        w.export_dialog()
+        w.exports.export_dialog()
         entry = w.render_queue.entries[-1]
         assert entry.status == "done", w.render_queue.log.toPlainText()
         out = entry.result
@@ -155,4 +155,4 @@ def test_export_dialog_writes_each_format(make_window, demo_dir, tmp_path, monke
         if kind == "curves":
             text = out.read_text()
             assert "jaw_open" in text and "head_yaw" in text
-    assert w.document.undo_stack.count() == 0  # exporting never edits the project
+    assert len(w.document.undo_stack) == 0  # exporting never edits the project

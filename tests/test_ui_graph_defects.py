@@ -18,8 +18,8 @@ from talkface_studio.core.channels import Channel  # noqa: E402
 from talkface_studio.core.project import Project  # noqa: E402
 from talkface_studio.core.take import Take  # noqa: E402
 from talkface_studio.core.timebase import FrameRate  # noqa: E402
-from talkface_studio.ui.key_gestures import KeyRef  # noqa: E402
-from talkface_studio.ui.lane_gestures import Brush  # noqa: E402
+from talkface_studio.ui.selection import KeyRef  # noqa: E402
+from talkface_studio.ui.selection import Brush  # noqa: E402
 
 pytestmark = pytest.mark.gui
 N = 120
@@ -98,7 +98,7 @@ def test_reset_to_generated_removes_its_keys_from_the_model_and_the_selection(ma
 def test_key_at_playhead_keeps_a_jaw_peak_where_it_was(make_window, project_path, qtbot):
     """S beside a generated jaw_open peak used to pull it down (0.8 -> 0.72) and later."""
     w = make_window()
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     take = w.document.take
     w.session.visible_channels = {"jaw_open", "head_yaw", "blink"}
     w.session.channels_shown.emit()
@@ -145,13 +145,13 @@ def test_one_level_change_is_one_undo_step_that_changes_the_level(make_window, q
     w.session.select_segment(segment.id)
     activate(w, qtbot)
     stack = w.document.undo_stack
-    n = stack.count()
+    n = len(stack)
     level = w.inspector.level
     level.setFocus()
     qtbot.keyClick(level, Qt.Key_A, Qt.ControlModifier)
     qtbot.keyClicks(level, "1")
     qtbot.keyClick(level, Qt.Key_Return)  # the spin box repeats its value here
-    assert stack.count() == n + 1
+    assert len(stack) == n + 1
     stack.undo()
     assert take.emotion_track.get(segment.id).level == 2  # the one step did the change
 
@@ -162,13 +162,13 @@ def test_the_viewer_says_what_it_waits_for_while_a_take_opens_and_a_portrait_imp
     w = make_window(sync=False)
     steps = []
     w.slicer.stage.connect(lambda i, n: steps.append(w.viewer.busy))
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     assert w.viewer.busy is not None and "preparing the preview" in w.viewer.busy
     assert "Import audio" not in w.viewer.message
     qtbot.waitUntil(lambda: w.viewer.frame is not None, timeout=90000)
     assert w.viewer.busy is None and any(s and "Rendering" in s for s in steps)
     portrait = project_path.parent / "media" / "portrait.png"
-    w.import_portrait(portrait)
+    w.media.import_portrait(portrait)
     assert w.viewer.busy == "Fitting the face in portrait.png…"
     qtbot.waitUntil(lambda: w.document.take.portrait_path == portrait.absolute(), timeout=60000)
     qtbot.waitUntil(lambda: w.viewer.busy is None, timeout=60000)
@@ -178,35 +178,35 @@ def test_the_viewer_says_what_it_waits_for_while_a_take_opens_and_a_portrait_imp
 
 def test_generate_mark_survives_save_reopen_and_recovery(make_window, project_path, tmp_path):
     w = make_window()
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     generate = w.actions_by_name["generate"]
-    assert not w.stale and "•" not in generate.iconText()  # the demo was generated
+    assert not w.take_status.stale and "•" not in generate.iconText()  # the demo was generated
     w.session.set_brush(Brush("paint", "angry", 3))
     w.timeline.lane.press_at(w.timeline.lane.mapping.x_of(5))
     w.timeline.lane.release_at(w.timeline.lane.mapping.x_of(30))
-    assert w.stale and generate.iconText().endswith("•")
+    assert w.take_status.stale and generate.iconText().endswith("•")
     out = tmp_path / "saved.tfs"
-    assert w.save_to(out)
+    assert w.files.save_to(out)
     w2 = make_window()
-    w2.open_project(out)
-    assert w2.stale and w2.actions_by_name["generate"].iconText().endswith("•")
+    w2.files.open_project(out)
+    assert w2.take_status.stale and w2.actions_by_name["generate"].iconText().endswith("•")
     w2.generate()
-    assert not w2.stale
+    assert not w2.take_status.stale
     w2.document.undo_stack.undo()  # undoing Generate brings the mark back
-    assert w2.stale
+    assert w2.take_status.stale
     w2.document.undo_stack.redo()
-    assert w2.save_to(out)
+    assert w2.files.save_to(out)
     w3 = make_window()
-    w3.open_project(out)
-    assert not w3.stale
+    w3.files.open_project(out)
+    assert not w3.take_status.stale
     w3.session.set_brush(Brush("paint", "sad", 1))
     w3.timeline.lane.press_at(w3.timeline.lane.mapping.x_of(40))
     w3.timeline.lane.release_at(w3.timeline.lane.mapping.x_of(60))
-    w3.autosave_now()  # then a crash
+    w3.files.autosave_now()  # then a crash
     w4 = make_window()
     w4.answers.append(QMessageBox.Yes)
-    w4.open_project(out)
-    assert w4.document.dirty and w4.stale
+    w4.files.open_project(out)
+    assert w4.document.dirty and w4.take_status.stale
 
 
 def test_timeline_and_curve_editor_zoom_and_pan_together(make_window, qtbot):

@@ -16,7 +16,7 @@ from talkface_studio.core.channels import Channel  # noqa: E402
 from talkface_studio.core.project import Project  # noqa: E402
 from talkface_studio.core.take import Take  # noqa: E402
 from talkface_studio.core.timebase import FrameRate  # noqa: E402
-from talkface_studio.ui.key_gestures import KeyRef  # noqa: E402
+from talkface_studio.ui.selection import KeyRef  # noqa: E402
 
 pytestmark = pytest.mark.gui
 N = 120
@@ -37,7 +37,7 @@ def window(make_window, channels=("jaw_open",), keys=((30, 0.2), (60, 0.8), (90,
         ce.add_key_at(f, v, channel="jaw_open")
     w.session.select_keys(set())
     ce.frame_all()
-    w.document.undo_stack.setClean()
+    w.document.undo_stack.set_clean()
     return w
 
 
@@ -63,12 +63,12 @@ def test_dragging_a_handle_turns_the_tangent_and_break_lets_one_side_move(make_w
     sides = {side: (x, y) for r, side, x, y in ce.selection_items.handle_points}
     assert set(sides) == {"in", "out"}  # smooth spans on both sides: two handles
     before = take.channel("jaw_open").final().copy()
-    n = w.document.undo_stack.count()
+    n = len(w.document.undo_stack)
     x, y = sides["out"]
     drag(ce.plot.viewport(), [plot_point(ce, x, y), plot_point(ce, x, y + 0.1), plot_point(ce, x, y + 0.3)])
     key = layer(w).key(mid.key)
     assert key.tangent == "free" and key.out_slope > 0.02 and key.in_slope == key.out_slope  # unified
-    assert w.document.undo_stack.count() == n + 1
+    assert len(w.document.undo_stack) == n + 1
     after = take.channel("jaw_open").final()
     assert after[70] > before[70] + 0.02 and after[50] < before[50] - 0.02  # both sides turned together
     ce.set_broken(True)
@@ -143,9 +143,9 @@ def test_inspector_fields_stay_blank_for_a_mixed_selection_and_set_them_all(make
     panel.value.editingFinished.emit()
     assert [k.value for k in layer(w).keys if k.frame in (30, 90)] == [0.5, 0.5]
     assert panel.value.text() == "0.5"
-    n = w.document.undo_stack.count()
+    n = len(w.document.undo_stack)
     panel.value.editingFinished.emit()  # leaving the field again changes nothing: no undo step
-    assert w.document.undo_stack.count() == n
+    assert len(w.document.undo_stack) == n
     w.session.select_keys({ref_at(w, 60)})
     assert panel.frame.text() == "60" and panel.value.text() == "0.8"
 
@@ -160,7 +160,7 @@ def test_next_and_previous_key_and_the_frame_field(make_window, qtbot):
     qtbot.keyClick(w, Qt.Key_Comma)
     qtbot.keyClick(w, Qt.Key_Comma)
     assert w.session.playhead == 30
-    field = w.frame_field
+    field = w.transport.frame_field
     field.setFocus()
     field.selectAll()
     qtbot.keyClicks(field, "00:00:03:12")  # 24 fps: 84
@@ -180,11 +180,11 @@ def test_markers_add_rename_drag_delete_undo_and_save(make_window, qtbot, tmp_pa
     x = lane.mapping.x_of(20.5)
     qtbot.mouseDClick(lane, Qt.LeftButton, pos=QPointF(x, 10).toPoint())
     assert w.document.take.markers[0].name == "breath"
-    n = w.document.undo_stack.count()
+    n = len(w.document.undo_stack)
     drag(lane, [QPointF(x, 10), QPointF(lane.mapping.x_of(30.5), 10), QPointF(lane.mapping.x_of(35.5), 10)])
-    assert w.document.take.markers[0].frame == 35 and w.document.undo_stack.count() == n + 1
+    assert w.document.take.markers[0].frame == 35 and len(w.document.undo_stack) == n + 1
     out = tmp_path / "m.tfs"
-    assert w.save_to(out)
+    assert w.files.save_to(out)
     assert [(x.frame, x.name) for x in project_file.load_project(out).take("t").markers] == [(35, "breath")]
     w.session.select_keys({ref_at(w, 60)})
     click(lane, QPointF(lane.mapping.x_of(35.5), 10))  # selecting the marker drops the key selection
@@ -198,17 +198,17 @@ def test_markers_add_rename_drag_delete_undo_and_save(make_window, qtbot, tmp_pa
 def test_view_settings_are_saved_with_the_project_and_are_not_edits(make_window, tmp_path):
     w = window(make_window, channels=("jaw_open", "head_yaw"))
     out = tmp_path / "v.tfs"
-    assert w.save_to(out)
+    assert w.files.save_to(out)
     ce = w.curve_editor
-    n = w.document.undo_stack.count()
+    n = len(w.document.undo_stack)
     w.session.set_channel_shown("blink", visible=True)
     w.session.set_channel_shown("jaw_open", locked=True)
     ce.toggle_normalized(False)
     w.session.set_time_view(type(w.session.time_view)(30.0, 70.0))
-    assert w.document.undo_stack.count() == n and not w.document.dirty  # view state: no undo step, no "*"
-    assert w.save_to(out)
+    assert len(w.document.undo_stack) == n and not w.document.dirty  # view state: no undo step, no "*"
+    assert w.files.save_to(out)
     w2 = make_window()
-    w2.open_project(out)
+    w2.files.open_project(out)
     assert w2.session.visible_channels == {"jaw_open", "head_yaw", "blink"}
     assert w2.session.locked_channels == {"jaw_open"} and not w2.curve_editor.normalized
     view = w2.session.time_view

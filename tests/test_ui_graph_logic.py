@@ -6,10 +6,10 @@ import pytest
 
 from talkface_studio.core.markers import Marker
 from talkface_studio.core.timebase import FrameRate
-from talkface_studio.ui import curve_hits
-from talkface_studio.ui.frame_field import parse_frame
-from talkface_studio.ui.key_gestures import HandleDragGesture, KeyDragGesture, KeyRef
-from talkface_studio.ui.marker_gestures import MarkerDrag, marker_at
+from talkface_studio.ui.curves import curve_hits
+from talkface_studio.ui.window.frame_field import parse_frame
+from talkface_studio.ui.curves.key_gestures import HandleDragGesture, KeyDragGesture, KeyRef
+from talkface_studio.ui.timeline.marker_gestures import MarkerDrag, marker_at
 from talkface_studio.ui.timeline_mapping import TimeView
 
 A, B = KeyRef("jaw_open", "L1", "a"), KeyRef("jaw_open", "L1", "b")
@@ -82,8 +82,8 @@ def test_one_time_view_maps_every_width_to_the_same_frames():
 def test_view_settings_read_leniently(qtbot):
     from talkface_studio.core.project import Project
     from talkface_studio.core.take import Take
-    from talkface_studio.ui import view_settings
-    from talkface_studio.ui.curve_editor import CurveEditor
+    from talkface_studio.ui.window import view_settings
+    from talkface_studio.ui.curves.curve_editor import CurveEditor
     from talkface_studio.ui.document import Document
     from talkface_studio.ui.session import Session
 

@@ -12,7 +12,7 @@ pytest.importorskip("pytestqt")
 import espeak_events  # noqa: E402
 from talkface_studio.core.project_file import save_project  # noqa: E402
 from talkface_studio.pipeline.new_project import new_project  # noqa: E402
-from talkface_studio.ui.alignment_marks import COLORS, marks_in_view, notice_at  # noqa: E402
+from talkface_studio.ui.timeline.alignment_marks import COLORS, marks_in_view, notice_at  # noqa: E402
 
 pytestmark = pytest.mark.gui
 SCRIPT = "Maybe Bob put the bumpy map by my pen. Mom made a bubbly apple pie."
@@ -43,7 +43,7 @@ def noisy_project(tmp_path, demo_dir):
 def test_generate_reports_and_marks_the_fallen_back_stretch(make_window, noisy_project):
     path, (noise0, noise1) = noisy_project
     w = make_window()
-    w.open_project(path)
+    w.files.open_project(path)
     assert w.session.alignment_notices(w.document.current_take) == ()
     w.actions_by_name["generate"].trigger()
     (notice,) = w.session.alignment_notices(w.document.current_take)
@@ -71,7 +71,7 @@ def test_generate_reports_and_marks_the_fallen_back_stretch(make_window, noisy_p
 def test_performance_settings_are_undoable_and_mark_the_take_for_generate(make_window, demo_dir, tmp_path):
     shutil.copytree(demo_dir, tmp_path / "p")
     w = make_window()
-    w.open_project(tmp_path / "p" / "demo.tfs")
+    w.files.open_project(tmp_path / "p" / "demo.tfs")
     take = w.document.take
     panel = w.performance
     assert panel.isEnabled() and panel.spins["jaw_amount"].value() == pytest.approx(1.0)
@@ -80,14 +80,14 @@ def test_performance_settings_are_undoable_and_mark_the_take_for_generate(make_w
     assert "•" in w.actions_by_name["generate"].iconText()
     # a slider drag is live and one undo step
     slider = panel.sliders["round_amount"]
-    depth = w.document.undo_stack.count()
+    depth = len(w.document.undo_stack)
     slider.setSliderDown(True)
     for v in (110, 130, 150):
         slider.setValue(v)
     slider.setSliderDown(False)
     slider.sliderReleased.emit()
     assert take.generation.options["round_amount"] == pytest.approx(1.5)
-    assert w.document.undo_stack.count() == depth + 1
+    assert len(w.document.undo_stack) == depth + 1
     # Generate uses them: the jaw opens wider than the demo's stored curve
     before = take.channel("jaw_open").base.copy()
     w.actions_by_name["generate"].trigger()

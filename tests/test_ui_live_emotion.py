@@ -17,8 +17,8 @@ from talkface_studio.core.take import Take  # noqa: E402
 from talkface_studio.core.timebase import FrameRate  # noqa: E402
 from talkface_studio.face.topology import REGIONS  # noqa: E402
 from talkface_studio.ui.document import Document  # noqa: E402
-from talkface_studio.ui.emotion_follow import followed_bases  # noqa: E402
-from talkface_studio.ui.lane_gestures import Brush  # noqa: E402
+from talkface_studio.core.emotion_follow import followed_bases  # noqa: E402
+from talkface_studio.ui.selection import Brush  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -33,17 +33,17 @@ def test_paint_moves_expression_base_in_the_same_undo_step(doc):
     sid = doc.push(PaintEmotion("t", 40, 120, "happy", 3)).segment_id
     happy, sad = take.channel("emo_happy"), take.channel("emo_sad")
     assert happy.base[80] == pytest.approx(1.0) and happy.base[5] == 0.0 and not sad.base.any()
-    assert doc.undo_stack.count() == 1
+    assert len(doc.undo_stack) == 1
     # the level spin box: two changes, one merged undo step, the curve follows each
     doc.push(SetSegment("t", sid, level=1))
     assert happy.base[80] == pytest.approx(1 / 3, abs=1e-5)
     doc.push(SetSegment("t", sid, level=2))
-    assert happy.base[80] == pytest.approx(2 / 3, abs=1e-5) and doc.undo_stack.count() == 2
+    assert happy.base[80] == pytest.approx(2 / 3, abs=1e-5) and len(doc.undo_stack) == 2
     # a drag of the edge: live, then one step; undo puts curve and track back together
     for f in range(120, 161, 5):
         doc.live(("edge", sid), MoveSegmentBoundary("t", sid, "end", f))
     doc.finish_live()
-    assert happy.base[150] == pytest.approx(2 / 3, abs=1e-5) and doc.undo_stack.count() == 3
+    assert happy.base[150] == pytest.approx(2 / 3, abs=1e-5) and len(doc.undo_stack) == 3
     doc.undo_stack.undo()
     assert take.emotion_track.get(sid).end == 120 and happy.base[150] == 0.0
     doc.undo_stack.undo()
@@ -88,7 +88,7 @@ def _brow_y(landmarks):
 
 def test_painting_shows_in_viewer_and_curves_without_generate(window):
     w = window
-    w.open_project(w.path_under_test)
+    w.files.open_project(w.path_under_test)
     take = w.document.take
     for s in list(take.emotion_track.segments):
         take.emotion_track.erase(s.start, s.end)
@@ -97,13 +97,13 @@ def test_painting_shows_in_viewer_and_curves_without_generate(window):
     neutral = w.viewer.landmarks.copy()
     w.session.set_channel_shown("emo_surprised", visible=True)
     curve = w.curve_editor.items["emo_surprised"].final
-    steps = w.document.undo_stack.count()
+    steps = len(w.document.undo_stack)
     w.session.set_brush(Brush("paint", "surprised", 3))
     lane, x = w.timeline.lane, w.timeline.lane.mapping.x_of
     lane.press_at(x(30) + 0.5)
     lane.move_to(x(90) + 0.5)
     lane.release_at(x(90) + 0.5)
-    assert w.document.undo_stack.count() == steps + 1  # one paint, one undo step
+    assert len(w.document.undo_stack) == steps + 1  # one paint, one undo step
     assert take.channel("emo_surprised").final()[60] > 0.9
     assert curve.yData[60] == pytest.approx(take.channel("emo_surprised").final()[60])
     # the viewer shows raised brows at once (image y grows downwards)
@@ -120,11 +120,11 @@ def test_fit_from_the_preview_worker_is_saved_with_the_project(window):
     assert stored is not None
     data["takes"][0]["portrait_fit"] = None
     path.write_text(json.dumps(data))
-    w.open_project(path)
+    w.files.open_project(path)
     take = w.document.take
     assert take.portrait_fit is not None  # fitted by the first preview and handed back
-    assert w.document.undo_stack.count() == 0 and w.document.dirty  # not an undo step, but worth saving
+    assert len(w.document.undo_stack) == 0 and w.document.dirty  # not an undo step, but worth saving
     assert w.windowTitle().startswith("demo*")
-    assert w.save()
+    assert w.files.save()
     reopened = project_file.load_project(path)
     assert reopened.takes[0].portrait_fit["landmarks"] == take.portrait_fit["landmarks"]

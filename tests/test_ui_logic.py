@@ -5,10 +5,10 @@ import pytest
 
 from talkface_studio.core.emotion_track import EmotionTrack
 from talkface_studio.core.timebase import FrameRate
-from talkface_studio.ui import lane_gestures as lg
-from talkface_studio.ui.key_gestures import BoxSelectGesture, KeyDragGesture, KeyRef, keys_in_box, paste_offsets
-from talkface_studio.ui.peaks import PeakPyramid
-from talkface_studio.ui.ruler_ticks import ruler_ticks
+from talkface_studio.ui.timeline import lane_gestures as lg
+from talkface_studio.ui.curves.key_gestures import BoxSelectGesture, KeyDragGesture, KeyRef, keys_in_box, paste_offsets
+from talkface_studio.ui.timeline.peaks import PeakPyramid
+from talkface_studio.ui.timeline.ruler_ticks import ruler_ticks
 from talkface_studio.ui.timeline_mapping import TimeMapping
 
 

@@ -10,7 +10,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QEvent, QObject  # noqa: E402
 
 from talkface_studio.pipeline.cancel import CancelToken  # noqa: E402
-from talkface_studio.ui import take_compute  # noqa: E402
+from talkface_studio.pipeline import take_compute  # noqa: E402
 
 
 class PaintCounter(QObject):
@@ -31,7 +31,7 @@ def test_opening_a_take_paints_the_curve_editor_once(make_window, demo_dir, tmp_
     counter = PaintCounter()
     viewport = w.curve_editor.plot.viewport()
     viewport.installEventFilter(counter)
-    w.open_project(tmp_path / "demo" / "demo.tfs", ask_save=False)
+    w.files.open_project(tmp_path / "demo" / "demo.tfs", ask_save=False)
     qtbot.waitUntil(lambda: counter.paints >= 1, timeout=5000)
     qtbot.wait(100)  # anything the first paint invalidates would be painted by now
     viewport.removeEventFilter(counter)

@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("PySide6")
 from PIL import Image  # noqa: E402
 
-from talkface_studio.ui.export_dialog import ExportDialog  # noqa: E402
+from talkface_studio.ui.window.export_dialog import ExportDialog  # noqa: E402
 
 from plate_project import HEIGHT, WIDTH, make_plate_project, read_photo  # noqa: E402
 
@@ -25,7 +25,7 @@ def window(make_window, project, tmp_path, monkeypatch):
     monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
     w = make_window()
     w.render_queue.show_dialogs = False
-    assert w.open_project(project)
+    assert w.files.open_project(project)
     return w
 
 
@@ -52,7 +52,7 @@ def test_export_dialog_offers_plate_and_alpha_where_the_format_allows(qtbot, tmp
 
 def test_plate_export_from_the_render_queue_writes_the_whole_photo(window, tmp_path):
     out = tmp_path / "plates"
-    window.queue_render(out, plate=True, alpha=True, image_format="png")
+    window.exports.queue_render(out, plate=True, alpha=True, image_format="png")
     entry = window.render_queue.entries[-1]
     assert entry.status == "done", window.render_queue.log.toPlainText()
     frames = sorted(out.glob("t1.*.png"))
@@ -61,7 +61,15 @@ def test_plate_export_from_the_render_queue_writes_the_whole_photo(window, tmp_p
     assert first.shape == (HEIGHT, WIDTH, 4)                             # the photo's size, with the matte
     photo = read_photo(window.document.path)
     assert np.array_equal(first[:60, :60, :3], photo[:60, :60])          # far from the head: the photo
-    assert window.document.undo_stack.count() == 0
+    assert len(window.document.undo_stack) == 0
+    # one path: the app's plate export writes what `render --plate` writes, byte for byte
+    from talkface_studio.cli.main import main
+
+    assert main(["render", str(window.document.path), "--plate", "--alpha", "-o", str(tmp_path / "cli")]) == 0
+    cli = sorted((tmp_path / "cli").glob("t1.*.png"))
+    assert [p.name for p in cli] == [p.name for p in frames]
+    for a, b in zip(frames, cli):
+        assert np.array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(b)))
 
 
 def test_viewer_plate_framing_shows_the_whole_photo(window, qtbot):
@@ -82,10 +90,10 @@ def test_viewer_plate_framing_shows_the_whole_photo(window, qtbot):
 
 def test_preview_cache_holds_whole_photos_within_its_byte_budget(qtbot, monkeypatch):
     """Plate-framed previews are whole photos: the slicer's cache stays within its bytes."""
-    from talkface_studio.ui import preview_slicer
+    from talkface_studio.ui.viewer import preview_slicer
 
     class Photos:
-        def preview_frame(self, take, project_path, frame, size, stage=None, framing="crop"):
+        def preview_frame(self, take, project_path, frame, size, stage=None, version=None, framing="crop"):
             shape = (1080, 1920, 3) if framing == "plate" else (size, size, 3)
             return np.full(shape, frame % 255, np.uint8), np.zeros((478, 3), np.float32)
 

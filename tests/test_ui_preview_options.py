@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from talkface_studio.core.project_file import load_project  # noqa: E402
-from talkface_studio.ui.take_compute import TakeCompute  # noqa: E402
+from talkface_studio.pipeline.take_compute import TakeCompute  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

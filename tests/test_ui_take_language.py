@@ -17,7 +17,7 @@ def window(make_window, tmp_path):
     t = np.arange(16000) / 16000
     sf.write(audio, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
     w = make_window(size=None)
-    w.import_audio(audio)
+    w.media.import_audio(audio)
     return w
 
 
@@ -26,11 +26,11 @@ def test_take_menu_sets_the_language_and_undo_restores_it(window):
     take = w.document.take
     assert take.language == "en"
     asked = []
-    w.ask_language = lambda parent, current: asked.append(current) or "ja"
+    w.prompts.ask_language = lambda current: asked.append(current) or "ja"
     w.actions_by_name["take_language"].trigger()
     assert asked == ["en"] and take.language == "ja"
     assert w.inspector.language.currentData() == "ja"
-    assert w.stale and "•" in w.actions_by_name["generate"].iconText()  # the lip sync must be redone
+    assert w.take_status.stale and "•" in w.actions_by_name["generate"].iconText()  # the lip sync must be redone
     w.document.undo_stack.undo()
     assert take.language == "en" and w.inspector.language.currentData() == "en"
 
@@ -52,7 +52,7 @@ def test_inspector_combo_pushes_one_command_and_keeps_a_region(window):
 def test_an_unsupported_answer_is_refused_without_a_change(window):
     w = window
     errors = []
-    w.fail = lambda title, exc: errors.append(str(exc))
-    w.ask_language = lambda parent, current: "xx"
+    w.prompts.fail = lambda title, exc: errors.append(str(exc))
+    w.prompts.ask_language = lambda current: "xx"
     w.actions_by_name["take_language"].trigger()
     assert w.document.take.language == "en" and "not supported" in errors[0]

@@ -10,7 +10,7 @@ pytest.importorskip("pytestqt")
 
 
 from talkface_studio.core.commands import PaintEmotion  # noqa: E402
-from talkface_studio.ui import take_actions  # noqa: E402
+from talkface_studio.ui.window import take_actions  # noqa: E402
 
 pytestmark = pytest.mark.gui
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
@@ -22,23 +22,23 @@ def window(make_window, tmp_path):
     t = np.arange(16000) / 16000
     sf.write(audio, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
     w = make_window(size=None)
-    w.import_audio(audio)
-    w.import_audio(audio, new_take=True)  # takes "take1" and "line"; "line" is shown
+    w.media.import_audio(audio)
+    w.media.import_audio(audio, new_take=True)  # takes "take1" and "line"; "line" is shown
     return w
 
 
 def box_items(w):
-    return [w.take_box.itemText(i) for i in range(w.take_box.count())]
+    return [w.transport.take_box.itemText(i) for i in range(w.transport.take_box.count())]
 
 
 def test_rename_shown_take_from_the_menu_and_undo(window):
     w = window
     w.document.push(PaintEmotion("line", 1, 5, "sad", 1))
-    w.ask_text = lambda parent, current: "  hero_line  "  # the rename prompt, answered
+    w.prompts.ask_text = lambda current: "  hero_line  "  # the rename prompt, answered
     w.actions_by_name["rename_take"].trigger()
     assert w.document.project.take_names() == ["take1", "hero_line"]
-    assert w.document.current_take == "hero_line" and w.take_box.currentText() == "hero_line"
-    assert box_items(w) == ["take1", "hero_line"] and "hero_line" in w.frame_label.text() + w.viewer.info
+    assert w.document.current_take == "hero_line" and w.transport.take_box.currentText() == "hero_line"
+    assert box_items(w) == ["take1", "hero_line"] and "hero_line" in w.transport.frame_label.text() + w.viewer.info
     assert w.document.take.emotion_track.segments[0].emotion == "sad"  # the same take, renamed
     w.document.undo_stack.undo()
     assert box_items(w) == ["take1", "line"] and w.document.current_take == "line"
@@ -48,12 +48,12 @@ def test_rename_shown_take_from_the_menu_and_undo(window):
 
 def test_rename_to_a_used_or_empty_name_changes_nothing(window):
     w = window
-    depth = w.document.undo_stack.count()
+    depth = len(w.document.undo_stack)
     assert not take_actions.rename_take(w, "take1")
     assert "already exists" in w.status.currentMessage()
-    w.ask_text = lambda parent, current: None  # Cancel in the prompt
+    w.prompts.ask_text = lambda current: None  # Cancel in the prompt
     assert not take_actions.rename_take(w)
-    assert w.document.project.take_names() == ["take1", "line"] and w.document.undo_stack.count() == depth
+    assert w.document.project.take_names() == ["take1", "line"] and len(w.document.undo_stack) == depth
 
 
 def test_delete_take_from_the_box_menu_and_undo(window):
@@ -75,7 +75,7 @@ def test_delete_take_from_the_box_menu_and_undo(window):
 
 
 def test_take_menu_lists_the_take_actions(window):
-    texts = [a.text() for a in window.take_menu.actions()]
+    texts = [a.text() for a in window.menus.take.actions()]
     assert texts == ["New &Take from Audio…", "&Rename Take…", "&Delete Take", "Spoken &Language…"]
 
 

@@ -1,4 +1,5 @@
-"""The QUndoStack adapter over core commands, and the preview slicer's stale-result dropping."""
+"""The core undo stack as the app shows it (one history, a thin Qt adapter), and the preview
+slicer's stale-result dropping."""
 
 import threading
 
@@ -13,7 +14,7 @@ from talkface_studio.core.project import Project  # noqa: E402
 from talkface_studio.core.take import Take  # noqa: E402
 from talkface_studio.core.timebase import FrameRate  # noqa: E402
 from talkface_studio.ui.document import Document  # noqa: E402
-from talkface_studio.ui.preview_slicer import PreviewSlicer  # noqa: E402
+from talkface_studio.ui.viewer.preview_slicer import PreviewSlicer  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -24,18 +25,48 @@ def doc(qtbot):
     return d
 
 
+def test_one_undo_history_shown_by_the_adapter(doc, qtbot):
+    from talkface_studio.core.undo import UndoStack
+    from talkface_studio.ui.undo_adapter import EMPTY_LABEL, UndoHistoryView, undo_actions
+    from PySide6.QtWidgets import QMainWindow
+
+    assert type(doc.undo_stack) is UndoStack  # the core's stack: there is no second one
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    view = UndoHistoryView(doc)
+    undo, redo = undo_actions(window, doc)
+    track = doc.project.take("t").emotion_track
+    for a, emotion in ((10, "happy"), (60, "sad"), (120, "angry")):
+        doc.push(PaintEmotion("t", a, a + 30, emotion, 2))
+    model = view.model()
+    rows = [model.data(model.index(i, 0)) for i in range(model.rowCount())]
+    assert rows[0] == EMPTY_LABEL and len(rows) == 4 and all("Paint" in r for r in rows[1:])
+    assert view.currentIndex().row() == 3 and undo.isEnabled() and not redo.isEnabled()
+    assert undo.text().endswith(rows[3])  # Edit > Undo names the step
+    view.clicked.emit(model.index(1, 0))  # a click in the history goes back to that step
+    assert doc.undo_stack.index == 1 and len(track.segments) == 1 and view.currentIndex().row() == 1
+    assert redo.isEnabled() and redo.text().endswith(rows[2])
+    redo.trigger()
+    assert doc.undo_stack.index == 2 and len(track.segments) == 2
+    undo.trigger()
+    undo.trigger()
+    assert doc.undo_stack.index == 0 and not track.segments and not undo.isEnabled()
+    view.clicked.emit(model.index(3, 0))
+    assert len(track.segments) == 3
+
+
 def test_push_merges_spin_box_edits_but_not_separate_drags(doc):
     track = doc.project.take("t").emotion_track
     cmd = doc.push(PaintEmotion("t", 10, 50, "happy", 2))
     sid = cmd.segment_id
     doc.push(SetSegment("t", sid, level=1))
     doc.push(SetSegment("t", sid, level=3))
-    assert doc.undo_stack.count() == 2 and track.get(sid).level == 3
+    assert len(doc.undo_stack) == 2 and track.get(sid).level == 3
     for target in (55, 60):  # two separate drags of the same edge: two undo steps
         for f in range(51, target + 1):
             doc.live(("edge", sid), MoveSegmentBoundary("t", sid, "end", f))
         doc.finish_live()
-    assert doc.undo_stack.count() == 4 and track.get(sid).end == 60
+    assert len(doc.undo_stack) == 4 and track.get(sid).end == 60
     doc.undo_stack.undo()
     assert track.get(sid).end == 55
     doc.undo_stack.undo()
@@ -47,7 +78,7 @@ def test_push_merges_spin_box_edits_but_not_separate_drags(doc):
 def test_refused_edit_raises_and_leaves_no_undo_step(doc):
     with pytest.raises(ValidationError):
         doc.push(PaintEmotion("t", 10, 5, "happy", 2))
-    assert doc.undo_stack.count() == 0 and not doc.dirty
+    assert len(doc.undo_stack) == 0 and not doc.dirty
 
 
 def test_cancelled_live_drag_restores_model(doc):
@@ -55,7 +86,7 @@ def test_cancelled_live_drag_restores_model(doc):
     doc.live(("edge", sid), MoveSegmentBoundary("t", sid, "start", 20))
     doc.live(("edge", sid), MoveSegmentBoundary("t", sid, "start", 30))
     doc.cancel_live()
-    assert doc.project.take("t").emotion_track.get(sid).start == 10 and doc.undo_stack.count() == 1
+    assert doc.project.take("t").emotion_track.get(sid).start == 10 and len(doc.undo_stack) == 1
 
 
 class SlowCompute:
@@ -66,7 +97,7 @@ class SlowCompute:
         self.started = threading.Event()
         self.computed = []
 
-    def preview_frame(self, take, project_path, frame, size, stage=None):
+    def preview_frame(self, take, project_path, frame, size, stage=None, version=None):
         if not self.computed:
             self.started.set()
             self.gate.wait(5)

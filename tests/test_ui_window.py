@@ -10,8 +10,8 @@ pytest.importorskip("pytestqt")
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from talkface_studio.core import project_file  # noqa: E402
-from talkface_studio.ui.key_gestures import KeyRef  # noqa: E402
-from talkface_studio.ui.lane_gestures import Brush  # noqa: E402
+from talkface_studio.ui.selection import KeyRef  # noqa: E402
+from talkface_studio.ui.selection import Brush  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -37,7 +37,7 @@ def test_import_audio_starts_a_take_with_waveform(make_window):
 
     w = make_window()
     wav = demo_media_dir() / "line.wav"
-    w.import_audio(wav)
+    w.media.import_audio(wav)
     take = w.document.take
     assert take is not None and take.n_frames == take.rate.frames_in(load_audio(wav).duration)
     assert w.timeline.waveform.peaks is not None
@@ -48,7 +48,7 @@ def test_import_audio_starts_a_take_with_waveform(make_window):
 
 def test_paint_three_segments_undo_redo(make_window, project_path):
     w = make_window()
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     track = w.document.take.emotion_track
     for s in list(track.segments):  # start from an empty lane
         track.erase(s.start, s.end)
@@ -60,7 +60,7 @@ def test_paint_three_segments_undo_redo(make_window, project_path):
     assert w.session.selected_segment == track.segments[-1].id
     assert w.windowTitle().startswith("demo*")
     stack = w.document.undo_stack
-    assert stack.count() == 3
+    assert len(stack) == 3
     stack.undo()
     assert [s.emotion for s in track.segments] == ["angry", "fear"]
     stack.redo()
@@ -68,31 +68,31 @@ def test_paint_three_segments_undo_redo(make_window, project_path):
     # inspector edits the selected segment; a second level change merges into the same undo step
     w.inspector.level.setValue(1)
     w.inspector.level.setValue(2)
-    assert track.segments[-1].level == 2 and stack.count() == 4
+    assert track.segments[-1].level == 2 and len(stack) == 4
     stack.undo()
     assert track.segments[-1].level == 3
 
 
 def test_edge_drag_is_live_and_one_undo_step(make_window, project_path):
     w = make_window()
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     track = w.document.take.emotion_track
     first = track.segments[0]
     lane, x = w.timeline.lane, w.timeline.lane.mapping.x_of
-    before = w.document.undo_stack.count()
+    before = len(w.document.undo_stack)
     lane.press_at(x(first.end) + 1)
     for f in range(first.end + 1, first.end + 8):
         lane.move_to(x(f) + 0.5)
         assert track.get(first.id).end == f  # the model follows the mouse
     lane.release_at(x(first.end + 7) + 0.5)
-    assert w.document.undo_stack.count() == before + 1
+    assert len(w.document.undo_stack) == before + 1
     w.document.undo_stack.undo()
     assert track.get(first.id).end == first.end
 
 
 def test_drag_key_changes_channel_then_reset_to_generated(make_window, project_path):
     w = make_window()
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     ce, take = w.curve_editor, w.document.take
     w.session.set_channel_shown("head_yaw", visible=True)
     for c in ("jaw_open", "blink"):
@@ -101,13 +101,13 @@ def test_drag_key_changes_channel_then_reset_to_generated(make_window, project_p
     ce.add_key_at(60, ce.to_display("head_yaw", [10.0])[0], channel="head_yaw")
     (ref,) = w.session.selected_keys
     assert take.channel("head_yaw").final()[60] == pytest.approx(10.0, abs=1e-4)
-    n = w.document.undo_stack.count()
+    n = len(w.document.undo_stack)
     y0 = ce.to_display("head_yaw", [10.0])[0]
     ce.mouse.drag_start(None, 60, y0, ref=ref)
     for i in range(1, 6):
         ce.mouse.drag_move(60 + i, y0 + i * 0.02)
     ce.mouse.drag_finish()
-    assert w.document.undo_stack.count() == n + 1
+    assert len(w.document.undo_stack) == n + 1
     final = take.channel("head_yaw").final()
     expected = 10.0 + 5 * 0.02 * 120.0  # display units -> degrees over the -60..60 range
     assert final[65] == pytest.approx(expected, abs=1e-3)
@@ -154,7 +154,7 @@ def test_generate_keeps_edits_and_preview_follows_playhead(make_window, project_
     """A key that holds the eye open in the middle of a generated blink survives Generate (which
     really replaces the bases), and the preview shows it: open there, closing at another blink."""
     w = make_window()
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     take = w.document.take
     pitch = take.channel("head_pitch").base.copy()
     w.session.set_brush(Brush("paint", "sad", 3))  # sad hangs the head: Generate must change the base
@@ -189,17 +189,17 @@ def test_generate_keeps_edits_and_preview_follows_playhead(make_window, project_
 
 def test_save_reopen_and_close_prompt(make_window, project_path, tmp_path):
     w = make_window()
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     w.session.set_brush(Brush("paint", "disgusted", 1))
     lane_drag(w, 2, 12)
     assert w.document.dirty
     out = tmp_path / "saved.tfs"
-    assert w.save_to(out)
+    assert w.files.save_to(out)
     assert not w.document.dirty and w.windowTitle().startswith("saved —")
     w2 = make_window()
-    w2.open_project(out)
+    w2.files.open_project(out)
     assert any(s.emotion == "disgusted" and (s.start, s.end) == (2, 13) for s in w2.document.take.emotion_track.segments)
-    assert str(out.absolute()) in w2.recent_projects()
+    assert str(out.absolute()) in w2.files.recent_projects()
     # unsaved changes: closing asks; Cancel keeps the window open
     lane_drag(w2, 15, 18)
     w2.answers.append(QMessageBox.Cancel)
@@ -210,21 +210,21 @@ def test_save_reopen_and_close_prompt(make_window, project_path, tmp_path):
 
 def test_recovery_after_crash(make_window, project_path):
     w = make_window()
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     w.session.set_brush(Brush("paint", "fear", 2))
     lane_drag(w, 0, 9)
-    w.autosave_now()
+    w.files.autosave_now()
     assert project_file.find_recovery(project_path) is not None
     # crash: the window vanishes without saving; a new session opens the project
     w2 = make_window()
     w2.answers.append(QMessageBox.Yes)
-    w2.open_project(project_path)
+    w2.files.open_project(project_path)
     segs = w2.document.take.emotion_track.segments
     assert segs[0].emotion == "fear" and segs[0].start == 0
     assert w2.document.dirty and "*" in w2.windowTitle()
     w3 = make_window()
     w3.answers.append(QMessageBox.No)
-    w3.open_project(project_path)
+    w3.files.open_project(project_path)
     assert w3.document.take.emotion_track.segments[0].emotion != "fear"
 
 
@@ -233,20 +233,20 @@ def test_render_start_and_cancel_leaves_nothing(make_window, project_path, tmp_p
     monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
     w = make_window(sync=False)
     w.render_queue.show_dialogs = False
-    assert w.open_project(project_path, ask_save=False)
+    assert w.files.open_project(project_path, ask_save=False)
     out = tmp_path / "cancelled.mp4"
-    entry = w.queue_render(out, size=64)
+    entry = w.exports.queue_render(out, size=64)
     qtbot.waitUntil(lambda: entry.status == "running" and w.render_queue.bar(entry).value() >= 1, timeout=60000)
     w.render_queue.cancel(entry)
     qtbot.waitUntil(lambda: entry.status == "cancelled", timeout=30000)
     assert not out.exists()
-    ok = w.queue_render(tmp_path / "curves.csv", kind="curves")
+    ok = w.exports.queue_render(tmp_path / "curves.csv", kind="curves")
     qtbot.waitUntil(lambda: ok.status == "done", timeout=30000)
     assert (tmp_path / "curves.csv").read_text().count("\n") >= w.document.take.n_frames
     # a missing output folder is made, and the job renders its own copy of the take: clearing the
     # project's audio after queueing changes nothing about it
     w.session.set_in_out(10, 30)
-    made = w.queue_render(tmp_path / "missing-folder" / "x" / "out.mov", size=64, use_range=True)
+    made = w.exports.queue_render(tmp_path / "missing-folder" / "x" / "out.mov", size=64, use_range=True)
     w.document.take.audio_path = None
     qtbot.waitUntil(lambda: made.status in ("done", "failed"), timeout=60000)
     assert made.status == "done"
@@ -257,7 +257,7 @@ def test_render_start_and_cancel_leaves_nothing(make_window, project_path, tmp_p
     portrait = project_path.parent / "media" / "portrait.png"
     portrait.rename(tmp_path / "away.png")
     folder = tmp_path / "bad-out"
-    bad = w.queue_render(folder / "out.mp4", size=64, use_range=True)
+    bad = w.exports.queue_render(folder / "out.mp4", size=64, use_range=True)
     qtbot.waitUntil(lambda: bad.status in ("done", "failed"), timeout=60000)
     assert bad.status == "failed" and "portrait.png" in w.render_queue.log.toPlainText()
     assert not any(folder.iterdir()) if folder.exists() else True
@@ -268,7 +268,7 @@ def test_keyboard_brush_transport_and_real_mouse_paint(make_window, project_path
     from PySide6.QtCore import QPoint, Qt
 
     w = make_window()
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     with qtbot.waitActive(w):
         w.activateWindow()
     lane = w.timeline.lane
@@ -303,7 +303,7 @@ def test_wheel_zooms_around_mouse_and_drop_dispatches(make_window, project_path,
     from PySide6.QtWidgets import QApplication
 
     w = make_window()
-    w.open_project(project_path)
+    w.files.open_project(project_path)
     wf = w.timeline.waveform
     before = wf.mapping
     anchor = before.frame_at(300)
@@ -315,8 +315,8 @@ def test_wheel_zooms_around_mouse_and_drop_dispatches(make_window, project_path,
     assert after.frame_at(300) == pytest.approx(anchor)
     # drops: an image replaces the portrait (undoable), other files are refused with a message
     portrait = project_path.parent / "media" / "portrait.png"
-    w.open_dropped(str(portrait))
+    w.media.open_dropped(str(portrait))
     # the dropped portrait is fitted by the preview worker and the fit kept for the next session
     assert w.document.take.portrait_path == portrait.absolute() and w.document.take.portrait_fit is not None
-    w.open_dropped(str(project_path.parent / "notes.txt"))
+    w.media.open_dropped(str(project_path.parent / "notes.txt"))
     assert "not an audio file" in w.status.currentMessage()

@@ -24,12 +24,9 @@ log = logging.getLogger(__name__)
 
 
 def cache_dir() -> Path:
-    override = os.environ.get("TALKFACE_CACHE_DIR")
-    if override:
-        return Path(override) / "audio"
-    import platformdirs
+    from talkface_studio.app_info import cache_dir as app_cache_dir
 
-    return Path(platformdirs.user_cache_dir("talkface-studio")) / "audio"
+    return app_cache_dir("audio")
 
 
 def file_digest(path: Path) -> str:

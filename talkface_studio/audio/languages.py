@@ -107,5 +107,15 @@ def primary(tag) -> str:
     return normalize_language(tag).split("-")[0]
 
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "check_language", "espeak_voice", "language_name", "primary",
-           "supported_codes"]
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "check_language", "espeak_voice", "language_choices", "language_name",
+           "primary", "supported_codes"]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """(code, "English (en)") for every language analysis supports, by name."""
+    seen, out = set(), []
+    for code, (name, _voice) in sorted(LANGUAGES.items(), key=lambda kv: (kv[1][0], len(kv[0]))):
+        if name not in seen:  # "no"/"nb" and "zh"/"cmn" are one entry each
+            seen.add(name)
+            out.append((code, f"{name} ({code})"))
+    return out

@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.pipeline.plate.compose import pad_to_even
     from talkface_studio.pipeline.plate.output import PLATE_PRESET
     from talkface_studio.pipeline.render_output import recording_start_frame
-    from talkface_studio.pipeline.take_state import TakeState, load_take, resolve_media
+    from talkface_studio.core.media_paths import resolve_media
+    from talkface_studio.pipeline.take_state import TakeState, load_take
 
     format_for(args.output)  # .mp4 / .mov only, before any work
     if args.alpha and args.output.suffix.lower() != ".mov":
@@ -79,12 +80,12 @@ def run(args: argparse.Namespace) -> int:
     guard.check(args.output, "video")
     check_writable(args.output, create_folder=True)
     audio = None if args.no_audio else TakeState(project).audio_path(take)
-    recording = resolve_media(project, take.audio_path)  # its BWF time of day is the movie's timecode
+    recording = resolve_media(take.audio_path, project.path)  # its BWF time of day is the movie's timecode
     first = read(paths[0])
     height, width = first.shape[:2]
     video_h, video_w = as_video(first).shape[:2]
-    # Same arguments as pipeline.render_output.render_to (plate: pipeline.plate.output), so the
-    # bitstreams match a direct render.
+    # Same arguments as pipeline.render_output.render_to (plates too), so the bitstreams match a
+    # direct render.
     with VideoWriter(args.output, width=video_w, height=video_h, rate=take.rate, n_frames=stop - start,
                      audio=audio, audio_start_s=take.rate.frame_to_seconds(start),
                      first_frame=recording_start_frame(recording, take.rate) + start,

@@ -33,9 +33,10 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.export.chan import write_chan
     from talkface_studio.pipeline.export.curves import write_curves
-    from talkface_studio.pipeline.take_state import load_take
+    from talkface_studio.pipeline.take_state import TakeState, load_take
 
     from . import rig_curves_cli
+    from .cmd_render import print_status
 
     if rig_curves_cli.is_rig_export(args):
         return rig_curves_cli.export(args)
@@ -46,11 +47,14 @@ def run(args: argparse.Namespace) -> int:
     project, take = load_take(args.project, args.take)
     ProtectedFiles.of_project(project).check(args.output, "curve file")
     check_writable(args.output, create_folder=True)
-    frames = np.arange(take.n_frames)
-    channels = take.final_channels()
+    state = TakeState(project)
+    snapshot = state.snapshot(take, portrait=False)  # the curves a render shows (never generated: performed)
+    print_status(state, take, snapshot.status, "export")
+    frames = np.arange(snapshot.n_frames)
+    channels = dict(snapshot.channels)
     if suffix == ".chan":
         write_chan(args.output, frames, channels)
     else:
         write_curves(args.output, frames, channels, take.rate)
-    print(f"wrote {args.output} ({take.n_frames} frames, take {take.name!r})")
+    print(f"wrote {args.output} ({snapshot.n_frames} frames, take {take.name!r})")
     return 0

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.pipeline.export.editorial import (EditorialTake, adapter_for, build_timeline,
                                                            write_editorial)
     from talkface_studio.pipeline.rig_curves import take_start_frame
-    from talkface_studio.pipeline.take_state import resolve_media
+    from talkface_studio.core.media_paths import resolve_media
 
     project = load_project(args.project)
     names = args.take or project.take_names()
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     takes = []
     for name in names:
         take = project.take(name)
-        source = media.get(name) or resolve_media(project, take.audio_path)
+        source = media.get(name) or resolve_media(take.audio_path, project.path)
         if source is None:
             raise ValidationError(f"take {name!r} has no audio and no --media", args.project)
         track = take.emotion_track

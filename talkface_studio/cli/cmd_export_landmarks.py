@@ -22,6 +22,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.errors import ValidationError
+    from talkface_studio.core.limits import check_output_size
     from talkface_studio.core.protected_files import ProtectedFiles
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.export.landmarks import write_landmarks_npz
@@ -29,14 +30,15 @@ def run(args: argparse.Namespace) -> int:
 
     if args.output.suffix.lower() != ".npz":
         raise ValidationError("landmarks are written as .npz", args.output)
-    if not 16 <= args.size <= 8192:
-        raise ValidationError(f"--size must be 16..8192 pixels, got {args.size}")
+    check_output_size(args.size)  # the sizes `render` draws: the landmarks are that frame's pixels
     project, take = load_take(args.project, args.take)
     ProtectedFiles.of_project(project).check(args.output, "landmarks file")
     check_writable(args.output, create_folder=True)
     state = TakeState(project)
-    state.ensure_generated(take)
-    snapshot = state.snapshot(take)
+    snapshot = state.snapshot(take)  # as `render` sees the take
+    from .cmd_render import print_status
+
+    print_status(state, take, snapshot.status, "export")
     landmarks = snapshot.landmarks(0, snapshot.n_frames, args.size)
     write_landmarks_npz(args.output, landmarks, np.arange(snapshot.n_frames), snapshot.rate,
                         (args.size, args.size))

@@ -95,8 +95,9 @@ def generate_takes(state, names: list[str], args):
         backend = args.backend or take.generation.backend
         if backend == "neural":
             # before the portrait fit: a missing checkpoint must not cost seconds of work first
-            check_checkpoint(options.get("checkpoint"), "the neural performer needs a checkpoint: "
-                             "--checkpoint FILE (train one with talkface-studio train)")
+            from talkface_studio.perform.registry import MISSING_CHECKPOINT
+
+            check_checkpoint(options.get("checkpoint"), MISSING_CHECKPOINT)
         state.fit(take)  # fitted once, stored in the project
         performance = state.generate(take, backend=args.backend, seed=args.seed, options=options)
         edited = sum(1 for ch in take.channels.values() if ch.layers)

@@ -22,6 +22,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.concurrent_save import save_reapplying
+    from talkface_studio.core.emotion_follow import do_with_follow
     from talkface_studio.pipeline.editorial_import import plan_markers, read_timeline
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.rig_curves import take_start_seconds
@@ -32,18 +33,17 @@ def run(args: argparse.Namespace) -> int:
     timeline = read_timeline(args.timeline, take.rate.fps)
     plan = plan_markers(timeline, take, args.timeline, take_start_seconds(project, take),
                         only_take=len(project.takes) == 1, replace=args.replace)
-    for command in plan.commands:
-        command.do(project)
+    do_with_follow(project, plan.commands)  # as a paint in the app: the expression curves follow
 
     def reapply(theirs) -> None:  # another program saved meanwhile: paint onto its version
         again = plan_markers(timeline, theirs.take(take.name), args.timeline,
                              take_start_seconds(theirs, theirs.take(take.name)),
                              only_take=len(theirs.takes) == 1, replace=args.replace)
-        for command in again.commands:
-            command.do(theirs)
+        do_with_follow(theirs, again.commands)
 
     save_reapplying(project, reapply, args.project, note=lambda text: print(f"note: {text}", file=sys.stderr))
     note = f"; {plan.outside} marker(s) outside the take left out" if plan.outside else ""
     print(f"painted {len(plan.painted)} emotion segment(s) from clip {plan.clip!r} of {args.timeline} onto "
-          f"take {take.name!r}{note}; run generate to perform them")
+          f"take {take.name!r}{note}; the expression curves follow them now, run generate for posture, gaze, "
+          "blinks and lip sync")
     return 0

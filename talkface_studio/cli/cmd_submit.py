@@ -46,7 +46,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.farm.chunking import plan_job
-    from talkface_studio.pipeline.job import check_output_size
+    from talkface_studio.core.limits import check_output_size
 
     if args.plate and args.size is not None:
         raise ValidationError("--size does not apply to --plate: a plate has the photo's own size")

@@ -24,7 +24,9 @@ def export(args: argparse.Namespace) -> int:
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.core.protected_files import ProtectedFiles
     from talkface_studio.pipeline.export.atomic import check_writable
-    from talkface_studio.pipeline.rig_curves import take_rig_curves, take_start_frame, take_start_seconds
+    from talkface_studio.pipeline.rig_curves import snapshot_rig_curves, take_start_frame, take_start_seconds
+
+    from .cmd_render import print_status
     from talkface_studio.pipeline.take_state import TakeState, load_take
 
     suffix = args.output.suffix.lower()
@@ -38,10 +40,9 @@ def export(args: argparse.Namespace) -> int:
     ProtectedFiles.of_project(project).check(args.output, "curve file")
     check_writable(args.output, create_folder=True)
     state = TakeState(project)
-    if state.ensure_generated(take):  # as `render` does: the curves are what a render would show
-        print(f"note: take {take.name!r} was (re)generated for this export; run `talkface-studio generate` "
-              "to store it", file=sys.stderr)
-    curves = take_rig_curves(state, take)
+    snapshot = state.snapshot(take, portrait=False)  # the curves are what a render would show
+    print_status(state, take, snapshot.status, "export")
+    curves = snapshot_rig_curves(snapshot)
     if suffix == ".csv":
         from talkface_studio.pipeline.export.livelink import write_livelink_csv
 

@@ -185,6 +185,24 @@ def replacing(path: str | os.PathLike, *, backup: bool = False, error: type[Talk
             fsync_dir(target.parent)
 
 
+def commit(temp: Path, path: str | os.PathLike, *, error: type[TalkFaceError] = TalkFaceError,
+           verb: str = "could not save", durable: bool = True) -> None:
+    """The end of `replacing` for a temporary file filled outside a `with` block (a video encoder
+    writes it while frames arrive): fsync, rename onto `path` through links, fsync the folder."""
+    shown = Path(path)
+    target = write_target(shown)
+    try:
+        if durable:
+            fsync_path(temp)
+        os.replace(temp, target)
+    except OSError as exc:
+        discard(temp)
+        raise error(f"{verb}: {describe_os_error(exc)}", shown) from None
+    if durable:
+        with contextlib.suppress(OSError):
+            fsync_dir(target.parent)
+
+
 def write_atomic(path: str | os.PathLike, data: bytes, *, backup: bool = False,
                  error: type[TalkFaceError] = TalkFaceError, verb: str = "could not save",
                  durable: bool = True) -> Path:

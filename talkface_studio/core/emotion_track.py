@@ -16,7 +16,16 @@ from .errors import ValidationError
 
 EMOTIONS: tuple[str, ...] = ("neutral", "angry", "contempt", "disgusted", "fear", "happy", "sad", "surprised")
 LEVELS = (1, 2, 3)
-DEFAULT_TRANSITION = 8  # frames; one third of a second at 24 fps reads as a natural change of mood
+TRANSITION_SECONDS = 1 / 3  # a third of a second reads as a natural change of mood at any frame rate
+
+
+def default_transition(fps: float) -> int:
+    """The transition, in frames, that new takes (and files that do not say) use at `fps`: the one
+    place this default is decided."""
+    return max(1, round(float(fps) * TRANSITION_SECONDS))
+
+
+DEFAULT_TRANSITION = default_transition(24)  # 8 frames, where no frame rate is known
 
 
 def level_intensity(level: int) -> float:

@@ -26,10 +26,11 @@ from . import atomic_write
 from .atomic_write import backup_path, write_target
 from .channels import CHANNEL_NAMES, Channel
 from .edit_json import layer_from_json, layer_to_json, markers_from_json, markers_to_json
-from .emotion_track import EMOTIONS, EmotionTrack, Segment
+from .emotion_track import EMOTIONS, EmotionTrack, Segment, default_transition
 from .errors import ProjectFileError, TalkFaceError, ValidationError
 from .file_access import read_regular
 from .json_reader import At, describe, parse_json
+from .media_paths import relative_media, resolve_in_folder
 from .limits import (MAX_FRAMES, MAX_KEYS, MAX_LAYERS, MAX_NAME, MAX_OPTION_NUMBER, MAX_PROJECT_BYTES, MAX_SEED,
                      MAX_SEGMENTS, MAX_TAKES, VALUE_LIMIT)
 from .language_code import normalize_language
@@ -85,13 +86,7 @@ def _take_to_json(take: Take, project_dir: Path) -> dict:
 
 def _relative(path: Path | None, project_dir: Path) -> str | None:
     """Media relative to the project file so a folder can move; absolute if on another drive."""
-    if path is None:
-        return None
-    absolute = Path(os.path.abspath(path))
-    try:
-        return Path(os.path.relpath(absolute, os.path.abspath(project_dir))).as_posix()
-    except ValueError:  # Windows: another drive has no relative path
-        return str(absolute)
+    return relative_media(path, project_dir)
 
 
 def save_project(project: Project, path: str | Path | None = None, backup: bool = True) -> Path:
@@ -271,7 +266,7 @@ def _take_from_json(t: At, folder: Path) -> Take:
     fit = t.get("portrait_fit")
     if not fit.is_null:
         check_stored_fit(fit)
-    track = _track_from_json(t["emotion_track"])
+    track = _track_from_json(t["emotion_track"], rate.fps)
     channels = {}
     for cname, c in t.get("channels", {}).items():
         if cname not in CHANNEL_NAMES:
@@ -303,15 +298,14 @@ def _resolve(value: At, folder: Path) -> Path | None:
     text = value.path_text(optional=True)
     if text is None:
         return None
-    p = Path(text)
     # absolute in memory: a project opened as `shots/scene.tfs` must not resolve media against
-    # the project folder a second time (pipeline.resolve_media) or depend on the current folder
-    return p if p.is_absolute() else Path(os.path.abspath(folder / p))
+    # the project folder a second time or depend on the current folder
+    return resolve_in_folder(text, folder)
 
 
-def _track_from_json(e: At) -> EmotionTrack:
+def _track_from_json(e: At, fps: float) -> EmotionTrack:
     _check_schema(e, "talkface.emotion_track")
-    default = e.get("default_transition", 8).int(min=0, max=MAX_FRAMES)
+    default = e.get("default_transition", default_transition(fps)).int(min=0, max=MAX_FRAMES)
     segments = []
     prev_end, seen = 0, set()
     for s in e["segments"].each(MAX_SEGMENTS):

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .channels import CHANNEL_NAMES, Channel
-from .emotion_track import EmotionTrack
+from .emotion_track import EmotionTrack, default_transition
 from .errors import ValidationError
 from .markers import Marker, sorted_markers
 from .language_code import DEFAULT_LANGUAGE, normalize_language
@@ -52,9 +52,8 @@ class Take:
         if isinstance(n_frames, bool) or not isinstance(n_frames, (int, np.integer)) or n_frames < 0:
             raise ValidationError(f"take length must be a number of frames >= 0, got {n_frames!r}")
         self.n_frames = int(n_frames)
-        # A third of a second reads as a natural change of mood at any frame rate.
         self.emotion_track = emotion_track if emotion_track is not None else EmotionTrack(
-            default_transition=max(1, round(rate.fps / 3)))
+            default_transition=default_transition(rate.fps))
         self.generation = generation if generation is not None else GenerationSettings()
         self.portrait_fit = portrait_fit  # opaque JSON owned by face/: the fitted landmarks and crop
         self.markers = markers

@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from talkface_studio.core.errors import MediaError, ProjectFileError, ValidationError
+from talkface_studio.core.media_paths import relative_media, resolve_in_folder
 from talkface_studio.face.edge_fill import fill_outside
 from talkface_studio.face.image_io import file_sha256, load_image
 from talkface_studio.face.mesh_tracker import detect_faces, find_faces
@@ -74,13 +75,8 @@ class PortraitFit:
 
     def to_json(self, relative_to: str | Path | None = None) -> dict:
         """JSON-ready dict (no pixels). ``relative_to``: store the source path relative to that folder."""
-        path = Path(self.source_path)
-        if relative_to is not None:
-            try:
-                path = path.resolve().relative_to(Path(relative_to).resolve())
-            except ValueError:
-                path = path.resolve()  # on another drive / outside the project: keep it absolute
-        data = {"schema": SCHEMA, "version": VERSION, "source_path": path.as_posix(),
+        path = Path(self.source_path).as_posix() if relative_to is None else relative_media(self.source_path, relative_to)
+        data = {"schema": SCHEMA, "version": VERSION, "source_path": path,
                 "source_sha256": self.source_sha256, "crop_box": [int(v) for v in self.crop_box],
                 "size": self.size, "landmarks": np.round(self.landmarks.astype(np.float64), 3).tolist()}
         if self.source_size is not None:  # informational (re-derived on load): what was filled
@@ -204,8 +200,7 @@ def load_fit(data: dict, project_dir: str | Path | None = None) -> PortraitFit:
         raise ProjectFileError(f"portrait fit is malformed ({exc})") from None
     if landmarks.shape != (N_LANDMARKS, 3) or len(box) != 4 or box[2] - box[0] != box[3] - box[1]:
         raise ProjectFileError("portrait fit is malformed (landmarks or crop box have the wrong shape)")
-    if not path.is_absolute() and project_dir is not None:
-        path = Path(project_dir) / path
+    path = resolve_in_folder(path, project_dir)
     if not path.is_file():
         raise MediaError("portrait image is missing (moved or deleted?)", path)
     if expected_sha and file_sha256(path) != expected_sha:

@@ -19,22 +19,20 @@ import numpy as np
 
 from talkface_studio.core.atomic_write import replacing
 from talkface_studio.core.errors import TalkFaceError
+from talkface_studio.core.limits import MAX_OUTPUT_SIZE
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 4 * 1024**3
-MAX_SIDE = 4096  # the largest render size
+MAX_SIDE = MAX_OUTPUT_SIZE  # the largest render size
 # Landmarks are rounded before hashing so float noise far below a pixel cannot cause a miss.
 _LANDMARK_QUANTUM = 1e-3
 
 
 def default_cache_dir() -> Path:
-    override = os.environ.get("TALKFACE_CACHE_DIR")
-    if override:
-        return Path(override) / "frames"
-    import platformdirs
+    from talkface_studio.app_info import cache_dir
 
-    return Path(platformdirs.user_cache_dir("talkface-studio")) / "frames"
+    return cache_dir("frames")
 
 
 def image_hash(rgb: np.ndarray) -> str:

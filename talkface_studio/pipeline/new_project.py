@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from talkface_studio.core.emotion_track import EMOTIONS, EmotionTrack
+from talkface_studio.core.emotion_track import EMOTIONS, EmotionTrack, default_transition
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.project import Project
 from talkface_studio.core.take import GenerationSettings, Take, check_seed, check_take_name
@@ -65,7 +65,7 @@ def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1
     n_frames = rate.frames_in(clip.duration)
     if n_frames == 0:
         raise ValidationError("the audio is shorter than one frame", audio)
-    track = EmotionTrack(default_transition=max(1, round(0.33 * rate.fps)))
+    track = EmotionTrack(default_transition=default_transition(rate.fps))
     for text in emotions:
         track.paint(*parse_emotion_label(text, rate, n_frames))
     generation = GenerationSettings(seed=seed, transcript=transcript, options=dict(options or {}))

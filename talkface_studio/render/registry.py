@@ -10,12 +10,15 @@ from talkface_studio.core.errors import ValidationError
 from .base import Renderer
 
 DEFAULT_RENDERER = "mesh_warp"
+# What an artist is told when the neural renderer has no weights (backend and command line alike).
+MISSING_CHECKPOINT = ("the neural renderer needs a checkpoint: --checkpoint FILE (a face-vid2vid generator "
+                      "with a landmark mapping; train the mapping with talkface-studio train --stage keypoints)")
 
 _FACTORIES: dict[str, Callable[..., Renderer]] = {}
 # Backends whose module registers itself on import; imported only when asked for (torch models are
 # heavy, and a missing optional backend must not break the default one).
 _LAZY_MODULES = {
-    "mesh_warp": "talkface_studio.render.mesh_warp",
+    "mesh_warp": "talkface_studio.render.mesh_warp.renderer",
     "neural": "talkface_studio.render.neural",
 }
 

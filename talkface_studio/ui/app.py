@@ -6,8 +6,9 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
-from .help_dialogs import app_icon
-from .main_window import MainWindow
+from talkface_studio.ui.window.help_dialogs import app_icon
+from talkface_studio.ui.window.main_window import MainWindow
+
 from .theme import apply_theme
 
 
@@ -39,9 +40,9 @@ def run_app(project_path: str | None = None) -> int:
     install_error_dialog()
     window = MainWindow()
     window.show()
-    if window.offer_untitled_recovery():
+    if window.files.offer_untitled_recovery():
         if project_path:  # the restored work is unsaved: opening would ask to save it first
             window.status.showMessage(f"Restored an unsaved project; {project_path} was not opened.", 10000)
     elif project_path:
-        window.open_project(project_path, ask_save=False)
+        window.files.open_project(project_path, ask_save=False)
     return app.exec()

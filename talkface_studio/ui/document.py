@@ -1,9 +1,10 @@
-"""The open document: a core Project, its file path, and the QUndoStack its edits go through.
+"""The open document: a core Project, its file path, and the core UndoStack its edits go through.
 
-Every edit reaches the model as a core command. `push` runs it once outside Qt (so a refused edit
-raises a TalkFaceError the caller can show, instead of vanishing inside QUndoCommand.redo) and then
-records it. A drag uses `live`/`finish_live`: the model follows the mouse, the moves merge into
-the first command with `merge_with`, and exactly one undo step is pushed at release.
+Every edit reaches the model as a core command through the core's one undo stack
+(core.undo.UndoStack.edit, which also applies the document's rules, such as the expression curves
+following an emotion edit); a refused edit raises a TalkFaceError the caller can show. A drag uses
+`live`/`finish_live` (core.live_edits): the model follows the mouse and exactly one undo step is
+recorded at release. Qt only shows the stack (ui.undo_adapter) and relays its changes as signals.
 """
 
 from __future__ import annotations
@@ -12,33 +13,39 @@ import copy
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
 
+from talkface_studio.core.live_edits import LiveEdits
+from talkface_studio.core.media_paths import resolve_media
 from talkface_studio.core.project import Change, Project
-
-from . import emotion_follow
-from .undo_adapter import CommandAdapter
+from talkface_studio.core.undo import UndoStack
 
 
 class Document(QObject):
     changed = Signal(object)  # core.project.Change, emitted on the GUI thread after each edit
     replaced = Signal()  # a different project (new/open/restore): rebuild every view
-    title_changed = Signal()  # also relays QUndoStack.cleanChanged(bool); slots take no args
+    title_changed = Signal()  # also when the undo stack reaches or leaves the saved state
+    history_changed = Signal()  # the undo stack changed (a step pushed, undone, redone, cleared)
     saved = Signal(str)
 
     def __init__(self, project: Project | None = None, path: str | Path | None = None, parent=None):
         super().__init__(parent)
-        self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(self.title_changed)  # signal to signal: dies with us
         self.project: Project = project or Project()
+        self.undo_stack = UndoStack(self.project)  # the one undo history (core); Qt only shows it
+        self._clean = True
+        self.undo_stack.changed.append(self._on_history)
         self.path: Path | None = Path(path) if path is not None else None
         self.current_take: str | None = None
-        self._live: dict = {}  # gesture key -> first core command of the drag
+        self._live = LiveEdits(self.undo_stack)
         self._force_dirty = False  # a restored recovery file: differs from the file on disk
         self._saved_fits: list = []  # (take, portrait_fit) as last saved or opened; see dirty
         self._shown = None  # the shown take object, so a rename keeps showing it
-        self.follow_emotions = True  # emotion edits carry the emo_* bases along (emotion_follow)
         self._attach(self.project)
+
+    def _on_history(self) -> None:
+        self.history_changed.emit()
+        if self.undo_stack.is_clean != self._clean:
+            self._clean = self.undo_stack.is_clean
+            self.title_changed.emit()
 
     # -- project lifecycle -------------------------------------------------------------------------
     def _attach(self, project: Project) -> None:
@@ -53,8 +60,8 @@ class Document(QObject):
     def set_project(self, project: Project, path: str | Path | None, dirty: bool = False) -> None:
         if self._on_change in self.project.changed:
             self.project.changed.remove(self._on_change)
-        self._live.clear()
-        self.undo_stack.clear()
+        self._live.cancel()
+        self.undo_stack.reset(project)
         self.current_take = None
         self.path = Path(path) if path is not None else None
         self._attach(project)
@@ -91,6 +98,10 @@ class Document(QObject):
         self._remember_shown()
         self.replaced.emit()
 
+    def resolve(self, path) -> Path | None:
+        """A take's media path as stored, resolved against the project file (core.media_paths)."""
+        return resolve_media(path, self.path)
+
     @property
     def name(self) -> str:
         return self.path.stem if self.path else "Untitled"
@@ -99,7 +110,7 @@ class Document(QObject):
     def dirty(self) -> bool:
         """Unsaved: the undo stack left its clean index, a recovery was restored, or a portrait fit
         stored outside the stack is not the saved one (an undo that drops it makes it clean again)."""
-        if not self.undo_stack.isClean() or self._force_dirty:
+        if not self.undo_stack.is_clean or self._force_dirty:
             return True
         now, saved = self._fits(), self._saved_fits
         # fits are replaced, never changed in place: identity is enough, equality the fallback
@@ -116,7 +127,7 @@ class Document(QObject):
         self.path = Path(path)
         self._force_dirty = False
         self._saved_fits = self._fits()
-        self.undo_stack.setClean()
+        self.undo_stack.set_clean()
         self.saved.emit(str(path))
         self.title_changed.emit()
 
@@ -140,52 +151,18 @@ class Document(QObject):
     # -- edits -------------------------------------------------------------------------------------
     def push(self, commands, label: str | None = None, mergeable: bool = True):
         """Do one command (or a list done as one step) and record it. Raises what the core raises."""
-        commands = list(commands) if isinstance(commands, (list, tuple)) else [commands]
-        before = emotion_follow.weights_before(self.project, commands) if self.follow_emotions else {}
-        done = []
-        try:
-            for c in commands:
-                c.do(self.project)
-                done.append(c)
-            for c in emotion_follow.follow_commands(self.project, before):  # same undo step as the paint
-                c.do(self.project)
-                done.append(c)
-        except Exception:
-            for c in reversed(done):
-                c.undo(self.project)
-            raise
-        self.undo_stack.push(CommandAdapter(done, self.project, already_done=True,
-                                            mergeable=mergeable, label=label))
-        return commands[0]
+        return self.undo_stack.edit(commands, label=label, merge=mergeable)
 
     def live(self, key, command) -> None:
         """One step of a drag: apply `command` now; later steps with the same key merge into the first."""
-        before = emotion_follow.weights_before(self.project, [command]) if self.follow_emotions else {}
-        command.do(self.project)
-        self._merge_live(key, command)
-        for follow in emotion_follow.follow_commands(self.project, before):
-            follow.do(self.project)
-            self._merge_live(("follow", follow.take), follow)
-
-    def _merge_live(self, key, command) -> None:
-        first = self._live.get(key)
-        if first is None:
-            self._live[key] = command
-        elif not first.merge_with(command):
-            raise RuntimeError(f"live command {command!r} does not continue {first!r}")
+        self._live.step(key, command)
 
     def live_keys(self) -> list:
-        return list(self._live)
+        return self._live.keys()
 
     def finish_live(self, label: str | None = None) -> None:
         """End the drag: one undo step holding every live command (nothing if it never moved)."""
-        commands = list(self._live.values())
-        self._live.clear()
-        if commands:
-            self.undo_stack.push(CommandAdapter(commands, self.project, already_done=True,
-                                                mergeable=False, label=label))
+        self._live.finish(label)
 
     def cancel_live(self) -> None:
-        for c in reversed(list(self._live.values())):
-            c.undo(self.project)
-        self._live.clear()
+        self._live.cancel()

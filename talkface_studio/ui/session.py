@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from .key_gestures import KeyRef
-from .lane_gestures import Brush
+from .selection import Brush, KeyRef
 from .timeline_mapping import TimeView
 
 

@@ -1,55 +1,75 @@
-"""QUndoStack <-> core commands: the only place Qt's undo framework meets the Qt-free commands."""
+"""The core's UndoStack shown in Qt: the Undo / Redo actions and the Undo History list.
+
+There is one undo history, core.undo.UndoStack (the document's; the command line uses the same
+class). This module only shows it: a list model whose rows are "<opened>" and each step's label
+(the current row is the stack's index; clicking a row undoes or redoes to it, as QUndoView does),
+and two actions whose text names the step they would undo or redo. `document.history_changed`
+(relayed from the stack's `changed` callbacks) keeps them current.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtCore import QAbstractListModel, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QListView
 
-MERGE_ID = 1  # every mergeable core command shares one Qt id; core.merge_with decides for real
+EMPTY_LABEL = "<opened>"
 
 
-class CommandAdapter(QUndoCommand):
-    """Wraps core commands (one, or several done together, e.g. a drag of keys on several channels)
-    as one undo step; redo -> do, undo -> undo in reverse, mergeWith -> merge_with.
+class UndoHistoryModel(QAbstractListModel):
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        document.history_changed.connect(self._reset)
 
-    `already_done`: the command was executed before the push (a live drag, or a first `do` that had
-    to be checked for errors outside Qt's virtual call), so the push's own redo is skipped once.
-    `mergeable`: False for a finished drag, so two drags of the same edge stay two undo steps.
-    """
+    def _reset(self) -> None:
+        self.beginResetModel()
+        self.endResetModel()
 
-    def __init__(self, commands, project, already_done: bool = False, mergeable: bool = True, label=None):
-        self.commands = list(commands) if isinstance(commands, (list, tuple)) else [commands]
-        super().__init__(label or self.commands[0].label)
-        self.project = project
-        self._skip_redo = already_done
-        # A step merges when each of its commands does (an emotion edit and its FollowEmotions).
-        self._mergeable = mergeable and all(c._merge_key() is not None for c in self.commands)
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.document.undo_stack) + 1
 
-    @property
-    def command(self):
-        return self.commands[0]
+    def data(self, index, role=Qt.DisplayRole):
+        if role != Qt.DisplayRole or not index.isValid():
+            return None
+        row = index.row()
+        return EMPTY_LABEL if row == 0 else self.document.undo_stack.label(row - 1)
 
-    def redo(self) -> None:
-        if self._skip_redo:
-            self._skip_redo = False
-            return
-        for c in self.commands:
-            c.do(self.project)
 
-    def undo(self) -> None:
-        for c in reversed(self.commands):
-            c.undo(self.project)
+class UndoHistoryView(QListView):
+    """The Undo History dock: the selected row is the current state; a click goes there."""
 
-    def id(self) -> int:
-        return MERGE_ID if self._mergeable else -1
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.setModel(UndoHistoryModel(document, self))
+        self.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        document.history_changed.connect(self._select_current)
+        self.clicked.connect(lambda index: self.document.undo_stack.set_index(index.row()))
+        self._select_current()
 
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, CommandAdapter) or not other._mergeable or len(other.commands) != len(self.commands):
-            return False
-        pairs = list(zip(self.commands, other.commands))
-        # Check every pair first: a half-merged step could not be undone correctly.
-        if not all(type(a) is type(b) and a._merge_key() == b._merge_key() for a, b in pairs):
-            return False
-        if not all(a.merge_with(b) for a, b in pairs):
-            raise RuntimeError(f"merge of {other.commands!r} into {self.commands!r} failed half-way")
-        self.setText(self.command.label)
-        return True
+    def _select_current(self) -> None:
+        index = self.model().index(self.document.undo_stack.index, 0)
+        self.selectionModel().setCurrentIndex(index, QItemSelectionModel.ClearAndSelect)
+        self.scrollTo(index)
+
+
+def undo_actions(window, document) -> tuple[QAction, QAction]:
+    """Edit > Undo (Ctrl+Z) and Redo (Ctrl+Shift+Z, Ctrl+Y) of the core stack, named after their step."""
+    stack = document.undo_stack
+    undo, redo = QAction("&Undo", window), QAction("&Redo", window)
+    undo.setShortcuts([QKeySequence(QKeySequence.Undo)])
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    undo.triggered.connect(lambda _checked=False: stack.undo() if stack.can_undo else None)
+    redo.triggered.connect(lambda _checked=False: stack.redo() if stack.can_redo else None)
+
+    def refresh() -> None:
+        undo.setEnabled(stack.can_undo)
+        redo.setEnabled(stack.can_redo)
+        undo.setText(f"&Undo {stack.undo_label}" if stack.can_undo else "&Undo")
+        redo.setText(f"&Redo {stack.redo_label}" if stack.can_redo else "&Redo")
+
+    document.history_changed.connect(refresh)
+    refresh()
+    return undo, redo

@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 
 from talkface_studio.core.errors import ValidationError
-from talkface_studio.perform.neural.checkpoint_io import load_checkpoint, load_matching_state, save_checkpoint
+from talkface_studio.torch_support.checkpoints import load_checkpoint, load_matching_state, save_checkpoint
 from talkface_studio.perform.neural.config import SpeechToCuesConfig
 from talkface_studio.perform.neural.speech_to_cues import SpeechToCues
 

@@ -20,8 +20,8 @@ from talkface_studio.perform.base import Performance, PerformRequest
 from talkface_studio.perform.neural.config import PerformOptions
 from talkface_studio.perform.neural.landmark_cues import blink_from_landmarks, mouth_from_landmarks
 from talkface_studio.perform.neural.loading import load_speech_to_cues
+from talkface_studio.perform.registry import MISSING_CHECKPOINT
 
-MISSING_CHECKPOINT = "the neural performer needs a checkpoint: --checkpoint FILE (train one with talkface-studio train)"
 _ZERO_CHANNELS = ("mouth_round", "lip_press", "lip_tuck")
 
 

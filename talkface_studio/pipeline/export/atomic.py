@@ -48,12 +48,7 @@ def check_writable(target: str | os.PathLike, create_folder: bool = False) -> No
 
 def commit(temp: Path, target: Path) -> None:
     """Move a finished temporary file (from temp_path_for) onto `target`, through links."""
-    try:
-        atomic_write.fsync_path(temp)
-        os.replace(temp, atomic_write.write_target(target))
-    except OSError as exc:
-        discard(temp)
-        raise ExportError(f"{VERB}: {describe_os_error(exc)}", target) from None
+    atomic_write.commit(temp, target, error=ExportError, verb=VERB)
 
 
 @contextlib.contextmanager

@@ -1,8 +1,8 @@
 """The viewer's plate framing: the whole photo with the head region live, at screen size.
 
-The same path as a plate render (``source``, ``compose``), on the photo scaled down to at most
-``MAX_SIDE`` px: the head region is rendered at that scale's density and pasted into it, so the
-preview shows exactly which pixels a plate changes, at the cost of a square preview.
+The same job as a plate render (``pipeline.job.RenderJob`` with ``framing.PlateFraming``), on the
+photo scaled down to at most ``MAX_SIDE`` px: the head region is rendered at that scale's density
+and pasted into it, so the preview shows exactly which pixels a plate changes.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import numpy as np
 
 from talkface_studio.face.image_io import load_image
 
-from .compose import PlateCanvas
 from .source import PlateSource, cut_head_region
 
 MAX_SIDE = 1280          # px: the preview's photo, longest side
@@ -32,14 +31,10 @@ def preview_source(fit, max_side: int = MAX_SIDE) -> PlateSource:
     return cut_head_region(fit, photo, box, int(min(max(side, MIN_REGION), MAX_REGION)))
 
 
-def plate_preview(source: PlateSource, renderer, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(rgb uint8 [h, w, 3] of the whole preview photo, landmarks [478, 3] in its pixels) for one
-    frame's landmarks [478, 3] at the head region's render size."""
-    side = source.render_side
-    head = next(iter(renderer.render(source.portrait, landmarks[None], side)))
-    frame = PlateCanvas(source).place(head).copy()
-    scale = source.source_side / side
+def placed_landmarks(source: PlateSource, landmarks: np.ndarray) -> np.ndarray:
+    """One frame's landmarks [478, 3] at the head region's render size -> in the preview photo's pixels."""
+    scale = source.source_side / source.render_side
     placed = landmarks.copy()
     placed[:, :2] = landmarks[:, :2] * scale + np.array(source.box[:2], np.float32)
     placed[:, 2] *= scale
-    return frame, placed
+    return placed

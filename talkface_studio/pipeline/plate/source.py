@@ -3,7 +3,7 @@
 A portrait fit holds a square crop box in the photo's pixels (``face.portrait``) and a 512-px crop
 for stage 1 and the preview. A plate renders that box again at the size it has in the photo, so a
 face 600 px wide is drawn with 600 px of detail, not drawn at 512 and upscaled. The render size is
-capped (``MAX_RENDER_SIDE``: cost grows with its square) and kept above a floor (tiny faces); in
+capped (``MAX_PLATE_RENDER_SIDE``: cost grows with its square) and kept above a floor (tiny faces); in
 those two cases the head region is resampled into the photo (``compose``) and the log says so.
 
 Limits are checked from the file's header before its pixels are decoded, so an oversized plate is
@@ -19,19 +19,14 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from talkface_studio.core.errors import MediaError
+from talkface_studio.core.limits import MAX_PLATE_RENDER_SIDE, MIN_PLATE_RENDER_SIDE, check_plate_size
 from talkface_studio.face.image_io import file_sha256, load_image
 from talkface_studio.face.portrait import PortraitFit, crop_square
 
-# A plate frame costs ~30 bytes a pixel while rendering (photo, frame, alpha, the encoder's own
-# copies): 36 MP is ~1.1 GB, and holds 8K DCI (8192x4320) and 8K UHD (7680x4320).
-MAX_PLATE_PIXELS = 36_000_000
-MAX_PLATE_SIDE = 8192
-MAX_RENDER_SIDE = 2048   # default cap on the head region's render size (px a side)
-MIN_RENDER_SIDE = 128    # below this the renderer's mouth and eyes have too few pixels to draw
-
 
 def plate_size(path: str | Path) -> tuple[int, int]:
-    """(width, height) of the photo from its header; refuses a plate too large for memory."""
+    """(width, height) of the photo from its header; refuses a plate too large for memory
+    (``core.limits.check_plate_size``)."""
     path = Path(path)
     try:
         with Image.open(path) as im:
@@ -40,11 +35,7 @@ def plate_size(path: str | Path) -> tuple[int, int]:
         raise MediaError("portrait image is missing (moved or deleted?)", path) from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise MediaError(f"cannot read the photo for the plate ({exc})", path) from None
-    if w * h > MAX_PLATE_PIXELS or max(w, h) > MAX_PLATE_SIDE:
-        raise MediaError(f"plate would be {w}x{h} ({w * h / 1e6:.1f} MP); plate mode renders at most "
-                         f"{MAX_PLATE_PIXELS / 1e6:g} MP and {MAX_PLATE_SIDE} px a side (8192x4320 fits): "
-                         "scale the photo down, or render the square crop without --plate", path)
-    return w, h
+    return check_plate_size(w, h, path)
 
 
 def check_fit_current(fit_json: dict | None, photo: str | Path | None) -> None:
@@ -59,6 +50,13 @@ def check_fit_current(fit_json: dict | None, photo: str | Path | None) -> None:
     if expected and file_sha256(photo) != expected:
         raise MediaError("portrait image has changed since it was fitted; the plate would not match it "
                          "(run `talkface-studio generate` to fit it again)", photo)
+
+
+def check_plate_photo(photo: str | Path, fit_json: dict | None) -> None:
+    """Before any work: a photo too large is refused from its header, undecoded; one changed since
+    its fit is refused, not refitted (the head would not match it)."""
+    plate_size(photo)
+    check_fit_current(fit_json, photo)
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,12 +99,12 @@ class PlateSource:
                 f"the photo) and resampled x{self.source_side / self.render_side:.2f} into it")
 
 
-def render_side_for(source_side: int, max_side: int = MAX_RENDER_SIDE) -> int:
-    """The head region's render size: its size in the photo, within MIN_RENDER_SIDE..max_side."""
-    return int(min(max(source_side, MIN_RENDER_SIDE), max(max_side, MIN_RENDER_SIDE)))
+def render_side_for(source_side: int, max_side: int = MAX_PLATE_RENDER_SIDE) -> int:
+    """The head region's render size: its size in the photo, within MIN_PLATE_RENDER_SIDE..max_side."""
+    return int(min(max(source_side, MIN_PLATE_RENDER_SIDE), max(max_side, MIN_PLATE_RENDER_SIDE)))
 
 
-def open_plate(fit: PortraitFit, max_side: int = MAX_RENDER_SIDE) -> PlateSource:
+def open_plate(fit: PortraitFit, max_side: int = MAX_PLATE_RENDER_SIDE) -> PlateSource:
     """Load the fit's photo and cut its crop box at the render size. Refuses a photo too large,
     missing, or changed since the fit (each one line naming the file)."""
     path = Path(fit.source_path)

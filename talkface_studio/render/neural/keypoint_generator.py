@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from talkface_studio.core.errors import MissingCheckpointError
-from talkface_studio.perform.neural.checkpoint_io import load_checkpoint, load_matching_state, save_checkpoint
+from talkface_studio.torch_support.checkpoints import load_checkpoint, load_matching_state, save_checkpoint
 from talkface_studio.render.neural.appearance import AppearanceFeatureExtractor
 from talkface_studio.render.neural.config import KeypointGeneratorConfig
 from talkface_studio.render.neural.generator import SPADEGenerator

@@ -20,11 +20,11 @@ import torch
 import torch.nn.functional as F
 
 from talkface_studio.core.errors import MissingCheckpointError, ValidationError
+from talkface_studio.core.limits import check_render_size
 from talkface_studio.render.device import pick_device
 from talkface_studio.render.neural.keypoint_generator import load_keypoint_generator
+from talkface_studio.render.registry import MISSING_CHECKPOINT
 
-MISSING_CHECKPOINT = ("the neural renderer needs a checkpoint: --checkpoint FILE (a face-vid2vid generator "
-                      "with a landmark mapping; train the mapping with talkface-studio train --stage keypoints)")
 
 
 class NeuralRenderer:
@@ -49,8 +49,7 @@ class NeuralRenderer:
         lm = np.asarray(landmarks_px, np.float32)
         if lm.ndim != 3 or lm.shape[1:] != (478, 3):
             raise ValidationError(f"landmarks must be [T, 478, 3], got {lm.shape}")
-        if size < 16:
-            raise ValidationError(f"output size must be at least 16 pixels, got {size}")
+        check_render_size(size, "output size")
         f_s, kp_s = self.model.source(self._to_tensor(portrait.image))
         unit = torch.from_numpy(lm / float(size)).to(self.device)  # image units: same for any output size
         offset = torch.zeros_like(kp_s)

@@ -1,0 +1,3 @@
+"""Torch plumbing the model rooms share (perform, render, audio, training): reading and writing
+checkpoints without executing anything from the file. Knows core and torch only, so stage 1 and
+stage 2 can use it and still stay independent of each other."""

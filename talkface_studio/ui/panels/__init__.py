@@ -1,0 +1,1 @@
+"""ui room: Docked panels: inspector (segment, keys, take), performance settings, render queue."""

@@ -1,0 +1,60 @@
+"""WaveformView: the dialogue under the lanes, drawn from a min/max peak pyramid so a 10-minute
+clip redraws in the same time as a 10-second one."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QLineF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+
+from talkface_studio.ui import theme
+
+from .peaks import PeakPyramid
+from .time_strip import TimeStrip
+
+
+class WaveformView(TimeStrip):
+    def __init__(self, session, parent=None):
+        super().__init__(session, 64, parent)
+        self.peaks: PeakPyramid | None = None
+        self.fps = 24.0
+        self.setToolTip("Audio. Click to move the playhead; wheel zooms, middle-drag pans.")
+
+    def set_audio(self, peaks: PeakPyramid | None, fps: float) -> None:
+        self.peaks, self.fps = peaks, fps
+        self.update()
+
+    def column_peaks(self, width: int) -> tuple[np.ndarray, np.ndarray]:
+        m = self.mapping
+        t0 = m.frame_at(0) / self.fps
+        t1 = m.frame_at(width) / self.fps
+        return self.peaks.query(t0, t1, width)
+
+    def paint_content(self, painter: QPainter) -> None:
+        painter.fillRect(self.rect(), QColor("#1d1f22"))
+        mid = self.height() / 2
+        painter.setPen(QPen(QColor("#33363b"), 1))
+        painter.drawLine(0, int(mid), self.width(), int(mid))
+        if self.peaks is None:
+            painter.setPen(QColor(theme.TEXT_DIM))
+            painter.drawText(self.rect().adjusted(8, 0, 0, 0), Qt.AlignVCenter, "No audio — File ▸ Import Audio…")
+            return
+        width = max(1, self.width())
+        mins, maxs = self.column_peaks(width)
+        # Perceptual scaling: quiet consonants stay visible next to loud vowels.
+        scale = (self.height() / 2 - 2)
+        lo = -np.sqrt(np.clip(-mins, 0, 1)) * scale
+        hi = np.sqrt(np.clip(maxs, 0, 1)) * scale
+        xs = np.arange(width) + 0.5
+        lines = [QLineF(x, mid - a, x, mid - b + 0.5) for x, a, b in zip(xs, hi, lo) if a - b > 0.5]
+        painter.setPen(QPen(QColor("#5fa7a0"), 1))
+        painter.drawLines(lines)
+
+    def mousePressEvent(self, event) -> None:
+        if not self.start_pan(event) and event.button() == Qt.LeftButton:
+            self.session.set_playhead(self.mapping.snapped_frame_at(event.position().x()))
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._pan_from is None and event.buttons() & Qt.LeftButton:
+            self.session.set_playhead(self.mapping.snapped_frame_at(event.position().x()))
+        super().mouseMoveEvent(event)

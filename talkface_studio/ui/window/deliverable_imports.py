@@ -1,0 +1,102 @@
+"""File > Import of film and game material: an iPhone Live Link Face capture (edit layers on the
+shown take's channels) and the emotion markers of an edit (OTIO, EDL with its adapter) painted onto
+its emotion lane. Each import is one undo step; reading and planning are the pipeline's, the same
+as `import-curves --format livelink` and `import-editorial`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from talkface_studio.core.errors import TalkFaceError
+
+
+def import_livelink_dialog(window) -> None:
+    path, _ = QFileDialog.getOpenFileName(window, "Import Live Link Face capture", str(window.files.last_dir()),
+                                          "Live Link Face (*.csv)")
+    if path:
+        import_livelink(window, path)
+
+
+def import_livelink(window, path) -> None:
+    """Read and plan the capture in a worker (an hour at 60 fps takes seconds), ask on the GUI thread
+    before resampling one recorded at another rate, then push one layer per channel as one step."""
+    from talkface_studio.pipeline.livelink_capture import read_capture
+    from talkface_studio.pipeline.livelink_import import at_take_rate, plan_capture
+    from talkface_studio.pipeline.rig_curves import take_start_seconds
+
+    from talkface_studio.ui import workers
+
+    take = window.document.take
+    if take is None:
+        window.prompts.show_error("Import the audio first: a capture lands on a take.")
+        return
+    path = Path(path)
+    copy, start_s = take.copy(), take_start_seconds(window.document.project, take)
+    name = f"Live Link {path.name}"
+
+    def failed(message, _trace=None):
+        window.prompts.fail("Cannot import the capture", TalkFaceError(message))
+
+    def plan(capture, retime):
+        def work(progress, cancel):
+            p = plan_capture(capture, copy, start_s, retime=retime)
+            return p, p.command(copy.name, name)
+        workers.submit(window.pool, work, on_done=apply, on_error=failed, synchronous=window.synchronous,
+                       parent=window)
+
+    def apply(result):
+        planned, command = result
+        if window.document.take is None or window.document.take.name != copy.name:
+            window.prompts.show_error(f"Take {copy.name} is no longer shown; the capture was not imported.")
+            return
+        try:
+            window.document.push(command, label=f"Import {path.name}")
+        except TalkFaceError as exc:
+            window.prompts.fail("Cannot import the capture", exc)
+            return
+        window.statusBar().showMessage(f"Imported {planned.summary()}", 8000)
+
+    def read_done(capture):
+        retime = not at_take_rate(capture, copy)
+        if retime and window.prompts.ask(
+                "Resample capture?",
+                f"{path.name} was recorded at {capture.rate:.4g} fps; take {copy.name} is at {copy.rate} fps.\n\n"
+                "Resample it by its timecodes?", QMessageBox.Yes | QMessageBox.Cancel,
+                QMessageBox.Yes) != QMessageBox.Yes:
+            return
+        plan(capture, retime)
+
+    workers.submit(window.pool, lambda progress, cancel: read_capture(path), on_done=read_done,
+                   on_error=failed, synchronous=window.synchronous, parent=window)
+
+
+def import_editorial_dialog(window) -> None:
+    path, _ = QFileDialog.getOpenFileName(window, "Import editorial markers", str(window.files.last_dir()),
+                                          "Timelines (*.otio *.edl *.xml *.aaf)")
+    if path:
+        import_editorial(window, path)
+
+
+def import_editorial(window, path) -> bool:
+    """Paint the take's clip markers onto its emotion lane (the expression curves follow, one undo step)."""
+    from talkface_studio.pipeline.editorial_import import plan_markers, read_timeline
+    from talkface_studio.pipeline.rig_curves import take_start_seconds
+
+    take = window.document.take
+    if take is None:
+        window.prompts.show_error("Import the audio first: markers land on a take.")
+        return False
+    path = Path(path)
+    project = window.document.project
+    try:
+        timeline = read_timeline(path, take.rate.fps)
+        plan = plan_markers(timeline, take, path, take_start_seconds(project, take),
+                            only_take=len(project.takes) == 1)
+        window.document.push(plan.commands, label=f"Import markers from {path.name}")
+    except TalkFaceError as exc:
+        window.prompts.fail("Cannot import the markers", exc)
+        return False
+    window.statusBar().showMessage(f"Painted {len(plan.painted)} emotion segment(s) from {path.name}", 8000)
+    return True

@@ -1,0 +1,40 @@
+"""Prompts: every question the window asks and every error it shows, in one object the window
+owns, so the controllers share one way of asking and tests answer by replacing its methods
+(`ask`, `ask_choice`, `ask_text`, `ask_language`)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMainWindow, QMessageBox
+
+from . import save_conflict, take_actions
+
+
+class Prompts:
+    def __init__(self, window: QMainWindow, synchronous: bool = False):
+        self.window = window
+        self.synchronous = synchronous  # tests: errors go to the status bar only, no modal dialog
+
+    def ask(self, title: str, text: str, buttons, default):
+        """A yes/no/cancel question (QMessageBox buttons)."""
+        return QMessageBox.question(self.window, title, text, buttons, default)
+
+    def ask_choice(self, title: str, text: str, choices: list[str]) -> str | None:
+        """A question with named answers (the chosen text, None for Cancel)."""
+        return save_conflict.ask_choice(self.window, title, text, choices)
+
+    def ask_text(self, current: str) -> str | None:
+        """A take's new name."""
+        return take_actions.ask_take_name(self.window, current)
+
+    def ask_language(self, current: str) -> str | None:
+        """A take's spoken language (a code from the supported list)."""
+        return take_actions.ask_language(self.window, current)
+
+    def show_error(self, message: str) -> None:
+        self.window.statusBar().showMessage(message, 8000)
+
+    def fail(self, title: str, exc: Exception) -> None:
+        """One line in the status bar, and a dialog (except in tests' synchronous windows)."""
+        self.show_error(f"{title}: {exc}")
+        if not self.synchronous:
+            QMessageBox.warning(self.window, title, str(exc))

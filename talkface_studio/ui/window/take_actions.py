@@ -1,0 +1,109 @@
+"""Take menu and the take box's context menu: new, rename and delete takes and set the spoken
+language, each one undo step (core.take_commands.RenameTake / RemoveTake / SetLanguage), so a
+mistaken delete is a Ctrl+Z away."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu
+
+from talkface_studio.core.errors import TalkFaceError
+from talkface_studio.core.take_commands import RemoveTake, RenameTake, SetLanguage
+
+
+def ask_take_name(window, current: str) -> str | None:
+    """The rename prompt (Prompts.ask_text; tests replace that to answer it)."""
+    text, ok = QInputDialog.getText(window, "Rename take", "New name:", QLineEdit.Normal, current)
+    return text if ok else None
+
+
+def rename_take(window, new_name: str | None = None) -> bool:
+    take = window.document.current_take
+    if take is None:
+        window.prompts.show_error("No take to rename.")
+        return False
+    if new_name is None:
+        new_name = window.prompts.ask_text(take)
+    new_name = (new_name or "").strip()  # a stray space typed in the prompt is not part of the name
+    if not new_name or new_name == take:
+        return False
+    try:
+        window.document.push(RenameTake(take, new_name))
+    except TalkFaceError as exc:
+        window.prompts.fail("Cannot rename take", exc)
+        return False
+    window.statusBar().showMessage(f"Renamed take {take} to {new_name}", 4000)
+    return True
+
+
+def delete_take(window) -> bool:
+    take = window.document.current_take
+    if take is None:
+        window.prompts.show_error("No take to delete.")
+        return False
+    try:
+        window.document.push(RemoveTake(take))
+    except TalkFaceError as exc:
+        window.prompts.fail("Cannot delete take", exc)
+        return False
+    window.statusBar().showMessage(f"Deleted take {take} (Undo brings it back)", 6000)
+    return True
+
+
+def ask_language(window, current: str) -> str | None:
+    """The language prompt (a list of supported languages; Prompts.ask_language, which tests replace)."""
+    from talkface_studio.audio.languages import language_choices
+
+    choices = language_choices()
+    labels = [label for _, label in choices]
+    codes = [code for code, _ in choices]
+    base = current.split("-")[0]
+    index = codes.index(base) if base in codes else 0
+    label, ok = QInputDialog.getItem(window, "Spoken language", "Language of the take's speech "
+                                     "(lip sync reads the script with it):", labels, index, False)
+    if not ok:
+        return None
+    code = codes[labels.index(label)]
+    return current if code == base else code  # keep a region (fr-CA) when the language is unchanged
+
+
+def set_take_language(window, code: str | None = None) -> bool:
+    from talkface_studio.audio.languages import check_language, language_name
+
+    take = window.document.current_take
+    if take is None:
+        window.prompts.show_error("No take to set the language of.")
+        return False
+    current = window.document.project.take(take).language
+    if code is None:
+        code = window.prompts.ask_language(current)
+    if not code:
+        return False
+    try:
+        code = check_language(code)
+        if code == current:
+            return False
+        window.document.push(SetLanguage(take, code))
+    except TalkFaceError as exc:
+        window.prompts.fail("Cannot set the language", exc)
+        return False
+    window.statusBar().showMessage(f"Take {take} speaks {language_name(code)} ({code}); Generate to redo the lip sync",
+                              6000)
+    return True
+
+
+def build_take_menu(window, menu: QMenu, actions: dict) -> None:
+    """Fill the menu bar's Take menu and give the toolbar's take box the same context menu."""
+    for key in ("new_take", "rename_take", "delete_take", "take_language"):
+        menu.addAction(actions[key])
+    box = window.transport.take_box
+    box.setContextMenuPolicy(Qt.CustomContextMenu)
+    box.customContextMenuRequested.connect(lambda pos: take_box_menu(window, actions).popup(box.mapToGlobal(pos)))
+
+
+def take_box_menu(window, actions: dict) -> QMenu:
+    menu = QMenu(window.transport.take_box)
+    menu.setAttribute(Qt.WA_DeleteOnClose)
+    for key in ("rename_take", "delete_take", "new_take", "take_language"):
+        menu.addAction(actions[key])
+    return menu
