@@ -7,7 +7,7 @@ per-portrait preparation included) at 1920x1080, H.264. Measured in the same run
 - render only: the head region's frames (mesh warp at the photo's density), nothing composited;
 - composite only: those frames written into the photo (``PlateCanvas``), nothing encoded;
 - encode floor: the writer (ffmpeg, H.264 CRF 18, the plate preset, AAC) fed the finished frames
-  from memory: what encoding alone costs; also with x264's "medium", to show why plates use "fast";
+  from memory: what encoding alone costs; also with x264's "medium", to show why plates use a faster one;
 - end to end: ``render_to`` of a ``RenderJob`` with plate framing (what `render --plate -o OUT.mp4`
   runs), and its ratio to the floor.
 
@@ -106,6 +106,14 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (ffmpeg): what a run costs whatever the load."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def measure(name: str, photo: np.ndarray, seconds: float, repeats: int, folder: Path) -> dict:
     path = folder / f"{name}.png"
     cv2.imwrite(str(path), photo[..., ::-1])
@@ -144,14 +152,16 @@ def measure(name: str, photo: np.ndarray, seconds: float, repeats: int, folder: 
     def end_to_end():
         render_to(job, folder / "plate.mp4", renderer=get_renderer("mesh_warp", device="cpu"))
 
-    times = {k: [] for k in ("render", "composite", "floor", "floor_medium", "end_to_end")}
+    times = {k: [] for k in ("render", "composite", "floor", "floor_medium", "end_to_end", "cpu")}
     for _ in range(repeats):   # interleaved: every figure sees the same load
         times["render"].append(timed(render_only))
         times["composite"].append(timed(composite_only))
         keep_frames()
         times["floor"].append(timed(encode(PLATE_PRESET)))
         times["floor_medium"].append(timed(encode("medium")))
+        cpu = cpu_seconds()
         times["end_to_end"].append(timed(end_to_end))
+        times["cpu"].append(cpu_seconds() - cpu)
     med = {k: statistics.median(v) for k, v in times.items()}
     return {"name": name, "frames": n, "side": side, "note": source.density_note(), **med}
 
@@ -171,17 +181,18 @@ def main() -> None:
         rows = [measure(name, make(), args.seconds, args.repeats, Path(tmp))
                 for name, make in (("waist up", headshot), ("close-up", close_up), ("full body", full_body))]
     print(f"{'photo':10} {'region':>6} {'render':>8} {'compose':>8} {'floor':>8} {'medium':>8} "
-          f"{'end2end':>8} {'fps':>6} {'/floor':>7} {'/sum':>6}")
+          f"{'end2end':>8} {'fps':>6} {'/floor':>7} {'/sum':>6} {'cpu/fr':>7}")
     for r in rows:
         n = r["frames"]
         fps = n / r["end_to_end"]
         parts = r["render"] + r["composite"] + r["floor"]
         print(f"{r['name']:10} {r['side']:>5}px {r['render']:7.2f}s {r['composite']:7.2f}s {r['floor']:7.2f}s "
               f"{r['floor_medium']:7.2f}s {r['end_to_end']:7.2f}s {fps:6.1f} {r['end_to_end'] / r['floor']:6.2f}x "
-              f"{r['end_to_end'] / parts:5.2f}x")
+              f"{r['end_to_end'] / parts:5.2f}x {1000 * r['cpu'] / n:5.0f}ms")
     print("render/compose/floor/end2end: seconds for all frames; medium: the floor with x264 preset medium; "
           "fps: frames / end-to-end wall (target >= 8 at 1920x1080); /floor: end to end over the encode "
-          "floor; /sum: over render + composite + floor run one after another (< 1: they overlap)")
+          "floor; /sum: over render + composite + floor run one after another (< 1: they overlap); cpu/fr: "
+          "CPU time of the end-to-end run (this process and ffmpeg) per frame, whatever the load")
     for r in rows:
         print(f"{r['name']}: {r['note']}")
     print(f"load average {os.getloadavg()[0]:.1f} at the end (other jobs on the machine slow every figure alike)")

@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
     p.add_argument("--plate", action="store_true",
                    help="frames of `render --plate`: odd sides padded as a plate render pads them, x264 preset fast")
     p.add_argument("--alpha", action="store_true", help="keep the frames' alpha (RGBA PNG): .mov as ProRes 4444")
-    p.add_argument("--preset", default=None, help="x264 preset for .mp4 (default medium; fast with --plate)")
+    p.add_argument("--preset", default=None, help="x264 preset for .mp4 (default medium; faster with --plate)")
     p.set_defaults(handler=run)
 
 

@@ -44,7 +44,7 @@ def add_plate_arguments(p) -> None:
     g.add_argument("--plate-max-side", type=int, default=None, metavar="N",
                    help="with --plate: render the head region at most N px a side (default 2048; larger "
                         "regions are resampled into the photo)")
-    g.add_argument("--preset", default=None, help="x264 preset for .mp4 (default medium; fast with --plate)")
+    g.add_argument("--preset", default=None, help="x264 preset for .mp4 (default medium; faster with --plate)")
 
 
 def run(args: argparse.Namespace) -> int:

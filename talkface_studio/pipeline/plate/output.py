@@ -17,7 +17,10 @@ from ..render_output import output_kind
 from .framing import PlateFrame
 
 IMAGE_FORMATS = {"png": ".png", "exr": ".exr"}
-PLATE_PRESET = "fast"   # x264 for plates: "medium" alone encodes 1080p below 8 fps on 2 cores
+# x264 for plates (CRF 18 as ever, so the quality holds and the bit rate moves): at 1920x1080 a
+# frame costs ~49 ms of CPU with "fast", ~33 with "faster", more with "medium", and the encoder
+# shares the two cores with the renderer (benchmarks/bench_plate.py)
+PLATE_PRESET = "faster"
 
 
 def check_plate_request(out: str | os.PathLike, alpha: bool, image_format: str = "png") -> str:
