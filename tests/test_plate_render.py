@@ -269,3 +269,24 @@ def test_plate_options_that_do_not_apply_are_refused(project, tmp_path, capsys):
     assert "needs the mesh_warp renderer" in _refused(
         ["render", str(project), "--plate", "--renderer", "neural", "-o", str(out)], capsys, out)
     assert "need --plate" in _refused(["render", str(project), "--alpha", "-o", str(out)], capsys, out)
+
+
+def test_a_stale_take_renders_its_plate_as_stored(project, tmp_path, capsys):
+    """One path: a plate renders the take's stored curves like every other output; a take whose
+    Generate is out of date (here another seed) is not regenerated behind the artist's back."""
+    from plate_project import copy_project
+
+    from talkface_studio.core.project_file import load_project, save_project
+
+    tfs = copy_project(project, tmp_path / "copy")
+    assert main(["render", str(tfs), "--plate", "--frames", "0-3", "-o", str(tmp_path / "before")]) == 0
+    doc = load_project(tfs)
+    doc.takes[0].generation.seed += 1                                   # Generate is now out of date
+    save_project(doc, tfs)
+    capsys.readouterr()
+    assert main(["render", str(tfs), "--plate", "--frames", "0-3", "-o", str(tmp_path / "after")]) == 0
+    assert "changed since it was last generated" in capsys.readouterr().err
+    before, after = _png_frames(tmp_path / "before"), _png_frames(tmp_path / "after")
+    assert len(before) == len(after) == 4
+    for a, b in zip(before, after):
+        assert np.array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(b)))
