@@ -222,3 +222,38 @@ def test_an_open_vowel_is_no_smile_to_the_relief():
     # a mouth stretched wide without its corners up (fear's AU20) is no smile either
     fear = relocate(neutral, compose({"emo_fear": np.ones(1, np.float32)}, 1), {})[0].astype(np.float64)
     assert smile_removed(own, fear) > 0.9
+
+
+@pytest.mark.parametrize("height", [360, 2160])
+def test_smile_relief_of_small_and_large_head_regions(tmp_path, height):
+    """Plates render the head region at the photo's density: a small face (a ~180-px region) once
+    made 0 / 0 in the relief's shading (NaN pixels in the frame), and a large one inpaints its
+    valleys at a smaller scale (the cost grows with the fourth power of the side), close to the
+    full-size fill."""
+    import cv2
+
+    from talkface_studio.face.portrait import fit_portrait
+    from talkface_studio.pipeline.plate.source import open_plate
+    from talkface_studio.render.mesh_warp import smile_relief as sr
+    from talkface_studio.render.mesh_warp.wrinkles import _keep_out
+
+    man = cv2.imread(str(Path(__file__).parent / "data" / "portraits" / "smiling_man.jpg"))
+    man = cv2.resize(man, (round(man.shape[1] * height / man.shape[0]), height), interpolation=cv2.INTER_AREA)
+    photo = np.full((height + 40, man.shape[1] + 200, 3), 90, np.uint8)
+    photo[40:, 100:100 + man.shape[1]] = man
+    cv2.imwrite(str(tmp_path / "photo.png"), photo)
+    head = open_plate(fit_portrait(tmp_path / "photo.png", size=512)).portrait
+    image, lm = head.image, head.landmarks
+    assert (image.shape[0] < 256) == (height == 360)
+    keep = _keep_out(lm, image.shape[:2], lip_corners_free=True)
+    x0, y0, delta = sr.relief_map(image, lm, keep)
+    assert np.isfinite(delta).all() and np.abs(delta).max() > 5.0
+    if image.shape[0] > 512:
+        full = sr.INPAINT_MAX_RADIUS
+        try:
+            sr.INPAINT_MAX_RADIUS = 1e9
+            exact = sr.relief_map(image, lm, keep)[2]
+        finally:
+            sr.INPAINT_MAX_RADIUS = full
+        diff = np.abs(delta - exact)
+        assert diff.mean() < 0.3 and np.percentile(diff[exact != 0], 99) < 4.0

@@ -150,7 +150,8 @@ def test_export_dialog_writes_each_format(make_window, demo_dir, tmp_path, monke
         if suffix:
             assert out.suffix == suffix and out.stat().st_size > 0
         else:
-            assert sorted(p.name for p in out.iterdir())[:1] and len(list(out.glob("*.png"))) == 4
+            ext = "exr" if name.startswith("EXR") else "png"
+            assert sorted(p.name for p in out.iterdir())[:1] and len(list(out.glob(f"*.{ext}"))) == 4
         if kind == "curves":
             text = out.read_text()
             assert "jaw_open" in text and "head_yaw" in text

@@ -26,7 +26,7 @@ def add_parser(sub) -> None:
     p.add_argument("--chunk", type=int, default=DEFAULT_CHUNK, help=f"frames per task (default {DEFAULT_CHUNK})")
     p.add_argument("--take", action="append", metavar="NAME", help="take to render (repeatable; default: all)")
     p.add_argument("-o", "--output", type=Path, help="job and output folder (default: farm-<project>/ beside it)")
-    p.add_argument("--size", type=int, default=512, help="output width and height in pixels (default 512)")
+    p.add_argument("--size", type=int, help="output width and height in pixels (default 512; not with --plate)")
     p.add_argument("--format", choices=("mp4", "mov"), default="mp4", help="video format (default mp4)")
     p.add_argument("--renderer", default="mesh_warp", help="stage 2 backend (default mesh_warp)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="render device on the nodes")
@@ -36,6 +36,10 @@ def add_parser(sub) -> None:
     p.add_argument("--name", default="", help="job name (default: talkface-<project>)")
     p.add_argument("--show", default="talkface", help="OpenCue show (default talkface)")
     p.add_argument("--no-submit", action="store_true", help="only write the job files")
+    p.add_argument("--plate", action="store_true",
+                   help="render into the whole source photo at its own resolution (render --plate)")
+    p.add_argument("--alpha", action="store_true",
+                   help="with --plate: the performer's matte as alpha (RGBA PNG frames; needs --format mov)")
     p.set_defaults(handler=run)
 
 
@@ -44,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.farm.chunking import plan_job
     from talkface_studio.core.limits import check_output_size
 
+    if args.plate and args.size is not None:
+        raise ValidationError("--size does not apply to --plate: a plate has the photo's own size")
+    args.size = 512 if args.size is None else args.size
     check_output_size(args.size)
     command = shlex.split(args.node_command)
     if not command:
@@ -51,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     output = args.output or args.project.absolute().parent / f"farm-{args.project.stem}"
     plan = plan_job(args.project, output, takes=args.take, chunk=args.chunk, size=args.size,
                     renderer=args.renderer, device=args.device, video_ext=f".{args.format}",
-                    command=command, name=args.name)
+                    command=command, name=args.name, plate=args.plate, alpha=args.alpha)
     n_tasks = sum(len(t.chunks) + 1 for t in plan.takes)
     if args.farm == "openjd":
         from talkface_studio.farm import openjd

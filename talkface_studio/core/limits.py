@@ -47,3 +47,32 @@ def check_render_size(size, what: str = "render size") -> int:
         raise ValidationError(f"{what} must be a whole number of pixels in {MIN_RENDER_SIZE}..{MAX_OUTPUT_SIZE}, "
                               f"got {size}")
     return int(size)
+
+
+# Plates (render --plate: the whole source photo at its own size). A plate frame costs ~30 bytes a
+# pixel while rendering (photo, frame, alpha, the encoder's own copies): 36 MP is ~1.1 GB and holds
+# 8K DCI (8192x4320) and 8K UHD (7680x4320). The head region is rendered at its size in the photo,
+# within MIN..MAX_PLATE_RENDER_SIDE by default (cost grows with its square; below the floor the
+# mouth and eyes have too few pixels); --plate-max-side moves the cap up to MAX_OUTPUT_SIZE.
+MAX_PLATE_PIXELS = 36_000_000
+MAX_PLATE_SIDE = 8192
+MIN_PLATE_RENDER_SIDE = 128
+MAX_PLATE_RENDER_SIDE = 2048
+
+
+def check_plate_size(width: int, height: int, path=None) -> tuple[int, int]:
+    """A photo a plate may be rendered into (its size read from the header, before decoding)."""
+    from .errors import MediaError
+
+    if width * height > MAX_PLATE_PIXELS or max(width, height) > MAX_PLATE_SIDE:
+        raise MediaError(f"plate would be {width}x{height} ({width * height / 1e6:.1f} MP); plate mode renders at "
+                         f"most {MAX_PLATE_PIXELS / 1e6:g} MP and {MAX_PLATE_SIDE} px a side (8192x4320 fits): "
+                         "scale the photo down, or render the square crop without --plate", path)
+    return int(width), int(height)
+
+
+def check_plate_render_cap(side, what: str = "--plate-max-side") -> int:
+    """The cap on a plate's head-region render size."""
+    if isinstance(side, bool) or int(side) != side or not MIN_PLATE_RENDER_SIDE <= side <= MAX_OUTPUT_SIZE:
+        raise ValidationError(f"{what} must be {MIN_PLATE_RENDER_SIDE}-{MAX_OUTPUT_SIZE}, got {side}")
+    return int(side)

@@ -77,6 +77,12 @@ def _segment(rgb: np.ndarray) -> np.ndarray | None:
     return None if mask is None else np.asarray(mask, dtype=np.float32)
 
 
+def person_probability(rgb: np.ndarray) -> np.ndarray | None:
+    """The bundled selfie segmentation's person probability, float32 [H, W] (None without the
+    model): what plate exports make the performer's alpha from (``pipeline.plate``)."""
+    return _segment(rgb)
+
+
 def _zones(shape, lm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(head [H, W]: 1 above the jaw over head and hair width, 0 below; neck [H, W]: how much the
     body follows the head: 1 just under the jaw, fading out down the neck, 0 on the shoulders)."""

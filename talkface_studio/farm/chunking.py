@@ -2,8 +2,9 @@
 
 Rendering a frame range is the unit of work (frames carry no state between them, so a chunk renders
 the same pixels as a single-machine render). For each take a farm runs one task per contiguous
-chunk, `talkface-studio render PROJECT --take T --frames A-B -o OUT/T/` (a PNG sequence), then one
-dependent task `talkface-studio encode ...` that muxes the sequence with the take's audio.
+chunk, `talkface-studio render PROJECT --take T --frames A-B -o OUT/T/` (a PNG sequence; with
+`plate`, `--plate` frames of the whole photo), then one dependent task `talkface-studio encode ...`
+that muxes the sequence with the take's audio.
 The OpenJD and OpenCue writers only translate this plan into their formats.
 """
 
@@ -59,6 +60,8 @@ class FarmPlan:
     video_ext: str = ".mp4"
     command: tuple[str, ...] = (DEFAULT_COMMAND,)  # how farm workers start talkface-studio
     name: str = field(default="")
+    plate: bool = False  # render into the whole source photo (render --plate); `size` unused
+    alpha: bool = False  # plate with the performer's matte: RGBA frames, ProRes 4444 video
 
     @property
     def job_name(self) -> str:
@@ -72,12 +75,14 @@ class FarmPlan:
 
     def render_args(self, take: str, frames: str) -> list[str]:
         """Arguments after the command. `frames` may be a farm token such as #FRAME_START#-#FRAME_END#."""
-        return ["render", str(self.project), "--take", take, "--frames", frames,
-                "--size", str(self.size), "--renderer", self.renderer, "--device", self.device,
+        framing = (["--plate"] + (["--alpha"] if self.alpha else [])) if self.plate else ["--size", str(self.size)]
+        return ["render", str(self.project), "--take", take, "--frames", frames, *framing,
+                "--renderer", self.renderer, "--device", self.device,
                 "--no-cache", "-o", str(self.sequence_dir(take))]
 
     def encode_args(self, take: TakePlan) -> list[str]:
-        return ["encode", str(self.project), "--take", take.name, "--frames", take.frame_range,
+        framing = (["--plate"] + (["--alpha"] if self.alpha else [])) if self.plate else []
+        return ["encode", str(self.project), "--take", take.name, "--frames", take.frame_range, *framing,
                 "--sequence", str(self.sequence_dir(take.name)), "-o", str(self.video_path(take.name))]
 
     def shell(self, args: list[str]) -> str:
@@ -87,7 +92,8 @@ class FarmPlan:
 
 def plan_job(project_path: str | os.PathLike, output: str | os.PathLike, *, takes: list[str] | None = None,
              chunk: int = DEFAULT_CHUNK, size: int = 512, renderer: str = "mesh_warp", device: str = "auto",
-             video_ext: str = ".mp4", command: list[str] | None = None, name: str = "") -> FarmPlan:
+             video_ext: str = ".mp4", command: list[str] | None = None, name: str = "", plate: bool = False,
+             alpha: bool = False) -> FarmPlan:
     """Read the project (core only: no torch, no analysis) and cut each chosen take into chunks."""
     from talkface_studio.core.project_file import load_project
 
@@ -100,6 +106,11 @@ def plan_job(project_path: str | os.PathLike, output: str | os.PathLike, *, take
         raise ValidationError(f"a take is named twice in --take: {', '.join(names)}", project_path)
     if video_ext not in (".mp4", ".mov"):
         raise ValidationError(f"video format must be .mp4 or .mov, got {video_ext!r}")
+    if alpha and not plate:
+        raise ValidationError("--alpha needs --plate")
+    if alpha and video_ext != ".mov":
+        raise ValidationError("--alpha needs --format mov (ProRes 4444): MP4 (H.264) has no alpha channel",
+                              project_path)
     plans = []
     for take_name in names:
         if take_name not in project.take_names():
@@ -115,7 +126,7 @@ def plan_job(project_path: str | os.PathLike, output: str | os.PathLike, *, take
         plans.append(TakePlan(take_name, first, last, tuple(chunk_ranges(first, last, chunk))))
     plan = FarmPlan(project=project_path, output=Path(output).absolute(), takes=tuple(plans), chunk=chunk,
                     size=size, renderer=renderer, device=device, video_ext=video_ext,
-                    command=tuple(command or (DEFAULT_COMMAND,)), name=name)
+                    command=tuple(command or (DEFAULT_COMMAND,)), name=name, plate=plate, alpha=alpha)
     check_outputs(plan, project)
     return plan
 

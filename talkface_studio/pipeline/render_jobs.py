@@ -19,12 +19,19 @@ FORMATS = {  # name -> (file suffix or "" for a folder, what it writes)
     "MP4 (H.264)": (".mp4", "video"),
     "MOV (ProRes 422 HQ)": (".mov", "video"),
     "PNG sequence": ("", "video"),
+    "EXR sequence (half float, linear)": ("", "video"),
     "Curves (CSV)": (".csv", "curves"),
     "Curves (JSON)": (".json", "curves"),
     "ARKit curves (Live Link CSV)": (".csv", "livelink"),
     "ARKit curves (USD)": (".usda", "usd"),
 }
 RIG_KINDS = ("livelink", "usd")  # ARKit-52 + head and eyes, solved from the take (perform.arkit)
+ALPHA_FORMATS = ("MOV (ProRes 422 HQ)", "PNG sequence", "EXR sequence (half float, linear)")  # can hold a matte
+
+
+def image_format_of(format_name: str) -> str:
+    """The image sequence format a FORMATS entry writes (png unless it says EXR)."""
+    return "exr" if format_name.startswith("EXR") else "png"
 
 
 @dataclass(frozen=True)
@@ -39,10 +46,14 @@ class RenderSpec:
     device: str = "auto"
     renderer: str = "mesh_warp"
     protected: ProtectedFiles | None = None  # the project's own files, which no export may replace
+    plate: bool = False         # the whole source photo at its own resolution (render --plate)
+    alpha: bool = False         # plate with the performer's matte (MOV becomes ProRes 4444)
+    image_format: str = "png"   # sequences: png or exr
 
     @property
     def label(self) -> str:
-        return f"{self.take.name} [{self.start}-{self.stop - 1}] → {self.output.name}"
+        plate = " (plate, alpha)" if self.plate and self.alpha else " (plate)" if self.plate else ""
+        return f"{self.take.name} [{self.start}-{self.stop - 1}] → {self.output.name}{plate}"
 
 
 def _snapshot(spec: RenderSpec, cache: TakeCache | None, portrait: bool = True):
@@ -63,7 +74,7 @@ def run_spec(spec: RenderSpec, progress, cancel, cache: TakeCache | None = None)
         else:
             from talkface_studio.pipeline.render_output import check_output
 
-            check_output(spec.protected, spec.output, spec.take.name, spec.start, spec.stop)
+            check_output(spec.protected, spec.output, spec.take.name, spec.start, spec.stop, spec.image_format)
     # A folder typed into the Export dialog is one the artist wants: make it (the file itself still
     # appears only when complete).
     spec.output.parent.mkdir(parents=True, exist_ok=True)
@@ -85,10 +96,38 @@ def run_spec(spec: RenderSpec, progress, cancel, cache: TakeCache | None = None)
     from talkface_studio.pipeline.render_output import render_to
 
     progress(0, spec.stop - spec.start)
+    if spec.plate:
+        _check_plate(spec)
     snapshot = _snapshot(spec, cache)
     cancel.check()
-    job = RenderJob(snapshot, spec.start, spec.stop, size=spec.size, device=spec.device, renderer=spec.renderer)
-    return render_to(job, spec.output, cache=FrameCache(), cancel=cancel, progress=progress)
+    plate = _plate_framing(spec, snapshot) if spec.plate else None
+    job = RenderJob(snapshot, spec.start, spec.stop, size=spec.size, device=spec.device, renderer=spec.renderer,
+                    plate=plate)
+    return render_to(job, spec.output, cache=FrameCache() if plate is None else None, cancel=cancel,
+                     progress=progress, image_format=spec.image_format)
+
+
+def _check_plate(spec: RenderSpec) -> None:
+    """Before any work: the format holds what was asked, the photo is not too large, and it is the
+    one the portrait was fitted to (a plate of a changed photo is refused, not refitted)."""
+    from talkface_studio.core.media_paths import resolve_media
+    from talkface_studio.pipeline.plate.framing import check_plate_renderer
+    from talkface_studio.pipeline.plate.output import check_plate_request
+    from talkface_studio.pipeline.plate.source import check_plate_photo
+
+    check_plate_renderer(spec.renderer)
+    check_plate_request(spec.output, spec.alpha, spec.image_format)
+    photo = resolve_media(spec.take.portrait_path, spec.project_path)
+    if photo is not None:
+        check_plate_photo(photo, spec.take.portrait_fit)
+
+
+def _plate_framing(spec: RenderSpec, snapshot):
+    """The whole photo at its own resolution, as `render --plate` frames it (pipeline.plate)."""
+    from talkface_studio.pipeline.plate.framing import PlateFraming
+    from talkface_studio.pipeline.render_output import output_kind
+
+    return PlateFraming.open(snapshot.portrait, alpha=spec.alpha, pad_even=output_kind(spec.output) == "video")
 
 
 def _write_rig_curves(spec: RenderSpec, progress, cancel, cache: TakeCache | None) -> Path:

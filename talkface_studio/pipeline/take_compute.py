@@ -58,6 +58,7 @@ class TakeCompute:
         self._lock = threading.Lock()
         self._renderers: dict = {}
         self._snapshot: tuple | None = None  # ((take name, document version), TakeSnapshot)
+        self._plate: tuple | None = None  # (fit identity, PlateFraming at preview scale)
 
     def generated_bases(self, take, project_path) -> tuple[dict, int, object]:
         """(bases, frames, AlignmentReport: how the phones were found) of a fresh stage 1 run."""
@@ -98,18 +99,40 @@ class TakeCompute:
             return self._renderers[name]
 
     def preview_frame(self, take, project_path, frame: int, size: int, renderer_name: str = "mesh_warp",
-                      stage=None, version=None):
+                      stage=None, version=None, framing: str = "crop"):
         """(rgb uint8 [size,size,3], landmarks_px [478,3]) of one frame: the frame an export of the
-        take at that size writes. `stage(i, n)` is told which of PREVIEW_STAGES starts."""
+        take at that size writes. `stage(i, n)` is told which of PREVIEW_STAGES starts.
+        `framing="plate"`: the whole photo with the head region live (the same job with plate
+        framing, on the photo at preview scale: pipeline.plate.preview); rgb is then the photo's
+        shape, landmarks in its pixels."""
         from .job import RenderJob
 
         stage = stage or (lambda i, n: None)
         stage(0, len(PREVIEW_STAGES))
-        self.fit(take, project_path)
+        fit = self.fit(take, project_path)
         stage(1, len(PREVIEW_STAGES))
         snap = self.snapshot(take, project_path, version)
         stage(2, len(PREVIEW_STAGES))
         f = int(min(max(frame, snap.first_frame), snap.last_frame))
-        job = RenderJob(snap, f, f + 1, size=size, renderer=renderer_name)
-        rgb = next(iter(job.run(renderer=self._renderer(renderer_name))))[1]
-        return rgb, snap.landmarks(f, f + 1, size)[0]
+        plate = self._plate_framing(fit) if framing == "plate" and renderer_name == "mesh_warp" else None
+        job = RenderJob(snap, f, f + 1, size=size, renderer=renderer_name, plate=plate)
+        image = next(iter(job.run(renderer=self._renderer(renderer_name))))[1]
+        if plate is None:
+            return image, snap.landmarks(f, f + 1, size)[0]
+        from .plate.preview import placed_landmarks
+
+        return image.rgb.copy(), placed_landmarks(plate.source, snap.landmarks(f, f + 1, plate.render_side)[0])
+
+    def _plate_framing(self, fit):
+        """The photo at preview scale for the plate framing, cut once per fit."""
+        from .plate.framing import PlateFraming
+        from .plate.preview import preview_source
+
+        key = (str(fit.source_path), fit.source_sha256, tuple(fit.crop_box))
+        with self._lock:
+            if self._plate is not None and self._plate[0] == key:
+                return self._plate[1]
+        framing = PlateFraming(preview_source(fit))
+        with self._lock:
+            self._plate = (key, framing)
+        return framing

@@ -34,6 +34,7 @@ class Session(QObject):
         self.brush = Brush()
         self.show_timecode = False
         self.show_landmarks = False
+        self.show_plate = False  # viewer: the whole source photo with the head live, not the square crop
         self.visible_channels: set[str] = {"jaw_open", "head_yaw", "blink"}
         self.locked_channels: set[str] = set()
         self.isolated_channels: set[str] = set()  # when set, the curve editor shows only these
@@ -113,11 +114,14 @@ class Session(QObject):
         self.brush = brush
         self.brush_changed.emit()
 
-    def set_display(self, timecode: bool | None = None, landmarks: bool | None = None) -> None:
+    def set_display(self, timecode: bool | None = None, landmarks: bool | None = None,
+                    plate: bool | None = None) -> None:
         if timecode is not None:
             self.show_timecode = timecode
         if landmarks is not None:
             self.show_landmarks = landmarks
+        if plate is not None:
+            self.show_plate = plate
         self.display_changed.emit()
 
     def set_alignment(self, take: str, report) -> None:

@@ -23,13 +23,22 @@ from .atomic import ExportError, describe_os_error, discard
 PADDING = 6
 
 
-def frame_name(name: str, frame: int) -> str:
-    return f"{name}.{frame:0{PADDING}d}.png"
+def frame_name(name: str, frame: int, suffix: str = ".png") -> str:
+    return f"{name}.{frame:0{PADDING}d}{suffix}"
 
 
 def read_frame(path: Path) -> np.ndarray:
     """One PNG of a rendered sequence as uint8 RGB; a damaged, truncated or oversized one (a
     decompression bomb) is one MediaError naming that frame's file."""
+    return _read(path, "RGB")
+
+
+def read_frame_rgba(path: Path) -> np.ndarray:
+    """As ``read_frame``, uint8 RGBA (a frame without alpha reads as opaque)."""
+    return _read(path, "RGBA")
+
+
+def _read(path: Path, mode: str) -> np.ndarray:
     check_regular(path, "image file", MediaError)
     try:
         with warnings.catch_warnings():
@@ -40,7 +49,7 @@ def read_frame(path: Path) -> np.ndarray:
                     raise MediaError(f"frame is {width}x{height}; sequence frames are at most "
                                      f"{MAX_IMAGE_SIDE}x{MAX_IMAGE_SIDE}", path)
                 im.load()
-                return np.asarray(im.convert("RGB"))
+                return np.asarray(im.convert(mode))
     except MediaError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -52,7 +61,11 @@ def read_frame(path: Path) -> np.ndarray:
 
 
 class ImageSequenceWriter:
-    """Context manager: `write(frame, rgb)`; files appear in `folder` only on a clean exit."""
+    """Context manager: `write(frame, rgb)`; files appear in `folder` only on a clean exit.
+    Frames are RGB, or RGBA (straight alpha) for plate renders with `--alpha`. A subclass
+    writes another format by setting `suffix` and overriding `save` (``exr_sequence``)."""
+
+    suffix = ".png"
 
     def __init__(self, folder, name: str, compress_level: int = 3):
         self.folder = Path(folder)
@@ -69,22 +82,25 @@ class ImageSequenceWriter:
         self.frames: list[int] = []
 
     def write(self, frame: int, rgb: np.ndarray) -> None:
-        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-            raise ValueError(f"frame must be uint8 [H,W,3], got {rgb.dtype} {rgb.shape}")
         if frame < 0:
             raise ValidationError(f"image sequences need frame numbers >= 0, got {frame}", self.folder)
-        target = self._temp / frame_name(self.name, frame)
+        target = self._temp / frame_name(self.name, frame, self.suffix)
         try:
-            Image.fromarray(rgb).save(target, format="PNG", compress_level=self.compress_level)
+            self.save(rgb, target)
         except OSError as exc:
             raise ExportError(f"cannot write frame {frame}: {describe_os_error(exc)}", target) from None
         self.frames.append(frame)
+
+    def save(self, rgb: np.ndarray, target: Path) -> None:
+        if rgb.ndim != 3 or rgb.shape[2] not in (3, 4) or rgb.dtype != np.uint8:
+            raise ValueError(f"frame must be uint8 [H,W,3] or [H,W,4], got {rgb.dtype} {rgb.shape}")
+        Image.fromarray(rgb).save(target, format="PNG", compress_level=self.compress_level)
 
     def close(self) -> list[Path]:
         done = []
         try:
             for frame in self.frames:
-                name = frame_name(self.name, frame)
+                name = frame_name(self.name, frame, self.suffix)
                 os.replace(self._temp / name, self.folder / name)
                 done.append(self.folder / name)
         except OSError as exc:

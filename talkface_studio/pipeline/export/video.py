@@ -1,4 +1,4 @@
-"""MP4 (H.264) and MOV (ProRes 422 HQ) writers: raw RGB frames piped into ffmpeg, audio muxed in.
+"""MP4 (H.264) and MOV (ProRes 422 HQ; ProRes 4444 with alpha) writers: raw RGB frames piped into ffmpeg, audio muxed in.
 
 The audio is cut to the exported frame range with input `-ss`/`-t`, padded with `apad` and the output
 cut with `-t`. `-shortest` is deliberately not used: when the audio is shorter than the video, ffmpeg
@@ -34,8 +34,12 @@ class VideoFormat:
     pix_fmt: str
 
 
-MP4 = VideoFormat("mp4", ("-c:v", "libx264", "-preset", "medium", "-movflags", "+faststart"), "yuv420p")
+MP4 = VideoFormat("mp4", ("-c:v", "libx264", "-movflags", "+faststart"), "yuv420p")
 MOV = VideoFormat("mov", ("-c:v", "prores_ks", "-profile:v", "3", "-vendor", "apl0"), "yuv422p10le")
+# with an alpha channel (plate --alpha): ProRes 4444, the alpha coded losslessly at 16 bits
+MOV_ALPHA = VideoFormat("mov", ("-c:v", "prores_ks", "-profile:v", "4", "-vendor", "apl0", "-alpha_bits", "16"),
+                        "yuva444p10le")
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 
 
 def format_for(path: Path) -> VideoFormat:
@@ -52,13 +56,23 @@ class VideoWriter:
 
     `audio` is any file ffmpeg reads; `audio_start_s` is where the exported range starts in it.
     `first_frame` sets the embedded start timecode so editorial sees take frame numbers.
+    With `alpha` frames are RGBA and the file ProRes 4444 (.mov only). `preset` is x264's (MP4).
     """
 
     def __init__(self, path, *, width: int, height: int, rate: FrameRate, n_frames: int,
                  audio: str | os.PathLike | None = None, audio_start_s: float = 0.0,
-                 first_frame: int = 0, crf: int = 18, audio_bits: int = 16):
+                 first_frame: int = 0, crf: int = 18, audio_bits: int = 16, alpha: bool = False,
+                 preset: str = "medium"):
         self.path = Path(path)
         self.format = format_for(self.path)
+        if alpha:
+            if self.format is not MOV:
+                raise ValidationError("--alpha needs .mov (ProRes 4444) or a PNG/EXR sequence; "
+                                      "MP4 (H.264) has no alpha channel", self.path)
+            self.format = MOV_ALPHA
+        if preset not in X264_PRESETS:
+            raise ValidationError(f"unknown x264 preset {preset!r} (use one of {', '.join(X264_PRESETS)})", self.path)
+        self.channels = 4 if alpha else 3
         if n_frames <= 0:
             raise ValidationError("nothing to export: the frame range is empty", self.path)
         if self.format is MP4 and (width % 2 or height % 2):
@@ -71,7 +85,7 @@ class VideoWriter:
         self.written = 0
         duration = f"{n_frames * rate.den / rate.num:.6f}"
         cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "error", "-y",
-               "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
+               "-f", "rawvideo", "-pix_fmt", "rgba" if alpha else "rgb24", "-s", f"{width}x{height}",
                "-framerate", f"{rate.num}/{rate.den}", "-i", "pipe:0"]
         if audio is not None:
             cmd += ["-ss", f"{max(0.0, audio_start_s):.6f}", "-t", duration, "-i", str(audio),
@@ -82,7 +96,7 @@ class VideoWriter:
                 cmd += ["-c:a", f"pcm_s{audio_bits}le"]
         cmd += list(self.format.video)
         if self.format is MP4:
-            cmd += ["-crf", str(crf)]
+            cmd += ["-preset", preset, "-crf", str(crf)]
         cmd += ["-vf", _COLOUR_FILTER, "-pix_fmt", self.format.pix_fmt,
                 "-timecode", rate.to_timecode(first_frame), "-t", duration, "-f", self.format.container]
         self._temp = temp_path_for(self.path)
@@ -91,8 +105,9 @@ class VideoWriter:
                                       stdout=subprocess.DEVNULL, stderr=self._log)
 
     def write(self, rgb: np.ndarray) -> None:
-        if rgb.shape != (self.height, self.width, 3) or rgb.dtype != np.uint8:
-            raise ValueError(f"frame must be uint8 [{self.height},{self.width},3], got {rgb.dtype} {rgb.shape}")
+        if rgb.shape != (self.height, self.width, self.channels) or rgb.dtype != np.uint8:
+            raise ValueError(f"frame must be uint8 [{self.height},{self.width},{self.channels}], "
+                             f"got {rgb.dtype} {rgb.shape}")
         try:
             self._proc.stdin.write(np.ascontiguousarray(rgb).data)
         except (BrokenPipeError, OSError):

@@ -42,6 +42,7 @@ from ..registry import register_renderer
 from .rigid_glasses import hold_glasses
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
 from .wrinkles import FoldShading, prepare_folds, shade_frame
+from .wrinkles import confine as confine_folds
 
 N_LANDMARKS = 478
 CACHE_PORTRAITS = 4
@@ -175,7 +176,7 @@ class MeshWarpRenderer:
                          irisless=(irisless + flow.TEXTURE_OFFSET).contiguous().to(self.device),
                          nodes=flow.cell_positions(self.grid or coarse_grid(size), size),
                          identity=_identity(size, self.device), size=size,
-                         folds=prepare_folds(tex_np, lm, self.detail),
+                         folds=confine_folds(prepare_folds(tex_np, lm, self.detail), head.matte),
                          texture4=torch.cat([head_rgb, matte], dim=1).contiguous().to(self.device),
                          plate=plate.contiguous().to(self.device), head_box=head.box,
                          plate_u8=np.floor(head.plate + flow.TEXTURE_OFFSET).clip(0, 255).astype(np.uint8),

@@ -132,12 +132,36 @@ def fill_valleys(rgb: np.ndarray, radius_px: float) -> np.ndarray:
         return np.zeros_like(rgb)
     valley = cv2.dilate(valley.astype(np.uint8), np.ones((3, 3), np.uint8))
     img = np.ascontiguousarray(np.clip(np.round(rgb), 0, 255).astype(np.uint8).transpose(1, 2, 0))
-    filled = cv2.inpaint(img, valley, max(2.0, float(r)), cv2.INPAINT_TELEA).astype(np.float32).transpose(2, 0, 1)
+    filled = _inpaint(img, valley, max(2.0, float(r))).transpose(2, 0, 1)
     # never above the closing (the darker bank's level): a fold's lit side, the cheek bulging over
     # it, would otherwise brighten the fill into a pale patch
     filled = np.minimum(filled, closed)
     soft = np.clip(1.5 * gaussian_filter(valley.astype(np.float32), max(0.7, 0.5 * r)), 0.0, 1.0)
     return (np.clip(filled - rgb, 0.0, None) * soft[None]).astype(np.float32)
+
+
+INPAINT_MAX_RADIUS = 5.0   # px: wider valleys (large portraits: plates' head regions) are inpainted smaller
+
+
+def _inpaint(img: np.ndarray, mask: np.ndarray, radius: float) -> np.ndarray:
+    """float32 [h, w, 3]: img uint8 with the mask's pixels filled from around them (Telea).
+
+    The inpainting's cost grows with the mask's area times the radius squared (the fourth power of
+    a portrait's side: 1.3 s of CPU for a 1080-px plate head region), while what it fills in is the
+    banks' smooth colour. So a valley wider than INPAINT_MAX_RADIUS is filled on the image scaled
+    down to that radius and the fill resampled; the mask and every pixel outside it stay at full
+    resolution (renders at 512 px never get here)."""
+    if radius <= INPAINT_MAX_RADIUS:
+        return cv2.inpaint(img, mask, radius, cv2.INPAINT_TELEA).astype(np.float32)
+    h, w = mask.shape
+    f = INPAINT_MAX_RADIUS / radius
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    small = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+    # every small pixel the valley touches is filled, so the rest hold only the banks' colour
+    small_mask = (cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0).astype(np.uint8)
+    fill = cv2.inpaint(small, small_mask, INPAINT_MAX_RADIUS, cv2.INPAINT_TELEA)
+    up = cv2.resize(fill, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    return np.where(mask[..., None] > 0, up, img.astype(np.float32))
 
 
 def relief_map(image: np.ndarray, lm: np.ndarray, keep_out: np.ndarray):
@@ -169,7 +193,11 @@ def relief_map(image: np.ndarray, lm: np.ndarray, keep_out: np.ndarray):
     def blur(sigma):
         w = gaussian_filter(skin, sigma)
         return np.stack([gaussian_filter(c * skin, sigma) for c in relaxed]) / np.maximum(w, 1e-3)[None]
-    shading = 1.0 + capped_ratio(blur(BROAD_MM * mm) / blur(MID_MM * mm), RATIO_RANGE[0] - 1.0, SHADE_LIFT - 1.0)
+    # where no skin is near (a small portrait's features fill the mid blur's reach) there is no
+    # shading to even out: ratio 1, not 0 / 0 (NaN would reach the frame's pixels)
+    mid = blur(MID_MM * mm)
+    ratio = np.divide(blur(BROAD_MM * mm), mid, out=np.ones_like(mid), where=mid > 0)
+    shading = 1.0 + capped_ratio(ratio, RATIO_RANGE[0] - 1.0, SHADE_LIFT - 1.0)
     relaxed = np.clip(relaxed * shading, 1.0, 256.0)
     delta = ((relaxed - rgb) * m[None]).astype(np.float32)
     delta = delta[:, core[0]:core[1], core[2]:core[3]]

@@ -175,6 +175,22 @@ def prepare_folds(image: np.ndarray, lm: np.ndarray, amount: float = 1.0) -> Fol
                        _smile_map(image, lm, px), smile_score(lm))
 
 
+def confine(shading: FoldShading, matte: np.ndarray) -> FoldShading:
+    """Keep the folds on the moving layer (head, hair, neck): every map weighted by its alpha
+    matte [S, S] (portrait pixels), in place. A crow's foot or a forehead line drawn past the
+    face's outline would otherwise shade the still background beside the temple."""
+    for m in [*shading.maps, shading.smile]:
+        if m is None:
+            continue
+        h, w = m.crease.shape
+        a = np.zeros((h, w), np.float32)
+        part = matte[max(m.y0, 0):m.y0 + h, max(m.x0, 0):m.x0 + w]
+        a[max(-m.y0, 0):max(-m.y0, 0) + part.shape[0], max(-m.x0, 0):max(-m.x0, 0) + part.shape[1]] = part
+        m.crease *= a
+        m.relax *= a[None]
+    return shading
+
+
 def _smile_map(image: np.ndarray, lm: np.ndarray, px: float) -> FoldMap | None:
     found = relief_map(image, lm, _keep_out(lm, image.shape[:2], lip_corners_free=True))
     if found is None:

@@ -29,9 +29,16 @@ class PreviewRequest:
     frame: int
     size: int = 256
     version: int = 0
+    framing: str = "crop"  # or "plate": the whole photo with the head region live
 
 
 CACHE_FRAMES = 1500  # ~290 MB at 256 px; a minute of 25 fps playback stays warm
+CACHE_BYTES = 300 * 1024**2  # and at most this much: plate-framed previews are whole photos
+
+
+def _key(req: PreviewRequest) -> tuple:
+    return (req.version, req.frame, req.size, req.framing)
+
 class PreviewSlicer(QObject):
     ready = Signal(int, object, object)  # frame, rgb uint8 [S,S,3], landmarks [478,3]
     failed = Signal(str)
@@ -49,13 +56,14 @@ class PreviewSlicer(QObject):
         self.applied = 0  # seq of the last result shown (tests and the benchmark read it)
         self.version = 0  # the window bumps it on every edit
         self.cache: OrderedDict = OrderedDict()
+        self._bytes = 0  # of the cached frames' pixels
 
-    def request(self, take, project_path, frame: int, size: int = 256) -> PreviewRequest:
-        req = PreviewRequest(next(self._seq), take, project_path, int(frame), size, self.version)
+    def request(self, take, project_path, frame: int, size: int = 256, framing: str = "crop") -> PreviewRequest:
+        req = PreviewRequest(next(self._seq), take, project_path, int(frame), size, self.version, framing)
         self.latest = req.seq
-        hit = self.cache.get((req.version, req.frame, size))
+        hit = self.cache.get(_key(req))
         if hit is not None:
-            self.cache.move_to_end((req.version, req.frame, size))
+            self.cache.move_to_end(_key(req))
             self.applied = req.seq
             self.ready.emit(req.frame, *hit)
             return req
@@ -63,8 +71,9 @@ class PreviewSlicer(QObject):
         def work(progress, cancel):
             if req.seq != self.latest:  # superseded while waiting: skip the work entirely
                 return req, None
+            framing = {"framing": req.framing} if req.framing != "crop" else {}  # computes that know only crops
             return req, self.compute.preview_frame(req.take, req.project_path, req.frame, req.size, stage=progress,
-                                                  version=req.version)
+                                                   version=req.version, **framing)
 
         workers.submit(self.pool, work, on_done=self._apply, on_error=self._error, on_progress=self.stage.emit,
                        synchronous=self.synchronous, parent=self)
@@ -75,9 +84,11 @@ class PreviewSlicer(QObject):
         if out is not None and getattr(req.take, "portrait_fit", None) is not None:
             self.fitted.emit(req.take.name, req.take.portrait_path, req.take.portrait_fit)
         if out is not None:
-            self.cache[(req.version, req.frame, req.size)] = out
-            while len(self.cache) > CACHE_FRAMES:
-                self.cache.popitem(last=False)
+            old = self.cache.pop(_key(req), None)
+            self._bytes += out[0].nbytes - (old[0].nbytes if old is not None else 0)
+            self.cache[_key(req)] = out
+            while len(self.cache) > CACHE_FRAMES or (self._bytes > CACHE_BYTES and len(self.cache) > 1):
+                self._bytes -= self.cache.popitem(last=False)[1][0].nbytes
         if out is None or req.seq != self.latest:
             return  # stale: a newer request is on its way
         self.applied = req.seq
@@ -91,6 +102,7 @@ class PreviewSlicer(QObject):
         """The document changed: cached frames are stale."""
         self.version += 1
         self.cache.clear()
+        self._bytes = 0
 
     def wait(self, msecs: int = 30000) -> bool:
         return self.pool.waitForDone(msecs)

@@ -68,8 +68,12 @@ class Viewer(QWidget):
         self.update()
 
     def image_rect(self) -> QRectF:
-        side = max(1.0, min(self.width() - 16, self.height() - 40))
-        return QRectF((self.width() - side) / 2, 8 + (self.height() - 40 - side) / 2, side, side)
+        """Where the frame is drawn: as large as fits, in its own aspect (square crop or plate)."""
+        room_w, room_h = max(1.0, self.width() - 16), max(1.0, self.height() - 40)
+        aspect = self.image.width() / self.image.height() if self.image is not None else 1.0
+        w = min(room_w, room_h * aspect)
+        h = w / aspect
+        return QRectF((self.width() - w) / 2, 8 + (room_h - h) / 2, w, h)
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)

@@ -1,21 +1,25 @@
-"""ExportDialog: what to write (MP4 / MOV ProRes / PNG sequence / curves / ARKit curves as Live Link
-CSV or USD), where, which frames and at what size. Returns the choices; the window turns them into a
-render-queue job."""
+"""ExportDialog: what to write (MP4 / MOV ProRes / PNG or EXR sequence / curves / ARKit curves as Live
+Link CSV or USD), where, which frames and at what size, or as a plate (the whole source photo at its own
+resolution, with the performer's matte as alpha where the format holds one). Returns the choices; the
+window turns them into a render-queue job."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QSpinBox, QVBoxLayout,
+                               QWidget)
 
 from talkface_studio.core.limits import MAX_OUTPUT_SIZE, MIN_OUTPUT_SIZE
-from talkface_studio.pipeline.render_jobs import FORMATS
+from talkface_studio.pipeline.render_jobs import ALPHA_FORMATS, FORMATS, image_format_of
 
 
 class ExportDialog(QDialog):
-    def __init__(self, default_dir: Path, take_name: str, has_range: bool, parent=None):
+    def __init__(self, default_dir: Path, take_name: str, has_range: bool, parent=None,
+                 photo_size: tuple[int, int] | None = None):
         super().__init__(parent)
+        self.photo_size = photo_size  # (width, height) of the take's photo, for the plate's note
         self.setWindowTitle("Export")
         self.default_dir, self.take_name = Path(default_dir), take_name
         self.format = QComboBox(self)
@@ -45,6 +49,15 @@ class ExportDialog(QDialog):
         form.addRow("Output", row)
         form.addRow("Frames", ranges)
         form.addRow("Size", self.size)
+        self.plate = QCheckBox("Whole photo at its own resolution (plate)", self)
+        self.plate.setToolTip("Render the performance back into the source photo: only head, hair and neck "
+                              "change, every other pixel is the photo's own (render --plate)")
+        self.alpha = QCheckBox("Performer's matte as alpha", self)
+        form.addRow("Plate", self.plate)
+        form.addRow("Alpha", self.alpha)
+        self.note = QLabel(self)  # what a plate writes, in words
+        self.note.setWordWrap(True)
+        form.addRow("", self.note)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
         buttons.button(QDialogButtonBox.Ok).setText("Add to render queue")
         buttons.accepted.connect(self.accept)
@@ -53,20 +66,51 @@ class ExportDialog(QDialog):
         box.addLayout(form)
         box.addWidget(buttons)
         self.format.currentTextChanged.connect(self._suggest)
+        self.plate.toggled.connect(self._enable)
+        self.alpha.toggled.connect(self._enable)
         self._suggest()
 
     def _suggest(self) -> None:
         suffix, kind = FORMATS[self.format.currentText()]
         stem = self.take_name + {"curves": "_curves", "livelink": "_arkit", "usd": "_arkit"}.get(kind, "")
         self.path.setText(str(self.default_dir / f"{stem}{suffix or '_frames'}"))
-        self.size.setEnabled(kind == "video")
+        self._enable()
+
+    def _enable(self) -> None:
+        """Size for square renders, plate for pictures, alpha for plates in a format that holds it."""
+        name = self.format.currentText()
+        pictures = FORMATS[name][1] == "video"
+        self.plate.setEnabled(pictures)
+        if not pictures:
+            self.plate.setChecked(False)
+        plate = self.plate.isChecked()
+        self.size.setEnabled(pictures and not plate)
+        holds = plate and name in ALPHA_FORMATS
+        self.alpha.setEnabled(holds)
+        if not holds:
+            self.alpha.setChecked(False)
+        self.alpha.setToolTip("MOV becomes ProRes 4444; PNG and EXR frames get an alpha channel" if holds else
+                              "Plates only, in MOV, PNG or EXR: MP4 (H.264) has no alpha channel")
+        self.note.setText(self._plate_note(name) if plate else "")
+        self.note.setVisible(plate)
+
+    def _plate_note(self, name: str) -> str:
+        w, h = self.photo_size or (0, 0)
+        size = f"{w}x{h}, the photo's own size" if w else "the photo's own size"
+        video = FORMATS[name][0] in (".mp4", ".mov")
+        if video and w and (w % 2 or h % 2):
+            size += " (padded by one pixel to even sides)"
+        alpha = self.alpha.isChecked()
+        what = {"MP4 (H.264)": "H.264", "MOV (ProRes 422 HQ)": "ProRes 4444 with alpha" if alpha else
+                "ProRes 422 HQ"}.get(name, "RGBA frames" if alpha else "frames")
+        return f"Writes {what} at {size}; only head, hair and neck change."
 
     def _browse(self) -> None:
         suffix, _ = FORMATS[self.format.currentText()]
         if suffix:
             path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text(), f"*{suffix}")
         else:
-            path = QFileDialog.getExistingDirectory(self, "Export PNG frames into", str(self.default_dir))
+            path = QFileDialog.getExistingDirectory(self, "Export frames into", str(self.default_dir))
         if path:
             self.path.setText(path)
 
@@ -75,4 +119,6 @@ class ExportDialog(QDialog):
         path = Path(self.path.text()).expanduser()
         if suffix and path.suffix.lower() != suffix:
             path = path.with_suffix(suffix)
-        return {"output": path, "kind": kind, "size": self.size.value(), "range": self.in_out.isChecked()}
+        return {"output": path, "kind": kind, "size": self.size.value(), "range": self.in_out.isChecked(),
+                "plate": self.plate.isChecked(), "alpha": self.alpha.isChecked(),
+                "image_format": image_format_of(self.format.currentText())}

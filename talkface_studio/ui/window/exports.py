@@ -36,16 +36,20 @@ class Exports:
             self.prompts.show_error("Nothing to export yet.")
             return
         has_range = self.session.in_frame is not None or self.session.out_frame is not None
-        dialog = ExportDialog(self.last_dir(), take.name, has_range, self.parent_widget)
+        fit = take.portrait_fit or {}
+        photo = tuple(fit["source_size"]) if isinstance(fit.get("source_size"), list) else None
+        dialog = ExportDialog(self.last_dir(), take.name, has_range, self.parent_widget, photo_size=photo)
         if dialog.exec():
             c = dialog.choices()
-            self.queue_render(c["output"], kind=c["kind"], size=c["size"], use_range=c["range"])
+            self.queue_render(c["output"], kind=c["kind"], size=c["size"], use_range=c["range"],
+                              plate=c["plate"], alpha=c["alpha"], image_format=c["image_format"])
 
-    def queue_render(self, output, kind: str = "video", size: int = 512, use_range: bool = False, device="auto"):
+    def queue_render(self, output, kind: str = "video", size: int = 512, use_range: bool = False, device="auto",
+                     plate: bool = False, alpha: bool = False, image_format: str = "png"):
         take = self.document.take
         start, stop = self.session.play_range() if use_range else (0, take.n_frames)
         guard = ProtectedFiles.of_project(self.document.project, self.document.path)
         spec = RenderSpec(take.copy(), self.document.path, start, stop, Path(output), kind, size, device,
-                          protected=guard)
+                          protected=guard, plate=plate, alpha=alpha, image_format=image_format)
         self.show_queue()
         return self.queue.add(spec)

@@ -282,7 +282,8 @@ class MainWindow(QMainWindow):
     def request_preview(self):
         if not self.can_preview():
             return None
-        return self.slicer.request(self.document.take.copy(), self.document.path, self.session.playhead)
+        return self.slicer.request(self.document.take.copy(), self.document.path, self.session.playhead,
+                                   framing="plate" if self.session.show_plate else "crop")
 
     def _store_fit(self, take_name, portrait_path, fit_json) -> None:
         if self.document.store_fit(take_name, portrait_path, fit_json):

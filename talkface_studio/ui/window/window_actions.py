@@ -132,10 +132,14 @@ def build_actions(w) -> tuple[dict[str, QAction], Menus]:
     A["timecode"] = _action(w, "Show &Timecode", lambda on: w.session.set_display(timecode=on), "T", checkable=True)
     A["landmarks"] = _action(w, "Show &Landmarks", lambda on: w.session.set_display(landmarks=on), "Ctrl+L",
                              checkable=True)
+    A["plate"] = _action(w, "&Plate Framing", lambda on: (w.session.set_display(plate=on), w.schedule_preview()),
+                         "Ctrl+Shift+P", checkable=True,
+                         tip="Viewer: the whole source photo with the head region live (what render --plate "
+                             "writes), or the square crop")
     A["frame_sel"] = _action(w, "&Frame Selection", w.frame_selection, "F")
     A["frame_all"] = _action(w, "Frame &All", w.frame_all, "A")
     A["isolate"] = _action(w, "&Isolate Selected Curves", ce.toggle_isolate, "Shift+I")
-    for k in ("timecode", "landmarks", "frame_sel", "frame_all", "isolate"):
+    for k in ("timecode", "landmarks", "plate", "frame_sel", "frame_all", "isolate"):
         v.addAction(A[k])
     v.addSeparator()
     panels = v.addMenu("&Panels")
