@@ -6,7 +6,9 @@ longer the newest when its turn comes is skipped, and a result that arrives afte
 is dropped, so scrubbing never queues up work. `synchronous = True` computes inline (tests).
 
 Results are cached by (document version, frame, size): playback and scrubbing over frames already
-seen since the last edit are served from memory; any edit bumps the version.
+seen since the last edit are served from memory; any edit bumps the version. Playback's frames,
+rendered ahead of the audio (ui.viewer.render_ahead), go into the same cache (`store`, `cached`).
+The viewer shows frames at PREVIEW_SIZE, the size playback and an export at the default size use.
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ class PreviewRequest:
     take: object  # a core Take copy, owned by this request
     project_path: Path | None
     frame: int
-    size: int = 256
+    size: int = 512
     version: int = 0
 
 
-CACHE_FRAMES = 1500  # ~290 MB at 256 px; a minute of 25 fps playback stays warm
+PREVIEW_SIZE = 512
+CACHE_FRAMES = 400  # ~315 MB at 512 px: a 16 s loop of 25 fps playback stays warm
+
+
 class PreviewSlicer(QObject):
     ready = Signal(int, object, object)  # frame, rgb uint8 [S,S,3], landmarks [478,3]
     failed = Signal(str)
@@ -48,9 +53,11 @@ class PreviewSlicer(QObject):
         self.latest = 0
         self.applied = 0  # seq of the last result shown (tests and the benchmark read it)
         self.version = 0  # the window bumps it on every edit
+        self.size = PREVIEW_SIZE
         self.cache: OrderedDict = OrderedDict()
 
-    def request(self, take, project_path, frame: int, size: int = 256) -> PreviewRequest:
+    def request(self, take, project_path, frame: int, size: int | None = None) -> PreviewRequest:
+        size = self.size if size is None else size
         req = PreviewRequest(next(self._seq), take, project_path, int(frame), size, self.version)
         self.latest = req.seq
         hit = self.cache.get((req.version, req.frame, size))
@@ -75,14 +82,25 @@ class PreviewSlicer(QObject):
         if out is not None and getattr(req.take, "portrait_fit", None) is not None:
             self.fitted.emit(req.take.name, req.take.portrait_path, req.take.portrait_fit)
         if out is not None:
-            self.cache[(req.version, req.frame, req.size)] = out
-            while len(self.cache) > CACHE_FRAMES:
-                self.cache.popitem(last=False)
+            self.store(req.version, req.frame, req.size, out)
         if out is None or req.seq != self.latest:
             return  # stale: a newer request is on its way
         self.applied = req.seq
         rgb, landmarks = out
         self.ready.emit(req.frame, rgb, landmarks)
+
+    def store(self, version: int, frame: int, size: int, out) -> None:
+        """Keep a rendered (rgb, landmarks); results of an older document version are not kept."""
+        if version != self.version:
+            return
+        self.cache[(version, int(frame), size)] = out
+        self.cache.move_to_end((version, int(frame), size))
+        while len(self.cache) > CACHE_FRAMES:
+            self.cache.popitem(last=False)
+
+    def cached(self, frame: int, size: int | None = None):
+        """(rgb, landmarks) of `frame` at the current version, or None."""
+        return self.cache.get((self.version, int(frame), self.size if size is None else size))
 
     def _error(self, message: str, _trace: str) -> None:
         self.failed.emit(message)
