@@ -109,11 +109,13 @@ def test_pacer_renders_ahead_to_the_frame_due_when_the_render_lands():
     pacer = FramePacer(25, 0, 1000)
     pacer.start(0)
     cached = set()
-    assert pacer.next_to_render(0.0, 0.02, cached.__contains__) == 0
-    assert pacer.next_to_render(0.0, 0.10, cached.__contains__) == 3  # 0.125 s from now: frame 3
+    assert pacer.next_to_render(0.0, 0.0, cached.__contains__) == 0
+    assert pacer.next_to_render(0.0, 0.02, cached.__contains__) == 1  # lands 25 ms in: frame 1 is the next on time
+    assert pacer.next_to_render(0.0, 0.10, cached.__contains__) == 4  # lands at 0.125 s: frame 4 starts after
     cached.update(range(0, 30))
     assert pacer.next_to_render(0.0, 0.02, cached.__contains__) is None  # 0.5 s ahead already at hand
     assert pacer.next_to_render(0.9, 0.02, cached.__contains__) == 30
+    assert pacer.next_to_render(1.0, 0.02, cached.__contains__) == 30  # the frame due now, not on screen yet
     end = FramePacer(25, 0, 10)
     assert end.next_to_render(0.39, 0.02, lambda f: False) is None  # nothing past the range
 

@@ -29,7 +29,7 @@ class SimulatedRenderer:
 
     def __init__(self, now, cost_s):
         self.now, self.cost_s = now, cost_s
-        self.done: dict[int, np.ndarray] = {}
+        self.done: dict[int, np.ndarray] = {0: np.zeros((4, 4, 3), np.uint8)}  # the paused frame, previewed
         self.in_flight = None  # (frame, when it lands)
         self.requested = []
 

@@ -6,14 +6,16 @@ slot: when rendering falls behind, frames are dropped and the sound goes on (the
 late by more than one frame, and never pulls the audio back). A slot that ends without its frame
 on screen counts as one dropped frame, as Maya's and Blender's "drop frames" playback does.
 
-Rendering ahead aims at the frame that will be due when the render finishes (`next_to_render`),
-so a renderer slower than real time shows every n-th frame on time instead of every frame late.
+Rendering ahead aims at the first frame whose slot begins after the render is expected to finish
+(`next_to_render`), so a renderer slower than real time shows every n-th frame on time instead of
+every frame late.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, field
 
 LOOKAHEAD_S = 0.5  # how far ahead of the audio a fast renderer may fill the cache
 MARGIN = 1.25  # a render is planned to finish this much of its expected cost early
@@ -25,6 +27,11 @@ class PlaybackStats:
     dropped: int = 0
     max_offset_ms: float = 0.0  # latest a shown frame appeared into its slot (audio ahead of picture)
     fps: float = 25.0
+    offsets_ms: list = field(default_factory=list)  # how far into its slot each shown frame appeared
+
+    @property
+    def median_offset_ms(self) -> float:
+        return statistics.median(self.offsets_ms) if self.offsets_ms else 0.0
 
     @property
     def played(self) -> int:
@@ -66,6 +73,7 @@ class FramePacer:
         self.stats.shown += 1
         late_ms = max(0.0, (t - self.slot / self.fps) * 1000.0)
         self.stats.max_offset_ms = max(self.stats.max_offset_ms, late_ms)
+        self.stats.offsets_ms.append(late_ms)
         return self.slot
 
     def finish(self, last: int | None = None) -> None:
@@ -76,10 +84,11 @@ class FramePacer:
         self.slot, self.slot_shown = None, False
 
     def next_to_render(self, t: float, cost_s: float, is_cached) -> int | None:
-        """The first frame not at hand that can still be shown in its slot if a render costing `cost_s`
-        starts at media time `t`; None when the cache already covers LOOKAHEAD_S (or the range end)."""
-        earliest = self.frame_at(t + cost_s * MARGIN)
-        f = max(earliest, self.frame_at(t))
+        """The first frame not at hand whose slot starts after a render costing `cost_s`, started at
+        media time `t`, is expected to land (so it goes on screen as its slot begins, in sync with the
+        sound, rather than up to a frame late); None when the cache already covers LOOKAHEAD_S (or
+        the range's end)."""
+        f = max(int(math.ceil((t + cost_s * MARGIN) * self.fps - 1e-6)), self.frame_at(t))
         if self.slot_shown and self.slot is not None:
             f = max(f, self.slot + 1)
         horizon = min(self.hi, self.frame_at(t + max(LOOKAHEAD_S, cost_s * MARGIN * 2)) + 1)
