@@ -175,6 +175,7 @@ def test_window_plays_512px_frames_and_shows_the_dropped_count(demo_window):
     w.playback.play()
     w.playback.timer.stop()
     assert w.playback.paced and not w.playback.clock.follows_audio  # no audio device here: wall clock
+    assert "Pause" in w.actions_by_name["play"].iconText()
     for k in range(1, 31):  # 4 ms ticks for 3 frames; the synchronous renderer keeps up
         now.t = start + 0.004 * k
         w.playback._tick()
@@ -187,6 +188,7 @@ def test_window_plays_512px_frames_and_shows_the_dropped_count(demo_window):
     assert w.playback.stats.dropped == 4 and "4 dropped" in w.viewer.hud and w.viewer.hud_alert
     w.playback.stop()
     assert w.viewer.hud.startswith("Last play") and "4 dropped" in w.statusBar().currentMessage()
+    assert "Play" in w.actions_by_name["play"].iconText()
 
 
 def test_an_edit_while_playing_shows_while_it_plays(demo_window):

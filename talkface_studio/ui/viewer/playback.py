@@ -58,6 +58,7 @@ class PlaybackController(QObject):
         self.fps = fps
         self.audio_ok = False
         self.stats = None
+        self.stats_changed.emit(None)  # another take: the last playback's figures were not its own
         if audio_path is None:
             return
         try:

@@ -89,6 +89,10 @@ class PreviewSlicer(QObject):
         rgb, landmarks = out
         self.ready.emit(req.frame, rgb, landmarks)
 
+    def idle(self) -> bool:
+        """No request is being computed or waiting (a failed one counts as done)."""
+        return self.pool.activeThreadCount() == 0
+
     def store(self, version: int, frame: int, size: int, out) -> None:
         """Keep a rendered (rgb, landmarks); results of an older document version are not kept."""
         if version != self.version:

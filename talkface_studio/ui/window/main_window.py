@@ -41,7 +41,7 @@ from .transport_bar import TransportBar
 from .welcome_panel import WelcomePanel
 from .window_actions import build_actions
 
-PREVIEW_DELAY_MS = 15  # coalesces a burst of edits into one request
+PREVIEW_DELAY_MS = 15  # while the preview worker is busy, a burst of edits makes one request
 
 
 class MainWindow(QMainWindow):
@@ -71,6 +71,22 @@ class MainWindow(QMainWindow):
         self.resize(1600, 1000)
         self.status = self.statusBar()
         self.prompts = Prompts(self, synchronous)
+        self.slicer = PreviewSlicer(self.compute, self)
+        self.slicer.synchronous = synchronous
+        self.render_ahead = RenderAhead(self.compute, self.slicer,
+                                        lambda: (self.document.take.copy(), self.document.path), self)
+        self.render_ahead.synchronous = synchronous
+        self.playback = PlaybackController(self.session, self.render_ahead, self)
+        self.playback.can_pace = self.can_preview
+        self.preview_timer = QTimer(self)
+        self.preview_timer.setSingleShot(True)
+        self.preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self.preview_timer.timeout.connect(self.request_preview)
+        # An edit's preview is asked for as soon as its undo step is complete (all of its commands
+        # done), before the views redraw; a drag's live steps and edits outside the history wait
+        # for the timer.
+        self.document.changed.connect(self._preview_edit)
+        self.document.history_changed.connect(self._edit_step_done)
 
         self.viewer = Viewer(self.session)
         self.welcome = WelcomePanel()
@@ -87,17 +103,6 @@ class MainWindow(QMainWindow):
         self.render_queue.synchronous = synchronous
         self.render_queue.cache = self.compute.cache  # fits and performances shared with the preview
         self.undo_view = UndoHistoryView(self.document)
-        self.slicer = PreviewSlicer(self.compute, self)
-        self.slicer.synchronous = synchronous
-        self.render_ahead = RenderAhead(self.compute, self.slicer,
-                                        lambda: (self.document.take.copy(), self.document.path), self)
-        self.render_ahead.synchronous = synchronous
-        self.playback = PlaybackController(self.session, self.render_ahead, self)
-        self.playback.can_pace = self.can_preview
-        self.preview_timer = QTimer(self)
-        self.preview_timer.setSingleShot(True)
-        self.preview_timer.setInterval(PREVIEW_DELAY_MS)
-        self.preview_timer.timeout.connect(self.request_preview)
 
         self.dock_layout = DockLayout(self, self.settings, [
             ("timeline", "Timeline", self.timeline, Qt.BottomDockWidgetArea),
@@ -122,13 +127,13 @@ class MainWindow(QMainWindow):
                                      self.render_queue.log_line, self.pool, synchronous)
         self.take_audio = TakeAudio(self.timeline.waveform, self.playback.scrub_audio, self.pool,
                                     self.prompts.show_error, synchronous, self)
-        self.playback_display = PlaybackDisplay(self.playback, self.render_ahead, self.viewer, self.status,
-                                                self.schedule_preview)
 
         self.actions_by_name, self.menus = build_actions(self)
         for dock in self.docks.values():
             self.menus.panels.addAction(dock.toggleViewAction())
         self.transport = TransportBar(self.actions_by_name, self.session, self.document, self)
+        self.playback_display = PlaybackDisplay(self.playback, self.render_ahead, self.viewer, self.status,
+                                                self.schedule_preview, self.actions_by_name["play"])
         self.addToolBar(Qt.TopToolBarArea, self.transport)
         take_actions.build_take_menu(self, self.menus.take, self.actions_by_name)
         self.dock_layout.arrange()
@@ -245,8 +250,17 @@ class MainWindow(QMainWindow):
     def view_state(self) -> dict:
         return view_settings.capture(self.session, self.curve_editor, self.document.current_take)
 
-    def _on_change(self, change) -> None:
+    def _preview_edit(self, change) -> None:
         self.slicer.invalidate()
+        if change.kind != "take":  # a new take previews when it is shown (_on_replaced)
+            self.schedule_preview()
+
+    def _edit_step_done(self) -> None:
+        if self.preview_timer.isActive() and self.slicer.idle():
+            self.preview_timer.stop()
+            self.request_preview()
+
+    def _on_change(self, change) -> None:
         take = self.document.take
         if take is not None:
             self.session.n_frames = take.n_frames
@@ -257,7 +271,6 @@ class MainWindow(QMainWindow):
         elif change.kind == "takes":
             self._sync_takes()
             self._update_frame_label()  # a renamed take shows its new name
-        self.schedule_preview()
         self.files.schedule_autosave()  # Untitled projects autosave too (core.untitled_recovery)
 
     def _on_playhead(self, frame: int) -> None:
@@ -279,6 +292,8 @@ class MainWindow(QMainWindow):
 
     # -- preview (napari-style slicing) ------------------------------------------------------------
     def schedule_preview(self) -> None:
+        """Preview the playhead's frame once a burst of edits or playhead moves pauses (or at once,
+        when an undo step completes: _edit_step_done), so the worker never queues up."""
         if self.synchronous:
             self.request_preview()
         else:

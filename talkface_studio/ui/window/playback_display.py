@@ -9,8 +9,9 @@ STATUS_MS = 6000
 
 
 class PlaybackDisplay:
-    def __init__(self, playback, render_ahead, viewer, status_bar, schedule_preview):
+    def __init__(self, playback, render_ahead, viewer, status_bar, schedule_preview, play_action=None):
         self.playback, self.viewer, self.status_bar = playback, viewer, status_bar
+        self.play_action = play_action  # the toolbar's Play button reads Pause while playing
         self.schedule_preview = schedule_preview
         playback.frame_shown.connect(viewer.show_frame)
         playback.stats_changed.connect(lambda stats: viewer.show_playback(stats, playback.playing))
@@ -19,6 +20,8 @@ class PlaybackDisplay:
 
     def _state_changed(self, playing: bool) -> None:
         stats = self.playback.stats
+        if self.play_action is not None:
+            self.play_action.setIconText("❚❚  Pause" if playing else "▶  Play")
         if playing:
             self.viewer.show_playback(stats, True)
             return
