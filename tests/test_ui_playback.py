@@ -233,3 +233,10 @@ def test_scrubbing_the_ruler_plays_a_grain_of_the_sound_under_the_playhead(demo_
     mouse(ruler, QEvent.MouseButtonRelease, QPointF(x(60) + 0.5, 10))
     w.playback.step(1)  # stepping a frame plays its grain too
     assert audio.last_grain[0] == 61
+    wave = w.timeline.waveform  # and so does dragging the playhead along the waveform
+    mouse(wave, QEvent.MouseButtonPress, QPointF(x(90) + 0.5, 20))
+    mouse(wave, QEvent.MouseMove, QPointF(x(95) + 0.5, 20))
+    mouse(wave, QEvent.MouseButtonRelease, QPointF(x(95) + 0.5, 20))
+    assert audio.last_grain[0] == 95 and not wave.scrubbing
+    w.session.set_playhead(120)  # a playhead moved otherwise (frame field, key jump) is silent
+    assert audio.last_grain[0] == 95

@@ -4,7 +4,7 @@ clip redraws in the same time as a 10-second one."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QLineF, Qt
+from PySide6.QtCore import QLineF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from talkface_studio.ui import theme
@@ -14,8 +14,11 @@ from .time_strip import TimeStrip
 
 
 class WaveformView(TimeStrip):
+    scrub_finished = Signal()
+
     def __init__(self, session, parent=None):
         super().__init__(session, 64, parent)
+        self.scrubbing = False  # the playhead is dragged along the waveform (the window plays grains)
         self.peaks: PeakPyramid | None = None
         self.fps = 24.0
         self._lines: tuple = (None, [])  # (what they were drawn for, QLineF per column)
@@ -63,9 +66,16 @@ class WaveformView(TimeStrip):
 
     def mousePressEvent(self, event) -> None:
         if not self.start_pan(event) and event.button() == Qt.LeftButton:
+            self.scrubbing = True
             self.session.set_playhead(self.mapping.snapped_frame_at(event.position().x()))
 
     def mouseMoveEvent(self, event) -> None:
         if self._pan_from is None and event.buttons() & Qt.LeftButton:
             self.session.set_playhead(self.mapping.snapped_frame_at(event.position().x()))
         super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self.scrubbing:
+            self.scrubbing = False
+            self.scrub_finished.emit()
+        super().mouseReleaseEvent(event)

@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         self.session.playhead_changed.connect(self._on_playhead)
         self.session.display_changed.connect(self._update_frame_label)
         self.timeline.ruler.scrub_finished.connect(self.playback.stop_scrub_audio)
+        self.timeline.waveform.scrub_finished.connect(self.playback.stop_scrub_audio)
         self.slicer.ready.connect(self._show_preview)
         self.slicer.fitted.connect(self._store_fit)
         self.render_queue.job_finished.connect(
@@ -277,8 +278,8 @@ class MainWindow(QMainWindow):
         self._update_frame_label()
         if self.playback.playing:
             self.timeline.ensure_visible(frame)
-        elif self.timeline.ruler.scrubbing:
-            self.playback.scrub(frame)
+        elif self.timeline.ruler.scrubbing or self.timeline.waveform.scrubbing:
+            self.playback.scrub(frame)  # a grain of the sound under the dragged playhead
         if not self.playback.paced:  # paced playback shows its own frames
             self.schedule_preview()
 
