@@ -118,6 +118,8 @@ def test_pacer_renders_ahead_to_the_frame_due_when_the_render_lands():
     assert pacer.next_to_render(1.0, 0.02, cached.__contains__) == 30  # the frame due now, not on screen yet
     end = FramePacer(25, 0, 10)
     assert end.next_to_render(0.39, 0.02, lambda f: False) is None  # nothing past the range
+    looping = FramePacer(25, 4, 10, loop=True)  # near the end of a looped range: its first frames next
+    assert looping.next_to_render(0.39, 0.02, lambda f: f == 4) == 5
 
 
 def test_scrub_grain_is_the_sound_at_the_frame_faded_and_resampled():

@@ -43,9 +43,10 @@ class PlaybackStats:
 
 
 class FramePacer:
-    def __init__(self, fps: float, lo: int, hi: int):
+    def __init__(self, fps: float, lo: int, hi: int, loop: bool = False):
         self.fps = float(fps)
         self.lo, self.hi = int(lo), int(hi)  # frames [lo, hi) are played
+        self.loop = loop  # rendering ahead runs on from `lo` past the range's end
         self.stats = PlaybackStats(fps=self.fps)
         self.slot: int | None = None  # the frame whose slot the clock is in
         self.slot_shown = False
@@ -91,9 +92,12 @@ class FramePacer:
         f = max(int(math.ceil((t + cost_s * MARGIN) * self.fps - 1e-6)), self.frame_at(t))
         if self.slot_shown and self.slot is not None:
             f = max(f, self.slot + 1)
-        horizon = min(self.hi, self.frame_at(t + max(LOOKAHEAD_S, cost_s * MARGIN * 2)) + 1)
+        horizon = self.frame_at(t + max(LOOKAHEAD_S, cost_s * MARGIN * 2)) + 1
+        # past the end: the loop's first frames when looping (the wrap plays from memory), else nothing
+        horizon = min(horizon, self.hi + (self.hi - self.lo) if self.loop else self.hi)
         while f < horizon:
-            if not is_cached(f):
-                return f
+            frame = f if f < self.hi else self.lo + (f - self.hi)
+            if not is_cached(frame):
+                return frame
             f += 1
         return None

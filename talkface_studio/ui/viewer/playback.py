@@ -136,7 +136,7 @@ class PlaybackController(QObject):
         if speed > 0 and self.frames is not None and self.can_pace():
             if self.stats is None or count_afresh:
                 self.stats = PlaybackStats(fps=self.fps)
-            self.pacer = FramePacer(self.fps, lo, hi)
+            self.pacer = FramePacer(self.fps, lo, hi, loop=self.loop)
             self.pacer.stats = self.stats
             self.pacer.start(start)
         else:
