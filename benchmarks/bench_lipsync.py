@@ -20,7 +20,8 @@ Reference timings, never taken from the code under test:
   and gap columns are filled, closure and opening show "-".
 
 Columns: close = fraction of reference p/b/m with the lips closed (gap < 1 mm) within 40 ms
-(target >= 0.95); open = fraction of reference open vowels whose gap reaches 6 mm (>= 0.9);
+(target >= 0.95); Mprec = lip-closure spans (M, or P/B/M from pocketsphinx) that overlap a reference
+p/b/m within 40 ms, of all closure spans (a closure elsewhere is a lip smack no one spoke); open = fraction of reference open vowels whose gap reaches 6 mm (>= 0.9);
 still = longest run of loud voiced frames (loudness >= 0.6, voicing >= 0.5) with a gap < 2 mm, in
 seconds (<= 0.25); p95 = 95th-percentile inner-lip gap in mm and as a fraction of the outer-eye-corner
 distance; round = median mouth width on rounded vowels / the take's median width; path = the
@@ -128,7 +129,9 @@ def measure(clip: dict, scripted: bool) -> dict:
     mm, frac = lm.p95_gap(gap)
     fallbacks = f.report.fallbacks
     path = f.phone_source + (f" +{len(fallbacks)} fell back" if fallbacks else "")
+    closures = [(sp.start_frame / fps, sp.end_frame / fps) for sp in f.phones if sp.phone in ("M", "P", "B")]
     return dict(close=lm.closure_fraction(refs, gap, fps), open=lm.opening_fraction(refs, gap, fps),
+                mprec=lm.closure_precision(refs, closures),
                 still=lm.longest_still_loud(loud_voiced_mask(f), gap, fps), p95=(mm, frac),
                 round=lm.rounding_narrowing(refs, width, fps), path=path, seconds=seconds)
 
@@ -196,16 +199,19 @@ def main() -> int:
             print("libespeak-ng missing: synthetic clips skipped")
         if args.only:
             clips = [c for c in clips if args.only in c["name"]]
-        head = f"{'clip':34s} {'script':6s} {'close':>5s} {'open':>5s} {'still':>5s} {'p95 mm':>6s} {'frac':>5s} " \
-               f"{'round':>5s} {'ana s':>5s}  path"
+        head = f"{'clip':34s} {'script':6s} {'close':>5s} {'Mprec':>9s} {'open':>5s} {'still':>5s} {'p95 mm':>6s} " \
+               f"{'frac':>5s} {'round':>5s} {'ana s':>5s}  path"
         print(head)
         print("-" * len(head))
         rows = []
         for clip in clips:
             for scripted in (True, False):
                 r = measure(clip, scripted)
+                r.update(mode="script" if scripted else "none", refs=bool(clip["refs"]),
+                         synthetic=clip["name"].startswith("espeak_"))
                 rows.append(r)
-                print(f"{clip['name'][:34]:34s} {'script' if scripted else 'none':6s} {fmt(r['close']):>5s} "
+                mp = f"{r['mprec'][0]}/{r['mprec'][1]}" if r["mprec"] and clip["refs"] else "-"
+                print(f"{clip['name'][:34]:34s} {'script' if scripted else 'none':6s} {fmt(r['close']):>5s} {mp:>9s} "
                       f"{fmt(r['open']):>5s} {r['still']:5.2f} {r['p95'][0]:6.1f} {r['p95'][1]:5.3f} "
                       f"{fmt(r['round']):>5s} {r['seconds']:5.2f}  {r['path']}", flush=True)
         print("\nreferences: " + "; ".join(sorted({f"{c['name']}: {c['ref_source']}" for c in clips})))
@@ -214,6 +220,13 @@ def main() -> int:
             if vals:
                 print(f"{key}: median {np.median(vals):.2f}, worst {min(vals):.2f} (target >= {target}); "
                       f"{sum(v >= target for v in vals)}/{len(vals)} rows meet it")
+        for mode in ("script", "none"):
+            sel = [r for r in rows if r["mode"] == mode and r["refs"]]
+            hit, total = sum(r["mprec"][0] for r in sel), sum(r["mprec"][1] for r in sel)
+            human = [r for r in sel if not r["synthetic"]]
+            h_hit, h_total = sum(r["mprec"][0] for r in human), sum(r["mprec"][1] for r in human)
+            print(f"M precision ({mode}): {hit}/{total} = {hit / max(total, 1):.2f} of lip-closure spans on a reference "
+                  f"p/b/m (+-40 ms); human clips {h_hit}/{h_total} = {h_hit / max(h_total, 1):.2f}")
         stills = [r["still"] for r in rows] or [0.0]
         print(f"still: worst {max(stills):.2f} s (target <= 0.25); {sum(s <= 0.25 for s in stills)}/{len(stills)} rows")
         fr = [r["p95"][1] for r in rows] or [0.0]

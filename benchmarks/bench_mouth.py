@@ -20,7 +20,6 @@ Run it against another checkout with PYTHONPATH=that/checkout to compare rendere
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from scipy.ndimage import map_coordinates
 
-from gallery import DATA, PORTRAITS, portrait_path
+from gallery import PORTRAITS, performed_snapshot, portrait_path
 
 INNER_UPPER = [191, 80, 81, 82, 13, 312, 311, 310, 415]
 INNER_LOWER = [95, 88, 178, 87, 14, 317, 402, 318, 324]
@@ -84,19 +83,9 @@ def sliver_share(patch: np.ndarray) -> float:
 
 
 def measure(portrait: Path, emotion: str, clip: str, size: int, workdir: Path) -> dict:
-    from talkface_studio.pipeline.new_project import new_project
-    from talkface_studio.pipeline.take_state import TakeState
     from talkface_studio.render.registry import get_renderer
 
-    audio = DATA / "speech" / f"{clip}.wav"
-    script = json.loads((DATA / "speech" / f"{clip}.json").read_text(encoding="utf-8"))["text"]
-    project = new_project(workdir / f"{emotion}.tfs", audio, portrait, fps="25", transcript=script)
-    take = project.takes[0]
-    if emotion != "neutral":
-        take.emotion_track.paint(0, take.n_frames, emotion, 3)
-    state = TakeState(project)
-    state.generate(take)
-    snap = state.snapshot(take)
+    snap = performed_snapshot(portrait, clip, emotion, workdir)
     lms_all = snap.landmarks(0, snap.n_frames, size)
     runs = closure_runs(gap_mm(np.asarray(lms_all)))
     renderer = get_renderer("mesh_warp", device="cpu")

@@ -20,7 +20,9 @@ analysis (`audio.analysis.analyze` at 25 fps, the clip's language) and prints:
 A larger English check uses pocketsphinx's forced alignment of each English clip to its script as
 the reference (an independent aligner with its own US-English acoustic model; clips where it fails
 are skipped): frame agreement of viseme classes over speech frames, bilabials found (+-40 ms) and
-open vowels opened, for recognition without the script and for the viseme aligner with it.
+open vowels opened, M precision (frames labelled M that pocketsphinx calls p/b/m) and closure
+events (M spans) that sit on a reference p/b/m within 40 ms, for recognition without the script
+and for the viseme aligner with it.
 
 Then the same on held-out synthetic sentences (espeak-ng, unseen seeds, exact phone times) in
 seven languages, and speed on 60 s of speech against the mel extraction of the same audio.
@@ -197,7 +199,7 @@ def english_reference_rows(speech: Path):
     from lipsync_measures import reference_alignment
     from talkface_studio.audio.viseme_phones import recognize, viseme_phone_pass
 
-    totals = {mode: {"agree": [0, 0], "bil": [0, 0], "open": [0, 0], "mprec": [0, 0]}
+    totals = {mode: {"agree": [0, 0], "bil": [0, 0], "open": [0, 0], "mprec": [0, 0], "mspan": [0, 0]}
               for mode in ("recognized", "aligned/visemes")}
     used = 0
     for meta_path in sorted(speech.glob("en_*.json")):
@@ -219,6 +221,11 @@ def english_reference_rows(speech: Path):
             t["agree"][1] += int(speech_frames.sum())
             t["mprec"][0] += int((truth[got == "M"] == "M").sum())
             t["mprec"][1] += int((got == "M").sum())
+            bilabials = [p for p in ref if label_class(p.phone) == "M"]
+            for span in result.phones:  # closure events: does each sit on a spoken p/b/m (+-40 ms)?
+                if span.phone == "M":
+                    t["mspan"][1] += 1
+                    t["mspan"][0] += any(span.start < p.end + 0.04 and span.end > p.start - 0.04 for p in bilabials)
             for p in ref:
                 cls = label_class(p.phone)
                 a, b = int(p.start * 100), max(int(p.end * 100), int(p.start * 100) + 1)
@@ -342,10 +349,11 @@ def main() -> int:
               f"{fmt_frac(opn):>12s} {statistics.mean(r['loud'] for r in sel):>12.2f}")
     used, totals = english_reference_rows(args.speech)
     print(f"\nEnglish clips against pocketsphinx's alignment ({used} clips where it held)")
-    print(f"{'mode':18s} {'frame agreement':>18s} {'bilabials':>14s} {'M precision':>14s} {'open vowels':>14s}")
+    print(f"{'mode':18s} {'frame agreement':>18s} {'bilabials':>14s} {'M precision':>14s} {'M spans on pbm':>16s} "
+          f"{'open vowels':>14s}")
     for mode, t in totals.items():
         print(f"{mode:18s} {fmt_frac(t['agree']):>18s} {fmt_frac(t['bil']):>14s} {fmt_frac(t['mprec']):>14s} "
-              f"{fmt_frac(t['open']):>14s}")
+              f"{fmt_frac(t['mspan']):>16s} {fmt_frac(t['open']):>14s}")
     if not args.no_synthetic:
         print("\nHeld-out synthetic sentences (espeak-ng, unseen seeds; exact phone times), 3 per language")
         print(f"{'lang':5s} {'bilabials, script':>20s} {'open, script':>16s} {'bilabials, none':>18s} {'open, none':>16s}")

@@ -84,6 +84,13 @@ def closure_fraction(refs: list[RefPhone], gap: np.ndarray, fps: float) -> float
     return float(np.mean([gap[_frames(r.start, r.end, fps, len(gap))].min() < CLOSED_MM for r in bil]))
 
 
+def closure_precision(refs: list[RefPhone], closures: list[tuple[float, float]]) -> tuple[int, int]:
+    """(closure spans overlapping a reference bilabial +-TOLERANCE_S, all closure spans)."""
+    bil = [r for r in refs if r.kind == "bilabial"]
+    good = sum(any(a < r.end + TOLERANCE_S and b > r.start - TOLERANCE_S for r in bil) for a, b in closures)
+    return good, len(closures)
+
+
 def opening_fraction(refs: list[RefPhone], gap: np.ndarray, fps: float) -> float | None:
     opens = [r for r in refs if r.kind == "open" and r.end - r.start >= 0.04]
     if not opens:

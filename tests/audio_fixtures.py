@@ -57,3 +57,22 @@ def trimmed_speech(text: str, tmp: Path, sr: int = 22050) -> np.ndarray:
     assert file_sr == sr
     loud = np.flatnonzero(np.abs(x) > 0.02)
     return x[loud[0] : loud[-1] + 1]
+
+
+def write_tone(path: Path, seconds: float = 1.0, freq: float = 220.0, sr: int = 16000) -> Path:
+    """A mono tone as a recording: for tests where any audio will do."""
+    return write(path, tone(freq, seconds, sr)[:, 0], sr)
+
+
+def write_speech_around_noise(path: Path, script: str) -> tuple[float, float]:
+    """Writes the script's two sentences (espeak-ng) with a second of loud noise between them (loud
+    audio that matches no word of the script); returns where the noise starts and ends, seconds."""
+    import espeak_events
+
+    sr = espeak_events.SAMPLE_RATE
+    a, b = (espeak_events.speak(t, "en-us", 170).samples for t in script.split(". "))
+    pause = np.zeros(int(0.5 * sr), np.float32)
+    noise = np.random.default_rng(0).normal(0, 0.15, sr).astype(np.float32)
+    write(path, np.concatenate([pause, a, pause, noise, pause, b, pause]), sr)
+    start = (2 * len(pause) + len(a)) / sr
+    return start, start + len(noise) / sr

@@ -8,6 +8,7 @@ import pytest
 import soundfile as sf
 
 import espeak_events
+from audio_fixtures import write_speech_around_noise
 from talkface_studio.cli.main import main
 from talkface_studio.core.project_file import load_project
 
@@ -25,15 +26,10 @@ def noisy_take(tmp_path):
     """Two espeak sentences with a second of loud noise between them (the noise matches no word)."""
     if not espeak_events.available():
         pytest.skip("libespeak-ng is not installed")
-    sr = espeak_events.SAMPLE_RATE
-    a, b = (espeak_events.speak(t, "en-us", 170).samples for t in SCRIPT.split(". "))
-    pause = np.zeros(int(0.5 * sr), np.float32)
-    noise = np.random.default_rng(0).normal(0, 0.15, sr).astype(np.float32)
     audio = tmp_path / "line.wav"
-    sf.write(audio, np.concatenate([pause, a, pause, noise, pause, b, pause]), sr)
+    start, _ = write_speech_around_noise(audio, SCRIPT)
     portrait = tmp_path / "face.png"
     shutil.copy(DEMO / "portrait.png", portrait)
-    start = (len(pause) * 2 + len(a)) / sr  # where the noise begins, seconds
     return audio, portrait, start
 
 

@@ -3,9 +3,7 @@
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
 
 pytest.importorskip("pytestqt")
 
@@ -14,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from talkface_studio.cli.main import main  # noqa: E402
 from talkface_studio.core import project_file  # noqa: E402
 from talkface_studio.core.commands import PaintEmotion  # noqa: E402
+from audio_fixtures import write_tone  # noqa: E402
 
 pytestmark = pytest.mark.gui
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
@@ -22,8 +21,7 @@ DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
 @pytest.fixture
 def project_path(tmp_path):
     audio = tmp_path / "line.wav"
-    t = np.arange(16000) / 16000
-    sf.write(audio, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    write_tone(audio)
     shutil.copy(DEMO / "portrait.png", tmp_path / "face.png")
     path = tmp_path / "scene.tfs"
     assert main(["new", str(path), "--audio", str(audio), "--portrait", str(tmp_path / "face.png")]) == 0

@@ -14,6 +14,7 @@ from skimage.draw import polygon2mask
 from neutral_drive import neutral_lower_face
 from talkface_studio.render.mesh_warp.face_loops import (INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS,
                                                inner_lip_loop)
+from talkface_studio.render.mesh_warp.dental_arch import EYE_SPAN_MM
 from talkface_studio.render.mesh_warp.mouth import eye_span
 from talkface_studio.render.mesh_warp.mouth_look import mouth_colours
 from talkface_studio.render.registry import get_renderer
@@ -71,7 +72,7 @@ def _lum(img):
 
 
 def _mm(lm):
-    return eye_span(lm) / 63.0
+    return eye_span(lm) / EYE_SPAN_MM
 
 
 # -- colours -----------------------------------------------------------------------------------
@@ -79,10 +80,14 @@ def _mm(lm):
 def test_mouth_colours_come_from_the_portrait_and_greyscale_stays_grey():
     lip, sclera, skin = np.array([170, 100, 90.0]), np.array([215, 205, 195.0]), np.array([200, 150, 130.0])
     c = mouth_colours(lip, sclera, skin, None, grey=False)
-    assert _lum(c["cavity"]) < 0.35 * _lum(lip) and _lum(c["tongue"]) > 1.5 * _lum(c["cavity"])
-    for name in ("cavity", "tongue", "gum"):                   # the lips' hue, darkened
+    assert _lum(c["cavity"]) < 0.45 * _lum(lip) and _lum(c["tongue"]) > 1.3 * _lum(c["cavity"])
+    assert 0.04 * _lum(lip) < _lum(c["cavity_deep"]) < 0.12 * _lum(lip)     # near black, not black
+    for name in ("cavity", "cavity_deep", "tongue", "gum", "mucosa"):      # the lips' hue, darkened
         assert c[name][0] > c[name][1] > 0 and c[name][0] / c[name][1] < 1.3 * lip[0] / lip[1]
-    assert _lum(c["teeth"]) >= _lum(sclera) - 1
+    # the tongue: darker and less saturated than the lips
+    assert _lum(c["tongue"]) < 0.75 * _lum(lip) and np.ptp(c["tongue"]) / _lum(c["tongue"]) < np.ptp(lip) / _lum(lip)
+    # drawn teeth a little darker than the sclera (this skin's highlights are darker than it)
+    assert 0.85 * _lum(sclera) < _lum(c["teeth"]) < _lum(sclera)
     own = np.array([[230, 225, 210.0]] * 30 + [[90, 80, 70.0]] * 10)   # bright teeth, dark gaps
     assert np.allclose(mouth_colours(lip, sclera, skin, own, grey=False)["teeth"], [230, 225, 210], atol=1)
     g = mouth_colours(np.full(3, 120.0), np.full(3, 180.0), np.full(3, 150.0), None, grey=True)
@@ -136,7 +141,12 @@ def test_upper_teeth_hang_from_the_skull_whatever_the_jaw_and_lips_do(renderer, 
         col = _lum(out[:, cx - 3:cx + 4].mean(1))
         ys = np.arange(int(lm[13, 1]) - 1, int(lm[14, 1]))
         bright = ys[col[ys] > 0.55 * teeth_lum]
-        return (bright.min(), bright.max() + 1) if len(bright) else (None, None)
+        if not len(bright):
+            return None, None
+        # the upper row: the first run of bright rows from the top (the lower teeth, further
+        # down, come into view as the jaw drops)
+        run = bright[:np.argmax(np.diff(np.append(bright, bright[-1] + 2)) > 1) + 1]
+        return run.min(), run.max() + 1
 
     a, b = band(open_mouth(src, 0.25)), band(open_mouth(src, 0.5))
     assert a[0] is not None and abs(a[0] - b[0]) <= 1 and abs(a[1] - b[1]) <= 1, (a, b)
@@ -213,17 +223,17 @@ def test_lips_parted_in_a_smile_show_the_upper_teeth(renderer, smiling):
     smile = lm.copy()
     centre = lm[list(MOUTH_CORNERS), :2].mean(0)
     for k, sx in ((61, -1), (78, -1), (291, 1), (308, 1)):
-        smile[k, 0] += sx * 3.0 * mm
-        smile[k, 1] -= 2.5 * mm
+        smile[k, 0] += sx * 4.2 * mm
+        smile[k, 1] -= 3.5 * mm
     rise = np.array([0.4, 0.7, 0.9, 1, 1, 1, 0.9, 0.7, 0.4])
-    smile[INNER_UPPER_LIP, 1] -= 2.5 * mm * rise
-    smile[INNER_LOWER_LIP, 1] += 3.0 * mm * rise
+    smile[INNER_UPPER_LIP, 1] -= 3.5 * mm * rise
+    smile[INNER_LOWER_LIP, 1] += 4.2 * mm * rise
     del centre
     out = _render(renderer, smiling, smile)
     cx = int(smile[list(MOUTH_CORNERS), 0].mean())
     col = out[int(smile[13, 1]):int(smile[14, 1]) + 1, cx - 3:cx + 4].mean(1)
     teeth = col[_lum(col) > _lum(look.mouth.teeth) - 60]
-    assert len(teeth) / mm > 2.5, len(teeth) / mm               # mm of upper teeth at the midline
+    assert len(teeth) / mm > 3.0, len(teeth) / mm               # mm of upper teeth at the midline
     assert np.abs(teeth.mean(0) - look.mouth.teeth).max() < 45   # the portrait's own teeth
 
 
@@ -305,7 +315,7 @@ def _bright_share(img, lm):
     """Share of the opening between the inner lips brighter than the cheeks' skin (lit teeth)."""
     inside = polygon2mask(img.shape[:2], lm[inner_lip_loop(), :2][:, ::-1] - 0.5)
     lum = img.astype(float) @ LUMA
-    mm = eye_span(lm) / 63.0
+    mm = eye_span(lm) / EYE_SPAN_MM
     yy, xx = np.mgrid[:img.shape[0], :img.shape[1]] + 0.5
     cheeks = np.zeros(img.shape[:2], bool)
     for k in (205, 425):

@@ -6,9 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
 
 from talkface_studio.audio.languages import LANGUAGES, REGIONAL_VOICES, check_language, espeak_voice
 from talkface_studio.cli.main import main
@@ -19,6 +17,7 @@ from talkface_studio.core.language_code import normalize_language
 from talkface_studio.core.project import Project
 from talkface_studio.core.take import Take
 from talkface_studio.core.timebase import FrameRate
+from audio_fixtures import write_tone
 
 GOLDEN = Path(__file__).parent / "golden"
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
@@ -101,8 +100,7 @@ def test_a_bad_language_in_a_file_names_its_path(tmp_path):
 @pytest.fixture
 def media(tmp_path):
     audio = tmp_path / "line.wav"
-    t = np.arange(16000) / 16000
-    sf.write(audio, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    write_tone(audio)
     portrait = tmp_path / "face.png"
     shutil.copy(DEMO / "portrait.png", portrait)
     return audio, portrait

@@ -3,13 +3,12 @@ mouth settings through undoable commands (pytest-qt, offscreen, background work 
 
 import shutil
 
-import numpy as np
 import pytest
-import soundfile as sf
 
 pytest.importorskip("pytestqt")
 
 import espeak_events  # noqa: E402
+from audio_fixtures import write_speech_around_noise  # noqa: E402
 from talkface_studio.core.project_file import save_project  # noqa: E402
 from talkface_studio.pipeline.new_project import new_project  # noqa: E402
 from talkface_studio.ui.timeline.alignment_marks import COLORS, marks_in_view, notice_at  # noqa: E402
@@ -27,16 +26,12 @@ def private_cache(tmp_path, monkeypatch):
 def noisy_project(tmp_path, demo_dir):
     if not espeak_events.available():
         pytest.skip("libespeak-ng is not installed")
-    sr = espeak_events.SAMPLE_RATE
-    a, b = (espeak_events.speak(t, "en-us", 170).samples for t in SCRIPT.split(". "))
-    pause = np.zeros(int(0.5 * sr), np.float32)
-    noise = np.random.default_rng(0).normal(0, 0.15, sr).astype(np.float32)
-    sf.write(tmp_path / "line.wav", np.concatenate([pause, a, pause, noise, pause, b, pause]), sr)
+    noise = write_speech_around_noise(tmp_path / "line.wav", SCRIPT)
     shutil.copy(demo_dir / "media" / "portrait.png", tmp_path / "face.png")
     project = new_project(tmp_path / "scene.tfs", tmp_path / "line.wav", tmp_path / "face.png", fps="25",
                           transcript=SCRIPT)
     save_project(project, tmp_path / "scene.tfs")
-    noise_frames = ((2 * len(pause) + len(a)) / sr * 25, (2 * len(pause) + len(a) + sr) / sr * 25)
+    noise_frames = tuple(t * 25 for t in noise)
     return tmp_path / "scene.tfs", noise_frames
 
 

@@ -2,9 +2,8 @@
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
+from audio_fixtures import write_tone
 
 pytest.importorskip("pytestqt")
 
@@ -14,8 +13,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def window(make_window, tmp_path):
     audio = tmp_path / "line.wav"
-    t = np.arange(16000) / 16000
-    sf.write(audio, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    write_tone(audio)
     w = make_window(size=None)
     w.media.import_audio(audio)
     return w

@@ -2,15 +2,14 @@
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
 
 pytest.importorskip("pytestqt")
 
 
 from talkface_studio.core.commands import PaintEmotion  # noqa: E402
 from talkface_studio.ui.window import take_actions  # noqa: E402
+from audio_fixtures import write_tone  # noqa: E402
 
 pytestmark = pytest.mark.gui
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
@@ -19,8 +18,7 @@ DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
 @pytest.fixture
 def window(make_window, tmp_path):
     audio = tmp_path / "line.wav"
-    t = np.arange(16000) / 16000
-    sf.write(audio, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    write_tone(audio)
     w = make_window(size=None)
     w.media.import_audio(audio)
     w.media.import_audio(audio, new_take=True)  # takes "take1" and "line"; "line" is shown

@@ -5,9 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
 
 pytest.importorskip("pytestqt")
 
@@ -15,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from talkface_studio.core.commands import PaintEmotion  # noqa: E402
 from talkface_studio.core.untitled_recovery import UntitledRecovery  # noqa: E402
+from audio_fixtures import write_tone  # noqa: E402
 
 pytestmark = pytest.mark.gui
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
@@ -24,8 +23,7 @@ DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
 def media(tmp_path):
     audio = tmp_path / "media" / "line.wav"
     audio.parent.mkdir()
-    t = np.arange(16000) / 16000
-    sf.write(audio, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+    write_tone(audio)
     shutil.copy(DEMO / "portrait.png", audio.parent / "face.png")
     return audio, audio.parent / "face.png"
 

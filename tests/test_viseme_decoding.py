@@ -117,3 +117,59 @@ def test_tiny_training_run_writes_loadable_weights(tmp_path):
     logp, jaw = rec.posteriors(np.zeros((50, 80), np.float32))
     assert logp.shape == (50, len(VISEME_CLASSES)) and jaw.shape == (50,)
     assert np.allclose(np.exp(logp).sum(axis=1), 1, atol=1e-4) and rec.version == "seed0-h0.004-s2"
+
+
+def test_closure_evidence_tips_a_half_believed_closure_and_not_a_bright_vowel():
+    """M second-best by half a nat for 120 ms: taken where the spectrum is dark (a murmur or a
+    closure), not where it is bright (a vowel)."""
+    k = len(VISEME_CLASSES)
+    logp = np.full((60, k), np.log(0.02), np.float32)
+    logp[:, CLASS_INDEX["AA"]] = np.log(0.6)
+    logp[20:32, CLASS_INDEX["AA"]] = np.log(0.5)
+    logp[20:32, CLASS_INDEX["M"]] = np.log(0.5 / np.sqrt(np.e))
+    dark = np.zeros(60, np.float32)
+    dark[20:32] = 1.0
+    assert "M" not in [s.phone for s in decode(logp)]
+    assert [s.phone for s in decode(logp, closure_evidence=dark)] == ["AA", "M", "AA"]
+    assert "M" not in [s.phone for s in decode(logp, closure_evidence=-dark)]
+
+
+def test_darkness_is_high_in_a_murmur_and_low_in_a_vowel():
+    from scipy.signal import butter, sosfilt
+
+    from talkface_studio.audio.viseme_features import closure_darkness, frame_level_db, log_mel
+
+    rng = np.random.default_rng(0)
+    t = np.arange(16000) / 16000
+    pulses = np.sign(np.sin(2 * np.pi * 120 * t)).astype(np.float32)  # a buzzy voice source
+    vowel = pulses + 0.05 * rng.standard_normal(16000).astype(np.float32)
+    murmur = sosfilt(butter(4, 400, fs=16000, output="sos"), pulses).astype(np.float32)  # lips shut: low only
+    x = np.concatenate([vowel, 0.5 * murmur, vowel])
+    dark = closure_darkness(log_mel(x), frame_level_db(x))
+    assert np.median(dark[120:180]) > 0.8 and np.median(dark[20:80]) < 0.2 and np.median(dark[220:280]) < 0.2
+
+
+def test_japanese_moraic_nasal_before_lips_closes_them():
+    from talkface_studio.audio.viseme_phones import _japanese_nasal_before_lips
+    from talkface_studio.audio.viseme_set import phones_to_visemes
+
+    sampo = Word("さんぽ", ("s", "ä", "ˈũ", "p", "o̞"))
+    assert phones_to_visemes(_japanese_nasal_before_lips(sampo).phones) == ["S", "AA", "M", "M", "AO"]
+    kantan = Word("かんたん", ("k", "ä", "ũ", "t", "ä", "ɴ"))  # before t it stays a nasal vowel
+    assert _japanese_nasal_before_lips(kantan) == kantan
+
+
+def test_the_silent_hold_of_a_voiceless_stop_is_no_evidence_against_a_closure():
+    """A 'p' in 'apa': the hold is near-silence whose spectrum is the room's hiss (bright), the
+    burst and a fricative are bright and loud; neither may vote hard against the closure."""
+    from talkface_studio.audio.viseme_features import BRIGHT_FLOOR, closure_darkness, frame_level_db, log_mel
+
+    rng = np.random.default_rng(1)
+    t = np.arange(8000) / 16000
+    vowel = np.sign(np.sin(2 * np.pi * 120 * t)).astype(np.float32)
+    hold = 0.001 * rng.standard_normal(1600).astype(np.float32)  # 100 ms, ~60 dB down, white
+    hiss = 0.5 * rng.standard_normal(3200).astype(np.float32)  # a loud 's'
+    x = np.concatenate([vowel, hold, vowel, hiss, vowel])
+    dark = closure_darkness(log_mel(x), frame_level_db(x))
+    assert dark[53:58].min() >= 0.0  # inside the hold
+    assert dark[113:128].min() >= BRIGHT_FLOOR - 1e-6 and np.median(dark[113:128]) < -0.3  # the 's'

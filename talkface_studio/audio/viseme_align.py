@@ -25,7 +25,7 @@ import numpy as np
 from talkface_studio.core.errors import TalkFaceError
 
 from .g2p import Word
-from .viseme_decode import TimedViseme, guard_silence, min_frames
+from .viseme_decode import TimedViseme, decode, guard_silence, min_frames
 from .viseme_features import FPS
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, phones_to_visemes
 
@@ -112,8 +112,10 @@ def _dedupe(names: list[str]) -> list[str]:
     return out
 
 
-def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = None) -> Alignment:
-    """Script words (from g2p) against log-posteriors [T, K] at 100 fps."""
+def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = None,
+          closure_evidence: np.ndarray | None = None) -> Alignment:
+    """Script words (from g2p) against log-posteriors [T, K] at 100 fps. `closure_evidence`
+    (viseme_features.closure_darkness) helps label the inside of unreadable words."""
     logp = guard_silence(np.asarray(logp, dtype=np.float32), level_db)
     t_frames = len(logp)
     words = [w for w in words if w.text]
@@ -154,19 +156,34 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
         if t:
             step = back[t, s]
             s = s if step == 0 else (s - 1 if step == 1 else int(graph.skip_from[s]))
-    return _result(path, graph, words, logp, speech)
+    return _result(path, graph, words, logp, speech, closure_evidence)
 
 
 def _emit(row: np.ndarray, speech: float, cols: np.ndarray, is_any: np.ndarray) -> np.ndarray:
     return np.where(is_any, speech + ANY_SPEECH_PENALTY, row[cols])
 
 
-def _result(path, graph: _Graph, words: list[Word], logp, speech) -> Alignment:
+def _free_speech_labels(logp: np.ndarray, is_any: np.ndarray, evidence) -> np.ndarray:
+    """Class per frame for the "any speech" runs: free recognition (viseme_decode) over each run
+    with a little context, silence excluded (the script says someone is speaking there)."""
+    labels = np.zeros(len(logp), np.int64)
+    edges = np.flatnonzero(np.diff(np.r_[0, is_any.astype(np.int8), 0]))
+    for a, b in zip(edges[::2], edges[1::2]):
+        lo, hi = max(0, a - 10), min(len(logp), b + 10)
+        part = np.array(logp[lo:hi], dtype=np.float32, copy=True)
+        part[:, CLASS_INDEX["SIL"]] = -1e4
+        spans = decode(part, closure_evidence=None if evidence is None else evidence[lo:hi])
+        for span in spans:
+            s0, s1 = lo + int(round(span.start * FPS)), lo + int(round(span.end * FPS))
+            labels[max(s0, a) : min(s1, b)] = CLASS_INDEX[span.phone]
+    return labels
+
+
+def _result(path, graph: _Graph, words: list[Word], logp, speech, evidence=None) -> Alignment:
     t_frames = len(path)
     state_class = graph.state_class[path]
-    # frame labels: the aligned class; "any speech" frames take the recognizer's best speech class
-    best_speech = np.argmax(np.where(np.arange(logp.shape[1]) == CLASS_INDEX["SIL"], -np.inf, logp), axis=1)
-    labels = np.where(state_class >= 0, state_class, best_speech)
+    # frame labels: the aligned class; "any speech" frames take the recognizer's own labels
+    labels = np.where(state_class >= 0, state_class, _free_speech_labels(logp, state_class < 0, evidence))
     aligned_lp = np.where(state_class >= 0, logp[np.arange(t_frames), np.maximum(state_class, 0)], speech)
     gap = np.minimum(aligned_lp - logp.max(axis=1), 0.0)  # "any speech" sums classes: cap at agreement
     edges = np.flatnonzero(np.diff(labels)) + 1

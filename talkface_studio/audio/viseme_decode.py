@@ -6,6 +6,13 @@ changing class costs `SWITCH_PENALTY` (log-probability). Viterbi over [T, states
 (6000 frames x ~50 states) takes about 0.1 s. Loud frames cannot be silence: where the level is
 within `LOUD_DB` of the recording's loud level the silence class is penalised, so speech always
 moves the mouth even where the network hesitates.
+
+Lip closures are what a viewer checks first, and the network (trained on synthetic voices)
+under-calls them on real ones: the bilabial class gets `CLOSURE_BIAS` plus `CLOSURE_WEIGHT`
+times an acoustic closure evidence (viseme_features.closure_darkness: a frame darker than the
+voice's typical one), so a closure the network half-believes is taken where the spectrum agrees,
+and not in bright vowels or fricatives. The trade-off (closures found vs. closures where none was
+spoken) is measured by benchmarks/bench_visemes.py and bench_lipsync.py.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from .viseme_features import FPS
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES
 
 SWITCH_PENALTY = -4.0
+CLOSURE_BIAS = 0.0  # log-probability added to M everywhere
+CLOSURE_WEIGHT = 1.5  # ... and times the closure evidence (-0.4..1)
 LOUD_DB = 20.0  # frames within this of the loud level (95th percentile) are speech
 LOUD_SILENCE_PENALTY = -20.0
 
@@ -57,9 +66,22 @@ def guard_silence(logp: np.ndarray, level_db: np.ndarray | None) -> np.ndarray:
     return out
 
 
-def decode(logp: np.ndarray, level_db: np.ndarray | None = None, classes=VISEME_CLASSES) -> list[TimedViseme]:
-    """Log-posteriors [T, K] at 100 fps -> contiguous spans covering all T frames."""
-    logp = guard_silence(np.asarray(logp, dtype=np.float32), level_db)
+def favour_closures(logp: np.ndarray, evidence: np.ndarray | None) -> np.ndarray:
+    """Copy of `logp` with the bilabial class raised by CLOSURE_BIAS + CLOSURE_WEIGHT * evidence."""
+    out = np.array(logp, dtype=np.float32, copy=True)
+    if evidence is None or not len(out):
+        return out
+    n = min(len(out), len(evidence))
+    out[:n, CLASS_INDEX["M"]] += CLOSURE_BIAS + CLOSURE_WEIGHT * np.asarray(evidence[:n], np.float32)
+    return out
+
+
+def decode(logp: np.ndarray, level_db: np.ndarray | None = None, classes=VISEME_CLASSES,
+           closure_evidence: np.ndarray | None = None) -> list[TimedViseme]:
+    """Log-posteriors [T, K] at 100 fps -> contiguous spans covering all T frames.
+    `closure_evidence` [T] (-0.4..1, viseme_features.closure_darkness) favours lip closures where
+    the spectrum says the mouth may be closed."""
+    logp = guard_silence(favour_closures(logp, closure_evidence), level_db)
     t_frames, k = logp.shape
     if t_frames == 0:
         return []

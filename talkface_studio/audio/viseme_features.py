@@ -51,6 +51,39 @@ def features(x16: np.ndarray) -> np.ndarray:
     return normalize(log_mel(x16))
 
 
+# mel bins of the "dark" ratio: above ~2.3 kHz against below ~0.65 kHz (55-7600 Hz, 80 bins)
+HIGH_BINS, LOW_BINS = slice(45, None), slice(0, 20)
+DARKNESS_SCALE = 4.0  # nats of darkening that count as full evidence
+# Frames this far below the loud level carry the room's spectrum, not the voice's (the silent hold
+# of a voiceless p, a pause): neutral, never counter-evidence. Loud bright frames (a stop's burst,
+# a fricative beside the closure) count against a closure at most this much.
+QUIET_DB = 20.0
+BRIGHT_FLOOR = -0.4
+
+
+def closure_darkness(mel: np.ndarray, level_db: np.ndarray) -> np.ndarray:
+    """Per-frame evidence (BRIGHT_FLOOR..1) that the lips are closed, from the spectrum alone:
+    how much darker (less energy above ~2.3 kHz against below ~0.65 kHz) a frame is than the
+    recording's typical loud frame; quiet frames are neutral or positive. A voiced closure or a nasal murmur radiates through the cheeks and nose
+    only, so it is dark; vowels and fricatives are bright. Alveolar and velar closures are dark
+    too: this says "a closure or a nasal", the network says which.
+    `mel` is log_mel's output, `level_db` frame_level_db's, both [T]."""
+    if len(mel) == 0:
+        return np.zeros(0, np.float32)
+    p = np.exp(mel.astype(np.float64))
+    ratio = np.log(p[:, HIGH_BINS].sum(axis=1) + 1e-10) - np.log(p[:, LOW_BINS].sum(axis=1) + 1e-10)
+    n = min(len(ratio), len(level_db))
+    live = level_db[:n][level_db[:n] > -100]
+    ref_level = float(np.percentile(live, 95)) if live.size else 0.0
+    loud = level_db[:n] > ref_level - 30
+    typical = float(np.median(ratio[:n][loud])) if loud.any() else float(np.median(ratio))
+    evidence = np.clip((typical - ratio) / DARKNESS_SCALE, BRIGHT_FLOOR, 1.0)
+    quiet = np.zeros(len(evidence), bool)
+    quiet[:n] = level_db[:n] < ref_level - QUIET_DB
+    evidence[quiet] = np.maximum(evidence[quiet], 0.0)
+    return evidence.astype(np.float32)
+
+
 def frame_level_db(x16: np.ndarray) -> np.ndarray:
     """Level of each 10 ms frame in dB relative to full scale ([T]), on the same frame grid."""
     x = np.asarray(x16, dtype=np.float32)

@@ -14,14 +14,15 @@ free recognition (viseme_decode). The recognizer runs once per call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .g2p import G2PError, g2p
+from .languages import primary as primary_language
 from .viseme_align import Alignment, AlignmentError, WordTiming, align
 from .viseme_decode import TimedViseme, decode
-from .viseme_features import FPS, features, frame_level_db
+from .viseme_features import FPS, closure_darkness, frame_level_db, log_mel, normalize
 
 MIN_WORD_CONFIDENCE = 0.15
 
@@ -45,38 +46,64 @@ class VisemePass:
     note: str = ""  # why the script was not used, when it was given but not aligned
 
 
-def posteriors(x16: np.ndarray, recognizer=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(log-posteriors [T, K], jaw [T], level dB [T]) at 100 fps."""
+@dataclass
+class Posteriors:
+    """What the recognizer and the spectrum say about each 10 ms frame."""
+    logp: np.ndarray  # [T, K] log-posteriors of the viseme classes
+    jaw: np.ndarray  # [T] jaw opening 0..1
+    level: np.ndarray  # [T] frame level, dB full scale
+    darkness: np.ndarray  # [T] closure evidence -0.4..1 (viseme_features.closure_darkness)
+
+
+def posteriors(x16: np.ndarray, recognizer=None) -> Posteriors:
     if recognizer is None:
         from .viseme_model import default_recognizer
 
         recognizer = default_recognizer()
-    logp, jaw = recognizer.posteriors(features(x16))
-    return logp, jaw, frame_level_db(x16)
+    mel = log_mel(x16)
+    level = frame_level_db(x16)
+    logp, jaw = recognizer.posteriors(normalize(mel))
+    return Posteriors(logp, jaw, level, closure_darkness(mel, level))
 
 
 def recognize(x16: np.ndarray, recognizer=None) -> VisemePass:
-    logp, jaw, level = posteriors(x16, recognizer)
-    return VisemePass("recognized", decode(logp, level), jaw=jaw)
+    post = posteriors(x16, recognizer)
+    return VisemePass("recognized", decode(post.logp, post.level, closure_evidence=post.darkness), jaw=post.jaw)
 
 
 def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: str = "en",
                       recognizer=None) -> VisemePass:
-    logp, jaw, level = posteriors(x16, recognizer)
+    post = posteriors(x16, recognizer)
     text = (transcript or "").strip()
     note = ""
     if text:
         try:
             words = g2p(text, language)
-            alignment = align(logp, words, level)
+            if primary_language(language) == "ja":
+                words = [_japanese_nasal_before_lips(w) for w in words]
+            alignment = align(post.logp, words, post.level, post.darkness)
         except (G2PError, AlignmentError) as exc:
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
         else:
-            return _patch_low_confidence(alignment, logp, level, jaw)
-    return VisemePass("recognized", decode(logp, level), jaw=jaw, note=note)
+            return _patch_low_confidence(alignment, post)
+    return VisemePass("recognized", decode(post.logp, post.level, closure_evidence=post.darkness), jaw=post.jaw,
+                      note=note)
 
 
-def _patch_low_confidence(alignment: Alignment, logp, level, jaw) -> VisemePass:
+_BILABIAL_ONSETS = ("p", "b", "m")
+
+
+def _japanese_nasal_before_lips(word):
+    """Japanese moraic nasal ん before p/b/m is said [m] (さんぽ sampo, しんぶん shimbun): espeak-ng
+    writes it as a nasal vowel (ũ), which would open the lips; make it a closure."""
+    phones = list(word.phones)
+    for i in range(len(phones) - 1):
+        if phones[i].lstrip("ˈˌ").startswith("ũ") and phones[i + 1].lstrip("ˈˌ").startswith(_BILABIAL_ONSETS):
+            phones[i] = "m"
+    return replace(word, phones=tuple(phones))
+
+
+def _patch_low_confidence(alignment: Alignment, post: Posteriors) -> VisemePass:
     """Replace runs of low-confidence words by free recognition over their frames; report them."""
     weak = [w for w in alignment.words if w.confidence < MIN_WORD_CONFIDENCE]
     stretches: list[Stretch] = []
@@ -87,19 +114,20 @@ def _patch_low_confidence(alignment: Alignment, logp, level, jaw) -> VisemePass:
         else:
             stretches.append(Stretch(w.start, w.end, w.text, "the script did not match the audio here; "
                                                              "recognized without the script"))
+    logp, level = post.logp, post.level
     labels = _frame_labels(alignment.visemes, len(logp))
     for st in stretches:
         a, b = int(round(st.start * FPS)), int(round(st.end * FPS))
         pad = 10  # decode with context so the stretch's edges are not forced
         lo, hi = max(0, a - pad), min(len(logp), b + pad)
-        free = _frame_labels(decode(logp[lo:hi], level[lo:hi]), hi - lo)
+        free = _frame_labels(decode(logp[lo:hi], level[lo:hi], closure_evidence=post.darkness[lo:hi]), hi - lo)
         labels[a:b] = free[a - lo : b - lo]
     from .viseme_decode import labels_to_spans
     from .viseme_set import CLASS_INDEX, VISEME_CLASSES
 
     index = np.array([CLASS_INDEX[x] for x in labels]) if len(labels) else np.zeros(0, int)
     phones = labels_to_spans(index, VISEME_CLASSES)
-    return VisemePass("aligned", phones, alignment.words, stretches, alignment.confidence, jaw)
+    return VisemePass("aligned", phones, alignment.words, stretches, alignment.confidence, post.jaw)
 
 
 def _frame_labels(spans: list[TimedViseme], n: int) -> np.ndarray:
@@ -109,12 +137,16 @@ def _frame_labels(spans: list[TimedViseme], n: int) -> np.ndarray:
     return out
 
 
+DECODER_VERSION = 2  # bump when decoding or alignment changes what a cached phone pass holds
+
+
 def model_version() -> str:
-    """The packaged recognizer's version (from its config; no torch import), for cache keys."""
+    """The packaged recognizer's version (from its config; no torch import) and the decoder's,
+    for cache keys."""
     from .viseme_model import DEFAULT_CONFIG, VisemeNetConfig
 
     try:
-        return VisemeNetConfig.load(DEFAULT_CONFIG).version
+        return f"{VisemeNetConfig.load(DEFAULT_CONFIG).version}-d{DECODER_VERSION}"
     except Exception:  # noqa: BLE001 - a missing config means no recognizer: say "none" in the key
         return "none"
 

@@ -20,6 +20,9 @@ def add_parser(sub) -> None:
     p.add_argument("--hours", type=float, default=4.0,
                    help="visemes stage: hours of espeak-ng speech to synthesize (default 4)")
     p.add_argument("--steps", type=int, default=2400, help="visemes stage: optimisation steps (default 2400)")
+    p.add_argument("--recipe", type=int, default=2, choices=(2, 3),
+                   help="visemes stage: training-data recipe (2: espeak-ng voices, the packaged weights'; "
+                        "3: adds Festival voices of real speakers, needs the festvox-* packages)")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch-size", type=int, default=None, help="default 16 (landmarks, keypoints), 24 (visemes)")
     p.add_argument("--lr", type=float, default=3e-4)
@@ -72,6 +75,6 @@ def _train_visemes(args) -> int:
     if args.steps < 1:
         raise ValidationError(f"--steps must be at least 1, got {args.steps}")
     options = VisemeTrainOptions(hours=args.hours, seed=args.seed, steps=args.steps, device=args.device,
-                                 batch_size=args.batch_size or VisemeTrainOptions.batch_size)
+                                 batch_size=args.batch_size or VisemeTrainOptions.batch_size, recipe=args.recipe)
     train_visemes(args.out, options)
     return 0

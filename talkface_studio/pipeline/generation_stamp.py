@@ -31,14 +31,9 @@ def _file_key(path: Path) -> tuple | None:
 
 def audio_digest(path: Path | None) -> str:
     """sha256 of the recording's bytes (cached); "missing" when it cannot be read."""
-    if path is None:
-        return "none"
-    key = _file_key(path)
-    if key is None:
-        return "missing"
-    with _lock:
-        if key in _audio_digests:
-            return _audio_digests[key]
+    key, known = _known_digest(path)
+    if known is not None:
+        return known
     h = hashlib.sha256()
     try:
         with open(path, "rb") as fh:
@@ -53,13 +48,18 @@ def audio_digest(path: Path | None) -> str:
 
 def cached_audio_digest(path: Path | None) -> str | None:
     """The digest if it is known without reading the file (the GUI thread may call this)."""
+    return _known_digest(path)[1]
+
+
+def _known_digest(path: Path | None):
+    """(file key, digest or None) without reading the file: "none"/"missing" need no key."""
     if path is None:
-        return "none"
+        return None, "none"
     key = _file_key(path)
     if key is None:
-        return "missing"
+        return None, "missing"
     with _lock:
-        return _audio_digests.get(key)
+        return key, _audio_digests.get(key)
 
 
 def stamp_with(take, audio: str, generation=None, n_frames: int | None = None) -> str:

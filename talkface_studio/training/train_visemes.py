@@ -1,8 +1,9 @@
 """Train the viseme recognizer on speech synthesized here (no downloaded data or weights).
 
-    talkface-studio train --stage visemes --out runs/visemes --hours 4 --seed 0
+    talkface-studio train --stage visemes --out runs/visemes --hours 4 --seed 0 [--recipe 3]
 
-1. Synthesize `hours` of augmented espeak-ng speech in two worker processes (viseme_data).
+1. Synthesize `hours` of augmented speech in two worker processes (viseme_data; recipe 2, the
+   packaged weights': espeak-ng alone; recipe 3 adds Festival's voices of real speakers).
 2. Train VisemeNet on random 3 s windows: cross-entropy on viseme classes (class-balanced,
    label smoothing) + L1 on the jaw opening, with mel-axis warping (vocal tract length) and
    SpecAugment-style masks drawn fresh every step.
@@ -25,7 +26,7 @@ import numpy as np
 from talkface_studio.audio.viseme_model import VisemeNetConfig, build
 from talkface_studio.audio.viseme_set import CLASS_INDEX, VISEME_CLASSES
 
-from .viseme_data import make_clips
+from .viseme_data import DEFAULT_RECIPE, make_clips, require_recipe
 
 WINDOW = 300  # frames (3 s)
 
@@ -41,11 +42,12 @@ class VisemeTrainOptions:
     workers: int = 2
     device: str = "auto"
     validation_minutes: float = 10.0
+    recipe: int = DEFAULT_RECIPE  # viseme_data's training-data recipe
 
 
-def _generate(seed: int, seconds: float, workers: int):
+def _generate(seed: int, seconds: float, workers: int, recipe: int = DEFAULT_RECIPE):
     """Clips from `workers` processes, each with its own seed stream (order fixed: reproducible)."""
-    shares = [(seed * 1000 + i, seconds / workers) for i in range(workers)]
+    shares = [(seed * 1000 + i, seconds / workers, recipe) for i in range(workers)]
     if workers <= 1:
         return [c for s in shares for c in make_clips(*s)]
     with mp.get_context("spawn").Pool(workers, initializer=_nice) as pool:
@@ -92,6 +94,7 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
     from safetensors.torch import save_file
 
     opt = options or VisemeTrainOptions()
+    require_recipe(opt.recipe)
     log = log or (lambda line: print(line, flush=True))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -102,8 +105,8 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
     timings = {}
 
     t0 = time.perf_counter()
-    train = _stack(_generate(opt.seed, opt.hours * 3600, opt.workers))
-    val = _stack(_generate(opt.seed + 7919, opt.validation_minutes * 60, 1))
+    train = _stack(_generate(opt.seed, opt.hours * 3600, opt.workers, opt.recipe))
+    val = _stack(_generate(opt.seed + 7919, opt.validation_minutes * 60, 1, opt.recipe))
     timings["synthesis_s"] = round(time.perf_counter() - t0, 1)
     log(f"synthesized {len(train[0]) / 360000:.2f} h of training speech (+{len(val[0]) / 6000:.1f} min held out) "
         f"in {timings['synthesis_s']:.0f} s")
@@ -143,13 +146,16 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
     net.eval()
     evaluation = _evaluate(net, val, device)
     log(f"held-out synthetic: frame accuracy {evaluation['accuracy']:.3f}, jaw L1 {evaluation['jaw_l1']:.3f}")
-    config.version = f"seed{opt.seed}-h{opt.hours:g}-s{opt.steps}"
+    config.version = f"seed{opt.seed}-h{opt.hours:g}-s{opt.steps}" + ("" if opt.recipe == 2 else f"-r{opt.recipe}")
     state = {k: v.detach().to("cpu", torch.float16).contiguous() for k, v in net.state_dict().items()}
     weights_path = out / "viseme_recognizer.safetensors"
     save_file(state, str(weights_path), metadata={"version": config.version})
     config.save(out / "viseme_recognizer.json")
+    from .festival_synth import available_voices
+
+    voices = {"festival_voices": list(available_voices())} if opt.recipe >= 3 else {}
     (out / "training_log.json").write_text(json.dumps({
-        "options": asdict(opt), "timings": timings, "history": history, "held_out": evaluation,
+        "options": asdict(opt), **voices, "timings": timings, "history": history, "held_out": evaluation,
         "parameters": int(sum(p.numel() for p in net.parameters())),
     }, indent=1) + "\n", encoding="utf-8")
     log(f"wrote {weights_path} ({weights_path.stat().st_size / 1e6:.2f} MB) and its config")

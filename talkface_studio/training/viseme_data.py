@@ -1,12 +1,20 @@
-"""Training clips for the viseme recognizer: espeak-ng speech, augmented, with frame labels.
+"""Training clips for the viseme recognizer: synthesized speech, augmented, with frame labels.
 
-One clip = a few sentences in one language and voice variant at a random rate, pitch and pitch
-range, then room and channel effects (noise, reverb-like tails, telephone and low-pass bands,
-resonances and notches, spectral tilt, a constant or smoothly drifting speed change that also
-shifts pitch and formants, soft clipping). Labels come from
-espeak-ng's exact phone times: a viseme class per 10 ms frame (diphthongs split in two halves)
-and a jaw-opening target, the procedural lip sync's jaw curve over the true spans, so the
-recognizer learns the same jaw the lip sync would draw from a perfect alignment.
+Two recipes (`make_clips(..., recipe=N)`; the packaged weights record theirs):
+
+- recipe 2 (the packaged weights): one clip = a few sentences in one language from an espeak-ng
+  voice variant at a random rate, pitch and pitch range, then room and channel effects (noise,
+  reverb-like tails, telephone and low-pass bands, resonances and notches, spectral tilt, a
+  constant or smoothly drifting speed change that also shifts pitch and formants, soft clipping).
+- recipe 3 (not yet trained into packaged weights): FESTIVAL_SHARE of the clips spoken by Festival
+  voices made from real speakers' recordings at a random tempo and pitch; sometimes a second,
+  quieter talker overlaps the clip; breathiness and a telephone codec's mu-law grain join the
+  effects. It needs every Festival voice of festival_synth.VOICES (Debian packages in the
+  Makefile), so that a seed gives the same data on every machine.
+
+Labels come from the synthesizer's exact phone times: a viseme class per 10 ms frame (diphthongs
+split in two halves) and a jaw-opening target, the procedural lip sync's jaw curve over the true
+spans, so the recognizer learns the same jaw the lip sync would draw from a perfect alignment.
 """
 
 from __future__ import annotations
@@ -19,7 +27,8 @@ from scipy.signal import butter, fftconvolve, lfilter, resample_poly, sosfilt
 from talkface_studio.audio.viseme_features import FPS, features, frame_level_db, n_frames_for
 from talkface_studio.audio.viseme_set import CLASS_INDEX, phone_to_visemes
 
-from .espeak_synth import SR, synthesize
+from . import festival_synth
+from .espeak_synth import SR, SynthError, synthesize
 from .viseme_texts import random_sentence, training_languages
 
 # Natural-sounding espeak-ng variants (robotic, demonic and novelty voices left out).
@@ -32,6 +41,14 @@ VARIANTS = ("", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3"
             "travis", "victor", "zac", "whisper", "whisperf", "croak")
 # English carries most weight: most dialogue the tool sees is English; the rest share the remainder.
 ENGLISH_SHARE = 0.3
+RECIPES = (2, 3)
+DEFAULT_RECIPE = 2  # the packaged weights' recipe
+# Recipe 3: share of clips spoken by Festival's voices built from human recordings, what may
+# narrow the gap between espeak-ng's rule-made voices and real ones (see festival_synth).
+FESTIVAL_SHARE = 0.4
+FESTIVAL_ENGLISH = ("kal", "ked", "slt")
+# Chance that a second, quieter talker overlaps the clip (dialogue, a room, a call).
+OVERLAP_SHARE = 0.1
 
 
 @dataclass
@@ -112,8 +129,9 @@ def _equalize(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return x
 
 
-def augment(x: np.ndarray, rng: np.random.Generator):
-    """Room and channel effects -> (samples, time map for the labels or None)."""
+def augment(x: np.ndarray, rng: np.random.Generator, recipe: int = DEFAULT_RECIPE):
+    """Room and channel effects -> (samples, time map for the labels or None). Recipe 3 adds
+    breathiness and mu-law grain (random draws only then: recipe 2's stream stays as it was)."""
     time_map = None
     r = rng.random()
     if r < 0.35:  # speed change: shifts pitch and formants together (another vocal tract)
@@ -134,9 +152,18 @@ def augment(x: np.ndarray, rng: np.random.Generator):
         ir[0] = 1.0 / rng.uniform(0.2, 1.0)  # direct sound vs room
         wet = fftconvolve(x, ir)[: len(x)]
         x = (wet / (np.max(np.abs(wet)) + 1e-9) * np.max(np.abs(x))).astype(np.float32)
+    if recipe >= 3 and rng.random() < 0.15:  # breathiness: aspiration noise riding on the voice's own envelope
+        envelope = np.sqrt(np.convolve(x**2, np.ones(160) / 160, mode="same"))
+        hiss = sosfilt(butter(2, 1500, btype="highpass", fs=SR, output="sos"), _noise(rng, len(x)))
+        x = (x + rng.uniform(0.05, 0.3) * envelope * hiss).astype(np.float32)
     r = rng.random()
-    if r < 0.2:  # telephone band
+    if r < 0.2:  # telephone band, half of it through 8-bit mu-law (a codec's grain)
         x = sosfilt(butter(4, [300, 3400], btype="bandpass", fs=SR, output="sos"), x).astype(np.float32)
+        if recipe >= 3 and rng.random() < 0.5:
+            peak = np.max(np.abs(x)) + 1e-9
+            mu = np.sign(x) * np.log1p(255 * np.abs(x) / peak) / np.log1p(255)
+            x = (np.sign(mu) * np.expm1(np.abs(np.round(mu * 127) / 127) * np.log1p(255)) / 255 * peak)
+            x = x.astype(np.float32)
     elif r < 0.45:  # low-pass (cheap microphone, compression codecs)
         x = sosfilt(butter(6, rng.uniform(2800, 7000), fs=SR, output="sos"), x).astype(np.float32)
     if rng.random() < 0.75:  # background noise at 0-40 dB SNR
@@ -161,7 +188,24 @@ def pick_voice(rng: np.random.Generator) -> tuple[str, str]:
     return lang, f"{lang}+{variant}" if variant else lang
 
 
-def make_clip(rng: np.random.Generator) -> Clip:
+def _festival_speech(rng: np.random.Generator, voices: tuple[str, ...]):
+    """1-3 sentences from one Festival voice -> (samples, phones, language); English voices
+    carry about half the share."""
+    english = [v for v in voices if v in FESTIVAL_ENGLISH]
+    others = [v for v in voices if v not in FESTIVAL_ENGLISH]
+    pool = english if english and (not others or rng.random() < 0.55) else others
+    voice = pool[rng.integers(len(pool))]
+    lang = festival_synth.VOICES[voice][2]
+    text = " ".join(random_sentence(lang, rng) for _ in range(int(rng.integers(1, 4))))
+    syn = festival_synth.synthesize(text, voice, stretch=float(rng.uniform(0.75, 1.35)),
+                                    f0_mean=float(rng.uniform(75, 250)))
+    lead = np.zeros(int(rng.uniform(0.0, 0.4) * SR), np.float32)
+    phones = [type(p)(p.start + len(lead) / SR, p.end + len(lead) / SR, p.phone) for p in syn.phones]
+    tail = np.zeros(int(rng.uniform(0.05, 0.4) * SR), np.float32)
+    return np.concatenate([lead, syn.samples, tail]), phones, lang
+
+
+def _espeak_speech(rng: np.random.Generator):
     lang, voice = pick_voice(rng)
     rate = int(rng.integers(110, 330))
     pitch, pitch_range = int(rng.integers(5, 95)), int(rng.integers(0, 100))
@@ -174,19 +218,57 @@ def make_clip(rng: np.random.Generator) -> Clip:
         phones += [type(p)(p.start + t, p.end + t, p.phone) for p in syn.phones]
         t += syn.duration
     pieces.append(np.zeros(int(rng.uniform(0.05, 0.5) * SR), np.float32))
-    x, time_map = augment(np.concatenate(pieces), rng)
+    return np.concatenate(pieces), phones, lang
+
+
+def _overlap(x: np.ndarray, other: np.ndarray | None, rng: np.random.Generator) -> np.ndarray:
+    """A second talker 8-25 dB below the first, starting anywhere (labels stay the first's)."""
+    if other is None or not len(other) or rng.random() >= OVERLAP_SHARE:
+        return x
+    start = int(rng.integers(0, max(1, len(x) - len(other) // 2)))
+    part = other[: len(x) - start]
+    gain = np.sqrt((np.mean(x**2) + 1e-12) / (np.mean(part**2) + 1e-12)) * 10 ** (-rng.uniform(8, 25) / 20)
+    out = x.copy()
+    out[start : start + len(part)] += gain * part
+    return out
+
+
+def require_recipe(recipe: int) -> None:
+    """Raise SynthError (one line) when `recipe` is unknown or its voices are not installed here."""
+    if recipe not in RECIPES:
+        raise SynthError(f"unknown viseme training recipe {recipe}; known: {', '.join(map(str, RECIPES))}")
+    missing = [v for v in festival_synth.VOICES if v not in festival_synth.available_voices()]
+    if recipe >= 3 and missing:
+        raise SynthError(f"recipe {recipe} needs Festival voices that are not installed: {', '.join(missing)} "
+                         "(Debian packages festival and festvox-*, see the Makefile's APT_PACKAGES)")
+
+
+def make_clip(rng: np.random.Generator, other: np.ndarray | None = None,
+              recipe: int = DEFAULT_RECIPE) -> tuple[Clip, np.ndarray]:
+    """One labelled clip (augmented) and its clean samples (recipe 3: a later clip's
+    overlapping talker)."""
+    speech = None
+    if recipe >= 3 and rng.random() < FESTIVAL_SHARE:
+        try:
+            speech = _festival_speech(rng, festival_synth.available_voices())
+        except SynthError:  # a sentence Festival refused: espeak-ng speaks this clip instead
+            speech = None
+    clean, phones, lang = speech or _espeak_speech(rng)
+    mixed = _overlap(clean, other, rng) if recipe >= 3 else clean
+    x, time_map = augment(mixed, rng, recipe)
     n = n_frames_for(len(x))
     labels = frame_labels(phones, n, time_map)
     jaw = jaw_target(labels, frame_level_db(x))
-    return Clip(features(x).astype(np.float16), labels, jaw.astype(np.float16), lang)
+    return Clip(features(x).astype(np.float16), labels, jaw.astype(np.float16), lang), clean
 
 
-def make_clips(seed: int, seconds: float) -> list[Clip]:
-    """Clips until `seconds` of audio; deterministic for a seed."""
+def make_clips(seed: int, seconds: float, recipe: int = DEFAULT_RECIPE) -> list[Clip]:
+    """Clips until `seconds` of audio; deterministic for a seed and recipe."""
+    require_recipe(recipe)
     rng = np.random.default_rng(seed)
-    out, total = [], 0.0
+    out, total, previous = [], 0.0, None
     while total < seconds:
-        clip = make_clip(rng)
+        clip, previous = make_clip(rng, previous, recipe)
         out.append(clip)
         total += len(clip.labels) / FPS
     return out

@@ -2,7 +2,7 @@
 
 Teeth are bone: the upper row is fixed to the skull, the lower row to the jaw, and neither changes
 size when the lips move. So the arch is placed once per portrait in *normalized face space*
-(``face.normalize``: pose removed, unit = outer-eye-corner distance = 63 mm) and every frame sees
+(``face.normalize``: pose removed, unit = outer-eye-corner distance) and every frame sees
 it through the frame's own head pose (``estimate_pose`` of the stable points, never the mouth).
 A 3/4 mouth shows the arch turned: teeth on the far side foreshortened and hidden behind the front
 ones, the near side's premolars visible, each tooth lit by how much it faces the camera.
@@ -21,10 +21,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from talkface_studio.face.normalize import Pose
+from talkface_studio.face.topology import REGIONS, canonical_face
 
-MM = 1.0 / 63.0                    # normalized units per millimetre (eye span = 63 mm)
+# Normalized units per millimetre, the project's one scale (as ``perform.face_fields.MM``): the
+# canonical face's pupils are 63 mm apart (the adult mean), which puts its outer eye corners, the
+# normalized unit, ~88 mm apart. (Until 2026-12-01 the renderer took the eye corners as 63 mm: its
+# millimetres were ~1.4 real ones and the drawn teeth ~40 % too large.)
+_PUPILS = canonical_face()[list(REGIONS["iris_centres"])].astype(np.float64)
+MM = float(np.linalg.norm(_PUPILS[0] - _PUPILS[1]) / 63.0)
+EYE_SPAN_MM = 1.0 / MM             # outer eye corner to corner, mm (~88.5)
 UPPER_K, LOWER_K = 0.029, 0.032    # arch depth per lateral mm^2 (parabola seen from above)
-LOWER_BEHIND_MM = 2.0              # the lower incisors sit behind the upper ones (overjet)
+LOWER_BEHIND_MM = 2.5              # the lower incisors sit behind the upper ones (overjet)
 REACH_MM = 27.0                    # lateral extent of the modelled arch (second premolars)
 # Widths along the arch (mm) from the midline: central, lateral incisor, canine, premolars, molar.
 UPPER_WIDTHS = (8.5, 6.5, 7.5, 7.0, 6.5, 10.0)
@@ -33,6 +40,9 @@ LOWER_WIDTHS = (5.3, 5.9, 7.0, 7.0, 7.0, 11.0)
 # crown's height from that edge to the gum (mm).
 UPPER_EDGE_MM = (0.0, 0.7, 0.2, 0.8, 1.2, 1.6)
 UPPER_CROWN_MM = (10.5, 9.0, 10.0, 8.5, 7.5, 7.0)
+# ... and how bright each is against the central incisors (laterals thinner and more translucent,
+# canines and premolars more saturated, duller)
+UPPER_SHADE = (1.0, 0.93, 0.87, 0.85, 0.83, 0.8)
 SAMPLES = 271
 
 
@@ -120,10 +130,12 @@ def view_arch(pose: Pose, edge_n: np.ndarray, k: float) -> ArchView:
 
 
 def upper_tables(x_mm: np.ndarray):
-    """Per lateral position on the upper arch: (gap closeness 0..1, biting-edge lift mm, crown mm)."""
+    """Per lateral position on the upper arch: (gap closeness 0..1, biting-edge lift mm, crown mm,
+    brightness)."""
     _, to_gap = _tooth_tables(x_mm, UPPER_K, UPPER_WIDTHS)
     return (_gap(to_gap), _smooth_per_tooth(x_mm, UPPER_K, UPPER_WIDTHS, UPPER_EDGE_MM),
-            _smooth_per_tooth(x_mm, UPPER_K, UPPER_WIDTHS, UPPER_CROWN_MM))
+            _smooth_per_tooth(x_mm, UPPER_K, UPPER_WIDTHS, UPPER_CROWN_MM),
+            _smooth_per_tooth(x_mm, UPPER_K, UPPER_WIDTHS, UPPER_SHADE))
 
 
 def lower_tables(x_mm: np.ndarray) -> np.ndarray:

@@ -21,22 +21,26 @@ from .appearance import PortraitLook, mouth_gap
 from .face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS
 from .lip_corners import restore_corners
 from .smile_relief import SMILE_MIN, smile_removed
+from .dental_arch import EYE_SPAN_MM
 from .mouth_interior import MouthScale, TeethPose, interior
-from .pixel_window import smoothstep
+from .pixel_window import bbox, smoothstep
 from .rim_frame import Axis, RimFrame, rim_strips, soft_bump
 
 ROUND_ENDS = 0.14        # the opening's ends are rounded over this fraction of the mouth width
-CLOSE_BAND_MM = 2.0      # lip texture re-stretched this far (mm) beyond the inner rims
-RIM_SKIP_MM = 0.5        # ... sampled from this far inside the portrait's lip (teeth bleed into its rim)
-SEAM_MM = 0.3            # half-width of the closed lips' dark seam line
-PARTED_MM = (1.0, 2.0)   # inner-lip gap (mm) over which the closed lips' seam becomes an opening
-EYE_SPAN_MM = 63.0       # outer eye corner to corner, the face's ruler
+# Millimetres are the project's (pupils 63 mm apart, ``dental_arch.MM``).
+CLOSE_BAND_MM = 2.8      # lip texture re-stretched this far (mm) beyond the inner rims
+RIM_SKIP_MM = 0.7        # ... sampled from this far inside the portrait's lip (teeth bleed into its rim)
+SEAM_MM = 0.4            # half-width of the closed lips' dark seam line
+PARTED_MM = (1.4, 2.8)   # inner-lip gap (mm) over which the closed lips' seam becomes an opening
 EYE_CORNERS = (33, 263)
 OUTER_CORNERS = (61, 291)    # where the lips' outer outlines meet (the inner ones meet at MOUTH_CORNERS)
-OWN_MOUTH_MM = (0.2, 2.0)     # this close to the portrait's own mouth the plain warp shows it as is
+OWN_MOUTH_MM = (0.3, 2.8)     # this close to the portrait's own mouth the plain warp shows it as is
 RELAXED_TEETH = (0.4, 0.9)   # share of the portrait's smile taken away over which its teeth go from
                              # the smile's (lit, uncovered) to a relaxed mouth's (``TeethPose``)
-CORNER_U = 0.07          # lips re-stretched at the corners sample their texture this far in   # this close to the portrait's own mouth the plain warp shows it as is
+CORNER_U = 0.07          # lips re-stretched at the corners sample their texture this far in
+CORNER_SHADE = 0.75      # the lips' lining where they meet beyond the opening's rounded ends
+COMMISSURE_U = 0.05      # re-stretched lips reach this far (mouth widths) past the outer corners ...
+COMMISSURE_REACH = 0.7   # ... and this much further from the rims there
 
 
 def _rims(lm: np.ndarray):
@@ -49,22 +53,45 @@ def _ramp(x: torch.Tensor, soft: float = 1.0) -> torch.Tensor:
     return (0.5 + x / soft).clamp(0.0, 1.0)
 
 
+def _opening_box(lm: np.ndarray, size: int) -> tuple[int, int, int, int]:
+    """Pixel box (x0, y0, w, h) that holds the whole opening between the inner lips (the rims are
+    shape-preserving curves through the landmarks: no overshoot beyond them)."""
+    return bbox(np.concatenate([lm[list(MOUTH_CORNERS), :2], lm[INNER_UPPER_LIP, :2], lm[INNER_LOWER_LIP, :2]]),
+                size, 1.5)
+
+
 def _open_strip(frame: torch.Tensor, rf: RimFrame, scale: MouthScale, look, pose: TeethPose,
-                strength: float, reuse_teeth: bool) -> None:
-    """Fill one strip of the opening between the inner lips with what lies behind (``interior``)."""
+                strength: float, reuse_teeth: bool, box) -> None:
+    """Fill one strip of the opening between the inner lips with what lies behind (``interior``).
+    Over a portrait whose own mouth is open (``reuse_teeth``), between the rims but beyond the
+    opening's rounded ends, the lips' inner surfaces meet at the corners: their lining in its shade
+    there, not what the portrait's corners showed (a smile's dark, tinted corners came through as
+    brown patches)."""
+    rf = rf.crop(box)
+    if rf is None:
+        return
     out = interior(rf, scale, look, pose, reuse_teeth=reuse_teeth)
-    alpha = _ramp(rf.inside(), 1.3) * strength
+    # (the rims meet at u = 0 and 1 and stay level beyond: without ``ends`` a line ran out of
+    # each corner)
+    ends = _ramp(torch.minimum(rf.u, 1.0 - rf.u) * rf.width, 1.0)
+    opening = _ramp(rf.inside(), 1.3) * ends
+    if reuse_teeth and rf.outline is not None:
+        corner = torch.as_tensor(look.mucosa * CORNER_SHADE, dtype=out.dtype, device=out.device)[:, None, None]
+        out = corner + (out - corner) * opening[None]
+        rims = _ramp(torch.minimum(rf.v - rf.top, rf.bottom - rf.v), 1.3)
+        opening = torch.maximum(opening, rims * ends)
     win = rf.window(frame)
-    win += (out - win) * alpha[None]
+    win += (out - win) * (opening * strength)[None]
 
 
 def _draw_open(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook, strength: float,
                reuse_teeth: bool, relaxed: float = 0.0) -> None:
     """The opening between the inner lips, filled with what lies behind them."""
     scale = MouthScale(eye_span(lm) / EYE_SPAN_MM, lip_gap_mm(lm))
-    pose = TeethPose.of(lm, colours.mouth, relaxed)
+    pose = TeethPose.of(lm, colours.mouth, relaxed, scale.lower_shown)
+    box = _opening_box(lm, frame.shape[-1])
     for rf in rim_strips(*_rims(lm), frame.shape[-1], 2.0, frame.device, round_ends=ROUND_ENDS, smooth=True):
-        _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth)
+        _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth, box)
 
 
 def _source_mouth(colours: PortraitLook):
@@ -122,6 +149,9 @@ def _restretch_strip(frame: torch.Tensor, rf: RimFrame, texture: torch.Tensor, l
     seam = 0.5 * (rf.top + rf.bottom)
     scale = lips.s_axis.width / rf.width
     margin = RIM_SKIP_MM * lips.s_mm + 0.5       # skip the portrait's rim: teeth bleed into it
+    # past the inner corners (u < 0, u > 1) further still: a smile's dark corner pits lie there
+    past = smoothstep(1.0, 1.0 + COMMISSURE_U, rf.u) + 1.0 - smoothstep(-COMMISSURE_U, 0.0, rf.u)
+    margin = margin * (1.0 + 2.0 * past)
     upper = rf.v < seam
     if seam_on:    # each lip's inner edge lands on the seam
         reach = band + 0.5 * (rf.bottom - rf.top).clamp_min(0)   # target px, seam to band edge
@@ -137,19 +167,22 @@ def _restretch_strip(frame: torch.Tensor, rf: RimFrame, texture: torch.Tensor, l
     if seam_on:
         sigma = SEAM_MM * mm + 0.4
         below = (rf.v - seam).clamp_min(0)
-        shade = (1 - 0.3 * soft_bump(d / sigma)) * (1 - 0.12 / (1 + below / (1.2 * mm + 1)))
+        shade = (1 - 0.3 * soft_bump(d / sigma)) * (1 - 0.12 / (1 + below / (1.7 * mm + 1)))
         colour = colour * shade[None]
-    # Fade out at the band's outer edges and at the corners, where the warp's lips take over.
-    # Inside an opening whose rounded ends leave lip at the corners, that lip stays.
-    # Closed lips reach a little past the corners (a smile's dark corner pits must not
-    # survive as hooks at the ends of the seam).
-    if seam_on:     # (the commissures: from the inner corners out to the outer ones)
-        corner = (smoothstep(lips.u_out[0], 0.0, rf.u) * (1 - smoothstep(1.0, lips.u_out[1], rf.u)))
-    else:
-        corner = 1 - smoothstep(0.9, 1.0, (2 * rf.u - 1).abs())
-        between = torch.minimum(rf.v - rf.top, rf.bottom - rf.v) > 0
-        corner = torch.where(between, torch.ones_like(corner), corner) * ((rf.u > 0) & (rf.u < 1))
-    alpha = (1 - smoothstep(0.55, 1.0, d.clamp_min(0) / reach.clamp_min(1e-3))) * corner * amount
+    # Fade out at the band's outer edges and, past the inner corners, over the commissures out to
+    # the outer corners, where the warp's lips take over (a smile's dark corner pits must not
+    # survive as hooks at the ends of a seam, nor its teeth as white beads at the corners of an
+    # opening, which a turned head widens). Inside an opening whose rounded ends leave lip at the
+    # corners, that lip stays.
+    # The portrait's own corners (teeth, dark pits) can land a little beyond and above the outer
+    # corners where a smile is relaxed or the head turns: there the lips reach further.
+    lo, hi = lips.u_out
+    corner = smoothstep(lo - COMMISSURE_U, lo, rf.u) * (1 - smoothstep(hi, hi + COMMISSURE_U, rf.u))
+    if not seam_on:
+        between = (torch.minimum(rf.v - rf.top, rf.bottom - rf.v) > 0) & (rf.u > 0) & (rf.u < 1)
+        corner = torch.where(between, torch.ones_like(corner), corner)
+    fade = d.clamp_min(0) / (reach * (1.0 + COMMISSURE_REACH * past)).clamp_min(1e-3)
+    alpha = (1 - smoothstep(0.55, 1.0, fade)) * corner * amount
     win = rf.window(frame)
     win += (colour - win) * alpha[None]
 
@@ -160,7 +193,7 @@ def eye_span(lm: np.ndarray) -> float:
 
 
 def lip_gap_mm(lm: np.ndarray) -> float:
-    """Largest inner-lip gap in millimetres, taking the outer eye corners as 63 mm apart."""
+    """Largest inner-lip gap in millimetres (the project's: pupils 63 mm apart, eye corners ~88)."""
     gap = np.linalg.norm(lm[INNER_UPPER_LIP, :2] - lm[INNER_LOWER_LIP, :2], axis=1).max()
     return float(gap / max(eye_span(lm), 1e-6) * EYE_SPAN_MM)
 
@@ -206,7 +239,8 @@ def draw_mouth(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook,
         # one pass over the mouth: each strip's lips re-stretched, then its opening filled
         lips = _Lips.of(lm, colours)
         scale = MouthScale(lips.mm, gap_mm)
-        pose = TeethPose.of(lm, colours.mouth, smoothstep(*RELAXED_TEETH, gone))
+        pose = TeethPose.of(lm, colours.mouth, smoothstep(*RELAXED_TEETH, gone), scale.lower_shown)
+        box = _opening_box(lm, frame.shape[-1])
         for rf in lips.strips(lm, frame.shape[-1], frame.device, round_ends=ROUND_ENDS):
             _restretch_strip(frame, rf, texture, lips, strength, seam_on=False)
-            _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth=True)
+            _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth=True, box=box)

@@ -8,8 +8,9 @@
   the skull whatever the lips do, and a neutral upper lip hides most of a smile's teeth.
 - **Colours, all from the portrait.** Teeth: the portrait's own (the brighter half of the upper
   teeth band) when it shows them, else its sclera, a shade darker, warmed by a trace of the skin's
-  tint. Gums and the oral cavity: the lips' colour darkened; the tongue a little less so. A
-  greyscale portrait has no tint anywhere, so nothing drawn can add one.
+  tint. Gums, the inner lips' wet lining, the tongue and the oral cavity: the lips' hue, darker and
+  (the tongue, the deep cavity) less saturated. A greyscale portrait has no tint anywhere, so
+  nothing drawn can add one.
 - **The teeth atlas.** A small window of the portrait around its mouth with, as a fourth channel,
   where its upper teeth are visible: frames paste the portrait's own teeth from it (``mouth``).
 """
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from scipy.ndimage import gaussian_filter1d, map_coordinates
+from scipy.ndimage import gaussian_filter, gaussian_filter1d, map_coordinates
 
 from talkface_studio.face.normalize import Pose, estimate_pose
 
@@ -28,11 +29,13 @@ from .dental_arch import LOWER_BEHIND_MM, MM, UPPER_K, ArchView, view_arch
 from .face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS
 from .rim_frame import Axis, profiles
 
-EYE_SPAN_MM = 63.0
 CHIN = 152
-LIP_SHADOW = 0.75          # light left on the teeth right under the upper lip
-CLOSED_EDGE_MM = 2.0       # closed lips: the biting edge this far below their meeting line
-EDGE_SLACK_MM = 0.6        # the teeth atlas reaches this far below the found biting edge
+LIP_SHADOW = 0.72          # light left on the teeth right under the upper lip
+LIP_SHADOW_MM = 2.0        # ... all of it this far below
+CLOSED_EDGE_MM = 2.5       # closed lips: the biting edge this far below their meeting line (the
+                           # upper incisors a relaxed adult face shows with the lips apart)
+RIM_TO_EDGE_MM = 3.5       # the biting edge lies this far behind the upper lip's inner rim
+EDGE_SLACK_MM = 0.0        # the teeth atlas reaches this far below the found biting edge
 CHEEKS = (205, 425)        # mid-cheek landmarks, left and right
 GREY_CHROMA = 4.0          # mean channel spread (0..255) below which a face counts as greyscale
 LUMA = np.array([0.299, 0.587, 0.114])
@@ -47,8 +50,10 @@ class MouthLook:
     own_teeth: bool              # the portrait shows its upper teeth
     teeth: np.ndarray            # [3] RGB colours 0..255
     gum: np.ndarray
-    cavity: np.ndarray           # the oral cavity just inside the lips (deeper is darker still)
-    tongue: np.ndarray
+    cavity: np.ndarray           # the oral cavity just inside the lips, lit
+    cavity_deep: np.ndarray      # ... deep in the mouth, where hardly any light reaches
+    tongue: np.ndarray           # the tongue's top, lit
+    mucosa: np.ndarray           # the inner lips' wet lining
     arch: ArchView               # the upper arch as the portrait sees it
     atlas: torch.Tensor | None   # [1, 5, h, w]: RGB (+ TEXTURE_OFFSET), upper teeth shown, lip shadow
     atlas_box: tuple[int, int, int, int]   # (x0, y0, w, h) of the atlas in portrait pixels
@@ -56,8 +61,8 @@ class MouthLook:
 
 def shadow_below_lip(mm_below):
     """How much light reaches a point this far (mm, array or tensor) below the upper lip's inner
-    rim: LIP_SHADOW at the rim, all of it 2.5 mm below."""
-    t = mm_below / 2.5
+    rim: LIP_SHADOW at the rim, all of it LIP_SHADOW_MM below."""
+    t = mm_below / LIP_SHADOW_MM
     t = t.clamp(0.0, 1.0) if isinstance(t, torch.Tensor) else np.clip(t, 0.0, 1.0)
     return LIP_SHADOW + (1.0 - LIP_SHADOW) * t * t * (3.0 - 2.0 * t)
 
@@ -83,20 +88,27 @@ def mouth_colours(lip: np.ndarray, sclera: np.ndarray, skin_bright: np.ndarray, 
         lum = teeth_px @ LUMA
         teeth = np.median(teeth_px[lum >= np.quantile(lum, 0.5)], axis=0)
     else:
-        # the sclera's white balance, warmed by a trace of the skin's tint; as bright as the sclera
-        # or a little brighter than the skin's highlights, whichever is more (a sclera in the
-        # shade of a brow or behind glasses reads darker than teeth in the same light)
+        # the sclera's white balance, warmed by a trace of the skin's tint; a little darker than
+        # the sclera (teeth behind lips get less light than the eyes), or than the skin's
+        # highlights where the sclera is darker than those (a sclera in the shade of a brow or
+        # behind glasses reads darker than teeth in the same light)
         skin_tint = np.asarray(skin_bright, np.float64) - luminance(skin_bright)
         tone = np.asarray(sclera, np.float64) + 0.12 * skin_tint
-        lum = min(max(luminance(sclera), 1.08 * luminance(skin_bright)), 240.0)
+        lum = min(max(0.92 * luminance(sclera), 0.95 * luminance(skin_bright)), 230.0)
         teeth = tone * lum / max(luminance(tone), 1.0)
     if grey:
         teeth = np.full(3, luminance(teeth))
     lip_l = luminance(lip)
+    # What a photo of an open mouth shows (as shares of the lips' luminance): the cavity just inside
+    # the lips a deep red-brown, near black at the back but never pure black; the tongue lit, the
+    # lips' hue but darker and less saturated; the inner lips' wet lining a shade darker than the
+    # lips' outside.
     return {"teeth": np.clip(teeth, 0, 255).astype(np.float32),
             "gum": _tinted(lip, 0.8 * lip_l, 1.15, grey),
-            "cavity": _tinted(lip, 0.25 * lip_l, 1.0, grey),
-            "tongue": _tinted(lip, 0.55 * lip_l, 1.1, grey)}
+            "cavity": _tinted(lip, 0.42 * lip_l, 1.0, grey),
+            "cavity_deep": _tinted(lip, 0.09 * lip_l, 0.8, grey),
+            "tongue": _tinted(lip, 0.6 * lip_l, 0.9, grey),
+            "mucosa": _tinted(lip, 0.82 * lip_l, 1.05, grey)}
 
 
 def is_greyscale(img: np.ndarray, mask: np.ndarray) -> bool:
@@ -120,7 +132,7 @@ def find_biting_edge(img: np.ndarray, lm: np.ndarray, lip: np.ndarray, mm: float
     us = np.linspace(0.38, 0.62, 9)
     top, bottom = np.interp(us, *up), np.interp(us, *lo)
     gap = float(np.median(bottom - top))
-    if gap < 1.5 * mm or gap < 2.0:
+    if gap < 2.1 * mm or gap < 2.0:
         return None, False
     t = np.linspace(0.0, 1.0, max(int(gap * 2), 8))
     rows = []
@@ -140,11 +152,11 @@ def find_biting_edge(img: np.ndarray, lm: np.ndarray, lip: np.ndarray, mm: float
     slope = np.gradient(prof, t)
     win = (t > max(t[k_peak], 0.2)) & (t < 0.95)
     if not win.any():
-        return min(0.65 * gap, 11.5 * mm), True
+        return min(0.65 * gap, 16.0 * mm), True
     k = int(np.flatnonzero(win)[np.argmin(slope[win])])
     drop = peak - prof[min(k + max(2, len(t) // 10), len(t) - 1)]
     edge_t = t[k] if drop > 0.15 * peak else 0.65
-    return min(edge_t * gap, 11.5 * mm), True
+    return min(edge_t * gap, 16.0 * mm), True
 
 
 def cheek_mask(shape, lm: np.ndarray, mm: float) -> np.ndarray:
@@ -152,7 +164,7 @@ def cheek_mask(shape, lm: np.ndarray, mm: float) -> np.ndarray:
     yy, xx = np.mgrid[0:shape[0], 0:shape[1]] + 0.5
     mask = np.zeros(shape, bool)
     for k in CHEEKS:
-        mask |= (xx - lm[k, 0]) ** 2 + (yy - lm[k, 1]) ** 2 < (6.0 * mm) ** 2
+        mask |= (xx - lm[k, 0]) ** 2 + (yy - lm[k, 1]) ** 2 < (8.5 * mm) ** 2
     return mask
 
 
@@ -168,7 +180,7 @@ def read_mouth(img: np.ndarray, lm: np.ndarray, lip: np.ndarray, sclera: np.ndar
     top_mid = float(np.interp(0.5, *up))
     edge_v, own = find_biting_edge(img, lm, lip, mm)
     grey = is_greyscale(img, skin_mask)
-    # The biting edge's normalized position: ~2.5 mm behind the upper lip's inner rim, at the
+    # The biting edge's normalized position: RIM_TO_EDGE_MM behind the upper lip's inner rim, at the
     # height found in the photo (or CLOSED_EDGE_MM below closed lips' meeting line: the 1-3 mm of
     # upper teeth a relaxed face shows once its lips part).
     rim_n = norm[13].copy()
@@ -177,18 +189,18 @@ def read_mouth(img: np.ndarray, lm: np.ndarray, lip: np.ndarray, sclera: np.ndar
         closed_mid = 0.5 * (top_mid + float(np.interp(0.5, *lo)))
         edge_v = closed_mid - top_mid + CLOSED_EDGE_MM * mm
     target = rim_img + edge_v * axis.ey
-    edge_n = rim_n + np.array([0.0, 0.0, 2.5 * MM])
+    edge_n = rim_n + np.array([0.0, 0.0, RIM_TO_EDGE_MM * MM])
     # slide it along the head's vertical until it projects onto the found edge
     down = (pose.scale * pose.rotation @ np.array([0.0, 1.0, 0.0]))[:2]
     here = (pose.scale * pose.rotation @ edge_n + pose.translation)[:2]
     edge_n[1] += float((target - here) @ down / max(down @ down, 1e-12))
     bottom_mid = float(np.interp(0.5, *lo))
-    open_mm = max(0.0, (bottom_mid - top_mid - edge_v) / mm - 2.5)     # jaw already open below the edge
-    lower_n = edge_n + np.array([0.0, (-1.5 + open_mm) * MM, LOWER_BEHIND_MM * MM])
+    open_mm = max(0.0, (bottom_mid - top_mid - edge_v) / mm - 3.5)     # jaw already open below the edge
+    lower_n = edge_n + np.array([0.0, (-2.0 + open_mm) * MM, LOWER_BEHIND_MM * MM])
     arch = view_arch(pose, edge_n, UPPER_K)
     teeth_px, atlas, box = None, None, (0, 0, 0, 0)
     if own:
-        atlas, box, teeth_px = _teeth_atlas(img, lm, arch, mm, texture_offset, device)
+        atlas, box, teeth_px = _teeth_atlas(img, lm, arch, mm, texture_offset, device, luminance(lip))
     skin_px = img[skin_mask].reshape(-1, 3).astype(np.float64)
     if len(skin_px) >= 8:
         lum = skin_px @ LUMA
@@ -200,11 +212,14 @@ def read_mouth(img: np.ndarray, lm: np.ndarray, lip: np.ndarray, sclera: np.ndar
                      atlas_box=box, **colours)
 
 
-def _teeth_atlas(img: np.ndarray, lm: np.ndarray, arch: ArchView, mm_px: float, offset: float, device):
+def _teeth_atlas(img: np.ndarray, lm: np.ndarray, arch: ArchView, mm_px: float, offset: float, device,
+                 lip_lum: float):
     """The portrait's mouth window (RGB + offset); as a 4th channel, where it shows its upper teeth:
-    inside the inner lips, down to a little below the biting edge, so the teeth's own edges (and
-    the dark just beneath them) come along (anti-aliased over a pixel); as a 5th, the shade its
-    upper lip casts there (``shadow_below_lip``)."""
+    inside the inner lips, down to the biting edge, so the teeth's own edges come along
+    (anti-aliased over a pixel), and, where the teeth are clearly brighter than the lips, not over
+    broad dark patches (a smile's dark corners, tinted by the lips: frames draw teeth in the
+    cheeks' shade there instead); as a 5th, the shade its upper lip casts there
+    (``shadow_below_lip``)."""
     axis, up, lo = _mouth_frame(lm)
     pts = lm[np.concatenate([INNER_UPPER_LIP, INNER_LOWER_LIP, MOUTH_CORNERS]), :2]
     pad = 4
@@ -226,6 +241,13 @@ def _teeth_atlas(img: np.ndarray, lm: np.ndarray, arch: ArchView, mm_px: float, 
     vis = (inside * above_edge).astype(np.float32)
     rgb = img[y0:y1, x0:x1].astype(np.float32)
     teeth_px = rgb[(vis > 0.9) & (height > 0.5)]
+    if len(teeth_px) >= 12:
+        lum = teeth_px @ LUMA
+        teeth_lum = float(np.median(lum[lum >= np.quantile(lum, 0.5)]))
+        if teeth_lum > lip_lum + 30:
+            # (blurred over ~1.5 mm: the thin dark lines between teeth stay theirs)
+            broad = gaussian_filter(rgb @ LUMA.astype(np.float32), 1.5 * mm_px)
+            vis *= np.clip((broad - lip_lum) / (0.5 * (teeth_lum - lip_lum)), 0.0, 1.0)
     # the portrait's own upper lip shadow on its teeth (frames swap it for theirs)
     shadow = shadow_below_lip(np.clip(v - top, 0, None) / mm_px).astype(np.float32)
     atlas = np.concatenate([rgb + offset, vis[..., None], shadow[..., None]], axis=2)

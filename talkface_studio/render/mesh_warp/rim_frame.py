@@ -49,19 +49,25 @@ PROFILE_SAMPLES = 512     # a profile is tabulated this finely along u (0..1)
 
 
 def profiles(u: torch.Tensor, curves) -> list[torch.Tensor]:
-    """Piecewise-linear curves [(u_knots, values), ...] (numpy) evaluated at u (any shape), each
-    constant beyond u = 0 and 1. All curves are tabulated and looked up by one 1-D grid_sample:
+    """Piecewise-linear curves [(u_knots, values), ...] (numpy; or their ``tabulate`` table)
+    evaluated at u (any shape), each constant beyond u = 0 and 1. All curves are tabulated and looked up by one 1-D grid_sample:
     a handful of elementwise ops however many curves, where searchsorted-and-gather costs several
     passes per curve. Any function of u alone (tooth spacing, a dome) is cheapest as a curve too:
     torch runs one-image grid_samples on one thread, while its transcendental ops (exp, cos, asin,
     sqrt, floor) go parallel even on small windows and stall for milliseconds on a busy machine."""
-    grid_u = np.linspace(0.0, 1.0, PROFILE_SAMPLES)
-    table = np.stack([np.interp(grid_u, *_sorted(xp, fp)) for xp, fp in curves])
-    table_t = torch.as_tensor(table, dtype=torch.float32, device=u.device)[None, :, None, :]
+    table_t = curves if isinstance(curves, torch.Tensor) else tabulate(curves, u.device)
     x = u * 2.0 - 1.0
     where = torch.stack([x, torch.zeros_like(x)], dim=-1).reshape(1, 1, -1, 2)
     out = F.grid_sample(table_t, where, mode="bilinear", padding_mode="border", align_corners=True)
-    return list(out[0, :, 0].reshape((len(curves),) + tuple(u.shape)))
+    return list(out[0, :, 0].reshape((table_t.shape[1],) + tuple(u.shape)))
+
+
+def tabulate(curves, device) -> torch.Tensor:
+    """The table ``profiles`` looks curves up in, [1, C, 1, PROFILE_SAMPLES]: build it once when the
+    same curves serve several strips of a frame."""
+    grid_u = np.linspace(0.0, 1.0, PROFILE_SAMPLES)
+    table = np.stack([np.interp(grid_u, *_sorted(xp, fp)) for xp, fp in curves])
+    return torch.as_tensor(table, dtype=torch.float32, device=device)[None, :, None, :]
 
 
 def rounded_rims(up, lo, width: float, reach: float):
@@ -160,6 +166,23 @@ class RimFrame:
 
     def window(self, frame: torch.Tensor) -> torch.Tensor:
         return frame[:, self.y0:self.y0 + self.h, self.x0:self.x0 + self.w]
+
+    def crop(self, box: tuple[int, int, int, int]) -> "RimFrame | None":
+        """The part of this frame inside the image box (x0, y0, w, h) (views, no copies), or None
+        if they do not meet: a pass that only matters inside the opening skips the lips' band."""
+        x0, y0 = max(box[0], self.x0), max(box[1], self.y0)
+        x1, y1 = min(box[0] + box[2], self.x0 + self.w), min(box[1] + box[3], self.y0 + self.h)
+        if x1 <= x0 or y1 <= y0:
+            return None
+        if (x0, y0, x1, y1) == (self.x0, self.y0, self.x0 + self.w, self.y0 + self.h):
+            return self
+        rows, cols = slice(y0 - self.y0, y1 - self.y0), slice(x0 - self.x0, x1 - self.x0)
+
+        def cut(t):
+            return t[rows, cols]
+        outline = tuple(cut(t) for t in self.outline) if self.outline is not None else None
+        return RimFrame(self.axis, x0, y0, x1 - x0, y1 - y0, cut(self.u), cut(self.v), cut(self.top),
+                        cut(self.bottom), [cut(c) for c in self.curves], outline)
 
 
 STRIP_PIXELS = 8192     # pixels per strip: [3, strip] colour tensors stay under torch's 32768-

@@ -8,7 +8,6 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
 from talkface_studio.core.commands import EraseEmotion, MoveSegmentBoundary, PaintEmotion
-from talkface_studio.core.errors import TalkFaceError
 from talkface_studio.ui import theme
 
 from . import lane_gestures as lg
@@ -23,7 +22,6 @@ class EmotionLane(TimeStrip):
         self.document = document
         self.gesture = None
         self.preview: tuple[int, int] | None = None
-        self.on_error = None  # callable(str) set by the window: shows refused edits in the status bar
         document.changed.connect(self._on_change)
         document.replaced.connect(self.update)
         session.segment_selected.connect(lambda _id: self.update())
@@ -102,7 +100,7 @@ class EmotionLane(TimeStrip):
             return
         intent = self.gesture.move(self.frame_at(x))
         if isinstance(intent, lg.MoveEdge) and self.document.take is not None:
-            self._apply(lambda: self.document.live(("edge", intent.segment_id, intent.side), MoveSegmentBoundary(
+            self.apply_edit(lambda: self.document.live(("edge", intent.segment_id, intent.side), MoveSegmentBoundary(
                 self.document.current_take, intent.segment_id, intent.side, intent.new)))
         self._after_move()
 
@@ -116,28 +114,20 @@ class EmotionLane(TimeStrip):
         take = self.document.current_take
         if isinstance(gesture, lg.EdgeGesture):
             if intent is not None:
-                self._apply(lambda: self.document.live(("edge", intent.segment_id, intent.side),
+                self.apply_edit(lambda: self.document.live(("edge", intent.segment_id, intent.side),
                                                        MoveSegmentBoundary(take, intent.segment_id, intent.side, intent.new)))
             self.document.finish_live(label="Move emotion edge")
         elif isinstance(intent, lg.Paint):
-            cmd = self._apply(lambda: self.document.push(PaintEmotion(take, intent.start, intent.end,
+            cmd = self.apply_edit(lambda: self.document.push(PaintEmotion(take, intent.start, intent.end,
                                                                       intent.emotion, intent.level)))
             if cmd is not None:
                 self.session.select_segment(cmd.segment_id)
         elif isinstance(intent, lg.Erase):
-            self._apply(lambda: self.document.push(EraseEmotion(take, intent.start, intent.end)))
+            self.apply_edit(lambda: self.document.push(EraseEmotion(take, intent.start, intent.end)))
             self.session.select_segment(None)
         elif isinstance(intent, lg.Select):
             self.session.select_segment(intent.segment_id)
         self.update()
-
-    def _apply(self, fn):
-        try:
-            return fn()
-        except TalkFaceError as exc:
-            if self.on_error:
-                self.on_error(str(exc))
-            return None
 
     def _after_move(self) -> None:
         g = self.gesture

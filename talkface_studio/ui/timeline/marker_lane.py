@@ -10,7 +10,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QInputDialog
 
-from talkface_studio.core.errors import TalkFaceError
 from talkface_studio.core.marker_commands import MoveMarker, RenameMarker
 from talkface_studio.ui import theme
 
@@ -31,7 +30,6 @@ class MarkerLane(TimeStrip):
         self.document = document
         self.drag: MarkerDrag | None = None
         self.ask_name = ask_marker_name  # tests answer here
-        self.on_error = None
         document.changed.connect(lambda c: self.update() if c.kind in ("markers", "take", "takes") else None)
         document.replaced.connect(self.update)
         session.marker_selected.connect(self.update)
@@ -80,7 +78,7 @@ class MarkerLane(TimeStrip):
         if self.drag is None:
             return
         frame = self.drag.move(self.mapping.frame_at(x))
-        self._apply(lambda: self.document.live(("marker", self.drag.marker_id),
+        self.apply_edit(lambda: self.document.live(("marker", self.drag.marker_id),
                                                MoveMarker(self.document.current_take, self.drag.marker_id, frame)))
 
     def release_at(self, x: float) -> None:
@@ -95,16 +93,8 @@ class MarkerLane(TimeStrip):
         marker = next(m for m in self.markers() if m.id == marker_id)
         name = self.ask_name(self, marker.name)
         if name is not None and name != marker.name:
-            self._apply(lambda: self.document.push(RenameMarker(self.document.current_take, marker_id, name),
+            self.apply_edit(lambda: self.document.push(RenameMarker(self.document.current_take, marker_id, name),
                                                    mergeable=False))
-
-    def _apply(self, fn):
-        try:
-            return fn()
-        except TalkFaceError as exc:
-            if self.on_error:
-                self.on_error(str(exc))
-            return None
 
     def mousePressEvent(self, event) -> None:
         if not self.start_pan(event) and event.button() == Qt.LeftButton:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from talkface_studio.core.errors import TalkFaceError
 from talkface_studio.ui import theme
 from talkface_studio.ui.session import Session
 from talkface_studio.ui.timeline_mapping import TimeMapping, TimeView
@@ -27,6 +28,16 @@ class TimeStrip(QWidget):
         session.range_changed.connect(self.update)
         self._last_playhead_x = None
         self.paint_rect = None  # the region being repainted (paint_content may skip what lies outside)
+        self.on_error = None  # callable(str) set by the window: shows refused edits in the status bar
+
+    def apply_edit(self, fn):
+        """Run an edit; a refused one (the core's TalkFaceError) goes to on_error, not up the Qt stack."""
+        try:
+            return fn()
+        except TalkFaceError as exc:
+            if self.on_error:
+                self.on_error(str(exc))
+            return None
 
     @property
     def mapping(self) -> TimeMapping:
