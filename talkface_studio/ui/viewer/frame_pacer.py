@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import deque
 from dataclasses import dataclass, field
 
 LOOKAHEAD_S = 0.5  # how far ahead of the audio a fast renderer may fill the cache
 MARGIN = 1.25  # a render is planned to finish this much of its expected cost early
+OFFSETS_KEPT = 15000  # ten minutes of 25 fps
 
 
 @dataclass
@@ -27,7 +29,8 @@ class PlaybackStats:
     dropped: int = 0
     max_offset_ms: float = 0.0  # latest a shown frame appeared into its slot (audio ahead of picture)
     fps: float = 25.0
-    offsets_ms: list = field(default_factory=list)  # how far into its slot each shown frame appeared
+    # how far into its slot each shown frame appeared (the latest ones: a loop can play for hours)
+    offsets_ms: deque = field(default_factory=lambda: deque(maxlen=OFFSETS_KEPT))
 
     @property
     def median_offset_ms(self) -> float:
