@@ -5,7 +5,8 @@
 Without a DISPLAY it re-runs itself under `xvfb-run`. Writes screenshot-main.png (an edited take:
 emotion segments, keyed curves, the viewer with landmarks), screenshot-graph-editor.png (the
 timeline and curve editor: named markers, a key with broken, weighted tangent handles, linked
-zoom) and screenshot-welcome.png.
+zoom), screenshot-playback.png (the viewer during playback with its dropped-frame readout) and
+screenshot-welcome.png.
 """
 
 from __future__ import annotations
@@ -93,10 +94,26 @@ def main() -> int:
     _pump(app, 0.5)
     w.grab().save(str(args.out / "screenshot-main.png"))
     _graph_editor_shot(app, w, args.out / "screenshot-graph-editor.png")
-    print(f"wrote {args.out / 'screenshot-main.png'}, screenshot-graph-editor.png and screenshot-welcome.png")
+    _playback_shot(app, w, args.out / "screenshot-playback.png")
+    print(f"wrote {args.out / 'screenshot-main.png'}, screenshot-graph-editor.png, screenshot-playback.png "
+          "and screenshot-welcome.png")
     w.document.undo_stack.set_clean()
     w.close()
     return 0
+
+
+def _playback_shot(app, w, out: Path) -> None:
+    """Playback from the first frame with nothing cached: 512-px frames render ahead of the clock and
+    the viewer's corner counts the frames dropped so far (whatever this machine drops)."""
+    w.session.set_display(landmarks=False)
+    w.actions_by_name["landmarks"].setChecked(False)
+    w.frame_all()
+    w.slicer.invalidate()
+    w.session.set_playhead(0)
+    w.playback.play()
+    _pump(app, 3.2)
+    w.grab().save(str(out))
+    w.playback.stop()
 
 
 def _graph_editor_shot(app, w, out: Path) -> None:

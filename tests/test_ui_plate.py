@@ -106,5 +106,30 @@ def test_preview_cache_holds_whole_photos_within_its_byte_budget(qtbot, monkeypa
         slicer.request(None, None, frame, 64, framing="plate")
     assert shown[-1] == (1080, 1920, 3) and len(slicer.cache) == 20
     assert sum(v[0].nbytes for v in slicer.cache.values()) <= preview_slicer.CACHE_BYTES
-    slicer.request(None, None, 49, 64)                       # the crop of the same frame is another entry
+    slicer.request(None, None, 49, 64, framing="crop")     # the crop of the same frame is another entry
     assert shown[-1] == (64, 64, 3)
+
+
+def test_render_ahead_renders_in_the_viewers_framing(qtbot):
+    """Playback under View > Plate Framing plays whole photos: render-ahead asks for the slicer's
+    framing and stores the frame where the viewer looks it up."""
+    from talkface_studio.ui.viewer import preview_slicer
+    from talkface_studio.ui.viewer.render_ahead import RenderAhead
+
+    asked = []
+
+    class Photos:
+        def preview_frame(self, take, project_path, frame, size, stage=None, version=None, framing="crop"):
+            asked.append(framing)
+            shape = (108, 192, 3) if framing == "plate" else (size, size, 3)
+            return np.full(shape, frame % 255, np.uint8), np.zeros((478, 3), np.float32)
+
+    slicer = preview_slicer.PreviewSlicer(Photos())
+    slicer.synchronous = True
+    slicer.request(None, None, 0, framing="plate")
+    ahead = RenderAhead(Photos(), slicer, lambda: (None, None))
+    ahead.synchronous = True
+    ahead.render(7)
+    assert asked[-1] == "plate"
+    assert slicer.cached(7)[0].shape == (108, 192, 3)
+    assert slicer.cached(7, framing="crop") is None

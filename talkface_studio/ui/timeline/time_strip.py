@@ -27,6 +27,7 @@ class TimeStrip(QWidget):
         session.playhead_changed.connect(self._playhead_moved)
         session.range_changed.connect(self.update)
         self._last_playhead_x = None
+        self.paint_rect = None  # the region being repainted (paint_content may skip what lies outside)
         self.on_error = None  # callable(str) set by the window: shows refused edits in the status bar
 
     def apply_edit(self, fn):
@@ -93,6 +94,7 @@ class TimeStrip(QWidget):
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(event.rect(), QColor(theme.PANEL))
+        self.paint_rect = event.rect()
         self.paint_content(painter)
         s, m, h = self.session, self.mapping, self.height()
         shade = QColor(0, 0, 0, 90)

@@ -34,11 +34,17 @@ class TimelineRuler(TimeStrip):
 
     def paint_content(self, painter: QPainter) -> None:
         painter.fillRect(self.rect(), QColor(theme.RAISED))
-        h = self.height()
-        ticks = ruler_ticks(self.mapping, self.width(), self.rate, self.session.show_timecode)
+        h, m = self.height(), self.mapping
+        ticks = ruler_ticks(m, self.width(), self.rate, self.session.show_timecode)
         dim, text = QColor(theme.TEXT_DIM), QColor(theme.TEXT)
+        # playback repaints only the playhead's old and new columns: skip ticks (and their labels,
+        # up to 120 px to the right) that cannot reach the region being painted
+        clip = self.paint_rect
+        left, right = (clip.left() - 125, clip.right() + 2) if clip is not None else (-1e9, 1e9)
         for t in ticks:
-            x = round(self.mapping.x_of(t.frame)) + 0.5
+            x = round(m.x_of(t.frame)) + 0.5
+            if not left <= x <= right:
+                continue
             painter.setPen(QPen(text if t.major else dim, 1))
             painter.drawLine(QPointF(x, h - (10 if t.major else 5)), QPointF(x, h))
             if t.label:
@@ -62,7 +68,12 @@ class TimelineRuler(TimeStrip):
         return super().event(event)
 
     def _playhead_moved(self, frame: int) -> None:
-        self.update()  # the handle and its label need more than a column
+        # the old and new handles (12 px wide): playback moves it 25 times a second
+        x = int(self.mapping.x_of(frame + 0.5))
+        for px in (self._last_playhead_x, x):
+            if px is not None:
+                self.update(px - 9, 0, 19, self.height())
+        self._last_playhead_x = x
 
     def mousePressEvent(self, event) -> None:
         if self.start_pan(event):

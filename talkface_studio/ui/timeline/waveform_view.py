@@ -4,7 +4,7 @@ clip redraws in the same time as a 10-second one."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QLineF, Qt
+from PySide6.QtCore import QLineF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from talkface_studio.ui import theme
@@ -14,14 +14,19 @@ from .time_strip import TimeStrip
 
 
 class WaveformView(TimeStrip):
+    scrub_finished = Signal()
+
     def __init__(self, session, parent=None):
         super().__init__(session, 64, parent)
+        self.scrubbing = False  # the playhead is dragged along the waveform (the window plays grains)
         self.peaks: PeakPyramid | None = None
         self.fps = 24.0
+        self._lines: tuple = (None, [])  # (what they were drawn for, QLineF per column)
         self.setToolTip("Audio. Click to move the playhead; wheel zooms, middle-drag pans.")
 
     def set_audio(self, peaks: PeakPyramid | None, fps: float) -> None:
         self.peaks, self.fps = peaks, fps
+        self._lines = (None, [])
         self.update()
 
     def column_peaks(self, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -39,22 +44,38 @@ class WaveformView(TimeStrip):
             painter.setPen(QColor(theme.TEXT_DIM))
             painter.drawText(self.rect().adjusted(8, 0, 0, 0), Qt.AlignVCenter, "No audio — File ▸ Import Audio…")
             return
-        width = max(1, self.width())
+        painter.setPen(QPen(QColor("#5fa7a0"), 1))
+        painter.drawLines(self._column_lines())
+
+    def _column_lines(self) -> list:
+        """The waveform's lines, rebuilt only when the view, size or audio changed: a playhead moving
+        over it (playback repaints its column 25 times a second) reuses them."""
+        width, height = max(1, self.width()), self.height()
+        key = (id(self.peaks), self.fps, width, height, self.session.time_view)
+        if self._lines[0] == key:
+            return self._lines[1]
         mins, maxs = self.column_peaks(width)
         # Perceptual scaling: quiet consonants stay visible next to loud vowels.
-        scale = (self.height() / 2 - 2)
+        mid, scale = height / 2, (height / 2 - 2)
         lo = -np.sqrt(np.clip(-mins, 0, 1)) * scale
         hi = np.sqrt(np.clip(maxs, 0, 1)) * scale
         xs = np.arange(width) + 0.5
         lines = [QLineF(x, mid - a, x, mid - b + 0.5) for x, a, b in zip(xs, hi, lo) if a - b > 0.5]
-        painter.setPen(QPen(QColor("#5fa7a0"), 1))
-        painter.drawLines(lines)
+        self._lines = (key, lines)
+        return lines
 
     def mousePressEvent(self, event) -> None:
         if not self.start_pan(event) and event.button() == Qt.LeftButton:
+            self.scrubbing = True
             self.session.set_playhead(self.mapping.snapped_frame_at(event.position().x()))
 
     def mouseMoveEvent(self, event) -> None:
         if self._pan_from is None and event.buttons() & Qt.LeftButton:
             self.session.set_playhead(self.mapping.snapped_frame_at(event.position().x()))
         super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self.scrubbing:
+            self.scrubbing = False
+            self.scrub_finished.emit()
+        super().mouseReleaseEvent(event)

@@ -1,6 +1,8 @@
 """Viewer: the rendered frame under the playhead, letterboxed on a dark stage, with an optional
 landmark overlay and a status line (frame, timecode, what is being computed). While a take opens
-or a portrait is fitted it shows what is happening, with a progress bar (busy state)."""
+or a portrait is fitted it shows what is happening, with a progress bar (busy state). During and
+after playback a heads-up line in the frame's corner counts the frames dropped to keep up with the
+audio (red when any were), like the fps readout of Maya's HUD or Blender's viewport."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ class Viewer(QWidget):
         self.info = ""
         self.busy: str | None = None  # what is being computed before there is a frame to show
         self.busy_fraction: float | None = None  # None: unknown (the bar sweeps)
+        self.hud = ""  # playback's dropped-frame readout ("" when none)
+        self.hud_alert = False
         self._sweep = 0.0
         self._busy_timer = QTimer(self)
         self._busy_timer.setInterval(40)
@@ -40,6 +44,15 @@ class Viewer(QWidget):
         self.frame = frame
         self.message = ""
         self.set_busy(None)
+        self.update()
+
+    def show_playback(self, stats, playing: bool) -> None:
+        """The dropped-frame readout of a playback (`stats`: frame_pacer.PlaybackStats, None: hide)."""
+        if stats is None:
+            self.hud, self.hud_alert = "", False
+        else:
+            lead = f"▶ {stats.fps:g} fps" if playing else "Last play"
+            self.hud, self.hud_alert = f"{lead} · {stats.summary()}", stats.dropped > 0
         self.update()
 
     def show_message(self, text: str) -> None:
@@ -93,6 +106,8 @@ class Viewer(QWidget):
         else:
             p.setPen(QPen(QColor("#2d2f33"), 1, Qt.DashLine))
             p.drawRect(rect)
+        if self.hud and self.image is not None:
+            self._paint_hud(p, rect)
         if self.busy is not None:
             self._paint_busy(p, rect)
         elif self.message:
@@ -104,6 +119,17 @@ class Viewer(QWidget):
         p.setPen(QColor(theme.TEXT_DIM))
         p.drawText(QRectF(8, self.height() - 26, self.width() - 16, 20), Qt.AlignLeft | Qt.AlignVCenter, self.info)
         p.end()
+
+    def _paint_hud(self, p: QPainter, rect: QRectF) -> None:
+        f = QFont(p.font())
+        f.setPointSizeF(10)
+        f.setBold(True)
+        p.setFont(f)
+        box = QRectF(rect.left() + 8, rect.top() + 8, p.fontMetrics().horizontalAdvance(self.hud) + 16, 24)
+        p.fillRect(box, QColor(20, 21, 23, 190))
+        p.setPen(QColor("#ff6b5e") if self.hud_alert else QColor("#7ddc8a"))
+        p.drawText(box, Qt.AlignCenter, self.hud)
+        p.setFont(QFont(self.font()))
 
     def _paint_busy(self, p: QPainter, rect: QRectF) -> None:
         if self.image is not None:  # a frame is shown: a band along its bottom

@@ -19,11 +19,11 @@ from talkface_studio.ui.panels.inspector import Inspector
 from talkface_studio.ui.panels.performance_panel import PerformancePanel
 from talkface_studio.ui.panels.render_queue import RenderQueue
 from talkface_studio.ui.session import Session
-from talkface_studio.ui.timeline.peaks import PeakPyramid
 from talkface_studio.ui.timeline.timeline_view import TimelineView
 from talkface_studio.ui.undo_adapter import UndoHistoryView
 from talkface_studio.ui.viewer.playback import PlaybackController
 from talkface_studio.ui.viewer.preview_slicer import PreviewSlicer
+from talkface_studio.ui.viewer.render_ahead import RenderAhead
 from talkface_studio.ui.viewer.viewer import Viewer
 
 from . import take_actions, view_settings, window_shortcuts
@@ -32,14 +32,16 @@ from .generation import Generation
 from .help_dialogs import AboutDialog, ShortcutsDialog, app_icon
 from .dock_layout import DockLayout
 from .media_imports import MediaImports
+from .playback_display import PlaybackDisplay
 from .project_files import ProjectFiles
 from .prompts import Prompts
+from .take_audio import TakeAudio
 from .take_status import TakeStatus
 from .transport_bar import TransportBar
 from .welcome_panel import WelcomePanel
 from .window_actions import build_actions
 
-PREVIEW_DELAY_MS = 15  # coalesces a burst of edits into one request
+PREVIEW_DELAY_MS = 15  # while the preview worker is busy, a burst of edits makes one request
 
 
 class MainWindow(QMainWindow):
@@ -62,7 +64,6 @@ class MainWindow(QMainWindow):
         self.compute = TakeCompute()
         self.pool = QThreadPool(self)  # generation and audio loading
         self.pool.setMaxThreadCount(1)
-        self.peaks: dict[str, PeakPyramid] = {}
         self._viewed_project = None  # the project whose saved view settings were applied
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
@@ -70,6 +71,22 @@ class MainWindow(QMainWindow):
         self.resize(1600, 1000)
         self.status = self.statusBar()
         self.prompts = Prompts(self, synchronous)
+        self.slicer = PreviewSlicer(self.compute, self)
+        self.slicer.synchronous = synchronous
+        self.render_ahead = RenderAhead(self.compute, self.slicer,
+                                        lambda: (self.document.take.copy(), self.document.path), self)
+        self.render_ahead.synchronous = synchronous
+        self.playback = PlaybackController(self.session, self.render_ahead, self)
+        self.playback.can_pace = self.can_preview
+        self.preview_timer = QTimer(self)
+        self.preview_timer.setSingleShot(True)
+        self.preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self.preview_timer.timeout.connect(self.request_preview)
+        # An edit's preview is asked for as soon as its undo step is complete (all of its commands
+        # done), before the views redraw; a drag's live steps and edits outside the history wait
+        # for the timer.
+        self.document.changed.connect(self._preview_edit)
+        self.document.history_changed.connect(self._edit_step_done)
 
         self.viewer = Viewer(self.session)
         self.welcome = WelcomePanel()
@@ -86,13 +103,6 @@ class MainWindow(QMainWindow):
         self.render_queue.synchronous = synchronous
         self.render_queue.cache = self.compute.cache  # fits and performances shared with the preview
         self.undo_view = UndoHistoryView(self.document)
-        self.playback = PlaybackController(self.session, self)
-        self.slicer = PreviewSlicer(self.compute, self)
-        self.slicer.synchronous = synchronous
-        self.preview_timer = QTimer(self)
-        self.preview_timer.setSingleShot(True)
-        self.preview_timer.setInterval(PREVIEW_DELAY_MS)
-        self.preview_timer.timeout.connect(self.request_preview)
 
         self.dock_layout = DockLayout(self, self.settings, [
             ("timeline", "Timeline", self.timeline, Qt.BottomDockWidgetArea),
@@ -115,11 +125,15 @@ class MainWindow(QMainWindow):
                                self.files.last_dir, lambda: self.docks["queue"].raise_())
         self.generation = Generation(self, self.document, self.session, self.compute, self.prompts,
                                      self.render_queue.log_line, self.pool, synchronous)
+        self.take_audio = TakeAudio(self.timeline.waveform, self.playback.scrub_audio, self.pool,
+                                    self.prompts.show_error, synchronous, self)
 
         self.actions_by_name, self.menus = build_actions(self)
         for dock in self.docks.values():
             self.menus.panels.addAction(dock.toggleViewAction())
         self.transport = TransportBar(self.actions_by_name, self.session, self.document, self)
+        self.playback_display = PlaybackDisplay(self.playback, self.render_ahead, self.viewer, self.status,
+                                                self.schedule_preview, self.actions_by_name["play"])
         self.addToolBar(Qt.TopToolBarArea, self.transport)
         take_actions.build_take_menu(self, self.menus.take, self.actions_by_name)
         self.dock_layout.arrange()
@@ -135,6 +149,7 @@ class MainWindow(QMainWindow):
         self.session.playhead_changed.connect(self._on_playhead)
         self.session.display_changed.connect(self._update_frame_label)
         self.timeline.ruler.scrub_finished.connect(self.playback.stop_scrub_audio)
+        self.timeline.waveform.scrub_finished.connect(self.playback.stop_scrub_audio)
         self.slicer.ready.connect(self._show_preview)
         self.slicer.fitted.connect(self._store_fit)
         self.render_queue.job_finished.connect(
@@ -193,7 +208,7 @@ class MainWindow(QMainWindow):
         menu.setEnabled(bool(recent))
 
     def _audio_imported(self, path: str) -> None:
-        self.peaks.pop(path, None)  # a new recording at the same path draws its own waveform
+        self.take_audio.forget(path)  # a new recording at the same path draws (and scrubs) its own
         self._on_replaced()
 
     # -- document events ---------------------------------------------------------------------------
@@ -217,7 +232,7 @@ class MainWindow(QMainWindow):
         if take is not None:
             self.timeline.ruler.set_rate(take.rate)
             self.playback.set_media(self.document.resolve(take.audio_path), take.rate.fps)
-            self._load_peaks()
+            self.take_audio.show(self.document.resolve(take.audio_path), take.rate.fps)
             # A known range before the first paint, so the curves are downsampled from the start;
             # a project just opened shows its saved view when it has one for this take.
             opened, self._viewed_project = self.document.project is not self._viewed_project, self.document.project
@@ -227,7 +242,7 @@ class MainWindow(QMainWindow):
             self.take_status.show_preparing(take)
             self.schedule_preview()
         else:
-            self.timeline.waveform.set_audio(None, 24.0)
+            self.take_audio.show(None, 24.0)
             self.viewer.clear("Import audio and a portrait (File menu, or drop them here) to start a take.")
         self.take_status.refresh_stale()
         self._update_title()
@@ -236,8 +251,17 @@ class MainWindow(QMainWindow):
     def view_state(self) -> dict:
         return view_settings.capture(self.session, self.curve_editor, self.document.current_take)
 
-    def _on_change(self, change) -> None:
+    def _preview_edit(self, change) -> None:
         self.slicer.invalidate()
+        if change.kind != "take":  # a new take previews when it is shown (_on_replaced)
+            self.schedule_preview()
+
+    def _edit_step_done(self) -> None:
+        if self.preview_timer.isActive() and self.slicer.idle():
+            self.preview_timer.stop()
+            self.request_preview()
+
+    def _on_change(self, change) -> None:
         take = self.document.take
         if take is not None:
             self.session.n_frames = take.n_frames
@@ -248,16 +272,16 @@ class MainWindow(QMainWindow):
         elif change.kind == "takes":
             self._sync_takes()
             self._update_frame_label()  # a renamed take shows its new name
-        self.schedule_preview()
         self.files.schedule_autosave()  # Untitled projects autosave too (core.untitled_recovery)
 
     def _on_playhead(self, frame: int) -> None:
         self._update_frame_label()
         if self.playback.playing:
             self.timeline.ensure_visible(frame)
-        elif self.timeline.ruler.scrubbing:
-            self.playback.scrub(frame)
-        self.schedule_preview()
+        elif self.timeline.ruler.scrubbing or self.timeline.waveform.scrubbing:
+            self.playback.scrub(frame)  # a grain of the sound under the dragged playhead
+        if not self.playback.paced:  # paced playback shows its own frames
+            self.schedule_preview()
 
     def _update_frame_label(self) -> None:
         take = self.document.take
@@ -269,6 +293,8 @@ class MainWindow(QMainWindow):
 
     # -- preview (napari-style slicing) ------------------------------------------------------------
     def schedule_preview(self) -> None:
+        """Preview the playhead's frame once a burst of edits or playhead moves pauses (or at once,
+        when an undo step completes: _edit_step_done), so the worker never queues up."""
         if self.synchronous:
             self.request_preview()
         else:
@@ -294,32 +320,6 @@ class MainWindow(QMainWindow):
 
     def generate(self) -> None:
         self.generation.generate()
-
-    # -- audio waveform ----------------------------------------------------------------------------
-    def _load_peaks(self) -> None:
-        take = self.document.take
-        path = self.document.resolve(take.audio_path) if take else None
-        if path is None:
-            self.timeline.waveform.set_audio(None, 24.0)
-            return
-        fps = take.rate.fps
-        key = str(path)
-        if key in self.peaks:
-            self.timeline.waveform.set_audio(self.peaks[key], fps)
-            return
-
-        def work(progress, cancel):
-            from talkface_studio.audio.loading import load_audio
-
-            clip = load_audio(path)
-            return PeakPyramid(clip.samples, clip.sample_rate)
-
-        def done(peaks):
-            self.peaks[key] = peaks
-            self.timeline.waveform.set_audio(peaks, fps)
-
-        workers.submit(self.pool, work, on_done=done, on_error=lambda m, t: self.prompts.show_error(m),
-                       synchronous=self.synchronous, parent=self)
 
     # -- framing and ranges ------------------------------------------------------------------------
     def frame_selection(self) -> None:
