@@ -239,6 +239,20 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {ff}"
 
 
+def print_formats(f: dict) -> None:
+    m = f["frames"]
+    print_table(f"other formats, first {m} frames", [
+        ("render only", f["render only"], ""),
+        ("png while rendering", f["png while rendering"],
+         f"{(f['png while rendering'] - f['render only']) / m * 1e3:+.1f} ms a frame beyond rendering (target <= 15)"),
+        ("read cached frames (floor)", f["read cached frames"], ""),
+        ("png from cache", f["png from cache"], f"{(f['png from cache'] - f['read cached frames']) / m * 1e3:.1f} ms a "
+         "frame beyond reading"),
+        ("bare prores encode", f["bare prores encode"], ""),
+        ("mov from cache", f["mov from cache"], f"{f['mov from cache'] / f['bare prores encode']:.2f} x the bare encode"),
+    ], f["read cached frames"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -247,6 +261,7 @@ def main() -> None:
     parser.add_argument("--format-frames", type=int, default=250, help="frames for the PNG / MOV rows")
     parser.add_argument("--renderer", default="mesh_warp", help="a registry name (default mesh_warp) or shift (stand-in)")
     parser.add_argument("--short", action="store_true", help="CI: a 1 s take at 256 px, once (checks that it runs)")
+    parser.add_argument("--part", choices=("all", "formats"), default="all", help="formats: only the PNG / MOV rows")
     parser.add_argument("--memory-child", nargs=2, type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "2")
@@ -262,6 +277,10 @@ def main() -> None:
     print(f"{load_line()} (at the start)")
     print(f"renderer: {args.renderer}; {args.seconds:g} s take at 25 fps, {args.size} px; median of {args.repeats}")
     with tempfile.TemporaryDirectory() as tmp:
+        if args.part == "formats":
+            print_formats(formats(args, Path(tmp)))
+            print(f"\n{load_line()} (at the end)")
+            return
         t = throughput(args, Path(tmp))
         f = formats(args, Path(tmp))
         profile = profiled(args, Path(tmp))
@@ -280,17 +299,7 @@ def main() -> None:
     print(f"end to end fps = {fps:.1f}  (target >= 25: {'OK' if fps >= 25 else 'MISSED'}; "
           f"with the 2 cores to ourselves: ~{n / max(t['end to end cpu'] / 2, t['render cpu']):.1f} fps, "
           "from the CPU seconds of the render alone and of the whole export)")
-    m = f["frames"]
-    print_table(f"other formats, first {m} frames", [
-        ("render only", f["render only"], ""),
-        ("png while rendering", f["png while rendering"],
-         f"{(f['png while rendering'] - f['render only']) / m * 1e3:+.1f} ms a frame beyond rendering (target <= 15)"),
-        ("read cached frames (floor)", f["read cached frames"], ""),
-        ("png from cache", f["png from cache"], f"{(f['png from cache'] - f['read cached frames']) / m * 1e3:.1f} ms a "
-         "frame beyond reading"),
-        ("bare prores encode", f["bare prores encode"], ""),
-        ("mov from cache", f["mov from cache"], f"{f['mov from cache'] / f['bare prores encode']:.2f} x the bare encode"),
-    ], f["read cached frames"])
+    print_formats(f)
     print(f"\n{'memory':<32}{'take MB':>10}{'job peak +MB':>14}{'max RSS MB':>12}")
     rows = memory(args)
     for row in rows:
