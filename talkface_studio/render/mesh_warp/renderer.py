@@ -26,7 +26,8 @@ from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.limits import check_render_size
 from talkface_studio.face.glasses import detect as detect_glasses
 from talkface_studio.face.glasses import footprint as glasses_footprint
-from talkface_studio.face.person_matte import head_matte
+from talkface_studio.face.person_matte import HeadMatte, head_matte
+from talkface_studio.portrait_store import entry_key, stored
 
 from ..device import pick_device
 from . import flow
@@ -40,10 +41,9 @@ from .smile_relief import smile_score
 from .lip_contact import refine_lips, uncross_lips
 from .raster import node_step, rasterize_displacement
 from ..registry import register_renderer
-from .prepared_store import entry_key, stored
 from .rigid_glasses import hold_glasses
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
-from .wrinkles import FoldShading, prepare_folds, shade_frame
+from .wrinkles import FoldMap, FoldShading, prepare_folds, shade_frame
 
 N_LANDMARKS = 478
 CACHE_PORTRAITS = 4
@@ -173,9 +173,9 @@ class MeshWarpRenderer:
         patches = tuple(torch.from_numpy(e.patch).permute(2, 0, 1)[None].float().to(self.device)
                         for e in look.eyes)
         irisless = torch.from_numpy(look.irisless).permute(2, 0, 1)[None]
-        # the slow, per-portrait parts come from disk after the first time (``prepared_store``)
+        # the slow, per-portrait parts come from disk after the first time (``portrait_store``)
         stamp = entry_key(tex_np, lm, self.version)
-        head = stored("head", stamp, lambda: head_matte(tex_np, lm))
+        head = stored("head", stamp, lambda: head_matte(tex_np, lm), (HeadMatte,))
         hair = np.where(np.arange(size)[:, None] + 0.5 < lm[152, 1], head.hair, 0.0)
         texture = (tex + flow.TEXTURE_OFFSET).contiguous().to(self.device)
         matte = torch.from_numpy(head.matte)[None, None]
@@ -188,7 +188,8 @@ class MeshWarpRenderer:
                          irisless=(irisless + flow.TEXTURE_OFFSET).contiguous().to(self.device),
                          nodes=flow.cell_positions(self.grid or coarse_grid(size), size),
                          identity=_identity(size, self.device, self._tensors), size=size,
-                         folds=stored("folds", stamp, lambda: prepare_folds(tex_np, lm, self.detail)),
+                         folds=stored("folds", stamp, lambda: prepare_folds(tex_np, lm, self.detail),
+                                      (FoldShading, FoldMap)),
                          texture4=torch.cat([head_rgb, matte], dim=1).contiguous().to(self.device),
                          plate=plate.contiguous().to(self.device), head_box=head.box,
                          plate_u8=np.floor(head.plate + flow.TEXTURE_OFFSET).clip(0, 255).astype(np.uint8),

@@ -1,15 +1,16 @@
-"""The slow parts of preparing a portrait, kept on disk between processes.
+"""What is slow to derive from a portrait, kept on disk between processes.
 
-Every `render` and every farm task is a new process, and preparing the portrait is most of its
-wait for the first frame: the head matte (MediaPipe's selfie segmentation, whose import alone
-pulls in matplotlib) and the fold shading take seconds, and they depend only on the portrait's
-pixels, its landmarks, the output size and the code that draws. So they are stored once per
-portrait in the cache folder (`app_info.cache_dir("portraits")`, safe to delete) and read back in
-milliseconds.
+Every `render` and every farm task is a new process, and deriving things from the portrait is most
+of its wait for the first frame: the renderer's head matte (MediaPipe's selfie segmentation, whose
+import alone pulls in matplotlib) and fold shading, and stage 1's neutralized identity (a bounded
+least-squares fit whose import, scipy.optimize, costs half a second). They depend only on the
+portrait's pixels or landmarks, the output size and the code that derives them, all of which go
+into an entry's key, so they are stored once per portrait in the cache folder
+(`app_info.cache_dir("portraits")`, safe to delete) and read back in milliseconds.
 
 Nothing read from a file executes code: an entry is an `.npz` without pickles (plain arrays) plus
-a JSON tree naming which of the few dataclasses listed in ``KINDS`` to rebuild. A damaged or
-unreadable entry is computed again; a cache that cannot be written costs time, never a render.
+a JSON tree naming which of the dataclasses the caller lists to rebuild. A damaged or unreadable
+entry is derived again; a cache that cannot be written costs time, never a render.
 """
 
 from __future__ import annotations
@@ -33,14 +34,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _SCHEMA = "1"
 KEEP = 48   # entries kept (~10 MB each at 512 px); the least recently used go first
-
-
-def _kinds() -> dict[str, type]:
-    """The dataclasses an entry may hold (nothing else is ever built from a file)."""
-    from talkface_studio.face.person_matte import HeadMatte
-
-    from .wrinkles import FoldMap, FoldShading
-    return {"HeadMatte": HeadMatte, "FoldShading": FoldShading, "FoldMap": FoldMap}
 
 
 def store_dir() -> Path | None:
@@ -113,13 +106,15 @@ def _write(path: Path, obj) -> None:
         tmp.write_bytes(buf.getvalue())
 
 
-def stored(kind: str, key: str, compute: Callable[[], T]) -> T:
-    """``compute()``, or what an earlier call with the same ``kind`` and ``key`` stored."""
+def stored(kind: str, key: str, compute: Callable[[], T], classes: tuple[type, ...] = ()) -> T:
+    """``compute()``, or what an earlier call with the same ``kind`` and ``key`` stored. The value
+    is arrays, numbers, strings, lists and tuples of them, and instances of ``classes``
+    (dataclasses: the only ones an entry may rebuild)."""
     folder = store_dir()
     if folder is None:
         return compute()
     path = folder / f"{kind}-{key}.npz"
-    kinds = _kinds()
+    kinds = {cls.__name__: cls for cls in classes}
     if path.is_file():
         try:
             value = _read(path, kinds)
