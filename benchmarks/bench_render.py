@@ -112,14 +112,14 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
 
 
 def bench_speed(portrait, device: str, frames: int, stages: bool, expressive: bool = False,
-                detail: float = 1.0) -> None:
+                detail: float = 1.0, sizes=(256, 512, 1024), batch: int = 0) -> None:
     """Frames and the floor (one bare grid_sample of the frame size) alternate, so a burst of load
     from elsewhere on the machine hits both."""
-    renderer = get_renderer("mesh_warp", device=device, detail=detail)
+    renderer = get_renderer("mesh_warp", device=device, detail=detail, batch=batch)
     print(f"{'size':>6} {'wall ms':>8} {'cpu ms':>7} {'floor wall':>11} {'floor cpu':>10} "
           f"{'ratio wall':>11} {'ratio cpu':>10} {'fps':>6}")
     rows = {}
-    for size in (256, 512, 1024):
+    for size in sizes:
         lms = driven_take(np.asarray(portrait.landmarks, float) * size / portrait.image.shape[0], frames)
         if expressive:
             lms = with_emotions(portrait, lms, size)
@@ -131,11 +131,13 @@ def bench_speed(portrait, device: str, frames: int, stages: bool, expressive: bo
         yy, xx = torch.meshgrid(ident, ident, indexing="ij")
         grid = (torch.stack([xx, yy], -1)[None] + (torch.rand(1, size, size, 2) - 0.5) * (4 / size))
         wall, cpu, fwall, fcpu = [], [], [], []
-        for lm in lms:
+        step = max(1, renderer.batch)  # a batch is timed whole and shared out among its frames
+        for a in range(0, len(lms), step):
             t0, c0 = time.perf_counter(), time.process_time()
-            next(renderer.render(portrait, lm[None], size))
-            wall.append(time.perf_counter() - t0)
-            cpu.append(time.process_time() - c0)
+            list(renderer.render(portrait, lms[a:a + step], size))
+            t1, c1 = time.perf_counter(), time.process_time()
+            wall += [(t1 - t0) / step] * step
+            cpu += [(c1 - c0) / step] * step
             t0, c0 = time.perf_counter(), time.process_time()
             F.grid_sample(tex, grid, align_corners=False).cpu()
             fwall.append(time.perf_counter() - t0)
@@ -248,9 +250,27 @@ def bench_gaps(portrait) -> None:
           f"  (eye span {eye_span(src):.0f} px = 63 mm)")
 
 
+def profile_512(portrait, frames: int, device: str, detail: float) -> None:
+    """The top lines of a cProfile run of ``frames`` frames at 512 px (CPU time of this process)."""
+    import cProfile
+    import io
+    import pstats
+    renderer = get_renderer("mesh_warp", device=device, detail=detail)
+    lms = driven_take(np.asarray(portrait.landmarks, float) * 512 / portrait.image.shape[0], frames)
+    list(renderer.render(portrait, lms[:1], 512))
+    prof = cProfile.Profile(time.process_time)
+    prof.runcall(lambda: list(renderer.render(portrait, lms, 512)))
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).strip_dirs().sort_stats("tottime").print_stats(12)
+    text = out.getvalue()
+    print(f"\ncProfile, {frames} frames at 512 px, top lines by own CPU time:\n" + text[text.find("   ncalls"):].rstrip())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=30)
+    ap.add_argument("--short", action="store_true", help="CI: 3 frames at 256 px (checks that it runs)")
+    ap.add_argument("--batch", type=int, default=0, help="frames drawn together (0: the device's default)")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--quality", action="store_true")
     ap.add_argument("--stages", action="store_true", help="also print per-stage CPU ms")
@@ -261,7 +281,15 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     portrait = fit_portrait(PORTRAIT, size=512)
-    bench_speed(portrait, args.device, args.frames, args.stages, args.expressive, args.detail)
+    import os
+    one, five, _ = os.getloadavg()
+    print(f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores; "
+          f"medians of {3 if args.short else args.frames} frames")
+    if args.short:
+        bench_speed(portrait, args.device, 3, True, args.expressive, args.detail, sizes=(256,), batch=args.batch)
+        return
+    bench_speed(portrait, args.device, args.frames, args.stages, args.expressive, args.detail, batch=args.batch)
+    profile_512(portrait, args.frames, args.device, args.detail)
     if args.quality:
         bench_quality(portrait, args.frames, args.expressive, args.detail)
         bench_poses(portrait, args.detail)

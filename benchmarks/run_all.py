@@ -1,4 +1,8 @@
-"""Run every benchmarks/bench_*.py in turn (each in its own process) and summarise: `make bench`."""
+"""Run every benchmarks/bench_*.py in turn (each in its own process) and summarise: `make bench`.
+
+`--short` (CI, tests/test_benchmarks_short.py) runs only the benchmarks that have a short mode,
+each with `--short`: a tiny workload that checks every path runs. It fails on a crash, never on a
+time (the box is shared; figures come from full runs)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from pathlib import Path
 def main() -> int:
     here = Path(__file__).resolve().parent
     scripts = sorted(here.glob("bench_*.py"))
-    extra = sys.argv[1:]  # passed to every benchmark (e.g. nothing, or --help)
+    extra = sys.argv[1:]  # passed to every benchmark (e.g. nothing, or --help, or --short)
+    if "--short" in extra:
+        scripts = [s for s in scripts if '"--short"' in s.read_text(encoding="utf-8")]
     failed = []
     for script in scripts:
         print(f"\n=== {script.name} ===", flush=True)

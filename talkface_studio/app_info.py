@@ -8,6 +8,7 @@ audio and frame caches honour it.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import sys
 from dataclasses import dataclass
@@ -65,7 +66,24 @@ def recovery_dir() -> Path:
 
 
 def torch_device() -> str:
-    """The device `--device auto` renders on, with the GPU's name when there is one."""
+    """The device `--device auto` renders on, with the GPU's name when there is one.
+
+    Answered without importing torch (seconds on a small machine, and `--version` must be
+    instant): the installed build says whether it can use CUDA at all, and the driver itself
+    (``libcuda``, through ctypes) whether a GPU is there and its name. Where package metadata is
+    missing (the frozen desktop package), torch is asked."""
+    try:
+        version = importlib.metadata.version("torch")
+    except importlib.metadata.PackageNotFoundError:
+        return _torch_device_by_import()
+    if "+cpu" not in version:
+        gpu = _cuda_gpu_name()
+        if gpu is not None:
+            return f"cuda ({gpu}, torch {version})"
+    return f"cpu ({_cpu_threads()} threads, torch {version})"
+
+
+def _torch_device_by_import() -> str:
     try:
         import torch
     except ImportError:  # a core-only install: nothing renders
@@ -73,6 +91,37 @@ def torch_device() -> str:
     if torch.cuda.is_available():
         return f"cuda ({torch.cuda.get_device_name(0)}, torch {torch.__version__})"
     return f"cpu ({torch.get_num_threads()} threads, torch {torch.__version__})"
+
+
+def _cpu_threads() -> int:
+    """Torch's default intra-op threads: OMP_NUM_THREADS, else the cores this process may use."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
+    except ValueError:
+        pass
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else (os.cpu_count() or 1)
+
+
+def _cuda_gpu_name() -> str | None:
+    """The first CUDA device's name from the driver API, or None without a driver or a device."""
+    import ctypes
+    import ctypes.util
+
+    for name in ("libcuda.so.1", "libcuda.so", "nvcuda.dll", ctypes.util.find_library("cuda")):
+        if not name:
+            continue
+        try:
+            cuda = ctypes.CDLL(name)
+        except OSError:
+            continue
+        count, buf = ctypes.c_int(0), ctypes.create_string_buffer(256)
+        if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0 or count.value < 1:
+            return None
+        if cuda.cuDeviceGetName(buf, len(buf), 0) != 0:
+            return "GPU"
+        return buf.value.decode("utf-8", "replace")
+    return None
 
 
 def is_frozen() -> bool:
@@ -105,7 +154,7 @@ def about_text() -> str:
 
 
 class VersionAction(argparse.Action):
-    """`--version`: like argparse's, but reports the device and folders too (torch loads only here)."""
+    """`--version`: like argparse's, but reports the device and folders too (without loading torch)."""
 
     def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
                  help="show the version, torch device and folders, then exit"):

@@ -105,3 +105,21 @@ def test_info_on_a_broken_file_is_one_line(tmp_path, capsys):
     assert main(["info", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "newer TalkFace Studio (schema 9)" in err and err.count("\n") == 1
+
+
+def test_version_and_a_subcommand_import_only_what_they_need():
+    """`--version` answers without torch or numpy, and a subcommand loads only its own module."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom talkface_studio.cli.main import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "print('LOADED', 'torch' in sys.modules, 'numpy' in sys.modules,"
+            " 'talkface_studio.cli.cmd_new' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "device:" in out
+    assert out.strip().splitlines()[-1] == "LOADED False False False"
+    from talkface_studio.cli.main import build_parser
+
+    parser = build_parser("info")
+    assert parser.parse_args(["info", "x.tfs"]).command == "info"

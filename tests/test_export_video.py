@@ -127,3 +127,17 @@ def test_bad_settings_are_refused(tmp_path):
     with pytest.raises(ValidationError):
         VideoWriter(tmp_path / "x.mp4", width=16, height=16, rate=RATE, n_frames=1, crf=80)
     assert os.listdir(tmp_path) == []
+
+
+def test_a_reused_frame_buffer_is_written_as_it_was_when_handed_over(tmp_path):
+    """Frames wait in a queue for ffmpeg while the next ones render; a caller that reuses one
+    buffer (plate frames do) must still get each frame as it was when written."""
+    buf = np.zeros((32, 32, 3), np.uint8)
+    path = tmp_path / "x.mp4"
+    with VideoWriter(path, width=32, height=32, rate=RATE, n_frames=12, crf=0) as out:
+        for i in range(12):
+            buf[:] = 20 * i
+            out.write(buf)
+    means = [f.mean() for f in decode_video(path, 32, 32)]
+    assert len(means) == 12
+    np.testing.assert_allclose(means, [20 * i for i in range(12)], atol=3)

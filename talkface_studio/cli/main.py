@@ -44,7 +44,10 @@ def _open_gui(project: str | None) -> int:
     return run_app(project)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or with ``only`` (a subcommand name, or "" for none) one that imports just
+    that subcommand's module: the others get bare placeholders, so `render` never pays for the
+    imports of `new` (numpy, the performer's settings) and `--version` for none of them."""
     parser = OneLineParser(
         prog="talkface-studio",
         description="Emotional talking-face performances. With no subcommand, opens the GUI.",
@@ -52,8 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=importlib.import_module("talkface_studio.app_info").VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in SUBCOMMANDS.items():
-        mod = importlib.import_module(f"talkface_studio.cli.{module}")
-        mod.add_parser(sub)
+        if only is None or name == only:
+            importlib.import_module(f"talkface_studio.cli.{module}").add_parser(sub)
+        else:
+            sub.add_parser(name)
     return parser
 
 
@@ -77,7 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     # `talkface-studio` or `talkface-studio PROJECT.tfs` opens the GUI.
     if not argv or (len(argv) == 1 and not argv[0].startswith("-") and argv[0] not in SUBCOMMANDS):
         return _run("talkface-studio", lambda: _open_gui(argv[0] if argv else None))
-    parser = build_parser()
+    if argv[0] in SUBCOMMANDS:
+        only = argv[0]
+    elif argv[0] in ("--version", "-h", "--help"):
+        only = "" if argv[0] == "--version" else None
+    else:
+        only = None
+    parser = build_parser(only)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -22,7 +22,6 @@ the lower lids sit above a typical face's: a smile with relaxed eyes keeps its e
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import lsq_linear
 
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.face.normalize import denormalize, normalize
@@ -146,6 +145,9 @@ def estimate_expression(identity_n: np.ndarray) -> dict[str, float]:
     ridge[-1] = np.sqrt(len(_BROWS)) / (BROW_HEIGHT_SPREAD_MM * MM)
     M = np.vstack([np.concatenate([A, N], axis=1), np.diag(ridge)])
     d = np.concatenate([d, np.zeros(k + N.shape[1])])
+
+    # imported here: it costs ~0.5 s, and most importers of this module only ask wants_neutralize
+    from scipy.optimize import lsq_linear
 
     def solve(allowed, price):
         # ||Mx - d||^2 + price.c == ||Mx - d'||^2 + const with d' = d - M (M^T M)^-1 [price, 0] / 2,

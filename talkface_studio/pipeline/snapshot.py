@@ -37,10 +37,28 @@ def driving_identity(portrait, neutralize: bool) -> np.ndarray:
     smile, parted lips) removed when `neutralize` (the renderer still samples the original pixels)."""
     identity = np.asarray(portrait.landmarks, dtype=np.float32)
     if neutralize:
-        from talkface_studio.perform.neutralize import neutralize_identity
+        # a fit (and scipy.optimize's import) a new process need not pay twice for one portrait
+        from talkface_studio.portrait_store import entry_key, stored
 
-        identity, _ = neutralize_identity(identity)
+        key = entry_key(identity, _stage1_code())
+        identity = stored("identity", key, lambda: _neutralized(identity))
     return identity
+
+
+def _neutralized(identity: np.ndarray) -> np.ndarray:
+    from talkface_studio.perform.neutralize import neutralize_identity
+
+    return np.asarray(neutralize_identity(identity)[0], dtype=np.float32)
+
+
+def _stage1_code() -> str:
+    """A digest of the code the neutralized identity comes from (perform/ and face/)."""
+    from pathlib import Path
+
+    from talkface_studio.render.mesh_warp.code_version import source_digest
+
+    package = Path(__file__).resolve().parents[1]
+    return source_digest(str(package / "perform")) + source_digest(str(package / "face"))
 
 
 @dataclass(frozen=True, eq=False)

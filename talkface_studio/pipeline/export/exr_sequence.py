@@ -83,8 +83,11 @@ class ExrSequenceWriter(ImageSequenceWriter):
 
     suffix = ".exr"
 
-    def save(self, frame, target: Path) -> None:
+    def prepare(self, frame):
         rgb, alpha = frame if isinstance(frame, tuple) else (frame, None)
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"frame must be uint8 [H,W,3], got {rgb.dtype} {rgb.shape}")
-        write_exr(target, rgb, alpha)
+        return rgb.copy(), (None if alpha is None else np.array(alpha, copy=True))
+
+    def save(self, payload, target: Path) -> None:
+        write_exr(target, *payload)

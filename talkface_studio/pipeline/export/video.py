@@ -20,6 +20,7 @@ from talkface_studio.core.timebase import FrameRate
 
 from ..ffmpeg import ffmpeg_exe
 from .atomic import ExportError, commit, discard, temp_path_for
+from .frame_feed import FrameFeed
 
 # Colour: frames are sRGB; convert with the BT.709 matrix (limited range) and tag the stream so
 # players and Nuke/Resolve do not guess BT.601 for small frame sizes.
@@ -103,25 +104,24 @@ class VideoWriter:
         self._log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty ffmpeg cannot block
         self._proc = subprocess.Popen(cmd + [str(self._temp)], stdin=subprocess.PIPE,
                                       stdout=subprocess.DEVNULL, stderr=self._log)
+        self._feed = FrameFeed(self._proc.stdin, frame_bytes=width * height * self.channels)
 
     def write(self, rgb: np.ndarray) -> None:
         if rgb.shape != (self.height, self.width, self.channels) or rgb.dtype != np.uint8:
             raise ValueError(f"frame must be uint8 [{self.height},{self.width},{self.channels}], "
                              f"got {rgb.dtype} {rgb.shape}")
-        try:
-            self._proc.stdin.write(np.ascontiguousarray(rgb).data)
-        except (BrokenPipeError, OSError):
+        # the feed keeps the frame until ffmpeg takes it: our own copy (plate frames reuse one buffer)
+        if not self._feed.put(np.array(rgb, order="C", copy=True)):
             self._proc.wait()
-            raise ExportError(f"encoder stopped: {self._last_error()}", self.path) from None
+            raise ExportError(f"encoder stopped: {self._last_error()}", self.path)
         self.written += 1
 
     def close(self) -> Path:
         """Finish encoding and move the file into place."""
-        try:
-            self._proc.stdin.close()
-        except OSError:
-            pass
+        fed = self._feed.finish()
         rc = self._proc.wait()
+        if rc == 0 and not fed:
+            rc = -1
         if rc != 0:
             discard(self._temp)
             raise ExportError(f"encoder failed: {self._last_error()}", self.path)
@@ -134,7 +134,8 @@ class VideoWriter:
 
     def abort(self) -> None:
         """Stop ffmpeg and delete the partial file (cancel, error)."""
-        self._proc.kill()
+        self._proc.kill()  # first: a feeder blocked in a write gets a broken pipe and stops
+        self._feed.finish()
         self._proc.wait()
         self._log.close()
         discard(self._temp)

@@ -58,6 +58,16 @@ def sampling_grid(coarse_px: np.ndarray, identity, out: np.ndarray | None = None
     return torch.from_numpy(out)[None]
 
 
+def sampling_grids(coarse_px: np.ndarray, identity: torch.Tensor) -> torch.Tensor:
+    """``sampling_grid`` for a batch, on the tensor path: coarse [B, g, g, 2] -> [B, S, S, 2],
+    one interpolate for all (the same arithmetic frame by frame)."""
+    size = identity.shape[1]
+    c = torch.from_numpy(np.ascontiguousarray((coarse_px * np.float32(2.0 / size)).transpose(0, 3, 1, 2),
+                                              dtype=np.float32))
+    up = F.interpolate(c.to(identity.device), size=(size, size), mode="bilinear", align_corners=False)
+    return up.permute(0, 2, 3, 1) + identity
+
+
 def remap(texture_hwc: np.ndarray, grid_window: np.ndarray) -> np.ndarray:
     """Sample texture [S, S, C] (channels last, uint8 or float32) at a window of the sampling grid
     [h, w, 2] (grid_sample units) -> [h, w, C]: OpenCV's bilinear remap (SIMD, 2-4x cheaper than

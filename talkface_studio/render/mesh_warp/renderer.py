@@ -26,10 +26,12 @@ from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.limits import check_render_size
 from talkface_studio.face.glasses import detect as detect_glasses
 from talkface_studio.face.glasses import footprint as glasses_footprint
-from talkface_studio.face.person_matte import head_matte
+from talkface_studio.face.person_matte import HeadMatte, head_matte
+from talkface_studio.portrait_store import entry_key, stored
 
 from ..device import pick_device
 from . import flow
+from .batched import render_batch
 from .appearance import PortraitLook, read_portrait
 from .code_version import source_digest
 from .eyes import draw_eyes
@@ -41,11 +43,12 @@ from .raster import node_step, rasterize_displacement
 from ..registry import register_renderer
 from .rigid_glasses import hold_glasses
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
-from .wrinkles import FoldShading, prepare_folds, shade_frame
+from .wrinkles import FoldMap, FoldShading, prepare_folds, shade_frame
 from .wrinkles import confine as confine_folds
 
 N_LANDMARKS = 478
 CACHE_PORTRAITS = 4
+GPU_BATCH = 8      # frames a GPU draws together (``batched``)
 ANCHOR_GAINS = (1.0, 1.1, 0.8, 0.6)   # background follow tried, in order, when something folds
 
 
@@ -82,9 +85,9 @@ class _Prepared:
         return self.nodes.shape[0]
 
 
-def _identity(size: int, device: torch.device):
+def _identity(size: int, device: torch.device, tensors: bool):
     ident = flow.identity_grid(size)
-    return ident if device.type == "cpu" else torch.from_numpy(ident)[None].to(device)
+    return torch.from_numpy(ident)[None].to(device) if tensors else ident
 
 
 def _glasses(image: np.ndarray, lm: np.ndarray):
@@ -118,14 +121,22 @@ def coarse_grid(size: int) -> int:
 class MeshWarpRenderer:
     """Landmark-driven mesh warp. ``render`` streams frames; only per-portrait caches are kept.
 
-    ``detail`` scales the expression fold shading (0 turns it off, 1 is the tuned depth)."""
+    ``detail`` scales the expression fold shading (0 turns it off, 1 is the tuned depth).
+    ``batch``: frames drawn together on the tensor path (``batched``); 0 picks 8 on a GPU and the
+    CPU's own one-frame path (OpenCV, channels last) on the CPU, where a batch gains nothing. A
+    batch given on the CPU runs the GPU's code there (how the tests check it)."""
 
     name = "mesh_warp"
     version = "4"  # with the source digest and the detail setting, part of every frame-cache key
 
-    def __init__(self, device: str | torch.device = "auto", grid: int | None = None, detail: float = 1.0):
+    def __init__(self, device: str | torch.device = "auto", grid: int | None = None, detail: float = 1.0,
+                 batch: int = 0):
         self.device = pick_device(device)
         self.grid = grid
+        if not 0 <= int(batch) <= 64:
+            raise ValidationError(f"mesh_warp batch must be in 0..64, got {batch}")
+        self.batch = int(batch) or (1 if self.device.type == "cpu" else GPU_BATCH)
+        self._tensors = self.device.type != "cpu" or int(batch) > 0   # the GPU's code path
         if not 0.0 <= float(detail) <= 3.0:
             raise ValidationError(f"mesh_warp detail must be in 0..3, got {detail}")
         self.detail = float(detail)
@@ -133,7 +144,7 @@ class MeshWarpRenderer:
         # (the face room's matte and glasses finders shape the pixels too)
         package = Path(__file__).parent  # render/mesh_warp: every module that draws
         code = source_digest(str(package)) + source_digest(str(package.parents[1] / "face"))
-        self.version = f"{MeshWarpRenderer.version}.{code}.d{self.detail:g}"
+        self.version = f"{MeshWarpRenderer.version}.{code}.d{self.detail:g}" + (".t" if self._tensors else "")
         self._cache: OrderedDict[tuple, _Prepared] = OrderedDict()
         self._local = threading.local()
 
@@ -163,7 +174,9 @@ class MeshWarpRenderer:
         patches = tuple(torch.from_numpy(e.patch).permute(2, 0, 1)[None].float().to(self.device)
                         for e in look.eyes)
         irisless = torch.from_numpy(look.irisless).permute(2, 0, 1)[None]
-        head = head_matte(tex_np, lm)
+        # the slow, per-portrait parts come from disk after the first time (``portrait_store``)
+        stamp = entry_key(tex_np, lm, self.version)
+        head = stored("head", stamp, lambda: head_matte(tex_np, lm), (HeadMatte,))
         hair = np.where(np.arange(size)[:, None] + 0.5 < lm[152, 1], head.hair, 0.0)
         texture = (tex + flow.TEXTURE_OFFSET).contiguous().to(self.device)
         matte = torch.from_numpy(head.matte)[None, None]
@@ -175,8 +188,10 @@ class MeshWarpRenderer:
                          iris_patches=patches,
                          irisless=(irisless + flow.TEXTURE_OFFSET).contiguous().to(self.device),
                          nodes=flow.cell_positions(self.grid or coarse_grid(size), size),
-                         identity=_identity(size, self.device), size=size,
-                         folds=confine_folds(prepare_folds(tex_np, lm, self.detail), head.matte),
+                         identity=_identity(size, self.device, self._tensors), size=size,
+                         folds=stored("folds", stamp,
+                                      lambda: confine_folds(prepare_folds(tex_np, lm, self.detail), head.matte),
+                                      (FoldShading, FoldMap)),
                          texture4=torch.cat([head_rgb, matte], dim=1).contiguous().to(self.device),
                          plate=plate.contiguous().to(self.device), head_box=head.box,
                          plate_u8=np.floor(head.plate + flow.TEXTURE_OFFSET).clip(0, 255).astype(np.uint8),
@@ -205,7 +220,7 @@ class MeshWarpRenderer:
         return best[1], best[2]
 
     def _cpu_copies(self, head, size: int) -> dict | None:
-        if self.device.type != "cpu":
+        if self._tensors:
             return None
         # 8 bits a channel: the photo is 8-bit anyway, and OpenCV remaps and blends 8-bit images
         # about twice as fast as float ones
@@ -315,6 +330,10 @@ class MeshWarpRenderer:
         size = check_render_size(size)
         prep = self.prepare(portrait, int(size))
         with torch.inference_mode():
+            if self._tensors and self.batch > 1:
+                for a in range(0, len(lms), self.batch):
+                    yield from render_batch(self, prep, lms[a:a + self.batch])
+                return
             for lm in lms:
                 yield self.render_frame(prep, lm)
 
