@@ -170,7 +170,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=4.0)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--short", action="store_true", help="CI: 0.2 s once (checks that every path runs)")
     args = ap.parse_args()
+    if args.short:
+        args.seconds, args.repeats = 0.2, 1
     import torch
 
     torch.set_num_threads(1)

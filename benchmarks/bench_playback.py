@@ -101,7 +101,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=8.0, help="seconds played per case (the demo take is 8 s)")
     parser.add_argument("--slow-ms", type=float, default=80.0, help="sleep added to each render in the slow case")
     parser.add_argument("--edits", type=int, default=10)
+    parser.add_argument("--short", action="store_true", help="CI: 1 s per case, 2 edits (checks that it runs)")
     args = parser.parse_args()
+    if args.short:
+        args.seconds, args.edits = 1.0, 2
     import shutil
 
     from PySide6.QtCore import QSettings

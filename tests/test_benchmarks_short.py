@@ -18,7 +18,7 @@ def test_benchmarks_run_in_short_mode(tmp_path):
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     out = run.stdout
-    for name in ("bench_export.py", "bench_render.py", "bench_render_start.py"):
+    for name in ("bench_export.py", "bench_plate.py", "bench_playback.py", "bench_render.py", "bench_render_start.py"):
         assert f"--- {name}: exit 0" in out
     # each printed its table with ratios to a floor and its profile
     assert "end to end / (render + bare encode) =" in out
@@ -26,3 +26,5 @@ def test_benchmarks_run_in_short_mode(tmp_path):
     assert "ncalls  tottime" in out
     assert "talkface-studio --version, new process" in out
     assert "load average" in out
+    assert "close-up: head region rendered at 1080 px" in out  # plate: all three framings ran
+    assert "emotion painted over the playhead" in out         # playback: the edit-latency rows ran
