@@ -76,6 +76,7 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     from talkface_studio.render.mesh_warp.eyes import draw_eyes
     from talkface_studio.render.mesh_warp.mouth import draw_mouth
     from talkface_studio.render.mesh_warp.raster import rasterize_displacement
+    from talkface_studio.render.mesh_warp.silhouette import silhouette_edges, soften_silhouette
     from talkface_studio.render.mesh_warp.wrinkles import shade_frame
     out, t = {}, time.process_time()
 
@@ -99,6 +100,10 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     tick("upsample")
     frame = renderer._composite(prep, grid, window)
     tick("sample")
+    edges = silhouette_edges(prep.mesh, pts, depth)
+    if edges is not None:
+        soften_silhouette(frame, coarse, edges, prep.cpu["layer4"], prep.cpu["plate4"], window)
+    tick("outline")
     if renderer.detail > 0:
         shade_frame(frame, grid[0], lm, prep.folds)
     tick("folds")

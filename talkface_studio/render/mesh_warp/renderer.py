@@ -42,6 +42,7 @@ from .lip_contact import refine_lips, uncross_lips
 from .raster import node_step, rasterize_displacement
 from ..registry import register_renderer
 from .rigid_glasses import hold_glasses
+from .silhouette import silhouette_edges, soften_silhouette
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
 from .wrinkles import FoldMap, FoldShading, prepare_folds, shade_frame
 from .wrinkles import confine as confine_folds
@@ -300,6 +301,11 @@ class MeshWarpRenderer:
         refine_lips(grid, prep.mesh, pts, depth, lm, prep.size, prep.look.landmarks,
                     node_step(prep.grid, prep.size))
         frame = self._composite(prep, grid, window)
+        edges = silhouette_edges(prep.mesh, pts, depth)
+        if edges is not None:
+            layers = (prep.texture4, prep.plate) if prep.cpu is None else \
+                (prep.cpu["layer4"], prep.cpu["plate4"])
+            soften_silhouette(frame, coarse, edges, *layers, window)
         if self.detail > 0:
             shade_frame(frame, grid[0], lm, prep.folds)
         draw_mouth(frame, lm, prep.look, prep.texture)
