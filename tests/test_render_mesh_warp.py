@@ -508,3 +508,23 @@ def test_cache_version_follows_the_source_and_the_detail_setting(tmp_path):
     (tmp_path / "m.py").write_text("x = 2\n")
     source_digest.cache_clear()
     assert source_digest(str(tmp_path)) != before
+
+
+def test_fill_from_nearest_matches_a_whole_grid_feature_transform():
+    """The boxed nearest-cell fill picks the same cells as a transform over the whole grid."""
+    from scipy.ndimage import distance_transform_edt
+
+    from talkface_studio.render.mesh_warp.raster import fill_from_nearest
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        covered = np.ones((64, 64), bool)
+        cy, cx = rng.integers(0, 64, 2)
+        for y, x in rng.integers(-5, 6, (rng.integers(1, 25), 2)):
+            covered[np.clip(cy + y, 0, 63), np.clip(cx + x, 0, 63)] = False
+        if rng.random() < 0.3:                          # a long gap along one row
+            covered[rng.integers(0, 64), :rng.integers(1, 40)] = False
+        values = rng.random((64, 64, 2)).astype(np.float32)
+        _, (iy, ix) = distance_transform_edt(~covered, return_indices=True)
+        expected = values[iy, ix]
+        fill_from_nearest(values, covered)
+        np.testing.assert_array_equal(values, expected)
