@@ -134,8 +134,11 @@ def soft_bump(x: torch.Tensor) -> torch.Tensor:
 
 
 def _sorted(xp: np.ndarray, fp: np.ndarray):
+    xp, fp = np.asarray(xp), np.asarray(fp)
+    if len(xp) < 2 or (xp[1:] >= xp[:-1]).all():     # most curves come sorted: skip the sort
+        return xp, fp
     order = np.argsort(xp, kind="stable")
-    return np.asarray(xp)[order], np.asarray(fp)[order]
+    return xp[order], fp[order]
 
 
 @dataclass
