@@ -129,9 +129,33 @@ def view_arch(pose: Pose, edge_n: np.ndarray, k: float) -> ArchView:
                     arch_depth(x, k))
 
 
+def _knots(x_mm: np.ndarray, whole):
+    """whole(x) (a tuple of per-position tables, each elementwise in x) at x_mm: sliced from its
+    tables over the whole arch, built once, when x_mm is a run of the arch's knots (it is for every
+    ``view_arch``: the seen part of the same samples), else computed."""
+    n = len(x_mm)
+    left = int(np.searchsorted(_X_FULL, x_mm[0])) if n else 0
+    if n == 0 or left + n > SAMPLES or not np.array_equal(_X_FULL[left:left + n], x_mm):
+        return whole(x_mm)
+    if whole not in _WHOLE:
+        tables = whole(_X_FULL)
+        for t in tables:
+            t.setflags(write=False)        # shared by every frame
+        _WHOLE[whole] = tables
+    return tuple(t[left:left + n] for t in _WHOLE[whole])
+
+
+_X_FULL = np.linspace(-REACH_MM, REACH_MM, SAMPLES)     # the knots ``view_arch`` samples
+_WHOLE: dict = {}
+
+
 def upper_tables(x_mm: np.ndarray):
     """Per lateral position on the upper arch: (gap closeness 0..1, biting-edge lift mm, crown mm,
     brightness)."""
+    return _knots(x_mm, _upper_tables)
+
+
+def _upper_tables(x_mm: np.ndarray):
     _, to_gap = _tooth_tables(x_mm, UPPER_K, UPPER_WIDTHS)
     return (_gap(to_gap), _smooth_per_tooth(x_mm, UPPER_K, UPPER_WIDTHS, UPPER_EDGE_MM),
             _smooth_per_tooth(x_mm, UPPER_K, UPPER_WIDTHS, UPPER_CROWN_MM),
@@ -140,8 +164,12 @@ def upper_tables(x_mm: np.ndarray):
 
 def lower_tables(x_mm: np.ndarray) -> np.ndarray:
     """Per lateral position on the lower arch: gap closeness 0..1."""
+    return _knots(x_mm, _lower_tables)[0]
+
+
+def _lower_tables(x_mm: np.ndarray):
     _, to_gap = _tooth_tables(x_mm, LOWER_K, LOWER_WIDTHS)
-    return _gap(to_gap)
+    return (_gap(to_gap),)
 
 
 def _gap(to_gap_mm: np.ndarray) -> np.ndarray:
@@ -152,6 +180,16 @@ def _gap(to_gap_mm: np.ndarray) -> np.ndarray:
 
 def tooth_roundness(x_mm: np.ndarray, k: float, widths) -> np.ndarray:
     """0 mid-tooth .. 1 at its sides: each crown is convex, lit in the middle."""
+    if (k, tuple(widths)) in _ROUNDNESS:
+        return _knots(x_mm, _ROUNDNESS[k, tuple(widths)])[0]
+    return _roundness(x_mm, k, widths)
+
+
+def _roundness(x_mm: np.ndarray, k: float, widths) -> np.ndarray:
     idx, to_gap = _tooth_tables(x_mm, k, widths)
     half = np.asarray(widths)[idx] / 2
     return np.clip(1.0 - to_gap / half, 0.0, 1.0)
+
+
+_ROUNDNESS = {(k, w): (lambda x, k=k, w=w: (_roundness(x, k, w),))
+              for k, w in ((UPPER_K, UPPER_WIDTHS), (LOWER_K, LOWER_WIDTHS))}
