@@ -528,3 +528,17 @@ def test_fill_from_nearest_matches_a_whole_grid_feature_transform():
         expected = values[iy, ix]
         fill_from_nearest(values, covered)
         np.testing.assert_array_equal(values, expected)
+
+
+def test_lip_triangle_mask_is_not_taken_from_a_freed_mesh_with_the_same_id():
+    """Cached by id(): a freed mesh's id is reused by the next one (another portrait, another
+    triangle count), which must get its own mask, not the stale one."""
+    from types import SimpleNamespace
+
+    from talkface_studio.render.mesh_warp import lip_contact
+    tris = np.zeros((10, 3), np.int64)
+    mesh = SimpleNamespace(src=np.zeros((478, 2)), triangles=tris, n_face_tris=10)
+    stale = np.ones(7, bool)                       # what the freed mesh (7 triangles) cached
+    lip_contact._LIP_TRIS.clear()
+    lip_contact._LIP_TRIS[id(tris)] = (np.zeros((7, 3), np.int64), stale)
+    assert lip_contact._lip_triangles(mesh).shape == (10,)

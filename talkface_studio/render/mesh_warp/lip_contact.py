@@ -77,12 +77,14 @@ _LIP_TRIS: dict = {}
 def _lip_triangles(mesh: WarpMesh) -> np.ndarray:
     """Mask [F] of the mesh's triangles touching the lips (their rims, the mouth's hole, the skin
     around them): the only ones the lips' window needs."""
+    # keyed by the triangles array itself, held here: a bare id() is reused once a mesh is freed,
+    # and the next portrait's mesh (another triangle count) then got the old mask
     key = id(mesh.triangles)
-    if key not in _LIP_TRIS:
+    if key not in _LIP_TRIS or _LIP_TRIS[key][0] is not mesh.triangles:
         lips = np.zeros(mesh.src.shape[0], bool)
         lips[np.asarray(REGIONS["lips"])] = True
         touch = lips[mesh.triangles].any(axis=1)
         touch[mesh.n_face_tris:] = False
         _LIP_TRIS.clear()
-        _LIP_TRIS[key] = touch
-    return _LIP_TRIS[key]
+        _LIP_TRIS[key] = (mesh.triangles, touch)
+    return _LIP_TRIS[key][1]

@@ -91,11 +91,11 @@ class _EdgeTable:
 
 
 def _edge_table(mesh: WarpMesh) -> _EdgeTable:
-    key = id(mesh.triangles)
-    if key not in _EDGES:
+    key = id(mesh.triangles)      # with the array held (``lip_contact._lip_triangles``: ids are reused)
+    if key not in _EDGES or _EDGES[key][0] is not mesh.triangles:
         _EDGES.clear()
-        _EDGES[key] = _EdgeTable(mesh)
-    return _EDGES[key]
+        _EDGES[key] = (mesh.triangles, _EdgeTable(mesh))
+    return _EDGES[key][1]
 
 
 def silhouette_edges(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray):
