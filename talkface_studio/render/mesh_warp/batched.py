@@ -4,8 +4,8 @@ On a GPU the per-frame cost is mostly waiting: every frame's upsample and compos
 kernel launches, and copying the frame back to the CPU stalls the queue until the GPU is done.
 A batch does the geometry of B frames on the CPU first (numpy: mesh, raster, window), then
 upsamples their displacements in one interpolate, composites the moving layer over the still one
-in one grid_sample over the windows' union, paints each frame's folds, mouth and eyes on the
-device without waiting, converts all B to uint8 there and copies them back in one transfer.
+in one grid_sample over the windows' union, paints each frame's silhouette, folds, mouth and eyes
+on the device without waiting, converts all B to uint8 there and copies them back in one transfer.
 Outside its own window each frame is the still layer, exactly as in ``render_frame``.
 
 The code path is device-agnostic, so the tests run it on the CPU (``MeshWarpRenderer(batch=...)``).
@@ -22,6 +22,7 @@ from .lip_contact import refine_lips, uncross_lips
 from .mouth import draw_mouth
 from .raster import node_step, rasterize_displacement
 from .rigid_glasses import hold_glasses
+from .silhouette import silhouette_edges, soften_silhouette
 from .wrinkles import shade_frame
 
 
@@ -53,7 +54,10 @@ def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
     still = prep.plate[:, :, y0:y1, x0:x1]
     frames[:, :, y0:y1, x0:x1] = still + (sub[:, :3] - still) * sub[:, 3:4]
     for k, i in enumerate(moving):
-        lm = staged[i][0]
+        lm, pts, depth, coarse, window = staged[i]
+        edges = silhouette_edges(prep.mesh, pts, depth)      # as ``render_frame`` does
+        if edges is not None:
+            soften_silhouette(frames[k], coarse, edges, prep.texture4, prep.plate, window)
         if renderer.detail > 0:
             shade_frame(frames[k], grids[k], lm, prep.folds)
         draw_mouth(frames[k], lm, prep.look, prep.texture)
