@@ -40,13 +40,22 @@ def _pump(app, seconds: float, until=None) -> None:
         time.sleep(0.01)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_or_rerun(description: str):
+    """(arguments, None) in a window-system session, or (None, exit code) after running this
+    script again under Xvfb when there is no display."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     args = parser.parse_args()
     if not os.environ.get("DISPLAY") and not os.environ.get("TALKFACE_SCREENSHOT_CHILD"):
-        return _under_xvfb()
+        return None, _under_xvfb()
     os.environ["QT_QPA_PLATFORM"] = "xcb" if os.environ.get("DISPLAY") else "offscreen"
+    return args, None
+
+
+def main() -> int:
+    args, exit_code = parse_or_rerun(__doc__.splitlines()[0])
+    if args is None:
+        return exit_code
     import torch
 
     torch.set_num_threads(2)

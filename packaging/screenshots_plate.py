@@ -10,7 +10,6 @@ screenshot-plate-export.png. Without a DISPLAY it re-runs itself under `xvfb-run
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screenshots import _pump, _under_xvfb  # noqa: E402
+from screenshots import _pump, parse_or_rerun  # noqa: E402
 
 PHOTO = ROOT / "tests" / "data" / "portraits" / "smiling_man.jpg"
 AUDIO = ROOT / "resources" / "demo" / "line.wav"
@@ -28,12 +27,9 @@ FRAME = 46   # an open vowel of the demo line
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs")
-    args = parser.parse_args()
-    if not os.environ.get("DISPLAY") and not os.environ.get("TALKFACE_SCREENSHOT_CHILD"):
-        return _under_xvfb()
-    os.environ["QT_QPA_PLATFORM"] = "xcb" if os.environ.get("DISPLAY") else "offscreen"
+    args, exit_code = parse_or_rerun(__doc__.splitlines()[0])
+    if args is None:
+        return exit_code
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 

@@ -31,6 +31,15 @@ def portrait_file(name: str, workdir: Path) -> Path:
 
 
 @functools.lru_cache(maxsize=None)
+def fitted_portrait(name: str, size: int = 512):
+    """The portrait fitted at `size` (a PortraitFit; shared, do not change it)."""
+    from talkface_studio.face.portrait import fit_portrait
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return fit_portrait(portrait_file(name, Path(tmp)), size=size)
+
+
+@functools.lru_cache(maxsize=None)
 def fitted_landmarks(name: str) -> np.ndarray:
     """The portrait's own landmarks [478, 3] in 512-px crop pixels (read-only)."""
     from talkface_studio.face.portrait import fit_portrait

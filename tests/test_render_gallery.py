@@ -7,14 +7,11 @@ sees the mouth open."""
 
 from __future__ import annotations
 
-import functools
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from gallery_portraits import gallery_names, portrait_file
+from gallery_portraits import fitted_portrait, gallery_names
 from talkface_studio.face.relocate import relocate
 from talkface_studio.face.topology import REGIONS
 from talkface_studio.perform.blendshapes import compose
@@ -26,12 +23,8 @@ INNER_UPPER, INNER_LOWER = 13, 14  # MediaPipe's inner lip midpoints
 EYE_CORNERS = (33, 263)
 
 
-@functools.lru_cache(maxsize=None)
 def fitted(name: str):
-    from talkface_studio.face.portrait import fit_portrait
-
-    with tempfile.TemporaryDirectory() as tmp:
-        return fit_portrait(portrait_file(name, Path(tmp)), size=SIZE)
+    return fitted_portrait(name, SIZE)
 
 
 @pytest.fixture(scope="module")

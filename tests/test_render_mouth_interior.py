@@ -8,14 +8,11 @@ driving landmarks' inner-lip outline (``mouth_interior_stats``)."""
 from __future__ import annotations
 
 import dataclasses
-import functools
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from gallery_portraits import gallery_names, portrait_file
+from gallery_portraits import fitted_portrait, gallery_names
 from mouth_interior_stats import OUTER_LIPS, closed_mouth, interior_stats, open_vowel
 from talkface_studio.render.registry import get_renderer
 
@@ -23,12 +20,8 @@ SIZE = 512
 GREY = {"glasses_greyscale_small", "tight_crop_112"}
 
 
-@functools.lru_cache(maxsize=None)
 def fitted(name: str):
-    from talkface_studio.face.portrait import fit_portrait
-
-    with tempfile.TemporaryDirectory() as tmp:
-        return fit_portrait(portrait_file(name, Path(tmp)), size=SIZE)
+    return fitted_portrait(name, SIZE)
 
 
 @pytest.fixture(scope="module")
