@@ -370,4 +370,19 @@ class MainWindow(QMainWindow):
             self.render_queue.cancel_all()
         self.playback.stop()
         self.save_layout()
+        self.drain_workers()
         event.accept()
+
+    def drain_workers(self) -> None:
+        """Let the window's worker threads finish before Qt destroys their pools. A QThreadPool's
+        destructor waits for its threads while the deleting thread holds Python's lock, and a worker
+        still running Python (a preview preparing a portrait) needs that lock: the app would hang on
+        close. Waiting here, from Python, releases it."""
+        pools = [self.pool, getattr(self, "warm_pool", None), self.slicer.pool, self.render_ahead.pool,
+                 self.render_queue.pool]
+        for pool in pools:
+            if pool is not None:
+                pool.clear()  # queued work never starts
+        for pool in pools:
+            if pool is not None:
+                pool.waitForDone()
