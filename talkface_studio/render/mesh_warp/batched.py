@@ -18,7 +18,7 @@ import torch
 
 from . import flow
 from .eyes import draw_eyes
-from .lip_contact import refine_lips, uncross_lips
+from .lip_contact import refine_corners, refine_lips, uncross_lips
 from .mouth import draw_mouth
 from .raster import node_step, rasterize_displacement
 from .rigid_glasses import hold_glasses
@@ -45,6 +45,7 @@ def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
     for k, i in enumerate(moving):
         lm, pts, depth, _, _ = staged[i]
         refine_lips(grids[k:k + 1], prep.mesh, pts, depth, lm, prep.size, prep.look.landmarks, step)
+        refine_corners(grids[k:k + 1], prep.mesh, pts, depth, lm, prep.size)
     windows = np.array([staged[i][4] for i in moving])
     x0, y0 = windows[:, :2].min(0)
     x1, y1 = windows[:, 2:].max(0)

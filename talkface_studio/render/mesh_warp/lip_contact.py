@@ -15,6 +15,10 @@ paste the portrait's mouth (its teeth, or its dark seam) mirrored into a stair-s
 along the lips. Where a pair of inner-lip points has crossed, both move to their midpoint along
 the mouth's normal: the opening closes to a line, its triangles have no area, and the lips'
 own triangles meet there.
+
+With the head turned, the far mouth corner's commissure is squeezed into a few pixels and the
+coarse grid smeared the portrait's dark corner pit into the skin beside it (a notch just outside
+the opening): that corner is rasterised at every pixel too (``refine_corners``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,10 @@ from .raster import rasterize_window
 from .warp_mesh import WarpMesh
 from talkface_studio.face.topology import REGIONS
 
+EYE_CORNERS = (33, 263)
+OUTER_CORNERS = (61, 291)
+CORNER_REACH = 0.1   # mouth widths around the far corner (inner to outer) refined when turned
+TURNED = (0.08, 0.16)  # depth difference of the outer corners / eye span (~8 to ~16 degrees of yaw)
 FEATHER = 4          # px over which the exact lip window blends into the coarse warp
 
 
@@ -58,16 +66,42 @@ def refine_lips(grid, mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, lm:
     if not np.any(own - gap > 0.5 * step):
         return
     rim = lm[np.concatenate([INNER_UPPER_LIP, INNER_LOWER_LIP, MOUTH_CORNERS]), :2]
-    pad = 1.5 * step + FEATHER + 1
-    x0, y0 = np.floor(rim.min(0) - pad).astype(int).clip(0, size)
-    x1, y1 = np.minimum(np.ceil(rim.max(0) + pad).astype(int), size)
+    _refine_box(grid, mesh, points, depth, rim.min(0), rim.max(0), 1.5 * step + FEATHER + 1, size)
+
+
+def refine_corners(grid, mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, lm: np.ndarray,
+                   size: int) -> None:
+    """In place: with the head turned, the sampling grid exact at every pixel around the far mouth
+    corner. Its commissure is squeezed into a few pixels there, and bilinear upsampling between
+    nodes either side of it sampled the portrait's dark corner pit (or its opening) into the skin
+    just outside the frame's corner: a dark notch. Straight on nothing changes (nor costs)."""
+    eye = float(np.linalg.norm(lm[EYE_CORNERS[1]] - lm[EYE_CORNERS[0]]))
+    turn = float(lm[OUTER_CORNERS[1], 2] - lm[OUTER_CORNERS[0], 2]) / max(eye, 1e-6)
+    amount = float(np.clip((abs(turn) - TURNED[0]) / (TURNED[1] - TURNED[0]), 0.0, 1.0))
+    if amount <= 0:
+        return
+    far = 1 if turn > 0 else 0                  # depth grows away from the camera
+    ends = lm[[MOUTH_CORNERS[far], OUTER_CORNERS[far]], :2]
+    width = float(np.linalg.norm(lm[OUTER_CORNERS[1], :2] - lm[OUTER_CORNERS[0], :2]))
+    # every triangle: the cheek's next to the commissure carry the pit too
+    _refine_box(grid, mesh, points, depth, ends.min(0), ends.max(0), CORNER_REACH * width + FEATHER + 1,
+                size, amount, every=True)
+
+
+def _refine_box(grid, mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, lo: np.ndarray,
+                hi: np.ndarray, pad: float, size: int, amount: float = 1.0, every: bool = False) -> None:
+    """The lips' triangles (``every``: all the face's) rasterised exactly over the box lo..hi
+    (+ pad), blended into the grid over a feathered border (times ``amount``)."""
+    x0, y0 = np.floor(lo - pad).astype(int).clip(0, size)
+    x1, y1 = np.minimum(np.ceil(hi + pad).astype(int), size)
     w, h = int(x1 - x0), int(y1 - y0)
     if w < 2 * FEATHER + 2 or h < 2 * FEATHER + 2:
         return
-    disp, covered = rasterize_window(mesh, points, depth, int(x0), int(y0), w, h, only=_lip_triangles(mesh))
+    disp, covered = rasterize_window(mesh, points, depth, int(x0), int(y0), w, h,
+                                     only=None if every else _lip_triangles(mesh))
     ramp_x = np.minimum(np.arange(w) + 0.5, w - np.arange(w) - 0.5) / FEATHER
     ramp_y = np.minimum(np.arange(h) + 0.5, h - np.arange(h) - 0.5) / FEATHER
-    alpha = np.clip(np.minimum(ramp_y[:, None], ramp_x[None, :]), 0.0, 1.0) * covered
+    alpha = np.clip(np.minimum(ramp_y[:, None], ramp_x[None, :]), 0.0, 1.0) * covered * amount
     flow.refine(grid, disp, alpha, int(x0), int(y0))
 
 

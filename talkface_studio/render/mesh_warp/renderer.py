@@ -38,7 +38,7 @@ from .eyes import draw_eyes
 from .mouth import draw_mouth
 from .mouth_look import read_mouth
 from .smile_relief import smile_score
-from .lip_contact import refine_lips, uncross_lips
+from .lip_contact import refine_corners, refine_lips, uncross_lips
 from .raster import node_step, rasterize_displacement
 from ..registry import register_renderer
 from .rigid_glasses import hold_glasses
@@ -300,6 +300,7 @@ class MeshWarpRenderer:
         grid = self._grid(prep, coarse)
         refine_lips(grid, prep.mesh, pts, depth, lm, prep.size, prep.look.landmarks,
                     node_step(prep.grid, prep.size))
+        refine_corners(grid, prep.mesh, pts, depth, lm, prep.size)
         frame = self._composite(prep, grid, window)
         edges = silhouette_edges(prep.mesh, pts, depth)
         if edges is not None:
