@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.session = Session(self)
         self.compute = TakeCompute()
         self.pool = QThreadPool(self)  # generation and audio loading
+        self._closing = False  # set once the window closes: no new background work
         self.pool.setMaxThreadCount(1)
         self._viewed_project = None  # the project whose saved view settings were applied
         self.setAcceptDrops(True)
@@ -166,7 +167,7 @@ class MainWindow(QMainWindow):
         if not synchronous:  # import the compute modules while idle, not while a take opens
             self.warm_pool = QThreadPool(self)
             self.warm_pool.setMaxThreadCount(1)
-            QTimer.singleShot(0, lambda: workers.submit(self.warm_pool, take_compute.warm_imports, parent=self))
+            QTimer.singleShot(0, self._warm_imports)
 
     # -- layout ------------------------------------------------------------------------------------
     def reset_layout(self) -> None:
@@ -306,7 +307,7 @@ class MainWindow(QMainWindow):
             and take.n_frames > 0
 
     def request_preview(self):
-        if not self.can_preview():
+        if self._closing or not self.can_preview():
             return None
         return self.slicer.request(self.document.take.copy(), self.document.path, self.session.playhead,
                                    framing="plate" if self.session.show_plate else "crop")
@@ -373,11 +374,16 @@ class MainWindow(QMainWindow):
         self.drain_workers()
         event.accept()
 
+    def _warm_imports(self) -> None:
+        if not self._closing:  # a window closed at once must not start work its pools then wait for
+            workers.submit(self.warm_pool, take_compute.warm_imports, parent=self)
+
     def drain_workers(self) -> None:
         """Let the window's worker threads finish before Qt destroys their pools. A QThreadPool's
         destructor waits for its threads while the deleting thread holds Python's lock, and a worker
         still running Python (a preview preparing a portrait) needs that lock: the app would hang on
         close. Waiting here, from Python, releases it."""
+        self._closing = True
         pools = [self.pool, getattr(self, "warm_pool", None), self.slicer.pool, self.render_ahead.pool,
                  self.render_queue.pool]
         for pool in pools:
