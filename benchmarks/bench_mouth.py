@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 from scipy.ndimage import map_coordinates
 
-from gallery import PORTRAITS, performed_snapshot, portrait_path
+from expression_takes import take_snapshot
+from gallery import PORTRAITS, portrait_path
 
 INNER_UPPER = [191, 80, 81, 82, 13, 312, 311, 310, 415]
 INNER_LOWER = [95, 88, 178, 87, 14, 317, 402, 318, 324]
@@ -85,7 +86,7 @@ def sliver_share(patch: np.ndarray) -> float:
 def measure(portrait: Path, emotion: str, clip: str, size: int, workdir: Path) -> dict:
     from talkface_studio.render.registry import get_renderer
 
-    snap = performed_snapshot(portrait, clip, emotion, workdir)
+    snap = take_snapshot(portrait, clip, emotion, workdir)
     lms_all = snap.landmarks(0, snap.n_frames, size)
     runs = closure_runs(gap_mm(np.asarray(lms_all)))
     renderer = get_renderer("mesh_warp", device="cpu")

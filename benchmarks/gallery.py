@@ -86,31 +86,15 @@ def _longest_rest(channels: dict) -> int:
     return int(best[1] + best[0] // 2)
 
 
-def performed_snapshot(portrait: Path, clip: str, emotion: str, workdir: Path):
-    """The render snapshot of a take of `clip` (with its script) on `portrait`, painted `emotion`
-    at level 3 over its whole length (neutral: nothing painted)."""
-    from talkface_studio.pipeline.new_project import new_project
-    from talkface_studio.pipeline.take_state import TakeState
-
-    audio = DATA / "speech" / f"{clip}.wav"
-    script = json.loads((DATA / "speech" / f"{clip}.json").read_text(encoding="utf-8"))["text"]
-    project = new_project(workdir / f"{emotion}.tfs", audio, portrait, fps="25", transcript=script)
-    take = project.takes[0]
-    if emotion != "neutral":
-        take.emotion_track.paint(0, take.n_frames, emotion, 3)
-    state = TakeState(project)
-    state.generate(take)
-    return state.snapshot(take)
-
-
 def render_cells(portrait: Path, clip: str, emotions, frame_spec: str, size: int, workdir: Path):
     """{emotion: [frame images]} plus the portrait crop and the chosen frame labels."""
+    from expression_takes import take_snapshot  # it imports this module: here, not at the top
     from talkface_studio.render.registry import get_renderer
 
     renderer = get_renderer("mesh_warp", device="cpu")
     cells, frames, crop = {}, None, None
     for emotion in ("neutral", *[e for e in emotions if e != "neutral"]):
-        snap = performed_snapshot(portrait, clip, emotion, workdir)
+        snap = take_snapshot(portrait, clip, emotion, workdir)
         if frames is None:
             frames = pick_frames(snap.channels, frame_spec)
             crop = np.asarray(Image.fromarray(snap.portrait.image).resize((size, size), Image.LANCZOS))
