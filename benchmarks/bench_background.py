@@ -108,7 +108,9 @@ def measure_portrait(name: str, clip: str, size: int, workdir: Path) -> tuple[di
     start = time.perf_counter()
     prep = renderer.prepare(fit, size)
     prep_s = time.perf_counter() - start
-    photo = np.floor(prep.texture[0].permute(1, 2, 0).cpu().numpy()).clip(0, 255).astype(np.uint8)
+    tex = prep.texture     # [S, S, 3] numpy on the CPU path, a [1, 3, S, S] tensor on the tensor one
+    tex = tex if isinstance(tex, np.ndarray) else tex[0].permute(1, 2, 0).cpu().numpy()
+    photo = np.floor(tex).clip(0, 255).astype(np.uint8)
     lm_fit = np.asarray(fit.landmarks, np.float64) * size / fit.image.shape[0]
     matte = head_matte(photo, lm_fit).matte
     frames = np.linspace(0, snap.n_frames - 1, TAKE_FRAMES + 2).astype(int)[1:-1]

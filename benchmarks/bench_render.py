@@ -129,12 +129,13 @@ def bench_speed(portrait, device: str, frames: int, stages: bool, expressive: bo
         if expressive:
             lms = with_emotions(portrait, lms, size)
         list(renderer.render(portrait, lms[:2], size))                       # warm the caches
-        tex = torch.rand(1, 3, size, size, device=renderer.device)
+        dev = str(renderer.device)      # the floor is torch's, on the renderer's device
+        tex = torch.rand(1, 3, size, size, device=dev)
         # The floor samples the frame through a slightly jittered identity: the same coherent
         # memory access as a real warp (a random grid would thrash the cache and flatter us).
-        ident = (torch.arange(size, device=renderer.device) + 0.5) * (2 / size) - 1
+        ident = (torch.arange(size, device=dev) + 0.5) * (2 / size) - 1
         yy, xx = torch.meshgrid(ident, ident, indexing="ij")
-        grid = (torch.stack([xx, yy], -1)[None] + (torch.rand(1, size, size, 2) - 0.5) * (4 / size))
+        grid = (torch.stack([xx, yy], -1)[None] + (torch.rand(1, size, size, 2, device=dev) - 0.5) * (4 / size))
         wall, cpu, fwall, fcpu = [], [], [], []
         step = max(1, renderer.batch)  # a batch is timed whole and shared out among its frames
         for a in range(0, len(lms), step):

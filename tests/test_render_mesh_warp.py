@@ -208,7 +208,7 @@ def test_bad_landmarks_are_refused(renderer, portrait):
 
 def test_registry_and_devices():
     r = get_renderer("mesh_warp", device="cpu")
-    assert r.name == "mesh_warp" and r.device == torch.device("cpu")
+    assert r.name == "mesh_warp" and r.device.type == "cpu" and str(r.device) == "cpu"
     with pytest.raises(ValidationError):
         get_renderer("no_such_renderer")
     assert pick_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
@@ -220,17 +220,16 @@ def test_registry_and_devices():
 
 
 def test_the_gpu_code_path_matches_the_cpu_one(portrait):
-    """The torch path a GPU takes (grid_sample of the float layers, torch interpolate, torch blend)
-    run here on the CPU: it draws what the OpenCV path draws, up to 8-bit interpolation."""
-    import dataclasses
-    import torch as th
-    from talkface_studio.render.mesh_warp import flow
+    """The torch path a GPU takes (grid_sample of the float layers, torch interpolate, torch blend,
+    the drawing modules on tensors: ``batch=1``, one frame at a time) run here on the CPU: it
+    draws what the numpy/OpenCV path draws, up to 8-bit layers and remap's 1/32-px positions."""
     r = get_renderer("mesh_warp", device="cpu")
-    prep = r.prepare(portrait, SIZE)
-    torch_path = dataclasses.replace(prep, cpu=None, identity=th.from_numpy(flow.identity_grid(SIZE))[None])
+    tensors = get_renderer("mesh_warp", device="cpu", batch=1)
+    assert r._ops is not tensors._ops
+    prep, torch_path = r.prepare(portrait, SIZE), tensors.prepare(portrait, SIZE)
     for lm in (open_mouth(rest(portrait), 0.3), rotate(rest(portrait), 12, -6, 5)):
         a = r.render_frame(prep, lm).astype(int)
-        b = r.render_frame(torch_path, lm).astype(int)
+        b = tensors.render_frame(torch_path, lm).astype(int)
         diff = np.abs(a - b)
         assert diff.mean() < 0.6 and np.percentile(diff, 99.5) <= 3, (diff.mean(), diff.max())
 
@@ -283,22 +282,27 @@ def test_zero_displacement_samples_every_pixel_exactly(size):
     g = 64
     zero = np.zeros((g, g, 2), np.float32)
     ident = flow.identity_grid(size)
-    for grid in (flow.sampling_grid(zero, ident, np.empty((size, size, 2), np.float32)),   # CPU
-                 flow.sampling_grid(zero, torch.from_numpy(ident)[None])):                  # GPU path
-        out = flow.sample_grid(tex, grid)
-        assert (out - tex).abs().max() < 0.02
-        img = flow.to_image(out[0])
-        assert img.shape == (size, size, 3) and img.dtype == np.uint8
-        assert np.abs(img.astype(int) - np.floor(tex[0].permute(1, 2, 0).numpy())).max() <= 1
-        # OpenCV's remap (the CPU path's sampler) lands on every pixel centre too
-        u8 = np.floor(tex[0].permute(1, 2, 0).numpy()).astype(np.uint8)
-        assert np.array_equal(flow.remap(np.ascontiguousarray(u8), grid[0].numpy()), u8)
+    tex_hwc = np.ascontiguousarray(tex[0].permute(1, 2, 0).numpy())
+    u8 = np.floor(tex_hwc).astype(np.uint8)
+    # the GPU path: a tensor grid, grid_sample
+    out = flow.sample_grid(tex, flow.sampling_grid(zero, torch.from_numpy(ident)[None]))
+    assert (out - tex).abs().max() < 0.02
+    img = flow.to_image(out[0])
+    assert img.shape == (size, size, 3) and img.dtype == np.uint8
+    assert np.abs(img.astype(int) - np.floor(tex_hwc)).max() <= 1
+    # the CPU path: a numpy grid, OpenCV's remap (the texture sampler and the layers' one)
+    grid = flow.sampling_grid(zero, ident, np.empty((size, size, 2), np.float32))
+    assert isinstance(grid, np.ndarray)
+    out = flow.sample(tex_hwc, flow.grid_to_pixels(grid[0], size))
+    assert isinstance(out, np.ndarray) and np.abs(out - tex_hwc.transpose(2, 0, 1)).max() < 0.02
+    assert np.array_equal(flow.to_image(out), np.floor(tex_hwc).astype(np.uint8))
+    assert np.array_equal(flow.remap(np.ascontiguousarray(u8), grid[0]), u8)
 
 
 def test_identity_at_another_size_reproduces_the_resized_portrait(renderer, portrait):
     size = 512
     out = next(renderer.render(portrait, rest(portrait)[None] * size / SIZE, size)).astype(int)
-    tex = renderer.prepare(portrait, size).texture[0].permute(1, 2, 0).numpy()
+    tex = np.asarray(renderer.prepare(portrait, size).texture)     # [S, S, 3] on the CPU path
     assert np.abs(out - np.floor(tex)).max() <= 1
 
 

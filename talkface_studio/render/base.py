@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Iterator, Protocol, runtime_checkable
 
 import numpy as np
-import torch
 
 
 @runtime_checkable
@@ -19,6 +18,6 @@ class Renderer(Protocol):
     """
 
     name: str
-    device: torch.device
+    device: object      # where it draws: ``render.device.RenderDevice`` or a ``torch.device``
 
     def render(self, portrait, landmarks_px: np.ndarray, size: int) -> Iterator[np.ndarray]: ...

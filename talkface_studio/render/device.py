@@ -1,26 +1,74 @@
-"""Choosing the torch device a renderer runs on."""
+"""Choosing the device a renderer runs on, without importing torch when the answer is the CPU.
+
+``import torch`` costs ~1.5 s on a small machine, and the mesh-warp renderer draws on the CPU with
+numpy and OpenCV alone: a render's first frame must not wait for it. So "auto" first looks for an
+NVIDIA driver (its device nodes, its /proc entry, a loadable ``libcuda``); with none there it is the
+CPU and torch stays unloaded. Only where a driver is present is torch asked whether CUDA works.
+"""
 
 from __future__ import annotations
 
-import torch
+import ctypes.util
+import os
+from dataclasses import dataclass
 
 from talkface_studio.core.errors import ValidationError
 
+_DRIVER_FILES = ("/dev/nvidiactl", "/dev/nvidia0", "/proc/driver/nvidia/version")
 
-def pick_device(device: str | torch.device = "auto") -> torch.device:
-    """"auto" -> cuda when available, else cpu; an explicit name is checked, not silently replaced."""
-    if isinstance(device, torch.device):
-        name = device.type
+
+@dataclass(frozen=True)
+class RenderDevice:
+    """Where frames are drawn: ``type`` "cpu" or "cuda" (and a CUDA ``index``), torch-free."""
+
+    type: str
+    index: int | None = None
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def torch(self):
+        """The same device as a ``torch.device`` (imports torch: the tensor path only)."""
+        import torch
+
+        return torch.device(str(self))
+
+
+def nvidia_driver_present() -> bool:
+    """True when an NVIDIA driver may be installed (cheap: file checks and a library lookup)."""
+    if any(os.path.exists(p) for p in _DRIVER_FILES):
+        return True
+    return ctypes.util.find_library("cuda") is not None
+
+
+def cuda_available() -> bool:
+    """torch's answer, asked only where a driver is present (otherwise False without torch)."""
+    if not nvidia_driver_present():
+        return False
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def choose_device(device="auto") -> RenderDevice:
+    """"auto" -> cuda when available, else cpu; an explicit name is checked, not silently replaced.
+    Accepts a name, a ``RenderDevice`` or a ``torch.device``; bad names raise ``ValidationError``."""
+    name = getattr(device, "type", None)
+    if name is not None and not isinstance(device, str):
+        index = getattr(device, "index", None)
+        name = name if index is None else f"{name}:{index}"
     else:
         name = str(device).strip().lower()
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        chosen = torch.device(name)
-    except RuntimeError as exc:
-        raise ValidationError(f"unknown render device {device!r} (use auto, cpu or cuda)") from exc
-    if chosen.type == "cuda" and not torch.cuda.is_available():
-        raise ValidationError(f"render device {device!r} was asked for but no CUDA GPU is available")
-    if chosen.type not in ("cpu", "cuda"):
+        return RenderDevice("cuda" if cuda_available() else "cpu")
+    kind, _, index = name.partition(":")
+    if kind not in ("cpu", "cuda") or (index and (not index.isdigit() or kind == "cpu")):
         raise ValidationError(f"render device {device!r} is not supported (use auto, cpu or cuda)")
-    return chosen
+    if kind == "cuda" and not cuda_available():
+        raise ValidationError(f"render device {device!r} was asked for but no CUDA GPU is available")
+    return RenderDevice(kind, int(index) if index else None)
+
+
+def pick_device(device="auto"):
+    """``choose_device`` as a ``torch.device``, for torch models (imports torch)."""
+    return choose_device(device).torch()

@@ -13,12 +13,11 @@ blinks nor looks elsewhere is left exactly as the warp drew it (no work at all).
 from __future__ import annotations
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from . import flow
 from .appearance import IRIS_EXTENT, EyeLook, PortraitLook, lid_gap
 from .face_loops import EYES, EyeRim
+from .pixel_ops import ops_of
 from .pixel_window import smoothstep
 from .rim_frame import Axis, rim_strips, soft_bump
 
@@ -26,32 +25,31 @@ LASH_BAND = 0.12     # lashes and lid-margin shadow above the portrait's lid, in
 LID_SKIN = 0.15      # lid skin above that, in eye widths: what an unfolding lid shows
 
 
-def _blend(base: torch.Tensor, colour: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+def _blend(base, colour, alpha):
     return base + (colour - base) * alpha
 
 
-def _gaze_gate(grid: torch.Tensor, lm: np.ndarray, rim: EyeRim, look: EyeLook) -> float:
+def _gaze_gate(grid, lm: np.ndarray, rim: EyeRim, look: EyeLook) -> float:
     """How far the gaze moved beyond what the lids' warp already did (source pixels at the target
     iris centre vs. the portrait's iris centre); sub-pixel differences keep the warped eye as is."""
     size = grid.shape[0]
     c_t = lm[rim.iris_centre, :2]
     ci = np.clip(np.floor(c_t).astype(int), 0, size - 1)
-    src = flow.grid_to_pixels(grid[ci[1], ci[0]], size).cpu().numpy()
+    src = ops_of(grid).to_numpy(flow.grid_to_pixels(grid[ci[1], ci[0]], size))
     drift = float(np.linalg.norm(c_t + (src - (ci + 0.5)) - look.centre))
     return smoothstep(0.25, 1.0, drift)
 
 
-def draw_eye(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, rim: EyeRim, look: EyeLook,
-             patch: torch.Tensor, texture: torch.Tensor, irisless: torch.Tensor,
+def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, texture, irisless,
              colours: PortraitLook) -> None:
     """Paint one eye into frame [3, S, S] (float 0..255) in place.
 
     grid [S, S, 2]: the warp's sampling grid (grid_sample units); lm [478, 3]: target landmarks;
-    patch [1, 3, P, P]: the portrait's iris texture (``appearance.EyeLook.patch``); texture and
-    irisless [1, 3, S, S]: the portrait, and the portrait with its irises painted out.
+    patch: the portrait's iris texture (``appearance.EyeLook.patch``); texture and irisless: the
+    portrait, and the portrait with its irises painted out (textures of ``pixel_ops``).
     """
     size = frame.shape[-1]
-    dev = frame.device
+    xp = ops_of(frame)
     closure = 1.0 - lid_gap(lm, rim) / max(look.opening, 1e-3)
     lid_on = smoothstep(0.05, 0.3, closure)
     gate = _gaze_gate(grid, lm, rim, look)
@@ -68,12 +66,12 @@ def draw_eye(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, rim: EyeRi
     # The lid's rest line on this face: the portrait's upper lid carried rigidly with the corners.
     rest_pts = axis.a + np.outer(s_uu * axis.width, axis.ex) + np.outer(s_vu / scale, axis.ey)
     for rf in rim_strips(lm[rim.corners[0], :2], lm[rim.corners[1], :2], lm[rim.upper, :2],
-                         lm[rim.lower, :2], size, 2.0 + 0.05 * axis.width, dev, extra=rest_pts,
+                         lm[rim.lower, :2], size, 2.0 + 0.05 * axis.width, frame, extra=rest_pts,
                          extra_curves=[(s_uu, s_vu)]):
         win = rf.window(frame)
         inside = rf.inside()
-        cov = (0.5 + inside).clamp(0, 1)
-        u = rf.u.clamp(0, 1)
+        cov = xp.clip(0.5 + inside, 0, 1)
+        u = xp.clip(rf.u, 0, 1)
         width = rf.width
 
         # Where the opening samples the portrait: the warp's (squashing) positions blended toward a
@@ -82,20 +80,21 @@ def draw_eye(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, rim: EyeRi
         src_px = warp_px
         if lid_on > 0:
             src_px = warp_px + (s_axis.to_px(rf.u, rf.v * scale) - warp_px) * lid_on
-        eye = flow.sample(texture, src_px)[0]
+        eye = flow.sample(texture, src_px)
         if gate > 0 and r_t > 0.5:
             # Paint the old iris over with sclera, then paste the iris at the gaze.
             # Distances through squares (no sqrt, see rim_frame.profiles): near a circle of radius R,
             # R - |d| ~ (R^2 - |d|^2) / 2R, which is all an anti-aliased edge needs.
-            off = src_px - torch.as_tensor(look.centre, dtype=torch.float32, device=dev)
+            off = src_px - xp.const(look.centre, frame)
             r_old = 1.3 * look.radius
-            fill = ((r_old * r_old - (off * off).sum(-1)) / (2 * r_old) + 0.5).clamp(0, 1) * gate
-            eye = _blend(eye, flow.sample(irisless, src_px)[0], fill[None])
+            fill = xp.clip((r_old * r_old - (off * off).sum(-1)) / (2 * r_old) + 0.5, 0, 1) * gate
+            eye = _blend(eye, flow.sample(irisless, src_px), fill[None])
             pts = axis.to_px(rf.u, rf.v)
-            d = (pts - torch.as_tensor(c_t, dtype=torch.float32, device=dev)) / r_t
-            disc = ((1.0 - (d * d).sum(-1)) * (0.5 * r_t) + 0.5).clamp(0, 1) * gate
-            iris = F.grid_sample(patch, (d / IRIS_EXTENT)[None], mode="bilinear", padding_mode="border",
-                                 align_corners=False)[0]
+            d = (pts - xp.const(c_t, frame)) / r_t
+            disc = xp.clip((1.0 - (d * d).sum(-1)) * (0.5 * r_t) + 0.5, 0, 1) * gate
+            # the patch spans IRIS_EXTENT radii each way from its centre
+            p_h, p_w = xp.size(patch)
+            iris = xp.sample(patch, (d / IRIS_EXTENT + 1.0) * xp.const([p_w / 2.0, p_h / 2.0], frame))
             eye = _blend(eye, iris, disc[None])
         # The lids shade the top of the eyeball (depth inside the opening).
         eye = eye * (0.78 + 0.22 * smoothstep(0.0, max(1.0, 0.12 * width), rf.v - rf.top))[None]
@@ -113,21 +112,22 @@ def _draw_lid(win, rf, u, s_axis: Axis, scale: float, texture, colours: Portrait
     s_top = rf.curves[0]                                   # portrait's lid, source frame
     rest = s_top / scale                                   # ... carried onto this face
     hi = rest - 0.12 * width                               # band top: over the stretched lashes
-    span = (rf.top - hi).clamp_min(1e-3)                   # band height, target px
-    f = ((rf.v - hi) / span).clamp(0, 1)                   # 0 at the crease .. 1 at the margin
+    xp = ops_of(win)
+    span = xp.clip(rf.top - hi, 1e-3)                      # band height, target px
+    f = xp.clip((rf.v - hi) / span, 0, 1)                  # 0 at the crease .. 1 at the margin
     s_v = s_top - (LASH_BAND + (1 - f) * LID_SKIN) * s_axis.width
-    skin = flow.sample(texture, s_axis.to_px(u, s_v))[0]
+    skin = flow.sample(texture, s_axis.to_px(u, s_v))
     across = 2 * u - 1
     crease = 1 - 0.15 * soft_bump((rf.v - hi) / (0.04 * width + 0.6))
     round_ = 0.9 + 0.1 * (1 - across * across)              # the lid is lit like a dome
     skin = skin * (crease * round_ * (0.9 - 0.1 * f * f))[None]     # turning away at the margin
-    band = (0.5 + (rf.top - rf.v)).clamp(0, 1) * smoothstep(0.0, 0.08 * width + 1.0, rf.v - hi)
-    band = band * (1 - smoothstep(0.75, 1.0, across.abs())) * lid_on     # soft at the corners
+    band = xp.clip(0.5 + (rf.top - rf.v), 0, 1) * smoothstep(0.0, 0.08 * width + 1.0, rf.v - hi)
+    band = band * (1 - smoothstep(0.75, 1.0, abs(across))) * lid_on     # soft at the corners
     win[:] = _blend(win, skin, band[None])
     # Lashes along the margin: denser as the lid closes and the upper and lower lashes meet.
-    lash = torch.as_tensor(colours.lash, device=win.device)[:, None, None]
+    lash = xp.const(colours.lash, win)[:, None, None]
     thick = (0.015 + 0.02 * smoothstep(0.4, 0.95, closure)) * width + 0.35
-    line = soft_bump((rf.v - rf.top) / thick) * (1 - smoothstep(0.75, 1.0, across.abs()))
+    line = soft_bump((rf.v - rf.top) / thick) * (1 - smoothstep(0.75, 1.0, abs(across)))
     win[:] = _blend(win, lash, (line * 0.85 * lid_on * ((rf.u > 0) & (rf.u < 1)))[None])
 
 

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import torch
-import torch.nn.functional as F
 
-# OpenCV's own thread pool waits for a busy second core the way torch's does (see
-# ``sampling_grid``): everything the renderer asks of it is one image at a time.
-cv2.setNumThreads(1)
+from .pixel_ops import ops_of   # (it also keeps OpenCV on one thread)
 
 
 def cell_positions(grid: int, size: int) -> np.ndarray:
@@ -34,7 +30,7 @@ def identity_grid(size: int) -> np.ndarray:
     return np.ascontiguousarray(np.stack([xx, yy], axis=-1))
 
 
-def sampling_grid(coarse_px: np.ndarray, identity, out: np.ndarray | None = None) -> torch.Tensor:
+def sampling_grid(coarse_px: np.ndarray, identity, out: np.ndarray | None = None):
     """Coarse displacement [g, g, 2] (source - target, output pixels) at ``cell_positions`` -> the
     frame's sampling grid [1, S, S, 2] (grid_sample units, -1..1).
 
@@ -44,7 +40,10 @@ def sampling_grid(coarse_px: np.ndarray, identity, out: np.ndarray | None = None
     numpy array) OpenCV resizes into ``out`` ([S, S, 2] float32, reused; the grid is a view of
     it): one SIMD pass, ~5x cheaper than a grid_sample upsample. On a GPU (``identity`` a tensor
     [1, S, S, 2]) torch's bilinear interpolate does the same (the same half-pixel convention)."""
-    if isinstance(identity, torch.Tensor):
+    if not isinstance(identity, np.ndarray):
+        import torch
+        import torch.nn.functional as F
+
         size = identity.shape[1]
         c = torch.from_numpy(np.ascontiguousarray((coarse_px * np.float32(2.0 / size)).transpose(2, 0, 1)))[None]
         up = F.interpolate(c.to(identity.device), size=(size, size), mode="bilinear", align_corners=False)
@@ -55,12 +54,15 @@ def sampling_grid(coarse_px: np.ndarray, identity, out: np.ndarray | None = None
     if up is not out:
         out[...] = up
     out += identity
-    return torch.from_numpy(out)[None]
+    return out[None]
 
 
-def sampling_grids(coarse_px: np.ndarray, identity: torch.Tensor) -> torch.Tensor:
+def sampling_grids(coarse_px: np.ndarray, identity):
     """``sampling_grid`` for a batch, on the tensor path: coarse [B, g, g, 2] -> [B, S, S, 2],
     one interpolate for all (the same arithmetic frame by frame)."""
+    import torch
+    import torch.nn.functional as F
+
     size = identity.shape[1]
     c = torch.from_numpy(np.ascontiguousarray((coarse_px * np.float32(2.0 / size)).transpose(0, 3, 1, 2),
                                               dtype=np.float32))
@@ -78,7 +80,7 @@ def remap(texture_hwc: np.ndarray, grid_window: np.ndarray) -> np.ndarray:
     return cv2.remap(texture_hwc, px, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def refine(grid: torch.Tensor, disp: np.ndarray, alpha: np.ndarray, x0: int, y0: int) -> None:
+def refine(grid, disp: np.ndarray, alpha: np.ndarray, x0: int, y0: int) -> None:
     """In place: replace a window of the sampling grid [1, S, S, 2] by an exact per-pixel
     displacement disp [h, w, 2] (output pixels, source - target) blended in with alpha [h, w]."""
     size = grid.shape[1]
@@ -86,29 +88,30 @@ def refine(grid: torch.Tensor, disp: np.ndarray, alpha: np.ndarray, x0: int, y0:
     yy, xx = np.mgrid[y0:y0 + h, x0:x0 + w].astype(np.float32) + 0.5
     src = (np.stack([xx, yy], axis=-1) + disp) * np.float32(2.0 / size) - np.float32(1.0)
     win = grid[0, y0:y0 + h, x0:x0 + w]
-    fine = torch.from_numpy(np.ascontiguousarray(src, dtype=np.float32)).to(grid.device)
-    a = torch.from_numpy(np.ascontiguousarray(alpha[..., None], dtype=np.float32)).to(grid.device)
-    win += (fine - win) * a
+    xp = ops_of(grid)
+    win += (xp.const(src, grid) - win) * xp.const(alpha[..., None], grid)
 
 
-def grid_to_pixels(grid_window: torch.Tensor, size: int) -> torch.Tensor:
+def grid_to_pixels(grid_window, size: int):
     """A window of a sampling grid [..., 2] (-1..1) -> source positions in output pixels."""
     return (grid_window + 1.0) * (size / 2.0)
 
 
-def sample_grid(texture: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
-    """texture [1, C, S, S], grid [1, H, W, 2] (-1..1) -> [1, C, H, W]; outside repeats the border."""
+def sample_grid(texture, grid):
+    """The tensor path: texture [1, C, S, S], grid [1, H, W, 2] (-1..1) -> [1, C, H, W]; outside
+    repeats the border."""
+    import torch.nn.functional as F
+
     return F.grid_sample(texture, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 
-def sample(texture: torch.Tensor, source_px: torch.Tensor) -> torch.Tensor:
-    """texture [1, C, S, S] float, source_px [H, W, 2] in the texture's frame scaled to ``size``
-    pixels (same units as the output) -> [1, C, H, W]. Out-of-frame samples repeat the border."""
-    size = texture.shape[-1]
-    return sample_grid(texture, (source_px * (2.0 / size) - 1.0)[None])
+def sample(texture, source_px):
+    """A texture of ``pixel_ops`` (the portrait at output size) at source_px [H, W, 2] (output
+    pixels) -> [C, H, W]. Out-of-frame samples repeat the border."""
+    return ops_of(source_px).sample(texture, source_px)
 
 
-def to_image(frame: torch.Tensor, base: np.ndarray | None = None, window=None) -> np.ndarray:
+def to_image(frame, base: np.ndarray | None = None, window=None) -> np.ndarray:
     """frame [3, S, S] float, 0.5..255.5 (the texture carries a +0.5 offset, see ``TEXTURE_OFFSET``)
     -> uint8 [S, S, 3]: the cast truncates, which the offset turns into rounding. With ``base``
     (uint8 [S, S, 3]) and ``window`` (x0, y0, x1, y1), only the window is taken from the frame and
@@ -121,15 +124,19 @@ def to_image(frame: torch.Tensor, base: np.ndarray | None = None, window=None) -
         x0, y0, x1, y1 = window
         out = base.copy()
         part = frame[:, y0:y1, x0:x1]
-        if part.device.type == "cpu":
-            np.copyto(out[y0:y1, x0:x1], part.numpy().transpose(1, 2, 0), casting="unsafe")
+        if isinstance(part, np.ndarray) or part.device.type == "cpu":
+            np.copyto(out[y0:y1, x0:x1], np.asarray(part).transpose(1, 2, 0), casting="unsafe")
         else:
+            import torch
+
             out[y0:y1, x0:x1] = part.permute(1, 2, 0).to(torch.uint8).cpu().numpy()
         return out
-    if frame.device.type == "cpu":
+    if isinstance(frame, np.ndarray) or frame.device.type == "cpu":
         out = np.empty(frame.shape[1:] + frame.shape[:1], dtype=np.uint8)
-        np.copyto(out, frame.numpy().transpose(1, 2, 0), casting="unsafe")
+        np.copyto(out, np.asarray(frame).transpose(1, 2, 0), casting="unsafe")
         return out
+    import torch
+
     out = torch.empty(frame.shape[1:] + frame.shape[:1], dtype=torch.uint8, device=frame.device)
     out.permute(2, 0, 1).copy_(frame)
     return out.cpu().numpy()

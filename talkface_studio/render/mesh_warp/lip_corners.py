@@ -12,9 +12,9 @@ rim), fading into the plain warp toward the middle of the mouth and at the lip's
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from . import flow
+from .pixel_ops import ops_of
 from .pixel_window import smoothstep
 from .rim_frame import Axis, profiles, rim_strips
 
@@ -57,11 +57,12 @@ def _curves(lm: np.ndarray, axis: Axis, outer, inner):
             axis.to_uv(lm[inner, :2])]
 
 
-def restore_corners(frame: torch.Tensor, texture: torch.Tensor, lm: np.ndarray, src: np.ndarray,
+def restore_corners(frame, texture, lm: np.ndarray, src: np.ndarray,
                     strength: float = 1.0) -> None:
     """In place: re-texture the lips near the corners where the frame's lips are much fuller there
     than the portrait's (src: the portrait's landmarks, output pixels); ``strength`` 0..1."""
     size = frame.shape[-1]
+    xp = ops_of(frame)
     s_axis = Axis.between(src[OUTER_CORNERS[0], :2], src[OUTER_CORNERS[1], :2])
     own = _portrait_thickness(src)
     for (outer, inner), own_t in zip(((UPPER_OUTER, UPPER_INNER), (LOWER_OUTER, LOWER_INNER)), own):
@@ -71,18 +72,18 @@ def restore_corners(frame: torch.Tensor, texture: torch.Tensor, lm: np.ndarray, 
             continue
         s_out, s_in = _curves(src, s_axis, outer, inner)
         left, right = lm[OUTER_CORNERS[0], :2], lm[OUTER_CORNERS[1], :2]
-        for rf in rim_strips(left, right, lm[outer, :2], lm[inner[1:-1], :2], size, 2.0, frame.device,
+        for rf in rim_strips(left, right, lm[outer, :2], lm[inner[1:-1], :2], size, 2.0, frame,
                              extra=lm[inner, :2], extra_curves=[(U_KNOTS, U_SOURCE)], smooth=True):
             # rf.top / rf.bottom: the outer outline and the inner rim (either order, by lip)
             span = rf.bottom - rf.top
-            t = ((rf.v - rf.top) / torch.where(span.abs() < 1e-3, torch.full_like(span, 1e-3), span)).clamp(0, 1)
+            t = xp.clip((rf.v - rf.top) / xp.where(abs(span) < 1e-3, xp.full_like(span, 1e-3), span), 0, 1)
             u_src = rf.curves[0]
             o, i = profiles(u_src, [s_out, s_in])        # the portrait's lip at that u
             s_v = o + t * (i - o)
-            lips = flow.sample(texture, s_axis.to_px(u_src, s_v))[0]
-            inside = torch.where(span >= 0, (rf.v - rf.top).clamp_min(0) * (rf.bottom - rf.v).clamp_min(0),
-                                 (rf.top - rf.v).clamp_min(0) * (rf.v - rf.bottom).clamp_min(0))
-            near_corner = 1 - smoothstep(0.22, 0.36, 0.5 - (rf.u - 0.5).abs())
+            lips = flow.sample(texture, s_axis.to_px(u_src, s_v))
+            inside = xp.where(span >= 0, xp.clip(rf.v - rf.top, 0) * xp.clip(rf.bottom - rf.v, 0),
+                              xp.clip(rf.top - rf.v, 0) * xp.clip(rf.v - rf.bottom, 0))
+            near_corner = 1 - smoothstep(0.22, 0.36, 0.5 - abs(rf.u - 0.5))
             soft = smoothstep(0.0, 0.25, t) * (1 - smoothstep(0.85, 1.0, t))
             alpha = (inside > 0) * near_corner * soft * amount * ((rf.u > 0) & (rf.u < 1))
             win = rf.window(frame)

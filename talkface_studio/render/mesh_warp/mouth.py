@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from . import flow
 from .appearance import PortraitLook, mouth_gap
@@ -23,6 +22,7 @@ from .lip_corners import restore_corners
 from .smile_relief import SMILE_MIN, smile_removed
 from .dental_arch import EYE_SPAN_MM
 from .mouth_interior import MouthScale, TeethPose, interior
+from .pixel_ops import ops_of
 from .pixel_window import bbox, smoothstep
 from .rim_frame import Axis, RimFrame, rim_strips, soft_bump
 
@@ -48,9 +48,9 @@ def _rims(lm: np.ndarray):
             lm[INNER_LOWER_LIP, :2])
 
 
-def _ramp(x: torch.Tensor, soft: float = 1.0) -> torch.Tensor:
+def _ramp(x, soft: float = 1.0):
     """Anti-aliased step: 0 for x < -soft/2, 1 for x > soft/2 (x in pixels)."""
-    return (0.5 + x / soft).clamp(0.0, 1.0)
+    return ops_of(x).clip(0.5 + x / soft, 0.0, 1.0)
 
 
 def _opening_box(lm: np.ndarray, size: int) -> tuple[int, int, int, int]:
@@ -60,7 +60,7 @@ def _opening_box(lm: np.ndarray, size: int) -> tuple[int, int, int, int]:
                 size, 1.5)
 
 
-def _open_strip(frame: torch.Tensor, rf: RimFrame, scale: MouthScale, look, pose: TeethPose,
+def _open_strip(frame, rf: RimFrame, scale: MouthScale, look, pose: TeethPose,
                 strength: float, reuse_teeth: bool, box) -> None:
     """Fill one strip of the opening between the inner lips with what lies behind (``interior``).
     Over a portrait whose own mouth is open (``reuse_teeth``), between the rims but beyond the
@@ -71,26 +71,27 @@ def _open_strip(frame: torch.Tensor, rf: RimFrame, scale: MouthScale, look, pose
     if rf is None:
         return
     out = interior(rf, scale, look, pose, reuse_teeth=reuse_teeth)
+    xp = ops_of(out)
     # (the rims meet at u = 0 and 1 and stay level beyond: without ``ends`` a line ran out of
     # each corner)
-    ends = _ramp(torch.minimum(rf.u, 1.0 - rf.u) * rf.width, 1.0)
+    ends = _ramp(xp.minimum(rf.u, 1.0 - rf.u) * rf.width, 1.0)
     opening = _ramp(rf.inside(), 1.3) * ends
     if reuse_teeth and rf.outline is not None:
-        corner = torch.as_tensor(look.mucosa * CORNER_SHADE, dtype=out.dtype, device=out.device)[:, None, None]
+        corner = xp.const(look.mucosa * CORNER_SHADE, out)[:, None, None]
         out = corner + (out - corner) * opening[None]
-        rims = _ramp(torch.minimum(rf.v - rf.top, rf.bottom - rf.v), 1.3)
-        opening = torch.maximum(opening, rims * ends)
+        rims = _ramp(xp.minimum(rf.v - rf.top, rf.bottom - rf.v), 1.3)
+        opening = xp.maximum(opening, rims * ends)
     win = rf.window(frame)
     win += (out - win) * (opening * strength)[None]
 
 
-def _draw_open(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook, strength: float,
+def _draw_open(frame, lm: np.ndarray, colours: PortraitLook, strength: float,
                reuse_teeth: bool, relaxed: float = 0.0) -> None:
     """The opening between the inner lips, filled with what lies behind them."""
     scale = MouthScale(eye_span(lm) / EYE_SPAN_MM, lip_gap_mm(lm))
     pose = TeethPose.of(lm, colours.mouth, relaxed, scale.lower_shown)
     box = _opening_box(lm, frame.shape[-1])
-    for rf in rim_strips(*_rims(lm), frame.shape[-1], 2.0, frame.device, round_ends=ROUND_ENDS, smooth=True):
+    for rf in rim_strips(*_rims(lm), frame.shape[-1], 2.0, frame, round_ends=ROUND_ENDS, smooth=True):
         _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth, box)
 
 
@@ -122,12 +123,12 @@ class _Lips:
         return _Lips(mm, max(CLOSE_BAND_MM * mm, 2.5), s_axis, curves,
                      eye_span(colours.landmarks) / EYE_SPAN_MM, u_out)
 
-    def strips(self, lm: np.ndarray, size: int, device, round_ends: float = 0.0):
-        return rim_strips(*_rims(lm), size, self.band + 2.0, device, extra=lm[list(OUTER_CORNERS), :2],
+    def strips(self, lm: np.ndarray, size: int, like, round_ends: float = 0.0):
+        return rim_strips(*_rims(lm), size, self.band + 2.0, like, extra=lm[list(OUTER_CORNERS), :2],
                           extra_curves=self.curves, smooth=True, round_ends=round_ends)
 
 
-def _restretch_lips(frame: torch.Tensor, texture: torch.Tensor, lm: np.ndarray, colours: PortraitLook,
+def _restretch_lips(frame, texture, lm: np.ndarray, colours: PortraitLook,
                     amount: float, seam_on: bool) -> None:
     """For a portrait that shows its teeth: near the inner rims the warp carries those teeth (they
     bleed into the lip triangles) and squeezes them as the lips close. Re-stretch each lip's own
@@ -135,16 +136,17 @@ def _restretch_lips(frame: torch.Tensor, texture: torch.Tensor, lm: np.ndarray, 
     meet at a soft dark seam halfway between the rims; parted lips end at their own rims (the
     opening is drawn over what lies between)."""
     lips = _Lips.of(lm, colours)
-    for rf in lips.strips(lm, frame.shape[-1], frame.device):
+    for rf in lips.strips(lm, frame.shape[-1], frame):
         _restretch_strip(frame, rf, texture, lips, amount, seam_on)
 
 
-def _restretch_strip(frame: torch.Tensor, rf: RimFrame, texture: torch.Tensor, lips: _Lips,
+def _restretch_strip(frame, rf: RimFrame, texture, lips: _Lips,
                      amount: float, seam_on: bool) -> None:
     band, mm = lips.band, lips.mm
     # At the corners the portrait's teeth reach past its (blurry) rim landmarks: take the lips'
     # texture from a little further in along them.
-    u = rf.u.clamp(CORNER_U, 1 - CORNER_U)
+    xp = ops_of(frame)
+    u = xp.clip(rf.u, CORNER_U, 1 - CORNER_U)
     s_top, s_bottom = rf.curves[:2]
     seam = 0.5 * (rf.top + rf.bottom)
     scale = lips.s_axis.width / rf.width
@@ -154,19 +156,19 @@ def _restretch_strip(frame: torch.Tensor, rf: RimFrame, texture: torch.Tensor, l
     margin = margin * (1.0 + 2.0 * past)
     upper = rf.v < seam
     if seam_on:    # each lip's inner edge lands on the seam
-        reach = band + 0.5 * (rf.bottom - rf.top).clamp_min(0)   # target px, seam to band edge
-        d = (rf.v - seam).abs()
+        reach = band + 0.5 * xp.clip(rf.bottom - rf.top, 0)   # target px, seam to band edge
+        d = abs(rf.v - seam)
     else:          # ... on its own rim; inside the opening (painted over, except where its
-        reach = torch.full_like(seam, band)          # rounded ends leave lip) its inner edge
-        d = torch.where(upper, rf.top - rf.v, rf.v - rf.bottom).clamp_min(0)
-    k = (band * scale) / reach.clamp_min(1e-3)       # source px per target px: the
+        reach = xp.full_like(seam, band)             # rounded ends leave lip) its inner edge
+        d = xp.clip(xp.where(upper, rf.top - rf.v, rf.v - rf.bottom), 0)
+    k = (band * scale) / xp.clip(reach, 1e-3)        # source px per target px: the
     # band's outer edge samples where the warp would (continuous), d = 0 the lip's inner edge
-    s_v = torch.where(upper, s_top - margin - d * k, s_bottom + margin + d * k)
-    colour = flow.sample(texture, lips.s_axis.to_px(u, s_v))[0]
+    s_v = xp.where(upper, s_top - margin - d * k, s_bottom + margin + d * k)
+    colour = flow.sample(texture, lips.s_axis.to_px(u, s_v))
     # The seam: a thin dark line, the lower lip in the upper lip's shadow just below it.
     if seam_on:
         sigma = SEAM_MM * mm + 0.4
-        below = (rf.v - seam).clamp_min(0)
+        below = xp.clip(rf.v - seam, 0)
         shade = (1 - 0.3 * soft_bump(d / sigma)) * (1 - 0.12 / (1 + below / (1.7 * mm + 1)))
         colour = colour * shade[None]
     # Fade out at the band's outer edges and, past the inner corners, over the commissures out to
@@ -179,9 +181,9 @@ def _restretch_strip(frame: torch.Tensor, rf: RimFrame, texture: torch.Tensor, l
     lo, hi = lips.u_out
     corner = smoothstep(lo - COMMISSURE_U, lo, rf.u) * (1 - smoothstep(hi, hi + COMMISSURE_U, rf.u))
     if not seam_on:
-        between = (torch.minimum(rf.v - rf.top, rf.bottom - rf.v) > 0) & (rf.u > 0) & (rf.u < 1)
-        corner = torch.where(between, torch.ones_like(corner), corner)
-    fade = d.clamp_min(0) / (reach * (1.0 + COMMISSURE_REACH * past)).clamp_min(1e-3)
+        between = (xp.minimum(rf.v - rf.top, rf.bottom - rf.v) > 0) & (rf.u > 0) & (rf.u < 1)
+        corner = xp.where(between, xp.ones_like(corner), corner)
+    fade = xp.clip(d, 0) / xp.clip(reach * (1.0 + COMMISSURE_REACH * past), 1e-3)
     alpha = (1 - smoothstep(0.55, 1.0, fade)) * corner * amount
     win = rf.window(frame)
     win += (colour - win) * alpha[None]
@@ -203,8 +205,7 @@ def _mouth_width_mm(lm: np.ndarray) -> float:
                  / max(eye_span(lm), 1e-6) * EYE_SPAN_MM)
 
 
-def draw_mouth(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook,
-               texture: torch.Tensor | None = None) -> None:
+def draw_mouth(frame, lm: np.ndarray, colours: PortraitLook, texture=None) -> None:
     """Paint the mouth into frame [3, S, S] (float 0..255) in place; lm [478, 3] target.
 
     A portrait with closed lips: the drawn mouth fades in as the lips part beyond the portrait's
@@ -241,6 +242,6 @@ def draw_mouth(frame: torch.Tensor, lm: np.ndarray, colours: PortraitLook,
         scale = MouthScale(lips.mm, gap_mm)
         pose = TeethPose.of(lm, colours.mouth, smoothstep(*RELAXED_TEETH, gone), scale.lower_shown)
         box = _opening_box(lm, frame.shape[-1])
-        for rf in lips.strips(lm, frame.shape[-1], frame.device, round_ends=ROUND_ENDS):
+        for rf in lips.strips(lm, frame.shape[-1], frame, round_ends=ROUND_ENDS):
             _restretch_strip(frame, rf, texture, lips, strength, seam_on=False)
             _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth=True, box=box)

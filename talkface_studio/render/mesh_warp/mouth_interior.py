@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from talkface_studio.face.normalize import estimate_pose
 
@@ -33,6 +32,7 @@ from .dental_arch import LOWER_K, MM, UPPER_K, ArchView, view_arch
 from .mouth_look import MouthLook
 from .mouth_soft_tissue import cavity, inner_lips, tongue
 from .mouth_teeth import arch_coords, col, lower_curves, lower_teeth, upper_curves, upper_teeth
+from .pixel_ops import ops_of
 from .pixel_window import smoothstep
 from .rim_frame import RimFrame, profiles, tabulate
 
@@ -96,12 +96,12 @@ class TeethPose:
             self._lower = view_arch(self._pose, self._lower_n, LOWER_K)
         return self._lower
 
-    def table(self, which: str, look: MouthLook, device) -> torch.Tensor:
+    def table(self, which: str, look: MouthLook, like):
         """The arch's profiles (``mouth_teeth.upper_curves`` / ``lower_curves``) tabulated once per
         frame for all its strips."""
         if which not in self._tables:
             curves = upper_curves(self.upper, look) if which == "upper" else lower_curves(self.lower)
-            self._tables[which] = tabulate(curves, device)
+            self._tables[which] = tabulate(curves, like)
         return self._tables[which]
 
     @staticmethod
@@ -128,13 +128,13 @@ class TeethPose:
 
 def _lower_arch(out, rf: RimFrame, pose: TeethPose, look: MouthLook, scale: MouthScale, above_bottom):
     """The tongue and the lower teeth over ``out``."""
-    dev, mm = out.device, scale.mm
+    dev, mm = out, scale.mm      # (colours and tables are made like ``out``: numpy, or on its device)
     shown = scale.lower_shown
     u_lo, h_lo = arch_coords(rf, pose.lower)
     lower = profiles(u_lo, pose.table("lower", look, dev))
     dome, side = lower[5], lower[6]
     # mm below the lower teeth's edge, the lower lip covering all but ``shown`` of them
-    below_edge = torch.minimum(lower[0] - h_lo, shown - above_bottom / mm)
+    below_edge = ops_of(out).minimum(lower[0] - h_lo, shown - above_bottom / mm)
     tongue_top = (scale.tongue_mm + 0.6) * dome - 0.6
     teeth = col(look.teeth, dev)
     out = tongue(out, col(look.tongue, dev), teeth, below_edge + tongue_top, dome, side, mm)
@@ -144,15 +144,16 @@ def _lower_arch(out, rf: RimFrame, pose: TeethPose, look: MouthLook, scale: Mout
 
 
 def interior(rf: RimFrame, scale: MouthScale, look: MouthLook, pose: TeethPose,
-             reuse_teeth: bool = True) -> torch.Tensor:
+             reuse_teeth: bool = True):
     """[3, h, w] colour of the open mouth behind the lips (see the module docstring)."""
-    dev = rf.u.device
+    dev = rf.u          # colours and tables are made like it
+    xp = ops_of(dev)
     mm = scale.mm
     below_top, above_bottom = rf.v - rf.top, rf.bottom - rf.v
-    across = (2 * rf.u - 1).clamp(-1, 1)
-    centre = (1 - across * across).clamp_min(0)
+    across = xp.clip(2 * rf.u - 1, -1, 1)
+    centre = xp.clip(1 - across * across, 0)
     light = 0.55 + 0.45 * smoothstep(*LIGHT_GAP_MM, scale.gap_mm)
-    from_lips = torch.minimum(below_top, above_bottom).clamp_min(0) / mm
+    from_lips = xp.clip(xp.minimum(below_top, above_bottom), 0) / mm
     out = cavity(col(look.cavity, dev), col(look.cavity_deep, dev), from_lips, centre, scale.gap_mm)
     # Tongue and lower teeth, where a strip comes near enough the lower lip to show them (a
     # slightly parted mouth shows neither).

@@ -20,13 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from scipy.ndimage import gaussian_filter, gaussian_filter1d, map_coordinates
 
 from talkface_studio.face.normalize import Pose, estimate_pose
 
 from .dental_arch import LOWER_BEHIND_MM, MM, UPPER_K, ArchView, view_arch
 from .face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS
+from .pixel_ops import ops_of
 from .rim_frame import Axis, profiles
 
 CHIN = 152
@@ -55,7 +55,8 @@ class MouthLook:
     tongue: np.ndarray           # the tongue's top, lit
     mucosa: np.ndarray           # the inner lips' wet lining
     arch: ArchView               # the upper arch as the portrait sees it
-    atlas: torch.Tensor | None   # [1, 5, h, w]: RGB (+ TEXTURE_OFFSET), upper teeth shown, lip shadow
+    atlas: object | None         # texture (``pixel_ops``: numpy [h, w, 5], a tensor [1, 5, h, w] on
+                                 # the GPU path): RGB (+ TEXTURE_OFFSET), upper teeth shown, lip shadow
     atlas_box: tuple[int, int, int, int]   # (x0, y0, w, h) of the atlas in portrait pixels
 
 
@@ -63,7 +64,7 @@ def shadow_below_lip(mm_below):
     """How much light reaches a point this far (mm, array or tensor) below the upper lip's inner
     rim: LIP_SHADOW at the rim, all of it LIP_SHADOW_MM below."""
     t = mm_below / LIP_SHADOW_MM
-    t = t.clamp(0.0, 1.0) if isinstance(t, torch.Tensor) else np.clip(t, 0.0, 1.0)
+    t = ops_of(t).clip(t, 0.0, 1.0)
     return LIP_SHADOW + (1.0 - LIP_SHADOW) * t * t * (3.0 - 2.0 * t)
 
 
@@ -169,7 +170,7 @@ def cheek_mask(shape, lm: np.ndarray, mm: float) -> np.ndarray:
 
 
 def read_mouth(img: np.ndarray, lm: np.ndarray, lip: np.ndarray, sclera: np.ndarray,
-               texture_offset: float, device) -> MouthLook:
+               texture_offset: float) -> MouthLook:
     """img uint8 [S, S, 3] at output size, lm [478, 3] in its pixels; lip and sclera colours."""
     lm = np.asarray(lm, dtype=np.float64)
     pose = estimate_pose(lm)
@@ -200,7 +201,7 @@ def read_mouth(img: np.ndarray, lm: np.ndarray, lip: np.ndarray, sclera: np.ndar
     arch = view_arch(pose, edge_n, UPPER_K)
     teeth_px, atlas, box = None, None, (0, 0, 0, 0)
     if own:
-        atlas, box, teeth_px = _teeth_atlas(img, lm, arch, mm, texture_offset, device, luminance(lip))
+        atlas, box, teeth_px = _teeth_atlas(img, lm, arch, mm, texture_offset, luminance(lip))
     skin_px = img[skin_mask].reshape(-1, 3).astype(np.float64)
     if len(skin_px) >= 8:
         lum = skin_px @ LUMA
@@ -212,7 +213,7 @@ def read_mouth(img: np.ndarray, lm: np.ndarray, lip: np.ndarray, sclera: np.ndar
                      atlas_box=box, **colours)
 
 
-def _teeth_atlas(img: np.ndarray, lm: np.ndarray, arch: ArchView, mm_px: float, offset: float, device,
+def _teeth_atlas(img: np.ndarray, lm: np.ndarray, arch: ArchView, mm_px: float, offset: float,
                  lip_lum: float):
     """The portrait's mouth window (RGB + offset); as a 4th channel, where it shows its upper teeth:
     inside the inner lips, down to the biting edge, so the teeth's own edges come along
@@ -233,9 +234,9 @@ def _teeth_atlas(img: np.ndarray, lm: np.ndarray, arch: ArchView, mm_px: float, 
     top, bottom = np.interp(u, *up), np.interp(u, *lo)
     # The biting edge across the mouth, as the portrait's arch places it (its smile arc).
     a = (np.stack([xx, yy], -1) - arch.origin) @ arch.across
-    ua = torch.as_tensor(arch.to_u(a), dtype=torch.float32)
+    ua = np.asarray(arch.to_u(a), dtype=np.float32)
     (edge_up,) = profiles(ua, [(arch.u, arch.edge_up)])
-    height = (np.stack([xx, yy], -1) - arch.origin) @ arch.up / arch.px_per_mm - edge_up.numpy()  # mm
+    height = (np.stack([xx, yy], -1) - arch.origin) @ arch.up / arch.px_per_mm - edge_up  # mm
     inside = np.clip(np.minimum(v - top, bottom - v) + 0.5, 0, 1) * (u > 0.02) * (u < 0.98)
     above_edge = np.clip((height + EDGE_SLACK_MM) * arch.px_per_mm + 0.5, 0, 1)
     vis = (inside * above_edge).astype(np.float32)
@@ -251,5 +252,4 @@ def _teeth_atlas(img: np.ndarray, lm: np.ndarray, arch: ArchView, mm_px: float, 
     # the portrait's own upper lip shadow on its teeth (frames swap it for theirs)
     shadow = shadow_below_lip(np.clip(v - top, 0, None) / mm_px).astype(np.float32)
     atlas = np.concatenate([rgb + offset, vis[..., None], shadow[..., None]], axis=2)
-    tensor = torch.from_numpy(np.ascontiguousarray(atlas.transpose(2, 0, 1)))[None].to(device)
-    return tensor, (int(x0), int(y0), w, h), teeth_px
+    return np.ascontiguousarray(atlas, dtype=np.float32), (int(x0), int(y0), w, h), teeth_px

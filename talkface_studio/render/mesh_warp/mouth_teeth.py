@@ -13,12 +13,11 @@ biting edges above the lower lip when the jaw drops, a shade darker.
 from __future__ import annotations
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from .dental_arch import (LOWER_K, LOWER_WIDTHS, UPPER_K, UPPER_WIDTHS, ArchView, lower_tables,
                           tooth_roundness, upper_tables)
 from .mouth_look import LIP_SHADOW, MouthLook, shadow_below_lip
+from .pixel_ops import ops_of
 from .pixel_window import smoothstep
 from .rim_frame import RimFrame, profiles
 
@@ -33,11 +32,12 @@ END_SHADE = 0.7            # a relaxed mouth's corners shade the teeth behind th
 RELAXED_DIM = 0.2          # ... and its lips let this much less light onto the front teeth
 
 
-def col(rgb, dev) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(rgb, dtype=np.float32), device=dev)[:, None, None]
+def col(rgb, like):
+    """An RGB colour as [3, 1, 1], an array like ``like`` (numpy, or a tensor on its device)."""
+    return ops_of(like).const(rgb, like)[:, None, None]
 
 
-def over(out: torch.Tensor, colour: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+def over(out, colour, alpha):
     return out + (colour - out) * alpha[None]
 
 
@@ -89,8 +89,8 @@ def _own_teeth(look: MouthLook, sx, sy, h_mm, view_p: ArchView):
     x0, y0, w, h = look.atlas_box
     px = sx + h_mm * view_p.px_per_mm * float(view_p.up[0])
     py = sy + h_mm * view_p.px_per_mm * float(view_p.up[1])
-    g = torch.stack([(px - x0) * (2.0 / w) - 1.0, (py - y0) * (2.0 / h) - 1.0], dim=-1)[None]
-    s = F.grid_sample(look.atlas, g, mode="bilinear", padding_mode="zeros", align_corners=False)[0]
+    xp = ops_of(px)
+    s = xp.sample(look.atlas, xp.stack([px - x0, py - y0], axis=-1), zeros=True)
     return s[:3], s[3], s[4]
 
 
@@ -102,14 +102,15 @@ def drawn_teeth(teeth, cavity, h_rel, crown, gap, rnd, facing, depth):
     # Lit from the front: by how squarely a crown faces the light, and, deep in the mouth, by how
     # far the cheeks shade it, less so where it faces the opening (a turned head shows the near
     # side's premolars lit, the far side's teeth turned away into the dark).
+    xp = ops_of(h_rel)
     dc = depth / CORRIDOR_MM
-    t = (h_rel / crown.clamp_min(1.0)).clamp(0, 1)             # 0 at the edge .. 1 at the gum
+    t = xp.clip(h_rel / xp.clip(crown, 1.0), 0, 1)             # 0 at the edge .. 1 at the gum
     notch = 0.28 + 0.3 * (1 - smoothstep(0.0, 0.2, t)) + 0.15 * smoothstep(0.6, 1.0, t)
     shade = (0.5 + 0.5 * facing * facing) / (1.0 + 2.0 * dc * dc * (1.0 - facing)) \
         * (1 - 0.3 * rnd * rnd) * (1 - notch * gap)
     shade = shade * (1 - 0.12 * smoothstep(0.7, 1.0, t)) * (1 - 0.06 * smoothstep(0.0, 0.3, 0.3 - t))
     f4 = facing * facing
-    mid = ((t - 0.5) / 0.22).clamp(-1, 1)
+    mid = xp.clip((t - 0.5) / 0.22, -1, 1)
     hl = 1.0 + 0.07 * f4 * f4 * (1 - mid * mid)
     colour = teeth * (shade * hl)[None]
     edge = 1 - smoothstep(0.0, 0.5, h_rel)                     # translucent biting edge
@@ -119,8 +120,9 @@ def drawn_teeth(teeth, cavity, h_rel, crown, gap, rnd, facing, depth):
 def lower_teeth(out, below_edge, mm, lower, teeth, cavity):
     """The lower row's crowns down from their biting edge (``below_edge`` mm), over ``out``."""
     edge_lo, gap_lo, rnd_lo, face_lo, depth_lo = lower[:5]
-    inside = (below_edge * mm + 0.5).clamp(0, 1) * ((LOWER_CROWN_MM - below_edge) * mm).clamp(0, 1)
-    colour = drawn_teeth(teeth, cavity, below_edge.clamp_min(0), torch.full_like(below_edge, LOWER_CROWN_MM),
+    xp = ops_of(out)
+    inside = xp.clip(below_edge * mm + 0.5, 0, 1) * xp.clip((LOWER_CROWN_MM - below_edge) * mm, 0, 1)
+    colour = drawn_teeth(teeth, cavity, xp.clip(below_edge, 0), xp.full_like(below_edge, LOWER_CROWN_MM),
                          gap_lo * 0.7, rnd_lo, face_lo, depth_lo) * LOWER_LIGHT
     return over(out, colour, inside * (face_lo > 0.02))
 
@@ -129,7 +131,8 @@ def upper_teeth(out, rf: RimFrame, view: ArchView, table, look: MouthLook, mm: f
                 relaxed: float, reuse_teeth: bool):
     """The upper row, its gums, and the portrait's own upper teeth where it shows them, over ``out``
     (``table``: ``upper_curves`` of ``view``, tabulated)."""
-    dev = out.device
+    dev = out           # colours are made like it
+    xp = ops_of(out)
     lip_shadow = shadow_below_lip(below_top / mm)
     u_up, h_up = arch_coords(rf, view)
     cur = profiles(u_up, table)
@@ -140,10 +143,10 @@ def upper_teeth(out, rf: RimFrame, view: ArchView, table, look: MouthLook, mm: f
     h_rel = h_line - lift - EMBRASURE_MM * gap_up
     cavity = col(look.cavity, dev)
     teeth = col(look.teeth, dev)
-    colour = drawn_teeth(teeth, cavity, h_rel.clamp_min(0), crown, gap_up, rnd, facing, depth_up)
+    colour = drawn_teeth(teeth, cavity, xp.clip(h_rel, 0), crown, gap_up, rnd, facing, depth_up)
     colour = colour * (lip_shadow * bright)[None]
-    out = over(out, colour, (h_rel * mm + 0.5).clamp(0, 1) * (facing > 0.02))
-    gum_on = ((h_rel - crown) * mm + 0.5).clamp(0, 1) * (facing > 0.02)
+    out = over(out, colour, xp.clip(h_rel * mm + 0.5, 0, 1) * (facing > 0.02))
+    gum_on = xp.clip((h_rel - crown) * mm + 0.5, 0, 1) * (facing > 0.02)
     # (at the corners, above the premolars, the cheek's dark inside shows rather than gum)
     dg = depth_up / GUM_CORRIDOR_MM
     gum = col(look.gum, dev) * ((0.6 + 0.4 * facing) / (1.0 + dg * dg) * lip_shadow)[None]
@@ -153,11 +156,11 @@ def upper_teeth(out, rf: RimFrame, view: ArchView, table, look: MouthLook, mm: f
         sx, sy, seen = cur[8:]
         own, known, own_shadow = _own_teeth(look, sx, sy, h_line, look.arch)
         # the photo has its own lip's shadow on them: trade it for this frame's
-        own = (own * (lip_shadow / own_shadow.clamp_min(LIP_SHADOW))[None]).clamp(0.5, 255.0)
+        own = xp.clip(own * (lip_shadow / xp.clip(own_shadow, LIP_SHADOW))[None], 0.5, 255.0)
         if relaxed > 0:
             # lit as a smile's wide-open lips let them be; behind relaxed lips less light reaches
             # them, and the mouth's corners and cheeks shade all but the front teeth
-            shade = (1.0 - RELAXED_DIM) * (1.0 - END_SHADE * smoothstep(0.3, 0.9, across.abs()))
+            shade = (1.0 - RELAXED_DIM) * (1.0 - END_SHADE * smoothstep(0.3, 0.9, abs(across)))
             own = own * (1.0 - relaxed * (1.0 - shade))[None]
         out = over(out, own, known * seen)
     return out

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import torch
+from .pixel_ops import ops_of
 
 
-def window_grid(x0: int, y0: int, w: int, h: int, device: torch.device) -> torch.Tensor:
-    """[h, w, 2] pixel-centre coordinates of the window whose top-left pixel is (x0, y0)."""
-    xs = torch.arange(x0, x0 + w, device=device, dtype=torch.float32) + 0.5
-    ys = torch.arange(y0, y0 + h, device=device, dtype=torch.float32) + 0.5
-    yy, xx = torch.meshgrid(ys, xs, indexing="ij")
-    return torch.stack([xx, yy], dim=-1)
+def window_grid(x0: int, y0: int, w: int, h: int, like):
+    """[h, w, 2] pixel-centre coordinates of the window whose top-left pixel is (x0, y0), an array
+    of ``like``'s kind (numpy, or a tensor on its device)."""
+    xp = ops_of(like)
+    xs = xp.coords(x0 + 0.5, w, like)
+    ys = xp.coords(y0 + 0.5, h, like)
+    zero = ys[:, None] * 0.0 + xs[None, :] * 0.0           # [h, w]: broadcasts both ways
+    return xp.stack([xs[None, :] + zero, ys[:, None] + zero], axis=-1)
 
 
 def bbox(points, size: int, pad: float) -> tuple[int, int, int, int]:
@@ -25,5 +27,5 @@ def bbox(points, size: int, pad: float) -> tuple[int, int, int, int]:
 def smoothstep(edge0: float, edge1: float, x):
     """0 below edge0, 1 above edge1, a smooth cubic between (works on floats and tensors)."""
     t = (x - edge0) / max(edge1 - edge0, 1e-9)
-    t = t.clamp(0.0, 1.0) if isinstance(t, torch.Tensor) else min(max(t, 0.0), 1.0)
+    t = min(max(t, 0.0), 1.0) if isinstance(t, (float, int)) else ops_of(t).clip(t, 0.0, 1.0)
     return t * t * (3.0 - 2.0 * t)

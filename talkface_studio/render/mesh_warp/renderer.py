@@ -9,6 +9,7 @@ squeezes it (``wrinkles``). The same code serves 256, 512 and 1024 px.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import threading
@@ -19,8 +20,6 @@ from typing import Iterator
 
 import cv2
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.limits import check_render_size
@@ -29,14 +28,15 @@ from talkface_studio.face.glasses import footprint as glasses_footprint
 from talkface_studio.face.person_matte import HeadMatte, head_matte
 from talkface_studio.portrait_store import entry_key, stored
 
-from ..device import pick_device
+from ..device import choose_device
 from . import flow
-from .batched import render_batch
 from .appearance import PortraitLook, read_portrait
 from .code_version import source_digest
 from .eyes import draw_eyes
 from .mouth import draw_mouth
 from .mouth_look import read_mouth
+from .pixel_ops import NUMPY
+from .resize_aa import resize_antialiased
 from .smile_relief import smile_score
 from .lip_contact import refine_corners, refine_lips, uncross_lips
 from .raster import node_step, rasterize_displacement
@@ -60,35 +60,37 @@ def face_triangles() -> np.ndarray:
 
 @dataclass
 class _Prepared:
-    """Everything about one portrait at one output size that frames reuse."""
+    """Everything about one portrait at one output size that frames reuse. Textures are those of
+    ``pixel_ops``: float32 [S, S, C] numpy on the CPU path, [1, C, S, S] tensors on the tensor one."""
 
-    texture: torch.Tensor        # [1, 3, size, size] float 0..255, plus flow.TEXTURE_OFFSET
+    texture: object              # the portrait, float 0..255, plus flow.TEXTURE_OFFSET
     mesh: WarpMesh
     look: PortraitLook
-    iris_patches: tuple          # two [1, 3, P, P] tensors
-    irisless: torch.Tensor       # [1, 3, size, size] the texture with irises painted out (+offset)
+    iris_patches: tuple          # two iris textures [P, P]
+    irisless: object             # the texture with irises painted out (+offset)
     nodes: np.ndarray            # [grid, grid, 2] pixel positions of the coarse grid's nodes
     identity: object             # every pixel centre in grid units: [S, S, 2] numpy on the CPU,
                                  # [1, S, S, 2] tensor on a GPU (``flow.sampling_grid``)
     size: int
     folds: FoldShading           # expression folds drawn in the portrait's pixels
-    texture4: torch.Tensor       # [1, 4, size, size]: the moving layer (head, hair, neck; +offset),
-                                 # 4th its matte (``face.person_matte``)
-    plate: torch.Tensor          # [1, 3, size, size]: the still layer (+offset), head filled in
+    texture4: object             # tensor path: [1, 4, size, size] the moving layer (head, hair, neck;
+                                 # +offset), 4th its matte (``face.person_matte``); None on the CPU
+    plate: object                # tensor path: [1, 3, size, size] the still layer (+offset), head
+                                 # filled in; None on the CPU (``cpu`` holds both layers there)
     head_box: tuple              # (x0, y0, x1, y1) of the moving layer in the portrait
     plate_u8: np.ndarray         # uint8 [size, size, 3]: the plate as a frame (the photo outside the head)
     glasses: tuple | None = None  # (footprint [S, S], its box) when the portrait wears glasses
     cpu: dict | None = None      # the CPU path's channels-last uint8 RGBA copies of the moving layer
-                                 # (layer4) and the still one (plate4), identity [S, S, 2] (grid units)
+                                 # (layer4) and the still one (plate4), the matte float [S, S]
 
     @property
     def grid(self) -> int:
         return self.nodes.shape[0]
 
 
-def _identity(size: int, device: torch.device, tensors: bool):
+def _identity(size: int, ops, like):
     ident = flow.identity_grid(size)
-    return torch.from_numpy(ident)[None].to(device) if tensors else ident
+    return ident if ops is NUMPY else ops.const(ident, like)[None]
 
 
 def _glasses(image: np.ndarray, lm: np.ndarray):
@@ -130,14 +132,19 @@ class MeshWarpRenderer:
     name = "mesh_warp"
     version = "4"  # with the source digest and the detail setting, part of every frame-cache key
 
-    def __init__(self, device: str | torch.device = "auto", grid: int | None = None, detail: float = 1.0,
+    def __init__(self, device="auto", grid: int | None = None, detail: float = 1.0,
                  batch: int = 0):
-        self.device = pick_device(device)
+        self.device = choose_device(device)     # torch is imported only for the tensor path
         self.grid = grid
         if not 0 <= int(batch) <= 64:
             raise ValidationError(f"mesh_warp batch must be in 0..64, got {batch}")
         self.batch = int(batch) or (1 if self.device.type == "cpu" else GPU_BATCH)
         self._tensors = self.device.type != "cpu" or int(batch) > 0   # the GPU's code path
+        if self._tensors:
+            from .pixel_ops_torch import TORCH
+            self._ops, self._like = TORCH, self.device.torch()
+        else:
+            self._ops, self._like = NUMPY, None
         if not 0.0 <= float(detail) <= 3.0:
             raise ValidationError(f"mesh_warp detail must be in 0..3, got {detail}")
         self.detail = float(detail)
@@ -162,39 +169,39 @@ class MeshWarpRenderer:
             self._cache.move_to_end(key)
             return self._cache[key]
         h, w = image.shape[:2]
-        tex = torch.from_numpy(np.array(image[..., :3], dtype=np.uint8)).permute(2, 0, 1)[None].float()
+        tex = np.asarray(image[..., :3], dtype=np.float32)
         if (h, w) != (size, size):
-            tex = F.interpolate(tex, size=(size, size), mode="bilinear", align_corners=False,
-                                antialias=True).clamp(0, 255)
+            tex = resize_antialiased(image[..., :3], size)
         lm = src_lm * np.array([size / w, size / h, size / w])
-        tex_np = tex[0].permute(1, 2, 0).round().byte().numpy()
+        tex_np = np.round(tex).astype(np.uint8)
         look = read_portrait(tex_np, lm)
-        look = dataclasses.replace(look, mouth=read_mouth(tex_np, lm, look.lip, look.sclera,
-                                                          flow.TEXTURE_OFFSET, self.device),
+        look = dataclasses.replace(look, mouth=read_mouth(tex_np, lm, look.lip, look.sclera, flow.TEXTURE_OFFSET),
                                    smile_score=smile_score(lm))
-        patches = tuple(torch.from_numpy(e.patch).permute(2, 0, 1)[None].float().to(self.device)
-                        for e in look.eyes)
-        irisless = torch.from_numpy(look.irisless).permute(2, 0, 1)[None]
+        ops, like = self._ops, self._like
+
+        def texture_of(hwc):
+            return ops.texture(hwc, like)
+        if look.mouth.atlas is not None and ops is not NUMPY:
+            look = dataclasses.replace(look, mouth=dataclasses.replace(look.mouth, atlas=texture_of(look.mouth.atlas)))
+        patches = tuple(texture_of(e.patch) for e in look.eyes)
         # the slow, per-portrait parts come from disk after the first time (``portrait_store``)
         stamp = entry_key(tex_np, lm, self.version)
         head = stored("head", stamp, lambda: head_matte(tex_np, lm), (HeadMatte,))
         hair = np.where(np.arange(size)[:, None] + 0.5 < lm[152, 1], head.hair, 0.0)
-        texture = (tex + flow.TEXTURE_OFFSET).contiguous().to(self.device)
-        matte = torch.from_numpy(head.matte)[None, None]
-        head_rgb = torch.from_numpy(head.head).permute(2, 0, 1)[None] + flow.TEXTURE_OFFSET
-        plate = torch.from_numpy(head.plate).permute(2, 0, 1)[None] + flow.TEXTURE_OFFSET
-        prep = _Prepared(texture=texture,
+        layers = {} if ops is NUMPY else {
+            "texture4": texture_of(np.concatenate([head.head + flow.TEXTURE_OFFSET, head.matte[..., None]], axis=2)),
+            "plate": texture_of(head.plate + flow.TEXTURE_OFFSET)}
+        prep = _Prepared(texture=texture_of(tex + flow.TEXTURE_OFFSET),
                          mesh=build_warp_mesh(face_triangles(), lm, size, hair=hair, neck=head.neck),
                          look=look,
                          iris_patches=patches,
-                         irisless=(irisless + flow.TEXTURE_OFFSET).contiguous().to(self.device),
+                         irisless=texture_of(look.irisless + flow.TEXTURE_OFFSET),
                          nodes=flow.cell_positions(self.grid or coarse_grid(size), size),
-                         identity=_identity(size, self.device, self._tensors), size=size,
+                         identity=_identity(size, ops, like), size=size,
                          folds=stored("folds", stamp,
                                       lambda: confine_folds(prepare_folds(tex_np, lm, self.detail), head.matte),
                                       (FoldShading, FoldMap)),
-                         texture4=torch.cat([head_rgb, matte], dim=1).contiguous().to(self.device),
-                         plate=plate.contiguous().to(self.device), head_box=head.box,
+                         texture4=layers.get("texture4"), plate=layers.get("plate"), head_box=head.box,
                          plate_u8=np.floor(head.plate + flow.TEXTURE_OFFSET).clip(0, 255).astype(np.uint8),
                          cpu=self._cpu_copies(head, size), glasses=_glasses(tex_np, lm))
         self._cache[key] = prep
@@ -230,7 +237,7 @@ class MeshWarpRenderer:
         layer4 = np.concatenate([u8(head.head), u8(head.matte * 255.0)[..., None]], axis=2)
         plate4 = np.concatenate([u8(head.plate), np.zeros(head.matte.shape + (1,), np.uint8)], axis=2)
         return {"layer4": np.ascontiguousarray(layer4), "plate4": np.ascontiguousarray(plate4),
-                "identity": flow.identity_grid(size)}
+                "matte": np.ascontiguousarray(head.matte, dtype=np.float32)}
 
     def _scratch(self, prep: _Prepared):
         """(frame, grid) buffers reused from frame to frame, one pair per thread and size (a fresh
@@ -243,8 +250,9 @@ class MeshWarpRenderer:
             if prep.cpu is not None:
                 bufs = (key, np.empty((s, s, 3), np.float32), np.empty((s, s, 2), np.float32))
             else:
-                bufs = (key, torch.empty((3, s, s), device=self.device),
-                        torch.empty((1, 2, s, s), device=self.device))
+                import torch
+                bufs = (key, torch.empty((3, s, s), device=self._like),
+                        torch.empty((1, 2, s, s), device=self._like))
             self._local.bufs = bufs
         return bufs[1], bufs[2]
 
@@ -257,30 +265,30 @@ class MeshWarpRenderer:
         spread = 1.15 * float(np.abs(move - shift).max()) + 2.0
         return _reach(prep.head_box, shift, spread, prep.size)
 
-    def _grid(self, prep: _Prepared, coarse: np.ndarray) -> torch.Tensor:
+    def _grid(self, prep: _Prepared, coarse: np.ndarray):
         """The frame's sampling grid [1, S, S, 2] (grid_sample units) from the coarse displacement."""
         out = self._scratch(prep)[1] if prep.cpu is not None else None
         return flow.sampling_grid(coarse, prep.identity, out)
 
-    def _composite(self, prep: _Prepared, grid: torch.Tensor, window) -> torch.Tensor:
+    def _composite(self, prep: _Prepared, grid, window):
         """The still layer with the warped head, hair and neck over it: [3, S, S], valid inside
         ``window`` (outside it the frame is the still layer: ``flow.to_image`` copies that in).
 
         The still layer is the photo itself outside the head: background pixels never swim. On
         the CPU the moving layer is sampled by OpenCV's remap and blended in numpy, channels
-        last, into a reused buffer (seen as [3, S, S] by the later stages); every step runs on
-        one thread (torch and OpenCV would split them across a busy second core and wait)."""
+        last, into a reused buffer (seen as [3, S, S] by the later stages, a numpy view); every
+        step runs on one thread (OpenCV would split them across a busy second core and wait)."""
         x0, y0, x1, y1 = window
         if prep.cpu is not None:
             frame_hwc, _ = self._scratch(prep)
-            layer = flow.remap(prep.cpu["layer4"], grid[0, y0:y1, x0:x1].numpy())     # uint8 RGBA
+            layer = flow.remap(prep.cpu["layer4"], grid[0, y0:y1, x0:x1])     # uint8 RGBA
             alpha = cv2.extractChannel(layer, 3).astype(np.float32)
             alpha *= np.float32(1.0 / 255.0)
             # layer * alpha + plate * (1 - alpha), SIMD (numpy on 3-of-4 channel views crawls)
             mixed = cv2.blendLinear(layer, prep.cpu["plate4"][y0:y1, x0:x1], alpha, 1.0 - alpha)
             np.add(cv2.cvtColor(mixed, cv2.COLOR_RGBA2RGB), np.float32(flow.TEXTURE_OFFSET),
                    out=frame_hwc[y0:y1, x0:x1], casting="unsafe")
-            return torch.from_numpy(frame_hwc).permute(2, 0, 1)
+            return frame_hwc.transpose(2, 0, 1)
         frame = self._scratch(prep)[0]
         sub = flow.sample_grid(prep.texture4, grid[:, y0:y1, x0:x1])[0]
         still = prep.plate[0, :, y0:y1, x0:x1]
@@ -318,12 +326,21 @@ class MeshWarpRenderer:
         (output px): float32 [size, size] 0..1. Frames do not need it; measures of what a moving
         head uncovers do (``benchmarks/bench_background.py``, the layer tests)."""
         prep = self.prepare(portrait, int(size))
-        with torch.inference_mode():
+        with self._inference():
             pts, depth = self._mesh_points(prep, uncross_lips(np.asarray(lm, np.float64)))
             coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
-            grid = flow.sampling_grid(coarse, prep.identity, np.empty((prep.size, prep.size, 2), np.float32)
-                                      if prep.cpu is not None else None)
-            return flow.sample_grid(prep.texture4[:, 3:4], grid.to(self.device))[0, 0].cpu().numpy()
+            if prep.cpu is not None:
+                grid = flow.sampling_grid(coarse, prep.identity, np.empty((prep.size, prep.size, 2), np.float32))
+                return flow.remap(prep.cpu["matte"], grid[0])
+            grid = flow.sampling_grid(coarse, prep.identity)
+            return flow.sample_grid(prep.texture4[:, 3:4], grid)[0, 0].cpu().numpy()
+
+    def _inference(self):
+        """torch's inference mode on the tensor path; nothing (and no torch) on the CPU path."""
+        if not self._tensors:
+            return contextlib.nullcontext()
+        import torch
+        return torch.inference_mode()
 
     def render(self, portrait, landmarks_px: np.ndarray, size: int) -> Iterator[np.ndarray]:
         """Yield one uint8 [size, size, 3] frame per row of landmarks_px [T, 478, 3] (output px)."""
@@ -336,8 +353,9 @@ class MeshWarpRenderer:
             raise ValidationError("landmarks contain NaN or infinite values")
         size = check_render_size(size)
         prep = self.prepare(portrait, int(size))
-        with torch.inference_mode():
+        with self._inference():
             if self._tensors and self.batch > 1:
+                from .batched import render_batch
                 for a in range(0, len(lms), self.batch):
                     yield from render_batch(self, prep, lms[a:a + self.batch])
                 return

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
+from .pixel_ops import ops_of
 from .pixel_window import bbox, window_grid
 
 
@@ -37,37 +36,35 @@ class Axis:
         q = np.asarray(p, dtype=np.float64) - self.a
         return q @ self.ex / self.width, q @ self.ey
 
-    def to_px(self, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        """(u, v) tensors -> pixel positions [..., 2]."""
-        a = torch.as_tensor(self.a, dtype=torch.float32, device=u.device)
-        ex = torch.as_tensor(self.ex * self.width, dtype=torch.float32, device=u.device)
-        ey = torch.as_tensor(self.ey, dtype=torch.float32, device=u.device)
+    def to_px(self, u, v):
+        """(u, v) arrays -> pixel positions [..., 2]."""
+        xp = ops_of(u)
+        a, ex, ey = xp.const(self.a, u), xp.const(self.ex * self.width, u), xp.const(self.ey, u)
         return a + u[..., None] * ex + v[..., None] * ey
 
 
 PROFILE_SAMPLES = 512     # a profile is tabulated this finely along u (0..1)
 
 
-def profiles(u: torch.Tensor, curves) -> list[torch.Tensor]:
+def profiles(u, curves) -> list:
     """Piecewise-linear curves [(u_knots, values), ...] (numpy; or their ``tabulate`` table)
-    evaluated at u (any shape), each constant beyond u = 0 and 1. All curves are tabulated and looked up by one 1-D grid_sample:
-    a handful of elementwise ops however many curves, where searchsorted-and-gather costs several
-    passes per curve. Any function of u alone (tooth spacing, a dome) is cheapest as a curve too:
+    evaluated at u (any shape), each constant beyond u = 0 and 1. All curves are tabulated and looked
+    up in one pass (``pixel_ops.lookup``: a gather in numpy, a 1-D grid_sample in torch): a handful
+    of elementwise ops however many curves, where searchsorted-and-gather costs several passes per
+    curve. Any function of u alone (tooth spacing, a dome) is cheapest as a curve too:
     torch runs one-image grid_samples on one thread, while its transcendental ops (exp, cos, asin,
     sqrt, floor) go parallel even on small windows and stall for milliseconds on a busy machine."""
-    table_t = curves if isinstance(curves, torch.Tensor) else tabulate(curves, u.device)
-    x = u * 2.0 - 1.0
-    where = torch.stack([x, torch.zeros_like(x)], dim=-1).reshape(1, 1, -1, 2)
-    out = F.grid_sample(table_t, where, mode="bilinear", padding_mode="border", align_corners=True)
-    return list(out[0, :, 0].reshape((table_t.shape[1],) + tuple(u.shape)))
+    xp = ops_of(u)
+    table = curves if not isinstance(curves, (list, tuple)) else tabulate(curves, u)
+    return xp.lookup(table, u)
 
 
-def tabulate(curves, device) -> torch.Tensor:
-    """The table ``profiles`` looks curves up in, [1, C, 1, PROFILE_SAMPLES]: build it once when the
-    same curves serve several strips of a frame."""
+def tabulate(curves, like):
+    """The table ``profiles`` looks curves up in (PROFILE_SAMPLES per curve), for arrays like
+    ``like``: build it once when the same curves serve several strips of a frame."""
     grid_u = np.linspace(0.0, 1.0, PROFILE_SAMPLES)
-    table = np.stack([np.interp(grid_u, *_sorted(xp, fp)) for xp, fp in curves])
-    return torch.as_tensor(table, dtype=torch.float32, device=device)[None, :, None, :]
+    table = np.stack([np.interp(grid_u, *_sorted(xs, fs)) for xs, fs in curves])
+    return ops_of(like).tabulate(table, like)
 
 
 def rounded_rims(up, lo, width: float, reach: float):
@@ -127,7 +124,7 @@ def _smooth(xp: np.ndarray, fp: np.ndarray, n: int):
     return t, h00 * f[k] + h10 * h[k] * m[k] + h01 * f[k + 1] + h11 * h[k] * m[k + 1]
 
 
-def soft_bump(x: torch.Tensor) -> torch.Tensor:
+def soft_bump(x):
     """1 / (1 + x^2)^2: a bell like exp(-x^2) made of multiplies (see ``profiles`` on why)."""
     y = 1.0 + x * x
     return 1.0 / (y * y)
@@ -150,10 +147,10 @@ class RimFrame:
     y0: int
     w: int
     h: int
-    u: torch.Tensor
-    v: torch.Tensor
-    top: torch.Tensor       # v of the upper rim at this pixel's u
-    bottom: torch.Tensor    # v of the lower rim
+    u: object               # arrays [h, w] (numpy, or tensors on the GPU path)
+    v: object
+    top: object             # v of the upper rim at this pixel's u
+    bottom: object          # v of the lower rim
     curves: list            # the caller's extra profiles at each pixel's u
     outline: tuple | None = None    # (top, bottom) of the opening with rounded ends, if asked for
 
@@ -161,13 +158,13 @@ class RimFrame:
     def width(self) -> float:
         return self.axis.width
 
-    def inside(self) -> torch.Tensor:
+    def inside(self):
         """Signed distance (pixels, along v) into the opening (its rounded outline when there is
         one); positive inside."""
         top, bottom = self.outline or (self.top, self.bottom)
-        return torch.minimum(self.v - top, bottom - self.v)
+        return ops_of(top).minimum(self.v - top, bottom - self.v)
 
-    def window(self, frame: torch.Tensor) -> torch.Tensor:
+    def window(self, frame):
         return frame[:, self.y0:self.y0 + self.h, self.x0:self.x0 + self.w]
 
     def crop(self, box: tuple[int, int, int, int]) -> "RimFrame | None":
@@ -190,10 +187,11 @@ class RimFrame:
 
 STRIP_PIXELS = 8192     # pixels per strip: [3, strip] colour tensors stay under torch's 32768-
                         # element grain, so every elementwise op runs inline on the calling thread
+                        # (numpy is single-threaded anyway: the same strips keep both paths alike)
 
 
 def rim_strips(left, right, upper: np.ndarray, lower: np.ndarray, size: int, pad: float,
-               device: torch.device, extra: np.ndarray | None = None,
+               like, extra: np.ndarray | None = None,
                extra_curves=None, round_ends: float = 0.0, smooth: bool = False) -> list[RimFrame]:
     """The opening between upper [K, 2] and lower [L, 2] rims (image left -> right, corners
     excluded) with corners ``left``/``right``, over a window covering the rims (and ``extra``
@@ -203,7 +201,8 @@ def rim_strips(left, right, upper: np.ndarray, lower: np.ndarray, size: int, pad
     width (``rounded_rims``, ``RimFrame.outline``; ``top``/``bottom`` stay the rims). ``smooth``
     passes a shape-preserving cubic (PCHIP) through the rim points instead of straight segments
     (lips are curves: straight segments between landmarks read as a polygon, and a thin seam
-    drawn along them as a stair-stepped line). Empty when the window is off frame.
+    drawn along them as a stair-stepped line). The arrays are of ``like``'s kind (the frame: numpy,
+    or tensors on its device). Empty when the window is off frame.
 
     Why strips: above its grain size torch splits an op across threads, and on a shared 2-core
     machine each split waits milliseconds for the second core; a 1024 px mouth is ~100k values."""
@@ -221,7 +220,7 @@ def rim_strips(left, right, upper: np.ndarray, lower: np.ndarray, size: int, pad
     strips = []
     for sy in range(y0, y0 + h, rows):
         sh = min(rows, y0 + h - sy)
-        pts = window_grid(x0, sy, w, sh, device)
+        pts = window_grid(x0, sy, w, sh, like)
         qx, qy = pts[..., 0] - float(axis.a[0]), pts[..., 1] - float(axis.a[1])
         u = (qx * float(axis.ex[0]) + qy * float(axis.ex[1])) / axis.width
         v = qx * float(axis.ey[0]) + qy * float(axis.ey[1])

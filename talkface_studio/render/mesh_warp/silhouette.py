@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import torch
 
 from . import flow
 from .raster import visible_triangles
@@ -249,8 +248,7 @@ def _jumps(coarse: np.ndarray, edges, step: float) -> np.ndarray:
     return np.abs(at[0] - at[1]).max(1)
 
 
-def soften_silhouette(frame: torch.Tensor, coarse: np.ndarray, edges, layer: torch.Tensor,
-                      plate: torch.Tensor, window) -> None:
+def soften_silhouette(frame, coarse: np.ndarray, edges, layer, plate, window) -> None:
     """In place: frame [3, S, S] (+offset) anti-aliased along the silhouette ``edges``
     (``silhouette_edges``). coarse [g, g, 2]: the frame's coarse displacement; layer
     [1, 4, S, S] the moving layer (+offset, matte 4th) and plate [1, 3, S, S] the still one, or
@@ -346,8 +344,9 @@ def soften_silhouette(frame: torch.Tensor, coarse: np.ndarray, edges, layer: tor
         over = still + (got[..., :3] - still) * (got[..., 3:] * np.float32(1.0 / 255.0))
         w = cover.astype(np.float32)[:, None]
         mixed = over[1] + (over[0] - over[1]) * w + np.float32(flow.TEXTURE_OFFSET)
-        frame.permute(1, 2, 0).numpy()[py, px] = mixed
+        frame.transpose(1, 2, 0)[py, px] = mixed
         return
+    import torch      # the tensor path (a GPU, or batches)
     grid = torch.from_numpy((src * (2.0 / size) - 1.0).astype(np.float32))[None].to(layer.device)
     got = flow.sample_grid(layer, grid)[0]                                          # [4, 2, N]
     yy, xx = torch.from_numpy(py).to(layer.device), torch.from_numpy(px).to(layer.device)

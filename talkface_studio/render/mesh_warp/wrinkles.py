@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from scipy.ndimage import gaussian_filter
 from skimage.draw import polygon2mask
 
@@ -26,6 +24,7 @@ from .fold_lines import PLACED, compression, fold_weights, pair_lengths
 from .smile_relief import REGION as SMILE_REGION
 from .smile_relief import capped_ratio, fill_valleys, relief_map, smile_removed, smile_score
 from .face_loops import EYES, OUTER_LIPS
+from .pixel_ops import ops_of
 
 RELAX_MAX = 1.5           # the most a relaxed fold is lifted (x its own value: a deep crease's core)
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
@@ -203,7 +202,7 @@ def _smile_map(image: np.ndarray, lm: np.ndarray, px: float) -> FoldMap | None:
     return FoldMap(x0, y0, np.zeros(gain.shape[1:], np.float32), tri, bary, reach, gain)
 
 
-def shade_frame(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, shading: FoldShading) -> bool:
+def shade_frame(frame, grid, lm: np.ndarray, shading: FoldShading) -> bool:
     """Shade frame [3, S, S] (float, in place) with the folds carried by the warp: multiplied by
     1 + the creases drawn where the skin is squeezed, plus the lift that relaxes the portrait's
     own folds (and its smile) where they are stretched away.
@@ -246,7 +245,8 @@ def shade_frame(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, shading
     if not adds:
         src = src[:3]
     sh, sw = src.shape[1:]
-    src_t = torch.from_numpy(np.ascontiguousarray(src))[None].to(frame.device)
+    xp = ops_of(frame)
+    src_t = xp.texture(src.transpose(1, 2, 0), frame)
     # Where in the frame those folds land: their lines carried by the frame's mesh, padded by their
     # reach (scaled with the face, plus slack for skin stretched across the fold).
     zoom = shading.scale_to(lm)
@@ -260,18 +260,17 @@ def shade_frame(frame: torch.Tensor, grid: torch.Tensor, lm: np.ndarray, shading
     x1, y1 = (int(min(size, np.ceil(v))) for v in boxes[:, 2:].max(0))
     if x1 <= x0 or y1 <= y0:
         return False
-    # grid_sample units of the full portrait -> of the summed window (align_corners=False).
-    kx, ky = size / sw, size / sh
-    bx, by = (size - 2 * sx0) / sw - 1, (size - 2 * sy0) / sh - 1
+    # grid_sample units of the full portrait -> pixels of the summed window
+    half = size / 2.0
+    shift = xp.const([half - sx0, half - sy0], frame)
     step = max(1, STRIP // (src.shape[0] * (x1 - x0)))
     for ya in range(y0, y1, step):
         yb = min(y1, ya + step)
-        g = grid[ya:yb, x0:x1]
-        g = torch.stack([g[..., 0] * kx + bx, g[..., 1] * ky + by], dim=-1)
-        shade = F.grid_sample(src_t, g[None], mode="bilinear", padding_mode="zeros", align_corners=False)[0]
+        shade = xp.sample(src_t, grid[ya:yb, x0:x1] * half + shift, zeros=True)
         win = frame[:, ya:yb, x0:x1]
-        win.mul_(shade[:3].add_(1.0))
+        win *= shade[:3] + 1.0
         if adds:
-            win.add_(shade[3:])
-        win.clamp_(0.5, 255.49)   # the cast to uint8 must not wrap
+            win += shade[3:]
+        xp.clip_(win, 0.5, 255.49)   # the cast to uint8 must not wrap
     return True
+
