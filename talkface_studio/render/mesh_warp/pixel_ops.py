@@ -40,7 +40,13 @@ class NumpyOps:
 
     @staticmethod
     def clip(x, lo=None, hi=None):
-        return np.clip(x, lo, hi)
+        # two ufuncs: np.clip's Python wrappers cost more than the work on a strip's small arrays
+        if lo is None:
+            return np.minimum(x, hi)
+        out = np.maximum(x, lo)
+        if hi is not None:
+            out = np.minimum(out, hi, out=out) if isinstance(out, np.ndarray) else np.minimum(out, hi)
+        return out
 
     @staticmethod
     def clip_(x, lo, hi) -> None:
@@ -100,19 +106,21 @@ class NumpyOps:
 
     @staticmethod
     def tabulate(table: np.ndarray, like) -> np.ndarray:
-        """Curves sampled evenly over 0..1, [C, N] float (numpy) -> the form ``lookup`` reads."""
-        return np.ascontiguousarray(table, dtype=np.float32)
+        """Curves sampled evenly over 0..1, [C, N] float (numpy) -> the form ``lookup`` reads:
+        [2, C, N - 1] float32, each segment's start value and its rise."""
+        table = np.asarray(table, dtype=np.float32)
+        return np.ascontiguousarray(np.stack([table[:, :-1], np.diff(table, axis=1)]))
 
     @staticmethod
     def lookup(table: np.ndarray, x) -> list:
         """Each curve of ``tabulate``'s table at x (0..1, any shape; constant beyond): linear
-        between its samples -> [C] arrays shaped like x."""
-        n = table.shape[1]
-        t = np.clip(x, 0.0, 1.0) * np.float32(n - 1)
-        i = np.minimum(t.astype(np.intp), n - 2)
-        w = (t - i).astype(np.float32)
-        lo, hi = table[:, i], table[:, i + 1]
-        return list(lo + (hi - lo) * w)
+        between its samples -> [C] arrays shaped like x. One 1-D ``take`` per curve and value
+        (several times faster than a 2-D gather of all curves at once)."""
+        segments = table.shape[2]
+        t = NumpyOps.clip(x, 0.0, 1.0) * np.float32(segments)
+        i = np.minimum(t.astype(np.intp), segments - 1)
+        w = t - i.astype(np.float32)
+        return [np.take(start, i) + np.take(rise, i) * w for start, rise in zip(table[0], table[1])]
 
 
 NUMPY = NumpyOps()
