@@ -62,10 +62,19 @@ def test_auto_is_the_cpu_without_asking_torch_when_no_driver_is_there(monkeypatc
     monkeypatch.setitem(sys.modules, "torch", None)           # any import of torch would fail
     assert choose_device("auto") == RenderDevice("cpu")
     assert choose_device("cpu") == RenderDevice("cpu") and str(choose_device("CPU")) == "cpu"
-    with pytest.raises(ValidationError, match="no CUDA GPU"):
-        choose_device("cuda")
     with pytest.raises(ValidationError, match="not supported"):
         choose_device("tpu")
+
+
+def test_asking_for_cuda_asks_torch_and_fails_in_one_line_without_a_gpu(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(render_device, "nvidia_driver_present", lambda: False)   # files can lie
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValidationError, match="was asked for but no CUDA GPU is available"):
+        choose_device("cuda")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert choose_device("cuda") == RenderDevice("cuda")
 
 
 def test_auto_asks_torch_where_a_driver_is_there(monkeypatch):
@@ -89,3 +98,16 @@ def test_only_the_tensor_path_uses_torch_arrays():
     assert MeshWarpRenderer(device="cpu")._ops is NUMPY
     assert MeshWarpRenderer(device="cpu", batch=2)._ops is ops_of(__import__("torch").zeros(1))
     assert ops_of(np.zeros(1)) is NUMPY and ops_of(np.float32(1)) is NUMPY and ops_of(1.0) is NUMPY
+
+
+def test_render_with_cuda_on_a_machine_without_one_is_one_line(project, tmp_path, capsys):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA GPU")
+    from talkface_studio.cli.main import main
+
+    assert main(["render", str(project), "-o", f"{tmp_path / 'x'}/", "--frames", "1-1", "--device", "cuda"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if "device" in line]
+    assert err == ["talkface-studio render: render device 'cuda' was asked for but no CUDA GPU is available"]
+    assert not (tmp_path / "x").exists()

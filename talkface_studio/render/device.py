@@ -35,15 +35,17 @@ class RenderDevice:
 
 
 def nvidia_driver_present() -> bool:
-    """True when an NVIDIA driver may be installed (cheap: file checks and a library lookup)."""
+    """True when an NVIDIA driver may be installed (cheap: file checks and a library lookup;
+    ``nvcuda.dll`` is the driver's library on Windows, ``libcuda`` elsewhere)."""
     if any(os.path.exists(p) for p in _DRIVER_FILES):
         return True
-    return ctypes.util.find_library("cuda") is not None
+    return any(ctypes.util.find_library(name) is not None for name in ("cuda", "nvcuda"))
 
 
-def cuda_available() -> bool:
-    """torch's answer, asked only where a driver is present (otherwise False without torch)."""
-    if not nvidia_driver_present():
+def cuda_available(ask_torch: bool = False) -> bool:
+    """torch's answer, asked only where a driver is present or ``ask_torch`` (an explicit request
+    for cuda: its answer then is torch's, whatever the files say); otherwise False without torch."""
+    if not ask_torch and not nvidia_driver_present():
         return False
     import torch
 
@@ -64,7 +66,7 @@ def choose_device(device="auto") -> RenderDevice:
     kind, _, index = name.partition(":")
     if kind not in ("cpu", "cuda") or (index and (not index.isdigit() or kind == "cpu")):
         raise ValidationError(f"render device {device!r} is not supported (use auto, cpu or cuda)")
-    if kind == "cuda" and not cuda_available():
+    if kind == "cuda" and not cuda_available(ask_torch=True):
         raise ValidationError(f"render device {device!r} was asked for but no CUDA GPU is available")
     return RenderDevice(kind, int(index) if index else None)
 
