@@ -128,33 +128,33 @@ class TeethPose:
 
 def _lower_arch(out, rf: RimFrame, pose: TeethPose, look: MouthLook, scale: MouthScale, above_bottom):
     """The tongue and the lower teeth over ``out``."""
-    dev, mm = out, scale.mm      # (colours and tables are made like ``out``: numpy, or on its device)
+    like, mm = out, scale.mm      # colours and tables are made like ``out`` (numpy, or on its device)
     shown = scale.lower_shown
     u_lo, h_lo = arch_coords(rf, pose.lower)
-    lower = profiles(u_lo, pose.table("lower", look, dev))
+    lower = profiles(u_lo, pose.table("lower", look, like))
     dome, side = lower[5], lower[6]
     # mm below the lower teeth's edge, the lower lip covering all but ``shown`` of them
     below_edge = ops_of(out).minimum(lower[0] - h_lo, shown - above_bottom / mm)
     tongue_top = (scale.tongue_mm + 0.6) * dome - 0.6
-    teeth = col(look.teeth, dev)
-    out = tongue(out, col(look.tongue, dev), teeth, below_edge + tongue_top, dome, side, mm)
+    teeth = col(look.teeth, like)
+    out = tongue(out, col(look.tongue, like), teeth, below_edge + tongue_top, dome, side, mm)
     if shown > 0:
-        out = lower_teeth(out, below_edge, mm, lower, teeth, col(look.cavity, dev))
+        out = lower_teeth(out, below_edge, mm, lower, teeth, col(look.cavity, like))
     return out
 
 
 def interior(rf: RimFrame, scale: MouthScale, look: MouthLook, pose: TeethPose,
              reuse_teeth: bool = True):
     """[3, h, w] colour of the open mouth behind the lips (see the module docstring)."""
-    dev = rf.u          # colours and tables are made like it
-    xp = ops_of(dev)
+    like = rf.u          # colours and tables are made like it
+    xp = ops_of(like)
     mm = scale.mm
     below_top, above_bottom = rf.v - rf.top, rf.bottom - rf.v
     across = xp.clip(2 * rf.u - 1, -1, 1)
     centre = xp.clip(1 - across * across, 0)
     light = 0.55 + 0.45 * smoothstep(*LIGHT_GAP_MM, scale.gap_mm)
     from_lips = xp.clip(xp.minimum(below_top, above_bottom), 0) / mm
-    out = cavity(col(look.cavity, dev), col(look.cavity_deep, dev), from_lips, centre, scale.gap_mm)
+    out = cavity(col(look.cavity, like), col(look.cavity_deep, like), from_lips, centre, scale.gap_mm)
     # Tongue and lower teeth, where a strip comes near enough the lower lip to show them (a
     # slightly parted mouth shows neither).
     shown, rise = scale.lower_shown, scale.tongue_mm
@@ -162,6 +162,6 @@ def interior(rf: RimFrame, scale: MouthScale, look: MouthLook, pose: TeethPose,
     if (shown > 0 or rise > 0) and float(above_bottom.min()) < reach:
         out = _lower_arch(out, rf, pose, look, scale, above_bottom)
     out = out * light                                          # a narrow opening lets little in
-    out = upper_teeth(out, rf, pose.upper, pose.table("upper", look, dev), look, mm, below_top, across,
+    out = upper_teeth(out, rf, pose.upper, pose.table("upper", look, like), look, mm, below_top, across,
                       pose.relaxed, reuse_teeth)
-    return inner_lips(out, col(look.mucosa, dev), col(look.teeth, dev), below_top, above_bottom, centre, mm)
+    return inner_lips(out, col(look.mucosa, like), col(look.teeth, like), below_top, above_bottom, centre, mm)

@@ -131,7 +131,7 @@ def upper_teeth(out, rf: RimFrame, view: ArchView, table, look: MouthLook, mm: f
                 relaxed: float, reuse_teeth: bool):
     """The upper row, its gums, and the portrait's own upper teeth where it shows them, over ``out``
     (``table``: ``upper_curves`` of ``view``, tabulated)."""
-    dev = out           # colours are made like it
+    like = out          # colours are made like it
     xp = ops_of(out)
     lip_shadow = shadow_below_lip(below_top / mm)
     u_up, h_up = arch_coords(rf, view)
@@ -141,15 +141,15 @@ def upper_teeth(out, rf: RimFrame, view: ArchView, table, look: MouthLook, mm: f
     # Each crown's biting corners are rounded (small V notches between teeth at the edge) and
     # the gum arcs over each crown (scalloped, lower between teeth).
     h_rel = h_line - lift - EMBRASURE_MM * gap_up
-    cavity = col(look.cavity, dev)
-    teeth = col(look.teeth, dev)
+    cavity = col(look.cavity, like)
+    teeth = col(look.teeth, like)
     colour = drawn_teeth(teeth, cavity, xp.clip(h_rel, 0), crown, gap_up, rnd, facing, depth_up)
     colour = colour * (lip_shadow * bright)[None]
     out = over(out, colour, xp.clip(h_rel * mm + 0.5, 0, 1) * (facing > 0.02))
     gum_on = xp.clip((h_rel - crown) * mm + 0.5, 0, 1) * (facing > 0.02)
     # (at the corners, above the premolars, the cheek's dark inside shows rather than gum)
     dg = depth_up / GUM_CORRIDOR_MM
-    gum = col(look.gum, dev) * ((0.6 + 0.4 * facing) / (1.0 + dg * dg) * lip_shadow)[None]
+    gum = col(look.gum, like) * ((0.6 + 0.4 * facing) / (1.0 + dg * dg) * lip_shadow)[None]
     out = over(out, gum, gum_on)
     if reuse_teeth and look.atlas is not None:
         # Where the portrait shows this part of its upper teeth, they are its own pixels.

@@ -25,7 +25,7 @@ def bbox(points, size: int, pad: float) -> tuple[int, int, int, int]:
 
 
 def smoothstep(edge0: float, edge1: float, x):
-    """0 below edge0, 1 above edge1, a smooth cubic between (works on floats and tensors)."""
+    """0 below edge0, 1 above edge1, a smooth cubic between (floats, numpy arrays and tensors)."""
     t = (x - edge0) / max(edge1 - edge0, 1e-9)
     t = min(max(t, 0.0), 1.0) if isinstance(t, (float, int)) else ops_of(t).clip(t, 0.0, 1.0)
     return t * t * (3.0 - 2.0 * t)

@@ -126,8 +126,9 @@ class MeshWarpRenderer:
 
     ``detail`` scales the expression fold shading (0 turns it off, 1 is the tuned depth).
     ``batch``: frames drawn together on the tensor path (``batched``); 0 picks 8 on a GPU and the
-    CPU's own one-frame path (OpenCV, channels last) on the CPU, where a batch gains nothing. A
-    batch given on the CPU runs the GPU's code there (how the tests check it)."""
+    CPU's own one-frame path (numpy and OpenCV, channels last; torch is never imported) on the
+    CPU, where a batch gains nothing. A batch given on the CPU runs the GPU's torch code there
+    (how the tests check it). The drawing modules serve both through ``pixel_ops``."""
 
     name = "mesh_warp"
     version = "4"  # with the source digest and the detail setting, part of every frame-cache key

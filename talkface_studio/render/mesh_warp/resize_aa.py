@@ -13,19 +13,24 @@ import numpy as np
 
 
 def _taps(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
-    """(source indices, weights), both [n_out, taps], for one axis."""
-    scale = n_in / n_out
-    support = max(scale, 1.0)                      # the triangle's half-width, in source pixels
-    inv = 1.0 / scale if scale >= 1.0 else 1.0
-    centre = scale * (np.arange(n_out) + 0.5)
-    lo = np.maximum((centre - support + 0.5).astype(np.int64), 0)
-    hi = np.minimum((centre + support + 0.5).astype(np.int64), n_in)
+    """(source indices, weights), both [n_out, taps], for one axis. In float32 step by step, as
+    torch computes them: the same weights to the last bit keep the rounded texture (which the
+    mattes and colours are read from) the same as the GPU path's."""
+    f32 = np.float32
+    scale = f32(n_in / n_out)
+    support = scale if scale >= 1.0 else f32(1.0)          # the triangle's half-width, source px
+    inv = f32(1.0) / scale if scale >= 1.0 else f32(1.0)
+    centre = scale * (np.arange(n_out, dtype=f32) + f32(0.5))
+    lo = np.maximum((centre - support + f32(0.5)).astype(np.int64), 0)
+    hi = np.minimum((centre + support + f32(0.5)).astype(np.int64), n_in)
     taps = int((hi - lo).max())
     j = np.arange(taps)
-    w = np.maximum(0.0, 1.0 - np.abs((j[None] + lo[:, None] - centre[:, None] + 0.5) * inv))
+    w = np.maximum(f32(0.0), f32(1.0) - np.abs(((j[None] + lo[:, None]).astype(f32) - centre[:, None] + f32(0.5)) * inv))
     w[j[None] >= (hi - lo)[:, None]] = 0.0
-    w /= w.sum(1, keepdims=True)
-    return np.minimum(lo[:, None] + j[None], n_in - 1), w.astype(np.float32)
+    total = np.zeros(n_out, f32)
+    for k in range(taps):                                  # summed in order, as torch does
+        total += w[:, k]
+    return np.minimum(lo[:, None] + j[None], n_in - 1), w / total[:, None]
 
 
 def resize_antialiased(image: np.ndarray, size: int) -> np.ndarray:
