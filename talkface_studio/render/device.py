@@ -8,7 +8,7 @@ CPU and torch stays unloaded. Only where a driver is present is torch asked whet
 
 from __future__ import annotations
 
-import ctypes.util
+import ctypes
 import os
 from dataclasses import dataclass
 
@@ -35,11 +35,19 @@ class RenderDevice:
 
 
 def nvidia_driver_present() -> bool:
-    """True when an NVIDIA driver may be installed (cheap: file checks and a library lookup;
-    ``nvcuda.dll`` is the driver's library on Windows, ``libcuda`` elsewhere)."""
+    """True when an NVIDIA driver may be installed: its device files, or its library loads
+    (``libcuda`` on Linux, ``nvcuda.dll`` on Windows). Cheap where there is none: a few stat calls
+    and a failed dlopen (``ctypes.util.find_library`` would spawn ldconfig and gcc, ~15 ms each)."""
     if any(os.path.exists(p) for p in _DRIVER_FILES):
         return True
-    return any(ctypes.util.find_library(name) is not None for name in ("cuda", "nvcuda"))
+    names = ("nvcuda.dll",) if os.name == "nt" else ("libcuda.so.1", "libcuda.so")
+    for name in names:
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            continue
+        return True
+    return False
 
 
 def cuda_available(ask_torch: bool = False) -> bool:
