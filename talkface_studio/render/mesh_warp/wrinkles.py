@@ -246,7 +246,10 @@ def shade_frame(frame, grid, lm: np.ndarray, shading: FoldShading) -> bool:
         src = src[:3]
     sh, sw = src.shape[1:]
     xp = ops_of(frame)
-    src_t = xp.texture(src.transpose(1, 2, 0), frame)
+    # two 3-channel textures, not one of 6: OpenCV remaps and numpy blends 3 channels laid out
+    # like the frame's several times faster (torch does not mind)
+    crease_t = xp.texture(src[:3].transpose(1, 2, 0), frame)
+    lift_t = xp.texture(src[3:].transpose(1, 2, 0), frame) if adds else None
     # Where in the frame those folds land: their lines carried by the frame's mesh, padded by their
     # reach (scaled with the face, plus slack for skin stretched across the fold).
     zoom = shading.scale_to(lm)
@@ -266,11 +269,11 @@ def shade_frame(frame, grid, lm: np.ndarray, shading: FoldShading) -> bool:
     step = max(1, STRIP // (src.shape[0] * (x1 - x0)))
     for ya in range(y0, y1, step):
         yb = min(y1, ya + step)
-        shade = xp.sample(src_t, grid[ya:yb, x0:x1] * half + shift, zeros=True)
+        at = grid[ya:yb, x0:x1] * half + shift
         win = frame[:, ya:yb, x0:x1]
-        win *= shade[:3] + 1.0
+        win *= xp.sample(crease_t, at, zeros=True) + 1.0
         if adds:
-            win += shade[3:]
+            win += xp.sample(lift_t, at, zeros=True)
         xp.clip_(win, 0.5, 255.49)   # the cast to uint8 must not wrap
     return True
 
