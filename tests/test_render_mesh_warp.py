@@ -10,7 +10,7 @@ import torch
 
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.face.geometry import rotation_from_angles
-from talkface_studio.render.device import pick_device
+from talkface_studio.torch_support.device import pick_device
 from talkface_studio.render.mesh_warp.face_loops import (EYES, INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS,
                                                inner_lip_loop)
 from talkface_studio.render.registry import get_renderer

@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from talkface_studio.core.errors import ValidationError
-from talkface_studio.render import device as render_device
-from talkface_studio.render.device import RenderDevice, choose_device
+from talkface_studio.torch_support import device as render_device
+from talkface_studio.torch_support.device import ComputeDevice, choose_device
 
 RENDER_AND_REPORT = """
 import sys
@@ -60,8 +60,8 @@ def test_rendering_a_stale_take_with_auto_device_never_imports_torch(project, tm
 def test_auto_is_the_cpu_without_asking_torch_when_no_driver_is_there(monkeypatch):
     monkeypatch.setattr(render_device, "nvidia_driver_present", lambda: False)
     monkeypatch.setitem(sys.modules, "torch", None)           # any import of torch would fail
-    assert choose_device("auto") == RenderDevice("cpu")
-    assert choose_device("cpu") == RenderDevice("cpu") and str(choose_device("CPU")) == "cpu"
+    assert choose_device("auto") == ComputeDevice("cpu")
+    assert choose_device("cpu") == ComputeDevice("cpu") and str(choose_device("CPU")) == "cpu"
     with pytest.raises(ValidationError, match="not supported"):
         choose_device("tpu")
 
@@ -74,7 +74,7 @@ def test_asking_for_cuda_asks_torch_and_fails_in_one_line_without_a_gpu(monkeypa
     with pytest.raises(ValidationError, match="was asked for but no CUDA GPU is available"):
         choose_device("cuda")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    assert choose_device("cuda") == RenderDevice("cuda")
+    assert choose_device("cuda") == ComputeDevice("cuda")
 
 
 def test_auto_asks_torch_where_a_driver_is_there(monkeypatch):
@@ -82,11 +82,11 @@ def test_auto_asks_torch_where_a_driver_is_there(monkeypatch):
 
     monkeypatch.setattr(render_device, "nvidia_driver_present", lambda: True)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    assert choose_device("auto") == RenderDevice("cuda")
+    assert choose_device("auto") == ComputeDevice("cuda")
     assert str(choose_device("cuda:1")) == "cuda:1" and choose_device("cuda").torch() == torch.device("cuda")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert choose_device("auto") == RenderDevice("cpu")
-    assert choose_device(torch.device("cpu")) == RenderDevice("cpu")
+    assert choose_device("auto") == ComputeDevice("cpu")
+    assert choose_device(torch.device("cpu")) == ComputeDevice("cpu")
 
 
 def test_only_the_tensor_path_uses_torch_arrays():

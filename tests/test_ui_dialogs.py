@@ -72,7 +72,7 @@ def test_every_shortcut_the_help_lists_triggers_its_action(make_window, qtbot):
 
 
 def test_about_names_the_version_device_and_folders_in_use(make_window):
-    from talkface_studio.render.device import pick_device
+    from talkface_studio.torch_support.device import pick_device
 
     w = make_window()
     assert not w.windowIcon().isNull() and w.windowIcon().availableSizes()

@@ -18,6 +18,6 @@ class Renderer(Protocol):
     """
 
     name: str
-    device: object      # where it draws: ``render.device.RenderDevice`` or a ``torch.device``
+    device: object      # where it draws: ``torch_support.device.ComputeDevice`` or a ``torch.device``
 
     def render(self, portrait, landmarks_px: np.ndarray, size: int) -> Iterator[np.ndarray]: ...

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from talkface_studio.core.errors import MissingCheckpointError, ValidationError
-from talkface_studio.perform.neural.loading import choose_device
+from talkface_studio.torch_support.device import pick_device
 from talkface_studio.render.neural.keypoint_generator import load_keypoint_generator, save_keypoint_generator
 from talkface_studio.training.clip_cache import load_or_extract
 from talkface_studio.training.mead import scan_mead
@@ -52,7 +52,7 @@ def train_keypoints(root: str | Path, out_dir: str | Path, generator: str | Path
     if not generator:
         raise MissingCheckpointError(MISSING_GENERATOR)
     out_dir = Path(out_dir)
-    device = choose_device(options.device)
+    device = pick_device(options.device)
     torch.manual_seed(options.seed)
     model = load_keypoint_generator(generator, device, need_mapping=False)
     size = model.cfg.image_size

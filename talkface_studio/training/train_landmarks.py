@@ -13,7 +13,8 @@ import torch
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.perform.neural.config import SpeechToCuesConfig
 from talkface_studio.perform.neural.expression_basis import fit_expression_basis
-from talkface_studio.perform.neural.loading import choose_device, save_speech_to_cues
+from talkface_studio.perform.neural.loading import save_speech_to_cues
+from talkface_studio.torch_support.device import pick_device
 from talkface_studio.perform.neural.losses import stage1_losses
 from talkface_studio.perform.neural.speech_to_cues import SpeechToCues
 from talkface_studio.training.clip_cache import load_or_extract
@@ -72,7 +73,7 @@ def train_landmarks(root: str | Path, out_dir: str | Path, options: TrainOptions
     sample = frames[rng.permutation(len(frames))[:_BASIS_SAMPLES]]
     basis = fit_expression_basis(sample, cfg.n_pca, seed=options.seed)
     data = LandmarkWindows(items, basis, cfg.audio_margin, options.window)
-    device = choose_device(options.device)
+    device = pick_device(options.device)
     model = SpeechToCues(cfg)
     model.set_basis(basis)
     model.to(device).train()

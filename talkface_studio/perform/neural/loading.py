@@ -1,4 +1,4 @@
-"""Build a stage 1 model from its checkpoint once; pick the torch device."""
+"""Build a stage 1 model from its checkpoint once, on the device asked for."""
 
 from __future__ import annotations
 
@@ -6,22 +6,10 @@ from pathlib import Path
 
 import torch
 
-from talkface_studio.core.errors import ValidationError
 from talkface_studio.torch_support.checkpoints import load_checkpoint, load_matching_state, save_checkpoint
+from talkface_studio.torch_support.device import pick_device
 from talkface_studio.perform.neural.config import SpeechToCuesConfig
 from talkface_studio.perform.neural.speech_to_cues import SpeechToCues
-
-
-def choose_device(name: str = "auto") -> torch.device:
-    """"auto" -> cuda when available, else cpu; an explicit cuda without a GPU is an error."""
-    name = str(name).strip().lower()
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name not in ("cpu", "cuda") and not name.startswith("cuda:"):
-        raise ValidationError(f"unknown device {name!r} (use auto, cpu or cuda)")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ValidationError(f"device {name!r} was asked for but no CUDA GPU is available")
-    return torch.device(name)
 
 
 def save_speech_to_cues(model: SpeechToCues, path: str | Path) -> Path:
@@ -33,5 +21,5 @@ def load_speech_to_cues(path: str | Path, device: str | torch.device = "auto") -
     cfg = SpeechToCuesConfig.from_json(config, path)
     model = SpeechToCues(cfg)
     load_matching_state(model, state, path)
-    device = device if isinstance(device, torch.device) else choose_device(device)
+    device = device if isinstance(device, torch.device) else pick_device(device)
     return model.to(device).eval()

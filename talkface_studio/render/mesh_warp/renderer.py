@@ -28,7 +28,7 @@ from talkface_studio.face.glasses import footprint as glasses_footprint
 from talkface_studio.face.person_matte import HeadMatte, head_matte
 from talkface_studio.portrait_store import entry_key, stored
 
-from ..device import choose_device
+from talkface_studio.torch_support.device import choose_device
 from . import flow
 from .appearance import PortraitLook, read_portrait
 from .code_version import source_digest
@@ -135,7 +135,7 @@ class MeshWarpRenderer:
 
     def __init__(self, device="auto", grid: int | None = None, detail: float = 1.0,
                  batch: int = 0):
-        self.device = choose_device(device)     # torch is imported only for the tensor path
+        self.device = choose_device(device, "render device")     # torch is imported only for the tensor path
         self.grid = grid
         if not 0 <= int(batch) <= 64:
             raise ValidationError(f"mesh_warp batch must be in 0..64, got {batch}")

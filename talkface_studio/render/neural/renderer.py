@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from talkface_studio.core.errors import MissingCheckpointError, ValidationError
 from talkface_studio.core.limits import check_render_size
-from talkface_studio.render.device import pick_device
+from talkface_studio.torch_support.device import pick_device
 from talkface_studio.render.neural.keypoint_generator import load_keypoint_generator
 from talkface_studio.render.registry import MISSING_CHECKPOINT
 
@@ -34,7 +34,7 @@ class NeuralRenderer:
                  relative: bool = True, **_):
         if not checkpoint:
             raise MissingCheckpointError(MISSING_CHECKPOINT)
-        self.device = pick_device(device)
+        self.device = pick_device(device, "render device")
         self.model = load_keypoint_generator(checkpoint, self.device)  # weights loaded once
         self.batch_size = max(1, int(batch_size))
         self.relative = bool(relative)

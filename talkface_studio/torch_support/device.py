@@ -1,4 +1,4 @@
-"""Choosing the device a renderer runs on, without importing torch when the answer is the CPU.
+"""Choosing the device a renderer or a model runs on, without importing torch when the answer is the CPU.
 
 ``import torch`` costs ~1.5 s on a small machine, and the mesh-warp renderer draws on the CPU with
 numpy and OpenCV alone: a render's first frame must not wait for it. So "auto" first looks for an
@@ -18,7 +18,7 @@ _DRIVER_FILES = ("/dev/nvidiactl", "/dev/nvidia0", "/proc/driver/nvidia/version"
 
 
 @dataclass(frozen=True)
-class RenderDevice:
+class ComputeDevice:
     """Where frames are drawn: ``type`` "cpu" or "cuda" (and a CUDA ``index``), torch-free."""
 
     type: str
@@ -60,9 +60,9 @@ def cuda_available(ask_torch: bool = False) -> bool:
     return bool(torch.cuda.is_available())
 
 
-def choose_device(device="auto") -> RenderDevice:
+def choose_device(device="auto", what: str = "device") -> ComputeDevice:
     """"auto" -> cuda when available, else cpu; an explicit name is checked, not silently replaced.
-    Accepts a name, a ``RenderDevice`` or a ``torch.device``; bad names raise ``ValidationError``."""
+    Accepts a name, a ``ComputeDevice`` or a ``torch.device``; bad names raise ``ValidationError``."""
     name = getattr(device, "type", None)
     if name is not None and not isinstance(device, str):
         index = getattr(device, "index", None)
@@ -70,15 +70,15 @@ def choose_device(device="auto") -> RenderDevice:
     else:
         name = str(device).strip().lower()
     if name == "auto":
-        return RenderDevice("cuda" if cuda_available() else "cpu")
+        return ComputeDevice("cuda" if cuda_available() else "cpu")
     kind, _, index = name.partition(":")
     if kind not in ("cpu", "cuda") or (index and (not index.isdigit() or kind == "cpu")):
-        raise ValidationError(f"render device {device!r} is not supported (use auto, cpu or cuda)")
+        raise ValidationError(f"{what} {device!r} is not supported (use auto, cpu or cuda)")
     if kind == "cuda" and not cuda_available(ask_torch=True):
-        raise ValidationError(f"render device {device!r} was asked for but no CUDA GPU is available")
-    return RenderDevice(kind, int(index) if index else None)
+        raise ValidationError(f"{what} {device!r} was asked for but no CUDA GPU is available")
+    return ComputeDevice(kind, int(index) if index else None)
 
 
-def pick_device(device="auto"):
+def pick_device(device="auto", what: str = "device"):
     """``choose_device`` as a ``torch.device``, for torch models (imports torch)."""
-    return choose_device(device).torch()
+    return choose_device(device, what).torch()
