@@ -77,6 +77,25 @@ def test_japanese_without_the_analyser_leaves_kanji_to_the_aligner(monkeypatch):
     assert words[-1].pause_after
 
 
+def test_a_broken_japanese_install_falls_back_with_a_warning(monkeypatch, caplog):
+    sudachipy = pytest.importorskip("sudachipy")
+    from talkface_studio.audio import japanese_reading
+
+    def missing_dictionary(*args, **kwargs):
+        raise RuntimeError("system.dic not found")
+
+    monkeypatch.setattr(sudachipy, "Dictionary", missing_dictionary)
+    japanese_reading._tokenizer.cache_clear()
+    try:
+        with caplog.at_level("WARNING"):
+            assert japanese_reading.read_japanese("水") is None
+        assert "Japanese readings unavailable" in caplog.text and "system.dic not found" in caplog.text
+    finally:
+        monkeypatch.undo()
+        japanese_reading._tokenizer.cache_clear()
+    assert japanese_reading.read_japanese("水")[0].say == "ミズ"
+
+
 @needs_espeak
 def test_many_words_keep_their_own_phones():
     text = " ".join(["papa", "mama"] * 60)

@@ -15,6 +15,7 @@ are left to the aligner as unspecified speech.
 
 from __future__ import annotations
 
+import logging
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from functools import lru_cache
 # Part of speech (first field) of tokens that are not words: punctuation, symbols, spaces.
 _NOT_WORDS = ("補助記号", "空白")
 _SPOKEN_PARTICLES = {"ハ": "ワ", "ヘ": "エ"}  # topic and direction particles (助詞)
+log = logging.getLogger(__name__)
 _lock = threading.Lock()  # one Sudachi tokenizer, shared; analysis may run on worker threads
 
 
@@ -37,13 +39,11 @@ class ReadWord:
 def _tokenizer():
     try:
         from sudachipy import Dictionary, SplitMode
-    except ImportError:
+
+        return Dictionary(dict="small").tokenizer(SplitMode.C)
+    except Exception as exc:  # noqa: BLE001 - not installed, or its dictionary missing: a broken install
+        log.warning("Japanese readings unavailable, kanji are aligned as unspecified speech (%s)", exc)
         return None
-    return Dictionary(dict="small").tokenizer(SplitMode.C)
-
-
-def available() -> bool:
-    return _tokenizer() is not None
 
 
 def read_japanese(text: str) -> list[ReadWord] | None:
