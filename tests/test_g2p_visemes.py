@@ -25,7 +25,7 @@ def visemes(word):
     ("pt", "boca", ["M AO K AA"]),
     ("nl", "mama", ["M AA M AA"]),
     ("pl", "mama", ["M AA M AA"]),
-    ("ja", "まみむめも", ["M AA M IY M UW M EH M AO"]),
+    ("ja", "まみむめも", ["M AA", "M IY", "M UW", "M EH", "M AO"]),  # the analyser splits it
 ])
 def test_words_become_visemes_per_language(language, text, expected):
     words = g2p(text, language)
@@ -44,13 +44,56 @@ def test_digits_apostrophes_case_and_pauses():
     assert phones_to_visemes(g2p("3", "fr")[0].phones) == ["T", "K", "W", "AA"]  # trois
 
 
+JSUT = "水をマレーシアから買わなくてはならないのです。"  # JSUT BASIC5000_0001 (../shared/speech)
+
+
 @needs_espeak
-def test_japanese_kana_read_and_kanji_left_to_the_aligner():
-    words = g2p("水をマレーシアから買わなくてはならないのです。", "ja")
+def test_japanese_kanji_are_read_through_their_kana():
+    words = g2p(JSUT, "ja")
+    assert [w.text for w in words] == ["水", "を", "マレーシア", "から", "買わ", "なく", "て", "は", "なら", "ない",
+                                       "の", "です"]
+    # JSUT's own phone labels: mizu o mareeshia kara kawanakutewa naranai nodesu
+    assert "".join(words[0].phones).replace("ˈ", "").replace("ᵝ", "") == "mizɯ"  # 水 -> mizu
+    assert visemes(words[0]) == "M IY S UW" and visemes(words[4]) == "K AA W AA"  # 買わ -> kawa
+    assert visemes(words[7]) == "W AA"  # the topic particle は is spoken wa, not ha
+    assert visemes(words[2]).startswith("M AA T EH SH IY")
+    assert [w.start for w in words[:3]] == [0, 1, 2] and words[-1].pause_after
+    assert [w.pause_after for w in g2p("水、本。", "ja")] == [True, True]
+    # readings follow the word: 水 alone is mizu, in 水曜日 it is sui
+    assert visemes(g2p("水曜日", "ja")[0]).startswith("S UW IY")
+    # digits are said by espeak-ng in Japanese (10 = juu), not spelled digit by digit
+    assert visemes(g2p("10日", "ja")[0]) == visemes(g2p("10", "ja")[0])
+
+
+@needs_espeak
+def test_japanese_without_the_analyser_leaves_kanji_to_the_aligner(monkeypatch):
+    from talkface_studio.audio import japanese_reading
+
+    monkeypatch.setattr(japanese_reading, "_tokenizer", lambda: None)
+    words = g2p(JSUT, "ja")
     assert [w.text for w in words] == ["水", "を", "マレーシア", "から", "買", "わなくてはならないのです"]
     assert words[0].phones == () and words[4].phones == ()  # kanji: no reading, no English "Chinese letter"
     assert visemes(words[2]).startswith("M AA T EH SH IY")
     assert words[-1].pause_after
+
+
+def test_a_broken_japanese_install_falls_back_with_a_warning(monkeypatch, caplog):
+    sudachipy = pytest.importorskip("sudachipy")
+    from talkface_studio.audio import japanese_reading
+
+    def missing_dictionary(*args, **kwargs):
+        raise RuntimeError("system.dic not found")
+
+    monkeypatch.setattr(sudachipy, "Dictionary", missing_dictionary)
+    japanese_reading._tokenizer.cache_clear()
+    try:
+        with caplog.at_level("WARNING"):
+            assert japanese_reading.read_japanese("水") is None
+        assert "Japanese readings unavailable" in caplog.text and "system.dic not found" in caplog.text
+    finally:
+        monkeypatch.undo()
+        japanese_reading._tokenizer.cache_clear()
+    assert japanese_reading.read_japanese("水")[0].say == "ミズ"
 
 
 @needs_espeak

@@ -79,3 +79,16 @@ def test_human_voices_without_their_script_close_the_lips_on_spoken_bilabials():
                 total += 1
                 closed += gap[max(0, int((s - 0.04) * 25)):int(np.ceil((e + 0.04) * 25))].min() < 1.0
     assert total == 6 and closed >= CLOSED_WITHOUT_SCRIPT_MIN, (closed, total)
+
+
+def test_japanese_with_its_kanji_script_closes_on_every_reference_bilabial():
+    """JSUT's "水をマレーシアから…": the kanji 水 is read mizu (japanese_reading), so its m is aligned
+    and seals like the m of マレーシア (JSUT's phone labels give both; was 1 of 2 without a reading)."""
+    meta = json.loads((SPEECH / "ja_f_jsut_basic5000_0001.json").read_text())
+    f = analyze(SPEECH / "ja_f_jsut_basic5000_0001.wav", "25", transcript=meta["text"], language="ja")
+    assert f.phone_source == "aligned" and not f.report.fallbacks
+    gap = _mouth(f)
+    bilabials = [(s, e) for s, e, p in meta["timings"]["phones"] if p in ("m", "b", "p")]
+    assert len(bilabials) == 2
+    for s, e in bilabials:
+        assert gap[max(0, int((s - 0.04) * 25)):int(np.ceil((e + 0.04) * 25))].min() < 1.0, (s, e)

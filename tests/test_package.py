@@ -128,6 +128,8 @@ def test_built_package_reports_version_and_renders_the_demo_headless(built_packa
     assert (internal / "resources" / "demo" / "line.wav").is_file()
     assert list(internal.glob("mediapipe/modules/face_landmark/*.tflite"))
     assert (internal / "pocketsphinx" / "model").is_dir()
+    assert (internal / "sudachidict_small" / "resources" / "system.dic").is_file()  # Japanese readings
+    assert (internal / "sudachipy" / "resources" / "char.def").is_file()
     assert not (internal / "jax").exists() and not (internal / "numba").exists()
     # a clean environment: nothing from the venv or the source tree may leak into the frozen app
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen",

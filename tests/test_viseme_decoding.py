@@ -173,3 +173,23 @@ def test_the_silent_hold_of_a_voiceless_stop_is_no_evidence_against_a_closure():
     dark = closure_darkness(log_mel(x), frame_level_db(x))
     assert dark[53:58].min() >= 0.0  # inside the hold
     assert dark[113:128].min() >= BRIGHT_FLOOR - 1e-6 and np.median(dark[113:128]) < -0.3  # the 's'
+
+
+def test_a_voiceless_stops_weak_release_is_no_evidence_against_its_closure():
+    """After the hold, a p's burst and aspiration are bright but weak (15-20 dB below the vowels):
+    neutral, so they cannot outvote the closure they end; a loud bright fricative still counts."""
+    from talkface_studio.audio.viseme_features import closure_darkness, frame_level_db, log_mel
+
+    rng = np.random.default_rng(2)
+    t = np.arange(8000) / 16000
+    vowel = np.sign(np.sin(2 * np.pi * 120 * t)).astype(np.float32)  # ~0 dB
+    hold = 0.001 * rng.standard_normal(1200).astype(np.float32)  # 75 ms, ~60 dB down
+    aspiration = 0.13 * rng.standard_normal(960).astype(np.float32)  # 60 ms, ~18 dB down, white
+    hiss = 0.5 * rng.standard_normal(3200).astype(np.float32)  # a loud 's', ~6 dB down
+    x = np.concatenate([vowel, hold, aspiration, vowel, hiss, vowel])
+    level = frame_level_db(x)
+    dark = closure_darkness(log_mel(x), level)
+    release = slice(58, 63)  # inside the aspiration (frames 57.5-63.5)
+    assert np.all(level[release] < level[:50].max() - 15) and np.all(level[release] > level[:50].max() - 20)
+    assert dark[release].min() >= 0.0
+    assert np.median(dark[116:131]) < -0.3  # the loud 's' still counts against a closure

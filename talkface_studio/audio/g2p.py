@@ -8,9 +8,11 @@ espeak-ng answers one line per word and every phone stays attached to the word t
 wrote; cross-word effects (French liaison) are lost, which does not change what the lips show.
 
 Digits are read out by espeak-ng in the script's language; apostrophes stay inside words
-(isn't, l'aide); case does not matter. Japanese kana are read by espeak-ng's `ja` voice; kanji
-are not (espeak-ng 1.51 says "Chinese letter" in English), so a run of kanji becomes a word
-without phones that the aligner places as "some speech" between its readable neighbours.
+(isn't, l'aide); case does not matter. Japanese is split into words and read into kana by a
+morphological analyser first (japanese_reading: 水 -> ミズ), because espeak-ng 1.51 reads kana but
+not kanji; its `ja` voice then reads the kana. A word the analyser cannot read (or every kanji
+when the analyser is missing) becomes a word without phones that the aligner places as "some
+speech" between its readable neighbours.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from functools import lru_cache
 
 from talkface_studio.core.errors import TalkFaceError
 
+from .japanese_reading import is_kanji, read_japanese
 from .languages import espeak_voice, primary
 
 _TIMEOUT_S = 20.0
@@ -46,12 +49,8 @@ class Word:
     start: int = 0  # character offset in the script (for the UI to point at a stretch)
 
 
-def _is_kanji(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or ch in "々〆"
-
-
 def _script_run(ch: str) -> str:
-    if _is_kanji(ch):
+    if is_kanji(ch):
         return "kanji"
     if "\u3040" <= ch <= "\u309f":
         return "hiragana"
@@ -61,9 +60,30 @@ def _script_run(ch: str) -> str:
 
 
 def tokenize(text: str, language: str = "en") -> list[tuple[str, int, bool]]:
-    """(word, offset, pause_after) in script order. Japanese (no spaces) splits where the writing
-    changes between kanji, hiragana and katakana, which approximates its word boundaries."""
+    """(word, offset, pause_after) in script order. Japanese (no spaces) is split into words by
+    its morphological analyser, or where the writing changes between kanji, hiragana and katakana
+    when the analyser is missing."""
+    return [(w, at, p) for w, at, p, _ in _tokens(text, language)]
+
+
+def _tokens(text: str, language: str) -> list[tuple[str, int, bool, str]]:
+    """(word, offset, pause_after, what espeak-ng reads; "" = unreadable) in script order."""
     text = unicodedata.normalize("NFC", text or "")
+    if primary(language) == "ja":
+        read = read_japanese(text)
+        if read is not None:
+            ends = [w.start + len(w.text) for w in read]
+            nexts = [w.start for w in read[1:]] + [len(text)]
+            return [(w.text, w.start, bool(_PAUSE.search(text[end:nxt])), w.say)
+                    for w, end, nxt in zip(read, ends, nexts)]
+    out = []
+    for word, at, pause in _split_words(text, language):
+        unreadable = primary(language) == "ja" and any(is_kanji(c) for c in word)
+        out.append((word, at, pause, "" if unreadable else word))
+    return out
+
+
+def _split_words(text: str, language: str) -> list[tuple[str, int, bool]]:
     out: list[tuple[str, int, bool]] = []
     for m in _WORD.finditer(text):
         word, start = m.group(0).strip("'’-"), m.start()
@@ -131,11 +151,7 @@ def _phonemize(words: tuple[str, ...], voice: str) -> tuple[tuple[str, ...], ...
 def g2p(text: str, language: str = "en") -> list[Word]:
     """The script's words with their IPA phones in `language` (a supported BCP-47 tag)."""
     voice = espeak_voice(language)
-    tokens = tokenize(text, language)
-    readable = [(w, at, p) for w, at, p in tokens if not _unreadable(w, language)]
-    phones = dict(zip([(w, at) for w, at, _ in readable], _phonemize(tuple(w.lower() for w, _, _ in readable), voice)))
-    return [Word(w, phones.get((w, at), ()), p, at) for w, at, p in tokens]
-
-
-def _unreadable(word: str, language: str) -> bool:
-    return primary(language) == "ja" and any(_is_kanji(c) for c in word)
+    tokens = _tokens(text, language)
+    readable = [(at, say) for _, at, _, say in tokens if say]
+    phones = dict(zip([at for at, _ in readable], _phonemize(tuple(say.lower() for _, say in readable), voice)))
+    return [Word(w, phones.get(at, ()), p, at) for w, at, p, _ in tokens]

@@ -54,10 +54,13 @@ def features(x16: np.ndarray) -> np.ndarray:
 # mel bins of the "dark" ratio: above ~2.3 kHz against below ~0.65 kHz (55-7600 Hz, 80 bins)
 HIGH_BINS, LOW_BINS = slice(45, None), slice(0, 20)
 DARKNESS_SCALE = 4.0  # nats of darkening that count as full evidence
-# Frames this far below the loud level carry the room's spectrum, not the voice's (the silent hold
-# of a voiceless p, a pause): neutral, never counter-evidence. Loud bright frames (a stop's burst,
-# a fricative beside the closure) count against a closure at most this much.
-QUIET_DB = 20.0
+# Frames this far below the loud level are the weak edges of speech or no voice at all (the silent
+# hold of a voiceless p, its release and aspiration, a pause): their spectrum says little about the
+# lips, so they are neutral, never counter-evidence. (20 dB let a p's aspiration 17-19 dB down vote
+# against its own closure: espeak es "prepara" lost its p; 12-17 dB give the same closures and
+# precision on every bench_lipsync row.) Loud bright frames (a fricative beside the closure) count
+# against a closure at most BRIGHT_FLOOR.
+QUIET_DB = 15.0
 BRIGHT_FLOOR = -0.4
 
 
