@@ -7,8 +7,9 @@ per file and transcript.
 
 Part 2, five LibriVox clips of ../shared/speech joined (61.6 s) with their scripts, uncached: the
 median of N analyses against a floor (decoding the file + the acoustic/mel pass) measured in the same
-run, then one more run profiled in every thread (cProfile, summed over threads, so it adds up to
-more than the wall time): seconds per stage and the top functions by own time.
+run, then one more run profiled in every thread (cProfile with each thread's CPU clock, summed over
+threads, so on two busy cores it adds up to about twice the wall time): CPU seconds per stage and
+the top functions by own time.
 
     .venv/bin/python benchmarks/bench_analysis.py [--runs 5] [--no-phones] [--only-aligned]
 """
@@ -143,11 +144,11 @@ def profiled(fn) -> pstats.Stats:
     profiles: list[cProfile.Profile] = []
 
     def start(*_):  # the first event in a new thread: hand over to a profiler of its own
-        prof = cProfile.Profile()
+        prof = cProfile.Profile(time.thread_time)
         profiles.append(prof)
         prof.enable()
 
-    main = cProfile.Profile()
+    main = cProfile.Profile(time.thread_time)  # CPU, not wall: waiting for another thread costs nothing
     threading.setprofile(start)
     try:
         main.enable()
@@ -164,7 +165,7 @@ def profiled(fn) -> pstats.Stats:
 
 def print_profile(stats: pstats.Stats) -> None:
     table = stats.stats  # {(file, line, name): (cc, nc, tottime, cumtime, callers)}
-    print("profile of one more run, all threads (cProfile; seconds summed over threads):")
+    print("profile of one more run, all threads (cProfile; CPU seconds summed over threads):")
     for label, file, name in STAGES:
         hits = [(v[1], v[3]) for k, v in table.items() if k[0].endswith(file) and k[2] == name]
         if hits:

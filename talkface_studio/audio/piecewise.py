@@ -94,10 +94,9 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece) -> P
         if len(regions) > 1:
             # While the word pass runs, the other core aligns the pieces of the split by expected
             # durations: most come out the same as the word pass's, and those are not aligned again.
-            # The split is anchored at both ends of the script and drifts in between: ends first.
             guess = _plan(regions, words, transcript, None, duration)
             stop = threading.Event()
-            pool.submit(aligner.speculate, _ends_first(guess), stop)
+            pool.submit(aligner.speculate, _likely_first(guess, aligner.punct), stop)
             try:
                 placed = place_words(x16, words)
             except PhoneError:
@@ -247,10 +246,16 @@ class _Aligner:
             return None
 
 
-def _ends_first(items: list) -> list:
-    """[a, b, c, d, e] -> [a, e, b, d, c]."""
-    order = [k for pair in zip(range(len(items)), range(len(items) - 1, -1, -1)) for k in pair]
-    return [items[k] for k in dict.fromkeys(order)]
+def _likely_first(guess: list[Piece], punct: np.ndarray) -> list[Piece]:
+    """The guessed pieces most likely to be right first: those that start and end at punctuation
+    (where readers pause, so text and audio agree there), then the others; each group from both
+    ends of the take inwards (the split is anchored at both ends of the script and drifts between)."""
+    def at_pause(i: int) -> bool:
+        return i in (0, len(punct)) or bool(punct[i - 1])
+
+    order = [k for pair in zip(range(len(guess)), range(len(guess) - 1, -1, -1)) for k in pair]
+    order = list(dict.fromkeys(order))
+    return sorted((guess[k] for k in order), key=lambda p: not (at_pause(p.lo) and at_pause(p.hi)))
 
 
 def _has_speech(speech: np.ndarray, p: Piece) -> bool:
