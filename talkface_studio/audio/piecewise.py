@@ -94,9 +94,9 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece) -> P
         if len(regions) > 1:
             # While the word pass runs, the other core aligns the pieces of the split by expected
             # durations: most come out the same as the word pass's, and those are not aligned again.
-            guess = _plan(regions, words, transcript, None, duration)
             stop = threading.Event()
-            pool.submit(aligner.speculate, _likely_first(guess, aligner.punct), stop)
+            pool.submit(lambda: aligner.speculate(
+                _likely_first(_plan(regions, words, transcript, None, duration), aligner.punct), stop))
             try:
                 placed = place_words(x16, words)
             except PhoneError:
