@@ -73,3 +73,22 @@ def test_alignment_does_not_depend_on_thread_or_decoder_history():
     for al in [again] + results[::2]:
         assert al.phones == first.phones and al.words == first.words and al.score == first.score
     assert [w.word for w in first.words] == words
+
+
+def test_without_the_c_api_alignment_falls_back_to_the_binding_with_the_same_result(monkeypatch, caplog):
+    from talkface_studio.audio import sphinx_native
+
+    x16, words = clip("en_m_librivox_sense_0890")
+    native = sphinx_align.align_words(x16, words)
+
+    def missing():
+        raise AttributeError("undefined symbol: ps_process_raw")
+
+    monkeypatch.setattr(sphinx_align, "_POOLS", {})  # fresh decoders, built without the C API
+    monkeypatch.setattr(sphinx_native, "_lib", missing)
+    monkeypatch.setattr(sphinx_native.new_decoder, "warned", False, raising=False)
+    with caplog.at_level("WARNING"):
+        bound = sphinx_align.align_words(x16, words)
+    assert isinstance(sphinx_align._POOLS[(True, True, 1)].get_nowait(), sphinx_native.BindingDecoder)
+    assert bound.phones == native.phones and bound.words == native.words and bound.score == native.score
+    assert sum("C API is not reachable" in r.message for r in caplog.records) == 1

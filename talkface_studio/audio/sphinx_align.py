@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .phones import PS_FPS, PhoneError, TimedPhone, _clean, guess_pronunciation
-from .sphinx_native import NativeDecoder, dithered_pcm16
+from .sphinx_native import NativeDecoder, dithered_pcm16, new_decoder
 
 WIDE_BEAMS = dict(beam=1e-80, wbeam=1e-60, pbeam=1e-80)
 MIN_PHONE_FRAMES = 3  # pocketsphinx's 3-state HMMs: a phone lasts at least 30 ms
@@ -55,13 +55,13 @@ _POOLS: dict[tuple[bool, bool, int], queue.SimpleQueue] = {}
 _CREATE = threading.Lock()
 
 
-def _new_decoder(filler: bool, wide: bool, step: int = 1) -> NativeDecoder:
+def _new_decoder(filler: bool, wide: bool, step: int = 1):
     # dither (dithered_pcm16, not the library's: see sphinx_native): synthetic speech has runs of
     # exact zeros that break alignment. bestpath off: with it pocketsphinx 5 may stop the grammar
     # early and label the last words as silence.
     # step (pocketsphinx's `ds`): score the acoustic model on every step-th frame only.
-    return NativeDecoder(samprate=16000, dither=False, bestpath=False, loglevel="FATAL", fsgusefiller=filler,
-                         ds=step, **(WIDE_BEAMS if wide else {}))
+    return new_decoder(samprate=16000, dither=False, bestpath=False, loglevel="FATAL", fsgusefiller=filler,
+                       ds=step, **(WIDE_BEAMS if wide else {}))
 
 
 @contextmanager

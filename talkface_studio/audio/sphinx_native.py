@@ -19,8 +19,10 @@ script alone.
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import threading
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -61,6 +63,7 @@ _SIGNATURES = {  # name: (restype, argtypes), as in pocketsphinx 5.1's headers
     "ps_alignment_iter_children": (_P, [_P]),
 }
 DITHER_SEED = 1234
+_log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -214,3 +217,55 @@ def _set(lib, config, key: str, value) -> None:
         lib.ps_config_set_bool(config, name, int(bool(value)))
     else:
         raise KeyError(f"unknown pocketsphinx setting {key}")
+
+
+class BindingDecoder:
+    """The same interface over pocketsphinx's own Python binding (holds the GIL while it decodes):
+    used only where the library's C functions cannot be reached (another pocketsphinx build)."""
+
+    def __init__(self, **settings):
+        from pocketsphinx import Decoder
+
+        self._d = Decoder(lm=None, **settings)
+        self.lookup_word, self.set_align_text = self._d.lookup_word, self._d.set_align_text
+
+    def add_word(self, word: str, phones: str, update: bool = True) -> None:
+        self._d.add_word(word, phones, update)
+
+    def set_alignment(self) -> None:
+        self._d.set_alignment()
+
+    def decode(self, pcm: np.ndarray, fresh: bool = True) -> None:
+        if fresh:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # "unnecessary": not for a pooled decoder
+                self._d.start_stream()
+        self._d.start_utt()
+        try:
+            self._d.process_raw(np.ascontiguousarray(pcm, dtype="<i2").tobytes(), full_utt=True)
+        finally:
+            self._d.end_utt()
+
+    def hyp(self) -> str | None:
+        h = self._d.hyp()
+        return None if h is None else h.hypstr
+
+    def seg(self) -> list[tuple[str, int, int]]:
+        return [(s.word, s.start_frame, s.end_frame) for s in self._d.seg()]
+
+    def alignment(self) -> list[tuple[str, int, int, list[tuple[str, int, int, int]]]]:
+        al = self._d.get_alignment()
+        return [] if al is None else [(w.name, w.start, w.duration,
+                                       [(p.name, p.start, p.duration, p.score) for p in w]) for w in al]
+
+
+def new_decoder(**settings) -> NativeDecoder | BindingDecoder:
+    """A NativeDecoder, or a BindingDecoder (same results, one core) where the C API is not exported."""
+    try:
+        _lib()
+    except (OSError, AttributeError) as exc:
+        if not getattr(new_decoder, "warned", False):
+            new_decoder.warned = True
+            _log.warning("pocketsphinx's C API is not reachable (%s): alignment decodes on one core", exc)
+        return BindingDecoder(**settings)
+    return NativeDecoder(**settings)
