@@ -141,48 +141,11 @@ def fmt(v, spec=".2f") -> str:
 
 
 def speed(runs: int) -> None:
-    """~60 s of English speech with its script: analysis (no cache) vs decode + acoustic pass."""
-    from talkface_studio.audio.acoustic import SR, analyze_acoustics
+    """~60 s of English speech with its script: analysis (no cache) vs decode + acoustic pass
+    (bench_analysis.py prints the same line, then a profile)."""
+    from bench_analysis import aligned_minute
 
-    names = ["en_f_librivox_sonnet1_part1", "en_f_librivox_sonnet1_part2", "en_f_librivox_sonnet1_part3",
-             "en_m_librivox_sense_0880", "en_m_librivox_sense_0890"]
-    folder = speech_dir()
-    have = [n for n in names if (folder / f"{n}.wav").is_file()]
-    if not have:
-        print("speed: no English clips with scripts found")
-        return
-    xs = [load_audio(folder / f"{n}.wav").mono(16000) for n in have]
-    text = " ".join(json.loads((folder / f"{n}.json").read_text())["text"] for n in have)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "minute.wav"
-        sf.write(str(path), np.concatenate(xs), 16000)
-        seconds = sum(len(x) for x in xs) / 16000
-
-        def floor():
-            clip = load_audio(path)
-            analyze_acoustics(clip.mono(SR), RATE, RATE.frames_in(clip.duration))
-
-        def full():
-            return analyze(path, RATE, transcript=text, use_cache=False)
-
-        full()  # warm: pocketsphinx model load, imports
-        t_floor = _median(floor, runs)
-        times = [_timed(full) for _ in range(runs)]
-        t_full = float(np.median([t for t, _ in times]))
-        report = times[-1][1].report
-    print(f"\nspeed ({seconds:.1f} s of speech, {len(have)} clips joined, median of {runs}): analysis with "
-          f"alignment {t_full:.2f} s (target <= 3 s), floor (decode + mel/acoustic pass) {t_floor:.2f} s, "
-          f"ratio {t_full / t_floor:.1f}x; path: {report.summary()}")
-
-
-def _timed(fn):
-    t = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t, out
-
-
-def _median(fn, runs):
-    return float(np.median([_timed(fn)[0] for _ in range(runs)]))
+    aligned_minute(runs, RATE, profile=False)
 
 
 def main() -> int:

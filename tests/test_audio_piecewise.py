@@ -11,6 +11,7 @@ from talkface_studio.audio import piecewise
 from talkface_studio.audio.alignment_report import AlignmentReport, PathStretch, TimedStretch
 from talkface_studio.audio.analysis import analyze
 from talkface_studio.audio.features import AudioFeatures
+from talkface_studio.audio.loading import load_audio
 from talkface_studio.audio.loud_frames import finish_phones
 from talkface_studio.audio.script_split import punctuation_after, split_words
 from talkface_studio.core.timebase import FrameRate
@@ -183,3 +184,33 @@ def test_loud_frames_are_never_left_silent_and_long_runs_are_reported():
     # the 10 silent loud frames (0.4 s) are a reported fallback; the single frame at 44 is a word edge
     assert [(s.start_frame, s.end_frame) for s in out.fallbacks] == [(15, 25)]
     assert "left loud audio as silence" in out.fallbacks[0].reason
+
+
+@needs_espeak
+def test_pieces_aligned_during_the_word_pass_are_reused_and_change_nothing(tmp_path, monkeypatch):
+    """While the word pass runs, pieces of the split by expected durations are aligned ahead; a
+    piece the word pass places the same way is never decoded again, and a wrong guess changes
+    nothing but the time it wastes."""
+    path, _ = take(tmp_path, [0.3, BUMPY, 0.5, MOM, 0.5, "Please pass the paper plates.", 0.3])
+    x16 = load_audio(path).mono(16000)
+    script = f"{BUMPY} {MOM} Please pass the paper plates."
+    decodes = []
+    real_align = piecewise.align_words
+
+    def counted(x, words, filler=True, offset=0.0):
+        decodes.append((round(offset, 3), tuple(words), filler))
+        return real_align(x, words, filler=filler, offset=offset)
+
+    monkeypatch.setattr(piecewise, "align_words", counted)
+    good = piecewise.align_script(x16, script)
+    assert good.stretches[0].path == "aligned" and len({d[0] for d in decodes}) == 3  # three pieces
+    assert len(decodes) == len(set(decodes))  # the guess was right: no piece decoded twice
+
+    decodes.clear()
+    real_split = piecewise.split_words
+    monkeypatch.setattr(piecewise, "split_words",  # every word guessed into the last piece
+                        lambda counts, durations, punct=None: [(0, 0)] * (len(durations) - 1) + [(0, len(counts))])
+    wrong = piecewise.align_script(x16, script)
+    assert wrong.phones == good.phones and wrong.stretches == good.stretches
+    monkeypatch.setattr(piecewise, "split_words", real_split)
+    assert piecewise.align_script(x16, script).phones == good.phones  # and the same again, every run

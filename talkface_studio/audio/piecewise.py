@@ -4,7 +4,9 @@
    cheap word-level pass over the whole take (a word belongs to the piece its middle falls in);
    when that pass cannot place the script, from the words' expected durations (script_split, as
    aeneas splits text by timing).
-2. Each piece is aligned alone (two at a time), first with no silence allowed between its words
+2. Each piece is aligned alone (two at a time; while the word pass runs, the pieces of the split by
+   expected durations are aligned on the other core, and every piece the word pass puts in the same
+   place keeps that result), first with no silence allowed between its words
    (a piece cut between pauses has none, and the aligner can then not park loud words under a
    silence), then with silences. The result is checked against the audio's energy: silence over
    speech, words over silence, words squeezed into minimum-length phones all mean it lost its place.
@@ -21,7 +23,8 @@ text by timing; no code from either.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,15 +88,24 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece) -> P
         fb = fallback(x16, 0.0, speech)
         return PhonePass(fb.phones, [TimedStretch(0.0, duration, fb.path, _join("the script has no words", fb.reason))])
     regions = regions_from_mask(speech) or [Region(0.0, duration)]
-    placed = None
-    if len(regions) > 1:
-        try:
-            placed = place_words(x16, words)
-        except PhoneError:
-            placed = None
-    pieces = _plan(regions, words, transcript, placed, duration)
-    return _Aligner(x16, words, transcript, speech, duration, fallback, placed is not None or len(pieces) == 1
-                    ).run(pieces)
+    aligner = _Aligner(x16, words, transcript, speech, duration, fallback)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # pocketsphinx decodes outside the GIL (sphinx_native)
+        placed = None
+        if len(regions) > 1:
+            # While the word pass runs, the other core aligns the pieces of the split by expected
+            # durations: most come out the same as the word pass's, and those are not aligned again.
+            stop = threading.Event()
+            pool.submit(lambda: aligner.speculate(
+                _likely_first(_plan(regions, words, transcript, None, duration), aligner.punct), stop))
+            try:
+                placed = place_words(x16, words)
+            except PhoneError:
+                placed = None
+            stop.set()
+        pieces = _plan(regions, words, transcript, placed, duration)
+        aligner.placed = placed is not None or len(pieces) == 1
+        first = list(pool.map(aligner.first_attempt, pieces))
+    return aligner.run(pieces, first)
 
 
 def _plan(regions, words, transcript, placed, duration) -> list[Piece]:
@@ -113,16 +125,39 @@ def _plan(regions, words, transcript, placed, duration) -> list[Piece]:
 
 
 class _Aligner:
-    def __init__(self, x16, words, transcript, speech, duration, fallback, placed: bool):
+    def __init__(self, x16, words, transcript, speech, duration, fallback):
         self.x16, self.words, self.speech, self.duration = x16, words, speech, duration
         self.punct = punctuation_after(transcript, len(words))
-        self.fallback, self.placed = fallback, placed
+        self.fallback, self.placed = fallback, True
         self.repair_left = REPAIR_BUDGET[0] + REPAIR_BUDGET[1] * duration  # seconds of audio to re-decode
+        self._firsts: dict[tuple, Future] = {}  # first attempts by (start, end, lo, hi), each run once
+        self._lock = threading.Lock()
 
-    def run(self, pieces: list[Piece]) -> PhonePass:
-        with ThreadPoolExecutor(max_workers=2) as pool:  # pocketsphinx decodes without the GIL
-            first = list(pool.map(lambda p: self.attempt(p, inner_pause=False) if p.hi > p.lo else (None, ""),
-                                  pieces))
+    def first_attempt(self, p: Piece):
+        """attempt(p, inner_pause=False), computed once per piece even when asked for twice."""
+        if p.hi == p.lo:
+            return None, ""
+        key = (p.start, p.end, p.lo, p.hi)
+        with self._lock:
+            future, mine = self._firsts.get(key), key not in self._firsts
+            if mine:
+                future = self._firsts[key] = Future()
+        if mine:
+            try:
+                future.set_result(self.attempt(p, inner_pause=False))
+            except BaseException as exc:
+                future.set_exception(exc)
+        return future.result()
+
+    def speculate(self, pieces: list[Piece], stop: threading.Event) -> None:
+        """First attempts of `pieces` in order until `stop` (alignment is a pure function of the
+        audio and the words, so a result is the same whichever plan asked for it first)."""
+        for p in pieces:
+            if stop.is_set():
+                return
+            self.first_attempt(p)
+
+    def run(self, pieces: list[Piece], first: list) -> PhonePass:
         bounds = [0.0] + [(a.end + b.start) / 2 for a, b in zip(pieces, pieces[1:])] + [self.duration]
         phones: list[TimedPhone] = []
         stretches: list[TimedStretch] = []
@@ -209,6 +244,18 @@ class _Aligner:
                                offset=p.start)
         except PhoneError:
             return None
+
+
+def _likely_first(guess: list[Piece], punct: np.ndarray) -> list[Piece]:
+    """The guessed pieces most likely to be right first: those that start and end at punctuation
+    (where readers pause, so text and audio agree there), then the others; each group from both
+    ends of the take inwards (the split is anchored at both ends of the script and drifts between)."""
+    def at_pause(i: int) -> bool:
+        return i in (0, len(punct)) or bool(punct[i - 1])
+
+    order = [k for pair in zip(range(len(guess)), range(len(guess) - 1, -1, -1)) for k in pair]
+    order = list(dict.fromkeys(order))
+    return sorted((guess[k] for k in order), key=lambda p: not (at_pause(p.lo) and at_pause(p.hi)))
 
 
 def _has_speech(speech: np.ndarray, p: Piece) -> bool:

@@ -5,8 +5,11 @@ the result against the audio and compare alternatives on the same stretch (a wor
 spoken, or one that is missing, lowers the score). `place_words` is the cheap first half (word
 times only, ~0.015 s per second of audio) used to cut a long take into pieces.
 
-Decoders take ~0.25 s to create, so they are pooled per configuration and reused; pocketsphinx
-releases the GIL while it decodes, so two pieces can be aligned at once on two cores.
+Decoders take ~0.15 s to create (no language model is loaded: alignment needs none), so they are
+pooled per configuration and reused. They are driven through pocketsphinx's C API
+(sphinx_native), which decodes outside the GIL, so two pieces are aligned at once on two cores and
+the acoustic pass runs beside them; the dither is added from a fixed seed, so the same audio and
+script always give the same phones, whichever thread decodes them.
 
 Beams are wide: the default ones drop the only path through a linear grammar on some voices and
 the decoder then returns nothing at all. `filler=False` forbids silence between the words: used on
@@ -24,10 +27,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .phones import PS_FPS, PhoneError, TimedPhone, _clean, _pcm16, guess_pronunciation
+from .phones import PS_FPS, PhoneError, TimedPhone, _clean, guess_pronunciation
+from .sphinx_native import NativeDecoder, dithered_pcm16, new_decoder
 
 WIDE_BEAMS = dict(beam=1e-80, wbeam=1e-60, pbeam=1e-80)
 MIN_PHONE_FRAMES = 3  # pocketsphinx's 3-state HMMs: a phone lasts at least 30 ms
+# The word pass only decides which piece (speech between pauses of >= 0.2 s) each word belongs to,
+# by the word's middle: scoring every other frame puts every word of every English clip of
+# ../shared/speech in the same piece as scoring all of them, for 30% less time.
+WORD_PASS_STEP = 2
 
 
 class TimedWord(NamedTuple):
@@ -43,29 +51,29 @@ class Alignment:
     score: float  # acoustic log-likelihood of the alignment (higher is better; same audio only)
 
 
-_POOLS: dict[tuple[bool, bool], queue.SimpleQueue] = {}
+_POOLS: dict[tuple[bool, bool, int], queue.SimpleQueue] = {}
 _CREATE = threading.Lock()
 
 
-def _new_decoder(filler: bool, wide: bool):
-    from pocketsphinx import Decoder
-
-    # dither: synthetic speech has runs of exact zeros that break alignment. bestpath off: with it
-    # pocketsphinx 5 may stop the grammar early and label the last words as silence.
-    return Decoder(samprate=16000, dither=True, bestpath=False, loglevel="FATAL", fsgusefiller=filler,
-                   **(WIDE_BEAMS if wide else {}))
+def _new_decoder(filler: bool, wide: bool, step: int = 1):
+    # dither (dithered_pcm16, not the library's: see sphinx_native): synthetic speech has runs of
+    # exact zeros that break alignment. bestpath off: with it pocketsphinx 5 may stop the grammar
+    # early and label the last words as silence.
+    # step (pocketsphinx's `ds`): score the acoustic model on every step-th frame only.
+    return new_decoder(samprate=16000, dither=False, bestpath=False, loglevel="FATAL", fsgusefiller=filler,
+                       ds=step, **(WIDE_BEAMS if wide else {}))
 
 
 @contextmanager
-def _decoder(filler: bool, wide: bool = True):
+def _decoder(filler: bool, wide: bool = True, step: int = 1):
     """A decoder of this configuration for the caller alone (created when all are busy)."""
     with _CREATE:
-        pool = _POOLS.setdefault((filler, wide), queue.SimpleQueue())
+        pool = _POOLS.setdefault((filler, wide, step), queue.SimpleQueue())
     try:
         decoder = pool.get_nowait()
     except queue.Empty:
         with _CREATE:
-            decoder = _new_decoder(filler, wide)
+            decoder = _new_decoder(filler, wide, step)
     try:
         yield decoder
     finally:
@@ -83,16 +91,14 @@ def phone_count(word: str) -> int:
     return len(pronunciation(word).split())
 
 
-def _first_pass(decoder, pcm: bytes, words: list[str]) -> None:
+def _first_pass(decoder: NativeDecoder, pcm: np.ndarray, words: list[str]) -> None:
     for word in set(words):
         if decoder.lookup_word(word) is None:
             decoder.add_word(word, guess_pronunciation(word), False)
     decoder.set_align_text(" ".join(words))
-    decoder.start_utt()
-    decoder.process_raw(pcm, full_utt=True)
-    decoder.end_utt()
+    decoder.decode(pcm)
     hyp = decoder.hyp()
-    if hyp is None or hyp.hypstr.split() != words:
+    if hyp is None or hyp.split() != words:
         raise PhoneError("speech does not match the script")
 
 
@@ -109,15 +115,15 @@ def _check_input(x16: np.ndarray, words: list[str]) -> None:
 
 
 def place_words(x16: np.ndarray, words: list[str]) -> list[TimedWord]:
-    """Word times of a one-pass alignment (no phones), or PhoneError. Default beams first (a third
-    faster on a long take), wide ones when they lose the path."""
+    """Word times of a one-pass alignment (no phones, every WORD_PASS_STEP-th frame scored), or
+    PhoneError. Default beams first (a third faster on a long take), wide ones when they lose the path."""
     _check_input(x16, words)
-    pcm = _pcm16(x16)
+    pcm = dithered_pcm16(x16)
     for wide in (False, True):
-        with _decoder(True, wide) as decoder:
+        with _decoder(True, wide, WORD_PASS_STEP) as decoder:
             try:
                 _first_pass(decoder, pcm, words)
-                segments = [(s.word, s.start_frame, s.end_frame) for s in decoder.seg()]
+                segments = decoder.seg()
                 break
             except (RuntimeError, PhoneError) as exc:
                 if wide:
@@ -131,17 +137,13 @@ def align_words(x16: np.ndarray, words: list[str], filler: bool = True, offset: 
     Times are shifted by `offset` seconds. Raises PhoneError when no alignment reaches the end.
     """
     _check_input(x16, words)
-    pcm = _pcm16(x16)
+    pcm = dithered_pcm16(x16)
     with _decoder(filler) as decoder:
         try:
             _first_pass(decoder, pcm, words)
             decoder.set_alignment()
-            decoder.start_utt()
-            decoder.process_raw(pcm, full_utt=True)
-            decoder.end_utt()
-            # read everything while the alignment is alive: its entries point into the decoder
-            entries = [(w.name, w.start, w.duration, [(p.name, p.start, p.duration, p.score) for p in w])
-                       for w in decoder.get_alignment()]
+            decoder.decode(pcm, fresh=False)  # the noise estimate the first pass ended with, as before
+            entries = decoder.alignment()  # read while the alignment is alive: it points into the decoder
         except RuntimeError as exc:
             raise PhoneError(f"alignment failed: {exc}") from None
     phones, timed_words, score = [], [], 0.0
