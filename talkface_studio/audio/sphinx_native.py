@@ -263,7 +263,8 @@ def new_decoder(**settings) -> NativeDecoder | BindingDecoder:
     """A NativeDecoder, or a BindingDecoder (same results, one core) where the C API is not exported."""
     try:
         _lib()
-    except (OSError, AttributeError) as exc:
+        _libc()  # frees the library's malloc'd strings; CDLL(None) has no meaning on Windows
+    except (OSError, AttributeError, TypeError) as exc:
         if not getattr(new_decoder, "warned", False):
             new_decoder.warned = True
             _log.warning("pocketsphinx's C API is not reachable (%s): alignment decodes on one core", exc)
