@@ -1,7 +1,7 @@
 """Lip sync on real and synthetic speech, with and without the script: does the mouth close on
 p/b/m, open on open vowels, never freeze during loud speech, open visibly, and which path made it?
 
-    .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3]
+    .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -153,7 +153,13 @@ def main() -> int:
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--only", help="only clips whose name contains this")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--weights", type=Path, help="judge another viseme recognizer: .safetensors weights or an "
+                    "ensemble manifest (.json; default: the packaged recognizer)")
     args = ap.parse_args()
+    if args.weights:
+        from talkface_studio.audio import viseme_model
+
+        viseme_model._DEFAULT = viseme_model.load_recognizer(args.weights)
     with tempfile.TemporaryDirectory() as tmp:
         clips = human_clips()
         if espeak_events.available():

@@ -28,6 +28,9 @@ Then the same on held-out synthetic sentences (espeak-ng, unseen seeds, exact ph
 seven languages, and speed on 60 s of speech against the mel extraction of the same audio.
 
     .venv/bin/python benchmarks/bench_visemes.py [--speech ../shared/speech] [--runs 3] [--weights W]
+
+`--weights` judges another recognizer: a .safetensors file (one network) or an ensemble manifest
+(.json, see audio/viseme_ensemble.py); the default is the packaged one.
 """
 
 from __future__ import annotations
@@ -319,12 +322,13 @@ def main() -> int:
     ap.add_argument("--speech", type=Path, default=default_speech_dir())
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-synthetic", action="store_true")
-    ap.add_argument("--weights", type=Path, help="judge other recognizer weights (default: the packaged ones)")
+    ap.add_argument("--weights", type=Path, help="judge other recognizer weights (.safetensors) or an ensemble "
+                    "manifest (.json; default: the packaged recognizer)")
     args = ap.parse_args()
     if args.weights:
         from talkface_studio.audio import viseme_model
 
-        viseme_model._DEFAULT = viseme_model.VisemeRecognizer(args.weights)
+        viseme_model._DEFAULT = viseme_model.load_recognizer(args.weights)
     os.environ.setdefault("TALKFACE_CACHE_DIR", tempfile.mkdtemp(prefix="bench-visemes-"))
     import torch
 

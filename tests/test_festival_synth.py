@@ -110,3 +110,33 @@ def test_recipe_3_mixes_festival_voices_into_the_training_clips():
     assert len({c.language for c in clips}) >= 2
     for c in clips:
         assert len(c.labels) == len(c.feats) == len(c.jaw) and (c.labels != 0).mean() > 0.3
+
+
+def _fake_festival(rng, voices):
+    """Stand-in for a Festival voice (like _fake_espeak): a lower, slower chain from the voice drawn."""
+    from talkface_studio.training.espeak_synth import TimedPhone
+
+    voice = voices[rng.integers(len(voices))]
+    n = int(rng.integers(3, 7))
+    t = np.arange(int(0.2 * n * 16000)) / 16000
+    x = (0.2 * np.sin(2 * np.pi * 110 * t) * (np.sin(np.pi * t / 0.2) ** 2)).astype(np.float32)
+    phones = [TimedPhone(0.2 * i, 0.2 * (i + 1), "o" if i % 2 else "b") for i in range(n)]
+    return x, phones, festival_synth.VOICES[voice][2]
+
+
+# The digest of recipe 3's stream (which clips Festival speaks, overlapping talkers, its effects)
+# over the fake voices above, computed with viseme_data as it was when the packaged recipe-3 weights
+# (audio/models/viseme_recognizer_r3.*) were trained (unchanged since af267cb): a change to recipe 3's random
+# draws changes it.
+RECIPE_3_DIGEST = "65f56aa1a94387f6"
+
+
+def test_recipe_3_is_the_packaged_r3_weights_data(monkeypatch):
+    from talkface_studio.training import viseme_data
+
+    monkeypatch.setattr(viseme_data, "_espeak_speech", _fake_espeak)
+    monkeypatch.setattr(viseme_data, "_festival_speech", _fake_festival)
+    monkeypatch.setattr(festival_synth, "available_voices", lambda: tuple(festival_synth.VOICES))
+    clips = viseme_data.make_clips(seed=3, seconds=30.0, recipe=3)
+    assert {c.language for c in clips} & {spec[2] for spec in festival_synth.VOICES.values()} - {"en-us", "de", "it"}
+    assert _stream_digest(clips) == RECIPE_3_DIGEST

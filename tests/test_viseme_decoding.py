@@ -193,3 +193,26 @@ def test_a_voiceless_stops_weak_release_is_no_evidence_against_its_closure():
     assert np.all(level[release] < level[:50].max() - 15) and np.all(level[release] > level[:50].max() - 20)
     assert dark[release].min() >= 0.0
     assert np.median(dark[116:131]) < -0.3  # the loud 's' still counts against a closure
+
+
+def test_a_stop_like_gap_is_closure_evidence_and_a_pause_or_a_slow_onset_is_not():
+    """'apa' said quickly (a 60 ms hold, then an abrupt release) marks its hold as a closure; a
+    400 ms pause and a gap that fades back in over 100 ms (no release burst) do not."""
+    from talkface_studio.audio.viseme_features import closure_darkness, frame_level_db, log_mel, stop_gaps
+
+    rng = np.random.default_rng(2)
+    t = np.arange(4800) / 16000
+    vowel = np.sign(np.sin(2 * np.pi * 120 * t)).astype(np.float32)  # 300 ms, loud
+
+    def quiet(ms):
+        return 0.001 * rng.standard_normal(int(16 * ms)).astype(np.float32)
+
+    fade_in = vowel[:1600] * np.linspace(0.001, 1, 1600, dtype=np.float32) ** 2
+    x = np.concatenate([vowel, quiet(60), vowel, quiet(400), vowel, quiet(60), fade_in, vowel])
+    level = frame_level_db(x)
+    gaps = stop_gaps(level)
+    hold = slice(32, 35)  # frames inside the 60 ms hold (300-360 ms; 25 ms windows)
+    assert gaps[hold].min() == 1.0 and gaps[:28].max() == 0.0
+    assert gaps[70:100].max() == 0.0  # inside the pause
+    assert gaps[140:150].max() == 0.0  # the gap before the slow onset (1360-1420 ms)
+    assert closure_darkness(log_mel(x), level)[hold].min() == pytest.approx(1.0)

@@ -67,8 +67,10 @@ BRIGHT_FLOOR = -0.4
 def closure_darkness(mel: np.ndarray, level_db: np.ndarray) -> np.ndarray:
     """Per-frame evidence (BRIGHT_FLOOR..1) that the lips are closed, from the spectrum alone:
     how much darker (less energy above ~2.3 kHz against below ~0.65 kHz) a frame is than the
-    recording's typical loud frame; quiet frames are neutral or positive. A voiced closure or a nasal murmur radiates through the cheeks and nose
-    only, so it is dark; vowels and fricatives are bright. Alveolar and velar closures are dark
+    recording's typical loud frame; quiet frames are neutral or positive, and the hold of a
+    stop-like gap and its release frame (stop_gaps) count as full evidence. A voiced closure or a
+    nasal murmur radiates through the cheeks and nose only, so it is dark; vowels and fricatives
+    are bright. Alveolar and velar closures are dark
     too: this says "a closure or a nasal", the network says which.
     `mel` is log_mel's output, `level_db` frame_level_db's, both [T]."""
     if len(mel) == 0:
@@ -84,7 +86,35 @@ def closure_darkness(mel: np.ndarray, level_db: np.ndarray) -> np.ndarray:
     quiet = np.zeros(len(evidence), bool)
     quiet[:n] = level_db[:n] < ref_level - QUIET_DB
     evidence[quiet] = np.maximum(evidence[quiet], 0.0)
+    evidence[:n][stop_gaps(level_db[:n], ref_level) > 0] = 1.0
     return evidence.astype(np.float32)
+
+
+# A stop consonant's hold: a quiet gap of 20-100 ms between loud sounds that ends in an abrupt rise
+# (the release burst). A voiceless p's hold is silent, so the spectrum alone says nothing there;
+# the gap's shape says "some closure" (the network still says which: M, T or K).
+GAP_FRAMES = (2, 10)  # 10 ms frames
+RELEASE_RISE_DB = 10.0  # level rise from the gap's last frame into the next two
+
+
+def stop_gaps(level_db: np.ndarray, ref_level: float | None = None) -> np.ndarray:
+    """[T] 1 on the frames of a stop-like gap (QUIET_DB below the loud level, GAP_FRAMES long,
+    loud on both sides, released by a rise of RELEASE_RISE_DB), else 0."""
+    n = len(level_db)
+    out = np.zeros(n, np.float32)
+    if ref_level is None:
+        live = level_db[level_db > -100]
+        ref_level = float(np.percentile(live, 95)) if live.size else 0.0
+    quiet = level_db < ref_level - QUIET_DB
+    edges = np.flatnonzero(np.diff(np.r_[0, quiet.astype(np.int8), 0]))
+    for a, b in zip(edges[::2], edges[1::2]):  # quiet frames a..b-1
+        if not GAP_FRAMES[0] <= b - a <= GAP_FRAMES[1] or a == 0 or b >= n - 2:
+            continue
+        loud_before = level_db[max(0, a - 3) : a].max() >= ref_level - QUIET_DB
+        loud_after = level_db[b : b + 3].max() >= ref_level - 12.0
+        if loud_before and loud_after and level_db[b : b + 2].max() - level_db[b - 1] >= RELEASE_RISE_DB:
+            out[a : b + 1] = 1.0
+    return out
 
 
 def frame_level_db(x16: np.ndarray) -> np.ndarray:

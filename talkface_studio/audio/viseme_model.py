@@ -133,10 +133,22 @@ _DEFAULT: VisemeRecognizer | None = None
 _DEFAULT_LOCK = threading.Lock()
 
 
-def default_recognizer() -> VisemeRecognizer:
-    """The packaged recognizer, loaded once per process (cuda when available)."""
+def default_recognizer():
+    """The packaged recognizer, loaded once per process (cuda when available): the ensemble that
+    `models/viseme_ensemble.json` names (viseme_ensemble), or the single network where it is absent."""
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
-            _DEFAULT = VisemeRecognizer()
+            _DEFAULT = load_recognizer()
         return _DEFAULT
+
+
+def load_recognizer(path: str | Path | None = None, device: str = "auto"):
+    """A recognizer from a weights file (.safetensors) or an ensemble manifest (.json); by default
+    the packaged one."""
+    from .viseme_ensemble import DEFAULT_MANIFEST, VisemeEnsemble
+
+    if path is None:
+        path = DEFAULT_MANIFEST if DEFAULT_MANIFEST.is_file() else DEFAULT_WEIGHTS
+    path = Path(path)
+    return VisemeEnsemble(path, device) if path.suffix == ".json" else VisemeRecognizer(path, device=device)

@@ -53,6 +53,11 @@ class Posteriors:
     jaw: np.ndarray  # [T] jaw opening 0..1
     level: np.ndarray  # [T] frame level, dB full scale
     darkness: np.ndarray  # [T] closure evidence -0.4..1 (viseme_features.closure_darkness)
+    align_logp: np.ndarray | None = None  # [T, K] for the script aligner, where it differs from logp
+
+    @property
+    def for_alignment(self) -> np.ndarray:
+        return self.logp if self.align_logp is None else self.align_logp
 
 
 def posteriors(x16: np.ndarray, recognizer=None) -> Posteriors:
@@ -62,7 +67,11 @@ def posteriors(x16: np.ndarray, recognizer=None) -> Posteriors:
         recognizer = default_recognizer()
     mel = log_mel(x16)
     level = frame_level_db(x16)
-    logp, jaw = recognizer.posteriors(normalize(mel))
+    feats = normalize(mel)
+    if hasattr(recognizer, "posteriors_for_both"):  # an ensemble (viseme_ensemble)
+        logp, align_logp, jaw = recognizer.posteriors_for_both(feats)
+        return Posteriors(logp, jaw, level, closure_darkness(mel, level), align_logp)
+    logp, jaw = recognizer.posteriors(feats)
     return Posteriors(logp, jaw, level, closure_darkness(mel, level))
 
 
@@ -81,7 +90,7 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
             words = g2p(text, language)
             if primary_language(language) == "ja":
                 words = [_japanese_nasal_before_lips(w) for w in words]
-            alignment = align(post.logp, words, post.level, post.darkness)
+            alignment = align(post.for_alignment, words, post.level, post.darkness)
         except (G2PError, AlignmentError) as exc:
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
         else:
@@ -114,7 +123,7 @@ def _patch_low_confidence(alignment: Alignment, post: Posteriors) -> VisemePass:
         else:
             stretches.append(Stretch(w.start, w.end, w.text, "the script did not match the audio here; "
                                                              "recognized without the script"))
-    logp, level = post.logp, post.level
+    logp, level = post.for_alignment, post.level  # the script's own posteriors (a with-script take)
     labels = _frame_labels(alignment.visemes, len(logp))
     for st in stretches:
         a, b = int(round(st.start * FPS)), int(round(st.end * FPS))
@@ -137,16 +146,18 @@ def _frame_labels(spans: list[TimedViseme], n: int) -> np.ndarray:
     return out
 
 
-DECODER_VERSION = 2  # bump when decoding or alignment changes what a cached phone pass holds
+DECODER_VERSION = 3  # bump when decoding or alignment changes what a cached phone pass holds (3: ensemble, stop gaps)
 
 
 def model_version() -> str:
-    """The packaged recognizer's version (from its config; no torch import) and the decoder's,
+    """The packaged recognizer's version (from its configs; no torch import) and the decoder's,
     for cache keys."""
+    from .viseme_ensemble import DEFAULT_MANIFEST, manifest_version
     from .viseme_model import DEFAULT_CONFIG, VisemeNetConfig
 
     try:
-        return f"{VisemeNetConfig.load(DEFAULT_CONFIG).version}-d{DECODER_VERSION}"
+        version = manifest_version() if DEFAULT_MANIFEST.is_file() else VisemeNetConfig.load(DEFAULT_CONFIG).version
+        return f"{version}-d{DECODER_VERSION}"
     except Exception:  # noqa: BLE001 - a missing config means no recognizer: say "none" in the key
         return "none"
 
