@@ -216,3 +216,27 @@ def test_a_stop_like_gap_is_closure_evidence_and_a_pause_or_a_slow_onset_is_not(
     assert gaps[70:100].max() == 0.0  # inside the pause
     assert gaps[140:150].max() == 0.0  # the gap before the slow onset (1360-1420 ms)
     assert closure_darkness(log_mel(x), level)[hold].min() == pytest.approx(1.0)
+
+
+def test_a_short_weak_word_between_good_neighbours_is_judged_with_them():
+    """A 30-150 ms word's confidence is a mean over a few frames: "et", "vous" before a liaison,
+    Italian "e" between well-aligned neighbours are not a script that does not match. A wrong
+    phrase of half a second or more still is, and so is a long wrong word on its own."""
+    from talkface_studio.audio.viseme_align import WordTiming
+    from talkface_studio.audio.viseme_phones import MIN_WORD_CONFIDENCE, judged_confidences
+
+    def words(*spans):
+        return [WordTiming(f"w{i}", a, b, c) for i, (a, b, c) in enumerate(spans)]
+
+    short_weak = words((0.0, 0.4, 0.6), (0.4, 0.47, 0.04), (0.5, 0.9, 0.5))
+    judged = judged_confidences(short_weak)
+    assert judged[1] > MIN_WORD_CONFIDENCE > short_weak[1].confidence
+    assert judged[0] > 0.4 and judged[2] > 0.3  # good words stay good
+
+    wrong_phrase = words((0.0, 0.4, 0.6), (0.4, 0.6, 0.05), (0.6, 0.75, 0.04), (0.75, 0.95, 0.06),
+                         (1.0, 1.4, 0.5))
+    assert all(c < MIN_WORD_CONFIDENCE for c in judged_confidences(wrong_phrase)[1:4])
+
+    long_wrong = words((0.0, 0.2, 0.9), (0.2, 0.9, 0.05), (0.9, 1.1, 0.9))
+    assert judged_confidences(long_wrong)[1] == pytest.approx(0.05)
+    assert judged_confidences([]) == []

@@ -130,3 +130,28 @@ def test_analyze_takes_the_language_and_caches_per_language(tmp_path, monkeypatc
     assert {s.phone for s in f.phones} <= set(VISEME_CLASSES) and "M" in {s.phone for s in f.phones}
     monkeypatch.setattr(viseme_phones, "viseme_take_pass", lambda *a: pytest.fail("cache miss"))
     assert analyze(path, FrameRate(30), transcript=text, language="it-IT").phone_source == "aligned"
+
+
+FRENCH_WRONG_SCRIPT = ("Le chat noir dort sur le canapé rouge pendant que les enfants jouent dehors sous la pluie "
+                       "fine du matin. Mon oncle achète du pain frais chaque jour à la boulangerie du village "
+                       "voisin, puis il rentre à pied.")
+
+
+@needs_espeak
+@pytest.mark.parametrize("script", ["its own", "a wrong one"])
+def test_a_french_voice_with_its_script_aligns_without_falling_back(tmp_path, monkeypatch, script):
+    """A real Canadian-French prompt with its own script: every word placed (it used to
+    re-recognize "vous", a 100 ms word judged alone); the same audio with another French text
+    still falls back and says so."""
+    from talkface_studio.audio.analysis import analyze
+
+    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
+    meta = json.loads((SPEECH / "fr_f_asterisk_dir_intro.json").read_text())
+    text = meta["text"] if script == "its own" else FRENCH_WRONG_SCRIPT
+    f = analyze(SPEECH / "fr_f_asterisk_dir_intro.wav", "25", transcript=text, language=meta["language"])
+    assert f.phone_source == "aligned"
+    if script == "its own":
+        assert not f.report.fallbacks, f.report.warnings(f.rate)
+        assert {s.path for s in f.report.stretches} == {"aligned"}
+    else:
+        assert f.report.fallbacks and f.report.warnings(f.rate)

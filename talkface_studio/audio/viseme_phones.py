@@ -25,6 +25,11 @@ from .viseme_decode import TimedViseme, decode
 from .viseme_features import FPS, closure_darkness, frame_level_db, log_mel, normalize
 
 MIN_WORD_CONFIDENCE = 0.15
+# A word is judged over at least this much speech around it (its neighbours' frames count too):
+# the confidence of a 30-150 ms word is a mean over 3-15 frames, too few to tell a misread word
+# from a clipped, elided or linked one (French liaison "vous‿avez", Italian "e", "il"), and
+# between two well-placed neighbours its timing cannot be far off anyway.
+JUDGED_SPAN_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ def _japanese_nasal_before_lips(word):
 
 def _patch_low_confidence(alignment: Alignment, post: Posteriors) -> VisemePass:
     """Replace runs of low-confidence words by free recognition over their frames; report them."""
-    weak = [w for w in alignment.words if w.confidence < MIN_WORD_CONFIDENCE]
+    weak = [w for w, c in zip(alignment.words, judged_confidences(alignment.words)) if c < MIN_WORD_CONFIDENCE]
     stretches: list[Stretch] = []
     for w in weak:  # merge neighbouring weak words into one stretch
         if stretches and w.start - stretches[-1].end < 0.3:
@@ -139,6 +144,28 @@ def _patch_low_confidence(alignment: Alignment, post: Posteriors) -> VisemePass:
     return VisemePass("aligned", phones, alignment.words, stretches, alignment.confidence, post.jaw)
 
 
+def judged_confidences(words: list[WordTiming], span_s: float = JUDGED_SPAN_S) -> list[float]:
+    """Each word's confidence judged over at least `span_s` of speech centred on it: the
+    geometric mean of the confidences of the words overlapping that window, weighted by the time
+    each spends in it (a word's confidence is exp(mean per-frame log ratio), so this is the same
+    measure over the window's word frames; pauses do not count). A word at least `span_s` long
+    is judged alone. A short misread word between good neighbours is not reported; a wrong
+    phrase of about half the span or more still is."""
+    if not words:
+        return []
+    starts = np.array([w.start for w in words])
+    ends = np.array([w.end for w in words])
+    logc = np.log(np.maximum([w.confidence for w in words], 1e-6))
+    out = []
+    for w in words:
+        half = max(span_s, w.end - w.start) / 2
+        mid = (w.start + w.end) / 2
+        overlap = np.clip(np.minimum(ends, mid + half) - np.maximum(starts, mid - half), 0.0, None)
+        total = overlap.sum()
+        out.append(float(np.exp(np.sum(overlap * logc) / total)) if total > 0 else w.confidence)
+    return out
+
+
 def _frame_labels(spans: list[TimedViseme], n: int) -> np.ndarray:
     out = np.full(n, "SIL", dtype="<U3")
     for s in spans:
@@ -146,7 +173,7 @@ def _frame_labels(spans: list[TimedViseme], n: int) -> np.ndarray:
     return out
 
 
-DECODER_VERSION = 3  # bump when decoding or alignment changes what a cached phone pass holds (3: ensemble, stop gaps)
+DECODER_VERSION = 4  # bump when decoding or alignment changes what a cached phone pass holds (3: ensemble, stop gaps; 4: words judged over 0.5 s)
 
 
 def model_version() -> str:
