@@ -156,3 +156,14 @@ def test_marks_diphthongs_and_silence():
 def test_any_text_maps_without_crashing(text):
     classes = phone_to_visemes(text)
     assert classes and all(c in VISEME_CLASSES for c in classes)
+
+
+@needs_espeak
+def test_french_liaison_becomes_an_optional_link_on_the_word_before():
+    """"vous avez" is said vu-z-ave: the z belongs to neither word alone, so it is the first word's
+    optional link; no liaison before a consonant, at a clause end, or in other languages."""
+    words = g2p("Vous avez bien, les actions. Vous", "fr-CA")
+    assert [(w.text, w.link) for w in words] == [("Vous", "z"), ("avez", ""), ("bien", ""), ("les", "z"),
+                                                 ("actions", ""), ("Vous", "")]
+    assert words[0].phones == g2p("vous", "fr")[0].phones  # the word's own phones are unchanged
+    assert all(not w.link for w in g2p("for all of us, gli amici", "en") + g2p("gli amici", "it"))

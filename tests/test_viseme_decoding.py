@@ -240,3 +240,19 @@ def test_a_short_weak_word_between_good_neighbours_is_judged_with_them():
     long_wrong = words((0.0, 0.2, 0.9), (0.2, 0.9, 0.05), (0.9, 1.1, 0.9))
     assert judged_confidences(long_wrong)[1] == pytest.approx(0.05)
     assert judged_confidences([]) == []
+
+
+def test_an_optional_link_is_placed_when_spoken_and_skipped_when_not():
+    """French liaison: "vu(z) a" - with the z in the audio the link takes it and the next word
+    keeps its own confidence; without it the path skips the link."""
+    vous, a = Word("vous", ("v", "u"), link="z"), word("a", "AA")
+    said = frames(("SIL", 10), ("F", 5), ("UW", 10), ("S", 6), ("AA", 12), ("SIL", 10))
+    with_link = align(posteriors(said), [vous, a])
+    without_link = align(posteriors(said), [Word("vous", ("v", "u")), a])
+    assert "S" in [v.phone for v in with_link.visemes]
+    assert with_link.words[1].start == pytest.approx(0.31, abs=0.02)
+    assert min(w.confidence for w in with_link.words) > 0.6 > min(w.confidence for w in without_link.words)
+    plain = frames(("SIL", 10), ("F", 5), ("UW", 10), ("AA", 12), ("SIL", 10))
+    skipped = align(posteriors(plain), [vous, a])
+    assert "S" not in [v.phone for v in skipped.visemes] and min(w.confidence for w in skipped.words) > 0.6
+    assert skipped.words[1].start == pytest.approx(0.25, abs=0.02)

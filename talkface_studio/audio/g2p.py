@@ -5,7 +5,11 @@ script (~10 ms start-up, then microseconds per word), it needs no Python depende
 the GPL-3 program at arm's length from this package (libespeak-ng is loaded in-process only by
 the training-time synthesizer). Each word is sent as its own clause (", " between words), so
 espeak-ng answers one line per word and every phone stays attached to the word that the script
-wrote; cross-word effects (French liaison) are lost, which does not change what the lips show.
+wrote. Cross-word consonants (French liaison, "vous avez" said vu-z-ave) are then read from a
+second pass over the clauses as written: where a word there is the word alone plus one final
+consonant, that consonant becomes the word's optional `link`, which the aligner may place or skip
+(a liaison is often optional, and a speaker may not make it). Without it the aligner had to fit
+the unexpected [z] into the next word and judged that word a mismatch.
 
 Digits are read out by espeak-ng in the script's language; apostrophes stay inside words
 (isn't, l'aide); case does not matter. Japanese is split into words and read into kana by a
@@ -47,6 +51,7 @@ class Word:
     phones: tuple[str, ...]  # IPA phones; empty = unreadable (aligned as unspecified speech)
     pause_after: bool = False  # clause punctuation follows: a pause is likely here
     start: int = 0  # character offset in the script (for the UI to point at a stretch)
+    link: str = ""  # a consonant the speaker may add before the next word (French liaison: vous‿avez)
 
 
 def _script_run(ch: str) -> str:
@@ -121,12 +126,12 @@ def split_phones(line: str) -> tuple[str, ...]:
     return tuple(phones)
 
 
-def _espeak_lines(words: list[str], voice: str) -> list[str]:
+def _espeak_lines(words: list[str], voice: str, sep: str = ", ") -> list[str]:
     exe = shutil.which("espeak-ng")
     if exe is None:
         raise G2PError("espeak-ng is not installed (Debian: apt-get install espeak-ng); it reads scripts into phones")
     try:
-        run = subprocess.run([exe, "-q", "--ipa", "--sep=_", "-v", voice], input=", ".join(words) + "\n",
+        run = subprocess.run([exe, "-q", "--ipa", "--sep=_", "-v", voice], input=sep.join(words) + "\n",
                              capture_output=True, text=True, encoding="utf-8", timeout=_TIMEOUT_S)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise G2PError(f"espeak-ng failed to read the script ({exc})") from None
@@ -153,5 +158,56 @@ def g2p(text: str, language: str = "en") -> list[Word]:
     voice = espeak_voice(language)
     tokens = _tokens(text, language)
     readable = [(at, say) for _, at, _, say in tokens if say]
-    phones = dict(zip([at for at, _ in readable], _phonemize(tuple(say.lower() for _, say in readable), voice)))
-    return [Word(w, phones.get(at, ()), p, at) for w, at, p, _ in tokens]
+    alone = _phonemize(tuple(say.lower() for _, say in readable), voice)
+    phones = dict(zip([at for at, _ in readable], alone))
+    links: dict[int, str] = {}
+    if primary(language) in LINKING_LANGUAGES:
+        clauses = _clauses([(at, say.lower(), p) for _, at, p, say in tokens if say])
+        for clause, read in zip(clauses, _read_clauses(tuple(tuple(s for _, s in c) for c in clauses), voice)):
+            for (at, _), together in zip(clause, read or ()):
+                links[at] = _final_link(phones[at], together)
+    return [Word(w, phones.get(at, ()), p, at, links.get(at, "")) for w, at, p, _ in tokens]
+
+
+# Languages whose espeak-ng reading adds consonants between words that a speaker may or may not
+# say (liaison). Elsewhere a cross-word change in espeak-ng's reading (English linking r, Italian
+# doubling) is left out: it is not a consonant the aligner would otherwise miss.
+LINKING_LANGUAGES = frozenset({"fr"})
+_LINK_CONSONANTS = frozenset("zntʁpɡk")
+
+
+def _clauses(words: list[tuple[int, str, bool]]) -> list[list[tuple[int, str]]]:
+    out: list[list[tuple[int, str]]] = [[]]
+    for at, say, pause_after in words:
+        out[-1].append((at, say))
+        if pause_after:
+            out.append([])
+    return [c for c in out if c]
+
+
+def _plain(phones) -> tuple[str, ...]:
+    return tuple(p.strip("ˈˌ-") for p in phones)
+
+
+def _final_link(alone: tuple[str, ...], together: tuple[str, ...]) -> str:
+    """The consonant that reading the word in its clause adds at its end, if that is the only change."""
+    a, t = _plain(alone), _plain(together)
+    if len(t) == len(a) + 1 and t[:-1] == a and t[-1] in _LINK_CONSONANTS:
+        return t[-1]
+    return ""
+
+
+@lru_cache(maxsize=64)
+def _read_clauses(clauses: tuple[tuple[str, ...], ...], voice: str) -> tuple[tuple[tuple[str, ...], ...] | None, ...]:
+    """Each clause read as running text (one line each): its words' phones, or None for a clause
+    whose words espeak-ng merged or split (no links are taken from it)."""
+    if not clauses:
+        return ()
+    lines = _espeak_lines([" ".join(c) + " ." for c in clauses], voice, sep="\n")
+    if len(lines) != len(clauses):
+        return tuple(None for _ in clauses)
+    out = []
+    for clause, line in zip(clauses, lines):
+        words = [split_phones(w) for w in _LANG_SWITCH.sub("", line).split()]
+        out.append(tuple(words) if len(words) == len(clause) else None)
+    return tuple(out)

@@ -5,9 +5,10 @@ recording with DTW), the script becomes a left-to-right chain of states and Vite
 most likely timing; the acoustic model is the language-neutral viseme recognizer instead of a
 per-language phone model, so every language espeak-ng can read aligns the same way:
 
-    [pause?] word1: v v v  [pause?] word2: v v ... [pause?]
+    [pause?] word1: v v v (link?) [pause?] word2: v v ... [pause?]
 
-Each viseme token is a chain of `min_frames` states whose last state loops; pauses between words
+A word may end in an optional linking consonant (g2p's `link`, French liaison), which the path
+may take or skip. Each viseme token is a chain of `min_frames` states whose last state loops; pauses between words
 (and at both ends) are optional, cheaper after punctuation. A word without phones (e.g. kanji
 that espeak-ng cannot read) is a run of "any speech" states. Loud frames cannot be pauses.
 
@@ -69,12 +70,16 @@ class _Graph:
     self_loop: np.ndarray  # [S] bool
     skip_from: np.ndarray  # [S] state that may jump straight here (over an optional pause), else -1
     skip_penalty: np.ndarray  # [S] added when entering from s-1 (pause entry) - 0 elsewhere
+    skip2_from: np.ndarray  # [S] a second state that may jump here (around an optional link), else -1
+    skip2_penalty: np.ndarray  # [S] added on that jump
     word_of: np.ndarray  # [S] word index, -1 for pauses
     min_total: int
 
 
 def _build(words: list[Word], frames: int) -> _Graph:
     cls, loop, skip, pen, word_of = [], [], [], [], []
+    skip2: dict[int, tuple[int, float]] = {}  # state -> (source, penalty): jumps around optional links
+    optional, link_from, pause_start = 0, -1, 0
 
     def chain(c: int, n: int, w: int, entry_penalty: float = 0.0):
         for i in range(n):
@@ -96,11 +101,28 @@ def _build(words: list[Word], frames: int) -> _Graph:
             chain(ANY_SPEECH, max(3, ANY_SPEECH_FRAMES_PER_CHAR * len(word.text)), w)
         if w > 0:  # the word may follow the previous word directly, skipping the pause before it
             skip[before] = pause_start - 1
+            if link_from >= 0:  # ... or skipping the previous word's link too
+                skip2[before] = (link_from, 0.0)
+        link_from = -1
+        link = _dedupe(phones_to_visemes((word.link,))) if word.link and tokens and w < len(words) - 1 else []
+        if link:
+            link_from = len(cls) - 1  # the word's last state: where a path without the link leaves
+            for name in link:
+                chain(CLASS_INDEX[name], min_frames(name), w)
+                optional += min_frames(name)
         pause_start = len(cls)
-        chain(sil, 3 if w < len(words) - 1 else 1, -1,
-              PUNCT_PAUSE_PENALTY if word.pause_after else PAUSE_PENALTY)
-    graph = _Graph(np.array(cls), np.array(loop), np.array(skip), np.array(pen, np.float32), np.array(word_of), 0)
-    graph.min_total = len(cls) - 2 - 3 * max(len(words) - 1, 0)  # every pause may be skipped
+        penalty = PUNCT_PAUSE_PENALTY if word.pause_after else PAUSE_PENALTY
+        chain(sil, 3 if w < len(words) - 1 else 1, -1, penalty)
+        if link_from >= 0:
+            skip2[pause_start] = (link_from, penalty)
+    n = len(cls)
+    from2 = np.full(n, -1)
+    penalty2 = np.zeros(n, np.float32)
+    for state, (src, p) in skip2.items():
+        from2[state], penalty2[state] = src, p
+    graph = _Graph(np.array(cls), np.array(loop), np.array(skip), np.array(pen, np.float32), from2, penalty2,
+                   np.array(word_of), 0)
+    graph.min_total = n - 2 - 3 * max(len(words) - 1, 0) - optional  # every pause and link may be skipped
     return graph
 
 
@@ -135,17 +157,20 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
     prev = np.maximum(idx - 1, 0)
     skip_src = np.maximum(graph.skip_from, 0)
     has_skip = graph.skip_from >= 0
+    skip2_src = np.maximum(graph.skip2_from, 0)
+    has_skip2 = graph.skip2_from >= 0
     score = np.full(n, neg, np.float32)
     score[0] = 0.0
     score[1] = 0.0  # start with the first word (no leading pause)
     score += _emit(logp[0], speech[0], emit_cols, is_any)
-    back = np.zeros((t_frames, n), np.int8)  # 0 stay, 1 advance, 2 skip
+    back = np.zeros((t_frames, n), np.int8)  # 0 stay, 1 advance, 2 skip, 3 skip around a link
     for t in range(1, t_frames):
         stay = np.where(graph.self_loop, score, neg)
         adv = np.where(idx > 0, score[prev] + graph.skip_penalty, neg)
         jump = np.where(has_skip, score[skip_src], neg)
-        best = np.maximum(np.maximum(stay, adv), jump)
-        back[t] = np.where(best == stay, 0, np.where(best == adv, 1, 2))
+        jump2 = np.where(has_skip2, score[skip2_src] + graph.skip2_penalty, neg)
+        best = np.maximum(np.maximum(stay, adv), np.maximum(jump, jump2))
+        back[t] = np.where(best == stay, 0, np.where(best == adv, 1, np.where(best == jump, 2, 3)))
         score = best + _emit(logp[t], speech[t], emit_cols, is_any)
     # end in the trailing pause or in the last word's last state
     last_word_end = n - 2
@@ -155,7 +180,8 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
         path[t] = s
         if t:
             step = back[t, s]
-            s = s if step == 0 else (s - 1 if step == 1 else int(graph.skip_from[s]))
+            s = (s if step == 0 else s - 1 if step == 1 else int(graph.skip_from[s]) if step == 2
+                 else int(graph.skip2_from[s]))
     return _result(path, graph, words, logp, speech, closure_evidence)
 
 

@@ -173,7 +173,7 @@ def _frame_labels(spans: list[TimedViseme], n: int) -> np.ndarray:
     return out
 
 
-DECODER_VERSION = 4  # bump when decoding or alignment changes what a cached phone pass holds (3: ensemble, stop gaps; 4: words judged over 0.5 s)
+DECODER_VERSION = 4  # bump when decoding or alignment changes what a cached phone pass holds (3: ensemble, stop gaps; 4: words judged over 0.5 s, French liaison links)
 
 
 def model_version() -> str:
