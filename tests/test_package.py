@@ -130,6 +130,9 @@ def test_built_package_reports_version_and_renders_the_demo_headless(built_packa
     assert (internal / "pocketsphinx" / "model").is_dir()
     assert (internal / "sudachidict_small" / "resources" / "system.dic").is_file()  # Japanese readings
     assert (internal / "sudachipy" / "resources" / "char.def").is_file()
+    models = internal / "talkface_studio" / "audio" / "models"   # the viseme recognizer (lip sync without a script)
+    for name in ("viseme_ensemble.json", "viseme_recognizer.safetensors", "viseme_recognizer_r3.safetensors"):
+        assert (models / name).is_file(), name
     assert not (internal / "jax").exists() and not (internal / "numba").exists()
     # a clean environment: nothing from the venv or the source tree may leak into the frozen app
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen",
