@@ -54,10 +54,6 @@ class MouthScale:
     gap_mm: float
 
     @property
-    def gap_px(self) -> float:
-        return self.mm * self.gap_mm
-
-    @property
     def lower_shown(self) -> float:
         """mm of the lower teeth above the lower lip (0: hidden)."""
         shown = LOWER_SHOWN_MM * smoothstep(*LOWER_GAP_MM, self.gap_mm)
