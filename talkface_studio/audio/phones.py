@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from talkface_studio.audio.features import ARPABET, PhoneSpan
+from talkface_studio.audio.sphinx_native import model_dir
 from talkface_studio.core.timebase import FrameRate
 
 PS_FPS = 100  # pocketsphinx frames per second
@@ -40,12 +41,6 @@ class TimedPhone(NamedTuple):
     start: float  # seconds
     end: float
     phone: str
-
-
-def _model_dir() -> str:
-    import pocketsphinx
-
-    return os.path.join(pocketsphinx.get_model_path(), "en-us")
 
 
 def _pcm16(x16: np.ndarray) -> bytes:
@@ -86,7 +81,7 @@ def recognise(x16: np.ndarray) -> list[TimedPhone]:
 
     decoder = Decoder(
         samprate=16000, dither=True, bestpath=False, loglevel="FATAL",
-        allphone=os.path.join(_model_dir(), "en-us-phone.lm.bin"),
+        allphone=os.path.join(model_dir(), "en-us-phone.lm.bin"),
         lw=2.0, pip=0.3, beam=1e-20, pbeam=1e-20,
     )
     try:

@@ -78,6 +78,13 @@ def _lib() -> ctypes.CDLL:
     return lib
 
 
+def model_dir() -> str:
+    """The US-English model folder that ships inside the pocketsphinx wheel."""
+    import pocketsphinx
+
+    return os.path.join(pocketsphinx.get_model_path(), "en-us")
+
+
 @lru_cache(maxsize=1)
 def _libc() -> ctypes.CDLL:
     libc = ctypes.CDLL(None)
@@ -101,10 +108,8 @@ class NativeDecoder:
     _create = threading.Lock()  # configuration parsing in the library uses shared state
 
     def __init__(self, **settings):
-        import pocketsphinx
-
         lib = _lib()
-        model = os.path.join(pocketsphinx.get_model_path(), "en-us")
+        model = model_dir()
         settings = {"hmm": os.path.join(model, "en-us"), "dict": os.path.join(model, "cmudict-en-us.dict"),
                     **settings}
         with self._create:
