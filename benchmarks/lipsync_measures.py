@@ -48,6 +48,8 @@ def classify_arpabet(label: str) -> str:
 def classify_ipa(label: str) -> str:
     s = unicodedata.normalize("NFC", label).strip().replace("ˈ", "").replace("ˌ", "")
     s = s.replace("ʰ", "").replace("ʲ", "").replace("ː", "ː")
+    # lowered / raised / centralised marks name the same vowel (espeak-ng's Japanese: ä, o̞)
+    s = unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", s) if c not in "\u031e\u031d\u0308"))
     if s[:1] in ("p", "b", "m") and not s.startswith("mʲ_"):
         return "bilabial"
     if s in _IPA_OPEN or s.rstrip("ː") in _IPA_OPEN:
