@@ -15,11 +15,19 @@ Reference timings, never taken from the code under test:
 - other English clips: pocketsphinx forced alignment of the clip in one pass, run here on its own
   (`reference_alignment`, plain pocketsphinx calls, not the package's piecewise aligner). It uses the
   same acoustic model, so it shares that model's errors; a clip it cannot align has no reference;
-- French and Italian recordings: no phone reference can be had here (no aligner for them that is
-  independent of the code under test), so only loud-vs-silent from energy is used: the stillness
-  and gap columns are filled, closure and opening show "-".
+- French and Italian recordings (no timings, no independent aligner): the DTW reference
+  (dtw_reference.py, the aeneas method): espeak-ng speaks the script in the clip's language
+  (fr-fr, it) at the recording's pace, reporting the exact time of each phone it synthesizes; the
+  synthetic and the real speech are aligned by dynamic time warping on MFCCs 1-12 (per-clip mean and
+  variance normalised) and deltas, cosine distance, plus a level term; each synthetic phone's times
+  are carried along the warping path onto the recording. It uses neither the package's aligner nor
+  its recognizer. Validation: the same DTW reference is also built for every clip that has an
+  independent reference (json timings, pocketsphinx) and compared with it: phone boundaries of
+  p/b/m and open vowels (bench_dtw_reference.py prints the per-clip table), and the close / open
+  figures of this benchmark computed with either reference (the "DTW check" lines at the end).
 
-Columns: close = fraction of reference p/b/m with the lips closed (gap < 1 mm) within 40 ms
+Columns: ref = where the clip's reference timings come from (json, sphinx, espeak, DTW: see above;
+energy = none, loud-vs-silent only); close = fraction of reference p/b/m with the lips closed (gap < 1 mm) within 40 ms
 (target >= 0.95); Mprec = lip-closure spans (M, or P/B/M from pocketsphinx) that overlap a reference
 p/b/m within 40 ms, of all closure spans (a closure elsewhere is a lip smack no one spoke); open = fraction of reference open vowels whose gap reaches 6 mm (>= 0.9);
 still = longest run of loud voiced frames (loudness >= 0.6, voicing >= 0.5) with a gap < 2 mm, in
@@ -45,8 +53,10 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # espeak_events, the synthesizer-timing helper
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import espeak_events  # noqa: E402
 import lipsync_measures as lm  # noqa: E402
+from bench_dtw_reference import agreement, dtw_refs, script_for_synthesis, summary  # noqa: E402
 from talkface_studio.audio.analysis import analyze  # noqa: E402
 from talkface_studio.audio.loading import load_audio  # noqa: E402
 from talkface_studio.audio.loud_frames import loud_voiced_mask  # noqa: E402
@@ -55,6 +65,7 @@ from talkface_studio.perform.base import PerformRequest  # noqa: E402
 from talkface_studio.perform.registry import get_performer  # noqa: E402
 
 RATE = FrameRate(25)
+DTW_LANGUAGES = ("fr", "it")  # clips with no timings and no independent aligner: the DTW reference
 SYNTHETIC = {
     "en": ("en-us", ["Maybe Bob put the bumpy map by my pen.", "Mom made a bubbly apple pie for the party."]),
     "es": ("es", ["Pablo bebe agua mientras mamá prepara la comida.", "Mi papá baila bajo la lámpara."]),
@@ -91,10 +102,18 @@ def human_clips() -> list[dict]:
             timed = lm.reference_alignment(load_audio(wav).mono(16000), meta["text"])
             refs = [lm.RefPhone(s, e, lm.classify_arpabet(p)) for s, e, p in timed] if timed else None
             source = "pocketsphinx reference" if timed else "energy only"
+        dtw = None
+        # (not the two-speaker dialogue: one synthetic voice cannot be warped onto overlapping speech)
+        if (refs is not None and "dialog" not in wav.stem) or meta["language"][:2] in DTW_LANGUAGES:
+            dtw, made = dtw_refs(wav, script_for_synthesis(meta), meta["language"])
+            if refs is None:
+                refs, source = dtw, (f"DTW reference (espeak-ng {made.voice} speech of the script at {made.rate} wpm, "
+                                     "warped onto the clip by MFCC dynamic time warping)")
         elif refs is None:
             source = "energy only"
+        independent = source in ("json timings", "pocketsphinx reference")
         out.append(dict(name=wav.stem, path=wav, text=meta["text"], language=meta["language"][:2], refs=refs,
-                        ref_source=source))
+                        ref_source=source, dtw_refs=dtw if independent else None))
     return out
 
 
@@ -130,10 +149,45 @@ def measure(clip: dict, scripted: bool) -> dict:
     fallbacks = f.report.fallbacks
     path = f.phone_source + (f" +{len(fallbacks)} fell back" if fallbacks else "")
     closures = [(sp.start_frame / fps, sp.end_frame / fps) for sp in f.phones if sp.phone in ("M", "P", "B")]
-    return dict(close=lm.closure_fraction(refs, gap, fps), open=lm.opening_fraction(refs, gap, fps),
+    check = clip.get("dtw_refs")  # the same figures with the DTW reference, where an independent one exists
+    if check is not None:
+        check = (lm.closure_fraction(check, gap, fps), lm.opening_fraction(check, gap, fps))
+    return dict(close=lm.closure_fraction(refs, gap, fps), open=lm.opening_fraction(refs, gap, fps), check=check,
                 mprec=lm.closure_precision(refs, closures),
                 still=lm.longest_still_loud(loud_voiced_mask(f), gap, fps), p95=(mm, frac),
                 round=lm.rounding_narrowing(refs, width, fps), path=path, seconds=seconds)
+
+
+def dtw_check(clips: list[dict], rows: list[dict]) -> None:
+    """How the DTW reference (used for French and Italian) agrees with the independent references."""
+    checked = [c for c in clips if c.get("dtw_refs") is not None]
+    if not checked:
+        return
+    for source in ("json timings", "pocketsphinx reference"):
+        per_clip = {c["name"]: agreement(c["refs"], c["dtw_refs"]) for c in checked if c["ref_source"] == source}
+        if per_clip:
+            print(summary(per_clip, f"DTW check, phones vs {source} ({len(per_clip)} clips)"))
+    for key in ("close", "open"):
+        pairs = [(r[key], r["check"][key == "open"]) for r in rows if r.get("check")]
+        pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
+        if pairs:
+            diff = np.abs(np.subtract(*zip(*pairs)))
+            print(f"DTW check, {key}: the {len(pairs)} rows with an independent reference score "
+                  f"{np.mean([a for a, _ in pairs]):.2f} with it and {np.mean([b for _, b in pairs]):.2f} with the "
+                  f"DTW reference (mean of rows); per row |difference| median {np.median(diff):.2f}, "
+                  f"max {diff.max():.2f}")
+            differ = [f"{r['name']} {r['mode']} {r[key]:.2f}->{r['check'][key == 'open']:.2f}" for r in rows
+                      if r.get("check") and r[key] is not None and r["check"][key == "open"] is not None
+                      and abs(r[key] - r["check"][key == "open"]) > 1e-9]
+            print(f"  rows that differ (independent -> DTW): {', '.join(differ) or 'none'}")
+
+
+def short_source(source: str) -> str:
+    """The ref column: json timings, pocketsphinx, espeak events, DTW (see the docstring), energy only."""
+    for key, name in (("json", "json"), ("pocketsphinx", "sphinx"), ("espeak events", "espeak"), ("DTW", "DTW")):
+        if source.startswith(key):
+            return name
+    return "energy"
 
 
 def fmt(v, spec=".2f") -> str:
@@ -168,19 +222,21 @@ def main() -> int:
             print("libespeak-ng missing: synthetic clips skipped")
         if args.only:
             clips = [c for c in clips if args.only in c["name"]]
-        head = f"{'clip':34s} {'script':6s} {'close':>5s} {'Mprec':>9s} {'open':>5s} {'still':>5s} {'p95 mm':>6s} " \
-               f"{'frac':>5s} {'round':>5s} {'ana s':>5s}  path"
+        head = f"{'clip':34s} {'script':6s} {'ref':6s} {'close':>5s} {'Mprec':>9s} {'open':>5s} {'still':>5s} " \
+               f"{'p95 mm':>6s} {'frac':>5s} {'round':>5s} {'ana s':>5s}  path"
         print(head)
         print("-" * len(head))
         rows = []
         for clip in clips:
+            name = clip["name"]
             for scripted in (True, False):
                 r = measure(clip, scripted)
-                r.update(mode="script" if scripted else "none", refs=bool(clip["refs"]),
+                r.update(name=name, mode="script" if scripted else "none", refs=bool(clip["refs"]),
                          synthetic=clip["name"].startswith("espeak_"))
                 rows.append(r)
                 mp = f"{r['mprec'][0]}/{r['mprec'][1]}" if r["mprec"] and clip["refs"] else "-"
-                print(f"{clip['name'][:34]:34s} {'script' if scripted else 'none':6s} {fmt(r['close']):>5s} {mp:>9s} "
+                print(f"{clip['name'][:34]:34s} {'script' if scripted else 'none':6s} "
+                      f"{short_source(clip['ref_source']):6s} {fmt(r['close']):>5s} {mp:>9s} "
                       f"{fmt(r['open']):>5s} {r['still']:5.2f} {r['p95'][0]:6.1f} {r['p95'][1]:5.3f} "
                       f"{fmt(r['round']):>5s} {r['seconds']:5.2f}  {r['path']}", flush=True)
         print("\nreferences: " + "; ".join(sorted({f"{c['name']}: {c['ref_source']}" for c in clips})))
@@ -196,6 +252,7 @@ def main() -> int:
             h_hit, h_total = sum(r["mprec"][0] for r in human), sum(r["mprec"][1] for r in human)
             print(f"M precision ({mode}): {hit}/{total} = {hit / max(total, 1):.2f} of lip-closure spans on a reference "
                   f"p/b/m (+-40 ms); human clips {h_hit}/{h_total} = {h_hit / max(h_total, 1):.2f}")
+        dtw_check(clips, rows)
         stills = [r["still"] for r in rows] or [0.0]
         print(f"still: worst {max(stills):.2f} s (target <= 0.25); {sum(s <= 0.25 for s in stills)}/{len(stills)} rows")
         fr = [r["p95"][1] for r in rows] or [0.0]

@@ -12,7 +12,11 @@ analysis (`audio.analysis.analyze` at 25 fps, the clip's language) and prints:
 - open: of the reference open vowels (a, ɑ, æ, ʌ, ə, ɛ, e, ɔ, o, ...), the fraction with an open
   label (AA, AH, EH, AO or an ARPAbet vowel of those classes) inside the span;
 - loud->speech: loud frames (loudness >= 0.5) labelled as speech, not silence;
-- dips: where no reference exists (French, Italian, long English): of the script's lip closures
+- ref: where those references come from: json (the clip's own timings), DTW for French and Italian
+  (benchmarks/dtw_reference.py: espeak-ng speaks the script, its exact phone times are carried onto
+  the recording by dynamic time warping on MFCCs; independent of the package's aligner and
+  recognizer; validated by bench_dtw_reference.py and bench_lipsync.py), "-" none;
+- dips: where no json reference exists (French, Italian, long English): of the script's lip closures
   that the aligner placed, the fraction that sit on a level dip (quietest 20 ms at least 6 dB
   below the median of the aligned vowels) - and the same for the spans moved 120 ms later, a
   control that shows what chance gives.
@@ -155,6 +159,13 @@ def clip_rows(speech: Path):
             continue
         language = meta.get("language", "en").split()[0]
         ref = reference_phones(meta)
+        ref_source = "json" if ref else "-"
+        if not ref and language[:2] in ("fr", "it"):
+            from dtw_reference import load_16k
+            from dtw_reference import reference_phones as dtw_phones
+
+            timed = dtw_phones(load_16k(wav), meta["text"], language).phones
+            ref, ref_source = [(p.start, p.end, p.ipa) for p in timed], "DTW"
         x16 = load_audio(wav).mono(16000)
         for with_script in (True, False):
             f = analyze(wav, RATE, transcript=meta["text"] if with_script else None, language=language,
@@ -176,8 +187,9 @@ def clip_rows(speech: Path):
                 conf = viseme_phone_pass(x16, meta["text"], language).confidence
             bh, bt = bilabial_hits(labels, ref)
             oh, ot = open_hits(labels, ref)
-            dips = closure_dips(f, x16) if with_script and not ref else (float("nan"),) * 2 + (0,)
+            dips = closure_dips(f, x16) if with_script and ref_source != "json" else (float("nan"),) * 2 + (0,)
             rows.append(dict(clip=meta_path.stem, lang=language, script="yes" if with_script else "no", path=path,
+                             ref=ref_source,
                              conf=conf, bil=(bh, bt), open=(oh, ot),
                              loud=loud_coverage(f, labels), dips=dips))
     return rows
@@ -336,20 +348,20 @@ def main() -> int:
     t0 = time.perf_counter()
     rows = clip_rows(args.speech)
     print(f"Human recordings in {args.speech} (analysis at 25 fps; never used in training)\n")
-    head = f"{'clip':34s} {'lang':5s} {'script':6s} {'path':38s} {'conf':>5s} {'bilabials':>12s} {'open vowels':>12s} " \
+    head = f"{'clip':34s} {'lang':5s} {'script':6s} {'path':38s} {'conf':>5s} {'ref':4s} {'bilabials':>12s} {'open vowels':>12s} " \
            f"{'loud->speech':>12s} {'dips (moved)':>14s}"
     print(head)
     print("-" * len(head))
     for r in rows:
         conf = f"{r['conf']:.2f}" if r["conf"] is not None else "-"
         dips = f"{r['dips'][0]:.2f} ({r['dips'][1]:.2f})" if r["dips"][2] else "-"
-        print(f"{r['clip'][:34]:34s} {r['lang']:5s} {r['script']:6s} {r['path'][:38]:38s} {conf:>5s} "
+        print(f"{r['clip'][:34]:34s} {r['lang']:5s} {r['script']:6s} {r['path'][:38]:38s} {conf:>5s} {r['ref']:4s} "
               f"{fmt_frac(r['bil']):>12s} {fmt_frac(r['open']):>12s} {r['loud']:>12.2f} {dips:>14s}")
     for script in ("yes", "no"):
         sel = [r for r in rows if r["script"] == script]
         bil = (sum(r["bil"][0] for r in sel), sum(r["bil"][1] for r in sel))
         opn = (sum(r["open"][0] for r in sel), sum(r["open"][1] for r in sel))
-        print(f"{'ALL, script ' + script:34s} {'':5s} {'':6s} {'':38s} {'':>5s} {fmt_frac(bil):>12s} "
+        print(f"{'ALL, script ' + script:34s} {'':5s} {'':6s} {'':38s} {'':>5s} {'':4s} {fmt_frac(bil):>12s} "
               f"{fmt_frac(opn):>12s} {statistics.mean(r['loud'] for r in sel):>12.2f}")
     used, totals = english_reference_rows(args.speech)
     print(f"\nEnglish clips against pocketsphinx's alignment ({used} clips where it held)")

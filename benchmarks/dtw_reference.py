@@ -3,8 +3,10 @@
 The script is spoken by espeak-ng in the clip's language (`training/espeak_synth.py`, which reports
 the exact time of every phone it synthesizes), then the synthetic and the real recording are aligned
 by dynamic time warping on speaker-robust features (MFCCs without c0, per-clip mean and variance
-normalised, plus their deltas; 25 ms windows every 10 ms; cosine distance plus a level term), and each synthetic phone's start and end
-are carried through the warping path onto the real recording.
+normalised, plus their deltas; 25 ms windows every 10 ms; cosine distance plus a level term), and
+each synthetic phone's start and end are carried through the warping path onto the real recording.
+espeak-ng runs in a process of its own per reference (espeak_once.py: it carries state between
+utterances, which would make a reference depend on what the process spoke before).
 
 It never touches the product's aligner or recognizer (audio/): the only shared pieces are espeak-ng
 (the synthesizer, not a recognizer) and librosa's MFCC and DTW. Its accuracy is measured against
@@ -22,15 +24,14 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
 
+from espeak_once import SILENCE_DB, speak_fresh
 from talkface_studio.training import espeak_synth
 
 SR = espeak_synth.SR  # 16 kHz, the synthesizer's rate; real clips are resampled to it
 HOP_S = 0.01
 _HOP, _WIN = int(SR * HOP_S), int(SR * 0.025)
-SILENCE_DB = 35.0  # speech starts/ends where the 10 ms level first/last rises within this of the loudest
 BAND = 0.15  # Sakoe-Chiba band: the path stays within this fraction of the longer clip of the diagonal
 LEVEL_WEIGHT = 2.0  # cost of a 30 dB level mismatch, next to the cosine distance (0..2): keeps pauses on pauses
-BASE_RATE = 165  # espeak-ng words per minute before matching the recording's speaking rate
 VOICES = {"en": "en-us", "fr": "fr-fr", "it": "it", "es": "es", "de": "de", "ja": "ja"}
 _PAUSES = ("", "_", "_:", "_!", "|", "||")
 
@@ -47,7 +48,7 @@ class DtwReference:
     phones: list[Phone]  # pauses left out
     voice: str  # espeak-ng voice
     rate: int  # espeak-ng words per minute used (matched to the recording's speech duration)
-    cost: float  # mean frame cost along the path (cosine distance, 0..2): high means a poor match
+    cost: float  # mean frame cost along the path (cosine distance + level term): high means a poor match
 
 
 def load_16k(path: Path) -> np.ndarray:
@@ -111,32 +112,21 @@ def map_times(times: np.ndarray, knots: tuple[np.ndarray, np.ndarray]) -> np.nda
     return np.interp(np.asarray(times) / HOP_S, *knots) * HOP_S
 
 
-def _synthesize(text: str, voice: str, rate: int) -> tuple[np.ndarray, list]:
-    syn = espeak_synth.synthesize(text, voice=voice, rate=rate)
-    return syn.samples, syn.phones
-
-
 def _one_voice(x: np.ndarray, text: str, voice: str) -> tuple[list[Phone], int, float]:
     """Synthesize, warp, map: the phones on `x`, the espeak-ng rate used and the mean path cost."""
     r0, r1 = speech_span(x)
-    rate = BASE_RATE
-    y, phones = _synthesize(text, voice, rate)
+    y, phones, rate = speak_fresh(text, voice, (r1 - r0) * HOP_S)
     s0, s1 = speech_span(y)
-    # Speak at the recording's pace so the warp stays near the diagonal (espeak-ng: 80-450 wpm).
-    rate = int(np.clip(round(BASE_RATE * (s1 - s0) / max(r1 - r0, 1)), 80, 450))
-    if abs(rate - BASE_RATE) > 5:
-        y, phones = _synthesize(text, voice, rate)
-        s0, s1 = speech_span(y)
     ya, xb = y[s0 * _HOP : s1 * _HOP], x[r0 * _HOP : r1 * _HOP]
     fa, fb = features(ya), features(xb)
     path, cost = warp(fa, fb, level_db(ya)[: len(fa)], level_db(xb)[: len(fb)])
     knots = time_map(path)
     out = []
-    for p in phones:
-        if p.phone.strip() in _PAUSES:
+    for start, end, name in phones:
+        if name.strip() in _PAUSES:
             continue
-        a, b = map_times(np.array([p.start, p.end]) - s0 * HOP_S, knots) + r0 * HOP_S
-        out.append(Phone(float(a), float(b), p.phone))
+        a, b = map_times(np.array([start, end]) - s0 * HOP_S, knots) + r0 * HOP_S
+        out.append(Phone(float(a), float(b), name))
     return out, rate, cost
 
 

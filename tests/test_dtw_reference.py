@@ -54,7 +54,6 @@ def test_phone_times_survive_a_non_uniform_warp():
     got = ref.phones
     assert [p.ipa for p in got] == [p.ipa for p in phones]  # same script, same language: same phones
     err = np.abs(np.array([p.start for p in got]) - truth)
-    print(f"median {1000 * np.median(err):.0f} ms, p90 {1000 * np.percentile(err, 90):.0f} ms, max {1000 * err.max():.0f}")
     assert np.median(err) < 0.025
     assert np.percentile(err, 90) < 0.05
     bilabial = [i for i, p in enumerate(phones) if p.ipa[:1] in "pbm"]
