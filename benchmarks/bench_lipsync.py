@@ -176,7 +176,7 @@ def dtw_check(clips: list[dict], rows: list[dict]) -> None:
                   f"{np.mean([a for a, _ in pairs]):.2f} with it and {np.mean([b for _, b in pairs]):.2f} with the "
                   f"DTW reference (mean of rows); per row |difference| median {np.median(diff):.2f}, "
                   f"max {diff.max():.2f}")
-            differ = [f"{r['name']} {r['mode']} {r[key]:.2f}->{r['check'][key == 'open']:.2f}" for r in rows
+            differ = [f"{r['name']} {r['mode']} {r[key]:.3f}->{r['check'][key == 'open']:.3f}" for r in rows
                       if r.get("check") and r[key] is not None and r["check"][key == "open"] is not None
                       and abs(r[key] - r["check"][key == "open"]) > 1e-9]
             print(f"  rows that differ (independent -> DTW): {', '.join(differ) or 'none'}")

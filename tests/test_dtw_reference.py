@@ -69,3 +69,24 @@ def test_reference_phones_are_ordered_and_inside_the_speech():
     assert np.all(np.diff(starts) >= 0) and all(p.end > p.start for p in ref.phones)
     assert 0.45 < starts[0] < 0.6 and ref.phones[-1].end < w[-1] + 0.1
     assert 80 <= ref.rate <= 450 and ref.voice == "en-us"
+
+
+def test_agreement_matches_phones_of_a_kind_in_order_and_measures_both_boundaries():
+    import bench_dtw_reference as bd
+    import lipsync_measures as lm
+
+    ref = [lm.RefPhone(0.10, 0.20, "bilabial"), lm.RefPhone(0.30, 0.40, "open"), lm.RefPhone(1.00, 1.08, "bilabial"),
+           lm.RefPhone(2.00, 2.10, "bilabial")]
+    dtw = [lm.RefPhone(0.12, 0.21, "bilabial"), lm.RefPhone(0.25, 0.45, "open"), lm.RefPhone(1.06, 1.20, "bilabial"),
+           lm.RefPhone(2.60, 2.70, "bilabial")]  # the last is 600 ms away: not a match
+    got = bd.agreement(ref, dtw)
+    matched, total, errs, within = got["bilabial"]
+    assert (matched, total, within) == (2, 3, 1)
+    assert np.allclose(sorted(errs), [0.01, 0.02, 0.06, 0.12])
+    assert got["open"][0:2] == (1, 1) and got["open"][3] == 0  # 50 ms off at both ends
+
+
+def test_espeak_vowel_marks_do_not_hide_an_open_vowel():
+    import lipsync_measures as lm
+
+    assert [lm.classify_ipa(p) for p in ("ä", "o̞", "a", "ɑ̃", "b")] == ["open", "round", "open", "", "bilabial"]
