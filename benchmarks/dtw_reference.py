@@ -24,7 +24,7 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
 
-from espeak_once import SILENCE_DB, speak_fresh
+from espeak_once import speak_fresh, speech_seconds
 from talkface_studio.training import espeak_synth
 
 SR = espeak_synth.SR  # 16 kHz, the synthesizer's rate; real clips are resampled to it
@@ -61,13 +61,10 @@ def load_16k(path: Path) -> np.ndarray:
 
 
 def speech_span(x: np.ndarray) -> tuple[int, int]:
-    """(first, last + 1) 10 ms frame whose level is within SILENCE_DB of the loudest frame: the warp is
-    pinned at the two ends of the speech, not of the file (leading silence differs between clips)."""
-    n = max(len(x) // _HOP, 1)
-    frames = np.pad(x, (0, max(n * _HOP - len(x), 0)))[: n * _HOP].reshape(n, _HOP).astype(np.float64)
-    level = 10 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
-    loud = np.flatnonzero(level > level.max() - SILENCE_DB)
-    return (int(loud[0]), int(loud[-1]) + 1) if len(loud) else (0, n)
+    """(first, last + 1) 10 ms frame of speech (espeak_once.speech_seconds): the warp is pinned at the
+    two ends of the speech, not of the file (leading and trailing silence differ between clips)."""
+    a, b = speech_seconds(x, SR)
+    return int(round(a / HOP_S)), int(round(b / HOP_S))
 
 
 def features(x: np.ndarray) -> np.ndarray:
@@ -112,10 +109,11 @@ def map_times(times: np.ndarray, knots: tuple[np.ndarray, np.ndarray]) -> np.nda
     return np.interp(np.asarray(times) / HOP_S, *knots) * HOP_S
 
 
-def _one_voice(x: np.ndarray, text: str, voice: str) -> tuple[list[Phone], int, float]:
-    """Synthesize, warp, map: the phones on `x`, the espeak-ng rate used and the mean path cost."""
+def reference_phones(x: np.ndarray, text: str, language: str) -> DtwReference:
+    """Phones of `text` timed on the recording `x` (float32 at 16 kHz) by DTW against espeak-ng."""
+    voice = VOICES.get(language[:2].lower(), language)
     r0, r1 = speech_span(x)
-    y, phones, rate = speak_fresh(text, voice, (r1 - r0) * HOP_S)
+    y, phones, rate = speak_fresh(re.sub(r"\s+", " ", text).strip(), voice, (r1 - r0) * HOP_S)
     s0, s1 = speech_span(y)
     ya, xb = y[s0 * _HOP : s1 * _HOP], x[r0 * _HOP : r1 * _HOP]
     fa, fb = features(ya), features(xb)
@@ -126,13 +124,6 @@ def _one_voice(x: np.ndarray, text: str, voice: str) -> tuple[list[Phone], int, 
         if name.strip() in _PAUSES:
             continue
         a, b = map_times(np.array([start, end]) - s0 * HOP_S, knots) + r0 * HOP_S
-        out.append(Phone(float(a), float(b), name))
-    return out, rate, cost
-
-
-def reference_phones(x: np.ndarray, text: str, language: str) -> DtwReference:
-    """Phones of `text` timed on the recording `x` (float32 at 16 kHz) by DTW against espeak-ng."""
-    voice = VOICES.get(language[:2].lower(), language)
-    text = re.sub(r"\s+", " ", text).strip()
-    phones, rate, cost = _one_voice(x, text, voice)
-    return DtwReference([p for p in phones if p.end > p.start], voice, rate, cost)
+        if b > a:
+            out.append(Phone(float(a), float(b), name))
+    return DtwReference(out, voice, rate, cost)
