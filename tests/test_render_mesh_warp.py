@@ -514,24 +514,61 @@ def test_cache_version_follows_the_source_and_the_detail_setting(tmp_path):
     assert source_digest(str(tmp_path)) != before
 
 
-def test_fill_from_nearest_matches_a_whole_grid_feature_transform():
-    """The boxed nearest-cell fill picks the same cells as a transform over the whole grid."""
-    from scipy.ndimage import distance_transform_edt
-
-    from talkface_studio.render.mesh_warp.raster import fill_from_nearest
-    rng = np.random.default_rng(3)
-    for _ in range(200):
-        covered = np.ones((64, 64), bool)
-        cy, cx = rng.integers(0, 64, 2)
+def _random_gaps(rng, size: int = 64) -> np.ndarray:
+    """covered [size, size]: a few blobs and a long thin gap uncovered, like dropped folds."""
+    covered = np.ones((size, size), bool)
+    for _ in range(rng.integers(1, 4)):
+        cy, cx = rng.integers(4, size - 4, 2)
         for y, x in rng.integers(-5, 6, (rng.integers(1, 25), 2)):
-            covered[np.clip(cy + y, 0, 63), np.clip(cx + x, 0, 63)] = False
-        if rng.random() < 0.3:                          # a long gap along one row
-            covered[rng.integers(0, 64), :rng.integers(1, 40)] = False
-        values = rng.random((64, 64, 2)).astype(np.float32)
-        _, (iy, ix) = distance_transform_edt(~covered, return_indices=True)
-        expected = values[iy, ix]
-        fill_from_nearest(values, covered)
-        np.testing.assert_array_equal(values, expected)
+            covered[np.clip(cy + y, 0, size - 1), np.clip(cx + x, 0, size - 1)] = False
+    y, x0 = rng.integers(0, size), rng.integers(0, size // 2)
+    covered[y, x0:x0 + rng.integers(2, size // 2)] = False           # a long gap along one row
+    return covered
+
+
+GAP_SOLVERS = pytest.mark.parametrize("dense_max", [0, 10_000], ids=["sparse", "dense"])
+
+
+@GAP_SOLVERS
+def test_gap_fill_continues_a_linear_field_exactly(monkeypatch, dense_max):
+    """A gap in a field that is linear around it (a smoothly stretched surface) is filled with that
+    same field: no step where the gap begins. Copying the nearest covered node (the fill before)
+    froze the field there, off by up to the gradient times the gap's half-width."""
+    from talkface_studio.render.mesh_warp import gap_fill
+    from talkface_studio.render.mesh_warp.gap_fill import fill_harmonic
+    monkeypatch.setattr(gap_fill, "DENSE_MAX", dense_max)
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[0:64, 0:64].astype(np.float64)
+    for _ in range(50):
+        covered = _random_gaps(rng)
+        covered[[0, -1], :] = covered[:, [0, -1]] = True     # gaps inside: the field is fixed around them
+        gx, gy, c = rng.normal(0, 2, (3, 2))
+        truth = (xx[..., None] * gx + yy[..., None] * gy + c).astype(np.float32)
+        values = np.where(covered[..., None], truth, np.float32(1e4))
+        fill_harmonic(values, covered)
+        np.testing.assert_allclose(values, truth, atol=1e-3)
+
+
+@GAP_SOLVERS
+def test_gap_fill_is_the_mean_of_its_neighbours_and_stays_in_range(monkeypatch, dense_max):
+    """Each filled node is the mean of its in-grid neighbours (the harmonic fill's definition, grid
+    border included) and no filled value leaves the covered values' range (no overshoot speck)."""
+    from talkface_studio.render.mesh_warp import gap_fill
+    from talkface_studio.render.mesh_warp.gap_fill import fill_harmonic
+    monkeypatch.setattr(gap_fill, "DENSE_MAX", dense_max)
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        covered = _random_gaps(rng)
+        values = rng.random((64, 64, 2)).astype(np.float64)
+        lo, hi = values[covered].min(0), values[covered].max(0)
+        fill_harmonic(values, covered)
+        padded = np.pad(values, ((1, 1), (1, 1), (0, 0)))
+        inside = np.pad(np.ones((64, 64)), 1)[..., None]
+        total = sum(np.roll(padded * inside, s, axis=a) for s in (1, -1) for a in (0, 1))[1:-1, 1:-1]
+        count = sum(np.roll(inside, s, axis=a) for s in (1, -1) for a in (0, 1))[1:-1, 1:-1]
+        gap = ~covered
+        np.testing.assert_allclose(values[gap], (total / count)[gap], atol=1e-9)
+        assert np.all(values[gap] >= lo - 1e-9) and np.all(values[gap] <= hi + 1e-9)
 
 
 def test_lip_triangle_mask_is_not_taken_from_a_freed_mesh_with_the_same_id():

@@ -16,8 +16,8 @@ threaded, so it does not fight torch's threads on a busy machine); ~1-2 ms for a
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import distance_transform_edt
 
+from .gap_fill import fill_harmonic
 from .warp_mesh import WarpMesh, signed_areas
 
 MIN_AREA = 1e-6   # in cells^2: a triangle thinner than this covers no cell centre anyway
@@ -39,7 +39,7 @@ def visible_triangles(mesh: WarpMesh, points: np.ndarray) -> np.ndarray:
     flipped = solid & (np.sign(area[:n_mesh]) != np.sign(src_area))
     keep[:n_mesh] &= ~flipped
     # Outside triangles that still fold (the far side of the face oval crossing itself at a steep
-    # yaw) would paste a mirrored sliver of background: leave their cells to the nearest neighbour.
+    # yaw) would paste a mirrored sliver of background: leave their cells to the gap fill.
     out = slice(mesh.n_face_tris, None)
     keep[out] &= np.sign(area[out]) == np.sign(mesh.src_area[out])
     return keep
@@ -129,39 +129,18 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
     with half-pixel centres places them).
 
     points [M, 2] / depth [M]: the frame's mesh points (``WarpMesh.target_points``). Nodes no
-    triangle covers copy the nearest covered node.
+    triangle covers continue the field around them smoothly (``gap_fill``).
     """
     keep = visible_triangles(mesh, points)
     origin, step = (0.5 * size / grid,) * 2, node_step(grid, size)
     disp, covered = _rasterize(mesh, points, depth, keep, origin, step, grid, grid)
     disp = disp.reshape(grid, grid, 2)
     if not covered.all() and covered.any():
-        # Dropped folds and the odd cell no triangle reaches (a few cells on most frames): copy the
-        # nearest covered cell rather than snapping back to rest.
-        fill_from_nearest(disp, covered.reshape(grid, grid))
+        # Dropped folds and the odd cell no triangle reaches (a few cells on most frames): continue
+        # the field around them without a step, rather than snapping back to rest or copying a
+        # neighbour (whose seams along the grid stair-step what the warp carries through them)
+        fill_harmonic(disp, covered.reshape(grid, grid))
     return disp
-
-
-def fill_from_nearest(values: np.ndarray, covered: np.ndarray, margin: int = 4) -> None:
-    """values [H, W, C] at uncovered cells := values at the nearest covered cell (in place).
-
-    The feature transform runs on a box around the uncovered cells only, widened until every
-    uncovered cell's nearest covered cell found inside it is no farther than the margin (then no
-    cell outside the box can be nearer): the same cells as a transform of the whole grid, at a
-    fraction of its cost, since only a handful of cells are uncovered."""
-    ys, xs = np.nonzero(~covered)
-    h, w = covered.shape
-    while True:
-        y0, y1 = max(ys.min() - margin, 0), min(ys.max() + margin + 1, h)
-        x0, x1 = max(xs.min() - margin, 0), min(xs.max() + margin + 1, w)
-        whole = y0 == 0 and x0 == 0 and y1 == h and x1 == w
-        box = ~covered[y0:y1, x0:x1]
-        if not box.all():
-            dist, (iy, ix) = distance_transform_edt(box, return_indices=True)
-            if whole or dist.max() <= margin:
-                break
-        margin *= 2
-    values[ys, xs] = values[iy[ys - y0, xs - x0] + y0, ix[ys - y0, xs - x0] + x0]
 
 
 def rasterize_window(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, x0: int, y0: int,
