@@ -169,7 +169,7 @@ def product_table(clips: list[dict]) -> None:
             continue
         reports = sum(len(fallbacks(c["correct"]["product"])) for c in group)
         found = {k: [0, 0] for k in ("sub", "del", "ins")}
-        cover, elsewhere = [], 0
+        cover, elsewhere, lines = [], 0, []
         for c in group:
             before = {(round(st.start, 2), round(st.end, 2)) for st in fallbacks(c["correct"]["product"])}
             for ed in c["edits"]:
@@ -180,11 +180,16 @@ def product_table(clips: list[dict]) -> None:
                 if hits and ed["kind"] == "sub":
                     a, b = ed["where"]
                     cover.append(sum(max(0.0, min(b, st.end) - max(a, st.start)) for st in hits) / max(b - a, 1e-3))
-                elsewhere += any(not near(st.start, st.end, ed["where"], 0.3)
-                                 and (round(st.start, 2), round(st.end, 2)) not in before for st in fb)
+                far = [st for st in fb if not near(st.start, st.end, ed["where"], 0.3)
+                       and (round(st.start, 2), round(st.end, 2)) not in before]
+                elsewhere += bool(far)
+                lines += [f"   elsewhere, {c['name']} {ed['kind']} \"{ed['orig']}\"->\"{ed['new']}\" at "
+                          f"{ed['where'][0]:.2f} s: {st.start:.2f}-{st.end:.2f} s \"{st.words}\"" for st in far]
         cells = [f"{a}/{b}" for a, b in found.values()]
         print(f"{'+'.join(langs):6s} {len(group):5d} {reports:7d} {cells[0]:>9s} "
               f"{(np.mean(cover) if cover else 0):5.2f} {cells[1]:>9s} {cells[2]:>9s} {elsewhere:9d}")
+        for line in lines:
+            print(line)
     for c in clips:
         for st in fallbacks(c["correct"]["product"]):
             print(f"   correct script, {c['name']}: {st.start:.2f}-{st.end:.2f} s {st.path} \"{st.words}\"\n"

@@ -3,12 +3,13 @@ report it like a fallen-back stretch, and take its mouth from recognition.
 
 A forced aligner places every script word somewhere, so an ad-libbed or mistyped word still gets
 phones, squeezed between neighbours that align well; the piece passes piecewise.check. But the
-aligner's own acoustic score of that word is poor: pocketsphinx scores every phone it places, and
-a word that was said scores about 0.5-5 nats per 10 ms frame below the best-scoring model state
-there, one that was not about 4-20 (benchmarks/bench_wrong_words.py, every English clip of
-../shared/speech: no correct word of a correctly read script above 5.94 nats, outside one stretch
-the aligner had already lost). Each word is judged over at least `JUDGED_SPAN_S` of speech centred
-on it (the neighbours' frames count, time-weighted), so a 60 ms "you" does not decide alone.
+aligner's own acoustic score of that word is poor: pocketsphinx scores every phone it places
+against the best-scoring state it evaluates in each frame. Measured on every English clip of
+../shared/speech (benchmarks/bench_wrong_words.py, 2026-12-02), in nats per 10 ms frame: words of
+the correct scripts median 1.7, highest 5.94 outside one stretch the aligner had already lost;
+words substituted into them median 6.8, a quarter above 9.9. Each word is judged over at least
+`JUDGED_SPAN_S` of speech centred on it (the neighbours' frames count, time-weighted), so a 60 ms
+"you" does not decide alone.
 
 Only the pocketsphinx path has this: the viseme recognizer's frame posteriors (other languages)
 do not separate said from unsaid words on real voices (same benchmark), see README.
@@ -93,7 +94,9 @@ def recognized_phones(x16: np.ndarray, start: float, end: float) -> tuple[list[T
 def mark_wrong_words(x16: np.ndarray, phones: list[TimedPhone], stretches: list[TimedStretch],
                      words: list[TimedWord]) -> tuple[list[TimedPhone], list[TimedStretch]]:
     """Phones and stretches with every wrong-word stretch recognized and reported."""
+    duration = len(x16) / SR
     for start, end, text, cost in wrong_stretches(words):
+        end = min(end, duration)
         new, path = recognized_phones(x16, start, end)
         phones = _clip(phones, 0.0, start) + new + _clip(phones, end, float("inf"))
         reason = REASON.format(s="s" if " " in text else "", cost=cost, limit=WRONG_WORD_COST)
