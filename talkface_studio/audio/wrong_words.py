@@ -29,8 +29,7 @@ MERGE_GAP_S = 0.3  # flagged words closer than this are one stretch
 EDGE_S = 0.1
 CONTEXT_S = 0.1  # recognition decodes this much audio either side, so the stretch's edges are free
 SR = 16_000
-REASON = ("the audio here does not sound like the script's word{s} (mismatch {cost:.1f}, limit {limit:.1f}); "
-          "recognized without the script")
+REASON = "the audio here does not sound like the script's word{s} (mismatch {cost:.1f}, limit {limit:.1f})"
 
 
 def word_costs(words: list[TimedWord], span_s: float = JUDGED_SPAN_S) -> list[float]:
