@@ -14,6 +14,9 @@
    either end (a sentence in the script that is not in the audio). Where the word pass had placed
    its words, the piece then keeps its best alignment anyway (its silences over speech are relabelled
    and reported by loud_frames); otherwise it falls back alone (phone_fallback).
+4. A word the aligner placed but scored far below what the audio holds there (an ad-libbed or
+   mistyped word inside matching speech) is recognized without the script and reported like a
+   piece that fell back (wrong_words).
 
 Paths: `aligned` where the word pass placed the piece's words and they aligned as placed (a
 take with one piece is aligned whole), `piecewise` where they had to be placed piece by piece.
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,7 +37,8 @@ from .phone_fallback import fallback_piece
 from .phones import PhoneError, TimedPhone, transcript_words
 from .script_split import punctuation_after, split_words
 from .speech_regions import Region, frame_levels, regions_from_mask, speech_mask
-from .sphinx_align import MIN_PHONE_FRAMES, Alignment, align_words, phone_count, place_words
+from .wrong_words import mark_wrong_words
+from .sphinx_align import MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, phone_count, place_words
 
 SR = 16_000
 PAD_S = 0.06  # audio kept around a piece's speech (never past the middle of the pause)
@@ -59,6 +63,7 @@ class Piece:
 class PhonePass:
     phones: list[TimedPhone]
     stretches: list[TimedStretch]
+    words: list[TimedWord] = field(default_factory=list)  # script words where aligned (not cached)
 
 
 def check(al: Alignment, speech: np.ndarray) -> str | None:
@@ -105,7 +110,9 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece) -> P
         pieces = _plan(regions, words, transcript, placed, duration)
         aligner.placed = placed is not None or len(pieces) == 1
         first = list(pool.map(aligner.first_attempt, pieces))
-    return aligner.run(pieces, first)
+    result = aligner.run(pieces, first)
+    phones, stretches = mark_wrong_words(x16, result.phones, result.stretches, result.words)
+    return PhonePass(phones, stretches, result.words)
 
 
 def _plan(regions, words, transcript, placed, duration) -> list[Piece]:
@@ -161,6 +168,7 @@ class _Aligner:
         bounds = [0.0] + [(a.end + b.start) / 2 for a, b in zip(pieces, pieces[1:])] + [self.duration]
         phones: list[TimedPhone] = []
         stretches: list[TimedStretch] = []
+        words: list[TimedWord] = []
         i = 0
         while i < len(pieces):
             p, (result, why) = pieces[i], first[i]
@@ -182,13 +190,14 @@ class _Aligner:
             text = " ".join(self.words[kept[0]:kept[1]])
             if result is not None:
                 phones += result.phones
+                words += result.words
                 _add(stretches, TimedStretch(lo_t, bounds[last + 1], path, note, text))
             else:
                 fb = self.fallback(self.x16[_sample(p.start):_sample(p.end)], p.start, self.speech, text)
                 phones += fb.phones
                 stretches.append(TimedStretch(lo_t, bounds[last + 1], fb.path, _join(why, fb.reason), text))
             i = last + 1
-        return PhonePass(sorted(phones, key=lambda q: q.start), stretches)
+        return PhonePass(sorted(phones, key=lambda q: q.start), stretches, sorted(words))
 
     def attempt(self, p: Piece, inner_pause: bool, lo: int | None = None, hi: int | None = None):
         """Without silences between words first (a piece cut between pauses has none), then with;

@@ -36,12 +36,15 @@ MIN_PHONE_FRAMES = 3  # pocketsphinx's 3-state HMMs: a phone lasts at least 30 m
 # by the word's middle: scoring every other frame puts every word of every English clip of
 # ../shared/speech in the same piece as scoring all of them, for 30% less time.
 WORD_PASS_STEP = 2
+# pocketsphinx's alignment scores are log base 1.0001, shifted right by 10 bits (SENSCR_SHIFT): -> nats
+SCORE_NATS = 1024 * 0.000099995
 
 
 class TimedWord(NamedTuple):
     start: float  # seconds
     end: float
     word: str
+    score: float = 0.0  # acoustic log-likelihood per 10 ms frame, nats (alignment only; see align_words)
 
 
 @dataclass
@@ -150,7 +153,9 @@ def align_words(x16: np.ndarray, words: list[str], filler: bool = True, offset: 
     for word, w_start, w_dur, children in entries:
         name = _word_name(word)
         if name:
-            timed_words.append(TimedWord(offset + w_start / PS_FPS, offset + (w_start + w_dur) / PS_FPS, name))
+            word_score = sum(c[3] for c in children) * SCORE_NATS / max(w_dur, 1)
+            timed_words.append(TimedWord(offset + w_start / PS_FPS, offset + (w_start + w_dur) / PS_FPS, name,
+                                         word_score))
         for p_name, p_start, p_dur, p_score in children:
             score += p_score
             phones.append(TimedPhone(offset + p_start / PS_FPS, offset + (p_start + p_dur) / PS_FPS, _clean(p_name)))

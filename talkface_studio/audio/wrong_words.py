@@ -1,0 +1,133 @@
+"""A script word the speaker did not say, inside English speech that otherwise aligned: find it,
+report it like a fallen-back stretch, and take its mouth from recognition.
+
+A forced aligner places every script word somewhere, so an ad-libbed or mistyped word still gets
+phones, squeezed between neighbours that align well; the piece passes piecewise.check. But the
+aligner's own acoustic score of that word is poor: pocketsphinx scores every phone it places
+against the best-scoring state it evaluates in each frame. Measured on every English clip of
+../shared/speech (benchmarks/bench_wrong_words.py, 2026-12-02), in nats per 10 ms frame: words of
+the correct scripts median 1.7, highest 5.94 outside one stretch the aligner had already lost;
+words substituted into them median 6.8, a quarter above 9.9. Each word is judged over at least
+`JUDGED_SPAN_S` of speech centred on it (the neighbours' frames count, time-weighted), so a 60 ms
+"you" does not decide alone.
+
+Only the pocketsphinx path has this: the viseme recognizer's frame posteriors (other languages)
+do not separate said from unsaid words on real voices (same benchmark), see README.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .alignment_report import TimedStretch
+from .phones import PhoneError, TimedPhone, recognise
+from .sphinx_align import TimedWord
+
+WRONG_WORD_COST = 6.5  # nats per frame below the best state: above it, the word was not said
+JUDGED_SPAN_S = 0.15
+MERGE_GAP_S = 0.3  # flagged words closer than this are one stretch
+EDGE_S = 0.1
+CONTEXT_S = 0.1  # recognition decodes this much audio either side, so the stretch's edges are free
+SR = 16_000
+REASON = "the audio here does not sound like the script's word{s} (mismatch {cost:.1f}, limit {limit:.1f})"
+
+
+def word_costs(words: list[TimedWord], span_s: float = JUDGED_SPAN_S) -> list[float]:
+    """Each word's cost (minus its score per frame) judged over at least `span_s` centred on it:
+    the time-weighted mean cost of the words overlapping that window (pauses do not count)."""
+    if not words:
+        return []
+    starts = np.array([w.start for w in words])
+    ends = np.array([w.end for w in words])
+    cost = -np.array([w.score for w in words])
+    out = []
+    for w in words:
+        mid, half = (w.start + w.end) / 2, max(span_s, w.end - w.start) / 2
+        overlap = np.clip(np.minimum(ends, mid + half) - np.maximum(starts, mid - half), 0.0, None)
+        out.append(float(np.sum(overlap * cost) / overlap.sum()) if overlap.sum() > 0 else float(-w.score))
+    return out
+
+
+def wrong_stretches(words: list[TimedWord]) -> list[tuple[float, float, str, float]]:
+    """(start s, end s, words, highest cost) of each run of words the speaker did not say, widened
+    by up to `EDGE_S` into the neighbours (never past their middle): a wrong word is aligned into
+    whatever its neighbours left, so what was said instead often starts or ends inside them."""
+    runs: list[list[int]] = []
+    costs = word_costs(words)
+    for i, c in enumerate(costs):
+        if c <= WRONG_WORD_COST:
+            continue
+        if runs and words[i].start - words[runs[-1][1]].end < MERGE_GAP_S:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    out = []
+    for a, b in runs:
+        start, end = words[a].start - EDGE_S, words[b].end + EDGE_S
+        if a > 0:
+            start = max(start, (words[a - 1].start + words[a - 1].end) / 2)
+        if b + 1 < len(words):
+            end = min(end, (words[b + 1].start + words[b + 1].end) / 2)
+        out.append((max(0.0, start), end, " ".join(w.word for w in words[a:b + 1]), max(costs[a:b + 1])))
+    return out
+
+
+def recognized_phones(x16: np.ndarray, start: float, end: float) -> tuple[list[TimedPhone], str]:
+    """Phones for [start, end) s of the take from recognition without the script -> (phones, path):
+    the viseme recognizer, else pocketsphinx's phone loop, else none ("acoustic")."""
+    lo, hi = max(0.0, start - CONTEXT_S), min(len(x16) / SR, end + CONTEXT_S)
+    piece = x16[int(round(lo * SR)):int(round(hi * SR))]
+    try:
+        from talkface_studio.core.errors import TalkFaceError
+
+        from .viseme_phones import recognize
+        try:
+            phones = [TimedPhone(p.start + lo, p.end + lo, p.phone) for p in recognize(piece).phones]
+        except (TalkFaceError, ImportError, RuntimeError):
+            phones = [TimedPhone(p.start + lo, p.end + lo, p.phone) for p in recognise(piece)]
+    except PhoneError:
+        return [], "acoustic"
+    return _clip(phones, start, end), "recognized"
+
+
+def mark_wrong_words(x16: np.ndarray, phones: list[TimedPhone], stretches: list[TimedStretch],
+                     words: list[TimedWord]) -> tuple[list[TimedPhone], list[TimedStretch]]:
+    """Phones and stretches with every wrong-word stretch recognized and reported."""
+    duration = len(x16) / SR
+    for start, end, text, cost in wrong_stretches(words):
+        end = min(end, duration)
+        new, path = recognized_phones(x16, start, end)
+        phones = _clip(phones, 0.0, start) + new + _clip(phones, end, float("inf"))
+        reason = REASON.format(s="s" if " " in text else "", cost=cost, limit=WRONG_WORD_COST)
+        if path == "acoustic":
+            reason += "; phone recognition failed there too"
+        stretches = _cut(stretches, TimedStretch(start, end, path, reason, text), words)
+    return sorted(phones, key=lambda p: p.start), stretches
+
+
+def _clip(phones: list[TimedPhone], start: float, end: float) -> list[TimedPhone]:
+    out = []
+    for p in phones:
+        s, e = max(p.start, start), min(p.end, end)
+        if e > s:
+            out.append(TimedPhone(s, e, p.phone))
+    return out
+
+
+def _cut(stretches: list[TimedStretch], new: TimedStretch, words: list[TimedWord]) -> list[TimedStretch]:
+    """`new` laid over `stretches` (which tile the take); what it cuts keeps its path and reason,
+    and the words whose middle stays in it."""
+    def words_in(a: float, b: float, fallback: str) -> str:
+        inside = [w.word for w in words if a <= (w.start + w.end) / 2 < b]
+        return " ".join(inside) if words else fallback
+
+    out = []
+    for s in stretches:
+        if s.end <= new.start or s.start >= new.end:
+            out.append(s)
+            continue
+        if s.start < new.start:
+            out.append(s._replace(end=new.start, words=words_in(s.start, new.start, s.words)))
+        if s.end > new.end:
+            out.append(s._replace(start=new.end, words=words_in(new.end, s.end, s.words)))
+    return sorted(out + [new], key=lambda s: s.start)

@@ -1,0 +1,82 @@
+"""A single script word the speaker did not say is reported like a fallen-back stretch and its
+mouth comes from recognition; correct scripts of real voices get no such report."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from talkface_studio.audio import piecewise
+from talkface_studio.audio.analysis import analyze
+from talkface_studio.audio.sphinx_align import TimedWord
+from talkface_studio.audio.wrong_words import WRONG_WORD_COST, word_costs, wrong_stretches
+from talkface_studio.core.timebase import FrameRate
+
+SPEECH = Path(__file__).parent / "data" / "speech"
+RATE = FrameRate(25)
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def script(name: str) -> str:
+    return json.loads((SPEECH / f"{name}.json").read_text())["text"]
+
+
+def wrong_word_notes(features) -> list:
+    return [s for s in features.report.fallbacks if "does not sound like the script" in s.reason]
+
+
+def test_a_short_word_is_judged_with_its_neighbours_and_neighbouring_wrong_words_merge():
+    good, bad = -1.0, -12.0
+    words = [TimedWord(0.0, 0.3, "go", good), TimedWord(0.3, 0.34, "a", bad),  # 40 ms: judged over 0.15 s
+             TimedWord(0.34, 0.66, "forward", good), TimedWord(0.8, 1.1, "mop", bad),
+             TimedWord(1.2, 1.5, "bump", bad), TimedWord(1.5, 2.0, "meters", good)]
+    costs = word_costs(words)
+    assert costs[1] < WRONG_WORD_COST < costs[3]
+    # one stretch, widened by up to 0.1 s into its neighbours but never past their middle
+    [(start, end, text, cost)] = wrong_stretches(words)
+    assert (start, end, text, cost) == (pytest.approx(0.7), pytest.approx(1.6), "mop bump", pytest.approx(12.0))
+    words[2] = TimedWord(0.66, 0.78, "forward", good)  # its middle is under 0.1 s before "mop"
+    assert wrong_stretches(words)[0][0] == pytest.approx(0.72)
+    assert wrong_stretches([]) == []
+
+
+@pytest.mark.parametrize("name, said, wrong", [
+    ("en_m_goforward", "ten", "mop"),  # open /e/ and a tongue tip -> a lip closure and a rounded vowel
+    ("en_m_librivox_sense_0890", "selfish", "mumble"),
+])
+def test_a_substituted_word_is_reported_where_it_was_said_and_recognized(name, said, wrong, monkeypatch):
+    path, text = SPEECH / f"{name}.wav", script(name)
+    said_at = next(w for w in _aligned_words(path, text) if w.word == said)
+    edited = analyze(path, RATE, transcript=text.replace(said, wrong, 1), use_cache=False)
+    notes = wrong_word_notes(edited)
+    assert len(notes) == 1 and wrong in notes[0].words and notes[0].path == "recognized"
+    start, end = notes[0].start_frame / RATE.fps, notes[0].end_frame / RATE.fps
+    assert start < said_at.end and end > said_at.start  # on the word that was said
+    assert edited.report.summary().endswith("1 stretch fell back")
+    line = next(w for w in edited.report.warnings(RATE) if wrong in w)
+    assert "phones recognized without the script" in line
+    # the mouth there is recognized, not the wrong word's phones; elsewhere the alignment is kept
+    monkeypatch.setattr(piecewise, "mark_wrong_words", lambda x16, phones, stretches, words: (phones, stretches))
+    unchecked = analyze(path, RATE, transcript=text.replace(said, wrong, 1), use_cache=False)
+    a, b = notes[0].start_frame, notes[0].end_frame
+    assert list(edited.phone_at()[a:b]) != list(unchecked.phone_at()[a:b])
+    assert (edited.phone_at()[:a - 1] == unchecked.phone_at()[:a - 1]).all()
+    assert (edited.phone_at()[b + 1:] == unchecked.phone_at()[b + 1:]).all()
+
+
+@pytest.mark.parametrize("name", ["en_m_goforward", "en_m_librivox_sense_0890", "en_m_praatio_bobby",
+                                  "en_m_praatio_mary"])
+def test_a_correct_script_of_a_real_voice_gets_no_wrong_word_report(name):
+    features = analyze(SPEECH / f"{name}.wav", RATE, transcript=script(name), use_cache=False)
+    assert wrong_word_notes(features) == [] and features.report.fallbacks == ()
+
+
+def _aligned_words(path, text):
+    from talkface_studio.audio.loading import load_audio
+    from talkface_studio.audio.piecewise import align_script
+
+    return align_script(load_audio(path).mono(16000), text).words
