@@ -66,6 +66,27 @@ def guard_silence(logp: np.ndarray, level_db: np.ndarray | None) -> np.ndarray:
     return out
 
 
+def close_from_hold_start(labels: np.ndarray, level_db: np.ndarray | None) -> np.ndarray:
+    """Class indices per frame, with each lip closure inside a stop-like gap (stop_gaps) started at
+    the gap's first frame: the silence before the burst is the hold of the stop it releases, so the
+    lips are closed from its start. The aligner may give the first part of a silent hold to the
+    phone before ("il | PBX": l, then p from mid-silence), which closed the lips 40 ms late."""
+    if level_db is None or not len(labels):
+        return labels
+    from .viseme_features import stop_gaps
+
+    out = labels.copy()
+    n = min(len(out), len(level_db))
+    hold = stop_gaps(np.asarray(level_db[:n], np.float32)) > 0
+    edges = np.flatnonzero(np.diff(np.r_[0, hold.astype(np.int8), 0]))
+    m = CLASS_INDEX["M"]
+    for a, b in zip(edges[::2], edges[1::2]):  # gap frames a..b-1 (the last is the release)
+        closed = np.flatnonzero(out[a:b] == m)
+        if len(closed):
+            out[a : a + closed[0]] = m
+    return out
+
+
 def favour_closures(logp: np.ndarray, evidence: np.ndarray | None) -> np.ndarray:
     """Copy of `logp` with the bilabial class raised by CLOSURE_BIAS + CLOSURE_WEIGHT * evidence."""
     out = np.array(logp, dtype=np.float32, copy=True)
