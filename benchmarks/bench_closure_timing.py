@@ -9,8 +9,9 @@ reference bilabial's, at three stages:
 - 25fps: the analysis' phone spans at 25 fps (analyze(), with the script);
 - lips: the frames the procedural performer closes the lips on (inner gap < 1 mm), at 25 fps.
 
-Each reference bilabial is matched to the closure (span or closed run) that overlaps it most, else
-the nearest within 0.2 s; unmatched ones are counted as "missed". Offsets: median and the 10th-90th
+Each reference bilabial is matched one to one to a closure (span or closed run): overlapping pairs
+first, largest overlap first, then the nearest unused one within 0.2 s; unmatched ones are counted
+as "missed". Offsets: median and the 10th-90th
 percentiles. References: espeak-ng's own phone times (synthetic), the clip's json timings (Japanese),
 the DTW reference (French, Italian; dtw_reference.py).
 
@@ -43,6 +44,7 @@ from talkface_studio.perform.registry import get_performer  # noqa: E402
 
 RATE = bl.RATE
 MATCH_S = 0.2
+JOIN_S = 0.03  # reference bilabials this close together are one closure ("mb" in "Bambini")
 CLOSURE_LABELS = ("M", "P", "B")
 
 
@@ -52,23 +54,32 @@ def runs(mask: np.ndarray, fps: float) -> list[tuple[float, float]]:
 
 
 def offsets(refs: list[lm.RefPhone], spans: list[tuple[float, float]]) -> tuple[list[tuple[float, float]], int]:
-    """(start offset, end offset) per reference bilabial matched to a closure span; count missed."""
-    out, missed = [], 0
-    for r in (r for r in refs if r.kind == "bilabial"):
-        if not spans:
-            missed += 1
+    """(start offset, end offset) per reference bilabial matched to a closure span; count missed.
+    One to one: overlapping pairs first (largest overlap first), then the nearest unused span within
+    MATCH_S, so one long closure is not counted twice against two references; back-to-back
+    reference bilabials are one closure."""
+    bil: list[lm.RefPhone] = []
+    for r in sorted((r for r in refs if r.kind == "bilabial"), key=lambda r: r.start):
+        if bil and r.start - bil[-1].end < JOIN_S:  # "mb", "m:" - one closure of the lips
+            bil[-1] = lm.RefPhone(bil[-1].start, max(r.end, bil[-1].end), "bilabial")
+        else:
+            bil.append(r)
+    pairs = sorted(((min(b, r.end) - max(a, r.start), i, k) for i, r in enumerate(bil)
+                    for k, (a, b) in enumerate(spans)), reverse=True)
+    match: dict[int, int] = {}
+    used: set[int] = set()
+    for ov, i, k in pairs:
+        if ov > 0 and i not in match and k not in used:
+            match[i], _ = k, used.add(k)
+    for i, r in enumerate(bil):
+        if i in match:
             continue
-        ov = [min(b, r.end) - max(a, r.start) for a, b in spans]
-        k = int(np.argmax(ov))
-        if ov[k] <= 0:
-            dist = [max(a - r.end, r.start - b) for a, b in spans]
-            k = int(np.argmin(dist))
-            if dist[k] > MATCH_S:
-                missed += 1
-                continue
-        a, b = spans[k]
-        out.append((a - r.start, b - r.end))
-    return out, missed
+        free = [(max(a - r.end, r.start - b), k) for k, (a, b) in enumerate(spans) if k not in used]
+        if free and min(free)[0] <= MATCH_S:
+            k = min(free)[1]
+            match[i], _ = k, used.add(k)
+    out = [(spans[k][0] - bil[i].start, spans[k][1] - bil[i].end) for i, k in sorted(match.items())]
+    return out, len(bil) - len(match)
 
 
 def stage_spans(clip: dict) -> dict[str, list[tuple[float, float]]]:
