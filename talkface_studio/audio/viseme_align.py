@@ -10,7 +10,8 @@ per-language phone model, so every language espeak-ng can read aligns the same w
 A word may end in an optional linking consonant (g2p's `link`, French liaison), which the path
 may take or skip. Each viseme token is a chain of `min_frames` states whose last state loops; pauses between words
 (and at both ends) are optional, cheaper after punctuation. A word without phones (e.g. kanji
-that espeak-ng cannot read) is a run of "any speech" states. Loud frames cannot be pauses.
+that espeak-ng cannot read) is a run of "any speech" states. Loud frames cannot be pauses. A lip
+closure inside a stop-like gap starts at the gap's first frame (viseme_decode.close_from_hold_start).
 
 Every word gets a confidence: exp(mean over its frames of log p(aligned class) - log p(best
 class)), 1 when the recognizer agrees with the script everywhere, near 0 where the alignment only

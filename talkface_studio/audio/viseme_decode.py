@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .viseme_features import FPS
+from .viseme_features import FPS, stop_gaps
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES
 
 SWITCH_PENALTY = -4.0
@@ -70,11 +70,10 @@ def close_from_hold_start(labels: np.ndarray, level_db: np.ndarray | None) -> np
     """Class indices per frame, with each lip closure inside a stop-like gap (stop_gaps) started at
     the gap's first frame: the silence before the burst is the hold of the stop it releases, so the
     lips are closed from its start. The aligner may give the first part of a silent hold to the
-    phone before ("il | PBX": l, then p from mid-silence), which closed the lips 40 ms late."""
+    phone before or to a pause ("il | PBX": l, pause, p in the last 30 ms), closing the lips 50-70 ms
+    late (benchmarks/bench_closure_timing.py)."""
     if level_db is None or not len(labels):
         return labels
-    from .viseme_features import stop_gaps
-
     out = labels.copy()
     n = min(len(out), len(level_db))
     hold = stop_gaps(np.asarray(level_db[:n], np.float32)) > 0
