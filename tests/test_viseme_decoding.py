@@ -256,3 +256,26 @@ def test_an_optional_link_is_placed_when_spoken_and_skipped_when_not():
     skipped = align(posteriors(plain), [vous, a])
     assert "S" not in [v.phone for v in skipped.visemes] and min(w.confidence for w in skipped.words) > 0.6
     assert skipped.words[1].start == pytest.approx(0.25, abs=0.02)
+
+
+def test_a_closure_after_a_short_break_starts_where_its_silent_hold_starts():
+    """ "il | pi": a 90 ms silence between loud vowels, released by a burst, is the hold of the p,
+    so the lips close at its first frame. The network calls the first part of such a hold silence
+    (a pause looks the same), and the aligner used to take it as the optional pause between the
+    words, closing the lips only on the last 40 ms (a 60 ms late closure on real Italian speech)."""
+    labels = frames(("SIL", 10), ("IY", 12), ("T", 3), ("SIL", 6), ("M", 4), ("IY", 15), ("SIL", 10))
+    level = np.full(len(labels), -70.0, np.float32)
+    level[10:25] = -10.0  # "il"
+    level[25:34] = -45.0  # the hold: frames 25-33 silent
+    level[34:] = -10.0  # release burst and vowel
+    level[-10:] = -70.0
+    words = [word("il", "IY", "T"), word("pi", "M", "IY")]
+    result = align(posteriors(labels, 0.6), words, level)
+    closure = [v for v in result.visemes if v.phone == "M"]
+    assert len(closure) == 1
+    assert closure[0].start == pytest.approx(0.25, abs=0.011) and closure[0].end == pytest.approx(0.35, abs=0.011)
+    # a silence that fades back in (no release burst) is not a stop's hold: the aligner's boundary stays
+    faded = level.copy()
+    faded[34:44] = np.linspace(-42.0, -10.0, 10)
+    plain = [v for v in align(posteriors(labels, 0.6), words, faded).visemes if v.phone == "M"]
+    assert plain[0].start == pytest.approx(0.31, abs=0.011)

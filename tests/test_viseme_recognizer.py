@@ -155,3 +155,28 @@ def test_a_french_voice_with_its_script_aligns_without_falling_back(tmp_path, mo
         assert {s.path for s in f.report.stretches} == {"aligned"}
     else:
         assert f.report.fallbacks and f.report.warnings(f.rate)
+
+
+@needs_espeak
+def test_a_french_p_after_a_short_break_closes_the_lips_from_the_start_of_its_hold(recognizer):
+    """fr_f_asterisk_dir_intro: "de la | personne" and "et | pour": each p follows a 60-90 ms
+    silence that its burst ends (by the level: a stop-like gap). With the script the closure
+    covers that silence from its first frame; it used to start 60-70 ms in (the aligner took the
+    silence's first part as a pause between the words)."""
+    from talkface_studio.audio.loading import load_audio
+    from talkface_studio.audio.viseme_features import stop_gaps
+    from talkface_studio.audio.viseme_phones import posteriors, viseme_phone_pass
+
+    wav = SPEECH / "fr_f_asterisk_dir_intro.wav"
+    meta = json.loads(wav.with_suffix(".json").read_text())
+    x16 = load_audio(wav).mono(16000)
+    gaps = stop_gaps(posteriors(x16, recognizer).level)
+    edges = np.flatnonzero(np.diff(np.r_[0, (gaps > 0).astype(np.int8), 0]))
+    holds = [(a / 100, b / 100) for a, b in zip(edges[::2], edges[1::2])]
+    result = viseme_phone_pass(x16, meta["text"], meta["language"], recognizer=recognizer)
+    closures = [p for p in result.phones if p.phone == "M"]
+    for near in (7.7, 12.53):  # the two p's after a break
+        hold = min(holds, key=lambda h: abs(h[0] - near))
+        assert abs(hold[0] - near) < 0.1
+        inside = [p for p in closures if p.start < hold[1] and p.end > hold[0]]
+        assert inside and min(p.start for p in inside) == pytest.approx(hold[0], abs=0.011), (hold, inside)

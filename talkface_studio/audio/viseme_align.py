@@ -10,7 +10,8 @@ per-language phone model, so every language espeak-ng can read aligns the same w
 A word may end in an optional linking consonant (g2p's `link`, French liaison), which the path
 may take or skip. Each viseme token is a chain of `min_frames` states whose last state loops; pauses between words
 (and at both ends) are optional, cheaper after punctuation. A word without phones (e.g. kanji
-that espeak-ng cannot read) is a run of "any speech" states. Loud frames cannot be pauses.
+that espeak-ng cannot read) is a run of "any speech" states. Loud frames cannot be pauses. A lip
+closure inside a stop-like gap starts at the gap's first frame (viseme_decode.close_from_hold_start).
 
 Every word gets a confidence: exp(mean over its frames of log p(aligned class) - log p(best
 class)), 1 when the recognizer agrees with the script everywhere, near 0 where the alignment only
@@ -26,7 +27,7 @@ import numpy as np
 from talkface_studio.core.errors import TalkFaceError
 
 from .g2p import Word
-from .viseme_decode import TimedViseme, decode, guard_silence, min_frames
+from .viseme_decode import TimedViseme, close_from_hold_start, decode, guard_silence, min_frames
 from .viseme_features import FPS
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, phones_to_visemes
 
@@ -182,7 +183,7 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
             step = back[t, s]
             s = (s if step == 0 else s - 1 if step == 1 else int(graph.skip_from[s]) if step == 2
                  else int(graph.skip2_from[s]))
-    return _result(path, graph, words, logp, speech, closure_evidence)
+    return _result(path, graph, words, logp, speech, closure_evidence, level_db)
 
 
 def _emit(row: np.ndarray, speech: float, cols: np.ndarray, is_any: np.ndarray) -> np.ndarray:
@@ -205,11 +206,12 @@ def _free_speech_labels(logp: np.ndarray, is_any: np.ndarray, evidence) -> np.nd
     return labels
 
 
-def _result(path, graph: _Graph, words: list[Word], logp, speech, evidence=None) -> Alignment:
+def _result(path, graph: _Graph, words: list[Word], logp, speech, evidence=None, level_db=None) -> Alignment:
     t_frames = len(path)
     state_class = graph.state_class[path]
     # frame labels: the aligned class; "any speech" frames take the recognizer's own labels
     labels = np.where(state_class >= 0, state_class, _free_speech_labels(logp, state_class < 0, evidence))
+    labels = close_from_hold_start(labels, level_db)
     aligned_lp = np.where(state_class >= 0, logp[np.arange(t_frames), np.maximum(state_class, 0)], speech)
     gap = np.minimum(aligned_lp - logp.max(axis=1), 0.0)  # "any speech" sums classes: cap at agreement
     edges = np.flatnonzero(np.diff(labels)) + 1

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .viseme_features import FPS
+from .viseme_features import FPS, stop_gaps
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES
 
 SWITCH_PENALTY = -4.0
@@ -63,6 +63,26 @@ def guard_silence(logp: np.ndarray, level_db: np.ndarray | None) -> np.ndarray:
     n = min(len(out), len(level_db))
     loud = loud_mask(level_db[:n])
     out[:n, CLASS_INDEX["SIL"]][loud] = np.minimum(out[:n, CLASS_INDEX["SIL"]][loud], LOUD_SILENCE_PENALTY)
+    return out
+
+
+def close_from_hold_start(labels: np.ndarray, level_db: np.ndarray | None) -> np.ndarray:
+    """Class indices per frame, with each lip closure inside a stop-like gap (stop_gaps) started at
+    the gap's first frame: the silence before the burst is the hold of the stop it releases, so the
+    lips are closed from its start. The aligner may give the first part of a silent hold to the
+    phone before or to a pause ("il | PBX": l, pause, p in the last 30 ms), closing the lips 50-70 ms
+    late (benchmarks/bench_closure_timing.py)."""
+    if level_db is None or not len(labels):
+        return labels
+    out = labels.copy()
+    n = min(len(out), len(level_db))
+    hold = stop_gaps(np.asarray(level_db[:n], np.float32)) > 0
+    edges = np.flatnonzero(np.diff(np.r_[0, hold.astype(np.int8), 0]))
+    m = CLASS_INDEX["M"]
+    for a, b in zip(edges[::2], edges[1::2]):  # gap frames a..b-1 (the last is the release)
+        closed = np.flatnonzero(out[a:b] == m)
+        if len(closed):
+            out[a : a + closed[0]] = m
     return out
 
 

@@ -173,7 +173,9 @@ def _frame_labels(spans: list[TimedViseme], n: int) -> np.ndarray:
     return out
 
 
-DECODER_VERSION = 4  # bump when decoding or alignment changes what a cached phone pass holds (3: ensemble, stop gaps; 4: words judged over 0.5 s, French liaison links)
+# bump when decoding or alignment changes what a cached phone pass holds (3: ensemble, stop gaps; 4: words
+# judged over 0.5 s, French liaison links; 5: aligned closures start where a stop-like gap starts)
+DECODER_VERSION = 5
 
 
 def model_version() -> str:
