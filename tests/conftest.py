@@ -7,6 +7,11 @@ os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.expanduser("~"), "
 
 import pytest  # noqa: E402
 
+import espeak_events  # noqa: E402
+
+# A test's synthetic speech must not depend on which tests spoke before it (espeak_events.FRESH).
+espeak_events.FRESH = True
+
 
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory):
