@@ -91,7 +91,7 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
     if prep.glasses is not None:
         from talkface_studio.render.mesh_warp.rigid_glasses import hold_glasses
-        coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm)
+        coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm, prep.mesh)
     tick("raster")
     window = renderer._window(prep, lm)
     grid = renderer._grid(prep, coarse)

@@ -34,7 +34,7 @@ def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
         pts, depth = renderer._mesh_points(prep, lm)
         coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
         if prep.glasses is not None:
-            coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm)
+            coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm, prep.mesh)
         staged.append((lm, pts, depth, coarse, renderer._window(prep, lm)))
     out: list[np.ndarray | None] = [prep.plate_u8.copy() if s[4] is None else None for s in staged]
     moving = [i for i, s in enumerate(staged) if s[4] is not None]

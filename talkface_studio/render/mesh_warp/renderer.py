@@ -302,7 +302,7 @@ class MeshWarpRenderer:
         pts, depth = self._mesh_points(prep, lm)
         coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
         if prep.glasses is not None:
-            coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm)
+            coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm, prep.mesh)
         window = self._window(prep, lm)
         if window is None:
             return prep.plate_u8.copy()
