@@ -29,17 +29,18 @@ import cv2
 import numpy as np
 
 from . import flow
+from .pixel_ops import NUMPY
 
-QUIET = 2.0                       # footprint / photo resolution below which nothing changes
+QUIET = 3.0                       # footprint / photo resolution below which nothing changes
 WIDTHS = (1.0, 2.0, 4.0, 8.0)     # Gaussian sigmas of the prefiltered copies, texture pixels
 SHARE = 12 ** -0.5               # a footprint (a box) of length F has a standard deviation F / sqrt(12)
 LEAST = 0.3                       # px: a smaller blur is not worth a pixel's second sample
 
 
 def node_blur(coarse: np.ndarray, step: float, resolution: float):
-    """Per node of the coarse displacement [g, g, 2] (node spacing ``step`` px; ``resolution``:
-    texture pixels per photo pixel, >= 1): (sigma [g, g] of the blur along u1 in texture pixels,
-    u1's share along x [g, g] 0..1). Each node takes the largest of the four cells around it, so
+    """Per node of the coarse displacement [h, w, 2] (a block of the grid; node spacing ``step``
+    px; ``resolution``: texture pixels per photo pixel, >= 1): (sigma [h, w] of the blur along u1
+    in texture pixels, u1's share along x [h, w] 0..1). Each node takes the largest of the four cells around it, so
     a squeezed cell is blurred across all of it."""
     d = coarse.astype(np.float32)
     # the bilinear map's derivatives in each cell (exact at its centre): J = [[a, b], [c, e]]
@@ -51,22 +52,24 @@ def node_blur(coarse: np.ndarray, step: float, resolution: float):
     p, q, r = a * a + b * b, a * c + b * e, c * c + e * e
     mean, half = 0.5 * (p + r), np.hypot(0.5 * (p - r), q)
     s1 = np.sqrt(mean + half)
-    s2 = np.sqrt(np.maximum(mean - half, 0.0))
-    angle = 0.5 * np.arctan2(2.0 * q, p - r)
-    footprint = np.maximum(s1, resolution * np.minimum(s1, 1.0) / np.maximum(s2, 1e-3))
-    excess = footprint * footprint - (QUIET * resolution) ** 2
-    sigma = SHARE * np.sqrt(np.maximum(excess, 0.0))
-    along_x = np.cos(angle) ** 2
-    g = coarse.shape[0]
-    node_sigma = np.zeros((g, g), np.float32)
-    node_x = np.full((g, g), 0.5, np.float32)
-    for oy in (0, 1):
-        for ox in (0, 1):
-            part = node_sigma[oy:oy + g - 1, ox:ox + g - 1]
-            more = sigma > part
-            part[more] = sigma[more]
-            node_x[oy:oy + g - 1, ox:ox + g - 1][more] = along_x[more]
-    return np.minimum(node_sigma, WIDTHS[-1]), node_x
+    s2 = np.sqrt(np.maximum(mean - half, 1e-6))
+    footprint = np.maximum(s1, resolution * np.minimum(s1, 1.0) / s2)
+    excess = footprint * footprint - np.float32((QUIET * resolution) ** 2)
+    h, w = coarse.shape[:2]
+    if not (excess > 0).any():
+        return np.zeros((h, w), np.float32), np.full((h, w), 0.5, np.float32)
+    sigma = np.float32(SHARE) * np.sqrt(np.maximum(excess, 0.0))
+    # u1's share along x: cos^2 of its angle, (1 + cos 2 angle) / 2
+    along_x = 0.5 + 0.25 * (p - r) / np.maximum(half, 1e-9)
+    # a node: the largest blur of its (up to) four cells, their direction weighted by blur
+    pad = np.zeros((h + 1, w + 1), np.float32)
+    pad[1:-1, 1:-1] = sigma
+    corners = (pad[:-1, :-1], pad[:-1, 1:], pad[1:, :-1], pad[1:, 1:])
+    node_sigma = np.maximum(np.maximum(corners[0], corners[1]), np.maximum(corners[2], corners[3]))
+    total = corners[0] + corners[1] + corners[2] + corners[3]
+    pad[1:-1, 1:-1] *= along_x                                  # (the corners are views of pad)
+    weighted = corners[0] + corners[1] + corners[2] + corners[3]
+    return np.minimum(node_sigma, WIDTHS[-1]), np.where(total > 0, weighted / np.maximum(total, 1e-9), 0.5)
 
 
 def _blurred(layer, axis: int, sigma: float):
@@ -91,9 +94,7 @@ def _sample(layer, src: np.ndarray):
     """layer (``_blurred``'s kinds) at source pixels src [N, 2] (centres at +0.5) -> RGBA float
     [N, 4] numpy (the matte 0..1) on the CPU path, [4, N] tensor on the tensor one."""
     if isinstance(layer, np.ndarray):
-        got = cv2.remap(layer, (src - 0.5).reshape(1, -1, 2).astype(np.float32), None,
-                        cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(-1, 4)
-        got = got.astype(np.float32)
+        got = NUMPY.sample(layer, src.astype(np.float32)).T.astype(np.float32)
         got[:, 3] *= np.float32(1.0 / 255.0)
         return got
     import torch
@@ -110,47 +111,68 @@ def sample_footprints(frame, grid, coarse: np.ndarray, layer, plate, levels: dic
     still layers (``soften_silhouette``'s kinds); levels: a dict the prefiltered copies are kept
     in (per portrait and size); window (x0, y0, x1, y1): where the frame is valid."""
     size, g = frame.shape[-1], coarse.shape[0]
-    sigma, along_x = node_blur(coarse, size / g, resolution)
-    if not (sigma > LEAST).any():
+    step = size / g
+    # the nodes whose cells reach into the window
+    j0, i0 = (max(int(v / step - 1.5), 0) for v in window[:2])
+    j1, i1 = (min(int(v / step + 1.5), g) for v in window[2:])
+    if j1 - j0 < 2 or i1 - i0 < 2:
         return
-    x0, y0, x1, y1 = window
-    full = cv2.resize(np.stack([sigma, along_x], -1), (size, size), interpolation=cv2.INTER_LINEAR)
-    sig = full[y0:y1, x0:x1, 0]
-    py, px = np.nonzero(sig > LEAST)
+    sigma, along_x = node_blur(coarse[i0:i1, j0:j1], step, resolution)
+    rows, cols = np.nonzero(sigma > LEAST)
+    if len(rows) == 0:
+        return
+    # the pixels those nodes reach (one node further), each node field bilinear at the pixel
+    x0 = max(int((cols.min() + j0) * step - step), window[0])
+    y0 = max(int((rows.min() + i0) * step - step), window[1])
+    x1 = min(int((cols.max() + j0) * step + 2 * step) + 1, window[2])
+    y1 = min(int((rows.max() + i0) * step + 2 * step) + 1, window[3])
+    if x1 <= x0 or y1 <= y0:
+        return
+    at = np.stack(np.meshgrid((np.arange(x0, x1, dtype=np.float32) + 0.5) / np.float32(step) - 0.5 - j0,
+                              (np.arange(y0, y1, dtype=np.float32) + 0.5) / np.float32(step) - 0.5 - i0), -1)
+    fields = cv2.remap(np.stack([sigma, along_x], -1), at, None, cv2.INTER_LINEAR,
+                       borderMode=cv2.BORDER_REPLICATE)
+    py, px = np.nonzero(fields[..., 0] > LEAST)
     if len(py) == 0:
         return
-    s, wx = sig[py, px], full[y0:y1, x0:x1, 1][py, px]
-    py, px = py + y0, px + x0
+    s, wx = fields[py, px, 0], fields[py, px, 1]
+    py += y0
+    px += x0
     g_at = grid[0, py, px]
     g_at = g_at if isinstance(g_at, np.ndarray) else g_at.cpu().numpy()
-    src = flow.grid_to_pixels(np.asarray(g_at, np.float64), size)                   # [N, 2]
-    # each pixel between two widths (0: the sharp layer), both directions, weighted
+    src = flow.grid_to_pixels(g_at, size)                                          # [N, 2]
+    # each pixel between two widths (0: the sharp layer), along x and along y, weighted; a
+    # turn's squeeze is nearly along x, so most pixels need one direction only
     widths = np.array((0.0,) + WIDTHS)
     k = np.clip(np.searchsorted(widths, s, side="right") - 1, 0, len(widths) - 2)
     t = (s - widths[k]) / (widths[k + 1] - widths[k])
+    wx = np.where(wx > 0.98, 1.0, np.where(wx < 0.02, 0.0, wx))
     tensor = not isinstance(layer, np.ndarray)
-    total = None
+    if tensor:
+        import torch
+        total = torch.zeros((4, len(src)), device=layer.device)
+    else:
+        total = np.zeros((len(src), 4), np.float32)
     for level in np.unique(np.concatenate([k, k + 1])):
         w_level = np.where(k == level, 1.0 - t, 0.0) + np.where(k + 1 == level, t, 0.0)
-        use = np.flatnonzero(w_level > 0)
-        for axis, w_axis in ((0, wx), (1, 1.0 - wx)):
-            w = w_level[use] * w_axis[use]
-            if level == 0:
-                tex = layer
-            else:
+        for axis, w_axis in ((0, wx), (1, 1.0 - wx)) if level else ((0, np.ones_like(wx)),):
+            use = np.flatnonzero(w_level * w_axis > 0)
+            if len(use) == 0:
+                continue
+            w = (w_level[use] * w_axis[use]).astype(np.float32)
+            tex = layer
+            if level:
                 key = (axis, int(level))
                 if key not in levels:
                     levels[key] = _blurred(layer, axis, float(widths[level]))
                 tex = levels[key]
             got = _sample(tex, src[use])
             if tensor:
-                import torch
-                part = torch.zeros((4, len(src)), device=layer.device)
-                part[:, torch.from_numpy(use).to(layer.device)] = got * torch.from_numpy(w.astype(np.float32)).to(layer.device)
+                total.index_add_(1, torch.from_numpy(use).to(layer.device),
+                                 got * torch.from_numpy(w).to(layer.device))
             else:
-                part = np.zeros((len(src), 4), np.float32)
-                part[use] = got * w.astype(np.float32)[:, None]
-            total = part if total is None else total + part
+                got *= w[:, None]
+                total[use] += got
     if tensor:
         import torch
         yy, xx = torch.from_numpy(py).to(layer.device), torch.from_numpy(px).to(layer.device)
