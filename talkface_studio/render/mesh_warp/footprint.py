@@ -147,38 +147,45 @@ def sample_footprints(frame, grid, coarse: np.ndarray, layer, plate, levels: dic
     k = np.clip(np.searchsorted(widths, s, side="right") - 1, 0, len(widths) - 2)
     t = (s - widths[k]) / (widths[k + 1] - widths[k])
     wx = np.where(wx > 0.98, 1.0, np.where(wx < 0.02, 0.0, wx))
+    # the sharp layer's share is what the frame already holds there (the composite): each blurred
+    # sample is composited over the still layer and mixed in
+    sharp = np.where(k == 0, 1.0 - t, 0.0).astype(np.float32)
     tensor = not isinstance(layer, np.ndarray)
     if tensor:
         import torch
-        total = torch.zeros((4, len(src)), device=layer.device)
+        yy, xx = torch.from_numpy(py).to(layer.device), torch.from_numpy(px).to(layer.device)
+        still = plate[0][:, yy, xx]                                                 # [3, N] +offset
+        total = frame[:, yy, xx] * torch.from_numpy(sharp).to(layer.device)
     else:
-        total = np.zeros((len(src), 4), np.float32)
+        view = frame.transpose(1, 2, 0)
+        still = plate[py, px, :3].astype(np.float32)
+        total = view[py, px] - np.float32(flow.TEXTURE_OFFSET)
+        total *= sharp[:, None]
     for level in np.unique(np.concatenate([k, k + 1])):
+        if level == 0:
+            continue
         w_level = np.where(k == level, 1.0 - t, 0.0) + np.where(k + 1 == level, t, 0.0)
-        for axis, w_axis in ((0, wx), (1, 1.0 - wx)) if level else ((0, np.ones_like(wx)),):
+        for axis, w_axis in ((0, wx), (1, 1.0 - wx)):
             use = np.flatnonzero(w_level * w_axis > 0)
             if len(use) == 0:
                 continue
             w = (w_level[use] * w_axis[use]).astype(np.float32)
-            tex = layer
-            if level:
-                key = (axis, int(level))
-                if key not in levels:
-                    levels[key] = _blurred(layer, axis, float(widths[level]))
-                tex = levels[key]
-            got = _sample(tex, src[use])
+            key = (axis, int(level))
+            if key not in levels:
+                levels[key] = _blurred(layer, axis, float(widths[level]))
+            got = _sample(levels[key], src[use])
             if tensor:
-                total.index_add_(1, torch.from_numpy(use).to(layer.device),
-                                 got * torch.from_numpy(w).to(layer.device))
+                at = torch.from_numpy(use).to(layer.device)
+                under = still[:, at]
+                over = under + (got[:3] - under) * got[3:4]
+                total.index_add_(1, at, over * torch.from_numpy(w).to(layer.device))
             else:
-                got *= w[:, None]
-                total[use] += got
+                under = still[use]
+                over = under + (got[:, :3] - under) * got[:, 3:]
+                over *= w[:, None]
+                total[use] += over
     if tensor:
-        import torch
-        yy, xx = torch.from_numpy(py).to(layer.device), torch.from_numpy(px).to(layer.device)
-        still = plate[0][:, yy, xx]
-        frame[:, yy, xx] = (still + (total[:3] - still) * total[3:4]).to(frame.dtype)
+        frame[:, yy, xx] = total.to(frame.dtype)
         return
-    still = plate[py, px, :3].astype(np.float32)
-    over = still + (total[:, :3] - still) * total[:, 3:]
-    frame.transpose(1, 2, 0)[py, px] = over + np.float32(flow.TEXTURE_OFFSET)
+    total += np.float32(flow.TEXTURE_OFFSET)
+    view[py, px] = total
