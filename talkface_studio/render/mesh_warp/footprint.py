@@ -29,12 +29,13 @@ import cv2
 import numpy as np
 
 from . import flow
-from .pixel_ops import NUMPY
+from .pixel_ops import NUMPY, REMAP_ROW
 
 QUIET = 3.0                       # footprint / photo resolution below which nothing changes
 WIDTHS = (1.0, 2.0, 4.0, 8.0)     # Gaussian sigmas of the prefiltered copies, texture pixels
 SHARE = 12 ** -0.5               # a footprint (a box) of length F has a standard deviation F / sqrt(12)
 LEAST = 0.3                       # px: a smaller blur is not worth a pixel's second sample
+_RGBA_SCALE = np.array([1.0, 1.0, 1.0, 1.0 / 255.0], np.float32)   # uint8 RGBA -> colour, matte 0..1
 
 
 def node_blur(coarse: np.ndarray, step: float, resolution: float):
@@ -94,9 +95,12 @@ def _sample(layer, src: np.ndarray):
     """layer (``_blurred``'s kinds) at source pixels src [N, 2] (centres at +0.5) -> RGBA float
     [N, 4] numpy (the matte 0..1) on the CPU path, [4, N] tensor on the tensor one."""
     if isinstance(layer, np.ndarray):
-        got = NUMPY.sample(layer, src.astype(np.float32)).T.astype(np.float32)
-        got[:, 3] *= np.float32(1.0 / 255.0)
-        return got
+        if len(src) >= REMAP_ROW * 16:        # remap's fixed-point tables: rows of ``REMAP_ROW``
+            got = NUMPY.sample(layer, src.astype(np.float32)).T
+        else:
+            at = (src - np.float32(0.5)).astype(np.float32).reshape(1, -1, 2)
+            got = cv2.remap(layer, at, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[0]
+        return got * _RGBA_SCALE
     import torch
     size = layer.shape[-1]
     grid = torch.from_numpy((src * (2.0 / size) - 1.0).astype(np.float32))[None, None].to(layer.device)
