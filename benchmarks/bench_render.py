@@ -74,6 +74,7 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     less than in wall time)."""
     from talkface_studio.render.mesh_warp import flow
     from talkface_studio.render.mesh_warp.eyes import draw_eyes
+    from talkface_studio.render.mesh_warp.footprint import sample_footprints
     from talkface_studio.render.mesh_warp.mouth import draw_mouth
     from talkface_studio.render.mesh_warp.raster import rasterize_displacement
     from talkface_studio.render.mesh_warp.silhouette import silhouette_edges, soften_silhouette
@@ -91,7 +92,7 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
     if prep.glasses is not None:
         from talkface_studio.render.mesh_warp.rigid_glasses import hold_glasses
-        coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm)
+        coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm, prep.mesh)
     tick("raster")
     window = renderer._window(prep, lm)
     grid = renderer._grid(prep, coarse)
@@ -100,6 +101,9 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     tick("upsample")
     frame = renderer._composite(prep, grid, window)
     tick("sample")
+    sample_footprints(frame, grid, coarse, prep.cpu["layer4"], prep.cpu["plate4"], prep.blurred,
+                      prep.resolution, window)
+    tick("footprint")
     edges = silhouette_edges(prep.mesh, pts, depth)
     if edges is not None:
         soften_silhouette(frame, coarse, edges, prep.cpu["layer4"], prep.cpu["plate4"], window)

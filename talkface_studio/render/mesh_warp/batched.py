@@ -18,6 +18,7 @@ import torch
 
 from . import flow
 from .eyes import draw_eyes
+from .footprint import sample_footprints
 from .lip_contact import refine_corners, refine_lips, uncross_lips
 from .mouth import draw_mouth
 from .raster import node_step, rasterize_displacement
@@ -34,7 +35,7 @@ def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
         pts, depth = renderer._mesh_points(prep, lm)
         coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
         if prep.glasses is not None:
-            coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm)
+            coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm, prep.mesh)
         staged.append((lm, pts, depth, coarse, renderer._window(prep, lm)))
     out: list[np.ndarray | None] = [prep.plate_u8.copy() if s[4] is None else None for s in staged]
     moving = [i for i, s in enumerate(staged) if s[4] is not None]
@@ -56,7 +57,9 @@ def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
     frames[:, :, y0:y1, x0:x1] = still + (sub[:, :3] - still) * sub[:, 3:4]
     for k, i in enumerate(moving):
         lm, pts, depth, coarse, window = staged[i]
-        edges = silhouette_edges(prep.mesh, pts, depth)      # as ``render_frame`` does
+        sample_footprints(frames[k], grids[k:k + 1], coarse, prep.texture4, prep.plate, prep.blurred,
+                          prep.resolution, window)                # as ``render_frame`` does
+        edges = silhouette_edges(prep.mesh, pts, depth)
         if edges is not None:
             soften_silhouette(frames[k], coarse, edges, prep.texture4, prep.plate, window)
         if renderer.detail > 0:

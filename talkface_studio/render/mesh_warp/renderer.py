@@ -33,6 +33,7 @@ from . import flow
 from .appearance import PortraitLook, read_portrait
 from .code_version import source_digest
 from .eyes import draw_eyes
+from .footprint import sample_footprints
 from .mouth import draw_mouth
 from .mouth_look import read_mouth
 from .pixel_ops import NUMPY
@@ -82,6 +83,9 @@ class _Prepared:
     glasses: tuple | None = None  # (footprint [S, S], its box) when the portrait wears glasses
     cpu: dict | None = None      # the CPU path's channels-last uint8 RGBA copies of the moving layer
                                  # (layer4) and the still one (plate4), the matte float [S, S]
+    resolution: float = 1.0      # texture pixels per photo pixel (>= 1: a small photo magnified)
+    blurred: dict = dataclasses.field(default_factory=dict)   # the moving layer prefiltered along
+                                 # x or y (``footprint``), made when a frame first needs one
 
     @property
     def grid(self) -> int:
@@ -100,6 +104,13 @@ def _glasses(image: np.ndarray, lm: np.ndarray):
     fp = glasses_footprint(image.shape[:2], lm)
     ys, xs = np.nonzero(fp > 0)
     return fp, (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+
+
+def _resolution(portrait, width: int, size: int) -> float:
+    """Texture pixels per pixel of the photo the portrait was cropped from (at least 1)."""
+    crop = getattr(portrait, "crop_box", None)
+    photo = (crop[2] - crop[0]) if crop is not None else width
+    return max(1.0, size / max(float(photo), 1.0))
 
 
 def _reach(box, shift: np.ndarray, spread: float, size: int):
@@ -204,7 +215,8 @@ class MeshWarpRenderer:
                                       (FoldShading, FoldMap)),
                          texture4=layers.get("texture4"), plate=layers.get("plate"), head_box=head.box,
                          plate_u8=np.floor(head.plate + flow.TEXTURE_OFFSET).clip(0, 255).astype(np.uint8),
-                         cpu=self._cpu_copies(head, size), glasses=_glasses(tex_np, lm))
+                         cpu=self._cpu_copies(head, size), glasses=_glasses(tex_np, lm),
+                         resolution=_resolution(portrait, w, size))
         self._cache[key] = prep
         while len(self._cache) > CACHE_PORTRAITS:
             self._cache.popitem(last=False)
@@ -302,7 +314,7 @@ class MeshWarpRenderer:
         pts, depth = self._mesh_points(prep, lm)
         coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
         if prep.glasses is not None:
-            coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm)
+            coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm, prep.mesh)
         window = self._window(prep, lm)
         if window is None:
             return prep.plate_u8.copy()
@@ -311,10 +323,11 @@ class MeshWarpRenderer:
                     node_step(prep.grid, prep.size))
         refine_corners(grid, prep.mesh, pts, depth, lm, prep.size)
         frame = self._composite(prep, grid, window)
+        layers = (prep.texture4, prep.plate) if prep.cpu is None else \
+            (prep.cpu["layer4"], prep.cpu["plate4"])
+        sample_footprints(frame, grid, coarse, *layers, prep.blurred, prep.resolution, window)
         edges = silhouette_edges(prep.mesh, pts, depth)
         if edges is not None:
-            layers = (prep.texture4, prep.plate) if prep.cpu is None else \
-                (prep.cpu["layer4"], prep.cpu["plate4"])
             soften_silhouette(frame, coarse, edges, *layers, window)
         if self.detail > 0:
             shade_frame(frame, grid[0], lm, prep.folds)
