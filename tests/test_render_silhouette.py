@@ -28,6 +28,17 @@ def _turned(fit, yaw: float) -> np.ndarray:
     return relocate(lm, canonical_face()[None], ch)[0]
 
 
+def _turned_frame(renderer, name: str, yaw: float):
+    """A test portrait turned by `yaw` degrees, rendered: (frame, its photo's landmarks in frame
+    pixels [N, 2], the turned landmarks [N, 2])."""
+    from talkface_studio.face.portrait import fit_portrait
+
+    fit = fit_portrait(DATA / name, size=SIZE)
+    src = np.asarray(fit.landmarks, np.float64)[:, :2] * SIZE / fit.image.shape[1]
+    lm = _turned(fit, yaw)
+    return next(renderer.render(fit, lm[None], SIZE)), src, lm[:, :2].astype(np.float64)
+
+
 def _fold_edges(src: np.ndarray, lm: np.ndarray) -> list[tuple[int, int]]:
     """Face-mesh edges whose two triangles lie on one side of them in the frame but not in the
     photo: where the turned surface folds behind itself, i.e. its outline."""
@@ -73,14 +84,10 @@ TURNS = [("tight_crop_112.png", 12.0), ("glasses_greyscale_small.ppm", 25.0),
 
 
 def test_a_turned_heads_far_outline_is_smooth_without_a_rim(renderer):
-    from talkface_studio.face.portrait import fit_portrait
     rough = []
     for name, yaw in TURNS:
-        fit = fit_portrait(DATA / name, size=SIZE)
-        src = np.asarray(fit.landmarks, np.float64)[:, :2] * SIZE / fit.image.shape[1]
-        lm = _turned(fit, yaw)
-        frame = next(renderer.render(fit, lm[None], SIZE))
-        rough.append(_roughness(frame, src, lm[:, :2].astype(np.float64), np.sign(yaw)))
+        frame, src, lm = _turned_frame(renderer, name, yaw)
+        rough.append(_roughness(frame, src, lm, np.sign(yaw)))
     # the coarse displacement grid used to step the outline cell by cell (4 px) and smear the
     # photo's own outline into a pale rim: 1.4-2.4x the texture's own change, 1.7 on average
     assert max(rough) < 1.8 and np.mean(rough) < 1.4, rough
@@ -135,14 +142,10 @@ def test_no_stair_steps_where_a_turned_heads_surface_is_dropped(renderer):
     dropped, the coarse warp's uncovered nodes used to copy their nearest neighbour, and the
     photo's hard matte cut showed through as 4-px stair steps (1.62 and 1.48 on this measure, the
     other turns 0.87-1.07); the gap is now filled smoothly (``gap_fill``)."""
-    from talkface_studio.face.portrait import fit_portrait
     steps = []
     for name, yaw in STAIR_TURNS:
-        fit = fit_portrait(DATA / name, size=SIZE)
-        src = np.asarray(fit.landmarks, np.float64)[:, :2] * SIZE / fit.image.shape[1]
-        lm = _turned(fit, yaw)
-        frame = next(renderer.render(fit, lm[None], SIZE))
-        steps.append(_stair_steps(frame, src, lm[:, :2].astype(np.float64)))
+        frame, src, lm = _turned_frame(renderer, name, yaw)
+        steps.append(_stair_steps(frame, src, lm))
     assert max(steps) < 1.3, dict(zip(STAIR_TURNS, np.round(steps, 2)))
 
 
@@ -195,12 +198,8 @@ def test_no_streaks_where_a_turned_head_is_stretched_sideways(renderer):
     smiling man's far cheek, the 112-px crop's jaw), each photo row sampled as it was made a
     streak (1.32-1.81 on this measure); the frame now samples the photo over each pixel's
     footprint (``footprint``), and the stretched skin changes about as much down as across."""
-    from talkface_studio.face.portrait import fit_portrait
     found = []
     for name, yaw in STREAK_TURNS:
-        fit = fit_portrait(DATA / name, size=SIZE)
-        src = np.asarray(fit.landmarks, np.float64)[:, :2] * SIZE / fit.image.shape[1]
-        lm = _turned(fit, yaw)
-        frame = next(renderer.render(fit, lm[None], SIZE))
-        found.append(_streakiness(frame, _stretched_sideways(src, lm[:, :2].astype(np.float64))))
+        frame, src, lm = _turned_frame(renderer, name, yaw)
+        found.append(_streakiness(frame, _stretched_sideways(src, lm)))
     assert max(found) < 1.25, dict(zip(STREAK_TURNS, np.round(found, 2)))
