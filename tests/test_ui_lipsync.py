@@ -57,8 +57,11 @@ def test_generate_reports_and_marks_the_fallen_back_stretch(make_window, noisy_p
     outside = int(ruler.mapping.x_of(5))
     assert image.pixelColor(outside, 2).name() != COLORS["acoustic"]
     assert notice_at(ruler.notices(), (notice.start_frame + notice.end_frame) / 2) is notice
-    # session state: not saved in the project, not undone
+    # session state, not saved in the project; it follows what is generated: undoing Generate takes
+    # the marks away (the take is back to never generated), redoing it brings them back from the cache
     w.document.undo_stack.undo()
+    assert w.session.alignment_notices(w.document.current_take) == ()
+    w.document.undo_stack.redo()
     assert w.session.alignment_notices(w.document.current_take) == (notice,)
     assert "alignment" not in path.read_text() and "fell back" not in path.read_text()
 

@@ -74,7 +74,43 @@ def stamp_with(take, audio: str, generation=None, n_frames: int | None = None) -
         "segments": [[s.start, s.end, s.emotion, s.level, s.transition] for s in track.segments],
     }
     text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
-    return "s1:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    # the lip-sync part after "+": what the phones were found from, so the analysis report (the
+    # timeline's lip-sync marks) can be trusted after a reopen even when emotions were painted since
+    return "s1:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] + LIPSYNC_SEPARATOR + lipsync_digest(
+        take, audio, g, n_frames)
+
+
+LIPSYNC_SEPARATOR = "+l:"
+
+
+def lipsync_digest(take, audio: str, generation=None, n_frames: int | None = None) -> str:
+    """Digest of what the speech analysis reads: recording, script, language, rate and length."""
+    g = generation if generation is not None else take.generation
+    inputs = {"version": STAMP_VERSION, "audio": audio, "rate": take.rate.to_json(),
+              "n_frames": take.n_frames if n_frames is None else int(n_frames),
+              "transcript": g.transcript, "language": take.language}
+    text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def stamps_match(a: str | None, b: str | None) -> bool:
+    """The same stage 1 inputs (the lip-sync part is implied; stamps from before it still match)."""
+    return a is not None and b is not None and a.split(LIPSYNC_SEPARATOR)[0] == b.split(LIPSYNC_SEPARATOR)[0]
+
+
+def lipsync_current(take, audio_path: Path | None) -> bool | None:
+    """True when the take was generated from the recording, script and language it has now (so its
+    analysis report describes its lip sync), False when not or never generated, None when the
+    recording's digest is not known without reading it (see cached_audio_digest)."""
+    stamp = take.generation.stamp
+    if stamp is None:
+        return False
+    audio = cached_audio_digest(audio_path)
+    if audio is None:
+        return None
+    if LIPSYNC_SEPARATOR in stamp:
+        return stamp.split(LIPSYNC_SEPARATOR, 1)[1] == lipsync_digest(take, audio)
+    return stamps_match(stamp_with(take, audio), stamp)  # a stamp from before the lip-sync part
 
 
 def generation_stamp(take, audio_path: Path | None, generation=None, n_frames: int | None = None) -> str:
@@ -90,4 +126,4 @@ def is_stale(take, audio_path: Path | None) -> bool | None:
     audio = cached_audio_digest(audio_path)
     if audio is None:
         return None
-    return stamp_with(take, audio) != take.generation.stamp
+    return not stamps_match(stamp_with(take, audio), take.generation.stamp)

@@ -24,7 +24,7 @@ from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.media_paths import resolve_media
 from talkface_studio.core.take import Take
 
-from .generation_stamp import generation_stamp
+from .generation_stamp import generation_stamp, stamps_match
 from .snapshot import TakeSnapshot
 from .take_cache import TakeCache
 
@@ -46,7 +46,7 @@ def take_status(take: Take, project_path) -> str:
     if not was_generated(take):
         return NEVER_GENERATED
     audio = resolve_media(take.audio_path, project_path)
-    return CURRENT if generation_stamp(take, audio) == take.generation.stamp else STALE
+    return CURRENT if stamps_match(generation_stamp(take, audio), take.generation.stamp) else STALE
 
 
 def _performed_channels(take: Take, performance) -> dict:

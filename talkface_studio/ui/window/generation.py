@@ -34,6 +34,8 @@ class Generation(QObject):
         self.pool = pool
         self.synchronous = synchronous
         self.running = None  # the worker task while stage 1 runs
+        self.applying = False  # its result is being pushed
+        self.on_announced: Callable[[str], None] = lambda name: None
 
     def generate(self) -> None:
         take = self.document.take
@@ -54,9 +56,14 @@ class Generation(QObject):
             if name not in self.document.project.take_names():
                 return  # the project changed under us
             current = self.document.project.take(name)
-            self.document.push(SetBase(name, bases, n_frames=n_frames if n_frames != current.n_frames else None,
-                                       generation=dataclasses.replace(current.generation, stamp=stamp)))
+            self.applying = True  # the report comes with the result: nothing to look up (on_announced)
+            try:
+                self.document.push(SetBase(name, bases, n_frames=n_frames if n_frames != current.n_frames else None,
+                                           generation=dataclasses.replace(current.generation, stamp=stamp)))
+            finally:
+                self.applying = False
             self.announce(name, report, current.rate)
+            self.on_announced(name)
 
         def failed(message, trace):
             self.running = None
@@ -67,13 +74,15 @@ class Generation(QObject):
         if self.synchronous:
             self.running = None
 
-    def announce(self, name: str, report, rate) -> None:
-        """After Generate: the report into the session (the ruler marks follow), each notice into the
-        log, a summary in the status bar."""
+    def announce(self, name: str, report, rate, opened: bool = False) -> None:
+        """After Generate (or, `opened`, when a generated take is opened or shown: the report of its
+        last Generate, from ui.window.alignment_reports): the report into the session (the ruler
+        marks follow), each notice into the log, a summary in the status bar."""
         self.session.set_alignment(name, report)
         lines = notice_lines(name, report, rate)
         for line in lines:
             self.log_line(f"Lip sync: {line}")
         hint = " — marked on the timeline ruler (hover for why), listed in the Render Queue log" if lines else ""
+        head = f"{name} as last generated." if opened else f"Generated {name}; edits kept."
         self.parent_widget.statusBar().showMessage(
-            f"Generated {name}; edits kept. Lip sync: {report.summary()}{hint}.", 15000 if lines else 5000)
+            f"{head} Lip sync: {report.summary()}{hint}.", 15000 if lines else 5000)

@@ -30,6 +30,7 @@ from . import take_actions, view_settings, window_shortcuts
 from .exports import Exports
 from .generation import Generation
 from .help_dialogs import AboutDialog, ShortcutsDialog, app_icon
+from .alignment_reports import AlignmentReports
 from .dock_layout import DockLayout
 from .media_imports import MediaImports
 from .playback_display import PlaybackDisplay
@@ -126,6 +127,10 @@ class MainWindow(QMainWindow):
                                self.files.last_dir, lambda: self.docks["queue"].raise_())
         self.generation = Generation(self, self.document, self.session, self.compute, self.prompts,
                                      self.render_queue.log_line, self.pool, synchronous)
+        self.alignment_reports = AlignmentReports(self, self.document, self.session, self.compute.cache,
+                                                  self.generation.announce, self.pool, synchronous)
+        self.generation.on_announced = self.alignment_reports.generated
+        self._reports_project = None  # the project whose takes' lip-sync reports were looked up
         self.take_audio = TakeAudio(self.timeline.waveform, self.playback.scrub_audio, self.pool,
                                     self.prompts.show_error, synchronous, self)
 
@@ -246,8 +251,19 @@ class MainWindow(QMainWindow):
             self.take_audio.show(None, 24.0)
             self.viewer.clear("Import audio and a portrait (File menu, or drop them here) to start a take.")
         self.take_status.refresh_stale()
+        self._refresh_reports()
         self._update_title()
         self._update_frame_label()
+
+    def _refresh_reports(self) -> None:
+        """The ruler's lip-sync marks of a project just opened (all its takes) or of the shown take."""
+        if self._closing:
+            return
+        if self.document.project is not self._reports_project:
+            self._reports_project = self.document.project
+            self.alignment_reports.project_opened()
+        else:
+            self.alignment_reports.refresh()
 
     def view_state(self) -> dict:
         return view_settings.capture(self.session, self.curve_editor, self.document.current_take)
@@ -268,6 +284,8 @@ class MainWindow(QMainWindow):
             self.session.n_frames = take.n_frames
         if change.kind != "channel" or change.name is None:  # emotions, language, settings, media: the stamp says
             self.take_status.refresh_stale()
+            if change.kind != "take" and not self.generation.applying:  # script, language, recording, undo
+                self._refresh_reports()
         if change.kind == "take":
             self._on_replaced()
         elif change.kind == "takes":

@@ -1,0 +1,110 @@
+"""The lip-sync report of generated takes without Generate: when a project opens, when another take
+is shown, and when a take's script, language or recording changes (an edit, its undo or redo).
+
+The report is derived data (session state, never saved): a worker reads it from the analysis cache
+(keyed by the recording's content, script, language and recognizer version), or runs the analysis
+when the cache lacks it, off the GUI thread. It is shown only for a take generated from the
+recording, script and language it has now (the lip-sync part of its generation stamp, which the
+command line and render farms write too); otherwise its marks go, so none is ever stale.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QObject, QThreadPool
+
+from talkface_studio.pipeline import generation_stamp
+from talkface_studio.ui import workers
+from talkface_studio.ui.document import Document
+from talkface_studio.ui.session import Session
+
+
+class AlignmentReports(QObject):
+    def __init__(self, parent, document: Document, session: Session, cache, announce: Callable,
+                 pool: QThreadPool, synchronous: bool = False):
+        super().__init__(parent)
+        self.document = document
+        self.session = session
+        self.cache = cache  # pipeline.take_cache.TakeCache: the same analysis Generate used
+        self.announce = announce  # (name, report, rate, opened=True): marks, log and status line
+        self.pool = pool
+        self.synchronous = synchronous
+        self._asked: dict[str, tuple] = {}  # take -> inputs last looked up (or being looked up)
+        self._announced: dict[str, tuple] = {}  # take -> inputs whose report the user was told about
+
+    def _inputs(self, take) -> tuple:
+        """What decides a take's report and whether it is current (cheap: no file read)."""
+        g = take.generation
+        return (str(self.document.resolve(take.audio_path)), g.transcript, take.language, take.n_frames,
+                take.rate.to_json(), g.stamp, id(self.document.project))
+
+    def project_opened(self) -> None:
+        """Every take of the opened project, the shown one first."""
+        self._asked.clear()
+        self._announced.clear()
+        project, current = self.document.project, self.document.current_take
+        names = project.take_names() if project is not None else []
+        for name in sorted(names, key=lambda n: n != current):
+            self.refresh(name)
+
+    def generated(self, name: str) -> None:
+        """Generate just announced the take's report: nothing to look up or say again."""
+        take = self._take(name)
+        if take is not None:
+            self._asked[name] = self._announced[name] = self._inputs(take)
+
+    def refresh(self, name: str | None = None) -> None:
+        """Look the report of `name` (the shown take by default) up again if its inputs changed."""
+        name = name if name is not None else self.document.current_take
+        take = self._take(name)
+        if take is None:
+            return
+        inputs = self._inputs(take)
+        if self._asked.get(name) == inputs:
+            if name == self.document.current_take and self._announced.get(name) != inputs:
+                self._show(name, inputs, self.session.alignment.get(name), take.rate)
+            return
+        self._asked[name] = inputs
+        if take.generation.stamp is None:  # never generated: nothing to mark
+            self._show(name, inputs, None, take.rate)
+            return
+        copy, project_path = take.copy(), self.document.path
+        audio = self.document.resolve(take.audio_path)
+
+        def work(progress, cancel):
+            generation_stamp.audio_digest(audio)  # read once per file version (here, not on the GUI thread)
+            if not generation_stamp.lipsync_current(copy, audio):
+                return None  # generated from another script, language or recording: no stale marks
+            return self.cache.report(copy, project_path)
+
+        def failed(message, trace):  # the recording went missing, say: Generate will tell the user
+            if self._asked.get(name) == inputs:
+                self._show(name, inputs, None, copy.rate)
+
+        workers.submit(self.pool, work, on_done=lambda report: self._arrived(name, inputs, report, copy.rate),
+                       on_error=failed, synchronous=self.synchronous, parent=self)
+
+    def _arrived(self, name: str, inputs: tuple, report, rate) -> None:
+        take = self._take(name)
+        if take is None or self._inputs(take) != inputs:
+            return  # edited (or another project) meanwhile: its own lookup is under way
+        self._show(name, inputs, report, rate)
+
+    def _show(self, name: str, inputs: tuple, report, rate) -> None:
+        if report is None:
+            if self.session.alignment.get(name) is not None:
+                self.session.set_alignment(name, None)
+            self._announced.pop(name, None)
+            return
+        if name != self.document.current_take:
+            self.session.set_alignment(name, report)  # said when the take is shown
+            return
+        self._announced[name] = inputs
+        self.announce(name, report, rate, opened=True)
+
+    def _take(self, name: str | None):
+        project = self.document.project
+        if name is None or project is None or name not in project.take_names():
+            return None
+        return project.take(name)
