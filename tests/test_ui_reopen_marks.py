@@ -145,6 +145,36 @@ def test_painting_emotions_after_generate_keeps_the_marks(make_window, demo_dir,
     w.close()
 
 
+@pytest.mark.parametrize("sync", [True, False])
+def test_each_take_shows_its_own_marks_when_it_is_shown(make_window, demo_dir, tmp_path, qtbot, sync):
+    path = make_project(tmp_path, demo_dir, WRONG)
+    project = load_project(path)
+    second = project.take("take1").copy()
+    second.name, second.generation.transcript = "take2", SAID  # the right script: nothing falls back
+    project.add_take(second)
+    save_project(project, path)
+    w = make_window()
+    w.files.open_project(path)
+    for name in ("take1", "take2"):
+        w.document.set_current_take(name)
+        w.actions_by_name["generate"].trigger()
+    w.files.save()
+    w.close()
+    w = make_window(sync=sync)
+    w.files.open_project(path)
+    qtbot.waitUntil(lambda: {"take1", "take2"} <= set(w.session.alignment), timeout=60000)
+    assert w.document.current_take == "take1" and len(w.session.alignment_notices("take1")) == 1
+    assert w.session.alignment_notices("take2") == ()
+    w.document.set_current_take("take2")
+    qtbot.waitUntil(lambda: w.status.currentMessage().startswith("take2 as last generated"), timeout=10000)
+    assert ruler_marks(w) == [] and "fell back" not in w.status.currentMessage()
+    w.document.set_current_take("take1")
+    qtbot.waitUntil(lambda: w.status.currentMessage().startswith("take1 as last generated"), timeout=10000)
+    (mark,) = ruler_marks(w)
+    assert "fell back" in w.status.currentMessage()
+    w.close()
+
+
 def test_a_stamp_from_before_its_lip_sync_part_is_still_current(tmp_path, demo_dir):
     path = make_project(tmp_path, demo_dir, WRONG)
     take = load_project(path).take("take1")

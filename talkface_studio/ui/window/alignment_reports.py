@@ -31,7 +31,8 @@ class AlignmentReports(QObject):
         self.pool = pool
         self.synchronous = synchronous
         self._asked: dict[str, tuple] = {}  # take -> inputs last looked up (or being looked up)
-        self._announced: dict[str, tuple] = {}  # take -> inputs whose report the user was told about
+        self._project = None  # the project whose takes were looked up
+        self._told: tuple | None = None  # (take, inputs) whose report the status line gave last
 
     def _inputs(self, take) -> tuple:
         """What decides a take's report and whether it is current (cheap: no file read)."""
@@ -39,10 +40,18 @@ class AlignmentReports(QObject):
         return (str(self.document.resolve(take.audio_path)), g.transcript, take.language, take.n_frames,
                 take.rate.to_json(), g.stamp, id(self.document.project))
 
+    def shown(self) -> None:
+        """A project was opened (every take), or the shown take or its inputs may have changed."""
+        if self.document.project is not self._project:
+            self.project_opened()
+        else:
+            self.refresh()
+
     def project_opened(self) -> None:
         """Every take of the opened project, the shown one first."""
         self._asked.clear()
-        self._announced.clear()
+        self._told = None
+        self._project = self.document.project
         project, current = self.document.project, self.document.current_take
         names = project.take_names() if project is not None else []
         for name in sorted(names, key=lambda n: n != current):
@@ -52,7 +61,8 @@ class AlignmentReports(QObject):
         """Generate just announced the take's report: nothing to look up or say again."""
         take = self._take(name)
         if take is not None:
-            self._asked[name] = self._announced[name] = self._inputs(take)
+            self._asked[name] = self._inputs(take)
+            self._told = (name, self._asked[name])
 
     def refresh(self, name: str | None = None) -> None:
         """Look the report of `name` (the shown take by default) up again if its inputs changed."""
@@ -62,7 +72,7 @@ class AlignmentReports(QObject):
             return
         inputs = self._inputs(take)
         if self._asked.get(name) == inputs:
-            if name == self.document.current_take and self._announced.get(name) != inputs:
+            if name == self.document.current_take and self._told != (name, inputs):  # shown again
                 self._show(name, inputs, self.session.alignment.get(name), take.rate)
             return
         self._asked[name] = inputs
@@ -95,12 +105,13 @@ class AlignmentReports(QObject):
         if report is None:
             if self.session.alignment.get(name) is not None:
                 self.session.set_alignment(name, None)
-            self._announced.pop(name, None)
+            if self._told is not None and self._told[0] == name:
+                self._told = None
             return
         if name != self.document.current_take:
             self.session.set_alignment(name, report)  # said when the take is shown
             return
-        self._announced[name] = inputs
+        self._told = (name, inputs)
         self.announce(name, report, rate, opened=True)
 
     def _take(self, name: str | None):

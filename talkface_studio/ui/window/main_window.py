@@ -130,7 +130,6 @@ class MainWindow(QMainWindow):
         self.alignment_reports = AlignmentReports(self, self.document, self.session, self.compute.cache,
                                                   self.generation.announce, self.pool, synchronous)
         self.generation.on_announced = self.alignment_reports.generated
-        self._reports_project = None  # the project whose takes' lip-sync reports were looked up
         self.take_audio = TakeAudio(self.timeline.waveform, self.playback.scrub_audio, self.pool,
                                     self.prompts.show_error, synchronous, self)
 
@@ -256,14 +255,8 @@ class MainWindow(QMainWindow):
         self._update_frame_label()
 
     def _refresh_reports(self) -> None:
-        """The ruler's lip-sync marks of a project just opened (all its takes) or of the shown take."""
-        if self._closing:
-            return
-        if self.document.project is not self._reports_project:
-            self._reports_project = self.document.project
-            self.alignment_reports.project_opened()
-        else:
-            self.alignment_reports.refresh()
+        if not self._closing:  # the ruler's lip-sync marks of a project just opened, or of the shown take
+            self.alignment_reports.shown()
 
     def view_state(self) -> dict:
         return view_settings.capture(self.session, self.curve_editor, self.document.current_take)
