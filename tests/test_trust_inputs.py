@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -668,6 +668,7 @@ def test_no_bytes_as_a_project_get_past_the_reader_as_anything_but_one_line(tmp_
 @given(change=st.dictionaries(st.sampled_from(["n_mels", "dim", "heads", "dropout", "n_pca", "history",
                                                  "loss_weights", "kind", "version", "gaze_yaw_max"]),
                               JSON_VALUES, min_size=1, max_size=3))
+@example(change={"n_mels": "\n"})  # a text with a line break once came back as two lines
 def test_no_model_config_gets_past_the_reader_as_anything_but_one_line(change):
     from talkface_studio.perform.neural.config import DEFAULT_CONFIG_PATH, SpeechToCuesConfig
 

@@ -50,7 +50,8 @@ def config_fields(cls, data: dict, kind: str, what: str, path: str | Path | None
 def _check_field(name: str, value, kind: str, bounds, path) -> None:
     def fail(expected: str):
         shown = str(value) if not isinstance(value, (dict, list)) else type(value).__name__
-        return ValidationError(f"{name}: must be {expected}, got {shown[:40]}", path)
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown[:40])  # one line, always
+        return ValidationError(f"{name}: must be {expected}, got {shown}", path)
 
     if kind == "int":
         low, high = bounds or DEFAULT_INT_RANGE
