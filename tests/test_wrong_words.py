@@ -60,7 +60,7 @@ def test_a_substituted_word_is_reported_where_it_was_said_and_recognized(name, s
     line = next(w for w in edited.report.warnings(RATE) if wrong in w)
     assert "phones recognized without the script" in line
     # the mouth there is recognized, not the wrong word's phones; elsewhere the alignment is kept
-    monkeypatch.setattr(piecewise, "mark_wrong_words", lambda x16, phones, stretches, words: (phones, stretches))
+    monkeypatch.setattr(piecewise, "mark_wrong_words", lambda x16, phones, stretches, words, *chain: (phones, stretches))
     unchecked = analyze(path, RATE, transcript=text.replace(said, wrong, 1), use_cache=False)
     a, b = notes[0].start_frame, notes[0].end_frame
     assert list(edited.phone_at()[a:b]) != list(unchecked.phone_at()[a:b])

@@ -31,6 +31,11 @@ class TimedStretch(NamedTuple):
     words: str = ""  # the script's words in this stretch, when known
 
 
+def join_reasons(*parts: str) -> str:
+    """A stretch's reason from its parts (why it fell back; what its fallback step said), "; " between."""
+    return "; ".join(p for p in parts if p)
+
+
 @dataclass(frozen=True)
 class PathStretch:
     """Video frames [start_frame, end_frame) whose phones came from `path`."""

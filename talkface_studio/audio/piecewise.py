@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .alignment_report import TimedStretch
+from .alignment_report import TimedStretch, join_reasons
 from .phone_fallback import fallback_piece
 from .phones import PhoneError, TimedPhone, transcript_words
 from .script_split import punctuation_after, split_words
 from .speech_regions import Region, frame_levels, regions_from_mask, speech_mask
-from .wrong_words import mark_wrong_words
 from .sphinx_align import MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, phone_count, place_words
+from .wrong_words import mark_wrong_words
 
 SR = 16_000
 PAD_S = 0.06  # audio kept around a piece's speech (never past the middle of the pause)
@@ -91,7 +91,8 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece) -> P
     speech = speech_mask(frame_levels(x16))
     if not words:
         fb = fallback(x16, 0.0, speech)
-        return PhonePass(fb.phones, [TimedStretch(0.0, duration, fb.path, _join("the script has no words", fb.reason))])
+        reason = join_reasons("the script has no words", fb.reason)
+        return PhonePass(fb.phones, [TimedStretch(0.0, duration, fb.path, reason)])
     regions = regions_from_mask(speech) or [Region(0.0, duration)]
     aligner = _Aligner(x16, words, transcript, speech, duration, fallback)
     with ThreadPoolExecutor(max_workers=2) as pool:  # pocketsphinx decodes outside the GIL (sphinx_native)
@@ -111,7 +112,7 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece) -> P
         aligner.placed = placed is not None or len(pieces) == 1
         first = list(pool.map(aligner.first_attempt, pieces))
     result = aligner.run(pieces, first)
-    phones, stretches = mark_wrong_words(x16, result.phones, result.stretches, result.words)
+    phones, stretches = mark_wrong_words(x16, result.phones, result.stretches, result.words, speech, fallback)
     return PhonePass(phones, stretches, result.words)
 
 
@@ -195,7 +196,7 @@ class _Aligner:
             else:
                 fb = self.fallback(self.x16[_sample(p.start):_sample(p.end)], p.start, self.speech, text)
                 phones += fb.phones
-                stretches.append(TimedStretch(lo_t, bounds[last + 1], fb.path, _join(why, fb.reason), text))
+                stretches.append(TimedStretch(lo_t, bounds[last + 1], fb.path, join_reasons(why, fb.reason), text))
             i = last + 1
         return PhonePass(sorted(phones, key=lambda q: q.start), stretches, sorted(words))
 
@@ -278,10 +279,6 @@ def _add(stretches: list[TimedStretch], s: TimedStretch) -> None:
         stretches[-1] = prev._replace(end=s.end, words=" ".join(filter(None, (prev.words, s.words))))
     else:
         stretches.append(s)
-
-
-def _join(*parts: str) -> str:
-    return "; ".join(p for p in parts if p)
 
 
 def _frame(t: float) -> int:

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .alignment_report import TimedStretch
-from .phones import PhoneError, TimedPhone, recognise
+from .alignment_report import TimedStretch, join_reasons
+from .phone_fallback import fallback_piece
+from .phones import TimedPhone
 from .sphinx_align import TimedWord
 
 WRONG_WORD_COST = 6.5  # nats per frame below the best state: above it, the word was not said
@@ -72,36 +73,20 @@ def wrong_stretches(words: list[TimedWord]) -> list[tuple[float, float, str, flo
     return out
 
 
-def recognized_phones(x16: np.ndarray, start: float, end: float) -> tuple[list[TimedPhone], str]:
-    """Phones for [start, end) s of the take from recognition without the script -> (phones, path):
-    the viseme recognizer, else pocketsphinx's phone loop, else none ("acoustic")."""
-    lo, hi = max(0.0, start - CONTEXT_S), min(len(x16) / SR, end + CONTEXT_S)
-    piece = x16[int(round(lo * SR)):int(round(hi * SR))]
-    try:
-        from talkface_studio.core.errors import TalkFaceError
-
-        from .viseme_phones import recognize
-        try:
-            phones = [TimedPhone(p.start + lo, p.end + lo, p.phone) for p in recognize(piece).phones]
-        except (TalkFaceError, ImportError, RuntimeError):
-            phones = [TimedPhone(p.start + lo, p.end + lo, p.phone) for p in recognise(piece)]
-    except PhoneError:
-        return [], "acoustic"
-    return _clip(phones, start, end), "recognized"
-
-
 def mark_wrong_words(x16: np.ndarray, phones: list[TimedPhone], stretches: list[TimedStretch],
-                     words: list[TimedWord]) -> tuple[list[TimedPhone], list[TimedStretch]]:
-    """Phones and stretches with every wrong-word stretch recognized and reported."""
+                     words: list[TimedWord], speech: np.ndarray,
+                     fallback=fallback_piece) -> tuple[list[TimedPhone], list[TimedStretch]]:
+    """Phones and stretches with every wrong-word stretch recognized and reported. Its phones come
+    from the chain a piece that cannot be aligned falls back to (phone_fallback, without the script),
+    decoded with `CONTEXT_S` of audio either side; `speech` [10 ms frames] is the take's."""
     duration = len(x16) / SR
     for start, end, text, cost in wrong_stretches(words):
         end = min(end, duration)
-        new, path = recognized_phones(x16, start, end)
-        phones = _clip(phones, 0.0, start) + new + _clip(phones, end, float("inf"))
+        lo, hi = max(0.0, start - CONTEXT_S), min(duration, end + CONTEXT_S)
+        fb = fallback(x16[int(round(lo * SR)):int(round(hi * SR))], lo, speech)
+        phones = _clip(phones, 0.0, start) + _clip(fb.phones, start, end) + _clip(phones, end, float("inf"))
         reason = REASON.format(s="s" if " " in text else "", cost=cost, limit=WRONG_WORD_COST)
-        if path == "acoustic":
-            reason += "; phone recognition failed there too"
-        stretches = _cut(stretches, TimedStretch(start, end, path, reason, text), words)
+        stretches = _cut(stretches, TimedStretch(start, end, fb.path, join_reasons(reason, fb.reason), text), words)
     return sorted(phones, key=lambda p: p.start), stretches
 
 
