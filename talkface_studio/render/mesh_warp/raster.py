@@ -144,15 +144,17 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
 
 
 def rasterize_window(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, x0: int, y0: int,
-                     w: int, h: int, only: np.ndarray | None = None):
-    """Displacement at every pixel centre of the window (x0, y0, w, h): ([h, w, 2] float32,
-    covered [h, w] bool). Only triangles reaching into the window (and in ``only`` [F], if
-    given) are scanned."""
+                     w: int, h: int, only: np.ndarray | None = None, step: float = 1.0):
+    """Displacement at the centres of the window (x0, y0, w, h) of a tiling of the frame into
+    cells of ``step`` px (1: pixels; a coarse grid's ``node_step``: its nodes), x0 ... h in cells:
+    ([h, w, 2] float32, covered [h, w] bool). Only triangles reaching into the window (and in
+    ``only`` [F], if given) are scanned."""
     keep = visible_triangles(mesh, points)
     if only is not None:
         keep &= only
     v = points[mesh.triangles]
-    keep &= (v[..., 0].max(1) >= x0) & (v[..., 0].min(1) <= x0 + w) \
-        & (v[..., 1].max(1) >= y0) & (v[..., 1].min(1) <= y0 + h)
-    disp, covered = _rasterize(mesh, points, depth, keep, (x0 + 0.5, y0 + 0.5), 1.0, w, h)
+    keep &= (v[..., 0].max(1) >= x0 * step) & (v[..., 0].min(1) <= (x0 + w) * step) \
+        & (v[..., 1].max(1) >= y0 * step) & (v[..., 1].min(1) <= (y0 + h) * step)
+    origin = ((x0 + 0.5) * step, (y0 + 0.5) * step)
+    disp, covered = _rasterize(mesh, points, depth, keep, origin, step, w, h)
     return disp.reshape(h, w, 2), covered.reshape(h, w)

@@ -26,7 +26,7 @@ from talkface_studio.face.geometry import fit_similarity
 from talkface_studio.face.topology import REGIONS
 
 from .gap_fill import fill_harmonic
-from .raster import _rasterize, visible_triangles
+from .raster import node_step, rasterize_window
 from .warp_mesh import WarpMesh
 
 STABLE = np.asarray(REGIONS["stable"])
@@ -52,19 +52,12 @@ def hold_glasses(coarse: np.ndarray, nodes: np.ndarray, footprint: np.ndarray, b
     inside = (source_lm[:, 0] >= x0) & (source_lm[:, 0] <= x1) & (source_lm[:, 1] >= y0) & (source_lm[:, 1] <= y1)
     if not inside.any():
         return coarse
-    step = size / g
+    step = node_step(g, size)
     lo = np.floor(skull[inside, :2].min(0) / step - 3).astype(int).clip(0, g - 1)
     hi = np.ceil(skull[inside, :2].max(0) / step + 3).astype(int).clip(0, g - 1)
     (j0, i0), (j1, i1) = lo, hi + 1
     pts, depth = mesh.target_points(skull)
-    keep = visible_triangles(mesh, pts)
-    v = pts[mesh.triangles]
-    keep &= (v[..., 0].max(1) >= j0 * step) & (v[..., 0].min(1) <= j1 * step) \
-        & (v[..., 1].max(1) >= i0 * step) & (v[..., 1].min(1) <= i1 * step)
-    disp, covered = _rasterize(mesh, pts, depth, keep, ((j0 + 0.5) * step, (i0 + 0.5) * step), step,
-                               j1 - j0, i1 - i0)
-    rigid = disp.reshape(i1 - i0, j1 - j0, 2)
-    covered = covered.reshape(rigid.shape[:2])
+    rigid, covered = rasterize_window(mesh, pts, depth, j0, i0, j1 - j0, i1 - i0, step=step)
     if not covered.any():
         return coarse
     fill_harmonic(rigid, covered)
