@@ -29,13 +29,12 @@ import cv2
 import numpy as np
 
 from . import flow
-from .pixel_ops import NUMPY, REMAP_ROW
+from .layer_sampling import over_still
 
 QUIET = 3.0                       # footprint / photo resolution below which nothing changes
 WIDTHS = (1.0, 2.0, 4.0, 8.0)     # Gaussian sigmas of the prefiltered copies, texture pixels
 SHARE = 12 ** -0.5               # a footprint (a box) of length F has a standard deviation F / sqrt(12)
 LEAST = 0.3                       # px: a smaller blur is not worth a pixel's second sample
-_RGBA_SCALE = np.array([1.0, 1.0, 1.0, 1.0 / 255.0], np.float32)   # uint8 RGBA -> colour, matte 0..1
 
 
 def node_blur(coarse: np.ndarray, step: float, resolution: float):
@@ -91,22 +90,6 @@ def _blurred(layer, axis: int, sigma: float):
     return F.conv2d(F.pad(layer, pad, mode="replicate"), weight, groups=layer.shape[1])
 
 
-def _sample(layer, src: np.ndarray):
-    """layer (``_blurred``'s kinds) at source pixels src [N, 2] (centres at +0.5) -> RGBA float
-    [N, 4] numpy (the matte 0..1) on the CPU path, [4, N] tensor on the tensor one."""
-    if isinstance(layer, np.ndarray):
-        if len(src) >= REMAP_ROW * 16:        # remap's fixed-point tables: rows of ``REMAP_ROW``
-            got = NUMPY.sample(layer, src.astype(np.float32)).T
-        else:
-            at = (src - np.float32(0.5)).astype(np.float32).reshape(1, -1, 2)
-            got = cv2.remap(layer, at, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[0]
-        return got * _RGBA_SCALE
-    import torch
-    size = layer.shape[-1]
-    grid = torch.from_numpy((src * (2.0 / size) - 1.0).astype(np.float32))[None, None].to(layer.device)
-    return flow.sample_grid(layer, grid)[0, :, 0]
-
-
 def sample_footprints(frame, grid, coarse: np.ndarray, layer, plate, levels: dict,
                       resolution: float, window) -> None:
     """In place: frame [3, S, S] (+offset) resampled over each pixel's footprint where the warp
@@ -158,11 +141,9 @@ def sample_footprints(frame, grid, coarse: np.ndarray, layer, plate, levels: dic
     if tensor:
         import torch
         yy, xx = torch.from_numpy(py).to(layer.device), torch.from_numpy(px).to(layer.device)
-        still = plate[0][:, yy, xx]                                                 # [3, N] +offset
         total = frame[:, yy, xx] * torch.from_numpy(sharp).to(layer.device)
     else:
         view = frame.transpose(1, 2, 0)
-        still = plate[py, px, :3].astype(np.float32)
         total = view[py, px] - np.float32(flow.TEXTURE_OFFSET)
         total *= sharp[:, None]
     for level in np.unique(np.concatenate([k, k + 1])):
@@ -177,15 +158,11 @@ def sample_footprints(frame, grid, coarse: np.ndarray, layer, plate, levels: dic
             key = (axis, int(level))
             if key not in levels:
                 levels[key] = _blurred(layer, axis, float(widths[level]))
-            got = _sample(levels[key], src[use])
+            over = over_still(levels[key], plate, src[use][None], py[use], px[use])
             if tensor:
-                at = torch.from_numpy(use).to(layer.device)
-                under = still[:, at]
-                over = under + (got[:3] - under) * got[3:4]
-                total.index_add_(1, at, over * torch.from_numpy(w).to(layer.device))
+                total.index_add_(1, torch.from_numpy(use).to(layer.device), over[:, 0] * torch.from_numpy(w).to(layer.device))
             else:
-                under = still[use]
-                over = under + (got[:, :3] - under) * got[:, 3:]
+                over = over[0]
                 over *= w[:, None]
                 total[use] += over
     if tensor:

@@ -31,6 +31,7 @@ import cv2
 import numpy as np
 
 from . import flow
+from .layer_sampling import over_still
 from .raster import visible_triangles
 from .warp_mesh import WarpMesh
 from talkface_studio.face.topology import REGIONS
@@ -336,21 +337,13 @@ def soften_silhouette(frame, coarse: np.ndarray, edges, layer, plate, window) ->
     cover = np.clip(0.5 + outline(pix, k) / (FEATHER * max(size / 512, 0.67)), 0.0, 1.0)
     # sample the moving layer at both fields' source positions, each over the still layer
     src = np.stack([fields[0][differ], fields[1][differ]]) + pix                     # [2, N, 2]
+    over = over_still(layer, plate, src, py, px)                  # [2, N, 3] numpy / [3, 2, N] tensor
     if isinstance(layer, np.ndarray):   # the CPU path's uint8 RGBA copies, OpenCV and numpy
-        got = cv2.remap(layer, (src - 0.5).reshape(1, -1, 2).astype(np.float32), None,
-                        cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(2, -1, 4)
-        got = got.astype(np.float32)
-        still = plate[py, px, :3].astype(np.float32)
-        over = still + (got[..., :3] - still) * (got[..., 3:] * np.float32(1.0 / 255.0))
         w = cover.astype(np.float32)[:, None]
         mixed = over[1] + (over[0] - over[1]) * w + np.float32(flow.TEXTURE_OFFSET)
         frame.transpose(1, 2, 0)[py, px] = mixed
         return
     import torch      # the tensor path (a GPU, or batches)
-    grid = torch.from_numpy((src * (2.0 / size) - 1.0).astype(np.float32))[None].to(layer.device)
-    got = flow.sample_grid(layer, grid)[0]                                          # [4, 2, N]
     yy, xx = torch.from_numpy(py).to(layer.device), torch.from_numpy(px).to(layer.device)
-    still = plate[0][:, yy, xx]                                                     # [3, N]
-    over = still[:, None] + (got[:3] - still[:, None]) * got[3:4]                   # [3, 2, N]
     w = torch.from_numpy(cover.astype(np.float32)).to(layer.device)
     frame[:, yy, xx] = (over[:, 1] + (over[:, 0] - over[:, 1]) * w).to(frame.dtype)
