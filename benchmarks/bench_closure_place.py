@@ -15,9 +15,10 @@ Data (never the networks' training data):
 Printed per set: (1) on the closure candidates (closure_place.candidate_spans: M+T+K at least 0.3
 of the network's probability, or a dark frame), how well each cue, the combined place score and
 the networks' own M-against-T/K log-ratio separate bilabial candidates from the others (AUC, 0.5 =
-chance); (2) the decoder (viseme_decode.decode with the shipped closure evidence) with the place
-score added to M at weights 0 (= the product) to 2: reference p/b/m with an M span within 40 ms,
-and M spans on a p/b/m; (3) the cost of the place score on 60 s of speech.
+chance), and on the synthetic sets the F2 cues at exact vowel-closure boundaries; (2) the decoder
+(viseme_decode.decode with the shipped closure evidence) with the place score added to M at
+weights 0 (= the product) to 2: reference p/b/m with an M span within 40 ms, and M spans on a
+p/b/m; (3) the cost of the place score on 60 s of speech.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import closure_place as cp  # noqa: E402
 
 from talkface_studio.audio.viseme_decode import decode  # noqa: E402
 from talkface_studio.audio.viseme_phones import posteriors  # noqa: E402
-from talkface_studio.audio.viseme_set import CLASS_INDEX, phone_to_visemes  # noqa: E402
+from talkface_studio.audio.viseme_set import CLASS_INDEX, VOWEL_CLASSES, phone_to_visemes  # noqa: E402
 
 SETS = {
     "cal": (31337, ("kal", "slt", "lp", "dita", "lj", "ona"),
@@ -71,7 +72,7 @@ def synthetic_clips(name: str) -> list[dict]:
     clips = []
     for syn in made:
         spans = [(p.start, p.end, phone_to_visemes(p.phone)[:1]) for p in syn.phones]
-        clips.append(dict(x=syn.samples,
+        clips.append(dict(x=syn.samples, phones=spans,
                           bilabial=[(s, e) for s, e, v in spans if v == ("M",)],
                           tongue=[(s, e) for s, e, v in spans if v in (("T",), ("K",))]))
     return clips
@@ -131,6 +132,48 @@ def candidate_table(clips: list[dict]) -> dict:
     return {key: np.array(v) for key, v in rows.items()}
 
 
+def exact_vowel_closures(clips: list[dict]) -> str:
+    """F2 at exact vowel-closure and closure-vowel boundaries (synthetic phone times): the movement
+    (20 ms next to the closure minus 40-80 ms away, / the voice's median F2) and the locus-equation
+    cue (onset F2 nearer the bilabial line, F2on = 0.87 F2v + 130 Hz, than the alveolar one,
+    0.41 F2v + 1200 Hz, with F2 scaled to a median of 1500 Hz): AUC of bilabial against T/K."""
+    move, locus, bilabial = [], [], []
+    for clip in clips:
+        level = clip["post"].level
+        live = level[level > -100]
+        voiced = level > (np.percentile(live, 95) if live.size else 0.0) - 25
+        f2 = cp.lpc_formants(clip["x"])[:, 1]
+        typical = np.nanmedian(f2[voiced]) if voiced.any() else np.nan
+        phones = clip["phones"]
+        for i, (start, end, cls) in enumerate(phones):
+            if cls not in (("M",), ("T",), ("K",)):
+                continue
+            a, b = int(round(start * 100)), int(round(end * 100))
+            for j in (i - 1, i + 1):
+                if not 0 <= j < len(phones) or not phones[j][2] or phones[j][2][0] not in VOWEL_CLASSES:
+                    continue
+                va, vb = int(round(phones[j][0] * 100)), int(round(phones[j][1] * 100))
+                if vb - va < 4:
+                    continue
+                edge, far = ((range(max(va, a - 2), a), range(max(va, a - 8), max(va + 1, a - 4))) if j < i else
+                             (range(b, min(vb, b + 2)), range(min(vb - 1, b + 4), min(vb, b + 8))))
+                onset = _median(f2, voiced, edge)
+                vowel = _median(f2, voiced, far)
+                if not np.isfinite(onset) or not np.isfinite(vowel):
+                    continue
+                move.append(-(onset - vowel) / typical)
+                on, vw = onset * 1500 / typical, vowel * 1500 / typical
+                locus.append(abs(on - (0.41 * vw + 1200)) - abs(on - (0.87 * vw + 130)))
+                bilabial.append(cls == ("M",))
+    return (f"  exact vowel-closure boundaries ({len(bilabial)}, {int(np.sum(bilabial))} bilabial): AUC of the F2 "
+            f"movement {auc(move, bilabial):.2f}, of the locus-equation cue {auc(locus, bilabial):.2f}")
+
+
+def _median(track: np.ndarray, voiced: np.ndarray, frames: range) -> float:
+    vals = [track[t] for t in frames if 0 <= t < len(track) and voiced[t] and np.isfinite(track[t])]
+    return float(np.median(vals)) if vals else np.nan
+
+
 def decoder_rows(clips: list[dict]) -> list[tuple]:
     out = []
     for weight in WEIGHTS:
@@ -147,6 +190,25 @@ def decoder_rows(clips: list[dict]) -> list[tuple]:
             spans += len(ms)
         out.append((weight, closed, total, good, spans))
     return out
+
+
+def misses_line(clips: list[dict]) -> str:
+    """Where the product's decoder misses a p/b/m inside a closure candidate, does the place score
+    say "lips" (> 0) more often than on the candidates with no p/b/m?"""
+    on_misses, elsewhere = [], []
+    for clip in clips:
+        post = clip["post"]
+        ms = [(s.start, s.end) for s in decode(post.logp, post.level, closure_evidence=post.darkness)
+              if s.phone == "M"]
+        spans = cp.candidate_spans(post.logp, post.darkness)
+        for s, e in clip["bilabial"]:
+            inside = [a for a, b in spans if _overlaps(a / 100, b / 100, [(s, e)], 0.02)]
+            if inside and not _overlaps(s, e, ms, TOLERANCE_S):
+                on_misses.append(max(clip["score"][a] for a in inside))
+        elsewhere += [clip["score"][a] for a, b in spans if not _overlaps(a / 100, b / 100, clip["bilabial"], 0.02)]
+    frac = lambda v: f"{int(np.sum(np.array(v) > 0))}/{len(v)} ({np.mean(np.array(v) > 0):.2f})"  # noqa: E731
+    return (f"  place score > 0 on the missed p/b/m inside a candidate {frac(on_misses)}, on the candidates "
+            f"with no p/b/m {frac(elsewhere)}")
 
 
 def fit_weights(table: dict) -> np.ndarray:
@@ -178,6 +240,9 @@ def report(name: str, clips: list[dict]) -> dict:
           f"phonetics expects: {cues}")
     print(f"  AUC: place score {auc(table['score'], y):.2f}   the networks' log P(M) - log P(T or K) "
           f"{auc(table['net'], y):.2f}")
+    if clips[0].get("phones") is not None:
+        print(exact_vowel_closures(clips))
+    print(misses_line(clips))
     print("  decoder with the place score added to M:")
     for weight, closed, total, good, spans in decoder_rows(clips):
         print(f"    weight {weight:3.1f}{' (product)' if weight == 0 else '          '}  p/b/m with an M span "
