@@ -57,7 +57,7 @@ class DocumentReactions:
             w.session.n_frames = take.n_frames
         if change.kind != "channel" or change.name is None:  # emotions, language, settings, media: the stamp says
             w.take_status.refresh_stale()
-            if change.kind != "take" and not w.generation.applying:  # script, language, recording, undo
+            if change.kind != "take":  # script, language, recording, undo (Generate's push is answered)
                 self.refresh_reports()
         if change.kind == "take":
             self.take_shown()

@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
                                      self.render_queue.log_line, self.pool, synchronous)
         self.alignment_reports = AlignmentReports(self, self.document, self.session, self.compute.cache,
                                                   self.generation.announce, self.pool, synchronous)
+        self.generation.on_result = self.alignment_reports.answered
         self.generation.on_announced = self.alignment_reports.generated
         self.take_audio = TakeAudio(self.timeline.waveform, self.playback.scrub_audio, self.pool,
                                     self.prompts.show_error, synchronous, self)
