@@ -34,11 +34,13 @@ class AlignmentReports(QObject):
         self._project = None  # the project whose takes were looked up
         self._told: tuple | None = None  # (take, inputs) whose report the status line gave last
 
-    def _inputs(self, take) -> tuple:
-        """What decides a take's report and whether it is current (cheap: no file read)."""
+    def _inputs(self, take, stamp: str | None = None, n_frames: int | None = None) -> tuple:
+        """What decides a take's report and whether it is current (cheap: no file read). `stamp` and
+        `n_frames` stand in for the take's own when Generate is about to set them."""
         g = take.generation
-        return (str(self.document.resolve(take.audio_path)), g.transcript, take.language, take.n_frames,
-                take.rate.to_json(), g.stamp, id(self.document.project))
+        return (str(self.document.resolve(take.audio_path)), g.transcript, take.language,
+                take.n_frames if n_frames is None else int(n_frames), take.rate.to_json(),
+                g.stamp if stamp is None else stamp, id(self.document.project))
 
     def shown(self) -> None:
         """A project was opened (every take), or the shown take or its inputs may have changed."""
@@ -56,6 +58,23 @@ class AlignmentReports(QObject):
         names = project.take_names() if project is not None else []
         for name in sorted(names, key=lambda n: n != current):
             self.refresh(name)
+
+    def answered(self, name: str, stamp: str, n_frames: int) -> None:
+        """Generate is about to push its result for `name` (generated with `stamp`, `n_frames` long)
+        and then announce the report that came with it: the inputs the take will have count as looked
+        up (and, for the shown take, as told), so the change of that push asks for nothing.
+
+        Not a flag to reset: what is recorded is those inputs. A push that fails (or never comes)
+        leaves a take whose inputs differ, and its next change looks it up as usual; an undo and redo
+        of Generate later are changes like any other."""
+        take = self._take(name)
+        if take is None:
+            return
+        inputs = self._inputs(take, stamp, n_frames)
+        self._asked[name] = inputs
+        if name == self.document.current_take:
+            self._told = (name, inputs)  # the status line's next words are Generate's; a take not
+            # shown leaves it alone, so the push does not make the shown take's line said again
 
     def generated(self, name: str) -> None:
         """Generate just announced the take's report: nothing to look up or say again."""

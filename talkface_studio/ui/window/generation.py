@@ -34,7 +34,10 @@ class Generation(QObject):
         self.pool = pool
         self.synchronous = synchronous
         self.running = None  # the worker task while stage 1 runs
-        self.applying = False  # its result is being pushed
+        # (take, stamp, length) just before a result is pushed, and (take) once its report is
+        # announced: the lip-sync report lookup (alignment_reports) counts the inputs the take will
+        # have as answered, so the change the push makes asks for nothing
+        self.on_result: Callable[[str, str, int], None] = lambda name, stamp, n_frames: None
         self.on_announced: Callable[[str], None] = lambda name: None
 
     def generate(self) -> None:
@@ -56,12 +59,9 @@ class Generation(QObject):
             if name not in self.document.project.take_names():
                 return  # the project changed under us
             current = self.document.project.take(name)
-            self.applying = True  # the report comes with the result: nothing to look up (on_announced)
-            try:
-                self.document.push(SetBase(name, bases, n_frames=n_frames if n_frames != current.n_frames else None,
-                                           generation=dataclasses.replace(current.generation, stamp=stamp)))
-            finally:
-                self.applying = False
+            self.on_result(name, stamp, n_frames)  # the report comes with the result: nothing to look up
+            self.document.push(SetBase(name, bases, n_frames=n_frames if n_frames != current.n_frames else None,
+                                       generation=dataclasses.replace(current.generation, stamp=stamp)))
             self.announce(name, report, current.rate)
             self.on_announced(name)
 
