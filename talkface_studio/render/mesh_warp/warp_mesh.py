@@ -4,6 +4,13 @@ Source side (one portrait, one output size) is built once and cached; each frame
 points. Outside the face the mesh continues with anchor points on rings around the face oval, whose
 displacement is a decaying fraction of the nearest oval point's, and fixed points beyond the frame
 border: hair, neck and background follow the head smoothly and the frame edge never moves.
+
+The rings start where the photo's face ends, not at the oval: where the photo's head is turned,
+its mesh wraps past the oval to the cheek's visible outline (``face_outline``), and there the
+ring's inner edge is a copy of the oval point moved out to that outline, a point of the face's
+surface there that moves with it: the ring never takes the strip of face between them for
+background, and where the turn brings the photo's hidden side into view, the background (the
+ring) begins at the edge of what the photo showed instead of repeating it.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import numpy as np
 from scipy.spatial import Delaunay
 
 from .face_loops import FACE_OVAL, hole_triangles
+from .face_outline import on_surface, outline_reach
 
 # (distance beyond the oval as a fraction of the oval's radius, fraction of the oval motion kept).
 RINGS = ((0.12, 0.9), (0.35, 0.6), (0.8, 0.25), (1.4, 0.08))
@@ -34,16 +42,33 @@ class WarpMesh:
     ring_parent: np.ndarray  # [R] landmark index each ring anchor follows
     ring_weight: np.ndarray  # [R] fraction of that landmark's motion it keeps
     n_border: int            # fixed points after the ring anchors
+    outline_corners: np.ndarray | None = None  # [K, 3] the first K ring anchors: oval points moved
+    outline_weights: np.ndarray | None = None  # out to the photo's outline, each a point of the face
+                             # surface there (landmark ids, barycentric weights): it moves with it
 
     def target_points(self, landmarks: np.ndarray, anchor_gain: float = 1.0):
         """Frame landmarks [478, 3] (output pixels) -> (points [M, 2], depth [M])."""
         n = len(landmarks)
         move = landmarks[self.ring_parent, :2] - self.src[self.ring_parent]
         ring = self.src[n:n + len(self.ring_parent)] + move * (self.ring_weight * anchor_gain)[:, None]
+        if self.outline_corners is not None and len(self.outline_corners):
+            ring[:len(self.outline_corners)] = self._outline(landmarks)
         border = self.src[n + len(self.ring_parent):]
         pts = np.concatenate([landmarks[:, :2], ring, border]).astype(np.float64)
         depth = np.concatenate([landmarks[:, 2], np.full(len(ring) + len(border), FAR)])
         return pts, depth
+
+    def _outline(self, landmarks: np.ndarray) -> np.ndarray:
+        """The ring's inner edge where the photo's outline lies beyond the oval: each point goes
+        where the surface it lies on goes, or, where the turn unfolds the strip the photo did
+        not show (the surface point is carried inward, behind the oval), to its oval point: the
+        face reaches its landmarks, and that strip is the front's edge stretched, not the ring."""
+        k = len(self.outline_corners)
+        surface = np.einsum("kc,kcd->kd", self.outline_weights, landmarks[self.outline_corners, :2])
+        oval = landmarks[self.ring_parent[:k], :2]
+        out = self.src[len(landmarks):len(landmarks) + k] - self.src[self.ring_parent[:k]]
+        further = ((surface - oval) * out).sum(1) >= 0
+        return np.where(further[:, None], surface, oval)
 
 
 def signed_areas(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -65,10 +90,17 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
     centre = oval.mean(axis=0)
     margin = 2.0
     lo, hi = -margin, size + margin
+    # where the photo's face reaches past its oval, the ring (and every ring outside it) starts
+    # that much further out; elsewhere the reach is exactly 0 and the mesh is as it always was
+    reach = outline_reach(lm, np.asarray(face_triangles), FACE_OVAL, size)
+    out = (oval - centre) / np.maximum(np.linalg.norm(oval - centre, axis=1, keepdims=True), 1e-9)
+    beyond = reach > 0
+    inner = np.where(beyond[:, None], oval + reach[:, None] * out, oval)
+    corners, bary = on_surface(src_landmarks, np.asarray(face_triangles), inner[beyond])
 
-    ring_pts, parents, weights = [], [], []
+    ring_pts, parents, weights = [inner[beyond]], [FACE_OVAL[beyond]], [np.ones(int(beyond.sum()))]
     for extent, keep in RINGS:
-        pts = centre + (oval - centre) * (1.0 + extent)
+        pts = centre + (oval - centre) * (1.0 + extent) + reach[:, None] * out
         # Keep anchors clear of the fixed border points, or a small move would fold between them.
         inside = np.all((pts > lo + 0.08 * size) & (pts < hi - 0.08 * size), axis=1)
         ring_pts.append(pts[inside])
@@ -88,9 +120,12 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
         np.stack([t, np.full_like(t, lo)], 1), np.stack([t, np.full_like(t, hi)], 1),
         np.stack([np.full_like(t, lo), t], 1), np.stack([np.full_like(t, hi), t], 1)]), axis=0)
 
-    # Triangulate the outside: oval + anchors + border; drop triangles lying inside the face.
-    outer_ids = np.concatenate([FACE_OVAL, n + np.arange(len(ring) + len(border))])
-    outer_pts = np.concatenate([oval, ring, border])
+    # Triangulate the outside: the face's outline (oval points, or their copies moved out to
+    # the photo's outline) + anchors + border; drop triangles lying inside the face.
+    inner_ids = np.where(beyond, 0, FACE_OVAL)
+    inner_ids[beyond] = n + np.arange(int(beyond.sum()))
+    outer_ids = np.concatenate([inner_ids, n + np.arange(int(beyond.sum()), len(ring) + len(border))])
+    outer_pts = np.concatenate([inner, ring[int(beyond.sum()):], border])
     tri = Delaunay(outer_pts).simplices
     n_oval = len(FACE_OVAL)
     tri = tri[~np.all(tri < n_oval, axis=1)]
@@ -102,4 +137,5 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
     src = np.concatenate([lm, ring, border])
     return WarpMesh(src=src, triangles=triangles, n_face_tris=len(face), n_holes=len(holes),
                     src_area=signed_areas(src, triangles), ring_parent=np.concatenate(parents),
-                    ring_weight=np.concatenate(weights), n_border=len(border))
+                    ring_weight=np.concatenate(weights), n_border=len(border),
+                    outline_corners=corners, outline_weights=bary)

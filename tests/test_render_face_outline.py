@@ -1,0 +1,117 @@
+"""A head that fills its photo, turned: beside the face there is no second copy of the face.
+
+Where the photo's head is turned, its face mesh wraps past the cheek's visible outline and folds
+back to the face oval. The warp's background ring used to start at the oval, and the mesh's
+folded-back triangles were drawn where they stuck out of the front: turning the head back toward
+the camera showed the strip of cheek (and the eye's outer corner) a second time beside the face.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from talkface_studio.face.relocate import relocate
+from talkface_studio.face.topology import TRIANGLES, canonical_face
+from talkface_studio.render.mesh_warp.face_outline import outline_reach
+from talkface_studio.render.mesh_warp.face_loops import FACE_OVAL
+from talkface_studio.render.registry import get_renderer
+
+DATA = Path(__file__).resolve().parent / "data" / "portraits"
+SIZE = 512
+FACE = (255, 0, 0)
+ELSE = (0, 0, 255)
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    return get_renderer("mesh_warp", device="cpu")
+
+
+@pytest.fixture(scope="module")
+def fits(tmp_path_factory):
+    """The test portraits, and the 112-px crop mirrored (so the other side is checked too)."""
+    from talkface_studio.face.portrait import fit_portrait
+    mirrored = tmp_path_factory.mktemp("mirrored") / "tight_crop_112_mirrored.png"
+    Image.fromarray(np.ascontiguousarray(np.asarray(Image.open(DATA / "tight_crop_112.png").convert("RGB"))[:, ::-1])).save(mirrored)
+    paths = {"tight": DATA / "tight_crop_112.png", "mirrored": mirrored,
+             "smiling": DATA / "smiling_man.jpg", "glasses": DATA / "glasses_greyscale_small.ppm"}
+    return {k: fit_portrait(p, size=SIZE) for k, p in paths.items()}
+
+
+def _covered(points: np.ndarray) -> np.ndarray:
+    """uint8 [S, S]: the union of the face mesh's triangles at points [478, 2]."""
+    mask = np.zeros((SIZE, SIZE), np.uint8)
+    for t in np.round((points[np.asarray(TRIANGLES)] - 0.5) * 16).astype(np.int32):
+        cv2.fillConvexPoly(mask, t, 1, cv2.LINE_8, shift=4)
+    return mask
+
+
+def _ghost(renderer, fit, yaw: float) -> float:
+    """The share of the photo's face in the band beside the turned face: from 2 px beyond the
+    turned face mesh (all of it, front and back) to 0.2 face widths, from the forehead's top to
+    the chin. The frame is rendered with the photo's face (its mesh's extent, 2 px in from its
+    edge) painted FACE and everything else ELSE, through every pass of the renderer."""
+    prep = renderer.prepare(fit, SIZE)
+    src = np.asarray(prep.look.landmarks, np.float64)[:, :2]
+    lm = relocate(np.asarray(fit.landmarks, np.float32), canonical_face()[None],
+                  {"head_yaw": np.array([yaw], np.float32)})[0].astype(np.float64)
+    face = cv2.erode(_covered(src), np.ones((5, 5), np.uint8)) > 0
+    kept = {k: v.copy() for k, v in prep.cpu.items()}, prep.plate_u8.copy()
+    try:
+        prep.blurred.clear()
+        prep.cpu["layer4"][..., :3] = np.where(face[..., None], FACE, ELSE).astype(np.uint8)
+        prep.cpu["plate4"][..., :3] = ELSE
+        prep.plate_u8[...] = ELSE
+        frame = renderer.render_frame(prep, lm).astype(np.float64)
+    finally:
+        prep.cpu.update(kept[0])
+        prep.plate_u8[...] = kept[1]
+        prep.blurred.clear()
+    share = frame[..., 0] / np.maximum(frame[..., 0] + frame[..., 2], 1.0)
+    beyond = cv2.distanceTransform(1 - _covered(lm[:, :2]), cv2.DIST_L2, 5)
+    band = (beyond > 2.0) & (beyond < 0.2 * np.ptp(lm[FACE_OVAL, 0]))
+    band[:int(lm[10, 1])] = False
+    band[int(lm[152, 1]):] = False
+    return float(share[band].mean())
+
+
+def test_the_photos_face_reaches_past_the_oval_only_where_its_head_is_turned(fits):
+    """The 112-px crop's head is turned toward the image's right: there its mesh reaches up to
+    ~20 px past the oval; the mirrored crop on the other side; a frontal face nowhere."""
+    def reach(fit):
+        lm = np.asarray(fit.landmarks, np.float64)[:, :2] * SIZE / fit.image.shape[1]
+        got = outline_reach(lm, np.asarray(TRIANGLES), FACE_OVAL, SIZE)
+        right = lm[FACE_OVAL, 0] > lm[FACE_OVAL, 0].mean()
+        return got[right].max(), got[~right].max()
+    assert reach(fits["tight"])[0] > 12 and reach(fits["tight"])[1] < 1
+    assert reach(fits["mirrored"])[1] > 12 and reach(fits["mirrored"])[0] < 1
+    assert max(reach(fits["smiling"])) == 0.0
+
+
+@pytest.mark.parametrize("name, yaw", [("tight", -10.0), ("tight", -20.0), ("tight", -25.0),
+                                       ("mirrored", 10.0), ("mirrored", 20.0), ("mirrored", 25.0)])
+def test_a_turned_tight_crop_shows_no_second_copy_of_its_face(renderer, fits, name, yaw):
+    """Turned back toward the camera, the 112-px crop showed the strip of its cheek and the eye's
+    outer corner again beside the face (on this measure 0.044 / 0.076 / 0.108 at -10 / -20 / -25
+    and 0.052 / 0.087 / 0.096 mirrored; 0.000 at rest); now the background begins where what the
+    photo showed of the face ends (0.011-0.014, the anti-aliased edge)."""
+    assert _ghost(renderer, fits[name], yaw) < 0.025
+
+
+@pytest.mark.parametrize("name, yaw", [("smiling", -25.0), ("smiling", 25.0), ("glasses", -25.0),
+                                       ("glasses", 25.0)])
+def test_portraits_that_do_not_fill_their_photo_stay_as_they_were(renderer, fits, name, yaw):
+    """Their rings start at the oval as before (0.027 / 0.027 / 0.007 / 0.009 before, the same
+    or less now)."""
+    assert _ghost(renderer, fits[name], yaw) < 0.03
+
+
+def test_a_still_frame_of_a_tight_crop_is_the_photo(renderer, fits):
+    fit = fits["tight"]
+    frame = next(renderer.render(fit, np.asarray(fit.landmarks, np.float64)[None], SIZE))
+    assert np.array_equal(frame, np.asarray(fit.image))
