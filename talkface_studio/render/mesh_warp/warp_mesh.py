@@ -28,6 +28,11 @@ RINGS = ((0.12, 0.9), (0.35, 0.6), (0.8, 0.25), (1.4, 0.08))
 BORDER_STEPS = 8          # fixed points per frame edge
 HAIR_FOLLOW = 0.95        # share of the face's motion an anchor on the hair keeps
 FAR = 1e9                 # depth of anchor triangles: always behind the face
+# px at 512 the photo's face reaches past its oval (``face_outline``) from which a turn that
+# unfolds the hidden strip shows the background beside what the photo showed (fully at TRUST_AT)
+# rather than that face's edge stretched out to the oval: a frontal face's cheek reaches ~0-4 px
+# past it, a head the photo shows turned 15-25
+TRUST_FROM, TRUST_AT = 5.0, 12.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class WarpMesh:
     outline_corners: np.ndarray | None = None  # [K, 3] the first K ring anchors: oval points moved
     outline_weights: np.ndarray | None = None  # out to the photo's outline, each a point of the face
                              # surface there (landmark ids, barycentric weights): it moves with it
+    outline_trust: np.ndarray | None = None  # [K] 0..1: how far past its oval point the photo's
+                             # face reached (1: so far that the oval there is a guess; ``_outline``)
 
     def target_points(self, landmarks: np.ndarray, anchor_gain: float = 1.0):
         """Frame landmarks [478, 3] (output pixels) -> (points [M, 2], depth [M])."""
@@ -60,15 +67,20 @@ class WarpMesh:
 
     def _outline(self, landmarks: np.ndarray) -> np.ndarray:
         """The ring's inner edge where the photo's outline lies beyond the oval: each point goes
-        where the surface it lies on goes, or, where the turn unfolds the strip the photo did
-        not show (the surface point is carried inward, behind the oval), to its oval point: the
-        face reaches its landmarks, and that strip is the front's edge stretched, not the ring."""
+        where the surface it lies on goes. Where the turn unfolds the strip of the head the photo
+        did not show (the surface point is carried inward, behind its oval point), a point only
+        a little past its oval (the oval is about the visible outline: a frontal face's cheek)
+        goes to the oval point instead, so the face reaches its landmarks and that strip is the
+        front's edge stretched; one far past it (``outline_trust`` 1: a head the photo shows
+        turned, its oval a guess deep behind the cheek) stays on the surface, and the background
+        begins where what the photo showed ends."""
         k = len(self.outline_corners)
         surface = np.einsum("kc,kcd->kd", self.outline_weights, landmarks[self.outline_corners, :2])
         oval = landmarks[self.ring_parent[:k], :2]
         out = self.src[len(landmarks):len(landmarks) + k] - self.src[self.ring_parent[:k]]
-        further = ((surface - oval) * out).sum(1) >= 0
-        return np.where(further[:, None], surface, oval)
+        behind = ((surface - oval) * out).sum(1) < 0
+        give = np.where(behind, 1.0 - self.outline_trust, 0.0)[:, None]
+        return surface + (oval - surface) * give
 
 
 def signed_areas(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -97,6 +109,8 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
     beyond = reach > 0
     inner = np.where(beyond[:, None], oval + reach[:, None] * out, oval)
     corners, bary = on_surface(src_landmarks, np.asarray(face_triangles), inner[beyond])
+    scale = size / 512.0
+    trust = np.clip((reach[beyond] - TRUST_FROM * scale) / ((TRUST_AT - TRUST_FROM) * scale), 0.0, 1.0)
 
     ring_pts, parents, weights = [inner[beyond]], [FACE_OVAL[beyond]], [np.ones(int(beyond.sum()))]
     for extent, keep in RINGS:
@@ -138,4 +152,4 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
     return WarpMesh(src=src, triangles=triangles, n_face_tris=len(face), n_holes=len(holes),
                     src_area=signed_areas(src, triangles), ring_parent=np.concatenate(parents),
                     ring_weight=np.concatenate(weights), n_border=len(border),
-                    outline_corners=corners, outline_weights=bary)
+                    outline_corners=corners, outline_weights=bary, outline_trust=trust)
