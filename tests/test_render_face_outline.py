@@ -169,3 +169,22 @@ def test_the_cpu_and_batched_paths_agree_on_a_turned_tight_crop(fits):
     np.testing.assert_array_equal(batched, one)
     diff = np.abs(own - batched.astype(int))
     assert diff.max() <= 4 and diff.mean() < 0.2
+
+
+def test_the_frame_edge_follows_only_a_head_that_runs_past_its_photo(renderer, fits):
+    """The 112-px crop's forehead and hair run past the photo's top into the crop's fill: the
+    frame's top edge there follows the turned head along the edge (pinned, it sheared the head's
+    top into a diagonal streak), never past a neighbouring edge point; a portrait inside its photo
+    keeps every edge point where it is."""
+    for name, moves in (("tight", True), ("smiling", False), ("glasses", False)):
+        fit = fits[name]
+        mesh = renderer.prepare(fit, SIZE).mesh
+        lm = relocate(np.asarray(fit.landmarks, np.float32), canonical_face()[None],
+                      {"head_yaw": np.array([25.0], np.float32)})[0].astype(np.float64)
+        first = len(lm) + len(mesh.ring_parent)
+        before, after = mesh.src[first:], mesh.target_points(lm)[0][first:]
+        moved = np.abs(after - before).max(1)
+        assert (moved.max() > 10.0) == moves, name
+        top = np.flatnonzero(before[:, 1] < 0)
+        xs = after[top[np.argsort(before[top, 0])], 0]
+        assert np.all(np.diff(xs) > 0) and np.allclose(after[:, 1][top], before[:, 1][top])

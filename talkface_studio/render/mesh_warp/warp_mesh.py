@@ -28,6 +28,7 @@ RINGS = ((0.12, 0.9), (0.35, 0.6), (0.8, 0.25), (1.4, 0.08))
 BORDER_STEPS = 8          # fixed points per frame edge
 HAIR_FOLLOW = 0.95        # share of the face's motion an anchor on the hair keeps
 FAR = 1e9                 # depth of anchor triangles: always behind the face
+BORDER_REACH = 0.45       # of the spacing of border points: the most one moves along its edge
 # px at 512 the photo's face reaches past its oval (``face_outline``) from which a turn that
 # unfolds the hidden strip shows the background beside what the photo showed (fully at TRUST_AT)
 # rather than that face's edge stretched out to the oval: a frontal face's cheek reaches ~0-4 px
@@ -52,6 +53,10 @@ class WarpMesh:
                              # surface there (landmark ids, barycentric weights): it moves with it
     outline_trust: np.ndarray | None = None  # [K] 0..1: how far past its oval point the photo's
                              # face reached (1: so far that the oval there is a guess; ``_outline``)
+    border_parent: np.ndarray | None = None  # [n_border] the oval point each border point follows
+    border_weight: np.ndarray | None = None  # [n_border] and its share of that motion (0 but where
+                             # the head reaches the frame's edge)
+    border_axis: np.ndarray | None = None  # [n_border, 2] the direction of its edge (0 at corners)
 
     def target_points(self, landmarks: np.ndarray, anchor_gain: float = 1.0):
         """Frame landmarks [478, 3] (output pixels) -> (points [M, 2], depth [M])."""
@@ -61,6 +66,13 @@ class WarpMesh:
         if self.outline_corners is not None and len(self.outline_corners):
             ring[:len(self.outline_corners)] = self._outline(landmarks)
         border = self.src[n + len(self.ring_parent):]
+        if self.border_weight is not None and self.border_weight.any():
+            # along its own edge only (the frame stays covered), and less than half the way to
+            # the next border point (neighbours never cross, so nothing folds there)
+            along = np.abs(np.diff(self.src[n + len(self.ring_parent):][:2], axis=0)).sum() * BORDER_REACH
+            shift = landmarks[self.border_parent, :2] - self.src[self.border_parent]
+            step = np.clip((shift * self.border_axis).sum(1) * self.border_weight * anchor_gain, -along, along)
+            border = border + step[:, None] * self.border_axis
         pts = np.concatenate([landmarks[:, :2], ring, border]).astype(np.float64)
         depth = np.concatenate([landmarks[:, 2], np.full(len(ring) + len(border), FAR)])
         return pts, depth
@@ -89,13 +101,15 @@ def signed_areas(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
 
 
 def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size: int,
-                    hair: np.ndarray | None = None, neck: np.ndarray | None = None) -> WarpMesh:
+                    hair: np.ndarray | None = None, neck: np.ndarray | None = None,
+                    photo: np.ndarray | None = None) -> WarpMesh:
     """Source landmarks [478, 3] in output pixels -> the mesh used for every frame of that portrait.
 
     ``hair`` [size, size] (0..1, optional): how much each pixel belongs to the head's hair; an
     anchor there follows its face point almost fully (hair moves with the head instead of
     stretching), however far out its ring lies. ``neck`` [size, size]: where it is > 0 (the neck),
-    an anchor takes exactly that share of the motion (down to none at the collar)."""
+    an anchor takes exactly that share of the motion (down to none at the collar). ``photo``
+    [size, size] bool (optional): where the crop is the photo's own pixels, not its fill."""
     lm = np.asarray(src_landmarks, dtype=np.float64)[:, :2]
     n = len(lm)
     oval = lm[FACE_OVAL]
@@ -134,6 +148,20 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
         np.stack([t, np.full_like(t, lo)], 1), np.stack([t, np.full_like(t, hi)], 1),
         np.stack([np.full_like(t, lo), t], 1), np.stack([np.full_like(t, hi), t], 1)]), axis=0)
 
+    # Where a face fills its photo, the head runs on past the photo's edge into the crop's fill
+    # (``face.person_matte``: that fill moves with the head); where it reaches the frame's edge
+    # there, the edge follows the head as a hair anchor would: pinned, it sheared the head's top
+    # (a lock of hair cut by the photo's top became a diagonal streak). The still background is
+    # the other layer, and a frame edge on the photo itself stays put as ever.
+    border_parent = FACE_OVAL[np.argmin(((border[:, None] - oval[None]) ** 2).sum(-1), axis=1)]
+    border_weight = np.zeros(len(border))
+    on_x = (border[:, 1] <= lo) | (border[:, 1] >= hi)          # top and bottom edges: along x
+    on_y = (border[:, 0] <= lo) | (border[:, 0] >= hi)
+    border_axis = np.stack([on_x & ~on_y, on_y & ~on_x], 1).astype(np.float64)
+    if hair is not None and photo is not None:
+        ij = np.clip(border.astype(int), 0, size - 1)
+        border_weight = HAIR_FOLLOW * hair[ij[:, 1], ij[:, 0]] * ~photo[ij[:, 1], ij[:, 0]]
+
     # Triangulate the outside: the face's outline (oval points, or their copies moved out to
     # the photo's outline) + anchors + border; drop triangles lying inside the face.
     inner_ids = np.where(beyond, 0, FACE_OVAL)
@@ -152,4 +180,5 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
     return WarpMesh(src=src, triangles=triangles, n_face_tris=len(face), n_holes=len(holes),
                     src_area=signed_areas(src, triangles), ring_parent=np.concatenate(parents),
                     ring_weight=np.concatenate(weights), n_border=len(border),
-                    outline_corners=corners, outline_weights=bary, outline_trust=trust)
+                    outline_corners=corners, outline_weights=bary, outline_trust=trust,
+                    border_parent=border_parent, border_weight=border_weight, border_axis=border_axis)
