@@ -188,3 +188,18 @@ def test_the_frame_edge_follows_only_a_head_that_runs_past_its_photo(renderer, f
         top = np.flatnonzero(before[:, 1] < 0)
         xs = after[top[np.argsort(before[top, 0])], 0]
         assert np.all(np.diff(xs) > 0) and np.allclose(after[:, 1][top], before[:, 1][top])
+
+
+def test_the_rings_inner_edge_moves_smoothly_through_a_slow_turn(renderer, fits):
+    """The outline anchors switch between following the surface and staying level with the oval
+    without a step: through a turn from -25 to +25 degrees in 0.25-degree steps none jumps."""
+    for name in ("tight", "glasses"):
+        fit = fits[name]
+        mesh = renderer.prepare(fit, SIZE).mesh
+        k = len(mesh.outline_corners)
+        assert k > 0, name
+        yaws = np.arange(-25.0, 25.01, 0.25, dtype=np.float32)
+        lms = relocate(np.asarray(fit.landmarks, np.float32), canonical_face()[None].repeat(len(yaws), 0),
+                       {"head_yaw": yaws})
+        inner = np.stack([mesh.target_points(np.asarray(lm, np.float64))[0][478:478 + k] for lm in lms])
+        assert np.abs(np.diff(inner, axis=0)).max() < 2.0, name

@@ -80,19 +80,20 @@ class WarpMesh:
     def _outline(self, landmarks: np.ndarray) -> np.ndarray:
         """The ring's inner edge where the photo's outline lies beyond the oval: each point goes
         where the surface it lies on goes. Where the turn unfolds the strip of the head the photo
-        did not show (the surface point is carried inward, behind its oval point), a point only
-        a little past its oval (the oval is about the visible outline: a frontal face's cheek)
-        goes to the oval point instead, so the face reaches its landmarks and that strip is the
-        front's edge stretched; one far past it (``outline_trust`` 1: a head the photo shows
-        turned, its oval a guess deep behind the cheek) stays on the surface, and the background
-        begins where what the photo showed ends."""
+        did not show (the surface point is carried inward, behind its oval point along the
+        ring's ray), a point only a little past its oval (the oval is about the visible outline:
+        a frontal face's cheek) is pushed back out level with the oval point, so the face reaches
+        its landmarks and that strip is the front's edge stretched; one far past it
+        (``outline_trust`` 1: a head the photo shows turned, its oval a guess deep behind the
+        cheek) stays on the surface, and the background begins where what the photo showed ends.
+        (Continuous in the landmarks: no pop as a slow turn crosses the oval.)"""
         k = len(self.outline_corners)
         surface = np.einsum("kc,kcd->kd", self.outline_weights, landmarks[self.outline_corners, :2])
         oval = landmarks[self.ring_parent[:k], :2]
         out = self.src[len(landmarks):len(landmarks) + k] - self.src[self.ring_parent[:k]]
-        behind = ((surface - oval) * out).sum(1) < 0
-        give = np.where(behind, 1.0 - self.outline_trust, 0.0)[:, None]
-        return surface + (oval - surface) * give
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+        behind = np.maximum(-((surface - oval) * out).sum(1), 0.0) * (1.0 - self.outline_trust)
+        return surface + behind[:, None] * out
 
 
 def signed_areas(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
