@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 
 from .background_fill import WORK_SIDE, fill_behind
+from .edge_fill import MIRROR_BAND
 from .native_logs import quiet_native_stderr
 from .topology import REGIONS
 
@@ -116,8 +117,16 @@ def _fallback_person(shape, lm: np.ndarray) -> np.ndarray:
     return (((xx - c[0]) / rx) ** 2 + ((yy - cy) / ry) ** 2 <= 1.0).astype(np.float32)
 
 
-def head_matte(rgb: np.ndarray, lm: np.ndarray, segment: bool = True) -> HeadMatte:
-    """rgb uint8 [H, W, 3] (the portrait crop at output size), lm [478, 3] in its pixels."""
+def head_matte(rgb: np.ndarray, lm: np.ndarray, segment: bool = True,
+               photo: np.ndarray | None = None) -> HeadMatte:
+    """rgb uint8 [H, W, 3] (the portrait crop at output size), lm [478, 3] in its pixels.
+
+    ``photo`` (bool [H, W], optional): where the crop is the photo's own pixels; elsewhere the
+    crop ran past the photo and was filled (``edge_fill``: the photo mirrored across its edge,
+    then a smooth fill). Where the head reaches such an edge (a face that fills its photo), the
+    mirrored band beyond it is the head continued, not background: it moves with the head (a
+    turned head no longer shows the photo's straight edge moving across its temple), and the
+    background made up behind the head comes from the fill beyond it, not from a mirror of skin."""
     shape = rgb.shape[:2]
     scale = shape[0] / 512
     person = _segment(rgb) if segment else None
@@ -129,7 +138,8 @@ def head_matte(rgb: np.ndarray, lm: np.ndarray, segment: bool = True) -> HeadMat
     face = cv2.GaussianBlur(face.astype(np.float32), (0, 0), FEATHER * scale)
     head_zone, neck_zone = _zones(shape, lm)
     upper = np.clip(2 * head_zone, 0, 1)            # above the jaw line (the neck is apart)
-    core = _head_proper(person, head_zone, face, scale)
+    core = _head_proper(person, head_zone, face, scale,
+                        None if photo is None or photo.all() else ~photo)
     # The neck rides along in the same layer, but over the photo itself: it is warped by a
     # share of the head's motion that fades to nothing at the collar (``follow``), so where its
     # alpha fades out there is no motion left to show a seam.
@@ -173,11 +183,15 @@ def head_matte(rgb: np.ndarray, lm: np.ndarray, segment: bool = True) -> HeadMat
     return HeadMatte(matte, layer, plate, _box(matte > 0), hair, neck.astype(np.float32))
 
 
-def _head_proper(person: np.ndarray, head_zone: np.ndarray, face: np.ndarray, scale: float) -> np.ndarray:
+def _head_proper(person: np.ndarray, head_zone: np.ndarray, face: np.ndarray, scale: float,
+                 filled: np.ndarray | None = None) -> np.ndarray:
     """bool [H, W]: the head and hair. Generous where the segmentation hesitates (ears, a cheek
     against a wall), its notches closed and holes filled, so no part of the head is half
-    see-through (the made-up background would show through it when it moves)."""
+    see-through (the made-up background would show through it when it moves). ``filled``: where
+    the crop ran past the photo (``_continued_past_the_photo``)."""
     core = ((person > 0.35) & (head_zone > 0.5)) | (face > 0.5)
+    if filled is not None:
+        core = _continued_past_the_photo(core, filled, head_zone)
     r = max(1, int(round(CLOSE * scale)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
     core = cv2.morphologyEx(core.astype(np.uint8), cv2.MORPH_CLOSE, kernel)
@@ -185,6 +199,15 @@ def _head_proper(person: np.ndarray, head_zone: np.ndarray, face: np.ndarray, sc
     pad = cv2.copyMakeBorder(core, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
     cv2.floodFill(pad, None, (0, 0), 2)
     return pad[1:-1, 1:-1] != 2
+
+
+def _continued_past_the_photo(core: np.ndarray, filled: np.ndarray, head_zone: np.ndarray) -> np.ndarray:
+    """The head (bool [H, W]) carried into the filled surround's mirrored band wherever it
+    reaches the photo's edge (above the jaw only: the neck and shoulders are the still layer)."""
+    band = max(int(round(MIRROR_BAND * core.shape[0])), 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1, 2 * band + 1))
+    touching = cv2.dilate((core & ~filled).astype(np.uint8), kernel) > 0
+    return core | (filled & touching & (head_zone > 0.5))
 
 
 def _grown(box, by: float, shape):

@@ -30,14 +30,19 @@ def node_step(grid: int, size: int) -> float:
 
 def visible_triangles(mesh: WarpMesh, points: np.ndarray) -> np.ndarray:
     """Mask [F] of triangles to draw: face triangles that turned their back to the camera (their
-    orientation flipped relative to the portrait) are dropped, so nothing is drawn mirrored."""
+    orientation flipped relative to the portrait) are dropped, so nothing is drawn mirrored, and
+    so are those the portrait shows from behind: where the photo's head is turned, its mesh folds
+    back from the cheek's visible outline under the front surface, and those triangles' pixels in
+    the photo are the front's (drawn where they stick out of the front, they repeated the cheek
+    beside it)."""
     area = signed_areas(points, mesh.triangles)
     keep = np.abs(area) > MIN_AREA
     n_mesh = mesh.n_face_tris - mesh.n_holes
     src_area = mesh.src_area[:n_mesh]
     solid = np.abs(src_area) > 0.05  # px^2; tiny source triangles have no reliable orientation
     flipped = solid & (np.sign(area[:n_mesh]) != np.sign(src_area))
-    keep[:n_mesh] &= ~flipped
+    facing = np.sign(src_area.sum())             # the way the face's front turns (most of its area)
+    keep[:n_mesh] &= ~flipped & ~(solid & (np.sign(src_area) != facing))
     # Outside triangles that still fold (the far side of the face oval crossing itself at a steep
     # yaw) would paste a mirrored sliver of background: leave their cells to the gap fill.
     out = slice(mesh.n_face_tris, None)

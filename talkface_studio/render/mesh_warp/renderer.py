@@ -113,6 +113,21 @@ def _resolution(portrait, width: int, size: int) -> float:
     return max(1.0, size / max(float(photo), 1.0))
 
 
+def _photo_region(portrait, size: int) -> np.ndarray | None:
+    """bool [size, size]: where the portrait's crop is the photo's own pixels, not the fill of a
+    crop that ran past it (``face.edge_fill``); None when it did not (or nothing says)."""
+    crop, source = getattr(portrait, "crop_box", None), getattr(portrait, "source_size", None)
+    if crop is None or source is None:
+        return None
+    x0, y0, x1, y1 = (float(v) for v in crop)
+    w, h = (float(v) for v in source)
+    if x0 >= 0 and y0 >= 0 and x1 <= w and y1 <= h:
+        return None
+    centres = np.arange(size) + 0.5
+    xs, ys = x0 + centres * (x1 - x0) / size, y0 + centres * (y1 - y0) / size
+    return ((ys >= 0) & (ys < h))[:, None] & ((xs >= 0) & (xs < w))[None, :]
+
+
 def _reach(box, shift: np.ndarray, spread: float, size: int):
     """The window (x0, y0, x1, y1) covering ``box`` where it was and where ``shift`` carried it,
     grown by ``spread`` pixels and clipped to the frame; None if empty."""
@@ -197,14 +212,15 @@ class MeshWarpRenderer:
             look = dataclasses.replace(look, mouth=dataclasses.replace(look.mouth, atlas=texture_of(look.mouth.atlas)))
         patches = tuple(texture_of(e.patch) for e in look.eyes)
         # the slow, per-portrait parts come from disk after the first time (``portrait_store``)
-        stamp = entry_key(tex_np, lm, self.version)
-        head = stored("head", stamp, lambda: head_matte(tex_np, lm), (HeadMatte,))
+        photo = _photo_region(portrait, size)
+        stamp = entry_key(tex_np, lm, self.version, None if photo is None else np.packbits(photo))
+        head = stored("head", stamp, lambda: head_matte(tex_np, lm, photo=photo), (HeadMatte,))
         hair = np.where(np.arange(size)[:, None] + 0.5 < lm[152, 1], head.hair, 0.0)
         layers = {} if ops is NUMPY else {
             "texture4": texture_of(np.concatenate([head.head + flow.TEXTURE_OFFSET, head.matte[..., None]], axis=2)),
             "plate": texture_of(head.plate + flow.TEXTURE_OFFSET)}
         prep = _Prepared(texture=texture_of(tex + flow.TEXTURE_OFFSET),
-                         mesh=build_warp_mesh(face_triangles(), lm, size, hair=hair, neck=head.neck),
+                         mesh=build_warp_mesh(face_triangles(), lm, size, hair=hair, neck=head.neck, photo=photo),
                          look=look,
                          iris_patches=patches,
                          irisless=texture_of(look.irisless + flow.TEXTURE_OFFSET),

@@ -4,6 +4,13 @@ Source side (one portrait, one output size) is built once and cached; each frame
 points. Outside the face the mesh continues with anchor points on rings around the face oval, whose
 displacement is a decaying fraction of the nearest oval point's, and fixed points beyond the frame
 border: hair, neck and background follow the head smoothly and the frame edge never moves.
+
+The rings start where the photo's face ends, not at the oval: where the photo's head is turned,
+its mesh wraps past the oval to the cheek's visible outline (``face_outline``), and there the
+ring's inner edge is a copy of the oval point moved out to that outline, a point of the face's
+surface there that moves with it: the ring never takes the strip of face between them for
+background, and where the turn brings the photo's hidden side into view, the background (the
+ring) begins at the edge of what the photo showed instead of repeating it.
 """
 
 from __future__ import annotations
@@ -14,12 +21,19 @@ import numpy as np
 from scipy.spatial import Delaunay
 
 from .face_loops import FACE_OVAL, hole_triangles
+from .face_outline import on_surface, outline_reach
 
 # (distance beyond the oval as a fraction of the oval's radius, fraction of the oval motion kept).
 RINGS = ((0.12, 0.9), (0.35, 0.6), (0.8, 0.25), (1.4, 0.08))
 BORDER_STEPS = 8          # fixed points per frame edge
 HAIR_FOLLOW = 0.95        # share of the face's motion an anchor on the hair keeps
 FAR = 1e9                 # depth of anchor triangles: always behind the face
+BORDER_REACH = 0.45       # of the spacing of border points: the most one moves along its edge
+# px at 512 the photo's face reaches past its oval (``face_outline``) from which a turn that
+# unfolds the hidden strip shows the background beside what the photo showed (fully at TRUST_AT)
+# rather than that face's edge stretched out to the oval: a frontal face's cheek reaches ~0-4 px
+# past it, a head the photo shows turned 15-25
+TRUST_FROM, TRUST_AT = 5.0, 12.0
 
 
 @dataclass(frozen=True)
@@ -34,16 +48,52 @@ class WarpMesh:
     ring_parent: np.ndarray  # [R] landmark index each ring anchor follows
     ring_weight: np.ndarray  # [R] fraction of that landmark's motion it keeps
     n_border: int            # fixed points after the ring anchors
+    outline_corners: np.ndarray | None = None  # [K, 3] the first K ring anchors: oval points moved
+    outline_weights: np.ndarray | None = None  # out to the photo's outline, each a point of the face
+                             # surface there (landmark ids, barycentric weights): it moves with it
+    outline_trust: np.ndarray | None = None  # [K] 0..1: how far past its oval point the photo's
+                             # face reached (1: so far that the oval there is a guess; ``_outline``)
+    border_parent: np.ndarray | None = None  # [n_border] the oval point each border point follows
+    border_weight: np.ndarray | None = None  # [n_border] and its share of that motion (0 but where
+                             # the head reaches the frame's edge)
+    border_axis: np.ndarray | None = None  # [n_border, 2] the direction of its edge (0 at corners)
 
     def target_points(self, landmarks: np.ndarray, anchor_gain: float = 1.0):
         """Frame landmarks [478, 3] (output pixels) -> (points [M, 2], depth [M])."""
         n = len(landmarks)
         move = landmarks[self.ring_parent, :2] - self.src[self.ring_parent]
         ring = self.src[n:n + len(self.ring_parent)] + move * (self.ring_weight * anchor_gain)[:, None]
+        if self.outline_corners is not None and len(self.outline_corners):
+            ring[:len(self.outline_corners)] = self._outline(landmarks)
         border = self.src[n + len(self.ring_parent):]
+        if self.border_weight is not None and self.border_weight.any():
+            # along its own edge only (the frame stays covered), and less than half the way to
+            # the next border point (neighbours never cross, so nothing folds there)
+            along = np.abs(np.diff(self.src[n + len(self.ring_parent):][:2], axis=0)).sum() * BORDER_REACH
+            shift = landmarks[self.border_parent, :2] - self.src[self.border_parent]
+            step = np.clip((shift * self.border_axis).sum(1) * self.border_weight * anchor_gain, -along, along)
+            border = border + step[:, None] * self.border_axis
         pts = np.concatenate([landmarks[:, :2], ring, border]).astype(np.float64)
         depth = np.concatenate([landmarks[:, 2], np.full(len(ring) + len(border), FAR)])
         return pts, depth
+
+    def _outline(self, landmarks: np.ndarray) -> np.ndarray:
+        """The ring's inner edge where the photo's outline lies beyond the oval: each point goes
+        where the surface it lies on goes. Where the turn unfolds the strip of the head the photo
+        did not show (the surface point is carried inward, behind its oval point along the
+        ring's ray), a point only a little past its oval (the oval is about the visible outline:
+        a frontal face's cheek) is pushed back out level with the oval point, so the face reaches
+        its landmarks and that strip is the front's edge stretched; one far past it
+        (``outline_trust`` 1: a head the photo shows turned, its oval a guess deep behind the
+        cheek) stays on the surface, and the background begins where what the photo showed ends.
+        (Continuous in the landmarks: no pop as a slow turn crosses the oval.)"""
+        k = len(self.outline_corners)
+        surface = np.einsum("kc,kcd->kd", self.outline_weights, landmarks[self.outline_corners, :2])
+        oval = landmarks[self.ring_parent[:k], :2]
+        out = self.src[len(landmarks):len(landmarks) + k] - self.src[self.ring_parent[:k]]
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+        behind = np.maximum(-((surface - oval) * out).sum(1), 0.0) * (1.0 - self.outline_trust)
+        return surface + behind[:, None] * out
 
 
 def signed_areas(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -52,23 +102,34 @@ def signed_areas(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
 
 
 def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size: int,
-                    hair: np.ndarray | None = None, neck: np.ndarray | None = None) -> WarpMesh:
+                    hair: np.ndarray | None = None, neck: np.ndarray | None = None,
+                    photo: np.ndarray | None = None) -> WarpMesh:
     """Source landmarks [478, 3] in output pixels -> the mesh used for every frame of that portrait.
 
     ``hair`` [size, size] (0..1, optional): how much each pixel belongs to the head's hair; an
     anchor there follows its face point almost fully (hair moves with the head instead of
     stretching), however far out its ring lies. ``neck`` [size, size]: where it is > 0 (the neck),
-    an anchor takes exactly that share of the motion (down to none at the collar)."""
+    an anchor takes exactly that share of the motion (down to none at the collar). ``photo``
+    [size, size] bool (optional): where the crop is the photo's own pixels, not its fill."""
     lm = np.asarray(src_landmarks, dtype=np.float64)[:, :2]
     n = len(lm)
     oval = lm[FACE_OVAL]
     centre = oval.mean(axis=0)
     margin = 2.0
     lo, hi = -margin, size + margin
+    # where the photo's face reaches past its oval, the ring (and every ring outside it) starts
+    # that much further out; elsewhere the reach is exactly 0 and the mesh is as it always was
+    reach = outline_reach(lm, np.asarray(face_triangles), FACE_OVAL, size)
+    out = (oval - centre) / np.maximum(np.linalg.norm(oval - centre, axis=1, keepdims=True), 1e-9)
+    beyond = reach > 0
+    inner = np.where(beyond[:, None], oval + reach[:, None] * out, oval)
+    corners, bary = on_surface(src_landmarks, np.asarray(face_triangles), inner[beyond])
+    scale = size / 512.0
+    trust = np.clip((reach[beyond] - TRUST_FROM * scale) / ((TRUST_AT - TRUST_FROM) * scale), 0.0, 1.0)
 
-    ring_pts, parents, weights = [], [], []
+    ring_pts, parents, weights = [inner[beyond]], [FACE_OVAL[beyond]], [np.ones(int(beyond.sum()))]
     for extent, keep in RINGS:
-        pts = centre + (oval - centre) * (1.0 + extent)
+        pts = centre + (oval - centre) * (1.0 + extent) + reach[:, None] * out
         # Keep anchors clear of the fixed border points, or a small move would fold between them.
         inside = np.all((pts > lo + 0.08 * size) & (pts < hi - 0.08 * size), axis=1)
         ring_pts.append(pts[inside])
@@ -88,9 +149,26 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
         np.stack([t, np.full_like(t, lo)], 1), np.stack([t, np.full_like(t, hi)], 1),
         np.stack([np.full_like(t, lo), t], 1), np.stack([np.full_like(t, hi), t], 1)]), axis=0)
 
-    # Triangulate the outside: oval + anchors + border; drop triangles lying inside the face.
-    outer_ids = np.concatenate([FACE_OVAL, n + np.arange(len(ring) + len(border))])
-    outer_pts = np.concatenate([oval, ring, border])
+    # Where a face fills its photo, the head runs on past the photo's edge into the crop's fill
+    # (``face.person_matte``: that fill moves with the head); where it reaches the frame's edge
+    # there, the edge follows the head as a hair anchor would: pinned, it sheared the head's top
+    # (a lock of hair cut by the photo's top became a diagonal streak). The still background is
+    # the other layer, and a frame edge on the photo itself stays put as ever.
+    border_parent = FACE_OVAL[np.argmin(((border[:, None] - oval[None]) ** 2).sum(-1), axis=1)]
+    border_weight = np.zeros(len(border))
+    on_x = (border[:, 1] <= lo) | (border[:, 1] >= hi)          # top and bottom edges: along x
+    on_y = (border[:, 0] <= lo) | (border[:, 0] >= hi)
+    border_axis = np.stack([on_x & ~on_y, on_y & ~on_x], 1).astype(np.float64)
+    if hair is not None and photo is not None:
+        ij = np.clip(border.astype(int), 0, size - 1)
+        border_weight = HAIR_FOLLOW * hair[ij[:, 1], ij[:, 0]] * ~photo[ij[:, 1], ij[:, 0]]
+
+    # Triangulate the outside: the face's outline (oval points, or their copies moved out to
+    # the photo's outline) + anchors + border; drop triangles lying inside the face.
+    inner_ids = np.where(beyond, 0, FACE_OVAL)
+    inner_ids[beyond] = n + np.arange(int(beyond.sum()))
+    outer_ids = np.concatenate([inner_ids, n + np.arange(int(beyond.sum()), len(ring) + len(border))])
+    outer_pts = np.concatenate([inner, ring[int(beyond.sum()):], border])
     tri = Delaunay(outer_pts).simplices
     n_oval = len(FACE_OVAL)
     tri = tri[~np.all(tri < n_oval, axis=1)]
@@ -102,4 +180,6 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
     src = np.concatenate([lm, ring, border])
     return WarpMesh(src=src, triangles=triangles, n_face_tris=len(face), n_holes=len(holes),
                     src_area=signed_areas(src, triangles), ring_parent=np.concatenate(parents),
-                    ring_weight=np.concatenate(weights), n_border=len(border))
+                    ring_weight=np.concatenate(weights), n_border=len(border),
+                    outline_corners=corners, outline_weights=bary, outline_trust=trust,
+                    border_parent=border_parent, border_weight=border_weight, border_axis=border_axis)
