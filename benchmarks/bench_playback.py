@@ -8,8 +8,8 @@ Rows:
   shows), median; every playback row says how long its renders took against it.
 - playback, empty cache / second pass (what the first cached) / all frames cached / slow renderer:
   the demo take played from its first frame to its last by the real window (real QTimer, worker
-  thread). The clock is the wall clock here (no audio
-  device offscreen; with one it is the device's position, see ui.viewer.playback_clock): frames
+  thread). The clock (column `clock`) is the audio device's position where Qt finds an output
+  (`audio`; e.g. a PulseAudio null sink, see README), else the wall clock (`wall`): frames
   shown and dropped, how far into its slot a shown frame appeared (A/V offset: median, max; the
   sound leads the picture by that much), the renders' cost (request to result), and how long
   playback took against the take's length (the sound is never held up: ratio 1.00). The slow case
@@ -55,7 +55,8 @@ def play_once(app, w, seconds: float) -> dict:
     w.render_ahead.wait()
     costs = w.render_ahead.costs[costs_before:]
     s = pb.stats
-    return {"shown": s.shown, "dropped": s.dropped, "offset": s.max_offset_ms, "median": s.median_offset_ms,
+    clock = "audio" if pb.clock is not None and pb.clock.follows_audio else "wall"
+    return {"clock": clock, "shown": s.shown, "dropped": s.dropped, "offset": s.max_offset_ms, "median": s.median_offset_ms,
             "took": took,
             "length": (w.session.play_range()[1] - 0) / pb.fps,
             "render": statistics.median(costs) * 1000 if costs else float("nan"), "renders": len(costs)}
@@ -169,16 +170,20 @@ def main() -> int:
     paint_ms = edit_to_frame(app, w, lambda i: w.document.push(
         PaintEmotion(take.name, w.session.playhead - 10, w.session.playhead + 10, emotions[i % 4], 3)), args.edits)
 
+    from PySide6.QtMultimedia import QMediaDevices
+
+    device = (f"audio device: {QMediaDevices.defaultAudioOutput().description()}" if w.playback.audio_ok
+              else "no audio device: the wall clock")
     print(f"\nTalkFace Studio playback benchmark: {take.name}, {take.n_frames} frames at {take.rate} fps, "
-          f"512 px, Qt {os.environ['QT_QPA_PLATFORM']} (wall clock: no audio device), "
+          f"512 px, Qt {os.environ['QT_QPA_PLATFORM']} ({device}), "
           f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     print(f"render floor: one 512-px frame alone, median {floor_ms:.1f} ms (max {max(floor):.0f}) "
           f"= {1000 / floor_ms:.1f} fps")
     print("A/V: how far into its slot a shown frame appeared (median / max ms; the sound leads the picture)")
-    print(f"{'case':42s} {'shown':>6s} {'dropped':>8s} {'A/V med':>8s} {'A/V max':>8s} {'took/len':>9s} "
+    print(f"{'case':42s} {'clock':>6s} {'shown':>6s} {'dropped':>8s} {'A/V med':>8s} {'A/V max':>8s} {'took/len':>9s} "
           f"{'render ms':>10s} {'x floor':>8s}")
     for name, r in rows:
-        print(f"{name:42s} {r['shown']:6d} {r['dropped']:8d} {r['median']:8.1f} {r['offset']:8.1f} "
+        print(f"{name:42s} {r['clock']:>6s} {r['shown']:6d} {r['dropped']:8d} {r['median']:8.1f} {r['offset']:8.1f} "
               f"{r['took'] / r['length']:9.2f} {r['render']:10.1f} {r['render'] / floor_ms:8.2f}")
     print(f"{'edit -> new frame on screen':42s} {'median ms':>10s} {'max ms':>8s} {'target':>8s} "
           f"{'of which computing the frame (median ms)':>42s}")

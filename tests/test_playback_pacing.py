@@ -65,6 +65,69 @@ def test_audio_clock_waits_for_the_sound_then_follows_it_smoothly_and_never_goes
     assert clock.follows_audio
 
 
+def test_audio_clock_waits_for_a_device_waking_from_suspend_and_never_runs_ahead_of_its_sound():
+    # QtMultimedia on a suspended PulseAudio sink began the sound 1.1 s after play() (measured): the
+    # picture must wait on the first frame with the sound, not run ahead and then freeze.
+    now = FakeTime()
+    player = SteppingPlayer(now, latency=1.1)
+    clock = AudioClock(player.position, now)
+    clock.start(0.0)
+    player.play(0)
+    start = now.t
+    ahead = []
+    for _ in range(600):  # 3 s in 5 ms ticks
+        sound = max(0.0, now.t - start - 1.1)  # where the sound is
+        ahead.append(clock.position() - sound)
+        now.t += 0.005
+    assert clock.follows_audio
+    assert max(ahead) <= 0.021  # never ahead of the sound by more than one 20 ms report
+
+
+class LateSeenPlayer:
+    """QtMultimedia's FFmpeg backend: the position moves in 93 ms steps, and the GUI thread sees each
+    step 0-70 ms late (a busy event loop: 55 ms seen in the app, 2026-12-02)."""
+
+    def __init__(self, now, seed=0):
+        rng = np.random.default_rng(seed)
+        self.now, self.started_at = now, None
+        self.delays = rng.uniform(0.0, 0.070, 1000)
+
+    def play(self, at_ms):
+        self.started_at = self.now()
+
+    def position(self):
+        t = self.now() - self.started_at
+        k = int(t / 0.093)
+        while k > 0 and t < k * 0.093 + self.delays[k]:  # this step not seen yet
+            k -= 1
+        return k * 93.0
+
+
+def test_audio_clock_moves_smoothly_on_coarse_reports_seen_late():
+    # snapping to each report made the picture jump over a frame every few seconds (a fully cached
+    # take played through a PulseAudio device dropped 4 of 200 frames, 2026-12-02)
+    for seed in range(3):
+        now = FakeTime()
+        player = LateSeenPlayer(now, seed)
+        clock = AudioClock(player.position, now)
+        clock.start(0.0)
+        player.play(0)
+        start = now.t
+        pacer = FramePacer(25, 0, 250)
+        pacer.start(0)
+        behind = []
+        for _ in range(2500):  # 10 s in 4 ms ticks, every frame at hand (as PlaybackController._tick)
+            t = clock.position()
+            if clock.sound_began():
+                pacer.skip_to(t)
+            pacer.advance(t, lambda f: True)
+            if t > 0.0:
+                behind.append((now.t - start) - t)
+            now.t += 0.004
+        assert pacer.stats.dropped == 0 and pacer.stats.shown >= 248  # frame 0, then every frame from the first report on
+        assert max(behind) < 0.075 and min(behind) > -0.005  # never ahead of the sound; behind by less than a late report
+
+
 def test_audio_clock_follows_a_device_that_runs_slow():
     now = FakeTime()
     player = SteppingPlayer(now, latency=0.0, rate=0.9)  # a device clock 10% slower than the wall

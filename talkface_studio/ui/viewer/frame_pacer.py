@@ -61,6 +61,13 @@ class FramePacer:
     def start(self, frame: int) -> None:
         self.slot, self.slot_shown = int(frame), False
 
+    def skip_to(self, t: float) -> None:
+        """The clock jumped to `t` for a reason that is not rendering (the sound began a report after
+        the picture's first frame): the slots passed count neither as shown nor as dropped."""
+        due = min(self.frame_at(t), self.hi - 1)
+        if self.slot is None or due > self.slot:
+            self.slot, self.slot_shown = due, False
+
     def advance(self, t: float, ready) -> int | None:
         """Move to media time `t`; returns the frame to put on screen now, or None (keep what is
         there). `ready(frame)` says whether a frame's pixels are at hand."""

@@ -194,6 +194,8 @@ class PlaybackController(QObject):
             return
         self.session.set_playhead(frame)  # the playhead follows the clock, shown frame or not
         if self.pacer is not None:
+            if getattr(self.clock, "sound_began", lambda: False)():
+                self.pacer.skip_to(t)
             self._present(t)
 
     def _present(self, t: float) -> None:
