@@ -21,7 +21,7 @@ from talkface_studio.face.topology import REGIONS
 from talkface_studio.perform.blendshapes import compose
 from talkface_studio.perform.neutralize import neutralize_identity
 from talkface_studio.render.mesh_warp.drawn_softness import SoftenedPainting, drawn_sigma
-from talkface_studio.render.mesh_warp.face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP
+from talkface_studio.render.mesh_warp.face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP, OUTER_LIPS
 from talkface_studio.render.registry import get_renderer
 
 SIZE = 512
@@ -88,7 +88,6 @@ def _painted(frame_chw, lm, resolution):
 def _lips(size=256):
     lm = np.zeros((478, 3))
     lm[:, :2] = size / 2
-    from talkface_studio.render.mesh_warp.face_loops import OUTER_LIPS
     ring = np.linspace(0, 2 * np.pi, len(OUTER_LIPS), endpoint=False)
     lm[OUTER_LIPS, 0] = 128 + 30 * np.cos(ring)
     lm[OUTER_LIPS, 1] = 128 + 12 * np.sin(ring)
