@@ -9,9 +9,10 @@ one row per portrait and moment, one column per emotion. The first column is the
 (its crop, not animated).
 
     .venv/bin/python benchmarks/gallery.py [-o docs/gallery.jpg] [--size 160] [--clip CLIP]
-        [--portrait NAME ...] [--emotion NAME ...] [--frames open,closed,rest,F...]
+        [--portrait NAME ...] [--more] [--emotion NAME ...] [--frames open,closed,rest,F...]
 
-Portraits: skimage's astronaut plus tests/data/portraits/ (copies of ../shared/portraits/).
+Portraits: skimage's astronaut plus tests/data/portraits/ (copies of ../shared/portraits/); `--more`
+adds the extended gallery of tests/data/portraits/more/ (older, turned, thick glasses, full-body).
 The speech clip is tests/data/speech/CLIP.wav with its script from CLIP.json.
 """
 
@@ -33,6 +34,9 @@ EMOTIONS = ("neutral", "happy", "sad", "angry", "surprised", "fear", "disgusted"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".ppm", ".webp", ".tif", ".tiff", ".bmp"}
 # skimage's astronaut, then every image in tests/data/portraits/ (add a hard face there to add a row)
 PORTRAITS = ("astronaut", *sorted(p.stem for p in (DATA / "portraits").iterdir() if p.suffix.lower() in IMAGE_SUFFIXES))
+# the extended gallery: kinds of face the default rows lack, kept apart so the tests over the
+# default gallery stay fast (shown with --more, or by name)
+MORE = tuple(sorted(p.stem for p in (DATA / "portraits" / "more").iterdir() if p.suffix.lower() in IMAGE_SUFFIXES))
 
 
 def portrait_path(name: str, workdir: Path) -> Path:
@@ -44,9 +48,10 @@ def portrait_path(name: str, workdir: Path) -> Path:
         if not path.exists():
             Image.fromarray(data.astronaut()).save(path)
         return path
-    found = sorted(p for p in (DATA / "portraits").glob(f"{name}.*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    found = sorted(p for folder in (DATA / "portraits", DATA / "portraits" / "more")
+                   for p in folder.glob(f"{name}.*") if p.suffix.lower() in IMAGE_SUFFIXES)
     if not found:
-        raise SystemExit(f"gallery: no portrait named {name!r} in {DATA / 'portraits'}")
+        raise SystemExit(f"gallery: no portrait named {name!r} in {DATA / 'portraits'} or its more/")
     return found[0]
 
 
@@ -120,17 +125,21 @@ def main(argv=None) -> int:
     ap.add_argument("-o", "--output", default="gallery-out/gallery.png")
     ap.add_argument("--size", type=int, default=192, help="cell size in pixels (rendered at this size)")
     ap.add_argument("--clip", default="en_m_librivox_sense_0890")
-    ap.add_argument("--portrait", nargs="*", default=list(PORTRAITS))
+    ap.add_argument("--portrait", nargs="*", default=None, help="names (default: the gallery)")
+    ap.add_argument("--more", action="store_true", help="add the extended gallery (tests/data/portraits/more/)")
     ap.add_argument("--emotion", nargs="*", default=list(EMOTIONS))
     ap.add_argument("--frames", default="open,closed,rest", help="open, closed, rest and/or frame numbers")
     args = ap.parse_args(argv)
+    names = list(PORTRAITS) if args.portrait is None else list(args.portrait)
+    if args.more:
+        names += [n for n in MORE if n not in names]
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        for name in args.portrait:
+        for name in names:
             crop, cells, frames = render_cells(portrait_path(name, workdir), args.clip, args.emotion,
                                                args.frames, args.size, workdir)
             for k, (tag, f) in enumerate(frames):

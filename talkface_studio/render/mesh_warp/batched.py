@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from . import flow
+from .drawn_softness import SoftenedPainting
 from .eyes import draw_eyes
 from .footprint import sample_footprints
 from .lip_contact import refine_corners, refine_lips, uncross_lips
@@ -64,7 +65,8 @@ def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
             soften_silhouette(frames[k], coarse, edges, prep.texture4, prep.plate, window)
         if renderer.detail > 0:
             shade_frame(frames[k], grids[k], lm, prep.folds)
-        draw_mouth(frames[k], lm, prep.look, prep.texture)
+        with SoftenedPainting(frames[k], lm, prep.resolution):
+            draw_mouth(frames[k], lm, prep.look, prep.texture)
         draw_eyes(frames[k], grids[k], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless)
     # the cast truncates, which the texture's +0.5 offset turns into rounding (``flow.to_image``)
     pixels = frames[:, :, y0:y1, x0:x1].permute(0, 2, 3, 1).to(torch.uint8).cpu().numpy()   # one copy back

@@ -38,6 +38,11 @@ RIM_TO_EDGE_MM = 3.5       # the biting edge lies this far behind the upper lip'
 EDGE_SLACK_MM = 0.0        # the teeth atlas reaches this far below the found biting edge
 CHEEKS = (205, 425)        # mid-cheek landmarks, left and right
 GREY_CHROMA = 4.0          # mean channel spread (0..255) below which a face counts as greyscale
+WHITE_CHROMA_SHARE = 0.75  # the white of an eye is at most this colourful (chroma over luminance) as
+                           # the lit skin in the same light (measured 0.67-0.70); more, and what was
+                           # read is no white: a tinted lens, lids or skin in a squint, a red eye
+TEETH_CHROMA_SHARE = 0.5   # ... then the teeth take this share of the lit skin's colour (the gallery's
+                           # portraits that show their own teeth: 0.17-0.66)
 LUMA = np.array([0.299, 0.587, 0.114])
 
 
@@ -81,6 +86,25 @@ def _tinted(base: np.ndarray, lum: float, chroma_gain: float, grey: bool) -> np.
     return np.clip(lum + tint * chroma_gain * lum / max(luminance(base), 1.0), 0, 255).astype(np.float32)
 
 
+def teeth_tone(sclera, skin_bright) -> np.ndarray:
+    """The teeth's tone (any luminance): the sclera's white balance warmed by a trace of the skin's
+    tint, if the sclera can be a white in the light that lit the skin's highlights; else a white
+    with TEETH_CHROMA_SHARE of the skin's tint (amber lenses read as the eyes' whites once gave a
+    smile orange teeth). Between WHITE_CHROMA_SHARE and 4/3 of it the two blend, so a portrait
+    near the limit does not switch at some render size."""
+    sclera = np.asarray(sclera, np.float64)
+    skin = np.asarray(skin_bright, np.float64)
+    white_l, skin_l = max(luminance(sclera), 1.0), max(luminance(skin), 1.0)
+    own = sclera + 0.12 * (skin - skin_l)
+    limit = WHITE_CHROMA_SHARE * np.linalg.norm(skin - skin_l) / skin_l
+    excess = np.linalg.norm(sclera - white_l) / white_l - limit
+    if excess <= 0.0:
+        return own
+    t = min(excess / max(limit / 3.0, 1e-3), 1.0)
+    t = t * t * (3.0 - 2.0 * t)
+    return (1.0 - t) * own + t * white_l * (1.0 + TEETH_CHROMA_SHARE * (skin - skin_l) / skin_l)
+
+
 def mouth_colours(lip: np.ndarray, sclera: np.ndarray, skin_bright: np.ndarray, teeth_px: np.ndarray | None,
                   grey: bool) -> dict:
     """Teeth, gum, cavity and tongue colours from the portrait's lips, sclera, the skin's highlights
@@ -89,12 +113,11 @@ def mouth_colours(lip: np.ndarray, sclera: np.ndarray, skin_bright: np.ndarray, 
         lum = teeth_px @ LUMA
         teeth = np.median(teeth_px[lum >= np.quantile(lum, 0.5)], axis=0)
     else:
-        # the sclera's white balance, warmed by a trace of the skin's tint; a little darker than
+        # the sclera's white balance (if it can be a white: ``teeth_tone``), a little darker than
         # the sclera (teeth behind lips get less light than the eyes), or than the skin's
         # highlights where the sclera is darker than those (a sclera in the shade of a brow or
         # behind glasses reads darker than teeth in the same light)
-        skin_tint = np.asarray(skin_bright, np.float64) - luminance(skin_bright)
-        tone = np.asarray(sclera, np.float64) + 0.12 * skin_tint
+        tone = teeth_tone(sclera, skin_bright)
         lum = min(max(0.92 * luminance(sclera), 0.95 * luminance(skin_bright)), 230.0)
         teeth = tone * lum / max(luminance(tone), 1.0)
     if grey:

@@ -57,6 +57,17 @@ class NumpyOps:
         return np.stack(arrays, axis=axis)
 
     @staticmethod
+    def copy(x) -> np.ndarray:
+        return np.array(x, dtype=np.float32)
+
+    @staticmethod
+    def gaussian_blur(x: np.ndarray, sigma: float) -> np.ndarray:
+        """[C, h, w] blurred by a Gaussian of ``sigma`` pixels (edges reflected) -> [C, h, w]."""
+        hwc = np.ascontiguousarray(np.moveaxis(np.asarray(x, np.float32), 0, -1))
+        out = cv2.GaussianBlur(hwc, (0, 0), sigmaX=float(sigma), sigmaY=float(sigma))
+        return np.moveaxis(out.reshape(hwc.shape), -1, 0)
+
+    @staticmethod
     def const(values, like):
         """values (numbers, numpy) as float32 on ``like``'s device."""
         return np.asarray(values, dtype=np.float32)

@@ -38,6 +38,27 @@ class TorchOps:
         return torch.stack(arrays, dim=axis)
 
     @staticmethod
+    def copy(x):
+        return x.clone()
+
+    @staticmethod
+    def gaussian_blur(x, sigma: float):
+        """[C, h, w] blurred by a Gaussian of ``sigma`` pixels (edges reflected, as OpenCV's
+        default: the kernel reaches 4 sigmas, as its float images do) -> [C, h, w]."""
+        radius = max(1, int(round(4.0 * float(sigma))))
+        radius = min(radius, int(x.shape[-1]) - 1, int(x.shape[-2]) - 1)
+        if radius < 1:
+            return x.clone()
+        t = torch.arange(-radius, radius + 1, device=x.device, dtype=torch.float32)
+        k = torch.exp(-0.5 * (t / float(sigma)) ** 2)
+        k = k / k.sum()
+        c = int(x.shape[0])
+        y = F.pad(x[None], (radius, radius, radius, radius), mode="reflect")
+        y = F.conv2d(y, k.view(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c)
+        y = F.conv2d(y, k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
+        return y[0]
+
+    @staticmethod
     def const(values, like):
         return torch.as_tensor(np.asarray(values, dtype=np.float32), device=_device(like))
 

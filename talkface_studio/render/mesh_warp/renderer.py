@@ -32,6 +32,7 @@ from talkface_studio.torch_support.device import choose_device
 from . import flow
 from .appearance import PortraitLook, read_portrait
 from .code_version import source_digest
+from .drawn_softness import SoftenedPainting
 from .eyes import draw_eyes
 from .footprint import sample_footprints
 from .mouth import draw_mouth
@@ -347,7 +348,8 @@ class MeshWarpRenderer:
             soften_silhouette(frame, coarse, edges, *layers, window)
         if self.detail > 0:
             shade_frame(frame, grid[0], lm, prep.folds)
-        draw_mouth(frame, lm, prep.look, prep.texture)
+        with SoftenedPainting(frame, lm, prep.resolution):   # a magnified photo's softness
+            draw_mouth(frame, lm, prep.look, prep.texture)
         draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless)
         return flow.to_image(frame, prep.plate_u8, window)
 
