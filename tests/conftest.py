@@ -13,6 +13,24 @@ import espeak_events  # noqa: E402
 espeak_events.FRESH = True
 
 
+@pytest.fixture(autouse=True, scope="session")
+def no_sound_device():
+    """The tests see no sound output, as on CI, whatever this machine has. With a PulseAudio server
+    present, QtMultimedia's FFmpeg backend could deadlock the suite: a QMediaPlayer stopped or
+    destroyed from a call that holds Python's lock (a QTest wait, a widget closed at teardown) waits
+    for its audio thread, which waits for that lock (seen 2026-12-02 in tests/test_ui_window.py).
+    The device path is measured by benchmarks/bench_playback.py (see README, Playback)."""
+    try:
+        from PySide6.QtMultimedia import QMediaDevices
+    except ImportError:
+        yield
+        return
+    real = QMediaDevices.audioOutputs
+    QMediaDevices.audioOutputs = staticmethod(lambda: [])
+    yield
+    QMediaDevices.audioOutputs = real
+
+
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory):
     """The demo project built once per session; tests copy the folder before changing anything."""
