@@ -112,7 +112,8 @@ def measure_portrait(name: str, clip: str, size: int, workdir: Path) -> tuple[di
     tex = tex if isinstance(tex, np.ndarray) else tex[0].permute(1, 2, 0).cpu().numpy()
     photo = np.floor(tex).clip(0, 255).astype(np.uint8)
     lm_fit = np.asarray(fit.landmarks, np.float64) * size / fit.image.shape[0]
-    matte = head_matte(photo, lm_fit).matte
+    # the renderer's own matte (it knows where the crop is the photo's fill); the tensor path keeps none
+    matte = prep.cpu["matte"] if prep.cpu is not None else head_matte(photo, lm_fit).matte
     frames = np.linspace(0, snap.n_frames - 1, TAKE_FRAMES + 2).astype(int)[1:-1]
     jobs = [("take", snap.landmarks(int(fr), int(fr) + 1, size)[0]) for fr in frames]
     jobs += [(label, posed(fit, **pose) * size / fit.image.shape[0]) for label, pose in POSES]
