@@ -31,6 +31,13 @@ def no_sound_device():
     QMediaDevices.audioOutputs = real
 
 
+@pytest.fixture
+def private_cache(tmp_path, monkeypatch):
+    """The analysis cache in the test's own folder: a test's analysis never comes from another's
+    (use with `pytest.mark.usefixtures("private_cache")`)."""
+    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
+
+
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory):
     """The demo project built once per session; tests copy the folder before changing anything."""

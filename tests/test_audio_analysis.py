@@ -9,9 +9,7 @@ from talkface_studio.audio.loading import AudioClip
 from talkface_studio.core.timebase import STANDARD_RATES, FrameRate
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")  # analyses cached in tmp_path
 
 
 def clip_of(x: np.ndarray, sr: int) -> AudioClip:

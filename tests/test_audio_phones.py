@@ -12,9 +12,7 @@ from talkface_studio.core.timebase import FrameRate
 SR = 22050
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")  # analyses cached in tmp_path
 
 
 @pytest.fixture(scope="module")

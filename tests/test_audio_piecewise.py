@@ -22,9 +22,7 @@ MOM = "Mom made a bubbly apple pie."
 RATE = FrameRate(25)
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")  # analyses cached in tmp_path
 
 
 def take(tmp_path, parts, voice=("en-029", 170, 30)):

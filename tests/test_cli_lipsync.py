@@ -16,9 +16,7 @@ DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
 SCRIPT = "Maybe Bob put the bumpy map by my pen. Mom made a bubbly apple pie."
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")  # analyses cached in tmp_path
 
 
 @pytest.fixture

@@ -16,9 +16,7 @@ from talkface_studio.perform.registry import get_performer
 SPEECH = Path(__file__).resolve().parent / "data" / "speech"
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")  # analyses cached in tmp_path
 
 
 def _mouth(features):

@@ -3,31 +3,22 @@ window's report lookup (ui.window.alignment_reports) after the same report again
 "as last generated" over "Generated …" and list its notices twice; a failed push leaves nothing
 behind that stops later lookups (pytest-qt, offscreen)."""
 
-import json
 import shutil
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("pytestqt")
 
+from wrong_word_clip import CLIP, SAID, SPEECH, WRONG  # noqa: E402
 from talkface_studio.core.emotion_commands import PaintEmotion  # noqa: E402
 from talkface_studio.core.errors import ValidationError  # noqa: E402
 from talkface_studio.core.project_file import save_project  # noqa: E402
 from talkface_studio.core.take_commands import SetGeneration  # noqa: E402
 from talkface_studio.pipeline.new_project import new_project  # noqa: E402
 
-pytestmark = pytest.mark.gui
-SPEECH = Path(__file__).parent / "data" / "speech"
-CLIP = "en_m_goforward"
-SAID = json.loads((SPEECH / f"{CLIP}.json").read_text())["text"]  # "go forward ten meters"
-WRONG = SAID.replace("ten", "mop")  # a word the speaker did not say: one stretch falls back
+
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("private_cache")]
 NOTICE = "Lip sync: take 'take1':"
-
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 @pytest.fixture

@@ -13,13 +13,8 @@ from talkface_studio.core.project_file import save_project  # noqa: E402
 from talkface_studio.pipeline.new_project import new_project  # noqa: E402
 from talkface_studio.ui.timeline.alignment_marks import COLORS, marks_in_view, notice_at  # noqa: E402
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("private_cache")]
 SCRIPT = "Maybe Bob put the bumpy map by my pen. Mom made a bubbly apple pie."
-
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 @pytest.fixture

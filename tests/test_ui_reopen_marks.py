@@ -2,30 +2,21 @@
 report of each generated take (analysis cache, or analysis in the background) without Generate,
 and never shows marks of a script the take was not generated from (pytest-qt, offscreen)."""
 
-import json
 import shutil
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("pytestqt")
 
+from wrong_word_clip import CLIP, SAID, SPEECH, WRONG  # noqa: E402
 from talkface_studio.core.project_file import load_project, save_project  # noqa: E402
 from talkface_studio.core.take_commands import SetGeneration, SetLanguage  # noqa: E402
 from talkface_studio.pipeline import generation_stamp as gs  # noqa: E402
 from talkface_studio.pipeline.new_project import new_project  # noqa: E402
 from talkface_studio.ui.timeline.alignment_marks import marks_in_view  # noqa: E402
 
-pytestmark = pytest.mark.gui
-SPEECH = Path(__file__).parent / "data" / "speech"
-CLIP = "en_m_goforward"
-SAID = json.loads((SPEECH / f"{CLIP}.json").read_text())["text"]  # "go forward ten meters"
-WRONG = SAID.replace("ten", "mop")  # a word the speaker did not say: one stretch falls back
 
-
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("private_cache")]
 
 
 def make_project(tmp_path, demo_dir, transcript):

@@ -16,9 +16,7 @@ SPEECH = Path(__file__).parent / "data" / "speech"
 RATE = FrameRate(25)
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TALKFACE_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")  # analyses cached in tmp_path
 
 
 def script(name: str) -> str:
