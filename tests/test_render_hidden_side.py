@@ -17,7 +17,7 @@ from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer
 
 DATA = Path(__file__).resolve().parent / "data" / "portraits"
 TURNED = DATA / "more" / "turned_glasses_beard_pair.jpg"     # the face turned ~40 degrees
-SIZE = 256
+SIZE = 512
 TRIS = np.asarray(TRIANGLES, np.int64)
 
 
@@ -81,7 +81,9 @@ def _corr(a, b):
 @pytest.mark.parametrize("yaw", [20.0, 30.0])
 def test_turning_back_shows_the_mirror_side_not_what_hid_it(turned, yaw):
     """Where the turn back reveals what the photo hid, the frame is the mirror side's skin and
-    eye, not the photo's own pixels there (the nose and glasses that hid it)."""
+    eye, not the photo's own pixels there (the nose and glasses that hid it). At 512 px, inside
+    the revealed region, correlation with the mirror's pixels / with the photo's own pixels there:
+    before 0.15 / 0.70 at +20, 0.49 / 0.51 at +30; now 0.96 / 0.08 and 0.97 / 0.37."""
     renderer = MeshWarpRenderer("cpu")
     lm, frame = _turned_frame(turned, yaw, renderer)
     prep = renderer.prepare(turned, SIZE)
@@ -94,8 +96,8 @@ def test_turning_back_shows_the_mirror_side_not_what_hid_it(turned, yaw):
     own_disp, _ = _rasterize(mesh, pts, depth, keep, (0.5, 0.5), 1.0, SIZE, SIZE)
     won = (winner >= 0).reshape(SIZE, SIZE)
     from scipy.ndimage import binary_erosion
-    inner = binary_erosion(won, iterations=3)          # away from the soft seam
-    assert inner.sum() > 60                           # the turn does reveal a sizeable region
+    inner = binary_erosion(won, iterations=6)          # away from the soft seam (1.5 nodes)
+    assert inner.sum() > 200                           # the turn does reveal a sizeable region
     ys, xs = np.nonzero(inner)
     photo = _lum(prep.cpu["layer4"])                  # the moving layer: the photo at frame size
 

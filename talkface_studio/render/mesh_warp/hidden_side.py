@@ -25,6 +25,7 @@ _PROBES = np.array([[1 / 3, 1 / 3, 1 / 3], [2 / 3, 1 / 6, 1 / 6], [1 / 6, 2 / 3,
 BEHIND = 0.06      # of the eye-corner distance: nearer surface by more than this hides a point
 HIDDEN_PROBES = 2  # probes (of 4) behind a nearer surface for the triangle to count as hidden
 NOSE_BASE_RADIUS = 0.3   # canonical units (eye corners 1 apart): the nostrils' surroundings
+EDGE_ON = 2.0      # a turned-away triangle's mirror is seen at least this much larger
 MIN_AREA = 0.5     # px^2: smaller source triangles have no reliable orientation
 
 
@@ -89,6 +90,11 @@ def photo_depth_map(lm: np.ndarray, tris: np.ndarray, size: int) -> np.ndarray:
     return out.reshape(size, size).astype(np.float32)
 
 
+def _back_facing(lm: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    area = _areas(lm[:, :2], tris)
+    return (np.abs(area) > MIN_AREA) & (np.sign(area) != np.sign(area.sum()))
+
+
 def _nose_base(tris: np.ndarray) -> np.ndarray:
     """bool [F]: triangles around the nostrils (canonical face, near the nose's base, landmark 2).
     The photo sees each nostril's dark opening from its own side; mirrored onto the far side it
@@ -112,6 +118,10 @@ def mirror_sources(lm: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.nda
     index = {tuple(sorted(t)): i for i, t in enumerate(tris.tolist())}
     mirror_of = np.array([index.get(tuple(sorted(t)), -1) for t in mirrored.tolist()])
     completed = hidden & (mirror_of >= 0) & ~_nose_base(tris)
+    # a strip the photo sees edge-on on both sides (a frontal face's outline) is no turned-away
+    # side: it stays as it was; a far cheek is seen far more face-on on the near side
+    area = np.abs(_areas(lm[:, :2], tris))
+    completed &= ~(_back_facing(lm, tris) & (area[np.maximum(mirror_of, 0)] < EDGE_ON * area))
     completed[completed] &= ~hidden[mirror_of[completed]]
     corners[completed] = lm[mirrored[completed], :2]
     return completed, corners

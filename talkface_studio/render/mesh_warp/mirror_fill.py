@@ -26,7 +26,8 @@ from .layer_sampling import over_still
 from .raster import _rasterize, node_step, visible_triangles
 from .warp_mesh import WarpMesh
 
-PAD = 3               # nodes around the completed ones the block keeps (the soft edge's room)
+PAD = 5               # nodes around the completed ones the block keeps (the soft edge's room)
+SOFT = 1.5            # nodes: the Gaussian that softens the weight's edge (no seam, no stair steps)
 LEAST_WEIGHT = 1.0 / 255.0
 GAIN_RANGE = (0.5, 2.0)
 
@@ -41,8 +42,19 @@ def mirror_field(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, grid: in
     if not (keep & mesh.completed).any():
         return None
     step = node_step(grid, size)
-    disp, _, winner, own = _rasterize(mesh, points, depth, keep, (0.5 * step,) * 2, step, grid, grid,
-                                      mirrored=True)
+    # only the block of nodes around the completed triangles in view, and the face triangles
+    # reaching into it (the depth test): a few hundred nodes, not the whole grid
+    corners = (points[mesh.triangles[keep & mesh.completed]].reshape(-1, 2) - 0.5 * step) / step
+    j0, i0 = np.maximum(np.floor(corners.min(0)).astype(int) - PAD, 0)
+    j1, i1 = np.minimum(np.ceil(corners.max(0)).astype(int) + PAD + 1, grid)
+    if j1 <= j0 or i1 <= i0:
+        return None
+    v = points[mesh.triangles]
+    lo, hi = (np.array([j0, i0]) + 0.5) * step, (np.array([j1, i1]) - 0.5) * step
+    keep &= np.arange(len(keep)) < mesh.n_face_tris
+    keep &= np.all(v.max(1) >= lo, axis=1) & np.all(v.min(1) <= hi, axis=1)
+    w, h = int(j1 - j0), int(i1 - i0)
+    disp, _, winner, own = _rasterize(mesh, points, depth, keep, tuple(lo), step, w, h, mirrored=True)
     at = np.flatnonzero(winner >= 0)
     if len(at) == 0:
         return None
@@ -52,22 +64,18 @@ def mirror_field(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, grid: in
     n_mesh = mesh.n_face_tris - mesh.n_holes
     facing = np.sign(mesh.src_area[:n_mesh].sum())
     back = np.sign(mesh.src_area[winner[at]]) != facing
-    nodes = np.stack([at % grid, at // grid], 1) * step + 0.5 * step
+    nodes = np.stack([at % w, at // w], 1) * step + lo
     src = np.clip((nodes + own[at, :2]).astype(np.int64), 0, size - 1)
     scale = np.linalg.norm(mesh.src[263] - mesh.src[33])
     behind = own[at, 2] - mesh.photo_depth[src[:, 1], src[:, 0]] > BEHIND * scale
-    won = np.zeros(grid * grid, bool)
-    won[at[back | behind]] = True
-    won = won.reshape(grid, grid)
-    if not won.any():
+    mine = np.zeros(w * h, bool)
+    mine[at[back | behind]] = True
+    mine = mine.reshape(h, w)
+    if not mine.any():
         return None
-    ys, xs = np.nonzero(won)
-    i0, j0 = max(ys.min() - PAD, 0), max(xs.min() - PAD, 0)
-    i1, j1 = min(ys.max() + PAD + 1, grid), min(xs.max() + PAD + 1, grid)
-    block = disp.reshape(grid, grid, 2)[i0:i1, j0:j1].astype(np.float64)
-    mine = won[i0:i1, j0:j1]
+    block = disp.reshape(h, w, 2).astype(np.float64)
     fill_harmonic(block, mine)
-    weight = cv2.blur(mine.astype(np.float32), (3, 3), borderType=cv2.BORDER_CONSTANT)
+    weight = cv2.GaussianBlur(mine.astype(np.float32), (0, 0), SOFT, borderType=cv2.BORDER_CONSTANT)
     return block.astype(np.float32), weight, (int(i0), int(j0)), step
 
 
