@@ -26,6 +26,7 @@ BEHIND = 0.06      # of the eye-corner distance: nearer surface by more than thi
 HIDDEN_PROBES = 2  # probes (of 4) behind a nearer surface for the triangle to count as hidden
 NOSE_BASE_RADIUS = 0.3   # canonical units (eye corners 1 apart): the nostrils' surroundings
 EDGE_ON = 2.0      # a turned-away triangle's mirror is seen at least this much larger
+MIN_SHARE = 0.002  # of the face's area in the photo: the least hidden side worth completing
 MIN_AREA = 0.5     # px^2: smaller source triangles have no reliable orientation
 
 
@@ -123,5 +124,9 @@ def mirror_sources(lm: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.nda
     area = np.abs(_areas(lm[:, :2], tris))
     completed &= ~(_back_facing(lm, tris) & (area[np.maximum(mirror_of, 0)] < EDGE_ON * area))
     completed[completed] &= ~hidden[mirror_of[completed]]
+    # a sliver or two at the outline (a frontal photo's) is no hidden side: nothing to complete,
+    # and its frames skip the pass
+    if area[np.maximum(mirror_of, 0)][completed].sum() < MIN_SHARE * area.sum():
+        completed[:] = False
     corners[completed] = lm[mirrored[completed], :2]
     return completed, corners
