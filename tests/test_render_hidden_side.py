@@ -121,3 +121,22 @@ def test_batched_path_agrees_on_a_turned_photo(turned):
     batched = np.stack(list(MeshWarpRenderer("cpu", batch=2).render(turned, lms, SIZE)))
     diff = np.abs(own.astype(int) - batched.astype(int))
     assert diff.max() <= 6 and diff.mean() < 0.3
+
+
+def test_colour_gain_matches_the_hidden_sides_light():
+    """A photo lit more on the hidden side than on the side it mirrors: the completed triangles
+    are brightened by about that ratio (no seam where they meet the shown part of that side)."""
+    from talkface_studio.render.mesh_warp.mirror_fill import mirror_gain
+    from talkface_studio.render.mesh_warp.warp_mesh import build_warp_mesh
+    lm = _photo_of_canonical(45.0)
+    mesh = build_warp_mesh(TRIS, lm, 256)
+    assert mesh.completed is not None
+    far = canonical_face()[:, 0] * np.sign(canonical_face()[TRIS[mesh.completed[:len(TRIS)]], 0].mean()) > 0
+    # the far side of the midline is 1.25x as bright in the photo as the near side
+    split = lm[MIRROR == np.arange(len(MIRROR)), 0].mean()      # the midline
+    texture = np.full((256, 256, 3), 100, np.uint8)
+    brighter = (np.arange(256) > split) == (lm[far, 0].mean() > split)
+    texture[:, brighter] = 125
+    gain = mirror_gain(texture, lm, mesh, TRIS)
+    np.testing.assert_allclose(gain, (125 + 8) / (100 + 8), atol=0.05)
+    assert np.allclose(mirror_gain(np.full((256, 256, 3), 90, np.uint8), lm, mesh, TRIS), 1.0)

@@ -29,7 +29,8 @@ from .warp_mesh import WarpMesh
 PAD = 5               # nodes around the completed ones the block keeps (the soft edge's room)
 SOFT = 1.5            # nodes: the Gaussian that softens the weight's edge (no seam, no stair steps)
 LEAST_WEIGHT = 1.0 / 255.0
-GAIN_RANGE = (0.5, 2.0)
+GAIN_RANGE = (0.67, 1.5)   # the most a lighting difference is matched (beyond: a misread)
+GAIN_SAMPLES = 6
 
 
 def mirror_field(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, grid: int, size: int):
@@ -80,26 +81,34 @@ def mirror_field(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, grid: in
 
 
 def mirror_gain(texture: np.ndarray, lm: np.ndarray, mesh: WarpMesh, triangles: np.ndarray) -> np.ndarray:
-    """Per colour channel, how much brighter the photo's hidden side is than its mirror side:
-    the mean colour of the shown triangles bordering the completed ones over that of their
-    mirror triangles (both shown). texture uint8 [S, S, 3], lm [478, 2+] output px."""
+    """Per colour channel, how much brighter the photo's hidden side is than its mirror side: the
+    median over the shown triangles bordering the completed ones (clear of the face's outline,
+    where the photo's pixels are partly background) of their colour over their mirror's. 1 where
+    fewer than GAIN_SAMPLES such pairs exist (too few to tell light from a stray hair).
+    texture uint8 [S, S, 3], lm [478, 2+] output px."""
     from talkface_studio.face.topology import MIRROR
+    from .face_loops import FACE_OVAL
     if mesh.completed is None:
         return np.ones(3, np.float32)
     done = mesh.completed[:len(triangles)]
     seam = np.zeros(len(lm), bool)
     seam[triangles[done].ravel()] = True
-    near = ~done & seam[triangles].any(1)
+    outline = np.zeros(len(lm), bool)
+    outline[FACE_OVAL] = True
+    outline |= outline[MIRROR]
+    area = mesh.src_area[:len(triangles)]
+    shown = (np.abs(area) > 0.05) & (np.sign(area) == np.sign(area.sum()))
+    near = ~done & shown & seam[triangles].any(1) & ~outline[triangles].any(1)
     near &= ~seam[MIRROR[triangles]].any(1)      # (a midline triangle would compare with itself)
-    mirrored = MIRROR[triangles[near]]
-    if not near.any():
+    if near.sum() < GAIN_SAMPLES:
         return np.ones(3, np.float32)
 
     def colour(tris):
-        at = np.einsum("pk,fkd->fpd", _PROBES, lm[tris, :2]).reshape(1, -1, 2).astype(np.float32) - 0.5
-        return cv2.remap(texture, at, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[0].astype(np.float64).mean(0)
-    gain = (colour(triangles[near]) + 1.0) / (colour(mirrored) + 1.0)
-    return np.clip(gain, *GAIN_RANGE).astype(np.float32)
+        at = np.einsum("pk,fkd->fpd", _PROBES, lm[tris, :2]).astype(np.float32) - 0.5   # [F, P, 2]
+        got = cv2.remap(texture, at, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return got.astype(np.float64).mean(1)                                            # [F, 3]
+    ratio = (colour(triangles[near]) + 8.0) / (colour(MIRROR[triangles[near]]) + 8.0)
+    return np.clip(np.median(ratio, axis=0), *GAIN_RANGE).astype(np.float32)
 
 
 def paint_mirror(frame, field, layer, plate, gain: np.ndarray, window) -> None:
