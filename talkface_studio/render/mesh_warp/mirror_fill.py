@@ -29,7 +29,8 @@ from .warp_mesh import WarpMesh
 PAD = 5               # nodes around the completed ones the block keeps (the soft edge's room)
 SOFT = 1.5            # nodes: the Gaussian that softens the weight's edge (no seam, no stair steps)
 LEAST_WEIGHT = 1.0 / 255.0
-GAIN_RANGE = (0.67, 1.5)   # the most a lighting difference is matched (beyond: a misread)
+GAIN_RANGE = (0.8, 1.25)   # the most a lighting difference is matched: the estimate is rough (the pairs
+                           # by the seam mix nose ridge, brow and cheek), and a wrong large gain is a bright patch
 GAIN_SAMPLES = 6
 
 
