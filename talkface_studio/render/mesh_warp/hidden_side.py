@@ -35,30 +35,6 @@ def _areas(p: np.ndarray, tris: np.ndarray) -> np.ndarray:
     return 0.5 * ((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
 
 
-def nearest_depth(lm: np.ndarray, tris: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The photo mesh's nearest depth (MediaPipe z: smaller is nearer) over each point ``at``
-    [N, 2] among the triangles tris [F, 3] (landmarks lm [478, 3]); +inf where none covers it.
-    Brute force over triangles whose box holds the point (a few hundred probes per portrait)."""
-    v = lm[tris]                                                          # [F, 3, 3]
-    lo, hi = v[..., :2].min(1), v[..., :2].max(1)
-    out = np.full(len(at), np.inf)
-    e1, e2 = v[:, 1, :2] - v[:, 0, :2], v[:, 2, :2] - v[:, 0, :2]
-    det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
-    ok = np.abs(det) > 1e-9
-    for i, q in enumerate(at):
-        cand = np.flatnonzero(ok & np.all(lo <= q, axis=1) & np.all(hi >= q, axis=1))
-        if len(cand) == 0:
-            continue
-        d = q - v[cand, 0, :2]
-        u = (d[:, 0] * e2[cand, 1] - d[:, 1] * e2[cand, 0]) / det[cand]
-        w = (e1[cand, 0] * d[:, 1] - e1[cand, 1] * d[:, 0]) / det[cand]
-        inside = (u >= -1e-6) & (w >= -1e-6) & (u + w <= 1 + 1e-6)
-        if inside.any():
-            z = v[cand, 0, 2] + u * (v[cand, 1, 2] - v[cand, 0, 2]) + w * (v[cand, 2, 2] - v[cand, 0, 2])
-            out[i] = z[inside].min()
-    return out
-
-
 def hidden_in_photo(lm: np.ndarray, tris: np.ndarray) -> np.ndarray:
     """bool [F]: the face triangles tris [F, 3] the photo (landmarks lm [478, 3], its pixels)
     does not show: facing away, or mostly behind a nearer front-facing part of the face."""
@@ -69,7 +45,10 @@ def hidden_in_photo(lm: np.ndarray, tris: np.ndarray) -> np.ndarray:
     front = ~back & solid
     v = lm[tris]
     probes = np.einsum("pk,fkd->fpd", _PROBES, v)                          # [F, P, 3]
-    nearest = nearest_depth(lm, tris[front], probes[..., :2].reshape(-1, 2)).reshape(len(tris), -1)
+    size = int(np.ceil(max(lm[:, :2].max(), 1.0))) + 1
+    zbuf = photo_depth_map(lm, tris, size)
+    at = np.clip(probes[..., :2].astype(np.int64), 0, size - 1)               # the pixel holding each probe
+    nearest = zbuf[at[..., 1], at[..., 0]]
     scale = np.linalg.norm(lm[263, :2] - lm[33, :2])
     behind = (probes[..., 2] - nearest > BEHIND * scale).sum(1) >= HIDDEN_PROBES
     return back | (front & behind)
