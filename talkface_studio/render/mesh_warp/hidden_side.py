@@ -20,6 +20,8 @@ import numpy as np
 
 from talkface_studio.face.topology import MIRROR, canonical_face
 
+from .face_loops import FACE_OVAL
+
 # points inside each triangle the depth test looks at (barycentric): the centre and towards each corner
 _PROBES = np.array([[1 / 3, 1 / 3, 1 / 3], [2 / 3, 1 / 6, 1 / 6], [1 / 6, 2 / 3, 1 / 6], [1 / 6, 1 / 6, 2 / 3]])
 BEHIND = 0.06      # of the eye-corner distance: nearer surface by more than this hides a point
@@ -103,6 +105,9 @@ def mirror_sources(lm: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.nda
     area = np.abs(_areas(lm[:, :2], tris))
     completed &= ~(_back_facing(lm, tris) & (area[np.maximum(mirror_of, 0)] < EDGE_ON * area))
     completed[completed] &= ~hidden[mirror_of[completed]]
+    # on the face's outline the mirror lies on the near side's outline, where the photo's pixels
+    # are partly background or hair: mirrored, a dark strip down the far cheek
+    completed &= ~np.isin(tris, FACE_OVAL).any(1)
     # a sliver or two at the outline (a frontal photo's) is no hidden side: nothing to complete,
     # and its frames skip the pass
     if area[np.maximum(mirror_of, 0)][completed].sum() < MIN_SHARE * area.sum():
