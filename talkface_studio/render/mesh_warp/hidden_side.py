@@ -28,7 +28,12 @@ BEHIND = 0.06      # of the eye-corner distance: nearer surface by more than thi
 HIDDEN_PROBES = 2  # probes (of 4) behind a nearer surface for the triangle to count as hidden
 NOSE_BASE_RADIUS = 0.3   # canonical units (eye corners 1 apart): the nostrils' surroundings
 EDGE_ON = 2.0      # a turned-away triangle's mirror is seen at least this much larger
-MIN_SHARE = 0.002  # of the face's area in the photo: the least hidden side worth completing
+MIN_SHARE = 0.10   # the least hidden side worth completing, as the face's area it takes when seen
+                   # (its mirror's) over the whole face's in the photo: a far cheek and the far side
+                   # of the nose on a photo turned ~40 degrees are 0.32; slivers by the outline of
+                   # photos turned ~20 degrees add up to 0.03-0.05 and are better left to the outline
+                   # pass (mirrored, their pixels came from the near outline: a soft dark strip
+                   # beside a 22-degree crop's cheek at yaw -15)
 MIN_AREA = 0.5     # px^2: smaller source triangles have no reliable orientation
 
 
@@ -108,8 +113,8 @@ def mirror_sources(lm: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.nda
     # on the face's outline the mirror lies on the near side's outline, where the photo's pixels
     # are partly background or hair: mirrored, a dark strip down the far cheek
     completed &= ~np.isin(tris, FACE_OVAL).any(1)
-    # a sliver or two at the outline (a frontal photo's) is no hidden side: nothing to complete,
-    # and its frames skip the pass
+    # slivers at the outline (a frontal or moderately turned photo's) are no hidden side: nothing
+    # to complete, and its frames skip the pass
     if area[np.maximum(mirror_of, 0)][completed].sum() < MIN_SHARE * area.sum():
         completed[:] = False
     corners[completed] = lm[mirrored[completed], :2]
