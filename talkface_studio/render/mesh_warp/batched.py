@@ -20,6 +20,7 @@ from . import flow
 from .drawn_softness import SoftenedPainting
 from .eyes import draw_eyes
 from .footprint import sample_footprints
+from .mirror_fill import mirror_field, paint_mirror
 from .lip_contact import refine_corners, refine_lips, uncross_lips
 from .mouth import draw_mouth
 from .raster import node_step, rasterize_displacement
@@ -60,6 +61,8 @@ def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
         lm, pts, depth, coarse, window = staged[i]
         sample_footprints(frames[k], grids[k:k + 1], coarse, prep.texture4, prep.plate, prep.blurred,
                           prep.resolution, window)                # as ``render_frame`` does
+        paint_mirror(frames[k], mirror_field(prep.mesh, pts, depth, prep.grid, prep.size), prep.texture4,
+                     prep.plate, prep.mirror_gain, window)
         edges = silhouette_edges(prep.mesh, pts, depth)
         if edges is not None:
             soften_silhouette(frames[k], coarse, edges, prep.texture4, prep.plate, window)

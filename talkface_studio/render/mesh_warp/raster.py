@@ -28,21 +28,29 @@ def node_step(grid: int, size: int) -> float:
     return size / grid
 
 
-def visible_triangles(mesh: WarpMesh, points: np.ndarray) -> np.ndarray:
+def visible_triangles(mesh: WarpMesh, points: np.ndarray, completed: bool = False) -> np.ndarray:
     """Mask [F] of triangles to draw: face triangles that turned their back to the camera (their
     orientation flipped relative to the portrait) are dropped, so nothing is drawn mirrored, and
     so are those the portrait shows from behind: where the photo's head is turned, its mesh folds
     back from the cheek's visible outline under the front surface, and those triangles' pixels in
     the photo are the front's (drawn where they stick out of the front, they repeated the cheek
-    beside it)."""
+    beside it). With ``completed``, the triangles the photo hid that take their colour from their
+    mirror (``hidden_side``) are drawn while they face the camera in the frame, whichever way they
+    faced in the photo (the mirror pass, ``mirror_fill``)."""
     area = signed_areas(points, mesh.triangles)
     keep = np.abs(area) > MIN_AREA
     n_mesh = mesh.n_face_tris - mesh.n_holes
     src_area = mesh.src_area[:n_mesh]
     solid = np.abs(src_area) > 0.05  # px^2; tiny source triangles have no reliable orientation
-    flipped = solid & (np.sign(area[:n_mesh]) != np.sign(src_area))
     facing = np.sign(src_area.sum())             # the way the face's front turns (most of its area)
-    keep[:n_mesh] &= ~flipped & ~(solid & (np.sign(src_area) != facing))
+    if completed and mesh.completed is not None:
+        done = mesh.completed[:n_mesh]
+        ref = np.where(done, facing, np.sign(src_area))
+        flipped = (solid | done) & (np.sign(area[:n_mesh]) != ref)
+        keep[:n_mesh] &= ~flipped & ~(solid & ~done & (np.sign(src_area) != facing))
+    else:
+        flipped = solid & (np.sign(area[:n_mesh]) != np.sign(src_area))
+        keep[:n_mesh] &= ~flipped & ~(solid & (np.sign(src_area) != facing))
     # Outside triangles that still fold (the far side of the face oval crossing itself at a steep
     # yaw) would paste a mirrored sliver of background: leave their cells to the gap fill.
     out = slice(mesh.n_face_tris, None)
@@ -91,13 +99,18 @@ def _affine(dst: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def _rasterize(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: np.ndarray,
-               origin: tuple[float, float], step: float, gw: int, gh: int):
+               origin: tuple[float, float], step: float, gw: int, gh: int, mirrored: bool = False):
     """Displacement at the nodes of a gw x gh grid whose node (j, i) sits at pixel
-    origin + (j, i) * step: (disp [gh * gw, 2] float32, covered [gh * gw] bool)."""
+    origin + (j, i) * step: (disp [gh * gw, 2] float32, covered [gh * gw] bool). ``mirrored``:
+    completed triangles sample their mirror (``WarpMesh.source_corners``), a third array
+    [gh * gw] int64 says which completed triangle won each node (-1: none), and a fourth [gh * gw, 3] float32 where
+    those nodes' own surface lay in the photo: its own displacement (2) and its photo depth."""
     o = np.asarray(origin, dtype=np.float64)
     p = (points - o) / step                      # node units: node j sits at j
     disp = np.zeros((gw * gh, 2), dtype=np.float32)
     covered = np.zeros(gw * gh, dtype=bool)
+    won = np.full(gw * gh, -1, dtype=np.int64)
+    own = np.zeros((gw * gh, 3), dtype=np.float32)
     face = np.arange(len(keep)) < mesh.n_face_tris
     for part in (~face, face):                  # background first; the face is drawn over it
         tris = mesh.triangles[keep & part]
@@ -105,9 +118,11 @@ def _rasterize(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: np.n
             continue
         # Displacement (and depth for the face) as affine functions of the target cell position.
         centre_px = p[tris] * step + o
-        vals = mesh.src[tris] - centre_px
+        vals = (mesh.source_corners(keep & part) if mirrored else mesh.src[tris]) - centre_px
         if part is face:
             vals = np.concatenate([vals, depth[tris][..., None]], axis=2)
+            if mirrored:     # + the own source's displacement and its depth in the photo
+                vals = np.concatenate([vals, mesh.src[tris] - centre_px, mesh.src_depth[tris][..., None]], axis=2)
         coef = _affine(p[tris], vals)                                      # [F, 3, C]
         t, x, y = _scan(p, tris, gw, gh)
         c = np.take(coef, t, axis=0)                  # (take: ~20 % cheaper than coef[t])
@@ -121,10 +136,14 @@ def _rasterize(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: np.n
             nearest = np.full(gw * gh, np.inf)
             np.minimum.at(nearest, cell_id, val[:, 2])
             win = np.flatnonzero(val[:, 2] <= nearest[cell_id])
+            if mirrored:
+                ids = np.flatnonzero(keep & part)[t[win]]
+                won[cell_id[win]] = np.where(mesh.completed[ids], ids, -1)
+                own[cell_id[win]] = val[win, 3:6]
             cell_id, val = cell_id[win], val[win, :2]
         disp[cell_id] = val
         covered[cell_id] = True
-    return disp, covered
+    return (disp, covered, won, own) if mirrored else (disp, covered)
 
 
 def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, grid: int,

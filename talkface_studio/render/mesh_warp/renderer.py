@@ -41,6 +41,7 @@ from .pixel_ops import NUMPY
 from .resize_aa import resize_antialiased
 from .smile_relief import smile_score
 from .lip_contact import refine_corners, refine_lips, uncross_lips
+from .mirror_fill import mirror_field, mirror_gain, paint_mirror
 from .raster import node_step, rasterize_displacement
 from ..registry import register_renderer
 from .rigid_glasses import hold_glasses
@@ -87,6 +88,8 @@ class _Prepared:
     resolution: float = 1.0      # texture pixels per photo pixel (>= 1: a small photo magnified)
     blurred: dict = dataclasses.field(default_factory=dict)   # the moving layer prefiltered along
                                  # x or y (``footprint``), made when a frame first needs one
+    mirror_gain: np.ndarray = dataclasses.field(default_factory=lambda: np.ones(3, np.float32))
+                                 # colour of the photo's hidden side over its mirror's (``mirror_fill``)
 
     @property
     def grid(self) -> int:
@@ -234,6 +237,7 @@ class MeshWarpRenderer:
                          plate_u8=np.floor(head.plate + flow.TEXTURE_OFFSET).clip(0, 255).astype(np.uint8),
                          cpu=self._cpu_copies(head, size), glasses=_glasses(tex_np, lm),
                          resolution=_resolution(portrait, w, size))
+        prep.mirror_gain = mirror_gain(tex_np, lm, prep.mesh, face_triangles())
         self._cache[key] = prep
         while len(self._cache) > CACHE_PORTRAITS:
             self._cache.popitem(last=False)
@@ -343,6 +347,8 @@ class MeshWarpRenderer:
         layers = (prep.texture4, prep.plate) if prep.cpu is None else \
             (prep.cpu["layer4"], prep.cpu["plate4"])
         sample_footprints(frame, grid, coarse, *layers, prep.blurred, prep.resolution, window)
+        paint_mirror(frame, mirror_field(prep.mesh, pts, depth, prep.grid, prep.size), *layers,
+                     prep.mirror_gain, window)
         edges = silhouette_edges(prep.mesh, pts, depth)
         if edges is not None:
             soften_silhouette(frame, coarse, edges, *layers, window)

@@ -22,6 +22,7 @@ from scipy.spatial import Delaunay
 
 from .face_loops import FACE_OVAL, hole_triangles
 from .face_outline import on_surface, outline_reach
+from .hidden_side import mirror_sources, photo_depth_map
 
 # (distance beyond the oval as a fraction of the oval's radius, fraction of the oval motion kept).
 RINGS = ((0.12, 0.9), (0.35, 0.6), (0.8, 0.25), (1.4, 0.08))
@@ -57,6 +58,22 @@ class WarpMesh:
     border_weight: np.ndarray | None = None  # [n_border] and its share of that motion (0 but where
                              # the head reaches the frame's edge)
     border_axis: np.ndarray | None = None  # [n_border, 2] the direction of its edge (0 at corners)
+    completed: np.ndarray | None = None  # [F] bool: face triangles the photo hides that take their
+                             # colour from their mirror triangle (``hidden_side``); None: none do
+    completed_src: np.ndarray | None = None  # [count, 3, 2] where in the photo those sample
+    src_depth: np.ndarray | None = None  # [478] the photo's landmark depths (MediaPipe z, output px)
+    photo_depth: np.ndarray | None = None  # [S, S] the photo's front-facing mesh's nearest depth
+                             # per pixel (inf off the face): which of its points the photo shows
+
+    def source_corners(self, keep: np.ndarray) -> np.ndarray:
+        """[K, 3, 2]: where in the photo the corners of the triangles keep [F] (bool) sample:
+        their own source points, or the mirror triangle's for a completed one."""
+        corners = self.src[self.triangles[keep]]
+        if self.completed is not None:
+            mine = self.completed[keep]
+            if mine.any():
+                corners[mine] = self.completed_src[np.cumsum(self.completed)[keep][mine] - 1]
+        return corners
 
     def target_points(self, landmarks: np.ndarray, anchor_gain: float = 1.0):
         """Frame landmarks [478, 3] (output pixels) -> (points [M, 2], depth [M])."""
@@ -178,8 +195,17 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
     face = np.concatenate([np.asarray(face_triangles, dtype=np.int64), holes])
     triangles = np.concatenate([face, anchor_tris]).astype(np.int64)
     src = np.concatenate([lm, ring, border])
+    # what the photo hides of a turned face samples the mirror side it shows (``hidden_side``)
+    done, mirror_corners = mirror_sources(np.asarray(src_landmarks, dtype=np.float64), np.asarray(face_triangles))
+    completed = np.zeros(len(triangles), dtype=bool)
+    completed[:len(done)] = done
     return WarpMesh(src=src, triangles=triangles, n_face_tris=len(face), n_holes=len(holes),
                     src_area=signed_areas(src, triangles), ring_parent=np.concatenate(parents),
                     ring_weight=np.concatenate(weights), n_border=len(border),
                     outline_corners=corners, outline_weights=bary, outline_trust=trust,
-                    border_parent=border_parent, border_weight=border_weight, border_axis=border_axis)
+                    border_parent=border_parent, border_weight=border_weight, border_axis=border_axis,
+                    completed=completed if completed.any() else None,
+                    completed_src=mirror_corners[done] if completed.any() else None,
+                    src_depth=np.asarray(src_landmarks, dtype=np.float64)[:, 2],
+                    photo_depth=photo_depth_map(np.asarray(src_landmarks, dtype=np.float64),
+                                                np.asarray(face_triangles), size) if completed.any() else None)
