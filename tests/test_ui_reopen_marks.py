@@ -28,9 +28,15 @@ def make_project(tmp_path, demo_dir, transcript):
     return path
 
 
-def generate_and_close(make_window, path):
+def opened(make_window, path):
+    """A fresh window (a new session) with the project at `path` open."""
     w = make_window()
     w.files.open_project(path)
+    return w
+
+
+def generate_and_close(make_window, path):
+    w = opened(make_window, path)
     w.actions_by_name["generate"].trigger()
     notices = w.session.alignment_notices(w.document.current_take)
     w.files.save()
@@ -81,13 +87,11 @@ def test_reopening_after_the_cache_is_gone_analyses_in_the_background(make_windo
 
 def test_a_take_without_fallback_or_never_generated_shows_no_marks_after_reopening(make_window, demo_dir, tmp_path):
     path = make_project(tmp_path, demo_dir, SAID)
-    w = make_window()
-    w.files.open_project(path)
+    w = opened(make_window, path)
     assert w.session.alignment.get("take1") is None  # never generated: nothing looked up, nothing marked
     w.close()
     assert generate_and_close(make_window, path) == ()
-    w = make_window()
-    w.files.open_project(path)
+    w = opened(make_window, path)
     assert w.session.alignment.get("take1") is not None  # its report is there, with nothing to mark
     assert w.session.alignment_notices("take1") == () and ruler_marks(w) == []
     assert "as last generated" in w.status.currentMessage()
@@ -97,8 +101,7 @@ def test_a_take_without_fallback_or_never_generated_shows_no_marks_after_reopeni
 def test_a_script_edited_after_generate_shows_no_stale_marks(make_window, demo_dir, tmp_path):
     path = make_project(tmp_path, demo_dir, WRONG)
     generate_and_close(make_window, path)
-    w = make_window()
-    w.files.open_project(path)
+    w = opened(make_window, path)
     assert len(w.session.alignment_notices("take1")) == 1
     # the script corrected: the mouth on screen still follows the old one, its marks go (Generate is due)
     w.document.push(SetGeneration("take1", transcript=SAID))
@@ -109,8 +112,7 @@ def test_a_script_edited_after_generate_shows_no_stale_marks(make_window, demo_d
     assert w.session.alignment_notices("take1") == ()
     w.files.save()
     w.close()
-    w = make_window()  # saved with the edited script: reopened, still no marks
-    w.files.open_project(path)
+    w = opened(make_window, path)  # saved with the edited script: reopened, still no marks
     assert w.session.alignment_notices("take1") == ()
     w.document.push(SetGeneration("take1", transcript=WRONG))
     assert len(w.session.alignment_notices("take1")) == 1
@@ -124,14 +126,12 @@ def test_painting_emotions_after_generate_keeps_the_marks(make_window, demo_dir,
 
     path = make_project(tmp_path, demo_dir, WRONG)
     generate_and_close(make_window, path)
-    w = make_window()
-    w.files.open_project(path)
+    w = opened(make_window, path)
     w.document.push(PaintEmotion("take1", 0, 20, "happy", 2))
     assert w.take_status.stale  # Generate is due for the emotions...
     w.files.save()
     w.close()
-    w = make_window()
-    w.files.open_project(path)
+    w = opened(make_window, path)
     assert len(w.session.alignment_notices("take1")) == 1  # ...but the lip sync is what was generated
     w.close()
 
@@ -144,8 +144,7 @@ def test_each_take_shows_its_own_marks_when_it_is_shown(make_window, demo_dir, t
     second.name, second.generation.transcript = "take2", SAID  # the right script: nothing falls back
     project.add_take(second)
     save_project(project, path)
-    w = make_window()
-    w.files.open_project(path)
+    w = opened(make_window, path)
     for name in ("take1", "take2"):
         w.document.set_current_take(name)
         w.actions_by_name["generate"].trigger()
