@@ -28,9 +28,9 @@ def make_project(tmp_path, demo_dir, transcript):
     return path
 
 
-def opened(make_window, path):
+def opened(make_window, path, **window):
     """A fresh window (a new session) with the project at `path` open."""
-    w = make_window()
+    w = make_window(**window)
     w.files.open_project(path)
     return w
 
@@ -56,8 +56,7 @@ def test_a_reopened_project_shows_the_fallen_back_stretch_without_generate(make_
     path = make_project(tmp_path, demo_dir, WRONG)
     (generated,) = generate_and_close(make_window, path)
     assert generated.fell_back and "mop" in generated.words
-    w = make_window(sync=sync)  # a fresh window, the same cache folder: no Generate
-    w.files.open_project(path)
+    w = opened(make_window, path, sync=sync)  # a fresh window, the same cache folder: no Generate
     qtbot.waitUntil(lambda: w.session.alignment_notices("take1") != (), timeout=60000)
     (notice,) = w.session.alignment_notices("take1")
     assert (notice.start_frame, notice.end_frame, notice.path) == (generated.start_frame, generated.end_frame,
@@ -76,8 +75,7 @@ def test_reopening_after_the_cache_is_gone_analyses_in_the_background(make_windo
     path = make_project(tmp_path, demo_dir, WRONG)
     (generated,) = generate_and_close(make_window, path)
     shutil.rmtree(tmp_path / "cache")  # another machine, a cleared cache: the analysis runs again
-    w = make_window(sync=False)
-    w.files.open_project(path)
+    w = opened(make_window, path, sync=False)
     assert w.session.alignment_notices("take1") == ()  # not on the GUI thread
     qtbot.waitUntil(lambda: w.session.alignment_notices("take1") != (), timeout=60000)
     assert [(n.start_frame, n.end_frame) for n in w.session.alignment_notices("take1")] == \
@@ -150,8 +148,7 @@ def test_each_take_shows_its_own_marks_when_it_is_shown(make_window, demo_dir, t
         w.actions_by_name["generate"].trigger()
     w.files.save()
     w.close()
-    w = make_window(sync=sync)
-    w.files.open_project(path)
+    w = opened(make_window, path, sync=sync)
     qtbot.waitUntil(lambda: {"take1", "take2"} <= set(w.session.alignment), timeout=60000)
     assert w.document.current_take == "take1" and len(w.session.alignment_notices("take1")) == 1
     assert w.session.alignment_notices("take2") == ()
