@@ -21,6 +21,7 @@ import numpy as np
 from talkface_studio.face.topology import MIRROR, canonical_face
 
 from .face_loops import FACE_OVAL
+from .triangle_area import signed_areas
 
 # points inside each triangle the depth test looks at (barycentric): the centre and towards each corner
 _PROBES = np.array([[1 / 3, 1 / 3, 1 / 3], [2 / 3, 1 / 6, 1 / 6], [1 / 6, 2 / 3, 1 / 6], [1 / 6, 1 / 6, 2 / 3]])
@@ -37,19 +38,19 @@ MIN_SHARE = 0.10   # the least hidden side worth completing, as the face's area 
 MIN_AREA = 0.5     # px^2: smaller source triangles have no reliable orientation
 
 
-def _areas(p: np.ndarray, tris: np.ndarray) -> np.ndarray:
-    a, b, c = p[tris[:, 0]], p[tris[:, 1]], p[tris[:, 2]]
-    return 0.5 * ((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
+def _front_and_back(lm: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """bool [F] twice: the triangles tris [F, 3] the photo (landmarks lm) shows from the front, and
+    those it shows from behind (oriented against most of the face's area); slivers are neither."""
+    area = signed_areas(lm[:, :2], tris)
+    solid = np.abs(area) > MIN_AREA
+    back = solid & (np.sign(area) != np.sign(area.sum()))
+    return solid & ~back, back
 
 
 def hidden_in_photo(lm: np.ndarray, tris: np.ndarray) -> np.ndarray:
     """bool [F]: the face triangles tris [F, 3] the photo (landmarks lm [478, 3], its pixels)
     does not show: facing away, or mostly behind a nearer front-facing part of the face."""
-    area = _areas(lm[:, :2], tris)
-    facing = np.sign(area.sum())
-    solid = np.abs(area) > MIN_AREA
-    back = solid & (np.sign(area) != facing)
-    front = ~back & solid
+    front, back = _front_and_back(lm, tris)
     v = lm[tris]
     probes = np.einsum("pk,fkd->fpd", _PROBES, v)                          # [F, P, 3]
     size = int(np.ceil(max(lm[:, :2].max(), 1.0))) + 1
@@ -66,8 +67,7 @@ def photo_depth_map(lm: np.ndarray, tris: np.ndarray, size: int) -> np.ndarray:
     pixel centre (MediaPipe z of landmarks lm [478, 3], output px), inf off the face: a point of
     the face is shown in the photo where its own depth there is about this."""
     from .raster import _affine, _scan     # (raster builds on the warp mesh, which builds on this)
-    area = _areas(lm[:, :2], tris)
-    front = tris[(np.sign(area) == np.sign(area.sum())) & (np.abs(area) > MIN_AREA)]
+    front = tris[_front_and_back(lm, tris)[0]]
     p = lm[:, :2] - 0.5                                   # node units: pixel j's centre at j
     coef = _affine(p[front], lm[front, 2][..., None])[..., 0]             # [F, 3]
     t, x, y = _scan(p, front, size, size)
@@ -75,11 +75,6 @@ def photo_depth_map(lm: np.ndarray, tris: np.ndarray, size: int) -> np.ndarray:
     out = np.full(size * size, np.inf)
     np.minimum.at(out, y * size + x, z)
     return out.reshape(size, size).astype(np.float32)
-
-
-def _back_facing(lm: np.ndarray, tris: np.ndarray) -> np.ndarray:
-    area = _areas(lm[:, :2], tris)
-    return (np.abs(area) > MIN_AREA) & (np.sign(area) != np.sign(area.sum()))
 
 
 def _nose_base(tris: np.ndarray) -> np.ndarray:
@@ -107,8 +102,8 @@ def mirror_sources(lm: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.nda
     completed = hidden & (mirror_of >= 0) & ~_nose_base(tris)
     # a strip the photo sees edge-on on both sides (a frontal face's outline) is no turned-away
     # side: it stays as it was; a far cheek is seen far more face-on on the near side
-    area = np.abs(_areas(lm[:, :2], tris))
-    completed &= ~(_back_facing(lm, tris) & (area[np.maximum(mirror_of, 0)] < EDGE_ON * area))
+    area = np.abs(signed_areas(lm[:, :2], tris))
+    completed &= ~(_front_and_back(lm, tris)[1] & (area[np.maximum(mirror_of, 0)] < EDGE_ON * area))
     completed[completed] &= ~hidden[mirror_of[completed]]
     # on the face's outline the mirror lies on the near side's outline, where the photo's pixels
     # are partly background or hair: mirrored, a dark strip down the far cheek

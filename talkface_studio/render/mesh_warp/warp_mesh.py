@@ -23,6 +23,7 @@ from scipy.spatial import Delaunay
 from .face_loops import FACE_OVAL, hole_triangles
 from .face_outline import on_surface, outline_reach
 from .hidden_side import mirror_sources, photo_depth_map
+from .triangle_area import signed_areas
 
 # (distance beyond the oval as a fraction of the oval's radius, fraction of the oval motion kept).
 RINGS = ((0.12, 0.9), (0.35, 0.6), (0.8, 0.25), (1.4, 0.08))
@@ -111,11 +112,6 @@ class WarpMesh:
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
         behind = np.maximum(-((surface - oval) * out).sum(1), 0.0) * (1.0 - self.outline_trust)
         return surface + behind[:, None] * out
-
-
-def signed_areas(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
-    a, b, c = (points[triangles[:, i]] for i in range(3))
-    return 0.5 * ((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
 
 
 def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size: int,
