@@ -43,14 +43,11 @@ def visible_triangles(mesh: WarpMesh, points: np.ndarray, completed: bool = Fals
     src_area = mesh.src_area[:n_mesh]
     solid = np.abs(src_area) > 0.05  # px^2; tiny source triangles have no reliable orientation
     facing = np.sign(src_area.sum())             # the way the face's front turns (most of its area)
-    if completed and mesh.completed is not None:
-        done = mesh.completed[:n_mesh]
-        ref = np.where(done, facing, np.sign(src_area))
-        flipped = (solid | done) & (np.sign(area[:n_mesh]) != ref)
-        keep[:n_mesh] &= ~flipped & ~(solid & ~done & (np.sign(src_area) != facing))
-    else:
-        flipped = solid & (np.sign(area[:n_mesh]) != np.sign(src_area))
-        keep[:n_mesh] &= ~flipped & ~(solid & (np.sign(src_area) != facing))
+    done = (mesh.completed[:n_mesh] if completed and mesh.completed is not None
+            else np.zeros(n_mesh, dtype=bool))   # drawn the way the face's front faces, not their own
+    ref = np.where(done, facing, np.sign(src_area))
+    flipped = (solid | done) & (np.sign(area[:n_mesh]) != ref)
+    keep[:n_mesh] &= ~flipped & ~(solid & ~done & (np.sign(src_area) != facing))
     # Outside triangles that still fold (the far side of the face oval crossing itself at a steep
     # yaw) would paste a mirrored sliver of background: leave their cells to the gap fill.
     out = slice(mesh.n_face_tris, None)
