@@ -10,7 +10,8 @@ per-language phone model, so every language espeak-ng can read aligns the same w
 A word may end in an optional linking consonant (g2p's `link`, French liaison), which the path
 may take or skip. Each viseme token is a chain of `min_frames` states whose last state loops; pauses between words
 (and at both ends) are optional, cheaper after punctuation. A word without phones (e.g. kanji
-that espeak-ng cannot read) is a run of "any speech" states. Loud frames cannot be pauses. A lip
+that espeak-ng cannot read) is a run of "any speech" states. Loud frames cannot be pauses, and the
+silent hold of a stop cannot be a pause, a vowel or an approximant (viseme_decode.guard_holds). A lip
 closure inside a stop-like gap starts at the gap's first frame (viseme_decode.close_from_hold_start).
 
 Every word gets a confidence: exp(mean over its frames of log p(aligned class) - log p(best
@@ -27,7 +28,7 @@ import numpy as np
 from talkface_studio.core.errors import TalkFaceError
 
 from .g2p import Word
-from .viseme_decode import TimedViseme, close_from_hold_start, decode, guard_silence, min_frames
+from .viseme_decode import TimedViseme, close_from_hold_start, decode, guard_holds, guard_silence, min_frames
 from .viseme_features import FPS
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, phones_to_visemes
 
@@ -139,7 +140,7 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
           closure_evidence: np.ndarray | None = None) -> Alignment:
     """Script words (from g2p) against log-posteriors [T, K] at 100 fps. `closure_evidence`
     (viseme_features.closure_darkness) helps label the inside of unreadable words."""
-    logp = guard_silence(np.asarray(logp, dtype=np.float32), level_db)
+    logp = guard_holds(guard_silence(np.asarray(logp, dtype=np.float32), level_db), level_db)
     t_frames = len(logp)
     words = [w for w in words if w.text]
     if not words:

@@ -29,6 +29,13 @@ CLOSURE_BIAS = 0.0  # log-probability added to M everywhere
 CLOSURE_WEIGHT = 1.5  # ... and times the closure evidence (-0.4..1)
 LOUD_DB = 20.0  # frames within this of the loud level (95th percentile) are speech
 LOUD_SILENCE_PENALTY = -20.0
+# The silent hold of a stop (stop_gaps: 20-100 ms of near-silence released by a burst) is a
+# closure, not a vowel, an approximant or a pause, whatever the network says: on real voices its
+# posteriors are unsure enough that a script's path drifted 0.1-0.2 s, giving holds to a pause or a
+# vowel and the script's stops to the vowels after them. Those classes cost this much per frame of
+# a hold; the network still says which closure (M, T, K, or an affricate's S/SH).
+HOLD_PENALTY = -6.0
+NOT_A_HOLD = tuple(sorted(VOWEL_CLASSES | {"R", "W", "Y", "SIL"}))
 
 
 def min_frames(name: str) -> int:
@@ -63,6 +70,27 @@ def guard_silence(logp: np.ndarray, level_db: np.ndarray | None) -> np.ndarray:
     n = min(len(out), len(level_db))
     loud = loud_mask(level_db[:n])
     out[:n, CLASS_INDEX["SIL"]][loud] = np.minimum(out[:n, CLASS_INDEX["SIL"]][loud], LOUD_SILENCE_PENALTY)
+    return out
+
+
+def stop_holds(level_db: np.ndarray, n: int) -> np.ndarray:
+    """[n] bool: the silent hold of each stop-like gap; a gap's last frame, its release, where the
+    next sound may begin, is left out."""
+    hold = np.zeros(n, bool)
+    m = min(n, len(level_db))
+    gaps = stop_gaps(np.asarray(level_db[:m], np.float32)) > 0
+    hold[:m] = gaps & np.r_[gaps[1:], False]
+    return hold
+
+
+def guard_holds(logp: np.ndarray, level_db: np.ndarray | None) -> np.ndarray:
+    """Copy of `logp` with vowels, approximants and silence made unlikely on stop holds."""
+    if level_db is None:
+        return logp
+    out = np.array(logp, dtype=np.float32, copy=True)
+    hold = stop_holds(level_db, len(out))
+    cols = [CLASS_INDEX[c] for c in NOT_A_HOLD]
+    out[np.ix_(hold, cols)] += HOLD_PENALTY
     return out
 
 
