@@ -174,8 +174,9 @@ def _frame_labels(spans: list[TimedViseme], n: int) -> np.ndarray:
 
 
 # bump when decoding or alignment changes what a cached phone pass holds (3: ensemble, stop gaps; 4: words
-# judged over 0.5 s, French liaison links; 5: aligned closures start where a stop-like gap starts)
-DECODER_VERSION = 5
+# judged over 0.5 s, French liaison links; 5: aligned closures start where a stop-like gap starts;
+# 6: a stop's silent hold is never aligned to a pause, a vowel or an approximant)
+DECODER_VERSION = 6
 
 
 def model_version() -> str:
