@@ -101,11 +101,14 @@ def _identity(size: int, ops, like):
     return ident if ops is NUMPY else ops.const(ident, like)[None]
 
 
-def _glasses(image: np.ndarray, lm: np.ndarray):
-    """(footprint, box) of the portrait's glasses (``face.glasses``), or None without glasses."""
-    if not detect_glasses(image, lm).present:
+def _glasses(image: np.ndarray, image_lm: np.ndarray, size: int, lm: np.ndarray):
+    """(footprint [size, size], box) of the portrait's glasses (``face.glasses``), or None without
+    glasses. Found on the portrait at its own resolution (image, image_lm): at a small render size
+    the frames' lines blur into the skin and the same face scored under the threshold."""
+    found = detect_glasses(image, image_lm)
+    if not found.present:
         return None
-    fp = glasses_footprint(image.shape[:2], lm)
+    fp = glasses_footprint((size, size), lm, found)
     ys, xs = np.nonzero(fp > 0)
     return fp, (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
 
@@ -235,7 +238,7 @@ class MeshWarpRenderer:
                                       (FoldShading, FoldMap)),
                          texture4=layers.get("texture4"), plate=layers.get("plate"), head_box=head.box,
                          plate_u8=np.floor(head.plate + flow.TEXTURE_OFFSET).clip(0, 255).astype(np.uint8),
-                         cpu=self._cpu_copies(head, size), glasses=_glasses(tex_np, lm),
+                         cpu=self._cpu_copies(head, size), glasses=_glasses(image, src_lm, size, lm),
                          resolution=_resolution(portrait, w, size))
         prep.mirror_gain = mirror_gain(tex_np, lm, prep.mesh, face_triangles())
         self._cache[key] = prep

@@ -62,14 +62,24 @@ def hold_glasses(coarse: np.ndarray, nodes: np.ndarray, footprint: np.ndarray, b
         return coarse
     fill_harmonic(rigid, covered)
     nodes = nodes[i0:i1, j0:j1]
-    src = nodes + rigid                                         # where each node's pixel comes from
-    near = (src[..., 0] > x0 - 2) & (src[..., 0] < x1 + 2) & (src[..., 1] > y0 - 2) & (src[..., 1] < y1 + 2)
-    if not near.any():
-        return coarse
-    w = np.zeros(near.shape, np.float32)
-    p = src[near]
-    w[near] = map_coordinates(footprint, [p[:, 1] - 0.5, p[:, 0] - 0.5], order=1, mode="constant")
     out = coarse.copy()
     block = out[i0:i1, j0:j1]
+    # A node is held where its pixel comes from the frame either way: rigidly (the frame itself)
+    # or by the warp (skin moving out from behind the frame, e.g. raised brows that sat under a
+    # thick top bar, would carry the frame's pixels along with them: a torn-off copy of the bar).
+    w = np.maximum(_footprint_at(footprint, nodes + rigid, box), _footprint_at(footprint, nodes + block, box))
+    if not w.any():
+        return coarse
     block += (rigid - block) * w[..., None]
     return out
+
+
+def _footprint_at(footprint: np.ndarray, src: np.ndarray, box) -> np.ndarray:
+    """The footprint [S, S] sampled at portrait positions src [..., 2] (0 outside its box)."""
+    x0, y0, x1, y1 = box
+    near = (src[..., 0] > x0 - 2) & (src[..., 0] < x1 + 2) & (src[..., 1] > y0 - 2) & (src[..., 1] < y1 + 2)
+    w = np.zeros(near.shape, np.float32)
+    if near.any():
+        p = src[near]
+        w[near] = map_coordinates(footprint, [p[:, 1] - 0.5, p[:, 0] - 0.5], order=1, mode="constant")
+    return w
