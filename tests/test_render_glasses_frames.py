@@ -118,3 +118,22 @@ def test_brows_rising_from_under_a_thick_frame_leave_it_behind():
         moved[brows, 1] -= up * mm
         out = next(renderer.render(fit, moved[None], size))
         assert dark(out) - dark(fit.image) < 0.01 * above.sum(), (up, dark(out), dark(fit.image))
+
+
+def test_held_glasses_are_the_same_on_the_batched_path():
+    """The GPU's batched code (run here on the CPU) holds the frames as the one-frame paths do."""
+    from talkface_studio.face.relocate import relocate
+    from talkface_studio.perform.blendshapes import compose
+    from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer
+    size = 256
+    fit = _fit(DATA / "more" / "older_woman_thick_glasses.jpg", size)
+    lm = np.asarray(fit.landmarks, np.float32)
+    lms = np.concatenate([relocate(lm, compose({f"emo_{e}": np.array([1.0], np.float32)}, 1), {})
+                          for e in ("angry", "sad", "surprised")])
+    assert MeshWarpRenderer("cpu", batch=1).prepare(fit, size).glasses is not None
+    one = np.stack(list(MeshWarpRenderer("cpu", batch=1).render(fit, lms, size)))
+    batched = np.stack(list(MeshWarpRenderer("cpu", batch=3).render(fit, lms, size)))
+    np.testing.assert_array_equal(batched, one)
+    own = np.stack(list(MeshWarpRenderer("cpu").render(fit, lms, size)))     # OpenCV, channels last
+    diff = np.abs(own.astype(int) - batched.astype(int))
+    assert diff.max() <= 4 and diff.mean() < 0.2, (diff.max(), diff.mean())
