@@ -165,7 +165,24 @@ def footprint(shape, lm: np.ndarray, found: GlassesFound | None = None) -> np.nd
         out = np.maximum(out, (d <= RIM_BAND_MM * mm).astype(np.float32))
     if found is not None:
         out = np.maximum(out, _top_bar(shape, lm, mm, along, down, found.bridge_mm, xx, yy))
-    return np.clip(gaussian_filter(out, 1.2 * mm) * 1.5, 0.0, 1.0).astype(np.float32)
+    return _feathered(out, mm)
+
+
+def top_bar(shape, lm: np.ndarray, found: GlassesFound) -> np.ndarray:
+    """float32 [H, W] 0..1: the top bar's band alone (feathered as ``footprint``): where a frame
+    hides what lies behind it (brows under a thick bar), so skin the warp pulls out from there
+    must not bring the frame's pixels along."""
+    lm = np.asarray(lm, dtype=np.float64)
+    mm = float(np.linalg.norm(lm[263, :2] - lm[33, :2])) / EYE_SPAN_MM
+    yy, xx = np.mgrid[0:shape[0], 0:shape[1]] + 0.5
+    axis = lm[263, :2] - lm[33, :2]
+    along = axis / max(np.linalg.norm(axis), 1e-6)
+    down = np.array([-along[1], along[0]])
+    return _feathered(_top_bar(shape, lm, mm, along, down, found.bridge_mm, xx, yy), mm)
+
+
+def _feathered(band: np.ndarray, mm: float) -> np.ndarray:
+    return np.clip(gaussian_filter(band, 1.2 * mm) * 1.5, 0.0, 1.0).astype(np.float32)
 
 
 def _top_bar(shape, lm, mm, along, down, bridge_mm, xx, yy) -> np.ndarray:

@@ -25,6 +25,7 @@ from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.limits import check_render_size
 from talkface_studio.face.glasses import detect as detect_glasses
 from talkface_studio.face.glasses import footprint as glasses_footprint
+from talkface_studio.face.glasses import top_bar as glasses_top_bar
 from talkface_studio.face.person_matte import HeadMatte, head_matte
 from talkface_studio.portrait_store import entry_key, stored
 
@@ -82,7 +83,7 @@ class _Prepared:
                                  # filled in; None on the CPU (``cpu`` holds both layers there)
     head_box: tuple              # (x0, y0, x1, y1) of the moving layer in the portrait
     plate_u8: np.ndarray         # uint8 [size, size, 3]: the plate as a frame (the photo outside the head)
-    glasses: tuple | None = None  # (footprint [S, S], its box) when the portrait wears glasses
+    glasses: tuple | None = None  # (footprint [S, S], its box, its top bar [S, S]) with glasses
     cpu: dict | None = None      # the CPU path's channels-last uint8 RGBA copies of the moving layer
                                  # (layer4) and the still one (plate4), the matte float [S, S]
     resolution: float = 1.0      # texture pixels per photo pixel (>= 1: a small photo magnified)
@@ -102,15 +103,16 @@ def _identity(size: int, ops, like):
 
 
 def _glasses(image: np.ndarray, image_lm: np.ndarray, size: int, lm: np.ndarray):
-    """(footprint [size, size], box) of the portrait's glasses (``face.glasses``), or None without
-    glasses. Found on the portrait at its own resolution (image, image_lm): at a small render size
+    """(footprint [size, size], box, top bar [size, size]) of the portrait's glasses
+    (``face.glasses``), or None without glasses. Found on the portrait at its own resolution (image, image_lm): at a small render size
     the frames' lines blur into the skin and the same face scored under the threshold."""
     found = detect_glasses(image, image_lm)
     if not found.present:
         return None
     fp = glasses_footprint((size, size), lm, found)
     ys, xs = np.nonzero(fp > 0)
-    return fp, (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    return fp, (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1), \
+        glasses_top_bar((size, size), lm, found)
 
 
 def _resolution(portrait, width: int, size: int) -> float:

@@ -39,11 +39,12 @@ def skull_landmarks(source_lm: np.ndarray, frame_lm: np.ndarray) -> np.ndarray:
     return source_lm @ (scale * rot).T + shift
 
 
-def hold_glasses(coarse: np.ndarray, nodes: np.ndarray, footprint: np.ndarray, box,
+def hold_glasses(coarse: np.ndarray, nodes: np.ndarray, footprint: np.ndarray, box, bar: np.ndarray,
                  source_lm: np.ndarray, frame_lm: np.ndarray, mesh: WarpMesh) -> np.ndarray:
     """coarse [g, g, 2] displacement (source - target px) at ``nodes`` [g, g, 2] -> the same with
     the glasses' footprint [S, S] (portrait pixels; ``box`` (x0, y0, x1, y1) bounds it) moving
-    rigidly with the head. mesh: the portrait's warp mesh (``warp_mesh``)."""
+    rigidly with the head. bar [S, S]: the part of it that hides what lies behind (the top bar,
+    ``face.glasses.top_bar``). mesh: the portrait's warp mesh (``warp_mesh``)."""
     g, size = coarse.shape[0], footprint.shape[0]
     source_lm = np.asarray(source_lm, np.float64)
     skull = skull_landmarks(source_lm, np.asarray(frame_lm, np.float64))
@@ -64,10 +65,11 @@ def hold_glasses(coarse: np.ndarray, nodes: np.ndarray, footprint: np.ndarray, b
     nodes = nodes[i0:i1, j0:j1]
     out = coarse.copy()
     block = out[i0:i1, j0:j1]
-    # A node is held where its pixel comes from the frame either way: rigidly (the frame itself)
-    # or by the warp (skin moving out from behind the frame, e.g. raised brows that sat under a
-    # thick top bar, would carry the frame's pixels along with them: a torn-off copy of the bar).
-    w = np.maximum(_footprint_at(footprint, nodes + rigid, box), _footprint_at(footprint, nodes + block, box))
+    # A node is held where its pixel comes rigidly from the frame, and also where the warp would
+    # fetch it from behind the top bar: brows raised from under a thick bar would carry the bar's
+    # pixels up with them (a torn-off copy). Only the bar: a lens's round band lies over the brows
+    # of many faces, and brows moving out of it are brows, not frame.
+    w = np.maximum(_footprint_at(footprint, nodes + rigid, box), _footprint_at(bar, nodes + block, box))
     if not w.any():
         return coarse
     block += (rigid - block) * w[..., None]
