@@ -23,9 +23,6 @@ import numpy as np
 
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.limits import check_render_size
-from talkface_studio.face.glasses import detect as detect_glasses
-from talkface_studio.face.glasses import footprint as glasses_footprint
-from talkface_studio.face.glasses import top_bar as glasses_top_bar
 from talkface_studio.face.person_matte import HeadMatte, head_matte
 from talkface_studio.portrait_store import entry_key, stored
 
@@ -45,7 +42,7 @@ from .lip_contact import refine_corners, refine_lips, uncross_lips
 from .mirror_fill import mirror_field, mirror_gain, paint_mirror
 from .raster import node_step, rasterize_displacement
 from ..registry import register_renderer
-from .rigid_glasses import hold_glasses
+from .rigid_glasses import find_glasses, hold_glasses
 from .silhouette import silhouette_edges, soften_silhouette
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
 from .wrinkles import FoldMap, FoldShading, prepare_folds, shade_frame
@@ -100,19 +97,6 @@ class _Prepared:
 def _identity(size: int, ops, like):
     ident = flow.identity_grid(size)
     return ident if ops is NUMPY else ops.const(ident, like)[None]
-
-
-def _glasses(image: np.ndarray, image_lm: np.ndarray, size: int, lm: np.ndarray):
-    """(footprint [size, size], box, top bar [size, size]) of the portrait's glasses
-    (``face.glasses``), or None without glasses. Found on the portrait at its own resolution (image, image_lm): at a small render size
-    the frames' lines blur into the skin and the same face scored under the threshold."""
-    found = detect_glasses(image, image_lm)
-    if not found.present:
-        return None
-    fp = glasses_footprint((size, size), lm, found)
-    ys, xs = np.nonzero(fp > 0)
-    return fp, (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1), \
-        glasses_top_bar((size, size), lm, found)
 
 
 def _resolution(portrait, width: int, size: int) -> float:
@@ -240,7 +224,7 @@ class MeshWarpRenderer:
                                       (FoldShading, FoldMap)),
                          texture4=layers.get("texture4"), plate=layers.get("plate"), head_box=head.box,
                          plate_u8=np.floor(head.plate + flow.TEXTURE_OFFSET).clip(0, 255).astype(np.uint8),
-                         cpu=self._cpu_copies(head, size), glasses=_glasses(image, src_lm, size, lm),
+                         cpu=self._cpu_copies(head, size), glasses=find_glasses(image, src_lm, size, lm),
                          resolution=_resolution(portrait, w, size))
         prep.mirror_gain = mirror_gain(tex_np, lm, prep.mesh, face_triangles())
         self._cache[key] = prep

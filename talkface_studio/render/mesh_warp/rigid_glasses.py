@@ -13,6 +13,8 @@ a turned head's far lens and arm are foreshortened and fold out of sight with th
 on. (A 2-D affine fit, used before, only shifts and scales them in the image plane: turned 25
 degrees, the far arm was carried ~60 px beyond the cheek's outline, a wing over the background.)
 The expression is the portrait's, so brows and lids moving under the rims do not drag them.
+Where the warp would fetch a pixel from behind the top bar (skin pulled out from under it), the
+node is held too (``hold_glasses``' ``bar``). ``find_glasses`` finds them once per portrait.
 One more coarse raster, of the nodes around the glasses (~1 ms a frame at 512 px more than the
 affine fit), for portraits with glasses only.
 """
@@ -23,6 +25,7 @@ import numpy as np
 from scipy.ndimage import map_coordinates
 
 from talkface_studio.face.geometry import fit_similarity
+from talkface_studio.face import glasses
 from talkface_studio.face.topology import REGIONS
 
 from .gap_fill import fill_harmonic
@@ -37,6 +40,21 @@ def skull_landmarks(source_lm: np.ndarray, frame_lm: np.ndarray) -> np.ndarray:
     frame's stable points: where the skull, and whatever it carries unbent, lands in the frame."""
     rot, scale, shift = fit_similarity(source_lm[STABLE], frame_lm[STABLE])
     return source_lm @ (scale * rot).T + shift
+
+
+def find_glasses(image: np.ndarray, image_lm: np.ndarray, size: int, lm: np.ndarray):
+    """(footprint [size, size], its box, top bar [size, size]) of the portrait's glasses
+    (``face.glasses``), or None without glasses: the arguments of ``hold_glasses`` after
+    ``coarse, nodes``. Found on the portrait at its own resolution (image, image_lm): at a small
+    render size the frames' lines blur into the skin and the same face scored under the threshold;
+    lm: its landmarks at the render size."""
+    found = glasses.detect(image, image_lm)
+    if not found.present:
+        return None
+    fp = glasses.footprint((size, size), lm, found)
+    ys, xs = np.nonzero(fp > 0)
+    box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    return fp, box, glasses.top_bar((size, size), lm, found)
 
 
 def hold_glasses(coarse: np.ndarray, nodes: np.ndarray, footprint: np.ndarray, box, bar: np.ndarray,
