@@ -8,22 +8,28 @@ eye region, measured in millimetres of the face (the outer eye corners are taken
   glasses have one too), where a bare nose bridge is smooth skin;
 - the **rims' lower edges**: an arc below each eye, a few millimetres under the lower lid, at the
   same height on both sides;
-- the **temple arms**: thin lines running from the lenses' outer edges back toward the ears.
+- the **temple arms**: thin lines running from the lenses' outer edges back toward the ears;
+- the **top bar**: the bridge's line carried on over both lenses (full-rim, browline and cat-eye
+  frames join the bridge to the rims' tops), where a nose's shading between the eyes stops at them.
 
 Each cue is a row of strong vertical-gradient pixels that keeps going across its window: the
 score is how much the best row's mean edge strength stands out over the window's typical row,
-normalised by the image's own contrast there. Glasses need the bridge plus one of the other two,
-which wrinkles, brows, lashes and a nose's shading do not give together.
+normalised by the image's contrast over ~8 mm around it (a thick dark frame is its own strongest
+edge: a narrower window, 4 mm, divided a thick bar by itself and scored thick tinted frames 0.82).
+Glasses need the bridge plus one of the other three, which wrinkles, brows, lashes and a nose's
+shading do not give together. The score is a property of the face, not of the pixels it happens
+to have: the renderer measures it on the portrait at its own resolution, whatever size it renders.
 
 ``footprint`` draws where the frame lies: a band around an ellipse about each eye, the bridge and
-the arms to the face's outline; the renderer moves that band rigidly with the head, and the eyes
-inside the lenses keep their own motion.
+the arms to the face's outline, and the top bar along the bridge's line; the renderer moves that
+band rigidly with the head, and the eyes inside the lenses keep their own motion.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from scipy.ndimage import gaussian_filter, map_coordinates, sobel
 
@@ -32,11 +38,16 @@ from .topology import REGIONS
 EYE_SPAN_MM = 63.0
 RIGHT_EYE, LEFT_EYE = (33, 133), (362, 263)      # (outer, inner), (inner, outer): image left to right
 THRESHOLD = 1.0
-BRIDGE_MIN = 0.8     # the bridge's line stands out this much (a bare nose: ~0.2-0.55) ...
-SIDE_MIN = 0.9       # ... and the rims' or the arms' this much (wrinkles alone reach ~0.8-1.2)
+BRIDGE_MIN = 0.8     # the bridge's line stands out this much (a bare nose: ~0.2-0.65) ...
+SIDE_MIN = 0.9       # ... and the rims', the arms' or the top bar's this much (wrinkles alone
+                     # reach ~0.8-1.3 on the rims; a bare face's top bar ~-0.4-0.65)
+CONTRAST_MM = 8.0    # the window the gradient is normalised over
 # The frame's footprint: lenses ~this much wider than the eye on each side, this tall for their
 # width, centred this far below the eye corners' line; the frame a band this wide around them.
 LENS_MARGIN_MM, LENS_ASPECT, LENS_DROP_MM, RIM_BAND_MM = 10.0, 0.7, 2.0, 3.5
+TOP_BAND_MM = (6.5, 4.5)   # the top bar's band above and below the bridge's line (a thick
+                           # frame's bar is ~5 mm, and a cat-eye's rises toward its hinges)
+EYE_CLEAR_MM = 2.0   # the eyes' openings, grown this much, stay out of the top bar
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,8 @@ class GlassesFound:
     bridge: float    # how much each cue's strongest line stands out over its window's typical one
     rims: float
     arms: float
+    top: float = 0.0
+    bridge_mm: float = 0.0   # where the bridge's line runs: mm below the inner eye corners' line
 
     @property
     def present(self) -> bool:
@@ -76,7 +89,7 @@ def detect(image: np.ndarray, lm: np.ndarray) -> GlassesFound:
     grey = gaussian_filter(grey, max(0.4, 0.15 * mm))
     # the vertical gradient, normalised by the local contrast (a dark photo is no less sharp)
     gy = np.abs(sobel(grey, axis=0)) + 0.3 * np.abs(sobel(grey, axis=1))
-    local = gaussian_filter(gy, 4.0 * mm) + 1.0
+    local = gaussian_filter(gy, CONTRAST_MM * mm) + 1.0
     grad = gy / local
     axis = lm[263, :2] - lm[33, :2]
     along = axis / max(np.linalg.norm(axis), 1e-6)
@@ -84,7 +97,9 @@ def detect(image: np.ndarray, lm: np.ndarray) -> GlassesFound:
     # Bridge: across the nose between the inner corners, from 6 mm above to 8 mm below them.
     inner = 0.5 * (lm[133, :2] + lm[362, :2])
     gap = float(np.linalg.norm(lm[362, :2] - lm[133, :2]))
-    bridge = _stand_out(_band_strength(grad, inner, along, 0.3 * gap, np.arange(-6, 8, 0.5) * mm))
+    bridge_offsets = np.arange(-6, 8, 0.5)
+    bridge_line = _band_strength(grad, inner, along, 0.3 * gap, bridge_offsets * mm)
+    bridge, bridge_mm = _stand_out(bridge_line), float(bridge_offsets[np.argmax(bridge_line)])
     # Lower rims: below each eye, same band on both sides (3 to 12 mm under the lower lid).
     rims = []
     for outer, inner_k, lower in ((33, 133, 145), (263, 362, 374)):
@@ -98,14 +113,29 @@ def detect(image: np.ndarray, lm: np.ndarray) -> GlassesFound:
         start = lm[outer, :2] + sign * along * 9.0 * mm
         arms.append(_band_strength(grad, start, along, 5.0 * mm, np.arange(-5, 4, 0.5) * mm))
     arm = _stand_out(np.minimum(arms[0], arms[1]))
-    score = min(bridge / BRIDGE_MIN, max(rim, arm) / SIDE_MIN)
-    return GlassesFound(score, bridge, rim, arm)
+    # Top bar: over each eye, 16 mm above to 10 mm below the inner corners' line; how much the
+    # rows within 1.5 mm of the bridge's line stand out there.
+    offsets = np.arange(-16, 10, 0.5)
+    tops = []
+    for a, b in ((33, 133), (362, 263)):
+        centre = 0.5 * (lm[a, :2] + lm[b, :2])
+        shift = float((centre - inner) @ down) / mm          # the eye's centre below the inner line
+        tops.append(_band_strength(grad, centre, along, 0.45 * np.linalg.norm(lm[b, :2] - lm[a, :2]),
+                                   (offsets - shift) * mm))
+    profile = np.minimum(tops[0], tops[1])
+    base = max(float(np.median(profile)), 1e-6)
+    top = float((profile[np.abs(offsets - bridge_mm) <= 1.5].max() - base) / base)
+    score = min(bridge / BRIDGE_MIN, max(rim, arm, top) / SIDE_MIN)
+    return GlassesFound(score, bridge, rim, arm, top, bridge_mm)
 
 
-def footprint(shape, lm: np.ndarray) -> np.ndarray:
+def footprint(shape, lm: np.ndarray, found: GlassesFound | None = None) -> np.ndarray:
     """float32 [H, W] 0..1: where the glasses' frame lies (feathered): a band around each lens
     (the lens itself is left out: the eyes behind it keep moving), the bridge and the arms out to
-    the face's outline."""
+    the face's outline. With ``found`` (``detect``), also the top bar: a band along the bridge's
+    line across both lenses, less the eyes' openings (lids keep blinking under it). A browline or
+    cat-eye frame's thick top runs there, well inside the round lens's band, and the brows moving
+    behind it would otherwise bend it."""
     lm = np.asarray(lm, dtype=np.float64)
     mm = float(np.linalg.norm(lm[263, :2] - lm[33, :2])) / EYE_SPAN_MM
     yy, xx = np.mgrid[0:shape[0], 0:shape[1]] + 0.5
@@ -133,4 +163,42 @@ def footprint(shape, lm: np.ndarray) -> np.ndarray:
         t = np.clip(((xx - p0[0]) * seg[0] + (yy - p0[1]) * seg[1]) / max(seg @ seg, 1e-6), 0, 1)
         d = np.hypot(xx - (p0[0] + t * seg[0]), yy - (p0[1] + t * seg[1]))
         out = np.maximum(out, (d <= RIM_BAND_MM * mm).astype(np.float32))
-    return np.clip(gaussian_filter(out, 1.2 * mm) * 1.5, 0.0, 1.0).astype(np.float32)
+    if found is not None:
+        out = np.maximum(out, _top_bar(shape, lm, mm, along, down, found.bridge_mm, xx, yy))
+    return _feathered(out, mm)
+
+
+def top_bar(shape, lm: np.ndarray, found: GlassesFound) -> np.ndarray:
+    """float32 [H, W] 0..1: the top bar's band alone (feathered as ``footprint``): where a frame
+    hides what lies behind it (brows under a thick bar), so skin the warp pulls out from there
+    must not bring the frame's pixels along."""
+    lm = np.asarray(lm, dtype=np.float64)
+    mm = float(np.linalg.norm(lm[263, :2] - lm[33, :2])) / EYE_SPAN_MM
+    yy, xx = np.mgrid[0:shape[0], 0:shape[1]] + 0.5
+    axis = lm[263, :2] - lm[33, :2]
+    along = axis / max(np.linalg.norm(axis), 1e-6)
+    down = np.array([-along[1], along[0]])
+    return _feathered(_top_bar(shape, lm, mm, along, down, found.bridge_mm, xx, yy), mm)
+
+
+def _feathered(band: np.ndarray, mm: float) -> np.ndarray:
+    return np.clip(gaussian_filter(band, 1.2 * mm) * 1.5, 0.0, 1.0).astype(np.float32)
+
+
+def _top_bar(shape, lm, mm, along, down, bridge_mm, xx, yy) -> np.ndarray:
+    """float32 [H, W] 0/1: the band along the bridge's line from one side of the face's outline to
+    the other, less the eyes' openings."""
+    inner = 0.5 * (lm[133, :2] + lm[362, :2]) + down * bridge_mm * mm
+    # out to the face's outline: the hinges, and the arms from them, sit at the top bar's height
+    oval = (lm[REGIONS["face_oval"], :2] - inner) @ along
+    u0, u1 = float(oval.min()), float(oval.max())
+    du = (xx - inner[0]) * along[0] + (yy - inner[1]) * along[1]
+    dv = (xx - inner[0]) * down[0] + (yy - inner[1]) * down[1]
+    bar = ((du >= u0) & (du <= u1) & (dv >= -TOP_BAND_MM[0] * mm) & (dv <= TOP_BAND_MM[1] * mm)).astype(np.uint8)
+    eyes = np.zeros(shape, np.uint8)
+    for side in ("right_eye", "left_eye"):
+        pts = np.round(lm[REGIONS[side], :2] - 0.5).astype(np.int32)
+        cv2.fillConvexPoly(eyes, cv2.convexHull(pts), 1)
+    r = max(1, int(round(EYE_CLEAR_MM * mm)))
+    eyes = cv2.dilate(eyes, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    return (bar & (1 - eyes)).astype(np.float32)

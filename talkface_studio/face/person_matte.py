@@ -100,11 +100,34 @@ def _zones(shape, lm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lower = oval[oval[:, 1] > oval[:, 1].mean()]
     lower = lower[np.argsort(lower[:, 0])]
     jaw_y[inside] = np.interp(cols[inside], lower[:, 0], lower[:, 1])
-    head = np.clip((jaw_y[None, :] - yy) / (0.06 * fh) + 0.5, 0.0, 1.0) * beside
+    head = np.clip((jaw_y[None, :] - yy) / (0.06 * fh) + 0.5, 0.0, 1.0)
+    # Beside the outline on its own row (left or right of the face, above the chin) is head and
+    # hair too, as beyond the outline's widest columns: below a turned face's ear the jaw line
+    # climbs steeply, and by columns alone a sliver between the cheek and those columns was left
+    # out of the head (a notch in the matte; the still layer showed through it as a bright tick
+    # along the cheek when the head moved).
+    face = _face_inside(shape, lm)
+    rows = face.any(axis=1)
+    left = np.where(rows, face.argmax(axis=1), -1)                  # (rows without face: none)
+    right = np.where(rows, shape[1] - face[:, ::-1].argmax(axis=1), shape[1] + 1)
+    lateral = (xx < left[:, None]) | (xx > right[:, None])
+    head = np.maximum(head, np.clip((chin[1] - yy) / (0.06 * fh) + 0.5, 0.0, 1.0) * lateral) * beside
     below = (yy - jaw_y[None, :]) / (NECK_FADE * fh)
     neck = np.clip(1.0 - below, 0.0, 1.0) * (yy > jaw_y[None, :]) \
         * np.clip(1.0 - (np.abs(xx - chin[0]) - NECK_HALF_WIDTH * fw) / (0.15 * fw), 0.0, 1.0)
     return head.astype(np.float32), neck.astype(np.float32)
+
+
+def _face_inside(shape, lm: np.ndarray) -> np.ndarray:
+    """uint8 [H, W]: 1 inside the face mesh's outline. ``REGIONS["face_oval"]`` lists its points
+    in index order, not around the face: filled as they come they drew a star with holes at the
+    cheeks and jaw; taken in turn around their centre they are the outline."""
+    oval = lm[REGIONS["face_oval"], :2]
+    centre = oval.mean(axis=0)
+    loop = oval[np.argsort(np.arctan2(oval[:, 1] - centre[1], oval[:, 0] - centre[0]))]
+    face = np.zeros(shape, np.uint8)
+    cv2.fillPoly(face, [np.round((loop - 0.5) * 16).astype(np.int32)], 1, shift=4)
+    return face
 
 
 def _fallback_person(shape, lm: np.ndarray) -> np.ndarray:
@@ -132,8 +155,7 @@ def head_matte(rgb: np.ndarray, lm: np.ndarray, segment: bool = True,
     person = _segment(rgb) if segment else None
     if person is None or person.shape != shape:
         person = _fallback_person(shape, lm)
-    face = np.zeros(shape, np.uint8)
-    cv2.fillPoly(face, [np.round((lm[REGIONS["face_oval"], :2] - 0.5) * 16).astype(np.int32)], 1, shift=4)
+    face = _face_inside(shape, lm)
     # (the outline's polygon has a hard edge: soften it like the segmentation's)
     face = cv2.GaussianBlur(face.astype(np.float32), (0, 0), FEATHER * scale)
     head_zone, neck_zone = _zones(shape, lm)

@@ -23,8 +23,6 @@ import numpy as np
 
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.limits import check_render_size
-from talkface_studio.face.glasses import detect as detect_glasses
-from talkface_studio.face.glasses import footprint as glasses_footprint
 from talkface_studio.face.person_matte import HeadMatte, head_matte
 from talkface_studio.portrait_store import entry_key, stored
 
@@ -44,7 +42,7 @@ from .lip_contact import refine_corners, refine_lips, uncross_lips
 from .mirror_fill import mirror_field, mirror_gain, paint_mirror
 from .raster import node_step, rasterize_displacement
 from ..registry import register_renderer
-from .rigid_glasses import hold_glasses
+from .rigid_glasses import find_glasses, hold_glasses
 from .silhouette import silhouette_edges, soften_silhouette
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
 from .wrinkles import FoldMap, FoldShading, prepare_folds, shade_frame
@@ -82,7 +80,7 @@ class _Prepared:
                                  # filled in; None on the CPU (``cpu`` holds both layers there)
     head_box: tuple              # (x0, y0, x1, y1) of the moving layer in the portrait
     plate_u8: np.ndarray         # uint8 [size, size, 3]: the plate as a frame (the photo outside the head)
-    glasses: tuple | None = None  # (footprint [S, S], its box) when the portrait wears glasses
+    glasses: tuple | None = None  # (footprint [S, S], its box, its top bar [S, S]) with glasses
     cpu: dict | None = None      # the CPU path's channels-last uint8 RGBA copies of the moving layer
                                  # (layer4) and the still one (plate4), the matte float [S, S]
     resolution: float = 1.0      # texture pixels per photo pixel (>= 1: a small photo magnified)
@@ -99,15 +97,6 @@ class _Prepared:
 def _identity(size: int, ops, like):
     ident = flow.identity_grid(size)
     return ident if ops is NUMPY else ops.const(ident, like)[None]
-
-
-def _glasses(image: np.ndarray, lm: np.ndarray):
-    """(footprint, box) of the portrait's glasses (``face.glasses``), or None without glasses."""
-    if not detect_glasses(image, lm).present:
-        return None
-    fp = glasses_footprint(image.shape[:2], lm)
-    ys, xs = np.nonzero(fp > 0)
-    return fp, (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
 
 
 def _resolution(portrait, width: int, size: int) -> float:
@@ -235,7 +224,7 @@ class MeshWarpRenderer:
                                       (FoldShading, FoldMap)),
                          texture4=layers.get("texture4"), plate=layers.get("plate"), head_box=head.box,
                          plate_u8=np.floor(head.plate + flow.TEXTURE_OFFSET).clip(0, 255).astype(np.uint8),
-                         cpu=self._cpu_copies(head, size), glasses=_glasses(tex_np, lm),
+                         cpu=self._cpu_copies(head, size), glasses=find_glasses(image, src_lm, size, lm),
                          resolution=_resolution(portrait, w, size))
         prep.mirror_gain = mirror_gain(tex_np, lm, prep.mesh, face_triangles())
         self._cache[key] = prep

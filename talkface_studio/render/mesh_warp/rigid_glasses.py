@@ -13,6 +13,8 @@ a turned head's far lens and arm are foreshortened and fold out of sight with th
 on. (A 2-D affine fit, used before, only shifts and scales them in the image plane: turned 25
 degrees, the far arm was carried ~60 px beyond the cheek's outline, a wing over the background.)
 The expression is the portrait's, so brows and lids moving under the rims do not drag them.
+Where the warp would fetch a pixel from behind the top bar (skin pulled out from under it), the
+node is held too (``hold_glasses``' ``bar``). ``find_glasses`` finds them once per portrait.
 One more coarse raster, of the nodes around the glasses (~1 ms a frame at 512 px more than the
 affine fit), for portraits with glasses only.
 """
@@ -23,6 +25,7 @@ import numpy as np
 from scipy.ndimage import map_coordinates
 
 from talkface_studio.face.geometry import fit_similarity
+from talkface_studio.face import glasses
 from talkface_studio.face.topology import REGIONS
 
 from .gap_fill import fill_harmonic
@@ -39,11 +42,27 @@ def skull_landmarks(source_lm: np.ndarray, frame_lm: np.ndarray) -> np.ndarray:
     return source_lm @ (scale * rot).T + shift
 
 
-def hold_glasses(coarse: np.ndarray, nodes: np.ndarray, footprint: np.ndarray, box,
+def find_glasses(image: np.ndarray, image_lm: np.ndarray, size: int, lm: np.ndarray):
+    """(footprint [size, size], its box, top bar [size, size]) of the portrait's glasses
+    (``face.glasses``), or None without glasses: the arguments of ``hold_glasses`` after
+    ``coarse, nodes``. Found on the portrait at its own resolution (image, image_lm): at a small
+    render size the frames' lines blur into the skin and the same face scored under the threshold;
+    lm: its landmarks at the render size."""
+    found = glasses.detect(image, image_lm)
+    if not found.present:
+        return None
+    fp = glasses.footprint((size, size), lm, found)
+    ys, xs = np.nonzero(fp > 0)
+    box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    return fp, box, glasses.top_bar((size, size), lm, found)
+
+
+def hold_glasses(coarse: np.ndarray, nodes: np.ndarray, footprint: np.ndarray, box, bar: np.ndarray,
                  source_lm: np.ndarray, frame_lm: np.ndarray, mesh: WarpMesh) -> np.ndarray:
     """coarse [g, g, 2] displacement (source - target px) at ``nodes`` [g, g, 2] -> the same with
     the glasses' footprint [S, S] (portrait pixels; ``box`` (x0, y0, x1, y1) bounds it) moving
-    rigidly with the head. mesh: the portrait's warp mesh (``warp_mesh``)."""
+    rigidly with the head. bar [S, S]: the part of it that hides what lies behind (the top bar,
+    ``face.glasses.top_bar``). mesh: the portrait's warp mesh (``warp_mesh``)."""
     g, size = coarse.shape[0], footprint.shape[0]
     source_lm = np.asarray(source_lm, np.float64)
     skull = skull_landmarks(source_lm, np.asarray(frame_lm, np.float64))
@@ -62,14 +81,25 @@ def hold_glasses(coarse: np.ndarray, nodes: np.ndarray, footprint: np.ndarray, b
         return coarse
     fill_harmonic(rigid, covered)
     nodes = nodes[i0:i1, j0:j1]
-    src = nodes + rigid                                         # where each node's pixel comes from
-    near = (src[..., 0] > x0 - 2) & (src[..., 0] < x1 + 2) & (src[..., 1] > y0 - 2) & (src[..., 1] < y1 + 2)
-    if not near.any():
-        return coarse
-    w = np.zeros(near.shape, np.float32)
-    p = src[near]
-    w[near] = map_coordinates(footprint, [p[:, 1] - 0.5, p[:, 0] - 0.5], order=1, mode="constant")
     out = coarse.copy()
     block = out[i0:i1, j0:j1]
+    # A node is held where its pixel comes rigidly from the frame, and also where the warp would
+    # fetch it from behind the top bar: brows raised from under a thick bar would carry the bar's
+    # pixels up with them (a torn-off copy). Only the bar: a lens's round band lies over the brows
+    # of many faces, and brows moving out of it are brows, not frame.
+    w = np.maximum(_footprint_at(footprint, nodes + rigid, box), _footprint_at(bar, nodes + block, box))
+    if not w.any():
+        return coarse
     block += (rigid - block) * w[..., None]
     return out
+
+
+def _footprint_at(footprint: np.ndarray, src: np.ndarray, box) -> np.ndarray:
+    """The footprint [S, S] sampled at portrait positions src [..., 2] (0 outside its box)."""
+    x0, y0, x1, y1 = box
+    near = (src[..., 0] > x0 - 2) & (src[..., 0] < x1 + 2) & (src[..., 1] > y0 - 2) & (src[..., 1] < y1 + 2)
+    w = np.zeros(near.shape, np.float32)
+    if near.any():
+        p = src[near]
+        w[near] = map_coordinates(footprint, [p[:, 1] - 0.5, p[:, 0] - 0.5], order=1, mode="constant")
+    return w
