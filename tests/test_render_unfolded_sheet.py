@@ -70,13 +70,13 @@ def _beyond_the_photos_face(fit, yaw: float) -> float:
     return float(share[inner].mean())
 
 
-@pytest.mark.parametrize("name, yaw, most", [("young", 15.0, 0.013), ("young", 30.0, 0.035),
-                                             ("tongue", 15.0, 0.013), ("tongue", 30.0, 0.035)])
-def test_a_turn_shows_little_of_what_lay_beyond_the_face_inside_it(fits, name, yaw, most):
+@pytest.mark.parametrize("name, yaw", [("young", 15.0), ("young", 30.0), ("tongue", 15.0), ("tongue", 30.0)])
+def test_a_turn_shows_little_of_what_lay_beyond_the_face_inside_it(fits, name, yaw):
     """Before: 0.021 / 0.060 (the young man at +15 / +30: the window through his far cheek),
-    0.019 / 0.068 (the old man: the dark gap below his hair as a blotch); now 0.009 / 0.024 and
-    0.008 / 0.022 (what is left: the photo's last pixels of the drawn face, stretched)."""
-    assert _beyond_the_photos_face(fits[name], yaw) < most
+    0.019 / 0.068 (the old man: the dark gap below his hair as a blotch); the sheet alone
+    refilled 0.010 / 0.025 and 0.009 / 0.023 (the drawn edge beside it still spread the photo's
+    last pixels); with that edge 0.002 / 0.003 and 0.002 / 0.004."""
+    assert _beyond_the_photos_face(fits[name], yaw) < 0.008
 
 
 def test_a_frame_that_unfolds_nothing_is_left_as_it_was(fits):

@@ -174,8 +174,7 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
         drawn = _nodes(p, mesh.triangles[keep & (np.arange(len(keep)) < mesh.n_face_tris)], grid)
         nodes = _nodes(p, mesh.triangles[sheet], grid) & ~drawn
         if nodes.any() and drawn.any():
-            refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step)
-            covered |= nodes.reshape(-1)
+            covered |= refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step).reshape(-1)
     if not covered.all() and covered.any():
         # Dropped folds and the odd cell no triangle reaches (a few cells on most frames): continue
         # the field around them without a step, rather than snapping back to rest or copying a

@@ -12,9 +12,11 @@ the strip beyond the outline over it (the dark gap under the old man's hair as a
 cheek).
 
 Here, per frame, on the coarse grid, the nodes under such an unfolded triangle that no drawn face
-triangle covers take the face's clean skin (drawn nodes whose source lies deeper than ``EDGE``
-px in the photo's face: its last pixels may hold what lies beyond the cheek) reflected across
-its edge: a node d nodes out samples where the point d nodes in, straight across the edge,
+triangle covers, and the drawn nodes beside them still sampling the photo's last ``EDGE`` px
+(spread by the same unfolding: MediaPipe's outline there is a few pixels off, so they hold what
+lies beyond the cheek, the window or the dark gap, as a line along the refilled skin), take the
+face's clean skin (drawn nodes whose source lies deeper than ``EDGE`` px) reflected across its
+edge: a node d nodes out samples where the point d nodes in, straight across the edge,
 samples. That is the skin beside it, at the frame's scale, in its own side's light, continuous at
 the seam, and the face reaches its outline landmarks before the ring begins. Frames that unfold
 nothing (every still frame, a frontal face at yaw 0, a head turning further away) skip it.
@@ -34,6 +36,7 @@ if TYPE_CHECKING:      # (the warp mesh builds on this module)
 
 SOLID = 0.05      # px^2: smaller source triangles have no reliable orientation (as ``raster``)
 EDGE = 5.0        # px at 512: the photo's face edge band (its outline's uncertainty and anti-aliasing)
+NEAR = 3          # nodes: how far beside the unfolded sheet the drawn face's edge is refilled too
 SMOOTH = 1.5      # nodes: the Gaussian that smooths the way across the edge the reflection takes
 DEEPEST = 4.0     # nodes: the reflection reads no deeper into the clean skin (wider, it mirrored
                   # the features beside it: an eye or a glasses rim)
@@ -52,10 +55,11 @@ def unfolded(mesh: WarpMesh, points: np.ndarray) -> np.ndarray:
 
 
 def refill_unfolded(disp: np.ndarray, drawn: np.ndarray, sheet: np.ndarray, edge_depth: np.ndarray,
-                    origin: float, step: float) -> None:
+                    origin: float, step: float) -> np.ndarray:
     """In place: disp [h, w, 2] (source - target, px, at nodes ``step`` px apart from ``origin``)
-    at the nodes where sheet [h, w] is True (the unfolded sheet, nothing drawn over it) := the
-    face's clean skin reflected across its edge (``reflect_clean``). drawn [h, w]: nodes under
+    at the nodes where sheet [h, w] is True (the unfolded sheet, nothing drawn over it), and at
+    the drawn nodes within NEAR of them that sample the photo's edge band, := the face's clean
+    skin reflected across its edge (``reflect_clean``). Returns those nodes. drawn [h, w]: nodes under
     drawn face triangles; edge_depth [S, S]: px inside the photo's face (0 outside). The clean
     nodes are the drawn ones sampling deeper than EDGE in the photo's face: its last few pixels
     may hold what lies beyond the cheek, which reflected would line the sheet with it."""
@@ -64,7 +68,13 @@ def refill_unfolded(disp: np.ndarray, drawn: np.ndarray, sheet: np.ndarray, edge
     nodes = origin + np.stack(np.meshgrid(np.arange(w), np.arange(h)), -1) * step
     at = np.clip((nodes + disp).astype(np.int64), 0, size - 1)
     clean = drawn & (edge_depth[at[..., 1], at[..., 0]] >= EDGE * size / 512.0)
-    reflect_clean(disp, clean, sheet, step)
+    # and the drawn nodes beside the sheet that sample the photo's last pixels: spread by the same
+    # unfolding, left as they were they drew a line of the car window or of the dark gap under
+    # the hair between the refilled skin and the face, and a node-sized step against it
+    near = cv2.dilate(sheet.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=NEAR) > 0
+    fill = sheet | (drawn & near & ~clean)
+    reflect_clean(disp, clean, fill, step)
+    return fill
 
 
 def reflect_clean(disp: np.ndarray, clean: np.ndarray, fill: np.ndarray, step: float) -> None:
