@@ -37,6 +37,7 @@ if TYPE_CHECKING:      # (the warp mesh builds on this module)
 SOLID = 0.05      # px^2: smaller source triangles have no reliable orientation (as ``raster``)
 EDGE = 5.0        # px at 512: the photo's face edge band (its outline's uncertainty and anti-aliasing)
 NEAR = 3          # nodes: how far beside the unfolded sheet the drawn face's edge is refilled too
+KEEP_OUTLINE = 1.5  # nodes: the drawn face's outermost nodes, left as they were
 SMOOTH = 1.5      # nodes: the Gaussian that smooths the way across the edge the reflection takes
 DEEPEST = 4.0     # nodes: the reflection reads no deeper into the clean skin (wider, it mirrored
                   # the features beside it: an eye or a glasses rim)
@@ -72,7 +73,10 @@ def refill_unfolded(disp: np.ndarray, drawn: np.ndarray, sheet: np.ndarray, edge
     # unfolding, left as they were they drew a line of the car window or of the dark gap under
     # the hair between the refilled skin and the face, and a node-sized step against it
     near = cv2.dilate(sheet.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=NEAR) > 0
-    fill = sheet | (drawn & near & ~clean)
+    # (the face's outermost nodes keep the photo's own outline: refilled, it went node-sized
+    # blocks where a small turn unfolds a sliver at a frontal face's cheek)
+    inside = cv2.distanceTransform((drawn | sheet).astype(np.uint8), cv2.DIST_L2, 5)
+    fill = sheet | (drawn & near & ~clean & (inside > KEEP_OUTLINE))
     reflect_clean(disp, clean, fill, step)
     return fill
 
