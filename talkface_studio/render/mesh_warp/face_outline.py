@@ -25,16 +25,23 @@ STEP = 0.5           # px between the samples along each ray
 MOST = 0.3           # of the oval's mean radius: the farthest the outline is looked for
 
 
+def face_coverage(landmarks: np.ndarray, triangles: np.ndarray, size: int) -> np.ndarray:
+    """uint8 [size, size]: 1 where any of the face triangles [F, 3] (landmarks [N, 2+], output
+    pixels) covers the pixel centre, front or folded-back sheet alike."""
+    covered = np.zeros((size, size), np.uint8)
+    # one at a time: fillPoly's several contours cancel where they overlap (even-odd), and a
+    # folded mesh overlaps itself exactly where this matters
+    for corners in np.round((np.asarray(landmarks, np.float64)[triangles, :2] - 0.5) * 16).astype(np.int32):
+        cv2.fillConvexPoly(covered, corners, 1, cv2.LINE_8, shift=4)
+    return covered
+
+
 def outline_reach(landmarks: np.ndarray, triangles: np.ndarray, oval: np.ndarray, size: int) -> np.ndarray:
     """Per point of ``oval`` (indices into landmarks [N, 2], output pixels): how far beyond it
     (px, along the ray from the oval's centre) the face triangles [F, 3] still cover the photo,
     less ``SLACK``: float [len(oval)], >= 0."""
     lm = np.asarray(landmarks, np.float64)[:, :2]
-    covered = np.zeros((size, size), np.uint8)
-    # one at a time: fillPoly's several contours cancel where they overlap (even-odd), and a
-    # folded mesh overlaps itself exactly where this matters
-    for corners in np.round((lm[triangles] - 0.5) * 16).astype(np.int32):
-        cv2.fillConvexPoly(covered, corners, 1, cv2.LINE_8, shift=4)
+    covered = face_coverage(lm, triangles, size)
     ring = lm[oval]
     out = ring - ring.mean(0)
     radius = np.linalg.norm(out, axis=1, keepdims=True)

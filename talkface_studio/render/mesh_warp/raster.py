@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .gap_fill import fill_harmonic
+from .unfolded_sheet import refill_unfolded, unfolded
 from .warp_mesh import WarpMesh, signed_areas
 
 MIN_AREA = 1e-6   # in cells^2: a triangle thinner than this covers no cell centre anyway
@@ -143,6 +144,15 @@ def _rasterize(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: np.n
     return (disp, covered, won, own) if mirrored else (disp, covered)
 
 
+def _nodes(p: np.ndarray, tris: np.ndarray, grid: int) -> np.ndarray:
+    """bool [grid, grid]: the nodes inside any of tris [F, 3] (points p [M, 2] in node units)."""
+    out = np.zeros(grid * grid, dtype=bool)
+    if len(tris):
+        _, x, y = _scan(p, tris, grid, grid)
+        out[y * grid + x] = True
+    return out.reshape(grid, grid)
+
+
 def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, grid: int,
                            size: int) -> np.ndarray:
     """Displacement [grid, grid, 2] (source - target, output pixels) at the grid's nodes, the
@@ -156,6 +166,15 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
     origin, step = (0.5 * size / grid,) * 2, node_step(grid, size)
     disp, covered = _rasterize(mesh, points, depth, keep, origin, step, grid, grid)
     disp = disp.reshape(grid, grid, 2)
+    sheet = unfolded(mesh, points)
+    if sheet.any() and mesh.edge_depth is not None:
+        # the strip the photo saw from behind, unfolded, nothing drawn over it: the face's own
+        # skin reflected across its edge (``unfolded_sheet``), not the gap fill or the ring
+        p = (points - np.asarray(origin)) / step
+        drawn = _nodes(p, mesh.triangles[keep & (np.arange(len(keep)) < mesh.n_face_tris)], grid)
+        nodes = _nodes(p, mesh.triangles[sheet], grid) & ~drawn
+        if nodes.any() and drawn.any():
+            covered |= refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step).reshape(-1)
     if not covered.all() and covered.any():
         # Dropped folds and the odd cell no triangle reaches (a few cells on most frames): continue
         # the field around them without a step, rather than snapping back to rest or copying a

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from scipy.spatial import Delaunay
 
 from .face_loops import FACE_OVAL, hole_triangles
-from .face_outline import on_surface, outline_reach
+from .face_outline import face_coverage, on_surface, outline_reach
 from .hidden_side import mirror_sources, photo_depth_map
 from .triangle_area import signed_areas
 
@@ -65,6 +66,8 @@ class WarpMesh:
     src_depth: np.ndarray | None = None  # [478] the photo's landmark depths (MediaPipe z, output px)
     photo_depth: np.ndarray | None = None  # [S, S] the photo's front-facing mesh's nearest depth
                              # per pixel (inf off the face): which of its points the photo shows
+    edge_depth: np.ndarray | None = None  # [S, S] float32: px inside the photo's face (the union of
+                             # its triangles; 0 outside): how near its edge a source pixel lies
 
     def source_corners(self, keep: np.ndarray) -> np.ndarray:
         """[K, 3, 2]: where in the photo the corners of the triangles keep [F] (bool) sample:
@@ -195,6 +198,7 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
     done, mirror_corners = mirror_sources(np.asarray(src_landmarks, dtype=np.float64), np.asarray(face_triangles))
     completed = np.zeros(len(triangles), dtype=bool)
     completed[:len(done)] = done
+    edge_depth = cv2.distanceTransform(face_coverage(lm, face, size), cv2.DIST_L2, 5)
     return WarpMesh(src=src, triangles=triangles, n_face_tris=len(face), n_holes=len(holes),
                     src_area=signed_areas(src, triangles), ring_parent=np.concatenate(parents),
                     ring_weight=np.concatenate(weights), n_border=len(border),
@@ -204,4 +208,5 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
                     completed_src=mirror_corners[done] if completed.any() else None,
                     src_depth=np.asarray(src_landmarks, dtype=np.float64)[:, 2],
                     photo_depth=photo_depth_map(np.asarray(src_landmarks, dtype=np.float64),
-                                                np.asarray(face_triangles), size) if completed.any() else None)
+                                                np.asarray(face_triangles), size) if completed.any() else None,
+                    edge_depth=edge_depth)

@@ -1,0 +1,120 @@
+"""Where a turn unfolds the strip the photo saw from behind, the face goes on in its own skin.
+
+A photo of a turned face (or of a face turned a little, at its far cheek) shows its mesh folded at
+the far outline: from the cheek's visible outline it wraps back to the oval, and those triangles
+face away in the photo. Their pixels there are the front's, so they are never drawn
+(``raster.visible_triangles``). When the head turns back toward the camera, or an expression
+pulls the far side, that strip unfolds and faces the camera, 3-8 times as wide as the photo
+showed it, and nothing of the face covered it: the grid's gap fill ramped the photo's few edge
+pixels across it (a pale, washed smear with the background's colour in it on the turned young
+man's lit cheek), or the background ring, whose inner edge follows the face's surface, stretched
+the strip beyond the outline over it (the dark gap under the old man's hair as a blotch on his
+cheek).
+
+Here, per frame, on the coarse grid, the nodes under such an unfolded triangle that no drawn face
+triangle covers, and the drawn nodes beside them still sampling the photo's last ``EDGE`` px
+(spread by the same unfolding: MediaPipe's outline there is a few pixels off, so they hold what
+lies beyond the cheek, the window or the dark gap, as a line along the refilled skin), take the
+face's clean skin (drawn nodes whose source lies deeper than ``EDGE`` px) reflected across its
+edge: a node d nodes out samples where the point d nodes in, straight across the edge,
+samples. That is the skin beside it, at the frame's scale, in its own side's light, continuous at
+the seam, and the face reaches its outline landmarks before the ring begins. Frames that unfold
+nothing (every still frame, a frontal face at yaw 0, a head turning further away) skip it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from .triangle_area import signed_areas
+
+if TYPE_CHECKING:      # (the warp mesh builds on this module)
+    from .warp_mesh import WarpMesh
+
+SOLID = 0.05      # px^2: smaller source triangles have no reliable orientation (as ``raster``)
+EDGE = 5.0        # px at 512: the photo's face edge band (its outline's uncertainty and anti-aliasing)
+NEAR = 3          # nodes: how far beside the unfolded sheet the drawn face's edge is refilled too
+KEEP_OUTLINE = 1.5  # nodes: the drawn face's outermost nodes, left as they were
+SMOOTH = 1.5      # nodes: the Gaussian that smooths the way across the edge the reflection takes
+DEEPEST = 4.0     # nodes: the reflection reads no deeper into the clean skin (wider, it mirrored
+                  # the features beside it: an eye or a glasses rim)
+
+
+def unfolded(mesh: WarpMesh, points: np.ndarray) -> np.ndarray:
+    """bool [F]: the face triangles (holes aside) the photo shows from behind that face the camera
+    in the frame (points [M, 2]): the folded-back strip, unfolded."""
+    n_mesh = mesh.n_face_tris - mesh.n_holes
+    src = mesh.src_area[:n_mesh]
+    facing = np.sign(src.sum())
+    area = signed_areas(points, mesh.triangles[:n_mesh])
+    out = np.zeros(len(mesh.triangles), bool)
+    out[:n_mesh] = (np.abs(src) > SOLID) & (np.sign(src) != facing) & (np.sign(area) == facing)
+    return out
+
+
+def refill_unfolded(disp: np.ndarray, drawn: np.ndarray, sheet: np.ndarray, edge_depth: np.ndarray,
+                    origin: float, step: float) -> np.ndarray:
+    """In place: disp [h, w, 2] (source - target, px, at nodes ``step`` px apart from ``origin``)
+    at the nodes where sheet [h, w] is True (the unfolded sheet, nothing drawn over it), and at
+    the drawn nodes within NEAR of them that sample the photo's edge band, := the face's clean
+    skin reflected across its edge (``reflect_clean``). Returns those nodes. drawn [h, w]: nodes under
+    drawn face triangles; edge_depth [S, S]: px inside the photo's face (0 outside). The clean
+    nodes are the drawn ones sampling deeper than EDGE in the photo's face: its last few pixels
+    may hold what lies beyond the cheek, which reflected would line the sheet with it."""
+    size = edge_depth.shape[0]
+    h, w = drawn.shape
+    nodes = origin + np.stack(np.meshgrid(np.arange(w), np.arange(h)), -1) * step
+    at = np.clip((nodes + disp).astype(np.int64), 0, size - 1)
+    clean = drawn & (edge_depth[at[..., 1], at[..., 0]] >= EDGE * size / 512.0)
+    # and the drawn nodes beside the sheet that sample the photo's last pixels: spread by the same
+    # unfolding, left as they were they drew a line of the car window or of the dark gap under
+    # the hair between the refilled skin and the face, and a node-sized step against it
+    near = cv2.dilate(sheet.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=NEAR) > 0
+    # (the face's outermost nodes keep the photo's own outline: refilled, it went node-sized
+    # blocks where a small turn unfolds a sliver at a frontal face's cheek)
+    inside = cv2.distanceTransform((drawn | sheet).astype(np.uint8), cv2.DIST_L2, 5)
+    fill = sheet | (drawn & near & ~clean & (inside > KEEP_OUTLINE))
+    reflect_clean(disp, clean, fill, step)
+    return fill
+
+
+def reflect_clean(disp: np.ndarray, clean: np.ndarray, fill: np.ndarray, step: float) -> None:
+    """In place: disp [h, w, 2] (source - target, px; nodes ``step`` px apart) at the nodes where
+    fill [h, w] is True := the clean [h, w] nodes' field reflected across their edge: node p, d
+    nodes from the clean ones, samples where the point as deep inside them, straight across the
+    edge (down the smoothed distance), samples. Deeper than DEEPEST the reflection folds back and
+    forth within that band (a triangle wave): it never mirrors the features further in (an eye, a
+    glasses rim) and never stretches, so the footprint pass leaves it as sharp as the skin beside."""
+    if not clean.any():
+        return
+    h, w = clean.shape
+    dist = cv2.distanceTransform((~clean).astype(np.uint8), cv2.DIST_L2, 5)
+    smooth = cv2.GaussianBlur(dist, (0, 0), SMOOTH)
+    gy, gx = np.gradient(smooth)
+    norm = np.maximum(np.hypot(gx, gy), 1e-6)
+    ys, xs = np.nonzero(fill)
+    # how far out of the clean skin: from the edge, half a node beyond its last nodes
+    e = np.maximum(dist[ys, xs] - 0.5, 0.0)
+    back = e + DEEPEST - np.abs(np.mod(e, 2 * DEEPEST) - DEEPEST)    # 2 e up to DEEPEST nodes out
+    at = np.stack([xs - back * gx[ys, xs] / norm[ys, xs], ys - back * gy[ys, xs] / norm[ys, xs]], -1)
+    # where the clean nodes sample (position plus displacement, node units), bilinear over the
+    # clean nodes alone (a weighted mean of those among the four around a point)
+    nodes = np.stack(np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32)), -1)
+    weight = clean.astype(np.float32)
+    field = np.concatenate([(nodes + disp / np.float32(step)) * weight[..., None], weight[..., None]], -1)
+    got = cv2.remap(field, at[:, None].astype(np.float32), None, cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_REPLICATE)[:, 0]
+    # a point with no clean node around it (a clean region thinner than the way across) takes
+    # its nearest clean node's
+    lone = got[:, 2] < 1e-3
+    if lone.any():
+        _, labels = cv2.distanceTransformWithLabels((~clean).astype(np.uint8), cv2.DIST_L2, 5,
+                                                    labelType=cv2.DIST_LABEL_PIXEL)
+        cy, cx = np.nonzero(clean)               # label k is the k-th clean node, row-major
+        k = labels[ys[lone], xs[lone]] - 1
+        got[lone] = field[cy[k], cx[k]]
+    source = got[:, :2] / got[:, 2:3]
+    disp[ys, xs] = (source - nodes[ys, xs]) * np.float32(step)
