@@ -76,3 +76,21 @@ def test_recipe_4_mixes_labelled_pico_clips_into_the_stream(monkeypatch):
     assert all(len(c.labels) == len(c.feats) == len(c.jaw) for c in clips)
     # (a stream is reproducible per fresh process, as recipe 2's is: espeak-ng itself carries state
     # from one utterance to the next; a Pico sentence alone is reproducible, see above)
+
+
+@needs_pico
+@pytest.mark.slow
+def test_recipe_4_fine_tunes_the_packaged_recipe_2_network(tmp_path):
+    from safetensors.numpy import load_file
+
+    from talkface_studio.audio.viseme_model import DEFAULT_WEIGHTS
+    from talkface_studio.training.train_visemes import VisemeTrainOptions, train_visemes
+
+    lines = []
+    weights = train_visemes(tmp_path, VisemeTrainOptions(hours=0.004, steps=2, batch_size=2, workers=1, lr=1e-6,
+                                                         validation_minutes=0.1, recipe=4), log=lines.append)
+    assert "fine-tuning the packaged recipe-2 weights" in lines
+    start, tuned = load_file(str(DEFAULT_WEIGHTS)), load_file(str(weights))
+    # two steps at a tiny rate: still recipe 2's network, not a fresh random one
+    assert max(float(np.abs(tuned[k].astype(np.float32) - start[k].astype(np.float32)).max()) for k in start) < 0.01
+    assert "-r4" in (tmp_path / "viseme_recognizer.json").read_text()
