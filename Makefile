@@ -11,11 +11,13 @@ STAMP := $(VENV)/.installed
 # and under Xvfb (screenshots); sox checks audio in tests; Festival and its voices (built from real
 # speakers' recordings) speak part of the viseme recognizer's training data in recipe 3
 # (`train --stage visemes --recipe 3`, tests/test_festival_synth.py): ~61 MB download, ~166 MB installed.
+# gcc and python3-dev build the `ttspico` sdist (SVOX Pico, recipe 4, pyproject's [train] extra).
 APT_PACKAGES := espeak-ng sox xvfb libgl1 libegl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 \
 	libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 fonts-dejavu-core libportaudio2 appstream desktop-file-utils \
 	festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts festvox-italp16k festvox-itapc16k \
-	festvox-czech-dita festvox-czech-machac festvox-czech-krb festvox-ca-ona-hts festvox-suopuhe-lj festvox-suopuhe-mv
+	festvox-czech-dita festvox-czech-machac festvox-czech-krb festvox-ca-ona-hts festvox-suopuhe-lj festvox-suopuhe-mv \
+	gcc libc6-dev python3-dev
 
 .PHONY: setup system-deps demo test bench gallery screenshots package clean
 

@@ -152,10 +152,29 @@ def measure(clip: dict, scripted: bool) -> dict:
     check = clip.get("dtw_refs")  # the same figures with the DTW reference, where an independent one exists
     if check is not None:
         check = (lm.closure_fraction(check, gap, fps), lm.opening_fraction(check, gap, fps))
-    return dict(close=lm.closure_fraction(refs, gap, fps), open=lm.opening_fraction(refs, gap, fps), check=check,
+    n_bilabial = sum(r.kind == "bilabial" for r in refs)
+    close = lm.closure_fraction(refs, gap, fps)
+    return dict(close=close, open=lm.opening_fraction(refs, gap, fps), check=check,
+                closed=(round((close or 0.0) * n_bilabial), n_bilabial),
                 mprec=lm.closure_precision(refs, closures),
                 still=lm.longest_still_loud(loud_voiced_mask(f), gap, fps), p95=(mm, frac),
                 round=lm.rounding_narrowing(refs, width, fps), path=path, seconds=seconds)
+
+
+def closed_counts(rows: list[dict]) -> None:
+    """Reference p/b/m with the lips closed, summed per mode and kind of clip (the figures README
+    compares recognizers by: human clips with json or pocketsphinx references, French and Italian
+    against the DTW reference, synthetic clips)."""
+    kinds = (("human json/sphinx", lambda r: not r["synthetic"] and r["ref"] != "DTW"),
+             ("human DTW", lambda r: r["ref"] == "DTW"), ("synthetic", lambda r: r["synthetic"]))
+    for mode in ("script", "none"):
+        parts = []
+        for label, keep in kinds:
+            sel = [r for r in rows if r["mode"] == mode and r["refs"] and keep(r)]
+            hit, total = sum(r["closed"][0] for r in sel), sum(r["closed"][1] for r in sel)
+            spans, all_spans = sum(r["mprec"][0] for r in sel), sum(r["mprec"][1] for r in sel)
+            parts.append(f"{label} {hit}/{total} closed, {spans}/{all_spans} spans on one")
+        print(f"p/b/m closed ({mode}): " + "; ".join(parts))
 
 
 def dtw_check(clips: list[dict], rows: list[dict]) -> None:
@@ -232,6 +251,7 @@ def main() -> int:
             for scripted in (True, False):
                 r = measure(clip, scripted)
                 r.update(name=name, mode="script" if scripted else "none", refs=bool(clip["refs"]),
+                         ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"))
                 rows.append(r)
                 mp = f"{r['mprec'][0]}/{r['mprec'][1]}" if r["mprec"] and clip["refs"] else "-"
@@ -252,6 +272,7 @@ def main() -> int:
             h_hit, h_total = sum(r["mprec"][0] for r in human), sum(r["mprec"][1] for r in human)
             print(f"M precision ({mode}): {hit}/{total} = {hit / max(total, 1):.2f} of lip-closure spans on a reference "
                   f"p/b/m (+-40 ms); human clips {h_hit}/{h_total} = {h_hit / max(h_total, 1):.2f}")
+        closed_counts(rows)
         dtw_check(clips, rows)
         stills = [r["still"] for r in rows] or [0.0]
         print(f"still: worst {max(stills):.2f} s (target <= 0.25); {sum(s <= 0.25 for s in stills)}/{len(stills)} rows")

@@ -17,12 +17,14 @@ def add_parser(sub) -> None:
     p.add_argument("--data", help="dataset root laid out like MEAD (landmarks and keypoints stages)")
     p.add_argument("--out", required=True, help="output folder (checkpoint, config JSON, landmark cache)")
     p.add_argument("--stage", choices=("landmarks", "keypoints", "visemes"), default="landmarks")
-    p.add_argument("--hours", type=float, default=4.0,
-                   help="visemes stage: hours of espeak-ng speech to synthesize (default 4)")
-    p.add_argument("--steps", type=int, default=2400, help="visemes stage: optimisation steps (default 2400)")
-    p.add_argument("--recipe", type=int, default=2, choices=(2, 3),
+    p.add_argument("--hours", type=float, default=None,
+                   help="visemes stage: hours of speech to synthesize (default 4; recipe 4: 1)")
+    p.add_argument("--steps", type=int, default=None,
+                   help="visemes stage: optimisation steps (default 2400; recipe 4: 600)")
+    p.add_argument("--recipe", type=int, default=2, choices=(2, 3, 4),
                    help="visemes stage: training-data recipe (2: espeak-ng voices, the packaged weights'; "
-                        "3: adds Festival voices of real speakers, needs the festvox-* packages)")
+                        "3: adds Festival voices of real speakers, needs the festvox-* packages; "
+                        "4: fine-tunes recipe 2's weights with SVOX Pico's voices, needs the [train] extra)")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch-size", type=int, default=None, help="default 16 (landmarks, keypoints), 24 (visemes)")
     p.add_argument("--lr", type=float, default=3e-4)
@@ -68,13 +70,17 @@ def run(args) -> int:
 
 def _train_visemes(args) -> int:
     from talkface_studio.core.errors import ValidationError
-    from talkface_studio.training.train_visemes import VisemeTrainOptions, train_visemes
+    from talkface_studio.training.train_visemes import FINE_TUNE, VisemeTrainOptions, train_visemes
 
-    if not 0 < args.hours <= 100:
-        raise ValidationError(f"--hours must be more than 0 and at most 100, got {args.hours}")
-    if args.steps < 1:
-        raise ValidationError(f"--steps must be at least 1, got {args.steps}")
-    options = VisemeTrainOptions(hours=args.hours, seed=args.seed, steps=args.steps, device=args.device,
+    tune = args.recipe == 4
+    hours = args.hours if args.hours is not None else (FINE_TUNE["hours"] if tune else VisemeTrainOptions.hours)
+    steps = args.steps if args.steps is not None else (FINE_TUNE["steps"] if tune else VisemeTrainOptions.steps)
+    lr = FINE_TUNE["lr"] if tune else VisemeTrainOptions.lr
+    if not 0 < hours <= 100:
+        raise ValidationError(f"--hours must be more than 0 and at most 100, got {hours}")
+    if steps < 1:
+        raise ValidationError(f"--steps must be at least 1, got {steps}")
+    options = VisemeTrainOptions(hours=hours, seed=args.seed, steps=steps, device=args.device, lr=lr,
                                  batch_size=args.batch_size or VisemeTrainOptions.batch_size, recipe=args.recipe)
     train_visemes(args.out, options)
     return 0

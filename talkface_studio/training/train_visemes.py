@@ -1,10 +1,12 @@
 """Train the viseme recognizer on speech synthesized here (no downloaded data or weights).
 
     talkface-studio train --stage visemes --out runs/visemes --hours 4 --seed 0 [--recipe 3]
+    talkface-studio train --stage visemes --out runs/visemes4 --recipe 4   # fine-tunes recipe 2's weights
 
 1. Synthesize `hours` of augmented speech in two worker processes (viseme_data; recipe 2, the
    packaged weights': espeak-ng alone; recipe 3 adds Festival's voices of real speakers).
-2. Train VisemeNet on random 3 s windows: cross-entropy on viseme classes (class-balanced,
+2. Train VisemeNet (recipe 4: starting from the packaged recipe-2 weights, FINE_TUNE's defaults)
+   on random 3 s windows: cross-entropy on viseme classes (class-balanced,
    label smoothing) + L1 on the jaw opening, with mel-axis warping (vocal tract length) and
    SpecAugment-style masks drawn fresh every step.
 3. Write `viseme_recognizer.safetensors` (float16) + `viseme_recognizer.json` (sizes, class
@@ -29,6 +31,9 @@ from talkface_studio.audio.viseme_set import CLASS_INDEX, VISEME_CLASSES
 from .viseme_data import DEFAULT_RECIPE, make_clips, require_recipe
 
 WINDOW = 300  # frames (3 s)
+# Recipe 4 fine-tunes the packaged recipe-2 network (committed, so the start is reproducible):
+# fewer hours and steps and a lower peak rate than training from scratch.
+FINE_TUNE = {"hours": 1.0, "steps": 600, "lr": 5e-4}
 
 
 @dataclass
@@ -116,7 +121,11 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
     weights = torch.tensor(weights / weights.mean(), dtype=torch.float32, device=device)
 
     config = VisemeNetConfig()
-    net = build(config, dropout=0.1).to(device)
+    net = build(config, dropout=0.1)
+    if opt.recipe == 4:
+        net.load_state_dict(_packaged_recipe2_state())
+        log("fine-tuning the packaged recipe-2 weights")
+    net = net.to(device)
     optimizer = torch.optim.AdamW(net.parameters(), lr=opt.lr, weight_decay=1e-2)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=opt.lr, total_steps=opt.steps, pct_start=0.1)
     ce = torch.nn.CrossEntropyLoss(weight=weights, label_smoothing=0.05)
@@ -153,13 +162,21 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
     config.save(out / "viseme_recognizer.json")
     from .festival_synth import available_voices
 
-    voices = {"festival_voices": list(available_voices())} if opt.recipe >= 3 else {}
+    voices = {"festival_voices": list(available_voices())} if opt.recipe == 3 else {}
     (out / "training_log.json").write_text(json.dumps({
         "options": asdict(opt), **voices, "timings": timings, "history": history, "held_out": evaluation,
         "parameters": int(sum(p.numel() for p in net.parameters())),
     }, indent=1) + "\n", encoding="utf-8")
     log(f"wrote {weights_path} ({weights_path.stat().st_size / 1e6:.2f} MB) and its config")
     return weights_path
+
+
+def _packaged_recipe2_state() -> dict:
+    from safetensors.torch import load_file
+
+    from talkface_studio.audio.viseme_model import DEFAULT_WEIGHTS
+
+    return {k: v.float() for k, v in load_file(str(DEFAULT_WEIGHTS)).items()}
 
 
 def _evaluate(net, val, device) -> dict:

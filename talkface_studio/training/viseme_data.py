@@ -1,6 +1,6 @@
 """Training clips for the viseme recognizer: synthesized speech, augmented, with frame labels.
 
-Two recipes (`make_clips(..., recipe=N)`; the packaged weights record theirs):
+Three recipes (`make_clips(..., recipe=N)`; the packaged weights record theirs):
 
 - recipe 2 (the packaged weights): one clip = a few sentences in one language from an espeak-ng
   voice variant at a random rate, pitch and pitch range, then room and channel effects (noise,
@@ -11,6 +11,10 @@ Two recipes (`make_clips(..., recipe=N)`; the packaged weights record theirs):
   quieter talker overlaps the clip; breathiness and a telephone codec's mu-law grain join the
   effects. It needs every Festival voice of festival_synth.VOICES (Debian packages in the
   Makefile), so that a seed gives the same data on every machine.
+- recipe 4 (an experiment, see README): PICO_SHARE of the clips spoken by SVOX Pico's six HMM
+  voices of real speakers (pico_synth, the `ttspico` package) at a random speed and pitch,
+  labelled by the script aligner (Pico reports no phone times); the rest and every effect as in
+  recipe 2. Training fine-tunes the packaged recipe-2 weights on it (train_visemes).
 
 Labels come from the synthesizer's exact phone times: a viseme class per 10 ms frame (diphthongs
 split in two halves) and a jaw-opening target, the procedural lip sync's jaw curve over the true
@@ -27,7 +31,7 @@ from scipy.signal import butter, fftconvolve, lfilter, resample_poly, sosfilt
 from talkface_studio.audio.viseme_features import FPS, features, frame_level_db, n_frames_for
 from talkface_studio.audio.viseme_set import CLASS_INDEX, phone_to_visemes
 
-from . import festival_synth
+from . import festival_synth, pico_synth
 from .espeak_synth import SR, SynthError, synthesize
 from .viseme_texts import random_sentence, training_languages
 
@@ -41,12 +45,16 @@ VARIANTS = ("", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3"
             "travis", "victor", "zac", "whisper", "whisperf", "croak")
 # English carries most weight: most dialogue the tool sees is English; the rest share the remainder.
 ENGLISH_SHARE = 0.3
-RECIPES = (2, 3)
+RECIPES = (2, 3, 4)
 DEFAULT_RECIPE = 2  # the packaged weights' recipe
 # Recipe 3: share of clips spoken by Festival's voices built from human recordings, what may
 # narrow the gap between espeak-ng's rule-made voices and real ones (see festival_synth).
 FESTIVAL_SHARE = 0.4
 FESTIVAL_ENGLISH = ("kal", "ked", "slt")
+# Recipe 4: share of clips spoken by Pico's voices (labelled by the aligner, see pico_synth).
+PICO_SHARE = 0.5
+PICO_SPEED = (70, 150)  # Pico speed levels (100 = the voice's own tempo)
+PICO_PITCH = (60, 160)
 # Chance that a second, quieter talker overlaps the clip (dialogue, a room, a call).
 OVERLAP_SHARE = 0.1
 
@@ -59,12 +67,12 @@ class Clip:
     language: str
 
 
-def frame_labels(phones, n_frames: int, time_map=None) -> np.ndarray:
+def frame_labels(phones, n_frames: int, time_map=None, classes_of=phone_to_visemes) -> np.ndarray:
     """Timed IPA phones (seconds, through `time_map` when the audio was warped) -> viseme class
-    index per 10 ms frame."""
+    index per 10 ms frame. `classes_of` reads a label into classes (viseme spans: `lambda v: (v,)`)."""
     labels = np.full(n_frames, CLASS_INDEX["SIL"], dtype=np.int8)
     for p in phones:
-        classes = phone_to_visemes(p.phone)
+        classes = classes_of(p.phone)
         start, end = (p.start, p.end) if time_map is None else (float(time_map(p.start)), float(time_map(p.end)))
         step = (end - start) / len(classes)
         for k, cls in enumerate(classes):
@@ -205,6 +213,30 @@ def _festival_speech(rng: np.random.Generator, voices: tuple[str, ...]):
     return np.concatenate([lead, syn.samples, tail]), phones, lang
 
 
+def _pico_speech(rng: np.random.Generator):
+    """1-3 sentences from one Pico voice at one speed and pitch -> (samples, viseme spans, language),
+    or None when Pico could label none of them (espeak-ng speaks the clip instead)."""
+    voice = tuple(pico_synth.VOICES)[int(rng.integers(len(pico_synth.VOICES)))]
+    lang = pico_synth.VOICES[voice][0]
+    speed, pitch = int(rng.integers(*PICO_SPEED)), int(rng.integers(*PICO_PITCH))
+    pieces, spans, t = [], [], 0.0
+    for _ in range(int(rng.integers(1, 4))):
+        text = random_sentence(lang, rng)
+        lead = np.zeros(int(rng.uniform(0.05, 0.6) * SR), np.float32)
+        try:
+            syn = pico_synth.synthesize(text, voice, speed, pitch)
+        except SynthError:  # a sentence the aligner doubts is left out, not mislabelled
+            continue
+        pieces += [lead, syn.samples]
+        t += len(lead) / SR
+        spans += [type(v)(v.start + t, v.end + t, v.phone) for v in syn.visemes]
+        t += len(syn.samples) / SR
+    if not spans:
+        return None
+    pieces.append(np.zeros(int(rng.uniform(0.05, 0.5) * SR), np.float32))
+    return np.concatenate(pieces), spans, lang
+
+
 def _espeak_speech(rng: np.random.Generator):
     lang, voice = pick_voice(rng)
     rate = int(rng.integers(110, 330))
@@ -238,28 +270,38 @@ def require_recipe(recipe: int) -> None:
     if recipe not in RECIPES:
         raise SynthError(f"unknown viseme training recipe {recipe}; known: {', '.join(map(str, RECIPES))}")
     missing = [v for v in festival_synth.VOICES if v not in festival_synth.available_voices()]
-    if recipe >= 3 and missing:
+    if recipe == 3 and missing:
         raise SynthError(f"recipe {recipe} needs Festival voices that are not installed: {', '.join(missing)} "
                          "(Debian packages festival and festvox-*, see the Makefile's APT_PACKAGES)")
+    if recipe == 4 and not pico_synth.available():
+        raise SynthError("recipe 4 needs SVOX Pico (pip install 'talkface-studio[train]', which builds ttspico)")
 
 
 def make_clip(rng: np.random.Generator, other: np.ndarray | None = None,
               recipe: int = DEFAULT_RECIPE) -> tuple[Clip, np.ndarray]:
     """One labelled clip (augmented) and its clean samples (recipe 3: a later clip's
     overlapping talker)."""
-    speech = None
-    if recipe >= 3 and rng.random() < FESTIVAL_SHARE:
+    speech, classes_of = None, phone_to_visemes
+    if recipe == 3 and rng.random() < FESTIVAL_SHARE:
         try:
             speech = _festival_speech(rng, festival_synth.available_voices())
         except SynthError:  # a sentence Festival refused: espeak-ng speaks this clip instead
             speech = None
+    elif recipe == 4 and rng.random() < PICO_SHARE:
+        speech = _pico_speech(rng)
+        if speech is not None:
+            classes_of = _one_viseme
     clean, phones, lang = speech or _espeak_speech(rng)
-    mixed = _overlap(clean, other, rng) if recipe >= 3 else clean
-    x, time_map = augment(mixed, rng, recipe)
+    mixed = _overlap(clean, other, rng) if recipe == 3 else clean
+    x, time_map = augment(mixed, rng, 3 if recipe == 3 else 2)
     n = n_frames_for(len(x))
-    labels = frame_labels(phones, n, time_map)
+    labels = frame_labels(phones, n, time_map, classes_of)
     jaw = jaw_target(labels, frame_level_db(x))
     return Clip(features(x).astype(np.float16), labels, jaw.astype(np.float16), lang), clean
+
+
+def _one_viseme(name: str) -> tuple[str]:
+    return (name,)
 
 
 def make_clips(seed: int, seconds: float, recipe: int = DEFAULT_RECIPE) -> list[Clip]:
