@@ -12,7 +12,7 @@ import pytest
 from talkface_studio.face.geometry import rotation_from_angles
 from talkface_studio.face.topology import MIRROR, TRIANGLES, canonical_face
 from talkface_studio.render.mesh_warp.hidden_side import hidden_in_photo, mirror_sources
-from talkface_studio.render.mesh_warp.raster import _rasterize, visible_triangles
+from talkface_studio.render.mesh_warp.raster import rasterize_grid, visible_triangles
 from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer
 
 DATA = Path(__file__).resolve().parent / "data" / "portraits"
@@ -92,8 +92,8 @@ def test_turning_back_shows_the_mirror_side_not_what_hid_it(turned, yaw):
     pts, depth = renderer._mesh_points(prep, lm)
     keep = visible_triangles(mesh, pts, completed=True)
     # per pixel: which nodes a completed triangle wins, where its own and its mirror's source lie
-    mirror_disp, _, winner, _ = _rasterize(mesh, pts, depth, keep, (0.5, 0.5), 1.0, SIZE, SIZE, mirrored=True)
-    own_disp, _ = _rasterize(mesh, pts, depth, keep, (0.5, 0.5), 1.0, SIZE, SIZE)
+    mirror_disp, _, winner, _ = rasterize_grid(mesh, pts, depth, keep, (0.5, 0.5), 1.0, SIZE, SIZE, mirrored=True)
+    own_disp, _ = rasterize_grid(mesh, pts, depth, keep, (0.5, 0.5), 1.0, SIZE, SIZE)
     won = (winner >= 0).reshape(SIZE, SIZE)
     from scipy.ndimage import binary_erosion
     inner = binary_erosion(won, iterations=6)          # away from the soft seam (1.5 nodes)

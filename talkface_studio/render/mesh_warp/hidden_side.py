@@ -24,7 +24,7 @@ from .face_loops import FACE_OVAL
 from .triangle_area import signed_areas
 
 # points inside each triangle the depth test looks at (barycentric): the centre and towards each corner
-_PROBES = np.array([[1 / 3, 1 / 3, 1 / 3], [2 / 3, 1 / 6, 1 / 6], [1 / 6, 2 / 3, 1 / 6], [1 / 6, 1 / 6, 2 / 3]])
+PROBES = np.array([[1 / 3, 1 / 3, 1 / 3], [2 / 3, 1 / 6, 1 / 6], [1 / 6, 2 / 3, 1 / 6], [1 / 6, 1 / 6, 2 / 3]])
 BEHIND = 0.06      # of the eye-corner distance: nearer surface by more than this hides a point
 HIDDEN_PROBES = 2  # probes (of 4) behind a nearer surface for the triangle to count as hidden
 NOSE_BASE_RADIUS = 0.3   # canonical units (eye corners 1 apart): the nostrils' surroundings
@@ -52,7 +52,7 @@ def hidden_in_photo(lm: np.ndarray, tris: np.ndarray) -> np.ndarray:
     does not show: facing away, or mostly behind a nearer front-facing part of the face."""
     front, back = _front_and_back(lm, tris)
     v = lm[tris]
-    probes = np.einsum("pk,fkd->fpd", _PROBES, v)                          # [F, P, 3]
+    probes = np.einsum("pk,fkd->fpd", PROBES, v)                          # [F, P, 3]
     size = int(np.ceil(max(lm[:, :2].max(), 1.0))) + 1
     zbuf = photo_depth_map(lm, tris, size)
     at = np.clip(probes[..., :2].astype(np.int64), 0, size - 1)               # the pixel holding each probe

@@ -21,9 +21,9 @@ import numpy as np
 
 from . import flow
 from .gap_fill import fill_harmonic
-from .hidden_side import _PROBES, BEHIND
+from .hidden_side import BEHIND, PROBES
 from .layer_sampling import over_still
-from .raster import _rasterize, node_step, visible_triangles
+from .raster import node_step, rasterize_grid, visible_triangles
 from .warp_mesh import WarpMesh
 
 PAD = 5               # nodes around the completed ones the block keeps (the soft edge's room)
@@ -56,7 +56,7 @@ def mirror_field(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, grid: in
     keep &= np.arange(len(keep)) < mesh.n_face_tris
     keep &= np.all(v.max(1) >= lo, axis=1) & np.all(v.min(1) <= hi, axis=1)
     w, h = int(j1 - j0), int(i1 - i0)
-    disp, _, winner, own = _rasterize(mesh, points, depth, keep, tuple(lo), step, w, h, mirrored=True)
+    disp, _, winner, own = rasterize_grid(mesh, points, depth, keep, tuple(lo), step, w, h, mirrored=True)
     at = np.flatnonzero(winner >= 0)
     if len(at) == 0:
         return None
@@ -105,7 +105,7 @@ def mirror_gain(texture: np.ndarray, lm: np.ndarray, mesh: WarpMesh, triangles: 
         return np.ones(3, np.float32)
 
     def colour(tris):
-        at = np.einsum("pk,fkd->fpd", _PROBES, lm[tris, :2]).astype(np.float32) - 0.5   # [F, P, 2]
+        at = np.einsum("pk,fkd->fpd", PROBES, lm[tris, :2]).astype(np.float32) - 0.5   # [F, P, 2]
         got = cv2.remap(texture, at, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         return got.astype(np.float64).mean(1)                                            # [F, 3]
     ratio = (colour(triangles[near]) + 8.0) / (colour(MIRROR[triangles[near]]) + 8.0)

@@ -96,8 +96,8 @@ def _affine(dst: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.stack([gx, gy, const], axis=1)
 
 
-def _rasterize(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: np.ndarray,
-               origin: tuple[float, float], step: float, gw: int, gh: int, mirrored: bool = False):
+def rasterize_grid(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: np.ndarray,
+                   origin: tuple[float, float], step: float, gw: int, gh: int, mirrored: bool = False):
     """Displacement at the nodes of a gw x gh grid whose node (j, i) sits at pixel
     origin + (j, i) * step: (disp [gh * gw, 2] float32, covered [gh * gw] bool). ``mirrored``:
     completed triangles sample their mirror (``WarpMesh.source_corners``), a third array
@@ -164,7 +164,7 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
     """
     keep = visible_triangles(mesh, points)
     origin, step = (0.5 * size / grid,) * 2, node_step(grid, size)
-    disp, covered = _rasterize(mesh, points, depth, keep, origin, step, grid, grid)
+    disp, covered = rasterize_grid(mesh, points, depth, keep, origin, step, grid, grid)
     disp = disp.reshape(grid, grid, 2)
     sheet = unfolded(mesh, points)
     if sheet.any() and mesh.edge_depth is not None:
@@ -196,5 +196,5 @@ def rasterize_window(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, x0: 
     keep &= (v[..., 0].max(1) >= x0 * step) & (v[..., 0].min(1) <= (x0 + w) * step) \
         & (v[..., 1].max(1) >= y0 * step) & (v[..., 1].min(1) <= (y0 + h) * step)
     origin = ((x0 + 0.5) * step, (y0 + 0.5) * step)
-    disp, covered = _rasterize(mesh, points, depth, keep, origin, step, w, h)
+    disp, covered = rasterize_grid(mesh, points, depth, keep, origin, step, w, h)
     return disp.reshape(h, w, 2), covered.reshape(h, w)
