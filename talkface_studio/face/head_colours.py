@@ -51,7 +51,15 @@ def not_the_head(rgb: np.ndarray, core: np.ndarray, face: np.ndarray, lm: np.nda
     out = core & beyond & ~headlike
     r = max(1, int(round(OPEN * scale)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    return cv2.morphologyEx(out.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
+    out = cv2.morphologyEx(out.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
+    if not out.any():
+        return out
+    # what that leaves of the segmented head as threads across the patch (the cords of a mirror's
+    # charm hanging in the window) goes with it; thin hair elsewhere (no patch beside it) stays
+    rest = core & ~out
+    threads = rest & ~(cv2.morphologyEx(rest.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0)
+    patch = cv2.dilate(out.astype(np.uint8), kernel, iterations=2) > 0
+    return out | (threads & patch & beyond)
 
 
 def _sure_head(shape, core, face, lm, oval, fw) -> np.ndarray:
