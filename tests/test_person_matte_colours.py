@@ -112,7 +112,7 @@ def test_a_patch_coloured_like_nothing_on_the_head_goes_and_hair_beside_the_face
 
 
 def test_held_surprise_and_turns_leave_the_window_beside_the_cheek_still(fits):
-    """The 3/4 face held surprised (level 3) and turned -30 / +15 degrees: the window beside his
+    """The 3/4 face held surprised (its channel at 1) and turned -30 / +15 degrees: the window beside his
     far cheek, away from where the face itself moves, stays the photo's. Before: it moved with
     the head (mean change 17 / 25 / 15 grey levels there: the mirror's cords and the window
     dragged and bent); now 0.95 / 0.00 / 1.8. Both render paths agree."""
