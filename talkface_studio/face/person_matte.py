@@ -34,6 +34,7 @@ import numpy as np
 
 from .background_fill import WORK_SIDE, fill_behind
 from .edge_fill import MIRROR_BAND
+from .head_colours import not_the_head
 from .native_logs import quiet_native_stderr
 from .topology import REGIONS
 
@@ -153,19 +154,31 @@ def head_matte(rgb: np.ndarray, lm: np.ndarray, segment: bool = True,
     shape = rgb.shape[:2]
     scale = shape[0] / 512
     person = _segment(rgb) if segment else None
-    if person is None or person.shape != shape:
+    segmented = person is not None and person.shape == shape
+    if not segmented:
         person = _fallback_person(shape, lm)
     face = _face_inside(shape, lm)
     # (the outline's polygon has a hard edge: soften it like the segmentation's)
     face = cv2.GaussianBlur(face.astype(np.float32), (0, 0), FEATHER * scale)
     head_zone, neck_zone = _zones(shape, lm)
     upper = np.clip(2 * head_zone, 0, 1)            # above the jaw line (the neck is apart)
+    # What the segmentation took for the person but is coloured like nothing on the head
+    # (``head_colours``: a car window beside a turned cheek) is left out of the head and of the
+    # neck above the chin (on a turned face the jaw line, and the neck under it, climbs the far
+    # cheek); below the chin the neck keeps its collar.
+    not_head = None
+    if segmented:
+        above_chin = (np.arange(shape[0]) + 0.5 < lm[152, 1])[:, None]
+        candidates = ((person > 0.35) & (head_zone > 0.5)) | ((person > 0.2) & (neck_zone > 0) & above_chin)
+        not_head = not_the_head(rgb, candidates, face, lm, scale)
     core = _head_proper(person, head_zone, face, scale,
-                        None if photo is None or photo.all() else ~photo)
+                        None if photo is None or photo.all() else ~photo, not_head)
     # The neck rides along in the same layer, but over the photo itself: it is warped by a
     # share of the head's motion that fades to nothing at the collar (``follow``), so where its
     # alpha fades out there is no motion left to show a seam.
     neck = neck_zone * np.clip((person - 0.2) / 0.3, 0, 1)
+    if not_head is not None:
+        neck = np.where(not_head, 0.0, neck)
     neck_alpha = np.clip(neck / NECK_STILL, 0.0, 1.0)
     photo = rgb[..., :3].astype(np.float32)
     matte = np.zeros(shape, np.float32)
@@ -206,12 +219,15 @@ def head_matte(rgb: np.ndarray, lm: np.ndarray, segment: bool = True,
 
 
 def _head_proper(person: np.ndarray, head_zone: np.ndarray, face: np.ndarray, scale: float,
-                 filled: np.ndarray | None = None) -> np.ndarray:
+                 filled: np.ndarray | None = None, not_head: np.ndarray | None = None) -> np.ndarray:
     """bool [H, W]: the head and hair. Generous where the segmentation hesitates (ears, a cheek
     against a wall), its notches closed and holes filled, so no part of the head is half
     see-through (the made-up background would show through it when it moves). ``filled``: where
-    the crop ran past the photo (``_continued_past_the_photo``)."""
+    the crop ran past the photo (``_continued_past_the_photo``). ``not_head``: what the
+    segmentation took for the head but is not (``head_colours``)."""
     core = ((person > 0.35) & (head_zone > 0.5)) | (face > 0.5)
+    if not_head is not None:
+        core &= ~not_head
     if filled is not None:
         core = _continued_past_the_photo(core, filled, head_zone)
     r = max(1, int(round(CLOSE * scale)))
