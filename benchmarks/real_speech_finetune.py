@@ -1,0 +1,151 @@
+"""Does real speech help the viseme recognizer find lip closures without a script? An experiment,
+not shipped (README, issue 9's "tried and not shipped").
+
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/real_speech_finetune.py --out runs/real_speech
+    .venv/bin/python benchmarks/bench_lipsync.py --no-speed --weights runs/real_speech/viseme_recognizer.safetensors
+
+1. Label (once, cached in OUT/prompts.npz): every Asterisk prompt with a transcript
+   (asterisk_prompts: Allison Smith in US English and Mexican Spanish, a Russian speaker; about
+   80 min) is aligned to its script by the package's own viseme aligner (audio/viseme_phones, as a
+   user's take with a script is) and kept only when the whole script was placed (no stretch fell
+   back): 1358 prompts, 67.6 min (~10 min on the 2-core box).
+2. Fine-tune the packaged recipe-2 network: COPIES augmented copies of every prompt (recipe 2's
+   room and channel effects, the labels carried through any speed change) and 30 min of recipe-2
+   synthetic speech; each batch of 24 windows half real, half synthetic; STEPS steps at a peak
+   rate of LR (~7 min).
+3. Write OUT/viseme_recognizer.safetensors + .json for bench_lipsync / bench_visemes `--weights`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import asterisk_prompts  # noqa: E402
+
+from talkface_studio.audio.viseme_features import FPS, features, frame_level_db, n_frames_for  # noqa: E402
+from talkface_studio.audio.viseme_set import CLASS_INDEX  # noqa: E402
+from talkface_studio.training.train_visemes import _batch, _packaged_recipe2_state, _stack  # noqa: E402
+from talkface_studio.training.viseme_data import Clip, augment, jaw_target, make_clips  # noqa: E402
+
+STEPS, LR, REAL_SHARE, COPIES, SYNTHETIC_S, BATCH = 600, 5e-4, 0.5, 2, 1800, 24
+
+
+def label_prompts(cache: Path) -> dict:
+    """{"names", "offsets", "samples", "labels"} of the prompts the aligner placed whole."""
+    if cache.is_file():
+        with np.load(cache, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    from talkface_studio.audio.viseme_phones import viseme_phone_pass
+
+    names, samples, labels = [], [], []
+    for p in asterisk_prompts.prompts():
+        x = asterisk_prompts.decode(p.path)
+        result = viseme_phone_pass(x, p.text, p.language)
+        if result.source != "aligned" or result.stretches:
+            continue
+        lab = np.zeros(n_frames_for(len(x)), np.int8)
+        for v in result.phones:
+            lab[int(round(v.start * FPS)) : int(round(v.end * FPS))] = CLASS_INDEX[v.phone]
+        names.append(p.name)
+        samples.append(x)
+        labels.append(lab)
+    data = {"names": np.array(names), "sample_ends": np.cumsum([len(x) for x in samples]),
+            "frame_ends": np.cumsum([len(v) for v in labels]),
+            "samples": np.concatenate(samples), "labels": np.concatenate(labels)}
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, **data)
+    return data
+
+
+def relabel(labels: np.ndarray, time_map, n: int) -> np.ndarray:
+    """Frame labels carried through a speed change (`time_map`: seconds in -> seconds out)."""
+    edges = np.flatnonzero(np.diff(labels)) + 1
+    bounds = np.r_[0, edges, len(labels)]
+    out = np.zeros(n, np.int8)
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        s, e = a / FPS, b / FPS
+        if time_map is not None:
+            s, e = float(time_map(s)), float(time_map(e))
+        out[int(np.ceil(s * FPS - 1e-9)) : int(np.ceil(e * FPS - 1e-9))] = labels[a]
+    return out
+
+
+def real_clips(data: dict, rng: np.random.Generator) -> list[Clip]:
+    s_ends, f_ends = data["sample_ends"], data["frame_ends"]
+    out = []
+    for _ in range(COPIES):
+        for i in rng.permutation(len(s_ends)):
+            x = data["samples"][(s_ends[i - 1] if i else 0) : s_ends[i]]
+            lab = data["labels"][(f_ends[i - 1] if i else 0) : f_ends[i]]
+            lead = np.zeros(int(rng.uniform(0.05, 0.4) * 16000), np.float32)
+            padded = np.concatenate([lead, x, np.zeros(int(rng.uniform(0.05, 0.4) * 16000), np.float32)])
+            shifted = np.zeros(n_frames_for(len(padded)), np.int8)
+            k = int(round(len(lead) / 160))
+            shifted[k : k + len(lab)] = lab[: len(shifted) - k]
+            y, time_map = augment(padded, rng, 2)
+            labels = relabel(shifted, time_map, n_frames_for(len(y)))
+            out.append(Clip(features(y).astype(np.float16), labels,
+                            jaw_target(labels, frame_level_db(y)).astype(np.float16), "real"))
+    return out
+
+
+def main() -> int:
+    import torch
+    from safetensors.torch import save_file
+
+    from talkface_studio.audio.viseme_model import VisemeNetConfig, build
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "runs" / "real_speech")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    rng = np.random.default_rng(args.seed)
+    torch.manual_seed(args.seed)
+    started = time.perf_counter()
+    data = label_prompts(args.out / "prompts.npz")
+    print(f"{len(data['names'])} prompts placed whole, {len(data['samples']) / 16000 / 60:.1f} min "
+          f"({time.perf_counter() - started:.0f} s)", flush=True)
+    real = _stack(real_clips(data, rng))
+    synthetic = _stack(make_clips(args.seed * 1000 + 12345, SYNTHETIC_S, 2))
+    counts = np.bincount(synthetic[1], minlength=len(CLASS_INDEX)).astype(np.float64)
+    weights = (counts.sum() / np.maximum(counts, 1)) ** 0.5
+    config = VisemeNetConfig()
+    net = build(config, dropout=0.1)
+    net.load_state_dict(_packaged_recipe2_state())
+    optimizer = torch.optim.AdamW(net.parameters(), lr=LR, weight_decay=1e-2)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=LR, total_steps=STEPS, pct_start=0.1)
+    ce = torch.nn.CrossEntropyLoss(weight=torch.tensor(weights / weights.mean(), dtype=torch.float32),
+                                   label_smoothing=0.05)
+    n_real = int(round(BATCH * REAL_SHARE))
+    net.train()
+    for step in range(1, STEPS + 1):
+        parts = [_batch(rng, *real, n_real), _batch(rng, *synthetic, BATCH - n_real)]
+        x, y, j = (torch.from_numpy(np.concatenate(a)) for a in zip(*parts))
+        logits, jaw = net(x)
+        loss_cls = ce(logits.reshape(-1, logits.shape[-1]), y.reshape(-1).long())
+        loss = loss_cls + 2.0 * torch.nn.functional.l1_loss(jaw, j.float())
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        if step % 100 == 0:
+            print(f"step {step}/{STEPS}: class {loss_cls.item():.3f} ({time.perf_counter() - started:.0f} s)", flush=True)
+    config.version = f"real-speech-ft-s{STEPS}-seed{args.seed}"
+    state = {k: v.detach().to(torch.float16).contiguous() for k, v in net.state_dict().items()}
+    save_file(state, str(args.out / "viseme_recognizer.safetensors"), metadata={"version": config.version})
+    config.save(args.out / "viseme_recognizer.json")
+    print(f"wrote {args.out / 'viseme_recognizer.safetensors'} ({time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
