@@ -176,7 +176,7 @@ def test_the_head_matte_marks_background_inside_the_face_mesh():
     plain = build_warp_mesh(np.asarray(TRIANGLES), fit_lm, 256)
     matted = build_warp_mesh(np.asarray(TRIANGLES), fit_lm, 256, head=head)
     inside = plain.edge_depth > 0
-    assert not plain.takes_in_background and matted.takes_in_background
+    assert plain.beside_background is None and matted.beside_background is not None
     assert (matted.edge_depth[inside & (np.arange(256) < 128)[None, :]] == -1).all()
     right = inside & (np.arange(256) >= 140)[None, :]
     assert (matted.edge_depth[right] > 0).all()

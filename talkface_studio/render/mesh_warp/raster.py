@@ -167,7 +167,7 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
     disp, covered = rasterize_grid(mesh, points, depth, keep, origin, step, grid, grid)
     disp = disp.reshape(grid, grid, 2)
     sheet = unfolded(mesh, points)
-    if mesh.edge_depth is not None and (sheet.any() or mesh.takes_in_background):
+    if mesh.edge_depth is not None and (sheet.any() or mesh.beside_background is not None):
         # the strip the photo saw from behind, unfolded, nothing drawn over it, and background
         # the face's triangles take in, spread: the face's own skin reflected across its edge
         # (``unfolded_sheet``), not the gap fill, the ring or the background stretched
@@ -175,10 +175,11 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
         drawn = _nodes(p, mesh.triangles[keep & (np.arange(len(keep)) < mesh.n_face_tris)], grid)
         nodes = _nodes(p, mesh.triangles[sheet], grid) & ~drawn
         spreading = None
-        if mesh.takes_in_background:
-            face = keep & (np.arange(len(keep)) < mesh.n_face_tris)
-            ratio = np.abs(signed_areas(points, mesh.triangles)) / np.maximum(np.abs(mesh.src_area), SOLID)
-            spreading = _nodes(p, mesh.triangles[face & (ratio >= SPREAD)], grid)
+        if mesh.beside_background is not None:
+            near = mesh.beside_background[keep[mesh.beside_background]]
+            tris = mesh.triangles[near]
+            ratio = np.abs(signed_areas(points, tris)) / np.maximum(np.abs(mesh.src_area[near]), SOLID)
+            spreading = _nodes(p, tris[ratio >= SPREAD], grid)
         if (nodes.any() or (spreading is not None and spreading.any())) and drawn.any():
             covered |= refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step,
                                        spreading).reshape(-1)

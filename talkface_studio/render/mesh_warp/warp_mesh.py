@@ -70,7 +70,8 @@ class WarpMesh:
     edge_depth: np.ndarray | None = None  # [S, S] float32: px inside the photo's face (the union of
                              # its triangles where the head matte holds; 0 outside, -1 where its
                              # triangles cover background): how near its edge a source pixel lies
-    takes_in_background: bool = False   # whether edge_depth is -1 anywhere
+    beside_background: np.ndarray | None = None  # [K] int64: the face triangles whose source
+                             # covers such background, and those sharing a corner with them; None: none
 
     def source_corners(self, keep: np.ndarray) -> np.ndarray:
         """[K, 3, 2]: where in the photo the corners of the triangles keep [F] (bool) sample:
@@ -218,4 +219,27 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
                     src_depth=np.asarray(src_landmarks, dtype=np.float64)[:, 2],
                     photo_depth=photo_depth_map(np.asarray(src_landmarks, dtype=np.float64),
                                                 np.asarray(face_triangles), size) if completed.any() else None,
-                    edge_depth=edge_depth, takes_in_background=bool((edge_depth < 0).any()))
+                    edge_depth=edge_depth, beside_background=beside_background(lm, face, edge_depth))
+
+
+def beside_background(lm: np.ndarray, face: np.ndarray, edge_depth: np.ndarray) -> np.ndarray | None:
+    """int64 [K]: indices of the face triangles face [F, 3] (landmarks lm [N, 2], output px) whose
+    source covers a pixel edge_depth marks as background (-1), and of those sharing a corner with
+    them (a frame checks only these for spreading such background: ``unfolded_sheet.stray``).
+    None where there is no such pixel."""
+    ys, xs = np.nonzero(edge_depth < 0)
+    if len(ys) == 0:
+        return None
+    q = np.stack([xs, ys], -1).astype(np.float64) + 0.5                      # [P, 2]
+    a, b, c = (lm[face[:, k], :2][None] for k in range(3))                   # [1, F, 2]
+    def cross(o, u, v):
+        return (u[..., 0] - o[..., 0]) * (v[..., 1] - o[..., 1]) - (u[..., 1] - o[..., 1]) * (v[..., 0] - o[..., 0])
+    hit = np.zeros(len(face), bool)
+    for k in range(0, len(q), 2048):              # (chunks: [P, F] tests stay a few MB)
+        p = q[k:k + 2048, None]
+        s1, s2, s3 = cross(a, b, p), cross(b, c, p), cross(c, a, p)
+        hit |= (((s1 >= 0) & (s2 >= 0) & (s3 >= 0)) | ((s1 <= 0) & (s2 <= 0) & (s3 <= 0))).any(0)
+    corners = np.zeros(int(face.max()) + 1, bool)
+    corners[face[hit].ravel()] = True
+    near = corners[face].any(1)
+    return np.flatnonzero(near) if near.any() else None
