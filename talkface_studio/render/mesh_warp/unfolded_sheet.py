@@ -41,7 +41,8 @@ SOFT = 2.0        # px at 512: the photo's soft edge next to the background
 GROW = 2          # nodes: how far the refill follows the soft edge beside stray nodes
 SPREAD = 1.5      # x area: stray nodes the frame spreads this much are refilled
 KEEP_OUTLINE = 1.5  # nodes: the drawn face's outermost nodes, left as they were
-SMOOTH = 1.5      # nodes: the Gaussian that smooths the way across the edge the reflection takes
+SMOOTH = 2.5      # nodes: the Gaussian that smooths the way across the edge the reflection takes
+                  # (1.5 turned it at every node: the refill read as node-sized bands)
 DEEPEST = 4.0     # nodes: the reflection reads no deeper into the clean skin (wider, it mirrored
                   # the features beside it: an eye or a glasses rim)
 
