@@ -117,3 +117,66 @@ def test_the_cpu_and_batched_paths_agree_on_an_unfolded_sheet(fits):
     np.testing.assert_array_equal(batched, one)
     diff = np.abs(own - batched.astype(int))
     assert diff.max() <= 4 and diff.mean() < 0.2
+
+
+def _window_inside(fit, yaw: float) -> int:
+    """Pixels of the car window's teal (blue and green well above red) inside the turned young
+    man's face (its oval, 4 px in): what the photo's face mesh takes in beyond his cheek."""
+    from talkface_studio.render.mesh_warp.face_loops import FACE_OVAL
+    lm = _turned(fit, yaw)
+    frame = MeshWarpRenderer("cpu").render_frame(MeshWarpRenderer("cpu").prepare(fit, SIZE), lm).astype(int)
+    oval = np.zeros((SIZE, SIZE), np.uint8)
+    cv2.fillPoly(oval, [np.round(lm[FACE_OVAL, :2]).astype(np.int32)], 1)
+    inner = cv2.erode(oval, np.ones((9, 9), np.uint8)) > 0
+    r, g, b = frame[..., 0], frame[..., 1], frame[..., 2]
+    return int(((b > r + 25) & (g > r + 10) & inner).sum())
+
+
+@pytest.mark.parametrize("yaw", [15.0, 30.0])
+def test_the_refill_keeps_the_window_the_face_mesh_takes_in_out_of_the_cheek(fits, yaw):
+    """The head matte marks the window inside the photo's face mesh (MediaPipe's outline lies ~2 px
+    out on it) as not skin: it is neither reflected into the refill nor left on the drawn nodes
+    along its border. Before: 105 / 211 teal pixels at +15 / +30 (vertical streaks and a tick
+    down his lit cheek); after: 0 / 36."""
+    assert _window_inside(fits["young"], yaw) < 50
+
+
+def test_background_the_face_mesh_takes_in_is_refilled_only_where_the_frame_spreads_it():
+    """Drawn nodes sampling background inside the photo's face triangles (edge depth -1: the
+    window MediaPipe's outline takes in beside a cheek) take the clean skin's reflection where
+    the frame spreads them, and are left as they were where it does not (a still frame)."""
+    from talkface_studio.render.mesh_warp.unfolded_sheet import refill_unfolded
+    h = w = 24
+    step, size = 4.0, 96
+    edge_depth = np.full((size, size), 20.0, np.float32)
+    edge_depth[:, 60:64] = -1.0                      # a 4-px sliver of window in the face's mesh
+    edge_depth[:, 64:] = 0.0                         # beyond the face
+    drawn = np.zeros((h, w), bool)
+    drawn[:, :18] = True
+    disp = np.zeros((h, w, 2), np.float32)           # at rest: node (j, i) samples itself
+    nodes_x = 2.0 + np.arange(w) * step
+    sheet = np.zeros((h, w), bool)
+    still = disp.copy()
+    assert not refill_unfolded(still, drawn, sheet, edge_depth, 2.0, step, np.zeros((h, w), bool)).any()
+    np.testing.assert_array_equal(still, disp)
+    spread = drawn.copy()
+    fill = refill_unfolded(disp, drawn, sheet, edge_depth, 2.0, step, spread)
+    window = drawn & ((nodes_x >= 60) & (nodes_x < 64))[None, :]
+    assert window.any() and (fill & window).sum() >= window[2:-2].sum()
+    src_x = np.clip(nodes_x[None, :] + disp[..., 0], 0, size - 1).astype(int)
+    assert (edge_depth[0, src_x[fill]] >= 5).all(), "refilled nodes sample the clean skin, not the window"
+
+
+def test_the_head_matte_marks_background_inside_the_face_mesh():
+    from talkface_studio.render.mesh_warp.warp_mesh import build_warp_mesh
+    fit_lm = np.asarray(canonical_face(), np.float64).copy()       # [478, 3], scaled into 256 px
+    fit_lm[:, :2] = (fit_lm[:, :2] - fit_lm[:, :2].min(0)) / np.ptp(fit_lm[:, :2], 0).max() * 200 + 28
+    head = np.ones((256, 256), np.float32)
+    head[:, :128] = 0.2                       # the left half of the face is not head
+    plain = build_warp_mesh(np.asarray(TRIANGLES), fit_lm, 256)
+    matted = build_warp_mesh(np.asarray(TRIANGLES), fit_lm, 256, head=head)
+    inside = plain.edge_depth > 0
+    assert plain.beside_background is None and matted.beside_background is not None
+    assert (matted.edge_depth[inside & (np.arange(256) < 128)[None, :]] == -1).all()
+    right = inside & (np.arange(256) >= 140)[None, :]
+    assert (matted.edge_depth[right] > 0).all()

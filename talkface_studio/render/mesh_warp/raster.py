@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .gap_fill import fill_harmonic
-from .unfolded_sheet import refill_unfolded, unfolded
+from .unfolded_sheet import SOLID, SPREAD, refill_unfolded, unfolded
 from .warp_mesh import WarpMesh, signed_areas
 
 MIN_AREA = 1e-6   # in cells^2: a triangle thinner than this covers no cell centre anyway
@@ -167,14 +167,22 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
     disp, covered = rasterize_grid(mesh, points, depth, keep, origin, step, grid, grid)
     disp = disp.reshape(grid, grid, 2)
     sheet = unfolded(mesh, points)
-    if sheet.any() and mesh.edge_depth is not None:
-        # the strip the photo saw from behind, unfolded, nothing drawn over it: the face's own
-        # skin reflected across its edge (``unfolded_sheet``), not the gap fill or the ring
+    if mesh.edge_depth is not None and (sheet.any() or mesh.beside_background is not None):
+        # the strip the photo saw from behind, unfolded, nothing drawn over it, and background
+        # the face's triangles take in, spread: the face's own skin reflected across its edge
+        # (``unfolded_sheet``), not the gap fill, the ring or the background stretched
         p = (points - np.asarray(origin)) / step
         drawn = _nodes(p, mesh.triangles[keep & (np.arange(len(keep)) < mesh.n_face_tris)], grid)
         nodes = _nodes(p, mesh.triangles[sheet], grid) & ~drawn
-        if nodes.any() and drawn.any():
-            covered |= refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step).reshape(-1)
+        spreading = None
+        if mesh.beside_background is not None:
+            near = mesh.beside_background[keep[mesh.beside_background]]
+            tris = mesh.triangles[near]
+            ratio = np.abs(signed_areas(points, tris)) / np.maximum(np.abs(mesh.src_area[near]), SOLID)
+            spreading = _nodes(p, tris[ratio >= SPREAD], grid)
+        if (nodes.any() or (spreading is not None and spreading.any())) and drawn.any():
+            covered |= refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step,
+                                       spreading).reshape(-1)
     if not covered.all() and covered.any():
         # Dropped folds and the odd cell no triangle reaches (a few cells on most frames): continue
         # the field around them without a step, rather than snapping back to rest or copying a

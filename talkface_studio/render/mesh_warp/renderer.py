@@ -213,7 +213,8 @@ class MeshWarpRenderer:
             "texture4": texture_of(np.concatenate([head.head + flow.TEXTURE_OFFSET, head.matte[..., None]], axis=2)),
             "plate": texture_of(head.plate + flow.TEXTURE_OFFSET)}
         prep = _Prepared(texture=texture_of(tex + flow.TEXTURE_OFFSET),
-                         mesh=build_warp_mesh(face_triangles(), lm, size, hair=hair, neck=head.neck, photo=photo),
+                         mesh=build_warp_mesh(face_triangles(), lm, size, hair=hair, neck=head.neck,
+                                                         photo=photo, head=head.matte),
                          look=look,
                          iris_patches=patches,
                          irisless=texture_of(look.irisless + flow.TEXTURE_OFFSET),

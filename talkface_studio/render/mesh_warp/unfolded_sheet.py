@@ -37,8 +37,12 @@ if TYPE_CHECKING:      # (the warp mesh builds on this module)
 SOLID = 0.05      # px^2: smaller source triangles have no reliable orientation (as ``raster``)
 EDGE = 5.0        # px at 512: the photo's face edge band (its outline's uncertainty and anti-aliasing)
 NEAR = 3          # nodes: how far beside the unfolded sheet the drawn face's edge is refilled too
+SOFT = 2.0        # px at 512: the photo's soft edge next to the background
+GROW = 2          # nodes: how far the refill follows the soft edge beside stray nodes
+SPREAD = 1.5      # x area: stray nodes the frame spreads this much are refilled
 KEEP_OUTLINE = 1.5  # nodes: the drawn face's outermost nodes, left as they were
-SMOOTH = 1.5      # nodes: the Gaussian that smooths the way across the edge the reflection takes
+SMOOTH = 2.5      # nodes: the Gaussian that smooths the way across the edge the reflection takes
+                  # (1.5 turned it at every node: the refill read as node-sized bands)
 DEEPEST = 4.0     # nodes: the reflection reads no deeper into the clean skin (wider, it mirrored
                   # the features beside it: an eye or a glasses rim)
 
@@ -56,29 +60,52 @@ def unfolded(mesh: WarpMesh, points: np.ndarray) -> np.ndarray:
 
 
 def refill_unfolded(disp: np.ndarray, drawn: np.ndarray, sheet: np.ndarray, edge_depth: np.ndarray,
-                    origin: float, step: float) -> np.ndarray:
+                    origin: float, step: float, spreading: np.ndarray | None = None) -> np.ndarray:
     """In place: disp [h, w, 2] (source - target, px, at nodes ``step`` px apart from ``origin``)
-    at the nodes where sheet [h, w] is True (the unfolded sheet, nothing drawn over it), and at
-    the drawn nodes within NEAR of them that sample the photo's edge band, := the face's clean
-    skin reflected across its edge (``reflect_clean``). Returns those nodes. drawn [h, w]: nodes under
-    drawn face triangles; edge_depth [S, S]: px inside the photo's face (0 outside). The clean
-    nodes are the drawn ones sampling deeper than EDGE in the photo's face: its last few pixels
-    may hold what lies beyond the cheek, which reflected would line the sheet with it."""
+    at the nodes where sheet [h, w] is True (the unfolded sheet, nothing drawn over it; may be
+    empty), at the drawn nodes within NEAR of them that sample the photo's edge band, and at the
+    drawn nodes that sample background the face's triangles take in where the frame spreads it
+    (``stray``; spreading [h, w]: nodes under face triangles drawn SPREAD times their area in the
+    photo or more, None: none), := the face's clean skin reflected across its edge
+    (``reflect_clean``). Returns those nodes. drawn [h, w]: nodes under drawn face triangles; edge_depth [S, S]: px inside the
+    photo's face (0 outside, -1 background inside its triangles: ``WarpMesh.edge_depth``). The
+    clean nodes are the drawn ones sampling deeper than EDGE in the photo's face: its last few
+    pixels may hold what lies beyond the cheek, which reflected would line the sheet with it."""
     size = edge_depth.shape[0]
     h, w = drawn.shape
     nodes = origin + np.stack(np.meshgrid(np.arange(w), np.arange(h)), -1) * step
     at = np.clip((nodes + disp).astype(np.int64), 0, size - 1)
-    clean = drawn & (edge_depth[at[..., 1], at[..., 0]] >= EDGE * size / 512.0)
-    # and the drawn nodes beside the sheet that sample the photo's last pixels: spread by the same
-    # unfolding, left as they were they drew a line of the car window or of the dark gap under
-    # the hair between the refilled skin and the face, and a node-sized step against it
-    near = cv2.dilate(sheet.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=NEAR) > 0
+    depth = edge_depth[at[..., 1], at[..., 0]]
+    clean = drawn & (depth >= EDGE * size / 512.0)
     # (the face's outermost nodes keep the photo's own outline: refilled, it went node-sized
     # blocks where a small turn unfolds a sliver at a frontal face's cheek)
     inside = cv2.distanceTransform((drawn | sheet).astype(np.uint8), cv2.DIST_L2, 5)
-    fill = sheet | (drawn & near & ~clean & (inside > KEEP_OUTLINE))
-    reflect_clean(disp, clean, fill, step)
+    edge = drawn & ~clean & (inside > KEEP_OUTLINE)
+    # the drawn nodes beside the sheet that sample the photo's last pixels: spread by the same
+    # unfolding, left as they were they drew a line of the car window or of the dark gap under
+    # the hair between the refilled skin and the face, and a node-sized step against it
+    near = cv2.dilate(sheet.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=NEAR) > 0
+    fill = sheet | (edge & near)
+    if spreading is not None:
+        fill |= stray(edge, depth, spreading, size)
+    if fill.any():
+        reflect_clean(disp, clean, fill, step)
     return fill
+
+
+def stray(edge: np.ndarray, depth: np.ndarray, spreading: np.ndarray, size: int) -> np.ndarray:
+    """bool [h, w]: of the edge [h, w] nodes (drawn, not clean, not outermost), those sampling background the
+    photo's face triangles take in (depth [h, w] < 0: the car window between the 3/4 face's nose
+    tip and far cheek, or beside a turned cheek where MediaPipe's outline lies ~2 px out on it)
+    where the frame spreads the photo (spreading [h, w]): a 2-3 px sliver and the head's soft
+    edge there drawn as a 10-px translucent band. Unspread (a still frame, yaw 0) it is the photo
+    as it was, and stays. With them, the soft edge within GROW nodes (sampling less than SOFT px inside the
+    face): left, a node-sized tick of the window at the refill's border."""
+    seed = edge & spreading & (depth < 0)
+    if not seed.any():
+        return seed
+    beside = cv2.dilate(seed.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=GROW) > 0
+    return seed | (edge & spreading & beside & (depth < SOFT * size / 512.0))
 
 
 def reflect_clean(disp: np.ndarray, clean: np.ndarray, fill: np.ndarray, step: float) -> None:

@@ -31,6 +31,7 @@ RINGS = ((0.12, 0.9), (0.35, 0.6), (0.8, 0.25), (1.4, 0.08))
 BORDER_STEPS = 8          # fixed points per frame edge
 HAIR_FOLLOW = 0.95        # share of the face's motion an anchor on the hair keeps
 FAR = 1e9                 # depth of anchor triangles: always behind the face
+SKIN_MATTE = 0.9         # head matte below this inside the face's triangles: background, not skin
 BORDER_REACH = 0.45       # of the spacing of border points: the most one moves along its edge
 # px at 512 the photo's face reaches past its oval (``face_outline``) from which a turn that
 # unfolds the hidden strip shows the background beside what the photo showed (fully at TRUST_AT)
@@ -67,7 +68,10 @@ class WarpMesh:
     photo_depth: np.ndarray | None = None  # [S, S] the photo's front-facing mesh's nearest depth
                              # per pixel (inf off the face): which of its points the photo shows
     edge_depth: np.ndarray | None = None  # [S, S] float32: px inside the photo's face (the union of
-                             # its triangles; 0 outside): how near its edge a source pixel lies
+                             # its triangles where the head matte holds; 0 outside, -1 where its
+                             # triangles cover background): how near its edge a source pixel lies
+    beside_background: np.ndarray | None = None  # [K] int64: the face triangles whose source
+                             # covers such background, and those sharing a corner with them; None: none
 
     def source_corners(self, keep: np.ndarray) -> np.ndarray:
         """[K, 3, 2]: where in the photo the corners of the triangles keep [F] (bool) sample:
@@ -119,14 +123,17 @@ class WarpMesh:
 
 def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size: int,
                     hair: np.ndarray | None = None, neck: np.ndarray | None = None,
-                    photo: np.ndarray | None = None) -> WarpMesh:
+                    photo: np.ndarray | None = None, head: np.ndarray | None = None) -> WarpMesh:
     """Source landmarks [478, 3] in output pixels -> the mesh used for every frame of that portrait.
 
     ``hair`` [size, size] (0..1, optional): how much each pixel belongs to the head's hair; an
     anchor there follows its face point almost fully (hair moves with the head instead of
     stretching), however far out its ring lies. ``neck`` [size, size]: where it is > 0 (the neck),
     an anchor takes exactly that share of the motion (down to none at the collar). ``photo``
-    [size, size] bool (optional): where the crop is the photo's own pixels, not its fill."""
+    [size, size] bool (optional): where the crop is the photo's own pixels, not its fill. ``head``
+    [size, size] (0..1, optional): the head matte (``face.person_matte``); where it is below
+    ``SKIN_MATTE`` inside the face's triangles (the background MediaPipe's outline takes in beside
+    a turned cheek or the nose), ``edge_depth`` is -1: not the face, though its triangles cover it."""
     lm = np.asarray(src_landmarks, dtype=np.float64)[:, :2]
     n = len(lm)
     oval = lm[FACE_OVAL]
@@ -198,7 +205,10 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
     done, mirror_corners = mirror_sources(np.asarray(src_landmarks, dtype=np.float64), np.asarray(face_triangles))
     completed = np.zeros(len(triangles), dtype=bool)
     completed[:len(done)] = done
-    edge_depth = cv2.distanceTransform(face_coverage(lm, face, size), cv2.DIST_L2, 5)
+    covered = face_coverage(lm, face, size)
+    skin = covered if head is None else covered & (np.asarray(head) >= SKIN_MATTE).astype(np.uint8)
+    edge_depth = cv2.distanceTransform(skin, cv2.DIST_L2, 5)
+    edge_depth[(covered > 0) & (skin == 0)] = -1.0     # background the face's triangles take in
     return WarpMesh(src=src, triangles=triangles, n_face_tris=len(face), n_holes=len(holes),
                     src_area=signed_areas(src, triangles), ring_parent=np.concatenate(parents),
                     ring_weight=np.concatenate(weights), n_border=len(border),
@@ -209,4 +219,27 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
                     src_depth=np.asarray(src_landmarks, dtype=np.float64)[:, 2],
                     photo_depth=photo_depth_map(np.asarray(src_landmarks, dtype=np.float64),
                                                 np.asarray(face_triangles), size) if completed.any() else None,
-                    edge_depth=edge_depth)
+                    edge_depth=edge_depth, beside_background=beside_background(lm, face, edge_depth))
+
+
+def beside_background(lm: np.ndarray, face: np.ndarray, edge_depth: np.ndarray) -> np.ndarray | None:
+    """int64 [K]: indices of the face triangles face [F, 3] (landmarks lm [N, 2], output px) whose
+    source covers a pixel edge_depth marks as background (-1), and of those sharing a corner with
+    them (a frame checks only these for spreading such background: ``unfolded_sheet.stray``).
+    None where there is no such pixel."""
+    ys, xs = np.nonzero(edge_depth < 0)
+    if len(ys) == 0:
+        return None
+    q = np.stack([xs, ys], -1).astype(np.float64) + 0.5                      # [P, 2]
+    a, b, c = (lm[face[:, k], :2][None] for k in range(3))                   # [1, F, 2]
+    def cross(o, u, v):
+        return (u[..., 0] - o[..., 0]) * (v[..., 1] - o[..., 1]) - (u[..., 1] - o[..., 1]) * (v[..., 0] - o[..., 0])
+    hit = np.zeros(len(face), bool)
+    for k in range(0, len(q), 2048):              # (chunks: [P, F] tests stay a few MB)
+        p = q[k:k + 2048, None]
+        s1, s2, s3 = cross(a, b, p), cross(b, c, p), cross(c, a, p)
+        hit |= (((s1 >= 0) & (s2 >= 0) & (s3 >= 0)) | ((s1 <= 0) & (s2 <= 0) & (s3 <= 0))).any(0)
+    corners = np.zeros(int(face.max()) + 1, bool)
+    corners[face[hit].ravel()] = True
+    near = corners[face].any(1)
+    return np.flatnonzero(near) if near.any() else None
