@@ -138,10 +138,12 @@ def _reach(box, shift: np.ndarray, spread: float, size: int):
 
 
 def _facing_guard(lm: np.ndarray, mesh: WarpMesh) -> FacingGuard:
-    """The expression may not fold what the photo shows facing the camera; lips and lids (drawn
-    by their own code, and a mouth or a blink must close) and irises keep their full motion."""
+    """The expression may not fold what the photo sees edge-on; lips and lids (drawn by their own
+    code, and a mouth or a blink must close), irises and brows (what reads anger and disgust
+    most) keep their full motion."""
     from talkface_studio.face.topology import REGIONS
-    fixed = np.concatenate([REGIONS[k] for k in ("lips", "left_eye", "right_eye", "left_iris", "right_iris")])
+    fixed = np.concatenate([REGIONS[k] for k in ("lips", "left_eye", "right_eye", "left_iris", "right_iris",
+                                                 "left_brow", "right_brow")])
     n_mesh = mesh.n_face_tris - mesh.n_holes
     return facing_guard(lm, mesh.triangles[:n_mesh], fixed, REGIONS["stable"], mesh.completed)
 

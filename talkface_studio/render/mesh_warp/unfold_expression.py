@@ -6,14 +6,16 @@ pixels in the photo, and a strong expression (the nose wrinkle of disgust) moves
 across each other: the triangles turn their back to the camera and the raster drops them, so the
 texture on one side of that wall meets the other's along a line, a crease.
 
-A head turn may rightly turn a surface away; an expression should not. Per frame, the head's pose
+A head turn may rightly turn a surface away; an expression should not fold one the photo sees
+edge-on (``EDGE_ON``; a brow lowered over the lid folds skin the photo sees from the front, and
+that fold stays). Per frame, the head's pose
 is the similarity (3-D rotation, scale, shift) that best carries the photo's landmarks onto the
 frame's (``posed``: the photo's face, only turned); what is left over is the expression. Where a
 triangle the photo shows from the front still faces the camera posed, but not with the expression,
 the expression's offsets of its corners are scaled down, just enough that it keeps ``KEEP`` of its
 posed area, and no more (the scale is continuous in the landmarks: no pop from frame to frame).
-Points drawn by their own code (lips and lids: a closing mouth and a blink must close) keep their
-full offsets. Cost: a 3x3 SVD and a few vectorised passes over ~850 triangles, well under 1 ms.
+Points drawn by their own code (lips and lids: a closing mouth and a blink must close) and the
+brows (what reads anger and disgust most) keep their full offsets (the renderer names them). Cost: a 3x3 SVD and a few vectorised passes over ~850 triangles, well under 1 ms.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ from .triangle_area import signed_areas
 KEEP = 0.3          # least share of its posed area an expression leaves a guarded triangle
 ROUNDS = 4          # corners shared by two folding triangles may need a second pass
 MIN_SOURCE = 0.05   # px^2: tiny source triangles have no reliable orientation (as ``raster``)
+# guarded: triangles the photo sees at most this much of (its area over the triangle's 3-D area,
+# the cosine of its tilt from the camera: 0.2 is 78 degrees), a surface seen nearly edge-on. A
+# strong expression's folds of what the photo sees from the front (a brow lowered over the lid,
+# cos 0.3-1) are the face's own and stay; the crease along a nose's side wall was 0-0.15.
+EDGE_ON = 0.2
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ class FacingGuard:
     src: np.ndarray        # [N, 3] the photo's landmarks, output px
     anchors: np.ndarray    # point ids the pose is fitted on (those expressions move least)
     triangles: np.ndarray  # [G, 3] face triangles the photo shows facing the camera
+    edge_on: np.ndarray    # [G] bool: those it sees nearly edge-on (``EDGE_ON``), the guarded
+                           # ones; the others only may not be folded by the relaxing itself
     facing: float          # +1 / -1: the orientation sign of the face's front in the photo
     free: np.ndarray       # [N] bool: points whose expression offset may be relaxed
 
@@ -49,13 +58,17 @@ def facing_guard(src_landmarks: np.ndarray, triangles: np.ndarray, fixed: np.nda
     src = np.asarray(src_landmarks, dtype=np.float64)
     area = signed_areas(src[:, :2], triangles)
     facing = 1.0 if area.sum() >= 0 else -1.0
+    v = src[triangles]
+    area3d = 0.5 * np.linalg.norm(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]), axis=1)
+    edge_on = np.abs(area) < EDGE_ON * area3d
     front = (np.abs(area) > MIN_SOURCE) & (np.sign(area) == facing)
     if completed is not None:
         front &= ~completed[:len(triangles)]
     free = np.ones(len(src), dtype=bool)
     free[np.asarray(fixed, dtype=np.int64)] = False
-    guarded = triangles[front]
-    return FacingGuard(src=src, anchors=np.asarray(anchors, dtype=np.int64), triangles=guarded[free[guarded].any(axis=1)], facing=facing, free=free)
+    movable = front & free[triangles].any(axis=1)
+    return FacingGuard(src=src, anchors=np.asarray(anchors, dtype=np.int64), triangles=triangles[movable],
+                       edge_on=edge_on[movable], facing=facing, free=free)
 
 
 def posed(src: np.ndarray, lm: np.ndarray, anchors: np.ndarray) -> np.ndarray:
@@ -69,6 +82,21 @@ def posed(src: np.ndarray, lm: np.ndarray, anchors: np.ndarray) -> np.ndarray:
     rot = (u * fix) @ vt
     scale = float((sig * fix).sum() / max((a * a).sum(), 1e-12))
     return mu_t + scale * (src - mu_s) @ rot.T
+
+
+def flat_posed(src: np.ndarray, lm: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """As ``posed``, in the image plane: x, y by the 2-D similarity (roll, scale, shift) that best
+    fits the anchors, z from ``posed``. Every triangle faces as it did in the photo."""
+    out = posed(src, lm, anchors)
+    a = src[anchors, :2] - src[anchors, :2].mean(0)
+    b = lm[anchors, :2] - lm[anchors, :2].mean(0)
+    u, sig, vt = np.linalg.svd(b.T @ a)
+    d = np.sign(np.linalg.det(u @ vt)) or 1.0
+    fix = np.array([1.0, d])
+    rot = (u * fix) @ vt
+    scale = float((sig * fix).sum() / max((a * a).sum(), 1e-12))
+    out[:, :2] = lm[anchors, :2].mean(0) + scale * (src[:, :2] - src[anchors, :2].mean(0)) @ rot.T
+    return out
 
 
 def _first_crossing(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float) -> np.ndarray:
@@ -95,10 +123,12 @@ def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
         return lm
     tri = guard.triangles
     now = guard.facing * signed_areas(lm[:, :2], tri)
-    pose = posed(guard.src, np.asarray(lm, dtype=np.float64), guard.anchors)
+    pose = flat_posed(guard.src, np.asarray(lm, dtype=np.float64), guard.anchors)
     base = guard.facing * signed_areas(pose[:, :2], tri)
-    floor = KEEP * base
-    if not np.any((base > 0) & (now < floor)):
+    # an edge-on triangle keeps KEEP of its posed area; any other as much as the expression left
+    # it (relaxing a corner toward the pose must not fold a neighbour the frame had facing)
+    floor = np.where(guard.edge_on, KEEP * base, np.minimum(KEEP * base, now))
+    if not np.any(guard.edge_on & (base > 0) & (now < floor)):
         return lm
     offset = lm - pose
     scale = np.ones(len(lm))                   # per point: the share of its offset kept
@@ -119,4 +149,23 @@ def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
         np.minimum.at(scale, t[movable], (scale[t] * s[:, None])[movable])
     out = np.array(lm, dtype=np.float64, copy=True)
     out[guard.free] = pose[guard.free] + offset[guard.free] * scale[guard.free, None]
+    # Relaxing toward the pose cannot unfold what the pose itself turns away, and could fold
+    # such a neighbour that the frame had facing: there the points go only part of the way, as far
+    # as every triangle facing in the frame keeps half its area (per point, continuous too).
+    fallback = None
+    for _ in range(ROUNDS):
+        after = guard.facing * signed_areas(out[:, :2], tri)
+        lost = (now > 0) & (after < 0.5 * now - 1e-9)
+        if not lost.any():
+            return out
+        t, delta = tri[lost], out - lm
+        s = _first_crossing(lm[t, :2], delta[t, :2], 0.5 * now[lost], guard.facing)
+        if fallback is None:            # if it does not settle point by point: all points that far
+            fallback = lm + s.min() * delta
+        share = np.ones(len(lm))
+        np.minimum.at(share, t.ravel(), np.repeat(s, 3))
+        out = lm + share[:, None] * delta
+    after = guard.facing * signed_areas(out[:, :2], tri)
+    if np.any((now > 0) & (after < 0.5 * now - 1e-9)):
+        return fallback
     return out
