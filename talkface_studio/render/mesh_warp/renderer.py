@@ -143,7 +143,7 @@ def _facing_guard(lm: np.ndarray, mesh: WarpMesh) -> FacingGuard:
     most) keep their full motion."""
     from talkface_studio.face.topology import REGIONS
     fixed = np.concatenate([REGIONS[k] for k in ("lips", "left_eye", "right_eye", "left_iris", "right_iris",
-                                                 "left_brow", "right_brow")])
+                                                 "left_brow", "right_brow", "face_oval")])
     n_mesh = mesh.n_face_tris - mesh.n_holes
     return facing_guard(lm, mesh.triangles[:n_mesh], fixed, REGIONS["stable"], mesh.completed)
 

@@ -6,16 +6,18 @@ pixels in the photo, and a strong expression (the nose wrinkle of disgust) moves
 across each other: the triangles turn their back to the camera and the raster drops them, so the
 texture on one side of that wall meets the other's along a line, a crease.
 
-A head turn may rightly turn a surface away; an expression should not fold one the photo sees
-edge-on (``EDGE_ON``; a brow lowered over the lid folds skin the photo sees from the front, and
-that fold stays). Per frame, the head's pose
-is the similarity (3-D rotation, scale, shift) that best carries the photo's landmarks onto the
-frame's (``posed``: the photo's face, only turned); what is left over is the expression. Where a
-triangle the photo shows from the front still faces the camera posed, but not with the expression,
-the expression's offsets of its corners are scaled down, just enough that it keeps ``KEEP`` of its
-posed area, and no more (the scale is continuous in the landmarks: no pop from frame to frame).
-Points drawn by their own code (lips and lids: a closing mouth and a blink must close) and the
-brows (what reads anger and disgust most) keep their full offsets (the renderer names them). Cost: a 3x3 SVD and a few vectorised passes over ~850 triangles, well under 1 ms.
+The photo's face, turned in the image plane only (roll, scale, shift fitted per frame on points
+expressions move least: ``flat_posed``), faces the camera everywhere the photo does; what the frame
+adds to it is expression and a little turn. Where a triangle the photo sees nearly edge-on
+(``EDGE_ON``) would fold, those additions at its corners are scaled down, just enough that it keeps
+``KEEP`` of that reference area (a sliver: the wall stays about as thin as the photo showed it,
+and where a turn brings the nose over it the depth test still hides it), and no more; the scale
+is continuous in the landmarks, so nothing pops from frame to frame. A fold of what the photo
+sees from the front (a brow lowered over the lid) is the face's own and stays. Points drawn by
+their own code (lips and lids: a closing mouth and a blink must close) and the brows (what reads
+anger and disgust most) keep their full motion (the renderer names them). Relaxing may not fold
+a neighbour the frame had facing: there its points go only part of the way. Cost: two small SVDs
+and a few vectorised passes over ~850 triangles, ~2 ms a frame (``benchmarks/bench_unfold.py``).
 """
 
 from __future__ import annotations
@@ -143,29 +145,29 @@ def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
         e = offset[t, :2] * (scale[t] * movable)[..., None]        # what relaxing can undo
         fixed_part = offset[t, :2] * (scale[t] * ~movable)[..., None]
         start = pose[t, :2] + fixed_part
-        s = _first_crossing(start, e, floor[bad], guard.facing)
-        # where the fixed points alone fold it (a lip's own fold), relaxing the rest cannot help
-        s[guard.facing * signed_areas(start.reshape(-1, 2), np.arange(3 * len(t)).reshape(-1, 3)) < floor[bad]] = 1.0
+        held = guard.facing * signed_areas(start.reshape(-1, 2), np.arange(3 * len(t)).reshape(-1, 3))
+        s = _first_crossing(start, e, np.minimum(floor[bad], held), guard.facing)
+        # where the fixed points alone (nearly) fold it (a lip's own fold), relaxing the rest
+        # cannot help: fade the relaxing out as what they leave of the floor goes to 0
+        reach = np.clip(held / np.maximum(floor[bad], 1e-12), 0.0, 1.0)
+        s = 1.0 - (1.0 - s) * reach
         np.minimum.at(scale, t[movable], (scale[t] * s[:, None])[movable])
     out = np.array(lm, dtype=np.float64, copy=True)
     out[guard.free] = pose[guard.free] + offset[guard.free] * scale[guard.free, None]
     # Relaxing toward the pose cannot unfold what the pose itself turns away, and could fold
     # such a neighbour that the frame had facing: there the points go only part of the way, as far
-    # as every triangle facing in the frame keeps half its area (per point, continuous too).
-    fallback = None
+    # as every triangle facing in the frame keeps half its area (per point, a few passes; every
+    # step is continuous in the landmarks, and so is the result).
     for _ in range(ROUNDS):
         after = guard.facing * signed_areas(out[:, :2], tri)
         lost = (now > 0) & (after < 0.5 * now - 1e-9)
         if not lost.any():
-            return out
+            break
         t, delta = tri[lost], out - lm
         s = _first_crossing(lm[t, :2], delta[t, :2], 0.5 * now[lost], guard.facing)
-        if fallback is None:            # if it does not settle point by point: all points that far
-            fallback = lm + s.min() * delta
+        # a triangle the frame barely had facing is barely held back (no pop as it turns)
+        s = 1.0 - (1.0 - s) * np.clip(now[lost] / np.maximum(base[lost], 1e-12), 0.0, 1.0)
         share = np.ones(len(lm))
         np.minimum.at(share, t.ravel(), np.repeat(s, 3))
         out = lm + share[:, None] * delta
-    after = guard.facing * signed_areas(out[:, :2], tri)
-    if np.any((now > 0) & (after < 0.5 * now - 1e-9)):
-        return fallback
     return out
