@@ -16,7 +16,6 @@ from talkface_studio.face.topology import REGIONS
 from talkface_studio.render.mesh_warp.lip_contact import uncross_lips
 from talkface_studio.render.mesh_warp.raster import visible_triangles
 from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer, frame_landmarks
-from talkface_studio.render.mesh_warp.triangle_area import signed_areas
 from talkface_studio.render.mesh_warp.unfold_expression import EDGE_ON, unfold_expression
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -71,9 +70,9 @@ def test_a_held_disgust_no_longer_folds_the_edge_on_nose_wall(take, prepared):
     assert np.count_nonzero(edge_on & nose) >= 5, "the photo sees a nose wall edge-on"
     before = sum(_dropped(renderer, prep, uncross_lips(lm), edge_on) for lm in take[1])
     after = sum(_dropped(renderer, prep, frame_landmarks(prep, lm), edge_on) for lm in take[1])
-    # measured on this take: 1194 -> 527 (edge-on triangles dropped, summed over its 70 frames)
+    # measured on this take: 1194 -> 664 (edge-on triangles dropped, summed over its 70 frames)
     assert before > 5 * len(take[1])
-    assert after < 0.6 * before
+    assert after < 0.7 * before
 
 
 def test_lips_lids_irises_and_brows_keep_their_motion_and_little_else_moves(take, prepared):
@@ -88,7 +87,7 @@ def test_lips_lids_irises_and_brows_keep_their_motion_and_little_else_moves(take
         moved.append(np.linalg.norm(out[:, :2] - lm[:, :2], axis=1))
     moved = np.array(moved)
     assert moved.max() > 0.5                      # it does act on this take
-    assert np.mean(moved > 0.5) < 0.15            # points near the folds only (measured 0.085)
+    assert np.mean(moved > 0.5) < 0.12            # points near the folds only (measured 0.057)
 
 
 def test_the_relaxing_is_continuous_as_the_expression_grows(take, prepared):
