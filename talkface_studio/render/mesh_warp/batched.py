@@ -21,7 +21,7 @@ from .drawn_softness import SoftenedPainting
 from .eyes import draw_eyes
 from .footprint import sample_footprints
 from .mirror_fill import mirror_field, paint_mirror
-from .lip_contact import refine_corners, refine_lips, uncross_lips
+from .lip_contact import refine_corners, refine_lips
 from .mouth import draw_mouth
 from .raster import node_step, rasterize_displacement
 from .rigid_glasses import hold_glasses
@@ -31,9 +31,10 @@ from .wrinkles import shade_frame
 
 def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
     """lms [B, 478, 3] (output px) -> B uint8 [S, S, 3] frames (``prep`` on the tensor path)."""
+    from .renderer import frame_landmarks    # renderer imports this module lazily
     staged = []
     for lm in lms:
-        lm = uncross_lips(lm)
+        lm = frame_landmarks(prep, lm)
         pts, depth = renderer._mesh_points(prep, lm)
         coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
         if prep.glasses is not None:

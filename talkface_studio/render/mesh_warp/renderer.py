@@ -44,6 +44,7 @@ from .raster import node_step, rasterize_displacement
 from ..registry import register_renderer
 from .rigid_glasses import find_glasses, hold_glasses
 from .silhouette import silhouette_edges, soften_silhouette
+from .unfold_expression import FacingGuard, facing_guard, unfold_expression
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
 from .wrinkles import FoldMap, FoldShading, prepare_folds, shade_frame
 from .wrinkles import confine as confine_folds
@@ -88,6 +89,7 @@ class _Prepared:
                                  # x or y (``footprint``), made when a frame first needs one
     mirror_gain: np.ndarray = dataclasses.field(default_factory=lambda: np.ones(3, np.float32))
                                  # colour of the photo's hidden side over its mirror's (``mirror_fill``)
+    guard: FacingGuard | None = None   # what an expression may not fold (``unfold_expression``)
 
     @property
     def grid(self) -> int:
@@ -133,6 +135,23 @@ def _reach(box, shift: np.ndarray, spread: float, size: int):
     x0, y0 = max(int(x0), 0), max(int(y0), 0)
     x1, y1 = min(int(np.ceil(x1)), size), min(int(np.ceil(y1)), size)
     return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
+
+def _facing_guard(lm: np.ndarray, mesh: WarpMesh) -> FacingGuard:
+    """The expression may not fold what the photo sees edge-on; lips and lids (drawn by their own
+    code, and a mouth or a blink must close), irises and brows (what reads anger and disgust
+    most) keep their full motion."""
+    from talkface_studio.face.topology import REGIONS
+    fixed = np.concatenate([REGIONS[k] for k in ("lips", "left_eye", "right_eye", "left_iris", "right_iris",
+                                                 "left_brow", "right_brow", "face_oval")])
+    n_mesh = mesh.n_face_tris - mesh.n_holes
+    return facing_guard(lm, mesh.triangles[:n_mesh], fixed, REGIONS["stable"], mesh.completed)
+
+
+def frame_landmarks(prep: _Prepared, lm: np.ndarray) -> np.ndarray:
+    """The landmarks a frame is drawn from: the lips uncrossed, then the expression kept from
+    folding what the photo shows facing the camera (both render paths start here)."""
+    return unfold_expression(uncross_lips(lm), prep.guard)
 
 
 def coarse_grid(size: int) -> int:
@@ -228,6 +247,7 @@ class MeshWarpRenderer:
                          cpu=self._cpu_copies(head, size), glasses=find_glasses(image, src_lm, size, lm),
                          resolution=_resolution(portrait, w, size))
         prep.mirror_gain = mirror_gain(tex_np, lm, prep.mesh, face_triangles())
+        prep.guard = _facing_guard(lm, prep.mesh)
         self._cache[key] = prep
         while len(self._cache) > CACHE_PORTRAITS:
             self._cache.popitem(last=False)
@@ -321,7 +341,7 @@ class MeshWarpRenderer:
 
     def render_frame(self, prep: _Prepared, lm: np.ndarray) -> np.ndarray:
         """One frame: lm [478, 3] in output pixels -> uint8 [size, size, 3]."""
-        lm = uncross_lips(lm)
+        lm = frame_landmarks(prep, lm)
         pts, depth = self._mesh_points(prep, lm)
         coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
         if prep.glasses is not None:
@@ -355,7 +375,7 @@ class MeshWarpRenderer:
         head uncovers do (``benchmarks/bench_background.py``, the layer tests)."""
         prep = self.prepare(portrait, int(size))
         with self._inference():
-            pts, depth = self._mesh_points(prep, uncross_lips(np.asarray(lm, np.float64)))
+            pts, depth = self._mesh_points(prep, frame_landmarks(prep, np.asarray(lm, np.float64)))
             coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
             if prep.cpu is not None:
                 grid = flow.sampling_grid(coarse, prep.identity, np.empty((prep.size, prep.size, 2), np.float32))

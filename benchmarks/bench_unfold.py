@@ -1,0 +1,106 @@
+"""What keeping an expression from folding edge-on surfaces costs and does (``unfold_expression``).
+
+For each portrait a take held in an emotion at level 3 (a human clip) is rendered on the CPU path
+at 512 px, frame by frame, with the guard (the renderer as shipped) and without it (the same
+renderer with ``prep.guard`` cleared: the old frames), and the table gives
+
+- frame ms:   median of 30 frames' render time, without and with, and their ratio;
+- unfold ms:  median time of ``unfold_expression`` alone over those frames;
+- folded:     face triangles the photo sees edge-on and from the front that the frame turns away
+              (dropped by the raster), mean per frame over the whole take, without -> with.
+
+    .venv/bin/python benchmarks/bench_unfold.py [--portrait NAME ...] [--emotion NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from expression_takes import take_snapshot  # noqa: E402
+from gallery import portrait_path  # noqa: E402
+
+from talkface_studio.render.mesh_warp.lip_contact import uncross_lips  # noqa: E402
+from talkface_studio.render.mesh_warp.raster import visible_triangles  # noqa: E402
+from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer  # noqa: E402
+from talkface_studio.render.mesh_warp.unfold_expression import EDGE_ON, unfold_expression  # noqa: E402
+
+SIZE = 512
+TIMED = 30
+
+
+def edge_on_front(prep) -> np.ndarray:
+    mesh = prep.mesh
+    n = mesh.n_face_tris - mesh.n_holes
+    area = mesh.src_area[:n]
+    v = prep.guard.src[mesh.triangles[:n]]
+    area3d = 0.5 * np.linalg.norm(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]), axis=1)
+    return (np.abs(area) > 0.05) & (np.sign(area) == np.sign(area.sum())) & (np.abs(area) < EDGE_ON * area3d)
+
+
+def measure(name: str, emotion: str, clip: str, workdir: Path) -> list[str]:
+    snap = take_snapshot(portrait_path(name, workdir), clip, emotion, workdir)
+    n = len(snap.channels["jaw_open"])
+    lms = np.asarray(snap.landmarks(0, n, SIZE), np.float64)
+    renderer = MeshWarpRenderer("cpu")
+    prep = renderer.prepare(snap.portrait, SIZE)
+    guard, edge = prep.guard, edge_on_front(prep)
+    folded, times = {}, {False: [], True: []}
+    for on in (False, True):
+        count = []
+        for lm in lms:
+            lm = uncross_lips(lm)
+            if on:
+                lm = unfold_expression(lm, guard)
+            keep = visible_triangles(prep.mesh, renderer._mesh_points(prep, lm)[0])[:len(edge)]
+            count.append(np.count_nonzero(edge & ~keep))
+        folded[on] = float(np.mean(count))
+    for f in np.linspace(0, n - 1, TIMED).astype(int):
+        for on in (False, True):         # interleaved: a busy shared CPU slows both alike
+            prep.guard = guard if on else None
+            t0 = time.perf_counter()
+            renderer.render_frame(prep, lms[f])
+            times[on].append(time.perf_counter() - t0)
+    frame_ms = {on: 1e3 * float(np.median(t)) for on, t in times.items()}
+    prep.guard = guard
+    unfold = []
+    for lm in lms[np.linspace(0, n - 1, TIMED).astype(int)]:
+        lm = uncross_lips(lm)
+        t0 = time.perf_counter()
+        unfold_expression(lm, guard)
+        unfold.append(time.perf_counter() - t0)
+    return [name[:26], emotion, f"{frame_ms[False]:.1f}", f"{frame_ms[True]:.1f}",
+            f"{frame_ms[True] / frame_ms[False]:.3f}", f"{1e3 * np.median(unfold):.2f}",
+            f"{folded[False]:.1f} -> {folded[True]:.1f}"]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--portrait", nargs="*", default=["full_body_greyscale", "astronaut", "smiling_man"])
+    ap.add_argument("--emotion", nargs="*", default=["disgusted", "angry", "happy"])
+    ap.add_argument("--clip", default="en_m_goforward")
+    args = ap.parse_args(argv)
+    head = ["portrait", "emotion", "frame ms off", "frame ms on", "ratio", "unfold ms", "folded/frame"]
+    rows = []
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.portrait:
+            for emotion in args.emotion:
+                rows.append(measure(name, emotion, args.clip, Path(tmp)))
+                print("  ".join(rows[-1]), flush=True)
+    widths = [max(len(r[i]) for r in [head] + rows) for i in range(len(head))]
+    print()
+    for r in [head] + rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+    print(f"\n{SIZE} px, CPU path, median of {TIMED} frames; {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

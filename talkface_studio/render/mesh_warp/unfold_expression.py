@@ -1,0 +1,187 @@
+"""Keep an expression from folding a surface the photo shows facing the camera.
+
+Where the photo sees a surface nearly edge-on (the far side wall of the nose of a face rolled and
+turned a little, an eye's corner, the lips' edge), its triangles are a fraction of a pixel to a few
+pixels in the photo, and a strong expression (the nose wrinkle of disgust) moves their corners
+across each other: the triangles turn their back to the camera and the raster drops them, so the
+texture on one side of that wall meets the other's along a line, a crease.
+
+The photo's face, turned in the image plane only (roll, scale, shift fitted per frame on points
+expressions move least: ``reference``; a turn out of the image plane counts from TURN_FROM), faces the camera everywhere the photo does; what the frame
+adds to it is expression and a little turn. Where a triangle the photo sees nearly edge-on
+(``EDGE_ON``) would fold, those additions at its corners are scaled down, just enough that it keeps
+``KEEP`` of that reference area (a sliver: the wall stays about as thin as the photo showed it,
+and where a turn brings the nose over it the depth test still hides it), and no more; the scale
+is continuous in the landmarks, so nothing pops from frame to frame. A fold of what the photo
+sees from the front (a brow lowered over the lid) is the face's own and stays. Points drawn by
+their own code (lips and lids: a closing mouth and a blink must close) and the brows (what reads
+anger and disgust most) keep their full motion (the renderer names them). Relaxing may not fold
+a neighbour the frame had facing: there its points go only part of the way. Cost: two small SVDs
+and a few vectorised passes over ~850 triangles, ~2 ms a frame (``benchmarks/bench_unfold.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .triangle_area import signed_areas
+
+KEEP = 0.05         # least share of its posed area an expression leaves a guarded triangle
+ROUNDS = 4          # corners shared by two folding triangles may need a second pass
+MIN_SOURCE = 0.05   # px^2: tiny source triangles have no reliable orientation (as ``raster``)
+# guarded: triangles the photo sees at most this much of (its area over the triangle's 3-D area,
+# the cosine of its tilt from the camera: 0.2 is 78 degrees), a surface seen nearly edge-on. A
+# strong expression's folds of what the photo sees from the front (a brow lowered over the lid,
+# cos 0.3-1) are the face's own and stay; the crease along a nose's side wall was 0-0.15.
+EDGE_ON = 0.2
+TURN_FROM, TURN_AT = 6.0, 14.0   # degrees out of the image plane (``reference``)
+FADE = 1.0          # px^2
+
+
+@dataclass(frozen=True)
+class FacingGuard:
+    """What one portrait needs to guard its frames (built once per portrait and size)."""
+
+    src: np.ndarray        # [N, 3] the photo's landmarks, output px
+    anchors: np.ndarray    # point ids the pose is fitted on (those expressions move least)
+    triangles: np.ndarray  # [G, 3] face triangles the photo shows facing the camera
+    edge_on: np.ndarray    # [G] bool: those it sees nearly edge-on (``EDGE_ON``), the guarded
+                           # ones; the others only may not be folded by the relaxing itself
+    facing: float          # +1 / -1: the orientation sign of the face's front in the photo
+    free: np.ndarray       # [N] bool: points whose expression offset may be relaxed
+
+
+def facing_guard(src_landmarks: np.ndarray, triangles: np.ndarray, fixed: np.ndarray,
+                 anchors: np.ndarray, completed: np.ndarray | None = None) -> FacingGuard:
+    """src_landmarks [N, 3] (output px), the face mesh's triangles [F, 3] (no hole fills),
+    ``fixed``: point ids that keep their full offsets; ``anchors``: ids the pose is fitted on;
+    ``completed`` [F] bool (optional): triangles
+    the photo hides that borrow their mirror's colour (``hidden_side``), not guarded."""
+    src = np.asarray(src_landmarks, dtype=np.float64)
+    area = signed_areas(src[:, :2], triangles)
+    facing = 1.0 if area.sum() >= 0 else -1.0
+    v = src[triangles]
+    area3d = 0.5 * np.linalg.norm(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]), axis=1)
+    edge_on = np.abs(area) < EDGE_ON * area3d
+    front = (np.abs(area) > MIN_SOURCE) & (np.sign(area) == facing)
+    if completed is not None:
+        front &= ~completed[:len(triangles)]
+    free = np.ones(len(src), dtype=bool)
+    free[np.asarray(fixed, dtype=np.int64)] = False
+    movable = front & free[triangles].any(axis=1)
+    return FacingGuard(src=src, anchors=np.asarray(anchors, dtype=np.int64), triangles=triangles[movable],
+                       edge_on=edge_on[movable], facing=facing, free=free)
+
+
+def _similarity(a: np.ndarray, b: np.ndarray):
+    """Umeyama's least-squares similarity taking points a [K, D] to b [K, D]: (rotation, scale)
+    about their centroids."""
+    a, b = a - a.mean(0), b - b.mean(0)
+    u, sig, vt = np.linalg.svd(b.T @ a)
+    fix = np.ones(a.shape[1])
+    fix[-1] = np.sign(np.linalg.det(u @ vt)) or 1.0
+    return (u * fix) @ vt, float((sig * fix).sum() / max((a * a).sum(), 1e-12))
+
+
+def reference(src: np.ndarray, lm: np.ndarray, anchors: np.ndarray) -> tuple[np.ndarray, float]:
+    """(points [N, 3], how far 0..1 the fit's turn counts) what the frame lm [N, 3] would be without its expression: the photo's landmarks src [N, 3]
+    carried by the similarity fitted on the anchors. Turned out of the image plane by less than
+    ``TURN_FROM`` degrees, only the fit's roll, scale and shift (``flat``: every triangle faces as
+    in the photo; a wall the photo sees nearly edge-on is kept from folding by a little turn
+    too, its depth there being the tracker's guess); from ``TURN_AT`` on, the full 3-D fit (a
+    real turn may hide it behind the nose); blended in between."""
+    rot, scale = _similarity(src[anchors], lm[anchors])
+    posed = lm[anchors].mean(0) + scale * (src - src[anchors].mean(0)) @ rot.T
+    tilt = np.degrees(np.arccos(np.clip(rot[2, 2], -1.0, 1.0)))
+    turn = np.clip((tilt - TURN_FROM) / (TURN_AT - TURN_FROM), 0.0, 1.0)
+    if turn >= 1.0:
+        return posed, 1.0
+    rot2, scale2 = _similarity(src[anchors, :2], lm[anchors, :2])
+    flat = posed.copy()
+    flat[:, :2] = lm[anchors, :2].mean(0) + scale2 * (src[:, :2] - src[anchors, :2].mean(0)) @ rot2.T
+    return flat + turn * (posed - flat), float(turn)
+
+
+def _first_crossing(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float) -> np.ndarray:
+    """Per triangle (corners p [K, 3, 2] where the area is at least ``floor``, offsets e [K, 3, 2]
+    after which it is below): the s in [0, 1] at which the area of p + s * e meets ``floor``.
+    The area is quadratic in s, c0 + c1 s + c2 s^2, and (area - floor) changes sign once on
+    [0, 1]: its root there, in closed form (the stable pair of formulas)."""
+    ab, ac = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
+    dab, dac = e[:, 1] - e[:, 0], e[:, 2] - e[:, 0]
+
+    def cross(u, v):
+        return 0.5 * facing * (u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0])
+    c0 = cross(ab, ac) - floor
+    c1 = cross(ab, dac) + cross(dab, ac)
+    c2 = cross(dab, dac)
+    disc = np.sqrt(np.maximum(c1 * c1 - 4.0 * c2 * c0, 0.0))
+    q = -0.5 * (c1 + np.where(c1 >= 0, disc, -disc))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roots = np.stack([np.where(c2 != 0, q / c2, np.inf), np.where(q != 0, c0 / q, np.inf)], axis=1)
+    roots = np.where((roots >= -1e-9) & (roots <= 1 + 1e-9), roots, np.inf).min(axis=1)
+    return np.clip(np.where(np.isfinite(roots), roots, 0.0), 0.0, 1.0)
+
+
+def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
+    """Frame landmarks lm [N, 3] (output px) with the expression relaxed where it would fold a
+    triangle the photo and the posed photo show facing the camera; lm itself where none folds."""
+    if guard is None or not len(guard.triangles):
+        return lm
+    tri = guard.triangles
+    now = guard.facing * signed_areas(lm[:, :2], tri)
+    pose, _ = reference(guard.src, np.asarray(lm, dtype=np.float64), guard.anchors)
+    base = guard.facing * signed_areas(pose[:, :2], tri)
+    # an edge-on triangle keeps KEEP of its posed area; any other as much as the expression left
+    # it (relaxing a corner toward the pose must not fold a neighbour the frame had facing)
+    floor = np.where(guard.edge_on, KEEP * base, np.minimum(KEEP * base, now))
+    spread = np.linalg.norm(guard.src[guard.anchors, :2] - guard.src[guard.anchors, :2].mean(0))
+    zoom = np.linalg.norm(lm[guard.anchors, :2] - lm[guard.anchors, :2].mean(0)) / max(spread, 1e-12)
+    # its area in the photo at the frame's scale (at least FADE px^2): the relaxing fades in as
+    # the reference's area grows from 0 to that
+    photo = np.maximum(zoom ** 2 * np.abs(signed_areas(guard.src[:, :2], tri)), FADE)
+    if not np.any(guard.edge_on & (base > 0) & (now < floor)):
+        return lm
+    offset = lm - pose
+    scale = np.ones(len(lm))                   # per point: the share of its offset kept
+    for _ in range(ROUNDS):
+        pts = pose[:, :2] + offset[:, :2] * scale[:, None]
+        area = guard.facing * signed_areas(pts, tri)
+        bad = (base > 0) & (area < floor - 1e-9)
+        if not bad.any():
+            break
+        t = tri[bad]
+        movable = guard.free[t]                                    # [K, 3]
+        e = offset[t, :2] * (scale[t] * movable)[..., None]        # what relaxing can undo
+        fixed_part = offset[t, :2] * (scale[t] * ~movable)[..., None]
+        start = pose[t, :2] + fixed_part
+        held = guard.facing * signed_areas(start.reshape(-1, 2), np.arange(3 * len(t)).reshape(-1, 3))
+        s = _first_crossing(start, e, np.minimum(floor[bad], held), guard.facing)
+        # where the fixed points alone (nearly) fold it (a lip's own fold), relaxing the rest
+        # cannot help: fade the relaxing out as what they leave of the floor goes to 0
+        reach = np.clip(held / np.maximum(floor[bad], 1e-12), 0.0, 1.0)
+        # and as the reference itself turns it edge-on (a real turn hides it): no pop there
+        reach *= np.clip(base[bad] / photo[bad], 0.0, 1.0)
+        s = 1.0 - (1.0 - s) * reach
+        np.minimum.at(scale, t[movable], (scale[t] * s[:, None])[movable])
+    out = np.array(lm, dtype=np.float64, copy=True)
+    out[guard.free] = pose[guard.free] + offset[guard.free] * scale[guard.free, None]
+    # Relaxing toward the pose cannot unfold what the pose itself turns away, and could fold
+    # such a neighbour that the frame had facing: there the points go only part of the way, as far
+    # as every triangle facing in the frame keeps half its area (per point, a few passes; every
+    # step is continuous in the landmarks, and so is the result).
+    for _ in range(ROUNDS):
+        after = guard.facing * signed_areas(out[:, :2], tri)
+        lost = (now > 0) & (after < 0.5 * now - 1e-9)
+        if not lost.any():
+            break
+        t, delta = tri[lost], out - lm
+        s = _first_crossing(lm[t, :2], delta[t, :2], 0.5 * now[lost], guard.facing)
+        # a triangle the frame barely had facing is barely held back (no pop as it turns)
+        s = 1.0 - (1.0 - s) * np.clip(now[lost] / np.maximum(np.abs(base[lost]), 1e-12), 0.0, 1.0)
+        share = np.ones(len(lm))
+        np.minimum.at(share, t.ravel(), np.repeat(s, 3))
+        out = lm + share[:, None] * delta
+    return out

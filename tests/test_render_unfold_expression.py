@@ -1,0 +1,125 @@
+"""An expression does not fold what the photo sees edge-on (``render/mesh_warp/unfold_expression``).
+
+The full-length greyscale photo sees the far side wall of the nose nearly edge-on (its face rolled
+19 degrees); a held disgust wrinkled the nose across that wall, its triangles turned their back to
+the camera, the raster dropped them and a crease ran from the inner eye corner down the nose."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from talkface_studio.face.topology import REGIONS
+from talkface_studio.render.mesh_warp.lip_contact import uncross_lips
+from talkface_studio.render.mesh_warp.raster import visible_triangles
+from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer, frame_landmarks
+from talkface_studio.render.mesh_warp.unfold_expression import EDGE_ON, unfold_expression
+
+DATA = Path(__file__).resolve().parent / "data"
+SIZE = 512
+
+
+@pytest.fixture(scope="module")
+def take(tmp_path_factory):
+    """(portrait, landmarks [T, 478, 3] at SIZE px) of a generated take held in disgust, level 3."""
+    from talkface_studio.pipeline.new_project import new_project
+    from talkface_studio.pipeline.take_state import TakeState
+
+    clip = "en_m_goforward"
+    script = json.loads((DATA / "speech" / f"{clip}.json").read_text(encoding="utf-8"))["text"]
+    project = new_project(tmp_path_factory.mktemp("unfold") / "p.tfs", DATA / "speech" / f"{clip}.wav",
+                          DATA / "portraits" / "more" / "full_body_greyscale.jpg", fps="25",
+                          transcript=script, seed=0)
+    t = project.takes[0]
+    t.emotion_track.paint(0, t.n_frames, "disgusted", 3)
+    state = TakeState(project)
+    state.generate(t)
+    snap = state.snapshot(t)
+    return snap.portrait, np.asarray(snap.landmarks(0, t.n_frames, SIZE), np.float64)
+
+
+@pytest.fixture(scope="module")
+def prepared(take):
+    renderer = MeshWarpRenderer("cpu")
+    return renderer, renderer.prepare(take[0], SIZE)
+
+
+def _edge_on_front(prep) -> np.ndarray:
+    """[F] bool: face triangles the photo shows from the front, nearly edge-on."""
+    mesh = prep.mesh
+    n = mesh.n_face_tris - mesh.n_holes
+    area = mesh.src_area[:n]
+    v = prep.guard.src[mesh.triangles[:n]]
+    area3d = 0.5 * np.linalg.norm(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]), axis=1)
+    front = (np.abs(area) > 0.05) & (np.sign(area) == np.sign(area.sum()))
+    return front & (np.abs(area) < EDGE_ON * area3d)
+
+
+def _dropped(renderer, prep, lm, which) -> int:
+    keep = visible_triangles(prep.mesh, renderer._mesh_points(prep, lm)[0])[:len(which)]
+    return int(np.count_nonzero(which & ~keep))
+
+
+def test_a_held_disgust_no_longer_folds_the_edge_on_nose_wall(take, prepared):
+    renderer, prep = prepared
+    edge_on = _edge_on_front(prep)
+    nose = np.isin(prep.mesh.triangles[:len(edge_on)], REGIONS["nose"]).any(axis=1)
+    assert np.count_nonzero(edge_on & nose) >= 5, "the photo sees a nose wall edge-on"
+    before = sum(_dropped(renderer, prep, uncross_lips(lm), edge_on) for lm in take[1])
+    after = sum(_dropped(renderer, prep, frame_landmarks(prep, lm), edge_on) for lm in take[1])
+    # measured on this take: 1194 -> 664 (edge-on triangles dropped, summed over its 70 frames)
+    assert before > 5 * len(take[1])
+    assert after < 0.7 * before
+
+
+def test_lips_lids_irises_and_brows_keep_their_motion_and_little_else_moves(take, prepared):
+    _, prep = prepared
+    fixed = np.concatenate([REGIONS[k] for k in ("lips", "left_eye", "right_eye", "left_iris",
+                                                 "right_iris", "left_brow", "right_brow")])
+    moved = []
+    for lm in take[1]:
+        lm = uncross_lips(lm)
+        out = unfold_expression(lm, prep.guard)
+        np.testing.assert_array_equal(out[fixed], lm[fixed])
+        moved.append(np.linalg.norm(out[:, :2] - lm[:, :2], axis=1))
+    moved = np.array(moved)
+    assert moved.max() > 0.5                      # it does act on this take
+    assert np.mean(moved > 0.5) < 0.12            # points near the folds only (measured 0.057)
+
+
+def test_the_relaxing_is_continuous_as_the_expression_grows(take, prepared):
+    """No pop: the frame's landmarks change by about as much as the driving ones from step to step."""
+    _, prep = prepared
+    lms = take[1]
+    frame = int(np.argmax([_dropped(MeshWarpRenderer("cpu"), prep, uncross_lips(lm), _edge_on_front(prep))
+                           for lm in lms]))
+    rest = np.asarray(take[0].landmarks, np.float64) * (SIZE / np.asarray(take[0].image).shape[1])
+    steps = np.linspace(0.0, 1.0, 41)
+    outs = [unfold_expression(rest + s * (lms[frame] - rest), prep.guard) for s in steps]
+    step_in = np.abs(lms[frame] - rest)[:, :2].max() / (len(steps) - 1)
+    jumps = [np.abs(b - a)[:, :2].max() for a, b in zip(outs, outs[1:])]
+    assert max(jumps) < 4.0 * step_in
+
+
+def test_a_turn_in_the_image_plane_is_left_alone(prepared):
+    _, prep = prepared
+    src = prep.guard.src
+    c = src.mean(0)
+    a = np.radians(12.0)
+    rot = np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]])
+    lm = (src - c) @ rot.T * 0.9 + c + [7.0, -4.0, 0.0]
+    np.testing.assert_array_equal(unfold_expression(lm, prep.guard), lm)
+
+
+def test_both_render_paths_draw_the_unfolded_frames(take):
+    portrait, lms = take
+    frames = lms[::20] * (256 / SIZE)
+    one = np.stack(list(MeshWarpRenderer("cpu", batch=1).render(portrait, frames, 256)))
+    batched = np.stack(list(MeshWarpRenderer("cpu", batch=4).render(portrait, frames, 256)))
+    np.testing.assert_array_equal(batched, one)
+    own = np.stack(list(MeshWarpRenderer("cpu").render(portrait, frames, 256)))
+    diff = np.abs(own.astype(int) - batched.astype(int))
+    assert diff.max() <= 4 and diff.mean() < 0.2
