@@ -25,16 +25,16 @@ from .lip_contact import refine_corners, refine_lips
 from .mouth import draw_mouth
 from .raster import node_step, rasterize_displacement
 from .rigid_glasses import hold_glasses
+from .unfold_expression import frame_landmarks
 from .silhouette import silhouette_edges, soften_silhouette
 from .wrinkles import shade_frame
 
 
 def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
     """lms [B, 478, 3] (output px) -> B uint8 [S, S, 3] frames (``prep`` on the tensor path)."""
-    from .renderer import frame_landmarks    # renderer imports this module lazily
     staged = []
     for lm in lms:
-        lm = frame_landmarks(prep, lm)
+        lm = frame_landmarks(lm, prep.guard)
         pts, depth = renderer._mesh_points(prep, lm)
         coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
         if prep.glasses is not None:

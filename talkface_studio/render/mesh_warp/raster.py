@@ -97,12 +97,15 @@ def _affine(dst: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def rasterize_grid(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: np.ndarray,
-                   origin: tuple[float, float], step: float, gw: int, gh: int, mirrored: bool = False):
+                   origin: tuple[float, float], step: float, gw: int, gh: int, mirrored: bool = False,
+                   face_cover: np.ndarray | None = None):
     """Displacement at the nodes of a gw x gh grid whose node (j, i) sits at pixel
     origin + (j, i) * step: (disp [gh * gw, 2] float32, covered [gh * gw] bool). ``mirrored``:
     completed triangles sample their mirror (``WarpMesh.source_corners``), a third array
     [gh * gw] int64 says which completed triangle won each node (-1: none), and a fourth [gh * gw, 3] float32 where
-    those nodes' own surface lay in the photo: its own displacement (2) and its photo depth."""
+    those nodes' own surface lay in the photo: its own displacement (2) and its photo depth.
+    ``face_cover`` [gh * gw] bool, when given, is set on the nodes any kept face triangle covers
+    (before the depth test)."""
     o = np.asarray(origin, dtype=np.float64)
     p = (points - o) / step                      # node units: node j sits at j
     disp = np.zeros((gw * gh, 2), dtype=np.float32)
@@ -129,6 +132,8 @@ def rasterize_grid(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: 
         val += c[:, 2]
         cell_id = y * gw + x
         if part is face:
+            if face_cover is not None:
+                face_cover[cell_id] = True
             # Depth test: per cell keep the nearest candidate (MediaPipe's z grows away). A
             # minimum-scatter into a depth buffer is ~30x cheaper than sorting the candidates.
             nearest = np.full(gw * gh, np.inf)
@@ -164,15 +169,15 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
     """
     keep = visible_triangles(mesh, points)
     origin, step = (0.5 * size / grid,) * 2, node_step(grid, size)
-    disp, covered = rasterize_grid(mesh, points, depth, keep, origin, step, grid, grid)
-    disp = disp.reshape(grid, grid, 2)
+    drawn = np.zeros(grid * grid, dtype=bool)
+    disp, covered = rasterize_grid(mesh, points, depth, keep, origin, step, grid, grid, face_cover=drawn)
+    disp, drawn = disp.reshape(grid, grid, 2), drawn.reshape(grid, grid)
     sheet = unfolded(mesh, points)
     if mesh.edge_depth is not None and (sheet.any() or mesh.beside_background is not None):
         # the strip the photo saw from behind, unfolded, nothing drawn over it, and background
         # the face's triangles take in, spread: the face's own skin reflected across its edge
         # (``unfolded_sheet``), not the gap fill, the ring or the background stretched
         p = (points - np.asarray(origin)) / step
-        drawn = _nodes(p, mesh.triangles[keep & (np.arange(len(keep)) < mesh.n_face_tris)], grid)
         nodes = _nodes(p, mesh.triangles[sheet], grid) & ~drawn
         spreading = None
         if mesh.beside_background is not None:

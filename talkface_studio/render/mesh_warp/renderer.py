@@ -38,13 +38,13 @@ from .mouth_look import read_mouth
 from .pixel_ops import NUMPY
 from .resize_aa import resize_antialiased
 from .smile_relief import smile_score
-from .lip_contact import refine_corners, refine_lips, uncross_lips
+from .lip_contact import refine_corners, refine_lips
 from .mirror_fill import mirror_field, mirror_gain, paint_mirror
 from .raster import node_step, rasterize_displacement
 from ..registry import register_renderer
 from .rigid_glasses import find_glasses, hold_glasses
 from .silhouette import silhouette_edges, soften_silhouette
-from .unfold_expression import FacingGuard, facing_guard, unfold_expression
+from .unfold_expression import FacingGuard, frame_landmarks, guard_for
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
 from .wrinkles import FoldMap, FoldShading, prepare_folds, shade_frame
 from .wrinkles import confine as confine_folds
@@ -137,23 +137,6 @@ def _reach(box, shift: np.ndarray, spread: float, size: int):
     return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 
-def _facing_guard(lm: np.ndarray, mesh: WarpMesh) -> FacingGuard:
-    """The expression may not fold what the photo sees edge-on; lips and lids (drawn by their own
-    code, and a mouth or a blink must close), irises and brows (what reads anger and disgust
-    most) keep their full motion."""
-    from talkface_studio.face.topology import REGIONS
-    fixed = np.concatenate([REGIONS[k] for k in ("lips", "left_eye", "right_eye", "left_iris", "right_iris",
-                                                 "left_brow", "right_brow", "face_oval")])
-    n_mesh = mesh.n_face_tris - mesh.n_holes
-    return facing_guard(lm, mesh.triangles[:n_mesh], fixed, REGIONS["stable"], mesh.completed)
-
-
-def frame_landmarks(prep: _Prepared, lm: np.ndarray) -> np.ndarray:
-    """The landmarks a frame is drawn from: the lips uncrossed, then the expression kept from
-    folding what the photo shows facing the camera (both render paths start here)."""
-    return unfold_expression(uncross_lips(lm), prep.guard)
-
-
 def coarse_grid(size: int) -> int:
     """Cells per side of the displacement grid: ~4 px wide, at least 64, at most 256."""
     return int(min(256, max(64, size // 4)))
@@ -233,7 +216,7 @@ class MeshWarpRenderer:
             "plate": texture_of(head.plate + flow.TEXTURE_OFFSET)}
         prep = _Prepared(texture=texture_of(tex + flow.TEXTURE_OFFSET),
                          mesh=build_warp_mesh(face_triangles(), lm, size, hair=hair, neck=head.neck,
-                                                         photo=photo, head=head.matte),
+                                              photo=photo, head=head.matte),
                          look=look,
                          iris_patches=patches,
                          irisless=texture_of(look.irisless + flow.TEXTURE_OFFSET),
@@ -247,7 +230,7 @@ class MeshWarpRenderer:
                          cpu=self._cpu_copies(head, size), glasses=find_glasses(image, src_lm, size, lm),
                          resolution=_resolution(portrait, w, size))
         prep.mirror_gain = mirror_gain(tex_np, lm, prep.mesh, face_triangles())
-        prep.guard = _facing_guard(lm, prep.mesh)
+        prep.guard = guard_for(lm, prep.mesh)
         self._cache[key] = prep
         while len(self._cache) > CACHE_PORTRAITS:
             self._cache.popitem(last=False)
@@ -341,7 +324,7 @@ class MeshWarpRenderer:
 
     def render_frame(self, prep: _Prepared, lm: np.ndarray) -> np.ndarray:
         """One frame: lm [478, 3] in output pixels -> uint8 [size, size, 3]."""
-        lm = frame_landmarks(prep, lm)
+        lm = frame_landmarks(lm, prep.guard)
         pts, depth = self._mesh_points(prep, lm)
         coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
         if prep.glasses is not None:
@@ -375,7 +358,7 @@ class MeshWarpRenderer:
         head uncovers do (``benchmarks/bench_background.py``, the layer tests)."""
         prep = self.prepare(portrait, int(size))
         with self._inference():
-            pts, depth = self._mesh_points(prep, frame_landmarks(prep, np.asarray(lm, np.float64)))
+            pts, depth = self._mesh_points(prep, frame_landmarks(np.asarray(lm, np.float64), prep.guard))
             coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
             if prep.cpu is not None:
                 grid = flow.sampling_grid(coarse, prep.identity, np.empty((prep.size, prep.size, 2), np.float32))

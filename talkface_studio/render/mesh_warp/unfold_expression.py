@@ -26,7 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from talkface_studio.face.topology import REGIONS
+
+from .lip_contact import uncross_lips
 from .triangle_area import signed_areas
+from .warp_mesh import WarpMesh
 
 KEEP = 0.05         # least share of its posed area an expression leaves a guarded triangle
 ROUNDS = 4          # corners shared by two folding triangles may need a second pass
@@ -185,3 +189,19 @@ def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
         np.minimum.at(share, t.ravel(), np.repeat(s, 3))
         out = lm + share[:, None] * delta
     return out
+
+
+def guard_for(lm: np.ndarray, mesh: WarpMesh) -> FacingGuard:
+    """The portrait's guard: lips and lids (drawn by their own code, and a mouth or a blink must
+    close), irises and brows (what reads anger and disgust most) and the outline keep their full
+    motion."""
+    fixed = np.concatenate([REGIONS[k] for k in ("lips", "left_eye", "right_eye", "left_iris", "right_iris",
+                                                 "left_brow", "right_brow", "face_oval")])
+    n_mesh = mesh.n_face_tris - mesh.n_holes
+    return facing_guard(lm, mesh.triangles[:n_mesh], fixed, REGIONS["stable"], mesh.completed)
+
+
+def frame_landmarks(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
+    """The landmarks a frame is drawn from (both render paths start here): the lips uncrossed,
+    then the expression kept from folding what the photo shows facing the camera."""
+    return unfold_expression(uncross_lips(lm), guard)
