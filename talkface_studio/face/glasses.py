@@ -129,6 +129,17 @@ def detect(image: np.ndarray, lm: np.ndarray) -> GlassesFound:
     return GlassesFound(score, bridge, rim, arm, top, bridge_mm)
 
 
+def _eye_axes(shape, lm: np.ndarray):
+    """(landmarks as float64, px per mm, pixel-centre grids xx and yy of ``shape``, the unit vector
+    along the eye line and the one down the face across it)."""
+    lm = np.asarray(lm, dtype=np.float64)
+    mm = float(np.linalg.norm(lm[263, :2] - lm[33, :2])) / EYE_SPAN_MM
+    yy, xx = np.mgrid[0:shape[0], 0:shape[1]] + 0.5
+    axis = lm[263, :2] - lm[33, :2]
+    along = axis / max(np.linalg.norm(axis), 1e-6)
+    return lm, mm, xx, yy, along, np.array([-along[1], along[0]])
+
+
 def footprint(shape, lm: np.ndarray, found: GlassesFound | None = None) -> np.ndarray:
     """float32 [H, W] 0..1: where the glasses' frame lies (feathered): a band around each lens
     (the lens itself is left out: the eyes behind it keep moving), the bridge and the arms out to
@@ -136,12 +147,7 @@ def footprint(shape, lm: np.ndarray, found: GlassesFound | None = None) -> np.nd
     line across both lenses, less the eyes' openings (lids keep blinking under it). A browline or
     cat-eye frame's thick top runs there, well inside the round lens's band, and the brows moving
     behind it would otherwise bend it."""
-    lm = np.asarray(lm, dtype=np.float64)
-    mm = float(np.linalg.norm(lm[263, :2] - lm[33, :2])) / EYE_SPAN_MM
-    yy, xx = np.mgrid[0:shape[0], 0:shape[1]] + 0.5
-    axis = lm[263, :2] - lm[33, :2]
-    along = axis / max(np.linalg.norm(axis), 1e-6)
-    down = np.array([-along[1], along[0]])
+    lm, mm, xx, yy, along, down = _eye_axes(shape, lm)
     out = np.zeros(shape, np.float32)
     lenses = []
     for a, b in ((33, 133), (362, 263)):
@@ -172,12 +178,7 @@ def top_bar(shape, lm: np.ndarray, found: GlassesFound) -> np.ndarray:
     """float32 [H, W] 0..1: the top bar's band alone (feathered as ``footprint``): where a frame
     hides what lies behind it (brows under a thick bar), so skin the warp pulls out from there
     must not bring the frame's pixels along."""
-    lm = np.asarray(lm, dtype=np.float64)
-    mm = float(np.linalg.norm(lm[263, :2] - lm[33, :2])) / EYE_SPAN_MM
-    yy, xx = np.mgrid[0:shape[0], 0:shape[1]] + 0.5
-    axis = lm[263, :2] - lm[33, :2]
-    along = axis / max(np.linalg.norm(axis), 1e-6)
-    down = np.array([-along[1], along[0]])
+    lm, mm, xx, yy, along, down = _eye_axes(shape, lm)
     return _feathered(_top_bar(shape, lm, mm, along, down, found.bridge_mm, xx, yy), mm)
 
 
