@@ -21,7 +21,7 @@ import numpy as np
 from talkface_studio.face.topology import MIRROR, canonical_face
 
 from .face_loops import FACE_OVAL
-from .triangle_area import signed_areas
+from .triangle_area import front_sign, signed_areas
 
 # points inside each triangle the depth test looks at (barycentric): the centre and towards each corner
 PROBES = np.array([[1 / 3, 1 / 3, 1 / 3], [2 / 3, 1 / 6, 1 / 6], [1 / 6, 2 / 3, 1 / 6], [1 / 6, 1 / 6, 2 / 3]])
@@ -43,7 +43,7 @@ def _front_and_back(lm: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.nd
     those it shows from behind (oriented against most of the face's area); slivers are neither."""
     area = signed_areas(lm[:, :2], tris)
     solid = np.abs(area) > MIN_AREA
-    back = solid & (np.sign(area) != np.sign(area.sum()))
+    back = solid & (np.sign(area) != front_sign(area))
     return solid & ~back, back
 
 

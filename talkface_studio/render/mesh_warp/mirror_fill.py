@@ -24,6 +24,7 @@ from .gap_fill import fill_harmonic
 from .hidden_side import BEHIND, PROBES
 from .layer_sampling import over_still
 from .raster import node_step, rasterize_grid, visible_triangles
+from .triangle_area import RELIABLE_AREA, front_sign
 from .warp_mesh import WarpMesh
 
 PAD = 5               # nodes around the completed ones the block keeps (the soft edge's room)
@@ -64,7 +65,7 @@ def mirror_field(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, grid: in
     # hidden in the photo: facing away there, or behind a nearer surface at its own source pixel
     # (so a still frame is the photo, and a partly hidden triangle keeps its shown part)
     n_mesh = mesh.n_face_tris - mesh.n_holes
-    facing = np.sign(mesh.src_area[:n_mesh].sum())
+    facing = front_sign(mesh.src_area[:n_mesh])
     back = np.sign(mesh.src_area[winner[at]]) != facing
     nodes = np.stack([at % w, at // w], 1) * step + lo
     src = np.clip((nodes + own[at, :2]).astype(np.int64), 0, size - 1)
@@ -98,7 +99,7 @@ def mirror_gain(texture: np.ndarray, lm: np.ndarray, mesh: WarpMesh, triangles: 
     outline[FACE_OVAL] = True
     outline |= outline[MIRROR]
     area = mesh.src_area[:len(triangles)]
-    shown = (np.abs(area) > 0.05) & (np.sign(area) == np.sign(area.sum()))
+    shown = (np.abs(area) > RELIABLE_AREA) & (np.sign(area) == front_sign(area))
     near = ~done & shown & seam[triangles].any(1) & ~outline[triangles].any(1)
     near &= ~seam[MIRROR[triangles]].any(1)      # (a midline triangle would compare with itself)
     if near.sum() < GAIN_SAMPLES:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from .gap_fill import fill_harmonic
-from .unfolded_sheet import SOLID, SPREAD, refill_unfolded, unfolded
+from .triangle_area import RELIABLE_AREA, front_sign
+from .unfolded_sheet import SPREAD, refill_unfolded, unfolded
 from .warp_mesh import WarpMesh, signed_areas
 
 MIN_AREA = 1e-6   # in cells^2: a triangle thinner than this covers no cell centre anyway
@@ -42,8 +43,8 @@ def visible_triangles(mesh: WarpMesh, points: np.ndarray, completed: bool = Fals
     keep = np.abs(area) > MIN_AREA
     n_mesh = mesh.n_face_tris - mesh.n_holes
     src_area = mesh.src_area[:n_mesh]
-    solid = np.abs(src_area) > 0.05  # px^2; tiny source triangles have no reliable orientation
-    facing = np.sign(src_area.sum())             # the way the face's front turns (most of its area)
+    solid = np.abs(src_area) > RELIABLE_AREA
+    facing = front_sign(src_area)
     done = (mesh.completed[:n_mesh] if completed and mesh.completed is not None
             else np.zeros(n_mesh, dtype=bool))   # drawn the way the face's front faces, not their own
     ref = np.where(done, facing, np.sign(src_area))
@@ -183,7 +184,7 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
         if mesh.beside_background is not None:
             near = mesh.beside_background[keep[mesh.beside_background]]
             tris = mesh.triangles[near]
-            ratio = np.abs(signed_areas(points, tris)) / np.maximum(np.abs(mesh.src_area[near]), SOLID)
+            ratio = np.abs(signed_areas(points, tris)) / np.maximum(np.abs(mesh.src_area[near]), RELIABLE_AREA)
             spreading = _nodes(p, tris[ratio >= SPREAD], grid)
         if (nodes.any() or (spreading is not None and spreading.any())) and drawn.any():
             covered |= refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step,

@@ -29,12 +29,11 @@ import numpy as np
 from talkface_studio.face.topology import REGIONS
 
 from .lip_contact import uncross_lips
-from .triangle_area import signed_areas
+from .triangle_area import RELIABLE_AREA, signed_areas
 from .warp_mesh import WarpMesh
 
 KEEP = 0.05         # least share of its posed area an expression leaves a guarded triangle
 ROUNDS = 4          # corners shared by two folding triangles may need a second pass
-MIN_SOURCE = 0.05   # px^2: tiny source triangles have no reliable orientation (as ``raster``)
 # guarded: triangles the photo sees at most this much of (its area over the triangle's 3-D area,
 # the cosine of its tilt from the camera: 0.2 is 78 degrees), a surface seen nearly edge-on. A
 # strong expression's folds of what the photo sees from the front (a brow lowered over the lid,
@@ -69,7 +68,7 @@ def facing_guard(src_landmarks: np.ndarray, triangles: np.ndarray, fixed: np.nda
     v = src[triangles]
     area3d = 0.5 * np.linalg.norm(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]), axis=1)
     edge_on = np.abs(area) < EDGE_ON * area3d
-    front = (np.abs(area) > MIN_SOURCE) & (np.sign(area) == facing)
+    front = (np.abs(area) > RELIABLE_AREA) & (np.sign(area) == facing)
     if completed is not None:
         front &= ~completed[:len(triangles)]
     free = np.ones(len(src), dtype=bool)

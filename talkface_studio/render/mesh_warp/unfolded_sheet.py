@@ -29,12 +29,11 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from .triangle_area import signed_areas
+from .triangle_area import RELIABLE_AREA, front_sign, signed_areas
 
 if TYPE_CHECKING:      # (the warp mesh builds on this module)
     from .warp_mesh import WarpMesh
 
-SOLID = 0.05      # px^2: smaller source triangles have no reliable orientation (as ``raster``)
 EDGE = 5.0        # px at 512: the photo's face edge band (its outline's uncertainty and anti-aliasing)
 NEAR = 3          # nodes: how far beside the unfolded sheet the drawn face's edge is refilled too
 SOFT = 2.0        # px at 512: the photo's soft edge next to the background
@@ -52,10 +51,10 @@ def unfolded(mesh: WarpMesh, points: np.ndarray) -> np.ndarray:
     in the frame (points [M, 2]): the folded-back strip, unfolded."""
     n_mesh = mesh.n_face_tris - mesh.n_holes
     src = mesh.src_area[:n_mesh]
-    facing = np.sign(src.sum())
+    facing = front_sign(src)
     area = signed_areas(points, mesh.triangles[:n_mesh])
     out = np.zeros(len(mesh.triangles), bool)
-    out[:n_mesh] = (np.abs(src) > SOLID) & (np.sign(src) != facing) & (np.sign(area) == facing)
+    out[:n_mesh] = (np.abs(src) > RELIABLE_AREA) & (np.sign(src) != facing) & (np.sign(area) == facing)
     return out
 
 
