@@ -85,9 +85,10 @@ def person_probability(rgb: np.ndarray) -> np.ndarray | None:
     return _segment(rgb)
 
 
-def _zones(shape, lm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _zones(shape, lm: np.ndarray, face: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(head [H, W]: 1 above the jaw over head and hair width, 0 below; neck [H, W]: how much the
-    body follows the head: 1 just under the jaw, fading out down the neck, 0 on the shoulders)."""
+    body follows the head: 1 just under the jaw, fading out down the neck, 0 on the shoulders).
+    ``face``: the face's inside (``_face_inside``)."""
     oval = lm[REGIONS["face_oval"], :2]
     fw = float(np.ptp(oval[:, 0]))
     fh = float(np.ptp(oval[:, 1]))
@@ -107,7 +108,6 @@ def _zones(shape, lm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # climbs steeply, and by columns alone a sliver between the cheek and those columns was left
     # out of the head (a notch in the matte; the still layer showed through it as a bright tick
     # along the cheek when the head moved).
-    face = _face_inside(shape, lm)
     rows = face.any(axis=1)
     left = np.where(rows, face.argmax(axis=1), -1)                  # (rows without face: none)
     right = np.where(rows, shape[1] - face[:, ::-1].argmax(axis=1), shape[1] + 1)
@@ -157,10 +157,10 @@ def head_matte(rgb: np.ndarray, lm: np.ndarray, segment: bool = True,
     segmented = person is not None and person.shape == shape
     if not segmented:
         person = _fallback_person(shape, lm)
-    face = _face_inside(shape, lm)
+    inside = _face_inside(shape, lm)
     # (the outline's polygon has a hard edge: soften it like the segmentation's)
-    face = cv2.GaussianBlur(face.astype(np.float32), (0, 0), FEATHER * scale)
-    head_zone, neck_zone = _zones(shape, lm)
+    face = cv2.GaussianBlur(inside.astype(np.float32), (0, 0), FEATHER * scale)
+    head_zone, neck_zone = _zones(shape, lm, inside)
     upper = np.clip(2 * head_zone, 0, 1)            # above the jaw line (the neck is apart)
     # What the segmentation took for the person but is coloured like nothing on the head
     # (``head_colours``: a car window beside a turned cheek) is left out of the head and of the
