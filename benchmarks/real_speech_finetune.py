@@ -32,7 +32,7 @@ import asterisk_prompts  # noqa: E402
 
 from talkface_studio.audio.viseme_features import FPS, features, frame_level_db, n_frames_for  # noqa: E402
 from talkface_studio.audio.viseme_set import CLASS_INDEX  # noqa: E402
-from talkface_studio.training.train_visemes import _batch, _packaged_recipe2_state, _stack  # noqa: E402
+from talkface_studio.training.train_visemes import _batch, _packaged_recipe2_state, _stack, fit  # noqa: E402
 from talkface_studio.training.viseme_data import Clip, augment, jaw_target, make_clips  # noqa: E402
 
 STEPS, LR, REAL_SHARE, COPIES, SYNTHETIC_S, BATCH = 600, 5e-4, 0.5, 2, 1800, 24
@@ -120,25 +120,14 @@ def main() -> int:
     config = VisemeNetConfig()
     net = build(config, dropout=0.1)
     net.load_state_dict(_packaged_recipe2_state())
-    optimizer = torch.optim.AdamW(net.parameters(), lr=LR, weight_decay=1e-2)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=LR, total_steps=STEPS, pct_start=0.1)
-    ce = torch.nn.CrossEntropyLoss(weight=torch.tensor(weights / weights.mean(), dtype=torch.float32),
-                                   label_smoothing=0.05)
     n_real = int(round(BATCH * REAL_SHARE))
-    net.train()
-    for step in range(1, STEPS + 1):
+
+    def mixed_batch():  # half real windows, half synthetic
         parts = [_batch(rng, *real, n_real), _batch(rng, *synthetic, BATCH - n_real)]
-        x, y, j = (torch.from_numpy(np.concatenate(a)) for a in zip(*parts))
-        logits, jaw = net(x)
-        loss_cls = ce(logits.reshape(-1, logits.shape[-1]), y.reshape(-1).long())
-        loss = loss_cls + 2.0 * torch.nn.functional.l1_loss(jaw, j.float())
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-        optimizer.step()
-        schedule.step()
-        if step % 100 == 0:
-            print(f"step {step}/{STEPS}: class {loss_cls.item():.3f} ({time.perf_counter() - started:.0f} s)", flush=True)
+        return tuple(np.concatenate(a) for a in zip(*parts))
+
+    fit(net, mixed_batch, STEPS, LR, torch.tensor(weights / weights.mean(), dtype=torch.float32), 2.0, "cpu",
+        lambda line: print(line, flush=True))
     config.version = f"real-speech-ft-s{STEPS}-seed{args.seed}"
     state = {k: v.detach().to(torch.float16).contiguous() for k, v in net.state_dict().items()}
     save_file(state, str(args.out / "viseme_recognizer.safetensors"), metadata={"version": config.version})

@@ -126,30 +126,9 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
         net.load_state_dict(_packaged_recipe2_state())
         log("fine-tuning the packaged recipe-2 weights")
     net = net.to(device)
-    optimizer = torch.optim.AdamW(net.parameters(), lr=opt.lr, weight_decay=1e-2)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=opt.lr, total_steps=opt.steps, pct_start=0.1)
-    ce = torch.nn.CrossEntropyLoss(weight=weights, label_smoothing=0.05)
-    history = []
     t1 = time.perf_counter()
-    net.train()
-    for step in range(1, opt.steps + 1):
-        x, y, j = _batch(rng, *train, opt.batch_size)
-        x, y, j = (torch.from_numpy(a).to(device) for a in (x, y, j))
-        logits, jaw = net(x)
-        loss_cls = ce(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        loss_jaw = torch.nn.functional.l1_loss(jaw, j)
-        loss = loss_cls + opt.jaw_weight * loss_jaw
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-        optimizer.step()
-        schedule.step()
-        if step % 100 == 0 or step == opt.steps:
-            entry = {"step": step, "loss_class": round(loss_cls.item(), 4), "loss_jaw": round(loss_jaw.item(), 4),
-                     "elapsed_s": round(time.perf_counter() - t1, 1)}
-            history.append(entry)
-            log(f"step {step}/{opt.steps}: class {entry['loss_class']:.3f}, jaw {entry['loss_jaw']:.3f}, "
-                f"{entry['elapsed_s']:.0f} s")
+    history = fit(net, lambda: _batch(rng, *train, opt.batch_size), opt.steps, opt.lr, weights, opt.jaw_weight,
+                  device, log)
     timings["training_s"] = round(time.perf_counter() - t1, 1)
 
     net.eval()
@@ -169,6 +148,39 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
     }, indent=1) + "\n", encoding="utf-8")
     log(f"wrote {weights_path} ({weights_path.stat().st_size / 1e6:.2f} MB) and its config")
     return weights_path
+
+
+def fit(net, next_batch, steps: int, lr: float, class_weights, jaw_weight: float, device, log) -> list[dict]:
+    """Optimise ``net`` for ``steps`` batches from next_batch() -> (features, labels, jaw) numpy
+    arrays: AdamW, one-cycle rate peaking at ``lr``, class-weighted cross-entropy with label
+    smoothing + jaw_weight * L1 on the jaw, gradients clipped at 1. Returns the losses logged every
+    100 steps and at the end."""
+    import torch
+
+    optimizer = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-2)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps, pct_start=0.1)
+    ce = torch.nn.CrossEntropyLoss(weight=class_weights, label_smoothing=0.05)
+    history = []
+    t1 = time.perf_counter()
+    net.train()
+    for step in range(1, steps + 1):
+        x, y, j = (torch.from_numpy(a).to(device) for a in next_batch())
+        logits, jaw = net(x)
+        loss_cls = ce(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        loss_jaw = torch.nn.functional.l1_loss(jaw, j)
+        loss = loss_cls + jaw_weight * loss_jaw
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        if step % 100 == 0 or step == steps:
+            entry = {"step": step, "loss_class": round(loss_cls.item(), 4), "loss_jaw": round(loss_jaw.item(), 4),
+                     "elapsed_s": round(time.perf_counter() - t1, 1)}
+            history.append(entry)
+            log(f"step {step}/{steps}: class {entry['loss_class']:.3f}, jaw {entry['loss_jaw']:.3f}, "
+                f"{entry['elapsed_s']:.0f} s")
+    return history
 
 
 def _packaged_recipe2_state() -> dict:
