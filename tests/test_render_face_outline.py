@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import pytest
 from PIL import Image
+from painted_face import SIZE, covered, painted_frame, turned
 
 from talkface_studio.face.relocate import relocate
 from talkface_studio.face.topology import TRIANGLES, canonical_face
@@ -22,9 +23,6 @@ from talkface_studio.render.mesh_warp.face_loops import FACE_OVAL
 from talkface_studio.render.registry import get_renderer
 
 DATA = Path(__file__).resolve().parent / "data" / "portraits"
-SIZE = 512
-FACE = (255, 0, 0)
-ELSE = (0, 0, 255)
 
 
 @pytest.fixture(scope="module")
@@ -43,37 +41,15 @@ def fits(tmp_path_factory):
     return {k: fit_portrait(p, size=SIZE) for k, p in paths.items()}
 
 
-def _covered(points: np.ndarray) -> np.ndarray:
-    """uint8 [S, S]: the union of the face mesh's triangles at points [478, 2]."""
-    mask = np.zeros((SIZE, SIZE), np.uint8)
-    for t in np.round((points[np.asarray(TRIANGLES)] - 0.5) * 16).astype(np.int32):
-        cv2.fillConvexPoly(mask, t, 1, cv2.LINE_8, shift=4)
-    return mask
-
-
 def _ghost(renderer, fit, yaw: float) -> float:
     """The share of the photo's face in the band beside the turned face: from 2 px beyond the
     turned face mesh (all of it, front and back) to 0.2 face widths, from the forehead's top to
     the chin. The frame is rendered with the photo's face (its mesh's extent, 2 px in from its
     edge) painted FACE and everything else ELSE, through every pass of the renderer."""
-    prep = renderer.prepare(fit, SIZE)
-    src = np.asarray(prep.look.landmarks, np.float64)[:, :2]
-    lm = relocate(np.asarray(fit.landmarks, np.float32), canonical_face()[None],
-                  {"head_yaw": np.array([yaw], np.float32)})[0].astype(np.float64)
-    face = cv2.erode(_covered(src), np.ones((5, 5), np.uint8)) > 0
-    kept = {k: v.copy() for k, v in prep.cpu.items()}, prep.plate_u8.copy()
-    try:
-        prep.blurred.clear()
-        prep.cpu["layer4"][..., :3] = np.where(face[..., None], FACE, ELSE).astype(np.uint8)
-        prep.cpu["plate4"][..., :3] = ELSE
-        prep.plate_u8[...] = ELSE
-        frame = renderer.render_frame(prep, lm).astype(np.float64)
-    finally:
-        prep.cpu.update(kept[0])
-        prep.plate_u8[...] = kept[1]
-        prep.blurred.clear()
+    lm = turned(fit, yaw)
+    frame = painted_frame(renderer, renderer.prepare(fit, SIZE), lm)
     share = frame[..., 0] / np.maximum(frame[..., 0] + frame[..., 2], 1.0)
-    beyond = cv2.distanceTransform(1 - _covered(lm[:, :2]), cv2.DIST_L2, 5)
+    beyond = cv2.distanceTransform(1 - covered(lm[:, :2]), cv2.DIST_L2, 5)
     band = (beyond > 2.0) & (beyond < 0.2 * np.ptp(lm[FACE_OVAL, 0]))
     band[:int(lm[10, 1])] = False
     band[int(lm[152, 1]):] = False
@@ -124,8 +100,7 @@ def _luminance(rgb) -> np.ndarray:
 def _uncovered_against_the_surround(renderer, fit, yaw: float) -> float:
     """Mean luminance distance of what the turned head uncovers (the moving layer there at rest,
     gone now; above the chin) from the crop's filled surround beyond the photo on those rows."""
-    lm = relocate(np.asarray(fit.landmarks, np.float32), canonical_face()[None],
-                  {"head_yaw": np.array([yaw], np.float32)})[0].astype(np.float64)
+    lm = turned(fit, yaw)
     rest = renderer.layer_alpha(fit, np.asarray(fit.landmarks, np.float64), SIZE)
     uncovered = (rest > 0.95) & (renderer.layer_alpha(fit, lm, SIZE) < 0.05)
     uncovered[int(lm[152, 1]):] = False

@@ -16,17 +16,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from painted_face import SIZE, covered, painted_frame, turned
 
-from talkface_studio.face.relocate import relocate
 from talkface_studio.face.topology import REGIONS, TRIANGLES, canonical_face
 from talkface_studio.render.mesh_warp.raster import rasterize_displacement
 from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer
 from talkface_studio.render.mesh_warp.unfolded_sheet import reflect_clean
 
 DATA = Path(__file__).resolve().parent / "data" / "portraits"
-SIZE = 512
-FACE = (255, 0, 0)
-ELSE = (0, 0, 255)
 
 
 @pytest.fixture(scope="module")
@@ -37,32 +34,15 @@ def fits():
     return {k: fit_portrait(p, size=SIZE) for k, p in paths.items()}
 
 
-def _turned(fit, yaw: float) -> np.ndarray:
-    return relocate(np.asarray(fit.landmarks, np.float32), canonical_face()[None],
-                    {"head_yaw": np.array([yaw], np.float32)})[0].astype(np.float64)
-
-
-def _covered(points: np.ndarray) -> np.ndarray:
-    mask = np.zeros((SIZE, SIZE), np.uint8)
-    for t in np.round((points[np.asarray(TRIANGLES)] - 0.5) * 16).astype(np.int32):
-        cv2.fillConvexPoly(mask, t, 1, cv2.LINE_8, shift=4)
-    return mask
-
-
 def _beyond_the_photos_face(fit, yaw: float) -> float:
     """Inside the turned face (its mesh, 4 px in; eyes and mouth aside), the share of what lay
     outside the photo's face (its mesh, 2 px in): the frame rendered through every pass with the
     photo's face painted FACE and everything else ELSE."""
     renderer = MeshWarpRenderer("cpu")
-    prep = renderer.prepare(fit, SIZE)
-    face = cv2.erode(_covered(np.asarray(prep.look.landmarks)[:, :2]), np.ones((5, 5), np.uint8)) > 0
-    prep.cpu["layer4"][..., :3] = np.where(face[..., None], FACE, ELSE).astype(np.uint8)
-    prep.cpu["plate4"][..., :3] = ELSE
-    prep.plate_u8[...] = ELSE
-    lm = _turned(fit, yaw)
-    frame = renderer.render_frame(prep, lm).astype(np.float64)
+    lm = turned(fit, yaw)
+    frame = painted_frame(renderer, renderer.prepare(fit, SIZE), lm)
     share = frame[..., 2] / np.maximum(frame[..., 0] + frame[..., 2], 1.0)
-    inner = cv2.erode(_covered(lm[:, :2]), np.ones((9, 9), np.uint8)) > 0
+    inner = cv2.erode(covered(lm[:, :2]), np.ones((9, 9), np.uint8)) > 0
     painted = np.zeros((SIZE, SIZE), np.uint8)
     for region in ("lips_outer", "left_eye", "right_eye"):
         cv2.fillConvexPoly(painted, cv2.convexHull(np.round(lm[REGIONS[region], :2]).astype(np.int32)), 1)
@@ -83,8 +63,8 @@ def test_a_frame_that_unfolds_nothing_is_left_as_it_was(fits):
     """The refill changes nothing where nothing unfolds: the frontal face relocated at yaw 0, and
     the turned photo at its own landmarks and at yaw 0, rasterize exactly as without it."""
     renderer = MeshWarpRenderer("cpu")
-    for name, lm in (("smiling", _turned(fits["smiling"], 0.0)), ("young", np.asarray(fits["young"].landmarks, np.float64)),
-                     ("young", _turned(fits["young"], 0.0))):
+    for name, lm in (("smiling", turned(fits["smiling"], 0.0)), ("young", np.asarray(fits["young"].landmarks, np.float64)),
+                     ("young", turned(fits["young"], 0.0))):
         prep = renderer.prepare(fits[name], SIZE)
         pts, depth = renderer._mesh_points(prep, lm)
         plain = dataclasses.replace(prep.mesh, edge_depth=None)
@@ -110,7 +90,7 @@ def test_the_reflection_mirrors_the_clean_field_across_a_straight_edge():
 
 def test_the_cpu_and_batched_paths_agree_on_an_unfolded_sheet(fits):
     fit = fits["young"]
-    lms = np.stack([_turned(fit, y) for y in (15.0, 30.0, -20.0)])
+    lms = np.stack([turned(fit, y) for y in (15.0, 30.0, -20.0)])
     own = np.stack(list(MeshWarpRenderer("cpu").render(fit, lms, SIZE))).astype(int)
     one = np.stack(list(MeshWarpRenderer("cpu", batch=1).render(fit, lms, SIZE)))
     batched = np.stack(list(MeshWarpRenderer("cpu", batch=3).render(fit, lms, SIZE)))
@@ -123,7 +103,7 @@ def _window_inside(fit, yaw: float) -> int:
     """Pixels of the car window's teal (blue and green well above red) inside the turned young
     man's face (its oval, 4 px in): what the photo's face mesh takes in beyond his cheek."""
     from talkface_studio.render.mesh_warp.face_loops import FACE_OVAL
-    lm = _turned(fit, yaw)
+    lm = turned(fit, yaw)
     frame = MeshWarpRenderer("cpu").render_frame(MeshWarpRenderer("cpu").prepare(fit, SIZE), lm).astype(int)
     oval = np.zeros((SIZE, SIZE), np.uint8)
     cv2.fillPoly(oval, [np.round(lm[FACE_OVAL, :2]).astype(np.int32)], 1)

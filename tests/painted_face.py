@@ -1,0 +1,46 @@
+"""Frames with the photo's face painted one colour and everything else another, rendered through
+every pass of the mesh-warp renderer: where the photo's face, and what lay beyond it, end up in a
+turned frame (tests of the face outline and the unfolded sheet)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from talkface_studio.face.relocate import relocate
+from talkface_studio.face.topology import TRIANGLES, canonical_face
+
+SIZE = 512
+FACE = (255, 0, 0)
+ELSE = (0, 0, 255)
+
+
+def turned(fit, yaw: float) -> np.ndarray:
+    """The portrait's landmarks [478, 3] (output px at SIZE) with the head turned by ``yaw`` degrees."""
+    return relocate(np.asarray(fit.landmarks, np.float32), canonical_face()[None],
+                    {"head_yaw": np.array([yaw], np.float32)})[0].astype(np.float64)
+
+
+def covered(points: np.ndarray) -> np.ndarray:
+    """uint8 [SIZE, SIZE]: the union of the face mesh's triangles at points [478, 2]."""
+    mask = np.zeros((SIZE, SIZE), np.uint8)
+    for t in np.round((points[np.asarray(TRIANGLES)] - 0.5) * 16).astype(np.int32):
+        cv2.fillConvexPoly(mask, t, 1, cv2.LINE_8, shift=4)
+    return mask
+
+
+def painted_frame(renderer, prep, lm: np.ndarray) -> np.ndarray:
+    """float64 [SIZE, SIZE, 3]: the frame at lm with the photo's face (its mesh's extent, 2 px in
+    from its edge) painted FACE and everything else ELSE; ``prep`` is left as it was."""
+    face = cv2.erode(covered(np.asarray(prep.look.landmarks, np.float64)[:, :2]), np.ones((5, 5), np.uint8)) > 0
+    kept = {k: v.copy() for k, v in prep.cpu.items()}, prep.plate_u8.copy()
+    try:
+        prep.blurred.clear()
+        prep.cpu["layer4"][..., :3] = np.where(face[..., None], FACE, ELSE).astype(np.uint8)
+        prep.cpu["plate4"][..., :3] = ELSE
+        prep.plate_u8[...] = ELSE
+        return renderer.render_frame(prep, lm).astype(np.float64)
+    finally:
+        prep.cpu.update(kept[0])
+        prep.plate_u8[...] = kept[1]
+        prep.blurred.clear()
