@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 from PIL import Image
-from painted_face import SIZE, covered, painted_frame, turned
+from painted_face import SIZE, assert_render_paths_agree, covered, painted_frame, turned
 
 from talkface_studio.face.relocate import relocate
 from talkface_studio.face.topology import TRIANGLES, canonical_face
@@ -134,16 +134,10 @@ def test_the_cpu_and_batched_paths_agree_on_a_turned_tight_crop(fits):
     """The outline anchors, the dropped folded-back sheet and the extended head layer live in
     the mesh and the layers both paths share: the GPU's batched code (run here on the CPU) draws
     what the CPU's own path draws, and batches of 1 and 3 alike."""
-    from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer
     fit = fits["tight"]
     lms = np.stack([relocate(np.asarray(fit.landmarks, np.float32), canonical_face()[None],
                              {"head_yaw": np.array([y], np.float32)})[0] for y in (-25.0, -10.0, 20.0)])
-    own = np.stack(list(MeshWarpRenderer("cpu").render(fit, lms, SIZE))).astype(int)
-    one = np.stack(list(MeshWarpRenderer("cpu", batch=1).render(fit, lms, SIZE)))
-    batched = np.stack(list(MeshWarpRenderer("cpu", batch=3).render(fit, lms, SIZE)))
-    np.testing.assert_array_equal(batched, one)
-    diff = np.abs(own - batched.astype(int))
-    assert diff.max() <= 4 and diff.mean() < 0.2
+    assert_render_paths_agree(fit, lms)
 
 
 def test_the_frame_edge_follows_only_a_head_that_runs_past_its_photo(renderer, fits):

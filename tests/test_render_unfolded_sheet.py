@@ -16,7 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from painted_face import SIZE, covered, painted_frame, turned
+from painted_face import SIZE, assert_render_paths_agree, covered, painted_frame, turned
 
 from talkface_studio.face.topology import REGIONS, TRIANGLES, canonical_face
 from talkface_studio.render.mesh_warp.raster import rasterize_displacement
@@ -91,12 +91,7 @@ def test_the_reflection_mirrors_the_clean_field_across_a_straight_edge():
 def test_the_cpu_and_batched_paths_agree_on_an_unfolded_sheet(fits):
     fit = fits["young"]
     lms = np.stack([turned(fit, y) for y in (15.0, 30.0, -20.0)])
-    own = np.stack(list(MeshWarpRenderer("cpu").render(fit, lms, SIZE))).astype(int)
-    one = np.stack(list(MeshWarpRenderer("cpu", batch=1).render(fit, lms, SIZE)))
-    batched = np.stack(list(MeshWarpRenderer("cpu", batch=3).render(fit, lms, SIZE)))
-    np.testing.assert_array_equal(batched, one)
-    diff = np.abs(own - batched.astype(int))
-    assert diff.max() <= 4 and diff.mean() < 0.2
+    assert_render_paths_agree(fit, lms)
 
 
 def _window_inside(fit, yaw: float) -> int:
