@@ -30,10 +30,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import asterisk_prompts  # noqa: E402
 
+from talkface_studio.audio.viseme_decode import labels_to_spans  # noqa: E402
 from talkface_studio.audio.viseme_features import FPS, features, frame_level_db, n_frames_for  # noqa: E402
 from talkface_studio.audio.viseme_set import CLASS_INDEX  # noqa: E402
 from talkface_studio.training.train_visemes import _batch, _packaged_recipe2_state, _stack, fit  # noqa: E402
-from talkface_studio.training.viseme_data import Clip, augment, jaw_target, make_clips  # noqa: E402
+from talkface_studio.training.viseme_data import Clip, augment, frame_labels, jaw_target, make_clips  # noqa: E402
 
 STEPS, LR, REAL_SHARE, COPIES, SYNTHETIC_S, BATCH = 600, 5e-4, 0.5, 2, 1800, 24
 
@@ -66,16 +67,9 @@ def label_prompts(cache: Path) -> dict:
 
 
 def relabel(labels: np.ndarray, time_map, n: int) -> np.ndarray:
-    """Frame labels carried through a speed change (`time_map`: seconds in -> seconds out)."""
-    edges = np.flatnonzero(np.diff(labels)) + 1
-    bounds = np.r_[0, edges, len(labels)]
-    out = np.zeros(n, np.int8)
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        s, e = a / FPS, b / FPS
-        if time_map is not None:
-            s, e = float(time_map(s)), float(time_map(e))
-        out[int(np.ceil(s * FPS - 1e-9)) : int(np.ceil(e * FPS - 1e-9))] = labels[a]
-    return out
+    """Frame labels [T] carried through a speed change (`time_map`: seconds in -> seconds out) to n
+    frames: their spans, mapped and drawn again as the synthetic clips' phones are."""
+    return frame_labels(labels_to_spans(labels), n, time_map, classes_of=lambda name: (name,))
 
 
 def real_clips(data: dict, rng: np.random.Generator) -> list[Clip]:
