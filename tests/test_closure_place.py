@@ -17,6 +17,7 @@ from talkface_studio.audio.viseme_features import frame_level_db  # noqa: E402
 from talkface_studio.audio.viseme_set import CLASS_INDEX, VISEME_CLASSES  # noqa: E402
 
 VOICES = ("en-us", "en-us+m3", "en-us+f2")
+FLAT = 0.02  # of the voice's F2: a b's F2 movement within this is flat (see the test below)
 
 
 def _speak(text: str, voice: str):
@@ -51,12 +52,16 @@ def test_lpc_formants_of_spoken_vowels(voice):
 @needs_espeak
 def test_formant_movement_orders_aba_ada_aga():
     """F2 next to the closure, against 30-70 ms away (as a fraction of the voice's F2): bent down or
-    flat at b, a little up at d, clearly up at g (velar pinch), in each voice and on average."""
+    flat at b, a little up at d, clearly up at g (velar pinch), in each voice and on average.
+
+    espeak-ng keeps pitch-flutter and noise state from one utterance to the next, so a syllable's
+    cues move by ~0.004 with what the process said before (its b sits at -0.01..-0.02): "flat"
+    allows FLAT of that, far below the g's rise."""
     moves = {ipa: [np.nanmean(_cues_of(f"a{c}a", ipa, v)[:2]) for v in VOICES]
              for c, ipa in (("b", "b"), ("d", "d"), ("g", "ɡ"))}
     for i in range(len(VOICES)):
         assert moves["ɡ"][i] > moves["b"][i] + 0.08 and moves["ɡ"][i] > moves["d"][i] + 0.05
-        assert moves["b"][i] <= 0.0 < moves["ɡ"][i]
+        assert moves["b"][i] <= FLAT < 0.08 < moves["ɡ"][i]
     assert np.mean(moves["b"]) < np.mean(moves["d"]) < np.mean(moves["ɡ"])
 
 
