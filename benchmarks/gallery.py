@@ -19,7 +19,6 @@ The speech clip is tests/data/speech/CLIP.wav with its script from CLIP.json.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time

@@ -132,7 +132,7 @@ def test_tangent_types_shape_the_curve():
     ks = (Key(0, 0.0), Key(10, 1.0), Key(20, 0.0))
     curve = lambda tangent, **kw: evaluate(curve_arrays(tuple(  # noqa: E731
         Key(k.frame, k.value, tangent=tangent, **kw) for k in ks)), np.arange(21.0))
-    auto, clamped, flat = curve("auto"), curve("auto_clamped"), curve("flat")
+    clamped, flat = curve("auto_clamped"), curve("flat")
     assert np.all(clamped <= 1 + 1e-12) and np.all(flat <= 1 + 1e-12)  # no overshoot at the peak
     m_in, m_out = slopes(curve_arrays(tuple(Key(k.frame, k.value, tangent="linear") for k in ks)))
     assert (m_in[1], m_out[1]) == (pytest.approx(0.1), pytest.approx(-0.1))  # each side aims at its neighbour

@@ -37,6 +37,21 @@ class SteppingPlayer:
         return self.pos_ms + played // self.step_ms * self.step_ms
 
 
+def started_clock(player, start_s):
+    """An AudioClock on `player`'s position, started at `start_s` as the player starts playing there."""
+    clock = AudioClock(player.position, player.now)
+    clock.start(start_s)
+    player.play(start_s * 1000)
+    return clock
+
+
+def ticks(now, n, dt):
+    """Fake time moving on: yields now.t n times, advancing it by dt after each tick's work."""
+    for _ in range(n):
+        yield now.t
+        now.t += dt
+
+
 def test_wall_clock_runs_from_the_start_position_at_its_speed():
     now = FakeTime()
     clock = WallClock(now)
@@ -48,14 +63,8 @@ def test_wall_clock_runs_from_the_start_position_at_its_speed():
 
 def test_audio_clock_waits_for_the_sound_then_follows_it_smoothly_and_never_goes_back():
     now = FakeTime()
-    player = SteppingPlayer(now, latency=0.1)
-    clock = AudioClock(player.position, now)
-    clock.start(1.0)
-    player.play(1000)
-    seen = []
-    for _ in range(100):  # 0.5 s in 5 ms ticks
-        seen.append(clock.position())
-        now.t += 0.005
+    clock = started_clock(SteppingPlayer(now, latency=0.1), 1.0)
+    seen = [clock.position() for _ in ticks(now, 100, 0.005)]  # 0.5 s in 5 ms ticks
     assert seen[:20] == [1.0] * 20  # the device had not begun: the picture waits on the first frame
     assert all(b >= a for a, b in zip(seen, seen[1:]))  # monotonic
     # between the device's 20 ms reports the time still moves (interpolated), and stays on the audio
@@ -69,16 +78,10 @@ def test_audio_clock_waits_for_a_device_waking_from_suspend_and_never_runs_ahead
     # QtMultimedia on a suspended PulseAudio sink began the sound 1.1 s after play() (measured): the
     # picture must wait on the first frame with the sound, not run ahead and then freeze.
     now = FakeTime()
-    player = SteppingPlayer(now, latency=1.1)
-    clock = AudioClock(player.position, now)
-    clock.start(0.0)
-    player.play(0)
+    clock = started_clock(SteppingPlayer(now, latency=1.1), 0.0)
     start = now.t
-    ahead = []
-    for _ in range(600):  # 3 s in 5 ms ticks
-        sound = max(0.0, now.t - start - 1.1)  # where the sound is
-        ahead.append(clock.position() - sound)
-        now.t += 0.005
+    # 3 s in 5 ms ticks: the picture against where the sound is
+    ahead = [clock.position() - max(0.0, t - start - 1.1) for t in ticks(now, 600, 0.005)]
     assert clock.follows_audio
     assert max(ahead) <= 0.021  # never ahead of the sound by more than one 20 ms report
 
@@ -108,35 +111,26 @@ def test_audio_clock_moves_smoothly_on_coarse_reports_seen_late():
     # take played through a PulseAudio device dropped 4 of 200 frames, 2026-12-02)
     for seed in range(3):
         now = FakeTime()
-        player = LateSeenPlayer(now, seed)
-        clock = AudioClock(player.position, now)
-        clock.start(0.0)
-        player.play(0)
+        clock = started_clock(LateSeenPlayer(now, seed), 0.0)
         start = now.t
         pacer = FramePacer(25, 0, 250)
         pacer.start(0)
         behind = []
-        for _ in range(2500):  # 10 s in 4 ms ticks, every frame at hand (as PlaybackController._tick)
+        for wall in ticks(now, 2500, 0.004):  # 10 s in 4 ms ticks, every frame at hand (as PlaybackController._tick)
             t = clock.position()
             if clock.sound_began():
                 pacer.skip_to(t)
             pacer.advance(t, lambda f: True)
             if t > 0.0:
-                behind.append((now.t - start) - t)
-            now.t += 0.004
+                behind.append((wall - start) - t)
         assert pacer.stats.dropped == 0 and pacer.stats.shown >= 248  # frame 0, then every frame from the first report on
         assert max(behind) < 0.075 and min(behind) > -0.005  # never ahead of the sound; behind by less than a late report
 
 
 def test_audio_clock_follows_a_device_that_runs_slow():
     now = FakeTime()
-    player = SteppingPlayer(now, latency=0.0, rate=0.9)  # a device clock 10% slower than the wall
-    clock = AudioClock(player.position, now)
-    clock.start(0.0)
-    player.play(0)
-    for _ in range(800):
-        now.t += 0.005
-        t = clock.position()
+    clock = started_clock(SteppingPlayer(now, latency=0.0, rate=0.9), 0.0)  # a device clock 10% slower than the wall
+    t = [clock.position() for _ in ticks(now, 801, 0.005)][-1]  # read at 0, 5 ms, ... 4 s
     assert t == pytest.approx(0.9 * 4.0, abs=0.03)  # 4 s of wall time, 3.6 s of sound: the picture follows the sound
 
 

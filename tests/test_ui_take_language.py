@@ -1,7 +1,5 @@
 """The take's spoken language in the GUI: Take menu and inspector, one undo step each."""
 
-from pathlib import Path
-
 import pytest
 from audio_fixtures import write_tone
 

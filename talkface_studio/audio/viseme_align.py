@@ -28,7 +28,7 @@ import numpy as np
 from talkface_studio.core.errors import TalkFaceError
 
 from .g2p import Word
-from .viseme_decode import TimedViseme, close_from_hold_start, decode, guard_holds, guard_silence, min_frames
+from .viseme_decode import TimedViseme, close_from_hold_start, decode, guard_holds, guard_silence, hold_gaps, min_frames
 from .viseme_features import FPS
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, phones_to_visemes
 
@@ -137,10 +137,14 @@ def _dedupe(names: list[str]) -> list[str]:
 
 
 def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = None,
-          closure_evidence: np.ndarray | None = None) -> Alignment:
+          closure_evidence: np.ndarray | None = None, gaps: np.ndarray | None = None) -> Alignment:
     """Script words (from g2p) against log-posteriors [T, K] at 100 fps. `closure_evidence`
-    (viseme_features.closure_darkness) helps label the inside of unreadable words."""
-    logp = guard_holds(guard_silence(np.asarray(logp, dtype=np.float32), level_db), level_db)
+    (viseme_features.closure_darkness) helps label the inside of unreadable words; `gaps` are the
+    stop-like gaps of `level_db` (viseme_decode.hold_gaps) where the caller already has them."""
+    logp = np.asarray(logp, dtype=np.float32)
+    if level_db is not None:
+        gaps = hold_gaps(level_db, len(logp), gaps)
+    logp = guard_holds(guard_silence(logp, level_db), level_db, gaps)
     t_frames = len(logp)
     words = [w for w in words if w.text]
     if not words:
@@ -184,7 +188,7 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
             step = back[t, s]
             s = (s if step == 0 else s - 1 if step == 1 else int(graph.skip_from[s]) if step == 2
                  else int(graph.skip2_from[s]))
-    return _result(path, graph, words, logp, speech, closure_evidence, level_db)
+    return _result(path, graph, words, logp, speech, closure_evidence, level_db, gaps)
 
 
 def _emit(row: np.ndarray, speech: float, cols: np.ndarray, is_any: np.ndarray) -> np.ndarray:
@@ -207,12 +211,13 @@ def _free_speech_labels(logp: np.ndarray, is_any: np.ndarray, evidence) -> np.nd
     return labels
 
 
-def _result(path, graph: _Graph, words: list[Word], logp, speech, evidence=None, level_db=None) -> Alignment:
+def _result(path, graph: _Graph, words: list[Word], logp, speech, evidence=None, level_db=None,
+            gaps=None) -> Alignment:
     t_frames = len(path)
     state_class = graph.state_class[path]
     # frame labels: the aligned class; "any speech" frames take the recognizer's own labels
     labels = np.where(state_class >= 0, state_class, _free_speech_labels(logp, state_class < 0, evidence))
-    labels = close_from_hold_start(labels, level_db)
+    labels = close_from_hold_start(labels, level_db, gaps)
     aligned_lp = np.where(state_class >= 0, logp[np.arange(t_frames), np.maximum(state_class, 0)], speech)
     gap = np.minimum(aligned_lp - logp.max(axis=1), 0.0)  # "any speech" sums classes: cap at agreement
     edges = np.flatnonzero(np.diff(labels)) + 1

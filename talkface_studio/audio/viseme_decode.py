@@ -73,28 +73,39 @@ def guard_silence(logp: np.ndarray, level_db: np.ndarray | None) -> np.ndarray:
     return out
 
 
-def stop_holds(level_db: np.ndarray, n: int) -> np.ndarray:
+def hold_gaps(level_db: np.ndarray, n: int, gaps: np.ndarray | None = None) -> np.ndarray:
+    """[min(n, T)] bool: the frames of stop-like gaps (stop_gaps) in the first n frames of
+    `level_db`. `gaps`, where the caller already found them over those same frames, is taken as
+    it is (one analysis finds its gaps once); gaps of a longer curve are found again, since where
+    the curve ends decides its last gap."""
+    m = min(n, len(level_db))
+    if gaps is not None and len(gaps) == m:
+        return np.asarray(gaps, bool)
+    return stop_gaps(np.asarray(level_db[:m], np.float32)) > 0
+
+
+def stop_holds(level_db: np.ndarray, n: int, gaps: np.ndarray | None = None) -> np.ndarray:
     """[n] bool: the silent hold of each stop-like gap; a gap's last frame, its release, where the
     next sound may begin, is left out."""
     hold = np.zeros(n, bool)
-    m = min(n, len(level_db))
-    gaps = stop_gaps(np.asarray(level_db[:m], np.float32)) > 0
-    hold[:m] = gaps & np.r_[gaps[1:], False]
+    gaps = hold_gaps(level_db, n, gaps)
+    hold[: len(gaps)] = gaps & np.r_[gaps[1:], False]
     return hold
 
 
-def guard_holds(logp: np.ndarray, level_db: np.ndarray | None) -> np.ndarray:
+def guard_holds(logp: np.ndarray, level_db: np.ndarray | None, gaps: np.ndarray | None = None) -> np.ndarray:
     """Copy of `logp` with vowels, approximants and silence made unlikely on stop holds."""
     if level_db is None:
         return logp
     out = np.array(logp, dtype=np.float32, copy=True)
-    hold = stop_holds(level_db, len(out))
+    hold = stop_holds(level_db, len(out), gaps)
     cols = [CLASS_INDEX[c] for c in NOT_A_HOLD]
     out[np.ix_(hold, cols)] += HOLD_PENALTY
     return out
 
 
-def close_from_hold_start(labels: np.ndarray, level_db: np.ndarray | None) -> np.ndarray:
+def close_from_hold_start(labels: np.ndarray, level_db: np.ndarray | None,
+                          gaps: np.ndarray | None = None) -> np.ndarray:
     """Class indices per frame, with each lip closure inside a stop-like gap (stop_gaps) started at
     the gap's first frame: the silence before the burst is the hold of the stop it releases, so the
     lips are closed from its start. The aligner may give the first part of a silent hold to the
@@ -103,8 +114,7 @@ def close_from_hold_start(labels: np.ndarray, level_db: np.ndarray | None) -> np
     if level_db is None or not len(labels):
         return labels
     out = labels.copy()
-    n = min(len(out), len(level_db))
-    hold = stop_gaps(np.asarray(level_db[:n], np.float32)) > 0
+    hold = hold_gaps(level_db, len(out), gaps)
     edges = np.flatnonzero(np.diff(np.r_[0, hold.astype(np.int8), 0]))
     m = CLASS_INDEX["M"]
     for a, b in zip(edges[::2], edges[1::2]):  # gap frames a..b-1 (the last is the release)

@@ -64,7 +64,7 @@ QUIET_DB = 15.0
 BRIGHT_FLOOR = -0.4
 
 
-def closure_darkness(mel: np.ndarray, level_db: np.ndarray) -> np.ndarray:
+def closure_darkness(mel: np.ndarray, level_db: np.ndarray, gaps: np.ndarray | None = None) -> np.ndarray:
     """Per-frame evidence (BRIGHT_FLOOR..1) that the lips are closed, from the spectrum alone:
     how much darker (less energy above ~2.3 kHz against below ~0.65 kHz) a frame is than the
     recording's typical loud frame; quiet frames are neutral or positive, and the hold of a
@@ -72,7 +72,8 @@ def closure_darkness(mel: np.ndarray, level_db: np.ndarray) -> np.ndarray:
     nasal murmur radiates through the cheeks and nose only, so it is dark; vowels and fricatives
     are bright. Alveolar and velar closures are dark
     too: this says "a closure or a nasal", the network says which.
-    `mel` is log_mel's output, `level_db` frame_level_db's, both [T]."""
+    `mel` is log_mel's output, `level_db` frame_level_db's, both [T]; `gaps` is stop_gaps(level_db) > 0
+    where the caller already has it (over the same frames)."""
     if len(mel) == 0:
         return np.zeros(0, np.float32)
     p = np.exp(mel.astype(np.float64))
@@ -86,7 +87,9 @@ def closure_darkness(mel: np.ndarray, level_db: np.ndarray) -> np.ndarray:
     quiet = np.zeros(len(evidence), bool)
     quiet[:n] = level_db[:n] < ref_level - QUIET_DB
     evidence[quiet] = np.maximum(evidence[quiet], 0.0)
-    evidence[:n][stop_gaps(level_db[:n], ref_level) > 0] = 1.0
+    if gaps is None or len(gaps) != n:
+        gaps = stop_gaps(level_db[:n], ref_level) > 0
+    evidence[:n][np.asarray(gaps, bool)] = 1.0
     return evidence.astype(np.float32)
 
 

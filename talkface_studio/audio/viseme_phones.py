@@ -22,7 +22,7 @@ from .g2p import G2PError, g2p
 from .languages import primary as primary_language
 from .viseme_align import Alignment, AlignmentError, WordTiming, align
 from .viseme_decode import TimedViseme, decode
-from .viseme_features import FPS, closure_darkness, frame_level_db, log_mel, normalize
+from .viseme_features import FPS, closure_darkness, frame_level_db, log_mel, normalize, stop_gaps
 
 MIN_WORD_CONFIDENCE = 0.15
 # A word is judged over at least this much speech around it (its neighbours' frames count too):
@@ -58,6 +58,7 @@ class Posteriors:
     jaw: np.ndarray  # [T] jaw opening 0..1
     level: np.ndarray  # [T] frame level, dB full scale
     darkness: np.ndarray  # [T] closure evidence -0.4..1 (viseme_features.closure_darkness)
+    gaps: np.ndarray  # [T] bool, frames of stop-like gaps (viseme_features.stop_gaps), found once
     align_logp: np.ndarray | None = None  # [T, K] for the script aligner, where it differs from logp
 
     @property
@@ -72,12 +73,13 @@ def posteriors(x16: np.ndarray, recognizer=None) -> Posteriors:
         recognizer = default_recognizer()
     mel = log_mel(x16)
     level = frame_level_db(x16)
+    gaps = stop_gaps(level) > 0
     feats = normalize(mel)
     if hasattr(recognizer, "posteriors_for_both"):  # an ensemble (viseme_ensemble)
         logp, align_logp, jaw = recognizer.posteriors_for_both(feats)
-        return Posteriors(logp, jaw, level, closure_darkness(mel, level), align_logp)
+        return Posteriors(logp, jaw, level, closure_darkness(mel, level, gaps), gaps, align_logp)
     logp, jaw = recognizer.posteriors(feats)
-    return Posteriors(logp, jaw, level, closure_darkness(mel, level))
+    return Posteriors(logp, jaw, level, closure_darkness(mel, level, gaps), gaps)
 
 
 def recognize(x16: np.ndarray, recognizer=None) -> VisemePass:
@@ -95,7 +97,7 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
             words = g2p(text, language)
             if primary_language(language) == "ja":
                 words = [_japanese_nasal_before_lips(w) for w in words]
-            alignment = align(post.for_alignment, words, post.level, post.darkness)
+            alignment = align(post.for_alignment, words, post.level, post.darkness, post.gaps)
         except (G2PError, AlignmentError) as exc:
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
         else:

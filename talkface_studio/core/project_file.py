@@ -31,8 +31,8 @@ from .errors import ProjectFileError, TalkFaceError, ValidationError
 from .file_access import read_regular
 from .json_reader import At, describe, parse_json
 from .media_paths import relative_media, resolve_in_folder
-from .limits import (MAX_FRAMES, MAX_KEYS, MAX_LAYERS, MAX_NAME, MAX_OPTION_NUMBER, MAX_PROJECT_BYTES, MAX_SEED,
-                     MAX_SEGMENTS, MAX_TAKES, VALUE_LIMIT)
+from .limits import (MAX_FRAMES, MAX_LAYERS, MAX_NAME, MAX_OPTION_NUMBER, MAX_PROJECT_BYTES, MAX_SEED, MAX_SEGMENTS,
+                     MAX_TAKES, VALUE_LIMIT)
 from .language_code import normalize_language
 from .project import Project
 from .project_lock import ProjectLock

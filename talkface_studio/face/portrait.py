@@ -125,7 +125,7 @@ def framing_box(landmarks_px: np.ndarray, image_size: tuple[int, int] | None = N
     w, h = image_size
     side = max(int(round(max(min(side, w, h), face_width / FACE_FRACTION_MAX))), 1)
     lo_x, hi_x = oval[:, 0].min(), oval[:, 0].max()
-    lo_y, hi_y = oval[:, 1].min(), oval[:, 1].max()
+    hi_y = oval[:, 1].max()
     m = FACE_MARGIN * side
     # x0: keep the face outline inside the margins; y0: the eyes within their band, the chin in.
     x_range = (hi_x + m - side, lo_x - m)

@@ -22,6 +22,7 @@ from talkface_studio.face.topology import MIRROR, canonical_face
 
 from .face_loops import FACE_OVAL
 from .triangle_area import front_sign, signed_areas
+from .triangle_scan import affine_maps, scan_triangles
 
 # points inside each triangle the depth test looks at (barycentric): the centre and towards each corner
 PROBES = np.array([[1 / 3, 1 / 3, 1 / 3], [2 / 3, 1 / 6, 1 / 6], [1 / 6, 2 / 3, 1 / 6], [1 / 6, 1 / 6, 2 / 3]])
@@ -66,11 +67,10 @@ def photo_depth_map(lm: np.ndarray, tris: np.ndarray, size: int) -> np.ndarray:
     """float32 [size, size]: the nearest depth of the photo's front-facing face mesh at each
     pixel centre (MediaPipe z of landmarks lm [478, 3], output px), inf off the face: a point of
     the face is shown in the photo where its own depth there is about this."""
-    from .raster import _affine, _scan     # (raster builds on the warp mesh, which builds on this)
     front = tris[_front_and_back(lm, tris)[0]]
     p = lm[:, :2] - 0.5                                   # node units: pixel j's centre at j
-    coef = _affine(p[front], lm[front, 2][..., None])[..., 0]             # [F, 3]
-    t, x, y = _scan(p, front, size, size)
+    coef = affine_maps(p[front], lm[front, 2][..., None])[..., 0]         # [F, 3]
+    t, x, y = scan_triangles(p, front, size, size)
     z = x * coef[t, 0] + y * coef[t, 1] + coef[t, 2]
     out = np.full(size * size, np.inf)
     np.minimum.at(out, y * size + x, z)

@@ -4,12 +4,11 @@ Node j of a grid of n sits on pixel centre 0.5 + j * (size - 1) / (n - 1): the f
 on the outermost pixel centres, so bilinear upsampling with align_corners=True lands exactly on
 every pixel centre and reproduces a still (identity) map exactly, border included.
 
-Triangles are scan-converted at the cell centres: for each (triangle, row) the span of cells inside
-it is found from its edges, so only covered cells are ever visited (the anchor triangles around the
-face are large, and visiting their bounding boxes used to dominate). Each triangle carries an affine
-map from target cell to source pixel, so a cell's displacement is two dot products. Face triangles
-are depth tested (the nearest surface wins, so a nose turned across a cheek hides it); anchor
-triangles lie behind the face by construction and are simply drawn first. Pure numpy (single
+Triangles are scan-converted at the cell centres (triangle_scan), so only covered cells are ever
+visited. Each triangle carries an affine map from target cell to source pixel, so a cell's
+displacement is two dot products. Face triangles are depth tested (the nearest surface wins, so a
+nose turned across a cheek hides it); anchor triangles lie behind the face by construction and are
+simply drawn first. Pure numpy (single
 threaded, so it does not fight torch's threads on a busy machine); ~1-2 ms for a 128^2 grid.
 """
 
@@ -19,10 +18,9 @@ import numpy as np
 
 from .gap_fill import fill_harmonic
 from .triangle_area import RELIABLE_AREA, front_sign
+from .triangle_scan import MIN_AREA, affine_maps, scan_triangles
 from .unfolded_sheet import SPREAD, refill_unfolded, unfolded
 from .warp_mesh import WarpMesh, signed_areas
-
-MIN_AREA = 1e-6   # in cells^2: a triangle thinner than this covers no cell centre anyway
 
 
 def node_step(grid: int, size: int) -> float:
@@ -57,46 +55,6 @@ def visible_triangles(mesh: WarpMesh, points: np.ndarray, completed: bool = Fals
     return keep
 
 
-def _scan(p: np.ndarray, tris: np.ndarray, gw: int, gh: int):
-    """Grid nodes inside the triangles. p [M, 2] points in node units (node j at j); tris [F, 3];
-    the grid is gw x gh nodes. Returns (triangle index, x, y) per covered node, triangles in order."""
-    v = p[tris]                                           # [F, 3, 2]
-    ys = v[..., 1]
-    lo = np.ceil(ys.min(1) - 1e-6).clip(0, gh).astype(np.int64)
-    hi = np.floor(ys.max(1) + 1e-6).clip(-1, gh - 1).astype(np.int64)
-    rows = np.maximum(hi - lo + 1, 0)
-    t = np.repeat(np.arange(len(tris)), rows)
-    y = lo[t] + np.arange(len(t)) - np.repeat(np.cumsum(rows) - rows, rows)
-    # Where the row's line crosses each of the three edges (NaN where it does not).
-    a, b = v[t], np.roll(v, -1, axis=1)[t]                 # [R, 3, 2] edge ends
-    dy = b[..., 1] - a[..., 1]
-    s = (y[:, None] - a[..., 1]) / np.where(dy == 0, np.inf, dy)
-    hit = (s >= -1e-6) & (s <= 1 + 1e-6) & (dy != 0)
-    x = a[..., 0] + s * (b[..., 0] - a[..., 0])
-    x0 = np.ceil(np.where(hit, x, np.inf).min(1) - 1e-6).clip(0, gw)
-    x1 = np.floor(np.where(hit, x, -np.inf).max(1) + 1e-6).clip(-1, gw - 1)
-    span = np.maximum(np.nan_to_num(x1 - x0 + 1, nan=0, posinf=0, neginf=0), 0).astype(np.int64)
-    x0 = np.where(span > 0, x0, 0).astype(np.int64)
-    cell_t = np.repeat(t, span)
-    cell_x = np.repeat(x0, span) + np.arange(len(cell_t)) - np.repeat(np.cumsum(span) - span, span)
-    cell_y = np.repeat(y, span)
-    return cell_t, cell_x, cell_y
-
-
-def _affine(dst: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Per triangle, the affine map [F, 3, C] (d/dx, d/dy, constant) taking the corners dst
-    [F, 3, 2] to values [F, 3, C]; degenerate triangles get an all-zero map (they cover no cell
-    centre). Closed form: batched np.linalg.solve costs ~50x more for 3x3 systems."""
-    a, e1, e2 = dst[:, 0], dst[:, 1] - dst[:, 0], dst[:, 2] - dst[:, 0]
-    det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
-    inv = np.where(np.abs(det) > MIN_AREA, 1.0 / np.where(det == 0, 1.0, det), 0.0)[:, None]
-    d1, d2 = values[:, 1] - values[:, 0], values[:, 2] - values[:, 0]
-    gx = (d1 * e2[:, 1:2] - d2 * e1[:, 1:2]) * inv
-    gy = (d2 * e1[:, 0:1] - d1 * e2[:, 0:1]) * inv
-    const = values[:, 0] - gx * a[:, 0:1] - gy * a[:, 1:2]
-    return np.stack([gx, gy, const], axis=1)
-
-
 def rasterize_grid(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: np.ndarray,
                    origin: tuple[float, float], step: float, gw: int, gh: int, mirrored: bool = False,
                    face_cover: np.ndarray | None = None):
@@ -125,8 +83,8 @@ def rasterize_grid(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, keep: 
             vals = np.concatenate([vals, depth[tris][..., None]], axis=2)
             if mirrored:     # + the own source's displacement and its depth in the photo
                 vals = np.concatenate([vals, mesh.src[tris] - centre_px, mesh.src_depth[tris][..., None]], axis=2)
-        coef = _affine(p[tris], vals)                                      # [F, 3, C]
-        t, x, y = _scan(p, tris, gw, gh)
+        coef = affine_maps(p[tris], vals)                                      # [F, 3, C]
+        t, x, y = scan_triangles(p, tris, gw, gh)
         c = np.take(coef, t, axis=0)                  # (take: ~20 % cheaper than coef[t])
         val = x[:, None] * c[:, 0]
         val += y[:, None] * c[:, 1]
@@ -154,7 +112,7 @@ def _nodes(p: np.ndarray, tris: np.ndarray, grid: int) -> np.ndarray:
     """bool [grid, grid]: the nodes inside any of tris [F, 3] (points p [M, 2] in node units)."""
     out = np.zeros(grid * grid, dtype=bool)
     if len(tris):
-        _, x, y = _scan(p, tris, grid, grid)
+        _, x, y = scan_triangles(p, tris, grid, grid)
         out[y * grid + x] = True
     return out.reshape(grid, grid)
 

@@ -25,6 +25,7 @@ from .face_loops import FACE_OVAL, hole_triangles
 from .face_outline import face_coverage, on_surface, outline_reach
 from .hidden_side import mirror_sources, photo_depth_map
 from .triangle_area import signed_areas
+from .triangle_scan import scan_triangles
 
 # (distance beyond the oval as a fraction of the oval's radius, fraction of the oval motion kept).
 RINGS = ((0.12, 0.9), (0.35, 0.6), (0.8, 0.25), (1.4, 0.08))
@@ -227,18 +228,13 @@ def beside_background(lm: np.ndarray, face: np.ndarray, edge_depth: np.ndarray) 
     source covers a pixel edge_depth marks as background (-1), and of those sharing a corner with
     them (a frame checks only these for spreading such background: ``unfolded_sheet.stray``).
     None where there is no such pixel."""
-    ys, xs = np.nonzero(edge_depth < 0)
-    if len(ys) == 0:
+    background = edge_depth < 0
+    if not background.any():
         return None
-    q = np.stack([xs, ys], -1).astype(np.float64) + 0.5                      # [P, 2]
-    a, b, c = (lm[face[:, k], :2][None] for k in range(3))                   # [1, F, 2]
-    def cross(o, u, v):
-        return (u[..., 0] - o[..., 0]) * (v[..., 1] - o[..., 1]) - (u[..., 1] - o[..., 1]) * (v[..., 0] - o[..., 0])
+    h, w = background.shape
+    t, x, y = scan_triangles(lm[:, :2] - 0.5, face, w, h)   # pixel centres (node units: pixel j at j)
     hit = np.zeros(len(face), bool)
-    for k in range(0, len(q), 2048):              # (chunks: [P, F] tests stay a few MB)
-        p = q[k:k + 2048, None]
-        s1, s2, s3 = cross(a, b, p), cross(b, c, p), cross(c, a, p)
-        hit |= (((s1 >= 0) & (s2 >= 0) & (s3 >= 0)) | ((s1 <= 0) & (s2 <= 0) & (s3 <= 0))).any(0)
+    hit[t[background[y, x]]] = True
     corners = np.zeros(int(face.max()) + 1, bool)
     corners[face[hit].ravel()] = True
     near = corners[face].any(1)

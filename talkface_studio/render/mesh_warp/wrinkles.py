@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import gaussian_filter
 from skimage.draw import polygon2mask
 
 from .fold_lines import PLACED, compression, fold_weights, pair_lengths
