@@ -324,14 +324,14 @@ def decoder_mode(mode: str, share: dict):
     kind, value = mode.split(":")
     original = viseme_decode.favour_closures
 
-    def patched(logp, evidence):
+    def patched(logp, evidence, bias=viseme_decode.CLOSURE_BIAS):
         logp = np.array(logp, np.float32, copy=True)
         if kind == "global":
             logp[:, M] += float(value)
         else:
             lang = _LANGUAGE[0][:2]
             logp[:, M] += prior_bias(logp, float(value) * share.get(lang, share["en"]) / share["en"])
-        return original(logp, evidence)
+        return original(logp, evidence, bias)
 
     viseme_decode.favour_closures = patched
     try:
@@ -372,9 +372,9 @@ def held_out_rows(modes: list[str], share: dict) -> None:
 
     original = viseme_phones.viseme_phone_pass
 
-    def tracked(x16, transcript=None, language="en", recognizer=None):
+    def tracked(x16, transcript=None, language="en", recognizer=None, **heard):
         _LANGUAGE[0] = language
-        return original(x16, transcript, language, recognizer)
+        return original(x16, transcript, language, recognizer, **heard)
 
     viseme_phones.viseme_phone_pass = tracked
     try:

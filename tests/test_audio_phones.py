@@ -127,7 +127,7 @@ def test_a_piece_pocketsphinx_loses_goes_to_the_viseme_aligner(tmp_path, monkeyp
 
     calls = []
 
-    def viseme_aligned(x16, offset, words, language="en"):
+    def viseme_aligned(x16, offset, words, language="en", closure_bias=0.0):
         calls.append((words, language))
         return [TimedPhone(offset, offset + len(x16) / 16000, "AA")], "piecewise", "aligned by the viseme aligner"
 
@@ -146,7 +146,7 @@ def test_other_languages_never_use_pocketsphinx(tmp_path, monkeypatch):
     sf.write(str(path), vowel(150, 1.0, 16000), 16000)
     seen = []
     monkeypatch.setattr(phone_pass, "align_script", lambda *a: pytest.fail("English aligner used for Spanish"))
-    monkeypatch.setattr(viseme_phones, "viseme_take_pass", lambda x16, text, lang: seen.append(lang) or (
+    monkeypatch.setattr(viseme_phones, "viseme_take_pass", lambda x16, text, lang, *heard: seen.append(lang) or (
         [TimedPhone(0.0, 1.0, "AA")], [TimedStretch(0.0, 1.0, "aligned")]))
     f = analyze(path, FrameRate(25), transcript="hola", language="es-MX")
     assert seen == ["es-MX"] and f.phone_source == "aligned" and f.phone_at()[10] == "AA"

@@ -1,5 +1,6 @@
 """The CLI tells the user where lip sync fell back, and takes the per-take mouth settings."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -69,4 +70,54 @@ def test_bad_mouth_setting_is_one_line_and_changes_nothing(tmp_path, capsys):
     before = project.read_bytes()
     assert main(["generate", str(project), "--closure-strength", "3"]) == 2
     assert "closure_strength must be between 0 and 1.5" in capsys.readouterr().err
+    assert project.read_bytes() == before
+
+
+def _speech_take(tmp_path):
+    audio = tmp_path / "voice.wav"
+    shutil.copy(Path(__file__).parent / "data" / "speech" / "en_m_librivox_sense_0890.wav", audio)
+    shutil.copy(DEMO / "portrait.png", tmp_path / "face.png")
+    return audio, tmp_path / "face.png"
+
+
+def test_closure_hearing_is_stored_shown_by_info_and_closes_the_lips_more(tmp_path, capsys):
+    """A take without a script: `--closure-hearing 2` on `new` is kept in the project, `info` shows
+    it, and Generate closes the lips on more frames than at 1 (`generate --closure-hearing 1`)."""
+    audio, portrait = _speech_take(tmp_path)
+    project = tmp_path / "s.tfs"
+    assert main(["new", str(project), "--audio", str(audio), "--portrait", str(portrait), "--fps", "25",
+                 "--closure-hearing", "2"]) == 0
+    assert load_project(project).takes[0].generation.options == {"closure_hearing": 2.0}
+    capsys.readouterr()
+    assert main(["info", str(project)]) == 0
+    assert "mouth: closure_hearing 2 (others 1)" in capsys.readouterr().out
+    assert main(["generate", str(project)]) == 0
+    pressed_2 = (load_project(project).takes[0].channel("lip_press").base > 0.5).sum()
+    assert main(["generate", str(project), "--closure-hearing", "1"]) == 0
+    take = load_project(project).takes[0]
+    assert take.generation.options == {"closure_hearing": 1.0}
+    assert (take.channel("lip_press").base > 0.5).sum() < pressed_2
+    capsys.readouterr()
+    assert main(["info", "--json", str(project)]) == 0
+    assert json.loads(capsys.readouterr().out)["takes"][0]["mouth"]["closure_hearing"] == 1.0
+
+
+@pytest.mark.parametrize("value, message", [(5, "closure_hearing must be between 0 and 2, got 5"),
+                                            ("loud", "closure_hearing must be a number, got 'loud'")])
+def test_a_project_without_closure_hearing_has_the_default_and_a_bad_hand_edit_is_one_line(
+        tmp_path, capsys, value, message):
+    audio, portrait = _speech_take(tmp_path)
+    project = tmp_path / "s.tfs"
+    assert main(["new", str(project), "--audio", str(audio), "--portrait", str(portrait), "--fps", "25"]) == 0
+    assert "closure_hearing" not in project.read_text()  # as every project written before the setting
+    capsys.readouterr()
+    assert main(["info", "--json", str(project)]) == 0
+    assert json.loads(capsys.readouterr().out)["takes"][0]["mouth"]["closure_hearing"] == 1.0
+    doc = json.loads(project.read_text())
+    doc["takes"][0]["generation"]["options"]["closure_hearing"] = value
+    project.write_text(json.dumps(doc))
+    before = project.read_bytes()
+    assert main(["generate", str(project)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and message in err and "take 'take1'" in err
     assert project.read_bytes() == before

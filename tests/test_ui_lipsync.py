@@ -91,3 +91,26 @@ def test_performance_settings_are_undoable_and_mark_the_take_for_generate(make_w
     assert "round_amount" not in take.generation.options and panel.sliders["round_amount"].value() == 100
     w.document.undo_stack.undo()
     assert "jaw_amount" not in take.generation.options and panel.spins["jaw_amount"].value() == pytest.approx(1.0)
+
+
+def test_hear_lip_closures_is_an_undoable_setting_in_the_performance_panel(make_window, demo_dir, tmp_path):
+    shutil.copytree(demo_dir, tmp_path / "p")
+    w = make_window()
+    w.files.open_project(tmp_path / "p" / "demo.tfs")
+    take = w.document.take
+    panel = w.performance
+    spin = panel.spins["closure_hearing"]
+    assert spin.value() == pytest.approx(1.0) and spin.maximum() == pytest.approx(2.0)
+    assert "script" in spin.toolTip()  # says aligned words do not change
+    depth = len(w.document.undo_stack)
+    spin.setValue(1.8)
+    assert take.generation.options["closure_hearing"] == pytest.approx(1.8)
+    assert len(w.document.undo_stack) == depth + 1
+    assert "•" in w.actions_by_name["generate"].iconText()
+    assert panel.sliders["closure_hearing"].value() == 180
+    w.document.undo_stack.undo()
+    assert "closure_hearing" not in take.generation.options and spin.value() == pytest.approx(1.0)
+    assert "•" not in w.actions_by_name["generate"].iconText()
+    w.document.undo_stack.redo()
+    panel.set_defaults()
+    assert "closure_hearing" not in take.generation.options

@@ -3,8 +3,8 @@
 The acoustic pass (loudness, voicing, pitch, mel, centroid) is cheap and cached per content +
 frame rate; the phone pass (phone_pass: alignment to the script, piece by piece where needed, or
 recognition; any language through the viseme recognizer) is slow and cached per content +
-transcript + language + recognizer version in seconds, so changing the frame rate never re-runs
-it. `features.report` says which path produced each stretch and why one fell back.
+transcript + language + recognizer version (+ closure hearing) in seconds, so changing the frame
+rate never re-runs it. `features.report` says which path produced each stretch and why one fell back.
 """
 
 from __future__ import annotations
@@ -38,12 +38,15 @@ def analyze(
     phones: bool = True,
     use_cache: bool = True,
     language: str = "en",
+    closure_hearing: float = 1.0,
 ) -> AudioFeatures:
     """Per-video-frame features of a take.
 
     `n_frames` defaults to the frames needed to cover the audio; longer pads with silence,
     shorter truncates. `phones=False` skips the phone pass and labels phones from acoustics.
     `language` is the take's BCP-47 tag (audio.languages lists the supported ones).
+    `closure_hearing` (the take's "Hear lip closures", 0..2, 1 = as shipped) is how readily free
+    recognition labels a lip closure; aligned stretches of a script do not change with it.
     """
     rate = FrameRate.parse(rate)
     if isinstance(clip_or_path, AudioClip):
@@ -68,7 +71,7 @@ def analyze(
     # The phone pass (pocketsphinx, mostly outside the GIL) runs beside the acoustic pass: two cores.
     pool = ThreadPoolExecutor(max_workers=1)
     pending = pool.submit(cached_phone_pass, lambda: get_clip().mono(SR), digest, transcript, use_cache,
-                          language) if phones else None
+                          language, closure_hearing) if phones else None
     pool.shutdown(wait=False)
     acoustic_key = f"acoustic-{digest}-{rate.num}_{rate.den}-{n_frames or 'auto'}-v{ANALYSIS_VERSION}"
     arrays = cache.load_arrays(acoustic_key) if use_cache else None

@@ -95,6 +95,27 @@ def valid_phones(stored) -> bool:
     return ok
 
 
+def valid_posteriors(arrays: dict | None) -> bool:
+    """A cached viseme recognizer pass (audio.phone_pass.cached_posteriors): logp [T, K] (and
+    align_logp, when there, the same shape), jaw, level, darkness [T] finite floats, gaps [T] bool."""
+    if arrays is None:
+        return False
+    try:
+        logp = arrays["logp"]
+        t = len(logp)
+        floats = [logp, arrays["jaw"], arrays["level"], arrays["darkness"]] + (
+            [arrays["align_logp"]] if "align_logp" in arrays else [])
+        ok = logp.ndim == 2 and all(np.issubdtype(a.dtype, np.floating) and np.all(np.isfinite(a)) for a in floats)
+        ok = ok and all(a.shape == (t,) for a in (arrays["jaw"], arrays["level"], arrays["darkness"], arrays["gaps"]))
+        ok = ok and arrays["gaps"].dtype == bool
+        ok = ok and ("align_logp" not in arrays or arrays["align_logp"].shape == logp.shape)
+    except (KeyError, TypeError, AttributeError):
+        ok = False
+    if not ok:
+        log.warning("analysis cache posteriors entry was unusable; running the recognizer again")
+    return ok
+
+
 @contextlib.contextmanager
 def open_regular(path: Path):
     """Open for reading without ever blocking on a FIFO planted in the cache folder."""

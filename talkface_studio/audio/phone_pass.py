@@ -6,16 +6,20 @@ viseme aligner over the whole take (viseme_phones.viseme_take_pass), stretches w
 hold re-recognized and reported. Without a script: the viseme recognizer; only if it cannot run,
 pocketsphinx's English phone loop checked piece by piece against the audio's energy, pieces it
 leaves mostly unlabelled left to the acoustic guess. Cached per audio content + script + language +
-recognizer version, so every frame rate reuses one pass.
+recognizer version (+ the take's closure_hearing where it is not 1), so every frame rate reuses
+one pass. The recognizer's frame posteriors of a whole take are cached too (per audio content and
+recognizer version): a changed closure_hearing only decodes again, it does not run the network.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 import numpy as np
 
 from . import cache
 from .alignment_report import TimedStretch
-from .phone_fallback import MIN_SPEECH_COVERAGE, speech_coverage
+from .phone_fallback import MIN_SPEECH_COVERAGE, fallback_piece, speech_coverage
 from .phones import PhoneError, TimedPhone, recognise
 from .piecewise import PhonePass, align_script
 from .speech_regions import frame_levels, regions_from_mask, speech_mask
@@ -23,17 +27,24 @@ from .speech_regions import frame_levels, regions_from_mask, speech_mask
 PHONE_PASS_VERSION = 6  # bump when the pass changes: old cache entries are then ignored (5: kanji read, QUIET_DB 15; 6: wrong English words recognized and reported)
 
 
-def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en") -> PhonePass:
+def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en", closure_hearing: float = 1.0,
+                   get_posteriors=None) -> PhonePass:
+    """`closure_hearing` (a take's setting, 1 = as shipped) moves the bilabial bias of free
+    recognition (viseme_decode.closure_bias_for); `get_posteriors(x16)`, when given, supplies the
+    viseme recognizer's posteriors of the whole take (viseme_phones.posteriors; cached)."""
     from talkface_studio.core.errors import TalkFaceError
 
     from .languages import primary
+    from .viseme_decode import closure_bias_for
     from .viseme_phones import viseme_take_pass
 
+    bias = closure_bias_for(closure_hearing)
     text = (transcript or "").strip()
     if text and primary(language) == "en":
-        return align_script(x16, text)
+        return align_script(x16, text, partial(fallback_piece, closure_bias=bias))
     try:
-        return PhonePass(*viseme_take_pass(x16, text, language))
+        post = get_posteriors(x16) if get_posteriors is not None else None
+        return PhonePass(*viseme_take_pass(x16, text, language, bias, post))
     except (TalkFaceError, ImportError, RuntimeError) as exc:  # no recognizer: the older English paths
         result = recognise_take(x16)
         note = f"viseme recognizer unavailable ({exc})"
@@ -67,27 +78,70 @@ def recognise_take(x16: np.ndarray) -> PhonePass:
     return PhonePass(phones, stretches)
 
 
+# Paths whose phones may come from free recognition, where closure_hearing acts; "aligned" and
+# "acoustic" stretches never do (the aligner keeps the shipped bias).
+HEARING_PATHS = ("recognized", "piecewise")
+
+
 def cached_phone_pass(get_x16, digest: str, transcript: str | None, use_cache: bool = True,
-                      language: str = "en") -> PhonePass:
-    """run_phone_pass, remembered per audio digest + script + language + recognizer version
-    (`get_x16()` is called only on a miss)."""
+                      language: str = "en", closure_hearing: float = 1.0) -> PhonePass:
+    """run_phone_pass, remembered per audio digest + script + language + recognizer version +
+    closure_hearing (`get_x16()` is called only on a miss). A take whose pass at the shipped
+    hearing is cached and has no stretch from recognition reuses it at any hearing."""
     from .languages import check_language
     from .viseme_phones import model_version
 
     language = check_language(language)
     text = (transcript or "").strip()
-    key = (f"phones-{digest}-{cache.text_digest(text) if text else 'free'}-{language}-{model_version()}"
-           f"-p{PHONE_PASS_VERSION}")
-    stored = cache.load_json(key) if use_cache else None
-    if stored is not None and cache.valid_phones(stored):
-        try:
-            return PhonePass([TimedPhone(float(s), float(e), str(p)) for s, e, p in stored["phones"]],
-                             [TimedStretch(float(s), float(e), str(p), str(r), str(w))
-                              for s, e, p, r, w in stored["stretches"]])
-        except (KeyError, TypeError, ValueError):
-            pass
-    result = run_phone_pass(get_x16(), text, language)
+    version = model_version()
+    key = f"phones-{digest}-{cache.text_digest(text) if text else 'free'}-{language}-{version}-p{PHONE_PASS_VERSION}"
+    shipped = float(closure_hearing) == 1.0
+    own_key = key if shipped else f"{key}-h{float(closure_hearing)!r}"  # the shipped key is as before
     if use_cache:
-        cache.save_json(key, {"phones": [list(p) for p in result.phones],
-                              "stretches": [list(s) for s in result.stretches]})
+        stored = _load_pass(own_key)
+        if stored is None and not shipped:
+            stored = _load_pass(key)
+            if stored is not None and any(s.path in HEARING_PATHS for s in stored.stretches):
+                stored = None  # its recognized stretches were heard at the shipped bias
+        if stored is not None:
+            return stored
+    get_posteriors = partial(cached_posteriors, key=f"posteriors-{digest}-{version}-v{POSTERIORS_VERSION}",
+                             use_cache=use_cache)
+    result = run_phone_pass(get_x16(), text, language, closure_hearing, get_posteriors)
+    if use_cache:
+        cache.save_json(own_key, {"phones": [list(p) for p in result.phones],
+                                  "stretches": [list(s) for s in result.stretches]})
     return result
+
+
+def _load_pass(key: str) -> PhonePass | None:
+    stored = cache.load_json(key)
+    if stored is None or not cache.valid_phones(stored):
+        return None
+    try:
+        return PhonePass([TimedPhone(float(s), float(e), str(p)) for s, e, p in stored["phones"]],
+                         [TimedStretch(float(s), float(e), str(p), str(r), str(w))
+                          for s, e, p, r, w in stored["stretches"]])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+POSTERIORS_VERSION = 1  # bump when what viseme_phones.Posteriors holds changes meaning
+
+
+def cached_posteriors(x16: np.ndarray, key: str, use_cache: bool = True):
+    """viseme_phones.posteriors(x16) (the network pass), remembered under `key`."""
+    from .viseme_phones import Posteriors, posteriors
+
+    arrays = cache.load_arrays(key) if use_cache else None
+    if arrays is not None and cache.valid_posteriors(arrays):
+        return Posteriors(arrays["logp"], arrays["jaw"], arrays["level"], arrays["darkness"], arrays["gaps"],
+                          arrays.get("align_logp"))
+    post = posteriors(x16)
+    if use_cache:
+        arrays = {"logp": post.logp, "jaw": post.jaw, "level": post.level, "darkness": post.darkness,
+                  "gaps": post.gaps}
+        if post.align_logp is not None:
+            arrays["align_logp"] = post.align_logp
+        cache.save_arrays(key, arrays)
+    return post

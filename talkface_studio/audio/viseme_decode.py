@@ -12,7 +12,10 @@ under-calls them on real ones: the bilabial class gets `CLOSURE_BIAS` plus `CLOS
 times an acoustic closure evidence (viseme_features.closure_darkness: a frame darker than the
 voice's typical one), so a closure the network half-believes is taken where the spectrum agrees,
 and not in bright vowels or fricatives. The trade-off (closures found vs. closures where none was
-spoken) is measured by benchmarks/bench_visemes.py and bench_lipsync.py.
+spoken) is measured by benchmarks/bench_visemes.py and bench_lipsync.py. Which side of it suits a
+voice and a shot is the artist's call: a take's "Hear lip closures" setting (`closure_hearing`,
+0..2, 1 = as shipped) moves the bias by `HEARING_NATS` per unit (closure_bias_for), in free
+recognition only; the script aligner keeps the shipped bias.
 """
 
 from __future__ import annotations
@@ -27,6 +30,11 @@ from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES
 SWITCH_PENALTY = -4.0
 CLOSURE_BIAS = 0.0  # log-probability added to M everywhere
 CLOSURE_WEIGHT = 1.5  # ... and times the closure evidence (-0.4..1)
+# A take's closure_hearing h (0..2) moves CLOSURE_BIAS by (h - 1) * HEARING_NATS. On bench_lipsync's
+# human clips without a script (README, "Hear lip closures"), -1 nat closes 35/66 p/b/m with 0.53 of
+# its closure spans on a spoken one, 0 -> 52 at 0.45, +1 -> 60 at 0.29: one nat either way spans the
+# curve from a lazy mouth to one that misses 6 of 66 and 7 in 10 of whose closures no one spoke.
+HEARING_NATS = 1.0
 LOUD_DB = 20.0  # frames within this of the loud level (95th percentile) are speech
 LOUD_SILENCE_PENALTY = -20.0
 # The silent hold of a stop (stop_gaps: 20-100 ms of near-silence released by a burst) is a
@@ -124,22 +132,27 @@ def close_from_hold_start(labels: np.ndarray, level_db: np.ndarray | None,
     return out
 
 
-def favour_closures(logp: np.ndarray, evidence: np.ndarray | None) -> np.ndarray:
-    """Copy of `logp` with the bilabial class raised by CLOSURE_BIAS + CLOSURE_WEIGHT * evidence."""
+def closure_bias_for(hearing: float) -> float:
+    """The bilabial bias (nats) of a take's closure_hearing setting: 1 gives CLOSURE_BIAS exactly."""
+    return CLOSURE_BIAS + (float(hearing) - 1.0) * HEARING_NATS
+
+
+def favour_closures(logp: np.ndarray, evidence: np.ndarray | None, bias: float = CLOSURE_BIAS) -> np.ndarray:
+    """Copy of `logp` with the bilabial class raised by `bias` + CLOSURE_WEIGHT * evidence."""
     out = np.array(logp, dtype=np.float32, copy=True)
     if evidence is None or not len(out):
         return out
     n = min(len(out), len(evidence))
-    out[:n, CLASS_INDEX["M"]] += CLOSURE_BIAS + CLOSURE_WEIGHT * np.asarray(evidence[:n], np.float32)
+    out[:n, CLASS_INDEX["M"]] += bias + CLOSURE_WEIGHT * np.asarray(evidence[:n], np.float32)
     return out
 
 
 def decode(logp: np.ndarray, level_db: np.ndarray | None = None, classes=VISEME_CLASSES,
-           closure_evidence: np.ndarray | None = None) -> list[TimedViseme]:
+           closure_evidence: np.ndarray | None = None, closure_bias: float = CLOSURE_BIAS) -> list[TimedViseme]:
     """Log-posteriors [T, K] at 100 fps -> contiguous spans covering all T frames.
     `closure_evidence` [T] (-0.4..1, viseme_features.closure_darkness) favours lip closures where
-    the spectrum says the mouth may be closed."""
-    logp = guard_silence(favour_closures(logp, closure_evidence), level_db)
+    the spectrum says the mouth may be closed, with `closure_bias` (closure_bias_for) added to M."""
+    logp = guard_silence(favour_closures(logp, closure_evidence, closure_bias), level_db)
     t_frames, k = logp.shape
     if t_frames == 0:
         return []

@@ -9,7 +9,10 @@
 With a script: G2P (espeak-ng) -> viseme tokens -> Viterbi alignment on the recognizer's
 posteriors (viseme_align). Words whose confidence falls below `MIN_WORD_CONFIDENCE` are replaced,
 stretch by stretch, by free recognition over their time span and reported. Without a script:
-free recognition (viseme_decode). The recognizer runs once per call.
+free recognition (viseme_decode). The recognizer runs once per call, or not at all when its
+`Posteriors` are given (phone_pass caches them, so a take's closure_hearing can change and only
+the decode runs again). `closure_bias` (viseme_decode.closure_bias_for) applies to free
+recognition only, never to the aligned words.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import numpy as np
 from .g2p import G2PError, g2p
 from .languages import primary as primary_language
 from .viseme_align import Alignment, AlignmentError, WordTiming, align
-from .viseme_decode import TimedViseme, decode
+from .viseme_decode import CLOSURE_BIAS, TimedViseme, decode
 from .viseme_features import FPS, closure_darkness, frame_level_db, log_mel, normalize, stop_gaps
 
 MIN_WORD_CONFIDENCE = 0.15
@@ -82,14 +85,21 @@ def posteriors(x16: np.ndarray, recognizer=None) -> Posteriors:
     return Posteriors(logp, jaw, level, closure_darkness(mel, level, gaps), gaps)
 
 
-def recognize(x16: np.ndarray, recognizer=None) -> VisemePass:
+def recognize(x16: np.ndarray, recognizer=None, closure_bias: float = CLOSURE_BIAS) -> VisemePass:
     post = posteriors(x16, recognizer)
-    return VisemePass("recognized", decode(post.logp, post.level, closure_evidence=post.darkness), jaw=post.jaw)
+    return VisemePass("recognized", free_recognition(post, closure_bias), jaw=post.jaw)
+
+
+def free_recognition(post: Posteriors, closure_bias: float = CLOSURE_BIAS) -> list[TimedViseme]:
+    """The recognizer's own labels over the whole of `post` (no script)."""
+    return decode(post.logp, post.level, closure_evidence=post.darkness, closure_bias=closure_bias)
 
 
 def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: str = "en",
-                      recognizer=None) -> VisemePass:
-    post = posteriors(x16, recognizer)
+                      recognizer=None, closure_bias: float = CLOSURE_BIAS,
+                      post: Posteriors | None = None) -> VisemePass:
+    """`post`: posteriors(x16) already computed (the recognizer is then not run)."""
+    post = post if post is not None else posteriors(x16, recognizer)
     text = (transcript or "").strip()
     note = ""
     if text:
@@ -101,9 +111,8 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
         except (G2PError, AlignmentError) as exc:
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
         else:
-            return _patch_low_confidence(alignment, post)
-    return VisemePass("recognized", decode(post.logp, post.level, closure_evidence=post.darkness), jaw=post.jaw,
-                      note=note)
+            return _patch_low_confidence(alignment, post, closure_bias)
+    return VisemePass("recognized", free_recognition(post, closure_bias), jaw=post.jaw, note=note)
 
 
 _BILABIAL_ONSETS = ("p", "b", "m")
@@ -119,7 +128,7 @@ def _japanese_nasal_before_lips(word):
     return replace(word, phones=tuple(phones))
 
 
-def _patch_low_confidence(alignment: Alignment, post: Posteriors) -> VisemePass:
+def _patch_low_confidence(alignment: Alignment, post: Posteriors, closure_bias: float = CLOSURE_BIAS) -> VisemePass:
     """Replace runs of low-confidence words by free recognition over their frames; report them."""
     weak = [w for w, c in zip(alignment.words, judged_confidences(alignment.words)) if c < MIN_WORD_CONFIDENCE]
     stretches: list[Stretch] = []
@@ -136,7 +145,8 @@ def _patch_low_confidence(alignment: Alignment, post: Posteriors) -> VisemePass:
         a, b = int(round(st.start * FPS)), int(round(st.end * FPS))
         pad = 10  # decode with context so the stretch's edges are not forced
         lo, hi = max(0, a - pad), min(len(logp), b + pad)
-        free = _frame_labels(decode(logp[lo:hi], level[lo:hi], closure_evidence=post.darkness[lo:hi]), hi - lo)
+        free = _frame_labels(decode(logp[lo:hi], level[lo:hi], closure_evidence=post.darkness[lo:hi],
+                                    closure_bias=closure_bias), hi - lo)
         labels[a:b] = free[a - lo : b - lo]
     from .viseme_decode import labels_to_spans
     from .viseme_set import CLASS_INDEX, VISEME_CLASSES
@@ -203,17 +213,18 @@ def _timed(phones, offset: float = 0.0):
     return [TimedPhone(p.start + offset, p.end + offset, p.phone) for p in phones]
 
 
-def viseme_take_pass(x16: np.ndarray, text: str, language: str):
+def viseme_take_pass(x16: np.ndarray, text: str, language: str, closure_bias: float = CLOSURE_BIAS,
+                     post: Posteriors | None = None):
     """The whole take through the viseme recognizer -> (phones, stretches) for phone_pass.
 
     With a script: "aligned" where it held, "recognized" stretches (with their words and the
     reason) where it did not. Without one: "recognized". Raises what loading the recognizer
-    raises (the caller falls back to the older paths).
+    raises (the caller falls back to the older paths). `post`: the take's posteriors when known.
     """
     from .alignment_report import TimedStretch
 
     duration = len(x16) / 16000
-    result = viseme_phone_pass(x16, text, language)
+    result = viseme_phone_pass(x16, text, language, closure_bias=closure_bias, post=post)
     if result.source != "aligned":
         why = result.note or ""
         return _timed(result.phones), [TimedStretch(0.0, duration, "recognized", why, text[:80] if text else "")]
@@ -230,18 +241,19 @@ def viseme_take_pass(x16: np.ndarray, text: str, language: str):
     return _timed(result.phones), stretches
 
 
-def viseme_fallback(x16: np.ndarray, offset: float, words: str, language: str = "en"):
+def viseme_fallback(x16: np.ndarray, offset: float, words: str, language: str = "en",
+                    closure_bias: float = CLOSURE_BIAS):
     """A piece pocketsphinx could not place: (phones, path, reason) or None to go on down the chain."""
     from talkface_studio.core.errors import TalkFaceError
 
     try:
-        result = viseme_phone_pass(x16, words, language)
+        result = viseme_phone_pass(x16, words, language, closure_bias=closure_bias)
     except (TalkFaceError, ImportError, RuntimeError):
         return None
     if result.source == "aligned" and (result.confidence or 0.0) >= MIN_PIECE_CONFIDENCE:
         return (_timed(result.phones, offset), "piecewise",
                 f"aligned by the viseme aligner (confidence {result.confidence:.2f})")
     if result.source == "aligned":  # the words did not hold: the recognizer's own labels
-        result = recognize(x16)
+        result = recognize(x16, closure_bias=closure_bias)
         return _timed(result.phones, offset), "recognized", "the viseme aligner could not place the words either"
     return _timed(result.phones, offset), "recognized", result.note

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from talkface_studio.core.project_file import find_recovery, load_project
+from talkface_studio.perform.procedural.performance_settings import MOUTH_SETTINGS
 
 
 def add_parser(sub) -> None:
@@ -31,6 +32,8 @@ def summarize(project) -> dict:
                           "start_timecode": rate.to_timecode(s.start), "end_timecode": rate.to_timecode(s.end)}
                          for s in t.emotion_track.segments],
             "edit_layers": {n: len(ch.layers) for n, ch in t.channels.items() if ch.layers},
+            # every per-take mouth setting, as stored (the default where the take has none)
+            "mouth": {s.key: t.generation.options.get(s.key, s.default) for s in MOUTH_SETTINGS},
         })
     return {"path": str(project.path), "takes": takes}
 
@@ -58,6 +61,9 @@ def run(args: argparse.Namespace) -> int:
         layers = t["edit_layers"]
         edits = ", ".join(f"{n} {k}" for n, k in layers.items()) if layers else "none"
         print(f"  edit layers: {edits}")
+        changed = {k: v for k, v in t["mouth"].items() if v != 1.0}
+        mouth = ", ".join(f"{k} {v:g}" if isinstance(v, (int, float)) else f"{k} {v!r}" for k, v in changed.items())
+        print(f"  mouth: {mouth + ' (others 1)' if mouth else 'all 1 (natural)'}")
     recovery = find_recovery(path)
     if recovery:
         print(f"note: {recovery} holds newer unsaved work (open the project in the app to recover it)")

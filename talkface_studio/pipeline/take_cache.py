@@ -108,12 +108,21 @@ class TakeCache:
             return value[1], value[2]
 
     # -- audio and performance ------------------------------------------------------------------
-    def features(self, take: Take, project_path, transcript: str | None = None):
+    def features(self, take: Take, project_path, transcript: str | None = None,
+                 generation: GenerationSettings | None = None):
+        """The take's analysis with its script (or `transcript`) and its closure hearing (or that of
+        `generation`, the settings Generate is about to use)."""
         from talkface_studio.audio.analysis import analyze
+        from talkface_studio.perform.procedural.performance_settings import setting_value
 
-        text = transcript if transcript is not None else take.generation.transcript
+        g = generation if generation is not None else take.generation
+        text = transcript if transcript is not None else g.transcript
+        try:
+            hearing = setting_value(g.options, "closure_hearing")
+        except ValidationError as exc:
+            raise ValidationError(f"take {take.name!r}: {exc.problem}", project_path) from None
         return analyze(self.audio_path(take, project_path), take.rate, transcript=text,
-                       n_frames=take.n_frames or None, language=take.language)
+                       n_frames=take.n_frames or None, language=take.language, closure_hearing=hearing)
 
     def report(self, take: Take, project_path):
         """How the take's phones were found (audio.alignment_report.AlignmentReport): derived from the
@@ -145,7 +154,7 @@ class TakeCache:
             if key in self._performances:
                 self._performances.move_to_end(key)
                 return self._performances[key]
-            features = self.features(take, project_path, g.transcript)
+            features = self.features(take, project_path, generation=g)
             weights = take.emotion_track.weights(features.n_frames)
             ctor, settings = performer_args(g.backend, g.options)
             performer = get_performer(g.backend, **ctor)

@@ -2,7 +2,9 @@
 CLI flags (`new`, `generate`) and the app's Performance section.
 
 Values live in the take's generation options (document state: saved, undone, and a change marks
-the take for regeneration). 1 is the natural default everywhere.
+the take for regeneration). 1 is the natural default everywhere. All but one are read by the
+performer; `closure_hearing` is read by the speech analysis (pipeline.take_cache passes it to
+audio.analysis.analyze): how readily recognition without a script hears p/b/m.
 """
 
 from __future__ import annotations
@@ -44,8 +46,19 @@ MOUTH_SETTINGS: tuple[PerformanceSetting, ...] = (
                        "how far /u/, /o/, /w/ round the lips and push them forward"),
     PerformanceSetting("closure_strength", "Lip closure", 1.5,
                        "how firmly p/b/m seal and f/v tuck: below 1 lazy, 1 sealed, above 1 held longer"),
+    PerformanceSetting("closure_hearing", "Hear lip closures", 2.0,
+                       "where lip sync is recognized (no script, or where the script fell back), how readily "
+                       "p/b/m close the lips: above 1 fewer missed, more where none was said; below 1 the "
+                       "reverse. Words aligned to a script do not change"),
 )
 BY_KEY = {s.key: s for s in MOUTH_SETTINGS}
+
+
+def setting_value(options: dict, key: str) -> float:
+    """A take's value of one setting (its default where unset), checked: a hand-edited project
+    with a bad value gets the one-line ValidationError naming the setting."""
+    spec = BY_KEY[key]
+    return spec.check((options or {}).get(key, spec.default))
 
 
 def mouth_options(values: dict) -> dict[str, float]:

@@ -1,4 +1,5 @@
-"""The shown take's performance settings (mouth amounts): the Performance dock.
+"""The shown take's performance settings (mouth amounts, and how readily recognition hears lip
+closures): the Performance dock.
 
 Each slider drag or spin-box step is one undoable SetGeneration on the take's generation options
 (document state, saved with the project); the take is then marked for regeneration (Generate •),
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, 
 
 from talkface_studio.core.commands import SetGeneration
 from talkface_studio.core.errors import TalkFaceError
-from talkface_studio.perform.procedural.performance_settings import MOUTH_SETTINGS
+from talkface_studio.perform.procedural.performance_settings import BY_KEY, MOUTH_SETTINGS
 
 STEPS = 100  # slider steps per unit
 
@@ -63,9 +64,14 @@ class PerformancePanel(QWidget):
         self.sync()
 
     def value(self, key: str) -> float:
+        """The shown take's value; a hand-edited one out of range shows as the default (Generate
+        names it)."""
         take = self.document.take
-        spec = {s.key: s for s in MOUTH_SETTINGS}[key]
-        return float(take.generation.options.get(key, spec.default)) if take is not None else spec.default
+        spec = BY_KEY[key]
+        try:
+            return spec.check(take.generation.options.get(key, spec.default)) if take is not None else spec.default
+        except TalkFaceError:
+            return spec.default
 
     def sync(self) -> None:
         self._syncing = True
