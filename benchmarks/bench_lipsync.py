@@ -2,11 +2,14 @@
 p/b/m, open on open vowels, never freeze during loud speech, open visibly, and which path made it?
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
+        [--modes script,none] [--closure-hearing X]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
 script ("script") and without ("none"), performed by the procedural performer (neutral emotion,
-default settings) and measured on the expression landmarks (lipsync_measures.py).
+default settings) and measured on the expression landmarks (lipsync_measures.py). `--closure-hearing`
+analyses every take with that "Hear lip closures" setting (1 = as shipped; README, Lip sync
+without a script); `--modes none` runs only the rows without the script.
 
 Reference timings, never taken from the code under test:
 - synthetic clips: espeak-ng's own phoneme events (tests/espeak_events.py; the synthesizer knows
@@ -134,10 +137,10 @@ def synthetic_clips(folder: Path) -> list[dict]:
     return out
 
 
-def measure(clip: dict, scripted: bool) -> dict:
+def measure(clip: dict, scripted: bool, closure_hearing: float = 1.0) -> dict:
     started = time.perf_counter()
     f = analyze(clip["path"], RATE, transcript=clip["text"] if scripted else None, use_cache=False,
-                language=clip["language"])
+                language=clip["language"], closure_hearing=closure_hearing)
     seconds = time.perf_counter() - started
     weights = np.zeros((f.n_frames, 8), np.float32)
     weights[:, 0] = 1
@@ -228,7 +231,13 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--weights", type=Path, help="judge another viseme recognizer: .safetensors weights or an "
                     "ensemble manifest (.json; default: the packaged recognizer)")
+    ap.add_argument("--modes", default="script,none", help="which rows: script, none or both (default)")
+    ap.add_argument("--closure-hearing", type=float, default=1.0,
+                    help="the takes' closure_hearing setting, 0-2 (default 1, as shipped)")
     args = ap.parse_args()
+    modes = [m.strip() for m in args.modes.split(",")]
+    if not set(modes) <= {"script", "none"} or not 0 <= args.closure_hearing <= 2:
+        ap.error("--modes takes script and/or none; --closure-hearing 0-2")
     if args.weights:
         from talkface_studio.audio import viseme_model
 
@@ -248,8 +257,8 @@ def main() -> int:
         rows = []
         for clip in clips:
             name = clip["name"]
-            for scripted in (True, False):
-                r = measure(clip, scripted)
+            for scripted in [m == "script" for m in modes]:
+                r = measure(clip, scripted, args.closure_hearing)
                 r.update(name=name, mode="script" if scripted else "none", refs=bool(clip["refs"]),
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"))
