@@ -122,19 +122,23 @@ def reference(src: np.ndarray, lm: np.ndarray, anchors: np.ndarray) -> tuple[np.
     return flat + turn * (posed - flat), float(turn)
 
 
-def _first_crossing(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float) -> np.ndarray:
-    """Per triangle (corners p [K, 3, 2] where the area is at least ``floor``, offsets e [K, 3, 2]
-    after which it is below): the s in [0, 1] at which the area of p + s * e meets ``floor``.
-    The area is quadratic in s, c0 + c1 s + c2 s^2, and (area - floor) changes sign once on
-    [0, 1]: its root there, in closed form (the stable pair of formulas)."""
+def _area_above_floor(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float):
+    """(c0, c1, c2) [K] each: the facing area of triangles p + s * e (corners p, offsets e
+    [K, 3, 2]) less ``floor``, as the quadratic c0 + c1 s + c2 s^2."""
     ab, ac = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
     dab, dac = e[:, 1] - e[:, 0], e[:, 2] - e[:, 0]
 
     def cross(u, v):
         return 0.5 * facing * (u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0])
-    c0 = cross(ab, ac) - floor
-    c1 = cross(ab, dac) + cross(dab, ac)
-    c2 = cross(dab, dac)
+    return cross(ab, ac) - floor, cross(ab, dac) + cross(dab, ac), cross(dab, dac)
+
+
+def _first_crossing(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float) -> np.ndarray:
+    """Per triangle (corners p [K, 3, 2] where the area is at least ``floor``, offsets e [K, 3, 2]
+    after which it is below): the s in [0, 1] at which the area of p + s * e meets ``floor``.
+    The area is quadratic in s, c0 + c1 s + c2 s^2, and (area - floor) changes sign once on
+    [0, 1]: its root there, in closed form (the stable pair of formulas)."""
+    c0, c1, c2 = _area_above_floor(p, e, floor, facing)
     disc = np.sqrt(np.maximum(c1 * c1 - 4.0 * c2 * c0, 0.0))
     q = -0.5 * (c1 + np.where(c1 >= 0, disc, -disc))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -183,14 +187,7 @@ def _least_share(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float)
     """Per triangle (corners p [K, 3, 2] below ``floor`` in area, offsets e [K, 3, 2]): the least
     s in [0, 1] at which p + s * e reaches the floor, or, where none does, the s that gives the
     most area (so s moves continuously as the root leaves [0, 1] or meets its twin)."""
-    ab, ac = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
-    dab, dac = e[:, 1] - e[:, 0], e[:, 2] - e[:, 0]
-
-    def cross(u, v):
-        return 0.5 * facing * (u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0])
-    c0 = cross(ab, ac) - floor
-    c1 = cross(ab, dac) + cross(dab, ac)
-    c2 = cross(dab, dac)
+    c0, c1, c2 = _area_above_floor(p, e, floor, facing)
     disc = c1 * c1 - 4.0 * c2 * c0
     root = np.sqrt(np.maximum(disc, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
