@@ -123,3 +123,24 @@ def test_both_render_paths_draw_the_unfolded_frames(take):
     own = np.stack(list(MeshWarpRenderer("cpu").render(portrait, frames, 256)))
     diff = np.abs(own.astype(int) - batched.astype(int))
     assert diff.max() <= 4 and diff.mean() < 0.2
+
+
+def test_a_lowered_brow_pushes_the_skin_between_the_brows_instead_of_folding_it(take, prepared):
+    """The held disgust drops the inner brows ~10 mm over the nose's root, which the expression
+    leaves in place: front-facing triangles between them (8-417-285, 55-189-193) turned their back,
+    the raster dropped them, and a dark and a bright speck showed by the inner eye corner. The
+    brows now carry that skin ahead of them. Front triangles with a brow corner the raster drops,
+    summed over the take's 70 frames: 396 before, 90 now (the rest: brows over the lids)."""
+    renderer, prep = prepared
+    mesh = prep.mesh
+    n = mesh.n_face_tris - mesh.n_holes
+    area = mesh.src_area[:n]
+    front = (np.abs(area) > 0.05) & (np.sign(area) == np.sign(area.sum()))
+    brows = np.concatenate([REGIONS["left_brow"], REGIONS["right_brow"]])
+    by_brow = front & np.isin(mesh.triangles[:n], brows).any(axis=1)
+    dropped = sum(_dropped(renderer, prep, frame_landmarks(lm, prep.guard), by_brow) for lm in take[1])
+    assert dropped < 2 * len(take[1]), dropped
+    glabella = np.flatnonzero((np.sort(mesh.triangles[:n], axis=1) == [8, 285, 417]).all(axis=1))
+    for lm in take[1]:
+        keep = visible_triangles(mesh, renderer._mesh_points(prep, frame_landmarks(lm, prep.guard))[0])
+        assert keep[glabella].all()

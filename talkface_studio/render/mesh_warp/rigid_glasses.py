@@ -26,18 +26,29 @@ from scipy.ndimage import map_coordinates
 
 from talkface_studio.face.geometry import fit_similarity
 from talkface_studio.face import glasses
-from talkface_studio.face.topology import REGIONS
+from talkface_studio.face.topology import REGIONS, TRIANGLES
 
 from .gap_fill import fill_harmonic
 from .raster import node_step, rasterize_window
 from .warp_mesh import WarpMesh
 
-STABLE = np.asarray(REGIONS["stable"])
+def _skull_points() -> np.ndarray:
+    """The pose-stable points less those sharing a triangle with a brow (the glabella, 8, 9, 193,
+    417): a lowered brow carries them ahead of it (``unfold_expression.carry_skin``), and fitted
+    on, they pulled the held frame down with an angry brow (1 px at 256 px)."""
+    tri = np.asarray(TRIANGLES)
+    brows = np.concatenate([REGIONS["left_brow"], REGIONS["right_brow"]])
+    near = np.unique(tri[np.isin(tri, brows).any(axis=1)])
+    return np.setdiff1d(np.asarray(REGIONS["stable"]), near)
+
+
+STABLE = _skull_points()
 
 
 def skull_landmarks(source_lm: np.ndarray, frame_lm: np.ndarray) -> np.ndarray:
     """The portrait's landmarks [478, 3] moved rigidly (rotation, scale, shift in 3-D) onto the
-    frame's stable points: where the skull, and whatever it carries unbent, lands in the frame."""
+    frame's stable points (``STABLE``): where the skull, and whatever it carries unbent, lands in
+    the frame."""
     rot, scale, shift = fit_similarity(source_lm[STABLE], frame_lm[STABLE])
     return source_lm @ (scale * rot).T + shift
 

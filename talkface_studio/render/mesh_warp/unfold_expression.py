@@ -16,7 +16,14 @@ is continuous in the landmarks, so nothing pops from frame to frame. A fold of w
 sees from the front (a brow lowered over the lid) is the face's own and stays. Points drawn by
 their own code (lips and lids: a closing mouth and a blink must close) and the brows (what reads
 anger and disgust most) keep their full motion (the renderer names them). Relaxing may not fold
-a neighbour the frame had facing: there its points go only part of the way. Cost: two small SVDs
+a neighbour the frame had facing: there its points go only part of the way.
+
+The brows move further than the skin the expression leaves beside them: a disgust's inner brow
+drops ~10 mm and runs over the nose's root between the eyes, folding a triangle the photo sees
+from the front (the raster drops it; a dark or bright speck by the inner eye corner). Skin does
+not fold there, it is pushed ahead: where a brow point would turn a front triangle's back, its
+other corners are carried along with the brow (``carry_skin``), just enough that it keeps KEEP of
+its posed area (last: relaxing toward the pose would take the push back). Cost: two small SVDs
 and a few vectorised passes over ~850 triangles, ~2 ms a frame (``benchmarks/bench_unfold.py``).
 """
 
@@ -54,14 +61,18 @@ class FacingGuard:
                            # ones; the others only may not be folded by the relaxing itself
     facing: float          # +1 / -1: the orientation sign of the face's front in the photo
     free: np.ndarray       # [N] bool: points whose expression offset may be relaxed
+    pushers: np.ndarray | None = None   # [N] bool: points that carry the free skin ahead of them
+                                        # rather than fold it (the brows; ``carry_skin``)
 
 
 def facing_guard(src_landmarks: np.ndarray, triangles: np.ndarray, fixed: np.ndarray,
-                 anchors: np.ndarray, completed: np.ndarray | None = None) -> FacingGuard:
+                 anchors: np.ndarray, completed: np.ndarray | None = None,
+                 pushers: np.ndarray | None = None) -> FacingGuard:
     """src_landmarks [N, 3] (output px), the face mesh's triangles [F, 3] (no hole fills),
     ``fixed``: point ids that keep their full offsets; ``anchors``: ids the pose is fitted on;
     ``completed`` [F] bool (optional): triangles
-    the photo hides that borrow their mirror's colour (``hidden_side``), not guarded."""
+    the photo hides that borrow their mirror's colour (``hidden_side``), not guarded; ``pushers``
+    (optional): ids that carry the skin ahead of them (``carry_skin``)."""
     src = np.asarray(src_landmarks, dtype=np.float64)
     area = signed_areas(src[:, :2], triangles)
     facing = 1.0 if area.sum() >= 0 else -1.0
@@ -74,8 +85,12 @@ def facing_guard(src_landmarks: np.ndarray, triangles: np.ndarray, fixed: np.nda
     free = np.ones(len(src), dtype=bool)
     free[np.asarray(fixed, dtype=np.int64)] = False
     movable = front & free[triangles].any(axis=1)
+    push = None
+    if pushers is not None:
+        push = np.zeros(len(src), dtype=bool)
+        push[np.asarray(pushers, dtype=np.int64)] = True
     return FacingGuard(src=src, anchors=np.asarray(anchors, dtype=np.int64), triangles=triangles[movable],
-                       edge_on=edge_on[movable], facing=facing, free=free)
+                       edge_on=edge_on[movable], facing=facing, free=free, pushers=push)
 
 
 def _similarity(a: np.ndarray, b: np.ndarray):
@@ -107,19 +122,23 @@ def reference(src: np.ndarray, lm: np.ndarray, anchors: np.ndarray) -> tuple[np.
     return flat + turn * (posed - flat), float(turn)
 
 
-def _first_crossing(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float) -> np.ndarray:
-    """Per triangle (corners p [K, 3, 2] where the area is at least ``floor``, offsets e [K, 3, 2]
-    after which it is below): the s in [0, 1] at which the area of p + s * e meets ``floor``.
-    The area is quadratic in s, c0 + c1 s + c2 s^2, and (area - floor) changes sign once on
-    [0, 1]: its root there, in closed form (the stable pair of formulas)."""
+def _area_above_floor(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float):
+    """(c0, c1, c2) [K] each: the facing area of triangles p + s * e (corners p, offsets e
+    [K, 3, 2]) less ``floor``, as the quadratic c0 + c1 s + c2 s^2."""
     ab, ac = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
     dab, dac = e[:, 1] - e[:, 0], e[:, 2] - e[:, 0]
 
     def cross(u, v):
         return 0.5 * facing * (u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0])
-    c0 = cross(ab, ac) - floor
-    c1 = cross(ab, dac) + cross(dab, ac)
-    c2 = cross(dab, dac)
+    return cross(ab, ac) - floor, cross(ab, dac) + cross(dab, ac), cross(dab, dac)
+
+
+def _first_crossing(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float) -> np.ndarray:
+    """Per triangle (corners p [K, 3, 2] where the area is at least ``floor``, offsets e [K, 3, 2]
+    after which it is below): the s in [0, 1] at which the area of p + s * e meets ``floor``.
+    The area is quadratic in s, c0 + c1 s + c2 s^2, and (area - floor) changes sign once on
+    [0, 1]: its root there, in closed form (the stable pair of formulas)."""
+    c0, c1, c2 = _area_above_floor(p, e, floor, facing)
     disc = np.sqrt(np.maximum(c1 * c1 - 4.0 * c2 * c0, 0.0))
     q = -0.5 * (c1 + np.where(c1 >= 0, disc, -disc))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -128,15 +147,70 @@ def _first_crossing(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: flo
     return np.clip(np.where(np.isfinite(roots), roots, 0.0), 0.0, 1.0)
 
 
+def carry_skin(lm: np.ndarray, guard: FacingGuard, pose: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """lm [N, 3] with the free corners of front triangles that a pusher (a brow) coming down the
+    face would fold carried along with it: moved by the least share of the pushers' mean expression
+    offset (lm - pose [N, 3]) that keeps KEEP of the posed area ``base`` [G] (where no share does,
+    the one that keeps the most). A point pushed by several triangles takes their pushes' mean weighted by
+    length; a few passes settle them. Continuous in lm; lm itself where no brow folds one."""
+    if guard.pushers is None:
+        return lm
+    tri = guard.triangles
+    out = np.asarray(lm, dtype=np.float64)
+    eyes = pose[263, :2] - pose[33, :2]
+    down = np.array([-eyes[1], eyes[0]]) / max(float(np.linalg.norm(eyes)), 1e-9)
+    for _ in range(ROUNDS):
+        area = guard.facing * signed_areas(out[:, :2], tri)
+        fold = ~guard.edge_on & (base > 0) & (area < KEEP * base - 1e-9) & guard.pushers[tri].any(axis=1)
+        if not fold.any():
+            break
+        t = tri[fold]
+        pushers = guard.pushers[t]                                         # [K, 3]
+        drive = ((out - pose)[t, :2] * pushers[..., None]).sum(1) / pushers.sum(1, keepdims=True)
+        # only a brow coming down pushes (a raised one bunches the forehead: its creases are drawn)
+        drive *= np.clip(drive @ down / np.maximum(np.linalg.norm(drive, axis=1), 1e-9), 0.0, 1.0)[:, None]
+        e = drive[:, None, :] * (guard.free[t] & ~pushers)[..., None]      # [K, 3, 2]
+        share = _least_share(out[t, :2], e, KEEP * base[fold], guard.facing)
+        push = (share[:, None, None] * e).reshape(-1, 2)
+        weight = np.linalg.norm(push, axis=1)
+        total = np.zeros(len(out))
+        moved = np.zeros((len(out), 2))
+        np.add.at(total, t.ravel(), weight)
+        np.add.at(moved, t.ravel(), push * weight[:, None])
+        if out is lm:
+            out = out.copy()
+        out[:, :2] += moved / np.maximum(total, 1e-12)[:, None]
+    return out
+
+
+def _least_share(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float) -> np.ndarray:
+    """Per triangle (corners p [K, 3, 2] below ``floor`` in area, offsets e [K, 3, 2]): the least
+    s in [0, 1] at which p + s * e reaches the floor, or, where none does, the s that gives the
+    most area (so s moves continuously as the root leaves [0, 1] or meets its twin)."""
+    c0, c1, c2 = _area_above_floor(p, e, floor, facing)
+    disc = c1 * c1 - 4.0 * c2 * c0
+    root = np.sqrt(np.maximum(disc, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lin = np.where(c1 > 0, -c0 / c1, np.inf)                  # c2 = 0: a line
+        quad = np.stack([(-c1 - root) / (2 * c2), (-c1 + root) / (2 * c2)], axis=1)
+        roots = np.where(c2[:, None] != 0, quad, lin[:, None])
+        roots = np.where((disc[:, None] >= 0) & (roots >= 0) & (roots <= 1), roots, np.inf).min(axis=1)
+        vertex = np.where(c2 < 0, np.clip(-c1 / (2 * c2), 0, 1), 0.0)
+    tries = np.stack([np.zeros_like(c0), np.ones_like(c0), vertex], axis=1)
+    best = tries[np.arange(len(c0)), np.argmax(c1[:, None] * tries + c2[:, None] * tries ** 2, axis=1)]
+    return np.where(np.isfinite(roots), roots, best)
+
+
 def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
     """Frame landmarks lm [N, 3] (output px) with the expression relaxed where it would fold a
-    triangle the photo and the posed photo show facing the camera; lm itself where none folds."""
+    triangle the photo and the posed photo show facing the camera, and the skin a brow runs over
+    carried ahead of it (``carry_skin``); lm itself where none folds."""
     if guard is None or not len(guard.triangles):
         return lm
     tri = guard.triangles
-    now = guard.facing * signed_areas(lm[:, :2], tri)
     pose, _ = reference(guard.src, np.asarray(lm, dtype=np.float64), guard.anchors)
     base = guard.facing * signed_areas(pose[:, :2], tri)
+    now = guard.facing * signed_areas(lm[:, :2], tri)
     # an edge-on triangle keeps KEEP of its posed area; any other as much as the expression left
     # it (relaxing a corner toward the pose must not fold a neighbour the frame had facing)
     floor = np.where(guard.edge_on, KEEP * base, np.minimum(KEEP * base, now))
@@ -146,7 +220,7 @@ def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
     # the reference's area grows from 0 to that
     photo = np.maximum(zoom ** 2 * np.abs(signed_areas(guard.src[:, :2], tri)), FADE)
     if not np.any(guard.edge_on & (base > 0) & (now < floor)):
-        return lm
+        return carry_skin(lm, guard, pose, base)
     offset = lm - pose
     scale = np.ones(len(lm))                   # per point: the share of its offset kept
     for _ in range(ROUNDS):
@@ -187,7 +261,7 @@ def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
         share = np.ones(len(lm))
         np.minimum.at(share, t.ravel(), np.repeat(s, 3))
         out = lm + share[:, None] * delta
-    return out
+    return carry_skin(out, guard, pose, base)     # last: relaxing would take the push back
 
 
 def guard_for(lm: np.ndarray, mesh: WarpMesh) -> FacingGuard:
@@ -197,7 +271,8 @@ def guard_for(lm: np.ndarray, mesh: WarpMesh) -> FacingGuard:
     fixed = np.concatenate([REGIONS[k] for k in ("lips", "left_eye", "right_eye", "left_iris", "right_iris",
                                                  "left_brow", "right_brow", "face_oval")])
     n_mesh = mesh.n_face_tris - mesh.n_holes
-    return facing_guard(lm, mesh.triangles[:n_mesh], fixed, REGIONS["stable"], mesh.completed)
+    brows = np.concatenate([REGIONS["left_brow"], REGIONS["right_brow"]])
+    return facing_guard(lm, mesh.triangles[:n_mesh], fixed, REGIONS["stable"], mesh.completed, pushers=brows)
 
 
 def frame_landmarks(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
