@@ -326,7 +326,8 @@ class MeshWarpRenderer:
         """One frame: lm [478, 3] in output pixels -> uint8 [size, size, 3]."""
         lm = frame_landmarks(lm, prep.guard)
         pts, depth = self._mesh_points(prep, lm)
-        coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
+        refilled = np.zeros((prep.grid, prep.grid), bool)
+        coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size, refilled)
         if prep.glasses is not None:
             coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm, prep.mesh)
         window = self._window(prep, lm)
@@ -339,9 +340,9 @@ class MeshWarpRenderer:
         frame = self._composite(prep, grid, window)
         layers = (prep.texture4, prep.plate) if prep.cpu is None else \
             (prep.cpu["layer4"], prep.cpu["plate4"])
-        sample_footprints(frame, grid, coarse, *layers, prep.blurred, prep.resolution, window)
-        paint_mirror(frame, mirror_field(prep.mesh, pts, depth, prep.grid, prep.size), *layers,
-                     prep.mirror_gain, window)
+        sample_footprints(frame, grid, coarse, *layers, prep.blurred, prep.resolution, window, refilled)
+        mirror = mirror_field(prep.mesh, pts, depth, prep.grid, prep.size)
+        paint_mirror(frame, mirror, *layers, prep.mirror_gain, window)
         edges = silhouette_edges(prep.mesh, pts, depth)
         if edges is not None:
             soften_silhouette(frame, coarse, edges, *layers, window)
