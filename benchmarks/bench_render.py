@@ -76,6 +76,7 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     from talkface_studio.render.mesh_warp.eyes import draw_eyes
     from talkface_studio.render.mesh_warp.footprint import sample_footprints
     from talkface_studio.render.mesh_warp.mirror_fill import mirror_field, paint_mirror
+    from talkface_studio.render.mesh_warp.seam_tone import match_seam_tone, painted_share
     from talkface_studio.render.mesh_warp.mouth import draw_mouth
     from talkface_studio.render.mesh_warp.raster import rasterize_displacement
     from talkface_studio.render.mesh_warp.silhouette import silhouette_edges, soften_silhouette
@@ -108,6 +109,7 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     tick("footprint")
     mirror = mirror_field(prep.mesh, pts, depth, prep.grid, prep.size)
     paint_mirror(frame, mirror, prep.cpu["layer4"], prep.cpu["plate4"], prep.mirror_gain, window)
+    match_seam_tone(frame, coarse, painted_share(refilled, mirror), prep.mesh.edge_depth, window)
     tick("hidden")
     edges = silhouette_edges(prep.mesh, pts, depth)
     if edges is not None:

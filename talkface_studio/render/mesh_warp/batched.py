@@ -25,6 +25,7 @@ from .lip_contact import refine_corners, refine_lips
 from .mouth import draw_mouth
 from .raster import node_step, rasterize_displacement
 from .rigid_glasses import hold_glasses
+from .seam_tone import match_seam_tone, painted_share
 from .unfold_expression import frame_landmarks
 from .silhouette import silhouette_edges, soften_silhouette
 from .wrinkles import shade_frame
@@ -65,6 +66,7 @@ def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
                           prep.resolution, window, refilled)      # as ``render_frame`` does
         mirror = mirror_field(prep.mesh, pts, depth, prep.grid, prep.size)
         paint_mirror(frames[k], mirror, prep.texture4, prep.plate, prep.mirror_gain, window)
+        match_seam_tone(frames[k], coarse, painted_share(refilled, mirror), prep.mesh.edge_depth, window)
         edges = silhouette_edges(prep.mesh, pts, depth)
         if edges is not None:
             soften_silhouette(frames[k], coarse, edges, prep.texture4, prep.plate, window)

@@ -43,6 +43,7 @@ from .mirror_fill import mirror_field, mirror_gain, paint_mirror
 from .raster import node_step, rasterize_displacement
 from ..registry import register_renderer
 from .rigid_glasses import find_glasses, hold_glasses
+from .seam_tone import match_seam_tone, painted_share
 from .silhouette import silhouette_edges, soften_silhouette
 from .unfold_expression import FacingGuard, frame_landmarks, guard_for
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
@@ -343,6 +344,7 @@ class MeshWarpRenderer:
         sample_footprints(frame, grid, coarse, *layers, prep.blurred, prep.resolution, window, refilled)
         mirror = mirror_field(prep.mesh, pts, depth, prep.grid, prep.size)
         paint_mirror(frame, mirror, *layers, prep.mirror_gain, window)
+        match_seam_tone(frame, coarse, painted_share(refilled, mirror), prep.mesh.edge_depth, window)
         edges = silhouette_edges(prep.mesh, pts, depth)
         if edges is not None:
             soften_silhouette(frame, coarse, edges, *layers, window)
