@@ -66,10 +66,10 @@ def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
                           prep.resolution, window, refilled)      # as ``render_frame`` does
         mirror = mirror_field(prep.mesh, pts, depth, prep.grid, prep.size)
         paint_mirror(frames[k], mirror, prep.texture4, prep.plate, prep.mirror_gain, window)
-        match_seam_tone(frames[k], coarse, painted_share(refilled, mirror), prep.mesh.edge_depth, window)
         edges = silhouette_edges(prep.mesh, pts, depth)
         if edges is not None:
             soften_silhouette(frames[k], coarse, edges, prep.texture4, prep.plate, window)
+        match_seam_tone(frames[k], coarse, painted_share(refilled, mirror), prep.mesh.edge_depth, window)
         if renderer.detail > 0:
             shade_frame(frames[k], grids[k], lm, prep.folds)
         with SoftenedPainting(frames[k], lm, prep.resolution):

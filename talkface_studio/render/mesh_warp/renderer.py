@@ -344,10 +344,10 @@ class MeshWarpRenderer:
         sample_footprints(frame, grid, coarse, *layers, prep.blurred, prep.resolution, window, refilled)
         mirror = mirror_field(prep.mesh, pts, depth, prep.grid, prep.size)
         paint_mirror(frame, mirror, *layers, prep.mirror_gain, window)
-        match_seam_tone(frame, coarse, painted_share(refilled, mirror), prep.mesh.edge_depth, window)
         edges = silhouette_edges(prep.mesh, pts, depth)
         if edges is not None:
             soften_silhouette(frame, coarse, edges, *layers, window)
+        match_seam_tone(frame, coarse, painted_share(refilled, mirror), prep.mesh.edge_depth, window)
         if self.detail > 0:
             shade_frame(frame, grid[0], lm, prep.folds)
         with SoftenedPainting(frame, lm, prep.resolution):   # a magnified photo's softness
