@@ -33,11 +33,12 @@ import numpy as np
 
 from gallery import MORE, PORTRAITS, portrait_path
 
+from talkface_studio.render.mesh_warp.unfolded_sheet import EDGE   # px at 512: real skin lies this deep in the face
+
 SIGMA = 3.0     # px at 512: the local means either side of the seam
 PATCH = 8.0     # px at 512: the same at the scale of a refilled strip (its width)
 BAND = 8.0      # px at 512: refill pixels this near real skin are the seam's
 FAR = 40.0      # levels (RGB distance) from the skin's local mean: a refill pixel far off
-EDGE = 5.0      # px at 512: real skin samples at least this deep inside the photo's face
 
 
 def _spy():
@@ -120,7 +121,9 @@ def seam_numbers(frame: np.ndarray, refill: np.ndarray, skin: np.ndarray, size: 
     fine = np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 1.0 * s))
     inner = cv2.erode(refill.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     beside = skin & (cv2.distanceTransform((~refill).astype(np.uint8), cv2.DIST_L2, 5) <= 2 * BAND * s)
-    detail = float(fine[inner & near].mean() / max(fine[beside].mean(), 1e-6)) if (inner & near).any() and beside.any() else float("nan")
+    detail = float("nan")
+    if (inner & near).any() and beside.any():
+        detail = float(fine[inner & near].mean() / max(fine[beside].mean(), 1e-6))
     return step_at(SIGMA * s), step_at(PATCH * s), detail, far
 
 
@@ -161,10 +164,12 @@ def main(argv=None) -> int:
                     print(f"{name[:26]:26s} {yaw:+4.0f} {int(refill.sum()):9d} {'-':>6s} {'-':>6s} {'-':>6s} {'-':>6s}")
                     continue
                 rows.append(got)
-                print(f"{name[:26]:26s} {yaw:+4.0f} {int(refill.sum()):9d} {got[0]:6.1f} {got[1]:6.1f} {got[2]:6.2f} {100 * got[3]:6.1f}")
+                print(f"{name[:26]:26s} {yaw:+4.0f} {int(refill.sum()):9d} {got[0]:6.1f} {got[1]:6.1f} "
+                      f"{got[2]:6.2f} {100 * got[3]:6.1f}")
     if rows:
         step, patch, detail, far = np.nanmedian(np.array(rows), axis=0)
-        print(f"medians over {len(rows)} frames: step {step:.1f}, patch {patch:.1f}, detail {detail:.2f}, far {100 * far:.1f} %")
+        print(f"medians over {len(rows)} frames: step {step:.1f}, patch {patch:.1f}, detail {detail:.2f}, "
+              f"far {100 * far:.1f} %")
     return 0
 
 

@@ -30,7 +30,8 @@ DATA = Path(__file__).resolve().parent / "data" / "portraits"
 @pytest.fixture(scope="module")
 def fits():
     from talkface_studio.face.portrait import fit_portrait
-    paths = {"glasses": DATA / "more" / "turned_glasses_beard_pair.jpg", "tongue": DATA / "more" / "older_man_tongue.jpg"}
+    paths = {"glasses": DATA / "more" / "turned_glasses_beard_pair.jpg",
+             "tongue": DATA / "more" / "older_man_tongue.jpg"}
     return {k: fit_portrait(p, size=SIZE) for k, p in paths.items()}
 
 

@@ -93,7 +93,8 @@ def match_seam_tone(frame, coarse: np.ndarray, share: np.ndarray, edge_depth: np
     # face (background, hair beyond the outline: nodes sampling outside the photo's face)
     feather = FEATHER * size / 512.0 / step
     spread = cv2.GaussianBlur(mine, (0, 0), feather, borderType=cv2.BORDER_CONSTANT)
-    delta = cv2.GaussianBlur(delta, (0, 0), feather, borderType=cv2.BORDER_CONSTANT) / np.maximum(spread, 1e-6)[..., None]
+    delta = cv2.GaussianBlur(delta, (0, 0), feather, borderType=cv2.BORDER_CONSTANT)
+    delta /= np.maximum(spread, 1e-6)[..., None]
     face = painted[i0:i1, j0:j1] | (edge_depth[src[..., 1], src[..., 0]] > 0)
     delta *= (np.minimum(2.0 * spread, 1.0) * face)[..., None]     # (a thin strip's own nodes in full)
     # node field -> pixels (bilinear between node centres), over the nodes it moves only
