@@ -75,6 +75,8 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     from talkface_studio.render.mesh_warp import flow
     from talkface_studio.render.mesh_warp.eyes import draw_eyes
     from talkface_studio.render.mesh_warp.footprint import sample_footprints
+    from talkface_studio.render.mesh_warp.mirror_fill import mirror_field, paint_mirror
+    from talkface_studio.render.mesh_warp.seam_tone import match_seam_tone, painted_share
     from talkface_studio.render.mesh_warp.mouth import draw_mouth
     from talkface_studio.render.mesh_warp.raster import rasterize_displacement
     from talkface_studio.render.mesh_warp.silhouette import silhouette_edges, soften_silhouette
@@ -89,7 +91,8 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     from talkface_studio.render.mesh_warp.lip_contact import refine_lips, uncross_lips
     lm = uncross_lips(lm)
     pts, depth = renderer._mesh_points(prep, lm)
-    coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
+    refilled = np.zeros((prep.grid, prep.grid), bool)
+    coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size, refilled)
     if prep.glasses is not None:
         from talkface_studio.render.mesh_warp.rigid_glasses import hold_glasses
         coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm, prep.mesh)
@@ -102,8 +105,12 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     frame = renderer._composite(prep, grid, window)
     tick("sample")
     sample_footprints(frame, grid, coarse, prep.cpu["layer4"], prep.cpu["plate4"], prep.blurred,
-                      prep.resolution, window)
+                      prep.resolution, window, refilled)
     tick("footprint")
+    mirror = mirror_field(prep.mesh, pts, depth, prep.grid, prep.size)
+    paint_mirror(frame, mirror, prep.cpu["layer4"], prep.cpu["plate4"], prep.mirror_gain, window)
+    match_seam_tone(frame, coarse, painted_share(refilled, mirror), prep.mesh.edge_depth, window)
+    tick("hidden")
     edges = silhouette_edges(prep.mesh, pts, depth)
     if edges is not None:
         soften_silhouette(frame, coarse, edges, prep.cpu["layer4"], prep.cpu["plate4"], window)

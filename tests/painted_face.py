@@ -33,10 +33,16 @@ def painted_frame(renderer, prep, lm: np.ndarray) -> np.ndarray:
     """float64 [SIZE, SIZE, 3]: the frame at lm with the photo's face (its mesh's extent, 2 px in
     from its edge) painted FACE and everything else ELSE; ``prep`` is left as it was."""
     face = cv2.erode(covered(np.asarray(prep.look.landmarks, np.float64)[:, :2]), np.ones((5, 5), np.uint8)) > 0
+    return frame_of_layer(renderer, prep, lm, np.where(face[..., None], FACE, ELSE).astype(np.uint8))
+
+
+def frame_of_layer(renderer, prep, lm: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    """float64 [SIZE, SIZE, 3]: the frame at lm with the moving layer's colours uint8 [SIZE,
+    SIZE, 3] (its matte as it was) over a still layer of ELSE; ``prep`` is left as it was."""
     kept = {k: v.copy() for k, v in prep.cpu.items()}, prep.plate_u8.copy()
     try:
         prep.blurred.clear()
-        prep.cpu["layer4"][..., :3] = np.where(face[..., None], FACE, ELSE).astype(np.uint8)
+        prep.cpu["layer4"][..., :3] = colours
         prep.cpu["plate4"][..., :3] = ELSE
         prep.plate_u8[...] = ELSE
         return renderer.render_frame(prep, lm).astype(np.float64)

@@ -25,6 +25,7 @@ from .lip_contact import refine_corners, refine_lips
 from .mouth import draw_mouth
 from .raster import node_step, rasterize_displacement
 from .rigid_glasses import hold_glasses
+from .seam_tone import match_seam_tone, painted_share
 from .unfold_expression import frame_landmarks
 from .silhouette import silhouette_edges, soften_silhouette
 from .wrinkles import shade_frame
@@ -36,10 +37,11 @@ def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
     for lm in lms:
         lm = frame_landmarks(lm, prep.guard)
         pts, depth = renderer._mesh_points(prep, lm)
-        coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
+        refilled = np.zeros((prep.grid, prep.grid), bool)
+        coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size, refilled)
         if prep.glasses is not None:
             coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm, prep.mesh)
-        staged.append((lm, pts, depth, coarse, renderer._window(prep, lm)))
+        staged.append((lm, pts, depth, coarse, renderer._window(prep, lm), refilled))
     out: list[np.ndarray | None] = [prep.plate_u8.copy() if s[4] is None else None for s in staged]
     moving = [i for i, s in enumerate(staged) if s[4] is not None]
     if not moving:
@@ -47,7 +49,7 @@ def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
     grids = flow.sampling_grids(np.stack([staged[i][3] for i in moving]), prep.identity)   # [B, S, S, 2]
     step = node_step(prep.grid, prep.size)
     for k, i in enumerate(moving):
-        lm, pts, depth, _, _ = staged[i]
+        lm, pts, depth = staged[i][:3]
         refine_lips(grids[k:k + 1], prep.mesh, pts, depth, lm, prep.size, prep.look.landmarks, step)
         refine_corners(grids[k:k + 1], prep.mesh, pts, depth, lm, prep.size)
     windows = np.array([staged[i][4] for i in moving])
@@ -59,14 +61,15 @@ def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
     still = prep.plate[:, :, y0:y1, x0:x1]
     frames[:, :, y0:y1, x0:x1] = still + (sub[:, :3] - still) * sub[:, 3:4]
     for k, i in enumerate(moving):
-        lm, pts, depth, coarse, window = staged[i]
+        lm, pts, depth, coarse, window, refilled = staged[i]
         sample_footprints(frames[k], grids[k:k + 1], coarse, prep.texture4, prep.plate, prep.blurred,
-                          prep.resolution, window)                # as ``render_frame`` does
-        paint_mirror(frames[k], mirror_field(prep.mesh, pts, depth, prep.grid, prep.size), prep.texture4,
-                     prep.plate, prep.mirror_gain, window)
+                          prep.resolution, window, refilled)      # as ``render_frame`` does
+        mirror = mirror_field(prep.mesh, pts, depth, prep.grid, prep.size)
+        paint_mirror(frames[k], mirror, prep.texture4, prep.plate, prep.mirror_gain, window)
         edges = silhouette_edges(prep.mesh, pts, depth)
         if edges is not None:
             soften_silhouette(frames[k], coarse, edges, prep.texture4, prep.plate, window)
+        match_seam_tone(frames[k], coarse, painted_share(refilled, mirror), prep.mesh.edge_depth, window)
         if renderer.detail > 0:
             shade_frame(frames[k], grids[k], lm, prep.folds)
         with SoftenedPainting(frames[k], lm, prep.resolution):

@@ -37,7 +37,7 @@ SHARE = 12 ** -0.5               # a footprint (a box) of length F has a standar
 LEAST = 0.3                       # px: a smaller blur is not worth a pixel's second sample
 
 
-def node_blur(coarse: np.ndarray, step: float, resolution: float):
+def node_blur(coarse: np.ndarray, step: float, resolution: float, refilled: np.ndarray | None = None):
     """Per node of the coarse displacement [h, w, 2] (a block of the grid; node spacing ``step``
     px; ``resolution``: texture pixels per photo pixel, >= 1): (sigma [h, w] of the blur along u1
     in texture pixels, u1's share along x [h, w] 0..1). Each node takes the largest of the four cells around it, so
@@ -53,7 +53,21 @@ def node_blur(coarse: np.ndarray, step: float, resolution: float):
     mean, half = 0.5 * (p + r), np.hypot(0.5 * (p - r), q)
     s1 = np.sqrt(mean + half)
     s2 = np.sqrt(np.maximum(mean - half, 1e-6))
-    footprint = np.maximum(s1, resolution * np.minimum(s1, 1.0) / s2)
+    stretch = resolution * np.minimum(s1, 1.0) / s2
+    if refilled is not None and refilled.any():
+        # a cell between refilled nodes and others spans the refill's seam, where the reflection
+        # meets the skin it mirrors (``unfolded_sheet``): its nodes there sample nearly one point,
+        # which reads as an edge-on stretch (its blur, spread to the nodes, washed the old man's
+        # refilled cheek to flat grey). It takes the least stretch of the cells beside it on the
+        # skin's side: a reflection of skin the turn does stretch is blurred as that skin is
+        n = refilled.astype(np.int8)
+        count = n[:-1, :-1] + n[:-1, 1:] + n[1:, :-1] + n[1:, 1:]
+        seam = (count > 0) & (count < 4)
+        if seam.any():
+            off = cv2.erode(np.where(count > 0, np.inf, stretch).astype(np.float32), np.ones((3, 3), np.uint8),
+                            borderType=cv2.BORDER_CONSTANT, borderValue=np.inf)
+            stretch = np.where(seam & np.isfinite(off), np.minimum(off, stretch), stretch)
+    footprint = np.maximum(s1, stretch)
     excess = footprint * footprint - np.float32((QUIET * resolution) ** 2)
     h, w = coarse.shape[:2]
     if not (excess > 0).any():
@@ -91,12 +105,13 @@ def _blurred(layer, axis: int, sigma: float):
 
 
 def sample_footprints(frame, grid, coarse: np.ndarray, layer, plate, levels: dict,
-                      resolution: float, window) -> None:
+                      resolution: float, window, refilled: np.ndarray | None = None) -> None:
     """In place: frame [3, S, S] (+offset) resampled over each pixel's footprint where the warp
     squeezes or stretches the portrait past QUIET (``node_blur``). grid: the frame's sampling
     grid [1, S, S, 2]; coarse [g, g, 2] its coarse displacement; layer / plate: the moving and
     still layers (``soften_silhouette``'s kinds); levels: a dict the prefiltered copies are kept
-    in (per portrait and size); window (x0, y0, x1, y1): where the frame is valid."""
+    in (per portrait and size); window (x0, y0, x1, y1): where the frame is valid. refilled
+    [g, g] bool (optional): the nodes the unfolded-sheet refill drew (``node_blur``)."""
     size, g = frame.shape[-1], coarse.shape[0]
     step = size / g
     # the nodes whose cells reach into the window
@@ -104,7 +119,8 @@ def sample_footprints(frame, grid, coarse: np.ndarray, layer, plate, levels: dic
     j1, i1 = (min(int(v / step + 1.5), g) for v in window[2:])
     if j1 - j0 < 2 or i1 - i0 < 2:
         return
-    sigma, along_x = node_blur(coarse[i0:i1, j0:j1], step, resolution)
+    sigma, along_x = node_blur(coarse[i0:i1, j0:j1], step, resolution,
+                               None if refilled is None else refilled[i0:i1, j0:j1])
     rows, cols = np.nonzero(sigma > LEAST)
     if len(rows) == 0:
         return

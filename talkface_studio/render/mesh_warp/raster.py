@@ -118,15 +118,18 @@ def _nodes(p: np.ndarray, tris: np.ndarray, grid: int) -> np.ndarray:
 
 
 def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, grid: int,
-                           size: int) -> np.ndarray:
+                           size: int, refilled: np.ndarray | None = None) -> np.ndarray:
     """Displacement [grid, grid, 2] (source - target, output pixels) at the grid's nodes, the
     centres of a grid x grid tiling of the frame (``flow.cell_positions``: where a bilinear resize
     with half-pixel centres places them).
 
     points [M, 2] / depth [M]: the frame's mesh points (``WarpMesh.target_points``). Nodes no
-    triangle covers continue the field around them smoothly (``gap_fill``).
+    triangle covers continue the field around them smoothly (``gap_fill``). ``refilled`` (bool
+    [grid, grid], optional) is set to the nodes the unfolded-sheet refill drew (``unfolded_sheet``).
     """
     keep = visible_triangles(mesh, points)
+    if refilled is not None:
+        refilled[...] = False
     origin, step = (0.5 * size / grid,) * 2, node_step(grid, size)
     drawn = np.zeros(grid * grid, dtype=bool)
     disp, covered = rasterize_grid(mesh, points, depth, keep, origin, step, grid, grid, face_cover=drawn)
@@ -145,8 +148,10 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
             ratio = np.abs(signed_areas(points, tris)) / np.maximum(np.abs(mesh.src_area[near]), RELIABLE_AREA)
             spreading = _nodes(p, tris[ratio >= SPREAD], grid)
         if (nodes.any() or (spreading is not None and spreading.any())) and drawn.any():
-            covered |= refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step,
-                                       spreading).reshape(-1)
+            fill = refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step, spreading)
+            covered |= fill.reshape(-1)
+            if refilled is not None:
+                refilled |= fill
     if not covered.all() and covered.any():
         # Dropped folds and the odd cell no triangle reaches (a few cells on most frames): continue
         # the field around them without a step, rather than snapping back to rest or copying a

@@ -43,6 +43,7 @@ from .mirror_fill import mirror_field, mirror_gain, paint_mirror
 from .raster import node_step, rasterize_displacement
 from ..registry import register_renderer
 from .rigid_glasses import find_glasses, hold_glasses
+from .seam_tone import match_seam_tone, painted_share
 from .silhouette import silhouette_edges, soften_silhouette
 from .unfold_expression import FacingGuard, frame_landmarks, guard_for
 from .warp_mesh import WarpMesh, build_warp_mesh, signed_areas
@@ -326,7 +327,8 @@ class MeshWarpRenderer:
         """One frame: lm [478, 3] in output pixels -> uint8 [size, size, 3]."""
         lm = frame_landmarks(lm, prep.guard)
         pts, depth = self._mesh_points(prep, lm)
-        coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size)
+        refilled = np.zeros((prep.grid, prep.grid), bool)
+        coarse = rasterize_displacement(prep.mesh, pts, depth, prep.grid, prep.size, refilled)
         if prep.glasses is not None:
             coarse = hold_glasses(coarse, prep.nodes, *prep.glasses, prep.look.landmarks, lm, prep.mesh)
         window = self._window(prep, lm)
@@ -339,12 +341,13 @@ class MeshWarpRenderer:
         frame = self._composite(prep, grid, window)
         layers = (prep.texture4, prep.plate) if prep.cpu is None else \
             (prep.cpu["layer4"], prep.cpu["plate4"])
-        sample_footprints(frame, grid, coarse, *layers, prep.blurred, prep.resolution, window)
-        paint_mirror(frame, mirror_field(prep.mesh, pts, depth, prep.grid, prep.size), *layers,
-                     prep.mirror_gain, window)
+        sample_footprints(frame, grid, coarse, *layers, prep.blurred, prep.resolution, window, refilled)
+        mirror = mirror_field(prep.mesh, pts, depth, prep.grid, prep.size)
+        paint_mirror(frame, mirror, *layers, prep.mirror_gain, window)
         edges = silhouette_edges(prep.mesh, pts, depth)
         if edges is not None:
             soften_silhouette(frame, coarse, edges, *layers, window)
+        match_seam_tone(frame, coarse, painted_share(refilled, mirror), prep.mesh.edge_depth, window)
         if self.detail > 0:
             shade_frame(frame, grid[0], lm, prep.folds)
         with SoftenedPainting(frame, lm, prep.resolution):   # a magnified photo's softness

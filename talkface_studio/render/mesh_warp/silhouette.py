@@ -33,6 +33,7 @@ import numpy as np
 from . import flow
 from .layer_sampling import over_still
 from .raster import visible_triangles
+from .unfolded_sheet import outline_sides
 from .warp_mesh import WarpMesh
 from talkface_studio.face.topology import REGIONS
 
@@ -101,20 +102,22 @@ def _edge_table(mesh: WarpMesh) -> _EdgeTable:
 def silhouette_edges(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray):
     """The front surface's visible outline in this frame: the edges where the mesh folds over
     (its two triangles on one side; the far one turned away, usually dropped), with a drawn
-    triangle on that side and no nearer face triangle hiding them: (a [K, 2], b [K, 2],
+    triangle on that side, and the outer edge of the unfolded sheet (``unfolded_sheet``), where
+    no nearer face triangle hides them: (a [K, 2], b [K, 2],
     inside [K, 2]: a point on the front's side, ids [K, 2]: the ends' mesh points), or None."""
     table = _edge_table(mesh)
     kept = visible_triangles(mesh, points)
     fold = np.flatnonzero(table.folds(points))
-    if len(fold) == 0:
-        return None
     sides = table.sides[fold]
     on = kept[table.tri[sides]]                                                    # [K, 2]
     # one kept side per edge, the face's where both are (the anchors lie behind it)
     side = np.where(on[:, 0], sides[:, 0], sides[:, 1])[on.any(1)]
-    if len(side) == 0:
+    # and the unfolded sheet's outer edge, where its refill meets the background ring
+    sheet_ends, sheet_opposite = outline_sides(mesh, points)
+    if len(side) == 0 and len(sheet_ends) == 0:
         return None
-    ends, opposite = table.ends[side], table.opposite[side]
+    ends = np.concatenate([table.ends[side], sheet_ends])
+    opposite = np.concatenate([table.opposite[side], sheet_opposite])
     a, b, inside = points[ends[:, 0]], points[ends[:, 1]], points[opposite]
     # a fold also has a hidden side (where the surface turns back toward the camera, under the
     # front): test a point just outside each edge against the nearer face triangles

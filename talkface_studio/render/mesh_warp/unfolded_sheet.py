@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from .face_loops import FACE_OVAL
 from .triangle_area import RELIABLE_AREA, front_sign, signed_areas
 
 if TYPE_CHECKING:      # (the warp mesh builds on this module)
@@ -56,6 +57,30 @@ def unfolded(mesh: WarpMesh, points: np.ndarray) -> np.ndarray:
     out = np.zeros(len(mesh.triangles), bool)
     out[:n_mesh] = (np.abs(src) > RELIABLE_AREA) & (np.sign(src) != facing) & (np.sign(area) == facing)
     return out
+
+
+def outline_sides(mesh: WarpMesh, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The unfolded sheet's outer edge in the frame (points [M, 2]): its triangles' sides along
+    the face's oval, as (ends [K, 2], opposite [K]) mesh point ids. The refill meets the
+    background ring there on the coarse grid, a 4-px stair step, so the outline pass
+    (``silhouette``) draws it as an edge."""
+    tris = mesh.triangles[unfolded(mesh, points)]
+    if len(tris) == 0:
+        return np.zeros((0, 2), np.int64), np.zeros(0, np.int64)
+    ends = np.stack([tris, np.roll(tris, -1, axis=1)], 2).reshape(-1, 2)
+    opposite = np.roll(tris, 1, axis=1).reshape(-1)
+    on = (_OVAL_NEXT[ends[:, 0]] == ends[:, 1]) | (_OVAL_NEXT[ends[:, 1]] == ends[:, 0])
+    return ends[on], opposite[on]
+
+
+def _oval_next() -> np.ndarray:
+    """int64 [478]: each face-oval landmark's next one round the oval (-1 off it)."""
+    out = np.full(478, -1, np.int64)
+    out[np.asarray(FACE_OVAL)] = np.roll(np.asarray(FACE_OVAL), -1)
+    return out
+
+
+_OVAL_NEXT = _oval_next()
 
 
 def refill_unfolded(disp: np.ndarray, drawn: np.ndarray, sheet: np.ndarray, edge_depth: np.ndarray,
