@@ -61,12 +61,17 @@ def test_generate_reports_and_marks_the_fallen_back_stretch(make_window, noisy_p
     assert "alignment" not in path.read_text() and "fell back" not in path.read_text()
 
 
-def test_performance_settings_are_undoable_and_mark_the_take_for_generate(make_window, demo_dir, tmp_path):
+@pytest.fixture
+def demo_window(make_window, demo_dir, tmp_path):
+    """The app with a copy of the demo project open -> (window, its take, the Performance panel)."""
     shutil.copytree(demo_dir, tmp_path / "p")
     w = make_window()
     w.files.open_project(tmp_path / "p" / "demo.tfs")
-    take = w.document.take
-    panel = w.performance
+    return w, w.document.take, w.performance
+
+
+def test_performance_settings_are_undoable_and_mark_the_take_for_generate(demo_window):
+    w, take, panel = demo_window
     assert panel.isEnabled() and panel.spins["jaw_amount"].value() == pytest.approx(1.0)
     panel.spins["jaw_amount"].setValue(1.6)
     assert take.generation.options["jaw_amount"] == pytest.approx(1.6)
@@ -93,12 +98,8 @@ def test_performance_settings_are_undoable_and_mark_the_take_for_generate(make_w
     assert "jaw_amount" not in take.generation.options and panel.spins["jaw_amount"].value() == pytest.approx(1.0)
 
 
-def test_hear_lip_closures_is_an_undoable_setting_in_the_performance_panel(make_window, demo_dir, tmp_path):
-    shutil.copytree(demo_dir, tmp_path / "p")
-    w = make_window()
-    w.files.open_project(tmp_path / "p" / "demo.tfs")
-    take = w.document.take
-    panel = w.performance
+def test_hear_lip_closures_is_an_undoable_setting_in_the_performance_panel(demo_window):
+    w, take, panel = demo_window
     spin = panel.spins["closure_hearing"]
     assert spin.value() == pytest.approx(1.0) and spin.maximum() == pytest.approx(2.0)
     assert "script" in spin.toolTip()  # says aligned words do not change
