@@ -217,7 +217,7 @@ class MeshWarpRenderer:
             "plate": texture_of(head.plate + flow.TEXTURE_OFFSET)}
         prep = _Prepared(texture=texture_of(tex + flow.TEXTURE_OFFSET),
                          mesh=build_warp_mesh(face_triangles(), lm, size, hair=hair, neck=head.neck,
-                                              photo=photo, head=head.matte),
+                                              photo=photo, head=head.matte, rgb=tex_np, plate=head.plate),
                          look=look,
                          iris_patches=patches,
                          irisless=texture_of(look.irisless + flow.TEXTURE_OFFSET),

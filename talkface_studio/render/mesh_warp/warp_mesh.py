@@ -10,7 +10,10 @@ its mesh wraps past the oval to the cheek's visible outline (``face_outline``), 
 ring's inner edge is a copy of the oval point moved out to that outline, a point of the face's
 surface there that moves with it: the ring never takes the strip of face between them for
 background, and where the turn brings the photo's hidden side into view, the background (the
-ring) begins at the edge of what the photo showed instead of repeating it.
+ring) begins at the edge of what the photo showed instead of repeating it. There the ring's inner
+edge runs on past the mesh to the photo's true profile (``profile_reach``: a nose tip, lips, a
+chin sticking out past the landmarks), with points of its own between the oval's, so the profile
+moves with the face and does not stay behind as a ghost.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from scipy.spatial import Delaunay
 from .face_loops import FACE_OVAL, hole_triangles
 from .face_outline import face_coverage, on_surface, outline_reach
 from .hidden_side import mirror_sources, photo_depth_map
+from .profile_reach import profile_reach
 from .triangle_area import signed_areas
 from .triangle_scan import scan_triangles
 
@@ -39,6 +43,9 @@ BORDER_REACH = 0.45       # of the spacing of border points: the most one moves 
 # rather than that face's edge stretched out to the oval: a frontal face's cheek reaches ~0-4 px
 # past it, a head the photo shows turned 15-25
 TRUST_FROM, TRUST_AT = 5.0, 12.0
+PROFILE_SPACING = 8.0     # px at 512 between the points of that outline that look for its profile
+PROFILE_LEAST = 2.0       # px at 512 a point between two oval points must find past it to stay
+RING_CLEAR = 12.0         # px at 512: no ring anchor nearer a profile found past the outline
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,8 @@ class WarpMesh:
                              # surface there (landmark ids, barycentric weights): it moves with it
     outline_trust: np.ndarray | None = None  # [K] 0..1: how far past its oval point the photo's
                              # face reached (1: so far that the oval there is a guess; ``_outline``)
+    outline_offset: np.ndarray | None = None  # [K, 2] px from that surface point out to the photo's
+                             # true profile (``profile_reach``: a nose tip past the mesh), carried along
     border_parent: np.ndarray | None = None  # [n_border] the oval point each border point follows
     border_weight: np.ndarray | None = None  # [n_border] and its share of that motion (0 but where
                              # the head reaches the frame's edge)
@@ -119,12 +128,14 @@ class WarpMesh:
         out = self.src[len(landmarks):len(landmarks) + k] - self.src[self.ring_parent[:k]]
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
         behind = np.maximum(-((surface - oval) * out).sum(1), 0.0) * (1.0 - self.outline_trust)
-        return surface + behind[:, None] * out
+        profile = 0.0 if self.outline_offset is None else self.outline_offset
+        return surface + behind[:, None] * out + profile
 
 
 def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size: int,
                     hair: np.ndarray | None = None, neck: np.ndarray | None = None,
-                    photo: np.ndarray | None = None, head: np.ndarray | None = None) -> WarpMesh:
+                    photo: np.ndarray | None = None, head: np.ndarray | None = None,
+                    rgb: np.ndarray | None = None, plate: np.ndarray | None = None) -> WarpMesh:
     """Source landmarks [478, 3] in output pixels -> the mesh used for every frame of that portrait.
 
     ``hair`` [size, size] (0..1, optional): how much each pixel belongs to the head's hair; an
@@ -134,7 +145,10 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
     [size, size] bool (optional): where the crop is the photo's own pixels, not its fill. ``head``
     [size, size] (0..1, optional): the head matte (``face.person_matte``); where it is below
     ``SKIN_MATTE`` inside the face's triangles (the background MediaPipe's outline takes in beside
-    a turned cheek or the nose), ``edge_depth`` is -1: not the face, though its triangles cover it."""
+    a turned cheek or the nose), ``edge_depth`` is -1: not the face, though its triangles cover it.
+    ``rgb`` [size, size, 3] and ``plate`` [size, size, 3] (optional, both): the photo and the
+    background made up behind the head; with them, where the photo's face reaches past its oval
+    the ring starts at its true profile (``profile_reach``), not at its mesh's outline."""
     lm = np.asarray(src_landmarks, dtype=np.float64)[:, :2]
     n = len(lm)
     oval = lm[FACE_OVAL]
@@ -147,15 +161,37 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
     out = (oval - centre) / np.maximum(np.linalg.norm(oval - centre, axis=1, keepdims=True), 1e-9)
     beyond = reach > 0
     inner = np.where(beyond[:, None], oval + reach[:, None] * out, oval)
-    corners, bary = on_surface(src_landmarks, np.asarray(face_triangles), inner[beyond])
     scale = size / 512.0
-    trust = np.clip((reach[beyond] - TRUST_FROM * scale) / ((TRUST_AT - TRUST_FROM) * scale), 0.0, 1.0)
+    trust = np.clip((reach - TRUST_FROM * scale) / ((TRUST_AT - TRUST_FROM) * scale), 0.0, 1.0)
+    edge = _outline_points(inner, out, beyond, trust, scale, dense=rgb is not None and plate is not None)
+    # there the photo's profile (nose tip, lips, chin) may stick out past the mesh: the ring
+    # starts at its end, a fixed offset from the surface point it follows, and every ring
+    # outside it that much further out; a point between two oval points stays only where it
+    # finds one (elsewhere it would only add thin triangles that fold as the head turns)
+    profile = np.zeros(len(edge.points))
+    if rgb is not None and plate is not None:
+        # only where the mesh clearly folds past its oval (a head the photo shows turned): a
+        # frontal face's outline is its profile, and beside it lie hair and ears
+        profile = np.where(edge.trust > 0, profile_reach(rgb, plate, edge.points, edge.direction, size), 0.0)
+        kept = edge.corner | (profile >= PROFILE_LEAST * scale)
+        edge, profile = edge.subset(kept), profile[kept]
+    corners, bary = on_surface(src_landmarks, np.asarray(face_triangles), edge.points)
+    further = np.zeros(len(oval))
+    for owner in edge.owners:
+        np.maximum.at(further, owner, profile)
+    reach = reach + further
 
-    ring_pts, parents, weights = [inner[beyond]], [FACE_OVAL[beyond]], [np.ones(int(beyond.sum()))]
+    ring_pts = [edge.points + profile[:, None] * edge.direction]
+    found = ring_pts[0][profile >= PROFILE_LEAST * scale]
+    parents, weights = [FACE_OVAL[edge.parent]], [np.ones(len(edge.points))]
     for extent, keep in RINGS:
         pts = centre + (oval - centre) * (1.0 + extent) + reach[:, None] * out
         # Keep anchors clear of the fixed border points, or a small move would fold between them.
         inside = np.all((pts > lo + 0.08 * size) & (pts < hi - 0.08 * size), axis=1)
+        # and clear of a profile the outline reached out to (a ring point under a nose tip that
+        # moves with the face folds as soon as the nose passes over it)
+        if len(found):
+            inside &= ((pts[:, None] - found[None]) ** 2).sum(-1).min(1) >= (RING_CLEAR * scale) ** 2
         ring_pts.append(pts[inside])
         parents.append(FACE_OVAL[inside])
         w = np.full(int(inside.sum()), keep)
@@ -189,13 +225,14 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
 
     # Triangulate the outside: the face's outline (oval points, or their copies moved out to
     # the photo's outline) + anchors + border; drop triangles lying inside the face.
-    inner_ids = np.where(beyond, 0, FACE_OVAL)
-    inner_ids[beyond] = n + np.arange(int(beyond.sum()))
-    outer_ids = np.concatenate([inner_ids, n + np.arange(int(beyond.sum()), len(ring) + len(border))])
-    outer_pts = np.concatenate([inner, ring[int(beyond.sum()):], border])
+    k, poly = len(edge.points), edge.polygon
+    anchor, oval_at = np.maximum(poly, 0), np.maximum(-1 - poly, 0)
+    inner_ids = np.where(poly >= 0, n + anchor, FACE_OVAL[oval_at])
+    inner_pts = np.where((poly >= 0)[:, None], ring[anchor] if k else oval[oval_at], oval[oval_at])
+    outer_ids = np.concatenate([inner_ids, n + np.arange(k, len(ring) + len(border))])
+    outer_pts = np.concatenate([inner_pts, ring[k:], border])
     tri = Delaunay(outer_pts).simplices
-    n_oval = len(FACE_OVAL)
-    tri = tri[~np.all(tri < n_oval, axis=1)]
+    tri = tri[~np.all(tri < len(inner_ids), axis=1)]
     anchor_tris = outer_ids[tri]
 
     holes = np.concatenate(list(hole_triangles().values()))
@@ -213,7 +250,8 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
     return WarpMesh(src=src, triangles=triangles, n_face_tris=len(face), n_holes=len(holes),
                     src_area=signed_areas(src, triangles), ring_parent=np.concatenate(parents),
                     ring_weight=np.concatenate(weights), n_border=len(border),
-                    outline_corners=corners, outline_weights=bary, outline_trust=trust,
+                    outline_corners=corners, outline_weights=bary, outline_trust=edge.trust,
+                    outline_offset=profile[:, None] * edge.direction,
                     border_parent=border_parent, border_weight=border_weight, border_axis=border_axis,
                     completed=completed if completed.any() else None,
                     completed_src=mirror_corners[done] if completed.any() else None,
@@ -221,6 +259,58 @@ def build_warp_mesh(face_triangles: np.ndarray, src_landmarks: np.ndarray, size:
                     photo_depth=photo_depth_map(np.asarray(src_landmarks, dtype=np.float64),
                                                 np.asarray(face_triangles), size) if completed.any() else None,
                     edge_depth=edge_depth, beside_background=beside_background(lm, face, edge_depth))
+
+
+@dataclass(frozen=True)
+class _OutlineEdge:
+    """The ring's inner edge where the photo's face reaches past its oval (``build_warp_mesh``)."""
+
+    points: np.ndarray      # [K, 2] anchors: oval points moved out, and points between them
+    direction: np.ndarray   # [K, 2] unit, outward: where each looks for the true profile
+    parent: np.ndarray      # [K] the oval point (index into FACE_OVAL) each one follows
+    trust: np.ndarray       # [K] its ``outline_trust``
+    owners: tuple           # two [K] arrays: the oval points whose rings make room for each one
+    polygon: np.ndarray     # [P] the face's outline in order: anchor k as k, oval point i as -1 - i
+    corner: np.ndarray      # [K] bool: an oval point's own anchor (not one between two)
+
+    def subset(self, keep: np.ndarray) -> "_OutlineEdge":
+        """Only the anchors keep [K] (bool), the outline renumbered."""
+        if keep.all():
+            return self
+        new = np.cumsum(keep) - 1
+        poly = self.polygon[(self.polygon < 0) | keep[np.maximum(self.polygon, 0)]]
+        poly = np.where(poly >= 0, new[np.maximum(poly, 0)], poly)
+        return _OutlineEdge(self.points[keep], self.direction[keep], self.parent[keep], self.trust[keep],
+                            (self.owners[0][keep], self.owners[1][keep]), poly, self.corner[keep])
+
+
+def _outline_points(inner: np.ndarray, out: np.ndarray, beyond: np.ndarray, trust: np.ndarray,
+                    scale: float, dense: bool) -> _OutlineEdge:
+    """An anchor per oval point whose photo face reaches past it (at inner [N, 2], ray out [N, 2]),
+    and, with ``dense``, more between two such neighbours, ``PROFILE_SPACING`` px apart: a nose
+    tip between two oval rays 35 px apart sticks out past the line joining them, and only a ray
+    of its own finds it (``profile_reach``)."""
+    pts, dirs, parent, tr, own, poly = [], [], [], [], [], []
+    n_oval = len(inner)
+    for i in range(n_oval):
+        if not beyond[i]:
+            poly.append(-1 - i)
+            continue
+        poly.append(len(pts))
+        pts.append(inner[i]), dirs.append(out[i]), parent.append(i), tr.append(trust[i]), own.append((i, i))
+        j = (i + 1) % n_oval
+        if not (dense and beyond[j]):
+            continue
+        m = int(np.ceil(np.linalg.norm(inner[j] - inner[i]) / (PROFILE_SPACING * scale))) - 1
+        for f in np.arange(1, m + 1) / (m + 1):
+            d = (1 - f) * out[i] + f * out[j]
+            poly.append(len(pts))
+            pts.append((1 - f) * inner[i] + f * inner[j]), dirs.append(d / max(np.linalg.norm(d), 1e-9))
+            parent.append(i if f < 0.5 else j), tr.append((1 - f) * trust[i] + f * trust[j]), own.append((i, j))
+    own = np.asarray(own, np.int64).reshape(-1, 2)
+    return _OutlineEdge(np.asarray(pts, np.float64).reshape(-1, 2), np.asarray(dirs, np.float64).reshape(-1, 2),
+                        np.asarray(parent, np.int64), np.asarray(tr, np.float64), (own[:, 0], own[:, 1]),
+                        np.asarray(poly, np.int64), own[:, 0] == own[:, 1])
 
 
 def beside_background(lm: np.ndarray, face: np.ndarray, edge_depth: np.ndarray) -> np.ndarray | None:
