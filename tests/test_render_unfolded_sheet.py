@@ -116,6 +116,14 @@ def test_the_refill_keeps_the_window_the_face_mesh_takes_in_out_of_the_cheek(fit
     assert _window_inside(fits["young"], yaw) < 50
 
 
+def test_a_small_turn_leaves_no_notch_of_the_window_in_the_jaw(fits):
+    """At yaw +10 the outermost drawn nodes beside the unfolding sheet still sampled the window
+    MediaPipe's outline takes in beyond his cheek, opened 2+ times: a teal notch at his jaw.
+    Before: 17 teal pixels (4 px inside his oval); after: 0. At +5 (opened ~1.65 x) the
+    outline is left as it was."""
+    assert _window_inside(fits["young"], 10.0) < 5
+
+
 def test_background_the_face_mesh_takes_in_is_refilled_only_where_the_frame_spreads_it():
     """Drawn nodes sampling background inside the photo's face triangles (edge depth -1: the
     window MediaPipe's outline takes in beside a cheek) take the clean skin's reflection where

@@ -19,7 +19,7 @@ import numpy as np
 from .gap_fill import fill_harmonic
 from .triangle_area import RELIABLE_AREA, front_sign
 from .triangle_scan import MIN_AREA, affine_maps, scan_triangles
-from .unfolded_sheet import SPREAD, refill_unfolded, unfolded
+from .unfolded_sheet import OPENED, SPREAD, refill_unfolded, unfolded
 from .warp_mesh import WarpMesh, signed_areas
 
 
@@ -141,14 +141,16 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
         # (``unfolded_sheet``), not the gap fill, the ring or the background stretched
         p = (points - np.asarray(origin)) / step
         nodes = _nodes(p, mesh.triangles[sheet], grid) & ~drawn
-        spreading = None
+        spreading = opened = None
         if mesh.beside_background is not None:
             near = mesh.beside_background[keep[mesh.beside_background]]
             tris = mesh.triangles[near]
             ratio = np.abs(signed_areas(points, tris)) / np.maximum(np.abs(mesh.src_area[near]), RELIABLE_AREA)
             spreading = _nodes(p, tris[ratio >= SPREAD], grid)
+            wide = ratio >= OPENED
+            opened = _nodes(p, tris[wide], grid) if wide.any() else None
         if (nodes.any() or (spreading is not None and spreading.any())) and drawn.any():
-            fill = refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step, spreading)
+            fill = refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step, spreading, opened)
             covered |= fill.reshape(-1)
             if refilled is not None:
                 refilled |= fill

@@ -41,6 +41,7 @@ SOFT = 2.0        # px at 512: the photo's soft edge next to the background
 GROW = 2          # nodes: how far the refill follows the soft edge beside stray nodes
 SPREAD = 1.5      # x area: stray nodes the frame spreads this much are refilled
 KEEP_OUTLINE = 1.5  # nodes: the drawn face's outermost nodes, left as they were
+OPENED = 2.0      # x area: ... unless the frame opens them this much over background beside the sheet
 SMOOTH = 2.5      # nodes: the Gaussian that smooths the way across the edge the reflection takes
                   # (1.5 turned it at every node: the refill read as node-sized bands)
 DEEPEST = 4.0     # nodes: the reflection reads no deeper into the clean skin (wider, it mirrored
@@ -84,13 +85,16 @@ _OVAL_NEXT = _oval_next()
 
 
 def refill_unfolded(disp: np.ndarray, drawn: np.ndarray, sheet: np.ndarray, edge_depth: np.ndarray,
-                    origin: float, step: float, spreading: np.ndarray | None = None) -> np.ndarray:
+                    origin: float, step: float, spreading: np.ndarray | None = None,
+                    opened: np.ndarray | None = None) -> np.ndarray:
     """In place: disp [h, w, 2] (source - target, px, at nodes ``step`` px apart from ``origin``)
     at the nodes where sheet [h, w] is True (the unfolded sheet, nothing drawn over it; may be
     empty), at the drawn nodes within NEAR of them that sample the photo's edge band, and at the
     drawn nodes that sample background the face's triangles take in where the frame spreads it
     (``stray``; spreading [h, w]: nodes under face triangles drawn SPREAD times their area in the
-    photo or more, None: none), := the face's clean skin reflected across its edge
+    photo or more, None: none), and at the outermost drawn nodes beside the sheet that sample
+    such background where opened [h, w] (the same, OPENED times; None: none), := the face's
+    clean skin reflected across its edge
     (``reflect_clean``). Returns those nodes. drawn [h, w]: nodes under drawn face triangles; edge_depth [S, S]: px inside the
     photo's face (0 outside, -1 background inside its triangles: ``WarpMesh.edge_depth``). The
     clean nodes are the drawn ones sampling deeper than EDGE in the photo's face: its last few
@@ -112,6 +116,12 @@ def refill_unfolded(disp: np.ndarray, drawn: np.ndarray, sheet: np.ndarray, edge
     fill = sheet | (edge & near)
     if spreading is not None:
         fill |= stray(edge, depth, spreading, size)
+    if opened is not None:
+        # the outermost nodes too, beside the sheet, where they sample background and the frame
+        # opens their triangle OPENED times: there the photo's outline (~2 px out on the window)
+        # is drawn 5+ px wide, a notch of the car window in the young man's jaw at yaw +10
+        # (1.5 x, at +5, it stays: refilled it stood out of the face as a node-sized block)
+        fill |= drawn & ~clean & opened & near & (depth < 0)
     if fill.any():
         reflect_clean(disp, clean, fill, step)
     return fill
