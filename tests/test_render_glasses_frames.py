@@ -181,3 +181,44 @@ def test_angry_brows_lower_on_glasses_wearers(name, above, least):
     0.14: the brows themselves go behind the bar)."""
     path = next(p for p in PORTRAITS if p.stem == name)
     assert _brow_motion_reached(path, "angry", above) > least
+
+
+def test_a_turned_wearers_glasses_end_above_his_nose_tip():
+    """The 3/4 man's head is turned and rolled: over his whole outline, the point farthest out
+    along his eye line is his chin, and the far arm was drawn from the lens down to it, through
+    his moustache (the footprint reached 121 rows, 5131 px, below his nose tip). The arms end
+    where the outline is level with the lenses; nothing of the frame lies below the nose tip."""
+    from talkface_studio.face.glasses import footprint
+    fit = _fit(DATA / "more" / "turned_glasses_beard_pair.jpg")
+    lm = np.asarray(fit.landmarks, np.float64)
+    held = footprint(fit.image.shape[:2], lm, detect(fit.image, lm)) > 0
+    assert held.any()
+    rows = np.nonzero(held.any(axis=1))[0] + 0.5
+    assert rows.max() < lm[1, 1], (rows.max(), lm[1, 1])
+
+
+def test_a_turned_wearers_held_glasses_paste_no_window_over_his_cheek():
+    """Turned +30 degrees, the 3/4 man's far arm, held rigid down to his chin, brought the car
+    window's teal in over his moustache and chin: 351 teal pixels inside his face oval (4 px in)
+    before, 0 after."""
+    from painted_face import turned
+
+    from talkface_studio.render.mesh_warp.face_loops import FACE_OVAL
+    from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer
+    size = 512
+    fit = _fit(DATA / "more" / "turned_glasses_beard_pair.jpg", size)
+    renderer = MeshWarpRenderer("cpu")
+    lm = turned(fit, 30.0)
+    frame = renderer.render_frame(renderer.prepare(fit, size), lm).astype(int)
+    oval = np.zeros((size, size), np.uint8)
+    cv2.fillPoly(oval, [np.round(lm[FACE_OVAL, :2]).astype(np.int32)], 1)
+    inner = cv2.erode(oval, np.ones((9, 9), np.uint8)) > 0
+    r, g, b = frame[..., 0], frame[..., 1], frame[..., 2]
+    assert int(((b > r + 25) & (g > r + 10) & inner).sum()) < 20
+
+
+def test_a_turned_wearers_held_glasses_are_the_same_on_the_batched_path():
+    """The batched code holds the 3/4 man's frame (arms level with the lenses) as the CPU does."""
+    from painted_face import turned
+    fit = _fit(DATA / "more" / "turned_glasses_beard_pair.jpg", 256)
+    assert_render_paths_agree(fit, np.stack([turned(fit, y) for y in (-10.0, 10.0, 30.0)]), 256)

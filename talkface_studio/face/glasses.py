@@ -21,11 +21,12 @@ shading do not give together. The score is a property of the face, not of the pi
 to have: the renderer measures it on the portrait at its own resolution, whatever size it renders.
 
 ``footprint`` draws where the frame lies: a band around an ellipse about each eye, the bridge and
-the arms to the face's outline, and the top bar along the bridge's line; the renderer moves that
-band rigidly with the head, and the eyes inside the lenses keep their own motion. Where the top bar
-stands out, the bar's own top edge is measured along it (``bar_top``): the band ends just above it,
-and the round bands' arcs above it are left out. They lie over the brows (the older woman's, a
-rimless pair's), and brows held there do not lower: 0 % of an angry brow's 6 mm reached the pixels.
+the arms to the face's outline level with the lenses, and the top bar along the bridge's line;
+the renderer moves that band rigidly with the head, and the eyes inside the lenses keep their own
+motion. Where the top bar stands out, the bar's own top edge is measured along it (``bar_top``):
+the band ends just above it, and the round bands' arcs above it are left out. They lie over the
+brows (the older woman's, a rimless pair's), and brows held there do not lower: 0 % of an angry
+brow's 6 mm reached the pixels.
 """
 
 from __future__ import annotations
@@ -216,12 +217,12 @@ def footprint(shape, lm: np.ndarray, found: GlassesFound | None = None) -> np.nd
         if roof is not None:
             band &= roof[1] >= -roof[0]
         out = np.maximum(out, band.astype(np.float32))
-        lenses.append((c, half_w))
-    # the bridge between the lenses' inner edges, the arms from their outer edges to the outline
-    oval = lm[REGIONS["face_oval"], :2]
-    (c0, w0), (c1, w1) = lenses
-    segments = ((c0 + along * w0, c1 - along * w1), (oval[np.argmin(oval @ along)], c0 - along * w0),
-                (c1 + along * w1, oval[np.argmax(oval @ along)]))
+        lenses.append((c, half_w, half_h))
+    # the bridge between the lenses' inner edges, the arms from their outer edges to the outline level
+    # with them (``_arm_end``)
+    (c0, w0, h0), (c1, w1, h1) = lenses
+    segments = ((c0 + along * w0, c1 - along * w1), (_arm_end(lm, c0 - along * w0, h0, along, down, -1.0), c0 - along * w0),
+                (c1 + along * w1, _arm_end(lm, c1 + along * w1, h1, along, down, 1.0)))
     for p0, p1 in segments:
         seg = p1 - p0
         t = np.clip(((xx - p0[0]) * seg[0] + (yy - p0[1]) * seg[1]) / max(seg @ seg, 1e-6), 0, 1)
@@ -230,6 +231,22 @@ def footprint(shape, lm: np.ndarray, found: GlassesFound | None = None) -> np.nd
     if found is not None:
         out = np.maximum(out, _top_bar(shape, lm, mm, along, down, found, xx, yy))
     return _feathered(out, mm)
+
+
+def _arm_end(lm: np.ndarray, hinge: np.ndarray, half_h: float, along, down, sign: float) -> np.ndarray:
+    """Where an arm meets the face's outline: the outline's outermost point (``sign`` -1: toward
+    the image's left along the eye line, +1: right) among those level with the lens (within its
+    half-height across the eye line through its outer edge, ``hinge``): the arms run back to the
+    ears. Over the whole outline, a turned and rolled head's outermost point can be its jaw: the
+    3/4 man's far arm ran from his lens down through his moustache to his chin (the footprint
+    reached 121 rows below his nose tip), and held rigid there it pasted the car's window over
+    his cheek. With no point level (a lens past a turned face's outline), the arm ends at the lens."""
+    oval = lm[REGIONS["face_oval"], :2]
+    level = np.abs((oval - hinge) @ down) <= half_h
+    if not level.any():
+        return hinge
+    pts = oval[level]
+    return pts[np.argmax(sign * (pts @ along))]
 
 
 def top_bar(shape, lm: np.ndarray, found: GlassesFound) -> np.ndarray:
