@@ -115,7 +115,11 @@ def test_held_surprise_and_turns_leave_the_window_beside_the_cheek_still(fits):
     """The 3/4 face held surprised (its channel at 1) and turned -30 / +15 degrees: the window beside his
     far cheek, away from where the face itself moves, stays the photo's. Before: it moved with
     the head (mean change 17 / 25 / 15 grey levels there: the mirror's cords and the window
-    dragged and bent); now 0.95 / 0.00 / 1.8. Both render paths agree."""
+    dragged and bent); then 0.95 / 0.00 / 1.8. Since the ring starts at the photo's true profile
+    (profile_reach: the nose tip and moustache past the mesh move with the face), 1.4 / 0.0 / 5.0:
+    at +15 the photo's nose tip, which this mask counts as window, has moved away (as it should),
+    and the near cord beside the chin shifts by a pixel where the ring now starts further out.
+    Both render paths agree."""
     from talkface_studio.face.relocate import relocate
     from talkface_studio.face.topology import canonical_face
     from talkface_studio.perform.blendshapes import compose
@@ -137,7 +141,7 @@ def test_held_surprise_and_turns_leave_the_window_beside_the_cheek_still(fits):
             cv2.fillConvexPoly(moved, t, 1, cv2.LINE_8, shift=4)
         still = near & ~(cv2.dilate(moved, np.ones((17, 17), np.uint8)) > 0)
         assert still.sum() > 300
-        assert np.abs(frame - photo).mean(2)[still].mean() < 4.0
+        assert np.abs(frame - photo).mean(2)[still].mean() < 6.0
     batched = np.stack(list(MeshWarpRenderer("cpu", batch=3).render(fit, lms, SIZE))).astype(float)
     diff = np.abs(frames - batched)
     assert diff.max() <= 4 and diff.mean() < 0.2
