@@ -29,19 +29,17 @@ from gallery import portrait_path  # noqa: E402
 from talkface_studio.render.mesh_warp.lip_contact import uncross_lips  # noqa: E402
 from talkface_studio.render.mesh_warp.raster import visible_triangles  # noqa: E402
 from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer  # noqa: E402
-from talkface_studio.render.mesh_warp.unfold_expression import EDGE_ON, unfold_expression  # noqa: E402
+from talkface_studio.render.mesh_warp.unfold_expression import facing_triangles, unfold_expression  # noqa: E402
 
 SIZE = 512
 TIMED = 30
 
 
 def edge_on_front(prep) -> np.ndarray:
+    """[F] bool: face triangles the photo shows from the front, nearly edge-on (the guarded kind)."""
     mesh = prep.mesh
-    n = mesh.n_face_tris - mesh.n_holes
-    area = mesh.src_area[:n]
-    v = prep.guard.src[mesh.triangles[:n]]
-    area3d = 0.5 * np.linalg.norm(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]), axis=1)
-    return (np.abs(area) > 0.05) & (np.sign(area) == np.sign(area.sum())) & (np.abs(area) < EDGE_ON * area3d)
+    front, edge_on, _ = facing_triangles(prep.guard.src, mesh.triangles[:mesh.n_face_tris - mesh.n_holes])
+    return front & edge_on
 
 
 def measure(name: str, emotion: str, clip: str, workdir: Path) -> list[str]:

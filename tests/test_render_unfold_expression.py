@@ -16,7 +16,7 @@ from talkface_studio.face.topology import REGIONS
 from talkface_studio.render.mesh_warp.lip_contact import uncross_lips
 from talkface_studio.render.mesh_warp.raster import visible_triangles
 from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer
-from talkface_studio.render.mesh_warp.unfold_expression import EDGE_ON, frame_landmarks, unfold_expression
+from talkface_studio.render.mesh_warp.unfold_expression import facing_triangles, frame_landmarks, unfold_expression
 
 DATA = Path(__file__).resolve().parent / "data"
 SIZE = 512
@@ -50,12 +50,8 @@ def prepared(take):
 def _edge_on_front(prep) -> np.ndarray:
     """[F] bool: face triangles the photo shows from the front, nearly edge-on."""
     mesh = prep.mesh
-    n = mesh.n_face_tris - mesh.n_holes
-    area = mesh.src_area[:n]
-    v = prep.guard.src[mesh.triangles[:n]]
-    area3d = 0.5 * np.linalg.norm(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]), axis=1)
-    front = (np.abs(area) > 0.05) & (np.sign(area) == np.sign(area.sum()))
-    return front & (np.abs(area) < EDGE_ON * area3d)
+    front, edge_on, _ = facing_triangles(prep.guard.src, mesh.triangles[:mesh.n_face_tris - mesh.n_holes])
+    return front & edge_on
 
 
 def _dropped(renderer, prep, lm, which) -> int:

@@ -65,6 +65,21 @@ class FacingGuard:
                                         # rather than fold it (the brows; ``carry_skin``)
 
 
+def facing_triangles(src_landmarks: np.ndarray, triangles: np.ndarray):
+    """(front [F] bool, edge_on [F] bool, facing): the triangles [F, 3] of src_landmarks [N, 3]
+    (output px) the photo shows from the front (a reliable area oriented as most of the face's),
+    those it sees nearly edge-on (their 2-D area under ``EDGE_ON`` of their 3-D one), and the
+    face front's orientation sign (+1 / -1)."""
+    src = np.asarray(src_landmarks, dtype=np.float64)
+    area = signed_areas(src[:, :2], triangles)
+    facing = 1.0 if area.sum() >= 0 else -1.0
+    v = src[triangles]
+    area3d = 0.5 * np.linalg.norm(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]), axis=1)
+    edge_on = np.abs(area) < EDGE_ON * area3d
+    front = (np.abs(area) > RELIABLE_AREA) & (np.sign(area) == facing)
+    return front, edge_on, facing
+
+
 def facing_guard(src_landmarks: np.ndarray, triangles: np.ndarray, fixed: np.ndarray,
                  anchors: np.ndarray, completed: np.ndarray | None = None,
                  pushers: np.ndarray | None = None) -> FacingGuard:
@@ -74,12 +89,7 @@ def facing_guard(src_landmarks: np.ndarray, triangles: np.ndarray, fixed: np.nda
     the photo hides that borrow their mirror's colour (``hidden_side``), not guarded; ``pushers``
     (optional): ids that carry the skin ahead of them (``carry_skin``)."""
     src = np.asarray(src_landmarks, dtype=np.float64)
-    area = signed_areas(src[:, :2], triangles)
-    facing = 1.0 if area.sum() >= 0 else -1.0
-    v = src[triangles]
-    area3d = 0.5 * np.linalg.norm(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]), axis=1)
-    edge_on = np.abs(area) < EDGE_ON * area3d
-    front = (np.abs(area) > RELIABLE_AREA) & (np.sign(area) == facing)
+    front, edge_on, facing = facing_triangles(src, triangles)
     if completed is not None:
         front &= ~completed[:len(triangles)]
     free = np.ones(len(src), dtype=bool)
