@@ -28,6 +28,9 @@ from .viseme_features import FPS, stop_gaps
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES
 
 SWITCH_PENALTY = -4.0
+# Phonotactics (viseme_bigram): a class change prev -> next also costs this times the language's
+# centred log P(next | prev), where the caller names the language (recognition without a script).
+BIGRAM_WEIGHT = 0.0
 CLOSURE_BIAS = 0.0  # log-probability added to M everywhere
 CLOSURE_WEIGHT = 1.5  # ... and times the closure evidence (-0.4..1)
 # A take's closure_hearing h (0..2) moves CLOSURE_BIAS by (h - 1) * HEARING_NATS. On bench_lipsync's
@@ -147,15 +150,34 @@ def favour_closures(logp: np.ndarray, evidence: np.ndarray | None, bias: float =
     return out
 
 
+def switch_costs(language: str | None, weight: float | None = None) -> np.ndarray | None:
+    """[K, K] log-probability of a class change prev -> next: SWITCH_PENALTY plus `weight` times the
+    language's phonotactic bonus (viseme_bigram.switch_bonus); None (a flat SWITCH_PENALTY) where
+    there is no language or no weight. `weight` None: BIGRAM_WEIGHT."""
+    weight = BIGRAM_WEIGHT if weight is None else weight
+    if language is None or weight == 0:
+        return None
+    from .viseme_bigram import switch_bonus
+
+    return (SWITCH_PENALTY + np.float32(weight) * switch_bonus(language)).astype(np.float32)
+
+
 def decode(logp: np.ndarray, level_db: np.ndarray | None = None, classes=VISEME_CLASSES,
-           closure_evidence: np.ndarray | None = None, closure_bias: float = CLOSURE_BIAS) -> list[TimedViseme]:
+           closure_evidence: np.ndarray | None = None, closure_bias: float = CLOSURE_BIAS,
+           language: str | None = None, bigram_weight: float | None = None) -> list[TimedViseme]:
     """Log-posteriors [T, K] at 100 fps -> contiguous spans covering all T frames.
     `closure_evidence` [T] (-0.4..1, viseme_features.closure_darkness) favours lip closures where
-    the spectrum says the mouth may be closed, with `closure_bias` (closure_bias_for) added to M."""
+    the spectrum says the mouth may be closed, with `closure_bias` (closure_bias_for) added to M.
+    `language` (a BCP-47 tag) prices each class change by that language's phonotactics
+    (switch_costs, `bigram_weight`, None = BIGRAM_WEIGHT); without one every change costs
+    SWITCH_PENALTY."""
     logp = guard_silence(favour_closures(logp, closure_evidence, closure_bias), level_db)
     t_frames, k = logp.shape
     if t_frames == 0:
         return []
+    costs = switch_costs(language, bigram_weight) if tuple(classes) == VISEME_CLASSES else None
+    if costs is not None:
+        costs = costs.T.copy()  # [next, prev]
     lengths = np.array([min_frames(c) for c in classes])
     first = np.r_[0, np.cumsum(lengths)[:-1]]
     last = first + lengths - 1
@@ -174,11 +196,17 @@ def decode(logp: np.ndarray, level_db: np.ndarray | None = None, classes=VISEME_
     prev_idx = np.arange(n_states) - 1
     for t in range(1, t_frames):
         ends = score[last]
-        order = np.argsort(ends)[::-1]
-        best, second = order[0], order[1] if k > 1 else order[0]
-        # entering class c: from the best finished class other than c
-        entry_src = np.where(np.arange(k) == best, last[second], last[best])
-        entry = score[entry_src] + SWITCH_PENALTY
+        if costs is None:
+            order = np.argsort(ends)[::-1]
+            best, second = order[0], order[1] if k > 1 else order[0]
+            # entering class c: from the best finished class other than c
+            entry_src = np.where(np.arange(k) == best, last[second], last[best])
+            entry = score[entry_src] + SWITCH_PENALTY
+        else:  # entering class c: from the finished class c' with the best score + costs[c, c']
+            via = ends[None, :] + costs
+            prev = via.argmax(axis=1)
+            entry_src = last[prev]
+            entry = via[np.arange(k), prev]
         shifted = np.where(is_first, neg, score[np.maximum(prev_idx, 0)])  # chain advance
         src = np.where(is_first, -1, prev_idx)
         new = shifted.copy()
