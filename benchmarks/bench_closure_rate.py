@@ -126,16 +126,17 @@ def held_out_entries() -> list[dict]:
     return out
 
 
-def fit_entries() -> list[dict]:
+def fit_entries(set_name: str = "cal") -> list[dict]:
     """bench_closure_place's "cal" set (Festival voices of real speakers, espeak-ng voices; seeds
-    never trained on): where the networks' own calibration is read."""
+    never trained on): where the networks' own calibration is read. `set_name` "test": its other
+    voices and seeds."""
     import bench_closure_place as bcp
 
     from talkface_studio.training import festival_synth as fs
     from talkface_studio.training.espeak_synth import synthesize
     from talkface_studio.training.viseme_texts import random_sentence
 
-    base, festival, espeak = bcp.SETS["cal"]
+    base, festival, espeak = bcp.SETS[set_name]
     out = []
     for voice in [v for v in festival if v in fs.available_voices()]:
         rng = np.random.default_rng(base + zlib.crc32(voice.encode()) % 1000)
