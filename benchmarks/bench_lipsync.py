@@ -2,14 +2,16 @@
 p/b/m, open on open vowels, never freeze during loud speech, open visibly, and which path made it?
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
-        [--modes script,none] [--closure-hearing X]
+        [--modes script,none] [--closure-hearing X] [--bigram-weight W]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
 script ("script") and without ("none"), performed by the procedural performer (neutral emotion,
 default settings) and measured on the expression landmarks (lipsync_measures.py). `--closure-hearing`
 analyses every take with that "Hear lip closures" setting (1 = as shipped; README, Lip sync
-without a script); `--modes none` runs only the rows without the script.
+without a script); `--modes none` runs only the rows without the script. `--bigram-weight W` decodes
+without a script with the language's viseme phonotactics at weight W (viseme_decode.BIGRAM_WEIGHT;
+0 as shipped; README, "Phonotactics in the decoder").
 
 Reference timings, never taken from the code under test:
 - synthetic clips: espeak-ng's own phoneme events (tests/espeak_events.py; the synthesizer knows
@@ -234,8 +236,14 @@ def main() -> int:
     ap.add_argument("--modes", default="script,none", help="which rows: script, none or both (default)")
     ap.add_argument("--closure-hearing", type=float, default=1.0,
                     help="the takes' closure_hearing setting, 0-2 (default 1, as shipped)")
+    ap.add_argument("--bigram-weight", type=float, default=None,
+                    help="viseme phonotactics' weight in recognition without a script (default: as shipped)")
     args = ap.parse_args()
     modes = [m.strip() for m in args.modes.split(",")]
+    if args.bigram_weight is not None:
+        from talkface_studio.audio import viseme_decode
+
+        viseme_decode.BIGRAM_WEIGHT = args.bigram_weight
     if not set(modes) <= {"script", "none"} or not 0 <= args.closure_hearing <= 2:
         ap.error("--modes takes script and/or none; --closure-hearing 0-2")
     if args.weights:

@@ -2,10 +2,12 @@
 
 An HMM over the viseme classes smooths the network's frame decisions: each class is a chain of
 `MIN_FRAMES[class]` states (a phone shorter than that is not believed), the last one looping, and
-changing class costs `SWITCH_PENALTY` (log-probability). Viterbi over [T, states] with numpy; 60 s
-(6000 frames x ~50 states) takes about 0.1 s. Loud frames cannot be silence: where the level is
-within `LOUD_DB` of the recording's loud level the silence class is penalised, so speech always
-moves the mouth even where the network hesitates.
+changing class costs `SWITCH_PENALTY` (log-probability); given the take's language and a
+`BIGRAM_WEIGHT` above 0 (shipped: 0, README "Phonotactics in the decoder"), a change also costs the
+weighted log-ratio of that language's viseme bigram to a uniform one (switch_costs). Viterbi over
+[T, states] with numpy; 60 s (6000 frames x ~50 states) takes about 0.1 s. Loud frames cannot be
+silence: where the level is within `LOUD_DB` of the recording's loud level the silence class is
+penalised, so speech always moves the mouth even where the network hesitates.
 
 Lip closures are what a viewer checks first, and the network (trained on synthetic voices)
 under-calls them on real ones: the bilabial class gets `CLOSURE_BIAS` plus `CLOSURE_WEIGHT`
