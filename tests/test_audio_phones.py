@@ -163,6 +163,20 @@ def test_to_spans_tiles_the_take_and_keeps_short_lip_closures():
     assert "P" in [s.phone for s in spans] and "T" not in [s.phone for s in spans]
 
 
+def test_to_spans_keeps_a_short_vowel_between_consonants():
+    # Spanish "mientras mamá" at 25 fps (espeak-ng timings from bench_lipsync): the /a/ of "tras"
+    # lasts 30 ms and straddles a frame boundary; it used to round to nothing, so the jaw never
+    # opened for it. Every vowel now keeps a frame, as closures always did.
+    rate = FrameRate(25)
+    timed = [TimedPhone(1.41, 1.58, "T"), TimedPhone(1.58, 1.61, "AA"), TimedPhone(1.61, 1.70, "S"),
+             TimedPhone(1.70, 1.76, "M"), TimedPhone(1.76, 1.79, "AA"), TimedPhone(1.79, 1.87, "M")]
+    spans = to_spans(timed, rate, 50)
+    labels = [s.phone for s in spans for _ in range(s.start_frame, s.end_frame)]
+    assert labels[35:40] == ["T"] * 5
+    assert labels[40] == "AA" and "S" in labels[41:43]
+    assert labels.count("AA") == 2 and labels.count("M") >= 3
+
+
 def test_transcript_words_and_unknown_word_guess():
     assert phones.transcript_words("Don't STOP, 4 me!") == ["don't", "stop", "four", "me"]
     guess = phones.guess_pronunciation("blumpf").split()

@@ -25,6 +25,7 @@ _OLD_SPELLING = {"recognised": "recognized"}
 ARPABET = (
     "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z ZH SIL"
 ).split()
+VOWELS = frozenset("AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW".split())
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from talkface_studio.audio.features import ARPABET, PhoneSpan
+from talkface_studio.audio.features import ARPABET, VOWELS, PhoneSpan
 from talkface_studio.audio.sphinx_native import model_dir
 from talkface_studio.core.timebase import FrameRate
 
 PS_FPS = 100  # pocketsphinx frames per second
-VISIBLE = {"P", "B", "M", "F", "V", "W", "UW", "OW"}  # lip shapes that must survive frame rounding
+# Lip shapes that must survive frame rounding: closures, tucks, rounding, and every vowel (a 30 ms
+# /a/ between two consonants that straddles a frame boundary at 25 fps would otherwise vanish and
+# the jaw would never open for it).
+VISIBLE = frozenset({"P", "B", "M", "F", "V", "W"}) | VOWELS
 _DIGITS = "zero one two three four five six seven eight nine".split()
 # Crude letter-to-sound for words missing from the dictionary: keeps the alignment going and the
 # lip closures (p, b, m) where the spelling has them, which is what the viewer sees.

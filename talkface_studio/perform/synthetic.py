@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from talkface_studio.audio.features import N_MELS, AudioFeatures, PhoneSpan
+from talkface_studio.audio.features import N_MELS, VOWELS, AudioFeatures, PhoneSpan
 from talkface_studio.core.timebase import FrameRate
 
-VOWELS = frozenset("AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW".split())
 VOICELESS = frozenset("P T K F TH S SH CH HH".split())
 
 
