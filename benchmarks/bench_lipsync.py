@@ -10,8 +10,8 @@ script ("script") and without ("none"), performed by the procedural performer (n
 default settings) and measured on the expression landmarks (lipsync_measures.py). `--closure-hearing`
 analyses every take with that "Hear lip closures" setting (1 = as shipped; README, Lip sync
 without a script); `--modes none` runs only the rows without the script. `--bigram-weight W` decodes
-without a script with the language's viseme phonotactics at weight W (viseme_decode.BIGRAM_WEIGHT;
-0 as shipped; README, "Phonotactics in the decoder").
+without a script with the clip's language's viseme phonotactics at weight W (benchmarks/viseme_bigrams.py,
+an experiment not shipped; 0 or no flag: the product's decoder; README, "Phonotactics in the decoder").
 
 Reference timings, never taken from the code under test:
 - synthetic clips: espeak-ng's own phoneme events (tests/espeak_events.py; the synthesizer knows
@@ -61,6 +61,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # espeak_events, the synthesizer-timing
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import espeak_events  # noqa: E402
 import lipsync_measures as lm  # noqa: E402
+import viseme_bigrams  # noqa: E402
 from bench_dtw_reference import agreement, dtw_refs, script_for_synthesis, summary  # noqa: E402
 from talkface_studio.audio.analysis import analyze  # noqa: E402
 from talkface_studio.audio.loading import load_audio  # noqa: E402
@@ -236,14 +237,10 @@ def main() -> int:
     ap.add_argument("--modes", default="script,none", help="which rows: script, none or both (default)")
     ap.add_argument("--closure-hearing", type=float, default=1.0,
                     help="the takes' closure_hearing setting, 0-2 (default 1, as shipped)")
-    ap.add_argument("--bigram-weight", type=float, default=None,
-                    help="viseme phonotactics' weight in recognition without a script (default: as shipped)")
+    ap.add_argument("--bigram-weight", type=float, default=0.0,
+                    help="viseme phonotactics' weight in recognition without a script (default 0, as shipped)")
     args = ap.parse_args()
     modes = [m.strip() for m in args.modes.split(",")]
-    if args.bigram_weight is not None:
-        from talkface_studio.audio import viseme_decode
-
-        viseme_decode.BIGRAM_WEIGHT = args.bigram_weight
     if not set(modes) <= {"script", "none"} or not 0 <= args.closure_hearing <= 2:
         ap.error("--modes takes script and/or none; --closure-hearing 0-2")
     if args.weights:
@@ -265,8 +262,10 @@ def main() -> int:
         rows = []
         for clip in clips:
             name = clip["name"]
+            costs = viseme_bigrams.switch_costs(clip["language"], args.bigram_weight)
             for scripted in [m == "script" for m in modes]:
-                r = measure(clip, scripted, args.closure_hearing)
+                with viseme_bigrams.free_recognition_with(costs):
+                    r = measure(clip, scripted, args.closure_hearing)
                 r.update(name=name, mode="script" if scripted else "none", refs=bool(clip["refs"]),
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"))

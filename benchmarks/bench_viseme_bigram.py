@@ -1,5 +1,6 @@
 """Phonotactics in the viseme decoder without a script: what does weighing each class change by the
-language's viseme bigram (viseme_decode.switch_costs, viseme_bigram) do to lip closures?
+language's viseme bigram (benchmarks/viseme_bigrams.py, passed as viseme_decode.decode's switch_costs)
+do to lip closures?
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_viseme_bigram.py [--cache DIR] [--weights 0 0.5 1]
 
@@ -12,7 +13,8 @@ bias (the trade-off curve: does the weight move it up, or along itself?), on the
 reference p/b/m with an M span within 40 ms and M spans on one; the per-language closures at bias 0;
 the decoder's cost on 60 s. Caveat: these sets speak sentences from the same generator
 (training/viseme_texts) the bigram tables were counted from, which flatters the tables (README,
-"Phonotactics in the decoder"). Result (2026-12-02): not shipped, BIGRAM_WEIGHT stays 0.
+"Phonotactics in the decoder"). Result (2026-12-02): not shipped; the product decodes with the flat
+SWITCH_PENALTY.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_closure_rate as bcr  # noqa: E402
+from viseme_bigrams import switch_costs  # noqa: E402
 
 from talkface_studio.audio.viseme_decode import decode  # noqa: E402
 from talkface_studio.audio.viseme_set import CLASS_INDEX  # noqa: E402
@@ -41,8 +44,8 @@ M = CLASS_INDEX["M"]
 def score(entry: dict, weight: float, bias: float = 0.0) -> tuple[int, int, int, int]:
     logp = entry["logp"].copy()
     logp[:, M] += bias
-    spans = decode(logp, entry["level"], closure_evidence=entry["darkness"], language=entry["lang"],
-                   bigram_weight=weight)
+    spans = decode(logp, entry["level"], closure_evidence=entry["darkness"],
+                   switch_costs=switch_costs(entry["lang"], weight))
     ms = [(s.start, s.end) for s in spans if s.phone == "M"]
     closed = sum(bcr._overlaps(s, e, ms) for s, e in entry["bilabial"])
     good = sum(bcr._overlaps(a, b, entry["bilabial"]) for a, b in ms)
@@ -71,7 +74,7 @@ def cost(weight: float, runs: int = 3) -> float:
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        decode(logp, language="en", bigram_weight=weight)
+        decode(logp, switch_costs=switch_costs("en", weight))
         times.append(time.perf_counter() - t)
     return float(np.median(times))
 

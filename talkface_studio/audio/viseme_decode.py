@@ -2,12 +2,10 @@
 
 An HMM over the viseme classes smooths the network's frame decisions: each class is a chain of
 `MIN_FRAMES[class]` states (a phone shorter than that is not believed), the last one looping, and
-changing class costs `SWITCH_PENALTY` (log-probability); given the take's language and a
-`BIGRAM_WEIGHT` above 0 (shipped: 0, README "Phonotactics in the decoder"), a change also costs the
-weighted log-ratio of that language's viseme bigram to a uniform one (switch_costs). Viterbi over
-[T, states] with numpy; 60 s (6000 frames x ~50 states) takes about 0.1 s. Loud frames cannot be
-silence: where the level is within `LOUD_DB` of the recording's loud level the silence class is
-penalised, so speech always moves the mouth even where the network hesitates.
+changing class costs `SWITCH_PENALTY` (log-probability). Viterbi over [T, states] with numpy; 60 s
+(6000 frames x ~50 states) takes about 0.1 s. Loud frames cannot be silence: where the level is
+within `LOUD_DB` of the recording's loud level the silence class is penalised, so speech always
+moves the mouth even where the network hesitates.
 
 Lip closures are what a viewer checks first, and the network (trained on synthetic voices)
 under-calls them on real ones: the bilabial class gets `CLOSURE_BIAS` plus `CLOSURE_WEIGHT`
@@ -30,9 +28,6 @@ from .viseme_features import FPS, stop_gaps
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES
 
 SWITCH_PENALTY = -4.0
-# Phonotactics (viseme_bigram): a class change prev -> next also costs this times the language's
-# centred log P(next | prev), where the caller names the language (recognition without a script).
-BIGRAM_WEIGHT = 0.0
 CLOSURE_BIAS = 0.0  # log-probability added to M everywhere
 CLOSURE_WEIGHT = 1.5  # ... and times the closure evidence (-0.4..1)
 # A take's closure_hearing h (0..2) moves CLOSURE_BIAS by (h - 1) * HEARING_NATS. On bench_lipsync's
@@ -152,34 +147,24 @@ def favour_closures(logp: np.ndarray, evidence: np.ndarray | None, bias: float =
     return out
 
 
-def switch_costs(language: str | None, weight: float | None = None) -> np.ndarray | None:
-    """[K, K] log-probability of a class change prev -> next: SWITCH_PENALTY plus `weight` times the
-    language's phonotactic bonus (viseme_bigram.switch_bonus); None (a flat SWITCH_PENALTY) where
-    there is no language or no weight. `weight` None: BIGRAM_WEIGHT."""
-    weight = BIGRAM_WEIGHT if weight is None else weight
-    if language is None or weight == 0:
-        return None
-    from .viseme_bigram import switch_bonus
-
-    return (SWITCH_PENALTY + np.float32(weight) * switch_bonus(language)).astype(np.float32)
-
-
 def decode(logp: np.ndarray, level_db: np.ndarray | None = None, classes=VISEME_CLASSES,
            closure_evidence: np.ndarray | None = None, closure_bias: float = CLOSURE_BIAS,
-           language: str | None = None, bigram_weight: float | None = None) -> list[TimedViseme]:
+           switch_costs: np.ndarray | None = None) -> list[TimedViseme]:
     """Log-posteriors [T, K] at 100 fps -> contiguous spans covering all T frames.
     `closure_evidence` [T] (-0.4..1, viseme_features.closure_darkness) favours lip closures where
     the spectrum says the mouth may be closed, with `closure_bias` (closure_bias_for) added to M.
-    `language` (a BCP-47 tag) prices each class change by that language's phonotactics
-    (switch_costs, `bigram_weight`, None = BIGRAM_WEIGHT); without one every change costs
-    SWITCH_PENALTY."""
+    `switch_costs` [K, K]: the log-probability of a change from class prev (row) to next (column),
+    for experiments that price changes unevenly (benchmarks/viseme_bigrams.py: phonotactics; its
+    diagonal is ignored, a class does not follow itself); None: every change costs SWITCH_PENALTY."""
     logp = guard_silence(favour_closures(logp, closure_evidence, closure_bias), level_db)
     t_frames, k = logp.shape
     if t_frames == 0:
         return []
-    costs = switch_costs(language, bigram_weight) if tuple(classes) == VISEME_CLASSES else None
-    if costs is not None:
-        costs = costs.T.copy()  # [next, prev]
+    if switch_costs is not None:
+        if np.shape(switch_costs) != (k, k):
+            raise ValueError(f"switch_costs must be [{k}, {k}], got {np.shape(switch_costs)}")
+        into = np.array(switch_costs, np.float32).T  # [next, prev]
+        np.fill_diagonal(into, -np.inf)
     lengths = np.array([min_frames(c) for c in classes])
     first = np.r_[0, np.cumsum(lengths)[:-1]]
     last = first + lengths - 1
@@ -198,14 +183,14 @@ def decode(logp: np.ndarray, level_db: np.ndarray | None = None, classes=VISEME_
     prev_idx = np.arange(n_states) - 1
     for t in range(1, t_frames):
         ends = score[last]
-        if costs is None:
+        if switch_costs is None:
             order = np.argsort(ends)[::-1]
             best, second = order[0], order[1] if k > 1 else order[0]
             # entering class c: from the best finished class other than c
             entry_src = np.where(np.arange(k) == best, last[second], last[best])
             entry = score[entry_src] + SWITCH_PENALTY
-        else:  # entering class c: from the finished class c' with the best score + costs[c, c']
-            via = ends[None, :] + costs
+        else:  # entering class c: from the finished class c' with the best score + switch cost
+            via = ends[None, :] + into
             prev = via.argmax(axis=1)
             entry_src = last[prev]
             entry = via[np.arange(k), prev]

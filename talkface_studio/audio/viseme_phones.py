@@ -85,18 +85,14 @@ def posteriors(x16: np.ndarray, recognizer=None) -> Posteriors:
     return Posteriors(logp, jaw, level, closure_darkness(mel, level, gaps), gaps)
 
 
-def recognize(x16: np.ndarray, recognizer=None, closure_bias: float = CLOSURE_BIAS,
-              language: str | None = None) -> VisemePass:
+def recognize(x16: np.ndarray, recognizer=None, closure_bias: float = CLOSURE_BIAS) -> VisemePass:
     post = posteriors(x16, recognizer)
-    return VisemePass("recognized", free_recognition(post, closure_bias, language), jaw=post.jaw)
+    return VisemePass("recognized", free_recognition(post, closure_bias), jaw=post.jaw)
 
 
-def free_recognition(post: Posteriors, closure_bias: float = CLOSURE_BIAS,
-                     language: str | None = None) -> list[TimedViseme]:
-    """The recognizer's own labels over the whole of `post` (no script); `language` (the take's)
-    selects the phonotactics the decoder weighs class changes by (viseme_decode.switch_costs)."""
-    return decode(post.logp, post.level, closure_evidence=post.darkness, closure_bias=closure_bias,
-                  language=language)
+def free_recognition(post: Posteriors, closure_bias: float = CLOSURE_BIAS) -> list[TimedViseme]:
+    """The recognizer's own labels over the whole of `post` (no script)."""
+    return decode(post.logp, post.level, closure_evidence=post.darkness, closure_bias=closure_bias)
 
 
 def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: str = "en",
@@ -116,7 +112,7 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
         else:
             return _patch_low_confidence(alignment, post, closure_bias)
-    return VisemePass("recognized", free_recognition(post, closure_bias, language), jaw=post.jaw, note=note)
+    return VisemePass("recognized", free_recognition(post, closure_bias), jaw=post.jaw, note=note)
 
 
 _BILABIAL_ONSETS = ("p", "b", "m")
