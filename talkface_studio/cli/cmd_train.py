@@ -27,7 +27,10 @@ def add_parser(sub) -> None:
                         "4: fine-tunes recipe 2's weights with SVOX Pico's voices, needs the [train] extra)")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch-size", type=int, default=None, help="default 16 (landmarks, keypoints), 24 (visemes)")
-    p.add_argument("--lr", type=float, default=3e-4)
+    p.add_argument("--lr", type=float, default=None,
+                   help="peak learning rate (default 3e-4; visemes: 2e-3, recipe 4: 5e-4)")
+    p.add_argument("--init", help="visemes stage: weights (.safetensors) to continue training from "
+                                  "(default: a random network; recipe 4: the packaged recipe-2 weights)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto (cuda when available), cpu or cuda")
     p.add_argument("--config", help="model-size config JSON (default: the bundled one)")
@@ -51,18 +54,19 @@ def run(args) -> int:
         from talkface_studio.core.errors import ValidationError
 
         raise ValidationError(f"--epochs must be at least 1, got {args.epochs}")
+    lr = args.lr or 3e-4  # the visemes stage has its own defaults
     if args.stage == "landmarks":
         from talkface_studio.perform.neural.config import SpeechToCuesConfig
         from talkface_studio.training.train_landmarks import TrainOptions, train_landmarks
 
         config = SpeechToCuesConfig.load(args.config) if args.config else None
-        options = TrainOptions(epochs=args.epochs, batch_size=args.batch_size or 16, lr=args.lr, seed=args.seed,
+        options = TrainOptions(epochs=args.epochs, batch_size=args.batch_size or 16, lr=lr, seed=args.seed,
                                device=args.device, steps_per_epoch=args.steps_per_epoch)
         train_landmarks(args.data, args.out, options, config)
         return 0
     from talkface_studio.training.train_keypoints import KeypointTrainOptions, train_keypoints
 
-    options = KeypointTrainOptions(epochs=args.epochs, batch_size=args.batch_size or 16, lr=args.lr, seed=args.seed,
+    options = KeypointTrainOptions(epochs=args.epochs, batch_size=args.batch_size or 16, lr=lr, seed=args.seed,
                                    device=args.device, steps_per_epoch=args.steps_per_epoch)
     train_keypoints(args.data, args.out, args.generator, options, mapping_config=args.config)
     return 0
@@ -75,12 +79,13 @@ def _train_visemes(args) -> int:
     tune = args.recipe == 4
     hours = args.hours if args.hours is not None else (FINE_TUNE["hours"] if tune else VisemeTrainOptions.hours)
     steps = args.steps if args.steps is not None else (FINE_TUNE["steps"] if tune else VisemeTrainOptions.steps)
-    lr = FINE_TUNE["lr"] if tune else VisemeTrainOptions.lr
+    lr = args.lr or (FINE_TUNE["lr"] if tune else VisemeTrainOptions.lr)
     if not 0 < hours <= 100:
         raise ValidationError(f"--hours must be more than 0 and at most 100, got {hours}")
     if steps < 1:
         raise ValidationError(f"--steps must be at least 1, got {steps}")
     options = VisemeTrainOptions(hours=hours, seed=args.seed, steps=steps, device=args.device, lr=lr,
-                                 batch_size=args.batch_size or VisemeTrainOptions.batch_size, recipe=args.recipe)
+                                 batch_size=args.batch_size or VisemeTrainOptions.batch_size, recipe=args.recipe,
+                                 init=args.init)
     train_visemes(args.out, options)
     return 0

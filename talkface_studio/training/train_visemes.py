@@ -2,10 +2,12 @@
 
     talkface-studio train --stage visemes --out runs/visemes --hours 4 --seed 0 [--recipe 3]
     talkface-studio train --stage visemes --out runs/visemes4 --recipe 4   # fine-tunes recipe 2's weights
+    talkface-studio train --stage visemes --out runs/more --init runs/visemes/viseme_recognizer.safetensors
 
 1. Synthesize `hours` of augmented speech in two worker processes (viseme_data; recipe 2, the
    packaged weights': espeak-ng alone; recipe 3 adds Festival's voices of real speakers).
-2. Train VisemeNet (recipe 4: starting from the packaged recipe-2 weights, FINE_TUNE's defaults)
+2. Train VisemeNet (from `init`'s weights when given; recipe 4: from the packaged recipe-2
+   weights, FINE_TUNE's defaults)
    on random 3 s windows: cross-entropy on viseme classes (class-balanced,
    label smoothing) + L1 on the jaw opening, with mel-axis warping (vocal tract length) and
    SpecAugment-style masks drawn fresh every step.
@@ -48,6 +50,7 @@ class VisemeTrainOptions:
     device: str = "auto"
     validation_minutes: float = 10.0
     recipe: int = DEFAULT_RECIPE  # viseme_data's training-data recipe
+    init: str | None = None  # weights (.safetensors) to start from instead of a random network
 
 
 def _generate(seed: int, seconds: float, workers: int, recipe: int = DEFAULT_RECIPE):
@@ -108,6 +111,12 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
     device = torch.device("cuda" if opt.device == "auto" and torch.cuda.is_available() else
                           ("cpu" if opt.device == "auto" else opt.device))
     timings = {}
+    config = VisemeNetConfig()
+    net = build(config, dropout=0.1)
+    start = opt.init or (_packaged_recipe2() if opt.recipe == 4 else None)
+    if start is not None:  # checked before the minutes of synthesis
+        start_version = load_initial_state(net, start)
+        log(f"starting from {start} ({start_version or 'no version'})")
 
     t0 = time.perf_counter()
     train = _stack(_generate(opt.seed, opt.hours * 3600, opt.workers, opt.recipe))
@@ -120,11 +129,6 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
     weights = (counts.sum() / np.maximum(counts, 1)) ** 0.5
     weights = torch.tensor(weights / weights.mean(), dtype=torch.float32, device=device)
 
-    config = VisemeNetConfig()
-    net = build(config, dropout=0.1)
-    if opt.recipe == 4:
-        net.load_state_dict(_packaged_recipe2_state())
-        log("fine-tuning the packaged recipe-2 weights")
     net = net.to(device)
     t1 = time.perf_counter()
     history = fit(net, lambda: _batch(rng, *train, opt.batch_size), opt.steps, opt.lr, weights, opt.jaw_weight,
@@ -135,6 +139,8 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
     evaluation = _evaluate(net, val, device)
     log(f"held-out synthetic: frame accuracy {evaluation['accuracy']:.3f}, jaw L1 {evaluation['jaw_l1']:.3f}")
     config.version = f"seed{opt.seed}-h{opt.hours:g}-s{opt.steps}" + ("" if opt.recipe == 2 else f"-r{opt.recipe}")
+    if opt.init:
+        config.version += f"-from-{start_version or Path(opt.init).stem}"
     state = {k: v.detach().to("cpu", torch.float16).contiguous() for k, v in net.state_dict().items()}
     weights_path = out / "viseme_recognizer.safetensors"
     save_file(state, str(weights_path), metadata={"version": config.version})
@@ -183,12 +189,38 @@ def fit(net, next_batch, steps: int, lr: float, class_weights, jaw_weight: float
     return history
 
 
-def _packaged_recipe2_state() -> dict:
-    from safetensors.torch import load_file
-
+def _packaged_recipe2() -> Path:
     from talkface_studio.audio.viseme_model import DEFAULT_WEIGHTS
 
-    return {k: v.float() for k, v in load_file(str(DEFAULT_WEIGHTS)).items()}
+    return DEFAULT_WEIGHTS
+
+
+def load_initial_state(net, path: str | Path) -> str | None:
+    """Copy the weights in ``path`` (.safetensors, read as tensors only) into ``net``; one-line
+    ValidationError when the file is missing or unreadable or its tensors do not fit ``net``.
+    Returns the file's recorded version, if any."""
+    from safetensors import safe_open
+
+    from talkface_studio.core.errors import ValidationError
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError(f"--init: no weights file at {path}")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            state = {k: f.get_tensor(k).float() for k in f.keys()}
+            version = (f.metadata() or {}).get("version")
+    except Exception as exc:  # safetensors raises its own error types for a damaged file
+        raise ValidationError(f"--init: {path} is not a readable .safetensors file ({exc})") from exc
+    expected = {k: tuple(v.shape) for k, v in net.state_dict().items()}
+    got = {k: tuple(v.shape) for k, v in state.items()}
+    if got != expected:
+        wrong = sorted(set(expected) ^ set(got)) or [k for k in expected if expected[k] != got[k]]
+        k = wrong[0]
+        raise ValidationError(f"--init: {path} does not fit this network's config ({len(wrong)} tensors differ, "
+                              f"first {k}: file {got.get(k, 'missing')}, network {expected.get(k, 'missing')})")
+    net.load_state_dict(state)
+    return version
 
 
 def _evaluate(net, val, device) -> dict:
