@@ -33,7 +33,7 @@ import asterisk_prompts  # noqa: E402
 from talkface_studio.audio.viseme_decode import labels_to_spans  # noqa: E402
 from talkface_studio.audio.viseme_features import FPS, features, frame_level_db, n_frames_for  # noqa: E402
 from talkface_studio.audio.viseme_set import CLASS_INDEX  # noqa: E402
-from talkface_studio.training.train_visemes import _batch, _packaged_recipe2_state, _stack, fit  # noqa: E402
+from talkface_studio.training.train_visemes import _batch, _packaged_recipe2, _stack, fit, load_initial_state  # noqa: E402
 from talkface_studio.training.viseme_data import Clip, augment, frame_labels, jaw_target, make_clips  # noqa: E402
 
 STEPS, LR, REAL_SHARE, COPIES, SYNTHETIC_S, BATCH = 600, 5e-4, 0.5, 2, 1800, 24
@@ -113,7 +113,7 @@ def main() -> int:
     weights = (counts.sum() / np.maximum(counts, 1)) ** 0.5
     config = VisemeNetConfig()
     net = build(config, dropout=0.1)
-    net.load_state_dict(_packaged_recipe2_state())
+    load_initial_state(net, _packaged_recipe2())
     n_real = int(round(BATCH * REAL_SHARE))
 
     def mixed_batch():  # half real windows, half synthetic
