@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import map_coordinates
+from scipy.ndimage import gaussian_filter, map_coordinates
 from skimage.draw import polygon2mask
 
 from .face_loops import (EYES, INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS, OUTER_LIPS, EyeRim,
@@ -24,6 +24,8 @@ class EyeLook:
     opening: float           # lid gap / eye width in the portrait
     patch: np.ndarray        # [P, P, 3] float iris texture, occluded parts filled by symmetry
     lid: np.ndarray          # [3] upper-lid skin colour (above the lashes)
+    open_patch: np.ndarray | None = None   # the whole disc for an eye opened wider than the
+                                           # portrait's: hidden parts from its radial profile
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,49 @@ def _iris_patch(img: np.ndarray, eye_poly: np.ndarray, centre: np.ndarray, radiu
     return colour
 
 
+def _open_iris_patch(img: np.ndarray, eye_poly: np.ndarray, centre: np.ndarray,
+                     radius: float) -> np.ndarray:
+    """The whole iris disc for an eye opened wider than the portrait's: the iris the photo shows
+    clearly (a few rows in from the lids, where lashes and their shadow lie) kept, the rest from its
+    radial profile (an iris is close to radially symmetric: pupil, iris, darker limbus), each ring's
+    colour the mean of the darker part of what shows of it, so catchlights and any sclera inside the
+    landmarks' circle do not tint it. Mirroring, as ``_iris_patch`` does, copies lid skin and lashes
+    into the iris when the photo shows only a slit of it."""
+    h, w = img.shape[:2]
+    shown = _mask(eye_poly, (h, w))
+    margin = int(np.ceil(0.25 * radius))
+    if margin > 0:
+        inner = shown.copy()
+        inner[margin:] &= shown[:-margin]
+        inner[:-margin] &= shown[margin:]
+        shown = inner
+    off = (np.arange(IRIS_PATCH) + 0.5) / IRIS_PATCH * 2 - 1          # -1..1
+    oy, ox = np.meshgrid(off, off, indexing="ij")
+    ext = radius * IRIS_EXTENT
+    px, py = centre[0] + ox * ext, centre[1] + oy * ext
+    colour = np.stack([map_coordinates(img[..., k].astype(np.float32), [py - 0.5, px - 0.5], order=1,
+                                       mode="nearest") for k in range(3)], axis=-1)
+    vis = shown[np.clip(np.floor(py).astype(int), 0, h - 1), np.clip(np.floor(px).astype(int), 0, w - 1)]
+    r = np.hypot(ox, oy) * IRIS_EXTENT                                 # in iris radii
+    edges = np.linspace(0.0, IRIS_EXTENT, 13)
+    mids, rings = [], []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        px_ring = colour[vis & (r >= lo) & (r < hi)]
+        if len(px_ring) >= 3:
+            lum = px_ring.mean(1)
+            mids.append((lo + hi) / 2)
+            rings.append(px_ring[lum <= np.quantile(lum, 0.5)].mean(0))
+    if not mids:
+        return colour
+    profile = np.stack([np.interp(r, mids, [c[k] for c in rings]) for k in range(3)], axis=-1)
+    profile *= (1 - 0.2 * np.clip((r - 0.8) / 0.2, 0, 1))[..., None]  # the darker limbal ring
+    # what shows is kept unless it is sclera inside the landmarks' circle (much lighter than the
+    # ring, away from the pupil's catchlights)
+    iris_like = vis & ((colour.mean(-1) <= 1.25 * profile.mean(-1) + 12) | (r < 0.6))
+    keep = gaussian_filter(iris_like.astype(np.float32), 1.5)[..., None] * iris_like[..., None]
+    return (colour * keep + profile * (1 - keep)).astype(np.float32)
+
+
 def _paint_out_iris(img: np.ndarray, eye_poly: np.ndarray, centre: np.ndarray, radius: float,
                     fallback: np.ndarray) -> None:
     """In place: replace the iris by the sclera on either side of it, row by row (keeps the lids'
@@ -143,7 +188,8 @@ def read_portrait(img: np.ndarray, lm: np.ndarray) -> PortraitLook:
         width = float(np.linalg.norm(lm[eye.corners[1], :2] - lm[eye.corners[0], :2]))
         skin = _mask(np.concatenate([up - [0, 0.12 * width], up[::-1] - [0, 0.3 * width]]), shape)
         lid = _robust_colour(img[skin], [170, 130, 110])
-        eyes.append(EyeLook(c, r, lid_gap(lm, eye), _iris_patch(img, poly, c, r), lid))
+        eyes.append(EyeLook(c, r, lid_gap(lm, eye), _iris_patch(img, poly, c, r), lid,
+                            _open_iris_patch(img, poly, c, r)))
     sclera_all = np.concatenate(sclera_px)
     sclera = _robust_colour(sclera_all, [220, 210, 200], brightest=0.5)
     lash_all = np.concatenate(lash_px)

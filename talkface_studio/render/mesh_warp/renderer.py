@@ -69,7 +69,7 @@ class _Prepared:
     texture: object              # the portrait, float 0..255, plus flow.TEXTURE_OFFSET
     mesh: WarpMesh
     look: PortraitLook
-    iris_patches: tuple          # two iris textures [P, P]
+    iris_patches: tuple          # per eye: (iris texture [P, P], the same for a widened eye)
     irisless: object             # the texture with irises painted out (+offset)
     nodes: np.ndarray            # [grid, grid, 2] pixel positions of the coarse grid's nodes
     identity: object             # every pixel centre in grid units: [S, S, 2] numpy on the CPU,
@@ -206,7 +206,7 @@ class MeshWarpRenderer:
             return ops.texture(hwc, like)
         if look.mouth.atlas is not None and ops is not NUMPY:
             look = dataclasses.replace(look, mouth=dataclasses.replace(look.mouth, atlas=texture_of(look.mouth.atlas)))
-        patches = tuple(texture_of(e.patch) for e in look.eyes)
+        patches = tuple((texture_of(e.patch), texture_of(e.open_patch)) for e in look.eyes)
         # the slow, per-portrait parts come from disk after the first time (``portrait_store``)
         photo = _photo_region(portrait, size)
         stamp = entry_key(tex_np, lm, self.version, None if photo is None else np.packbits(photo))
