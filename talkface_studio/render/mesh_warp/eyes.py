@@ -80,7 +80,7 @@ def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, tex
     curves = [(s_uu, s_vu)]
     if widen_on > 0:
         curves.append(s_axis.to_uv(src_lm[rim.lower, :2]))    # sclera is taken between the lids
-        r_t = look.radius / scale          # the iris keeps its own size (landmarks may stretch it)
+        r_t = look.open_radius / scale     # the iris keeps its own size (landmarks may stretch it)
         patch = open_patch
     for rf in rim_strips(lm[rim.corners[0], :2], lm[rim.corners[1], :2], lm[rim.upper, :2],
                          lm[rim.lower, :2], size, 2.0 + 0.05 * axis.width, frame, extra=rest_pts,
