@@ -50,13 +50,14 @@ def _gaze_gate(grid, lm: np.ndarray, rim: EyeRim, look: EyeLook) -> float:
 
 
 def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, texture, irisless,
-             colours: PortraitLook) -> None:
+             colours: PortraitLook, glasses_frame=None) -> None:
     """Paint one eye into frame [3, S, S] (float 0..255) in place.
 
     grid [S, S, 2]: the warp's sampling grid (grid_sample units); lm [478, 3]: target landmarks;
     patch: the portrait's two iris textures (``appearance.EyeLook.patch``, ``.open_patch``);
     texture and irisless: the portrait, and the portrait with its irises painted out (textures of
-    ``pixel_ops``).
+    ``pixel_ops``). glasses_frame: texture [S, S, 1] of the glasses' footprint in the portrait, or
+    None: a widened eye is not drawn over the frame (its top bar often sits just above the lid).
     """
     size = frame.shape[-1]
     xp = ops_of(frame)
@@ -95,6 +96,10 @@ def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, tex
         # rigid map of the eye as the lid closes, so the eyeball does not squash under a blink.
         warp_px = flow.grid_to_pixels(grid[rf.y0:rf.y0 + rf.h, rf.x0:rf.x0 + rf.w], size)
         src_px = warp_px
+        free = 1.0                                             # not the glasses' frame
+        if widen_on > 0 and glasses_frame is not None:
+            free = 1 - xp.sample(glasses_frame, warp_px)[0]
+            cov = cov * free
         if lid_on > 0:
             src_px = warp_px + (s_axis.to_px(rf.u, rf.v * scale) - warp_px) * lid_on
         elif widen_on > 0:
@@ -132,7 +137,7 @@ def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, tex
         if lid_on > 0:
             _draw_lid(win, rf, u, s_axis, scale, texture, colours, lid_on, closure)
         elif widen_on > 0:
-            _draw_margin(win, rf, colours, widen_on)
+            _draw_margin(win, rf, colours, widen_on, free)
 
 
 def _facing(look: EyeLook, colours: PortraitLook, rim: EyeRim) -> float:
@@ -156,13 +161,13 @@ def _sclera_v(rf, scale: float):
     return xp.minimum(xp.clip(rf.v * scale, lo), xp.clip(s_bot - keep, lo + 1.0))
 
 
-def _draw_margin(win, rf, colours: PortraitLook, widen_on: float) -> None:
+def _draw_margin(win, rf, colours: PortraitLook, widen_on: float, free=1.0) -> None:
     """The raised lid's margin: the lashes' dark line along the new upper rim and the shade the
-    lid casts on the eyeball just below it."""
+    lid casts on the eyeball just below it (times ``free``: 0 over the glasses' frame)."""
     xp = ops_of(win)
     width = rf.width
     across = 2 * xp.clip(rf.u, 0, 1) - 1
-    ends = 1 - smoothstep(0.7, 1.0, abs(across))
+    ends = (1 - smoothstep(0.7, 1.0, abs(across))) * free
     below = rf.v - rf.top
     shade = 1 - 0.3 * smoothstep(0.0, 1.0, 1 - below / (0.1 * width + 1.0)) * \
         smoothstep(-1.5, 0.0, below)
@@ -199,6 +204,6 @@ def _draw_lid(win, rf, u, s_axis: Axis, scale: float, texture, colours: Portrait
     win[:] = _blend(win, lash, (line * 0.85 * lid_on * ((rf.u > 0) & (rf.u < 1)))[None])
 
 
-def draw_eyes(frame, grid, lm, colours: PortraitLook, patches, texture, irisless) -> None:
+def draw_eyes(frame, grid, lm, colours: PortraitLook, patches, texture, irisless, glasses_frame=None) -> None:
     for rim, look, patch in zip(EYES, colours.eyes, patches):
-        draw_eye(frame, grid, lm, rim, look, patch, texture, irisless, colours)
+        draw_eye(frame, grid, lm, rim, look, patch, texture, irisless, colours, glasses_frame)
