@@ -632,9 +632,12 @@ def test_an_eye_opened_within_the_portraits_own_range_is_drawn_as_before(rendere
     from talkface_studio.render.mesh_warp import eyes
     size = 512
     lm = rest(portrait) * size / SIZE
-    for share, same in ((0.1, True), (0.8, False)):     # within the portrait's own range / beyond
-        drawn = next(renderer.render(portrait, widened(lm, share)[None], size))
+    # within the portrait's own range, the head turned 30 degrees either way (a foreshortened eye
+    # is narrower, not more open), and beyond the portrait's range
+    for drive, same in ((widened(lm, 0.1), True), (rotate(lm, 30), True), (rotate(lm, -30), True),
+                        (widened(lm, 0.8), False)):
+        drawn = next(renderer.render(portrait, drive[None], size))
         with monkeypatch.context() as m:
             m.setattr(eyes, "WIDEN_ON", (1e6, 2e6))          # no eye counts as widened
-            plain = next(renderer.render(portrait, widened(lm, share)[None], size))
+            plain = next(renderer.render(portrait, drive[None], size))
         assert np.array_equal(drawn, plain) == same
