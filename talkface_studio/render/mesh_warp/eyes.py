@@ -80,10 +80,13 @@ def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, tex
     # The lid's rest line on this face: the portrait's upper lid carried rigidly with the corners.
     rest_pts = axis.a + np.outer(s_uu * axis.width, axis.ex) + np.outer(s_vu / scale, axis.ey)
     curves = [(s_uu, s_vu)]
+    squeeze = 1.0                          # the redrawn iris's width over its height
     if widen_on > 0:
         curves.append(s_axis.to_uv(src_lm[rim.lower, :2]))    # sclera is taken between the lids
         r_t = look.open_radius / scale     # the iris keeps its own size (landmarks may stretch it)
         patch = open_patch
+        squeeze = _turned_share(lm, rim) / _turned_share(src_lm, rim)
+        squeeze = min(max(squeeze, 0.5), 1.0)
     for rf in rim_strips(lm[rim.corners[0], :2], lm[rim.corners[1], :2], lm[rim.upper, :2],
                          lm[rim.lower, :2], size, 2.0 + 0.05 * axis.width, frame, extra=rest_pts,
                          extra_curves=curves):
@@ -126,6 +129,9 @@ def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, tex
                              (0.5 * widen_on * beyond)[None])
             pts = axis.to_px(rf.u, rf.v)
             d = (pts - xp.const(c_t, frame)) / r_t
+            if squeeze < 0.999:            # a head turned further than the photo's: narrower
+                ex = xp.const(axis.ex, frame)
+                d = d + ex * ((d * ex).sum(-1) * (1 / squeeze - 1))[..., None]
             disc = xp.clip((1.0 - (d * d).sum(-1)) * (0.5 * r_t) + 0.5, 0, 1) * show_iris
             # the patch spans IRIS_EXTENT radii each way from its centre
             p_h, p_w = xp.size(patch)
@@ -147,6 +153,12 @@ def _opening(lm: np.ndarray, rim: EyeRim) -> float:
     width = np.linalg.norm(lm[rim.corners[1]] - lm[rim.corners[0]])
     gap = np.linalg.norm(lm[rim.upper, :2] - lm[rim.lower, :2], axis=1).mean()
     return float(gap / max(width, 1e-6))
+
+
+def _turned_share(lm: np.ndarray, rim: EyeRim) -> float:
+    """The eye's width in the image over its width in 3-D: how much a turned head foreshortens it."""
+    gap = lm[rim.corners[1]] - lm[rim.corners[0]]
+    return float(np.linalg.norm(gap[:2]) / max(np.linalg.norm(gap), 1e-6))
 
 
 def _facing(look: EyeLook, colours: PortraitLook, rim: EyeRim) -> float:
