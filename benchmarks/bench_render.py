@@ -120,7 +120,7 @@ def _stages(renderer, prep, lm) -> dict[str, float]:
     tick("folds")
     draw_mouth(frame, lm, prep.look, prep.texture)
     tick("mouth")
-    draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless)
+    draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless, prep.glasses_frame)
     tick("eyes")
     flow.to_image(frame, prep.plate_u8, window)
     tick("to_uint8")

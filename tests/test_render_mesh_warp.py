@@ -228,7 +228,8 @@ def test_the_gpu_code_path_matches_the_cpu_one(portrait):
     tensors = get_renderer("mesh_warp", device="cpu", batch=1)
     assert r._ops is not tensors._ops
     prep, torch_path = r.prepare(portrait, SIZE), tensors.prepare(portrait, SIZE)
-    for lm in (open_mouth(rest(portrait), 0.3), rotate(rest(portrait), 12, -6, 5)):
+    for lm in (open_mouth(rest(portrait), 0.3), rotate(rest(portrait), 12, -6, 5),
+               widened(rest(portrait), 0.8)):
         a = r.render_frame(prep, lm).astype(int)
         b = tensors.render_frame(torch_path, lm).astype(int)
         diff = np.abs(a - b)
@@ -586,3 +587,57 @@ def test_lip_triangle_mask_is_not_taken_from_a_freed_mesh_with_the_same_id():
     lip_contact._LIP_TRIS.clear()
     lip_contact._LIP_TRIS[id(tris)] = (np.zeros((7, 3), np.int64), stale)
     assert lip_contact._lip_triangles(mesh).shape == (10,)
+
+
+def widened(lm, share):
+    """Upper lids raised by ``share`` of the lid gap (a surprise on a narrow eye: the opening
+    grows wider than the portrait's)."""
+    out = lm.copy()
+    for rim in EYES:
+        out[rim.upper, :2] -= share * (lm[rim.lower, :2] - lm[rim.upper, :2])
+    return out
+
+
+def test_a_widened_eye_shows_sclera_above_a_round_iris(renderer, portrait):
+    size = 512                                                  # eyes are only ~5 px tall at 256
+    lm = rest(portrait) * size / SIZE
+    wide = widened(lm, 0.8)
+    out = luminance(next(renderer.render(portrait, wide[None], size)).astype(float))
+    look = renderer.prepare(portrait, size).look
+    sclera = luminance(look.sclera.astype(float))
+    for rim, eye in zip(EYES, look.eyes):
+        c, r = eye.centre, eye.radius
+        xs = np.arange(int(c[0] - 0.5 * r), int(c[0] + 0.5 * r) + 1)
+        order = np.argsort(wide[rim.upper, 0])
+        lid = np.interp(xs + 0.5, wide[rim.upper, 0][order], wide[rim.upper, 1][order])
+        # Between the raised lid's margin (its lashes and the shade it casts: the first 40 % down)
+        # and the iris: white of the eye, no smear of the portrait's lashes and lid skin (the warp
+        # leaves a fifth to a third of it darker than 0.6 of the sclera here).
+        band = np.concatenate([out[int(l + 0.4 * (c[1] - r - l)):int(c[1] - 1.15 * r), x]
+                               for x, l in zip(xs, lid)])
+        assert len(band) > 20
+        assert (band < 0.6 * sclera).mean() < 0.05, (band < 0.6 * sclera).mean()
+        assert band.mean() > 0.7 * sclera
+        # The iris is a disc of its own size: as tall as it is wide.
+        ys, xw = window(np.array([c - 2 * r, c + 2 * r]), pad=0)
+        patch = out[ys, xw]
+        dark = patch < 0.5 * (np.percentile(patch, 95) + np.percentile(patch, 5))
+        mid = dark.shape[0] // 2, dark.shape[1] // 2
+        height, width = dark[:, mid[1]].sum(), dark[mid[0]].sum()
+        assert 0.8 < height / width < 1.25, (height, width)
+        assert 1.6 * r < height < 2.4 * r
+
+
+def test_an_eye_opened_within_the_portraits_own_range_is_drawn_as_before(renderer, portrait, monkeypatch):
+    from talkface_studio.render.mesh_warp import eyes
+    size = 512
+    lm = rest(portrait) * size / SIZE
+    # within the portrait's own range, the head turned 30 degrees either way (a foreshortened eye
+    # is narrower, not more open), and beyond the portrait's range
+    for drive, same in ((widened(lm, 0.1), True), (rotate(lm, 30), True), (rotate(lm, -30), True),
+                        (widened(lm, 0.8), False)):
+        drawn = next(renderer.render(portrait, drive[None], size))
+        with monkeypatch.context() as m:
+            m.setattr(eyes, "WIDEN_ON", (1e6, 2e6))          # no eye counts as widened
+            plain = next(renderer.render(portrait, drive[None], size))
+        assert np.array_equal(drawn, plain) == same

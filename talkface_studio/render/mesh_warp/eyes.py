@@ -6,8 +6,15 @@ the portrait's eye mapped rigidly with the eye corners instead, and the band bet
 line and the lowered lid becomes lid skin: the portrait's own skin from above its lashes, stretched,
 shaded round over the eyeball, with a crease at the top and the lashes along the margin. When the
 target iris landmarks (468-477) say the iris went elsewhere, the portrait's iris texture is pasted
-there and the old iris is painted over with the portrait's iris-free sclera. An eye that neither
-blinks nor looks elsewhere is left exactly as the warp drew it (no work at all).
+there and the old iris is painted over with the portrait's iris-free sclera. When a lid opens wider
+than the portrait's (surprise, fear, a glare), the warp would stretch the photo's eye opening into
+a tall iris with no white above it; instead the eyeball is again mapped rigidly with the corners,
+the band the lid uncovers is the portrait's own sclera (its iris-free texture from the part of the
+eye the photo shows clear of the lids, toward its clearest sclera colour), the iris is redrawn as a
+full disc of its own size (``appearance.EyeLook.open_patch``), and the lid casts its shadow on the
+eyeball with a lid-margin line along its new edge. Eyes the portrait shows turned well away keep
+the warp (their iris is an ellipse in the photo). An eye that neither
+blinks, widens nor looks elsewhere is left exactly as the warp drew it (no work at all).
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from .rim_frame import Axis, rim_strips, soft_bump
 
 LASH_BAND = 0.12     # lashes and lid-margin shadow above the portrait's lid, in eye widths (skipped)
 LID_SKIN = 0.15      # lid skin above that, in eye widths: what an unfolding lid shows
+SCLERA_KEEP = 0.25   # share of the portrait's lid gap next to each lid not used as sclera (lashes, shade)
+WIDEN_ON = (0.2, 0.45)   # lid gap over the portrait's, minus 1: where the widened eye takes over
 
 
 def _blend(base, colour, alpha):
@@ -41,21 +50,26 @@ def _gaze_gate(grid, lm: np.ndarray, rim: EyeRim, look: EyeLook) -> float:
 
 
 def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, texture, irisless,
-             colours: PortraitLook) -> None:
+             colours: PortraitLook, glasses_frame=None) -> None:
     """Paint one eye into frame [3, S, S] (float 0..255) in place.
 
     grid [S, S, 2]: the warp's sampling grid (grid_sample units); lm [478, 3]: target landmarks;
-    patch: the portrait's iris texture (``appearance.EyeLook.patch``); texture and irisless: the
-    portrait, and the portrait with its irises painted out (textures of ``pixel_ops``).
+    patch: the portrait's two iris textures (``appearance.EyeLook.patch``, ``.open_patch``);
+    texture and irisless: the portrait, and the portrait with its irises painted out (textures of
+    ``pixel_ops``). glasses_frame: texture [S, S, 1] of the glasses' footprint in the portrait, or
+    None: a widened eye is not drawn over the frame (its top bar often sits just above the lid).
     """
     size = frame.shape[-1]
     xp = ops_of(frame)
+    patch, open_patch = patch
     closure = 1.0 - lid_gap(lm, rim) / max(look.opening, 1e-3)
     lid_on = smoothstep(0.05, 0.3, closure)
+    widen_on = smoothstep(*WIDEN_ON, _opening(lm, rim) / max(_opening(colours.landmarks, rim), 1e-3) - 1)
+    widen_on *= _facing(look, colours, rim) if widen_on > 0 else 0.0
     gate = _gaze_gate(grid, lm, rim, look)
     c_t = lm[rim.iris_centre, :2]
     r_t = float(np.linalg.norm(lm[rim.iris_ring, :2] - c_t, axis=1).mean())
-    if lid_on <= 0 and (gate <= 0 or r_t <= 0.5):
+    if lid_on <= 0 and widen_on <= 0 and (gate <= 0 or r_t <= 0.5):
         return
 
     src_lm = colours.landmarks
@@ -65,9 +79,17 @@ def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, tex
     s_uu, s_vu = s_axis.to_uv(src_lm[rim.upper, :2])
     # The lid's rest line on this face: the portrait's upper lid carried rigidly with the corners.
     rest_pts = axis.a + np.outer(s_uu * axis.width, axis.ex) + np.outer(s_vu / scale, axis.ey)
+    curves = [(s_uu, s_vu)]
+    squeeze = 1.0                          # the redrawn iris's width over its height
+    if widen_on > 0:
+        curves.append(s_axis.to_uv(src_lm[rim.lower, :2]))    # sclera is taken between the lids
+        r_t = look.open_radius / scale     # the iris keeps its own size (landmarks may stretch it)
+        patch = open_patch
+        squeeze = _turned_share(lm, rim) / _turned_share(src_lm, rim)
+        squeeze = min(max(squeeze, 0.5), 1.0)
     for rf in rim_strips(lm[rim.corners[0], :2], lm[rim.corners[1], :2], lm[rim.upper, :2],
                          lm[rim.lower, :2], size, 2.0 + 0.05 * axis.width, frame, extra=rest_pts,
-                         extra_curves=[(s_uu, s_vu)]):
+                         extra_curves=curves):
         win = rf.window(frame)
         inside = rf.inside()
         cov = xp.clip(0.5 + inside, 0, 1)
@@ -78,30 +100,102 @@ def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, tex
         # rigid map of the eye as the lid closes, so the eyeball does not squash under a blink.
         warp_px = flow.grid_to_pixels(grid[rf.y0:rf.y0 + rf.h, rf.x0:rf.x0 + rf.w], size)
         src_px = warp_px
+        free = 1.0                                             # not the glasses' frame
+        if widen_on > 0 and glasses_frame is not None:
+            free = 1 - xp.sample(glasses_frame, warp_px)[0]
+            cov = cov * free
         if lid_on > 0:
             src_px = warp_px + (s_axis.to_px(rf.u, rf.v * scale) - warp_px) * lid_on
+        elif widen_on > 0:
+            s_v = _sclera_v(rf, scale)
+            src_px = warp_px + (s_axis.to_px(rf.u, s_v) - warp_px) * widen_on
         eye = flow.sample(texture, src_px)
-        if gate > 0 and r_t > 0.5:
-            # Paint the old iris over with sclera, then paste the iris at the gaze.
+        show_iris = max(gate, widen_on)
+        if show_iris > 0 and r_t > 0.5:
+            # Paint the old iris over with sclera (a widened eye: all of it, the band the lid
+            # uncovers included), then paste the iris at the gaze.
             # Distances through squares (no sqrt, see rim_frame.profiles): near a circle of radius R,
             # R - |d| ~ (R^2 - |d|^2) / 2R, which is all an anti-aliased edge needs.
             off = src_px - xp.const(look.centre, frame)
             r_old = 1.3 * look.radius
             fill = xp.clip((r_old * r_old - (off * off).sum(-1)) / (2 * r_old) + 0.5, 0, 1) * gate
+            if widen_on > 0:
+                fill = xp.clip(fill, widen_on)
             eye = _blend(eye, flow.sample(irisless, src_px), fill[None])
+            if widen_on > 0:      # the band the upper lid uncovers: toward the portrait's clearest
+                # sclera colour, gradually (the photo's sclera next to a narrow eye's lid is shaded)
+                beyond = smoothstep(0.0, 0.1 * s_axis.width, s_v - rf.v * scale)
+                eye = _blend(eye, xp.const(colours.sclera, frame)[:, None, None],
+                             (0.5 * widen_on * beyond)[None])
             pts = axis.to_px(rf.u, rf.v)
             d = (pts - xp.const(c_t, frame)) / r_t
-            disc = xp.clip((1.0 - (d * d).sum(-1)) * (0.5 * r_t) + 0.5, 0, 1) * gate
+            if squeeze < 0.999:            # a head turned further than the photo's: narrower
+                ex = xp.const(axis.ex, frame)
+                d = d + ex * ((d * ex).sum(-1) * (1 / squeeze - 1))[..., None]
+            disc = xp.clip((1.0 - (d * d).sum(-1)) * (0.5 * r_t) + 0.5, 0, 1) * show_iris
             # the patch spans IRIS_EXTENT radii each way from its centre
             p_h, p_w = xp.size(patch)
             iris = xp.sample(patch, (d / IRIS_EXTENT + 1.0) * xp.const([p_w / 2.0, p_h / 2.0], frame))
             eye = _blend(eye, iris, disc[None])
         # The lids shade the top of the eyeball (depth inside the opening).
         eye = eye * (0.78 + 0.22 * smoothstep(0.0, max(1.0, 0.12 * width), rf.v - rf.top))[None]
-        win[:] = _blend(win, eye, (cov * max(lid_on, gate))[None])
+        win[:] = _blend(win, eye, (cov * max(lid_on, gate, widen_on))[None])
 
         if lid_on > 0:
             _draw_lid(win, rf, u, s_axis, scale, texture, colours, lid_on, closure)
+        elif widen_on > 0:
+            _draw_margin(win, rf, colours, widen_on, free)
+
+
+def _opening(lm: np.ndarray, rim: EyeRim) -> float:
+    """Lid gap (image plane) over the eye's width in 3-D: unlike ``lid_gap`` it does not grow as a
+    turned head foreshortens the eye's width (at 30 degrees of yaw a neutral eye read 15 % wider)."""
+    width = np.linalg.norm(lm[rim.corners[1]] - lm[rim.corners[0]])
+    gap = np.linalg.norm(lm[rim.upper, :2] - lm[rim.lower, :2], axis=1).mean()
+    return float(gap / max(width, 1e-6))
+
+
+def _turned_share(lm: np.ndarray, rim: EyeRim) -> float:
+    """The eye's width in the image over its width in 3-D: how much a turned head foreshortens it."""
+    gap = lm[rim.corners[1]] - lm[rim.corners[0]]
+    return float(np.linalg.norm(gap[:2]) / max(np.linalg.norm(gap), 1e-6))
+
+
+def _facing(look: EyeLook, colours: PortraitLook, rim: EyeRim) -> float:
+    """1 for an eye the portrait shows from the front, 0 for one turned away (iris radius over eye
+    width ~0.2 from the front, ~0.3 at 50 degrees): a turned eye's iris is an ellipse in the photo,
+    which the round iris of a widened eye would not match, so the warp draws it as before."""
+    src = colours.landmarks
+    width = float(np.linalg.norm(src[rim.corners[1], :2] - src[rim.corners[0], :2]))
+    return 1.0 - smoothstep(0.26, 0.29, look.radius / max(width, 1e-6))
+
+
+def _sclera_v(rf, scale: float):
+    """Source v (portrait px, across its eye axis) for each pixel of a widened opening: the rigid
+    map inside the part of the portrait's opening away from its lids, and beyond it the edge of that
+    band held, so the uncovered eyeball gets the portrait's own sclera, not a smear of its lashes
+    and lid (folding the band back repeated its lash shadows as stripes)."""
+    xp = ops_of(rf.v)
+    s_top, s_bot = rf.curves[0], rf.curves[1]
+    keep = SCLERA_KEEP * xp.clip(s_bot - s_top, 0)
+    lo = s_top + keep
+    return xp.minimum(xp.clip(rf.v * scale, lo), xp.clip(s_bot - keep, lo + 1.0))
+
+
+def _draw_margin(win, rf, colours: PortraitLook, widen_on: float, free=1.0) -> None:
+    """The raised lid's margin: the lashes' dark line along the new upper rim and the shade the
+    lid casts on the eyeball just below it (times ``free``: 0 over the glasses' frame)."""
+    xp = ops_of(win)
+    width = rf.width
+    across = 2 * xp.clip(rf.u, 0, 1) - 1
+    ends = (1 - smoothstep(0.7, 1.0, abs(across))) * free
+    below = rf.v - rf.top
+    shade = 1 - 0.3 * smoothstep(0.0, 1.0, 1 - below / (0.1 * width + 1.0)) * \
+        smoothstep(-1.5, 0.0, below)
+    win[:] = win * (1 - (1 - shade) * ends * widen_on)[None]
+    lash = xp.const(colours.lash, win)[:, None, None]
+    line = soft_bump(below / (0.015 * width + 0.5)) * ends
+    win[:] = _blend(win, lash, (line * 0.7 * widen_on * ((rf.u > 0) & (rf.u < 1)))[None])
 
 
 def _draw_lid(win, rf, u, s_axis: Axis, scale: float, texture, colours: PortraitLook, lid_on: float,
@@ -131,6 +225,6 @@ def _draw_lid(win, rf, u, s_axis: Axis, scale: float, texture, colours: Portrait
     win[:] = _blend(win, lash, (line * 0.85 * lid_on * ((rf.u > 0) & (rf.u < 1)))[None])
 
 
-def draw_eyes(frame, grid, lm, colours: PortraitLook, patches, texture, irisless) -> None:
+def draw_eyes(frame, grid, lm, colours: PortraitLook, patches, texture, irisless, glasses_frame=None) -> None:
     for rim, look, patch in zip(EYES, colours.eyes, patches):
-        draw_eye(frame, grid, lm, rim, look, patch, texture, irisless, colours)
+        draw_eye(frame, grid, lm, rim, look, patch, texture, irisless, colours, glasses_frame)

@@ -69,7 +69,7 @@ class _Prepared:
     texture: object              # the portrait, float 0..255, plus flow.TEXTURE_OFFSET
     mesh: WarpMesh
     look: PortraitLook
-    iris_patches: tuple          # two iris textures [P, P]
+    iris_patches: tuple          # per eye: (iris texture [P, P], the same for a widened eye)
     irisless: object             # the texture with irises painted out (+offset)
     nodes: np.ndarray            # [grid, grid, 2] pixel positions of the coarse grid's nodes
     identity: object             # every pixel centre in grid units: [S, S, 2] numpy on the CPU,
@@ -91,6 +91,8 @@ class _Prepared:
     mirror_gain: np.ndarray = dataclasses.field(default_factory=lambda: np.ones(3, np.float32))
                                  # colour of the photo's hidden side over its mirror's (``mirror_fill``)
     guard: FacingGuard | None = None   # what an expression may not fold (``unfold_expression``)
+    glasses_frame: object = None  # texture [S, S, 1] of the glasses' footprint (portrait px): a widened
+                                  # eye is not drawn over the frame (``eyes.draw_eyes``)
 
     @property
     def grid(self) -> int:
@@ -206,7 +208,7 @@ class MeshWarpRenderer:
             return ops.texture(hwc, like)
         if look.mouth.atlas is not None and ops is not NUMPY:
             look = dataclasses.replace(look, mouth=dataclasses.replace(look.mouth, atlas=texture_of(look.mouth.atlas)))
-        patches = tuple(texture_of(e.patch) for e in look.eyes)
+        patches = tuple((texture_of(e.patch), texture_of(e.open_patch)) for e in look.eyes)
         # the slow, per-portrait parts come from disk after the first time (``portrait_store``)
         photo = _photo_region(portrait, size)
         stamp = entry_key(tex_np, lm, self.version, None if photo is None else np.packbits(photo))
@@ -215,6 +217,7 @@ class MeshWarpRenderer:
         layers = {} if ops is NUMPY else {
             "texture4": texture_of(np.concatenate([head.head + flow.TEXTURE_OFFSET, head.matte[..., None]], axis=2)),
             "plate": texture_of(head.plate + flow.TEXTURE_OFFSET)}
+        held = find_glasses(image, src_lm, size, lm)
         prep = _Prepared(texture=texture_of(tex + flow.TEXTURE_OFFSET),
                          mesh=build_warp_mesh(face_triangles(), lm, size, hair=hair, neck=head.neck,
                                               photo=photo, head=head.matte, rgb=tex_np, plate=head.plate),
@@ -228,9 +231,11 @@ class MeshWarpRenderer:
                                       (FoldShading, FoldMap)),
                          texture4=layers.get("texture4"), plate=layers.get("plate"), head_box=head.box,
                          plate_u8=np.floor(head.plate + flow.TEXTURE_OFFSET).clip(0, 255).astype(np.uint8),
-                         cpu=self._cpu_copies(head, size), glasses=find_glasses(image, src_lm, size, lm),
+                         cpu=self._cpu_copies(head, size), glasses=held,
                          resolution=_resolution(portrait, w, size))
         prep.mirror_gain = mirror_gain(tex_np, lm, prep.mesh, face_triangles())
+        if held is not None:
+            prep.glasses_frame = texture_of(held[0][..., None])
         prep.guard = guard_for(lm, prep.mesh)
         self._cache[key] = prep
         while len(self._cache) > CACHE_PORTRAITS:
@@ -352,7 +357,8 @@ class MeshWarpRenderer:
             shade_frame(frame, grid[0], lm, prep.folds)
         with SoftenedPainting(frame, lm, prep.resolution):   # a magnified photo's softness
             draw_mouth(frame, lm, prep.look, prep.texture)
-        draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless)
+        draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless,
+                  prep.glasses_frame)
         return flow.to_image(frame, prep.plate_u8, window)
 
     def layer_alpha(self, portrait, lm: np.ndarray, size: int) -> np.ndarray:
