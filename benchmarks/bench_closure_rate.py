@@ -272,19 +272,20 @@ def prior_bias(logp: np.ndarray, wanted: float, max_bias: float = MAX_BIAS) -> f
     return (lo + hi) / 2
 
 
-def prior_cost(runs: int = 5) -> str:
-    """Seconds to find the bias on 60 s of posteriors (6000 frames), median of `runs`."""
-    import time
-
+def random_minute_logp() -> np.ndarray:
+    """60 s (6000 frames) of random log-posteriors over the viseme classes, for timing."""
     rng = np.random.default_rng(0)
     logits = rng.normal(0, 2, (6000, len(CLASS_INDEX))).astype(np.float32)
-    logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        prior_bias(logp, 0.5)
-        times.append(time.perf_counter() - t)
-    return f"the prior on 60 s of posteriors: {1000 * np.median(times):.1f} ms (median of {runs})"
+    return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+
+
+def prior_cost(runs: int = 5) -> str:
+    """Seconds to find the bias on 60 s of posteriors (6000 frames), median of `runs`."""
+    from timing import median_seconds
+
+    logp = random_minute_logp()
+    seconds = median_seconds(lambda: prior_bias(logp, 0.5), runs)
+    return f"the prior on 60 s of posteriors: {1000 * seconds:.1f} ms (median of {runs})"
 
 
 # ---------------------------------------------------------------- scoring

@@ -22,10 +22,7 @@ from __future__ import annotations
 import argparse
 import pickle
 import sys
-import time
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -33,6 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_closure_rate as bcr  # noqa: E402
+from timing import median_seconds  # noqa: E402
 from viseme_bigrams import switch_costs  # noqa: E402
 
 from talkface_studio.audio.viseme_decode import decode  # noqa: E402
@@ -68,15 +66,8 @@ def per_language(entries, weight: float) -> str:
 
 def cost(weight: float, runs: int = 3) -> float:
     """Seconds to decode 60 s (6000 frames) of random posteriors, median of `runs`."""
-    rng = np.random.default_rng(0)
-    logits = rng.normal(0, 2, (6000, len(CLASS_INDEX))).astype(np.float32)
-    logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        decode(logp, switch_costs=switch_costs("en", weight))
-        times.append(time.perf_counter() - t)
-    return float(np.median(times))
+    logp = bcr.random_minute_logp()
+    return median_seconds(lambda: decode(logp, switch_costs=switch_costs("en", weight)), runs)
 
 
 def main() -> int:
