@@ -52,3 +52,11 @@ def test_an_unsupported_answer_is_refused_without_a_change(window):
     w.prompts.ask_language = lambda current: "xx"
     w.actions_by_name["take_language"].trigger()
     assert w.document.take.language == "en" and "not supported" in errors[0]
+
+
+def test_without_a_take_the_language_field_is_empty_and_disabled(make_window):
+    # It used to show the list's first entry, "Afrikaans (af)", on the welcome screen.
+    w = make_window(size=None)
+    assert w.document.take is None
+    combo = w.inspector.language
+    assert not combo.isEnabled() and combo.currentIndex() == -1 and combo.currentText() == ""

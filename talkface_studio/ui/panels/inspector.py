@@ -113,6 +113,8 @@ class Inspector(QWidget):
             region = take.language[len(base):]
             if region:  # fr-CA: the region stays unless the language changes
                 self.language.setItemText(index, f"{self.language.itemText(index).split(' (')[0]} ({take.language})")
+        else:  # no take: an empty, disabled field, not the list's first language
+            self.language.setCurrentIndex(-1)
 
     def _push(self, commands, label=None, mergeable=True):
         try:
