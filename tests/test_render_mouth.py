@@ -339,3 +339,56 @@ def test_a_relaxed_smile_speaks_with_the_teeth_edges_not_a_grin(renderer, smilin
     relaxed = _bright_share(next(renderer.render(smiling, neutral[None], size)), neutral)
     smile = _bright_share(next(renderer.render(smiling, own[None], size)), own)
     assert relaxed < 0.08 and smile > 0.25, (relaxed, smile)
+
+
+def _rim_band(out, lm, mm):
+    """Largest luminance (0..255) by which a point on the upper lip's lower part (within 3 mm of
+    its inner rim) stands out above both the lip over it and what lies under it (each the darkest
+    point within 2 mm), over the middle 80% of the mouth width."""
+    from scipy.ndimage import map_coordinates
+    from talkface_studio.render.mesh_warp.rim_frame import Axis
+    ax = Axis.between(lm[MOUTH_CORNERS[0], :2], lm[MOUTH_CORNERS[1], :2])
+    uu, uv = ax.to_uv(lm[INNER_UPPER_LIP, :2])
+    order = np.argsort(uu)
+    step = 0.25                                    # px
+    vs = np.arange(-5.0 * mm, 2.0 * mm, step)
+    reach = int(round(2.0 * mm / step))
+    lum = _lum(out)
+    worst = 0.0
+    for u in np.linspace(0.1, 0.9, 17):
+        v = np.interp(u, uu[order], uv[order]) + vs
+        px = ax.to_px(np.full_like(v, u), v)
+        line = map_coordinates(lum, [px[:, 1] - 0.5, px[:, 0] - 0.5], order=1)
+        for j in np.nonzero((vs >= -3.0 * mm) & (vs <= 0.0))[0]:
+            above, below = line[max(j - reach, 0):j].min(), line[j + 1:j + 1 + reach].min()
+            worst = max(worst, min(line[j] - above, line[j] - below))
+    return worst
+
+
+def _dropped_jaw(lm):
+    """A surprised mouth: corners drawn in (a rounder, narrower mouth), the jaw dropped."""
+    lm = lm.copy()
+    centre = lm[list(MOUTH_CORNERS), 0].mean()
+    for k in (61, 78, 291, 308, 62, 292, 76, 306, 191, 415):
+        lm[k, 0] = centre + 0.75 * (lm[k, 0] - centre)
+    return open_mouth(lm, 0.45)
+
+
+def test_a_dropped_jaw_leaves_no_pale_line_along_the_upper_lip(renderer, smiling):
+    """A surprised, wide-open mouth over a portrait that smiles with its teeth: the lip drawn over
+    the upper rim darkens into the cavity. Its texture was re-stretched from a band reaching past
+    the smile's thin upper lip into the pale skin above it: a light line (up to 33 levels brighter
+    than lip and cavity) ran along the lip's inner edge, brightest toward the corners."""
+    size = 512
+    lm = _dropped_jaw(np.asarray(smiling.landmarks, float) * size / SIZE)
+    mm = _mm(lm)
+    out = _render(renderer, smiling, lm, size)
+    band = _rim_band(out, lm, mm)
+    assert band < 8.0, band
+
+
+def test_the_batched_path_draws_the_parted_lips_as_the_cpu_path_does(smiling):
+    """The lips re-stretched rim to outline (above) on the GPU's batched code, run on the CPU."""
+    from painted_face import assert_render_paths_agree
+    lm = _dropped_jaw(np.asarray(smiling.landmarks, float))
+    assert_render_paths_agree(smiling, lm[None].astype(np.float32))

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import flow
 from .appearance import PortraitLook, mouth_gap
-from .face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS
+from .face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS, OUTER_LIPS
 from .lip_corners import restore_corners
 from .smile_relief import SMILE_MIN, smile_removed
 from .dental_arch import EYE_SPAN_MM
@@ -34,6 +34,8 @@ SEAM_MM = 0.4            # half-width of the closed lips' dark seam line
 PARTED_MM = (1.4, 2.8)   # inner-lip gap (mm) over which the closed lips' seam becomes an opening
 EYE_CORNERS = (33, 263)
 OUTER_CORNERS = (61, 291)    # where the lips' outer outlines meet (the inner ones meet at MOUTH_CORNERS)
+OUTER_UPPER_LIP = OUTER_LIPS[:11]                             # corner to corner over the top
+OUTER_LOWER_LIP = np.concatenate([OUTER_LIPS[10:], OUTER_LIPS[:1]])   # ... and under the bottom
 OWN_MOUTH_MM = (0.3, 2.8)     # this close to the portrait's own mouth the plain warp shows it as is
 RELAXED_TEETH = (0.4, 0.9)   # share of the portrait's smile taken away over which its teeth go from
                              # the smile's (lit, uncovered) to a relaxed mouth's (``TeethPose``)
@@ -95,11 +97,18 @@ def _draw_open(frame, lm: np.ndarray, colours: PortraitLook, strength: float,
         _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth, box)
 
 
+def _outer_profiles(lm: np.ndarray, axis: Axis) -> list:
+    """The lips' outer outlines (upper, lower) as (u, v) profiles in ``axis``'s frame."""
+    return [axis.to_uv(lm[OUTER_UPPER_LIP, :2]), axis.to_uv(lm[OUTER_LOWER_LIP, :2])]
+
+
 def _source_mouth(colours: PortraitLook):
-    """The portrait's mouth axis and its inner-lip profiles in that frame."""
+    """The portrait's mouth axis and its lips' profiles in that frame: inner rims (upper, lower),
+    then outer outlines (upper, lower)."""
     src = colours.landmarks
     s_axis = Axis.between(src[MOUTH_CORNERS[0], :2], src[MOUTH_CORNERS[1], :2])
-    return s_axis, [s_axis.to_uv(src[INNER_UPPER_LIP, :2]), s_axis.to_uv(src[INNER_LOWER_LIP, :2])]
+    return s_axis, [s_axis.to_uv(src[INNER_UPPER_LIP, :2]), s_axis.to_uv(src[INNER_LOWER_LIP, :2]),
+                    *_outer_profiles(src, s_axis)]
 
 
 @dataclass(frozen=True)
@@ -109,7 +118,7 @@ class _Lips:
     mm: float
     band: float
     s_axis: Axis
-    curves: list
+    curves: list     # the portrait's lip profiles (``_source_mouth``), then this frame's outer outlines
     s_mm: float
     u_out: tuple
 
@@ -120,6 +129,7 @@ class _Lips:
         axis = Axis.between(lm[MOUTH_CORNERS[0], :2], lm[MOUTH_CORNERS[1], :2])
         u_out = (min(axis.to_uv(lm[OUTER_CORNERS[0], :2])[0], -0.02),
                  max(axis.to_uv(lm[OUTER_CORNERS[1], :2])[0], 1.02))
+        curves = [*curves, *_outer_profiles(lm, axis)]
         return _Lips(mm, max(CLOSE_BAND_MM * mm, 2.5), s_axis, curves,
                      eye_span(colours.landmarks) / EYE_SPAN_MM, u_out)
 
@@ -147,7 +157,7 @@ def _restretch_strip(frame, rf: RimFrame, texture, lips: _Lips,
     # texture from a little further in along them.
     xp = ops_of(frame)
     u = xp.clip(rf.u, CORNER_U, 1 - CORNER_U)
-    s_top, s_bottom = rf.curves[:2]
+    s_top, s_bottom, s_out_top, s_out_bottom, out_top, out_bottom = rf.curves[:6]
     seam = 0.5 * (rf.top + rf.bottom)
     scale = lips.s_axis.width / rf.width
     margin = RIM_SKIP_MM * lips.s_mm + 0.5       # skip the portrait's rim: teeth bleed into it
@@ -163,6 +173,14 @@ def _restretch_strip(frame, rf: RimFrame, texture, lips: _Lips,
         d = xp.clip(xp.where(upper, rf.top - rf.v, rf.v - rf.bottom), 0)
     k = (band * scale) / xp.clip(reach, 1e-3)        # source px per target px: the
     # band's outer edge samples where the warp would (continuous), d = 0 the lip's inner edge
+    if not seam_on:
+        # Parted lips map rim to outline onto the portrait's lip, rim to outline: a lip stretched
+        # thinner than the portrait's (a dropped jaw narrows the mouth: ``scale`` > 1) sampled at
+        # ``scale`` reached past the portrait's thin smiling lip into the pale skin above it and
+        # laid that as a light line along the inner edge of the lip.
+        s_thick = xp.where(upper, s_top - s_out_top, s_out_bottom - s_bottom)
+        thick = xp.where(upper, rf.top - out_top, out_bottom - rf.bottom)
+        k = xp.clip(s_thick - margin, 0) / xp.clip(thick, 1.0)
     s_v = xp.where(upper, s_top - margin - d * k, s_bottom + margin + d * k)
     colour = flow.sample(texture, lips.s_axis.to_px(u, s_v))
     # The seam: a thin dark line, the lower lip in the upper lip's shadow just below it.
