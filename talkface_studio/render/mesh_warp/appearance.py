@@ -211,13 +211,12 @@ def read_portrait(img: np.ndarray, lm: np.ndarray) -> PortraitLook:
     lip = _robust_colour(img[lips], [150, 80, 80])
     eyes, sclera_px, lash_px = [], [], []
     # The iris as the photo shows it, one size for both eyes (each row's reading is noisy).
-    seen = [_seen_iris_radius(img, _mask(lm[eye.loop, :2], shape), *_iris_circle(lm, eye)) for eye in EYES]
-    seen_share = float(np.mean([r_seen / max(_iris_circle(lm, eye)[1], 1e-6)
-                                for (r_seen, _), eye in zip(seen, EYES)]))
-    for eye, (_, sclera_grey) in zip(EYES, seen):
+    circles = [_iris_circle(lm, eye) for eye in EYES]
+    openings = [_mask(lm[eye.loop, :2], shape) for eye in EYES]
+    seen = [_seen_iris_radius(img, inside, c, r) for inside, (c, r) in zip(openings, circles)]
+    seen_share = float(np.mean([r_seen / max(r, 1e-6) for (r_seen, _), (_, r) in zip(seen, circles)]))
+    for eye, (c, r), inside, (_, sclera_grey) in zip(EYES, circles, openings, seen):
         poly = lm[eye.loop, :2]
-        c, r = _iris_circle(lm, eye)
-        inside = _mask(poly, shape)
         yy, xx = np.nonzero(inside)
         far = np.hypot(xx + 0.5 - c[0], yy + 0.5 - c[1]) > 1.25 * r
         sclera_px.append(img[yy[far], xx[far]])

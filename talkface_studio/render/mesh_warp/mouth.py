@@ -168,12 +168,11 @@ def _restretch_strip(frame, rf: RimFrame, texture, lips: _Lips,
     if seam_on:    # each lip's inner edge lands on the seam
         reach = band + 0.5 * xp.clip(rf.bottom - rf.top, 0)   # target px, seam to band edge
         d = abs(rf.v - seam)
+        k = (band * scale) / xp.clip(reach, 1e-3)    # source px per target px: the band's outer
+        # edge samples where the warp would (continuous), d = 0 the lip's inner edge
     else:          # ... on its own rim; inside the opening (painted over, except where its
         reach = xp.full_like(seam, band)             # rounded ends leave lip) its inner edge
         d = xp.clip(xp.where(upper, rf.top - rf.v, rf.v - rf.bottom), 0)
-    k = (band * scale) / xp.clip(reach, 1e-3)        # source px per target px: the
-    # band's outer edge samples where the warp would (continuous), d = 0 the lip's inner edge
-    if not seam_on:
         # Parted lips map rim to outline onto the portrait's lip, rim to outline: a lip stretched
         # thinner than the portrait's (a dropped jaw narrows the mouth: ``scale`` > 1) sampled at
         # ``scale`` reached past the portrait's thin smiling lip into the pale skin above it and

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, 
 
 from talkface_studio.core.commands import SetGeneration
 from talkface_studio.core.errors import TalkFaceError
-from talkface_studio.perform.procedural.performance_settings import BY_KEY, MOUTH_SETTINGS
+from talkface_studio.perform.procedural.performance_settings import BY_KEY, MOUTH_SETTINGS, setting_value
 
 STEPS = 100  # slider steps per unit
 
@@ -67,11 +67,12 @@ class PerformancePanel(QWidget):
         """The shown take's value; a hand-edited one out of range shows as the default (Generate
         names it)."""
         take = self.document.take
-        spec = BY_KEY[key]
+        if take is None:
+            return BY_KEY[key].default
         try:
-            return spec.check(take.generation.options.get(key, spec.default)) if take is not None else spec.default
+            return setting_value(take.generation.options, key)
         except TalkFaceError:
-            return spec.default
+            return BY_KEY[key].default
 
     def sync(self) -> None:
         self._syncing = True
