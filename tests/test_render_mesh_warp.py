@@ -638,18 +638,18 @@ def test_a_widened_eye_does_not_carry_the_photos_sclera_up_as_streaks(renderer, 
     painted across the photo's sclera (vessels, noise, a glint) fade out within a few pixels of it:
     holding the band's edge row carried each column of it up the uncovered band as a vertical
     streak."""
+    from skimage.draw import polygon2mask
     size = 512
     lm = rest(portrait) * size / SIZE
     wide = widened(lm, 1.2)
     look = renderer.prepare(portrait, size).look
     img = portrait.image.astype(np.float64)                    # at SIZE, as the landmarks
-    ys, xs = np.mgrid[0:SIZE, 0:SIZE] + 0.5
-    for rim, eye in zip(EYES, look.eyes):
-        from skimage.draw import polygon2mask
+    gy, gx = np.mgrid[0:SIZE, 0:SIZE] + 0.5
+    for rim, eye in zip(EYES, look.eyes):                      # every other column +-25, iris spared
         sclera = polygon2mask((SIZE, SIZE), rest(portrait)[rim.loop, 1::-1] - 0.5)
-        sclera &= np.hypot(*(np.stack([xs, ys]) - eye.centre[:, None, None] * SIZE / size)) \
+        sclera &= np.hypot(*(np.stack([gx, gy]) - eye.centre[:, None, None] * SIZE / size)) \
             > 1.4 * eye.radius * SIZE / size
-        img[sclera] += np.where(xs[sclera] % 2 < 1, 25.0, -25.0)[:, None]
+        img[sclera] += np.where(gx[sclera] % 2 < 1, 25.0, -25.0)[:, None]
     striped = dataclasses.replace(portrait, image=np.clip(img, 0, 255).astype(np.uint8))
     diff = luminance(next(renderer.render(striped, wide[None], size)).astype(float)
                      - next(renderer.render(portrait, wide[None], size)).astype(float))
