@@ -628,6 +628,74 @@ def test_a_widened_eye_shows_sclera_above_a_round_iris(renderer, portrait):
         assert 1.6 * r < height < 2.4 * r
 
 
+def _lid_curve(points, xs):
+    order = np.argsort(points[:, 0])
+    return np.interp(xs + 0.5, points[order, 0], points[order, 1])
+
+
+def test_a_widened_eye_does_not_carry_the_photos_sclera_up_as_streaks(renderer, portrait):
+    """The photo's sclera is narrow; beyond it the uncovered eyeball is held from it. Stripes
+    painted across the photo's sclera (vessels, noise, a glint) fade out within a few pixels of it:
+    holding the band's edge row carried each column of it up the uncovered band as a vertical
+    streak."""
+    from skimage.draw import polygon2mask
+    size = 512
+    lm = rest(portrait) * size / SIZE
+    wide = widened(lm, 1.2)
+    look = renderer.prepare(portrait, size).look
+    img = portrait.image.astype(np.float64)                    # at SIZE, as the landmarks
+    gy, gx = np.mgrid[0:SIZE, 0:SIZE] + 0.5
+    for rim, eye in zip(EYES, look.eyes):                      # every other column +-25, iris spared
+        sclera = polygon2mask((SIZE, SIZE), rest(portrait)[rim.loop, 1::-1] - 0.5)
+        sclera &= np.hypot(*(np.stack([gx, gy]) - eye.centre[:, None, None] * SIZE / size)) \
+            > 1.4 * eye.radius * SIZE / size
+        img[sclera] += np.where(gx[sclera] % 2 < 1, 25.0, -25.0)[:, None]
+    striped = dataclasses.replace(portrait, image=np.clip(img, 0, 255).astype(np.uint8))
+    diff = luminance(next(renderer.render(striped, wide[None], size)).astype(float)
+                     - next(renderer.render(portrait, wide[None], size)).astype(float))
+    for rim, eye in zip(EYES, look.eyes):
+        a, b = lm[rim.corners[0], :2], lm[rim.corners[1], :2]
+        w = np.linalg.norm(b - a)
+        xs = np.arange(int(a[0] + 0.15 * w), int(a[0] + 0.85 * w))
+        new_lid, old_lid = _lid_curve(wide[rim.upper], xs), _lid_curve(lm[rim.upper], xs)
+        low = _lid_curve(lm[rim.lower], xs)
+        rows = np.arange(int(new_lid.min()), int(old_lid.max()))[:, None]
+        # uncovered: below the raised lid's margin and its shade, a little above the photo's clear
+        # sclera (which starts a quarter of the lid gap below the portrait's lid)
+        band = (rows + 0.5 > new_lid + 0.1 * w + 1) & (rows + 0.5 < old_lid + 0.25 * (low - old_lid) - 0.1 * w)
+        band &= np.abs(xs + 0.5 - eye.centre[0])[None] > 1.3 * eye.radius
+        # the stripes' part of the change: what alternates from column to column (the sclera's
+        # colour read from the photo shifts as a whole)
+        change = diff[rows[:, 0]][:, xs]
+        stripes = np.abs(change[:, 1:-1] - 0.5 * (change[:, 2:] + change[:, :-2]))[band[:, 1:-1]]
+        assert len(stripes) > 10, len(stripes)
+        assert stripes.mean() < 1, stripes.mean()       # the stripes are +-25: 3-4 carried before
+
+
+def test_a_raised_lid_tucks_under_a_crease(renderer, portrait, monkeypatch):
+    """Above a raised lid's margin the warp only compresses the lid skin (a bare stretch of skin
+    up to the brow); a real raised lid tucks under its crease, a shadow line a little above it."""
+    from talkface_studio.render.mesh_warp import eyes
+    size = 512
+    lm = rest(portrait) * size / SIZE
+    wide = widened(lm, 0.5)
+    drawn = luminance(next(renderer.render(portrait, wide[None], size)).astype(float))
+    monkeypatch.setattr(eyes, "WIDEN_ON", (1e6, 2e6))           # the warp's own lid skin
+    bare = luminance(next(renderer.render(portrait, wide[None], size)).astype(float))
+    for rim in EYES:
+        a, b = lm[rim.corners[0], :2], lm[rim.corners[1], :2]
+        w = np.linalg.norm(b - a)
+        xs = np.arange(int(a[0] + 0.35 * w), int(a[0] + 0.65 * w))
+        lid = _lid_curve(wide[rim.upper], xs)
+        # darkening at each distance above the margin, past its lash line
+        above = np.arange(int(np.ceil(0.05 * w)), int(0.4 * w))
+        ratio = np.array([np.mean([drawn[int(y - d), x] / bare[int(y - d), x] for x, y in zip(xs, lid)])
+                          for d in above])
+        assert 0.05 * w < above[np.argmin(ratio)] < 0.12 * w, above[np.argmin(ratio)] / w
+        assert ratio.min() < 0.85, ratio.min()                  # ~0.99 before
+        assert ratio[above > 0.25 * w].min() > 0.98             # the skin further up is the warp's
+
+
 def test_an_eye_opened_within_the_portraits_own_range_is_drawn_as_before(renderer, portrait, monkeypatch):
     from talkface_studio.render.mesh_warp import eyes
     size = 512

@@ -4,17 +4,22 @@ is derived from these, so they suit any skin tone and lighting."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.ndimage import gaussian_filter, map_coordinates
+from scipy.ndimage import gaussian_filter, gaussian_filter1d, map_coordinates
 from skimage.draw import polygon2mask
 
 from .face_loops import (EYES, INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS, OUTER_LIPS, EyeRim,
                          inner_lip_loop)
+from .pixel_ops import ops_of
+from .rim_frame import Axis, profiles
 
 IRIS_PATCH = 48          # iris texture resolution (pixels across the disc's bounding square)
 IRIS_EXTENT = 1.15       # patch covers this many iris radii (keeps the dark limbal ring)
+SCLERA_KEEP = 0.25       # share of the portrait's lid gap next to each lid not used as sclera (lashes, shade)
+SCLERA_ROW = 25          # samples of the held sclera's colour from corner to corner
+SCLERA_ROW_BLUR = 0.06   # ... smoothed along the eye over this many eye widths
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,8 @@ class EyeLook:
     open_patch: np.ndarray | None = None   # the whole disc for an eye opened wider than the
                                            # portrait's: hidden parts from its radial profile
     open_radius: float = 0.0  # the dark iris's own radius seen in the photo (output px), for that disc
+    sclera_row: np.ndarray | None = None   # [SCLERA_ROW, 3] the sclera a widened lid uncovers,
+                                           # corner to corner (``sclera_row``)
 
 
 @dataclass(frozen=True)
@@ -198,6 +205,31 @@ def _paint_out_iris(img: np.ndarray, eye_poly: np.ndarray, centre: np.ndarray, r
                                else fallback[k] * 0.9)
 
 
+def clear_band(s_top, s_bot):
+    """The part of the portrait's eye opening clear of its lids (their lashes and shade), between
+    source v's s_top and s_bot of the lids at the same u: (lo, hi), at least a pixel apart.
+    numpy or torch."""
+    xp = ops_of(s_top)
+    keep = SCLERA_KEEP * xp.clip(s_bot - s_top, 0)
+    lo = s_top + keep
+    return lo, xp.clip(s_bot - keep, lo + 1.0)
+
+
+def sclera_row(irisless: np.ndarray, lm: np.ndarray, eye: EyeRim) -> np.ndarray:
+    """The colour a widened eye holds beyond the photo's own sclera, corner to corner: the iris-free
+    portrait averaged down each column of the clear band and smoothed along the eye. Holding the
+    band's edge row instead carried every pixel of it up the uncovered eyeball as a vertical streak
+    (a glint, a vessel, the painted-out iris's rim)."""
+    axis = Axis.between(lm[eye.corners[0], :2], lm[eye.corners[1], :2])
+    u = np.linspace(0.0, 1.0, SCLERA_ROW)
+    lo, hi = clear_band(*profiles(u, [axis.to_uv(lm[eye.upper, :2]), axis.to_uv(lm[eye.lower, :2])]))
+    v = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, 7)
+    px = axis.to_px(np.broadcast_to(u[:, None], v.shape), v)
+    row = np.stack([map_coordinates(irisless[..., k], [px[..., 1] - 0.5, px[..., 0] - 0.5], order=1,
+                                    mode="nearest").mean(1) for k in range(3)], axis=-1)
+    return gaussian_filter1d(row, SCLERA_ROW_BLUR * (SCLERA_ROW - 1), axis=0, mode="nearest").astype(np.float32)
+
+
 def _iris_circle(lm: np.ndarray, eye: EyeRim) -> tuple[np.ndarray, float]:
     """The iris landmarks' centre and mean radius."""
     c = lm[eye.iris_centre, :2].astype(np.float64)
@@ -239,6 +271,7 @@ def read_portrait(img: np.ndarray, lm: np.ndarray) -> PortraitLook:
     irisless = img.astype(np.float32)
     for eye, look in zip(EYES, eyes):
         _paint_out_iris(irisless, lm[eye.loop, :2], look.centre, look.radius, sclera)
+    eyes = [replace(look, sclera_row=sclera_row(irisless, lm, eye)) for eye, look in zip(EYES, eyes)]
     return PortraitLook(lip=lip, sclera=sclera, lash=lash, mouth_open=mouth_gap(lm), eyes=tuple(eyes),
                         irisless=irisless, teeth=teeth, landmarks=np.asarray(lm, dtype=np.float64))
 

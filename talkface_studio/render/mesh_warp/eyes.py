@@ -10,9 +10,11 @@ there and the old iris is painted over with the portrait's iris-free sclera. Whe
 than the portrait's (surprise, fear, a glare), the warp would stretch the photo's eye opening into
 a tall iris with no white above it; instead the eyeball is again mapped rigidly with the corners,
 the band the lid uncovers is the portrait's own sclera (its iris-free texture from the part of the
-eye the photo shows clear of the lids, toward its clearest sclera colour), the iris is redrawn as a
-full disc of its own size (``appearance.EyeLook.open_patch``), and the lid casts its shadow on the
-eyeball with a lid-margin line along its new edge. Eyes the portrait shows turned well away keep
+eye the photo shows clear of the lids, beyond it that band's colour smoothed along the eye,
+``appearance.sclera_row``, toward its clearest sclera colour), the iris is redrawn as a full disc of
+its own size (``appearance.EyeLook.open_patch``), the lid casts its shadow on the eyeball with a
+lid-margin line along its new edge, and a crease shades the skin a little above the raised margin
+(the lid tucks under it). Eyes the portrait shows turned well away keep
 the warp (their iris is an ellipse in the photo). An eye that neither
 blinks, widens nor looks elsewhere is left exactly as the warp drew it (no work at all).
 """
@@ -22,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import flow
-from .appearance import IRIS_EXTENT, EyeLook, PortraitLook, lid_gap
+from .appearance import IRIS_EXTENT, SCLERA_ROW, EyeLook, PortraitLook, clear_band, lid_gap
 from .face_loops import EYES, EyeRim
 from .pixel_ops import ops_of
 from .pixel_window import smoothstep
@@ -30,8 +32,8 @@ from .rim_frame import Axis, rim_strips, soft_bump
 
 LASH_BAND = 0.12     # lashes and lid-margin shadow above the portrait's lid, in eye widths (skipped)
 LID_SKIN = 0.15      # lid skin above that, in eye widths: what an unfolding lid shows
-SCLERA_KEEP = 0.25   # share of the portrait's lid gap next to each lid not used as sclera (lashes, shade)
 WIDEN_ON = (0.2, 0.45)   # lid gap over the portrait's, minus 1: where the widened eye takes over
+CREASE_ABOVE = 0.08  # a raised lid's crease above its margin, in eye widths (~2.5 mm: the lid tucks under it)
 
 
 def _blend(base, colour, alpha):
@@ -81,14 +83,18 @@ def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, tex
     rest_pts = axis.a + np.outer(s_uu * axis.width, axis.ex) + np.outer(s_vu / scale, axis.ey)
     curves = [(s_uu, s_vu)]
     squeeze = 1.0                          # the redrawn iris's width over its height
+    reach = rest_pts                       # what the window must cover besides the rims
     if widen_on > 0:
+        reach = np.concatenate([rest_pts, lm[rim.upper, :2] - axis.ey * (2 * CREASE_ABOVE * axis.width)])
         curves.append(s_axis.to_uv(src_lm[rim.lower, :2]))    # sclera is taken between the lids
+        row_u = np.linspace(0.0, 1.0, SCLERA_ROW)               # ... and held beyond them
+        curves += [(row_u, look.sclera_row[:, k] + flow.TEXTURE_OFFSET) for k in range(3)]
         r_t = look.open_radius / scale     # the iris keeps its own size (landmarks may stretch it)
         patch = open_patch
         squeeze = _turned_share(lm, rim) / _turned_share(src_lm, rim)
         squeeze = min(max(squeeze, 0.5), 1.0)
     for rf in rim_strips(lm[rim.corners[0], :2], lm[rim.corners[1], :2], lm[rim.upper, :2],
-                         lm[rim.lower, :2], size, 2.0 + 0.05 * axis.width, frame, extra=rest_pts,
+                         lm[rim.lower, :2], size, 2.0 + 0.05 * axis.width, frame, extra=reach,
                          extra_curves=curves):
         win = rf.window(frame)
         inside = rf.inside()
@@ -122,8 +128,13 @@ def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, tex
             if widen_on > 0:
                 fill = xp.clip(fill, widen_on)
             eye = _blend(eye, flow.sample(irisless, src_px), fill[None])
-            if widen_on > 0:      # the band the upper lid uncovers: toward the portrait's clearest
-                # sclera colour, gradually (the photo's sclera next to a narrow eye's lid is shaded)
+            if widen_on > 0:
+                # beyond the photo's clear sclera: its colour smoothed along the eye, not the held
+                # edge row's every pixel, then (the band the upper lid uncovers) toward the
+                # portrait's clearest sclera colour, gradually (the photo's sclera next to a
+                # narrow eye's lid is shaded)
+                held = smoothstep(0.0, 0.1 * s_axis.width, abs(s_v - rf.v * scale))
+                eye = _blend(eye, xp.stack(rf.curves[2:5]), (held * widen_on)[None])
                 beyond = smoothstep(0.0, 0.1 * s_axis.width, s_v - rf.v * scale)
                 eye = _blend(eye, xp.const(colours.sclera, frame)[:, None, None],
                              (0.5 * widen_on * beyond)[None])
@@ -144,7 +155,7 @@ def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, tex
         if lid_on > 0:
             _draw_lid(win, rf, u, s_axis, scale, texture, colours, lid_on, closure)
         elif widen_on > 0:
-            _draw_margin(win, rf, colours, widen_on, free)
+            _draw_raised_lid(win, rf, colours, widen_on, free)
 
 
 def _opening(lm: np.ndarray, rim: EyeRim) -> float:
@@ -172,24 +183,29 @@ def _facing(look: EyeLook, colours: PortraitLook, rim: EyeRim) -> float:
 
 def _sclera_v(rf, scale: float):
     """Source v (portrait px, across its eye axis) for each pixel of a widened opening: the rigid
-    map inside the part of the portrait's opening away from its lids, and beyond it the edge of that
-    band held, so the uncovered eyeball gets the portrait's own sclera, not a smear of its lashes
-    and lid (folding the band back repeated its lash shadows as stripes)."""
+    map inside the part of the portrait's opening away from its lids (``appearance.clear_band``),
+    and beyond it the edge of that band held, so the uncovered eyeball gets the portrait's own
+    sclera, not a smear of its lashes and lid (folding the band back repeated its lash shadows as
+    stripes). ``draw_eye`` fades the held edge into the band's smoothed colour."""
     xp = ops_of(rf.v)
-    s_top, s_bot = rf.curves[0], rf.curves[1]
-    keep = SCLERA_KEEP * xp.clip(s_bot - s_top, 0)
-    lo = s_top + keep
-    return xp.minimum(xp.clip(rf.v * scale, lo), xp.clip(s_bot - keep, lo + 1.0))
+    lo, hi = clear_band(rf.curves[0], rf.curves[1])
+    return xp.minimum(xp.clip(rf.v * scale, lo), hi)
 
 
-def _draw_margin(win, rf, colours: PortraitLook, widen_on: float, free=1.0) -> None:
-    """The raised lid's margin: the lashes' dark line along the new upper rim and the shade the
-    lid casts on the eyeball just below it (times ``free``: 0 over the glasses' frame)."""
+def _draw_raised_lid(win, rf, colours: PortraitLook, widen_on: float, free=1.0) -> None:
+    """The raised lid: the lashes' dark line along the new upper rim, the shade the lid casts on
+    the eyeball just below it, and the crease it tucks under a little above it (the warp only
+    compresses the portrait's lid skin between margin and brow, which reads as a bare stretch
+    of skin; times ``free``: 0 over the glasses' frame)."""
     xp = ops_of(win)
     width = rf.width
     across = 2 * xp.clip(rf.u, 0, 1) - 1
-    ends = (1 - smoothstep(0.7, 1.0, abs(across))) * free
     below = rf.v - rf.top
+    # the crease: a soft shadow line following the margin, fading before the corners where the
+    # fold runs out (only darkening: the frame's colours stay convex blends, see flow.to_image)
+    crease = soft_bump((below + CREASE_ABOVE * width) / (0.025 * width + 0.6))
+    win[:] = win * (1 - 0.22 * crease * (1 - smoothstep(0.5, 0.9, abs(across))) * (free * widen_on))[None]
+    ends = (1 - smoothstep(0.7, 1.0, abs(across))) * free
     shade = 1 - 0.3 * smoothstep(0.0, 1.0, 1 - below / (0.1 * width + 1.0)) * \
         smoothstep(-1.5, 0.0, below)
     win[:] = win * (1 - (1 - shade) * ends * widen_on)[None]
