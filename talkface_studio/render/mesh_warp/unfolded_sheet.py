@@ -44,7 +44,6 @@ KEEP_OUTLINE = 1.5  # nodes: the drawn face's outermost nodes, left as they were
 OPENED = 2.0      # x area: ... unless the frame opens them this much over background beside the sheet
 SMOOTH = 2.5      # nodes: the Gaussian that smooths the way across the edge the reflection takes
                   # (1.5 turned it at every node: the refill read as node-sized bands)
-STRIP_DEPTH = 8   # triangles: how far in from the oval the strip still folded away is followed
 DEEPEST = 4.0     # nodes: the reflection reads no deeper into the clean skin (wider, it mirrored
                   # the features beside it: an eye or a glasses rim)
 
@@ -65,31 +64,22 @@ def outline_sides(mesh: WarpMesh, points: np.ndarray, kept: np.ndarray) -> tuple
     """The unfolded sheet's outer edge in the frame (points [M, 2]; kept [F]: the triangles the
     frame draws, ``raster.visible_triangles``): its triangles' sides along the face's oval, and
     those shared with the strip still folded away between it and the oval (undrawn triangles
-    joined to the oval by undrawn ones), as (ends [K, 2], opposite [K]) mesh point ids. The
-    refill meets the background ring there on the coarse grid, a 4-px stair step, so the
-    outline pass (``silhouette``) draws it as an edge. Where the turn unfolds only part of the
-    strip (a face-filling crop's far cheek turned back 15-20 degrees, a 3/4 face's jaw), the
-    sheet ends inside the oval and the ring shows beyond it; elsewhere inside the face (beside
-    a 3/4 face's nose) the face goes on past the sheet."""
+    on the oval), as (ends [K, 2], opposite [K]) mesh point ids. The refill meets the background
+    ring there on the coarse grid, a 4-px stair step, so the outline pass (``silhouette``) draws
+    it as an edge. Where the turn unfolds only part of the strip (a face-filling crop's far
+    cheek, turned back 15-20 degrees), the sheet ends inside the oval and the ring shows beyond
+    it; elsewhere inside the face (beside a 3/4 face's nose) the face goes on past the sheet."""
     sheet = unfolded(mesh, points)
     ids = np.flatnonzero(sheet)
     if len(ids) == 0:
         return np.zeros((0, 2), np.int64), np.zeros(0, np.int64)
     tris = mesh.triangles[ids]
     beside, on_oval = _neighbours(mesh)
-    # the strip still folded away: undrawn triangles reaching the oval through undrawn ones
-    n_mesh = len(beside)
-    hidden = ~sheet[:n_mesh] & ~kept[:n_mesh]
-    strip = hidden & on_oval
-    for _ in range(STRIP_DEPTH):
-        grown = strip | (hidden & ((beside >= 0) & strip[np.maximum(beside, 0)]).any(1))
-        if (grown == strip).all():
-            break
-        strip = grown
     other = beside[ids].reshape(-1)                    # the face triangle across each side, -1: none
-    # an edge unless the face goes on across it (another sheet triangle, a drawn one, or one
-    # folded away inside the face, such as the far side of a 3/4 face's nose)
-    goes_on = (other >= 0) & ~strip[np.maximum(other, 0)]
+    across = np.maximum(other, 0)
+    # an edge unless the face goes on across it: another sheet triangle, a drawn one, or one
+    # folded away inside the face (not the strip at the outline)
+    goes_on = (other >= 0) & (sheet[across] | kept[across] | ~on_oval[across])
     ends = np.stack([tris, np.roll(tris, -1, axis=1)], 2).reshape(-1, 2)
     opposite = np.roll(tris, 1, axis=1).reshape(-1)
     return ends[~goes_on], opposite[~goes_on]
