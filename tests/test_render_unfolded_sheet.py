@@ -30,7 +30,7 @@ DATA = Path(__file__).resolve().parent / "data" / "portraits"
 def fits():
     from talkface_studio.face.portrait import fit_portrait
     paths = {"young": DATA / "more" / "young_man_turned.jpg", "tongue": DATA / "more" / "older_man_tongue.jpg",
-             "smiling": DATA / "smiling_man.jpg"}
+             "smiling": DATA / "smiling_man.jpg", "crop": DATA / "tight_crop_112.png"}
     return {k: fit_portrait(p, size=SIZE) for k, p in paths.items()}
 
 
@@ -203,3 +203,49 @@ def test_the_unfolded_sheet_ends_at_the_oval_not_in_grid_steps(fits, name, yaw):
     as it does the face's folds (both fields continued, mixed by sub-pixel coverage): 0.10 /
     0.05 / 0.04."""
     assert _outline_error(fits[name], yaw) < 0.12
+
+
+def _sheet_edge_error(fit, yaw: float) -> float:
+    """As ``_outline_error``, along the whole of the unfolded sheet's outer edge: its triangles'
+    sides that neither another sheet triangle nor a drawn face triangle shares, against the
+    frame's coverage by the surface it shows (drawn face triangles and the sheet)."""
+    from talkface_studio.render.mesh_warp.raster import visible_triangles
+    from talkface_studio.render.mesh_warp.unfold_expression import frame_landmarks
+    from talkface_studio.render.mesh_warp.unfolded_sheet import unfolded
+    renderer = MeshWarpRenderer("cpu")
+    prep = renderer.prepare(fit, SIZE)
+    lm = turned(fit, yaw)
+    frame = painted_frame(renderer, prep, lm)
+    share = frame[..., 0] / np.maximum(frame[..., 0] + frame[..., 2], 1.0)
+    pts, _ = renderer._mesh_points(prep, frame_landmarks(lm, prep.guard))
+    mesh = prep.mesh
+    sheet = unfolded(mesh, pts)
+    shown = visible_triangles(mesh, pts)
+    shown[mesh.n_face_tris:] = False
+    sides = {}
+    for k in np.flatnonzero(sheet | shown):
+        t = mesh.triangles[k]
+        for a, b in ((t[0], t[1]), (t[1], t[2]), (t[2], t[0])):
+            sides.setdefault((min(a, b), max(a, b)), []).append(bool(sheet[k]))
+    line = np.zeros((SIZE, SIZE), np.uint8)
+    for (a, b), of_sheet in sides.items():
+        if of_sheet == [True]:
+            cv2.line(line, *(tuple(int(v) for v in np.round(pts[k] * 16)) for k in (a, b)), 1, 1, shift=4)
+    assert line.any()
+    band = cv2.dilate(line, np.ones((7, 7), np.uint8)) > 0
+    fine = np.zeros((4 * SIZE, 4 * SIZE), np.uint8)
+    for t in np.round((pts[mesh.triangles[sheet | shown]] * 4 - 0.5) * 16).astype(np.int32):
+        cv2.fillConvexPoly(fine, t, 1, cv2.LINE_8, shift=4)
+    ideal = cv2.resize(fine.astype(np.float32), (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+    return float(np.abs(share - ideal)[band].mean())
+
+
+
+@pytest.mark.parametrize("yaw, bound", [(-20.0, 0.045), (-15.0, 0.07)])
+def test_a_sheet_unfolded_short_of_the_oval_ends_in_an_edge_not_grid_steps(fits, yaw, bound):
+    """The 112-px crop's far cheek turned back 15-20 degrees unfolds only part of the strip its
+    photo saw from behind: the sheet ends inside the oval, the rest of the strip stays folded
+    away and the ring shows beyond. Only the sheet's sides along the oval were drawn as an edge,
+    so down the cheek the refill met the ring in 4-px steps (0.058 / 0.098 on this measure at
+    -20 / -15); its sides on the strip still folded away are an edge too now (0.032 / 0.049)."""
+    assert _sheet_edge_error(fits["crop"], yaw) < bound

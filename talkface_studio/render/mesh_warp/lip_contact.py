@@ -18,7 +18,9 @@ own triangles meet there.
 
 With the head turned, the far mouth corner's commissure is squeezed into a few pixels and the
 coarse grid smeared the portrait's dark corner pit into the skin beside it (a notch just outside
-the opening): that corner is rasterised at every pixel too (``refine_corners``).
+the opening): that corner is rasterised at every pixel too (``refine_corners``). Turned further, the
+corner folds behind the cheek; the pixels its undrawn triangle leaves take the cheek beside them
+(``_fill_folds``), not the field interpolated across the squeezed lip.
 """
 
 from __future__ import annotations
@@ -97,12 +99,38 @@ def _refine_box(grid, mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, lo:
     w, h = int(x1 - x0), int(y1 - y0)
     if w < 2 * FEATHER + 2 or h < 2 * FEATHER + 2:
         return
-    disp, covered = rasterize_window(mesh, points, depth, int(x0), int(y0), w, h,
-                                     only=None if every else _lip_triangles(mesh))
+    if every:
+        disp, covered, folds = rasterize_window(mesh, points, depth, int(x0), int(y0), w, h, folds=True)
+        if folds is not None:
+            covered = _fill_folds(disp, covered, *folds)
+    else:
+        disp, covered = rasterize_window(mesh, points, depth, int(x0), int(y0), w, h, only=_lip_triangles(mesh))
     ramp_x = np.minimum(np.arange(w) + 0.5, w - np.arange(w) - 0.5) / FEATHER
     ramp_y = np.minimum(np.arange(h) + 0.5, h - np.arange(h) - 0.5) / FEATHER
     alpha = np.clip(np.minimum(ramp_y[:, None], ramp_x[None, :]), 0.0, 1.0) * covered * amount
     flow.refine(grid, disp, alpha, int(x0), int(y0))
+
+
+def _fill_folds(disp: np.ndarray, covered: np.ndarray, fold: np.ndarray, folded: np.ndarray) -> np.ndarray:
+    """In place: the window's pixels that only folded (undrawn) triangles cover (``folded``; fold:
+    where in the photo their own surface lies, as displacement) take the nearest photo point to
+    that among those the window draws; returns the covered mask with them added. A turned
+    head's far mouth corner folds behind the cheek: its triangle is dropped, and the coarse grid
+    filled the hole between the lip (the photo's corner squeezed several times) and the cheek by
+    interpolating across that jump, through the photo's lip corner: a pale hook ringed in lip
+    colour just outside the corner. The photo point nearest the fold's own is the cheek's."""
+    holes = folded & ~covered
+    if not holes.any() or not covered.any():
+        return covered
+    hy, hx = np.nonzero(holes)
+    cy, cx = np.nonzero(covered)
+    here = np.stack([hx, hy], axis=1) + 0.5
+    drawn = np.stack([cx, cy], axis=1) + 0.5 + disp[cy, cx]   # the photo points the window shows
+    wanted = here + fold[hy, hx]                              # where each hole's own surface lies
+    dx, dy = wanted[:, None, 0] - drawn[None, :, 0], wanted[:, None, 1] - drawn[None, :, 1]
+    nearest = np.argmin(dx * dx + dy * dy, axis=1)
+    disp[hy, hx] = drawn[nearest] - here
+    return covered | holes
 
 
 _LIP_TRIS: dict = {}

@@ -163,17 +163,30 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
 
 
 def rasterize_window(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, x0: int, y0: int,
-                     w: int, h: int, only: np.ndarray | None = None, step: float = 1.0):
+                     w: int, h: int, only: np.ndarray | None = None, step: float = 1.0,
+                     folds: bool = False):
     """Displacement at the centres of the window (x0, y0, w, h) of a tiling of the frame into
     cells of ``step`` px (1: pixels; a coarse grid's ``node_step``: its nodes), x0 ... h in cells:
     ([h, w, 2] float32, covered [h, w] bool). Only triangles reaching into the window (and in
-    ``only`` [F], if given) are scanned."""
-    keep = visible_triangles(mesh, points)
-    if only is not None:
-        keep &= only
+    ``only`` [F], if given) are scanned. With ``folds``, also where the face triangles left
+    undrawn (folded: seen from behind) cover what nothing drawn does, and the displacement each
+    would have had drawn as it is (its photo region, mirrored): ([h, w, 2], [h, w] bool), or
+    None where there is no such hole."""
+    visible = visible_triangles(mesh, points)
+    keep = visible if only is None else visible & only
     v = points[mesh.triangles]
-    keep &= (v[..., 0].max(1) >= x0 * step) & (v[..., 0].min(1) <= (x0 + w) * step) \
+    near = (v[..., 0].max(1) >= x0 * step) & (v[..., 0].min(1) <= (x0 + w) * step) \
         & (v[..., 1].max(1) >= y0 * step) & (v[..., 1].min(1) <= (y0 + h) * step)
     origin = ((x0 + 0.5) * step, (y0 + 0.5) * step)
-    disp, covered = rasterize_grid(mesh, points, depth, keep, origin, step, w, h)
-    return disp.reshape(h, w, 2), covered.reshape(h, w)
+    disp, covered = rasterize_grid(mesh, points, depth, keep & near, origin, step, w, h)
+    drawn = disp.reshape(h, w, 2), covered.reshape(h, w)
+    if not folds:
+        return drawn
+    folded = near & ~visible
+    folded[mesh.n_face_tris - mesh.n_holes:] = False
+    ids = np.flatnonzero(folded)
+    folded[ids[np.abs(signed_areas(points, mesh.triangles[ids])) <= MIN_AREA * step * step]] = False
+    if covered.all() or not folded.any():
+        return drawn + (None,)
+    fold, fold_covered = rasterize_grid(mesh, points, depth, folded, origin, step, w, h)
+    return drawn + ((fold.reshape(h, w, 2), fold_covered.reshape(h, w)),)

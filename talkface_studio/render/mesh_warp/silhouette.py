@@ -113,7 +113,7 @@ def silhouette_edges(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray):
     # one kept side per edge, the face's where both are (the anchors lie behind it)
     side = np.where(on[:, 0], sides[:, 0], sides[:, 1])[on.any(1)]
     # and the unfolded sheet's outer edge, where its refill meets the background ring
-    sheet_ends, sheet_opposite = outline_sides(mesh, points)
+    sheet_ends, sheet_opposite = outline_sides(mesh, points, kept)
     if len(side) == 0 and len(sheet_ends) == 0:
         return None
     ends = np.concatenate([table.ends[side], sheet_ends])

@@ -60,28 +60,52 @@ def unfolded(mesh: WarpMesh, points: np.ndarray) -> np.ndarray:
     return out
 
 
-def outline_sides(mesh: WarpMesh, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The unfolded sheet's outer edge in the frame (points [M, 2]): its triangles' sides along
-    the face's oval, as (ends [K, 2], opposite [K]) mesh point ids. The refill meets the
-    background ring there on the coarse grid, a 4-px stair step, so the outline pass
-    (``silhouette``) draws it as an edge."""
-    tris = mesh.triangles[unfolded(mesh, points)]
-    if len(tris) == 0:
+def outline_sides(mesh: WarpMesh, points: np.ndarray, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The unfolded sheet's outer edge in the frame (points [M, 2]; kept [F]: the triangles the
+    frame draws, ``raster.visible_triangles``): its triangles' sides along the face's oval, and
+    those shared with the strip still folded away between it and the oval (undrawn triangles
+    on the oval), as (ends [K, 2], opposite [K]) mesh point ids. The refill meets the background
+    ring there on the coarse grid, a 4-px stair step, so the outline pass (``silhouette``) draws
+    it as an edge. Where the turn unfolds only part of the strip (a face-filling crop's far
+    cheek, turned back 15-20 degrees), the sheet ends inside the oval and the ring shows beyond
+    it; elsewhere inside the face (beside a 3/4 face's nose) the face goes on past the sheet."""
+    sheet = unfolded(mesh, points)
+    ids = np.flatnonzero(sheet)
+    if len(ids) == 0:
         return np.zeros((0, 2), np.int64), np.zeros(0, np.int64)
+    tris = mesh.triangles[ids]
+    beside, on_oval = _neighbours(mesh)
+    other = beside[ids].reshape(-1)                    # the face triangle across each side, -1: none
+    across = np.maximum(other, 0)
+    # an edge unless the face goes on across it: another sheet triangle, a drawn one, or one
+    # folded away inside the face (not the strip at the outline)
+    goes_on = (other >= 0) & (sheet[across] | kept[across] | ~on_oval[across])
     ends = np.stack([tris, np.roll(tris, -1, axis=1)], 2).reshape(-1, 2)
     opposite = np.roll(tris, 1, axis=1).reshape(-1)
-    on = (_OVAL_NEXT[ends[:, 0]] == ends[:, 1]) | (_OVAL_NEXT[ends[:, 1]] == ends[:, 0])
-    return ends[on], opposite[on]
+    return ends[~goes_on], opposite[~goes_on]
 
 
-def _oval_next() -> np.ndarray:
-    """int64 [478]: each face-oval landmark's next one round the oval (-1 off it)."""
-    out = np.full(478, -1, np.int64)
-    out[np.asarray(FACE_OVAL)] = np.roll(np.asarray(FACE_OVAL), -1)
-    return out
+_NEIGHBOURS: dict = {}
 
 
-_OVAL_NEXT = _oval_next()
+def _neighbours(mesh: WarpMesh) -> tuple[np.ndarray, np.ndarray]:
+    """Per face triangle (holes aside) the one across each of its sides (side i: corners i and
+    i + 1; -1 where none) [F, 3], and whether it has a corner on the face's oval [F] (per mesh,
+    kept with its triangles array: ids are reused)."""
+    key = id(mesh.triangles)
+    if key not in _NEIGHBOURS or _NEIGHBOURS[key][0] is not mesh.triangles:
+        face = mesh.triangles[:mesh.n_face_tris - mesh.n_holes]
+        ends = np.sort(np.stack([face, np.roll(face, -1, axis=1)], 2).reshape(-1, 2), axis=1)
+        side = ends[:, 0] * len(mesh.src) + ends[:, 1]
+        order = np.argsort(side, kind="stable")
+        beside = np.full(len(side), -1, np.int64)
+        pair = np.flatnonzero(side[order][1:] == side[order][:-1])
+        beside[order[pair]], beside[order[pair + 1]] = order[pair + 1] // 3, order[pair] // 3
+        on_oval = np.zeros(len(mesh.src), bool)
+        on_oval[np.asarray(FACE_OVAL)] = True
+        _NEIGHBOURS.clear()
+        _NEIGHBOURS[key] = (mesh.triangles, beside.reshape(-1, 3), on_oval[face].any(1))
+    return _NEIGHBOURS[key][1], _NEIGHBOURS[key][2]
 
 
 def refill_unfolded(disp: np.ndarray, drawn: np.ndarray, sheet: np.ndarray, edge_depth: np.ndarray,
