@@ -165,20 +165,26 @@ def test_the_head_matte_marks_background_inside_the_face_mesh():
     assert (matted.edge_depth[right] > 0).all()
 
 
-def _outline_error(fit, yaw: float) -> float:
-    """Within 3 px of the unfolded sheet's outer edge (its triangles' sides along the oval): the
-    mean difference between the share of the photo's face in the frame (every pass, the face
-    painted FACE and the rest ELSE) and the frame's face mesh covering the pixel (4x supersampled):
-    0 where the face ends exactly at its oval, up to 1 where skin juts out or background cuts in."""
-    from talkface_studio.render.mesh_warp.face_loops import FACE_OVAL
+def _painted_share(fit, yaw: float):
+    """(prepared portrait, the photo's face share of each pixel of the turned frame, frame mesh points)."""
     from talkface_studio.render.mesh_warp.unfold_expression import frame_landmarks
-    from talkface_studio.render.mesh_warp.unfolded_sheet import unfolded
     renderer = MeshWarpRenderer("cpu")
     prep = renderer.prepare(fit, SIZE)
     lm = turned(fit, yaw)
     frame = painted_frame(renderer, prep, lm)
     share = frame[..., 0] / np.maximum(frame[..., 0] + frame[..., 2], 1.0)
     pts, _ = renderer._mesh_points(prep, frame_landmarks(lm, prep.guard))
+    return prep, share, pts
+
+
+def _outline_error(fit, yaw: float) -> float:
+    """Within 3 px of the unfolded sheet's outer edge (its triangles' sides along the oval): the
+    mean difference between the share of the photo's face in the frame (every pass, the face
+    painted FACE and the rest ELSE) and the frame's face mesh covering the pixel (4x supersampled):
+    0 where the face ends exactly at its oval, up to 1 where skin juts out or background cuts in."""
+    from talkface_studio.render.mesh_warp.face_loops import FACE_OVAL
+    from talkface_studio.render.mesh_warp.unfolded_sheet import unfolded
+    prep, share, pts = _painted_share(fit, yaw)
     oval = np.zeros(len(pts), np.int64) - 1
     oval[FACE_OVAL] = np.roll(FACE_OVAL, -1)
     line = np.zeros((SIZE, SIZE), np.uint8)
@@ -210,14 +216,8 @@ def _sheet_edge_error(fit, yaw: float) -> float:
     sides that neither another sheet triangle nor a drawn face triangle shares, against the
     frame's coverage by the surface it shows (drawn face triangles and the sheet)."""
     from talkface_studio.render.mesh_warp.raster import visible_triangles
-    from talkface_studio.render.mesh_warp.unfold_expression import frame_landmarks
     from talkface_studio.render.mesh_warp.unfolded_sheet import unfolded
-    renderer = MeshWarpRenderer("cpu")
-    prep = renderer.prepare(fit, SIZE)
-    lm = turned(fit, yaw)
-    frame = painted_frame(renderer, prep, lm)
-    share = frame[..., 0] / np.maximum(frame[..., 0] + frame[..., 2], 1.0)
-    pts, _ = renderer._mesh_points(prep, frame_landmarks(lm, prep.guard))
+    prep, share, pts = _painted_share(fit, yaw)
     mesh = prep.mesh
     sheet = unfolded(mesh, pts)
     shown = visible_triangles(mesh, pts)
