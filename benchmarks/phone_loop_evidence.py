@@ -16,7 +16,6 @@ Scripts are aligned as before: only the recognition without a script sees the ev
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 import time
@@ -29,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from talkface_studio.audio.sphinx_native import NativeDecoder, dithered_pcm16, model_dir  # noqa: E402
+from talkface_studio.audio.phones import PHONE_LOOP_SETTINGS, phone_lm_path  # noqa: E402
+from talkface_studio.audio.sphinx_native import NativeDecoder, dithered_pcm16  # noqa: E402
 from talkface_studio.audio.viseme_set import CLASS_INDEX  # noqa: E402
 
 HOP = 160  # 10 ms at 16 kHz: pocketsphinx's frame and the recognizer's
@@ -51,18 +51,15 @@ def _cuts(x16: np.ndarray, pieces: int) -> list[int]:
 def phone_loop(x16: np.ndarray, beam: float = 1e-20, pieces: int = 2) -> list[tuple[str, int, int]]:
     """(phone, first frame, last frame inclusive) over the whole take, frames of 10 ms."""
     cuts = _cuts(x16, pieces)
-    results: list = [None] * pieces
-    errors: list = []
+    results: list = [[] for _ in range(pieces)]
 
     def work(i: int) -> None:
         try:
-            dec = NativeDecoder(allphone=os.path.join(model_dir(), "en-us-phone.lm.bin"), lw=2.0, pip=0.3,
-                                bestpath=False, beam=beam, pbeam=beam)
+            dec = NativeDecoder(allphone=phone_lm_path(), **{**PHONE_LOOP_SETTINGS, "beam": beam, "pbeam": beam})
             dec.decode(dithered_pcm16(x16[cuts[i] * HOP: cuts[i + 1] * HOP]))
             results[i] = [(w, cuts[i] + a, cuts[i] + b) for w, a, b in dec.seg()]
-        except RuntimeError as exc:  # a piece the loop cannot decode gives no evidence
-            errors.append(exc)
-            results[i] = []
+        except RuntimeError as exc:  # a piece the loop cannot decode gives no evidence; say so
+            print(f"phone loop: frames {cuts[i]}-{cuts[i + 1]} not decoded ({exc})", file=sys.stderr)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(pieces)]
     for t in threads:
@@ -103,11 +100,11 @@ def install(hit_nats: float, miss_nats: float, beam: float) -> None:
 
 
 def speed(beam: float, runs: int = 3) -> None:
+    from bench_lipsync import speech_dir
+
     from talkface_studio.audio.loading import load_audio
 
-    speech = ROOT.parent / "shared" / "speech"
-    speech = speech if speech.is_dir() else ROOT / "tests" / "data" / "speech"
-    x = np.concatenate([load_audio(p).mono(16000) for p in sorted(speech.glob("en_*.wav"))])
+    x = np.concatenate([load_audio(p).mono(16000) for p in sorted(speech_dir().glob("en_*.wav"))])
     while len(x) < 60 * 16000:
         x = np.concatenate([x, x])
     x = x[: 60 * 16000]

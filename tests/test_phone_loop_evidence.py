@@ -46,6 +46,7 @@ def test_the_loop_hears_spoken_bilabials_and_the_patch_moves_only_m(monkeypatch)
     called = np.mean([frames(p).mean() > 0.5 for p in others])
     assert len(bilabials) >= 15 and found >= 0.35 and called <= 0.05, (len(bilabials), found, called)
 
+    # install() replaces viseme_phones.posteriors; setting it to itself makes monkeypatch restore it
     monkeypatch.setattr(viseme_phones, "posteriors", viseme_phones.posteriors)
     before = viseme_phones.posteriors(x)
     ple.install(4.0, 1.0, 1e-20)

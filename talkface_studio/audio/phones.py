@@ -78,15 +78,20 @@ def guess_pronunciation(word: str) -> str:
     return " ".join(out) or "AH"
 
 
+# pocketsphinx's phone loop as recognise() runs it (benchmarks/phone_loop_evidence.py reuses it)
+PHONE_LOOP_SETTINGS = dict(bestpath=False, lw=2.0, pip=0.3, beam=1e-20, pbeam=1e-20)
+
+
+def phone_lm_path() -> str:
+    """The English phone language model that ships in the pocketsphinx wheel."""
+    return os.path.join(model_dir(), "en-us-phone.lm.bin")
+
+
 def recognise(x16: np.ndarray) -> list[TimedPhone]:
     """Free phone recognition with the bundled English phone language model."""
     from pocketsphinx import Decoder
 
-    decoder = Decoder(
-        samprate=16000, dither=True, bestpath=False, loglevel="FATAL",
-        allphone=os.path.join(model_dir(), "en-us-phone.lm.bin"),
-        lw=2.0, pip=0.3, beam=1e-20, pbeam=1e-20,
-    )
+    decoder = Decoder(samprate=16000, dither=True, loglevel="FATAL", allphone=phone_lm_path(), **PHONE_LOOP_SETTINGS)
     try:
         decoder.start_utt()
         decoder.process_raw(_pcm16(x16), full_utt=True)
