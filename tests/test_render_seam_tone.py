@@ -84,7 +84,9 @@ def test_the_refill_takes_the_cheeks_light_not_its_shadowed_outline(fits, yaw):
 def test_the_refilled_cheek_keeps_the_skins_detail(fits):
     """The old man at yaw +10: his far cheek's unfolded strip is refilled from the skin beside it.
     Painted with a fine texture (noise of 12 levels), its pixels' detail (their difference from a
-    1-px Gaussian mean) was 0.31 of the textured skin's (blurred flat); now 0.64."""
+    1-px Gaussian mean) was 0.31 of the textured skin's (blurred flat); reflected from the skin
+    beside it 0.64; now, that skin stretched over it (magnified 1.3-2x, nothing shown twice:
+    ``test_render_unfolded_sheet``), 0.51."""
     renderer = MeshWarpRenderer("cpu")
     prep = renderer.prepare(fits["tongue"], SIZE)
     lm = turned(fits["tongue"], 10.0)
@@ -96,7 +98,7 @@ def test_the_refilled_cheek_keeps_the_skins_detail(fits):
     inner = cv2.erode(refilled.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     face = cv2.erode((np.abs(frame - 160) < 60).astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
     ratio = detail[inner].mean() / detail[face & ~refilled].mean()
-    assert ratio > 0.55, ratio
+    assert ratio > 0.45, ratio
 
 
 def test_the_tone_moves_only_the_low_frequencies():

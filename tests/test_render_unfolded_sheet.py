@@ -247,5 +247,66 @@ def test_a_sheet_unfolded_short_of_the_oval_ends_in_an_edge_not_grid_steps(fits,
     photo saw from behind: the sheet ends inside the oval, the rest of the strip stays folded
     away and the ring shows beyond. Only the sheet's sides along the oval were drawn as an edge,
     so down the cheek the refill met the ring in 4-px steps (0.058 / 0.098 on this measure at
-    -20 / -15); its sides on the strip still folded away are an edge too now (0.032 / 0.049)."""
+    -20 / -15); its sides on the strip still folded away are an edge too now (0.032 / 0.049;
+    0.036 / 0.059 since the strip is a stretch of the skin beside it)."""
     assert _sheet_edge_error(fits["crop"], yaw) < bound
+
+
+
+def _refilled_nodes(renderer, prep, lm: np.ndarray) -> np.ndarray:
+    """bool [grid, grid]: the nodes the unfolded-sheet refill drew in the frame at lm (caught on
+    their way out of ``refill_unfolded``)."""
+    from talkface_studio.render.mesh_warp import raster
+    from talkface_studio.render.mesh_warp.unfold_expression import frame_landmarks
+    seen = {}
+    refill = raster.refill_unfolded
+
+    def spy(*a, **k):
+        seen["nodes"] = got = refill(*a, **k)
+        return got
+    raster.refill_unfolded = spy
+    try:
+        pts, depth = renderer._mesh_points(prep, frame_landmarks(lm, prep.guard))
+        raster.rasterize_displacement(prep.mesh, pts, depth, prep.grid, SIZE)
+    finally:
+        raster.refill_unfolded = refill
+    return seen.get("nodes", np.zeros((prep.grid, prep.grid), bool))
+
+
+def _turns_back(levels: np.ndarray, by: float) -> bool:
+    """Whether a run of levels [N], going one way overall, goes back the other way by ``by`` or more."""
+    if levels[-1] < levels[0]:
+        levels = -levels
+    return bool((np.maximum.accumulate(levels) - levels).max() >= by)
+
+
+@pytest.mark.parametrize("yaw", [10.0, 15.0, 25.0])
+def test_the_unfolded_cheek_shows_the_skin_beside_it_once(fits, yaw):
+    """The old man's far cheek at +10 / +15 / +25: the strip the turn unfolds along his face's
+    edge shows the skin beside it stretched, not reflected. The moving layer painted with a ramp
+    (its level half the photo's column), each row of the refill, from the ring on into the face as
+    far again, samples the photo's columns in one direction. Reflected (before), it went back over
+    the skin it mirrored, the wrinkles there drawn twice: a rippled band down his cheek (turning
+    back by 2+ levels, 4+ photo px, in 0.43 / 0.46 / 0.40 of the rows); stretched, 0.03 / 0.10 /
+    0.06."""
+    from painted_face import frame_of_layer
+
+    from talkface_studio.render.mesh_warp.raster import node_step
+    renderer = MeshWarpRenderer("cpu")
+    prep = renderer.prepare(fits["tongue"], SIZE)
+    lm = turned(fits["tongue"], yaw)
+    nodes = _refilled_nodes(renderer, prep, lm)
+    left = nodes[:, : prep.grid // 2]                 # his far cheek: the image's left
+    assert left.sum() > 20, "the turn should unfold a strip along the far cheek"
+    ramp = np.broadcast_to((np.arange(SIZE) * 255.0 / SIZE)[None, :, None], (SIZE, SIZE, 3))
+    level = frame_of_layer(renderer, prep, lm, np.round(ramp).astype(np.uint8))[..., 0]
+    step = node_step(prep.grid, SIZE)
+    rows = [i for i in range(prep.grid) if left[i].sum() >= 2]
+    back = 0
+    for i in rows:
+        cols = np.flatnonzero(left[i])
+        x0, x1 = int(cols.min() * step), int((cols.max() + 1) * step)
+        run = np.convolve(level[int((i + 0.5) * step), x0:x1 + (x1 - x0)], np.ones(3) / 3.0, mode="valid")
+        back += _turns_back(run, 2.0)
+    assert len(rows) >= 5
+    assert back / len(rows) < 0.15, (back, len(rows))

@@ -19,7 +19,7 @@ import numpy as np
 from .gap_fill import fill_harmonic
 from .triangle_area import RELIABLE_AREA, front_sign
 from .triangle_scan import MIN_AREA, affine_maps, scan_triangles
-from .unfolded_sheet import OPENED, SPREAD, refill_unfolded, unfolded
+from .unfolded_sheet import OPENED, SPREAD, feature_nodes, refill_unfolded, unfolded
 from .warp_mesh import WarpMesh, signed_areas
 
 
@@ -150,7 +150,8 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
             wide = ratio >= OPENED
             opened = _nodes(p, tris[wide], grid) if wide.any() else None
         if (nodes.any() or (spreading is not None and spreading.any())) and drawn.any():
-            fill = refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step, spreading, opened)
+            fill = refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step, spreading, opened,
+                                   feature_nodes(points, origin[0], step, (grid, grid)))
             covered |= fill.reshape(-1)
             if refilled is not None:
                 refilled |= fill

@@ -15,10 +15,15 @@ Here, per frame, on the coarse grid, the nodes under such an unfolded triangle t
 triangle covers, and the drawn nodes beside them still sampling the photo's last ``EDGE`` px
 (spread by the same unfolding: MediaPipe's outline there is a few pixels off, so they hold what
 lies beyond the cheek, the window or the dark gap, as a line along the refilled skin), take the
-face's clean skin (drawn nodes whose source lies deeper than ``EDGE`` px) reflected across its
-edge: a node d nodes out samples where the point d nodes in, straight across the edge,
-samples. That is the skin beside it, at the frame's scale, in its own side's light, continuous at
-the seam, and the face reaches its outline landmarks before the ring begins. Frames that unfold
+face's clean skin (drawn nodes whose source lies deeper than ``EDGE`` px). Where they form a strip
+along the face's edge (the unfolded cheek, reaching the ring), the strip and ``BAND`` nodes of the
+clean skin beside it show that band of skin stretched smoothly over both (``stretch_strip``): the
+skin's own light and texture, continuous at both ends, magnified 1.3-2x, nothing shown twice.
+Reflected across the edge instead, the skin's wrinkles came back mirrored, a rippled band down the
+old man's cheek at +10 to +25 degrees. Smaller patches (beside a 3/4 face's nose), and a strip
+where an eye or the nose beside it leaves too little skin to stretch (a face-filling crop's far
+cheek), are still reflected (``reflect_clean``: a node d nodes out samples where the point d
+nodes in, straight across the edge, samples). The face reaches its outline landmarks before the ring begins. Frames that unfold
 nothing (every still frame, a frontal face at yaw 0, a head turning further away) skip it.
 """
 
@@ -28,6 +33,8 @@ from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
+
+from talkface_studio.face.topology import REGIONS
 
 from .face_loops import FACE_OVAL
 from .triangle_area import RELIABLE_AREA, front_sign, signed_areas
@@ -46,6 +53,17 @@ SMOOTH = 2.5      # nodes: the Gaussian that smooths the way across the edge the
                   # (1.5 turned it at every node: the refill read as node-sized bands)
 DEEPEST = 4.0     # nodes: the reflection reads no deeper into the clean skin (wider, it mirrored
                   # the features beside it: an eye or a glasses rim)
+BAND = 8.0        # nodes of clean skin beside a strip that the strip's stretch spreads over both:
+                  # (BAND + the strip's width) / BAND times magnified (wider reached the eye's corner)
+WIDTH_SMOOTH = 2.0  # nodes: the Gaussian that evens the strip's width along its length
+FEATURE_MARGIN = 1.0  # nodes the band keeps clear of the eyes, brows, nose and lips (``feature_nodes``):
+                  # on a face-filling crop its 8 nodes reached the far eye's corner and dragged it
+LEAST_BAND = 2.0  # nodes: the narrowest band, where a feature lies right beside the strip
+FEATURES = ("left_eye", "right_eye", "left_brow", "right_brow", "nose", "lips_outer")
+FULLY_MAGNIFIED, MOST_MAGNIFIED = 2.0, 3.0   # the stretch's magnification up to which it is drawn
+                  # alone, and from which the reflection is (between them the two are mixed)
+RIM_DEPTH = 1.0   # nodes into the clean skin the strip's outermost node samples (at 0 the grid's
+                  # ramp from it out to the ring crossed the photo's edge band: a soft, see-through rim)
 
 
 def unfolded(mesh: WarpMesh, points: np.ndarray) -> np.ndarray:
@@ -110,7 +128,7 @@ def _neighbours(mesh: WarpMesh) -> tuple[np.ndarray, np.ndarray]:
 
 def refill_unfolded(disp: np.ndarray, drawn: np.ndarray, sheet: np.ndarray, edge_depth: np.ndarray,
                     origin: float, step: float, spreading: np.ndarray | None = None,
-                    opened: np.ndarray | None = None) -> np.ndarray:
+                    opened: np.ndarray | None = None, features: np.ndarray | None = None) -> np.ndarray:
     """In place: disp [h, w, 2] (source - target, px, at nodes ``step`` px apart from ``origin``)
     at the nodes where sheet [h, w] is True (the unfolded sheet, nothing drawn over it; may be
     empty), at the drawn nodes within NEAR of them that sample the photo's edge band, and at the
@@ -148,6 +166,7 @@ def refill_unfolded(disp: np.ndarray, drawn: np.ndarray, sheet: np.ndarray, edge
         fill |= drawn & ~clean & opened & near & (depth < 0)
     if fill.any():
         reflect_clean(disp, clean, fill, step)
+        stretch_strip(disp, clean, fill, step, features)
     return fill
 
 
@@ -173,9 +192,10 @@ def reflect_clean(disp: np.ndarray, clean: np.ndarray, fill: np.ndarray, step: f
     edge (down the smoothed distance), samples. Deeper than DEEPEST the reflection folds back and
     forth within that band (a triangle wave): it never mirrors the features further in (an eye, a
     glasses rim) and never stretches, so the footprint pass leaves it as sharp as the skin beside."""
-    if not clean.any():
+    if not clean.any() or not fill.any():
         return
-    h, w = clean.shape
+    win = _around(fill, 2 * DEEPEST + 3 * SMOOTH)
+    disp, clean, fill = disp[win], clean[win], fill[win]         # (views: written in place)
     dist = cv2.distanceTransform((~clean).astype(np.uint8), cv2.DIST_L2, 5)
     smooth = cv2.GaussianBlur(dist, (0, 0), SMOOTH)
     gy, gx = np.gradient(smooth)
@@ -185,15 +205,96 @@ def reflect_clean(disp: np.ndarray, clean: np.ndarray, fill: np.ndarray, step: f
     e = np.maximum(dist[ys, xs] - 0.5, 0.0)
     back = e + DEEPEST - np.abs(np.mod(e, 2 * DEEPEST) - DEEPEST)    # 2 e up to DEEPEST nodes out
     at = np.stack([xs - back * gx[ys, xs] / norm[ys, xs], ys - back * gy[ys, xs] / norm[ys, xs]], -1)
-    # where the clean nodes sample (position plus displacement, node units), bilinear over the
-    # clean nodes alone (a weighted mean of those among the four around a point)
+    disp[ys, xs] = _clean_source(disp, clean, ys, xs, at, step)
+
+
+def feature_nodes(points: np.ndarray, origin: float, step: float, shape: tuple[int, int]) -> np.ndarray:
+    """bool [h, w]: the grid's nodes (``step`` px apart from ``origin``) on the frame's eyes, brows,
+    nose and lips (points [M, 2]: the frame's mesh points, landmarks first)."""
+    mask = np.zeros(shape, np.uint8)
+    for region in FEATURES:
+        hull = cv2.convexHull(np.round((points[REGIONS[region]] - origin) / step * 16).astype(np.int32))
+        cv2.fillConvexPoly(mask, hull, 1, cv2.LINE_8, shift=4)
+    return mask > 0
+
+
+def stretch_strip(disp: np.ndarray, clean: np.ndarray, fill: np.ndarray, step: float,
+                  features: np.ndarray | None = None) -> np.ndarray:
+    """In place: the fill [h, w] nodes that form a strip along the face's edge (a connected part of
+    them reaching the nodes beyond, neither fill nor clean: the ring) and the clean [h, w] nodes
+    within B of it show that band of clean skin stretched over both. A node u nodes along the way
+    in (negative in the strip, from its inner edge) samples where the clean node
+    s(u) = R + (u + W) (B - R) / (B + W) nodes in does (W: the strip's width there; R: RIM_DEPTH;
+    B: BAND, less where one of the features [h, w] (``feature_nodes``; None: none) lies nearer):
+    the strip's outer end samples the skin just inside its edge, the band's inner end itself,
+    nothing twice. Returns the strip's nodes (bool [h, w]; none: nothing changed)."""
+    found = np.zeros_like(fill)
+    if not clean.any() or not fill.any():
+        return found
+    # (on the block of nodes around the fill: the rest of the grid plays no part)
+    win = _around(fill, BAND + 3 * SMOOTH)
+    found[win] = _stretch(disp[win], clean[win], fill[win], step, None if features is None else features[win])
+    return found
+
+
+def _stretch(disp: np.ndarray, clean: np.ndarray, fill: np.ndarray, step: float,
+             features: np.ndarray | None) -> np.ndarray:
+    """``stretch_strip`` on a block of the grid (disp a view of it, written in place)."""
+    none = np.zeros_like(fill)
+    beyond = ~(fill | clean)
+    _, part = cv2.connectedComponents(fill.astype(np.uint8), connectivity=8)
+    touching = cv2.dilate(beyond.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    reaching = np.unique(part[fill & touching])
+    strip = fill & np.isin(part, reaching[reaching > 0])
+    if not strip.any():
+        return none
+    out = cv2.distanceTransform((~clean).astype(np.uint8), cv2.DIST_L2, 5)        # nodes out of the skin
+    from_strip = cv2.distanceTransform((~strip).astype(np.uint8), cv2.DIST_L2, 5)
+    to_beyond = cv2.distanceTransform((~beyond).astype(np.uint8), cv2.DIST_L2, 5)
+    # the way in: down a smoothed signed distance across the strip's inner edge
+    signed = np.where(clean, -np.minimum(from_strip, BAND + 3.0), out).astype(np.float32)
+    gy, gx = np.gradient(cv2.GaussianBlur(signed, (0, 0), SMOOTH))
+    norm = np.maximum(np.hypot(gx, gy), 1e-6)
+    # per strip node its width (inner edge to the ring) and the band's (up to the nearest
+    # feature), evened along the strip and carried over the band beside it
+    e = np.maximum(out - 0.5, 0.0)
+    width = np.where(strip, e + np.maximum(to_beyond - 0.5, 0.0), 0.0).astype(np.float32)
+    room = np.full(strip.shape, BAND, np.float32)
+    if features is not None and features.any():
+        to_feature = cv2.distanceTransform((~features).astype(np.uint8), cv2.DIST_L2, 5)
+        room = np.clip(to_feature - e - FEATURE_MARGIN, LEAST_BAND, BAND).astype(np.float32)
+    near = cv2.GaussianBlur(strip.astype(np.float32), (0, 0), WIDTH_SMOOTH)
+    along = np.maximum(near, 1e-3)
+    width = cv2.GaussianBlur(width, (0, 0), WIDTH_SMOOTH) / along
+    band_width = cv2.GaussianBlur(np.where(strip, room, 0.0).astype(np.float32), (0, 0), WIDTH_SMOOTH) / along
+    band = clean & (from_strip - 0.5 < band_width) & (near > 1e-3)
+    ys, xs = np.nonzero(strip | band)
+    u = np.where(strip[ys, xs], -e[ys, xs], from_strip[ys, xs] - 0.5)
+    w_at, b_at = width[ys, xs], band_width[ys, xs]
+    depth = RIM_DEPTH + (u + w_at) * (b_at - RIM_DEPTH) / (b_at + w_at)
+    back = depth - u                                                # nodes in from the node to its sample
+    at = np.stack([xs - back * gx[ys, xs] / norm[ys, xs], ys - back * gy[ys, xs] / norm[ys, xs]], -1)
+    # where a feature leaves the band too narrow for the strip, the stretch would magnify the skin
+    # so much that it reads as streaks (a face-filling crop's cheek beside its far eye): there the
+    # strip keeps its reflection, the two ways of sampling mixed smoothly in between
+    share = np.clip((MOST_MAGNIFIED - (b_at + w_at) / b_at) / (MOST_MAGNIFIED - FULLY_MAGNIFIED), 0.0, 1.0)
+    share = share.astype(np.float32)[:, None]
+    disp[ys, xs] += share * (_clean_source(disp, clean, ys, xs, at, step) - disp[ys, xs])
+    return strip
+
+
+def _clean_source(disp: np.ndarray, clean: np.ndarray, ys: np.ndarray, xs: np.ndarray, at: np.ndarray,
+                  step: float) -> np.ndarray:
+    """[N, 2] displacements (px) for the nodes (ys, xs) that sample where the clean [h, w] nodes'
+    field (disp [h, w, 2]) samples at the points at [N, 2] (node units): bilinear over the clean
+    nodes alone (a weighted mean of those among the four around a point); a point with no clean
+    node around it (a clean region thinner than the way across) takes its nearest clean node's."""
+    h, w = clean.shape
     nodes = np.stack(np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32)), -1)
     weight = clean.astype(np.float32)
     field = np.concatenate([(nodes + disp / np.float32(step)) * weight[..., None], weight[..., None]], -1)
     got = cv2.remap(field, at[:, None].astype(np.float32), None, cv2.INTER_LINEAR,
                     borderMode=cv2.BORDER_REPLICATE)[:, 0]
-    # a point with no clean node around it (a clean region thinner than the way across) takes
-    # its nearest clean node's
     lone = got[:, 2] < 1e-3
     if lone.any():
         _, labels = cv2.distanceTransformWithLabels((~clean).astype(np.uint8), cv2.DIST_L2, 5,
@@ -202,4 +303,13 @@ def reflect_clean(disp: np.ndarray, clean: np.ndarray, fill: np.ndarray, step: f
         k = labels[ys[lone], xs[lone]] - 1
         got[lone] = field[cy[k], cx[k]]
     source = got[:, :2] / got[:, 2:3]
-    disp[ys, xs] = (source - nodes[ys, xs]) * np.float32(step)
+    return (source - nodes[ys, xs]) * np.float32(step)
+
+
+def _around(mask: np.ndarray, pad: float) -> tuple[slice, slice]:
+    """The block of a grid holding mask's True nodes and ``pad`` nodes around them."""
+    ys, xs = np.nonzero(mask)
+    m = int(np.ceil(pad)) + 1
+    h, w = mask.shape
+    return (slice(max(int(ys.min()) - m, 0), min(int(ys.max()) + m + 1, h)),
+            slice(max(int(xs.min()) - m, 0), min(int(xs.max()) + m + 1, w)))
