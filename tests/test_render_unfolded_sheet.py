@@ -310,3 +310,44 @@ def test_the_unfolded_cheek_shows_the_skin_beside_it_once(fits, yaw):
         back += _turns_back(run, 2.0)
     assert len(rows) >= 5
     assert back / len(rows) < 0.15, (back, len(rows))
+
+
+def test_the_stretch_spreads_the_skin_beside_a_straight_strip_over_both():
+    """Clean nodes left of column 14 sample a smooth field; a strip at columns 14-17 reaches the
+    ring (columns 18+). Each row of the strip and the band beside it samples the clean field at
+    s(u) = R + (u + W)(B - R)/(B + W) nodes in from the strip's inner edge: monotonic, the band's
+    inner end unmoved, the strip's outer end RIM_DEPTH inside the skin; a feature beside the
+    strip narrows the band, and a strip inside the face (no ring beside it) is left alone."""
+    from talkface_studio.render.mesh_warp.unfolded_sheet import BAND, RIM_DEPTH, stretch_strip
+    h, w, step = 28, 32, 4.0
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    source = np.stack([2.0 * xs + 0.05 * ys * ys, 2.0 * ys], -1)          # node units
+    rest = (source - np.stack([xs, ys], -1)) * step
+    clean, strip = xs < 14, (xs >= 14) & (xs < 18)
+    disp = rest.copy()
+    found = stretch_strip(disp, clean, strip, step)
+    assert (found == strip).all()
+    got = disp / step + np.stack([xs, ys], -1)
+    rows = slice(6, -6)
+    # the clean column each node samples (source x = 2 * column + 0.05 row^2)
+    column = (got[rows, :, 0] - 0.05 * ys[rows, :1] ** 2) / 2.0
+    u = 13.5 - np.arange(w)                       # nodes in from the strip's inner edge
+    depth = RIM_DEPTH + (u + 4.0) * (BAND - RIM_DEPTH) / (BAND + 4.0)   # the strip 4 nodes wide
+    moved = (u > -4.0) & (u < BAND)
+    np.testing.assert_allclose(column[:, moved], np.broadcast_to(13.5 - depth[moved], column[:, moved].shape),
+                               atol=0.05)
+    assert (np.diff(column[:, :18], axis=1) > 0).all(), "each row samples the skin in one direction"
+    np.testing.assert_allclose(got[rows, :int(14 - BAND)], source[rows, :int(14 - BAND)], atol=1e-4)
+    np.testing.assert_allclose(got[:, 18:], source[:, 18:], atol=1e-4)           # the ring: untouched
+    # an eye 3 nodes in from the strip: the band stops short of it, the nodes past it unmoved
+    feature = np.zeros((h, w), bool)
+    feature[:, 8:11] = True
+    disp = rest.copy()
+    stretch_strip(disp, clean, strip, step, feature)
+    np.testing.assert_allclose(disp[rows, :11], rest[rows, :11], atol=1e-4)
+    # a blob inside the face, clean skin all round: not a strip
+    blob = np.zeros((h, w), bool)
+    blob[12:15, 6:9] = True
+    disp = rest.copy()
+    assert not stretch_strip(disp, ~blob, blob, step).any()
+    np.testing.assert_array_equal(disp, rest)

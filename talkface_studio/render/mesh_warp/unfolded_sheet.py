@@ -256,18 +256,23 @@ def _stretch(disp: np.ndarray, clean: np.ndarray, fill: np.ndarray, step: float,
     gy, gx = np.gradient(cv2.GaussianBlur(signed, (0, 0), SMOOTH))
     norm = np.maximum(np.hypot(gx, gy), 1e-6)
     # per strip node its width (inner edge to the ring) and the band's (up to the nearest
-    # feature), evened along the strip and carried over the band beside it
+    # feature), evened along the strip; a band node takes its nearest strip node's
     e = np.maximum(out - 0.5, 0.0)
     width = np.where(strip, e + np.maximum(to_beyond - 0.5, 0.0), 0.0).astype(np.float32)
     room = np.full(strip.shape, BAND, np.float32)
     if features is not None and features.any():
         to_feature = cv2.distanceTransform((~features).astype(np.uint8), cv2.DIST_L2, 5)
         room = np.clip(to_feature - e - FEATURE_MARGIN, LEAST_BAND, BAND).astype(np.float32)
-    near = cv2.GaussianBlur(strip.astype(np.float32), (0, 0), WIDTH_SMOOTH)
-    along = np.maximum(near, 1e-3)
+    along = np.maximum(cv2.GaussianBlur(strip.astype(np.float32), (0, 0), WIDTH_SMOOTH), 1e-3)
     width = cv2.GaussianBlur(width, (0, 0), WIDTH_SMOOTH) / along
     band_width = cv2.GaussianBlur(np.where(strip, room, 0.0).astype(np.float32), (0, 0), WIDTH_SMOOTH) / along
-    band = clean & (from_strip - 0.5 < band_width) & (near > 1e-3)
+    _, label = cv2.distanceTransformWithLabels((~strip).astype(np.uint8), cv2.DIST_L2, 5,
+                                               labelType=cv2.DIST_LABEL_PIXEL)
+    sy, sx = np.nonzero(strip)                  # label k is the k-th strip node, row-major
+    nearest = label - 1
+    width = np.where(strip, width, width[sy, sx][nearest])
+    band_width = np.where(strip, band_width, band_width[sy, sx][nearest])
+    band = clean & (from_strip - 0.5 < band_width)
     ys, xs = np.nonzero(strip | band)
     u = np.where(strip[ys, xs], -e[ys, xs], from_strip[ys, xs] - 0.5)
     w_at, b_at = width[ys, xs], band_width[ys, xs]
