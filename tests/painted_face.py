@@ -62,3 +62,23 @@ def assert_render_paths_agree(fit, lms: np.ndarray, size: int = SIZE) -> None:
     own = np.stack(list(MeshWarpRenderer("cpu").render(fit, lms, size)))     # OpenCV, channels last
     diff = np.abs(own.astype(int) - batched.astype(int))
     assert diff.max() <= 4 and diff.mean() < 0.2, (diff.max(), diff.mean())
+
+
+def refilled_nodes(renderer, prep, lm: np.ndarray) -> np.ndarray:
+    """bool [grid, grid]: the nodes the unfolded-sheet refill drew in the frame at lm (caught on
+    their way out of ``raster.refill_unfolded``)."""
+    from talkface_studio.render.mesh_warp import raster
+    from talkface_studio.render.mesh_warp.unfold_expression import frame_landmarks
+    seen = {}
+    refill = raster.refill_unfolded
+
+    def spy(*a, **k):
+        seen["nodes"] = got = refill(*a, **k)
+        return got
+    raster.refill_unfolded = spy
+    try:
+        pts, depth = renderer._mesh_points(prep, frame_landmarks(lm, prep.guard))
+        raster.rasterize_displacement(prep.mesh, pts, depth, prep.grid, SIZE)
+    finally:
+        raster.refill_unfolded = refill
+    return seen.get("nodes", np.zeros((prep.grid, prep.grid), bool))

@@ -16,9 +16,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from painted_face import SIZE, assert_render_paths_agree, frame_of_layer, turned
+from painted_face import SIZE, assert_render_paths_agree, frame_of_layer, refilled_nodes, turned
 
-from talkface_studio.render.mesh_warp import raster
 from talkface_studio.render.mesh_warp.mirror_fill import mirror_field
 from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer
 from talkface_studio.render.mesh_warp.seam_tone import match_seam_tone
@@ -38,19 +37,8 @@ def fits():
 def _painted_share(renderer, prep, lm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(refill [S, S] bool, mirror [S, S] float): the pixels the unfolded-sheet refill draws (its
     nodes' cells) and the mirror pass's weight, for the frame at lm."""
-    seen = {}
-    refill = raster.refill_unfolded
-
-    def spy(*a, **k):
-        seen["nodes"] = got = refill(*a, **k)
-        return got
-    raster.refill_unfolded = spy
-    try:
-        pts, depth = renderer._mesh_points(prep, frame_landmarks(lm, prep.guard))
-        raster.rasterize_displacement(prep.mesh, pts, depth, prep.grid, SIZE)
-    finally:
-        raster.refill_unfolded = refill
-    nodes = seen.get("nodes", np.zeros((prep.grid, prep.grid), bool)).astype(np.uint8)
+    nodes = refilled_nodes(renderer, prep, lm).astype(np.uint8)
+    pts, depth = renderer._mesh_points(prep, frame_landmarks(lm, prep.guard))
     refilled = cv2.resize(nodes, (SIZE, SIZE), interpolation=cv2.INTER_NEAREST) > 0
     weight = np.zeros((SIZE, SIZE), np.float32)
     field = mirror_field(prep.mesh, pts, depth, prep.grid, SIZE)

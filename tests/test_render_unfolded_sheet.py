@@ -16,7 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from painted_face import SIZE, assert_render_paths_agree, covered, painted_frame, turned
+from painted_face import SIZE, assert_render_paths_agree, covered, painted_frame, refilled_nodes, turned
 
 from talkface_studio.face.topology import REGIONS, TRIANGLES, canonical_face
 from talkface_studio.render.mesh_warp.raster import rasterize_displacement
@@ -253,26 +253,6 @@ def test_a_sheet_unfolded_short_of_the_oval_ends_in_an_edge_not_grid_steps(fits,
 
 
 
-def _refilled_nodes(renderer, prep, lm: np.ndarray) -> np.ndarray:
-    """bool [grid, grid]: the nodes the unfolded-sheet refill drew in the frame at lm (caught on
-    their way out of ``refill_unfolded``)."""
-    from talkface_studio.render.mesh_warp import raster
-    from talkface_studio.render.mesh_warp.unfold_expression import frame_landmarks
-    seen = {}
-    refill = raster.refill_unfolded
-
-    def spy(*a, **k):
-        seen["nodes"] = got = refill(*a, **k)
-        return got
-    raster.refill_unfolded = spy
-    try:
-        pts, depth = renderer._mesh_points(prep, frame_landmarks(lm, prep.guard))
-        raster.rasterize_displacement(prep.mesh, pts, depth, prep.grid, SIZE)
-    finally:
-        raster.refill_unfolded = refill
-    return seen.get("nodes", np.zeros((prep.grid, prep.grid), bool))
-
-
 def _turns_back(levels: np.ndarray, by: float) -> bool:
     """Whether a run of levels [N], going one way overall, goes back the other way by ``by`` or more."""
     if levels[-1] < levels[0]:
@@ -295,7 +275,7 @@ def test_the_unfolded_cheek_shows_the_skin_beside_it_once(fits, yaw):
     renderer = MeshWarpRenderer("cpu")
     prep = renderer.prepare(fits["tongue"], SIZE)
     lm = turned(fits["tongue"], yaw)
-    nodes = _refilled_nodes(renderer, prep, lm)
+    nodes = refilled_nodes(renderer, prep, lm)
     left = nodes[:, : prep.grid // 2]                 # his far cheek: the image's left
     assert left.sum() > 20, "the turn should unfold a strip along the far cheek"
     ramp = np.broadcast_to((np.arange(SIZE) * 255.0 / SIZE)[None, :, None], (SIZE, SIZE, 3))
