@@ -107,13 +107,15 @@ def _window_inside(fit, yaw: float) -> int:
     return int(((b > r + 25) & (g > r + 10) & inner).sum())
 
 
-@pytest.mark.parametrize("yaw", [15.0, 30.0])
-def test_the_refill_keeps_the_window_the_face_mesh_takes_in_out_of_the_cheek(fits, yaw):
+@pytest.mark.parametrize("yaw, bound", [(15.0, 5), (25.0, 5), (30.0, 25)])
+def test_the_refill_keeps_the_window_the_face_mesh_takes_in_out_of_the_cheek(fits, yaw, bound):
     """The head matte marks the window inside the photo's face mesh (MediaPipe's outline lies ~2 px
     out on it) as not skin: it is neither reflected into the refill nor left on the drawn nodes
     along its border. Before: 105 / 211 teal pixels at +15 / +30 (vertical streaks and a tick
-    down his lit cheek); after: 0 / 36."""
-    assert _window_inside(fits["young"], yaw) < 50
+    down his lit cheek); then 0 / 18 / 29 at +15 / +25 / +30 (specks and a dotted line of the
+    window where nodes sampling the photo's last pixels lay in gaps between parts of the refill,
+    beyond its reach from the sheet); with such gaps (up to 3 nodes) refilled too, 0 / 0 / 17."""
+    assert _window_inside(fits["young"], yaw) < bound
 
 
 def test_a_small_turn_leaves_no_notch_of_the_window_in_the_jaw(fits):
