@@ -325,7 +325,7 @@ def test_the_stretch_spreads_the_skin_beside_a_straight_strip_over_both():
     feature = np.zeros((h, w), bool)
     feature[:, 8:11] = True
     disp = rest.copy()
-    stretch_strip(disp, clean, strip, step, feature)
+    stretch_strip(disp, clean, strip, step, lambda: feature)
     np.testing.assert_allclose(disp[rows, :11], rest[rows, :11], atol=1e-4)
     # a blob inside the face, clean skin all round: not a strip
     blob = np.zeros((h, w), bool)

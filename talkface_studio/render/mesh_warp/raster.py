@@ -151,7 +151,7 @@ def rasterize_displacement(mesh: WarpMesh, points: np.ndarray, depth: np.ndarray
             opened = _nodes(p, tris[wide], grid) if wide.any() else None
         if (nodes.any() or (spreading is not None and spreading.any())) and drawn.any():
             fill = refill_unfolded(disp, drawn, nodes, mesh.edge_depth, origin[0], step, spreading, opened,
-                                   feature_nodes(points, origin[0], step, (grid, grid)))
+                                   lambda: feature_nodes(points, origin[0], step, (grid, grid)))
             covered |= fill.reshape(-1)
             if refilled is not None:
                 refilled |= fill

@@ -29,7 +29,7 @@ nothing (every still frame, a frontal face at yaw 0, a head turning further away
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import cv2
 import numpy as np
@@ -128,7 +128,8 @@ def _neighbours(mesh: WarpMesh) -> tuple[np.ndarray, np.ndarray]:
 
 def refill_unfolded(disp: np.ndarray, drawn: np.ndarray, sheet: np.ndarray, edge_depth: np.ndarray,
                     origin: float, step: float, spreading: np.ndarray | None = None,
-                    opened: np.ndarray | None = None, features: np.ndarray | None = None) -> np.ndarray:
+                    opened: np.ndarray | None = None,
+                    features: Callable[[], np.ndarray] | None = None) -> np.ndarray:
     """In place: disp [h, w, 2] (source - target, px, at nodes ``step`` px apart from ``origin``)
     at the nodes where sheet [h, w] is True (the unfolded sheet, nothing drawn over it; may be
     empty), at the drawn nodes within NEAR of them that sample the photo's edge band, and at the
@@ -140,7 +141,9 @@ def refill_unfolded(disp: np.ndarray, drawn: np.ndarray, sheet: np.ndarray, edge
     (``reflect_clean``). Returns those nodes. drawn [h, w]: nodes under drawn face triangles; edge_depth [S, S]: px inside the
     photo's face (0 outside, -1 background inside its triangles: ``WarpMesh.edge_depth``). The
     clean nodes are the drawn ones sampling deeper than EDGE in the photo's face: its last few
-    pixels may hold what lies beyond the cheek, which reflected would line the sheet with it."""
+    pixels may hold what lies beyond the cheek, which reflected would line the sheet with it.
+    features: a call giving the nodes on the eyes, brows, nose and lips (``feature_nodes``), made
+    only when the refill has a strip to stretch (``stretch_strip``)."""
     size = edge_depth.shape[0]
     h, w = drawn.shape
     nodes = origin + np.stack(np.meshgrid(np.arange(w), np.arange(h)), -1) * step
@@ -224,13 +227,14 @@ def feature_nodes(points: np.ndarray, origin: float, step: float, shape: tuple[i
 
 
 def stretch_strip(disp: np.ndarray, clean: np.ndarray, fill: np.ndarray, step: float,
-                  features: np.ndarray | None = None) -> np.ndarray:
+                  features: Callable[[], np.ndarray] | None = None) -> np.ndarray:
     """In place: the fill [h, w] nodes that form a strip along the face's edge (a connected part of
     them reaching the nodes beyond, neither fill nor clean: the ring) and the clean [h, w] nodes
     within B of it show that band of clean skin stretched over both. A node u nodes along the way
     in (negative in the strip, from its inner edge) samples where the clean node
     s(u) = R + (u + W) (B - R) / (B + W) nodes in does (W: the strip's width there; R: RIM_DEPTH;
-    B: BAND, less where one of the features [h, w] (``feature_nodes``; None: none) lies nearer):
+    B: BAND, less where one of the features lies nearer: ``features()`` gives them, bool [h, w]
+    (``feature_nodes``; asked only once a strip is found; None: none)):
     the strip's outer end samples the skin just inside its edge, the band's inner end itself,
     nothing twice. Returns the strip's nodes (bool [h, w]; none: nothing changed)."""
     found = np.zeros_like(fill)
@@ -238,12 +242,13 @@ def stretch_strip(disp: np.ndarray, clean: np.ndarray, fill: np.ndarray, step: f
         return found
     # (on the block of nodes around the fill: the rest of the grid plays no part)
     win = _around(fill, BAND + 3 * SMOOTH)
-    found[win] = _stretch(disp[win], clean[win], fill[win], step, None if features is None else features[win])
+    found[win] = _stretch(disp[win], clean[win], fill[win], step,
+                          None if features is None else lambda: features()[win])
     return found
 
 
 def _stretch(disp: np.ndarray, clean: np.ndarray, fill: np.ndarray, step: float,
-             features: np.ndarray | None) -> np.ndarray:
+             features: Callable[[], np.ndarray] | None) -> np.ndarray:
     """``stretch_strip`` on a block of the grid (disp a view of it, written in place)."""
     none = np.zeros_like(fill)
     beyond = ~(fill | clean)
@@ -265,6 +270,7 @@ def _stretch(disp: np.ndarray, clean: np.ndarray, fill: np.ndarray, step: float,
     e = np.maximum(out - 0.5, 0.0)
     width = np.where(strip, e + np.maximum(to_beyond - 0.5, 0.0), 0.0).astype(np.float32)
     room = np.full(strip.shape, BAND, np.float32)
+    features = None if features is None else features()
     if features is not None and features.any():
         to_feature = cv2.distanceTransform((~features).astype(np.uint8), cv2.DIST_L2, 5)
         room = np.clip(to_feature - e - FEATURE_MARGIN, LEAST_BAND, BAND).astype(np.float32)
