@@ -187,14 +187,40 @@ def test_a_turned_wearers_glasses_end_above_his_nose_tip():
     """The 3/4 man's head is turned and rolled: over his whole outline, the point farthest out
     along his eye line is his chin, and the far arm was drawn from the lens down to it, through
     his moustache (the footprint reached 121 rows, 5131 px, below his nose tip). The arms end
-    where the outline is level with the lenses; nothing of the frame lies below the nose tip."""
+    where the outline is level with the lenses; nothing of the frame lies on his face below the
+    nose tip. (Only his far lens, past his nose over the car's interior, reaches lower: 14 rows,
+    as the photo's own rim does.)"""
     from talkface_studio.face.glasses import footprint
     fit = _fit(DATA / "more" / "turned_glasses_beard_pair.jpg")
     lm = np.asarray(fit.landmarks, np.float64)
     held = footprint(fit.image.shape[:2], lm, detect(fit.image, lm)) > 0
     assert held.any()
+    face = np.zeros(held.shape, np.uint8)
+    cv2.fillPoly(face, [np.round(lm[REGIONS["face_oval"], :2]).astype(np.int32)], 1)
+    below = np.arange(held.shape[0])[:, None] + 0.5 > lm[1, 1]
+    assert int((held & below & (face > 0)).sum()) == 0
     rows = np.nonzero(held.any(axis=1))[0] + 0.5
-    assert rows.max() < lm[1, 1], (rows.max(), lm[1, 1])
+    assert rows.max() < lm[1, 1] + 0.25 * (lm[152, 1] - lm[1, 1]), (rows.max(), lm[1, 1])
+
+
+def test_a_turned_wearers_held_frame_lies_on_his_rims_not_his_far_eye():
+    """The lenses are placed on the face in 3-D (``glasses._lenses``). Placed and sized in the
+    image on each eye's corners, the 3/4 man's far lens was a small ring round his far eye (half
+    hidden by his nose), held still while his lids narrowed (a box round the eye in anger), and
+    missed the photo's far rim, past his nose, altogether; the near ring missed its rim's top
+    corner, which a raised brow bent up. Points on the rims read off the photo (512-px fit):
+    before, 0 of the 4 on the far rim and 3 of the 5 on the near rim were held; his far eye's
+    opening was held 0.38 on average."""
+    from talkface_studio.face.glasses import footprint
+    fit = _fit(DATA / "more" / "turned_glasses_beard_pair.jpg")
+    lm = np.asarray(fit.landmarks, np.float64)
+    held = footprint(fit.image.shape[:2], lm, detect(fit.image, lm))
+    far_rim = [(110, 180), (112, 194), (120, 208), (134, 157)]
+    near_rim = [(180, 130), (176, 144), (210, 119), (230, 184), (262, 160)]
+    assert min(held[y, x] for x, y in far_rim + near_rim) >= 0.9
+    far_eye = np.zeros(held.shape, np.uint8)
+    cv2.fillConvexPoly(far_eye, cv2.convexHull(np.round(lm[REGIONS["right_eye"], :2]).astype(np.int32)), 1)
+    assert held[far_eye > 0].mean() < 0.1
 
 
 def test_a_turned_wearers_held_glasses_paste_no_window_over_his_cheek():

@@ -20,7 +20,8 @@ Glasses need the bridge plus one of the other three, which wrinkles, brows, lash
 shading do not give together. The score is a property of the face, not of the pixels it happens
 to have: the renderer measures it on the portrait at its own resolution, whatever size it renders.
 
-``footprint`` draws where the frame lies: a band around an ellipse about each eye, the bridge and
+``footprint`` draws where the frame lies: a band around each lens (a rounded rectangle placed
+on the face in 3-D: a turned face's far lens lies past its nose, ``_lenses``), the bridge and
 the arms to the face's outline level with the lenses, and the top bar along the bridge's line;
 the renderer moves that band rigidly with the head, and the eyes inside the lenses keep their own
 motion. Where the top bar stands out, the bar's own top edge is measured along it (``bar_top``):
@@ -49,6 +50,14 @@ CONTRAST_MM = 8.0    # the window the gradient is normalised over
 # The frame's footprint: lenses ~this much wider than the eye on each side, this tall for their
 # width, centred this far below the eye corners' line; the frame a band this wide around them.
 LENS_MARGIN_MM, LENS_ASPECT, LENS_DROP_MM, RIM_BAND_MM = 10.0, 0.7, 2.0, 3.5
+# a frame wraps round the face: each lens is angled this much from the face's plane, so a turned
+# face's near lens is foreshortened less than the turn alone makes it and its far lens more (the
+# 3/4 man's: 0.85 and 0.65 of their frontal width in the photo; the turn alone, 0.77 both)
+LENS_WRAP_DEG = 8.0
+# the lens's outline, |u|^n + |v|^n = 1: 2 an ellipse, 4 near a rounded rectangle (a round
+# frame's rim still lies inside its band, RIM_BAND_MM either side; an ellipse's band left the 3/4
+# man's square rim's top corners to be carried up by a raised brow, torn off the frame)
+LENS_SQUARENESS = 4.0
 TOP_BAND_MM = (6.5, 4.5)   # the top bar's band above and below the bridge's line (a thick
                            # frame's bar is ~5 mm, and a cat-eye's rises toward its hinges)
 EYE_CLEAR_MM = 2.0   # the eyes' openings, grown this much, stay out of the top bar
@@ -206,14 +215,11 @@ def footprint(shape, lm: np.ndarray, found: GlassesFound | None = None) -> np.nd
     lenses = []
     # a measured top bar is the frame's top: the round bands' arcs above it are skin (brows)
     roof = _bar_rows(lm, mm, along, down, found, xx, yy)[:2] if found is not None and found.bar_top else None
-    for a, b in ((33, 133), (362, 263)):
-        c = 0.5 * (lm[a, :2] + lm[b, :2]) + down * LENS_DROP_MM * mm
-        half_w = 0.5 * float(np.linalg.norm(lm[b, :2] - lm[a, :2])) + LENS_MARGIN_MM * mm
-        half_h = LENS_ASPECT * half_w
+    for c, half_w, half_h, mm3 in _lenses(lm, along, down):
         du = ((xx - c[0]) * along[0] + (yy - c[1]) * along[1]) / half_w
         dv = ((xx - c[0]) * down[0] + (yy - c[1]) * down[1]) / half_h
-        rho = np.sqrt(du * du + dv * dv)
-        band = np.abs(rho - 1.0) * half_h <= RIM_BAND_MM * mm
+        rho = (np.abs(du) ** LENS_SQUARENESS + np.abs(dv) ** LENS_SQUARENESS) ** (1.0 / LENS_SQUARENESS)
+        band = np.abs(rho - 1.0) * half_h <= RIM_BAND_MM * mm3
         if roof is not None:
             band &= roof[1] >= -roof[0]
         out = np.maximum(out, band.astype(np.float32))
@@ -228,9 +234,44 @@ def footprint(shape, lm: np.ndarray, found: GlassesFound | None = None) -> np.nd
         t = np.clip(((xx - p0[0]) * seg[0] + (yy - p0[1]) * seg[1]) / max(seg @ seg, 1e-6), 0, 1)
         d = np.hypot(xx - (p0[0] + t * seg[0]), yy - (p0[1] + t * seg[1]))
         out = np.maximum(out, (d <= RIM_BAND_MM * mm).astype(np.float32))
+    # never over the eyes' openings (one sees through a lens): on a turned face's far eye, half
+    # hidden by the nose, the bridge's band covered the eye and held it open while the lids moved
+    out[_eye_openings(shape, lm, mm) > 0] = 0.0
     if found is not None:
         out = np.maximum(out, _top_bar(shape, lm, mm, along, down, found, xx, yy))
     return _feathered(out, mm)
+
+
+def _lenses(lm: np.ndarray, along, down) -> list:
+    """(centre, half width along the eye line, half height across it, px per mm) of each lens,
+    (right eye, left eye), in image px. A lens is placed and sized on the face in 3-D, from the
+    landmarks' depth: both lenses the size of the eyes' mean width (a turned face's far eye is
+    foreshortened and half hidden by the nose: sized on it alone, the 3/4 man's far lens was a
+    ring round the eye itself, held still while his lids narrowed), narrowed by the turn and the
+    frame's wrap (``LENS_WRAP_DEG``), and carried sideways by the turn as far as the frame's
+    plane, level with the nose bridge, stands in front of the eyes (his far lens lies past his
+    nose). Only the turn: a head tipped up or down keeps the lenses LENS_DROP_MM under the eyes
+    (set on frontal faces; the forehead-to-chin line says little about how the frame tilts)."""
+    xyz = lm[:, :3] if lm.shape[1] >= 3 else np.c_[lm[:, :2], np.zeros(len(lm))]
+    span = float(np.linalg.norm(xyz[263] - xyz[33]))
+    mm = span / EYE_SPAN_MM                                   # true px per mm, turned or not
+    turn = np.arccos(min(1.0, float(np.linalg.norm(lm[263, :2] - lm[33, :2])) / max(span, 1e-6)))
+    x_axis = (xyz[263] - xyz[33]) / max(span, 1e-6)
+    chin = xyz[152] - xyz[10]
+    y_axis = chin - (chin @ x_axis) * x_axis
+    z_axis = np.cross(x_axis, y_axis / max(float(np.linalg.norm(y_axis)), 1e-6))   # into the image
+    widths = [float(np.linalg.norm(xyz[b] - xyz[a])) for a, b in (RIGHT_EYE, LEFT_EYE)]
+    half = 0.25 * sum(widths) + LENS_MARGIN_MM * mm
+    eyes = [0.5 * (xyz[a] + xyz[b]) for a, b in (RIGHT_EYE, LEFT_EYE)]
+    nearer = 0 if eyes[0][2] <= eyes[1][2] else 1          # depth grows away from the camera
+    out = []
+    for k, eye in enumerate(eyes):
+        ahead = float((xyz[168] - eye) @ z_axis)               # < 0: the bridge stands in front
+        sideways = float(z_axis[:2] @ along) * ahead
+        c = eye[:2] + down * LENS_DROP_MM * mm + along * sideways
+        narrow = np.cos(turn + np.radians(LENS_WRAP_DEG) * (-1.0 if k == nearer else 1.0))
+        out.append((c, half * float(narrow), LENS_ASPECT * half, mm))
+    return out
 
 
 def _arm_end(lm: np.ndarray, hinge: np.ndarray, half_h: float, along, down, sign: float) -> np.ndarray:
