@@ -248,3 +248,37 @@ def test_a_turned_wearers_held_glasses_are_the_same_on_the_batched_path():
     from painted_face import turned
     fit = _fit(DATA / "more" / "turned_glasses_beard_pair.jpg", 256)
     assert_render_paths_agree(fit, np.stack([turned(fit, y) for y in (-10.0, 10.0, 30.0)]), 256)
+
+
+def _turned_canonical(yaw_deg: float) -> np.ndarray:
+    """The canonical face at 200 px between the outer eye corners, turned ``yaw_deg`` about the
+    vertical axis and seen from the front (depth kept as the landmarks keep it)."""
+    from talkface_studio.face.topology import canonical_face
+    face = canonical_face().astype(np.float64) * 200.0
+    a = np.radians(yaw_deg)
+    x, z = face[:, 0].copy(), face[:, 2].copy()
+    face[:, 0], face[:, 2] = x * np.cos(a) + z * np.sin(a), -x * np.sin(a) + z * np.cos(a)
+    face[:, :2] += 256.0
+    return face
+
+
+@pytest.mark.parametrize("yaw", [-30.0, 30.0])
+def test_a_turned_faces_lenses_shift_toward_the_nose_and_the_far_one_narrows(yaw):
+    """Any face turned (the canonical one here): both lenses move the way the nose points, the
+    frame's plane standing in front of the eyes, and the far lens is narrower than the near one;
+    unturned, the two are alike and sit on their eyes."""
+    from talkface_studio.face.glasses import _eye_axes, _lenses
+    for turn in (0.0, yaw):
+        lm = _turned_canonical(turn)
+        _, _, _, _, along, down = _eye_axes((512, 512), lm)
+        lenses = _lenses(lm, along, down)
+        eyes = [0.5 * (lm[a, :2] + lm[b, :2]) for a, b in ((33, 133), (362, 263))]
+        shift = [float((c - e) @ along) for (c, _, _, _), e in zip(lenses, eyes)]
+        widths = [w for _, w, _, _ in lenses]
+        if turn == 0.0:
+            assert abs(widths[0] - widths[1]) < 1e-6 and max(map(abs, shift)) < 1e-6
+            continue
+        nose = float((lm[1, :2] - 0.5 * (eyes[0] + eyes[1])) @ along)   # where the nose points
+        assert all(np.sign(s) == np.sign(nose) and abs(s) > 5.0 for s in shift), (shift, nose)
+        near = 0 if lm[[33, 133], 2].mean() < lm[[362, 263], 2].mean() else 1
+        assert widths[near] > 1.1 * widths[1 - near], widths     # cos 22 / cos 38 = 1.18 at 30
