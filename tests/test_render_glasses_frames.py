@@ -282,3 +282,14 @@ def test_a_turned_faces_lenses_shift_toward_the_nose_and_the_far_one_narrows(yaw
         assert all(np.sign(s) == np.sign(nose) and abs(s) > 5.0 for s in shift), (shift, nose)
         near = 0 if lm[[33, 133], 2].mean() < lm[[362, 263], 2].mean() else 1
         assert widths[near] > 1.1 * widths[1 - near], widths     # cos 22 / cos 38 = 1.18 at 30
+
+
+def test_a_face_in_profile_still_gets_a_frame():
+    """Turned 85 degrees the far lens would turn past edge-on (a negative width): it stays a
+    sliver, and the footprint is a finite band that holds something."""
+    from talkface_studio.face.glasses import _eye_axes, _lenses, footprint
+    lm = _turned_canonical(85.0)
+    _, _, _, _, along, down = _eye_axes((512, 512), lm)
+    assert all(w > 0 and h > 0 for _, w, h, _ in _lenses(lm, along, down))
+    held = footprint((512, 512), lm)
+    assert np.isfinite(held).all() and (held > 0.5).any()

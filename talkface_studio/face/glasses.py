@@ -269,8 +269,9 @@ def _lenses(lm: np.ndarray, along, down) -> list:
         ahead = float((xyz[168] - eye) @ z_axis)               # < 0: the bridge stands in front
         sideways = float(z_axis[:2] @ along) * ahead
         c = eye[:2] + down * LENS_DROP_MM * mm + along * sideways
-        narrow = np.cos(turn + np.radians(LENS_WRAP_DEG) * (-1.0 if k == nearer else 1.0))
-        out.append((c, half * float(narrow), LENS_ASPECT * half, mm))
+        # (a face seen nearly in profile would turn its far lens past edge-on: a sliver, not less)
+        narrow = max(float(np.cos(turn + np.radians(LENS_WRAP_DEG) * (-1.0 if k == nearer else 1.0))), 0.1)
+        out.append((c, half * narrow, LENS_ASPECT * half, mm))
     return out
 
 
