@@ -271,10 +271,10 @@ def test_a_turned_faces_lenses_shift_toward_the_nose_and_the_far_one_narrows(yaw
     for turn in (0.0, yaw):
         lm = _turned_canonical(turn)
         _, _, _, _, along, down = _eye_axes((512, 512), lm)
-        lenses = _lenses(lm, along, down)
+        lenses, _ = _lenses(lm, along, down)
         eyes = [0.5 * (lm[a, :2] + lm[b, :2]) for a, b in ((33, 133), (362, 263))]
-        shift = [float((c - e) @ along) for (c, _, _, _), e in zip(lenses, eyes)]
-        widths = [w for _, w, _, _ in lenses]
+        shift = [float((c - e) @ along) for (c, _, _), e in zip(lenses, eyes)]
+        widths = [w for _, w, _ in lenses]
         if turn == 0.0:
             assert abs(widths[0] - widths[1]) < 1e-6 and max(map(abs, shift)) < 1e-6
             continue
@@ -290,6 +290,6 @@ def test_a_face_in_profile_still_gets_a_frame():
     from talkface_studio.face.glasses import _eye_axes, _lenses, footprint
     lm = _turned_canonical(85.0)
     _, _, _, _, along, down = _eye_axes((512, 512), lm)
-    assert all(w > 0 and h > 0 for _, w, h, _ in _lenses(lm, along, down))
+    assert all(w > 0 and h > 0 for _, w, h in _lenses(lm, along, down)[0])
     held = footprint((512, 512), lm)
     assert np.isfinite(held).all() and (held > 0.5).any()

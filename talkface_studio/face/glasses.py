@@ -215,7 +215,8 @@ def footprint(shape, lm: np.ndarray, found: GlassesFound | None = None) -> np.nd
     lenses = []
     # a measured top bar is the frame's top: the round bands' arcs above it are skin (brows)
     roof = _bar_rows(lm, mm, along, down, found, xx, yy)[:2] if found is not None and found.bar_top else None
-    for c, half_w, half_h, mm3 in _lenses(lm, along, down):
+    placed, mm3 = _lenses(lm, along, down)
+    for c, half_w, half_h in placed:
         du = ((xx - c[0]) * along[0] + (yy - c[1]) * along[1]) / half_w
         dv = ((xx - c[0]) * down[0] + (yy - c[1]) * down[1]) / half_h
         rho = (np.abs(du) ** LENS_SQUARENESS + np.abs(dv) ** LENS_SQUARENESS) ** (1.0 / LENS_SQUARENESS)
@@ -242,9 +243,9 @@ def footprint(shape, lm: np.ndarray, found: GlassesFound | None = None) -> np.nd
     return _feathered(out, mm)
 
 
-def _lenses(lm: np.ndarray, along, down) -> list:
-    """(centre, half width along the eye line, half height across it, px per mm) of each lens,
-    (right eye, left eye), in image px. A lens is placed and sized on the face in 3-D, from the
+def _lenses(lm: np.ndarray, along, down) -> tuple[list, float]:
+    """([(centre, half width along the eye line, half height across it)] of each lens (right eye,
+    left eye), in image px; true px per mm). A lens is placed and sized on the face in 3-D, from the
     landmarks' depth: both lenses the size of the eyes' mean width (a turned face's far eye is
     foreshortened and half hidden by the nose: sized on it alone, the 3/4 man's far lens was a
     ring round the eye itself, held still while his lids narrowed), narrowed by the turn and the
@@ -252,7 +253,7 @@ def _lenses(lm: np.ndarray, along, down) -> list:
     plane, level with the nose bridge, stands in front of the eyes (his far lens lies past his
     nose). Only the turn: a head tipped up or down keeps the lenses LENS_DROP_MM under the eyes
     (set on frontal faces; the forehead-to-chin line says little about how the frame tilts)."""
-    xyz = lm[:, :3] if lm.shape[1] >= 3 else np.c_[lm[:, :2], np.zeros(len(lm))]
+    xyz = lm[:, :3]
     span = float(np.linalg.norm(xyz[263] - xyz[33]))
     mm = span / EYE_SPAN_MM                                   # true px per mm, turned or not
     turn = np.arccos(min(1.0, float(np.linalg.norm(lm[263, :2] - lm[33, :2])) / max(span, 1e-6)))
@@ -271,8 +272,8 @@ def _lenses(lm: np.ndarray, along, down) -> list:
         c = eye[:2] + down * LENS_DROP_MM * mm + along * sideways
         # (a face seen nearly in profile would turn its far lens past edge-on: a sliver, not less)
         narrow = max(float(np.cos(turn + np.radians(LENS_WRAP_DEG) * (-1.0 if k == nearer else 1.0))), 0.1)
-        out.append((c, half * narrow, LENS_ASPECT * half, mm))
-    return out
+        out.append((c, half * narrow, LENS_ASPECT * half))
+    return out, mm
 
 
 def _arm_end(lm: np.ndarray, hinge: np.ndarray, half_h: float, along, down, sign: float) -> np.ndarray:
