@@ -237,9 +237,10 @@ def footprint(shape, lm: np.ndarray, found: GlassesFound | None = None) -> np.nd
         out = np.maximum(out, (d <= RIM_BAND_MM * mm).astype(np.float32))
     # never over the eyes' openings (one sees through a lens): on a turned face's far eye, half
     # hidden by the nose, the bridge's band covered the eye and held it open while the lids moved
-    out[_eye_openings(shape, lm, mm) > 0] = 0.0
+    openings = _eye_openings(shape, lm, mm)
+    out[openings > 0] = 0.0
     if found is not None:
-        out = np.maximum(out, _top_bar(shape, lm, mm, along, down, found, xx, yy))
+        out = np.maximum(out, _top_bar(shape, lm, mm, along, down, found, xx, yy, openings))
     return _feathered(out, mm)
 
 
@@ -297,7 +298,7 @@ def top_bar(shape, lm: np.ndarray, found: GlassesFound) -> np.ndarray:
     hides what lies behind it (brows under a thick bar), so skin the warp pulls out from there
     must not bring the frame's pixels along."""
     lm, mm, xx, yy, along, down = _eye_axes(shape, lm)
-    return _feathered(_top_bar(shape, lm, mm, along, down, found, xx, yy), mm)
+    return _feathered(_top_bar(shape, lm, mm, along, down, found, xx, yy, _eye_openings(shape, lm, mm)), mm)
 
 
 def _feathered(band: np.ndarray, mm: float) -> np.ndarray:
@@ -317,12 +318,12 @@ def _bar_rows(lm, mm, along, down, found: GlassesFound, xx, yy):
     return top, dv, du, inner
 
 
-def _top_bar(shape, lm, mm, along, down, found: GlassesFound, xx, yy) -> np.ndarray:
+def _top_bar(shape, lm, mm, along, down, found: GlassesFound, xx, yy, openings: np.ndarray) -> np.ndarray:
     """float32 [H, W] 0/1: the band along the bridge's line from one side of the face's outline to
-    the other, less the eyes' openings."""
+    the other, less the eyes' openings (``_eye_openings``, uint8)."""
     top, dv, du, inner = _bar_rows(lm, mm, along, down, found, xx, yy)
     # out to the face's outline: the hinges, and the arms from them, sit at the top bar's height
     oval = (lm[REGIONS["face_oval"], :2] - inner) @ along
     u0, u1 = float(oval.min()), float(oval.max())
     bar = ((du >= u0) & (du <= u1) & (dv >= -top) & (dv <= TOP_BAND_MM[1] * mm)).astype(np.uint8)
-    return (bar & (1 - _eye_openings(shape, lm, mm))).astype(np.float32)
+    return (bar & (1 - openings)).astype(np.float32)
