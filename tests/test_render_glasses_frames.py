@@ -253,11 +253,9 @@ def test_a_turned_wearers_held_glasses_are_the_same_on_the_batched_path():
 def _turned_canonical(yaw_deg: float) -> np.ndarray:
     """The canonical face at 200 px between the outer eye corners, turned ``yaw_deg`` about the
     vertical axis and seen from the front (depth kept as the landmarks keep it)."""
+    from talkface_studio.face.geometry import rotation_from_angles
     from talkface_studio.face.topology import canonical_face
-    face = canonical_face().astype(np.float64) * 200.0
-    a = np.radians(yaw_deg)
-    x, z = face[:, 0].copy(), face[:, 2].copy()
-    face[:, 0], face[:, 2] = x * np.cos(a) + z * np.sin(a), -x * np.sin(a) + z * np.cos(a)
+    face = canonical_face().astype(np.float64) * 200.0 @ rotation_from_angles(yaw_deg, 0.0, 0.0).T
     face[:, :2] += 256.0
     return face
 
