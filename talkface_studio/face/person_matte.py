@@ -12,7 +12,9 @@ and where the head moves away the background behind it must be there to show.
   (head and hair) moves with the head. The neck moves in the same layer, taking a share of the
   head's motion that fades from all at the jaw to none half a face height below the chin
   (``neck``: the warp's anchors there follow it), so it stretches and the collar and shoulders
-  stay still. Without the segmentation model, an ellipse around the face and hair stands in.
+  stay still. Clothes that rise beside the face above the chin (a suit's neck ring, a raised
+  shoulder) and are coloured like the body below, not like the head, stay with the body
+  (``head_colours``). Without the segmentation model, an ellipse around the face and hair stands in.
 - **A soft edge along the hair's own outline**: the head's alpha fades smoothly from just inside
   the segmentation's edge to ~6 px (at 512 px) beyond it, the fringe where stray hair and the
   light it wraps into the background lie. That fringe moves with the head, so no line is left
@@ -34,12 +36,13 @@ import numpy as np
 
 from .background_fill import WORK_SIDE, fill_behind
 from .edge_fill import MIRROR_BAND
-from .head_colours import not_the_head
+from .head_colours import not_the_head, the_body_beside_the_head
 from .native_logs import quiet_native_stderr
 from .topology import REGIONS
 
 NECK_FADE = 0.5          # face heights below the chin over which the neck stops following
 NECK_STILL = 0.08        # share of the motion below which the neck is left to the still layer
+NECK_MADE_UP = 0.32      # share of the motion from which the plate under the neck is wholly made up
 NECK_HALF_WIDTH = 0.42   # face widths
 HAIR_REACH = 0.6         # face widths beside the face outline that can still be hair
 FEATHER = 1.5            # px (at 512 px) inside the segmentation's edge where the head starts to fade
@@ -170,9 +173,11 @@ def head_matte(rgb: np.ndarray, lm: np.ndarray, segment: bool = True,
     if segmented:
         above_chin = (np.arange(shape[0]) + 0.5 < lm[152, 1])[:, None]
         candidates = ((person > 0.35) & (head_zone > 0.5)) | ((person > 0.2) & (neck_zone > 0) & above_chin)
-        not_head = not_the_head(rgb, candidates, face, lm, scale)
+        not_head = not_the_head(rgb, candidates, face, lm, scale) \
+            | the_body_beside_the_head(rgb, person, face, lm, neck_zone, scale)
     core = _head_proper(person, head_zone, face, scale,
                         None if photo is None or photo.all() else ~photo, not_head)
+    core = _attached_to_the_face(core, face > 0.5, 0.5 * (lm[61, 1] + lm[291, 1]))
     # The neck rides along in the same layer, but over the photo itself: it is warped by a
     # share of the head's motion that fades to nothing at the collar (``follow``), so where its
     # alpha fades out there is no motion left to show a seam.
@@ -205,7 +210,10 @@ def head_matte(rgb: np.ndarray, lm: np.ndarray, segment: bool = True,
     # of the head, its fringe and the neck, fading into the photo over a short band beyond
     sources = (signed > fringe) & (w_neck <= 0) & (w_face <= 1e-3)
     made_up = np.maximum(np.clip(1.0 - (signed - fringe) / (BLEND * scale), 0.0, 1.0) * w_upper, w_face)
-    made_up = np.maximum(made_up, w_neck)           # the neck's edge slides a little too
+    # (the neck's edge slides a little too, so under the neck the plate is made up as well, in
+    # proportion to how far it follows: at its zone's sides, where it barely moves, a plate made
+    # up from the collar around it showed through the layer's edge as a dark line)
+    made_up = np.maximum(made_up, w_neck * np.clip(neck[ys, xs] / NECK_MADE_UP, 0.0, 1.0))
     w_plate = w_photo
     if sources.any() and (made_up > 0).any():
         factor = max(1, int(round(min(shape) / WORK_SIDE)))
@@ -237,6 +245,18 @@ def _head_proper(person: np.ndarray, head_zone: np.ndarray, face: np.ndarray, sc
     pad = cv2.copyMakeBorder(core, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
     cv2.floodFill(pad, None, (0, 0), 2)
     return pad[1:-1, 1:-1] != 2
+
+
+def _attached_to_the_face(core: np.ndarray, face: np.ndarray, mouth_y: float) -> np.ndarray:
+    """The head (bool [H, W]) without pieces that touch neither the face nor anything above the
+    mouth: what is left of a collar or a suit's ring beside the chin once its clothes' colours
+    are taken out (a highlight, a white lining) is not head, and moved with it, it smeared."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(core.astype(np.uint8), connectivity=8)
+    keep = np.zeros(n, bool)
+    keep[np.unique(labels[face & core])] = True
+    keep |= stats[:, cv2.CC_STAT_TOP] + 0.5 < mouth_y
+    keep[0] = False
+    return keep[labels]
 
 
 def _continued_past_the_photo(core: np.ndarray, filled: np.ndarray, head_zone: np.ndarray) -> np.ndarray:

@@ -1,0 +1,112 @@
+"""Clothes beside and under the head stay with the still body (``face.head_colours``,
+``face.person_matte``): the demo astronaut's suit ring, which rises beside her chin, no longer
+moves with her head and is no longer cut along the head zone's straight edges; where the neck
+barely follows the head nothing made up shows through as a line; no other portrait changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from talkface_studio.face import person_matte
+from talkface_studio.face.topology import REGIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "resources" / "demo" / "portrait.png"          # the astronaut
+DATA = ROOT / "tests" / "data" / "portraits"
+SIZE = 512
+
+
+def _fit(path):
+    from talkface_studio.face.portrait import fit_portrait
+    return fit_portrait(path, size=SIZE)
+
+
+@pytest.fixture(scope="module")
+def astronaut():
+    return _fit(DEMO)
+
+
+def _inputs(fit):
+    return np.asarray(fit.image)[..., :3], np.asarray(fit.landmarks, np.float64)
+
+
+def _without_the_body_test(monkeypatch, rgb, lm):
+    with monkeypatch.context() as m:
+        m.setattr(person_matte, "the_body_beside_the_head", lambda rgb, person, *a: np.zeros(person.shape, bool))
+        m.setattr(person_matte, "_attached_to_the_face", lambda core, *a: core)
+        return person_matte.head_matte(rgb, lm)
+
+
+def _beside_below_the_mouth(rgb, lm):
+    """The segmented person beside the face (0.15 face widths past its outline), between the
+    mouth and the chin: on the astronaut the top of her suit's neck ring."""
+    oval = lm[REGIONS["face_oval"], :2]
+    fw = np.ptp(oval[:, 0])
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE] + 0.5
+    side = (xx < oval[:, 0].min() - 0.15 * fw) | (xx > oval[:, 0].max() + 0.15 * fw)
+    rows = (yy > 0.5 * (lm[61, 1] + lm[291, 1])) & (yy < lm[152, 1])
+    return side & rows & (person_matte.person_probability(rgb) > 0.5)
+
+
+def test_a_space_suits_ring_beside_her_chin_stays_with_the_body(astronaut, monkeypatch):
+    """Before: the ring's top, above her chin's height and beside her face, was taken for hair
+    (matte 0.70 there) and moved with her head, cut off along the head zone's vertical and
+    horizontal edges (lines across the ring in every take). Now 0.00; above her mouth (hair,
+    face) the head is the same."""
+    rgb, lm = _inputs(astronaut)
+    ring = _beside_below_the_mouth(rgb, lm)
+    assert ring.sum() > 2000
+    before = _without_the_body_test(monkeypatch, rgb, lm)
+    now = person_matte.head_matte(rgb, lm)
+    assert before.matte[ring].mean() > 0.5
+    assert now.matte[ring].mean() < 0.05, now.matte[ring].mean()
+    above = (np.arange(SIZE)[:, None] + 0.5 < 0.5 * (lm[61, 1] + lm[291, 1])) & np.ones((1, SIZE), bool)
+    assert np.array_equal(now.matte[above] > 0.5, before.matte[above] > 0.5)
+    # her face and hair still move
+    assert now.matte[int(lm[1, 1]), int(lm[1, 0])] == 1.0
+    assert now.matte[int(lm[10, 1]) - 8, int(lm[10, 0])] > 0.9
+
+
+@pytest.mark.parametrize("name", ["smiling_man.jpg", "glasses_greyscale_small.ppm", "tight_crop_112.png",
+                                  "more/older_man_tongue.jpg", "more/young_man_turned.jpg"])
+def test_where_clothes_share_the_heads_colours_or_lie_out_of_frame_nothing_is_taken(name, monkeypatch):
+    """A dark coat under white hair whose body lies below the frame (the older man), an olive
+    hoodie beside a turned jaw, suits under faces that keep clear of them: the head is the
+    same with the test as without it (IoU of matte > 0.5 at least 0.999)."""
+    rgb, lm = _inputs(_fit(DATA / name))
+    before = _without_the_body_test(monkeypatch, rgb, lm)
+    now = person_matte.head_matte(rgb, lm)
+    a, b = now.matte > 0.5, before.matte > 0.5
+    assert (a & b).sum() / (a | b).sum() >= 0.999
+
+
+def test_what_touches_neither_face_nor_anything_above_the_mouth_is_not_head():
+    face = np.zeros((100, 100), bool)
+    face[20:60, 30:70] = True
+    core = face.copy()
+    core[5:15, 10:90] = True           # hair above the face, apart from it: stays
+    core[70:90, 5:20] = True           # a patch beside the chin, below the mouth: goes
+    core[55:80, 60:65] = True          # a collar piece joined to the face: stays
+    out = person_matte._attached_to_the_face(core, face, mouth_y=50.0)
+    assert out[face].all() and out[5:15, 10:90].all() and out[55:80, 60:65].all()
+    assert not out[70:90, 5:20].any()
+
+
+def test_where_the_neck_barely_follows_nothing_made_up_shows(astronaut):
+    """At the sides of the neck's zone the neck follows the head by less than NECK_STILL (its
+    layer ends there): the still plate under that edge is the photo, within a few levels,
+    where it was made up from the dark collar around it (mean 6.1 levels from the photo before,
+    a dark vertical line through her suit ring when her head moved; now 1.0)."""
+    rgb, lm = _inputs(astronaut)
+    m = person_matte.head_matte(rgb, lm)
+    edge = (m.neck > 0) & (m.neck < person_matte.NECK_STILL)
+    assert edge.sum() > 1000
+    dev = np.abs(m.plate - rgb.astype(np.float32)).max(axis=-1)
+    assert dev[edge].mean() < 2.5, dev[edge].mean()
+    # where the neck follows fully, the plate is still made up (the head can move off it)
+    full = m.neck > 0.9
+    assert dev[full].mean() > 10
