@@ -28,6 +28,9 @@ RARE = 1e-3          # share of the sure head's pixels (in a bin and its neighbo
 EYE_MARGIN = 0.12    # face widths around each eye left out of the sure head (lenses, frames, reflections)
 KEEP = 2.0           # px (at 512 px) beyond the face's outline that always stays head
 OPEN = 3.0           # px (at 512 px): what is thinner than this is not taken out
+BODY_LIKELIER = 4.0  # a colour is the body's where the body shows it this many times as often as the head
+SMOOTH = 4.0         # px (at 512 px): the neighbourhood whose majority decides body or head
+BODY_BELOW = 0.25    # face heights below the chin from which the person is surely body (torso, shoulders)
 
 
 def not_the_head(rgb: np.ndarray, core: np.ndarray, face: np.ndarray, lm: np.ndarray,
@@ -69,10 +72,6 @@ def _sure_head(shape, core, face, lm, oval, fw) -> np.ndarray:
     return ((face > 0.99) & ~eyes) | above
 
 
-BODY_LIKELIER = 4.0  # a colour is the body's where the body shows it this many times more often than the head
-SMOOTH = 4.0        # px (at 512 px): the neighbourhood whose majority decides body or head
-BODY_BELOW = 0.25    # face heights below the chin from which the person is surely body (torso, shoulders)
-
 
 def the_body_beside_the_head(rgb: np.ndarray, person: np.ndarray, face: np.ndarray,
                              lm: np.ndarray, neck_zone: np.ndarray, scale: float) -> np.ndarray:
@@ -81,11 +80,11 @@ def the_body_beside_the_head(rgb: np.ndarray, person: np.ndarray, face: np.ndarr
     distance from the face alone, took for hair (``person_matte``).
 
     Moved with the head they were cut along the zone's straight edges and showed there as lines
-    across the collar. A pixel of the person beside or under the face, below the mouth, is the
-    body's where its colour is clearly the body's (as shown well below the chin, beside the neck)
-    and not the head's (hair over and beside the brow, and the face's skin), and it reaches down
-    into the body, not a patch floating in the hair. Where hair and clothes share their colours
-    nothing is taken (the zone's edges stay as they were)."""
+    across the collar. A pixel of the person beside the face, between the mouth and the chin, is
+    the body's where its colour is clearly the body's (as shown well below the chin, beside the
+    neck) and not the head's (hair above the eyes, and the face's skin), and it reaches down into
+    the body, not a patch floating in the hair. Where hair and clothes share their colours nothing
+    is taken (the zone's edges stay as they were)."""
     shape = person.shape
     oval = lm[REGIONS["face_oval"], :2]
     fw, fh = float(np.ptp(oval[:, 0])), float(np.ptp(oval[:, 1]))
