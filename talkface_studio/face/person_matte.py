@@ -116,8 +116,13 @@ def _zones(shape, lm: np.ndarray, face: np.ndarray) -> tuple[np.ndarray, np.ndar
     right = np.where(rows, shape[1] - face[:, ::-1].argmax(axis=1), shape[1] + 1)
     lateral = (xx < left[:, None]) | (xx > right[:, None])
     head = np.maximum(head, np.clip((chin[1] - yy) / (0.06 * fh) + 0.5, 0.0, 1.0) * lateral) * beside
-    below = (yy - jaw_y[None, :]) / (NECK_FADE * fh)
-    neck = np.clip(1.0 - below, 0.0, 1.0) * (yy > jaw_y[None, :]) \
+    # The neck hangs from the jaw line, continued beyond the outline's columns at its ends' height:
+    # at the chin's (as the head zone's is) it jumped there, and a strip a few px wide just beyond
+    # the outline's widest columns followed the head between columns that did not (a line down
+    # the collar on either side whenever the head moved).
+    hang = np.interp(cols, lower[:, 0], lower[:, 1])
+    below = (yy - hang[None, :]) / (NECK_FADE * fh)
+    neck = np.clip(1.0 - below, 0.0, 1.0) * (yy > hang[None, :]) \
         * np.clip(1.0 - (np.abs(xx - chin[0]) - NECK_HALF_WIDTH * fw) / (0.15 * fw), 0.0, 1.0)
     return head.astype(np.float32), neck.astype(np.float32)
 
