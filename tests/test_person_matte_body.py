@@ -1,7 +1,8 @@
-"""Clothes beside and under the head stay with the still body (``face.head_colours``,
-``face.person_matte``): the demo astronaut's suit ring, which rises beside her chin, no longer
-moves with her head and is no longer cut along the head zone's straight edges; where the neck
-barely follows the head nothing made up shows through as a line; no other portrait changes.
+"""Collars stay still (``face.head_colours``, ``face.person_matte``): the demo astronaut's suit
+ring, which rises beside her chin, no longer moves with her head and is no longer cut along the
+head zone's straight edges (no other portrait's head changes); the neck's share of the motion
+changes smoothly across the collar; where the neck barely follows the head nothing made up
+shows through as a line.
 """
 
 from __future__ import annotations
