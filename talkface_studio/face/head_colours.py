@@ -109,10 +109,11 @@ def the_body_beside_the_head(rgb: np.ndarray, person: np.ndarray, face: np.ndarr
     p_body, p_head = _smoothed_share(bins, body), _smoothed_share(bins, head)
     bodylike = (p_body[bins] > RARE) & (p_body[bins] > BODY_LIKELIER * p_head[bins])
     beyond = cv2.distanceTransform((face <= 0.5).astype(np.uint8), cv2.DIST_L2, 5) > KEEP * scale
-    # beside the face below the mouth, down into the sure body; never the neck's zone (the neck
-    # follows the head by a share that fades down it: a still collar cut out of it showed its
-    # stepped edge as a line when the neck moved)
-    near = is_person & beyond & (yy > mouth_y) & (yy < chin[1] + BODY_BELOW * fh) & (neck_zone <= 0)
+    # beside the face below the mouth, down into the sure body; not the neck's zone under the
+    # chin (the neck follows the head by a share that fades down it: a still collar cut out of it
+    # showed its stepped edge as a line when the neck moved), only its reach beside the jaw
+    free = (neck_zone <= 0) | (yy < chin[1])
+    near = is_person & beyond & (yy > mouth_y) & (yy < chin[1] + BODY_BELOW * fh) & free
     # by the majority of a neighbourhood: a tweed's or a print's pixels scatter across both
     # colour sets, and a speckled matte would tear the collar apart when the neck moves
     vote = cv2.GaussianBlur(bodylike.astype(np.float32), (0, 0), SMOOTH * scale)
@@ -128,7 +129,7 @@ def the_body_beside_the_head(rgb: np.ndarray, person: np.ndarray, face: np.ndarr
     # with the edge where it meets the background (its colours mixed with the background's,
     # the segmentation unsure): left in the head, it was a sliver moving along the collar
     # (and a highlight a pixel or two wide along it, coloured like the face's: closed over)
-    reach = (person > 0.2) & beyond & (yy > mouth_y) & (neck_zone <= 0)
+    reach = (person > 0.2) & beyond & (yy > mouth_y) & free
     edge = reach & (~is_person | (p_head[bins] <= p_body[bins]))
     grown = cv2.dilate(out.astype(np.uint8), kernel) > 0
     out = (out | (grown & edge)).astype(np.uint8)
