@@ -130,3 +130,30 @@ def test_the_necks_share_of_the_motion_changes_smoothly_across_the_collar(path):
     jump = np.abs(np.diff(neck, axis=1))[off_face[:, 1:] & off_face[:, :-1]]
     assert neck.max() > 0.9                        # the neck under the chin still follows
     assert jump.max() < 0.1, jump.max()
+
+
+def test_her_suit_ring_beside_her_jaw_stays_still_when_her_head_moves(astronaut):
+    """Her head turned and tipped (yaw 8, pitch 6 degrees): beside her jaw (between mouth and
+    chin, 40 px out from the face's outline, 14 px or more off the face before and after the
+    move), her suit ring is the photo's: mean change 0.01 grey levels. It rode with her head
+    (9.7: cut off along the head zone's edges), then, once the neck hung from the jaw line there,
+    with her neck (4.8: a wavy smear along the ring's top)."""
+    import cv2
+    from talkface_studio.face.relocate import relocate
+    from talkface_studio.face.topology import canonical_face
+    from talkface_studio.render.registry import get_renderer
+
+    rgb, lm = _inputs(astronaut)
+    channels = {"head_yaw": np.array([8.0], np.float32), "head_pitch": np.array([6.0], np.float32)}
+    posed = relocate(lm.astype(np.float32), canonical_face()[None], channels)[0]
+    frame = next(get_renderer("mesh_warp", device="cpu").render(astronaut, posed[None].astype(np.float64), SIZE))
+    inside = person_matte._face_inside((SIZE, SIZE), lm)
+    moved = person_matte._face_inside((SIZE, SIZE), posed.astype(np.float64))
+    off = cv2.distanceTransform((1 - (inside | moved)).astype(np.uint8), cv2.DIST_L2, 5) > 14
+    oval = lm[REGIONS["face_oval"], :2]
+    box = np.zeros((SIZE, SIZE), bool)
+    box[int(0.5 * (lm[61, 1] + lm[291, 1])):int(lm[152, 1]), int(oval[:, 0].min() - 40):int(oval[:, 0].min())] = True
+    ring = box & off & (person_matte.person_probability(rgb) > 0.5)
+    assert ring.sum() > 300
+    change = np.abs(frame.astype(float) - rgb.astype(float)).max(axis=-1)[ring]
+    assert change.mean() < 1.0, change.mean()
