@@ -72,7 +72,6 @@ def _sure_head(shape, core, face, lm, oval, fw) -> np.ndarray:
     return ((face > 0.99) & ~eyes) | above
 
 
-
 def the_body_beside_the_head(rgb: np.ndarray, person: np.ndarray, face: np.ndarray,
                              lm: np.ndarray, neck_zone: np.ndarray, scale: float) -> np.ndarray:
     """bool [H, W]: shoulders and clothes that rise beside the face above the chin (a space
@@ -89,7 +88,7 @@ def the_body_beside_the_head(rgb: np.ndarray, person: np.ndarray, face: np.ndarr
     oval = lm[REGIONS["face_oval"], :2]
     fw, fh = float(np.ptp(oval[:, 0])), float(np.ptp(oval[:, 1]))
     chin = lm[152, :2]
-    mouth_y = 0.5 * (lm[61, 1] + lm[291, 1])
+    mouth_y = float(lm[REGIONS["mouth_corners"], 1].mean())
     yy, xx = np.mgrid[0:shape[0], 0:shape[1]] + 0.5
     is_person = person > 0.5
     body = is_person & (yy > chin[1] + BODY_BELOW * fh) & (neck_zone <= 0)
@@ -100,8 +99,8 @@ def the_body_beside_the_head(rgb: np.ndarray, person: np.ndarray, face: np.ndarr
     hair = is_person & (yy < eyes_y) & beside & (face < 0.5)
     mouth = np.zeros(shape, np.uint8)
     cv2.fillConvexPoly(mouth, cv2.convexHull(np.round(lm[REGIONS["lips"], :2]).astype(np.int32)), 1)
-    r = max(1, int(0.05 * fw))
-    mouth = cv2.dilate(mouth, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))) > 0
+    m = max(1, int(0.05 * fw))
+    mouth = cv2.dilate(mouth, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * m + 1, 2 * m + 1))) > 0
     head = hair | ((face > 0.99) & (yy > eyes_y) & ~mouth)
     if body.sum() < 200 * scale * scale or head.sum() < 200 * scale * scale:
         return np.zeros(shape, bool)

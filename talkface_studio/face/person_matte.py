@@ -182,7 +182,7 @@ def head_matte(rgb: np.ndarray, lm: np.ndarray, segment: bool = True,
             | the_body_beside_the_head(rgb, person, face, lm, neck_zone, scale)
     core = _head_proper(person, head_zone, face, scale,
                         None if photo is None or photo.all() else ~photo, not_head)
-    core = _attached_to_the_face(core, face > 0.5, 0.5 * (lm[61, 1] + lm[291, 1]))
+    core = _attached_to_the_face(core, face > 0.5, float(lm[REGIONS["mouth_corners"], 1].mean()))
     # The neck rides along in the same layer, but over the photo itself: it is warped by a
     # share of the head's motion that fades to nothing at the collar (``follow``), so where its
     # alpha fades out there is no motion left to show a seam.
