@@ -93,6 +93,8 @@ def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, tex
         patch = open_patch
         squeeze = _turned_share(lm, rim) / _turned_share(src_lm, rim)
         squeeze = min(max(squeeze, 0.5), 1.0)
+    if lid_on > 0:
+        curves.append(axis.to_uv(lm[rim.brow_lower, :2]))    # the brow's lower edge: the lid band's ceiling
     for rf in rim_strips(lm[rim.corners[0], :2], lm[rim.corners[1], :2], lm[rim.upper, :2],
                          lm[rim.lower, :2], size, 2.0 + 0.05 * axis.width, frame, extra=reach,
                          extra_curves=curves):
@@ -153,7 +155,7 @@ def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, tex
         win[:] = _blend(win, eye, (cov * max(lid_on, gate, widen_on))[None])
 
         if lid_on > 0:
-            _draw_lid(win, rf, u, s_axis, scale, texture, colours, lid_on, closure)
+            _draw_lid(win, rf, u, s_axis, scale, texture, colours, lid_on, closure, rf.curves[-1])
         elif widen_on > 0:
             _draw_raised_lid(win, rf, colours, widen_on, free)
 
@@ -215,14 +217,16 @@ def _draw_raised_lid(win, rf, colours: PortraitLook, widen_on: float, free=1.0) 
 
 
 def _draw_lid(win, rf, u, s_axis: Axis, scale: float, texture, colours: PortraitLook, lid_on: float,
-              closure: float) -> None:
+              closure: float, brow) -> None:
     """Lid skin from a little above its rest line down to the lowered lid margin (the warp
-    stretches the portrait's lashes over that band), with crease and lashes."""
+    stretches the portrait's lashes over that band), with crease and lashes; never above the
+    brow's lower edge ``brow`` (target px across the eye, per pixel): a lid lowered under a
+    lowered brow (anger) tucks under it, it is not painted over it."""
     width = rf.width
     s_top = rf.curves[0]                                   # portrait's lid, source frame
     rest = s_top / scale                                   # ... carried onto this face
-    hi = rest - 0.12 * width                               # band top: over the stretched lashes
     xp = ops_of(win)
+    hi = xp.maximum(rest - 0.12 * width, brow)             # band top: over the stretched lashes
     span = xp.clip(rf.top - hi, 1e-3)                      # band height, target px
     f = xp.clip((rf.v - hi) / span, 0, 1)                  # 0 at the crease .. 1 at the margin
     s_v = s_top - (LASH_BAND + (1 - f) * LID_SKIN) * s_axis.width

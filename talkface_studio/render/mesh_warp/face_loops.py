@@ -26,8 +26,12 @@ OUTER_LIPS = np.array([61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321
 class EyeRim:
     """One eye opening: two corners and the upper/lower lid points between them (image left->right)."""
 
-    def __init__(self, outer_left: int, inner_right: int, upper, lower, iris_centre: int, iris_ring):
+    def __init__(self, outer_left: int, inner_right: int, upper, lower, iris_centre: int, iris_ring,
+                 brow_lower=(), brow_upper=()):
         self.corners = (outer_left, inner_right)
+        # the brow over the eye: its lower and upper rows, outer to inner, pair by pair
+        self.brow_lower = np.asarray(brow_lower, dtype=np.int64)
+        self.brow_upper = np.asarray(brow_upper, dtype=np.int64)
         self.upper = np.asarray(upper, dtype=np.int64)
         self.lower = np.asarray(lower, dtype=np.int64)
         self.iris_centre = iris_centre
@@ -42,9 +46,9 @@ class EyeRim:
 
 # The subject's right eye is on the image's left (MediaPipe naming).
 RIGHT_EYE = EyeRim(33, 133, [246, 161, 160, 159, 158, 157, 173], [7, 163, 144, 145, 153, 154, 155],
-                   468, [469, 470, 471, 472])
+                   468, [469, 470, 471, 472], [46, 53, 52, 65, 55], [70, 63, 105, 66, 107])
 LEFT_EYE = EyeRim(362, 263, [398, 384, 385, 386, 387, 388, 466], [382, 381, 380, 374, 373, 390, 249],
-                  473, [474, 475, 476, 477])
+                  473, [474, 475, 476, 477], [276, 283, 282, 295, 285], [300, 293, 334, 296, 336])
 EYES = (RIGHT_EYE, LEFT_EYE)
 
 

@@ -35,6 +35,7 @@ import numpy as np
 
 from talkface_studio.face.topology import REGIONS
 
+from .brow_rest import rest_brows
 from .lip_contact import uncross_lips
 from .triangle_area import RELIABLE_AREA, signed_areas
 from .warp_mesh import WarpMesh
@@ -211,6 +212,12 @@ def _least_share(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float)
     return np.where(np.isfinite(roots), roots, best)
 
 
+def frame_zoom(lm: np.ndarray, guard: FacingGuard) -> float:
+    """The frame's scale over the photo's: the spread of the points expressions move least."""
+    spread = np.linalg.norm(guard.src[guard.anchors, :2] - guard.src[guard.anchors, :2].mean(0))
+    return float(np.linalg.norm(lm[guard.anchors, :2] - lm[guard.anchors, :2].mean(0)) / max(spread, 1e-12))
+
+
 def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
     """Frame landmarks lm [N, 3] (output px) with the expression relaxed where it would fold a
     triangle the photo and the posed photo show facing the camera, and the skin a brow runs over
@@ -224,8 +231,7 @@ def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
     # an edge-on triangle keeps KEEP of its posed area; any other as much as the expression left
     # it (relaxing a corner toward the pose must not fold a neighbour the frame had facing)
     floor = np.where(guard.edge_on, KEEP * base, np.minimum(KEEP * base, now))
-    spread = np.linalg.norm(guard.src[guard.anchors, :2] - guard.src[guard.anchors, :2].mean(0))
-    zoom = np.linalg.norm(lm[guard.anchors, :2] - lm[guard.anchors, :2].mean(0)) / max(spread, 1e-12)
+    zoom = frame_zoom(lm, guard)
     # its area in the photo at the frame's scale (at least FADE px^2): the relaxing fades in as
     # the reference's area grows from 0 to that
     photo = np.maximum(zoom ** 2 * np.abs(signed_areas(guard.src[:, :2], tri)), FADE)
@@ -286,6 +292,10 @@ def guard_for(lm: np.ndarray, mesh: WarpMesh) -> FacingGuard:
 
 
 def frame_landmarks(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
-    """The landmarks a frame is drawn from (both render paths start here): the lips uncrossed,
-    then the expression kept from folding what the photo shows facing the camera."""
-    return unfold_expression(uncross_lips(lm), guard)
+    """The landmarks a frame is drawn from (both render paths start here): the lips uncrossed, the
+    brows resting on the eyes (``brow_rest``), then the expression kept from folding what the
+    photo shows facing the camera."""
+    lm = uncross_lips(lm)
+    if guard is not None:
+        lm = rest_brows(lm, guard.src, frame_zoom(lm, guard))
+    return unfold_expression(lm, guard)
