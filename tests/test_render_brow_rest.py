@@ -9,12 +9,12 @@ on the gallery's four), where the drawn iris sat over the brow."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from held_take import held_take
 from talkface_studio.render.mesh_warp.brow_rest import ROOM, SOFT, _room, rest_brows, soft_excess
 from talkface_studio.render.mesh_warp.face_loops import EYES
 from talkface_studio.render.mesh_warp.lip_contact import uncross_lips
@@ -30,19 +30,7 @@ FAR = 1            # the crop's far eye: the subject's left (the image's right),
 @pytest.fixture(scope="module")
 def take(tmp_path_factory):
     """(portrait, landmarks [T, 478, 3] at SIZE px) of a take of the crop held in anger, level 3."""
-    from talkface_studio.pipeline.new_project import new_project
-    from talkface_studio.pipeline.take_state import TakeState
-
-    clip = "en_m_goforward"
-    script = json.loads((DATA / "speech" / f"{clip}.json").read_text(encoding="utf-8"))["text"]
-    project = new_project(tmp_path_factory.mktemp("brows") / "p.tfs", DATA / "speech" / f"{clip}.wav",
-                          DATA / "portraits" / "tight_crop_112.png", fps="25", transcript=script, seed=0)
-    t = project.takes[0]
-    t.emotion_track.paint(0, t.n_frames, "angry", 3)
-    state = TakeState(project)
-    state.generate(t)
-    snap = state.snapshot(t)
-    return snap.portrait, np.asarray(snap.landmarks(0, t.n_frames, SIZE), np.float64)
+    return held_take(tmp_path_factory.mktemp("brows"), DATA / "portraits" / "tight_crop_112.png", "angry", SIZE)
 
 
 @pytest.fixture(scope="module")

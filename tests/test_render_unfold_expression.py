@@ -6,12 +6,12 @@ the camera, the raster dropped them and a crease ran from the inner eye corner d
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from held_take import held_take
 from talkface_studio.face.topology import REGIONS
 from talkface_studio.render.mesh_warp.lip_contact import uncross_lips
 from talkface_studio.render.mesh_warp.raster import visible_triangles
@@ -25,20 +25,8 @@ SIZE = 512
 @pytest.fixture(scope="module")
 def take(tmp_path_factory):
     """(portrait, landmarks [T, 478, 3] at SIZE px) of a generated take held in disgust, level 3."""
-    from talkface_studio.pipeline.new_project import new_project
-    from talkface_studio.pipeline.take_state import TakeState
-
-    clip = "en_m_goforward"
-    script = json.loads((DATA / "speech" / f"{clip}.json").read_text(encoding="utf-8"))["text"]
-    project = new_project(tmp_path_factory.mktemp("unfold") / "p.tfs", DATA / "speech" / f"{clip}.wav",
-                          DATA / "portraits" / "more" / "full_body_greyscale.jpg", fps="25",
-                          transcript=script, seed=0)
-    t = project.takes[0]
-    t.emotion_track.paint(0, t.n_frames, "disgusted", 3)
-    state = TakeState(project)
-    state.generate(t)
-    snap = state.snapshot(t)
-    return snap.portrait, np.asarray(snap.landmarks(0, t.n_frames, SIZE), np.float64)
+    return held_take(tmp_path_factory.mktemp("unfold"), DATA / "portraits" / "more" / "full_body_greyscale.jpg",
+                     "disgusted", SIZE)
 
 
 @pytest.fixture(scope="module")
