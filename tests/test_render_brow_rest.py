@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from held_take import held_take
-from talkface_studio.render.mesh_warp.brow_rest import ROOM, SOFT, _room, rest_brows, soft_excess
+from talkface_studio.render.mesh_warp.brow_rest import MARGIN, ROOM, SOFT, rest_brows, room, soft_excess
 from talkface_studio.render.mesh_warp.face_loops import EYES
 from talkface_studio.render.mesh_warp.lip_contact import uncross_lips
 from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer
@@ -85,22 +85,23 @@ def test_the_far_brow_no_longer_slides_over_the_eye(take, prepared):
     # lower lid too (a brow-to-lower-lid distance of -0.08 of the eye's width)
     assert before.min() < -0.25
     assert min(a[0].min() for a in after) > 0.0, "the brow stays above the upper lid"
-    assert min(a[2].min() for a in after) > 0.0, "the upper lid stays below the brow"
+    # the lid is pushed under the brow, but not through a lower lid the anger raised: at most
+    # MARGIN (~1 mm) above the brow's lower edge where the two lids meet the brow's floor
+    assert min(a[2].min() for a in after) > -MARGIN, "the upper lid stays under the brow"
 
 
 def test_the_brow_keeps_its_share_of_the_photo_room_above_the_lower_lid(take, prepared):
     _, prep = prepared
     src, rim = prep.guard.src, EYES[FAR]
+    photo = room(src, src, rim, 1.0)
     for lm in take[1]:
         lm = uncross_lips(lm)
-        out = rest_brows(lm, src, frame_zoom(lm, prep.guard))
+        zoom = frame_zoom(lm, prep.guard)
+        out = rest_brows(lm, src, zoom)
         over = _over_the_eye(lm, FAR)
-        # the photo's room of the same brow points, at the frame's scale, in the frame's eye widths
-        room = _room(src, rim, Axis.between(src[rim.corners[0], :2], src[rim.corners[1], :2]), EYES[FAR].brow_lower)
         width = np.linalg.norm(lm[rim.corners[1], :2] - lm[rim.corners[0], :2])
-        floor = ROOM * frame_zoom(lm, prep.guard) * room[over] / width
-        held = _room(out, rim, Axis.between(out[rim.corners[0], :2], out[rim.corners[1], :2]), EYES[FAR].brow_lower)
-        assert np.all(held[over] / width >= floor - SOFT)
+        held = room(out, src, rim, zoom)
+        assert np.all(held[over] >= ROOM * zoom * photo[over] - SOFT * width)
 
 
 def test_a_blink_does_not_move_the_brow(take, prepared):
@@ -170,3 +171,30 @@ def test_the_far_brow_still_shows_as_a_brow_in_the_rendered_frames(take, prepare
             masks.append(m > 0)
         ratios.append(lum[masks[0]].mean() / lum[masks[1]].mean())
     assert max(ratios) < 0.65, (np.median(ratios), max(ratios))
+
+
+def test_only_the_brows_skin_and_the_upper_lids_move(take, prepared):
+    """The crop's far side is foreshortened: its jaw's outline points (323 among them) lie beside
+    the far brow in the image. Carried with the brow by distance alone, the jaw rose ~11 px; the
+    brow carries only its own neighbourhood on the mesh."""
+    from talkface_studio.render.mesh_warp.brow_rest import SKIN
+    _, prep = prepared
+    allowed = SKIN[0] | SKIN[1]
+    for rim in EYES:
+        allowed[rim.upper] = True
+    for lm in take[1]:
+        lm = uncross_lips(lm)
+        moved = np.abs(rest_brows(lm, prep.guard.src, frame_zoom(lm, prep.guard)) - lm).max(1) > 0
+        assert not (moved & ~allowed).any(), np.flatnonzero(moved & ~allowed)
+
+
+def test_the_hold_adds_no_twitch_from_frame_to_frame(take, prepared):
+    """Frame to frame over the angry take (blinks included): no landmark steps more than the
+    driving one plus 2 px. Held against the lower lid itself, the brow jumped 3.3 px up at a blink
+    (the blink lifts that lid a little); it is held against the lower lid at rest."""
+    _, prep = prepared
+    lms = np.array([uncross_lips(lm) for lm in take[1]])
+    held = np.array([rest_brows(lm, prep.guard.src, frame_zoom(lm, prep.guard)) for lm in lms])
+    step_in = np.abs(np.diff(lms[:, :, :2], axis=0)).max(-1)
+    step_out = np.abs(np.diff(held[:, :, :2], axis=0)).max(-1)
+    assert (step_out - step_in).max() < 2.0
