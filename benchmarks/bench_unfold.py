@@ -2,10 +2,12 @@
 
 For each portrait a take held in an emotion at level 3 (a human clip) is rendered on the CPU path
 at 512 px, frame by frame, with the guard (the renderer as shipped) and without it (the same
-renderer with ``prep.guard`` cleared: the old frames), and the table gives
+renderer with ``prep.guard`` cleared: the old frames, with neither the unfolding nor the brow
+hold), and the table gives
 
 - frame ms:   median of 30 frames' render time, without and with, and their ratio;
 - unfold ms:  median time of ``unfold_expression`` alone over those frames;
+- brow ms:    median time of ``brow_rest.rest_brows`` alone (the brows resting on the eyes);
 - folded:     face triangles the photo sees edge-on and from the front that the frame turns away
               (dropped by the raster), mean per frame over the whole take, without -> with.
 
@@ -29,7 +31,8 @@ from gallery import portrait_path  # noqa: E402
 from talkface_studio.render.mesh_warp.lip_contact import uncross_lips  # noqa: E402
 from talkface_studio.render.mesh_warp.raster import visible_triangles  # noqa: E402
 from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer  # noqa: E402
-from talkface_studio.render.mesh_warp.unfold_expression import facing_triangles, unfold_expression  # noqa: E402
+from talkface_studio.render.mesh_warp.brow_rest import rest_brows  # noqa: E402
+from talkface_studio.render.mesh_warp.unfold_expression import facing_triangles, frame_zoom, unfold_expression  # noqa: E402
 
 SIZE = 512
 TIMED = 30
@@ -67,14 +70,18 @@ def measure(name: str, emotion: str, clip: str, workdir: Path) -> list[str]:
             times[on].append(time.perf_counter() - t0)
     frame_ms = {on: 1e3 * float(np.median(t)) for on, t in times.items()}
     prep.guard = guard
-    unfold = []
+    unfold, brows = [], []
     for lm in lms[np.linspace(0, n - 1, TIMED).astype(int)]:
         lm = uncross_lips(lm)
         t0 = time.perf_counter()
         unfold_expression(lm, guard)
-        unfold.append(time.perf_counter() - t0)
+        t1 = time.perf_counter()
+        rest_brows(lm, guard.src, frame_zoom(lm, guard))
+        brows.append(time.perf_counter() - t1)
+        unfold.append(t1 - t0)
     return [name[:26], emotion, f"{frame_ms[False]:.1f}", f"{frame_ms[True]:.1f}",
             f"{frame_ms[True] / frame_ms[False]:.3f}", f"{1e3 * np.median(unfold):.2f}",
+            f"{1e3 * np.median(brows):.2f}",
             f"{folded[False]:.1f} -> {folded[True]:.1f}"]
 
 
@@ -84,7 +91,7 @@ def main(argv=None) -> int:
     ap.add_argument("--emotion", nargs="*", default=["disgusted", "angry", "happy"])
     ap.add_argument("--clip", default="en_m_goforward")
     args = ap.parse_args(argv)
-    head = ["portrait", "emotion", "frame ms off", "frame ms on", "ratio", "unfold ms", "folded/frame"]
+    head = ["portrait", "emotion", "frame ms off", "frame ms on", "ratio", "unfold ms", "brow ms", "folded/frame"]
     rows = []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
