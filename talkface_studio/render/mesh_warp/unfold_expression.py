@@ -23,8 +23,9 @@ drops ~10 mm and runs over the nose's root between the eyes, folding a triangle 
 from the front (the raster drops it; a dark or bright speck by the inner eye corner). Skin does
 not fold there, it is pushed ahead: where a brow point would turn a front triangle's back, its
 other corners are carried along with the brow (``carry_skin``), just enough that it keeps KEEP of
-its posed area (last: relaxing toward the pose would take the push back). Cost: two small SVDs
-and a few vectorised passes over ~850 triangles, ~2 ms a frame (``benchmarks/bench_unfold.py``).
+its posed area, and skin so carried carries the ring beyond it in turn (``CARRIED_KEEP``; last:
+relaxing toward the pose would take the push back). Cost: two small SVDs and a few vectorised
+passes over ~850 triangles, ~2 ms a frame (``benchmarks/bench_unfold.py``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ from .warp_mesh import WarpMesh
 
 KEEP = 0.05         # least share of its posed area an expression leaves a guarded triangle
 ROUNDS = 4          # corners shared by two folding triangles may need a second pass
+CARRY_ROUNDS = 8    # a brow's push travels this many rings of skin at most (``carry_skin``)
+# skin pushed on by pushed skin keeps this share of its posed area (a brow's own triangle KEEP):
+# kept to KEEP, ring after ring ended as slivers, a jagged line; at 0.2 still some teeth
+CARRIED_KEEP = 0.4
+SETTLED = 0.1       # px: a round of pushes that moves no point further than this ends them
 # guarded: triangles the photo sees at most this much of (its area over the triangle's 3-D area,
 # the cosine of its tilt from the camera: 0.2 is 78 degrees), a surface seen nearly edge-on. A
 # strong expression's folds of what the photo sees from the front (a brow lowered over the lid,
@@ -162,35 +168,57 @@ def carry_skin(lm: np.ndarray, guard: FacingGuard, pose: np.ndarray, base: np.nd
     """lm [N, 3] with the free corners of front triangles that a pusher (a brow) coming down the
     face would fold carried along with it: moved by the least share of the pushers' mean expression
     offset (lm - pose [N, 3]) that keeps KEEP of the posed area ``base`` [G] (where no share does,
-    the one that keeps the most). A point pushed by several triangles takes their pushes' mean weighted by
-    length; a few passes settle them. Continuous in lm; lm itself where no brow folds one."""
+    the one that keeps the most). Skin pushed along pushes in turn: a triangle its push would fold
+    carries its other free corners by the pushed corners' mean push, ring after ring (pushed into a
+    still ring, the skin folded there instead: a jagged line across the nose's root in anger). A
+    point pushed by several triangles takes their pushes' mean weighted by length; a few passes
+    settle them. Continuous in lm (a point drives by as much as it was pushed); lm itself where no
+    brow folds one."""
     if guard.pushers is None:
         return lm
     tri = guard.triangles
     out = np.asarray(lm, dtype=np.float64)
     eyes = pose[263, :2] - pose[33, :2]
     down = np.array([-eyes[1], eyes[0]]) / max(float(np.linalg.norm(eyes)), 1e-9)
-    for _ in range(ROUNDS):
-        area = guard.facing * signed_areas(out[:, :2], tri)
-        fold = ~guard.edge_on & (base > 0) & (area < KEEP * base - 1e-9) & guard.pushers[tri].any(axis=1)
-        if not fold.any():
+    # what each point drives with: a brow its expression offset, pushed skin its push so far
+    drive_of = np.zeros((len(out), 2))
+    drive_of[guard.pushers] = (out - pose)[guard.pushers, :2]
+    drivers = guard.pushers.copy()
+    brow_tri = guard.pushers[tri].any(axis=1)
+    keep = np.where(brow_tri, KEEP, CARRIED_KEEP) * base
+    can_fold = ~guard.edge_on & (base > 0)
+    for _ in range(CARRY_ROUNDS):
+        near = np.flatnonzero(can_fold & drivers[tri].any(axis=1))
+        area = guard.facing * signed_areas(out[:, :2], tri[near])
+        fold = near[area < keep[near] - 1e-9]
+        if not len(fold):
             break
         t = tri[fold]
-        pushers = guard.pushers[t]                                         # [K, 3]
-        drive = ((out - pose)[t, :2] * pushers[..., None]).sum(1) / pushers.sum(1, keepdims=True)
+        # a brow's triangle is driven by its brow corners' mean offset; one of pushed skin by its
+        # corners' pushes, weighted by length (a corner barely pushed barely counts: continuous)
+        brow = guard.pushers[t]                                            # [K, 3]
+        by_brow = brow_tri[fold][:, None]
+        weight = np.where(by_brow, brow, np.linalg.norm(drive_of[t], axis=2))
+        drive = (drive_of[t] * weight[..., None]).sum(1) / np.maximum(weight.sum(1, keepdims=True), 1e-12)
         # only a brow coming down pushes (a raised one bunches the forehead: its creases are drawn)
         drive *= np.clip(drive @ down / np.maximum(np.linalg.norm(drive, axis=1), 1e-9), 0.0, 1.0)[:, None]
-        e = drive[:, None, :] * (guard.free[t] & ~pushers)[..., None]      # [K, 3, 2]
-        share = _least_share(out[t, :2], e, KEEP * base[fold], guard.facing)
+        by = np.where(by_brow, brow, drivers[t])
+        e = drive[:, None, :] * (guard.free[t] & ~by)[..., None]           # [K, 3, 2]
+        share = _least_share(out[t, :2], e, keep[fold], guard.facing)
         push = (share[:, None, None] * e).reshape(-1, 2)
-        weight = np.linalg.norm(push, axis=1)
-        total = np.zeros(len(out))
-        moved = np.zeros((len(out), 2))
-        np.add.at(total, t.ravel(), weight)
-        np.add.at(moved, t.ravel(), push * weight[:, None])
+        length = np.linalg.norm(push, axis=1)
+        ids = t.ravel()
+        total = np.bincount(ids, length, minlength=len(out))
+        step = np.stack([np.bincount(ids, push[:, k] * length, minlength=len(out)) for k in (0, 1)], axis=1)
+        step /= np.maximum(total, 1e-12)[:, None]
         if out is lm:
             out = out.copy()
-        out[:, :2] += moved / np.maximum(total, 1e-12)[:, None]
+        out[:, :2] += step
+        pushed = ~guard.pushers & (total > 0)
+        drive_of[pushed] += step[pushed]
+        drivers |= pushed
+        if np.abs(step).max() < SETTLED:
+            break
     return out
 
 
