@@ -320,3 +320,27 @@ def test_wheel_zooms_around_mouse_and_drop_dispatches(make_window, project_path,
     assert w.document.take.portrait_path == portrait.absolute() and w.document.take.portrait_fit is not None
     w.media.open_dropped(str(project_path.parent / "notes.txt"))
     assert "not an audio file" in w.status.currentMessage()
+
+
+def test_a_never_generated_take_says_so_in_the_curve_editor_and_generates_from_there(make_window, project_path):
+    """The viewer plays a never-generated take performed in memory while the project stores flat
+    curves: the curve editor says why its curves are flat and offers Generate, which fills them."""
+    from talkface_studio.pipeline.demo_project import demo_media_dir
+
+    w = make_window()
+    banner = w.curve_editor.not_generated
+    w.media.import_audio(demo_media_dir() / "line.wav")   # a new take: never generated
+    take = w.document.take
+    assert banner.isVisible()
+    assert np.ptp(take.channel("jaw_open").base) == 0.0   # what the editor draws: flat
+    banner.button.click()
+    assert not banner.isVisible()
+    assert np.ptp(take.channel("jaw_open").base) > 0.1    # the performance, stored
+    w.document.undo_stack.undo()                          # back to never generated
+    assert banner.isVisible()
+    w.document.undo_stack.redo()
+    assert not banner.isVisible()
+    w.document.undo_stack.undo()
+    w.answers = [QMessageBox.Discard]
+    w.files.open_project(project_path)                    # a generated take
+    assert not banner.isVisible()

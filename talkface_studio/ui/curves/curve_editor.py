@@ -28,12 +28,14 @@ from .curve_mouse import CurveMouse
 from .curve_toolbar import build_toolbar
 from .curve_view_box import CurveViewBox
 from .key_gestures import paste_offsets
+from .not_generated_banner import NotGeneratedBanner
 
 AXIS_WIDTH = 87  # the timeline's track-header column + spacing: frames line up with the timeline's
 
 
 class CurveEditor(QWidget):
     error = Signal(str)
+    generate_requested = Signal()  # the not-generated line's button (the window runs Generate)
 
     def __init__(self, document, session, parent=None):
         super().__init__(parent)
@@ -71,6 +73,8 @@ class CurveEditor(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
         self.buttons = build_toolbar(self, box)
+        self.not_generated = NotGeneratedBanner(self.generate_requested.emit, self)
+        box.addWidget(self.not_generated)
         box.addWidget(self.plot)
 
         document.changed.connect(self._on_change)
@@ -109,6 +113,7 @@ class CurveEditor(QWidget):
         self.legend.clear()
         self.buttons["isolate"].setChecked(bool(self.session.isolated_channels))
         take = self.document.take
+        self.not_generated.refresh(take)
         if take is None:
             return
         for name in self.shown():
@@ -124,6 +129,8 @@ class CurveEditor(QWidget):
         if take is not None:  # the selection follows the model (a reset or an undo removed keys)
             self.session.keep_existing_keys(lambda r: bool(ce.key_lookup(take, [r])))
         if change.kind == "channel":
+            if change.name is None or not self.not_generated.isHidden():   # Generate or its undo
+                self.not_generated.refresh(take)
             names = [change.name] if change.name else list(self.items)
             for n in names:
                 if n in self.items:

@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.center)
         self.timeline = TimelineView(self.document, self.session)
         self.curve_editor = CurveEditor(self.document, self.session)
+        self.curve_editor.generate_requested.connect(self.generate)
         self.channel_list = ChannelList(self.document, self.session)
         self.inspector = Inspector(self.document, self.session, self.curve_editor)
         self.performance = PerformancePanel(self.document)
