@@ -9,7 +9,10 @@ hold), and the table gives
 - unfold ms:  median time of ``unfold_expression`` alone over those frames;
 - brow ms:    median time of ``brow_rest.rest_brows`` alone (the brows resting on the eyes);
 - folded:     face triangles the photo sees edge-on and from the front that the frame turns away
-              (dropped by the raster), mean per frame over the whole take, without -> with.
+              (dropped by the raster), mean per frame over the whole take, without -> with;
+- twitch px:  over the whole take, the most a landmark steps from one frame to the next beyond
+              what the landmarks driving it step (all but the unfolding), and in brackets the
+              number of frame pairs where that is over 2 px.
 
     .venv/bin/python benchmarks/bench_unfold.py [--portrait NAME ...] [--emotion NAME ...]
 """
@@ -69,6 +72,7 @@ def measure(name: str, emotion: str, clip: str, workdir: Path) -> list[str]:
             renderer.render_frame(prep, lms[f])
             times[on].append(time.perf_counter() - t0)
     frame_ms = {on: 1e3 * float(np.median(t)) for on, t in times.items()}
+    step = twitch(lms, guard)
     prep.guard = guard
     unfold, brows = [], []
     for lm in lms[np.linspace(0, n - 1, TIMED).astype(int)]:
@@ -82,7 +86,21 @@ def measure(name: str, emotion: str, clip: str, workdir: Path) -> list[str]:
     return [name[:26], emotion, f"{frame_ms[False]:.1f}", f"{frame_ms[True]:.1f}",
             f"{frame_ms[True] / frame_ms[False]:.3f}", f"{1e3 * np.median(unfold):.2f}",
             f"{1e3 * np.median(brows):.2f}",
-            f"{folded[False]:.1f} -> {folded[True]:.1f}"]
+            f"{folded[False]:.1f} -> {folded[True]:.1f}", f"{step.max():.1f} ({np.count_nonzero(step > 2)})"]
+
+
+def twitch(lms: np.ndarray, guard) -> np.ndarray:
+    """[T-1] per pair of frames: the largest amount (px) by which a landmark of the frame's
+    (``frame_landmarks``) steps further than the same landmark driving it (lips uncrossed, brows
+    rested: all but the unfolding) -- a twitch the unfolding adds."""
+    driving = []
+    for lm in lms:
+        lm = uncross_lips(lm)
+        driving.append(rest_brows(lm, guard.src, frame_zoom(lm, guard)))
+    framed = np.array([unfold_expression(lm, guard)[:, :2] for lm in driving])
+    driving = np.array(driving)[:, :, :2]
+    moved = np.linalg.norm(np.diff(framed, axis=0), axis=2) - np.linalg.norm(np.diff(driving, axis=0), axis=2)
+    return moved.max(axis=1)
 
 
 def main(argv=None) -> int:
@@ -91,7 +109,8 @@ def main(argv=None) -> int:
     ap.add_argument("--emotion", nargs="*", default=["disgusted", "angry", "happy"])
     ap.add_argument("--clip", default="en_m_goforward")
     args = ap.parse_args(argv)
-    head = ["portrait", "emotion", "frame ms off", "frame ms on", "ratio", "unfold ms", "brow ms", "folded/frame"]
+    head = ["portrait", "emotion", "frame ms off", "frame ms on", "ratio", "unfold ms", "brow ms", "folded/frame",
+            "twitch px (>2)"]
     rows = []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

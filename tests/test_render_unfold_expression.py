@@ -159,3 +159,28 @@ def test_skin_a_brow_pushes_on_does_not_fold_the_ring_beyond(tmp_path_factory):
     # and it still pushes: the nose's root goes down with the brows in the angriest frames
     moved = [np.linalg.norm(frame_landmarks(lm, guard)[168, :2] - uncross_lips(lm)[168, :2]) for lm in lms]
     assert max(moved) > 3.0
+
+
+def test_a_small_face_s_smile_is_unfolded_without_dragging_the_cheek_or_twitching(tmp_path_factory):
+    """The 112-px crop turned and smiling: a smile folds slivers at the far mouth corner, which the
+    relaxing unfolded by dragging a cheek point beside the corner 20+ px back toward the pose (a
+    tail of lip-coloured skin out of the corner) in some frames and not in the next (where a
+    neighbour's hold-back switched it off): 15 px more than the driving landmarks moved, in one
+    frame. Each guarded triangle now pulls its corners by no more than its size warrants."""
+    from talkface_studio.render.mesh_warp.brow_rest import rest_brows
+    from talkface_studio.render.mesh_warp.unfold_expression import frame_zoom
+
+    portrait, lms = held_take(tmp_path_factory.mktemp("smile"), DATA / "portraits" / "tight_crop_112.png",
+                              "happy", SIZE)
+    guard = MeshWarpRenderer("cpu").prepare(portrait, SIZE).guard
+    driving, out = [], []
+    for lm in lms:
+        lm = uncross_lips(lm)
+        lm = rest_brows(lm, guard.src, frame_zoom(lm, guard))
+        driving.append(lm[:, :2])
+        out.append(unfold_expression(lm, guard)[:, :2])
+    driving, out = np.array(driving), np.array(out)
+    pulled = np.linalg.norm(out - driving, axis=2).max()
+    assert pulled < 17.0, pulled                    # 23.2 px before; 13.7 now
+    beyond = (np.linalg.norm(np.diff(out, axis=0), axis=2) - np.linalg.norm(np.diff(driving, axis=0), axis=2)).max()
+    assert beyond < 7.0, beyond                     # 15.0 px before; 3.7 now

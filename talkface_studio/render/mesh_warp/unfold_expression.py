@@ -11,8 +11,9 @@ expressions move least: ``reference``; a turn out of the image plane counts from
 adds to it is expression and a little turn. Where a triangle the photo sees nearly edge-on
 (``EDGE_ON``) would fold, those additions at its corners are scaled down, just enough that it keeps
 ``KEEP`` of that reference area (a sliver: the wall stays about as thin as the photo showed it,
-and where a turn brings the nose over it the depth test still hides it), and no more; the scale
-is continuous in the landmarks, so nothing pops from frame to frame. A fold of what the photo
+and where a turn brings the nose over it the depth test still hides it), and no more, nor further
+than the triangle's size warrants (``RELAX_REACH``: a sliver is not worth dragging the cheek by it);
+the scale is continuous in the landmarks, so nothing pops from frame to frame. A fold of what the photo
 sees from the front (a brow lowered over the lid) is the face's own and stays. Points drawn by
 their own code (lips and lids: a closing mouth and a blink must close) and the brows (what reads
 anger and disgust most) keep their full motion (the renderer names them). Relaxing may not fold
@@ -55,6 +56,12 @@ SETTLED = 0.1       # px: a round of pushes that moves no point further than thi
 EDGE_ON = 0.2
 TURN_FROM, TURN_AT = 6.0, 14.0   # degrees out of the image plane (``reference``)
 FADE = 1.0          # px^2
+# A guarded triangle pulls its free corners toward the pose by at most this many times its size
+# (the square root of its posed area, or of the area by which the frame folds it, whichever is
+# larger, plus FADE) per pass. Unbounded, a sliver at the far mouth corner of a small face that a
+# smile folds dragged a cheek point 20+ px: a tail of lip-coloured skin out of the corner, and a
+# 15-px jump from one frame to the next wherever a neighbour's hold-back switched it on and off.
+RELAX_REACH = 0.5
 
 
 @dataclass(frozen=True)
@@ -286,6 +293,9 @@ def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
         # and as the reference itself turns it edge-on (a real turn hides it): no pop there
         reach *= np.clip(base[bad] / photo[bad], 0.0, 1.0)
         s = 1.0 - (1.0 - s) * reach
+        # and by no more than its size warrants (RELAX_REACH)
+        size = np.sqrt(np.maximum(base[bad], -now[bad]).clip(0.0) + FADE)
+        s = np.maximum(s, 1.0 - RELAX_REACH * size / np.maximum(np.linalg.norm(e, axis=2).max(axis=1), 1e-12))
         np.minimum.at(scale, t[movable], (scale[t] * s[:, None])[movable])
     out = np.array(lm, dtype=np.float64, copy=True)
     out[guard.free] = pose[guard.free] + offset[guard.free] * scale[guard.free, None]
