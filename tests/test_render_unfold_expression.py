@@ -136,7 +136,7 @@ def test_skin_a_brow_pushes_on_does_not_fold_the_ring_beyond(tmp_path_factory):
     skin), which stood still: a jagged line between the brows on the full-length photograph.
     Pushed skin now pushes in turn. Skin triangles (every corner free) that the driving landmarks
     keep facing but the frame's landmarks fold, photo px^2 per frame over the take: 572 before,
-    167 now (smiling portrait 259 -> 10, 112-px crop 119 -> 60)."""
+    167 now (smiling portrait 259 -> 7, 112-px crop 119 -> 46)."""
     from talkface_studio.render.mesh_warp.brow_rest import rest_brows
     from talkface_studio.render.mesh_warp.unfold_expression import frame_zoom
 

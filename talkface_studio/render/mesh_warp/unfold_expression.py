@@ -48,6 +48,7 @@ CARRY_ROUNDS = 8    # a brow's push travels this many rings of skin at most (``c
 # skin pushed on by pushed skin keeps this share of its posed area (a brow's own triangle KEEP):
 # kept to KEEP, ring after ring ended as slivers, a jagged line; at 0.2 still some teeth
 CARRIED_KEEP = 0.4
+PUSHED = 1.0        # px: skin pushed this far drives the ring beyond and is no longer carried by it
 SETTLED = 0.1       # px: a round of pushes that moves no point further than this ends them
 # guarded: triangles the photo sees at most this much of (its area over the triangle's 3-D area,
 # the cosine of its tilt from the camera: 0.2 is 78 degrees), a surface seen nearly edge-on. A
@@ -209,8 +210,11 @@ def carry_skin(lm: np.ndarray, guard: FacingGuard, pose: np.ndarray, base: np.nd
         drive = (drive_of[t] * weight[..., None]).sum(1) / np.maximum(weight.sum(1, keepdims=True), 1e-12)
         # only a brow coming down pushes (a raised one bunches the forehead: its creases are drawn)
         drive *= np.clip(drive @ down / np.maximum(np.linalg.norm(drive, axis=1), 1e-9), 0.0, 1.0)[:, None]
-        by = np.where(by_brow, brow, drivers[t])
-        e = drive[:, None, :] * (guard.free[t] & ~by)[..., None]           # [K, 3, 2]
+        # a brow is not carried; pushed skin less the further it was pushed, none from PUSHED on (a
+        # corner barely pushed is carried as if it were not: continuous; excluded once pushed at
+        # all, a corner a first round had nudged 0.1 px stayed behind, a 7-px twitch)
+        carried = np.where(by_brow, ~brow, np.clip(1.0 - np.linalg.norm(drive_of[t], axis=2) / PUSHED, 0.0, 1.0))
+        e = drive[:, None, :] * (carried * guard.free[t])[..., None]       # [K, 3, 2]
         share = _least_share(out[t, :2], e, keep[fold], guard.facing)
         push = (share[:, None, None] * e).reshape(-1, 2)
         length = np.linalg.norm(push, axis=1)
