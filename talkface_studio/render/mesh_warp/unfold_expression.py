@@ -26,7 +26,7 @@ not fold there, it is pushed ahead: where a brow point would turn a front triang
 other corners are carried along with the brow (``carry_skin``), just enough that it keeps KEEP of
 its posed area, and skin so carried carries the ring beyond it in turn (``CARRIED_KEEP``; last:
 relaxing toward the pose would take the push back). Cost: two small SVDs and a few vectorised
-passes over ~850 triangles, ~2 ms a frame (``benchmarks/bench_unfold.py``).
+passes over ~850 triangles, 2-5 ms a frame (``benchmarks/bench_unfold.py``).
 """
 
 from __future__ import annotations
