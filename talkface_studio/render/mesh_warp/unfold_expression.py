@@ -192,6 +192,7 @@ def carry_skin(lm: np.ndarray, guard: FacingGuard, pose: np.ndarray, base: np.nd
     drive_of = np.zeros((len(out), 2))
     drive_of[guard.pushers] = (out - pose)[guard.pushers, :2]
     drivers = guard.pushers.copy()
+    limit = np.zeros(len(out))          # per point: the most it may be pushed (what pushes it moved)
     brow_tri = guard.pushers[tri].any(axis=1)
     keep = np.where(brow_tri, KEEP, CARRIED_KEEP) * base
     can_fold = ~guard.edge_on & (base > 0)
@@ -222,11 +223,18 @@ def carry_skin(lm: np.ndarray, guard: FacingGuard, pose: np.ndarray, base: np.nd
         total = np.bincount(ids, length, minlength=len(out))
         step = np.stack([np.bincount(ids, push[:, k] * length, minlength=len(out)) for k in (0, 1)], axis=1)
         step /= np.maximum(total, 1e-12)[:, None]
+        # skin is never pushed further than what pushes it moved (pushed again round after round
+        # into a lid that cannot move, a point by a 3/4 face's far brow went 84 px in one frame and
+        # ~10 in the next)
+        np.maximum.at(limit, ids, np.repeat(np.linalg.norm(drive, axis=1), 3) * (np.abs(e).sum(2) > 0).ravel())
+        pushed = ~guard.pushers & (total > 0)
+        after = drive_of[pushed] + step[pushed]
+        after *= np.minimum(1.0, limit[pushed] / np.maximum(np.linalg.norm(after, axis=1), 1e-12))[:, None]
+        step[pushed] = after - drive_of[pushed]
         if out is lm:
             out = out.copy()
         out[:, :2] += step
-        pushed = ~guard.pushers & (total > 0)
-        drive_of[pushed] += step[pushed]
+        drive_of[pushed] = after
         drivers |= pushed
         if np.abs(step).max() < SETTLED:
             break
