@@ -35,7 +35,8 @@ from talkface_studio.render.mesh_warp.lip_contact import uncross_lips  # noqa: E
 from talkface_studio.render.mesh_warp.raster import visible_triangles  # noqa: E402
 from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer  # noqa: E402
 from talkface_studio.render.mesh_warp.brow_rest import rest_brows  # noqa: E402
-from talkface_studio.render.mesh_warp.unfold_expression import facing_triangles, frame_zoom, unfold_expression  # noqa: E402
+from talkface_studio.render.mesh_warp.unfold_expression import (  # noqa: E402
+    driving_landmarks, facing_triangles, frame_zoom, unfold_expression)
 
 SIZE = 512
 TIMED = 30
@@ -93,10 +94,7 @@ def twitch(lms: np.ndarray, guard) -> np.ndarray:
     """[T-1] per pair of frames: the largest amount (px) by which a landmark of the frame's
     (``frame_landmarks``) steps further than the same landmark driving it (lips uncrossed, brows
     rested: all but the unfolding) -- a twitch the unfolding adds."""
-    driving = []
-    for lm in lms:
-        lm = uncross_lips(lm)
-        driving.append(rest_brows(lm, guard.src, frame_zoom(lm, guard)))
+    driving = [driving_landmarks(lm, guard) for lm in lms]
     framed = np.array([unfold_expression(lm, guard)[:, :2] for lm in driving])
     driving = np.array(driving)[:, :, :2]
     moved = np.linalg.norm(np.diff(framed, axis=0), axis=2) - np.linalg.norm(np.diff(driving, axis=0), axis=2)

@@ -16,7 +16,8 @@ from talkface_studio.face.topology import REGIONS
 from talkface_studio.render.mesh_warp.lip_contact import uncross_lips
 from talkface_studio.render.mesh_warp.raster import visible_triangles
 from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer
-from talkface_studio.render.mesh_warp.unfold_expression import facing_triangles, frame_landmarks, unfold_expression
+from talkface_studio.render.mesh_warp.unfold_expression import (driving_landmarks, facing_triangles, frame_landmarks,
+                                                                unfold_expression)
 
 DATA = Path(__file__).resolve().parent / "data"
 SIZE = 512
@@ -137,9 +138,6 @@ def test_skin_a_brow_pushes_on_does_not_fold_the_ring_beyond(tmp_path_factory):
     Pushed skin now pushes in turn. Skin triangles (every corner free) that the driving landmarks
     keep facing but the frame's landmarks fold, photo px^2 per frame over the take: 572 before,
     167 now (smiling portrait 259 -> 7, 112-px crop 119 -> 46)."""
-    from talkface_studio.render.mesh_warp.brow_rest import rest_brows
-    from talkface_studio.render.mesh_warp.unfold_expression import frame_zoom
-
     portrait, lms = held_take(tmp_path_factory.mktemp("angry"), DATA / "portraits" / "more" / "full_body_greyscale.jpg",
                               "angry", SIZE)
     renderer = MeshWarpRenderer("cpu")
@@ -150,9 +148,7 @@ def test_skin_a_brow_pushes_on_does_not_fold_the_ring_beyond(tmp_path_factory):
     area = np.abs(mesh.src_area[:n])
     folded = []
     for lm in lms:
-        driving = uncross_lips(lm)
-        driving = rest_brows(driving, guard.src, frame_zoom(driving, guard))
-        before = visible_triangles(mesh, renderer._mesh_points(prep, driving)[0])[:n]
+        before = visible_triangles(mesh, renderer._mesh_points(prep, driving_landmarks(lm, guard))[0])[:n]
         after = visible_triangles(mesh, renderer._mesh_points(prep, frame_landmarks(lm, guard))[0])[:n]
         folded.append(area[skin & before & ~after].sum())
     assert np.mean(folded) < 300, np.mean(folded)
@@ -164,18 +160,10 @@ def test_skin_a_brow_pushes_on_does_not_fold_the_ring_beyond(tmp_path_factory):
 def _driving_and_framed(folder, portrait: Path, emotion: str):
     """(driving [T, 478, 2], framed [T, 478, 2]) of a held take: the landmarks with all but the
     unfolding (lips uncrossed, brows rested), and the frame's own (``frame_landmarks``)."""
-    from talkface_studio.render.mesh_warp.brow_rest import rest_brows
-    from talkface_studio.render.mesh_warp.unfold_expression import frame_zoom
-
     photo, lms = held_take(folder, portrait, emotion, SIZE)
     guard = MeshWarpRenderer("cpu").prepare(photo, SIZE).guard
-    driving, out = [], []
-    for lm in lms:
-        lm = uncross_lips(lm)
-        lm = rest_brows(lm, guard.src, frame_zoom(lm, guard))
-        driving.append(lm[:, :2])
-        out.append(unfold_expression(lm, guard)[:, :2])
-    return np.array(driving), np.array(out)
+    driving = np.array([driving_landmarks(lm, guard) for lm in lms])
+    return driving[..., :2], np.array([unfold_expression(lm, guard)[:, :2] for lm in driving])
 
 
 def _twitch(driving: np.ndarray, framed: np.ndarray) -> float:

@@ -341,11 +341,17 @@ def guard_for(lm: np.ndarray, mesh: WarpMesh) -> FacingGuard:
     return facing_guard(lm, mesh.triangles[:n_mesh], fixed, REGIONS["stable"], mesh.completed, pushers=brows)
 
 
-def frame_landmarks(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
-    """The landmarks a frame is drawn from (both render paths start here): the lips uncrossed, the
-    brows resting on the eyes (``brow_rest``), then the expression kept from folding what the
-    photo shows facing the camera."""
+def driving_landmarks(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
+    """What the unfolding starts from: the lips uncrossed and the brows resting on the eyes
+    (``brow_rest``); a frame's landmarks are these unfolded (``frame_landmarks``)."""
     lm = uncross_lips(lm)
     if guard is not None:
         lm = rest_brows(lm, guard.src, frame_zoom(lm, guard))
-    return unfold_expression(lm, guard)
+    return lm
+
+
+def frame_landmarks(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
+    """The landmarks a frame is drawn from (both render paths start here): the driving landmarks
+    (``driving_landmarks``) with the expression kept from folding what the photo shows facing the
+    camera."""
+    return unfold_expression(driving_landmarks(lm, guard), guard)
