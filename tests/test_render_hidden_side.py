@@ -140,3 +140,29 @@ def test_colour_gain_matches_the_hidden_sides_light():
     gain = mirror_gain(texture, lm, mesh, TRIS)
     np.testing.assert_allclose(gain, (125 + 8) / (100 + 8), atol=0.05)
     assert np.allclose(mirror_gain(np.full((256, 256, 3), 90, np.uint8), lm, mesh, TRIS), 1.0)
+
+
+def test_the_far_eye_keeps_its_own_iris_when_the_gaze_moves(turned, monkeypatch):
+    """The photo shows the far eye turned away beside the nose (its iris an ellipse, radius 0.30
+    of the eye's width against ~0.2 from the front): a gaze change redraws the near eye's iris
+    but leaves the far eye as the warp carries it. Redrawn, it was a round iris cut from beside
+    the nose with a ring of lens and lashes, pasted over the bridge."""
+    from talkface_studio.render.mesh_warp import eyes
+    from talkface_studio.render.mesh_warp.face_loops import EYES
+    renderer = MeshWarpRenderer("cpu")
+    prep = renderer.prepare(turned, SIZE)
+    facing = [eyes._facing(look, prep.look, rim) for rim, look in zip(EYES, prep.look.eyes)]
+    assert sorted(facing) == [0.0, 1.0]
+    lm = np.asarray(turned.landmarks, np.float64)
+    looked = lm.copy()
+    for rim in EYES:
+        r = np.linalg.norm(lm[rim.iris_ring, :2] - lm[rim.iris_centre, :2], axis=1).mean()
+        looked[[rim.iris_centre, *rim.iris_ring], 0] += 0.8 * r
+    drawn = next(renderer.render(turned, looked[None], SIZE)).astype(int)
+    monkeypatch.setattr(eyes, "_gaze_gate", lambda *a: 0.0)
+    warped = next(renderer.render(turned, looked[None], SIZE)).astype(int)
+    for rim, face in zip(EYES, facing):
+        pts = lm[rim.loop, :2]
+        lo, hi = np.floor(pts.min(0) - 4).astype(int), np.ceil(pts.max(0) + 4).astype(int)
+        changed = np.abs(drawn - warped)[lo[1]:hi[1], lo[0]:hi[0]].max()
+        assert (changed > 40) if face == 1.0 else (changed == 0)

@@ -15,7 +15,7 @@ eye the photo shows clear of the lids, beyond it that band's colour smoothed alo
 its own size (``appearance.EyeLook.open_patch``), the lid casts its shadow on the eyeball with a
 lid-margin line along its new edge, and a crease shades the skin a little above the raised margin
 (the lid tucks under it). Eyes the portrait shows turned well away keep
-the warp (their iris is an ellipse in the photo). An eye that neither
+the warp, widened or looking elsewhere (their iris is an ellipse in the photo). An eye that neither
 blinks, widens nor looks elsewhere is left exactly as the warp drew it (no work at all).
 """
 
@@ -66,9 +66,13 @@ def draw_eye(frame, grid, lm: np.ndarray, rim: EyeRim, look: EyeLook, patch, tex
     patch, open_patch = patch
     closure = 1.0 - lid_gap(lm, rim) / max(look.opening, 1e-3)
     lid_on = smoothstep(0.05, 0.3, closure)
+    facing = _facing(look, colours, rim)
     widen_on = smoothstep(*WIDEN_ON, _opening(lm, rim) / max(_opening(colours.landmarks, rim), 1e-3) - 1)
-    widen_on *= _facing(look, colours, rim) if widen_on > 0 else 0.0
-    gate = _gaze_gate(grid, lm, rim, look)
+    widen_on *= facing
+    # a turned-away eye's iris is not redrawn at the gaze either: its patch is an ellipse cut
+    # from beside the nose (a round iris with a ring of lens and lashes pasted over the bridge);
+    # the warp carries that eye's own iris with its lids
+    gate = _gaze_gate(grid, lm, rim, look) * facing if facing > 0 else 0.0
     c_t = lm[rim.iris_centre, :2]
     r_t = float(np.linalg.norm(lm[rim.iris_ring, :2] - c_t, axis=1).mean())
     if lid_on <= 0 and widen_on <= 0 and (gate <= 0 or r_t <= 0.5):
