@@ -2,7 +2,7 @@
 p/b/m, open on open vowels, never freeze during loud speech, open visibly, and which path made it?
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
-        [--modes script,none] [--closure-hearing X] [--bigram-weight W]
+        [--modes script,none,draft] [--closure-hearing X] [--bigram-weight W]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -64,6 +64,7 @@ import lipsync_measures as lm  # noqa: E402
 import viseme_bigrams  # noqa: E402
 from bench_dtw_reference import agreement, dtw_refs, script_for_synthesis, summary  # noqa: E402
 from talkface_studio.audio.analysis import analyze  # noqa: E402
+from talkface_studio.audio.draft_script import draft_script  # noqa: E402
 from talkface_studio.audio.loading import load_audio  # noqa: E402
 from talkface_studio.audio.loud_frames import loud_voiced_mask  # noqa: E402
 from talkface_studio.core.timebase import FrameRate  # noqa: E402
@@ -140,9 +141,10 @@ def synthetic_clips(folder: Path) -> list[dict]:
     return out
 
 
-def measure(clip: dict, scripted: bool, closure_hearing: float = 1.0) -> dict:
+def measure(clip: dict, scripted: bool, closure_hearing: float = 1.0, text: str | None = None) -> dict:
+    """``text``: the script to use instead of the clip's own (a drafted one)."""
     started = time.perf_counter()
-    f = analyze(clip["path"], RATE, transcript=clip["text"] if scripted else None, use_cache=False,
+    f = analyze(clip["path"], RATE, transcript=(text or clip["text"]) if scripted else None, use_cache=False,
                 language=clip["language"], closure_hearing=closure_hearing)
     seconds = time.perf_counter() - started
     weights = np.zeros((f.n_frames, 8), np.float32)
@@ -173,7 +175,9 @@ def closed_counts(rows: list[dict]) -> None:
     against the DTW reference, synthetic clips)."""
     kinds = (("human json/sphinx", lambda r: not r["synthetic"] and r["ref"] != "DTW"),
              ("human DTW", lambda r: r["ref"] == "DTW"), ("synthetic", lambda r: r["synthetic"]))
-    for mode in ("script", "none"):
+    for mode in ("script", "none", "draft"):
+        if not any(r["mode"] == mode for r in rows):
+            continue
         parts = []
         for label, keep in kinds:
             sel = [r for r in rows if r["mode"] == mode and r["refs"] and keep(r)]
@@ -234,15 +238,15 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--weights", type=Path, help="judge another viseme recognizer: .safetensors weights or an "
                     "ensemble manifest (.json; default: the packaged recognizer)")
-    ap.add_argument("--modes", default="script,none", help="which rows: script, none or both (default)")
+    ap.add_argument("--modes", default="script,none", help="which rows: script, none (default: both) and/or draft")
     ap.add_argument("--closure-hearing", type=float, default=1.0,
                     help="the takes' closure_hearing setting, 0-2 (default 1, as shipped)")
     ap.add_argument("--bigram-weight", type=float, default=0.0,
                     help="viseme phonotactics' weight in recognition without a script (default 0, as shipped)")
     args = ap.parse_args()
     modes = [m.strip() for m in args.modes.split(",")]
-    if not set(modes) <= {"script", "none"} or not 0 <= args.closure_hearing <= 2:
-        ap.error("--modes takes script and/or none; --closure-hearing 0-2")
+    if not set(modes) <= {"script", "none", "draft"} or not 0 <= args.closure_hearing <= 2:
+        ap.error("--modes takes script, none and/or draft; --closure-hearing 0-2")
     if args.weights:
         from talkface_studio.audio import viseme_model
 
@@ -263,26 +267,36 @@ def main() -> int:
         for clip in clips:
             name = clip["name"]
             costs = viseme_bigrams.switch_costs(clip["language"], args.bigram_weight)
-            for scripted in [m == "script" for m in modes]:
+            for mode in modes:
+                drafted, note = None, ""
+                if mode == "draft":
+                    if clip["language"] != "en" or clip["name"].startswith("espeak_"):
+                        continue                 # drafting is for English recordings
+                    started = time.perf_counter()
+                    drafted = draft_script(clip["path"], clip["language"]) or None
+                    note = f"  (drafted in {time.perf_counter() - started:.1f} s: {(drafted or '').replace(chr(10), ' / ')})"
                 with viseme_bigrams.free_recognition_with(costs):
-                    r = measure(clip, scripted, args.closure_hearing)
-                r.update(name=name, mode="script" if scripted else "none", refs=bool(clip["refs"]),
+                    r = measure(clip, mode != "none" and (mode == "script" or drafted is not None),
+                                args.closure_hearing, drafted)
+                r.update(name=name, mode=mode, refs=bool(clip["refs"]),
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"))
                 rows.append(r)
                 mp = f"{r['mprec'][0]}/{r['mprec'][1]}" if r["mprec"] and clip["refs"] else "-"
-                print(f"{clip['name'][:34]:34s} {'script' if scripted else 'none':6s} "
+                print(f"{clip['name'][:34]:34s} {mode:6s} "
                       f"{short_source(clip['ref_source']):6s} {fmt(r['close']):>5s} {mp:>9s} "
                       f"{fmt(r['open']):>5s} {r['still']:5.2f} {r['p95'][0]:6.1f} {r['p95'][1]:5.3f} "
-                      f"{fmt(r['round']):>5s} {r['seconds']:5.2f}  {r['path']}", flush=True)
+                      f"{fmt(r['round']):>5s} {r['seconds']:5.2f}  {r['path']}{note}", flush=True)
         print("\nreferences: " + "; ".join(sorted({f"{c['name']}: {c['ref_source']}" for c in clips})))
         for key, target, better in (("close", 0.95, max), ("open", 0.9, max)):
             vals = [r[key] for r in rows if r[key] is not None]
             if vals:
                 print(f"{key}: median {np.median(vals):.2f}, worst {min(vals):.2f} (target >= {target}); "
                       f"{sum(v >= target for v in vals)}/{len(vals)} rows meet it")
-        for mode in ("script", "none"):
+        for mode in ("script", "none", "draft"):
             sel = [r for r in rows if r["mode"] == mode and r["refs"]]
+            if not sel:
+                continue
             hit, total = sum(r["mprec"][0] for r in sel), sum(r["mprec"][1] for r in sel)
             human = [r for r in sel if not r["synthetic"]]
             h_hit, h_total = sum(r["mprec"][0] for r in human), sum(r["mprec"][1] for r in human)

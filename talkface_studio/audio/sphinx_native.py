@@ -100,7 +100,7 @@ def dithered_pcm16(x16: np.ndarray) -> np.ndarray:
 
 
 class NativeDecoder:
-    """One pocketsphinx decoder (US-English model and dictionary, no language model loaded).
+    """One pocketsphinx decoder (US-English model and dictionary; no language model unless `lm` names one).
 
     Not shared between threads; decoders are independent of one another and may run at once.
     """
@@ -231,7 +231,7 @@ class BindingDecoder:
     def __init__(self, **settings):
         from pocketsphinx import Decoder
 
-        self._d = Decoder(lm=None, **settings)
+        self._d = Decoder(**{"lm": None, **settings})   # no language model unless one is given
         self.lookup_word, self.set_align_text = self._d.lookup_word, self._d.set_align_text
 
     def add_word(self, word: str, phones: str, update: bool = True) -> None:

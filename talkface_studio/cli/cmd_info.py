@@ -26,7 +26,7 @@ def summarize(project) -> dict:
             "duration_timecode": rate.to_timecode(t.n_frames), "duration_seconds": round(t.duration_seconds, 3),
             "audio": str(t.audio_path) if t.audio_path else None,
             "portrait": str(t.portrait_path) if t.portrait_path else None,
-            "backend": t.generation.backend, "seed": t.generation.seed,
+            "backend": t.generation.backend, "seed": t.generation.seed, "script": t.generation.transcript,
             "default_transition": t.emotion_track.default_transition,
             "segments": [{"id": s.id, "emotion": s.emotion, "level": s.level, "start": s.start, "end": s.end,
                           "start_timecode": rate.to_timecode(s.start), "end_timecode": rate.to_timecode(s.end)}
@@ -53,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
             where = t[label]
             missing = "" if where and Path(where).exists() else "  (missing)"
             print(f"  {label}: {where or '-'}{missing}")
+        script = " ".join((t["script"] or "").split())
+        print(f"  script: {script[:70] + ' ...' if len(script) > 70 else script or '- (lip sync recognizes the speech)'}")
         segs = t["segments"]
         print(f"  emotions: {len(segs)} segment(s), transitions {t['default_transition']} frames")
         for s in segs:

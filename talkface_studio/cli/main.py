@@ -17,6 +17,7 @@ INTERNAL_ERROR = 3  # 2 is bad input (and argparse's usage errors); 3 is a bug, 
 SUBCOMMANDS: dict[str, str] = {
     "new": "cmd_new",
     "info": "cmd_info",
+    "script": "cmd_script",
     "train": "cmd_train",
     "generate": "cmd_generate",
     "render": "cmd_render",

@@ -46,4 +46,4 @@ def notice_at(notices, frame: float):
 
 def tooltip(stretch, rate) -> str:
     head = "Lip sync fell back here" if stretch.fell_back else "Lip sync note"
-    return f"{head}:\n{stretch.describe(rate)}\nGive or correct the script, or key the mouth channels by hand."
+    return f"{head}:\n{stretch.describe(rate)}\nGive or correct the script (Take > Script…), or key the mouth channels by hand."

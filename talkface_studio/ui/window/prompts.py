@@ -1,6 +1,6 @@
 """Prompts: every question the window asks and every error it shows, in one object the window
 owns, so the controllers share one way of asking and tests answer by replacing its methods
-(`ask`, `ask_choice`, `ask_text`, `ask_language`)."""
+(`ask`, `ask_choice`, `ask_text`, `ask_language`, `ask_script`)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,12 @@ class Prompts:
     def ask_language(self, current: str) -> str | None:
         """A take's spoken language (a code from the supported list)."""
         return take_actions.ask_language(self.window, current)
+
+    def ask_script(self, take: str, text: str | None, audio, language: str) -> str | None:
+        """A take's script, edited (None: cancelled); the dialog can draft it from English audio."""
+        from .script_dialog import ask_script
+
+        return ask_script(self.window, take, text, audio, language)
 
     def show_error(self, message: str) -> None:
         self.window.statusBar().showMessage(message, 8000)

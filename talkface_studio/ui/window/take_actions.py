@@ -1,6 +1,6 @@
-"""Take menu and the take box's context menu: new, rename and delete takes and set the spoken
-language, each one undo step (core.take_commands.RenameTake / RemoveTake / SetLanguage), so a
-mistaken delete is a Ctrl+Z away."""
+"""Take menu and the take box's context menu: new, rename and delete takes, set the spoken
+language and the script, each one undo step (core.take_commands.RenameTake / RemoveTake /
+SetLanguage / SetGeneration), so a mistaken delete is a Ctrl+Z away."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu
 
 from talkface_studio.core.errors import TalkFaceError
-from talkface_studio.core.take_commands import RemoveTake, RenameTake, SetLanguage
+from talkface_studio.core.take_commands import RemoveTake, RenameTake, SetGeneration, SetLanguage
 
 
 def ask_take_name(window, current: str) -> str | None:
@@ -92,9 +92,31 @@ def set_take_language(window, code: str | None = None) -> bool:
     return True
 
 
+def edit_take_script(window, text: str | None = None) -> bool:
+    """Take > Script...: the words spoken (Prompts.ask_script: the script dialog); an empty text
+    removes the script (lip sync then recognizes the speech). One undo step."""
+    take = window.document.current_take
+    if take is None:
+        window.prompts.show_error("No take to give a script to.")
+        return False
+    t = window.document.project.take(take)
+    current = t.generation.transcript
+    if text is None:
+        text = window.prompts.ask_script(take, current, window.document.resolve(t.audio_path), t.language)
+    if text is None:
+        return False
+    script = text.strip() or None
+    if script == current:
+        return False
+    window.document.push(SetGeneration(take, transcript=script), mergeable=False)  # each edit its own step
+    what = f"a script of {len(script.split())} words" if script else "no script (the speech is recognized)"
+    window.statusBar().showMessage(f"Take {take} has {what}; Generate to redo the lip sync", 6000)
+    return True
+
+
 def build_take_menu(window, menu: QMenu, actions: dict) -> None:
     """Fill the menu bar's Take menu and give the toolbar's take box the same context menu."""
-    for key in ("new_take", "rename_take", "delete_take", "take_language"):
+    for key in ("new_take", "rename_take", "delete_take", "take_language", "take_script"):
         menu.addAction(actions[key])
     box = window.transport.take_box
     box.setContextMenuPolicy(Qt.CustomContextMenu)
@@ -104,6 +126,6 @@ def build_take_menu(window, menu: QMenu, actions: dict) -> None:
 def take_box_menu(window, actions: dict) -> QMenu:
     menu = QMenu(window.transport.take_box)
     menu.setAttribute(Qt.WA_DeleteOnClose)
-    for key in ("rename_take", "delete_take", "new_take", "take_language"):
+    for key in ("rename_take", "delete_take", "new_take", "take_language", "take_script"):
         menu.addAction(actions[key])
     return menu

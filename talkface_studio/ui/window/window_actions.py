@@ -127,6 +127,9 @@ def build_actions(w) -> tuple[dict[str, QAction], Menus]:
                                tip="Remove the shown take from the project (undoable)")
     A["take_language"] = _action(w, "Spoken &Language…", partial(take_actions.set_take_language, w),
                                  tip="The language of the take's speech, for lip sync (undoable)")
+    A["take_script"] = _action(w, "&Script…", partial(take_actions.edit_take_script, w), "Ctrl+Shift+K",
+                               tip="The words spoken in the take, which lip sync aligns to the recording; "
+                                   "can be drafted from English audio (undoable)")
 
     v = mb.addMenu("&View")
     A["timecode"] = _action(w, "Show &Timecode", lambda on: w.session.set_display(timecode=on), "T", checkable=True)

@@ -1,0 +1,97 @@
+"""`talkface-studio script PROJECT.tfs [--take NAME] [--text TEXT | --file PATH | --clear | --draft]`:
+show or set a take's script (the words spoken), which lip sync aligns to the recording.
+
+`--draft` recognizes the words of an English recording (``audio.draft_script``) and stores them as
+the script; read it and correct it (`--file`) before trusting the lip sync to it. The project is
+saved in place; `generate` then redoes the lip sync.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+MAX_SCRIPT_BYTES = 1_000_000
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("script", help="show or set a take's script (the words spoken), or draft it from English audio",
+                       description="Without an option, print the take's script. The script is what lip sync "
+                                   "aligns to the recording: with it, p/b/m close the lips where they are said.")
+    p.add_argument("project", type=Path, help="project file (.tfs); saved in place when the script changes")
+    p.add_argument("--take", help="take name (default: the first take)")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--text", help="the words spoken")
+    what.add_argument("--file", type=Path, help="a UTF-8 text file holding the words spoken")
+    what.add_argument("--clear", action="store_true", help="remove the script (lip sync recognizes the speech)")
+    what.add_argument("--draft", action="store_true",
+                      help="recognize the words of the take's English recording and store them as the script "
+                           "(a draft with recognition errors: read and correct it)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from talkface_studio.core.concurrent_save import save_reapplying
+    from talkface_studio.core.take_commands import SetGeneration
+    from talkface_studio.pipeline.take_state import load_take, pick_take
+
+    project, take = load_take(args.project, args.take)
+    if not (args.text is not None or args.file or args.clear or args.draft):
+        print(take.generation.transcript or "(no script: lip sync recognizes the speech)")
+        return 0
+    script = new_script(args, take)
+    name = take.name
+
+    def apply(p) -> None:
+        SetGeneration(pick_take(p, name, args.project).name, transcript=script).do(p)
+
+    apply(project)
+    save_reapplying(project, apply, args.project, note=lambda text: print(f"note: {text}", file=sys.stderr))
+    if script is None:
+        print(f"take {name!r}: script removed; generate to redo the lip sync")
+    else:
+        print(script)
+        print(f"take {name!r}: script set ({len(script.split())} words); generate to redo the lip sync",
+              file=sys.stderr)
+    return 0
+
+
+def new_script(args, take) -> str | None:
+    from talkface_studio.core.errors import ValidationError
+
+    if args.clear:
+        return None
+    if args.draft:
+        return drafted(args.project, take)
+    if args.file is not None:
+        try:
+            if args.file.stat().st_size > MAX_SCRIPT_BYTES:
+                raise ValidationError(f"a script file over {MAX_SCRIPT_BYTES // 1000} kB is not a script", args.file)
+            text = args.file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError("not UTF-8 text", args.file) from None
+        except OSError as exc:
+            raise ValidationError(exc.strerror or "cannot be read", args.file) from None
+    else:
+        text = args.text
+    text = text.strip()
+    if not text:
+        raise ValidationError("the script is empty (use --clear to remove a take's script)",
+                              args.file if args.file is not None else None)
+    return text
+
+
+def drafted(project_path, take) -> str:
+    from talkface_studio.audio.draft_script import draft_script
+    from talkface_studio.core.errors import ValidationError
+    from talkface_studio.core.media_paths import resolve_media
+
+    audio = resolve_media(take.audio_path, project_path)
+    if audio is None:
+        raise ValidationError(f"take {take.name!r} has no recording to draft a script from", project_path)
+    print(f"recognizing the words of {audio} ...", file=sys.stderr, flush=True)
+    text = draft_script(audio, take.language)
+    if not text:
+        raise ValidationError("no words were recognized in the recording; type the script instead", audio)
+    return text

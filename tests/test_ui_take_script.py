@@ -1,0 +1,76 @@
+"""The take's script in the GUI: Take > Script... sets it as one undo step; the dialog drafts it
+from English audio and says why it cannot for other languages."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+pytestmark = pytest.mark.gui
+SPEECH = Path(__file__).resolve().parent / "data" / "speech"
+
+
+@pytest.fixture
+def window(make_window, tmp_path):
+    audio = tmp_path / "line.wav"
+    shutil.copy(SPEECH / "en_m_goforward.wav", audio)
+    w = make_window(size=None)
+    w.media.import_audio(audio)
+    return w
+
+
+def test_take_menu_sets_the_script_and_undo_restores_it(window):
+    w = window
+    take = w.document.take
+    assert take.generation.transcript is None
+    asked = []
+    w.prompts.ask_script = lambda name, text, audio, language: asked.append((name, text, audio.name, language)) \
+        or "  Go forward ten metres. "
+    w.actions_by_name["take_script"].trigger()
+    assert asked == [(take.name, None, "line.wav", "en")]
+    assert take.generation.transcript == "Go forward ten metres."
+    assert w.take_status.stale                               # the lip sync must be redone
+    assert "Generate" in w.statusBar().currentMessage()
+    w.prompts.ask_script = lambda *a: ""                      # an emptied text removes the script
+    w.actions_by_name["take_script"].trigger()
+    assert take.generation.transcript is None
+    w.document.undo_stack.undo()
+    assert take.generation.transcript == "Go forward ten metres."
+    w.document.undo_stack.undo()
+    assert take.generation.transcript is None
+    w.prompts.ask_script = lambda *a: None                    # Cancel: nothing pushed
+    n = (w.document.undo_stack.undo_label, w.document.undo_stack.can_redo)
+    w.actions_by_name["take_script"].trigger()
+    assert (w.document.undo_stack.undo_label, w.document.undo_stack.can_redo) == n
+    assert take.generation.transcript is None
+
+
+def test_the_dialog_drafts_english_and_refuses_other_languages(qtbot):
+    from talkface_studio.ui.window.script_dialog import ScriptDialog
+
+    dialog = ScriptDialog(None, "take1", "old words", SPEECH / "en_m_goforward.wav", "en", synchronous=True)
+    qtbot.addWidget(dialog)
+    assert dialog.text() == "old words" and dialog.draft_button.isEnabled()
+    dialog.draft_button.click()
+    assert dialog.text() == "go forward ten meters"
+    assert "correct" in dialog.state.text() and dialog.draft_button.isEnabled()
+    french = ScriptDialog(None, "take1", None, SPEECH / "fr_f_asterisk_dir_intro.wav", "fr-CA", synchronous=True)
+    qtbot.addWidget(french)
+    assert not french.draft_button.isEnabled() and "French" in french.state.text()
+    silent = ScriptDialog(None, "take1", None, None, "en", synchronous=True)
+    qtbot.addWidget(silent)
+    assert not silent.draft_button.isEnabled() and "no recording" in silent.state.text()
+
+
+def test_a_failed_draft_says_why_and_keeps_the_text(qtbot, tmp_path):
+    from talkface_studio.ui.window.script_dialog import ScriptDialog
+
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF not really a wave file")
+    dialog = ScriptDialog(None, "take1", "typed words", broken, "en", synchronous=True)
+    qtbot.addWidget(dialog)
+    dialog.draft_button.click()
+    assert dialog.text() == "typed words"
+    assert dialog.state.text().startswith("Could not draft:") and "broken.wav" in dialog.state.text()
