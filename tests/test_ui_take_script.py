@@ -74,3 +74,15 @@ def test_a_failed_draft_says_why_and_keeps_the_text(qtbot, tmp_path):
     dialog.draft_button.click()
     assert dialog.text() == "typed words"
     assert dialog.state.text().startswith("Could not draft:") and "broken.wav" in dialog.state.text()
+
+
+def test_the_inspector_shows_the_script_and_its_button_opens_the_editor(window):
+    w = window
+    button = w.inspector.script
+    assert button.isEnabled() and "None" in button.text()
+    w.prompts.ask_script = lambda *a: "Go forward ten metres, then turn left at the second crossing and stop."
+    button.click()                                            # asks, as Take > Script... does
+    assert w.document.take.generation.transcript.startswith("Go forward")
+    assert button.text().startswith("“Go forward ten metres") and button.text().endswith("…”")
+    w.document.undo_stack.undo()
+    assert "None" in button.text()

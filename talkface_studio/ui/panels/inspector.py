@@ -1,10 +1,13 @@
 """Inspector: numeric editing of what is selected, a segment (emotion, level, transition) or keys
 (frame, value, interpolation, tangent handles: key_panel); with nothing selected, the shown take's
-own settings (spoken language). Every field pushes a command; spin boxes merge into one undo step."""
+own settings (spoken language, and the script: its button asks for Take > Script...). Every field
+pushes a command; spin boxes merge into one undo step."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QPushButton, QSizePolicy, QSpinBox,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from talkface_studio.core.commands import SetLanguage, SetSegment
 from talkface_studio.core.emotion_track import EMOTIONS
@@ -13,7 +16,12 @@ from talkface_studio.core.errors import TalkFaceError
 from .key_panel import KeyPanel
 
 
+SCRIPT_SHOWN = 30  # characters of the script on its button
+
+
 class Inspector(QWidget):
+    script_requested = Signal()  # the script button: the window opens Take > Script...
+
     def __init__(self, document, session, curve_editor=None, parent=None):
         super().__init__(parent)
         self.document, self.session, self.curve_editor = document, session, curve_editor
@@ -32,6 +40,14 @@ class Inspector(QWidget):
         self.empty.setStyleSheet("color: #8b8f96; padding: 12px 0;")
         iform.addRow(self.take_title)
         iform.addRow("Language", self.language)
+        self.script = QPushButton(idle)
+        self.script.setStyleSheet("text-align: left; padding: 2px 6px;")
+        self.script.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)   # never widens the dock
+        self.script.setMinimumWidth(120)
+        self.script.setToolTip("The words spoken in the take: lip sync aligns them to the recording "
+                               "(Take > Script…, which can draft them from English audio)")
+        self.script.clicked.connect(self.script_requested)
+        iform.addRow("Script", self.script)
         iform.addRow(self.empty)
         self.stack.addWidget(idle)
 
@@ -99,6 +115,11 @@ class Inspector(QWidget):
         self.stack.setCurrentIndex(0)
         self.take_title.setText(f"<b>Take</b> {take.name}" if take is not None else "<b>No take</b>")
         self.language.setEnabled(take is not None)
+        self.script.setEnabled(take is not None)
+        words = " ".join((take.generation.transcript or "").split()) if take is not None else ""
+        if len(words) > SCRIPT_SHOWN:
+            words = words[:SCRIPT_SHOWN].rsplit(" ", 1)[0] + " …"
+        self.script.setText(f"“{words}”" if words else "None: speech recognized (add…)" if take else "")
         while self.language.count() > len(self._language_labels):  # an unknown tag shown before
             self.language.removeItem(self.language.count() - 1)
         for i, (_code, label) in enumerate(self._language_labels):

@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
                                                 self.schedule_preview, self.actions_by_name["play"])
         self.addToolBar(Qt.TopToolBarArea, self.transport)
         take_actions.build_take_menu(self, self.menus.take, self.actions_by_name)
+        self.inspector.script_requested.connect(self.actions_by_name["take_script"].trigger)
         self.dock_layout.arrange()
 
         self.take_status.stale_changed.connect(partial(menu_updates.show_stale, self.actions_by_name["generate"]))
