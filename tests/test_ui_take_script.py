@@ -86,3 +86,20 @@ def test_the_inspector_shows_the_script_and_its_button_opens_the_editor(window):
     assert button.text().startswith("“Go forward ten metres") and button.text().endswith("…”")
     w.document.undo_stack.undo()
     assert "None" in button.text()
+
+
+def test_closing_mid_draft_stops_it_without_waiting(qtbot):
+    import time
+
+    from talkface_studio.ui.window.script_dialog import ScriptDialog
+
+    dialog = ScriptDialog(None, "take1", "typed", SPEECH / "en_m_librivox_sense_0890.wav", "en")
+    gone = []
+    dialog.destroyed.connect(lambda: gone.append(True))
+    dialog.draft_button.click()                               # in the background
+    assert dialog.cancel_button.isVisibleTo(dialog)
+    started = time.perf_counter()
+    dialog.reject()
+    dialog.dispose()
+    assert time.perf_counter() - started < 0.5                # the window is not held up
+    qtbot.waitUntil(lambda: bool(gone), timeout=20000)         # deleted once the recognition stopped

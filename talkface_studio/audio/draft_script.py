@@ -28,7 +28,7 @@ from .loading import load_audio
 from .speech_regions import SR, speech_regions
 from .sphinx_native import dithered_pcm16, model_dir, new_decoder
 
-MAX_PIECE_S = 15.0  # a piece never grows past this (progress and cancel act between pieces)
+MAX_PIECE_S = 10.0  # a piece never grows past this (progress and cancel act between pieces: ~2.5 s)
 PAD_S = 0.15        # of the recording kept either side of a piece's speech
 THREADS = 2
 

@@ -30,6 +30,7 @@ class ScriptDialog(QDialog):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._task = None
+        self._delete_when_idle = False
         explain = QLabel(EXPLAIN)
         explain.setWordWrap(True)
         self.editor = QPlainTextEdit(text or "")
@@ -108,6 +109,16 @@ class ScriptDialog(QDialog):
         self._task = None
         self.cancel_button.hide()
         self.draft_button.setEnabled(True)
+        if self._delete_when_idle:
+            self.deleteLater()
+
+    def dispose(self) -> None:
+        """Delete the dialog once no draft runs (closed mid-draft, it waits hidden for the stop,
+        which comes between pieces, instead of freezing the window until then)."""
+        if self._task is None:
+            self.deleteLater()
+        else:
+            self._delete_when_idle = True
 
     def done(self, result: int) -> None:
         self.stop_draft()               # closing while drafting stops the recognition between pieces
@@ -120,4 +131,4 @@ def ask_script(window, take: str, text: str | None, audio, language: str) -> str
     try:
         return dialog.text() if dialog.exec() == QDialog.Accepted else None
     finally:
-        dialog.deleteLater()
+        dialog.dispose()
