@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 import time
@@ -169,6 +170,21 @@ def measure(clip: dict, scripted: bool, closure_hearing: float = 1.0, text: str 
                 round=lm.rounding_narrowing(refs, width, fps), path=path, seconds=seconds)
 
 
+def word_errors(script: str, heard: str) -> tuple[int, int]:
+    """(substitutions + insertions + deletions, words of the script): word-level edit distance,
+    case and punctuation ignored."""
+    def words(text: str) -> list[str]:
+        return re.sub(r"[^\w' ]+", " ", text.lower()).split()
+
+    ref, hyp = words(script), words(heard)
+    row = list(range(len(hyp) + 1))
+    for i in range(1, len(ref) + 1):
+        diag, row[0] = row[0], i
+        for j in range(1, len(hyp) + 1):
+            diag, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diag + (ref[i - 1] != hyp[j - 1]))
+    return row[len(hyp)], len(ref)
+
+
 def closed_counts(rows: list[dict]) -> None:
     """Reference p/b/m with the lips closed, summed per mode and kind of clip (the figures README
     compares recognizers by: human clips with json or pocketsphinx references, French and Italian
@@ -274,7 +290,9 @@ def main() -> int:
                         continue                 # drafting is for English recordings
                     started = time.perf_counter()
                     drafted = draft_script(clip["path"], clip["language"]) or None
-                    note = f"  (drafted in {time.perf_counter() - started:.1f} s: {(drafted or '').replace(chr(10), ' / ')})"
+                    errors, words = word_errors(clip["text"], drafted or "")
+                    note = (f"  (drafted in {time.perf_counter() - started:.1f} s, word error rate "
+                            f"{errors}/{words} = {errors / max(words, 1):.2f}: {(drafted or '').replace(chr(10), ' / ')})")
                 with viseme_bigrams.free_recognition_with(costs):
                     r = measure(clip, mode != "none" and (mode == "script" or drafted is not None),
                                 args.closure_hearing, drafted)
