@@ -68,3 +68,23 @@ def make_window(qtbot, tmp_path):
         w.show()
         return w
     return make
+
+
+@pytest.fixture
+def window_with_line(make_window, tmp_path):
+    """A window (size left alone) with one take imported from `source` (a WAV copied in as
+    line.wav), or from a generated tone when None."""
+    import shutil
+
+    def make(source=None):
+        audio = tmp_path / "line.wav"
+        if source is None:
+            from audio_fixtures import write_tone
+
+            write_tone(audio)
+        else:
+            shutil.copy(source, audio)
+        w = make_window(size=None)
+        w.media.import_audio(audio)
+        return w
+    return make

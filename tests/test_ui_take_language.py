@@ -1,7 +1,6 @@
 """The take's spoken language in the GUI: Take menu and inspector, one undo step each."""
 
 import pytest
-from audio_fixtures import write_tone
 
 pytest.importorskip("pytestqt")
 
@@ -9,12 +8,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(make_window, tmp_path):
-    audio = tmp_path / "line.wav"
-    write_tone(audio)
-    w = make_window(size=None)
-    w.media.import_audio(audio)
-    return w
+def window(window_with_line):
+    return window_with_line()
 
 
 def test_take_menu_sets_the_language_and_undo_restores_it(window):

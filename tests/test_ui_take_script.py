@@ -1,7 +1,6 @@
 """The take's script in the GUI: Take > Script... sets it as one undo step; the dialog drafts it
 from English audio and says why it cannot for other languages."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,12 +12,8 @@ SPEECH = Path(__file__).resolve().parent / "data" / "speech"
 
 
 @pytest.fixture
-def window(make_window, tmp_path):
-    audio = tmp_path / "line.wav"
-    shutil.copy(SPEECH / "en_m_goforward.wav", audio)
-    w = make_window(size=None)
-    w.media.import_audio(audio)
-    return w
+def window(window_with_line):
+    return window_with_line(SPEECH / "en_m_goforward.wav")
 
 
 def test_take_menu_sets_the_script_and_undo_restores_it(window):
