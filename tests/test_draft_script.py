@@ -92,7 +92,9 @@ def test_script_command_refuses_bad_input_and_leaves_the_project_alone(project, 
     before = project.read_bytes()
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xff\xfe\x00bad")
+    from talkface_studio.core.json_reader import MAX_TEXT
     for args, said in ((["--text", "   "], "empty"), (["--file", str(bad)], "not UTF-8"),
+                       (["--text", "x" * (MAX_TEXT + 1)], "at most"),
                        (["--file", str(tmp_path / "none.txt")], "none.txt"), (["--take", "nope"], "no take named")):
         assert main(["script", str(project), *args]) == 2
         assert said in capsys.readouterr().err
@@ -105,3 +107,22 @@ def test_script_command_refuses_bad_input_and_leaves_the_project_alone(project, 
     assert main(["script", str(project), "--draft"]) == 2
     assert "English speech only" in capsys.readouterr().err
     assert project.read_bytes() == before
+
+
+def test_a_script_the_project_file_could_not_load_again_is_refused_everywhere(tmp_path):
+    """A project file refuses strings over MAX_TEXT characters on load, so a longer script, once
+    saved, locked the artist out of the project: every way in now refuses it."""
+    from talkface_studio.core.commands import SetGeneration
+    from talkface_studio.core.json_reader import MAX_TEXT
+    from talkface_studio.pipeline.new_project import new_project
+
+    tfs = tmp_path / "long.tfs"
+    with pytest.raises(ValidationError, match="at most"):
+        new_project(tfs, SPEECH / "en_m_goforward.wav", PORTRAIT, transcript="x" * (MAX_TEXT + 1))
+    assert not tfs.exists()
+    assert main(["new", str(tfs), "--audio", str(SPEECH / "en_m_goforward.wav"), "--portrait", str(PORTRAIT)]) == 0
+    p = load_project(tfs)
+    with pytest.raises(ValidationError, match="at most"):
+        SetGeneration(p.takes[0].name, transcript="x" * (MAX_TEXT + 1)).do(p)
+    assert p.takes[0].generation.transcript is None
+    SetGeneration(p.takes[0].name, transcript="x" * MAX_TEXT).do(p)   # the longest the file keeps

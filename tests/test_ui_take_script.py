@@ -42,6 +42,17 @@ def test_take_menu_sets_the_script_and_undo_restores_it(window):
     assert take.generation.transcript is None
 
 
+def test_a_script_too_long_for_the_project_file_is_refused_with_the_reason(window):
+    from talkface_studio.core.json_reader import MAX_TEXT
+
+    w = window
+    errors = []
+    w.prompts.fail = lambda title, exc: errors.append(f"{title}: {exc}")
+    w.prompts.ask_script = lambda *a: "x" * (MAX_TEXT + 1)
+    assert not w.actions_by_name["take_script"].trigger() and w.document.take.generation.transcript is None
+    assert errors and errors[0].startswith("Cannot set the script") and "at most" in errors[0]
+
+
 def test_the_dialog_drafts_english_and_refuses_other_languages(qtbot):
     from talkface_studio.ui.window.script_dialog import ScriptDialog
 

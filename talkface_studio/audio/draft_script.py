@@ -4,8 +4,8 @@ Lip sync from a script is right where lip sync without one is not (README, Langu
 without a script: with its script every English clip closes its p/b/m; without, 0.79 of them), and
 an artist would rather correct a draft than type a minute of dialogue. pocketsphinx's wheel ships a
 US-English acoustic model, a trigram language model and the CMU dictionary, so this runs offline.
-The draft has recognition errors (a word in five or so on read speech, more on conversation); it is
-meant to be read and corrected, then used as the take's script (Take > Script..., or
+The draft has recognition errors (on the English clips here, a word in three to five wrong on read
+prose, most words on verse and a phone call); it is meant to be read and corrected, then used as the take's script (Take > Script..., or
 `talkface-studio script`).
 
 The recording is cut at its pauses into pieces of at most MAX_PIECE_S, decoded two at a time

@@ -12,9 +12,6 @@ import argparse
 import sys
 from pathlib import Path
 
-MAX_SCRIPT_BYTES = 1_000_000
-
-
 def add_parser(sub) -> None:
     p = sub.add_parser("script", help="show or set a take's script (the words spoken), or draft it from English audio",
                        description="Without an option, print the take's script. The script is what lip sync "
@@ -59,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
 def new_script(args, take) -> str | None:
     from talkface_studio.core.errors import ValidationError
+    from talkface_studio.core.json_reader import MAX_TEXT
 
     if args.clear:
         return None
@@ -66,8 +64,8 @@ def new_script(args, take) -> str | None:
         return drafted(args.project, take)
     if args.file is not None:
         try:
-            if args.file.stat().st_size > MAX_SCRIPT_BYTES:
-                raise ValidationError(f"a script file over {MAX_SCRIPT_BYTES // 1000} kB is not a script", args.file)
+            if args.file.stat().st_size > MAX_TEXT:      # the project's own limit (in characters; not read whole)
+                raise ValidationError(f"a script file over {MAX_TEXT // 1000} kB is not a script", args.file)
             text = args.file.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise ValidationError("not UTF-8 text", args.file) from None

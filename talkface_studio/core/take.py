@@ -15,6 +15,7 @@ import numpy as np
 from .channels import CHANNEL_NAMES, Channel
 from .emotion_track import EmotionTrack, default_transition
 from .errors import ValidationError
+from .json_reader import MAX_TEXT
 from .markers import Marker, sorted_markers
 from .language_code import DEFAULT_LANGUAGE, normalize_language
 from .timebase import FrameRate
@@ -31,6 +32,13 @@ class GenerationSettings:
     # Digest of stage 1's inputs when the bases were last generated (pipeline.generation_stamp);
     # None: never generated, or by a version that kept no stamp. Not an input itself.
     stamp: str | None = None
+
+    def __post_init__(self):
+        # the project file refuses a longer string on load: such a script, saved, would lock the
+        # artist out of the project (`new --transcript`, Take > Script..., `script` all land here)
+        if self.transcript is not None and len(self.transcript) > MAX_TEXT:
+            raise ValidationError(f"the script is {len(self.transcript)} characters long; at most {MAX_TEXT} "
+                                  "are allowed")
 
     def to_json(self) -> dict:
         """The performer's settings (what a cache of its results is keyed on; no stamp)."""

@@ -108,7 +108,11 @@ def edit_take_script(window, text: str | None = None) -> bool:
     script = text.strip() or None
     if script == current:
         return False
-    window.document.push(SetGeneration(take, transcript=script), mergeable=False)  # each edit its own step
+    try:
+        window.document.push(SetGeneration(take, transcript=script), mergeable=False)  # each edit its own step
+    except TalkFaceError as exc:
+        window.prompts.fail("Cannot set the script", exc)
+        return False
     what = f"a script of {len(script.split())} words" if script else "no script (the speech is recognized)"
     window.statusBar().showMessage(f"Take {take} has {what}; Generate to redo the lip sync", 6000)
     return True
