@@ -10,6 +10,9 @@ hold), and the table gives
 - brow ms:    median time of ``brow_rest.rest_brows`` alone (the brows resting on the eyes);
 - folded:     face triangles the photo sees edge-on and from the front that the frame turns away
               (dropped by the raster), mean per frame over the whole take, without -> with;
+- unfolded:   px^2 of the triangles the photo shows turned away (beyond a far cheek's outline,
+              lips and lids aside: ``keep_hidden``) that the frame turns to face the camera, mean
+              per frame over the whole take, without -> with;
 - twitch px:  over the whole take, the most a landmark steps from one frame to the next beyond
               what the landmarks driving it step (all but the unfolding), and in brackets the
               number of frame pairs where that is over 2 px.
@@ -35,6 +38,7 @@ from talkface_studio.render.mesh_warp.lip_contact import uncross_lips  # noqa: E
 from talkface_studio.render.mesh_warp.raster import visible_triangles  # noqa: E402
 from talkface_studio.render.mesh_warp.renderer import MeshWarpRenderer  # noqa: E402
 from talkface_studio.render.mesh_warp.brow_rest import rest_brows  # noqa: E402
+from talkface_studio.render.mesh_warp.triangle_area import signed_areas  # noqa: E402
 from talkface_studio.render.mesh_warp.unfold_expression import (  # noqa: E402
     driving_landmarks, facing_triangles, frame_zoom, unfold_expression)
 
@@ -56,16 +60,20 @@ def measure(name: str, emotion: str, clip: str, workdir: Path) -> list[str]:
     renderer = MeshWarpRenderer("cpu")
     prep = renderer.prepare(snap.portrait, SIZE)
     guard, edge = prep.guard, edge_on_front(prep)
-    folded, times = {}, {False: [], True: []}
+    folded, unfolded, times = {}, {}, {False: [], True: []}
+    hidden = getattr(guard, "hidden", None)
     for on in (False, True):
-        count = []
+        count, area = [], []
         for lm in lms:
             lm = uncross_lips(lm)
             if on:
                 lm = unfold_expression(lm, guard)
             keep = visible_triangles(prep.mesh, renderer._mesh_points(prep, lm)[0])[:len(edge)]
             count.append(np.count_nonzero(edge & ~keep))
+            if hidden is not None:
+                area.append(np.clip(guard.facing * signed_areas(lm[:, :2], hidden), 0.0, None).sum())
         folded[on] = float(np.mean(count))
+        unfolded[on] = float(np.mean(area)) if area else float("nan")
     for f in np.linspace(0, n - 1, TIMED).astype(int):
         for on in (False, True):         # interleaved: a busy shared CPU slows both alike
             prep.guard = guard if on else None
@@ -87,7 +95,8 @@ def measure(name: str, emotion: str, clip: str, workdir: Path) -> list[str]:
     return [name[:26], emotion, f"{frame_ms[False]:.1f}", f"{frame_ms[True]:.1f}",
             f"{frame_ms[True] / frame_ms[False]:.3f}", f"{1e3 * np.median(unfold):.2f}",
             f"{1e3 * np.median(brows):.2f}",
-            f"{folded[False]:.1f} -> {folded[True]:.1f}", f"{step.max():.1f} ({np.count_nonzero(step > 2)})"]
+            f"{folded[False]:.1f} -> {folded[True]:.1f}", f"{unfolded[False]:.0f} -> {unfolded[True]:.0f}",
+            f"{step.max():.1f} ({np.count_nonzero(step > 2)})"]
 
 
 def twitch(lms: np.ndarray, guard) -> np.ndarray:
@@ -108,7 +117,7 @@ def main(argv=None) -> int:
     ap.add_argument("--clip", default="en_m_goforward")
     args = ap.parse_args(argv)
     head = ["portrait", "emotion", "frame ms off", "frame ms on", "ratio", "unfold ms", "brow ms", "folded/frame",
-            "twitch px (>2)"]
+            "unfolded px2", "twitch px (>2)"]
     rows = []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

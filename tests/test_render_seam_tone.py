@@ -50,12 +50,15 @@ def _painted_share(renderer, prep, lm: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return refilled, weight
 
 
-@pytest.mark.parametrize("yaw", [5.0, 10.0])
+@pytest.mark.parametrize("yaw", [8.0, 10.0])
 def test_the_refill_takes_the_cheeks_light_not_its_shadowed_outline(fits, yaw):
     """The old man's far cheek, painted 170 with a fine texture, its outermost 8 px (the photo's
     face edge band) 80 darker: a shadow along the outline, as in the photo. The refill reflected
     the skin by the edge and doubled that shadow: 71 % / 57 % of its pixels dark at yaw +5 / +10;
-    matched to the cheek beside it (feathered into the shadow it continues), 35 % / 25 %."""
+    matched to the cheek beside it (feathered into the shadow it continues), 35 % / 25 %. Since
+    2026-12-04 a turn counts toward showing the far side from 4 degrees and fully from 8
+    (``unfold_expression.keep_hidden``): at +5 the strip is mostly kept folded (80 refilled
+    pixels, 284 before), so the refill is judged at +8 (15 % dark) and +10 (14 %)."""
     renderer = MeshWarpRenderer("cpu")
     prep = renderer.prepare(fits["tongue"], SIZE)
     edge = prep.mesh.edge_depth

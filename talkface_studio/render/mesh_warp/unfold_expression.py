@@ -27,6 +27,9 @@ other corners are carried along with the brow (``carry_skin``), just enough that
 its posed area, and skin so carried carries the ring beyond it in turn (``CARRIED_KEEP``; last:
 relaxing toward the pose would take the push back). Cost: two small SVDs and a few vectorised
 passes over ~850 triangles, 2-5 ms a frame (``benchmarks/bench_unfold.py``).
+
+The converse, first: what the photo shows turned away, folded behind a far cheek's outline, an
+expression does not turn to the camera (``keep_hidden``); only a turn of the head shows it.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from talkface_studio.face.topology import REGIONS
 
@@ -56,6 +61,7 @@ SETTLED = 0.1       # px: a round of pushes that moves no point further than thi
 # cos 0.3-1) are the face's own and stay; the crease along a nose's side wall was 0-0.15.
 EDGE_ON = 0.2
 TURN_FROM, TURN_AT = 6.0, 14.0   # degrees out of the image plane (``reference``)
+HIDDEN_TURN = (4.0, 8.0)         # the same for what the photo shows turned away (``keep_hidden``)
 FADE = 1.0          # px^2
 # A guarded triangle pulls its free corners toward the pose by at most this many times its size
 # (the square root of its posed area, or of the area by which the frame folds it, whichever is
@@ -78,6 +84,8 @@ class FacingGuard:
     free: np.ndarray       # [N] bool: points whose expression offset may be relaxed
     pushers: np.ndarray | None = None   # [N] bool: points that carry the free skin ahead of them
                                         # rather than fold it (the brows; ``carry_skin``)
+    hidden: np.ndarray | None = None    # [H, 3] face triangles the photo shows turned away behind
+                                        # the outline, with a free corner (``keep_hidden``)
 
 
 def facing_triangles(src_landmarks: np.ndarray, triangles: np.ndarray):
@@ -97,12 +105,15 @@ def facing_triangles(src_landmarks: np.ndarray, triangles: np.ndarray):
 
 def facing_guard(src_landmarks: np.ndarray, triangles: np.ndarray, fixed: np.ndarray,
                  anchors: np.ndarray, completed: np.ndarray | None = None,
-                 pushers: np.ndarray | None = None) -> FacingGuard:
+                 pushers: np.ndarray | None = None, outline: np.ndarray | None = None) -> FacingGuard:
     """src_landmarks [N, 3] (output px), the face mesh's triangles [F, 3] (no hole fills),
     ``fixed``: point ids that keep their full offsets; ``anchors``: ids the pose is fitted on;
     ``completed`` [F] bool (optional): triangles
     the photo hides that borrow their mirror's colour (``hidden_side``), not guarded; ``pushers``
-    (optional): ids that carry the skin ahead of them (``carry_skin``)."""
+    (optional): ids that carry the skin ahead of them (``carry_skin``); ``outline`` (optional):
+    ids of the face's outline: the turned-away triangles beyond it are kept turned away
+    (``keep_hidden``; elsewhere, by the nostrils and the mouth's corners, the folds are the
+    features' own, and held there they twitched)."""
     src = np.asarray(src_landmarks, dtype=np.float64)
     front, edge_on, facing = facing_triangles(src, triangles)
     if completed is not None:
@@ -110,12 +121,36 @@ def facing_guard(src_landmarks: np.ndarray, triangles: np.ndarray, fixed: np.nda
     free = np.ones(len(src), dtype=bool)
     free[np.asarray(fixed, dtype=np.int64)] = False
     movable = front & free[triangles].any(axis=1)
+    area = signed_areas(src[:, :2], triangles)
+    hidden = (np.abs(area) > RELIABLE_AREA) & (np.sign(area) == -facing) & free[triangles].any(axis=1)
+    hidden = _beyond_outline(triangles, hidden, outline, len(src))
     push = None
     if pushers is not None:
         push = np.zeros(len(src), dtype=bool)
         push[np.asarray(pushers, dtype=np.int64)] = True
     return FacingGuard(src=src, anchors=np.asarray(anchors, dtype=np.int64), triangles=triangles[movable],
-                       edge_on=edge_on[movable], facing=facing, free=free, pushers=push)
+                       edge_on=edge_on[movable], facing=facing, free=free, pushers=push,
+                       hidden=triangles[hidden] if hidden.any() else None)
+
+
+def _beyond_outline(triangles: np.ndarray, hidden: np.ndarray, outline: np.ndarray | None, n: int) -> np.ndarray:
+    """[F] bool: of the ``hidden`` triangles, those joined to the outline's points through hidden
+    triangles sharing an edge (the strip folded behind a cheek's outline, not a nostril's or a
+    mouth corner's own fold)."""
+    if outline is None or not hidden.any():
+        return np.zeros_like(hidden)
+    ids = np.flatnonzero(hidden)
+    tris = np.sort(triangles[ids], axis=1)
+    edges = np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [0, 2]]])
+    owner = np.tile(np.arange(len(ids)), 3)
+    _, edge_id = np.unique(edges, axis=0, return_inverse=True)
+    graph = sparse.coo_matrix((np.ones(len(owner)), (owner, edge_id.reshape(-1)))).tocsr()
+    _, label = connected_components(graph @ graph.T, directed=False)
+    rim = np.zeros(n, dtype=bool)
+    rim[np.asarray(outline, dtype=np.int64)] = True
+    keep = np.zeros(len(hidden), dtype=bool)
+    keep[ids] = np.isin(label, np.unique(label[rim[triangles[ids]].any(axis=1)]))
+    return keep
 
 
 def _similarity(a: np.ndarray, b: np.ndarray):
@@ -128,17 +163,24 @@ def _similarity(a: np.ndarray, b: np.ndarray):
     return (u * fix) @ vt, float((sig * fix).sum() / max((a * a).sum(), 1e-12))
 
 
-def reference(src: np.ndarray, lm: np.ndarray, anchors: np.ndarray) -> tuple[np.ndarray, float]:
+def _posed(src: np.ndarray, lm: np.ndarray, anchors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(points [N, 3], rotation [3, 3]): the photo's landmarks src carried by the 3-D similarity
+    fitted on the anchors of the frame lm: the frame's head pose without its expression."""
+    rot, scale = _similarity(src[anchors], lm[anchors])
+    return lm[anchors].mean(0) + scale * (src - src[anchors].mean(0)) @ rot.T, rot
+
+
+def reference(src: np.ndarray, lm: np.ndarray, anchors: np.ndarray, turn_from: float = TURN_FROM,
+              turn_at: float = TURN_AT) -> tuple[np.ndarray, float]:
     """(points [N, 3], how far 0..1 the fit's turn counts) what the frame lm [N, 3] would be without its expression: the photo's landmarks src [N, 3]
     carried by the similarity fitted on the anchors. Turned out of the image plane by less than
     ``TURN_FROM`` degrees, only the fit's roll, scale and shift (``flat``: every triangle faces as
     in the photo; a wall the photo sees nearly edge-on is kept from folding by a little turn
     too, its depth there being the tracker's guess); from ``TURN_AT`` on, the full 3-D fit (a
     real turn may hide it behind the nose); blended in between."""
-    rot, scale = _similarity(src[anchors], lm[anchors])
-    posed = lm[anchors].mean(0) + scale * (src - src[anchors].mean(0)) @ rot.T
+    posed, rot = _posed(src, lm, anchors)
     tilt = np.degrees(np.arccos(np.clip(rot[2, 2], -1.0, 1.0)))
-    turn = np.clip((tilt - TURN_FROM) / (TURN_AT - TURN_FROM), 0.0, 1.0)
+    turn = np.clip((tilt - turn_from) / (turn_at - turn_from), 0.0, 1.0)
     if turn >= 1.0:
         return posed, 1.0
     rot2, scale2 = _similarity(src[anchors, :2], lm[anchors, :2])
@@ -259,6 +301,59 @@ def _least_share(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float)
     return np.where(np.isfinite(roots), roots, best)
 
 
+def keep_hidden(lm: np.ndarray, guard: FacingGuard) -> np.ndarray:
+    """lm [N, 3] with what the photo shows turned away kept turned away by the expression.
+
+    Where the photo sees a face from a little to one side, the mesh folds behind the far cheek's
+    outline: the triangles between the outline and the points just beyond it (hidden by the cheek)
+    face away. An expression that narrows the cheek (a smile relaxed to neutral) moves those
+    points inward further than the outline, which is held to its full motion, and turns the
+    triangles toward the camera: the warp then unfolds a strip the photo never saw, refilled and
+    pinched against the background, a pale stepped line down the cheek's edge. Skin beyond an
+    outline goes where the outline goes: each free corner of such a triangle is brought back
+    toward its fixed corners' expression offset (the outline's), by the least share that keeps
+    KEEP of the area it has turned away in the frame's head pose (``reference``, its turn counted
+    from HIDDEN_TURN: a turn that shows the far side unfolds it, its area there facing; the few
+    degrees of a talking head's sway do not, the tracker's guess of the depth beyond the outline
+    being too rough to unfold by). Continuous in the landmarks: a triangle that barely
+    unfolds moves its corners barely; a point shared by several takes the most relaxed share, its
+    target weighted by how much each asks."""
+    tri = guard.hidden
+    if tri is None:
+        return lm
+    pose, _ = reference(guard.src, lm, guard.anchors, *HIDDEN_TURN)
+    away = -guard.facing
+    base = away * signed_areas(pose[:, :2], tri)
+    floor = KEEP * base
+    out = lm
+    for _ in range(ROUNDS):
+        bad = (base > 0) & (away * signed_areas(out[:, :2], tri) < floor - 1e-9)
+        if not bad.any():
+            break
+        t = tri[bad]
+        offset = out[t, :2] - pose[t, :2]                                   # [K, 3, 2]
+        free = guard.free[t]
+        held = np.where(free.all(axis=1, keepdims=True), True, ~free).astype(np.float64)
+        target = (offset * held[..., None]).sum(1) / held.sum(1)[:, None]  # [K, 2]
+        start = pose[t, :2] + np.where(free[..., None], target[:, None, :], offset)
+        e = np.where(free[..., None], offset - target[:, None, :], 0.0)
+        kept = away * signed_areas(start.reshape(-1, 2), np.arange(3 * len(t)).reshape(-1, 3))
+        s = _first_crossing(start, e, np.minimum(floor[bad], kept), away)
+        ids, asked = t[free], np.broadcast_to((1.0 - s)[:, None], free.shape)[free]
+        share = np.ones(len(out))
+        np.minimum.at(share, ids, 1.0 - asked)
+        weight = np.bincount(ids, asked, minlength=len(out))
+        goal = np.stack([np.bincount(ids, asked * np.broadcast_to(target[:, None, k], free.shape)[free],
+                                     minlength=len(out)) for k in (0, 1)], axis=1)
+        moved = weight > 0
+        goal = goal[moved] / weight[moved][:, None]
+        if out is lm:
+            out = np.array(lm, dtype=np.float64, copy=True)
+        own = out[moved, :2] - pose[moved, :2]
+        out[moved, :2] = pose[moved, :2] + goal + share[moved][:, None] * (own - goal)
+    return out
+
+
 def frame_zoom(lm: np.ndarray, guard: FacingGuard) -> float:
     """The frame's scale over the photo's: the spread of the points expressions move least."""
     spread = np.linalg.norm(guard.src[guard.anchors, :2] - guard.src[guard.anchors, :2].mean(0))
@@ -273,6 +368,7 @@ def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
         return lm
     tri = guard.triangles
     pose, _ = reference(guard.src, np.asarray(lm, dtype=np.float64), guard.anchors)
+    lm = keep_hidden(np.asarray(lm, dtype=np.float64), guard)
     base = guard.facing * signed_areas(pose[:, :2], tri)
     now = guard.facing * signed_areas(lm[:, :2], tri)
     # an edge-on triangle keeps KEEP of its posed area; any other as much as the expression left
@@ -338,7 +434,8 @@ def guard_for(lm: np.ndarray, mesh: WarpMesh) -> FacingGuard:
                                                  "left_brow", "right_brow", "face_oval")])
     n_mesh = mesh.n_face_tris - mesh.n_holes
     brows = np.concatenate([REGIONS["left_brow"], REGIONS["right_brow"]])
-    return facing_guard(lm, mesh.triangles[:n_mesh], fixed, REGIONS["stable"], mesh.completed, pushers=brows)
+    return facing_guard(lm, mesh.triangles[:n_mesh], fixed, REGIONS["stable"], mesh.completed, pushers=brows,
+                        outline=REGIONS["face_oval"])
 
 
 def driving_landmarks(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
