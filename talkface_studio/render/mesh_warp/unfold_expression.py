@@ -311,7 +311,8 @@ def keep_hidden(lm: np.ndarray, guard: FacingGuard) -> np.ndarray:
     triangles toward the camera: the warp then unfolds a strip the photo never saw, refilled and
     pinched against the background, a pale stepped line down the cheek's edge. Skin beyond an
     outline goes where the outline goes: each free corner of such a triangle is brought back
-    toward its fixed corners' expression offset (the outline's), by the least share that keeps
+    toward its fixed corners' mean expression offset (the outline's; all its corners' where none
+    is fixed), by the least share that keeps
     KEEP of the area it has turned away in the frame's head pose (``reference``, its turn counted
     from HIDDEN_TURN: a turn that shows the far side unfolds it, its area there facing; the few
     degrees of a talking head's sway do not, the tracker's guess of the depth beyond the outline
