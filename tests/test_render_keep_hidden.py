@@ -39,7 +39,7 @@ def contempt(tmp_path_factory):
     driving = [driving_landmarks(lm, guard) for lm in lms]
     small = [d for d in driving if np.degrees(np.arccos(np.clip(_posed(guard.src, d, guard.anchors)[1][2, 2],
                                                                 -1.0, 1.0))) < HIDDEN_TURN[0]]
-    assert len(small) >= 30, len(small)      # a talking head sways 1-4 degrees (48 of 70 frames)
+    assert len(small) >= 30, len(small)      # a talking head sways 1-6 degrees (here all 70 frames)
     return renderer, prep, small, driving
 
 
@@ -58,8 +58,8 @@ def _refilled(renderer, prep, lm: np.ndarray) -> int:
 
 def test_contempt_no_longer_unfolds_the_far_cheek(contempt):
     """Over the take's frames with a small turn: turned-away area brought to face the camera
-    4208 px^2 before, 0 now; coarse nodes the unfolded sheet refilled (every third frame) 176
-    before, 2 now."""
+    7211 px^2 before, 0 now; coarse nodes the unfolded sheet refilled (every third frame) 426
+    before, 7 now."""
     renderer, prep, frames, _ = contempt
     guard = prep.guard
     before = dataclasses.replace(guard, hidden=None)          # the guard without keep_hidden
@@ -82,7 +82,7 @@ def test_only_skin_beyond_the_outline_moves_and_not_far(contempt):
                       for d in frames])
     np.testing.assert_array_equal(moved[:, ~guard.free], 0.0)
     assert moved.max() > 1.0                                   # it acts on this take
-    assert np.mean(moved.max(axis=0) > 0.5) < 0.05             # a few points (measured 0.023)
+    assert np.mean(moved.max(axis=0) > 0.5) < 0.05             # a few points (measured 0.025)
     expression = max(np.abs(d - _posed(guard.src, d, guard.anchors)[0])[:, :2].max() for d in frames)
     assert moved.max() < expression, (moved.max(), expression)
 

@@ -56,9 +56,9 @@ def test_the_refill_takes_the_cheeks_light_not_its_shadowed_outline(fits, yaw):
     face edge band) 80 darker: a shadow along the outline, as in the photo. The refill reflected
     the skin by the edge and doubled that shadow: 71 % / 57 % of its pixels dark at yaw +5 / +10;
     matched to the cheek beside it (feathered into the shadow it continues), 35 % / 25 %. Since
-    2026-12-04 a turn counts toward showing the far side from 4 degrees and fully from 8
-    (``unfold_expression.keep_hidden``): at +5 the strip is mostly kept folded (80 refilled
-    pixels, 284 before), so the refill is judged at +8 (15 % dark) and +10 (14 %)."""
+    2026-12-04 a turn counts toward showing the far side from 6 degrees and fully from 10
+    (``unfold_expression.keep_hidden``): at +5 the strip is kept folded (4 refilled pixels, 284
+    before), so the refill is judged at +8 (15 % dark) and +10 (14 %)."""
     renderer = MeshWarpRenderer("cpu")
     prep = renderer.prepare(fits["tongue"], SIZE)
     edge = prep.mesh.edge_depth

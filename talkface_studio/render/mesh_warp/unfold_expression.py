@@ -61,7 +61,7 @@ SETTLED = 0.1       # px: a round of pushes that moves no point further than thi
 # cos 0.3-1) are the face's own and stay; the crease along a nose's side wall was 0-0.15.
 EDGE_ON = 0.2
 TURN_FROM, TURN_AT = 6.0, 14.0   # degrees out of the image plane (``reference``)
-HIDDEN_TURN = (4.0, 8.0)         # the same for what the photo shows turned away (``keep_hidden``)
+HIDDEN_TURN = (6.0, 10.0)        # the same for what the photo shows turned away (``keep_hidden``)
 FADE = 1.0          # px^2
 # A guarded triangle pulls its free corners toward the pose by at most this many times its size
 # (the square root of its posed area, or of the area by which the frame folds it, whichever is
