@@ -170,23 +170,32 @@ def _posed(src: np.ndarray, lm: np.ndarray, anchors: np.ndarray) -> tuple[np.nda
     return lm[anchors].mean(0) + scale * (src - src[anchors].mean(0)) @ rot.T, rot
 
 
-def reference(src: np.ndarray, lm: np.ndarray, anchors: np.ndarray, turn_from: float = TURN_FROM,
-              turn_at: float = TURN_AT) -> tuple[np.ndarray, float]:
-    """(points [N, 3], how far 0..1 the fit's turn counts) what the frame lm [N, 3] would be without its expression: the photo's landmarks src [N, 3]
-    carried by the similarity fitted on the anchors. Turned out of the image plane by less than
-    ``TURN_FROM`` degrees, only the fit's roll, scale and shift (``flat``: every triangle faces as
-    in the photo; a wall the photo sees nearly edge-on is kept from folding by a little turn
-    too, its depth there being the tracker's guess); from ``TURN_AT`` on, the full 3-D fit (a
-    real turn may hide it behind the nose); blended in between."""
+def pose_fits(src: np.ndarray, lm: np.ndarray, anchors: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """(posed [N, 3], flat [N, 3], tilt in degrees): the photo's landmarks src [N, 3] carried by
+    the similarity fitted on the anchors of the frame lm [N, 3], in 3-D (``_posed``) and in the
+    image plane only (roll, scale and shift; depth as posed), and how far the 3-D fit turns out
+    of the image plane. Fitted once per frame; ``reference`` blends them."""
     posed, rot = _posed(src, lm, anchors)
-    tilt = np.degrees(np.arccos(np.clip(rot[2, 2], -1.0, 1.0)))
-    turn = np.clip((tilt - turn_from) / (turn_at - turn_from), 0.0, 1.0)
-    if turn >= 1.0:
-        return posed, 1.0
+    tilt = float(np.degrees(np.arccos(np.clip(rot[2, 2], -1.0, 1.0))))
     rot2, scale2 = _similarity(src[anchors, :2], lm[anchors, :2])
     flat = posed.copy()
     flat[:, :2] = lm[anchors, :2].mean(0) + scale2 * (src[:, :2] - src[anchors, :2].mean(0)) @ rot2.T
-    return flat + turn * (posed - flat), float(turn)
+    return posed, flat, tilt
+
+
+def reference(fits: tuple[np.ndarray, np.ndarray, float], turn_from: float = TURN_FROM,
+              turn_at: float = TURN_AT) -> tuple[np.ndarray, float]:
+    """(points [N, 3], how far 0..1 the fit's turn counts) what the frame would be without its
+    expression, from its ``pose_fits``. Turned out of the image plane by less than ``TURN_FROM``
+    degrees, only the fit's roll, scale and shift (``flat``: every triangle faces as in the photo;
+    a wall the photo sees nearly edge-on is kept from folding by a little turn too, its depth
+    there being the tracker's guess); from ``TURN_AT`` on, the full 3-D fit (a real turn may hide
+    it behind the nose); blended in between."""
+    posed, flat, tilt = fits
+    turn = float(np.clip((tilt - turn_from) / (turn_at - turn_from), 0.0, 1.0))
+    if turn >= 1.0:
+        return posed, 1.0
+    return flat + turn * (posed - flat), turn
 
 
 def _area_above_floor(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float):
@@ -301,8 +310,9 @@ def _least_share(p: np.ndarray, e: np.ndarray, floor: np.ndarray, facing: float)
     return np.where(np.isfinite(roots), roots, best)
 
 
-def keep_hidden(lm: np.ndarray, guard: FacingGuard) -> np.ndarray:
-    """lm [N, 3] with what the photo shows turned away kept turned away by the expression.
+def keep_hidden(lm: np.ndarray, guard: FacingGuard, fits) -> np.ndarray:
+    """lm [N, 3] with what the photo shows turned away kept turned away by the expression
+    (``fits``: the frame's ``pose_fits``).
 
     Where the photo sees a face from a little to one side, the mesh folds behind the far cheek's
     outline: the triangles between the outline and the points just beyond it (hidden by the cheek)
@@ -322,7 +332,7 @@ def keep_hidden(lm: np.ndarray, guard: FacingGuard) -> np.ndarray:
     tri = guard.hidden
     if tri is None:
         return lm
-    pose, _ = reference(guard.src, lm, guard.anchors, *HIDDEN_TURN)
+    pose, _ = reference(fits, *HIDDEN_TURN)
     away = -guard.facing
     base = away * signed_areas(pose[:, :2], tri)
     floor = KEEP * base
@@ -368,8 +378,10 @@ def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
     if guard is None or not len(guard.triangles):
         return lm
     tri = guard.triangles
-    pose, _ = reference(guard.src, np.asarray(lm, dtype=np.float64), guard.anchors)
-    lm = keep_hidden(np.asarray(lm, dtype=np.float64), guard)
+    lm = np.asarray(lm, dtype=np.float64)
+    fits = pose_fits(guard.src, lm, guard.anchors)
+    pose, _ = reference(fits)
+    lm = keep_hidden(lm, guard, fits)
     base = guard.facing * signed_areas(pose[:, :2], tri)
     now = guard.facing * signed_areas(lm[:, :2], tri)
     # an edge-on triangle keeps KEEP of its posed area; any other as much as the expression left
