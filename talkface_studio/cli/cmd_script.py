@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+
 def add_parser(sub) -> None:
     p = sub.add_parser("script", help="show or set a take's script (the words spoken), or draft it from English audio",
                        description="Without an option, print the take's script. The script is what lip sync "
