@@ -66,3 +66,31 @@ def test_one_step_from_given_weights_continues_them(tmp_path):
     step = next(line for line in lines if line.startswith("step 1/1"))
     assert float(step.split("class ")[1].split(",")[0]) < 2.3
     assert '"version": "seed0-h0.004-s1-from-seed0-h4-s2400"' in (tmp_path / "viseme_recognizer.json").read_text()
+
+
+def test_fine_tuned_recipes_start_from_the_packaged_weights_unless_random(tmp_path, monkeypatch):
+    from talkface_studio.training import train_visemes as module
+
+    seen = {}
+    monkeypatch.setattr(module, "train_visemes", lambda out, options: seen.update(options=options))
+    assert main(["train", "--stage", "visemes", "--out", str(tmp_path), "--recipe", "5"]) == 0
+    tuned = seen["options"]
+    assert (tuned.init, tuned.hours, tuned.steps, tuned.lr) == (None, *module.FINE_TUNE.values())
+    assert main(["train", "--stage", "visemes", "--out", str(tmp_path), "--recipe", "5", "--init", "random"]) == 0
+    fresh = seen["options"]
+    defaults = module.VisemeTrainOptions()
+    assert (fresh.init, fresh.hours, fresh.steps, fresh.lr) == ("random", defaults.hours, defaults.steps, defaults.lr)
+
+
+def test_a_random_start_does_not_load_the_packaged_weights(tmp_path, monkeypatch):
+    from talkface_studio.training import train_visemes as module
+
+    loaded = []
+    monkeypatch.setattr(module, "require_recipe", lambda recipe: None)  # its voices need not be installed here
+    monkeypatch.setattr(module, "load_initial_state", lambda net, path: loaded.append(path) or "v")
+    monkeypatch.setattr(module, "_generate", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("stop")))
+    for init, expected in ((None, [module._packaged_recipe2()]), ("random", [])):
+        loaded.clear()
+        with pytest.raises(RuntimeError, match="stop"):
+            module.train_visemes(tmp_path, module.VisemeTrainOptions(recipe=5, init=init))
+        assert loaded == expected

@@ -18,19 +18,21 @@ def add_parser(sub) -> None:
     p.add_argument("--out", required=True, help="output folder (checkpoint, config JSON, landmark cache)")
     p.add_argument("--stage", choices=("landmarks", "keypoints", "visemes"), default="landmarks")
     p.add_argument("--hours", type=float, default=None,
-                   help="visemes stage: hours of speech to synthesize (default 4; recipe 4: 1)")
+                   help="visemes stage: hours of speech to synthesize (default 4; recipes 4 and 5: 1)")
     p.add_argument("--steps", type=int, default=None,
-                   help="visemes stage: optimisation steps (default 2400; recipe 4: 600)")
-    p.add_argument("--recipe", type=int, default=2, choices=(2, 3, 4),
+                   help="visemes stage: optimisation steps (default 2400; recipes 4 and 5: 600)")
+    p.add_argument("--recipe", type=int, default=2, choices=(2, 3, 4, 5),
                    help="visemes stage: training-data recipe (2: espeak-ng voices, the packaged weights'; "
                         "3: adds Festival voices of real speakers, needs the festvox-* packages; "
-                        "4: fine-tunes recipe 2's weights with SVOX Pico's voices, needs the [train] extra)")
+                        "4: fine-tunes recipe 2's weights with SVOX Pico's voices, needs the [train] extra; "
+                        "5: the same with MBROLA's diphone voices, needs mbrola and mbrola-* from Debian contrib)")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch-size", type=int, default=None, help="default 16 (landmarks, keypoints), 24 (visemes)")
     p.add_argument("--lr", type=float, default=None,
-                   help="peak learning rate (default 3e-4; visemes: 2e-3, recipe 4: 5e-4)")
-    p.add_argument("--init", help="visemes stage: weights (.safetensors) to continue training from "
-                                  "(default: a random network; recipe 4: the packaged recipe-2 weights)")
+                   help="peak learning rate (default 3e-4; visemes: 2e-3, recipes 4 and 5: 5e-4)")
+    p.add_argument("--init", help="visemes stage: weights (.safetensors) to continue training from, or "
+                                  "'random' (default: a random network; recipes 4 and 5: the packaged "
+                                  "recipe-2 weights)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto (cuda when available), cpu or cuda")
     p.add_argument("--config", help="model-size config JSON (default: the bundled one)")
@@ -74,9 +76,10 @@ def run(args) -> int:
 
 def _train_visemes(args) -> int:
     from talkface_studio.core.errors import ValidationError
-    from talkface_studio.training.train_visemes import FINE_TUNE, VisemeTrainOptions, train_visemes
+    from talkface_studio.training.train_visemes import (FINE_TUNE, FINE_TUNED_RECIPES, RANDOM_START, VisemeTrainOptions,
+                                                        train_visemes)
 
-    tune = args.recipe == 4
+    tune = args.recipe in FINE_TUNED_RECIPES and args.init != RANDOM_START
     hours = args.hours if args.hours is not None else (FINE_TUNE["hours"] if tune else VisemeTrainOptions.hours)
     steps = args.steps if args.steps is not None else (FINE_TUNE["steps"] if tune else VisemeTrainOptions.steps)
     lr = args.lr or (FINE_TUNE["lr"] if tune else VisemeTrainOptions.lr)

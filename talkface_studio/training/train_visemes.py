@@ -36,6 +36,8 @@ WINDOW = 300  # frames (3 s)
 # Recipe 4 fine-tunes the packaged recipe-2 network (committed, so the start is reproducible):
 # fewer hours and steps and a lower peak rate than training from scratch.
 FINE_TUNE = {"hours": 1.0, "steps": 600, "lr": 5e-4}
+FINE_TUNED_RECIPES = (4, 5)
+RANDOM_START = "random"  # `init` value: start these recipes from a random network instead
 
 
 @dataclass
@@ -50,7 +52,7 @@ class VisemeTrainOptions:
     device: str = "auto"
     validation_minutes: float = 10.0
     recipe: int = DEFAULT_RECIPE  # viseme_data's training-data recipe
-    init: str | None = None  # weights (.safetensors) to start from instead of a random network
+    init: str | None = None  # weights (.safetensors) to start from; RANDOM_START: a random network
 
 
 def _generate(seed: int, seconds: float, workers: int, recipe: int = DEFAULT_RECIPE):
@@ -113,7 +115,10 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
     timings = {}
     config = VisemeNetConfig()
     net = build(config, dropout=0.1)
-    start = opt.init or (_packaged_recipe2() if opt.recipe == 4 else None)
+    if opt.init == RANDOM_START:
+        start = None
+    else:
+        start = opt.init or (_packaged_recipe2() if opt.recipe in FINE_TUNED_RECIPES else None)
     if start is not None:  # checked before the minutes of synthesis
         start_version = load_initial_state(net, start)
         log(f"starting from {start} ({start_version or 'no version'})")
@@ -139,7 +144,7 @@ def train_visemes(out: str | Path, options: VisemeTrainOptions | None = None, lo
     evaluation = _evaluate(net, val, device)
     log(f"held-out synthetic: frame accuracy {evaluation['accuracy']:.3f}, jaw L1 {evaluation['jaw_l1']:.3f}")
     config.version = f"seed{opt.seed}-h{opt.hours:g}-s{opt.steps}" + ("" if opt.recipe == 2 else f"-r{opt.recipe}")
-    if opt.init:
+    if start is not None and opt.init:
         config.version += f"-from-{start_version or Path(opt.init).stem}"
     state = {k: v.detach().to("cpu", torch.float16).contiguous() for k, v in net.state_dict().items()}
     weights_path = out / "viseme_recognizer.safetensors"

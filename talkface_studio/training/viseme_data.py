@@ -1,6 +1,6 @@
 """Training clips for the viseme recognizer: synthesized speech, augmented, with frame labels.
 
-Three recipes (`make_clips(..., recipe=N)`; the packaged weights record theirs):
+Four recipes (`make_clips(..., recipe=N)`; the packaged weights record theirs):
 
 - recipe 2 (the packaged weights): one clip = a few sentences in one language from an espeak-ng
   voice variant at a random rate, pitch and pitch range, then room and channel effects (noise,
@@ -15,6 +15,10 @@ Three recipes (`make_clips(..., recipe=N)`; the packaged weights record theirs):
   voices of real speakers (pico_synth, the `ttspico` package) at a random speed and pitch,
   labelled by the script aligner (Pico reports no phone times); the rest and every effect as in
   recipe 2. Training fine-tunes the packaged recipe-2 weights on it (train_visemes).
+- recipe 5 (an experiment, see README): MBROLA_SHARE of the clips spoken by MBROLA's diphone
+  voices of real speakers (mbrola_synth; 53 speakers in 16 languages, Debian contrib / non-free) at a
+  random tempo and pitch, with exact phone times; the rest and every effect as in recipe 2.
+  Training fine-tunes the packaged recipe-2 weights on it, as for recipe 4.
 
 Labels come from the synthesizer's exact phone times: a viseme class per 10 ms frame (diphthongs
 split in two halves) and a jaw-opening target, the procedural lip sync's jaw curve over the true
@@ -31,7 +35,7 @@ from scipy.signal import butter, fftconvolve, lfilter, resample_poly, sosfilt
 from talkface_studio.audio.viseme_features import FPS, features, frame_level_db, n_frames_for
 from talkface_studio.audio.viseme_set import CLASS_INDEX, phone_to_visemes
 
-from . import festival_synth, pico_synth
+from . import festival_synth, mbrola_synth, pico_synth
 from .espeak_synth import SR, SynthError, synthesize
 from .viseme_texts import random_sentence, training_languages
 
@@ -45,7 +49,7 @@ VARIANTS = ("", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3"
             "travis", "victor", "zac", "whisper", "whisperf", "croak")
 # English carries most weight: most dialogue the tool sees is English; the rest share the remainder.
 ENGLISH_SHARE = 0.3
-RECIPES = (2, 3, 4)
+RECIPES = (2, 3, 4, 5)
 DEFAULT_RECIPE = 2  # the packaged weights' recipe
 # Recipe 3: share of clips spoken by Festival's voices built from human recordings, what may
 # narrow the gap between espeak-ng's rule-made voices and real ones (see festival_synth).
@@ -55,6 +59,11 @@ FESTIVAL_ENGLISH = ("kal", "ked", "slt")
 PICO_SHARE = 0.5
 PICO_SPEED = (70, 150)  # Pico speed levels (100 = the voice's own tempo)
 PICO_PITCH = (60, 160)
+# Recipe 5: share of clips spoken by MBROLA's voices, their tempo (duration factor) and pitch factor.
+MBROLA_SHARE = 0.5
+MBROLA_TEMPO = (0.75, 1.35)
+MBROLA_PITCH = (0.75, 1.35)
+MBROLA_ENGLISH = 0.4  # English voices' share of the MBROLA clips (16 of the 65 voices read English)
 # Chance that a second, quieter talker overlaps the clip (dialogue, a room, a call).
 OVERLAP_SHARE = 0.1
 
@@ -237,6 +246,36 @@ def _pico_speech(rng: np.random.Generator):
     return np.concatenate(pieces), spans, lang
 
 
+def _mbrola_speech(rng: np.random.Generator, voices: tuple[str, ...]):
+    """1-3 sentences from one MBROLA voice at one tempo and pitch -> (samples, phones, language), or
+    None when the voice could say none of the sentences drawn (espeak-ng speaks the clip instead)."""
+    english = [v for v in voices if mbrola_synth.VOICES[v].startswith("en")]
+    others = [v for v in voices if v not in english]
+    pool = english if english and (not others or rng.random() < MBROLA_ENGLISH) else others
+    voice = pool[rng.integers(len(pool))]
+    lang = mbrola_synth.VOICES[voice]
+    tempo, pitch = float(rng.uniform(*MBROLA_TEMPO)), float(rng.uniform(*MBROLA_PITCH))
+    pieces, phones, t = [], [], 0.0
+    for _ in range(int(rng.integers(1, 4))):
+        for _attempt in range(4):  # pseudo-words sometimes need a diphone the voice lacks
+            try:
+                syn = mbrola_synth.synthesize(random_sentence(lang, rng), voice, tempo, pitch)
+                break
+            except SynthError:
+                syn = None
+        if syn is None:
+            continue
+        lead = np.zeros(int(rng.uniform(0.05, 0.6) * SR), np.float32)
+        pieces += [lead, syn.samples]
+        t += len(lead) / SR
+        phones += [type(p)(p.start + t, p.end + t, p.phone) for p in syn.phones]
+        t += syn.duration
+    if not phones:
+        return None
+    pieces.append(np.zeros(int(rng.uniform(0.05, 0.5) * SR), np.float32))
+    return np.concatenate(pieces), phones, lang
+
+
 def _espeak_speech(rng: np.random.Generator):
     lang, voice = pick_voice(rng)
     rate = int(rng.integers(110, 330))
@@ -275,6 +314,8 @@ def require_recipe(recipe: int) -> None:
                          "(Debian packages festival and festvox-*, see the Makefile's APT_PACKAGES)")
     if recipe == 4 and not pico_synth.available():
         raise SynthError("recipe 4 needs SVOX Pico (pip install 'talkface-studio[train]', which builds ttspico)")
+    if recipe == 5 and not mbrola_synth.available_voices():
+        raise SynthError("recipe 5 needs MBROLA and its voices (Debian contrib / non-free: mbrola, mbrola-us1 ...)")
 
 
 def make_clip(rng: np.random.Generator, other: np.ndarray | None = None,
@@ -291,6 +332,8 @@ def make_clip(rng: np.random.Generator, other: np.ndarray | None = None,
         speech = _pico_speech(rng)
         if speech is not None:
             classes_of = _one_viseme
+    elif recipe == 5 and rng.random() < MBROLA_SHARE:
+        speech = _mbrola_speech(rng, mbrola_synth.available_voices())
     clean, phones, lang = speech or _espeak_speech(rng)
     mixed = _overlap(clean, other, rng) if recipe == 3 else clean
     x, time_map = augment(mixed, rng, 3 if recipe == 3 else 2)
