@@ -2,7 +2,7 @@
 p/b/m, open on open vowels, never freeze during loud speech, open visibly, and which path made it?
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
-        [--modes script,none,draft] [--closure-hearing X] [--bigram-weight W]
+        [--modes script,none,draft] [--closure-hearing X] [--bigram-weight W] [--mbrola]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -13,7 +13,12 @@ without a script); `--modes none` runs only the rows without the script. `--bigr
 without a script with the clip's language's viseme phonotactics at weight W (benchmarks/viseme_bigrams.py,
 an experiment not shipped; 0 or no flag: the product's decoder; README, "Phonotactics in the decoder").
 
+`--mbrola` adds voices no recognizer here has heard: MBROLA's diphone voices of real speakers
+(Debian contrib / non-free, where installed) reading the synthetic clips' sentences in 9 languages;
+their rows count apart ("MBROLA" in the closed lines, not among the human clips).
+
 Reference timings, never taken from the code under test:
+- MBROLA clips: the durations MBROLA was told to render (training/mbrola_synth.py), exact;
 - synthetic clips: espeak-ng's own phoneme events (tests/espeak_events.py; the synthesizer knows
   when it spoke what), IPA;
 - clips whose JSON has phone timings (praatio, parselmouth, JSUT): those timings;
@@ -83,6 +88,22 @@ SYNTHETIC = {
 }
 
 
+# --mbrola: voices per language (the first two that can say both sentences) and sentences beyond SYNTHETIC's.
+# Spanish and Japanese are missing: espeak-ng 1.51 asks their MBROLA voices for diphones they lack.
+MBROLA_VOICES = {
+    "en": ("mb-us1", "mb-us3", "mb-en1", "mb-de2-en"), "de": ("mb-de5", "mb-de4"), "fr": ("mb-fr4", "mb-ca1"),
+    "it": ("mb-it3", "mb-it4"), "pt-BR": ("mb-br2", "mb-br3"), "nl": ("mb-nl2",), "pl": ("mb-pl1",),
+    "cs": ("mb-cz2", "mb-cz1"), "sv": ("mb-sw2", "mb-sw1"),
+}
+MBROLA_SENTENCES = {
+    "pt-BR": ["Meu pai bebe um copo de vinho tinto.", "A menina comprou pão e manteiga ontem."],
+    "nl": ["Mijn broer bakt brood met boter.", "Papa koopt een mooie bloem voor mama."],
+    "pl": ["Mama kupiła bardzo piękny obraz.", "Babcia piecze pyszne bułki."],
+    "cs": ["Maminka peče buchty pro bratra.", "Pes běží po poli mezi stromy."],
+    "sv": ["Mamma bakar bullar på morgonen.", "Pappa tar bussen till stan."],
+}
+
+
 def speech_dir() -> Path:
     shared = ROOT.parent / "shared" / "speech"
     return shared if shared.is_dir() else ROOT / "tests" / "data" / "speech"
@@ -142,6 +163,35 @@ def synthetic_clips(folder: Path) -> list[dict]:
     return out
 
 
+def mbrola_clips(folder: Path) -> list[dict]:
+    """Sentences read by MBROLA voices, with the exact phone times MBROLA rendered."""
+    from talkface_studio.training import mbrola_synth
+    from talkface_studio.training.espeak_synth import SynthError
+
+    installed, out = mbrola_synth.available_voices(), []
+    for lang, voices in MBROLA_VOICES.items():
+        sentences = MBROLA_SENTENCES.get(lang) or SYNTHETIC[lang][1]
+        for voice in [v for v in voices if v in installed][:2 if len(voices) > 1 else 1]:
+            parts, refs, t = [np.zeros(int(0.3 * 16000), np.float32)], [], 0.3
+            try:
+                for sentence in sentences:
+                    said = mbrola_synth.synthesize(sentence, voice)
+                    refs += [lm.RefPhone(t + p.start, t + p.end, lm.classify_ipa(p.phone)) for p in said.phones
+                             if p.phone != "_"]
+                    parts += [said.samples, np.zeros(8000, np.float32)]
+                    t += said.duration + 0.5
+            except SynthError as exc:
+                print(f"mbrola: {voice} skipped ({exc})")
+                continue
+            path = folder / f"mbrola_{voice[3:]}.wav"
+            sf.write(str(path), np.concatenate(parts), 16000)
+            out.append(dict(name=f"mbrola_{lang}_{voice[3:]}", path=path, text=" ".join(sentences), language=lang,
+                            refs=refs, ref_source="mbrola phone times"))
+    if not installed:
+        print("mbrola: no MBROLA voices installed, --mbrola rows skipped")
+    return out
+
+
 def measure(clip: dict, scripted: bool, closure_hearing: float = 1.0, text: str | None = None) -> dict:
     """``text``: the script to use instead of the clip's own (a drafted one)."""
     started = time.perf_counter()
@@ -189,14 +239,17 @@ def closed_counts(rows: list[dict]) -> None:
     """Reference p/b/m with the lips closed, summed per mode and kind of clip (the figures README
     compares recognizers by: human clips with json or pocketsphinx references, French and Italian
     against the DTW reference, synthetic clips)."""
-    kinds = (("human json/sphinx", lambda r: not r["synthetic"] and r["ref"] != "DTW"),
-             ("human DTW", lambda r: r["ref"] == "DTW"), ("synthetic", lambda r: r["synthetic"]))
+    kinds = (("human json/sphinx", lambda r: not r["synthetic"] and r["ref"] not in ("DTW", "mbrola")),
+             ("human DTW", lambda r: r["ref"] == "DTW"), ("synthetic", lambda r: r["synthetic"]),
+             ("MBROLA", lambda r: r["ref"] == "mbrola"))
     for mode in ("script", "none", "draft"):
         if not any(r["mode"] == mode for r in rows):
             continue
         parts = []
         for label, keep in kinds:
             sel = [r for r in rows if r["mode"] == mode and r["refs"] and keep(r)]
+            if not sel:
+                continue
             hit, total = sum(r["closed"][0] for r in sel), sum(r["closed"][1] for r in sel)
             spans, all_spans = sum(r["mprec"][0] for r in sel), sum(r["mprec"][1] for r in sel)
             parts.append(f"{label} {hit}/{total} closed, {spans}/{all_spans} spans on one")
@@ -229,7 +282,8 @@ def dtw_check(clips: list[dict], rows: list[dict]) -> None:
 
 def short_source(source: str) -> str:
     """The ref column: json timings, pocketsphinx, espeak events, DTW (see the docstring), energy only."""
-    for key, name in (("json", "json"), ("pocketsphinx", "sphinx"), ("espeak events", "espeak"), ("DTW", "DTW")):
+    for key, name in (("json", "json"), ("pocketsphinx", "sphinx"), ("espeak events", "espeak"), ("DTW", "DTW"),
+                      ("mbrola", "mbrola")):
         if source.startswith(key):
             return name
     return "energy"
@@ -259,6 +313,7 @@ def main() -> int:
                     help="the takes' closure_hearing setting, 0-2 (default 1, as shipped)")
     ap.add_argument("--bigram-weight", type=float, default=0.0,
                     help="viseme phonotactics' weight in recognition without a script (default 0, as shipped)")
+    ap.add_argument("--mbrola", action="store_true", help="add MBROLA voices of real speakers (where installed)")
     args = ap.parse_args()
     modes = [m.strip() for m in args.modes.split(",")]
     if not set(modes) <= {"script", "none", "draft"} or not 0 <= args.closure_hearing <= 2:
@@ -273,6 +328,8 @@ def main() -> int:
             clips += synthetic_clips(Path(tmp))
         else:
             print("libespeak-ng missing: synthetic clips skipped")
+        if args.mbrola:
+            clips += mbrola_clips(Path(tmp))
         if args.only:
             clips = [c for c in clips if args.only in c["name"]]
         head = f"{'clip':34s} {'script':6s} {'ref':6s} {'close':>5s} {'Mprec':>9s} {'open':>5s} {'still':>5s} " \
@@ -286,7 +343,7 @@ def main() -> int:
             for mode in modes:
                 drafted, note = None, ""
                 if mode == "draft":
-                    if clip["language"] != "en" or clip["name"].startswith("espeak_"):
+                    if clip["language"] != "en" or clip["name"].startswith(("espeak_", "mbrola_")):
                         continue                 # drafting is for English recordings
                     started = time.perf_counter()
                     drafted = draft_script(clip["path"], clip["language"]) or None
@@ -316,7 +373,7 @@ def main() -> int:
             if not sel:
                 continue
             hit, total = sum(r["mprec"][0] for r in sel), sum(r["mprec"][1] for r in sel)
-            human = [r for r in sel if not r["synthetic"]]
+            human = [r for r in sel if not r["synthetic"] and r["ref"] != "mbrola"]
             h_hit, h_total = sum(r["mprec"][0] for r in human), sum(r["mprec"][1] for r in human)
             print(f"M precision ({mode}): {hit}/{total} = {hit / max(total, 1):.2f} of lip-closure spans on a reference "
                   f"p/b/m (+-40 ms); human clips {h_hit}/{h_total} = {h_hit / max(h_total, 1):.2f}")
