@@ -88,7 +88,7 @@ SYNTHETIC = {
 }
 
 
-# --mbrola: voices per language (the first two that can say both sentences) and sentences beyond SYNTHETIC's.
+# --mbrola: voices per language (the first two installed) and sentences beyond SYNTHETIC's.
 # Spanish and Japanese are missing: espeak-ng 1.51 asks their MBROLA voices for diphones they lack.
 MBROLA_VOICES = {
     "en": ("mb-us1", "mb-us3", "mb-en1", "mb-de2-en"), "de": ("mb-de5", "mb-de4"), "fr": ("mb-fr4", "mb-ca1"),
@@ -171,7 +171,7 @@ def mbrola_clips(folder: Path) -> list[dict]:
     installed, out = mbrola_synth.available_voices(), []
     for lang, voices in MBROLA_VOICES.items():
         sentences = MBROLA_SENTENCES.get(lang) or SYNTHETIC[lang][1]
-        for voice in [v for v in voices if v in installed][:2 if len(voices) > 1 else 1]:
+        for voice in [v for v in voices if v in installed][:2]:
             parts, refs, t = [np.zeros(int(0.3 * 16000), np.float32)], [], 0.3
             try:
                 for sentence in sentences:

@@ -6,8 +6,8 @@ speaker's own, which espeak-ng's formant rules only imitate. espeak-ng reads the
 what MBROLA is to say (`--pho`: one phone per line, its duration in ms and pitch targets); MBROLA
 renders exactly those durations, each stop's silent hold inside its own segment, so the phone times
 are exact. MBROLA's phone names are SAMPA, read here into IPA (`sampa_to_ipa`); a sentence with a
-name that reading does not know, or in which MBROLA lacks a diphone (it says so and puts silence
-there), is not used.
+name that reading does not know, or one that needs a diphone the voice lacks (MBROLA stops), is
+not used.
 
 Licences: each voice allows synthesis with the MBROLA program; the databases may not be sold or
 built into a product that is sold. Only synthesized speech is used here, to train; no voice data is
@@ -53,7 +53,8 @@ VOICES: dict[str, str] = {
 _SAMPA = {
     "tS": "tʃ", "dZ": "dʒ", "ts": "ts", "dz": "dz", "pf": "pf", "pF": "pf", "aI": "aɪ", "aU": "aʊ", "OY": "ɔʏ",
     "OI": "ɔɪ", "EI": "eɪ", "eI": "eɪ", "Ei": "ɛi", "Au": "ɑu", "@U": "əʊ", "9y": "œy", "oo": "o", "ee": "e",
-    "rr": "r", "RR": "ʁ", "ss": "s", "jj": "j", "ng": "ŋ", "nf": "ɱ", "nh": "ɲ", "lh": "ʎ", "ny": "ɲ", "nY": "ɲ", "h\\": "ɦ",
+    "rr": "r", "RR": "ʁ", "ss": "s", "jj": "j", "ng": "ŋ", "nf": "ɱ", "nh": "ɲ", "lh": "ʎ", "ny": "ɲ", "nY": "ɲ",
+    "h\\": "ɦ",
     "a": "a", "A": "ɑ", "6": "ɐ", "{": "æ", "e": "e", "E": "ɛ", "@": "ə", "3": "ɜ", "i": "i", "I": "ɪ", "o": "o",
     "O": "ɔ", "Q": "ɒ", "u": "u", "U": "ʊ", "V": "ʌ", "y": "y", "Y": "ʏ", "2": "ø", "9": "œ", "1": "ɨ", "}": "ʉ",
     "&": "ɯ", "M": "ɯ", "p": "p", "b": "b", "t": "t", "d": "d", "k": "k", "g": "ɡ", "c": "c", "f": "f", "v": "v",
@@ -128,6 +129,7 @@ def synthesize(text: str, voice: str, tempo: float = 1.0, pitch: float = 1.0) ->
         pho.write_text("".join(f"{n} {max(1, round(d * tempo))} {p}\n" for n, d, p in lines), encoding="utf-8")
         run = subprocess.run(["mbrola", "-f", f"{pitch:.3f}", str(_database(voice)), str(pho), str(wav)],
                              capture_output=True, text=True, timeout=60)
+        # a missing diphone stops MBROLA; a warning that it replaced one with silence is refused too
         if run.returncode != 0 or "unknown" in run.stderr or not wav.exists():
             raise SynthError(f"{voice}: MBROLA could not say {text[:40]!r} ({run.stderr.strip()[:80]})")
         x, rate = sf.read(str(wav), dtype="float32")
