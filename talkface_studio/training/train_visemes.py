@@ -33,7 +33,7 @@ from talkface_studio.audio.viseme_set import CLASS_INDEX, VISEME_CLASSES
 from .viseme_data import DEFAULT_RECIPE, make_clips, require_recipe
 
 WINDOW = 300  # frames (3 s)
-# Recipe 4 fine-tunes the packaged recipe-2 network (committed, so the start is reproducible):
+# Recipes 4 and 5 fine-tune the packaged recipe-2 network (committed, so the start is reproducible):
 # fewer hours and steps and a lower peak rate than training from scratch.
 FINE_TUNE = {"hours": 1.0, "steps": 600, "lr": 5e-4}
 FINE_TUNED_RECIPES = (4, 5)

@@ -263,17 +263,22 @@ def _mbrola_speech(rng: np.random.Generator, voices: tuple[str, ...]):
                 break
             except SynthError:
                 syn = None
-        if syn is None:
-            continue
-        lead = np.zeros(int(rng.uniform(0.05, 0.6) * SR), np.float32)
-        pieces += [lead, syn.samples]
-        t += len(lead) / SR
-        phones += [type(p)(p.start + t, p.end + t, p.phone) for p in syn.phones]
-        t += syn.duration
+        if syn is not None:
+            t = _add_sentence(pieces, phones, t, syn, rng)
     if not phones:
         return None
     pieces.append(np.zeros(int(rng.uniform(0.05, 0.5) * SR), np.float32))
     return np.concatenate(pieces), phones, lang
+
+
+def _add_sentence(pieces: list, phones: list, t: float, syn, rng: np.random.Generator) -> float:
+    """Append a pause between sentences, then `syn` (a Synthesis), to `pieces` and its phones,
+    shifted to where it starts, to `phones`; -> the time after it."""
+    lead = np.zeros(int(rng.uniform(0.05, 0.6) * SR), np.float32)
+    pieces += [lead, syn.samples]
+    t += len(lead) / SR
+    phones += [type(p)(p.start + t, p.end + t, p.phone) for p in syn.phones]
+    return t + syn.duration
 
 
 def _espeak_speech(rng: np.random.Generator):
@@ -283,11 +288,7 @@ def _espeak_speech(rng: np.random.Generator):
     pieces, phones, t = [], [], 0.0
     for _ in range(int(rng.integers(1, 4))):
         syn = synthesize(random_sentence(lang, rng), voice, rate=rate, pitch=pitch, pitch_range=pitch_range)
-        lead = np.zeros(int(rng.uniform(0.05, 0.6) * SR), np.float32)  # pause between sentences
-        pieces += [lead, syn.samples]
-        t += len(lead) / SR
-        phones += [type(p)(p.start + t, p.end + t, p.phone) for p in syn.phones]
-        t += syn.duration
+        t = _add_sentence(pieces, phones, t, syn, rng)
     pieces.append(np.zeros(int(rng.uniform(0.05, 0.5) * SR), np.float32))
     return np.concatenate(pieces), phones, lang
 
