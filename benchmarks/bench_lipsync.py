@@ -146,18 +146,28 @@ def human_clips() -> list[dict]:
     return out
 
 
+def joined_sentences(sentences: list[str], say, path: Path, sr: int = 16000) -> list[lm.RefPhone]:
+    """Speak each sentence with `say(sentence)` -> (samples at `sr`, [(start, end, IPA)]), 0.3 s of
+    silence before the first and 0.5 s after each; write the clip to `path`; -> its reference phones."""
+    parts, refs, t = [np.zeros(int(0.3 * sr), np.float32)], [], 0.3
+    for sentence in sentences:
+        samples, phones = say(sentence)
+        refs += [lm.RefPhone(t + a, t + b, lm.classify_ipa(ipa)) for a, b, ipa in phones]
+        parts += [samples, np.zeros(int(0.5 * sr), np.float32)]
+        t += len(samples) / sr + 0.5
+    sf.write(str(path), np.concatenate(parts), sr)
+    return refs
+
+
 def synthetic_clips(folder: Path) -> list[dict]:
     out = []
     for lang, (voice, sentences) in SYNTHETIC.items():
-        parts, refs, t, sr = [], [], 0.3, espeak_events.SAMPLE_RATE
-        parts.append(np.zeros(int(0.3 * sr), np.float32))
-        for sentence in sentences:
+        def say(sentence, voice=voice):
             spoken = espeak_events.speak(sentence, voice, 165)
-            refs += [lm.RefPhone(t + p.start, t + p.end, lm.classify_ipa(p.ipa)) for p in spoken.phonemes]
-            parts += [spoken.samples, np.zeros(int(0.5 * sr), np.float32)]
-            t += len(spoken.samples) / sr + 0.5
+            return spoken.samples, [(p.start, p.end, p.ipa) for p in spoken.phonemes]
+
         path = folder / f"espeak_{lang}.wav"
-        sf.write(str(path), np.concatenate(parts), sr)
+        refs = joined_sentences(sentences, say, path, espeak_events.SAMPLE_RATE)
         out.append(dict(name=f"espeak_{lang}", path=path, text=" ".join(sentences), language=lang, refs=refs,
                         ref_source="espeak events"))
     return out
@@ -172,19 +182,16 @@ def mbrola_clips(folder: Path) -> list[dict]:
     for lang, voices in MBROLA_VOICES.items():
         sentences = MBROLA_SENTENCES.get(lang) or SYNTHETIC[lang][1]
         for voice in [v for v in voices if v in installed][:2]:
-            parts, refs, t = [np.zeros(int(0.3 * 16000), np.float32)], [], 0.3
+            def say(sentence, voice=voice):
+                said = mbrola_synth.synthesize(sentence, voice)
+                return said.samples, [(p.start, p.end, p.phone) for p in said.phones if p.phone != "_"]
+
+            path = folder / f"mbrola_{voice[3:]}.wav"
             try:
-                for sentence in sentences:
-                    said = mbrola_synth.synthesize(sentence, voice)
-                    refs += [lm.RefPhone(t + p.start, t + p.end, lm.classify_ipa(p.phone)) for p in said.phones
-                             if p.phone != "_"]
-                    parts += [said.samples, np.zeros(8000, np.float32)]
-                    t += said.duration + 0.5
+                refs = joined_sentences(sentences, say, path)
             except SynthError as exc:
                 print(f"mbrola: {voice} skipped ({exc})")
                 continue
-            path = folder / f"mbrola_{voice[3:]}.wav"
-            sf.write(str(path), np.concatenate(parts), 16000)
             out.append(dict(name=f"mbrola_{lang}_{voice[3:]}", path=path, text=" ".join(sentences), language=lang,
                             refs=refs, ref_source="mbrola phone times"))
     if not installed:
