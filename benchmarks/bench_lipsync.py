@@ -2,7 +2,7 @@
 p/b/m, open on open vowels, never freeze during loud speech, open visibly, and which path made it?
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
-        [--modes script,none,draft] [--closure-hearing X] [--bigram-weight W] [--mbrola]
+        [--modes script,none,draft] [--closure-hearing X] [--bigram-weight W] [--mbrola] [--more-languages]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -16,6 +16,9 @@ an experiment not shipped; 0 or no flag: the product's decoder; README, "Phonota
 `--mbrola` adds voices no recognizer here has heard: MBROLA's diphone voices of real speakers
 (Debian contrib / non-free, where installed) reading the synthetic clips' sentences in 9 languages;
 their rows count apart ("MBROLA" in the closed lines, not among the human clips).
+`--more-languages` adds espeak-ng clips in 11 more languages (Russian, Ukrainian, Czech, Polish,
+Bulgarian, Greek, Hindi, Turkish, Korean, Vietnamese, European Portuguese; rows "langs_*", counted
+apart as "more languages").
 
 Reference timings, never taken from the code under test:
 - MBROLA clips: the durations MBROLA was told to render (training/mbrola_synth.py), exact;
@@ -159,16 +162,36 @@ def joined_sentences(sentences: list[str], say, path: Path, sr: int = 16000) -> 
     return refs
 
 
-def synthetic_clips(folder: Path) -> list[dict]:
+# --more-languages: espeak-ng sentences in languages beyond SYNTHETIC's, each with lip closures and,
+# where the language writes them, one-letter words (read alone, espeak-ng says the letter's name).
+MORE_LANGUAGES = {
+    "ru": ("ru", ["Я иду в парк с мамой.", "Мы пошли к бабушке в понедельник."]),
+    "uk": ("uk", ["Я був у місті з мамою.", "Ми пішли в парк й побачили птаха."]),
+    "cs": ("cs", ["Byl jsem v Praze s bratrem.", "Šli jsme k babičce v pondělí."]),
+    "pl": ("pl", ["Byłem w Poznaniu z mamą.", "Babcia piecze pyszne bułki w domu."]),
+    "bg": ("bg", ["Бях в парка с мама.", "Отидохме в Пловдив и в Бургас."]),
+    "el": ("el", ["Ο μπαμπάς και η μαμά πίνουν.", "Ή ο παππούς ή η γιαγιά θα πάει."]),
+    "hi": ("hi", ["मेरा भाई बाजार में पानी पीता है।", "पापा ने बहुत मीठा आम खाया।"]),
+    "tr": ("tr", ["Babam bugün pazardan bir mum aldı.", "Ben pembe bir balon gördüm."]),
+    "ko": ("ko", ["엄마는 밥을 먹고 바다에 갔어요.", "아빠가 빵을 많이 샀어요."]),
+    "vi": ("vi", ["Mẹ tôi mua một bó hoa màu tím.", "Bố ăn bánh mì ở nhà."]),
+    "pt": ("pt", ["O pai e a mãe bebem.", "A bola é do menino."]),
+}
+
+
+MORE_PREFIX = "langs_"
+
+
+def synthetic_clips(folder: Path, languages: dict = SYNTHETIC, prefix: str = "espeak_") -> list[dict]:
     out = []
-    for lang, (voice, sentences) in SYNTHETIC.items():
+    for lang, (voice, sentences) in languages.items():
         def say(sentence, voice=voice):
             spoken = espeak_events.speak(sentence, voice, 165)
             return spoken.samples, [(p.start, p.end, p.ipa) for p in spoken.phonemes]
 
-        path = folder / f"espeak_{lang}.wav"
+        path = folder / f"{prefix}{lang}.wav"
         refs = joined_sentences(sentences, say, path, espeak_events.SAMPLE_RATE)
-        out.append(dict(name=f"espeak_{lang}", path=path, text=" ".join(sentences), language=lang, refs=refs,
+        out.append(dict(name=f"{prefix}{lang}", path=path, text=" ".join(sentences), language=lang, refs=refs,
                         ref_source="espeak events"))
     return out
 
@@ -246,9 +269,9 @@ def closed_counts(rows: list[dict]) -> None:
     """Reference p/b/m with the lips closed, summed per mode and kind of clip (the figures README
     compares recognizers by: human clips with json or pocketsphinx references, French and Italian
     against the DTW reference, synthetic clips)."""
-    kinds = (("human json/sphinx", lambda r: not r["synthetic"] and r["ref"] not in ("DTW", "mbrola")),
+    kinds = (("human json/sphinx", lambda r: r["human"] and r["ref"] != "DTW"),
              ("human DTW", lambda r: r["ref"] == "DTW"), ("synthetic", lambda r: r["synthetic"]),
-             ("MBROLA", lambda r: r["ref"] == "mbrola"))
+             ("more languages", lambda r: r["name"].startswith(MORE_PREFIX)), ("MBROLA", lambda r: r["ref"] == "mbrola"))
     for mode in ("script", "none", "draft"):
         if not any(r["mode"] == mode for r in rows):
             continue
@@ -321,6 +344,8 @@ def main() -> int:
     ap.add_argument("--bigram-weight", type=float, default=0.0,
                     help="viseme phonotactics' weight in recognition without a script (default 0, as shipped)")
     ap.add_argument("--mbrola", action="store_true", help="add MBROLA voices of real speakers (where installed)")
+    ap.add_argument("--more-languages", action="store_true",
+                    help=f"add espeak-ng clips in {len(MORE_LANGUAGES)} more languages ({', '.join(MORE_LANGUAGES)})")
     args = ap.parse_args()
     modes = [m.strip() for m in args.modes.split(",")]
     if not set(modes) <= {"script", "none", "draft"} or not 0 <= args.closure_hearing <= 2:
@@ -333,6 +358,8 @@ def main() -> int:
         clips = human_clips()
         if espeak_events.available():
             clips += synthetic_clips(Path(tmp))
+            if args.more_languages:
+                clips += synthetic_clips(Path(tmp), MORE_LANGUAGES, MORE_PREFIX)
         else:
             print("libespeak-ng missing: synthetic clips skipped")
         if args.mbrola:
@@ -362,7 +389,8 @@ def main() -> int:
                                 args.closure_hearing, drafted)
                 r.update(name=name, mode=mode, refs=bool(clip["refs"]),
                          ref=short_source(clip["ref_source"]),
-                         synthetic=clip["name"].startswith("espeak_"))
+                         synthetic=clip["name"].startswith("espeak_"),
+                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, "mbrola_")))
                 rows.append(r)
                 mp = f"{r['mprec'][0]}/{r['mprec'][1]}" if r["mprec"] and clip["refs"] else "-"
                 print(f"{clip['name'][:34]:34s} {mode:6s} "
@@ -380,7 +408,7 @@ def main() -> int:
             if not sel:
                 continue
             hit, total = sum(r["mprec"][0] for r in sel), sum(r["mprec"][1] for r in sel)
-            human = [r for r in sel if not r["synthetic"] and r["ref"] != "mbrola"]
+            human = [r for r in sel if r["human"]]
             h_hit, h_total = sum(r["mprec"][0] for r in human), sum(r["mprec"][1] for r in human)
             print(f"M precision ({mode}): {hit}/{total} = {hit / max(total, 1):.2f} of lip-closure spans on a reference "
                   f"p/b/m (+-40 ms); human clips {h_hit}/{h_total} = {h_hit / max(h_total, 1):.2f}")

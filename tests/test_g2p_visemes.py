@@ -167,3 +167,50 @@ def test_french_liaison_becomes_an_optional_link_on_the_word_before():
                                                  ("actions", ""), ("Vous", "")]
     assert words[0].phones == g2p("vous", "fr")[0].phones  # the word's own phones are unchanged
     assert all(not w.link for w in g2p("for all of us, gli amici", "en") + g2p("gli amici", "it"))
+
+
+@needs_espeak
+def test_indic_vowel_signs_stay_inside_their_words():
+    """Devanagari writes a vowel after a consonant as a combining sign: "पानी" (water) is p-aa-n-i,
+    one word. Python's \\w leaves the signs out, which split it into two schwa syllables."""
+    words = g2p("मेरा भाई पानी पीता है।", "hi")
+    assert [w.text for w in words] == ["मेरा", "भाई", "पानी", "पीता", "है"]
+    assert visemes(words[2]) == "M AA T IY" and words[-1].pause_after
+    assert [w for w, _, _ in tokenize("नमस्ते दुनिया", "hi")] == ["नमस्ते", "दुनिया"]  # virama, ZWJ-free
+
+
+@needs_espeak
+@pytest.mark.parametrize("language, text, index, expected", [
+    ("ru", "Я живу в доме с мамой.", 2, "F"),  # read alone: "vɛ", the letter's name
+    ("ru", "Я живу в доме с мамой.", 4, "S"),  # alone: "ɛs"
+    ("cs", "Byl jsem v Praze s bratrem.", 2, "F"),  # alone: "veː"
+    ("cs", "Byl jsem v Praze s bratrem.", 4, "S"),  # alone: "es"
+    ("pl", "Byłem z mamą w parku.", 1, "S"),  # alone: "zɨ"
+    ("el", "Ο παππούς και η γιαγιά.", 0, "AO"),  # the article; alone: "omikron"
+    ("el", "Ο παππούς και η γιαγιά.", 3, "IY"),  # alone: "ita"
+    ("fr", "Il y a du pain.", 1, "IY"),  # alone: "igrɛk"
+    ("pt", "A bola é do menino.", 2, "EH"),  # alone: "ɛ agudo"
+])
+def test_one_letter_words_are_read_as_words_not_letter_names(language, text, index, expected):
+    assert visemes(g2p(text, language)[index]) == expected
+
+
+@needs_espeak
+def test_slavic_one_consonant_prepositions_keep_the_letters_vowel_optional():
+    """espeak-ng says Russian "к" as "kɑ" even in running text; speakers say [k]. The vowel is the
+    word's optional link: the aligner places it only where a voice says it."""
+    words = g2p("Мы пошли к бабушке.", "ru")
+    assert (words[2].text, visemes(words[2]), phone_to_visemes(words[2].link)) == ("к", "K", ("AA",))
+    ukrainian = g2p("Я був у місті з мамою й татом.", "uk")
+    assert [(w.text, visemes(w), w.link) for w in ukrainian if len(w.text) == 1][2:] == [
+        ("з", "S", "ɛ"), ("й", "Y", "")]  # "й" alone is "jot": no vowel after the j
+    assert all(not w.link for w in g2p("Il y a du pain.", "fr") + g2p("Ο παππούς.", "el"))
+    # espeak-ng joins Bulgarian "в" to the next word ("fkəʃtiː"): it keeps what the joining adds
+    bulgarian = g2p("Аз съм в къщи.", "bg")
+    assert (bulgarian[2].phones, bulgarian[2].link) == (("f",), "")  # alone: "və"
+
+
+def test_opening_marks_of_spanish_and_german_mark_a_likely_pause():
+    tokens = tokenize("Sí ¿verdad? Er sagte „Hallo“ dann", "es")
+    assert [(w, p) for w, _, p in tokens] == [("Sí", True), ("verdad", True), ("Er", False), ("sagte", True),
+                                             ("Hallo", True), ("dann", False)]

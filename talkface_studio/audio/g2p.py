@@ -32,12 +32,34 @@ from talkface_studio.core.errors import TalkFaceError
 
 from .japanese_reading import is_kanji, read_japanese
 from .languages import espeak_voice, primary
+from .viseme_set import VOWEL_CLASSES, phone_to_visemes
 
 _TIMEOUT_S = 20.0
+
+
+def _combining_marks() -> str:
+    """Every combining mark (Unicode categories Mn, Mc, Me) as regex ranges.
+
+    Python's ``\\w`` leaves marks out, yet in Devanagari (Hindi) and other Indic scripts every
+    vowel after a consonant is one: without them "पानी" fell apart into "प" and "न", read as
+    two schwa syllables. Zero-width (non-)joiners shape letters inside Indic words too.
+    """
+    marks = [c for c in range(0x300, 0x20000) if unicodedata.category(chr(c)).startswith("M")]
+    ranges, start, prev = [], marks[0], marks[0]
+    for c in marks[1:] + [-1]:
+        if c != prev + 1:
+            ranges.append(f"\\U{start:08x}-\\U{prev:08x}")
+            start = c
+        prev = c
+    return "".join(ranges) + "\u200c\u200d"
+
+
 # A word: letters, combining marks, digits, apostrophes and inner hyphens. Everything else
 # (spaces, punctuation, symbols) separates words; clause punctuation also marks a likely pause.
-_WORD = re.compile(r"[\w\u0300-\u036f'’](?:[\w\u0300-\u036f'’\-]*[\w\u0300-\u036f'’])?")
-_PAUSE = re.compile(r"[.,;:!?…。、！？，；：\u2014\u2013()\[\]\"“”«»]")
+_LETTER = rf"\w{_combining_marks()}'’"
+_WORD = re.compile(rf"[{_LETTER}](?:[{_LETTER}\-]*[{_LETTER}])?")
+# ।॥: Devanagari's full stops; ¿¡ open a Spanish question or exclamation; „ opens a German quote
+_PAUSE = re.compile(r"[.,;:!?…。、！？，；：।॥¿¡\u2014\u2013()\[\]\"“”„«»‹›]")
 _LANG_SWITCH = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]+)*\)")
 
 
@@ -51,7 +73,7 @@ class Word:
     phones: tuple[str, ...]  # IPA phones; empty = unreadable (aligned as unspecified speech)
     pause_after: bool = False  # clause punctuation follows: a pause is likely here
     start: int = 0  # character offset in the script (for the UI to point at a stretch)
-    link: str = ""  # a consonant the speaker may add before the next word (French liaison: vous‿avez)
+    link: str = ""  # a phone the speaker may add before the next word (French liaison: vous‿avez)
 
 
 def _script_run(ch: str) -> str:
@@ -158,15 +180,93 @@ def g2p(text: str, language: str = "en") -> list[Word]:
     voice = espeak_voice(language)
     tokens = _tokens(text, language)
     readable = [(at, say) for _, at, _, say in tokens if say]
-    alone = _phonemize(tuple(say.lower() for _, say in readable), voice)
-    phones = dict(zip([at for at, _ in readable], alone))
+    says = tuple(say.lower() for _, say in readable)
+    alone = _letter_words_in_context(says, _phonemize(says, voice), voice)
     links: dict[int, str] = {}
+    if says and primary(language) in _PROCLITIC_LANGUAGES:
+        alone, vowels = zip(*(_proclitic(say, read) for say, read in zip(says, alone)))
+        links = {at: v for (at, _), v in zip(readable, vowels) if v}
+    phones = dict(zip([at for at, _ in readable], alone))
     if primary(language) in LINKING_LANGUAGES:
         clauses = _clauses([(at, say.lower(), p) for _, at, p, say in tokens if say])
         for clause, read in zip(clauses, _read_clauses(tuple(tuple(s for _, s in c) for c in clauses), voice)):
             for (at, _), together in zip(clause, read or ()):
                 links[at] = _final_link(phones[at], together)
     return [Word(w, phones.get(at, ()), p, at, links.get(at, "")) for w, at, p, _ in tokens]
+
+
+def _is_letter_word(say: str) -> bool:
+    """One letter of an alphabet: read alone, espeak-ng says the letter's name (Russian "в" as
+    "vɛ", Czech "s" as "es", Greek "ο" as "omikron", French "y" as "igrɛk"), in running text the
+    word it is (Russian "в" is /v/ before the next word). Kana and Hangul are syllables."""
+    return (len(say) == 1 and say.isalpha()
+            and unicodedata.name(say, "").split(" ")[0] in ("LATIN", "GREEK", "CYRILLIC"))
+
+
+def _letter_words_in_context(says: tuple[str, ...], alone: tuple[tuple[str, ...], ...],
+                             voice: str) -> tuple[tuple[str, ...], ...]:
+    """``alone`` with each one-letter word read beside its neighbour (the next word, or the one
+    before at the end): the pair's reading split in two, or, where espeak-ng joins a proclitic to
+    its host (Bulgarian "в къщи" -> "fkəʃtiː"), what the joined reading adds to the host's own."""
+    at = [i for i, say in enumerate(says) if _is_letter_word(say) and len(says) > 1]
+    if not at:
+        return alone
+    hosts = [i + 1 if i + 1 < len(says) else i - 1 for i in at]
+    pairs = tuple(f"{says[i]} {says[j]}" if j > i else f"{says[j]} {says[i]}" for i, j in zip(at, hosts))
+    out = list(alone)
+    for i, j, read in zip(at, hosts, _read_pairs(pairs, voice)):
+        if read is None:
+            continue
+        if len(read) == 2:
+            mine = read[0] if j > i else read[1]
+        else:  # joined: the host's own reading must be the rest of it
+            host, joined = _plain(alone[j]), _plain(read[0])
+            extra = len(joined) - len(host)
+            if extra <= 0:
+                continue
+            if j > i and joined[extra:] == host:
+                mine = read[0][:extra]
+            elif j < i and joined[:len(host)] == host:
+                mine = read[0][len(host):]
+            else:
+                continue
+        if mine:
+            out[i] = mine
+    return tuple(out)
+
+
+# Slavic languages write one-consonant prepositions and conjunctions as words ("к папе", "з мамою",
+# "k tati"); espeak-ng reads some by the letter's name even in running text ("kɑ", "zɛ", "kə",
+# Ukrainian "й" as "jot"), which speakers do not say. The word keeps the letter's consonant; the
+# name's vowel becomes optional (a link), as espeak-ng's own voices still say it.
+_PROCLITIC_LANGUAGES = frozenset({"be", "bg", "cs", "hr", "mk", "pl", "ru", "sk", "sl", "sr", "uk"})
+_VOWEL_LETTERS = frozenset("aeiouyáéíóúýěůąęаеёиоуыэюяіїєў")
+
+
+def _proclitic(say: str, phones: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """(phones, optional vowel after them) of a one-letter word in a Slavic script."""
+    if not _is_letter_word(say) or say in _VOWEL_LETTERS:
+        return phones, ""
+    vowel = [bool(set(phone_to_visemes(p)) & VOWEL_CLASSES) for p in phones]
+    if not any(vowel) or all(vowel):
+        return phones, ""
+    first = vowel.index(False)
+    consonant = phones[first]
+    spoken = phones[first + 1].strip("ˈˌ") if len(phones) == 2 and first == 0 else ""
+    return (consonant.strip("ˈˌ"),), spoken
+
+
+@lru_cache(maxsize=64)
+def _read_pairs(pairs: tuple[str, ...], voice: str) -> tuple[tuple[tuple[str, ...], ...] | None, ...]:
+    """Each two-word line read as running text: one or two words' phones, None where unusable."""
+    lines = _espeak_lines([p + " ." for p in pairs], voice, sep="\n")
+    if len(lines) != len(pairs):
+        return tuple(None for _ in pairs)
+    out = []
+    for line in lines:
+        words = tuple(split_phones(w) for w in _LANG_SWITCH.sub("", line).split())
+        out.append(words if len(words) in (1, 2) and all(words) else None)
+    return tuple(out)
 
 
 # Languages whose espeak-ng reading adds consonants between words that a speaker may or may not
