@@ -6,7 +6,8 @@ from audio_fixtures import needs_espeak, trimmed_speech, vowel
 from talkface_studio.audio import phone_fallback, phone_pass, phones, piecewise, viseme_phones
 from talkface_studio.audio.analysis import analyze
 from talkface_studio.audio.features import ARPABET
-from talkface_studio.audio.phones import TimedPhone, acoustic_phones, to_spans
+from talkface_studio.audio.phones import TimedPhone, acoustic_phones, to_spans, transcript_words
+from talkface_studio.audio.script_split import punctuation_after
 from talkface_studio.core.timebase import FrameRate
 
 SR = 22050
@@ -194,3 +195,11 @@ def test_acoustic_phones_classes():
     assert labels[4:6] == ["P", "P"]  # a 67 ms gap inside speech is a closure
     assert labels[8] == "S"
     assert labels[9:14] == ["SIL"] * 5  # a long gap is a pause
+
+
+def test_typographic_apostrophes_and_accents_keep_english_words_whole():
+    """Word processors write "don’t"; before, the English aligner saw "don" and "t"."""
+    script = "I don’t like the café, it’s naïve. Zoë’s résumé!"
+    words = transcript_words(script)
+    assert words == ["i", "don't", "like", "the", "cafe", "it's", "naive", "zoe's", "resume"]
+    assert list(punctuation_after(script, len(words))) == [False] * 4 + [True, False, True, False, True]

@@ -212,3 +212,15 @@ def test_pieces_aligned_during_the_word_pass_are_reused_and_change_nothing(tmp_p
     assert wrong.phones == good.phones and wrong.stretches == good.stretches
     monkeypatch.setattr(piecewise, "split_words", real_split)
     assert piecewise.align_script(x16, script).phones == good.phones  # and the same again, every run
+
+
+@needs_espeak
+def test_numbers_in_an_english_script_align_as_words(tmp_path):
+    """Read digit by digit ("one nine eight four"), every number matched nothing in the audio and
+    fell back to recognition: four stretches in these two sentences."""
+    said = ["In 1984 my mom paid 250 dollars for 3 maps.", "Meet me at 5 pm in room 101, by the 2nd pump."]
+    path, refs = take(tmp_path, [0.3, said[0], 0.5, said[1], 0.3], voice=("en-us", 165, 30))
+    f = analyze(path, RATE, transcript=" ".join(said))
+    assert not f.report.fallbacks
+    found, total = bilabials_found(f, refs)
+    assert found == total

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from typing import NamedTuple
 
 import numpy as np
 
+from talkface_studio.audio.english_numbers import spell_numbers
 from talkface_studio.audio.features import ARPABET, VOWELS, PhoneSpan
 from talkface_studio.audio.sphinx_native import model_dir
 from talkface_studio.core.timebase import FrameRate
@@ -56,9 +58,21 @@ def _clean(name: str) -> str:
     return name if name in ARPABET else "SIL"
 
 
+def plain_english(text: str) -> str:
+    """The script as the English dictionary spells it: typographic apostrophes (what word
+    processors and screenwriting tools write: "don’t") made plain, accents dropped ("café" ->
+    "cafe", "naïve" -> "naive"), numbers written out ("1984" -> "nineteen eighty four"). Before,
+    "don’t" was two words, "don" and "t", and numbers were read digit by digit."""
+    text = spell_numbers(unicodedata.normalize("NFKD", text.translate(_APOSTROPHES)))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'"})
+
+
 def transcript_words(text: str) -> list[str]:
     words = []
-    for tok in re.findall(r"[a-z']+|\d", text.lower()):
+    for tok in re.findall(r"[a-z']+|\d", plain_english(text).lower()):
         tok = tok.strip("'")
         if tok:
             words.append(_DIGITS[int(tok)] if tok.isdigit() else tok)

@@ -14,6 +14,8 @@ import re
 
 import numpy as np
 
+from .phones import plain_english
+
 PUNCT_BONUS = 0.6  # cost saved by a piece that ends at a comma, full stop, ...
 _TOKEN = re.compile(r"[A-Za-z']+|\d|[.,;:!?\u2026\u2014]")
 
@@ -22,7 +24,7 @@ def punctuation_after(transcript: str, n_words: int) -> np.ndarray:
     """bool [n_words]: the script has punctuation right after word i (a likely pause)."""
     out = np.zeros(n_words, dtype=bool)
     i = -1
-    for tok in _TOKEN.findall(transcript):
+    for tok in _TOKEN.findall(plain_english(transcript)):  # the words phones.transcript_words sees
         if tok[0].isalnum() or tok[0] == "'":
             if tok.strip("'"):
                 i += 1
