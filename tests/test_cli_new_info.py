@@ -123,3 +123,18 @@ def test_version_and_a_subcommand_import_only_what_they_need():
 
     parser = build_parser("info")
     assert parser.parse_args(["info", "x.tfs"]).command == "info"
+
+
+def test_new_says_when_a_small_face_will_render_soft(tmp_path, media, capsys):
+    from PIL import Image
+
+    audio, portrait = media
+    canvas = Image.new("RGB", (1920, 1080), (30, 35, 40))  # the demo photo small in an HD frame
+    canvas.paste(Image.open(portrait).convert("RGB").resize((256, 256)), (1500, 700))
+    small = tmp_path / "wide.png"
+    canvas.save(small)
+    assert new(tmp_path, (audio, small)) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("note: the face is small in wide.png") and "plate" in err
+    assert new(tmp_path, media, name="other.tfs") == 0
+    assert "note:" not in capsys.readouterr().err  # the demo photo's face is not small

@@ -144,10 +144,25 @@ def test_no_face_is_a_clear_error(tmp_path, kind):
 
 def test_tiny_face_is_refused(tmp_path):
     canvas = np.full((900, 900, 3), 180, np.uint8)
-    canvas[300:556, 300:556] = np.asarray(Image.open(DEMO).convert("RGB").resize((256, 256)))
+    canvas[300:420, 300:420] = np.asarray(Image.open(DEMO).convert("RGB").resize((120, 120)))  # ~21 px face
     Image.fromarray(canvas).save(tmp_path / "tiny.png")
     with pytest.raises(MediaError, match="(too small|no face)"):
         fit_portrait(tmp_path / "tiny.png")
+
+
+def test_a_small_face_in_a_large_frame_is_fitted_and_said_to_render_soft(tmp_path):
+    """A 45-px face (the demo photo at 256 px in a 900-px frame) was refused below 60 px; it fits,
+    and a 512-px render is said to upscale it (plate mode keeps the photo's resolution)."""
+    canvas = np.full((900, 900, 3), 180, np.uint8)
+    canvas[300:556, 300:556] = np.asarray(Image.open(DEMO).convert("RGB").resize((256, 256)))
+    Image.fromarray(canvas).save(tmp_path / "small.png")
+    fit = fit_portrait(tmp_path / "small.png")
+    side = fit.crop_box[2] - fit.crop_box[0]
+    assert side < 512 / 3
+    note = fit.soft_note(512)
+    assert "small.png" in note and f"{512 / side:.1f}x" in note and "plate" in note
+    assert fit.soft_note(2 * side) is None
+    assert fit_portrait(DEMO).soft_note(512) is None  # the demo's own face: 2.4x, not soft
 
 
 def test_broken_and_huge_files_are_refused(tmp_path):

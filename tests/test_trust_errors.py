@@ -192,3 +192,17 @@ def test_the_apps_portrait_import_refuses_a_photo_without_a_face(make_window, tm
     assert w.document.take.portrait_fit["schema"] == "talkface.portrait_fit"
     w.document.undo_stack.undo()  # one undo step puts the old portrait (and its fit) back
     assert Path(w.document.take.portrait_path).name == "face.png"
+
+
+@pytest.mark.gui
+def test_the_apps_portrait_import_says_when_a_small_face_will_export_soft(make_window, tmp_path, capsys):
+    project = make_project(tmp_path, capsys)
+    w = make_window()
+    assert w.files.open_project(project, ask_save=False)
+    canvas = Image.new("RGB", (1920, 1080), (30, 35, 40))
+    canvas.paste(Image.open(DEMO / "portrait.png").convert("RGB").resize((256, 256)), (1500, 700))
+    canvas.save(tmp_path / "wide.png")
+    w.media.import_portrait(tmp_path / "wide.png")
+    assert Path(w.document.take.portrait_path).name == "wide.png"  # imported, not refused
+    message = w.statusBar().currentMessage()
+    assert message.startswith("The face is small in wide.png") and "plate" in message

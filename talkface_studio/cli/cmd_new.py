@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from talkface_studio.core.emotion_track import EMOTIONS
@@ -38,7 +39,8 @@ def add_parser(sub) -> None:
 def build_project(args) -> Project:
     return new_project(args.project, args.audio, args.portrait, fps=args.fps, emotions=args.emotion,
                        take=args.take, seed=args.seed, transcript=args.transcript,
-                       options=mouth_options_from(args), language=args.language)
+                       options=mouth_options_from(args), language=args.language,
+                       note=lambda text: print(f"note: {text}", file=sys.stderr))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -126,9 +126,11 @@ class MediaImports(QObject):
         def work(progress, cancel):
             from talkface_studio.face.portrait import fit_portrait
 
-            return fit_portrait(path).to_json(relative_to=folder)
+            fit = fit_portrait(path)
+            return fit.to_json(relative_to=folder), fit.soft_note()
 
-        def done(fit):
+        def done(result):
+            fit, soft = result
             if name not in self.document.project.take_names():
                 self.status.idle()
                 return  # the take went away while the face was being fitted
@@ -137,6 +139,9 @@ class MediaImports(QObject):
             except TalkFaceError as exc:
                 self.status.idle()
                 self.prompts.fail("Cannot import portrait", exc)
+                return
+            if soft:  # a small face in a large frame: usable, but say why a big export looks soft
+                self.parent_widget.statusBar().showMessage(soft[0].upper() + soft[1:], 15000)
 
         def failed(message, _trace):
             self.prompts.fail("Cannot import portrait", Exception(message))
