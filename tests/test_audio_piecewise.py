@@ -224,3 +224,16 @@ def test_numbers_in_an_english_script_align_as_words(tmp_path):
     assert not f.report.fallbacks
     found, total = bilabials_found(f, refs)
     assert found == total
+
+
+@needs_espeak
+def test_names_no_dictionary_has_align_through_espeak_readings(tmp_path):
+    """Spelling rules read "Xanthippe" as K S AE N TH IH P P EH: two stretches of these sentences
+    fell back to recognition. A British voice, read with the US rules: not the same voice's own."""
+    said = ["Zephyrine and Xanthippe saw the cyberpunk Azkaban emoji.",
+            "Ciri, Yennefer and Geralt rode past Mjolnir to Yggdrasil."]
+    path, refs = take(tmp_path, [0.3, said[0], 0.5, said[1], 0.3], voice=("en-gb", 165, 30))
+    f = analyze(path, RATE, transcript=" ".join(said))
+    assert not f.report.fallbacks
+    found, total = bilabials_found(f, refs)
+    assert found == total

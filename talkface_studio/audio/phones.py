@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from talkface_studio.audio.english_numbers import spell_numbers
+from talkface_studio.audio.english_oov import espeak_pronunciation
 from talkface_studio.audio.features import ARPABET, VOWELS, PhoneSpan
 from talkface_studio.audio.sphinx_native import model_dir
 from talkface_studio.core.timebase import FrameRate
@@ -80,6 +81,12 @@ def transcript_words(text: str) -> list[str]:
 
 
 def guess_pronunciation(word: str) -> str:
+    """A word pocketsphinx's dictionary lacks: espeak-ng's reading (``english_oov``), else the
+    spelling rules below."""
+    return espeak_pronunciation(word) or _spelled(word)
+
+
+def _spelled(word: str) -> str:
     out, i = [], 0
     while i < len(word):
         for letters, phones in _LETTER_RULES:

@@ -37,7 +37,8 @@ from .phone_fallback import fallback_piece
 from .phones import PhoneError, TimedPhone, transcript_words
 from .script_split import punctuation_after, split_words
 from .speech_regions import Region, frame_levels, regions_from_mask, speech_mask
-from .sphinx_align import MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, phone_count, place_words
+from .sphinx_align import (MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, phone_count, place_words,
+                           prefetch_pronunciations)
 from .wrong_words import mark_wrong_words
 
 SR = 16_000
@@ -88,6 +89,7 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece) -> P
     """Phones and reported stretches (seconds) of an English take with its script."""
     duration = len(x16) / SR
     words = transcript_words(transcript)
+    prefetch_pronunciations(words)
     speech = speech_mask(frame_levels(x16))
     if not words:
         fb = fallback(x16, 0.0, speech)

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .english_oov import prefetch as prefetch_unknown
 from .phones import PS_FPS, PhoneError, TimedPhone, _clean, guess_pronunciation
 from .sphinx_native import NativeDecoder, dithered_pcm16, new_decoder
 
@@ -90,14 +91,23 @@ def pronunciation(word: str) -> str:
     return known if known is not None else guess_pronunciation(word)
 
 
+def prefetch_pronunciations(words) -> None:
+    """Read every word the dictionary lacks in one espeak-ng call, before the passes and the split
+    by phone counts ask for them one by one."""
+    with _decoder(True) as decoder:
+        unknown = [w for w in set(words) if decoder.lookup_word(w) is None]
+    prefetch_unknown(unknown)
+
+
 def phone_count(word: str) -> int:
     return len(pronunciation(word).split())
 
 
 def _first_pass(decoder: NativeDecoder, pcm: np.ndarray, words: list[str]) -> None:
-    for word in set(words):
-        if decoder.lookup_word(word) is None:
-            decoder.add_word(word, guess_pronunciation(word), False)
+    unknown = [w for w in set(words) if decoder.lookup_word(w) is None]
+    prefetch_unknown(unknown)  # one espeak-ng call for all of them
+    for word in unknown:
+        decoder.add_word(word, guess_pronunciation(word), False)
     decoder.set_align_text(" ".join(words))
     decoder.decode(pcm)
     hyp = decoder.hyp()
