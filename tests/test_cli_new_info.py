@@ -138,3 +138,30 @@ def test_new_says_when_a_small_face_will_render_soft(tmp_path, media, capsys):
     assert err.startswith("note: the face is small in wide.png") and "plate" in err
     assert new(tmp_path, media, name="other.tfs") == 0
     assert "note:" not in capsys.readouterr().err  # the demo photo's face is not small
+
+
+def test_new_picks_a_face_of_several_and_says_so(tmp_path, media, capsys):
+    pair = Path(__file__).resolve().parent / "data" / "portraits" / "more" / "turned_glasses_beard_pair.jpg"
+    audio, _ = media
+    assert new(tmp_path, (audio, pair), "--face", "1") == 0
+    err = capsys.readouterr().err
+    assert "note: 2 faces in turned_glasses_beard_pair.jpg: animating face 1 from the left" in err
+    fit = load_project(tmp_path / "scene.tfs").takes[0].portrait_fit
+    assert (fit["faces_found"], fit["face_number"]) == (2, 1)
+    assert new(tmp_path, (audio, pair), "--face", "4", name="bad.tfs") != 0
+    assert "there is no face 4" in capsys.readouterr().err and not (tmp_path / "bad.tfs").exists()
+
+
+def test_a_changed_photo_of_several_people_is_fitted_again_on_the_same_face(tmp_path, media, capsys):
+    from PIL import Image
+
+    from talkface_studio.pipeline.take_cache import TakeCache
+
+    pair = tmp_path / "pair.jpg"
+    Image.open(Path(__file__).resolve().parent / "data" / "portraits" / "more" / "turned_glasses_beard_pair.jpg"
+               ).save(pair, quality=95)
+    assert new(tmp_path, (media[0], pair), "--face", "1") == 0
+    Image.open(pair).save(pair, quality=80)  # retouched: the stored fit no longer matches it
+    project = load_project(tmp_path / "scene.tfs")
+    fit, stored = TakeCache().fit(project.takes[0], tmp_path / "scene.tfs")
+    assert stored is not None and (fit.faces_found, fit.face_number) == (2, 1)

@@ -185,3 +185,28 @@ def test_broken_and_huge_files_are_refused(tmp_path):
             fit_portrait(tmp_path / "huge.png")
     with pytest.raises(ValidationError):
         fit_portrait(DEMO, size=2048)
+
+
+PAIR = Path(__file__).resolve().parent / "data" / "portraits" / "more" / "turned_glasses_beard_pair.jpg"
+FULL_LENGTH = PAIR.with_name("full_body_greyscale.jpg")
+
+
+def test_a_photo_of_two_people_fits_the_largest_face_or_the_one_asked_for():
+    largest = fit_portrait(PAIR)
+    assert (largest.faces_found, largest.face_number) == (2, 2)  # the man on the right is nearer
+    assert largest.faces_note() == ("2 faces in turned_glasses_beard_pair.jpg: animating face 2 from the left "
+                                    "(--face N picks another)")
+    left = fit_portrait(PAIR, face=1)
+    assert left.face_number == 1 and left.crop_box[2] <= largest.crop_box[0] + 20  # a crop left of his
+    assert fit_portrait(DEMO).faces_note() is None
+    with pytest.raises(MediaError, match="no face 3: 2 face"):
+        fit_portrait(PAIR, face=3)
+    again = load_fit(left.to_json())  # which face it is travels with the fit
+    assert (again.faces_found, again.face_number) == (2, 1)
+
+
+def test_a_face_found_by_several_search_windows_counts_once():
+    """The full-length photo's second person (in the background) was found in four overlapping
+    windows: five faces were counted for two."""
+    fit = fit_portrait(FULL_LENGTH)
+    assert fit.faces_found == 2

@@ -206,3 +206,25 @@ def test_the_apps_portrait_import_says_when_a_small_face_will_export_soft(make_w
     assert Path(w.document.take.portrait_path).name == "wide.png"  # imported, not refused
     message = w.statusBar().currentMessage()
     assert message.startswith("The face is small in wide.png") and "plate" in message
+
+
+@pytest.mark.gui
+def test_the_app_animates_another_face_of_a_photo_with_several(make_window, tmp_path, capsys):
+    project = make_project(tmp_path, capsys)
+    w = make_window()
+    assert w.files.open_project(project, ask_save=False)
+    shutil.copy(Path(__file__).resolve().parent / "data" / "portraits" / "more" / "turned_glasses_beard_pair.jpg",
+                tmp_path / "pair.jpg")
+    w.media.import_portrait(tmp_path / "pair.jpg")
+    assert w.document.take.portrait_fit["face_number"] == 2  # the largest
+    assert "2 faces in pair.jpg" in w.statusBar().currentMessage()
+    assert "Portrait Face" in w.statusBar().currentMessage()
+    right_box = w.document.take.portrait_fit["crop_box"]
+    asked = []
+    w.prompts.ask_face = lambda found, current: asked.append((found, current)) or 1
+    assert w.actions_by_name["portrait_face"].isEnabled()
+    w.actions_by_name["portrait_face"].trigger()
+    assert asked == [(2, 2)]
+    assert w.document.take.portrait_fit["face_number"] == 1 and w.document.take.portrait_fit["crop_box"] != right_box
+    w.document.undo_stack.undo()  # one step back to the face it had
+    assert w.document.take.portrait_fit["face_number"] == 2

@@ -116,6 +116,8 @@ PROJECT_CASES = [
     ("crop-box-three", _set(_fit, "crop_box", [0, 0, 100]), "crop_box"),
     ("crop-box-floats", _set(_fit, "crop_box", [0.5, 0, 100, 100]), "crop_box"),
     ("fit-size-huge", _set(_fit, "size", 10**6), "size"),
+    ("fit-faces-zero", _set(_fit, "faces_found", 0), "faces_found"),
+    ("fit-face-number-text", _set(_fit, "face_number", "2"), "face_number"),
     ("fit-landmarks-short", _set(_fit, "landmarks", [[0, 0, 0]] * 10), "landmarks"),
     ("fit-landmarks-huge", lambda d: _fit(d)["landmarks"][0].__setitem__(0, 1e300), "landmarks[0][0]"),
     ("fit-landmarks-text", lambda d: _fit(d)["landmarks"][5].__setitem__(2, "x"), "landmarks[5][2]"),

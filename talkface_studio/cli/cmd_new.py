@@ -31,6 +31,8 @@ def add_parser(sub) -> None:
     p.add_argument("--transcript", default=None, help="the words spoken (improves lip sync)")
     p.add_argument("--language", default="en", metavar="CODE",
                    help="spoken language, a BCP-47 code such as en, en-GB, es, de, fr-CA, it, ja (default en)")
+    p.add_argument("--face", type=int, default=None, metavar="N",
+                   help="which face of a photo with several, counted from the left (default: the largest)")
     p.add_argument("--force", action="store_true", help="overwrite an existing project file")
     add_mouth_flags(p)
     p.set_defaults(handler=run)
@@ -39,7 +41,7 @@ def add_parser(sub) -> None:
 def build_project(args) -> Project:
     return new_project(args.project, args.audio, args.portrait, fps=args.fps, emotions=args.emotion,
                        take=args.take, seed=args.seed, transcript=args.transcript,
-                       options=mouth_options_from(args), language=args.language,
+                       options=mouth_options_from(args), language=args.language, face=args.face,
                        note=lambda text: print(f"note: {text}", file=sys.stderr))
 
 

@@ -7,6 +7,7 @@ from .json_reader import At
 
 MAX_CROP = 1_000_000  # |pixel coordinate| of a stored portrait fit
 MAX_CROP_SIDE = 65_536  # a crop box side; face.portrait.load_fit also holds it to the image's size
+MAX_FACES = 1000  # faces found in a photo (informational: which one the fit is)
 
 
 def check_stored_fit(fit: At) -> None:
@@ -23,6 +24,9 @@ def check_stored_fit(fit: At) -> None:
         fit["source_sha256"].str(max_len=64)
     if "size" in obj:
         fit["size"].int(min=256, max=1024)
+    for key in ("faces_found", "face_number"):
+        if key in obj:
+            fit[key].int(min=1, max=MAX_FACES)
     if "crop_box" in obj:
         box = [v.int(min=-MAX_CROP, max=MAX_CROP) for v in fit["crop_box"].each(4)]
         if len(box) != 4 or not 0 < box[2] - box[0] == box[3] - box[1] <= MAX_CROP_SIDE:

@@ -46,7 +46,21 @@ def detect_faces(rgb: np.ndarray) -> list[np.ndarray]:
         pts = np.array([(p.x, p.y, p.z) for p in face.landmark], dtype=np.float64)
         faces.append(pts * np.array([w, h, w], dtype=np.float64))
     faces.sort(key=lambda f: -np.prod(f[:, :2].max(axis=0) - f[:, :2].min(axis=0)))
-    return faces
+    return distinct(faces)
+
+
+def distinct(faces: list[np.ndarray], overlap: float = 0.3) -> list[np.ndarray]:
+    """``faces`` (largest first) less those whose box overlaps a larger one's by more than
+    ``overlap`` of the smaller box: the overlapping windows of ``find_faces`` find one face in
+    several of them (the full-length portrait's one face came back four times)."""
+    kept: list[np.ndarray] = []
+    for face in faces:
+        lo, hi = face[:, :2].min(axis=0), face[:, :2].max(axis=0)
+        area = float(np.prod(hi - lo))
+        if all(np.prod(np.clip(np.minimum(hi, k[:, :2].max(axis=0)) - np.maximum(lo, k[:, :2].min(axis=0)), 0, None))
+               <= overlap * area for k in kept):
+            kept.append(face)
+    return kept
 
 
 def _resized(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
@@ -87,4 +101,4 @@ def find_faces(rgb: np.ndarray, max_side: int = 1024) -> list[np.ndarray]:
                 tile, f = _resized(rgb[y0:y0 + win, x0:x0 + win], max_side // 2)
                 faces += [face * f + np.array([x0, y0, 0.0]) for face in detect_faces(tile)]
     faces.sort(key=lambda f: -np.prod(f[:, :2].max(axis=0) - f[:, :2].min(axis=0)))
-    return faces
+    return distinct(faces)

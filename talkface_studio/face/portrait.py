@@ -59,6 +59,8 @@ class PortraitFit:
     crop_box: tuple[int, int, int, int]  # (x0, y0, x1, y1) in source pixels; may reach outside it
     source_sha256: str = ""
     source_size: tuple[int, int] | None = None  # (width, height) of the source image
+    faces_found: int = 1  # faces in the photo when it was fitted (not saved: said once, at import)
+    face_number: int = 1  # which of them this is, counted from the left
 
     @property
     def outside(self) -> dict:
@@ -87,6 +89,8 @@ class PortraitFit:
         if self.source_size is not None:  # informational (re-derived on load): what was filled
             data["source_size"] = [int(v) for v in self.source_size]
             data["outside"] = self.outside
+        if self.faces_found > 1:  # which face of several (Take > Portrait Face... offers the others)
+            data["faces_found"], data["face_number"] = int(self.faces_found), int(self.face_number)
         return data
 
     def soft_note(self, render_size: int = 512) -> str | None:
@@ -99,6 +103,14 @@ class PortraitFit:
         return (f"the face is small in {self.source_path.name} (its head-and-shoulders crop is {side} px of the "
                 f"photo): a {render_size}-px render upscales it {render_size / side:.1f}x and looks soft; render "
                 f"at {sharp} px or less, or the whole photo at its own resolution (plate)")
+
+    def faces_note(self, pick: str = "--face N picks another") -> str | None:
+        """A sentence for the artist when the photo holds more than one face, else None; ``pick``
+        says how to choose another in the front end that shows it."""
+        if self.faces_found < 2:
+            return None
+        return (f"{self.faces_found} faces in {self.source_path.name}: animating face {self.face_number} "
+                f"from the left ({pick})")
 
     @classmethod
     def from_json(cls, data: dict, base_dir: str | Path | None = None) -> "PortraitFit":
@@ -174,8 +186,9 @@ def _check_size(size: int) -> int:
     return int(size)
 
 
-def fit_portrait(path: str | Path, size: int = 512) -> PortraitFit:
-    """Find the largest face in ``path`` and fit it; raises MediaError naming the file."""
+def fit_portrait(path: str | Path, size: int = 512, face: int | None = None) -> PortraitFit:
+    """Fit a face in ``path``: ``face`` counts the faces found from the left (1 = leftmost); None
+    takes the largest. Raises MediaError naming the file."""
     size = _check_size(size)
     path = Path(path)
     image = load_image(path)
@@ -183,7 +196,14 @@ def fit_portrait(path: str | Path, size: int = 512) -> PortraitFit:
     if not faces:
         raise MediaError(f"no face found in the image (a clear, frontal face at least {MIN_FACE_PX + 6} px across "
                          "works best)", path)
-    box, face_width = framing_box(faces[0], (image.shape[1], image.shape[0]))
+    from_left = sorted(range(len(faces)), key=lambda i: float(faces[i][:, 0].mean()))
+    if face is None:
+        chosen = 0  # find_faces puts the largest first
+    elif 1 <= int(face) <= len(faces):
+        chosen = from_left[int(face) - 1]
+    else:
+        raise MediaError(f"there is no face {face}: {len(faces)} face(s) found, counted from the left", path)
+    box, face_width = framing_box(faces[chosen], (image.shape[1], image.shape[0]))
     if face_width < MIN_FACE_PX:
         raise MediaError(f"the face is too small ({face_width:.0f} px across; at least {MIN_FACE_PX} "
                          "px are needed)", path)
@@ -192,12 +212,12 @@ def fit_portrait(path: str | Path, size: int = 512) -> PortraitFit:
     scale = size / (box[2] - box[0])
     if refit:
         # The crop holds one big face near the middle; take the one nearest the expected place.
-        expected = (faces[0][:, :2] - box[:2]) * scale
+        expected = (faces[chosen][:, :2] - box[:2]) * scale
         landmarks = min(refit, key=lambda f: np.abs(f[:, :2] - expected).mean())
     else:  # tracker lost it after cropping (rare): carry the source landmarks over
-        landmarks = (faces[0] - np.array([box[0], box[1], 0.0])) * scale
+        landmarks = (faces[chosen] - np.array([box[0], box[1], 0.0])) * scale
     return PortraitFit(crop, landmarks.astype(np.float32), path, box, file_sha256(path),
-                       (image.shape[1], image.shape[0]))
+                       (image.shape[1], image.shape[0]), len(faces), from_left.index(chosen) + 1)
 
 
 def load_fit(data: dict, project_dir: str | Path | None = None) -> PortraitFit:
@@ -227,4 +247,8 @@ def load_fit(data: dict, project_dir: str | Path | None = None) -> PortraitFit:
         raise ProjectFileError(f"portrait fit crop box {list(box)} is far larger than the "
                                f"{source.shape[1]}x{source.shape[0]} image")
     image = crop_square(source, box, size)
-    return PortraitFit(image, landmarks, path, box, expected_sha, (source.shape[1], source.shape[0]))
+    try:
+        found, number = int(data.get("faces_found", 1)), int(data.get("face_number", 1))
+    except (TypeError, ValueError):
+        found = number = 1
+    return PortraitFit(image, landmarks, path, box, expected_sha, (source.shape[1], source.shape[0]), found, number)

@@ -40,13 +40,14 @@ def parse_emotion_label(text: str, rate: FrameRate, n_frames: int) -> tuple[int,
 
 def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1", seed: int = 0,
                 transcript: str | None = None, options: dict | None = None, fit_size: int = 512,
-                language: str = "en", note=None) -> Project:
+                language: str = "en", note=None, face: int | None = None) -> Project:
     """Decode the audio (for the take's length) and fit the portrait's face now, so a photo without
     a usable face is refused here, naming it, rather than at the first generate or render; the fit
     is stored in the take. `options` are the take's generation options (e.g. mouth settings). Later
     emotion labels paint over earlier ones. `language` is a BCP-47 tag that the speech front end
     supports (checked first: it is the cheapest mistake). `note(text)`, when given, hears what the
-    artist should know but that does not stop the project (a small face renders soft when large)."""
+    artist should know but that does not stop the project (a small face renders soft when large; a
+    photo of several faces). `face` picks one, counted from the left (default: the largest)."""
     # Audio decoding and face fitting live in their rooms; imported here so importing this is cheap.
     from talkface_studio.audio.languages import check_language
     from talkface_studio.audio.loading import load_audio
@@ -62,9 +63,11 @@ def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1
     check_regular(audio, "audio file", MediaError)
     check_regular(portrait, "image file", MediaError)
     clip = load_audio(audio)
-    fit = fit_portrait(portrait, size=fit_size)
-    if note is not None and (soft := fit.soft_note()):
-        note(soft)
+    fit = fit_portrait(portrait, size=fit_size, face=face)
+    if note is not None:
+        for text in (fit.faces_note(), fit.soft_note()):
+            if text:
+                note(text)
     n_frames = rate.frames_in(clip.duration)
     if n_frames == 0:
         raise ValidationError("the audio is shorter than one frame", audio)

@@ -84,8 +84,19 @@ class TakeCache:
                     # the source changed since it was fitted (or the fit is damaged): fit again
             if source is None:
                 raise ValidationError(f"take {take.name!r} has no portrait", project_path)
-            by_source = (str(source), self.fit_size, *version) if version is not None else None
-            fit = self._fits_by_source.get(by_source) or fit_portrait(source, size=self.fit_size)
+            # a changed photo of several people: the face the take had, counted from the left, if
+            # the photo still has that many
+            stale = take.portrait_fit or {}
+            face = int(stale.get("face_number", 1)) if int(stale.get("faces_found", 1)) > 1 else None
+            by_source = (str(source), self.fit_size, face, *version) if version is not None else None
+            fit = self._fits_by_source.get(by_source)
+            if fit is None:
+                try:
+                    fit = fit_portrait(source, size=self.fit_size, face=face)
+                except MediaError:
+                    if face is None:
+                        raise
+                    fit = fit_portrait(source, size=self.fit_size)
             if by_source is not None:
                 self._fits_by_source[by_source] = fit
             return fit, fit.to_json(relative_to=folder)

@@ -112,9 +112,10 @@ class MediaImports(QObject):
         if path:
             self.import_portrait(path)
 
-    def import_portrait(self, path) -> None:
+    def import_portrait(self, path, face: int | None = None) -> None:
         """Fit the face in a worker; only a portrait with a usable face replaces the take's (one
-        undo step, with the fit stored so the preview does not fit it again)."""
+        undo step, with the fit stored so the preview does not fit it again). ``face``: which of
+        several, counted from the left (Take > Portrait Face...); None takes the largest."""
         take = self.document.take
         if take is None:
             self.prompts.show_error("Import the audio first: a take is as long as its dialogue.")
@@ -126,11 +127,12 @@ class MediaImports(QObject):
         def work(progress, cancel):
             from talkface_studio.face.portrait import fit_portrait
 
-            fit = fit_portrait(path)
-            return fit.to_json(relative_to=folder), fit.soft_note()
+            fit = fit_portrait(path, face=face)
+            notes = (fit.faces_note("Take ▸ Portrait Face… picks another"), fit.soft_note())
+            return fit.to_json(relative_to=folder), " · ".join(n[0].upper() + n[1:] for n in notes if n)
 
         def done(result):
-            fit, soft = result
+            fit, said = result
             if name not in self.document.project.take_names():
                 self.status.idle()
                 return  # the take went away while the face was being fitted
@@ -140,8 +142,8 @@ class MediaImports(QObject):
                 self.status.idle()
                 self.prompts.fail("Cannot import portrait", exc)
                 return
-            if soft:  # a small face in a large frame: usable, but say why a big export looks soft
-                self.parent_widget.statusBar().showMessage(soft[0].upper() + soft[1:], 15000)
+            if said:  # several faces; a small face in a large frame: usable, but worth knowing
+                self.parent_widget.statusBar().showMessage(said, 15000)
 
         def failed(message, _trace):
             self.prompts.fail("Cannot import portrait", Exception(message))

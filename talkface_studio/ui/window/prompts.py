@@ -1,6 +1,6 @@
 """Prompts: every question the window asks and every error it shows, in one object the window
 owns, so the controllers share one way of asking and tests answer by replacing its methods
-(`ask`, `ask_choice`, `ask_text`, `ask_language`, `ask_script`)."""
+(`ask`, `ask_choice`, `ask_text`, `ask_language`, `ask_script`, `ask_face`)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ class Prompts:
         from .script_dialog import ask_script
 
         return ask_script(self.window, take, text, audio, language)
+
+    def ask_face(self, found: int, current: int) -> int | None:
+        """Which of a photo's faces to animate, counted from the left (None: cancelled)."""
+        return take_actions.ask_face(self.window, found, current)
 
     def show_error(self, message: str) -> None:
         self.window.statusBar().showMessage(message, 8000)

@@ -118,9 +118,37 @@ def edit_take_script(window, text: str | None = None) -> bool:
     return True
 
 
+def choose_portrait_face(window, face: int | None = None) -> bool:
+    """Take > Portrait Face...: animate another face of a photo with several (counted from the
+    left); the portrait is fitted again on that face, one undo step."""
+    take = window.document.take
+    if take is None or take.portrait_path is None:
+        window.prompts.show_error("No portrait to choose a face in: import one first.")
+        return False
+    fit = take.portrait_fit or {}
+    found, current = int(fit.get("faces_found", 1)), int(fit.get("face_number", 1))
+    if found < 2:
+        window.prompts.show_error(f"One face was found in {take.portrait_path.name} when it was imported.")
+        return False
+    if face is None:
+        face = window.prompts.ask_face(found, current)
+    if face is None or face == current:
+        return False
+    window.media.import_portrait(window.document.resolve(take.portrait_path), face=face)
+    return True
+
+
+def ask_face(parent, found: int, current: int) -> int | None:
+    labels = [f"Face {n}" + (" (leftmost)" if n == 1 else " (rightmost)" if n == found else "")
+              for n in range(1, found + 1)]
+    label, ok = QInputDialog.getItem(parent, "Portrait face", f"{found} faces were found in the photo; "
+                                     "animate which one (counted from the left)?", labels, current - 1, False)
+    return labels.index(label) + 1 if ok else None
+
+
 def build_take_menu(window, menu: QMenu, actions: dict) -> None:
     """Fill the menu bar's Take menu and give the toolbar's take box the same context menu."""
-    for key in ("new_take", "rename_take", "delete_take", "take_language", "take_script"):
+    for key in ("new_take", "rename_take", "delete_take", "take_language", "take_script", "portrait_face"):
         menu.addAction(actions[key])
     box = window.transport.take_box
     box.setContextMenuPolicy(Qt.CustomContextMenu)
@@ -130,6 +158,6 @@ def build_take_menu(window, menu: QMenu, actions: dict) -> None:
 def take_box_menu(window, actions: dict) -> QMenu:
     menu = QMenu(window.transport.take_box)
     menu.setAttribute(Qt.WA_DeleteOnClose)
-    for key in ("rename_take", "delete_take", "new_take", "take_language", "take_script"):
+    for key in ("rename_take", "delete_take", "new_take", "take_language", "take_script", "portrait_face"):
         menu.addAction(actions[key])
     return menu

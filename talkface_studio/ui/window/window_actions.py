@@ -130,6 +130,8 @@ def build_actions(w) -> tuple[dict[str, QAction], Menus]:
     A["take_script"] = _action(w, "&Script…", partial(take_actions.edit_take_script, w), "Ctrl+Shift+K",
                                tip="The words spoken in the take, which lip sync aligns to the recording; "
                                    "can be drafted from English audio (undoable)")
+    A["portrait_face"] = _action(w, "Portrait &Face…", partial(take_actions.choose_portrait_face, w),
+                                 tip="Animate another face of a photo with several (undoable)")
 
     v = mb.addMenu("&View")
     A["timecode"] = _action(w, "Show &Timecode", lambda on: w.session.set_display(timecode=on), "T", checkable=True)
