@@ -148,6 +148,9 @@ def test_new_picks_a_face_of_several_and_says_so(tmp_path, media, capsys):
     assert "note: 2 faces in turned_glasses_beard_pair.jpg: animating face 1 from the left" in err
     fit = load_project(tmp_path / "scene.tfs").takes[0].portrait_fit
     assert (fit["faces_found"], fit["face_number"]) == (2, 1)
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "scene.tfs")]) == 0
+    assert "turned_glasses_beard_pair.jpg  (face 1 of 2, from the left)" in capsys.readouterr().out
     assert new(tmp_path, (audio, pair), "--face", "4", name="bad.tfs") != 0
     assert "there is no face 4" in capsys.readouterr().err and not (tmp_path / "bad.tfs").exists()
 

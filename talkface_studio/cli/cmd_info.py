@@ -26,6 +26,8 @@ def summarize(project) -> dict:
             "duration_timecode": rate.to_timecode(t.n_frames), "duration_seconds": round(t.duration_seconds, 3),
             "audio": str(t.audio_path) if t.audio_path else None,
             "portrait": str(t.portrait_path) if t.portrait_path else None,
+            # which face of a photo with several (counted from the left), as fitted
+            "face": [(t.portrait_fit or {}).get("face_number", 1), (t.portrait_fit or {}).get("faces_found", 1)],
             "backend": t.generation.backend, "seed": t.generation.seed, "script": t.generation.transcript,
             "default_transition": t.emotion_track.default_transition,
             "segments": [{"id": s.id, "emotion": s.emotion, "level": s.level, "start": s.start, "end": s.end,
@@ -52,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
         for label in ("audio", "portrait"):
             where = t[label]
             missing = "" if where and Path(where).exists() else "  (missing)"
-            print(f"  {label}: {where or '-'}{missing}")
+            face = f"  (face {t['face'][0]} of {t['face'][1]}, from the left)" if label == "portrait" and \
+                t["face"][1] > 1 else ""
+            print(f"  {label}: {where or '-'}{missing}{face}")
         script = " ".join((t["script"] or "").split())
         print(f"  script: {script[:70] + ' ...' if len(script) > 70 else script or '- (lip sync recognizes the speech)'}")
         segs = t["segments"]
