@@ -3,6 +3,7 @@ p/b/m, open on open vowels, never freeze during loud speech, open visibly, and w
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
         [--modes script,none,draft] [--closure-hearing X] [--bigram-weight W] [--mbrola] [--more-languages]
+        [--english-extras]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -18,7 +19,8 @@ an experiment not shipped; 0 or no flag: the product's decoder; README, "Phonota
 their rows count apart ("MBROLA" in the closed lines, not among the human clips).
 `--more-languages` adds espeak-ng clips in 11 more languages (Russian, Ukrainian, Czech, Polish,
 Bulgarian, Greek, Hindi, Turkish, Korean, Vietnamese, European Portuguese; rows "langs_*", counted
-apart as "more languages").
+apart as "more languages"). `--english-extras` adds espeak-ng clips (US and British voices) of
+English scripts with numbers and with names no dictionary has (rows "enx_*", "English extras").
 
 Reference timings, never taken from the code under test:
 - MBROLA clips: the durations MBROLA was told to render (training/mbrola_synth.py), exact;
@@ -181,6 +183,24 @@ MORE_LANGUAGES = {
 
 MORE_PREFIX = "langs_"
 
+# --english-extras: English scripts as a user writes them: numbers (read digit by digit before
+# 2026-12-05) and names no dictionary has (spelling rules before); US and British voices, both read
+# with the US rules. Their own label, not among the synthetic clips' counts.
+ENGLISH_EXTRAS = {
+    "numbers_us": ("en-us", ["In 1984 my mom paid 250 dollars for 3 maps.",
+                             "Meet me at 5 pm in room 101, by the 2nd pump."]),
+    "numbers_gb": ("en-gb", ["Bob bought 12 apples and 1,500 plums in 2019.", "Page 42 is the best, my 1st map."]),
+    "names1_us": ("en-us", ["Zephyrine and Xanthippe saw the cyberpunk Azkaban emoji.",
+                            "Ciri, Yennefer and Geralt rode past Mjolnir to Yggdrasil."]),
+    "names1_gb": ("en-gb", ["Zephyrine and Xanthippe saw the cyberpunk Azkaban emoji.",
+                            "Ciri, Yennefer and Geralt rode past Mjolnir to Yggdrasil."]),
+    "names2_us": ("en-us", ["Bombadil, Mbappe and Pippin met Ambrosius by the Palantir.",
+                            "Daenerys Targaryen rode to Lothlorien with Quetzalcoatl."]),
+    "names2_gb": ("en-gb", ["Bombadil, Mbappe and Pippin met Ambrosius by the Palantir.",
+                            "Daenerys Targaryen rode to Lothlorien with Quetzalcoatl."]),
+}
+EXTRAS_PREFIX = "enx_"
+
 
 def synthetic_clips(folder: Path, languages: dict = SYNTHETIC, prefix: str = "espeak_") -> list[dict]:
     out = []
@@ -191,7 +211,8 @@ def synthetic_clips(folder: Path, languages: dict = SYNTHETIC, prefix: str = "es
 
         path = folder / f"{prefix}{lang}.wav"
         refs = joined_sentences(sentences, say, path, espeak_events.SAMPLE_RATE)
-        out.append(dict(name=f"{prefix}{lang}", path=path, text=" ".join(sentences), language=lang, refs=refs,
+        out.append(dict(name=f"{prefix}{lang}", path=path, text=" ".join(sentences),
+                        language="en" if prefix == EXTRAS_PREFIX else lang, refs=refs,
                         ref_source="espeak events"))
     return out
 
@@ -271,7 +292,8 @@ def closed_counts(rows: list[dict]) -> None:
     against the DTW reference, synthetic clips)."""
     kinds = (("human json/sphinx", lambda r: r["human"] and r["ref"] != "DTW"),
              ("human DTW", lambda r: r["ref"] == "DTW"), ("synthetic", lambda r: r["synthetic"]),
-             ("more languages", lambda r: r["name"].startswith(MORE_PREFIX)), ("MBROLA", lambda r: r["ref"] == "mbrola"))
+             ("more languages", lambda r: r["name"].startswith(MORE_PREFIX)),
+             ("English extras", lambda r: r["name"].startswith(EXTRAS_PREFIX)), ("MBROLA", lambda r: r["ref"] == "mbrola"))
     for mode in ("script", "none", "draft"):
         if not any(r["mode"] == mode for r in rows):
             continue
@@ -344,6 +366,8 @@ def main() -> int:
     ap.add_argument("--bigram-weight", type=float, default=0.0,
                     help="viseme phonotactics' weight in recognition without a script (default 0, as shipped)")
     ap.add_argument("--mbrola", action="store_true", help="add MBROLA voices of real speakers (where installed)")
+    ap.add_argument("--english-extras", action="store_true",
+                    help="add espeak-ng clips of English scripts with numbers and with names no dictionary has")
     ap.add_argument("--more-languages", action="store_true",
                     help=f"add espeak-ng clips in {len(MORE_LANGUAGES)} more languages ({', '.join(MORE_LANGUAGES)})")
     args = ap.parse_args()
@@ -360,6 +384,8 @@ def main() -> int:
             clips += synthetic_clips(Path(tmp))
             if args.more_languages:
                 clips += synthetic_clips(Path(tmp), MORE_LANGUAGES, MORE_PREFIX)
+            if args.english_extras:
+                clips += synthetic_clips(Path(tmp), ENGLISH_EXTRAS, EXTRAS_PREFIX)
         else:
             print("libespeak-ng missing: synthetic clips skipped")
         if args.mbrola:
@@ -377,7 +403,7 @@ def main() -> int:
             for mode in modes:
                 drafted, note = None, ""
                 if mode == "draft":
-                    if clip["language"] != "en" or clip["name"].startswith(("espeak_", "mbrola_")):
+                    if clip["language"] != "en" or clip["name"].startswith(("espeak_", "mbrola_", EXTRAS_PREFIX)):
                         continue                 # drafting is for English recordings
                     started = time.perf_counter()
                     drafted = draft_script(clip["path"], clip["language"]) or None
@@ -390,7 +416,7 @@ def main() -> int:
                 r.update(name=name, mode=mode, refs=bool(clip["refs"]),
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"),
-                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, "mbrola_")))
+                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_")))
                 rows.append(r)
                 mp = f"{r['mprec'][0]}/{r['mprec'][1]}" if r["mprec"] and clip["refs"] else "-"
                 print(f"{clip['name'][:34]:34s} {mode:6s} "
