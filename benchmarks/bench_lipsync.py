@@ -3,7 +3,7 @@ p/b/m, open on open vowels, never freeze during loud speech, open visibly, and w
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
         [--modes script,none,draft] [--closure-hearing X] [--bigram-weight W] [--mbrola] [--more-languages]
-        [--english-extras]
+        [--english-extras] [--take-language CODE]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -21,6 +21,8 @@ their rows count apart ("MBROLA" in the closed lines, not among the human clips)
 Bulgarian, Greek, Hindi, Turkish, Korean, Vietnamese, European Portuguese; rows "langs_*", counted
 apart as "more languages"). `--english-extras` adds espeak-ng clips (US and British voices) of
 English scripts with numbers and with names no dictionary has (rows "enx_*", "English extras").
+`--take-language CODE` analyses every clip as that language (what a take left at English costs a
+French clip).
 
 Reference timings, never taken from the code under test:
 - MBROLA clips: the durations MBROLA was told to render (training/mbrola_synth.py), exact;
@@ -366,6 +368,9 @@ def main() -> int:
     ap.add_argument("--bigram-weight", type=float, default=0.0,
                     help="viseme phonotactics' weight in recognition without a script (default 0, as shipped)")
     ap.add_argument("--mbrola", action="store_true", help="add MBROLA voices of real speakers (where installed)")
+    ap.add_argument("--take-language", metavar="CODE",
+                    help="analyse every clip as this language instead of its own (the cost of a take left at the "
+                         "wrong language, e.g. en)")
     ap.add_argument("--english-extras", action="store_true",
                     help="add espeak-ng clips of English scripts with numbers and with names no dictionary has")
     ap.add_argument("--more-languages", action="store_true",
@@ -392,6 +397,8 @@ def main() -> int:
             clips += mbrola_clips(Path(tmp))
         if args.only:
             clips = [c for c in clips if args.only in c["name"]]
+        if args.take_language:
+            clips = [dict(c, language=args.take_language) for c in clips]
         head = f"{'clip':34s} {'script':6s} {'ref':6s} {'close':>5s} {'Mprec':>9s} {'open':>5s} {'still':>5s} " \
                f"{'p95 mm':>6s} {'frac':>5s} {'round':>5s} {'ana s':>5s}  path"
         print(head)

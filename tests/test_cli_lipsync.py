@@ -121,3 +121,23 @@ def test_a_project_without_closure_hearing_has_the_default_and_a_bad_hand_edit_i
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and message in err and "take 'take1'" in err
     assert project.read_bytes() == before
+
+
+def test_generate_says_when_the_fallbacks_come_from_a_script_in_another_language(tmp_path, capsys):
+    """A French recording and its script in a take left at English: stretches fall back, and one
+    note says why; with the take's language set, nothing falls back and no note is printed."""
+    speech = Path(__file__).resolve().parent / "data" / "speech"
+    script = json.loads((speech / "fr_f_asterisk_dir_intro.json").read_text(encoding="utf-8"))["text"]
+    project = str(tmp_path / "scene.tfs")
+    assert main(["new", project, "--audio", str(speech / "fr_f_asterisk_dir_intro.wav"), "--portrait",
+                 str(DEMO / "portrait.png"), "--transcript", script, "--language", "en"]) == 0
+    capsys.readouterr()
+    assert main(["generate", project]) == 0
+    err = capsys.readouterr().err
+    assert "warning: take 'take1'" in err
+    assert "note: take 'take1': the script looks French (fr) but the take's language is English (en)" in err
+    assert main(["script", project, "--language", "fr-CA"]) == 0
+    capsys.readouterr()
+    assert main(["generate", project]) == 0
+    err = capsys.readouterr().err
+    assert "warning:" not in err and "note:" not in err

@@ -168,3 +168,30 @@ def test_a_changed_photo_of_several_people_is_fitted_again_on_the_same_face(tmp_
     project = load_project(tmp_path / "scene.tfs")
     fit, stored = TakeCache().fit(project.takes[0], tmp_path / "scene.tfs")
     assert stored is not None and (fit.faces_found, fit.face_number) == (2, 1)
+
+
+FRENCH = "Il y a du pain à la maison et nous sommes dans la cuisine pour le dîner."
+
+
+def test_new_takes_the_language_a_script_is_clearly_written_in(tmp_path, media, capsys):
+    assert new(tmp_path, media, "--transcript", FRENCH) == 0
+    assert load_project(tmp_path / "scene.tfs").takes[0].language == "fr"
+    assert "note: language fr, which the transcript is written in" in capsys.readouterr().err
+    assert new(tmp_path, media, "--transcript", FRENCH, "--language", "en", name="en.tfs") == 0
+    assert load_project(tmp_path / "en.tfs").takes[0].language == "en"  # said, not changed
+    assert "the script looks French (fr) but the take's language is English (en)" in capsys.readouterr().err
+    assert new(tmp_path, media, "--transcript", "Go forward ten meters", name="short.tfs") == 0
+    assert load_project(tmp_path / "short.tfs").takes[0].language == "en"  # too short to tell: English
+
+
+def test_script_sets_the_language_and_says_when_the_script_is_in_another(tmp_path, media, capsys):
+    assert new(tmp_path, media) == 0
+    capsys.readouterr()
+    assert main(["script", str(tmp_path / "scene.tfs"), "--text", FRENCH]) == 0
+    assert "note: take 'take1': the script looks French (fr)" in capsys.readouterr().err
+    assert main(["script", str(tmp_path / "scene.tfs"), "--language", "fr-CA"]) == 0
+    take = load_project(tmp_path / "scene.tfs").takes[0]
+    assert (take.language, take.generation.transcript) == ("fr-CA", FRENCH)
+    assert "note:" not in capsys.readouterr().err
+    assert main(["script", str(tmp_path / "scene.tfs"), "--language", "xx"]) != 0
+    assert load_project(tmp_path / "scene.tfs").takes[0].language == "fr-CA"

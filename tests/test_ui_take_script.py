@@ -109,3 +109,15 @@ def test_closing_mid_draft_stops_it_without_waiting(qtbot):
     dialog.dispose()
     assert time.perf_counter() - started < 0.5                # the window is not held up
     qtbot.waitUntil(lambda: bool(gone), timeout=20000)         # deleted once the recognition stopped
+
+
+def test_a_script_in_another_language_than_the_takes_is_pointed_out(window):
+    w = window
+    w.prompts.ask_script = lambda *a: "Il y a du pain à la maison et nous sommes dans la cuisine pour le dîner."
+    w.actions_by_name["take_script"].trigger()
+    message = w.statusBar().currentMessage()
+    assert "the script looks French (fr) but the take's language is English (en)" in message
+    assert "Spoken Language" in message
+    w.prompts.ask_language = lambda current: "fr"
+    w.actions_by_name["take_language"].trigger()
+    assert "looks" not in w.statusBar().currentMessage()

@@ -30,6 +30,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from talkface_studio.audio.script_language import mismatch_note
     from talkface_studio.core.concurrent_save import save_reapplying
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.core.project_file import load_project
@@ -52,7 +53,10 @@ def run(args: argparse.Namespace) -> int:
     state = TakeState(project)
     for take, report, line in generate_takes(state, names, args):
         print(line)
-        print_notices(take.name, report, take.rate)  # where lip sync fell back, one line each
+        if print_notices(take.name, report, take.rate):  # where lip sync fell back, one line each
+            odd = mismatch_note(take.generation.transcript or "", take.language)
+            if odd:  # the likely reason for all of them
+                print(f"note: take {take.name!r}: {odd} (`script --language CODE` sets it)", file=sys.stderr)
 
     def reapply(theirs) -> None:
         # another program saved meanwhile: generate again on their version (edits, emotions, new takes

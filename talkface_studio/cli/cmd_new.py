@@ -29,8 +29,9 @@ def add_parser(sub) -> None:
     p.add_argument("--take", default="take1", help="take name (default take1)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the performance (default 0)")
     p.add_argument("--transcript", default=None, help="the words spoken (improves lip sync)")
-    p.add_argument("--language", default="en", metavar="CODE",
-                   help="spoken language, a BCP-47 code such as en, en-GB, es, de, fr-CA, it, ja (default en)")
+    p.add_argument("--language", default=None, metavar="CODE",
+                   help="spoken language, a BCP-47 code such as en, en-GB, es, de, fr-CA, it, ja (default: the "
+                        "language the --transcript is clearly written in, else en)")
     p.add_argument("--face", type=int, default=None, metavar="N",
                    help="which face of a photo with several, counted from the left (default: the largest)")
     p.add_argument("--force", action="store_true", help="overwrite an existing project file")
@@ -39,10 +40,22 @@ def add_parser(sub) -> None:
 
 
 def build_project(args) -> Project:
+    from talkface_studio.audio.script_language import mismatch_note, script_language
+
+    def note(text: str) -> None:
+        print(f"note: {text}", file=sys.stderr)
+
+    language = args.language
+    if language is None:
+        found = script_language(args.transcript or "")
+        language = found if found not in (None, "en") else "en"
+        if language != "en":
+            note(f"language {language}, which the transcript is written in (--language overrides)")
+    elif args.transcript and (odd := mismatch_note(args.transcript, language)):
+        note(f"{odd} (--language sets it)")
     return new_project(args.project, args.audio, args.portrait, fps=args.fps, emotions=args.emotion,
                        take=args.take, seed=args.seed, transcript=args.transcript,
-                       options=mouth_options_from(args), language=args.language, face=args.face,
-                       note=lambda text: print(f"note: {text}", file=sys.stderr))
+                       options=mouth_options_from(args), language=language, face=args.face, note=note)
 
 
 def run(args: argparse.Namespace) -> int:

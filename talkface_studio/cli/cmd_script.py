@@ -1,4 +1,4 @@
-"""`talkface-studio script PROJECT.tfs [--take NAME] [--text TEXT | --file PATH | --clear | --draft]`:
+"""`talkface-studio script PROJECT.tfs [--take NAME] [--text TEXT | --file PATH | --clear | --draft] [--language CODE]`:
 show or set a take's script (the words spoken), which lip sync aligns to the recording.
 
 `--draft` recognizes the words of an English recording (``audio.draft_script``) and stores them as
@@ -26,6 +26,8 @@ def add_parser(sub) -> None:
     what.add_argument("--draft", action="store_true",
                       help="recognize the words of the take's English recording and store them as the script "
                            "(a draft with recognition errors: read and correct it)")
+    p.add_argument("--language", metavar="CODE",
+                   help="set the take's spoken language too (BCP-47: en, fr-CA, ...), which the script is read in")
     p.set_defaults(handler=run)
 
 
@@ -34,35 +36,50 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.take_commands import SetGeneration
     from talkface_studio.pipeline.take_state import load_take, pick_take
 
+    from talkface_studio.audio.languages import check_language
+    from talkface_studio.audio.script_language import mismatch_note
+    from talkface_studio.core.take_commands import SetLanguage
+
     project, take = load_take(args.project, args.take)
-    if not (args.text is not None or args.file or args.clear or args.draft):
+    language = check_language(args.language) if args.language is not None else None
+    changes_script = args.text is not None or args.file or args.clear or args.draft
+    if not changes_script and language is None:
         print(take.generation.transcript or "(no script: lip sync recognizes the speech)")
         return 0
-    script = new_script(args, take)
+    language_now = language or take.language  # a draft is recognized in the language set with it
+    script = new_script(args, take, language_now) if changes_script else take.generation.transcript
     name = take.name
 
     def apply(p) -> None:
-        SetGeneration(pick_take(p, name, args.project).name, transcript=script).do(p)
+        target = pick_take(p, name, args.project).name
+        if language is not None:
+            SetLanguage(target, language).do(p)
+        if changes_script:
+            SetGeneration(target, transcript=script).do(p)
 
     apply(project)
     save_reapplying(project, apply, args.project, note=lambda text: print(f"note: {text}", file=sys.stderr))
-    if script is None:
+    if language is not None:
+        print(f"take {name!r}: language {language}; generate to redo the lip sync", file=sys.stderr)
+    if changes_script and script is None:
         print(f"take {name!r}: script removed; generate to redo the lip sync")
-    else:
+    elif changes_script:
         print(script)
         print(f"take {name!r}: script set ({len(script.split())} words); generate to redo the lip sync",
               file=sys.stderr)
+    if script and (odd := mismatch_note(script, language_now)):
+        print(f"note: take {name!r}: {odd} (--language CODE sets it)", file=sys.stderr)
     return 0
 
 
-def new_script(args, take) -> str | None:
+def new_script(args, take, language: str) -> str | None:
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.core.json_reader import MAX_TEXT
 
     if args.clear:
         return None
     if args.draft:
-        return drafted(args.project, take)
+        return drafted(args.project, take, language)
     if args.file is not None:
         try:
             if args.file.stat().st_size > MAX_TEXT:      # the project's own limit (in characters; not read whole)
@@ -81,7 +98,7 @@ def new_script(args, take) -> str | None:
     return text
 
 
-def drafted(project_path, take) -> str:
+def drafted(project_path, take, language: str) -> str:
     from talkface_studio.audio.draft_script import draft_script
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.core.media_paths import resolve_media
@@ -90,7 +107,7 @@ def drafted(project_path, take) -> str:
     if audio is None:
         raise ValidationError(f"take {take.name!r} has no recording to draft a script from", project_path)
     print(f"recognizing the words of {audio} ...", file=sys.stderr, flush=True)
-    text = draft_script(audio, take.language)
+    text = draft_script(audio, language)
     if not text:
         raise ValidationError("no words were recognized in the recording; type the script instead", audio)
     return text

@@ -87,9 +87,17 @@ def set_take_language(window, code: str | None = None) -> bool:
     except TalkFaceError as exc:
         window.prompts.fail("Cannot set the language", exc)
         return False
-    window.statusBar().showMessage(f"Take {take} speaks {language_name(code)} ({code}); Generate to redo the lip sync",
-                              6000)
+    message = f"Take {take} speaks {language_name(code)} ({code}); Generate to redo the lip sync"
+    window.statusBar().showMessage(message + _language_hint(window.document.project.take(take)), 6000)
     return True
+
+
+def _language_hint(t) -> str:
+    """What the status bar adds when the take's script is clearly in another language than its own."""
+    from talkface_studio.audio.script_language import mismatch_note
+
+    odd = mismatch_note(t.generation.transcript or "", t.language)
+    return f". Note: {odd} (Take ▸ Spoken Language…)" if odd else ""
 
 
 def edit_take_script(window, text: str | None = None) -> bool:
@@ -114,7 +122,9 @@ def edit_take_script(window, text: str | None = None) -> bool:
         window.prompts.fail("Cannot set the script", exc)
         return False
     what = f"a script of {len(script.split())} words" if script else "no script (the speech is recognized)"
-    window.statusBar().showMessage(f"Take {take} has {what}; Generate to redo the lip sync", 6000)
+    hint = _language_hint(window.document.project.take(take))
+    window.statusBar().showMessage(f"Take {take} has {what}; Generate to redo the lip sync{hint}",
+                                   15000 if hint else 6000)
     return True
 
 

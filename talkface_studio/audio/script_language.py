@@ -1,0 +1,97 @@
+"""Which language a script is written in, when it clearly is one: the take left at English with a
+French script is the easy slip (the default language is English), and every stretch then falls
+back to recognition with a warning that does not say why.
+
+No model: the writing system first (Cyrillic, Greek, Devanagari, Hangul, kana), then, in Latin
+letters, the language whose most frequent function words the script uses. A short or mixed script
+gives no answer rather than a guess.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .g2p import tokenize
+
+# The most frequent short words of each language (articles, pronouns, prepositions, conjunctions,
+# "to be"); a word shared by several languages counts for each of them.
+FUNCTION_WORDS = {
+    "en": "the and of to in is it you that he was for on are with as his they at be this from have or by not "
+          "but what we were your can there an she do if will my would me our",
+    "es": "el la los las de del que y en un una es por con para no se lo su al como más pero sus le ya "
+          "muy también porque está son mi yo",
+    "fr": "le la les de des du et est un une que qui dans pour pas sur au aux avec ce il elle je nous vous "
+          "ne se sont mais ou",
+    "it": "il lo la gli le di che e è un una per non con del della sono si ma come anche nel alla io tu "
+          "questo ci",
+    "de": "der die das und ist nicht ein eine zu den dem mit von sich auch auf für ich sie es wir ihr "
+          "war sind aber im",
+    "pt": "o os a as de do da dos das e que um uma para com não no na em se por mais mas é eu você",
+    "nl": "de het een en van is dat niet ik je zijn op te met voor er maar ook hij zij wij aan",
+    "pl": "i w nie się na to jest że z do co jak ale tak po od ja ty jestem dla czy",
+    "cs": "a je se v na to že s z do jsem jak ale o tak jsou by pro co já ty",
+    "sk": "a je sa v na to že s z do som ako ale o tak sú by pre čo ja ty",
+    "sv": "och att det som en på är av för med den till inte jag har de var om ett",
+    "da": "og at det som en på er af for med den til ikke jeg har de var om et",
+    "nb": "og at det som en på er av for med den til ikke jeg har de var om et",
+    "fi": "ja on ei se että oli hän kun mutta niin kuin ovat olen minä sinä tämä",
+    "tr": "ve bir bu da de ne için ile ben sen o çok ama gibi daha var değil mi",
+    "ro": "și de la în nu este o cu un că pe se ce mai din sunt care",
+    "hu": "a az és hogy nem egy is van de meg ez el csak már volt",
+    "id": "yang dan di itu dengan untuk tidak ini dari dalam akan pada juga saya ke ada",
+    "vi": "và của là có không một những được trong cho người này tôi các với",
+    "ca": "el la els les de i que en un una per amb no és als del però",
+    "hr": "i je u se na da su za od ne to kao ali sam što",
+}
+_SETS = {lang: frozenset(words.split()) for lang, words in FUNCTION_WORDS.items()}
+
+# Writing systems whose letters alone name the language, or a short list of candidates.
+_SCRIPTS = {"GREEK": "el", "DEVANAGARI": "hi", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja"}
+_CYRILLIC_MARKS = (("uk", "іїєґ"), ("sr", "ђјљњћџ"), ("mk", "ѓќѕ"), ("ru", "ыэё"))
+
+MIN_WORDS = 5    # fewer words than this: no answer
+MIN_HITS = 3     # function words of the top language, at least
+MARGIN = 1.5     # ... and this many times the next language's
+
+
+def script_language(text: str) -> str | None:
+    """A BCP-47 primary language code the script is clearly written in, else None."""
+    letters = [c for c in text or "" if c.isalpha()]
+    if not letters:
+        return None
+    systems: dict[str, int] = {}
+    for c in letters:
+        name = unicodedata.name(c, "")
+        systems[name.split(" ")[0]] = systems.get(name.split(" ")[0], 0) + 1
+    system, count = max(systems.items(), key=lambda kv: kv[1])
+    if count < 0.6 * len(letters):
+        return None
+    if system in _SCRIPTS:
+        return _SCRIPTS[system]
+    if system == "CYRILLIC":
+        lower = "".join(letters).lower()
+        for lang, marks in _CYRILLIC_MARKS:
+            if any(m in lower for m in marks):
+                return lang
+        return None  # Russian, Bulgarian, ... without a letter that tells them apart
+    if system != "LATIN":
+        return None
+    words = [w.lower() for w, _, _ in tokenize(text, "en")]
+    if len(words) < MIN_WORDS:
+        return None
+    hits = sorted(((sum(w in s for w in words), lang) for lang, s in _SETS.items()), reverse=True)
+    (top, lang), (second, _) = hits[0], hits[1]
+    return lang if top >= MIN_HITS and top >= MARGIN * max(second, 0.5) else None
+
+
+def mismatch_note(text: str, language: str) -> str | None:
+    """A sentence when the script is clearly in another language than the take's, else None."""
+    from .languages import LANGUAGES, language_name, primary
+
+    found = script_language(text)
+    if found is None or found not in LANGUAGES or found == primary(language):
+        return None
+    if {found, primary(language)} <= {"nb", "no", "da"}:  # too close to tell apart by these words
+        return None
+    return (f"the script looks {language_name(found)} ({found}) but the take's language is "
+            f"{language_name(language)} ({language}): lip sync reads the script in the take's language")
