@@ -47,7 +47,7 @@ _SETS = {lang: frozenset(words.split()) for lang, words in FUNCTION_WORDS.items(
 
 # Writing systems whose letters alone name the language, or a short list of candidates.
 _SCRIPTS = {"GREEK": "el", "DEVANAGARI": "hi", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja"}
-_CYRILLIC_MARKS = (("uk", "іїєґ"), ("sr", "ђјљњћџ"), ("mk", "ѓќѕ"), ("ru", "ыэё"))
+_CYRILLIC_MARKS = (("uk", "іїєґ"), ("mk", "ѓќѕ"), ("sr", "ђјљњћџ"), ("ru", "ыэё"))  # first match wins
 
 MIN_WORDS = 5    # fewer words than this: no answer
 MIN_HITS = 3     # function words of the top language, at least
@@ -55,7 +55,15 @@ MARGIN = 1.5     # ... and this many times the next language's
 
 
 def script_language(text: str) -> str | None:
-    """A BCP-47 primary language code the script is clearly written in, else None."""
+    """A supported primary language code (``languages.LANGUAGES``) the script is clearly written in,
+    else None."""
+    from .languages import LANGUAGES
+
+    found = _written_in(text)
+    return found if found in LANGUAGES else None
+
+
+def _written_in(text: str) -> str | None:
     letters = [c for c in text or "" if c.isalpha()]
     if not letters:
         return None
@@ -86,10 +94,10 @@ def script_language(text: str) -> str | None:
 
 def mismatch_note(text: str, language: str) -> str | None:
     """A sentence when the script is clearly in another language than the take's, else None."""
-    from .languages import LANGUAGES, language_name, primary
+    from .languages import language_name, primary
 
     found = script_language(text)
-    if found is None or found not in LANGUAGES or found == primary(language):
+    if found is None or found == primary(language):
         return None
     if {found, primary(language)} <= {"nb", "no", "da"}:  # too close to tell apart by these words
         return None
