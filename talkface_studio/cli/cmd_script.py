@@ -32,13 +32,11 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from talkface_studio.core.concurrent_save import save_reapplying
-    from talkface_studio.core.take_commands import SetGeneration
-    from talkface_studio.pipeline.take_state import load_take, pick_take
-
     from talkface_studio.audio.languages import check_language
     from talkface_studio.audio.script_language import mismatch_note
-    from talkface_studio.core.take_commands import SetLanguage
+    from talkface_studio.core.concurrent_save import save_reapplying
+    from talkface_studio.core.take_commands import SetGeneration, SetLanguage
+    from talkface_studio.pipeline.take_state import load_take, pick_take
 
     project, take = load_take(args.project, args.take)
     language = check_language(args.language) if args.language is not None else None
