@@ -121,3 +121,20 @@ def test_a_script_in_another_language_than_the_takes_is_pointed_out(window):
     w.prompts.ask_language = lambda current: "fr"
     w.actions_by_name["take_language"].trigger()
     assert "looks" not in w.statusBar().currentMessage()
+
+
+def test_the_app_offers_to_set_the_take_to_its_scripts_language(window):
+    w = window
+    take = w.document.take
+    asked = []
+    w.prompts.ask_language_switch = lambda *names: asked.append(names) or True
+    w.prompts.ask_script = lambda *a: "El perro de mi hermano come la comida que está en la mesa con los niños."
+    w.actions_by_name["take_script"].trigger()
+    assert asked == [("English", "en", "Spanish", "es")]
+    assert take.language == "es" and "speaks Spanish (es)" in w.statusBar().currentMessage()
+    w.document.undo_stack.undo()  # the language is its own step: the script stays
+    assert take.language == "en" and take.generation.transcript.startswith("El perro")
+    w.prompts.ask_language_switch = lambda *names: False  # No: the take keeps its language, the note says why
+    w.prompts.ask_script = lambda *a: "Il y a du pain à la maison et nous sommes dans la cuisine pour le dîner."
+    w.actions_by_name["take_script"].trigger()
+    assert take.language == "en" and "looks French" in w.statusBar().currentMessage()

@@ -1,6 +1,7 @@
 """Prompts: every question the window asks and every error it shows, in one object the window
 owns, so the controllers share one way of asking and tests answer by replacing its methods
-(`ask`, `ask_choice`, `ask_text`, `ask_language`, `ask_script`, `ask_face`)."""
+(`ask`, `ask_choice`, `ask_text`, `ask_language`, `ask_script`, `ask_face`,
+`ask_language_switch`)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,18 @@ class Prompts:
         from .script_dialog import ask_script
 
         return ask_script(self.window, take, text, audio, language)
+
+    def ask_language_switch(self, current_name: str, current: str, found_name: str, found: str) -> bool:
+        """Set the take's language to the one its new script is written in? (No dialog in tests'
+        synchronous windows: the status bar says it instead.)"""
+        if self.synchronous:
+            return False
+        answer = QMessageBox.question(
+            self.window, "Spoken language",
+            f"The script looks {found_name} ({found}), but the take's language is {current_name} ({current}).\n"
+            f"Lip sync reads the script in the take's language. Set it to {found_name}?",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        return answer == QMessageBox.Yes
 
     def ask_face(self, found: int, current: int) -> int | None:
         """Which of a photo's faces to animate, counted from the left (None: cancelled)."""

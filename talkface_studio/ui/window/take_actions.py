@@ -122,10 +122,27 @@ def edit_take_script(window, text: str | None = None) -> bool:
         window.prompts.fail("Cannot set the script", exc)
         return False
     what = f"a script of {len(script.split())} words" if script else "no script (the speech is recognized)"
+    if script and _offer_scripts_language(window, take, script):
+        return True
     hint = _language_hint(window.document.project.take(take))
     window.statusBar().showMessage(f"Take {take} has {what}; Generate to redo the lip sync{hint}",
                                    15000 if hint else 6000)
     return True
+
+
+def _offer_scripts_language(window, take: str, script: str) -> bool:
+    """A script clearly in another language than the take's: offer to set the take's language to it
+    (its own undo step); True when it was set."""
+    from talkface_studio.audio.languages import language_name
+    from talkface_studio.audio.script_language import mismatch_note, script_language
+
+    current = window.document.project.take(take).language
+    if mismatch_note(script, current) is None:
+        return False
+    found = script_language(script)
+    if not window.prompts.ask_language_switch(language_name(current), current, language_name(found), found):
+        return False
+    return set_take_language(window, found)
 
 
 def choose_portrait_face(window, face: int | None = None) -> bool:
