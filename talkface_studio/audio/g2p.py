@@ -256,17 +256,10 @@ def _proclitic(say: str, phones: tuple[str, ...]) -> tuple[tuple[str, ...], str]
     return (consonant.strip("ˈˌ"),), spoken
 
 
-@lru_cache(maxsize=64)
 def _read_pairs(pairs: tuple[str, ...], voice: str) -> tuple[tuple[tuple[str, ...], ...] | None, ...]:
     """Each two-word line read as running text: one or two words' phones, None where unusable."""
-    lines = _espeak_lines([p + " ." for p in pairs], voice, sep="\n")
-    if len(lines) != len(pairs):
-        return tuple(None for _ in pairs)
-    out = []
-    for line in lines:
-        words = tuple(split_phones(w) for w in _LANG_SWITCH.sub("", line).split())
-        out.append(words if len(words) in (1, 2) and all(words) else None)
-    return tuple(out)
+    return tuple(words if words is not None and len(words) in (1, 2) and all(words) else None
+                 for words in _read_lines(pairs, voice))
 
 
 # Languages whose espeak-ng reading adds consonants between words that a speaker may or may not
@@ -297,17 +290,21 @@ def _final_link(alone: tuple[str, ...], together: tuple[str, ...]) -> str:
     return ""
 
 
-@lru_cache(maxsize=64)
 def _read_clauses(clauses: tuple[tuple[str, ...], ...], voice: str) -> tuple[tuple[tuple[str, ...], ...] | None, ...]:
     """Each clause read as running text (one line each): its words' phones, or None for a clause
     whose words espeak-ng merged or split (no links are taken from it)."""
-    if not clauses:
+    read = _read_lines(tuple(" ".join(c) for c in clauses), voice)
+    return tuple(words if words is not None and len(words) == len(c) else None for c, words in zip(clauses, read))
+
+
+@lru_cache(maxsize=64)
+def _read_lines(texts: tuple[str, ...], voice: str) -> tuple[tuple[tuple[str, ...], ...] | None, ...]:
+    """Each text read as running text, one line each: its words' phones as espeak-ng splits them
+    (merged or split words and all), or None for every text where the lines did not come back one
+    per text."""
+    if not texts:
         return ()
-    lines = _espeak_lines([" ".join(c) + " ." for c in clauses], voice, sep="\n")
-    if len(lines) != len(clauses):
-        return tuple(None for _ in clauses)
-    out = []
-    for clause, line in zip(clauses, lines):
-        words = [split_phones(w) for w in _LANG_SWITCH.sub("", line).split()]
-        out.append(tuple(words) if len(words) == len(clause) else None)
-    return tuple(out)
+    lines = _espeak_lines([t + " ." for t in texts], voice, sep="\n")
+    if len(lines) != len(texts):
+        return tuple(None for _ in texts)
+    return tuple(tuple(split_phones(w) for w in _LANG_SWITCH.sub("", line).split()) for line in lines)

@@ -10,6 +10,7 @@ gives no answer rather than a guess.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 
 from .g2p import tokenize
 
@@ -67,11 +68,8 @@ def _written_in(text: str) -> str | None:
     letters = [c for c in text or "" if c.isalpha()]
     if not letters:
         return None
-    systems: dict[str, int] = {}
-    for c in letters:
-        name = unicodedata.name(c, "")
-        systems[name.split(" ")[0]] = systems.get(name.split(" ")[0], 0) + 1
-    system, count = max(systems.items(), key=lambda kv: kv[1])
+    systems = Counter(unicodedata.name(c, "").split(" ")[0] for c in letters)
+    system, count = systems.most_common(1)[0]
     if count < 0.6 * len(letters):
         return None
     if system in _SCRIPTS:
@@ -92,14 +90,24 @@ def _written_in(text: str) -> str | None:
     return lang if top >= MIN_HITS and top >= MARGIN * max(second, 0.5) else None
 
 
-def mismatch_note(text: str, language: str) -> str | None:
-    """A sentence when the script is clearly in another language than the take's, else None."""
-    from .languages import language_name, primary
+def mismatched_language(text: str, language: str) -> str | None:
+    """The language the script is clearly written in when the take's (``language``) is another."""
+    from .languages import primary
 
     found = script_language(text)
     if found is None or found == primary(language):
         return None
     if {found, primary(language)} <= {"nb", "no", "da"}:  # too close to tell apart by these words
+        return None
+    return found
+
+
+def mismatch_note(text: str, language: str) -> str | None:
+    """A sentence when the script is clearly in another language than the take's, else None."""
+    from .languages import language_name
+
+    found = mismatched_language(text, language)
+    if found is None:
         return None
     return (f"the script looks {language_name(found)} ({found}) but the take's language is "
             f"{language_name(language)} ({language}): lip sync reads the script in the take's language")

@@ -95,8 +95,12 @@ def prefetch_pronunciations(words) -> None:
     """Read every word the dictionary lacks in one espeak-ng call, before the passes and the split
     by phone counts ask for them one by one."""
     with _decoder(True) as decoder:
-        unknown = [w for w in set(words) if decoder.lookup_word(w) is None]
-    prefetch_unknown(unknown)
+        prefetch_unknown(_unknown(decoder, words))
+
+
+def _unknown(decoder: NativeDecoder, words) -> list[str]:
+    """The words (each once) the decoder's dictionary lacks."""
+    return [w for w in set(words) if decoder.lookup_word(w) is None]
 
 
 def phone_count(word: str) -> int:
@@ -104,7 +108,7 @@ def phone_count(word: str) -> int:
 
 
 def _first_pass(decoder: NativeDecoder, pcm: np.ndarray, words: list[str]) -> None:
-    unknown = [w for w in set(words) if decoder.lookup_word(w) is None]
+    unknown = _unknown(decoder, words)
     prefetch_unknown(unknown)  # one espeak-ng call for all of them
     for word in unknown:
         decoder.add_word(word, guess_pronunciation(word), False)

@@ -20,14 +20,14 @@ def add_parser(sub) -> None:
 def summarize(project) -> dict:
     takes = []
     for t in project.takes:
-        rate = t.rate
+        rate, fit = t.rate, t.portrait_fit or {}
         takes.append({
             "name": t.name, "language": t.language, "fps": str(rate), "rate": rate.to_json(), "n_frames": t.n_frames,
             "duration_timecode": rate.to_timecode(t.n_frames), "duration_seconds": round(t.duration_seconds, 3),
             "audio": str(t.audio_path) if t.audio_path else None,
             "portrait": str(t.portrait_path) if t.portrait_path else None,
             # which face of a photo with several (counted from the left), as fitted
-            "face": [(t.portrait_fit or {}).get("face_number", 1), (t.portrait_fit or {}).get("faces_found", 1)],
+            "face": [fit.get("face_number", 1), fit.get("faces_found", 1)],
             "backend": t.generation.backend, "seed": t.generation.seed, "script": t.generation.transcript,
             "default_transition": t.emotion_track.default_transition,
             "segments": [{"id": s.id, "emotion": s.emotion, "level": s.level, "start": s.start, "end": s.end,

@@ -47,8 +47,7 @@ def build_project(args) -> Project:
 
     language = args.language
     if language is None:
-        found = script_language(args.transcript or "")
-        language = found if found not in (None, "en") else "en"
+        language = script_language(args.transcript or "") or "en"
         if language != "en":
             note(f"language {language}, which the transcript is written in (--language overrides)")
     elif args.transcript and (odd := mismatch_note(args.transcript, language)):

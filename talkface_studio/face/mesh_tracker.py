@@ -46,7 +46,7 @@ def detect_faces(rgb: np.ndarray) -> list[np.ndarray]:
         pts = np.array([(p.x, p.y, p.z) for p in face.landmark], dtype=np.float64)
         faces.append(pts * np.array([w, h, w], dtype=np.float64))
     faces.sort(key=lambda f: -np.prod(f[:, :2].max(axis=0) - f[:, :2].min(axis=0)))
-    return distinct(faces)
+    return faces
 
 
 def distinct(faces: list[np.ndarray], overlap: float = 0.3) -> list[np.ndarray]:

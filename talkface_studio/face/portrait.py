@@ -59,7 +59,7 @@ class PortraitFit:
     crop_box: tuple[int, int, int, int]  # (x0, y0, x1, y1) in source pixels; may reach outside it
     source_sha256: str = ""
     source_size: tuple[int, int] | None = None  # (width, height) of the source image
-    faces_found: int = 1  # faces in the photo when it was fitted (not saved: said once, at import)
+    faces_found: int = 1  # faces in the photo when it was fitted (saved where more than one)
     face_number: int = 1  # which of them this is, counted from the left
 
     @property

@@ -134,12 +134,12 @@ def _offer_scripts_language(window, take: str, script: str) -> bool:
     """A script clearly in another language than the take's: offer to set the take's language to it
     (its own undo step); True when it was set."""
     from talkface_studio.audio.languages import language_name
-    from talkface_studio.audio.script_language import mismatch_note, script_language
+    from talkface_studio.audio.script_language import mismatched_language
 
     current = window.document.project.take(take).language
-    if mismatch_note(script, current) is None:
+    found = mismatched_language(script, current)
+    if found is None:
         return False
-    found = script_language(script)
     if not window.prompts.ask_language_switch(language_name(current), current, language_name(found), found):
         return False
     return set_take_language(window, found)
