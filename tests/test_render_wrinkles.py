@@ -257,3 +257,75 @@ def test_smile_relief_of_small_and_large_head_regions(tmp_path, height):
             sr.INPAINT_MAX_RADIUS = full
         diff = np.abs(delta - exact)
         assert diff.mean() < 0.3 and np.percentile(diff[exact != 0], 99) < 4.0
+
+
+def _forehead_maps(image, lm):
+    from talkface_studio.render.mesh_warp.wrinkles import prepare_folds
+    shading = prepare_folds(image, lm)
+    return {p.name: m for p, m in zip(PLACED, shading.maps) if p.name.startswith("forehead_inner")}
+
+
+def _summed(maps, size):
+    out = np.zeros((size, size))
+    for m in maps.values():
+        h, w = m.crease.shape
+        out[m.y0:m.y0 + h, m.x0:m.x0 + w] += m.crease
+    return out
+
+
+@pytest.fixture(scope="module")
+def portrait_512():
+    from talkface_studio.face.portrait import fit_portrait
+    return fit_portrait(PORTRAIT, size=512)    # forehead lines apart by several pixels
+
+
+def test_forehead_lines_join_their_twins_at_the_midline_without_a_dot(portrait_512):
+    """The inner forehead lines end at the midline, where their mirrored twins go on: the two
+    together are as deep there as along either line (two round caps drew a dark dot, 1.5-1.6x)."""
+    from talkface_studio.render.mesh_warp.fold_lines import FOLDS
+    lm = np.asarray(portrait_512.landmarks, np.float64)
+    both = _summed(_forehead_maps(portrait_512.image, lm), portrait_512.size)
+    fold = next(f for f in FOLDS if f.name == "forehead_inner")
+    right = next(p for p in PLACED if p.name == "forehead_inner_right")
+    for (tri, bary, line) in right.lines:
+        pts = (lm[tri, :2] * bary[..., None]).sum(axis=1)
+        assert line.points[-1][0] == 0 and fold.mirrored
+
+        def depth(at):   # the deepest crease within 2 px of a point
+            x, y = np.round(at).astype(int)
+            return -both[y - 2:y + 3, x - 2:x + 3].min()
+        along = depth(0.25 * pts[1] + 0.75 * pts[2])
+        assert along > 0.05
+        assert depth(pts[-1]) == pytest.approx(along, rel=0.15)
+
+
+def test_edge_sigma_reads_the_blur_of_a_face(portrait_512):
+    from scipy.ndimage import gaussian_filter
+    from talkface_studio.render.mesh_warp.photo_sharpness import edge_sigma
+    fit = portrait_512
+    lm = np.asarray(fit.landmarks, np.float64)
+    own = edge_sigma(fit.image, lm)
+    assert 0.3 < own < 1.5
+    for extra in (1.5, 3.0):
+        soft = np.stack([gaussian_filter(fit.image[..., k].astype(np.float64), extra) for k in range(3)], -1)
+        # widths add as squares; the estimate is within a fifth of that
+        assert edge_sigma(soft, lm) == pytest.approx(np.hypot(own, extra), rel=0.2)
+    flat = np.full_like(fit.image, 128)
+    assert edge_sigma(flat, lm) == 0.0
+
+
+def test_creases_are_as_soft_as_the_photo_and_as_dark_in_sum(portrait):
+    """On a soft photo a crease is wider and shallower, its darkness the same across it."""
+    from scipy.ndimage import gaussian_filter
+    lm = np.asarray(portrait.landmarks, np.float64)
+    soft = np.stack([gaussian_filter(portrait.image[..., k].astype(np.float64), 2.5) for k in range(3)], -1)
+    right = next(p for p in PLACED if p.name == "forehead_inner_right")
+    tri, bary, _ = right.lines[1]
+    x = int(round((lm[tri[1], :2] * bary[1, :, None]).sum(axis=0)[0]))   # the lines' middle point
+    columns = []
+    for image in (portrait.image, soft):
+        m = _forehead_maps(image, lm)["forehead_inner_right"]
+        columns.append(m.crease[:, x - m.x0])
+    sharp, blurred = columns
+    assert blurred.min() > 0.8 * sharp.min()        # shallower (the core is negative)
+    assert blurred.sum() == pytest.approx(sharp.sum(), rel=0.1)

@@ -17,12 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import erfc
 from skimage.draw import polygon2mask
 
 from .fold_lines import PLACED, compression, fold_weights, pair_lengths
 from .smile_relief import REGION as SMILE_REGION
 from .smile_relief import capped_ratio, fill_valleys, relief_map, smile_removed, smile_score
 from .face_loops import EYES, OUTER_LIPS
+from .photo_sharpness import edge_sigma
 from .pixel_ops import ops_of
 
 RELAX_MAX = 1.5           # the most a relaxed fold is lifted (x its own value: a deep crease's core)
@@ -75,8 +77,11 @@ def _mm_to_px(lm: np.ndarray) -> float:
 
 
 def _draw_line(points: np.ndarray, amp: np.ndarray, sigma: float, bulge: float, bulge_off: float,
-               reach: float):
-    """Signed crease profile of one polyline over its bounding window -> (x0, y0, [h, w])."""
+               reach: float, joined=(False, False)):
+    """Signed crease profile of one polyline over its bounding window -> (x0, y0, [h, w], distance).
+    ``joined`` (first end, last end): the line goes on there as its mirrored twin (a forehead line
+    across the midline), so that end is cut square, half depth on the end's line, instead of
+    rounded: two round caps over each other drew the crease twice as deep, a dot at the midline."""
     lo = np.floor(points.min(0) - reach).astype(int)
     hi = np.ceil(points.max(0) + reach).astype(int)
     xs = np.arange(lo[0], hi[0]) + 0.5
@@ -100,6 +105,11 @@ def _draw_line(points: np.ndarray, amp: np.ndarray, sigma: float, bulge: float, 
         value = value + 0.28 * np.exp(-0.5 * ((signed * np.sign(bulge) - bulge_off) / (1.6 * sigma)) ** 2)
     else:
         value = value + 0.18 * np.exp(-0.5 * ((dist - 2.2 * sigma) / sigma) ** 2)
+    for end, (tip, inward) in enumerate(((points[0], points[1]), (points[-1], points[-2]))):
+        if joined[end]:
+            axis = (tip - inward) / max(float(np.linalg.norm(tip - inward)), 1e-9)
+            past = ((q[:, 0] - tip) * axis).sum(-1)        # > 0 beyond the end
+            value = value * (0.5 * erfc(past / (np.sqrt(2.0) * sigma)))
     h, w = len(ys), len(xs)
     return lo[0], lo[1], (value * amp_q).reshape(h, w), dist.reshape(h, w)
 
@@ -136,15 +146,21 @@ def prepare_folds(image: np.ndarray, lm: np.ndarray, amount: float = 1.0) -> Fol
     rgb = image[..., :3].astype(np.float32).transpose(2, 0, 1) + 1.0
     lift = rgb * capped_ratio(1.0 + fill_valleys(rgb, FOLD_HALF_MM * px) / rgb, 0.0, RELAX_MAX)
     lift[:, _keep_out(lm, lift.shape[1:])] = 0.0
+    # a crease is drawn as the photo would show it: as soft as the photo's own edges, the same
+    # darkness spread wider (a one-pixel line on a soft face looks inked on)
+    blur = edge_sigma(image, lm)
     maps = []
     for placed in PLACED:
         parts, reach_max = [], 0.0
         for tri, bary, line in placed.lines:
             pts = (lm[tri, :2] * bary[..., None]).sum(axis=1)
-            sigma = max(0.8, line.sigma_mm * px)
+            sharp = max(0.8, line.sigma_mm * px)
+            sigma = float(np.hypot(sharp, blur))
             reach = max(4 * sigma, line.bulge_mm * px + 3 * sigma, 4.5 * px)
             reach_max = max(reach_max, reach)
-            parts.append(_draw_line(pts, np.array(line.amplitude), sigma, line.bulge, line.bulge_mm * px, reach))
+            joined = tuple(placed.fold.mirrored and line.points[i][0] == 0 for i in (0, -1))
+            parts.append(_draw_line(pts, np.array(line.amplitude) * (sharp / sigma), sigma, line.bulge,
+                                    line.bulge_mm * px, reach, joined))
         x0 = max(0, min(p[0] for p in parts))
         y0 = max(0, min(p[1] for p in parts))
         x1 = min(size, max(p[0] + p[2].shape[1] for p in parts))
