@@ -44,6 +44,7 @@ class Fold:
     depth: float               # luminance removed at the core at full depth (0.2 = 20 %)
     dead: float = 0.02         # compression ignored (tracker noise, speech)
     mirrored: bool = True      # a right-side fold with a mirrored twin on the left
+    snap: bool = False         # laid on the portrait's own fold line where it shows one (``fold_snap``)
 
 
 def _line(pts, amp=None, **kw) -> Line:
@@ -67,11 +68,11 @@ FOLDS: tuple[Fold, ...] = (
     # AU1: horizontal forehead lines over the inner brows
     Fold("forehead_inner", tuple(_line([(-26, y + 3), (-13, y), (0, y - 1)], [0.0, 0.8, 1.0], sigma_mm=1.0,
                                        bulge=1, bulge_mm=2.4) for y in (-29, -35, -41)),
-         pairs=((107, 151), (107, 108)), full=0.16, depth=0.16),
+         pairs=((107, 151), (107, 108)), full=0.16, depth=0.16, snap=True),
     # AU2: the same lines over the outer brows
     Fold("forehead_outer", tuple(_line([(-46, y + 6), (-34, y + 1), (-20, y), (-8, y)], [0.0, 1.0, 0.8, 0.0],
                                        sigma_mm=1.0, bulge=1, bulge_mm=2.4) for y in (-29, -35, -41)),
-         pairs=((63, 104), (63, 69)), full=0.12, depth=0.14),
+         pairs=((63, 104), (63, 69)), full=0.12, depth=0.14, snap=True),
     # AU9: "bunny lines" across the side of the nose bridge, and the alar crease deepened
     Fold("nose", (_line([(-3, 0), (-7, 3), (-10.5, 7)], sigma_mm=1.1, bulge=1, bulge_mm=2.4),
                   _line([(-3.5, 6), (-8, 9.5), (-11.5, 13)], [0.5, 0.7, 0.4], sigma_mm=1.1, bulge=1, bulge_mm=2.4),

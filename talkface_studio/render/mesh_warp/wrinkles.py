@@ -21,6 +21,7 @@ from scipy.special import erfc
 from skimage.draw import polygon2mask
 
 from .fold_lines import PLACED, compression, fold_weights, pair_lengths
+from .fold_snap import STEP_MM, densify, smoothed_luminance, snap_line
 from .smile_relief import REGION as SMILE_REGION
 from .smile_relief import capped_ratio, fill_valleys, relief_map, smile_removed, smile_score
 from .face_loops import EYES, OUTER_LIPS
@@ -149,18 +150,23 @@ def prepare_folds(image: np.ndarray, lm: np.ndarray, amount: float = 1.0) -> Fol
     # a crease is drawn as the photo would show it: as soft as the photo's own edges, the same
     # darkness spread wider (a one-pixel line on a soft face looks inked on)
     blur = edge_sigma(image, lm)
+    lum = smoothed_luminance(image, px)
     maps = []
     for placed in PLACED:
         parts, reach_max = [], 0.0
         for tri, bary, line in placed.lines:
             pts = (lm[tri, :2] * bary[..., None]).sum(axis=1)
+            amp = np.array(line.amplitude)
+            if placed.fold.snap:
+                pts, amp = densify(pts, amp, STEP_MM * px)
+                pts = snap_line(lum, pts, px)
             sharp = max(0.8, line.sigma_mm * px)
             sigma = float(np.hypot(sharp, blur))
             reach = max(4 * sigma, line.bulge_mm * px + 3 * sigma, 4.5 * px)
             reach_max = max(reach_max, reach)
             joined = tuple(placed.fold.mirrored and line.points[i][0] == 0 for i in (0, -1))
-            parts.append(_draw_line(pts, np.array(line.amplitude) * (sharp / sigma), sigma, line.bulge,
-                                    line.bulge_mm * px, reach, joined))
+            parts.append(_draw_line(pts, amp * (sharp / sigma), sigma, line.bulge, line.bulge_mm * px, reach,
+                                    joined))
         x0 = max(0, min(p[0] for p in parts))
         y0 = max(0, min(p[1] for p in parts))
         x1 = min(size, max(p[0] + p[2].shape[1] for p in parts))
