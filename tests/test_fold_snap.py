@@ -66,3 +66,12 @@ def test_a_lone_dark_spot_bends_nothing():
     image = skin(lambda xs, ys: 0.3 * np.exp(-0.5 * (((xs - 100) ** 2 + (ys - 106) ** 2) / (0.6 * PX) ** 2)))
     pts, moved = snapped(image)
     assert np.abs(moved - pts).max() < 0.1 * PX
+
+
+@pytest.mark.parametrize("px", [0.05, 0.3, 0.8])
+def test_a_small_render_keeps_its_lines(px):
+    """Under ~0.8 px per millimetre a fold is a pixel wide: nothing to find, nothing moved (a
+    64-px render crashed here once)."""
+    image = skin(lambda xs, ys: 0.12 * np.exp(-0.5 * ((ys - 101) / 1.0) ** 2))
+    pts, _ = densify(np.array([[30.0, 100.0], [170.0, 100.0]]), np.ones(2), max(STEP_MM * px, 0.5))
+    assert np.array_equal(snap_line(smoothed_luminance(image, px), pts, px), pts)

@@ -19,6 +19,8 @@ STEP_MM = 1.0           # the line is sampled this often along its length
 ALONG_MM = 3.0          # offsets are smoothed along the line over this (Gaussian sigma)
 BANK_MM = 1.2           # a valley is darker than the skin this far either side of it
 VALLEY = (0.015, 0.04)  # relative darkness of a valley: ignored below, trusted fully above
+SAMPLE_PX = 0.5         # the look across a line samples the photo every half pixel
+MIN_BANK_PX = 1.0       # below this (~0.8 px per mm: renders under ~300 px) lines are left as they are
 
 
 def smoothed_luminance(rgb: np.ndarray, px: float) -> np.ndarray:
@@ -41,17 +43,18 @@ def snap_line(lum: np.ndarray, points: np.ndarray, px: float) -> np.ndarray:
     """points [n, 2] (pixels, about STEP_MM apart) moved across the line onto the photo's valley
     where there is one; the same points where there is none. lum: ``smoothed_luminance``."""
     n = len(points)
-    if n < 2:
-        return points
+    if n < 2 or BANK_MM * px < MIN_BANK_PX:
+        return points            # a small render: the photo's folds are under a pixel or two wide
     tangent = np.gradient(points, axis=0)
     tangent /= np.maximum(np.linalg.norm(tangent, axis=1, keepdims=True), 1e-9)
     normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
     reach, side = REACH_MM * px, BANK_MM * px
-    offsets = np.linspace(-reach - side, reach + side, max(int(2 * (reach + side) / 0.5), 2) + 1)
+    k = int(round(side / SAMPLE_PX))
+    offsets = (np.arange(-(int(np.ceil(reach / SAMPLE_PX)) + k), int(np.ceil(reach / SAMPLE_PX)) + k + 1)
+               * SAMPLE_PX)
     at = points[:, None, :] + offsets[None, :, None] * normal[:, None, :]        # [n, k, 2]
     profile = map_coordinates(lum, [at[..., 1].ravel() - 0.5, at[..., 0].ravel() - 0.5], order=1,
                               mode="nearest").reshape(n, len(offsets))
-    k = int(round(side / (offsets[1] - offsets[0])))
     centre = profile[:, k:-k]
     banks = np.minimum(profile[:, :-2 * k], profile[:, 2 * k:])
     depth = (banks - centre) / np.maximum(profile[:, :-2 * k], profile[:, 2 * k:])
