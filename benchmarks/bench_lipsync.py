@@ -245,6 +245,49 @@ def mbrola_clips(folder: Path) -> list[dict]:
     return out
 
 
+ASTERISK_PREFIX = "asterisk_"
+ASTERISK_PROMPTS = 8       # prompts per language, joined into one clip
+
+
+def asterisk_clips(folder: Path) -> list[dict]:
+    """Real speakers no benchmark has heard: the Asterisk telephone prompts (Debian packages, see
+    asterisk_prompts.py) in Mexican Spanish and Russian, and the same Spanish speaker in US English.
+    Per language, ASTERISK_PROMPTS prompts of 2-6 s whose script has a p, b or m, taken at even
+    steps through the sorted list, joined with 0.4 s of silence. References: pocketsphinx's
+    alignment for English, as for ../shared/speech; the DTW reference for the others."""
+    import asterisk_prompts as ap
+    from talkface_studio.training.espeak_synth import SynthError
+
+    try:
+        found = ap.prompts()
+    except SynthError as exc:
+        print(f"asterisk: rows skipped ({exc})")
+        return []
+    out = []
+    for lang in ("es", "ru", "en"):
+        pool = [p for p in found if p.language == lang and re.search("[pbmпбм]", p.text.lower())]
+        picked, parts = [], [np.zeros(6400, np.float32)]
+        for prompt in pool[::max(len(pool) // (4 * ASTERISK_PROMPTS), 1)]:
+            samples = ap.decode(prompt.path)
+            if 2.0 <= len(samples) / 16000 <= 6.0 and len(picked) < ASTERISK_PROMPTS:
+                picked.append(prompt)
+                parts += [samples, np.zeros(6400, np.float32)]
+        path = folder / f"{ASTERISK_PREFIX}{lang}.wav"
+        sf.write(str(path), np.concatenate(parts), 16000)
+        text = " ".join(p.text if p.text.rstrip()[-1:] in ".!?" else p.text + "." for p in picked)
+        if lang == "en":
+            timed = lm.reference_alignment(load_audio(path).mono(16000), text)
+            refs = [lm.RefPhone(s, e, lm.classify_arpabet(ph)) for s, e, ph in timed] if timed else None
+            source = "pocketsphinx reference" if timed else "energy only"
+        else:
+            refs, made = dtw_refs(path, text, lang)
+            source = (f"DTW reference (espeak-ng {made.voice} speech of the script at {made.rate} wpm, "
+                      "warped onto the clip by MFCC dynamic time warping)")
+        out.append(dict(name=f"{ASTERISK_PREFIX}{lang}", path=path, text=text, language=lang, refs=refs,
+                        ref_source=source))
+    return out
+
+
 def measure(clip: dict, scripted: bool, closure_hearing: float = 1.0, text: str | None = None) -> dict:
     """``text``: the script to use instead of the clip's own (a drafted one)."""
     started = time.perf_counter()
@@ -293,7 +336,8 @@ def closed_counts(rows: list[dict]) -> None:
     compares recognizers by: human clips with json or pocketsphinx references, French and Italian
     against the DTW reference, synthetic clips)."""
     kinds = (("human json/sphinx", lambda r: r["human"] and r["ref"] != "DTW"),
-             ("human DTW", lambda r: r["ref"] == "DTW"), ("synthetic", lambda r: r["synthetic"]),
+             ("human DTW", lambda r: r["human"] and r["ref"] == "DTW"), ("synthetic", lambda r: r["synthetic"]),
+             ("Asterisk", lambda r: r["name"].startswith(ASTERISK_PREFIX)),
              ("more languages", lambda r: r["name"].startswith(MORE_PREFIX)),
              ("English extras", lambda r: r["name"].startswith(EXTRAS_PREFIX)), ("MBROLA", lambda r: r["ref"] == "mbrola"))
     for mode in ("script", "none", "draft"):
@@ -373,6 +417,9 @@ def main() -> int:
                          "wrong language, e.g. en)")
     ap.add_argument("--english-extras", action="store_true",
                     help="add espeak-ng clips of English scripts with numbers and with names no dictionary has")
+    ap.add_argument("--asterisk", action="store_true",
+                    help="add real speakers in Spanish, Russian and English: the Asterisk prompts (Debian "
+                         "asterisk-core-sounds-{es,ru,en} and -g722, where installed)")
     ap.add_argument("--more-languages", action="store_true",
                     help=f"add espeak-ng clips in {len(MORE_LANGUAGES)} more languages ({', '.join(MORE_LANGUAGES)})")
     args = ap.parse_args()
@@ -395,6 +442,8 @@ def main() -> int:
             print("libespeak-ng missing: synthetic clips skipped")
         if args.mbrola:
             clips += mbrola_clips(Path(tmp))
+        if args.asterisk:
+            clips += asterisk_clips(Path(tmp))
         if args.only:
             clips = [c for c in clips if args.only in c["name"]]
         if args.take_language:
@@ -423,7 +472,8 @@ def main() -> int:
                 r.update(name=name, mode=mode, refs=bool(clip["refs"]),
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"),
-                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_")))
+                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_",
+                                                             ASTERISK_PREFIX)))
                 rows.append(r)
                 mp = f"{r['mprec'][0]}/{r['mprec'][1]}" if r["mprec"] and clip["refs"] else "-"
                 print(f"{clip['name'][:34]:34s} {mode:6s} "

@@ -214,3 +214,16 @@ def test_opening_marks_of_spanish_and_german_mark_a_likely_pause():
     tokens = tokenize("Sí ¿verdad? Er sagte „Hallo“ dann", "es")
     assert [(w, p) for w, _, p in tokens] == [("Sí", True), ("verdad", True), ("Er", False), ("sagte", True),
                                              ("Hallo", True), ("dann", False)]
+
+
+@needs_espeak
+@pytest.mark.parametrize("language, text, expected", [
+    ("es", "en modo mudo", ["EH M", "M AO TH AO", "M UW TH AO"]),     # said em modo
+    ("es", "un poco, con Bob", ["UW M", "M AO K AO", "K AO M", "M AO M"]),
+    ("es", "en, Pablo", ["EH T", "M AA M T AO"]),                       # a comma parts them
+    ("es", "en casa", ["EH T", "K AA S AA"]),                           # before a velar: n stays
+    ("it", "in bocca", ["IY M", "M AO K AA"]),
+    ("en", "ten people", ["T EH T", "M IY M AH T"]),                    # optional in English: left
+])
+def test_a_final_n_before_a_bilabial_closes_the_lips_in_spanish_and_italian(language, text, expected):
+    assert [visemes(w) for w in g2p(text, language)] == expected

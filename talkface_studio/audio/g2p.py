@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -192,7 +193,31 @@ def g2p(text: str, language: str = "en") -> list[Word]:
         for clause, read in zip(clauses, _read_clauses(tuple(tuple(s for _, s in c) for c in clauses), voice)):
             for (at, _), together in zip(clause, read or ()):
                 links[at] = _final_link(phones[at], together)
-    return [Word(w, phones.get(at, ()), p, at, links.get(at, "")) for w, at, p, _ in tokens]
+    words = [Word(w, phones.get(at, ()), p, at, links.get(at, "")) for w, at, p, _ in tokens]
+    return _assimilate_nasals(words) if primary(language) in NASAL_ASSIMILATION else words
+
+
+# Languages whose word-final n takes the place of a bilabial that follows it in the same breath:
+# Spanish "en modo", "un poco" and Italian "in bocca", "un momento" are said em modo, um poco,
+# im bocca, um momento (obligatory in connected speech; espeak-ng applies it inside a word,
+# "inválida" imbálida, and to some word pairs, not to words read one by one). The lips then close
+# from the n on: read as n, the closure's whole hold went to the n and the m came late.
+NASAL_ASSIMILATION = frozenset({"es", "it", "ca", "gl"})
+_BILABIAL = ("p", "b", "m")
+
+
+def _bare(phone: str) -> str:
+    return phone.replace("ˈ", "").replace("ˌ", "").replace("ː", "")
+
+
+def _assimilate_nasals(words: list[Word]) -> list[Word]:
+    out = list(words)
+    for i in range(len(out) - 1):
+        word, nxt = out[i], out[i + 1]
+        if (word.phones and nxt.phones and not word.pause_after and _bare(word.phones[-1]) == "n"
+                and _bare(nxt.phones[0])[:1] in _BILABIAL):
+            out[i] = dataclasses.replace(word, phones=word.phones[:-1] + (word.phones[-1].replace("n", "m"),))
+    return out
 
 
 def _is_letter_word(say: str) -> bool:
