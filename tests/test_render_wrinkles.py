@@ -329,3 +329,17 @@ def test_creases_are_as_soft_as_the_photo_and_as_dark_in_sum(portrait):
     sharp, blurred = columns
     assert blurred.min() > 0.8 * sharp.min()        # shallower (the core is negative)
     assert blurred.sum() == pytest.approx(sharp.sum(), rel=0.1)
+
+
+def test_a_stretched_forehead_keeps_half_its_own_lines():
+    """Brows lowered stretch the forehead: its lines fade, as dynamic wrinkles do, but an older
+    face's static ones stay (smoothed away whole they left a pale, airbrushed band); a smile's
+    folds, stretched away, may go entirely."""
+    stretched = -np.ones(len(PLACED))
+    _, relax = fold_weights(stretched)
+    names = [p.name for p in PLACED]
+    for name, r in zip(names, relax):
+        if name.startswith("forehead"):
+            assert r == pytest.approx(0.5)
+        elif name.startswith(("nasolabial", "glabella", "brow_shadow")):
+            assert r == pytest.approx(1.0)

@@ -45,6 +45,7 @@ class Fold:
     dead: float = 0.02         # compression ignored (tracker noise, speech)
     mirrored: bool = True      # a right-side fold with a mirrored twin on the left
     snap: bool = False         # laid on the portrait's own fold line where it shows one (``fold_snap``)
+    relax_max: float = 1.0     # the most of the portrait's own fold a stretch smooths away
 
 
 def _line(pts, amp=None, **kw) -> Line:
@@ -68,11 +69,11 @@ FOLDS: tuple[Fold, ...] = (
     # AU1: horizontal forehead lines over the inner brows
     Fold("forehead_inner", tuple(_line([(-26, y + 3), (-13, y), (0, y - 1)], [0.0, 0.8, 1.0], sigma_mm=1.0,
                                        bulge=1, bulge_mm=2.4) for y in (-29, -35, -41)),
-         pairs=((107, 151), (107, 108)), full=0.16, depth=0.16, snap=True),
+         pairs=((107, 151), (107, 108)), full=0.16, depth=0.16, snap=True, relax_max=0.5),
     # AU2: the same lines over the outer brows
     Fold("forehead_outer", tuple(_line([(-46, y + 6), (-34, y + 1), (-20, y), (-8, y)], [0.0, 1.0, 0.8, 0.0],
                                        sigma_mm=1.0, bulge=1, bulge_mm=2.4) for y in (-29, -35, -41)),
-         pairs=((63, 104), (63, 69)), full=0.12, depth=0.14, snap=True),
+         pairs=((63, 104), (63, 69)), full=0.12, depth=0.14, snap=True, relax_max=0.5),
     # AU9: "bunny lines" across the side of the nose bridge, and the alar crease deepened
     Fold("nose", (_line([(-3, 0), (-7, 3), (-10.5, 7)], sigma_mm=1.1, bulge=1, bulge_mm=2.4),
                   _line([(-3.5, 6), (-8, 9.5), (-11.5, 13)], [0.5, 0.7, 0.4], sigma_mm=1.1, bulge=1, bulge_mm=2.4),
@@ -158,6 +159,7 @@ def _place() -> tuple[PlacedFold, ...]:
 
 
 PLACED: tuple[PlacedFold, ...] = _place()
+_RELAX_MAX = np.array([f.fold.relax_max for f in PLACED])
 _ALL_PAIRS = np.concatenate([f.pairs for f in PLACED])
 _SPLITS = np.cumsum([len(f.pairs) for f in PLACED])[:-1]
 
@@ -190,4 +192,4 @@ def fold_weights(comp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t = np.clip((c - dead) / (full - dead), 0.0, 1.0)
         return t * t * (3 - 2 * t)
 
-    return ramp(comp), ramp(-comp)
+    return ramp(comp), ramp(-comp) * _RELAX_MAX
