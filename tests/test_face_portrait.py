@@ -210,3 +210,34 @@ def test_a_face_found_by_several_search_windows_counts_once():
     windows: five faces were counted for two."""
     fit = fit_portrait(FULL_LENGTH)
     assert fit.faces_found == 2
+
+
+def _eyes_shut(fit):
+    """The fit with each upper lid laid onto the lower one (eyes closed or cast down)."""
+    import dataclasses
+    from talkface_studio.face.portrait import _EYE_POINTS
+    lm = np.array(fit.landmarks, np.float32)
+    for _, lids in _EYE_POINTS:
+        for up, down in lids:
+            lm[up] = lm[down] + 0.05 * (lm[up] - lm[down])
+    return dataclasses.replace(fit, landmarks=lm)
+
+
+def test_eyes_nearly_closed_in_the_photo_are_said():
+    fit = fit_portrait(DEMO)
+    assert 0.25 < fit.eye_opening() < 0.4 and fit.eyes_note() is None
+    shut = _eyes_shut(fit)
+    assert shut.eye_opening() < 0.05
+    note = shut.eyes_note()
+    assert "portrait.png" in note and "closed" in note and "open eyes" in note
+
+
+def test_new_prints_the_closed_eyes_note(tmp_path, monkeypatch):
+    from talkface_studio.face import portrait as portrait_module
+    from talkface_studio.pipeline.new_project import new_project
+    real = portrait_module.fit_portrait
+    monkeypatch.setattr(portrait_module, "fit_portrait", lambda *a, **k: _eyes_shut(real(*a, **k)))
+    said = []
+    new_project(tmp_path / "p.tfs", Path(__file__).resolve().parents[1] / "resources" / "demo" / "line.wav",
+                DEMO, note=said.append)
+    assert any("nearly closed" in s for s in said)

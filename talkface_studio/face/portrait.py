@@ -40,6 +40,13 @@ FACE_MARGIN = 0.04  # the face outline keeps this fraction of the crop from its 
 # 39 px in a 1920x1080 frame that renders well.
 MIN_FACE_PX = 24
 SOFT_UPSCALE = 3.0  # a render upscaling the photo's crop more than this looks soft: `new` says so
+# Lid gap over eye width (3-D, mean of both eyes) below which the photo's eyes are nearly closed or
+# cast down: open eyes measure 0.20-0.36 on every portrait here, a face looking down at cards in a
+# group photo 0.07-0.09. The take can draw eyes opened wider than the photo's, but blinks and gaze
+# have little eye to move, so `new` says so.
+CLOSED_EYES = 0.12
+_EYE_POINTS = (((33, 133), ((160, 144), (159, 145), (158, 153))),
+               ((263, 362), ((385, 380), (386, 374), (387, 373))))
 MIN_SIZE, MAX_SIZE = 256, 1024
 SCHEMA = "talkface.portrait_fit"
 VERSION = 1
@@ -103,6 +110,24 @@ class PortraitFit:
         return (f"the face is small in {self.source_path.name} (its head-and-shoulders crop is {side} px of the "
                 f"photo): a {render_size}-px render upscales it {render_size / side:.1f}x and looks soft; render "
                 f"at {sharp} px or less, or the whole photo at its own resolution (plate)")
+
+    def eye_opening(self) -> float:
+        """The photo's lid gap over eye width (3-D, so a turned head does not count), mean of both eyes."""
+        lm = np.asarray(self.landmarks, np.float64)
+        ratios = []
+        for (a, b), lids in _EYE_POINTS:
+            width = max(float(np.linalg.norm(lm[a] - lm[b])), 1e-6)
+            ratios.append(np.mean([np.linalg.norm(lm[u] - lm[d]) for u, d in lids]) / width)
+        return float(np.mean(ratios))
+
+    def eyes_note(self) -> str | None:
+        """A sentence for the artist when the photo's eyes are nearly closed or cast down, else None."""
+        opening = self.eye_opening()
+        if opening >= CLOSED_EYES:
+            return None
+        return (f"the eyes are nearly closed or cast down in {self.source_path.name} (lids {opening:.2f} of the "
+                f"eye's width apart; open eyes are 0.2-0.35): blinks and gaze will show little; a photo "
+                f"with open eyes looking at the camera animates best")
 
     def faces_note(self, pick: str = "--face N picks another") -> str | None:
         """A sentence for the artist when the photo holds more than one face, else None; ``pick``

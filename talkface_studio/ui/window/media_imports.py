@@ -128,7 +128,7 @@ class MediaImports(QObject):
             from talkface_studio.face.portrait import fit_portrait
 
             fit = fit_portrait(path, face=face)
-            notes = (fit.faces_note("Take ▸ Portrait Face… picks another"), fit.soft_note())
+            notes = (fit.faces_note("Take ▸ Portrait Face… picks another"), fit.soft_note(), fit.eyes_note())
             return fit.to_json(relative_to=folder), " · ".join(n[0].upper() + n[1:] for n in notes if n)
 
         def done(result):
