@@ -129,6 +129,11 @@ class PortraitFit:
                 f"eye's width apart; open eyes are 0.2-0.35): blinks and gaze will show little; a photo "
                 f"with open eyes looking at the camera animates best")
 
+    def notes(self, pick: str = "--face N picks another") -> list[str]:
+        """Every sentence the artist should read about this fit (several faces, a soft render, eyes
+        nearly closed), for `new` and the app alike; ``pick`` as in ``faces_note``."""
+        return [n for n in (self.faces_note(pick), self.soft_note(), self.eyes_note()) if n]
+
     def faces_note(self, pick: str = "--face N picks another") -> str | None:
         """A sentence for the artist when the photo holds more than one face, else None; ``pick``
         says how to choose another in the front end that shows it."""

@@ -65,9 +65,8 @@ def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1
     clip = load_audio(audio)
     fit = fit_portrait(portrait, size=fit_size, face=face)
     if note is not None:
-        for text in (fit.faces_note(), fit.soft_note(), fit.eyes_note()):
-            if text:
-                note(text)
+        for text in fit.notes():
+            note(text)
     n_frames = rate.frames_in(clip.duration)
     if n_frames == 0:
         raise ValidationError("the audio is shorter than one frame", audio)

@@ -128,8 +128,8 @@ class MediaImports(QObject):
             from talkface_studio.face.portrait import fit_portrait
 
             fit = fit_portrait(path, face=face)
-            notes = (fit.faces_note("Take ▸ Portrait Face… picks another"), fit.soft_note(), fit.eyes_note())
-            return fit.to_json(relative_to=folder), " · ".join(n[0].upper() + n[1:] for n in notes if n)
+            notes = fit.notes("Take ▸ Portrait Face… picks another")
+            return fit.to_json(relative_to=folder), " · ".join(n[0].upper() + n[1:] for n in notes)
 
         def done(result):
             fit, said = result
