@@ -129,22 +129,32 @@ def json_references(meta: dict) -> list[lm.RefPhone] | None:
     return None
 
 
+def sphinx_refs(path: Path, text: str) -> tuple[list[lm.RefPhone] | None, str]:
+    """An English recording's reference phones from pocketsphinx's alignment, and their source."""
+    timed = lm.reference_alignment(load_audio(path).mono(16000), text)
+    if not timed:
+        return None, "energy only"
+    return [lm.RefPhone(s, e, lm.classify_arpabet(p)) for s, e, p in timed], "pocketsphinx reference"
+
+
+def dtw_source(made) -> str:
+    return (f"DTW reference (espeak-ng {made.voice} speech of the script at {made.rate} wpm, "
+            "warped onto the clip by MFCC dynamic time warping)")
+
+
 def human_clips() -> list[dict]:
     out = []
     for wav in sorted(speech_dir().glob("*.wav")):
         meta = json.loads(wav.with_suffix(".json").read_text())
         refs, source = json_references(meta), "json timings"
         if refs is None and meta["language"].startswith("en"):
-            timed = lm.reference_alignment(load_audio(wav).mono(16000), meta["text"])
-            refs = [lm.RefPhone(s, e, lm.classify_arpabet(p)) for s, e, p in timed] if timed else None
-            source = "pocketsphinx reference" if timed else "energy only"
+            refs, source = sphinx_refs(wav, meta["text"])
         dtw = None
         # (not the two-speaker dialogue: one synthetic voice cannot be warped onto overlapping speech)
         if (refs is not None and "dialog" not in wav.stem) or meta["language"][:2] in DTW_LANGUAGES:
             dtw, made = dtw_refs(wav, script_for_synthesis(meta), meta["language"])
             if refs is None:
-                refs, source = dtw, (f"DTW reference (espeak-ng {made.voice} speech of the script at {made.rate} wpm, "
-                                     "warped onto the clip by MFCC dynamic time warping)")
+                refs, source = dtw, dtw_source(made)
         elif refs is None:
             source = "energy only"
         independent = source in ("json timings", "pocketsphinx reference")
@@ -276,13 +286,10 @@ def asterisk_clips(folder: Path) -> list[dict]:
         sf.write(str(path), np.concatenate(parts), 16000)
         text = " ".join(p.text if p.text.rstrip()[-1:] in ".!?" else p.text + "." for p in picked)
         if lang == "en":
-            timed = lm.reference_alignment(load_audio(path).mono(16000), text)
-            refs = [lm.RefPhone(s, e, lm.classify_arpabet(ph)) for s, e, ph in timed] if timed else None
-            source = "pocketsphinx reference" if timed else "energy only"
+            refs, source = sphinx_refs(path, text)
         else:
             refs, made = dtw_refs(path, text, lang)
-            source = (f"DTW reference (espeak-ng {made.voice} speech of the script at {made.rate} wpm, "
-                      "warped onto the clip by MFCC dynamic time warping)")
+            source = dtw_source(made)
         out.append(dict(name=f"{ASTERISK_PREFIX}{lang}", path=path, text=text, language=lang, refs=refs,
                         ref_source=source))
     return out
