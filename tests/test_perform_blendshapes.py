@@ -71,6 +71,24 @@ def test_emotions_move_the_expected_features():
     assert np.linalg.norm(contempt[0]) > 5 * np.linalg.norm(contempt[1])  # one-sided
 
 
+@pytest.mark.parametrize("mix", [{"emo_sad": 1.0}, {"emo_sad": 1.0, "lip_press": 1.0},
+                                 {"emo_sad": 1.0, "lip_tuck": 1.0}, {"emo_sad": 0.6, "lip_tuck": 0.85},
+                                 {"emo_angry": 1.0, "lip_press": 1.0}])
+def test_a_closed_mouth_line_bends_into_its_corners_without_a_kink(mix):
+    """The demo's closed sad mouth showed a hook at each end: the corners went down while the lip
+    beside them stayed (AU15's round bump) or rose (an f's tucked lower lip, lifted whole). The lip
+    line's slope into the corner must be no steeper than beside it, on both sides."""
+    face = canonical_face().astype(np.float64)
+    expr = compose({k: np.array([v], np.float32) for k, v in mix.items()}, 1)[0]
+    line = REGIONS["lips_inner_upper"]
+    for corner, beside, next_in in ((line[0], line[1], line[2]), (line[-1], line[-2], line[-3])):
+        dy = (expr - face)[:, 1] / MM
+        x = face[:, 0] / MM
+        into_corner = abs(dy[corner] - dy[beside]) / abs(x[corner] - x[beside])
+        beside_it = abs(dy[beside] - dy[next_in]) / abs(x[beside] - x[next_in])
+        assert into_corner <= 1.3 * beside_it + 0.1, (mix, into_corner, beside_it)
+
+
 def test_jaw_open_swings_the_chin_down_and_back():
     chin = REGIONS["chin"][0]
     jaw = BASES["jaw_open"]

@@ -35,6 +35,7 @@ from .face_fields import (
 
 RIGHT_CORNER = FACE[CORNERS[0]]
 _EYE_R = FACE[REGIONS["right_eye"]].mean(axis=0)
+_LIP_BAND = 10 * MM  # height of the lips above a mouth corner
 _UPPER_SIDE = (Y < MOUTH_LINE_Y) & (np.abs(X) < 0.45) & (Y > FACE[2, 1] - 0.02)  # between nose and lips
 
 
@@ -143,7 +144,16 @@ def au14_dimpler(side: str = "both"):
 
 
 def au15_lip_corner_depressor():
-    corner = bump(RIGHT_CORNER + [0, 0.02, 0], 0.1) * _right_half()
+    # The corner pulls the lip line down into an arch, so the lips beside it follow it by their
+    # distance along the mouth: height up to the lips' own (~10 mm) counts a quarter. The portrait's
+    # lip points beside the corner sit nearly level with it, while the canonical face puts them
+    # ~5 mm higher; a round bump left them behind (a step at each corner of a closed sad mouth).
+    # Higher skin and everything below the corner fall off by plain distance.
+    centre = RIGHT_CORNER + [0, 0.02, 0]
+    rise = np.clip(centre[1] - Y, 0, None)
+    dy = np.where(Y < centre[1], 0.25 * np.minimum(rise, _LIP_BAND) + np.clip(rise - _LIP_BAND, 0, None), Y - centre[1])
+    d2 = (X - centre[0]) ** 2 + dy**2 + (0.5 * (FACE[:, 2] - centre[2])) ** 2
+    corner = np.exp(-d2 / (2 * 0.1**2)) * _right_half()
     return both_sides(scaled(corner, vec(-1.0, 5.0, 0.5)))
 
 

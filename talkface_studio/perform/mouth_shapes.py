@@ -152,8 +152,11 @@ def lips_part(gap_mm: float = 10.0) -> np.ndarray:
 
 
 def lip_tuck() -> np.ndarray:
-    """Lower lip up and back under the upper teeth (f, v)."""
-    lower = (LIP_SIDE > 0) * (1 - 0.4 * np.nan_to_num(LIP_DEPTH))
+    """Lower lip up and back under the upper teeth (f, v). The lip meets the teeth across the
+    middle of the mouth; toward the corners it follows them (a lip lifted whole left a step beside
+    each still corner: a hook in the closed line)."""
+    teeth = 1 - smoothstep((along_mouth() - 0.4) / 0.6)  # the incisors span the middle ~60 %
+    lower = (LIP_SIDE > 0) * (1 - 0.4 * np.nan_to_num(LIP_DEPTH)) * teeth
     below = bump(FACE[INNER_LOWER[len(INNER_LOWER) // 2]] + [0, 0.08, 0], 0.08) * (LIP_SIDE == 0) * (Y > MOUTH_LINE_Y)
-    upper = (LIP_SIDE < 0) * (1 - np.nan_to_num(LIP_DEPTH))
+    upper = (LIP_SIDE < 0) * (1 - np.nan_to_num(LIP_DEPTH)) * teeth
     return scaled(lower, vec(0, -4.5, 4.0)) + scaled(below, vec(0, -1.5, 2.0)) + scaled(upper, vec(0, -1.0, 0))
