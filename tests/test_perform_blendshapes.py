@@ -89,6 +89,26 @@ def test_a_closed_mouth_line_bends_into_its_corners_without_a_kink(mix):
         assert into_corner <= 1.3 * beside_it + 0.1, (mix, into_corner, beside_it)
 
 
+@pytest.mark.parametrize("name", ["jaw_open", "mouth_round", "emo_angry", "emo_sad", "emo_surprised",
+                                  "emo_disgusted", "smile_taken_off"])
+def test_a_corner_drawn_in_or_down_takes_the_lips_beside_it_along(name):
+    """A portrait's lips run nearly level into their corners, a few mm from them. Where a shape drew
+    a corner in (an open jaw, a rounded vowel, a smile taken off a portrait) while the lip beside it
+    stayed (a round bump on the canonical face, whose lips there sit 9 mm higher), the corner
+    passed that lip and the warp folded the photo's corner pit onto the cheek: a dark notch beside
+    the demo's open mouth. The lips beside each corner must follow it most of the way."""
+    from talkface_studio.perform.action_units import au12_lip_corner_puller
+
+    field = -au12_lip_corner_puller() if name == "smile_taken_off" else BASES[name]
+    face = canonical_face()
+    for corner, beside in ((61, (185, 146)), (291, (409, 375))):
+        inward = -np.sign(face[corner, 0])
+        moved = field[corner, 0] * inward
+        assert abs(moved) > 0.5 * MM, name
+        for point in beside:
+            assert field[point, 0] * inward / moved > 0.75, (name, corner, point)
+
+
 def test_jaw_open_swings_the_chin_down_and_back():
     chin = REGIONS["chin"][0]
     jaw = BASES["jaw_open"]

@@ -68,7 +68,11 @@ def test_the_far_mouth_corner_of_a_turned_head_has_no_dark_notch(renderers, name
     lm = smiling_open_mouth(fit, yaw)
     img = next(renderers[0].render(fit, lm[None], SIZE))
     exact = next(renderers[1].render(fit, lm[None], SIZE))
-    assert darker_than_exact(img, exact, lm) < 12.0   # was 23-140 (22.9 smiling_man -25) before the corners were refined
+    # was 23-140 (22.9 smiling_man -25) before the corners were refined; 0-3.6 until 2026-12-05,
+    # 0-12.1 since the lips beside a corner follow it in (``corner_bump``): the corner's skin is
+    # squeezed more, and the footprint levels the coarse field picks for the two pixels beside the
+    # outer corner differ from the exact field's (with the footprints off, 0 on every case)
+    assert darker_than_exact(img, exact, lm) < 16.0
 
 
 def _lips(lm: np.ndarray) -> np.ndarray:

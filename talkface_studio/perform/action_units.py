@@ -27,6 +27,7 @@ from .face_fields import (
     both_sides,
     brow_ends,
     bump,
+    corner_bump,
     lid_profile,
     scaled,
     smoothstep,
@@ -35,7 +36,6 @@ from .face_fields import (
 
 RIGHT_CORNER = FACE[CORNERS[0]]
 _EYE_R = FACE[REGIONS["right_eye"]].mean(axis=0)
-_LIP_BAND = 10 * MM  # height of the lips above a mouth corner
 _UPPER_SIDE = (Y < MOUTH_LINE_Y) & (np.abs(X) < 0.45) & (Y > FACE[2, 1] - 0.02)  # between nose and lips
 
 
@@ -131,29 +131,24 @@ def au10_upper_lip_raiser():
 def au12_lip_corner_puller(side: str = "both"):
     # The corner travels furthest; the lower lip is stretched along rather than lifted, which is
     # what keeps a smile's mouth line curved (corners above the centre) instead of shifted up.
-    corner = bump(RIGHT_CORNER, 0.08) * _right_half() * np.where(LIP_SIDE > 0, 0.6, 1.0)
+    # Its last stretch moves with the corner: lagging there, a smile taken off a portrait (the
+    # corners drawn in) pushed the corner past the lower lip beside it.
+    u = np.abs(X) / abs(RIGHT_CORNER[0])
+    lower = 0.6 + 0.4 * smoothstep((u - 0.6) / 0.4)
+    corner = corner_bump(RIGHT_CORNER, 0.08) * _right_half() * np.where(LIP_SIDE > 0, lower, 1.0)
     cheek = bump(RIGHT_CORNER + [-0.08, -0.17, -0.05], 0.1) * _right_half()
     f = scaled(corner, vec(-6.0, -7.0, 2.5)) + scaled(cheek, vec(-1.0, -2.5, -1.5))
     return both_sides(f) if side == "both" else f
 
 
 def au14_dimpler(side: str = "both"):
-    corner = bump(RIGHT_CORNER, 0.07) * _right_half()
+    corner = corner_bump(RIGHT_CORNER, 0.07) * _right_half()
     f = scaled(corner, vec(2.0, -2.5, 3.0))  # the corner tucks in, up and back
     return both_sides(f) if side == "both" else f
 
 
 def au15_lip_corner_depressor():
-    # The corner pulls the lip line down into an arch, so the lips beside it follow it by their
-    # distance along the mouth: height up to the lips' own (~10 mm) counts a quarter. The portrait's
-    # lip points beside the corner sit nearly level with it, while the canonical face puts them
-    # ~5 mm higher; a round bump left them behind (a step at each corner of a closed sad mouth).
-    # Higher skin and everything below the corner fall off by plain distance.
-    centre = RIGHT_CORNER + [0, 0.02, 0]
-    rise = np.clip(centre[1] - Y, 0, None)
-    dy = np.where(Y < centre[1], 0.25 * np.minimum(rise, _LIP_BAND) + np.clip(rise - _LIP_BAND, 0, None), Y - centre[1])
-    d2 = (X - centre[0]) ** 2 + dy**2 + (0.5 * (FACE[:, 2] - centre[2])) ** 2
-    corner = np.exp(-d2 / (2 * 0.1**2)) * _right_half()
+    corner = corner_bump(RIGHT_CORNER + [0, 0.02, 0], 0.1) * _right_half()
     return both_sides(scaled(corner, vec(-1.0, 5.0, 0.5)))
 
 
@@ -167,6 +162,8 @@ def au17_chin_raiser():
 
 
 def au20_lip_stretcher():
+    # a round bump: stretched outward the corner cannot pass the lips beside it, and fear reads
+    # from lips that lag their corners (the classifier's fear fell by half with the lips following)
     corner = bump(RIGHT_CORNER, 0.12) * _right_half()
     return both_sides(scaled(corner, vec(-6.5, 1.5, 1.0)))
 
@@ -175,7 +172,7 @@ def au23_lip_tightener():
     # the red of the lips narrows: outer edges move toward the lip line, corners draw in
     towards_line = -np.sign(LIP_SIDE) * np.nan_to_num(LIP_DEPTH)
     thin = scaled(towards_line, vec(0, 1.5, -0.3))
-    corner = bump(RIGHT_CORNER, 0.08) * _right_half()
+    corner = corner_bump(RIGHT_CORNER, 0.08) * _right_half()
     narrow = both_sides(scaled(corner, vec(1.8, 0, -0.5)))
     return thin + narrow
 
@@ -218,7 +215,7 @@ def au25_lips_apart(gap_mm: float = 6.0, upper_share: float = 0.45):
 def au18_lips_rounded(inward_mm: float = 3.5):
     """The corners drawn toward the midline and the lips pushed a little forward: with a dropped jaw
     the opening becomes an oval (the "O" of surprise), not a wide, toothy slot."""
-    corner = bump(RIGHT_CORNER, 0.1) * _right_half()
+    corner = corner_bump(RIGHT_CORNER, 0.1) * _right_half()
     lips = bump(FACE[[13, 14]].mean(axis=0), 0.16) * IN_LIPS
     return both_sides(scaled(corner, vec(inward_mm, 0.0, -1.0))) + scaled(lips, vec(0, 0, -1.5))
 

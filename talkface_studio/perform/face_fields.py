@@ -37,6 +37,27 @@ def bump(center, sigma: float, depth_weight: float = 0.5) -> np.ndarray:
     return np.exp(-(d**2).sum(axis=1) / (2 * sigma**2))
 
 
+LIP_BAND_MM = 10.0  # height of the lips' red above a mouth corner on the canonical face
+
+
+def corner_bump(center, sigma: float) -> np.ndarray:
+    """Gaussian weights [N] around a mouth corner (or a point beside it), measured along the mouth.
+
+    The canonical face puts the lip points beside a corner ~9 mm above it and ~6 mm in front,
+    where a portrait's lips run nearly level into their corner. A round bump left those points
+    behind what moved the corner: drawn in (a neutral face, a rounded vowel, pressed lips), the
+    corner passed the lip beside it and the warp folded the photo's corner pit out onto the
+    cheek; pulled down, a closed mouth showed a hook at each end. So height counts a quarter up to
+    the lips' own height above the corner, and depth a quarter; below the corner and higher than
+    the lips, distance counts in full (the chin and the cheek do not follow)."""
+    center = np.asarray(center, dtype=float)
+    rise = np.clip(center[1] - Y, 0.0, None)
+    band = LIP_BAND_MM * MM
+    dy = np.where(Y < center[1], 0.25 * np.minimum(rise, band) + np.clip(rise - band, 0.0, None), Y - center[1])
+    d2 = (X - center[0]) ** 2 + dy**2 + (0.25 * (Z - center[2])) ** 2
+    return np.exp(-d2 / (2 * sigma**2))
+
+
 def smoothstep(x) -> np.ndarray:
     x = np.clip(x, 0.0, 1.0)
     return x * x * (3 - 2 * x)

@@ -27,6 +27,7 @@ from .face_fields import (
     Y,
     both_sides,
     bump,
+    corner_bump,
     scaled,
     smoothstep,
     vec,
@@ -95,14 +96,14 @@ def jaw_open() -> np.ndarray:
     # and the lower lip, stretched over the teeth, rolls out a little at its outer edge
     depth = np.nan_to_num(LIP_DEPTH)
     arc = opening_profile(along_mouth())
-    field += both_sides(scaled(bump(_RIGHT_CORNER, 0.08), vec(JAW_CORNER_IN_MM, 0, 0)) * (X < 0)[:, None])
+    field += both_sides(scaled(corner_bump(_RIGHT_CORNER, 0.08), vec(JAW_CORNER_IN_MM, 0, 0)) * (X < 0)[:, None])
     field += scaled((LIP_SIDE < 0) * (1 - depth) * arc, vec(0, -JAW_UPPER_LIFT_MM, 0))
     field += scaled((LIP_SIDE > 0) * depth * arc, vec(0, 0, -1.5))
     return field
 
 
 def mouth_wide() -> np.ndarray:
-    corner = bump(_RIGHT_CORNER, 0.14) * (X < 0)
+    corner = corner_bump(_RIGHT_CORNER, 0.14) * (X < 0)
     field = both_sides(scaled(corner, vec(-7.0, -0.5, 1.5)))
     thin = -np.sign(LIP_SIDE) * np.nan_to_num(LIP_DEPTH)  # stretched lips get thinner
     return field + scaled(thin, vec(0, 1.0, 0))
@@ -112,7 +113,7 @@ def mouth_round() -> np.ndarray:
     """Lips rounded and pushed forward (/u/, /o/, /w/), as a viewer sees it from the front: the
     corners come in (the mouth ~25 mm narrower at full rounding), the lips evert and look fuller,
     and the opening the jaw leaves narrows with the corners into a small oval."""
-    corner = bump(_RIGHT_CORNER, 0.12) * (X < 0)
+    corner = corner_bump(_RIGHT_CORNER, 0.12) * (X < 0)
     field = both_sides(scaled(corner, vec(ROUND_CORNER_MM, 0.0, -2.0)))
     lips = bump([0.0, MOUTH_LINE_Y.min(), FACE[INNER_UPPER, 2].mean()], 0.14)
     field += scaled(lips, vec(0, 0, -6.0))  # lips push forward
