@@ -148,3 +148,28 @@ def test_straight_on_the_corners_are_left_to_the_coarse_grid(renderers, monkeypa
     assert corner_windows == []
     next(renderers[0].render(fit, smiling_open_mouth(fit, 25.0)[None], SIZE))
     assert len(corner_windows) == 1
+
+
+@pytest.mark.parametrize("jaw", [0.3, 0.6])
+def test_parted_lips_lay_no_pale_patch_at_a_corner_the_tracker_outlined_over_lit_skin(renderers, jaw,
+                                                                                      monkeypatch):
+    """The turned young man's far mouth corner: the tracker's lower-lip outline there runs over lit,
+    nearly white skin, and the lips re-stretched along the rims (``mouth._restretch_strip``) laid
+    that texture up to the opening, a pale patch with a hard edge at the corner in every open frame.
+    Where the texture is far lighter than the lips, the warp's own corner is kept."""
+    from gallery_portraits import PORTRAIT_DIR
+    from talkface_studio.face.portrait import fit_portrait
+    from talkface_studio.render.mesh_warp import mouth
+
+    fit = fit_portrait(PORTRAIT_DIR / "more" / "young_man_turned.jpg", size=SIZE)
+    lm = open_mouth(fit, 0.0, jaw_open=jaw)
+    img = next(renderers[0].render(fit, lm[None], SIZE))
+    monkeypatch.setattr(mouth, "_restretch_strip", lambda *a, **k: None)
+    plain = next(renderers[0].render(fit, lm[None], SIZE))
+    far = int(np.argmax(lm[list(OUTER_CORNERS), 2]))
+    corner = lm[OUTER_CORNERS[far], :2]
+    width = float(np.linalg.norm(lm[OUTER_CORNERS[1], :2] - lm[OUTER_CORNERS[0], :2]))
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE] + 0.5
+    near = np.hypot(xx - corner[0], yy - corner[1]) < 0.12 * width
+    lift = np.sort((_luma(img) - _luma(plain))[near])[-3]
+    assert lift < 45.0   # 80 / 126 grey levels (jaw 0.3 / 0.6) before the pale texture was left out

@@ -39,6 +39,8 @@ OUTER_LOWER_LIP = np.concatenate([OUTER_LIPS[10:], OUTER_LIPS[:1]])   # ... and 
 OWN_MOUTH_MM = (0.3, 2.8)     # this close to the portrait's own mouth the plain warp shows it as is
 RELAXED_TEETH = (0.4, 0.9)   # share of the portrait's smile taken away over which its teeth go from
                              # the smile's (lit, uncovered) to a relaxed mouth's (``TeethPose``)
+LUMA = (0.299, 0.587, 0.114)
+PALE_LIP = (0.15, 0.45)   # re-stretched parted lips fade out where their texture is this much lighter than the lips
 CORNER_U = 0.07          # lips re-stretched at the corners sample their texture this far in
 CORNER_SHADE = 0.75      # the lips' lining where they meet beyond the opening's rounded ends
 COMMISSURE_U = 0.05      # re-stretched lips reach this far (mouth widths) past the outer corners ...
@@ -121,6 +123,7 @@ class _Lips:
     curves: list     # the portrait's lip profiles (``_source_mouth``), then this frame's outer outlines
     s_mm: float
     u_out: tuple
+    lip_luma: float = 0.0   # the portrait's lip colour's luma (``PortraitLook.lip``)
 
     @staticmethod
     def of(lm: np.ndarray, colours: PortraitLook) -> "_Lips":
@@ -131,7 +134,8 @@ class _Lips:
                  max(axis.to_uv(lm[OUTER_CORNERS[1], :2])[0], 1.02))
         curves = [*curves, *_outer_profiles(lm, axis)]
         return _Lips(mm, max(CLOSE_BAND_MM * mm, 2.5), s_axis, curves,
-                     eye_span(colours.landmarks) / EYE_SPAN_MM, u_out)
+                     eye_span(colours.landmarks) / EYE_SPAN_MM, u_out,
+                     float(np.dot(LUMA, np.asarray(colours.lip, np.float64))))
 
     def strips(self, lm: np.ndarray, size: int, like, round_ends: float = 0.0):
         return rim_strips(*_rims(lm), size, self.band + 2.0, like, extra=lm[list(OUTER_CORNERS), :2],
@@ -202,6 +206,12 @@ def _restretch_strip(frame, rf: RimFrame, texture, lips: _Lips,
         corner = xp.where(between, xp.ones_like(corner), corner)
     fade = xp.clip(d, 0) / xp.clip(reach * (1.0 + COMMISSURE_REACH * past), 1e-3)
     alpha = (1 - smoothstep(0.55, 1.0, fade)) * corner * amount
+    if not seam_on and lips.lip_luma > 0:
+        # Parted lips: where the portrait's "lip" is far lighter than its lips (a lit corner the
+        # tracker's outline takes in, skin), its texture laid along the rim drew a pale patch
+        # with a hard edge at the corner of the opening; there the warp's own corner stays.
+        luma = colour[0] * LUMA[0] + colour[1] * LUMA[1] + colour[2] * LUMA[2]
+        alpha = alpha * (1 - smoothstep(PALE_LIP[0], PALE_LIP[1], luma / lips.lip_luma - 1.0))
     win = rf.window(frame)
     win += (colour - win) * alpha[None]
 
