@@ -162,8 +162,9 @@ def au17_chin_raiser():
 
 
 def au20_lip_stretcher():
-    # a round bump: stretched outward the corner cannot pass the lips beside it, and fear reads
-    # from lips that lag their corners (the classifier's fear fell by half with the lips following)
+    # a round bump: stretched outward a corner cannot pass the lips beside it, and fear reads from
+    # lips that lag their corners (with ``corner_bump`` the development classifier's fear on the
+    # smiling portrait, held, fell 0.43 -> 0.31; 0.40 with this)
     corner = bump(RIGHT_CORNER, 0.12) * _right_half()
     return both_sides(scaled(corner, vec(-6.5, 1.5, 1.0)))
 

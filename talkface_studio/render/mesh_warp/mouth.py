@@ -22,6 +22,7 @@ from .lip_corners import restore_corners
 from .smile_relief import SMILE_MIN, smile_removed
 from .dental_arch import EYE_SPAN_MM
 from .mouth_interior import MouthScale, TeethPose, interior
+from .mouth_look import LUMA
 from .pixel_ops import ops_of
 from .pixel_window import bbox, smoothstep
 from .rim_frame import Axis, RimFrame, rim_strips, soft_bump
@@ -39,7 +40,6 @@ OUTER_LOWER_LIP = np.concatenate([OUTER_LIPS[10:], OUTER_LIPS[:1]])   # ... and 
 OWN_MOUTH_MM = (0.3, 2.8)     # this close to the portrait's own mouth the plain warp shows it as is
 RELAXED_TEETH = (0.4, 0.9)   # share of the portrait's smile taken away over which its teeth go from
                              # the smile's (lit, uncovered) to a relaxed mouth's (``TeethPose``)
-LUMA = (0.299, 0.587, 0.114)
 PALE_LIP = (0.15, 0.45)   # re-stretched parted lips fade out where their texture is this much lighter than the lips
 CORNER_U = 0.07          # lips re-stretched at the corners sample their texture this far in
 CORNER_SHADE = 0.75      # the lips' lining where they meet beyond the opening's rounded ends
@@ -135,7 +135,7 @@ class _Lips:
         curves = [*curves, *_outer_profiles(lm, axis)]
         return _Lips(mm, max(CLOSE_BAND_MM * mm, 2.5), s_axis, curves,
                      eye_span(colours.landmarks) / EYE_SPAN_MM, u_out,
-                     float(np.dot(LUMA, np.asarray(colours.lip, np.float64))))
+                     float(LUMA @ np.asarray(colours.lip, np.float64)))
 
     def strips(self, lm: np.ndarray, size: int, like, round_ends: float = 0.0):
         return rim_strips(*_rims(lm), size, self.band + 2.0, like, extra=lm[list(OUTER_CORNERS), :2],
@@ -210,7 +210,7 @@ def _restretch_strip(frame, rf: RimFrame, texture, lips: _Lips,
         # Parted lips: where the portrait's "lip" is far lighter than its lips (a lit corner the
         # tracker's outline takes in, skin), its texture laid along the rim drew a pale patch
         # with a hard edge at the corner of the opening; there the warp's own corner stays.
-        luma = colour[0] * LUMA[0] + colour[1] * LUMA[1] + colour[2] * LUMA[2]
+        luma = colour[0] * float(LUMA[0]) + colour[1] * float(LUMA[1]) + colour[2] * float(LUMA[2])
         alpha = alpha * (1 - smoothstep(PALE_LIP[0], PALE_LIP[1], luma / lips.lip_luma - 1.0))
     win = rf.window(frame)
     win += (colour - win) * alpha[None]
