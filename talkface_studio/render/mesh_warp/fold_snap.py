@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter, map_coordinates
 
+from .pixel_ops import LUMA
+
 REACH_MM = 2.5          # how far across itself a line may move (lines are ~6 mm apart)
 STEP_MM = 1.0           # the line is sampled this often along its length
 ALONG_MM = 3.0          # offsets are smoothed along the line over this (Gaussian sigma)
@@ -25,7 +27,7 @@ MIN_BANK_PX = 1.0       # below this (~0.8 px per mm: renders under ~300 px) lin
 
 def smoothed_luminance(rgb: np.ndarray, px: float) -> np.ndarray:
     """Luminance [H, W] of rgb [H, W, 3], smoothed over pores (px output pixels per millimetre)."""
-    lum = np.asarray(rgb, np.float64)[..., :3] @ np.array([0.299, 0.587, 0.114])
+    lum = np.asarray(rgb, np.float64)[..., :3] @ LUMA
     return gaussian_filter(lum, max(0.4 * px, 0.5)).astype(np.float32) + 1.0
 
 

@@ -22,8 +22,7 @@ from .lip_corners import restore_corners
 from .smile_relief import SMILE_MIN, smile_removed
 from .dental_arch import EYE_SPAN_MM
 from .mouth_interior import MouthScale, TeethPose, interior
-from .mouth_look import LUMA
-from .pixel_ops import ops_of
+from .pixel_ops import LUMA, ops_of
 from .pixel_window import bbox, smoothstep
 from .rim_frame import Axis, RimFrame, rim_strips, soft_bump
 

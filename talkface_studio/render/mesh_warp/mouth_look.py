@@ -26,7 +26,7 @@ from talkface_studio.face.normalize import Pose, estimate_pose
 
 from .dental_arch import LOWER_BEHIND_MM, MM, UPPER_K, ArchView, view_arch
 from .face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS
-from .pixel_ops import ops_of
+from .pixel_ops import LUMA, ops_of
 from .rim_frame import Axis, profiles
 
 CHIN = 152
@@ -43,7 +43,6 @@ WHITE_CHROMA_SHARE = 0.75  # the white of an eye is at most this colourful (chro
                            # read is no white: a tinted lens, lids or skin in a squint, a red eye
 TEETH_CHROMA_SHARE = 0.5   # ... then the teeth take this share of the lit skin's colour (the gallery's
                            # portraits that show their own teeth: 0.17-0.66)
-LUMA = np.array([0.299, 0.587, 0.114])
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
+from .pixel_ops import LUMA
+
 PROBE = 2.0            # output px: the known extra blur (between the sharpest and softest faces)
 MAX_SIGMA = 4.0        # output px; beyond this a face is a blur the renderer cannot match anyway
 _FEATURES = (33, 133, 263, 362, 70, 300, 61, 291, 0, 17)   # eye corners, outer brows, lip corners, lips
@@ -30,7 +32,7 @@ def edge_sigma(image: np.ndarray, lm: np.ndarray) -> float:
     xa, xb = int(max(x0 - pad, 0)), int(min(x1 + pad, w))
     if yb - ya < 8 or xb - xa < 8:
         return 0.0
-    lum = rgb[ya:yb, xa:xb] @ np.array([0.299, 0.587, 0.114])
+    lum = rgb[ya:yb, xa:xb] @ LUMA
     m = int(3 * PROBE)            # leave out the border the probe blur reads past
 
     def energy(img):

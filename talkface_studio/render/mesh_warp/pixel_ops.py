@@ -24,6 +24,8 @@ import numpy as np
 # renderer asks of it is one small image at a time, and the encoder needs the other core.
 cv2.setNumThreads(1)
 
+LUMA = np.array([0.299, 0.587, 0.114])   # RGB -> luma (Rec. 601), for every module that reads lightness
+
 REMAP_ROW = 1024    # positions given as a flat list are sampled as rows of this many (remap's
                     # fixed-point tables limit an image side to 32767)
 

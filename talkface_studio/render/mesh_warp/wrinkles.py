@@ -26,10 +26,11 @@ from .smile_relief import REGION as SMILE_REGION
 from .smile_relief import capped_ratio, fill_valleys, relief_map, smile_removed, smile_score
 from .face_loops import EYES, OUTER_LIPS
 from .photo_sharpness import edge_sigma
+from . import pixel_ops
 from .pixel_ops import ops_of
 
 RELAX_MAX = 1.5           # the most a relaxed fold is lifted (x its own value: a deep crease's core)
-LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+LUMA = pixel_ops.LUMA.astype(np.float32)   # the frame's layers are float32
 FOLD_HALF_MM = 1.5        # a portrait's own fold lines are up to ~twice this wide
 STRIP = 30000             # values per strip: keeps each torch op under its parallel grain (one thread)
 _BROWS = ((46, 53, 52, 65, 55, 107, 66, 105, 63, 70), (276, 283, 282, 295, 285, 336, 296, 334, 293, 300))
