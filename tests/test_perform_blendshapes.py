@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from talkface_studio.face.topology import N_LANDMARKS, REGIONS, canonical_face
+from talkface_studio.face.topology import MIRROR, N_LANDMARKS, REGIONS, canonical_face
 from talkface_studio.perform.blendshapes import (
     BASES,
     EXPRESSION_CHANNELS,
@@ -69,6 +69,19 @@ def test_emotions_move_the_expected_features():
     assert BASES["emo_angry"][inner_r, 0] > 0 > BASES["emo_angry"][inner_l, 0]  # brows knit
     contempt = BASES["emo_contempt"][corners]
     assert np.linalg.norm(contempt[0]) > 5 * np.linalg.norm(contempt[1])  # one-sided
+
+
+def test_surprise_lifts_the_brow_in_an_even_arch_and_sadness_lifts_its_inner_end():
+    """AU1 and AU2 each lift one end of the brow; surprise used them alone and its brow's middle
+    rose 3 mm against 9-10 mm at the ends: a wavy, worried brow (the classifier read the contact
+    sheet's surprised faces as fear or anger). Its middle must rise with its ends; sadness keeps
+    the oblique brow (inner end highest) that AU1 alone gives."""
+    upper = [70, 63, 105, 66, 107]  # the subject's right brow, outer to inner
+    for side in (upper, [int(i) for i in MIRROR[upper]]):
+        lift = -BASES["emo_surprised"][side, 1] / MM
+        assert lift.min() >= 6.5 and lift.max() - lift.min() <= 3.5, lift
+        sad = -BASES["emo_sad"][side, 1] / MM
+        assert sad[-1] > sad[2] + 4.0, sad
 
 
 @pytest.mark.parametrize("mix", [{"emo_sad": 1.0}, {"emo_sad": 1.0, "lip_press": 1.0},

@@ -61,6 +61,19 @@ def au2_outer_brow_raiser():
     return both_sides(_brow_field(outer, (-0.5, -7.0, 0.0), 0.13))
 
 
+def brow_middle_raiser():
+    """The middle of the brow up 6 mm at 1. AU1 and AU2 each lift one end of the brow (the fields
+    above), so together they left its middle 6-7 mm below both ends: a wavy, worried brow. When the
+    whole frontalis contracts (AU1+2, surprise) the middle rises with the ends, into a high, even
+    arch."""
+    inner, outer = brow_ends("right")
+    mid = FACE[[inner, outer]].mean(axis=0)
+    w = above_eye("right") * np.exp(-((X - mid[0]) ** 2) / (2 * 0.12**2))
+    w *= np.exp(-np.clip(mid[1] - 0.05 - Y, 0, None) ** 2 / (2 * 0.3**2))  # fades up the forehead
+    w *= _right_half()
+    return both_sides(scaled(w, vec(0.0, -6.0, 0.0)))
+
+
 def au4_brow_lowerer(lid: float = 1.0, v_shape: float = 0.0):
     """Brows down and drawn together. `lid`: how much the lowered brow presses the upper lid down
     (0 for a glare, where AU5 holds the lid up under the lowered brow). `v_shape`: extra lowering

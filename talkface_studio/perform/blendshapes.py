@@ -52,8 +52,9 @@ def _emotions(jaw: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray | None]
                       + 1.1 * au.au7_lid_tightener(upper=0.0) + 1.4 * au.au23_lip_tightener() + au.au24_lip_presser()
                       + 0.6 * au.au15_lip_corner_depressor() + 0.6 * au.au17_chin_raiser() + au.au38_nostril_dilator(),
                       None),
-        # surprise: brows high (AU1+2), lids wide to show white above the iris (AU5), jaw dropped
-        "emo_surprised": (1.3 * au.au1_inner_brow_raiser() + 1.3 * au.au2_outer_brow_raiser()
+        # surprise: brows high in an even arch (AU1+2, the middle with the ends), lids wide to show
+        # white above the iris (AU5), jaw dropped
+        "emo_surprised": (1.3 * au.au1_inner_brow_raiser() + 1.3 * au.au2_outer_brow_raiser() + au.brow_middle_raiser()
                           + 1.4 * au.au5_upper_lid_raiser(),
                           au.au26_jaw_drop(jaw, 0.8) + au.au25_lips_apart(gap_mm=2.0) + au.au18_lips_rounded()),
         # fear: raised and drawn-together brows, staring eyes, tensed lower lids, stretched and
