@@ -63,6 +63,8 @@ def test_emotions_move_the_expected_features():
     corners = REGIONS["mouth_corners"]
     assert BASES["emo_happy"][corners, 1].mean() / MM < -3  # lip corners up
     assert BASES["emo_sad"][corners, 1].mean() / MM > 2  # lip corners down
+    # disgust's corners well down too: at 4 mm a smiling portrait's disgust read to a classifier as a grin
+    assert BASES["emo_disgusted"][corners, 1].mean() / MM > 5.5
     assert dy("emo_surprised", "right_brow") < -3 and dy("emo_surprised", "left_brow") < -3
     assert dy("emo_angry", "right_brow") > 2  # brows lowered
     inner_r, inner_l = 55, 285

@@ -64,10 +64,11 @@ def _emotions(jaw: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray | None]
                      + 1.3 * au.au20_lip_stretcher(),
                      au.au25_lips_apart(gap_mm=5.0, upper_share=0.4) + au.au26_jaw_drop(jaw, 0.15)),
         # disgust: the raised upper lip (AU10) with the nose wrinkle (AU9), the lower lip pulled
-        # down (AU16), corners down, brows lowered and lids narrowed (AU4+7)
+        # down (AU16), corners well down (AU15: at 0.8 a smiling portrait's disgust read as a
+        # grin), brows lowered and lids narrowed (AU4+7)
         "emo_disgusted": (1.3 * au.au9_nose_wrinkler() + 1.7 * au.au10_upper_lip_raiser()
                           + au.au16_lower_lip_depressor()
-                          + 0.8 * au.au15_lip_corner_depressor() + 0.6 * au.au4_brow_lowerer()
+                          + 1.3 * au.au15_lip_corner_depressor() + 0.6 * au.au4_brow_lowerer()
                           + 0.6 * au.au7_lid_tightener(), None),
         # contempt: one corner tightened and raised (a one-sided AU12+AU14), the dimple beside it
         "emo_contempt": (1.5 * au.au12_lip_corner_puller(side="right") + 1.7 * au.au14_dimpler(side="right"), None),
