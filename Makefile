@@ -12,9 +12,10 @@ STAMP := $(VENV)/.installed
 # speakers' recordings) speak part of the viseme recognizer's training data in recipe 3
 # (`train --stage visemes --recipe 3`, tests/test_festival_synth.py): ~61 MB download, ~166 MB installed.
 # gcc and python3-dev build the `ttspico` sdist (SVOX Pico, recipe 4, pyproject's [train] extra).
+# fonts-wqy-microhei (5 MB) lets the app show Chinese and Japanese scripts (without a CJK font Qt draws boxes).
 APT_PACKAGES := espeak-ng sox xvfb libgl1 libegl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 \
 	libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 \
-	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 fonts-dejavu-core libportaudio2 appstream desktop-file-utils \
+	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 fonts-dejavu-core fonts-wqy-microhei libportaudio2 appstream desktop-file-utils \
 	festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts festvox-italp16k festvox-itapc16k \
 	festvox-czech-dita festvox-czech-machac festvox-czech-krb festvox-ca-ona-hts festvox-suopuhe-lj festvox-suopuhe-mv \
 	gcc libc6-dev python3-dev

@@ -16,7 +16,8 @@ Digits are read out by espeak-ng in the script's language; apostrophes stay insi
 morphological analyser first (japanese_reading: 水 -> ミズ), because espeak-ng 1.51 reads kana but
 not kanji; its `ja` voice then reads the kana. A word the analyser cannot read (or every kanji
 when the analyser is missing) becomes a word without phones that the aligner places as "some
-speech" between its readable neighbours.
+speech" between its readable neighbours. Chinese (Mandarin) is not read by espeak-ng at all (its
+1.51 `cmn` voice reads hanzi through English): mandarin_reading gives words and phones from pinyin.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from functools import lru_cache
 from talkface_studio.core.errors import TalkFaceError
 
 from .japanese_reading import is_kanji, read_japanese
+from .mandarin_reading import MandarinWord, read_mandarin
 from .languages import espeak_voice, primary
 from .viseme_set import VOWEL_CLASSES, phone_to_visemes
 
@@ -179,6 +181,8 @@ def _phonemize(words: tuple[str, ...], voice: str) -> tuple[tuple[str, ...], ...
 def g2p(text: str, language: str = "en") -> list[Word]:
     """The script's words with their IPA phones in `language` (a supported BCP-47 tag)."""
     voice = espeak_voice(language)
+    if primary(language) == "zh":
+        return _mandarin(unicodedata.normalize("NFC", text or ""))
     tokens = _tokens(text, language)
     readable = [(at, say) for _, at, _, say in tokens if say]
     says = tuple(say.lower() for _, say in readable)
@@ -195,6 +199,27 @@ def g2p(text: str, language: str = "en") -> list[Word]:
                 links[at] = _final_link(phones[at], together)
     words = [Word(w, phones.get(at, ()), p, at, links.get(at, "")) for w, at, p, _ in tokens]
     return _assimilate_nasals(words) if primary(language) in NASAL_ASSIMILATION else words
+
+
+def _mandarin(text: str) -> list[Word]:
+    """Chinese scripts: hanzi and numbers read by mandarin_reading (espeak-ng cannot), Latin words
+    in them by espeak-ng's English voice; without pypinyin every word is unspecified speech."""
+    try:
+        read = read_mandarin(text)
+    except ImportError:
+        read = [MandarinWord(w, at, ()) for w, at, _ in _split_words(text, "zh")]
+    latin = tuple(sorted({w.text.lower() for w in read if not w.phones and w.text.isascii()}))
+    try:
+        english = dict(zip(latin, _phonemize(latin, espeak_voice("en")))) if latin else {}
+    except G2PError:  # no espeak-ng: the hanzi are still read; Latin words become unspecified speech
+        english = {}
+    words = []
+    for i, w in enumerate(read):
+        end = w.start + len(w.text)
+        nxt = read[i + 1].start if i + 1 < len(read) else len(text)
+        phones = w.phones or english.get(w.text.lower(), ())
+        words.append(Word(w.text, phones, bool(_PAUSE.search(text[end:nxt])), w.start))
+    return words
 
 
 # Languages whose word-final n takes the place of a bilabial that follows it in the same breath:

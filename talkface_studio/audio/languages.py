@@ -4,15 +4,18 @@ Languages are BCP-47 tags (`en`, `en-US`, `fr-CA`, `ja`, ...). The primary langu
 support; a region picks a regional espeak-ng voice when one exists (en-GB, pt-BR, es-419, ...)
 and otherwise falls back to the language's main voice (fr-CA speaks with espeak's French, it-IT
 with Italian). The list is the espeak-ng 1.51 voices whose rules and lexicon are good enough for
-lip sync; it is checked against the installed espeak-ng by a test. Left out on purpose: Mandarin
-(espeak-ng 1.51's `cmn` reads hanzi through English), Arabic, Hebrew and Persian (scripts without
-written vowels are read poorly).
+lip sync; it is checked against the installed espeak-ng by a test. Mandarin has no espeak-ng voice
+here (1.51's `cmn` reads hanzi through English): its scripts are read from pinyin
+(audio/mandarin_reading). Left out on purpose: Arabic, Hebrew and Persian (scripts without written
+vowels are read poorly).
 """
 
 from __future__ import annotations
 
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.language_code import DEFAULT_LANGUAGE, normalize_language
+
+PINYIN = ""  # the "voice" of a language read by the project's own reader, not by espeak-ng
 
 # primary language subtag -> (English name, espeak-ng voice)
 LANGUAGES: dict[str, tuple[str, str]] = {
@@ -58,6 +61,8 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     "vi": ("Vietnamese", "vi"),
     "ko": ("Korean", "ko"),
     "yue": ("Chinese (Cantonese)", "yue"),
+    "zh": ("Chinese (Mandarin)", PINYIN),  # zh-CN, zh-TW, zh-Hans, zh-Hant: all Mandarin
+    "cmn": ("Chinese (Mandarin)", PINYIN),
     "eo": ("Esperanto", "eo"),
     "la": ("Latin", "la"),
 }
@@ -87,7 +92,8 @@ def check_language(tag) -> str:
 
 
 def espeak_voice(tag) -> str:
-    """espeak-ng voice name for a language tag (regional voice when espeak-ng has one)."""
+    """espeak-ng voice name for a language tag (regional voice when espeak-ng has one); PINYIN ("")
+    for Mandarin, which g2p reads without espeak-ng."""
     code = check_language(tag).lower()
     parts = code.split("-")
     for n in range(len(parts), 1, -1):
@@ -103,8 +109,9 @@ def language_name(tag) -> str:
 
 
 def primary(tag) -> str:
-    """'fr-CA' -> 'fr'."""
-    return normalize_language(tag).split("-")[0]
+    """'fr-CA' -> 'fr'; 'cmn' -> 'zh' (one reader for both codes of Mandarin)."""
+    code = normalize_language(tag).split("-")[0]
+    return "zh" if code == "cmn" else code
 
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "check_language", "espeak_voice", "language_choices", "language_name",

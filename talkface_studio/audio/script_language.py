@@ -2,7 +2,8 @@
 French script is the easy slip (the default language is English), and every stretch then falls
 back to recognition with a warning that does not say why.
 
-No model: the writing system first (Cyrillic, Greek, Devanagari, Hangul, kana), then, in Latin
+No model: the writing system first (Cyrillic, Greek, Devanagari, Hangul, kana; hanzi without kana
+are Chinese, Cantonese where a character only written Cantonese uses appears), then, in Latin
 letters, the language whose most frequent function words the script uses. A short or mixed script
 gives no answer rather than a guess.
 """
@@ -48,9 +49,12 @@ _SETS = {lang: frozenset(words.split()) for lang, words in FUNCTION_WORDS.items(
 
 # Writing systems whose letters alone name the language, or a short list of candidates.
 _SCRIPTS = {"GREEK": "el", "DEVANAGARI": "hi", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja"}
+# characters of written Cantonese that Mandarin does not use (is, 's, past, not, he/she, plural...)
+_CANTONESE = set("係嘅咗唔佢哋冇喺嚟啲乜嘢睇咁")
 _CYRILLIC_MARKS = (("uk", "іїєґ"), ("mk", "ѓќѕ"), ("sr", "ђјљњћџ"), ("ru", "ыэё"))  # first match wins
 
 MIN_WORDS = 5    # fewer words than this: no answer
+MIN_HANZI = 6    # hanzi without kana: fewer than this, no answer
 MIN_HITS = 3     # function words of the top language, at least
 MARGIN = 1.5     # ... and this many times the next language's
 
@@ -69,6 +73,14 @@ def _written_in(text: str) -> str | None:
     if not letters:
         return None
     systems = Counter(unicodedata.name(c, "").split(" ")[0] for c in letters)
+    kana = systems["HIRAGANA"] + systems["KATAKANA"]
+    if systems["CJK"] + kana >= 0.6 * len(letters) and systems["CJK"] > kana:
+        # hanzi / kanji: kana are written only in Japanese; a few characters only in Cantonese
+        if kana:
+            return "ja"
+        if systems["CJK"] < MIN_HANZI:  # a name or a heading could be Japanese kanji alone
+            return None
+        return "yue" if any(c in _CANTONESE for c in letters) else "zh"
     system, count = systems.most_common(1)[0]
     if count < 0.6 * len(letters):
         return None
