@@ -17,9 +17,10 @@ an experiment not shipped; 0 or no flag: the product's decoder; README, "Phonota
 `--mbrola` adds voices no recognizer here has heard: MBROLA's diphone voices of real speakers
 (Debian contrib / non-free, where installed) reading the synthetic clips' sentences in 9 languages;
 their rows count apart ("MBROLA" in the closed lines, not among the human clips).
-`--more-languages` adds espeak-ng clips in 11 more languages (Russian, Ukrainian, Czech, Polish,
-Bulgarian, Greek, Hindi, Turkish, Korean, Vietnamese, European Portuguese; rows "langs_*", counted
-apart as "more languages"). `--english-extras` adds espeak-ng clips (US and British voices) of
+`--more-languages` adds espeak-ng clips in 12 more languages (Russian, Ukrainian, Czech, Polish,
+Bulgarian, Greek, Hindi, Turkish, Korean, Vietnamese, European Portuguese, and Mandarin: hanzi
+scripts over the Italian voice reading a pinyin respelling, as no voice here reads hanzi; rows
+"langs_*", counted apart as "more languages"). `--english-extras` adds espeak-ng clips (US and British voices) of
 English scripts with numbers and with names no dictionary has (rows "enx_*", "English extras").
 `--take-language CODE` analyses every clip as that language (what a take left at English costs a
 French clip).
@@ -190,6 +191,11 @@ MORE_LANGUAGES = {
     "ko": ("ko", ["엄마는 밥을 먹고 바다에 갔어요.", "아빠가 빵을 많이 샀어요."]),
     "vi": ("vi", ["Mẹ tôi mua một bó hoa màu tím.", "Bố ăn bánh mì ở nhà."]),
     "pt": ("pt", ["O pai e a mãe bebem.", "A bola é do menino."]),
+    # Mandarin: no voice here reads hanzi (espeak-ng 1.51's cmn reads them through English), so
+    # espeak-ng's Italian voice reads a respelling of the pinyin; the take's script is the hanzi
+    # (third element: the scripts, where they differ from what the synthesizer reads)
+    "zh": ("it", ["uo men min tien ciu bei cin mai mien bao.", "uo pa pa ma ma bu iau, ni mei iou pan fa."],
+           ["我们明天去北京买面包。", "我爸爸妈妈不要，你没有办法。"]),
 }
 
 
@@ -216,14 +222,14 @@ EXTRAS_PREFIX = "enx_"
 
 def synthetic_clips(folder: Path, languages: dict = SYNTHETIC, prefix: str = "espeak_") -> list[dict]:
     out = []
-    for lang, (voice, sentences) in languages.items():
+    for lang, (voice, sentences, *scripts) in languages.items():
         def say(sentence, voice=voice):
             spoken = espeak_events.speak(sentence, voice, 165)
             return spoken.samples, [(p.start, p.end, p.ipa) for p in spoken.phonemes]
 
         path = folder / f"{prefix}{lang}.wav"
         refs = joined_sentences(sentences, say, path, espeak_events.SAMPLE_RATE)
-        out.append(dict(name=f"{prefix}{lang}", path=path, text=" ".join(sentences),
+        out.append(dict(name=f"{prefix}{lang}", path=path, text=" ".join(scripts[0] if scripts else sentences),
                         language="en" if prefix == EXTRAS_PREFIX else lang, refs=refs,
                         ref_source="espeak events"))
     return out
@@ -428,7 +434,8 @@ def main() -> int:
                     help="add real speakers in Spanish, Russian and English: the Asterisk prompts (Debian "
                          "asterisk-core-sounds-{es,ru,en} and -g722, where installed)")
     ap.add_argument("--more-languages", action="store_true",
-                    help=f"add espeak-ng clips in {len(MORE_LANGUAGES)} more languages ({', '.join(MORE_LANGUAGES)})")
+                    help=f"add espeak-ng clips in {len(MORE_LANGUAGES)} more languages ({', '.join(MORE_LANGUAGES)}; "
+                         "zh: the Italian voice reading a pinyin respelling)")
     args = ap.parse_args()
     modes = [m.strip() for m in args.modes.split(",")]
     if not set(modes) <= {"script", "none", "draft"} or not 0 <= args.closure_hearing <= 2:
