@@ -106,3 +106,21 @@ def test_a_mandarin_script_aligns_and_closes_the_lips_on_its_bilabials(tmp_path)
     assert len(bilabials) == 6
     for s, t in bilabials:
         assert gap[max(0, int((s - 0.04) * 25)):int(np.ceil((t + 0.04) * 25))].min() < 1.0, (s, t)
+
+
+@needs_espeak
+def test_a_stretch_that_falls_back_names_its_words_as_the_script_writes_them(tmp_path):
+    """Chinese puts no spaces between words: the report (CLI line, status bar, timeline mark) quotes
+    the script's own characters, not the aligner's words joined by spaces."""
+    import espeak_events
+
+    spoken = espeak_events.speak("uo men min tien ciu bei cin mai mien bao. ta sciue sceng tsai zuo sciue uen.",
+                                 voice="it", rate=150)
+    wav = tmp_path / "zh.wav"
+    sf.write(str(wav), spoken.samples, spoken.sample_rate)
+    script = "我们明天去北京买面包。你好吗今天天气很好啊。"  # the second sentence is not what is said
+    f = analyze(wav, "25", transcript=script, language="zh", use_cache=False)
+    fallen = [s for s in f.report.to_json() if s[2] == "recognized"]
+    assert fallen, f.report.to_json()
+    for words in (s[4] for s in fallen):
+        assert words and " " not in words and words in script, words

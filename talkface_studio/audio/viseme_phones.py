@@ -111,7 +111,7 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
         except (G2PError, AlignmentError) as exc:
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
         else:
-            return _patch_low_confidence(alignment, post, closure_bias)
+            return _patch_low_confidence(alignment, post, closure_bias, text)
     return VisemePass("recognized", free_recognition(post, closure_bias), jaw=post.jaw, note=note)
 
 
@@ -128,15 +128,19 @@ def _japanese_nasal_before_lips(word):
     return replace(word, phones=tuple(phones))
 
 
-def _patch_low_confidence(alignment: Alignment, post: Posteriors, closure_bias: float = CLOSURE_BIAS) -> VisemePass:
-    """Replace runs of low-confidence words by free recognition over their frames; report them."""
+def _patch_low_confidence(alignment: Alignment, post: Posteriors, closure_bias: float = CLOSURE_BIAS,
+                          script: str = "") -> VisemePass:
+    """Replace runs of low-confidence words by free recognition over their frames; report them,
+    with their words as `script` (the text the words' offsets index) writes them."""
     weak = [w for w, c in zip(alignment.words, judged_confidences(alignment.words)) if c < MIN_WORD_CONFIDENCE]
     stretches: list[Stretch] = []
+    firsts: list[WordTiming] = []
     for w in weak:  # merge neighbouring weak words into one stretch
         if stretches and w.start - stretches[-1].end < 0.3:
             last = stretches[-1]
-            stretches[-1] = Stretch(last.start, w.end, f"{last.words} {w.text}", last.reason)
+            stretches[-1] = Stretch(last.start, w.end, _written(script, firsts[-1], w, last.words), last.reason)
         else:
+            firsts.append(w)
             stretches.append(Stretch(w.start, w.end, w.text, "the script did not match the audio here; "
                                                              "recognized without the script"))
     logp, level = post.for_alignment, post.level  # the script's own posteriors (a with-script take)
@@ -154,6 +158,15 @@ def _patch_low_confidence(alignment: Alignment, post: Posteriors, closure_bias: 
     index = np.array([CLASS_INDEX[x] for x in labels]) if len(labels) else np.zeros(0, int)
     phones = labels_to_spans(index, VISEME_CLASSES)
     return VisemePass("aligned", phones, alignment.words, stretches, alignment.confidence, post.jaw)
+
+
+def _written(script: str, first: WordTiming, last: WordTiming, so_far: str) -> str:
+    """The script from `first` to `last` as written, so a Chinese or Japanese stretch reads
+    "北京买面包", not "北京 买 面包"; the words joined by spaces where the offsets do not fit."""
+    piece = script[first.char_offset : last.char_offset + len(last.text)] if script else ""
+    if piece.startswith(first.text) and piece.endswith(last.text):
+        return " ".join(piece.split())
+    return f"{so_far} {last.text}"
 
 
 def judged_confidences(words: list[WordTiming], span_s: float = JUDGED_SPAN_S) -> list[float]:
