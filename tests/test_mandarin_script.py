@@ -9,6 +9,7 @@ import soundfile as sf
 
 from audio_fixtures import needs_espeak
 from talkface_studio.audio import g2p as g2p_module
+from talkface_studio.audio import mandarin_reading
 from talkface_studio.audio.analysis import analyze
 from talkface_studio.audio.g2p import g2p
 from talkface_studio.audio.languages import PINYIN, check_language, espeak_voice, primary
@@ -39,6 +40,15 @@ def test_hanzi_are_read_from_pinyin_in_words_the_phrase_choosing_the_reading():
     assert "".join(g2p("行", "zh")[0].phones) == "ɕiŋ"
     # the apical vowels: spread after s (字), the retroflex's r-colour after sh (是)
     assert visemes(g2p("字", "zh")[0]) == "S IY" and visemes(g2p("是", "zh")[0]) == "SH R"
+
+
+def test_traditional_characters_are_read_through_their_simplified_forms(monkeypatch):
+    words = g2p("銀行行長說你好", "zh")  # Taiwan and Hong Kong write Mandarin in traditional characters
+    assert [w.text for w in words] == ["銀行", "行長", "說", "你好"]  # the script's own characters
+    assert [w.phones for w in words] == [w.phones for w in g2p("银行行长说你好", "zh")]
+    assert "".join(words[0].phones).endswith("xaŋ")  # yínháng, by the phrase (was yín xíng, char by char)
+    monkeypatch.setattr(mandarin_reading, "_traditional_to_simplified", lambda: None)
+    assert "".join(p for w in g2p("銀行", "zh") for p in w.phones) == "inɕiŋ"  # without OpenCC: yín xíng
 
 
 @pytest.mark.parametrize("digits, said", [("25", "二十五"), ("10", "十"), ("15", "十五"), ("101", "一百零一"),

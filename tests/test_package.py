@@ -131,6 +131,7 @@ def test_built_package_reports_version_and_renders_the_demo_headless(built_packa
     assert (internal / "sudachidict_small" / "resources" / "system.dic").is_file()  # Japanese readings
     assert (internal / "sudachipy" / "resources" / "char.def").is_file()
     assert (internal / "pypinyin" / "phrases_dict.json").is_file()  # Chinese readings
+    assert list((internal / "opencc").rglob("t2s.json"))  # traditional characters read through simplified ones
     models = internal / "talkface_studio" / "audio" / "models"   # the viseme recognizer (lip sync without a script)
     for name in ("viseme_ensemble.json", "viseme_recognizer.safetensors", "viseme_recognizer_r3.safetensors"):
         assert (models / name).is_file(), name

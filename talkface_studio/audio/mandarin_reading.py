@@ -4,7 +4,8 @@ espeak-ng 1.51's Mandarin voice (`cmn`) reads hanzi through English (我们 came
 faɪ1v"), so Chinese scripts are read here instead. pypinyin (MIT; its character and phrase
 dictionaries ship in the wheel, nothing is downloaded) splits the script into words with its
 maximum-matching segmenter over the phrase dictionary and gives each character its pinyin, the
-phrase choosing between readings (银行 yínháng, 行长 hángzhǎng, 重庆 chóngqìng). A table turns each
+phrase choosing between readings (银行 yínháng, 行长 hángzhǎng, 重庆 chóngqìng; traditional characters
+are looked up through their simplified forms, OpenCC's table, as the phrases are simplified). A table turns each
 syllable's initial and final into IPA for the viseme aligner; tones do not move the lips and are
 dropped. Arabic numerals are read out as Chinese numbers (25 -> 二十五, a year or a long number
 digit by digit); Latin words inside the script (an "iPhone") are left to the caller.
@@ -85,15 +86,39 @@ def read_mandarin(text: str) -> list[MandarinWord]:
             spoken = number_in_hanzi(run)
             out.append(MandarinWord(run, start, _phones(spoken, lazy_pinyin, style)))
         elif is_hanzi(run[0]):
+            simple = simplified(run)
             with _lock:
-                words = list(seg.cut(run))
-            at = start
-            for word in words:
-                out.append(MandarinWord(word, at, _phones(word, lazy_pinyin, style)))
+                words = list(seg.cut(simple))
+            at = 0
+            for word in words:  # the same length: each word's own characters are the script's
+                out.append(MandarinWord(run[at : at + len(word)], start + at, _phones(word, lazy_pinyin, style)))
                 at += len(word)
         else:
             out.append(MandarinWord(run, start, ()))
     return out
+
+
+@lru_cache(maxsize=1)
+def _traditional_to_simplified():
+    try:
+        from opencc import OpenCC
+
+        return OpenCC("t2s")
+    except Exception:  # noqa: BLE001 - not installed or its tables missing: read the characters as written
+        return None
+
+
+def simplified(run: str) -> str:
+    """A run of hanzi in simplified characters, for reading only: pypinyin's phrase dictionary is
+    simplified, so traditional 銀行 (bank) was read yín xíng, character by character, where 银行 is
+    yínháng. OpenCC's table maps character for character; a conversion that would change the
+    run's length (a rare phrase rule) is not used, so words keep the script's own characters."""
+    converter = _traditional_to_simplified()
+    if converter is None:
+        return run
+    with _lock:
+        out = converter.convert(run)
+    return out if len(out) == len(run) else run
 
 
 def _phones(hanzi: str, lazy_pinyin, style) -> tuple[str, ...]:
