@@ -14,7 +14,7 @@ from talkface_studio.audio.analysis import analyze
 from talkface_studio.audio.g2p import g2p
 from talkface_studio.audio.languages import PINYIN, check_language, espeak_voice, primary
 from talkface_studio.audio.mandarin_reading import number_in_hanzi
-from talkface_studio.audio.script_language import script_language
+from talkface_studio.audio.script_language import mismatched_language, script_language
 from talkface_studio.audio.viseme_set import phones_to_visemes
 from talkface_studio.perform.base import PerformRequest
 from talkface_studio.perform.face_fields import MM
@@ -94,6 +94,9 @@ def test_mandarin_codes_are_supported_and_need_no_espeak_voice():
     assert script_language("佢哋今日唔喺度，我哋去食飯。") == "yue"  # written Cantonese stays Cantonese
     assert script_language("水をマレーシアから買わなくてはならないのです。") == "ja"  # kana: Japanese
     assert script_language("東京都") is None  # three kanji could be Japanese: no answer
+    # standard written Chinese is read aloud in Cantonese too: a yue take with it gets no note
+    assert mismatched_language("我们明天去北京买面包。", "yue") is None
+    assert mismatched_language("我们明天去北京买面包。", "en") == "zh"
 
 
 @needs_espeak

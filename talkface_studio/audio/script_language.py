@@ -111,6 +111,8 @@ def mismatched_language(text: str, language: str) -> str | None:
         return None
     if {found, primary(language)} <= {"nb", "no", "da"}:  # too close to tell apart by these words
         return None
+    if {found, primary(language)} <= {"zh", "yue"}:  # standard written Chinese is read in both
+        return None
     return found
 
 
