@@ -42,6 +42,9 @@ FINALS = {
 # (the apical vowels of 字 and 是): spread lips after z c s, the retroflex's rounding after zh ch sh r.
 _APICAL = {"z": "ɨ", "c": "ɨ", "s": "ɨ", "zh": "ɻ", "ch": "ɻ", "sh": "ɻ", "r": "ɻ"}
 _DIGITS = "零一二三四五六七八九"
+# a script's runs: hanzi (CJK unified ideographs, extension A, compatibility), numbers, other letters
+_RUNS = re.compile(r"(?P<hanzi>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|(?P<number>\d+(?:\.\d+)?)"
+                   r"|(?P<letters>[^\W\d_]+)")
 _lock = threading.Lock()  # pypinyin's segmenter keeps module state; analysis may run on worker threads
 
 
@@ -50,10 +53,6 @@ class MandarinWord:
     text: str  # as written in the script
     start: int  # character offset in the text given
     phones: tuple[str, ...]  # IPA; empty for a run this module does not read (Latin letters)
-
-
-def is_hanzi(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
 
 
 def syllable_phones(initial: str, final: str) -> tuple[str, ...]:
@@ -78,20 +77,19 @@ def _pypinyin():
 def read_mandarin(text: str) -> list[MandarinWord]:
     """The words of `text` (hanzi, numbers and Latin runs) with their phones, in script order.
     Raises ImportError where pypinyin is not installed."""
-    lazy_pinyin, style, seg = _pypinyin()
+    _, _, seg = _pypinyin()
     out: list[MandarinWord] = []
-    for m in re.finditer(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|\d+(?:\.\d+)?|[^\W\d_]+", text):
+    for m in _RUNS.finditer(text):
         run, start = m.group(0), m.start()
-        if run[0].isdigit():
-            spoken = number_in_hanzi(run)
-            out.append(MandarinWord(run, start, _phones(spoken, lazy_pinyin, style)))
-        elif is_hanzi(run[0]):
-            simple = simplified(run)
+        if m.lastgroup == "number":
+            out.append(MandarinWord(run, start, _phones(number_in_hanzi(run))))
+        elif m.lastgroup == "hanzi":
+            simple = simplified(run)  # outside the lock, which simplified takes itself
             with _lock:
                 words = list(seg.cut(simple))
             at = 0
             for word in words:  # the same length: each word's own characters are the script's
-                out.append(MandarinWord(run[at : at + len(word)], start + at, _phones(word, lazy_pinyin, style)))
+                out.append(MandarinWord(run[at : at + len(word)], start + at, _phones(word)))
                 at += len(word)
         else:
             out.append(MandarinWord(run, start, ()))
@@ -121,7 +119,8 @@ def simplified(run: str) -> str:
     return out if len(out) == len(run) else run
 
 
-def _phones(hanzi: str, lazy_pinyin, style) -> tuple[str, ...]:
+def _phones(hanzi: str) -> tuple[str, ...]:
+    lazy_pinyin, style, _ = _pypinyin()
     with _lock:
         initials = lazy_pinyin(hanzi, style=style.INITIALS, strict=True)
         finals = lazy_pinyin(hanzi, style=style.FINALS, strict=True)

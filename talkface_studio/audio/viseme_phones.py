@@ -134,13 +134,13 @@ def _patch_low_confidence(alignment: Alignment, post: Posteriors, closure_bias: 
     with their words as `script` (the text the words' offsets index) writes them."""
     weak = [w for w, c in zip(alignment.words, judged_confidences(alignment.words)) if c < MIN_WORD_CONFIDENCE]
     stretches: list[Stretch] = []
-    firsts: list[WordTiming] = []
+    first = None  # the first word of the stretch being merged into
     for w in weak:  # merge neighbouring weak words into one stretch
         if stretches and w.start - stretches[-1].end < 0.3:
             last = stretches[-1]
-            stretches[-1] = Stretch(last.start, w.end, _written(script, firsts[-1], w, last.words), last.reason)
+            stretches[-1] = Stretch(last.start, w.end, _written(script, first, w, last.words), last.reason)
         else:
-            firsts.append(w)
+            first = w
             stretches.append(Stretch(w.start, w.end, w.text, "the script did not match the audio here; "
                                                              "recognized without the script"))
     logp, level = post.for_alignment, post.level  # the script's own posteriors (a with-script take)

@@ -43,22 +43,23 @@ def _right_half() -> np.ndarray:
     return smoothstep(0.5 - X / 0.04)  # 1 on the subject's right (x<0), fading over the midline
 
 
-def _brow_field(anchor: int, v_mm, sigma_x: float) -> np.ndarray:
-    """Brow + forehead skin moving around one brow point; the lid below stays put."""
-    w = above_eye("right") * np.exp(-((X - FACE[anchor, 0]) ** 2) / (2 * sigma_x**2))
-    w *= np.exp(-np.clip(FACE[anchor, 1] - 0.05 - Y, 0, None) ** 2 / (2 * 0.3**2))  # fades up the forehead
+def _brow_field(at: np.ndarray, v_mm, sigma_x: float) -> np.ndarray:
+    """Brow + forehead skin moving around one point of the brow (canonical x, y); the lid below
+    stays put."""
+    w = above_eye("right") * np.exp(-((X - at[0]) ** 2) / (2 * sigma_x**2))
+    w *= np.exp(-np.clip(at[1] - 0.05 - Y, 0, None) ** 2 / (2 * 0.3**2))  # fades up the forehead
     w *= _right_half()
     return scaled(w, vec(*v_mm))
 
 
 def au1_inner_brow_raiser():
     inner, _ = brow_ends("right")
-    return both_sides(_brow_field(inner, (0.8, -8.0, 0.0), 0.10))
+    return both_sides(_brow_field(FACE[inner], (0.8, -8.0, 0.0), 0.10))
 
 
 def au2_outer_brow_raiser():
     _, outer = brow_ends("right")
-    return both_sides(_brow_field(outer, (-0.5, -7.0, 0.0), 0.13))
+    return both_sides(_brow_field(FACE[outer], (-0.5, -7.0, 0.0), 0.13))
 
 
 def brow_middle_raiser():
@@ -67,11 +68,7 @@ def brow_middle_raiser():
     whole frontalis contracts (AU1+2, surprise) the middle rises with the ends, into a high, even
     arch."""
     inner, outer = brow_ends("right")
-    mid = FACE[[inner, outer]].mean(axis=0)
-    w = above_eye("right") * np.exp(-((X - mid[0]) ** 2) / (2 * 0.12**2))
-    w *= np.exp(-np.clip(mid[1] - 0.05 - Y, 0, None) ** 2 / (2 * 0.3**2))  # fades up the forehead
-    w *= _right_half()
-    return both_sides(scaled(w, vec(0.0, -6.0, 0.0)))
+    return both_sides(_brow_field(FACE[[inner, outer]].mean(axis=0), (0.0, -6.0, 0.0), 0.12))
 
 
 def au4_brow_lowerer(lid: float = 1.0, v_shape: float = 0.0):
