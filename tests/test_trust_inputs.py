@@ -671,6 +671,8 @@ def test_no_bytes_as_a_project_get_past_the_reader_as_anything_but_one_line(tmp_
                                                  "loss_weights", "kind", "version", "gaze_yaw_max"]),
                               JSON_VALUES, min_size=1, max_size=3))
 @example(change={"n_mels": "\n"})  # a text with a line break once came back as two lines
+@example(change={"loss_weights": {"\n": None}})  # ... and a key with one, inside an object
+@example(change={"version": "\n"})
 def test_no_model_config_gets_past_the_reader_as_anything_but_one_line(change):
     from talkface_studio.perform.neural.config import DEFAULT_CONFIG_PATH, SpeechToCuesConfig
 

@@ -24,6 +24,12 @@ def config_to_json(config, kind: str) -> dict:
     return {"kind": kind, "version": 1, **dataclasses.asdict(config)}
 
 
+def _one_line(text: str) -> str:
+    """At most 40 characters of a value from the file, line breaks and other unprintables escaped:
+    a message names the bad entry in one line, whatever the file holds (a key "\n" once split it)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:40])
+
+
 def config_fields(cls, data: dict, kind: str, what: str, path: str | Path | None = None,
                   limits: dict[str, tuple] | None = None) -> dict:
     """Constructor arguments of dataclass `cls` from `data`; a wrong kind, unknown keys, a wrong type
@@ -35,11 +41,11 @@ def config_fields(cls, data: dict, kind: str, what: str, path: str | Path | None
     version = data.get("version", 1)
     if type(version) is not int or not 1 <= version <= 1:
         raise ValidationError(f"version: this TalkFace Studio reads {what} configs of version 1, got "
-                              f"{str(version)[:40]}", path)
+                              f"{_one_line(str(version))}", path)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = set(data) - set(fields) - {"kind", "version"}
     if unknown:
-        raise ValidationError(f"unknown config keys: {', '.join(sorted(str(k)[:40] for k in unknown)[:5])}", path)
+        raise ValidationError(f"unknown config keys: {', '.join(sorted(_one_line(str(k)) for k in unknown)[:5])}", path)
     limits = limits or {}
     for name, value in data.items():
         if name in fields:
@@ -50,8 +56,7 @@ def config_fields(cls, data: dict, kind: str, what: str, path: str | Path | None
 def _check_field(name: str, value, kind: str, bounds, path) -> None:
     def fail(expected: str):
         shown = str(value) if not isinstance(value, (dict, list)) else type(value).__name__
-        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown[:40])  # one line, always
-        return ValidationError(f"{name}: must be {expected}, got {shown}", path)
+        return ValidationError(f"{name}: must be {expected}, got {_one_line(shown)}", path)
 
     if kind == "int":
         low, high = bounds or DEFAULT_INT_RANGE
@@ -72,7 +77,8 @@ def _check_field(name: str, value, kind: str, bounds, path) -> None:
             raise fail("an object of at most 100 entries")
         for key, item in value.items():
             if type(item) not in (int, float) or not math.isfinite(item) or abs(item) > 1e6:
-                raise ValidationError(f"{name}.{str(key)[:40]}: must be a finite number, got {str(item)[:40]}", path)
+                raise ValidationError(f"{name}.{_one_line(str(key))}: must be a finite number, "
+                                      f"got {_one_line(str(item))}", path)
 
 
 def parse_config_text(text: bytes | str, path: str | Path | None, what: str = "model config") -> dict:
