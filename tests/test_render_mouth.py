@@ -392,3 +392,34 @@ def test_the_batched_path_draws_the_parted_lips_as_the_cpu_path_does(smiling):
     from painted_face import assert_render_paths_agree
     lm = _dropped_jaw(np.asarray(smiling.landmarks, float))
     assert_render_paths_agree(smiling, lm[None].astype(np.float32))
+
+
+# -- an opening the photo does not show ----------------------------------------------------------
+
+def _lower_lip_taken_for_an_opening(lm):
+    """The tracker's error on a small, old photograph: closed lips read as parted, the inner lower
+    rim drawn 70 % of the way down through the lower lip (the loop encloses lip, no cavity)."""
+    lm = np.asarray(lm, np.float64).copy()
+    outer = lm[OUTER_LOWER_LIP]
+    for i in INNER_LOWER_LIP:
+        below = outer[np.argmin(np.abs(outer[:, 0] - lm[i, 0]))]
+        lm[i, 1] += 0.7 * max(below[1] - lm[i, 1], 0.0)
+    return lm
+
+
+def test_lips_the_tracker_took_for_parted_get_a_drawn_opening_not_the_photos_lip(renderer, demo, closed_fit):
+    """Where a frame's mouth is like the portrait's own, the plain warp shows the photo's opening as
+    it is; but an opening the photo does not show (lip inside the inner loop) would then read as a
+    mouth filled with lip, so the interior is drawn."""
+    misread = dataclasses.replace(closed_fit, landmarks=_lower_lip_taken_for_an_opening(
+        closed_fit.landmarks).astype(np.float32))
+    lm = np.asarray(misread.landmarks, np.float64)
+    inside = _mask(lm[inner_lip_loop(), :2])
+    assert inside.sum() > 30
+    photo = _lum(np.asarray(misread.image, np.float64))[inside].mean()
+    drawn = _lum(_render(renderer, misread, lm))[inside].mean()
+    assert drawn < photo - 25
+    assert renderer.prepare(misread, SIZE).look.mouth_seen < 0.2
+    assert renderer.prepare(demo, SIZE).look.mouth_seen == 1.0            # its own teeth: shown as they are
+    assert np.abs(_render(renderer, demo, np.asarray(demo.landmarks, np.float64))
+                  - np.asarray(demo.image, np.float64))[_mask(np.asarray(demo.landmarks)[inner_lip_loop(), :2])].mean() < 4

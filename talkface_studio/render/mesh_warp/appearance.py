@@ -20,6 +20,7 @@ IRIS_EXTENT = 1.15       # patch covers this many iris radii (keeps the dark lim
 SCLERA_KEEP = 0.25       # share of the portrait's lid gap next to each lid not used as sclera (lashes, shade)
 SCLERA_ROW = 25          # samples of the held sclera's colour from corner to corner
 SCLERA_ROW_BLUR = 0.06   # ... smoothed along the eye over this many eye widths
+OPENING_SEEN = (10.0, 20.0)  # grey levels by which an opening's darkest (or brightest) tenth passes the lips'
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class PortraitLook:
     landmarks: np.ndarray    # [478, 3] the portrait's landmarks in output pixels
     mouth: object = None     # mouth_look.MouthLook: teeth placement, mouth colours, teeth atlas
     smile_score: float = 0.0  # how much the portrait smiles (``smile_relief.smile_score``)
+    mouth_seen: float = 1.0   # how clearly the photo shows the landmarks' opening (``opening_seen``)
 
 
 def _mask(points_xy: np.ndarray, shape) -> np.ndarray:
@@ -61,6 +63,23 @@ def _robust_colour(pixels: np.ndarray, fallback, brightest: float | None = None)
         lum = pixels.mean(1)
         pixels = pixels[lum >= np.quantile(lum, 1 - brightest)]
     return np.median(pixels, axis=0).astype(np.float32)
+
+
+def opening_seen(img: np.ndarray, lm: np.ndarray) -> float:
+    """How clearly the portrait shows the opening its landmarks draw between the inner lips, 0..1.
+
+    An opening shows a dark cavity below the lips' darkest tenth or teeth above their brightest
+    tenth. On a small, old photograph the tracker can take closed lips for parted ones (the inner
+    loop round the whole lower lip): inside it is lip, and what the plain warp shows there is no
+    opening at all (0). Too few pixels to tell: 1."""
+    lum = img.astype(np.float32).mean(2)
+    inside = _mask(lm[inner_lip_loop(), :2], lum.shape)
+    lips = _mask(lm[OUTER_LIPS, :2], lum.shape) & ~inside
+    if inside.sum() < 20 or lips.sum() < 20:
+        return 1.0
+    (in_lo, in_hi), (lip_lo, lip_hi) = np.percentile(lum[inside], [10, 90]), np.percentile(lum[lips], [10, 90])
+    step = max(lip_lo - in_lo, in_hi - lip_hi)
+    return float(np.clip((step - OPENING_SEEN[0]) / (OPENING_SEEN[1] - OPENING_SEEN[0]), 0.0, 1.0))
 
 
 def lid_gap(lm: np.ndarray, eye: EyeRim) -> float:

@@ -257,7 +257,8 @@ def draw_mouth(frame, lm: np.ndarray, colours: PortraitLook, texture=None) -> No
     # How far this mouth is from the portrait's own (mm of gap, plus a third of the width change).
     src = colours.landmarks
     unlike = abs(gap_mm - lip_gap_mm(src)) + abs(_mouth_width_mm(lm) - _mouth_width_mm(src)) / 3
-    unlike_own = smoothstep(*OWN_MOUTH_MM, unlike)
+    # (only a mouth the photo shows open: lips the tracker took for parted are no opening to show)
+    unlike_own = 1.0 - colours.mouth_seen * (1.0 - smoothstep(*OWN_MOUTH_MM, unlike))
     closed = (1.0 - parted) * smoothstep(0.0, 0.3, 1.0 - opening / own)
     if closed > 0:
         _restretch_lips(frame, texture, lm, colours, closed, seam_on=True)

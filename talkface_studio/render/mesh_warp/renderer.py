@@ -28,7 +28,7 @@ from talkface_studio.portrait_store import entry_key, stored
 
 from talkface_studio.torch_support.device import choose_device
 from . import flow
-from .appearance import PortraitLook, read_portrait
+from .appearance import PortraitLook, opening_seen, read_portrait
 from .code_version import source_digest
 from .drawn_softness import SoftenedPainting
 from .eyes import draw_eyes
@@ -201,7 +201,9 @@ class MeshWarpRenderer:
         tex_np = np.round(tex).astype(np.uint8)
         look = read_portrait(tex_np, lm)
         look = dataclasses.replace(look, mouth=read_mouth(tex_np, lm, look.lip, look.sclera, flow.TEXTURE_OFFSET),
-                                   smile_score=smile_score(lm))
+                                   smile_score=smile_score(lm),
+                                   # (read at the portrait's own resolution: the same at any render size)
+                                   mouth_seen=opening_seen(np.asarray(image[..., :3]), src_lm))
         ops, like = self._ops, self._like
 
         def texture_of(hwc):
