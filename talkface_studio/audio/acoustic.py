@@ -27,6 +27,10 @@ YIN_WINDOW = 400  # 25 ms integration window
 F0_MIN, F0_MAX = 60.0, 600.0  # adult and child speech, sung lines up to ~D5
 YIN_THRESHOLD = 0.15
 LOUDNESS_RANGE_DB = 60.0  # loudness 0 lies this far below the clip's loud level (at most)
+BED_FLAT_DB = 3.0         # the quietest fifth of a recording within this: a steady background ...
+BED_NEAR_DB = 25.0        # ... this close to the loud level passes for speech by level (noise, hum, music)
+BED_CLEAR_DB = 3.0        # over such a bed, loudness counts from this far above it
+BED_MIN_RANGE_DB = 10.0   # ... but never closer than this below the loud level
 MEL_FLOOR = 1e-10
 _EPS = 1e-20
 
@@ -136,16 +140,39 @@ def _loud_level(level_db: np.ndarray, has_audio: np.ndarray) -> float:
     return float(np.percentile(live, 95)) if live.size else 0.0
 
 
+def background_bed(level_db: np.ndarray) -> float | None:
+    """The level (dB) of a steady background loud enough to pass for speech, or None.
+
+    Where a recording's quietest fifth of frames lies within BED_FLAT_DB (the pauses hold one
+    steady sound) and that sound is within BED_NEAR_DB of the loud level (white or pink noise a
+    dozen dB under the voice, a hum, a music bed), its pauses are that sound, not silence: read
+    against the loud level alone every frame was "loud", so pauses were filled with open-mouth
+    guesses and the script's alignment reported them as fallbacks. Clean recordings, and ones
+    with room tone 25 dB or more under the voice, have none."""
+    live = np.asarray(level_db, np.float64)
+    live = live[live > -150]
+    if live.size < 20:
+        return None
+    p5, p10, p20, p95 = np.percentile(live, [5, 10, 20, 95])
+    if p20 - p5 > BED_FLAT_DB or p10 < p95 - BED_NEAR_DB:
+        return None
+    return float(p10)
+
+
 def _loudness(level_db: np.ndarray, has_audio: np.ndarray) -> np.ndarray:
     """0..1, linear in dB between a floor and the clip's loud level.
 
     The floor is 60 dB below the loud level, raised to just above a noisy room's floor (but
-    never closer than 40 dB) so that pauses in real recordings read as silence.
+    never closer than 40 dB) so that pauses in real recordings read as silence; over a steady
+    background that passes for speech (``background_bed``), just above that background.
     """
     ref = _loud_level(level_db, has_audio)
     live = level_db[has_audio & (level_db > -150)]
     noise = float(np.percentile(live, 5)) if live.size else ref - LOUDNESS_RANGE_DB
     floor = max(ref - LOUDNESS_RANGE_DB, min(noise + 6.0, ref - 40.0))
+    bed = background_bed(live)
+    if bed is not None:
+        floor = min(bed + BED_CLEAR_DB, ref - BED_MIN_RANGE_DB)
     out = np.clip((level_db - floor) / max(ref - floor, 1e-6), 0.0, 1.0)
     out[~has_audio] = 0.0
     return out

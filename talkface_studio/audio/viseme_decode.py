@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .acoustic import background_bed
 from .viseme_features import FPS, stop_gaps
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES
 
@@ -36,6 +37,7 @@ CLOSURE_WEIGHT = 1.5  # ... and times the closure evidence (-0.4..1)
 # curve from a lazy mouth to one that misses 6 of 66 and 7 in 10 of whose closures no one spoke.
 HEARING_NATS = 1.0
 LOUD_DB = 20.0  # frames within this of the loud level (95th percentile) are speech
+BED_GUARD_DB = 6.0  # ... and, over a steady background that passes for speech, this far above it
 LOUD_SILENCE_PENALTY = -20.0
 # The silent hold of a stop (stop_gaps: 20-100 ms of near-silence released by a burst) is a
 # closure, not a vowel, an approximant or a pause, whatever the network says: on real voices its
@@ -62,12 +64,17 @@ class TimedViseme(NamedTuple):
 
 
 def loud_mask(level_db: np.ndarray) -> np.ndarray:
-    """Frames that are clearly speech by level alone (within LOUD_DB of the loud level)."""
+    """Frames that are clearly speech by level alone (within LOUD_DB of the loud level, and clear
+    of a steady background that would pass for speech: ``acoustic.background_bed``)."""
     if len(level_db) == 0:
         return np.zeros(0, bool)
     live = level_db[level_db > -100]
     ref = float(np.percentile(live, 95)) if live.size else 0.0
-    return level_db > ref - LOUD_DB
+    loud = level_db > ref - LOUD_DB
+    bed = background_bed(level_db)
+    if bed is not None:
+        loud &= level_db > bed + BED_GUARD_DB
+    return loud
 
 
 def guard_silence(logp: np.ndarray, level_db: np.ndarray | None) -> np.ndarray:
