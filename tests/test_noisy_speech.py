@@ -49,6 +49,8 @@ def test_a_steady_background_near_the_voice_is_found_and_a_clean_floor_is_not():
     noisy = np.r_[voice, rng.normal(-14.0, 0.5, 150)]    # a steady sound 14 dB under: a bed
     assert background_bed(noisy) == pytest.approx(-14.0, abs=1.0)
     assert background_bed(np.r_[speech[:10]]) is None    # too short to tell
+    held = rng.normal(-1.0, 0.3, 100)                     # one steady level: a held vowel, the voice
+    assert background_bed(held) is None
 
 
 def test_pauses_over_noise_stay_pauses_and_the_script_holds(tmp_path):

@@ -29,6 +29,7 @@ YIN_THRESHOLD = 0.15
 LOUDNESS_RANGE_DB = 60.0  # loudness 0 lies this far below the clip's loud level (at most)
 BED_FLAT_DB = 3.0         # the quietest fifth of a recording within this: a steady background ...
 BED_NEAR_DB = 25.0        # ... this close to the loud level passes for speech by level (noise, hum, music)
+BED_BELOW_DB = 8.0        # ... but one this close is the voice itself (a held vowel, a sung note)
 BED_CLEAR_DB = 3.0        # over such a bed, loudness counts from this far above it
 BED_MIN_RANGE_DB = 10.0   # ... but never closer than this below the loud level
 MEL_FLOOR = 1e-10
@@ -147,14 +148,15 @@ def background_bed(level_db: np.ndarray) -> float | None:
     steady sound) and that sound is within BED_NEAR_DB of the loud level (white or pink noise a
     dozen dB under the voice, a hum, a music bed), its pauses are that sound, not silence: read
     against the loud level alone every frame was "loud", so pauses were filled with open-mouth
-    guesses and the script's alignment reported them as fallbacks. Clean recordings, and ones
-    with room tone 25 dB or more under the voice, have none."""
+    guesses and the script's alignment reported them as fallbacks. Clean recordings, ones with
+    room tone 25 dB or more under the voice, and a steady sound within 8 dB of the loud level
+    (the voice itself, held) have none."""
     live = np.asarray(level_db, np.float64)
     live = live[live > -150]
     if live.size < 20:
         return None
     p5, p10, p20, p95 = np.percentile(live, [5, 10, 20, 95])
-    if p20 - p5 > BED_FLAT_DB or p10 < p95 - BED_NEAR_DB:
+    if p20 - p5 > BED_FLAT_DB or not p95 - BED_NEAR_DB <= p10 <= p95 - BED_BELOW_DB:
         return None
     return float(p10)
 
