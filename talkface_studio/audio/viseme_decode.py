@@ -71,7 +71,7 @@ def loud_mask(level_db: np.ndarray) -> np.ndarray:
     live = level_db[level_db > -100]
     ref = float(np.percentile(live, 95)) if live.size else 0.0
     loud = level_db > ref - LOUD_DB
-    bed = background_bed(level_db)
+    bed = background_bed(live)  # among the frames the loud level comes from (digital silence, -120 dB here, is none)
     if bed is not None:
         loud &= level_db > bed + BED_GUARD_DB
     return loud
