@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from talkface_studio.core.errors import ValidationError
-from talkface_studio.face.normalize import Pose, denormalize
-from talkface_studio.face.relocate import relocate
-from talkface_studio.face.topology import REGIONS, canonical_face
+from talkface_studio.face.normalize import Pose, denormalize, normalize
+from talkface_studio.face.relocate import LIP_KEEP, relocate
+from talkface_studio.face.topology import LOWER_LIP_RINGS, REGIONS, UPPER_LIP_RINGS, canonical_face
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +35,37 @@ def test_scale_maps_to_a_larger_output(identity):
 
 def test_expression_deltas_move_the_portrait(identity):
     expr = canonical_face()[None].copy()
-    expr[0, 14, 1] += 0.1  # lower lip down, in normalized units
+    expr[0, 17, 1] += 0.1  # lower lip's outline down, in normalized units
     out = relocate(identity, expr, {})[0]
     moved = np.flatnonzero(np.abs(out - identity).max(axis=1) > 1e-3)
-    assert list(moved) == [14]
-    assert out[14, 1] - identity[14, 1] > 0.08 * 130 * 0.8  # down in the image, about 13 px
+    assert list(moved) == [17]
+    assert out[17, 1] - identity[17, 1] > 0.08 * 130 * 0.8  # down in the image, about 13 px
+
+
+def test_a_press_never_turns_a_lip_inside_out(identity):
+    """Deltas made on the canonical face can move a lip's outline past its own rim (anger's press
+    with a /m/): each ring keeps LIP_KEEP of its distance from the rim, and the rims stay put."""
+    expr = canonical_face()[None].copy()
+    expr[0, UPPER_LIP_RINGS[1:], 1] += 0.08     # the upper lip's red pushed down ~7 mm, past its rim
+    expr[0, LOWER_LIP_RINGS[0], 1] += 0.08      # ... and the lower rim down past its own outline
+    out = relocate(identity, expr, {})[0]
+    ident_n, pose = normalize(identity)
+    out_n = (out - pose.translation) @ np.asarray(pose.rotation) / pose.scale   # (denormalize undone)
+    for rings, outwards in ((UPPER_LIP_RINGS, -1), (LOWER_LIP_RINGS, 1)):
+        own = outwards * (ident_n[rings[1:], 1] - ident_n[rings[0], 1])
+        now = outwards * (out_n[rings[1:], 1] - out_n[rings[0], 1])
+        # (a ring the jitter put past the rim keeps its own distance)
+        np.testing.assert_allclose(now, np.minimum(LIP_KEEP * own, own), atol=1e-4)
+    np.testing.assert_allclose(out[UPPER_LIP_RINGS[0]], identity[UPPER_LIP_RINGS[0]], atol=1e-3)
+    assert (out[LOWER_LIP_RINGS[0], 1] - identity[LOWER_LIP_RINGS[0], 1] > 0.07 * 130 * 0.8).all()
+
+
+def test_thinning_within_the_share_is_left_alone(identity):
+    expr = canonical_face()[None].copy()
+    expr[0, UPPER_LIP_RINGS[3], 1] += 0.01      # the outline down ~1 mm: the lip stays thicker than the share
+    out = relocate(identity, expr, {})[0]
+    moved = np.flatnonzero(np.abs(out - identity).max(axis=1) > 1e-3)
+    assert sorted(moved) == sorted(UPPER_LIP_RINGS[3])
 
 
 def test_head_yaw_pitch_roll_follow_the_viewer_conventions(identity):

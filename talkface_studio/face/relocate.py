@@ -4,7 +4,8 @@ Order per frame (all vectorised over frames):
 1. expression deltas (expression - canonical face) are added to the portrait's own normalized face,
    stretched mildly to the portrait's proportions (a long face opens its jaw a little further);
    deltas that close the eyes shrink with the portrait's own eye opening, so a squint or a lowered
-   brow narrows narrow eyes in proportion instead of shutting them;
+   brow narrows narrow eyes in proportion instead of shutting them; and no lip is thinned past a
+   share of its own thickness (``_keep_lips_thick``);
 2. blink closes the lids: the upper lid travels most of the way to a meeting line just above the
    lower lid, the lower lid rises the rest; the skin next to the lids follows with a falloff;
 3. gaze turns each eyeball: the iris moves by ``eye radius * sin(angle)``, clamped to the eye opening,
@@ -20,7 +21,8 @@ import numpy as np
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.face.geometry import rotation_from_angles
 from talkface_studio.face.normalize import normalize
-from talkface_studio.face.topology import N_LANDMARKS, N_MESH_POINTS, REGIONS, canonical_face
+from talkface_studio.face.topology import (LOWER_LIP_RINGS, N_LANDMARKS, N_MESH_POINTS, REGIONS,
+                                          UPPER_LIP_RINGS, canonical_face)
 
 # Pivot of head rotation in normalized units (outer-eye-corner distance = 1): midline, below the
 # ears' level and behind them, roughly where the skull sits on the spine.
@@ -30,6 +32,8 @@ LOWER_LID_SHARE = 0.2  # of the opening closed by the lower lid in a blink
 PROPORTION_LIMITS = (0.8, 1.25)
 LID_CLOSING_LIMITS = (0.45, 1.0)  # closing deltas x (portrait's eye opening / canonical), clipped
 CHUNK = 2048  # frames per vectorised block: bounds memory on hour-long takes
+LIP_KEEP = 0.4  # share of each lip's own thickness (rim to outline) an expression never thins it below
+_LIP_RINGS = ((UPPER_LIP_RINGS, -1.0), (LOWER_LIP_RINGS, 1.0))   # (rings, which way is outwards in y)
 
 _CANON = canonical_face().astype(np.float64)
 _EYES = []
@@ -99,6 +103,21 @@ def _scale_lid_closing(deltas: np.ndarray, scales) -> None:
             deltas[:, up, 1] = np.where(d > 0, d * k, d)
             d = deltas[:, lo, 1]
             deltas[:, lo, 1] = np.where(d < 0, d * k, d)
+
+
+def _keep_lips_thick(face: np.ndarray, identity_n: np.ndarray) -> None:
+    """In place, face [T, 478, 3] normalized: no ring of a lip closer to its inner rim than
+    ``LIP_KEEP`` of its distance in the portrait. Expression deltas are made on the canonical face,
+    and a press (anger's AU24 with a /m/'s closure) moves the upper lip's outline down ~5 mm onto
+    lips that, closed, are 4-5 mm thick: the outline passed the rim, the lip turned inside out, and
+    the warp drew the skin above the lip over the seam. Only rings that come too close move, along
+    the mouth's vertical, so the rims (where the lips meet) stay where the expression put them."""
+    for rings, out in _LIP_RINGS:
+        own = out * (identity_n[rings[1:], 1] - identity_n[rings[0], 1])     # [3, C] outwards
+        least = np.minimum(LIP_KEEP * own, own)       # (a ring the tracker put past the rim keeps its place)
+        rim = face[:, rings[0], 1][:, None]                                  # [T, 1, C]
+        now = out * (face[:, rings[1:], 1] - rim)
+        face[:, rings[1:], 1] = rim + out * np.maximum(now, least[None])
 
 
 def _interp_lid(lid_xy: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -196,6 +215,7 @@ def relocate(identity_px: np.ndarray, expression: np.ndarray, channels: dict | N
         deltas = (expr[a:b] - canon32).astype(np.float64) * stretch
         _scale_lid_closing(deltas, lid_scales)
         face = identity_n[None] + deltas
+        _keep_lips_thick(face, identity_n)
         open_ = 1.0 - np.clip(ch["blink"][a:b], 0.0, 1.0)[:, None]
         allowance = [(top * open_, bottom * open_) for top, bottom in _lid_overshoot(face)]
         _blink(face, ch["blink"][a:b])

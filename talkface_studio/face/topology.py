@@ -32,6 +32,16 @@ MOUTH_CORNERS = (61, 291)  # subject's right, left
 RIGHT_EYE_CORNERS = (33, 133)  # outer, inner
 LEFT_EYE_CORNERS = (263, 362)  # outer, inner
 IRIS_CENTRES = (468, 473)  # right, left
+# Each lip as columns from its inner rim outwards (rim, two rings within the red, outline), the
+# mouth corners left out: [4, 9], subject's right to left. The upper lip's outline lies above its rim.
+UPPER_LIP_RINGS = np.array([[191, 80, 81, 82, 13, 312, 311, 310, 415],
+                            [183, 42, 41, 38, 12, 268, 271, 272, 407],
+                            [184, 74, 73, 72, 11, 302, 303, 304, 408],
+                            [185, 40, 39, 37, 0, 267, 269, 270, 409]])
+LOWER_LIP_RINGS = np.array([[95, 88, 178, 87, 14, 317, 402, 318, 324],
+                            [96, 89, 179, 86, 15, 316, 403, 319, 325],
+                            [77, 90, 180, 85, 16, 315, 404, 320, 307],
+                            [146, 91, 181, 84, 17, 314, 405, 321, 375]])
 
 
 def _load():

@@ -4,8 +4,11 @@ A portrait cut from a small face (a full-body shot, a group photo, a face-only c
 its edges are several output pixels wide, while the mouth the renderer paints has edges one pixel
 wide and looks pasted on (a crisp black hole and cartoon teeth in a soft face). What the painting
 changed (the frame after it minus before it, in a box around the mouth) is blurred by the width the
-magnification gives the photo's edges, so a painted edge is as soft as the photo's own. A portrait
-shown at or near its photo's resolution is left exactly as it was."""
+magnification gives the photo's edges, so a painted edge is as soft as the photo's own. Where the
+painting covered the frame (changed it by more than ``COVERED`` levels), the fine detail it covered
+goes with it: the warp's own specks under painted lips (a sliver of the photo's teeth squeezed into
+a closed seam) showed through the blurred change as beads. A portrait shown at or near its photo's
+resolution is left exactly as it was."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ SOFT_FROM = 2.5         # magnification up to which painting stays crisp: a pain
 EDGE_SIGMA = 0.5        # Gaussian sigma of an edge in the photo, in photo pixels (measured at the
                         # eyes of the gallery portraits: 0.4-0.65)
 MAX_SIGMA = 4.0         # output pixels; a tiny face magnified ten times still shows its mouth
+COVERED = 12.0          # grey levels (mean over channels) of change at which a pixel counts as painted over
 
 
 def drawn_sigma(resolution: float) -> float:
@@ -67,5 +71,8 @@ class SoftenedPainting:
         x0, y0, x1, y1 = self.box
         ops = ops_of(self.frame)
         region = self.frame[:, y0:y1, x0:x1]
-        change = ops.gaussian_blur(region - self.before, self.sigma)
-        region[...] = self.before + change
+        change = region - self.before
+        covered = ops.clip((abs(change[0]) + abs(change[1]) + abs(change[2])) * (1.0 / (3.0 * COVERED)), 0.0, 1.0)
+        detail = self.before - ops.gaussian_blur(self.before, self.sigma)     # what a blur takes away
+        region[...] = (self.before + ops.gaussian_blur(change, self.sigma)
+                       - ops.gaussian_blur(covered[None], self.sigma) * detail)

@@ -16,6 +16,11 @@ along the lips. Where a pair of inner-lip points has crossed, both move to their
 the mouth's normal: the opening closes to a line, its triangles have no area, and the lips'
 own triangles meet there.
 
+Seen from above (a head pitched down), a lip's outline can project past its own inner rim, the
+lip's triangles fold over, the rasteriser leaves them out, and the seam came out ragged with
+flecks of whatever filled the holes: in the image each ring of a lip stays at least ``LIP_KEEP``
+of its distance in the photo from the rim (``keep_lips_whole``).
+
 With the head turned, the far mouth corner's commissure is squeezed into a few pixels and the
 coarse grid smeared the portrait's dark corner pit into the skin beside it (a notch just outside
 the opening): that corner is rasterised at every pixel too (``refine_corners``). Turned further, the
@@ -31,7 +36,8 @@ from . import flow
 from .face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS
 from .raster import rasterize_window
 from .warp_mesh import WarpMesh
-from talkface_studio.face.topology import REGIONS
+from talkface_studio.face.relocate import LIP_KEEP
+from talkface_studio.face.topology import LOWER_LIP_RINGS, REGIONS, UPPER_LIP_RINGS
 
 EYE_CORNERS = (33, 263)
 OUTER_CORNERS = (61, 291)
@@ -56,6 +62,33 @@ def uncross_lips(lm: np.ndarray) -> np.ndarray:
     out[INNER_UPPER_LIP[crossed], :2] = up[crossed] + half
     out[INNER_LOWER_LIP[crossed], :2] = lo[crossed] - half
     return out
+
+
+def keep_lips_whole(lm: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """lm [478, 3] -> the same landmarks (a copy only if anything moved) with every ring of each
+    lip at least ``LIP_KEEP`` of its distance in the photo (src, the same pixels) from its inner
+    rim, along the mouth's normal in the image; only the outer rings move, so the rims (where the
+    lips meet) stay."""
+    out = None
+    ey, s_ey = _mouth_normal(lm), _mouth_normal(src)
+    for rings, outwards in ((UPPER_LIP_RINGS, -1.0), (LOWER_LIP_RINGS, 1.0)):
+        own = outwards * ((src[rings[1:], :2] - src[rings[0], :2][None]) @ s_ey)        # [3, C] px
+        least = np.minimum(LIP_KEEP * own, own)    # (a ring the tracker put past the rim keeps its place)
+        now = outwards * ((lm[rings[1:], :2] - lm[rings[0], :2][None]) @ ey)
+        lack = least - now
+        if not (lack > 0).any():
+            continue
+        if out is None:
+            out = np.array(lm, copy=True)
+        out[rings[1:], :2] += (outwards * np.clip(lack, 0, None))[..., None] * ey
+    return lm if out is None else out
+
+
+def _mouth_normal(lm: np.ndarray) -> np.ndarray:
+    """Unit vector across the mouth (down for an upright face), from the inner corners."""
+    a, b = lm[MOUTH_CORNERS[0], :2], lm[MOUTH_CORNERS[1], :2]
+    ex = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+    return np.array([-ex[1], ex[0]])
 
 
 def refine_lips(grid, mesh: WarpMesh, points: np.ndarray, depth: np.ndarray, lm: np.ndarray,

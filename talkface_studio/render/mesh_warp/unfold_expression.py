@@ -43,7 +43,7 @@ from scipy.sparse.csgraph import connected_components
 from talkface_studio.face.topology import REGIONS
 
 from .brow_rest import rest_brows
-from .lip_contact import uncross_lips
+from .lip_contact import keep_lips_whole, uncross_lips
 from .triangle_area import RELIABLE_AREA, signed_areas
 from .warp_mesh import WarpMesh
 
@@ -452,10 +452,11 @@ def guard_for(lm: np.ndarray, mesh: WarpMesh) -> FacingGuard:
 
 
 def driving_landmarks(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
-    """What the unfolding starts from: the lips uncrossed and the brows resting on the eyes
+    """What the unfolding starts from: the lips uncrossed and whole (``lip_contact``), the brows resting on the eyes
     (``brow_rest``); a frame's landmarks are these unfolded (``frame_landmarks``)."""
     lm = uncross_lips(lm)
     if guard is not None:
+        lm = keep_lips_whole(lm, guard.src)
         lm = rest_brows(lm, guard.src, frame_zoom(lm, guard))
     return lm
 
