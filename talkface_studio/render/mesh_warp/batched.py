@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from . import flow
-from .drawn_softness import SoftenedPainting
+from .drawn_softness import SoftenedPainting, eyes_box
 from .eyes import draw_eyes
 from .footprint import sample_footprints
 from .mirror_fill import mirror_field, paint_mirror
@@ -74,8 +74,9 @@ def render_batch(renderer, prep, lms: np.ndarray) -> list[np.ndarray]:
             shade_frame(frames[k], grids[k], lm, prep.folds)
         with SoftenedPainting(frames[k], lm, prep.resolution):
             draw_mouth(frames[k], lm, prep.look, prep.texture)
-        draw_eyes(frames[k], grids[k], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless,
-                  prep.glasses_frame)
+        with SoftenedPainting(frames[k], lm, prep.resolution, eyes_box):
+            draw_eyes(frames[k], grids[k], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless,
+                      prep.glasses_frame)
     # the cast truncates, which the texture's +0.5 offset turns into rounding (``flow.to_image``)
     pixels = frames[:, :, y0:y1, x0:x1].permute(0, 2, 3, 1).to(torch.uint8).cpu().numpy()   # one copy back
     for k, i in enumerate(moving):

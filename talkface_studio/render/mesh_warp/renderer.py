@@ -30,7 +30,7 @@ from talkface_studio.torch_support.device import choose_device
 from . import flow
 from .appearance import PortraitLook, opening_seen, read_portrait
 from .code_version import source_digest
-from .drawn_softness import SoftenedPainting
+from .drawn_softness import SoftenedPainting, eyes_box
 from .eyes import draw_eyes
 from .footprint import sample_footprints
 from .mouth import draw_mouth
@@ -359,8 +359,9 @@ class MeshWarpRenderer:
             shade_frame(frame, grid[0], lm, prep.folds)
         with SoftenedPainting(frame, lm, prep.resolution):   # a magnified photo's softness
             draw_mouth(frame, lm, prep.look, prep.texture)
-        draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless,
-                  prep.glasses_frame)
+        with SoftenedPainting(frame, lm, prep.resolution, eyes_box):
+            draw_eyes(frame, grid[0], lm, prep.look, prep.iris_patches, prep.texture, prep.irisless,
+                      prep.glasses_frame)
         return flow.to_image(frame, prep.plate_u8, window)
 
     def layer_alpha(self, portrait, lm: np.ndarray, size: int) -> np.ndarray:
