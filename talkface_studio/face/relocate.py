@@ -109,7 +109,7 @@ def _keep_lips_thick(face: np.ndarray, identity_n: np.ndarray) -> None:
     """In place, face [T, 478, 3] normalized: no ring of a lip closer to its inner rim than
     ``LIP_KEEP`` of its distance in the portrait. Expression deltas are made on the canonical face,
     and a press (anger's AU24 with a /m/'s closure) moves the upper lip's outline down ~5 mm onto
-    lips that, closed, are 4-5 mm thick: the outline passed the rim, the lip turned inside out, and
+    lips that, closed, are 4-7 mm thick: the outline passed the rim, the lip turned inside out, and
     the warp drew the skin above the lip over the seam. Only rings that come too close move, along
     the mouth's vertical, so the rims (where the lips meet) stay where the expression put them."""
     for rings, out in _LIP_RINGS:

@@ -49,9 +49,7 @@ FEATHER = 4          # px over which the exact lip window blends into the coarse
 def uncross_lips(lm: np.ndarray) -> np.ndarray:
     """lm [478, 3] -> the same landmarks (a copy only if anything moved) with no inner-lip pair
     crossed: the lower point never above the upper one along the mouth's normal."""
-    a, b = lm[MOUTH_CORNERS[0], :2], lm[MOUTH_CORNERS[1], :2]
-    ex = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
-    ey = np.array([-ex[1], ex[0]])             # down for an upright face
+    ey = _mouth_normal(lm)
     up, lo = lm[INNER_UPPER_LIP, :2], lm[INNER_LOWER_LIP, :2]
     gap = (lo - up) @ ey
     crossed = gap < 0
