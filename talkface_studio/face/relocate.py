@@ -33,7 +33,7 @@ PROPORTION_LIMITS = (0.8, 1.25)
 LID_CLOSING_LIMITS = (0.45, 1.0)  # closing deltas x (portrait's eye opening / canonical), clipped
 CHUNK = 2048  # frames per vectorised block: bounds memory on hour-long takes
 LIP_KEEP = 0.4  # share of each lip's own thickness (rim to outline) an expression never thins it below
-_LIP_RINGS = ((UPPER_LIP_RINGS, -1.0), (LOWER_LIP_RINGS, 1.0))   # (rings, which way is outwards in y)
+LIP_RINGS = ((UPPER_LIP_RINGS, -1.0), (LOWER_LIP_RINGS, 1.0))   # (rings, which way is outwards in y)
 
 _CANON = canonical_face().astype(np.float64)
 _EYES = []
@@ -105,6 +105,12 @@ def _scale_lid_closing(deltas: np.ndarray, scales) -> None:
             deltas[:, lo, 1] = np.where(d < 0, d * k, d)
 
 
+def least_ring_offsets(own: np.ndarray) -> np.ndarray:
+    """The least distance outwards from its rim each lip ring may keep, from its own (a ring the
+    tracker put past the rim, a negative distance, keeps its place)."""
+    return np.minimum(LIP_KEEP * own, own)
+
+
 def _keep_lips_thick(face: np.ndarray, identity_n: np.ndarray) -> None:
     """In place, face [T, 478, 3] normalized: no ring of a lip closer to its inner rim than
     ``LIP_KEEP`` of its distance in the portrait. Expression deltas are made on the canonical face,
@@ -112,9 +118,8 @@ def _keep_lips_thick(face: np.ndarray, identity_n: np.ndarray) -> None:
     lips that, closed, are 4-7 mm thick: the outline passed the rim, the lip turned inside out, and
     the warp drew the skin above the lip over the seam. Only rings that come too close move, along
     the mouth's vertical, so the rims (where the lips meet) stay where the expression put them."""
-    for rings, out in _LIP_RINGS:
-        own = out * (identity_n[rings[1:], 1] - identity_n[rings[0], 1])     # [3, C] outwards
-        least = np.minimum(LIP_KEEP * own, own)       # (a ring the tracker put past the rim keeps its place)
+    for rings, out in LIP_RINGS:
+        least = least_ring_offsets(out * (identity_n[rings[1:], 1] - identity_n[rings[0], 1]))   # [3, C]
         rim = face[:, rings[0], 1][:, None]                                  # [T, 1, C]
         now = out * (face[:, rings[1:], 1] - rim)
         face[:, rings[1:], 1] = rim + out * np.maximum(now, least[None])

@@ -18,8 +18,9 @@ own triangles meet there.
 
 Seen from above (a head pitched down), a lip's outline can project past its own inner rim, the
 lip's triangles fold over, the rasteriser leaves them out, and the seam came out ragged with
-flecks of whatever filled the holes: in the image each ring of a lip stays at least ``LIP_KEEP``
-of its distance in the photo from the rim (``keep_lips_whole``).
+flecks of whatever filled the holes: in the image each ring of a lip keeps the least distance from
+the rim that relocation allows it (``relocate.least_ring_offsets``, against the photo's;
+``keep_lips_whole``).
 
 With the head turned, the far mouth corner's commissure is squeezed into a few pixels and the
 coarse grid smeared the portrait's dark corner pit into the skin beside it (a notch just outside
@@ -36,8 +37,8 @@ from . import flow
 from .face_loops import INNER_LOWER_LIP, INNER_UPPER_LIP, MOUTH_CORNERS
 from .raster import rasterize_window
 from .warp_mesh import WarpMesh
-from talkface_studio.face.relocate import LIP_KEEP
-from talkface_studio.face.topology import LOWER_LIP_RINGS, REGIONS, UPPER_LIP_RINGS
+from talkface_studio.face.relocate import LIP_RINGS, least_ring_offsets
+from talkface_studio.face.topology import REGIONS
 
 EYE_CORNERS = (33, 263)
 OUTER_CORNERS = (61, 291)
@@ -64,14 +65,14 @@ def uncross_lips(lm: np.ndarray) -> np.ndarray:
 
 def keep_lips_whole(lm: np.ndarray, src: np.ndarray) -> np.ndarray:
     """lm [478, 3] -> the same landmarks (a copy only if anything moved) with every ring of each
-    lip at least ``LIP_KEEP`` of its distance in the photo (src, the same pixels) from its inner
-    rim, along the mouth's normal in the image; only the outer rings move, so the rims (where the
-    lips meet) stay."""
+    lip at least ``relocate.LIP_KEEP`` of its distance in the photo (src, the same pixels) from its
+    inner rim, along the mouth's normal in the image; only the outer rings move, so the rims (where
+    the lips meet) stay."""
     out = None
     ey, s_ey = _mouth_normal(lm), _mouth_normal(src)
-    for rings, outwards in ((UPPER_LIP_RINGS, -1.0), (LOWER_LIP_RINGS, 1.0)):
+    for rings, outwards in LIP_RINGS:
         own = outwards * ((src[rings[1:], :2] - src[rings[0], :2][None]) @ s_ey)        # [3, C] px
-        least = np.minimum(LIP_KEEP * own, own)    # (a ring the tracker put past the rim keeps its place)
+        least = least_ring_offsets(own)
         now = outwards * ((lm[rings[1:], :2] - lm[rings[0], :2][None]) @ ey)
         lack = least - now
         if not (lack > 0).any():
