@@ -29,6 +29,7 @@ from talkface_studio.portrait_store import entry_key, stored
 from talkface_studio.torch_support.device import choose_device
 from . import flow
 from .appearance import PortraitLook, opening_seen, read_portrait
+from .brow_hair import hair_shares
 from .code_version import source_digest
 from .drawn_softness import SoftenedPainting, eyes_box
 from .eyes import draw_eyes
@@ -238,7 +239,7 @@ class MeshWarpRenderer:
         prep.mirror_gain = mirror_gain(tex_np, lm, prep.mesh, face_triangles())
         if held is not None:
             prep.glasses_frame = texture_of(held[0][..., None])
-        prep.guard = guard_for(lm, prep.mesh)
+        prep.guard = guard_for(lm, prep.mesh, brow_hair=hair_shares(tex_np, lm, None if held is None else held[0]))
         self._cache[key] = prep
         while len(self._cache) > CACHE_PORTRAITS:
             self._cache.popitem(last=False)

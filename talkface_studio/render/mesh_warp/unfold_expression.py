@@ -34,7 +34,7 @@ expression does not turn to the camera (``keep_hidden``); only a turn of the hea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -42,6 +42,7 @@ from scipy.sparse.csgraph import connected_components
 
 from talkface_studio.face.topology import REGIONS
 
+from .brow_hair import carry_brow_hair
 from .brow_rest import rest_brows
 from .lip_contact import keep_lips_whole, uncross_lips
 from .triangle_area import RELIABLE_AREA, signed_areas
@@ -86,6 +87,8 @@ class FacingGuard:
                                         # rather than fold it (the brows; ``carry_skin``)
     hidden: np.ndarray | None = None    # [H, 3] face triangles the photo shows turned away behind
                                         # the outline, with a free corner (``keep_hidden``)
+    brow_hair: np.ndarray | None = None  # per brow column, the share of the strip below it that is
+                                         # hair (``brow_hair.hair_shares``)
 
 
 def facing_triangles(src_landmarks: np.ndarray, triangles: np.ndarray):
@@ -439,25 +442,29 @@ def unfold_expression(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
     return carry_skin(out, guard, pose, base)     # last: relaxing would take the push back
 
 
-def guard_for(lm: np.ndarray, mesh: WarpMesh) -> FacingGuard:
+def guard_for(lm: np.ndarray, mesh: WarpMesh, brow_hair: np.ndarray | None = None) -> FacingGuard:
     """The portrait's guard: lips and lids (drawn by their own code, and a mouth or a blink must
     close), irises and brows (what reads anger and disgust most) and the outline keep their full
-    motion."""
+    motion. brow_hair: ``brow_hair.hair_shares`` of the photo, or None."""
     fixed = np.concatenate([REGIONS[k] for k in ("lips", "left_eye", "right_eye", "left_iris", "right_iris",
                                                  "left_brow", "right_brow", "face_oval")])
     n_mesh = mesh.n_face_tris - mesh.n_holes
     brows = np.concatenate([REGIONS["left_brow"], REGIONS["right_brow"]])
-    return facing_guard(lm, mesh.triangles[:n_mesh], fixed, REGIONS["stable"], mesh.completed, pushers=brows,
-                        outline=REGIONS["face_oval"])
+    guard = facing_guard(lm, mesh.triangles[:n_mesh], fixed, REGIONS["stable"], mesh.completed, pushers=brows,
+                         outline=REGIONS["face_oval"])
+    return guard if brow_hair is None else replace(guard, brow_hair=np.asarray(brow_hair, np.float64))
 
 
 def driving_landmarks(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
     """What the unfolding starts from: the lips uncrossed and whole (``lip_contact``), the brows resting on the eyes
-    (``brow_rest``); a frame's landmarks are these unfolded (``frame_landmarks``)."""
+    (``brow_rest``) and carrying their hair (``brow_hair``); a frame's landmarks are these unfolded
+    (``frame_landmarks``)."""
     lm = uncross_lips(lm)
     if guard is not None:
         lm = keep_lips_whole(lm, guard.src)
-        lm = rest_brows(lm, guard.src, frame_zoom(lm, guard))
+        zoom = frame_zoom(lm, guard)
+        lm = rest_brows(lm, guard.src, zoom)
+        lm = carry_brow_hair(lm, guard.src, guard.brow_hair, zoom)
     return lm
 
 
