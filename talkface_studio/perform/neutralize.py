@@ -16,7 +16,10 @@ renderer keeps the ORIGINAL landmarks as its texture source; only relocation use
 A broad smile almost always raises the cheeks too (AU6, the Duchenne smile), which pushes the lower
 lids up and narrows the eyes; the tracker sees that mostly as lower lids sitting higher than usual.
 So with a fitted smile, `cheek_raise` (AU6) is removed in proportion to it, but never further than
-the lower lids sit above a typical face's: a smile with relaxed eyes keeps its eyes.
+the lower lids sit above a typical face's: a smile with relaxed eyes keeps its eyes. What the fitted
+smile leaves at each mouth corner (real smiles are rarely the basis's exact shape, often lopsided)
+comes off too, as one-sided corner pulls (`corner_pull_right`, `corner_pull_left`), down to a
+typical mouth line and no further.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ NEUTRALIZE_DEFAULT = True
 # (AU25, a teeth-showing smile) and the social smile's corner pull without the cheek raise (AU12).
 FIT_CHANNELS = SHAPE_CHANNELS + ("lips_part", "corner_pull")
 # Derived from the fit rather than fitted (identity, e.g. narrow eyes, would pass for it):
-DERIVED_CHANNELS = ("cheek_raise",)
+DERIVED_CHANNELS = ("cheek_raise", "corner_pull_right", "corner_pull_left")
 DUCHENNE_SHARE = 0.8  # AU6 removed per unit of fitted smile (corner_pull + emo_happy)
 TYPICAL_LOWER_LID_MM = -2.5  # mid lower lid below the eye corners' line in a relaxed face (canonical -2.25)
 TYPICAL_MOUTH_MM = 52.0  # corner to corner, relaxed (adults ~46-56 mm with the pupils 63 mm apart)
@@ -77,9 +80,12 @@ _W = _fit_weights()
 _LIPS_PART = lips_part()
 _CORNER_PULL = au12_lip_corner_puller()
 _CHEEK_RAISE = au6_cheek_raiser()
+_ONE_CORNER = {"corner_pull_right": au12_lip_corner_puller(side="right")}   # moves 61 (the image's left)
+_ONE_CORNER["corner_pull_left"] = _CORNER_PULL - _ONE_CORNER["corner_pull_right"]
 _MOUTH_WIDE = np.asarray(BASES["mouth_wide"], np.float64)
 _MOUTH_CORNERS = (61, 291)
 _LOWER_LID_MIDS = (145, 374)
+_LIP_MIDS = (13, 14)  # the inner lips at the midline
 _CORNER_LINE = (33, 133, 263, 362)
 _FIT_POINTS = np.flatnonzero(_W > 0)
 _MOUTH = REGIONS["lips"]
@@ -94,6 +100,8 @@ def _fit_basis(name: str, whole: bool = False) -> np.ndarray:
         return _CORNER_PULL
     if name == "cheek_raise":
         return _CHEEK_RAISE
+    if name in _ONE_CORNER:
+        return _ONE_CORNER[name]
     if name in OPEN_PARTS and not whole:  # an emotion's open mouth is fitted as what opens it: jaw, lips_part
         return np.asarray(BASES[name], np.float64) - OPEN_PARTS[name]
     return np.asarray(BASES[name], np.float64)
@@ -170,7 +178,35 @@ def estimate_expression(identity_n: np.ndarray) -> dict[str, float]:
     coef = solve(chosen, np.zeros(k)) if chosen.any() else np.zeros(k)
     out = {name: float(round(c, 4)) for name, c in zip(FIT_CHANNELS, coef)}
     out["cheek_raise"] = round(_duchenne(face, out, stretch), 4)
+    out.update({k: round(v, 4) for k, v in _corners_left_up(face, out, stretch).items()})
+    # last: the width left after everything else comes off (a corner pulled down also comes in)
     out["mouth_wide"] = round(out["mouth_wide"] + _smile_width(face, out, stretch), 4)
+    return out
+
+
+def _corners_left_up(face: np.ndarray, coefficients: dict[str, float], stretch: np.ndarray) -> dict[str, float]:
+    """How much of a smile each mouth corner still holds once the fitted expression is removed, as
+    one-sided ``corner_pull``: its height above the mouth's centre beyond a typical relaxed
+    mouth's (the canonical face's), in proportion to the fitted smile.
+
+    The fit weighs every point of the face, so a real smile, which rarely has the fitted shape's
+    exact proportions (and is often lopsided), kept 1-2 mm of its corners' lift: the neutral take of
+    a smiling portrait still smiled a little, and an expression classifier read it as happy. A
+    mouth that smiles is brought back to a typical mouth line at most (never lower), corner by
+    corner, and only as far as the smile is clear."""
+    smile = coefficients.get("corner_pull", 0.0) + coefficients.get("emo_happy", 0.0)
+    out = dict.fromkeys(_ONE_CORNER, 0.0)
+    if smile <= DEAD_ZONE:
+        return out
+    rest = face - expression_field(coefficients, face)
+    share = float(np.clip((smile - DEAD_ZONE) / (SMILE_CLEAR - DEAD_ZONE), 0.0, 1.0))
+
+    def lift(f, corner):
+        return f[list(_LIP_MIDS), 1].mean() - f[corner, 1]
+    for name, corner in zip(_ONE_CORNER, _MOUTH_CORNERS):
+        excess = lift(rest, corner) - lift(_CANON, corner) * stretch[1]
+        per_unit = lift(_CANON + _ONE_CORNER[name] * stretch, corner) - lift(_CANON, corner)
+        out[name] = float(np.clip(excess * share / max(per_unit, 1e-9), 0.0, _UPPER["corner_pull"]))
     return out
 
 
