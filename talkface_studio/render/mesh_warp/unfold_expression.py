@@ -44,6 +44,7 @@ from talkface_studio.face.topology import REGIONS
 
 from .brow_hair import carry_brow_hair
 from .brow_rest import rest_brows
+from .chin_skin import share_chin_stretch
 from .lip_contact import keep_lips_whole, uncross_lips
 from .triangle_area import RELIABLE_AREA, signed_areas
 from .warp_mesh import WarpMesh
@@ -457,7 +458,8 @@ def guard_for(lm: np.ndarray, mesh: WarpMesh, brow_hair: np.ndarray | None = Non
 
 def driving_landmarks(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
     """What the unfolding starts from: the lips uncrossed and whole (``lip_contact``), the brows resting on the eyes
-    (``brow_rest``) and carrying their hair (``brow_hair``); a frame's landmarks are these unfolded
+    (``brow_rest``) and carrying their hair (``brow_hair``), the skin under the lower lip sharing its
+    stretch down to the chin (``chin_skin``); a frame's landmarks are these unfolded
     (``frame_landmarks``)."""
     lm = uncross_lips(lm)
     if guard is not None:
@@ -465,6 +467,7 @@ def driving_landmarks(lm: np.ndarray, guard: FacingGuard | None) -> np.ndarray:
         zoom = frame_zoom(lm, guard)
         lm = rest_brows(lm, guard.src, zoom)
         lm = carry_brow_hair(lm, guard.src, guard.brow_hair, zoom)
+        lm = share_chin_stretch(lm, guard.src, zoom)
     return lm
 
 
