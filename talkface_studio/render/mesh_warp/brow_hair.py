@@ -10,8 +10,8 @@ the thin skin under it, between brow and lid fold, is what stretches.
 
 So, once per portrait (``hair_shares``), for each column of the brow the share of the strip from its
 lower row down to the row below it (``PAIRS``) that is brow hair: along that strip, how far the
-photo stays darker than halfway between the brow's own tone (the darkest fifth between its two rows) and the skin's
-below, over the strip's length; zero where brow and skin differ by less than ``CONTRAST`` levels
+photo stays darker than halfway between the brow's own tone (the darkest fifth between its two
+rows) and the skin's below, over the strip's length; zero where they differ by less than ``CONTRAST`` levels
 (light or grey brows, a brow in shadow), and the hair stops where a pair of glasses begins (a frame
 right under the brow is not hair). Per frame (``carry_brow_hair``), where the frame stretches that
 strip beyond its length in the photo at the brow's own scale, the row below is brought back toward
@@ -26,7 +26,7 @@ import numpy as np
 from scipy.ndimage import map_coordinates
 
 # (brow upper row, brow lower row, the mesh's row below it), column by column over each eye; the
-# brows' ends are left out (over the temple and the nose's root nothing is drawn under them)
+# brow's tail over the temple is left out (nothing is drawn under it)
 PAIRS = np.array([(70, 46, 225), (63, 53, 224), (105, 52, 223), (66, 65, 222), (107, 55, 221),
                   (300, 276, 445), (293, 283, 444), (334, 282, 443), (296, 295, 442), (336, 285, 441)],
                  dtype=np.int64)

@@ -35,8 +35,8 @@ def share_chin_stretch(lm: np.ndarray, src: np.ndarray, zoom: float) -> np.ndarr
     excess = np.maximum(length - zoom * np.linalg.norm(src[_FIRST, :2] - src[_LIP, :2], axis=1), 0.0)
     if not excess.any():
         return lm
-    up = strip / np.maximum(length, 1e-9)[:, None]          # from the lip down its column
+    down = strip / np.maximum(length, 1e-9)[:, None]        # from the lip down its column
     out = np.array(lm, dtype=np.float64, copy=True)
-    out[_FIRST, :2] -= (2.0 / 3.0 * excess)[:, None] * up
-    out[_SECOND, :2] -= (1.0 / 3.0 * excess)[:, None] * up
+    out[_FIRST, :2] -= (2.0 / 3.0 * excess)[:, None] * down   # up toward the lip
+    out[_SECOND, :2] -= (1.0 / 3.0 * excess)[:, None] * down
     return out
