@@ -184,6 +184,17 @@ def estimate_expression(identity_n: np.ndarray) -> dict[str, float]:
     return out
 
 
+def _fitted_smile(coefficients: dict[str, float]) -> float:
+    """The smile the fit found: corner pull plus happiness (the corrections derived from it act only
+    beyond DEAD_ZONE)."""
+    return coefficients.get("corner_pull", 0.0) + coefficients.get("emo_happy", 0.0)
+
+
+def _clear_share(smile: float) -> float:
+    """How clear a fitted smile is: 0 at the dead zone, 1 from SMILE_CLEAR."""
+    return float(np.clip((smile - DEAD_ZONE) / (SMILE_CLEAR - DEAD_ZONE), 0.0, 1.0))
+
+
 def _corners_left_up(face: np.ndarray, coefficients: dict[str, float], stretch: np.ndarray) -> dict[str, float]:
     """How much of a smile each mouth corner still holds once the fitted expression is removed, as
     one-sided ``corner_pull``: its height above the mouth's centre beyond a typical relaxed
@@ -194,18 +205,19 @@ def _corners_left_up(face: np.ndarray, coefficients: dict[str, float], stretch: 
     a smiling portrait still smiled a little, and an expression classifier read it as happy. A
     mouth that smiles is brought back to a typical mouth line at most (never lower), corner by
     corner, and only as far as the smile is clear."""
-    smile = coefficients.get("corner_pull", 0.0) + coefficients.get("emo_happy", 0.0)
+    smile = _fitted_smile(coefficients)
     out = dict.fromkeys(_ONE_CORNER, 0.0)
     if smile <= DEAD_ZONE:
         return out
     rest = face - expression_field(coefficients, face)
-    share = float(np.clip((smile - DEAD_ZONE) / (SMILE_CLEAR - DEAD_ZONE), 0.0, 1.0))
+    share = _clear_share(smile)
 
     def lift(f, corner):
         return f[list(_LIP_MIDS), 1].mean() - f[corner, 1]
     for name, corner in zip(_ONE_CORNER, _MOUTH_CORNERS):
-        excess = lift(rest, corner) - lift(_CANON, corner) * stretch[1]
-        per_unit = lift(_CANON + _ONE_CORNER[name] * stretch, corner) - lift(_CANON, corner)
+        typical = lift(_CANON, corner)
+        excess = lift(rest, corner) - typical * stretch[1]
+        per_unit = lift(_CANON + _ONE_CORNER[name] * stretch, corner) - typical
         out[name] = float(np.clip(excess * share / max(per_unit, 1e-9), 0.0, _UPPER["corner_pull"]))
     return out
 
@@ -218,7 +230,7 @@ def _smile_width(face: np.ndarray, coefficients: dict[str, float], stretch: np.n
     corners, pulled back and out, stayed where the smile put them: a neutral take kept a ~58 mm
     mouth and spoke its vowels as a wide, flat grin. A mouth that smiles is taken back to a
     typical width at most (never narrower), and only as far as the smile is clear."""
-    smile = coefficients.get("corner_pull", 0.0) + coefficients.get("emo_happy", 0.0)
+    smile = _fitted_smile(coefficients)
     if smile <= DEAD_ZONE:
         return 0.0
     field = sum(c * _fit_basis(n) for n, c in coefficients.items() if c and n != "mouth_wide")
@@ -226,14 +238,14 @@ def _smile_width(face: np.ndarray, coefficients: dict[str, float], stretch: np.n
     width = (rest[_MOUTH_CORNERS[1], 0] - rest[_MOUTH_CORNERS[0], 0]) / MM
     excess = width - TYPICAL_MOUTH_MM
     per_unit = (_MOUTH_WIDE[_MOUTH_CORNERS[1], 0] - _MOUTH_WIDE[_MOUTH_CORNERS[0], 0]) * stretch[0] / MM
-    share = float(np.clip((smile - DEAD_ZONE) / (SMILE_CLEAR - DEAD_ZONE), 0.0, 1.0))
+    share = _clear_share(smile)
     return float(max(excess, 0.0) * share / max(per_unit, 1e-6))
 
 
 def _duchenne(face: np.ndarray, coefficients: dict[str, float], stretch: np.ndarray) -> float:
     """AU6 held with a fitted smile: in proportion to the smile, bounded by how far the lower lids
     sit above a typical relaxed face's (0 when they do not)."""
-    smile = coefficients.get("corner_pull", 0.0) + coefficients.get("emo_happy", 0.0)
+    smile = _fitted_smile(coefficients)
     if smile <= DEAD_ZONE:
         return 0.0
     lower_lid = (face[list(_CORNER_LINE), 1].mean() - face[list(_LOWER_LID_MIDS), 1].mean()) / MM
