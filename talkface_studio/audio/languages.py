@@ -6,8 +6,10 @@ and otherwise falls back to the language's main voice (fr-CA speaks with espeak'
 with Italian). The list is the espeak-ng 1.51 voices whose rules and lexicon are good enough for
 lip sync; it is checked against the installed espeak-ng by a test. Mandarin has no espeak-ng voice
 here (1.51's `cmn` reads hanzi through English): its scripts are read from pinyin
-(audio/mandarin_reading). Left out on purpose: Arabic, Hebrew and Persian (scripts without written
-vowels are read poorly).
+(audio/mandarin_reading). Arabic, Hebrew, Persian and Urdu are written without most of their
+vowels: espeak-ng's reading of such a script leaves consonant clusters ("mvkʃ" for mevakesh), and
+their words let the aligner put a vowel the speaker says between any two consonants
+(``ABJAD_LANGUAGES``; g2p's ``Word.vowels_unwritten``).
 """
 
 from __future__ import annotations
@@ -65,7 +67,14 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     "cmn": ("Chinese (Mandarin)", PINYIN),
     "eo": ("Esperanto", "eo"),
     "la": ("Latin", "la"),
+    "ar": ("Arabic", "ar"),
+    "fa": ("Persian", "fa"),
+    "he": ("Hebrew", "he"),
+    "ur": ("Urdu", "ur"),
 }
+
+# Scripts that leave short vowels unwritten (abjads): see the module docstring.
+ABJAD_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 # full tag (normalized, lower-cased for lookup) -> regional espeak-ng voice
 REGIONAL_VOICES: dict[str, str] = {
@@ -114,7 +123,7 @@ def primary(tag) -> str:
     return "zh" if code == "cmn" else code
 
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "check_language", "espeak_voice", "language_choices", "language_name",
+__all__ = ["ABJAD_LANGUAGES", "DEFAULT_LANGUAGE", "LANGUAGES", "check_language", "espeak_voice", "language_choices", "language_name",
            "primary", "supported_codes"]
 
 

@@ -2,8 +2,9 @@
 French script is the easy slip (the default language is English), and every stretch then falls
 back to recognition with a warning that does not say why.
 
-No model: the writing system first (Cyrillic, Greek, Devanagari, Hangul, kana; hanzi without kana
-are Chinese, Cantonese where a character only written Cantonese uses appears), then, in Latin
+No model: the writing system first (Cyrillic, Greek, Devanagari, Hangul, kana, Hebrew, and Arabic
+letters, told apart as Urdu, Persian or Arabic by the letters only one of them uses; hanzi without
+kana are Chinese, Cantonese where a character only written Cantonese uses appears), then, in Latin
 letters, the language whose most frequent function words the script uses. A short or mixed script
 gives no answer rather than a guess.
 """
@@ -48,10 +49,15 @@ FUNCTION_WORDS = {
 _SETS = {lang: frozenset(words.split()) for lang, words in FUNCTION_WORDS.items()}
 
 # Writing systems whose letters alone name the language, or a short list of candidates.
-_SCRIPTS = {"GREEK": "el", "DEVANAGARI": "hi", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja"}
+_SCRIPTS = {"GREEK": "el", "DEVANAGARI": "hi", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja", "HEBREW": "he"}
 # characters of written Cantonese that Mandarin does not use (is, 's, past, not, he/she, plural...)
 _CANTONESE = set("係嘅咗唔佢哋冇喺嚟啲乜嘢睇咁")
 _CYRILLIC_MARKS = (("uk", "іїєґ"), ("mk", "ѓќѕ"), ("sr", "ђјљњћџ"), ("ru", "ыэё"))  # first match wins
+# Arabic script: Urdu's own letters (ٹ ڈ ڑ ں ے ھ), then Persian's (پ چ ژ گ and the Persian kaf and
+# yeh, which Urdu shares), then Arabic's own (ة, and the Arabic kaf, yeh and alef maksura)
+_ARABIC_MARKS = (("ur", "\u0679\u0688\u0691\u06ba\u06d2\u06be"),
+                 ("fa", "\u067e\u0686\u0698\u06af\u06a9\u06cc"),
+                 ("ar", "\u0629\u0643\u064a\u0649"))
 
 MIN_WORDS = 5    # fewer words than this: no answer
 MIN_HANZI = 6    # hanzi without kana: fewer than this, no answer
@@ -92,6 +98,11 @@ def _written_in(text: str) -> str | None:
             if any(m in lower for m in marks):
                 return lang
         return None  # Russian, Bulgarian, ... without a letter that tells them apart
+    if system == "ARABIC":
+        for lang, marks in _ARABIC_MARKS:
+            if any(c in marks for c in letters):
+                return lang
+        return None
     if system != "LATIN":
         return None
     words = [w.lower() for w, _, _ in tokenize(text, "en")]

@@ -8,7 +8,10 @@ per-language phone model, so every language espeak-ng can read aligns the same w
     [pause?] word1: v v v (link?) [pause?] word2: v v ... [pause?]
 
 A word may end in an optional linking consonant (g2p's `link`, French liaison), which the path
-may take or skip. Each viseme token is a chain of `min_frames` states whose last state loops; pauses between words
+may take or skip. A word of a script that leaves its vowels unwritten (g2p's `vowels_unwritten`:
+Arabic, Persian, Urdu, Hebrew) gets an optional "some vowel" between each two consonants and after
+its last one (mevakesh is read "mvkʃ"): where the recording has a vowel there, the path takes it,
+and the frames get the vowel class the recognizer favours over the run. Each viseme token is a chain of `min_frames` states whose last state loops; pauses between words
 (and at both ends) are optional, cheaper after punctuation. A word without phones (e.g. kanji
 that espeak-ng cannot read) is a run of "any speech" states. Loud frames cannot be pauses, and the
 silent hold of a stop cannot be a pause, a vowel or an approximant (viseme_decode.guard_holds). A lip
@@ -30,13 +33,19 @@ from talkface_studio.core.errors import TalkFaceError
 from .g2p import Word
 from .viseme_decode import TimedViseme, close_from_hold_start, decode, guard_holds, guard_silence, hold_gaps, min_frames
 from .viseme_features import FPS
-from .viseme_set import CLASS_INDEX, VISEME_CLASSES, phones_to_visemes
+from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES, phones_to_visemes
 
 ANY_SPEECH = -1  # state class of unreadable words
+# state class -2 - k: choice k of the graph (a token that may be one of several classes); choice 0
+# is always "some vowel" (a vowel the script left unwritten)
+ANY_VOWEL = -2
 PAUSE_PENALTY = -3.0  # taking an optional pause between words (log-probability)
 PUNCT_PAUSE_PENALTY = -0.5  # ... after clause punctuation
 ANY_SPEECH_FRAMES_PER_CHAR = 6  # a kanji is one to three morae, ~60-250 ms
 ANY_SPEECH_PENALTY = -0.5  # per frame: where a readable neighbour fits as well, the neighbour wins
+UNWRITTEN_VOWEL_PENALTY = -0.5  # per frame of an unwritten vowel: a cluster the audio fits as well stays one
+UNWRITTEN_VOWEL_FRAMES = 3  # like a written vowel (viseme_decode.min_frames)
+_SOME_VOWEL = "|".join(v for v in VISEME_CLASSES if v in VOWEL_CLASSES)
 
 
 class AlignmentError(TalkFaceError):
@@ -76,6 +85,7 @@ class _Graph:
     skip2_penalty: np.ndarray  # [S] added on that jump
     word_of: np.ndarray  # [S] word index, -1 for pauses
     min_total: int
+    choices: list[tuple[np.ndarray, float]]  # per choice: (class columns, penalty per frame)
 
 
 def _build(words: list[Word], frames: int) -> _Graph:
@@ -91,14 +101,34 @@ def _build(words: list[Word], frames: int) -> _Graph:
             pen.append(entry_penalty if i == 0 else 0.0)
             word_of.append(w)
 
+    choice_of: dict[str, int] = {_SOME_VOWEL: ANY_VOWEL}
+    choices = [(np.array([CLASS_INDEX[c] for c in _SOME_VOWEL.split("|")]), UNWRITTEN_VOWEL_PENALTY)]
+
+    def state_class(name: str) -> int:
+        if "|" not in name:
+            return CLASS_INDEX[name]
+        if name not in choice_of:
+            choice_of[name] = -2 - len(choices)
+            choices.append((np.array([CLASS_INDEX[c] for c in name.split("|")]), 0.0))
+        return choice_of[name]
+
     sil = CLASS_INDEX["SIL"]
     chain(sil, 1, -1)  # leading pause (optional: the first word may start at state 1 directly)
     for w, word in enumerate(words):
         before = len(cls)
         tokens = _dedupe(phones_to_visemes(word.phones)) if word.phones else []
         if tokens:
-            for name in tokens:
-                chain(CLASS_INDEX[name], min_frames(name) if name != "SIL" else 1, w)
+            for i, name in enumerate(tokens):
+                frames = _min_frames(name) if name != "SIL" else 1
+                if i and word.vowels_unwritten and _consonant(tokens[i - 1]) and _consonant(name):
+                    after = len(cls) - 1  # the consonant before: a path without the vowel leaves here
+                    chain(ANY_VOWEL, UNWRITTEN_VOWEL_FRAMES, w)
+                    optional += UNWRITTEN_VOWEL_FRAMES
+                    skip_into = len(cls)
+                    chain(state_class(name), frames, w)
+                    skip[skip_into] = after
+                else:
+                    chain(state_class(name), frames, w)
         else:
             chain(ANY_SPEECH, max(3, ANY_SPEECH_FRAMES_PER_CHAR * len(word.text)), w)
         if w > 0:  # the word may follow the previous word directly, skipping the pause before it
@@ -107,11 +137,14 @@ def _build(words: list[Word], frames: int) -> _Graph:
                 skip2[before] = (link_from, 0.0)
         link_from = -1
         link = _dedupe(phones_to_visemes((word.link,))) if word.link and tokens and w < len(words) - 1 else []
-        if link:
+        link_classes = [(state_class(name), _min_frames(name)) for name in link]
+        if word.vowels_unwritten and tokens and _consonant(tokens[-1]) and w < len(words) - 1:
+            link_classes = [(ANY_VOWEL, UNWRITTEN_VOWEL_FRAMES)]  # a final vowel (Arabic case endings)
+        if link_classes:
             link_from = len(cls) - 1  # the word's last state: where a path without the link leaves
-            for name in link:
-                chain(CLASS_INDEX[name], min_frames(name), w)
-                optional += min_frames(name)
+            for c, frames in link_classes:
+                chain(c, frames, w)
+                optional += frames
         pause_start = len(cls)
         penalty = PUNCT_PAUSE_PENALTY if word.pause_after else PAUSE_PENALTY
         chain(sil, 3 if w < len(words) - 1 else 1, -1, penalty)
@@ -123,9 +156,17 @@ def _build(words: list[Word], frames: int) -> _Graph:
     for state, (src, p) in skip2.items():
         from2[state], penalty2[state] = src, p
     graph = _Graph(np.array(cls), np.array(loop), np.array(skip), np.array(pen, np.float32), from2, penalty2,
-                   np.array(word_of), 0)
+                   np.array(word_of), 0, choices)
     graph.min_total = n - 2 - 3 * max(len(words) - 1, 0) - optional  # every pause and link may be skipped
     return graph
+
+
+def _consonant(name: str) -> bool:
+    return all(c not in VOWEL_CLASSES and c != "SIL" for c in name.split("|"))
+
+
+def _min_frames(name: str) -> int:
+    return min(min_frames(c) for c in name.split("|"))
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -154,8 +195,11 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
         raise AlignmentError(f"the script needs at least {graph.min_total / FPS:.1f} s of speech, "
                              f"the recording has {t_frames / FPS:.1f} s")
     speech = np.logaddexp.reduce(np.delete(logp, CLASS_INDEX["SIL"], axis=1), axis=1)  # log P(not silence)
+    # per choice and frame: log P(one of its classes) plus its penalty; [T, choices]
+    chosen = np.stack([np.logaddexp.reduce(logp[:, cols], axis=1) + pen for cols, pen in graph.choices], axis=1)
     emit_cols = np.where(graph.state_class >= 0, graph.state_class, 0)
     is_any = graph.state_class == ANY_SPEECH
+    choice_cols = np.where(graph.state_class <= ANY_VOWEL, -2 - graph.state_class, -1)  # -1: not a choice
 
     n = len(graph.state_class)
     neg = np.float32(-1e9)
@@ -168,7 +212,7 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
     score = np.full(n, neg, np.float32)
     score[0] = 0.0
     score[1] = 0.0  # start with the first word (no leading pause)
-    score += _emit(logp[0], speech[0], emit_cols, is_any)
+    score += _emit(logp[0], speech[0], chosen[0], emit_cols, is_any, choice_cols)
     back = np.zeros((t_frames, n), np.int8)  # 0 stay, 1 advance, 2 skip, 3 skip around a link
     for t in range(1, t_frames):
         stay = np.where(graph.self_loop, score, neg)
@@ -177,7 +221,7 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
         jump2 = np.where(has_skip2, score[skip2_src] + graph.skip2_penalty, neg)
         best = np.maximum(np.maximum(stay, adv), np.maximum(jump, jump2))
         back[t] = np.where(best == stay, 0, np.where(best == adv, 1, np.where(best == jump, 2, 3)))
-        score = best + _emit(logp[t], speech[t], emit_cols, is_any)
+        score = best + _emit(logp[t], speech[t], chosen[t], emit_cols, is_any, choice_cols)
     # end in the trailing pause or in the last word's last state
     last_word_end = n - 2
     s = n - 1 if score[n - 1] >= score[last_word_end] else last_word_end
@@ -191,8 +235,21 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
     return _result(path, graph, words, logp, speech, closure_evidence, level_db, gaps)
 
 
-def _emit(row: np.ndarray, speech: float, cols: np.ndarray, is_any: np.ndarray) -> np.ndarray:
-    return np.where(is_any, speech + ANY_SPEECH_PENALTY, row[cols])
+def _emit(row: np.ndarray, speech: float, chosen: np.ndarray, cols: np.ndarray, is_any: np.ndarray,
+          choice_cols: np.ndarray) -> np.ndarray:
+    return np.where(is_any, speech + ANY_SPEECH_PENALTY, np.where(choice_cols >= 0, chosen[choice_cols], row[cols]))
+
+
+def _choice_labels(logp: np.ndarray, state_class: np.ndarray, choices) -> np.ndarray:
+    """Class per frame for the runs of choice states: of the choice's classes, the one the
+    recognizer favours over the run (one vowel, or one of "b|v", per run)."""
+    labels = np.zeros(len(logp), np.int64)
+    edges = np.flatnonzero(np.diff(state_class)) + 1
+    for a, b in zip(np.r_[0, edges], np.r_[edges, len(state_class)]):
+        if state_class[a] <= ANY_VOWEL:
+            cols = choices[-2 - state_class[a]][0]
+            labels[a:b] = cols[int(np.argmax(logp[a:b, cols].sum(axis=0)))]
+    return labels
 
 
 def _free_speech_labels(logp: np.ndarray, is_any: np.ndarray, evidence) -> np.ndarray:
@@ -215,10 +272,17 @@ def _result(path, graph: _Graph, words: list[Word], logp, speech, evidence=None,
             gaps=None) -> Alignment:
     t_frames = len(path)
     state_class = graph.state_class[path]
-    # frame labels: the aligned class; "any speech" frames take the recognizer's own labels
-    labels = np.where(state_class >= 0, state_class, _free_speech_labels(logp, state_class < 0, evidence))
+    # frame labels: the aligned class; "any speech" frames take the recognizer's own labels, a
+    # choice the class of it the recognizer favours
+    any_speech = state_class == ANY_SPEECH
+    aligned = np.where(state_class >= 0, state_class, _choice_labels(logp, state_class, graph.choices))
+    # how well the script fits: a choice counts as all its classes, as "any speech" does
+    fit = np.concatenate([speech[:, None]] + [np.logaddexp.reduce(logp[:, cols], axis=1)[:, None]
+                                              for cols, _ in graph.choices], axis=1)
+    aligned_lp = np.where(state_class >= 0, logp[np.arange(t_frames), aligned],
+                          fit[np.arange(t_frames), np.clip(-1 - state_class, 0, fit.shape[1] - 1)])
+    labels = np.where(any_speech, _free_speech_labels(logp, any_speech, evidence), aligned)
     labels = close_from_hold_start(labels, level_db, gaps)
-    aligned_lp = np.where(state_class >= 0, logp[np.arange(t_frames), np.maximum(state_class, 0)], speech)
     gap = np.minimum(aligned_lp - logp.max(axis=1), 0.0)  # "any speech" sums classes: cap at agreement
     edges = np.flatnonzero(np.diff(labels)) + 1
     bounds = np.r_[0, edges, t_frames]

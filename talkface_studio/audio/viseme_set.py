@@ -126,8 +126,16 @@ def _fallback(ch: str) -> str | None:
 
 
 def phones_to_visemes(phones) -> list[str]:
-    """A word's phones -> its viseme class sequence (repeats inside one phone merged, across kept)."""
+    """A word's phones -> its viseme class sequence (repeats inside one phone merged, across kept).
+
+    A phone written as alternatives ("b|v": the script does not say which) gives one token naming
+    the classes it may be ("M|F") where each alternative is one class, else the first's classes."""
     out: list[str] = []
     for p in phones:
-        out.extend(phone_to_visemes(p))
+        if "|" in p:
+            alts = [phone_to_visemes(a) for a in p.split("|")]
+            names = list(dict.fromkeys(a[0] for a in alts))
+            out.extend(["|".join(names)] if all(len(a) == 1 for a in alts) else alts[0])
+        else:
+            out.extend(phone_to_visemes(p))
     return out

@@ -30,6 +30,7 @@ _INITIALIZE_PHONEME_EVENTS = 0x0001
 _INITIALIZE_PHONEME_IPA = 0x0002
 _INITIALIZE_DONT_EXIT = 0x8000
 _CHARS_UTF8 = 1
+_PHONEMES = 0x100  # espeakPHONEMES: text may carry phoneme mnemonics in [[ ]] (a reading espeak-ng's rules lack)
 _EVENT_LIST_TERMINATED, _EVENT_WORD, _EVENT_END, _EVENT_MSG_TERMINATED, _EVENT_PHONEME = 0, 1, 5, 6, 7
 _RATE, _VOLUME, _PITCH, _RANGE = 1, 2, 3, 4
 _LOCK = threading.Lock()
@@ -115,7 +116,7 @@ class _Engine:
         self._chunks, self._events = [], []
         data = text.encode("utf-8") + b"\0"
         buf = ctypes.create_string_buffer(data)
-        if self.lib.espeak_Synth(buf, len(data), 0, 0, 0, _CHARS_UTF8, None, None) != 0:
+        if self.lib.espeak_Synth(buf, len(data), 0, 0, 0, _CHARS_UTF8 | _PHONEMES, None, None) != 0:
             raise SynthError(f"espeak-ng could not synthesize {text[:40]!r}")
         self.lib.espeak_Synchronize()
         wav = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
