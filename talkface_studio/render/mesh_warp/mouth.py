@@ -51,6 +51,32 @@ def _rims(lm: np.ndarray):
             lm[INNER_LOWER_LIP, :2])
 
 
+# the inner lips as one loop: left corner, upper lip, right corner, lower lip back to the left
+_INNER_LOOP = np.concatenate([[MOUTH_CORNERS[0]], INNER_UPPER_LIP, [MOUTH_CORNERS[1]], INNER_LOWER_LIP[::-1]])
+_UPPER_MID = int(np.flatnonzero(_INNER_LOOP == 13)[0])
+
+
+def _seen_rims(lm: np.ndarray):
+    """``_rims`` as the opening is seen: its ends are the loop's points furthest along the mouth.
+
+    With the head turned, the far corner (78 or 308) lies deeper than the lip beside it, so the
+    upper inner lip can project past it: the loop then doubles back near that end, and the
+    opening drawn between the corners left a wedge of the loop undrawn, where the portrait's
+    stretched lip showed as a pale patch inside the open mouth. Split at the furthest points, the
+    loop's two halves are the opening's upper and lower outlines again. Straight on the ends are
+    the corners themselves and nothing changes."""
+    pts = lm[_INNER_LOOP, :2]
+    u, _ = Axis.between(pts[0], pts[len(INNER_UPPER_LIP) + 1]).to_uv(pts)
+    lo, hi = int(np.argmin(u)), int(np.argmax(u))
+    if lo == 0 and hi == len(INNER_UPPER_LIP) + 1:
+        return _rims(lm)
+    n = len(_INNER_LOOP)
+    ahead = [(lo + k) % n for k in range((hi - lo) % n + 1)]         # lo -> hi, one way round
+    behind = [(lo - k) % n for k in range((lo - hi) % n + 1)]        # ... and the other way
+    upper, lower = (ahead, behind) if _UPPER_MID in ahead else (behind, ahead)
+    return pts[lo], pts[hi], pts[upper[1:-1]], pts[lower[1:-1]]
+
+
 def _ramp(x, soft: float = 1.0):
     """Anti-aliased step: 0 for x < -soft/2, 1 for x > soft/2 (x in pixels)."""
     return ops_of(x).clip(0.5 + x / soft, 0.0, 1.0)
@@ -94,7 +120,7 @@ def _draw_open(frame, lm: np.ndarray, colours: PortraitLook, strength: float,
     scale = MouthScale(eye_span(lm) / EYE_SPAN_MM, lip_gap_mm(lm))
     pose = TeethPose.of(lm, colours.mouth, relaxed, scale.lower_shown)
     box = _opening_box(lm, frame.shape[-1])
-    for rf in rim_strips(*_rims(lm), frame.shape[-1], 2.0, frame, round_ends=ROUND_ENDS, smooth=True):
+    for rf in rim_strips(*_seen_rims(lm), frame.shape[-1], 2.0, frame, round_ends=ROUND_ENDS, smooth=True):
         _open_strip(frame, rf, scale, colours.mouth, pose, strength, reuse_teeth, box)
 
 
