@@ -17,11 +17,13 @@ an experiment not shipped; 0 or no flag: the product's decoder; README, "Phonota
 `--mbrola` adds voices no recognizer here has heard: MBROLA's diphone voices of real speakers
 (Debian contrib / non-free, where installed) reading the synthetic clips' sentences in 9 languages;
 their rows count apart ("MBROLA" in the closed lines, not among the human clips).
-`--more-languages` adds espeak-ng clips in 16 more languages (Russian, Ukrainian, Czech, Polish,
+`--more-languages` adds espeak-ng clips in 36 more languages (Russian, Ukrainian, Czech, Polish,
 Bulgarian, Greek, Hindi, Turkish, Korean, Vietnamese, European Portuguese, Mandarin: hanzi
 scripts over the Italian voice reading a pinyin respelling, as no voice here reads hanzi; and
 Arabic, Hebrew, Persian, Urdu, whose scripts leave vowels unwritten: Arabic spoken from vowelled
-text and Hebrew from phoneme mnemonics, their scripts without vowel marks; rows "langs_*",
+text and Hebrew from phoneme mnemonics, their scripts without vowel marks; and Bengali, Tamil,
+Telugu, Marathi, Gujarati, Punjabi, Kannada, Malayalam, Nepali, Sinhala, Georgian, Armenian,
+Albanian, Macedonian, Azerbaijani, Kazakh, Uzbek, Amharic, Bosnian, Maltese; rows "langs_*",
 counted apart as "more languages"). `--english-extras` adds espeak-ng clips (US and British voices) of
 English scripts with numbers and with names no dictionary has (rows "enx_*", "English extras").
 `--take-language CODE` analyses every clip as that language (what a take left at English costs a
@@ -217,6 +219,27 @@ MORE_LANGUAGES = {
             "מחר נפגוש את אבא במוזיאון."]),
     "fa": ("fa", ["پدرم امروز با مادرم به بازار رفت.", "من یک بستنی بزرگ می‌خواهم."]),
     "ur": ("ur", ["میرے ابو بازار سے آم لائے۔", "ماں نے مجھے پانی پلایا۔"]),
+    # 2026-12-06: more of the languages espeak-ng reads well enough (scripts as spoken)
+    "bn": ("bn", ["আমার মা বাজারে গেছে।", "বাবা পানি খাচ্ছে।"]),
+    "ta": ("ta", ["அம்மா பால் குடித்தாள்.", "அப்பா புத்தகம் படித்தார்."]),
+    "te": ("te", ["అమ్మ పాలు తాగింది.", "నాన్న పుస్తకం చదివాడు."]),
+    "mr": ("mr", ["माझी आई बाजारात गेली.", "बाबा पाणी पितात."]),
+    "gu": ("gu", ["મારી મા બજારમાં ગઈ.", "પપ્પા પાણી પીએ છે."]),
+    "pa": ("pa", ["ਮੇਰੀ ਮਾਂ ਬਾਜ਼ਾਰ ਗਈ।", "ਪਿਤਾ ਜੀ ਪਾਣੀ ਪੀਂਦੇ ਹਨ।"]),
+    "kn": ("kn", ["ಅಮ್ಮ ಹಾಲು ಕುಡಿದಳು.", "ಅಪ್ಪ ಪುಸ್ತಕ ಓದಿದರು."]),
+    "ml": ("ml", ["അമ്മ പാൽ കുടിച്ചു.", "അപ്പൻ പുസ്തകം വായിച്ചു."]),
+    "ne": ("ne", ["मेरो आमा बजार जानुभयो।", "बुबा पानी पिउनुहुन्छ।"]),
+    "si": ("si", ["අම්මා බත් කෑවා.", "තාත්තා පොතක් කියෙව්වා."]),
+    "ka": ("ka", ["მამა ბაზარში წავიდა.", "ბებია პურს ჭამს."]),
+    "hy": ("hy", ["Մայրիկը գնաց շուկա։", "Պապիկը պանիր կերավ։"]),
+    "sq": ("sq", ["Mamaja ime piu ujë me babanë.", "Ne pamë një pemë të bukur."]),
+    "mk": ("mk", ["Мама и тато пијат млеко.", "Баба пече пита."]),
+    "az": ("az", ["Anam bazara getdi və meyvə aldı.", "Babam pomidor yedi."]),
+    "kk": ("kk", ["Менің анам базарға барды.", "Әкем балық пен нан жеді."]),
+    "uz": ("uz", ["Onam bozorga bordi.", "Bobom non va baliq yedi."]),
+    "am": ("am", ["እማማ ቡና ጠጣች።", "አባባ ምሳ በላ።"]),
+    "bs": ("bs", ["Mama i tata piju mlijeko.", "Baba peče pitu."]),
+    "mt": ("mt", ["Ommi marret il-belt.", "Missieri xtara ħobż."]),
 }
 
 

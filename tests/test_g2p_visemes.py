@@ -227,3 +227,33 @@ def test_opening_marks_of_spanish_and_german_mark_a_likely_pause():
 ])
 def test_a_final_n_before_a_bilabial_closes_the_lips_in_spanish_and_italian(language, text, expected):
     assert [visemes(w) for w in g2p(text, language)] == expected
+
+
+@needs_espeak
+@pytest.mark.parametrize("language, text", [
+    ("bn", "আমার মা বাজারে গেছে।"), ("ta", "அம்மா பால் குடித்தாள்."), ("te", "అమ్మ పాలు తాగింది."),
+    ("mr", "माझी आई बाजारात गेली."), ("gu", "મારી મા બજારમાં ગઈ."), ("pa", "ਮੇਰੀ ਮਾਂ ਬਾਜ਼ਾਰ ਗਈ।"),
+    ("kn", "ಅಮ್ಮ ಹಾಲು ಕುಡಿದಳು."), ("ml", "അമ്മ പാൽ കുടിച്ചു."), ("ne", "मेरो आमा बजार जानुभयो।"),
+    ("si", "අම්මා බත් කෑවා."), ("ka", "მამა ბაზარში წავიდა."), ("hy", "Մայրիկը գնաց շուկա։"),
+    ("sq", "Mamaja ime piu ujë me babanë."), ("mk", "Мама и тато пијат млеко."), ("bs", "Baba peče pitu."),
+    ("az", "Anam bazara getdi."), ("kk", "Менің анам базарға барды."), ("uz", "Onam bozorga bordi."),
+    ("am", "እማማ ቡና ጠጣች።"), ("mt", "Ommi marret il-belt."),
+])
+def test_more_languages_read_in_their_own_voice(language, text):
+    """Every word read by the language's voice (no switch to English letter names), the lips
+    closing for its m and b and opening for its a."""
+    words = g2p(text, language)
+    assert words and all(w.phones for w in words)
+    assert not any("(" in p for w in words for p in w.phones)
+    classes = [c for w in words for c in phones_to_visemes(w.phones)]
+    assert "M" in classes and "AA" in classes
+
+
+@needs_espeak
+def test_armenian_ethiopic_arabic_and_urdu_stops_mark_a_likely_pause():
+    for language, text, before in (("hy", "Մայրիկը գնաց։ Պապիկը կերավ։", [1, 3]),
+                                   ("am", "እማማ ቡና ጠጣች። አባባ ምሳ በላ።", [2, 5]),
+                                   ("ar", "ذهب أبي، إلى السوق؟ نعم", [1, 3]),
+                                   ("ur", "ماں نے پانی پلایا۔ میرے ابو", [3])):
+        words = g2p(text, language)
+        assert [i for i, w in enumerate(words) if w.pause_after] == before, language

@@ -24,6 +24,17 @@ SPEECH = Path(__file__).resolve().parent / "data" / "speech"
     ("मेरा भाई बाजार में पानी पीता है।", "hi"),
     ("엄마는 밥을 먹고 바다에 갔어요.", "ko"),
     ("水をマレーシアから買わなくてはならないのです。", "ja"),
+    ("আমার মা বাজারে গেছে। বাবা পানি খাচ্ছে।", "bn"),
+    ("அம்மா பால் குடித்தாள்.", "ta"),
+    ("అమ్మ పాలు తాగింది.", "te"),
+    ("ਮੇਰੀ ਮਾਂ ਬਾਜ਼ਾਰ ਗਈ।", "pa"),
+    ("മമ്മ പാൽ കുടിച്ചു.", "ml"),
+    ("მამა ბაზარში წავიდა.", "ka"),
+    ("Մայրիկը գնաց շուկա։", "hy"),
+    ("እማማ ቡና ጠጣች።", "am"),
+    ("Менің анам базарға барды.", "kk"),                 # ә ғ қ ң ө ұ ү һ: Kazakh
+    ("Ђорђе и Ћира пију млеко.", "sr"),                  # ђ ћ: Serbian
+    ("Мама и тато пијат млеко.", None),                  # ј: Serbian or Macedonian
 ])
 def test_clear_scripts_name_their_language(text, expected):
     assert script_language(text) == expected
@@ -46,3 +57,20 @@ def test_the_note_names_both_languages_and_stays_quiet_when_they_agree():
                                            "lip sync reads the script in the take's language")
     assert mismatch_note(french, "fr-CA") is None
     assert mismatch_note("Maybe Bob put the bumpy map by my pen, and then he went to the shop.", "en") is None
+
+
+def test_devanagari_is_told_apart_by_each_languages_own_words():
+    """Hindi, Marathi and Nepali share the writing: a script names one only by its own frequent
+    words (is/and/my ...), else no answer rather than Hindi by default."""
+    assert script_language("मेरा भाई बाजार में पानी पीता है।") == "hi"
+    assert script_language("माझी आई बाजारात गेली. बाबा पाणी पितात.") == "mr"
+    assert script_language("मेरो आमा बजार जानुभयो। बुबा पानी पिउनुहुन्छ।") == "ne"
+    assert script_language("नमस्ते दुनिया") is None
+    assert mismatch_note("माझी आई बाजारात गेली. बाबा पाणी पितात.", "hi").startswith("the script looks Marathi (mr)")
+
+
+def test_bosnian_croatian_and_serbian_get_no_note_between_them():
+    croatian_words = "Ja sam u kući i ne znam što je to, ali kao da je sve za nas."
+    assert script_language(croatian_words) == "hr"
+    assert mismatch_note(croatian_words, "bs") is None and mismatch_note(croatian_words, "sr-Latn") is None
+    assert mismatch_note(croatian_words, "en") is not None

@@ -65,8 +65,9 @@ def _combining_marks() -> str:
 _LETTER = rf"\w{_combining_marks()}'’"
 _WORD = re.compile(rf"[{_LETTER}](?:[{_LETTER}\-]*[{_LETTER}])?")
 # ।॥: Devanagari's full stops; ¿¡ open a Spanish question or exclamation; „ opens a German quote;
-# ، ؛ ؟ ۔: the Arabic comma, semicolon and question mark, and Urdu's full stop
-_PAUSE = re.compile(r"[.,;:!?…。、！？，；：।॥¿¡،؛؟۔\u2014\u2013()\[\]\"“”„«»‹›]")
+# ، ؛ ؟ ۔: the Arabic comma, semicolon and question mark, and Urdu's full stop; ։ Armenian's full
+# stop; ። ፣ ፤ Ethiopic's full stop, comma and semicolon
+_PAUSE = re.compile(r"[.,;:!?…。、！？，；：।॥¿¡،؛؟۔։።፣፤\u2014\u2013()\[\]\"“”„«»‹›]")
 _LANG_SWITCH = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]+)*\)")
 
 

@@ -4,7 +4,9 @@ Languages are BCP-47 tags (`en`, `en-US`, `fr-CA`, `ja`, ...). The primary langu
 support; a region picks a regional espeak-ng voice when one exists (en-GB, pt-BR, es-419, ...)
 and otherwise falls back to the language's main voice (fr-CA speaks with espeak's French, it-IT
 with Italian). The list is the espeak-ng 1.51 voices whose rules and lexicon are good enough for
-lip sync; it is checked against the installed espeak-ng by a test. Mandarin has no espeak-ng voice
+lip sync; it is checked against the installed espeak-ng by a test. Left out: Thai and Burmese
+(1.51 reads them into tone digits and fragments) and Belarusian (its dictionary is not in Debian's
+espeak-ng-data). Mandarin has no espeak-ng voice
 here (1.51's `cmn` reads hanzi through English): its scripts are read from pinyin
 (audio/mandarin_reading). Arabic, Hebrew, Persian and Urdu are written without most of their
 vowels: espeak-ng's reading of such a script leaves consonant clusters ("mvkʃ" for mevakesh), and
@@ -71,6 +73,28 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     "fa": ("Persian", "fa"),
     "he": ("Hebrew", "he"),
     "ur": ("Urdu", "ur"),
+    # South Asia (each its own script, read letter by letter as spoken)
+    "bn": ("Bengali", "bn"),
+    "ta": ("Tamil", "ta"),
+    "te": ("Telugu", "te"),
+    "mr": ("Marathi", "mr"),
+    "gu": ("Gujarati", "gu"),
+    "pa": ("Punjabi", "pa"),
+    "kn": ("Kannada", "kn"),
+    "ml": ("Malayalam", "ml"),
+    "ne": ("Nepali", "ne"),
+    "si": ("Sinhala", "si"),
+    # the Caucasus, the Balkans, Central Asia, the Horn of Africa, Malta
+    "ka": ("Georgian", "ka"),
+    "hy": ("Armenian", "hy"),
+    "sq": ("Albanian", "sq"),
+    "mk": ("Macedonian", "mk"),
+    "bs": ("Bosnian", "bs"),
+    "az": ("Azerbaijani", "az"),
+    "kk": ("Kazakh", "kk"),
+    "uz": ("Uzbek", "uz"),
+    "am": ("Amharic", "am"),
+    "mt": ("Maltese", "mt"),
 }
 
 # Scripts that leave short vowels unwritten (abjads): see the module docstring.

@@ -2,9 +2,10 @@
 French script is the easy slip (the default language is English), and every stretch then falls
 back to recognition with a warning that does not say why.
 
-No model: the writing system first (Cyrillic, Greek, Devanagari, Hangul, kana, Hebrew, and Arabic
-letters, told apart as Urdu, Persian or Arabic by the letters only one of them uses; hanzi without
-kana are Chinese, Cantonese where a character only written Cantonese uses appears), then, in Latin
+No model: the writing system first (Cyrillic, Greek, Hangul, kana, Hebrew, the scripts of South
+Asia, Georgian, Armenian, Ethiopic; Devanagari's Hindi, Marathi and Nepali told apart by their
+own frequent words, Arabic letters as Urdu, Persian or Arabic by the letters only one of them
+uses; hanzi without kana are Chinese, Cantonese where a character only written Cantonese uses appears), then, in Latin
 letters, the language whose most frequent function words the script uses. A short or mixed script
 gives no answer rather than a guess.
 """
@@ -47,12 +48,27 @@ FUNCTION_WORDS = {
     "hr": "i je u se na da su za od ne to kao ali sam što",
 }
 _SETS = {lang: frozenset(words.split()) for lang, words in FUNCTION_WORDS.items()}
+# Devanagari is written for Hindi, Marathi and Nepali: told apart by their own frequent words
+_DEVANAGARI_WORDS = {
+    "hi": "है हैं था थे थी और की के में से को यह वह नहीं भी पर ने हम मैं तुम आप क्या मेरा मेरी",
+    "mr": "आहे आहेत आणि होते होता होती मी तू ते नाही पण काय आम्ही तुम्ही माझा माझी माझे",
+    "ne": "छ छन् र हो यो त्यो छैन पनि म तिमी हामी मेरो तपाईं थियो गर्छ",
+}
+_DEVANAGARI_SETS = {lang: frozenset(words.split()) for lang, words in _DEVANAGARI_WORDS.items()}
 
 # Writing systems whose letters alone name the language, or a short list of candidates.
-_SCRIPTS = {"GREEK": "el", "DEVANAGARI": "hi", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja", "HEBREW": "he"}
+_SCRIPTS = {"GREEK": "el", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja", "HEBREW": "he",
+            "BENGALI": "bn", "TAMIL": "ta", "TELUGU": "te", "GUJARATI": "gu", "GURMUKHI": "pa", "KANNADA": "kn",
+            "MALAYALAM": "ml", "SINHALA": "si", "GEORGIAN": "ka", "ARMENIAN": "hy", "ETHIOPIC": "am"}
+# Languages the writing and these function words cannot tell apart: no note between them
+# (Bosnian, Croatian and Serbian share their words)
+_ALIKE = (frozenset({"nb", "no", "da"}), frozenset({"zh", "yue"}), frozenset({"bs", "hr", "sr"}))
 # characters of written Cantonese that Mandarin does not use (is, 's, past, not, he/she, plural...)
 _CANTONESE = set("係嘅咗唔佢哋冇喺嚟啲乜嘢睇咁")
-_CYRILLIC_MARKS = (("uk", "іїєґ"), ("mk", "ѓќѕ"), ("sr", "ђјљњћџ"), ("ru", "ыэё"))  # first match wins
+# Cyrillic letters only one of these languages uses; first match wins. ў is Belarusian's (not read
+# here: no answer), ј љ њ џ both Serbian's and Macedonian's (no answer without ђ ћ or ѓ ќ ѕ).
+_CYRILLIC_MARKS = (("kk", "әғқңөұүһ"), ("be", "ў"), ("uk", "іїєґ"), ("mk", "ѓќѕ"), ("sr", "ђћ"),
+                   ("", "јљњџ"), ("ru", "ыэё"))
 # Arabic script: Urdu's own letters (ٹ ڈ ڑ ں ے ھ), then Persian's (پ چ ژ گ and the Persian kaf and
 # yeh, which Urdu shares), then Arabic's own (ة, and the Arabic kaf, yeh and alef maksura)
 _ARABIC_MARKS = (("ur", "\u0679\u0688\u0691\u06ba\u06d2\u06be"),
@@ -96,21 +112,28 @@ def _written_in(text: str) -> str | None:
         lower = "".join(letters).lower()
         for lang, marks in _CYRILLIC_MARKS:
             if any(m in lower for m in marks):
-                return lang
+                return lang or None
         return None  # Russian, Bulgarian, ... without a letter that tells them apart
     if system == "ARABIC":
         for lang, marks in _ARABIC_MARKS:
             if any(c in marks for c in letters):
                 return lang
         return None
+    if system == "DEVANAGARI":  # one own word and none of the others' is enough among three
+        return _by_words(text, _DEVANAGARI_SETS, 1, 1)
     if system != "LATIN":
         return None
+    return _by_words(text, _SETS, MIN_WORDS, MIN_HITS)
+
+
+def _by_words(text: str, sets: dict, min_words: int, min_hits: int) -> str | None:
+    """The language whose frequent words the script uses most, clearly ahead of the next."""
     words = [w.lower() for w, _, _ in tokenize(text, "en")]
-    if len(words) < MIN_WORDS:
+    if len(words) < min_words:
         return None
-    hits = sorted(((sum(w in s for w in words), lang) for lang, s in _SETS.items()), reverse=True)
+    hits = sorted(((sum(w in s for w in words), lang) for lang, s in sets.items()), reverse=True)
     (top, lang), (second, _) = hits[0], hits[1]
-    return lang if top >= MIN_HITS and top >= MARGIN * max(second, 0.5) else None
+    return lang if top >= min_hits and top >= MARGIN * max(second, 0.5) else None
 
 
 def mismatched_language(text: str, language: str) -> str | None:
@@ -120,9 +143,7 @@ def mismatched_language(text: str, language: str) -> str | None:
     found = script_language(text)
     if found is None or found == primary(language):
         return None
-    if {found, primary(language)} <= {"nb", "no", "da"}:  # too close to tell apart by these words
-        return None
-    if {found, primary(language)} <= {"zh", "yue"}:  # standard written Chinese is read in both
+    if any({found, primary(language)} <= alike for alike in _ALIKE):
         return None
     return found
 
