@@ -60,13 +60,16 @@ def test_the_note_names_both_languages_and_stays_quiet_when_they_agree():
 
 
 def test_devanagari_is_told_apart_by_each_languages_own_words():
-    """Hindi, Marathi and Nepali share the writing: a script names one only by its own frequent
-    words (is/and/my ...), else no answer rather than Hindi by default."""
+    """Hindi, Marathi and Nepali share the writing: a script names Marathi or Nepali by its own
+    frequent words (is/and/my ...); without any, Hindi (what most who write it speak, and never
+    English, whose voice cannot read it), with no note to a Marathi or Nepali take."""
     assert script_language("मेरा भाई बाजार में पानी पीता है।") == "hi"
     assert script_language("माझी आई बाजारात गेली. बाबा पाणी पितात.") == "mr"
     assert script_language("मेरो आमा बजार जानुभयो। बुबा पानी पिउनुहुन्छ।") == "ne"
-    assert script_language("नमस्ते दुनिया") is None
+    assert script_language("नमस्ते दुनिया") == "hi"
+    assert mismatch_note("नमस्ते दुनिया", "mr") is None and mismatch_note("नमस्ते दुनिया", "en") is not None
     assert mismatch_note("माझी आई बाजारात गेली. बाबा पाणी पितात.", "hi").startswith("the script looks Marathi (mr)")
+    assert mismatch_note("मेरा भाई बाजार में पानी पीता है।", "mr").startswith("the script looks Hindi (hi)")
 
 
 def test_bosnian_croatian_and_serbian_get_no_note_between_them():

@@ -3,11 +3,11 @@ French script is the easy slip (the default language is English), and every stre
 back to recognition with a warning that does not say why.
 
 No model: the writing system first (Cyrillic, Greek, Hangul, kana, Hebrew, the scripts of South
-Asia, Georgian, Armenian, Ethiopic; Devanagari's Hindi, Marathi and Nepali told apart by their
-own frequent words, Arabic letters as Urdu, Persian or Arabic by the letters only one of them
-uses; hanzi without kana are Chinese, Cantonese where a character only written Cantonese uses appears), then, in Latin
-letters, the language whose most frequent function words the script uses. A short or mixed script
-gives no answer rather than a guess.
+Asia, Georgian, Armenian, Ethiopic; Devanagari as Marathi or Nepali by their own frequent words,
+else as Hindi, the language most who write it speak; Arabic letters as Urdu, Persian or Arabic by
+the letters only one of them uses; hanzi without kana are Chinese, Cantonese where a character
+only written Cantonese uses appears), then, in Latin letters, the language whose most frequent
+function words the script uses. A short or mixed script gives no answer rather than a guess.
 """
 
 from __future__ import annotations
@@ -119,11 +119,15 @@ def _written_in(text: str) -> str | None:
             if any(c in marks for c in letters):
                 return lang
         return None
-    if system == "DEVANAGARI":  # one own word and none of the others' is enough among three
-        return _by_words(text, _DEVANAGARI_SETS, 1, 1)
+    if system == "DEVANAGARI":  # one own word and none of the others' is enough among three ...
+        return _devanagari_words(text) or "hi"  # ... else the language most who write it speak
     if system != "LATIN":
         return None
     return _by_words(text, _SETS, MIN_WORDS, MIN_HITS)
+
+
+def _devanagari_words(text: str) -> str | None:
+    return _by_words(text, _DEVANAGARI_SETS, 1, 1)
 
 
 def _by_words(text: str, sets: dict, min_words: int, min_hits: int) -> str | None:
@@ -145,6 +149,8 @@ def mismatched_language(text: str, language: str) -> str | None:
         return None
     if any({found, primary(language)} <= alike for alike in _ALIKE):
         return None
+    if found == "hi" and primary(language) in ("mr", "ne") and _devanagari_words(text) is None:
+        return None  # Hindi only by default: the writing is Marathi's and Nepali's too
     return found
 
 
