@@ -184,6 +184,17 @@ def test_new_takes_the_language_a_script_is_clearly_written_in(tmp_path, media, 
     assert load_project(tmp_path / "short.tfs").takes[0].language == "en"  # too short to tell: English
 
 
+def test_new_reads_a_shared_writing_as_its_most_spoken_language_and_says_so(tmp_path, media, capsys):
+    """Cyrillic with no letter that tells the language: Russian, never English (whose voice cannot
+    read it), and the note names the languages it may be."""
+    assert new(tmp_path, media, "--transcript", "Бях в парка с мама.") == 0
+    assert load_project(tmp_path / "scene.tfs").takes[0].language == "ru"
+    err = capsys.readouterr().err
+    assert "note: language ru, the most spoken of the languages the transcript's writing may be (bg, kk, mk, ru, " in err
+    assert new(tmp_path, media, "--transcript", "Бях в парка с мама.", "--language", "bg", name="bg.tfs") == 0
+    assert "note:" not in capsys.readouterr().err  # a Bulgarian take: nothing odd
+
+
 def test_script_sets_the_language_and_says_when_the_script_is_in_another(tmp_path, media, capsys):
     assert new(tmp_path, media) == 0
     capsys.readouterr()

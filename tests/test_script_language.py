@@ -18,7 +18,7 @@ SPEECH = Path(__file__).resolve().parent / "data" / "speech"
     ("Die Katze ist nicht auf dem Dach und ich sehe sie auch nicht mit dem Hund.", "de"),
     ("Questo è il libro che non ho letto per la scuola, ma anche il tuo.", "it"),
     ("Мы были в школе.", "ru"),                          # ы, э, ё: Russian
-    ("Я иду в парк с мамой.", None),                     # none of them: not told from Bulgarian
+    ("Я иду в парк с мамой.", "ru"),                     # none of them: Cyrillic's default
     ("Ми пішли в парк і побачили птаха.", "uk"),          # і, ї, є, ґ: Ukrainian
     ("Ο μπαμπάς και η μαμά πίνουν.", "el"),
     ("मेरा भाई बाजार में पानी पीता है।", "hi"),
@@ -34,7 +34,7 @@ SPEECH = Path(__file__).resolve().parent / "data" / "speech"
     ("እማማ ቡና ጠጣች።", "am"),
     ("Менің анам базарға барды.", "kk"),                 # ә ғ қ ң ө ұ ү һ: Kazakh
     ("Ђорђе и Ћира пију млеко.", "sr"),                  # ђ ћ: Serbian
-    ("Мама и тато пијат млеко.", None),                  # ј: Serbian or Macedonian
+    ("Мама и тато пијат млеко.", "sr"),                  # ј: Serbian or Macedonian, Serbian's
 ])
 def test_clear_scripts_name_their_language(text, expected):
     assert script_language(text) == expected
@@ -77,3 +77,16 @@ def test_bosnian_croatian_and_serbian_get_no_note_between_them():
     assert script_language(croatian_words) == "hr"
     assert mismatch_note(croatian_words, "bs") is None and mismatch_note(croatian_words, "sr-Latn") is None
     assert mismatch_note(croatian_words, "en") is not None
+
+
+@pytest.mark.parametrize("text, default, quiet_for", [
+    ("Я иду в парк с мамой.", "ru", ("bg", "uk", "sr", "kk")),
+    ("Мама и тато пијат млеко.", "sr", ("mk",)),
+    ("سلام دوست", "ar", ("fa", "ur")),
+])
+def test_a_shared_writing_without_a_telling_letter_is_its_most_spoken_language(text, default, quiet_for):
+    """Never English (its voice cannot read these letters), and no note to a take in another
+    language that writes them."""
+    assert script_language(text) == default
+    assert all(mismatch_note(text, language) is None for language in quiet_for)
+    assert mismatch_note(text, "en").startswith("the script looks ")

@@ -2,12 +2,14 @@
 French script is the easy slip (the default language is English), and every stretch then falls
 back to recognition with a warning that does not say why.
 
-No model: the writing system first (Cyrillic, Greek, Hangul, kana, Hebrew, the scripts of South
-Asia, Georgian, Armenian, Ethiopic; Devanagari as Marathi or Nepali by their own frequent words,
-else as Hindi, the language most who write it speak; Arabic letters as Urdu, Persian or Arabic by
-the letters only one of them uses; hanzi without kana are Chinese, Cantonese where a character
-only written Cantonese uses appears), then, in Latin letters, the language whose most frequent
-function words the script uses. A short or mixed script gives no answer rather than a guess.
+No model: the writing system first (Greek, Hangul, kana, Hebrew, the scripts of South Asia,
+Georgian, Armenian, Ethiopic; Cyrillic by the letters only one language uses, Arabic letters as
+Urdu, Persian or Arabic likewise, Devanagari as Marathi or Nepali by their own frequent words; a
+writing shared by several languages with nothing that tells them apart is its most spoken
+language's, never English, whose voice cannot read it; hanzi without kana are Chinese, Cantonese
+where a character only written Cantonese uses appears), then, in Latin letters, the language whose
+most frequent function words the script uses. A short or mixed Latin script gives no answer
+rather than a guess.
 """
 
 from __future__ import annotations
@@ -66,9 +68,17 @@ _ALIKE = (frozenset({"nb", "no", "da"}), frozenset({"zh", "yue"}), frozenset({"b
 # characters of written Cantonese that Mandarin does not use (is, 's, past, not, he/she, plural...)
 _CANTONESE = set("係嘅咗唔佢哋冇喺嚟啲乜嘢睇咁")
 # Cyrillic letters only one of these languages uses; first match wins. ў is Belarusian's (not read
-# here: no answer), ј љ њ џ both Serbian's and Macedonian's (no answer without ђ ћ or ѓ ќ ѕ).
+# here: no answer); ј љ њ џ are both Serbian's and Macedonian's (without ђ ћ or ѓ ќ ѕ: Serbian, see
+# _BY_DEFAULT).
 _CYRILLIC_MARKS = (("kk", "әғқңөұүһ"), ("be", "ў"), ("uk", "іїєґ"), ("mk", "ѓќѕ"), ("sr", "ђћ"),
                    ("", "јљњџ"), ("ru", "ыэё"))
+# A writing shared by several languages, with no letter or word that tells which: the language
+# most who write it speak (never English, whose voice cannot read it), and no note to a take in
+# another of them. writing -> (that language, the languages it stands for)
+_BY_DEFAULT = {"CYRILLIC": ("ru", frozenset({"ru", "uk", "bg", "sr", "mk", "kk"})),
+               "SERBIAN OR MACEDONIAN": ("sr", frozenset({"sr", "mk"})),
+               "ARABIC": ("ar", frozenset({"ar", "fa", "ur"})),
+               "DEVANAGARI": ("hi", frozenset({"hi", "mr", "ne"}))}
 # Arabic script: Urdu's own letters (ٹ ڈ ڑ ں ے ھ), then Persian's (پ چ ژ گ and the Persian kaf and
 # yeh, which Urdu shares), then Arabic's own (ة, and the Arabic kaf, yeh and alef maksura)
 _ARABIC_MARKS = (("ur", "\u0679\u0688\u0691\u06ba\u06d2\u06be"),
@@ -91,43 +101,49 @@ def script_language(text: str) -> str | None:
 
 
 def _written_in(text: str) -> str | None:
+    return _reading(text)[0]
+
+
+def shared_writing(text: str) -> frozenset:
+    """Where ``script_language`` is only the writing's most spoken language: the languages that
+    write the script the same way (else empty)."""
+    return _reading(text)[1]
+
+
+def _reading(text: str) -> tuple[str | None, frozenset]:
+    """(language, the languages it stands for where it is only the writing's default; else empty)."""
     letters = [c for c in text or "" if c.isalpha()]
     if not letters:
-        return None
+        return None, frozenset()
     systems = Counter(unicodedata.name(c, "").split(" ")[0] for c in letters)
     kana = systems["HIRAGANA"] + systems["KATAKANA"]
     if systems["CJK"] + kana >= 0.6 * len(letters) and systems["CJK"] > kana:
         # hanzi / kanji: kana are written only in Japanese; a few characters only in Cantonese
         if kana:
-            return "ja"
+            return "ja", frozenset()
         if systems["CJK"] < MIN_HANZI:  # a name or a heading could be Japanese kanji alone
-            return None
-        return "yue" if any(c in _CANTONESE for c in letters) else "zh"
+            return None, frozenset()
+        return ("yue" if any(c in _CANTONESE for c in letters) else "zh"), frozenset()
     system, count = systems.most_common(1)[0]
     if count < 0.6 * len(letters):
-        return None
+        return None, frozenset()
+    found = None
     if system in _SCRIPTS:
-        return _SCRIPTS[system]
-    if system == "CYRILLIC":
+        found = _SCRIPTS[system]
+    elif system == "CYRILLIC":
         lower = "".join(letters).lower()
-        for lang, marks in _CYRILLIC_MARKS:
-            if any(m in lower for m in marks):
-                return lang or None
-        return None  # Russian, Bulgarian, ... without a letter that tells them apart
-    if system == "ARABIC":
-        for lang, marks in _ARABIC_MARKS:
-            if any(c in marks for c in letters):
-                return lang
-        return None
-    if system == "DEVANAGARI":  # one own word and none of the others' is enough among three ...
-        return _devanagari_words(text) or "hi"  # ... else the language most who write it speak
-    if system != "LATIN":
-        return None
-    return _by_words(text, _SETS, MIN_WORDS, MIN_HITS)
-
-
-def _devanagari_words(text: str) -> str | None:
-    return _by_words(text, _DEVANAGARI_SETS, 1, 1)
+        found = next((lang or "SERBIAN OR MACEDONIAN" for lang, marks in _CYRILLIC_MARKS
+                      if any(m in lower for m in marks)), None)
+        system = found if found == "SERBIAN OR MACEDONIAN" else system
+    elif system == "ARABIC":
+        found = next((lang for lang, marks in _ARABIC_MARKS if any(c in marks for c in letters)), None)
+    elif system == "DEVANAGARI":  # one own word and none of the others' is enough among three
+        found = _by_words(text, _DEVANAGARI_SETS, 1, 1)
+    elif system == "LATIN":
+        found = _by_words(text, _SETS, MIN_WORDS, MIN_HITS)
+    if system in _BY_DEFAULT and found in (None, "SERBIAN OR MACEDONIAN"):
+        return _BY_DEFAULT[system]
+    return found, frozenset()
 
 
 def _by_words(text: str, sets: dict, min_words: int, min_hits: int) -> str | None:
@@ -149,8 +165,8 @@ def mismatched_language(text: str, language: str) -> str | None:
         return None
     if any({found, primary(language)} <= alike for alike in _ALIKE):
         return None
-    if found == "hi" and primary(language) in ("mr", "ne") and _devanagari_words(text) is None:
-        return None  # Hindi only by default: the writing is Marathi's and Nepali's too
+    if primary(language) in _reading(text)[1]:
+        return None  # only the writing's default, and the take's language writes it too
     return found
 
 

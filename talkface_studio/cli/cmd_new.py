@@ -40,7 +40,7 @@ def add_parser(sub) -> None:
 
 
 def build_project(args) -> Project:
-    from talkface_studio.audio.script_language import mismatch_note, script_language
+    from talkface_studio.audio.script_language import mismatch_note, script_language, shared_writing
 
     def note(text: str) -> None:
         print(f"note: {text}", file=sys.stderr)
@@ -48,7 +48,10 @@ def build_project(args) -> Project:
     language = args.language
     if language is None:
         language = script_language(args.transcript or "") or "en"
-        if language != "en":
+        if language != "en" and (alike := shared_writing(args.transcript or "")):
+            note(f"language {language}, the most spoken of the languages the transcript's writing may be "
+                 f"({', '.join(sorted(alike))}; --language overrides)")
+        elif language != "en":
             note(f"language {language}, which the transcript is written in (--language overrides)")
     elif args.transcript and (odd := mismatch_note(args.transcript, language)):
         note(f"{odd} (--language sets it)")
