@@ -147,8 +147,8 @@ def primary(tag) -> str:
     return "zh" if code == "cmn" else code
 
 
-__all__ = ["ABJAD_LANGUAGES", "DEFAULT_LANGUAGE", "LANGUAGES", "check_language", "espeak_voice", "language_choices", "language_name",
-           "primary", "supported_codes"]
+__all__ = ["ABJAD_LANGUAGES", "DEFAULT_LANGUAGE", "LANGUAGES", "check_language", "espeak_voice", "language_choices",
+           "language_name", "primary", "supported_codes"]
 
 
 def language_choices() -> list[tuple[str, str]]:

@@ -11,8 +11,10 @@ A word may end in an optional linking consonant (g2p's `link`, French liaison), 
 may take or skip. A word of a script that leaves its vowels unwritten (g2p's `vowels_unwritten`:
 Arabic, Persian, Urdu, Hebrew) gets an optional "some vowel" between each two consonants and after
 its last one (mevakesh is read "mvkʃ"): where the recording has a vowel there, the path takes it,
-and the frames get the vowel class the recognizer favours over the run. Each viseme token is a chain of `min_frames` states whose last state loops; pauses between words
-(and at both ends) are optional, cheaper after punctuation. A word without phones (e.g. kanji
+and the frames get the vowel class the recognizer favours over the run. A phone the script leaves
+open ("b|v") is a choice token, settled the same way. Each viseme token is a chain of `min_frames`
+states whose last state loops; pauses between words (and at both ends) are optional, cheaper after
+punctuation. A word without phones (e.g. kanji
 that espeak-ng cannot read) is a run of "any speech" states. Loud frames cannot be pauses, and the
 silent hold of a stop cannot be a pause, a vowel or an approximant (viseme_decode.guard_holds). A lip
 closure inside a stop-like gap starts at the gap's first frame (viseme_decode.close_from_hold_start).
