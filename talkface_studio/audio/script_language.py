@@ -177,5 +177,7 @@ def mismatch_note(text: str, language: str) -> str | None:
     found = mismatched_language(text, language)
     if found is None:
         return None
-    return (f"the script looks {language_name(found)} ({found}) but the take's language is "
+    alike = sorted(shared_writing(text) - {found})
+    also = f" (or another language written alike: {', '.join(alike)})" if alike else ""
+    return (f"the script looks {language_name(found)} ({found}){also} but the take's language is "
             f"{language_name(language)} ({language}): lip sync reads the script in the take's language")
