@@ -68,17 +68,17 @@ _ALIKE = (frozenset({"nb", "no", "da"}), frozenset({"zh", "yue"}), frozenset({"b
 # characters of written Cantonese that Mandarin does not use (is, 's, past, not, he/she, plural...)
 _CANTONESE = set("係嘅咗唔佢哋冇喺嚟啲乜嘢睇咁")
 # Cyrillic letters only one of these languages uses; first match wins. ў is Belarusian's (not read
-# here: no answer); ј љ њ џ are both Serbian's and Macedonian's (without ђ ћ or ѓ ќ ѕ: Serbian, see
-# _BY_DEFAULT).
+# here: no answer); ј љ њ џ are both Serbian's and Macedonian's (without ђ ћ or ѓ ќ ѕ:
+# _SERBIAN_OR_MACEDONIAN).
 _CYRILLIC_MARKS = (("kk", "әғқңөұүһ"), ("be", "ў"), ("uk", "іїєґ"), ("mk", "ѓќѕ"), ("sr", "ђћ"),
                    ("", "јљњџ"), ("ru", "ыэё"))
 # A writing shared by several languages, with no letter or word that tells which: the language
 # most who write it speak (never English, whose voice cannot read it), and no note to a take in
 # another of them. writing -> (that language, the languages it stands for)
 _BY_DEFAULT = {"CYRILLIC": ("ru", frozenset({"ru", "uk", "bg", "sr", "mk", "kk"})),
-               "SERBIAN OR MACEDONIAN": ("sr", frozenset({"sr", "mk"})),
                "ARABIC": ("ar", frozenset({"ar", "fa", "ur"})),
                "DEVANAGARI": ("hi", frozenset({"hi", "mr", "ne"}))}
+_SERBIAN_OR_MACEDONIAN = ("sr", frozenset({"sr", "mk"}))
 # Arabic script: Urdu's own letters (ٹ ڈ ڑ ں ے ھ), then Persian's (پ چ ژ گ and the Persian kaf and
 # yeh, which Urdu shares), then Arabic's own (ة, and the Arabic kaf, yeh and alef maksura)
 _ARABIC_MARKS = (("ur", "\u0679\u0688\u0691\u06ba\u06d2\u06be"),
@@ -96,12 +96,8 @@ def script_language(text: str) -> str | None:
     else None."""
     from .languages import LANGUAGES
 
-    found = _written_in(text)
+    found = _reading(text)[0]
     return found if found in LANGUAGES else None
-
-
-def _written_in(text: str) -> str | None:
-    return _reading(text)[0]
 
 
 def shared_writing(text: str) -> frozenset:
@@ -132,16 +128,16 @@ def _reading(text: str) -> tuple[str | None, frozenset]:
         found = _SCRIPTS[system]
     elif system == "CYRILLIC":
         lower = "".join(letters).lower()
-        found = next((lang or "SERBIAN OR MACEDONIAN" for lang, marks in _CYRILLIC_MARKS
-                      if any(m in lower for m in marks)), None)
-        system = found if found == "SERBIAN OR MACEDONIAN" else system
+        found = next((lang for lang, marks in _CYRILLIC_MARKS if any(m in lower for m in marks)), None)
+        if found == "":  # ј љ њ џ alone
+            return _SERBIAN_OR_MACEDONIAN
     elif system == "ARABIC":
         found = next((lang for lang, marks in _ARABIC_MARKS if any(c in marks for c in letters)), None)
     elif system == "DEVANAGARI":  # one own word and none of the others' is enough among three
         found = _by_words(text, _DEVANAGARI_SETS, 1, 1)
     elif system == "LATIN":
         found = _by_words(text, _SETS, MIN_WORDS, MIN_HITS)
-    if system in _BY_DEFAULT and found in (None, "SERBIAN OR MACEDONIAN"):
+    if system in _BY_DEFAULT and found is None:
         return _BY_DEFAULT[system]
     return found, frozenset()
 
@@ -158,26 +154,30 @@ def _by_words(text: str, sets: dict, min_words: int, min_hits: int) -> str | Non
 
 def mismatched_language(text: str, language: str) -> str | None:
     """The language the script is clearly written in when the take's (``language``) is another."""
-    from .languages import primary
+    return _mismatch(text, language)[0]
 
-    found = script_language(text)
-    if found is None or found == primary(language):
-        return None
-    if any({found, primary(language)} <= alike for alike in _ALIKE):
-        return None
-    if primary(language) in _reading(text)[1]:
-        return None  # only the writing's default, and the take's language writes it too
-    return found
+
+def _mismatch(text: str, language: str) -> tuple[str | None, frozenset]:
+    """(``mismatched_language``, the languages written alike where it is only the writing's default)."""
+    from .languages import LANGUAGES, primary
+
+    found, written_alike = _reading(text)
+    take = primary(language)
+    if found not in LANGUAGES or found == take or any({found, take} <= alike for alike in _ALIKE):
+        return None, written_alike
+    if take in written_alike:
+        return None, written_alike  # only the writing's default, and the take's language writes it too
+    return found, written_alike
 
 
 def mismatch_note(text: str, language: str) -> str | None:
     """A sentence when the script is clearly in another language than the take's, else None."""
     from .languages import language_name
 
-    found = mismatched_language(text, language)
+    found, written_alike = _mismatch(text, language)
     if found is None:
         return None
-    alike = sorted(shared_writing(text) - {found})
+    alike = sorted(written_alike - {found})
     also = f" (or another language written alike: {', '.join(alike)})" if alike else ""
     return (f"the script looks {language_name(found)} ({found}){also} but the take's language is "
             f"{language_name(language)} ({language}): lip sync reads the script in the take's language")
