@@ -197,8 +197,9 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
         raise AlignmentError(f"the script needs at least {graph.min_total / FPS:.1f} s of speech, "
                              f"the recording has {t_frames / FPS:.1f} s")
     speech = np.logaddexp.reduce(np.delete(logp, CLASS_INDEX["SIL"], axis=1), axis=1)  # log P(not silence)
-    # per choice and frame: log P(one of its classes) plus its penalty; [T, choices]
-    chosen = np.stack([np.logaddexp.reduce(logp[:, cols], axis=1) + pen for cols, pen in graph.choices], axis=1)
+    # per frame and choice: log P(one of its classes) [T, choices]; emitted with its penalty
+    fits = np.stack([np.logaddexp.reduce(logp[:, cols], axis=1) for cols, _ in graph.choices], axis=1)
+    chosen = fits + np.array([pen for _, pen in graph.choices], np.float32)
     emit_cols = np.where(graph.state_class >= 0, graph.state_class, 0)
     is_any = graph.state_class == ANY_SPEECH
     choice_cols = np.where(graph.state_class <= ANY_VOWEL, -2 - graph.state_class, -1)  # -1: not a choice
@@ -234,7 +235,7 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
             step = back[t, s]
             s = (s if step == 0 else s - 1 if step == 1 else int(graph.skip_from[s]) if step == 2
                  else int(graph.skip2_from[s]))
-    return _result(path, graph, words, logp, speech, closure_evidence, level_db, gaps)
+    return _result(path, graph, words, logp, speech, fits, closure_evidence, level_db, gaps)
 
 
 def _emit(row: np.ndarray, speech: float, chosen: np.ndarray, cols: np.ndarray, is_any: np.ndarray,
@@ -270,7 +271,7 @@ def _free_speech_labels(logp: np.ndarray, is_any: np.ndarray, evidence) -> np.nd
     return labels
 
 
-def _result(path, graph: _Graph, words: list[Word], logp, speech, evidence=None, level_db=None,
+def _result(path, graph: _Graph, words: list[Word], logp, speech, fits, evidence=None, level_db=None,
             gaps=None) -> Alignment:
     t_frames = len(path)
     state_class = graph.state_class[path]
@@ -279,8 +280,7 @@ def _result(path, graph: _Graph, words: list[Word], logp, speech, evidence=None,
     any_speech = state_class == ANY_SPEECH
     aligned = np.where(state_class >= 0, state_class, _choice_labels(logp, state_class, graph.choices))
     # how well the script fits: a choice counts as all its classes, as "any speech" does
-    fit = np.concatenate([speech[:, None]] + [np.logaddexp.reduce(logp[:, cols], axis=1)[:, None]
-                                              for cols, _ in graph.choices], axis=1)
+    fit = np.concatenate([speech[:, None], fits], axis=1)
     aligned_lp = np.where(state_class >= 0, logp[np.arange(t_frames), aligned],
                           fit[np.arange(t_frames), np.clip(-1 - state_class, 0, fit.shape[1] - 1)])
     labels = np.where(any_speech, _free_speech_labels(logp, any_speech, evidence), aligned)
