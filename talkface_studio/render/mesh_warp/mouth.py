@@ -54,6 +54,7 @@ def _rims(lm: np.ndarray):
 # the inner lips as one loop: left corner, upper lip, right corner, lower lip back to the left
 _INNER_LOOP = np.concatenate([[MOUTH_CORNERS[0]], INNER_UPPER_LIP, [MOUTH_CORNERS[1]], INNER_LOWER_LIP[::-1]])
 _UPPER_MID = int(np.flatnonzero(_INNER_LOOP == 13)[0])
+_RIGHT_END = len(INNER_UPPER_LIP) + 1     # where the loop reaches the right corner
 
 
 def _seen_rims(lm: np.ndarray):
@@ -66,9 +67,9 @@ def _seen_rims(lm: np.ndarray):
     loop's two halves are the opening's upper and lower outlines again. Straight on the ends are
     the corners themselves and nothing changes."""
     pts = lm[_INNER_LOOP, :2]
-    u, _ = Axis.between(pts[0], pts[len(INNER_UPPER_LIP) + 1]).to_uv(pts)
+    u, _ = Axis.between(pts[0], pts[_RIGHT_END]).to_uv(pts)
     lo, hi = int(np.argmin(u)), int(np.argmax(u))
-    if lo == 0 and hi == len(INNER_UPPER_LIP) + 1:
+    if lo == 0 and hi == _RIGHT_END:
         return _rims(lm)
     n = len(_INNER_LOOP)
     ahead = [(lo + k) % n for k in range((hi - lo) % n + 1)]         # lo -> hi, one way round
