@@ -267,6 +267,8 @@ def test_armenian_ethiopic_arabic_and_urdu_stops_mark_a_likely_pause():
     ("ro", "câine", 0, "K IY T EH"),        # â
     ("vi", "người", 0, "K IY AH Y"),        # ư
     ("cy", "hyn", 0, "K IY T"),             # Welsh y, written "ø"
+    ("vi", "Có cá", 0, "K AO"),             # the rising tone's 3, written "ɜ", is no vowel
+    ("vi", "Có cá", 1, "K AA"),
 ])
 def test_vowels_espeak_names_like_rounded_ones_keep_the_lips_spread(language, text, index, unrounded):
     assert visemes(g2p(text, language)[index]) == unrounded

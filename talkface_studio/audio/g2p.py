@@ -224,14 +224,16 @@ def g2p(text: str, language: str = "en") -> list[Word]:
 # rounded front vowel: Russian ы ("мы" -> "my"), Romanian â, Uzbek's back i, Brazilian Portuguese
 # unstressed e ("cidade" -> "sidadʒy") and Vietnamese ư come out as "y", Welsh y as "ø". Read as
 # IPA they round and push the lips where the speaker spreads them; each is written as the
-# unrounded vowel it is.
-MNEMONIC_VOWELS = {"ru": ("y", "ɨ"), "ro": ("y", "ɨ"), "uz": ("y", "ɨ"), "pt": ("y", "ɪ"), "vi": ("y", "ɯ"),
-                   "cy": ("ø", "ɨ")}
+# unrounded vowel it is. Vietnamese tones are digits after the vowel, but the rising tone's 3 is
+# turned into "ɜ" like any ASCII 3 ("có" -> "kɔɜ"), which read as a vowel ended every such syllable
+# on a schwa: it is dropped.
+MNEMONIC_VOWELS = {"ru": {"y": "ɨ"}, "ro": {"y": "ɨ"}, "uz": {"y": "ɨ"}, "pt": {"y": "ɪ"},
+                   "vi": {"y": "ɯ", "ɜ": ""}, "cy": {"ø": "ɨ"}}
 
 
 def _unrounded(phones: tuple[str, ...], language: str) -> tuple[str, ...]:
-    written, vowel = MNEMONIC_VOWELS[language]
-    return tuple(p.replace(written, vowel) for p in phones)
+    table = str.maketrans(MNEMONIC_VOWELS[language])
+    return tuple(fixed for fixed in (p.translate(table) for p in phones) if fixed.strip("ˈˌ"))
 
 
 def _hebrew_labials(phones: tuple[str, ...]) -> tuple[str, ...]:
