@@ -278,3 +278,11 @@ def test_vowels_espeak_names_like_rounded_ones_keep_the_lips_spread(language, te
 @pytest.mark.parametrize("language, text", [("fr", "tu"), ("de", "über"), ("tr", "güzel"), ("fi", "yksi")])
 def test_real_rounded_front_vowels_stay_rounded(language, text):
     assert "UW" in visemes(g2p(text, language)[0])
+
+
+@needs_espeak
+def test_cantonese_jyutping_letters_become_ipa():
+    # espeak-ng's Cantonese writes Jyutping: c is tsʰ, eo / oe / yu rounded vowels, ng one nasal,
+    # and tone 3 ("ɜ") no vowel
+    words = g2p("出。靴。雪。香港。", "yue")
+    assert [visemes(w) for w in words] == ["S AO T", "K AO", "S UW T", "K AO K K AO K"]

@@ -213,8 +213,8 @@ def g2p(text: str, language: str = "en") -> list[Word]:
     abjad = primary(language) in ABJAD_LANGUAGES
     if primary(language) == "he":
         phones = {at: _hebrew_labials(read) for at, read in phones.items()}
-    if primary(language) in MNEMONIC_VOWELS:
-        phones = {at: _unrounded(read, primary(language)) for at, read in phones.items()}
+    if primary(language) in MNEMONIC_PHONES:
+        phones = {at: _as_ipa(read, primary(language)) for at, read in phones.items()}
     words = [Word(w, phones.get(at, ()), p, at, links.get(at, ""), abjad and bool(phones.get(at)))
              for w, at, p, _ in tokens]
     return _assimilate_nasals(words) if primary(language) in NASAL_ASSIMILATION else words
@@ -224,16 +224,27 @@ def g2p(text: str, language: str = "en") -> list[Word]:
 # rounded front vowel: Russian ы ("мы" -> "my"), Romanian â, Uzbek's back i, Brazilian Portuguese
 # unstressed e ("cidade" -> "sidadʒy") and Vietnamese ư come out as "y", Welsh y as "ø". Read as
 # IPA they round and push the lips where the speaker spreads them; each is written as the
-# unrounded vowel it is. Vietnamese tones are digits after the vowel, but the rising tone's 3 is
-# turned into "ɜ" like any ASCII 3 ("có" -> "kɔɜ"), which read as a vowel ended every such syllable
-# on a schwa: it is dropped.
-MNEMONIC_VOWELS = {"ru": {"y": "ɨ"}, "ro": {"y": "ɨ"}, "uz": {"y": "ɨ"}, "pt": {"y": "ɪ"},
-                   "vi": {"y": "ɯ", "ɜ": ""}, "cy": {"ø": "ɨ"}}
+# unrounded vowel it is. Vietnamese and Cantonese tones are digits after the vowel, but tone 3 is
+# turned into "ɜ" like any ASCII 3 ("có" -> "kɔɜ", 去 -> "heoiɜ"), which read as a vowel ended every
+# such syllable on a schwa: it is dropped. Cantonese comes out in Jyutping's letters, not IPA:
+# eo, oe and yu are the rounded ɵ, œ and y (出 "c eo1 t", 靴 "h oe1", 雪 "s yuɜ t"), ng is ŋ
+# (香 "h oenɡ1", read as n then ɡ), and c is the affricate tsʰ, not the palatal stop IPA writes c.
+MNEMONIC_PHONES = {"ru": (("y", "ɨ"),), "ro": (("y", "ɨ"),), "uz": (("y", "ɨ"),), "pt": (("y", "ɪ"),),
+                   "vi": (("y", "ɯ"), ("ɜ", "")), "cy": (("ø", "ɨ"),),
+                   "yue": (("ɜ", ""), ("eo", "ɵ"), ("oe", "œ"), ("yu", "y"), ("nɡ", "ŋ"))}
+_MNEMONIC_CONSONANTS = {"yue": {"c": "tsʰ"}}
 
 
-def _unrounded(phones: tuple[str, ...], language: str) -> tuple[str, ...]:
-    table = str.maketrans(MNEMONIC_VOWELS[language])
-    return tuple(fixed for fixed in (p.translate(table) for p in phones) if fixed.strip("ˈˌ"))
+def _as_ipa(phones: tuple[str, ...], language: str) -> tuple[str, ...]:
+    out = []
+    for phone in phones:
+        for written, meant in MNEMONIC_PHONES[language]:
+            phone = phone.replace(written, meant)
+        stress = phone[: len(phone) - len(phone.lstrip("ˈˌ"))]
+        bare = _MNEMONIC_CONSONANTS.get(language, {}).get(phone[len(stress):], phone[len(stress):])
+        if bare:  # a phone that was only a tone mark is gone
+            out.append(stress + bare)
+    return tuple(out)
 
 
 def _hebrew_labials(phones: tuple[str, ...]) -> tuple[str, ...]:
