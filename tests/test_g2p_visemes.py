@@ -286,3 +286,21 @@ def test_cantonese_jyutping_letters_become_ipa():
     # and tone 3 ("ɜ") no vowel
     words = g2p("出。靴。雪。香港。", "yue")
     assert [visemes(w) for w in words] == ["S AO T", "K AO", "S UW T", "K AO K K AO K"]
+
+
+@needs_espeak
+@pytest.mark.parametrize("language, text, expected", [
+    ("hi", "जब चाय", ["SH AH M", "SH AA Y"]),   # espeak-ng writes ɟ and c
+    ("ml", "ചായ", ["SH AA Y AA"]),
+    ("ur", "جب", ["SH AH M"]),
+    ("ka", "ჭამა", ["SH AA M AA"]),
+    ("hu", "tyúk", ["Y UW K"]),                  # a real palatal stop stays one
+])
+def test_indic_affricates_are_affricates(language, text, expected):
+    assert [visemes(w) for w in g2p(text, language)] == expected
+
+
+@needs_espeak
+def test_a_tapped_r_is_not_english_r():
+    assert visemes(g2p("xtara", "mt")[0]) == "SH EH T AA T AA"
+    assert "R" in visemes(g2p("car", "en")[0])

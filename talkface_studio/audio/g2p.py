@@ -213,7 +213,7 @@ def g2p(text: str, language: str = "en") -> list[Word]:
     abjad = primary(language) in ABJAD_LANGUAGES
     if primary(language) == "he":
         phones = {at: _hebrew_labials(read) for at, read in phones.items()}
-    if primary(language) in MNEMONIC_PHONES:
+    if primary(language) in IPA_FIXES:
         phones = {at: _as_ipa(read, primary(language)) for at, read in phones.items()}
     words = [Word(w, phones.get(at, ()), p, at, links.get(at, ""), abjad and bool(phones.get(at)))
              for w, at, p, _ in tokens]
@@ -229,21 +229,31 @@ def g2p(text: str, language: str = "en") -> list[Word]:
 # such syllable on a schwa: it is dropped. Cantonese comes out in Jyutping's letters, not IPA:
 # eo, oe and yu are the rounded ɵ, œ and y (出 "c eo1 t", 靴 "h oe1", 雪 "s yuɜ t"), ng is ŋ
 # (香 "h oenɡ1", read as n then ɡ), and c is the affricate tsʰ, not the palatal stop IPA writes c.
-MNEMONIC_PHONES = {"ru": (("y", "ɨ"),), "ro": (("y", "ɨ"),), "uz": (("y", "ɨ"),), "pt": (("y", "ɪ"),),
-                   "vi": (("y", "ɯ"), ("ɜ", "")), "cy": (("ø", "ɨ"),),
-                   "yue": (("ɜ", ""), ("eo", "ɵ"), ("oe", "œ"), ("yu", "y"), ("nɡ", "ŋ"))}
-_MNEMONIC_CONSONANTS = {"yue": {"c": "tsʰ"}}
+# In the languages of India (and Urdu, Georgian ჭ) espeak-ng writes the affricates च ज / چ ج, said
+# [tʃ] [dʒ] with the lips pushed forward as in "church", "judge", as the palatal stops c and ɟ,
+# which look like a y glide; Hungarian ty / gy and Turkish g before front vowels are real palatal
+# stops and keep them.
+_INDIC_AFFRICATES = (("c", "tʃ"), ("ɟ", "dʒ"))
+IPA_FIXES = {"ru": (("y", "ɨ"),), "ro": (("y", "ɨ"),), "uz": (("y", "ɨ"),), "pt": (("y", "ɪ"),),
+             "vi": (("y", "ɯ"), ("ɜ", "")), "cy": (("ø", "ɨ"),),
+             "yue": (("ɜ", ""), ("eo", "ɵ"), ("oe", "œ"), ("yu", "y"), ("nɡ", "ŋ")),
+             **{code: _INDIC_AFFRICATES for code in ("hi", "mr", "ne", "gu", "pa", "te", "kn", "ml", "ur")},
+             "ka": (("c", "tʃ"),),
+             # the tapped or trilled r of Maltese, Kannada and Irish, written as English's rounded ɹ
+             **{code: (("ɹ", "ɾ"),) for code in ("mt", "kn", "ga")}}
+_WHOLE_PHONE_FIXES = {"yue": {"c": "tsʰ"}}
 
 
 def _as_ipa(phones: tuple[str, ...], language: str) -> tuple[str, ...]:
     out = []
     for phone in phones:
-        for written, meant in MNEMONIC_PHONES[language]:
+        if language in _WHOLE_PHONE_FIXES:  # before the letters are rewritten: Cantonese c alone is tsʰ
+            stress = phone[: len(phone) - len(phone.lstrip("ˈˌ"))]
+            phone = stress + _WHOLE_PHONE_FIXES[language].get(phone[len(stress):], phone[len(stress):])
+        for written, meant in IPA_FIXES[language]:
             phone = phone.replace(written, meant)
-        stress = phone[: len(phone) - len(phone.lstrip("ˈˌ"))]
-        bare = _MNEMONIC_CONSONANTS.get(language, {}).get(phone[len(stress):], phone[len(stress):])
-        if bare:  # a phone that was only a tone mark is gone
-            out.append(stress + bare)
+        if phone.strip("ˈˌ"):  # a phone that was only a tone mark is gone
+            out.append(phone)
     return tuple(out)
 
 
