@@ -279,3 +279,25 @@ def test_a_closure_after_a_short_break_starts_where_its_silent_hold_starts():
     faded[34:44] = np.linspace(-42.0, -10.0, 10)
     plain = [v for v in align(posteriors(labels, 0.6), words, faded).visemes if v.phone == "M"]
     assert plain[0].start == pytest.approx(0.31, abs=0.011)
+
+
+def test_a_longer_hold_is_a_scripts_stop_but_not_closure_evidence_without_one():
+    """A 150 ms silence released by a burst: a careful speaker's p or b hold. The aligner, which
+    knows from the script where the stops are, takes it as one's hold (hold_gaps); recognition
+    without a script does not count it as closure evidence (stop_gaps' shorter limit), and a
+    400 ms pause is neither."""
+    from talkface_studio.audio.viseme_decode import hold_gaps
+    from talkface_studio.audio.viseme_features import frame_level_db, stop_gaps
+
+    rng = np.random.default_rng(3)
+    t = np.arange(4800) / 16000
+    vowel = np.sign(np.sin(2 * np.pi * 120 * t)).astype(np.float32)
+
+    def quiet(ms):
+        return 0.001 * rng.standard_normal(int(16 * ms)).astype(np.float32)
+
+    level = frame_level_db(np.concatenate([vowel, quiet(150), vowel, quiet(400), vowel]))
+    hold, pause = slice(33, 43), slice(85, 115)  # inside the 150 ms hold (300-450 ms) / the pause
+    assert stop_gaps(level)[hold].max() == 0.0
+    holds = hold_gaps(level, len(level))
+    assert holds[hold].all() and not holds[pause].any()

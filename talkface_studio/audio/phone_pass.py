@@ -126,7 +126,7 @@ def _load_pass(key: str) -> PhonePass | None:
         return None
 
 
-POSTERIORS_VERSION = 1  # bump when what viseme_phones.Posteriors holds changes meaning
+POSTERIORS_VERSION = 2  # bump when what viseme_phones.Posteriors holds changes meaning (2: gaps up to 150 ms)
 
 
 def cached_posteriors(x16: np.ndarray, key: str, use_cache: bool = True):

@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .acoustic import background_bed
-from .viseme_features import FPS, stop_gaps
+from .viseme_features import FPS, HOLD_FRAMES, stop_gaps
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES
 
 SWITCH_PENALTY = -4.0
@@ -39,7 +39,7 @@ HEARING_NATS = 1.0
 LOUD_DB = 20.0  # frames within this of the loud level (95th percentile) are speech
 BED_GUARD_DB = 6.0  # ... and, over a steady background that passes for speech, this far above it
 LOUD_SILENCE_PENALTY = -20.0
-# The silent hold of a stop (stop_gaps: 20-100 ms of near-silence released by a burst) is a
+# The silent hold of a stop (hold_gaps: 20-150 ms of near-silence released by a burst) is a
 # closure, not a vowel, an approximant or a pause, whatever the network says: on real voices its
 # posteriors are unsure enough that a script's path drifted 0.1-0.2 s, giving holds to a pause or a
 # vowel and the script's stops to the vowels after them. Those classes cost this much per frame of
@@ -96,7 +96,7 @@ def hold_gaps(level_db: np.ndarray, n: int, gaps: np.ndarray | None = None) -> n
     m = min(n, len(level_db))
     if gaps is not None and len(gaps) == m:
         return np.asarray(gaps, bool)
-    return stop_gaps(np.asarray(level_db[:m], np.float32)) > 0
+    return stop_gaps(np.asarray(level_db[:m], np.float32), frames=HOLD_FRAMES) > 0
 
 
 def stop_holds(level_db: np.ndarray, n: int, gaps: np.ndarray | None = None) -> np.ndarray:

@@ -97,11 +97,16 @@ def closure_darkness(mel: np.ndarray, level_db: np.ndarray, gaps: np.ndarray | N
 # (the release burst). A voiceless p's hold is silent, so the spectrum alone says nothing there;
 # the gap's shape says "some closure" (the network still says which: M, T or K).
 GAP_FRAMES = (2, 10)  # 10 ms frames
+# With a script the words say where a stop is, so a longer gap may be one's hold: careful speakers
+# hold a closure 110-150 ms ("en modo", "aceptar"; geminates longer still), which as a pause let
+# the aligner close the lips after it. Without a script such a gap is left to the recognizer.
+HOLD_FRAMES = (2, 15)
 RELEASE_RISE_DB = 10.0  # level rise from the gap's last frame into the next two
 
 
-def stop_gaps(level_db: np.ndarray, ref_level: float | None = None) -> np.ndarray:
-    """[T] 1 on the frames of a stop-like gap (QUIET_DB below the loud level, GAP_FRAMES long,
+def stop_gaps(level_db: np.ndarray, ref_level: float | None = None,
+              frames: tuple[int, int] = GAP_FRAMES) -> np.ndarray:
+    """[T] 1 on the frames of a stop-like gap (QUIET_DB below the loud level, `frames` long,
     loud on both sides, released by a rise of RELEASE_RISE_DB), else 0."""
     n = len(level_db)
     out = np.zeros(n, np.float32)
@@ -111,7 +116,7 @@ def stop_gaps(level_db: np.ndarray, ref_level: float | None = None) -> np.ndarra
     quiet = level_db < ref_level - QUIET_DB
     edges = np.flatnonzero(np.diff(np.r_[0, quiet.astype(np.int8), 0]))
     for a, b in zip(edges[::2], edges[1::2]):  # quiet frames a..b-1
-        if not GAP_FRAMES[0] <= b - a <= GAP_FRAMES[1] or a == 0 or b >= n - 2:
+        if not frames[0] <= b - a <= frames[1] or a == 0 or b >= n - 2:
             continue
         loud_before = level_db[max(0, a - 3) : a].max() >= ref_level - QUIET_DB
         loud_after = level_db[b : b + 3].max() >= ref_level - 12.0

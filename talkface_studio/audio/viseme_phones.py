@@ -25,7 +25,7 @@ from .g2p import G2PError, g2p
 from .languages import primary as primary_language
 from .viseme_align import Alignment, AlignmentError, WordTiming, align
 from .viseme_decode import CLOSURE_BIAS, TimedViseme, decode
-from .viseme_features import FPS, closure_darkness, frame_level_db, log_mel, normalize, stop_gaps
+from .viseme_features import FPS, HOLD_FRAMES, closure_darkness, frame_level_db, log_mel, normalize, stop_gaps
 
 MIN_WORD_CONFIDENCE = 0.15
 # A word is judged over at least this much speech around it (its neighbours' frames count too):
@@ -61,7 +61,7 @@ class Posteriors:
     jaw: np.ndarray  # [T] jaw opening 0..1
     level: np.ndarray  # [T] frame level, dB full scale
     darkness: np.ndarray  # [T] closure evidence -0.4..1 (viseme_features.closure_darkness)
-    gaps: np.ndarray  # [T] bool, frames of stop-like gaps (viseme_features.stop_gaps), found once
+    gaps: np.ndarray  # [T] bool, frames of a script's stop holds (viseme_features.stop_gaps, HOLD_FRAMES), found once
     align_logp: np.ndarray | None = None  # [T, K] for the script aligner, where it differs from logp
 
     @property
@@ -76,13 +76,14 @@ def posteriors(x16: np.ndarray, recognizer=None) -> Posteriors:
         recognizer = default_recognizer()
     mel = log_mel(x16)
     level = frame_level_db(x16)
-    gaps = stop_gaps(level) > 0
+    darkness = closure_darkness(mel, level, stop_gaps(level) > 0)
+    holds = stop_gaps(level, frames=HOLD_FRAMES) > 0  # a script's stops may hold longer
     feats = normalize(mel)
     if hasattr(recognizer, "posteriors_for_both"):  # an ensemble (viseme_ensemble)
         logp, align_logp, jaw = recognizer.posteriors_for_both(feats)
-        return Posteriors(logp, jaw, level, closure_darkness(mel, level, gaps), gaps, align_logp)
+        return Posteriors(logp, jaw, level, darkness, holds, align_logp)
     logp, jaw = recognizer.posteriors(feats)
-    return Posteriors(logp, jaw, level, closure_darkness(mel, level, gaps), gaps)
+    return Posteriors(logp, jaw, level, darkness, holds)
 
 
 def recognize(x16: np.ndarray, recognizer=None, closure_bias: float = CLOSURE_BIAS) -> VisemePass:
@@ -200,8 +201,9 @@ def _frame_labels(spans: list[TimedViseme], n: int) -> np.ndarray:
 
 # bump when decoding or alignment changes what a cached phone pass holds (3: ensemble, stop gaps; 4: words
 # judged over 0.5 s, French liaison links; 5: aligned closures start where a stop-like gap starts;
-# 6: a stop's silent hold is never aligned to a pause, a vowel or an approximant)
-DECODER_VERSION = 6
+# 6: a stop's silent hold is never aligned to a pause, a vowel or an approximant; 7: a script's
+# holds up to 150 ms)
+DECODER_VERSION = 7
 
 
 def model_version() -> str:
