@@ -132,3 +132,15 @@ def test_speech_aligns_to_a_script_without_its_vowels(language, monkeypatch):
     monkeypatch.setattr(g2p_module, "ABJAD_LANGUAGES", frozenset())  # no room for the vowels
     before = viseme_phone_pass(x16, SPOKEN[language][1], language)
     assert before.stretches or covered(before.phones, vowels, OPEN_CLASSES) < 0.9
+
+
+@needs_espeak
+@pytest.mark.parametrize("word, expected", [
+    ("יום", "Y AO|UW|F M"),           # yom: espeak-ng reads the ו as v
+    ("אוהב", "K AO|UW|F K M|F"),       # ohev: ו a vowel, ב b or v
+    ("ומים", "F|UW M IY M"),           # u-mayim: the conjunction ve / u
+    ("עכשיו", "K K SH Y F"),           # achshav: the ending יו is -av
+    ("טוב", "T AO M|F"),               # read with its vowel already: unchanged
+])
+def test_hebrew_vav_is_a_vowel_or_v_never_a_closure(word, expected):
+    assert " ".join(phones_to_visemes(g2p(word, "he")[0].phones)) == expected

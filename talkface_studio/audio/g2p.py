@@ -212,7 +212,8 @@ def g2p(text: str, language: str = "en") -> list[Word]:
                 links[at] = _final_link(phones[at], together)
     abjad = primary(language) in ABJAD_LANGUAGES
     if primary(language) == "he":
-        phones = {at: _hebrew_labials(read) for at, read in phones.items()}
+        written = {at: say for _, at, _, say in tokens if say}
+        phones = {at: _hebrew_labials(read, written.get(at, "")) for at, read in phones.items()}
     if primary(language) in IPA_FIXES:
         phones = {at: _as_ipa(read, primary(language)) for at, read in phones.items()}
     words = [Word(w, phones.get(at, ()), p, at, links.get(at, ""), abjad and bool(phones.get(at)))
@@ -257,15 +258,28 @@ def _as_ipa(phones: tuple[str, ...], language: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _hebrew_labials(phones: tuple[str, ...]) -> tuple[str, ...]:
+def _hebrew_labials(phones: tuple[str, ...], written: str = "") -> tuple[str, ...]:
     """Unpointed Hebrew writes b and v with one letter (ב), p and f with another (פ): espeak-ng
     guesses, and often says v in אבא (aba) or f where a speaker says p. Each v or f becomes the
-    choice "b|v" / "p|f", which the aligner settles from the recording."""
+    choice "b|v" / "p|f", which the aligner settles from the recording. ו is a vowel (o, u) inside
+    a word and at its end, which espeak-ng 1.51 mostly reads as v (יום yom -> "jvm", אוהב ohev ->
+    "ʔvʔv"); where `written` (the word's letters) shows which v came from ו, that one becomes "o|u|v"
+    (never b: ו is no closure), "v|u" at the word's start (the conjunction ve / u) and v in the
+    endings יו (-av) and וו."""
+    letters = [c for c in written if "\u05d0" <= c <= "\u05ea"]
+    sources = [i for i, c in enumerate(letters) if c in "בו"]
+    read_v = [j for j, p in enumerate(phones) if p.lstrip("ˈˌ") in ("b", "v")]
+    vav: dict[int, str] = {}
+    if len(sources) == len(read_v) and "וו" not in "".join(letters):
+        for i, j in zip(sources, read_v):
+            if letters[i] == "ו":
+                end_av = i == len(letters) - 1 and i > 0 and letters[i - 1] == "י"
+                vav[j] = "v|u" if i == 0 else "v" if end_av else "o|u|v"
     out = []
-    for p in phones:
+    for j, p in enumerate(phones):
         stress = p[: len(p) - len(p.lstrip("ˈˌ"))]
         bare = p[len(stress):]
-        out.append(stress + {"v": "b|v", "f": "p|f"}.get(bare, bare))
+        out.append(stress + (vav[j] if j in vav else {"v": "b|v", "f": "p|f"}.get(bare, bare)))
     return tuple(out)
 
 
