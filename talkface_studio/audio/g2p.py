@@ -246,6 +246,7 @@ _WHOLE_PHONE_FIXES = {"yue": {"c": "tsʰ"}}
 
 
 def _as_ipa(phones: tuple[str, ...], language: str) -> tuple[str, ...]:
+    """A word's phones as espeak-ng wrote them in `language` -> the IPA they mean (IPA_FIXES)."""
     out = []
     for phone in phones:
         if language in _WHOLE_PHONE_FIXES:  # before the letters are rewritten: Cantonese c alone is tsʰ
