@@ -229,7 +229,8 @@ def g2p(text: str, language: str = "en") -> list[Word]:
 # turned into "ɜ" like any ASCII 3 ("có" -> "kɔɜ", 去 -> "heoiɜ"), which read as a vowel ended every
 # such syllable on a schwa: it is dropped. Cantonese comes out in Jyutping's letters, not IPA:
 # eo, oe and yu are the rounded ɵ, œ and y (出 "c eo1 t", 靴 "h oe1", 雪 "s yuɜ t"), ng is ŋ
-# (香 "h oenɡ1", read as n then ɡ), and c is the affricate tsʰ, not the palatal stop IPA writes c.
+# (香 "h oenɡ1", read as n then ɡ), and c (only ever an initial alone) is the affricate tsʰ, not the
+# palatal stop IPA writes c.
 # In the languages of India (and Urdu, Georgian ჭ) espeak-ng writes the affricates च ज / چ ج, said
 # [tʃ] [dʒ] with the lips pushed forward as in "church", "judge", as the palatal stops c and ɟ,
 # which look like a y glide; Hungarian ty / gy and Turkish g before front vowels are real palatal
@@ -237,21 +238,17 @@ def g2p(text: str, language: str = "en") -> list[Word]:
 _INDIC_AFFRICATES = (("c", "tʃ"), ("ɟ", "dʒ"))
 IPA_FIXES = {"ru": (("y", "ɨ"),), "ro": (("y", "ɨ"),), "uz": (("y", "ɨ"),), "pt": (("y", "ɪ"),),
              "vi": (("y", "ɯ"), ("ɜ", "")), "cy": (("ø", "ɨ"),),
-             "yue": (("ɜ", ""), ("eo", "ɵ"), ("oe", "œ"), ("yu", "y"), ("nɡ", "ŋ")),
+             "yue": (("ɜ", ""), ("eo", "ɵ"), ("oe", "œ"), ("yu", "y"), ("nɡ", "ŋ"), ("c", "tsʰ")),
              **{code: _INDIC_AFFRICATES for code in ("hi", "mr", "ne", "gu", "pa", "te", "kn", "ml", "ur")},
              "ka": (("c", "tʃ"),),
              # the tapped or trilled r of Maltese, Kannada and Irish, written as English's rounded ɹ
              **{code: (("ɹ", "ɾ"),) for code in ("mt", "kn", "ga")}}
-_WHOLE_PHONE_FIXES = {"yue": {"c": "tsʰ"}}
 
 
 def _as_ipa(phones: tuple[str, ...], language: str) -> tuple[str, ...]:
     """A word's phones as espeak-ng wrote them in `language` -> the IPA they mean (IPA_FIXES)."""
     out = []
     for phone in phones:
-        if language in _WHOLE_PHONE_FIXES:  # before the letters are rewritten: Cantonese c alone is tsʰ
-            stress = phone[: len(phone) - len(phone.lstrip("ˈˌ"))]
-            phone = stress + _WHOLE_PHONE_FIXES[language].get(phone[len(stress):], phone[len(stress):])
         for written, meant in IPA_FIXES[language]:
             phone = phone.replace(written, meant)
         if phone.strip("ˈˌ"):  # a phone that was only a tone mark is gone
