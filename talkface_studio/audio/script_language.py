@@ -94,16 +94,16 @@ MARGIN = 1.5     # ... and this many times the next language's
 def script_language(text: str) -> str | None:
     """A supported primary language code (``languages.LANGUAGES``) the script is clearly written in,
     else None."""
+    return script_language_and_alike(text)[0]
+
+
+def script_language_and_alike(text: str) -> tuple[str | None, frozenset]:
+    """``script_language`` and, where that is only the writing's most spoken language, the languages
+    that write the script the same way (else empty), from one reading of the script."""
     from .languages import LANGUAGES
 
-    found = _reading(text)[0]
-    return found if found in LANGUAGES else None
-
-
-def shared_writing(text: str) -> frozenset:
-    """Where ``script_language`` is only the writing's most spoken language: the languages that
-    write the script the same way (else empty)."""
-    return _reading(text)[1]
+    found, alike = _reading(text)
+    return (found if found in LANGUAGES else None), alike
 
 
 def _reading(text: str) -> tuple[str | None, frozenset]:

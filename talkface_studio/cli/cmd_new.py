@@ -40,15 +40,16 @@ def add_parser(sub) -> None:
 
 
 def build_project(args) -> Project:
-    from talkface_studio.audio.script_language import mismatch_note, script_language, shared_writing
+    from talkface_studio.audio.script_language import mismatch_note, script_language_and_alike
 
     def note(text: str) -> None:
         print(f"note: {text}", file=sys.stderr)
 
     language = args.language
     if language is None:
-        language = script_language(args.transcript or "") or "en"
-        if language != "en" and (alike := shared_writing(args.transcript or "")):
+        found, alike = script_language_and_alike(args.transcript or "")
+        language = found or "en"
+        if language != "en" and alike:
             note(f"language {language}, the most spoken of the languages the transcript's writing may be "
                  f"({', '.join(sorted(alike))}; --language overrides)")
         elif language != "en":
