@@ -398,6 +398,8 @@ def klettres_clips(folder: Path) -> list[dict]:
         bilabial = [p for p in pool if BILABIAL_LETTERS & set(p.text.lower())]
         chosen = set(evenly(bilabial, KLETTRES_PICK[0]) + evenly([p for p in pool if p not in bilabial],
                                                                  KLETTRES_PICK[1]))
+        if not chosen:
+            continue
         parts, refs, at = [gap], [], KLETTRES_GAP_S
         for prompt in (p for p in pool if p in chosen):
             x = ks.decode(prompt.path)
@@ -406,8 +408,6 @@ def klettres_clips(folder: Path) -> list[dict]:
             refs += [lm.RefPhone(ph.start + at, ph.end + at, lm.classify_ipa(ph.ipa)) for ph in made.phones]
             parts += [x, gap]
             at += (len(x) + len(gap)) / 16000
-        if not chosen:
-            continue
         path = folder / f"{KLETTRES_PREFIX}{name}.wav"
         sf.write(str(path), np.concatenate(parts), 16000)
         text = " ".join(f"{p.text}." for p in pool if p in chosen)
