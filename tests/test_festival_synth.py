@@ -20,6 +20,30 @@ def test_festival_phone_names_become_the_right_visemes(name, phoneset, visemes):
     assert phone_to_visemes(festival_synth.phone_ipa(name, phoneset)) == visemes
 
 
+@pytest.mark.parametrize("name, phoneset, visemes", [
+    ("aa", "iiit", ("AA",)), ("a", "iiit", ("AH",)), ("bh", "iiit", ("M",)), ("m", "iiit", ("M",)),
+    ("uw", "iiit", ("UW",)), ("ch", "iiit", ("SH",)), ("v", "iiit", ("F",)), ("pau", "iiit", ("SIL",)),
+    ("mm", "msu_ru", ("M",)), ("pp", "msu_ru", ("M",)), ("yy", "msu_ru", ("IY",)), ("aa", "msu_ru", ("AA",)),
+    ("uu", "msu_ru", ("UW",)), ("sch", "msu_ru", ("SH",)), ("ll", "msu_ru", ("T",)),
+])
+def test_held_out_voices_phone_names_become_the_right_visemes(name, phoneset, visemes):
+    assert phone_to_visemes(festival_synth.phone_ipa(name, phoneset)) == visemes
+
+
+def test_held_out_voices_are_never_training_voices():
+    # the Hindi, Marathi, Telugu and Russian voices are only measured (bench_lipsync.py --festvox)
+    assert not set(festival_synth.MEASURED_ONLY) & set(festival_synth.VOICES)
+    assert not set(festival_synth.measured_only_voices()) & set(festival_synth.available_voices())
+
+
+@pytest.mark.skipif("te_nsk" not in festival_synth.measured_only_voices(),
+                    reason="Festival's Telugu voice is not installed (festvox-te-nsk)")
+def test_a_held_out_voice_says_its_script_with_phone_times():
+    s = festival_synth.synthesize("బాబు పుస్తకం చదువుతున్నాడు.", "te_nsk")
+    spoken = [p.phone for p in s.phones if p.phone != "_"]
+    assert spoken[:4] == ["b", "aː", "b", "ʊ"] and spoken[8:11] == ["ə", "k", "ə"] and spoken[11] == "m"
+
+
 def test_awb_is_never_a_training_voice():
     # CMU ARCTIC's awb is in the benchmark set (en_sc_m_arctic_awb_a0007): never train on his voice
     assert not any("awb" in name or "awb" in spec[0] for name, spec in festival_synth.VOICES.items())

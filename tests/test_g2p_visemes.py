@@ -304,3 +304,16 @@ def test_indic_affricates_are_affricates(language, text, expected):
 def test_a_tapped_r_is_not_english_r():
     assert visemes(g2p("xtara", "mt")[0]) == "SH EH T AA T AA"
     assert "R" in visemes(g2p("car", "en")[0])
+
+
+@needs_espeak
+@pytest.mark.parametrize("language, text, expected", [
+    # Telugu's anusvara is m at the end of a word and before a labial, n elsewhere
+    ("te", "పుస్తకం", "pustakam"), ("te", "సమయం", "samajam"), ("te", "కుటుంబం", "kuʈumbam"),
+    ("te", "సంపద", "sampada"), ("te", "ఇంకా", "inkaː"), ("te", "అన్నం", "annam"), ("te", "నన్ను", "nannu"),
+    # Punjabi's tippi is m before a labial only; a bindi stays a nasal vowel
+    ("pa", "ਕੰਮ", "kʌmm"), ("pa", "ਪੰਪ", "pʌmp"), ("pa", "ਸੰਤ", "sʌnt"),
+])
+def test_an_anusvara_closes_the_lips_where_a_speaker_says_m(language, text, expected):
+    (word,) = g2p(text, language)
+    assert "".join(p.lstrip("ˈˌ") for p in word.phones) == expected

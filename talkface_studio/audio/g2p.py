@@ -214,6 +214,9 @@ def g2p(text: str, language: str = "en") -> list[Word]:
     if primary(language) == "he":
         written = {at: say for _, at, _, say in tokens if say}
         phones = {at: _hebrew_labials(read, written.get(at, "")) for at, read in phones.items()}
+    if primary(language) in ANUSVARA_M:
+        written = {at: say for _, at, _, say in tokens if say}
+        phones = {at: _anusvara_m(read, written.get(at, ""), primary(language)) for at, read in phones.items()}
     if primary(language) in IPA_FIXES:
         phones = {at: _as_ipa(read, primary(language)) for at, read in phones.items()}
     words = [Word(w, phones.get(at, ()), p, at, links.get(at, ""), abjad and bool(phones.get(at)))
@@ -253,6 +256,34 @@ def _as_ipa(phones: tuple[str, ...], language: str) -> tuple[str, ...]:
             phone = phone.replace(written, meant)
         if phone.strip("ˈˌ"):  # a phone that was only a tone mark is gone
             out.append(phone)
+    return tuple(out)
+
+
+# espeak-ng 1.51 reads Telugu's anusvara (ం) as n everywhere, and Punjabi's tippi (ੰ) as n before a
+# consonant. A speaker says m before a labial (సంపద sampada, కుటుంబం kuṭumbam, ਕੰਮ kamm) and Telugu says m
+# at the end of a word (పుస్తకం pustakam, సమయం samayam: one of the language's commonest endings), so
+# the lips close there. Per language: (the marks, the letters of a written n, labial consonant
+# letters, whether a word-final mark is m).
+ANUSVARA_M = {
+    "te": ("\u0c02", "\u0c28", "\u0c2a\u0c2b\u0c2c\u0c2d\u0c2e", True),
+    "pa": ("\u0a70\u0a02", "\u0a28", "\u0a2a\u0a2b\u0a2c\u0a2d\u0a2e", False),
+}
+
+
+def _anusvara_m(phones: tuple[str, ...], written: str, language: str) -> tuple[str, ...]:
+    """The n that espeak-ng reads for an anusvara becomes m where a speaker says m (ANUSVARA_M). Which
+    n came from the mark is found by counting: the word's n letters and marks in order against its
+    n phones; a word where the counts differ (a mark read as a nasal vowel) is left as read."""
+    marks, n_letters, labials, final_m = ANUSVARA_M[language]
+    sources = [i for i, c in enumerate(written) if c in marks or c in n_letters]
+    read_n = [j for j, p in enumerate(phones) if p.lstrip("ˈˌ") == "n"]
+    if not any(written[i] in marks for i in sources) or len(sources) != len(read_n):
+        return phones
+    out = list(phones)
+    for i, j in zip(sources, read_n):
+        after = written[i + 1 : i + 2]
+        if written[i] in marks and ((after and after in labials) or (final_m and not after)):
+            out[j] = phones[j].replace("n", "m")
     return tuple(out)
 
 

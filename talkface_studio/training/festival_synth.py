@@ -45,6 +45,15 @@ VOICES: dict[str, tuple[str, str, str, str, str]] = {
     "mv": ("voice_hy_fi_mv_diphone", "finnish/hy_fi_mv_diphone", "fi", "finnish", "latin-1"),
     "ona": ("voice_upc_ca_ona_hts", "catalan/upc_ca_ona_hts", "es", "sampa", "latin-1"),
 }
+# Voices of real speakers that no recognizer is trained on, only measured (bench_lipsync.py --festvox):
+# one speaker's diphones in Hindi, Marathi and Telugu (IIIT Hyderabad's NSK voices) and a Russian
+# unit-selection voice (MSU). Not in VOICES, so recipe 3's training data stays as it was.
+MEASURED_ONLY: dict[str, tuple[str, str, str, str, str]] = {
+    "hi_nsk": ("voice_hindi_NSK_diphone", "hindi/hindi_NSK_diphone", "hi", "iiit", "utf-8"),
+    "mr_nsk": ("voice_marathi_NSK_diphone", "marathi/marathi_NSK_diphone", "mr", "iiit", "utf-8"),
+    "te_nsk": ("voice_telugu_NSK_diphone", "telugu/telugu_NSK_diphone", "te", "iiit", "utf-8"),
+    "ru_nsh": ("voice_msu_ru_nsh_clunits", "russian/msu_ru_nsh_clunits", "ru", "msu_ru", "utf-8"),
+}
 # Diphone voices take a new pitch through their linear-regression intonation model.
 _PITCHABLE = {"kal", "ked", "lp", "pc"}
 
@@ -63,6 +72,21 @@ _SAMPA = {  # the SAMPA-like names of the Italian, Catalan, Czech and Finnish vo
 _CZECH = {"c": "ts", "c~": "tʃ", "s~": "ʃ", "z~": "ʒ", "r~": "r", "n*": "ɲ", "t*": "c", "d*": "ɟ", "dz~": "dʒ",
           "ch": "x", "h": "ɦ", "e~": "e", "n~": "ɲ", "t~": "c", "d~": "ɟ", "o_u": "ou", "a_u": "au", "e_u": "eu"}
 _FINNISH = {"@": "æ", "7": "ø", "y": "y", "N": "ŋ"}
+# IIIT's Indic phone set (hindi_scm/hindi_phones.scm; Marathi's and Telugu's are the same): "a" is
+# the short inherent vowel, a schwa; "th"/"dh" the dental stops, "T"/"D" the retroflex ones.
+_IIIT = {
+    "a": "ə", "@": "ə", "aa": "aː", "ih": "ɪ", "iy": "iː", "uh": "ʊ", "uw": "uː", "eh": "e", "ee": "eː",
+    "ay": "ɛː", "oh": "o", "oo": "oː", "aw": "ɔː", "ch": "tʃ", "T": "ʈ", "D": "ɖ", "N": "ɳ", "th": "t̪",
+    "dh": "d̪", "y": "j", "v": "ʋ", "L": "ɭ", "R": "ɽ", "sh": "ʃ", "j": "dʒ", "h": "ɦ", "ksh": "kʃ",
+    "kh": "kʰ", "gh": "ɡʰ", "td": "ʈ", "tth": "t̪ʰ", "ddh": "d̪ʰ", "bh": "bʰ", "zh": "ʒ",
+}
+# MSU's Russian phone set (msu_ru_nsh_phoneset.scm): a doubled consonant is the palatalised one; "a",
+# "ae", "ay", "i", "e", "y", "u", "ur" are the reduced vowels of unstressed syllables.
+_MSU_RU = {
+    "ii": "i", "yy": "ɨ", "uu": "u", "ee": "e", "oo": "o", "aa": "a", "a": "ɐ", "ae": "ə", "ay": "ɪ",
+    "e": "ɪ", "i": "ɪ", "y": "ɨ", "u": "ʊ", "ur": "ʊ", "c": "ts", "ch": "tɕ", "sh": "ʂ", "sch": "ɕː",
+    "zh": "ʐ", "h": "x", "hh": "xʲ", "l": "ɫ", "j": "j",
+}
 _SILENCE = {"pau", "#", "h#", "_", "sil", "brth"}
 
 
@@ -73,6 +97,13 @@ def phone_ipa(name: str, phoneset: str) -> str:
         return "_"
     if phoneset == "radio":
         return _RADIO.get(base.lower(), base.lower())
+    if phoneset == "msu_ru":
+        if base in _MSU_RU:
+            return _MSU_RU[base]
+        double = len(base) == 2 and base[0] == base[1]
+        return base[0] + "ʲ" if double else base
+    if phoneset == "iiit":
+        return _IIIT.get(base, base)
     table = {"czech": _CZECH, "finnish": _FINNISH}.get(phoneset, {})
     return table.get(base) or _SAMPA.get(base) or base
 
@@ -89,6 +120,13 @@ def available_voices() -> tuple[str, ...]:
     return tuple(name for name, (_, folder, *_rest) in VOICES.items() if (VOICE_ROOT / folder).is_dir())
 
 
+def measured_only_voices() -> tuple[str, ...]:
+    """The MEASURED_ONLY voices installed here; () without Festival."""
+    if festival_binary() is None:
+        return ()
+    return tuple(name for name, (_, folder, *_rest) in MEASURED_ONLY.items() if (VOICE_ROOT / folder).is_dir())
+
+
 def _scheme_string(text: str) -> str:
     return '"' + text.replace("\\", " ").replace('"', " ") + '"'
 
@@ -96,9 +134,9 @@ def _scheme_string(text: str) -> str:
 def synthesize(text: str, voice: str = "kal", stretch: float = 1.0, f0_mean: float | None = None) -> Synthesis:
     """Speak `text` with a Festival voice; `stretch` > 1 speaks slower, `f0_mean` (Hz) moves the
     pitch of diphone voices. Raises SynthError when Festival or the voice is missing or fails."""
-    if voice not in available_voices():
+    if voice not in available_voices() + measured_only_voices():
         raise SynthError(f"Festival voice {voice!r} is not installed (apt-get install festival festvox-...)")
-    func, _folder, _lang, phoneset, encoding = VOICES[voice]
+    func, _folder, _lang, phoneset, encoding = {**VOICES, **MEASURED_ONLY}[voice]
     lines = [f"({func})", f"(Parameter.set 'Duration_Stretch {stretch:.3f})"]
     if f0_mean is not None and voice in _PITCHABLE:
         lines.append(f"(set! int_lr_params '((target_f0_mean {f0_mean:.0f}) (target_f0_std {f0_mean * 0.15:.0f}) "
