@@ -259,14 +259,26 @@ def _as_ipa(phones: tuple[str, ...], language: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-# espeak-ng 1.51 reads Telugu's anusvara (ం) as n everywhere, and Punjabi's tippi (ੰ) as n before a
-# consonant. A speaker says m before a labial (సంపద sampada, కుటుంబం kuṭumbam, ਕੰਮ kamm) and Telugu says m
-# at the end of a word (పుస్తకం pustakam, సమయం samayam: one of the language's commonest endings), so
-# the lips close there. Per language: (the marks, the letters of a written n, labial consonant
-# letters, whether a word-final mark is m).
+# espeak-ng 1.51 reads Telugu's anusvara (ం) as n everywhere, Punjabi's tippi (ੰ) as n before a
+# consonant, and a Hindi, Marathi, Nepali or Gujarati word-final anusvara after a consonant (the
+# Sanskrit -aṃ of एवं, स्वयं) as n. A speaker says m before a labial (సంపద sampada, ਕੰਮ kamm) and in
+# those word ends (pustakam, evam, svayam: Telugu's -ం is one of its commonest endings), so the lips
+# close there. A final mark after a long vowel is a nasal vowel in Devanagari (नहीं, गरौं) and stays.
+@dataclass(frozen=True)
+class _Anusvara:
+    marks: str
+    n_letters: str  # the letters of a written n (read n as well)
+    labials: str  # a mark before one of these is m
+    final_after: str = ""  # a word-final mark after one of these is m ("" never)
+
+
+_DEVANAGARI_CONSONANTS = "".join(map(chr, range(0x915, 0x93A))) + "".join(map(chr, range(0x958, 0x960)))
+_DEVANAGARI = _Anusvara("\u0902", "\u0928", "\u092a\u092b\u092c\u092d\u092e", _DEVANAGARI_CONSONANTS)
 ANUSVARA_M = {
-    "te": ("\u0c02", "\u0c28", "\u0c2a\u0c2b\u0c2c\u0c2d\u0c2e", True),
-    "pa": ("\u0a70\u0a02", "\u0a28", "\u0a2a\u0a2b\u0a2c\u0a2d\u0a2e", False),
+    "te": _Anusvara("\u0c02", "\u0c28", "\u0c2a\u0c2b\u0c2c\u0c2d\u0c2e", "".join(map(chr, range(0xc00, 0xc80)))),
+    "pa": _Anusvara("\u0a70\u0a02", "\u0a28", "\u0a2a\u0a2b\u0a2c\u0a2d\u0a2e"),
+    "hi": _DEVANAGARI, "mr": _DEVANAGARI, "ne": _DEVANAGARI,
+    "gu": _Anusvara("\u0a82", "\u0aa8", "\u0aaa\u0aab\u0aac\u0aad\u0aae", "".join(map(chr, range(0xa95, 0xaba)))),
 }
 
 
@@ -274,15 +286,16 @@ def _anusvara_m(phones: tuple[str, ...], written: str, language: str) -> tuple[s
     """The n that espeak-ng reads for an anusvara becomes m where a speaker says m (ANUSVARA_M). Which
     n came from the mark is found by counting: the word's n letters and marks in order against its
     n phones; a word where the counts differ (a mark read as a nasal vowel) is left as read."""
-    marks, n_letters, labials, final_m = ANUSVARA_M[language]
-    sources = [i for i, c in enumerate(written) if c in marks or c in n_letters]
+    rule = ANUSVARA_M[language]
+    sources = [i for i, c in enumerate(written) if c in rule.marks or c in rule.n_letters]
     read_n = [j for j, p in enumerate(phones) if p.lstrip("ˈˌ") == "n"]
-    if not any(written[i] in marks for i in sources) or len(sources) != len(read_n):
+    if not any(written[i] in rule.marks for i in sources) or len(sources) != len(read_n):
         return phones
     out = list(phones)
     for i, j in zip(sources, read_n):
         after = written[i + 1 : i + 2]
-        if written[i] in marks and ((after and after in labials) or (final_m and not after)):
+        final = not after and i > 0 and written[i - 1] in rule.final_after
+        if written[i] in rule.marks and ((after and after in rule.labials) or final):
             out[j] = phones[j].replace("n", "m")
     return tuple(out)
 
