@@ -324,3 +324,16 @@ def test_an_anusvara_closes_the_lips_where_a_speaker_says_m(language, text, expe
     (word,) = g2p(text, language)
     read = "".join(p.lstrip("ˈˌ") for p in word.phones)
     assert unicodedata.normalize("NFC", read) == unicodedata.normalize("NFC", expected)
+
+
+@pytest.mark.parametrize("phone, visemes", [("ᵐ", ("M",)), ("ⁿ", ("T",)), ("ᵑ", ("K",)), ("ᵐb", ("M",)),
+                                            ("ⁿd", ("T",))])
+def test_a_prenasalised_stops_nasal_is_a_closure_not_a_vowel(phone, visemes):
+    # Sinhala ඹ ඳ ඟ: espeak-ng writes "ᵐ", "b"
+    assert phone_to_visemes(phone) == visemes
+
+
+@needs_espeak
+def test_sinhala_mb_closes_the_lips_without_opening_them_first():
+    (word,) = g2p("අඹ", "si")
+    assert phones_to_visemes(word.phones) == ["AA", "M", "M", "AH"]

@@ -24,7 +24,7 @@ from .phones import PhoneError, TimedPhone, recognise
 from .piecewise import PhonePass, align_script
 from .speech_regions import frame_levels, regions_from_mask, speech_mask
 
-PHONE_PASS_VERSION = 11  # bump when the pass changes: old cache entries are then ignored (5: kanji read, QUIET_DB 15; 6: wrong English words recognized and reported; 7: combining marks, one-letter words, typographic apostrophes, English numbers and unknown words; 8: a word-final n before a bilabial read m in es, it, ca, gl; 9: recognition's loud frames clear of a steady background; 10: espeak-ng's names that are other sounds in IPA read as what they are, g2p.IPA_FIXES; Hebrew ו a vowel; 11: an anusvara read n that a speaker says m, before a labial (Telugu, Punjabi) or ending a word (Telugu; Devanagari and Gujarati after a consonant), g2p.ANUSVARA_M)
+PHONE_PASS_VERSION = 11  # bump when the pass changes: old cache entries are then ignored (5: kanji read, QUIET_DB 15; 6: wrong English words recognized and reported; 7: combining marks, one-letter words, typographic apostrophes, English numbers and unknown words; 8: a word-final n before a bilabial read m in es, it, ca, gl; 9: recognition's loud frames clear of a steady background; 10: espeak-ng's names that are other sounds in IPA read as what they are, g2p.IPA_FIXES; Hebrew ו a vowel; 11: an anusvara read n that a speaker says m, before a labial (Telugu, Punjabi) or ending a word (Telugu; Devanagari and Gujarati after a consonant), g2p.ANUSVARA_M; Sinhala prenasalised stops close, viseme_set._PRENASAL)
 
 
 def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en", closure_hearing: float = 1.0,

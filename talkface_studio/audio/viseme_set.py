@@ -78,10 +78,15 @@ def _strip(phone: str) -> str:
     for ch in unicodedata.normalize("NFD", phone):
         if ch in _IGNORED or unicodedata.combining(ch):
             continue
-        if ch in "ʰʲʷˠˤⁿˡ̚":  # aspirated, palatalised, labialised...: the base letter decides
+        if ch in "ʰʲʷˠˤⁿˡ̚ᵐᵑ":  # aspirated, palatalised, labialised, prenasalised: the base letter decides
             continue
         out.append(ch)
     return unicodedata.normalize("NFC", "".join(out))
+
+
+# espeak-ng writes Sinhala's prenasalised stops ඹ ඳ ඟ (mb, nd, ŋg) with a superscript nasal as a
+# phone of its own ("ᵐ", "b"): the nasal is a closure of the same place, not a vowel.
+_PRENASAL = {"ᵐ": "m", "ⁿ": "n", "ᵑ": "ŋ"}
 
 
 @lru_cache(maxsize=4096)
@@ -93,6 +98,8 @@ def phone_to_visemes(phone: str) -> tuple[str, ...]:
     text = (phone or "").strip()
     if text.lower() in _SILENCE:
         return ("SIL",)
+    if text.strip("ˈˌ") in _PRENASAL:  # the nasal of a prenasalised stop, written as a phone of its own
+        return phone_to_visemes(_PRENASAL[text.strip("ˈˌ")])
     # ɯᵝ keeps its compression mark; everything else loses its diacritics
     text = _strip(text.replace("ɯᵝ", "\uE000")).replace("\uE000", "ɯᵝ")
     if not text:
