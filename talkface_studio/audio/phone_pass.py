@@ -23,15 +23,19 @@ from .phone_fallback import MIN_SPEECH_COVERAGE, fallback_piece, speech_coverage
 from .phones import PhoneError, TimedPhone, recognise
 from .piecewise import PhonePass, align_script
 from .speech_regions import frame_levels, regions_from_mask, speech_mask
+from .wrong_words import WRONG_WORD_COST
 
 PHONE_PASS_VERSION = 11  # bump when the pass changes: old cache entries are then ignored (5: kanji read, QUIET_DB 15; 6: wrong English words recognized and reported; 7: combining marks, one-letter words, typographic apostrophes, English numbers and unknown words; 8: a word-final n before a bilabial read m in es, it, ca, gl; 9: recognition's loud frames clear of a steady background; 10: espeak-ng's names that are other sounds in IPA read as what they are, g2p.IPA_FIXES; Hebrew ו a vowel; 11: an anusvara read n that a speaker says m, before a labial (Telugu, Punjabi) or ending a word (Telugu; Devanagari and Gujarati after a consonant), g2p.ANUSVARA_M; Sinhala prenasalised stops close, viseme_set._PRENASAL)
 
 
 def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en", closure_hearing: float = 1.0,
-                   get_posteriors=None) -> PhonePass:
+                   get_posteriors=None, script_fallback: float = 1.0) -> PhonePass:
     """`closure_hearing` (a take's setting, 1 = as shipped) moves the bilabial bias of free
     recognition (viseme_decode.closure_bias_for); `get_posteriors(x16)`, when given, supplies the
-    viseme recognizer's posteriors of the whole take (viseme_phones.posteriors; cached)."""
+    viseme recognizer's posteriors of the whole take (viseme_phones.posteriors; cached).
+    `script_fallback` (a take's setting, 1 = as shipped, 0 = never) scales how readily placed
+    words that do not match the audio fall back to recognition: the viseme aligner's confidence
+    limits are multiplied by it, pocketsphinx's wrong-word cost limit divided by it."""
     from talkface_studio.core.errors import TalkFaceError
 
     from .languages import primary
@@ -41,10 +45,12 @@ def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en"
     bias = closure_bias_for(closure_hearing)
     text = (transcript or "").strip()
     if text and primary(language) == "en":
-        return align_script(x16, text, partial(fallback_piece, closure_bias=bias))
+        limit = WRONG_WORD_COST / script_fallback if script_fallback > 0 else float("inf")
+        return align_script(x16, text, partial(fallback_piece, closure_bias=bias, script_fallback=script_fallback),
+                            limit)
     try:
         post = get_posteriors(x16) if get_posteriors is not None else None
-        return PhonePass(*viseme_take_pass(x16, text, language, bias, post))
+        return PhonePass(*viseme_take_pass(x16, text, language, bias, post, script_fallback))
     except (TalkFaceError, ImportError, RuntimeError) as exc:  # no recognizer: the older English paths
         result = recognise_take(x16)
         note = f"viseme recognizer unavailable ({exc})"
@@ -84,10 +90,10 @@ HEARING_PATHS = ("recognized", "piecewise")
 
 
 def cached_phone_pass(get_x16, digest: str, transcript: str | None, use_cache: bool = True,
-                      language: str = "en", closure_hearing: float = 1.0) -> PhonePass:
+                      language: str = "en", closure_hearing: float = 1.0, script_fallback: float = 1.0) -> PhonePass:
     """run_phone_pass, remembered per audio digest + script + language + recognizer version +
-    closure_hearing (`get_x16()` is called only on a miss). A take whose pass at the shipped
-    hearing is cached and has no stretch from recognition reuses it at any hearing."""
+    closure_hearing + script_fallback (`get_x16()` is called only on a miss). A take whose pass at
+    the shipped hearing is cached and has no stretch from recognition reuses it at any hearing."""
     from .languages import check_language
     from .viseme_phones import model_version
 
@@ -95,6 +101,8 @@ def cached_phone_pass(get_x16, digest: str, transcript: str | None, use_cache: b
     text = (transcript or "").strip()
     version = model_version()
     key = f"phones-{digest}-{cache.text_digest(text) if text else 'free'}-{language}-{version}-p{PHONE_PASS_VERSION}"
+    if text and float(script_fallback) != 1.0:  # without a script nothing falls back; the shipped key is as before
+        key += f"-f{float(script_fallback)!r}"
     shipped = float(closure_hearing) == 1.0
     own_key = key if shipped else f"{key}-h{float(closure_hearing)!r}"  # the shipped key is as before
     if use_cache:
@@ -107,7 +115,7 @@ def cached_phone_pass(get_x16, digest: str, transcript: str | None, use_cache: b
             return stored
     get_posteriors = partial(cached_posteriors, key=f"posteriors-{digest}-{version}-v{POSTERIORS_VERSION}",
                              use_cache=use_cache)
-    result = run_phone_pass(get_x16(), text, language, closure_hearing, get_posteriors)
+    result = run_phone_pass(get_x16(), text, language, closure_hearing, get_posteriors, script_fallback)
     if use_cache:
         cache.save_json(own_key, {"phones": [list(p) for p in result.phones],
                                   "stretches": [list(s) for s in result.stretches]})

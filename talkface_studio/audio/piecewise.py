@@ -39,7 +39,7 @@ from .script_split import punctuation_after, split_words
 from .speech_regions import Region, frame_levels, regions_from_mask, speech_mask
 from .sphinx_align import (MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, phone_count, place_words,
                            prefetch_pronunciations)
-from .wrong_words import mark_wrong_words
+from .wrong_words import WRONG_WORD_COST, mark_wrong_words
 
 SR = 16_000
 PAD_S = 0.06  # audio kept around a piece's speech (never past the middle of the pause)
@@ -85,8 +85,10 @@ def check(al: Alignment, speech: np.ndarray) -> str | None:
     return None
 
 
-def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece) -> PhonePass:
-    """Phones and reported stretches (seconds) of an English take with its script."""
+def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
+                 wrong_word_limit: float = WRONG_WORD_COST) -> PhonePass:
+    """Phones and reported stretches (seconds) of an English take with its script; a word whose
+    acoustic cost is above `wrong_word_limit` (wrong_words; inf: none) is recognized and reported."""
     duration = len(x16) / SR
     words = transcript_words(transcript)
     prefetch_pronunciations(words)
@@ -114,7 +116,8 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece) -> P
         aligner.placed = placed is not None or len(pieces) == 1
         first = list(pool.map(aligner.first_attempt, pieces))
     result = aligner.run(pieces, first)
-    phones, stretches = mark_wrong_words(x16, result.phones, result.stretches, result.words, speech, fallback)
+    phones, stretches = mark_wrong_words(x16, result.phones, result.stretches, result.words, speech, fallback,
+                                         wrong_word_limit)
     return PhonePass(phones, stretches, result.words)
 
 

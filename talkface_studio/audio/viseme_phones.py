@@ -98,8 +98,9 @@ def free_recognition(post: Posteriors, closure_bias: float = CLOSURE_BIAS) -> li
 
 def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: str = "en",
                       recognizer=None, closure_bias: float = CLOSURE_BIAS,
-                      post: Posteriors | None = None) -> VisemePass:
-    """`post`: posteriors(x16) already computed (the recognizer is then not run)."""
+                      post: Posteriors | None = None, script_fallback: float = 1.0) -> VisemePass:
+    """`post`: posteriors(x16) already computed (the recognizer is then not run). `script_fallback`
+    (a take's setting, 1 = as shipped, 0 = never) scales the confidence under which words fall back."""
     post = post if post is not None else posteriors(x16, recognizer)
     text = (transcript or "").strip()
     note = ""
@@ -112,7 +113,7 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
         except (G2PError, AlignmentError) as exc:
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
         else:
-            return _patch_low_confidence(alignment, post, closure_bias, text)
+            return _patch_low_confidence(alignment, post, closure_bias, text, MIN_WORD_CONFIDENCE * script_fallback)
     return VisemePass("recognized", free_recognition(post, closure_bias), jaw=post.jaw, note=note)
 
 
@@ -130,10 +131,10 @@ def _japanese_nasal_before_lips(word):
 
 
 def _patch_low_confidence(alignment: Alignment, post: Posteriors, closure_bias: float = CLOSURE_BIAS,
-                          script: str = "") -> VisemePass:
-    """Replace runs of low-confidence words by free recognition over their frames; report them,
-    with their words as `script` (the text the words' offsets index) writes them."""
-    weak = [w for w, c in zip(alignment.words, judged_confidences(alignment.words)) if c < MIN_WORD_CONFIDENCE]
+                          script: str = "", limit: float = MIN_WORD_CONFIDENCE) -> VisemePass:
+    """Replace runs of words judged under `limit` by free recognition over their frames; report
+    them, with their words as `script` (the text the words' offsets index) writes them."""
+    weak = [w for w, c in zip(alignment.words, judged_confidences(alignment.words)) if c < limit]
     stretches: list[Stretch] = []
     first = None  # the first word of the stretch being merged into
     for w in weak:  # merge neighbouring weak words into one stretch
@@ -229,7 +230,7 @@ def _timed(phones, offset: float = 0.0):
 
 
 def viseme_take_pass(x16: np.ndarray, text: str, language: str, closure_bias: float = CLOSURE_BIAS,
-                     post: Posteriors | None = None):
+                     post: Posteriors | None = None, script_fallback: float = 1.0):
     """The whole take through the viseme recognizer -> (phones, stretches) for phone_pass.
 
     With a script: "aligned" where it held, "recognized" stretches (with their words and the
@@ -239,7 +240,8 @@ def viseme_take_pass(x16: np.ndarray, text: str, language: str, closure_bias: fl
     from .alignment_report import TimedStretch
 
     duration = len(x16) / 16000
-    result = viseme_phone_pass(x16, text, language, closure_bias=closure_bias, post=post)
+    result = viseme_phone_pass(x16, text, language, closure_bias=closure_bias, post=post,
+                               script_fallback=script_fallback)
     if result.source != "aligned":
         why = result.note or ""
         return _timed(result.phones), [TimedStretch(0.0, duration, "recognized", why, text[:80] if text else "")]
@@ -257,15 +259,16 @@ def viseme_take_pass(x16: np.ndarray, text: str, language: str, closure_bias: fl
 
 
 def viseme_fallback(x16: np.ndarray, offset: float, words: str, language: str = "en",
-                    closure_bias: float = CLOSURE_BIAS):
-    """A piece pocketsphinx could not place: (phones, path, reason) or None to go on down the chain."""
+                    closure_bias: float = CLOSURE_BIAS, script_fallback: float = 1.0):
+    """A piece pocketsphinx could not place: (phones, path, reason) or None to go on down the chain.
+    `script_fallback` scales the confidences under which its words fall back (0: never)."""
     from talkface_studio.core.errors import TalkFaceError
 
     try:
-        result = viseme_phone_pass(x16, words, language, closure_bias=closure_bias)
+        result = viseme_phone_pass(x16, words, language, closure_bias=closure_bias, script_fallback=script_fallback)
     except (TalkFaceError, ImportError, RuntimeError):
         return None
-    if result.source == "aligned" and (result.confidence or 0.0) >= MIN_PIECE_CONFIDENCE:
+    if result.source == "aligned" and (result.confidence or 0.0) >= MIN_PIECE_CONFIDENCE * script_fallback:
         return (_timed(result.phones, offset), "piecewise",
                 f"aligned by the viseme aligner (confidence {result.confidence:.2f})")
     if result.source == "aligned":  # the words did not hold: the recognizer's own labels

@@ -49,14 +49,15 @@ def word_costs(words: list[TimedWord], span_s: float = JUDGED_SPAN_S) -> list[fl
     return out
 
 
-def wrong_stretches(words: list[TimedWord]) -> list[tuple[float, float, str, float]]:
-    """(start s, end s, words, highest cost) of each run of words the speaker did not say, widened
+def wrong_stretches(words: list[TimedWord], limit: float = WRONG_WORD_COST) -> list[tuple[float, float, str, float]]:
+    """(start s, end s, words, highest cost) of each run of words the speaker did not say (their
+    cost above `limit`), widened
     by up to `EDGE_S` into the neighbours (never past their middle): a wrong word is aligned into
     whatever its neighbours left, so what was said instead often starts or ends inside them."""
     runs: list[list[int]] = []
     costs = word_costs(words)
     for i, c in enumerate(costs):
-        if c <= WRONG_WORD_COST:
+        if c <= limit:
             continue
         if runs and words[i].start - words[runs[-1][1]].end < MERGE_GAP_S:
             runs[-1][1] = i
@@ -74,18 +75,19 @@ def wrong_stretches(words: list[TimedWord]) -> list[tuple[float, float, str, flo
 
 
 def mark_wrong_words(x16: np.ndarray, phones: list[TimedPhone], stretches: list[TimedStretch],
-                     words: list[TimedWord], speech: np.ndarray,
-                     fallback=fallback_piece) -> tuple[list[TimedPhone], list[TimedStretch]]:
-    """Phones and stretches with every wrong-word stretch recognized and reported. Its phones come
-    from the chain a piece that cannot be aligned falls back to (phone_fallback, without the script),
-    decoded with `CONTEXT_S` of audio either side; `speech` [10 ms frames] is the take's."""
+                     words: list[TimedWord], speech: np.ndarray, fallback=fallback_piece,
+                     limit: float = WRONG_WORD_COST) -> tuple[list[TimedPhone], list[TimedStretch]]:
+    """Phones and stretches with every wrong-word stretch (a cost above `limit`; inf: none) recognized
+    and reported. Its phones come from the chain a piece that cannot be aligned falls back to
+    (phone_fallback, without the script), decoded with `CONTEXT_S` of audio either side; `speech`
+    [10 ms frames] is the take's."""
     duration = len(x16) / SR
-    for start, end, text, cost in wrong_stretches(words):
+    for start, end, text, cost in wrong_stretches(words, limit):
         end = min(end, duration)
         lo, hi = max(0.0, start - CONTEXT_S), min(duration, end + CONTEXT_S)
         fb = fallback(x16[int(round(lo * SR)):int(round(hi * SR))], lo, speech)
         phones = _clip(phones, 0.0, start) + _clip(fb.phones, start, end) + _clip(phones, end, float("inf"))
-        reason = REASON.format(s="s" if " " in text else "", cost=cost, limit=WRONG_WORD_COST)
+        reason = REASON.format(s="s" if " " in text else "", cost=cost, limit=limit)
         stretches = _cut(stretches, TimedStretch(start, end, fb.path, join_reasons(reason, fb.reason), text), words)
     return sorted(phones, key=lambda p: p.start), stretches
 

@@ -84,11 +84,15 @@ LIPSYNC_SEPARATOR = "+l:"
 
 
 def lipsync_digest(take, audio: str, generation=None, n_frames: int | None = None) -> str:
-    """Digest of what the speech analysis reads: recording, script, language, rate and length."""
+    """Digest of what the speech analysis reads: recording, script, language, rate and length, and
+    the take's script fallback where it is not 1 (so every stamp made before the setting holds)."""
     g = generation if generation is not None else take.generation
     inputs = {"version": STAMP_VERSION, "audio": audio, "rate": take.rate.to_json(),
               "n_frames": take.n_frames if n_frames is None else int(n_frames),
               "transcript": g.transcript, "language": take.language}
+    fallback = (g.options or {}).get("script_fallback", 1.0)
+    if fallback != 1.0:  # a changed setting changes which stretches fall back, hence the marks
+        inputs["script_fallback"] = fallback
     text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

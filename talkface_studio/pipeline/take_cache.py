@@ -121,8 +121,8 @@ class TakeCache:
     # -- audio and performance ------------------------------------------------------------------
     def features(self, take: Take, project_path, transcript: str | None = None,
                  generation: GenerationSettings | None = None):
-        """The take's analysis with its script (or `transcript`) and its closure hearing (or that of
-        `generation`, the settings Generate is about to use)."""
+        """The take's analysis with its script (or `transcript`), closure hearing and script fallback
+        (or those of `generation`, the settings Generate is about to use)."""
         from talkface_studio.audio.analysis import analyze
         from talkface_studio.perform.procedural.performance_settings import setting_value
 
@@ -130,10 +130,12 @@ class TakeCache:
         text = transcript if transcript is not None else g.transcript
         try:
             hearing = setting_value(g.options, "closure_hearing")
+            fallback = setting_value(g.options, "script_fallback")
         except ValidationError as exc:
             raise ValidationError(f"take {take.name!r}: {exc.problem}", project_path) from None
         return analyze(self.audio_path(take, project_path), take.rate, transcript=text,
-                       n_frames=take.n_frames or None, language=take.language, closure_hearing=hearing)
+                       n_frames=take.n_frames or None, language=take.language, closure_hearing=hearing,
+                       script_fallback=fallback)
 
     def report(self, take: Take, project_path):
         """How the take's phones were found (audio.alignment_report.AlignmentReport): derived from the

@@ -2,9 +2,10 @@
 CLI flags (`new`, `generate`) and the app's Performance section.
 
 Values live in the take's generation options (document state: saved, undone, and a change marks
-the take for regeneration). 1 is the natural default everywhere. All but one are read by the
-performer; `closure_hearing` is read by the speech analysis (pipeline.take_cache passes it to
-audio.analysis.analyze): how readily recognition without a script hears p/b/m.
+the take for regeneration). 1 is the natural default everywhere. All but two are read by the
+performer; `closure_hearing` and `script_fallback` are read by the speech analysis
+(pipeline.take_cache passes them to audio.analysis.analyze): how readily recognition without a
+script hears p/b/m, and how readily a script's words that do not match the audio give way to it.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ MOUTH_SETTINGS: tuple[PerformanceSetting, ...] = (
                        "where lip sync is recognized (no script, or where the script fell back), how readily "
                        "p/b/m close the lips: above 1 fewer missed, more where none was said; below 1 the "
                        "reverse. Words aligned to a script do not change"),
+    PerformanceSetting("script_fallback", "Script fallback", 2.0,
+                       "with a script, how readily a stretch whose words do not match the audio falls back to "
+                       "recognition (and is marked): 0 never, the script is followed wherever it can be placed "
+                       "(for a script known to be exact); 1 as shipped; 2 twice as readily"),
 )
 BY_KEY = {s.key: s for s in MOUTH_SETTINGS}
 
