@@ -115,3 +115,14 @@ def test_hear_lip_closures_is_an_undoable_setting_in_the_performance_panel(demo_
     w.document.undo_stack.redo()
     panel.set_defaults()
     assert "closure_hearing" not in take.generation.options
+
+
+def test_a_band_of_script_words_given_up_points_to_script_fallback():
+    from talkface_studio.audio.alignment_report import PathStretch
+    from talkface_studio.core.timebase import FrameRate
+    from talkface_studio.ui.timeline.alignment_marks import tooltip
+
+    words = PathStretch(10, 30, "recognized", "the script did not match the audio here", "妈妈骂", True)
+    loudness = PathStretch(40, 60, "acoustic", "sound here matches no words of the script", "", True)
+    assert "turn Script fallback down (Performance panel)" in tooltip(words, FrameRate(25))
+    assert "Script fallback" not in tooltip(loudness, FrameRate(25))  # no words to keep there

@@ -46,4 +46,7 @@ def notice_at(notices, frame: float):
 
 def tooltip(stretch, rate) -> str:
     head = "Lip sync fell back here" if stretch.fell_back else "Lip sync note"
-    return f"{head}:\n{stretch.describe(rate)}\nGive or correct the script (Take > Script…), or key the mouth channels by hand."
+    text = f"{head}:\n{stretch.describe(rate)}\nGive or correct the script (Take > Script…), or key the mouth channels by hand."
+    if stretch.path == "recognized" and stretch.words:  # script words given up: the artist may know better
+        text += "\nIf the script is right here, turn Script fallback down (Performance panel) and Generate."
+    return text
