@@ -126,3 +126,12 @@ def test_a_band_of_script_words_given_up_points_to_script_fallback():
     loudness = PathStretch(40, 60, "acoustic", "sound here matches no words of the script", "", True)
     assert "turn Script fallback down (Performance panel)" in tooltip(words, FrameRate(25))
     assert "Script fallback" not in tooltip(loudness, FrameRate(25))  # no words to keep there
+
+
+def test_every_mouth_setting_and_defaults_fit_the_default_layout_unscrolled(make_window, qtbot):
+    """At 1600 x 1000 (the screenshots' size) the Performance panel shows all six rows and its
+    Defaults button without a scroll bar."""
+    w = make_window(size=(1600, 1000))
+    qtbot.wait(50)  # the default dock sizes are applied after the first layout
+    scroll = w.docks["performance"].widget()
+    assert scroll.verticalScrollBar().maximum() == 0, scroll.viewport().height()
