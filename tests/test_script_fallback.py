@@ -91,3 +91,17 @@ def test_the_cli_stores_it_and_info_shows_it(tmp_path, capsys):
     assert "mouth: script_fallback 0 (others 1)" in capsys.readouterr().out
     assert main(["generate", str(project), "--script-fallback", "3"]) == 2
     assert "script_fallback must be between 0 and 2, got '3'" in capsys.readouterr().err
+
+
+@needs_espeak
+def test_generate_at_zero_no_longer_reports_the_stretches_it_reported_at_one(tmp_path, capsys):
+    """Through the project: the take's setting reaches the analysis Generate runs."""
+    project = tmp_path / "s.tfs"
+    assert main(["new", str(project), "--audio", str(FRENCH), "--portrait", str(PORTRAIT), "--fps", "25",
+                 "--language", "fr-CA", "--transcript", OTHER_FRENCH_TEXT]) == 0
+    capsys.readouterr()
+    assert main(["generate", str(project)]) == 0
+    assert "fell back" in capsys.readouterr().out
+    assert main(["generate", str(project), "--script-fallback", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "aligned to the script" in out and "fell back" not in out
