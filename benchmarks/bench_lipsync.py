@@ -296,27 +296,38 @@ def synthetic_clips(folder: Path, languages: dict = SYNTHETIC, prefix: str = "es
     return out
 
 
+def voice_clip(folder: Path, name: str, language: str, sentences: list[str], synthesize, ref_source: str,
+               who: str) -> dict | None:
+    """A clip of `sentences` said by `synthesize(sentence)` (-> espeak_synth.Synthesis, whose phone
+    times are the reference), or None, with a line naming `who`, where the voice fails."""
+    from talkface_studio.training.espeak_synth import SynthError
+
+    def say(sentence):
+        said = synthesize(sentence)
+        return said.samples, [(p.start, p.end, p.phone) for p in said.phones if p.phone != "_"]
+
+    path = folder / f"{name}.wav"
+    try:
+        refs = joined_sentences(sentences, say, path)
+    except SynthError as exc:
+        print(f"{who} skipped ({exc})")
+        return None
+    return dict(name=name, path=path, text=" ".join(sentences), language=language, refs=refs, ref_source=ref_source)
+
+
 def mbrola_clips(folder: Path) -> list[dict]:
     """Sentences read by MBROLA voices, with the exact phone times MBROLA rendered."""
+    from functools import partial
+
     from talkface_studio.training import mbrola_synth
-    from talkface_studio.training.espeak_synth import SynthError
 
     installed, out = mbrola_synth.available_voices(), []
     for lang, voices in MBROLA_VOICES.items():
         sentences = MBROLA_SENTENCES.get(lang) or SYNTHETIC[lang][1]
         for voice in [v for v in voices if v in installed][:2]:
-            def say(sentence, voice=voice):
-                said = mbrola_synth.synthesize(sentence, voice)
-                return said.samples, [(p.start, p.end, p.phone) for p in said.phones if p.phone != "_"]
-
-            path = folder / f"mbrola_{voice[3:]}.wav"
-            try:
-                refs = joined_sentences(sentences, say, path)
-            except SynthError as exc:
-                print(f"mbrola: {voice} skipped ({exc})")
-                continue
-            out.append(dict(name=f"mbrola_{lang}_{voice[3:]}", path=path, text=" ".join(sentences), language=lang,
-                            refs=refs, ref_source="mbrola phone times"))
+            clip = voice_clip(folder, f"mbrola_{lang}_{voice[3:]}", lang, sentences,
+                              partial(mbrola_synth.synthesize, voice=voice), "mbrola phone times", f"mbrola: {voice}")
+            out += [clip] if clip else []
     if not installed:
         print("mbrola: no MBROLA voices installed, --mbrola rows skipped")
     return out
@@ -341,27 +352,18 @@ FESTVOX = {
 def festvox_clips(folder: Path) -> list[dict]:
     """FESTVOX's sentences read by Festival's held-out voices of real speakers (where installed), with
     the phone times Festival rendered."""
+    from functools import partial
+
     from talkface_studio.training import festival_synth
-    from talkface_studio.training.espeak_synth import SynthError
 
     installed, out = festival_synth.measured_only_voices(), []
     for lang, (voice, sentences) in FESTVOX.items():
         if voice not in installed:
             print(f"festvox: {lang} skipped (Festival voice {festival_synth.MEASURED_ONLY[voice][1]} not installed)")
             continue
-
-        def say(sentence, voice=voice):
-            said = festival_synth.synthesize(sentence, voice)
-            return said.samples, [(p.start, p.end, p.phone) for p in said.phones if p.phone != "_"]
-
-        path = folder / f"{FESTVOX_PREFIX}{lang}.wav"
-        try:
-            refs = joined_sentences(sentences, say, path)
-        except SynthError as exc:
-            print(f"festvox: {lang} skipped ({exc})")
-            continue
-        out.append(dict(name=f"{FESTVOX_PREFIX}{lang}", path=path, text=" ".join(sentences), language=lang,
-                        refs=refs, ref_source="festival phone times"))
+        clip = voice_clip(folder, f"{FESTVOX_PREFIX}{lang}", lang, sentences,
+                          partial(festival_synth.synthesize, voice=voice), "festival phone times", f"festvox: {lang}")
+        out += [clip] if clip else []
     return out
 
 
