@@ -128,7 +128,7 @@ def test_a_piece_pocketsphinx_loses_goes_to_the_viseme_aligner(tmp_path, monkeyp
 
     calls = []
 
-    def viseme_aligned(x16, offset, words, language="en", closure_bias=0.0):
+    def viseme_aligned(x16, offset, words, language="en", closure_bias=0.0, script_fallback=1.0):
         calls.append((words, language))
         return [TimedPhone(offset, offset + len(x16) / 16000, "AA")], "piecewise", "aligned by the viseme aligner"
 
