@@ -51,9 +51,9 @@ def word_costs(words: list[TimedWord], span_s: float = JUDGED_SPAN_S) -> list[fl
 
 def wrong_stretches(words: list[TimedWord], limit: float = WRONG_WORD_COST) -> list[tuple[float, float, str, float]]:
     """(start s, end s, words, highest cost) of each run of words the speaker did not say (their
-    cost above `limit`), widened
-    by up to `EDGE_S` into the neighbours (never past their middle): a wrong word is aligned into
-    whatever its neighbours left, so what was said instead often starts or ends inside them."""
+    cost above `limit`), widened by up to `EDGE_S` into the neighbours (never past their middle): a
+    wrong word is aligned into whatever its neighbours left, so what was said instead often starts
+    or ends inside them."""
     runs: list[list[int]] = []
     costs = word_costs(words)
     for i, c in enumerate(costs):

@@ -11,7 +11,9 @@ Festival's own segment ends (what it synthesized), as exact as espeak-ng's event
 `synthesize(text, voice, stretch=1.0, f0_mean=None)` -> `Synthesis` (16 kHz samples, IPA phones,
 the same type as espeak_synth). Festival runs as a subprocess per call (~0.3-0.8 s); voices that
 are not installed are skipped by `available_voices()`, and training then uses espeak-ng alone.
-The CMU ARCTIC voice "awb" is deliberately absent: a clip of awb is in the benchmark set.
+The CMU ARCTIC voice "awb" is deliberately absent: a clip of awb is in the benchmark set. The
+MEASURED_ONLY voices (Hindi, Marathi, Telugu, Russian) are never trained on: `synthesize` speaks
+with them for bench_lipsync `--festvox`, `measured_only_voices()` lists those installed.
 """
 
 from __future__ import annotations
