@@ -211,12 +211,11 @@ def g2p(text: str, language: str = "en") -> list[Word]:
             for (at, _), together in zip(clause, read or ()):
                 links[at] = _final_link(phones[at], together)
     abjad = primary(language) in ABJAD_LANGUAGES
+    written = dict(readable)  # each read word's letters, for the fixes that look at them
     if primary(language) == "he":
-        written = {at: say for _, at, _, say in tokens if say}
-        phones = {at: _hebrew_labials(read, written.get(at, "")) for at, read in phones.items()}
+        phones = {at: _hebrew_labials(read, written[at]) for at, read in phones.items()}
     if primary(language) in ANUSVARA_M:
-        written = {at: say for _, at, _, say in tokens if say}
-        phones = {at: _anusvara_m(read, written.get(at, ""), primary(language)) for at, read in phones.items()}
+        phones = {at: _anusvara_m(read, written[at], primary(language)) for at, read in phones.items()}
     if primary(language) in IPA_FIXES:
         phones = {at: _as_ipa(read, primary(language)) for at, read in phones.items()}
     words = [Word(w, phones.get(at, ()), p, at, links.get(at, ""), abjad and bool(phones.get(at)))
