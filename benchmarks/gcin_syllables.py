@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lipsync_measures import PINYIN_OPEN_FINALS
 from talkface_studio.audio.viseme_features import HOP, frame_level_db
 from talkface_studio.training.espeak_synth import SR, SynthError
 
@@ -34,7 +35,6 @@ TAIL_S = 0.03
 VOWEL_DB = 8.0  # the vowel starts where the level first comes this close to the syllable's loudest frame
 MAX_MURMUR_S = 0.2
 TONE_DIGIT = {"ˊ": "2", "ˇ": "3", "ˋ": "4", "˙": "1"}  # tone 1 has no mark and no digit
-OPEN_FINALS = {"a", "ai", "ao", "an", "ang", "ia", "iao", "iang", "ua", "uai", "uan", "uang"}  # not ian, van: [ɛ]
 ROUND_FINALS = {"u", "o", "uo", "ou"}
 
 
@@ -93,7 +93,7 @@ def reference(syllable: Syllable, at: float, onset: float, vowel: float, end: fl
         out.append((at + onset - 0.05, at + onset + 0.01, syllable.initial))
     elif syllable.initial == "m":
         out.append((at + onset, at + max(vowel, onset + 0.03), "m"))
-    if syllable.final in OPEN_FINALS:
+    if syllable.final in PINYIN_OPEN_FINALS:
         out.append((at + vowel, at + end, "a"))
     elif syllable.final in ROUND_FINALS and syllable.initial not in ("b", "p", "m", "f"):
         out.append((at + vowel, at + end, "u"))

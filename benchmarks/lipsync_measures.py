@@ -26,6 +26,8 @@ _ARPA_OPEN = {"AA", "AE", "AH", "AO", "AW", "AY"}  # AH only when marked stresse
 _ARPA_ROUND = {"UW", "OW", "W", "UH"}
 _IPA_OPEN = ("a", "ɑ", "ɒ", "æ", "ʌ", "ɔ", "aɪ", "aʊ", "ɑː", "aː", "ɒː", "ɔː")  # not ɐ: mostly a reduced vowel
 _IPA_ROUND = ("u", "uː", "o", "oː", "oʊ", "əʊ", "w", "ʊ", "y", "yː", "ø", "øː", "ɔʏ")
+# Mandarin finals (pypinyin's strict FINALS style) whose vowel is an open /a/ (not ian, üan: [ɛ])
+PINYIN_OPEN_FINALS = {"a", "ai", "ao", "an", "ang", "ia", "iao", "iang", "ua", "uai", "uan", "uang"}
 
 
 class RefPhone(NamedTuple):
