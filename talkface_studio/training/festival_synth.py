@@ -114,19 +114,23 @@ def festival_binary() -> str | None:
     return shutil.which("festival")
 
 
+def _installed(voices: dict) -> tuple[str, ...]:
+    """The names of `voices` installed here (Debian packages festival + festvox-*); () without Festival."""
+    if festival_binary() is None:
+        return ()
+    return tuple(name for name, (_, folder, *_rest) in voices.items() if (VOICE_ROOT / folder).is_dir())
+
+
 @lru_cache(maxsize=1)
 def available_voices() -> tuple[str, ...]:
-    """Voices installed here (Debian packages festival + festvox-*); () without Festival."""
-    if festival_binary() is None:
-        return ()
-    return tuple(name for name, (_, folder, *_rest) in VOICES.items() if (VOICE_ROOT / folder).is_dir())
+    """The training voices (VOICES) installed here."""
+    return _installed(VOICES)
 
 
+@lru_cache(maxsize=1)
 def measured_only_voices() -> tuple[str, ...]:
-    """The MEASURED_ONLY voices installed here; () without Festival."""
-    if festival_binary() is None:
-        return ()
-    return tuple(name for name, (_, folder, *_rest) in MEASURED_ONLY.items() if (VOICE_ROOT / folder).is_dir())
+    """The MEASURED_ONLY voices installed here."""
+    return _installed(MEASURED_ONLY)
 
 
 def _scheme_string(text: str) -> str:
