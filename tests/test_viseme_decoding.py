@@ -50,6 +50,36 @@ def test_loud_frames_are_never_silence():
     assert (labels_out[5:15] != "SIL").all() and labels_out[70] == "SIL"
 
 
+def test_a_click_alone_in_a_pause_may_be_silence_but_a_short_word_or_a_burst_may_not():
+    from talkface_studio.audio.viseme_decode import loud_mask
+
+    level = np.full(200, -70.0)
+    level[0:40] = -15.0  # speech
+    level[80:86] = -30.0  # a 60 ms click 400 ms after it, then 200 ms of quiet: not speech
+    level[106:118] = -18.0  # a 120 ms word ("oh") alone in the quiet: speech
+    level[140:160] = -15.0
+    level[166:169] = -25.0  # a stop's release 60 ms after its vowel: speech
+    level[175:195] = -15.0
+    loud = loud_mask(level)
+    assert not loud[80:86].any()
+    assert loud[106:118].all() and loud[166:169].all() and loud[0:40].all()
+
+
+def test_a_click_in_the_pause_after_a_sentence_does_not_pull_its_last_word():
+    """A lip smack or a breath 0.6 s after the sentence, loud enough to pass for speech, is not a
+    word: the script's last word stays where the recognizer heard it."""
+    labels = frames(("SIL", 10), ("M", 5), ("AA", 10), ("M", 4), ("AA", 8),  # mama
+                    ("T", 4), ("IY", 9),  # ti
+                    ("SIL", 60), ("S", 6), ("SIL", 20))  # the click, which the network half-hears
+    logp = posteriors(labels, 0.6, noise=0.3)
+    level = np.full(len(labels), -70.0)
+    level[10:50] = -15.0
+    level[110:116] = -30.0
+    words = [word("mama", "M", "AA", "M", "AA"), word("ti", "T", "IY")]
+    ti = align(logp, words, level).words[1]
+    assert ti.start == pytest.approx(0.37, abs=0.02) and ti.end == pytest.approx(0.50, abs=0.03)
+
+
 def word(text, *names, pause=False):
     # viseme class names stand in for IPA phones: most map to themselves (e.g. "m" -> M)
     ipa = {"M": "m", "AA": "a", "T": "t", "IY": "i", "S": "s", "UW": "u", "K": "k", "EH": "e", "F": "f"}

@@ -5,7 +5,7 @@ An HMM over the viseme classes smooths the network's frame decisions: each class
 changing class costs `SWITCH_PENALTY` (log-probability). Viterbi over [T, states] with numpy; 60 s
 (6000 frames x ~50 states) takes about 0.1 s. Loud frames cannot be silence: where the level is
 within `LOUD_DB` of the recording's loud level the silence class is penalised, so speech always
-moves the mouth even where the network hesitates.
+moves the mouth even where the network hesitates (a click alone in a pause excepted).
 
 Lip closures are what a viewer checks first, and the network (trained on synthetic voices)
 under-calls them on real ones: the bilabial class gets `CLOSURE_BIAS` plus `CLOSURE_WEIGHT`
@@ -39,6 +39,12 @@ HEARING_NATS = 1.0
 LOUD_DB = 20.0  # frames within this of the loud level (95th percentile) are speech
 BED_GUARD_DB = 6.0  # ... and, over a steady background that passes for speech, this far above it
 LOUD_SILENCE_PENALTY = -20.0
+# A burst of level this short with this much quiet on both sides is a click, a lip smack or a breath
+# between sentences, not a word: it may be a pause. Forced to be speech, it pulled a script's last
+# word out of its sentence into the click 0.7 s later (Festival's Marathi diphones: the voice's
+# recorded pauses hold a -32 dB click, and करतो was aligned onto it, मिळून's n held 0.6 s).
+ISLAND_MAX_FRAMES = 8
+ISLAND_QUIET_FRAMES = 15
 # The silent hold of a stop (hold_gaps: 20-150 ms of near-silence released by a burst) is a
 # closure, not a vowel, an approximant or a pause, whatever the network says: on real voices its
 # posteriors are unsure enough that a script's path drifted 0.1-0.2 s, giving holds to a pause or a
@@ -74,7 +80,23 @@ def loud_mask(level_db: np.ndarray) -> np.ndarray:
     bed = background_bed(live)  # among the frames the loud level comes from (digital silence, -120 dB here, is none)
     if bed is not None:
         loud &= level_db > bed + BED_GUARD_DB
-    return loud
+    return _without_islands(loud)
+
+
+def _without_islands(loud: np.ndarray) -> np.ndarray:
+    """`loud` less its runs of at most ISLAND_MAX_FRAMES with ISLAND_QUIET_FRAMES of quiet (or the
+    recording's edge) either side."""
+    edges = np.flatnonzero(np.diff(np.r_[0, loud.astype(np.int8), 0]))
+    starts, ends = edges[::2], edges[1::2]
+    if not len(starts):
+        return loud
+    quiet_before = np.r_[ISLAND_QUIET_FRAMES, starts[1:] - ends[:-1]]
+    quiet_after = np.r_[starts[1:] - ends[:-1], ISLAND_QUIET_FRAMES]
+    out = loud.copy()
+    for a, b, qa, qb in zip(starts, ends, quiet_before, quiet_after):
+        if b - a <= ISLAND_MAX_FRAMES and qa >= ISLAND_QUIET_FRAMES and qb >= ISLAND_QUIET_FRAMES:
+            out[a:b] = False
+    return out
 
 
 def guard_silence(logp: np.ndarray, level_db: np.ndarray | None) -> np.ndarray:
