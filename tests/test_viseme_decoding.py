@@ -331,3 +331,34 @@ def test_a_longer_hold_is_a_scripts_stop_but_not_closure_evidence_without_one():
     assert stop_gaps(level)[hold].max() == 0.0
     holds = hold_gaps(level, len(level))
     assert holds[hold].all() and not holds[pause].any()
+
+
+def _fallen_back_word(text, phones, monkeypatch=None, hint=None):
+    """One word the recognizer did not hear as written ("ama" whose m it heard as an n), run
+    through the fallback of a scripted take; returns the labels it gets."""
+    from talkface_studio.audio import viseme_phones
+    from talkface_studio.audio.viseme_align import Alignment, WordTiming
+    from talkface_studio.audio.viseme_phones import Posteriors, _patch_low_confidence
+
+    if hint is not None:
+        monkeypatch.setattr(viseme_phones, "SCRIPT_CLOSURE_HINT", hint)
+    labels = frames(("SIL", 20), ("AA", 12), ("T", 7), ("AA", 12), ("SIL", 20))
+    logp = posteriors(labels, 0.5)
+    logp[32:39, CLASS_INDEX["M"]] = np.log(0.12)  # the m is the recognizer's second guess
+    level = np.full(len(labels), -70.0, np.float32)
+    level[20:51] = -15.0
+    n = len(labels)
+    post = Posteriors(logp, np.zeros(n, np.float32), level, np.zeros(n, np.float32), np.zeros(n, bool))
+    aligned = Alignment(decode(logp, level), [WordTiming(text, 0.20, 0.51, 0.05, 0)])
+    result = _patch_low_confidence(aligned, post, words=[Word(text, phones)])
+    assert [s.words for s in result.stretches] == [text]  # it fell back, and says so
+    out = np.full(n, "SIL", dtype="<U3")
+    for s in result.phones:
+        out[int(round(s.start * 100)) : int(round(s.end * 100))] = s.phone
+    return out
+
+
+def test_a_word_that_falls_back_still_closes_the_lips_where_its_script_has_an_m(monkeypatch):
+    assert "M" in _fallen_back_word("ama", ("a", "m", "a"))[30:41]
+    assert "M" not in _fallen_back_word("ata", ("a", "t", "a"))  # no m in the script: recognition alone
+    assert "M" not in _fallen_back_word("ama", ("a", "m", "a"), monkeypatch, hint=0.0)  # what the hint adds

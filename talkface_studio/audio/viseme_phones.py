@@ -26,6 +26,7 @@ from .languages import primary as primary_language
 from .viseme_align import Alignment, AlignmentError, WordTiming, align
 from .viseme_decode import CLOSURE_BIAS, TimedViseme, decode
 from .viseme_features import FPS, HOLD_FRAMES, closure_darkness, frame_level_db, log_mel, normalize, stop_gaps
+from .viseme_set import CLASS_INDEX, VISEME_CLASSES, phones_to_visemes
 
 MIN_WORD_CONFIDENCE = 0.15
 # A word is judged over at least this much speech around it (its neighbours' frames count too):
@@ -33,6 +34,11 @@ MIN_WORD_CONFIDENCE = 0.15
 # from a clipped, elided or linked one (French liaison "vous‿avez", Italian "e", "il"), and
 # between two well-placed neighbours its timing cannot be far off anyway.
 JUDGED_SPAN_S = 0.5
+# A word that falls back to recognition because the recognizer does not hear it (a real speaker's m
+# heard as a glide or an n) still tells where the lips close: recognition over it gets this many nats
+# on the closure class within HINT_MARGIN_S of where the aligner put it (see README, "Script fallback").
+SCRIPT_CLOSURE_HINT = 3.0
+HINT_MARGIN_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,8 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
         except (G2PError, AlignmentError) as exc:
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
         else:
-            return _patch_low_confidence(alignment, post, closure_bias, text, MIN_WORD_CONFIDENCE * script_fallback)
+            return _patch_low_confidence(alignment, post, closure_bias, text, MIN_WORD_CONFIDENCE * script_fallback,
+                                         words)
     return VisemePass("recognized", free_recognition(post, closure_bias), jaw=post.jaw, note=note)
 
 
@@ -131,9 +138,12 @@ def _japanese_nasal_before_lips(word):
 
 
 def _patch_low_confidence(alignment: Alignment, post: Posteriors, closure_bias: float = CLOSURE_BIAS,
-                          script: str = "", limit: float = MIN_WORD_CONFIDENCE) -> VisemePass:
+                          script: str = "", limit: float = MIN_WORD_CONFIDENCE, words: list | tuple = ()
+                          ) -> VisemePass:
     """Replace runs of words judged under `limit` by free recognition over their frames; report
-    them, with their words as `script` (the text the words' offsets index) writes them."""
+    them, with their words as `script` (the text the words' offsets index) writes them. Where one
+    of those `words` (g2p's, matched by offset) has a p, b or m, recognition leans towards a lip
+    closure around the place the aligner gave it (SCRIPT_CLOSURE_HINT)."""
     weak = [w for w, c in zip(alignment.words, judged_confidences(alignment.words)) if c < limit]
     stretches: list[Stretch] = []
     first = None  # the first word of the stretch being merged into
@@ -147,19 +157,35 @@ def _patch_low_confidence(alignment: Alignment, post: Posteriors, closure_bias: 
                                                              "recognized without the script"))
     logp, level = post.for_alignment, post.level  # the script's own posteriors (a with-script take)
     labels = _frame_labels(alignment.visemes, len(logp))
+    hint = _closure_hint(weak, words, len(logp))
     for st in stretches:
         a, b = int(round(st.start * FPS)), int(round(st.end * FPS))
         pad = 10  # decode with context so the stretch's edges are not forced
         lo, hi = max(0, a - pad), min(len(logp), b + pad)
-        free = _frame_labels(decode(logp[lo:hi], level[lo:hi], closure_evidence=post.darkness[lo:hi],
+        part = logp[lo:hi].copy()
+        part[:, CLASS_INDEX["M"]] += hint[lo:hi]
+        free = _frame_labels(decode(part, level[lo:hi], closure_evidence=post.darkness[lo:hi],
                                     closure_bias=closure_bias), hi - lo)
         labels[a:b] = free[a - lo : b - lo]
     from .viseme_decode import labels_to_spans
-    from .viseme_set import CLASS_INDEX, VISEME_CLASSES
 
     index = np.array([CLASS_INDEX[x] for x in labels]) if len(labels) else np.zeros(0, int)
     phones = labels_to_spans(index, VISEME_CLASSES)
     return VisemePass("aligned", phones, alignment.words, stretches, alignment.confidence, post.jaw)
+
+
+def _closure_hint(weak: list[WordTiming], words, n: int) -> np.ndarray:
+    """Per frame, what to add to the M class where a word that falls back has a p, b or m: its
+    span as aligned, widened by HINT_MARGIN_S (the aligner placed it, if not surely)."""
+    hint = np.zeros(n, np.float32)
+    by_offset = {w.start: w for w in words}
+    margin = int(round(HINT_MARGIN_S * FPS))
+    for t in weak:
+        word = by_offset.get(t.char_offset)
+        closes = word is not None and any("M" in token.split("|") for token in phones_to_visemes(word.phones))
+        if closes and word.text == t.text:
+            hint[max(0, int(round(t.start * FPS)) - margin) : int(round(t.end * FPS)) + margin] = SCRIPT_CLOSURE_HINT
+    return hint
 
 
 def _written(script: str, first: WordTiming, last: WordTiming, so_far: str) -> str:
