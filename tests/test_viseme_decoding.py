@@ -80,6 +80,51 @@ def test_a_click_in_the_pause_after_a_sentence_does_not_pull_its_last_word():
     assert ti.start == pytest.approx(0.37, abs=0.02) and ti.end == pytest.approx(0.50, abs=0.03)
 
 
+def test_a_breath_alone_in_a_pause_may_be_silence_but_not_a_voiced_word_as_long():
+    from talkface_studio.audio.viseme_decode import loud_mask
+
+    level = np.full(200, -70.0)
+    level[0:40] = -15.0
+    level[80:115] = -25.0  # 350 ms alone in the quiet
+    level[150:190] = -15.0
+    breath = np.zeros(200, bool)
+    breath[80:115] = True
+    assert not loud_mask(level, breath)[80:115].any()
+    assert loud_mask(level)[80:115].all()  # voiced (or not known to be breath): speech
+    breath[80:95] = False  # half of it voiced: a word
+    assert loud_mask(level, breath)[80:115].all()
+
+
+def test_breathy_frames_are_bright_unvoiced_noise_not_a_voiced_sound():
+    from talkface_studio.audio.viseme_features import breathy, log_mel
+
+    rng = np.random.default_rng(0)
+    t = np.arange(8000) / 16000
+    noise = np.convolve(rng.standard_normal(8000), np.r_[1.0, -0.95], "same").astype(np.float32) * 0.1  # tilted up
+    vowel = (0.3 * np.sign(np.sin(2 * np.pi * 140 * t))).astype(np.float32)  # a buzz: energy at 140 Hz and up
+    harmonics = [(1.0 if 1000 < 140 * k < 3400 else 0.1) * np.sin(2 * np.pi * 140 * k * t) for k in range(1, 40)]
+    buzz_high = (0.02 * np.sum(harmonics, axis=0)).astype(np.float32)  # bright but voiced (是's vowel)
+    assert breathy(noise, log_mel(noise))[5:-5].mean() > 0.9
+    assert not breathy(vowel, log_mel(vowel))[5:-5].any()
+    assert breathy(buzz_high, log_mel(buzz_high))[5:-5].mean() < 0.1
+
+
+def test_a_breath_before_a_sentence_does_not_pull_its_first_word_into_it():
+    """The network hears a breath as a whispered vowel; the script's "a" stays on the real one."""
+    labels = frames(("SIL", 10), ("T", 4), ("IY", 9), ("SIL", 40), ("AA", 30), ("SIL", 30), ("AA", 12), ("SIL", 15))
+    logp = posteriors(labels, 0.6, noise=0.3)
+    level = np.full(len(labels), -70.0)
+    level[10:23] = -15.0
+    level[63:93] = -27.0  # the breath
+    level[123:135] = -15.0
+    breath = np.zeros(len(labels), bool)
+    breath[63:93] = True
+    words = [word("ti", "T", "IY", pause=True), word("a", "AA")]
+    assert align(logp, words, level).words[1].start == pytest.approx(0.63, abs=0.03)  # without: pulled in
+    a = align(logp, words, level, breathy=breath).words[1]
+    assert a.start == pytest.approx(1.23, abs=0.02) and a.end == pytest.approx(1.35, abs=0.03)
+
+
 def word(text, *names, pause=False):
     # viseme class names stand in for IPA phones: most map to themselves (e.g. "m" -> M)
     ipa = {"M": "m", "AA": "a", "T": "t", "IY": "i", "S": "s", "UW": "u", "K": "k", "EH": "e", "F": "f"}

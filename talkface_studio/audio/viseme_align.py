@@ -180,14 +180,16 @@ def _dedupe(names: list[str]) -> list[str]:
 
 
 def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = None,
-          closure_evidence: np.ndarray | None = None, gaps: np.ndarray | None = None) -> Alignment:
+          closure_evidence: np.ndarray | None = None, gaps: np.ndarray | None = None,
+          breathy: np.ndarray | None = None) -> Alignment:
     """Script words (from g2p) against log-posteriors [T, K] at 100 fps. `closure_evidence`
     (viseme_features.closure_darkness) helps label the inside of unreadable words; `gaps` are the
-    stop-like gaps of `level_db` (viseme_decode.hold_gaps) where the caller already has them."""
+    stop-like gaps of `level_db` (viseme_decode.hold_gaps) where the caller already has them;
+    `breathy` (viseme_features.breathy) lets a breath between sentences be a pause."""
     logp = np.asarray(logp, dtype=np.float32)
     if level_db is not None:
         gaps = hold_gaps(level_db, len(logp), gaps)
-    logp = guard_holds(guard_silence(logp, level_db), level_db, gaps)
+    logp = guard_holds(guard_silence(logp, level_db, breathy), level_db, gaps)
     t_frames = len(logp)
     words = [w for w in words if w.text]
     if not words:

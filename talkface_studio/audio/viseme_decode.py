@@ -45,6 +45,12 @@ LOUD_SILENCE_PENALTY = -20.0
 # recorded pauses hold a -32 dB click, and करतो was aligned onto it, मिळून's n held 0.6 s).
 ISLAND_MAX_FRAMES = 8
 ISLAND_QUIET_FRAMES = 15
+# ... and so is a longer one of up to BREATH_MAX_FRAMES that sounds like breath on BREATH_SHARE of its
+# frames (viseme_features.breathy: bright and unvoiced): an audible breath between sentences. Forced
+# to be speech, or heard by the network as a whispered vowel, it pulled the next sentence's first
+# word 0.6 s early into it (French "À l'aide de votre clavier").
+BREATH_MAX_FRAMES = 60
+BREATH_SHARE = 0.8
 # The silent hold of a stop (hold_gaps: 20-150 ms of near-silence released by a burst) is a
 # closure, not a vowel, an approximant or a pause, whatever the network says: on real voices its
 # posteriors are unsure enough that a script's path drifted 0.1-0.2 s, giving holds to a pause or a
@@ -69,9 +75,15 @@ class TimedViseme(NamedTuple):
     phone: str  # viseme class name (also an ARPAbet label the lip sync knows)
 
 
-def loud_mask(level_db: np.ndarray) -> np.ndarray:
+def loud_mask(level_db: np.ndarray, breathy: np.ndarray | None = None) -> np.ndarray:
     """Frames that are clearly speech by level alone (within LOUD_DB of the loud level, and clear
-    of a steady background that would pass for speech: ``acoustic.background_bed``)."""
+    of a steady background that would pass for speech: ``acoustic.background_bed``), but for a
+    click or, where `breathy` (viseme_features.breathy) is given, a breath alone in a pause."""
+    loud = _level_loud(level_db)
+    return loud & ~_islands(loud, breathy)
+
+
+def _level_loud(level_db: np.ndarray) -> np.ndarray:
     if len(level_db) == 0:
         return np.zeros(0, bool)
     live = level_db[level_db > -100]
@@ -80,33 +92,39 @@ def loud_mask(level_db: np.ndarray) -> np.ndarray:
     bed = background_bed(live)  # among the frames the loud level comes from (digital silence, -120 dB here, is none)
     if bed is not None:
         loud &= level_db > bed + BED_GUARD_DB
-    return _without_islands(loud)
+    return loud
 
 
-def _without_islands(loud: np.ndarray) -> np.ndarray:
-    """`loud` less its runs of at most ISLAND_MAX_FRAMES with ISLAND_QUIET_FRAMES of quiet (or the
-    recording's edge) either side."""
+def _islands(loud: np.ndarray, breathy: np.ndarray | None = None) -> np.ndarray:
+    """Frames of the runs of `loud` of at most ISLAND_MAX_FRAMES, or of at most BREATH_MAX_FRAMES
+    that are breathy, with ISLAND_QUIET_FRAMES of quiet (or the recording's edge) either side."""
+    out = np.zeros(len(loud), bool)
     edges = np.flatnonzero(np.diff(np.r_[0, loud.astype(np.int8), 0]))
     starts, ends = edges[::2], edges[1::2]
-    if not len(starts):
-        return loud
     quiet_before = np.r_[ISLAND_QUIET_FRAMES, starts[1:] - ends[:-1]]
     quiet_after = np.r_[starts[1:] - ends[:-1], ISLAND_QUIET_FRAMES]
-    out = loud.copy()
     for a, b, qa, qb in zip(starts, ends, quiet_before, quiet_after):
-        if b - a <= ISLAND_MAX_FRAMES and qa >= ISLAND_QUIET_FRAMES and qb >= ISLAND_QUIET_FRAMES:
-            out[a:b] = False
+        if qa < ISLAND_QUIET_FRAMES or qb < ISLAND_QUIET_FRAMES:
+            continue
+        breath = breathy is not None and b - a <= BREATH_MAX_FRAMES and np.mean(breathy[a:b]) >= BREATH_SHARE
+        out[a:b] = b - a <= ISLAND_MAX_FRAMES or breath
     return out
 
 
-def guard_silence(logp: np.ndarray, level_db: np.ndarray | None) -> np.ndarray:
-    """Copy of `logp` with silence made unlikely on loud frames."""
+def guard_silence(logp: np.ndarray, level_db: np.ndarray | None, breathy: np.ndarray | None = None) -> np.ndarray:
+    """Copy of `logp` with silence made unlikely on loud frames, and as likely as anything the
+    recognizer hears on a click or breath alone in a pause (`breathy`: see loud_mask), which the
+    network tends to hear as a whispered vowel a script's word could be pulled into."""
     if level_db is None:
         return logp
     out = logp.copy()
     n = min(len(out), len(level_db))
-    loud = loud_mask(level_db[:n])
-    out[:n, CLASS_INDEX["SIL"]][loud] = np.minimum(out[:n, CLASS_INDEX["SIL"]][loud], LOUD_SILENCE_PENALTY)
+    loud = _level_loud(level_db[:n])
+    islands = _islands(loud, None if breathy is None else breathy[:n])
+    sil = out[:n, CLASS_INDEX["SIL"]]  # a view: edits land in `out`
+    speech = loud & ~islands
+    sil[speech] = np.minimum(sil[speech], LOUD_SILENCE_PENALTY)
+    sil[islands] = out[:n][islands].max(axis=1)
     return out
 
 
@@ -178,14 +196,15 @@ def favour_closures(logp: np.ndarray, evidence: np.ndarray | None, bias: float =
 
 def decode(logp: np.ndarray, level_db: np.ndarray | None = None, classes=VISEME_CLASSES,
            closure_evidence: np.ndarray | None = None, closure_bias: float = CLOSURE_BIAS,
-           switch_costs: np.ndarray | None = None) -> list[TimedViseme]:
+           switch_costs: np.ndarray | None = None, breathy: np.ndarray | None = None) -> list[TimedViseme]:
     """Log-posteriors [T, K] at 100 fps -> contiguous spans covering all T frames.
     `closure_evidence` [T] (-0.4..1, viseme_features.closure_darkness) favours lip closures where
     the spectrum says the mouth may be closed, with `closure_bias` (closure_bias_for) added to M.
     `switch_costs` [K, K]: the log-probability of a change from class prev (row) to next (column),
     for experiments that price changes unevenly (benchmarks/viseme_bigrams.py: phonotactics; its
-    diagonal is ignored, a class does not follow itself); None: every change costs SWITCH_PENALTY."""
-    logp = guard_silence(favour_closures(logp, closure_evidence, closure_bias), level_db)
+    diagonal is ignored, a class does not follow itself); None: every change costs SWITCH_PENALTY.
+    `breathy` (viseme_features.breathy) lets a breath alone in a pause be one (loud_mask)."""
+    logp = guard_silence(favour_closures(logp, closure_evidence, closure_bias), level_db, breathy)
     t_frames, k = logp.shape
     if t_frames == 0:
         return []

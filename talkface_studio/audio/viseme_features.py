@@ -51,6 +51,31 @@ def features(x16: np.ndarray) -> np.ndarray:
     return normalize(log_mel(x16))
 
 
+# A breath is turbulent noise of an open vocal tract: unvoiced, with little energy below ~0.77 kHz
+# (where voiced speech has its fundamental and first formant) and most of it above 1 kHz.
+BRIGHT_LOW_BINS, BRIGHT_HIGH_BINS = slice(0, 20), slice(28, 58)  # ~90-770 Hz, ~1.1-3.4 kHz (telephone-safe)
+BREATH_BRIGHT_DB = 0.0  # high band over low band, dB: above this in 7% of the loud frames of ../shared/speech
+BREATH_VOICING = 0.5  # normalised autocorrelation at a pitch lag (60-400 Hz) below this: unvoiced
+_PITCH_LAGS = slice(SR // 400, SR // 60 + 1)
+
+
+def breathy(x16: np.ndarray, mel: np.ndarray) -> np.ndarray:
+    """Frames [T] bool that sound like breath: bright (energy at ~1.1-3.4 kHz over ~90-770 Hz above
+    BREATH_BRIGHT_DB) and unvoiced. `mel` is log_mel(x16). A voiced bright syllable (Mandarin 是,
+    whose apical vowel is bright) is not breath."""
+    e = np.exp(np.asarray(mel, np.float64))
+    bright = 10 * np.log10(e[:, BRIGHT_HIGH_BINS].sum(axis=1) / np.maximum(e[:, BRIGHT_LOW_BINS].sum(axis=1), 1e-30))
+    x = np.asarray(x16, dtype=np.float32)
+    padded = np.pad(x, (WINDOW // 2, WINDOW // 2 + HOP))
+    frames = sliding_window_view(padded, WINDOW)[::HOP][: n_frames_for(len(x))]
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    spectrum = scipy.fft.rfft(frames, 2 * WINDOW, axis=1)
+    ac = scipy.fft.irfft(np.abs(spectrum) ** 2, axis=1)[:, :WINDOW]
+    voicing = ac[:, _PITCH_LAGS].max(axis=1) / np.maximum(ac[:, 0], 1e-12)
+    n = min(len(bright), len(voicing))
+    return (bright[:n] > BREATH_BRIGHT_DB) & (voicing[:n] < BREATH_VOICING)
+
+
 # mel bins of the "dark" ratio: above ~2.3 kHz against below ~0.65 kHz (55-7600 Hz, 80 bins)
 HIGH_BINS, LOW_BINS = slice(45, None), slice(0, 20)
 DARKNESS_SCALE = 4.0  # nats of darkening that count as full evidence

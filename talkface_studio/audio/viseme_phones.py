@@ -25,7 +25,8 @@ from .g2p import G2PError, g2p
 from .languages import primary as primary_language
 from .viseme_align import Alignment, AlignmentError, WordTiming, align
 from .viseme_decode import CLOSURE_BIAS, TimedViseme, decode
-from .viseme_features import FPS, HOLD_FRAMES, closure_darkness, frame_level_db, log_mel, normalize, stop_gaps
+from .viseme_features import (FPS, HOLD_FRAMES, breathy, closure_darkness, frame_level_db, log_mel, normalize,
+                               stop_gaps)
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, phones_to_visemes
 
 MIN_WORD_CONFIDENCE = 0.15
@@ -69,6 +70,7 @@ class Posteriors:
     darkness: np.ndarray  # [T] closure evidence -0.4..1 (viseme_features.closure_darkness)
     gaps: np.ndarray  # [T] bool, frames of a script's stop holds (viseme_features.stop_gaps, HOLD_FRAMES), found once
     align_logp: np.ndarray | None = None  # [T, K] for the script aligner, where it differs from logp
+    breathy: np.ndarray | None = None  # [T] bool, frames that sound like breath (viseme_features.breathy)
 
     @property
     def for_alignment(self) -> np.ndarray:
@@ -84,12 +86,13 @@ def posteriors(x16: np.ndarray, recognizer=None) -> Posteriors:
     level = frame_level_db(x16)
     darkness = closure_darkness(mel, level, stop_gaps(level) > 0)
     holds = stop_gaps(level, frames=HOLD_FRAMES) > 0  # a script's stops may hold longer
+    breath = breathy(x16, mel)
     feats = normalize(mel)
     if hasattr(recognizer, "posteriors_for_both"):  # an ensemble (viseme_ensemble)
         logp, align_logp, jaw = recognizer.posteriors_for_both(feats)
-        return Posteriors(logp, jaw, level, darkness, holds, align_logp)
+        return Posteriors(logp, jaw, level, darkness, holds, align_logp, breath)
     logp, jaw = recognizer.posteriors(feats)
-    return Posteriors(logp, jaw, level, darkness, holds)
+    return Posteriors(logp, jaw, level, darkness, holds, breathy=breath)
 
 
 def recognize(x16: np.ndarray, recognizer=None, closure_bias: float = CLOSURE_BIAS) -> VisemePass:
@@ -99,7 +102,8 @@ def recognize(x16: np.ndarray, recognizer=None, closure_bias: float = CLOSURE_BI
 
 def free_recognition(post: Posteriors, closure_bias: float = CLOSURE_BIAS) -> list[TimedViseme]:
     """The recognizer's own labels over the whole of `post` (no script)."""
-    return decode(post.logp, post.level, closure_evidence=post.darkness, closure_bias=closure_bias)
+    return decode(post.logp, post.level, closure_evidence=post.darkness, closure_bias=closure_bias,
+                  breathy=post.breathy)
 
 
 def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: str = "en",
@@ -115,7 +119,7 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
             words = g2p(text, language)
             if primary_language(language) == "ja":
                 words = [_japanese_nasal_before_lips(w) for w in words]
-            alignment = align(post.for_alignment, words, post.level, post.darkness, post.gaps)
+            alignment = align(post.for_alignment, words, post.level, post.darkness, post.gaps, post.breathy)
         except (G2PError, AlignmentError) as exc:
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
         else:
@@ -164,8 +168,8 @@ def _patch_low_confidence(alignment: Alignment, post: Posteriors, closure_bias: 
         lo, hi = max(0, a - pad), min(len(logp), b + pad)
         part = logp[lo:hi].copy()
         part[:, CLASS_INDEX["M"]] += hint[lo:hi]
-        free = _frame_labels(decode(part, level[lo:hi], closure_evidence=post.darkness[lo:hi],
-                                    closure_bias=closure_bias), hi - lo)
+        free = _frame_labels(decode(part, level[lo:hi], closure_evidence=post.darkness[lo:hi], closure_bias=closure_bias,
+                                    breathy=None if post.breathy is None else post.breathy[lo:hi]), hi - lo)
         labels[a:b] = free[a - lo : b - lo]
     from .viseme_decode import labels_to_spans
 
