@@ -184,6 +184,29 @@ def test_loud_frames_are_never_left_silent_and_long_runs_are_reported():
     assert "left loud audio as silence" in out.fallbacks[0].reason
 
 
+@pytest.mark.parametrize("path", ["aligned", "recognized"])
+def test_a_breath_a_script_left_silent_stays_silent_and_unreported(path):
+    """A breath alone in a pause (0.4 s, bright, unvoiced) that the script's aligner left as a
+    pause is not speech it lost; where the phones were recognized, loud frames are still shaped."""
+    n = 60
+    loud = np.zeros(n, np.float32)
+    loud[5:20] = 0.9
+    loud[30:40] = 0.7  # the breath
+    loud[50:58] = 0.9
+    voicing = np.where(loud > 0.8, 1.0, 0.0).astype(np.float32)
+    mel = np.zeros((n, 80), np.float32)
+    mel[:, :20] = np.where(voicing[:, None] > 0, 0.0, -3.0)  # the breath has little below ~0.77 kHz
+    f = AudioFeatures(rate=RATE, n_frames=n, loudness=loud, voicing=voicing, pitch_hz=np.zeros(n), mel=mel,
+                      spectral_centroid=np.full(n, 800.0))
+    labels = np.array(["SIL"] * 5 + ["AA"] * 15 + ["SIL"] * 30 + ["AA"] * 8 + ["SIL"] * 2)
+    spans, out = finish_phones(f, labels, AlignmentReport((PathStretch(0, n, path),)))
+    f.phones = spans
+    if path == "aligned":
+        assert (f.phone_at()[30:40] == "SIL").all() and not out.fallbacks
+    else:
+        assert (f.phone_at()[30:40] != "SIL").all()
+
+
 @needs_espeak
 def test_pieces_aligned_during_the_word_pass_are_reused_and_change_nothing(tmp_path, monkeypatch):
     """While the word pass runs, pieces of the split by expected durations are aligned ahead; a

@@ -43,13 +43,14 @@ LOUD_SILENCE_PENALTY = -20.0
 # between sentences, not a word: it may be a pause. Forced to be speech, it pulled a script's last
 # word out of its sentence into the click 0.7 s later (Festival's Marathi diphones: the voice's
 # recorded pauses hold a -32 dB click, and करतो was aligned onto it, मिळून's n held 0.6 s).
-ISLAND_MAX_FRAMES = 8
-ISLAND_QUIET_FRAMES = 15
-# ... and so is a longer one of up to BREATH_MAX_FRAMES that sounds like breath on BREATH_SHARE of its
-# frames (viseme_features.breathy: bright and unvoiced): an audible breath between sentences. Forced
-# to be speech, or heard by the network as a whispered vowel, it pulled the next sentence's first
-# word 0.6 s early into it (French "À l'aide de votre clavier").
-BREATH_MAX_FRAMES = 60
+ISLAND_MAX_S = 0.08
+ISLAND_QUIET_S = 0.15
+# ... and so, for a script's aligner, is a longer one of up to BREATH_MAX_S that sounds like breath on
+# BREATH_SHARE of its frames (viseme_features.breathy: bright and unvoiced): an audible breath between
+# sentences. Forced to be speech, or heard by the network as a whispered vowel, it pulled the next
+# sentence's first word 0.6 s early into it (French "À l'aide de votre clavier"). Recognition without
+# a script does not take breaths for pauses: a whispered word is bright and unvoiced too.
+BREATH_MAX_S = 0.6
 BREATH_SHARE = 0.8
 # The silent hold of a stop (hold_gaps: 20-150 ms of near-silence released by a burst) is a
 # closure, not a vowel, an approximant or a pause, whatever the network says: on real voices its
@@ -80,7 +81,7 @@ def loud_mask(level_db: np.ndarray, breathy: np.ndarray | None = None) -> np.nda
     of a steady background that would pass for speech: ``acoustic.background_bed``), but for a
     click or, where `breathy` (viseme_features.breathy) is given, a breath alone in a pause."""
     loud = _level_loud(level_db)
-    return loud & ~_islands(loud, breathy)
+    return loud & ~pause_noises(loud, breathy)
 
 
 def _level_loud(level_db: np.ndarray) -> np.ndarray:
@@ -95,19 +96,22 @@ def _level_loud(level_db: np.ndarray) -> np.ndarray:
     return loud
 
 
-def _islands(loud: np.ndarray, breathy: np.ndarray | None = None) -> np.ndarray:
-    """Frames of the runs of `loud` of at most ISLAND_MAX_FRAMES, or of at most BREATH_MAX_FRAMES
-    that are breathy, with ISLAND_QUIET_FRAMES of quiet (or the recording's edge) either side."""
+def pause_noises(loud: np.ndarray, breathy: np.ndarray | None = None, fps: float = FPS,
+                 clicks: bool = True) -> np.ndarray:
+    """Frames of the runs of `loud` that are clicks (at most ISLAND_MAX_S; unless `clicks` is
+    False) or, where `breathy` is given, breaths (at most BREATH_MAX_S, BREATH_SHARE of them
+    breathy), with ISLAND_QUIET_S of quiet (or the recording's edge) on both sides. Frames at `fps`."""
     out = np.zeros(len(loud), bool)
+    quiet = int(round(ISLAND_QUIET_S * fps))
     edges = np.flatnonzero(np.diff(np.r_[0, loud.astype(np.int8), 0]))
     starts, ends = edges[::2], edges[1::2]
-    quiet_before = np.r_[ISLAND_QUIET_FRAMES, starts[1:] - ends[:-1]]
-    quiet_after = np.r_[starts[1:] - ends[:-1], ISLAND_QUIET_FRAMES]
+    quiet_before = np.r_[quiet, starts[1:] - ends[:-1]]
+    quiet_after = np.r_[starts[1:] - ends[:-1], quiet]
     for a, b, qa, qb in zip(starts, ends, quiet_before, quiet_after):
-        if qa < ISLAND_QUIET_FRAMES or qb < ISLAND_QUIET_FRAMES:
+        if qa < quiet or qb < quiet:
             continue
-        breath = breathy is not None and b - a <= BREATH_MAX_FRAMES and np.mean(breathy[a:b]) >= BREATH_SHARE
-        out[a:b] = b - a <= ISLAND_MAX_FRAMES or breath
+        breath = breathy is not None and b - a <= BREATH_MAX_S * fps and np.mean(breathy[a:b]) >= BREATH_SHARE
+        out[a:b] = (clicks and b - a <= ISLAND_MAX_S * fps) or breath
     return out
 
 
@@ -120,7 +124,7 @@ def guard_silence(logp: np.ndarray, level_db: np.ndarray | None, breathy: np.nda
     out = logp.copy()
     n = min(len(out), len(level_db))
     loud = _level_loud(level_db[:n])
-    islands = _islands(loud, None if breathy is None else breathy[:n])
+    islands = pause_noises(loud, None if breathy is None else breathy[:n])
     sil = out[:n, CLASS_INDEX["SIL"]]  # a view: edits land in `out`
     speech = loud & ~islands
     sil[speech] = np.minimum(sil[speech], LOUD_SILENCE_PENALTY)
@@ -196,15 +200,14 @@ def favour_closures(logp: np.ndarray, evidence: np.ndarray | None, bias: float =
 
 def decode(logp: np.ndarray, level_db: np.ndarray | None = None, classes=VISEME_CLASSES,
            closure_evidence: np.ndarray | None = None, closure_bias: float = CLOSURE_BIAS,
-           switch_costs: np.ndarray | None = None, breathy: np.ndarray | None = None) -> list[TimedViseme]:
+           switch_costs: np.ndarray | None = None) -> list[TimedViseme]:
     """Log-posteriors [T, K] at 100 fps -> contiguous spans covering all T frames.
     `closure_evidence` [T] (-0.4..1, viseme_features.closure_darkness) favours lip closures where
     the spectrum says the mouth may be closed, with `closure_bias` (closure_bias_for) added to M.
     `switch_costs` [K, K]: the log-probability of a change from class prev (row) to next (column),
     for experiments that price changes unevenly (benchmarks/viseme_bigrams.py: phonotactics; its
-    diagonal is ignored, a class does not follow itself); None: every change costs SWITCH_PENALTY.
-    `breathy` (viseme_features.breathy) lets a breath alone in a pause be one (loud_mask)."""
-    logp = guard_silence(favour_closures(logp, closure_evidence, closure_bias), level_db, breathy)
+    diagonal is ignored, a class does not follow itself); None: every change costs SWITCH_PENALTY."""
+    logp = guard_silence(favour_closures(logp, closure_evidence, closure_bias), level_db)
     t_frames, k = logp.shape
     if t_frames == 0:
         return []

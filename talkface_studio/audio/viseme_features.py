@@ -60,20 +60,31 @@ _PITCH_LAGS = slice(SR // 400, SR // 60 + 1)
 
 
 def breathy(x16: np.ndarray, mel: np.ndarray) -> np.ndarray:
-    """Frames [T] bool that sound like breath: bright (energy at ~1.1-3.4 kHz over ~90-770 Hz above
-    BREATH_BRIGHT_DB) and unvoiced. `mel` is log_mel(x16). A voiced bright syllable (Mandarin 是,
-    whose apical vowel is bright) is not breath."""
+    """Frames [T] bool that sound like breath: bright and unvoiced. `mel` is log_mel(x16). A voiced
+    bright syllable (Mandarin 是, whose apical vowel is bright) is not breath."""
+    voicing = periodicity(x16)
+    n = min(len(mel), len(voicing))
+    return bright_frames(mel[:n]) & (voicing[:n] < BREATH_VOICING)
+
+
+def bright_frames(mel: np.ndarray) -> np.ndarray:
+    """[T] bool: energy at ~1.1-3.4 kHz over energy at ~90-770 Hz above BREATH_BRIGHT_DB (any
+    natural-log mel power on analysis's filters: log_mel's, or AudioFeatures.mel)."""
     e = np.exp(np.asarray(mel, np.float64))
-    bright = 10 * np.log10(e[:, BRIGHT_HIGH_BINS].sum(axis=1) / np.maximum(e[:, BRIGHT_LOW_BINS].sum(axis=1), 1e-30))
+    return 10 * np.log10(e[:, BRIGHT_HIGH_BINS].sum(axis=1) / np.maximum(e[:, BRIGHT_LOW_BINS].sum(axis=1), 1e-30)
+                         ) > BREATH_BRIGHT_DB
+
+
+def periodicity(x16: np.ndarray) -> np.ndarray:
+    """[T] normalised autocorrelation peak at a pitch lag (60-400 Hz) of each 25 ms frame: near 1
+    in a voiced sound, low in noise."""
     x = np.asarray(x16, dtype=np.float32)
     padded = np.pad(x, (WINDOW // 2, WINDOW // 2 + HOP))
     frames = sliding_window_view(padded, WINDOW)[::HOP][: n_frames_for(len(x))]
     frames = frames - frames.mean(axis=1, keepdims=True)
     spectrum = scipy.fft.rfft(frames, 2 * WINDOW, axis=1)
     ac = scipy.fft.irfft(np.abs(spectrum) ** 2, axis=1)[:, :WINDOW]
-    voicing = ac[:, _PITCH_LAGS].max(axis=1) / np.maximum(ac[:, 0], 1e-12)
-    n = min(len(bright), len(voicing))
-    return (bright[:n] > BREATH_BRIGHT_DB) & (voicing[:n] < BREATH_VOICING)
+    return (ac[:, _PITCH_LAGS].max(axis=1) / np.maximum(ac[:, 0], 1e-12)).astype(np.float32)
 
 
 # mel bins of the "dark" ratio: above ~2.3 kHz against below ~0.65 kHz (55-7600 Hz, 80 bins)

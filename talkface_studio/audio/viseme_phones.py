@@ -102,8 +102,7 @@ def recognize(x16: np.ndarray, recognizer=None, closure_bias: float = CLOSURE_BI
 
 def free_recognition(post: Posteriors, closure_bias: float = CLOSURE_BIAS) -> list[TimedViseme]:
     """The recognizer's own labels over the whole of `post` (no script)."""
-    return decode(post.logp, post.level, closure_evidence=post.darkness, closure_bias=closure_bias,
-                  breathy=post.breathy)
+    return decode(post.logp, post.level, closure_evidence=post.darkness, closure_bias=closure_bias)
 
 
 def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: str = "en",
@@ -168,8 +167,8 @@ def _patch_low_confidence(alignment: Alignment, post: Posteriors, closure_bias: 
         lo, hi = max(0, a - pad), min(len(logp), b + pad)
         part = logp[lo:hi].copy()
         part[:, CLASS_INDEX["M"]] += hint[lo:hi]
-        free = _frame_labels(decode(part, level[lo:hi], closure_evidence=post.darkness[lo:hi], closure_bias=closure_bias,
-                                    breathy=None if post.breathy is None else post.breathy[lo:hi]), hi - lo)
+        free = _frame_labels(decode(part, level[lo:hi], closure_evidence=post.darkness[lo:hi],
+                                    closure_bias=closure_bias), hi - lo)
         labels[a:b] = free[a - lo : b - lo]
     from .viseme_decode import labels_to_spans
 
