@@ -97,8 +97,7 @@ def valid_phones(stored) -> bool:
 
 def valid_posteriors(arrays: dict | None) -> bool:
     """A cached viseme recognizer pass (audio.phone_pass.cached_posteriors): logp [T, K] (and
-    align_logp, when there, the same shape), jaw, level, darkness [T] finite floats, gaps (and
-    breathy, when there) [T] bool."""
+    align_logp, when there, the same shape), jaw, level, darkness [T] finite floats, gaps [T] bool."""
     if arrays is None:
         return False
     try:
@@ -110,7 +109,6 @@ def valid_posteriors(arrays: dict | None) -> bool:
         ok = ok and all(a.shape == (t,) for a in (arrays["jaw"], arrays["level"], arrays["darkness"], arrays["gaps"]))
         ok = ok and arrays["gaps"].dtype == bool
         ok = ok and ("align_logp" not in arrays or arrays["align_logp"].shape == logp.shape)
-        ok = ok and ("breathy" not in arrays or (arrays["breathy"].shape == (t,) and arrays["breathy"].dtype == bool))
     except (KeyError, TypeError, AttributeError):
         ok = False
     if not ok:

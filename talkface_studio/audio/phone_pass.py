@@ -134,7 +134,7 @@ def _load_pass(key: str) -> PhonePass | None:
         return None
 
 
-POSTERIORS_VERSION = 3  # bump when what viseme_phones.Posteriors holds changes meaning (2: gaps up to 150 ms; 3: breathy)
+POSTERIORS_VERSION = 2  # bump when what viseme_phones.Posteriors holds changes meaning (2: gaps up to 150 ms)
 
 
 def cached_posteriors(x16: np.ndarray, key: str, use_cache: bool = True):
@@ -144,13 +144,11 @@ def cached_posteriors(x16: np.ndarray, key: str, use_cache: bool = True):
     arrays = cache.load_arrays(key) if use_cache else None
     if arrays is not None and cache.valid_posteriors(arrays):
         return Posteriors(arrays["logp"], arrays["jaw"], arrays["level"], arrays["darkness"], arrays["gaps"],
-                          arrays.get("align_logp"), arrays.get("breathy"))
+                          arrays.get("align_logp"))
     post = posteriors(x16)
     if use_cache:
         arrays = {"logp": post.logp, "jaw": post.jaw, "level": post.level, "darkness": post.darkness,
                   "gaps": post.gaps}
-        if post.breathy is not None:
-            arrays["breathy"] = post.breathy
         if post.align_logp is not None:
             arrays["align_logp"] = post.align_logp
         cache.save_arrays(key, arrays)

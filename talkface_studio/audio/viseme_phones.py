@@ -70,7 +70,6 @@ class Posteriors:
     darkness: np.ndarray  # [T] closure evidence -0.4..1 (viseme_features.closure_darkness)
     gaps: np.ndarray  # [T] bool, frames of a script's stop holds (viseme_features.stop_gaps, HOLD_FRAMES), found once
     align_logp: np.ndarray | None = None  # [T, K] for the script aligner, where it differs from logp
-    breathy: np.ndarray | None = None  # [T] bool, frames that sound like breath (viseme_features.breathy)
 
     @property
     def for_alignment(self) -> np.ndarray:
@@ -86,13 +85,12 @@ def posteriors(x16: np.ndarray, recognizer=None) -> Posteriors:
     level = frame_level_db(x16)
     darkness = closure_darkness(mel, level, stop_gaps(level) > 0)
     holds = stop_gaps(level, frames=HOLD_FRAMES) > 0  # a script's stops may hold longer
-    breath = breathy(x16, mel)
     feats = normalize(mel)
     if hasattr(recognizer, "posteriors_for_both"):  # an ensemble (viseme_ensemble)
         logp, align_logp, jaw = recognizer.posteriors_for_both(feats)
-        return Posteriors(logp, jaw, level, darkness, holds, align_logp, breath)
+        return Posteriors(logp, jaw, level, darkness, holds, align_logp)
     logp, jaw = recognizer.posteriors(feats)
-    return Posteriors(logp, jaw, level, darkness, holds, breathy=breath)
+    return Posteriors(logp, jaw, level, darkness, holds)
 
 
 def recognize(x16: np.ndarray, recognizer=None, closure_bias: float = CLOSURE_BIAS) -> VisemePass:
@@ -118,7 +116,8 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
             words = g2p(text, language)
             if primary_language(language) == "ja":
                 words = [_japanese_nasal_before_lips(w) for w in words]
-            alignment = align(post.for_alignment, words, post.level, post.darkness, post.gaps, post.breathy)
+            breath = breathy(x16, log_mel(x16))  # only a script's aligner reads it (~0.07 s a minute)
+            alignment = align(post.for_alignment, words, post.level, post.darkness, post.gaps, breath)
         except (G2PError, AlignmentError) as exc:
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
         else:
