@@ -39,8 +39,8 @@ HEARING_NATS = 1.0
 LOUD_DB = 20.0  # frames within this of the loud level (95th percentile) are speech
 BED_GUARD_DB = 6.0  # ... and, over a steady background that passes for speech, this far above it
 LOUD_SILENCE_PENALTY = -20.0
-# A burst of level this short with this much quiet on both sides is a click, a lip smack or a breath
-# between sentences, not a word: it may be a pause. Forced to be speech, it pulled a script's last
+# A burst of level this short with this much quiet on both sides is a click or a lip smack between
+# sentences, not a word: it may be a pause. Forced to be speech, it pulled a script's last
 # word out of its sentence into the click 0.7 s later (Festival's Marathi diphones: the voice's
 # recorded pauses hold a -32 dB click, and करतो was aligned onto it, मिळून's n held 0.6 s).
 ISLAND_MAX_S = 0.08

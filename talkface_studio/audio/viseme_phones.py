@@ -37,7 +37,8 @@ MIN_WORD_CONFIDENCE = 0.15
 JUDGED_SPAN_S = 0.5
 # A word that falls back to recognition because the recognizer does not hear it (a real speaker's m
 # heard as a glide or an n) still tells where the lips close: recognition over it gets this many nats
-# on the closure class within HINT_MARGIN_S of where the aligner put it (see README, "Script fallback").
+# on the closure class within HINT_MARGIN_S of where the aligner put it (README: "A word that falls
+# back still closes where its script says p, b or m").
 SCRIPT_CLOSURE_HINT = 3.0
 HINT_MARGIN_S = 0.1
 
