@@ -185,8 +185,7 @@ def _closure_hint(weak: list[WordTiming], words, n: int) -> np.ndarray:
     margin = int(round(HINT_MARGIN_S * FPS))
     for t in weak:
         word = by_offset.get(t.char_offset)
-        closes = word is not None and any("M" in token.split("|") for token in phones_to_visemes(word.phones))
-        if closes and word.text == t.text:
+        if word is not None and any("M" in token.split("|") for token in phones_to_visemes(word.phones)):
             hint[max(0, int(round(t.start * FPS)) - margin) : int(round(t.end * FPS)) + margin] = SCRIPT_CLOSURE_HINT
     return hint
 
