@@ -208,6 +208,38 @@ def test_a_breath_a_script_left_silent_stays_silent_and_unreported(path):
 
 
 @needs_espeak
+@needs_espeak
+def test_a_word_the_word_pass_squeezed_into_its_neighbour_moves_to_its_own_speech(tmp_path, monkeypatch):
+    """KLettres' British "KEY. ME.": the word pass put ME into the tail of KEY and left ME's own
+    recording without words. The two pieces are aligned as one, ME lands on its speech, and the
+    stretch is reported as piecewise, not as the word pass's placement."""
+    path, refs = take(tmp_path, [0.3, "Key.", 0.8, "Me.", 0.3])
+    x16 = load_audio(path).mono(16000)
+    key_end = max(end for start, end, ipa in refs if start < 1.0)
+    m_start = next(start for start, end, ipa in refs if ipa.startswith("m"))
+    monkeypatch.setattr(piecewise, "place_words", lambda x, words: [  # both words in KEY's speech
+        piecewise.TimedWord(0.3, key_end - 0.1, "key"), piecewise.TimedWord(key_end - 0.1, key_end, "me")])
+    result = piecewise.align_script(x16, "Key. Me.")
+    me = next(w for w in result.words if w.word == "me")
+    assert me.start > key_end + 0.3 and abs(me.start - m_start) < 0.1
+    assert not [s for s in result.stretches if s.path not in ("aligned", "piecewise")]
+    assert [(s.path, s.words) for s in result.stretches if s.words] == [("piecewise", "key me")]
+
+
+@needs_espeak
+def test_speech_not_in_the_script_between_pauses_takes_no_script_word(tmp_path):
+    """An ad-lib between two sentences: neither neighbour's word moves onto it (aligned over both,
+    the neighbours leave it a pause, which the piece check turns down)."""
+    adlib = "Hello, what is going on here?"
+    path, _ = take(tmp_path, [0.3, MOM, 0.6, adlib, 0.6, "Please pass the paper plates.", 0.3])
+    x16 = load_audio(path).mono(16000)
+    result = piecewise.align_script(x16, f"{MOM} Please pass the paper plates.")
+    words = {w.word: w for w in result.words}
+    assert words["pie"].end < 2.2 and words["please"].start > 4.6
+    (adlib,) = [s for s in result.stretches if s.path == "acoustic"]
+    assert adlib.start < 2.5 and adlib.end > 4.1 and "matches no words" in adlib.reason
+
+
 def test_pieces_aligned_during_the_word_pass_are_reused_and_change_nothing(tmp_path, monkeypatch):
     """While the word pass runs, pieces of the split by expected durations are aligned ahead; a
     piece the word pass places the same way is never decoded again, and a wrong guess changes

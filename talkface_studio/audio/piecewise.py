@@ -14,6 +14,12 @@
    either end (a sentence in the script that is not in the audio). Where the word pass had placed
    its words, the piece then keeps its best alignment anyway (its silences over speech are relabelled
    and reported by loud_frames); otherwise it falls back alone (phone_fallback).
+   The word pass scores every other frame and sometimes squeezes a short word said after a pause
+   into the tail of its neighbour (KLettres' British "KEY. ME."), leaving the word's own speech a
+   piece with no words. Such a piece is joined to a neighbour with two or more words when the
+   neighbour's words, aligned over both with pauses allowed, put the nearest one in it; an ad-lib
+   or a noise in a pause is left a pause by that alignment (it passes no piece check) and keeps no
+   script word.
 4. A word the aligner placed but scored far below what the audio holds there (an ad-libbed or
    mistyped word inside matching speech) is recognized without the script and reported like a
    piece that fell back (wrong_words).
@@ -58,6 +64,7 @@ class Piece:
     end: float
     lo: int  # its words [lo, hi)
     hi: int
+    joined: bool = False  # two pieces joined by claim_wordless: not where the word pass placed them
 
 
 @dataclass
@@ -115,6 +122,8 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
         pieces = _plan(regions, words, transcript, placed, duration)
         aligner.placed = placed is not None or len(pieces) == 1
         first = list(pool.map(aligner.first_attempt, pieces))
+    if aligner.placed:
+        pieces, first = aligner.claim_wordless(pieces, first)
     result = aligner.run(pieces, first)
     phones, stretches = mark_wrong_words(x16, result.phones, result.stretches, result.words, speech, fallback,
                                          wrong_word_limit)
@@ -170,6 +179,39 @@ class _Aligner:
                 return
             self.first_attempt(p)
 
+    def claim_wordless(self, pieces: list[Piece], first: list) -> tuple[list[Piece], list]:
+        """Each piece with speech but no words, joined to a neighbour with two or more words where
+        the neighbour's words aligned over both (with pauses allowed) put the nearest one in it."""
+        pieces, first = list(pieces), list(first)
+        i = 0
+        while i < len(pieces):
+            p = pieces[i]
+            if p.hi != p.lo or not _has_speech(self.speech, p):
+                i += 1
+                continue
+            for j in (i - 1, i + 1):
+                if not 0 <= j < len(pieces) or pieces[j].hi - pieces[j].lo < 2 or first[j][0] is None:
+                    continue
+                donor = pieces[j]
+                joined = Piece(min(p.start, donor.start), max(p.end, donor.end), donor.lo, donor.hi, joined=True)
+                if not self.spend(joined):
+                    return pieces, first
+                try:  # pauses allowed, and only so: without them any word can be stretched over an ad-lib
+                    result = align_words(self.x16[_sample(joined.start):_sample(joined.end)],
+                                         self.words[joined.lo:joined.hi], filler=True, offset=joined.start)
+                except PhoneError:
+                    continue
+                if check(result, self.speech) is not None:
+                    continue
+                nearest = result.words[-1 if j < i else 0]
+                if p.start <= (nearest.start + nearest.end) / 2 <= p.end:
+                    a = min(i, j)
+                    pieces[a:a + 2], first[a:a + 2] = [joined], [(result, "")]
+                    i = a
+                    break
+            i += 1
+        return pieces, first
+
     def run(self, pieces: list[Piece], first: list) -> PhonePass:
         bounds = [0.0] + [(a.end + b.start) / 2 for a, b in zip(pieces, pieces[1:])] + [self.duration]
         phones: list[TimedPhone] = []
@@ -187,7 +229,7 @@ class _Aligner:
                     _add(stretches, TimedStretch(lo_t, bounds[i + 1], "aligned" if self.placed else "piecewise"))
                 i += 1
                 continue
-            path, note, last, kept = ("aligned" if self.placed else "piecewise"), "", i, (p.lo, p.hi)
+            path, note, last, kept = ("aligned" if self.placed and not p.joined else "piecewise"), "", i, (p.lo, p.hi)
             if result is None:
                 path = "piecewise"
                 result, note, last, kept = self.repair(pieces, i)
