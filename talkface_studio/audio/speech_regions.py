@@ -8,9 +8,11 @@ long silence, or silence placed over loud speech, mean the aligner lost its plac
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
+from scipy.signal import butter, sosfilt
 
 SR = 16_000
 HOP = 160  # 10 ms
@@ -18,6 +20,8 @@ MIN_PAUSE_S = 0.2  # shorter gaps are stop closures inside words (a /p/ can be 1
 MIN_SPEECH_S = 0.06  # a click or a breath shorter than this is not a piece of speech
 SPEECH_BELOW_LOUD_DB = 32.0  # frames within this many dB of the loud level can be speech
 ABOVE_NOISE_DB = 8.0
+RUMBLE_HZ = 60.0  # levels are measured above this (4th order): below a voice's lowest pitch, where a
+# microphone bump, a stand knock or traffic can be loud
 
 
 class Region(NamedTuple):
@@ -26,13 +30,18 @@ class Region(NamedTuple):
 
 
 def frame_levels(x16: np.ndarray) -> np.ndarray:
-    """Mean-square level in dB per 10 ms frame [ceil(N / 160)]."""
-    x = np.asarray(x16, dtype=np.float64)
+    """Mean-square level in dB per 10 ms frame [ceil(N / 160)] above RUMBLE_HZ."""
+    x = sosfilt(_rumble_filter(), np.asarray(x16, dtype=np.float64))
     n = -(-len(x) // HOP)
     padded = np.zeros(n * HOP)
     padded[: len(x)] = x
     power = (padded.reshape(n, HOP) ** 2).mean(axis=1)
     return 10 * np.log10(power + 1e-12)
+
+
+@lru_cache(maxsize=1)
+def _rumble_filter():
+    return butter(4, RUMBLE_HZ, btype="highpass", fs=SR, output="sos")
 
 
 def speech_mask(levels_db: np.ndarray) -> np.ndarray:
