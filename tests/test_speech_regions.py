@@ -21,3 +21,11 @@ def test_a_low_thump_in_a_pause_is_not_speech_but_a_low_voice_is():
     # thump at 1.6-1.85 s: 25 Hz, 4 dB under the loud vowel's level before the rumble filter
     starts = [r.start for r in speech_regions(x)]
     assert np.allclose(starts, [0.5, 2.35, 3.25], atol=0.03)
+
+
+def test_true_runs_finds_every_run_up_to_both_edges():
+    from talkface_studio.audio.runs import true_runs
+
+    assert true_runs(np.array([1, 1, 0, 0, 1, 0, 1], bool)) == [(0, 2), (4, 5), (6, 7)]
+    assert true_runs(np.zeros(4, bool)) == [] and true_runs(np.ones(3, bool)) == [(0, 3)]
+    assert true_runs(np.array([], bool)) == []

@@ -16,6 +16,7 @@ import numpy as np
 from .alignment_report import FALLBACK_PATHS, AlignmentReport
 from .features import AudioFeatures, PhoneSpan
 from .phones import _append, acoustic_phones
+from .runs import true_runs
 from .viseme_decode import pause_noises
 from .viseme_features import BREATH_VOICING, bright_frames
 
@@ -61,15 +62,10 @@ def finish_phones(features: AudioFeatures, labels: np.ndarray, report: Alignment
     if silent_loud.any():
         labels[silent_loud] = np.where(acoustic()[silent_loud] == "SIL", "AH", acoustic()[silent_loud])
         min_run = max(2, int(round(REPORT_MIN_S * features.rate.fps)))
-        for a, b in _runs(silent_loud):
+        for a, b in true_runs(silent_loud):
             if b - a >= min_run and paths[a] not in FALLBACK_PATHS:  # a fallback is reported already
                 report = report.overlay(a, b, "acoustic", f"the {paths[a] or 'aligned'} phones left loud audio as silence")
     spans: list[PhoneSpan] = []
     for f, label in enumerate(labels):
         _append(spans, PhoneSpan(f, f + 1, str(label)))
     return spans, report
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))

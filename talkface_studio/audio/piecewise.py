@@ -41,6 +41,7 @@ import numpy as np
 from .alignment_report import TimedStretch, join_reasons
 from .phone_fallback import fallback_piece
 from .phones import PhoneError, TimedPhone, transcript_words
+from .runs import true_runs
 from .script_split import punctuation_after, split_words
 from .speech_regions import Region, frame_levels, regions_from_mask, speech_mask
 from .sphinx_align import (MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, phone_count, place_words,
@@ -337,7 +338,4 @@ def _sample(t: float) -> int:
 
 
 def _longest_run(mask: np.ndarray) -> int:
-    if not mask.any():
-        return 0
-    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
-    return int((edges[1::2] - edges[::2]).max())
+    return max((b - a for a, b in true_runs(mask)), default=0)

@@ -14,6 +14,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy.signal import butter, sosfilt
 
+from .runs import true_runs
+
 SR = 16_000
 HOP = 160  # 10 ms
 MIN_PAUSE_S = 0.2  # shorter gaps are stop closures inside words (a /p/ can be 150 ms of silence)
@@ -61,10 +63,8 @@ def speech_mask(levels_db: np.ndarray) -> np.ndarray:
 def regions_from_mask(mask: np.ndarray, min_pause_s: float = MIN_PAUSE_S,
                       min_speech_s: float = MIN_SPEECH_S, hop_s: float = HOP / SR) -> list[Region]:
     """Runs of True, with gaps shorter than `min_pause_s` bridged and specks dropped."""
-    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
-    runs = [[int(a), int(b)] for a, b in zip(edges[::2], edges[1::2])]
     merged: list[list[int]] = []
-    for a, b in runs:
+    for a, b in true_runs(mask):
         if merged and (a - merged[-1][1]) * hop_s < min_pause_s:
             merged[-1][1] = b
         else:

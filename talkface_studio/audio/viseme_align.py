@@ -33,6 +33,7 @@ import numpy as np
 from talkface_studio.core.errors import TalkFaceError
 
 from .g2p import Word
+from .runs import true_runs
 from .viseme_decode import TimedViseme, close_from_hold_start, decode, guard_holds, guard_silence, hold_gaps, min_frames
 from .viseme_features import FPS
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES, phones_to_visemes
@@ -261,8 +262,7 @@ def _free_speech_labels(logp: np.ndarray, is_any: np.ndarray, evidence) -> np.nd
     """Class per frame for the "any speech" runs: free recognition (viseme_decode) over each run
     with a little context, silence excluded (the script says someone is speaking there)."""
     labels = np.zeros(len(logp), np.int64)
-    edges = np.flatnonzero(np.diff(np.r_[0, is_any.astype(np.int8), 0]))
-    for a, b in zip(edges[::2], edges[1::2]):
+    for a, b in true_runs(is_any):
         lo, hi = max(0, a - 10), min(len(logp), b + 10)
         part = np.array(logp[lo:hi], dtype=np.float32, copy=True)
         part[:, CLASS_INDEX["SIL"]] = -1e4

@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .acoustic import background_bed
+from .runs import true_runs
 from .viseme_features import FPS, HOLD_FRAMES, stop_gaps
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES
 
@@ -103,8 +104,7 @@ def pause_noises(loud: np.ndarray, breathy: np.ndarray | None = None, fps: float
     breathy), with ISLAND_QUIET_S of quiet (or the recording's edge) on both sides. Frames at `fps`."""
     out = np.zeros(len(loud), bool)
     quiet = int(round(ISLAND_QUIET_S * fps))
-    edges = np.flatnonzero(np.diff(np.r_[0, loud.astype(np.int8), 0]))
-    starts, ends = edges[::2], edges[1::2]
+    starts, ends = np.array(true_runs(loud), dtype=np.int64).reshape(-1, 2).T
     quiet_before = np.r_[quiet, starts[1:] - ends[:-1]]
     quiet_after = np.r_[starts[1:] - ends[:-1], quiet]
     for a, b, qa, qb in zip(starts, ends, quiet_before, quiet_after):
@@ -174,9 +174,8 @@ def close_from_hold_start(labels: np.ndarray, level_db: np.ndarray | None,
         return labels
     out = labels.copy()
     hold = hold_gaps(level_db, len(out), gaps)
-    edges = np.flatnonzero(np.diff(np.r_[0, hold.astype(np.int8), 0]))
     m = CLASS_INDEX["M"]
-    for a, b in zip(edges[::2], edges[1::2]):  # gap frames a..b-1 (the last is the release)
+    for a, b in true_runs(hold):  # gap frames a..b-1 (the last is the release)
         closed = np.flatnonzero(out[a:b] == m)
         if len(closed):
             out[a : a + closed[0]] = m

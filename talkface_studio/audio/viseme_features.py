@@ -14,6 +14,7 @@ import scipy.fft
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .acoustic import N_FFT, SR, mel_filterbank
+from .runs import true_runs
 
 HOP = 160  # 10 ms
 FPS = SR // HOP  # 100 frames per second
@@ -150,8 +151,7 @@ def stop_gaps(level_db: np.ndarray, ref_level: float | None = None,
         live = level_db[level_db > -100]
         ref_level = float(np.percentile(live, 95)) if live.size else 0.0
     quiet = level_db < ref_level - QUIET_DB
-    edges = np.flatnonzero(np.diff(np.r_[0, quiet.astype(np.int8), 0]))
-    for a, b in zip(edges[::2], edges[1::2]):  # quiet frames a..b-1
+    for a, b in true_runs(quiet):  # quiet frames a..b-1
         if not frames[0] <= b - a <= frames[1] or a == 0 or b >= n - 2:
             continue
         loud_before = level_db[max(0, a - 3) : a].max() >= ref_level - QUIET_DB

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
+from talkface_studio.audio.runs import true_runs
+
 PAUSE_S = 0.25  # quieter gaps at least this long split phrases
 PHRASE_SHARE = 0.5  # weight of the phrase-relative loudness against the take-relative one
 DB_PER_UNIT = 60.0  # loudness is linear in dB over (at most) 60 dB: 0.1 = 6 dB
@@ -22,13 +24,12 @@ PITCH_GAIN = 1.5  # prominence per octave above the phrase median (10 % higher p
 def phrases(loudness: np.ndarray, fps: float, threshold: float = 0.2) -> list[tuple[int, int]]:
     """[start, end) frame runs of speech with pauses shorter than PAUSE_S bridged."""
     speech = loudness >= threshold
-    edges = np.flatnonzero(np.diff(np.r_[0, speech.astype(np.int8), 0]))
     runs: list[list[int]] = []
-    for a, b in zip(edges[::2], edges[1::2]):
+    for a, b in true_runs(speech):
         if runs and a - runs[-1][1] < PAUSE_S * fps:
-            runs[-1][1] = int(b)
+            runs[-1][1] = b
         else:
-            runs.append([int(a), int(b)])
+            runs.append([a, b])
     return [(a, b) for a, b in runs]
 
 

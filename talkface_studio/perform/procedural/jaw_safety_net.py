@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from talkface_studio.audio.runs import true_runs
+
 STILL_MAX_S = 0.12  # a still mouth during loud voiced sound may last this long
 CLOSURE_MAX_S = 0.2  # a labelled lip closure may last this long
 STILL_JAW = 0.12  # jaw_open below this (inner lips < ~2 mm apart) is "barely moving"
@@ -19,8 +21,7 @@ MIN_JAW = 0.18  # the net opens the jaw at least this far
 
 
 def still_runs(still: np.ndarray, min_frames: int) -> list[tuple[int, int]]:
-    edges = np.flatnonzero(np.diff(np.r_[0, still.astype(np.int8), 0]))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if b - a > min_frames]
+    return [(a, b) for a, b in true_runs(still) if b - a > min_frames]
 
 
 def keep_jaw_moving(mouth: np.ndarray, loud_voiced: np.ndarray, labels: np.ndarray, acoustic_jaw: np.ndarray,
