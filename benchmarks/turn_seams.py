@@ -74,7 +74,6 @@ def _masked_mean(img: np.ndarray, mask: np.ndarray, sigma: float):
 def refill_mask(seen: dict, grid: int, size: int) -> np.ndarray:
     """bool [S, S]: pixels the mirror pass paints (weight > 0.5) or whose nearest grid node was refilled."""
     out = np.zeros((size, size), bool)
-    step = size / grid
     if seen.get("refill") is not None and seen["refill"].any():
         nodes = seen["refill"].reshape(grid, grid).astype(np.uint8)
         out |= cv2.resize(nodes, (size, size), interpolation=cv2.INTER_NEAREST) > 0
