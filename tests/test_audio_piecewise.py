@@ -240,6 +240,37 @@ def test_speech_not_in_the_script_between_pauses_takes_no_script_word(tmp_path):
     assert adlib.start < 2.5 and adlib.end > 4.1 and "matches no words" in adlib.reason
 
 
+@needs_espeak
+@pytest.mark.parametrize("kind", ["breath", "hum"])
+def test_a_breath_between_english_lines_is_a_pause_and_a_hum_is_reported(tmp_path, kind):
+    """An inhale alone in the pause before a line (350 ms of bright, unvoiced noise, 15 dB under
+    the voice) is neither words missing from the script nor a mouth shape; a voiced hum there is."""
+    from scipy.signal import butter, sosfilt
+
+    sr = espeak_events.SAMPLE_RATE
+    first, second = (espeak_events.speak(t, "en-us", 160, 40).samples for t in (MOM, BUMPY))
+    level = np.sqrt(np.mean(first[np.abs(first) > 0.01] ** 2)) * 10 ** (-15 / 20)
+    n = int(0.35 * sr)
+    if kind == "breath":
+        sound = sosfilt(butter(2, [400, 5000], btype="band", fs=sr, output="sos"),
+                        np.random.default_rng(0).standard_normal(n)) * np.hanning(n) ** 0.5
+    else:
+        sound = np.sin(2 * np.pi * 120 * np.arange(n) / sr) * np.hanning(n) ** 0.5
+    sound *= level / np.sqrt(np.mean(sound ** 2))
+    pause = np.random.default_rng(1).normal(0, 1e-4, int(1.2 * sr))
+    pause[int(0.45 * sr):int(0.45 * sr) + n] += sound  # 0.4 s of quiet either side
+    x = np.concatenate([np.zeros(4000), first, pause, second, np.zeros(4000)]).astype(np.float32)
+    sf.write(str(tmp_path / "take.wav"), x, sr)
+    f = analyze(tmp_path / "take.wav", RATE, transcript=f"{MOM} {BUMPY}")
+    at = (4000 + len(first)) / sr + 0.45
+    frames = slice(int(np.ceil(at * RATE.fps)), int((at + 0.35) * RATE.fps))
+    if kind == "breath":
+        assert not f.report.fallbacks and (f.phone_at()[frames] == "SIL").all()
+    else:
+        (hum,) = f.report.fallbacks
+        assert hum.path == "acoustic" and hum.start_frame <= frames.start and hum.end_frame >= frames.stop
+
+
 def test_pieces_aligned_during_the_word_pass_are_reused_and_change_nothing(tmp_path, monkeypatch):
     """While the word pass runs, pieces of the split by expected durations are aligned ahead; a
     piece the word pass places the same way is never decoded again, and a wrong guess changes

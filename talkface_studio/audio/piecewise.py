@@ -44,6 +44,7 @@ from .phones import PhoneError, TimedPhone, transcript_words
 from .runs import true_runs
 from .script_split import punctuation_after, split_words
 from .speech_regions import Region, frame_levels, regions_from_mask, speech_mask
+from .viseme_decode import pause_noises
 from .sphinx_align import (MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, phone_count, place_words,
                            prefetch_pronunciations)
 from .wrong_words import WRONG_WORD_COST, mark_wrong_words
@@ -152,6 +153,7 @@ class _Aligner:
         self.x16, self.words, self.speech, self.duration = x16, words, speech, duration
         self.punct = punctuation_after(transcript, len(words))
         self.fallback, self.placed = fallback, True
+        self._noises: np.ndarray | None = None  # breaths and clicks alone in a pause, found when first asked
         self.repair_left = REPAIR_BUDGET[0] + REPAIR_BUDGET[1] * duration  # seconds of audio to re-decode
         self._firsts: dict[tuple, Future] = {}  # first attempts by (start, end, lo, hi), each run once
         self._lock = threading.Lock()
@@ -187,7 +189,7 @@ class _Aligner:
         i = 0
         while i < len(pieces):
             p = pieces[i]
-            if p.hi != p.lo or not _has_speech(self.speech, p):
+            if p.hi != p.lo or not _has_speech(self.speech, p) or self.breath_or_click(p):
                 i += 1
                 continue
             for j in (i - 1, i + 1):
@@ -213,6 +215,20 @@ class _Aligner:
             i += 1
         return pieces, first
 
+    def breath_or_click(self, p: Piece) -> bool:
+        """Whether the sound of a piece with no words is only a breath or a click alone in its pause
+        (viseme_decode.pause_noises): a pause, not words missing from the script."""
+        if self._noises is None:
+            from .viseme_features import breathy, log_mel
+
+            breath = np.zeros(len(self.speech), bool)
+            found = breathy(self.x16, log_mel(self.x16))[:len(breath)]
+            breath[:len(found)] = found
+            self._noises = pause_noises(self.speech, breath)
+        a, b = _frame(p.start), _frame(p.end)
+        speech = self.speech[a:b]
+        return bool(speech.any() and self._noises[a:b][speech].all())
+
     def run(self, pieces: list[Piece], first: list) -> PhonePass:
         bounds = [0.0] + [(a.end + b.start) / 2 for a, b in zip(pieces, pieces[1:])] + [self.duration]
         phones: list[TimedPhone] = []
@@ -223,7 +239,7 @@ class _Aligner:
             p, (result, why) = pieces[i], first[i]
             lo_t = bounds[i]
             if p.hi == p.lo:
-                if _has_speech(self.speech, p):  # sound with no script words: noise, or words not in the script
+                if _has_speech(self.speech, p) and not self.breath_or_click(p):  # noise, or words not in the script
                     stretches.append(TimedStretch(lo_t, bounds[i + 1], "acoustic",
                                                   "sound here matches no words of the script"))
                 else:
