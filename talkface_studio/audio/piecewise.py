@@ -17,9 +17,10 @@
    The word pass scores every other frame and sometimes squeezes a short word said after a pause
    into the tail of its neighbour (KLettres' British "KEY. ME."), leaving the word's own speech a
    piece with no words. Such a piece is joined to a neighbour with two or more words when the
-   neighbour's words, aligned over both with pauses allowed, put the nearest one in it; an ad-lib
-   or a noise in a pause is left a pause by that alignment (it passes no piece check) and keeps no
-   script word.
+   neighbour's words, aligned over both with pauses allowed, put the nearest one in it; over an
+   ad-lib or a noise that alignment puts silence on speech, fails the piece check, and the piece
+   keeps no script word. A wordless piece whose sound is only a breath or a click is a pause
+   (breath_or_click); any other is reported as sound the script does not have.
 4. A word the aligner placed but scored far below what the audio holds there (an ad-libbed or
    mistyped word inside matching speech) is recognized without the script and reported like a
    piece that fell back (wrong_words).
