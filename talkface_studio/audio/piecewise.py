@@ -45,9 +45,9 @@ from .phones import PhoneError, TimedPhone, transcript_words
 from .runs import true_runs
 from .script_split import punctuation_after, split_words
 from .speech_regions import Region, frame_levels, regions_from_mask, speech_mask
-from .viseme_decode import pause_noises
 from .sphinx_align import (MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, phone_count, place_words,
                            prefetch_pronunciations)
+from .viseme_decode import pause_noises
 from .wrong_words import WRONG_WORD_COST, mark_wrong_words
 
 SR = 16_000
