@@ -200,12 +200,9 @@ class _Aligner:
                 joined = Piece(min(p.start, donor.start), max(p.end, donor.end), donor.lo, donor.hi, joined=True)
                 if not self.spend(joined):
                     return pieces, first
-                try:  # pauses allowed, and only so: without them any word can be stretched over an ad-lib
-                    result = align_words(self.x16[_sample(joined.start):_sample(joined.end)],
-                                         self.words[joined.lo:joined.hi], filler=True, offset=joined.start)
-                except PhoneError:
-                    continue
-                if check(result, self.speech) is not None:
+                # pauses allowed, and only so: without them any word can be stretched over an ad-lib
+                result = self.best_effort(joined)
+                if result is None or check(result, self.speech) is not None:
                     continue
                 nearest = result.words[-1 if j < i else 0]
                 if p.start <= (nearest.start + nearest.end) / 2 <= p.end:
