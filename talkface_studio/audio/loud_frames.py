@@ -18,7 +18,7 @@ from .features import AudioFeatures, PhoneSpan
 from .phones import _append, acoustic_phones
 from .runs import true_runs
 from .viseme_decode import pause_noises
-from .viseme_features import BREATH_VOICING, bright_frames
+from .viseme_features import breath_frames
 
 LOUD = 0.5  # loudness (0..1, ~30 dB below the clip's loud level) from which a frame is not silence
 LOUD_VOICED = 0.6  # loud *voiced* frames: vowels and the like, which must move the jaw
@@ -55,7 +55,7 @@ def finish_phones(features: AudioFeatures, labels: np.ndarray, report: Alignment
             labels[s.start_frame:s.end_frame] = acoustic()[s.start_frame:s.end_frame]
     loud = loud_mask(features)
     paths = report.path_at(n)
-    breathy = bright_frames(features.mel) & (np.asarray(features.voicing) < BREATH_VOICING)
+    breathy = breath_frames(features.mel, features.voicing)
     placed = ~np.isin(paths, list(FALLBACK_PATHS))  # where a script's words were placed
     breaths = pause_noises(loud, breathy, features.rate.fps, clicks=False) & placed
     silent_loud = (labels == "SIL") & loud & ~breaths

@@ -65,7 +65,13 @@ def breathy(x16: np.ndarray, mel: np.ndarray) -> np.ndarray:
     bright syllable (Mandarin 是, whose apical vowel is bright) is not breath."""
     voicing = periodicity(x16)
     n = min(len(mel), len(voicing))
-    return bright_frames(mel[:n]) & (voicing[:n] < BREATH_VOICING)
+    return breath_frames(mel[:n], voicing[:n])
+
+
+def breath_frames(mel: np.ndarray, voicing: np.ndarray) -> np.ndarray:
+    """[T] bool: bright (bright_frames) and unvoiced (`voicing`, 0..1 per frame, under
+    BREATH_VOICING), on any frame grid the two share."""
+    return bright_frames(mel) & (np.asarray(voicing) < BREATH_VOICING)
 
 
 def bright_frames(mel: np.ndarray) -> np.ndarray:
