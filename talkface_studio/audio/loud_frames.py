@@ -4,7 +4,9 @@ Whatever path produced the phones, a frame whose audio is loud gets a label from
 guess when the path left it as silence (an aligner that lost its place, a recognizer that heard
 nothing). Runs long enough to matter (not a frame of rounding at a word's edge) are added to the
 report, so the user hears about them. A breath alone in a pause that a script's aligner left
-silent stays silent (viseme_decode.pause_noises): the words are placed, nothing failed. (A click
+silent stays silent (viseme_decode.pause_noises): the words are placed, nothing failed. So does an inhale
+just before a line that the aligner left out of the line's first phone (breaths_before_words),
+however short the quiet between the two: at video rate there may be none. (A click
 keeps its frame of shape: at video rate it cannot be told from the one loud frame of a weak
 syllable the aligner left silent, KLettres' Arabic ا.)
 """
@@ -15,9 +17,9 @@ import numpy as np
 
 from .alignment_report import FALLBACK_PATHS, AlignmentReport
 from .features import AudioFeatures, PhoneSpan
-from .phones import _append, acoustic_phones
+from .phones import NOISY_ONSETS, _append, acoustic_phones
 from .runs import true_runs
-from .viseme_decode import pause_noises
+from .viseme_decode import BREATH_MAX_S, BREATH_SHARE, ISLAND_QUIET_S, pause_noises
 from .viseme_features import breath_frames
 
 LOUD = 0.5  # loudness (0..1, ~30 dB below the clip's loud level) from which a frame is not silence
@@ -57,7 +59,8 @@ def finish_phones(features: AudioFeatures, labels: np.ndarray, report: Alignment
     paths = report.path_at(n)
     breathy = breath_frames(features.mel, features.voicing)
     placed = ~np.isin(paths, list(FALLBACK_PATHS))  # where a script's words were placed
-    breaths = pause_noises(loud, breathy, features.rate.fps, clicks=False) & placed
+    breaths = (pause_noises(loud, breathy, features.rate.fps, clicks=False)
+               | breaths_before_words(loud, breathy, labels, features.rate.fps)) & placed
     silent_loud = (labels == "SIL") & loud & ~breaths
     if silent_loud.any():
         labels[silent_loud] = np.where(acoustic()[silent_loud] == "SIL", "AH", acoustic()[silent_loud])
@@ -69,3 +72,22 @@ def finish_phones(features: AudioFeatures, labels: np.ndarray, report: Alignment
     for f, label in enumerate(labels):
         _append(spans, PhoneSpan(f, f + 1, str(label)))
     return spans, report
+
+
+def breaths_before_words(loud: np.ndarray, breathy: np.ndarray, labels: np.ndarray, fps: float) -> np.ndarray:
+    """[T] bool: the loud frames of a breath (at most BREATH_MAX_S, BREATH_SHARE of its loud frames
+    `breathy`) with ISLAND_QUIET_S of quiet before it, inside a silence of `labels` that ends at a
+    word: an inhale the aligner kept out of the line after it. Touching a phone that is noise
+    itself (NOISY_ONSETS), it may be that phone's own start, left silent: not a breath then."""
+    out = np.zeros(len(labels), bool)
+    quiet = int(round(ISLAND_QUIET_S * fps))
+    for s, e in true_runs(labels == "SIL"):
+        runs = true_runs(loud[s:e])
+        if e >= len(labels) or not runs:
+            continue
+        a, b = s + runs[0][0], s + runs[-1][1]
+        if (b == e and str(labels[e]) in NOISY_ONSETS) or loud[max(0, a - quiet):a].any() or b - a > BREATH_MAX_S * fps:
+            continue
+        if np.mean(breathy[a:b][loud[a:b]]) >= BREATH_SHARE:
+            out[a:b] = loud[a:b]
+    return out

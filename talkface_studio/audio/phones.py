@@ -22,6 +22,11 @@ from talkface_studio.audio.sphinx_native import model_dir
 from talkface_studio.core.timebase import FrameRate
 
 PS_FPS = 100  # pocketsphinx frames per second
+# Phones that are themselves turbulent noise, heard as breath (bright and unvoiced) at a word's
+# start ("She…", "Who…"); before a stop's silence ("Stop…", "Sky…") such a sound stands alone
+# like a breath, and with a vowel after it, it runs into the vowel.
+NOISY_ONSETS = frozenset({"S", "SH", "Z", "ZH", "F", "V", "TH", "DH", "HH", "CH", "JH"})
+STOPS = frozenset({"P", "B", "T", "D", "K", "G"})
 # Lip shapes that must survive frame rounding: closures, tucks, rounding, and every vowel (a 30 ms
 # /a/ between two consonants that straddles a frame boundary at 25 fps would otherwise vanish and
 # the jaw would never open for it).

@@ -20,7 +20,8 @@
    neighbour's words, aligned over both with pauses allowed, put the nearest one in it; over an
    ad-lib or a noise that alignment puts silence on speech, fails the piece check, and the piece
    keeps no script word. A wordless piece whose sound is only a breath or a click is a pause
-   (breath_or_click); any other is reported as sound the script does not have.
+   (breath_or_click); any other is reported as sound the script does not have. An inhale closer
+   to its line than a pause is cut off the line's piece before alignment (after_breath).
 4. A word the aligner placed but scored far below what the audio holds there (an ad-libbed or
    mistyped word inside matching speech) is recognized without the script and reported like a
    piece that fell back (wrong_words).
@@ -35,19 +36,20 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .alignment_report import TimedStretch, join_reasons
 from .phone_fallback import fallback_piece
-from .phones import PhoneError, TimedPhone, transcript_words
+from .phones import NOISY_ONSETS, STOPS, PhoneError, TimedPhone, transcript_words
 from .runs import true_runs
 from .script_split import punctuation_after, split_words
 from .speech_regions import Region, frame_levels, regions_from_mask, speech_mask
 from .sphinx_align import (MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, phone_count, place_words,
-                           prefetch_pronunciations)
-from .viseme_decode import pause_noises
+                           prefetch_pronunciations, pronunciation)
+from .viseme_decode import BREATH_MAX_S, BREATH_SHARE, pause_noises
+from .viseme_features import breathy, log_mel
 from .wrong_words import WRONG_WORD_COST, mark_wrong_words
 
 SR = 16_000
@@ -55,6 +57,7 @@ PAD_S = 0.06  # audio kept around a piece's speech (never past the middle of the
 SILENCE_OVER_SPEECH_S = 0.07
 WORD_OVER_SILENCE_S = 0.3
 SQUEEZED_RUN = 4  # this many phones in a row at the minimum duration: words with no audio
+BREATH_GAP_S = 0.05  # quiet that parts an inhale from the line it opens (shorter: one sound)
 MAX_GROW = 2  # a failing piece may take in this many following pieces
 # Repairs may decode this much audio again (seconds + seconds per second of the take), then fall
 # back. Counted in audio, not wall time, so the same input gives the same phones on any machine load.
@@ -116,13 +119,13 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
             # durations: most come out the same as the word pass's, and those are not aligned again.
             stop = threading.Event()
             pool.submit(lambda: aligner.speculate(
-                _likely_first(_plan(regions, words, transcript, None, duration), aligner.punct), stop))
+                _likely_first(aligner.plan(regions, None), aligner.punct), stop))
             try:
                 placed = place_words(x16, words)
             except PhoneError:
                 placed = None
             stop.set()
-        pieces = _plan(regions, words, transcript, placed, duration)
+        pieces = aligner.plan(regions, placed)
         aligner.placed = placed is not None or len(pieces) == 1
         first = list(pool.map(aligner.first_attempt, pieces))
     if aligner.placed:
@@ -152,12 +155,35 @@ def _plan(regions, words, transcript, placed, duration) -> list[Piece]:
 class _Aligner:
     def __init__(self, x16, words, transcript, speech, duration, fallback):
         self.x16, self.words, self.speech, self.duration = x16, words, speech, duration
+        self.transcript = transcript
         self.punct = punctuation_after(transcript, len(words))
         self.fallback, self.placed = fallback, True
         self._noises: np.ndarray | None = None  # breaths and clicks alone in a pause, found when first asked
         self.repair_left = REPAIR_BUDGET[0] + REPAIR_BUDGET[1] * duration  # seconds of audio to re-decode
         self._firsts: dict[tuple, Future] = {}  # first attempts by (start, end, lo, hi), each run once
         self._lock = threading.Lock()
+
+    def plan(self, regions: list[Region], placed) -> list[Piece]:
+        """_plan's pieces, each from after an inhale that opens it (after_breath)."""
+        return [self.after_breath(p) for p in _plan(regions, self.words, self.transcript, placed, self.duration)]
+
+    def after_breath(self, p: Piece) -> Piece:
+        """`p` from after a breath that opens it, an inhale closer to the line than a pause: aligned
+        with it, pocketsphinx stretched the line's first phone over the breath or pulled the whole line
+        early into it. Kept whole before a word whose first sound is noise before a stop ("Stop",
+        "Sky"): parted from the rest by the stop's silence, that sound is breath-like and alone too."""
+        if p.hi == p.lo or _noise_then_stop(pronunciation(self.words[p.lo]).split()):
+            return p
+        a = _frame(p.start)
+        parts = regions_from_mask(self.speech[a:_frame(p.end)], BREATH_GAP_S, 0.0)
+        if len(parts) < 2 or parts[0].end - parts[0].start > BREATH_MAX_S:
+            return p
+        s0, e0 = a + _frame(parts[0].start), a + _frame(parts[0].end)
+        sound = self.x16[s0 * 160:e0 * 160]
+        breath = breathy(sound, log_mel(sound))[:e0 - s0]
+        if breath[self.speech[s0:s0 + len(breath)]].mean() < BREATH_SHARE:
+            return p
+        return replace(p, start=max(e0 / 100, p.start + parts[1].start - PAD_S))
 
     def first_attempt(self, p: Piece):
         """attempt(p, inner_pause=False), computed once per piece even when asked for twice."""
@@ -217,8 +243,6 @@ class _Aligner:
         """Whether the sound of a piece with no words is only a breath or a click alone in its pause
         (viseme_decode.pause_noises): a pause, not words missing from the script."""
         if self._noises is None:
-            from .viseme_features import breathy, log_mel
-
             breath = np.zeros(len(self.speech), bool)
             found = breathy(self.x16, log_mel(self.x16))[:len(breath)]
             breath[:len(found)] = found
@@ -328,6 +352,10 @@ def _likely_first(guess: list[Piece], punct: np.ndarray) -> list[Piece]:
     order = [k for pair in zip(range(len(guess)), range(len(guess) - 1, -1, -1)) for k in pair]
     order = list(dict.fromkeys(order))
     return sorted((guess[k] for k in order), key=lambda p: not (at_pause(p.lo) and at_pause(p.hi)))
+
+
+def _noise_then_stop(phones: list[str]) -> bool:
+    return len(phones) > 1 and phones[0] in NOISY_ONSETS and phones[1] in STOPS
 
 
 def _has_speech(speech: np.ndarray, p: Piece) -> bool:
