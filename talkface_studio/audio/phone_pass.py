@@ -25,7 +25,7 @@ from .piecewise import PhonePass, align_script
 from .speech_regions import frame_levels, regions_from_mask, speech_mask
 from .wrong_words import WRONG_WORD_COST
 
-PHONE_PASS_VERSION = 18  # bump when the pass changes: old cache entries are then ignored (5: kanji read, QUIET_DB 15; 6: wrong English words recognized and reported; 7: combining marks, one-letter words, typographic apostrophes, English numbers and unknown words; 8: a word-final n before a bilabial read m in es, it, ca, gl; 9: recognition's loud frames clear of a steady background; 10: espeak-ng's names that are other sounds in IPA read as what they are, g2p.IPA_FIXES; Hebrew ו a vowel; 11: an anusvara read n that a speaker says m, before a labial (Telugu, Punjabi) or ending a word (Telugu; Devanagari and Gujarati after a consonant), g2p.ANUSVARA_M; Sinhala prenasalised stops close, viseme_set._PRENASAL; 12: a click alone in a pause may be silence, viseme_decode.ISLAND_MAX_FRAMES; 13: a word that falls back keeps a lean to its p/b/m, viseme_phones.SCRIPT_CLOSURE_HINT; 14: a breath alone in a pause may be silence, viseme_features.breathy; 15: a word the English word pass squeezed into its neighbour moves to its own speech, piecewise.claim_wordless; 16: speech regions measured above 60 Hz, speech_regions.RUMBLE_HZ; 17: a breath or click alone in a pause of an English take is a pause, piecewise.breath_or_click; 18: an inhale just before an English line is cut off its piece, piecewise.after_breath)
+PHONE_PASS_VERSION = 19  # bump when the pass changes: old cache entries are then ignored (5: kanji read, QUIET_DB 15; 6: wrong English words recognized and reported; 7: combining marks, one-letter words, typographic apostrophes, English numbers and unknown words; 8: a word-final n before a bilabial read m in es, it, ca, gl; 9: recognition's loud frames clear of a steady background; 10: espeak-ng's names that are other sounds in IPA read as what they are, g2p.IPA_FIXES; Hebrew ו a vowel; 11: an anusvara read n that a speaker says m, before a labial (Telugu, Punjabi) or ending a word (Telugu; Devanagari and Gujarati after a consonant), g2p.ANUSVARA_M; Sinhala prenasalised stops close, viseme_set._PRENASAL; 12: a click alone in a pause may be silence, viseme_decode.ISLAND_MAX_FRAMES; 13: a word that falls back keeps a lean to its p/b/m, viseme_phones.SCRIPT_CLOSURE_HINT; 14: a breath alone in a pause may be silence, viseme_features.breathy; 15: a word the English word pass squeezed into its neighbour moves to its own speech, piecewise.claim_wordless; 16: speech regions measured above 60 Hz, speech_regions.RUMBLE_HZ; 17: a breath or click alone in a pause of an English take is a pause, piecewise.breath_or_click; 18: an inhale just before an English line is cut off its piece, piecewise.after_breath; 19: long pauses cut in the recognizer's normalisation, viseme_features.PAUSE_KEPT_S)
 
 
 def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en", closure_hearing: float = 1.0,
@@ -134,7 +134,7 @@ def _load_pass(key: str) -> PhonePass | None:
         return None
 
 
-POSTERIORS_VERSION = 2  # bump when what viseme_phones.Posteriors holds changes meaning (2: gaps up to 150 ms)
+POSTERIORS_VERSION = 3  # bump when what viseme_phones.Posteriors holds changes meaning (2: gaps up to 150 ms; 3: long pauses cut in the normalisation)
 
 
 def cached_posteriors(x16: np.ndarray, key: str, use_cache: bool = True):
