@@ -323,6 +323,13 @@ def test_a_breath_just_before_a_word_the_aligner_left_silent_stays_silent():
         f.phones = spans
         assert (f.phone_at()[25:35] == "SIL").all() == silent
         assert bool(out.fallbacks) != silent
+    burst = loud.copy()
+    burst[25:34] = 0.0  # one loud frame before a p: its burst, shorter than a breath, is shaped
+    labels = np.array(["SIL"] * 5 + ["AA"] * 10 + ["SIL"] * 20 + ["P"] * 10 + ["SIL"] * 5)
+    f = AudioFeatures(rate=RATE, n_frames=n, loudness=burst, voicing=voicing, pitch_hz=np.zeros(n), mel=mel,
+                      spectral_centroid=np.full(n, 800.0))
+    f.phones, _ = finish_phones(f, labels, AlignmentReport((PathStretch(0, n, "aligned"),)))
+    assert f.phone_at()[34] != "SIL"
 
 
 def test_pieces_aligned_during_the_word_pass_are_reused_and_change_nothing(tmp_path, monkeypatch):

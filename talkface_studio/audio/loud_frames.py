@@ -19,7 +19,7 @@ from .alignment_report import FALLBACK_PATHS, AlignmentReport
 from .features import AudioFeatures, PhoneSpan
 from .phones import NOISY_ONSETS, _append, acoustic_phones
 from .runs import true_runs
-from .viseme_decode import BREATH_MAX_S, BREATH_SHARE, ISLAND_QUIET_S, pause_noises
+from .viseme_decode import BREATH_MAX_S, BREATH_MIN_S, BREATH_SHARE, ISLAND_QUIET_S, pause_noises
 from .viseme_features import breath_frames
 
 LOUD = 0.5  # loudness (0..1, ~30 dB below the clip's loud level) from which a frame is not silence
@@ -75,7 +75,7 @@ def finish_phones(features: AudioFeatures, labels: np.ndarray, report: Alignment
 
 
 def breaths_before_words(loud: np.ndarray, breathy: np.ndarray, labels: np.ndarray, fps: float) -> np.ndarray:
-    """[T] bool: the loud frames of a breath (at most BREATH_MAX_S, BREATH_SHARE of its loud frames
+    """[T] bool: the loud frames of a breath (BREATH_MIN_S to BREATH_MAX_S, BREATH_SHARE of its loud frames
     `breathy`) with ISLAND_QUIET_S of quiet before it, inside a silence of `labels` that ends at a
     word: an inhale the aligner kept out of the line after it. Touching a phone that is noise
     itself (NOISY_ONSETS), it may be that phone's own start, left silent: not a breath then."""
@@ -86,7 +86,9 @@ def breaths_before_words(loud: np.ndarray, breathy: np.ndarray, labels: np.ndarr
         if e >= len(labels) or not runs:
             continue
         a, b = s + runs[0][0], s + runs[-1][1]
-        if (b == e and str(labels[e]) in NOISY_ONSETS) or loud[max(0, a - quiet):a].any() or b - a > BREATH_MAX_S * fps:
+        if (b == e and str(labels[e]) in NOISY_ONSETS) or loud[max(0, a - quiet):a].any():
+            continue
+        if not round(BREATH_MIN_S * fps) <= b - a <= BREATH_MAX_S * fps:
             continue
         if np.mean(breathy[a:b][loud[a:b]]) >= BREATH_SHARE:
             out[a:b] = loud[a:b]

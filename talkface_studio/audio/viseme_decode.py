@@ -53,6 +53,7 @@ ISLAND_QUIET_S = 0.15
 # a script does not take breaths for pauses: a whispered word is bright and unvoiced too.
 BREATH_MAX_S = 0.6
 BREATH_SHARE = 0.8
+BREATH_MIN_S = 0.1  # a breath just before a word (no quiet after it) is at least this long: a stop's burst is shorter
 # The silent hold of a stop (hold_gaps: 20-150 ms of near-silence released by a burst) is a
 # closure, not a vowel, an approximant or a pause, whatever the network says: on real voices its
 # posteriors are unsure enough that a script's path drifted 0.1-0.2 s, giving holds to a pause or a
