@@ -303,6 +303,18 @@ def test_an_inhale_just_before_an_english_line_is_kept_out_of_the_line(tmp_path,
     assert abs(starts["breath"] - starts["none"]) <= 1  # it was 11 frames early
 
 
+@needs_espeak
+def test_a_whispered_word_is_not_taken_for_an_inhale(tmp_path):
+    """Whispered, every sound is bright and unvoiced like a breath, and a quiet m parts "May" from
+    "be Bob": that is a word, not an inhale, and the whispered lines align whole as before."""
+    text = f"{BUMPY} {MOM}"
+    path, refs = take(tmp_path, [0.25, text, 0.25], voice=("en-us+whisper", 170, 40))
+    f = analyze(path, RATE, transcript=text)
+    assert not f.report.fallbacks and f.phone_source == "aligned"
+    found, total = bilabials_found(f, refs)
+    assert found >= total - 1
+
+
 def test_a_breath_just_before_a_word_the_aligner_left_silent_stays_silent():
     """At video rate an inhale and the word after it may touch. Left silent by the script's aligner
     before an a, the breath is a pause; before an s, whose own start sounds like breath, it is

@@ -19,7 +19,7 @@ from .alignment_report import FALLBACK_PATHS, AlignmentReport
 from .features import AudioFeatures, PhoneSpan
 from .phones import NOISY_ONSETS, _append, acoustic_phones
 from .runs import true_runs
-from .viseme_decode import BREATH_MAX_S, BREATH_MIN_S, BREATH_SHARE, ISLAND_QUIET_S, pause_noises
+from .viseme_decode import BREATH_MAX_S, BREATH_MIN_S, BREATH_SHARE, ISLAND_QUIET_S, LINE_BREATHY, pause_noises
 from .viseme_features import breath_frames
 
 LOUD = 0.5  # loudness (0..1, ~30 dB below the clip's loud level) from which a frame is not silence
@@ -77,7 +77,8 @@ def finish_phones(features: AudioFeatures, labels: np.ndarray, report: Alignment
 def breaths_before_words(loud: np.ndarray, breathy: np.ndarray, labels: np.ndarray, fps: float) -> np.ndarray:
     """[T] bool: the loud frames of a breath (BREATH_MIN_S to BREATH_MAX_S, BREATH_SHARE of its loud frames
     `breathy`) with ISLAND_QUIET_S of quiet before it, inside a silence of `labels` that ends at a
-    word: an inhale the aligner kept out of the line after it. Touching a phone that is noise
+    word whose line (up to its next pause) is not breath-like itself (LINE_BREATHY: not a
+    whispered line): an inhale the aligner kept out of the line after it. Touching a phone that is noise
     itself (NOISY_ONSETS), it may be that phone's own start, left silent: not a breath then."""
     out = np.zeros(len(labels), bool)
     quiet = int(round(ISLAND_QUIET_S * fps))
@@ -90,6 +91,16 @@ def breaths_before_words(loud: np.ndarray, breathy: np.ndarray, labels: np.ndarr
             continue
         if not round(BREATH_MIN_S * fps) <= b - a <= BREATH_MAX_S * fps:
             continue
-        if np.mean(breathy[a:b][loud[a:b]]) >= BREATH_SHARE:
+        after = _up_to_pause(loud, e, quiet)
+        line = breathy[after][loud[after]]
+        if np.mean(breathy[a:b][loud[a:b]]) >= BREATH_SHARE and line.size and line.mean() < LINE_BREATHY:
             out[a:b] = loud[a:b]
     return out
+
+
+def _up_to_pause(loud: np.ndarray, start: int, quiet: int) -> slice:
+    """Frames from `start` to the next run of `quiet` frames that are not loud (or the end)."""
+    for a, b in true_runs(~loud[start:]):
+        if b - a >= quiet:
+            return slice(start, start + a)
+    return slice(start, len(loud))

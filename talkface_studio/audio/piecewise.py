@@ -48,7 +48,7 @@ from .script_split import punctuation_after, split_words
 from .speech_regions import Region, frame_levels, regions_from_mask, speech_mask
 from .sphinx_align import (MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, phone_count, place_words,
                            prefetch_pronunciations, pronunciation)
-from .viseme_decode import BREATH_MAX_S, BREATH_MIN_S, BREATH_SHARE, pause_noises
+from .viseme_decode import BREATH_MAX_S, BREATH_MIN_S, BREATH_SHARE, LINE_BREATHY, pause_noises
 from .viseme_features import breathy, log_mel
 from .wrong_words import WRONG_WORD_COST, mark_wrong_words
 
@@ -172,18 +172,21 @@ class _Aligner:
         with it, pocketsphinx stretched the line's first phone over the breath or pulled the whole line
         early into it. Kept whole before a word whose first sound is noise before a stop ("Stop",
         "Sky"): parted from the rest by the stop's silence, that sound is breath-like and alone too;
-        and where the run is shorter than BREATH_MIN_S (a stop's burst before its quiet aspiration)."""
+        where the run is shorter than BREATH_MIN_S (a stop's burst before its quiet aspiration); and
+        where the line after it is breath-like too (whispered: LINE_BREATHY)."""
         if p.hi == p.lo or _noise_then_stop(pronunciation(self.words[p.lo]).split()):
             return p
         a = _frame(p.start)
         parts = regions_from_mask(self.speech[a:_frame(p.end)], BREATH_GAP_S, 0.0)
         if len(parts) < 2 or not BREATH_MIN_S <= parts[0].end - parts[0].start <= BREATH_MAX_S:
             return p
-        s0, e0 = a + _frame(parts[0].start), a + _frame(parts[0].end)
-        sound = self.x16[s0 * 160:e0 * 160]
-        breath = breathy(sound, log_mel(sound))[:e0 - s0]
-        if breath[self.speech[s0:s0 + len(breath)]].mean() < BREATH_SHARE:
-            return p
+        s0, e0, s1 = a + _frame(parts[0].start), a + _frame(parts[0].end), a + _frame(parts[1].start)
+        sound = self.x16[s0 * 160:_sample(p.end)]
+        breath = breathy(sound, log_mel(sound))
+        speech = self.speech[s0:s0 + len(breath)]
+        first, line = slice(0, e0 - s0), slice(s1 - s0, len(speech))
+        if breath[first][speech[first]].mean() < BREATH_SHARE or not breath[line][speech[line]].mean() < LINE_BREATHY:
+            return p  # not a breath, or a whispered line
         return replace(p, start=max(e0 / 100, p.start + parts[1].start - PAD_S))
 
     def first_attempt(self, p: Piece):

@@ -54,6 +54,11 @@ ISLAND_QUIET_S = 0.15
 BREATH_MAX_S = 0.6
 BREATH_SHARE = 0.8
 BREATH_MIN_S = 0.1  # a breath just before a word (no quiet after it) is at least this long: a stop's burst is shorter
+# ... and the line after it (up to its next pause) is not itself breath-like: under LINE_BREATHY of
+# its speech (espeak-ng's lines 0.0-0.25, "She sells sea shells" among them, ../shared/speech's
+# recordings 0.0-0.18; whispered lines 0.93-0.97). In a whispered line every sound is breath, and
+# a whispered word parted from the next by a quiet m is no inhale.
+LINE_BREATHY = 0.5
 # The silent hold of a stop (hold_gaps: 20-150 ms of near-silence released by a burst) is a
 # closure, not a vowel, an approximant or a pause, whatever the network says: on real voices its
 # posteriors are unsure enough that a script's path drifted 0.1-0.2 s, giving holds to a pause or a
