@@ -158,6 +158,8 @@ class _Aligner:
         self.transcript = transcript
         self.punct = punctuation_after(transcript, len(words))
         self.fallback, self.placed = fallback, True
+        self._breath: np.ndarray | None = None  # breath-like frames of the take, found when first asked
+        self._breath_lock = threading.Lock()  # after_breath asks from both cores
         self._noises: np.ndarray | None = None  # breaths and clicks alone in a pause, found when first asked
         self.repair_left = REPAIR_BUDGET[0] + REPAIR_BUDGET[1] * duration  # seconds of audio to re-decode
         self._firsts: dict[tuple, Future] = {}  # first attempts by (start, end, lo, hi), each run once
@@ -181,10 +183,8 @@ class _Aligner:
         if len(parts) < 2 or not BREATH_MIN_S <= parts[0].end - parts[0].start <= BREATH_MAX_S:
             return p
         s0, e0, s1 = a + _frame(parts[0].start), a + _frame(parts[0].end), a + _frame(parts[1].start)
-        sound = self.x16[s0 * 160:_sample(p.end)]
-        breath = breathy(sound, log_mel(sound))
-        speech = self.speech[s0:s0 + len(breath)]
-        first, line = slice(0, e0 - s0), slice(s1 - s0, len(speech))
+        breath, speech = self.breath(), self.speech
+        first, line = slice(s0, e0), slice(s1, _frame(p.end))
         if breath[first][speech[first]].mean() < BREATH_SHARE or not breath[line][speech[line]].mean() < LINE_BREATHY:
             return p  # not a breath, or a whispered line
         return replace(p, start=max(e0 / 100, p.start + parts[1].start - PAD_S))
@@ -243,14 +243,21 @@ class _Aligner:
             i += 1
         return pieces, first
 
+    def breath(self) -> np.ndarray:
+        """[frames of `speech`] bool: breath-like frames of the take (viseme_features.breathy),
+        computed once, when a piece first needs them."""
+        with self._breath_lock:
+            if self._breath is None:
+                found = breathy(self.x16, log_mel(self.x16))[:len(self.speech)]
+                self._breath = np.zeros(len(self.speech), bool)
+                self._breath[:len(found)] = found
+        return self._breath
+
     def breath_or_click(self, p: Piece) -> bool:
         """Whether the sound of a piece with no words is only a breath or a click alone in its pause
         (viseme_decode.pause_noises): a pause, not words missing from the script."""
         if self._noises is None:
-            breath = np.zeros(len(self.speech), bool)
-            found = breathy(self.x16, log_mel(self.x16))[:len(breath)]
-            breath[:len(found)] = found
-            self._noises = pause_noises(self.speech, breath)
+            self._noises = pause_noises(self.speech, self.breath())
         a, b = _frame(p.start), _frame(p.end)
         speech = self.speech[a:b]
         return bool(speech.any() and self._noises[a:b][speech].all())
