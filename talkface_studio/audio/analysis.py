@@ -25,7 +25,7 @@ from talkface_studio.audio.phone_pass import cached_phone_pass
 from talkface_studio.audio.phones import to_spans
 from talkface_studio.core.timebase import FrameRate
 
-ANALYSIS_VERSION = 2  # bump when features change meaning: old cache entries are then ignored (2: loudness over a steady background)
+ANALYSIS_VERSION = 3  # bump when features change meaning: old cache entries are then ignored (2: loudness over a steady background; 3: channels that cancel in the mix, downmix)
 
 _ACOUSTIC_FIELDS = ("loudness", "voicing", "pitch_hz", "mel", "spectral_centroid")
 

@@ -7,6 +7,7 @@ so channel count and rate come from a real header rather than from parsing ffmpe
 
 from __future__ import annotations
 
+import logging
 import re
 import struct
 import subprocess
@@ -19,6 +20,10 @@ import soundfile as sf
 
 from talkface_studio.core.errors import MediaError
 from talkface_studio.core.file_access import check_regular
+
+from .downmix import cancelling_mix
+
+_log = logging.getLogger(__name__)
 
 MAX_SECONDS = 3 * 3600  # longer than any dialogue take; refuse before decoding gigabytes
 MIN_SECONDS = 0.05  # shorter is a click (a one-sample file crashed phone recognition)
@@ -55,10 +60,18 @@ class AudioClip:
         return self.samples.shape[1]
 
     def mono(self, sr: int | None = None) -> np.ndarray:
-        """Channel mean as float32 [N'], resampled to `sr` (for analysis; memoised per rate)."""
+        """Channel mean as float32 [N'] (or one channel where they cancel, see downmix), resampled
+        to `sr` (for analysis; memoised per rate)."""
         sr = int(sr or self.sample_rate)
         if sr not in self._mono_cache:
-            x = self.samples.mean(axis=1, dtype=np.float32)
+            channel = cancelling_mix(self.samples)
+            if channel is None:
+                x = self.samples.mean(axis=1, dtype=np.float32)
+            else:
+                x = np.ascontiguousarray(self.samples[:, channel])
+                if not self._mono_cache:  # once per recording, not per rate
+                    _log.warning("%s: its channels cancel when mixed to mono (one is polarity-inverted); "
+                                 "channel %d alone is analysed", self.path or "the recording", channel + 1)
             if sr != self.sample_rate:
                 import soxr  # librosa's resampler, without importing librosa (numba warm-up)
 

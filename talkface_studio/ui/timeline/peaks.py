@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from talkface_studio.audio.downmix import to_mono
+
 BASE = 64
 FACTOR = 4
 
 
 class PeakPyramid:
     def __init__(self, samples: np.ndarray, sample_rate: int):
-        mono = np.asarray(samples, dtype=np.float32)
-        if mono.ndim == 2:
-            mono = mono.mean(axis=1)
+        mono = to_mono(samples)
         self.sample_rate = int(sample_rate)
         self.n_samples = int(mono.shape[0])
         self.levels: list[tuple[int, np.ndarray, np.ndarray]] = []  # (block size, mins, maxs)

@@ -13,15 +13,15 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject
 
+from talkface_studio.audio.downmix import to_mono
+
 GRAIN_S = 0.08  # a frame and a bit at 24-30 fps: enough to hear the phone under the playhead
 FADE_S = 0.004  # no clicks at the grain's edges
 
 
 def to_int16_mono(samples: np.ndarray) -> np.ndarray:
     """float [N] or [N, C] in -1..1 -> int16 [N] (the form kept for scrubbing: 2 bytes a sample)."""
-    x = np.asarray(samples, np.float32)
-    if x.ndim == 2:
-        x = x.mean(axis=1)
+    x = to_mono(samples)
     return (np.clip(x, -1.0, 1.0) * 32767.0).astype(np.int16)
 
 
