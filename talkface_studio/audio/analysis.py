@@ -40,6 +40,7 @@ def analyze(
     language: str = "en",
     closure_hearing: float = 1.0,
     script_fallback: float = 1.0,
+    channel: int | None = None,
 ) -> AudioFeatures:
     """Per-video-frame features of a take.
 
@@ -51,17 +52,21 @@ def analyze(
     `script_fallback` (the take's "Script fallback", 0..2, 1 = as shipped) is how readily script
     words that do not match the audio fall back to recognition: 0 never (the script is followed
     wherever it can be placed), 2 twice as readily.
+    `channel` (the take's audio channel, from 1) analyses that channel of the recording alone;
+    None the mix of all of them (audio.downmix).
     """
     rate = FrameRate.parse(rate)
     if isinstance(clip_or_path, AudioClip):
-        clip = clip_or_path
+        clip = clip_or_path.only_channel(channel)
         digest = cache.samples_digest(clip.samples, clip.sample_rate)
     else:
         clip = None
         path = Path(clip_or_path)
         digest = cache.file_digest(path) if path.is_file() else None
-        if digest is None:
-            clip = load_audio(path)  # raises the right MediaError
+        if digest is None or channel is not None:  # a missing channel is refused before any work
+            clip = load_audio(path).only_channel(channel)  # raises the right MediaError
+        if digest is not None and channel is not None:
+            digest = f"{digest}-ch{channel}"
 
     lock = threading.Lock()
 

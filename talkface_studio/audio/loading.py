@@ -20,6 +20,7 @@ import soundfile as sf
 
 from talkface_studio.core.errors import MediaError
 from talkface_studio.core.file_access import check_regular
+from talkface_studio.core.limits import MAX_AUDIO_CHANNELS
 
 from .downmix import cancelling_mix
 
@@ -28,7 +29,7 @@ _log = logging.getLogger(__name__)
 MAX_SECONDS = 3 * 3600  # longer than any dialogue take; refuse before decoding gigabytes
 MIN_SECONDS = 0.05  # shorter is a click (a one-sample file crashed phone recognition)
 MIN_RATE, MAX_RATE = 4000, 768_000
-MAX_CHANNELS = 64
+MAX_CHANNELS = MAX_AUDIO_CHANNELS
 SILENCE_PEAK = 10 ** (-80 / 20)  # below -80 dBFS everywhere: nothing to lip-sync
 
 # First bytes of files people drop on the app by mistake; named so the error says what it is.
@@ -58,6 +59,17 @@ class AudioClip:
     @property
     def n_channels(self) -> int:
         return self.samples.shape[1]
+
+    def only_channel(self, channel: int | None) -> AudioClip:
+        """This clip, or its channel `channel` (counted from 1) alone; None: this clip. A channel the
+        recording does not have is refused naming the file."""
+        if channel is None:
+            return self
+        if not 1 <= channel <= self.n_channels:
+            has = "1 channel" if self.n_channels == 1 else f"{self.n_channels} channels"
+            raise MediaError(f"{self.path or 'the recording'}: has {has}, so there is no channel {channel} to "
+                             "analyse (choose one it has, or the mix)")
+        return AudioClip(np.ascontiguousarray(self.samples[:, channel - 1:channel]), self.sample_rate, self.path)
 
     def mono(self, sr: int | None = None) -> np.ndarray:
         """Channel mean as float32 [N'] (or one channel where they cancel, see downmix), resampled

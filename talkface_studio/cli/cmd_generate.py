@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .channel_flag import add_channel_flag, channel_from
 from .mouth_flags import add_mouth_flags, mouth_options_from
 
 
@@ -25,6 +26,7 @@ def add_parser(sub) -> None:
                       help="drive from the portrait as it is (its smile stays under every emotion)")
     keep.add_argument("--neutralize-portrait", dest="neutralize", action="store_true",
                       help="remove the portrait's own expression before animating it (the default)")
+    add_channel_flag(p)
     add_mouth_flags(p)
     p.set_defaults(handler=run)
 
@@ -40,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.pipeline.take_state import TakeState
 
     mouth_options_from(args)  # bad values fail before any work
+    channel_from(args)
     project = load_project(args.project)
     check_writable(args.project)
     names = [args.take] if args.take else project.take_names()
@@ -86,10 +89,15 @@ def check_checkpoint(path, missing_help: str) -> None:
 
 def generate_takes(state, names: list[str], args):
     """Generate each named take of `state.project`; yields (take, alignment report, summary line)."""
+    from talkface_studio.core.take_commands import SetAudioChannel
+
     project = state.project
     mouth = mouth_options_from(args)
+    given, channel = channel_from(args)
     for name in names:
         take = project.take(name)
+        if given and take.audio_channel != channel:
+            SetAudioChannel(name, channel).do(project)
         options = dict(take.generation.options)
         if args.checkpoint is not None:
             options["checkpoint"] = str(args.checkpoint.absolute())

@@ -25,6 +25,7 @@ def summarize(project) -> dict:
             "name": t.name, "language": t.language, "fps": str(rate), "rate": rate.to_json(), "n_frames": t.n_frames,
             "duration_timecode": rate.to_timecode(t.n_frames), "duration_seconds": round(t.duration_seconds, 3),
             "audio": str(t.audio_path) if t.audio_path else None,
+            "audio_channel": t.audio_channel,  # the recording's channel analysed (from 1); null: the mix
             "portrait": str(t.portrait_path) if t.portrait_path else None,
             # which face of a photo with several (counted from the left), as fitted
             "face": [fit.get("face_number", 1), fit.get("faces_found", 1)],
@@ -56,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
             missing = "" if where and Path(where).exists() else "  (missing)"
             face = f"  (face {t['face'][0]} of {t['face'][1]}, from the left)" if label == "portrait" and \
                 t["face"][1] > 1 else ""
-            print(f"  {label}: {where or '-'}{missing}{face}")
+            channel = f"  (channel {t['audio_channel']} alone)" if label == "audio" and t["audio_channel"] else ""
+            print(f"  {label}: {where or '-'}{missing}{face}{channel}")
         script = " ".join((t["script"] or "").split())
         print(f"  script: {script[:70] + ' ...' if len(script) > 70 else script or '- (lip sync recognizes the speech)'}")
         segs = t["segments"]

@@ -13,6 +13,7 @@ from talkface_studio.core.project_file import load_project, save_project
 from talkface_studio.core.timebase import rate_names
 from talkface_studio.pipeline.new_project import new_project
 
+from .channel_flag import add_channel_flag, channel_from
 from .mouth_flags import add_mouth_flags, mouth_options_from
 
 
@@ -35,6 +36,7 @@ def add_parser(sub) -> None:
     p.add_argument("--face", type=int, default=None, metavar="N",
                    help="which face of a photo with several, counted from the left (default: the largest)")
     p.add_argument("--force", action="store_true", help="overwrite an existing project file")
+    add_channel_flag(p)
     add_mouth_flags(p)
     p.set_defaults(handler=run)
 
@@ -45,6 +47,7 @@ def build_project(args) -> Project:
     def note(text: str) -> None:
         print(f"note: {text}", file=sys.stderr)
 
+    _, channel = channel_from(args)
     language = args.language
     if language is None:
         found, alike = script_language_and_alike(args.transcript or "")
@@ -58,7 +61,8 @@ def build_project(args) -> Project:
         note(f"{odd} (--language sets it)")
     return new_project(args.project, args.audio, args.portrait, fps=args.fps, emotions=args.emotion,
                        take=args.take, seed=args.seed, transcript=args.transcript,
-                       options=mouth_options_from(args), language=language, face=args.face, note=note)
+                       options=mouth_options_from(args), language=language, face=args.face, note=note,
+                       channel=channel)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     save_project(project, path)
     take = project.takes[0]
     load_project(path)  # what we wrote must read back; a failure here is a bug worth reporting
-    print(f"{path}: take {take.name!r} ({take.language}), {take.n_frames} frames at {take.rate} fps "
+    heard = "" if take.audio_channel is None else f", channel {take.audio_channel} of the recording"
+    print(f"{path}: take {take.name!r} ({take.language}{heard}), {take.n_frames} frames at {take.rate} fps "
           f"({take.rate.to_timecode(take.n_frames)}), {len(take.emotion_track.segments)} emotion segment(s)")
     return 0

@@ -105,7 +105,7 @@ def drafted(project_path, take, language: str) -> str:
     if audio is None:
         raise ValidationError(f"take {take.name!r} has no recording to draft a script from", project_path)
     print(f"recognizing the words of {audio} ...", file=sys.stderr, flush=True)
-    text = draft_script(audio, language)
+    text = draft_script(audio, language, channel=take.audio_channel)
     if not text:
         raise ValidationError("no words were recognized in the recording; type the script instead", audio)
     return text

@@ -11,8 +11,8 @@ when they end. Commands refer to takes by name and to segments, layers and keys 
 from .curve_commands import (AddKeys, AddLayer, DeleteKeys, ImportCurvesAsLayer, MoveKeys, MoveLayer,
                              RemoveLayer, ResetRangeToGenerated, SetBase, SetKeys, SetLayer)
 from .emotion_commands import EraseEmotion, MoveSegmentBoundary, PaintEmotion, SetDefaultTransition, SetSegment
-from .take_commands import (AddTake, MoveTake, RemoveTake, RenameTake, SetFrameRate, SetGeneration, SetLanguage,
-                            SetMedia, SetProjectSetting)
+from .take_commands import (AddTake, MoveTake, RemoveTake, RenameTake, SetAudioChannel, SetFrameRate, SetGeneration,
+                            SetLanguage, SetMedia, SetProjectSetting)
 from .undo import Command, UndoStack
 
 __all__ = [
@@ -21,5 +21,5 @@ __all__ = [
     "AddLayer", "RemoveLayer", "MoveLayer", "SetLayer", "AddKeys", "MoveKeys", "DeleteKeys", "SetKeys",
     "ResetRangeToGenerated", "ImportCurvesAsLayer", "SetBase",
     "AddTake", "RemoveTake", "RenameTake", "MoveTake", "SetMedia", "SetFrameRate", "SetGeneration",
-    "SetLanguage", "SetProjectSetting",
+    "SetLanguage", "SetAudioChannel", "SetProjectSetting",
 ]

@@ -13,6 +13,7 @@ MAX_LAYERS = 1_000  # edit layers on one channel
 MAX_KEYS = MAX_FRAMES  # keys in one layer (one per frame at most)
 VALUE_LIMIT = 1e6  # |value| of a channel sample or key (degrees, 0..1 amounts: real ones are < 1000)
 MAX_SEED = 2**63 - 1  # seeds are non-negative 64-bit integers
+MAX_AUDIO_CHANNELS = 64  # channels of a take's recording (a field recorder's poly WAV has up to ~16)
 MAX_NAME = 1_000  # characters of a take, layer or segment name / id
 MAX_OPTION_NUMBER = 1e6  # |number| inside take options and project settings
 

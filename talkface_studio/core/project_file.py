@@ -4,7 +4,7 @@ Layout (schema_version 2; README "Project files" documents it for pipeline autho
     {"schema": "talkface.project", "schema_version": 2, "writer": "talkface-studio 0.1.0",
      "settings": {...}, "takes": [{"schema": "talkface.take", "version": 1, "name", "audio",
      "portrait" (relative to the project file), "rate": [num, den], "n_frames", "language" (BCP-47),
-     "generation",
+     "audio_channel" (take version 3, only when set: the recording's channel, from 1), "generation",
      "portrait_fit", "emotion_track": {..., "segments": [{"id", "start", "end", "emotion", "level",
      "transition"}]}, "channels": {name: {"base": {...}, "layers": [{..., "keys": [[frame, value,
      interp, id], ...]}]}}}]}
@@ -31,8 +31,8 @@ from .errors import ProjectFileError, TalkFaceError, ValidationError
 from .file_access import read_regular
 from .json_reader import At, describe, parse_json
 from .media_paths import relative_media, resolve_in_folder
-from .limits import (MAX_FRAMES, MAX_LAYERS, MAX_NAME, MAX_OPTION_NUMBER, MAX_PROJECT_BYTES, MAX_SEED, MAX_SEGMENTS,
-                     MAX_TAKES, VALUE_LIMIT)
+from .limits import (MAX_AUDIO_CHANNELS, MAX_FRAMES, MAX_LAYERS, MAX_NAME, MAX_OPTION_NUMBER, MAX_PROJECT_BYTES,
+                     MAX_SEED, MAX_SEGMENTS, MAX_TAKES, VALUE_LIMIT)
 from .language_code import normalize_language
 from .project import Project
 from .project_lock import ProjectLock
@@ -67,8 +67,10 @@ def _take_to_json(take: Take, project_dir: Path) -> dict:
     if take.generation.stamp is not None:  # readers before it ignore it: no schema change
         generation["stamp"] = take.generation.stamp
     markers = {"markers": markers_to_json(take.markers)} if take.markers else {}
+    channel = {"audio_channel": take.audio_channel} if take.audio_channel is not None else {}
+    version = 3 if channel else 2 if markers else 1  # the lowest that holds the take
     return {
-        "schema": "talkface.take", "version": 2 if markers else 1, "name": take.name,
+        "schema": "talkface.take", "version": version, "name": take.name, **channel,
         "audio": _relative(take.audio_path, project_dir), "portrait": _relative(take.portrait_path, project_dir),
         "rate": take.rate.to_json(), "n_frames": take.n_frames, "language": take.language, **markers,
         "generation": generation,
@@ -254,6 +256,7 @@ def _take_from_json(t: At, folder: Path) -> Take:
         language = normalize_language(t["language"].str())
     except TalkFaceError as exc:
         raise t["language"].fail(exc.problem) from None
+    audio_channel = t.get("audio_channel").int(min=1, max=MAX_AUDIO_CHANNELS, optional=True)
     g = t.get("generation", {})
     g.dict()
     options = g.get("options", {})
@@ -285,7 +288,7 @@ def _take_from_json(t: At, folder: Path) -> Take:
     audio, portrait = _resolve(t.get("audio"), folder), _resolve(t.get("portrait"), folder)
     try:
         return Take(name.value, audio, portrait, rate, n_frames, track, channels, generation, fit.value,
-                    language, markers_from_json(t.get("markers", [])))
+                    language, markers_from_json(t.get("markers", [])), audio_channel)
     except ValidationError as exc:
         raise t.fail(exc.problem) from None
 

@@ -31,8 +31,9 @@ CURRENT_VERSION = 2
 # Objects inside a project carry their own versions (OpenTimelineIO style). A writer uses the lowest
 # version that holds an object, so files that use no newer feature still open in older releases.
 #   talkface.take 2: "markers" (named markers, core.markers)
+#   talkface.take 3: "audio_channel" (the recording's channel the character speaks on; absent: the mix)
 #   talkface.edit_layer 2: keys may carry tangent handles as a fifth element (core.edit_json)
-OBJECT_VERSIONS = {"talkface.take": 2, "talkface.edit_layer": 2, "talkface.emotion_track": 1}
+OBJECT_VERSIONS = {"talkface.take": 3, "talkface.edit_layer": 2, "talkface.emotion_track": 1}
 
 
 def detect_version(doc: At) -> int:
@@ -148,13 +149,18 @@ def _take_v1_to_v2(obj: dict) -> dict:
     return {**obj, "version": 2, "markers": []}
 
 
+def _take_v2_to_v3(obj: dict) -> dict:
+    """Takes may name the recording's channel to analyse; one of version 2 analyses the mix."""
+    return {**obj, "version": 3}
+
+
 def _layer_v1_to_v2(obj: dict) -> dict:
     """Keys may carry tangent handles; a version-1 key [frame, value, interp, id] means the default
     handles (auto-clamped, a third of the span), which evaluate exactly as version 1 did."""
     return {**obj, "version": 2}
 
 
-OBJECT_UPGRADES = {("talkface.take", 1): _take_v1_to_v2, ("talkface.edit_layer", 1): _layer_v1_to_v2}
+OBJECT_UPGRADES = {("talkface.take", 1): _take_v1_to_v2, ("talkface.take", 2): _take_v2_to_v3, ("talkface.edit_layer", 1): _layer_v1_to_v2}
 
 
 def upgrade_object(obj: At, schema: str, version: int) -> dict:

@@ -51,9 +51,10 @@ class Take:
                  rate: FrameRate, n_frames: int, emotion_track: EmotionTrack | None = None,
                  channels: dict[str, Channel] | None = None, generation: GenerationSettings | None = None,
                  portrait_fit: dict | None = None, language: str = DEFAULT_LANGUAGE,
-                 markers: tuple[Marker, ...] = ()):
+                 markers: tuple[Marker, ...] = (), audio_channel: int | None = None):
         self.name = check_take_name(name)
         self.language = normalize_language(language)  # BCP-47; what the speech front end expects
+        self.audio_channel = check_audio_channel(audio_channel)  # None: the mix of all channels
         self.audio_path = Path(audio_path) if audio_path is not None else None
         self.portrait_path = Path(portrait_path) if portrait_path is not None else None
         self.rate = rate
@@ -115,11 +116,12 @@ class Take:
         """Everything undo needs to restore this take in place (arrays and layers are immutable)."""
         return (self.audio_path, self.portrait_path, self.rate, self.n_frames, self.emotion_track.snapshot(),
                 {n: (ch.base, ch.layers) for n, ch in self.channels.items()},
-                copy.deepcopy(self.generation), copy.deepcopy(self.portrait_fit), self.language, self.markers)
+                copy.deepcopy(self.generation), copy.deepcopy(self.portrait_fit), self.language, self.markers,
+                self.audio_channel)
 
     def restore(self, state: tuple) -> None:
         (self.audio_path, self.portrait_path, self.rate, self.n_frames, track, channels,
-         generation, fit, self.language, self.markers) = state
+         generation, fit, self.language, self.markers, self.audio_channel) = state
         self.emotion_track.restore(track)
         for n, (base, layers) in channels.items():
             self.channels[n].base = base
@@ -133,7 +135,7 @@ class Take:
                     EmotionTrack(*self.emotion_track.snapshot()),
                     {n: ch.copy() for n, ch in self.channels.items()},
                     copy.deepcopy(self.generation), copy.deepcopy(self.portrait_fit), self.language,
-                    self.markers)
+                    self.markers, self.audio_channel)
 
     def __repr__(self) -> str:
         return f"Take({self.name!r}, {self.n_frames} frames at {self.rate} fps)"
@@ -154,3 +156,17 @@ def check_take_name(name) -> str:
     if name != name.strip() or any(c in name for c in "\n\r\t"):
         raise ValidationError(f"take name {name!r} has leading/trailing spaces or control characters")
     return name
+
+
+def check_audio_channel(channel) -> int | None:
+    """The channel of the take's recording the character speaks on, counted from 1 as audio
+    software does (a field recorder's lavalier track); None for the mix of all channels. Whether
+    the recording has that many channels is checked where it is decoded (audio.loading)."""
+    from .limits import MAX_AUDIO_CHANNELS
+
+    if channel is None:
+        return None
+    if isinstance(channel, bool) or not isinstance(channel, (int, np.integer)) or not 1 <= channel <= MAX_AUDIO_CHANNELS:
+        raise ValidationError(f"audio channel must be a whole number from 1 to {MAX_AUDIO_CHANNELS} "
+                              f"(or the mix of all channels), got {channel!r}")
+    return int(channel)

@@ -9,7 +9,7 @@ from .errors import ValidationError
 from .language_code import normalize_language
 from .project import Change
 from .retime import retime_take
-from .take import GenerationSettings, Take, check_take_name
+from .take import GenerationSettings, Take, check_audio_channel, check_take_name
 from .timebase import FrameRate
 from .undo import Command
 
@@ -162,6 +162,22 @@ class SetLanguage(_TakeStateCommand):
 
     def _change(self, project):
         return Change(self.take, "take", "language")  # the lip sync must be regenerated
+
+
+class SetAudioChannel(_TakeStateCommand):
+    """Which channel of the take's recording the character speaks on (from 1), or None for the mix
+    of all of them: a field recorder's poly WAV holds each actor's lavalier on its own track."""
+
+    def __init__(self, take: str, channel: int | None):
+        super().__init__(take)
+        self.channel = check_audio_channel(channel)
+        self.label = "Analyse the mix of all channels" if self.channel is None else f"Analyse channel {self.channel}"
+
+    def _apply(self, project):
+        project.take(self.take).audio_channel = self.channel
+
+    def _change(self, project):
+        return Change(self.take, "take", "audio_channel")  # the lip sync must be regenerated
 
 
 class SetProjectSetting(Command):

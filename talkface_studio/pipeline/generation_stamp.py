@@ -73,6 +73,8 @@ def stamp_with(take, audio: str, generation=None, n_frames: int | None = None) -
         "generation": g.to_json(), "language": take.language, "default_transition": track.default_transition,
         "segments": [[s.start, s.end, s.emotion, s.level, s.transition] for s in track.segments],
     }
+    if take.audio_channel is not None:  # only where set, so every stamp made before the setting holds
+        inputs["audio_channel"] = take.audio_channel
     text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
     # the lip-sync part after "+": what the phones were found from, so the analysis report (the
     # timeline's lip-sync marks) can be trusted after a reopen even when emotions were painted since
@@ -85,7 +87,8 @@ LIPSYNC_SEPARATOR = "+l:"
 
 def lipsync_digest(take, audio: str, generation=None, n_frames: int | None = None) -> str:
     """Digest of what the speech analysis reads: recording, script, language, rate and length, and
-    the take's script fallback where it is not 1 (so every stamp made before the setting holds)."""
+    the take's script fallback where it is not 1 and its audio channel where one is set (so every
+    stamp made before those settings holds)."""
     g = generation if generation is not None else take.generation
     inputs = {"version": STAMP_VERSION, "audio": audio, "rate": take.rate.to_json(),
               "n_frames": take.n_frames if n_frames is None else int(n_frames),
@@ -93,6 +96,8 @@ def lipsync_digest(take, audio: str, generation=None, n_frames: int | None = Non
     fallback = (g.options or {}).get("script_fallback", 1.0)
     if fallback != 1.0:  # a changed setting changes which stretches fall back, hence the marks
         inputs["script_fallback"] = fallback
+    if take.audio_channel is not None:
+        inputs["audio_channel"] = take.audio_channel
     text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from talkface_studio.core.emotion_track import EMOTIONS, EmotionTrack, default_transition
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.project import Project
-from talkface_studio.core.take import GenerationSettings, Take, check_seed, check_take_name
+from talkface_studio.core.take import GenerationSettings, Take, check_audio_channel, check_seed, check_take_name
 from talkface_studio.core.timebase import FrameRate
 
 _EMOTION_LABEL = re.compile(r"(?P<emotion>[a-z]+)(?::(?P<level>\d+))?@(?P<start>[0-9.]+)-(?P<end>[0-9.]+)")
@@ -40,14 +40,15 @@ def parse_emotion_label(text: str, rate: FrameRate, n_frames: int) -> tuple[int,
 
 def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1", seed: int = 0,
                 transcript: str | None = None, options: dict | None = None, fit_size: int = 512,
-                language: str = "en", note=None, face: int | None = None) -> Project:
+                language: str = "en", note=None, face: int | None = None, channel: int | None = None) -> Project:
     """Decode the audio (for the take's length) and fit the portrait's face now, so a photo without
     a usable face is refused here, naming it, rather than at the first generate or render; the fit
     is stored in the take. `options` are the take's generation options (e.g. mouth settings). Later
     emotion labels paint over earlier ones. `language` is a BCP-47 tag that the speech front end
     supports (checked first: it is the cheapest mistake). `note(text)`, when given, hears what the
     artist should know but that does not stop the project (a small face renders soft when large; a
-    photo of several faces). `face` picks one, counted from the left (default: the largest)."""
+    photo of several faces). `face` picks one, counted from the left (default: the largest).
+    `channel` is the recording's channel the character speaks on (from 1; None: the mix)."""
     # Audio decoding and face fitting live in their rooms; imported here so importing this is cheap.
     from talkface_studio.audio.languages import check_language
     from talkface_studio.audio.loading import load_audio
@@ -63,6 +64,7 @@ def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1
     check_regular(audio, "audio file", MediaError)
     check_regular(portrait, "image file", MediaError)
     clip = load_audio(audio)
+    clip.only_channel(check_audio_channel(channel))  # a channel the recording lacks: refused here, naming it
     fit = fit_portrait(portrait, size=fit_size, face=face)
     if note is not None:
         for text in fit.notes():
@@ -76,4 +78,4 @@ def new_project(path, audio, portrait, fps="24", emotions=(), take: str = "take1
     generation = GenerationSettings(seed=seed, transcript=transcript, options=dict(options or {}))
     stored_fit = fit.to_json(relative_to=Path(path).absolute().parent)
     return Project([Take(name, audio, portrait, rate, n_frames, track, generation=generation,
-                         portrait_fit=stored_fit, language=language)], path=Path(path))
+                         portrait_fit=stored_fit, language=language, audio_channel=channel)], path=Path(path))

@@ -135,7 +135,7 @@ class TakeCache:
             raise ValidationError(f"take {take.name!r}: {exc.problem}", project_path) from None
         return analyze(self.audio_path(take, project_path), take.rate, transcript=text,
                        n_frames=take.n_frames or None, language=take.language, closure_hearing=hearing,
-                       script_fallback=fallback)
+                       script_fallback=fallback, channel=take.audio_channel)
 
     def report(self, take: Take, project_path):
         """How the take's phones were found (audio.alignment_report.AlignmentReport): derived from the
@@ -146,7 +146,8 @@ class TakeCache:
         audio = self.audio_path(take, project_path)
         st = audio.stat()
         h = hashlib.sha256(json.dumps([str(audio), st.st_size, st.st_mtime_ns, take.rate.to_json(),
-                                       take.n_frames, generation.to_json(), take.language], sort_keys=True,
+                                       take.n_frames, generation.to_json(), take.language, take.audio_channel],
+                                      sort_keys=True,
                                       default=str).encode())
         h.update(np.ascontiguousarray(take.emotion_weights()).data)
         return h.hexdigest()

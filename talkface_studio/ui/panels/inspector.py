@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QPushButton, QSizePolicy, QSpinBox,
                                QStackedWidget, QVBoxLayout, QWidget)
 
-from talkface_studio.core.commands import SetLanguage, SetSegment
+from talkface_studio.core.commands import SetAudioChannel, SetLanguage, SetSegment
 from talkface_studio.core.emotion_track import EMOTIONS
 from talkface_studio.core.errors import TalkFaceError
 
@@ -48,6 +48,12 @@ class Inspector(QWidget):
                                "(Take > Script…, which can draft them from English audio)")
         self.script.clicked.connect(self.script_requested)
         iform.addRow("Script", self.script)
+        self.channel = QComboBox(idle)
+        self.channel.setToolTip("Which channel of the recording the character speaks on: lip sync, the waveform "
+                                "and scrubbing use it alone (a field recorder keeps each actor's lavalier on "
+                                "its own track); the mix is the mean of all channels")
+        self._recording_channels: int | None = None  # of the shown take's recording, once decoded
+        iform.addRow("Channel", self.channel)
         iform.addRow(self.empty)
         self.stack.addWidget(idle)
 
@@ -81,6 +87,7 @@ class Inspector(QWidget):
         self.level.valueChanged.connect(lambda v: self._set_segment(level=v))
         self.transition.valueChanged.connect(lambda v: self._set_segment(transition=None if v < 0 else v))
         self.language.activated.connect(lambda _i: self._set_language(self.language.currentData()))
+        self.channel.activated.connect(lambda _i: self._set_channel(self.channel.currentData()))
         session.segment_selected.connect(lambda _id: self.sync())
         session.keys_selected.connect(self.sync)
         document.changed.connect(lambda _c: self.sync())
@@ -136,6 +143,22 @@ class Inspector(QWidget):
                 self.language.setItemText(index, f"{self.language.itemText(index).split(' (')[0]} ({take.language})")
         else:  # no take: an empty, disabled field, not the list's first language
             self.language.setCurrentIndex(-1)
+        self._sync_channel(take)
+
+    def set_recording_channels(self, count: int | None) -> None:
+        """How many channels the shown take's recording has (None: no recording, or not decoded)."""
+        self._recording_channels = count
+        self.sync()
+
+    def _sync_channel(self, take) -> None:
+        chosen = take.audio_channel if take is not None else None
+        has = self._recording_channels or 0
+        self.channel.clear()
+        self.channel.addItem("Mono" if has == 1 and chosen is None else "Mix of all channels", 0)
+        for k in range(1, max(has, chosen or 0) + 1):
+            self.channel.addItem(f"Channel {k}" if k <= has or not has else f"Channel {k} (not in the recording)", k)
+        self.channel.setCurrentIndex(chosen or 0)
+        self.channel.setEnabled(take is not None and (has > 1 or chosen is not None))
 
     def _push(self, commands, label=None, mergeable=True):
         try:
@@ -148,6 +171,13 @@ class Inspector(QWidget):
         if self._syncing or take is None or not code or code == take.language.split("-")[0]:
             return
         self._push(SetLanguage(take.name, code), mergeable=False)
+
+    def _set_channel(self, channel) -> None:
+        take = self.document.take
+        channel = channel or None  # item data 0: the mix
+        if self._syncing or take is None or channel == take.audio_channel:
+            return
+        self._push(SetAudioChannel(take.name, channel), mergeable=False)
 
     def _set_segment(self, **changes) -> None:
         if self._syncing or self.session.selected_segment is None:

@@ -38,7 +38,7 @@ class AlignmentReports(QObject):
         """What decides a take's report and whether it is current (cheap: no file read). `stamp` and
         `n_frames` stand in for the take's own when Generate is about to set them."""
         g = take.generation
-        return (str(self.document.resolve(take.audio_path)), g.transcript, take.language,
+        return (str(self.document.resolve(take.audio_path)), g.transcript, take.language, take.audio_channel,
                 take.n_frames if n_frames is None else int(n_frames), take.rate.to_json(),
                 g.stamp if stamp is None else stamp, id(self.document.project))
 

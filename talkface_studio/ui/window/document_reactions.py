@@ -34,7 +34,7 @@ class DocumentReactions:
         if take is not None:
             w.timeline.ruler.set_rate(take.rate)
             w.playback.set_media(document.resolve(take.audio_path), take.rate.fps)
-            w.take_audio.show(document.resolve(take.audio_path), take.rate.fps)
+            w.take_audio.show(document.resolve(take.audio_path), take.rate.fps, take.audio_channel)
             # A known range before the first paint, so the curves are downsampled from the start;
             # a project just opened shows its saved view when it has one for this take.
             opened, self._viewed_project = document.project is not self._viewed_project, document.project

@@ -31,11 +31,12 @@ class Prompts:
         """A take's spoken language (a code from the supported list)."""
         return take_actions.ask_language(self.window, current)
 
-    def ask_script(self, take: str, text: str | None, audio, language: str) -> str | None:
-        """A take's script, edited (None: cancelled); the dialog can draft it from English audio."""
+    def ask_script(self, take: str, text: str | None, audio, language: str, channel: int | None = None) -> str | None:
+        """A take's script, edited (None: cancelled); the dialog can draft it from English audio
+        (its `channel` alone, where the take names one)."""
         from .script_dialog import ask_script
 
-        return ask_script(self.window, take, text, audio, language)
+        return ask_script(self.window, take, text, audio, language, channel)
 
     def ask_language_switch(self, current_name: str, current: str, found_name: str, found: str) -> bool:
         """Set the take's language to the one its new script is written in? (No dialog in tests'

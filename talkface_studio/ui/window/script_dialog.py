@@ -20,13 +20,14 @@ EXPLAIN = ("The words spoken in this take. Lip sync aligns them to the recording
 
 
 class ScriptDialog(QDialog):
-    def __init__(self, parent, take: str, text: str | None, audio, language: str, synchronous: bool = False):
+    def __init__(self, parent, take: str, text: str | None, audio, language: str, synchronous: bool = False,
+                 channel: int | None = None):
         from talkface_studio.audio.draft_script import can_draft
         from talkface_studio.audio.languages import language_name
 
         super().__init__(parent)
         self.setWindowTitle(f"Script of take {take}")
-        self.audio, self.language, self.synchronous = audio, language, synchronous
+        self.audio, self.language, self.synchronous, self.channel = audio, language, synchronous, channel
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._task = None
@@ -74,11 +75,11 @@ class ScriptDialog(QDialog):
     def draft(self) -> None:
         from talkface_studio.audio.draft_script import draft_script
 
-        audio, language = self.audio, self.language
+        audio, language, channel = self.audio, self.language, self.channel
         self.draft_button.setEnabled(False)
         self.cancel_button.show()
         self.state.setText("Recognizing the words...")
-        self._task = submit(self._pool, lambda progress, cancel: draft_script(audio, language, progress, cancel),
+        self._task = submit(self._pool, lambda progress, cancel: draft_script(audio, language, progress, cancel, channel),
                             on_done=self._drafted, on_error=self._failed, on_progress=self._progress,
                             on_cancel=self._stopped, synchronous=self.synchronous, parent=self)
 
@@ -125,9 +126,9 @@ class ScriptDialog(QDialog):
         super().done(result)
 
 
-def ask_script(window, take: str, text: str | None, audio, language: str) -> str | None:
+def ask_script(window, take: str, text: str | None, audio, language: str, channel: int | None = None) -> str | None:
     """The edited script, or None when the dialog was cancelled (Prompts.ask_script)."""
-    dialog = ScriptDialog(window, take, text, audio, language, window.synchronous)
+    dialog = ScriptDialog(window, take, text, audio, language, window.synchronous, channel)
     try:
         return dialog.text() if dialog.exec() == QDialog.Accepted else None
     finally:

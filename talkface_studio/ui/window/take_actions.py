@@ -110,7 +110,8 @@ def edit_take_script(window, text: str | None = None) -> bool:
     t = window.document.project.take(take)
     current = t.generation.transcript
     if text is None:
-        text = window.prompts.ask_script(take, current, window.document.resolve(t.audio_path), t.language)
+        text = window.prompts.ask_script(take, current, window.document.resolve(t.audio_path), t.language,
+                                         t.audio_channel)
     if text is None:
         return False
     script = text.strip() or None

@@ -1,5 +1,6 @@
-"""TakeAudio: the shown take's recording, decoded once per file in a worker, for the timeline's
-waveform (a peak pyramid) and for scrubbing (16-bit mono samples, ui.viewer.scrub_audio)."""
+"""TakeAudio: the shown take's recording, decoded once per file and channel in a worker, for the
+timeline's waveform (a peak pyramid) and for scrubbing (16-bit mono samples, ui.viewer.scrub_audio):
+the channel the take analyses where it names one, else the mix."""
 
 from __future__ import annotations
 
@@ -9,22 +10,28 @@ from talkface_studio.ui.viewer.scrub_audio import to_int16_mono
 
 
 class TakeAudio:
-    def __init__(self, waveform, scrub_audio, pool, show_error, synchronous: bool = False, parent=None):
+    def __init__(self, waveform, scrub_audio, pool, show_error, synchronous: bool = False, parent=None,
+                 on_channels=None):
         self.waveform, self.scrub_audio, self.pool = waveform, scrub_audio, pool
         self.show_error, self.synchronous, self.parent = show_error, synchronous, parent
-        self.loaded: dict[str, tuple] = {}  # audio path -> (PeakPyramid, int16 mono samples, rate)
+        self.on_channels = on_channels  # (count or None): how many channels the shown recording has
+        # (audio path, channel) -> (PeakPyramid, int16 mono samples, rate, the recording's channel count)
+        self.loaded: dict[tuple[str, int | None], tuple] = {}
 
     def forget(self, path: str) -> None:
         """A new recording was imported at `path`: decode it again."""
-        self.loaded.pop(path, None)
+        for key in [k for k in self.loaded if k[0] == path]:
+            del self.loaded[key]
 
-    def show(self, path, fps: float) -> None:
-        """Waveform and scrub samples of the recording at `path` (None: no recording)."""
+    def show(self, path, fps: float, channel: int | None = None) -> None:
+        """Waveform and scrub samples of the recording at `path` (None: no recording), of its
+        `channel` alone (from 1) where one is given."""
         if path is None:
             self.waveform.set_audio(None, 24.0)
             self.scrub_audio.set_clip(None, 0)
+            self._tell(None)
             return
-        key = str(path)
+        key = (str(path), channel)
         if key in self.loaded:
             self._apply(self.loaded[key], fps)
             return
@@ -32,8 +39,10 @@ class TakeAudio:
         def work(progress, cancel):
             from talkface_studio.audio.loading import load_audio
 
-            clip = load_audio(path)
-            return PeakPyramid(clip.samples, clip.sample_rate), to_int16_mono(clip.samples), clip.sample_rate
+            whole = load_audio(path)
+            clip = whole.only_channel(channel)  # a channel the file lacks: the error names it
+            return (PeakPyramid(clip.samples, clip.sample_rate), to_int16_mono(clip.samples), clip.sample_rate,
+                    whole.n_channels)
 
         def done(loaded):
             self.loaded[key] = loaded
@@ -43,6 +52,11 @@ class TakeAudio:
                        synchronous=self.synchronous, parent=self.parent)
 
     def _apply(self, loaded, fps: float) -> None:
-        peaks, samples, rate = loaded
+        peaks, samples, rate, channels = loaded
         self.waveform.set_audio(peaks, fps)
         self.scrub_audio.set_clip(samples, rate)
+        self._tell(channels)
+
+    def _tell(self, channels: int | None) -> None:
+        if self.on_channels is not None:
+            self.on_channels(channels)
