@@ -141,3 +141,22 @@ def test_inspector_lists_the_recordings_channels_and_the_waveform_follows(window
     assert abs(peaks.max() - np.abs(second).max()) < 0.02  # channel 2's own level, not the mean's
     w.document.undo_stack.undo()
     assert take.audio_channel is None and combo.currentIndex() == 0
+
+
+@pytest.mark.gui
+def test_a_channel_the_recording_lacks_draws_the_mix_and_says_why(make_window, tmp_path):
+    pytest.importorskip("pytestqt")
+    from audio_fixtures import write_tone
+
+    audio = write_tone(tmp_path / "line.wav")  # mono
+    take = Take("t", audio, None, FrameRate.parse(24), 24, audio_channel=2)
+    save_project(Project([take]), tmp_path / "p.tfs")
+    w = make_window(size=None)
+    assert w.files.open_project(tmp_path / "p.tfs")
+    combo = w.inspector.channel
+    assert combo.isEnabled() and combo.currentText() == "Channel 2 (not in the recording)"
+    assert w.timeline.waveform.peaks is not None  # the mix is drawn, not an empty lane
+    assert "no channel 2" in w.statusBar().currentMessage() and "line.wav" in w.statusBar().currentMessage()
+    combo.setCurrentIndex(0)
+    combo.activated.emit(0)
+    assert w.document.take.audio_channel is None and combo.currentText() == "Mono" and not combo.isEnabled()

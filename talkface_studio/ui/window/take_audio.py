@@ -38,15 +38,24 @@ class TakeAudio:
 
         def work(progress, cancel):
             from talkface_studio.audio.loading import load_audio
+            from talkface_studio.core.errors import MediaError
 
-            whole = load_audio(path)
-            clip = whole.only_channel(channel)  # a channel the file lacks: the error names it
+            whole = clip = load_audio(path)
+            problem = None
+            try:
+                clip = whole.only_channel(channel)
+            except MediaError as exc:  # a channel the file lacks: the mix is drawn, the status line says why
+                problem = str(exc)
             return (PeakPyramid(clip.samples, clip.sample_rate), to_int16_mono(clip.samples), clip.sample_rate,
-                    whole.n_channels)
+                    whole.n_channels), problem
 
-        def done(loaded):
-            self.loaded[key] = loaded
+        def done(result):
+            loaded, problem = result
+            if problem is None:
+                self.loaded[key] = loaded
             self._apply(loaded, fps)
+            if problem is not None:
+                self.show_error(problem)
 
         workers.submit(self.pool, work, on_done=done, on_error=lambda m, t: self.show_error(m),
                        synchronous=self.synchronous, parent=self.parent)
