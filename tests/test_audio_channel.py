@@ -139,8 +139,12 @@ def test_inspector_lists_the_recordings_channels_and_the_waveform_follows(window
     peaks = w.timeline.waveform.peaks.levels[0][2]
     assert not np.allclose(peaks, mix_peaks)
     assert abs(peaks.max() - np.abs(second).max()) < 0.02  # channel 2's own level, not the mean's
+    played, rate = sf.read(w.playback.media_path, dtype="float32")  # playback plays what lip sync hears
+    assert played.ndim == 1 and rate == espeak_events.SAMPLE_RATE
+    np.testing.assert_allclose(played, second, atol=1 / 16000)
     w.document.undo_stack.undo()
     assert take.audio_channel is None and combo.currentIndex() == 0
+    assert Path(w.playback.media_path).name == "line.wav"  # the recording as it is
 
 
 @pytest.mark.gui

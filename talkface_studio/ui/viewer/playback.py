@@ -47,6 +47,7 @@ class PlaybackController(QObject):
         self.player = None
         self.audio_out = None
         self.audio_ok = False
+        self.media_path = None  # the file playback plays (the recording, or its analysed channel alone)
         self.scrub_audio = ScrubAudio(self)
         self.loop = True
         if hasattr(frames, "rendered"):
@@ -59,6 +60,7 @@ class PlaybackController(QObject):
         self.audio_ok = False
         self.stats = None
         self.stats_changed.emit(None)  # another take: the last playback's figures were not its own
+        self.media_path = audio_path
         if audio_path is None:
             return
         try:

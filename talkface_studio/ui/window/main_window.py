@@ -132,7 +132,8 @@ class MainWindow(QMainWindow):
         self.generation.on_result = self.alignment_reports.answered
         self.generation.on_announced = self.alignment_reports.generated
         self.take_audio = TakeAudio(self.timeline.waveform, self.playback.scrub_audio, self.pool,
-                                    self.prompts.show_error, synchronous, self, self.inspector.set_recording_channels)
+                                    self.prompts.show_error, synchronous, self, self.inspector.set_recording_channels,
+                                    lambda path: self.playback.set_media(path, self.playback.fps))
         self.reactions = DocumentReactions(self)
 
         self.actions_by_name, self.menus = build_actions(self)
