@@ -78,12 +78,13 @@ class TakeAudio:
             self.on_playback(alone)
 
     def _channel_file(self, int16, rate: int) -> Path:
+        import uuid
+
         import soundfile as sf
 
-        handle, name = tempfile.mkstemp(suffix=".wav", dir=self._channel_files.name)
-        with open(handle, "wb") as fh:
-            sf.write(fh, int16, rate, subtype="PCM_16", format="WAV")
-        return Path(name)
+        path = Path(self._channel_files.name) / f"{uuid.uuid4().hex}.wav"  # a folder of our own: no clash
+        sf.write(path, int16, rate, subtype="PCM_16")
+        return path
 
     def _tell(self, channels: int | None) -> None:
         if self.on_channels is not None:
