@@ -97,10 +97,16 @@ def test_analysis_hears_only_the_chosen_channel(two_actors):
 
 
 @pytest.mark.usefixtures("private_cache")
-def test_the_analysis_cache_keeps_channels_apart(two_actors):
+def test_the_analysis_cache_keeps_channels_apart(two_actors, monkeypatch):
     first = analyze(two_actors, 25, transcript=LIPS, channel=1)
     second = analyze(two_actors, 25, transcript=LIPS, channel=2)  # same file, script and settings
     assert _closures(first) >= 4 and second.report.fallbacks  # LIPS is not said on channel 2
+    from talkface_studio.audio import analysis
+
+    decoded = []
+    monkeypatch.setattr(analysis, "load_audio", lambda path: decoded.append(path))
+    again = analyze(two_actors, 25, transcript=LIPS, channel=1)  # a take's report asks this often
+    assert decoded == [] and again.phones == first.phones  # a hit decodes nothing
 
 
 def test_cli_new_generate_and_info_carry_the_channel(tmp_path, two_actors, capsys):

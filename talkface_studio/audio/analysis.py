@@ -63,9 +63,9 @@ def analyze(
         clip = None
         path = Path(clip_or_path)
         digest = cache.file_digest(path) if path.is_file() else None
-        if digest is None or channel is not None:  # a missing channel is refused before any work
+        if digest is None:
             clip = load_audio(path).only_channel(channel)  # raises the right MediaError
-        if digest is not None and channel is not None:
+        elif channel is not None:  # cached entries hold that channel of this very file: nothing decoded on a hit
             digest = f"{digest}-ch{channel}"
 
     lock = threading.Lock()
@@ -74,7 +74,7 @@ def analyze(
         nonlocal clip
         with lock:
             if clip is None:
-                clip = load_audio(clip_or_path)
+                clip = load_audio(clip_or_path).only_channel(channel)  # a channel it lacks: MediaError
             return clip
 
     # The phone pass (pocketsphinx, mostly outside the GIL) runs beside the acoustic pass: two cores.

@@ -27,10 +27,18 @@ def cancelling_mix(samples: np.ndarray) -> int | None:
     return int(np.argmax(power >= 0.9 * power.max()))  # the first of the loudest (left, when alike)
 
 
-def to_mono(samples: np.ndarray) -> np.ndarray:
-    """float32 [N] from [N] or [N, C]: the channels' mean, or the loudest channel where they cancel."""
+def mix_down(samples: np.ndarray) -> tuple[np.ndarray, int | None]:
+    """(float32 [N], the channel used alone or None) from [N] or [N, C]: the channels' mean, or the
+    loudest channel where they cancel (cancelling_mix)."""
     x = np.asarray(samples, np.float32)
     if x.ndim == 1:
-        return x
+        return x, None
     channel = cancelling_mix(x)
-    return x.mean(axis=1, dtype=np.float32) if channel is None else np.ascontiguousarray(x[:, channel])
+    if channel is None:
+        return x.mean(axis=1, dtype=np.float32), None
+    return np.ascontiguousarray(x[:, channel]), channel
+
+
+def to_mono(samples: np.ndarray) -> np.ndarray:
+    """float32 [N] from [N] or [N, C] (mix_down)."""
+    return mix_down(samples)[0]

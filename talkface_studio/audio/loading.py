@@ -22,7 +22,7 @@ from talkface_studio.core.errors import MediaError
 from talkface_studio.core.file_access import check_regular
 from talkface_studio.core.limits import MAX_AUDIO_CHANNELS
 
-from .downmix import cancelling_mix
+from .downmix import mix_down
 
 _log = logging.getLogger(__name__)
 
@@ -76,14 +76,10 @@ class AudioClip:
         to `sr` (for analysis; memoised per rate)."""
         sr = int(sr or self.sample_rate)
         if sr not in self._mono_cache:
-            channel = cancelling_mix(self.samples)
-            if channel is None:
-                x = self.samples.mean(axis=1, dtype=np.float32)
-            else:
-                x = np.ascontiguousarray(self.samples[:, channel])
-                if not self._mono_cache:  # once per recording, not per rate
-                    _log.warning("%s: its channels cancel when mixed to mono (one is polarity-inverted); "
-                                 "channel %d alone is analysed", self.path or "the recording", channel + 1)
+            x, channel = mix_down(self.samples)
+            if channel is not None and not self._mono_cache:  # once per recording, not per rate
+                _log.warning("%s: its channels cancel when mixed to mono (one is polarity-inverted); "
+                             "channel %d alone is analysed", self.path or "the recording", channel + 1)
             if sr != self.sample_rate:
                 import soxr  # librosa's resampler, without importing librosa (numba warm-up)
 

@@ -160,7 +160,8 @@ def _layer_v1_to_v2(obj: dict) -> dict:
     return {**obj, "version": 2}
 
 
-OBJECT_UPGRADES = {("talkface.take", 1): _take_v1_to_v2, ("talkface.take", 2): _take_v2_to_v3, ("talkface.edit_layer", 1): _layer_v1_to_v2}
+OBJECT_UPGRADES = {("talkface.take", 1): _take_v1_to_v2, ("talkface.take", 2): _take_v2_to_v3,
+                   ("talkface.edit_layer", 1): _layer_v1_to_v2}
 
 
 def upgrade_object(obj: At, schema: str, version: int) -> dict:

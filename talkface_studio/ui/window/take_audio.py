@@ -21,7 +21,8 @@ class TakeAudio:
         self.on_channels = on_channels  # (count or None): how many channels the shown recording has
         self.on_playback = on_playback  # (path): a channel's own file for playback to play instead
         self._channel_files = tempfile.TemporaryDirectory(prefix="talkface-channels-")  # removed with us
-        # (audio path, channel) -> (PeakPyramid, int16 mono samples, rate, the recording's channel count)
+        # (audio path, channel) -> (PeakPyramid, int16 mono samples, rate, the recording's channel count,
+        # the channel's own WAV for playback or None)
         self.loaded: dict[tuple[str, int | None], tuple] = {}
 
     def forget(self, path: str) -> None:
