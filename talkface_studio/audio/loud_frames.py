@@ -18,9 +18,10 @@ import numpy as np
 from .alignment_report import FALLBACK_PATHS, AlignmentReport
 from .features import AudioFeatures, PhoneSpan
 from .phones import NOISY_ONSETS, _append, acoustic_phones
+from .reverb_tail import decaying
 from .runs import true_runs
 from .viseme_decode import BREATH_MAX_S, BREATH_MIN_S, BREATH_SHARE, ISLAND_QUIET_S, LINE_BREATHY, pause_noises
-from .viseme_features import breath_frames
+from .viseme_features import breath_frames, mel_level_db
 
 LOUD = 0.5  # loudness (0..1, ~30 dB below the clip's loud level) from which a frame is not silence
 LOUD_VOICED = 0.6  # loud *voiced* frames: vowels and the like, which must move the jaw
@@ -62,6 +63,7 @@ def finish_phones(features: AudioFeatures, labels: np.ndarray, report: Alignment
     breaths = (pause_noises(loud, breathy, features.rate.fps, clicks=False)
                | breaths_before_words(loud, breathy, labels, features.rate.fps)) & placed
     silent_loud = (labels == "SIL") & loud & ~breaths
+    silent_loud &= ~decaying(mel_level_db(features.mel), silent_loud, features.rate.fps)  # a room's ring
     if silent_loud.any():
         labels[silent_loud] = np.where(acoustic()[silent_loud] == "SIL", "AH", acoustic()[silent_loud])
         min_run = max(2, int(round(REPORT_MIN_S * features.rate.fps)))

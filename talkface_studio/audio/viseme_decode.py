@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .acoustic import background_bed
+from .reverb_tail import decaying
 from .runs import true_runs
 from .viseme_features import FPS, HOLD_FRAMES, stop_gaps
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES
@@ -40,6 +41,9 @@ HEARING_NATS = 1.0
 LOUD_DB = 20.0  # frames within this of the loud level (95th percentile) are speech
 BED_GUARD_DB = 6.0  # ... and, over a steady background that passes for speech, this far above it
 LOUD_SILENCE_PENALTY = -20.0
+# ... but for a room's reverberation after a word (reverb_tail.decaying), where the recognizer hears
+# silence at least this likely: a far microphone's pauses ring within LOUD_DB of the loud level.
+TAIL_SILENCE = 0.5
 # A burst of level this short with this much quiet on both sides is a click or a lip smack between
 # sentences, not a word: it may be a pause. Forced to be speech, it pulled a script's last
 # word out of its sentence into the click 0.7 s later (Festival's Marathi diphones: the voice's
@@ -122,7 +126,8 @@ def pause_noises(loud: np.ndarray, breathy: np.ndarray | None = None, fps: float
 
 
 def guard_silence(logp: np.ndarray, level_db: np.ndarray | None, breathy: np.ndarray | None = None) -> np.ndarray:
-    """Copy of `logp` with silence made unlikely on loud frames, and as likely as anything the
+    """Copy of `logp` with silence made unlikely on loud frames (but for a room's reverberation
+    after a word that the recognizer hears as silence: TAIL_SILENCE), and as likely as anything the
     recognizer hears on a click or breath alone in a pause (`breathy`: see loud_mask), which the
     network tends to hear as a whispered vowel a script's word could be pulled into."""
     if level_db is None:
@@ -132,7 +137,8 @@ def guard_silence(logp: np.ndarray, level_db: np.ndarray | None, breathy: np.nda
     loud = _level_loud(level_db[:n])
     islands = pause_noises(loud, None if breathy is None else breathy[:n])
     sil = out[:n, CLASS_INDEX["SIL"]]  # a view: edits land in `out`
-    speech = loud & ~islands
+    tails = decaying(level_db[:n], sil >= np.log(TAIL_SILENCE), FPS)
+    speech = loud & ~islands & ~tails
     sil[speech] = np.minimum(sil[speech], LOUD_SILENCE_PENALTY)
     sil[islands] = out[:n][islands].max(axis=1)
     return out

@@ -56,9 +56,14 @@ def normalize(mel: np.ndarray) -> np.ndarray:
     return ((m - mean) / np.maximum(std, 1e-3)).astype(np.float32)
 
 
+def mel_level_db(mel: np.ndarray) -> np.ndarray:
+    """[T] level in dB (up to a constant) of natural-log mel power frames [T, bands]."""
+    return 10 * np.log10(np.exp(np.asarray(mel, np.float64)).sum(axis=1))
+
+
 def _long_pause_middles(mel: np.ndarray) -> np.ndarray:
     """[T] bool: the frames of each pause (PAUSE_BELOW_DB) more than PAUSE_KEPT_S from its ends."""
-    level = 10 * np.log10(np.exp(mel.astype(np.float64)).sum(axis=1))
+    level = mel_level_db(mel)
     kept = int(round(PAUSE_KEPT_S * FPS))
     out = np.zeros(len(mel), bool)
     for a, b in true_runs(level < np.percentile(level, 95) - PAUSE_BELOW_DB):

@@ -1,0 +1,74 @@
+"""A far microphone in a live room: each word rings on into the pause after it, within the loud
+range the silence guards read as speech. The ring is a pause: a script's words are not stretched
+over it, free recognition does not fill it, the lips rest there, and no stretch is reported."""
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from espeak_events import available, speak
+from talkface_studio.audio.analysis import analyze
+from talkface_studio.audio.reverb_tail import decaying
+from talkface_studio.audio.viseme_set import VOWEL_CLASSES
+
+pytestmark = pytest.mark.usefixtures("private_cache")
+
+
+def test_a_falling_ring_is_a_tail_and_a_held_or_rising_sound_is_not():
+    fps = 100.0
+    rng = np.random.default_rng(0)
+    speech = np.zeros(20)
+    ring = -0.9 * np.arange(1, 31) + rng.normal(0.0, 0.7, 30)  # 90 dB/s (a 0.7 s room) with flutter
+    level = np.r_[speech, ring, np.full(10, -60.0)]
+    candidate = np.zeros(len(level), bool)
+    candidate[20:50] = True
+    assert decaying(level, candidate, fps)[20:50].all()
+
+    onset = level.copy()
+    onset[35:50] = onset[34] + 8.0  # the next word starts in the run
+    tail = decaying(onset, candidate, fps)
+    assert tail[20:35].all() and not tail[35:50].any()
+
+    held = np.r_[speech, np.full(30, -1.0)]  # a held vowel does not fall
+    assert not decaying(held, candidate[:50], fps).any()
+
+    assert not decaying(level, np.zeros(len(level), bool), fps).any()  # only candidates are tails
+    first = np.zeros(len(level), bool)
+    first[:10] = True
+    assert not decaying(level, first, fps).any()  # a run at the start follows nothing
+
+
+def _reverberant(x: np.ndarray, sr: int, rt60: float = 0.7, direct_over_reverb_db: float = -3.0) -> np.ndarray:
+    """`x` through a synthetic room: a direct path and exponentially decaying noise."""
+    rng = np.random.default_rng(0)
+    t = np.arange(int(sr * rt60 * 1.2)) / sr
+    tail = rng.standard_normal(len(t)) * 10 ** (-3 * t / rt60)
+    tail[: int(0.003 * sr)] = 0.0
+    h = tail * np.sqrt(1.0 / (np.sum(tail ** 2) * 10 ** (direct_over_reverb_db / 10)))
+    h[0] = 1.0
+    y = np.convolve(x, h)[: len(x)]
+    return (y * np.abs(x).max() / np.abs(y).max()).astype(np.float32)
+
+
+@pytest.mark.skipif(not available(), reason="espeak-ng is not installed")
+@pytest.mark.parametrize("scripted", [True, False])
+def test_pauses_in_a_live_room_stay_pauses(tmp_path, scripted):
+    text = "Vous pouvez entrer, mais pas maintenant. Merci beaucoup, à bientôt."
+    spoken = speak(text, "fr")
+    path = tmp_path / "far.wav"
+    sf.write(str(path), _reverberant(spoken.samples, spoken.sample_rate), spoken.sample_rate)
+    pauses = [(a.end, b.start) for a, b in zip(spoken.phonemes, spoken.phonemes[1:]) if b.start - a.end >= 0.12]
+    assert len(pauses) == 3  # after each comma and the full stop
+
+    f = analyze(path, "25", transcript=text if scripted else None, language="fr")
+    labels = np.full(f.n_frames, "", dtype="<U3")
+    for span in f.phones:
+        labels[span.start_frame:span.end_frame] = span.phone
+    for a, b in pauses:  # inside each pause (a frame in from either end) the lips rest
+        inside = labels[int(np.ceil(a * 25)) + 1 : int(b * 25)]
+        assert len(inside) >= 2 and (inside == "SIL").all(), (a, b, inside)
+    assert not f.report.fallbacks, f.report.warnings(f.rate)
+    if scripted:
+        assert f.phone_source == "aligned"
+    speech = np.isin(labels, sorted(VOWEL_CLASSES))
+    assert speech.sum() >= 0.25 * f.n_frames  # and the words are still spoken
