@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from scipy.signal import fftconvolve
 
 HAVE_ESPEAK = shutil.which("espeak-ng") is not None
 needs_espeak = pytest.mark.skipif(not HAVE_ESPEAK, reason="espeak-ng is not installed")
@@ -76,3 +77,15 @@ def write_speech_around_noise(path: Path, script: str) -> tuple[float, float]:
     write(path, np.concatenate([pause, a, pause, noise, pause, b, pause]), sr)
     start = (2 * len(pause) + len(a)) / sr
     return start, start + len(noise) / sr
+
+
+def reverberant(x: np.ndarray, sr: int, rt60: float = 0.7, direct_over_reverb_db: float = -3.0) -> np.ndarray:
+    """`x` through a synthetic room: a direct path and exponentially decaying noise."""
+    rng = np.random.default_rng(0)
+    t = np.arange(int(sr * rt60 * 1.2)) / sr
+    tail = rng.standard_normal(len(t)) * 10 ** (-3 * t / rt60)
+    tail[: int(0.003 * sr)] = 0.0
+    h = tail * np.sqrt(1.0 / (np.sum(tail ** 2) * 10 ** (direct_over_reverb_db / 10)))
+    h[0] = 1.0
+    y = fftconvolve(x, h)[: len(x)]
+    return (y * np.abs(x).max() / np.abs(y).max()).astype(np.float32)

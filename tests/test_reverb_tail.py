@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from audio_fixtures import reverberant
 from espeak_events import available, speak
 from talkface_studio.audio.analysis import analyze
 from talkface_studio.audio.reverb_tail import decaying
@@ -38,25 +39,13 @@ def test_a_falling_ring_is_a_tail_and_a_held_or_rising_sound_is_not():
     assert not decaying(level, first, fps).any()  # a run at the start follows nothing
 
 
-def _reverberant(x: np.ndarray, sr: int, rt60: float = 0.7, direct_over_reverb_db: float = -3.0) -> np.ndarray:
-    """`x` through a synthetic room: a direct path and exponentially decaying noise."""
-    rng = np.random.default_rng(0)
-    t = np.arange(int(sr * rt60 * 1.2)) / sr
-    tail = rng.standard_normal(len(t)) * 10 ** (-3 * t / rt60)
-    tail[: int(0.003 * sr)] = 0.0
-    h = tail * np.sqrt(1.0 / (np.sum(tail ** 2) * 10 ** (direct_over_reverb_db / 10)))
-    h[0] = 1.0
-    y = np.convolve(x, h)[: len(x)]
-    return (y * np.abs(x).max() / np.abs(y).max()).astype(np.float32)
-
-
 @pytest.mark.skipif(not available(), reason="espeak-ng is not installed")
 @pytest.mark.parametrize("scripted", [True, False])
 def test_pauses_in_a_live_room_stay_pauses(tmp_path, scripted):
     text = "Vous pouvez entrer, mais pas maintenant. Merci beaucoup, à bientôt."
     spoken = speak(text, "fr")
     path = tmp_path / "far.wav"
-    sf.write(str(path), _reverberant(spoken.samples, spoken.sample_rate), spoken.sample_rate)
+    sf.write(str(path), reverberant(spoken.samples, spoken.sample_rate), spoken.sample_rate)
     pauses = [(a.end, b.start) for a, b in zip(spoken.phonemes, spoken.phonemes[1:]) if b.start - a.end >= 0.12]
     assert len(pauses) == 3  # after each comma and the full stop
 

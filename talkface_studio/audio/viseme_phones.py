@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .dereverb import dereverberate
 from .g2p import G2PError, g2p
 from .languages import primary as primary_language
 from .viseme_align import Alignment, AlignmentError, WordTiming, align
@@ -82,8 +83,8 @@ def posteriors(x16: np.ndarray, recognizer=None) -> Posteriors:
         from .viseme_model import default_recognizer
 
         recognizer = default_recognizer()
-    mel = log_mel(x16)
     level = frame_level_db(x16)
+    mel = dereverberate(log_mel(x16), level)
     darkness = closure_darkness(mel, level, stop_gaps(level) > 0)
     holds = stop_gaps(level, frames=HOLD_FRAMES) > 0  # a script's stops may hold longer
     feats = normalize(mel)
@@ -117,7 +118,8 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
             words = g2p(text, language)
             if primary_language(language) == "ja":
                 words = [_japanese_nasal_before_lips(w) for w in words]
-            breath = breathy(x16, log_mel(x16))  # only a script's aligner reads it (~0.07 s a minute)
+            mel = dereverberate(log_mel(x16), post.level)  # as the recognizer heard it
+            breath = breathy(x16, mel)  # only a script's aligner reads it (~0.07 s a minute)
             alignment = align(post.for_alignment, words, post.level, post.darkness, post.gaps, breath)
         except (G2PError, AlignmentError) as exc:
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
