@@ -12,9 +12,8 @@ A tail is told from speech by its level alone: it falls from the sound just befo
 rising `RISE_DB` over its lowest so far, falling at least `MIN_FALL_DB_S` on average and, over
 the run, more than `RISE_DB` in all. A fading syllable in a dry recording falls far faster and
 leaves the loud range within a frame or two; a held vowel does not fall; the next word's onset
-rises. Callers choose which frames may be a tail
-(the recognizer hears silence there, or an aligner placed a pause), so a tail is only ever let
-be silent, never made so.
+rises. Callers choose which frames may be a tail (where the recognizer hears silence, or where an
+aligner placed a pause), so a tail is only ever let be silent, never made so.
 """
 
 from __future__ import annotations
