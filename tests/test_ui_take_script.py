@@ -21,8 +21,8 @@ def test_take_menu_sets_the_script_and_undo_restores_it(window):
     take = w.document.take
     assert take.generation.transcript is None
     asked = []
-    w.prompts.ask_script = lambda name, text, audio, language, channel: asked.append((name, text, audio.name, language)) \
-        or "  Go forward ten metres. "
+    w.prompts.ask_script = lambda name, text, audio, language, channel: \
+        asked.append((name, text, audio.name, language)) or "  Go forward ten metres. "
     w.actions_by_name["take_script"].trigger()
     assert asked == [(take.name, None, "line.wav", "en")]
     assert take.generation.transcript == "Go forward ten metres."

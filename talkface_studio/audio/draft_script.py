@@ -39,8 +39,9 @@ def can_draft(language: str) -> bool:
 
 def draft_script(path, language: str = "en", progress=None, cancel=None, channel: int | None = None) -> str:
     """The words pocketsphinx hears in the recording at ``path`` (its ``channel`` alone, counted
-    from 1, where one is given), one line per piece of speech between pauses ('' where it hears none). ``progress(done, total)`` is called per piece (seconds
-    of audio); ``cancel`` (a ``pipeline.cancel.CancelToken``) is checked between pieces."""
+    from 1, where one is given), one line per piece of speech between pauses ('' where it hears
+    none). ``progress(done, total)`` is called per piece (seconds of audio); ``cancel`` (a
+    ``pipeline.cancel.CancelToken``) is checked between pieces."""
     if not can_draft(language):
         raise ValidationError(f"a draft script can be recognized from English speech only (the speech model "
                               f"that ships is US English); type the {language_name(language)} script instead",

@@ -18,6 +18,7 @@ from .errors import ValidationError
 from .json_reader import MAX_TEXT
 from .markers import Marker, sorted_markers
 from .language_code import DEFAULT_LANGUAGE, normalize_language
+from .limits import MAX_AUDIO_CHANNELS
 from .timebase import FrameRate
 
 
@@ -162,11 +163,10 @@ def check_audio_channel(channel) -> int | None:
     """The channel of the take's recording the character speaks on, counted from 1 as audio
     software does (a field recorder's lavalier track); None for the mix of all channels. Whether
     the recording has that many channels is checked where it is decoded (audio.loading)."""
-    from .limits import MAX_AUDIO_CHANNELS
-
     if channel is None:
         return None
-    if isinstance(channel, bool) or not isinstance(channel, (int, np.integer)) or not 1 <= channel <= MAX_AUDIO_CHANNELS:
+    whole = isinstance(channel, (int, np.integer)) and not isinstance(channel, bool)
+    if not whole or not 1 <= channel <= MAX_AUDIO_CHANNELS:
         raise ValidationError(f"audio channel must be a whole number from 1 to {MAX_AUDIO_CHANNELS} "
                               f"(or the mix of all channels), got {channel!r}")
     return int(channel)

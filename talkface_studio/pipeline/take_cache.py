@@ -147,8 +147,7 @@ class TakeCache:
         st = audio.stat()
         h = hashlib.sha256(json.dumps([str(audio), st.st_size, st.st_mtime_ns, take.rate.to_json(),
                                        take.n_frames, generation.to_json(), take.language, take.audio_channel],
-                                      sort_keys=True,
-                                      default=str).encode())
+                                      sort_keys=True, default=str).encode())
         h.update(np.ascontiguousarray(take.emotion_weights()).data)
         return h.hexdigest()
 

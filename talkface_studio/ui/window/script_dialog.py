@@ -79,7 +79,8 @@ class ScriptDialog(QDialog):
         self.draft_button.setEnabled(False)
         self.cancel_button.show()
         self.state.setText("Recognizing the words...")
-        self._task = submit(self._pool, lambda progress, cancel: draft_script(audio, language, progress, cancel, channel),
+        self._task = submit(self._pool,
+                            lambda progress, cancel: draft_script(audio, language, progress, cancel, channel),
                             on_done=self._drafted, on_error=self._failed, on_progress=self._progress,
                             on_cancel=self._stopped, synchronous=self.synchronous, parent=self)
 
