@@ -130,8 +130,15 @@ def test_a_band_of_script_words_given_up_points_to_script_fallback():
 
 def test_every_mouth_setting_and_defaults_fit_the_default_layout_unscrolled(make_window, qtbot):
     """At 1600 x 1000 (the screenshots' size) the Performance panel shows all six rows and its
-    Defaults button without a scroll bar."""
+    Defaults button without a scroll bar, and the Inspector above it a take's Language, Script and
+    Channel rows."""
+    from PySide6.QtCore import QPoint
+
     w = make_window(size=(1600, 1000))
     qtbot.wait(50)  # the default dock sizes are applied after the first layout
     scroll = w.docks["performance"].widget()
     assert scroll.verticalScrollBar().maximum() == 0, scroll.viewport().height()
+    inspector = w.docks["inspector"].widget()
+    for row in (w.inspector.language, w.inspector.script, w.inspector.channel):
+        bottom = row.mapTo(inspector.viewport(), QPoint(0, row.height())).y()
+        assert bottom <= inspector.viewport().height(), (bottom, inspector.viewport().height())

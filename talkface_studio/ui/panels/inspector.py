@@ -80,6 +80,7 @@ class Inspector(QWidget):
         self.stack.addWidget(self.keys)
 
         box = QVBoxLayout(self)
+        box.setContentsMargins(2, 0, 2, 0)  # the pages' own margins suffice: a take's four rows fit a 1000-px screen
         box.addWidget(self.stack)
         box.addStretch(1)
         self._syncing = False

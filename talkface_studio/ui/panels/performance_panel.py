@@ -29,8 +29,16 @@ class PerformancePanel(QWidget):
         form.setContentsMargins(8, 6, 8, 6)
         form.setVerticalSpacing(4)
         title = QLabel("<b>Mouth</b> of this take (1 = natural)", self)
-        title.setToolTip("Saved with the take; Undo reverts them. Generate applies them to the curves.")
-        form.addRow(title)
+        title.setToolTip("Saved with the take; Undo reverts them. They apply at the next Generate.")
+        self.reset = QPushButton("Defaults", self)
+        self.reset.setToolTip("Put every mouth setting of this take back to 1 (natural)")
+        self.reset.clicked.connect(self.set_defaults)
+        head = QWidget(self)  # Defaults beside the title: the six rows fit a 1000-px screen with the Inspector's
+        lay = QHBoxLayout(head)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(title, 1)
+        lay.addWidget(self.reset)
+        form.addRow(head)
         for s in MOUTH_SETTINGS:
             slider = QSlider(Qt.Horizontal, self)
             slider.setMinimumWidth(40)
@@ -53,12 +61,11 @@ class PerformancePanel(QWidget):
             slider.valueChanged.connect(lambda v, key=s.key: self._slid(key, v / STEPS))
             slider.sliderReleased.connect(lambda key=s.key: self.document.finish_live(label=f"Set {key}"))
             spin.valueChanged.connect(lambda v, key=s.key: self._set(key, v))
-        self.reset = QPushButton("Defaults", self)
-        self.reset.setToolTip("Put every mouth setting of this take back to 1 (natural)")
-        self.reset.clicked.connect(self.set_defaults)
-        self.hint = QLabel("Applies at the next Generate.", self)
+        self.hint = QLabel(self)  # why a typed value was refused; shown only then
         self.hint.setStyleSheet("color: #8b8f96;")
-        form.addRow(self.hint, self.reset)
+        self.hint.setWordWrap(True)
+        self.hint.hide()
+        form.addRow(self.hint)
         document.changed.connect(lambda _c: self.sync())
         document.replaced.connect(self.sync)
         self.sync()
@@ -107,6 +114,9 @@ class PerformancePanel(QWidget):
             self.document.push(self._command({key: round(value, 3)}), label=f"Set {key}", mergeable=False)
         except TalkFaceError as exc:
             self.hint.setText(str(exc))
+            self.hint.show()
+            return
+        self.hint.hide()
 
     def set_defaults(self) -> None:
         take = self.document.take

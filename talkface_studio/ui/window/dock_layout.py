@@ -65,7 +65,7 @@ class DockLayout:
         w.resizeDocks([d["channels"]], [270], Qt.Horizontal)
         w.resizeDocks([d["inspector"]], [330], Qt.Horizontal)
         w.resizeDocks([d["timeline"], d["curves"]], [190, 330], Qt.Vertical)
-        w.resizeDocks([d["inspector"], d["performance"]], [135, 300], Qt.Vertical)  # six mouth rows fit unscrolled
+        w.resizeDocks([d["inspector"], d["performance"]], [145, 270], Qt.Vertical)  # a take's rows and six mouth rows fit unscrolled
         if self.default_state is None:
             self.default_state = w.saveState()
 
