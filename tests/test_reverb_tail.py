@@ -61,3 +61,58 @@ def test_pauses_in_a_live_room_stay_pauses(tmp_path, scripted):
         assert f.phone_source == "aligned"
     speech = np.isin(labels, sorted(VOWEL_CLASSES))
     assert speech.sum() >= 0.25 * f.n_frames  # and the words are still spoken
+
+
+def test_a_ring_held_in_a_word_edge_phone_is_given_back_to_the_pause():
+    from talkface_studio.audio.phones import TimedPhone
+    from talkface_studio.audio.reverb_tail import release_word_ends
+    from talkface_studio.audio.sphinx_align import TimedWord
+
+    fps = 100.0
+    level = np.full(100, -15.0)
+    level[40:60] = -15.0 - 1.2 * np.arange(1, 21)  # "now" rings on from 0.40 s (120 dB/s) ...
+    silent = np.zeros(100, bool)
+    silent[42:60] = True  # ... and the recognizer hears silence from 0.42 s
+    words = [TimedWord(0.10, 0.60, "now"), TimedWord(0.60, 0.90, "and")]
+    held = [TimedPhone(0.10, 0.25, "N"), TimedPhone(0.25, 0.60, "AW"), TimedPhone(0.60, 0.90, "AE")]
+    assert release_word_ends(held, words, level, silent, fps) == [held[0], TimedPhone(0.25, 0.42, "AW"), held[2]]
+
+    early = [TimedPhone(0.10, 0.40, "AW"), TimedPhone(0.40, 0.90, "AE")]  # the next word started in the ring
+    words = [TimedWord(0.10, 0.40, "now"), TimedWord(0.40, 0.90, "and")]
+    assert release_word_ends(early, words, level, silent, fps) == [early[0], TimedPhone(0.60, 0.90, "AE")]
+
+    closure = [TimedPhone(0.10, 0.40, "AW"), TimedPhone(0.40, 0.90, "B")]  # lips shut early look at rest
+    assert release_word_ends(closure, words, level, silent, fps) == closure
+    inside = [TimedPhone(0.10, 0.90, "AW")]  # not at a word's edge: a stop's hold, not a ring
+    assert release_word_ends(inside, [TimedWord(0.0, 0.05, "a"), TimedWord(0.95, 1.0, "b")], level, silent,
+                             fps) == inside
+    short = silent.copy()
+    short[48:] = False  # 60 ms of ring between two words would be a frame of flicker, not a pause
+    assert release_word_ends(held, [TimedWord(0.10, 0.60, "now"), TimedWord(0.60, 0.90, "and")], level, short,
+                             fps) == held
+    flat = np.full(100, -15.0)  # a held vowel the recognizer doubts does not fall: no ring
+    assert release_word_ends(held, [TimedWord(0.10, 0.60, "now"), TimedWord(0.60, 0.90, "and")], flat, silent,
+                             fps) == held
+
+
+@pytest.mark.skipif(not available(), reason="espeak-ng is not installed")
+def test_an_english_script_in_a_live_room_rests_the_lips_in_its_pauses(tmp_path):
+    """The English script path aligns with pocketsphinx, which has no silence for a room's ring: the
+    vowel of "there" and "now" was held through the pause after it, and "and" started in the ring."""
+    text = "We can go down there, and not now. Thank you very much, see you soon."
+    spoken = speak(text, "en")
+    path = tmp_path / "far.wav"
+    sf.write(str(path), reverberant(spoken.samples, spoken.sample_rate), spoken.sample_rate)
+    pauses = [(a.end, b.start) for a, b in zip(spoken.phonemes, spoken.phonemes[1:]) if b.start - a.end >= 0.12]
+    assert len(pauses) == 3
+
+    f = analyze(path, "25", transcript=text, language="en")
+    assert f.phone_source == "aligned" and not f.report.fallbacks, f.report.warnings(f.rate)
+    labels = np.full(f.n_frames, "", dtype="<U3")
+    for span in f.phones:
+        labels[span.start_frame:span.end_frame] = span.phone
+    centres = (np.arange(f.n_frames) + 0.5) / 25
+    for a, b in pauses:  # the lips rest from 60 ms into each pause until 30 ms before the next word
+        inside = labels[(centres >= a + 0.06) & (centres <= b - 0.03)]
+        assert len(inside) and (inside == "SIL").all(), (a, b, inside)
+    assert (labels != "SIL").sum() >= 0.6 * f.n_frames  # and the words are still spoken (ARPAbet phones here)

@@ -1,7 +1,8 @@
 """The slow half of analysis: phones and the report of how each stretch got them, in seconds.
 
 With an English script: piecewise.align_script (pocketsphinx, piece by piece; a piece it cannot
-place goes to the viseme aligner, see phone_fallback). With a script in any other language: the
+place goes to the viseme aligner, see phone_fallback; in a room, a ring held at a word's edge is
+given back to the pause, reverb_tail.release_word_ends). With a script in any other language: the
 viseme aligner over the whole take (viseme_phones.viseme_take_pass), stretches whose words did not
 hold re-recognized and reported. Without a script: the viseme recognizer; only if it cannot run,
 pocketsphinx's English phone loop checked piece by piece against the audio's energy, pieces it
@@ -22,10 +23,11 @@ from .alignment_report import TimedStretch
 from .phone_fallback import MIN_SPEECH_COVERAGE, fallback_piece, speech_coverage
 from .phones import PhoneError, TimedPhone, recognise
 from .piecewise import PhonePass, align_script
+from .reverb_tail import release_word_ends
 from .speech_regions import frame_levels, regions_from_mask, speech_mask
 from .wrong_words import WRONG_WORD_COST
 
-PHONE_PASS_VERSION = 22  # bump when the pass changes: old cache entries are then ignored (5: kanji read, QUIET_DB 15; 6: wrong English words recognized and reported; 7: combining marks, one-letter words, typographic apostrophes, English numbers and unknown words; 8: a word-final n before a bilabial read m in es, it, ca, gl; 9: recognition's loud frames clear of a steady background; 10: espeak-ng's names that are other sounds in IPA read as what they are, g2p.IPA_FIXES; Hebrew ו a vowel; 11: an anusvara read n that a speaker says m, before a labial (Telugu, Punjabi) or ending a word (Telugu; Devanagari and Gujarati after a consonant), g2p.ANUSVARA_M; Sinhala prenasalised stops close, viseme_set._PRENASAL; 12: a click alone in a pause may be silence, viseme_decode.ISLAND_MAX_FRAMES; 13: a word that falls back keeps a lean to its p/b/m, viseme_phones.SCRIPT_CLOSURE_HINT; 14: a breath alone in a pause may be silence, viseme_features.breathy; 15: a word the English word pass squeezed into its neighbour moves to its own speech, piecewise.claim_wordless; 16: speech regions measured above 60 Hz, speech_regions.RUMBLE_HZ; 17: a breath or click alone in a pause of an English take is a pause, piecewise.breath_or_click; 18: an inhale just before an English line is cut off its piece, piecewise.after_breath; 19: long pauses cut in the recognizer's normalisation, viseme_features.PAUSE_KEPT_S; 20: channels that cancel in the mix, downmix; 21: a room's reverberation after a word may be a pause, reverb_tail; 22: late reverberation subtracted before the recognizer, dereverb)
+PHONE_PASS_VERSION = 23  # bump when the pass changes: old cache entries are then ignored (5: kanji read, QUIET_DB 15; 6: wrong English words recognized and reported; 7: combining marks, one-letter words, typographic apostrophes, English numbers and unknown words; 8: a word-final n before a bilabial read m in es, it, ca, gl; 9: recognition's loud frames clear of a steady background; 10: espeak-ng's names that are other sounds in IPA read as what they are, g2p.IPA_FIXES; Hebrew ו a vowel; 11: an anusvara read n that a speaker says m, before a labial (Telugu, Punjabi) or ending a word (Telugu; Devanagari and Gujarati after a consonant), g2p.ANUSVARA_M; Sinhala prenasalised stops close, viseme_set._PRENASAL; 12: a click alone in a pause may be silence, viseme_decode.ISLAND_MAX_FRAMES; 13: a word that falls back keeps a lean to its p/b/m, viseme_phones.SCRIPT_CLOSURE_HINT; 14: a breath alone in a pause may be silence, viseme_features.breathy; 15: a word the English word pass squeezed into its neighbour moves to its own speech, piecewise.claim_wordless; 16: speech regions measured above 60 Hz, speech_regions.RUMBLE_HZ; 17: a breath or click alone in a pause of an English take is a pause, piecewise.breath_or_click; 18: an inhale just before an English line is cut off its piece, piecewise.after_breath; 19: long pauses cut in the recognizer's normalisation, viseme_features.PAUSE_KEPT_S; 20: channels that cancel in the mix, downmix; 21: a room's reverberation after a word may be a pause, reverb_tail; 22: late reverberation subtracted before the recognizer, dereverb; 23: an English script's word edges give a room's ring to the pause, reverb_tail.release_word_ends)
 
 
 def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en", closure_hearing: float = 1.0,
@@ -46,8 +48,9 @@ def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en"
     text = (transcript or "").strip()
     if text and primary(language) == "en":
         limit = WRONG_WORD_COST / script_fallback if script_fallback > 0 else float("inf")
-        return align_script(x16, text, partial(fallback_piece, closure_bias=bias, script_fallback=script_fallback),
-                            limit)
+        result = align_script(x16, text, partial(fallback_piece, closure_bias=bias, script_fallback=script_fallback),
+                              limit)
+        return _rings_released(result, x16, get_posteriors)
     try:
         post = get_posteriors(x16) if get_posteriors is not None else None
         return PhonePass(*viseme_take_pass(x16, text, language, bias, post, script_fallback))
@@ -56,6 +59,30 @@ def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en"
         note = f"viseme recognizer unavailable ({exc})"
         return PhonePass(result.phones, [s._replace(reason=f"{s.reason}; {note}" if s.reason else note)
                                          for s in result.stretches])
+
+
+def _rings_released(result: PhonePass, x16: np.ndarray, get_posteriors) -> PhonePass:
+    """An English take recorded in a room (dereverb.DRY_S or more): a ring pocketsphinx held at a
+    word's edge goes to the pause, where the recognizer hears it as silence
+    (reverb_tail.release_word_ends). A dry take is returned as it is, without running the recognizer."""
+    from talkface_studio.core.errors import TalkFaceError
+
+    from .dereverb import DRY_S, reverberation_time
+    from .viseme_decode import TAIL_SILENCE
+    from .viseme_features import FPS, frame_level_db
+    from .viseme_phones import posteriors
+    from .viseme_set import CLASS_INDEX
+
+    read = reverberation_time(frame_level_db(x16)) if result.words else None
+    if read is None or read < DRY_S:
+        return result
+    try:
+        post = get_posteriors(x16) if get_posteriors is not None else posteriors(x16)
+    except (TalkFaceError, ImportError, RuntimeError):  # no recognizer: the phones stay as aligned
+        return result
+    silent = post.logp[:, CLASS_INDEX["SIL"]] >= np.log(TAIL_SILENCE)
+    phones = release_word_ends(result.phones, result.words, post.level, silent, FPS)
+    return PhonePass(phones, result.stretches, result.words)
 
 
 def recognise_take(x16: np.ndarray) -> PhonePass:

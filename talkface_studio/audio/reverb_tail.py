@@ -13,7 +13,8 @@ rising `RISE_DB` over its lowest so far, falling at least `MIN_FALL_DB_S` on ave
 the run, more than `RISE_DB` in all. A fading syllable in a dry recording falls far faster and
 leaves the loud range within a frame or two; a held vowel does not fall; the next word's onset
 rises. Callers choose which frames may be a tail (where the recognizer hears silence, or where an
-aligner placed a pause), so a tail is only ever let be silent, never made so.
+aligner placed a pause), so a tail is only ever let be silent, never made so; release_word_ends
+does the same for an English script's phones, whose aligner has no silence of its own for a ring.
 """
 
 from __future__ import annotations
@@ -48,3 +49,58 @@ def decaying(level_db: np.ndarray, candidate: np.ndarray, fps: float) -> np.ndar
         if end > a and level[a:end].min() <= peak - RISE_DB:  # it fell: a level held within the flutter is no tail
             out[a:end] = True
     return out
+
+
+MIN_PAUSE_S = 0.08  # a ring that would make a shorter pause stays in the word: a frame of rest is flicker
+KEEP_S = 0.04  # a phone keeps at least this much of itself, on its word's side of the ring
+HELD_AT_REST = frozenset({"P", "B", "M"})  # lips shut in a pause look at rest: a closure is never cut
+
+
+def release_word_ends(phones, words, level_db: np.ndarray, silent: np.ndarray, fps: float) -> list:
+    """`phones` (TimedPhone, seconds, in order) with a room's ring between words given back to the
+    pause. pocketsphinx's English acoustic model, trained on close speech, has no silence for a
+    ring: it holds a word's last vowel through it, or starts the next word early, so the lips hold a
+    vowel through the pause. In a phone at either edge of a word, the first run of frames that
+    `silent` marks (the recognizer hears silence) and that falls as a tail of the sound before it
+    (decaying) is cut out of the phone, where it makes a pause (with any gap it touches) of
+    MIN_PAUSE_S or more; the phone keeps KEEP_S on its word's side. A lip closure (HELD_AT_REST)
+    is left whole."""
+    starts = {round(w.start, 3) for w in words}
+    ends = {round(w.end, 3) for w in words}
+    n = min(len(level_db), len(silent))
+    out = []
+    for i, p in enumerate(phones):
+        first, last = round(p.start, 3) in starts, round(p.end, 3) in ends
+        ring = _ring_in(p, level_db, silent, n, fps) if (first or last) and p.phone not in HELD_AT_REST else None
+        pieces = [p]
+        if ring is not None:
+            r0, r1 = ring
+            if last and r1 >= p.end:  # rung on after the word: the phone keeps its own start
+                pieces = [p._replace(end=max(r0, p.start + KEEP_S))]
+            elif first and r0 <= p.start:  # the word started in the ring: it keeps its end
+                pieces = [p._replace(start=min(r1, p.end - KEEP_S))]
+            else:  # a ring inside: what is left either side, a sliver under KEEP_S going to the pause
+                pieces = [q for q in (p._replace(end=r0), p._replace(start=r1)) if q.end - q.start >= KEEP_S - 1e-9]
+            a = pieces[0].end if pieces and pieces[0].start == p.start else p.start
+            b = pieces[-1].start if pieces and pieces[-1].end == p.end else p.end
+            gap_before = p.start - phones[i - 1].end if i > 0 else p.start
+            gap_after = phones[i + 1].start - p.end if i + 1 < len(phones) else 0.0
+            pause = b - a + (gap_before if a <= p.start else 0.0) + (gap_after if b >= p.end else 0.0)
+            if not pieces or b - a <= 0 or pause < MIN_PAUSE_S - 1e-9:
+                pieces = [p]
+        out += pieces
+    return out
+
+
+def _ring_in(p, level_db: np.ndarray, silent: np.ndarray, n: int, fps: float) -> tuple[float, float] | None:
+    """(start, end) seconds of the first ring inside phone `p`, or None."""
+    a, b = int(round(p.start * fps)), min(n, int(round(p.end * fps)))
+    for ra, rb in true_runs(np.asarray(silent[a:b], bool)):
+        candidate = np.zeros(n, bool)
+        candidate[a + ra:a + rb] = True
+        tail = decaying(level_db[:n], candidate, fps)[a + ra:a + rb]
+        length = int(np.argmin(tail)) if not tail.all() else len(tail)
+        if length:  # from the phone's own edges where the ring reaches them (no sliver of rounding)
+            start = p.start if ra == 0 else (a + ra) / fps
+            return start, p.end if a + ra + length >= b else (a + ra + length) / fps
+    return None
