@@ -206,3 +206,15 @@ def test_script_sets_the_language_and_says_when_the_script_is_in_another(tmp_pat
     assert "note:" not in capsys.readouterr().err
     assert main(["script", str(tmp_path / "scene.tfs"), "--language", "xx"]) != 0
     assert load_project(tmp_path / "scene.tfs").takes[0].language == "fr-CA"
+
+
+def test_script_is_another_name_for_transcript_and_abbreviations_are_refused(tmp_path, media, capsys):
+    assert new(tmp_path, media, "--script", "Hello there.") == 0  # was read as --script-fallback
+    assert load_project(tmp_path / "scene.tfs").takes[0].generation.transcript == "Hello there."
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        new(tmp_path, media, "--scr", "Hello there.", name="other.tfs")  # not guessed
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: --scr" in err and err.strip().endswith("--help)")
+    assert not (tmp_path / "other.tfs").exists()

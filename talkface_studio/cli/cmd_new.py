@@ -29,7 +29,8 @@ def add_parser(sub) -> None:
                    help=f"label a time range, e.g. happy:2@0.5-3.0; emotions: {', '.join(EMOTIONS[1:])}")
     p.add_argument("--take", default="take1", help="take name (default take1)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the performance (default 0)")
-    p.add_argument("--transcript", default=None, help="the words spoken (improves lip sync)")
+    p.add_argument("--transcript", "--script", dest="transcript", default=None,
+                   help="the take's script, the words spoken (improves lip sync)")
     p.add_argument("--language", default=None, metavar="CODE",
                    help="spoken language, a BCP-47 code such as en, en-GB, es, de, fr-CA, it, ja (default: the "
                         "language the --transcript is clearly written in, else en)")

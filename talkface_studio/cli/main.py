@@ -33,7 +33,13 @@ SUBCOMMANDS: dict[str, str] = {
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """Usage mistakes end like every other error: one line, exit 2 (argparse prints the usage too)."""
+    """Usage mistakes end like every other error: one line, exit 2 (argparse prints the usage too).
+    An option is spelled out: argparse's abbreviations read `new --script "Hello."` as
+    --script-fallback and refused the words as a number."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)  # subcommands' parsers are made by this class too
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
