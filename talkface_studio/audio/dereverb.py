@@ -63,11 +63,18 @@ def reverberation_time(level_db: np.ndarray, fps: float = FPS) -> float | None:
     return float(60.0 / max(np.median(fastest), 1e-6))
 
 
+def room_reading(level_db: np.ndarray, fps: float = FPS) -> float | None:
+    """reverberation_time where the recording reads as a room, None where it reads dry (under
+    DRY_S, or too short to read)."""
+    read = reverberation_time(level_db, fps)
+    return None if read is None or read < DRY_S else read
+
+
 def dereverberate(mel: np.ndarray, level_db: np.ndarray, fps: float = FPS) -> np.ndarray:
     """Natural-log mel power [T, bands] with the late reverberation subtracted, or `mel` itself
-    when the recording reads dry (reverberation_time under DRY_S, or too short to read)."""
-    read = reverberation_time(level_db, fps)
-    if read is None or read < DRY_S:
+    when the recording reads dry (room_reading)."""
+    read = room_reading(level_db, fps)
+    if read is None:
         return mel
     rt60 = read * UNDER_READ
     delay = max(1, int(round(DELAY_S * fps)))

@@ -64,19 +64,18 @@ def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en"
 
 
 def _rings_released(result: PhonePass, x16: np.ndarray, get_posteriors) -> PhonePass:
-    """An English take recorded in a room (dereverb.DRY_S or more): a ring pocketsphinx held at a
+    """An English take recorded in a room (dereverb.room_reading): a ring pocketsphinx held at a
     word's edge goes to the pause, where the recognizer hears it as silence
     (reverb_tail.release_word_ends). A dry take is returned as it is, without running the recognizer."""
     from talkface_studio.core.errors import TalkFaceError
 
-    from .dereverb import DRY_S, reverberation_time
+    from .dereverb import room_reading
     from .viseme_decode import TAIL_SILENCE
     from .viseme_features import FPS, frame_level_db
     from .viseme_phones import posteriors
     from .viseme_set import CLASS_INDEX
 
-    read = reverberation_time(frame_level_db(x16)) if result.words else None
-    if read is None or read < DRY_S:
+    if not result.words or room_reading(frame_level_db(x16)) is None:
         return result
     try:
         post = get_posteriors(x16) if get_posteriors is not None else posteriors(x16)

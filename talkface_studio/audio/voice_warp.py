@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .piecewise import PhonePass
+from .piecewise import SR, PhonePass
 
 POOR_SCORE = -3.0  # nats a frame, median over the script's aligned words
 WARPS = (1.15, 1.3)  # read the voice this much lower (a child's formants are 15-35 % higher)
@@ -58,7 +58,7 @@ def best_heard(align, x16: np.ndarray) -> tuple[PhonePass, float]:
     as_recorded = median_score(result)
     if as_recorded is None or as_recorded >= POOR_SCORE:
         return result, 1.0
-    chosen, best, duration = (result, 1.0), as_recorded + MIN_GAIN, len(x16) / 16000
+    chosen, best, duration = (result, 1.0), as_recorded + MIN_GAIN, len(x16) / SR
     for warp in WARPS:
         attempt = unwarped(align(warped(x16, warp)), warp, duration)
         score = median_score(attempt)
