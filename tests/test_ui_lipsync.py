@@ -142,3 +142,28 @@ def test_every_mouth_setting_and_defaults_fit_the_default_layout_unscrolled(make
     for row in (w.inspector.language, w.inspector.script, w.inspector.channel):
         bottom = row.mapTo(inspector.viewport(), QPoint(0, row.height())).y()
         assert bottom <= inspector.viewport().height(), (bottom, inspector.viewport().height())
+
+
+def test_a_refused_value_is_named_until_the_next_change(demo_window, monkeypatch):
+    """The panel's note says why a typed value was refused and goes at the next change of any kind
+    (here a slider drag), so a stale reason never sits under values that were accepted."""
+    from talkface_studio.core.errors import ValidationError
+
+    w, take, panel = demo_window
+    real_push = w.document.push
+
+    def refuse(*_a, **_k):
+        raise ValidationError("jaw_amount refused for the test")
+
+    monkeypatch.setattr(w.document, "push", refuse)
+    panel.spins["jaw_amount"].setValue(1.4)
+    assert not panel.hint.isHidden() and "refused for the test" in panel.hint.text()
+    assert "jaw_amount" not in take.generation.options
+    monkeypatch.setattr(w.document, "push", real_push)
+    slider = panel.sliders["round_amount"]
+    slider.setSliderDown(True)
+    slider.setValue(120)
+    slider.setSliderDown(False)
+    slider.sliderReleased.emit()
+    assert take.generation.options["round_amount"] == pytest.approx(1.2)
+    assert panel.hint.isHidden()

@@ -82,6 +82,7 @@ class PerformancePanel(QWidget):
             return BY_KEY[key].default
 
     def sync(self) -> None:
+        self.hint.hide()  # a note on a refused value is stale once anything changed (a drag, Defaults, Undo)
         self._syncing = True
         try:
             enabled = self.document.take is not None
