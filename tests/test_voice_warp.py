@@ -52,6 +52,26 @@ def test_only_a_poorly_heard_take_is_tried_at_other_warps_and_the_best_kept():
     assert warp == 1.0 and median_score(result) == -4.0  # a gain within the noise keeps the recording as it is
 
 
+def test_a_warp_that_scores_better_but_falls_back_longer_is_not_kept():
+    """A better median can hide one word that now fails the wrong-word limit: the warp must not
+    add a fallen-back stretch the recording as it is did not have."""
+    x16 = np.zeros(32000, np.float32)
+
+    def align(audio):
+        warp = round(len(audio) / len(x16), 2)
+        seconds = len(audio) / 16000
+        result = _pass({1.0: -3.5, WARPS[0]: -3.3, WARPS[1]: -2.0}[warp], seconds)
+        if warp == WARPS[1]:  # best median, but a word of it falls back
+            result = PhonePass(result.phones, [TimedStretch(0.0, 0.6, "aligned"),
+                                               TimedStretch(0.6, 0.9, "recognized", "mismatch"),
+                                               TimedStretch(0.9, seconds, "aligned")], result.words)
+        return result
+
+    result, warp = best_heard(align, x16)
+    assert warp == 1.0 and median_score(result) == -3.5
+    assert all(s.path == "aligned" for s in result.stretches)
+
+
 @pytest.mark.skipif(not available(), reason="espeak-ng is not installed")
 def test_a_childs_voice_keeps_its_script(tmp_path):
     """espeak-ng's English with every frequency x1.3 (a plain resample: a child's formants are
