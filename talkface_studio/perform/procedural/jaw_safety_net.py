@@ -4,7 +4,9 @@ Whatever the phones say (a recognizer that heard a long /m/, an aligner that put
 wrong place), a stretch of loud voiced sound longer than STILL_MAX_S with the jaw nearly shut is
 not how anybody speaks. There the jaw follows the loudness (the acoustic jaw) and the lips part.
 Real closures are kept: frames labelled P/B/M/F/V count as still only past CLOSURE_MAX_S (a long
-hummed /m/ is fine, a sealed mouth through a whole word is not).
+hummed /m/ is fine, a sealed mouth through a whole word is not). A lip closure and a lower-lip
+tuck are two articulations, each judged on its own: "from fairest" said slowly is an /m/ and an
+/f/ of 0.12 s each, not one 0.24 s closure.
 """
 
 from __future__ import annotations
@@ -29,9 +31,12 @@ def keep_jaw_moving(mouth: np.ndarray, loud_voiced: np.ndarray, labels: np.ndarr
     """Fix `mouth` [T, 5] (jaw, wide, round, press, tuck) in place; returns the frames it opened (bool [T])."""
     n = len(mouth)
     still = loud_voiced[:n] & ((mouth[:, 0] < STILL_JAW) | (mouth[:, 3] > STILL_PRESS))
-    closure = np.isin(labels[:n], ("P", "B", "M", "F", "V"))
-    for a, b in still_runs(closure, int(CLOSURE_MAX_S * fps)):
-        closure[a:b] = False  # a "closure" this long is a mislabelled vowel
+    closure = np.zeros(n, dtype=bool)
+    for kind in (("P", "B", "M"), ("F", "V")):
+        labelled = np.isin(labels[:n], kind)
+        for a, b in still_runs(labelled, int(CLOSURE_MAX_S * fps)):
+            labelled[a:b] = False  # a "closure" this long is a mislabelled vowel
+        closure |= labelled
     candidates = still & ~closure
     opened = np.zeros(n, dtype=bool)
     for a, b in still_runs(candidates, int(STILL_MAX_S * fps)):
