@@ -1,6 +1,6 @@
 """bench_lipsync's `--flite` rows (CMU Flite's English voices): the reference is the segment ends
 Flite reports rendering (-psdur), so its closures must lie on quiet sound and its phones tile the
-audio; without Flite the rows are skipped with a line."""
+audio; without Flite, or without Pico for `--pico`, the rows are skipped with a line."""
 
 from __future__ import annotations
 
@@ -39,3 +39,13 @@ def test_without_flite_the_rows_are_skipped_with_a_line(monkeypatch, tmp_path, c
     monkeypatch.setattr(bench_lipsync.shutil, "which", lambda _name: None)
     assert bench_lipsync.flite_clips(tmp_path) == []
     assert "flite: not installed" in capsys.readouterr().out
+
+
+def test_without_pico_the_rows_are_skipped_with_a_line(monkeypatch, tmp_path, capsys):
+    import bench_lipsync
+
+    from talkface_studio.training import pico_synth
+
+    monkeypatch.setattr(pico_synth, "available", lambda: False)
+    assert bench_lipsync.pico_clips(tmp_path) == []
+    assert "pico: ttspico not installed" in capsys.readouterr().out
