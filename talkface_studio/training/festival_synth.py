@@ -26,9 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import resample_poly
 
-from .espeak_synth import SR, Synthesis, SynthError, TimedPhone
+from .espeak_synth import SR, Synthesis, SynthError, TimedPhone, at_sr
 
 VOICE_ROOT = Path("/usr/share/festival/voices")
 
@@ -166,9 +165,7 @@ def synthesize(text: str, voice: str = "kal", stretch: float = 1.0, f0_mean: flo
         x, sr = sf.read(str(wav), dtype="float32")
     if x.ndim > 1:
         x = x.mean(axis=1)
-    if sr != SR:
-        g = int(np.gcd(int(sr), SR))
-        x = resample_poly(x, SR // g, int(sr) // g).astype(np.float32)
+    x = at_sr(x, sr)
     phones, start = [], 0.0
     for line in run.stdout.decode("latin-1").splitlines():
         parts = line.split()

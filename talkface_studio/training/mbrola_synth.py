@@ -25,11 +25,9 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
-from .espeak_synth import SR, Synthesis, SynthError, TimedPhone
+from .espeak_synth import SR, Synthesis, SynthError, TimedPhone, at_sr
 
 DATABASES = Path("/usr/share/mbrola")
 # espeak-ng voice (mb-XX) -> the viseme_texts language its sentences are drawn from. The "-en"
@@ -133,9 +131,7 @@ def synthesize(text: str, voice: str, tempo: float = 1.0, pitch: float = 1.0) ->
         if run.returncode != 0 or "unknown" in run.stderr or not wav.exists():
             raise SynthError(f"{voice}: MBROLA could not say {text[:40]!r} ({run.stderr.strip()[:80]})")
         x, rate = sf.read(str(wav), dtype="float32")
-    if rate != SR:
-        g = np.gcd(rate, SR)
-        x = resample_poly(x, SR // g, rate // g).astype(np.float32)
+    x = at_sr(x, rate)
     phones, t = [], 0.0
     for name, dur, _ in lines:
         d = max(1, round(dur * tempo)) / 1000

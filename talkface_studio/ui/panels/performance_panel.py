@@ -113,11 +113,9 @@ class PerformancePanel(QWidget):
             return
         try:
             self.document.push(self._command({key: round(value, 3)}), label=f"Set {key}", mergeable=False)
-        except TalkFaceError as exc:
+        except TalkFaceError as exc:  # nothing changed: the note stays until the next change (sync)
             self.hint.setText(str(exc))
             self.hint.show()
-            return
-        self.hint.hide()
 
     def set_defaults(self) -> None:
         take = self.document.take
