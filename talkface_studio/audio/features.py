@@ -51,6 +51,7 @@ class AudioFeatures:
     phones: list[PhoneSpan] = field(default_factory=list)
     phone_source: str = "acoustic"
     report: AlignmentReport | None = None  # which path produced each stretch; None: all phone_source
+    hand_set: np.ndarray | None = None  # bool [T]: phones the artist set by hand (perform.hand_shapes); not cached
 
     def __post_init__(self):
         t = self.n_frames

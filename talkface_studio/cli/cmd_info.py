@@ -37,6 +37,8 @@ def summarize(project) -> dict:
             "edit_layers": {n: len(ch.layers) for n, ch in t.channels.items() if ch.layers},
             # every per-take mouth setting, as stored (the default where the take has none)
             "mouth": {s.key: t.generation.options.get(s.key, s.default) for s in MOUTH_SETTINGS},
+            # spans set to a mouth shape by hand: [start, end) frames and the shape
+            "mouth_shapes": [s.to_json() for s in t.generation.mouth_shapes],
         })
     return {"path": str(project.path), "takes": takes}
 
@@ -72,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
         changed = {k: v for k, v in t["mouth"].items() if v != 1.0}
         mouth = ", ".join(f"{k} {v:g}" if isinstance(v, (int, float)) else f"{k} {v!r}" for k, v in changed.items())
         print(f"  mouth: {mouth + ' (others 1)' if mouth else 'all 1 (natural)'}")
+        if t["mouth_shapes"]:
+            spans = ", ".join(f"{a}-{b - 1} {shape}" for a, b, shape in t["mouth_shapes"][:8])
+            more = f" and {len(t['mouth_shapes']) - 8} more" if len(t["mouth_shapes"]) > 8 else ""
+            print(f"  mouth shapes set by hand (frames): {spans}{more}")
     recovery = find_recovery(path)
     if recovery:
         print(f"note: {recovery} holds newer unsaved work (open the project in the app to recover it)")

@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "new": "cmd_new",
     "info": "cmd_info",
     "script": "cmd_script",
+    "mouth": "cmd_mouth",
     "train": "cmd_train",
     "generate": "cmd_generate",
     "render": "cmd_render",

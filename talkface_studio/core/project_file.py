@@ -31,6 +31,7 @@ from .errors import ProjectFileError, TalkFaceError, ValidationError
 from .file_access import read_regular
 from .json_reader import At, describe, parse_json
 from .media_paths import relative_media, resolve_in_folder
+from .mouth_shapes import MAX_SHAPES, shapes_from_json
 from .limits import (MAX_AUDIO_CHANNELS, MAX_FRAMES, MAX_LAYERS, MAX_NAME, MAX_OPTION_NUMBER, MAX_PROJECT_BYTES,
                      MAX_SEED, MAX_SEGMENTS, MAX_TAKES, VALUE_LIMIT)
 from .language_code import normalize_language
@@ -68,7 +69,8 @@ def _take_to_json(take: Take, project_dir: Path) -> dict:
         generation["stamp"] = take.generation.stamp
     markers = {"markers": markers_to_json(take.markers)} if take.markers else {}
     channel = {"audio_channel": take.audio_channel} if take.audio_channel is not None else {}
-    version = 3 if channel else 2 if markers else 1  # the lowest that holds the take
+    # the lowest version that holds the take
+    version = 4 if take.generation.mouth_shapes else 3 if channel else 2 if markers else 1
     return {
         "schema": "talkface.take", "version": version, "name": take.name, **channel,
         "audio": _relative(take.audio_path, project_dir), "portrait": _relative(take.portrait_path, project_dir),
@@ -265,7 +267,8 @@ def _take_from_json(t: At, folder: Path) -> Take:
     generation = GenerationSettings(g.get("backend", "procedural").str(max_len=100),
                                     g.get("seed", 0).int(min=0, max=MAX_SEED),
                                     g.get("transcript").str(optional=True), options.value,
-                                    g.get("stamp").str(optional=True, max_len=200))
+                                    g.get("stamp").str(optional=True, max_len=200),
+                                    _mouth_shapes_from_json(g.get("mouth_shapes", []), n_frames))
     fit = t.get("portrait_fit")
     if not fit.is_null:
         check_stored_fit(fit)
@@ -291,6 +294,20 @@ def _take_from_json(t: At, folder: Path) -> Take:
                     language, markers_from_json(t.get("markers", [])), audio_channel)
     except ValidationError as exc:
         raise t.fail(exc.problem) from None
+
+
+def _mouth_shapes_from_json(a: At, n_frames: int) -> tuple:
+    """[[start, end, shape], ...]: frames within the take, known shapes, no overlaps."""
+    items = []
+    for item in a.each(MAX_SHAPES):
+        if len(item.list(max_items=3)) != 3:
+            raise item.fail("must be [start frame, end frame, shape]")
+        start, end = item[0].int(min=0, max=n_frames), item[1].int(min=0, max=n_frames)
+        items.append((start, end, item[2].str(max_len=10)))
+    try:
+        return shapes_from_json(items)
+    except ValidationError as exc:
+        raise a.fail(exc.problem) from None
 
 
 def _check_schema(obj: At, schema: str) -> int:

@@ -8,6 +8,8 @@ import numpy as np
 
 from .channels import Channel, EditLayer
 from .emotion_track import EmotionTrack
+from .limits import MAX_FRAMES
+from .mouth_shapes import cleared, retimed
 from .take import Take
 from .timebase import FrameRate
 
@@ -26,6 +28,8 @@ def retime_take(take: Take, rate: FrameRate) -> None:
         _retime_channel(ch, factor, n_new)
     take.rate = rate
     take.n_frames = n_new
+    g = take.generation
+    g.mouth_shapes = cleared(retimed(g.mouth_shapes, factor), n_new, MAX_FRAMES + 1)
 
 
 def _scale(frame: int, factor: float) -> int:

@@ -32,8 +32,9 @@ CURRENT_VERSION = 2
 # version that holds an object, so files that use no newer feature still open in older releases.
 #   talkface.take 2: "markers" (named markers, core.markers)
 #   talkface.take 3: "audio_channel" (the recording's channel the character speaks on; absent: the mix)
+#   talkface.take 4: "generation"."mouth_shapes" (spans set to a mouth shape by hand, core.mouth_shapes)
 #   talkface.edit_layer 2: keys may carry tangent handles as a fifth element (core.edit_json)
-OBJECT_VERSIONS = {"talkface.take": 3, "talkface.edit_layer": 2, "talkface.emotion_track": 1}
+OBJECT_VERSIONS = {"talkface.take": 4, "talkface.edit_layer": 2, "talkface.emotion_track": 1}
 
 
 def detect_version(doc: At) -> int:
@@ -154,6 +155,11 @@ def _take_v2_to_v3(obj: dict) -> dict:
     return {**obj, "version": 3}
 
 
+def _take_v3_to_v4(obj: dict) -> dict:
+    """Takes may hold mouth shapes set by hand; one of version 3 has none."""
+    return {**obj, "version": 4}
+
+
 def _layer_v1_to_v2(obj: dict) -> dict:
     """Keys may carry tangent handles; a version-1 key [frame, value, interp, id] means the default
     handles (auto-clamped, a third of the span), which evaluate exactly as version 1 did."""
@@ -161,6 +167,7 @@ def _layer_v1_to_v2(obj: dict) -> dict:
 
 
 OBJECT_UPGRADES = {("talkface.take", 1): _take_v1_to_v2, ("talkface.take", 2): _take_v2_to_v3,
+                  ("talkface.take", 3): _take_v3_to_v4,
                    ("talkface.edit_layer", 1): _layer_v1_to_v2}
 
 

@@ -17,6 +17,8 @@ from .emotion_track import EmotionTrack, default_transition
 from .errors import ValidationError
 from .json_reader import MAX_TEXT
 from .markers import Marker, sorted_markers
+from .limits import MAX_FRAMES
+from .mouth_shapes import MouthShape, cleared
 from .language_code import DEFAULT_LANGUAGE, normalize_language
 from .limits import MAX_AUDIO_CHANNELS
 from .timebase import FrameRate
@@ -33,8 +35,11 @@ class GenerationSettings:
     # Digest of stage 1's inputs when the bases were last generated (pipeline.generation_stamp);
     # None: never generated, or by a version that kept no stamp. Not an input itself.
     stamp: str | None = None
+    # Spans the artist set to a mouth shape by hand (core.mouth_shapes), sorted, never overlapping.
+    mouth_shapes: tuple[MouthShape, ...] = ()
 
     def __post_init__(self):
+        self.mouth_shapes = tuple(self.mouth_shapes)
         # the project file refuses a longer string on load: such a script, saved, would lock the
         # artist out of the project (`new --transcript`, Take > Script..., `script` all land here)
         if self.transcript is not None and len(self.transcript) > MAX_TEXT:
@@ -43,8 +48,11 @@ class GenerationSettings:
 
     def to_json(self) -> dict:
         """The performer's settings (what a cache of its results is keyed on; no stamp)."""
-        return {"backend": self.backend, "seed": self.seed, "transcript": self.transcript,
-                "options": copy.deepcopy(self.options)}
+        out = {"backend": self.backend, "seed": self.seed, "transcript": self.transcript,
+               "options": copy.deepcopy(self.options)}
+        if self.mouth_shapes:  # only where set, so every stamp and cache key made before still holds
+            out["mouth_shapes"] = [s.to_json() for s in self.mouth_shapes]
+        return out
 
 
 class Take:
@@ -112,6 +120,7 @@ class Take:
         self.n_frames = int(n_frames)
         for ch in self.channels.values():
             ch.resize(self.n_frames)
+        self.generation.mouth_shapes = cleared(self.generation.mouth_shapes, self.n_frames, MAX_FRAMES + 1)
 
     def snapshot(self) -> tuple:
         """Everything undo needs to restore this take in place (arrays and layers are immutable)."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .errors import ValidationError
 from .language_code import normalize_language
+from .mouth_shapes import MouthShape, cleared, with_shape
 from .project import Change
 from .retime import retime_take
 from .take import GenerationSettings, Take, check_audio_channel, check_take_name
@@ -146,6 +147,30 @@ class SetGeneration(_TakeStateCommand):
 
     def _merge_key(self):
         return (self.take, tuple(sorted(self.changes)))
+
+
+class SetMouthShape(_TakeStateCommand):
+    """Give frames [start, end) of a take mouth shape `shape` by hand (core.mouth_shapes), or, with
+    None, lose any shape set there; Generate applies it like the take's other lip-sync settings."""
+
+    def __init__(self, take: str, start: int, end: int, shape: str | None):
+        super().__init__(take)
+        MouthShape(start, end, shape if shape is not None else "rest")  # one line if frames or shape are bad
+        self.start, self.end, self.shape = int(start), int(end), shape
+        frames = f"frames {start}-{end - 1}" if end - start > 1 else f"frame {start}"
+        self.label = f"Set mouth shape {shape} ({frames})" if shape else f"Clear mouth shapes ({frames})"
+
+    def _apply(self, project):
+        take = project.take(self.take)
+        if self.end > take.n_frames:
+            raise ValidationError(f"take {self.take!r} has {take.n_frames} frames; frame {self.end - 1} is past its end")
+        g = take.generation
+        shapes = (with_shape(g.mouth_shapes, self.start, self.end, self.shape) if self.shape
+                  else cleared(g.mouth_shapes, self.start, self.end))
+        take.generation = GenerationSettings(**{**vars(g), "mouth_shapes": shapes})
+
+    def _change(self, project):
+        return Change(self.take, "generation")
 
 
 class SetLanguage(_TakeStateCommand):

@@ -159,6 +159,7 @@ class TakeCache:
     def performance(self, take: Take, project_path, generation: GenerationSettings | None = None):
         """Stage 1 for the take's audio, emotions and generation settings (or `generation`), cached."""
         from talkface_studio.perform.base import PerformRequest
+        from talkface_studio.perform.hand_shapes import with_hand_shapes
         from talkface_studio.perform.registry import get_performer
 
         g = generation if generation is not None else take.generation
@@ -167,7 +168,7 @@ class TakeCache:
             if key in self._performances:
                 self._performances.move_to_end(key)
                 return self._performances[key]
-            features = self.features(take, project_path, generation=g)
+            features = with_hand_shapes(self.features(take, project_path, generation=g), g.mouth_shapes)
             weights = take.emotion_track.weights(features.n_frames)
             ctor, settings = performer_args(g.backend, g.options)
             performer = get_performer(g.backend, **ctor)

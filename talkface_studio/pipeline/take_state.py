@@ -10,13 +10,14 @@ and regenerating keeps the artist's edit layers. What a take renders as: pipelin
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from talkface_studio.core.channels import CHANNEL_NAMES
 from talkface_studio.core.commands import SetBase, SetMedia
 from talkface_studio.core.errors import ValidationError
 from talkface_studio.core.project import Project
-from talkface_studio.core.take import GenerationSettings, Take
+from talkface_studio.core.take import Take
 
 from .generation_stamp import generation_stamp
 from .renderable import NEVER_GENERATED, build_snapshot, take_status
@@ -112,9 +113,10 @@ class TakeState:
         """
         take = self._take(take)
         g = take.generation
-        generation = GenerationSettings(backend=backend or g.backend, seed=g.seed if seed is None else int(seed),
-                                        transcript=g.transcript if transcript is None else transcript,
-                                        options=dict(g.options if options is None else options))
+        generation = dataclasses.replace(  # what is not asked for (mouth shapes set by hand) as it is
+            g, backend=backend or g.backend, seed=g.seed if seed is None else int(seed),
+            transcript=g.transcript if transcript is None else transcript,
+            options=dict(g.options if options is None else options), stamp=None)
         performance = self.cache.performance(take, self.project.path, generation)
         bases = {n: v for n, v in performance.channels.items() if n in CHANNEL_NAMES}
         n_frames = performance.n_frames if performance.n_frames != take.n_frames else None

@@ -6,7 +6,8 @@ not how anybody speaks. There the jaw follows the loudness (the acoustic jaw) an
 Real closures are kept: frames labelled P/B/M/F/V count as still only past CLOSURE_MAX_S (a long
 hummed /m/ is fine, a sealed mouth through a whole word is not). A lip closure and a lower-lip
 tuck are two articulations, each judged on its own: "from fairest" said slowly is an /m/ and an
-/f/ of 0.12 s each, not one 0.24 s closure.
+/f/ of 0.12 s each, not one 0.24 s closure. Frames the artist set to a mouth shape by hand are
+theirs: the net never opens them.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def still_runs(still: np.ndarray, min_frames: int) -> list[tuple[int, int]]:
 
 
 def keep_jaw_moving(mouth: np.ndarray, loud_voiced: np.ndarray, labels: np.ndarray, acoustic_jaw: np.ndarray,
-                    fps: float) -> np.ndarray:
-    """Fix `mouth` [T, 5] (jaw, wide, round, press, tuck) in place; returns the frames it opened (bool [T])."""
+                    fps: float, kept: np.ndarray | None = None) -> np.ndarray:
+    """Fix `mouth` [T, 5] (jaw, wide, round, press, tuck) in place, never on `kept` frames (bool [T]);
+    returns the frames it opened (bool [T])."""
     n = len(mouth)
     still = loud_voiced[:n] & ((mouth[:, 0] < STILL_JAW) | (mouth[:, 3] > STILL_PRESS))
     closure = np.zeros(n, dtype=bool)
@@ -38,6 +40,8 @@ def keep_jaw_moving(mouth: np.ndarray, loud_voiced: np.ndarray, labels: np.ndarr
             labelled[a:b] = False  # a "closure" this long is a mislabelled vowel
         closure |= labelled
     candidates = still & ~closure
+    if kept is not None:
+        candidates &= ~np.asarray(kept, dtype=bool)[:n]
     opened = np.zeros(n, dtype=bool)
     for a, b in still_runs(candidates, int(STILL_MAX_S * fps)):
         opened[a:b] = True

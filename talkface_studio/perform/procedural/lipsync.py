@@ -184,7 +184,9 @@ def lip_sync(features, fps: float, amount: float = 1.0, jaw: float = 1.0, roundi
     targets, _ = _targets(spans, strength)
     _keep_vowel_peaks(mouth, spans, targets)
     ac = acoustic_mouth(features, fps)
-    guessed = _acoustic_frames(features, n) if speech_spans else np.ones(n, dtype=bool)
+    hand = getattr(features, "hand_set", None)
+    hand = np.zeros(n, dtype=bool) if hand is None else np.asarray(hand, dtype=bool)[:n]
+    guessed = (_acoustic_frames(features, n) if speech_spans else np.ones(n, dtype=bool)) & ~hand
     if guessed.any():  # phones guessed from loudness alone: let the loudness drive the jaw as well
         mouth[guessed] = ac[guessed] if not speech_spans else 0.5 * mouth[guessed] + 0.5 * ac[guessed]
     rest = np.array(REST)
@@ -193,7 +195,7 @@ def lip_sync(features, fps: float, amount: float = 1.0, jaw: float = 1.0, roundi
     mouth = rest + (mouth - rest) * scale
     _enforce_closures(mouth, spans, closure)
     labels = features.phone_at() if hasattr(features, "phone_at") else np.full(n, "SIL")
-    keep_jaw_moving(mouth, loud_voiced(features)[:n], labels, ac[:, 0] * max(jaw * amount, 0.5), fps)
+    keep_jaw_moving(mouth, loud_voiced(features)[:n], labels, ac[:, 0] * max(jaw * amount, 0.5), fps, kept=hand)
     mouth = np.clip(mouth, 0.0, 1.0)
     return {name: mouth[:, i].astype(np.float32) for i, name in enumerate(MOUTH_CHANNELS)}
 

@@ -25,6 +25,11 @@ class TimelineView(QWidget):
         self.ruler = TimelineRuler(session, self)
         self.ruler.notices = lambda: session.alignment_notices(document.current_take)
         self.waveform = WaveformView(session, self)
+        self.waveform.hand_shapes = lambda: (document.take.generation.mouth_shapes if document.take is not None
+                                             else ())
+        document.changed.connect(lambda change: self.waveform.update() if change.kind in (
+            "generation", "take", "takes") else None)
+        document.replaced.connect(self.waveform.update)
         self.lane = EmotionLane(document, session, self)
         self.markers = MarkerLane(document, session, self)
         self.scrollbar = QScrollBar(Qt.Horizontal, self)

@@ -4,8 +4,11 @@ clip redraws in the same time as a 10-second one."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QLineF, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QToolTip
+
+from talkface_studio.core.mouth_shapes import SHAPES
 
 from talkface_studio.ui import theme
 
@@ -13,8 +16,13 @@ from .peaks import PeakPyramid
 from .time_strip import TimeStrip
 
 
+SHAPE_BAND = 14  # px along the bottom: the mouth shapes set by hand
+SHAPE_COLOR = "#3d7fc4"
+
+
 class WaveformView(TimeStrip):
     scrub_finished = Signal()
+    shape_menu_requested = Signal(int, QPoint)  # frame right-clicked, global position
 
     def __init__(self, session, parent=None):
         super().__init__(session, 64, parent)
@@ -22,7 +30,9 @@ class WaveformView(TimeStrip):
         self.peaks: PeakPyramid | None = None
         self.fps = 24.0
         self._lines: tuple = (None, [])  # (what they were drawn for, QLineF per column)
-        self.setToolTip("Audio. Click to move the playhead; wheel zooms, middle-drag pans.")
+        self.hand_shapes = lambda: ()  # the shown take's mouth shapes set by hand (set by the TimelineView)
+        self.setToolTip("Audio. Click to move the playhead; wheel zooms, middle-drag pans.\n"
+                        "Right-click sets a mouth shape by hand (a p/b/m the lip sync missed).")
 
     def set_audio(self, peaks: PeakPyramid | None, fps: float) -> None:
         self.peaks, self.fps = peaks, fps
@@ -46,6 +56,37 @@ class WaveformView(TimeStrip):
             return
         painter.setPen(QPen(QColor("#5fa7a0"), 1))
         painter.drawLines(self._column_lines())
+        self._paint_shapes(painter)
+
+    def shape_boxes(self) -> list[tuple[QRectF, object]]:
+        """(box, MouthShape) of each hand-set span in view, at least 3 px wide so one frame shows."""
+        out, m, top = [], self.mapping, self.height() - SHAPE_BAND
+        for s in self.hand_shapes():
+            x0, x1 = m.x_of(s.start), m.x_of(s.end)
+            if x1 >= 0 and x0 <= self.width():
+                out.append((QRectF(x0, top, max(3.0, x1 - x0), SHAPE_BAND - 1), s))
+        return out
+
+    def _paint_shapes(self, painter: QPainter) -> None:
+        painter.setPen(QPen(QColor("#9cc4ee"), 1))
+        for box, s in self.shape_boxes():
+            painter.fillRect(box, QColor(SHAPE_COLOR))
+            painter.drawRect(box)
+            if box.width() > 8 * len(s.shape):
+                painter.setPen(QColor("#ffffff"))
+                painter.drawText(box, Qt.AlignCenter, s.shape)
+                painter.setPen(QPen(QColor("#9cc4ee"), 1))
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ToolTip:
+            hit = next((s for box, s in self.shape_boxes() if box.contains(event.pos())), None)
+            if hit is not None:
+                frames = f"frames {hit.start}-{hit.end - 1}" if hit.end - hit.start > 1 else f"frame {hit.start}"
+                QToolTip.showText(event.globalPos(), f"Mouth shape set by hand over {frames}: {hit.shape}, "
+                                  f"{SHAPES[hit.shape]}.\nRight-click to change or clear it; Generate applies it.",
+                                  self)
+                return True
+        return super().event(event)
 
     def _column_lines(self) -> list:
         """The waveform's lines, rebuilt only when the view, size or audio changed: a playhead moving
@@ -65,6 +106,10 @@ class WaveformView(TimeStrip):
         return lines
 
     def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.RightButton:
+            frame = int(self.mapping.frame_at(event.position().x()))
+            self.shape_menu_requested.emit(frame, event.globalPosition().toPoint())
+            return
         if not self.start_pan(event) and event.button() == Qt.LeftButton:
             self.scrubbing = True
             self.session.set_playhead(self.mapping.snapped_frame_at(event.position().x()))

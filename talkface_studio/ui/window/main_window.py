@@ -30,7 +30,7 @@ from talkface_studio.ui.viewer.preview_slicer import PreviewSlicer
 from talkface_studio.ui.viewer.render_ahead import RenderAhead
 from talkface_studio.ui.viewer.viewer import Viewer
 
-from . import menu_updates, take_actions, view_settings, window_closing, window_shortcuts
+from . import menu_updates, mouth_shape_actions, take_actions, view_settings, window_closing, window_shortcuts
 from .alignment_reports import AlignmentReports
 from .dock_layout import DockLayout
 from .document_reactions import DocumentReactions
@@ -144,6 +144,9 @@ class MainWindow(QMainWindow):
                                                 self.schedule_preview, self.actions_by_name["play"])
         self.addToolBar(Qt.TopToolBarArea, self.transport)
         take_actions.build_take_menu(self, self.menus.take, self.actions_by_name)
+        mouth_shape_actions.build_mouth_shape_menu(self, self.menus.take)
+        self.timeline.waveform.shape_menu_requested.connect(
+            lambda frame, pos: mouth_shape_actions.waveform_menu(self, frame).popup(pos))
         self.inspector.script_requested.connect(self.actions_by_name["take_script"].trigger)
         self.dock_layout.arrange()
 

@@ -1,0 +1,86 @@
+"""`talkface-studio mouth PROJECT.tfs [--take NAME] [--set FRAMES=SHAPE ...] [--clear FRAMES ...] [--clear-all]`:
+list or set the mouth shapes a take holds by hand (core.mouth_shapes), e.g. a p/b/m the lip sync
+missed: `--set 41-44=MBP`. FRAMES is a frame (`41`) or an inclusive range (`41-44`), as the lip-sync
+warnings print them. The project is saved in place; `generate` then redoes the performance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from talkface_studio.core.mouth_shapes import SHAPES
+
+
+def add_parser(sub) -> None:
+    shapes = "; ".join(f"{name}: {what}" for name, what in SHAPES.items())
+    p = sub.add_parser("mouth", help="list or set mouth shapes by hand (a missed p/b/m, a word said under a laugh)",
+                       description="Without an option, list the take's hand-set mouth shapes. Over a span set by "
+                                   "hand the mouth takes that shape whatever the lip sync heard there. "
+                                   f"Shapes: {shapes}.")
+    p.add_argument("project", type=Path, help="project file (.tfs); saved in place when a shape changes")
+    p.add_argument("--take", help="take name (default: the first take)")
+    p.add_argument("--set", action="append", default=[], metavar="FRAMES=SHAPE",
+                   help="give frames a shape, e.g. 41-44=MBP (frames inclusive, from 0); repeatable")
+    p.add_argument("--clear", action="append", default=[], metavar="FRAMES",
+                   help="give frames back to the lip sync, e.g. 41-44; repeatable")
+    p.add_argument("--clear-all", action="store_true", help="give every hand-set frame back to the lip sync")
+    p.set_defaults(handler=run)
+
+
+def frame_span(text: str) -> tuple[int, int]:
+    """'41' -> (41, 42), '41-44' -> (41, 45): [start, end) from the inclusive frames an artist types."""
+    from talkface_studio.core.errors import ValidationError
+
+    first, _, last = text.strip().partition("-")
+    try:
+        a = int(first)
+        b = int(last) if last else a
+    except ValueError:
+        raise ValidationError(f"frames must be FRAME or FIRST-LAST (e.g. 41-44), got {text!r}") from None
+    if a < 0 or b < a:
+        raise ValidationError(f"frames must be FRAME or FIRST-LAST with FIRST <= LAST, from 0, got {text!r}")
+    return a, b + 1
+
+
+def parse_set(text: str) -> tuple[int, int, str]:
+    from talkface_studio.core.errors import ValidationError
+    from talkface_studio.core.mouth_shapes import check_shape
+
+    frames, sep, shape = text.partition("=")
+    if not sep:
+        raise ValidationError(f"--set takes FRAMES=SHAPE (e.g. 41-44=MBP), got {text!r}")
+    a, b = frame_span(frames)
+    return a, b, check_shape(shape.strip())
+
+
+def run(args: argparse.Namespace) -> int:
+    from talkface_studio.core.concurrent_save import save_reapplying
+    from talkface_studio.core.take_commands import SetMouthShape
+    from talkface_studio.pipeline.take_state import load_take, pick_take
+
+    project, take = load_take(args.project, args.take)
+    edits = [(a, b, None) for a, b in map(frame_span, args.clear)] + [parse_set(s) for s in args.set]
+    if args.clear_all and take.n_frames:
+        edits.insert(0, (0, take.n_frames, None))
+    name = take.name
+    if edits:
+        def apply(p) -> None:
+            target = pick_take(p, name, args.project).name
+            for a, b, shape in edits:  # clears first, then sets in the order given
+                SetMouthShape(target, a, b, shape).do(p)
+
+        apply(project)
+        save_reapplying(project, apply, args.project, note=lambda text: print(f"note: {text}", file=sys.stderr))
+        take = pick_take(project, name, args.project)
+    rate = take.rate
+    for s in take.generation.mouth_shapes:
+        print(f"{rate.to_timecode(s.start)}-{rate.to_timecode(s.end - 1)} (frames {s.start}-{s.end - 1})  "
+              f"{s.shape}: {SHAPES[s.shape]}")
+    if not take.generation.mouth_shapes:
+        print(f"take {name!r}: no mouth shapes set by hand (the lip sync decides every frame)")
+    if edits:
+        print(f"take {name!r}: {len(take.generation.mouth_shapes)} span(s) set by hand; generate to redo the "
+              "performance", file=sys.stderr)
+    return 0

@@ -1,0 +1,37 @@
+"""Mouth shapes set by hand (core.mouth_shapes) applied to a take's phones before any performer
+reads them: over each span the phones heard give way to the shape's phone, so the mouth takes
+that shape with the same coarticulation, closures and settings as a phone the lip sync found.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from talkface_studio.audio.features import PhoneSpan
+from talkface_studio.audio.runs import true_runs
+
+# shape -> the phone whose mouth it is (perform.procedural.visemes)
+PHONES = {"MBP": "M", "FV": "F", "AI": "AA", "E": "IY", "O": "AO", "U": "UW", "WQ": "W", "L": "L",
+          "etc": "S", "rest": "SIL"}
+
+
+def with_hand_shapes(features, shapes):
+    """`features` whose phones over each of `shapes` are the shape's phone, and whose `hand_set`
+    marks those frames (the lip sync's safety nets leave them as the artist set them)."""
+    n = int(features.n_frames)
+    spans = [(min(s.start, n), min(s.end, n), PHONES[s.shape]) for s in shapes]
+    spans = [s for s in spans if s[1] > s[0]]
+    if not spans:
+        return features
+    hand = np.zeros(n, dtype=bool)
+    for a, b, _ in spans:
+        hand[a:b] = True
+    phones = []
+    for p in features.phones:  # what the lip sync heard, outside the hand-set frames
+        s, e = max(0, p.start_frame), min(n, p.end_frame)
+        phones += [PhoneSpan(s + a, s + b, p.phone) for a, b in true_runs(~hand[s:e])] if e > s else []
+    phones += [PhoneSpan(a, b, phone) for a, b, phone in spans]
+    phones.sort(key=lambda p: p.start_frame)
+    return dataclasses.replace(features, phones=phones, hand_set=hand)

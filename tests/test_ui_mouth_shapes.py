@@ -1,0 +1,77 @@
+"""Take > Mouth Shape and the waveform's context menu set mouth shapes by hand: one undo step each,
+drawn along the bottom of the waveform, and Generate applies them (pytest-qt, offscreen)."""
+
+import shutil
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from talkface_studio.core.mouth_shapes import MouthShape  # noqa: E402
+from talkface_studio.ui.timeline.waveform_view import SHAPE_BAND, SHAPE_COLOR  # noqa: E402
+from talkface_studio.ui.window import mouth_shape_actions  # noqa: E402
+
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("private_cache")]
+
+
+@pytest.fixture
+def demo_window(make_window, demo_dir, tmp_path):
+    shutil.copytree(demo_dir, tmp_path / "p")
+    w = make_window()
+    w.files.open_project(tmp_path / "p" / "demo.tfs")
+    w.actions_by_name["generate"].trigger()
+    return w
+
+
+def _menu_action(menu, text):
+    """The menu's action for a shape name ("MBP" finds "MBP: lips closed ...") or a whole label's start."""
+    return next(a for a in menu.actions() if a.text().startswith(text + ":" if text.isalpha() else text))
+
+
+def test_take_menu_shapes_the_in_out_range_and_generate_applies_it(demo_window):
+    w = demo_window
+    take = w.document.take
+    jaw = take.channels["jaw_open"].base
+    f = int(jaw.argmax())
+    w.session.set_in_out(f - 3, f + 4)
+    menu = next(a.menu() for a in w.menus.take.actions() if a.menu() and "Mouth Shape" in a.text())
+    menu.aboutToShow.emit()
+    assert "Over frames %d-%d" % (f - 3, f + 3) in menu.actions()[0].text()
+    _menu_action(menu, "MBP").trigger()
+    assert take.generation.mouth_shapes == (MouthShape(f - 3, f + 4, "MBP"),)
+    assert "set to MBP" in w.status.currentMessage() and "Generate" in w.status.currentMessage()
+    assert "•" in w.actions_by_name["generate"].iconText()
+    assert "Set mouth shape MBP" in w.document.undo_stack.undo_label
+    w.actions_by_name["generate"].trigger()
+    assert take.channels["jaw_open"].base[f - 3:f + 4].max() <= 0.1 + 1e-6
+    assert take.channels["lip_press"].base[f - 3:f + 4].min() > 0.99
+    # drawn along the bottom of the waveform over exactly those frames
+    wave = w.timeline.waveform
+    w.timeline.fit()
+    ((box, shape),) = wave.shape_boxes()
+    assert shape.shape == "MBP" and box.top() == wave.height() - SHAPE_BAND
+    image = wave.grab().toImage()
+    y = int(box.center().y())
+    assert image.pixelColor(int(box.center().x()), y).name() in (SHAPE_COLOR, "#ffffff")  # fill or its label
+    assert image.pixelColor(int(wave.mapping.x_of(f - 12)), y).name() != SHAPE_COLOR
+    # Generate, then the shape, undone in turn
+    w.document.undo_stack.undo()
+    w.document.undo_stack.undo()
+    assert take.generation.mouth_shapes == ()
+    assert wave.shape_boxes() == []
+
+
+def test_waveform_menu_acts_on_the_clicked_frame_and_clears_a_span(demo_window):
+    w = demo_window
+    take = w.document.take
+    menu = mouth_shape_actions.waveform_menu(w, 20)  # no in/out range: the frame clicked
+    assert menu.actions()[0].text() == "Mouth shape over frame 20:"
+    _menu_action(menu, "FV").trigger()
+    assert take.generation.mouth_shapes == (MouthShape(20, 21, "FV"),)
+    w.session.set_in_out(10, 30)  # inside the range: the whole range
+    _menu_action(mouth_shape_actions.waveform_menu(w, 12), "O").trigger()
+    assert take.generation.mouth_shapes == (MouthShape(10, 30, "O"),)
+    _menu_action(mouth_shape_actions.waveform_menu(w, 40), "AI").trigger()  # outside: the frame clicked
+    menu = mouth_shape_actions.waveform_menu(w, 15)
+    _menu_action(menu, "Clear O over frames 10-29").trigger()
+    assert take.generation.mouth_shapes == (MouthShape(40, 41, "AI"),)
