@@ -150,5 +150,12 @@ def test_mouth_command_sets_lists_and_refuses(demo_dir, tmp_path, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and needle in err[0]
         assert path.read_bytes() == before
+    # a take left on the neural performer is told that it does not read them
+    doc = json.loads(path.read_text())
+    doc["takes"][0]["generation"]["backend"] = "neural"
+    path.write_text(json.dumps(doc))
+    assert main(["mouth", str(path)]) == 0
+    assert "neural performer does not read mouth shapes" in capsys.readouterr().err
     assert main(["mouth", str(path), "--clear-all"]) == 0
     assert load_project(path).takes[0].generation.mouth_shapes == ()
+    assert "does not read" not in capsys.readouterr().err  # nothing set: nothing to say

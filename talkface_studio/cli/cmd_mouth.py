@@ -57,6 +57,7 @@ def parse_set(text: str) -> tuple[int, int, str]:
 
 def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.concurrent_save import save_reapplying
+    from talkface_studio.perform.hand_shapes import backend_note
     from talkface_studio.core.take_commands import SetMouthShape
     from talkface_studio.pipeline.take_state import load_take, pick_take
 
@@ -83,4 +84,7 @@ def run(args: argparse.Namespace) -> int:
     if edits:
         print(f"take {name!r}: {len(take.generation.mouth_shapes)} span(s) set by hand; generate to redo the "
               "performance", file=sys.stderr)
+    if take.generation.mouth_shapes and (note := backend_note(take.generation.backend)):
+        print(f"note: take {name!r}: {note}", file=sys.stderr)
     return 0
+

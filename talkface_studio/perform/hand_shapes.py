@@ -35,3 +35,12 @@ def with_hand_shapes(features, shapes):
     phones += [PhoneSpan(a, b, phone) for a, b, phone in spans]
     phones.sort(key=lambda p: p.start_frame)
     return dataclasses.replace(features, phones=phones, hand_set=hand)
+
+
+def backend_note(backend: str) -> str | None:
+    """Said where a take's performer does not read the shapes: the neural one predicts the mouth
+    from the sound alone (its mouth channels are measured on the landmarks it generates)."""
+    if backend == "procedural":
+        return None
+    return (f"its {backend} performer does not read mouth shapes set by hand "
+            "(the procedural performer does: generate --backend procedural)")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMenu
 from talkface_studio.core.errors import TalkFaceError
 from talkface_studio.core.mouth_shapes import SHAPES
 from talkface_studio.core.take_commands import SetMouthShape
+from talkface_studio.perform.hand_shapes import backend_note
 
 
 def frames_text(start: int, end: int) -> str:
@@ -42,7 +43,9 @@ def set_mouth_shape(window, shape: str | None, frames: tuple[int, int] | None = 
         window.prompts.fail("Cannot set the mouth shape", exc)
         return False
     what = f"set to {shape} ({SHAPES[shape]})" if shape else "given back to the lip sync"
-    window.statusBar().showMessage(f"Take {take}: {frames_text(*frames)} {what}; Generate to apply", 6000)
+    note = backend_note(window.document.take.generation.backend)
+    window.statusBar().showMessage(f"Take {take}: {frames_text(*frames)} {what}; Generate to apply"
+                                   + (f". Note: {note}" if note else ""), 8000)
     return True
 
 
