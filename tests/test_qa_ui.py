@@ -80,6 +80,34 @@ def test_window_fits_a_laptop_screen_height(make_window, project_path):
     assert w.docks["inspector"].widget().widget() is w.inspector
 
 
+def test_a_laptop_window_tabs_the_curve_editor_with_the_timeline(make_window, project_path, qtbot):
+    """Stacked under the timeline, the curve editor left the viewer ~170 px at 1366 x 768: in a short
+    window it is a tab beside the timeline by default; a tall one keeps them stacked."""
+    from talkface_studio.ui.window.dock_layout import fit_to_screen
+
+    short = make_window(size=(1366, 700))
+    qtbot.waitUntil(lambda: short.dock_layout.default_state is not None)
+    short.files.open_project(project_path)
+    assert short.tabifiedDockWidgets(short.docks["timeline"]) == [short.docks["curves"]]
+    def on_screen(widget):  # a dock behind another's tab is moved out of the window, not hidden
+        return not widget.visibleRegion().isEmpty()
+
+    assert on_screen(short.timeline) and not on_screen(short.curve_editor)
+    assert short.viewer.height() > 330
+    short.docks["curves"].raise_()  # one click on its tab
+    qtbot.waitUntil(lambda: on_screen(short.curve_editor))
+    assert short.curve_editor.height() > 150 and not on_screen(short.timeline)
+    tall = make_window(settings_name="tall.ini", size=(1400, 900))
+    qtbot.waitUntil(lambda: tall.dock_layout.default_state is not None)
+    assert tall.tabifiedDockWidgets(tall.docks["timeline"]) == []
+    assert on_screen(tall.timeline) and on_screen(tall.curve_editor)
+    # a first start on a screen smaller than the default size takes the whole available screen
+    first = make_window(settings_name="first.ini", size=None)
+    fit_to_screen(first)
+    area = first.screen().availableGeometry()
+    assert first.width() <= area.width() and first.height() <= area.height()
+
+
 def test_second_take_from_audio_and_switching_takes(make_window, project_path):
     w = make_window()
     w.files.open_project(project_path)

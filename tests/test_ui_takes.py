@@ -75,7 +75,7 @@ def test_delete_take_from_the_box_menu_and_undo(window):
 def test_take_menu_lists_the_take_actions(window):
     texts = [a.text() for a in window.menus.take.actions()]
     assert texts == ["New &Take from Audio…", "&Rename Take…", "&Delete Take", "Spoken &Language…", "&Script…",
-                     "Portrait &Face…"]
+                     "Portrait &Face…", "&Mouth Shape"]
 
 
 def test_singletons_survive_pyside_reference_leaks(window):

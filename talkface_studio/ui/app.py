@@ -7,6 +7,7 @@ import sys
 from PySide6.QtWidgets import QApplication
 
 from talkface_studio.ui.window.help_dialogs import app_icon
+from talkface_studio.ui.window.dock_layout import fit_to_screen
 from talkface_studio.ui.window.main_window import MainWindow
 
 from .theme import apply_theme
@@ -39,6 +40,8 @@ def run_app(project_path: str | None = None) -> int:
     apply_theme(app)
     install_error_dialog()
     window = MainWindow()
+    if not window.dock_layout.restored_geometry:
+        fit_to_screen(window)
     window.show()
     if window.files.offer_untitled_recovery():
         if project_path:  # the restored work is unsaved: opening would ask to save it first

@@ -1,7 +1,9 @@
 """The window's docks and their layout: timeline and curve editor below the viewer, channels on the
-left, inspector over a tab group (performance, render queue, undo history) on the right. The
-artist's arrangement is kept in the user settings (it belongs to the screen, not the project);
-View > Reset Layout puts the default back."""
+left, inspector over a tab group (performance, render queue, undo history) on the right. In a
+window under SHORT_WINDOW px tall (a laptop) the curve editor is a tab beside the timeline, as a
+graph editor is a panel one opens in animation software: stacked, they left the viewer ~170 px at
+1366 x 768. The artist's arrangement is kept in the user settings (it belongs to the screen, not
+the project); View > Reset Layout puts the default back."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
 SCROLLED = ("inspector", "performance", "queue")  # side panels scroll rather than stretch the window
+SHORT_WINDOW = 900  # px: below this the default layout tabs the curve editor with the timeline
+DEFAULT_SIZE = (1600, 1000)
 
 
 def _scrolled(widget: QWidget) -> QScrollArea:
@@ -34,6 +38,7 @@ class DockLayout:
             self.docks[key] = dock
         self.default_state = None
         self._sized = False
+        self.restored_geometry = False  # the artist's window size and place came from the settings
 
     def arrange(self) -> None:
         """The default layout, then the artist's last one (once every toolbar is in the window)."""
@@ -62,9 +67,16 @@ class DockLayout:
 
     def _default_sizes(self) -> None:
         w, d = self.window, self.docks
+        short = self.default_state is None and w.height() < SHORT_WINDOW
+        if short:
+            w.tabifyDockWidget(d["timeline"], d["curves"])
+            d["timeline"].raise_()
         w.resizeDocks([d["channels"]], [270], Qt.Horizontal)
         w.resizeDocks([d["inspector"]], [330], Qt.Horizontal)
-        w.resizeDocks([d["timeline"], d["curves"]], [190, 330], Qt.Vertical)
+        if short:
+            w.resizeDocks([d["timeline"]], [230], Qt.Vertical)
+        else:
+            w.resizeDocks([d["timeline"], d["curves"]], [190, 330], Qt.Vertical)
         w.resizeDocks([d["inspector"], d["performance"]], [145, 270], Qt.Vertical)  # a take's rows and six mouth rows fit unscrolled
         if self.default_state is None:
             self.default_state = w.saveState()
@@ -72,9 +84,20 @@ class DockLayout:
     def _restore(self) -> bool:
         geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
         if geometry is not None:
-            self.window.restoreGeometry(geometry)
+            self.restored_geometry = bool(self.window.restoreGeometry(geometry))
         return state is not None and self.window.restoreState(state)
 
     def save(self) -> None:
         self.settings.setValue("window/geometry", self.window.saveGeometry())
         self.settings.setValue("window/state", self.window.saveState())
+
+
+def fit_to_screen(window: QMainWindow) -> None:
+    """A first start on a screen smaller than the default size opens the window on the whole
+    available screen, as animation software does, rather than hanging past its edges."""
+    screen = window.screen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    if area.width() < DEFAULT_SIZE[0] or area.height() < DEFAULT_SIZE[1]:
+        window.setGeometry(area)

@@ -32,7 +32,7 @@ from talkface_studio.ui.viewer.viewer import Viewer
 
 from . import menu_updates, mouth_shape_actions, take_actions, view_settings, window_closing, window_shortcuts
 from .alignment_reports import AlignmentReports
-from .dock_layout import DockLayout
+from .dock_layout import DEFAULT_SIZE, DockLayout
 from .document_reactions import DocumentReactions
 from .exports import Exports
 from .generation import Generation
@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self.setWindowIcon(app_icon())
-        self.resize(1600, 1000)
+        self.resize(*DEFAULT_SIZE)
         self.status = self.statusBar()
         self.prompts = Prompts(self, synchronous)
         self.slicer = PreviewSlicer(self.compute, self)
