@@ -97,6 +97,13 @@ def test_a_laptop_window_tabs_the_curve_editor_with_the_timeline(make_window, pr
     short.docks["curves"].raise_()  # one click on its tab
     qtbot.waitUntil(lambda: on_screen(short.curve_editor))
     assert short.curve_editor.height() > 150 and not on_screen(short.timeline)
+    # View > Reset Layout gives the default for the window's height as it is now
+    short.resize(1400, 960)
+    short.reset_layout()
+    qtbot.waitUntil(lambda: on_screen(short.timeline) and on_screen(short.curve_editor))
+    short.resize(1366, 700)
+    short.reset_layout()
+    qtbot.waitUntil(lambda: on_screen(short.timeline) and not on_screen(short.curve_editor))
     tall = make_window(settings_name="tall.ini", size=(1400, 900))
     qtbot.waitUntil(lambda: tall.dock_layout.default_state is not None)
     assert tall.tabifiedDockWidgets(tall.docks["timeline"]) == []

@@ -36,7 +36,7 @@ class DockLayout:
             dock.setWidget(_scrolled(widget) if key in SCROLLED else widget)
             window.addDockWidget(area, dock)
             self.docks[key] = dock
-        self.default_state = None
+        self.default_states: dict[bool, object] = {}  # a short window or not -> its default layout
         self._sized = False
         self.restored_geometry = False  # the artist's window size and place came from the settings
 
@@ -45,11 +45,20 @@ class DockLayout:
         self.reset()
         self._sized = self._restore()
 
+    @property
+    def default_state(self):
+        """The default layout for the window's height as it is now (None until it has been shown)."""
+        return self.default_states.get(self.window.height() < SHORT_WINDOW)
+
     def reset(self) -> None:
         w, d = self.window, self.docks
         if self.default_state is not None:
             w.restoreState(self.default_state)
             return
+        if w.tabifiedDockWidgets(d["timeline"]):  # tabbed by a short window's default: apart first
+            w.removeDockWidget(d["curves"])
+            w.addDockWidget(Qt.BottomDockWidgetArea, d["curves"])
+            d["curves"].show()
         w.splitDockWidget(d["timeline"], d["curves"], Qt.Vertical)
         # one tab group below the Inspector: a second group leaves a stale tab bar painted (Qt 6.11)
         w.splitDockWidget(d["inspector"], d["performance"], Qt.Vertical)
@@ -67,7 +76,7 @@ class DockLayout:
 
     def _default_sizes(self) -> None:
         w, d = self.window, self.docks
-        short = self.default_state is None and w.height() < SHORT_WINDOW
+        short = w.height() < SHORT_WINDOW
         if short:
             w.tabifyDockWidget(d["timeline"], d["curves"])
             d["timeline"].raise_()
@@ -78,8 +87,7 @@ class DockLayout:
         else:
             w.resizeDocks([d["timeline"], d["curves"]], [190, 330], Qt.Vertical)
         w.resizeDocks([d["inspector"], d["performance"]], [145, 270], Qt.Vertical)  # a take's rows and six mouth rows fit unscrolled
-        if self.default_state is None:
-            self.default_state = w.saveState()
+        self.default_states.setdefault(short, w.saveState())
 
     def _restore(self) -> bool:
         geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
