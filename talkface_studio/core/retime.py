@@ -28,8 +28,9 @@ def retime_take(take: Take, rate: FrameRate) -> None:
         _retime_channel(ch, factor, n_new)
     take.rate = rate
     take.n_frames = n_new
-    g = take.generation
-    g.mouth_shapes = cleared(retimed(g.mouth_shapes, factor), n_new, MAX_FRAMES + 1)
+    if take.generation.mouth_shapes:  # a new object: commands may hold the old one
+        shapes = cleared(retimed(take.generation.mouth_shapes, factor), n_new, MAX_FRAMES + 1)
+        take.generation = dataclasses.replace(take.generation, mouth_shapes=shapes)
 
 
 def _scale(frame: int, factor: float) -> int:

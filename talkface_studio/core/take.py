@@ -7,6 +7,7 @@ selection belong to the session objects of the UI and pipeline.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,10 +18,9 @@ from .emotion_track import EmotionTrack, default_transition
 from .errors import ValidationError
 from .json_reader import MAX_TEXT
 from .markers import Marker, sorted_markers
-from .limits import MAX_FRAMES
 from .mouth_shapes import MouthShape, cleared
 from .language_code import DEFAULT_LANGUAGE, normalize_language
-from .limits import MAX_AUDIO_CHANNELS
+from .limits import MAX_AUDIO_CHANNELS, MAX_FRAMES
 from .timebase import FrameRate
 
 
@@ -120,7 +120,9 @@ class Take:
         self.n_frames = int(n_frames)
         for ch in self.channels.values():
             ch.resize(self.n_frames)
-        self.generation.mouth_shapes = cleared(self.generation.mouth_shapes, self.n_frames, MAX_FRAMES + 1)
+        shapes = cleared(self.generation.mouth_shapes, self.n_frames, MAX_FRAMES + 1)
+        if shapes != self.generation.mouth_shapes:  # a new object: commands may hold the old one
+            self.generation = dataclasses.replace(self.generation, mouth_shapes=shapes)
 
     def snapshot(self) -> tuple:
         """Everything undo needs to restore this take in place (arrays and layers are immutable)."""
