@@ -1,5 +1,6 @@
-"""docs/screenshot-mouth-shapes.png: the demo take with two mouth shapes set by hand (drawn along
-the bottom of the waveform) and the waveform's context menu open over the in/out range. From the
+"""docs/screenshot-mouth-shapes.png: the demo take after Generate, with what the lip sync heard and
+two mouth shapes set by hand along the bottom of the waveform, and the waveform's context menu open
+over the in/out range. From the
 repo root, under Xvfb:
 `xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python packaging/screenshot_mouth_shapes.py docs/screenshot-mouth-shapes.png`"""
 import sys

@@ -17,7 +17,7 @@ from talkface_studio.core.retime import retime_take
 from talkface_studio.core.take import Take
 from talkface_studio.core.take_commands import SetMouthShape
 from talkface_studio.core.timebase import FrameRate
-from talkface_studio.perform.hand_shapes import with_hand_shapes
+from talkface_studio.perform.hand_shapes import heard_shapes, with_hand_shapes
 from talkface_studio.perform.procedural.lipsync import lip_sync
 
 pytestmark = pytest.mark.usefixtures("private_cache")
@@ -159,3 +159,11 @@ def test_mouth_command_sets_lists_and_refuses(demo_dir, tmp_path, capsys):
     assert main(["mouth", str(path), "--clear-all"]) == 0
     assert load_project(path).takes[0].generation.mouth_shapes == ()
     assert "does not read" not in capsys.readouterr().err  # nothing set: nothing to say
+
+
+def test_what_the_lip_sync_heard_reads_as_chart_shapes():
+    phones = [PhoneSpan(0, 3, "SIL"), PhoneSpan(3, 5, "M"), PhoneSpan(5, 6, "B"), PhoneSpan(6, 9, "AA1"),
+              PhoneSpan(9, 10, "AY"), PhoneSpan(10, 12, "K"), PhoneSpan(12, 15, "UW"), PhoneSpan(15, 30, "F")]
+    # a p/b/m run is one MBP, open vowels one AI, stress digits ignored, silence left out, cut at the take's end
+    assert heard_shapes(phones, 20) == ((3, 6, "MBP"), (6, 10, "AI"), (10, 12, "etc"), (12, 15, "U"),
+                                        (15, 20, "FV"))

@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from talkface_studio.core.mouth_shapes import MouthShape  # noqa: E402
-from talkface_studio.ui.timeline.waveform_view import SHAPE_BAND, SHAPE_COLOR  # noqa: E402
+from talkface_studio.ui.timeline.waveform_view import HEARD_CLOSURE, SHAPE_BAND, SHAPE_COLOR  # noqa: E402
 from talkface_studio.ui.window import mouth_shape_actions  # noqa: E402
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("private_cache")]
@@ -75,3 +75,27 @@ def test_waveform_menu_acts_on_the_clicked_frame_and_clears_a_span(demo_window):
     menu = mouth_shape_actions.waveform_menu(w, 15)
     _menu_action(menu, "Clear O over frames 10-29").trigger()
     assert take.generation.mouth_shapes == (MouthShape(40, 41, "AI"),)
+
+
+def test_the_waveform_shows_what_the_lip_sync_heard(demo_window, make_window):
+    w = demo_window
+    heard = w.session.heard_shapes(w.document.current_take)
+    closures = [(a, b) for a, b, shape in heard if shape == "MBP"]
+    assert closures and {shape for _, _, shape in heard} <= {"MBP", "FV", "AI", "E", "O", "U", "WQ", "L", "etc"}
+    # where it heard a closure the lips are shut in the generated curves
+    press = w.document.take.channels["lip_press"].base
+    assert all(press[a:b].max() > 0.9 for a, b in closures)
+    wave = w.timeline.waveform
+    w.timeline.fit()
+    a, b = max(closures, key=lambda c: c[1] - c[0])
+    x = int(wave.mapping.x_of(a)) + 1  # its left edge: the label is centred
+    image = wave.grab().toImage()
+    assert image.pixelColor(x, wave.height() - 3).name() == HEARD_CLOSURE
+    # session state, never saved; a reopened project shows it again from the analysis cache
+    path = w.document.path
+    w.files.save()
+    assert "heard" not in path.read_text()
+    again = make_window(settings_name="again.ini")
+    again.files.open_project(path)
+    again.pool.waitForDone()
+    assert again.session.heard_shapes(again.document.current_take) == heard

@@ -11,10 +11,16 @@ import numpy as np
 
 from talkface_studio.audio.features import PhoneSpan
 from talkface_studio.audio.runs import true_runs
+from talkface_studio.perform.procedural.visemes import normalize_phone
 
 # shape -> the phone whose mouth it is (perform.procedural.visemes)
 PHONES = {"MBP": "M", "FV": "F", "AI": "AA", "E": "IY", "O": "AO", "U": "UW", "WQ": "W", "L": "L",
           "etc": "S", "rest": "SIL"}
+# the other way: which shape of the chart a phone the lip sync heard is drawn as (unlisted: etc)
+HEARD = {**dict.fromkeys(("P", "B", "M"), "MBP"), **dict.fromkeys(("F", "V"), "FV"),
+         **dict.fromkeys(("AA", "AE", "AH", "AY", "AW"), "AI"), **dict.fromkeys(("IY", "IH", "EH", "EY", "Y"), "E"),
+         **dict.fromkeys(("AO", "OW", "OY"), "O"), **dict.fromkeys(("UW", "UH"), "U"), "W": "WQ",
+         **dict.fromkeys(("L", "TH", "DH"), "L"), "SIL": "rest"}
 
 
 def with_hand_shapes(features, shapes):
@@ -35,6 +41,22 @@ def with_hand_shapes(features, shapes):
     phones += [PhoneSpan(a, b, phone) for a, b, phone in spans]
     phones.sort(key=lambda p: p.start_frame)
     return dataclasses.replace(features, phones=phones, hand_set=hand)
+
+
+def heard_shapes(phones, n_frames: int) -> tuple[tuple[int, int, str], ...]:
+    """What the lip sync heard as runs of chart shapes [(start, end, shape)], silence left out: the
+    timeline draws them under the shapes set by hand, so a missed p/b/m shows as a word without MBP."""
+    out: list[list] = []
+    for p in sorted(phones, key=lambda p: p.start_frame):
+        s, e = max(0, p.start_frame), min(n_frames, p.end_frame)
+        shape = HEARD.get(normalize_phone(p.phone), "etc")
+        if e <= s or shape == "rest":
+            continue
+        if out and out[-1][2] == shape and out[-1][1] == s:
+            out[-1][1] = e
+        else:
+            out.append([s, e, shape])
+    return tuple(tuple(x) for x in out)
 
 
 def backend_note(backend: str) -> str | None:

@@ -142,6 +142,14 @@ class TakeCache:
         cached analysis, never saved. Fast once the take was analysed."""
         return self.features(take, project_path).report
 
+    def heard(self, take: Take, project_path) -> tuple:
+        """What the lip sync heard, as runs of mouth-chart shapes (perform.hand_shapes.heard_shapes),
+        from the cached analysis like `report`."""
+        from talkface_studio.perform.hand_shapes import heard_shapes
+
+        features = self.features(take, project_path)
+        return heard_shapes(features.phones, features.n_frames)
+
     def _key(self, take: Take, project_path, generation: GenerationSettings) -> str:
         audio = self.audio_path(take, project_path)
         st = audio.stat()

@@ -60,11 +60,13 @@ class TakeCompute:
         self._snapshot: tuple | None = None  # ((take name, document version), TakeSnapshot)
         self._plate: tuple | None = None  # (fit identity, PlateFraming at preview scale)
 
-    def generated_bases(self, take, project_path) -> tuple[dict, int, object]:
-        """(bases, frames, AlignmentReport: how the phones were found) of a fresh stage 1 run."""
+    def generated_bases(self, take, project_path) -> tuple[dict, int, object, tuple]:
+        """(bases, frames, AlignmentReport: how the phones were found, what the lip sync heard as
+        mouth-chart shapes) of a fresh stage 1 run."""
         perf = self.cache.performance(take, project_path)
         report = self.cache.report(take, project_path)
-        return {n: v for n, v in perf.channels.items() if n in CHANNEL_NAMES}, perf.n_frames, report
+        heard = self.cache.heard(take, project_path)
+        return {n: v for n, v in perf.channels.items() if n in CHANNEL_NAMES}, perf.n_frames, report, heard
 
     def fit(self, take, project_path):
         """The portrait fit; a new one is stored into the take copy (`take.portrait_fit`) for the

@@ -43,6 +43,7 @@ class Session(QObject):
         # how each take's phones were found (audio.alignment_report.AlignmentReport), derived from the
         # analysis at Generate: shown on the ruler, never saved or undone
         self.alignment: dict[str, object] = {}
+        self.heard: dict[str, tuple] = {}  # take -> what its lip sync heard (perform.hand_shapes.heard_shapes)
 
     def set_playhead(self, frame: int) -> None:
         frame = int(max(0, min(max(self.n_frames - 1, 0), frame)))
@@ -124,9 +125,15 @@ class Session(QObject):
             self.show_plate = plate
         self.display_changed.emit()
 
-    def set_alignment(self, take: str, report) -> None:
+    def set_alignment(self, take: str, report, heard: tuple = ()) -> None:
+        """A take's lip-sync report and what it heard as mouth-chart shapes (None, (): none known)."""
         self.alignment[take] = report
+        self.heard[take] = tuple(heard) if report is not None else ()
         self.alignment_changed.emit()
+
+    def heard_shapes(self, take: str | None) -> tuple:
+        """[(start, end, shape)] the lip sync heard in `take` when it was last generated."""
+        return self.heard.get(take, ()) if take is not None else ()
 
     def alignment_notices(self, take: str | None) -> tuple:
         """The stretches of `take` to mark on the timeline (fallbacks, script words not heard)."""

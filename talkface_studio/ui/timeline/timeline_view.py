@@ -30,6 +30,8 @@ class TimelineView(QWidget):
         document.changed.connect(lambda change: self.waveform.update() if change.kind in (
             "generation", "take", "takes") else None)
         document.replaced.connect(self.waveform.update)
+        self.waveform.heard_shapes = lambda: session.heard_shapes(document.current_take)
+        session.alignment_changed.connect(self.waveform.update)
         self.lane = EmotionLane(document, session, self)
         self.markers = MarkerLane(document, session, self)
         self.scrollbar = QScrollBar(Qt.Horizontal, self)

@@ -16,8 +16,9 @@ from .peaks import PeakPyramid
 from .time_strip import TimeStrip
 
 
-SHAPE_BAND = 14  # px along the bottom: the mouth shapes set by hand
+SHAPE_BAND = 14  # px along the bottom: what the lip sync heard, under the mouth shapes set by hand
 SHAPE_COLOR = "#3d7fc4"
+HEARD_CLOSURE = "#6b5a33"  # a lip closure the lip sync heard: the shape an artist checks first
 
 
 class WaveformView(TimeStrip):
@@ -31,6 +32,7 @@ class WaveformView(TimeStrip):
         self.fps = 24.0
         self._lines: tuple = (None, [])  # (what they were drawn for, QLineF per column)
         self.hand_shapes = lambda: ()  # the shown take's mouth shapes set by hand (set by the TimelineView)
+        self.heard_shapes = lambda: ()  # [(start, end, shape)] its lip sync heard at the last Generate
         self.setToolTip("Audio. Click to move the playhead; wheel zooms, middle-drag pans.\n"
                         "Right-click sets a mouth shape by hand (a p/b/m the lip sync missed).")
 
@@ -67,7 +69,23 @@ class WaveformView(TimeStrip):
                 out.append((QRectF(x0, top, max(3.0, x1 - x0), SHAPE_BAND - 1), s))
         return out
 
+    def heard_boxes(self) -> list[tuple[QRectF, str]]:
+        """(box, shape) of each run of one shape the lip sync heard, in view."""
+        out, m, top = [], self.mapping, self.height() - SHAPE_BAND
+        for start, end, shape in self.heard_shapes():
+            x0, x1 = m.x_of(start), m.x_of(end)
+            if x1 >= 0 and x0 <= self.width():
+                out.append((QRectF(x0, top, max(2.0, x1 - x0), SHAPE_BAND - 1), shape))
+        return out
+
     def _paint_shapes(self, painter: QPainter) -> None:
+        dim = QColor(theme.TEXT_DIM)
+        for box, shape in self.heard_boxes():
+            if shape == "MBP":
+                painter.fillRect(box, QColor(HEARD_CLOSURE))
+            if box.width() > 7 * len(shape) + 2:
+                painter.setPen(dim)
+                painter.drawText(box, Qt.AlignCenter, shape)
         painter.setPen(QPen(QColor("#9cc4ee"), 1))
         for box, s in self.shape_boxes():
             painter.fillRect(box, QColor(SHAPE_COLOR))
@@ -80,6 +98,11 @@ class WaveformView(TimeStrip):
     def event(self, event) -> bool:
         if event.type() == QEvent.ToolTip:
             hit = next((s for box, s in self.shape_boxes() if box.contains(event.pos())), None)
+            heard = next((s for box, s in self.heard_boxes() if box.contains(event.pos())), None)
+            if hit is None and heard is not None:
+                QToolTip.showText(event.globalPos(), f"The lip sync heard {heard}: {SHAPES[heard]}.\n"
+                                  "Right-click to set another shape here by hand.", self)
+                return True
             if hit is not None:
                 frames = f"frames {hit.start}-{hit.end - 1}" if hit.end - hit.start > 1 else f"frame {hit.start}"
                 QToolTip.showText(event.globalPos(), f"Mouth shape set by hand over {frames}: {hit.shape}, "

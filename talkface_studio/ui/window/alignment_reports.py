@@ -92,7 +92,7 @@ class AlignmentReports(QObject):
         inputs = self._inputs(take)
         if self._asked.get(name) == inputs:
             if name == self.document.current_take and self._told != (name, inputs):  # shown again
-                self._show(name, inputs, self.session.alignment.get(name), take.rate)
+                self._show(name, inputs, self.session.alignment.get(name), take.rate, self.session.heard_shapes(name))
             return
         self._asked[name] = inputs
         if take.generation.stamp is None:  # never generated: nothing to mark
@@ -105,22 +105,24 @@ class AlignmentReports(QObject):
             generation_stamp.audio_digest(audio)  # read once per file version (here, not on the GUI thread)
             if not generation_stamp.lipsync_current(copy, audio):
                 return None  # generated from another script, language or recording: no stale marks
-            return self.cache.report(copy, project_path)
+            return self.cache.report(copy, project_path), self.cache.heard(copy, project_path)
 
         def failed(message, trace):  # the recording went missing, say: Generate will tell the user
             if self._asked.get(name) == inputs:
                 self._show(name, inputs, None, copy.rate)
 
-        workers.submit(self.pool, work, on_done=lambda report: self._arrived(name, inputs, report, copy.rate),
+        workers.submit(self.pool, work, on_done=lambda found: self._arrived(name, inputs, found, copy.rate),
                        on_error=failed, synchronous=self.synchronous, parent=self)
 
-    def _arrived(self, name: str, inputs: tuple, report, rate) -> None:
+    def _arrived(self, name: str, inputs: tuple, found, rate) -> None:
+        """`found`: (report, heard shapes), or None for a take not generated from what it has now."""
         take = self._take(name)
         if take is None or self._inputs(take) != inputs:
             return  # edited (or another project) meanwhile: its own lookup is under way
-        self._show(name, inputs, report, rate)
+        report, heard = found if found is not None else (None, ())
+        self._show(name, inputs, report, rate, heard)
 
-    def _show(self, name: str, inputs: tuple, report, rate) -> None:
+    def _show(self, name: str, inputs: tuple, report, rate, heard: tuple = ()) -> None:
         if report is None:
             if self.session.alignment.get(name) is not None:
                 self.session.set_alignment(name, None)
@@ -128,10 +130,10 @@ class AlignmentReports(QObject):
                 self._told = None
             return
         if name != self.document.current_take:
-            self.session.set_alignment(name, report)  # said when the take is shown
+            self.session.set_alignment(name, report, heard)  # said when the take is shown
             return
         self._told = (name, inputs)
-        self.announce(name, report, rate, opened=True)
+        self.announce(name, report, rate, opened=True, heard=heard)
 
     def _take(self, name: str | None):
         project = self.document.project

@@ -49,20 +49,20 @@ class Generation(QObject):
         self.parent_widget.statusBar().showMessage(f"Generating {name}…")
 
         def work(progress, cancel):
-            result = self.compute.generated_bases(copy, path)  # (bases, n_frames, alignment report)
+            result = self.compute.generated_bases(copy, path)  # (bases, n_frames, alignment report, heard)
             # what was generated from: edits made meanwhile leave the take marked out of date
             return result, generation_stamp.generation_stamp(copy, audio, n_frames=result[1])
 
         def done(outcome):
             self.running = None
-            (bases, n_frames, report), stamp = outcome
+            (bases, n_frames, report, heard), stamp = outcome
             if name not in self.document.project.take_names():
                 return  # the project changed under us
             current = self.document.project.take(name)
             self.on_result(name, stamp, n_frames)  # the report comes with the result: nothing to look up
             self.document.push(SetBase(name, bases, n_frames=n_frames if n_frames != current.n_frames else None,
                                        generation=dataclasses.replace(current.generation, stamp=stamp)))
-            self.announce(name, report, current.rate)
+            self.announce(name, report, current.rate, heard=heard)
             self.on_announced(name)
 
         def failed(message, trace):
@@ -74,11 +74,11 @@ class Generation(QObject):
         if self.synchronous:
             self.running = None
 
-    def announce(self, name: str, report, rate, opened: bool = False) -> None:
+    def announce(self, name: str, report, rate, opened: bool = False, heard: tuple = ()) -> None:
         """After Generate (or, `opened`, when a generated take is opened or shown: the report of its
         last Generate, from ui.window.alignment_reports): the report into the session (the ruler
         marks follow), each notice into the log, a summary in the status bar."""
-        self.session.set_alignment(name, report)
+        self.session.set_alignment(name, report, heard)
         lines = notice_lines(name, report, rate)
         for line in lines:
             self.log_line(f"Lip sync: {line}")
