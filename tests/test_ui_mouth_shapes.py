@@ -7,6 +7,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from PySide6.QtCore import QEvent, QPointF, Qt  # noqa: E402
+from qt_input import drag, mouse  # noqa: E402
 from talkface_studio.core.mouth_shapes import MouthShape  # noqa: E402
 from talkface_studio.ui.timeline.waveform_view import HEARD_CLOSURE, SHAPE_BAND, SHAPE_COLOR  # noqa: E402
 from talkface_studio.ui.window import mouth_shape_actions  # noqa: E402
@@ -99,3 +101,24 @@ def test_the_waveform_shows_what_the_lip_sync_heard(demo_window, make_window):
     again.files.open_project(path)
     again.pool.waitForDone()
     assert again.session.heard_shapes(again.document.current_take) == heard
+
+
+def test_shift_drag_on_the_waveform_or_ruler_sets_the_in_out_range(demo_window):
+    """Maya's time slider: Shift+drag selects the frames to act on (here, to give them a shape)."""
+    w = demo_window
+    w.timeline.fit()
+    wave, ruler = w.timeline.waveform, w.timeline.ruler
+    playhead = w.session.playhead
+    y = wave.height() / 2
+    drag(wave, [QPointF(wave.mapping.x_of(44.5), y), QPointF(wave.mapping.x_of(47.5), y),
+                QPointF(wave.mapping.x_of(41.5), y)], modifiers=Qt.ShiftModifier)
+    assert (w.session.in_frame, w.session.out_frame) == (41, 45)  # either way from where it started
+    assert w.session.playhead == playhead  # a range drag does not scrub
+    mouse(ruler, QEvent.MouseButtonPress, QPointF(ruler.mapping.x_of(120.5), 8), modifiers=Qt.ShiftModifier)
+    mouse(ruler, QEvent.MouseButtonRelease, QPointF(ruler.mapping.x_of(120.5), 8), modifiers=Qt.ShiftModifier)
+    assert (w.session.in_frame, w.session.out_frame) == (120, 121)
+    # the range is what the shapes act on
+    _menu_action(mouth_shape_actions.waveform_menu(w, 120), "MBP").trigger()
+    assert w.document.take.generation.mouth_shapes == (MouthShape(120, 121, "MBP"),)
+    drag(wave, [QPointF(wave.mapping.x_of(10.5), y), QPointF(wave.mapping.x_of(20.5), y)])  # no Shift: scrubs
+    assert w.session.playhead == 20 and (w.session.in_frame, w.session.out_frame) == (120, 121)

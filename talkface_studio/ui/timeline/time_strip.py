@@ -1,7 +1,8 @@
 """Base of every horizontal strip of the timeline (ruler, waveform, emotion lane): shows the
 session's time view (shared with the curve editor), zooms with the wheel around the mouse, pans
 with middle-drag or Alt+drag, and draws the in/out shading and the playhead on top of whatever the
-subclass paints."""
+subclass paints. The ruler and the waveform also take Shift+drag to set the in/out range over the
+frames dragged, as Maya's time slider does."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class TimeStrip(QWidget):
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.setMouseTracking(True)
         self._pan_from: float | None = None
+        self._range_from: int | None = None  # the frame a Shift+drag of the in/out range started on
         session.time_view_changed.connect(self.update)
         session.playhead_changed.connect(self._playhead_moved)
         session.range_changed.connect(self.update)
@@ -73,16 +75,34 @@ class TimeStrip(QWidget):
             return True
         return False
 
+    def start_range(self, event) -> bool:
+        """Shift+drag: the in/out range over the frames dragged (a click, the one frame)."""
+        if event.button() != Qt.LeftButton or not event.modifiers() & Qt.ShiftModifier or self.session.n_frames < 1:
+            return False
+        self._range_from = self._frame_at(event.position().x())
+        self._drag_range(event.position().x())
+        return True
+
+    def _frame_at(self, x: float) -> int:
+        return min(max(0, int(self.mapping.frame_at(x))), self.session.n_frames - 1)
+
+    def _drag_range(self, x: float) -> None:
+        a, b = sorted((self._range_from, self._frame_at(x)))
+        self.session.set_in_out(a, b + 1)
+
     def mousePressEvent(self, event) -> None:
         self.start_pan(event)
 
     def mouseMoveEvent(self, event) -> None:
-        if self._pan_from is not None:
+        if self._range_from is not None:
+            self._drag_range(event.position().x())
+        elif self._pan_from is not None:
             x = event.position().x()
             self.set_mapping(self.mapping.panned(x - self._pan_from))
             self._pan_from = x
 
     def mouseReleaseEvent(self, event) -> None:
+        self._range_from = None
         if self._pan_from is not None:
             self._pan_from = None
             self.unsetCursor()

@@ -26,7 +26,7 @@ class TimelineRuler(TimeStrip):
         session.display_changed.connect(self.update)
         session.alignment_changed.connect(self.update)
         self.setToolTip("Click or drag to move the playhead. Wheel zooms, middle-drag pans.\n"
-                        "Right-click toggles frames / SMPTE timecode.")
+                        "Shift+drag sets the in/out range. Right-click toggles frames / SMPTE timecode.")
 
     def set_rate(self, rate: FrameRate) -> None:
         self.rate = rate
@@ -76,7 +76,7 @@ class TimelineRuler(TimeStrip):
         self._last_playhead_x = x
 
     def mousePressEvent(self, event) -> None:
-        if self.start_pan(event):
+        if self.start_pan(event) or self.start_range(event):
             return
         if event.button() == Qt.RightButton:
             self.session.set_display(timecode=not self.session.show_timecode)

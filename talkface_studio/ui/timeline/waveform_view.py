@@ -33,8 +33,8 @@ class WaveformView(TimeStrip):
         self._lines: tuple = (None, [])  # (what they were drawn for, QLineF per column)
         self.hand_shapes = lambda: ()  # the shown take's mouth shapes set by hand (set by the TimelineView)
         self.heard_shapes = lambda: ()  # [(start, end, shape)] its lip sync heard at the last Generate
-        self.setToolTip("Audio. Click to move the playhead; wheel zooms, middle-drag pans.\n"
-                        "Right-click sets a mouth shape by hand (a p/b/m the lip sync missed).")
+        self.setToolTip("Audio. Click to move the playhead; wheel zooms, middle-drag pans; Shift+drag sets the "
+                        "in/out range.\nRight-click sets a mouth shape by hand (a p/b/m the lip sync missed).")
 
     def set_audio(self, peaks: PeakPyramid | None, fps: float) -> None:
         self.peaks, self.fps = peaks, fps
@@ -133,12 +133,14 @@ class WaveformView(TimeStrip):
             frame = int(self.mapping.frame_at(event.position().x()))
             self.shape_menu_requested.emit(frame, event.globalPosition().toPoint())
             return
+        if self.start_range(event):
+            return
         if not self.start_pan(event) and event.button() == Qt.LeftButton:
             self.scrubbing = True
             self.session.set_playhead(self.mapping.snapped_frame_at(event.position().x()))
 
     def mouseMoveEvent(self, event) -> None:
-        if self._pan_from is None and event.buttons() & Qt.LeftButton:
+        if self._pan_from is None and self._range_from is None and event.buttons() & Qt.LeftButton:
             self.session.set_playhead(self.mapping.snapped_frame_at(event.position().x()))
         super().mouseMoveEvent(event)
 
