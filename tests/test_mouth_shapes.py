@@ -139,6 +139,11 @@ def test_mouth_command_sets_lists_and_refuses(demo_dir, tmp_path, capsys):
     assert load_project(path).takes[0].generation.mouth_shapes == (MouthShape(10, 15, "MBP"),
                                                                    MouthShape(30, 31, "AI"))
     assert main(["mouth", str(path), "--clear", "12-30"]) == 0
+    capsys.readouterr()
+    # what the lip sync hears, in the same shapes: the demo's script has p/b/m, so some MBP
+    assert main(["mouth", str(path), "--heard"]) == 0
+    heard = capsys.readouterr().out.split("the lip sync hears (silence left out):")[1].splitlines()[1:]
+    assert any(line.endswith("  MBP") for line in heard) and all("(frames " in line for line in heard)
     assert load_project(path).takes[0].generation.mouth_shapes == (MouthShape(10, 12, "MBP"),)
     assert main(["info", str(path)]) == 0
     assert "mouth shapes set by hand (frames): 10-11 MBP" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""`talkface-studio mouth PROJECT.tfs [--take NAME] [--set FRAMES=SHAPE ...] [--clear FRAMES ...] [--clear-all]`:
+"""`talkface-studio mouth PROJECT.tfs [--take NAME] [--set FRAMES=SHAPE ...] [--clear FRAMES ...] [--clear-all] [--heard]`:
 list or set the mouth shapes a take holds by hand (core.mouth_shapes), e.g. a p/b/m the lip sync
 missed: `--set 41-44=MBP`. FRAMES is a frame (`41`) or an inclusive range (`41-44`), as the lip-sync
 warnings print them. The project is saved in place; `generate` then redoes the performance.
@@ -26,6 +26,9 @@ def add_parser(sub) -> None:
     p.add_argument("--clear", action="append", default=[], metavar="FRAMES",
                    help="give frames back to the lip sync, e.g. 41-44; repeatable")
     p.add_argument("--clear-all", action="store_true", help="give every hand-set frame back to the lip sync")
+    p.add_argument("--heard", action="store_true",
+                   help="also list what the lip sync hears in the take, in the same shapes (where a spoken "
+                        "p/b/m has no MBP, set one)")
     p.set_defaults(handler=run)
 
 
@@ -84,7 +87,18 @@ def run(args: argparse.Namespace) -> int:
     if edits:
         print(f"take {name!r}: {len(take.generation.mouth_shapes)} span(s) set by hand; generate to redo the "
               "performance", file=sys.stderr)
+    if args.heard:
+        print_heard(take, args.project)
     if take.generation.mouth_shapes and (note := backend_note(take.generation.backend)):
         print(f"note: take {name!r}: {note}", file=sys.stderr)
     return 0
 
+
+def print_heard(take, project_path) -> None:
+    """What the lip sync hears in the take (its analysis, cached), one run of a shape per line."""
+    from talkface_studio.pipeline.take_cache import TakeCache
+
+    rate = take.rate
+    print(f"take {take.name!r}: the lip sync hears (silence left out):")
+    for start, end, shape in TakeCache().heard(take, project_path):
+        print(f"  {rate.to_timecode(start)}-{rate.to_timecode(end - 1)} (frames {start}-{end - 1})  {shape}")
