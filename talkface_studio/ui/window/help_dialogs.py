@@ -75,11 +75,17 @@ BRUSH_ROWS = [  # the 24 brush actions, summarised instead of listed one by one
 ]
 
 
+TIMELINE_MOUSE_ROWS = [  # gestures on the timeline's strips, which no action holds
+    ("Set the in/out range over the frames dragged (ruler, waveform)", "Shift+drag"),
+    ("Set a mouth shape by hand, or clear one (waveform)", "Right-click"),
+]
+
+
 class ShortcutsDialog(QDialog):
     def __init__(self, actions, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Keyboard Shortcuts")
-        rows = [r for r in shortcut_rows(actions) if not r[0].startswith("Brush ")] + BRUSH_ROWS
+        rows = [r for r in shortcut_rows(actions) if not r[0].startswith("Brush ")] + BRUSH_ROWS + TIMELINE_MOUSE_ROWS
         self.table = QTableWidget(len(rows), 2, self)
         self.table.setHorizontalHeaderLabels(["Action", "Keys"])
         for i, (text, keys) in enumerate(rows):
