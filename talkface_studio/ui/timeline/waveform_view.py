@@ -3,6 +3,8 @@ clip redraws in the same time as a 10-second one."""
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -21,6 +23,22 @@ SHAPE_COLOR = "#3d7fc4"
 HEARD_CLOSURE = "#6b5a33"  # a lip closure the lip sync heard: the shape an artist checks first
 
 
+def _span_start(s) -> int:
+    return s.start
+
+
+def _span_end(s) -> int:
+    return s.end
+
+
+def _run_start(run) -> int:
+    return run[0]
+
+
+def _run_end(run) -> int:
+    return run[1]
+
+
 class WaveformView(TimeStrip):
     scrub_finished = Signal()
     shape_menu_requested = Signal(int, QPoint)  # frame right-clicked, global position
@@ -33,6 +51,7 @@ class WaveformView(TimeStrip):
         self._lines: tuple = (None, [])  # (what they were drawn for, QLineF per column)
         self.hand_shapes = lambda: ()  # the shown take's mouth shapes set by hand (set by the TimelineView)
         self.heard_shapes = lambda: ()  # [(start, end, shape)] its lip sync heard at the last Generate
+        self._ends: dict = {}  # per kind of span: (the spans, their ends) for bisection
         self.setToolTip("Audio. Click to move the playhead; wheel zooms, middle-drag pans; Shift+drag sets the "
                         "in/out range.\nRight-click sets a mouth shape by hand (a p/b/m the lip sync missed).")
 
@@ -60,34 +79,48 @@ class WaveformView(TimeStrip):
         painter.drawLines(self._column_lines())
         self._paint_shapes(painter)
 
-    def shape_boxes(self) -> list[tuple[QRectF, object]]:
-        """(box, MouthShape) of each hand-set span in view, at least 3 px wide so one frame shows."""
-        out, m, top = [], self.mapping, self.height() - SHAPE_BAND
-        for s in self.hand_shapes():
-            x0, x1 = m.x_of(s.start), m.x_of(s.end)
-            if x1 >= 0 and x0 <= self.width():
-                out.append((QRectF(x0, top, max(3.0, x1 - x0), SHAPE_BAND - 1), s))
-        return out
+    def shape_boxes(self, x0: float = 0.0, x1: float | None = None) -> list[tuple[QRectF, object]]:
+        """(box, MouthShape) of each hand-set span that reaches pixels [x0, x1] (default: the whole
+        strip), at least 3 px wide so one frame shows."""
+        top = self.height() - SHAPE_BAND
+        return [(QRectF(a, top, max(3.0, b - a), SHAPE_BAND - 1), s)
+                for a, b, s in self._spans_in(self.hand_shapes(), _span_start, _span_end, x0, x1)]
 
-    def heard_boxes(self) -> list[tuple[QRectF, str]]:
-        """(box, shape) of each run of one shape the lip sync heard, in view."""
-        out, m, top = [], self.mapping, self.height() - SHAPE_BAND
-        for start, end, shape in self.heard_shapes():
-            x0, x1 = m.x_of(start), m.x_of(end)
-            if x1 >= 0 and x0 <= self.width():
-                out.append((QRectF(x0, top, max(2.0, x1 - x0), SHAPE_BAND - 1), shape))
+    def heard_boxes(self, x0: float = 0.0, x1: float | None = None) -> list[tuple[QRectF, str]]:
+        """(box, shape) of each run of one shape the lip sync heard that reaches pixels [x0, x1]."""
+        top = self.height() - SHAPE_BAND
+        return [(QRectF(a, top, max(2.0, b - a), SHAPE_BAND - 1), s[2])
+                for a, b, s in self._spans_in(self.heard_shapes(), _run_start, _run_end, x0, x1)]
+
+    def _spans_in(self, spans, start_of, end_of, x0: float, x1: float | None):
+        """(x of start, x of end, span) for the spans (sorted, never overlapping) that reach [x0, x1]:
+        found by bisection, so a repaint of the playhead's column on a long take looks at a few."""
+        known = self._ends.get(end_of)
+        if known is None or known[0] is not spans:
+            known = (spans, [end_of(s) for s in spans])
+            self._ends[end_of] = known
+        m = self.mapping
+        x1 = self.width() if x1 is None else x1
+        first, last = m.frame_at(x0 - 3), m.frame_at(x1 + 3)
+        out = []
+        for i in range(bisect.bisect_right(known[1], first), len(spans)):
+            if start_of(spans[i]) > last:
+                break
+            out.append((m.x_of(start_of(spans[i])), m.x_of(end_of(spans[i])), spans[i]))
         return out
 
     def _paint_shapes(self, painter: QPainter) -> None:
         dim = QColor(theme.TEXT_DIM)
-        for box, shape in self.heard_boxes():
+        clip = self.paint_rect
+        x0, x1 = (clip.left(), clip.right()) if clip is not None else (0.0, None)
+        for box, shape in self.heard_boxes(x0, x1):
             if shape == "MBP":
                 painter.fillRect(box, QColor(HEARD_CLOSURE))
             if box.width() > 7 * len(shape) + 2:
                 painter.setPen(dim)
                 painter.drawText(box, Qt.AlignCenter, shape)
         painter.setPen(QPen(QColor("#9cc4ee"), 1))
-        for box, s in self.shape_boxes():
+        for box, s in self.shape_boxes(x0, x1):
             painter.fillRect(box, QColor(SHAPE_COLOR))
             painter.drawRect(box)
             if box.width() > 8 * len(s.shape):
