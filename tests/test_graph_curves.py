@@ -224,7 +224,7 @@ def test_tangents_and_markers_are_saved_and_loaded(tmp_path):
 
 @pytest.mark.parametrize("edit, message", [
     (lambda t: t["channels"]["head_yaw"]["layers"][0].update(version=3), "talkface.edit_layer version 3 is newer"),
-    (lambda t: t.update(version=4), "talkface.take version 4 is newer"),
+    (lambda t: t.update(version=5), "talkface.take version 5 is newer"),
     (lambda t: t["channels"]["head_yaw"]["layers"][0]["keys"][0].append({"tangent": "spline"}),
      "keys[0][4].tangent: must be one of"),
     (lambda t: t["channels"]["head_yaw"]["layers"][0]["keys"][0].append({"in_weight": -2}), "in_weight"),
