@@ -21,6 +21,7 @@ from .time_strip import TimeStrip
 SHAPE_BAND = 14  # px along the bottom: what the lip sync heard, under the mouth shapes set by hand
 SHAPE_COLOR = "#3d7fc4"
 HEARD_CLOSURE = "#6b5a33"  # a lip closure the lip sync heard: the shape an artist checks first
+HEARD_MIN_PX = 1.0  # px per frame below which the heard row is left out (a take seen whole: zoom in)
 
 
 def _span_start(s) -> int:
@@ -113,7 +114,8 @@ class WaveformView(TimeStrip):
         dim = QColor(theme.TEXT_DIM)
         clip = self.paint_rect
         x0, x1 = (clip.left(), clip.right()) if clip is not None else (0.0, None)
-        for box, shape in self.heard_boxes(x0, x1):
+        zoomed_in = self.mapping.x_of(1) - self.mapping.x_of(0) >= HEARD_MIN_PX
+        for box, shape in self.heard_boxes(x0, x1) if zoomed_in else ():
             if shape == "MBP":
                 painter.fillRect(box, QColor(HEARD_CLOSURE))
             if box.width() > 7 * len(shape) + 2:
