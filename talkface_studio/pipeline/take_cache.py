@@ -145,10 +145,15 @@ class TakeCache:
     def heard(self, take: Take, project_path) -> tuple:
         """What the lip sync heard, as runs of mouth-chart shapes (perform.hand_shapes.heard_shapes),
         from the cached analysis like `report`."""
+        return self.lipsync(take, project_path)[1]
+
+    def lipsync(self, take: Take, project_path) -> tuple:
+        """(report, heard) from one read of the cached analysis: on a 10-minute take each read is
+        ~0.2 s of a worker holding the GIL at times, which the event loop feels."""
         from talkface_studio.perform.hand_shapes import heard_shapes
 
         features = self.features(take, project_path)
-        return heard_shapes(features.phones, features.n_frames)
+        return features.report, heard_shapes(features.phones, features.n_frames)
 
     def _key(self, take: Take, project_path, generation: GenerationSettings) -> str:
         audio = self.audio_path(take, project_path)

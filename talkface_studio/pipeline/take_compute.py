@@ -64,8 +64,7 @@ class TakeCompute:
         """(bases, frames, AlignmentReport: how the phones were found, what the lip sync heard as
         mouth-chart shapes) of a fresh stage 1 run."""
         perf = self.cache.performance(take, project_path)
-        report = self.cache.report(take, project_path)
-        heard = self.cache.heard(take, project_path)
+        report, heard = self.cache.lipsync(take, project_path)
         return {n: v for n, v in perf.channels.items() if n in CHANNEL_NAMES}, perf.n_frames, report, heard
 
     def fit(self, take, project_path):

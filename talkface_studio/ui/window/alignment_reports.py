@@ -105,7 +105,7 @@ class AlignmentReports(QObject):
             generation_stamp.audio_digest(audio)  # read once per file version (here, not on the GUI thread)
             if not generation_stamp.lipsync_current(copy, audio):
                 return None  # generated from another script, language or recording: no stale marks
-            return self.cache.report(copy, project_path), self.cache.heard(copy, project_path)
+            return self.cache.lipsync(copy, project_path)  # (report, heard shapes)
 
         def failed(message, trace):  # the recording went missing, say: Generate will tell the user
             if self._asked.get(name) == inputs:
