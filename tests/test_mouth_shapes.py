@@ -170,5 +170,7 @@ def test_what_the_lip_sync_heard_reads_as_chart_shapes():
     phones = [PhoneSpan(0, 3, "SIL"), PhoneSpan(3, 5, "M"), PhoneSpan(5, 6, "B"), PhoneSpan(6, 9, "AA1"),
               PhoneSpan(9, 10, "AY"), PhoneSpan(10, 12, "K"), PhoneSpan(12, 15, "UW"), PhoneSpan(15, 30, "F")]
     # a p/b/m run is one MBP, open vowels one AI, stress digits ignored, silence left out, cut at the take's end
-    assert heard_shapes(phones, 20) == ((3, 6, "MBP"), (6, 10, "AI"), (10, 12, "etc"), (12, 15, "U"),
-                                        (15, 20, "FV"))
+    heard = heard_shapes(phones, 20)
+    assert list(heard) == [(3, 6, "MBP"), (6, 10, "AI"), (10, 12, "etc"), (12, 15, "U"), (15, 20, "FV")]
+    assert heard.between(11, 12) == [(10, 12, "etc"), (12, 15, "U")]  # the runs reaching frames 11-12
+    assert heard == heard_shapes(list(reversed(phones)), 20) and len(heard) == 5

@@ -89,6 +89,7 @@ def test_the_waveform_shows_what_the_lip_sync_heard(demo_window, make_window):
     assert all(press[a:b].max() > 0.9 for a, b in closures)
     wave = w.timeline.waveform
     w.timeline.fit()
+    assert [shape for _, shape in wave.heard_boxes()] == [shape for _, _, shape in heard]  # the take seen whole
     a, b = max(closures, key=lambda c: c[1] - c[0])
     x = int(wave.mapping.x_of(a)) + 1  # its left edge: the label is centred
     image = wave.grab().toImage()

@@ -6,6 +6,7 @@ that shape with the same coarticulation, closures and settings as a phone the li
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from talkface_studio.perform.procedural.visemes import normalize_phone
 # shape -> the phone whose mouth it is (perform.procedural.visemes)
 PHONES = {"MBP": "M", "FV": "F", "AI": "AA", "E": "IY", "O": "AO", "U": "UW", "WQ": "W", "L": "L",
           "etc": "S", "rest": "SIL"}
+SHAPES_IN_ORDER = tuple(PHONES)
 # the other way: which shape of the chart a phone the lip sync heard is drawn as (unlisted: etc)
 HEARD = {**dict.fromkeys(("P", "B", "M"), "MBP"), **dict.fromkeys(("F", "V"), "FV"),
          **dict.fromkeys(("AA", "AE", "AH", "AY", "AW"), "AI"), **dict.fromkeys(("IY", "IH", "EH", "EY", "Y"), "E"),
@@ -43,20 +45,64 @@ def with_hand_shapes(features, shapes):
     return dataclasses.replace(features, phones=phones, hand_set=hand)
 
 
-def heard_shapes(phones, n_frames: int) -> tuple[tuple[int, int, str], ...]:
-    """What the lip sync heard as runs of chart shapes [(start, end, shape)], silence left out: the
-    timeline draws them under the shapes set by hand, so a missed p/b/m shows as a word without MBP."""
-    out: list[list] = []
-    for p in sorted(phones, key=lambda p: p.start_frame):
-        s, e = max(0, p.start_frame), min(n_frames, p.end_frame)
-        shape = HEARD.get(normalize_phone(p.phone), "etc")
-        if e <= s or shape == "rest":
-            continue
-        if out and out[-1][2] == shape and out[-1][1] == s:
-            out[-1][1] = e
-        else:
-            out.append([s, e, shape])
-    return tuple(tuple(x) for x in out)
+@dataclass(frozen=True, eq=False)
+class HeardShapes:
+    """Runs of one chart shape the lip sync heard: frames [starts[i], ends[i]) took SHAPES_IN_ORDER
+    [codes[i]], sorted, never overlapping. Arrays rather than thousands of tuples: a 10-minute take
+    has ~5000 runs, made in a worker, and every Python object they would be costs the event loop a
+    share of the garbage collector's pauses."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    codes: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __iter__(self):
+        return iter(self.between(0, np.iinfo(np.int64).max))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, HeardShapes) and all(
+            np.array_equal(a, b) for a, b in zip((self.starts, self.ends, self.codes),
+                                                 (other.starts, other.ends, other.codes)))
+
+    def between(self, first: float, last: float) -> list[tuple[int, int, str]]:
+        """(start, end, shape) of the runs that reach frames [first, last]."""
+        i = int(np.searchsorted(self.ends, first, side="right"))
+        j = int(np.searchsorted(self.starts, last, side="right"))
+        return [(a, b, SHAPES_IN_ORDER[c]) for a, b, c in zip(self.starts[i:j].tolist(), self.ends[i:j].tolist(),
+                                                               self.codes[i:j].tolist())]
+
+
+NOTHING_HEARD = HeardShapes(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
+def heard_shapes(phones, n_frames: int) -> HeardShapes:
+    """What the lip sync heard as runs of chart shapes, silence left out: the timeline draws them
+    under the shapes set by hand, so a missed p/b/m shows as a word without MBP."""
+    if not phones:
+        return NOTHING_HEARD
+    code_of: dict[str, int] = {}
+    codes = np.empty(len(phones), dtype=np.int64)
+    starts = np.empty(len(phones), dtype=np.int64)
+    ends = np.empty(len(phones), dtype=np.int64)
+    for i, p in enumerate(phones):
+        label = str(p.phone)
+        code = code_of.get(label)
+        if code is None:
+            code = code_of[label] = SHAPES_IN_ORDER.index(HEARD.get(normalize_phone(label), "etc"))
+        codes[i], starts[i], ends[i] = code, p.start_frame, p.end_frame
+    order = np.argsort(starts, kind="stable")
+    codes, starts, ends = codes[order], np.clip(starts[order], 0, n_frames), np.clip(ends[order], 0, n_frames)
+    keep = (ends > starts) & (codes != SHAPES_IN_ORDER.index("rest"))
+    codes, starts, ends = codes[keep], starts[keep], ends[keep]
+    if not len(codes):
+        return NOTHING_HEARD
+    # a run goes on while the shape is the same and the next phone starts where this one ends
+    first = np.flatnonzero(np.r_[True, (codes[1:] != codes[:-1]) | (starts[1:] != ends[:-1])])
+    last = np.r_[first[1:] - 1, len(codes) - 1]
+    return HeardShapes(starts[first], ends[last], codes[first])
 
 
 def backend_note(backend: str) -> str | None:

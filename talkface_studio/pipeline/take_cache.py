@@ -142,7 +142,7 @@ class TakeCache:
         cached analysis, never saved. Fast once the take was analysed."""
         return self.features(take, project_path).report
 
-    def heard(self, take: Take, project_path) -> tuple:
+    def heard(self, take: Take, project_path):
         """What the lip sync heard, as runs of mouth-chart shapes (perform.hand_shapes.heard_shapes),
         from the cached analysis like `report`."""
         return self.lipsync(take, project_path)[1]

@@ -60,7 +60,7 @@ class TakeCompute:
         self._snapshot: tuple | None = None  # ((take name, document version), TakeSnapshot)
         self._plate: tuple | None = None  # (fit identity, PlateFraming at preview scale)
 
-    def generated_bases(self, take, project_path) -> tuple[dict, int, object, tuple]:
+    def generated_bases(self, take, project_path) -> tuple[dict, int, object, object]:
         """(bases, frames, AlignmentReport: how the phones were found, what the lip sync heard as
         mouth-chart shapes) of a fresh stage 1 run."""
         perf = self.cache.performance(take, project_path)

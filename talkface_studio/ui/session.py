@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from talkface_studio.perform.hand_shapes import NOTHING_HEARD
+
 from .selection import Brush, KeyRef
 from .timeline_mapping import TimeView
 
@@ -43,7 +45,7 @@ class Session(QObject):
         # how each take's phones were found (audio.alignment_report.AlignmentReport), derived from the
         # analysis at Generate: shown on the ruler, never saved or undone
         self.alignment: dict[str, object] = {}
-        self.heard: dict[str, tuple] = {}  # take -> what its lip sync heard (perform.hand_shapes.heard_shapes)
+        self.heard: dict[str, object] = {}  # take -> what its lip sync heard (perform.hand_shapes.HeardShapes)
 
     def set_playhead(self, frame: int) -> None:
         frame = int(max(0, min(max(self.n_frames - 1, 0), frame)))
@@ -125,15 +127,16 @@ class Session(QObject):
             self.show_plate = plate
         self.display_changed.emit()
 
-    def set_alignment(self, take: str, report, heard: tuple = ()) -> None:
-        """A take's lip-sync report and what it heard as mouth-chart shapes (None, (): none known)."""
+    def set_alignment(self, take: str, report, heard=None) -> None:
+        """A take's lip-sync report and what it heard as mouth-chart shapes (perform.hand_shapes.
+        HeardShapes; None: nothing known)."""
         self.alignment[take] = report
-        self.heard[take] = tuple(heard) if report is not None else ()
+        self.heard[take] = heard if report is not None and heard is not None else NOTHING_HEARD
         self.alignment_changed.emit()
 
-    def heard_shapes(self, take: str | None) -> tuple:
-        """[(start, end, shape)] the lip sync heard in `take` when it was last generated."""
-        return self.heard.get(take, ()) if take is not None else ()
+    def heard_shapes(self, take: str | None):
+        """What the lip sync heard in `take` when it was last generated (a HeardShapes)."""
+        return self.heard.get(take, NOTHING_HEARD) if take is not None else NOTHING_HEARD
 
     def alignment_notices(self, take: str | None) -> tuple:
         """The stretches of `take` to mark on the timeline (fallbacks, script words not heard)."""

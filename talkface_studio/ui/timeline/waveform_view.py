@@ -3,14 +3,13 @@ clip redraws in the same time as a 10-second one."""
 
 from __future__ import annotations
 
-import bisect
-
 import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QToolTip
 
 from talkface_studio.core.mouth_shapes import SHAPES
+from talkface_studio.perform.hand_shapes import NOTHING_HEARD
 
 from talkface_studio.ui import theme
 
@@ -24,22 +23,6 @@ HEARD_CLOSURE = "#6b5a33"  # a lip closure the lip sync heard: the shape an arti
 HEARD_MIN_PX = 1.0  # px per frame below which the heard row is left out (a take seen whole: zoom in)
 
 
-def _span_start(s) -> int:
-    return s.start
-
-
-def _span_end(s) -> int:
-    return s.end
-
-
-def _run_start(run) -> int:
-    return run[0]
-
-
-def _run_end(run) -> int:
-    return run[1]
-
-
 class WaveformView(TimeStrip):
     scrub_finished = Signal()
     shape_menu_requested = Signal(int, QPoint)  # frame right-clicked, global position
@@ -51,8 +34,7 @@ class WaveformView(TimeStrip):
         self.fps = 24.0
         self._lines: tuple = (None, [])  # (what they were drawn for, QLineF per column)
         self.hand_shapes = lambda: ()  # the shown take's mouth shapes set by hand (set by the TimelineView)
-        self.heard_shapes = lambda: ()  # [(start, end, shape)] its lip sync heard at the last Generate
-        self._ends: dict = {}  # per kind of span: (the spans, their ends) for bisection
+        self.heard_shapes = lambda: NOTHING_HEARD  # what its lip sync heard at the last Generate
         self.setToolTip("Audio. Click to move the playhead; wheel zooms, middle-drag pans; Shift+drag sets the "
                         "in/out range.\nRight-click sets a mouth shape by hand (a p/b/m the lip sync missed).")
 
@@ -83,32 +65,22 @@ class WaveformView(TimeStrip):
     def shape_boxes(self, x0: float = 0.0, x1: float | None = None) -> list[tuple[QRectF, object]]:
         """(box, MouthShape) of each hand-set span that reaches pixels [x0, x1] (default: the whole
         strip), at least 3 px wide so one frame shows."""
-        top = self.height() - SHAPE_BAND
-        return [(QRectF(a, top, max(3.0, b - a), SHAPE_BAND - 1), s)
-                for a, b, s in self._spans_in(self.hand_shapes(), _span_start, _span_end, x0, x1)]
+        m, top = self.mapping, self.height() - SHAPE_BAND
+        x1 = self.width() if x1 is None else x1
+        out = []
+        for s in self.hand_shapes():  # an artist's spans: a few, at most hundreds
+            a, b = m.x_of(s.start), m.x_of(s.end)
+            if b >= x0 - 3 and a <= x1 + 3:
+                out.append((QRectF(a, top, max(3.0, b - a), SHAPE_BAND - 1), s))
+        return out
 
     def heard_boxes(self, x0: float = 0.0, x1: float | None = None) -> list[tuple[QRectF, str]]:
-        """(box, shape) of each run of one shape the lip sync heard that reaches pixels [x0, x1]."""
-        top = self.height() - SHAPE_BAND
-        return [(QRectF(a, top, max(2.0, b - a), SHAPE_BAND - 1), s[2])
-                for a, b, s in self._spans_in(self.heard_shapes(), _run_start, _run_end, x0, x1)]
-
-    def _spans_in(self, spans, start_of, end_of, x0: float, x1: float | None):
-        """(x of start, x of end, span) for the spans (sorted, never overlapping) that reach [x0, x1]:
-        found by bisection, so a repaint of the playhead's column on a long take looks at a few."""
-        known = self._ends.get(end_of)
-        if known is None or known[0] is not spans:
-            known = (spans, [end_of(s) for s in spans])
-            self._ends[end_of] = known
-        m = self.mapping
+        """(box, shape) of each run of one shape the lip sync heard that reaches pixels [x0, x1]:
+        found by bisection (HeardShapes.between), so a playhead repaint looks at a few."""
+        m, top = self.mapping, self.height() - SHAPE_BAND
         x1 = self.width() if x1 is None else x1
-        first, last = m.frame_at(x0 - 3), m.frame_at(x1 + 3)
-        out = []
-        for i in range(bisect.bisect_right(known[1], first), len(spans)):
-            if start_of(spans[i]) > last:
-                break
-            out.append((m.x_of(start_of(spans[i])), m.x_of(end_of(spans[i])), spans[i]))
-        return out
+        return [(QRectF(m.x_of(a), top, max(2.0, m.x_of(b) - m.x_of(a)), SHAPE_BAND - 1), shape)
+                for a, b, shape in self.heard_shapes().between(m.frame_at(x0 - 3), m.frame_at(x1 + 3))]
 
     def _paint_shapes(self, painter: QPainter) -> None:
         dim = QColor(theme.TEXT_DIM)

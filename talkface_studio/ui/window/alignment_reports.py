@@ -119,10 +119,10 @@ class AlignmentReports(QObject):
         take = self._take(name)
         if take is None or self._inputs(take) != inputs:
             return  # edited (or another project) meanwhile: its own lookup is under way
-        report, heard = found if found is not None else (None, ())
+        report, heard = found if found is not None else (None, None)
         self._show(name, inputs, report, rate, heard)
 
-    def _show(self, name: str, inputs: tuple, report, rate, heard: tuple = ()) -> None:
+    def _show(self, name: str, inputs: tuple, report, rate, heard=None) -> None:
         if report is None:
             if self.session.alignment.get(name) is not None:
                 self.session.set_alignment(name, None)

@@ -74,7 +74,7 @@ class Generation(QObject):
         if self.synchronous:
             self.running = None
 
-    def announce(self, name: str, report, rate, opened: bool = False, heard: tuple = ()) -> None:
+    def announce(self, name: str, report, rate, opened: bool = False, heard=None) -> None:
         """After Generate (or, `opened`, when a generated take is opened or shown: the report of its
         last Generate, from ui.window.alignment_reports): the report into the session (the ruler
         marks follow), each notice into the log, a summary in the status bar."""
