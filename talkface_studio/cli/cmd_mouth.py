@@ -60,8 +60,8 @@ def parse_set(text: str) -> tuple[int, int, str]:
 
 def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.concurrent_save import save_reapplying
-    from talkface_studio.perform.hand_shapes import backend_note
     from talkface_studio.core.take_commands import SetMouthShape
+    from talkface_studio.perform.hand_shapes import backend_note
     from talkface_studio.pipeline.take_state import load_take, pick_take
 
     project, take = load_take(args.project, args.take)

@@ -49,6 +49,11 @@ class MouthShape:
         return [self.start, self.end, self.shape]
 
 
+def frames_text(start: int, end: int) -> str:
+    """Frames [start, end) as an artist reads them: "frame 41" or "frames 41-44" (inclusive)."""
+    return f"frames {start}-{end - 1}" if end - start > 1 else f"frame {start}"
+
+
 def check_shape(name) -> str:
     if name not in SHAPES:
         raise ValidationError(f"unknown mouth shape {name!r} (shapes are {', '.join(SHAPES)})")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .errors import ValidationError
 from .language_code import normalize_language
-from .mouth_shapes import MouthShape, cleared, with_shape
+from .mouth_shapes import MouthShape, cleared, frames_text, with_shape
 from .project import Change
 from .retime import retime_take
 from .take import GenerationSettings, Take, check_audio_channel, check_take_name
@@ -157,7 +157,7 @@ class SetMouthShape(_TakeStateCommand):
         super().__init__(take)
         MouthShape(start, end, shape if shape is not None else "rest")  # one line if frames or shape are bad
         self.start, self.end, self.shape = int(start), int(end), shape
-        frames = f"frames {start}-{end - 1}" if end - start > 1 else f"frame {start}"
+        frames = frames_text(start, end)
         self.label = f"Set mouth shape {shape} ({frames})" if shape else f"Clear mouth shapes ({frames})"
 
     def _apply(self, project):

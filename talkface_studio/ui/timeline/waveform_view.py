@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QLineF, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QToolTip
 
-from talkface_studio.core.mouth_shapes import SHAPES
+from talkface_studio.core.mouth_shapes import SHAPES, frames_text
 from talkface_studio.perform.hand_shapes import NOTHING_HEARD
 
 from talkface_studio.ui import theme
@@ -82,12 +82,15 @@ class WaveformView(TimeStrip):
         return [(QRectF(m.x_of(a), top, max(2.0, m.x_of(b) - m.x_of(a)), SHAPE_BAND - 1), shape)
                 for a, b, shape in self.heard_shapes().between(m.frame_at(x0 - 3), m.frame_at(x1 + 3))]
 
+    def heard_row_shown(self) -> bool:
+        """Zoomed in to a pixel a frame or more: a take seen whole has runs narrower than a pixel."""
+        return self.mapping.x_of(1) - self.mapping.x_of(0) >= HEARD_MIN_PX
+
     def _paint_shapes(self, painter: QPainter) -> None:
         dim = QColor(theme.TEXT_DIM)
         clip = self.paint_rect
         x0, x1 = (clip.left(), clip.right()) if clip is not None else (0.0, None)
-        zoomed_in = self.mapping.x_of(1) - self.mapping.x_of(0) >= HEARD_MIN_PX
-        for box, shape in self.heard_boxes(x0, x1) if zoomed_in else ():
+        for box, shape in self.heard_boxes(x0, x1) if self.heard_row_shown() else ():
             if shape == "MBP":
                 painter.fillRect(box, QColor(HEARD_CLOSURE))
             if box.width() > 7 * len(shape) + 2:
@@ -105,13 +108,14 @@ class WaveformView(TimeStrip):
     def event(self, event) -> bool:
         if event.type() == QEvent.ToolTip:
             hit = next((s for box, s in self.shape_boxes() if box.contains(event.pos())), None)
-            heard = next((s for box, s in self.heard_boxes() if box.contains(event.pos())), None)
+            heard = next((s for box, s in self.heard_boxes() if box.contains(event.pos())), None) \
+                if self.heard_row_shown() else None
             if hit is None and heard is not None:
                 QToolTip.showText(event.globalPos(), f"The lip sync heard {heard}: {SHAPES[heard]}.\n"
                                   "Right-click to set another shape here by hand.", self)
                 return True
             if hit is not None:
-                frames = f"frames {hit.start}-{hit.end - 1}" if hit.end - hit.start > 1 else f"frame {hit.start}"
+                frames = frames_text(hit.start, hit.end)
                 QToolTip.showText(event.globalPos(), f"Mouth shape set by hand over {frames}: {hit.shape}, "
                                   f"{SHAPES[hit.shape]}.\nRight-click to change or clear it; Generate applies it.",
                                   self)

@@ -7,13 +7,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMenu
 
 from talkface_studio.core.errors import TalkFaceError
-from talkface_studio.core.mouth_shapes import SHAPES
+from talkface_studio.core.mouth_shapes import SHAPES, frames_text
 from talkface_studio.core.take_commands import SetMouthShape
 from talkface_studio.perform.hand_shapes import backend_note
-
-
-def frames_text(start: int, end: int) -> str:
-    return f"frames {start}-{end - 1}" if end - start > 1 else f"frame {start}"
 
 
 def target_frames(window) -> tuple[int, int] | None:
