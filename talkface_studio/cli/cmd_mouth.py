@@ -1,7 +1,8 @@
-"""`talkface-studio mouth PROJECT.tfs [--take NAME] [--set FRAMES=SHAPE ...] [--clear FRAMES ...] [--clear-all] [--heard]`:
-list or set the mouth shapes a take holds by hand (core.mouth_shapes), e.g. a p/b/m the lip sync
-missed: `--set 41-44=MBP`. FRAMES is a frame (`41`) or an inclusive range (`41-44`), as the lip-sync
-warnings print them. The project is saved in place; `generate` then redoes the performance.
+"""`talkface-studio mouth PROJECT.tfs [--take NAME] [--set FRAMES=SHAPE ...] [--clear FRAMES ...]
+[--clear-all] [--heard]`: list or set the mouth shapes a take holds by hand (core.mouth_shapes),
+e.g. a p/b/m the lip sync missed: `--set 41-44=MBP`. FRAMES is a frame (`41`) or an inclusive
+range (`41-44`), as the lip-sync warnings print them. The project is saved in place; `generate`
+then redoes the performance.
 """
 
 from __future__ import annotations

@@ -163,7 +163,8 @@ class SetMouthShape(_TakeStateCommand):
     def _apply(self, project):
         take = project.take(self.take)
         if self.end > take.n_frames:
-            raise ValidationError(f"take {self.take!r} has {take.n_frames} frames; frame {self.end - 1} is past its end")
+            raise ValidationError(f"take {self.take!r} has {take.n_frames} frames; "
+                                  f"frame {self.end - 1} is past its end")
         g = take.generation
         shapes = (with_shape(g.mouth_shapes, self.start, self.end, self.shape) if self.shape
                   else cleared(g.mouth_shapes, self.start, self.end))
