@@ -74,6 +74,12 @@ def cleared(shapes, start: int, end: int) -> tuple[MouthShape, ...]:
     return tuple(sorted(out))
 
 
+def cut_at(shapes, n_frames: int) -> tuple[MouthShape, ...]:
+    """`shapes` within a take of `n_frames`: spans past its end go, a span across it is cut."""
+    return tuple(s if s.end <= n_frames else MouthShape(s.start, n_frames, s.shape)
+                 for s in shapes if s.start < n_frames)
+
+
 def with_shape(shapes, start: int, end: int, shape: str) -> tuple[MouthShape, ...]:
     """`shapes` with frames [start, end) set to `shape` (whatever covered them before gives way);
     a touching span of the same shape joins it, so a shape painted in two strokes is one span."""

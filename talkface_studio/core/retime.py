@@ -8,8 +8,7 @@ import numpy as np
 
 from .channels import Channel, EditLayer
 from .emotion_track import EmotionTrack
-from .limits import MAX_FRAMES
-from .mouth_shapes import cleared, retimed
+from .mouth_shapes import cut_at, retimed
 from .take import Take
 from .timebase import FrameRate
 
@@ -29,7 +28,7 @@ def retime_take(take: Take, rate: FrameRate) -> None:
     take.rate = rate
     take.n_frames = n_new
     if take.generation.mouth_shapes:  # a new object: commands may hold the old one
-        shapes = cleared(retimed(take.generation.mouth_shapes, factor), n_new, MAX_FRAMES + 1)
+        shapes = cut_at(retimed(take.generation.mouth_shapes, factor), n_new)
         take.generation = dataclasses.replace(take.generation, mouth_shapes=shapes)
 
 

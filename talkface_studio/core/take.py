@@ -18,9 +18,9 @@ from .emotion_track import EmotionTrack, default_transition
 from .errors import ValidationError
 from .json_reader import MAX_TEXT
 from .markers import Marker, sorted_markers
-from .mouth_shapes import MouthShape, cleared
+from .mouth_shapes import MouthShape, cut_at
 from .language_code import DEFAULT_LANGUAGE, normalize_language
-from .limits import MAX_AUDIO_CHANNELS, MAX_FRAMES
+from .limits import MAX_AUDIO_CHANNELS
 from .timebase import FrameRate
 
 
@@ -120,7 +120,7 @@ class Take:
         self.n_frames = int(n_frames)
         for ch in self.channels.values():
             ch.resize(self.n_frames)
-        shapes = cleared(self.generation.mouth_shapes, self.n_frames, MAX_FRAMES + 1)
+        shapes = cut_at(self.generation.mouth_shapes, self.n_frames)
         if shapes != self.generation.mouth_shapes:  # a new object: commands may hold the old one
             self.generation = dataclasses.replace(self.generation, mouth_shapes=shapes)
 

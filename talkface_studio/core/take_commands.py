@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 
 from .errors import ValidationError
@@ -168,7 +169,7 @@ class SetMouthShape(_TakeStateCommand):
         g = take.generation
         shapes = (with_shape(g.mouth_shapes, self.start, self.end, self.shape) if self.shape
                   else cleared(g.mouth_shapes, self.start, self.end))
-        take.generation = GenerationSettings(**{**vars(g), "mouth_shapes": shapes})
+        take.generation = dataclasses.replace(g, mouth_shapes=shapes)
 
     def _change(self, project):
         return Change(self.take, "generation")
