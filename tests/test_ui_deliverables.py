@@ -93,3 +93,45 @@ def test_file_menu_offers_the_imports_and_export_offers_arkit(window):
     dialog = exports.ExportDialog(window.files.last_dir(), "line", False, window)
     dialog.format.setCurrentText("ARKit curves (USD)")
     assert dialog.path.text().endswith("line_arkit.usda") and not dialog.size.isEnabled()
+
+
+def test_mouth_cues_import_as_shapes_set_by_hand_and_export_through_the_queue(window, tmp_path, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from talkface_studio.core.mouth_cues import read_cues
+    from talkface_studio.core.mouth_shapes import MouthShape
+
+    texts = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    assert "Import &Mouth Cues…" in texts
+    doc, take = window.document, window.document.take
+    # Papagayo's .dat says no frame rate: the artist is asked, and 12 fps keys land on the take's frames
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getDouble", lambda *a, **k: (asked.append(a[3]) or 12.0, True))
+    dat = tmp_path / "line.dat"
+    dat.write_text("MohoSwitch1\n1 rest\n3 MBP\n4 AI\n7 rest\n")
+    assert deliverable_imports.import_mouth_cues(window, dat)
+    assert asked == [take.rate.fps]
+    f = take.rate.fps / 12
+    assert take.generation.mouth_shapes[:2] == (MouthShape(0, round(2 * f), "rest"),
+                                                MouthShape(round(2 * f), round(3 * f), "MBP"))
+    assert doc.undo_stack.undo_label == "Import mouth cues from line.dat"
+    assert "Generate to apply" in window.statusBar().currentMessage()
+    assert "•" in window.actions_by_name["generate"].iconText()
+    doc.undo_stack.undo()
+    assert take.generation.mouth_shapes == ()
+    # a bad file: one message naming it, nothing changed
+    (tmp_path / "bad.tsv").write_text("0.0\tX\n0.2\tQ\n")
+    assert not deliverable_imports.import_mouth_cues(window, tmp_path / "bad.tsv")
+    assert "bad.tsv: line 2: unknown mouth shape 'Q'" in window.statusBar().currentMessage()
+    assert take.generation.mouth_shapes == ()
+    # Export: the cue formats, named for the take, through the render queue
+    dialog = exports.ExportDialog(window.files.last_dir(), "line", False, window)
+    dialog.format.setCurrentText("Mouth cues (Rhubarb TSV)")
+    assert dialog.path.text().endswith("line_mouth.tsv") and not dialog.size.isEnabled()
+    assert not dialog.plate.isEnabled()
+    out = tmp_path / "mouth.tsv"
+    entry = window.exports.queue_render(out, kind="cues")
+    qtbot.waitUntil(lambda: entry.status in ("done", "failed"), timeout=60000)
+    assert entry.status == "done"
+    cues = read_cues(out, take.rate.fps, take.n_frames)
+    assert cues.span == (0, take.n_frames) and any(s.shape == "MBP" for s in cues.shapes)

@@ -1,8 +1,10 @@
 """`talkface-studio mouth PROJECT.tfs [--take NAME] [--set FRAMES=SHAPE ...] [--clear FRAMES ...]
-[--clear-all] [--heard]`: list or set the mouth shapes a take holds by hand (core.mouth_shapes),
-e.g. a p/b/m the lip sync missed: `--set 41-44=MBP`. FRAMES is a frame (`41`) or an inclusive
-range (`41-44`), as the lip-sync warnings print them. The project is saved in place; `generate`
-then redoes the performance.
+[--clear-all] [--heard] [--import CUES [--cue-fps FPS]] [--export CUES [--frames FIRST-LAST]]`: list or
+set the mouth shapes a take holds by hand (core.mouth_shapes), e.g. a p/b/m the lip sync missed:
+`--set 41-44=MBP`. FRAMES is a frame (`41`) or an inclusive range (`41-44`), as the lip-sync
+warnings print them. The project is saved in place; `generate` then redoes the performance.
+`--import` sets the shapes of a Rhubarb or Moho/Papagayo cue file by hand; `--export` writes the
+take's mouth as such a file (core.mouth_cues).
 """
 
 from __future__ import annotations
@@ -30,6 +32,15 @@ def add_parser(sub) -> None:
     p.add_argument("--heard", action="store_true",
                    help="also list what the lip sync hears in the take, in the same shapes (where a spoken "
                         "p/b/m has no MBP, set one)")
+    p.add_argument("--import", dest="import_cues", type=Path, metavar="CUES",
+                   help="set by hand the shapes of a mouth-cue file: Rhubarb Lip Sync .tsv or .json, or Moho "
+                        "switch data .dat (Papagayo, Rhubarb -f dat); applied after --clear and --set")
+    p.add_argument("--cue-fps", type=float, metavar="FPS",
+                   help="the frame rate a .dat file was keyed at, when it has no FPS line (default: the take's)")
+    p.add_argument("--export", dest="export_cues", type=Path, metavar="CUES",
+                   help="write the take's mouth (what the lip sync hears, with the shapes set by hand) as "
+                        ".tsv or .json (Rhubarb's letters A-H, X) or .dat (Moho switch data, the chart's names)")
+    p.add_argument("--frames", metavar="FIRST-LAST", help="with --export: only these frames (inclusive)")
     p.set_defaults(handler=run)
 
 
@@ -61,20 +72,27 @@ def parse_set(text: str) -> tuple[int, int, str]:
 
 def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.concurrent_save import save_reapplying
-    from talkface_studio.core.take_commands import SetMouthShape
+    from talkface_studio.core.errors import ValidationError
+    from talkface_studio.core.take_commands import ImportMouthShapes, SetMouthShape
     from talkface_studio.perform.hand_shapes import backend_note
     from talkface_studio.pipeline.take_state import load_take, pick_take
 
+    if args.frames and args.export_cues is None:
+        raise ValidationError("--frames goes with --export (which frames to write)")
     project, take = load_take(args.project, args.take)
     edits = [(a, b, None) for a, b in map(frame_span, args.clear)] + [parse_set(s) for s in args.set]
     if args.clear_all and take.n_frames:
         edits.insert(0, (0, take.n_frames, None))
     name = take.name
-    if edits:
+    cues = read_cue_file(args, take)
+    export_range = export_frames(args, project, take)  # refused before anything is changed
+    if edits or cues is not None:
         def apply(p) -> None:
             target = pick_take(p, name, args.project).name
             for a, b, shape in edits:  # clears first, then sets in the order given
                 SetMouthShape(target, a, b, shape).do(p)
+            if cues is not None:
+                ImportMouthShapes(target, cues.shapes, args.import_cues.name).do(p)
 
         apply(project)
         save_reapplying(project, apply, args.project, note=lambda text: print(f"note: {text}", file=sys.stderr))
@@ -85,11 +103,18 @@ def run(args: argparse.Namespace) -> int:
               f"{s.shape}: {SHAPES[s.shape]}")
     if not take.generation.mouth_shapes:
         print(f"take {name!r}: no mouth shapes set by hand (the lip sync decides every frame)")
-    if edits:
+    if cues is not None:
+        a, b = cues.span
+        past = f"; {cues.past_end} cue(s) past the take's end left out" if cues.past_end else ""
+        print(f"take {name!r}: {len(cues.shapes)} shape(s) from {args.import_cues.name} over frames {a}-{b - 1} "
+              f"({'Rhubarb letters' if cues.names == 'letters' else 'chart names'}){past}", file=sys.stderr)
+    if edits or cues is not None:
         print(f"take {name!r}: {len(take.generation.mouth_shapes)} span(s) set by hand; generate to redo the "
               "performance", file=sys.stderr)
     if args.heard:
         print_heard(take, args.project)
+    if export_range is not None:
+        export_cues(args, take, *export_range)
     if take.generation.mouth_shapes and (note := backend_note(take.generation.backend)):
         print(f"note: take {name!r}: {note}", file=sys.stderr)
     return 0
@@ -103,3 +128,45 @@ def print_heard(take, project_path) -> None:
     print(f"take {take.name!r}: the lip sync hears (silence left out):")
     for start, end, shape in TakeCache().heard(take, project_path):
         print(f"  {rate.to_timecode(start)}-{rate.to_timecode(end - 1)} (frames {start}-{end - 1})  {shape}")
+
+
+def read_cue_file(args, take):
+    """The --import file read into the take's frames (None without --import); refused in one line."""
+    from talkface_studio.core.errors import ValidationError
+    from talkface_studio.core.mouth_cues import read_cues
+
+    if args.cue_fps is not None and not 1 <= args.cue_fps <= 1000:
+        raise ValidationError(f"--cue-fps takes a frame rate of 1-1000, got {args.cue_fps:g}")
+    if args.import_cues is None:
+        if args.cue_fps is not None:
+            raise ValidationError("--cue-fps goes with --import (the rate a .dat file was keyed at)")
+        return None
+    return read_cues(args.import_cues, take.rate.fps, take.n_frames, args.cue_fps)
+
+
+def export_frames(args, project, take) -> tuple[int, int] | None:
+    """[start, stop) of the take that --export writes (None without it), checked before any change."""
+    from talkface_studio.core.errors import ValidationError
+    from talkface_studio.core.mouth_cues import format_of
+    from talkface_studio.core.protected_files import ProtectedFiles
+
+    if args.export_cues is None:
+        return None
+    format_of(args.export_cues)
+    ProtectedFiles.of_project(project).check(args.export_cues, "cue file")
+    start, stop = frame_span(args.frames) if args.frames else (0, take.n_frames)
+    if stop > take.n_frames:
+        raise ValidationError(f"take {take.name!r} has {take.n_frames} frames; frame {stop - 1} is past its end")
+    return start, stop
+
+
+def export_cues(args, take, start: int, stop: int) -> None:
+    """Write the take's mouth as a cue file: what the lip sync hears (its analysis, cached) with the
+    shapes set by hand over it."""
+    from talkface_studio.pipeline.export.mouth_cues import write_mouth_cues
+    from talkface_studio.pipeline.take_cache import TakeCache
+
+    cache = TakeCache()
+    audio = cache.audio_path(take, args.project)
+    out = write_mouth_cues(args.export_cues, take, cache.heard(take, args.project), start, stop, str(audio))
+    print(f"wrote {out} (take {take.name!r}, frames {start}-{stop - 1} at {take.rate} fps)", file=sys.stderr)

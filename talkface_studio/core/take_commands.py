@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import ValidationError
 from .language_code import normalize_language
-from .mouth_shapes import MouthShape, cleared, frames_text, with_shape
+from .mouth_shapes import MouthShape, cleared, frames_text, shapes_from_json, with_shape
 from .project import Change
 from .retime import retime_take
 from .take import GenerationSettings, Take, check_audio_channel, check_take_name
@@ -169,6 +169,32 @@ class SetMouthShape(_TakeStateCommand):
         g = take.generation
         shapes = (with_shape(g.mouth_shapes, self.start, self.end, self.shape) if self.shape
                   else cleared(g.mouth_shapes, self.start, self.end))
+        take.generation = dataclasses.replace(g, mouth_shapes=shapes)
+
+    def _change(self, project):
+        return Change(self.take, "generation")
+
+
+class ImportMouthShapes(_TakeStateCommand):
+    """Spans read from a mouth-cue file (core.mouth_cues) as the take's shapes set by hand, from the
+    file's first cue to its last (what was set by hand there gives way): one undo step."""
+
+    def __init__(self, take: str, shapes, source: str):
+        super().__init__(take)
+        self.shapes = tuple(sorted(shapes))
+        if not self.shapes:
+            raise ValidationError(f"{source}: no mouth shapes to import")
+        self.label = f"Import mouth cues from {source}"
+
+    def _apply(self, project):
+        take = project.take(self.take)
+        first, end = self.shapes[0].start, self.shapes[-1].end
+        if end > take.n_frames:
+            raise ValidationError(f"take {self.take!r} has {take.n_frames} frames; "
+                                  f"frame {end - 1} is past its end")
+        g = take.generation
+        kept = cleared(g.mouth_shapes, first, end)
+        shapes = shapes_from_json([s.to_json() for s in kept + self.shapes])  # sorted; at most MAX_SHAPES
         take.generation = dataclasses.replace(g, mouth_shapes=shapes)
 
     def _change(self, project):

@@ -24,6 +24,9 @@ FORMATS = {  # name -> (file suffix or "" for a folder, what it writes)
     "Curves (JSON)": (".json", "curves"),
     "ARKit curves (Live Link CSV)": (".csv", "livelink"),
     "ARKit curves (USD)": (".usda", "usd"),
+    "Mouth cues (Rhubarb TSV)": (".tsv", "cues"),
+    "Mouth cues (Rhubarb JSON)": (".json", "cues"),
+    "Mouth cues (Moho switch .dat)": (".dat", "cues"),
 }
 RIG_KINDS = ("livelink", "usd")  # ARKit-52 + head and eyes, solved from the take (perform.arkit)
 ALPHA_FORMATS = ("MOV (ProRes 422 HQ)", "PNG sequence", "EXR sequence (half float, linear)")  # can hold a matte
@@ -41,7 +44,7 @@ class RenderSpec:
     start: int
     stop: int  # exclusive
     output: Path
-    kind: str = "video"  # "video" | "curves" | "livelink" | "usd"
+    kind: str = "video"  # "video" | "curves" | "livelink" | "usd" | "cues"
     size: int = 512
     device: str = "auto"
     renderer: str = "mesh_warp"
@@ -69,7 +72,9 @@ def _snapshot(spec: RenderSpec, cache: TakeCache | None, portrait: bool = True):
 def run_spec(spec: RenderSpec, progress, cancel, cache: TakeCache | None = None) -> Path:
     """Run one queue entry; `cache` is the session's TakeCache (fits, performances) when shared."""
     if spec.protected is not None:
-        if spec.kind == "curves" or spec.kind in RIG_KINDS:
+        if spec.kind == "cues":
+            spec.protected.check(spec.output, "cue file")
+        elif spec.kind == "curves" or spec.kind in RIG_KINDS:
             spec.protected.check(spec.output, "curve file")
         else:
             from talkface_studio.pipeline.render_output import check_output
@@ -91,6 +96,8 @@ def run_spec(spec: RenderSpec, progress, cancel, cache: TakeCache | None = None)
         return spec.output
     if spec.kind in RIG_KINDS:
         return _write_rig_curves(spec, progress, cancel, cache)
+    if spec.kind == "cues":
+        return _write_mouth_cues(spec, progress, cancel, cache)
     from talkface_studio.pipeline.frame_cache import FrameCache
     from talkface_studio.pipeline.job import RenderJob
     from talkface_studio.pipeline.render_output import render_to
@@ -147,5 +154,20 @@ def _write_rig_curves(spec: RenderSpec, progress, cancel, cache: TakeCache | Non
 
         rate = spec.take.rate
         write_usd(spec.output, curves, rate, spec.start, spec.take.name, rate.to_timecode(round(start_s * rate.fps)))
+    progress(1, 1)
+    return spec.output
+
+
+def _write_mouth_cues(spec: RenderSpec, progress, cancel, cache: TakeCache | None) -> Path:
+    """The take's mouth as Rhubarb / Moho cues (pipeline.export.mouth_cues): what the lip sync hears
+    in the recording, with the shapes set by hand over it."""
+    from talkface_studio.pipeline.export.mouth_cues import write_mouth_cues
+
+    progress(0, 1)
+    cache = cache if cache is not None else TakeCache()
+    heard = cache.heard(spec.take, spec.project_path)
+    cancel.check()
+    audio = cache.audio_path(spec.take, spec.project_path)
+    write_mouth_cues(spec.output, spec.take, heard, spec.start, spec.stop, str(audio))
     progress(1, 1)
     return spec.output

@@ -1,13 +1,14 @@
 """File > Import of film and game material: an iPhone Live Link Face capture (edit layers on the
-shown take's channels) and the emotion markers of an edit (OTIO, EDL with its adapter) painted onto
-its emotion lane. Each import is one undo step; reading and planning are the pipeline's, the same
-as `import-curves --format livelink` and `import-editorial`."""
+shown take's channels), the emotion markers of an edit (OTIO, EDL with its adapter) painted onto
+its emotion lane, and the mouth cues of a 2D lip sync (Rhubarb, Moho / Papagayo) as mouth shapes set
+by hand. Each import is one undo step; reading and planning are the pipeline's, the same
+as `import-curves --format livelink`, `import-editorial` and `mouth --import`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from talkface_studio.core.errors import TalkFaceError
 
@@ -99,4 +100,40 @@ def import_editorial(window, path) -> bool:
         window.prompts.fail("Cannot import the markers", exc)
         return False
     window.statusBar().showMessage(f"Painted {len(plan.painted)} emotion segment(s) from {path.name}", 8000)
+    return True
+
+
+def import_mouth_cues_dialog(window) -> None:
+    path, _ = QFileDialog.getOpenFileName(window, "Import mouth cues", str(window.files.last_dir()),
+                                          "Mouth cues (*.tsv *.json *.dat)")
+    if path:
+        import_mouth_cues(window, path)
+
+
+def import_mouth_cues(window, path, dat_fps: float | None = None) -> bool:
+    """Set the cues of a Rhubarb or Moho file as the shown take's mouth shapes by hand (one undo
+    step; Generate applies them). A .dat file that does not say its frame rate is asked for one."""
+    from talkface_studio.core.mouth_cues import declared_fps, read_cues
+    from talkface_studio.core.take_commands import ImportMouthShapes
+
+    take = window.document.take
+    if take is None:
+        window.prompts.show_error("Import the audio first: mouth cues land on a take.")
+        return False
+    path = Path(path)
+    try:
+        if dat_fps is None and path.suffix.lower() == ".dat" and declared_fps(path) is None:
+            dat_fps, ok = QInputDialog.getDouble(window, "Import mouth cues",
+                                                 f"{path.name} counts frames at (fps):", take.rate.fps, 1, 1000, 3)
+            if not ok:
+                return False
+        cues = read_cues(path, take.rate.fps, take.n_frames, dat_fps)
+        window.document.push(ImportMouthShapes(take.name, cues.shapes, path.name))
+    except TalkFaceError as exc:
+        window.prompts.fail("Cannot import the mouth cues", exc)
+        return False
+    a, b = cues.span
+    past = f"; {cues.past_end} cue(s) past the take's end left out" if cues.past_end else ""
+    window.statusBar().showMessage(f"Set {len(cues.shapes)} mouth shape(s) by hand from {path.name} over frames "
+                                   f"{a}-{b - 1}{past}. Generate to apply them.", 10000)
     return True

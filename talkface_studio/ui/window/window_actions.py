@@ -78,7 +78,10 @@ def build_actions(w) -> tuple[dict[str, QAction], Menus]:
     A["import_editorial"] = _action(
         w, "Import E&ditorial Markers…", partial(deliverable_imports.import_editorial_dialog, w),
         tip="Emotion markers of an edit (OTIO, EDL) painted onto the emotion lane")
-    for k in ("import_livelink", "import_editorial", "export"):
+    A["import_cues"] = _action(
+        w, "Import &Mouth Cues…", partial(deliverable_imports.import_mouth_cues_dialog, w),
+        tip="A 2D lip sync (Rhubarb .tsv / .json, Moho or Papagayo .dat) as mouth shapes set by hand")
+    for k in ("import_livelink", "import_editorial", "import_cues", "export"):
         f.addAction(A[k])
     f.addSeparator()
     f.addAction(_action(w, "&Quit", w.close, QKeySequence.Quit))

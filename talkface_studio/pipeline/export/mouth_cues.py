@@ -1,0 +1,43 @@
+"""A take's mouth cues as a file for 2D and game pipelines (Rhubarb TSV / JSON, Moho switch data):
+what the lip sync heard, in the mouth chart's shapes, with the shapes set by hand over it, which is
+what Generate performs. The formats are core.mouth_cues'."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from talkface_studio.core.mouth_cues import cues_text, format_of
+from talkface_studio.perform.hand_shapes import SHAPES_IN_ORDER
+
+from .atomic import write_text_atomic
+
+REST = SHAPES_IN_ORDER.index("rest")
+
+
+def mouth_track(heard, hand_shapes, n_frames: int, start: int = 0, stop: int | None = None) -> list[tuple]:
+    """(start, end, shape) runs covering frames [start, stop): silence and unheard frames rest."""
+    stop = n_frames if stop is None else stop
+    codes = np.full(n_frames, REST, dtype=np.int64)
+    for a, b, shape in heard:
+        codes[a:b] = SHAPES_IN_ORDER.index(shape)
+    for s in hand_shapes:
+        codes[s.start:min(s.end, n_frames)] = SHAPES_IN_ORDER.index(s.shape)
+    codes = codes[start:stop]
+    if not len(codes):
+        return []
+    change = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    ends = np.r_[change[1:], len(codes)]
+    return [(start + int(a), start + int(b), SHAPES_IN_ORDER[codes[a]]) for a, b in zip(change, ends)]
+
+
+def write_mouth_cues(path: str | os.PathLike, take, heard, start: int = 0, stop: int | None = None,
+                     sound_file: str = "") -> Path:
+    """Write frames [start, stop) of `take`'s mouth (`heard`: TakeCache.heard) to `path`, in the
+    format its suffix names; times and frames are the take's own. Atomic, like every export."""
+    path = Path(path)
+    suffix = format_of(path)
+    track = mouth_track(heard, take.generation.mouth_shapes, take.n_frames, start, stop)
+    return write_text_atomic(path, cues_text(track, suffix, take.rate.fps, sound_file))
