@@ -48,9 +48,8 @@ def test_what_each_format_looks_like():
     doc = json.loads(cues_text(TRACK, ".json", 25.0, "C:/dialog/line.wav"))
     assert doc["metadata"] == {"soundFile": "C:/dialog/line.wav", "duration": 1.6}
     assert doc["mouthCues"][1] == {"start": 0.2, "end": 0.36, "value": "A"}
-    dat = cues_text(TRACK[:-1], ".dat", 25.0).splitlines()
-    assert dat == ["MohoSwitch1", "1 rest", "6 MBP", "10 AI", "21 FV", "25 E", "32 rest"]  # frames from 1
-    assert cues_text(TRACK, ".dat", 25.0).splitlines()[-1] == "32 rest"  # already resting: no second key
+    dat = cues_text(TRACK, ".dat", 25.0).splitlines()
+    assert dat == ["MohoSwitch1", "1 rest", "6 MBP", "10 AI", "21 FV", "25 E", "32 rest", "41 rest"]  # from 1
 
 
 def test_files_from_other_tools(tmp_path):
@@ -63,8 +62,11 @@ def test_files_from_other_tools(tmp_path):
     # Papagayo: chart names, frames from 1, an extra rest keyed at a pause's end
     (tmp_path / "p.dat").write_text("MohoSwitch1\n1 rest\n9 rest\n10 MBP\n12 AI\n16 etc\n20 rest\n")
     cues = read_cues(tmp_path / "p.dat", 24.0, 30)
-    assert [s.to_json() for s in cues.shapes] == [[0, 9, "rest"], [9, 11, "MBP"], [11, 15, "AI"], [15, 19, "etc"],
-                                                  [19, 30, "rest"]]
+    assert [s.to_json() for s in cues.shapes] == [[0, 9, "rest"], [9, 11, "MBP"], [11, 15, "AI"], [15, 19, "etc"]]
+    # (the closing rest ends the file's cues: the frames after them stay the lip sync's); a last
+    # shape that is not rest holds to the take's end, as in Moho
+    (tmp_path / "q.dat").write_text("MohoSwitch1\n1 rest\n10 O\n")
+    assert [s.to_json() for s in read_cues(tmp_path / "q.dat", 24.0, 30).shapes] == [[0, 9, "rest"], [9, 30, "O"]]
     # Rhubarb -f dat (letters) keyed at 24 fps, read into a 48 fps take; an FPS line (Synfig's variant) wins
     (tmp_path / "r.dat").write_text("MohoSwitch1\n1 X\n3 A\n5 D\n")
     assert [s.to_json() for s in read_cues(tmp_path / "r.dat", 48.0, 12, dat_fps=24.0).shapes] == \
@@ -79,7 +81,7 @@ def test_files_from_other_tools(tmp_path):
     cues = read_cues(tmp_path / "g.json", 10.0, 10)
     assert [s.to_json() for s in cues.shapes] == [[0, 2, "MBP"], [6, 10, "O"]] and cues.past_end == 0
     # a longer recording's cues: those past the take are counted
-    (tmp_path / "long.tsv").write_text("0\tX\n0.5\tA\n2.0\tD\n3.0\tX\n")
+    (tmp_path / "long.tsv").write_text("0\tX\n0.5\tA\n2.0\tD\n2.5\tC\n3.0\tX\n")
     cues = read_cues(tmp_path / "long.tsv", 10.0, 10)
     assert [s.to_json() for s in cues.shapes] == [[0, 5, "rest"], [5, 10, "MBP"]] and cues.past_end == 2
 

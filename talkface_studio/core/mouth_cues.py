@@ -66,9 +66,8 @@ def cues_text(track, suffix: str, fps: float, sound_file: str = "") -> str:
     runs = [(int(a), int(b), s) for a, b, s in track if b > a]
     if not runs:
         raise ValidationError("no frames to write mouth cues for")
-    if suffix == ".dat":  # frames from 1; each key holds until the next, and the mouth rests after the last
-        lines = [MOHO_HEADER] + [f"{a + 1} {s}" for a, _, s in runs]
-        lines += [f"{runs[-1][1] + 1} rest"] if runs[-1][2] != "rest" else []
+    if suffix == ".dat":  # frames from 1; each key holds until the next; a closing rest, as Papagayo writes
+        lines = [MOHO_HEADER] + [f"{a + 1} {s}" for a, _, s in runs] + [f"{runs[-1][1] + 1} rest"]
         return "\n".join(lines) + "\n"
     t = [f"{f / fps:.3f}" for f in [a for a, _, _ in runs] + [runs[-1][1]]]
     if suffix == ".tsv":  # Rhubarb's last line is the end, with the mouth closed
@@ -100,8 +99,17 @@ def read_cues(path, fps: float, n_frames: int, dat_fps: float | None = None) -> 
             keys, names = _dat_cues(text, path, fps if dat_fps is None else dat_fps)
         else:
             keys, names = _tsv_cues(text, path)
-        ends = [k[0] for k in keys[1:]] + [math.inf]  # each key holds until the next; the last to the end
+        # each key holds until the next; a last key at rest closes the file's cues (Rhubarb's end line,
+        # Papagayo's rest after the last phrase): later frames of a longer take stay the lip sync's
+        if keys and _is_rest(keys[-1][1], names):
+            keys, ends = keys[:-1], [k[0] for k in keys[1:]]
+        else:
+            ends = [k[0] for k in keys[1:]] + [math.inf]  # a last shape holds to the take's end (Moho)
     return _spans(keys, ends, fps, n_frames, names, path)
+
+
+def _is_rest(shape: str, names: str) -> bool:
+    return shape.lower() == "rest" if names == "names" else shape.upper() == "X"
 
 
 def declared_fps(path) -> float | None:
