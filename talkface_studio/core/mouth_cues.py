@@ -212,7 +212,7 @@ def _spans(keys, ends, fps: float, n_frames: int, names: str, path: Path) -> Cue
         a = int(round(start * fps))
         b = n_frames if math.isinf(end) else min(int(round(end * fps)), n_frames)
         if a >= n_frames:
-            past_end += a > n_frames  # a cue at the very end is the file's closing rest
+            past_end += 1
             continue
         name = FROM_RHUBARB[shape.upper()] if names == "letters" else chart[shape.lower()]
         if out and a < out[-1].end:  # rounding to frames made two meet: the later cue has the frame
