@@ -1,4 +1,4 @@
-"""Mouth cues of 2D and game tools (Rhubarb Lip Sync's TSV and JSON, Moho switch data from Papagayo
+"""Mouth cues of 2D and game tools (Rhubarb Lip Sync's TSV, JSON and XML, Moho switch data from Papagayo
 or Rhubarb): written from a take's mouth, read back into mouth shapes set by hand, the `mouth`
 command's --import / --export and the render queue's export."""
 
@@ -31,7 +31,7 @@ def test_rhubarb_letters_are_rhubarbs_own_preston_blair_names():
     assert all(FROM_RHUBARB[TO_RHUBARB[s]] == s for s in SHAPES if s != "WQ")
 
 
-@pytest.mark.parametrize("suffix", [".tsv", ".json", ".dat"])
+@pytest.mark.parametrize("suffix", [".tsv", ".json", ".xml", ".dat"])
 @pytest.mark.parametrize("fps", ["24", "29.97", "60"])
 def test_every_format_comes_back_frame_for_frame(tmp_path, suffix, fps):
     rate = FrameRate.parse(fps)
@@ -48,6 +48,8 @@ def test_what_each_format_looks_like():
     doc = json.loads(cues_text(TRACK, ".json", 25.0, "C:/dialog/line.wav"))
     assert doc["metadata"] == {"soundFile": "C:/dialog/line.wav", "duration": 1.6}
     assert doc["mouthCues"][1] == {"start": 0.2, "end": 0.36, "value": "A"}
+    xml = cues_text(TRACK, ".xml", 25.0, "a&b.wav")
+    assert "<soundFile>a&amp;b.wav</soundFile>" in xml and '<mouthCue start="0.200" end="0.360">A</mouthCue>' in xml
     dat = cues_text(TRACK, ".dat", 25.0).splitlines()
     assert dat == ["MohoSwitch1", "1 rest", "6 MBP", "10 AI", "21 FV", "25 E", "32 rest", "41 rest"]  # from 1
 
@@ -80,6 +82,15 @@ def test_files_from_other_tools(tmp_path):
                                                                 {"start": 0.6, "end": 2.0, "value": "E"}]}))
     cues = read_cues(tmp_path / "g.json", 10.0, 10)
     assert [s.to_json() for s in cues.shapes] == [[0, 2, "MBP"], [6, 10, "O"]] and cues.past_end == 0
+    # Rhubarb's README example as XML
+    (tmp_path / "hi.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<rhubarbResult>\n  <metadata>\n'
+        "    <soundFile>C:\\Users\\Daniel\\hi.wav</soundFile>\n    <duration>0.47</duration>\n  </metadata>\n"
+        '  <mouthCues>\n    <mouthCue start="0.00" end="0.05">X</mouthCue>\n'
+        '    <mouthCue start="0.05" end="0.27">D</mouthCue>\n    <mouthCue start="0.27" end="0.47">E</mouthCue>\n'
+        "  </mouthCues>\n</rhubarbResult>\n")
+    assert [s.to_json() for s in read_cues(tmp_path / "hi.xml", 100.0, 47).shapes] == \
+        [[0, 5, "rest"], [5, 27, "AI"], [27, 47, "O"]]
     # a longer recording's cues: those past the take are counted
     (tmp_path / "long.tsv").write_text("0\tX\n0.5\tA\n2.0\tD\n2.5\tC\n3.0\tX\n")
     cues = read_cues(tmp_path / "long.tsv", 10.0, 10)
@@ -99,7 +110,12 @@ def test_files_from_other_tools(tmp_path):
     ("a.json", '{"mouthCues": [{"start": 0, "end": "1", "value": "A"}]}', "mouthCues[0].end: must be a number"),
     ("a.json", '{"mouthCues": [{"start": 1, "end": 0.5, "value": "A"}]}', "ends (0.5 s) before it starts"),
     ("a.json", '{"cues": []}', "mouthCues: missing"),
-    ("a.xml", "<rhubarbResult/>", "Rhubarb Lip Sync's .tsv or .json, or Moho switch data .dat; not .xml"),
+    ("a.xml", "<rhubarbResult><mouthCues>", "not valid XML at line 1"),
+    ("a.xml", "<rhubarbResult/>", "no <mouthCues> under <rhubarbResult>"),
+    ("a.xml", '<r><mouthCues><mouthCue start="0" end="x">A</mouthCue></mouthCues></r>',
+     "mouthCue 1: the end time must be a number"),
+    ("a.xml", '<!DOCTYPE r [<!ENTITY a "aaaa">]><r><mouthCues/></r>', "declares a document type or entities"),
+    ("a.txt", "0.0\tX\n", "Rhubarb Lip Sync's .tsv, .json or .xml, or Moho switch data .dat; not .txt"),
 ])
 def test_a_bad_file_is_refused_in_one_line_naming_it(tmp_path, name, text, problem):
     path = tmp_path / name
@@ -184,7 +200,8 @@ def test_the_render_queue_writes_cues(demo_dir, tmp_path):
     path = tmp_path / "p" / "demo.tfs"
     take = load_project(path).takes[0]
     assert [n for n, (_, kind) in FORMATS.items() if kind == "cues"] == [
-        "Mouth cues (Rhubarb TSV)", "Mouth cues (Rhubarb JSON)", "Mouth cues (Moho switch .dat)"]
+        "Mouth cues (Rhubarb TSV)", "Mouth cues (Rhubarb JSON)", "Mouth cues (Rhubarb XML)",
+        "Mouth cues (Moho switch .dat)"]
     out = tmp_path / "out" / "take1_mouth.json"
     run_spec(RenderSpec(take.copy(), path, 20, 60, out, "cues"), lambda *a: None, CancelToken())
     doc = json.loads(out.read_text())

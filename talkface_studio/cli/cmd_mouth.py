@@ -33,13 +33,14 @@ def add_parser(sub) -> None:
                    help="also list what the lip sync hears in the take, in the same shapes (where a spoken "
                         "p/b/m has no MBP, set one)")
     p.add_argument("--import", dest="import_cues", type=Path, metavar="CUES",
-                   help="set by hand the shapes of a mouth-cue file: Rhubarb Lip Sync .tsv or .json, or Moho "
+                   help="set by hand the shapes of a mouth-cue file: Rhubarb Lip Sync .tsv, .json or .xml, or Moho "
                         "switch data .dat (Papagayo, Rhubarb -f dat); applied after --clear and --set")
     p.add_argument("--cue-fps", type=float, metavar="FPS",
                    help="the frame rate a .dat file was keyed at, when it has no FPS line (default: the take's)")
     p.add_argument("--export", dest="export_cues", type=Path, metavar="CUES",
                    help="write the take's mouth (what the lip sync hears, with the shapes set by hand) as "
-                        ".tsv or .json (Rhubarb's letters A-H, X) or .dat (Moho switch data, the chart's names)")
+                        ".tsv, .json or .xml (Rhubarb's letters A-H, X) or .dat (Moho switch data, the chart's "
+                        "names)")
     p.add_argument("--frames", metavar="FIRST-LAST", help="with --export: only these frames (inclusive)")
     p.set_defaults(handler=run)
 

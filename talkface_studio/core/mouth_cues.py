@@ -1,8 +1,9 @@
 """Mouth cues: a lip sync as 2D animation and game tools trade it, one mouth-chart shape per stretch
 of time. Read from and written to the files those tools use:
 
-- Rhubarb Lip Sync's TSV (`0.05<TAB>D`, one line per change, the last line the recording's end) and
-  JSON (`mouthCues: [{start, end, value}]`), in Rhubarb's letters A-H and X;
+- Rhubarb Lip Sync's TSV (`0.05<TAB>D`, one line per change, the last line the recording's end),
+  JSON (`mouthCues: [{start, end, value}]`) and XML (`<mouthCue start= end=>D</mouthCue>`), in
+  Rhubarb's letters A-H and X;
 - Moho switch data (`.dat`: `MohoSwitch1`, then `FRAME SHAPE` lines with frames from 1), which
   Papagayo writes, Rhubarb writes with `-f dat`, and Moho and OpenToonz read, in the chart's names
   (MBP, etc, E ...) or Rhubarb's letters.
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import json
 import math
+import xml.etree.ElementTree as ElementTree
+from xml.sax.saxutils import escape
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +32,8 @@ from .mouth_shapes import MAX_SHAPES, SHAPES, MouthShape
 TO_RHUBARB = {"MBP": "A", "etc": "B", "E": "C", "AI": "D", "O": "E", "U": "F", "WQ": "F", "FV": "G", "L": "H",
               "rest": "X"}
 FROM_RHUBARB = {"A": "MBP", "B": "etc", "C": "E", "D": "AI", "E": "O", "F": "U", "G": "FV", "H": "L", "X": "rest"}
-FORMATS = {".tsv": "Rhubarb TSV", ".json": "Rhubarb JSON", ".dat": "Moho switch data (Papagayo, OpenToonz)"}
+FORMATS = {".tsv": "Rhubarb TSV", ".json": "Rhubarb JSON", ".xml": "Rhubarb XML",
+           ".dat": "Moho switch data (Papagayo, OpenToonz)"}
 MOHO_HEADER = "MohoSwitch1"
 MAX_CUE_BYTES = 64 << 20  # an hour of cues at 10 a second is ~1.5 MB of JSON
 _SYNFIG_LINES = {"bmp", "gif", "jpg", "png", "ppm", "tiff"}  # image-format lines of Synfig's .lst variant
@@ -52,7 +56,7 @@ class CueFile:
 def format_of(path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise ValidationError("mouth cues are Rhubarb Lip Sync's .tsv or .json, or Moho switch data .dat; "
+        raise ValidationError("mouth cues are Rhubarb Lip Sync's .tsv, .json or .xml, or Moho switch data .dat; "
                               f"not {suffix or 'a file without a suffix'}", path)
     return suffix
 
@@ -72,6 +76,12 @@ def cues_text(track, suffix: str, fps: float, sound_file: str = "") -> str:
     t = [f"{f / fps:.3f}" for f in [a for a, _, _ in runs] + [runs[-1][1]]]
     if suffix == ".tsv":  # Rhubarb's last line is the end, with the mouth closed
         return "".join(f"{t[i]}\t{TO_RHUBARB[s]}\n" for i, (_, _, s) in enumerate(runs)) + f"{t[-1]}\tX\n"
+    if suffix == ".xml":
+        cues = "".join(f'    <mouthCue start="{t[i]}" end="{t[i + 1]}">{TO_RHUBARB[s]}</mouthCue>\n'
+                       for i, (_, _, s) in enumerate(runs))
+        return ('<?xml version="1.0" encoding="utf-8"?>\n<rhubarbResult>\n  <metadata>\n'
+                f"    <soundFile>{escape(sound_file)}</soundFile>\n    <duration>{t[-1]}</duration>\n"
+                f"  </metadata>\n  <mouthCues>\n{cues}  </mouthCues>\n</rhubarbResult>\n")
     cues = ",\n".join(f'    {{ "start": {t[i]}, "end": {t[i + 1]}, "value": "{TO_RHUBARB[s]}" }}'
                       for i, (_, _, s) in enumerate(runs))
     return ('{\n  "metadata": {\n' f'    "soundFile": {json.dumps(sound_file)},\n    "duration": {t[-1]}\n'
@@ -89,6 +99,8 @@ def read_cues(path, fps: float, n_frames: int, dat_fps: float | None = None) -> 
     data = read_regular(path, "mouth-cue file", max_bytes=MAX_CUE_BYTES, error=ValidationError)
     if suffix == ".json":
         keys, ends, names = _json_cues(data, path)
+    elif suffix == ".xml":
+        keys, ends, names = _xml_cues(data, path)
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -172,6 +184,33 @@ def _json_cues(data: bytes, path: Path):
         if end < start:
             raise cue.fail(f"ends ({end:g} s) before it starts ({start:g} s)")
         keys.append((start, cue["value"].str(max_len=16), cue.path))
+        ends.append(end)
+    return keys, ends, _names(keys, path, default="letters")
+
+
+def _xml_cues(data: bytes, path: Path):
+    """Rhubarb's XML. A document type (and so any entity) is refused: Rhubarb writes none, and an
+    entity is the one way an XML file makes its reader do more than read it."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ValidationError("not Rhubarb XML: it declares a document type or entities", path)
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        line, column = exc.position
+        raise ValidationError(f"not valid XML at line {line} column {column + 1}", path) from None
+    cues = root.find("mouthCues")
+    if cues is None:
+        raise ValidationError(f"not Rhubarb XML: no <mouthCues> under <{root.tag}>", path)
+    keys, ends = [], []
+    for n, cue in enumerate(cues.iter("mouthCue"), 1):
+        where = f"mouthCue {n}"
+        if n > MAX_SHAPES * 10:
+            raise ValidationError(f"more than {MAX_SHAPES * 10} mouth cues", path)
+        start = _seconds(cue.get("start", ""), path, where, "start time")
+        end = _seconds(cue.get("end", ""), path, where, "end time")
+        if end < start:
+            raise ValidationError(f"{where}: ends ({end:g} s) before it starts ({start:g} s)", path)
+        keys.append((start, (cue.text or "").strip()[:16], where))
         ends.append(end)
     return keys, ends, _names(keys, path, default="letters")
 

@@ -26,6 +26,7 @@ FORMATS = {  # name -> (file suffix or "" for a folder, what it writes)
     "ARKit curves (USD)": (".usda", "usd"),
     "Mouth cues (Rhubarb TSV)": (".tsv", "cues"),
     "Mouth cues (Rhubarb JSON)": (".json", "cues"),
+    "Mouth cues (Rhubarb XML)": (".xml", "cues"),
     "Mouth cues (Moho switch .dat)": (".dat", "cues"),
 }
 RIG_KINDS = ("livelink", "usd")  # ARKit-52 + head and eyes, solved from the take (perform.arkit)

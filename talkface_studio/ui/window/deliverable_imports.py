@@ -105,7 +105,7 @@ def import_editorial(window, path) -> bool:
 
 def import_mouth_cues_dialog(window) -> None:
     path, _ = QFileDialog.getOpenFileName(window, "Import mouth cues", str(window.files.last_dir()),
-                                          "Mouth cues (*.tsv *.json *.dat)")
+                                          "Mouth cues (*.tsv *.json *.xml *.dat)")
     if path:
         import_mouth_cues(window, path)
 
