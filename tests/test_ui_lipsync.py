@@ -1,6 +1,7 @@
 """The app shows where lip sync fell back (status bar, log, a mark on the ruler) and edits the take's
 mouth settings through undoable commands (pytest-qt, offscreen, background work inline)."""
 
+import dataclasses
 import shutil
 
 import pytest
@@ -41,6 +42,7 @@ def test_generate_reports_and_marks_the_fallen_back_stretch(make_window, noisy_p
     assert notice.start_frame <= noise0 + 2 and notice.end_frame >= noise1 - 2
     assert "fell back" in w.status.currentMessage() and "ruler" in w.status.currentMessage()
     assert "Lip sync: take 'take1':" in w.render_queue.log.toPlainText()
+    assert "A script places" not in w.status.currentMessage()  # it has one
     # the ruler draws a band over exactly that stretch, in the fallback's colour, with the reason as tooltip
     ruler = w.timeline.ruler
     w.timeline.fit()
@@ -167,3 +169,14 @@ def test_a_refused_value_is_named_until_the_next_change(demo_window, monkeypatch
     slider.sliderReleased.emit()
     assert take.generation.options["round_amount"] == pytest.approx(1.2)
     assert panel.hint.isHidden()
+
+
+def test_generate_without_a_script_says_how_to_get_one(make_window, noisy_project):
+    path, _ = noisy_project
+    w = make_window()
+    w.files.open_project(path)
+    w.document.take.generation = dataclasses.replace(w.document.take.generation, transcript=None)
+    w.actions_by_name["generate"].trigger()
+    message = w.status.currentMessage()
+    assert "Lip sync: phones recognized (no script)" in message
+    assert message.endswith("A script places every p, b and m: Take > Script… drafts one from the audio.")

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QThreadPool
 
 from talkface_studio.core.commands import SetBase
 from talkface_studio.pipeline import generation_stamp
-from talkface_studio.pipeline.alignment_notes import notice_lines
+from talkface_studio.pipeline.alignment_notes import can_draft, no_script_note, notice_lines
 from talkface_studio.pipeline.take_compute import TakeCompute
 from talkface_studio.ui import workers
 from talkface_studio.ui.document import Document
@@ -84,5 +84,10 @@ class Generation(QObject):
             self.log_line(f"Lip sync: {line}")
         hint = " — marked on the timeline ruler (hover for why), listed in the Render Queue log" if lines else ""
         head = f"{name} as last generated." if opened else f"Generated {name}; edits kept."
+        take = self.document.project.take(name) if name in self.document.project.take_names() else None
+        tail = ""
+        if take is not None and no_script_note(take):  # the exact path is a script away
+            tail = (" A script places every p, b and m: Take > Script… drafts one from the audio" if can_draft(take)
+                    else " A script places every p, b and m: type it in Take > Script…") + "."
         self.parent_widget.statusBar().showMessage(
-            f"{head} Lip sync: {report.summary()}{hint}.", 15000 if lines else 5000)
+            f"{head} Lip sync: {report.summary()}{hint}.{tail}", 15000 if lines or tail else 5000)
