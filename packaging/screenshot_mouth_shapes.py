@@ -2,9 +2,9 @@
 
     .venv/bin/python packaging/screenshot_mouth_shapes.py [--out docs]
 
-The demo take after Generate, with what the lip sync heard and two mouth shapes set by hand along
-the bottom of the waveform, and the waveform's context menu open over the in/out range, as
-screenshot-mouth-shapes.png. Without a DISPLAY it re-runs itself under `xvfb-run`.
+The demo take after Generate, with its script's words along the top of the waveform, what the lip
+sync heard and two mouth shapes set by hand along the bottom, and the waveform's context menu open
+over the in/out range, as screenshot-mouth-shapes.png. Without a DISPLAY it re-runs itself under `xvfb-run`.
 """
 
 from __future__ import annotations

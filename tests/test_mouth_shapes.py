@@ -142,8 +142,12 @@ def test_mouth_command_sets_lists_and_refuses(demo_dir, tmp_path, capsys):
     capsys.readouterr()
     # what the lip sync hears, in the same shapes: the demo's script has p/b/m, so some MBP
     assert main(["mouth", str(path), "--heard"]) == 0
-    heard = capsys.readouterr().out.split("the lip sync hears (silence left out):")[1].splitlines()[1:]
+    out = capsys.readouterr().out
+    heard, words = out.split("the lip sync hears (silence left out):")[1].split("the script's words, where the "
+                                                                                  "lip sync placed them:")
+    heard, words = heard.splitlines()[1:-1], words.splitlines()[1:]
     assert any(line.endswith("  MBP") for line in heard) and all("(frames " in line for line in heard)
+    assert words[0].endswith("  hello") and words[1].endswith("  there") and all("(frames " in w for w in words)
     assert load_project(path).takes[0].generation.mouth_shapes == (MouthShape(10, 12, "MBP"),)
     assert main(["info", str(path)]) == 0
     assert "mouth shapes set by hand (frames): 10-11 MBP" in capsys.readouterr().out
@@ -174,3 +178,23 @@ def test_what_the_lip_sync_heard_reads_as_chart_shapes():
     assert list(heard) == [(3, 6, "MBP"), (6, 10, "AI"), (10, 12, "etc"), (12, 15, "U"), (15, 20, "FV")]
     assert heard.between(11, 12) == [(10, 12, "etc"), (12, 15, "U")]  # the runs reaching frames 11-12
     assert heard == heard_shapes(list(reversed(phones)), 20) and len(heard) == 5
+
+
+def test_the_scripts_words_are_kept_where_aligned_and_cached():
+    """The viseme aligner's path (French): each script word with its frames, in order, the same from
+    the analysis cache; recognition without a script places no words."""
+    from pathlib import Path
+
+    from talkface_studio.audio.analysis import analyze
+
+    speech = Path(__file__).parent / "data" / "speech"
+    script = json.loads((speech / "fr_f_asterisk_dir_intro.json").read_text(encoding="utf-8"))["text"]
+    rate = FrameRate.parse("25")
+    first = analyze(speech / "fr_f_asterisk_dir_intro.wav", rate, transcript=script, language="fr")
+    words = [w for _, _, w in first.words]
+    assert len(words) >= 10 and all(w.lower() in script.lower() for w in words)
+    assert all(a < b <= first.n_frames for a, b, _ in first.words)
+    assert all(x[1] <= y[0] for x, y in zip(first.words, first.words[1:]))
+    assert analyze(speech / "fr_f_asterisk_dir_intro.wav", rate, transcript=script, language="fr").words == \
+        first.words  # read back from the cache
+    assert analyze(speech / "fr_f_asterisk_dir_intro.wav", rate, language="fr").words == []

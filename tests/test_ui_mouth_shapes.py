@@ -10,7 +10,8 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QEvent, QPointF, Qt  # noqa: E402
 from qt_input import drag, mouse  # noqa: E402
 from talkface_studio.core.mouth_shapes import MouthShape  # noqa: E402
-from talkface_studio.ui.timeline.waveform_view import HEARD_CLOSURE, SHAPE_BAND, SHAPE_COLOR  # noqa: E402
+from talkface_studio.ui.timeline.waveform_view import (HEARD_CLOSURE, SHAPE_BAND, SHAPE_COLOR, WORD_BAND,  # noqa: E402
+                                                       WORD_COLOR)
 from talkface_studio.ui.window import mouth_shape_actions  # noqa: E402
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("private_cache")]
@@ -94,6 +95,14 @@ def test_the_waveform_shows_what_the_lip_sync_heard(demo_window, make_window):
     x = int(wave.mapping.x_of(a)) + 1  # its left edge: the label is centred
     image = wave.grab().toImage()
     assert image.pixelColor(x, wave.height() - 3).name() == HEARD_CLOSURE
+    # the script's words along the top, where they were placed, each from a tick at its first frame
+    script = w.document.take.generation.transcript.lower()
+    words = [word for _, _, word in heard.words]
+    assert words[:4] == ["hello", "there", "i", "have"] and all(word in script for word in words)
+    assert [a for a, _, _ in heard.words] == sorted(a for a, _, _ in heard.words)
+    assert [word for _, word in wave.word_boxes()] == words
+    box = wave.word_boxes()[0][0]
+    assert image.pixelColor(int(box.left()), WORD_BAND // 2).name() == WORD_COLOR
     # session state, never saved; a reopened project shows it again from the analysis cache
     path = w.document.path
     w.files.save()

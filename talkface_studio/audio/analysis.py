@@ -99,12 +99,24 @@ def analyze(
         result = pending.result()
         labels = _labels(to_spans(result.phones, rate, t), t)
         report = AlignmentReport.from_timed(result.stretches, rate, t, scripted)
+        features.words = _word_frames(result.words, rate, t)
     else:
         labels = np.full(t, "SIL", dtype="<U3")
         report = AlignmentReport((PathStretch(0, t, "acoustic", "phones not requested"),) if t else ())
     features.phones, features.report = finish_phones(features, labels, report)
     features.phone_source = _main_path(features.report, t)
     return features
+
+
+def _word_frames(words, rate, n_frames: int) -> list[tuple[int, int, str]]:
+    """The aligned script words as [start, end) video frames, in order, each at least one frame."""
+    out = []
+    for w in sorted(words):
+        a = min(max(int(round(w.start * rate.fps)), 0), n_frames)
+        b = min(max(int(round(w.end * rate.fps)), a + 1), n_frames)
+        if b > a:
+            out.append((a, b, w.word))
+    return out
 
 
 def _labels(spans, n_frames: int) -> np.ndarray:

@@ -79,15 +79,17 @@ def valid_acoustic(arrays: dict | None, fields, n_frames: int | None) -> bool:
 
 def valid_phones(stored) -> bool:
     """A cached phone pass: {"phones": [[start_s, end_s, phone], ...], "stretches": [[start_s, end_s,
-    path, reason, words], ...]} with sane values."""
+    path, reason, words], ...], "words": [[start_s, end_s, word], ...]} with sane values."""
     try:
-        phones, stretches = stored["phones"], stored["stretches"]
-        ok = len(phones) <= 10_000_000 and len(stretches) <= 1_000_000
+        phones, stretches, words = stored["phones"], stored["stretches"], stored.get("words", [])
+        ok = len(phones) <= 10_000_000 and len(stretches) <= 1_000_000 and len(words) <= 1_000_000
         ok = ok and all(isinstance(p, str) and len(p) <= 8 and 0 <= float(a) <= float(b) <= 1e6
                         for a, b, p in phones)
         ok = ok and all(isinstance(p, str) and len(p) <= 16 and isinstance(r, str) and len(r) <= 10_000
                         and isinstance(w, str) and len(w) <= 100_000 and 0 <= float(a) <= float(b) <= 1e6
                         for a, b, p, r, w in stretches)
+        ok = ok and all(isinstance(w, str) and len(w) <= 1000 and 0 <= float(a) <= float(b) <= 1e6
+                        for a, b, w in words)
     except (KeyError, TypeError, ValueError):
         ok = False
     if stored is not None and not ok:

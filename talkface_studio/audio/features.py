@@ -52,6 +52,7 @@ class AudioFeatures:
     phone_source: str = "acoustic"
     report: AlignmentReport | None = None  # which path produced each stretch; None: all phone_source
     hand_set: np.ndarray | None = None  # bool [T]: phones the artist set by hand (perform.hand_shapes); not cached
+    words: list[tuple[int, int, str]] = field(default_factory=list)  # the script's words where aligned: [start, end)
 
     def __post_init__(self):
         t = self.n_frames

@@ -25,10 +25,11 @@ from .phones import PhoneError, TimedPhone, recognise
 from .piecewise import PhonePass, align_script
 from .reverb_tail import release_word_ends
 from .speech_regions import frame_levels, regions_from_mask, speech_mask
+from .sphinx_align import TimedWord
 from .voice_warp import best_heard
 from .wrong_words import WRONG_WORD_COST
 
-PHONE_PASS_VERSION = 25  # bump when the pass changes: old cache entries are then ignored (5: kanji read, QUIET_DB 15; 6: wrong English words recognized and reported; 7: combining marks, one-letter words, typographic apostrophes, English numbers and unknown words; 8: a word-final n before a bilabial read m in es, it, ca, gl; 9: recognition's loud frames clear of a steady background; 10: espeak-ng's names that are other sounds in IPA read as what they are, g2p.IPA_FIXES; Hebrew ו a vowel; 11: an anusvara read n that a speaker says m, before a labial (Telugu, Punjabi) or ending a word (Telugu; Devanagari and Gujarati after a consonant), g2p.ANUSVARA_M; Sinhala prenasalised stops close, viseme_set._PRENASAL; 12: a click alone in a pause may be silence, viseme_decode.ISLAND_MAX_FRAMES; 13: a word that falls back keeps a lean to its p/b/m, viseme_phones.SCRIPT_CLOSURE_HINT; 14: a breath alone in a pause may be silence, viseme_features.breathy; 15: a word the English word pass squeezed into its neighbour moves to its own speech, piecewise.claim_wordless; 16: speech regions measured above 60 Hz, speech_regions.RUMBLE_HZ; 17: a breath or click alone in a pause of an English take is a pause, piecewise.breath_or_click; 18: an inhale just before an English line is cut off its piece, piecewise.after_breath; 19: long pauses cut in the recognizer's normalisation, viseme_features.PAUSE_KEPT_S; 20: channels that cancel in the mix, downmix; 21: a room's reverberation after a word may be a pause, reverb_tail; 22: late reverberation subtracted before the recognizer, dereverb; 23: an English script's word edges give a room's ring to the pause, reverb_tail.release_word_ends; 24: an English voice its script's words score poorly in is read through a vocal-tract-length warp, voice_warp; 25: a warp is not kept where more of the take falls back, voice_warp.fallen_back_s)
+PHONE_PASS_VERSION = 26  # bump when the pass changes: old cache entries are then ignored (5: kanji read, QUIET_DB 15; 6: wrong English words recognized and reported; 7: combining marks, one-letter words, typographic apostrophes, English numbers and unknown words; 8: a word-final n before a bilabial read m in es, it, ca, gl; 9: recognition's loud frames clear of a steady background; 10: espeak-ng's names that are other sounds in IPA read as what they are, g2p.IPA_FIXES; Hebrew ו a vowel; 11: an anusvara read n that a speaker says m, before a labial (Telugu, Punjabi) or ending a word (Telugu; Devanagari and Gujarati after a consonant), g2p.ANUSVARA_M; Sinhala prenasalised stops close, viseme_set._PRENASAL; 12: a click alone in a pause may be silence, viseme_decode.ISLAND_MAX_FRAMES; 13: a word that falls back keeps a lean to its p/b/m, viseme_phones.SCRIPT_CLOSURE_HINT; 14: a breath alone in a pause may be silence, viseme_features.breathy; 15: a word the English word pass squeezed into its neighbour moves to its own speech, piecewise.claim_wordless; 16: speech regions measured above 60 Hz, speech_regions.RUMBLE_HZ; 17: a breath or click alone in a pause of an English take is a pause, piecewise.breath_or_click; 18: an inhale just before an English line is cut off its piece, piecewise.after_breath; 19: long pauses cut in the recognizer's normalisation, viseme_features.PAUSE_KEPT_S; 20: channels that cancel in the mix, downmix; 21: a room's reverberation after a word may be a pause, reverb_tail; 22: late reverberation subtracted before the recognizer, dereverb; 23: an English script's word edges give a room's ring to the pause, reverb_tail.release_word_ends; 24: an English voice its script's words score poorly in is read through a vocal-tract-length warp, voice_warp; 25: a warp is not kept where more of the take falls back, voice_warp.fallen_back_s; 26: the script's words and their times kept, for the waveform's word row)
 
 
 def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en", closure_hearing: float = 1.0,
@@ -146,7 +147,8 @@ def cached_phone_pass(get_x16, digest: str, transcript: str | None, use_cache: b
     result = run_phone_pass(get_x16(), text, language, closure_hearing, get_posteriors, script_fallback)
     if use_cache:
         cache.save_json(own_key, {"phones": [list(p) for p in result.phones],
-                                  "stretches": [list(s) for s in result.stretches]})
+                                  "stretches": [list(s) for s in result.stretches],
+                                  "words": [[w.start, w.end, w.word] for w in result.words]})
     return result
 
 
@@ -157,7 +159,8 @@ def _load_pass(key: str) -> PhonePass | None:
     try:
         return PhonePass([TimedPhone(float(s), float(e), str(p)) for s, e, p in stored["phones"]],
                          [TimedStretch(float(s), float(e), str(p), str(r), str(w))
-                          for s, e, p, r, w in stored["stretches"]])
+                          for s, e, p, r, w in stored["stretches"]],
+                         [TimedWord(float(s), float(e), str(w)) for s, e, w in stored.get("words", [])])
     except (KeyError, TypeError, ValueError):
         return None
 

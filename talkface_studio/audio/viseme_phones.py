@@ -261,20 +261,22 @@ def _timed(phones, offset: float = 0.0):
 
 def viseme_take_pass(x16: np.ndarray, text: str, language: str, closure_bias: float = CLOSURE_BIAS,
                      post: Posteriors | None = None, script_fallback: float = 1.0):
-    """The whole take through the viseme recognizer -> (phones, stretches) for phone_pass.
+    """The whole take through the viseme recognizer -> (phones, stretches, the script's words as
+    TimedWord where aligned) for phone_pass.
 
     With a script: "aligned" where it held, "recognized" stretches (with their words and the
     reason) where it did not. Without one: "recognized". Raises what loading the recognizer
     raises (the caller falls back to the older paths). `post`: the take's posteriors when known.
     """
     from .alignment_report import TimedStretch
+    from .sphinx_align import TimedWord
 
     duration = len(x16) / 16000
     result = viseme_phone_pass(x16, text, language, closure_bias=closure_bias, post=post,
                                script_fallback=script_fallback)
     if result.source != "aligned":
         why = result.note or ""
-        return _timed(result.phones), [TimedStretch(0.0, duration, "recognized", why, text[:80] if text else "")]
+        return _timed(result.phones), [TimedStretch(0.0, duration, "recognized", why, text[:80] if text else "")], []
     stretches: list[TimedStretch] = []
     cursor = 0.0
     for st in result.stretches:
@@ -285,7 +287,7 @@ def viseme_take_pass(x16: np.ndarray, text: str, language: str, closure_bias: fl
         cursor = st.end
     if cursor < duration or not stretches:
         stretches.append(TimedStretch(cursor, duration, "aligned", ""))
-    return _timed(result.phones), stretches
+    return _timed(result.phones), stretches, [TimedWord(w.start, w.end, w.text) for w in result.words]
 
 
 def viseme_fallback(x16: np.ndarray, offset: float, words: str, language: str = "en",

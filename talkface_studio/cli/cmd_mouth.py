@@ -126,9 +126,14 @@ def print_heard(take, project_path) -> None:
     from talkface_studio.pipeline.take_cache import TakeCache
 
     rate = take.rate
+    heard = TakeCache().heard(take, project_path)
     print(f"take {take.name!r}: the lip sync hears (silence left out):")
-    for start, end, shape in TakeCache().heard(take, project_path):
+    for start, end, shape in heard:
         print(f"  {rate.to_timecode(start)}-{rate.to_timecode(end - 1)} (frames {start}-{end - 1})  {shape}")
+    if heard.words:  # a take with a script: where its words were placed, to find a word's frames
+        print(f"take {take.name!r}: the script's words, where the lip sync placed them:")
+        for start, end, word in heard.words:
+            print(f"  {rate.to_timecode(start)}-{rate.to_timecode(end - 1)} (frames {start}-{end - 1})  {word}")
 
 
 def read_cue_file(args, take):

@@ -55,6 +55,7 @@ class HeardShapes:
     starts: np.ndarray
     ends: np.ndarray
     codes: np.ndarray
+    words: tuple = ()  # ((start, end, word), ...): the script's words as aligned, for the word row
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -63,7 +64,7 @@ class HeardShapes:
         return iter(self.between(0, np.iinfo(np.int64).max))
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, HeardShapes) and all(
+        return isinstance(other, HeardShapes) and self.words == other.words and all(
             np.array_equal(a, b) for a, b in zip((self.starts, self.ends, self.codes),
                                                  (other.starts, other.ends, other.codes)))
 
@@ -74,15 +75,22 @@ class HeardShapes:
         return [(a, b, SHAPES_IN_ORDER[c]) for a, b, c in zip(self.starts[i:j].tolist(), self.ends[i:j].tolist(),
                                                                self.codes[i:j].tolist())]
 
+    def words_between(self, first: float, last: float) -> list[tuple[int, int, str]]:
+        """(start, end, word) of the script's words that reach frames [first, last]."""
+        return [w for w in self.words if w[1] > first and w[0] <= last]
+
 
 NOTHING_HEARD = HeardShapes(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
-def heard_shapes(phones, n_frames: int) -> HeardShapes:
+def heard_shapes(phones, n_frames: int, words=()) -> HeardShapes:
     """What the lip sync heard as runs of chart shapes, silence left out: the timeline draws them
-    under the shapes set by hand, so a missed p/b/m shows as a word without MBP."""
+    under the shapes set by hand, so a missed p/b/m shows as a word without MBP. `words`: the
+    script's words as aligned ([start, end) frames, word), which the timeline writes above them."""
+    words = tuple(words)
     if not phones:
-        return NOTHING_HEARD
+        return HeardShapes(NOTHING_HEARD.starts, NOTHING_HEARD.ends, NOTHING_HEARD.codes, words) if words \
+            else NOTHING_HEARD
     code_of: dict[str, int] = {}
     codes = np.empty(len(phones), dtype=np.int64)
     starts = np.empty(len(phones), dtype=np.int64)
@@ -98,11 +106,11 @@ def heard_shapes(phones, n_frames: int) -> HeardShapes:
     keep = (ends > starts) & (codes != SHAPES_IN_ORDER.index("rest"))
     codes, starts, ends = codes[keep], starts[keep], ends[keep]
     if not len(codes):
-        return NOTHING_HEARD
+        return HeardShapes(starts, ends, codes, words) if words else NOTHING_HEARD
     # a run goes on while the shape is the same and the next phone starts where this one ends
     first = np.flatnonzero(np.r_[True, (codes[1:] != codes[:-1]) | (starts[1:] != ends[:-1])])
     last = np.r_[first[1:] - 1, len(codes) - 1]
-    return HeardShapes(starts[first], ends[last], codes[first])
+    return HeardShapes(starts[first], ends[last], codes[first], words)
 
 
 def backend_note(backend: str) -> str | None:

@@ -153,7 +153,7 @@ class TakeCache:
         from talkface_studio.perform.hand_shapes import heard_shapes
 
         features = self.features(take, project_path)
-        return features.report, heard_shapes(features.phones, features.n_frames)
+        return features.report, heard_shapes(features.phones, features.n_frames, features.words)
 
     def _key(self, take: Take, project_path, generation: GenerationSettings) -> str:
         audio = self.audio_path(take, project_path)

@@ -21,6 +21,8 @@ SHAPE_BAND = 14  # px along the bottom: what the lip sync heard, under the mouth
 SHAPE_COLOR = "#3d7fc4"
 HEARD_CLOSURE = "#6b5a33"  # a lip closure the lip sync heard: the shape an artist checks first
 HEARD_MIN_PX = 1.0  # px per frame below which the heard row is left out (a take seen whole: zoom in)
+WORD_BAND = 13  # px along the top: the script's words where the lip sync placed them
+WORD_COLOR = "#b4bcc6"
 
 
 class WaveformView(TimeStrip):
@@ -82,6 +84,13 @@ class WaveformView(TimeStrip):
         return [(QRectF(m.x_of(a), top, max(2.0, m.x_of(b) - m.x_of(a)), SHAPE_BAND - 1), shape)
                 for a, b, shape in self.heard_shapes().between(m.frame_at(x0 - 3), m.frame_at(x1 + 3))]
 
+    def word_boxes(self, x0: float = 0.0, x1: float | None = None) -> list[tuple[QRectF, str]]:
+        """(box, word) of each script word as aligned at the last Generate that reaches pixels [x0, x1]."""
+        m = self.mapping
+        x1 = self.width() if x1 is None else x1
+        return [(QRectF(m.x_of(a), 0, max(2.0, m.x_of(b) - m.x_of(a)), WORD_BAND), word)
+                for a, b, word in self.heard_shapes().words_between(m.frame_at(x0 - 3), m.frame_at(x1 + 3))]
+
     def heard_row_shown(self) -> bool:
         """Zoomed in to a pixel a frame or more: a take seen whole has runs narrower than a pixel."""
         return self.mapping.x_of(1) - self.mapping.x_of(0) >= HEARD_MIN_PX
@@ -90,6 +99,13 @@ class WaveformView(TimeStrip):
         dim = QColor(theme.TEXT_DIM)
         clip = self.paint_rect
         x0, x1 = (clip.left(), clip.right()) if clip is not None else (0.0, None)
+        metrics = painter.fontMetrics()
+        painter.setPen(QColor(WORD_COLOR))
+        for box, word in self.word_boxes(x0, x1) if self.heard_row_shown() else ():
+            painter.drawLine(QLineF(box.left(), 1, box.left(), WORD_BAND - 1))  # where the word starts
+            text = metrics.elidedText(word, Qt.ElideRight, int(box.width()) - 4)
+            if text and text != "…":
+                painter.drawText(box.adjusted(3, 0, 0, 0), Qt.AlignLeft | Qt.AlignVCenter, text)
         for box, shape in self.heard_boxes(x0, x1) if self.heard_row_shown() else ():
             if shape == "MBP":
                 painter.fillRect(box, QColor(HEARD_CLOSURE))
@@ -113,6 +129,12 @@ class WaveformView(TimeStrip):
             if hit is None and heard is not None:
                 QToolTip.showText(event.globalPos(), f"The lip sync heard {heard}: {SHAPES[heard]}.\n"
                                   "Right-click to set another shape here by hand.", self)
+                return True
+            word = next((w for box, w in self.word_boxes() if box.contains(event.pos())), None) \
+                if self.heard_row_shown() else None
+            if hit is None and heard is None and word is not None:
+                QToolTip.showText(event.globalPos(), f"Script word \u201c{word}\u201d, where the lip sync placed it "
+                                  "at the last Generate.", self)
                 return True
             if hit is not None:
                 frames = frames_text(hit.start, hit.end)
