@@ -69,11 +69,16 @@ def test_files_from_other_tools(tmp_path):
     # shape that is not rest holds to the take's end, as in Moho
     (tmp_path / "q.dat").write_text("MohoSwitch1\n1 rest\n10 O\n")
     assert [s.to_json() for s in read_cues(tmp_path / "q.dat", 24.0, 30).shapes] == [[0, 9, "rest"], [9, 30, "O"]]
+    # Rhubarb without the X shape closes on A: in a TSV the last line is always the end
+    (tmp_path / "noX.tsv").write_text("0.00\tA\n0.10\tD\n0.20\tA\n")
+    assert [s.to_json() for s in read_cues(tmp_path / "noX.tsv", 100.0, 50).shapes] == [[0, 10, "MBP"], [10, 20, "AI"]]
+    (tmp_path / "noX.dat").write_text("MohoSwitch1\n1 A\n3 D\n5 A\n")
+    assert [s.to_json() for s in read_cues(tmp_path / "noX.dat", 24.0, 50).shapes] == [[0, 2, "MBP"], [2, 4, "AI"]]
     # Rhubarb -f dat (letters) keyed at 24 fps, read into a 48 fps take; an FPS line (Synfig's variant) wins
     (tmp_path / "r.dat").write_text("MohoSwitch1\n1 X\n3 A\n5 D\n")
     assert [s.to_json() for s in read_cues(tmp_path / "r.dat", 48.0, 12, dat_fps=24.0).shapes] == \
         [[0, 4, "rest"], [4, 8, "MBP"], [8, 12, "AI"]]
-    (tmp_path / "s.dat").write_text("MohoSwitch1\nFPS 12\npng\n1 X\n2 A\n")
+    (tmp_path / "s.dat").write_text("MohoSwitch1\nFPS 12\npng\n1 X\n2 A\n4 X\n")
     assert declared_fps(tmp_path / "s.dat") == 12 and declared_fps(tmp_path / "r.dat") is None
     assert [s.to_json() for s in read_cues(tmp_path / "s.dat", 24.0, 6, dat_fps=30.0).shapes] == \
         [[0, 2, "rest"], [2, 6, "MBP"]]

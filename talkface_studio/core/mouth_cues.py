@@ -111,17 +111,21 @@ def read_cues(path, fps: float, n_frames: int, dat_fps: float | None = None) -> 
             keys, names = _dat_cues(text, path, fps if dat_fps is None else dat_fps)
         else:
             keys, names = _tsv_cues(text, path)
-        # each key holds until the next; a last key at rest closes the file's cues (Rhubarb's end line,
-        # Papagayo's rest after the last phrase): later frames of a longer take stay the lip sync's
-        if keys and _is_rest(keys[-1][1], names):
+        # each key holds until the next. Rhubarb's TSV always ends on a line at the recording's end;
+        # a .dat file's last key closes its cues when it is a closed mouth (Papagayo's rest after the
+        # last phrase; Rhubarb's X, or A without X): later frames of a longer take stay the lip sync's
+        for (t0, _, _), (t1, _, where) in zip(keys, keys[1:]):
+            if t1 < t0:
+                raise ValidationError(f"{where}: cues must be in time order ({t1:g} s after {t0:g} s)", path)
+        if keys and (suffix == ".tsv" or _is_closed(keys[-1][1], names)):
             keys, ends = keys[:-1], [k[0] for k in keys[1:]]
         else:
             ends = [k[0] for k in keys[1:]] + [math.inf]  # a last shape holds to the take's end (Moho)
     return _spans(keys, ends, fps, n_frames, names, path)
 
 
-def _is_rest(shape: str, names: str) -> bool:
-    return shape.lower() == "rest" if names == "names" else shape.upper() == "X"
+def _is_closed(shape: str, names: str) -> bool:
+    return shape.lower() in ("rest", "mbp") if names == "names" else shape.upper() in ("X", "A")
 
 
 def declared_fps(path) -> float | None:
