@@ -91,6 +91,9 @@ def test_closure_hearing_is_stored_shown_by_info_and_closes_the_lips_more(tmp_pa
     capsys.readouterr()
     assert main(["info", str(project)]) == 0
     assert "mouth: closure_hearing 2 (others 1)" in capsys.readouterr().out
+    # a render of the take never generated says it too (the frames are performed for it)
+    assert main(["render", str(project), "-o", str(tmp_path / "frames"), "--frames", "0-0", "--size", "64"]) == 0
+    assert "no script, so the lip sync recognized the speech" in capsys.readouterr().err
     assert main(["generate", str(project)]) == 0
     # without a script, Generate says what a script would give and how to get one
     err = capsys.readouterr().err

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.core.project_file import load_project
     from talkface_studio.core.take import check_seed
-    from talkface_studio.pipeline.alignment_notes import can_draft, no_script_note, print_notices
+    from talkface_studio.pipeline.alignment_notes import print_no_script_note, print_notices
     from talkface_studio.pipeline.export.atomic import check_writable
     from talkface_studio.pipeline.take_state import TakeState
 
@@ -60,10 +60,7 @@ def run(args: argparse.Namespace) -> int:
             odd = mismatch_note(take.generation.transcript or "", take.language)
             if odd:  # the likely reason for all of them
                 print(f"note: take {take.name!r}: {odd} (`script --language CODE` sets it)", file=sys.stderr)
-        if note := no_script_note(take):
-            how = ("`script --draft` drafts one from the audio, to correct" if can_draft(take)
-                   else "`script --text` or `--file` sets it")
-            print(f"note: take {take.name!r}: {note} ({how})", file=sys.stderr)
+        print_no_script_note(take)
 
     def reapply(theirs) -> None:
         # another program saved meanwhile: generate again on their version (edits, emotions, new takes

@@ -147,9 +147,10 @@ def print_status(state, take, status: str, output: str) -> None:
     for line in status_notes(take.name, status, output):
         print(line, file=sys.stderr)
     if status == NEVER_GENERATED:  # performed for this output: say where its lip sync fell back
-        from talkface_studio.pipeline.alignment_notes import print_notices
+        from talkface_studio.pipeline.alignment_notes import print_no_script_note, print_notices
 
         print_notices(take.name, state.report(take), take.rate)
+        print_no_script_note(take)
 
 
 class _Span:

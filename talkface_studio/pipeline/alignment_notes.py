@@ -32,6 +32,15 @@ def no_script_note(take) -> str | None:
     return "no script, so the lip sync recognized the speech and may miss a p, b or m; a script places every one"
 
 
+def print_no_script_note(take, stream=None) -> None:
+    """The command line's `note:` for a take without a script (generate, render), with the command
+    that gets one."""
+    if (note := no_script_note(take)) is not None:
+        how = "`script --draft` drafts one from the audio, to correct" if can_draft(take) else \
+            "`script --text` or `--file` sets it"
+        print(f"note: take {take.name!r}: {note} ({how})", file=stream or sys.stderr)
+
+
 def can_draft(take) -> bool:
     """Whether a script can be drafted from the take's audio (the recognizer of words is English)."""
     from talkface_studio.audio.languages import primary
