@@ -71,6 +71,7 @@ def test_every_shortcut_the_help_lists_triggers_its_action(make_window, qtbot):
     assert (w.session.brush.emotion, w.session.brush.level) == ("contempt", 1)
     # the timeline's mouse gestures are listed too (tests/test_ui_mouth_shapes.py drives them)
     assert rows["Set the in/out range over the frames dragged (ruler, waveform)"] == "Shift+drag"
+    assert rows["Set the in/out range over a script word (waveform, zoomed in)"] == "Double-click"
 
 
 def test_about_names_the_version_device_and_folders_in_use(make_window):

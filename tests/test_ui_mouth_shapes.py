@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QEvent, QPointF, Qt  # noqa: E402
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
 from qt_input import drag, mouse  # noqa: E402
 from talkface_studio.core.mouth_shapes import MouthShape  # noqa: E402
 from talkface_studio.ui.timeline.waveform_view import (HEARD_CLOSURE, SHAPE_BAND, SHAPE_COLOR, WORD_BAND,  # noqa: E402
@@ -80,7 +80,7 @@ def test_waveform_menu_acts_on_the_clicked_frame_and_clears_a_span(demo_window):
     assert take.generation.mouth_shapes == (MouthShape(40, 41, "AI"),)
 
 
-def test_the_waveform_shows_what_the_lip_sync_heard(demo_window, make_window):
+def test_the_waveform_shows_what_the_lip_sync_heard(demo_window, make_window, qtbot):
     w = demo_window
     heard = w.session.heard_shapes(w.document.current_take)
     closures = [(a, b) for a, b, shape in heard if shape == "MBP"]
@@ -103,6 +103,11 @@ def test_the_waveform_shows_what_the_lip_sync_heard(demo_window, make_window):
     assert [word for _, word in wave.word_boxes()] == words
     box = wave.word_boxes()[0][0]
     assert image.pixelColor(int(box.left()), WORD_BAND // 2).name() == WORD_COLOR
+    # a double-click over a word makes it the in/out range (then Take > Mouth Shape acts on it)
+    a, b, word = heard.words[3]
+    qtbot.mouseDClick(wave, Qt.LeftButton, pos=QPoint(int((wave.mapping.x_of(a) + wave.mapping.x_of(b)) / 2),
+                                                       wave.height() // 2))
+    assert (w.session.in_frame, w.session.out_frame) == (a, b) and word == "have"
     # session state, never saved; a reopened project shows it again from the analysis cache
     path = w.document.path
     w.files.save()

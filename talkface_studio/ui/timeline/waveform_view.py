@@ -38,7 +38,8 @@ class WaveformView(TimeStrip):
         self.hand_shapes = lambda: ()  # the shown take's mouth shapes set by hand (set by the TimelineView)
         self.heard_shapes = lambda: NOTHING_HEARD  # what its lip sync heard at the last Generate
         self.setToolTip("Audio. Click to move the playhead; wheel zooms, middle-drag pans; Shift+drag sets the "
-                        "in/out range.\nRight-click sets a mouth shape by hand (a p/b/m the lip sync missed).")
+                        "in/out range, a double-click over a script word sets it over the word.\n"
+                        "Right-click sets a mouth shape by hand (a p/b/m the lip sync missed).")
 
     def set_audio(self, peaks: PeakPyramid | None, fps: float) -> None:
         self.peaks, self.fps = peaks, fps
@@ -134,7 +135,7 @@ class WaveformView(TimeStrip):
                 if self.heard_row_shown() else None
             if hit is None and heard is None and word is not None:
                 QToolTip.showText(event.globalPos(), f"Script word \u201c{word}\u201d, where the lip sync placed it "
-                                  "at the last Generate.", self)
+                                  "at the last Generate.\nDouble-click to set the in/out range over it.", self)
                 return True
             if hit is not None:
                 frames = frames_text(hit.start, hit.end)
@@ -171,6 +172,22 @@ class WaveformView(TimeStrip):
         if not self.start_pan(event) and event.button() == Qt.LeftButton:
             self.scrubbing = True
             self.session.set_playhead(self.mapping.snapped_frame_at(event.position().x()))
+
+    def word_at(self, x: float) -> tuple[int, int, str] | None:
+        """The script word drawn under pixel column `x`, when the words are drawn."""
+        if not self.heard_row_shown():
+            return None
+        frame = self.mapping.frame_at(x)
+        return next((w for w in self.heard_shapes().words_between(frame, frame) if w[0] <= frame < w[1]), None)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        """Double-click a word: it becomes the in/out range, as a double-click selects a word of
+        text, so Take > Mouth Shape (or the context menu) acts on the word."""
+        word = self.word_at(event.position().x()) if event.button() == Qt.LeftButton else None
+        if word is None:
+            super().mouseDoubleClickEvent(event)
+            return
+        self.session.set_in_out(word[0], word[1])
 
     def mouseMoveEvent(self, event) -> None:
         if self._pan_from is None and self._range_from is None and event.buttons() & Qt.LeftButton:

@@ -78,6 +78,7 @@ BRUSH_ROWS = [  # the 24 brush actions, summarised instead of listed one by one
 TIMELINE_MOUSE_ROWS = [  # gestures on the timeline's strips, which no action holds
     ("Set the in/out range over the frames dragged (ruler, waveform)", "Shift+drag"),
     ("Set a mouth shape by hand, or clear one (waveform)", "Right-click"),
+    ("Set the in/out range over a script word (waveform, zoomed in)", "Double-click"),
 ]
 
 
