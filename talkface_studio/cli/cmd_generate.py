@@ -54,13 +54,14 @@ def run(args: argparse.Namespace) -> int:
     if args.seed is not None:
         check_seed(args.seed)
     state = TakeState(project)
+    generated = []
     for take, report, line in generate_takes(state, names, args):
         print(line)
+        generated.append(take)
         if print_notices(take.name, report, take.rate):  # where lip sync fell back, one line each
             odd = mismatch_note(take.generation.transcript or "", take.language)
             if odd:  # the likely reason for all of them
                 print(f"note: take {take.name!r}: {odd} (`script --language CODE` sets it)", file=sys.stderr)
-        print_no_script_note(take)
 
     def reapply(theirs) -> None:
         # another program saved meanwhile: generate again on their version (edits, emotions, new takes
@@ -71,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
 
     save_reapplying(project, reapply, args.project, note=lambda text: print(f"note: {text}", file=sys.stderr))
     print(f"saved {args.project}")
+    for take in generated:  # advice, once the work is saved (a refusal stays one line)
+        print_no_script_note(take)
     return 0
 
 
