@@ -178,7 +178,7 @@ class WaveformView(TimeStrip):
         if not self.heard_row_shown():
             return None
         frame = self.mapping.frame_at(x)
-        return next((w for w in self.heard_shapes().words_between(frame, frame) if w[0] <= frame < w[1]), None)
+        return next(iter(self.heard_shapes().words_between(frame, frame)), None)
 
     def mouseDoubleClickEvent(self, event) -> None:
         """Double-click a word: it becomes the in/out range, as a double-click selects a word of
