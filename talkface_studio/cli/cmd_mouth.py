@@ -169,10 +169,7 @@ def export_frames(args, project, take) -> tuple[int, int] | None:
 def export_cues(args, take, start: int, stop: int) -> None:
     """Write the take's mouth as a cue file: what the lip sync hears (its analysis, cached) with the
     shapes set by hand over it."""
-    from talkface_studio.pipeline.export.mouth_cues import write_mouth_cues
-    from talkface_studio.pipeline.take_cache import TakeCache
+    from talkface_studio.pipeline.export.mouth_cues import write_take_cues
 
-    cache = TakeCache()
-    audio = cache.audio_path(take, args.project)
-    out = write_mouth_cues(args.export_cues, take, cache.heard(take, args.project), start, stop, str(audio))
+    out = write_take_cues(args.export_cues, take, args.project, start, stop)
     print(f"wrote {out} (take {take.name!r}, frames {start}-{stop - 1} at {take.rate} fps)", file=sys.stderr)

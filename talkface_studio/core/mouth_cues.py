@@ -32,8 +32,8 @@ from .mouth_shapes import MAX_SHAPES, SHAPES, MouthShape
 TO_RHUBARB = {"MBP": "A", "etc": "B", "E": "C", "AI": "D", "O": "E", "U": "F", "WQ": "F", "FV": "G", "L": "H",
               "rest": "X"}
 FROM_RHUBARB = {"A": "MBP", "B": "etc", "C": "E", "D": "AI", "E": "O", "F": "U", "G": "FV", "H": "L", "X": "rest"}
-FORMATS = {".tsv": "Rhubarb TSV", ".json": "Rhubarb JSON", ".xml": "Rhubarb XML",
-           ".dat": "Moho switch data (Papagayo, OpenToonz)"}
+SUFFIXES = (".tsv", ".json", ".xml", ".dat")
+_CHART = {k.lower(): k for k in SHAPES}  # a shape name in any case -> the chart's own spelling
 MOHO_HEADER = "MohoSwitch1"
 MAX_CUE_BYTES = 64 << 20  # an hour of cues at 10 a second is ~1.5 MB of JSON
 _SYNFIG_LINES = {"bmp", "gif", "jpg", "png", "ppm", "tiff"}  # image-format lines of Synfig's .lst variant
@@ -55,7 +55,7 @@ class CueFile:
 
 def format_of(path) -> str:
     suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
+    if suffix not in SUFFIXES:
         raise ValidationError("mouth cues are Rhubarb Lip Sync's .tsv, .json or .xml, or Moho switch data .dat; "
                               f"not {suffix or 'a file without a suffix'}", path)
     return suffix
@@ -102,11 +102,7 @@ def read_cues(path, fps: float, n_frames: int, dat_fps: float | None = None) -> 
     elif suffix == ".xml":
         keys, ends, names = _xml_cues(data, path)
     else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationError(f"not a mouth-cue file (not UTF-8 text: bad byte at offset {exc.start})",
-                                  path) from None
+        text = _text(data, path)
         if suffix == ".dat":
             keys, names = _dat_cues(text, path, fps if dat_fps is None else dat_fps)
         else:
@@ -135,10 +131,26 @@ def declared_fps(path) -> float | None:
     if path.suffix.lower() != ".dat":
         return None
     data = read_regular(path, "mouth-cue file", max_bytes=MAX_CUE_BYTES, error=ValidationError)
-    for line in data.decode("utf-8-sig", errors="replace").splitlines()[1:]:
+    return _fps_line(_text(data, path).splitlines(), path)
+
+
+def _text(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"not a mouth-cue file (not UTF-8 text: bad byte at offset {exc.start})",
+                              path) from None
+
+
+def _fps_line(lines: list[str], path: Path) -> float | None:
+    """The rate of a .dat file's `FPS N` line (after its header), checked; None without one."""
+    for n, line in enumerate(lines[1:], 2):
         words = line.split()
         if len(words) == 2 and words[0] == "FPS":
-            return _seconds(words[1], path, "FPS line", what="frame rate")
+            fps = _seconds(words[1], path, f"line {n}", what="frame rate")
+            if not 1 <= fps <= 1000:
+                raise ValidationError(f"line {n}: a frame rate of 1-1000 fps, got {words[1]}", path)
+            return fps
     return None
 
 
@@ -159,15 +171,11 @@ def _dat_cues(text: str, path: Path, fps: float):
     lines = text.splitlines()
     if not lines or lines[0].strip() != MOHO_HEADER:
         raise ValidationError(f"not Moho switch data: the first line must be {MOHO_HEADER}", path)
+    fps = _fps_line(lines, path) or fps
     frames = []
     for n, line in enumerate(lines[1:], 2):
         words = line.split()
-        if not words or words[0].lower() in _SYNFIG_LINES:
-            continue
-        if words[0] == "FPS" and len(words) == 2:
-            fps = _seconds(words[1], path, f"line {n}", what="frame rate")
-            if not 1 <= fps <= 1000:
-                raise ValidationError(f"line {n}: a frame rate of 1-1000 fps, got {words[1]}", path)
+        if not words or words[0].lower() in _SYNFIG_LINES or (words[0] == "FPS" and len(words) == 2):
             continue
         if len(words) != 2:
             raise ValidationError(f"line {n}: expected FRAME SHAPE (e.g. 12 MBP), got {line.strip()[:60]!r}", path)
@@ -232,11 +240,10 @@ def _seconds(text: str, path: Path, where: str, what: str = "time") -> float:
 def _names(keys, path: Path, default: str) -> str:
     """Whether the file names shapes by Rhubarb's letters or by the chart's names. E is both (the
     chart's spread E, Rhubarb's rounded E): the other names decide, else the format's habit."""
-    chart = {k.lower(): k for k in SHAPES}
-    letters = [w for _, s, w in keys if s.upper() in FROM_RHUBARB and s.lower() not in chart]
-    names = [w for _, s, w in keys if s.lower() in chart and s.upper() not in FROM_RHUBARB]
+    letters = [w for _, s, w in keys if s.upper() in FROM_RHUBARB and s.lower() not in _CHART]
+    names = [w for _, s, w in keys if s.lower() in _CHART and s.upper() not in FROM_RHUBARB]
     for _, s, where in keys:
-        if s.upper() not in FROM_RHUBARB and s.lower() not in chart:
+        if s.upper() not in FROM_RHUBARB and s.lower() not in _CHART:
             raise ValidationError(f"{where}: unknown mouth shape {s!r} (Rhubarb's A-H and X, or the chart's "
                                   f"{', '.join(SHAPES)})", path)
     if letters and names:
@@ -245,7 +252,6 @@ def _names(keys, path: Path, default: str) -> str:
 
 
 def _spans(keys, ends, fps: float, n_frames: int, names: str, path: Path) -> CueFile:
-    chart = {k.lower(): k for k in SHAPES}
     out: list[MouthShape] = []
     past_end, last = 0, 0.0
     for (start, shape, where), end in zip(keys, ends):
@@ -257,7 +263,7 @@ def _spans(keys, ends, fps: float, n_frames: int, names: str, path: Path) -> Cue
         if a >= n_frames:
             past_end += 1
             continue
-        name = FROM_RHUBARB[shape.upper()] if names == "letters" else chart[shape.lower()]
+        name = FROM_RHUBARB[shape.upper()] if names == "letters" else _CHART[shape.lower()]
         if out and a < out[-1].end:  # rounding to frames made two meet: the later cue has the frame
             prev = out.pop()
             if a > prev.start:

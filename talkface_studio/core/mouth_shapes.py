@@ -95,7 +95,14 @@ def shapes_from_json(items) -> tuple[MouthShape, ...]:
     """[[start, end, shape], ...] -> sorted spans, refusing overlaps (a hand-edited file)."""
     if len(items) > MAX_SHAPES:
         raise ValidationError(f"at most {MAX_SHAPES} mouth shapes per take, got {len(items)}")
-    shapes = sorted(MouthShape(*item) for item in items)
+    return checked(MouthShape(*item) for item in items)
+
+
+def checked(shapes) -> tuple[MouthShape, ...]:
+    """Spans a take can hold: sorted, at most MAX_SHAPES, none overlapping (one line if not)."""
+    shapes = sorted(shapes)
+    if len(shapes) > MAX_SHAPES:
+        raise ValidationError(f"at most {MAX_SHAPES} mouth shapes per take, got {len(shapes)}")
     for a, b in zip(shapes, shapes[1:]):
         if b.start < a.end:
             raise ValidationError(f"mouth shapes overlap at frames {b.start}-{min(a.end, b.end) - 1}")

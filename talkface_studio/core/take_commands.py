@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import ValidationError
 from .language_code import normalize_language
-from .mouth_shapes import MouthShape, cleared, frames_text, shapes_from_json, with_shape
+from .mouth_shapes import MouthShape, checked, cleared, frames_text, with_shape
 from .project import Change
 from .retime import retime_take
 from .take import GenerationSettings, Take, check_audio_channel, check_take_name
@@ -194,8 +194,7 @@ class ImportMouthShapes(_TakeStateCommand):
                                   f"frame {end - 1} is past its end")
         g = take.generation
         kept = cleared(g.mouth_shapes, first, end)
-        shapes = shapes_from_json([s.to_json() for s in kept + self.shapes])  # sorted; at most MAX_SHAPES
-        take.generation = dataclasses.replace(g, mouth_shapes=shapes)
+        take.generation = dataclasses.replace(g, mouth_shapes=checked(kept + self.shapes))
 
     def _change(self, project):
         return Change(self.take, "generation")

@@ -88,9 +88,9 @@ def heard_shapes(phones, n_frames: int, words=()) -> HeardShapes:
     under the shapes set by hand, so a missed p/b/m shows as a word without MBP. `words`: the
     script's words as aligned ([start, end) frames, word), which the timeline writes above them."""
     words = tuple(words)
+    nothing = dataclasses.replace(NOTHING_HEARD, words=words) if words else NOTHING_HEARD
     if not phones:
-        return HeardShapes(NOTHING_HEARD.starts, NOTHING_HEARD.ends, NOTHING_HEARD.codes, words) if words \
-            else NOTHING_HEARD
+        return nothing
     code_of: dict[str, int] = {}
     codes = np.empty(len(phones), dtype=np.int64)
     starts = np.empty(len(phones), dtype=np.int64)
@@ -106,7 +106,7 @@ def heard_shapes(phones, n_frames: int, words=()) -> HeardShapes:
     keep = (ends > starts) & (codes != SHAPES_IN_ORDER.index("rest"))
     codes, starts, ends = codes[keep], starts[keep], ends[keep]
     if not len(codes):
-        return HeardShapes(starts, ends, codes, words) if words else NOTHING_HEARD
+        return nothing
     # a run goes on while the shape is the same and the next phone starts where this one ends
     first = np.flatnonzero(np.r_[True, (codes[1:] != codes[:-1]) | (starts[1:] != ends[:-1])])
     last = np.r_[first[1:] - 1, len(codes) - 1]

@@ -162,13 +162,9 @@ def _write_rig_curves(spec: RenderSpec, progress, cancel, cache: TakeCache | Non
 def _write_mouth_cues(spec: RenderSpec, progress, cancel, cache: TakeCache | None) -> Path:
     """The take's mouth as Rhubarb / Moho cues (pipeline.export.mouth_cues): what the lip sync hears
     in the recording, with the shapes set by hand over it."""
-    from talkface_studio.pipeline.export.mouth_cues import write_mouth_cues
+    from talkface_studio.pipeline.export.mouth_cues import write_take_cues
 
     progress(0, 1)
-    cache = cache if cache is not None else TakeCache()
-    heard = cache.heard(spec.take, spec.project_path)
-    cancel.check()
-    audio = cache.audio_path(spec.take, spec.project_path)
-    write_mouth_cues(spec.output, spec.take, heard, spec.start, spec.stop, str(audio))
+    write_take_cues(spec.output, spec.take, spec.project_path, spec.start, spec.stop, cache, cancel)
     progress(1, 1)
     return spec.output

@@ -41,3 +41,17 @@ def write_mouth_cues(path: str | os.PathLike, take, heard, start: int = 0, stop:
     suffix = format_of(path)
     track = mouth_track(heard, take.generation.mouth_shapes, take.n_frames, start, stop)
     return write_text_atomic(path, cues_text(track, suffix, take.rate.fps, sound_file))
+
+
+def write_take_cues(path, take, project_path, start: int, stop: int, cache=None, cancel=None) -> Path:
+    """write_mouth_cues for a take of a project: what its lip sync hears (the cached analysis of
+    `cache`, a TakeCache), its recording named as the sound file. `mouth --export` and the render
+    queue both write through here."""
+    from talkface_studio.pipeline.take_cache import TakeCache
+
+    cache = cache if cache is not None else TakeCache()
+    heard = cache.heard(take, project_path)
+    if cancel is not None:
+        cancel.check()
+    audio = cache.audio_path(take, project_path)
+    return write_mouth_cues(path, take, heard, start, stop, str(audio))
