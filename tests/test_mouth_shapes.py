@@ -147,7 +147,7 @@ def test_mouth_command_sets_lists_and_refuses(demo_dir, tmp_path, capsys):
                                                                                   "lip sync placed them:")
     heard, words = heard.splitlines()[1:-1], words.splitlines()[1:]
     assert any(line.endswith("  MBP") for line in heard) and all("(frames " in line for line in heard)
-    assert words[0].endswith("  hello") and words[1].endswith("  there") and all("(frames " in w for w in words)
+    assert words[0].endswith("  Hello") and words[1].endswith("  there") and all("(frames " in w for w in words)
     assert load_project(path).takes[0].generation.mouth_shapes == (MouthShape(10, 12, "MBP"),)
     assert main(["info", str(path)]) == 0
     assert "mouth shapes set by hand (frames): 10-11 MBP" in capsys.readouterr().out

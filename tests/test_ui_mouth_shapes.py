@@ -96,9 +96,9 @@ def test_the_waveform_shows_what_the_lip_sync_heard(demo_window, make_window, qt
     image = wave.grab().toImage()
     assert image.pixelColor(x, wave.height() - 3).name() == HEARD_CLOSURE
     # the script's words along the top, where they were placed, each from a tick at its first frame
-    script = w.document.take.generation.transcript.lower()
+    script = w.document.take.generation.transcript
     words = [word for _, _, word in heard.words]
-    assert words[:4] == ["hello", "there", "i", "have"] and all(word in script for word in words)
+    assert words[:4] == ["Hello", "there", "I", "have"] and all(word in script for word in words)  # as typed
     assert [a for a, _, _ in heard.words] == sorted(a for a, _, _ in heard.words)
     assert [word for _, word in wave.word_boxes()] == words
     box = wave.word_boxes()[0][0]
