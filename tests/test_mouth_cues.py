@@ -120,7 +120,8 @@ def test_files_from_other_tools(tmp_path):
     ("a.xml", '<r><mouthCues><mouthCue start="0" end="x">A</mouthCue></mouthCues></r>',
      "mouthCue 1: the end time must be a number"),
     ("a.xml", '<!DOCTYPE r [<!ENTITY a "aaaa">]><r><mouthCues/></r>', "declares a document type or entities"),
-    ("a.txt", "0.0\tX\n", "Rhubarb Lip Sync's .tsv, .json or .xml, or Moho switch data .dat; not .txt"),
+    ("a.txt", "0.0\tX\n", "Rhubarb Lip Sync's .tsv, .json or .xml, Moho switch data .dat or a Papagayo project .pgo; "
+               "not .txt"),
 ])
 def test_a_bad_file_is_refused_in_one_line_naming_it(tmp_path, name, text, problem):
     path = tmp_path / name

@@ -135,3 +135,32 @@ def test_mouth_cues_import_as_shapes_set_by_hand_and_export_through_the_queue(wi
     assert entry.status == "done"
     cues = read_cues(out, take.rate.fps, take.n_frames)
     assert cues.span == (0, take.n_frames) and any(s.shape == "MBP" for s in cues.shapes)
+
+
+def test_a_papagayo_project_asks_which_voice_and_goes_out_through_the_queue(window, tmp_path, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from talkface_studio.core.mouth_cues import read_cues
+    from talkface_studio.core.mouth_shapes import MouthShape
+
+    take = window.document.take
+    pgo = tmp_path / "two.pgo"
+    pgo.write_text("lipsync version 1\nline.wav\n25\n200\n2\n"
+                   "\tAnna\n\tHi\n\t1\n\t\tHi\n\t\t5\n\t\t9\n\t\t1\n\t\t\tHi 5 9 2\n\t\t\t\t5 etc\n\t\t\t\t7 AI\n"
+                   "\tBen\n\tMm\n\t1\n\t\tMm\n\t\t20\n\t\t29\n\t\t1\n\t\t\tMm 20 29 1\n\t\t\t\t20 MBP\n")
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: (asked.append(a[3]) or "Ben", True))
+    assert deliverable_imports.import_mouth_cues(window, pgo)
+    assert asked == [["Anna", "Ben"]] and take.generation.mouth_shapes == (MouthShape(20, 30, "MBP"),)
+    assert window.document.undo_stack.undo_label == "Import mouth cues from two.pgo"
+    # cancelled: nothing more changes
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("", False))
+    window.document.undo_stack.undo()
+    assert not deliverable_imports.import_mouth_cues(window, pgo) and take.generation.mouth_shapes == ()
+    # Export: a Papagayo project of the take's script, named for the take
+    assert "Mouth cues (Papagayo project .pgo)" in FORMATS
+    out = tmp_path / "line.pgo"
+    entry = window.exports.queue_render(out, kind="cues")
+    qtbot.waitUntil(lambda: entry.status in ("done", "failed"), timeout=60000)
+    assert entry.status == "done" and out.read_text().splitlines()[6].startswith("\tHello there|")
+    assert read_cues(out, take.rate.fps, take.n_frames).shapes[0].start >= 0

@@ -1,10 +1,10 @@
 """`talkface-studio mouth PROJECT.tfs [--take NAME] [--set FRAMES=SHAPE ...] [--clear FRAMES ...]
-[--clear-all] [--heard] [--import CUES [--cue-fps FPS]] [--export CUES [--frames FIRST-LAST]]`: list or
-set the mouth shapes a take holds by hand (core.mouth_shapes), e.g. a p/b/m the lip sync missed:
-`--set 41-44=MBP`. FRAMES is a frame (`41`) or an inclusive range (`41-44`), as the lip-sync
+[--clear-all] [--heard] [--import CUES [--cue-fps FPS] [--voice NAME]] [--export CUES [--frames FIRST-LAST]]`:
+list or set the mouth shapes a take holds by hand (core.mouth_shapes), e.g. a p/b/m the lip sync
+missed: `--set 41-44=MBP`. FRAMES is a frame (`41`) or an inclusive range (`41-44`), as the lip-sync
 warnings print them. The project is saved in place; `generate` then redoes the performance.
-`--import` sets the shapes of a Rhubarb or Moho/Papagayo cue file by hand; `--export` writes the
-take's mouth as such a file (core.mouth_cues).
+`--import` sets by hand the shapes of a Rhubarb or Moho/Papagayo cue file, or of a Papagayo
+project's voice; `--export` writes the take's mouth as a cue file (core.mouth_cues).
 """
 
 from __future__ import annotations
@@ -33,10 +33,13 @@ def add_parser(sub) -> None:
                    help="also list what the lip sync hears in the take, in the same shapes (where a spoken "
                         "p/b/m has no MBP, set one)")
     p.add_argument("--import", dest="import_cues", type=Path, metavar="CUES",
-                   help="set by hand the shapes of a mouth-cue file: Rhubarb Lip Sync .tsv, .json or .xml, or Moho "
-                        "switch data .dat (Papagayo, Rhubarb -f dat); applied after --clear and --set")
+                   help="set by hand the shapes of a mouth-cue file: Rhubarb Lip Sync .tsv, .json or .xml, Moho "
+                        "switch data .dat (Papagayo, Rhubarb -f dat) or a Papagayo project .pgo; applied after "
+                        "--clear and --set")
     p.add_argument("--cue-fps", type=float, metavar="FPS",
                    help="the frame rate a .dat file was keyed at, when it has no FPS line (default: the take's)")
+    p.add_argument("--voice", metavar="NAME",
+                   help="with a Papagayo project of several voices (characters): the one to import")
     p.add_argument("--export", dest="export_cues", type=Path, metavar="CUES",
                    help="write the take's mouth (what the lip sync hears, with the shapes set by hand) as "
                         ".tsv, .json or .xml (Rhubarb's letters A-H, X) or .dat (Moho switch data, the chart's "
@@ -146,8 +149,12 @@ def read_cue_file(args, take):
     if args.import_cues is None:
         if args.cue_fps is not None:
             raise ValidationError("--cue-fps goes with --import (the rate a .dat file was keyed at)")
+        if args.voice is not None:
+            raise ValidationError("--voice goes with --import of a Papagayo project (.pgo)")
         return None
-    return read_cues(args.import_cues, take.rate.fps, take.n_frames, args.cue_fps)
+    if args.voice is not None and args.import_cues.suffix.lower() != ".pgo":
+        raise ValidationError("--voice picks a voice of a Papagayo project (.pgo)", args.import_cues)
+    return read_cues(args.import_cues, take.rate.fps, take.n_frames, args.cue_fps, args.voice)
 
 
 def export_frames(args, project, take) -> tuple[int, int] | None:

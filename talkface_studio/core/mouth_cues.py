@@ -6,7 +6,8 @@ of time. Read from and written to the files those tools use:
   Rhubarb's letters A-H and X;
 - Moho switch data (`.dat`: `MohoSwitch1`, then `FRAME SHAPE` lines with frames from 1), which
   Papagayo writes, Rhubarb writes with `-f dat`, and Moho and OpenToonz read, in the chart's names
-  (MBP, etc, E ...) or Rhubarb's letters.
+  (MBP, etc, E ...) or Rhubarb's letters;
+- Papagayo's own projects (`.pgo`: core.papagayo_project), a voice's words and their phonemes.
 
 Shapes are the chart's (core.mouth_shapes); Rhubarb's letters map to them as Rhubarb's own
 `--datUsePrestonBlair` does. Nothing here knows audio or the performer: a cue track comes in as
@@ -26,13 +27,14 @@ from .errors import ValidationError
 from .file_access import read_regular
 from .json_reader import parse_json
 from .mouth_shapes import MAX_SHAPES, SHAPES, MouthShape
+from .papagayo_project import pick_voice, read_project
 
 # Rhubarb's letters <-> the chart's names (Rhubarb's README, `--datUsePrestonBlair`); WQ has no
 # letter of its own, so it leaves as F (puckered), and F comes back as U.
 TO_RHUBARB = {"MBP": "A", "etc": "B", "E": "C", "AI": "D", "O": "E", "U": "F", "WQ": "F", "FV": "G", "L": "H",
               "rest": "X"}
 FROM_RHUBARB = {"A": "MBP", "B": "etc", "C": "E", "D": "AI", "E": "O", "F": "U", "G": "FV", "H": "L", "X": "rest"}
-SUFFIXES = (".tsv", ".json", ".xml", ".dat")
+SUFFIXES = (".tsv", ".json", ".xml", ".dat", ".pgo")
 _CHART = {k.lower(): k for k in SHAPES}  # a shape name in any case -> the chart's own spelling
 MOHO_HEADER = "MohoSwitch1"
 MAX_CUE_BYTES = 64 << 20  # an hour of cues at 10 a second is ~1.5 MB of JSON
@@ -56,8 +58,8 @@ class CueFile:
 def format_of(path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
-        raise ValidationError("mouth cues are Rhubarb Lip Sync's .tsv, .json or .xml, or Moho switch data .dat; "
-                              f"not {suffix or 'a file without a suffix'}", path)
+        raise ValidationError("mouth cues are Rhubarb Lip Sync's .tsv, .json or .xml, Moho switch data .dat or a "
+                              f"Papagayo project .pgo; not {suffix or 'a file without a suffix'}", path)
     return suffix
 
 
@@ -90,14 +92,17 @@ def cues_text(track, suffix: str, fps: float, sound_file: str = "") -> str:
 
 # -- reading --------------------------------------------------------------------------------------
 
-def read_cues(path, fps: float, n_frames: int, dat_fps: float | None = None) -> CueFile:
+def read_cues(path, fps: float, n_frames: int, dat_fps: float | None = None, voice: str | None = None) -> CueFile:
     """The cues of a file, as spans of a take at `fps` with `n_frames`. A .dat file's frames are
-    counted at its `FPS` line's rate, else at `dat_fps`, else at the take's. Any problem is one
-    ValidationError naming the file (and the line)."""
+    counted at its `FPS` line's rate, else at `dat_fps`, else at the take's. A Papagayo project's
+    `voice` (its name; None: the only one) is read. Any problem is one ValidationError naming the
+    file (and the line)."""
     path = Path(path)
     suffix = format_of(path)
     data = read_regular(path, "mouth-cue file", max_bytes=MAX_CUE_BYTES, error=ValidationError)
-    if suffix == ".json":
+    if suffix == ".pgo":
+        keys, ends, names = _pgo_cues(_text(data, path), path, voice)
+    elif suffix == ".json":
         keys, ends, names = _json_cues(data, path)
     elif suffix == ".xml":
         keys, ends, names = _xml_cues(data, path)
@@ -186,6 +191,25 @@ def _dat_cues(text: str, path: Path, fps: float):
         frames.append((max(frame, 1), words[1], f"line {n}"))  # Papagayo may key frame 0 for the start
     keys = [((f - 1) / fps, s, where) for f, s, where in frames]
     return keys, _names(keys, path, default="names")
+
+
+def _pgo_cues(text: str, path: Path, voice: str | None):
+    """A Papagayo project's voice (core.papagayo_project). Its rests are "rest" in either of
+    Papagayo's shape sets, so the other shapes decide whether they are letters or names."""
+    picked = pick_voice(read_project(text, path), voice, path)
+    keys, ends = picked.keys, picked.ends
+    names = _names([k for k in keys if k[1].lower() != "rest"], path, default="names")
+    if names == "letters":
+        keys = [(t, "X" if s.lower() == "rest" else s, w) for t, s, w in keys]
+    return keys, ends, names
+
+
+def papagayo_voices(path) -> list[str]:
+    """The voice names of a Papagayo project (for the app to ask which one), checked as read_cues
+    reads it."""
+    path = Path(path)
+    data = read_regular(path, "mouth-cue file", max_bytes=MAX_CUE_BYTES, error=ValidationError)
+    return [v.name for v in read_project(_text(data, path), path).voices]
 
 
 def _json_cues(data: bytes, path: Path):

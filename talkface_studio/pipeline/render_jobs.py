@@ -28,6 +28,7 @@ FORMATS = {  # name -> (file suffix or "" for a folder, what it writes)
     "Mouth cues (Rhubarb JSON)": (".json", "cues"),
     "Mouth cues (Rhubarb XML)": (".xml", "cues"),
     "Mouth cues (Moho switch .dat)": (".dat", "cues"),
+    "Mouth cues (Papagayo project .pgo)": (".pgo", "cues"),
 }
 RIG_KINDS = ("livelink", "usd")  # ARKit-52 + head and eyes, solved from the take (perform.arkit)
 ALPHA_FORMATS = ("MOV (ProRes 422 HQ)", "PNG sequence", "EXR sequence (half float, linear)")  # can hold a matte

@@ -1,0 +1,196 @@
+"""Papagayo projects (.pgo) read as mouth cues: a voice's words and phonemes become mouth shapes set
+by hand, as Papagayo shows and exports them (core.papagayo_project through core.mouth_cues)."""
+
+import shutil
+
+import pytest
+
+from talkface_studio.cli.main import main
+from talkface_studio.core.errors import ValidationError
+from talkface_studio.core.mouth_cues import papagayo_voices, read_cues
+from talkface_studio.core.mouth_shapes import MouthShape
+from talkface_studio.core.project_file import load_project
+
+# As Papagayo 1.2 saves a project: tabs before each level, frames from 0 at the file's rate, a
+# word's last frame inclusive, the voice's lines joined by |
+PGO = """lipsync version 1
+line.wav
+24
+120
+1
+\tVoice 1
+\tHello there|Bye now
+\t2
+\t\tHello there
+\t\t12
+\t\t40
+\t\t2
+\t\t\tHello 12 22 4
+\t\t\t\t12 etc
+\t\t\t\t14 E
+\t\t\t\t17 L
+\t\t\t\t19 O
+\t\t\tthere 26 40 3
+\t\t\t\t26 etc
+\t\t\t\t30 E
+\t\t\t\t35 etc
+\t\tBye now
+\t\t60
+\t\t80
+\t\t2
+\t\t\tBye 60 68 2
+\t\t\t\t60 MBP
+\t\t\t\t63 AI
+\t\t\tnow 70 80 2
+\t\t\t\t70 etc
+\t\t\t\t74 O
+"""
+
+
+def test_a_voice_reads_as_papagayo_shows_it(tmp_path):
+    path = tmp_path / "line.pgo"
+    path.write_text(PGO)
+    cues = read_cues(path, 24.0, 200)
+    # each phoneme holds to the next or to its word's last frame; rest between words and phrases;
+    # nothing before the first word or after the last (the take's own lip sync keeps those frames)
+    assert [s.to_json() for s in cues.shapes] == [
+        [12, 14, "etc"], [14, 17, "E"], [17, 19, "L"], [19, 23, "O"], [23, 26, "rest"], [26, 30, "etc"],
+        [30, 35, "E"], [35, 41, "etc"], [41, 60, "rest"], [60, 63, "MBP"], [63, 69, "AI"], [69, 70, "rest"],
+        [70, 74, "etc"], [74, 81, "O"]]
+    assert cues.names == "names" and cues.past_end == 0
+    # the file's own rate, whatever the take's: at 30 fps frame 12 of 24 is frame 15
+    assert read_cues(path, 30.0, 200).span == (15, 101)
+    # Papagayo-NG's Rhubarb set: letters, and "rest" read as X
+    ng = PGO.replace(" etc\n", " B\n").replace(" E\n", " C\n").replace(" L\n", " H\n").replace(" O\n", " E\n")
+    ng = ng.replace(" MBP\n", " A\n").replace(" AI\n", " D\n")
+    (tmp_path / "ng.pgo").write_text(ng)
+    letters = read_cues(tmp_path / "ng.pgo", 24.0, 200)
+    assert letters.names == "letters" and letters.shapes == cues.shapes
+
+
+def test_phonemes_a_word_cannot_hold_and_words_without_phonemes(tmp_path):
+    text = PGO.replace("\t\t\tHello 12 22 4\n\t\t\t\t12 etc\n\t\t\t\t14 E\n\t\t\t\t17 L\n\t\t\t\t19 O\n",
+                       "\t\t\tHello 12 22 4\n\t\t\t\t10 etc\n\t\t\t\t14 E\n\t\t\t\t14 L\n\t\t\t\t30 O\n")
+    text = text.replace("\t\t\tBye 60 68 2\n\t\t\t\t60 MBP\n\t\t\t\t63 AI\n", "\t\t\tBye 60 68 0\n")
+    (tmp_path / "odd.pgo").write_text(text)
+    shapes = read_cues(tmp_path / "odd.pgo", 24.0, 200).shapes
+    # kept inside the word, each after the one before (Papagayo's own rule), the word's end the last
+    assert shapes[:4] == (MouthShape(12, 14, "etc"), MouthShape(14, 15, "E"), MouthShape(15, 22, "L"),
+                          MouthShape(22, 23, "O"))
+    # a word Papagayo could not break down is at rest, as Papagayo shows it
+    assert MouthShape(41, 70, "rest") in shapes
+
+
+def test_several_voices_are_named_and_one_is_picked(tmp_path):
+    two = PGO.replace("\n1\n\tVoice 1\n", "\n2\n\tVoice 1\n") + "\tNarrator\n\tMm\n\t1\n\t\tMm\n\t\t90\n\t\t99\n" \
+        "\t\t1\n\t\t\tMm 90 99 1\n\t\t\t\t90 MBP\n"
+    path = tmp_path / "two.pgo"
+    path.write_text(two)
+    assert papagayo_voices(path) == ["Voice 1", "Narrator"]
+    with pytest.raises(ValidationError, match=r"has 2 voices \('Voice 1', 'Narrator'\): say which one"):
+        read_cues(path, 24.0, 200)
+    assert read_cues(path, 24.0, 200, voice="Narrator").shapes == (MouthShape(90, 100, "MBP"),)
+    with pytest.raises(ValidationError, match="no voice 'Bob'; its voices: 'Voice 1', 'Narrator'"):
+        read_cues(path, 24.0, 200, voice="Bob")
+
+
+@pytest.mark.parametrize("change, problem", [
+    (("lipsync version 1", "lipsync version 2"), "not a Papagayo project: the first line must be"),
+    (("\n24\n", "\n0\n"), "line 3: the frame rate must be 1-1000, got 0"),
+    (("\n24\n", "\nfast\n"), "line 3: the frame rate must be a whole number, got 'fast'"),
+    (("Hello 12 22 4", "Hello 12 22"), "line 13: expected WORD FIRST LAST PHONEMES"),
+    (("Hello 12 22 4", "Hello 22 12 4"), "line 13: word 'Hello' runs from frame 22 to 12"),
+    (("\t\t\t\t14 E\n", "\t\t\t\tE 14\n"), "line 15: expected FRAME SHAPE"),
+    (("\t\t\t\t14 E\n", "\t\t\t\t14 Q\n"), "line 15: unknown mouth shape 'Q'"),
+    (("there 26 40 3", "there 20 40 3"), "line 18: words must be in time order"),
+    (("\t\t\t\t74 O\n", ""), "not a whole Papagayo project: it ends where a phoneme was expected (after line 30)"),
+    (("\t\t\t\t60 MBP\n", "\t\t\t\t60 A\n"), "mixes Rhubarb's letters"),
+])
+def test_a_bad_project_is_refused_in_one_line_naming_it(tmp_path, change, problem):
+    path = tmp_path / "bad.pgo"
+    path.write_text(PGO.replace(*change))
+    with pytest.raises(ValidationError) as err:
+        read_cues(path, 24.0, 200)
+    assert problem in str(err.value) and str(err.value).startswith(str(path)) and "\n" not in str(err.value)
+
+
+def test_mouth_command_imports_a_papagayo_voice(demo_dir, tmp_path, capsys):
+    shutil.copytree(demo_dir, tmp_path / "p")
+    path = tmp_path / "p" / "demo.tfs"
+    pgo = tmp_path / "line.pgo"
+    pgo.write_text(PGO)
+    take = load_project(path).takes[0]
+    expected = read_cues(pgo, take.rate.fps, take.n_frames).shapes
+    assert main(["mouth", str(path), "--import", str(pgo)]) == 0
+    assert f"{len(expected)} shape(s) from line.pgo" in capsys.readouterr().err
+    assert load_project(path).takes[0].generation.mouth_shapes == expected
+    before = path.read_bytes()
+    for argv, needle in ((["--import", str(pgo), "--voice", "Bob"], "no voice 'Bob'; its voices: 'Voice 1'"),
+                         (["--voice", "Voice 1"], "--voice goes with --import"),
+                         (["--import", str(tmp_path / "x.tsv"), "--voice", "V"], "--voice picks a voice of a Papagayo")):
+        (tmp_path / "x.tsv").write_text("0\tA\n1\tX\n")
+        code = main(["mouth", str(path), *argv])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and needle in err[0]
+        assert path.read_bytes() == before
+
+
+def _take(fps: str, n: int):
+    from talkface_studio.core.take import Take
+    from talkface_studio.core.timebase import FrameRate
+
+    return Take("line", None, None, FrameRate.parse(fps), n)
+
+
+@pytest.mark.parametrize("fps", ["24", "29.97"])
+def test_a_take_written_as_a_papagayo_project_comes_back(tmp_path, fps):
+    from talkface_studio.perform.hand_shapes import heard_shapes
+    from talkface_studio.audio.phones import PhoneSpan
+    from talkface_studio.pipeline.export.mouth_cues import mouth_track, write_mouth_cues
+
+    phones = [PhoneSpan(10, 13, "HH"), PhoneSpan(13, 18, "AH"), PhoneSpan(18, 21, "L"), PhoneSpan(21, 26, "OW"),
+              PhoneSpan(60, 64, "M"), PhoneSpan(64, 72, "AY"), PhoneSpan(75, 77, "N"), PhoneSpan(77, 84, "AW")]
+    words = [(10, 26, "Hello,"), (60, 72, "my"), (75, 84, "now")]  # a pause of 34 frames: two phrases
+    heard = heard_shapes(phones, 100, words)
+    take = _take(fps, 100)
+    take.generation.mouth_shapes = (MouthShape(80, 84, "O"),)  # set by hand: it goes out too
+    path = write_mouth_cues(tmp_path / "line.pgo", take, heard, sound_file="/media/line.wav")
+    lines = path.read_text().splitlines()
+    assert lines[:8] == ["lipsync version 1", "/media/line.wav", str(round(take.rate.fps)), "100", "1", "\tline",
+                         "\tHello,|my now", "\t2"]
+    assert "\t\t\tHello, 10 25 4" in lines  # the word as given, its last frame inclusive
+    back = read_cues(path, take.rate.fps, 100).shapes
+    track = mouth_track(heard, take.generation.mouth_shapes, 100)
+    # inside each word the shapes are the take's, frame for frame; between words rest, as Papagayo has it
+    for a, b, _ in words:
+        assert [(max(x, a), min(y, b), s) for x, y, s in track if y > a and x < b] == \
+            [(max(s.start, a), min(s.end, b), s.shape) for s in back if s.end > a and s.start < b]
+    assert MouthShape(26, 60, "rest") in back and MouthShape(72, 75, "rest") in back
+    assert back[0].start == 10 and back[-1] == MouthShape(80, 84, "O")
+
+
+def test_a_take_without_words_cannot_be_a_papagayo_project(tmp_path):
+    from talkface_studio.perform.hand_shapes import heard_shapes
+    from talkface_studio.audio.phones import PhoneSpan
+    from talkface_studio.pipeline.export.mouth_cues import write_mouth_cues
+
+    heard = heard_shapes([PhoneSpan(3, 8, "AA")], 20)
+    with pytest.raises(ValidationError, match="a Papagayo project needs the script's words"):
+        write_mouth_cues(tmp_path / "x.pgo", _take("24", 20), heard)
+    assert not (tmp_path / "x.pgo").exists()
+
+
+def test_mouth_command_exports_a_papagayo_project(demo_dir, tmp_path, capsys):
+    shutil.copytree(demo_dir, tmp_path / "p")
+    path = tmp_path / "p" / "demo.tfs"
+    out = tmp_path / "demo.pgo"
+    assert main(["mouth", str(path), "--export", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    take = load_project(path).takes[0]
+    assert lines[1] == str(tmp_path / "p" / "media" / "line.wav") and lines[2] == "25"
+    assert lines[6].startswith("\tHello there|I have been waiting")  # phrases at the script's pauses
+    heard = [w for w in lines if w.startswith("\t\t\t") and not w.startswith("\t\t\t\t")]
+    assert [w.split()[0] for w in heard][:4] == ["Hello", "there", "I", "have"]
+    capsys.readouterr()
+    assert main(["mouth", str(path), "--import", str(out)]) == 0  # and back, as shapes set by hand
+    assert load_project(path).takes[0].generation.mouth_shapes == read_cues(out, take.rate.fps, take.n_frames).shapes
