@@ -42,8 +42,8 @@ def add_parser(sub) -> None:
                    help="with a Papagayo project of several voices (characters): the one to import")
     p.add_argument("--export", dest="export_cues", type=Path, metavar="CUES",
                    help="write the take's mouth (what the lip sync hears, with the shapes set by hand) as "
-                        ".tsv, .json or .xml (Rhubarb's letters A-H, X) or .dat (Moho switch data, the chart's "
-                        "names)")
+                        ".tsv, .json or .xml (Rhubarb's letters A-H, X), .dat (Moho switch data, the chart's "
+                        "names) or .pgo (a Papagayo project: the script's words with their shapes)")
     p.add_argument("--frames", metavar="FIRST-LAST", help="with --export: only these frames (inclusive)")
     p.set_defaults(handler=run)
 
@@ -152,8 +152,12 @@ def read_cue_file(args, take):
         if args.voice is not None:
             raise ValidationError("--voice goes with --import of a Papagayo project (.pgo)")
         return None
-    if args.voice is not None and args.import_cues.suffix.lower() != ".pgo":
+    papagayo = args.import_cues.suffix.lower() == ".pgo"
+    if args.voice is not None and not papagayo:
         raise ValidationError("--voice picks a voice of a Papagayo project (.pgo)", args.import_cues)
+    if args.cue_fps is not None and papagayo:
+        raise ValidationError("--cue-fps is for .dat files: a Papagayo project says its own frame rate",
+                              args.import_cues)
     return read_cues(args.import_cues, take.rate.fps, take.n_frames, args.cue_fps, args.voice)
 
 
