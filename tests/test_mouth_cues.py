@@ -207,7 +207,7 @@ def test_the_render_queue_writes_cues(demo_dir, tmp_path):
     take = load_project(path).takes[0]
     assert [n for n, (_, kind) in FORMATS.items() if kind == "cues"] == [
         "Mouth cues (Rhubarb TSV)", "Mouth cues (Rhubarb JSON)", "Mouth cues (Rhubarb XML)",
-        "Mouth cues (Moho switch .dat)"]
+        "Mouth cues (Moho switch .dat)", "Mouth cues (Papagayo project .pgo)"]
     out = tmp_path / "out" / "take1_mouth.json"
     run_spec(RenderSpec(take.copy(), path, 20, 60, out, "cues"), lambda *a: None, CancelToken())
     doc = json.loads(out.read_text())
