@@ -128,7 +128,8 @@ def test_mouth_command_imports_a_papagayo_voice(demo_dir, tmp_path, capsys):
     for argv, needle in ((["--import", str(pgo), "--voice", "Bob"], "no voice 'Bob'; its voices: 'Voice 1'"),
                          (["--voice", "Voice 1"], "--voice goes with --import"),
                          (["--import", str(pgo), "--cue-fps", "24"], "a Papagayo project says its own frame rate"),
-                         (["--import", str(tmp_path / "x.tsv"), "--voice", "V"], "--voice picks a voice of a Papagayo")):
+                         (["--import", str(tmp_path / "x.tsv"), "--voice", "V"],
+                          "--voice picks a voice of a Papagayo")):
         (tmp_path / "x.tsv").write_text("0\tA\n1\tX\n")
         code = main(["mouth", str(path), *argv])
         err = capsys.readouterr().err.strip().splitlines()
