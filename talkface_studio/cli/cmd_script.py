@@ -21,7 +21,8 @@ def add_parser(sub) -> None:
     p.add_argument("--take", help="take name (default: the first take)")
     what = p.add_mutually_exclusive_group()
     what.add_argument("--text", help="the words spoken")
-    what.add_argument("--file", type=Path, help="a UTF-8 text file holding the words spoken")
+    what.add_argument("--file", type=Path, help="a UTF-8 text file holding the words spoken, or subtitles (.srt, .vtt, "
+                                                ".ass): their dialogue, without timecodes, styling or sounds")
     what.add_argument("--clear", action="store_true", help="remove the script (lip sync recognizes the speech)")
     what.add_argument("--draft", action="store_true",
                       help="recognize the words of the take's English recording and store them as the script "
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         print(take.generation.transcript or "(no script: lip sync recognizes the speech)")
         return 0
     language_now = language or take.language  # a draft is recognized in the language set with it
-    script = new_script(args, take, language_now) if changes_script else take.generation.transcript
+    script, file_note = new_script(args, take, language_now) if changes_script else (take.generation.transcript, None)
     name = take.name
 
     def apply(p) -> None:
@@ -65,35 +66,36 @@ def run(args: argparse.Namespace) -> int:
         print(script)
         print(f"take {name!r}: script set ({len(script.split())} words); generate to redo the lip sync",
               file=sys.stderr)
+    if file_note:  # after the save, so that a refusal stays one line
+        print(f"note: take {name!r}: {file_note}", file=sys.stderr)
     if script and (odd := mismatch_note(script, language_now)):
         print(f"note: take {name!r}: {odd} (--language CODE sets it)", file=sys.stderr)
     return 0
 
 
-def new_script(args, take, language: str) -> str | None:
+def new_script(args, take, language: str) -> tuple[str | None, str | None]:
+    """(the new script, a note about how a file was read); None: no script."""
     from talkface_studio.core.errors import ValidationError
-    from talkface_studio.core.json_reader import MAX_TEXT
+    from talkface_studio.core.script_files import read_script_file
 
+    note = None
     if args.clear:
-        return None
+        return None, None
     if args.draft:
-        return drafted(args.project, take, language)
+        return drafted(args.project, take, language), None
     if args.file is not None:
-        try:
-            if args.file.stat().st_size > MAX_TEXT:      # the project's own limit (in characters; not read whole)
-                raise ValidationError(f"a script file over {MAX_TEXT // 1000} kB is not a script", args.file)
-            text = args.file.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise ValidationError("not UTF-8 text", args.file) from None
-        except OSError as exc:
-            raise ValidationError(exc.strerror or "cannot be read", args.file) from None
+        read = read_script_file(args.file, take.n_frames / take.rate.fps)
+        if read.outside:
+            note = (f"{read.cues} subtitle cue(s) of {args.file.name} used; {read.outside} starting after the take's "
+                    "recording left out")
+        text = read.text
     else:
         text = args.text
     text = text.strip()
     if not text:
         raise ValidationError("the script is empty (use --clear to remove a take's script)",
                               args.file if args.file is not None else None)
-    return text
+    return text, note
 
 
 def drafted(project_path, take, language: str) -> str:

@@ -2,15 +2,15 @@
 
 A text box with the take's script; for an English recording, "Draft from Audio" fills it with the
 words pocketsphinx recognizes (``audio.draft_script``, in the background, cancellable) for the artist
-to read and correct. OK hands the text back; the caller applies it as one undoable edit
-(``take_actions.edit_take_script``).
+to read and correct, and "Load…" with a text or subtitle file's words (``core.script_files``). OK
+hands the text back; the caller applies it as one undoable edit (``take_actions.edit_take_script``).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
-                               QVBoxLayout)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit,
+                               QPushButton, QVBoxLayout)
 
 from talkface_studio.ui.workers import submit
 
@@ -21,13 +21,14 @@ EXPLAIN = ("The words spoken in this take. Lip sync aligns them to the recording
 
 class ScriptDialog(QDialog):
     def __init__(self, parent, take: str, text: str | None, audio, language: str, synchronous: bool = False,
-                 channel: int | None = None):
+                 channel: int | None = None, duration_s: float | None = None):
         from talkface_studio.audio.draft_script import can_draft
         from talkface_studio.audio.languages import language_name
 
         super().__init__(parent)
         self.setWindowTitle(f"Script of take {take}")
         self.audio, self.language, self.synchronous, self.channel = audio, language, synchronous, channel
+        self.duration_s = duration_s  # the recording's length: subtitle cues after it are left out
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._task = None
@@ -41,6 +42,10 @@ class ScriptDialog(QDialog):
         self.cancel_button = QPushButton("Stop")
         self.cancel_button.clicked.connect(self.stop_draft)
         self.cancel_button.hide()
+        self.load_button = QPushButton("Load…")
+        self.load_button.setToolTip("Fill the text from a text file or subtitles (.srt, .vtt, .ass): their "
+                                    "dialogue, without timecodes, styling or sounds; replaces the text above")
+        self.load_button.clicked.connect(lambda: self.load())
         self.state = QLabel()
         if audio is None:
             self._disable_draft("the take has no recording")
@@ -50,7 +55,7 @@ class ScriptDialog(QDialog):
             self.draft_button.setToolTip("Recognize the words of the recording (English) as a draft to correct; "
                                          "replaces the text above")
         row = QHBoxLayout()
-        for w in (self.draft_button, self.cancel_button, self.state):
+        for w in (self.load_button, self.draft_button, self.cancel_button, self.state):
             row.addWidget(w)
         row.addStretch(1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
@@ -71,6 +76,26 @@ class ScriptDialog(QDialog):
 
     def text(self) -> str:
         return self.editor.toPlainText()
+
+    def load(self, path=None) -> bool:
+        """Replace the text with a script file's words (asked for when `path` is None)."""
+        from talkface_studio.core.errors import TalkFaceError
+        from talkface_studio.core.script_files import SUFFIXES, read_script_file
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Load script", "", "Scripts and subtitles (" + " ".join(
+                f"*{s}" for s in SUFFIXES) + ");;All files (*)")
+            if not path:
+                return False
+        try:
+            read = read_script_file(path, self.duration_s)
+        except TalkFaceError as exc:
+            self.state.setText(f"Could not load: {exc}")
+            return False
+        self.editor.setPlainText(read.text)
+        left = f"; {read.outside} after the recording's end left out" if read.outside else ""
+        self.state.setText(f"{read.cues} subtitle cue(s) loaded{left}" if read.cues else "Loaded")
+        return True
 
     def draft(self) -> None:
         from talkface_studio.audio.draft_script import draft_script
@@ -129,7 +154,9 @@ class ScriptDialog(QDialog):
 
 def ask_script(window, take: str, text: str | None, audio, language: str, channel: int | None = None) -> str | None:
     """The edited script, or None when the dialog was cancelled (Prompts.ask_script)."""
-    dialog = ScriptDialog(window, take, text, audio, language, window.synchronous, channel)
+    t = window.document.project.take(take)
+    dialog = ScriptDialog(window, take, text, audio, language, window.synchronous, channel,
+                          t.n_frames / t.rate.fps)
     try:
         return dialog.text() if dialog.exec() == QDialog.Accepted else None
     finally:
