@@ -6,6 +6,8 @@ import json
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from talkface_studio.cli.main import main
 from talkface_studio.core.errors import ValidationError
@@ -218,3 +220,62 @@ def test_the_render_queue_writes_cues(demo_dir, tmp_path):
     heard = TakeCache().heard(take, path)
     assert write_mouth_cues(tmp_path / "w.tsv", take, heard, 20, 60).read_text().splitlines()[0].split("\t")[0] \
         == cues[0]["start"].__format__(".3f")
+
+
+def test_drawings_held_on_twos_and_threes_keep_every_closure():
+    from talkface_studio.pipeline.export.mouth_cues import held
+
+    runs = [(0, 5, "rest"), (5, 6, "MBP"), (6, 7, "AI"), (7, 12, "E"), (12, 13, "O"), (13, 14, "MBP"),
+            (14, 20, "AI"), (20, 21, "U")]
+    # a short drawing gives its frames to the next; before a closure, or last, the one before holds on;
+    # a short closure is lengthened from what follows it
+    assert held(runs, 2) == [(0, 5, "rest"), (5, 7, "MBP"), (7, 13, "E"), (13, 15, "MBP"), (15, 21, "AI")]
+    assert held(runs, 3) == [(0, 5, "rest"), (5, 8, "MBP"), (8, 13, "E"), (13, 16, "MBP"), (16, 21, "AI")]
+    assert held(runs, 1) == runs
+    # between two closures the mouth still opens, however briefly
+    assert held([(0, 4, "E"), (4, 5, "MBP"), (5, 6, "AI"), (6, 7, "MBP"), (7, 12, "E")], 3) == \
+        [(0, 4, "E"), (4, 5, "MBP"), (5, 6, "AI"), (6, 9, "MBP"), (9, 12, "E")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 5), st.sampled_from(["MBP", "MBP", "AI", "E", "O", "etc", "rest"])),
+                min_size=1, max_size=30),
+       st.integers(2, 4))
+def test_held_drawings_cover_the_same_frames_and_never_lose_a_closure(pieces, frames):
+    from talkface_studio.pipeline.export.mouth_cues import held
+
+    runs, t = [], 0
+    for length, shape in pieces:
+        if runs and runs[-1][2] == shape:
+            continue
+        runs.append((t, t + length, shape))
+        t += length
+    out = held(runs, frames)
+    assert out[0][0] == 0 and out[-1][1] == t and all(a[1] == b[0] and a[2] != b[2] for a, b in zip(out, out[1:]))
+    closed = {f for a, b, s in runs if s == "MBP" for f in range(a, b)}
+    assert closed <= {f for a, b, s in out if s == "MBP" for f in range(a, b)}
+    assert sum(s == "MBP" for *_, s in out) == sum(s == "MBP" for *_, s in runs)  # none merged away
+    for k, (a, b, s) in enumerate(out):  # shorter only where nothing may give or take
+        if b - a < frames and len(out) > 1:
+            around = [out[j][2] for j in (k - 1, k + 1) if 0 <= j < len(out)]
+            assert (s != "MBP" and set(around) == {"MBP"}) or (s == "MBP" and (
+                k == len(out) - 1 or out[k + 1][1] - out[k + 1][0] == 1))
+
+
+def test_mouth_command_exports_on_twos(demo_dir, tmp_path, capsys):
+    shutil.copytree(demo_dir, tmp_path / "p")
+    path = tmp_path / "p" / "demo.tfs"
+    take = load_project(path).takes[0]
+    ones, twos = tmp_path / "ones.tsv", tmp_path / "twos.tsv"
+    assert main(["mouth", str(path), "--export", str(ones)]) == 0
+    assert main(["mouth", str(path), "--export", str(twos), "--hold", "2"]) == 0
+    assert "each drawing held 2 frames or more" in capsys.readouterr().err
+    a, b = (read_cues(f, take.rate.fps, take.n_frames).shapes for f in (ones, twos))
+    assert any(s.end - s.start == 1 for s in a) and all(s.end - s.start >= 2 for s in b[:-1])
+    assert sum(s.shape == "MBP" for s in a) == sum(s.shape == "MBP" for s in b) > 2
+    before = path.read_bytes()
+    for argv, needle in ((["--hold", "2"], "--hold goes with --export"),
+                         (["--export", str(twos), "--hold", "9"], "--hold takes 1-8 frames, got 9")):
+        assert main(["mouth", str(path), *argv]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and needle in err[0] and path.read_bytes() == before

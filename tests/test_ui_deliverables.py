@@ -128,13 +128,18 @@ def test_mouth_cues_import_as_shapes_set_by_hand_and_export_through_the_queue(wi
     dialog = exports.ExportDialog(window.files.last_dir(), "line", False, window)
     dialog.format.setCurrentText("Mouth cues (Rhubarb TSV)")
     assert dialog.path.text().endswith("line_mouth.tsv") and not dialog.size.isEnabled()
-    assert not dialog.plate.isEnabled()
+    assert not dialog.plate.isEnabled() and dialog.hold.isEnabled()
+    dialog.hold.setValue(2)
+    assert dialog.choices()["hold"] == 2  # drawn on twos
+    dialog.format.setCurrentText("MP4 (H.264)")
+    assert not dialog.hold.isEnabled()
     out = tmp_path / "mouth.tsv"
-    entry = window.exports.queue_render(out, kind="cues")
+    entry = window.exports.queue_render(out, kind="cues", hold=2)
     qtbot.waitUntil(lambda: entry.status in ("done", "failed"), timeout=60000)
     assert entry.status == "done"
     cues = read_cues(out, take.rate.fps, take.n_frames)
     assert cues.span == (0, take.n_frames) and any(s.shape == "MBP" for s in cues.shapes)
+    assert all(s.end - s.start >= 2 for s in cues.shapes[:-1])
 
 
 def test_a_papagayo_project_asks_which_voice_and_goes_out_through_the_queue(window, tmp_path, qtbot, monkeypatch):

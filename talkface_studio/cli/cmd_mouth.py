@@ -1,5 +1,6 @@
 """`talkface-studio mouth PROJECT.tfs [--take NAME] [--set FRAMES=SHAPE ...] [--clear FRAMES ...]
-[--clear-all] [--heard] [--import CUES [--cue-fps FPS] [--voice NAME]] [--export CUES [--frames FIRST-LAST]]`:
+[--clear-all] [--heard] [--import CUES [--cue-fps FPS] [--voice NAME]] [--export CUES [--frames FIRST-LAST]
+[--hold N]]`:
 list or set the mouth shapes a take holds by hand (core.mouth_shapes), e.g. a p/b/m the lip sync
 missed: `--set 41-44=MBP`. FRAMES is a frame (`41`) or an inclusive range (`41-44`), as the lip-sync
 warnings print them. The project is saved in place; `generate` then redoes the performance.
@@ -45,6 +46,9 @@ def add_parser(sub) -> None:
                         ".tsv, .json or .xml (Rhubarb's letters A-H, X), .dat (Moho switch data, the chart's "
                         "names) or .pgo (a Papagayo project: the script's words with their shapes)")
     p.add_argument("--frames", metavar="FIRST-LAST", help="with --export: only these frames (inclusive)")
+    p.add_argument("--hold", type=int, default=1, metavar="N",
+                   help="with --export: hold each mouth drawing at least N frames, as 2D animation is drawn on twos "
+                        "(2) or threes (default 1: every change; a p/b/m closure is never dropped)")
     p.set_defaults(handler=run)
 
 
@@ -79,10 +83,15 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.core.errors import ValidationError
     from talkface_studio.core.take_commands import ImportMouthShapes, SetMouthShape
     from talkface_studio.perform.hand_shapes import backend_note
+    from talkface_studio.pipeline.export.mouth_cues import MAX_HOLD
     from talkface_studio.pipeline.take_state import load_take, pick_take
 
     if args.frames and args.export_cues is None:
         raise ValidationError("--frames goes with --export (which frames to write)")
+    if args.hold != 1 and args.export_cues is None:
+        raise ValidationError("--hold goes with --export (how long each drawing is held)")
+    if not 1 <= args.hold <= MAX_HOLD:
+        raise ValidationError(f"--hold takes 1-{MAX_HOLD} frames, got {args.hold}")
     project, take = load_take(args.project, args.take)
     edits = [(a, b, None) for a, b in map(frame_span, args.clear)] + [parse_set(s) for s in args.set]
     if args.clear_all and take.n_frames:
@@ -182,5 +191,6 @@ def export_cues(args, take, start: int, stop: int) -> None:
     shapes set by hand over it."""
     from talkface_studio.pipeline.export.mouth_cues import write_take_cues
 
-    out = write_take_cues(args.export_cues, take, args.project, start, stop)
-    print(f"wrote {out} (take {take.name!r}, frames {start}-{stop - 1} at {take.rate} fps)", file=sys.stderr)
+    out = write_take_cues(args.export_cues, take, args.project, start, stop, hold=args.hold)
+    held = f", each drawing held {args.hold} frames or more" if args.hold > 1 else ""
+    print(f"wrote {out} (take {take.name!r}, frames {start}-{stop - 1} at {take.rate} fps{held})", file=sys.stderr)

@@ -54,6 +54,7 @@ class RenderSpec:
     plate: bool = False         # the whole source photo at its own resolution (render --plate)
     alpha: bool = False         # plate with the performer's matte (MOV becomes ProRes 4444)
     image_format: str = "png"   # sequences: png or exr
+    hold: int = 1               # mouth cues: each drawing held at least this many frames (2: on twos)
 
     @property
     def label(self) -> str:
@@ -166,6 +167,6 @@ def _write_mouth_cues(spec: RenderSpec, progress, cancel, cache: TakeCache | Non
     from talkface_studio.pipeline.export.mouth_cues import write_take_cues
 
     progress(0, 1)
-    write_take_cues(spec.output, spec.take, spec.project_path, spec.start, spec.stop, cache, cancel)
+    write_take_cues(spec.output, spec.take, spec.project_path, spec.start, spec.stop, cache, cancel, spec.hold)
     progress(1, 1)
     return spec.output

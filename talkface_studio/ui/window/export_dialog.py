@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QWidget)
 
 from talkface_studio.core.limits import MAX_OUTPUT_SIZE, MIN_OUTPUT_SIZE
+from talkface_studio.pipeline.export.mouth_cues import MAX_HOLD
 from talkface_studio.pipeline.render_jobs import ALPHA_FORMATS, FORMATS, image_format_of
 
 
@@ -49,6 +50,13 @@ class ExportDialog(QDialog):
         form.addRow("Output", row)
         form.addRow("Frames", ranges)
         form.addRow("Size", self.size)
+        self.hold = QSpinBox(self)  # mouth cues: 2D animation drawn on ones, twos or threes
+        self.hold.setRange(1, MAX_HOLD)
+        self.hold.setPrefix("at least ")
+        self.hold.setSuffix(" frame(s) a drawing")
+        self.hold.setToolTip("Mouth cues: hold each mouth drawing at least this many frames (2: on twos); a "
+                             "shorter one gives its frames to the next, a p/b/m closure is kept and lengthened")
+        form.addRow("Hold", self.hold)
         self.plate = QCheckBox("Whole photo at its own resolution (plate)", self)
         self.plate.setToolTip("Render the performance back into the source photo: only head, hair and neck "
                               "change, every other pixel is the photo's own (render --plate)")
@@ -86,6 +94,7 @@ class ExportDialog(QDialog):
             self.plate.setChecked(False)
         plate = self.plate.isChecked()
         self.size.setEnabled(pictures and not plate)
+        self.hold.setEnabled(FORMATS[name][1] == "cues")
         holds = plate and name in ALPHA_FORMATS
         self.alpha.setEnabled(holds)
         if not holds:
@@ -122,4 +131,4 @@ class ExportDialog(QDialog):
             path = path.with_suffix(suffix)
         return {"output": path, "kind": kind, "size": self.size.value(), "range": self.in_out.isChecked(),
                 "plate": self.plate.isChecked(), "alpha": self.alpha.isChecked(),
-                "image_format": image_format_of(self.format.currentText())}
+                "image_format": image_format_of(self.format.currentText()), "hold": self.hold.value()}

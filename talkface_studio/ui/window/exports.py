@@ -42,14 +42,14 @@ class Exports:
         if dialog.exec():
             c = dialog.choices()
             self.queue_render(c["output"], kind=c["kind"], size=c["size"], use_range=c["range"],
-                              plate=c["plate"], alpha=c["alpha"], image_format=c["image_format"])
+                              plate=c["plate"], alpha=c["alpha"], image_format=c["image_format"], hold=c["hold"])
 
     def queue_render(self, output, kind: str = "video", size: int = 512, use_range: bool = False, device="auto",
-                     plate: bool = False, alpha: bool = False, image_format: str = "png"):
+                     plate: bool = False, alpha: bool = False, image_format: str = "png", hold: int = 1):
         take = self.document.take
         start, stop = self.session.play_range() if use_range else (0, take.n_frames)
         guard = ProtectedFiles.of_project(self.document.project, self.document.path)
         spec = RenderSpec(take.copy(), self.document.path, start, stop, Path(output), kind, size, device,
-                          protected=guard, plate=plate, alpha=alpha, image_format=image_format)
+                          protected=guard, plate=plate, alpha=alpha, image_format=image_format, hold=hold)
         self.show_queue()
         return self.queue.add(spec)
