@@ -52,8 +52,8 @@ class ExportDialog(QDialog):
         form.addRow("Size", self.size)
         self.hold = QSpinBox(self)  # mouth cues: 2D animation drawn on ones, twos or threes
         self.hold.setRange(1, MAX_HOLD)
-        self.hold.setPrefix("at least ")
-        self.hold.setSuffix(" frame(s) a drawing")
+        self.hold.setSuffix(" frames or more (on twos: 2)")
+        self.hold.setSpecialValueText("1 frame or more (on ones)")
         self.hold.setToolTip("Mouth cues: hold each mouth drawing at least this many frames (2: on twos); a "
                              "shorter one gives its frames to the next, a p/b/m closure is kept and lengthened")
         form.addRow("Hold", self.hold)
