@@ -103,6 +103,19 @@ def test_the_waveform_shows_what_the_lip_sync_heard(demo_window, make_window, qt
     assert [word for _, word in wave.word_boxes()] == words
     box = wave.word_boxes()[0][0]
     assert image.pixelColor(int(box.left()), WORD_BAND // 2).name() == WORD_COLOR
+    # a word in a stretch that fell back from the script is drawn in the ruler mark's colour
+    from talkface_studio.audio.alignment_report import PathStretch
+    from talkface_studio.ui.timeline.alignment_marks import COLORS
+
+    a, b, _ = heard.words[2]
+    real_fallbacks = wave.fallbacks
+    wave.fallbacks = lambda: [PathStretch(a, b, "recognized", "the audio here does not sound like the script's words",
+                                          "i", True)]
+    assert [f is not None for _, _, f in wave.word_items()][:4] == [False, False, True, False]
+    image = wave.grab().toImage()
+    box = wave.word_boxes()[2][0]
+    assert image.pixelColor(int(box.left()), WORD_BAND // 2).name() == COLORS["recognized"]
+    wave.fallbacks = real_fallbacks
     # a double-click over a word makes it the in/out range (then Take > Mouth Shape acts on it)
     a, b, word = heard.words[3]
     qtbot.mouseDClick(wave, Qt.LeftButton, pos=QPoint(int((wave.mapping.x_of(a) + wave.mapping.x_of(b)) / 2),

@@ -31,6 +31,7 @@ class TimelineView(QWidget):
             "generation", "take", "takes") else None)
         document.replaced.connect(self.waveform.update)
         self.waveform.heard_shapes = lambda: session.heard_shapes(document.current_take)
+        self.waveform.fallbacks = lambda: [n for n in session.alignment_notices(document.current_take) if n.fell_back]
         session.alignment_changed.connect(self.waveform.update)
         self.lane = EmotionLane(document, session, self)
         self.markers = MarkerLane(document, session, self)

@@ -13,6 +13,7 @@ from talkface_studio.perform.hand_shapes import NOTHING_HEARD
 
 from talkface_studio.ui import theme
 
+from .alignment_marks import mark_color
 from .peaks import PeakPyramid
 from .time_strip import TimeStrip
 
@@ -37,6 +38,7 @@ class WaveformView(TimeStrip):
         self._lines: tuple = (None, [])  # (what they were drawn for, QLineF per column)
         self.hand_shapes = lambda: ()  # the shown take's mouth shapes set by hand (set by the TimelineView)
         self.heard_shapes = lambda: NOTHING_HEARD  # what its lip sync heard at the last Generate
+        self.fallbacks = lambda: ()  # its stretches that fell back from the script (the ruler marks them)
         self.setToolTip("Audio. Click to move the playhead; wheel zooms, middle-drag pans; Shift+drag sets the "
                         "in/out range, a double-click over a script word sets it over the word.\n"
                         "Right-click sets a mouth shape by hand (a p/b/m the lip sync missed).")
@@ -87,10 +89,17 @@ class WaveformView(TimeStrip):
 
     def word_boxes(self, x0: float = 0.0, x1: float | None = None) -> list[tuple[QRectF, str]]:
         """(box, word) of each script word as aligned at the last Generate that reaches pixels [x0, x1]."""
+        return [(box, word) for box, word, _ in self.word_items(x0, x1)]
+
+    def word_items(self, x0: float = 0.0, x1: float | None = None) -> list[tuple[QRectF, str, object]]:
+        """word_boxes with, for a word in a stretch that fell back from the script, that stretch
+        (else None): the mouth there follows recognition, not the word."""
         m = self.mapping
         x1 = self.width() if x1 is None else x1
-        return [(QRectF(m.x_of(a), 0, max(2.0, m.x_of(b) - m.x_of(a)), WORD_BAND), word)
-                for a, b, word in self.heard_shapes().words_between(m.frame_at(x0 - 3), m.frame_at(x1 + 3))]
+        words = self.heard_shapes().words_between(m.frame_at(x0 - 3), m.frame_at(x1 + 3))
+        fell = self.fallbacks() if words else ()
+        return [(QRectF(m.x_of(a), 0, max(2.0, m.x_of(b) - m.x_of(a)), WORD_BAND), word,
+                 next((s for s in fell if s.start_frame < b and s.end_frame > a), None)) for a, b, word in words]
 
     def heard_row_shown(self) -> bool:
         """Zoomed in to a pixel a frame or more: a take seen whole has runs narrower than a pixel."""
@@ -101,8 +110,8 @@ class WaveformView(TimeStrip):
         clip = self.paint_rect
         x0, x1 = (clip.left(), clip.right()) if clip is not None else (0.0, None)
         metrics = painter.fontMetrics()
-        painter.setPen(QColor(WORD_COLOR))
-        for box, word in self.word_boxes(x0, x1) if self.heard_row_shown() else ():
+        for box, word, fell in self.word_items(x0, x1) if self.heard_row_shown() else ():
+            painter.setPen(QColor(WORD_COLOR if fell is None else mark_color(fell)))  # as the ruler marks it
             painter.drawLine(QLineF(box.left(), 1, box.left(), WORD_BAND - 1))  # where the word starts
             text = metrics.elidedText(word, Qt.ElideRight, int(box.width()) - 4)
             if text and text != "…":
@@ -131,11 +140,14 @@ class WaveformView(TimeStrip):
                 QToolTip.showText(event.globalPos(), f"The lip sync heard {heard}: {SHAPES[heard]}.\n"
                                   "Right-click to set another shape here by hand.", self)
                 return True
-            word = next((w for box, w in self.word_boxes() if box.contains(event.pos())), None) \
-                if self.heard_row_shown() else None
+            word, fell = next(((w, f) for box, w, f in self.word_items() if box.contains(event.pos())), (None, None)) \
+                if self.heard_row_shown() else (None, None)
             if hit is None and heard is None and word is not None:
-                QToolTip.showText(event.globalPos(), f"Script word \u201c{word}\u201d, where the lip sync placed it "
-                                  "at the last Generate.\nDouble-click to set the in/out range over it.", self)
+                where = ("where the lip sync placed it at the last Generate" if fell is None else
+                         "where the script was given up: the audio did not match it, so the mouth follows the "
+                         "speech recognized there (the ruler's mark says why)")
+                QToolTip.showText(event.globalPos(), f"Script word \u201c{word}\u201d, {where}.\n"
+                                  "Double-click to set the in/out range over it.", self)
                 return True
             if hit is not None:
                 frames = frames_text(hit.start, hit.end)
