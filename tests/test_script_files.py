@@ -29,7 +29,7 @@ SRT = """1
 
 5
 00:01:10,000 --> 00:01:12,000
-Words of a later scene.
+DR. JONES: Words of a later scene.
 """
 
 VTT = """WEBVTT

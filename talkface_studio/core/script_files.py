@@ -2,10 +2,11 @@
 deliver (SubRip .srt, WebVTT .vtt, SubStation .ass/.ssa), read with pysubs2.
 
 A subtitle file's numbers, timecodes and styling are not words anyone said: read as text they were
-spoken into the lip sync ("00:00:01,000" as "zero zero zero zero ..."). Here only the dialogue is kept,
-one cue a line: tags and styling go, and so do what subtitles for the deaf add that nobody says
-([door slams], (laughs), ♪ music ♪) and the dash that marks a second speaker. Cues wholly outside
-the take's recording (the subtitles of a longer programme) are left out and counted.
+spoken into the lip sync ("00:00:01,000" as "zero zero zero zero ..."). Here only the dialogue is
+kept, one cue a line: tags and styling go, and so does what subtitles for the deaf add that nobody
+says ([door slams], (laughs), ♪ music ♪, a speaker's name in capitals: "MAN: Get out!"), and the
+dash that marks a second speaker. Cues wholly outside the take's recording (the subtitles of a
+longer programme) are left out and counted.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ MAX_FILE_BYTES = 16 << 20  # a feature film's subtitles are ~100 kB
 _TAG = re.compile(r"<[^>]*>")  # WebVTT voice, class and timestamp tags, SRT's <i> and <font>
 _UNSAID = re.compile(r"\[[^\]]*\]|\([^)]*\)|♪[^♪]*♪|[♪♫]")  # sounds, music: said by nobody
 _SPEAKER_DASH = re.compile(r"^\s*[-‐–—]\s*")
+_SPEAKER_LABEL = re.compile(r"^\s*[A-Z][A-Z0-9 .'’-]{0,30}:\s+")  # SDH's "MAN:" / "DR. JONES:" before a line
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def _spoken(cue: str) -> str:
     """A cue's dialogue on one line: tags, entities, sounds and speaker dashes taken out."""
     out = []
     for line in html.unescape(_TAG.sub("", cue)).splitlines():
-        line = _SPEAKER_DASH.sub("", _UNSAID.sub(" ", line))
+        line = _SPEAKER_LABEL.sub("", _SPEAKER_DASH.sub("", _UNSAID.sub(" ", line)))
         if line.strip():
             out.append(" ".join(line.split()))
     return " ".join(out)
