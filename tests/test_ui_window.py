@@ -320,6 +320,13 @@ def test_wheel_zooms_around_mouse_and_drop_dispatches(make_window, project_path,
     assert w.document.take.portrait_path == portrait.absolute() and w.document.take.portrait_fit is not None
     w.media.open_dropped(str(project_path.parent / "notes.txt"))
     assert "not an audio file" in w.status.currentMessage()
+    # subtitles become the take's script (the dialogue alone), mouth cues the shapes set by hand
+    (project_path.parent / "line.srt").write_text("1\n00:00:00,100 --> 00:00:01,500\n<i>Hello there.</i> [WIND]\n")
+    w.media.open_dropped(str(project_path.parent / "line.srt"))
+    assert w.document.take.generation.transcript == "Hello there."
+    (project_path.parent / "line.dat").write_text("MohoSwitch1\nFPS 24\n1 MBP\n3 AI\n6 rest\n")
+    w.media.open_dropped(str(project_path.parent / "line.dat"))
+    assert [s.shape for s in w.document.take.generation.mouth_shapes] == ["MBP", "AI"]
 
 
 def test_a_never_generated_take_says_so_in_the_curve_editor_and_generates_from_there(make_window, project_path):

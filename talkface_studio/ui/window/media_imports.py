@@ -25,6 +25,7 @@ from talkface_studio.ui.document import Document
 from .prompts import Prompts
 from .take_status import TakeStatus
 
+DROPPED_CUES = {".pgo", ".dat", ".tsv"}
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".m4a", ".aac", ".aif", ".aiff"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 DEFAULT_RATE = FrameRate(24)
@@ -157,6 +158,10 @@ class MediaImports(QObject):
 
     # -- drag and drop -----------------------------------------------------------------------------
     def open_dropped(self, path: str) -> None:
+        from talkface_studio.core.script_files import SUBTITLE_SUFFIXES
+
+        from . import deliverable_imports, take_actions
+
         suffix = Path(path).suffix.lower()
         if suffix == project_file.SUFFIX:
             self.open_project(path)
@@ -164,5 +169,10 @@ class MediaImports(QObject):
             self.import_audio(path)
         elif suffix in IMAGE_SUFFIXES:
             self.import_portrait(path)
+        elif suffix in SUBTITLE_SUFFIXES:  # the dialogue as the take's script
+            take_actions.script_from_file(self.parent_widget, path)
+        elif suffix in DROPPED_CUES:  # unambiguous mouth-cue files (.json and .xml may be other things)
+            deliverable_imports.import_mouth_cues(self.parent_widget, path)
         else:
-            self.prompts.show_error(f"{path}: not an audio file, an image or a .tfs project")
+            self.prompts.show_error(f"{path}: not an audio file, an image, subtitles, mouth cues (.pgo, .dat, .tsv) "
+                                    "or a .tfs project")

@@ -131,6 +131,23 @@ def edit_take_script(window, text: str | None = None) -> bool:
     return True
 
 
+def script_from_file(window, path) -> bool:
+    """A subtitle or text file dropped on the window becomes the shown take's script (core.script_files:
+    the dialogue alone; cues after the recording left out), one undo step as Take > Script… makes it."""
+    from talkface_studio.core.script_files import read_script_file
+
+    t = window.document.take
+    if t is None:
+        window.prompts.show_error("Import the audio first: a script belongs to a take.")
+        return False
+    try:
+        read = read_script_file(path, t.n_frames / t.rate.fps)
+    except TalkFaceError as exc:
+        window.prompts.fail("Cannot read the script", exc)
+        return False
+    return edit_take_script(window, read.text)
+
+
 def _offer_scripts_language(window, take: str, script: str) -> bool:
     """A script clearly in another language than the take's: offer to set the take's language to it
     (its own undo step); True when it was set."""
