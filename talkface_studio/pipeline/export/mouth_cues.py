@@ -87,7 +87,8 @@ def held(runs: list[tuple], frames: int) -> list[tuple]:
 def write_mouth_cues(path: str | os.PathLike, take, heard, start: int = 0, stop: int | None = None,
                      sound_file: str = "", hold: int = 1) -> Path:
     """Write frames [start, stop) of `take`'s mouth (`heard`: TakeCache.heard) to `path`, in the
-    format its suffix names; times and frames are the take's own. Atomic, like every export."""
+    format its suffix names, each drawing held `hold` frames or more (held); times and frames are
+    the take's own. Atomic, like every export."""
     path = Path(path)
     suffix = format_of(path)
     track = mouth_track(heard, take.generation.mouth_shapes, take.n_frames, start, stop, hold)

@@ -1,7 +1,8 @@
 """ExportDialog: what to write (MP4 / MOV ProRes / PNG or EXR sequence / curves / ARKit curves as Live
-Link CSV or USD / mouth cues for Rhubarb or Moho), where, which frames and at what size, or as a plate
-(the whole source photo at its own resolution, with the performer's matte as alpha where the format
-holds one). Returns the choices; the window turns them into a render-queue job."""
+Link CSV or USD / mouth cues for Rhubarb, Moho or Papagayo, held on ones, twos or threes), where,
+which frames and at what size, or as a plate (the whole source photo at its own resolution, with the
+performer's matte as alpha where the format holds one). Returns the choices; the window turns them
+into a render-queue job."""
 
 from __future__ import annotations
 
