@@ -67,6 +67,9 @@ def test_subtitles_give_their_dialogue_one_cue_a_line(tmp_path):
     assert read_script_file(tmp_path / "a.vtt").text == "Hello & welcome,\nMaybe Bob put the map by my pen."
     (tmp_path / "a.ass").write_text(ASS)
     assert read_script_file(tmp_path / "a.ass").text == "Hello there. How are you?\nFine, thanks."
+    # as Windows Notepad saves "Unicode": UTF-16 with a byte-order mark
+    (tmp_path / "u16.srt").write_bytes(SRT.encode("utf-16"))
+    assert read_script_file(tmp_path / "u16.srt").text == read.text
     # plain text is the script as it is (a BOM and the edges' blank lines aside)
     (tmp_path / "a.txt").write_bytes("\ufeff\n  Go forward ten meters.\n".encode("utf-8"))
     assert read_script_file(tmp_path / "a.txt").text == "Go forward ten meters."
@@ -83,7 +86,7 @@ def test_cues_after_the_takes_recording_are_left_out(tmp_path):
 @pytest.mark.parametrize("name, data, problem", [
     ("a.srt", b"1\n00:00:01,000 --> 00:00:02,000\n[MUSIC]\n", "no spoken words in its SRT cues"),
     ("a.srt", b"just some words\n", "no spoken words in its SRT cues"),
-    ("a.vtt", b"WEBVTT\n\n00:01.000 --> 00:02.000\n\xff\xfe\n", "not UTF-8 text (bad byte at offset"),
+    ("a.vtt", b"WEBVTT\n\n00:01.000 --> 00:02.000\n\xe9t\xe9\n", "not UTF-8 text (bad byte at offset 32): save it as"),
     ("a.srt", b"", "no spoken words"),
 ])
 def test_a_bad_script_file_is_refused_in_one_line_naming_it(tmp_path, name, data, problem):

@@ -42,10 +42,12 @@ def read_script_file(path, duration_s: float | None = None) -> ScriptFile:
     path = Path(path)
     suffix = path.suffix.lower()
     data = read_regular(path, "script file", max_bytes=MAX_FILE_BYTES, error=ValidationError)
+    # Windows tools save "Unicode" text as UTF-16 with a byte-order mark; anything else must be UTF-8
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ValidationError(f"not UTF-8 text (bad byte at offset {exc.start})", path) from None
+        raise ValidationError(f"not UTF-8 text (bad byte at offset {exc.start}): save it as UTF-8", path) from None
     if suffix in SUBTITLE_SUFFIXES:
         return _subtitles(text, SUBTITLE_SUFFIXES[suffix], path, duration_s)
     if len(text) > MAX_TEXT:
