@@ -102,7 +102,15 @@ def test_mouth_cues_import_as_shapes_set_by_hand_and_export_through_the_queue(wi
     from talkface_studio.core.mouth_shapes import MouthShape
 
     texts = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
-    assert "Import &Mouth Cues…" in texts
+    assert "Import &Mouth Cues…" in texts and "Import &Script or Subtitles…" in texts
+    # File > Import Script or Subtitles…: the dialogue of a subtitle file becomes the take's script
+    from PySide6.QtWidgets import QFileDialog
+
+    (tmp_path / "line.vtt").write_text("WEBVTT\n\n00:00.200 --> 00:02.000\n<v Anna>Hello there.</v>\n")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "line.vtt"), ""))
+    window.actions_by_name["import_script"].trigger()
+    assert window.document.take.generation.transcript == "Hello there."
+    window.document.undo_stack.undo()
     doc, take = window.document, window.document.take
     # Papagayo's .dat says no frame rate: the artist is asked, and 12 fps keys land on the take's frames
     asked = []

@@ -5,7 +5,7 @@ SetLanguage / SetGeneration), so a mistaken delete is a Ctrl+Z away."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMenu
 
 from talkface_studio.core.errors import TalkFaceError
 from talkface_studio.core.take_commands import RemoveTake, RenameTake, SetGeneration, SetLanguage
@@ -131,9 +131,19 @@ def edit_take_script(window, text: str | None = None) -> bool:
     return True
 
 
+def script_from_file_dialog(window) -> None:
+    from talkface_studio.core.script_files import SUFFIXES
+
+    path, _ = QFileDialog.getOpenFileName(window, "Import script or subtitles", str(window.files.last_dir()),
+                                          "Scripts and subtitles (" + " ".join(f"*{s}" for s in SUFFIXES) + ")")
+    if path:
+        script_from_file(window, path)
+
+
 def script_from_file(window, path) -> bool:
-    """A subtitle or text file dropped on the window becomes the shown take's script (core.script_files:
-    the dialogue alone; cues after the recording left out), one undo step as Take > Script… makes it."""
+    """A subtitle or text file (File > Import Script or Subtitles…, or dropped on the window) becomes
+    the shown take's script (core.script_files: the dialogue alone; cues after the recording left
+    out), one undo step as Take > Script… makes it."""
     from talkface_studio.core.script_files import read_script_file
 
     t = window.document.take

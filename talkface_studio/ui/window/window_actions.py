@@ -80,8 +80,11 @@ def build_actions(w) -> tuple[dict[str, QAction], Menus]:
         tip="Emotion markers of an edit (OTIO, EDL) painted onto the emotion lane")
     A["import_cues"] = _action(
         w, "Import &Mouth Cues…", partial(deliverable_imports.import_mouth_cues_dialog, w),
-        tip="A 2D lip sync (Rhubarb .tsv / .json, Moho or Papagayo .dat) as mouth shapes set by hand")
-    for k in ("import_livelink", "import_editorial", "import_cues", "export"):
+        tip="A 2D lip sync (Rhubarb .tsv / .json, Moho .dat, a Papagayo project .pgo) as mouth shapes set by hand")
+    A["import_script"] = _action(
+        w, "Import &Script or Subtitles…", partial(take_actions.script_from_file_dialog, w),
+        tip="The take's script from a text file or subtitles (.srt, .vtt, .ass): their dialogue alone")
+    for k in ("import_livelink", "import_editorial", "import_cues", "import_script", "export"):
         f.addAction(A[k])
     f.addSeparator()
     f.addAction(_action(w, "&Quit", w.close, QKeySequence.Quit))
