@@ -196,3 +196,27 @@ def test_mouth_command_exports_a_papagayo_project(demo_dir, tmp_path, capsys):
     capsys.readouterr()
     assert main(["mouth", str(path), "--import", str(out)]) == 0  # and back, as shapes set by hand
     assert load_project(path).takes[0].generation.mouth_shapes == read_cues(out, take.rate.fps, take.n_frames).shapes
+
+
+def test_a_file_made_for_another_recording_is_noted(demo_dir, tmp_path, capsys):
+    from talkface_studio.core.mouth_cues import CueFile
+
+    assert CueFile((), 0, "names", "C:\\Lipsync\\Line.WAV").other_sound("/media/line.wav") is None  # same file name
+    assert CueFile((), 0, "names", "").other_sound("/media/line.wav") is None  # the file names none
+    assert CueFile((), 0, "names", "../audio/other.wav").other_sound("/media/line.wav") == \
+        "made for 'other.wav', not this take's recording 'line.wav'"
+    (tmp_path / "a.pgo").write_text(PGO.replace("line.wav", "sounds/scene12_take3.wav"))
+    (tmp_path / "a.json").write_text('{"metadata": {"soundFile": "D:\\\\vo\\\\bob.wav"}, "mouthCues": '
+                                     '[{"start": 0.1, "end": 0.3, "value": "A"}]}')
+    (tmp_path / "a.xml").write_text("<rhubarbResult><metadata><soundFile>/vo/line.wav</soundFile></metadata>"
+                                    '<mouthCues><mouthCue start="0.1" end="0.3">A</mouthCue></mouthCues>'
+                                    "</rhubarbResult>")
+    assert [read_cues(tmp_path / f"a.{x}", 24.0, 200).sound for x in ("pgo", "json", "xml")] == \
+        ["sounds/scene12_take3.wav", "D:\\vo\\bob.wav", "/vo/line.wav"]
+    shutil.copytree(demo_dir, tmp_path / "p")
+    path = tmp_path / "p" / "demo.tfs"
+    assert main(["mouth", str(path), "--import", str(tmp_path / "a.pgo")]) == 0
+    assert "note: take 'line': a.pgo was made for 'scene12_take3.wav', not this take's recording 'line.wav'" \
+        in capsys.readouterr().err
+    assert main(["mouth", str(path), "--import", str(tmp_path / "a.xml")]) == 0  # the demo's own line.wav
+    assert "was made for" not in capsys.readouterr().err

@@ -158,7 +158,7 @@ def test_a_papagayo_project_asks_which_voice_and_goes_out_through_the_queue(wind
 
     take = window.document.take
     pgo = tmp_path / "two.pgo"
-    pgo.write_text("lipsync version 1\nline.wav\n25\n200\n2\n"
+    pgo.write_text("lipsync version 1\nother.wav\n25\n200\n2\n"
                    "\tAnna\n\tHi\n\t1\n\t\tHi\n\t\t5\n\t\t9\n\t\t1\n\t\t\tHi 5 9 2\n\t\t\t\t5 etc\n\t\t\t\t7 AI\n"
                    "\tBen\n\tMm\n\t1\n\t\tMm\n\t\t20\n\t\t29\n\t\t1\n\t\t\tMm 20 29 1\n\t\t\t\t20 MBP\n")
     asked = []
@@ -166,6 +166,8 @@ def test_a_papagayo_project_asks_which_voice_and_goes_out_through_the_queue(wind
     assert deliverable_imports.import_mouth_cues(window, pgo)
     assert asked == [["Anna", "Ben"]] and take.generation.mouth_shapes == (MouthShape(20, 30, "MBP"),)
     assert window.document.undo_stack.undo_label == "Import mouth cues from two.pgo"
+    assert "the file was made for 'other.wav', not this take's recording 'line.wav'" in \
+        window.statusBar().currentMessage()
     # cancelled: nothing more changes
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("", False))
     window.document.undo_stack.undo()

@@ -128,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
         print_heard(take, args.project)
     if export_range is not None:
         export_cues(args, take, *export_range)
+    if cues is not None and (other := cues.other_sound(take.audio_path)):
+        print(f"note: take {name!r}: {args.import_cues.name} was {other}", file=sys.stderr)
     if take.generation.mouth_shapes and (note := backend_note(take.generation.backend)):
         print(f"note: take {name!r}: {note}", file=sys.stderr)
     return 0

@@ -20,8 +20,8 @@ import json
 import math
 import xml.etree.ElementTree as ElementTree
 from xml.sax.saxutils import escape
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from .errors import ValidationError
 from .file_access import read_regular
@@ -49,6 +49,15 @@ class CueFile:
     shapes: tuple[MouthShape, ...]
     past_end: int
     names: str
+    sound: str = ""  # the recording the file says it was made for (Rhubarb JSON/XML, Papagayo), if any
+
+    def other_sound(self, audio) -> str | None:
+        """A note when the file names a recording other than the take's `audio` (by file name,
+        whatever the folder or system wrote it): the cues of another line, most likely."""
+        made_for = PureWindowsPath(self.sound).name if "\\" in self.sound else PurePosixPath(self.sound).name
+        if not made_for or audio is None or made_for.lower() == Path(audio).name.lower():
+            return None
+        return f"made for {made_for!r}, not this take's recording {Path(audio).name!r}"
 
     @property
     def span(self) -> tuple[int, int]:
@@ -100,12 +109,13 @@ def read_cues(path, fps: float, n_frames: int, dat_fps: float | None = None, voi
     path = Path(path)
     suffix = format_of(path)
     data = read_regular(path, "mouth-cue file", max_bytes=MAX_CUE_BYTES, error=ValidationError)
+    sound = ""
     if suffix == ".pgo":
-        keys, ends, names = _pgo_cues(_text(data, path), path, voice)
+        keys, ends, names, sound = _pgo_cues(_text(data, path), path, voice)
     elif suffix == ".json":
-        keys, ends, names = _json_cues(data, path)
+        keys, ends, names, sound = _json_cues(data, path)
     elif suffix == ".xml":
-        keys, ends, names = _xml_cues(data, path)
+        keys, ends, names, sound = _xml_cues(data, path)
     else:
         text = _text(data, path)
         if suffix == ".dat":
@@ -122,7 +132,7 @@ def read_cues(path, fps: float, n_frames: int, dat_fps: float | None = None, voi
             keys, ends = keys[:-1], [k[0] for k in keys[1:]]
         else:
             ends = [k[0] for k in keys[1:]] + [math.inf]  # a last shape holds to the take's end (Moho)
-    return _spans(keys, ends, fps, n_frames, names, path)
+    return replace(_spans(keys, ends, fps, n_frames, names, path), sound=sound)
 
 
 def _is_closed(shape: str, names: str) -> bool:
@@ -196,12 +206,13 @@ def _dat_cues(text: str, path: Path, fps: float):
 def _pgo_cues(text: str, path: Path, voice: str | None):
     """A Papagayo project's voice (core.papagayo_project). Its rests are "rest" in either of
     Papagayo's shape sets, so the other shapes decide whether they are letters or names."""
-    picked = pick_voice(read_project(text, path), voice, path)
+    project = read_project(text, path)
+    picked = pick_voice(project, voice, path)
     keys, ends = picked.keys, picked.ends
     names = _names([k for k in keys if k[1].lower() != "rest"], path, default="names")
     if names == "letters":
         keys = [(t, "X" if s.lower() == "rest" else s, w) for t, s, w in keys]
-    return keys, ends, names
+    return keys, ends, names, project.sound
 
 
 def papagayo_voices(path) -> list[str]:
@@ -221,7 +232,9 @@ def _json_cues(data: bytes, path: Path):
             raise cue.fail(f"ends ({end:g} s) before it starts ({start:g} s)")
         keys.append((start, cue["value"].str(max_len=16), cue.path))
         ends.append(end)
-    return keys, ends, _names(keys, path, default="letters")
+    meta = root.get("metadata", {})
+    sound = meta.get("soundFile", "").value if isinstance(meta.value, dict) else ""
+    return keys, ends, _names(keys, path, default="letters"), sound if isinstance(sound, str) else ""
 
 
 def _xml_cues(data: bytes, path: Path):
@@ -248,7 +261,7 @@ def _xml_cues(data: bytes, path: Path):
             raise ValidationError(f"{where}: ends ({end:g} s) before it starts ({start:g} s)", path)
         keys.append((start, (cue.text or "").strip()[:16], where))
         ends.append(end)
-    return keys, ends, _names(keys, path, default="letters")
+    return keys, ends, _names(keys, path, default="letters"), (root.findtext("metadata/soundFile") or "").strip()
 
 
 def _seconds(text: str, path: Path, where: str, what: str = "time") -> float:

@@ -140,6 +140,8 @@ def import_mouth_cues(window, path, dat_fps: float | None = None, voice: str | N
         return False
     a, b = cues.span
     past = f"; {cues.past_end} cue(s) past the take's end left out" if cues.past_end else ""
+    other = cues.other_sound(take.audio_path)
+    other = f" Note: the file was {other}." if other else ""
     window.statusBar().showMessage(f"Set {len(cues.shapes)} mouth shape(s) by hand from {path.name} over frames "
-                                   f"{a}-{b - 1}{past}. Generate to apply them.", 10000)
+                                   f"{a}-{b - 1}{past}. Generate to apply them.{other}", 20000 if other else 10000)
     return True
