@@ -198,3 +198,22 @@ def test_the_scripts_words_are_kept_where_aligned_and_cached():
     assert analyze(speech / "fr_f_asterisk_dir_intro.wav", rate, transcript=script, language="fr").words == \
         first.words  # read back from the cache
     assert analyze(speech / "fr_f_asterisk_dir_intro.wav", rate, language="fr").words == []
+
+
+def test_heard_words_in_a_stretch_that_fell_back_say_so(demo_dir, tmp_path, capsys):
+    shutil.copytree(demo_dir, tmp_path / "p")
+    path = tmp_path / "p" / "demo.tfs"
+    # the demo says "But, you know what?" where this script has other words: that stretch falls back
+    wrong = ("Hello there. I have been waiting for you all morning. Zebras quietly juggle seventeen "
+             "umbrellas? Maybe this is the best day of my life.")
+    assert main(["script", str(path), "--text", wrong]) == 0
+    capsys.readouterr()
+    assert main(["mouth", str(path), "--heard"]) == 0
+    words = capsys.readouterr().out.split("the script's words, where the lip sync placed them:")[1].splitlines()[1:]
+    fell = [w.split(")  ")[1] for w in words if w.endswith("(fell back: the mouth follows the speech recognized here)")]
+    kept = [w.split(")  ")[1] for w in words if "fell back" not in w]
+    assert fell and all(w.split()[0] in wrong for w in fell)
+    assert kept[:2] == ["Hello", "there"]  # placed by pocketsphinx
+    # ... and the last sentence too, placed by the viseme aligner in a piece pocketsphinx gave up on
+    # (those words were missing from the word row until phone-pass version 27)
+    assert kept[-8:] == ["Maybe", "this", "is", "the", "best", "day", "of", "my", "life"][-8:]

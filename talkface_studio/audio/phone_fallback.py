@@ -20,8 +20,9 @@ MIN_SPEECH_COVERAGE = 0.5
 
 class Fallback(NamedTuple):
     phones: list[TimedPhone]
-    path: str  # "recognized" | "acoustic"
+    path: str  # "piecewise" | "recognized" | "acoustic"
     reason: str  # why this step was taken (appended to the piece's own reason)
+    words: list = []  # the script's words where the viseme aligner placed them (sphinx_align.TimedWord)
 
 
 def fallback_piece(x16: np.ndarray, offset: float, speech: np.ndarray, words: str = "",

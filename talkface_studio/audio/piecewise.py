@@ -293,6 +293,7 @@ class _Aligner:
             else:
                 fb = self.fallback(self.x16[_sample(p.start):_sample(p.end)], p.start, self.speech, text)
                 phones += fb.phones
+                words += fb.words
                 stretches.append(TimedStretch(lo_t, bounds[last + 1], fb.path, join_reasons(why, fb.reason), text))
             i = last + 1
         return PhonePass(sorted(phones, key=lambda q: q.start), stretches, sorted(words))

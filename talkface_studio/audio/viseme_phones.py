@@ -292,7 +292,8 @@ def viseme_take_pass(x16: np.ndarray, text: str, language: str, closure_bias: fl
 
 def viseme_fallback(x16: np.ndarray, offset: float, words: str, language: str = "en",
                     closure_bias: float = CLOSURE_BIAS, script_fallback: float = 1.0):
-    """A piece pocketsphinx could not place: (phones, path, reason) or None to go on down the chain.
+    """A piece pocketsphinx could not place: (phones, path, reason[, words placed]) or None to go on
+    down the chain.
     `script_fallback` scales the confidences under which its words fall back (0: never)."""
     from talkface_studio.core.errors import TalkFaceError
 
@@ -301,8 +302,11 @@ def viseme_fallback(x16: np.ndarray, offset: float, words: str, language: str = 
     except (TalkFaceError, ImportError, RuntimeError):
         return None
     if result.source == "aligned" and (result.confidence or 0.0) >= MIN_PIECE_CONFIDENCE * script_fallback:
+        from .sphinx_align import TimedWord
+
         return (_timed(result.phones, offset), "piecewise",
-                f"aligned by the viseme aligner (confidence {result.confidence:.2f})")
+                f"aligned by the viseme aligner (confidence {result.confidence:.2f})",
+                [TimedWord(w.start + offset, w.end + offset, w.text) for w in result.words])  # for the word row
     if result.source == "aligned":  # the words did not hold: the recognizer's own labels
         result = recognize(x16, closure_bias=closure_bias)
         return _timed(result.phones, offset), "recognized", "the viseme aligner could not place the words either"

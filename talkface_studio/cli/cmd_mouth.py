@@ -140,14 +140,17 @@ def print_heard(take, project_path) -> None:
     from talkface_studio.pipeline.take_cache import TakeCache
 
     rate = take.rate
-    heard = TakeCache().heard(take, project_path)
+    report, heard = TakeCache().lipsync(take, project_path)
     print(f"take {take.name!r}: the lip sync hears (silence left out):")
     for start, end, shape in heard:
         print(f"  {rate.to_timecode(start)}-{rate.to_timecode(end - 1)} (frames {start}-{end - 1})  {shape}")
     if heard.words:  # a take with a script: where its words were placed, to find a word's frames
         print(f"take {take.name!r}: the script's words, where the lip sync placed them:")
+        fell = report.fallbacks
         for start, end, word in heard.words:
-            print(f"  {rate.to_timecode(start)}-{rate.to_timecode(end - 1)} (frames {start}-{end - 1})  {word}")
+            gave_up = any(s.start_frame < end and s.end_frame > start for s in fell)
+            print(f"  {rate.to_timecode(start)}-{rate.to_timecode(end - 1)} (frames {start}-{end - 1})  {word}"
+                  + ("  (fell back: the mouth follows the speech recognized here)" if gave_up else ""))
 
 
 def read_cue_file(args, take):
