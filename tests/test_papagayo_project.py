@@ -11,40 +11,24 @@ from talkface_studio.core.mouth_cues import papagayo_voices, read_cues
 from talkface_studio.core.mouth_shapes import MouthShape
 from talkface_studio.core.project_file import load_project
 
-# As Papagayo 1.2 saves a project: tabs before each level, frames from 0 at the file's rate, a
-# word's last frame inclusive, the voice's lines joined by |
-PGO = """lipsync version 1
-line.wav
-24
-120
-1
-\tVoice 1
-\tHello there|Bye now
-\t2
-\t\tHello there
-\t\t12
-\t\t40
-\t\t2
-\t\t\tHello 12 22 4
-\t\t\t\t12 etc
-\t\t\t\t14 E
-\t\t\t\t17 L
-\t\t\t\t19 O
-\t\t\tthere 26 40 3
-\t\t\t\t26 etc
-\t\t\t\t30 E
-\t\t\t\t35 etc
-\t\tBye now
-\t\t60
-\t\t80
-\t\t2
-\t\t\tBye 60 68 2
-\t\t\t\t60 MBP
-\t\t\t\t63 AI
-\t\t\tnow 70 80 2
-\t\t\t\t70 etc
-\t\t\t\t74 O
-"""
+def _voice(name: str, phrases) -> str:
+    """A voice as Papagayo 1.2 saves it: tabs before each level, frames from 0 at the file's rate, a
+    word's last frame inclusive, the voice's lines joined by |. `phrases`: (text, [(word, first,
+    last, [(frame, shape), ...]), ...])."""
+    lines = [f"\t{name}", "\t" + "|".join(text for text, _ in phrases), f"\t{len(phrases)}"]
+    for text, words in phrases:
+        lines += [f"\t\t{text}", f"\t\t{words[0][1]}", f"\t\t{words[-1][2]}", f"\t\t{len(words)}"]
+        for word, first, last, phonemes in words:
+            lines.append(f"\t\t\t{word} {first} {last} {len(phonemes)}")
+            lines += [f"\t\t\t\t{frame} {shape}" for frame, shape in phonemes]
+    return "\n".join(lines) + "\n"
+
+
+PGO = "lipsync version 1\nline.wav\n24\n120\n1\n" + _voice("Voice 1", [
+    ("Hello there", [("Hello", 12, 22, [(12, "etc"), (14, "E"), (17, "L"), (19, "O")]),
+                     ("there", 26, 40, [(26, "etc"), (30, "E"), (35, "etc")])]),
+    ("Bye now", [("Bye", 60, 68, [(60, "MBP"), (63, "AI")]),
+                 ("now", 70, 80, [(70, "etc"), (74, "O")])])])
 
 
 def test_a_voice_reads_as_papagayo_shows_it(tmp_path):
@@ -82,8 +66,7 @@ def test_phonemes_a_word_cannot_hold_and_words_without_phonemes(tmp_path):
 
 
 def test_several_voices_are_named_and_one_is_picked(tmp_path):
-    two = PGO.replace("\n1\n\tVoice 1\n", "\n2\n\tVoice 1\n") + "\tNarrator\n\tMm\n\t1\n\t\tMm\n\t\t90\n\t\t99\n" \
-        "\t\t1\n\t\t\tMm 90 99 1\n\t\t\t\t90 MBP\n"
+    two = PGO.replace("\n1\n\tVoice 1\n", "\n2\n\tVoice 1\n") + _voice("Narrator", [("Mm", [("Mm", 90, 99, [(90, "MBP")])])])
     path = tmp_path / "two.pgo"
     path.write_text(two)
     assert papagayo_voices(path) == ["Voice 1", "Narrator"]
