@@ -66,7 +66,8 @@ def test_phonemes_a_word_cannot_hold_and_words_without_phonemes(tmp_path):
 
 
 def test_several_voices_are_named_and_one_is_picked(tmp_path):
-    two = PGO.replace("\n1\n\tVoice 1\n", "\n2\n\tVoice 1\n") + _voice("Narrator", [("Mm", [("Mm", 90, 99, [(90, "MBP")])])])
+    narrator = _voice("Narrator", [("Mm", [("Mm", 90, 99, [(90, "MBP")])])])
+    two = PGO.replace("\n1\n\tVoice 1\n", "\n2\n\tVoice 1\n") + narrator
     path = tmp_path / "two.pgo"
     path.write_text(two)
     assert papagayo_voices(path) == ["Voice 1", "Narrator"]
