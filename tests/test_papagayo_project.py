@@ -4,6 +4,8 @@ by hand, as Papagayo shows and exports them (core.papagayo_project through core.
 import shutil
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from talkface_studio.cli.main import main
 from talkface_studio.core.errors import ValidationError
@@ -204,3 +206,26 @@ def test_a_file_made_for_another_recording_is_noted(demo_dir, tmp_path, capsys):
         in capsys.readouterr().err
     assert main(["mouth", str(path), "--import", str(tmp_path / "a.xml")]) == 0  # the demo's own line.wav
     assert "was made for" not in capsys.readouterr().err
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_any_damaged_project_is_read_or_refused_in_one_line(tmp_path, data):
+    """A project cut short, a line changed or lines swapped: read, or one ValidationError naming the
+    file, never another error."""
+    lines = PGO.splitlines()
+    kind = data.draw(st.sampled_from(["cut", "change", "swap"]))
+    if kind == "cut":
+        lines = lines[:data.draw(st.integers(0, len(lines)))]
+    elif kind == "change":
+        i = data.draw(st.integers(0, len(lines) - 1))
+        lines[i] = data.draw(st.text(max_size=12))
+    else:
+        i, j = data.draw(st.integers(0, len(lines) - 1)), data.draw(st.integers(0, len(lines) - 1))
+        lines[i], lines[j] = lines[j], lines[i]
+    path = tmp_path / "damaged.pgo"
+    path.write_text("\n".join(lines), encoding="utf-8", errors="surrogatepass")
+    try:
+        read_cues(path, 24.0, 200)
+    except ValidationError as exc:
+        assert str(exc).startswith(str(path)) and "\n" not in str(exc)

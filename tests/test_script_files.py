@@ -1,9 +1,12 @@
 """A take's script from a text or subtitle file (core.script_files): the dialogue only, the cues
 of the take's recording, through `script --file` and the Script dialog's Load…."""
 
+import re
 import shutil
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from talkface_studio.cli.main import main
 from talkface_studio.core.errors import ValidationError
@@ -130,3 +133,21 @@ def test_the_script_dialog_loads_a_file(qtbot, tmp_path):
     (tmp_path / "bad.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\n[MUSIC]\n")
     assert not dialog.load(tmp_path / "bad.srt")
     assert dialog.text().startswith("Hello there.") and "bad.srt: no spoken words" in dialog.state.text()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_any_damaged_subtitle_file_is_read_or_refused_in_one_line(tmp_path, data):
+    suffix, text = data.draw(st.sampled_from([(".srt", SRT), (".vtt", VTT), (".ass", ASS)]))
+    lines = text.splitlines()
+    i = data.draw(st.integers(0, len(lines) - 1))
+    lines[i] = data.draw(st.text(max_size=20))
+    lines = lines[:data.draw(st.integers(1, len(lines)))]
+    path = tmp_path / f"damaged{suffix}"
+    path.write_text("\n".join(lines), encoding="utf-8", errors="surrogatepass")
+    try:
+        read = read_script_file(path, 8.0)
+    except ValidationError as exc:
+        assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+    else:
+        assert read.text.strip() and not re.search(r"\d\d:\d\d[.,:]\d\d\d? -->", read.text)  # never a timing line
