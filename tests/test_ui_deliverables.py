@@ -141,6 +141,8 @@ def test_mouth_cues_import_as_shapes_set_by_hand_and_export_through_the_queue(wi
     assert dialog.choices()["hold"] == 2  # drawn on twos
     dialog.format.setCurrentText("MP4 (H.264)")
     assert not dialog.hold.isEnabled()
+    dialog.format.setCurrentText("Captions (SubRip .srt)")  # the script timed by the lip sync
+    assert dialog.path.text().endswith("line.srt") and not dialog.hold.isEnabled() and not dialog.size.isEnabled()
     out = tmp_path / "mouth.tsv"
     entry = window.exports.queue_render(out, kind="cues", hold=2)
     qtbot.waitUntil(lambda: entry.status in ("done", "failed"), timeout=60000)

@@ -1,5 +1,6 @@
-"""`talkface-studio script PROJECT.tfs [--take NAME] [--text TEXT | --file PATH | --clear | --draft] [--language CODE]`:
-show or set a take's script (the words spoken), which lip sync aligns to the recording.
+"""`talkface-studio script PROJECT.tfs [--take NAME] [--text TEXT | --file PATH | --clear | --draft] [--language CODE]
+[--captions FILE]`: show or set a take's script (the words spoken), which lip sync aligns to the
+recording; write it as captions timed by the lip sync.
 
 `--draft` recognizes the words of an English recording (``audio.draft_script``) and stores them as
 the script; read it and correct it (`--file`) before trusting the lip sync to it. The project is
@@ -27,6 +28,9 @@ def add_parser(sub) -> None:
     what.add_argument("--draft", action="store_true",
                       help="recognize the words of the take's English recording and store them as the script "
                            "(a draft with recognition errors: read and correct it)")
+    p.add_argument("--captions", type=Path, metavar="FILE",
+                   help="write the script as captions (.srt or .vtt) timed by where the lip sync placed its words "
+                        "(after any change above)")
     p.add_argument("--language", metavar="CODE",
                    help="set the take's spoken language too (BCP-47: en, fr-CA, ...), which the script is read in")
     p.set_defaults(handler=run)
@@ -36,18 +40,30 @@ def run(args: argparse.Namespace) -> int:
     from talkface_studio.audio.languages import check_language
     from talkface_studio.audio.script_language import mismatch_note
     from talkface_studio.core.concurrent_save import save_reapplying
+    from talkface_studio.core.errors import ValidationError
     from talkface_studio.core.take_commands import SetGeneration, SetLanguage
     from talkface_studio.pipeline.take_state import load_take, pick_take
 
     project, take = load_take(args.project, args.take)
     language = check_language(args.language) if args.language is not None else None
+    if args.captions is not None:  # refused before anything changes
+        from talkface_studio.core.protected_files import ProtectedFiles
+        from talkface_studio.pipeline.export.captions import caption_format
+
+        caption_format(args.captions)
+        ProtectedFiles.of_project(project).check(args.captions, "caption file")
     changes_script = args.text is not None or args.file or args.clear or args.draft
     if not changes_script and language is None:
+        if args.captions is not None:
+            write_captions(args, take)
+            return 0
         print(take.generation.transcript or "(no script: lip sync recognizes the speech)")
         return 0
     language_now = language or take.language  # a draft is recognized in the language set with it
     script, file_note = new_script(args, take, language_now) if changes_script else (take.generation.transcript, None)
     name = take.name
+    if args.captions is not None and not script:
+        raise ValidationError(f"take {name!r} would have no script: captions are its script's words")
 
     def apply(p) -> None:
         target = pick_take(p, name, args.project).name
@@ -70,7 +86,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: take {name!r}: {file_note}", file=sys.stderr)
     if script and (odd := mismatch_note(script, language_now)):
         print(f"note: take {name!r}: {odd} (--language CODE sets it)", file=sys.stderr)
+    if args.captions is not None:
+        write_captions(args, pick_take(project, name, args.project))
     return 0
+
+
+def write_captions(args, take) -> None:
+    """The take's script as captions timed by its lip sync (its analysis, cached)."""
+    from talkface_studio.pipeline.export.captions import write_take_captions
+
+    out = write_take_captions(args.captions, take, args.project, 0, take.n_frames)
+    print(f"wrote {out} (take {take.name!r}, captions of its script timed by the lip sync)", file=sys.stderr)
 
 
 def new_script(args, take, language: str) -> tuple[str | None, str | None]:

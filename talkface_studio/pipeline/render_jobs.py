@@ -29,6 +29,8 @@ FORMATS = {  # name -> (file suffix or "" for a folder, what it writes)
     "Mouth cues (Rhubarb XML)": (".xml", "cues"),
     "Mouth cues (Moho switch .dat)": (".dat", "cues"),
     "Mouth cues (Papagayo project .pgo)": (".pgo", "cues"),
+    "Captions (SubRip .srt)": (".srt", "captions"),
+    "Captions (WebVTT .vtt)": (".vtt", "captions"),
 }
 RIG_KINDS = ("livelink", "usd")  # ARKit-52 + head and eyes, solved from the take (perform.arkit)
 ALPHA_FORMATS = ("MOV (ProRes 422 HQ)", "PNG sequence", "EXR sequence (half float, linear)")  # can hold a matte
@@ -46,7 +48,7 @@ class RenderSpec:
     start: int
     stop: int  # exclusive
     output: Path
-    kind: str = "video"  # "video" | "curves" | "livelink" | "usd" | "cues"
+    kind: str = "video"  # "video" | "curves" | "livelink" | "usd" | "cues" | "captions"
     size: int = 512
     device: str = "auto"
     renderer: str = "mesh_warp"
@@ -77,6 +79,8 @@ def run_spec(spec: RenderSpec, progress, cancel, cache: TakeCache | None = None)
     if spec.protected is not None:
         if spec.kind == "cues":
             spec.protected.check(spec.output, "cue file")
+        elif spec.kind == "captions":
+            spec.protected.check(spec.output, "caption file")
         elif spec.kind == "curves" or spec.kind in RIG_KINDS:
             spec.protected.check(spec.output, "curve file")
         else:
@@ -101,6 +105,13 @@ def run_spec(spec: RenderSpec, progress, cancel, cache: TakeCache | None = None)
         return _write_rig_curves(spec, progress, cancel, cache)
     if spec.kind == "cues":
         return _write_mouth_cues(spec, progress, cancel, cache)
+    if spec.kind == "captions":
+        from talkface_studio.pipeline.export.captions import write_take_captions
+
+        progress(0, 1)
+        write_take_captions(spec.output, spec.take, spec.project_path, spec.start, spec.stop, cache, cancel)
+        progress(1, 1)
+        return spec.output
     from talkface_studio.pipeline.frame_cache import FrameCache
     from talkface_studio.pipeline.job import RenderJob
     from talkface_studio.pipeline.render_output import render_to

@@ -1,5 +1,5 @@
 """ExportDialog: what to write (MP4 / MOV ProRes / PNG or EXR sequence / curves / ARKit curves as Live
-Link CSV or USD / mouth cues for Rhubarb, Moho or Papagayo, held on ones, twos or threes), where,
+Link CSV or USD / mouth cues for Rhubarb, Moho or Papagayo, held on ones, twos or threes / captions), where,
 which frames and at what size, or as a plate (the whole source photo at its own resolution, with the
 performer's matte as alpha where the format holds one). Returns the choices; the window turns them
 into a render-queue job."""
@@ -82,7 +82,7 @@ class ExportDialog(QDialog):
     def _suggest(self) -> None:
         suffix, kind = FORMATS[self.format.currentText()]
         stem = self.take_name + {"curves": "_curves", "livelink": "_arkit", "usd": "_arkit",
-                                 "cues": "_mouth"}.get(kind, "")
+                                 "cues": "_mouth", "captions": ""}.get(kind, "")
         self.path.setText(str(self.default_dir / f"{stem}{suffix or '_frames'}"))
         self._enable()
 
