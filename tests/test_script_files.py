@@ -151,3 +151,25 @@ def test_any_damaged_subtitle_file_is_read_or_refused_in_one_line(tmp_path, data
         assert str(exc).startswith(str(path)) and "\n" not in str(exc)
     else:
         assert read.text.strip() and not re.search(r"\d\d:\d\d[.,:]\d\d\d? -->", read.text)  # never a timing line
+
+
+def test_new_takes_its_script_from_subtitles(tmp_path, capsys):
+    from talkface_studio.pipeline.demo_project import demo_media_dir
+
+    media = demo_media_dir()
+    (tmp_path / "line.srt").write_text(SRT)
+    assert main(["new", str(tmp_path / "a.tfs"), "--audio", str(media / "line.wav"), "--portrait",
+                 str(media / "portrait.png"), "--script-file", str(tmp_path / "line.srt")]) == 0
+    # the demo's recording is 8 s long: the cue a minute in is left out, and said so
+    assert load_project(tmp_path / "a.tfs").takes[0].generation.transcript == \
+        "Hello there.\nWho's there? It's me!\nBob & Mary made 3 pies."
+    assert "1 starting after the recording left out" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # argparse: one or the other
+        main(["new", str(tmp_path / "b.tfs"), "--audio", str(media / "line.wav"), "--portrait",
+              str(media / "portrait.png"), "--script-file", str(tmp_path / "line.srt"), "--transcript", "Hi"])
+    capsys.readouterr()
+    (tmp_path / "music.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\n[MUSIC]\n")
+    assert main(["new", str(tmp_path / "c.tfs"), "--audio", str(media / "line.wav"), "--portrait",
+                 str(media / "portrait.png"), "--script-file", str(tmp_path / "music.srt")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "music.srt: no spoken words" in err[0] and not (tmp_path / "c.tfs").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -29,8 +30,12 @@ def add_parser(sub) -> None:
                    help=f"label a time range, e.g. happy:2@0.5-3.0; emotions: {', '.join(EMOTIONS[1:])}")
     p.add_argument("--take", default="take1", help="take name (default take1)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the performance (default 0)")
-    p.add_argument("--transcript", "--script", dest="transcript", default=None,
-                   help="the take's script, the words spoken (improves lip sync)")
+    said = p.add_mutually_exclusive_group()
+    said.add_argument("--transcript", "--script", dest="transcript", default=None,
+                      help="the take's script, the words spoken (improves lip sync)")
+    said.add_argument("--script-file", type=Path, default=None, metavar="FILE",
+                      help="... read from a UTF-8 text file or subtitles (.srt, .vtt, .ass): their dialogue "
+                           "alone, cues after the recording left out")
     p.add_argument("--language", default=None, metavar="CODE",
                    help="spoken language, a BCP-47 code such as en, en-GB, es, de, fr-CA, it, ja (default: the "
                         "language the --transcript is clearly written in, else en)")
@@ -44,9 +49,13 @@ def add_parser(sub) -> None:
 
 def build_project(args) -> Project:
     from talkface_studio.audio.script_language import mismatch_note, script_language_and_alike
+    from talkface_studio.core.script_files import read_script_file
 
     def note(text: str) -> None:
         print(f"note: {text}", file=sys.stderr)
+
+    if args.script_file is not None:  # read whole first (the recording's length is known once it is probed)
+        args.transcript = read_script_file(args.script_file).text
 
     _, channel = channel_from(args)
     language = args.language
@@ -60,10 +69,18 @@ def build_project(args) -> Project:
             note(f"language {language}, which the transcript is written in (--language overrides)")
     elif args.transcript and (odd := mismatch_note(args.transcript, language)):
         note(f"{odd} (--language sets it)")
-    return new_project(args.project, args.audio, args.portrait, fps=args.fps, emotions=args.emotion,
-                       take=args.take, seed=args.seed, transcript=args.transcript,
-                       options=mouth_options_from(args), language=language, face=args.face, note=note,
-                       channel=channel)
+    project = new_project(args.project, args.audio, args.portrait, fps=args.fps, emotions=args.emotion,
+                          take=args.take, seed=args.seed, transcript=args.transcript,
+                          options=mouth_options_from(args), language=language, face=args.face, note=note,
+                          channel=channel)
+    if args.script_file is not None:  # subtitles of a longer programme: only the cues of this recording
+        take = project.takes[0]
+        read = read_script_file(args.script_file, take.n_frames / take.rate.fps)
+        if read.outside:
+            take.generation = dataclasses.replace(take.generation, transcript=read.text)
+            note(f"{read.cues} subtitle cue(s) of {args.script_file.name} used; {read.outside} starting after the "
+                 "recording left out")
+    return project
 
 
 def run(args: argparse.Namespace) -> int:
