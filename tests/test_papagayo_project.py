@@ -86,6 +86,8 @@ def test_several_voices_are_named_and_one_is_picked(tmp_path):
     (("\n24\n", "\nfast\n"), "line 3: the frame rate must be a whole number, got 'fast'"),
     (("Hello 12 22 4", "Hello 12 22"), "line 13: expected WORD FIRST LAST PHONEMES"),
     (("Hello 12 22 4", "Hello 22 12 4"), "line 13: word 'Hello' runs from frame 22 to 12"),
+    (("Hello 12 22 4", "Hello 12 22 -4"), "line 13: word 'Hello' has -4 phonemes"),
+    (("Hello 12 22 4", "Hello 1² 22 4"), "line 13: expected WORD FIRST LAST PHONEMES"),  # a digit int() refuses
     (("\t\t\t\t14 E\n", "\t\t\t\tE 14\n"), "line 15: expected FRAME SHAPE"),
     (("\t\t\t\t14 E\n", "\t\t\t\t14 Q\n"), "line 15: unknown mouth shape 'Q'"),
     (("there 26 40 3", "there 20 40 3"), "line 18: words must be in time order"),

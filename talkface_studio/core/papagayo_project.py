@@ -128,17 +128,19 @@ def _word(lines: _Lines) -> tuple[int, int, list[tuple[int, str, str]]]:
     each kept within the word and after the one before (as Papagayo keeps them)."""
     line = lines.next("a word")
     parts = line.rsplit(None, 3)
-    if len(parts) != 4 or not all(p.lstrip("-").isdigit() for p in parts[1:]):
+    if len(parts) != 4 or not all(p.lstrip("-").isdecimal() for p in parts[1:]):
         raise ValidationError(f"line {lines.n}: expected WORD FIRST LAST PHONEMES (e.g. Hello 3 10 2), "
                               f"got {line[:60]!r}", lines.path)
     first, last, count = (int(p) for p in parts[1:])
-    if first < 0 or last < first or count > MAX_ITEMS:
+    if first < 0 or last < first:
         raise ValidationError(f"line {lines.n}: word {parts[0]!r} runs from frame {first} to {last}", lines.path)
+    if not 0 <= count <= MAX_ITEMS:
+        raise ValidationError(f"line {lines.n}: word {parts[0]!r} has {count} phonemes", lines.path)
     phonemes = []
     for _ in range(count):
         line = lines.next("a phoneme")
         words = line.split()
-        if len(words) != 2 or not words[0].lstrip("-").isdigit():
+        if len(words) != 2 or not words[0].lstrip("-").isdecimal():
             raise ValidationError(f"line {lines.n}: expected FRAME SHAPE (e.g. 7 MBP), got {line[:60]!r}",
                                   lines.path)
         frame = min(max(int(words[0]), first, phonemes[-1][0] + 1 if phonemes else first), last)
