@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from talkface_studio.audio.g2p import tokenize
+from talkface_studio.audio.g2p import g2p, tokenize
 from talkface_studio.cli.main import main
 from talkface_studio.core.captions import MAX_LINE, caption_cues
 from talkface_studio.core.errors import ValidationError
@@ -47,6 +47,12 @@ def test_long_cues_take_two_lines_and_words_not_placed_are_still_written():
     ja = "北京で、パンを買いました。"
     assert [c[2] for c in _cues(ja, [(0, 5, "北京"), (5, 7, "で"), (9, 12, "パン"), (12, 13, "を"),
                                      (13, 16, "買い"), (16, 18, "まし"), (18, 20, "た")], language="ja")] == [ja]
+    # Mandarin in the words the lip sync reads it in (g2p's, not tokenize's runs of hanzi)
+    zh = "我们明天去北京买面包，好吗？"
+    words = [w for w in g2p(zh, "zh")]
+    cues = caption_cues([(2 * i, 2 * i + 2, w.text) for i, w in enumerate(words)],
+                        [(w.text, w.start, w.pause_after) for w in words], zh, 25.0)
+    assert [c[2] for c in cues] == [zh]
     with pytest.raises(ValidationError, match="captions need the script's words"):
         _cues("Hello", [])
 

@@ -19,14 +19,14 @@ GAP_FRAMES = 2  # between one cue and the next, so a reader sees the change
 MIN_CUE_S = 1.0  # ... and at least this long in all, where the next cue leaves room
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]]*$")
 
-Token = tuple[str, int, bool]  # as g2p.tokenize gives them: (word, offset in the script, pause after)
+Token = tuple[str, int, bool]  # a script word as g2p reads it: (word, offset in the script, pause after)
 
 
 def caption_cues(words, tokens: list[Token], script: str, fps: float,
                  stop: int | None = None) -> list[tuple[int, int, str]]:
     """(start frame, end frame, text) cues. `words`: (start, end, text) frames of the placed script
-    words in order (their text as the script writes them); `tokens`: the script's words
-    (g2p.tokenize); `stop`: no cue lasts past this frame (the end of what is exported)."""
+    words in order (their text as the script writes them); `tokens`: the script's words (as
+    audio.g2p reads them); `stop`: no cue lasts past this frame (the end of what is exported)."""
     placed = _placed(words, tokens)
     if not placed:
         raise ValidationError("captions need the script's words where the lip sync placed them; this take has "

@@ -27,7 +27,7 @@ def captions_text(take, words, fmt: str, stop: int | None = None) -> str:
     past frame `stop`."""
     import pysubs2
 
-    from talkface_studio.audio.g2p import tokenize
+    from talkface_studio.audio.g2p import g2p
 
     script = take.generation.transcript or ""
     if not script.strip():
@@ -35,7 +35,9 @@ def captions_text(take, words, fmt: str, stop: int | None = None) -> str:
                               "(script --file, or Take > Script…)")
     fps = take.rate.fps
     subs = pysubs2.SSAFile()
-    for start, end, text in caption_cues(words, tokenize(script, take.language), script, fps, stop):
+    # the script's words as the lip sync read them (Mandarin in its own words, not runs of hanzi)
+    tokens = [(w.text, w.start, w.pause_after) for w in g2p(script, take.language)]
+    for start, end, text in caption_cues(words, tokens, script, fps, stop):
         subs.append(pysubs2.SSAEvent(start=round(start / fps * 1000), end=round(end / fps * 1000),
                                      text=text.replace("\n", "\\N")))
     return subs.to_string(fmt)
