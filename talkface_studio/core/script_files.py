@@ -42,8 +42,10 @@ def read_script_file(path, duration_s: float | None = None) -> ScriptFile:
     path = Path(path)
     suffix = path.suffix.lower()
     data = read_regular(path, "script file", max_bytes=MAX_FILE_BYTES, error=ValidationError)
-    # Windows tools save "Unicode" text as UTF-16 with a byte-order mark; anything else must be UTF-8
-    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    # Windows subtitle tools save "Unicode" as UTF-16 with a byte-order mark (their cue structure then
+    # shows whether that was right); anything else must be UTF-8
+    utf16 = suffix in SUBTITLE_SUFFIXES and data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    encoding = "utf-16" if utf16 else "utf-8-sig"
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
