@@ -98,7 +98,8 @@ def test_closure_hearing_is_stored_shown_by_info_and_closes_the_lips_more(tmp_pa
     # without a script, Generate says what a script would give and how to get one
     err = capsys.readouterr().err
     assert ("note: take 'take1': no script, so the lip sync recognized the speech and may miss a p, b or m; a "
-            "script places every one (`script --draft` drafts one from the audio, to correct)") in err
+            "script places every one (`script --draft` drafts one from the audio, to correct; `--file` reads a "
+            "text or subtitle file)") in err
     pressed_2 = (load_project(project).takes[0].channel("lip_press").base > 0.5).sum()
     assert main(["generate", str(project), "--closure-hearing", "1"]) == 0
     take = load_project(project).takes[0]
@@ -152,4 +153,5 @@ def test_generate_says_when_the_fallbacks_come_from_a_script_in_another_language
     assert main(["script", project, "--clear"]) == 0
     capsys.readouterr()
     assert main(["generate", project]) == 0
-    assert "a script places every one (`script --text` or `--file` sets it)" in capsys.readouterr().err
+    assert "a script places every one (`script --text` or `--file` sets it, from text or subtitles)" in \
+        capsys.readouterr().err

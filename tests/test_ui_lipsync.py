@@ -179,4 +179,5 @@ def test_generate_without_a_script_says_how_to_get_one(make_window, noisy_projec
     w.actions_by_name["generate"].trigger()
     message = w.status.currentMessage()
     assert "Lip sync: phones recognized (no script)" in message
-    assert message.endswith("A script places every p, b and m: Take > Script… drafts one from the audio.")
+    assert message.endswith("A script places every p, b and m: Take > Script… drafts one from the audio or loads "
+                            "subtitles.")

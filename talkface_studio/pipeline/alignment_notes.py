@@ -36,8 +36,8 @@ def print_no_script_note(take, stream=None) -> None:
     """The command line's `note:` for a take without a script (generate, render), with the command
     that gets one."""
     if (note := no_script_note(take)) is not None:
-        how = "`script --draft` drafts one from the audio, to correct" if can_draft(take) else \
-            "`script --text` or `--file` sets it"
+        how = "`script --draft` drafts one from the audio, to correct; `--file` reads a text or subtitle file" \
+            if can_draft(take) else "`script --text` or `--file` sets it, from text or subtitles"
         print(f"note: take {take.name!r}: {note} ({how})", file=stream or sys.stderr)
 
 

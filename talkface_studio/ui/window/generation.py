@@ -87,7 +87,8 @@ class Generation(QObject):
         take = self.document.project.take(name) if name in self.document.project.take_names() else None
         tail = ""
         if take is not None and no_script_note(take):  # the exact path is a script away
-            tail = (" A script places every p, b and m: Take > Script… drafts one from the audio" if can_draft(take)
-                    else " A script places every p, b and m: type it in Take > Script…") + "."
+            tail = (" A script places every p, b and m: Take > Script… drafts one from the audio or loads "
+                    "subtitles" if can_draft(take) else
+                    " A script places every p, b and m: type it or load subtitles in Take > Script…") + "."
         self.parent_widget.statusBar().showMessage(
             f"{head} Lip sync: {report.summary()}{hint}.{tail}", 15000 if lines or tail else 5000)
