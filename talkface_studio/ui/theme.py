@@ -63,6 +63,8 @@ QPushButton:hover {{ border-color: {ACCENT}; }}
 QPushButton:default {{ border-color: {ACCENT}; }}
 QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ background: #1d1e21; border: 1px solid #45484e;
     border-radius: 2px; padding: 2px 4px; selection-background-color: {SELECT}; }}
+QLineEdit:disabled, QSpinBox:disabled, QDoubleSpinBox:disabled, QComboBox:disabled {{ color: {TEXT_DIM};
+    background: {PANEL}; border-color: {BORDER}; }}
 QTreeWidget, QListWidget, QListView, QTreeView, QTableWidget {{ background: #1f2023; border: none;
     alternate-background-color: #242529; selection-background-color: #3b5275; }}
 QTreeView::indicator {{ width: 11px; height: 11px; border: 1px solid #6a6e76; border-radius: 2px;
