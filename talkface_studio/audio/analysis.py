@@ -19,12 +19,10 @@ from talkface_studio.audio import cache
 from talkface_studio.audio.acoustic import SR, analyze_acoustics
 from talkface_studio.audio.alignment_report import PATHS, AlignmentReport, PathStretch
 from talkface_studio.audio.features import AudioFeatures
-from talkface_studio.audio.languages import primary
 from talkface_studio.audio.loading import AudioClip, load_audio
 from talkface_studio.audio.loud_frames import finish_phones
 from talkface_studio.audio.phone_pass import cached_phone_pass
 from talkface_studio.audio.phones import to_spans
-from talkface_studio.audio.written_words import as_written
 from talkface_studio.core.timebase import FrameRate
 
 ANALYSIS_VERSION = 3  # bump when features change meaning: old cache entries are then ignored (2: loudness over a steady background; 3: channels that cancel in the mix, downmix)
@@ -101,10 +99,7 @@ def analyze(
         result = pending.result()
         labels = _labels(to_spans(result.phones, rate, t), t)
         report = AlignmentReport.from_timed(result.stretches, rate, t, scripted)
-        words = [(w.start, w.end, w.word) for w in result.words]
-        if words and primary(language) == "en":  # pocketsphinx's words are the dictionary's
-            words = as_written(words, transcript or "")
-        features.words = _word_frames(words, rate, t)
+        features.words = _word_frames(result.words, rate, t)
     else:
         labels = np.full(t, "SIL", dtype="<U3")
         report = AlignmentReport((PathStretch(0, t, "acoustic", "phones not requested"),) if t else ())
@@ -116,11 +111,11 @@ def analyze(
 def _word_frames(words, rate, n_frames: int) -> list[tuple[int, int, str]]:
     """The aligned script words as [start, end) video frames, in order, each at least one frame."""
     out = []
-    for start, end, text in sorted(words):
-        a = min(max(int(round(start * rate.fps)), 0), n_frames)
-        b = min(max(int(round(end * rate.fps)), a + 1), n_frames)
+    for w in sorted(words):
+        a = min(max(int(round(w.start * rate.fps)), 0), n_frames)
+        b = min(max(int(round(w.end * rate.fps)), a + 1), n_frames)
         if b > a:
-            out.append((a, b, text))
+            out.append((a, b, w.word))
     return out
 
 

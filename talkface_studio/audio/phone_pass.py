@@ -29,7 +29,7 @@ from .sphinx_align import TimedWord
 from .voice_warp import best_heard
 from .wrong_words import WRONG_WORD_COST
 
-PHONE_PASS_VERSION = 27  # bump when the pass changes: old cache entries are then ignored (5: kanji read, QUIET_DB 15; 6: wrong English words recognized and reported; 7: combining marks, one-letter words, typographic apostrophes, English numbers and unknown words; 8: a word-final n before a bilabial read m in es, it, ca, gl; 9: recognition's loud frames clear of a steady background; 10: espeak-ng's names that are other sounds in IPA read as what they are, g2p.IPA_FIXES; Hebrew ו a vowel; 11: an anusvara read n that a speaker says m, before a labial (Telugu, Punjabi) or ending a word (Telugu; Devanagari and Gujarati after a consonant), g2p.ANUSVARA_M; Sinhala prenasalised stops close, viseme_set._PRENASAL; 12: a click alone in a pause may be silence, viseme_decode.ISLAND_MAX_FRAMES; 13: a word that falls back keeps a lean to its p/b/m, viseme_phones.SCRIPT_CLOSURE_HINT; 14: a breath alone in a pause may be silence, viseme_features.breathy; 15: a word the English word pass squeezed into its neighbour moves to its own speech, piecewise.claim_wordless; 16: speech regions measured above 60 Hz, speech_regions.RUMBLE_HZ; 17: a breath or click alone in a pause of an English take is a pause, piecewise.breath_or_click; 18: an inhale just before an English line is cut off its piece, piecewise.after_breath; 19: long pauses cut in the recognizer's normalisation, viseme_features.PAUSE_KEPT_S; 20: channels that cancel in the mix, downmix; 21: a room's reverberation after a word may be a pause, reverb_tail; 22: late reverberation subtracted before the recognizer, dereverb; 23: an English script's word edges give a room's ring to the pause, reverb_tail.release_word_ends; 24: an English voice its script's words score poorly in is read through a vocal-tract-length warp, voice_warp; 25: a warp is not kept where more of the take falls back, voice_warp.fallen_back_s; 26: the script's words and their times kept, for the waveform's word row; 27: and those of English pieces the viseme aligner placed)
+PHONE_PASS_VERSION = 28  # bump when the pass changes: old cache entries are then ignored (5: kanji read, QUIET_DB 15; 6: wrong English words recognized and reported; 7: combining marks, one-letter words, typographic apostrophes, English numbers and unknown words; 8: a word-final n before a bilabial read m in es, it, ca, gl; 9: recognition's loud frames clear of a steady background; 10: espeak-ng's names that are other sounds in IPA read as what they are, g2p.IPA_FIXES; Hebrew ו a vowel; 11: an anusvara read n that a speaker says m, before a labial (Telugu, Punjabi) or ending a word (Telugu; Devanagari and Gujarati after a consonant), g2p.ANUSVARA_M; Sinhala prenasalised stops close, viseme_set._PRENASAL; 12: a click alone in a pause may be silence, viseme_decode.ISLAND_MAX_FRAMES; 13: a word that falls back keeps a lean to its p/b/m, viseme_phones.SCRIPT_CLOSURE_HINT; 14: a breath alone in a pause may be silence, viseme_features.breathy; 15: a word the English word pass squeezed into its neighbour moves to its own speech, piecewise.claim_wordless; 16: speech regions measured above 60 Hz, speech_regions.RUMBLE_HZ; 17: a breath or click alone in a pause of an English take is a pause, piecewise.breath_or_click; 18: an inhale just before an English line is cut off its piece, piecewise.after_breath; 19: long pauses cut in the recognizer's normalisation, viseme_features.PAUSE_KEPT_S; 20: channels that cancel in the mix, downmix; 21: a room's reverberation after a word may be a pause, reverb_tail; 22: late reverberation subtracted before the recognizer, dereverb; 23: an English script's word edges give a room's ring to the pause, reverb_tail.release_word_ends; 24: an English voice its script's words score poorly in is read through a vocal-tract-length warp, voice_warp; 25: a warp is not kept where more of the take falls back, voice_warp.fallen_back_s; 26: the script's words and their times kept, for the waveform's word row; 27: and those of English pieces the viseme aligner placed; 28: an English script's words kept as written)
 
 
 def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en", closure_hearing: float = 1.0,
@@ -53,7 +53,7 @@ def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en"
         align = partial(align_script, transcript=text, wrong_word_limit=limit,
                         fallback=partial(fallback_piece, closure_bias=bias, script_fallback=script_fallback))
         result, _warp = best_heard(align, x16)  # a child's voice read lower (voice_warp)
-        return _rings_released(result, x16, get_posteriors)
+        return _written(_rings_released(result, x16, get_posteriors), text)
     try:
         post = get_posteriors(x16) if get_posteriors is not None else None
         return PhonePass(*viseme_take_pass(x16, text, language, bias, post, script_fallback))
@@ -62,6 +62,15 @@ def run_phone_pass(x16: np.ndarray, transcript: str | None, language: str = "en"
         note = f"viseme recognizer unavailable ({exc})"
         return PhonePass(result.phones, [s._replace(reason=f"{s.reason}; {note}" if s.reason else note)
                                          for s in result.stretches])
+
+
+def _written(result: PhonePass, script: str) -> PhonePass:
+    """pocketsphinx's dictionary words as the script writes them (written_words), once, before the
+    pass is cached: the word row reads them on every analysis."""
+    from .written_words import as_written
+
+    words = [TimedWord(*w) for w in as_written([(w.start, w.end, w.word) for w in result.words], script)]
+    return PhonePass(result.phones, result.stretches, words)
 
 
 def _rings_released(result: PhonePass, x16: np.ndarray, get_posteriors) -> PhonePass:
