@@ -22,7 +22,7 @@ class Fallback(NamedTuple):
     phones: list[TimedPhone]
     path: str  # "piecewise" | "recognized" | "acoustic"
     reason: str  # why this step was taken (appended to the piece's own reason)
-    words: list = []  # the script's words where the viseme aligner placed them (sphinx_align.TimedWord)
+    words: list | tuple = ()  # the script's words where the viseme aligner placed them (sphinx_align.TimedWord)
 
 
 def fallback_piece(x16: np.ndarray, offset: float, speech: np.ndarray, words: str = "",

@@ -42,7 +42,7 @@ def print_no_script_note(take, stream=None) -> None:
 
 
 def can_draft(take) -> bool:
-    """Whether a script can be drafted from the take's audio (the recognizer of words is English)."""
-    from talkface_studio.audio.languages import primary
+    """Whether a script can be drafted from the take's audio (audio.draft_script: English only)."""
+    from talkface_studio.audio.draft_script import can_draft as can_draft_language
 
-    return primary(take.language) == "en"
+    return can_draft_language(take.language)
