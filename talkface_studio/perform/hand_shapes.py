@@ -79,6 +79,10 @@ class HeardShapes:
         """(start, end, word) of the script's words that reach frames [first, last]."""
         return [w for w in self.words if w[1] > first and w[0] <= last]
 
+    def words_within(self, start: int, stop: int) -> list[tuple[int, int, str]]:
+        """The words that reach frames [start, stop), cut to them (what an export of a range holds)."""
+        return [(max(a, start), min(b, stop), w) for a, b, w in self.words_between(start, stop - 1)]
+
 
 NOTHING_HEARD = HeardShapes(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
 

@@ -48,8 +48,7 @@ def write_captions(path, take, heard, start: int = 0, stop: int | None = None) -
     atomically, in the format its suffix names."""
     fmt = caption_format(path)
     stop = take.n_frames if stop is None else stop
-    words = [(max(a, start), min(b, stop), w) for a, b, w in heard.words if b > start and a < stop]
-    return write_text_atomic(Path(path), captions_text(take, words, fmt, stop))
+    return write_text_atomic(Path(path), captions_text(take, heard.words_within(start, stop), fmt, stop))
 
 
 def write_take_captions(path, take, project_path, start: int, stop: int, cache=None, cancel=None) -> Path:

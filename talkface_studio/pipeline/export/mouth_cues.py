@@ -93,8 +93,7 @@ def write_mouth_cues(path: str | os.PathLike, take, heard, start: int = 0, stop:
     suffix = format_of(path)
     track = mouth_track(heard, take.generation.mouth_shapes, take.n_frames, start, stop, hold)
     if suffix == ".pgo":  # the script's words with their shapes, for Papagayo
-        stop = take.n_frames if stop is None else stop
-        words = [(max(a, start), min(b, stop), w) for a, b, w in heard.words if b > start and a < stop]
+        words = heard.words_within(start, take.n_frames if stop is None else stop)
         text = project_text(track, words, take.rate.fps, take.n_frames, sound_file, take.name)
     else:
         text = cues_text(track, suffix, take.rate.fps, sound_file)

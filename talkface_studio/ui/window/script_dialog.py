@@ -12,8 +12,10 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit,
                                QPushButton, QVBoxLayout)
 
+from talkface_studio.core.script_files import SUFFIXES
 from talkface_studio.ui.workers import submit
 
+FILE_FILTER = "Scripts and subtitles (" + " ".join(f"*{s}" for s in SUFFIXES) + ")"  # the file dialogs' filter
 EXPLAIN = ("The words spoken in this take. Lip sync aligns them to the recording, so lips close on "
            "p, b and m where they are said; without a script the speech is recognized, less "
            "exactly. Generate afterwards to redo the lip sync.")
@@ -80,11 +82,10 @@ class ScriptDialog(QDialog):
     def load(self, path=None) -> bool:
         """Replace the text with a script file's words (asked for when `path` is None)."""
         from talkface_studio.core.errors import TalkFaceError
-        from talkface_studio.core.script_files import SUFFIXES, read_script_file
+        from talkface_studio.core.script_files import read_script_file
 
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Load script", "", "Scripts and subtitles (" + " ".join(
-                f"*{s}" for s in SUFFIXES) + ");;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(self, "Load script", "", FILE_FILTER + ";;All files (*)")
             if not path:
                 return False
         try:

@@ -132,10 +132,10 @@ def edit_take_script(window, text: str | None = None) -> bool:
 
 
 def script_from_file_dialog(window) -> None:
-    from talkface_studio.core.script_files import SUFFIXES
+    from .script_dialog import FILE_FILTER
 
     path, _ = QFileDialog.getOpenFileName(window, "Import script or subtitles", str(window.files.last_dir()),
-                                          "Scripts and subtitles (" + " ".join(f"*{s}" for s in SUFFIXES) + ")")
+                                          FILE_FILTER)
     if path:
         script_from_file(window, path)
 
