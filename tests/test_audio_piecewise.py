@@ -104,6 +104,54 @@ def test_a_sentence_in_the_script_that_was_never_spoken_is_dropped_and_reported(
     assert found >= total - 2
 
 
+@needs_espeak
+def test_the_other_actors_lines_in_the_script_are_reported_where_they_would_be_and_the_rest_aligns(tmp_path):
+    # One actor's recording, the scene's script with the other actor's lines between: a linear word
+    # pass must spread those lines over the speech, and before, the pieces after the first one got
+    # the wrong words (the viseme aligner then placed "nobody" at the end of "bubbly apple pie").
+    said = [BUMPY, MOM, "Pam bought a big box of maple biscuits.", "My brother plays the bass in a pop band."]
+    other = ["Are you sure about that?", "Nobody told me anything.", "Then what happened next?"]
+    parts = [0.3]
+    for line in said:
+        parts += [line, 0.7]
+    path, refs = take(tmp_path, parts, voice=("en-us", 165, 50))
+    f = analyze(path, RATE, transcript="\n".join(t for pair in zip(said, other + [""]) for t in pair if t))
+    assert not f.report.fallbacks
+    assert "viseme aligner" not in " ".join(s.reason for s in f.report.stretches)  # every piece aligned as said
+    notes = [(s.words, s.reason) for s in f.report.notices]
+    assert notes == [(" ".join(said[i + 1].lower().rstrip(".").split()), f'script words not heard: "{o.lower().rstrip("?.")}"')
+                     for i, o in enumerate(other)]
+    row = {w.lower() for _, _, w in f.words}  # the waveform's word row: what was said, nothing else
+    assert {"pam", "biscuits", "brother"} <= row and not {"nobody", "anything", "sure", "happened"} & row
+    found, total = bilabials_found(f, refs)
+    assert total == 35 and found == total
+
+
+def test_clauses_end_at_punctuation_and_line_breaks_and_stay_short():
+    from talkface_studio.audio.script_split import clauses
+
+    text = "Hello there. How are you\nFine, thanks\n" + " ".join(["word"] * 14)
+    words = piecewise.transcript_words(text)
+    units = clauses(text, len(words))
+    assert units[:4] == [(0, 2), (2, 5), (5, 6), (6, 7)]
+    assert units[4:] == [(7, 19), (19, 21)]  # 14 words: 12 and the 2 left
+    assert clauses("", 0) == []
+
+
+@pytest.mark.parametrize("heard, kept", [
+    ("a b c d e", [0, 1, 2]), ("a b e", [0, 2]), ("c d e", [1, 2]), ("", []), ("a b c", None), ("a c d e", None),
+    ("x y", [3]),
+])
+def test_which_clauses_the_heard_words_are(heard, kept):
+    from talkface_studio.audio.sphinx_align import _units_kept
+
+    words = "a b c d e x y".split()
+    units = [(0, 2), (2, 4), (4, 5), (5, 7)]
+    assert _units_kept(heard.split(), words, units) == kept
+    # not first come, first taken: "yes" alone is left out when "yes sir" follows
+    assert _units_kept(["yes", "sir"], ["yes", "yes", "sir"], [(0, 1), (1, 3)]) == [1]
+
+
 def test_every_piece_that_cannot_align_falls_back_alone(tmp_path, monkeypatch):
     """Two pieces of 'speech'; the aligner fails on the second only: the first keeps its phones."""
     from audio_fixtures import vowel
@@ -127,6 +175,7 @@ def test_every_piece_that_cannot_align_falls_back_alone(tmp_path, monkeypatch):
 
     monkeypatch.setattr(piecewise, "align_words", align)
     monkeypatch.setattr(piecewise, "place_words", place)  # the word pass fails: words split by durations
+    monkeypatch.setattr(piecewise, "place_heard_words", lambda x16, words, units: place(x16, words))
     monkeypatch.setattr(piecewise, "phone_count", lambda w: 2)
     # this is about pocketsphinx's pieces: no viseme aligner in the chain (a steady vowel buzz
     # could pass for "lo lo" there; tests/test_audio_phones.py covers that step)

@@ -35,6 +35,7 @@ text by timing; no code from either.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -44,10 +45,10 @@ from .alignment_report import TimedStretch, join_reasons
 from .phone_fallback import fallback_piece
 from .phones import NOISY_ONSETS, STOPS, PhoneError, TimedPhone, transcript_words
 from .runs import true_runs
-from .script_split import punctuation_after, split_words
+from .script_split import clauses, punctuation_after, split_words
 from .speech_regions import Region, frame_levels, regions_from_mask, speech_mask
-from .sphinx_align import (MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, phone_count, place_words,
-                           prefetch_pronunciations, pronunciation)
+from .sphinx_align import (MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, phone_count, place_heard_words,
+                           place_words, prefetch_pronunciations, pronunciation)
 from .viseme_decode import BREATH_MAX_S, BREATH_MIN_S, BREATH_SHARE, LINE_BREATHY, pause_noises
 from .viseme_features import breathy, log_mel
 from .wrong_words import WRONG_WORD_COST, mark_wrong_words
@@ -58,6 +59,7 @@ SILENCE_OVER_SPEECH_S = 0.07
 WORD_OVER_SILENCE_S = 0.3
 SQUEEZED_RUN = 4  # this many phones in a row at the minimum duration: words with no audio
 BREATH_GAP_S = 0.05  # quiet that parts an inhale from the line it opens (shorter: one sound)
+UNSAID_SPEECH_S = 0.3  # speech where a clause was left out beyond this: the clause was said after all
 MAX_GROW = 2  # a failing piece may take in this many following pieces
 # Repairs may decode this much audio again (seconds + seconds per second of the take), then fall
 # back. Counted in audio, not wall time, so the same input gives the same phones on any machine load.
@@ -111,7 +113,7 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
         reason = join_reasons("the script has no words", fb.reason)
         return PhonePass(fb.phones, [TimedStretch(0.0, duration, fb.path, reason)])
     regions = regions_from_mask(speech) or [Region(0.0, duration)]
-    aligner = _Aligner(x16, words, transcript, speech, duration, fallback)
+    aligner = _Aligner(x16, words, punctuation_after(transcript, len(words)), speech, duration, fallback)
     with ThreadPoolExecutor(max_workers=2) as pool:  # pocketsphinx decodes outside the GIL (sphinx_native)
         placed = None
         if len(regions) > 1:
@@ -125,6 +127,8 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
             except PhoneError:
                 placed = None
             stop.set()
+            if placed is None:  # perhaps lines of the script that were not said: find those that were
+                placed, aligner = _without_unsaid(aligner, transcript)
         pieces = aligner.plan(regions, placed)
         aligner.placed = placed is not None or len(pieces) == 1
         first = list(pool.map(aligner.first_attempt, pieces))
@@ -136,7 +140,53 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
     return PhonePass(phones, stretches, result.words)
 
 
-def _plan(regions, words, transcript, placed, duration) -> list[Piece]:
+def _without_unsaid(aligner: _Aligner, transcript: str) -> tuple[list[TimedWord] | None, _Aligner]:
+    """Where the word pass could not place the whole script: the words of the clauses that were
+    said (sphinx_align.place_heard_words) and an aligner of those words alone, which reports the
+    clauses left out where they would have been; (None, the same aligner) when none was left out or
+    nothing could be placed."""
+    words = aligner.words
+    try:
+        heard = place_heard_words(aligner.x16, words, clauses(transcript, len(words)))
+    except PhoneError:
+        return None, aligner
+    said = [i for i, w in enumerate(heard) if w is not None]
+    if len(said) == len(words):
+        return heard, aligner
+    if _speech_left_out(heard, aligner.speech, aligner.duration):
+        return None, aligner  # the pass lost its way rather than heard a line left out
+    unsaid: dict[int, list[str]] = {}  # index among the said words of the next one said -> words left out
+    for i, w in enumerate(heard):
+        if w is None:
+            unsaid.setdefault(bisect_left(said, i), []).append(words[i])
+    kept = _Aligner(aligner.x16, [words[i] for i in said], aligner.punct[said], aligner.speech, aligner.duration,
+                    aligner.fallback)
+    kept.unsaid = {k: " ".join(v) for k, v in unsaid.items()}
+    return [heard[i] for i in said], kept
+
+
+def _speech_left_out(heard: list[TimedWord | None], speech: np.ndarray, duration: float) -> bool:
+    """Whether speech where words were left out (between the said words around them) lasts longer
+    than UNSAID_SPEECH_S: a line not said leaves a pause, not speech. Where the word pass could not
+    place a script that was all said (an espeak-ng voice in tests/test_audio_piecewise.py), the pass
+    with clauses left out may drop the last clause and leave its speech to the silence model."""
+    i = 0
+    while i < len(heard):
+        if heard[i] is not None:
+            i += 1
+            continue
+        j = i
+        while j < len(heard) and heard[j] is None:
+            j += 1
+        start = heard[i - 1].end if i > 0 else 0.0
+        end = heard[j].start if j < len(heard) else duration
+        if speech[_frame(start):_frame(end)].sum() > UNSAID_SPEECH_S * 100:
+            return True
+        i = j
+    return False
+
+
+def _plan(regions, words, punct, placed, duration) -> list[Piece]:
     bounds = [0.0] + [(a.end + b.start) / 2 for a, b in zip(regions, regions[1:])] + [duration]
     spans = [(max(bounds[i], r.start - PAD_S), min(bounds[i + 1], r.end + PAD_S)) for i, r in enumerate(regions)]
     if len(regions) == 1:
@@ -148,16 +198,17 @@ def _plan(regions, words, transcript, placed, duration) -> list[Piece]:
                   for i in range(len(regions))]
     else:
         counts = [phone_count(w) for w in words]
-        ranges = split_words(counts, [r.end - r.start for r in regions], punctuation_after(transcript, len(words)))
+        ranges = split_words(counts, [r.end - r.start for r in regions], punct)
     return [Piece(s, e, lo, hi) for (s, e), (lo, hi) in zip(spans, ranges)]
 
 
 class _Aligner:
-    def __init__(self, x16, words, transcript, speech, duration, fallback):
+    def __init__(self, x16, words, punct, speech, duration, fallback):
         self.x16, self.words, self.speech, self.duration = x16, words, speech, duration
-        self.transcript = transcript
-        self.punct = punctuation_after(transcript, len(words))
+        self.punct = punct  # bool per word: punctuation after it
         self.fallback, self.placed = fallback, True
+        # script words not said (not heard), by the index of the next word said (len(words): after the last)
+        self.unsaid: dict[int, str] = {}
         self._breath: np.ndarray | None = None  # breath-like frames of the take, found when first asked
         self._breath_lock = threading.Lock()  # after_breath asks from both cores
         self._noises: np.ndarray | None = None  # breaths and clicks alone in a pause, found when first asked
@@ -167,7 +218,7 @@ class _Aligner:
 
     def plan(self, regions: list[Region], placed) -> list[Piece]:
         """_plan's pieces, each from after an inhale that opens it (after_breath)."""
-        return [self.after_breath(p) for p in _plan(regions, self.words, self.transcript, placed, self.duration)]
+        return [self.after_breath(p) for p in _plan(regions, self.words, self.punct, placed, self.duration)]
 
     def after_breath(self, p: Piece) -> Piece:
         """`p` from after a breath that opens it, an inhale closer to the line than a pause: aligned
@@ -286,17 +337,27 @@ class _Aligner:
             if result is None and self.placed:
                 result, path = self.best_effort(p), "aligned"  # keep what the word pass placed
             text = " ".join(self.words[kept[0]:kept[1]])
+            unsaid = self.unsaid_in(pieces, i, last)
             if result is not None:
                 phones += result.phones
                 words += result.words
-                _add(stretches, TimedStretch(lo_t, bounds[last + 1], path, note, text))
+                _add(stretches, TimedStretch(lo_t, bounds[last + 1], path, join_reasons(unsaid, note), text))
             else:
                 fb = self.fallback(self.x16[_sample(p.start):_sample(p.end)], p.start, self.speech, text)
                 phones += fb.phones
                 words += fb.words
-                stretches.append(TimedStretch(lo_t, bounds[last + 1], fb.path, join_reasons(why, fb.reason), text))
+                stretches.append(TimedStretch(lo_t, bounds[last + 1], fb.path, join_reasons(unsaid, why, fb.reason),
+                                              text))
             i = last + 1
         return PhonePass(sorted(phones, key=lambda q: q.start), stretches, sorted(words))
+
+    def unsaid_in(self, pieces: list[Piece], i: int, last: int) -> str:
+        """The note for pieces i..last of the script's words left out before (or, at the end, after)
+        their words."""
+        lo, hi = pieces[i].lo, pieces[last].hi
+        at_end = all(q.hi == q.lo for q in pieces[last + 1:])
+        left = [text for k, text in sorted(self.unsaid.items()) if lo <= k < hi or at_end and k == hi]
+        return f'script words not heard: "{" ... ".join(left)}"' if left else ""
 
     def attempt(self, p: Piece, inner_pause: bool, lo: int | None = None, hi: int | None = None):
         """Without silences between words first (a piece cut between pauses has none), then with;

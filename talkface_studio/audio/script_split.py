@@ -18,18 +18,34 @@ from .phones import plain_english
 
 PUNCT_BONUS = 0.6  # cost saved by a piece that ends at a comma, full stop, ...
 _TOKEN = re.compile(r"[A-Za-z']+|\d|[.,;:!?\u2026\u2014]")
+_TOKEN_OR_LINE = re.compile(r"[A-Za-z']+|\d|[.,;:!?\u2026\u2014\n]")
+MAX_CLAUSE_WORDS = 12  # a longer clause is cut into parts of at most this many words
 
 
-def punctuation_after(transcript: str, n_words: int) -> np.ndarray:
-    """bool [n_words]: the script has punctuation right after word i (a likely pause)."""
+def punctuation_after(transcript: str, n_words: int, line_breaks: bool = False) -> np.ndarray:
+    """bool [n_words]: the script has punctuation (or, with `line_breaks`, a line break) right after
+    word i (a likely pause)."""
     out = np.zeros(n_words, dtype=bool)
     i = -1
-    for tok in _TOKEN.findall(plain_english(transcript)):  # the words phones.transcript_words sees
+    for tok in (_TOKEN_OR_LINE if line_breaks else _TOKEN).findall(plain_english(transcript)):  # transcript_words' words
         if tok[0].isalnum() or tok[0] == "'":
             if tok.strip("'"):
                 i += 1
         elif 0 <= i < n_words:
             out[i] = True
+    return out
+
+
+def clauses(transcript: str, n_words: int, max_words: int = MAX_CLAUSE_WORDS) -> list[tuple[int, int]]:
+    """Word ranges [lo, hi) covering the script in order, each a clause (ended by punctuation or a
+    line break) or a part of one no longer than `max_words`: the units in which a script's lines may
+    be missing from a recording (sphinx_align.place_heard_words)."""
+    ends = punctuation_after(transcript, n_words, line_breaks=True)
+    out, lo = [], 0
+    for i in range(n_words):
+        if ends[i] or i + 1 - lo >= max_words or i == n_words - 1:
+            out.append((lo, i + 1))
+            lo = i + 1
     return out
 
 

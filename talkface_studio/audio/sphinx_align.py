@@ -37,6 +37,10 @@ MIN_PHONE_FRAMES = 3  # pocketsphinx's 3-state HMMs: a phone lasts at least 30 m
 # by the word's middle: scoring every other frame puts every word of every English clip of
 # ../shared/speech in the same piece as scoring all of them, for 30% less time.
 WORD_PASS_STEP = 2
+# The word pass that may leave out clauses the recording lacks (place_heard_words): the prior odds
+# of leaving one out. Its audio would have to be covered by silence, so a clause that was said is
+# kept; at 1e-3 a said clause at the end of a take went to the silence after it (tests: "by the 2nd pump").
+SKIP_ODDS = 1_000_000
 # pocketsphinx's alignment scores are log base 1.0001, shifted right by 10 bits (SENSCR_SHIFT): -> nats
 SCORE_NATS = 1024 * 0.000099995
 
@@ -121,7 +125,7 @@ def _first_pass(decoder: NativeDecoder, pcm: np.ndarray, words: list[str]) -> No
 
 def _word_name(name: str) -> str | None:
     name = re.sub(r"\(\d+\)$", "", name.lower())  # "the(2)": an alternative pronunciation
-    return None if name.startswith(("<", "[", "+")) or name == "sil" else name
+    return None if name.startswith(("<", "[", "+", "(")) or name == "sil" else name  # "(null)": a grammar's empty step
 
 
 def _check_input(x16: np.ndarray, words: list[str]) -> None:
@@ -146,6 +150,61 @@ def place_words(x16: np.ndarray, words: list[str]) -> list[TimedWord]:
                 if wide:
                     raise PhoneError(f"alignment failed: {exc}") from None
     return [TimedWord(a / PS_FPS, (b + 1) / PS_FPS, n) for w, a, b in segments if (n := _word_name(w))]
+
+
+def place_heard_words(x16: np.ndarray, words: list[str], units: list[tuple[int, int]]) -> list[TimedWord | None]:
+    """Word times of a one-pass alignment in which any of the script's `units` (word ranges covering
+    it in order: clauses, script_split.clauses) may be missing from the audio: a line the actor did
+    not say, or another speaker's. -> one entry per word, None for the words of a unit left out; or
+    PhoneError. Where a linear pass (place_words) must spread an unsaid line over the speech of the
+    next ones and every later piece gets the wrong words, this keeps the rest where it was said.
+
+    Every frame is scored (pocketsphinx's frame skipping, with the grammar's empty transitions,
+    left out whole clauses that were spoken on takes over a minute long)."""
+    _check_input(x16, words)
+    pcm = dithered_pcm16(x16)
+    grammar = _optional_units(words, units)
+    for wide in (False, True):
+        with _decoder(True, wide) as decoder:
+            try:
+                for word in _unknown(decoder, words):
+                    decoder.add_word(word, guess_pronunciation(word), False)
+                decoder.set_grammar("heard", grammar)
+                decoder.decode(pcm)
+                segments = decoder.seg()
+            except RuntimeError as exc:
+                if wide:
+                    raise PhoneError(f"alignment failed: {exc}") from None
+                continue
+        timed = [TimedWord(a / PS_FPS, (b + 1) / PS_FPS, n) for w, a, b in segments if (n := _word_name(w))]
+        kept = _units_kept([t.word for t in timed], words, units)
+        if kept is not None and kept:
+            out: list[TimedWord | None] = [None] * len(words)
+            said = iter(timed)
+            for k in kept:
+                for i in range(*units[k]):
+                    out[i] = next(said)
+            return out
+    raise PhoneError("speech does not match the script")
+
+
+def _optional_units(words: list[str], units: list[tuple[int, int]]) -> str:
+    """A JSGF grammar: the units in order, each said whole or, at 1 / SKIP_ODDS, left out."""
+    rules = [f"<u{k}> = /{SKIP_ODDS}/ ( {' '.join(words[lo:hi])} ) | /1/ <NULL>;"
+             for k, (lo, hi) in enumerate(units)]
+    take = " ".join(f"<u{k}>" for k in range(len(units)))
+    return "#JSGF V1.0;\ngrammar heard;\npublic <take> = " + take + ";\n" + "\n".join(rules) + "\n"
+
+
+def _units_kept(heard: list[str], words: list[str], units: list[tuple[int, int]]) -> list[int] | None:
+    """Which units, in order, make up the `heard` words exactly (None: no such choice)."""
+    reach = {0: []}  # words heard so far -> the units kept to get there
+    for k, (lo, hi) in enumerate(units):
+        n = hi - lo
+        for j, kept in sorted(reach.items(), reverse=True):
+            if heard[j:j + n] == words[lo:hi] and j + n not in reach:
+                reach[j + n] = kept + [k]
+    return reach.get(len(heard))
 
 
 def align_words(x16: np.ndarray, words: list[str], filler: bool = True, offset: float = 0.0) -> Alignment:

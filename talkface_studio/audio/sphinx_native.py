@@ -44,6 +44,8 @@ _SIGNATURES = {  # name: (restype, argtypes), as in pocketsphinx 5.1's headers
     "ps_lookup_word": (_P, [_P, _STR]),  # malloc'd: the caller frees it
     "ps_add_word": (_INT, [_P, _STR, _STR, _INT]),
     "ps_set_align_text": (_INT, [_P, _STR]),
+    "ps_add_jsgf_string": (_INT, [_P, _STR, _STR]),
+    "ps_activate_search": (_INT, [_P, _STR]),
     "ps_set_alignment": (_INT, [_P, _P]),
     "ps_get_alignment": (_P, [_P]),
     "ps_start_stream": (_INT, [_P]),
@@ -145,6 +147,13 @@ class NativeDecoder:
         if _lib().ps_set_align_text(self._ps, text.encode()) < 0:
             raise RuntimeError(f"Failed to set up alignment of {text}")
 
+    def set_grammar(self, name: str, jsgf: str) -> None:
+        """Decode with this JSGF grammar (replacing an earlier one of the same name)."""
+        lib = _lib()
+        if lib.ps_add_jsgf_string(self._ps, name.encode(), jsgf.encode()) < 0 or \
+                lib.ps_activate_search(self._ps, name.encode()) < 0:
+            raise RuntimeError(f"Failed to set up the grammar {name}")
+
     def set_alignment(self) -> None:
         if _lib().ps_set_alignment(self._ps, None) < 0:
             raise RuntimeError("Failed to set up sub-word alignment")
@@ -236,6 +245,10 @@ class BindingDecoder:
 
     def add_word(self, word: str, phones: str, update: bool = True) -> None:
         self._d.add_word(word, phones, update)
+
+    def set_grammar(self, name: str, jsgf: str) -> None:
+        self._d.add_jsgf_string(name, jsgf)
+        self._d.activate_search(name)
 
     def set_alignment(self) -> None:
         self._d.set_alignment()
