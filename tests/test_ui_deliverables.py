@@ -110,6 +110,15 @@ def test_mouth_cues_import_as_shapes_set_by_hand_and_export_through_the_queue(wi
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "line.vtt"), ""))
     window.actions_by_name["import_script"].trigger()
     assert window.document.take.generation.transcript == "Hello there."
+    assert "left out" not in window.statusBar().currentMessage()
+    window.document.undo_stack.undo()
+    # a cue after the recording's end is left out, and the status line says so, as the Script dialog does
+    (tmp_path / "late.srt").write_text("1\n00:00:00,200 --> 00:00:02,000\nHello there.\n\n"
+                                       "2\n01:00:00,000 --> 01:00:02,000\nMuch later.\n")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "late.srt"), ""))
+    window.actions_by_name["import_script"].trigger()
+    assert window.document.take.generation.transcript == "Hello there."
+    assert "1 subtitle cue(s) after the recording's end left out" in window.statusBar().currentMessage()
     window.document.undo_stack.undo()
     doc, take = window.document, window.document.take
     # Papagayo's .dat says no frame rate: the artist is asked, and 12 fps keys land on the take's frames

@@ -155,7 +155,13 @@ def script_from_file(window, path) -> bool:
     except TalkFaceError as exc:
         window.prompts.fail("Cannot read the script", exc)
         return False
-    return edit_take_script(window, read.text)
+    if not edit_take_script(window, read.text):
+        return False
+    if read.outside:  # said as the Script dialog's Load… and `script --file` say it
+        bar = window.statusBar()
+        bar.showMessage(f"{bar.currentMessage()}; {read.outside} subtitle cue(s) after the recording's end left out",
+                        15000)
+    return True
 
 
 def _offer_scripts_language(window, take: str, script: str) -> bool:
