@@ -611,7 +611,8 @@ def measure(clip: dict, scripted: bool, closure_hearing: float = 1.0, text: str 
                 closed=(round((close or 0.0) * n_bilabial), n_bilabial),
                 mprec=lm.closure_precision(refs, closures),
                 still=lm.longest_still_loud(loud_voiced_mask(f), gap, fps), p95=(mm, frac),
-                round=lm.rounding_narrowing(refs, width, fps), path=path, seconds=seconds)
+                round=lm.rounding_narrowing(refs, width, fps), path=path, seconds=seconds,
+                fell_back=len(fallbacks), unheard=sum(1 for s in f.report.notices if not s.fell_back))
 
 
 def word_errors(script: str, heard: str) -> tuple[int, int]:

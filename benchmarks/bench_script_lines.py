@@ -1,0 +1,79 @@
+"""A scene's script against one actor's recording: lines the actor did not say, and one the script lacks.
+
+    nice -n 10 .venv/bin/python benchmarks/bench_script_lines.py
+
+The English recordings of ../shared/speech (not the two-speaker phone call), joined in one take
+with 1 s of silence between them (94 s with the shared recordings), analysed with edited scripts:
+- as said: the recordings' scripts, one line each;
+- other actor: the other actor's line after each of them (12 lines nobody says in the take);
+- one not said: one line nobody says, in the middle;
+- slate: "Scene twelve, take three." before and "Cut, thank you everybody." after;
+- one missing: a said line left out of the script.
+References: each recording's own (pocketsphinx's alignment of its script, or its json timings), as
+bench_lipsync reads them. Columns: p/b/m closed, closure spans on a p/b/m, stretches that fell back,
+notices of script words not heard, analysis seconds (one run, this box's noise).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_lipsync as bl  # noqa: E402
+import lipsync_measures as lm  # noqa: E402
+
+OTHER = ["Are you sure about that?", "I never thought of it that way.", "Well, what happens next?",
+         "Tell me more about the garden.", "Nobody believes a word of it.", "Go on.", "That sounds like trouble to me.",
+         "Why would anyone do that?", "We should leave before dark.", "Really? Again?", "I can hardly wait.",
+         "Thank you, that is all."]
+UNSAID = "Please remember to bring the blue umbrella before the storm begins."
+SR = 16000
+
+
+def joined_take(folder: Path) -> tuple[Path, list[str], list[lm.RefPhone]]:
+    clips = [c for c in bl.human_clips() if c["language"] == "en" and "dialog" not in c["name"]]
+    parts, refs, t = [], [], 0.0
+    for c in clips:
+        x = bl.load_audio(c["path"]).mono(SR)
+        refs += [lm.RefPhone(r.start + t, r.end + t, r.kind) for r in (c["refs"] or [])]
+        parts += [x, np.zeros(SR, np.float32)]
+        t += len(x) / SR + 1.0
+    path = folder / "scene.wav"
+    sf.write(path, np.concatenate(parts), SR)
+    return path, [c["text"] for c in clips], refs
+
+
+def scripts(lines: list[str]) -> dict[str, str]:
+    middle = len(lines) // 2
+    return {
+        "as said": "\n".join(lines),
+        "other actor": "\n".join(t for pair in zip(lines, OTHER) for t in pair),
+        "one not said": "\n".join(lines[:middle] + [UNSAID] + lines[middle:]),
+        "slate": "\n".join(["Scene twelve, take three."] + lines + ["Cut, thank you everybody."]),
+        "one missing": "\n".join(lines[:middle] + lines[middle + 1:]),
+    }
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        path, lines, refs = joined_take(Path(tmp))
+        duration = sf.info(str(path)).duration
+        print(f"take: {len(lines)} English recordings joined, {duration:.1f} s; "
+              f"{sum(r.kind == 'bilabial' for r in refs)} reference p/b/m")
+        print(f"{'script':<14}{'closed':>9}{'spans':>9}{'fell back':>11}{'not heard':>11}{'seconds':>9}")
+        for name, text in scripts(lines).items():
+            r = bl.measure(dict(name=name, path=path, text=text, language="en", refs=refs), True)
+            closed = f"{r['closed'][0]}/{r['closed'][1]}"
+            spans = f"{r['mprec'][0]}/{r['mprec'][1]}"
+            print(f"{name:<14}{closed:>9}{spans:>9}{r['fell_back']:>11}{r['unheard']:>11}{r['seconds']:>9.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
