@@ -9,8 +9,10 @@ with 1 s of silence between them (94 s with the shared recordings), analysed wit
 - one not said: one line nobody says, in the middle;
 - slate: "Scene twelve, take three." before and "Cut, thank you everybody." after;
 - one missing: a said line left out of the script.
-References: each recording's own (pocketsphinx's alignment of its script, or its json timings), as
-bench_lipsync reads them. Columns: p/b/m closed, closure spans on a p/b/m, stretches that fell back,
+Then the French and the Italian recordings, each language's two joined, with the other actor's
+line after each (the viseme aligner's path). References: each recording's own, as bench_lipsync
+reads them (pocketsphinx's alignment of its script or its json timings; the DTW reference for French
+and Italian). Columns: p/b/m closed, closure spans on a p/b/m, stretches that fell back,
 notices of script words not heard, analysis seconds (one run, this box's noise).
 """
 
@@ -32,19 +34,21 @@ OTHER = ["Are you sure about that?", "I never thought of it that way.", "Well, w
          "Tell me more about the garden.", "Nobody believes a word of it.", "Go on.", "That sounds like trouble to me.",
          "Why would anyone do that?", "We should leave before dark.", "Really? Again?", "I can hardly wait.",
          "Thank you, that is all."]
+OTHER_IN = {"fr": ["Êtes-vous bien sûr de cela ?", "Personne ne me l'a jamais dit."],
+            "it": ["Sei proprio sicuro di questo?", "Nessuno me l'ha mai detto."]}
 UNSAID = "Please remember to bring the blue umbrella before the storm begins."
 SR = 16000
 
 
-def joined_take(folder: Path) -> tuple[Path, list[str], list[lm.RefPhone]]:
-    clips = [c for c in bl.human_clips() if c["language"] == "en" and "dialog" not in c["name"]]
+def joined_take(folder: Path, language: str = "en") -> tuple[Path, list[str], list[lm.RefPhone]]:
+    clips = [c for c in bl.human_clips() if c["language"] == language and "dialog" not in c["name"]]
     parts, refs, t = [], [], 0.0
     for c in clips:
         x = bl.load_audio(c["path"]).mono(SR)
         refs += [lm.RefPhone(r.start + t, r.end + t, r.kind) for r in (c["refs"] or [])]
         parts += [x, np.zeros(SR, np.float32)]
         t += len(x) / SR + 1.0
-    path = folder / "scene.wav"
+    path = folder / f"scene_{language}.wav"
     sf.write(path, np.concatenate(parts), SR)
     return path, [c["text"] for c in clips], refs
 
@@ -60,6 +64,11 @@ def scripts(lines: list[str]) -> dict[str, str]:
     }
 
 
+def row(label: str, r: dict) -> None:
+    closed, spans = f"{r['closed'][0]}/{r['closed'][1]}", f"{r['mprec'][0]}/{r['mprec'][1]}"
+    print(f"{label:<14}{closed:>9}{spans:>9}{r['fell_back']:>11}{r['unheard']:>11}{r['seconds']:>9.1f}")
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path, lines, refs = joined_take(Path(tmp))
@@ -68,10 +77,13 @@ def main() -> int:
               f"{sum(r.kind == 'bilabial' for r in refs)} reference p/b/m")
         print(f"{'script':<14}{'closed':>9}{'spans':>9}{'fell back':>11}{'not heard':>11}{'seconds':>9}")
         for name, text in scripts(lines).items():
-            r = bl.measure(dict(name=name, path=path, text=text, language="en", refs=refs), True)
-            closed = f"{r['closed'][0]}/{r['closed'][1]}"
-            spans = f"{r['mprec'][0]}/{r['mprec'][1]}"
-            print(f"{name:<14}{closed:>9}{spans:>9}{r['fell_back']:>11}{r['unheard']:>11}{r['seconds']:>9.1f}")
+            row(name, bl.measure(dict(name=name, path=path, text=text, language="en", refs=refs), True))
+        for language, other in OTHER_IN.items():
+            path, lines, refs = joined_take(Path(tmp), language)
+            both = {"as said": lines, "other actor": [t for pair in zip(lines, other) for t in pair]}
+            for name, script in both.items():
+                row(f"{language} {name}",
+                    bl.measure(dict(name=name, path=path, text="\n".join(script), language=language, refs=refs), True))
     return 0
 
 

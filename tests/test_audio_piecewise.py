@@ -127,6 +127,25 @@ def test_the_other_actors_lines_in_the_script_are_reported_where_they_would_be_a
     assert total == 35 and found == total
 
 
+@needs_espeak
+def test_lines_nobody_says_in_a_spanish_script_are_reported_and_nothing_falls_back(tmp_path):
+    # the viseme aligner (every language but English) leaves out whole clauses too; before, each
+    # unsaid line was squeezed into a pause and its stretch fell back to recognition
+    said = ["Pablo compra pan y manzanas.", "Mi madre prepara un buen pastel."]
+    other = ["Nadie sabe nada de eso.", "Hasta luego."]
+    path, refs = take(tmp_path, [0.3, said[0], 0.8, said[1], 0.5], voice=("es", 160, 50))
+    script = "\n".join([said[0], other[0], said[1], other[1]])
+    f = analyze(path, RATE, transcript=script, language="es")
+    assert not f.report.fallbacks
+    notes = [(s.words, s.reason) for s in f.report.notices]
+    # one note for both: the phrase after the first unsaid line is the last one, before the second
+    assert notes == [("Mi madre prepara un buen pastel",
+                      'script words not heard: "Nadie sabe nada de eso ... Hasta luego"')]
+    assert not {"Nadie", "luego"} & {w for _, _, w in f.words}
+    found, total = bilabials_found(f, refs)
+    assert total >= 7 and found == total
+
+
 def test_clauses_end_at_punctuation_and_line_breaks_and_stay_short():
     from talkface_studio.audio.script_split import clauses
 

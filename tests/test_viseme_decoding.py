@@ -157,6 +157,27 @@ def test_a_wrong_script_has_low_confidence_where_it_is_wrong():
     assert bad.confidence < good.confidence
 
 
+@pytest.mark.parametrize("unsaid_at", ["start", "middle", "end"])
+def test_a_clause_nobody_says_is_left_out_of_a_whole_takes_script(unsaid_at):
+    said = [[word("mama", "M", "AA", "M", "AA", pause=True)], [word("ti", "T", "IY"), word("su", "S", "UW", pause=True)]]
+    unsaid = [word("fe", "F", "EH"), word("kuku", "K", "UW", "K", "UW", pause=True)]
+    labels = frames(("SIL", 15), ("M", 5), ("AA", 10), ("M", 4), ("AA", 8), ("SIL", 40),
+                    ("T", 4), ("IY", 9), ("S", 6), ("UW", 10), ("SIL", 30))
+    order = {"start": [unsaid] + said, "middle": [said[0], unsaid, said[1]], "end": said + [unsaid]}[unsaid_at]
+    words = [w for clause in order for w in clause]
+    logp = posteriors(labels, 0.8)  # pauses as sure as a recognizer hears them
+    result = align(logp, words, optional_clauses=True)
+    assert [w.text for w in result.words] == ["mama", "ti", "su"]
+    ((at, text),) = result.unsaid
+    assert text == "fe kuku"
+    assert at == pytest.approx({"start": 0.15, "middle": 0.82, "end": 1.11}[unsaid_at], abs=0.03)
+    names = [v.phone for v in result.visemes]
+    assert names == ["SIL", "M", "AA", "M", "AA", "SIL", "T", "IY", "S", "UW", "SIL"]  # as if it were not there
+    # a script all said keeps every clause; without optional clauses the unsaid words are squeezed in
+    assert not align(logp, said[0] + said[1], optional_clauses=True).unsaid
+    assert len(align(logp, words).words) == 5
+
+
 def test_unreadable_words_align_as_any_speech():
     labels = frames(("SIL", 10), ("M", 5), ("IY", 15), ("S", 8), ("UW", 10), ("AA", 12), ("SIL", 10))
     words = [Word("水", ()), word("a", "AA")]  # a kanji without a reading, then a readable word

@@ -26,7 +26,7 @@ held because the script said so. Callers use it to find stretches where the alig
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,6 +48,12 @@ ANY_SPEECH_FRAMES_PER_CHAR = 6  # a kanji is one to three morae, ~60-250 ms
 ANY_SPEECH_PENALTY = -0.5  # per frame: where a readable neighbour fits as well, the neighbour wins
 UNWRITTEN_VOWEL_PENALTY = -0.5  # per frame of an unwritten vowel: a cluster the audio fits as well stays one
 UNWRITTEN_VOWEL_FRAMES = 3  # like a written vowel (viseme_decode.min_frames)
+# A whole take's script may have clauses nobody says (another actor's lines, a slate): a clause
+# (ended by punctuation, at most MAX_CLAUSE_WORDS words) may be left out at this log-probability.
+# Squeezed into a pause, a clause costs several nats a frame for each of its phones' frames; left
+# out over speech, the pause's silence costs as much for each frame of that speech.
+CLAUSE_SKIP_PENALTY = -30.0
+MAX_CLAUSE_WORDS = 12
 _SOME_VOWEL = "|".join(v for v in VISEME_CLASSES if v in VOWEL_CLASSES)
 
 
@@ -68,6 +74,8 @@ class WordTiming:
 class Alignment:
     visemes: list[TimedViseme]  # contiguous, covering the whole recording ("SIL" in pauses)
     words: list[WordTiming]
+    # clauses left out (optional_clauses): (seconds where they would be, their words as written)
+    unsaid: list[tuple[float, str]] = field(default_factory=list)
 
     @property
     def confidence(self) -> float:
@@ -86,14 +94,17 @@ class _Graph:
     skip_penalty: np.ndarray  # [S] added when entering from s-1 (pause entry) - 0 elsewhere
     skip2_from: np.ndarray  # [S] a second state that may jump here (around an optional link), else -1
     skip2_penalty: np.ndarray  # [S] added on that jump
+    skip3_from: np.ndarray  # [S] a pause's first state: the last pause state before a clause left out, else -1
     word_of: np.ndarray  # [S] word index, -1 for pauses
     min_total: int
     choices: list[tuple[np.ndarray, float]]  # per choice: (class columns, penalty per frame)
 
 
-def _build(words: list[Word], frames: int) -> _Graph:
+def _build(words: list[Word], frames: int, optional_clauses: bool = False) -> _Graph:
     cls, loop, skip, pen, word_of = [], [], [], [], []
     skip2: dict[int, tuple[int, float]] = {}  # state -> (source, penalty): jumps around optional links
+    skip3: dict[int, int] = {}  # a pause's first state -> the pause state before a clause that may be left out
+    clause_from, clause_words = 0, 0  # the pause state before the current clause; its words so far
     optional, link_from, pause_start = 0, -1, 0
 
     def chain(c: int, n: int, w: int, entry_penalty: float = 0.0):
@@ -153,12 +164,19 @@ def _build(words: list[Word], frames: int) -> _Graph:
         chain(sil, 3 if w < len(words) - 1 else 1, -1, penalty)
         if link_from >= 0:
             skip2[pause_start] = (link_from, penalty)
+        clause_words += 1
+        if optional_clauses and (word.pause_after or clause_words >= MAX_CLAUSE_WORDS or w == len(words) - 1):
+            skip3[pause_start] = clause_from
+            clause_from, clause_words = len(cls) - 1, 0
     n = len(cls)
     from2 = np.full(n, -1)
     penalty2 = np.zeros(n, np.float32)
     for state, (src, p) in skip2.items():
         from2[state], penalty2[state] = src, p
-    graph = _Graph(np.array(cls), np.array(loop), np.array(skip), np.array(pen, np.float32), from2, penalty2,
+    from3 = np.full(n, -1)
+    for state, src in skip3.items():
+        from3[state] = src
+    graph = _Graph(np.array(cls), np.array(loop), np.array(skip), np.array(pen, np.float32), from2, penalty2, from3,
                    np.array(word_of), 0, choices)
     graph.min_total = n - 2 - 3 * max(len(words) - 1, 0) - optional  # every pause and link may be skipped
     return graph
@@ -182,11 +200,13 @@ def _dedupe(names: list[str]) -> list[str]:
 
 def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = None,
           closure_evidence: np.ndarray | None = None, gaps: np.ndarray | None = None,
-          breathy: np.ndarray | None = None) -> Alignment:
+          breathy: np.ndarray | None = None, optional_clauses: bool = False) -> Alignment:
     """Script words (from g2p) against log-posteriors [T, K] at 100 fps. `closure_evidence`
     (viseme_features.closure_darkness) helps label the inside of unreadable words; `gaps` are the
     stop-like gaps of `level_db` (viseme_decode.hold_gaps) where the caller already has them;
-    `breathy` (viseme_features.breathy) lets a breath between sentences be a pause."""
+    `breathy` (viseme_features.breathy) lets a breath between sentences be a pause.
+    `optional_clauses`: a whole take's script, whose clauses nobody says may be left out
+    (CLAUSE_SKIP_PENALTY; listed in the result's `unsaid`)."""
     logp = np.asarray(logp, dtype=np.float32)
     if level_db is not None:
         gaps = hold_gaps(level_db, len(logp), gaps)
@@ -195,7 +215,7 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
     words = [w for w in words if w.text]
     if not words:
         raise AlignmentError("the script has no words")
-    graph = _build(words, t_frames)
+    graph = _build(words, t_frames, optional_clauses)
     if graph.min_total > t_frames:
         raise AlignmentError(f"the script needs at least {graph.min_total / FPS:.1f} s of speech, "
                              f"the recording has {t_frames / FPS:.1f} s")
@@ -215,18 +235,26 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
     has_skip = graph.skip_from >= 0
     skip2_src = np.maximum(graph.skip2_from, 0)
     has_skip2 = graph.skip2_from >= 0
+    skip3_src = np.maximum(graph.skip3_from, 0)
+    has_skip3 = graph.skip3_from >= 0
     score = np.full(n, neg, np.float32)
     score[0] = 0.0
     score[1] = 0.0  # start with the first word (no leading pause)
     score += _emit(logp[0], speech[0], chosen[0], emit_cols, is_any, choice_cols)
-    back = np.zeros((t_frames, n), np.int8)  # 0 stay, 1 advance, 2 skip, 3 skip around a link
+    back = np.zeros((t_frames, n), np.int8)  # 0 stay, 1 advance, 2 skip, 3 skip around a link, 4 a clause
+    clauses = bool(has_skip3.any())
     for t in range(1, t_frames):
         stay = np.where(graph.self_loop, score, neg)
         adv = np.where(idx > 0, score[prev] + graph.skip_penalty, neg)
         jump = np.where(has_skip, score[skip_src], neg)
         jump2 = np.where(has_skip2, score[skip2_src] + graph.skip2_penalty, neg)
         best = np.maximum(np.maximum(stay, adv), np.maximum(jump, jump2))
-        back[t] = np.where(best == stay, 0, np.where(best == adv, 1, np.where(best == jump, 2, 3)))
+        step = np.where(best == stay, 0, np.where(best == adv, 1, np.where(best == jump, 2, 3)))
+        if clauses:
+            jump3 = np.where(has_skip3, score[skip3_src] + np.float32(CLAUSE_SKIP_PENALTY), neg)
+            step = np.where(jump3 > best, 4, step)
+            best = np.maximum(best, jump3)
+        back[t] = step
         score = best + _emit(logp[t], speech[t], chosen[t], emit_cols, is_any, choice_cols)
     # end in the trailing pause or in the last word's last state
     last_word_end = n - 2
@@ -237,7 +265,7 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
         if t:
             step = back[t, s]
             s = (s if step == 0 else s - 1 if step == 1 else int(graph.skip_from[s]) if step == 2
-                 else int(graph.skip2_from[s]))
+                 else int(graph.skip2_from[s]) if step == 3 else int(graph.skip3_from[s]))
     return _result(path, graph, words, logp, speech, fits, closure_evidence, level_db, gaps)
 
 
@@ -299,4 +327,24 @@ def _result(path, graph: _Graph, words: list[Word], logp, speech, fits, evidence
             continue
         conf = float(np.exp(np.mean(gap[frames])))
         timings.append(WordTiming(word.text, frames[0] / FPS, (frames[-1] + 1) / FPS, round(conf, 3), word.start))
-    return Alignment(visemes, timings)
+    return Alignment(visemes, timings, _unsaid(words, word_idx))
+
+
+def _unsaid(words: list[Word], word_idx: np.ndarray) -> list[tuple[float, str]]:
+    """The runs of words the path left out: (seconds where the next said word starts, or the
+    last one ends, the words as written)."""
+    said = np.zeros(len(words), bool)
+    said[np.unique(word_idx[word_idx >= 0])] = True
+    out: list[tuple[float, str]] = []
+    w = 0
+    while w < len(words):
+        if said[w]:
+            w += 1
+            continue
+        run = w
+        while w < len(words) and not said[w]:
+            w += 1
+        at = np.flatnonzero(word_idx == w) if w < len(words) else np.flatnonzero(word_idx == run - 1) + 1
+        where = (at[0] if w < len(words) else at[-1]) / FPS if len(at) else 0.0
+        out.append((float(where), " ".join(x.text for x in words[run:w])))
+    return out

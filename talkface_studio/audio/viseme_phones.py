@@ -52,6 +52,9 @@ class Stretch:
     reason: str
 
 
+PHRASE_GAP_S = 0.25  # said words closer than this are one phrase (where a note of words not heard goes)
+
+
 @dataclass
 class VisemePass:
     source: str  # "aligned" | "recognized"
@@ -61,6 +64,7 @@ class VisemePass:
     confidence: float | None = None  # alignment confidence (duration-weighted word mean)
     jaw: np.ndarray | None = None  # recognizer's jaw opening per 10 ms frame, 0..1
     note: str = ""  # why the script was not used, when it was given but not aligned
+    unsaid: list[tuple[float, str]] = field(default_factory=list)  # clauses left out (viseme_align.Alignment)
 
 
 @dataclass
@@ -107,9 +111,12 @@ def free_recognition(post: Posteriors, closure_bias: float = CLOSURE_BIAS) -> li
 
 def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: str = "en",
                       recognizer=None, closure_bias: float = CLOSURE_BIAS,
-                      post: Posteriors | None = None, script_fallback: float = 1.0) -> VisemePass:
+                      post: Posteriors | None = None, script_fallback: float = 1.0,
+                      optional_clauses: bool = False) -> VisemePass:
     """`post`: posteriors(x16) already computed (the recognizer is then not run). `script_fallback`
-    (a take's setting, 1 = as shipped, 0 = never) scales the confidence under which words fall back."""
+    (a take's setting, 1 = as shipped, 0 = never) scales the confidence under which words fall back.
+    `optional_clauses`: the script is a whole take's, whose clauses nobody says are left out
+    (viseme_align.align)."""
     post = post if post is not None else posteriors(x16, recognizer)
     text = (transcript or "").strip()
     note = ""
@@ -120,7 +127,8 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
                 words = [_japanese_nasal_before_lips(w) for w in words]
             mel = dereverberate(log_mel(x16), post.level)  # as the recognizer heard it
             breath = breathy(x16, mel)  # only a script's aligner reads it (~0.07 s a minute)
-            alignment = align(post.for_alignment, words, post.level, post.darkness, post.gaps, breath)
+            alignment = align(post.for_alignment, words, post.level, post.darkness, post.gaps, breath,
+                              optional_clauses)
         except (G2PError, AlignmentError) as exc:
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
         else:
@@ -176,7 +184,8 @@ def _patch_low_confidence(alignment: Alignment, post: Posteriors, closure_bias: 
 
     index = np.array([CLASS_INDEX[x] for x in labels]) if len(labels) else np.zeros(0, int)
     phones = labels_to_spans(index, VISEME_CLASSES)
-    return VisemePass("aligned", phones, alignment.words, stretches, alignment.confidence, post.jaw)
+    return VisemePass("aligned", phones, alignment.words, stretches, alignment.confidence, post.jaw,
+                      unsaid=alignment.unsaid)
 
 
 def _closure_hint(weak: list[WordTiming], words, n: int) -> np.ndarray:
@@ -273,7 +282,7 @@ def viseme_take_pass(x16: np.ndarray, text: str, language: str, closure_bias: fl
 
     duration = len(x16) / 16000
     result = viseme_phone_pass(x16, text, language, closure_bias=closure_bias, post=post,
-                               script_fallback=script_fallback)
+                               script_fallback=script_fallback, optional_clauses=True)
     if result.source != "aligned":
         why = result.note or ""
         return _timed(result.phones), [TimedStretch(0.0, duration, "recognized", why, text[:80] if text else "")], []
@@ -287,7 +296,46 @@ def viseme_take_pass(x16: np.ndarray, text: str, language: str, closure_bias: fl
         cursor = st.end
     if cursor < duration or not stretches:
         stretches.append(TimedStretch(cursor, duration, "aligned", ""))
+    noted: dict[tuple[float, float], list[str]] = {}  # the said phrase next to clauses left out -> those clauses
+    for at, unsaid in result.unsaid:
+        noted.setdefault(_phrase_around(result.words, at), []).append(unsaid)
+    for (a, b), unsaid in noted.items():
+        said = " ".join(w.text for w in result.words if a <= w.start and w.end <= b)
+        stretches = _noted(stretches, (a, b), f'script words not heard: "{" ... ".join(unsaid)}"', said)
     return _timed(result.phones), stretches, [TimedWord(w.start, w.end, w.text) for w in result.words]
+
+
+def _phrase_around(words: list[WordTiming], at: float) -> tuple[float, float]:
+    """The span of the said words next to `at` (those after it, or, at the end, before it) that
+    follow one another with less than PHRASE_GAP_S between them: where a note of words left out there goes."""
+    after = [w for w in words if w.start >= at - 1e-6]
+    run = after if after else [w for w in words if w.end <= at + 1e-6][::-1]
+    if not run:
+        return at, at
+    span = [run[0].start, run[0].end]
+    for prev, w in zip(run, run[1:]):
+        gap = w.start - prev.end if after else prev.start - w.end
+        if gap >= PHRASE_GAP_S:
+            break
+        span = [min(span[0], w.start), max(span[1], w.end)]
+    return span[0], span[1]
+
+
+def _noted(stretches: list, span: tuple[float, float], note: str, words: str) -> list:
+    """`stretches` (tiling the take) with `note` on `span` (said words next to words left out), in
+    the stretch where its middle lies: a fallen-back stretch gets it in its reason, an aligned one is
+    cut so that the note covers the span alone (with its `words`)."""
+    from .alignment_report import join_reasons
+
+    middle = (span[0] + span[1]) / 2
+    k = next((i for i, s in enumerate(stretches) if middle < s.end), len(stretches) - 1)
+    s = stretches[k]
+    a, b = max(span[0], s.start), min(span[1], s.end)
+    if s.path != "aligned" or b <= a:
+        return stretches[:k] + [s._replace(reason=join_reasons(note, s.reason))] + stretches[k + 1:]
+    parts = ([s._replace(end=a)] if a > s.start else []) + [s._replace(start=a, end=b, reason=note, words=words)] + \
+        ([s._replace(start=b)] if b < s.end else [])
+    return stretches[:k] + parts + stretches[k + 1:]
 
 
 def viseme_fallback(x16: np.ndarray, offset: float, words: str, language: str = "en",
