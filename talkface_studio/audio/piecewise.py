@@ -2,8 +2,9 @@
 
 1. The take is cut at its pauses (speech_regions) into pieces. Each piece gets its words from a
    cheap word-level pass over the whole take (a word belongs to the piece its middle falls in);
-   when that pass cannot place the script, from the words' expected durations (script_split, as
-   aeneas splits text by timing).
+   when that pass cannot place the script, from a pass in which any clause may be left out (lines
+   of a scene's script that this recording does not have: reported, not aligned); failing that,
+   from the words' expected durations (script_split, as aeneas splits text by timing).
 2. Each piece is aligned alone (two at a time; while the word pass runs, the pieces of the split by
    expected durations are aligned on the other core, and every piece the word pass puts in the same
    place keeps that result), first with no silence allowed between its words
@@ -143,8 +144,8 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
 def _without_unsaid(aligner: _Aligner, transcript: str) -> tuple[list[TimedWord] | None, _Aligner]:
     """Where the word pass could not place the whole script: the words of the clauses that were
     said (sphinx_align.place_heard_words) and an aligner of those words alone, which reports the
-    clauses left out where they would have been; (None, the same aligner) when none was left out or
-    nothing could be placed."""
+    clauses left out where they would have been. Every clause said: (their times, the same aligner);
+    nothing placed, or speech where clauses were left out: (None, the same aligner)."""
     words = aligner.words
     try:
         heard = place_heard_words(aligner.x16, words, clauses(transcript, len(words)))

@@ -34,6 +34,7 @@ from talkface_studio.core.errors import TalkFaceError
 
 from .g2p import Word
 from .runs import true_runs
+from .script_split import MAX_CLAUSE_WORDS
 from .viseme_decode import TimedViseme, close_from_hold_start, decode, guard_holds, guard_silence, hold_gaps, min_frames
 from .viseme_features import FPS
 from .viseme_set import CLASS_INDEX, VISEME_CLASSES, VOWEL_CLASSES, phones_to_visemes
@@ -49,11 +50,11 @@ ANY_SPEECH_PENALTY = -0.5  # per frame: where a readable neighbour fits as well,
 UNWRITTEN_VOWEL_PENALTY = -0.5  # per frame of an unwritten vowel: a cluster the audio fits as well stays one
 UNWRITTEN_VOWEL_FRAMES = 3  # like a written vowel (viseme_decode.min_frames)
 # A whole take's script may have clauses nobody says (another actor's lines, a slate): a clause
-# (ended by punctuation, at most MAX_CLAUSE_WORDS words) may be left out at this log-probability.
+# (ended by punctuation, at most script_split.MAX_CLAUSE_WORDS words, as pocketsphinx's
+# place_heard_words takes them) may be left out at this log-probability.
 # Squeezed into a pause, a clause costs several nats a frame for each of its phones' frames; left
 # out over speech, the pause's silence costs as much for each frame of that speech.
 CLAUSE_SKIP_PENALTY = -30.0
-MAX_CLAUSE_WORDS = 12
 _SOME_VOWEL = "|".join(v for v in VISEME_CLASSES if v in VOWEL_CLASSES)
 
 
