@@ -236,14 +236,13 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
     has_skip = graph.skip_from >= 0
     skip2_src = np.maximum(graph.skip2_from, 0)
     has_skip2 = graph.skip2_from >= 0
-    skip3_src = np.maximum(graph.skip3_from, 0)
-    has_skip3 = graph.skip3_from >= 0
+    into3 = np.flatnonzero(graph.skip3_from >= 0)  # the few pauses after a clause that may be left out
+    from3 = graph.skip3_from[into3]
     score = np.full(n, neg, np.float32)
     score[0] = 0.0
     score[1] = 0.0  # start with the first word (no leading pause)
     score += _emit(logp[0], speech[0], chosen[0], emit_cols, is_any, choice_cols)
     back = np.zeros((t_frames, n), np.int8)  # 0 stay, 1 advance, 2 skip, 3 skip around a link, 4 a clause
-    clauses = bool(has_skip3.any())
     for t in range(1, t_frames):
         stay = np.where(graph.self_loop, score, neg)
         adv = np.where(idx > 0, score[prev] + graph.skip_penalty, neg)
@@ -251,10 +250,11 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
         jump2 = np.where(has_skip2, score[skip2_src] + graph.skip2_penalty, neg)
         best = np.maximum(np.maximum(stay, adv), np.maximum(jump, jump2))
         step = np.where(best == stay, 0, np.where(best == adv, 1, np.where(best == jump, 2, 3)))
-        if clauses:
-            jump3 = np.where(has_skip3, score[skip3_src] + np.float32(CLAUSE_SKIP_PENALTY), neg)
-            step = np.where(jump3 > best, 4, step)
-            best = np.maximum(best, jump3)
+        if len(into3):  # indexed, not a full row: a few states per clause
+            jump3 = score[from3] + np.float32(CLAUSE_SKIP_PENALTY)
+            better = jump3 > best[into3]
+            best[into3[better]] = jump3[better]
+            step[into3[better]] = 4
         back[t] = step
         score = best + _emit(logp[t], speech[t], chosen[t], emit_cols, is_any, choice_cols)
     # end in the trailing pause or in the last word's last state
