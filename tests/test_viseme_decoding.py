@@ -159,7 +159,8 @@ def test_a_wrong_script_has_low_confidence_where_it_is_wrong():
 
 @pytest.mark.parametrize("unsaid_at", ["start", "middle", "end"])
 def test_a_clause_nobody_says_is_left_out_of_a_whole_takes_script(unsaid_at):
-    said = [[word("mama", "M", "AA", "M", "AA", pause=True)], [word("ti", "T", "IY"), word("su", "S", "UW", pause=True)]]
+    said = [[word("mama", "M", "AA", "M", "AA", pause=True)],
+            [word("ti", "T", "IY"), word("su", "S", "UW", pause=True)]]
     unsaid = [word("fe", "F", "EH"), word("kuku", "K", "UW", "K", "UW", pause=True)]
     labels = frames(("SIL", 15), ("M", 5), ("AA", 10), ("M", 4), ("AA", 8), ("SIL", 40),
                     ("T", 4), ("IY", 9), ("S", 6), ("UW", 10), ("SIL", 30))

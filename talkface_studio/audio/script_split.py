@@ -27,7 +27,8 @@ def punctuation_after(transcript: str, n_words: int, line_breaks: bool = False) 
     word i (a likely pause)."""
     out = np.zeros(n_words, dtype=bool)
     i = -1
-    for tok in (_TOKEN_OR_LINE if line_breaks else _TOKEN).findall(plain_english(transcript)):  # transcript_words' words
+    tokens = (_TOKEN_OR_LINE if line_breaks else _TOKEN).findall(plain_english(transcript))
+    for tok in tokens:  # the words phones.transcript_words sees
         if tok[0].isalnum() or tok[0] == "'":
             if tok.strip("'"):
                 i += 1
