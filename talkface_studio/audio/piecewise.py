@@ -151,40 +151,26 @@ def _without_unsaid(aligner: _Aligner, transcript: str) -> tuple[list[TimedWord]
         heard = place_heard_words(aligner.x16, words, clauses(transcript, len(words)))
     except PhoneError:
         return None, aligner
-    said = [i for i, w in enumerate(heard) if w is not None]
-    if len(said) == len(words):
+    left_out = true_runs(np.array([w is None for w in heard]))  # [i, j) runs of words not heard
+    if not left_out:
         return heard, aligner
-    if _speech_left_out(heard, aligner.speech, aligner.duration):
+    if any(_speech_left_out(heard, i, j, aligner.speech, aligner.duration) for i, j in left_out):
         return None, aligner  # the pass lost its way rather than heard a line left out
-    unsaid: dict[int, list[str]] = {}  # index among the said words of the next one said -> words left out
-    for i, w in enumerate(heard):
-        if w is None:
-            unsaid.setdefault(bisect_left(said, i), []).append(words[i])
+    said = [i for i, w in enumerate(heard) if w is not None]
     kept = _Aligner(aligner.x16, [words[i] for i in said], aligner.punct[said], aligner.speech, aligner.duration,
                     aligner.fallback)
-    kept.unsaid = {k: " ".join(v) for k, v in unsaid.items()}
+    kept.unsaid = {bisect_left(said, i): " ".join(words[i:j]) for i, j in left_out}  # by the next said word
     return [heard[i] for i in said], kept
 
 
-def _speech_left_out(heard: list[TimedWord | None], speech: np.ndarray, duration: float) -> bool:
-    """Whether speech where words were left out (between the said words around them) lasts longer
-    than UNSAID_SPEECH_S: a line not said leaves a pause, not speech. Where the word pass could not
-    place a script that was all said (an espeak-ng voice in tests/test_audio_piecewise.py), the pass
-    with clauses left out may drop the last clause and leave its speech to the silence model."""
-    i = 0
-    while i < len(heard):
-        if heard[i] is not None:
-            i += 1
-            continue
-        j = i
-        while j < len(heard) and heard[j] is None:
-            j += 1
-        start = heard[i - 1].end if i > 0 else 0.0
-        end = heard[j].start if j < len(heard) else duration
-        if speech[_frame(start):_frame(end)].sum() > UNSAID_SPEECH_S * 100:
-            return True
-        i = j
-    return False
+def _speech_left_out(heard: list[TimedWord | None], i: int, j: int, speech: np.ndarray, duration: float) -> bool:
+    """Whether speech where words [i, j) were left out (between the said words around them) lasts
+    longer than UNSAID_SPEECH_S: a line not said leaves a pause, not speech. Where the word pass could
+    not place a script that was all said (an espeak-ng voice in tests/test_audio_piecewise.py), the
+    pass with clauses left out may drop the last clause and leave its speech to the silence model."""
+    start = heard[i - 1].end if i > 0 else 0.0
+    end = heard[j].start if j < len(heard) else duration
+    return bool(speech[_frame(start):_frame(end)].sum() > UNSAID_SPEECH_S * 100)
 
 
 def _plan(regions, words, punct, placed, duration) -> list[Piece]:
@@ -355,6 +341,8 @@ class _Aligner:
     def unsaid_in(self, pieces: list[Piece], i: int, last: int) -> str:
         """The note for pieces i..last of the script's words left out before (or, at the end, after)
         their words."""
+        if not self.unsaid:
+            return ""
         lo, hi = pieces[i].lo, pieces[last].hi
         at_end = all(q.hi == q.lo for q in pieces[last + 1:])
         left = [text for k, text in sorted(self.unsaid.items()) if lo <= k < hi or at_end and k == hi]

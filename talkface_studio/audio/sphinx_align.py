@@ -111,11 +111,16 @@ def phone_count(word: str) -> int:
     return len(pronunciation(word).split())
 
 
-def _first_pass(decoder: NativeDecoder, pcm: np.ndarray, words: list[str]) -> None:
+def _add_unknown(decoder: NativeDecoder, words: list[str]) -> None:
+    """The words the decoder's dictionary lacks, added with their guessed pronunciations."""
     unknown = _unknown(decoder, words)
     prefetch_unknown(unknown)  # one espeak-ng call for all of them
     for word in unknown:
         decoder.add_word(word, guess_pronunciation(word), False)
+
+
+def _first_pass(decoder: NativeDecoder, pcm: np.ndarray, words: list[str]) -> None:
+    _add_unknown(decoder, words)
     decoder.set_align_text(" ".join(words))
     decoder.decode(pcm)
     hyp = decoder.hyp()
@@ -167,8 +172,7 @@ def place_heard_words(x16: np.ndarray, words: list[str], units: list[tuple[int, 
     for wide in (False, True):
         with _decoder(True, wide) as decoder:
             try:
-                for word in _unknown(decoder, words):
-                    decoder.add_word(word, guess_pronunciation(word), False)
+                _add_unknown(decoder, words)
                 decoder.set_grammar("heard", grammar)
                 decoder.decode(pcm)
                 segments = decoder.seg()
@@ -178,7 +182,7 @@ def place_heard_words(x16: np.ndarray, words: list[str], units: list[tuple[int, 
                 continue
         timed = [TimedWord(a / PS_FPS, (b + 1) / PS_FPS, n) for w, a, b in segments if (n := _word_name(w))]
         kept = _units_kept([t.word for t in timed], words, units)
-        if kept is not None and kept:
+        if kept:  # None (no such choice) or [] (nothing heard): try wider beams
             out: list[TimedWord | None] = [None] * len(words)
             said = iter(timed)
             for k in kept:

@@ -334,17 +334,10 @@ def _result(path, graph: _Graph, words: list[Word], logp, speech, fits, evidence
 def _unsaid(words: list[Word], word_idx: np.ndarray) -> list[tuple[float, str]]:
     """The runs of words the path left out: (seconds where the next said word starts, or the
     last one ends, the words as written)."""
-    said = np.zeros(len(words), bool)
-    said[np.unique(word_idx[word_idx >= 0])] = True
+    left_out = np.ones(len(words), bool)
+    left_out[np.unique(word_idx[word_idx >= 0])] = False
     out: list[tuple[float, str]] = []
-    w = 0
-    while w < len(words):
-        if said[w]:
-            w += 1
-            continue
-        run = w
-        while w < len(words) and not said[w]:
-            w += 1
+    for run, w in true_runs(left_out):
         at = np.flatnonzero(word_idx == w) if w < len(words) else np.flatnonzero(word_idx == run - 1) + 1
         where = (at[0] if w < len(words) else at[-1]) / FPS if len(at) else 0.0
         out.append((float(where), " ".join(x.text for x in words[run:w])))
