@@ -10,10 +10,11 @@ with 1 s of silence between them (94 s with the shared recordings), analysed wit
 - slate: "Scene twelve, take three." before and "Cut, thank you everybody." after;
 - one missing: a said line left out of the script.
 Then the French and the Italian recordings, each language's two joined, with the other actor's
-line after each (the viseme aligner's path). References: each recording's own, as bench_lipsync
-reads them (pocketsphinx's alignment of its script or its json timings; the DTW reference for French
-and Italian). Columns: p/b/m closed, closure spans on a p/b/m, stretches that fell back,
-notices of script words not heard, analysis seconds (one run, this box's noise).
+line after each, and with the first one's line missing from the script (the viseme aligner's path).
+References: each recording's own, as bench_lipsync reads them (pocketsphinx's alignment of its
+script or its json timings; the DTW reference for French and Italian). Columns: p/b/m closed,
+closure spans on a p/b/m, stretches that fell back, notices of script words not heard, analysis
+seconds (one run, this box's noise).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def scripts(lines: list[str]) -> dict[str, str]:
 
 def row(label: str, r: dict) -> None:
     closed, spans = f"{r['closed'][0]}/{r['closed'][1]}", f"{r['mprec'][0]}/{r['mprec'][1]}"
-    print(f"{label:<14}{closed:>9}{spans:>9}{r['fell_back']:>11}{r['unheard']:>11}{r['seconds']:>9.1f}")
+    print(f"{label:<17}{closed:>9}{spans:>9}{r['fell_back']:>11}{r['unheard']:>11}{r['seconds']:>9.1f}")
 
 
 def main() -> int:
@@ -75,12 +76,13 @@ def main() -> int:
         duration = sf.info(str(path)).duration
         print(f"take: {len(lines)} English recordings joined, {duration:.1f} s; "
               f"{sum(r.kind == 'bilabial' for r in refs)} reference p/b/m")
-        print(f"{'script':<14}{'closed':>9}{'spans':>9}{'fell back':>11}{'not heard':>11}{'seconds':>9}")
+        print(f"{'script':<17}{'closed':>9}{'spans':>9}{'fell back':>11}{'not heard':>11}{'seconds':>9}")
         for name, text in scripts(lines).items():
             row(name, bl.measure(dict(name=name, path=path, text=text, language="en", refs=refs), True))
         for language, other in OTHER_IN.items():
             path, lines, refs = joined_take(Path(tmp), language)
-            both = {"as said": lines, "other actor": [t for pair in zip(lines, other) for t in pair]}
+            both = {"as said": lines, "other actor": [t for pair in zip(lines, other) for t in pair],
+                    "first missing": lines[1:]}
             for name, script in both.items():
                 row(f"{language} {name}",
                     bl.measure(dict(name=name, path=path, text="\n".join(script), language=language, refs=refs), True))

@@ -146,6 +146,31 @@ def test_lines_nobody_says_in_a_spanish_script_are_reported_and_nothing_falls_ba
     assert total >= 7 and found == total
 
 
+@needs_espeak
+def test_a_spanish_line_said_but_missing_from_the_script_is_recognized_and_reported(tmp_path):
+    # forced onto the script, the line's speech took the next line's words and those words fell
+    # back where they did not fit; now it is reported as speech the script lacks
+    said = ["Pablo compra pan y manzanas.",
+            "Los niños juegan en el parque toda la tarde y después vuelven a casa muy cansados.",
+            "Mi madre prepara un buen pastel."]
+    path, refs = take(tmp_path, [0.3, said[0], 0.8, said[1], 0.8, said[2], 0.5], voice=("es", 160, 50))
+    f = analyze(path, RATE, transcript=f"{said[0]}\n{said[2]}", language="es")
+    (adlib,) = f.report.fallbacks
+    assert "matches no words of the script" in adlib.reason and not adlib.words
+    lines, last = [], None  # (start, end) of each line said, from the synthesizer's phone times
+    for a, b, _ in refs:
+        if last is None or a - last > 0.5:
+            lines.append([a, b])
+        lines[-1][1] = last = b
+    (_, e1), (s2, e2), (s3, _) = lines
+    fps = RATE.fps
+    assert e1 - 0.1 <= adlib.start_frame / fps <= s2 + 0.2 and e2 - 0.2 <= adlib.end_frame / fps <= s3 + 0.1
+    assert all(b / fps <= e1 + 0.1 or a / fps >= s3 - 0.1 for a, b, _ in f.words)  # each word on its own line
+    assert len(f.words) == 11
+    found, total = bilabials_found(f, refs)
+    assert total >= 7 and found >= total - 1
+
+
 def test_clauses_end_at_punctuation_and_line_breaks_and_stay_short():
     from talkface_studio.audio.script_split import clauses
 

@@ -179,6 +179,36 @@ def test_a_clause_nobody_says_is_left_out_of_a_whole_takes_script(unsaid_at):
     assert len(align(logp, words).words) == 5
 
 
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_a_line_said_that_the_script_lacks_is_recognized_not_forced_onto_its_words(where):
+    """An ad-lib (or a line cut from the script) between the script's clauses: with `unscripted`
+    its speech is a pause's, recognized without the script, and the script's words keep their own."""
+    mama = (("M", 5), ("AA", 10), ("M", 4), ("AA", 8))
+    tisu = (("T", 4), ("IY", 9), ("S", 6), ("UW", 10))
+    adlib = (("F", 6), ("EH", 12), ("K", 5), ("UW", 12), ("SIL", 8), ("K", 5), ("UW", 14), ("F", 6), ("EH", 12))
+    runs = {"start": [adlib, mama, tisu], "middle": [mama, adlib, tisu], "end": [mama, tisu, adlib]}[where]
+    labels = frames(("SIL", 15), *[r for part in runs for r in part + (("SIL", 30),)])
+    logp = posteriors(labels, 0.8)
+    level = np.where(np.array(labels) == "SIL", -70.0, -15.0)  # loud speech cannot be a pause
+    words = [word("mama", "M", "AA", "M", "AA", pause=True), word("ti", "T", "IY"), word("su", "S", "UW", pause=True)]
+    result = align(logp, words, level, optional_clauses=True, unscripted=True)
+    ((a, b),) = result.unscripted
+    start = 0.15 + 0.3 * {"start": 0, "middle": 1, "end": 2}[where] + {"start": 0, "middle": 0.27, "end": 0.56}[where]
+    assert a == pytest.approx(start, abs=0.03) and b == pytest.approx(start + 0.80, abs=0.03)
+    spoken = {w.text: w for w in result.words}
+    assert set(spoken) == {"mama", "ti", "su"} and not result.unsaid
+    assert all(w.end <= a + 0.01 or w.start >= b - 0.01 for w in result.words)  # none in the ad-lib
+    assert min(w.confidence for w in result.words) > 0.5
+    inside = [v.phone for v in result.visemes if a <= v.start < b]
+    assert inside[:4] == ["F", "EH", "K", "UW"]  # the recognizer's own labels
+    # a script said as written finds no such line; without `unscripted` the words are pulled into it
+    said = frames(("SIL", 15), *[r for part in (mama, tisu) for r in part + (("SIL", 30),)])
+    quiet = np.where(np.array(said) == "SIL", -70.0, -15.0)
+    assert not align(posteriors(said, 0.8), words, quiet, optional_clauses=True, unscripted=True).unscripted
+    forced = align(logp, words, level, optional_clauses=True)
+    assert not forced.unscripted and min(w.confidence for w in forced.words) < 0.2
+
+
 def test_unreadable_words_align_as_any_speech():
     labels = frames(("SIL", 10), ("M", 5), ("IY", 15), ("S", 8), ("UW", 10), ("AA", 12), ("SIL", 10))
     words = [Word("水", ()), word("a", "AA")]  # a kanji without a reading, then a readable word

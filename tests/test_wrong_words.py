@@ -42,6 +42,24 @@ def test_a_short_word_is_judged_with_its_neighbours_and_neighbouring_wrong_words
     assert wrong_stretches([]) == []
 
 
+def test_a_wrong_word_cut_out_of_a_noted_stretch_leaves_the_note_on_one_part():
+    from talkface_studio.audio.alignment_report import TimedStretch, join_reasons, unheard_note
+    from talkface_studio.audio.wrong_words import lay_over
+
+    words = [TimedWord(0.2, 0.8, "cut"), TimedWord(1.0, 1.5, "thank"), TimedWord(1.6, 2.0, "you")]
+    note = unheard_note("scene twelve take three")
+    noted = [TimedStretch(0.0, 2.5, "aligned", note, "cut thank you")]
+    parts = lay_over(noted, TimedStretch(0.9, 1.55, "recognized", "wrong word", "thank"), words)
+    assert [(p.start, p.end, p.reason, p.words) for p in parts] == [
+        (0.0, 0.9, note, "cut"), (0.9, 1.55, "wrong word", "thank"), (1.55, 2.5, "", "you")]
+    # a fallen-back stretch keeps why it fell back on both parts; a cut at its start keeps the note after
+    fell = [TimedStretch(0.0, 2.5, "recognized", join_reasons(note, "no alignment"), "cut thank you")]
+    first, _, last = lay_over(fell, TimedStretch(0.9, 1.55, "recognized", "wrong word", "thank"), words)
+    assert first.reason == join_reasons(note, "no alignment") and last.reason == "no alignment"
+    _, rest = lay_over(noted, TimedStretch(0.0, 0.9, "recognized", "wrong word", "cut"), words)
+    assert rest.reason == note and rest.words == "thank you"
+
+
 @pytest.mark.parametrize("name, said, wrong", [
     ("en_m_goforward", "ten", "mop"),  # open /e/ and a tongue tip -> a lip closure and a rounded vowel
     ("en_m_librivox_sense_0890", "selfish", "mumble"),

@@ -17,6 +17,7 @@ import numpy as np
 
 PATHS = ("aligned", "piecewise", "recognized", "acoustic")
 FALLBACK_PATHS = frozenset({"recognized", "acoustic"})
+NO_SCRIPT_WORDS = "sound here matches no words of the script"  # speech where the script has nothing: an ad-lib
 _DESCRIBE = {"aligned": "aligned to the script", "piecewise": "aligned in pieces",
              "recognized": "phones recognized without the script", "acoustic": "mouth guessed from loudness only"}
 
@@ -34,6 +35,20 @@ class TimedStretch(NamedTuple):
 def join_reasons(*parts: str) -> str:
     """A stretch's reason from its parts (why it fell back; what its fallback step said), "; " between."""
     return "; ".join(p for p in parts if p)
+
+
+UNHEARD = "script words not heard"
+
+
+def unheard_note(words: str) -> str:
+    """The note on the said words next to script words (clauses) nobody said."""
+    return f'{UNHEARD}: "{words}"'
+
+
+def without_unheard(reason: str) -> str:
+    """`reason` without its note of script words not heard (for a part cut off the stretch it was on,
+    so that the note is reported once)."""
+    return join_reasons(*(p for p in reason.split("; ") if not p.startswith(f"{UNHEARD}: ")))
 
 
 @dataclass(frozen=True)

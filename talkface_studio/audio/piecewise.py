@@ -42,7 +42,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .alignment_report import TimedStretch, join_reasons
+from .alignment_report import NO_SCRIPT_WORDS, TimedStretch, join_reasons, unheard_note
 from .phone_fallback import fallback_piece
 from .phones import NOISY_ONSETS, STOPS, PhoneError, TimedPhone, transcript_words
 from .runs import true_runs
@@ -311,8 +311,7 @@ class _Aligner:
             lo_t = bounds[i]
             if p.hi == p.lo:
                 if _has_speech(self.speech, p) and not self.breath_or_click(p):  # noise, or words not in the script
-                    stretches.append(TimedStretch(lo_t, bounds[i + 1], "acoustic",
-                                                  "sound here matches no words of the script"))
+                    stretches.append(TimedStretch(lo_t, bounds[i + 1], "acoustic", NO_SCRIPT_WORDS))
                 else:
                     _add(stretches, TimedStretch(lo_t, bounds[i + 1], "aligned" if self.placed else "piecewise"))
                 i += 1
@@ -346,7 +345,7 @@ class _Aligner:
         lo, hi = pieces[i].lo, pieces[last].hi
         at_end = all(q.hi == q.lo for q in pieces[last + 1:])
         left = [text for k, text in sorted(self.unsaid.items()) if lo <= k < hi or at_end and k == hi]
-        return f'script words not heard: "{" ... ".join(left)}"' if left else ""
+        return unheard_note(" ... ".join(left)) if left else ""
 
     def attempt(self, p: Piece, inner_pause: bool, lo: int | None = None, hi: int | None = None):
         """Without silences between words first (a piece cut between pauses has none), then with;
@@ -385,7 +384,7 @@ class _Aligner:
             result, _ = self.attempt(p, inner_pause=False, lo=lo, hi=hi)
             if result is not None and (best is None or result.score > best[0].score):
                 dropped = " ".join(self.words[p.lo:lo] + self.words[hi:p.hi])
-                best = (result, f'script words not heard: "{dropped}"', i, (lo, hi))
+                best = (result, unheard_note(dropped), i, (lo, hi))
         return best or (None, "", i, (p.lo, p.hi))
 
     def spend(self, p: Piece) -> bool:

@@ -55,6 +55,14 @@ UNWRITTEN_VOWEL_FRAMES = 3  # like a written vowel (viseme_decode.min_frames)
 # Squeezed into a pause, a clause costs several nats a frame for each of its phones' frames; left
 # out over speech, the pause's silence costs as much for each frame of that speech.
 CLAUSE_SKIP_PENALTY = -30.0
+# ... and a line may be said that the script lacks (an ad-lib, a line cut from the script): the pause
+# after a clause, and those before the first and after the last, may hold speech at this much per
+# frame over the recognizer's "some speech", a little above what the script's own words cost where
+# they were said. Forced onto the script, such a line pulled the next lines' words into it and every
+# later word slid (two French recordings, the first one's line not in the script: 8 stretches fell
+# back). Asked for only where the script did not hold (viseme_phones.UNSCRIPTED_WEAK_S).
+UNSCRIPTED_PENALTY = -2.5
+UNSCRIPTED_MIN_S = 0.5  # shorter speech in a pause is a noise or a breath, not a line
 _SOME_VOWEL = "|".join(v for v in VISEME_CLASSES if v in VOWEL_CLASSES)
 
 
@@ -77,6 +85,8 @@ class Alignment:
     words: list[WordTiming]
     # clauses left out (optional_clauses): (seconds where they would be, their words as written)
     unsaid: list[tuple[float, str]] = field(default_factory=list)
+    # speech the script lacks (optional_clauses): (start, end) seconds, recognized without the script
+    unscripted: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def confidence(self) -> float:
@@ -96,12 +106,13 @@ class _Graph:
     skip2_from: np.ndarray  # [S] a second state that may jump here (around an optional link), else -1
     skip2_penalty: np.ndarray  # [S] added on that jump
     skip3_from: np.ndarray  # [S] a pause's first state: the last pause state before a clause left out, else -1
+    may_speak: np.ndarray  # [S] bool: a pause that may hold speech the script lacks (UNSCRIPTED_PENALTY)
     word_of: np.ndarray  # [S] word index, -1 for pauses
     min_total: int
     choices: list[tuple[np.ndarray, float]]  # per choice: (class columns, penalty per frame)
 
 
-def _build(words: list[Word], frames: int, optional_clauses: bool = False) -> _Graph:
+def _build(words: list[Word], frames: int, optional_clauses: bool = False, unscripted: bool = False) -> _Graph:
     cls, loop, skip, pen, word_of = [], [], [], [], []
     skip2: dict[int, tuple[int, float]] = {}  # state -> (source, penalty): jumps around optional links
     skip3: dict[int, int] = {}  # a pause's first state -> the pause state before a clause that may be left out
@@ -129,6 +140,7 @@ def _build(words: list[Word], frames: int, optional_clauses: bool = False) -> _G
 
     sil = CLASS_INDEX["SIL"]
     chain(sil, 1, -1)  # leading pause (optional: the first word may start at state 1 directly)
+    speak = [0]  # looping pause states that may hold speech the script lacks (unscripted)
     for w, word in enumerate(words):
         before = len(cls)
         tokens = _dedupe(phones_to_visemes(word.phones)) if word.phones else []
@@ -169,6 +181,7 @@ def _build(words: list[Word], frames: int, optional_clauses: bool = False) -> _G
         if optional_clauses and (word.pause_after or clause_words >= MAX_CLAUSE_WORDS or w == len(words) - 1):
             skip3[pause_start] = clause_from
             clause_from, clause_words = len(cls) - 1, 0
+            speak.append(len(cls) - 1)
     n = len(cls)
     from2 = np.full(n, -1)
     penalty2 = np.zeros(n, np.float32)
@@ -177,8 +190,10 @@ def _build(words: list[Word], frames: int, optional_clauses: bool = False) -> _G
     from3 = np.full(n, -1)
     for state, src in skip3.items():
         from3[state] = src
+    may_speak = np.zeros(n, bool)
+    may_speak[speak] = optional_clauses and unscripted
     graph = _Graph(np.array(cls), np.array(loop), np.array(skip), np.array(pen, np.float32), from2, penalty2, from3,
-                   np.array(word_of), 0, choices)
+                   may_speak, np.array(word_of), 0, choices)
     graph.min_total = n - 2 - 3 * max(len(words) - 1, 0) - optional  # every pause and link may be skipped
     return graph
 
@@ -201,13 +216,14 @@ def _dedupe(names: list[str]) -> list[str]:
 
 def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = None,
           closure_evidence: np.ndarray | None = None, gaps: np.ndarray | None = None,
-          breathy: np.ndarray | None = None, optional_clauses: bool = False) -> Alignment:
+          breathy: np.ndarray | None = None, optional_clauses: bool = False, unscripted: bool = False) -> Alignment:
     """Script words (from g2p) against log-posteriors [T, K] at 100 fps. `closure_evidence`
     (viseme_features.closure_darkness) helps label the inside of unreadable words; `gaps` are the
     stop-like gaps of `level_db` (viseme_decode.hold_gaps) where the caller already has them;
     `breathy` (viseme_features.breathy) lets a breath between sentences be a pause.
     `optional_clauses`: a whole take's script, whose clauses nobody says may be left out
-    (CLAUSE_SKIP_PENALTY; listed in the result's `unsaid`)."""
+    (CLAUSE_SKIP_PENALTY; listed in the result's `unsaid`), and with `unscripted` too, lines said
+    that the script lacks may lie between its clauses (UNSCRIPTED_PENALTY; in `unscripted`)."""
     logp = np.asarray(logp, dtype=np.float32)
     if level_db is not None:
         gaps = hold_gaps(level_db, len(logp), gaps)
@@ -216,7 +232,7 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
     words = [w for w in words if w.text]
     if not words:
         raise AlignmentError("the script has no words")
-    graph = _build(words, t_frames, optional_clauses)
+    graph = _build(words, t_frames, optional_clauses, unscripted)
     if graph.min_total > t_frames:
         raise AlignmentError(f"the script needs at least {graph.min_total / FPS:.1f} s of speech, "
                              f"the recording has {t_frames / FPS:.1f} s")
@@ -241,7 +257,15 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
     score = np.full(n, neg, np.float32)
     score[0] = 0.0
     score[1] = 0.0  # start with the first word (no leading pause)
-    score += _emit(logp[0], speech[0], chosen[0], emit_cols, is_any, choice_cols)
+    speak = np.flatnonzero(graph.may_speak)  # a few pause states: indexed, as the clause jumps are
+    said_anyway = speech + np.float32(UNSCRIPTED_PENALTY)  # what a pause that holds speech emits
+
+    def emit(t: int) -> np.ndarray:
+        e = _emit(logp[t], speech[t], chosen[t], emit_cols, is_any, choice_cols)
+        e[speak] = np.maximum(e[speak], said_anyway[t])
+        return e
+
+    score += emit(0)
     back = np.zeros((t_frames, n), np.int8)  # 0 stay, 1 advance, 2 skip, 3 skip around a link, 4 a clause
     for t in range(1, t_frames):
         stay = np.where(graph.self_loop, score, neg)
@@ -256,7 +280,7 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
             best[into3[better]] = jump3[better]
             step[into3[better]] = 4
         back[t] = step
-        score = best + _emit(logp[t], speech[t], chosen[t], emit_cols, is_any, choice_cols)
+        score = best + emit(t)
     # end in the trailing pause or in the last word's last state
     last_word_end = n - 2
     s = n - 1 if score[n - 1] >= score[last_word_end] else last_word_end
@@ -314,7 +338,9 @@ def _result(path, graph: _Graph, words: list[Word], logp, speech, fits, evidence
     fit = np.concatenate([speech[:, None], fits], axis=1)
     aligned_lp = np.where(state_class >= 0, logp[np.arange(t_frames), aligned],
                           fit[np.arange(t_frames), np.clip(-1 - state_class, 0, fit.shape[1] - 1)])
-    labels = np.where(any_speech, _free_speech_labels(logp, any_speech, evidence), aligned)
+    unscripted = graph.may_speak[path] & (speech + UNSCRIPTED_PENALTY > logp[:, CLASS_INDEX["SIL"]])
+    free = any_speech | unscripted
+    labels = np.where(free, _free_speech_labels(logp, free, evidence), aligned)
     labels = close_from_hold_start(labels, level_db, gaps)
     gap = np.minimum(aligned_lp - logp.max(axis=1), 0.0)  # "any speech" sums classes: cap at agreement
     edges = np.flatnonzero(np.diff(labels)) + 1
@@ -328,7 +354,20 @@ def _result(path, graph: _Graph, words: list[Word], logp, speech, fits, evidence
             continue
         conf = float(np.exp(np.mean(gap[frames])))
         timings.append(WordTiming(word.text, frames[0] / FPS, (frames[-1] + 1) / FPS, round(conf, 3), word.start))
-    return Alignment(visemes, timings, _unsaid(words, word_idx))
+    return Alignment(visemes, timings, _unsaid(words, word_idx), _unscripted(path, unscripted))
+
+
+def _unscripted(path: np.ndarray, heard: np.ndarray) -> list[tuple[float, float]]:
+    """Seconds (start, end) of the speech each pause of the path holds (`heard`: frames of a pause
+    that took the speech alternative), from its first such frame to its last, where there are at
+    least UNSCRIPTED_MIN_S of them: a line said between two of the script's, pauses and all."""
+    spans = []
+    edges = np.flatnonzero(np.diff(path)) + 1
+    for a, b in zip(np.r_[0, edges], np.r_[edges, len(path)]):
+        frames = np.flatnonzero(heard[a:b])
+        if len(frames) >= UNSCRIPTED_MIN_S * FPS:
+            spans.append(((a + frames[0]) / FPS, (a + frames[-1] + 1) / FPS))
+    return spans
 
 
 def _unsaid(words: list[Word], word_idx: np.ndarray) -> list[tuple[float, str]]:

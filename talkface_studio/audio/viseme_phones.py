@@ -42,6 +42,13 @@ JUDGED_SPAN_S = 0.5
 # back still closes where its script says p, b or m").
 SCRIPT_CLOSURE_HINT = 3.0
 HINT_MARGIN_S = 0.1
+# A line said that the script lacks pulls the next lines' words over its speech: seconds of them fall
+# back (French, Italian and English recordings of ../shared/speech, one line left out of the script:
+# 3.6-18 s where the line was over 4 s long). A word or two that fall back alone are a hard voice
+# or a hard word (KLettres' word lists: 0.6-1.5 s; gcin's Mandarin syllables: 1.4-2.3 s), and the
+# alignment that may find such a line (viseme_align's `unscripted`) called their own speech a line
+# and squeezed them into their neighbours'. So it is tried only past this much.
+UNSCRIPTED_WEAK_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ class VisemePass:
     jaw: np.ndarray | None = None  # recognizer's jaw opening per 10 ms frame, 0..1
     note: str = ""  # why the script was not used, when it was given but not aligned
     unsaid: list[tuple[float, str]] = field(default_factory=list)  # clauses left out (viseme_align.Alignment)
+    unscripted: list[tuple[float, float]] = field(default_factory=list)  # speech the script lacks (the same)
 
 
 @dataclass
@@ -127,14 +135,33 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
                 words = [_japanese_nasal_before_lips(w) for w in words]
             mel = dereverberate(log_mel(x16), post.level)  # as the recognizer heard it
             breath = breathy(x16, mel)  # only a script's aligner reads it (~0.07 s a minute)
+            limit = MIN_WORD_CONFIDENCE * script_fallback
             alignment = align(post.for_alignment, words, post.level, post.darkness, post.gaps, breath,
                               optional_clauses)
+            if optional_clauses and _weak_seconds(alignment.words, limit) >= UNSCRIPTED_WEAK_S:
+                alignment = _with_lines_unscripted(alignment, post, words, breath, limit)
         except (G2PError, AlignmentError) as exc:
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
         else:
-            return _patch_low_confidence(alignment, post, closure_bias, text, MIN_WORD_CONFIDENCE * script_fallback,
-                                         words)
+            return _patch_low_confidence(alignment, post, closure_bias, text, limit, words)
     return VisemePass("recognized", free_recognition(post, closure_bias), jaw=post.jaw, note=note)
+
+
+def _with_lines_unscripted(alignment: Alignment, post: Posteriors, words, breath, limit: float) -> Alignment:
+    """Where a whole take's script did not hold: the alignment in which lines said that the script
+    lacks may lie between its clauses (viseme_align's `unscripted`), if it found such a line and
+    fewer seconds of its words fall back. Not tried first: where a pause may hold speech it also
+    takes a noise or the edge of a word here and there, and a script said as written should keep
+    the alignment it had."""
+    other = align(post.for_alignment, words, post.level, post.darkness, post.gaps, breath, True, unscripted=True)
+    if other.unscripted and _weak_seconds(other.words, limit) < _weak_seconds(alignment.words, limit):
+        return other
+    return alignment
+
+
+def _weak_seconds(words: list[WordTiming], limit: float) -> float:
+    """Seconds of the aligned words judged under `limit` (those that fall back)."""
+    return sum(w.end - w.start for w, c in zip(words, judged_confidences(words)) if c < limit)
 
 
 _BILABIAL_ONSETS = ("p", "b", "m")
@@ -185,7 +212,7 @@ def _patch_low_confidence(alignment: Alignment, post: Posteriors, closure_bias: 
     index = np.array([CLASS_INDEX[x] for x in labels]) if len(labels) else np.zeros(0, int)
     phones = labels_to_spans(index, VISEME_CLASSES)
     return VisemePass("aligned", phones, alignment.words, stretches, alignment.confidence, post.jaw,
-                      unsaid=alignment.unsaid)
+                      unsaid=alignment.unsaid, unscripted=alignment.unscripted)
 
 
 def _closure_hint(weak: list[WordTiming], words, n: int) -> np.ndarray:
@@ -277,8 +304,9 @@ def viseme_take_pass(x16: np.ndarray, text: str, language: str, closure_bias: fl
     reason) where it did not. Without one: "recognized". Raises what loading the recognizer
     raises (the caller falls back to the older paths). `post`: the take's posteriors when known.
     """
-    from .alignment_report import TimedStretch
+    from .alignment_report import NO_SCRIPT_WORDS, TimedStretch, unheard_note
     from .sphinx_align import TimedWord
+    from .wrong_words import lay_over
 
     duration = len(x16) / 16000
     result = viseme_phone_pass(x16, text, language, closure_bias=closure_bias, post=post,
@@ -301,8 +329,11 @@ def viseme_take_pass(x16: np.ndarray, text: str, language: str, closure_bias: fl
         noted.setdefault(_phrase_around(result.words, at), []).append(unsaid)
     for (a, b), unsaid in noted.items():
         said = " ".join(w.text for w in result.words if a <= w.start and w.end <= b)
-        stretches = _noted(stretches, (a, b), f'script words not heard: "{" ... ".join(unsaid)}"', said)
-    return _timed(result.phones), stretches, [TimedWord(w.start, w.end, w.text) for w in result.words]
+        stretches = _noted(stretches, (a, b), unheard_note(" ... ".join(unsaid)), said)
+    timed = [TimedWord(w.start, w.end, w.text) for w in result.words]
+    for a, b in result.unscripted:  # a line said that the script lacks: recognized, and said so
+        stretches = lay_over(stretches, TimedStretch(a, b, "recognized", NO_SCRIPT_WORDS), timed)
+    return _timed(result.phones), stretches, timed
 
 
 def _phrase_around(words: list[WordTiming], at: float) -> tuple[float, float]:

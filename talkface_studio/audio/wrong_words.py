@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .alignment_report import TimedStretch, join_reasons
+from .alignment_report import TimedStretch, join_reasons, without_unheard
 from .phone_fallback import fallback_piece
 from .phones import TimedPhone
 from .sphinx_align import TimedWord
@@ -88,7 +88,7 @@ def mark_wrong_words(x16: np.ndarray, phones: list[TimedPhone], stretches: list[
         fb = fallback(x16[int(round(lo * SR)):int(round(hi * SR))], lo, speech)
         phones = _clip(phones, 0.0, start) + _clip(fb.phones, start, end) + _clip(phones, end, float("inf"))
         reason = REASON.format(s="s" if " " in text else "", cost=cost, limit=limit)
-        stretches = _cut(stretches, TimedStretch(start, end, fb.path, join_reasons(reason, fb.reason), text), words)
+        stretches = lay_over(stretches, TimedStretch(start, end, fb.path, join_reasons(reason, fb.reason), text), words)
     return sorted(phones, key=lambda p: p.start), stretches
 
 
@@ -101,9 +101,10 @@ def _clip(phones: list[TimedPhone], start: float, end: float) -> list[TimedPhone
     return out
 
 
-def _cut(stretches: list[TimedStretch], new: TimedStretch, words: list[TimedWord]) -> list[TimedStretch]:
+def lay_over(stretches: list[TimedStretch], new: TimedStretch, words: list[TimedWord]) -> list[TimedStretch]:
     """`new` laid over `stretches` (which tile the take); what it cuts keeps its path and reason,
-    and the words whose middle stays in it."""
+    and the words whose middle stays in it. A note of script words not heard stays on the part
+    before the cut only (it is about the words that follow those), so it is reported once."""
     def words_in(a: float, b: float, fallback: str) -> str:
         inside = [w.word for w in words if a <= (w.start + w.end) / 2 < b]
         return " ".join(inside) if words else fallback
@@ -116,5 +117,6 @@ def _cut(stretches: list[TimedStretch], new: TimedStretch, words: list[TimedWord
         if s.start < new.start:
             out.append(s._replace(end=new.start, words=words_in(s.start, new.start, s.words)))
         if s.end > new.end:
-            out.append(s._replace(start=new.end, words=words_in(new.end, s.end, s.words)))
+            reason = without_unheard(s.reason) if s.start < new.start else s.reason
+            out.append(s._replace(start=new.end, reason=reason, words=words_in(new.end, s.end, s.words)))
     return sorted(out + [new], key=lambda s: s.start)
