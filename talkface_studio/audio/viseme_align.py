@@ -361,6 +361,8 @@ def _unscripted(path: np.ndarray, heard: np.ndarray) -> list[tuple[float, float]
     """Seconds (start, end) of the speech each pause of the path holds (`heard`: frames of a pause
     that took the speech alternative), from its first such frame to its last, where there are at
     least UNSCRIPTED_MIN_S of them: a line said between two of the script's, pauses and all."""
+    if not heard.any():  # the usual case: no pause may hold speech, or none did
+        return []
     spans = []
     edges = np.flatnonzero(np.diff(path)) + 1
     for a, b in zip(np.r_[0, edges], np.r_[edges, len(path)]):

@@ -138,7 +138,7 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
             limit = MIN_WORD_CONFIDENCE * script_fallback
             alignment = align(post.for_alignment, words, post.level, post.darkness, post.gaps, breath,
                               optional_clauses)
-            if optional_clauses and _weak_seconds(alignment.words, limit) >= UNSCRIPTED_WEAK_S:
+            if optional_clauses:
                 alignment = _with_lines_unscripted(alignment, post, words, breath, limit)
         except (G2PError, AlignmentError) as exc:
             note = f"script not used: {exc.problem if hasattr(exc, 'problem') else exc}"
@@ -148,15 +148,16 @@ def viseme_phone_pass(x16: np.ndarray, transcript: str | None = None, language: 
 
 
 def _with_lines_unscripted(alignment: Alignment, post: Posteriors, words, breath, limit: float) -> Alignment:
-    """Where a whole take's script did not hold: the alignment in which lines said that the script
-    lacks may lie between its clauses (viseme_align's `unscripted`), if it found such a line and
-    fewer seconds of its words fall back. Not tried first: where a pause may hold speech it also
-    takes a noise or the edge of a word here and there, and a script said as written should keep
-    the alignment it had."""
+    """Where a whole take's script did not hold (its words fall back for UNSCRIPTED_WEAK_S or
+    more): the alignment in which lines said that the script lacks may lie between its clauses
+    (viseme_align's `unscripted`), if it found such a line and fewer seconds of its words fall back.
+    Not tried first: where a pause may hold speech it also takes a noise or the edge of a word here
+    and there, and a script said as written should keep the alignment it had."""
+    weak = _weak_seconds(alignment.words, limit)
+    if weak < UNSCRIPTED_WEAK_S:
+        return alignment
     other = align(post.for_alignment, words, post.level, post.darkness, post.gaps, breath, True, unscripted=True)
-    if other.unscripted and _weak_seconds(other.words, limit) < _weak_seconds(alignment.words, limit):
-        return other
-    return alignment
+    return other if other.unscripted and _weak_seconds(other.words, limit) < weak else alignment
 
 
 def _weak_seconds(words: list[WordTiming], limit: float) -> float:
