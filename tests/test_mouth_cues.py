@@ -122,7 +122,7 @@ def test_files_from_other_tools(tmp_path):
     ("a.xml", '<r><mouthCues><mouthCue start="0" end="x">A</mouthCue></mouthCues></r>',
      "mouthCue 1: the end time must be a number"),
     ("a.xml", '<!DOCTYPE r [<!ENTITY a "aaaa">]><r><mouthCues/></r>', "declares a document type or entities"),
-    ("a.txt", "0.0\tX\n", "Rhubarb Lip Sync's .tsv, .json or .xml, Moho switch data .dat or a Papagayo project .pgo; "
+    ("a.txt", "0.0\tX\n", "Rhubarb Lip Sync's .tsv, .json or .xml, Moho switch data .dat or a Papagayo project .pgo / .pg2; "
                "not .txt"),
 ])
 def test_a_bad_file_is_refused_in_one_line_naming_it(tmp_path, name, text, problem):
@@ -209,7 +209,8 @@ def test_the_render_queue_writes_cues(demo_dir, tmp_path):
     take = load_project(path).takes[0]
     assert [n for n, (_, kind) in FORMATS.items() if kind == "cues"] == [
         "Mouth cues (Rhubarb TSV)", "Mouth cues (Rhubarb JSON)", "Mouth cues (Rhubarb XML)",
-        "Mouth cues (Moho switch .dat)", "Mouth cues (Papagayo project .pgo)"]
+        "Mouth cues (Moho switch .dat)", "Mouth cues (Papagayo project .pgo)",
+        "Mouth cues (Papagayo-NG project .pg2)"]
     out = tmp_path / "out" / "take1_mouth.json"
     run_spec(RenderSpec(take.copy(), path, 20, 60, out, "cues"), lambda *a: None, CancelToken())
     doc = json.loads(out.read_text())

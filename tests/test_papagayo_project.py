@@ -1,6 +1,7 @@
 """Papagayo projects (.pgo) read as mouth cues: a voice's words and phonemes become mouth shapes set
 by hand, as Papagayo shows and exports them (core.papagayo_project through core.mouth_cues)."""
 
+import json
 import shutil
 
 import pytest
@@ -227,6 +228,163 @@ def test_any_damaged_project_is_read_or_refused_in_one_line(tmp_path, data):
         lines[i], lines[j] = lines[j], lines[i]
     path = tmp_path / "damaged.pgo"
     path.write_text("\n".join(lines), encoding="utf-8", errors="surrogatepass")
+    try:
+        read_cues(path, 24.0, 200)
+    except ValidationError as exc:
+        assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+
+
+# -- Papagayo-NG's JSON projects (.pg2) ------------------------------------------------------------
+
+PHRASES = [("Hello there", [("Hello", 12, 22, [(12, "etc"), (14, "E"), (17, "L"), (19, "O")]),
+                            ("there", 26, 40, [(26, "etc"), (30, "E"), (35, "etc")])]),
+           ("Bye now", [("Bye", 60, 68, [(60, "MBP"), (63, "AI")]),
+                        ("now", 70, 80, [(70, "etc"), (74, "O")])])]  # the same voice as PGO's
+
+
+def _pg2(voices, phoneme_set="preston_blair", fps=24) -> str:
+    """A project as Papagayo-NG 1.6 saves it (LipsyncDoc.save2): ids, tags and counts included.
+    `voices`: (name, phrases as for _voice)."""
+    def voice(name, phrases):
+        return {"name": name, "start_frame": phrases[0][1][0][1], "end_frame": phrases[-1][1][-1][2],
+                "text": "\n".join(t for t, _ in phrases), "num_children": 0, "used_phonemes": [],
+                "phrases": [{"id": i, "text": text, "start_frame": words[0][1], "end_frame": words[-1][2], "tags": [],
+                             "words": [{"id": j, "text": w, "start_frame": a, "end_frame": b, "tags": [],
+                                        "phonemes": [{"id": k, "text": s, "frame": f, "tags": []}
+                                                     for k, (f, s) in enumerate(ph)]}
+                                       for j, (w, a, b, ph) in enumerate(words)]}
+                            for i, (text, words) in enumerate(phrases)]}
+    return json.dumps({"version": 2, "sound_path": "line.wav", "fps": fps, "sound_duration": 120,
+                       "num_voices": len(voices), "phoneme_set": phoneme_set,
+                       "voices": [voice(n, p) for n, p in voices]}, indent=True)
+
+
+def _in_set(table: dict) -> list:
+    """PHRASES with each chart shape written as a phoneme of another set that shows it (`table`)."""
+    back = {}
+    for name, shape in table.items():
+        back.setdefault(shape, name)
+    return [(t, [(w, a, b, [(f, back[s]) for f, s in ph]) for w, a, b, ph in words]) for t, words in PHRASES]
+
+
+def test_a_papagayo_ng_project_reads_as_its_pgo_does(tmp_path):
+    (tmp_path / "line.pgo").write_text(PGO)
+    (tmp_path / "line.pg2").write_text(_pg2([("Voice 1", PHRASES)]))
+    pgo, pg2 = read_cues(tmp_path / "line.pgo", 24.0, 200), read_cues(tmp_path / "line.pg2", 24.0, 200)
+    assert pg2.shapes == pgo.shapes and pg2.names == "names" and pg2.sound == "line.wav"
+    assert papagayo_voices(tmp_path / "line.pg2") == ["Voice 1"]
+    # its own rate, whatever the take's
+    (tmp_path / "at30.pg2").write_text(_pg2([("Voice 1", PHRASES)], fps=30))
+    assert read_cues(tmp_path / "at30.pg2", 30.0, 200).shapes == pgo.shapes
+
+
+def test_papagayo_ng_phoneme_sets_show_as_the_chart(tmp_path):
+    """Rhubarb's letters stay letters; Fleming-Dobbs and CMU-39 phonemes become the chart's shapes
+    (Fleming-Dobbs as Papagayo-NG shows it in the Preston Blair set), in a .pg2 or a .pgo."""
+    from talkface_studio.core.papagayo_project import CMU_39, FLEMING_DOBBS
+
+    pgo = read_cues(_write(tmp_path / "line.pgo", PGO), 24.0, 200)
+    rhubarb = {"A": "MBP", "B": "etc", "C": "E", "D": "AI", "E": "O", "H": "L", "rest": "rest"}
+    letters = read_cues(_write(tmp_path / "r.pg2", _pg2([("V", _in_set(rhubarb))], "rhubarb")), 24.0, 200)
+    assert letters.names == "letters" and letters.shapes == pgo.shapes
+    cmu = read_cues(_write(tmp_path / "c.pg2", _pg2([("V", _in_set(CMU_39))], "CMU_39")), 24.0, 200)
+    assert cmu.shapes == pgo.shapes
+    assert {CMU_39[p] for p in ("P", "B", "M")} == {"MBP"} and CMU_39["UW"] == "U" and CMU_39["AA"] == "AI"
+    # Fleming-Dobbs has no O-like etc of its own: its SH shows as etc, its NLTDR as L
+    fd = [(t, [(w, a, b, [(f, {"etc": "SH", "E": "EHSZ", "L": "NLTDR", "O": "O", "MBP": "MBP", "AI": "AA"}[s])
+                          for f, s in ph]) for w, a, b, ph in words]) for t, words in PHRASES]
+    assert read_cues(_write(tmp_path / "f.pg2", _pg2([("V", fd)], "fleming_dobbs")), 24.0, 200).shapes == pgo.shapes
+    assert FLEMING_DOBBS["SH"] == "etc" and FLEMING_DOBBS["NLTDR"] == "L"
+    # a .pgo does not say its set: Papagayo-NG saves one in CMU-39 phones and it reads alike
+    cmu_pgo = "lipsync version 1\nline.wav\n24\n120\n1\n" + _voice("Voice 1", _in_set(CMU_39))
+    assert read_cues(_write(tmp_path / "c.pgo", cmu_pgo), 24.0, 200).shapes == pgo.shapes
+    # a phoneme its set does not have is named with where it is
+    bad = _pg2([("V", PHRASES)], "fleming_dobbs")
+    with pytest.raises(ValidationError, match=r"voices\[0\]\.phrases\[0\]\.words\[0\]\.phonemes\[0\]: 'etc' is not a "
+                                              r"phoneme of the Fleming-Dobbs set"):
+        read_cues(_write(tmp_path / "bad.pg2", bad), 24.0, 200)
+
+
+def _write(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_a_papagayo_ng_voice_is_picked_and_a_bad_project_refused(demo_dir, tmp_path, capsys):
+    two = _write(tmp_path / "two.pg2", _pg2([("Voice 1", PHRASES), ("Narrator", [("Mm", [("Mm", 90, 99, [(90, "MBP")])])])]))
+    assert papagayo_voices(two) == ["Voice 1", "Narrator"]
+    with pytest.raises(ValidationError, match=r"has 2 voices \('Voice 1', 'Narrator'\): say which one"):
+        read_cues(two, 24.0, 200)
+    assert read_cues(two, 24.0, 200, voice="Narrator").shapes == (MouthShape(90, 100, "MBP"),)
+    shutil.copytree(demo_dir, tmp_path / "p")
+    path = tmp_path / "p" / "demo.tfs"
+    assert main(["mouth", str(path), "--import", str(two), "--voice", "Narrator"]) == 0
+    assert load_project(path).takes[0].generation.mouth_shapes == (MouthShape(94, 104, "MBP"),)  # 24 -> 25 fps
+    capsys.readouterr()
+    good = json.loads(_pg2([("Voice 1", PHRASES)]))
+    for change, problem in (
+            (lambda d: d.pop("voices"), 'not a Papagayo-NG project: no "voices" in it'),
+            (lambda d: d.update(fps=0), "fps: must be a number from 1 to 1000, got 0"),
+            (lambda d: d["voices"][0]["phrases"][1]["words"][0].update(start_frame=30),
+             "voices[0].phrases[1].words[0]: words must be in time order"),
+            (lambda d: d["voices"][0]["phrases"][0]["words"][1].update(end_frame=20),
+             "voices[0].phrases[0].words[1]: the word runs from frame 26 to 20"),
+            (lambda d: d["voices"][0]["phrases"][0]["words"][0]["phonemes"][1].pop("frame"),
+             "voices[0].phrases[0].words[0].phonemes[1].frame: missing"),
+            (lambda d: d["voices"][0]["phrases"][0]["words"][0]["phonemes"][1].update(text="Q"),
+             "voices[0].phrases[0].words[0].phonemes[1]: unknown mouth shape 'Q'")):
+        doc = json.loads(json.dumps(good))
+        change(doc)
+        bad = _write(tmp_path / "bad.pg2", json.dumps(doc))
+        with pytest.raises(ValidationError) as err:
+            read_cues(bad, 24.0, 200)
+        assert problem in str(err.value) and str(err.value).startswith(str(bad)) and "\n" not in str(err.value)
+    before = path.read_bytes()
+    assert main(["mouth", str(path), "--import", str(bad)]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1 and path.read_bytes() == before
+
+
+def test_a_take_written_as_a_papagayo_ng_project_comes_back(demo_dir, tmp_path):
+    """The .pg2 export holds what Papagayo-NG's reader takes (LipsyncDoc.open_json's keys) and reads
+    back to the same shapes as the .pgo export of the same take."""
+    shutil.copytree(demo_dir, tmp_path / "p")
+    path = tmp_path / "p" / "demo.tfs"
+    assert main(["mouth", str(path), "--export", str(tmp_path / "demo.pg2")]) == 0
+    assert main(["mouth", str(path), "--export", str(tmp_path / "demo.pgo")]) == 0
+    doc = json.loads((tmp_path / "demo.pg2").read_text())
+    assert doc["version"] == 2 and doc["fps"] == 25 and doc["num_voices"] == 1 and doc["phoneme_set"] == "preston_blair"
+    assert doc["sound_path"] == str(tmp_path / "p" / "media" / "line.wav")
+    voice = doc["voices"][0]
+    assert voice["name"] == "line" and voice["text"].startswith("Hello there\nI have been waiting")
+    word = voice["phrases"][0]["words"][0]
+    assert word["text"] == "Hello" and set(word) >= {"start_frame", "end_frame", "tags", "phonemes"}
+    assert set(word["phonemes"][0]) >= {"text", "frame", "tags"}
+    take = load_project(path).takes[0]
+    assert read_cues(tmp_path / "demo.pg2", take.rate.fps, take.n_frames).shapes == \
+        read_cues(tmp_path / "demo.pgo", take.rate.fps, take.n_frames).shapes
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_any_damaged_papagayo_ng_project_is_read_or_refused_in_one_line(tmp_path, data):
+    """A value anywhere in the tree replaced, or the text cut short: read, or one ValidationError
+    naming the file, never another error."""
+    text = _pg2([("Voice 1", PHRASES)])
+    if data.draw(st.booleans()):
+        text = text[:data.draw(st.integers(0, len(text)))]
+    else:
+        doc = json.loads(text)
+        node, keys = doc, []
+        while isinstance(node, (dict, list)) and node and (not keys or data.draw(st.booleans())):
+            key = data.draw(st.sampled_from(sorted(node) if isinstance(node, dict) else list(range(len(node)))))
+            keys.append((node, key))
+            node = node[key]
+        parent, key = keys[-1]
+        parent[key] = data.draw(st.one_of(st.none(), st.integers(-5, 10**12), st.floats(allow_nan=False),
+                                          st.text(max_size=8), st.lists(st.integers(), max_size=2), st.just({})))
+        text = json.dumps(doc)
+    path = tmp_path / "damaged.pg2"
+    path.write_text(text)
     try:
         read_cues(path, 24.0, 200)
     except ValidationError as exc:

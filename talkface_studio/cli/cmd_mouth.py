@@ -35,7 +35,7 @@ def add_parser(sub) -> None:
                         "p/b/m has no MBP, set one)")
     p.add_argument("--import", dest="import_cues", type=Path, metavar="CUES",
                    help="set by hand the shapes of a mouth-cue file: Rhubarb Lip Sync .tsv, .json or .xml, Moho "
-                        "switch data .dat (Papagayo, Rhubarb -f dat) or a Papagayo project .pgo; applied after "
+                        "switch data .dat (Papagayo, Rhubarb -f dat) or a Papagayo project .pgo / .pg2; applied after "
                         "--clear and --set")
     p.add_argument("--cue-fps", type=float, metavar="FPS",
                    help="the frame rate a .dat file was keyed at, when it has no FPS line (default: the take's)")
@@ -44,7 +44,7 @@ def add_parser(sub) -> None:
     p.add_argument("--export", dest="export_cues", type=Path, metavar="CUES",
                    help="write the take's mouth (what the lip sync hears, with the shapes set by hand) as "
                         ".tsv, .json or .xml (Rhubarb's letters A-H, X), .dat (Moho switch data, the chart's "
-                        "names) or .pgo (a Papagayo project: the script's words with their shapes)")
+                        "names) or .pgo / .pg2 (a Papagayo / Papagayo-NG project: the script's words with their shapes)")
     p.add_argument("--frames", metavar="FIRST-LAST", help="with --export: only these frames (inclusive)")
     p.add_argument("--hold", type=int, default=1, metavar="N",
                    help="with --export: hold each mouth drawing at least N frames, as 2D animation is drawn on twos "
@@ -156,7 +156,7 @@ def print_heard(take, project_path) -> None:
 def read_cue_file(args, take):
     """The --import file read into the take's frames (None without --import); refused in one line."""
     from talkface_studio.core.errors import ValidationError
-    from talkface_studio.core.mouth_cues import read_cues
+    from talkface_studio.core.mouth_cues import PAPAGAYO, read_cues
 
     if args.cue_fps is not None and not 1 <= args.cue_fps <= 1000:
         raise ValidationError(f"--cue-fps takes a frame rate of 1-1000, got {args.cue_fps:g}")
@@ -164,11 +164,11 @@ def read_cue_file(args, take):
         if args.cue_fps is not None:
             raise ValidationError("--cue-fps goes with --import (the rate a .dat file was keyed at)")
         if args.voice is not None:
-            raise ValidationError("--voice goes with --import of a Papagayo project (.pgo)")
+            raise ValidationError("--voice goes with --import of a Papagayo project (.pgo, .pg2)")
         return None
-    papagayo = args.import_cues.suffix.lower() == ".pgo"
+    papagayo = args.import_cues.suffix.lower() in PAPAGAYO
     if args.voice is not None and not papagayo:
-        raise ValidationError("--voice picks a voice of a Papagayo project (.pgo)", args.import_cues)
+        raise ValidationError("--voice picks a voice of a Papagayo project (.pgo, .pg2)", args.import_cues)
     if args.cue_fps is not None and papagayo:
         raise ValidationError("--cue-fps is for .dat files: a Papagayo project says its own frame rate",
                               args.import_cues)

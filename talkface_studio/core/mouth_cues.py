@@ -7,7 +7,8 @@ of time. Read from and written to the files those tools use:
 - Moho switch data (`.dat`: `MohoSwitch1`, then `FRAME SHAPE` lines with frames from 1), which
   Papagayo writes, Rhubarb writes with `-f dat`, and Moho and OpenToonz read, in the chart's names
   (MBP, etc, E ...) or Rhubarb's letters;
-- Papagayo's own projects (`.pgo`: core.papagayo_project), a voice's words and their phonemes.
+- Papagayo's own projects (`.pgo`, and Papagayo-NG's `.pg2`: core.papagayo_project), a voice's words
+  and their phonemes.
 
 Shapes are the chart's (core.mouth_shapes); Rhubarb's letters map to them as Rhubarb's own
 `--datUsePrestonBlair` does. Nothing here knows audio or the performer: a cue track comes in as
@@ -27,14 +28,14 @@ from .errors import ValidationError
 from .file_access import read_regular
 from .json_reader import parse_json
 from .mouth_shapes import MAX_SHAPES, SHAPES, MouthShape
-from .papagayo_project import pick_voice, read_project
+from .papagayo_project import SUFFIXES as PAPAGAYO, pick_voice, read_project_file
 
 # Rhubarb's letters <-> the chart's names (Rhubarb's README, `--datUsePrestonBlair`); WQ has no
 # letter of its own, so it leaves as F (puckered), and F comes back as U.
 TO_RHUBARB = {"MBP": "A", "etc": "B", "E": "C", "AI": "D", "O": "E", "U": "F", "WQ": "F", "FV": "G", "L": "H",
               "rest": "X"}
 FROM_RHUBARB = {"A": "MBP", "B": "etc", "C": "E", "D": "AI", "E": "O", "F": "U", "G": "FV", "H": "L", "X": "rest"}
-SUFFIXES = (".tsv", ".json", ".xml", ".dat", ".pgo")
+SUFFIXES = (".tsv", ".json", ".xml", ".dat", ".pgo", ".pg2")
 _CHART = {k.lower(): k for k in SHAPES}  # a shape name in any case -> the chart's own spelling
 MOHO_HEADER = "MohoSwitch1"
 MAX_CUE_BYTES = 64 << 20  # an hour of cues at 10 a second is ~1.5 MB of JSON
@@ -68,7 +69,7 @@ def format_of(path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
         raise ValidationError("mouth cues are Rhubarb Lip Sync's .tsv, .json or .xml, Moho switch data .dat or a "
-                              f"Papagayo project .pgo; not {suffix or 'a file without a suffix'}", path)
+                              f"Papagayo project .pgo / .pg2; not {suffix or 'a file without a suffix'}", path)
     return suffix
 
 
@@ -110,8 +111,8 @@ def read_cues(path, fps: float, n_frames: int, dat_fps: float | None = None, voi
     suffix = format_of(path)
     data = read_regular(path, "mouth-cue file", max_bytes=MAX_CUE_BYTES, error=ValidationError)
     sound = ""
-    if suffix == ".pgo":
-        keys, ends, names, sound = _pgo_cues(_text(data, path), path, voice)
+    if suffix in PAPAGAYO:
+        keys, ends, names, sound = _papagayo_cues(data, path, voice)
     elif suffix == ".json":
         keys, ends, names, sound = _json_cues(data, path)
     elif suffix == ".xml":
@@ -203,10 +204,10 @@ def _dat_cues(text: str, path: Path, fps: float):
     return keys, _names(keys, path, default="names")
 
 
-def _pgo_cues(text: str, path: Path, voice: str | None):
+def _papagayo_cues(data: bytes, path: Path, voice: str | None):
     """A Papagayo project's voice (core.papagayo_project). Its rests are "rest" in either of
     Papagayo's shape sets, so the other shapes decide whether they are letters or names."""
-    project = read_project(text, path)
+    project = read_project_file(data, path)
     picked = pick_voice(project, voice, path)
     keys, ends = picked.keys, picked.ends
     names = _names([k for k in keys if k[1].lower() != "rest"], path, default="names")
@@ -220,7 +221,7 @@ def papagayo_voices(path) -> list[str]:
     reads it."""
     path = Path(path)
     data = read_regular(path, "mouth-cue file", max_bytes=MAX_CUE_BYTES, error=ValidationError)
-    return [v.name for v in read_project(_text(data, path), path).voices]
+    return [v.name for v in read_project_file(data, path).voices]
 
 
 def _json_cues(data: bytes, path: Path):

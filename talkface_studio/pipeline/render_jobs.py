@@ -29,6 +29,7 @@ FORMATS = {  # name -> (file suffix or "" for a folder, what it writes)
     "Mouth cues (Rhubarb XML)": (".xml", "cues"),
     "Mouth cues (Moho switch .dat)": (".dat", "cues"),
     "Mouth cues (Papagayo project .pgo)": (".pgo", "cues"),
+    "Mouth cues (Papagayo-NG project .pg2)": (".pg2", "cues"),
     "Captions (SubRip .srt)": (".srt", "captions"),
     "Captions (WebVTT .vtt)": (".vtt", "captions"),
 }

@@ -105,7 +105,7 @@ def import_editorial(window, path) -> bool:
 
 def import_mouth_cues_dialog(window) -> None:
     path, _ = QFileDialog.getOpenFileName(window, "Import mouth cues", str(window.files.last_dir()),
-                                          "Mouth cues (*.tsv *.json *.xml *.dat *.pgo)")
+                                          "Mouth cues (*.tsv *.json *.xml *.dat *.pgo *.pg2)")
     if path:
         import_mouth_cues(window, path)
 
@@ -114,7 +114,7 @@ def import_mouth_cues(window, path, dat_fps: float | None = None, voice: str | N
     """Set the cues of a Rhubarb or Moho file, or a Papagayo project's voice, as the shown take's
     mouth shapes by hand (one undo step; Generate applies them). A .dat file that does not say its
     frame rate is asked for one; a Papagayo project of several voices which voice."""
-    from talkface_studio.core.mouth_cues import declared_fps, papagayo_voices, read_cues
+    from talkface_studio.core.mouth_cues import PAPAGAYO, declared_fps, papagayo_voices, read_cues
     from talkface_studio.core.take_commands import ImportMouthShapes
 
     take = window.document.take
@@ -128,7 +128,7 @@ def import_mouth_cues(window, path, dat_fps: float | None = None, voice: str | N
                                                  f"{path.name} counts frames at (fps):", take.rate.fps, 1, 1000, 3)
             if not ok:
                 return False
-        if voice is None and path.suffix.lower() == ".pgo" and len(voices := papagayo_voices(path)) > 1:
+        if voice is None and path.suffix.lower() in PAPAGAYO and len(voices := papagayo_voices(path)) > 1:
             voice, ok = QInputDialog.getItem(window, "Import mouth cues", f"{path.name} has {len(voices)} voices; "
                                              "import:", voices, 0, False)
             if not ok:

@@ -25,7 +25,7 @@ from talkface_studio.ui.document import Document
 from .prompts import Prompts
 from .take_status import TakeStatus
 
-DROPPED_CUES = {".pgo", ".dat", ".tsv"}
+DROPPED_CUES = {".pgo", ".pg2", ".dat", ".tsv"}
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".m4a", ".aac", ".aif", ".aiff"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 DEFAULT_RATE = FrameRate(24)
@@ -174,5 +174,5 @@ class MediaImports(QObject):
         elif suffix in DROPPED_CUES:  # unambiguous mouth-cue files (.json and .xml may be other things)
             deliverable_imports.import_mouth_cues(self.parent_widget, path)
         else:
-            self.prompts.show_error(f"{path}: not an audio file, an image, subtitles, mouth cues (.pgo, .dat, .tsv) "
+            self.prompts.show_error(f"{path}: not an audio file, an image, subtitles, mouth cues (.pgo, .pg2, .dat, .tsv) "
                                     "or a .tfs project")

@@ -80,7 +80,7 @@ def build_actions(w) -> tuple[dict[str, QAction], Menus]:
         tip="Emotion markers of an edit (OTIO, EDL) painted onto the emotion lane")
     A["import_cues"] = _action(
         w, "Import &Mouth Cues…", partial(deliverable_imports.import_mouth_cues_dialog, w),
-        tip="A 2D lip sync (Rhubarb .tsv / .json, Moho .dat, a Papagayo project .pgo) as mouth shapes set by hand")
+        tip="A 2D lip sync (Rhubarb .tsv / .json, Moho .dat, a Papagayo project .pgo / .pg2) as mouth shapes set by hand")
     A["import_script"] = _action(
         w, "Import &Script or Subtitles…", partial(take_actions.script_from_file_dialog, w),
         tip="The take's script from a text file or subtitles (.srt, .vtt, .ass): their dialogue alone")
