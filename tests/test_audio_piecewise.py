@@ -14,6 +14,8 @@ from talkface_studio.audio.features import AudioFeatures
 from talkface_studio.audio.loading import load_audio
 from talkface_studio.audio.loud_frames import finish_phones
 from talkface_studio.audio.script_split import punctuation_after, split_words
+from talkface_studio.audio.speech_regions import frame_levels, speech_mask
+from talkface_studio.audio.wrong_words import held_stops
 from talkface_studio.core.timebase import FrameRate
 
 needs_espeak = pytest.mark.skipif(not espeak_events.available(), reason="libespeak-ng is not installed")
@@ -84,7 +86,8 @@ def test_noise_spliced_in_falls_back_alone_and_the_sentences_stay_aligned(tmp_pa
     f = analyze(path, RATE, transcript=f"{BUMPY} {MOM}")
     (fallback,) = f.report.fallbacks
     noise = range(int(round((0.3 + 2.26 + 0.5) * 25)), int(round((0.3 + 2.26 + 1.5) * 25)))
-    assert fallback.path == "acoustic" and fallback.start_frame <= noise.start + 2 and fallback.end_frame >= noise.stop - 2
+    assert fallback.path == "recognized" and "matches no words" in fallback.reason
+    assert fallback.start_frame <= noise.start + 2 and fallback.end_frame >= noise.stop - 2
     assert fallback.end_frame - fallback.start_frame < 2 * len(noise)
     kept = [s for s in f.report.stretches if s.path in ("aligned", "piecewise")]
     assert "bumpy map" in " ".join(s.words for s in kept) and "bubbly apple" in " ".join(s.words for s in kept)
@@ -320,17 +323,47 @@ def test_a_word_the_word_pass_squeezed_into_its_neighbour_moves_to_its_own_speec
 
 
 @needs_espeak
-def test_speech_not_in_the_script_between_pauses_takes_no_script_word(tmp_path):
+@pytest.mark.parametrize("adlib, end", [("Hello, what is going on here?", 4.1), ("Well, I think that is fine by me.", 4.5)])
+def test_speech_not_in_the_script_between_pauses_takes_no_script_word(tmp_path, adlib, end):
     """An ad-lib between two sentences: neither neighbour's word moves onto it (aligned over both,
-    the neighbours leave it a pause, which the piece check turns down)."""
-    adlib = "Hello, what is going on here?"
-    path, _ = take(tmp_path, [0.3, MOM, 0.6, adlib, 0.6, "Please pass the paper plates.", 0.3])
+    the neighbours leave it a pause, which the piece check turns down). It is speech, so it is
+    recognized without the script (reported): its p, b and m close the lips as said."""
+    path, refs = take(tmp_path, [0.3, MOM, 0.6, adlib, 0.6, "Please pass the paper plates.", 0.3])
     x16 = load_audio(path).mono(16000)
     result = piecewise.align_script(x16, f"{MOM} Please pass the paper plates.")
     words = {w.word: w for w in result.words}
-    assert words["pie"].end < 2.2 and words["please"].start > 4.6
-    (adlib,) = [s for s in result.stretches if s.path == "acoustic"]
-    assert adlib.start < 2.5 and adlib.end > 4.1 and "matches no words" in adlib.reason
+    assert words["pie"].end < 2.2 and words["please"].start > end + 0.3
+    (said,) = [s for s in result.stretches if s.path not in ("aligned", "piecewise")]
+    assert said.path == "recognized" and said.start < 2.5 and said.end > end and "matches no words" in said.reason
+    inside = [p for p in result.phones if said.start <= p.start < said.end and p.phone != "SIL"]
+    assert sum(p.end - p.start for p in inside) > 1.0  # the mouth speaks through it
+    for start, _, ipa in refs:
+        if ipa[0] in "pbm" and said.start < start < said.end:  # "by me"
+            assert any(p.phone == "M" and p.start - 0.06 <= start <= p.end + 0.06 for p in inside), start
+
+
+@needs_espeak
+def test_an_ad_lib_held_under_a_stop_is_recognized_and_reported(tmp_path):
+    """The word pass gives "please" the ad-lib's piece, and the aligner holds its p over the whole
+    ad-lib (a closure over a second of loud speech, scoring well per frame): that span is recognized
+    without the script and reported, so the ad-lib's m and b close the lips."""
+    adlib = "Oh my, the baby is up!"
+    path, refs = take(tmp_path, [0.3, MOM, 0.6, adlib, 0.6, "Please pass the paper plates.", 0.3])
+    x16 = load_audio(path).mono(16000)
+    result = piecewise.align_script(x16, f"{MOM} Please pass the paper plates.")
+    (held,) = [s for s in result.stretches if s.path not in ("aligned", "piecewise")]
+    assert held.path == "recognized" and "matches no words" in held.reason and '"please"' in held.reason
+    said = [(a, ipa) for a, _, ipa in refs if 2.4 < a < 3.5 and ipa[0] in "pbm"]  # "my", "baby"
+    assert len(said) == 3 and all(held.start <= a < held.end for a, _ in said)
+    closures = [p for p in result.phones if p.phone == "M" and held.start <= p.start < held.end]
+    assert all(any(p.start - 0.06 <= a <= p.end + 0.06 for p in closures) for a, _ in said)
+    # no stop of the script is left over a stretch of speech
+    assert not held_stops(result.phones, result.stretches, speech_mask(frame_levels(x16)))
+    # a take said as written has none: the stops of its p, b, t, d, k, g stay as aligned
+    path, _ = take(tmp_path, [0.3, MOM, 0.6, "Please pass the paper plates.", 0.3])
+    x16 = load_audio(path).mono(16000)
+    plain = piecewise.align_script(x16, f"{MOM} Please pass the paper plates.")
+    assert {s.path for s in plain.stretches} <= {"aligned", "piecewise"}
 
 
 def breath_take(tmp_path, kind: str, quiet_after: float, line: str = BUMPY):
@@ -371,7 +404,7 @@ def test_a_breath_between_english_lines_is_a_pause_and_a_hum_is_reported(tmp_pat
         assert not f.report.fallbacks and (f.phone_at()[frames] == "SIL").all()
     else:
         (hum,) = f.report.fallbacks
-        assert hum.path == "acoustic" and hum.start_frame <= frames.start and hum.end_frame >= frames.stop
+        assert hum.path == "recognized" and hum.start_frame <= frames.start and hum.end_frame >= frames.stop
 
 
 @needs_espeak

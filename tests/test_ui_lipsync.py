@@ -38,7 +38,7 @@ def test_generate_reports_and_marks_the_fallen_back_stretch(make_window, noisy_p
     assert w.session.alignment_notices(w.document.current_take) == ()
     w.actions_by_name["generate"].trigger()
     (notice,) = w.session.alignment_notices(w.document.current_take)
-    assert notice.fell_back and notice.path == "acoustic"
+    assert notice.fell_back and notice.path == "recognized"  # noise where the script has no words
     assert notice.start_frame <= noise0 + 2 and notice.end_frame >= noise1 - 2
     assert "fell back" in w.status.currentMessage() and "ruler" in w.status.currentMessage()
     assert "Lip sync: take 'take1':" in w.render_queue.log.toPlainText()
@@ -47,12 +47,12 @@ def test_generate_reports_and_marks_the_fallen_back_stretch(make_window, noisy_p
     ruler = w.timeline.ruler
     w.timeline.fit()
     (mark,) = marks_in_view(ruler.notices(), ruler.mapping, ruler.width(), ruler.rate)
-    assert mark.color == COLORS["acoustic"] and "matches no words" in mark.text
+    assert mark.color == COLORS["recognized"] and "matches no words" in mark.text
     image = ruler.grab().toImage()
     mid = int((mark.x0 + mark.x1) / 2)
-    assert image.pixelColor(mid, 2).name() == COLORS["acoustic"]
+    assert image.pixelColor(mid, 2).name() == COLORS["recognized"]
     outside = int(ruler.mapping.x_of(5))
-    assert image.pixelColor(outside, 2).name() != COLORS["acoustic"]
+    assert image.pixelColor(outside, 2).name() != COLORS["recognized"]
     assert notice_at(ruler.notices(), (notice.start_frame + notice.end_frame) / 2) is notice
     # session state, not saved in the project; it follows what is generated: undoing Generate takes
     # the marks away (the take is back to never generated), redoing it brings them back from the cache

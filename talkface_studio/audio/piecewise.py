@@ -21,7 +21,8 @@
    neighbour's words, aligned over both with pauses allowed, put the nearest one in it; over an
    ad-lib or a noise that alignment puts silence on speech, fails the piece check, and the piece
    keeps no script word. A wordless piece whose sound is only a breath or a click is a pause
-   (breath_or_click); any other is reported as sound the script does not have. An inhale closer
+   (breath_or_click); any other is recognized without the script, as speech the script does not
+   have (an ad-lib, most often), and reported. An inhale closer
    to its line than a pause is cut off the line's piece before alignment (after_breath).
 4. A word the aligner placed but scored far below what the audio holds there (an ad-libbed or
    mistyped word inside matching speech) is recognized without the script and reported like a
@@ -52,7 +53,7 @@ from .sphinx_align import (MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, 
                            place_words, prefetch_pronunciations, pronunciation)
 from .viseme_decode import BREATH_MAX_S, BREATH_MIN_S, BREATH_SHARE, LINE_BREATHY, pause_noises
 from .viseme_features import breathy, log_mel
-from .wrong_words import WRONG_WORD_COST, mark_wrong_words
+from .wrong_words import WRONG_WORD_COST, mark_held_stops, mark_wrong_words
 
 SR = 16_000
 PAD_S = 0.06  # audio kept around a piece's speech (never past the middle of the pause)
@@ -138,6 +139,8 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
     result = aligner.run(pieces, first)
     phones, stretches = mark_wrong_words(x16, result.phones, result.stretches, result.words, speech, fallback,
                                          wrong_word_limit)
+    if np.isfinite(wrong_word_limit):  # script fallback 0: the script is never given up
+        phones, stretches = mark_held_stops(x16, phones, stretches, result.words, speech, fallback)
     return PhonePass(phones, stretches, result.words)
 
 
@@ -311,7 +314,11 @@ class _Aligner:
             lo_t = bounds[i]
             if p.hi == p.lo:
                 if _has_speech(self.speech, p) and not self.breath_or_click(p):  # noise, or words not in the script
-                    stretches.append(TimedStretch(lo_t, bounds[i + 1], "acoustic", NO_SCRIPT_WORDS))
+                    # an ad-lib is speech: recognized, so its p/b/m close as in any other language
+                    fb = self.fallback(self.x16[_sample(p.start):_sample(p.end)], p.start, self.speech, "")
+                    phones += fb.phones
+                    stretches.append(TimedStretch(lo_t, bounds[i + 1], fb.path, join_reasons(NO_SCRIPT_WORDS,
+                                                                                              fb.reason)))
                 else:
                     _add(stretches, TimedStretch(lo_t, bounds[i + 1], "aligned" if self.placed else "piecewise"))
                 i += 1
