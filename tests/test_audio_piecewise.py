@@ -15,7 +15,7 @@ from talkface_studio.audio.loading import load_audio
 from talkface_studio.audio.loud_frames import finish_phones
 from talkface_studio.audio.script_split import punctuation_after, split_words
 from talkface_studio.audio.speech_regions import frame_levels, speech_mask
-from talkface_studio.audio.wrong_words import held_stops
+from talkface_studio.audio.wrong_words import held_words
 from talkface_studio.core.timebase import FrameRate
 
 needs_espeak = pytest.mark.skipif(not espeak_events.available(), reason="libespeak-ng is not installed")
@@ -345,20 +345,21 @@ def test_speech_not_in_the_script_between_pauses_takes_no_script_word(tmp_path, 
 @needs_espeak
 def test_an_ad_lib_held_under_a_stop_is_recognized_and_reported(tmp_path):
     """The word pass gives "please" the ad-lib's piece, and the aligner holds its p over the whole
-    ad-lib (a closure over a second of loud speech, scoring well per frame): that span is recognized
-    without the script and reported, so the ad-lib's m and b close the lips."""
+    ad-lib (a closure over a second of loud speech, scoring well per frame): the word is recognized
+    without the script and reported, so the ad-lib's m, b and p close the lips."""
     adlib = "Oh my, the baby is up!"
     path, refs = take(tmp_path, [0.3, MOM, 0.6, adlib, 0.6, "Please pass the paper plates.", 0.3])
     x16 = load_audio(path).mono(16000)
     result = piecewise.align_script(x16, f"{MOM} Please pass the paper plates.")
     (held,) = [s for s in result.stretches if s.path not in ("aligned", "piecewise")]
     assert held.path == "recognized" and "matches no words" in held.reason and '"please"' in held.reason
-    said = [(a, ipa) for a, _, ipa in refs if 2.4 < a < 3.5 and ipa[0] in "pbm"]  # "my", "baby"
-    assert len(said) == 3 and all(held.start <= a < held.end for a, _ in said)
+    assert held.words == "please" and not any(w.word == "please" for w in result.words if w.start >= held.end)
+    said = [(a, ipa) for a, _, ipa in refs if 2.4 < a < 4.0 and ipa[0] in "pbm"]  # "my", "baby", "up"
+    assert len(said) == 4 and all(held.start <= a < held.end for a, _ in said)
     closures = [p for p in result.phones if p.phone == "M" and held.start <= p.start < held.end]
     assert all(any(p.start - 0.06 <= a <= p.end + 0.06 for p in closures) for a, _ in said)
     # no stop of the script is left over a stretch of speech
-    assert not held_stops(result.phones, result.stretches, speech_mask(frame_levels(x16)))
+    assert not held_words(result.phones, result.stretches, result.words, speech_mask(frame_levels(x16)))
     # a take said as written has none: the stops of its p, b, t, d, k, g stay as aligned
     path, _ = take(tmp_path, [0.3, MOM, 0.6, "Please pass the paper plates.", 0.3])
     x16 = load_audio(path).mono(16000)

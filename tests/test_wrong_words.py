@@ -96,3 +96,26 @@ def _aligned_words(path, text):
     from talkface_studio.audio.piecewise import align_script
 
     return align_script(load_audio(path).mono(16000), text).words
+
+
+def test_a_word_holding_a_short_consonant_over_speech_is_found_and_a_held_vowel_or_hum_is_not():
+    import numpy as np
+
+    from talkface_studio.audio.alignment_report import TimedStretch
+    from talkface_studio.audio.phones import TimedPhone
+    from talkface_studio.audio.wrong_words import HELD_SPEECH_S, held_words
+
+    speech = np.ones(1000, bool)  # 10 s of loud speech
+    speech[300:400] = False  # a pause at 3-4 s
+    phones = [TimedPhone(0.0, 0.2, "S"), TimedPhone(0.2, 1.9, "AH"), TimedPhone(1.9, 2.7, "M"),  # "sum", held
+              TimedPhone(2.7, 4.0, "T"),  # "it": a t over 0.3 s of speech and the pause: a stop before a pause
+              TimedPhone(4.0, 4.1, "IH"), TimedPhone(4.1, 5.5, "S"),  # "is": its s over 1.4 s of speech
+              TimedPhone(6.0, 7.5, "P")]  # in a stretch already recognized: not judged again
+    words = [TimedWord(0.0, 2.7, "sum"), TimedWord(2.7, 4.0, "it"), TimedWord(4.0, 5.5, "is"), TimedWord(6.0, 7.5, "up")]
+    stretches = [TimedStretch(0.0, 6.0, "aligned", "", "sum it is"), TimedStretch(6.0, 10.0, "recognized", "why", "up")]
+    assert held_words(phones, stretches, words, speech) == [(4.0, 5.5, "is")]
+    # just over the limit counts, just under does not
+    edge = int(100 * (4.1 + HELD_SPEECH_S))
+    assert held_words(phones, stretches, words, np.r_[speech[:edge + 2], np.zeros(1000 - edge - 2, bool)]) == \
+        [(4.0, 5.5, "is")]
+    assert held_words(phones, stretches, words, np.r_[speech[:edge - 2], np.zeros(1000 - edge + 2, bool)]) == []

@@ -53,7 +53,7 @@ from .sphinx_align import (MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, 
                            place_words, prefetch_pronunciations, pronunciation)
 from .viseme_decode import BREATH_MAX_S, BREATH_MIN_S, BREATH_SHARE, LINE_BREATHY, pause_noises
 from .viseme_features import breathy, log_mel
-from .wrong_words import WRONG_WORD_COST, mark_held_stops, mark_wrong_words
+from .wrong_words import WRONG_WORD_COST, mark_held_words, mark_wrong_words
 
 SR = 16_000
 PAD_S = 0.06  # audio kept around a piece's speech (never past the middle of the pause)
@@ -140,7 +140,7 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
     phones, stretches = mark_wrong_words(x16, result.phones, result.stretches, result.words, speech, fallback,
                                          wrong_word_limit)
     if np.isfinite(wrong_word_limit):  # script fallback 0: the script is never given up
-        phones, stretches = mark_held_stops(x16, phones, stretches, result.words, speech, fallback)
+        phones, stretches = mark_held_words(x16, phones, stretches, result.words, speech, fallback)
     return PhonePass(phones, stretches, result.words)
 
 

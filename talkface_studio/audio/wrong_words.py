@@ -14,12 +14,15 @@ words substituted into them median 6.8, a quarter above 9.9. Each word is judged
 Only the pocketsphinx path has this: the viseme recognizer's frame posteriors (other languages)
 do not separate said from unsaid words on real voices (same benchmark), see README.
 
-Speech the script does not have (an ad-lib) can also hide inside a word that scores well: the
-aligner holds one of the word's stops over it ("please" said after "Oh my, the baby is up!", its
-p held 1.05 s over the ad-lib, scoring 2.3 nats a frame). A stop is a closure: silence, a
-murmur, a burst. The English recordings of ../shared/speech aligned with their scripts have at
-most 0.24 s of loud speech under one stop (the aspiration and the vowel edges around a long t);
-ad-libs swallowed so, 1.0-2.2 s. Such a stop's span is recognized and reported (held_stops).
+Speech the script does not have (an ad-lib, a line missing from the script) can also hide inside
+a word that scores well: the aligner holds one of the word's consonants over it ("please" said
+after "Oh my, the baby is up!", its p held 1.05 s over the ad-lib, scoring 2.3 nats a frame; the s
+of "sun" held 1.9 s over two lines). A stop is a closure (silence, a murmur, a burst), a fricative
+or a liquid a short constriction: the English recordings of ../shared/speech aligned with their
+scripts have at most 0.42 s of loud speech under one consonant (a th in the phone call), 0.24 s
+under one stop; ad-libs swallowed so, 1.0-2.2 s. Vowels and nasals may be held (a drawn-out "oh",
+a hum) and are not judged. The word holding such a consonant is recognized and reported
+(held_words).
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ MERGE_GAP_S = 0.3  # flagged words closer than this are one stretch
 EDGE_S = 0.1
 CONTEXT_S = 0.1  # recognition decodes this much audio either side, so the stretch's edges are free
 SR = 16_000
-STOPS = frozenset({"P", "B", "T", "D", "K", "G"})
-HELD_STOP_SPEECH_S = 0.5  # loud speech under one aligned stop beyond this: the script lost its place there
+# consonants no speaker holds for long: stops, fricatives, affricates, liquids, glides (not the nasals, not h)
+SHORT_CONSONANTS = frozenset("B CH D DH F G JH K L P R S SH T TH V W Y Z ZH".split())
+HELD_SPEECH_S = 0.6  # loud speech under one of them beyond this: the script lost its place there
 REASON = "the audio here does not sound like the script's word{s} (mismatch {cost:.1f}, limit {limit:.1f})"
 
 
@@ -101,31 +105,38 @@ def mark_wrong_words(x16: np.ndarray, phones: list[TimedPhone], stretches: list[
     return sorted(phones, key=lambda p: p.start), stretches
 
 
-def held_stops(phones: list[TimedPhone], stretches: list[TimedStretch], speech: np.ndarray) -> list[tuple[float, float]]:
-    """(start s, end s) of each stop aligned to the script (in an aligned or piecewise stretch) with more
-    than `HELD_STOP_SPEECH_S` of speech (`speech`: bool per 10 ms) under it."""
+def held_words(phones: list[TimedPhone], stretches: list[TimedStretch], words: list[TimedWord],
+               speech: np.ndarray) -> list[tuple[float, float, str]]:
+    """(start s, end s, word) of each word aligned to the script (in an aligned or piecewise stretch)
+    with a short consonant held over more than `HELD_SPEECH_S` of speech (`speech`: bool per 10 ms);
+    the consonant's own span where it lies in no word."""
     kept = [(s.start, s.end) for s in stretches if s.path in ("aligned", "piecewise")]
-    out = []
+    out: list[tuple[float, float, str]] = []
     for p in phones:
-        if p.phone in STOPS and speech[int(round(p.start * 100)):int(round(p.end * 100))].sum() > HELD_STOP_SPEECH_S * 100:
-            if any(a <= (p.start + p.end) / 2 < b for a, b in kept):
-                out.append((p.start, p.end))
+        under = speech[int(round(p.start * 100)):int(round(p.end * 100))].sum()
+        if p.phone in SHORT_CONSONANTS and under > HELD_SPEECH_S * 100 \
+                and any(a <= (p.start + p.end) / 2 < b for a, b in kept):
+            w = next((w for w in words if w.start <= p.start < w.end), None)
+            span = (min(w.start, p.start), max(w.end, p.end), w.word) if w else (p.start, p.end, "")
+            if out and span[0] < out[-1][1]:  # two held in one word, or overlapping words
+                span = (out[-1][0], max(span[1], out[-1][1]), out.pop()[2])
+            out.append(span)
     return out
 
 
-def mark_held_stops(x16: np.ndarray, phones: list[TimedPhone], stretches: list[TimedStretch],
+def mark_held_words(x16: np.ndarray, phones: list[TimedPhone], stretches: list[TimedStretch],
                     words: list[TimedWord], speech: np.ndarray,
                     fallback=fallback_piece) -> tuple[list[TimedPhone], list[TimedStretch]]:
-    """Phones and stretches with the span of every held stop (held_stops) recognized without the script
-    and reported as sound the script has no words for, as mark_wrong_words does a wrong word."""
+    """Phones and stretches with every held word (held_words) recognized without the script and
+    reported as sound the script has no words for, as mark_wrong_words does a wrong word."""
     duration = len(x16) / SR
-    for start, end in held_stops(phones, stretches, speech):
+    for start, end, word in held_words(phones, stretches, words, speech):
         lo, hi = max(0.0, start - CONTEXT_S), min(duration, end + CONTEXT_S)
         fb = fallback(x16[int(round(lo * SR)):int(round(hi * SR))], lo, speech)
         phones = _clip(phones, 0.0, start) + _clip(fb.phones, start, end) + _clip(phones, end, float("inf"))
-        word = next((w.word for w in words if w.start <= start < w.end), "")
-        note = f'{NO_SCRIPT_WORDS} (the aligner held a stop of "{word}" over {end - start:.1f} s of it)'
-        stretches = lay_over(stretches, TimedStretch(start, end, fb.path, join_reasons(note, fb.reason)), words)
+        held = f' (the aligner held "{word}" over {end - start:.1f} s of it)' if word else ""
+        stretches = lay_over(stretches, TimedStretch(start, end, fb.path, join_reasons(NO_SCRIPT_WORDS + held,
+                                                                                         fb.reason), word), words)
     return sorted(phones, key=lambda p: p.start), stretches
 
 
