@@ -134,8 +134,8 @@ def mark_held_words(x16: np.ndarray, phones: list[TimedPhone], stretches: list[T
         lo, hi = max(0.0, start - CONTEXT_S), min(duration, end + CONTEXT_S)
         fb = fallback(x16[int(round(lo * SR)):int(round(hi * SR))], lo, speech)
         phones = _clip(phones, 0.0, start) + _clip(fb.phones, start, end) + _clip(phones, end, float("inf"))
-        held = f' (the aligner held "{word}" over {end - start:.1f} s of it)' if word else ""
-        stretches = lay_over(stretches, TimedStretch(start, end, fb.path, join_reasons(NO_SCRIPT_WORDS + held,
+        held = f'the aligner had stretched "{word}" over {end - start:.1f} s of it' if word else ""
+        stretches = lay_over(stretches, TimedStretch(start, end, fb.path, join_reasons(NO_SCRIPT_WORDS, held,
                                                                                          fb.reason), word), words)
     return sorted(phones, key=lambda p: p.start), stretches
 
