@@ -110,9 +110,12 @@ def test_a_word_holding_a_short_consonant_over_speech_is_found_and_a_held_vowel_
     phones = [TimedPhone(0.0, 0.2, "S"), TimedPhone(0.2, 1.9, "AH"), TimedPhone(1.9, 2.7, "M"),  # "sum", held
               TimedPhone(2.7, 4.0, "T"),  # "it": a t over 0.3 s of speech and the pause: a stop before a pause
               TimedPhone(4.0, 4.1, "IH"), TimedPhone(4.1, 5.5, "S"),  # "is": its s over 1.4 s of speech
-              TimedPhone(6.0, 7.5, "P")]  # in a stretch already recognized: not judged again
-    words = [TimedWord(0.0, 2.7, "sum"), TimedWord(2.7, 4.0, "it"), TimedWord(4.0, 5.5, "is"), TimedWord(6.0, 7.5, "up")]
-    stretches = [TimedStretch(0.0, 6.0, "aligned", "", "sum it is"), TimedStretch(6.0, 10.0, "recognized", "why", "up")]
+              TimedPhone(5.5, 6.3, "SH"),  # "shh": a word of consonants alone, held by nature
+              TimedPhone(6.3, 7.5, "P")]  # in a stretch already recognized: not judged again
+    words = [TimedWord(0.0, 2.7, "sum"), TimedWord(2.7, 4.0, "it"), TimedWord(4.0, 5.5, "is"), TimedWord(5.5, 6.3, "shh"),
+             TimedWord(6.3, 7.5, "up")]
+    stretches = [TimedStretch(0.0, 6.3, "aligned", "", "sum it is shh"),
+                 TimedStretch(6.3, 10.0, "recognized", "why", "up")]
     assert held_words(phones, stretches, words, speech) == [(4.0, 5.5, "is")]
     # just over the limit counts, just under does not
     edge = int(100 * (4.1 + HELD_SPEECH_S))

@@ -21,7 +21,7 @@ of "sun" held 1.9 s over two lines). A stop is a closure (silence, a murmur, a b
 or a liquid a short constriction: the English recordings of ../shared/speech aligned with their
 scripts have at most 0.42 s of loud speech under one consonant (a th in the phone call), 0.24 s
 under one stop; ad-libs swallowed so, 1.0-2.2 s. Vowels and nasals may be held (a drawn-out "oh",
-a hum) and are not judged. The word holding such a consonant is recognized and reported
+a hum) and are not judged, nor a word of consonants alone ("shh", "psst"). The word holding such a consonant is recognized and reported
 (held_words).
 """
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from .alignment_report import NO_SCRIPT_WORDS, TimedStretch, join_reasons, without_unheard
+from .features import VOWELS
 from .phone_fallback import fallback_piece
 from .phones import TimedPhone
 from .sphinx_align import TimedWord
@@ -117,6 +118,8 @@ def held_words(phones: list[TimedPhone], stretches: list[TimedStretch], words: l
         if p.phone in SHORT_CONSONANTS and under > HELD_SPEECH_S * 100 \
                 and any(a <= (p.start + p.end) / 2 < b for a, b in kept):
             w = next((w for w in words if w.start <= p.start < w.end), None)
+            if w and not any(q.phone in VOWELS for q in phones if w.start <= q.start < w.end):
+                continue  # "shh", "psst": a word of consonants alone is held by nature
             span = (min(w.start, p.start), max(w.end, p.end), w.word) if w else (p.start, p.end, "")
             if out and span[0] < out[-1][1]:  # two held in one word, or overlapping words
                 span = (out[-1][0], max(span[1], out[-1][1]), out.pop()[2])
