@@ -367,6 +367,31 @@ def test_an_ad_lib_held_under_a_stop_is_recognized_and_reported(tmp_path):
     assert {s.path for s in plain.stretches} <= {"aligned", "piecewise"}
 
 
+@needs_espeak
+def test_a_line_the_script_lacks_is_found_and_the_next_lines_keep_their_place(tmp_path):
+    """A 6-s line said before the last one but missing from the script: the word pass spread the last
+    line's words over it and they fell back (7 s). The viseme aligner, whose pauses may hold speech,
+    finds the line; aligned again with it left out, every word of the script is on its own speech, and
+    the line is recognized and reported."""
+    adlib = "Well, I was not going to say anything, but since you ask, I think the whole plan is a terrible idea."
+    plates = "Please pass the paper plates."
+    path, refs = take(tmp_path, [0.3, MOM, 0.7, BUMPY, 0.7, adlib, 0.7, plates, 0.7])
+    x16 = load_audio(path).mono(16000)
+    script = "\n".join([MOM, BUMPY, plates])
+    first = piecewise._align_script(x16, script, piecewise.fallback_piece, piecewise.WRONG_WORD_COST)
+    assert piecewise.fallen_back_s(first.stretches) >= piecewise.UNSCRIPTED_WEAK_S  # what it mends
+    result = piecewise.align_script(x16, script)
+    assert piecewise.fallen_back_s(result.stretches) == 0
+    (line,) = [s for s in result.stretches if s.path not in ("aligned", "piecewise")]
+    assert line.path == "recognized" and "matches no words" in line.reason and not line.words
+    gaps = [i + 1 for i in range(len(refs) - 1) if refs[i + 1][0] - refs[i][1] > 0.5]  # the four sentences
+    said = (refs[gaps[1]][0], refs[gaps[2] - 1][1])  # the ad-lib's first and last phone
+    assert line.start <= said[0] + 0.1 and line.end >= said[1] - 0.1 and line.end < refs[gaps[2]][0]
+    assert {w.word: w.start for w in result.words}["please"] >= line.end
+    found, total = bilabials_found(analyze(path, RATE, transcript=script), refs[gaps[2]:])
+    assert total == 5 and found == total  # "please pass the paper plates" closes on its own p's
+
+
 def breath_take(tmp_path, kind: str, quiet_after: float, line: str = BUMPY):
     """MOM, 1.2 s of pause holding 350 ms of `kind` ("breath": bright unvoiced noise; "hum": 120 Hz;
     "none": silence) 15 dB under the voice and ending `quiet_after` s before `line` -> path, sound's start (s), the

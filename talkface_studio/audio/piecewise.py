@@ -25,8 +25,12 @@
    have (an ad-lib, most often), and reported. An inhale closer
    to its line than a pause is cut off the line's piece before alignment (after_breath).
 4. A word the aligner placed but scored far below what the audio holds there (an ad-libbed or
-   mistyped word inside matching speech) is recognized without the script and reported like a
-   piece that fell back (wrong_words).
+   mistyped word inside matching speech), or one holding a consonant over a stretch of speech (an
+   ad-lib it was stretched over), is recognized without the script and reported like a piece that
+   fell back (wrong_words).
+5. Where that leaves 3 s or more of the script's words falling back, a whole line said but missing
+   from the script may have taken the next lines' words: the lines the viseme aligner finds there
+   are left out and the script aligned again (with_lines_unscripted).
 
 Paths: `aligned` where the word pass placed the piece's words and they aligned as placed (a
 take with one piece is aligned whole), `piecewise` where they had to be placed piece by piece.
@@ -53,7 +57,7 @@ from .sphinx_align import (MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, 
                            place_words, prefetch_pronunciations, pronunciation)
 from .viseme_decode import BREATH_MAX_S, BREATH_MIN_S, BREATH_SHARE, LINE_BREATHY, pause_noises
 from .viseme_features import breathy, log_mel
-from .wrong_words import WRONG_WORD_COST, mark_held_words, mark_wrong_words
+from .wrong_words import WRONG_WORD_COST, lay_over, mark_held_words, mark_wrong_words, spliced
 
 SR = 16_000
 PAD_S = 0.06  # audio kept around a piece's speech (never past the middle of the pause)
@@ -66,6 +70,8 @@ MAX_GROW = 2  # a failing piece may take in this many following pieces
 # Repairs may decode this much audio again (seconds + seconds per second of the take), then fall
 # back. Counted in audio, not wall time, so the same input gives the same phones on any machine load.
 REPAIR_BUDGET = (10.0, 1.0)
+UNSCRIPTED_WEAK_S = 3.0  # seconds falling back before lines said that the script lacks are looked for
+UNSCRIPTED_SHARE = 0.7  # a piece of speech is such a line where this share of it lies in one found
 
 
 @dataclass
@@ -105,7 +111,54 @@ def check(al: Alignment, speech: np.ndarray) -> str | None:
 def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
                  wrong_word_limit: float = WRONG_WORD_COST) -> PhonePass:
     """Phones and reported stretches (seconds) of an English take with its script; a word whose
-    acoustic cost is above `wrong_word_limit` (wrong_words; inf: none) is recognized and reported."""
+    acoustic cost is above `wrong_word_limit` (wrong_words; inf: none) is recognized and reported.
+    Where `UNSCRIPTED_WEAK_S` or more falls back, lines said that the script lacks are looked for
+    (with_lines_unscripted)."""
+    result = _align_script(x16, transcript, fallback, wrong_word_limit)
+    if not np.isfinite(wrong_word_limit) or fallen_back_s(result.stretches) < UNSCRIPTED_WEAK_S:
+        return result
+    return with_lines_unscripted(x16, transcript, result, fallback, wrong_word_limit)
+
+
+def fallen_back_s(stretches: list[TimedStretch]) -> float:
+    """Seconds of the script's words that fell back (speech with no words of the script is not counted:
+    it was found)."""
+    return sum(s.end - s.start for s in stretches if s.path not in ("aligned", "piecewise") and s.words)
+
+
+def with_lines_unscripted(x16: np.ndarray, transcript: str, result: PhonePass, fallback,
+                          wrong_word_limit: float) -> PhonePass:
+    """`result` realigned around lines said that the script lacks, if that leaves fewer seconds
+    falling back. The word pass has no pause that may hold speech, so such a line took the next
+    lines' words and they slid; the viseme aligner has one (viseme_phones.unscripted_spans). Each
+    piece of speech (between pauses) that lies mostly in a line it finds is left out of the script's
+    alignment (its audio silenced), then recognized and reported as sound the script has no words for."""
+    from .viseme_phones import unscripted_spans
+
+    speech = speech_mask(frame_levels(x16))
+    found = np.zeros(len(speech), bool)
+    for a, b in unscripted_spans(x16, transcript, "en"):
+        found[_frame(a):_frame(b)] = True
+    lines = [r for r in regions_from_mask(speech)
+             if found[_frame(r.start):_frame(r.end)][speech[_frame(r.start):_frame(r.end)]].mean() >= UNSCRIPTED_SHARE]
+    if not lines:
+        return result
+    muted = x16.copy()
+    for r in lines:
+        muted[_sample(r.start):_sample(r.end)] = 0.0
+    other = _align_script(muted, transcript, fallback, wrong_word_limit)
+    if fallen_back_s(other.stretches) >= fallen_back_s(result.stretches):
+        return result
+    phones, stretches = other.phones, other.stretches
+    for r in lines:
+        fb = fallback(x16[_sample(r.start):_sample(r.end)], r.start, speech)
+        phones = spliced(phones, fb.phones, r.start, r.end)
+        stretches = lay_over(stretches, TimedStretch(r.start, r.end, fb.path, join_reasons(NO_SCRIPT_WORDS, fb.reason)),
+                             other.words)
+    return PhonePass(sorted(phones, key=lambda p: p.start), stretches, other.words)
+
+
+def _align_script(x16: np.ndarray, transcript: str, fallback, wrong_word_limit: float) -> PhonePass:
     duration = len(x16) / SR
     words = transcript_words(transcript)
     prefetch_pronunciations(words)

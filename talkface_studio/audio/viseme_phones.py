@@ -160,6 +160,20 @@ def _with_lines_unscripted(alignment: Alignment, post: Posteriors, words, breath
     return other if other.unscripted and _weak_seconds(other.words, limit) < weak else alignment
 
 
+def unscripted_spans(x16: np.ndarray, transcript: str, language: str) -> list[tuple[float, float]]:
+    """(start s, end s) where the viseme aligner, its pauses allowed to hold speech, puts lines said
+    that the `transcript` lacks (viseme_align's `unscripted`); [] where it cannot read or place it.
+    For the English word pass, which has no such pause of its own (piecewise)."""
+    try:
+        words = g2p(transcript, language)
+        post = posteriors(x16)
+        breath = breathy(x16, dereverberate(log_mel(x16), post.level))
+        return align(post.for_alignment, words, post.level, post.darkness, post.gaps, breath, True,
+                     unscripted=True).unscripted
+    except (G2PError, AlignmentError):
+        return []
+
+
 def _weak_seconds(words: list[WordTiming], limit: float) -> float:
     """Seconds of the aligned words judged under `limit` (those that fall back)."""
     return sum(w.end - w.start for w, c in zip(words, judged_confidences(words)) if c < limit)

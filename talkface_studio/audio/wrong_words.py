@@ -100,7 +100,7 @@ def mark_wrong_words(x16: np.ndarray, phones: list[TimedPhone], stretches: list[
         end = min(end, duration)
         lo, hi = max(0.0, start - CONTEXT_S), min(duration, end + CONTEXT_S)
         fb = fallback(x16[int(round(lo * SR)):int(round(hi * SR))], lo, speech)
-        phones = _clip(phones, 0.0, start) + _clip(fb.phones, start, end) + _clip(phones, end, float("inf"))
+        phones = spliced(phones, fb.phones, start, end)
         reason = REASON.format(s="s" if " " in text else "", cost=cost, limit=limit)
         stretches = lay_over(stretches, TimedStretch(start, end, fb.path, join_reasons(reason, fb.reason), text), words)
     return sorted(phones, key=lambda p: p.start), stretches
@@ -136,11 +136,16 @@ def mark_held_words(x16: np.ndarray, phones: list[TimedPhone], stretches: list[T
     for start, end, word in held_words(phones, stretches, words, speech):
         lo, hi = max(0.0, start - CONTEXT_S), min(duration, end + CONTEXT_S)
         fb = fallback(x16[int(round(lo * SR)):int(round(hi * SR))], lo, speech)
-        phones = _clip(phones, 0.0, start) + _clip(fb.phones, start, end) + _clip(phones, end, float("inf"))
+        phones = spliced(phones, fb.phones, start, end)
         held = f'the aligner had stretched "{word}" over {end - start:.1f} s of it' if word else ""
         stretches = lay_over(stretches, TimedStretch(start, end, fb.path, join_reasons(NO_SCRIPT_WORDS, held,
                                                                                          fb.reason), word), words)
     return sorted(phones, key=lambda p: p.start), stretches
+
+
+def spliced(phones: list[TimedPhone], inside: list[TimedPhone], start: float, end: float) -> list[TimedPhone]:
+    """`phones` with [start, end) s taken from `inside` instead."""
+    return _clip(phones, 0.0, start) + _clip(inside, start, end) + _clip(phones, end, float("inf"))
 
 
 def _clip(phones: list[TimedPhone], start: float, end: float) -> list[TimedPhone]:
