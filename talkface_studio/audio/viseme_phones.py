@@ -164,13 +164,15 @@ def unscripted_spans(x16: np.ndarray, transcript: str, language: str) -> list[tu
     """(start s, end s) where the viseme aligner, its pauses allowed to hold speech, puts lines said
     that the `transcript` lacks (viseme_align's `unscripted`); [] where it cannot read or place it.
     For the English word pass, which has no such pause of its own (piecewise)."""
+    from talkface_studio.core.errors import TalkFaceError
+
     try:
         words = g2p(transcript, language)
         post = posteriors(x16)
         breath = breathy(x16, dereverberate(log_mel(x16), post.level))
         return align(post.for_alignment, words, post.level, post.darkness, post.gaps, breath, True,
                      unscripted=True).unscripted
-    except (G2PError, AlignmentError):
+    except (TalkFaceError, ImportError, RuntimeError):  # g2p, alignment; no espeak-ng or recognizer
         return []
 
 

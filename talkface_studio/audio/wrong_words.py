@@ -21,8 +21,8 @@ of "sun" held 1.9 s over two lines). A stop is a closure (silence, a murmur, a b
 or a liquid a short constriction: the English recordings of ../shared/speech aligned with their
 scripts have at most 0.42 s of loud speech under one consonant (a th in the phone call), 0.24 s
 under one stop; ad-libs swallowed so, 1.0-2.2 s. Vowels and nasals may be held (a drawn-out "oh",
-a hum) and are not judged, nor a word of consonants alone ("shh", "psst"). The word holding such a consonant is recognized and reported
-(held_words).
+a hum) and are not judged, nor a word of consonants alone ("shh", "psst"). The word holding such a
+consonant is recognized and reported (held_words).
 """
 
 from __future__ import annotations
