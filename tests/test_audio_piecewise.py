@@ -323,7 +323,8 @@ def test_a_word_the_word_pass_squeezed_into_its_neighbour_moves_to_its_own_speec
 
 
 @needs_espeak
-@pytest.mark.parametrize("adlib, end", [("Hello, what is going on here?", 4.1), ("Well, I think that is fine by me.", 4.5)])
+@pytest.mark.parametrize("adlib, end", [("Hello, what is going on here?", 4.1),
+                                        ("Well, I think that is fine by me.", 4.5)])
 def test_speech_not_in_the_script_between_pauses_takes_no_script_word(tmp_path, adlib, end):
     """An ad-lib between two sentences: neither neighbour's word moves onto it (aligned over both,
     the neighbours leave it a pause, which the piece check turns down). It is speech, so it is

@@ -311,7 +311,8 @@ def _write(path, text):
 
 
 def test_a_papagayo_ng_voice_is_picked_and_a_bad_project_refused(demo_dir, tmp_path, capsys):
-    two = _write(tmp_path / "two.pg2", _pg2([("Voice 1", PHRASES), ("Narrator", [("Mm", [("Mm", 90, 99, [(90, "MBP")])])])]))
+    narrator = [("Mm", [("Mm", 90, 99, [(90, "MBP")])])]
+    two = _write(tmp_path / "two.pg2", _pg2([("Voice 1", PHRASES), ("Narrator", narrator)]))
     assert papagayo_voices(two) == ["Voice 1", "Narrator"]
     with pytest.raises(ValidationError, match=r"has 2 voices \('Voice 1', 'Narrator'\): say which one"):
         read_cues(two, 24.0, 200)

@@ -112,8 +112,8 @@ def test_a_word_holding_a_short_consonant_over_speech_is_found_and_a_held_vowel_
               TimedPhone(4.0, 4.1, "IH"), TimedPhone(4.1, 5.5, "S"),  # "is": its s over 1.4 s of speech
               TimedPhone(5.5, 6.3, "SH"),  # "shh": a word of consonants alone, held by nature
               TimedPhone(6.3, 7.5, "P")]  # in a stretch already recognized: not judged again
-    words = [TimedWord(0.0, 2.7, "sum"), TimedWord(2.7, 4.0, "it"), TimedWord(4.0, 5.5, "is"), TimedWord(5.5, 6.3, "shh"),
-             TimedWord(6.3, 7.5, "up")]
+    words = [TimedWord(0.0, 2.7, "sum"), TimedWord(2.7, 4.0, "it"), TimedWord(4.0, 5.5, "is"),
+             TimedWord(5.5, 6.3, "shh"), TimedWord(6.3, 7.5, "up")]
     stretches = [TimedStretch(0.0, 6.3, "aligned", "", "sum it is shh"),
                  TimedStretch(6.3, 10.0, "recognized", "why", "up")]
     assert held_words(phones, stretches, words, speech) == [(4.0, 5.5, "is")]

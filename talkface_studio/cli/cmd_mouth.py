@@ -44,7 +44,8 @@ def add_parser(sub) -> None:
     p.add_argument("--export", dest="export_cues", type=Path, metavar="CUES",
                    help="write the take's mouth (what the lip sync hears, with the shapes set by hand) as "
                         ".tsv, .json or .xml (Rhubarb's letters A-H, X), .dat (Moho switch data, the chart's "
-                        "names) or .pgo / .pg2 (a Papagayo / Papagayo-NG project: the script's words with their shapes)")
+                        "names) or .pgo / .pg2 (a Papagayo / Papagayo-NG project: the script's words with their "
+                        "shapes)")
     p.add_argument("--frames", metavar="FIRST-LAST", help="with --export: only these frames (inclusive)")
     p.add_argument("--hold", type=int, default=1, metavar="N",
                    help="with --export: hold each mouth drawing at least N frames, as 2D animation is drawn on twos "

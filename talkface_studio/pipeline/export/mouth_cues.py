@@ -1,6 +1,6 @@
 """A take's mouth cues as a file for 2D and game pipelines (Rhubarb TSV / JSON, Moho switch data, a
-Papagayo or Papagayo-NG project): what the lip sync heard, in the mouth chart's shapes, with the shapes set by hand
-over it, which is what Generate performs. The formats are core.mouth_cues'."""
+Papagayo or Papagayo-NG project): what the lip sync heard, in the mouth chart's shapes, with the
+shapes set by hand over it, which is what Generate performs. The formats are core.mouth_cues'."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from talkface_studio.core.mouth_cues import cues_text, format_of
-from talkface_studio.core.papagayo_project import project_json, project_text
+from talkface_studio.core.papagayo_project import SUFFIXES as PAPAGAYO, project_json, project_text
 from talkface_studio.perform.hand_shapes import SHAPES_IN_ORDER
 
 from .atomic import write_text_atomic
@@ -92,7 +92,7 @@ def write_mouth_cues(path: str | os.PathLike, take, heard, start: int = 0, stop:
     path = Path(path)
     suffix = format_of(path)
     track = mouth_track(heard, take.generation.mouth_shapes, take.n_frames, start, stop, hold)
-    if suffix in (".pgo", ".pg2"):  # the script's words with their shapes, for Papagayo (-NG)
+    if suffix in PAPAGAYO:  # the script's words with their shapes, for Papagayo (-NG)
         words = heard.words_within(start, take.n_frames if stop is None else stop)
         write = project_text if suffix == ".pgo" else project_json
         text = write(track, words, take.rate.fps, take.n_frames, sound_file, take.name)
