@@ -1,6 +1,7 @@
 """A scene's script against one actor's recording: lines the actor did not say, and one the script lacks.
 
     nice -n 10 .venv/bin/python benchmarks/bench_script_lines.py
+    nice -n 10 .venv/bin/python benchmarks/bench_script_lines.py --each-missing   # ~2 min more
 
 The English recordings of ../shared/speech (not the two-speaker phone call), joined in one take
 with 1 s of silence between them (94 s with the shared recordings), analysed with edited scripts:
@@ -9,6 +10,8 @@ with 1 s of silence between them (94 s with the shared recordings), analysed wit
 - one not said: one line nobody says, in the middle;
 - slate: "Scene twelve, take three." before and "Cut, thank you everybody." after;
 - one missing: a said line left out of the script.
+With --each-missing, then each English line in turn left out of the script (a line said that the
+script lacks, wherever it falls), with a total.
 Then the French and the Italian recordings, each language's two joined, with the other actor's
 line after each, and with the first one's line missing from the script (the viseme aligner's path).
 References: each recording's own, as bench_lipsync reads them (pocketsphinx's alignment of its
@@ -71,6 +74,7 @@ def row(label: str, r: dict) -> None:
 
 
 def main() -> int:
+    each_missing = "--each-missing" in sys.argv[1:]
     with tempfile.TemporaryDirectory() as tmp:
         path, lines, refs = joined_take(Path(tmp))
         duration = sf.info(str(path)).duration
@@ -79,6 +83,15 @@ def main() -> int:
         print(f"{'script':<17}{'closed':>9}{'spans':>9}{'fell back':>11}{'not heard':>11}{'seconds':>9}")
         for name, text in scripts(lines).items():
             row(name, bl.measure(dict(name=name, path=path, text=text, language="en", refs=refs), True))
+        if each_missing:
+            total = np.zeros(5, int)
+            for k in range(len(lines)):
+                text = "\n".join(lines[:k] + lines[k + 1:])
+                r = bl.measure(dict(name=f"missing {k}", path=path, text=text, language="en", refs=refs), True)
+                row(f"missing line {k}", r)
+                total += [*r["closed"], *r["mprec"], r["fell_back"]]
+            print(f"each missing: {total[0]}/{total[1]} closed, {total[2]}/{total[3]} spans on a p/b/m, "
+                  f"{total[4]} fell back")
         for language, other in OTHER_IN.items():
             path, lines, refs = joined_take(Path(tmp), language)
             both = {"as said": lines, "other actor": [t for pair in zip(lines, other) for t in pair],
