@@ -380,9 +380,9 @@ def test_a_line_the_script_lacks_is_found_and_the_next_lines_keep_their_place(tm
     x16 = load_audio(path).mono(16000)
     script = "\n".join([MOM, BUMPY, plates])
     first = piecewise._align_script(x16, script, piecewise.fallback_piece, piecewise.WRONG_WORD_COST)
-    assert piecewise.fallen_back_s(first.stretches) >= piecewise.UNSCRIPTED_WEAK_S  # what it mends
+    assert piecewise.words_fallen_back_s(first.stretches) >= piecewise.UNSCRIPTED_WEAK_S  # what it mends
     result = piecewise.align_script(x16, script)
-    assert piecewise.fallen_back_s(result.stretches) == 0
+    assert piecewise.words_fallen_back_s(result.stretches) == 0
     (line,) = [s for s in result.stretches if s.path not in ("aligned", "piecewise")]
     assert line.path == "recognized" and "matches no words" in line.reason and not line.words
     gaps = [i + 1 for i in range(len(refs) - 1) if refs[i + 1][0] - refs[i][1] > 0.5]  # the four sentences

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .alignment_report import NO_SCRIPT_WORDS, TimedStretch, join_reasons, unheard_note
+from .alignment_report import FALLBACK_PATHS, NO_SCRIPT_WORDS, TimedStretch, join_reasons, unheard_note
 from .phone_fallback import fallback_piece
 from .phones import NOISY_ONSETS, STOPS, PhoneError, TimedPhone, transcript_words
 from .runs import true_runs
@@ -57,7 +57,7 @@ from .sphinx_align import (MIN_PHONE_FRAMES, Alignment, TimedWord, align_words, 
                            place_words, prefetch_pronunciations, pronunciation)
 from .viseme_decode import BREATH_MAX_S, BREATH_MIN_S, BREATH_SHARE, LINE_BREATHY, pause_noises
 from .viseme_features import breathy, log_mel
-from .wrong_words import WRONG_WORD_COST, lay_over, mark_held_words, mark_wrong_words, spliced
+from .wrong_words import WRONG_WORD_COST, mark_held_words, mark_wrong_words, recognized_over
 
 SR = 16_000
 PAD_S = 0.06  # audio kept around a piece's speech (never past the middle of the pause)
@@ -115,15 +115,15 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
     Where `UNSCRIPTED_WEAK_S` or more falls back, lines said that the script lacks are looked for
     (with_lines_unscripted)."""
     result = _align_script(x16, transcript, fallback, wrong_word_limit)
-    if not np.isfinite(wrong_word_limit) or fallen_back_s(result.stretches) < UNSCRIPTED_WEAK_S:
+    if not np.isfinite(wrong_word_limit) or words_fallen_back_s(result.stretches) < UNSCRIPTED_WEAK_S:
         return result
     return with_lines_unscripted(x16, transcript, result, fallback, wrong_word_limit)
 
 
-def fallen_back_s(stretches: list[TimedStretch]) -> float:
-    """Seconds of the script's words that fell back (speech with no words of the script is not counted:
-    it was found)."""
-    return sum(s.end - s.start for s in stretches if s.path not in ("aligned", "piecewise") and s.words)
+def words_fallen_back_s(stretches: list[TimedStretch]) -> float:
+    """Seconds of the script's words that fell back. Unlike voice_warp.fallen_back_s, speech with no
+    words of the script is not counted: it was found."""
+    return sum(s.end - s.start for s in stretches if s.path in FALLBACK_PATHS and s.words)
 
 
 def with_lines_unscripted(x16: np.ndarray, transcript: str, result: PhonePass, fallback,
@@ -147,14 +147,12 @@ def with_lines_unscripted(x16: np.ndarray, transcript: str, result: PhonePass, f
     for r in lines:
         muted[_sample(r.start):_sample(r.end)] = 0.0
     other = _align_script(muted, transcript, fallback, wrong_word_limit)
-    if fallen_back_s(other.stretches) >= fallen_back_s(result.stretches):
+    if words_fallen_back_s(other.stretches) >= words_fallen_back_s(result.stretches):
         return result
     phones, stretches = other.phones, other.stretches
     for r in lines:
-        fb = fallback(x16[_sample(r.start):_sample(r.end)], r.start, speech)
-        phones = spliced(phones, fb.phones, r.start, r.end)
-        stretches = lay_over(stretches, TimedStretch(r.start, r.end, fb.path, join_reasons(NO_SCRIPT_WORDS, fb.reason)),
-                             other.words)
+        phones, stretches = recognized_over(x16, phones, stretches, other.words, speech, fallback, r.start, r.end,
+                                            NO_SCRIPT_WORDS, context=0.0)
     return PhonePass(sorted(phones, key=lambda p: p.start), stretches, other.words)
 
 

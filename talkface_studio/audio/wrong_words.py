@@ -97,13 +97,23 @@ def mark_wrong_words(x16: np.ndarray, phones: list[TimedPhone], stretches: list[
     [10 ms frames] is the take's."""
     duration = len(x16) / SR
     for start, end, text, cost in wrong_stretches(words, limit):
-        end = min(end, duration)
-        lo, hi = max(0.0, start - CONTEXT_S), min(duration, end + CONTEXT_S)
-        fb = fallback(x16[int(round(lo * SR)):int(round(hi * SR))], lo, speech)
-        phones = spliced(phones, fb.phones, start, end)
         reason = REASON.format(s="s" if " " in text else "", cost=cost, limit=limit)
-        stretches = lay_over(stretches, TimedStretch(start, end, fb.path, join_reasons(reason, fb.reason), text), words)
+        phones, stretches = recognized_over(x16, phones, stretches, words, speech, fallback,
+                                            start, min(end, duration), reason, text)
     return sorted(phones, key=lambda p: p.start), stretches
+
+
+def recognized_over(x16: np.ndarray, phones: list[TimedPhone], stretches: list[TimedStretch],
+                    words: list[TimedWord], speech: np.ndarray, fallback, start: float, end: float, reason: str,
+                    text: str = "", context: float = CONTEXT_S) -> tuple[list[TimedPhone], list[TimedStretch]]:
+    """[start, end) s recognized without the script (`fallback`, the chain a piece that cannot be
+    aligned falls back to, decoding `context` s of audio either side) in place of `phones`, and
+    reported over `stretches` with `reason` and the script's words `text` it gives up."""
+    lo, hi = max(0.0, start - context), min(len(x16) / SR, end + context)
+    fb = fallback(x16[int(round(lo * SR)):int(round(hi * SR))], lo, speech)
+    stretch = TimedStretch(start, end, fb.path, join_reasons(reason, fb.reason), text)
+    phones = _clip(phones, 0.0, start) + _clip(fb.phones, start, end) + _clip(phones, end, float("inf"))
+    return phones, lay_over(stretches, stretch, words)
 
 
 def held_words(phones: list[TimedPhone], stretches: list[TimedStretch], words: list[TimedWord],
@@ -114,9 +124,10 @@ def held_words(phones: list[TimedPhone], stretches: list[TimedStretch], words: l
     kept = [(s.start, s.end) for s in stretches if s.path in ("aligned", "piecewise")]
     out: list[tuple[float, float, str]] = []
     for p in phones:
-        under = speech[int(round(p.start * 100)):int(round(p.end * 100))].sum()
-        if p.phone in SHORT_CONSONANTS and under > HELD_SPEECH_S * 100 \
-                and any(a <= (p.start + p.end) / 2 < b for a, b in kept):
+        a, b = int(round(p.start * 100)), int(round(p.end * 100))
+        if p.phone not in SHORT_CONSONANTS or b - a <= HELD_SPEECH_S * 100:
+            continue  # every aligned take passes here: only a long phone's speech is counted
+        if speech[a:b].sum() > HELD_SPEECH_S * 100 and any(lo <= (p.start + p.end) / 2 < hi for lo, hi in kept):
             w = next((w for w in words if w.start <= p.start < w.end), None)
             if w and not any(q.phone in VOWELS for q in phones if w.start <= q.start < w.end):
                 continue  # "shh", "psst": a word of consonants alone is held by nature
@@ -132,20 +143,11 @@ def mark_held_words(x16: np.ndarray, phones: list[TimedPhone], stretches: list[T
                     fallback=fallback_piece) -> tuple[list[TimedPhone], list[TimedStretch]]:
     """Phones and stretches with every held word (held_words) recognized without the script and
     reported as sound the script has no words for, as mark_wrong_words does a wrong word."""
-    duration = len(x16) / SR
     for start, end, word in held_words(phones, stretches, words, speech):
-        lo, hi = max(0.0, start - CONTEXT_S), min(duration, end + CONTEXT_S)
-        fb = fallback(x16[int(round(lo * SR)):int(round(hi * SR))], lo, speech)
-        phones = spliced(phones, fb.phones, start, end)
         held = f'the aligner had stretched "{word}" over {end - start:.1f} s of it' if word else ""
-        stretches = lay_over(stretches, TimedStretch(start, end, fb.path, join_reasons(NO_SCRIPT_WORDS, held,
-                                                                                         fb.reason), word), words)
+        phones, stretches = recognized_over(x16, phones, stretches, words, speech, fallback, start, end,
+                                            join_reasons(NO_SCRIPT_WORDS, held), word)
     return sorted(phones, key=lambda p: p.start), stretches
-
-
-def spliced(phones: list[TimedPhone], inside: list[TimedPhone], start: float, end: float) -> list[TimedPhone]:
-    """`phones` with [start, end) s taken from `inside` instead."""
-    return _clip(phones, 0.0, start) + _clip(inside, start, end) + _clip(phones, end, float("inf"))
 
 
 def _clip(phones: list[TimedPhone], start: float, end: float) -> list[TimedPhone]:

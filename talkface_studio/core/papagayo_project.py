@@ -45,6 +45,7 @@ from pathlib import Path
 
 from .errors import ValidationError
 from .json_reader import parse_json
+from .mouth_shapes import SHAPES
 
 HEADER = "lipsync version 1"
 MAX_ITEMS = 200_000  # voices, phrases, words or phonemes: far more than hours of dialogue
@@ -62,8 +63,8 @@ CMU_39 = {**{p: "AI" for p in ("AA", "AE", "AH", "AW", "AY")}, **{p: "O" for p i
                                 "Y", "Z", "ZH")}, "rest": "rest"}
 _CONVERTED = {"fleming_dobbs": FLEMING_DOBBS, "cmu_39": CMU_39}
 _KEPT_SETS = ("preston_blair", "rhubarb")  # read by mouth_cues as they are
-_PRESTON_BLAIR = {"ai", "e", "o", "u", "etc", "l", "wq", "mbp", "fv", "rest"}
-_RHUBARB = {"a", "b", "c", "d", "e", "f", "g", "h", "x", "rest"}
+_PRESTON_BLAIR = {s.lower() for s in SHAPES}  # the chart's names
+_RHUBARB = {"a", "b", "c", "d", "e", "f", "g", "h", "x", "rest"}  # mouth_cues.FROM_RHUBARB's (it imports this)
 
 
 @dataclass(frozen=True)
