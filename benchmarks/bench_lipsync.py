@@ -117,6 +117,7 @@ import espeak_events  # noqa: E402
 import lipsync_measures as lm  # noqa: E402
 import viseme_bigrams  # noqa: E402
 from bench_dtw_reference import agreement, dtw_refs, script_for_synthesis, summary  # noqa: E402
+from talkface_studio.audio.alignment_report import SAID_AGAIN, UNHEARD  # noqa: E402
 from talkface_studio.audio.analysis import analyze  # noqa: E402
 from talkface_studio.audio.draft_script import draft_script  # noqa: E402
 from talkface_studio.audio.loading import load_audio  # noqa: E402
@@ -612,7 +613,8 @@ def measure(clip: dict, scripted: bool, closure_hearing: float = 1.0, text: str 
                 mprec=lm.closure_precision(refs, closures),
                 still=lm.longest_still_loud(loud_voiced_mask(f), gap, fps), p95=(mm, frac),
                 round=lm.rounding_narrowing(refs, width, fps), path=path, seconds=seconds,
-                fell_back=len(fallbacks), unheard=sum(1 for s in f.report.notices if not s.fell_back))
+                fell_back=len(fallbacks), unheard=sum(1 for s in f.report.notices if not s.fell_back and UNHEARD in s.reason),
+                said_again=sum(1 for s in f.report.notices if s.reason == SAID_AGAIN))
 
 
 def word_errors(script: str, heard: str) -> tuple[int, int]:

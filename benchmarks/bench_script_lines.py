@@ -2,6 +2,7 @@
 
     nice -n 10 .venv/bin/python benchmarks/bench_script_lines.py
     nice -n 10 .venv/bin/python benchmarks/bench_script_lines.py --each-missing   # ~2 min more
+    nice -n 10 .venv/bin/python benchmarks/bench_script_lines.py --retakes        # ~1.5 min more
 
 The English recordings of ../shared/speech (not the two-speaker phone call), joined in one take
 with 1 s of silence between them (94 s with the shared recordings), analysed with edited scripts:
@@ -11,13 +12,15 @@ with 1 s of silence between them (94 s with the shared recordings), analysed wit
 - slate: "Scene twelve, take three." before and "Cut, thank you everybody." after;
 - one missing: a said line left out of the script.
 With --each-missing, then each English line in turn left out of the script (a line said that the
-script lacks, wherever it falls), with a total.
+script lacks, wherever it falls), with a total. With --retakes, each English recording in turn said
+twice in a row (a retake in the same file) while the script has its line once, every reading's
+p/b/m counted, with a total.
 Then the French and the Italian recordings, each language's two joined, with the other actor's
 line after each, and with the first one's line missing from the script (the viseme aligner's path).
 References: each recording's own, as bench_lipsync reads them (pocketsphinx's alignment of its
 script or its json timings; the DTW reference for French and Italian). Columns: p/b/m closed,
-closure spans on a p/b/m, stretches that fell back, notices of script words not heard, analysis
-seconds (one run, this box's noise).
+closure spans on a p/b/m, stretches that fell back, notices of script words not heard, notices of
+words said again (retakes), analysis seconds (one run, this box's noise).
 """
 
 from __future__ import annotations
@@ -44,15 +47,21 @@ UNSAID = "Please remember to bring the blue umbrella before the storm begins."
 SR = 16000
 
 
-def joined_take(folder: Path, language: str = "en") -> tuple[Path, list[str], list[lm.RefPhone]]:
+def joined_take(folder: Path, language: str = "en", said_twice: int | None = None
+                ) -> tuple[Path, list[str], list[lm.RefPhone]]:
+    """The recordings joined with 1 s of silence (recording `said_twice` twice in a row) -> the
+    take, the recordings' scripts (one line each, once) and the references of every reading."""
     clips = [c for c in bl.human_clips() if c["language"] == language and "dialog" not in c["name"]]
+    order = list(range(len(clips)))
+    if said_twice is not None:
+        order.insert(said_twice, said_twice)
     parts, refs, t = [], [], 0.0
-    for c in clips:
+    for c in (clips[i] for i in order):
         x = bl.load_audio(c["path"]).mono(SR)
         refs += [lm.RefPhone(r.start + t, r.end + t, r.kind) for r in (c["refs"] or [])]
         parts += [x, np.zeros(SR, np.float32)]
         t += len(x) / SR + 1.0
-    path = folder / f"scene_{language}.wav"
+    path = folder / f"scene_{language}{'' if said_twice is None else f'_twice{said_twice}'}.wav"
     sf.write(path, np.concatenate(parts), SR)
     return path, [c["text"] for c in clips], refs
 
@@ -70,17 +79,19 @@ def scripts(lines: list[str]) -> dict[str, str]:
 
 def row(label: str, r: dict) -> None:
     closed, spans = f"{r['closed'][0]}/{r['closed'][1]}", f"{r['mprec'][0]}/{r['mprec'][1]}"
-    print(f"{label:<17}{closed:>9}{spans:>9}{r['fell_back']:>11}{r['unheard']:>11}{r['seconds']:>9.1f}")
+    print(f"{label:<17}{closed:>9}{spans:>9}{r['fell_back']:>11}{r['unheard']:>11}{r['said_again']:>12}"
+          f"{r['seconds']:>9.1f}")
 
 
 def main() -> int:
-    each_missing = "--each-missing" in sys.argv[1:]
+    each_missing, retakes = "--each-missing" in sys.argv[1:], "--retakes" in sys.argv[1:]
     with tempfile.TemporaryDirectory() as tmp:
         path, lines, refs = joined_take(Path(tmp))
         duration = sf.info(str(path)).duration
         print(f"take: {len(lines)} English recordings joined, {duration:.1f} s; "
               f"{sum(r.kind == 'bilabial' for r in refs)} reference p/b/m")
-        print(f"{'script':<17}{'closed':>9}{'spans':>9}{'fell back':>11}{'not heard':>11}{'seconds':>9}")
+        print(f"{'script':<17}{'closed':>9}{'spans':>9}{'fell back':>11}{'not heard':>11}{'said again':>12}"
+              f"{'seconds':>9}")
         for name, text in scripts(lines).items():
             row(name, bl.measure(dict(name=name, path=path, text=text, language="en", refs=refs), True))
         if each_missing:
@@ -92,6 +103,16 @@ def main() -> int:
                 total += [*r["closed"], *r["mprec"], r["fell_back"]]
             print(f"each missing: {total[0]}/{total[1]} closed, {total[2]}/{total[3]} spans on a p/b/m, "
                   f"{total[4]} fell back")
+        if retakes:
+            total = np.zeros(6, int)
+            for k in range(len(lines)):
+                twice, _, twice_refs = joined_take(Path(tmp), said_twice=k)
+                r = bl.measure(dict(name=f"twice {k}", path=twice, text="\n".join(lines), language="en",
+                                    refs=twice_refs), True)
+                row(f"line {k} twice", r)
+                total += [*r["closed"], *r["mprec"], r["fell_back"], r["said_again"]]
+            print(f"retakes: {total[0]}/{total[1]} closed, {total[2]}/{total[3]} spans on a p/b/m, "
+                  f"{total[4]} fell back, {total[5]} reported said again")
         for language, other in OTHER_IN.items():
             path, lines, refs = joined_take(Path(tmp), language)
             both = {"as said": lines, "other actor": [t for pair in zip(lines, other) for t in pair],

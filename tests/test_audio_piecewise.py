@@ -8,7 +8,7 @@ import soundfile as sf
 
 import espeak_events
 from talkface_studio.audio import piecewise
-from talkface_studio.audio.alignment_report import AlignmentReport, PathStretch, TimedStretch
+from talkface_studio.audio.alignment_report import SAID_AGAIN, AlignmentReport, PathStretch, TimedStretch
 from talkface_studio.audio.analysis import analyze
 from talkface_studio.audio.features import AudioFeatures
 from talkface_studio.audio.loading import load_audio
@@ -391,6 +391,44 @@ def test_a_line_the_script_lacks_is_found_and_the_next_lines_keep_their_place(tm
     assert {w.word: w.start for w in result.words}["please"] >= line.end
     found, total = bilabials_found(analyze(path, RATE, transcript=script), refs[gaps[2]:])
     assert total == 5 and found == total  # "please pass the paper plates" closes on its own p's
+
+
+@needs_espeak
+@pytest.mark.parametrize("first_reading, voice", [(BUMPY, ("en-us", 160, 40)), (BUMPY, ("en-gb", 150, 50)),
+                                                  ("Maybe Bob put the bumpy", ("en-gb", 150, 50))])
+def test_a_line_said_again_is_aligned_with_its_words_and_reported(tmp_path, first_reading, voice):
+    """The actor says a line twice (a retake in the same file), or starts it and starts over; the
+    script has it once. The aligner puts the script's line on one reading; the other, with no script
+    words, is aligned with the line's words (or the part of it said) and reported as said again, so
+    the p/b/m of both readings close, and nothing falls back. (en-us: the reading aligned alone
+    scores "by" over the wrong-word limit; it passes as scoring like the line's other reading.)"""
+    plates = "Please pass the paper plates."
+    path, refs = take(tmp_path, [0.3, MOM, 0.7, first_reading, 0.7, BUMPY, 0.7, plates, 0.3], voice)
+    script = "\n".join([MOM, BUMPY, plates])
+    result = piecewise.align_script(load_audio(path).mono(16000), script)
+    assert {s.path for s in result.stretches} <= {"aligned", "piecewise"}
+    (again,) = [s for s in result.stretches if s.reason]
+    assert again.reason == SAID_AGAIN and again.words == first_reading.lower().rstrip(".")
+    gaps = [i + 1 for i in range(len(refs) - 1) if refs[i + 1][0] - refs[i][1] > 0.5]  # the four readings
+    said = [(a, b) for a, b in zip([0] + gaps, gaps + [len(refs)])][1:3]  # the two readings' phonemes
+    assert len(said) == 2 and any(again.start <= refs[a][0] + 0.1 and again.end >= refs[b - 1][1] - 0.1
+                                  and again.start >= refs[a - 1][1] - 0.3 for a, b in said)
+    features = analyze(path, RATE, transcript=script)
+    found, total = bilabials_found(features, refs)
+    assert total >= 16 and found == total
+    assert not features.report.fallbacks
+    assert any("said again" in line for line in features.report.warnings(RATE))
+    assert features.report.summary().endswith("; 1 said again")
+
+
+@needs_espeak
+def test_an_ad_lib_is_not_taken_for_a_line_said_again(tmp_path):
+    """Speech with no script words that is not the line before or after it stays recognized."""
+    adlib = "Well, I think that is fine by me."
+    path, _ = take(tmp_path, [0.3, MOM, 0.7, adlib, 0.7, BUMPY, 0.3], ("en-gb", 150, 50))
+    result = piecewise.align_script(load_audio(path).mono(16000), f"{MOM}\n{BUMPY}")
+    (said,) = [s for s in result.stretches if s.reason]
+    assert said.path == "recognized" and "matches no words" in said.reason
 
 
 def breath_take(tmp_path, kind: str, quiet_after: float, line: str = BUMPY):

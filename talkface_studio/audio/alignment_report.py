@@ -38,6 +38,7 @@ def join_reasons(*parts: str) -> str:
 
 
 UNHEARD = "script words not heard"
+SAID_AGAIN = "said again: a second reading of these words of the script"  # a retake in the same file (retakes)
 
 
 def unheard_note(words: str) -> str:
@@ -146,8 +147,10 @@ class AlignmentReport:
             text = "mouth from loudness only"
         n = len(self.fallbacks)
         text += f"; {n} stretch{'es' if n > 1 else ''} fell back" if n else ""
-        unheard = sum(1 for s in self.notices if not s.fell_back)
-        return text + (f"; {unheard} with script words not heard" if unheard else "")
+        unheard = sum(1 for s in self.notices if not s.fell_back and UNHEARD in s.reason)
+        again = sum(1 for s in self.notices if s.reason == SAID_AGAIN)
+        return text + (f"; {unheard} with script words not heard" if unheard else "") + (
+            f"; {again} said again" if again else "")
 
     def warnings(self, rate) -> list[str]:
         """One line per notice (fallbacks and aligned stretches with a reason)."""

@@ -50,6 +50,7 @@ import numpy as np
 from .alignment_report import FALLBACK_PATHS, NO_SCRIPT_WORDS, TimedStretch, join_reasons, unheard_note
 from .phone_fallback import fallback_piece
 from .phones import NOISY_ONSETS, STOPS, PhoneError, TimedPhone, transcript_words
+from .retakes import with_retakes
 from .runs import true_runs
 from .script_split import clauses, punctuation_after, split_words
 from .speech_regions import Region, frame_levels, regions_from_mask, speech_mask
@@ -113,11 +114,14 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
     """Phones and reported stretches (seconds) of an English take with its script; a word whose
     acoustic cost is above `wrong_word_limit` (wrong_words; inf: none) is recognized and reported.
     Where `UNSCRIPTED_WEAK_S` or more falls back, lines said that the script lacks are looked for
-    (with_lines_unscripted)."""
+    (with_lines_unscripted); speech with no script words that is a second reading of a line is
+    aligned with that line's words (retakes)."""
     result = _align_script(x16, transcript, fallback, wrong_word_limit)
-    if not np.isfinite(wrong_word_limit) or words_fallen_back_s(result.stretches) < UNSCRIPTED_WEAK_S:
-        return result
-    return with_lines_unscripted(x16, transcript, result, fallback, wrong_word_limit)
+    if np.isfinite(wrong_word_limit) and words_fallen_back_s(result.stretches) >= UNSCRIPTED_WEAK_S:
+        result = with_lines_unscripted(x16, transcript, result, fallback, wrong_word_limit)
+    judge = wrong_word_limit if np.isfinite(wrong_word_limit) else WRONG_WORD_COST
+    phones, stretches = with_retakes(x16, transcript, result.phones, result.stretches, result.words, judge, check)
+    return PhonePass(phones, stretches, result.words)
 
 
 def words_fallen_back_s(stretches: list[TimedStretch]) -> float:

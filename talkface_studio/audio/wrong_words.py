@@ -112,8 +112,7 @@ def recognized_over(x16: np.ndarray, phones: list[TimedPhone], stretches: list[T
     lo, hi = max(0.0, start - context), min(len(x16) / SR, end + context)
     fb = fallback(x16[int(round(lo * SR)):int(round(hi * SR))], lo, speech)
     stretch = TimedStretch(start, end, fb.path, join_reasons(reason, fb.reason), text)
-    phones = _clip(phones, 0.0, start) + _clip(fb.phones, start, end) + _clip(phones, end, float("inf"))
-    return phones, lay_over(stretches, stretch, words)
+    return splice(phones, fb.phones, start, end), lay_over(stretches, stretch, words)
 
 
 def held_words(phones: list[TimedPhone], stretches: list[TimedStretch], words: list[TimedWord],
@@ -148,6 +147,11 @@ def mark_held_words(x16: np.ndarray, phones: list[TimedPhone], stretches: list[T
         phones, stretches = recognized_over(x16, phones, stretches, words, speech, fallback, start, end,
                                             join_reasons(NO_SCRIPT_WORDS, held), word)
     return sorted(phones, key=lambda p: p.start), stretches
+
+
+def splice(phones: list[TimedPhone], new: list[TimedPhone], start: float, end: float) -> list[TimedPhone]:
+    """`phones` with [start, end) s taken from `new`."""
+    return _clip(phones, 0.0, start) + _clip(new, start, end) + _clip(phones, end, float("inf"))
 
 
 def _clip(phones: list[TimedPhone], start: float, end: float) -> list[TimedPhone]:
