@@ -8,7 +8,8 @@ import soundfile as sf
 
 import espeak_events
 from talkface_studio.audio import piecewise
-from talkface_studio.audio.alignment_report import SAID_AGAIN, AlignmentReport, PathStretch, TimedStretch
+from talkface_studio.audio.alignment_report import (NO_SCRIPT_WORDS, SAID_AGAIN, AlignmentReport, PathStretch,
+                                                     TimedStretch, unheard_note)
 from talkface_studio.audio.analysis import analyze
 from talkface_studio.audio.features import AudioFeatures
 from talkface_studio.audio.loading import load_audio
@@ -260,6 +261,12 @@ def test_report_tiles_the_take_and_describes_fallbacks():
     assert list(r2.path_at(60)[[0, 12, 30]]) == ["aligned", "acoustic", "acoustic"]
     unscripted = AlignmentReport.from_timed([TimedStretch(0, 2.5, "recognized")], rate, 60, scripted=False)
     assert not unscripted.fallbacks and unscripted.summary() == "phones recognized (no script)"
+    notes = AlignmentReport.from_timed([TimedStretch(0.0, 1.0, "aligned", unheard_note("oh"), "a b"),
+                                        TimedStretch(1.0, 2.0, "piecewise", SAID_AGAIN, "a b"),
+                                        TimedStretch(2.0, 2.5, "recognized", NO_SCRIPT_WORDS)], rate, 60, scripted=True)
+    assert len(notes.notices) == 3 and notes.summary() == (
+        "aligned to the script, partly aligned in 1 piece; 1 stretch fell back; 1 with script words not heard; "
+        "1 said again")
 
 
 def test_loud_frames_are_never_left_silent_and_long_runs_are_reported():

@@ -5,7 +5,8 @@ The script aligner puts each script line on one reading; the other reading has n
 and was recognized without the script (reported as sound that matches no words of the script),
 which misses about one p/b/m in five on real voices. Such a stretch is tried as a reading of the
 line before it, of the rest of that line, of the line after it, and of that line's beginnings
-that last about as long (a false start). Aligned alone with those words, it is a reading where it
+that last about as long (a false start); words whose reading elsewhere lasts far longer or
+shorter than the stretch are not tried. Aligned alone with those words, it is a reading where it
 holds no more than the words (piecewise.check, no phone held over speech) and the words score as
 said words do (wrong_words.word_costs): each within the wrong-word limit, or on average close to
 the same words aligned alone over their other reading. An ad-lib or a line the script lacks fails it.
@@ -30,7 +31,7 @@ EDGE_SPEECH_S = 0.3
 # a reading whose words score worse than the limit is still one where they score on average
 # within this of the same words' other reading (nats a frame; a line of other words: ~5 worse)
 RETAKE_MARGIN = 1.0
-PACE_RATIO = 1.5  # a reading judged against the other lasts within this ratio of it
+PACE_RATIO = 1.5  # a reading lasts within this ratio of the same words' other reading
 FALSE_START_RATIO = 1.4  # a beginning of a line tried as a false start lasts within this ratio of its reading
 
 
@@ -49,6 +50,7 @@ def with_retakes(x16: np.ndarray, transcript: str, phones, stretches: list[Timed
     for start, end in wordless:
         if speech[_frame(start):_frame(end)].sum() < RETAKE_MIN_S * 100:
             continue
+        seconds = _speech_span(speech, start, end)
         before = [at[i] for i, w in enumerate(words) if w.end <= start + 0.05]
         after = [at[i] for i, w in enumerate(words) if w.start >= end - 0.05]
         candidates = []  # (line, first word, end word): the line before, and the rest of it; the line after, and its start
@@ -57,12 +59,15 @@ def with_retakes(x16: np.ndarray, transcript: str, phones, stretches: list[Timed
             candidates += [(k, 0, len(lines[k])), (k, i + 1, len(lines[k]))]
         if after:
             k, i = after[0]
-            candidates += [(k, 0, len(lines[k])), (k, 0, i)] + _false_starts(words, at, k, _speech_span(speech, start, end))
+            candidates += [(k, 0, len(lines[k])), (k, 0, i)] + _false_starts(words, at, k, seconds)
         candidates = [c for c in dict.fromkeys(candidates) if c[2] > c[1]]
         best: tuple[float, Alignment, str] | None = None
         for k, i, j in candidates:
+            other = _aligned_span(words, at, k, i, j)
+            if other is not None and not 1 / PACE_RATIO <= seconds / (other[1] - other[0]) <= PACE_RATIO:
+                continue  # far longer or shorter than the words' other reading: not aligned at all
             al = _reading(x16, lines[k][i:j], start, end, speech, check)
-            if al is None or not _scores_as_said(x16, al, _aligned_span(words, at, k, i, j), speech, limit, check):
+            if al is None or not _scores_as_said(x16, al, other, speech, limit, check):
                 continue
             if best is None or al[0] < best[0]:
                 best = (al[0], al[1], " ".join(lines[k][i:j]))
