@@ -130,6 +130,16 @@ def test_a_band_of_script_words_given_up_points_to_script_fallback():
     assert "Script fallback" not in tooltip(loudness, FrameRate(25))  # no words to keep there
 
 
+def test_a_note_of_words_said_twice_says_so_instead_of_asking_for_a_script():
+    from talkface_studio.audio.alignment_report import SAID_AGAIN, PathStretch
+    from talkface_studio.core.timebase import FrameRate
+    from talkface_studio.ui.timeline.alignment_marks import tooltip
+
+    text = tooltip(PathStretch(70, 90, "piecewise", SAID_AGAIN, "maybe bob", False), FrameRate(25))
+    assert text.startswith("Lip sync note:") and '"maybe bob"' in text and "says these words twice" in text
+    assert "Give or correct the script" not in text
+
+
 def test_every_mouth_setting_and_defaults_fit_the_default_layout_unscrolled(make_window, qtbot):
     """At 1600 x 1000 (the screenshots' size) the Performance panel shows all six rows and its
     Defaults button without a scroll bar, and the Inspector above it a take's Language, Script and

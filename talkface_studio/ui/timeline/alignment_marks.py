@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from talkface_studio.audio.alignment_report import SAID_AGAIN
+
 MARK_HEIGHT = 5  # px, a band along the top of the ruler
 COLORS = {
     "acoustic": "#e0533d",  # the mouth follows loudness only: the least reliable
@@ -46,6 +48,9 @@ def notice_at(notices, frame: float):
 
 def tooltip(stretch, rate) -> str:
     head = "Lip sync fell back here" if stretch.fell_back else "Lip sync note"
+    if stretch.reason == SAID_AGAIN:  # nothing to mend: the other reading has the same words
+        return (f"{head}:\n{stretch.describe(rate)}\nThe recording says these words twice; this reading "
+                "is lip-synced with them too. Trim the audio if it should not be in the take.")
     text = f"{head}:\n{stretch.describe(rate)}\nGive or correct the script (Take > Script…), or key the mouth channels by hand."
     if stretch.path == "recognized" and stretch.words:  # script words given up: the artist may know better
         text += "\nIf the script is right here, turn Script fallback down (Performance panel) and Generate."
