@@ -50,7 +50,8 @@ def with_retakes(x16: np.ndarray, transcript: str, phones, stretches: list[Timed
     for start, end in wordless:
         if speech[_frame(start):_frame(end)].sum() < RETAKE_MIN_S * 100:
             continue
-        seconds = _speech_span(speech, start, end)
+        first, last = _speech_bounds(speech, start, end)
+        seconds = last - first
         before = [at[i] for i, w in enumerate(words) if w.end <= start + 0.05]
         after = [at[i] for i, w in enumerate(words) if w.start >= end - 0.05]
         candidates = []  # (line, first word, end word): the line before, and the rest of it; the line after, and its start
@@ -64,7 +65,7 @@ def with_retakes(x16: np.ndarray, transcript: str, phones, stretches: list[Timed
         best: tuple[float, Alignment, str] | None = None
         for k, i, j in candidates:
             other = _aligned_span(words, at, k, i, j)
-            if other is not None and not 1 / PACE_RATIO <= seconds / (other[1] - other[0]) <= PACE_RATIO:
+            if other is not None and not _within(seconds / (other[1] - other[0]), PACE_RATIO):
                 continue  # far longer or shorter than the words' other reading: not aligned at all
             al = _reading(x16, lines[k][i:j], start, end, speech, check)
             if al is None or not _scores_as_said(x16, al, other, speech, limit, check):
@@ -82,10 +83,10 @@ def with_retakes(x16: np.ndarray, transcript: str, phones, stretches: list[Timed
 def _reading(x16, line: list[str], start: float, end: float, speech, check) -> tuple[float, Alignment] | None:
     """(mean word cost, alignment) of `line` aligned alone over [start, end) s, where the audio holds
     no more than the line (check), else None."""
-    frames = np.flatnonzero(speech[_frame(start):_frame(end)])
-    if not len(frames):
+    bounds = _speech_bounds(speech, start, end)
+    if bounds is None:
         return None
-    start, end = max(start, start + frames[0] / 100 - PAD_S), min(end, start + (frames[-1] + 1) / 100 + PAD_S)
+    start, end = max(start, bounds[0] - PAD_S), min(end, bounds[1] + PAD_S)
     for filler in (False, True):  # as a piece: first no silence between the words (a pause would not hold them)
         try:
             al = align_words(x16[int(round(start * SR)):int(round(end * SR))], line, filler=filler, offset=start)
@@ -117,7 +118,7 @@ def _scores_as_said(x16, reading: tuple[float, Alignment], other: tuple[float, f
     if again is None:
         return False
     lasting = (al.words[-1].end - al.words[0].start) / (again[1].words[-1].end - again[1].words[0].start)
-    return cost <= again[0] + RETAKE_MARGIN and 1 / PACE_RATIO <= lasting <= PACE_RATIO
+    return cost <= again[0] + RETAKE_MARGIN and _within(lasting, PACE_RATIO)
 
 
 def _false_starts(words: list[TimedWord], at: list[tuple[int, int]], k: int, seconds: float) -> list[tuple[int, int, int]]:
@@ -130,10 +131,15 @@ def _false_starts(words: list[TimedWord], at: list[tuple[int, int]], k: int, sec
     return [(k, 0, m) for ratio, m in sorted(lasting)[:2] if ratio <= np.log(FALSE_START_RATIO)]
 
 
-def _speech_span(speech: np.ndarray, start: float, end: float) -> float:
-    """Seconds from the first to the last frame of speech in [start, end)."""
+def _speech_bounds(speech: np.ndarray, start: float, end: float) -> tuple[float, float] | None:
+    """(start, end) s of the first and the last frame of speech in [start, end) s; None without speech."""
     frames = np.flatnonzero(speech[_frame(start):_frame(end)])
-    return (frames[-1] + 1 - frames[0]) / 100 if len(frames) else 0.0
+    return (start + frames[0] / 100, start + (frames[-1] + 1) / 100) if len(frames) else None
+
+
+def _within(ratio: float, limit: float) -> bool:
+    """Whether two durations whose ratio is `ratio` lie within a factor `limit` of each other."""
+    return 1 / limit <= ratio <= limit
 
 
 def _aligned_span(words: list[TimedWord], at: list[tuple[int, int]], k: int, i: int, j: int
