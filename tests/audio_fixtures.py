@@ -89,3 +89,41 @@ def reverberant(x: np.ndarray, sr: int, rt60: float = 0.7, direct_over_reverb_db
     h[0] = 1.0
     y = fftconvolve(x, h)[: len(x)]
     return (y * np.abs(x).max() / np.abs(y).max()).astype(np.float32)
+
+
+NOISE_KINDS = ("white", "pink", "hum")
+
+
+def noise(kind: str, n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
+    """n samples of unit-power noise: white (hiss), pink (equal power per octave: wind, rumble, a
+    busy room) or hum (a ventilation fan: 50 Hz and its harmonics over brown noise)."""
+    white = rng.standard_normal(n)
+    if kind == "white":
+        out = white
+    else:
+        spectrum = np.fft.rfft(white)
+        f = np.maximum(np.fft.rfftfreq(n, 1 / sr), 20.0)
+        spectrum /= np.sqrt(f) if kind == "pink" else f  # pink: 1/f power; brown (under the hum): 1/f^2
+        out = np.fft.irfft(spectrum, n)
+        if kind == "hum":
+            t = np.arange(n) / sr
+            hum = sum(np.sin(2 * np.pi * 50 * k * t + rng.uniform(0, 2 * np.pi)) / k for k in range(1, 8))
+            out = out / np.std(out) + 2 * hum / np.std(hum)
+    return out / np.std(out)
+
+
+def speech_power(x: np.ndarray, sr: int) -> float:
+    """Mean power of a recording's active speech: its 10-ms frames within 30 dB of its loud level
+    (95th percentile), as a speech level meter counts (ITU-T P.56 in spirit), not its pauses."""
+    hop = sr // 100
+    frames = np.asarray(x, np.float64)[:len(x) // hop * hop].reshape(-1, hop)
+    power = np.mean(frames ** 2, axis=1) + 1e-12
+    loud = np.percentile(power, 95)
+    return float(np.mean(power[power >= loud * 1e-3]))
+
+
+def with_noise(x: np.ndarray, sr: int, snr_db: float, kind: str = "white", seed: int = 0) -> np.ndarray:
+    """`x` with noise of `kind` mixed in `snr_db` under its speech, scaled down if it would clip."""
+    x = np.asarray(x, np.float64)
+    mixed = x + noise(kind, len(x), sr, np.random.default_rng(seed)) * np.sqrt(speech_power(x, sr) / 10 ** (snr_db / 10))
+    return (mixed / max(1.0, np.abs(mixed).max())).astype(np.float32)

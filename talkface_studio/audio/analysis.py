@@ -23,9 +23,10 @@ from talkface_studio.audio.loading import AudioClip, load_audio
 from talkface_studio.audio.loud_frames import finish_phones
 from talkface_studio.audio.phone_pass import cached_phone_pass
 from talkface_studio.audio.phones import to_spans
+from talkface_studio.audio.steady_noise import without_steady_noise
 from talkface_studio.core.timebase import FrameRate
 
-ANALYSIS_VERSION = 3  # bump when features change meaning: old cache entries are then ignored (2: loudness over a steady background; 3: channels that cancel in the mix, downmix)
+ANALYSIS_VERSION = 4  # bump when features change meaning: old cache entries are then ignored (2: loudness over a steady background; 3: channels that cancel in the mix, downmix; 4: a steady background close to the voice taken out, steady_noise)
 
 _ACOUSTIC_FIELDS = ("loudness", "voicing", "pitch_hz", "mel", "spectral_centroid")
 
@@ -69,24 +70,28 @@ def analyze(
             digest = f"{digest}-ch{channel}"
 
     lock = threading.Lock()
+    heard: list[np.ndarray] = []
 
-    def get_clip() -> AudioClip:
+    def get_x16() -> np.ndarray:
+        """The take at 16 kHz as the analysis hears it (a steady background taken out), made once."""
         nonlocal clip
         with lock:
             if clip is None:
                 clip = load_audio(clip_or_path).only_channel(channel)  # a channel it lacks: MediaError
-            return clip
+            if not heard:
+                heard.append(without_steady_noise(clip.mono(SR)))
+            return heard[0]
 
     # The phone pass (pocketsphinx, mostly outside the GIL) runs beside the acoustic pass: two cores.
     pool = ThreadPoolExecutor(max_workers=1)
-    pending = pool.submit(cached_phone_pass, lambda: get_clip().mono(SR), digest, transcript, use_cache,
+    pending = pool.submit(cached_phone_pass, get_x16, digest, transcript, use_cache,
                           language, closure_hearing, script_fallback) if phones else None
     pool.shutdown(wait=False)
     acoustic_key = f"acoustic-{digest}-{rate.num}_{rate.den}-{n_frames or 'auto'}-v{ANALYSIS_VERSION}"
     arrays = cache.load_arrays(acoustic_key) if use_cache else None
     if not cache.valid_acoustic(arrays, _ACOUSTIC_FIELDS, n_frames):
-        x16 = get_clip().mono(SR)
-        t = rate.frames_in(get_clip().duration) if n_frames is None else int(n_frames)
+        x16 = get_x16()
+        t = rate.frames_in(clip.duration) if n_frames is None else int(n_frames)
         acoustic = analyze_acoustics(x16, rate, t)
         arrays = {k: getattr(acoustic, k) for k in _ACOUSTIC_FIELDS}
         if use_cache:
