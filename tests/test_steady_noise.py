@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from audio_fixtures import with_noise
+from audio_fixtures import vowel, with_noise
 from talkface_studio.audio import analysis, steady_noise
 from talkface_studio.audio.loading import load_audio
 from talkface_studio.audio.speech_regions import frame_levels
@@ -37,8 +37,10 @@ def test_a_clean_recording_is_left_as_it_is_and_a_noisy_copy_loses_its_backgroun
         assert abs(np.median(before[loud] - after[loud])) < 3.0, kind  # the voice keeps its level
 
 
-def test_under_a_second_of_sound_is_never_read_as_a_background():
+def test_under_a_second_of_sound_or_a_held_vowel_is_never_read_as_a_background():
     assert not steady_noise.noisy(np.random.default_rng(0).standard_normal(8000).astype(np.float32))
+    held = vowel(150, 2.0, 16000)  # steady from start to end: the voice itself
+    assert steady_noise.without_steady_noise(held) is held
 
 
 def test_a_line_said_over_hiss_aligns_to_its_script(tmp_path, monkeypatch):

@@ -27,6 +27,7 @@ from .languages import language_name, primary
 from .loading import load_audio
 from .speech_regions import SR, speech_regions
 from .sphinx_native import dithered_pcm16, model_dir, new_decoder
+from .quiet_recording import at_working_level
 from .steady_noise import without_steady_noise
 
 MAX_PIECE_S = 10.0  # a piece never grows past this (progress and cancel act between pieces: ~2.5 s)
@@ -47,7 +48,7 @@ def draft_script(path, language: str = "en", progress=None, cancel=None, channel
         raise ValidationError(f"a draft script can be recognized from English speech only (the speech model "
                               f"that ships is US English); type the {language_name(language)} script instead",
                               path)
-    x16 = without_steady_noise(load_audio(path).only_channel(channel).mono(SR))  # as the lip sync hears it
+    x16 = without_steady_noise(at_working_level(load_audio(path).only_channel(channel).mono(SR)))  # as lip sync hears it
     pieces = _pieces(x16)
     total = sum(b - a for a, b in pieces)
     done = 0

@@ -5,7 +5,8 @@ Under noise about 10 dB below the voice every English word scores worse in pocke
 correct words pass the wrong-word limit and fall back, and the recognizer, which hears a
 spectrum, loses the darkening of a closure under the noise. Where a recording's pauses hold one
 steady sound close to the voice in the voice's band (above BAND_HZ: its quietest fifth of frames
-within BED_FLAT_DB, its quietest tenth within NEAR_VOICE_DB of its loud level), that sound's
+within BED_FLAT_DB, its quietest tenth within NEAR_VOICE_DB of its loud level but not within
+BED_FLAT_DB, where the whole recording is one steady sound: a held vowel or note), that sound's
 spectrum, the mean of the quietest tenth of its frames, is taken out of every frame by a Wiener
 gain whose a-priori signal-to-noise ratio is estimated decision-directed (Ephraim and Malah,
 1984: smoothed over time, so what is left does not chirp), never cutting a bin by more than
@@ -35,7 +36,7 @@ HOP = 160  # 10 ms
 
 def noisy(x16: np.ndarray) -> bool:
     """Whether the recording's pauses hold a steady sound within NEAR_VOICE_DB of its loud level,
-    above BAND_HZ."""
+    above BAND_HZ, and its loud level stands out of it (a held vowel or note is steady throughout)."""
     band = sosfilt(_band_filter(), np.asarray(x16, np.float64))
     n = len(band) // HOP
     live = 10 * np.log10((band[:n * HOP].reshape(n, HOP) ** 2).mean(axis=1) + 1e-12)
@@ -43,7 +44,8 @@ def noisy(x16: np.ndarray) -> bool:
     if live.size < 100:  # under a second of sound: too little to tell a background from a voice
         return False
     p5, p10, p20, p95 = np.percentile(live, [5, 10, 20, 95])
-    return p20 - p5 <= BED_FLAT_DB and p95 - p10 <= NEAR_VOICE_DB
+    # the loud frames as steady as the quiet ones: one sound (a held vowel or note, a tone), no voice over it
+    return p20 - p5 <= BED_FLAT_DB < p95 - p10 <= NEAR_VOICE_DB
 
 
 def without_steady_noise(x16: np.ndarray) -> np.ndarray:
