@@ -3,9 +3,10 @@ analysis with alignment of ~60 s of real English speech (issue 9's target: <= 3 
 
 Part 1, a synthetic take (espeak-ng): medians of N runs and each one's ratio to merely decoding the
 same file, measured in the same run. The phone pass (pocketsphinx) is reported apart: it is cached
-per file and transcript. Two rows time audio.steady_noise on the take at 16 kHz: judging whether it
-has a background to take out (it has none), and taking one out of a copy with white noise 10 dB
-under its speech.
+per file and transcript. Three rows time what the analysis does to the take at 16 kHz before
+listening: judging whether it is quiet enough to raise (audio.quiet_recording; it is not), whether
+it has a background to take out (audio.steady_noise; it has none), and taking one out of a copy
+with white noise 10 dB under its speech.
 
 Part 2, five LibriVox clips of ../shared/speech joined (61.6 s) with their scripts, uncached: the
 median of N analyses against a floor (decoding the file + the acoustic/mel pass) measured in the same
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # audio_
 from audio_fixtures import with_noise  # noqa: E402
 from talkface_studio.audio.analysis import analyze  # noqa: E402
 from talkface_studio.audio.loading import load_audio  # noqa: E402
+from talkface_studio.audio.quiet_recording import at_working_level  # noqa: E402
 from talkface_studio.audio.steady_noise import without_steady_noise  # noqa: E402
 from talkface_studio.core.timebase import FrameRate  # noqa: E402
 
@@ -209,6 +211,7 @@ def main() -> None:
             lambda: analyze(path, rate, phones=False, use_cache=False), args.runs)))
         x16 = load_audio(path).mono(16000)
         hiss = with_noise(x16, 16000, 10.0)  # white noise 10 dB under the speech: cleaned before listening
+        rows.append(("judge the level (ordinary take)", *timed(lambda: at_working_level(x16), args.runs)))
         rows.append(("judge the background (clean take)", *timed(lambda: without_steady_noise(x16), args.runs)))
         rows.append(("take out a background (10 dB hiss)", *timed(lambda: without_steady_noise(hiss), args.runs)))
         analyze(path, rate, phones=False)
