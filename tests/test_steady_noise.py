@@ -1,6 +1,7 @@
 """A steady background close to the voice is taken out before the analysis listens: a clean
-recording, quiet hiss and a low hum are left exactly as they are, a noisy copy's pauses fall back towards silence while its
-speech keeps its level, and an English line said over hiss aligns to its script again."""
+recording, quiet hiss and a low hum are left exactly as they are, a noisy copy's pauses fall back
+towards silence while its speech keeps its level, and an English line said over hiss aligns to its
+script again."""
 
 import json
 from pathlib import Path

@@ -25,9 +25,9 @@ from talkface_studio.core.errors import ValidationError
 
 from .languages import language_name, primary
 from .loading import load_audio
+from .quiet_recording import at_working_level
 from .speech_regions import SR, speech_regions
 from .sphinx_native import dithered_pcm16, model_dir, new_decoder
-from .quiet_recording import at_working_level
 from .steady_noise import without_steady_noise
 
 MAX_PIECE_S = 10.0  # a piece never grows past this (progress and cancel act between pieces: ~2.5 s)

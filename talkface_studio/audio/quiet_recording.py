@@ -6,8 +6,9 @@ under full scale. What the analysis computes is mostly relative to the recording
 but not all of it: pocketsphinx hears 16-bit samples with a dither of one step, and the recognizer's
 log-mel has a fixed floor, so a voice a few steps tall loses its quiet consonants to both (a
 recording here turned down 40 dB closed 3 fewer of its p/b/m with the script). A recording whose
-loud level (95th percentile of its 10-ms frames, above RUMBLE_HZ) lies under QUIET_DB is raised to
-WORKING_DB (by at most MAX_GAIN_DB), its peak kept under full scale; recordings at an ordinary level are returned as they are.
+loud level (95th percentile of its 10-ms frames) lies under QUIET_DB is raised to WORKING_DB (by
+at most MAX_GAIN_DB), its peak kept under full scale; recordings at an ordinary level are returned
+as they are.
 """
 
 from __future__ import annotations

@@ -31,9 +31,9 @@ class Region(NamedTuple):
     end: float
 
 
-def frame_levels(x16: np.ndarray) -> np.ndarray:
-    """Mean-square level in dB per 10 ms frame [ceil(N / 160)] above RUMBLE_HZ."""
-    x = sosfilt(_rumble_filter(), np.asarray(x16, dtype=np.float64))
+def frame_levels(x16: np.ndarray, above_hz: float = RUMBLE_HZ) -> np.ndarray:
+    """Mean-square level in dB per 10 ms frame [ceil(N / 160)] above `above_hz` (4th order)."""
+    x = sosfilt(_highpass(above_hz), np.asarray(x16, dtype=np.float64))
     n = -(-len(x) // HOP)
     padded = np.zeros(n * HOP)
     padded[: len(x)] = x
@@ -41,9 +41,9 @@ def frame_levels(x16: np.ndarray) -> np.ndarray:
     return 10 * np.log10(power + 1e-12)
 
 
-@lru_cache(maxsize=1)
-def _rumble_filter():
-    return butter(4, RUMBLE_HZ, btype="highpass", fs=SR, output="sos")
+@lru_cache(maxsize=4)
+def _highpass(above_hz: float):
+    return butter(4, above_hz, btype="highpass", fs=SR, output="sos")
 
 
 def speech_mask(levels_db: np.ndarray) -> np.ndarray:

@@ -18,12 +18,11 @@ words alone.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
-from scipy.signal import butter, istft, sosfilt, stft
+from scipy.signal import istft, stft
 
 from .acoustic import BED_FLAT_DB
+from .speech_regions import frame_levels
 
 SR = 16_000
 BAND_HZ = 300.0  # the background is judged above this
@@ -37,9 +36,7 @@ HOP = 160  # 10 ms
 def noisy(x16: np.ndarray) -> bool:
     """Whether the recording's pauses hold a steady sound within NEAR_VOICE_DB of its loud level,
     above BAND_HZ, and its loud level stands out of it (a held vowel or note is steady throughout)."""
-    band = sosfilt(_band_filter(), np.asarray(x16, np.float64))
-    n = len(band) // HOP
-    live = 10 * np.log10((band[:n * HOP].reshape(n, HOP) ** 2).mean(axis=1) + 1e-12)
+    live = frame_levels(x16, BAND_HZ)
     live = live[live > -110]
     if live.size < 100:  # under a second of sound: too little to tell a background from a voice
         return False
@@ -68,8 +65,3 @@ def without_steady_noise(x16: np.ndarray) -> np.ndarray:
         clean = gain ** 2 * heard[:, j]
     _, out = istft(spec * gains, SR, nperseg=WINDOW, noverlap=WINDOW - HOP, boundary=True)
     return out[:len(x16)].astype(x16.dtype, copy=False)
-
-
-@lru_cache(maxsize=1)
-def _band_filter():
-    return butter(4, BAND_HZ, btype="highpass", fs=SR, output="sos")
