@@ -71,18 +71,18 @@ def analyze(
             digest = f"{digest}-ch{channel}"
 
     lock = threading.Lock()
-    heard: list[np.ndarray] = []
+    heard: np.ndarray | None = None
 
     def get_x16() -> np.ndarray:
         """The take at 16 kHz as the analysis hears it (a quiet one raised, a steady background taken
         out), made once."""
-        nonlocal clip
+        nonlocal clip, heard
         with lock:
             if clip is None:
                 clip = load_audio(clip_or_path).only_channel(channel)  # a channel it lacks: MediaError
-            if not heard:
-                heard.append(without_steady_noise(at_working_level(clip.mono(SR))))
-            return heard[0]
+            if heard is None:
+                heard = without_steady_noise(at_working_level(clip.mono(SR)))
+            return heard
 
     # The phone pass (pocketsphinx, mostly outside the GIL) runs beside the acoustic pass: two cores.
     pool = ThreadPoolExecutor(max_workers=1)
