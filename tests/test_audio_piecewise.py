@@ -187,17 +187,27 @@ def test_clauses_end_at_punctuation_and_line_breaks_and_stay_short():
 
 
 @pytest.mark.parametrize("heard, kept", [
-    ("a b c d e", [0, 1, 2]), ("a b e", [0, 2]), ("c d e", [1, 2]), ("", []), ("a b c", None), ("a c d e", None),
-    ("x y", [3]),
+    ("a b c d e", [(0, 2), (2, 4), (4, 5)]), ("a b e", [(0, 2), (4, 5)]), ("c d e", [(2, 4), (4, 5)]), ("", []),
+    ("a c d e", None), ("x y", [(5, 7)]),
+    # a take cut inside a line: the first unit said may lack its opening, the last its close
+    ("a b c", [(0, 2), (2, 3)]), ("b c d", [(1, 2), (2, 4)]), ("d e x", [(3, 4), (4, 5), (5, 6)]),
+    ("c d x", [(2, 4), (5, 6)]),
+    ("a d e", None), ("a b d e", None),  # ... but not inside the take
 ])
 def test_which_clauses_the_heard_words_are(heard, kept):
     from talkface_studio.audio.sphinx_align import _units_kept
 
     words = "a b c d e x y".split()
     units = [(0, 2), (2, 4), (4, 5), (5, 7)]
-    assert _units_kept(heard.split(), words, units) == kept
+    assert _units_kept(heard.split(), words, units, True, True) == kept
     # not first come, first taken: "yes" alone is left out when "yes sir" follows
-    assert _units_kept(["yes", "sir"], ["yes", "yes", "sir"], [(0, 1), (1, 3)]) == [1]
+    assert _units_kept(["yes", "sir"], ["yes", "yes", "sir"], [(0, 1), (1, 3)]) == [(1, 3)]
+    # a whole unit rather than a cut one where both read the words
+    assert _units_kept(["sir"], ["yes", "sir", "sir"], [(0, 2), (2, 3)], True, True) == [(2, 3)]
+    # a line is cut only at an end of the take that was cut
+    assert _units_kept("b c d".split(), words, units, False, True) is None
+    assert _units_kept("a b c".split(), words, units, True, False) is None
+    assert _units_kept("b c d".split(), words, units, True, False) == [(1, 2), (2, 4)]
 
 
 def test_every_piece_that_cannot_align_falls_back_alone(tmp_path, monkeypatch):
@@ -223,7 +233,7 @@ def test_every_piece_that_cannot_align_falls_back_alone(tmp_path, monkeypatch):
 
     monkeypatch.setattr(piecewise, "align_words", align)
     monkeypatch.setattr(piecewise, "place_words", place)  # the word pass fails: words split by durations
-    monkeypatch.setattr(piecewise, "place_heard_words", lambda x16, words, units: place(x16, words))
+    monkeypatch.setattr(piecewise, "place_heard_words", lambda x16, words, units, *cut: place(x16, words))
     monkeypatch.setattr(piecewise, "phone_count", lambda w: 2)
     # this is about pocketsphinx's pieces: no viseme aligner in the chain (a steady vowel buzz
     # could pass for "lo lo" there; tests/test_audio_phones.py covers that step)

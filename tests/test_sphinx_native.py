@@ -92,3 +92,25 @@ def test_without_the_c_api_alignment_falls_back_to_the_binding_with_the_same_res
     assert isinstance(sphinx_align._POOLS[(True, True, 1)].get_nowait(), sphinx_native.BindingDecoder)
     assert bound.phones == native.phones and bound.words == native.words and bound.score == native.score
     assert sum("C API is not reachable" in r.message for r in caplog.records) == 1
+
+
+def test_a_scene_grammar_gives_the_same_words_through_the_binding(monkeypatch):
+    """place_heard_words' finite-state grammar (sphinx_grammar), read from a file by the C API and
+    built from its arcs by the binding: a line not said left out, a line cut by the take's end."""
+    from talkface_studio.audio import sphinx_native
+    from talkface_studio.audio.script_split import clauses
+
+    x16, said = clip("en_m_librivox_sense_0890")
+    x16 = x16[: len(x16) - 16000]  # cut a second before its end, inside "ill disposed"
+    text = "Go forward ten meters.\nUnless to be rather cold hearted,\nand rather selfish is to be ill disposed."
+    words = transcript_words(text)
+    units = clauses(text, len(words))
+    native = sphinx_align.place_heard_words(x16, words, units, stops_cut=True)
+    monkeypatch.setattr(sphinx_align, "_POOLS", {})
+    monkeypatch.setattr(sphinx_native, "_lib", lambda: (_ for _ in ()).throw(AttributeError("no C API")))
+    monkeypatch.setattr(sphinx_native.new_decoder, "warned", True, raising=False)
+    bound = sphinx_align.place_heard_words(x16, words, units, stops_cut=True)
+    assert bound == native
+    heard = [w.word if w else None for w in native]
+    assert heard[:4] == [None] * 4  # "go forward ten meters" is not in the take
+    assert heard[4:12] == said[:8] and heard[-1] is None  # the take stops before "disposed"

@@ -67,6 +67,7 @@ WORD_OVER_SILENCE_S = 0.3
 SQUEEZED_RUN = 4  # this many phones in a row at the minimum duration: words with no audio
 BREATH_GAP_S = 0.05  # quiet that parts an inhale from the line it opens (shorter: one sound)
 UNSAID_SPEECH_S = 0.3  # speech where a clause was left out beyond this: the clause was said after all
+CUT_S = 0.05  # speech this near an end of the take: it was cut there (a recording starts with room tone)
 MAX_GROW = 2  # a failing piece may take in this many following pieces
 # Repairs may decode this much audio again (seconds + seconds per second of the take), then fall
 # back. Counted in audio, not wall time, so the same input gives the same phones on any machine load.
@@ -179,10 +180,14 @@ def _align_script(x16: np.ndarray, transcript: str, fallback, wrong_word_limit: 
             stop = threading.Event()
             pool.submit(lambda: aligner.speculate(
                 _likely_first(aligner.plan(regions, None), aligner.punct), stop))
-            try:
-                placed = place_words(x16, words)
-            except PhoneError:
-                placed = None
+            cut = cut_in_speech(speech)
+            if any(cut):  # the words before or after the cut are not in the take
+                placed, aligner = _without_unsaid(aligner, transcript, *cut)
+            if placed is None:
+                try:
+                    placed = place_words(x16, words)
+                except PhoneError:
+                    placed = None
             stop.set()
             if placed is None:  # perhaps lines of the script that were not said: find those that were
                 placed, aligner = _without_unsaid(aligner, transcript)
@@ -199,14 +204,30 @@ def _align_script(x16: np.ndarray, transcript: str, fallback, wrong_word_limit: 
     return PhonePass(phones, stretches, result.words)
 
 
-def _without_unsaid(aligner: _Aligner, transcript: str) -> tuple[list[TimedWord] | None, _Aligner]:
-    """Where the word pass could not place the whole script: the words of the clauses that were
-    said (sphinx_align.place_heard_words) and an aligner of those words alone, which reports the
-    clauses left out where they would have been. Every clause said: (their times, the same aligner);
+def cut_in_speech(speech: np.ndarray) -> tuple[bool, bool]:
+    """Whether the take opens, and whether it stops, in speech (within CUT_S of its first or last
+    frame): cut from a longer recording inside a line, whose words before the cut or after it are
+    not in it. The linear word pass would squeeze them into the take's first or last second and
+    every piece after them would get the wrong words; the pass that may leave them out is used
+    first, allowed to cut a line only at such an end (then, where it lost its way, the linear pass
+    and the pass without cuts, as for a take that was not cut)."""
+    said = np.flatnonzero(speech)
+    if said.size == 0:
+        return False, False
+    edge = round(CUT_S * 100)
+    return bool(said[0] < edge), bool(said[-1] >= len(speech) - edge)
+
+
+def _without_unsaid(aligner: _Aligner, transcript: str, opens_cut: bool = False, stops_cut: bool = False
+                    ) -> tuple[list[TimedWord] | None, _Aligner]:
+    """Where the word pass could not place the whole script, or the take was cut inside a line
+    (cut_in_speech): the words of the clauses that were said (sphinx_align.place_heard_words) and
+    an aligner of those words alone, which reports the clauses, or the words of a cut line, left
+    out where they would have been. Every clause said: (their times, the same aligner);
     nothing placed, or speech where clauses were left out: (None, the same aligner)."""
     words = aligner.words
     try:
-        heard = place_heard_words(aligner.x16, words, clauses(transcript, len(words)))
+        heard = place_heard_words(aligner.x16, words, clauses(transcript, len(words)), opens_cut, stops_cut)
     except PhoneError:
         return None, aligner
     left_out = true_runs(np.array([w is None for w in heard]))  # [i, j) runs of words not heard

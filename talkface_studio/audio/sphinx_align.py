@@ -18,6 +18,7 @@ a piece cut between pauses, it keeps the aligner from parking loud words under a
 
 from __future__ import annotations
 
+import math
 import queue
 import re
 import threading
@@ -29,6 +30,7 @@ import numpy as np
 
 from .english_oov import prefetch as prefetch_unknown
 from .phones import PS_FPS, PhoneError, TimedPhone, _clean, guess_pronunciation
+from .sphinx_grammar import Grammar
 from .sphinx_native import NativeDecoder, dithered_pcm16, new_decoder
 
 WIDE_BEAMS = dict(beam=1e-80, wbeam=1e-60, pbeam=1e-80)
@@ -157,23 +159,26 @@ def place_words(x16: np.ndarray, words: list[str]) -> list[TimedWord]:
     return [TimedWord(a / PS_FPS, (b + 1) / PS_FPS, n) for w, a, b in segments if (n := _word_name(w))]
 
 
-def place_heard_words(x16: np.ndarray, words: list[str], units: list[tuple[int, int]]) -> list[TimedWord | None]:
+def place_heard_words(x16: np.ndarray, words: list[str], units: list[tuple[int, int]], opens_cut: bool = False,
+                      stops_cut: bool = False) -> list[TimedWord | None]:
     """Word times of a one-pass alignment in which any of the script's `units` (word ranges covering
     it in order: clauses, script_split.clauses) may be missing from the audio: a line the actor did
-    not say, or another speaker's. -> one entry per word, None for the words of a unit left out; or
-    PhoneError. Where a linear pass (place_words) must spread an unsaid line over the speech of the
-    next ones and every later piece gets the wrong words, this keeps the rest where it was said.
+    not say, or another speaker's. A take that `opens_cut` (cut from a longer recording inside a
+    line) may open after the start of its first unit said, one that `stops_cut` stop before the end
+    of its last. -> one entry per word, None for the words not heard; or PhoneError. Where a linear
+    pass (place_words) must spread an unsaid line over the speech of the next ones and every later
+    piece gets the wrong words, this keeps the rest where it was said.
 
     Every frame is scored (pocketsphinx's frame skipping, with the grammar's empty transitions,
     left out whole clauses that were spoken on takes over a minute long)."""
     _check_input(x16, words)
     pcm = dithered_pcm16(x16)
-    grammar = _optional_units(words, units)
+    grammar = _heard_grammar(words, units, opens_cut, stops_cut)
     for wide in (False, True):
         with _decoder(True, wide) as decoder:
             try:
                 _add_unknown(decoder, words)
-                decoder.set_grammar("heard", grammar)
+                decoder.set_fsg("heard", grammar)
                 decoder.decode(pcm)
                 segments = decoder.seg()
             except RuntimeError as exc:
@@ -181,34 +186,64 @@ def place_heard_words(x16: np.ndarray, words: list[str], units: list[tuple[int, 
                     raise PhoneError(f"alignment failed: {exc}") from None
                 continue
         timed = [TimedWord(a / PS_FPS, (b + 1) / PS_FPS, n) for w, a, b in segments if (n := _word_name(w))]
-        kept = _units_kept([t.word for t in timed], words, units)
+        kept = _units_kept([t.word for t in timed], words, units, opens_cut, stops_cut)
         if kept:  # None (no such choice) or [] (nothing heard): try wider beams
             out: list[TimedWord | None] = [None] * len(words)
             said = iter(timed)
-            for k in kept:
-                for i in range(*units[k]):
+            for lo, hi in kept:
+                for i in range(lo, hi):
                     out[i] = next(said)
             return out
     raise PhoneError("speech does not match the script")
 
 
-def _optional_units(words: list[str], units: list[tuple[int, int]]) -> str:
-    """A JSGF grammar: the units in order, each said whole or, at 1 / SKIP_ODDS, left out."""
-    rules = [f"<u{k}> = /{SKIP_ODDS}/ ( {' '.join(words[lo:hi])} ) | /1/ <NULL>;"
-             for k, (lo, hi) in enumerate(units)]
-    take = " ".join(f"<u{k}>" for k in range(len(units)))
-    return "#JSGF V1.0;\ngrammar heard;\npublic <take> = " + take + ";\n" + "\n".join(rules) + "\n"
-
-
-def _units_kept(heard: list[str], words: list[str], units: list[tuple[int, int]]) -> list[int] | None:
-    """Which units, in order, make up the `heard` words exactly (None: no such choice)."""
-    reach = {0: []}  # words heard so far -> the units kept to get there
+def _heard_grammar(words: list[str], units: list[tuple[int, int]], opens_cut: bool = False,
+                   stops_cut: bool = False) -> Grammar:
+    """The script's `units` in order, each said whole or, at 1 / SKIP_ODDS, left out; where the take
+    `opens_cut`, the first one said may start after its first word, where it `stops_cut`, the last
+    one said may stop before its last (at 1 / SKIP_ODDS each). Two chains of states, before the
+    first word said and after it, built as a finite-state grammar: the same choices written as JSGF
+    repeat the rest of the script once per unit and took seconds to set up on a scene's script.
+    Only at a cut: pocketsphinx's noise and silence fillers cover speech cheaply, and a synthetic
+    voice's take that was not cut stopped inside its first line, the other two covered by fillers."""
+    n, skip = len(units), -math.log(SKIP_ODDS)
+    before, after, end = range(n + 1), range(n + 1, 2 * n + 2), 2 * n + 2  # nothing said yet / something said
+    arcs: list[tuple[int, int, float, str | None]] = [(after[n], end, 0.0, None)]
+    state = end + 1
     for k, (lo, hi) in enumerate(units):
+        chain = list(range(state, state + hi - lo + 1))  # before each word of the unit, and after its last
+        state += len(chain)
+        arcs += [(before[k], before[k + 1], skip, None), (after[k], after[k + 1], skip, None),
+                 (before[k], chain[0], 0.0, None), (after[k], chain[0], 0.0, None),
+                 (chain[-1], after[k + 1], 0.0, None)]
+        arcs += [(chain[i], chain[i + 1], 0.0, words[lo + i]) for i in range(hi - lo)]
+        for q in chain[1:-1]:  # the take opens, or stops, inside this unit
+            arcs += [(before[k], q, skip, None)] if opens_cut else []
+            arcs += [(q, end, skip, None)] if stops_cut else []
+    return Grammar(state, before[0], end, arcs).closed()
+
+
+def _units_kept(heard: list[str], words: list[str], units: list[tuple[int, int]], opens_cut: bool = False,
+                stops_cut: bool = False) -> list[tuple[int, int]] | None:
+    """The script's word ranges, in order, that make up the `heard` words exactly: whole units, the
+    first one said perhaps only its last words (`opens_cut`) and the last one said perhaps only its
+    first words (`stops_cut`); None: no such choice."""
+    # words heard so far -> (the ranges kept to get there, whether the first one is a cut unit); a
+    # choice of whole units is kept over one that opens inside a unit
+    reach: dict[int, tuple[list[tuple[int, int]], bool]] = {0: ([], False)}
+    ended = None  # the choice that ends inside a unit, where no whole-unit one covers `heard`
+    for lo, hi in units:
         n = hi - lo
-        for j, kept in sorted(reach.items(), reverse=True):
-            if heard[j:j + n] == words[lo:hi] and j + n not in reach:
-                reach[j + n] = kept + [k]
-    return reach.get(len(heard))
+        for j, (kept, cut) in sorted(reach.items(), reverse=True):
+            if heard[j:j + n] == words[lo:hi] and (j + n not in reach or reach[j + n][1] and not cut):
+                reach[j + n] = (kept + [(lo, hi)], cut)
+            rest = len(heard) - j
+            if stops_cut and ended is None and 0 < rest < n and heard[j:] == words[lo:lo + rest]:
+                ended = kept + [(lo, lo + rest)]
+        for m in range(n - 1, 0, -1) if opens_cut else ():  # the take opens inside this unit: its last m words
+            if m not in reach and heard[:m] == words[hi - m:hi]:
+                reach[m] = ([(hi - m, hi)], True)
+    return reach[len(heard)][0] if len(heard) in reach else ended
 
 
 def align_words(x16: np.ndarray, words: list[str], filler: bool = True, offset: float = 0.0) -> Alignment:

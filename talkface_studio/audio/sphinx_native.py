@@ -21,11 +21,14 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import tempfile
 import threading
 import warnings
 from functools import lru_cache
 
 import numpy as np
+
+from .sphinx_grammar import Grammar
 
 _ARG_INTEGER, _ARG_FLOATING, _ARG_STRING, _ARG_BOOLEAN = 1 << 1, 1 << 2, 1 << 3, 1 << 4
 _P = ctypes.c_void_p
@@ -44,7 +47,12 @@ _SIGNATURES = {  # name: (restype, argtypes), as in pocketsphinx 5.1's headers
     "ps_lookup_word": (_P, [_P, _STR]),  # malloc'd: the caller frees it
     "ps_add_word": (_INT, [_P, _STR, _STR, _INT]),
     "ps_set_align_text": (_INT, [_P, _STR]),
-    "ps_add_jsgf_string": (_INT, [_P, _STR, _STR]),
+    "ps_get_config": (_P, [_P]),
+    "ps_config_float": (ctypes.c_double, [_P, _STR]),
+    "ps_get_logmath": (_P, [_P]),
+    "fsg_model_readfile": (_P, [_STR, _P, ctypes.c_float]),
+    "fsg_model_free": (_INT, [_P]),
+    "ps_add_fsg": (_INT, [_P, _STR, _P]),
     "ps_activate_search": (_INT, [_P, _STR]),
     "ps_set_alignment": (_INT, [_P, _P]),
     "ps_get_alignment": (_P, [_P]),
@@ -147,12 +155,22 @@ class NativeDecoder:
         if _lib().ps_set_align_text(self._ps, text.encode()) < 0:
             raise RuntimeError(f"Failed to set up alignment of {text}")
 
-    def set_grammar(self, name: str, jsgf: str) -> None:
-        """Decode with this JSGF grammar (replacing an earlier one of the same name)."""
+    def set_fsg(self, name: str, grammar: Grammar) -> None:
+        """Decode with this finite-state grammar (replacing an earlier one of the same name)."""
         lib = _lib()
-        if lib.ps_add_jsgf_string(self._ps, name.encode(), jsgf.encode()) < 0 or \
-                lib.ps_activate_search(self._ps, name.encode()) < 0:
-            raise RuntimeError(f"Failed to set up the grammar {name}")
+        weight = lib.ps_config_float(lib.ps_get_config(self._ps), b"lw")  # as the library weighs a JSGF
+        with tempfile.TemporaryDirectory() as folder:  # the C API reads a grammar from a file
+            path = os.path.join(folder, "grammar.fsg")
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(grammar.text(name, weight))
+            fsg = lib.fsg_model_readfile(path.encode(), lib.ps_get_logmath(self._ps), weight)
+        if not fsg:
+            raise RuntimeError(f"Failed to read the grammar {name}")
+        try:
+            if lib.ps_add_fsg(self._ps, name.encode(), fsg) < 0 or lib.ps_activate_search(self._ps, name.encode()) < 0:
+                raise RuntimeError(f"Failed to set up the grammar {name}")
+        finally:
+            lib.fsg_model_free(fsg)  # the search keeps its own reference
 
     def set_alignment(self) -> None:
         if _lib().ps_set_alignment(self._ps, None) < 0:
@@ -246,8 +264,10 @@ class BindingDecoder:
     def add_word(self, word: str, phones: str, update: bool = True) -> None:
         self._d.add_word(word, phones, update)
 
-    def set_grammar(self, name: str, jsgf: str) -> None:
-        self._d.add_jsgf_string(name, jsgf)
+    def set_fsg(self, name: str, grammar: Grammar) -> None:
+        weight = self._d.config["lw"]
+        arcs = [(a, b, p, w) if w else (a, b, p) for a, b, p, w in grammar.weighed(weight)]  # 3: an empty step
+        self._d.add_fsg(name, self._d.create_fsg(name, grammar.start, grammar.final, arcs))
         self._d.activate_search(name)
 
     def set_alignment(self) -> None:

@@ -62,6 +62,10 @@ CLAUSE_SKIP_PENALTY = -30.0
 # later word slid (two French recordings, the first one's line not in the script: 8 stretches fell
 # back). Asked for only where the script did not hold (viseme_phones.UNSCRIPTED_WEAK_S).
 UNSCRIPTED_PENALTY = -2.5
+# ... and the take may open after the start of its first line said, or stop before the end of its
+# last (a recording cut from a longer one inside a line): the path may start at any word's first
+# state and end at any word's last at this log-probability, the words before or after not said.
+CUT_LINE_PENALTY = CLAUSE_SKIP_PENALTY
 UNSCRIPTED_MIN_S = 0.5  # shorter speech in a pause is a noise or a breath, not a line
 _SOME_VOWEL = "|".join(v for v in VISEME_CLASSES if v in VOWEL_CLASSES)
 
@@ -198,6 +202,14 @@ def _build(words: list[Word], frames: int, optional_clauses: bool = False, unscr
     return graph
 
 
+def _word_edges(graph: _Graph) -> tuple[np.ndarray, np.ndarray]:
+    """Each word's first state and last state (before its pause), in order."""
+    w = graph.word_of
+    starts = np.flatnonzero((w >= 0) & (np.r_[-1, w[:-1]] != w))
+    ends = np.flatnonzero((w >= 0) & (np.r_[w[1:], -1] != w))
+    return starts, ends
+
+
 def _consonant(name: str) -> bool:
     return all(c not in VOWEL_CLASSES and c != "SIL" for c in name.split("|"))
 
@@ -257,6 +269,9 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
     score = np.full(n, neg, np.float32)
     score[0] = 0.0
     score[1] = 0.0  # start with the first word (no leading pause)
+    if optional_clauses:  # the take may open inside a line
+        starts, ends = _word_edges(graph)
+        score[starts[1:]] = np.float32(CUT_LINE_PENALTY)
     speak = np.flatnonzero(graph.may_speak)  # a few pause states: indexed, as the clause jumps are
     said_anyway = speech + np.float32(UNSCRIPTED_PENALTY)  # what a pause that holds speech emits
 
@@ -281,9 +296,13 @@ def align(logp: np.ndarray, words: list[Word], level_db: np.ndarray | None = Non
             step[into3[better]] = 4
         back[t] = step
         score = best + emit(t)
-    # end in the trailing pause or in the last word's last state
+    # end in the trailing pause or in the last word's last state (or, cut, in any word's last)
     last_word_end = n - 2
     s = n - 1 if score[n - 1] >= score[last_word_end] else last_word_end
+    if optional_clauses and len(ends) > 1:
+        cut = ends[:-1][int(np.argmax(score[ends[:-1]]))]
+        if score[cut] + CUT_LINE_PENALTY > score[s]:
+            s = int(cut)
     path = np.empty(t_frames, np.int64)
     for t in range(t_frames - 1, -1, -1):
         path[t] = s
