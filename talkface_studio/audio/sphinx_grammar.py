@@ -55,5 +55,6 @@ class Grammar(NamedTuple):
         """In pocketsphinx's FSG file format, for a decoder of language weight `weight`."""
         lines = [f"FSG_BEGIN {name}", f"NUM_STATES {self.n_states}", f"START_STATE {self.start}",
                  f"FINAL_STATE {self.final}"]
-        lines += [f"TRANSITION {a} {b} {p:.9g}" + (f" {word}" if word else "") for a, b, p, word in self.weighed(weight)]
+        lines += [f"TRANSITION {a} {b} {p:.9g}" + (f" {word}" if word else "")
+                  for a, b, p, word in self.weighed(weight)]
         return "\n".join(lines + ["FSG_END", ""])
