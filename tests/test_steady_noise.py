@@ -11,7 +11,7 @@ import pytest
 import soundfile as sf
 
 from audio_fixtures import vowel, with_noise
-from talkface_studio.audio import analysis, steady_noise
+from talkface_studio.audio import analysis, as_heard, steady_noise
 from talkface_studio.audio.loading import load_audio
 from talkface_studio.audio.speech_regions import frame_levels
 
@@ -56,5 +56,5 @@ def test_a_line_said_over_hiss_aligns_to_its_script(tmp_path, monkeypatch):
     heard = take()
     assert heard.report.fallbacks == () and heard.phone_source == "aligned"
     assert "M" in {span.phone for span in heard.phones}  # "ten meters": the lips close
-    monkeypatch.setattr(analysis, "without_steady_noise", lambda x16: x16)  # the noisy recording as it is
+    monkeypatch.setattr(as_heard, "without_steady_noise", lambda x16: x16)  # the noisy recording as it is
     assert len(take().report.fallbacks) >= 1  # words fell back to recognition

@@ -16,15 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from talkface_studio.audio import cache
-from talkface_studio.audio.acoustic import SR, analyze_acoustics
+from talkface_studio.audio.acoustic import analyze_acoustics
 from talkface_studio.audio.alignment_report import PATHS, AlignmentReport, PathStretch
+from talkface_studio.audio.as_heard import as_heard
 from talkface_studio.audio.features import AudioFeatures
 from talkface_studio.audio.loading import AudioClip, load_audio
 from talkface_studio.audio.loud_frames import finish_phones
 from talkface_studio.audio.phone_pass import cached_phone_pass
 from talkface_studio.audio.phones import to_spans
-from talkface_studio.audio.quiet_recording import at_working_level
-from talkface_studio.audio.steady_noise import without_steady_noise
 from talkface_studio.core.timebase import FrameRate
 
 ANALYSIS_VERSION = 5  # bump when features change meaning: old cache entries are then ignored (2: loudness over a steady background; 3: channels that cancel in the mix, downmix; 4: a steady background close to the voice taken out, steady_noise; 5: a quiet recording raised to a working level, quiet_recording)
@@ -74,14 +73,13 @@ def analyze(
     heard: np.ndarray | None = None
 
     def get_x16() -> np.ndarray:
-        """The take at 16 kHz as the analysis hears it (a quiet one raised, a steady background taken
-        out), made once."""
+        """The take at 16 kHz as the analysis hears it (as_heard), made once."""
         nonlocal clip, heard
         with lock:
             if clip is None:
                 clip = load_audio(clip_or_path).only_channel(channel)  # a channel it lacks: MediaError
             if heard is None:
-                heard = without_steady_noise(at_working_level(clip.mono(SR)))
+                heard = as_heard(clip)
             return heard
 
     # The phone pass (pocketsphinx, mostly outside the GIL) runs beside the acoustic pass: two cores.

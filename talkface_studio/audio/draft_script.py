@@ -23,12 +23,11 @@ import numpy as np
 
 from talkface_studio.core.errors import ValidationError
 
+from .as_heard import as_heard
 from .languages import language_name, primary
 from .loading import load_audio
-from .quiet_recording import at_working_level
 from .speech_regions import SR, speech_regions
 from .sphinx_native import dithered_pcm16, model_dir, new_decoder
-from .steady_noise import without_steady_noise
 
 MAX_PIECE_S = 10.0  # a piece never grows past this (progress and cancel act between pieces: ~2.5 s)
 PAD_S = 0.15        # of the recording kept either side of a piece's speech
@@ -48,7 +47,7 @@ def draft_script(path, language: str = "en", progress=None, cancel=None, channel
         raise ValidationError(f"a draft script can be recognized from English speech only (the speech model "
                               f"that ships is US English); type the {language_name(language)} script instead",
                               path)
-    x16 = without_steady_noise(at_working_level(load_audio(path).only_channel(channel).mono(SR)))  # as lip sync hears it
+    x16 = as_heard(load_audio(path).only_channel(channel))  # as lip sync hears it
     pieces = _pieces(x16)
     total = sum(b - a for a, b in pieces)
     done = 0

@@ -22,15 +22,13 @@ import numpy as np
 from scipy.signal import istft, stft
 
 from .acoustic import BED_FLAT_DB
-from .speech_regions import frame_levels
+from .speech_regions import HOP, SR, frame_levels
 
-SR = 16_000
 BAND_HZ = 300.0  # the background is judged above this
 NEAR_VOICE_DB = 20.0  # the pauses' level within this of the loud level: noise the analysis hears as sound
 GAIN_FLOOR_DB = -15.0  # a bin is cut by at most this
 SMOOTHING = 0.98  # decision-directed weight of the last frame's clean estimate
-WINDOW = 512  # 32 ms
-HOP = 160  # 10 ms
+WINDOW = 512  # 32 ms (hop: speech_regions.HOP, 10 ms)
 
 
 def noisy(x16: np.ndarray) -> bool:
