@@ -8,8 +8,8 @@ import soundfile as sf
 
 import espeak_events
 from talkface_studio.audio import piecewise
-from talkface_studio.audio.alignment_report import (NO_SCRIPT_WORDS, SAID_AGAIN, AlignmentReport, PathStretch,
-                                                     TimedStretch, unheard_note)
+from talkface_studio.audio.alignment_report import (NO_SCRIPT_WORDS, SAID_AGAIN, UNHEARD, AlignmentReport,
+                                                     PathStretch, TimedStretch, unheard_note)
 from talkface_studio.audio.analysis import analyze
 from talkface_studio.audio.features import AudioFeatures
 from talkface_studio.audio.loading import load_audio
@@ -363,15 +363,17 @@ def test_speech_not_in_the_script_between_pauses_takes_no_script_word(tmp_path, 
 @needs_espeak
 def test_an_ad_lib_held_under_a_stop_is_recognized_and_reported(tmp_path):
     """The word pass gives "please" the ad-lib's piece, and the aligner holds its p over the whole
-    ad-lib (a closure over a second of loud speech, scoring well per frame): the word is recognized
-    without the script and reported, so the ad-lib's m, b and p close the lips."""
+    ad-lib (a closure over a second of loud speech, scoring well per frame). The word is then
+    reported as not matching, the piece where it fell back left out of the script's alignment
+    (piecewise.SLID_WEAK_S), and "please" aligned on its own speech: the ad-lib is recognized
+    without the script and reported, so its m, b and p close the lips."""
     adlib = "Oh my, the baby is up!"
     path, refs = take(tmp_path, [0.3, MOM, 0.6, adlib, 0.6, "Please pass the paper plates.", 0.3])
     x16 = load_audio(path).mono(16000)
     result = piecewise.align_script(x16, f"{MOM} Please pass the paper plates.")
     (held,) = [s for s in result.stretches if s.path not in ("aligned", "piecewise")]
-    assert held.path == "recognized" and "matches no words" in held.reason and '"please"' in held.reason
-    assert held.words == "please" and not any(w.word == "please" for w in result.words if w.start >= held.end)
+    assert held.path == "recognized" and held.reason == NO_SCRIPT_WORDS and not held.words
+    assert [w.word for w in result.words if w.start >= held.end] == "please pass the paper plates".split()
     said = [(a, ipa) for a, _, ipa in refs if 2.4 < a < 4.0 and ipa[0] in "pbm"]  # "my", "baby", "up"
     assert len(said) == 4 and all(held.start <= a < held.end for a, _ in said)
     closures = [p for p in result.phones if p.phone == "M" and held.start <= p.start < held.end]
@@ -411,6 +413,45 @@ def test_a_line_the_script_lacks_is_found_and_the_next_lines_keep_their_place(tm
 
 
 @needs_espeak
+def test_a_line_the_script_lacks_that_the_viseme_aligner_misses_is_found_where_the_words_slid(tmp_path, monkeypatch):
+    """The viseme aligner can miss such a line, or put it on the line before (a real reader's line
+    that shares "he might have been made" with the next one). The piece of speech where the first
+    words fell back is then left out, one piece at a time, while fewer words fall back."""
+    adlib = "Well, I was not going to say anything, but since you ask, I think the whole plan is a terrible idea."
+    plates = "Please pass the paper plates."
+    path, refs = take(tmp_path, [0.3, MOM, 0.7, BUMPY, 0.7, adlib, 0.7, plates, 0.7])
+    x16 = load_audio(path).mono(16000)
+    script = "\n".join([MOM, BUMPY, plates])
+    monkeypatch.setattr("talkface_studio.audio.viseme_phones.unscripted_spans", lambda *args: [])
+    result = piecewise.align_script(x16, script)
+    assert piecewise.words_fallen_back_s(result.stretches) == 0
+    (line,) = [s for s in result.stretches if s.path not in ("aligned", "piecewise")]
+    assert line.path == "recognized" and "matches no words" in line.reason and not line.words
+    gaps = [i + 1 for i in range(len(refs) - 1) if refs[i + 1][0] - refs[i][1] > 0.5]
+    said = (refs[gaps[1]][0], refs[gaps[2] - 1][1])  # the ad-lib's first and last phone
+    assert line.start <= said[0] + 0.1 and line.end >= said[1] - 0.1 and line.end < refs[gaps[2]][0]
+    assert [w.word for w in result.words if w.start >= line.end] == "please pass the paper plates".split()
+
+
+@needs_espeak
+def test_a_line_said_in_other_words_keeps_its_words_and_is_reported_as_not_matching(tmp_path):
+    """A line the actor replaced by words of his own: its words fall back (3.3 s) and are reported
+    where he said it. Left out of the script's alignment, the piece would hold no script words and
+    the line would be "not heard", which says less: the line was said, differently. A piece is left
+    out only where no more script words fall back and none goes unheard."""
+    said = "Sometimes a lovely dog sat under the old tree."
+    plates = "Please pass the paper plates."
+    path, refs = take(tmp_path, [0.3, MOM, 0.7, said, 0.7, plates, 0.7])
+    x16 = load_audio(path).mono(16000)
+    result = piecewise.align_script(x16, "\n".join([MOM, BUMPY, plates]))
+    (line,) = [s for s in result.stretches if s.path not in ("aligned", "piecewise")]
+    assert line.words == "maybe bob put the bumpy map by my pen" and "does not match the script" in line.reason
+    gaps = [i + 1 for i in range(len(refs) - 1) if refs[i + 1][0] - refs[i][1] > 0.5]
+    assert line.start <= refs[gaps[0]][0] + 0.1 and line.end >= refs[gaps[1] - 1][1] - 0.1
+    assert not any(UNHEARD in s.reason for s in result.stretches)
+
+
+@needs_espeak
 @pytest.mark.parametrize("first_reading, voice", [(BUMPY, ("en-us", 160, 40)), (BUMPY, ("en-gb", 150, 50)),
                                                   ("Maybe Bob put the bumpy", ("en-gb", 150, 50))])
 def test_a_line_said_again_is_aligned_with_its_words_and_reported(tmp_path, first_reading, voice):
@@ -446,6 +487,23 @@ def test_an_ad_lib_is_not_taken_for_a_line_said_again(tmp_path):
     result = piecewise.align_script(load_audio(path).mono(16000), f"{MOM}\n{BUMPY}")
     (said,) = [s for s in result.stretches if s.reason]
     assert said.path == "recognized" and "matches no words" in said.reason
+
+
+@pytest.mark.parametrize("other_reading, is_reading", [(0.75, False), (4.0, True), (None, True)])
+def test_words_within_the_limit_far_worse_than_their_other_reading_are_not_a_reading(monkeypatch, other_reading,
+                                                                                     is_reading):
+    """A real reader's "mary rolled the barrel" aligned as "bobby ripped the ledger": every word
+    within the wrong-word limit (at most 6.1 nats, mean 5.35), but the words said elsewhere
+    score 0.75 there. Within the limit and close to the other reading (or with none) it is one."""
+    from talkface_studio.audio import retakes
+    from talkface_studio.audio.sphinx_align import Alignment, TimedWord
+
+    words = [TimedWord(0.1 * i, 0.1 * i + 0.1, w) for i, w in enumerate("bobby ripped the ledger".split())]
+    reading = (5.35, Alignment([], words, 0.0))
+    monkeypatch.setattr(retakes, "word_costs", lambda ws: [5.99, 3.4, 5.89, 6.12][:len(ws)])
+    monkeypatch.setattr(retakes, "_reading", lambda *args: (other_reading, Alignment([], words, 0.0)))
+    other = None if other_reading is None else (2.0, 2.4)
+    assert retakes._scores_as_said(None, reading, other, None, 6.5, None) is is_reading
 
 
 def breath_take(tmp_path, kind: str, quiet_after: float, line: str = BUMPY):

@@ -40,6 +40,7 @@ text by timing; no code from either.
 
 from __future__ import annotations
 
+import re
 import threading
 from bisect import bisect_left
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -47,7 +48,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .alignment_report import FALLBACK_PATHS, NO_SCRIPT_WORDS, TimedStretch, join_reasons, unheard_note
+from .alignment_report import FALLBACK_PATHS, NO_SCRIPT_WORDS, UNHEARD, TimedStretch, join_reasons, unheard_note
 from .phone_fallback import fallback_piece
 from .phones import NOISY_ONSETS, STOPS, PhoneError, TimedPhone, transcript_words
 from .retakes import with_retakes
@@ -73,6 +74,8 @@ MAX_GROW = 2  # a failing piece may take in this many following pieces
 # back. Counted in audio, not wall time, so the same input gives the same phones on any machine load.
 REPAIR_BUDGET = (10.0, 1.0)
 UNSCRIPTED_WEAK_S = 3.0  # seconds falling back before lines said that the script lacks are looked for
+SLID_WEAK_S = 1.0  # seconds of script words falling back before a piece they slid onto is left out
+SLID_TRIES = 8  # pieces left out one at a time, at most, where a line the script lacks made words slide
 UNSCRIPTED_SHARE = 0.7  # a piece of speech is such a line where this share of it lies in one found
 
 
@@ -114,11 +117,11 @@ def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
                  wrong_word_limit: float = WRONG_WORD_COST) -> PhonePass:
     """Phones and reported stretches (seconds) of an English take with its script; a word whose
     acoustic cost is above `wrong_word_limit` (wrong_words; inf: none) is recognized and reported.
-    Where `UNSCRIPTED_WEAK_S` or more falls back, lines said that the script lacks are looked for
+    Where `SLID_WEAK_S` or more falls back, lines said that the script lacks are looked for
     (with_lines_unscripted); speech with no script words that is a second reading of a line is
     aligned with that line's words (retakes)."""
     result = _align_script(x16, transcript, fallback, wrong_word_limit)
-    if np.isfinite(wrong_word_limit) and words_fallen_back_s(result.stretches) >= UNSCRIPTED_WEAK_S:
+    if np.isfinite(wrong_word_limit) and words_fallen_back_s(result.stretches) >= SLID_WEAK_S:
         result = with_lines_unscripted(x16, transcript, result, fallback, wrong_word_limit)
     judge = wrong_word_limit if np.isfinite(wrong_word_limit) else WRONG_WORD_COST
     phones, stretches = with_retakes(x16, transcript, result.phones, result.stretches, result.words, judge, check)
@@ -137,28 +140,81 @@ def with_lines_unscripted(x16: np.ndarray, transcript: str, result: PhonePass, f
     falling back. The word pass has no pause that may hold speech, so such a line took the next
     lines' words and they slid; the viseme aligner has one (viseme_phones.unscripted_spans). Each
     piece of speech (between pauses) that lies mostly in a line it finds is left out of the script's
-    alignment (its audio silenced), then recognized and reported as sound the script has no words for."""
+    alignment (its audio silenced), then recognized and reported as sound the script has no words for;
+    first with each piece between two of those (inside a long line, the aligner may give one the
+    words that slid), then without. It is asked only where UNSCRIPTED_WEAK_S or more falls back, and
+    can miss a line or put it a piece early (a real reader's line that shares words with the next).
+    So where SLID_WEAK_S or more still falls back, the piece where the first of those words lie is
+    left out too, one piece at a time, while fewer seconds fall back with no more words falling back
+    and none going unheard (a line said in other words keeps its words, reported where it was said)."""
     from .viseme_phones import unscripted_spans
 
     speech = speech_mask(frame_levels(x16))
+    regions = regions_from_mask(speech)
     found = np.zeros(len(speech), bool)
-    for a, b in unscripted_spans(x16, transcript, "en"):
-        found[_frame(a):_frame(b)] = True
-    lines = [r for r in regions_from_mask(speech)
+    if words_fallen_back_s(result.stretches) >= UNSCRIPTED_WEAK_S:
+        for a, b in unscripted_spans(x16, transcript, "en"):
+            found[_frame(a):_frame(b)] = True
+    lines = [r for r in regions
              if found[_frame(r.start):_frame(r.end)][speech[_frame(r.start):_frame(r.end)]].mean() >= UNSCRIPTED_SHARE]
-    if not lines:
+    best, left_out = result, []
+    between = _between(lines, regions)
+    for pieces in ([lines + between] if between else []) + ([lines] if lines else []):
+        other = _align_script(_muted(x16, pieces), transcript, fallback, wrong_word_limit)
+        if words_fallen_back_s(other.stretches) < words_fallen_back_s(result.stretches):
+            best, left_out = other, pieces
+            break
+    for _ in range(SLID_TRIES):
+        if words_fallen_back_s(best.stretches) < SLID_WEAK_S:
+            break
+        piece = _first_slid_piece(best.stretches, regions, left_out)
+        if piece is None:
+            break
+        other = _align_script(_muted(x16, left_out + [piece]), transcript, fallback, wrong_word_limit)
+        if words_fallen_back_s(other.stretches) >= words_fallen_back_s(best.stretches) or \
+                _words_fallen_back(other) > _words_fallen_back(best) or _words_unheard(other) > _words_unheard(best):
+            break  # the words were said there: more of them fall back elsewhere, or are not heard at all
+        best, left_out = other, left_out + [piece]
+    if not left_out:
         return result
-    muted = x16.copy()
-    for r in lines:
-        muted[_sample(r.start):_sample(r.end)] = 0.0
-    other = _align_script(muted, transcript, fallback, wrong_word_limit)
-    if words_fallen_back_s(other.stretches) >= words_fallen_back_s(result.stretches):
-        return result
-    phones, stretches = other.phones, other.stretches
-    for r in lines:
-        phones, stretches = recognized_over(x16, phones, stretches, other.words, speech, fallback, r.start, r.end,
+    phones, stretches = best.phones, best.stretches
+    for r in sorted(left_out, key=lambda r: r.start):
+        phones, stretches = recognized_over(x16, phones, stretches, best.words, speech, fallback, r.start, r.end,
                                             NO_SCRIPT_WORDS, context=0.0)
-    return PhonePass(sorted(phones, key=lambda p: p.start), stretches, other.words)
+    return PhonePass(sorted(phones, key=lambda p: p.start), stretches, best.words)
+
+
+def _words_fallen_back(result: PhonePass) -> int:
+    return sum(len(s.words.split()) for s in result.stretches if s.path in FALLBACK_PATHS)
+
+
+def _words_unheard(result: PhonePass) -> int:
+    """The script's words reported as not heard (alignment_report.unheard_note)."""
+    return sum(len(note.split()) for s in result.stretches for note in re.findall(f'{UNHEARD}: "([^"]*)"', s.reason))
+
+
+def _muted(x16: np.ndarray, pieces: list[Region]) -> np.ndarray:
+    out = x16.copy()
+    for r in pieces:
+        out[_sample(r.start):_sample(r.end)] = 0.0
+    return out
+
+
+def _between(found: list[Region], regions: list[Region]) -> list[Region]:
+    """The pieces of speech whose neighbours on both sides were found to be lines the script lacks:
+    the viseme aligner may give such a piece, inside a long line, the script's words that slid."""
+    return [r for prev, r, nxt in zip(regions, regions[1:], regions[2:])
+            if r not in found and prev in found and nxt in found]
+
+
+def _first_slid_piece(stretches: list[TimedStretch], regions: list[Region], left_out: list[Region]
+                      ) -> Region | None:
+    """The piece of speech where the first script words fell back start, unless already left out."""
+    first = min((s for s in stretches if s.path in FALLBACK_PATHS and s.words), key=lambda s: s.start, default=None)
+    if first is None:
+        return None
+    piece = next((r for r in regions if r.end > first.start), None)
+    return None if piece is None or piece in left_out else piece
 
 
 def _align_script(x16: np.ndarray, transcript: str, fallback, wrong_word_limit: float) -> PhonePass:

@@ -9,7 +9,8 @@ that last about as long (a false start); words whose reading elsewhere lasts far
 shorter than the stretch are not tried. Aligned alone with those words, it is a reading where it
 holds no more than the words (piecewise.check, no phone held over speech) and the words score as
 said words do (wrong_words.word_costs): each within the wrong-word limit, or on average close to
-the same words aligned alone over their other reading. An ad-lib or a line the script lacks fails it.
+the same words aligned alone over their other reading, and never on average far worse than there.
+An ad-lib or a line the script lacks fails it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ EDGE_SPEECH_S = 0.3
 # a reading whose words score worse than the limit is still one where they score on average
 # within this of the same words' other reading (nats a frame; a line of other words: ~5 worse)
 RETAKE_MARGIN = 1.0
+# words each within the wrong-word limit that score on average this much worse than their other
+# reading are a short line of other words ("mary rolled the barrel" as "bobby ripped the ledger": 4.6)
+OTHER_WORDS_MARGIN = 2.5
 PACE_RATIO = 1.5  # a reading lasts within this ratio of the same words' other reading
 FALSE_START_RATIO = 1.4  # a beginning of a line tried as a false start lasts within this ratio of its reading
 
@@ -108,15 +112,17 @@ def _scores_as_said(x16, reading: tuple[float, Alignment], other: tuple[float, f
     """Whether `reading`'s words score as words that were said: each within the wrong-word limit,
     or on average within `RETAKE_MARGIN` of the same words aligned alone over their other reading
     (`other`, its span in s: a stretch aligned alone scores worse than inside the whole take, and a
-    voice far from pocketsphinx's training worse everywhere)."""
+    voice far from pocketsphinx's training worse everywhere); and, where they have another reading,
+    on average within `OTHER_WORDS_MARGIN` of it."""
     cost, al = reading
-    if max(word_costs(al.words)) <= limit:
-        return True
+    within_limit = max(word_costs(al.words)) <= limit
     if other is None:
-        return False
+        return within_limit
     again = _reading(x16, [w.word for w in al.words], *other, speech, check)
     if again is None:
-        return False
+        return within_limit
+    if within_limit:  # unless far worse than where they were said: a short line of other words
+        return cost <= again[0] + OTHER_WORDS_MARGIN
     lasting = (al.words[-1].end - al.words[0].start) / (again[1].words[-1].end - again[1].words[0].start)
     return cost <= again[0] + RETAKE_MARGIN and _within(lasting, PACE_RATIO)
 
