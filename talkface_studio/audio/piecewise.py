@@ -185,6 +185,7 @@ def with_lines_unscripted(x16: np.ndarray, transcript: str, result: PhonePass, f
 
 
 def _words_fallen_back(result: PhonePass) -> int:
+    """How many of the script's words lie in stretches that fell back (words_fallen_back_s: seconds)."""
     return sum(len(s.words.split()) for s in result.stretches if s.path in FALLBACK_PATHS)
 
 
