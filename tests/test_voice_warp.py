@@ -72,6 +72,30 @@ def test_a_warp_that_scores_better_but_falls_back_longer_is_not_kept():
     assert all(s.path == "aligned" for s in result.stretches)
 
 
+@pytest.mark.parametrize("fallen_back_s, aligned_again", [(0.0, False), (1.5, True)])
+def test_the_warps_are_tried_by_the_cheaper_pass_and_the_one_kept_aligned_again_where_words_fell_back(
+        fallen_back_s, aligned_again):
+    """The warped takes are aligned without the search for words that slid (a pass per piece tried):
+    two of three are thrown away. The warp kept is aligned again with it only where words fell back."""
+    x16 = np.zeros(32000, np.float32)
+    calls = []
+
+    def run(kind):
+        def go(audio):
+            warp = round(len(audio) / len(x16), 2)
+            calls.append((kind, warp))
+            result = _pass({1.0: -4.0, WARPS[0]: -3.0, WARPS[1]: -3.5}[warp], len(audio) / 16000)
+            back = 1.8 if warp == 1.0 else fallen_back_s  # as recorded more falls back
+            result = PhonePass(result.phones, [TimedStretch(0.0, back, "recognized", "mismatch", "ah"),
+                                               TimedStretch(back, len(audio) / 16000, "aligned")], result.words)
+            return result
+        return go
+
+    result, warp = best_heard(run("full"), x16, run("trial"))
+    assert warp == WARPS[0]
+    assert calls == [("full", 1.0), ("trial", WARPS[0]), ("trial", WARPS[1])] + [("full", WARPS[0])] * aligned_again
+
+
 @pytest.mark.skipif(not available(), reason="espeak-ng is not installed")
 def test_a_childs_voice_keeps_its_script(tmp_path):
     """espeak-ng's English with every frequency x1.3 (a plain resample: a child's formants are

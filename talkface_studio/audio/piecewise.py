@@ -114,15 +114,17 @@ def check(al: Alignment, speech: np.ndarray) -> str | None:
 
 
 def align_script(x16: np.ndarray, transcript: str, fallback=fallback_piece,
-                 wrong_word_limit: float = WRONG_WORD_COST) -> PhonePass:
+                 wrong_word_limit: float = WRONG_WORD_COST, slid: bool = True) -> PhonePass:
     """Phones and reported stretches (seconds) of an English take with its script; a word whose
     acoustic cost is above `wrong_word_limit` (wrong_words; inf: none) is recognized and reported.
     Where `SLID_WEAK_S` or more falls back, lines said that the script lacks are looked for
     (with_lines_unscripted); speech with no script words that is a second reading of a line is
-    aligned with that line's words (retakes)."""
+    aligned with that line's words (retakes). `slid` False: no piece is left out where words slid
+    (only the viseme aligner's lines, from UNSCRIPTED_WEAK_S): a trial that may be thrown away."""
     result = _align_script(x16, transcript, fallback, wrong_word_limit)
-    if np.isfinite(wrong_word_limit) and words_fallen_back_s(result.stretches) >= SLID_WEAK_S:
-        result = with_lines_unscripted(x16, transcript, result, fallback, wrong_word_limit)
+    weak = SLID_WEAK_S if slid else UNSCRIPTED_WEAK_S
+    if np.isfinite(wrong_word_limit) and words_fallen_back_s(result.stretches) >= weak:
+        result = with_lines_unscripted(x16, transcript, result, fallback, wrong_word_limit, slid)
     judge = wrong_word_limit if np.isfinite(wrong_word_limit) else WRONG_WORD_COST
     phones, stretches = with_retakes(x16, transcript, result.phones, result.stretches, result.words, judge, check)
     return PhonePass(phones, stretches, result.words)
@@ -135,7 +137,7 @@ def words_fallen_back_s(stretches: list[TimedStretch]) -> float:
 
 
 def with_lines_unscripted(x16: np.ndarray, transcript: str, result: PhonePass, fallback,
-                          wrong_word_limit: float) -> PhonePass:
+                          wrong_word_limit: float, slid: bool = True) -> PhonePass:
     """`result` realigned around lines said that the script lacks, if that leaves fewer seconds
     falling back. The word pass has no pause that may hold speech, so such a line took the next
     lines' words and they slid; the viseme aligner has one (viseme_phones.unscripted_spans). Each
@@ -164,7 +166,7 @@ def with_lines_unscripted(x16: np.ndarray, transcript: str, result: PhonePass, f
         if words_fallen_back_s(other.stretches) < words_fallen_back_s(result.stretches):
             best, left_out = other, pieces
             break
-    for _ in range(SLID_TRIES):
+    for _ in range(SLID_TRIES if slid else 0):
         if words_fallen_back_s(best.stretches) < SLID_WEAK_S:
             break
         piece = _first_slid_piece(best.stretches, regions, left_out)

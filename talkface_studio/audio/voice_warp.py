@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .alignment_report import FALLBACK_PATHS
-from .piecewise import SR, PhonePass
+from .piecewise import SLID_WEAK_S, SR, PhonePass, words_fallen_back_s
 
 POOR_SCORE = -3.0  # nats a frame, median over the script's aligned words
 WARPS = (1.15, 1.3)  # read the voice this much lower (a child's formants are 15-35 % higher)
@@ -60,18 +60,24 @@ def unwarped(result: PhonePass, warp: float, duration: float) -> PhonePass:
     return PhonePass(phones, stretches, words)
 
 
-def best_heard(align, x16: np.ndarray) -> tuple[PhonePass, float]:
+def best_heard(align, x16: np.ndarray, trial=None) -> tuple[PhonePass, float]:
     """(`align(x16)`, 1.0), or, for a take whose words score poorly, the alignment at the warp of
     WARPS whose words score best (by MIN_GAIN or more) without falling back longer, in the take's
-    time, and that warp."""
+    time, and that warp. `trial` (default `align`) aligns the warped takes, a cheaper pass where
+    most are thrown away; the warp kept is aligned again by `align` where SLID_WEAK_S or more of
+    its script words fell back (the search for words that slid, which `trial` leaves out)."""
+    trial = trial or align
     result = align(x16)
     as_recorded = median_score(result)
     if as_recorded is None or as_recorded >= POOR_SCORE:
         return result, 1.0
     chosen, best, duration = (result, 1.0), as_recorded + MIN_GAIN, len(x16) / SR
     for warp in WARPS:
-        attempt = unwarped(align(warped(x16, warp)), warp, duration)
+        attempt = unwarped(trial(warped(x16, warp)), warp, duration)
         score = median_score(attempt)
         if score is not None and score >= best and fallen_back_s(attempt) <= fallen_back_s(chosen[0]) + 1e-6:
             chosen, best = (attempt, warp), score
+    attempt, warp = chosen
+    if warp != 1.0 and trial is not align and words_fallen_back_s(attempt.stretches) >= SLID_WEAK_S:
+        chosen = (unwarped(align(warped(x16, warp)), warp, duration), warp)
     return chosen
