@@ -9,7 +9,8 @@ import soundfile as sf
 import espeak_events
 from talkface_studio.audio import piecewise
 from talkface_studio.audio.alignment_report import (NO_SCRIPT_WORDS, SAID_AGAIN, UNHEARD, AlignmentReport,
-                                                     PathStretch, TimedStretch, unheard_note)
+                                                     PathStretch, TimedStretch, join_reasons, unheard_note,
+                                                     unheard_words)
 from talkface_studio.audio.analysis import analyze
 from talkface_studio.audio.features import AudioFeatures
 from talkface_studio.audio.loading import load_audio
@@ -277,6 +278,8 @@ def test_report_tiles_the_take_and_describes_fallbacks():
     assert len(notes.notices) == 3 and notes.summary() == (
         "aligned to the script, partly aligned in 1 piece; 1 stretch fell back; 1 with script words not heard; "
         "1 said again")
+    reason = join_reasons(unheard_note("one from fairest"), "aligned by the viseme aligner", unheard_note("cut"))
+    assert unheard_words(reason) == ["one from fairest", "cut"] and unheard_words(NO_SCRIPT_WORDS) == []
 
 
 def test_loud_frames_are_never_left_silent_and_long_runs_are_reported():

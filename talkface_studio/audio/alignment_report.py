@@ -46,6 +46,12 @@ def unheard_note(words: str) -> str:
     return f'{UNHEARD}: "{words}"'
 
 
+def unheard_words(reason: str) -> list[str]:
+    """The script words of each note of words not heard in `reason` (unheard_note), as quoted."""
+    prefix = f'{UNHEARD}: "'
+    return [p[len(prefix):-1] for p in reason.split("; ") if p.startswith(prefix)]
+
+
 def without_unheard(reason: str) -> str:
     """`reason` without its note of script words not heard (for a part cut off the stretch it was on,
     so that the note is reported once)."""

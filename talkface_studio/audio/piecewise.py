@@ -40,7 +40,6 @@ text by timing; no code from either.
 
 from __future__ import annotations
 
-import re
 import threading
 from bisect import bisect_left
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -48,7 +47,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .alignment_report import FALLBACK_PATHS, NO_SCRIPT_WORDS, UNHEARD, TimedStretch, join_reasons, unheard_note
+from .alignment_report import (FALLBACK_PATHS, NO_SCRIPT_WORDS, TimedStretch, join_reasons, unheard_note,
+                               unheard_words)
 from .phone_fallback import fallback_piece
 from .phones import NOISY_ONSETS, STOPS, PhoneError, TimedPhone, transcript_words
 from .retakes import with_retakes
@@ -193,7 +193,7 @@ def _words_fallen_back(result: PhonePass) -> int:
 
 def _words_unheard(result: PhonePass) -> int:
     """The script's words reported as not heard (alignment_report.unheard_note)."""
-    return sum(len(note.split()) for s in result.stretches for note in re.findall(f'{UNHEARD}: "([^"]*)"', s.reason))
+    return sum(len(words.split()) for s in result.stretches for words in unheard_words(s.reason))
 
 
 def _muted(x16: np.ndarray, pieces: list[Region]) -> np.ndarray:
